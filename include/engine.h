@@ -1,0 +1,12 @@
+/*
+ * libengine: an embeddable container engine. Include this header for the
+ * whole public API; each include/engine/<noun>.h covers one noun.
+ */
+#ifndef ENGINE_H
+#define ENGINE_H
+
+#include "engine/common.h"
+#include "engine/errors.h"
+#include "engine/context.h"
+
+#endif

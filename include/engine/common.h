@@ -1,0 +1,58 @@
+/*
+ * Shared definitions for every public libengine header: the export macro,
+ * the string-array type that carries lists across the API, and engine_free.
+ */
+#ifndef ENGINE_COMMON_H
+#define ENGINE_COMMON_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifndef ENGINE_EXTERN
+#if defined(__GNUC__) && defined(ENGINE_BUILDING_LIBRARY)
+#define ENGINE_EXTERN __attribute__((visibility("default")))
+#else
+#define ENGINE_EXTERN
+#endif
+#endif
+
+#ifdef __cplusplus
+#define ENGINE_BEGIN_DECLS extern "C" {
+#define ENGINE_END_DECLS }
+#else
+#define ENGINE_BEGIN_DECLS
+#define ENGINE_END_DECLS
+#endif
+
+ENGINE_BEGIN_DECLS
+
+/**
+ * A list of strings owned by the caller once returned.
+ * Release it with engine_strarray_dispose(); the struct itself may live on
+ * the caller's stack.
+ */
+typedef struct engine_strarray {
+	char **strings;
+	size_t count;
+} engine_strarray;
+
+/** Free the strings of @p array and reset it to empty. Accepts NULL. */
+ENGINE_EXTERN void engine_strarray_dispose(engine_strarray *array);
+
+/** Free memory that an engine_* function documented as caller-owned. Accepts NULL. */
+ENGINE_EXTERN void engine_free(void *ptr);
+
+/** The library's version string, e.g. "0.1.0". Static storage. */
+ENGINE_EXTERN const char *engine_version(void);
+
+/**
+ * Whether the loaded library supports an optional feature, so bindings can
+ * check what they linked against. Known names: "seccomp", "overlay",
+ * "cgroup-v1", "cgroup-v2", "zstd", "registry", "build", "daemon".
+ * Returns 1 when supported, 0 otherwise (including unknown names).
+ */
+ENGINE_EXTERN int engine_has_feature(const char *name);
+
+ENGINE_END_DECLS
+
+#endif

@@ -1,0 +1,83 @@
+/*
+ * cgroups for containers: one internal interface, one driver per hierarchy
+ * version. The host's mode (unified v2, legacy v1, or hybrid: v1 controllers
+ * plus a v2 mount without controllers, like this project's CI machine) is
+ * detected once per context. The engine only ever touches cgroups it created:
+ * everything lives under a parent named "engine" (configurable) below the
+ * hierarchy root, e.g. /sys/fs/cgroup/memory/engine/<container-id>.
+ */
+#ifndef ENGINE_CGROUP_CGROUP_H
+#define ENGINE_CGROUP_CGROUP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <engine/context.h>
+
+typedef enum engine__cgroup_mode {
+	ENGINE__CGROUP_UNIFIED, /* pure v2 */
+	ENGINE__CGROUP_LEGACY,  /* pure v1 */
+	ENGINE__CGROUP_HYBRID,  /* v1 controllers + v2 mount (resources driven through v1) */
+} engine__cgroup_mode;
+
+/* Resource limits; 0 / -1 as documented means "not set". */
+typedef struct engine__cgroup_limits {
+	int64_t memory;        /* bytes; 0 = unlimited */
+	int64_t memory_swap;   /* bytes incl. memory; 0 = same as memory (no swap), -1 = unlimited */
+	uint64_t cpu_shares;   /* v1 shares 2..262144 (v2 weight derived); 0 = unset */
+	int64_t cpu_quota;     /* microseconds per period; 0 = unset */
+	uint64_t cpu_period;   /* microseconds; 0 = default 100000 */
+	int64_t pids;          /* max tasks; 0 = unlimited */
+	const char *cpuset_cpus; /* "0-1"; NULL = unset */
+	const char *cpuset_mems; /* NULL = unset */
+} engine__cgroup_limits;
+
+typedef struct engine__cgroup_stats {
+	uint64_t memory_usage;  /* bytes */
+	uint64_t memory_limit;  /* bytes, 0 when unlimited */
+	uint64_t memory_max_usage;
+	uint64_t cpu_usage_ns;  /* total CPU time */
+	uint64_t pids_current;
+	uint64_t oom_kills;     /* OOM kills inside this cgroup */
+} engine__cgroup_stats;
+
+typedef struct engine__cgroup engine__cgroup;
+
+/* Detect the host's mode (cached per context). @root_override (tests) may
+ * point at a fake /sys/fs/cgroup; NULL means the real one. */
+int engine__cgroup_detect(const char *root_override, engine__cgroup_mode *out);
+
+/* Create the container's cgroup(s) and apply @limits before any process is
+ * in it. A limit the host cannot enforce (controller missing) is
+ * ENGINE_ENOTSUP naming the limit. Never touches a cgroup it did not create. */
+int engine__cgroup_create(engine_context *ctx, const char *id, const engine__cgroup_limits *limits,
+			  engine__cgroup **out);
+/* Re-open the cgroup of an existing container (another process created it). */
+int engine__cgroup_open(engine_context *ctx, const char *id, engine__cgroup **out);
+
+/* Move @pid in (all hierarchies). Called by the parent while the child waits
+ * on the sync pipe, so the container starts inside its limits. */
+int engine__cgroup_attach(engine__cgroup *cg, pid_t pid);
+/* v2 only: an O_PATH/O_DIRECTORY fd of the cgroup for clone3's
+ * CLONE_INTO_CGROUP, or -1 when not available (v1/hybrid). Borrowed. */
+int engine__cgroup_fd(engine__cgroup *cg);
+
+int engine__cgroup_stats(engine__cgroup *cg, engine__cgroup_stats *out);
+/* Freezer: pause / resume every process. */
+int engine__cgroup_freeze(engine__cgroup *cg, bool frozen);
+/* Send @sig to every process in the cgroup (v2: cgroup.kill for SIGKILL). */
+int engine__cgroup_kill(engine__cgroup *cg, int sig);
+/* Whether the cgroup still holds processes. */
+bool engine__cgroup_populated(engine__cgroup *cg);
+/* Whether an OOM kill happened (memory.events oom_kill / memory.oom_control). */
+bool engine__cgroup_oom_killed(engine__cgroup *cg);
+/* Kill what is left, remove the cgroup dirs. Frees @cg. */
+int engine__cgroup_destroy(engine__cgroup *cg);
+/* Free the handle without removing anything. Accepts NULL. */
+void engine__cgroup_free(engine__cgroup *cg);
+
+/* The path of the cgroup in the v2 / a v1 hierarchy (for inspect, tests). */
+const char *engine__cgroup_path(engine__cgroup *cg, const char *controller);
+
+#endif

@@ -1,0 +1,152 @@
+/* The context: root and run directories, config file, subsystem slots. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/context.h"
+#include "core/error.h"
+#include "util/cleanup.h"
+#include "util/fs.h"
+#include "util/json.h"
+
+ENGINE_EXTERN int engine_context_options_init(engine_context_options *opts, unsigned version)
+{
+	engine_context_options init = ENGINE_CONTEXT_OPTIONS_INIT;
+
+	if (!opts)
+		return engine__error_set(ENGINE_EINVALID, 0, "context options: NULL");
+	if (version != ENGINE_CONTEXT_OPTIONS_VERSION)
+		return engine__error_set(ENGINE_EINVALID, 0, "context options: unsupported version %u", version);
+	*opts = init;
+	return 0;
+}
+
+static int load_config(engine_context *ctx)
+{
+	int r;
+
+	if (!ctx->config_path) {
+		ctx->config = json_object_new_object();
+		return ctx->config ? 0 : engine__error_oom();
+	}
+	r = engine__json_parse_file(ctx->config_path, &ctx->config);
+	if (r < 0)
+		return engine__error_wrap("config file");
+	if (!json_object_is_type(ctx->config, json_type_object))
+		return engine__error_set(ENGINE_EINVALID, 0, "config file %s: expected a JSON object",
+					 ctx->config_path);
+	return 0;
+}
+
+ENGINE_EXTERN int engine_context_new(engine_context **out, const engine_context_options *opts)
+{
+	engine_context_options defaults = ENGINE_CONTEXT_OPTIONS_INIT;
+	engine_context *ctx;
+	int r;
+
+	if (!out)
+		return engine__error_set(ENGINE_EINVALID, 0, "context: NULL output");
+	if (!opts)
+		opts = &defaults;
+	if (opts->version != ENGINE_CONTEXT_OPTIONS_VERSION)
+		return engine__error_set(ENGINE_EINVALID, 0, "context options: unsupported version %u", opts->version);
+	if (opts->root && opts->root[0] != '/')
+		return engine__error_set(ENGINE_EINVALID, 0, "context root \"%s\": must be an absolute path",
+					 opts->root);
+	ctx = calloc(1, sizeof(*ctx));
+	if (!ctx)
+		return engine__error_oom();
+	pthread_mutex_init(&ctx->ext_lock, NULL);
+	ctx->log_level = opts->log_level;
+	ctx->log_fd = opts->log_fd;
+	ctx->root = strdup(opts->root ? opts->root : ENGINE_DEFAULT_ROOT);
+	if (opts->run_dir)
+		ctx->run_dir = strdup(opts->run_dir);
+	else if (opts->root)
+		ctx->run_dir = engine__path_join(opts->root, "run");
+	else
+		ctx->run_dir = strdup(ENGINE_DEFAULT_RUN_DIR);
+	if (opts->config_path)
+		ctx->config_path = strdup(opts->config_path);
+	if (!ctx->root || !ctx->run_dir || (opts->config_path && !ctx->config_path)) {
+		r = engine__error_oom();
+		goto free_ctx;
+	}
+	/* Trailing slashes would make every derived path differ in spelling. */
+	for (size_t n = strlen(ctx->root); n > 1 && ctx->root[n - 1] == '/'; n--)
+		ctx->root[n - 1] = '\0';
+	r = load_config(ctx);
+	if (r < 0)
+		goto free_ctx;
+	r = engine__mkdir_p(ctx->root, 0711);
+	if (r < 0 || (r = engine__mkdir_p(ctx->run_dir, 0711)) < 0) {
+		engine__error_wrap("context");
+		goto free_ctx;
+	}
+	*out = ctx;
+	return 0;
+
+free_ctx:
+	engine_context_free(ctx);
+	return r;
+}
+
+ENGINE_EXTERN void engine_context_free(engine_context *ctx)
+{
+	if (!ctx)
+		return;
+	for (int i = ENGINE__EXT_MAX - 1; i >= 0; i--)
+		if (ctx->ext[i].data && ctx->ext[i].free_fn)
+			ctx->ext[i].free_fn(ctx->ext[i].data);
+	if (ctx->config)
+		json_object_put(ctx->config);
+	pthread_mutex_destroy(&ctx->ext_lock);
+	free(ctx->root);
+	free(ctx->run_dir);
+	free(ctx->config_path);
+	free(ctx);
+}
+
+ENGINE_EXTERN const char *engine_context_root(const engine_context *ctx)
+{
+	return ctx ? ctx->root : NULL;
+}
+
+ENGINE_EXTERN const char *engine_context_run_dir(const engine_context *ctx)
+{
+	return ctx ? ctx->run_dir : NULL;
+}
+
+json_object *engine__context_config(engine_context *ctx, const char *key)
+{
+	json_object *v;
+
+	if (!ctx->config || !json_object_object_get_ex(ctx->config, key, &v))
+		return NULL;
+	return v;
+}
+
+void *engine__context_ext(engine_context *ctx, enum engine__ext_slot slot, void *(*create)(engine_context *ctx),
+			  void (*free_fn)(void *data))
+{
+	void *data;
+
+	pthread_mutex_lock(&ctx->ext_lock);
+	data = ctx->ext[slot].data;
+	if (!data && create) {
+		data = create(ctx);
+		if (data) {
+			ctx->ext[slot].data = data;
+			ctx->ext[slot].free_fn = free_fn;
+		}
+	}
+	pthread_mutex_unlock(&ctx->ext_lock);
+	return data;
+}
+
+char *engine__context_path(const engine_context *ctx, const char *rel)
+{
+	return engine__path_join(ctx->root, rel);
+}

@@ -1,0 +1,101 @@
+/*
+ * The image store's internal interface, for the subsystems that write into
+ * it (image formats, registry pulls, builds) or read from it (runtime).
+ *
+ * Layout under the context root (see DESIGN.md "Storage"):
+ *   blobs/sha256/<hex>        content-addressed blobs, verified on write
+ *   layers/<chainid-hex>/     one unpacked layer: diff/ (the overlay lower dir)
+ *                             and layer.json {diff_id, chain_id, parent, size, blob digests}
+ *   images/<id-hex>.json      image record: config digest (= ID), manifest digest,
+ *                             layer diff IDs / blob digests, created, size
+ *   repositories.json         tag -> image ID
+ *   tmp/                      temp dirs and files, renamed into place; GC empties it
+ *   lock                      flock: shared for readers/writers of content,
+ *                             exclusive for GC and tag file rewrites
+ * Containers record the image ID they use in containers/<id>/image-id so GC
+ * and rmi keep that image's layers.
+ */
+#ifndef ENGINE_IMAGE_STORE_H
+#define ENGINE_IMAGE_STORE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <json-c/json.h>
+
+#include <engine/context.h>
+
+#include "util/digest.h"
+
+/* --- blobs ------------------------------------------------------------ */
+
+/* A blob being written: bytes go to a temp file in the store, the digest is
+ * computed on the fly, commit verifies and renames into blobs/sha256/. */
+typedef struct engine__blob_writer engine__blob_writer;
+
+/* @expected may be NULL (digest computed, e.g. for save/import/build). */
+int engine__blob_writer_new(engine_context *ctx, const char *expected, engine__blob_writer **out);
+int engine__blob_writer_write(engine__blob_writer *w, const void *data, size_t len);
+/* Verify against @expected (mismatch: ENGINE_EINVALID naming both digests,
+ * nothing stored) and make the blob visible; its digest goes to @digest_out. */
+int engine__blob_writer_commit(engine__blob_writer *w, char digest_out[ENGINE__DIGEST_LEN + 1]);
+/* Discard (also frees a committed writer). Accepts NULL. */
+void engine__blob_writer_free(engine__blob_writer *w);
+
+int engine__blob_put_buf(engine_context *ctx, const void *data, size_t len, const char *expected,
+			 char digest_out[ENGINE__DIGEST_LEN + 1]);
+int engine__blob_put_fd(engine_context *ctx, int fd, const char *expected, char digest_out[ENGINE__DIGEST_LEN + 1]);
+bool engine__blob_exists(engine_context *ctx, const char *digest);
+/* Absolute path of a stored blob (malloc'd), ENGINE_ENOTFOUND when absent. */
+int engine__blob_path(engine_context *ctx, const char *digest, char **out);
+int engine__blob_read(engine_context *ctx, const char *digest, char **out, size_t *len);
+
+/* --- layers ----------------------------------------------------------- */
+
+/* Unpack a stored layer blob (tar, tar+gzip or tar+zstd, detected by magic)
+ * on top of @parent_chain_id (NULL for a base layer) unless that chain is
+ * already unpacked. Verifies the uncompressed digest against @diff_id when
+ * given (the image config's rootfs.diff_ids). Returns the chain ID. */
+int engine__layer_unpack_blob(engine_context *ctx, const char *blob_digest, const char *diff_id,
+			      const char *parent_chain_id, char chain_id_out[ENGINE__DIGEST_LEN + 1]);
+/* Whether a chain is unpacked and recorded. */
+bool engine__layer_exists(engine_context *ctx, const char *chain_id);
+/* Absolute path of the layer's diff directory (the overlay lower dir). */
+int engine__layer_dir(engine_context *ctx, const char *chain_id, char **out);
+
+/* Make a layer from a directory tree in OCI diff form (the upper dir of a
+ * container: overlay whiteouts become .wh. entries): writes a gzip tar blob,
+ * records the layer on top of @parent_chain_id. For builds and commits. */
+int engine__layer_create_from_dir(engine_context *ctx, const char *dir, const char *parent_chain_id,
+				  char blob_digest_out[ENGINE__DIGEST_LEN + 1],
+				  char diff_id_out[ENGINE__DIGEST_LEN + 1],
+				  char chain_id_out[ENGINE__DIGEST_LEN + 1]);
+
+/* --- images and tags ---------------------------------------------------- */
+
+/* Record an image whose config blob and layer blobs are already stored and
+ * whose layers are unpacked: the image ID is @config_digest. @manifest_digest
+ * may be NULL (one is synthesised as an OCI manifest). */
+int engine__image_register(engine_context *ctx, const char *config_digest, const char *manifest_digest);
+/* Point @ref (normalised like Docker: "busybox" -> "busybox:latest") at @image_id. */
+int engine__image_tag(engine_context *ctx, const char *image_id, const char *ref);
+/* Resolve a tag, a full or short ID ("sha256:ab12..", "ab12") to an image ID. */
+int engine__image_lookup(engine_context *ctx, const char *ref, char id_out[ENGINE__DIGEST_LEN + 1]);
+
+/* What a container needs to run an image. */
+typedef struct engine__image_rootfs {
+	char id[ENGINE__DIGEST_LEN + 1]; /* the image ID */
+	char **layer_dirs;               /* absolute diff dirs, lowest first, NULL-terminated */
+	json_object *config;             /* the config's "config" object (Env, Cmd, ...), owned */
+} engine__image_rootfs;
+
+int engine__image_rootfs_get(engine_context *ctx, const char *ref, engine__image_rootfs **out);
+void engine__image_rootfs_free(engine__image_rootfs *r);
+
+/* Store-wide lock (see the layout above). Returns the fd to release. */
+int engine__store_lock(engine_context *ctx, bool exclusive);
+void engine__store_unlock(int fd);
+/* "<root>/tmp", created on first use (malloc'd). */
+int engine__store_tmpdir(engine_context *ctx, char **out);
+
+#endif

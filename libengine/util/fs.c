@@ -1,0 +1,258 @@
+/* Filesystem helpers shared by the store, the runtime and the builder. */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/error.h"
+#include "util/cleanup.h"
+#include "util/fs.h"
+
+int engine__mkdir_p(const char *path, mode_t mode)
+{
+	cleanup_free char *copy = strdup(path);
+	char *p;
+
+	if (!copy)
+		return engine__error_oom();
+	for (p = copy + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(copy, mode) < 0 && errno != EEXIST)
+			return engine__error_errno(errno, "mkdir %s", copy);
+		*p = '/';
+	}
+	if (mkdir(copy, mode) < 0 && errno != EEXIST)
+		return engine__error_errno(errno, "mkdir %s", copy);
+	return 0;
+}
+
+static int rm_children(int dfd, dev_t dev, const char *what)
+{
+	cleanup_closedir DIR *d = fdopendir(dfd);
+	struct dirent *de;
+
+	if (!d) {
+		close(dfd);
+		return engine__error_errno(errno, "remove %s", what);
+	}
+	while ((de = readdir(d))) {
+		struct stat st;
+
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+			if (errno == ENOENT)
+				continue;
+			return engine__error_errno(errno, "remove %s/%s", what, de->d_name);
+		}
+		if (S_ISDIR(st.st_mode)) {
+			int cfd;
+
+			if (st.st_dev != dev)
+				return engine__error_set(ENGINE_EBUSY, EBUSY, "remove %s/%s: is a mount point",
+							 what, de->d_name);
+			cfd = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (cfd < 0)
+				return engine__error_errno(errno, "remove %s/%s", what, de->d_name);
+			int r = rm_children(cfd, dev, what);
+			if (r < 0)
+				return r;
+			if (unlinkat(dirfd(d), de->d_name, AT_REMOVEDIR) < 0 && errno != ENOENT)
+				return engine__error_errno(errno, "remove %s/%s", what, de->d_name);
+		} else if (unlinkat(dirfd(d), de->d_name, 0) < 0 && errno != ENOENT) {
+			return engine__error_errno(errno, "remove %s/%s", what, de->d_name);
+		}
+	}
+	return 0;
+}
+
+int engine__rm_rf_at(int dirfd, const char *name)
+{
+	struct stat st;
+	int fd, r;
+
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return errno == ENOENT ? 0 : engine__error_errno(errno, "remove %s", name);
+	if (!S_ISDIR(st.st_mode)) {
+		if (unlinkat(dirfd, name, 0) < 0 && errno != ENOENT)
+			return engine__error_errno(errno, "remove %s", name);
+		return 0;
+	}
+	fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return engine__error_errno(errno, "remove %s", name);
+	r = rm_children(fd, st.st_dev, name);
+	if (r < 0)
+		return r;
+	if (unlinkat(dirfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
+		return engine__error_errno(errno, "remove %s", name);
+	return 0;
+}
+
+int engine__rm_rf(const char *path)
+{
+	return engine__rm_rf_at(AT_FDCWD, path);
+}
+
+int engine__read_file(const char *path, char **out, size_t *len)
+{
+	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC);
+	cleanup_free char *buf = NULL;
+	size_t size = 0, cap = 0;
+
+	if (fd < 0)
+		return engine__error_errno(errno, "open %s", path);
+	for (;;) {
+		ssize_t n;
+
+		if (cap - size < 4096) {
+			char *grown;
+
+			cap = cap ? cap * 2 : 8192;
+			grown = realloc(buf, cap + 1);
+			if (!grown)
+				return engine__error_oom();
+			buf = grown;
+		}
+		n = read(fd, buf + size, cap - size);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return engine__error_errno(errno, "read %s", path);
+		}
+		if (n == 0)
+			break;
+		size += (size_t)n;
+	}
+	if (!buf && !(buf = malloc(1)))
+		return engine__error_oom();
+	buf[size] = '\0';
+	if (len)
+		*len = size;
+	*out = steal_ptr(buf);
+	return 0;
+}
+
+int engine__write_all(int fd, const void *data, size_t len)
+{
+	const char *p = data;
+
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return engine__error_errno(errno, "write");
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+char *engine__path_join(const char *a, const char *b)
+{
+	size_t la = strlen(a);
+	char *out;
+
+	while (la > 1 && a[la - 1] == '/')
+		la--;
+	while (*b == '/')
+		b++;
+	if (la == 1 && a[0] == '/')
+		la = 0;
+	if (asprintf(&out, "%.*s/%s", (int)la, a, b) < 0) {
+		engine__error_oom();
+		return NULL;
+	}
+	return out;
+}
+
+static char *dir_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (!slash)
+		return strdup(".");
+	if (slash == path)
+		return strdup("/");
+	return strndup(path, (size_t)(slash - path));
+}
+
+int engine__fsync_dir(const char *path)
+{
+	cleanup_close int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0 || fsync(fd) < 0)
+		return engine__error_errno(errno, "fsync %s", path);
+	return 0;
+}
+
+int engine__write_file_atomic(const char *path, const void *data, size_t len, mode_t mode, bool durable)
+{
+	cleanup_free char *tmp = NULL;
+	cleanup_close int fd = -EBADF;
+	int r;
+
+	if (asprintf(&tmp, "%s.tmp-XXXXXX", path) < 0)
+		return engine__error_oom();
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0)
+		return engine__error_errno(errno, "create %s", tmp);
+	r = engine__write_all(fd, data, len);
+	if (r < 0) {
+		engine__error_wrap("write %s", path);
+		goto unlink_tmp;
+	}
+	if (fchmod(fd, mode) < 0 || (durable && fsync(fd) < 0)) {
+		r = engine__error_errno(errno, "write %s", path);
+		goto unlink_tmp;
+	}
+	if (rename(tmp, path) < 0) {
+		r = engine__error_errno(errno, "rename %s", path);
+		goto unlink_tmp;
+	}
+	if (durable) {
+		cleanup_free char *dir = dir_of(path);
+		if (!dir)
+			return engine__error_oom();
+		return engine__fsync_dir(dir);
+	}
+	return 0;
+
+unlink_tmp:
+	unlink(tmp);
+	return r;
+}
+
+int engine__mkdtemp_in(const char *parent, const char *prefix, char **out)
+{
+	char *tmpl;
+
+	if (asprintf(&tmpl, "%s/.tmp-%s-XXXXXX", parent, prefix) < 0)
+		return engine__error_oom();
+	if (!mkdtemp(tmpl)) {
+		int e = errno;
+		free(tmpl);
+		return engine__error_errno(e, "create temp dir in %s", parent);
+	}
+	*out = tmpl;
+	return 0;
+}
+
+bool engine__path_exists(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) == 0;
+}

@@ -1,0 +1,102 @@
+/* String helpers: formatting, prefixes, Docker-style sizes. */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/error.h"
+#include "util/str.h"
+
+char *engine__strdup_printf(const char *fmt, ...)
+{
+	va_list ap;
+	char *out;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&out, fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		engine__error_oom();
+		return NULL;
+	}
+	return out;
+}
+
+bool engine__str_starts_with(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+bool engine__str_ends_with(const char *s, const char *suffix)
+{
+	size_t ls = strlen(s), lx = strlen(suffix);
+
+	return ls >= lx && strcmp(s + ls - lx, suffix) == 0;
+}
+
+int engine__parse_size(const char *s, int64_t *out)
+{
+	char *end;
+	double v;
+	double mult = 1;
+
+	if (!s || !*s)
+		return engine__error_set(ENGINE_EINVALID, 0, "invalid size: empty");
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || v < 0 || isnan(v))
+		return engine__error_set(ENGINE_EINVALID, 0, "invalid size \"%s\"", s);
+	switch (tolower((unsigned char)*end)) {
+	case '\0':
+		break;
+	case 'b':
+		end++;
+		break;
+	case 'k':
+		mult = 1024.0, end++;
+		break;
+	case 'm':
+		mult = 1024.0 * 1024, end++;
+		break;
+	case 'g':
+		mult = 1024.0 * 1024 * 1024, end++;
+		break;
+	case 't':
+		mult = 1024.0 * 1024 * 1024 * 1024, end++;
+		break;
+	default:
+		return engine__error_set(ENGINE_EINVALID, 0, "invalid size \"%s\": unknown unit", s);
+	}
+	if (mult > 1 && tolower((unsigned char)*end) == 'b')
+		end++;
+	if (*end)
+		return engine__error_set(ENGINE_EINVALID, 0, "invalid size \"%s\"", s);
+	v *= mult;
+	if (v > 9.2e18)
+		return engine__error_set(ENGINE_EINVALID, 0, "invalid size \"%s\": too large", s);
+	*out = (int64_t)v;
+	return 0;
+}
+
+void engine__format_size(int64_t bytes, char *buf, int len)
+{
+	static const char *units[] = { "B", "kB", "MB", "GB", "TB" };
+	double v = (double)bytes;
+	int u = 0;
+
+	/* Docker prints decimal units for humans (go-units HumanSize). */
+	while (v >= 1000 && u < 4) {
+		v /= 1000;
+		u++;
+	}
+	if (u == 0)
+		snprintf(buf, (size_t)len, "%lldB", (long long)bytes);
+	else
+		snprintf(buf, (size_t)len, "%.3g%s", v, units[u]);
+}

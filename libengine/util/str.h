@@ -1,0 +1,18 @@
+/* Small string helpers. */
+#ifndef ENGINE_UTIL_STR_H
+#define ENGINE_UTIL_STR_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* asprintf that returns NULL (with ENGINE_ENOMEM set) on failure. */
+char *engine__strdup_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+bool engine__str_starts_with(const char *s, const char *prefix);
+bool engine__str_ends_with(const char *s, const char *suffix);
+/* Parse a Docker-style size: "64m", "1g", "512k", "1024" (bytes), "1.5g".
+ * Units b,k,m,g,t (binary, case-insensitive, optional trailing "b"). */
+int engine__parse_size(const char *s, int64_t *out);
+/* Format bytes like Docker does for humans ("1.23MB"). */
+void engine__format_size(int64_t bytes, char *buf, int len);
+
+#endif

@@ -1,0 +1,15 @@
+#!/bin/sh
+# The main job: install dependencies, build, make the built-in default image
+# (busybox:latest, from Debian's busybox-static) and run a container from it.
+set -eu
+cd "$(dirname "$0")/.."
+top=$(pwd)
+scripts/setup.sh
+[ -f config.status ] && make distclean >/dev/null
+./autogen.sh >/dev/null 2>&1
+mkdir -p build/default
+(cd build/default && "$top/configure" -q && make -s -j"$(nproc)")
+engine="build/default/tools/engine --root ${ENGINE_ROOT:-/var/lib/engine}"
+$engine image default
+exec $engine run --rm --memory 64m --pids-limit 64 -e GREETING="hello from libengine" \
+	busybox sh -c 'echo "$GREETING: $(uname -n), pid $$, $(id)"; ls /'

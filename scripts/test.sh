@@ -1,0 +1,48 @@
+#!/bin/sh
+# The whole test suite, from a clean checkout: installs dependencies, builds
+# with -Werror, runs every suite (C/Check, header test, Python, Go), then
+# rebuilds with ASan+UBSan and runs the C suite again. Ends with one line:
+# "N passed, N failed".
+set -u
+cd "$(dirname "$0")/.."
+top=$(pwd)
+scripts/setup.sh || exit 1
+# An in-tree configure would make the out-of-tree builds below refuse to run.
+[ -f config.status ] && make distclean >/dev/null 2>&1
+./autogen.sh >/dev/null 2>&1 || { echo "autogen failed"; exit 1; }
+results=$(mktemp)
+trap 'rm -f "$results"' EXIT
+status=0
+
+build() { # build DIR CONFIGURE_ARGS...
+	d=$1; shift
+	mkdir -p "$d" && (cd "$d" && "$top/configure" -q "$@" && make -s -j"$(nproc)" >/dev/null) ||
+		{ echo "build in $d failed"; (cd "$d" && make -j1 2>&1 | tail -n 40); return 1; }
+}
+
+run_check() { # run_check DIR LABEL
+	echo "== C suite ($2) =="
+	(cd "$1" && make -s -j"$(nproc)" check >/dev/null 2>&1)
+	cat "$1"/tests/unit/*.log 2>/dev/null | grep -E '^[0-9]+%: Checks|^tests/|: (FAIL|ERROR|skipped)|:[EF]:' | head -n 200
+	grep -hE '^(PASS|FAIL|SKIP|ERROR|XFAIL|XPASS):' "$1/test-suite.log" "$1"/tests/unit/*.trs 2>/dev/null | head -n 0
+	sh tests/collect.sh "$1" >> "$results"
+	(cd "$1" && sed -n '/^# TOTAL/,/^# ERROR/p' test-suite.log)
+}
+
+build build/default --enable-werror || status=1
+[ $status -eq 0 ] && run_check build/default "-Werror"
+for t in tests/integration/*.sh; do
+	[ -f "$t" ] || continue
+	echo "== $t =="
+	if ENGINE_BUILD="$top/build/default" sh "$t"; then echo "1 0 0" >> "$results"
+	else rc=$?; if [ $rc -eq 77 ]; then echo "0 0 1" >> "$results"; else echo "0 1 0" >> "$results"; fi; fi
+done
+[ -x tests/python/run.sh ] && ENGINE_BUILD="$top/build/default" tests/python/run.sh "$results"
+[ -x tests/go/run.sh ] && ENGINE_BUILD="$top/build/default" tests/go/run.sh "$results"
+
+build build/asan --enable-werror --enable-sanitizers --disable-python || status=1
+[ $status -eq 0 ] && ASAN_OPTIONS=detect_leaks=1 run_check build/asan "ASan+UBSan"
+
+sh tests/summary.sh "$results"
+if [ $status -ne 0 ] || awk '{ f += $2 } END { exit f > 0 ? 0 : 1 }' "$results"; then exit 1; fi
+exit 0

@@ -1,0 +1,46 @@
+/* Shared pieces of the engine CLI: the command table, global options,
+ * error reporting. Each cmd_*.c file contributes one table. */
+#ifndef ENGINE_TOOLS_CLI_H
+#define ENGINE_TOOLS_CLI_H
+
+#include <engine.h>
+
+struct cli_command {
+	const char *name;
+	/* argv[0] is the command's own name; returns the process exit status. */
+	int (*run)(int argc, char **argv);
+	const char *summary;
+};
+
+/* Global options, set by main before dispatch. */
+struct cli_globals {
+	const char *root;
+	const char *config;
+	int log_level;
+	int debug;
+};
+extern struct cli_globals cli_globals;
+
+/* Tables, each ending with a { NULL } entry. */
+extern const struct cli_command cli_image_commands[];
+extern const struct cli_command cli_container_commands[];
+extern const struct cli_command cli_build_commands[];
+extern const struct cli_command cli_registry_commands[];
+extern const struct cli_command cli_system_commands[];
+
+/* Open the context the global options describe; prints the error itself. */
+int cli_open_context(engine_context **out);
+
+/* Print "Error: <context>: <engine_error_last message>" to stderr and
+ * return @status (1 unless a command has its own convention, like run's 125). */
+int cli_fail(int status, const char *context);
+/* Print "Error: <formatted>" and return @status. */
+int cli_failf(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Find @name in the NULL-terminated tables and run it; 127 if unknown. */
+int cli_dispatch(const struct cli_command *const *tables, int argc, char **argv, const char *what);
+
+/* Print a table's commands (for usage). */
+void cli_print_commands(const struct cli_command *table);
+
+#endif

@@ -1,0 +1,90 @@
+/* The engine CLI entry point: global options, then one verb. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const struct cli_command *const all_tables[] = {
+	cli_image_commands, cli_container_commands, cli_build_commands,
+	cli_registry_commands, cli_system_commands, NULL,
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "Usage: engine [OPTIONS] COMMAND [ARG...]\n\n"
+		   "An embeddable container engine.\n\n"
+		   "Options:\n"
+		   "  --root DIR        engine root (default " ENGINE_DEFAULT_ROOT ")\n"
+		   "  --config FILE     JSON config file (registry mirrors, ...)\n"
+		   "  --log-level LVL   error, warn, info, debug\n"
+		   "  -D, --debug       log to stderr as JSON lines\n"
+		   "  -v, --version     print the version\n\n"
+		   "Commands:\n");
+	for (size_t t = 0; all_tables[t]; t++)
+		cli_print_commands(all_tables[t]);
+}
+
+static int parse_level(const char *s)
+{
+	static const char *names[] = { "error", "warn", "info", "debug", "trace" };
+
+	for (int i = 0; i < 5; i++)
+		if (strcmp(s, names[i]) == 0)
+			return i;
+	return -1;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "root", required_argument, NULL, 'r' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "log-level", required_argument, NULL, 'l' },
+		{ "debug", no_argument, NULL, 'D' },
+		{ "version", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	/* "+" stops at the first non-option: the verb owns what follows. */
+	while ((c = getopt_long(argc, argv, "+Dvh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'r':
+			cli_globals.root = optarg;
+			break;
+		case 'c':
+			cli_globals.config = optarg;
+			break;
+		case 'l':
+			cli_globals.log_level = parse_level(optarg);
+			if (cli_globals.log_level < 0)
+				return cli_failf(1, "unknown log level \"%s\"", optarg);
+			break;
+		case 'D':
+			cli_globals.debug = 1;
+			cli_globals.log_level = ENGINE_LOG_DEBUG;
+			break;
+		case 'v':
+			printf("engine version %s\n", engine_version());
+			return 0;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 1;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return 1;
+	}
+	/* Each verb runs its own getopt from a clean state. */
+	argc -= optind;
+	argv += optind;
+	optind = 0;
+	return cli_dispatch(all_tables, argc, argv, "engine");
+}
