@@ -8,5 +8,7 @@
 #include "engine/common.h"
 #include "engine/errors.h"
 #include "engine/context.h"
+#include "engine/image.h"
+#include "engine/store.h"
 
 #endif

@@ -23,6 +23,7 @@ extern struct cli_globals cli_globals;
 
 /* Tables, each ending with a { NULL } entry. */
 extern const struct cli_command cli_image_commands[];
+extern const struct cli_command cli_image_io_commands[];
 extern const struct cli_command cli_container_commands[];
 extern const struct cli_command cli_build_commands[];
 extern const struct cli_command cli_registry_commands[];
