@@ -5,18 +5,19 @@
 #include <signal.h>
 
 static char *root, *rootfs;
+static char cg_parent[256];
 static engine_context *ctx;
 
 static void setup(void)
 {
 	root = th_mkdtemp("runtime");
 	rootfs = tr_rootfs(root);
-	ctx = th_context(root);
+	ctx = tr_context(root, cg_parent);
 }
 
 static void teardown(void)
 {
-	engine_context_free(ctx);
+	tr_context_free(ctx);
 	ctx = NULL;
 	ck_assert_msg(!tr_mounted(root), "a mount under %s was left behind", root);
 	free(rootfs);
