@@ -10,5 +10,6 @@
 #include "engine/context.h"
 #include "engine/image.h"
 #include "engine/store.h"
+#include "engine/registry.h"
 
 #endif
