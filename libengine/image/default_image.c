@@ -94,7 +94,7 @@ static int list_applets(const char *busybox, bool full, char ***out)
 	close(pipefd[1]);
 	if (r != 0) {
 		close(pipefd[0]);
-		return engine__error_errno(r, "run %s", busybox);
+		return engine__error_set(ENGINE_EINVALID, r, "run %s: %s; is it busybox?", busybox, strerror(r));
 	}
 	buf = malloc(APPLET_LIST_MAX + 1);
 	while (buf && len < APPLET_LIST_MAX) {

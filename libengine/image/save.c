@@ -18,6 +18,7 @@
 #include "core/error.h"
 #include "image/archive_util.h"
 #include "image/image_ref.h"
+#include "image/internal.h"
 #include "image/store.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
@@ -68,7 +69,6 @@ static bool ref_is_id(const char *ref, const char *id)
 static int collect(struct saver *s, const char *ref)
 {
 	char id[ENGINE__DIGEST_LEN + 1];
-	engine_image *img = NULL;
 	struct save_image *si = NULL;
 	cleanup_free char *tag = NULL;
 	int r = engine__image_lookup(s->ctx, ref, id);
@@ -86,6 +86,7 @@ static int collect(struct saver *s, const char *ref)
 			si = &s->images[i];
 	if (!si) {
 		struct save_image *imgs = realloc(s->images, (s->n + 1) * sizeof(*imgs));
+		cleanup_json json_object *rec = NULL;
 
 		if (!imgs)
 			return engine__error_oom();
@@ -94,23 +95,16 @@ static int collect(struct saver *s, const char *ref)
 		memset(si, 0, sizeof(*si));
 		memcpy(si->id, id, sizeof(si->id));
 		s->n++;
-		r = engine_image_open(s->ctx, id, &img);
+		/* The image record lists the stored layer blobs beside the diff_ids. */
+		r = engine__image_record(s->ctx, id, &rec);
 		if (r < 0)
 			return r;
-		const engine_strarray *layers = engine_image_layers(img);
-		const engine_strarray *diffs = engine_image_diff_ids(img);
-
-		if (layers->count != diffs->count) {
-			engine_image_free(img);
+		if ((r = engine__json_to_strv(engine__json_get_type(rec, "layers", json_type_array), &si->layers)) < 0 ||
+		    (r = engine__json_to_strv(engine__json_get_type(rec, "diff_ids", json_type_array), &si->diff_ids)) < 0)
+			return engine__error_wrap("image %s", id);
+		if (engine__strv_len(si->layers) != engine__strv_len(si->diff_ids))
 			return engine__error_set(ENGINE_EINVALID, 0, "image %s: %zu layers but %zu diff_ids", id,
-						 layers->count, diffs->count);
-		}
-		for (size_t i = 0; r >= 0 && i < layers->count; i++)
-			if ((r = engine__strv_push(&si->layers, layers->strings[i])) >= 0)
-				r = engine__strv_push(&si->diff_ids, diffs->strings[i]);
-		engine_image_free(img);
-		if (r < 0)
-			return r;
+						 engine__strv_len(si->layers), engine__strv_len(si->diff_ids));
 	}
 	for (char **t = si->tags; tag && t && *t; t++)
 		if (!strcmp(*t, tag))
@@ -338,7 +332,7 @@ static int put_image(struct saver *s, struct save_image *img, json_object **desc
 	return *desc_out ? 0 : engine__error_oom();
 }
 
-static int add_index_entries(json_object *manifests, json_object *desc, const struct save_image *img)
+static int add_index_entries(json_object *manifests, json_object *desc, const struct save_image *img, int format)
 {
 	if (!img->tags) {
 		json_object_array_add(manifests, json_object_get(desc));
@@ -352,10 +346,13 @@ static int add_index_entries(json_object *manifests, json_object *desc, const st
 			json_object_put(ann);
 			return engine__error_oom();
 		}
-		/* Both names, as Docker and containerd write them: the full
-		 * reference for docker/containerd, the tag for OCI tools. */
+		/* The full name for docker and containerd. ref.name is the tag
+		 * alone in Docker's own archives; in OCI archives it is the
+		 * whole reference, as skopeo and podman write it, so that
+		 * "oci-archive:FILE:name:tag" finds it and names do not clash. */
 		json_object_object_add(ann, "io.containerd.image.name", json_object_new_string(full));
-		json_object_object_add(ann, "org.opencontainers.image.ref.name", json_object_new_string(engine__ref_tag(*t)));
+		json_object_object_add(ann, "org.opencontainers.image.ref.name",
+				       json_object_new_string(format == ENGINE_IMAGE_FORMAT_OCI ? *t : engine__ref_tag(*t)));
 		json_object_object_add(d, "annotations", ann);
 		json_object_array_add(manifests, d);
 	}
@@ -427,7 +424,7 @@ static int write_archive(struct saver *s)
 		r = put_image(s, &s->images[i], &desc);
 		if (r < 0)
 			return engine__error_wrap("image %s", s->images[i].id);
-		if ((r = add_index_entries(manifests, desc, &s->images[i])) < 0)
+		if ((r = add_index_entries(manifests, desc, &s->images[i], s->format)) < 0)
 			return r;
 		if (s->format == ENGINE_IMAGE_FORMAT_DOCKER_ARCHIVE &&
 		    (r = add_docker_entries(manifest_json, repos, &s->images[i])) < 0)

@@ -58,24 +58,13 @@ static char *layout_config_digest(const char *layout)
 	return out;
 }
 
-static char *image_id(engine_context *ctx, const char *ref)
-{
-	engine_image *img = NULL;
-	char *id;
-
-	ck_assert_engine_ok(engine_image_open(ctx, ref, &img));
-	id = strdup(engine_image_id(img));
-	engine_image_free(img);
-	return id;
-}
-
 START_TEST(test_image_formats__oci_layout_dir_and_tar)
 {
 	FX_REQUIRE("umoci");
 	struct fx f;
 	engine_image_load_options o;
 	engine_strarray loaded = { NULL, 0 };
-	engine_image *img = NULL;
+	struct fx_image img;
 	cleanup_free char *want = NULL, *id = NULL, *root2 = NULL, *root3 = NULL;
 	cleanup_free char *tarball = NULL;
 	engine_context *ctx2, *ctx3;
@@ -90,15 +79,14 @@ START_TEST(test_image_formats__oci_layout_dir_and_tar)
 	ck_assert_str_eq(loaded.strings[0], "fx:base");
 	engine_strarray_dispose(&loaded);
 
-	ck_assert_engine_ok(engine_image_open(f.ctx, "fx:base", &img));
-	ck_assert_str_eq(engine_image_id(img), want);
-	ck_assert_uint_eq(engine_image_layers(img)->count, 3);
-	ck_assert_uint_eq(engine_image_diff_ids(img)->count, 3);
-	ck_assert_uint_eq(engine_image_env(img)->count, 1);
-	ck_assert_str_eq(engine_image_env(img)->strings[0], "A=1");
-	ck_assert_str_eq(engine_image_cmd(img)->strings[0], "sh");
-	ck_assert_str_eq(engine_image_working_dir(img), "/etc");
-	engine_image_free(img);
+	fx_image_get(f.ctx, "fx:base", &img);
+	ck_assert_str_eq(img.id, want);
+	ck_assert_uint_eq(fx_nlayers(&img), 3);
+	ck_assert_uint_eq(fx_cfg_len(&img, "Env"), 1);
+	ck_assert_str_eq(fx_cfg_idx(&img, "Env", 0), "A=1");
+	ck_assert_str_eq(fx_cfg_idx(&img, "Cmd", 0), "sh");
+	ck_assert_str_eq(fx_cfg_str(&img, "WorkingDir"), "/etc");
+	fx_image_put(&img);
 
 	/* The same layout as a gzip'd tar, untagged: reported by ID. */
 	tarball = fx_path(f.tmp, "L.tar.gz");
@@ -108,7 +96,7 @@ START_TEST(test_image_formats__oci_layout_dir_and_tar)
 	ck_assert_uint_eq(loaded.count, 1);
 	ck_assert_str_eq(loaded.strings[0], want);
 	engine_strarray_dispose(&loaded);
-	id = image_id(ctx2, want);
+	id = fx_image_id(ctx2, want);
 	ck_assert_str_eq(id, want);
 	/* Loading again is idempotent. */
 	ck_assert_engine_ok(engine_image_load(ctx2, tarball, NULL, NULL));
@@ -126,28 +114,6 @@ START_TEST(test_image_formats__oci_layout_dir_and_tar)
 }
 END_TEST
 
-START_TEST(test_image_formats__unpack_matches_umoci)
-{
-	FX_REQUIRE("umoci");
-	struct fx f;
-	engine_image_load_options o = ENGINE_IMAGE_LOAD_OPTIONS_INIT;
-	cleanup_free char *mine = NULL, *theirs = NULL;
-	const char *srcdir = getenv("top_srcdir");
-
-	fx_setup(&f, "fmt-unpack");
-	o.tag = "fx:1";
-	ck_assert_engine_ok(engine_image_load(f.ctx, f.layout, &o, NULL));
-	mine = fx_path(f.tmp, "mine");
-	theirs = fx_path(f.tmp, "U");
-	ck_assert_engine_ok(engine_image_unpack(f.ctx, "fx:1", mine));
-	ck_assert_int_eq(fx_sh("cd '%s' && umoci unpack --image L:base U >/dev/null", f.tmp), 0);
-	ck_assert_int_eq(fx_sh("/usr/bin/python3 '%s/tests/resources/tree_compare.py' '%s/rootfs' '%s'",
-			       srcdir ? srcdir : "../..", theirs, mine),
-			 0);
-	fx_teardown(&f);
-}
-END_TEST
-
 START_TEST(test_image_formats__skopeo_archives)
 {
 	FX_REQUIRE("umoci");
@@ -156,7 +122,7 @@ START_TEST(test_image_formats__skopeo_archives)
 	engine_strarray loaded = { NULL, 0 };
 	cleanup_free char *want = NULL, *id = NULL, *legacy_id = NULL, *zid = NULL;
 	cleanup_free char *root2 = NULL;
-	engine_image *img = NULL, *zimg = NULL;
+	struct fx_image img, zimg;
 	engine_image_load_options o = ENGINE_IMAGE_LOAD_OPTIONS_INIT;
 	engine_context *ctx2;
 
@@ -173,7 +139,7 @@ START_TEST(test_image_formats__skopeo_archives)
 	ck_assert_uint_eq(loaded.count, 1);
 	ck_assert_str_eq(loaded.strings[0], "my/img:v1");
 	engine_strarray_dispose(&loaded);
-	id = image_id(f.ctx, "my/img:v1");
+	id = fx_image_id(f.ctx, "my/img:v1");
 	ck_assert_str_eq(id, want);
 
 	/* oci-archive: ref.name is a full reference. */
@@ -190,19 +156,21 @@ START_TEST(test_image_formats__skopeo_archives)
 	ck_assert_engine_ok(engine_image_load(ctx2, z, &o, &loaded));
 	ck_assert_str_eq(loaded.strings[0], "z:base");
 	engine_strarray_dispose(&loaded);
-	ck_assert_engine_ok(engine_image_open(ctx2, "z:base", &zimg));
-	ck_assert_engine_ok(engine_image_open(f.ctx, "name:tag", &img));
-	ck_assert_str_eq(engine_image_id(zimg), want);
-	ck_assert_str_ne(engine_image_layers(zimg)->strings[0], engine_image_layers(img)->strings[0]);
-	ck_assert_str_eq(engine_image_diff_ids(zimg)->strings[2], engine_image_diff_ids(img)->strings[2]);
-	engine_image_free(img);
-	engine_image_free(zimg);
+	fx_image_get(ctx2, "z:base", &zimg);
+	fx_image_get(f.ctx, "name:tag", &img);
+	ck_assert_str_eq(zimg.id, want);
+	ck_assert_str_ne(fx_layer(&zimg, 0), fx_layer(&img, 0));
+	ck_assert_str_eq(fx_diff_id(&zimg, 2), fx_diff_id(&img, 2));
+	fx_image_put(&img);
+	fx_image_put(&zimg);
 	engine_context_free(ctx2);
 
 	/* The legacy layout with real <id>/layer.tar files (no symlinks). */
 	ck_assert_int_eq(fx_sh("cd '%s' && mkdir X && tar -C X -xf da.tar && "
-			       "for l in X/*/layer.tar; do cp --remove-destination \"$(readlink -f $l)\" $l; done && "
-			       "rm X/*.tar && tar -C X -cf legacy.tar . && rm -rf X",
+			       "for l in X/*/layer.tar; do t=$(basename \"$(readlink $l)\"); "
+			       "cp --remove-destination X/$t $l; rm X/$t; "
+			       "sed -i \"s|\\\"$t\\\"|\\\"${l#X/}\\\"|\" X/manifest.json; done && "
+			       "! grep -q '[0-9a-f]\\.tar\"' X/manifest.json && tar -C X -cf legacy.tar . && rm -rf X",
 			       f.tmp),
 			 0);
 	cleanup_free char *legacy = fx_path(f.tmp, "legacy.tar");
@@ -213,7 +181,7 @@ START_TEST(test_image_formats__skopeo_archives)
 	ck_assert_engine_ok(engine_image_load(f.ctx, legacy, NULL, &loaded));
 	ck_assert_str_eq(loaded.strings[0], "my/img:v1");
 	engine_strarray_dispose(&loaded);
-	legacy_id = image_id(f.ctx, "my/img:v1");
+	legacy_id = fx_image_id(f.ctx, "my/img:v1");
 	ck_assert_str_eq(legacy_id, want);
 	fx_teardown(&f);
 }
@@ -306,14 +274,14 @@ START_TEST(test_image_formats__multi_platform_index)
 	ck_assert_uint_eq(loaded.count, 1);
 	ck_assert_str_eq(loaded.strings[0], "multi:1");
 	engine_strarray_dispose(&loaded);
-	id = image_id(f.ctx, "multi:1");
+	id = fx_image_id(f.ctx, "multi:1");
 	ck_assert_str_eq(id, amd_id);
 
 	ctx2 = fx_other_store(&f, "root2", &root2);
 	o.platform = "linux/arm64";
 	ck_assert_engine_ok(engine_image_load(ctx2, f.layout, &o, NULL));
 	free(id);
-	id = image_id(ctx2, "multi:1");
+	id = fx_image_id(ctx2, "multi:1");
 	ck_assert_str_eq(id, arm_id);
 	engine_context_free(ctx2);
 
@@ -378,7 +346,7 @@ START_TEST(test_image_formats__rejects_broken_archives)
 	ck_assert_int_eq(
 		fx_sh("set -e; cd '%s'\n"
 		      "skopeo copy -q oci:L:base docker-archive:da.tar:my/img:v1\n"
-		      "tar -C L -cf L.tar .; head -c $(( $(stat -c %%s L.tar) / 2 )) L.tar > trunc.tar\n"
+		      "tar -C L -cf L.tar .; head -c $(( $(stat -c %%s L.tar) / 2 + 77 )) L.tar > trunc.tar\n"
 		      "cp -a L badjson; echo '{\"manifests\": [' > badjson/index.json\n"
 		      "cp -a L nolayout; rm nolayout/oci-layout\n"
 		      "cp -a L miss; rm miss/blobs/sha256/%s\n"
@@ -432,7 +400,6 @@ static Suite *suite(void)
 
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_image_formats__oci_layout_dir_and_tar);
-	tcase_add_test(tc, test_image_formats__unpack_matches_umoci);
 	tcase_add_test(tc, test_image_formats__skopeo_archives);
 	tcase_add_test(tc, test_image_formats__multi_platform_index);
 	tcase_add_test(tc, test_image_formats__rejects_broken_archives);

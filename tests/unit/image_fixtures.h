@@ -9,6 +9,8 @@
 #include <sys/wait.h>
 
 #include "check_helpers.h"
+#include "image/internal.h"
+#include "image/store.h"
 #include "util/digest.h"
 #include "util/fs.h"
 
@@ -79,13 +81,87 @@ static inline int fx_count_blobs(const char *root)
 
 static inline size_t fx_count_images(engine_context *ctx)
 {
-	engine_image_list *l = NULL;
-	size_t n;
+	char **ids = NULL;
+	size_t n = 0;
 
-	ck_assert_engine_ok(engine_image_list_new(ctx, &l));
-	n = engine_image_list_count(l);
-	engine_image_list_free(l);
+	ck_assert_engine_ok(engine__image_ids(ctx, &ids));
+	while (ids && ids[n])
+		n++;
+	for (size_t i = 0; ids && ids[i]; i++)
+		free(ids[i]);
+	free(ids);
 	return n;
+}
+
+/* An image as the store records it: its config and its record. */
+struct fx_image {
+	char id[ENGINE__DIGEST_LEN + 1];
+	json_object *config; /* the whole config blob */
+	json_object *record; /* layers, diff_ids, ... */
+};
+
+static inline void fx_image_get(engine_context *ctx, const char *ref, struct fx_image *out)
+{
+	ck_assert_engine_ok(engine__image_lookup(ctx, ref, out->id));
+	ck_assert_engine_ok(engine__image_config(ctx, out->id, &out->config));
+	ck_assert_engine_ok(engine__image_record(ctx, out->id, &out->record));
+}
+
+static inline void fx_image_put(struct fx_image *img)
+{
+	json_object_put(img->config);
+	json_object_put(img->record);
+}
+
+static inline char *fx_image_id(engine_context *ctx, const char *ref)
+{
+	char id[ENGINE__DIGEST_LEN + 1];
+
+	ck_assert_engine_ok(engine__image_lookup(ctx, ref, id));
+	return strdup(id);
+}
+
+/* config.config.<key> (a string), or NULL. */
+static inline const char *fx_cfg_str(struct fx_image *img, const char *key)
+{
+	json_object *c = json_object_object_get(img->config, "config");
+	json_object *v = c ? json_object_object_get(c, key) : NULL;
+
+	return v ? json_object_get_string(v) : NULL;
+}
+
+static inline json_object *fx_cfg(struct fx_image *img, const char *key)
+{
+	json_object *c = json_object_object_get(img->config, "config");
+
+	return c ? json_object_object_get(c, key) : NULL;
+}
+
+static inline size_t fx_cfg_len(struct fx_image *img, const char *key)
+{
+	json_object *a = fx_cfg(img, key);
+
+	return a ? json_object_array_length(a) : 0;
+}
+
+static inline const char *fx_cfg_idx(struct fx_image *img, const char *key, size_t i)
+{
+	return json_object_get_string(json_object_array_get_idx(fx_cfg(img, key), i));
+}
+
+static inline size_t fx_nlayers(struct fx_image *img)
+{
+	return json_object_array_length(json_object_object_get(img->record, "layers"));
+}
+
+static inline const char *fx_layer(struct fx_image *img, size_t i)
+{
+	return json_object_get_string(json_object_array_get_idx(json_object_object_get(img->record, "layers"), i));
+}
+
+static inline const char *fx_diff_id(struct fx_image *img, size_t i)
+{
+	return json_object_get_string(json_object_array_get_idx(json_object_object_get(img->record, "diff_ids"), i));
 }
 
 /* Assert a failed load left nothing: no image, no blob. */
