@@ -162,33 +162,33 @@ static bool rule_applies(const engine__seccomp_rule *rule, uint64_t bounding, co
 	return true;
 }
 
-static int add_arch(scmp_filter_ctx sc, const char *what, uint32_t arch)
-{
-	int r = seccomp_arch_add(sc, arch);
-
-	if (r < 0 && r != -EEXIST)
-		return engine__error_errno(-r, "seccomp profile %s: add architecture 0x%" PRIx32, what, arch);
-	return 0;
-}
-
-static int add_arches(scmp_filter_ctx sc, const char *what, const engine__seccomp_profile *p)
+/* The filter's architectures: the native one, then the profile's flat
+ * list or its archMap entry for the native arch (at most 16). */
+static size_t filter_arches(const engine__seccomp_profile *p, uint32_t out[16])
 {
 	uint32_t native = seccomp_arch_native();
-	int r;
+	size_t n = 0;
 
-	for (size_t i = 0; i < p->n_arches; i++) {
-		r = add_arch(sc, what, p->arches[i]);
-		if (r < 0)
-			return r;
-	}
+	out[n++] = native;
+	for (size_t i = 0; i < p->n_arches && n < 16; i++)
+		out[n++] = p->arches[i];
 	for (size_t i = 0; i < p->n_archmap; i++) {
 		if (p->archmap[i].arch != native)
 			continue;
-		for (size_t k = 0; k < p->archmap[i].n_subarches; k++) {
-			r = add_arch(sc, what, p->archmap[i].subarches[k]);
-			if (r < 0)
-				return r;
-		}
+		for (size_t k = 0; k < p->archmap[i].n_subarches && n < 16; k++)
+			out[n++] = p->archmap[i].subarches[k];
+	}
+	return n;
+}
+
+static int add_arches(scmp_filter_ctx sc, const char *what, const uint32_t *arches, size_t n)
+{
+	for (size_t i = 1; i < n; i++) {
+		int r = seccomp_arch_add(sc, arches[i]);
+
+		if (r < 0 && r != -EEXIST)
+			return engine__error_errno(-r, "seccomp profile %s: add architecture 0x%" PRIx32, what,
+						   arches[i]);
 	}
 	return 0;
 }
@@ -275,7 +275,13 @@ int engine__seccomp_compile(const char *what, const engine__seccomp_profile *p, 
 {
 	__attribute__((cleanup(seccomp_releasep))) scmp_filter_ctx sc = NULL;
 	const char *native = engine__seccomp_native_arch_name();
+	cleanup_free bool *applies = calloc(p->n_rules + 1, sizeof(bool));
+	uint32_t arches[16];
+	size_t n_arches = filter_arches(p, arches);
 	int r;
+
+	if (!applies)
+		return engine__error_oom();
 
 	sc = seccomp_init(p->default_action);
 	if (!sc)
@@ -285,14 +291,20 @@ int engine__seccomp_compile(const char *what, const engine__seccomp_profile *p, 
 	r = seccomp_attr_set(sc, SCMP_FLTATR_CTL_NNP, 0);
 	if (r < 0)
 		return engine__error_errno(-r, "seccomp profile %s: attribute", what);
-	r = add_arches(sc, what, p);
+	/* A binary tree over syscall numbers: shorter paths per syscall, which
+	 * is also what the kernel walks when it precomputes its action cache. */
+	r = seccomp_attr_set(sc, SCMP_FLTATR_CTL_OPTIMIZE, 2);
+	if (r < 0)
+		return engine__error_errno(-r, "seccomp profile %s: attribute", what);
+	r = add_arches(sc, what, arches, n_arches);
 	if (r < 0)
 		return r;
 
 	for (size_t i = 0; i < p->n_rules; i++) {
 		const engine__seccomp_rule *rule = &p->rules[i];
 
-		if (!rule_applies(rule, bounding, native))
+		applies[i] = rule_applies(rule, bounding, native);
+		if (!applies[i])
 			continue;
 		/* libseccomp refuses a rule that repeats the default action. */
 		if (rule->action == p->default_action)
@@ -309,7 +321,15 @@ int engine__seccomp_compile(const char *what, const engine__seccomp_profile *p, 
 				return r;
 		}
 	}
-	return export_bpf(sc, what, out);
+	r = export_bpf(sc, what, out);
+	if (r < 0)
+		return r;
+	r = engine__seccomp_add_enosys(p, applies, arches, n_arches, out);
+	if (r < 0) {
+		free(steal_ptr(out->filter));
+		return engine__error_wrap("seccomp profile %s", what);
+	}
+	return 0;
 }
 
 /* --- the cache -------------------------------------------------------------- */

@@ -7,6 +7,7 @@
 #ifndef ENGINE_RUNTIME_SECURITY_SECCOMP_PROFILE_H
 #define ENGINE_RUNTIME_SECURITY_SECCOMP_PROFILE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -74,5 +75,11 @@ const char *engine__seccomp_native_arch_name(void);
 struct sock_fprog;
 int engine__seccomp_compile(const char *what, const engine__seccomp_profile *p, uint64_t bounding,
 			    struct sock_fprog *out);
+
+/* Prepend runc's ENOSYS prologue to @prog: on each of @arches, a syscall
+ * number above the highest one the applied rules (@applies, per rule) name
+ * answers ENOSYS rather than the default action. */
+int engine__seccomp_add_enosys(const engine__seccomp_profile *p, const bool *applies, const uint32_t *arches,
+			       size_t n_arches, struct sock_fprog *prog);
 
 #endif
