@@ -234,7 +234,7 @@ static Suite *lifecycle_suite(void)
 	TCase *tc = tcase_create("lifecycle");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_set_timeout(tc, 60);
+	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, test_runtime__lifecycle);
 	tcase_add_test(tc, test_runtime__outlives_creator);
 	tcase_add_test(tc, test_runtime__auto_remove_and_force);
