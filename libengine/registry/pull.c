@@ -126,7 +126,7 @@ static int pull_layers(struct pull *p, engine__regclient *c, const engine__manif
 }
 
 static int pull_from(struct pull *p, engine__regclient *c, char id_out[ENGINE__DIGEST_LEN + 1],
-		     char digest_out[ENGINE__DIGEST_LEN + 1])
+		     char digest_out[ENGINE__DIGEST_LEN + 1], char top_out[ENGINE__DIGEST_LEN + 1])
 {
 	cleanup_free char *scope = engine__strdup_printf("repository:%s:pull", p->ref->path);
 	char *scopes[] = { scope, NULL };
@@ -143,7 +143,7 @@ static int pull_from(struct pull *p, engine__regclient *c, char id_out[ENGINE__D
 	if (r == 0)
 		r = engine__pull_ping(c);
 	if (r == 0)
-		r = engine__pull_manifest(c, p->ref, p->platform, &body, &len, &m, digest_out, &from_index);
+		r = engine__pull_manifest(c, p->ref, p->platform, &body, &len, &m, digest_out, top_out, &from_index);
 	if (r < 0)
 		return r;
 	if (p->ref->tag) {
@@ -165,7 +165,8 @@ static int pull_from(struct pull *p, engine__regclient *c, char id_out[ENGINE__D
 	return r;
 }
 
-static int pull_any(struct pull *p, char id[ENGINE__DIGEST_LEN + 1], char digest[ENGINE__DIGEST_LEN + 1])
+static int pull_any(struct pull *p, char id[ENGINE__DIGEST_LEN + 1], char digest[ENGINE__DIGEST_LEN + 1],
+		    char top[ENGINE__DIGEST_LEN + 1])
 {
 	engine__endpoint *eps = NULL;
 	size_t n = 0;
@@ -179,8 +180,10 @@ static int pull_any(struct pull *p, char id[ENGINE__DIGEST_LEN + 1], char digest
 
 		r = engine__endpoint_client(p->ctx, &eps[i], p->ref->domain, p->timeout, &c);
 		if (r == 0)
-			r = pull_from(p, c, id, digest);
+			r = pull_from(p, c, id, digest, top);
 		engine__regclient_free(c);
+		if (r < 0 && !strstr(engine_error_last()->message, eps[i].label))
+			r = engine__error_wrap("%s", eps[i].label);
 		if (r == 0 || !eps[i].mirror || r == ENGINE_ENOMEM)
 			break;
 		/* A mirror that is down, slow or incomplete is not fatal. */
@@ -196,7 +199,7 @@ ENGINE_EXTERN int engine_registry_pull(engine_context *ctx, const char *ref, con
 {
 	engine_registry_pull_options def = ENGINE_REGISTRY_PULL_OPTIONS_INIT;
 	struct pull p = { .ctx = ctx };
-	char id[ENGINE__DIGEST_LEN + 1], digest[ENGINE__DIGEST_LEN + 1];
+	char id[ENGINE__DIGEST_LEN + 1], digest[ENGINE__DIGEST_LEN + 1], top[ENGINE__DIGEST_LEN + 1];
 	char old_id[ENGINE__DIGEST_LEN + 1] = "";
 	cleanup_free char *tag = NULL, *line = NULL;
 	int r;
@@ -227,7 +230,7 @@ ENGINE_EXTERN int engine_registry_pull(engine_context *ctx, const char *ref, con
 	}
 	/* By digest, "up to date" means its manifest was already stored. */
 	bool had_digest = p.ref->digest && engine__blob_exists(ctx, p.ref->digest);
-	r = pull_any(&p, id, digest);
+	r = pull_any(&p, id, digest, top);
 	if (r == 0)
 		r = engine__image_register(ctx, id, digest);
 	if (r == 0 && tag)
@@ -237,7 +240,7 @@ ENGINE_EXTERN int engine_registry_pull(engine_context *ctx, const char *ref, con
 		r = engine__error_wrap("pull %s", full ? full : ref);
 		goto out;
 	}
-	line = engine__strdup_printf("Digest: %s", digest);
+	line = engine__strdup_printf("Digest: %s", top);
 	if (line)
 		engine__progress_emit(&p.prog, ENGINE_REGISTRY_EVENT_STATUS, NULL, line, 0, 0);
 	free(line);

@@ -68,7 +68,8 @@ static int get_manifest(engine__regclient *c, const char *path, const char *what
 }
 
 int engine__pull_manifest(engine__regclient *c, const engine__reference *ref, const char *platform, char **body,
-			  size_t *len, engine__manifest **m, char digest_out[ENGINE__DIGEST_LEN + 1], bool *from_index)
+			  size_t *len, engine__manifest **m, char digest_out[ENGINE__DIGEST_LEN + 1],
+			  char *top_out, bool *from_index)
 {
 	engine__http_response resp = { .content_length = -1 };
 	engine__manifest *parsed = NULL;
@@ -78,6 +79,8 @@ int engine__pull_manifest(engine__regclient *c, const engine__reference *ref, co
 
 	*from_index = false;
 	r = get_manifest(c, ref->path, what, ref->digest, &resp, digest_out);
+	if (r == 0 && top_out)
+		memcpy(top_out, digest_out, ENGINE__DIGEST_LEN + 1);
 	if (r == 0)
 		r = engine__manifest_parse(resp.body, resp.len, resp.content_type, &parsed);
 	if (r == 0 && parsed->is_index) {

@@ -20,9 +20,12 @@ int engine__pull_ping(engine__regclient *c);
 
 /* The image manifest for @ref: by tag or digest, through an index to
  * @platform. Every digest is checked. the body and its length are the manifest's bytes,
- * @digest_out its digest, *from_index whether an index was followed. */
+ * @digest_out its digest, @top_out the digest the reference resolved to
+ * (the index's, when one was followed; may be NULL), *from_index whether an
+ * index was followed. */
 int engine__pull_manifest(engine__regclient *c, const engine__reference *ref, const char *platform, char **body,
-			  size_t *len, engine__manifest **m, char digest_out[ENGINE__DIGEST_LEN + 1], bool *from_index);
+			  size_t *len, engine__manifest **m, char digest_out[ENGINE__DIGEST_LEN + 1],
+			  char *top_out, bool *from_index);
 
 /* The config blob: from the store when present, else fetched, verified and
  * stored. *config is its parsed JSON. */
