@@ -202,6 +202,21 @@ static int p_personality_bsd(void)
 	return ok_or_errno(personality(0x0006 /* PER_BSD */));
 }
 
+/* A syscall number past every one the profile names: ENOSYS, as runc
+ * answers, so a libc falls back as it would on an older kernel. */
+static int p_beyond_profile(void)
+{
+	return ok_or_errno(syscall(1000, 0, 0, 0));
+}
+
+#ifdef __x86_64__
+/* mseal (462, kernel 6.10), newer than this libseccomp and the profile. */
+static int p_mseal(void)
+{
+	return ok_or_errno(syscall(462, 0, 0, 0));
+}
+#endif
+
 static int p_socket_vsock(void)
 {
 	int fd = socket(40 /* AF_VSOCK */, SOCK_STREAM, 0);
@@ -286,6 +301,10 @@ START_TEST(test_security__default_profile_blocks)
 		{ "kcmp", p_kcmp, EPERM },
 		{ "personality(PER_BSD)", p_personality_bsd, EPERM },
 		{ "socket(AF_VSOCK)", p_socket_vsock, EPERM },
+		{ "syscall 1000", p_beyond_profile, ENOSYS },
+#ifdef __x86_64__
+		{ "mseal", p_mseal, ENOSYS },
+#endif
 		{ NULL, NULL, 0 },
 	};
 	engine__caps caps;
