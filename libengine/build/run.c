@@ -183,9 +183,10 @@ int engine__build_step_run(engine__builder *b, engine__build_stage *st, const en
 	if (r >= 0 && exit_code != 0)
 		r = engine__error_set(ENGINE_ERROR, 0, "The command '%s' returned a non-zero code: %d", cmd ? cmd : "",
 				      exit_code);
-	else if (r < 0 && exit_code > 0)
-		/* The command could not run (not found: 127, not executable: 126). */
-		r = engine__error_wrap("The command '%s' returned a non-zero code: %d", cmd ? cmd : "", exit_code);
+	else if (r == ENGINE_ENOTFOUND || r == ENGINE_EPERM)
+		/* The command could not run: not found (127) or not executable (126). */
+		r = engine__error_wrap("The command '%s' returned a non-zero code: %d", cmd ? cmd : "",
+				       r == ENGINE_ENOTFOUND ? 127 : 126);
 	if (r >= 0) {
 		rel = engine__strdup_printf("containers/%s/upper", engine_container_id(c));
 		upper = rel ? engine__context_path(b->ctx, rel) : NULL;
