@@ -368,23 +368,43 @@ static const engine__seccomp *cache_insert(security_ext *ext, engine__seccomp *s
 	return found;
 }
 
-static int compile_entry(const char *what, const engine__seccomp_profile *p, uint64_t bounding, char **key,
-			 engine__seccomp **out)
+/* A new cache entry for @key: from the disk cache, else compiled (from the
+ * default table, or from the JSON @text) and written to the disk cache. */
+static int make_entry(engine_context *ctx, const char *what, const char *text, size_t len, uint64_t bounding,
+		      char **key, engine__seccomp **out)
 {
+	const engine__seccomp_profile *builtin = text ? NULL : engine__seccomp_default_profile();
+	engine__seccomp_profile *parsed = NULL;
+	char disk_id[ENGINE__DIGEST_LEN + 1];
 	engine__seccomp *s = calloc(1, sizeof(*s));
+	bool have_id;
 	int r;
 
 	if (!s)
 		return engine__error_oom();
-	r = engine__seccomp_compile(what, p, bounding, &s->prog);
-	if (r < 0) {
-		filter_free(s);
-		return r;
+	have_id = engine__seccomp_disk_id(builtin, *key, disk_id) == 0;
+	if (have_id && engine__seccomp_disk_load(ctx, disk_id, &s->prog, &s->flags) == 0)
+		goto done;
+
+	if (text) {
+		r = engine__seccomp_profile_parse(what, text, len, &parsed);
+		if (r < 0)
+			goto fail;
 	}
-	s->flags = p->flags;
+	r = engine__seccomp_compile(what, text ? parsed : builtin, bounding, &s->prog);
+	s->flags = text ? parsed->flags : builtin->flags;
+	engine__seccomp_profile_free(parsed);
+	if (r < 0)
+		goto fail;
+	if (have_id)
+		engine__seccomp_disk_store(ctx, disk_id, &s->prog, s->flags);
+done:
 	s->key = steal_ptr(*key);
 	*out = s;
 	return 0;
+fail:
+	filter_free(s);
+	return r;
 }
 
 int engine__seccomp_prepare(engine_context *ctx, const char *profile, const engine__caps *caps,
@@ -442,17 +462,7 @@ int engine__seccomp_prepare(engine_context *ctx, const char *profile, const engi
 	}
 
 	/* Compile outside the lock: other profiles need not wait. */
-	if (!text) {
-		r = compile_entry(what, engine__seccomp_default_profile(), bounding, &key, &s);
-	} else {
-		engine__seccomp_profile *p = NULL;
-
-		r = engine__seccomp_profile_parse(what, text, len, &p);
-		if (r < 0)
-			return r;
-		r = compile_entry(what, p, bounding, &key, &s);
-		engine__seccomp_profile_free(p);
-	}
+	r = make_entry(ctx, what, text, len, bounding, &key, &s);
 	if (r < 0)
 		return r;
 	*out = cache_insert(ext, s);

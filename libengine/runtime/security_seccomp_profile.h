@@ -82,4 +82,14 @@ int engine__seccomp_compile(const char *what, const engine__seccomp_profile *p, 
 int engine__seccomp_add_enosys(const engine__seccomp_profile *p, const bool *applies, const uint32_t *arches,
 			       size_t n_arches, struct sock_fprog *prog);
 
+/* The on-disk cache (<root>/cache/seccomp): the file id for a memory-cache
+ * @key and, for a built-in profile, its table @p (NULL for JSON profiles,
+ * whose key holds the document's digest). Load returns ENGINE_ENOTFOUND on
+ * any miss; store never fails the caller. */
+#include <engine/context.h>
+#include "util/digest.h"
+int engine__seccomp_disk_id(const engine__seccomp_profile *p, const char *key, char out[ENGINE__DIGEST_LEN + 1]);
+int engine__seccomp_disk_load(engine_context *ctx, const char *id, struct sock_fprog *prog, unsigned *flags);
+void engine__seccomp_disk_store(engine_context *ctx, const char *id, const struct sock_fprog *prog, unsigned flags);
+
 #endif

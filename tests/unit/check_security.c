@@ -4,7 +4,9 @@
  */
 #include "check_security.h"
 
+#include <dirent.h>
 #include <pthread.h>
+#include <sys/stat.h>
 
 static uint64_t all_caps(void)
 {
@@ -187,6 +189,67 @@ START_TEST(test_security__seccomp_cache_threads)
 }
 END_TEST
 
+/* The only file in <root>/cache/seccomp (malloc'd path), or NULL. */
+static char *only_cached_file(void)
+{
+	cleanup_free char *dir = engine__path_join(tmp, "cache/seccomp");
+	cleanup_closedir DIR *d = opendir(dir);
+	char *found = NULL;
+	struct dirent *de;
+
+	ck_assert_ptr_nonnull(d);
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		ck_assert_msg(!found, "more than one cached program");
+		found = engine__path_join(dir, de->d_name);
+	}
+	return found;
+}
+
+static engine_context *other_context(void)
+{
+	return th_context(tmp);
+}
+
+/* A new context (a new process) on the same root reads the compiled
+ * program back instead of compiling; a damaged file is recompiled. */
+START_TEST(test_security__seccomp_disk_cache)
+{
+	const engine__seccomp *a = NULL, *b = NULL, *c = NULL;
+	engine_context *ctx2, *ctx3;
+	cleanup_free char *file = NULL;
+	engine__caps caps;
+	struct stat st;
+
+	ck_assert_engine_ok(engine__caps_prepare(NULL, NULL, &caps));
+	ck_assert_engine_ok(engine__seccomp_prepare(ctx, NULL, &caps, &a));
+	file = only_cached_file();
+	ck_assert_ptr_nonnull(file);
+	ck_assert_int_eq(stat(file, &st), 0);
+	ck_assert_int_eq(st.st_size, 16 + engine__seccomp_prog(a)->len * 8);
+
+	ctx2 = other_context();
+	ck_assert_engine_ok(engine__seccomp_prepare(ctx2, NULL, &caps, &b));
+	ck_assert_ptr_ne(a, b);
+	ck_assert_uint_eq(engine__seccomp_prog(a)->len, engine__seccomp_prog(b)->len);
+	ck_assert_int_eq(memcmp(engine__seccomp_prog(a)->filter, engine__seccomp_prog(b)->filter,
+				engine__seccomp_prog(a)->len * 8),
+			 0);
+
+	ck_assert_engine_ok(engine__write_file_atomic(file, "garbage", 7, 0600, false));
+	ctx3 = other_context();
+	ck_assert_engine_ok(engine__seccomp_prepare(ctx3, NULL, &caps, &c));
+	ck_assert_int_eq(memcmp(engine__seccomp_prog(a)->filter, engine__seccomp_prog(c)->filter,
+				engine__seccomp_prog(a)->len * 8),
+			 0);
+	ck_assert_int_eq(stat(file, &st), 0);
+	ck_assert_int_eq(st.st_size, 16 + engine__seccomp_prog(a)->len * 8);
+	engine_context_free(ctx2);
+	engine_context_free(ctx3);
+}
+END_TEST
+
 /* --- seccomp: custom profiles ---------------------------------------------- */
 
 START_TEST(test_security__seccomp_custom_profile)
@@ -346,6 +409,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_security__seccomp_unconfined);
 	tcase_add_test(tc, test_security__seccomp_cached);
 	tcase_add_test(tc, test_security__seccomp_cache_threads);
+	tcase_add_test(tc, test_security__seccomp_disk_cache);
 	tcase_add_test(tc, test_security__seccomp_custom_profile);
 	tcase_add_test(tc, test_security__seccomp_custom_profile_changed);
 	tcase_add_loop_test(tc, test_security__seccomp_custom_profile_errors, 0,
