@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <glob.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -12,6 +13,8 @@
 
 #include "core/error.h"
 #include "runtime/security.h"
+#include "util/cleanup.h"
+#include "util/strv.h"
 
 int engine__no_new_privs_apply(void)
 {
@@ -123,4 +126,27 @@ const char *const *engine__masked_paths(void)
 const char *const *engine__readonly_paths(void)
 {
 	return readonly_paths;
+}
+
+int engine__masked_paths_host(char ***out)
+{
+	cleanup_strv char **paths = engine__strv_dup((char *const *)masked_paths);
+	glob_t g;
+	int r = 0, gr;
+
+	if (!paths)
+		return ENGINE_ENOMEM;
+	/* moby masks each CPU's thermal_throttle directory that exists
+	 * (GHSA-6fw5-f8r9-fgfm): they leak host activity. */
+	gr = glob("/sys/devices/system/cpu/cpu[0-9]*/thermal_throttle", GLOB_NOSORT, NULL, &g);
+	if (gr == GLOB_NOSPACE)
+		return engine__error_oom();
+	for (size_t i = 0; gr == 0 && i < g.gl_pathc && r == 0; i++)
+		r = engine__strv_push(&paths, g.gl_pathv[i]);
+	if (gr == 0)
+		globfree(&g);
+	if (r < 0)
+		return r;
+	*out = steal_ptr(paths);
+	return 0;
 }

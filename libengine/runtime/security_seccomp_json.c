@@ -357,10 +357,15 @@ static int parse_archmap(storage *st, json_object *arr, const char *what, engine
 		if (!arch)
 			return engine__error_set(ENGINE_EINVALID, 0, "seccomp profile %s: %sno \"architecture\"", what,
 						 entry);
-		r = parse_arch_name(arch, what, entry, &map[i].arch);
-		if (r < 0)
-			return r;
-		if (subs) {
+		/* An arch this libseccomp does not know cannot be the native
+		 * one, and Docker only ever uses the native entry: skip it
+		 * (Docker's own profile lists loongarch64, unknown to 2.5). */
+		if (parse_arch_name(arch, what, entry, &map[i].arch) < 0) {
+			engine_error_clear();
+			map[i].arch = 0;
+			continue;
+		}
+		if (subs && map[i].arch == seccomp_arch_native()) {
 			snprintf(entry, sizeof(entry), "archMap[%zu].subArchitectures", i);
 			r = parse_arch_list(st, subs, what, entry, &map[i].subarches, &map[i].n_subarches);
 			if (r < 0)

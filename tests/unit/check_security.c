@@ -250,6 +250,39 @@ START_TEST(test_security__seccomp_disk_cache)
 }
 END_TEST
 
+/* Docker's own default.json, parsed as a custom profile, compiles to the
+ * very same program as the built-in table, whatever the capabilities. */
+START_TEST(test_security__default_matches_docker_json)
+{
+	static char *const sets[][4] = {
+		{ NULL }, { "SYS_ADMIN", NULL }, { "ALL", NULL }, { "SYS_PTRACE", "SYS_BOOT", "DAC_READ_SEARCH", NULL },
+		{ "SYS_MODULE", "SYS_TIME", "SYSLOG", NULL },
+	};
+	const char *srcdir = getenv("top_srcdir");
+	cleanup_free char *path = NULL;
+	char *drop_all[] = { "ALL", NULL };
+
+	ck_assert_int_gt(asprintf(&path, "%s/tests/resources/seccomp/docker-default.json", srcdir ? srcdir : "."), 0);
+	for (size_t i = 0; i <= sizeof(sets) / sizeof(sets[0]); i++) {
+		const engine__seccomp *ours = NULL, *docker = NULL;
+		const struct sock_fprog *a, *b;
+		engine__caps caps;
+
+		if (i < sizeof(sets) / sizeof(sets[0]))
+			ck_assert_engine_ok(engine__caps_prepare(sets[i], NULL, &caps));
+		else
+			ck_assert_engine_ok(engine__caps_prepare(NULL, drop_all, &caps));
+		ck_assert_engine_ok(engine__seccomp_prepare(ctx, NULL, &caps, &ours));
+		ck_assert_engine_ok(engine__seccomp_prepare(ctx, path, &caps, &docker));
+		a = engine__seccomp_prog(ours);
+		b = engine__seccomp_prog(docker);
+		ck_assert_msg(a->len == b->len && memcmp(a->filter, b->filter, a->len * sizeof(a->filter[0])) == 0,
+			      "cap set %zu: built-in program (%u insns) differs from default.json's (%u insns)", i,
+			      a->len, b->len);
+	}
+}
+END_TEST
+
 /* --- seccomp: custom profiles ---------------------------------------------- */
 
 START_TEST(test_security__seccomp_custom_profile)
@@ -395,6 +428,22 @@ START_TEST(test_security__paths)
 }
 END_TEST
 
+START_TEST(test_security__masked_paths_host)
+{
+	cleanup_strv char **paths = NULL;
+	size_t base = engine__strv_len((char *const *)engine__masked_paths());
+
+	ck_assert_engine_ok(engine__masked_paths_host(&paths));
+	ck_assert_uint_ge(engine__strv_len(paths), base);
+	for (size_t i = 0; i < base; i++)
+		ck_assert_str_eq(paths[i], engine__masked_paths()[i]);
+	for (size_t i = base; paths[i]; i++) {
+		ck_assert_msg(strstr(paths[i], "/thermal_throttle") != NULL, "unexpected %s", paths[i]);
+		ck_assert_msg(engine__path_exists(paths[i]), "%s does not exist", paths[i]);
+	}
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("security");
@@ -410,6 +459,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_security__seccomp_cached);
 	tcase_add_test(tc, test_security__seccomp_cache_threads);
 	tcase_add_test(tc, test_security__seccomp_disk_cache);
+	tcase_add_test(tc, test_security__default_matches_docker_json);
 	tcase_add_test(tc, test_security__seccomp_custom_profile);
 	tcase_add_test(tc, test_security__seccomp_custom_profile_changed);
 	tcase_add_loop_test(tc, test_security__seccomp_custom_profile_errors, 0,
@@ -417,6 +467,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_security__seccomp_missing_profile);
 	tcase_add_test(tc, test_security__rlimit_parse);
 	tcase_add_test(tc, test_security__paths);
+	tcase_add_test(tc, test_security__masked_paths_host);
 	suite_add_tcase(s, tc);
 	return s;
 }
