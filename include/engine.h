@@ -11,5 +11,7 @@
 #include "engine/image.h"
 #include "engine/store.h"
 #include "engine/registry.h"
+#include "engine/spec.h"
+#include "engine/container.h"
 
 #endif

@@ -162,33 +162,33 @@ static bool rule_applies(const engine__seccomp_rule *rule, uint64_t bounding, co
 	return true;
 }
 
-static int add_arch(scmp_filter_ctx sc, const char *what, uint32_t arch)
-{
-	int r = seccomp_arch_add(sc, arch);
-
-	if (r < 0 && r != -EEXIST)
-		return engine__error_errno(-r, "seccomp profile %s: add architecture 0x%" PRIx32, what, arch);
-	return 0;
-}
-
-static int add_arches(scmp_filter_ctx sc, const char *what, const engine__seccomp_profile *p)
+/* The filter's architectures: the native one, then the profile's flat
+ * list or its archMap entry for the native arch (at most 16). */
+static size_t filter_arches(const engine__seccomp_profile *p, uint32_t out[16])
 {
 	uint32_t native = seccomp_arch_native();
-	int r;
+	size_t n = 0;
 
-	for (size_t i = 0; i < p->n_arches; i++) {
-		r = add_arch(sc, what, p->arches[i]);
-		if (r < 0)
-			return r;
-	}
+	out[n++] = native;
+	for (size_t i = 0; i < p->n_arches && n < 16; i++)
+		out[n++] = p->arches[i];
 	for (size_t i = 0; i < p->n_archmap; i++) {
 		if (p->archmap[i].arch != native)
 			continue;
-		for (size_t k = 0; k < p->archmap[i].n_subarches; k++) {
-			r = add_arch(sc, what, p->archmap[i].subarches[k]);
-			if (r < 0)
-				return r;
-		}
+		for (size_t k = 0; k < p->archmap[i].n_subarches && n < 16; k++)
+			out[n++] = p->archmap[i].subarches[k];
+	}
+	return n;
+}
+
+static int add_arches(scmp_filter_ctx sc, const char *what, const uint32_t *arches, size_t n)
+{
+	for (size_t i = 1; i < n; i++) {
+		int r = seccomp_arch_add(sc, arches[i]);
+
+		if (r < 0 && r != -EEXIST)
+			return engine__error_errno(-r, "seccomp profile %s: add architecture 0x%" PRIx32,
+						   what, arches[i]);
 	}
 	return 0;
 }
@@ -209,8 +209,8 @@ static int add_rule(scmp_filter_ctx sc, const char *what, const engine__seccomp_
 	int r;
 
 	for (size_t i = 0; i < rule->n_args && i < 6; i++)
-		cmps[i] = (struct scmp_arg_cmp){ rule->args[i].index, rule->args[i].op, rule->args[i].value,
-						 rule->args[i].value_two };
+		cmps[i] = (struct scmp_arg_cmp){rule->args[i].index, rule->args[i].op, rule->args[i].value,
+						rule->args[i].value_two};
 
 	/* libseccomp takes one comparison per argument per rule: conditions
 	 * on the same argument become separate (OR'd) rules, as runc does. */
@@ -218,7 +218,8 @@ static int add_rule(scmp_filter_ctx sc, const char *what, const engine__seccomp_
 		for (size_t i = 0; i < rule->n_args; i++) {
 			r = seccomp_rule_add_array(sc, rule->action, nr, 1, &cmps[i]);
 			if (r < 0)
-				return engine__error_errno(-r, "seccomp profile %s: syscall \"%s\"", what, name);
+				return engine__error_errno(-r, "seccomp profile %s: syscall \"%s\"", what,
+							   name);
 		}
 		return 0;
 	}
@@ -245,8 +246,8 @@ static int export_bpf(scmp_filter_ctx sc, const char *what, struct sock_fprog *o
 		return engine__error_errno(errno, "seccomp profile %s: stat BPF", what);
 	if (st.st_size <= 0 || st.st_size % sizeof(struct sock_filter) ||
 	    st.st_size / sizeof(struct sock_filter) > BPF_MAXINSNS)
-		return engine__error_set(ENGINE_ERROR, 0, "seccomp profile %s: BPF program of %lld bytes", what,
-					 (long long)st.st_size);
+		return engine__error_set(ENGINE_ERROR, 0, "seccomp profile %s: BPF program of %lld bytes",
+					 what, (long long)st.st_size);
 	filter = malloc((size_t)st.st_size);
 	if (!filter)
 		return engine__error_oom();
@@ -275,24 +276,37 @@ int engine__seccomp_compile(const char *what, const engine__seccomp_profile *p, 
 {
 	__attribute__((cleanup(seccomp_releasep))) scmp_filter_ctx sc = NULL;
 	const char *native = engine__seccomp_native_arch_name();
+	cleanup_free bool *applies = calloc(p->n_rules + 1, sizeof(bool));
+	uint32_t arches[16];
+	size_t n_arches = filter_arches(p, arches);
 	int r;
+
+	if (!applies)
+		return engine__error_oom();
 
 	sc = seccomp_init(p->default_action);
 	if (!sc)
-		return engine__error_set(ENGINE_ERROR, 0, "seccomp profile %s: cannot create filter (default action 0x%x)",
+		return engine__error_set(ENGINE_ERROR, 0,
+					 "seccomp profile %s: cannot create filter (default action 0x%x)",
 					 what, p->default_action);
 	/* The child sets no_new_privs itself, in the documented order. */
 	r = seccomp_attr_set(sc, SCMP_FLTATR_CTL_NNP, 0);
 	if (r < 0)
 		return engine__error_errno(-r, "seccomp profile %s: attribute", what);
-	r = add_arches(sc, what, p);
+	/* A binary tree over syscall numbers: shorter paths per syscall, which
+	 * is also what the kernel walks when it precomputes its action cache. */
+	r = seccomp_attr_set(sc, SCMP_FLTATR_CTL_OPTIMIZE, 2);
+	if (r < 0)
+		return engine__error_errno(-r, "seccomp profile %s: attribute", what);
+	r = add_arches(sc, what, arches, n_arches);
 	if (r < 0)
 		return r;
 
 	for (size_t i = 0; i < p->n_rules; i++) {
 		const engine__seccomp_rule *rule = &p->rules[i];
 
-		if (!rule_applies(rule, bounding, native))
+		applies[i] = rule_applies(rule, bounding, native);
+		if (!applies[i])
 			continue;
 		/* libseccomp refuses a rule that repeats the default action. */
 		if (rule->action == p->default_action)
@@ -309,7 +323,15 @@ int engine__seccomp_compile(const char *what, const engine__seccomp_profile *p, 
 				return r;
 		}
 	}
-	return export_bpf(sc, what, out);
+	r = export_bpf(sc, what, out);
+	if (r < 0)
+		return r;
+	r = engine__seccomp_add_enosys(p, applies, arches, n_arches, out);
+	if (r < 0) {
+		free(steal_ptr(out->filter));
+		return engine__error_wrap("seccomp profile %s", what);
+	}
+	return 0;
 }
 
 /* --- the cache -------------------------------------------------------------- */
@@ -348,23 +370,43 @@ static const engine__seccomp *cache_insert(security_ext *ext, engine__seccomp *s
 	return found;
 }
 
-static int compile_entry(const char *what, const engine__seccomp_profile *p, uint64_t bounding, char **key,
-			 engine__seccomp **out)
+/* A new cache entry for @key: from the disk cache, else compiled (from the
+ * default table, or from the JSON @text) and written to the disk cache. */
+static int make_entry(engine_context *ctx, const char *what, const char *text, size_t len, uint64_t bounding,
+		      char **key, engine__seccomp **out)
 {
+	const engine__seccomp_profile *builtin = text ? NULL : engine__seccomp_default_profile();
+	engine__seccomp_profile *parsed = NULL;
+	char disk_id[ENGINE__DIGEST_LEN + 1];
 	engine__seccomp *s = calloc(1, sizeof(*s));
+	bool have_id;
 	int r;
 
 	if (!s)
 		return engine__error_oom();
-	r = engine__seccomp_compile(what, p, bounding, &s->prog);
-	if (r < 0) {
-		filter_free(s);
-		return r;
+	have_id = engine__seccomp_disk_id(builtin, *key, disk_id) == 0;
+	if (have_id && engine__seccomp_disk_load(ctx, disk_id, &s->prog, &s->flags) == 0)
+		goto done;
+
+	if (text) {
+		r = engine__seccomp_profile_parse(what, text, len, &parsed);
+		if (r < 0)
+			goto fail;
 	}
-	s->flags = p->flags;
+	r = engine__seccomp_compile(what, text ? parsed : builtin, bounding, &s->prog);
+	s->flags = text ? parsed->flags : builtin->flags;
+	engine__seccomp_profile_free(parsed);
+	if (r < 0)
+		goto fail;
+	if (have_id)
+		engine__seccomp_disk_store(ctx, disk_id, &s->prog, s->flags);
+done:
 	s->key = steal_ptr(*key);
 	*out = s;
 	return 0;
+fail:
+	filter_free(s);
+	return r;
 }
 
 int engine__seccomp_prepare(engine_context *ctx, const char *profile, const engine__caps *caps,
@@ -389,7 +431,8 @@ int engine__seccomp_prepare(engine_context *ctx, const char *profile, const engi
 
 	if (!profile || strcmp(profile, "default") == 0) {
 		what = "default";
-		key = engine__strdup_printf("default:%" PRIx64, bounding & engine__seccomp_default_caps_mask());
+		key =
+		    engine__strdup_printf("default:%" PRIx64, bounding & engine__seccomp_default_caps_mask());
 	} else {
 		char digest[ENGINE__DIGEST_LEN + 1];
 
@@ -422,17 +465,7 @@ int engine__seccomp_prepare(engine_context *ctx, const char *profile, const engi
 	}
 
 	/* Compile outside the lock: other profiles need not wait. */
-	if (!text) {
-		r = compile_entry(what, engine__seccomp_default_profile(), bounding, &key, &s);
-	} else {
-		engine__seccomp_profile *p = NULL;
-
-		r = engine__seccomp_profile_parse(what, text, len, &p);
-		if (r < 0)
-			return r;
-		r = compile_entry(what, p, bounding, &key, &s);
-		engine__seccomp_profile_free(p);
-	}
+	r = make_entry(ctx, what, text, len, bounding, &key, &s);
 	if (r < 0)
 		return r;
 	*out = cache_insert(ext, s);

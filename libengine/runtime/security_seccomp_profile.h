@@ -7,6 +7,7 @@
 #ifndef ENGINE_RUNTIME_SECURITY_SECCOMP_PROFILE_H
 #define ENGINE_RUNTIME_SECURITY_SECCOMP_PROFILE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -63,7 +64,8 @@ uint64_t engine__seccomp_default_caps_mask(void);
 
 /* Parse a Docker-format JSON profile; errors name @what (a path, or
  * "inline profile") and the bad entry. */
-int engine__seccomp_profile_parse(const char *what, const char *json, size_t len, engine__seccomp_profile **out);
+int engine__seccomp_profile_parse(const char *what, const char *json, size_t len,
+				  engine__seccomp_profile **out);
 void engine__seccomp_profile_free(engine__seccomp_profile *p);
 
 /* Go's name for the native arch ("amd64"), as Docker's arches conditions use. */
@@ -74,5 +76,23 @@ const char *engine__seccomp_native_arch_name(void);
 struct sock_fprog;
 int engine__seccomp_compile(const char *what, const engine__seccomp_profile *p, uint64_t bounding,
 			    struct sock_fprog *out);
+
+/* Prepend runc's ENOSYS prologue to @prog: on each of @arches, a syscall
+ * number above the highest one the applied rules (@applies, per rule) name
+ * answers ENOSYS rather than the default action. */
+int engine__seccomp_add_enosys(const engine__seccomp_profile *p, const bool *applies, const uint32_t *arches,
+			       size_t n_arches, struct sock_fprog *prog);
+
+/* The on-disk cache (<root>/cache/seccomp): the file id for a memory-cache
+ * @key and, for a built-in profile, its table @p (NULL for JSON profiles,
+ * whose key holds the document's digest). Load returns ENGINE_ENOTFOUND on
+ * any miss; store never fails the caller. */
+#include <engine/context.h>
+#include "util/digest.h"
+int engine__seccomp_disk_id(const engine__seccomp_profile *p, const char *key,
+			    char out[ENGINE__DIGEST_LEN + 1]);
+int engine__seccomp_disk_load(engine_context *ctx, const char *id, struct sock_fprog *prog, unsigned *flags);
+void engine__seccomp_disk_store(engine_context *ctx, const char *id, const struct sock_fprog *prog,
+				unsigned flags);
 
 #endif

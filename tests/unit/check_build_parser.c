@@ -1,6 +1,8 @@
 /* Build: the Dockerfile parser, word expansion and .dockerignore (pure). */
 #include "check_helpers.h"
+#include "build/builder.h"
 #include "build/dockerfile.h"
+#include "util/json.h"
 #include "util/cleanup.h"
 #include "util/strv.h"
 
@@ -340,6 +342,226 @@ START_TEST(test_build_parser__dockerignore)
 }
 END_TEST
 
+
+/* Evaluate the first stage of @text like the builder does for metadata
+ * steps; the last RUN's argv/env/history text go to the out parameters. */
+struct evaluated {
+	engine__dockerfile *df;
+	engine__build_stage st;
+	char **meta, **used;
+	char *from;
+	char **run_argv, **run_env;
+	char *run_created_by;
+	char *last_comment;
+};
+
+static void eval_df(const char *text, char **build_args, struct evaluated *ev)
+{
+	size_t n_meta = 0;
+
+	memset(ev, 0, sizeof(*ev));
+	ev->df = parse_ok(text);
+	ck_assert_engine_ok(engine__build_meta_args(ev->df, build_args, &ev->used, &ev->meta, &n_meta));
+	ck_assert_int_eq(ev->df->instrs[n_meta].kind, ENGINE__DF_FROM);
+	ck_assert_engine_ok(engine__build_from_ref(&ev->df->instrs[n_meta], ev->meta, ev->df->escape, &ev->from));
+	ev->st.image = engine__build_scratch_image();
+	ev->st.meta = ev->meta;
+	ev->st.build_args = build_args;
+	ev->st.escape = ev->df->escape;
+	for (size_t i = n_meta + 1; i < ev->df->n_instrs && ev->df->instrs[i].kind != ENGINE__DF_FROM; i++) {
+		engine__df_instr *in = &ev->df->instrs[i];
+
+		if (in->kind == ENGINE__DF_RUN) {
+			engine__strv_free(ev->run_argv);
+			engine__strv_free(ev->run_env);
+			free(ev->run_created_by);
+			ck_assert_engine_ok(
+				engine__build_run_argv(&ev->st, in, &ev->run_argv, &ev->run_env, &ev->run_created_by));
+			continue;
+		}
+		free(ev->last_comment);
+		ck_assert_engine_ok(engine__build_apply_meta(&ev->st, in, &ev->last_comment));
+	}
+}
+
+static void evaluated_free(struct evaluated *ev)
+{
+	engine__dockerfile_free(ev->df);
+	json_object_put(ev->st.image);
+	engine__strv_free(ev->st.args);
+	engine__strv_free(ev->meta);
+	engine__strv_free(ev->used);
+	free(ev->from);
+	engine__strv_free(ev->run_argv);
+	engine__strv_free(ev->run_env);
+	free(ev->run_created_by);
+	free(ev->last_comment);
+}
+
+static const char *cfg_string(struct evaluated *ev, const char *key)
+{
+	return engine__json_get_string(engine__build_config(&ev->st), key);
+}
+
+static const char *cfg_json(struct evaluated *ev, const char *key)
+{
+	json_object *o = NULL;
+
+	json_object_object_get_ex(engine__build_config(&ev->st), key, &o);
+	return o ? json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN) : "(none)";
+}
+
+START_TEST(test_build_parser__arg_scoping)
+{
+	struct evaluated ev;
+	char *cli[] = { "TAG=1.0", "V=cli", "UNUSED=1", NULL };
+	const char *df = "ARG BASE=busybox\n"
+			 "ARG TAG\n"
+			 "ARG V=meta\n"
+			 "FROM ${BASE}:${TAG:-latest}\n"
+			 /* Meta args are not visible after FROM... */
+			 "LABEL before=\"[$V]\"\n"
+			 /* ...until redeclared, which takes the meta value. */
+			 "ARG V\n"
+			 "LABEL after=\"[$V]\"\n"
+			 "ARG X=a\n"
+			 "ENV X=b\n"
+			 "WORKDIR /$X\n"
+			 "ARG Y=${V}-y\n"
+			 "RUN echo $Y\n";
+
+	eval_df(df, NULL, &ev);
+	ck_assert_str_eq(ev.from, "busybox:latest");
+	ck_assert_str_eq(cfg_json(&ev, "Labels"), "{\"before\":\"[]\",\"after\":\"[meta]\"}");
+	/* ENV wins over an ARG of the same name. */
+	ck_assert_str_eq(cfg_string(&ev, "WorkingDir"), "/b");
+	/* RUN is not expanded (the shell does it) but sees the args as env. */
+	ck_assert_str_eq(ev.run_argv[2], "echo $Y");
+	ck_assert_str_eq(ev.run_created_by, "|2 V=meta Y=meta-y /bin/sh -c echo $Y");
+	ck_assert_str_eq(ev.run_env[0], "X=b");
+	ck_assert_str_eq(ev.run_env[1], "V=meta");
+	ck_assert_str_eq(ev.run_env[2], "Y=meta-y");
+	ck_assert_ptr_null(ev.run_env[3]);
+	evaluated_free(&ev);
+
+	/* --build-arg overrides meta and stage defaults; only declared ones count. */
+	eval_df(df, cli, &ev);
+	ck_assert_str_eq(ev.from, "busybox:1.0");
+	ck_assert_str_eq(cfg_json(&ev, "Labels"), "{\"before\":\"[]\",\"after\":\"[cli]\"}");
+	ck_assert_str_eq(ev.run_created_by, "|2 V=cli Y=cli-y /bin/sh -c echo $Y");
+	ck_assert_uint_eq(engine__strv_len(ev.used), 2);
+	evaluated_free(&ev);
+}
+END_TEST
+
+START_TEST(test_build_parser__metadata_instructions)
+{
+	struct evaluated ev;
+
+	eval_df("FROM scratch\n"
+		"ENV A=1 B=$A\n"
+		"ENV C=$A D=\"x y\" E=a\\ b\n"
+		"ENV OLD form with spaces\n"
+		"LABEL \"com.x\"=\"v 1\" k=$C\n"
+		"WORKDIR app\n"
+		"WORKDIR ../srv/./x\n"
+		"USER ${A}000\n"
+		"EXPOSE 80 53/UDP 8000-8001\n"
+		"VOLUME [\"/data\", \"$C\"]\n"
+		"STOPSIGNAL SIGKILL\n"
+		"MAINTAINER Jane\n"
+		"HEALTHCHECK --interval=5s --retries=2 CMD wget -q x\n"
+		"ONBUILD run echo x\n"
+		"CMD echo hi\n"
+		"ENTRYPOINT [\"/ep\"]\n"
+		"SHELL [\"/bin/ash\", \"-eo\", \"pipefail\", \"-c\"]\n"
+		"RUN [\"/bin/true\", \"$A\"]\n"
+		"RUN echo $A\n",
+		NULL, &ev);
+	/* Values in one ENV are expanded with the variables from before it. */
+	ck_assert_str_eq(cfg_json(&ev, "Env"),
+			 "[\"A=1\",\"B=\",\"C=1\",\"D=x y\",\"E=a b\",\"OLD=form with spaces\"]");
+	ck_assert_str_eq(cfg_json(&ev, "Labels"), "{\"com.x\":\"v 1\",\"k\":\"1\"}");
+	ck_assert_str_eq(cfg_string(&ev, "WorkingDir"), "/srv/x");
+	ck_assert_str_eq(cfg_string(&ev, "User"), "1000");
+	ck_assert_str_eq(cfg_json(&ev, "ExposedPorts"),
+			 "{\"80\\/tcp\":{},\"53\\/udp\":{},\"8000\\/tcp\":{},\"8001\\/tcp\":{}}");
+	ck_assert_str_eq(cfg_json(&ev, "Volumes"), "{\"\\/data\":{},\"1\":{}}");
+	ck_assert_str_eq(cfg_string(&ev, "StopSignal"), "SIGKILL");
+	ck_assert_str_eq(engine__json_get_string(ev.st.image, "author"), "Jane");
+	ck_assert_str_eq(cfg_json(&ev, "Healthcheck"),
+			 "{\"Test\":[\"CMD-SHELL\",\"wget -q x\"],\"Interval\":5000000000,\"Retries\":2}");
+	ck_assert_str_eq(cfg_json(&ev, "OnBuild"), "[\"RUN echo x\"]");
+	/* CMD was set in this stage, so ENTRYPOINT keeps it. */
+	ck_assert_str_eq(cfg_json(&ev, "Cmd"), "[\"\\/bin\\/sh\",\"-c\",\"echo hi\"]");
+	ck_assert_str_eq(cfg_json(&ev, "Entrypoint"), "[\"\\/ep\"]");
+	ck_assert_str_eq(ev.last_comment, "SHELL [/bin/ash -eo pipefail -c]");
+	/* RUN uses the SHELL; no expansion by the builder. */
+	ck_assert_str_eq(ev.run_created_by, "/bin/ash -eo pipefail -c echo $A");
+	evaluated_free(&ev);
+
+	/* An ENTRYPOINT drops the CMD inherited from the base image. */
+	eval_df("FROM scratch\nENTRYPOINT echo\n", NULL, &ev);
+	ck_assert_str_eq(cfg_json(&ev, "Cmd"), "(none)");
+	ck_assert_str_eq(ev.last_comment, "ENTRYPOINT [\"/bin/sh\" \"-c\" \"echo\"]");
+	evaluated_free(&ev);
+}
+END_TEST
+
+START_TEST(test_build_parser__metadata_errors)
+{
+	const char *bad[][2] = {
+		{ "FROM scratch\nSTOPSIGNAL SIGNOPE\n", "Dockerfile:2: STOPSIGNAL: invalid signal: SIGNOPE" },
+		{ "FROM scratch\nEXPOSE 80/foo\n", "Dockerfile:2: EXPOSE: invalid proto: foo" },
+		{ "FROM scratch\nEXPOSE abc\n", "Dockerfile:2: EXPOSE: invalid containerPort: abc" },
+		{ "FROM scratch\nENV A=${B\n", "Dockerfile:2: ENV: syntax error: missing '}'" },
+		{ "FROM scratch\nWORKDIR ${X:?needs X}\n", "Dockerfile:2: WORKDIR: X: needs X" },
+	};
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		engine__dockerfile *df = parse_ok(bad[i][0]);
+		engine__build_stage st = { 0 };
+		char *comment = NULL;
+
+		st.image = engine__build_scratch_image();
+		st.escape = '\\';
+		ck_assert_engine_error(engine__build_apply_meta(&st, &df->instrs[1], &comment), ENGINE_EINVALID,
+				       bad[i][1]);
+		ck_assert_ptr_null(comment);
+		json_object_put(st.image);
+		engine__dockerfile_free(df);
+	}
+}
+END_TEST
+
+START_TEST(test_build_parser__step_key_and_history)
+{
+	engine__build_stage st = { 0 };
+	cleanup_free char *k1 = NULL, *k2 = NULL, *k3 = NULL;
+	json_object *hist;
+
+	st.image = engine__build_scratch_image();
+	ck_assert_engine_ok(engine__build_step_key(&st, "/bin/sh -c echo a", &k1));
+	ck_assert_engine_ok(engine__build_step_key(&st, "/bin/sh -c echo a", &k2));
+	ck_assert_str_eq(k1, k2);
+	json_object_object_add(engine__build_config(&st), "Cmd", json_object_new_array());
+	/* Same text, different resulting config: a different key. */
+	ck_assert_engine_ok(engine__build_step_key(&st, "/bin/sh -c echo a", &k3));
+	ck_assert_str_ne(k1, k3);
+	ck_assert_engine_ok(engine__build_record_step(&st, "/bin/sh -c #(nop)  ENV a=b", NULL, "2026-01-01T00:00:00Z"));
+	ck_assert_engine_ok(engine__build_record_step(&st, "/bin/sh -c echo", "sha256:aa", "2026-01-01T00:00:01Z"));
+	hist = engine__json_get_type(st.image, "history", json_type_array);
+	ck_assert_uint_eq(json_object_array_length(hist), 2);
+	ck_assert(json_object_get_boolean(
+		engine__json_get_type(json_object_array_get_idx(hist, 0), "empty_layer", json_type_boolean)));
+	ck_assert_ptr_null(engine__json_get_type(json_object_array_get_idx(hist, 1), "empty_layer", json_type_boolean));
+	ck_assert_str_eq(json_object_to_json_string_ext(engine__json_get_type(st.image, "rootfs", json_type_object),
+							JSON_C_TO_STRING_PLAIN),
+			 "{\"type\":\"layers\",\"diff_ids\":[\"sha256:aa\"]}");
+	json_object_put(st.image);
+}
+END_TEST
+
 static Suite *build_parser_suite(void)
 {
 	Suite *s = suite_create("build_parser");
@@ -354,6 +576,12 @@ static Suite *build_parser_suite(void)
 	tcase_add_test(tc, test_build_parser__substitution);
 	tcase_add_test(tc, test_build_parser__glob);
 	tcase_add_test(tc, test_build_parser__dockerignore);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("eval");
+	tcase_add_test(tc, test_build_parser__arg_scoping);
+	tcase_add_test(tc, test_build_parser__metadata_instructions);
+	tcase_add_test(tc, test_build_parser__metadata_errors);
+	tcase_add_test(tc, test_build_parser__step_key_and_history);
 	suite_add_tcase(s, tc);
 	return s;
 }
