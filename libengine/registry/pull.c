@@ -26,7 +26,6 @@
 #include "util/digest.h"
 #include "util/json.h"
 #include "util/str.h"
-#include "util/strv.h"
 
 struct pull {
 	engine_context *ctx;
@@ -162,14 +161,7 @@ static int pull_from(struct pull *p, engine__regclient *c, char id_out[ENGINE__D
 	if (r == 0)
 		r = engine__blob_put_buf(p->ctx, body, len, digest_out, digest_out);
 	if (r == 0) {
-		cleanup_strv char **blobs = NULL;
-		cleanup_free char *name = engine__reference_name(p->ref);
-		for (size_t i = 0; i < m->n_layers; i++)
-			engine__strv_push(&blobs, m->layers[i].digest);
-		/* A hint for pushes to mount instead of upload; losing it costs nothing. */
-		if (engine__strv_push(&blobs, m->config.digest) == 0 && name &&
-		    engine__sources_add(p->ctx, name, blobs) < 0)
-			engine_error_clear();
+		engine__sources_record(p->ctx, p->ref->domain, p->ref->path, m);
 		memcpy(id_out, m->config.digest, ENGINE__DIGEST_LEN + 1);
 	}
 	engine__manifest_free(m);

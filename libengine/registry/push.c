@@ -448,13 +448,7 @@ static int push_all(struct push *p, const char *id, char digest[ENGINE__DIGEST_L
 		r = engine__error_set(ENGINE_EINVALID, 0, "%s: the registry stored the manifest as %s, expected %s",
 				      engine__regclient_label(p->c), resp.docker_digest, digest);
 	if (r == 0) {
-		cleanup_strv char **blobs = NULL;
-		cleanup_free char *name = engine__reference_name(p->ref);
-		for (size_t i = 0; i < m->n_layers; i++)
-			engine__strv_push(&blobs, m->layers[i].digest);
-		if (engine__strv_push(&blobs, m->config.digest) == 0 && name &&
-		    engine__sources_add(p->ctx, name, blobs) < 0)
-			engine_error_clear(); /* only a hint for later pushes */
+		engine__sources_record(p->ctx, p->ref->domain, p->ref->path, m);
 		line = engine__strdup_printf("%s: digest: %s size: %zu", p->ref->tag, digest, len);
 		if (line)
 			engine__progress_emit(&p->prog, ENGINE_REGISTRY_EVENT_STATUS, NULL, line, 0, 0);

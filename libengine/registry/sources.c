@@ -90,3 +90,17 @@ int engine__sources_get(engine_context *ctx, const char *digest, const char *dom
 	*out = steal_ptr(found);
 	return 0;
 }
+
+void engine__sources_record(engine_context *ctx, const char *domain, const char *path, const engine__manifest *m)
+{
+	cleanup_strv char **blobs = NULL;
+	cleanup_free char *name = engine__strdup_printf("%s/%s", domain, path);
+	bool ok = name != NULL;
+
+	for (size_t i = 0; ok && i < m->n_layers; i++)
+		ok = engine__strv_push(&blobs, m->layers[i].digest) == 0;
+	if (ok)
+		ok = engine__strv_push(&blobs, m->config.digest) == 0;
+	if (!ok || engine__sources_add(ctx, name, blobs) < 0)
+		engine_error_clear();
+}

@@ -7,8 +7,14 @@
 
 #include <engine/context.h>
 
+#include "registry/manifest.h"
+
 /* Record that the blobs @digests (NULL-terminated) are in repository @name. */
 int engine__sources_add(engine_context *ctx, const char *name, char *const *digests);
+
+/* Best effort: record the blobs of manifest @m as being in @domain/@path
+ * (a lost hint only costs an upload, so errors are dropped). */
+void engine__sources_record(engine_context *ctx, const char *domain, const char *path, const engine__manifest *m);
 
 /* Repository paths on @domain, other than @except_path, known to hold
  * @digest; *out is NULL-terminated (maybe empty). */
