@@ -21,6 +21,7 @@
 
 #include "core/context.h"
 #include "core/error.h"
+#include "core/log.h"
 #include "runtime/security.h"
 #include "runtime/security_seccomp_profile.h"
 #include "util/cleanup.h"
@@ -187,8 +188,8 @@ static int add_arches(scmp_filter_ctx sc, const char *what, const uint32_t *arch
 		int r = seccomp_arch_add(sc, arches[i]);
 
 		if (r < 0 && r != -EEXIST)
-			return engine__error_errno(-r, "seccomp profile %s: add architecture 0x%" PRIx32, what,
-						   arches[i]);
+			return engine__error_errno(-r, "seccomp profile %s: add architecture 0x%" PRIx32,
+						   what, arches[i]);
 	}
 	return 0;
 }
@@ -209,8 +210,8 @@ static int add_rule(scmp_filter_ctx sc, const char *what, const engine__seccomp_
 	int r;
 
 	for (size_t i = 0; i < rule->n_args && i < 6; i++)
-		cmps[i] = (struct scmp_arg_cmp){ rule->args[i].index, rule->args[i].op, rule->args[i].value,
-						 rule->args[i].value_two };
+		cmps[i] = (struct scmp_arg_cmp){rule->args[i].index, rule->args[i].op, rule->args[i].value,
+						rule->args[i].value_two};
 
 	/* libseccomp takes one comparison per argument per rule: conditions
 	 * on the same argument become separate (OR'd) rules, as runc does. */
@@ -218,7 +219,8 @@ static int add_rule(scmp_filter_ctx sc, const char *what, const engine__seccomp_
 		for (size_t i = 0; i < rule->n_args; i++) {
 			r = seccomp_rule_add_array(sc, rule->action, nr, 1, &cmps[i]);
 			if (r < 0)
-				return engine__error_errno(-r, "seccomp profile %s: syscall \"%s\"", what, name);
+				return engine__error_errno(-r, "seccomp profile %s: syscall \"%s\"", what,
+							   name);
 		}
 		return 0;
 	}
@@ -245,8 +247,8 @@ static int export_bpf(scmp_filter_ctx sc, const char *what, struct sock_fprog *o
 		return engine__error_errno(errno, "seccomp profile %s: stat BPF", what);
 	if (st.st_size <= 0 || st.st_size % sizeof(struct sock_filter) ||
 	    st.st_size / sizeof(struct sock_filter) > BPF_MAXINSNS)
-		return engine__error_set(ENGINE_ERROR, 0, "seccomp profile %s: BPF program of %lld bytes", what,
-					 (long long)st.st_size);
+		return engine__error_set(ENGINE_ERROR, 0, "seccomp profile %s: BPF program of %lld bytes",
+					 what, (long long)st.st_size);
 	filter = malloc((size_t)st.st_size);
 	if (!filter)
 		return engine__error_oom();
@@ -285,7 +287,8 @@ int engine__seccomp_compile(const char *what, const engine__seccomp_profile *p, 
 
 	sc = seccomp_init(p->default_action);
 	if (!sc)
-		return engine__error_set(ENGINE_ERROR, 0, "seccomp profile %s: cannot create filter (default action 0x%x)",
+		return engine__error_set(ENGINE_ERROR, 0,
+					 "seccomp profile %s: cannot create filter (default action 0x%x)",
 					 what, p->default_action);
 	/* The child sets no_new_privs itself, in the documented order. */
 	r = seccomp_attr_set(sc, SCMP_FLTATR_CTL_NNP, 0);
@@ -383,8 +386,11 @@ static int make_entry(engine_context *ctx, const char *what, const char *text, s
 	if (!s)
 		return engine__error_oom();
 	have_id = engine__seccomp_disk_id(builtin, *key, disk_id) == 0;
-	if (have_id && engine__seccomp_disk_load(ctx, disk_id, &s->prog, &s->flags) == 0)
+	if (have_id && engine__seccomp_disk_load(ctx, disk_id, &s->prog, &s->flags) == 0) {
+		engine__debug(ctx, "seccomp profile %s: %u instructions from the disk cache", what,
+			      s->prog.len);
 		goto done;
+	}
 
 	if (text) {
 		r = engine__seccomp_profile_parse(what, text, len, &parsed);
@@ -396,6 +402,7 @@ static int make_entry(engine_context *ctx, const char *what, const char *text, s
 	engine__seccomp_profile_free(parsed);
 	if (r < 0)
 		goto fail;
+	engine__debug(ctx, "seccomp profile %s: compiled to %u instructions", what, s->prog.len);
 	if (have_id)
 		engine__seccomp_disk_store(ctx, disk_id, &s->prog, s->flags);
 done:
@@ -429,7 +436,8 @@ int engine__seccomp_prepare(engine_context *ctx, const char *profile, const engi
 
 	if (!profile || strcmp(profile, "default") == 0) {
 		what = "default";
-		key = engine__strdup_printf("default:%" PRIx64, bounding & engine__seccomp_default_caps_mask());
+		key =
+		    engine__strdup_printf("default:%" PRIx64, bounding & engine__seccomp_default_caps_mask());
 	} else {
 		char digest[ENGINE__DIGEST_LEN + 1];
 

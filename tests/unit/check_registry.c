@@ -1,11 +1,15 @@
 /* Registry, pure parts: references, auth challenges, mirror and insecure
  * config, manifest parsing and platform selection. */
+#include <sys/stat.h>
+
 #include <json-c/json.h>
 
 #include "check_helpers.h"
 #include "core/error.h"
+#include "registry/authfile.h"
 #include "registry/challenge.h"
 #include "registry/manifest.h"
+#include "registry/progress.h"
 #include "registry/reference.h"
 #include "registry/regconfig.h"
 #include "util/cleanup.h"
@@ -76,6 +80,7 @@ START_TEST(test_registry__reference_strings)
 	ck_assert_str_eq(f, "h:1/a:t");
 	ck_assert_str_eq(engine__reference_api_host("docker.io"), "registry-1.docker.io");
 	ck_assert_str_eq(engine__reference_api_host("h:1"), "h:1");
+	ck_assert_int_eq(engine_has_feature("registry"), 1);
 	engine__reference_free(r);
 }
 END_TEST
@@ -376,6 +381,86 @@ START_TEST(test_registry__index_select)
 }
 END_TEST
 
+START_TEST(test_registry__authfile)
+{
+	char *tmp = th_mkdtemp("registry");
+	engine_context *ctx = th_context(tmp);
+	cleanup_free char *path = engine__path_join(tmp, "auth.json");
+	cleanup_free char *data = NULL;
+	char *user = NULL, *pass = NULL;
+	struct stat st;
+
+	ck_assert_engine_error(engine__authfile_get(ctx, "h:1", &user, &pass), ENGINE_ENOTFOUND,
+			       "no stored credentials for h:1");
+	ck_assert_engine_ok(engine__authfile_set(ctx, "h:1", "alice", "pa:ss word"));
+	ck_assert_engine_ok(engine__authfile_set(ctx, "docker.io", "bob", "x"));
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_int_eq(st.st_mode & 0777, 0600);
+	ck_assert_engine_ok(engine__read_file(path, &data, NULL));
+	ck_assert_ptr_null(strstr(data, "pa:ss word"));
+	ck_assert_ptr_nonnull(strstr(data, "\"auths\""));
+	ck_assert_ptr_nonnull(strstr(data, "YWxpY2U6cGE6c3Mgd29yZA==")); /* base64("alice:pa:ss word") */
+	ck_assert_engine_ok(engine__authfile_get(ctx, "h:1", &user, &pass));
+	ck_assert_str_eq(user, "alice");
+	ck_assert_str_eq(pass, "pa:ss word");
+	free(user);
+	free(pass);
+	ck_assert_engine_error(engine__authfile_set(ctx, "h:1", "a:b", "x"), ENGINE_EINVALID, "must not contain ':'");
+	ck_assert_engine_ok(engine__authfile_remove(ctx, "h:1"));
+	ck_assert_engine_error(engine__authfile_remove(ctx, "h:1"), ENGINE_ENOTFOUND, "not logged in to h:1");
+	ck_assert_engine_ok(engine__authfile_get(ctx, "docker.io", &user, &pass));
+	ck_assert_str_eq(user, "bob");
+	free(user);
+	free(pass);
+	ck_assert_engine_ok(engine_registry_logout(ctx, "docker.io"));
+	ck_assert_engine_error(engine_registry_logout(ctx, "http://x"), ENGINE_EINVALID, "host[:port]");
+	ck_assert_engine_error(engine_registry_login(ctx, "h:1", "", "x"), ENGINE_EINVALID, "required");
+	engine_context_free(ctx);
+	th_cleanup_dir(tmp);
+}
+END_TEST
+
+static int events_seen;
+
+static void count_event(const engine_registry_event *ev, void *payload)
+{
+	ck_assert_ptr_eq(payload, &events_seen);
+	ck_assert_str_eq(ev->status, "Downloading");
+	ck_assert_int_eq(ev->current, 5);
+	events_seen++;
+}
+
+START_TEST(test_registry__progress_fd_and_callback)
+{
+	char *tmp = th_mkdtemp("registry");
+	engine_context *ctx = th_context(tmp);
+	engine__progress p;
+	char buf[512] = "";
+	char id[13];
+	int fds[2];
+	ssize_t n;
+
+	ck_assert_int_eq(pipe(fds), 0);
+	engine_registry_set_progress_callback(ctx, count_event, &events_seen);
+	engine__progress_init(&p, ctx, fds[1]);
+	ck_assert_str_eq(engine__progress_short_id("sha256:" D64, id), "0123456789ab");
+	engine__progress_emit(&p, ENGINE_REGISTRY_EVENT_PROGRESS, id, "Downloading", 5, 10);
+	ck_assert_int_eq(events_seen, 1);
+	engine_registry_set_progress_callback(ctx, NULL, NULL);
+	engine__progress_init(&p, ctx, fds[1]);
+	engine__progress_emit(&p, ENGINE_REGISTRY_EVENT_STATUS, NULL, "Digest: x", 0, 0);
+	ck_assert_int_eq(events_seen, 1);
+	close(fds[1]);
+	n = read(fds[0], buf, sizeof(buf) - 1);
+	ck_assert_int_gt(n, 0);
+	ck_assert_str_eq(buf, "{\"status\":\"Downloading\",\"id\":\"0123456789ab\","
+			      "\"progressDetail\":{\"current\":5,\"total\":10}}\n{\"status\":\"Digest: x\"}\n");
+	close(fds[0]);
+	engine_context_free(ctx);
+	th_cleanup_dir(tmp);
+}
+END_TEST
+
 static Suite *registry_suite(void)
 {
 	Suite *s = suite_create("registry");
@@ -390,6 +475,8 @@ static Suite *registry_suite(void)
 	tcase_add_test(tc, test_registry__insecure_and_default);
 	tcase_add_test(tc, test_registry__manifest_parse);
 	tcase_add_test(tc, test_registry__index_select);
+	tcase_add_test(tc, test_registry__authfile);
+	tcase_add_test(tc, test_registry__progress_fd_and_callback);
 	suite_add_tcase(s, tc);
 	return s;
 }
