@@ -10,5 +10,8 @@
 #include "engine/context.h"
 #include "engine/image.h"
 #include "engine/store.h"
+#include "engine/registry.h"
+#include "engine/spec.h"
+#include "engine/container.h"
 
 #endif

@@ -31,6 +31,10 @@ typedef struct engine__cgroup_limits {
 	int64_t pids;          /* max tasks; 0 = unlimited */
 	const char *cpuset_cpus; /* "0-1"; NULL = unset */
 	const char *cpuset_mems; /* NULL = unset */
+	/* v1: skip Docker's device policy (deny all but the default devices),
+	 * as for a privileged container. v2 has no device files (it needs a BPF
+	 * program), so there the policy is not applied either way. */
+	bool devices_allow_all;
 } engine__cgroup_limits;
 
 typedef struct engine__cgroup_stats {
@@ -40,6 +44,11 @@ typedef struct engine__cgroup_stats {
 	uint64_t cpu_usage_ns;  /* total CPU time */
 	uint64_t pids_current;
 	uint64_t oom_kills;     /* OOM kills inside this cgroup */
+	/* From memory.stat (v1: the hierarchical total_* values). Docker's CLI
+	 * shows memory_usage - memory_inactive_file as "MEM USAGE". */
+	uint64_t memory_anon;
+	uint64_t memory_file;
+	uint64_t memory_inactive_file;
 } engine__cgroup_stats;
 
 typedef struct engine__cgroup engine__cgroup;
@@ -47,6 +56,26 @@ typedef struct engine__cgroup engine__cgroup;
 /* Detect the host's mode (cached per context). @root_override (tests) may
  * point at a fake /sys/fs/cgroup; NULL means the real one. */
 int engine__cgroup_detect(const char *root_override, engine__cgroup_mode *out);
+/* The context's mode (detected on first use, then cached). */
+int engine__cgroup_mode_get(engine_context *ctx, engine__cgroup_mode *out);
+/* "unified", "legacy" or "hybrid". */
+const char *engine__cgroup_mode_name(engine__cgroup_mode mode);
+/* Tests: make this context use @root instead of /sys/fs/cgroup. Must come
+ * before any other cgroup call on the context (ENGINE_EBUSY otherwise). A
+ * root that is a plain directory holding cgroup.controllers is taken as a
+ * fake cgroup2 tree: files are created on write and removed with the dir. */
+int engine__cgroup_context_set_root(engine_context *ctx, const char *root);
+/* Remove the context's (empty) parent cgroup, "engine" or the config's
+ * "cgroup-parent", from every hierarchy. Tests use it to leave nothing
+ * behind; ENGINE_EBUSY while a container cgroup is still inside. */
+int engine__cgroup_parent_remove(engine_context *ctx);
+
+/* Docker/runc conversions, pure. v1 shares [2, 262144] to a v2 weight
+ * [1, 10000]: 1 + ((shares - 2) * 9999) / 262142 (0 stays 0 = unset). */
+uint64_t engine__cgroup_shares_to_weight(uint64_t shares);
+/* --cpus N to a CFS quota for @period (0 = 100000 us): N * period, at least
+ * 1000 us. ENGINE_EINVALID for N <= 0 or not finite. */
+int engine__cgroup_cpus_to_quota(double cpus, uint64_t period, int64_t *quota);
 
 /* Create the container's cgroup(s) and apply @limits before any process is
  * in it. A limit the host cannot enforce (controller missing) is
@@ -59,11 +88,13 @@ int engine__cgroup_open(engine_context *ctx, const char *id, engine__cgroup **ou
 /* Move @pid in (all hierarchies). Called by the parent while the child waits
  * on the sync pipe, so the container starts inside its limits. */
 int engine__cgroup_attach(engine__cgroup *cg, pid_t pid);
-/* v2 only: an O_PATH/O_DIRECTORY fd of the cgroup for clone3's
- * CLONE_INTO_CGROUP, or -1 when not available (v1/hybrid). Borrowed. */
+/* Unified mode only: an O_RDONLY|O_DIRECTORY fd of the cgroup for clone3's
+ * CLONE_INTO_CGROUP (O_PATH would be refused by the kernel), or -1 when not
+ * available (legacy/hybrid: use engine__cgroup_attach). Borrowed. */
 int engine__cgroup_fd(engine__cgroup *cg);
 
-int engine__cgroup_stats(engine__cgroup *cg, engine__cgroup_stats *out);
+/* (Named _read: a function may not share the name of the stats type.) */
+int engine__cgroup_stats_read(engine__cgroup *cg, engine__cgroup_stats *out);
 /* Freezer: pause / resume every process. */
 int engine__cgroup_freeze(engine__cgroup *cg, bool frozen);
 /* Send @sig to every process in the cgroup (v2: cgroup.kill for SIGKILL). */
@@ -77,7 +108,9 @@ int engine__cgroup_destroy(engine__cgroup *cg);
 /* Free the handle without removing anything. Accepts NULL. */
 void engine__cgroup_free(engine__cgroup *cg);
 
-/* The path of the cgroup in the v2 / a v1 hierarchy (for inspect, tests). */
+/* The path of the cgroup in the v2 / a v1 hierarchy (for inspect, tests):
+ * @controller NULL for the v2 cgroup (also hybrid's, in the unified mount),
+ * else a v1 controller name ("memory", "cpuacct", ...). NULL when absent. */
 const char *engine__cgroup_path(engine__cgroup *cg, const char *controller);
 
 #endif

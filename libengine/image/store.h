@@ -92,7 +92,12 @@ typedef struct engine__image_rootfs {
 int engine__image_rootfs_get(engine_context *ctx, const char *ref, engine__image_rootfs **out);
 void engine__image_rootfs_free(engine__image_rootfs *r);
 
-/* Store-wide lock (see the layout above). Returns the fd to release. */
+/* Store-wide lock (see the layout above). Returns the fd to release.
+ * Every function above takes the shared lock itself for its own step; a
+ * caller that stores blobs, unpacks layers and then registers the image
+ * (a load, a pull, a build) holds the shared lock across all of it, so that
+ * a concurrent GC cannot collect the not-yet-referenced blobs in between.
+ * Shared locks nest; never request the exclusive lock while holding one. */
 int engine__store_lock(engine_context *ctx, bool exclusive);
 void engine__store_unlock(int fd);
 /* "<root>/tmp", created on first use (malloc'd). */

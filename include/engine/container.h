@@ -1,0 +1,166 @@
+/*
+ * Containers: the one-call ephemeral engine_run() for harnesses, and the
+ * full lifecycle (create, start, wait, kill, stop, pause/resume, exec,
+ * stats, list, inspect, logs, remove) for embedders and the daemon. State
+ * lives under <root>/containers/<id>/, so a container started by one process
+ * can be waited for, inspected, exec'd into, stopped and removed by another.
+ */
+#ifndef ENGINE_CONTAINER_H
+#define ENGINE_CONTAINER_H
+
+#include "common.h"
+#include "context.h"
+#include "spec.h"
+
+ENGINE_BEGIN_DECLS
+
+/** The outcome of engine_run() or engine_container_exec(). */
+typedef struct engine_run_result {
+	char *id;            /**< the container ID (64 hex) */
+	int exit_code;       /**< like a shell: the status, or 128+signal; 126/127 when the
+	                          command could not be executed / was not found */
+	int signal;          /**< terminating signal, 0 when the command exited */
+	int oom_killed;      /**< 1 when the kernel's OOM killer hit the container */
+	int timed_out;       /**< 1 when the timeout killed it */
+	double duration;     /**< seconds from start to exit */
+	char *stdout_data;   /**< captured stdout (NUL-terminated for convenience), or NULL */
+	size_t stdout_len;
+	char *stderr_data;   /**< captured stderr, or NULL */
+	size_t stderr_len;
+} engine_run_result;
+
+/** Free a result. Accepts NULL. */
+ENGINE_EXTERN void engine_run_result_free(engine_run_result *result);
+
+/**
+ * Run a container to completion: create it from @p spec, start it, wait
+ * (up to the spec's timeout, then kill it), capture its stdout/stderr
+ * (unless the spec says otherwise), and remove everything it used.
+ * *@p out (freed with engine_run_result_free) is set whenever the container
+ * ran, even when it could not exec its command: then the call fails with
+ * ENGINE_ENOTFOUND (exit_code 127) or ENGINE_EPERM (126), like docker run.
+ * Errors: ENGINE_ENOTFOUND (image), ENGINE_EINVALID (spec), ENGINE_ENOTSUP
+ * (a limit the host cannot enforce), ENGINE_EPERM, ENGINE_ERROR naming the
+ * setup step that failed ("mount overlay on /...: Invalid argument").
+ */
+ENGINE_EXTERN int engine_run(engine_context *ctx, const engine_spec *spec, engine_run_result **out);
+
+/** A container handle (one container; several handles may name the same one). */
+typedef struct engine_container engine_container;
+
+/**
+ * Create a container (status "created"): resolve the image, record the
+ * configuration, prepare the writable layer. Nothing runs yet.
+ * Errors: ENGINE_ENOTFOUND (image), ENGINE_EEXISTS (name in use), ENGINE_EINVALID.
+ */
+ENGINE_EXTERN int engine_container_create(engine_context *ctx, const engine_spec *spec, engine_container **out);
+/** Open an existing container by full ID, unique ID prefix, or name. ENGINE_ENOTFOUND otherwise. */
+ENGINE_EXTERN int engine_container_open(engine_context *ctx, const char *id_or_name, engine_container **out);
+/** Free the handle (the container itself is unaffected). Accepts NULL. */
+ENGINE_EXTERN void engine_container_free(engine_container *container);
+
+/** The full ID (borrowed). */
+ENGINE_EXTERN const char *engine_container_id(const engine_container *container);
+/** The name (borrowed). */
+ENGINE_EXTERN const char *engine_container_name(const engine_container *container);
+/**
+ * The current status ("created", "running", "paused", "exited"), refreshed
+ * from the state directory. Static storage.
+ */
+ENGINE_EXTERN const char *engine_container_status(engine_container *container);
+
+/**
+ * Start a created or exited container, detached: a small monitor process
+ * becomes its parent, records its exit status and removes it when it was
+ * created with auto-remove. Errors: ENGINE_EBUSY (already running), the
+ * spawn errors of engine_run().
+ */
+ENGINE_EXTERN int engine_container_start(engine_container *container);
+
+/**
+ * Wait until the container exits, at most @p timeout seconds (< 0: forever).
+ * *@p exit_code (may be NULL) gets its status. ENGINE_ETIMEOUT when it is
+ * still running at the deadline.
+ */
+ENGINE_EXTERN int engine_container_wait(engine_container *container, double timeout, int *exit_code);
+/** Send @p signal to the container's main process. ENGINE_EBUSY when not running. */
+ENGINE_EXTERN int engine_container_kill(engine_container *container, int signal);
+/**
+ * Stop: the image's StopSignal (default SIGTERM), then SIGKILL to every
+ * process after @p grace_seconds (< 0: 10). A stopped container is fine.
+ */
+ENGINE_EXTERN int engine_container_stop(engine_container *container, int grace_seconds);
+/** Freeze / thaw every process of a running container. */
+ENGINE_EXTERN int engine_container_pause(engine_container *container);
+ENGINE_EXTERN int engine_container_resume(engine_container *container);
+/**
+ * Remove the container's state, writable layer and logs. A running one is
+ * ENGINE_EBUSY unless @p force, which kills it first. The handle must
+ * still be freed.
+ */
+ENGINE_EXTERN int engine_container_remove(engine_container *container, int force);
+
+#define ENGINE_EXEC_OPTIONS_VERSION 1
+
+/** Options for engine_container_exec(). */
+typedef struct engine_exec_options {
+	unsigned version;
+	engine_strarray argv;    /**< the command (PATH-searched like docker exec) */
+	engine_strarray env;     /**< extra "KEY=VALUE" on top of the container's env */
+	const char *user;        /**< NULL: the container's user */
+	const char *working_dir; /**< NULL: the container's */
+	int stdio;               /**< ENGINE_STDIO_CAPTURE (default), INHERIT, NULL or FDS */
+	int in_fd, out_fd, err_fd; /**< for ENGINE_STDIO_FDS; -1: /dev/null */
+	double timeout;          /**< seconds, 0: none */
+} engine_exec_options;
+
+#define ENGINE_EXEC_OPTIONS_INIT \
+	{ ENGINE_EXEC_OPTIONS_VERSION, { NULL, 0 }, { NULL, 0 }, NULL, NULL, ENGINE_STDIO_CAPTURE, -1, -1, -1, 0 }
+
+/** Initialise @p opts like ENGINE_EXEC_OPTIONS_INIT, for bindings. */
+ENGINE_EXTERN int engine_exec_options_init(engine_exec_options *opts, unsigned version);
+
+/**
+ * Run a new process in a running container (its namespaces, cgroup,
+ * capabilities and seccomp profile) and wait for it. *@p out as for
+ * engine_run(). Errors: ENGINE_EBUSY (not running), ENGINE_ENOTFOUND (127).
+ */
+ENGINE_EXTERN int engine_container_exec(engine_container *container, const engine_exec_options *opts,
+					engine_run_result **out);
+
+/** Resource usage of a running container. */
+typedef struct engine_container_stats {
+	uint64_t memory_usage;  /**< bytes */
+	uint64_t memory_limit;  /**< bytes, 0 when unlimited */
+	uint64_t cpu_usage_ns;  /**< CPU time used */
+	uint64_t pids;          /**< current tasks */
+} engine_container_stats;
+
+/** Current usage. ENGINE_EBUSY when the container is not running. */
+ENGINE_EXTERN int engine_container_stats_get(engine_container *container, engine_container_stats *out);
+
+/**
+ * Docker-like inspect JSON: Id, Name, Created, Path, Args, State {Status,
+ * Running, Paused, Pid, ExitCode, OOMKilled, StartedAt, FinishedAt}, Image,
+ * Config, HostConfig, LogPath. *@p json_out is freed with engine_free().
+ */
+ENGINE_EXTERN int engine_container_inspect(engine_container *container, char **json_out);
+
+/**
+ * List containers as a JSON array of {Id, Names, Image, Command, Created,
+ * State, Status} objects, newest first; @p all includes stopped ones.
+ * *@p json_out is freed with engine_free().
+ */
+ENGINE_EXTERN int engine_container_list(engine_context *ctx, int all, char **json_out);
+/** The IDs of the containers (all, or running only), newest first. */
+ENGINE_EXTERN int engine_container_list_ids(engine_context *ctx, int all, engine_strarray *out);
+
+/**
+ * The path of the container's log file for @p stream (1 stdout, 2 stderr)
+ * (borrowed), or NULL when the container does not log to files.
+ */
+ENGINE_EXTERN const char *engine_container_log_path(engine_container *container, int stream);
+
+ENGINE_END_DECLS
+
+#endif

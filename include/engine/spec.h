@@ -1,0 +1,124 @@
+/*
+ * engine_spec: what a container is made of (image, command, environment,
+ * mounts, limits, security, stdio). An opaque handle filled through setters
+ * so every binding can build one; it is copied into the container at create
+ * time, so the caller may free or reuse it afterwards.
+ */
+#ifndef ENGINE_SPEC_H
+#define ENGINE_SPEC_H
+
+#include "common.h"
+
+ENGINE_BEGIN_DECLS
+
+/** The description of a container. Free with engine_spec_free(). */
+typedef struct engine_spec engine_spec;
+
+/** Network modes for engine_spec_set_network(). */
+#define ENGINE_NETWORK_NONE "none" /**< own network namespace, loopback only */
+#define ENGINE_NETWORK_HOST "host" /**< the host's network namespace */
+
+/** Stdio modes for engine_spec_set_stdio(). */
+typedef enum engine_stdio_mode {
+	ENGINE_STDIO_DEFAULT = 0, /**< engine_run: capture; started containers: log files */
+	ENGINE_STDIO_INHERIT = 1, /**< the caller's fds 0, 1 and 2 */
+	ENGINE_STDIO_NULL = 2,    /**< /dev/null for all three */
+	ENGINE_STDIO_FDS = 3,     /**< the fds given to engine_spec_set_stdio_fds() */
+	ENGINE_STDIO_CAPTURE = 4, /**< stdout/stderr into the run result (engine_run) or log files */
+	ENGINE_STDIO_LOG = 5      /**< stdout/stderr into the container's log files */
+} engine_stdio_mode;
+
+/** A new, empty spec (no image yet). Errors: ENGINE_ENOMEM. */
+ENGINE_EXTERN int engine_spec_new(engine_spec **out);
+/** Free a spec. Accepts NULL. */
+ENGINE_EXTERN void engine_spec_free(engine_spec *spec);
+
+/** The image to run: a tag ("busybox", "busybox:latest") or an image ID. */
+ENGINE_EXTERN int engine_spec_set_image(engine_spec *spec, const char *ref);
+/**
+ * Run on a plain directory tree instead of an image (like an OCI bundle's
+ * rootfs); it is the single read-only lower layer of the overlay, so the
+ * directory itself is never written to. Replaces any image.
+ */
+ENGINE_EXTERN int engine_spec_set_rootfs(engine_spec *spec, const char *dir);
+/** The command (replaces the image's Cmd, like `docker run IMAGE CMD...`). */
+ENGINE_EXTERN int engine_spec_set_argv(engine_spec *spec, const engine_strarray *argv);
+/**
+ * Override the image's Entrypoint (like --entrypoint). An empty array clears
+ * it; overriding the entrypoint also drops the image's Cmd, as Docker does.
+ */
+ENGINE_EXTERN int engine_spec_set_entrypoint(engine_spec *spec, const engine_strarray *entrypoint);
+/** Add "KEY=VALUE", or "KEY" to pass the caller's value through (dropped when unset). */
+ENGINE_EXTERN int engine_spec_add_env(engine_spec *spec, const char *item);
+/** Add an env file (KEY=VALUE lines, # comments); -e values win over it. Read at create. */
+ENGINE_EXTERN int engine_spec_add_env_file(engine_spec *spec, const char *path);
+/** Working directory (absolute); created when missing. */
+ENGINE_EXTERN int engine_spec_set_working_dir(engine_spec *spec, const char *dir);
+/** "name", "uid", "name:group" or "uid:gid"; names resolve in the container's /etc files. */
+ENGINE_EXTERN int engine_spec_set_user(engine_spec *spec, const char *user);
+ENGINE_EXTERN int engine_spec_set_hostname(engine_spec *spec, const char *hostname);
+/** A unique container name ([a-zA-Z0-9][a-zA-Z0-9_.-]*). */
+ENGINE_EXTERN int engine_spec_set_name(engine_spec *spec, const char *name);
+/** Bind mount host path @p src at @p dst (absolute) in the container. */
+ENGINE_EXTERN int engine_spec_add_mount(engine_spec *spec, const char *src, const char *dst, int read_only);
+/** Docker's -v form "SRC:DST[:ro|rw]" (SRC an absolute host path). ENGINE_EINVALID when malformed. */
+ENGINE_EXTERN int engine_spec_add_volume(engine_spec *spec, const char *volume);
+/** A tmpfs at @p dst; @p options like "size=64m,mode=1777" or NULL. */
+ENGINE_EXTERN int engine_spec_add_tmpfs(engine_spec *spec, const char *dst, const char *options);
+/** A file written into the container at @p path before the command starts. */
+ENGINE_EXTERN int engine_spec_add_file(engine_spec *spec, const char *path, const void *content, size_t len,
+				       unsigned mode);
+/** Mount the root filesystem read-only. */
+ENGINE_EXTERN int engine_spec_set_read_only(engine_spec *spec, int read_only);
+/** ENGINE_NETWORK_NONE (default) or ENGINE_NETWORK_HOST. */
+ENGINE_EXTERN int engine_spec_set_network(engine_spec *spec, const char *mode);
+/** Memory limit in bytes (0: unlimited). */
+ENGINE_EXTERN int engine_spec_set_memory(engine_spec *spec, int64_t bytes);
+/** Memory limit as Docker writes it: "64m", "1g", "512k", bytes. */
+ENGINE_EXTERN int engine_spec_set_memory_str(engine_spec *spec, const char *size);
+/** CPU quota in CPUs (0.5 = half a CPU; 0: unlimited). */
+ENGINE_EXTERN int engine_spec_set_cpus(engine_spec *spec, double cpus);
+/** Relative CPU weight (Docker's --cpu-shares, 2..262144). */
+ENGINE_EXTERN int engine_spec_set_cpu_shares(engine_spec *spec, uint64_t shares);
+/** Maximum number of tasks (0: unlimited). */
+ENGINE_EXTERN int engine_spec_set_pids_limit(engine_spec *spec, int64_t limit);
+/** CPUs the container may use, "0-1" or "0,2". */
+ENGINE_EXTERN int engine_spec_set_cpuset(engine_spec *spec, const char *cpus);
+/** Add a capability to Docker's default set ("NET_ADMIN", "CAP_SYS_TIME", "ALL"). */
+ENGINE_EXTERN int engine_spec_add_cap(engine_spec *spec, const char *cap);
+/** Remove a capability from the set ("CHOWN", "ALL"). */
+ENGINE_EXTERN int engine_spec_drop_cap(engine_spec *spec, const char *cap);
+/** "default" (Docker's profile), "unconfined", or a path to a JSON profile. */
+ENGINE_EXTERN int engine_spec_set_seccomp_profile(engine_spec *spec, const char *profile);
+/** no_new_privs for the container's processes: on by default (security by default); 0 turns it off. */
+ENGINE_EXTERN int engine_spec_set_no_new_privs(engine_spec *spec, int enable);
+/** Add a resource limit, "nofile=1024:2048" (Docker's --ulimit form). */
+ENGINE_EXTERN int engine_spec_add_rlimit(engine_spec *spec, const char *rlimit);
+/** Run a tiny init as PID 1 that reaps zombies and forwards signals (--init). */
+ENGINE_EXTERN int engine_spec_set_init(engine_spec *spec, int enable);
+/**
+ * Run in a user namespace: container uids/gids 0..@p count-1 map to host
+ * @p host_uid.. / @p host_gid... @p count 0 turns it off.
+ */
+ENGINE_EXTERN int engine_spec_set_userns(engine_spec *spec, uint32_t host_uid, uint32_t host_gid, uint32_t count);
+/** One of engine_stdio_mode. */
+ENGINE_EXTERN int engine_spec_set_stdio(engine_spec *spec, int mode);
+/**
+ * The fds for ENGINE_STDIO_FDS (borrowed: they must stay open until the
+ * container has started). -1 means /dev/null. Sets the mode to FDS.
+ */
+ENGINE_EXTERN int engine_spec_set_stdio_fds(engine_spec *spec, int in_fd, int out_fd, int err_fd);
+/** Kill the container after @p seconds (0: none); the result says timed_out. */
+ENGINE_EXTERN int engine_spec_set_timeout(engine_spec *spec, double seconds);
+/** Remove the container when it exits (--rm). engine_run always removes. */
+ENGINE_EXTERN int engine_spec_set_auto_remove(engine_spec *spec, int enable);
+
+/**
+ * Parse a Docker-style size ("64m", "1g", "512k", "1.5g", bytes) into
+ * *@p out bytes. ENGINE_EINVALID when malformed.
+ */
+ENGINE_EXTERN int engine_parse_size(const char *size, int64_t *out);
+
+ENGINE_END_DECLS
+
+#endif

@@ -1,0 +1,122 @@
+/*
+ * Private to libengine/cgroup: the per-context host state (detected mode,
+ * hierarchy and parent dirfds) and the handle, shared by the two drivers and
+ * the dispatcher in cgroup.c. Nothing outside this folder includes it.
+ */
+#ifndef ENGINE_CGROUP_INTERNAL_H
+#define ENGINE_CGROUP_INTERNAL_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cgroup/cgroup.h"
+
+/* The v1 controllers the engine drives. Co-mounted ones (cpu,cpuacct) share
+ * a hierarchy: host->v1_leader[c] names the first controller of c's mount. */
+enum cg_v1 { CG_V1_MEMORY, CG_V1_CPU, CG_V1_CPUACCT, CG_V1_CPUSET, CG_V1_PIDS, CG_V1_FREEZER, CG_V1_DEVICES, CG_V1_MAX };
+
+/* v2 controllers, as bits. */
+enum cg_v2 {
+	CG_V2_CPU = 1u << 0,
+	CG_V2_CPUSET = 1u << 1,
+	CG_V2_MEMORY = 1u << 2,
+	CG_V2_PIDS = 1u << 3,
+};
+#define CG_V2_WANTED (CG_V2_CPU | CG_V2_CPUSET | CG_V2_MEMORY | CG_V2_PIDS)
+
+extern const char *const engine__cgroup_v1_names[CG_V1_MAX];
+
+typedef struct cg_host {
+	pthread_mutex_t lock;
+	bool detected;     /* mode, root fds below are valid */
+	bool parent_ready; /* parent dirfds below are valid */
+	char *root_override;
+	engine__cgroup_mode mode;
+	bool fake;    /* a plain directory posing as cgroup2 (tests) */
+	char *parent; /* relative path, "engine" by default */
+
+	/* v2: the whole tree (unified) or the unified mount (hybrid). */
+	char *v2_root;    /* path */
+	int v2_root_fd;
+	int v2_parent_fd;
+	unsigned v2_avail; /* controllers a child of the parent may use */
+	bool v2_has_kill;  /* cgroup.kill (Linux 5.14) */
+
+	/* v1, indexed by enum cg_v1; -1 when the controller is not mounted. */
+	char *v1_root[CG_V1_MAX];
+	int v1_root_fd[CG_V1_MAX];
+	int v1_parent_fd[CG_V1_MAX];
+	int v1_leader[CG_V1_MAX];
+	bool v1_has_memsw;
+} cg_host;
+
+struct engine__cgroup {
+	cg_host *host; /* borrowed from the context */
+	char *id;
+	int v2_fd; /* -1 in legacy mode */
+	char *v2_path;
+	/* Only leaders of a hierarchy hold an fd; -1 where not created. */
+	int v1_fd[CG_V1_MAX];
+	char *v1_path[CG_V1_MAX];
+};
+
+/* Driver entry points (cgroup-v1.c, cgroup-v2.c). Callers hold nothing;
+ * each sets the thread's error on failure. */
+int engine__cgroup_v1_host_init(cg_host *h);
+void engine__cgroup_v1_host_fini(cg_host *h);
+int engine__cgroup_v1_parent_setup(cg_host *h);
+int engine__cgroup_v1_check(cg_host *h, const engine__cgroup_limits *l);
+int engine__cgroup_v1_create(engine__cgroup *cg, const engine__cgroup_limits *l);
+int engine__cgroup_v1_open(engine__cgroup *cg);
+int engine__cgroup_v1_attach(engine__cgroup *cg, pid_t pid);
+int engine__cgroup_v1_stats(engine__cgroup *cg, engine__cgroup_stats *out);
+bool engine__cgroup_v1_has_freezer(engine__cgroup *cg);
+int engine__cgroup_v1_freeze(engine__cgroup *cg, bool frozen);
+int engine__cgroup_v1_kill(engine__cgroup *cg, int sig);
+int engine__cgroup_v1_populated(engine__cgroup *cg);
+uint64_t engine__cgroup_v1_oom_kills(engine__cgroup *cg);
+int engine__cgroup_v1_remove(engine__cgroup *cg);
+int engine__cgroup_v1_parent_remove(cg_host *h);
+
+int engine__cgroup_v2_host_init(cg_host *h);
+int engine__cgroup_v2_parent_setup(cg_host *h, unsigned wanted);
+int engine__cgroup_v2_check(cg_host *h, const engine__cgroup_limits *l);
+int engine__cgroup_v2_create(engine__cgroup *cg, const engine__cgroup_limits *l);
+int engine__cgroup_v2_open(engine__cgroup *cg);
+int engine__cgroup_v2_attach(engine__cgroup *cg, pid_t pid);
+int engine__cgroup_v2_stats(engine__cgroup *cg, engine__cgroup_stats *out);
+int engine__cgroup_v2_freeze(engine__cgroup *cg, bool frozen);
+int engine__cgroup_v2_kill(engine__cgroup *cg, int sig);
+int engine__cgroup_v2_populated(engine__cgroup *cg);
+uint64_t engine__cgroup_v2_oom_kills(engine__cgroup *cg);
+int engine__cgroup_v2_remove(engine__cgroup *cg);
+int engine__cgroup_v2_parent_remove(cg_host *h);
+
+/* File helpers (cgroup-file.c): one openat + one write/read, no stdio. The
+ * error names "<dir>/<file>". @create is for fake trees only. */
+int engine__cgroup_write(int dirfd, const char *dir, const char *file, const char *value, bool create);
+int engine__cgroup_write_u64(int dirfd, const char *dir, const char *file, uint64_t value, bool create);
+/* Read a small file into @buf (NUL-terminated); returns the length. */
+ssize_t engine__cgroup_read(int dirfd, const char *dir, const char *file, char *buf, size_t size);
+/* Read a file of any size (malloc'd, NUL-terminated). */
+int engine__cgroup_read_all(int dirfd, const char *dir, const char *file, char **out);
+/* A single number; "max" reads as UINT64_MAX. */
+int engine__cgroup_read_u64(int dirfd, const char *dir, const char *file, uint64_t *out);
+/* The value of "key value" line @key in @text (memory.stat, cpu.stat, ...). */
+bool engine__cgroup_kv(const char *text, const char *key, uint64_t *out);
+/* Signal every pid listed in <dir>/cgroup.procs; *count gets how many were
+ * listed. ESRCH (already gone) is not an error. */
+int engine__cgroup_signal_procs(int dirfd, const char *dir, int sig, size_t *count);
+/* mkdir each component of @rel below @dirfd (existing ones are fine) and
+ * return an fd of the last; *created tells whether the last was new. */
+int engine__cgroup_mkdir_p(int dirfd, const char *dir, const char *rel, bool *created);
+/* rmdir, retrying EBUSY while exiting tasks leave (up to ~1 s). */
+int engine__cgroup_rmdir(int dirfd, const char *dir, const char *name);
+/* Sleep a little (for polling loops without a notification). */
+void engine__cgroup_nap(unsigned usec);
+/* A directory fd suitable for openat and CLONE_INTO_CGROUP. */
+int engine__cgroup_open_dir(int dirfd, const char *name);
+
+#endif

@@ -1,0 +1,523 @@
+/*
+ * cgroup v1 driver (legacy and hybrid hosts): one cgroup per hierarchy,
+ * <mount>/<parent>/<id>, created only in the hierarchies a container needs;
+ * limits, stats, the freezer, killing and removal.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <unistd.h>
+
+#include "cgroup/cgroup-internal.h"
+#include "core/error.h"
+#include "util/cleanup.h"
+#include "util/fs.h"
+#include "util/str.h"
+
+const char *const engine__cgroup_v1_names[CG_V1_MAX] = {
+	[CG_V1_MEMORY] = "memory", [CG_V1_CPU] = "cpu",	    [CG_V1_CPUACCT] = "cpuacct",
+	[CG_V1_CPUSET] = "cpuset", [CG_V1_PIDS] = "pids",   [CG_V1_FREEZER] = "freezer",
+	[CG_V1_DEVICES] = "devices",
+};
+
+/* Docker's default device policy: mknod of anything, then read/write only
+ * of the harmless nodes a container's /dev holds (null, zero, full, random,
+ * urandom, tty, console, ptmx, the pty slaves). */
+static const char *const default_devices[] = {
+	"c *:* m",    "b *:* m",    "c 1:3 rwm", "c 1:5 rwm", "c 1:7 rwm",   "c 1:8 rwm",
+	"c 1:9 rwm",  "c 5:0 rwm",  "c 5:1 rwm", "c 5:2 rwm", "c 136:* rwm",
+};
+
+int engine__cgroup_v1_host_init(cg_host *h)
+{
+	const char *root = h->root_override ? h->root_override : "/sys/fs/cgroup";
+	struct stat st[CG_V1_MAX];
+
+	for (int c = 0; c < CG_V1_MAX; c++) {
+		struct statfs sfs;
+		int fd;
+
+		h->v1_root[c] = engine__path_join(root, engine__cgroup_v1_names[c]);
+		if (!h->v1_root[c])
+			return engine__error_oom();
+		fd = engine__cgroup_open_dir(AT_FDCWD, h->v1_root[c]);
+		if (fd < 0)
+			continue;
+		if (fstatfs(fd, &sfs) < 0 || sfs.f_type != CGROUP_SUPER_MAGIC || fstat(fd, &st[c]) < 0) {
+			close(fd);
+			continue;
+		}
+		h->v1_root_fd[c] = fd;
+		/* cpu and cpuacct are often one hierarchy behind two symlinks. */
+		h->v1_leader[c] = c;
+		for (int p = 0; p < c; p++)
+			if (h->v1_root_fd[p] >= 0 && st[p].st_dev == st[c].st_dev && st[p].st_ino == st[c].st_ino) {
+				h->v1_leader[c] = p;
+				break;
+			}
+	}
+	if (h->v1_root_fd[CG_V1_MEMORY] >= 0)
+		h->v1_has_memsw = faccessat(h->v1_root_fd[CG_V1_MEMORY], "memory.memsw.limit_in_bytes", F_OK, 0) == 0;
+	return 0;
+}
+
+void engine__cgroup_v1_host_fini(cg_host *h)
+{
+	for (int c = 0; c < CG_V1_MAX; c++) {
+		if (h->v1_root_fd[c] >= 0)
+			close(h->v1_root_fd[c]);
+		if (h->v1_parent_fd[c] >= 0 && h->v1_leader[c] == c)
+			close(h->v1_parent_fd[c]);
+		free(h->v1_root[c]);
+	}
+}
+
+/* cpuset: a new cgroup starts with no cpus and mems, and no task can join it
+ * until they are set. Fill each level of the parent path from the level
+ * above when empty, and turn on clone_children in the (engine-owned) parent
+ * so each container cgroup inherits them at mkdir without two more writes. */
+static int cpuset_fill(cg_host *h)
+{
+	const char *files[] = { "cpuset.cpus", "cpuset.mems" };
+	const char *root = h->v1_root[CG_V1_CPUSET];
+	cleanup_free char *rel = strdup(h->parent);
+	cleanup_close int cur = -EBADF;
+	char *save = NULL, buf[4096];
+	int above = h->v1_root_fd[CG_V1_CPUSET];
+
+	if (!rel)
+		return engine__error_oom();
+	for (char *c = strtok_r(rel, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
+		int next = engine__cgroup_open_dir(above, c);
+
+		if (next < 0)
+			return engine__error_errno(errno, "cgroup %s: open %s", root, c);
+		for (int f = 0; f < 2; f++) {
+			ssize_t n = engine__cgroup_read(next, root, files[f], buf, sizeof(buf));
+			int r;
+
+			if (n < 0) {
+				close(next);
+				return (int)n;
+			}
+			if (n > 1)
+				continue;
+			n = engine__cgroup_read(above, root, files[f], buf, sizeof(buf));
+			r = n < 0 ? (int)n : engine__cgroup_write(next, root, files[f], buf, false);
+			if (r < 0) {
+				close(next);
+				return r;
+			}
+		}
+		engine__closep(&cur);
+		above = cur = next;
+	}
+	return engine__cgroup_write(cur, root, "cgroup.clone_children", "1", false);
+}
+
+int engine__cgroup_v1_parent_setup(cg_host *h)
+{
+	for (int c = 0; c < CG_V1_MAX; c++) {
+		bool created;
+		int fd, r;
+
+		if (h->v1_root_fd[c] < 0 || h->v1_leader[c] != c || h->v1_parent_fd[c] >= 0)
+			continue;
+		fd = engine__cgroup_mkdir_p(h->v1_root_fd[c], h->v1_root[c], h->parent, &created);
+		if (fd < 0)
+			return fd;
+		h->v1_parent_fd[c] = fd;
+		if (c == CG_V1_CPUSET && (r = cpuset_fill(h)) < 0)
+			return r;
+	}
+	for (int c = 0; c < CG_V1_MAX; c++)
+		if (h->v1_leader[c] >= 0)
+			h->v1_parent_fd[c] = h->v1_parent_fd[h->v1_leader[c]];
+	return 0;
+}
+
+static bool has(cg_host *h, enum cg_v1 c)
+{
+	return h->v1_root_fd[c] >= 0;
+}
+
+static int missing(const char *limit, enum cg_v1 c)
+{
+	return engine__error_set(ENGINE_ENOTSUP, 0, "%s: the %s controller is not mounted", limit,
+				 engine__cgroup_v1_names[c]);
+}
+
+int engine__cgroup_v1_check(cg_host *h, const engine__cgroup_limits *l)
+{
+	if (l->memory && !has(h, CG_V1_MEMORY))
+		return missing("memory limit", CG_V1_MEMORY);
+	if (l->memory_swap > 0 && !h->v1_has_memsw)
+		return engine__error_set(ENGINE_ENOTSUP, 0,
+					 "memory+swap limit: swap accounting is off (no memory.memsw.limit_in_bytes)");
+	if (l->cpu_shares && !has(h, CG_V1_CPU))
+		return missing("cpu shares", CG_V1_CPU);
+	if (l->cpu_quota && !has(h, CG_V1_CPU))
+		return missing("cpu quota", CG_V1_CPU);
+	if ((l->cpuset_cpus || l->cpuset_mems) && !has(h, CG_V1_CPUSET))
+		return missing("cpuset", CG_V1_CPUSET);
+	if (l->pids && !has(h, CG_V1_PIDS))
+		return missing("pids limit", CG_V1_PIDS);
+	return 0;
+}
+
+/* Which controllers the container gets a cgroup in: those carrying its
+ * limits, plus memory, cpuacct and pids for stats and OOM reports, freezer
+ * for pause and a fork-race-free kill, devices for the device policy. */
+static bool wanted(enum cg_v1 c, const engine__cgroup_limits *l)
+{
+	switch (c) {
+	case CG_V1_CPU:
+		return l->cpu_shares || l->cpu_quota;
+	case CG_V1_CPUSET:
+		return l->cpuset_cpus || l->cpuset_mems;
+	case CG_V1_DEVICES:
+		return !l->devices_allow_all;
+	default:
+		return true;
+	}
+}
+
+static int fd_of(engine__cgroup *cg, enum cg_v1 c)
+{
+	return cg->host->v1_leader[c] >= 0 ? cg->v1_fd[cg->host->v1_leader[c]] : -1;
+}
+
+static const char *path_of(engine__cgroup *cg, enum cg_v1 c)
+{
+	return cg->host->v1_leader[c] >= 0 ? cg->v1_path[cg->host->v1_leader[c]] : NULL;
+}
+
+static int wr(engine__cgroup *cg, enum cg_v1 c, const char *file, const char *value)
+{
+	return engine__cgroup_write(fd_of(cg, c), path_of(cg, c), file, value, false);
+}
+
+static int wr_u64(engine__cgroup *cg, enum cg_v1 c, const char *file, uint64_t value)
+{
+	return engine__cgroup_write_u64(fd_of(cg, c), path_of(cg, c), file, value, false);
+}
+
+static int devices_apply(engine__cgroup *cg)
+{
+	const char *dir = path_of(cg, CG_V1_DEVICES);
+	cleanup_close int fd = -EBADF;
+	int r = wr(cg, CG_V1_DEVICES, "devices.deny", "a");
+
+	if (r < 0)
+		return r;
+	/* One open, one rule per write(2): the kernel parses a rule a write. */
+	fd = openat(fd_of(cg, CG_V1_DEVICES), "devices.allow", O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return engine__error_errno(errno, "cgroup %s/devices.allow: open", dir);
+	for (size_t i = 0; i < sizeof(default_devices) / sizeof(default_devices[0]); i++)
+		if (write(fd, default_devices[i], strlen(default_devices[i])) < 0)
+			return engine__error_errno(errno, "cgroup %s/devices.allow: write \"%s\"", dir,
+						   default_devices[i]);
+	return 0;
+}
+
+static int limits_apply(engine__cgroup *cg, const engine__cgroup_limits *l)
+{
+	int r = 0;
+
+	if (l->memory) {
+		r = wr_u64(cg, CG_V1_MEMORY, "memory.limit_in_bytes", (uint64_t)l->memory);
+		/* memsw (memory + swap) must follow the memory limit it bounds. */
+		if (r == 0 && cg->host->v1_has_memsw)
+			r = l->memory_swap == -1 ? wr(cg, CG_V1_MEMORY, "memory.memsw.limit_in_bytes", "-1")
+						 : wr_u64(cg, CG_V1_MEMORY, "memory.memsw.limit_in_bytes",
+							  (uint64_t)(l->memory_swap ? l->memory_swap : l->memory));
+	}
+	if (r == 0 && l->cpu_shares)
+		r = wr_u64(cg, CG_V1_CPU, "cpu.shares", l->cpu_shares);
+	if (r == 0 && l->cpu_quota) {
+		r = wr_u64(cg, CG_V1_CPU, "cpu.cfs_period_us", l->cpu_period ? l->cpu_period : 100000);
+		if (r == 0)
+			r = wr_u64(cg, CG_V1_CPU, "cpu.cfs_quota_us", (uint64_t)l->cpu_quota);
+	}
+	if (r == 0 && l->cpuset_cpus)
+		r = wr(cg, CG_V1_CPUSET, "cpuset.cpus", l->cpuset_cpus);
+	if (r == 0 && l->cpuset_mems)
+		r = wr(cg, CG_V1_CPUSET, "cpuset.mems", l->cpuset_mems);
+	if (r == 0 && l->pids)
+		r = wr_u64(cg, CG_V1_PIDS, "pids.max", (uint64_t)l->pids);
+	if (r == 0 && fd_of(cg, CG_V1_DEVICES) >= 0)
+		r = devices_apply(cg);
+	return r;
+}
+
+static int make_path(engine__cgroup *cg, int c)
+{
+	cg->v1_path[c] = engine__strdup_printf("%s/%s/%s", cg->host->v1_root[c], cg->host->parent, cg->id);
+	return cg->v1_path[c] ? 0 : ENGINE_ENOMEM;
+}
+
+int engine__cgroup_v1_create(engine__cgroup *cg, const engine__cgroup_limits *l)
+{
+	cg_host *h = cg->host;
+	int r;
+
+	for (int c = 0; c < CG_V1_MAX; c++) {
+		int lead = h->v1_leader[c];
+
+		if (lead < 0 || cg->v1_fd[lead] >= 0 || !wanted(c, l))
+			continue;
+		if ((r = make_path(cg, lead)) < 0)
+			goto remove_cgroups;
+		if (mkdirat(h->v1_parent_fd[lead], cg->id, 0755) < 0) {
+			r = errno == EEXIST ? engine__error_set(ENGINE_EEXISTS, EEXIST, "cgroup %s: already exists",
+								cg->v1_path[lead])
+					    : engine__error_errno(errno, "cgroup %s: mkdir", cg->v1_path[lead]);
+			goto remove_cgroups;
+		}
+		cg->v1_fd[lead] = engine__cgroup_open_dir(h->v1_parent_fd[lead], cg->id);
+		if (cg->v1_fd[lead] < 0) {
+			r = engine__error_errno(errno, "cgroup %s: open", cg->v1_path[lead]);
+			unlinkat(h->v1_parent_fd[lead], cg->id, AT_REMOVEDIR);
+			goto remove_cgroups;
+		}
+	}
+	r = limits_apply(cg, l);
+	if (r < 0)
+		goto remove_cgroups;
+	return 0;
+
+remove_cgroups:
+	engine__cgroup_v1_remove(cg);
+	return r;
+}
+
+int engine__cgroup_v1_open(engine__cgroup *cg)
+{
+	cg_host *h = cg->host;
+	bool any = false;
+
+	for (int c = 0; c < CG_V1_MAX; c++) {
+		if (h->v1_leader[c] != c)
+			continue;
+		cg->v1_fd[c] = engine__cgroup_open_dir(h->v1_parent_fd[c], cg->id);
+		if (cg->v1_fd[c] < 0 && errno != ENOENT)
+			return engine__error_errno(errno, "cgroup %s/%s/%s: open", h->v1_root[c], h->parent, cg->id);
+		if (cg->v1_fd[c] >= 0 && make_path(cg, c) < 0)
+			return ENGINE_ENOMEM;
+		any |= cg->v1_fd[c] >= 0;
+	}
+	if (!any)
+		return engine__error_set(ENGINE_ENOTFOUND, ENOENT, "no such cgroup under %s", h->parent);
+	return 0;
+}
+
+int engine__cgroup_v1_attach(engine__cgroup *cg, pid_t pid)
+{
+	char buf[16];
+
+	snprintf(buf, sizeof(buf), "%d", (int)pid);
+	for (int c = 0; c < CG_V1_MAX; c++) {
+		int r;
+
+		if (cg->v1_fd[c] >= 0 && (r = engine__cgroup_write(cg->v1_fd[c], cg->v1_path[c], "cgroup.procs", buf, false)) < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* A hierarchy whose cgroup.procs lists the container's processes. */
+static int procs_ctrl(engine__cgroup *cg)
+{
+	static const enum cg_v1 order[] = { CG_V1_FREEZER, CG_V1_MEMORY, CG_V1_PIDS, CG_V1_CPUACCT, CG_V1_DEVICES };
+
+	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++)
+		if (fd_of(cg, order[i]) >= 0)
+			return (int)order[i];
+	for (int c = 0; c < CG_V1_MAX; c++)
+		if (fd_of(cg, c) >= 0)
+			return c;
+	return -1;
+}
+
+int engine__cgroup_v1_stats(engine__cgroup *cg, engine__cgroup_stats *out)
+{
+	int fd = fd_of(cg, CG_V1_MEMORY);
+	const char *dir = path_of(cg, CG_V1_MEMORY);
+	int r = 0;
+
+	if (fd >= 0) {
+		cleanup_free char *stat = NULL;
+		uint64_t limit;
+
+		if ((r = engine__cgroup_read_u64(fd, dir, "memory.usage_in_bytes", &out->memory_usage)) < 0 ||
+		    (r = engine__cgroup_read_u64(fd, dir, "memory.max_usage_in_bytes", &out->memory_max_usage)) < 0 ||
+		    (r = engine__cgroup_read_u64(fd, dir, "memory.limit_in_bytes", &limit)) < 0 ||
+		    (r = engine__cgroup_read_all(fd, dir, "memory.stat", &stat)) < 0)
+			return r;
+		/* "Unlimited" reads as PAGE_COUNTER_MAX pages (~2^63). */
+		out->memory_limit = limit >= (UINT64_C(1) << 62) ? 0 : limit;
+		engine__cgroup_kv(stat, "total_rss", &out->memory_anon);
+		engine__cgroup_kv(stat, "total_cache", &out->memory_file);
+		engine__cgroup_kv(stat, "total_inactive_file", &out->memory_inactive_file);
+		out->oom_kills = engine__cgroup_v1_oom_kills(cg);
+	}
+	if ((fd = fd_of(cg, CG_V1_CPUACCT)) >= 0 &&
+	    (r = engine__cgroup_read_u64(fd, path_of(cg, CG_V1_CPUACCT), "cpuacct.usage", &out->cpu_usage_ns)) < 0)
+		return r;
+	if ((fd = fd_of(cg, CG_V1_PIDS)) >= 0 &&
+	    (r = engine__cgroup_read_u64(fd, path_of(cg, CG_V1_PIDS), "pids.current", &out->pids_current)) < 0)
+		return r;
+	return 0;
+}
+
+bool engine__cgroup_v1_has_freezer(engine__cgroup *cg)
+{
+	return fd_of(cg, CG_V1_FREEZER) >= 0;
+}
+
+static int freezer_state(engine__cgroup *cg, char *buf, size_t size)
+{
+	ssize_t n = engine__cgroup_read(fd_of(cg, CG_V1_FREEZER), path_of(cg, CG_V1_FREEZER), "freezer.state", buf, size);
+
+	return n < 0 ? (int)n : 0;
+}
+
+int engine__cgroup_v1_freeze(engine__cgroup *cg, bool frozen)
+{
+	const char *want = frozen ? "FROZEN" : "THAWED";
+	unsigned waited = 0, nap = 20;
+	char state[32];
+	int r;
+
+	if (!engine__cgroup_v1_has_freezer(cg))
+		return engine__error_set(ENGINE_ENOTSUP, 0, "the freezer controller is not mounted");
+	if ((r = wr(cg, CG_V1_FREEZER, "freezer.state", want)) < 0)
+		return r;
+	/* v1 has no notification: the state goes FREEZING -> FROZEN as each
+	 * task reaches the refrigerator. Poll, backing off to 5 ms, for 2 s. */
+	for (;;) {
+		if ((r = freezer_state(cg, state, sizeof(state))) < 0)
+			return r;
+		if (strncmp(state, want, strlen(want)) == 0)
+			return 0;
+		if (waited >= 2000000)
+			return engine__error_set(ENGINE_ETIMEOUT, 0, "%s/freezer.state: still %.*s after 2 s",
+						 path_of(cg, CG_V1_FREEZER), (int)strcspn(state, "\n"), state);
+		engine__cgroup_nap(nap);
+		waited += nap;
+		nap = nap < 5000 ? nap * 2 : nap;
+	}
+}
+
+int engine__cgroup_v1_kill(engine__cgroup *cg, int sig)
+{
+	int c = procs_ctrl(cg), r;
+	bool freezer = engine__cgroup_v1_has_freezer(cg), was_frozen = false;
+	unsigned waited = 0;
+	size_t n;
+
+	if (c < 0)
+		return 0;
+	if (freezer) {
+		char state[32];
+
+		/* Frozen tasks cannot fork, so one pass over cgroup.procs gets
+		 * them all and no pid is reused under us. */
+		if ((r = freezer_state(cg, state, sizeof(state))) < 0)
+			return r;
+		was_frozen = strncmp(state, "FROZEN", 6) == 0;
+		if (!was_frozen && (r = engine__cgroup_v1_freeze(cg, true)) < 0)
+			return r;
+	}
+	r = engine__cgroup_signal_procs(fd_of(cg, c), path_of(cg, c), sig, &n);
+	/* A frozen task acts on SIGKILL only once thawed; a paused container
+	 * stays paused for other signals, which wait until it is resumed. */
+	if (freezer && (!was_frozen || sig == SIGKILL)) {
+		int r2 = engine__cgroup_v1_freeze(cg, false);
+
+		if (r == 0)
+			r = r2;
+	}
+	if (r < 0 || sig != SIGKILL)
+		return r;
+	/* Without a freezer a task may fork between read and kill: repeat
+	 * until the cgroup is empty. Dying tasks leave it within ms. */
+	while (n > 0 && waited < 2000000) {
+		engine__cgroup_nap(1000);
+		waited += 1000;
+		if ((r = engine__cgroup_signal_procs(fd_of(cg, c), path_of(cg, c), sig, &n)) < 0)
+			return r;
+	}
+	return n ? engine__error_set(ENGINE_ETIMEOUT, 0, "%s: %zu tasks left after SIGKILL", path_of(cg, c), n) : 0;
+}
+
+int engine__cgroup_v1_populated(engine__cgroup *cg)
+{
+	int c = procs_ctrl(cg);
+	char buf[16];
+	ssize_t n;
+
+	if (c < 0)
+		return 0;
+	n = engine__cgroup_read(fd_of(cg, c), path_of(cg, c), "cgroup.procs", buf, sizeof(buf));
+	return n < 0 ? (int)n : n > 0;
+}
+
+uint64_t engine__cgroup_v1_oom_kills(engine__cgroup *cg)
+{
+	char buf[256];
+	uint64_t v = 0;
+	int fd = fd_of(cg, CG_V1_MEMORY);
+
+	if (fd < 0 || engine__cgroup_read(fd, path_of(cg, CG_V1_MEMORY), "memory.oom_control", buf, sizeof(buf)) < 0)
+		return 0;
+	/* oom_kill counts since Linux 4.13; before that under_oom is all. */
+	if (engine__cgroup_kv(buf, "oom_kill", &v) || engine__cgroup_kv(buf, "under_oom", &v))
+		return v;
+	return 0;
+}
+
+int engine__cgroup_v1_remove(engine__cgroup *cg)
+{
+	int r = 0;
+
+	for (int c = CG_V1_MAX - 1; c >= 0; c--) {
+		int r2;
+
+		if (cg->v1_fd[c] < 0)
+			continue;
+		close(cg->v1_fd[c]);
+		cg->v1_fd[c] = -1;
+		r2 = engine__cgroup_rmdir(cg->host->v1_parent_fd[c], cg->v1_path[c], cg->id);
+		if (r2 < 0 && r == 0)
+			r = r2;
+	}
+	return r;
+}
+
+int engine__cgroup_v1_parent_remove(cg_host *h)
+{
+	int r = 0;
+
+	for (int c = 0; c < CG_V1_MAX; c++) {
+		if (h->v1_root_fd[c] < 0 || h->v1_leader[c] != c)
+			continue;
+		if (h->v1_parent_fd[c] >= 0)
+			close(h->v1_parent_fd[c]);
+		for (int o = 0; o < CG_V1_MAX; o++)
+			if (h->v1_leader[o] == c)
+				h->v1_parent_fd[o] = -1;
+		/* Only the last component: the levels above may not be ours. */
+		if (unlinkat(h->v1_root_fd[c], h->parent, AT_REMOVEDIR) < 0 && errno != ENOENT && r == 0)
+			r = engine__error_errno(errno, "%s/%s: rmdir", h->v1_root[c], h->parent);
+	}
+	return r;
+}

@@ -1,0 +1,151 @@
+/*
+ * Private to the image store's own files (blob.c, layer.c, unpack.c, ...):
+ * the pieces they share that no other subsystem should depend on. Other
+ * subsystems use store.h only.
+ */
+#ifndef ENGINE_IMAGE_INTERNAL_H
+#define ENGINE_IMAGE_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <json-c/json.h>
+
+#include <engine/context.h>
+
+#include "util/digest.h"
+
+/* --- entry names (safepath.c): pure decisions, no I/O ------------------- */
+
+/* Clean a tar entry name lexically: leading "/" and "./" go, "." and empty
+ * components go, ".." is resolved. A name that climbs above the root is
+ * ENGINE_EPERM ("entry \"..\": escapes the layer root"). The root itself
+ * cleans to "". *out is malloc'd. @what is "entry" or "hardlink target". */
+int engine__entry_clean(const char *name, const char *what, char **out);
+
+enum engine__whiteout_kind {
+	ENGINE__WH_NONE,   /* an ordinary name */
+	ENGINE__WH_FILE,   /* ".wh.<name>": <name> is deleted */
+	ENGINE__WH_OPAQUE, /* ".wh..wh..opq": the parent directory is opaque */
+	ENGINE__WH_META,   /* other ".wh..wh." names (AUFS bookkeeping): ignored */
+};
+
+/* Classify a base name; for ENGINE__WH_FILE *target points into @base. A
+ * whiteout naming "." or ".." is ENGINE__WH_FILE with that target: the caller
+ * rejects it (engine__whiteout_target_ok). */
+enum engine__whiteout_kind engine__whiteout_classify(const char *base, const char **target);
+bool engine__whiteout_target_ok(const char *target);
+
+#define ENGINE__OVERLAY_OPAQUE_XATTR "trusted.overlay.opaque"
+/* xattrs in the overlay namespace steer the kernel (redirects, metacopy):
+ * never taken from a tar, only set by the whiteout conversion. */
+bool engine__xattr_is_overlay(const char *name);
+
+/* --- decompressing reader (stream.c) ---------------------------------- */
+
+/* A layer blob opened as a tar: decompression (gzip, zstd, xz, bzip2 or
+ * none, by magic) runs in its own thread, which also hashes the uncompressed
+ * bytes (the diff ID) and stops at @max_bytes. */
+typedef struct engine__layer_stream engine__layer_stream;
+
+int engine__layer_stream_open(const char *path, uint64_t max_bytes, engine__layer_stream **out);
+/* The tar reader (borrowed). */
+struct archive *engine__layer_stream_archive(engine__layer_stream *s);
+/* Read the rest of the stream and produce the diff ID of everything read;
+ * a decompression failure or the size cap surfaces here too. */
+int engine__layer_stream_finish(engine__layer_stream *s, char diff_id[ENGINE__DIGEST_LEN + 1]);
+/* The error the decompressing thread hit, if any (0 otherwise): raised in
+ * place of libarchive's generic "read callback failed". */
+int engine__layer_stream_error(engine__layer_stream *s);
+/* "gzip", "zstd", "xz", "bzip2" or "none"; valid after the first header. */
+const char *engine__layer_stream_compression(engine__layer_stream *s);
+void engine__layer_stream_free(engine__layer_stream *s);
+
+/* --- extraction (unpack.c) --------------------------------------------- */
+
+enum engine__unpack_mode {
+	/* One layer into its own directory: OCI whiteouts become overlay
+	 * whiteouts (0/0 char device, opaque xattr). */
+	ENGINE__UNPACK_LAYER,
+	/* Layers applied in turn onto one tree: whiteouts delete. */
+	ENGINE__UNPACK_APPLY,
+};
+
+typedef struct engine__unpack_options {
+	int mode;                 /* enum engine__unpack_mode */
+	char *const *lower_dirs;  /* LAYER mode: the layers below, topmost first,
+				     for the metadata of parents the tar omits */
+	uint64_t max_entries;
+	uint64_t max_bytes;       /* also caps the sum of entry sizes (sparse files) */
+} engine__unpack_options;
+
+typedef struct engine__unpack_result {
+	uint64_t entries;
+	uint64_t size; /* bytes of regular files */
+} engine__unpack_result;
+
+/* Extract every entry of @a beneath @rootfd. Nothing is created, changed or
+ * followed outside it. Errors name the entry; the caller adds the layer. */
+int engine__unpack_archive(struct archive *a, int rootfd, const engine__unpack_options *opts,
+			   engine__unpack_result *res);
+
+/* Open @rel (a cleaned path, "" for the root) beneath @rootfd without
+ * leaving it: openat2 RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV,
+ * plus RESOLVE_NO_SYMLINKS when @no_symlinks. Returns an fd or -errno (EXDEV:
+ * the path escapes). */
+int engine__open_beneath(int rootfd, const char *rel, int flags, bool no_symlinks);
+
+/* --- limits and paths (store.c) ---------------------------------------- */
+
+void engine__unpack_limits(engine_context *ctx, uint64_t *max_bytes, uint64_t *max_entries);
+#define ENGINE__DEFAULT_UNPACK_MAX_BYTES (32ULL << 30)
+#define ENGINE__DEFAULT_UNPACK_MAX_ENTRIES 2000000ULL
+
+/* "<root>/<dir>/<hex of digest><suffix>" (malloc'd, error set on failure). */
+char *engine__store_path(engine_context *ctx, const char *dir, const char *digest, const char *suffix);
+
+/* --- layer records (layer.c) -------------------------------------------- */
+
+/* ChainID(parent, diff) = sha256(parent + " " + diff), or @diff_id itself
+ * for a base layer. */
+int engine__chain_id(const char *parent_chain_id, const char *diff_id, char out[ENGINE__DIGEST_LEN + 1]);
+/* The parsed layers/<hex>/layer.json. */
+int engine__layer_record(engine_context *ctx, const char *chain_id, json_object **out);
+/* Diff dirs of a chain, topmost first (NULL-terminated, malloc'd). */
+int engine__layer_chain_dirs(engine_context *ctx, const char *chain_id, char ***out);
+
+/* --- image records (images.c) ------------------------------------------- */
+
+/* images/<hex>.json. */
+int engine__image_record(engine_context *ctx, const char *image_id, json_object **out);
+/* Every image ID in the store (NULL-terminated, malloc'd). */
+int engine__image_ids(engine_context *ctx, char ***out);
+/* The parsed config blob of an image. */
+int engine__image_config(engine_context *ctx, const char *image_id, json_object **out);
+
+/* --- tags (tags.c) ------------------------------------------------------ */
+
+/* Normalise a reference like Docker: "busybox" -> "busybox:latest",
+ * "docker.io/library/busybox" -> "busybox:latest"; "name@sha256:.." is kept.
+ * ENGINE_EINVALID for malformed references. */
+int engine__ref_normalize(const char *ref, char **out);
+/* Tags pointing at @image_id, sorted (NULL-terminated, malloc'd). */
+int engine__tags_of(engine_context *ctx, const char *image_id, char ***out);
+/* The whole tag map {"name:tag": "sha256:.."} (owned by caller). */
+int engine__tags_load(engine_context *ctx, json_object **out);
+/* Remove @ref (normalised) from the tag map; ENGINE_ENOTFOUND when absent. */
+int engine__tag_remove(engine_context *ctx, const char *ref);
+/* Remove every tag of @image_id; the removed ones go to @removed if given. */
+int engine__tags_remove_image(engine_context *ctx, const char *image_id, char ***removed);
+
+/* --- garbage collection (gc.c) ------------------------------------------- */
+
+/* Remove blobs and layers no image needs (and, with @tmp, temp files).
+ * Caller holds the exclusive lock. Removed layer chain IDs go to @removed. */
+int engine__gc_sweep(engine_context *ctx, bool tmp, int64_t *reclaimed, char ***removed_layers);
+/* Image IDs that containers record in containers/<id>/image-id. */
+int engine__container_image_ids(engine_context *ctx, char ***out);
+
+#endif

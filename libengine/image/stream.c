@@ -1,0 +1,339 @@
+/*
+ * The decompressing reader behind every layer unpack. One thread reads the
+ * blob, decompresses it (libarchive's raw format with its gzip/zstd/xz/bzip2
+ * filters) and hashes the uncompressed bytes — that hash is the diff ID —
+ * while the caller's thread parses the tar and writes files: the same
+ * two-core pipeline as `tar -xzf` (tar plus a gzip process), and the blob is
+ * read once.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/error.h"
+#include "image/internal.h"
+#include "util/cleanup.h"
+
+#define NBUF 8
+#define BUFSZ (512 * 1024)
+
+struct chunk {
+	char *data;
+	size_t len;
+};
+
+struct engine__layer_stream {
+	int fd;
+	uint64_t max_bytes;
+	struct archive *raw; /* the producer's decompressor */
+	struct archive *tar; /* the consumer's tar reader */
+	engine__sha256 *hash;
+	pthread_t thread;
+	bool started;
+
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct chunk bufs[NBUF];
+	int full[NBUF]; /* ring of filled buffer indexes */
+	int nfull, head;
+	int freelist[NBUF];
+	int nfree;
+	int held; /* buffer the tar reader is using, -1 when none */
+	bool eof, cancel;
+	int err_code; /* producer failure */
+	char err_msg[512];
+	uint64_t total;
+	const char *compression;
+};
+
+static void fail_locked(engine__layer_stream *s, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void fail_locked(engine__layer_stream *s, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (s->err_code)
+		return;
+	s->err_code = code;
+	va_start(ap, fmt);
+	vsnprintf(s->err_msg, sizeof(s->err_msg), fmt, ap);
+	va_end(ap);
+}
+
+static const char *filter_name(int code)
+{
+	switch (code) {
+	case ARCHIVE_FILTER_GZIP:
+		return "gzip";
+	case ARCHIVE_FILTER_ZSTD:
+		return "zstd";
+	case ARCHIVE_FILTER_XZ:
+		return "xz";
+	case ARCHIVE_FILTER_BZIP2:
+		return "bzip2";
+	default:
+		return "none";
+	}
+}
+
+static void *producer(void *arg)
+{
+	engine__layer_stream *s = arg;
+	struct archive_entry *e;
+	sigset_t all;
+
+	/* Signals belong to the embedding program's threads, not ours. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, NULL);
+
+	int r = archive_read_next_header(s->raw, &e);
+	pthread_mutex_lock(&s->lock);
+	if (r == ARCHIVE_OK || r == ARCHIVE_WARN)
+		s->compression = filter_name(archive_filter_code(s->raw, 0));
+	else if (r == ARCHIVE_EOF)
+		s->eof = true; /* an empty blob: the tar reader reports it */
+	else
+		fail_locked(s, ENGINE_EINVALID, "decompress: %s", archive_error_string(s->raw));
+	pthread_mutex_unlock(&s->lock);
+
+	while (!s->eof) {
+		int idx;
+		ssize_t n;
+
+		pthread_mutex_lock(&s->lock);
+		while (s->nfree == 0 && !s->cancel)
+			pthread_cond_wait(&s->cond, &s->lock);
+		if (s->cancel || s->err_code) {
+			pthread_mutex_unlock(&s->lock);
+			break;
+		}
+		idx = s->freelist[--s->nfree];
+		pthread_mutex_unlock(&s->lock);
+
+		/* Fill the whole buffer: fewer hand-offs, larger hash updates. */
+		size_t got = 0;
+		n = 0;
+		while (got < BUFSZ) {
+			n = archive_read_data(s->raw, s->bufs[idx].data + got, BUFSZ - got);
+			if (n <= 0)
+				break;
+			got += (size_t)n;
+		}
+		if (n >= 0 && got > 0 && engine__sha256_update(s->hash, s->bufs[idx].data, got) < 0)
+			n = -1;
+
+		pthread_mutex_lock(&s->lock);
+		if (n < 0) {
+			fail_locked(s, ENGINE_EINVALID, "decompress: %s",
+				    archive_error_string(s->raw) ? archive_error_string(s->raw) : "read error");
+		} else {
+			s->total += got;
+			if (s->total > s->max_bytes) {
+				fail_locked(s, ENGINE_EINVALID,
+					    "uncompressed size exceeds the limit of %llu bytes (image-unpack-max-bytes)",
+					    (unsigned long long)s->max_bytes);
+			}
+		}
+		if (s->err_code || got == 0) {
+			s->freelist[s->nfree++] = idx;
+			if (n == 0)
+				s->eof = true;
+		} else {
+			s->bufs[idx].len = got;
+			s->full[(s->head + s->nfull) % NBUF] = idx;
+			s->nfull++;
+			if (n == 0 && got < BUFSZ)
+				s->eof = true;
+		}
+		bool stop = s->err_code != 0;
+		pthread_cond_broadcast(&s->cond);
+		pthread_mutex_unlock(&s->lock);
+		if (stop)
+			break;
+	}
+	pthread_mutex_lock(&s->lock);
+	s->eof = true;
+	pthread_cond_broadcast(&s->cond);
+	pthread_mutex_unlock(&s->lock);
+	return NULL;
+}
+
+/* Take the next filled buffer (blocking); -1 at the end or on failure. */
+static int next_chunk(engine__layer_stream *s)
+{
+	int idx = -1;
+
+	pthread_mutex_lock(&s->lock);
+	if (s->held >= 0) {
+		s->freelist[s->nfree++] = s->held;
+		s->held = -1;
+		pthread_cond_broadcast(&s->cond);
+	}
+	while (s->nfull == 0 && !s->eof && !s->err_code)
+		pthread_cond_wait(&s->cond, &s->lock);
+	if (s->nfull > 0 && !s->err_code) {
+		idx = s->full[s->head];
+		s->head = (s->head + 1) % NBUF;
+		s->nfull--;
+		s->held = idx;
+	}
+	pthread_mutex_unlock(&s->lock);
+	return idx;
+}
+
+static la_ssize_t consumer_read(struct archive *a, void *data, const void **buf)
+{
+	engine__layer_stream *s = data;
+	int idx = next_chunk(s);
+
+	if (idx < 0) {
+		if (s->err_code) {
+			archive_set_error(a, EIO, "%s", s->err_msg);
+			return -1;
+		}
+		return 0;
+	}
+	*buf = s->bufs[idx].data;
+	return (la_ssize_t)s->bufs[idx].len;
+}
+
+int engine__layer_stream_open(const char *path, uint64_t max_bytes, engine__layer_stream **out)
+{
+	engine__layer_stream *s = calloc(1, sizeof(*s));
+	int r;
+
+	if (!s)
+		return engine__error_oom();
+	s->fd = -1;
+	s->held = -1;
+	s->max_bytes = max_bytes;
+	s->compression = "none";
+	pthread_mutex_init(&s->lock, NULL);
+	pthread_cond_init(&s->cond, NULL);
+	for (int i = 0; i < NBUF; i++) {
+		s->bufs[i].data = malloc(BUFSZ);
+		if (!s->bufs[i].data) {
+			r = engine__error_oom();
+			goto fail;
+		}
+		s->freelist[s->nfree++] = i;
+	}
+	r = engine__sha256_new(&s->hash);
+	if (r < 0)
+		goto fail;
+	s->fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (s->fd < 0) {
+		r = engine__error_errno(errno, "open %s", path);
+		goto fail;
+	}
+	posix_fadvise(s->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+	s->raw = archive_read_new();
+	s->tar = archive_read_new();
+	if (!s->raw || !s->tar) {
+		r = engine__error_oom();
+		goto fail;
+	}
+	/* Only in-library filters: filter_all would also bid external programs. */
+	archive_read_support_filter_gzip(s->raw);
+	archive_read_support_filter_zstd(s->raw);
+	archive_read_support_filter_xz(s->raw);
+	archive_read_support_filter_bzip2(s->raw);
+	archive_read_support_format_raw(s->raw);
+	if (archive_read_open_fd(s->raw, s->fd, BUFSZ) != ARCHIVE_OK) {
+		r = engine__error_set(ENGINE_EINVALID, 0, "open %s: %s", path, archive_error_string(s->raw));
+		goto fail;
+	}
+	archive_read_support_format_tar(s->tar);
+	r = pthread_create(&s->thread, NULL, producer, s);
+	if (r != 0) {
+		r = engine__error_errno(r, "start decompression thread");
+		goto fail;
+	}
+	s->started = true;
+	if (archive_read_open(s->tar, s, NULL, consumer_read, NULL) != ARCHIVE_OK) {
+		if (s->err_code)
+			r = engine__error_set(s->err_code, 0, "%s", s->err_msg);
+		else
+			r = engine__error_set(ENGINE_EINVALID, 0, "not a tar archive: %s", archive_error_string(s->tar));
+		goto fail;
+	}
+	*out = s;
+	return 0;
+
+fail:
+	engine__layer_stream_free(s);
+	return r;
+}
+
+struct archive *engine__layer_stream_archive(engine__layer_stream *s)
+{
+	return s->tar;
+}
+
+int engine__layer_stream_error(engine__layer_stream *s)
+{
+	int code;
+
+	pthread_mutex_lock(&s->lock);
+	code = s->err_code;
+	if (code)
+		engine__error_set(code, 0, "%s", s->err_msg);
+	pthread_mutex_unlock(&s->lock);
+	return code;
+}
+
+const char *engine__layer_stream_compression(engine__layer_stream *s)
+{
+	const char *c;
+
+	pthread_mutex_lock(&s->lock);
+	c = s->compression;
+	pthread_mutex_unlock(&s->lock);
+	return c;
+}
+
+int engine__layer_stream_finish(engine__layer_stream *s, char diff_id[ENGINE__DIGEST_LEN + 1])
+{
+	/* The tar reader stops at the end-of-archive blocks; the diff ID covers
+	 * whatever padding follows, so drain it. */
+	while (next_chunk(s) >= 0)
+		;
+	pthread_join(s->thread, NULL);
+	s->started = false;
+	if (engine__layer_stream_error(s))
+		return s->err_code;
+	return engine__sha256_final(s->hash, diff_id);
+}
+
+void engine__layer_stream_free(engine__layer_stream *s)
+{
+	if (!s)
+		return;
+	if (s->started) {
+		pthread_mutex_lock(&s->lock);
+		s->cancel = true;
+		pthread_cond_broadcast(&s->cond);
+		pthread_mutex_unlock(&s->lock);
+		pthread_join(s->thread, NULL);
+	}
+	if (s->tar)
+		archive_read_free(s->tar);
+	if (s->raw)
+		archive_read_free(s->raw);
+	if (s->fd >= 0)
+		close(s->fd);
+	engine__sha256_free(s->hash);
+	for (int i = 0; i < NBUF; i++)
+		free(s->bufs[i].data);
+	pthread_cond_destroy(&s->cond);
+	pthread_mutex_destroy(&s->lock);
+	free(s);
+}

@@ -1,0 +1,531 @@
+/*
+ * The cloned child, from the parent's release to execve. The embedding
+ * program may be multithreaded, so nothing here allocates, locks or uses
+ * stdio: only system calls on data the parent prepared (engine__plan). A
+ * failure is written to the error pipe as errno + a fixed message naming the
+ * step, and the parent raises it as an ordinary error.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <linux/mount.h>
+#include <net/if.h>
+#include <sched.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "runtime/runtime.h"
+
+/* --- async-signal-safe message building ---------------------------------- */
+
+static void msg_cat(char *buf, size_t size, const char *s)
+{
+	size_t n = strlen(buf);
+
+	while (s && *s && n + 1 < size)
+		buf[n++] = *s++;
+	buf[n] = '\0';
+}
+
+void engine__child_fail(int err_fd, int sys_errno, int exit_code, const char *what, const char *arg)
+{
+	engine__child_error e;
+
+	memset(&e, 0, sizeof(e));
+	e.sys_errno = sys_errno;
+	e.exit_code = exit_code;
+	msg_cat(e.message, sizeof(e.message), what);
+	if (arg) {
+		msg_cat(e.message, sizeof(e.message), " ");
+		msg_cat(e.message, sizeof(e.message), arg);
+	}
+	if (err_fd >= 0) {
+		ssize_t w;
+
+		do
+			w = write(err_fd, &e, sizeof(e));
+		while (w < 0 && errno == EINTR);
+	}
+	_exit(exit_code ? exit_code : 125);
+}
+
+#define FAIL(what, arg) engine__child_fail(err_fd, errno, 0, what, arg)
+
+/* mkdir -p on a stack copy; the last component too unless @parent_only. */
+static int mkdir_p(const char *path, mode_t mode, bool parent_only)
+{
+	char buf[4096];
+	size_t len = strlen(path);
+
+	if (len >= sizeof(buf)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	memcpy(buf, path, len + 1);
+	if (parent_only) {
+		char *slash = strrchr(buf, '/');
+
+		if (!slash || slash == buf)
+			return 0;
+		*slash = '\0';
+	}
+	for (char *p = buf + 1;; p++) {
+		if (*p == '/' || *p == '\0') {
+			char c = *p;
+
+			*p = '\0';
+			if (mkdir(buf, mode) < 0 && errno != EEXIST)
+				return -1;
+			*p = c;
+			if (!c)
+				break;
+		}
+	}
+	return 0;
+}
+
+static void do_mount(int err_fd, const char *src, const char *dst, const char *type, unsigned long flags,
+		     const char *data)
+{
+	if (mkdir_p(dst, 0755, false) < 0)
+		FAIL("mkdir", dst);
+	if (mount(src, dst, type, flags, data) < 0) {
+		char what[64] = "mount ";
+
+		msg_cat(what, sizeof(what), type ? type : src);
+		msg_cat(what, sizeof(what), " on");
+		FAIL(what, dst);
+	}
+}
+
+/* Host device nodes cloned before pivot_root, for user namespaces where
+ * mknod is refused (child-private copy of static storage). */
+static int dev_tree[6] = { -1, -1, -1, -1, -1, -1 };
+
+static void make_node(int err_fd, size_t i, const char *path, unsigned maj, unsigned min)
+{
+	int fd;
+
+	if (dev_tree[i] < 0) {
+		if (mknod(path, S_IFCHR | 0666, makedev(maj, min)) < 0)
+			FAIL("mknod", path);
+		if (chmod(path, 0666) < 0)
+			FAIL("chmod", path);
+		return;
+	}
+	fd = open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0666);
+	if (fd < 0)
+		FAIL("create", path);
+	close(fd);
+	if (move_mount(dev_tree[i], "", AT_FDCWD, path, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+		FAIL("bind device", path);
+	close(dev_tree[i]);
+	dev_tree[i] = -1;
+}
+
+static void setup_dev(int err_fd, const engine__plan *p)
+{
+	static const struct {
+		const char *path;
+		unsigned maj, min;
+	} nodes[] = {
+		{ "/dev/null", 1, 3 }, { "/dev/zero", 1, 5 },    { "/dev/full", 1, 7 },
+		{ "/dev/random", 1, 8 }, { "/dev/urandom", 1, 9 }, { "/dev/tty", 5, 0 },
+	};
+	static const struct {
+		const char *target, *link;
+	} links[] = {
+		{ "/proc/self/fd", "/dev/fd" },     { "/proc/self/fd/0", "/dev/stdin" },
+		{ "/proc/self/fd/1", "/dev/stdout" }, { "/proc/self/fd/2", "/dev/stderr" },
+		{ "pts/ptmx", "/dev/ptmx" },        { "/proc/kcore", "/dev/core" },
+	};
+
+	do_mount(err_fd, "tmpfs", "/dev", "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k");
+	for (size_t i = 0; i < sizeof(nodes) / sizeof(nodes[0]); i++)
+		make_node(err_fd, i, nodes[i].path, nodes[i].maj, nodes[i].min);
+	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++)
+		if (symlink(links[i].target, links[i].link) < 0)
+			FAIL("symlink", links[i].link);
+	do_mount(err_fd, "devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
+		 p->userns_count ? "newinstance,ptmxmode=0666,mode=0620" : "newinstance,ptmxmode=0666,mode=0620,gid=5");
+	do_mount(err_fd, "shm", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777,size=65536k");
+	do_mount(err_fd, "mqueue", "/dev/mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+}
+
+static void set_readonly(int err_fd, const char *path, bool recursive)
+{
+	struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY };
+
+	if (mount_setattr(AT_FDCWD, path, recursive ? AT_RECURSIVE : 0, &attr, sizeof(attr)) < 0)
+		FAIL("remount read-only", path);
+}
+
+static void mask_paths(int err_fd, const engine__plan *p)
+{
+	struct stat st;
+
+	for (size_t i = 0; p->masked && p->masked[i]; i++) {
+		const char *m = p->masked[i];
+
+		if (stat(m, &st) < 0)
+			continue; /* not there: nothing to hide */
+		if (S_ISDIR(st.st_mode)) {
+			if (mount("tmpfs", m, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0") < 0)
+				FAIL("mask", m);
+		} else if (mount("/dev/null", m, NULL, MS_BIND, NULL) < 0) {
+			FAIL("mask", m);
+		}
+	}
+	for (size_t i = 0; p->readonly && p->readonly[i]; i++) {
+		const char *ro = p->readonly[i];
+
+		if (stat(ro, &st) < 0)
+			continue;
+		if (mount(ro, ro, NULL, MS_BIND | MS_REC, NULL) < 0)
+			FAIL("bind read-only path", ro);
+		set_readonly(err_fd, ro, true);
+	}
+}
+
+static void loopback_up(int err_fd)
+{
+	struct ifreq ifr;
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		FAIL("socket for", "lo");
+	memset(&ifr, 0, sizeof(ifr));
+	memcpy(ifr.ifr_name, "lo", 3);
+	if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0)
+		FAIL("get flags of", "lo");
+	ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+	if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
+		FAIL("bring up", "lo");
+	close(fd);
+}
+
+static void write_files(int err_fd, const engine__plan *p)
+{
+	for (size_t i = 0; i < p->n_files; i++) {
+		const engine__child_file *f = &p->files[i];
+		size_t off = 0;
+		int fd;
+
+		if (mkdir_p(f->path, 0755, true) < 0)
+			FAIL("mkdir for file", f->path);
+		fd = open(f->path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, f->mode);
+		if (fd < 0)
+			FAIL("create file", f->path);
+		while (off < f->len) {
+			ssize_t w = write(fd, f->content + off, f->len - off);
+
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w < 0)
+				FAIL("write file", f->path);
+			off += (size_t)w;
+		}
+		if (fchmod(fd, f->mode) < 0)
+			FAIL("chmod", f->path);
+		close(fd);
+	}
+}
+
+static void attach_mounts(int err_fd, engine__plan *p)
+{
+	for (size_t i = 0; i < p->n_mounts; i++) {
+		engine__child_mount *m = &p->mounts[i];
+
+		if (m->tmpfs) {
+			do_mount(err_fd, "tmpfs", m->dst, "tmpfs", MS_NOSUID | MS_NODEV, m->data);
+			continue;
+		}
+		if (m->tree_fd < 0)
+			continue;
+		{
+			struct stat st;
+			int fd;
+
+			if (fstat(m->tree_fd, &st) < 0)
+				FAIL("stat mount source", m->src);
+			if (S_ISDIR(st.st_mode)) {
+				if (mkdir_p(m->dst, 0755, false) < 0)
+					FAIL("mkdir mount destination", m->dst);
+			} else {
+				if (mkdir_p(m->dst, 0755, true) < 0)
+					FAIL("mkdir for mount destination", m->dst);
+				fd = open(m->dst, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+				if (fd < 0)
+					FAIL("create mount destination", m->dst);
+				close(fd);
+			}
+		}
+		if (m->read_only) {
+			struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY };
+
+			if (mount_setattr(m->tree_fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) < 0)
+				FAIL("make read-only: bind mount", m->src);
+		}
+		if (move_mount(m->tree_fd, "", AT_FDCWD, m->dst, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+			FAIL("bind mount on", m->dst);
+		close(m->tree_fd);
+		m->tree_fd = -1;
+	}
+}
+
+static void setup_rootfs(int err_fd, engine__plan *p)
+{
+	/* Slave, not private: host mounts (e.g. under a volume) still show up,
+	 * but nothing we mount leaks back to the host. */
+	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
+		FAIL("make mounts slave:", "/");
+	/* Sources are host paths: clone them as detached trees before the host
+	 * root goes away, attach them once the container's root is in place. */
+	for (size_t i = 0; i < p->n_mounts; i++) {
+		engine__child_mount *m = &p->mounts[i];
+
+		m->tree_fd = -1;
+		if (m->tmpfs)
+			continue;
+		m->tree_fd = open_tree(AT_FDCWD, m->src, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+		if (m->tree_fd < 0)
+			FAIL("bind mount source", m->src);
+	}
+	if (p->userns_count) {
+		static const char *const host_nodes[] = { "/dev/null", "/dev/zero", "/dev/full",
+							  "/dev/random", "/dev/urandom", "/dev/tty" };
+
+		for (size_t i = 0; i < 6; i++) {
+			dev_tree[i] = open_tree(AT_FDCWD, host_nodes[i], OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+			if (dev_tree[i] < 0)
+				FAIL("clone host device", host_nodes[i]);
+		}
+	}
+	/* Relative lower/upper paths keep the option string under a page with
+	 * many layers: overlay resolves them against our cwd. */
+	if (p->overlay_cwd && chdir(p->overlay_cwd) < 0)
+		FAIL("chdir", p->overlay_cwd);
+	if (mount("overlay", p->rootfs_dir, "overlay", 0, p->overlay_data) < 0)
+		FAIL("mount overlay on", p->rootfs_dir);
+	if (chdir(p->rootfs_dir) < 0)
+		FAIL("chdir", p->rootfs_dir);
+	/* pivot_root(".", ".") stacks the old root on the new one; detaching it
+	 * leaves the container's root alone, without a temporary directory. */
+	if (syscall(SYS_pivot_root, ".", ".") < 0)
+		FAIL("pivot_root to", p->rootfs_dir);
+	if (umount2(".", MNT_DETACH) < 0)
+		FAIL("detach old root", "/");
+	if (chdir("/") < 0)
+		FAIL("chdir", "/");
+
+	do_mount(err_fd, "proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+	setup_dev(err_fd, p);
+	do_mount(err_fd, "sysfs", "/sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+	attach_mounts(err_fd, p);
+	write_files(err_fd, p);
+	mask_paths(err_fd, p);
+	if (p->read_only)
+		set_readonly(err_fd, "/", false);
+}
+
+static void setup_stdio(int err_fd, const engine__plan *p)
+{
+	int null_fd = -1;
+
+	for (int i = 0; i < 3; i++) {
+		int fd = p->stdio_fd[i];
+
+		if (fd < 0) {
+			if (null_fd < 0) {
+				null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+				if (null_fd < 0)
+					FAIL("open", "/dev/null");
+			}
+			fd = null_fd;
+		}
+		if (fd == i) {
+			if (fcntl(fd, F_SETFD, 0) < 0)
+				FAIL("stdio", NULL);
+		} else if (dup2(fd, i) < 0) {
+			FAIL("dup2 stdio", NULL);
+		}
+	}
+}
+
+static void reset_signals(void)
+{
+	struct sigaction sa;
+	sigset_t all;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_DFL;
+	for (int sig = 1; sig < _NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			sigaction(sig, &sa, NULL);
+	sigemptyset(&all);
+	sigprocmask(SIG_SETMASK, &all, NULL);
+}
+
+void engine__child_drop_privileges(engine__plan *p, int err_fd)
+{
+	int r;
+
+#define CHECK(call, what)                                                 \
+	do {                                                              \
+		if ((r = (call)) < 0)                                     \
+			engine__child_fail(err_fd, -r, 0, what, NULL);    \
+	} while (0)
+
+	/* runc's order (see security.h): rlimits while CAP_SYS_RESOURCE is
+	 * held; without no_new_privs the filter needs CAP_SYS_ADMIN, so it goes
+	 * in early and must allow the rest; with it, it goes in last. */
+	if (p->n_rlimits)
+		CHECK(engine__rlimits_apply(p->rlimits, p->n_rlimits), "set rlimits");
+	if (p->seccomp && !p->no_new_privs)
+		CHECK(engine__seccomp_apply(p->seccomp), "load seccomp filter");
+	if (p->has_user) {
+		CHECK(engine__caps_apply_bounding(&p->caps), "drop bounding capabilities");
+		if (setgroups(p->n_groups, p->groups) < 0)
+			FAIL("setgroups", NULL);
+		if (setresgid(p->gid, p->gid, p->gid) < 0)
+			FAIL("setgid", NULL);
+		if (setresuid(p->uid, p->uid, p->uid) < 0)
+			FAIL("setuid", NULL);
+		CHECK(engine__caps_apply_sets(&p->caps), "set capabilities");
+	} else {
+		CHECK(engine__caps_apply(&p->caps), "set capabilities");
+	}
+	if (p->no_new_privs) {
+		CHECK(engine__no_new_privs_apply(), "set no_new_privs");
+		if (p->seccomp)
+			CHECK(engine__seccomp_apply(p->seccomp), "load seccomp filter");
+	}
+#undef CHECK
+}
+
+/* execvpe over the candidates the parent computed from the container's PATH. */
+void engine__child_exec(engine__plan *p, int err_fd)
+{
+	int first_errno = ENOENT;
+	bool denied = false;
+
+	for (size_t i = 0; p->exec_paths[i]; i++) {
+		execve(p->exec_paths[i], p->argv, p->env);
+		if (errno == EACCES)
+			denied = true;
+		else if (errno != ENOENT && errno != ENOTDIR)
+			first_errno = errno;
+		if (errno != ENOENT && errno != ENOTDIR && errno != EACCES)
+			break;
+	}
+	if (denied && first_errno == ENOENT)
+		first_errno = EACCES;
+	if (first_errno == ENOENT) {
+		char what[600] = "exec: \"";
+
+		msg_cat(what, sizeof(what), p->argv[0]);
+		msg_cat(what, sizeof(what),
+			strchr(p->argv[0], '/') ? "\": no such file or directory" : "\": executable file not found in $PATH");
+		engine__child_fail(err_fd, ENOENT, 127, what, NULL);
+	}
+	engine__child_fail(err_fd, first_errno, 126, "exec", p->argv[0]);
+}
+
+/* --init: PID 1 reaps every zombie, forwards signals to the command, and
+ * exits with its status. */
+static void run_init(engine__plan *p, int err_fd)
+{
+	sigset_t all;
+	pid_t child;
+	int status = 0;
+
+	sigfillset(&all);
+	sigprocmask(SIG_SETMASK, &all, NULL);
+	child = (pid_t)syscall(SYS_clone, SIGCHLD, 0, NULL, NULL, 0);
+	if (child < 0)
+		FAIL("fork init child", NULL);
+	if (child == 0) {
+		sigset_t none;
+
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		engine__child_drop_privileges(p, err_fd);
+		engine__child_exec(p, err_fd);
+	}
+	/* Only the command reports exec failures: let its exec close the pipe. */
+	close(err_fd);
+	for (;;) {
+		siginfo_t si;
+		int sig = sigwaitinfo(&all, &si);
+
+		if (sig < 0)
+			continue;
+		if (sig != SIGCHLD) {
+			kill(child, sig);
+			continue;
+		}
+		for (;;) {
+			int st;
+			pid_t w = waitpid(-1, &st, WNOHANG);
+
+			if (w <= 0)
+				break;
+			if (w == child) {
+				status = st;
+				if (WIFSIGNALED(status))
+					_exit(128 + WTERMSIG(status));
+				_exit(WEXITSTATUS(status));
+			}
+		}
+	}
+}
+
+void engine__child_main(engine__plan *p, int go_fd, int err_fd)
+{
+	char go;
+	ssize_t n;
+
+	/* The parent places us in the cgroup and writes the id maps first. */
+	do
+		n = read(go_fd, &go, 1);
+	while (n < 0 && errno == EINTR);
+	if (n != 1)
+		engine__child_fail(err_fd, n < 0 ? errno : EPIPE, 0, "wait for the parent", NULL);
+	close(go_fd);
+	reset_signals();
+	umask(022);
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+		FAIL("prctl", NULL);
+	if (p->userns_count && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))
+		FAIL("become root in the user namespace", NULL);
+	setup_stdio(err_fd, p);
+	setup_rootfs(err_fd, p);
+	if (p->hostname && sethostname(p->hostname, strlen(p->hostname)) < 0)
+		FAIL("sethostname", p->hostname);
+	if (p->net_none)
+		loopback_up(err_fd);
+	if (p->working_dir) {
+		if (mkdir_p(p->working_dir, 0755, false) < 0 && errno != EROFS)
+			FAIL("create working directory", p->working_dir);
+		if (chdir(p->working_dir) < 0)
+			FAIL("chdir to working directory", p->working_dir);
+	}
+	/* fds the caller leaked without O_CLOEXEC must not reach the container. */
+	syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
+	if (p->init)
+		run_init(p, err_fd);
+	engine__child_drop_privileges(p, err_fd);
+	engine__child_exec(p, err_fd);
+	_exit(127);
+}

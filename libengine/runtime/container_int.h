@@ -1,0 +1,39 @@
+/*
+ * A container being created or opened: its ID, directory and image
+ * (layer dirs and config), shared by engine_run and the lifecycle code.
+ */
+#ifndef ENGINE_RUNTIME_CONTAINER_INT_H
+#define ENGINE_RUNTIME_CONTAINER_INT_H
+
+#include <stdbool.h>
+
+#include <json-c/json.h>
+
+#include "runtime/runtime.h"
+
+typedef struct engine__cinfo {
+	char id[65];
+	char *dir;          /* <root>/containers/<id> */
+	char **layers;      /* lower dirs, lowest first */
+	json_object *config; /* the image's config object (Env, Cmd, ...), never NULL */
+	char *image_id;     /* "" for a plain rootfs */
+} engine__cinfo;
+
+/* Resolve the spec's image, pick an ID, make containers/<id>/{upper,work,rootfs}
+ * and write image-id. */
+int engine__cinfo_prepare(engine_context *ctx, const engine_spec *spec, bool keep, engine__cinfo **out);
+/* Load the image side again for an existing container (layers + config). */
+int engine__cinfo_load_image(engine_context *ctx, const engine_spec *spec, engine__cinfo *ci);
+/* rm -rf the container directory. */
+int engine__cinfo_remove(engine__cinfo *ci);
+void engine__cinfo_free(engine__cinfo *ci);
+
+/* Whether any cgroup limit is set. */
+bool engine__limits_set(const engine__cgroup_limits *l);
+
+/* Stdio wiring (run.c). */
+int engine__stdio_setup(const engine_spec *spec, int mode, const char *cdir, engine__plan *p, int capture[2],
+			int owned[3]);
+void engine__stdio_close(int fds[3]);
+
+#endif

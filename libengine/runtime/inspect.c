@@ -1,0 +1,334 @@
+/* Read-only views of containers: Docker-like inspect JSON, listings, stats
+ * and log file paths. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/error.h"
+#include "runtime/lifecycle.h"
+#include "util/cleanup.h"
+#include "util/fs.h"
+#include "util/json.h"
+#include "util/str.h"
+#include "util/strv.h"
+
+static void add_time(json_object *o, const char *key, int64_t ns)
+{
+	char buf[64];
+
+	engine__format_time(buf, sizeof(buf), ns);
+	engine__json_add_string(o, key, buf);
+}
+
+static json_object *state_json(const engine__cstate *st)
+{
+	json_object *s = json_object_new_object();
+	bool running = strcmp(st->status, "running") == 0, paused = strcmp(st->status, "paused") == 0;
+
+	engine__json_add_string(s, "Status", st->status);
+	json_object_object_add(s, "Running", json_object_new_boolean(running || paused));
+	json_object_object_add(s, "Paused", json_object_new_boolean(paused));
+	json_object_object_add(s, "Restarting", json_object_new_boolean(0));
+	json_object_object_add(s, "OOMKilled", json_object_new_boolean(st->oom_killed));
+	json_object_object_add(s, "Dead", json_object_new_boolean(0));
+	json_object_object_add(s, "Pid", json_object_new_int(running || paused ? st->pid : 0));
+	json_object_object_add(s, "ExitCode", json_object_new_int(st->exit_code));
+	engine__json_add_string(s, "Error", st->error);
+	add_time(s, "StartedAt", st->started_ns);
+	add_time(s, "FinishedAt", st->finished_ns);
+	return s;
+}
+
+static int build_inspect(engine_container *c, json_object **out)
+{
+	cleanup_json json_object *o = json_object_new_object();
+	json_object *spec = engine__json_get_type(c->config, "Spec", json_type_object), *cfg, *hc, *v;
+	engine__cstate st;
+	int r;
+
+	if (!o)
+		return engine__error_oom();
+	r = engine__state_read(c->dir, &st);
+	if (r < 0)
+		return r;
+	engine__state_refresh(&st);
+	engine__json_add_string(o, "Id", c->id);
+	add_time(o, "Created", engine__json_get_int(c->config, "Created", 0));
+	engine__json_add_string(o, "Path", engine__json_get_string(c->config, "Path"));
+	if (json_object_object_get_ex(c->config, "Args", &v))
+		json_object_object_add(o, "Args", json_object_get(v));
+	json_object_object_add(o, "State", state_json(&st));
+	engine__json_add_string(o, "Image", engine__json_get_string(c->config, "ImageID"));
+	{
+		char *name = engine__strdup_printf("/%s", c->name);
+
+		if (name)
+			json_object_object_add(o, "Name", json_object_new_string(name));
+		free(name);
+	}
+	engine__json_add_string(o, "Driver", "overlay2");
+	{
+		cleanup_free char *log = engine__path_join(c->dir, "stdout.log");
+
+		engine__json_add_string(o, "LogPath", log);
+	}
+
+	/* Config: the image's config with the spec's overrides, as Docker shows it. */
+	cfg = json_object_new_object();
+	json_object_object_add(o, "Config", cfg);
+	engine__json_add_string(cfg, "Hostname", engine__json_get_string(spec, "Hostname") ? engine__json_get_string(spec, "Hostname") : "");
+	if (!engine__json_get_string(spec, "Hostname")) {
+		char h[13];
+
+		snprintf(h, sizeof(h), "%.12s", c->id);
+		json_object_object_add(cfg, "Hostname", json_object_new_string(h));
+	}
+	{
+		json_object *img = engine__json_get_type(c->config, "ImageConfig", json_type_object);
+		const char *user = engine__json_get_string(spec, "User");
+		const char *wd = engine__json_get_string(spec, "WorkingDir");
+		json_object *env = engine__json_get_type(spec, "Env", json_type_array);
+		json_object *ienv = engine__json_get_type(img, "Env", json_type_array);
+		json_object *all_env = json_object_new_array();
+
+		engine__json_add_string(cfg, "User", user ? user : (engine__json_get_string(img, "User") ? engine__json_get_string(img, "User") : ""));
+		for (size_t i = 0; ienv && i < json_object_array_length(ienv); i++)
+			json_object_array_add(all_env, json_object_get(json_object_array_get_idx(ienv, i)));
+		for (size_t i = 0; env && i < json_object_array_length(env); i++)
+			json_object_array_add(all_env, json_object_get(json_object_array_get_idx(env, i)));
+		json_object_object_add(cfg, "Env", all_env);
+		if (json_object_object_get_ex(spec, "Cmd", &v) || json_object_object_get_ex(img, "Cmd", &v))
+			json_object_object_add(cfg, "Cmd", json_object_get(v));
+		if (json_object_object_get_ex(spec, "Entrypoint", &v) || json_object_object_get_ex(img, "Entrypoint", &v))
+			json_object_object_add(cfg, "Entrypoint", json_object_get(v));
+		engine__json_add_string(cfg, "WorkingDir", wd ? wd : (engine__json_get_string(img, "WorkingDir") ? engine__json_get_string(img, "WorkingDir") : ""));
+		engine__json_add_string(cfg, "Image", engine__json_get_string(c->config, "Image"));
+		engine__json_add_string(cfg, "StopSignal", engine__json_get_string(c->config, "StopSignal"));
+	}
+
+	hc = json_object_new_object();
+	json_object_object_add(o, "HostConfig", hc);
+	{
+		static const char *const keys[] = { "Memory", "CpuShares", "PidsLimit", "ReadonlyRootfs", "NetworkMode",
+						    "AutoRemove", "Init", "CapAdd", "CapDrop", "CpusetCpus", "Ulimits" };
+
+		for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+			if (json_object_object_get_ex(spec, keys[i], &v))
+				json_object_object_add(hc, keys[i], json_object_get(v));
+		json_object_object_add(hc, "NanoCpus",
+				       json_object_new_int64((int64_t)(c->spec->cpus * 1e9 + 0.5)));
+		{
+			json_object *sec = json_object_new_array();
+			const char *p = engine__json_get_string(spec, "Seccomp");
+
+			if (p && strcmp(p, "default") != 0) {
+				char *opt = engine__strdup_printf("seccomp=%s", p);
+
+				if (opt)
+					json_object_array_add(sec, json_object_new_string(opt));
+				free(opt);
+			}
+			if (c->spec->no_new_privs)
+				json_object_array_add(sec, json_object_new_string("no-new-privileges"));
+			json_object_object_add(hc, "SecurityOpt", sec);
+		}
+		if (json_object_object_get_ex(spec, "Mounts", &v))
+			json_object_object_add(o, "Mounts", json_object_get(v));
+	}
+	*out = steal_ptr(o);
+	return 0;
+}
+
+ENGINE_EXTERN int engine_container_inspect(engine_container *c, char **json_out)
+{
+	cleanup_json json_object *o = NULL;
+	int r;
+
+	if (!c || !json_out)
+		return engine__error_set(ENGINE_EINVALID, 0, "engine_container_inspect: NULL argument");
+	r = build_inspect(c, &o);
+	if (r < 0)
+		return r;
+	*json_out = strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+	return *json_out ? 0 : engine__error_oom();
+}
+
+typedef struct entry {
+	engine_container *c;
+	int64_t created;
+	engine__cstate st;
+} entry;
+
+static int by_created_desc(const void *a, const void *b)
+{
+	const entry *x = a, *y = b;
+
+	return x->created < y->created ? 1 : x->created > y->created ? -1 : 0;
+}
+
+static int collect(engine_context *ctx, int all, entry **out, size_t *n_out)
+{
+	cleanup_strv char **ids = NULL;
+	entry *e;
+	size_t n = 0;
+
+	if (engine__container_ids(ctx, &ids) < 0)
+		return engine_error_last()->code;
+	e = calloc(engine__strv_len(ids) + 1, sizeof(*e));
+	if (!e)
+		return engine__error_oom();
+	for (size_t i = 0; ids[i]; i++) {
+		engine_container *c = NULL;
+
+		if (engine_container_open(ctx, ids[i], &c) < 0)
+			continue; /* removed meanwhile */
+		if (engine__state_read(c->dir, &e[n].st) < 0) {
+			engine_container_free(c);
+			continue;
+		}
+		engine__state_refresh(&e[n].st);
+		if (!all && strcmp(e[n].st.status, "running") != 0 && strcmp(e[n].st.status, "paused") != 0) {
+			engine_container_free(c);
+			continue;
+		}
+		e[n].c = c;
+		e[n].created = engine__json_get_int(c->config, "Created", 0);
+		n++;
+	}
+	engine_error_clear();
+	qsort(e, n, sizeof(*e), by_created_desc);
+	*out = e;
+	*n_out = n;
+	return 0;
+}
+
+static void free_entries(entry *e, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		engine_container_free(e[i].c);
+	free(e);
+}
+
+ENGINE_EXTERN int engine_container_list(engine_context *ctx, int all, char **json_out)
+{
+	cleanup_json json_object *arr = json_object_new_array();
+	entry *e = NULL;
+	size_t n = 0;
+	int r;
+
+	if (!ctx || !json_out)
+		return engine__error_set(ENGINE_EINVALID, 0, "engine_container_list: NULL argument");
+	if (!arr)
+		return engine__error_oom();
+	r = collect(ctx, all, &e, &n);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < n; i++) {
+		json_object *o = json_object_new_object(), *names = json_object_new_array(), *args;
+		cleanup_free char *name = engine__strdup_printf("/%s", e[i].c->name);
+		cleanup_free char *cmd = NULL;
+		const char *path = engine__json_get_string(e[i].c->config, "Path");
+
+		json_object_array_add(arr, o);
+		engine__json_add_string(o, "Id", e[i].c->id);
+		json_object_array_add(names, json_object_new_string(name ? name : ""));
+		json_object_object_add(o, "Names", names);
+		engine__json_add_string(o, "Image", engine__json_get_string(e[i].c->config, "Image"));
+		engine__json_add_string(o, "ImageID", engine__json_get_string(e[i].c->config, "ImageID"));
+		cmd = strdup(path ? path : "");
+		args = engine__json_get_type(e[i].c->config, "Args", json_type_array);
+		for (size_t k = 0; cmd && args && k < json_object_array_length(args); k++) {
+			char *g = engine__strdup_printf("%s %s", cmd, json_object_get_string(json_object_array_get_idx(args, k)));
+
+			free(cmd);
+			cmd = g;
+		}
+		engine__json_add_string(o, "Command", cmd ? cmd : "");
+		json_object_object_add(o, "Created", json_object_new_int64(e[i].created / 1000000000));
+		engine__json_add_string(o, "State", e[i].st.status);
+		{
+			char status[64];
+
+			if (strcmp(e[i].st.status, "exited") == 0)
+				snprintf(status, sizeof(status), "Exited (%d)", e[i].st.exit_code);
+			else if (strcmp(e[i].st.status, "running") == 0)
+				snprintf(status, sizeof(status), "Up");
+			else if (strcmp(e[i].st.status, "paused") == 0)
+				snprintf(status, sizeof(status), "Up (Paused)");
+			else
+				snprintf(status, sizeof(status), "Created");
+			engine__json_add_string(o, "Status", status);
+		}
+	}
+	free_entries(e, n);
+	*json_out = strdup(json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+	return *json_out ? 0 : engine__error_oom();
+}
+
+ENGINE_EXTERN int engine_container_list_ids(engine_context *ctx, int all, engine_strarray *out)
+{
+	cleanup_strv char **ids = engine__strv_dup(NULL);
+	entry *e = NULL;
+	size_t n = 0;
+	int r;
+
+	if (!ctx || !out)
+		return engine__error_set(ENGINE_EINVALID, 0, "engine_container_list_ids: NULL argument");
+	if (!ids)
+		return ENGINE_ENOMEM;
+	r = collect(ctx, all, &e, &n);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < n; i++)
+		if (engine__strv_push(&ids, e[i].c->id) < 0) {
+			free_entries(e, n);
+			return ENGINE_ENOMEM;
+		}
+	free_entries(e, n);
+	engine__strv_to_array(steal_ptr(ids), out);
+	return 0;
+}
+
+ENGINE_EXTERN int engine_container_stats_get(engine_container *c, engine_container_stats *out)
+{
+	engine__cgroup *cg = NULL;
+	engine__cgroup_stats s;
+	engine__cstate st;
+	int r;
+
+	if (!c || !out)
+		return engine__error_set(ENGINE_EINVALID, 0, "engine_container_stats_get: NULL argument");
+	r = engine__state_read(c->dir, &st);
+	if (r < 0)
+		return r;
+	engine__state_refresh(&st);
+	if (strcmp(st.status, "running") != 0 && strcmp(st.status, "paused") != 0)
+		return engine__error_set(ENGINE_EBUSY, 0, "container %.12s is not running", c->id);
+	r = engine__cgroup_open(c->ctx, c->id, &cg);
+	if (r < 0)
+		return r;
+	memset(&s, 0, sizeof(s));
+	r = engine__cgroup_stats_read(cg, &s);
+	engine__cgroup_free(cg);
+	if (r < 0)
+		return r;
+	out->memory_usage = s.memory_usage;
+	out->memory_limit = s.memory_limit;
+	out->cpu_usage_ns = s.cpu_usage_ns;
+	out->pids = s.pids_current;
+	return 0;
+}
+
+ENGINE_EXTERN const char *engine_container_log_path(engine_container *c, int stream)
+{
+	int i = stream == 2 ? 1 : 0;
+
+	if (!c || (stream != 1 && stream != 2))
+		return NULL;
+	if (!c->log_path[i])
+		c->log_path[i] = engine__path_join(c->dir, i ? "stderr.log" : "stdout.log");
+	if (!c->log_path[i] || !engine__path_exists(c->log_path[i]))
+		return NULL;
+	return c->log_path[i];
+}

@@ -1,0 +1,346 @@
+/*
+ * The plan: a spec and an image config resolved into exactly what the child
+ * executes (argv, env, PATH candidates, user ids, overlay options, mounts,
+ * files, capabilities, seccomp BPF), all allocated here in the parent, with
+ * Docker's rules for Entrypoint/Cmd, Env, WorkingDir, User and HOSTNAME.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config/env.h"
+#include "core/error.h"
+#include "runtime/runtime.h"
+#include "util/cleanup.h"
+#include "util/fs.h"
+#include "util/json.h"
+#include "util/str.h"
+#include "util/strv.h"
+
+extern char **environ;
+
+#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+void engine__plan_free(engine__plan *p)
+{
+	if (!p)
+		return;
+	free(p->rootfs_dir);
+	free(p->overlay_cwd);
+	free(p->overlay_data);
+	free(p->mounts);
+	free(p->files);
+	free(p->hostname);
+	free(p->working_dir);
+	engine__strv_free(p->argv);
+	engine__strv_free(p->env);
+	engine__strv_free(p->exec_paths);
+	free(p->groups);
+	free(p->rlimits);
+	engine__strv_free(p->owned);
+	free(p->home);
+	free(p);
+}
+
+int engine__resolve_argv(const engine_spec *spec, json_object *config, char ***out)
+{
+	cleanup_strv char **argv = NULL, **ep = NULL, **cmd = NULL;
+
+	if (spec->entrypoint_set)
+		ep = engine__strv_dup(spec->entrypoint);
+	else if (engine__json_to_strv(engine__json_get_type(config, "Entrypoint", json_type_array), &ep) < 0)
+		return engine_error_last()->code;
+	if (!ep)
+		return engine_error_last()->code;
+	/* A new entrypoint drops the image's Cmd, as in Docker. */
+	if (spec->argv)
+		cmd = engine__strv_dup(spec->argv);
+	else if (spec->entrypoint_set)
+		cmd = engine__strv_dup(NULL);
+	else if (engine__json_to_strv(engine__json_get_type(config, "Cmd", json_type_array), &cmd) < 0)
+		return engine_error_last()->code;
+	if (!cmd)
+		return engine_error_last()->code;
+	argv = engine__strv_dup(ep);
+	if (!argv)
+		return engine_error_last()->code;
+	for (size_t i = 0; cmd[i]; i++)
+		if (engine__strv_push(&argv, cmd[i]) < 0)
+			return engine_error_last()->code;
+	if (!argv[0])
+		return engine__error_set(ENGINE_EINVALID, 0, "no command specified");
+	*out = steal_ptr(argv);
+	return 0;
+}
+
+static int env_set_default(char ***env, const char *key, const char *value, bool front)
+{
+	char *item;
+
+	if (engine__env_get(*env, key))
+		return 0;
+	item = engine__strdup_printf("%s=%s", key, value);
+	if (!item)
+		return ENGINE_ENOMEM;
+	if (engine__strv_push_take(env, item) < 0)
+		return ENGINE_ENOMEM;
+	if (front) {
+		size_t n = engine__strv_len(*env);
+
+		memmove(*env + 1, *env, (n - 1) * sizeof(char *));
+		(*env)[0] = item;
+	}
+	return 0;
+}
+
+static int exec_candidates(engine__plan *p)
+{
+	const char *path = engine__env_get(p->env, "PATH");
+	const char *cmd = p->argv[0];
+	cleanup_strv char **c = NULL;
+
+	if (strchr(cmd, '/') || !*cmd)
+		return engine__strv_push(&p->exec_paths, cmd);
+	if (!path)
+		path = DEFAULT_PATH;
+	for (const char *s = path;;) {
+		const char *e = strchrnul(s, ':');
+		char *cand = (e == s) ? engine__strdup_printf("%s", cmd)
+				      : engine__strdup_printf("%.*s/%s", (int)(e - s), s, cmd);
+
+		if (engine__strv_push_take(&c, cand) < 0)
+			return ENGINE_ENOMEM;
+		if (!*e)
+			break;
+		s = e + 1;
+	}
+	p->exec_paths = steal_ptr(c);
+	return 0;
+}
+
+/* The longest directory that contains every path, "/" at worst. */
+static char *common_dir(char *const *paths)
+{
+	char *common = strdup(paths[0]);
+
+	if (!common)
+		return NULL;
+	for (size_t i = 1; paths[i]; i++) {
+		size_t n = 0;
+
+		while (common[n] && common[n] == paths[i][n])
+			n++;
+		if (!(common[n] == '\0' && (paths[i][n] == '/' || paths[i][n] == '\0')))
+			while (n > 0 && common[n - 1] != '/')
+				n--;
+		common[n] = '\0';
+	}
+	/* A directory, never a full path that is itself one of the operands. */
+	{
+		char *slash = strrchr(common, '/');
+
+		if (slash)
+			*(slash == common ? slash + 1 : slash) = '\0';
+	}
+	return common;
+}
+
+static int build_overlay(engine__plan *p, char *const *layers, const char *cdir)
+{
+	size_t n = engine__strv_len(layers);
+	cleanup_strv char **all = NULL;
+	cleanup_free char *upper = NULL, *work = NULL, *base = NULL;
+	size_t skip;
+	char *data = NULL;
+
+	if (n == 0)
+		return engine__error_set(ENGINE_EINVALID, 0, "image has no layers");
+	upper = engine__path_join(cdir, "upper");
+	work = engine__path_join(cdir, "work");
+	if (!upper || !work)
+		return ENGINE_ENOMEM;
+	all = engine__strv_dup(layers);
+	if (!all || engine__strv_push(&all, upper) < 0 || engine__strv_push(&all, work) < 0)
+		return ENGINE_ENOMEM;
+	base = common_dir(all);
+	if (!base)
+		return engine__error_oom();
+	skip = strcmp(base, "/") == 0 ? 0 : strlen(base) + 1;
+	/* lowerdir lists the top layer first. */
+	for (size_t i = n; i-- > 0;) {
+		char *grown = engine__strdup_printf("%s%s%s", data ? data : "lowerdir=", data ? ":" : "", layers[i] + skip);
+
+		free(data);
+		if (!grown)
+			return ENGINE_ENOMEM;
+		data = grown;
+	}
+	p->overlay_data = engine__strdup_printf("%s,upperdir=%s,workdir=%s", data, upper + skip, work + skip);
+	free(data);
+	if (!p->overlay_data)
+		return ENGINE_ENOMEM;
+	if (strlen(p->overlay_data) >= 4000)
+		return engine__error_set(ENGINE_ENOTSUP, 0, "overlay options for %zu layers exceed a page", n);
+	if (skip)
+		p->overlay_cwd = steal_ptr(base);
+	return 0;
+}
+
+static int build_files(engine__plan *p, const engine_spec *spec, const char *id)
+{
+	char *hosts, *hostname;
+	size_t nf = spec->n_files + 2;
+
+	p->files = calloc(nf, sizeof(*p->files));
+	if (!p->files)
+		return engine__error_oom();
+	hostname = engine__strdup_printf("%s\n", p->hostname);
+	hosts = engine__strdup_printf("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
+				      "127.0.1.1\t%s\n", p->hostname);
+	if (engine__strv_push_take(&p->owned, hostname) < 0 || engine__strv_push_take(&p->owned, hosts) < 0)
+		return ENGINE_ENOMEM;
+	(void)id;
+	/* Docker writes these for every container; the spec's own files win. */
+	p->files[p->n_files++] = (engine__child_file){ "/etc/hostname", hostname, strlen(hostname), 0644 };
+	if (!spec->net_host)
+		p->files[p->n_files++] = (engine__child_file){ "/etc/hosts", hosts, strlen(hosts), 0644 };
+	for (size_t i = 0; i < spec->n_files; i++)
+		p->files[p->n_files++] = (engine__child_file){ spec->files[i].path, spec->files[i].content,
+							       spec->files[i].len, spec->files[i].mode };
+	return 0;
+}
+
+static int build_user(engine__plan *p, const engine_spec *spec, json_object *config, char *const *layers,
+		      const char *cdir)
+{
+	const char *user = spec->user ? spec->user : engine__json_get_string(config, "User");
+	cleanup_strv char **dirs = NULL;
+	size_t n = engine__strv_len(layers);
+
+	if (!user || !*user) {
+		p->home = strdup("/root");
+		return p->home ? 0 : engine__error_oom();
+	}
+	if (engine__strv_push_take(&dirs, engine__path_join(cdir, "upper")) < 0)
+		return ENGINE_ENOMEM;
+	for (size_t i = n; i-- > 0;)
+		if (engine__strv_push(&dirs, layers[i]) < 0)
+			return ENGINE_ENOMEM;
+	if (engine__user_resolve(dirs, user, &p->uid, &p->gid, &p->groups, &p->n_groups, &p->home) < 0)
+		return engine_error_last()->code;
+	p->has_user = true;
+	return 0;
+}
+
+int engine__plan_build(engine_context *ctx, const engine_spec *spec, json_object *config, char *const *layers,
+		       const char *cdir, const char *id, engine__plan **out)
+{
+	engine__plan *p = calloc(1, sizeof(*p));
+	cleanup_strv char **image_env = NULL;
+	const char *wd;
+	int r;
+
+	if (!p)
+		return engine__error_oom();
+	p->join_pidfd = -1;
+	p->stdio_fd[0] = p->stdio_fd[1] = p->stdio_fd[2] = -1;
+	p->clone_flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP;
+	if (!spec->net_host)
+		p->clone_flags |= CLONE_NEWNET;
+	if (spec->userns_count)
+		p->clone_flags |= CLONE_NEWUSER;
+	p->userns_uid = spec->userns_uid;
+	p->userns_gid = spec->userns_gid;
+	p->userns_count = spec->userns_count;
+	p->net_none = !spec->net_host;
+	p->read_only = spec->read_only;
+	p->init = spec->init;
+	p->no_new_privs = spec->no_new_privs;
+
+	r = engine__resolve_argv(spec, config, &p->argv);
+	if (r < 0)
+		goto fail;
+	r = engine__json_to_strv(engine__json_get_type(config, "Env", json_type_array), &image_env);
+	if (r < 0)
+		goto fail;
+	r = engine__env_merge(image_env, spec->env_files, spec->env, environ, &p->env);
+	if (r < 0)
+		goto fail;
+	p->hostname = spec->hostname ? strdup(spec->hostname) : strndup(id, 12);
+	if (!p->hostname) {
+		r = engine__error_oom();
+		goto fail;
+	}
+	r = build_user(p, spec, config, layers, cdir);
+	if (r < 0)
+		goto fail;
+	if ((r = env_set_default(&p->env, "PATH", DEFAULT_PATH, true)) < 0 ||
+	    (r = env_set_default(&p->env, "HOSTNAME", p->hostname, false)) < 0 ||
+	    (r = env_set_default(&p->env, "HOME", p->home, false)) < 0)
+		goto fail;
+	r = exec_candidates(p);
+	if (r < 0)
+		goto fail;
+	wd = spec->working_dir ? spec->working_dir : engine__json_get_string(config, "WorkingDir");
+	p->working_dir = strdup(wd && *wd ? wd : "/");
+	p->rootfs_dir = engine__path_join(cdir, "rootfs");
+	if (!p->working_dir || !p->rootfs_dir) {
+		r = engine__error_oom();
+		goto fail;
+	}
+	if (p->working_dir[0] != '/') {
+		r = engine__error_set(ENGINE_EINVALID, 0, "working directory \"%s\" is not absolute", p->working_dir);
+		goto fail;
+	}
+	r = build_overlay(p, layers, cdir);
+	if (r < 0)
+		goto fail;
+	r = build_files(p, spec, id);
+	if (r < 0)
+		goto fail;
+	p->mounts = calloc(spec->n_mounts + 1, sizeof(*p->mounts));
+	if (!p->mounts) {
+		r = engine__error_oom();
+		goto fail;
+	}
+	for (size_t i = 0; i < spec->n_mounts; i++) {
+		const engine__mount *m = &spec->mounts[i];
+
+		if (!m->tmpfs && access(m->src, F_OK) < 0) {
+			r = engine__error_errno(errno, "bind mount source \"%s\"", m->src);
+			goto fail;
+		}
+		p->mounts[p->n_mounts++] = (engine__child_mount){ m->src, m->dst, m->data, m->read_only, m->tmpfs, -1 };
+	}
+	p->masked = engine__masked_paths();
+	p->readonly = engine__readonly_paths();
+	if (spec->rlimits) {
+		size_t n = engine__strv_len(spec->rlimits);
+
+		p->rlimits = calloc(n, sizeof(*p->rlimits));
+		if (!p->rlimits) {
+			r = engine__error_oom();
+			goto fail;
+		}
+		for (size_t i = 0; i < n; i++)
+			if ((r = engine__rlimit_parse(spec->rlimits[i], &p->rlimits[p->n_rlimits++])) < 0)
+				goto fail;
+	}
+	r = engine__caps_prepare(spec->cap_add, spec->cap_drop, &p->caps);
+	if (r < 0)
+		goto fail;
+	if (p->has_user)
+		engine__caps_for_user(&p->caps, p->uid);
+	r = engine__seccomp_prepare(ctx, spec->seccomp, &p->caps, &p->seccomp);
+	if (r < 0)
+		goto fail;
+	*out = p;
+	return 0;
+fail:
+	engine__plan_free(p);
+	return r;
+}

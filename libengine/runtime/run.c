@@ -1,0 +1,314 @@
+/*
+ * engine_run: the one-call ephemeral run for harnesses. The caller's thread
+ * is the container's parent: no monitor process, no JSON round trip on the
+ * start path; stdout/stderr are captured by polling both pipes together with
+ * the pidfd, so a chatty container never deadlocks and a timeout is exact.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/error.h"
+#include "runtime/container_int.h"
+#include "runtime/runtime.h"
+#include "util/cleanup.h"
+#include "util/fs.h"
+
+double engine__now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+ENGINE_EXTERN void engine_run_result_free(engine_run_result *r)
+{
+	if (!r)
+		return;
+	free(r->id);
+	free(r->stdout_data);
+	free(r->stderr_data);
+	free(r);
+}
+
+void engine__status_to_result(int code, int status, engine_run_result *res)
+{
+	if (code == CLD_EXITED) {
+		res->exit_code = status;
+		res->signal = 0;
+	} else {
+		res->signal = status;
+		res->exit_code = 128 + status;
+	}
+}
+
+typedef struct capbuf {
+	char *data;
+	size_t len, cap;
+} capbuf;
+
+/* Read what is there; returns false at EOF or error. */
+static bool drain(int fd, capbuf *b)
+{
+	for (;;) {
+		ssize_t n;
+
+		if (b->cap - b->len < 4096) {
+			size_t ncap = b->cap ? b->cap * 2 : 16384;
+			char *g = realloc(b->data, ncap + 1);
+
+			if (!g)
+				return false;
+			b->data = g;
+			b->cap = ncap;
+		}
+		n = read(fd, b->data + b->len, b->cap - b->len);
+		if (n > 0) {
+			b->len += (size_t)n;
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		return n < 0 && errno == EAGAIN;
+	}
+}
+
+static void finish_buf(capbuf *b, char **data, size_t *len)
+{
+	if (!b->data)
+		b->data = malloc(1);
+	if (b->data)
+		b->data[b->len] = '\0';
+	*data = b->data;
+	*len = b->data ? b->len : 0;
+}
+
+int engine__proc_wait(engine__proc *proc, const engine__wait *w, engine_run_result *res)
+{
+	capbuf out = { 0 }, err = { 0 };
+	int fds[2] = { w->out_fd, w->err_fd };
+	capbuf *bufs[2] = { &out, &err };
+	double deadline = w->timeout > 0 ? engine__now() + w->timeout : 0;
+	bool exited = false, killed = false;
+	siginfo_t si;
+
+	for (int i = 0; i < 2; i++)
+		if (fds[i] >= 0)
+			fcntl(fds[i], F_SETFL, fcntl(fds[i], F_GETFL) | O_NONBLOCK);
+	/* Until the process is gone and both pipes hit EOF (a grandchild may
+	 * still hold them: after exit, stop at the first idle poll). */
+	while (!exited || fds[0] >= 0 || fds[1] >= 0) {
+		struct pollfd pfd[3];
+		int np = 0, timeout_ms = -1, idx[3];
+
+		for (int i = 0; i < 2; i++)
+			if (fds[i] >= 0) {
+				pfd[np] = (struct pollfd){ .fd = fds[i], .events = POLLIN };
+				idx[np++] = i;
+			}
+		if (!exited) {
+			pfd[np] = (struct pollfd){ .fd = proc->pidfd, .events = POLLIN };
+			idx[np++] = 2;
+		} else {
+			timeout_ms = 100;
+		}
+		if (deadline > 0 && !exited && !killed) {
+			double left = deadline - engine__now();
+
+			timeout_ms = left <= 0 ? 0 : (int)(left * 1000) + 1;
+		}
+		int n = poll(pfd, (nfds_t)np, timeout_ms);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			break;
+		if (n == 0) {
+			if (exited)
+				break;
+			if (deadline > 0 && engine__now() >= deadline && !killed) {
+				/* PID 1 dying takes its whole PID namespace with it. */
+				if (w->cg)
+					engine__cgroup_kill(w->cg, SIGKILL);
+				syscall(SYS_pidfd_send_signal, proc->pidfd, SIGKILL, NULL, 0);
+				killed = true;
+				res->timed_out = 1;
+			}
+			continue;
+		}
+		for (int k = 0; k < np; k++) {
+			if (!pfd[k].revents)
+				continue;
+			if (idx[k] == 2) {
+				exited = true;
+				continue;
+			}
+			if (!drain(fds[idx[k]], bufs[idx[k]])) {
+				close(fds[idx[k]]);
+				fds[idx[k]] = -1;
+			}
+		}
+	}
+	for (int i = 0; i < 2; i++)
+		if (fds[i] >= 0) {
+			drain(fds[i], bufs[i]);
+			close(fds[i]);
+		}
+	memset(&si, 0, sizeof(si));
+	if (waitid(P_PIDFD, (id_t)proc->pidfd, &si, WEXITED) < 0) {
+		int e = errno;
+
+		free(out.data);
+		free(err.data);
+		return engine__error_errno(e, "wait for pid %d", (int)proc->pid);
+	}
+	engine__status_to_result(si.si_code, si.si_status, res);
+	if (w->out_fd >= 0)
+		finish_buf(&out, &res->stdout_data, &res->stdout_len);
+	if (w->err_fd >= 0)
+		finish_buf(&err, &res->stderr_data, &res->stderr_len);
+	return 0;
+}
+
+/* The stdio fds the child gets, and the parent's ends of capture pipes. */
+int engine__stdio_setup(const engine_spec *spec, int mode, const char *cdir, engine__plan *p, int capture[2],
+			int owned[3])
+{
+	capture[0] = capture[1] = -1;
+	owned[0] = owned[1] = owned[2] = -1;
+	switch (mode) {
+	case ENGINE_STDIO_INHERIT:
+		p->stdio_fd[0] = 0, p->stdio_fd[1] = 1, p->stdio_fd[2] = 2;
+		return 0;
+	case ENGINE_STDIO_NULL:
+		return 0;
+	case ENGINE_STDIO_FDS:
+		p->stdio_fd[0] = spec->in_fd, p->stdio_fd[1] = spec->out_fd, p->stdio_fd[2] = spec->err_fd;
+		return 0;
+	case ENGINE_STDIO_LOG:
+		for (int i = 1; i <= 2; i++) {
+			cleanup_free char *path = engine__path_join(cdir, i == 1 ? "stdout.log" : "stderr.log");
+
+			if (!path)
+				return ENGINE_ENOMEM;
+			owned[i] = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+			if (owned[i] < 0)
+				return engine__error_errno(errno, "open log %s", path);
+			p->stdio_fd[i] = owned[i];
+		}
+		return 0;
+	default: /* capture */
+		for (int i = 0; i < 2; i++) {
+			int fds[2];
+
+			if (pipe2(fds, O_CLOEXEC) < 0)
+				return engine__error_errno(errno, "create stdio pipe");
+			capture[i] = fds[0];
+			owned[i + 1] = fds[1];
+			p->stdio_fd[i + 1] = fds[1];
+		}
+		return 0;
+	}
+}
+
+void engine__stdio_close(int fds[3])
+{
+	for (int i = 0; i < 3; i++)
+		if (fds[i] >= 0) {
+			close(fds[i]);
+			fds[i] = -1;
+		}
+}
+
+ENGINE_EXTERN int engine_run(engine_context *ctx, const engine_spec *spec, engine_run_result **out)
+{
+	engine__cinfo *ci = NULL;
+	engine__plan *plan = NULL;
+	engine__cgroup *cg = NULL;
+	engine__cgroup_limits limits;
+	engine_run_result *res = NULL;
+	engine__proc proc = { -1, -1 };
+	int capture[2] = { -1, -1 }, owned[3] = { -1, -1, -1 };
+	engine__wait w;
+	engine__error_saved saved;
+	double t0;
+	int r, exit_code = 0;
+
+	if (!ctx || !spec || !out)
+		return engine__error_set(ENGINE_EINVALID, 0, "engine_run: NULL argument");
+	*out = NULL;
+	res = calloc(1, sizeof(*res));
+	if (!res)
+		return engine__error_oom();
+	r = engine__cinfo_prepare(ctx, spec, false, &ci);
+	if (r < 0)
+		goto free_res;
+	res->id = strdup(ci->id);
+	if (!res->id) {
+		r = engine__error_oom();
+		goto remove_dir;
+	}
+	r = engine__plan_build(ctx, spec, ci->config, ci->layers, ci->dir, ci->id, &plan);
+	if (r < 0)
+		goto remove_dir;
+	r = engine__stdio_setup(spec, spec->stdio ? spec->stdio : ENGINE_STDIO_CAPTURE, ci->dir, plan, capture, owned);
+	if (r < 0)
+		goto close_stdio;
+	engine__spec_limits(spec, &limits);
+	if (engine__limits_set(&limits)) {
+		r = engine__cgroup_create(ctx, ci->id, &limits, &cg);
+		if (r < 0)
+			goto close_stdio;
+	}
+	t0 = engine__now();
+	r = engine__spawn(plan, cg, &proc, &exit_code);
+	engine__stdio_close(owned);
+	if (r < 0) {
+		if (exit_code) {
+			res->exit_code = exit_code;
+			*out = res;
+			res = NULL;
+		}
+		goto destroy_cgroup;
+	}
+	w = (engine__wait){ capture[0], capture[1], spec->timeout, cg };
+	capture[0] = capture[1] = -1; /* closed by the wait */
+	r = engine__proc_wait(&proc, &w, res);
+	res->duration = engine__now() - t0;
+	close(proc.pidfd);
+	if (r < 0)
+		goto destroy_cgroup;
+	if (cg && !res->timed_out && engine__cgroup_oom_killed(cg))
+		res->oom_killed = 1;
+	*out = res;
+	res = NULL;
+destroy_cgroup:
+	engine__error_save(&saved);
+	if (cg)
+		engine__cgroup_destroy(cg);
+	engine__error_restore(&saved);
+close_stdio:
+	engine__stdio_close(owned);
+	for (int i = 0; i < 2; i++)
+		if (capture[i] >= 0)
+			close(capture[i]);
+remove_dir:
+	engine__error_save(&saved);
+	engine__cinfo_remove(ci);
+	engine__error_restore(&saved);
+	engine__plan_free(plan);
+	engine__cinfo_free(ci);
+free_res:
+	engine_run_result_free(res);
+	return r;
+}

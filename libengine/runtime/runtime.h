@@ -1,0 +1,213 @@
+/*
+ * The runtime's internal interface: the spec's private struct, the "plan"
+ * (everything the cloned child needs, prepared in the parent so the child
+ * only makes system calls), spawning, and container state on disk.
+ */
+#ifndef ENGINE_RUNTIME_RUNTIME_H
+#define ENGINE_RUNTIME_RUNTIME_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <json-c/json.h>
+
+#include <engine/container.h>
+#include <engine/context.h>
+#include <engine/spec.h>
+
+#include "cgroup/cgroup.h"
+#include "runtime/security.h"
+
+/* --- spec ------------------------------------------------------------- */
+
+typedef struct engine__mount {
+	char *src;  /* host path (bind) */
+	char *dst;  /* absolute container path */
+	char *data; /* tmpfs options */
+	bool read_only;
+	bool tmpfs;
+} engine__mount;
+
+typedef struct engine__file {
+	char *path;
+	char *content;
+	size_t len;
+	unsigned mode;
+} engine__file;
+
+struct engine_spec {
+	char *image;
+	char *rootfs;
+	char **argv; /* NULL: the image's Cmd */
+	char **entrypoint;
+	bool entrypoint_set;
+	char **env;
+	char **env_files;
+	char *working_dir;
+	char *user;
+	char *hostname;
+	char *name;
+	engine__mount *mounts;
+	size_t n_mounts;
+	engine__file *files;
+	size_t n_files;
+	bool read_only;
+	bool net_host;
+	int64_t memory;
+	double cpus;
+	uint64_t cpu_shares;
+	int64_t pids_limit;
+	char *cpuset;
+	char **cap_add;
+	char **cap_drop;
+	char *seccomp;
+	bool no_new_privs;
+	char **rlimits;
+	bool init;
+	uint32_t userns_uid, userns_gid, userns_count;
+	int stdio;
+	int in_fd, out_fd, err_fd;
+	double timeout;
+	bool auto_remove;
+};
+
+/* The spec as JSON (config.json) and back. */
+int engine__spec_to_json(const engine_spec *spec, json_object **out);
+int engine__spec_from_json(json_object *obj, engine_spec **out);
+
+/* --- plan: what the child executes ------------------------------------ */
+
+typedef struct engine__child_mount {
+	const char *src;   /* host path, opened as a detached tree before pivot_root */
+	const char *dst;   /* container path */
+	const char *data;  /* tmpfs options */
+	bool read_only;
+	bool tmpfs;
+	int tree_fd;       /* child-side */
+} engine__child_mount;
+
+typedef struct engine__child_file {
+	const char *path;
+	const char *content;
+	size_t len;
+	unsigned mode;
+} engine__child_file;
+
+/* Error record the child writes on the error pipe before exec. */
+typedef struct engine__child_error {
+	int sys_errno;
+	int exit_code; /* 126/127 for exec failures, 0 for setup failures */
+	char message[512];
+} engine__child_error;
+
+typedef struct engine__plan {
+	unsigned long clone_flags;
+	/* rootfs */
+	char *rootfs_dir;    /* the overlay mount point (containers/<id>/rootfs) */
+	char *overlay_cwd;   /* chdir here so overlay options can be relative */
+	char *overlay_data;  /* "lowerdir=...,upperdir=...,workdir=..." */
+	engine__child_mount *mounts;
+	size_t n_mounts;
+	engine__child_file *files;
+	size_t n_files;
+	const char *const *masked;
+	const char *const *readonly;
+	char *hostname;
+	bool read_only;
+	bool net_none;
+	char *working_dir;
+	/* process */
+	char **argv;
+	char **env;
+	char **exec_paths; /* candidates for argv[0], in PATH order */
+	bool init;
+	bool has_user;
+	uid_t uid;
+	gid_t gid;
+	gid_t *groups;
+	size_t n_groups;
+	engine__rlimit *rlimits;
+	size_t n_rlimits;
+	engine__caps caps;
+	const engine__seccomp *seccomp;
+	bool no_new_privs;
+	/* exec into an existing container: setns instead of new namespaces */
+	int join_pidfd;
+	/* stdio the child dup2s onto 0, 1, 2 (-1: /dev/null) */
+	int stdio_fd[3];
+	/* user namespace maps (written by the parent) */
+	uint32_t userns_uid, userns_gid, userns_count;
+	/* storage the plan owns (generated file contents, copies) */
+	char **owned;
+	char *home;
+} engine__plan;
+
+void engine__plan_free(engine__plan *plan);
+
+/* Build the plan of a container: image config + spec (argv, env, user, mounts,
+ * security). @cdir is containers/<id>; @layers the lower dirs, lowest first. */
+int engine__plan_build(engine_context *ctx, const engine_spec *spec, json_object *image_config,
+		       char *const *layers, const char *cdir, const char *id, engine__plan **out);
+
+/* The argv the container runs (Docker's Entrypoint/Cmd rules), malloc'd. */
+int engine__resolve_argv(const engine_spec *spec, json_object *image_config, char ***out);
+
+/* Resolve "user[:group]" against the passwd/group files of a rootfs given as
+ * a stack of directories (topmost first). */
+int engine__user_resolve(char *const *dirs_top_first, const char *user, uid_t *uid, gid_t *gid, gid_t **groups,
+			 size_t *n_groups, char **home);
+
+/* --- spawning --------------------------------------------------------- */
+
+typedef struct engine__proc {
+	pid_t pid;
+	int pidfd;
+} engine__proc;
+
+/* Clone the child with the plan's namespaces, place it in @cg (may be NULL),
+ * write the uid/gid maps, release it, and wait until it has exec'd. A child
+ * failure comes back as an error naming the step; @exit_code_out (may be
+ * NULL) receives 126/127 for exec failures. */
+int engine__spawn(engine__plan *plan, engine__cgroup *cg, engine__proc *out, int *exit_code_out);
+
+/* The child side: never returns. */
+__attribute__((noreturn)) void engine__child_main(engine__plan *plan, int go_fd, int err_fd);
+
+/* Exec side: setns into @plan->join_pidfd's namespaces, fork into its PID
+ * namespace. Used by engine__spawn when join_pidfd >= 0. */
+__attribute__((noreturn)) void engine__child_join(engine__plan *plan, int go_fd, int err_fd);
+
+/* Child-side helpers (async-signal-safe). */
+__attribute__((noreturn)) void engine__child_fail(int err_fd, int sys_errno, int exit_code, const char *what,
+						  const char *arg);
+void engine__child_exec(engine__plan *plan, int err_fd);
+void engine__child_drop_privileges(engine__plan *plan, int err_fd);
+
+/* Wait for a pidfd child with optional capture and timeout. */
+typedef struct engine__wait {
+	int out_fd, err_fd; /* capture pipes, -1 when not capturing */
+	double timeout;     /* seconds, 0: none */
+	engine__cgroup *cg; /* killed on timeout, may be NULL */
+} engine__wait;
+int engine__proc_wait(engine__proc *proc, const engine__wait *w, engine_run_result *res);
+/* Fill exit_code/signal from a waitid status. */
+void engine__status_to_result(int code, int status, engine_run_result *res);
+
+/* --- containers on disk ----------------------------------------------- */
+
+/* containers/<id> (malloc'd). */
+char *engine__container_dir(engine_context *ctx, const char *id);
+/* Lock a container's state (exclusive), returns the fd. */
+int engine__container_lock(engine_context *ctx, const char *id);
+
+/* Cgroup limits from a spec. */
+void engine__spec_limits(const engine_spec *spec, engine__cgroup_limits *out);
+
+/* Monotonic seconds. */
+double engine__now(void);
+/* RFC 3339 UTC with nanoseconds into @buf (>= 40 bytes). */
+void engine__format_time(char *buf, size_t len, int64_t unix_ns);
+int64_t engine__realtime_ns(void);
+
+#endif

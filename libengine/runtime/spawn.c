@@ -1,0 +1,224 @@
+/*
+ * Spawning: clone3 with the container's namespaces and a pidfd, one sync
+ * round trip (the parent places the child in its cgroup and writes the id
+ * maps, then releases it), and the child's report of its exec coming back
+ * on a CLOEXEC pipe: EOF means the command runs, a record means a setup
+ * step failed. Also the exec path that joins a running container.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "core/error.h"
+#include "runtime/runtime.h"
+#include "util/cleanup.h"
+
+#ifndef CLONE_INTO_CGROUP
+#define CLONE_INTO_CGROUP 0x200000000ULL
+#endif
+
+static int write_map(pid_t pid, const char *file, uint32_t inside_host, uint32_t count)
+{
+	char path[64], line[64];
+	int fd, len;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
+	len = snprintf(line, sizeof(line), "0 %u %u\n", inside_host, count);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return engine__error_errno(errno, "open %s", path);
+	if (write(fd, line, (size_t)len) != len) {
+		int e = errno;
+
+		close(fd);
+		return engine__error_errno(e, "write %s", path);
+	}
+	close(fd);
+	return 0;
+}
+
+static int write_userns_maps(const engine__plan *p, pid_t pid)
+{
+	char path[64];
+	int fd;
+
+	if (write_map(pid, "uid_map", p->userns_uid, p->userns_count) < 0)
+		return engine_error_last()->code;
+	snprintf(path, sizeof(path), "/proc/%d/setgroups", (int)pid);
+	/* "allow" keeps setgroups usable for the container's user switch. */
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		if (write(fd, "allow", 5) < 0) {
+			/* fine: the kernel's default is allow */
+		}
+		close(fd);
+	}
+	return write_map(pid, "gid_map", p->userns_gid, p->userns_count);
+}
+
+/* Exec path, first child: join the container's namespaces, then fork so the
+ * command is inside its PID namespace; CLONE_PARENT makes it our parent's
+ * child, so the caller waits for it directly. */
+void engine__child_join(engine__plan *p, int go_fd, int err_fd)
+{
+	engine__child_error rec;
+	char go;
+	pid_t pid;
+
+	if (read(go_fd, &go, 1) != 1)
+		engine__child_fail(err_fd, errno, 0, "wait for the parent", NULL);
+	if (setns(p->join_pidfd, (int)p->clone_flags) < 0)
+		engine__child_fail(err_fd, errno, 0, "join the container's namespaces", NULL);
+	pid = (pid_t)syscall(SYS_clone, CLONE_PARENT | SIGCHLD, 0, NULL, NULL, 0);
+	if (pid < 0)
+		engine__child_fail(err_fd, errno, 0, "fork into the container", NULL);
+	if (pid == 0) {
+		sigset_t none;
+		struct sigaction sa;
+
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = SIG_DFL;
+		for (int sig = 1; sig < _NSIG; sig++)
+			if (sig != SIGKILL && sig != SIGSTOP)
+				sigaction(sig, &sa, NULL);
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		for (int i = 0; i < 3; i++) {
+			int fd = p->stdio_fd[i] >= 0 ? p->stdio_fd[i] : open("/dev/null", O_RDWR);
+
+			if (fd < 0 || (fd != i && dup2(fd, i) < 0) || (fd == i && fcntl(fd, F_SETFD, 0) < 0))
+				engine__child_fail(err_fd, errno, 0, "set up stdio", NULL);
+		}
+		if (p->working_dir && chdir(p->working_dir) < 0)
+			engine__child_fail(err_fd, errno, 0, "chdir to working directory", p->working_dir);
+		syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
+		engine__child_drop_privileges(p, err_fd);
+		engine__child_exec(p, err_fd);
+		_exit(127);
+	}
+	memset(&rec, 0, sizeof(rec));
+	rec.exit_code = -1;
+	rec.sys_errno = pid;
+	if (write(err_fd, &rec, sizeof(rec)) != (ssize_t)sizeof(rec))
+		_exit(1);
+	_exit(0);
+}
+
+int engine__spawn(engine__plan *p, engine__cgroup *cg, engine__proc *out, int *exit_code_out)
+{
+	struct clone_args args;
+	cleanup_close int go_r = -EBADF, go_w = -EBADF, err_r = -EBADF, err_w = -EBADF;
+	int fds[2], pidfd = -1, r = 0;
+	engine__child_error rec;
+	bool got_error = false;
+	pid_t pid, joined = 0;
+	ssize_t n;
+
+	if (exit_code_out)
+		*exit_code_out = 0;
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return engine__error_errno(errno, "create sync pipe");
+	go_r = fds[0], go_w = fds[1];
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return engine__error_errno(errno, "create error pipe");
+	err_r = fds[0], err_w = fds[1];
+
+	memset(&args, 0, sizeof(args));
+	args.flags = CLONE_PIDFD | (p->join_pidfd >= 0 ? 0 : p->clone_flags);
+	args.pidfd = (uint64_t)(uintptr_t)&pidfd;
+	args.exit_signal = SIGCHLD;
+	if (cg && p->join_pidfd < 0 && engine__cgroup_fd(cg) >= 0) {
+		args.flags |= CLONE_INTO_CGROUP;
+		args.cgroup = (uint64_t)engine__cgroup_fd(cg);
+	}
+	pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+	if (pid < 0)
+		return engine__error_errno(errno, "clone3 (namespaces 0x%llx)", (unsigned long long)args.flags);
+	if (pid == 0) {
+		close(go_w);
+		close(err_r);
+		if (p->join_pidfd >= 0)
+			engine__child_join(p, go_r, err_w);
+		engine__child_main(p, go_r, err_w);
+	}
+	close(go_r);
+	go_r = -EBADF;
+	close(err_w);
+	err_w = -EBADF;
+
+	if (cg && !(args.flags & CLONE_INTO_CGROUP) && engine__cgroup_attach(cg, pid) < 0)
+		r = engine__error_wrap("place the container in its cgroup");
+	if (r == 0 && p->userns_count && p->join_pidfd < 0 && write_userns_maps(p, pid) < 0)
+		r = engine__error_wrap("write user namespace maps");
+	if (r == 0 && write(go_w, "g", 1) != 1)
+		r = engine__error_errno(errno, "release the container process");
+	close(go_w);
+	go_w = -EBADF;
+	if (r < 0) {
+		syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+		waitpid(pid, NULL, 0);
+		close(pidfd);
+		return r;
+	}
+
+	/* Records until EOF: the exec closed the last copy of the pipe. */
+	for (;;) {
+		n = read(err_r, &rec, sizeof(rec));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n != (ssize_t)sizeof(rec))
+			break;
+		if (rec.exit_code == -1) {
+			joined = (pid_t)rec.sys_errno;
+			continue;
+		}
+		got_error = true;
+		break;
+	}
+	if (p->join_pidfd >= 0) {
+		/* The first child only forked the real one. */
+		waitpid(pid, NULL, 0);
+		close(pidfd);
+		pidfd = -1;
+		pid = joined;
+		if (pid > 0) {
+			pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+			if (pidfd < 0 && !got_error) {
+				int e = errno;
+
+				kill(pid, SIGKILL);
+				waitpid(pid, NULL, 0);
+				return engine__error_errno(e, "pidfd_open %d", (int)pid);
+			}
+		}
+	}
+	if (got_error) {
+		rec.message[sizeof(rec.message) - 1] = '\0';
+		if (pid > 0)
+			waitpid(pid, NULL, 0);
+		if (pidfd >= 0)
+			close(pidfd);
+		if (exit_code_out)
+			*exit_code_out = rec.exit_code;
+		if (rec.exit_code == 127)
+			return engine__error_set(ENGINE_ENOTFOUND, rec.sys_errno, "%s", rec.message);
+		if (rec.exit_code == 126)
+			return engine__error_set(ENGINE_EPERM, rec.sys_errno, "%s: %s", rec.message,
+						 strerror(rec.sys_errno));
+		return engine__error_errno(rec.sys_errno, "%s", rec.message);
+	}
+	if (pid <= 0)
+		return engine__error_set(ENGINE_ERROR, 0, "the container process did not start");
+	out->pid = pid;
+	out->pidfd = pidfd;
+	return 0;
+}

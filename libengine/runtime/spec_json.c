@@ -1,0 +1,193 @@
+/* The spec as JSON: what config.json records so any process can start,
+ * exec into or inspect a container created by another. Field names follow
+ * Docker's Config/HostConfig where one exists. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/error.h"
+#include "runtime/runtime.h"
+#include "util/cleanup.h"
+#include "util/json.h"
+#include "util/strv.h"
+
+static int add_strv(json_object *o, const char *key, char *const *v)
+{
+	json_object *a;
+
+	if (!v)
+		return 0;
+	a = engine__json_from_strv(v);
+	if (!a)
+		return engine__error_oom();
+	json_object_object_add(o, key, a);
+	return 0;
+}
+
+static void add_int(json_object *o, const char *key, int64_t v)
+{
+	json_object_object_add(o, key, json_object_new_int64(v));
+}
+
+int engine__spec_to_json(const engine_spec *s, json_object **out)
+{
+	cleanup_json json_object *o = json_object_new_object();
+	json_object *mounts, *files;
+
+	if (!o)
+		return engine__error_oom();
+	if (engine__json_add_string(o, "Image", s->image) < 0 || engine__json_add_string(o, "Rootfs", s->rootfs) < 0 ||
+	    add_strv(o, "Cmd", s->argv) < 0 || add_strv(o, "Env", s->env) < 0 ||
+	    add_strv(o, "EnvFiles", s->env_files) < 0 || engine__json_add_string(o, "WorkingDir", s->working_dir) < 0 ||
+	    engine__json_add_string(o, "User", s->user) < 0 || engine__json_add_string(o, "Hostname", s->hostname) < 0 ||
+	    engine__json_add_string(o, "Name", s->name) < 0 || engine__json_add_string(o, "CpusetCpus", s->cpuset) < 0 ||
+	    add_strv(o, "CapAdd", s->cap_add) < 0 || add_strv(o, "CapDrop", s->cap_drop) < 0 ||
+	    engine__json_add_string(o, "Seccomp", s->seccomp) < 0 || add_strv(o, "Ulimits", s->rlimits) < 0)
+		return ENGINE_ENOMEM;
+	if (s->entrypoint_set && add_strv(o, "Entrypoint", s->entrypoint) < 0)
+		return ENGINE_ENOMEM;
+	mounts = json_object_new_array();
+	files = json_object_new_array();
+	json_object_object_add(o, "Mounts", mounts);
+	json_object_object_add(o, "Files", files);
+	for (size_t i = 0; i < s->n_mounts; i++) {
+		json_object *m = json_object_new_object();
+
+		json_object_array_add(mounts, m);
+		engine__json_add_string(m, "Type", s->mounts[i].tmpfs ? "tmpfs" : "bind");
+		engine__json_add_string(m, "Source", s->mounts[i].src);
+		engine__json_add_string(m, "Destination", s->mounts[i].dst);
+		engine__json_add_string(m, "Options", s->mounts[i].data);
+		json_object_object_add(m, "RW", json_object_new_boolean(!s->mounts[i].read_only));
+	}
+	for (size_t i = 0; i < s->n_files; i++) {
+		json_object *f = json_object_new_object();
+
+		json_object_array_add(files, f);
+		engine__json_add_string(f, "Path", s->files[i].path);
+		json_object_object_add(f, "Content",
+				       json_object_new_string_len(s->files[i].content, (int)s->files[i].len));
+		add_int(f, "Mode", s->files[i].mode);
+	}
+	json_object_object_add(o, "ReadonlyRootfs", json_object_new_boolean(s->read_only));
+	engine__json_add_string(o, "NetworkMode", s->net_host ? "host" : "none");
+	add_int(o, "Memory", s->memory);
+	json_object_object_add(o, "Cpus", json_object_new_double(s->cpus));
+	add_int(o, "CpuShares", (int64_t)s->cpu_shares);
+	add_int(o, "PidsLimit", s->pids_limit);
+	json_object_object_add(o, "NoNewPrivileges", json_object_new_boolean(s->no_new_privs));
+	json_object_object_add(o, "Init", json_object_new_boolean(s->init));
+	add_int(o, "UsernsUid", s->userns_uid);
+	add_int(o, "UsernsGid", s->userns_gid);
+	add_int(o, "UsernsCount", s->userns_count);
+	add_int(o, "Stdio", s->stdio);
+	json_object_object_add(o, "Timeout", json_object_new_double(s->timeout));
+	json_object_object_add(o, "AutoRemove", json_object_new_boolean(s->auto_remove));
+	*out = steal_ptr(o);
+	return 0;
+}
+
+static bool get_bool(json_object *o, const char *key)
+{
+	json_object *v;
+
+	return json_object_object_get_ex(o, key, &v) && json_object_get_boolean(v);
+}
+
+static double get_double(json_object *o, const char *key)
+{
+	json_object *v;
+
+	return json_object_object_get_ex(o, key, &v) ? json_object_get_double(v) : 0;
+}
+
+static int get_strv(json_object *o, const char *key, char ***field)
+{
+	json_object *a = engine__json_get_type(o, key, json_type_array);
+
+	if (!a)
+		return 0;
+	return engine__json_to_strv(a, field);
+}
+
+static int dup_str(json_object *o, const char *key, char **field)
+{
+	const char *v = engine__json_get_string(o, key);
+
+	if (!v)
+		return 0;
+	*field = strdup(v);
+	return *field ? 0 : engine__error_oom();
+}
+
+int engine__spec_from_json(json_object *o, engine_spec **out)
+{
+	engine_spec *s = NULL;
+	json_object *a;
+	int r = engine_spec_new(&s);
+
+	if (r < 0)
+		return r;
+	if (dup_str(o, "Image", &s->image) < 0 || dup_str(o, "Rootfs", &s->rootfs) < 0 ||
+	    get_strv(o, "Cmd", &s->argv) < 0 || get_strv(o, "Env", &s->env) < 0 ||
+	    get_strv(o, "EnvFiles", &s->env_files) < 0 || dup_str(o, "WorkingDir", &s->working_dir) < 0 ||
+	    dup_str(o, "User", &s->user) < 0 || dup_str(o, "Hostname", &s->hostname) < 0 ||
+	    dup_str(o, "Name", &s->name) < 0 || dup_str(o, "CpusetCpus", &s->cpuset) < 0 ||
+	    get_strv(o, "CapAdd", &s->cap_add) < 0 || get_strv(o, "CapDrop", &s->cap_drop) < 0 ||
+	    dup_str(o, "Seccomp", &s->seccomp) < 0 || get_strv(o, "Ulimits", &s->rlimits) < 0)
+		goto oom;
+	if (engine__json_get_type(o, "Entrypoint", json_type_array)) {
+		s->entrypoint_set = true;
+		if (get_strv(o, "Entrypoint", &s->entrypoint) < 0)
+			goto oom;
+	}
+	a = engine__json_get_type(o, "Mounts", json_type_array);
+	for (size_t i = 0; a && i < json_object_array_length(a); i++) {
+		json_object *m = json_object_array_get_idx(a, i);
+		const char *type = engine__json_get_string(m, "Type");
+
+		if (type && strcmp(type, "tmpfs") == 0)
+			r = engine_spec_add_tmpfs(s, engine__json_get_string(m, "Destination"),
+						  engine__json_get_string(m, "Options"));
+		else
+			r = engine_spec_add_mount(s, engine__json_get_string(m, "Source"),
+						  engine__json_get_string(m, "Destination"), !get_bool(m, "RW"));
+		if (r < 0)
+			goto fail;
+	}
+	a = engine__json_get_type(o, "Files", json_type_array);
+	for (size_t i = 0; a && i < json_object_array_length(a); i++) {
+		json_object *f = json_object_array_get_idx(a, i), *c;
+
+		if (!json_object_object_get_ex(f, "Content", &c))
+			continue;
+		r = engine_spec_add_file(s, engine__json_get_string(f, "Path"), json_object_get_string(c),
+					 (size_t)json_object_get_string_len(c),
+					 (unsigned)engine__json_get_int(f, "Mode", 0644));
+		if (r < 0)
+			goto fail;
+	}
+	s->read_only = get_bool(o, "ReadonlyRootfs");
+	s->net_host = engine__json_get_string(o, "NetworkMode") &&
+		      strcmp(engine__json_get_string(o, "NetworkMode"), "host") == 0;
+	s->memory = engine__json_get_int(o, "Memory", 0);
+	s->cpus = get_double(o, "Cpus");
+	s->cpu_shares = (uint64_t)engine__json_get_int(o, "CpuShares", 0);
+	s->pids_limit = engine__json_get_int(o, "PidsLimit", 0);
+	s->no_new_privs = get_bool(o, "NoNewPrivileges");
+	s->init = get_bool(o, "Init");
+	s->userns_uid = (uint32_t)engine__json_get_int(o, "UsernsUid", 0);
+	s->userns_gid = (uint32_t)engine__json_get_int(o, "UsernsGid", 0);
+	s->userns_count = (uint32_t)engine__json_get_int(o, "UsernsCount", 0);
+	s->stdio = (int)engine__json_get_int(o, "Stdio", 0);
+	s->timeout = get_double(o, "Timeout");
+	s->auto_remove = get_bool(o, "AutoRemove");
+	*out = s;
+	return 0;
+oom:
+	r = engine__error_oom();
+fail:
+	engine_spec_free(s);
+	return r;
+}

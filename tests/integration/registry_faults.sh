@@ -1,0 +1,49 @@
+#!/bin/sh
+# Bad registries: corrupt, truncated and oversized blobs, garbage answers,
+# a registry that hangs, one that is not there. Each fails with an error
+# naming the registry and the reference, and stores no image.
+. "$(dirname "$0")/registry_common.inc"
+
+fixture a --layers 20000,30000 > /dev/null
+
+none_tagged() { # ROOT
+	[ -z "$(image_id "$1" "127.0.0.1:$FAKE_PORT/x/a:a")" ] && ok "nothing tagged" || fail "an image was tagged"
+}
+
+start_fake corrupt "$T/layout" --fault corrupt
+expect_fail "corrupt layer" "digest mismatch" "$E" --root "$T/r1" pull "127.0.0.1:$FAKE_PORT/x/a:a"
+contains "names the registry" "registry 127.0.0.1:$FAKE_PORT"
+contains "names the reference" "pull 127.0.0.1:$FAKE_PORT/x/a:a"
+none_tagged "$T/r1"
+n=$(find "$T/r1/blobs" -type f 2>/dev/null | wc -l)
+# Only the (intact) config blob may be kept: no layer passed verification.
+[ "$n" -le 1 ] && ok "no corrupt blob stored" || fail "$n blobs stored"
+
+start_fake truncate "$T/layout" --fault truncate
+expect_fail "truncated layer" "truncated" "$E" --root "$T/r2" pull "127.0.0.1:$FAKE_PORT/x/a:a"
+contains "names the registry" "registry 127.0.0.1:$FAKE_PORT"
+none_tagged "$T/r2"
+
+start_fake oversize "$T/layout" --fault oversize
+expect_fail "oversized layer" "more data than" "$E" --root "$T/r3" pull "127.0.0.1:$FAKE_PORT/x/a:a"
+none_tagged "$T/r3"
+
+start_fake garbage "$T/layout" --fault garbage
+expect_fail "garbage answers" "registry 127.0.0.1:$FAKE_PORT" "$E" --root "$T/r4" pull "127.0.0.1:$FAKE_PORT/x/a:a"
+none_tagged "$T/r4"
+
+start_fake hang "$T/layout" --fault hang
+start=$(date +%s)
+expect_fail "hanging registry" "timed out" "$E" --root "$T/r5" pull --timeout 1 "127.0.0.1:$FAKE_PORT/x/a:a"
+contains "names the registry" "registry 127.0.0.1:$FAKE_PORT"
+[ $(($(date +%s) - start)) -lt 10 ] && ok "timed out quickly" || fail "hang took too long"
+
+P=$(freeport)
+expect_fail "nothing listening" "cannot connect" "$E" --root "$T/r6" pull "127.0.0.1:$P/x/a:a"
+contains "names the reference" "127.0.0.1:$P/x/a:a"
+
+# The same server without faults works: the failures were the faults.
+start_fake good "$T/layout"
+expect_ok "intact registry" "$E" --root "$T/r1" pull "127.0.0.1:$FAKE_PORT/x/a:a"
+
+finish

@@ -1,0 +1,157 @@
+/*
+ * cgroups: pure conversions, mode detection, the v1 driver for real on a v1
+ * or hybrid host (limits, attach, OOM, pids, freezer, stats, kill, destroy),
+ * and the v2 driver against a fake cgroup2 tree's files. Every cgroup lives
+ * under a parent unique to this run, which the suite removes even when a
+ * test fails.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "cgroup/cgroup.h"
+#include "check_cgroup.h"
+#include "util/cleanup.h"
+
+/* ---- pure ---------------------------------------------------------------- */
+
+START_TEST(test_cgroup__shares_to_weight)
+{
+	ck_assert_uint_eq(engine__cgroup_shares_to_weight(0), 0);
+	ck_assert_uint_eq(engine__cgroup_shares_to_weight(2), 1);
+	ck_assert_uint_eq(engine__cgroup_shares_to_weight(1024), 39);
+	ck_assert_uint_eq(engine__cgroup_shares_to_weight(262144), 10000);
+	/* Out-of-range shares clamp like the kernel's v1 cpu.shares. */
+	ck_assert_uint_eq(engine__cgroup_shares_to_weight(1), 1);
+	ck_assert_uint_eq(engine__cgroup_shares_to_weight(1000000), 10000);
+}
+END_TEST
+
+START_TEST(test_cgroup__cpus_to_quota)
+{
+	int64_t q = 0;
+
+	ck_assert_engine_ok(engine__cgroup_cpus_to_quota(0.5, 0, &q));
+	ck_assert_int_eq(q, 50000);
+	ck_assert_engine_ok(engine__cgroup_cpus_to_quota(1.5, 200000, &q));
+	ck_assert_int_eq(q, 300000);
+	ck_assert_engine_ok(engine__cgroup_cpus_to_quota(0.001, 0, &q));
+	ck_assert_int_eq(q, 1000);
+	ck_assert_engine_error(engine__cgroup_cpus_to_quota(0, 0, &q), ENGINE_EINVALID, "must be a positive");
+	ck_assert_engine_error(engine__cgroup_cpus_to_quota(-2, 0, &q), ENGINE_EINVALID, "cpus -2");
+	ck_assert_engine_error(engine__cgroup_cpus_to_quota(NAN, 0, &q), ENGINE_EINVALID, "positive");
+}
+END_TEST
+
+/* ---- detection and validation --------------------------------------------- */
+
+START_TEST(test_cgroup__detect_host)
+{
+	engine__cgroup_mode m, expected;
+	th_cg_env env;
+
+	if (th_cg_expected_mode(&expected) < 0) {
+		printf("skipped: no cgroup mounts\n");
+		return;
+	}
+	ck_assert_engine_ok(engine__cgroup_detect(NULL, &m));
+	ck_assert_str_eq(engine__cgroup_mode_name(m), engine__cgroup_mode_name(expected));
+	/* The context caches the same answer. */
+	th_cg_env_open(&env, NULL);
+	ck_assert_engine_ok(engine__cgroup_mode_get(env.ctx, &m));
+	ck_assert_int_eq(m, expected);
+	printf("cgroup mode on this host: %s\n", engine__cgroup_mode_name(m));
+	th_cg_env_close(&env);
+}
+END_TEST
+
+START_TEST(test_cgroup__detect_bad_root)
+{
+	engine__cgroup_mode m;
+	char *tmp = th_mkdtemp("cg-bad");
+	cleanup_free char *missing = engine__path_join(tmp, "missing");
+
+	ck_assert_engine_error(engine__cgroup_detect(tmp, &m), ENGINE_ENOTSUP, "neither a cgroup2 mount");
+	ck_assert_engine_error(engine__cgroup_detect(missing, &m), ENGINE_ENOTFOUND, "missing");
+	th_cleanup_dir(tmp);
+}
+END_TEST
+
+START_TEST(test_cgroup__invalid_input)
+{
+	engine__cgroup_limits l = { 0 };
+	engine__cgroup *cg = NULL;
+	th_cg_env env;
+
+	th_cg_env_open(&env, NULL);
+	ck_assert_engine_error(engine__cgroup_create(env.ctx, "../x", &l, &cg), ENGINE_EINVALID, "cgroup name \"../x\"");
+	ck_assert_engine_error(engine__cgroup_create(env.ctx, "a/b", &l, &cg), ENGINE_EINVALID, "invalid");
+	ck_assert_engine_error(engine__cgroup_create(env.ctx, "", &l, &cg), ENGINE_EINVALID, "invalid");
+	l.memory = -1;
+	ck_assert_engine_error(engine__cgroup_create(env.ctx, "x", &l, &cg), ENGINE_EINVALID, "memory limit -1");
+	l = (engine__cgroup_limits){ .memory = 1 << 20, .memory_swap = 1 << 19 };
+	ck_assert_engine_error(engine__cgroup_create(env.ctx, "x", &l, &cg), ENGINE_EINVALID, "below the memory limit");
+	l = (engine__cgroup_limits){ .memory_swap = 1 << 20 };
+	ck_assert_engine_error(engine__cgroup_create(env.ctx, "x", &l, &cg), ENGINE_EINVALID, "needs a memory limit");
+	l = (engine__cgroup_limits){ .cpu_shares = 1 };
+	ck_assert_engine_error(engine__cgroup_create(env.ctx, "x", &l, &cg), ENGINE_EINVALID, "cpu shares 1");
+	l = (engine__cgroup_limits){ .cpu_quota = 10 };
+	ck_assert_engine_error(engine__cgroup_create(env.ctx, "x", &l, &cg), ENGINE_EINVALID, "at least 1000");
+	l = (engine__cgroup_limits){ .cpu_period = 50000 };
+	ck_assert_engine_error(engine__cgroup_create(env.ctx, "x", &l, &cg), ENGINE_EINVALID, "needs a cpu quota");
+	l = (engine__cgroup_limits){ .cpuset_cpus = "" };
+	ck_assert_engine_error(engine__cgroup_create(env.ctx, "x", &l, &cg), ENGINE_EINVALID, "cpuset");
+	ck_assert_ptr_null(cg);
+	ck_assert_engine_error(engine__cgroup_open(env.ctx, "nope", &cg), ENGINE_ENOTFOUND, "nope");
+	th_cg_env_close(&env);
+}
+END_TEST
+
+START_TEST(test_cgroup__bad_parent_config)
+{
+	engine__cgroup_mode m;
+	th_cg_env env;
+
+	th_cg_env_open(&env, "\"../escape\"");
+	ck_assert_engine_error(engine__cgroup_mode_get(env.ctx, &m), ENGINE_EINVALID, "cgroup-parent");
+	th_cg_env_close(&env);
+	th_cg_env_open(&env, "42");
+	ck_assert_engine_error(engine__cgroup_mode_get(env.ctx, &m), ENGINE_EINVALID, "cgroup-parent");
+	th_cg_env_close(&env);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("cgroup");
+	TCase *tc = tcase_create("pure");
+	int r;
+
+	snprintf(th_cg_parent, sizeof(th_cg_parent), "engine-test-%d-%lx", (int)getpid(), (unsigned long)time(NULL));
+	tcase_add_test(tc, test_cgroup__shares_to_weight);
+	tcase_add_test(tc, test_cgroup__cpus_to_quota);
+	tcase_add_test(tc, test_cgroup__detect_bad_root);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("host");
+	th_cg_add_fixture(tc);
+	tcase_add_test(tc, test_cgroup__detect_host);
+	tcase_add_test(tc, test_cgroup__invalid_input);
+	tcase_add_test(tc, test_cgroup__bad_parent_config);
+	suite_add_tcase(s, tc);
+	th_cg_add_v1_tests(s);
+	th_cg_add_v2_tests(s);
+	r = th_run_suite(s, 1);
+	if (geteuid() == 0)
+		th_cg_purge(th_cg_parent);
+	return r;
+}

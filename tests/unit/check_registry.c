@@ -1,0 +1,486 @@
+/* Registry, pure parts: references, auth challenges, mirror and insecure
+ * config, manifest parsing and platform selection. */
+#include <sys/stat.h>
+
+#include <json-c/json.h>
+
+#include "check_helpers.h"
+#include "core/error.h"
+#include "registry/authfile.h"
+#include "registry/challenge.h"
+#include "registry/manifest.h"
+#include "registry/progress.h"
+#include "registry/reference.h"
+#include "registry/regconfig.h"
+#include "util/cleanup.h"
+#include "util/strv.h"
+
+static void check_ref(const char *in, const char *def, const char *domain, const char *path, const char *tag,
+		      const char *digest, const char *familiar)
+{
+	engine__reference *r = NULL;
+	cleanup_free char *fam = NULL;
+
+	ck_assert_msg(engine__reference_parse(in, def, &r) == 0, "%s: %s", in, engine_error_last()->message);
+	ck_assert_str_eq(r->domain, domain);
+	ck_assert_str_eq(r->path, path);
+	if (tag)
+		ck_assert_str_eq(r->tag, tag);
+	else
+		ck_assert_ptr_null(r->tag);
+	if (digest)
+		ck_assert_str_eq(r->digest, digest);
+	else
+		ck_assert_ptr_null(r->digest);
+	fam = engine__reference_familiar(r, def, true);
+	ck_assert_str_eq(fam, familiar);
+	engine__reference_free(r);
+}
+
+#define D64 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+
+START_TEST(test_registry__reference_normalise)
+{
+	check_ref("busybox", NULL, "docker.io", "library/busybox", "latest", NULL, "busybox:latest");
+	check_ref("busybox:1.36", NULL, "docker.io", "library/busybox", "1.36", NULL, "busybox:1.36");
+	check_ref("user/app", NULL, "docker.io", "user/app", "latest", NULL, "user/app:latest");
+	check_ref("docker.io/busybox", NULL, "docker.io", "library/busybox", "latest", NULL, "busybox:latest");
+	check_ref("index.docker.io/library/busybox", NULL, "docker.io", "library/busybox", "latest", NULL,
+		  "busybox:latest");
+	check_ref("127.0.0.1:5000/a/b:1", NULL, "127.0.0.1:5000", "a/b", "1", NULL, "127.0.0.1:5000/a/b:1");
+	check_ref("127.0.0.1:5000/b", NULL, "127.0.0.1:5000", "b", "latest", NULL, "127.0.0.1:5000/b:latest");
+	check_ref("localhost/x", NULL, "localhost", "x", "latest", NULL, "localhost/x:latest");
+	check_ref("reg.example/x/y/z", NULL, "reg.example", "x/y/z", "latest", NULL, "reg.example/x/y/z:latest");
+	check_ref("[::1]:5000/x:v", NULL, "[::1]:5000", "x", "v", NULL, "[::1]:5000/x:v");
+	check_ref("busybox@sha256:" D64, NULL, "docker.io", "library/busybox", NULL, "sha256:" D64,
+		  "busybox@sha256:" D64);
+	check_ref("a/b:t@sha256:" D64, NULL, "docker.io", "a/b", "t", "sha256:" D64, "a/b@sha256:" D64);
+	check_ref("a__b.c-d---e:Tag_1.x-y", NULL, "docker.io", "library/a__b.c-d---e", "Tag_1.x-y", NULL,
+		  "a__b.c-d---e:Tag_1.x-y");
+	/* A configured default registry takes short names, with library/. */
+	check_ref("busybox", "127.0.0.1:5000", "127.0.0.1:5000", "library/busybox", "latest", NULL, "busybox:latest");
+	check_ref("127.0.0.1:5000/busybox", "127.0.0.1:5000", "127.0.0.1:5000", "busybox", "latest", NULL,
+		  "busybox:latest");
+	check_ref("docker.io/busybox", "127.0.0.1:5000", "docker.io", "library/busybox", "latest", NULL,
+		  "docker.io/library/busybox:latest");
+}
+END_TEST
+
+START_TEST(test_registry__reference_strings)
+{
+	engine__reference *r = NULL;
+	cleanup_free char *s = NULL, *n = NULL, *f = NULL;
+
+	ck_assert_engine_ok(engine__reference_parse("h:1/a:t@sha256:" D64, NULL, &r));
+	s = engine__reference_string(r);
+	n = engine__reference_name(r);
+	f = engine__reference_familiar(r, NULL, false);
+	ck_assert_str_eq(s, "h:1/a:t@sha256:" D64);
+	ck_assert_str_eq(n, "h:1/a");
+	ck_assert_str_eq(f, "h:1/a:t");
+	ck_assert_str_eq(engine__reference_api_host("docker.io"), "registry-1.docker.io");
+	ck_assert_str_eq(engine__reference_api_host("h:1"), "h:1");
+	engine__reference_free(r);
+}
+END_TEST
+
+static void check_bad_ref(const char *in, const char *needle)
+{
+	engine__reference *r = NULL;
+
+	ck_assert_engine_error(engine__reference_parse(in, NULL, &r), ENGINE_EINVALID, needle);
+	ck_assert_ptr_null(r);
+	ck_assert_msg(strstr(engine_error_last()->message, "invalid reference") != NULL, "%s",
+		      engine_error_last()->message);
+}
+
+START_TEST(test_registry__reference_invalid)
+{
+	char long_tag[200];
+
+	check_bad_ref("", "empty image name");
+	check_bad_ref("Busybox", "must be lowercase");
+	check_bad_ref("a/B", "must be lowercase");
+	check_bad_ref("a b", "whitespace");
+	check_bad_ref("a:", "invalid tag");
+	check_bad_ref("a:-x", "invalid tag");
+	check_bad_ref("a:t:u", "invalid repository name");
+	check_bad_ref("a@sha256:abc", "invalid sha256 digest");
+	check_bad_ref("a@md5:" D64, "unsupported digest algorithm");
+	check_bad_ref("a@" D64, "invalid digest format");
+	check_bad_ref("a//b", "invalid repository name");
+	check_bad_ref("a/", "invalid repository name");
+	check_bad_ref("-a", "invalid repository name");
+	check_bad_ref("a..b", "invalid repository name");
+	check_bad_ref("a___b", "invalid repository name");
+	check_bad_ref(":tag", "empty repository name");
+	check_bad_ref("h:99999/a", "invalid registry host");
+	check_bad_ref("-h.x/a", "invalid registry host");
+	check_bad_ref("h.:1/a", "invalid registry host");
+	memset(long_tag, 'a', sizeof(long_tag));
+	memcpy(long_tag, "x:", 2);
+	long_tag[sizeof(long_tag) - 1] = '\0';
+	check_bad_ref(long_tag, "invalid tag");
+}
+END_TEST
+
+START_TEST(test_registry__reference_normalize_public)
+{
+	char *tmp = th_mkdtemp("registry");
+	cleanup_free char *cfg = engine__path_join(tmp, "config.json");
+	engine_context_options o = ENGINE_CONTEXT_OPTIONS_INIT;
+	engine_context *ctx = NULL;
+	char *out = NULL;
+	static const char json[] = "{\"default-registry\": \"127.0.0.1:5000\"}";
+
+	ck_assert_engine_ok(engine__write_file_atomic(cfg, json, sizeof(json) - 1, 0644, false));
+	o.root = tmp;
+	o.config_path = cfg;
+	ck_assert_engine_ok(engine_context_new(&ctx, &o));
+	ck_assert_engine_ok(engine_registry_reference_normalize(ctx, "busybox", &out));
+	ck_assert_str_eq(out, "127.0.0.1:5000/library/busybox:latest");
+	engine_free(out);
+	ck_assert_engine_error(engine_registry_reference_normalize(ctx, "UP", &out), ENGINE_EINVALID,
+			       "invalid reference \"UP\": repository name must be lowercase");
+	engine_context_free(ctx);
+	th_cleanup_dir(tmp);
+}
+END_TEST
+
+START_TEST(test_registry__challenge_parse)
+{
+	engine__challenge c;
+	cleanup_free char *url = NULL;
+	char *scopes[] = { "repository:a/b:pull,push", "repository:c:pull", NULL };
+
+	ck_assert_engine_ok(engine__challenge_parse(
+		"Bearer realm=\"https://auth.example/token\",service=\"registry.example\","
+		"scope=\"repository:a/b:pull\",error=\"insufficient_scope\"",
+		&c));
+	ck_assert_int_eq(c.scheme, ENGINE__AUTH_BEARER);
+	ck_assert_str_eq(c.realm, "https://auth.example/token");
+	ck_assert_str_eq(c.service, "registry.example");
+	ck_assert_str_eq(c.scope, "repository:a/b:pull");
+	ck_assert_str_eq(c.error, "insufficient_scope");
+	url = engine__challenge_token_url(&c, scopes);
+	ck_assert_str_eq(url, "https://auth.example/token?service=registry.example"
+			      "&scope=repository%3Aa%2Fb%3Apull%2Cpush&scope=repository%3Ac%3Apull");
+	engine__challenge_clear(&c);
+
+	/* Case-insensitive scheme, unquoted tokens, escapes, spaces. */
+	ck_assert_engine_ok(engine__challenge_parse("bearer  realm=http://127.0.0.1:1/t?x=1 , service=\"a\\\"b\"", &c));
+	ck_assert_str_eq(c.realm, "http://127.0.0.1:1/t?x=1");
+	ck_assert_str_eq(c.service, "a\"b");
+	ck_assert_ptr_null(c.scope);
+	free(url);
+	url = engine__challenge_token_url(&c, NULL);
+	ck_assert_str_eq(url, "http://127.0.0.1:1/t?x=1&service=a%22b");
+	engine__challenge_clear(&c);
+
+	ck_assert_engine_ok(engine__challenge_parse("Basic realm=\"Registry Realm\"", &c));
+	ck_assert_int_eq(c.scheme, ENGINE__AUTH_BASIC);
+	ck_assert_str_eq(c.realm, "Registry Realm");
+	engine__challenge_clear(&c);
+
+	ck_assert_engine_error(engine__challenge_parse("Bearer service=\"x\"", &c), ENGINE_EINVALID,
+			       "without a realm");
+	ck_assert_engine_error(engine__challenge_parse("Bearer realm=\"file:///etc/passwd\"", &c), ENGINE_EINVALID,
+			       "not an http(s) URL");
+	ck_assert_engine_error(engine__challenge_parse("Bearer realm=\"unterminated", &c), ENGINE_EINVALID,
+			       "malformed");
+	ck_assert_engine_error(engine__challenge_parse("Negotiate abc", &c), ENGINE_ENOTSUP,
+			       "unsupported authentication scheme \"Negotiate\"");
+	ck_assert_engine_error(engine__challenge_parse("", &c), ENGINE_EINVALID, "empty");
+}
+END_TEST
+
+static json_object *J(const char *s)
+{
+	json_object *o = json_tokener_parse(s);
+
+	ck_assert_ptr_nonnull(o);
+	return o;
+}
+
+START_TEST(test_registry__mirror_config)
+{
+	cleanup_json json_object *list = J("[\"http://127.0.0.1:5001/\", \"https://m.example\"]");
+	cleanup_json json_object *map = J("{\"127.0.0.1:5000\": [\"http://127.0.0.1:5001\", \"http://127.0.0.1:5002\"],"
+					  " \"docker.io\": [\"http://hub-mirror:1\"]}");
+	cleanup_json json_object *bad1 = J("[\"127.0.0.1:5001\"]");
+	cleanup_json json_object *bad2 = J("{\"a b\": []}");
+	cleanup_json json_object *bad3 = J("42");
+	cleanup_json json_object *bad4 = J("{\"h:1\": \"http://x\"}");
+	char **m = NULL;
+
+	ck_assert_engine_ok(engine__regconfig_mirrors(list, "docker.io", NULL, &m));
+	ck_assert_uint_eq(engine__strv_len(m), 2);
+	ck_assert_str_eq(m[0], "http://127.0.0.1:5001");
+	ck_assert_str_eq(m[1], "https://m.example");
+	engine__strv_free(m);
+	/* The list form only mirrors the default registry. */
+	ck_assert_engine_ok(engine__regconfig_mirrors(list, "127.0.0.1:5000", NULL, &m));
+	ck_assert_uint_eq(engine__strv_len(m), 0);
+	engine__strv_free(m);
+	ck_assert_engine_ok(engine__regconfig_mirrors(list, "127.0.0.1:5000", "127.0.0.1:5000", &m));
+	ck_assert_uint_eq(engine__strv_len(m), 2);
+	engine__strv_free(m);
+	/* The object form keeps the order given for each registry. */
+	ck_assert_engine_ok(engine__regconfig_mirrors(map, "127.0.0.1:5000", NULL, &m));
+	ck_assert_uint_eq(engine__strv_len(m), 2);
+	ck_assert_str_eq(m[0], "http://127.0.0.1:5001");
+	ck_assert_str_eq(m[1], "http://127.0.0.1:5002");
+	engine__strv_free(m);
+	ck_assert_engine_ok(engine__regconfig_mirrors(map, "docker.io", NULL, &m));
+	ck_assert_uint_eq(engine__strv_len(m), 1);
+	engine__strv_free(m);
+	ck_assert_engine_ok(engine__regconfig_mirrors(NULL, "docker.io", NULL, &m));
+	ck_assert_uint_eq(engine__strv_len(m), 0);
+	engine__strv_free(m);
+	m = NULL;
+	ck_assert_engine_error(engine__regconfig_mirrors(bad1, "docker.io", NULL, &m), ENGINE_EINVALID,
+			       "\"127.0.0.1:5001\": a mirror must be an http:// or https:// URL");
+	ck_assert_engine_error(engine__regconfig_mirrors(bad2, "docker.io", NULL, &m), ENGINE_EINVALID,
+			       "key \"a b\" is not a registry host");
+	ck_assert_engine_error(engine__regconfig_mirrors(bad3, "docker.io", NULL, &m), ENGINE_EINVALID,
+			       "expected a list of URLs or an object");
+	ck_assert_engine_error(engine__regconfig_mirrors(bad4, "docker.io", NULL, &m), ENGINE_EINVALID,
+			       "registry-mirrors for h:1: expected a list");
+	ck_assert_ptr_null(m);
+}
+END_TEST
+
+START_TEST(test_registry__insecure_and_default)
+{
+	cleanup_json json_object *ins = J("[\"reg.lan:5000\", \"10.1.0.0/16\", \"plain.lan\"]");
+	cleanup_json json_object *def = J("\"127.0.0.1:5000\"");
+	cleanup_json json_object *badurl = J("\"http://x:1\"");
+	cleanup_json json_object *badtype = J("[]");
+	const char *d = NULL;
+
+	ck_assert(engine__regconfig_insecure(NULL, "127.0.0.1:5000"));
+	ck_assert(engine__regconfig_insecure(NULL, "127.3.2.1"));
+	ck_assert(engine__regconfig_insecure(NULL, "localhost:5000"));
+	ck_assert(engine__regconfig_insecure(NULL, "[::1]:5000"));
+	ck_assert(!engine__regconfig_insecure(NULL, "registry-1.docker.io"));
+	ck_assert(!engine__regconfig_insecure(NULL, "128.0.0.1:5000"));
+	ck_assert(engine__regconfig_insecure(ins, "reg.lan:5000"));
+	ck_assert(!engine__regconfig_insecure(ins, "reg.lan:5001"));
+	ck_assert(engine__regconfig_insecure(ins, "10.1.2.3:443"));
+	ck_assert(!engine__regconfig_insecure(ins, "10.2.2.3:443"));
+	ck_assert(engine__regconfig_insecure(ins, "plain.lan:8080"));
+
+	ck_assert_engine_ok(engine__regconfig_default_domain(NULL, &d));
+	ck_assert_str_eq(d, "docker.io");
+	ck_assert_engine_ok(engine__regconfig_default_domain(def, &d));
+	ck_assert_str_eq(d, "127.0.0.1:5000");
+	ck_assert_engine_error(engine__regconfig_default_domain(badurl, &d), ENGINE_EINVALID, "not a URL");
+	ck_assert_engine_error(engine__regconfig_default_domain(badtype, &d), ENGINE_EINVALID, "expected a string");
+}
+END_TEST
+
+#define DC "sha256:" D64
+#define DL "sha256:1111111111111111111111111111111111111111111111111111111111111111"
+#define DA "sha256:2222222222222222222222222222222222222222222222222222222222222222"
+#define DB "sha256:3333333333333333333333333333333333333333333333333333333333333333"
+
+START_TEST(test_registry__manifest_parse)
+{
+	static const char docker[] =
+		"{\"schemaVersion\":2,\"mediaType\":\"" ENGINE__MT_DOCKER_MANIFEST "\","
+		"\"config\":{\"mediaType\":\"" ENGINE__MT_DOCKER_CONFIG "\",\"size\":12,\"digest\":\"" DC "\"},"
+		"\"layers\":[{\"mediaType\":\"" ENGINE__MT_DOCKER_LAYER "\",\"size\":34,\"digest\":\"" DL "\"}]}";
+	static const char oci_no_type[] =
+		"{\"schemaVersion\":2,\"config\":{\"mediaType\":\"" ENGINE__MT_OCI_CONFIG "\",\"size\":1,\"digest\":\"" DC
+		"\"},\"layers\":[]}";
+	static const char zip[] =
+		"{\"schemaVersion\":2,\"config\":{\"size\":1,\"digest\":\"" DC "\"},"
+		"\"layers\":[{\"mediaType\":\"application/zip\",\"size\":1,\"digest\":\"" DL "\"}]}";
+	static const char baddigest[] =
+		"{\"schemaVersion\":2,\"config\":{\"size\":1,\"digest\":\"sha256:xyz\"},\"layers\":[]}";
+	static const char nosize[] = "{\"schemaVersion\":2,\"config\":{\"digest\":\"" DC "\"},\"layers\":[]}";
+	static const char index[] = "{\"schemaVersion\":2,\"manifests\":[]}";
+	engine__manifest *m = NULL;
+
+	ck_assert_engine_ok(engine__manifest_parse(docker, sizeof(docker) - 1, NULL, &m));
+	ck_assert(!m->is_index);
+	ck_assert_str_eq(m->media_type, ENGINE__MT_DOCKER_MANIFEST);
+	ck_assert_str_eq(m->config.digest, DC);
+	ck_assert_int_eq(m->config.size, 12);
+	ck_assert_uint_eq(m->n_layers, 1);
+	ck_assert_str_eq(m->layers[0].digest, DL);
+	ck_assert_int_eq(m->layers[0].size, 34);
+	engine__manifest_free(m);
+	ck_assert_engine_ok(engine__manifest_parse(oci_no_type, sizeof(oci_no_type) - 1,
+						   ENGINE__MT_OCI_MANIFEST "; charset=utf-8", &m));
+	ck_assert_str_eq(m->media_type, ENGINE__MT_OCI_MANIFEST);
+	ck_assert_uint_eq(m->n_layers, 0);
+	engine__manifest_free(m);
+	ck_assert_engine_ok(engine__manifest_parse(index, sizeof(index) - 1, ENGINE__MT_DOCKER_LIST, &m));
+	ck_assert(m->is_index);
+	ck_assert_str_eq(m->media_type, ENGINE__MT_DOCKER_LIST);
+	engine__manifest_free(m);
+	m = NULL;
+	ck_assert_engine_error(engine__manifest_parse("{\"schemaVersion\":1,\"fsLayers\":[]}", 34, NULL, &m),
+			       ENGINE_ENOTSUP, "schema 1");
+	ck_assert_engine_error(engine__manifest_parse("<html>", 6, "text/html", &m), ENGINE_EINVALID, "manifest");
+	ck_assert_engine_error(engine__manifest_parse(zip, sizeof(zip) - 1, NULL, &m), ENGINE_ENOTSUP,
+			       "unsupported media type \"application/zip\"");
+	ck_assert_engine_error(engine__manifest_parse(baddigest, sizeof(baddigest) - 1, NULL, &m), ENGINE_EINVALID,
+			       "malformed digest \"sha256:xyz\"");
+	ck_assert_engine_error(engine__manifest_parse(nosize, sizeof(nosize) - 1, NULL, &m), ENGINE_EINVALID,
+			       "missing or negative size");
+	ck_assert_ptr_null(m);
+	ck_assert(engine__manifest_layer_supported(ENGINE__MT_OCI_LAYER_ZSTD));
+	ck_assert_ptr_nonnull(strstr(ENGINE__MANIFEST_ACCEPT, ENGINE__MT_DOCKER_LIST));
+	ck_assert_ptr_nonnull(strstr(ENGINE__MANIFEST_ACCEPT, ENGINE__MT_OCI_INDEX));
+	ck_assert_ptr_nonnull(strstr(ENGINE__MANIFEST_ACCEPT, ENGINE__MT_OCI_MANIFEST));
+	ck_assert_ptr_nonnull(strstr(ENGINE__MANIFEST_ACCEPT, ENGINE__MT_DOCKER_MANIFEST));
+}
+END_TEST
+
+START_TEST(test_registry__index_select)
+{
+	static const char idx[] =
+		"{\"schemaVersion\":2,\"manifests\":["
+		"{\"mediaType\":\"" ENGINE__MT_OCI_MANIFEST "\",\"size\":5,\"digest\":\"" DA "\","
+		"\"platform\":{\"os\":\"linux\",\"architecture\":\"arm64\"}},"
+		"{\"mediaType\":\"" ENGINE__MT_OCI_MANIFEST "\",\"size\":6,\"digest\":\"" DB "\","
+		"\"platform\":{\"os\":\"linux\",\"architecture\":\"amd64\"}},"
+		"{\"mediaType\":\"" ENGINE__MT_OCI_MANIFEST "\",\"size\":7,\"digest\":\"" DL "\","
+		"\"annotations\":{\"vnd.docker.reference.type\":\"attestation-manifest\"},"
+		"\"platform\":{\"os\":\"unknown\",\"architecture\":\"unknown\"}},"
+		"{\"mediaType\":\"" ENGINE__MT_OCI_MANIFEST "\",\"size\":8,\"digest\":\"" DC "\","
+		"\"platform\":{\"os\":\"linux\",\"architecture\":\"arm\",\"variant\":\"v7\"}}]}";
+	static const char arm_only[] =
+		"{\"schemaVersion\":2,\"manifests\":[{\"size\":5,\"digest\":\"" DA "\","
+		"\"platform\":{\"os\":\"linux\",\"architecture\":\"arm64\",\"variant\":\"v8\"}}]}";
+	engine__descriptor d = { 0 };
+
+	ck_assert_engine_ok(engine__index_select(idx, sizeof(idx) - 1, NULL, &d));
+	ck_assert_str_eq(d.digest, DB);
+	ck_assert_int_eq(d.size, 6);
+	ck_assert_str_eq(d.media_type, ENGINE__MT_OCI_MANIFEST);
+	free(d.media_type);
+	ck_assert_engine_ok(engine__index_select(idx, sizeof(idx) - 1, "linux/arm64/v8", &d));
+	ck_assert_str_eq(d.digest, DA);
+	free(d.media_type);
+	ck_assert_engine_ok(engine__index_select(idx, sizeof(idx) - 1, "linux/aarch64", &d));
+	ck_assert_str_eq(d.digest, DA);
+	free(d.media_type);
+	ck_assert_engine_ok(engine__index_select(idx, sizeof(idx) - 1, "linux/arm/v7", &d));
+	ck_assert_str_eq(d.digest, DC);
+	free(d.media_type);
+	ck_assert_engine_error(engine__index_select(idx, sizeof(idx) - 1, "linux/arm/v6", &d), ENGINE_ENOTFOUND,
+			       "no manifest for platform linux/arm/v6");
+	ck_assert_engine_error(engine__index_select(arm_only, sizeof(arm_only) - 1, NULL, &d), ENGINE_ENOTFOUND,
+			       "no manifest for platform linux/amd64 (the index has: linux/arm64/v8)");
+	ck_assert_engine_error(engine__index_select(idx, sizeof(idx) - 1, "linux", &d), ENGINE_EINVALID,
+			       "expected os/arch");
+}
+END_TEST
+
+START_TEST(test_registry__authfile)
+{
+	char *tmp = th_mkdtemp("registry");
+	engine_context *ctx = th_context(tmp);
+	cleanup_free char *path = engine__path_join(tmp, "auth.json");
+	cleanup_free char *data = NULL;
+	char *user = NULL, *pass = NULL;
+	struct stat st;
+
+	ck_assert_engine_error(engine__authfile_get(ctx, "h:1", &user, &pass), ENGINE_ENOTFOUND,
+			       "no stored credentials for h:1");
+	ck_assert_engine_ok(engine__authfile_set(ctx, "h:1", "alice", "pa:ss word"));
+	ck_assert_engine_ok(engine__authfile_set(ctx, "docker.io", "bob", "x"));
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_int_eq(st.st_mode & 0777, 0600);
+	ck_assert_engine_ok(engine__read_file(path, &data, NULL));
+	ck_assert_ptr_null(strstr(data, "pa:ss word"));
+	ck_assert_ptr_nonnull(strstr(data, "\"auths\""));
+	ck_assert_ptr_nonnull(strstr(data, "YWxpY2U6cGE6c3Mgd29yZA==")); /* base64("alice:pa:ss word") */
+	ck_assert_engine_ok(engine__authfile_get(ctx, "h:1", &user, &pass));
+	ck_assert_str_eq(user, "alice");
+	ck_assert_str_eq(pass, "pa:ss word");
+	free(user);
+	free(pass);
+	ck_assert_engine_error(engine__authfile_set(ctx, "h:1", "a:b", "x"), ENGINE_EINVALID, "must not contain ':'");
+	ck_assert_engine_ok(engine__authfile_remove(ctx, "h:1"));
+	ck_assert_engine_error(engine__authfile_remove(ctx, "h:1"), ENGINE_ENOTFOUND, "not logged in to h:1");
+	ck_assert_engine_ok(engine__authfile_get(ctx, "docker.io", &user, &pass));
+	ck_assert_str_eq(user, "bob");
+	free(user);
+	free(pass);
+	ck_assert_engine_ok(engine_registry_logout(ctx, "docker.io"));
+	ck_assert_engine_error(engine_registry_logout(ctx, "http://x"), ENGINE_EINVALID, "host[:port]");
+	ck_assert_engine_error(engine_registry_login(ctx, "h:1", "", "x"), ENGINE_EINVALID, "required");
+	engine_context_free(ctx);
+	th_cleanup_dir(tmp);
+}
+END_TEST
+
+static int events_seen;
+
+static void count_event(const engine_registry_event *ev, void *payload)
+{
+	ck_assert_ptr_eq(payload, &events_seen);
+	ck_assert_str_eq(ev->status, "Downloading");
+	ck_assert_int_eq(ev->current, 5);
+	events_seen++;
+}
+
+START_TEST(test_registry__progress_fd_and_callback)
+{
+	char *tmp = th_mkdtemp("registry");
+	engine_context *ctx = th_context(tmp);
+	engine__progress p;
+	char buf[512] = "";
+	char id[13];
+	int fds[2];
+	ssize_t n;
+
+	ck_assert_int_eq(pipe(fds), 0);
+	engine_registry_set_progress_callback(ctx, count_event, &events_seen);
+	engine__progress_init(&p, ctx, fds[1]);
+	ck_assert_str_eq(engine__progress_short_id("sha256:" D64, id), "0123456789ab");
+	engine__progress_emit(&p, ENGINE_REGISTRY_EVENT_PROGRESS, id, "Downloading", 5, 10);
+	ck_assert_int_eq(events_seen, 1);
+	engine_registry_set_progress_callback(ctx, NULL, NULL);
+	engine__progress_init(&p, ctx, fds[1]);
+	engine__progress_emit(&p, ENGINE_REGISTRY_EVENT_STATUS, NULL, "Digest: x", 0, 0);
+	ck_assert_int_eq(events_seen, 1);
+	close(fds[1]);
+	n = read(fds[0], buf, sizeof(buf) - 1);
+	ck_assert_int_gt(n, 0);
+	ck_assert_str_eq(buf, "{\"status\":\"Downloading\",\"id\":\"0123456789ab\","
+			      "\"progressDetail\":{\"current\":5,\"total\":10}}\n{\"status\":\"Digest: x\"}\n");
+	close(fds[0]);
+	engine_context_free(ctx);
+	th_cleanup_dir(tmp);
+}
+END_TEST
+
+static Suite *registry_suite(void)
+{
+	Suite *s = suite_create("registry");
+	TCase *tc = tcase_create("pure");
+
+	tcase_add_test(tc, test_registry__reference_normalise);
+	tcase_add_test(tc, test_registry__reference_strings);
+	tcase_add_test(tc, test_registry__reference_invalid);
+	tcase_add_test(tc, test_registry__reference_normalize_public);
+	tcase_add_test(tc, test_registry__challenge_parse);
+	tcase_add_test(tc, test_registry__mirror_config);
+	tcase_add_test(tc, test_registry__insecure_and_default);
+	tcase_add_test(tc, test_registry__manifest_parse);
+	tcase_add_test(tc, test_registry__index_select);
+	tcase_add_test(tc, test_registry__authfile);
+	tcase_add_test(tc, test_registry__progress_fd_and_callback);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	return th_run_suite(registry_suite(), 0);
+}

@@ -1,0 +1,339 @@
+/* engine_run end to end (privileged): spawn, rootfs, env, user, mounts,
+ * exit codes, capture, timeout, and nothing left behind. */
+#include "check_runtime.h"
+
+#include <signal.h>
+
+static char *root, *rootfs;
+static char cg_parent[256];
+static engine_context *ctx;
+
+static void setup(void)
+{
+	root = th_mkdtemp("runtime");
+	rootfs = tr_rootfs(root);
+	ctx = tr_context(root, cg_parent);
+}
+
+static void teardown(void)
+{
+	tr_context_free(ctx);
+	ctx = NULL;
+	ck_assert_msg(!tr_mounted(root), "a mount under %s was left behind", root);
+	free(rootfs);
+	th_cleanup_dir(root);
+	root = NULL;
+}
+
+#define SH(script) ((const char *const[]){ "sh", "-c", (script), NULL })
+
+static char *sh(engine_spec *s)
+{
+	char *out = tr_sh(ctx, s);
+
+	engine_spec_free(s);
+	return out;
+}
+
+START_TEST(test_runtime__echo)
+{
+	engine_run_result *res;
+	engine_spec *s = tr_spec(rootfs, (const char *const[]){ "echo", "hello", NULL });
+	char path[4096];
+
+	res = tr_run_ok(ctx, s);
+	ck_assert_int_eq(res->exit_code, 0);
+	ck_assert_int_eq(res->signal, 0);
+	ck_assert_int_eq(res->timed_out, 0);
+	ck_assert_int_eq(res->stdout_len, 6);
+	ck_assert_str_eq(res->stdout_data, "hello\n");
+	ck_assert_int_eq(res->stderr_len, 0);
+	ck_assert_int_eq(strlen(res->id), 64);
+	snprintf(path, sizeof(path), "%s/containers/%s", root, res->id);
+	ck_assert_msg(access(path, F_OK) < 0, "%s left behind", path);
+	engine_run_result_free(res);
+	engine_spec_free(s);
+}
+END_TEST
+
+START_TEST(test_runtime__exit_code_and_signal)
+{
+	engine_run_result *res;
+	engine_spec *s = tr_spec(rootfs, SH("echo err >&2; exit 3"));
+
+	res = tr_run_ok(ctx, s);
+	ck_assert_int_eq(res->exit_code, 3);
+	ck_assert_str_eq(res->stderr_data, "err\n");
+	engine_run_result_free(res);
+	engine_spec_free(s);
+
+	/* PID 1 ignores signals it has no handler for, even from itself; a
+	 * command under --init does not. */
+	s = tr_spec(rootfs, SH("kill -KILL $$; echo survived"));
+	res = tr_run_ok(ctx, s);
+	ck_assert_int_eq(res->exit_code, 0);
+	ck_assert_str_eq(res->stdout_data, "survived\n");
+	engine_run_result_free(res);
+	engine_spec_free(s);
+	s = tr_spec(rootfs, SH("kill -KILL $$; echo survived"));
+	ck_assert_engine_ok(engine_spec_set_init(s, 1));
+	res = tr_run_ok(ctx, s);
+	ck_assert_int_eq(res->exit_code, 128 + SIGKILL);
+	ck_assert_int_eq(res->stdout_len, 0);
+	engine_run_result_free(res);
+	engine_spec_free(s);
+}
+END_TEST
+
+START_TEST(test_runtime__command_not_found)
+{
+	engine_run_result *res = NULL;
+	engine_spec *s = tr_spec(rootfs, (const char *const[]){ "nope", NULL });
+
+	ck_assert_engine_error(engine_run(ctx, s, &res), ENGINE_ENOTFOUND,
+			       "exec: \"nope\": executable file not found in $PATH");
+	ck_assert(res != NULL);
+	ck_assert_int_eq(res->exit_code, 127);
+	engine_run_result_free(res);
+	engine_spec_free(s);
+
+	/* Not executable: 126. */
+	s = tr_spec(rootfs, (const char *const[]){ "/etc/passwd", NULL });
+	res = NULL;
+	ck_assert_engine_error(engine_run(ctx, s, &res), ENGINE_EPERM, "/etc/passwd");
+	ck_assert_int_eq(res->exit_code, 126);
+	engine_run_result_free(res);
+	engine_spec_free(s);
+}
+END_TEST
+
+START_TEST(test_runtime__env_precedence)
+{
+	char envfile[4096];
+	engine_spec *s = tr_spec(rootfs, SH("echo $A.$B.$C.$PASS.${UNSET-none}.$HOSTNAME.$HOME"));
+	char *out;
+
+	snprintf(envfile, sizeof(envfile), "%s/env.list", root);
+	tr_write(root, "env.list", "# comment\nA=file\nB=file\n", 0644);
+	setenv("PASS", "through", 1);
+	unsetenv("UNSET");
+	ck_assert_engine_ok(engine_spec_add_env_file(s, envfile));
+	ck_assert_engine_ok(engine_spec_add_env(s, "B=cli"));
+	ck_assert_engine_ok(engine_spec_add_env(s, "C=cli"));
+	ck_assert_engine_ok(engine_spec_add_env(s, "PASS"));
+	ck_assert_engine_ok(engine_spec_add_env(s, "UNSET"));
+	ck_assert_engine_ok(engine_spec_set_hostname(s, "box"));
+	out = sh(s);
+	ck_assert_str_eq(out, "file.cli.cli.through.none.box./root\n");
+	free(out);
+}
+END_TEST
+
+START_TEST(test_runtime__user_and_workdir)
+{
+	engine_spec *s = tr_spec(rootfs, SH("id; pwd; echo $HOME"));
+	char *out;
+
+	ck_assert_engine_ok(engine_spec_set_user(s, "app"));
+	ck_assert_engine_ok(engine_spec_set_working_dir(s, "/work/dir"));
+	out = sh(s);
+	ck_assert_str_eq(out, "uid=1000(app) gid=1000(app) groups=50(staff)\n/work/dir\n/home/app\n");
+	free(out);
+
+	s = tr_spec(rootfs, SH("id -u; id -g"));
+	ck_assert_engine_ok(engine_spec_set_user(s, "4242:nogroup"));
+	out = sh(s);
+	ck_assert_str_eq(out, "4242\n65534\n");
+	free(out);
+
+	{
+		engine_run_result *res = NULL;
+
+		s = tr_spec(rootfs, SH("true"));
+		ck_assert_engine_ok(engine_spec_set_user(s, "ghost"));
+		ck_assert_engine_error(engine_run(ctx, s, &res), ENGINE_ENOTFOUND, "unable to find user ghost");
+		ck_assert(res == NULL);
+		engine_spec_free(s);
+	}
+}
+END_TEST
+
+START_TEST(test_runtime__hostname_and_namespaces)
+{
+	engine_spec *s = tr_spec(rootfs, SH("hostname; echo $$; cat /etc/hostname; ip link 2>/dev/null | grep -c LOOPBACK,UP"));
+	char *out;
+
+	ck_assert_engine_ok(engine_spec_set_hostname(s, "h1"));
+	out = sh(s);
+	ck_assert_str_eq(out, "h1\n1\nh1\n1\n");
+	free(out);
+}
+END_TEST
+
+START_TEST(test_runtime__read_only_rootfs)
+{
+	engine_spec *s = tr_spec(rootfs, SH("touch /x 2>/dev/null && echo rw || echo ro; touch /tmp/y && echo tmpok"));
+	char *out;
+
+	ck_assert_engine_ok(engine_spec_set_read_only(s, 1));
+	ck_assert_engine_ok(engine_spec_add_tmpfs(s, "/tmp", "size=1m"));
+	out = sh(s);
+	ck_assert_str_eq(out, "ro\ntmpok\n");
+	free(out);
+
+	/* The image directory is never written through the overlay. */
+	s = tr_spec(rootfs, SH("echo data > /new && rm /bin/cat && echo ok"));
+	out = sh(s);
+	ck_assert_str_eq(out, "ok\n");
+	free(out);
+	{
+		char p[4096];
+
+		snprintf(p, sizeof(p), "%s/new", rootfs);
+		ck_assert(access(p, F_OK) < 0);
+		snprintf(p, sizeof(p), "%s/bin/cat", rootfs);
+		ck_assert(access(p, F_OK) == 0 || errno != ENOENT);
+	}
+}
+END_TEST
+
+START_TEST(test_runtime__volumes_and_files)
+{
+	char vol[2048], spec_rw[4200], spec_ro[4200], path[4096];
+	engine_spec *s;
+	char *out;
+
+	snprintf(vol, sizeof(vol), "%s/vol", root);
+	ck_assert_int_eq(mkdir(vol, 0755), 0);
+	snprintf(spec_rw, sizeof(spec_rw), "%s:/data", vol);
+	snprintf(spec_ro, sizeof(spec_ro), "%s:/ro:ro", vol);
+	s = tr_spec(rootfs, SH("echo persisted > /data/f && (echo x > /ro/g) 2>/dev/null || echo ro-refused; "
+			       "cat /etc/app.conf; stat -c %a /etc/app.conf"));
+	ck_assert_engine_ok(engine_spec_add_volume(s, spec_rw));
+	ck_assert_engine_ok(engine_spec_add_volume(s, spec_ro));
+	ck_assert_engine_ok(engine_spec_add_file(s, "/etc/app.conf", "key=value\n", 10, 0600));
+	out = sh(s);
+	ck_assert_str_eq(out, "ro-refused\nkey=value\n600\n");
+	free(out);
+	snprintf(path, sizeof(path), "%s/f", vol);
+	ck_assert_int_eq(access(path, F_OK), 0);
+	/* Data outlives the container: a second one sees it. */
+	s = tr_spec(rootfs, SH("cat /data/f"));
+	ck_assert_engine_ok(engine_spec_add_mount(s, vol, "/data", 1));
+	out = sh(s);
+	ck_assert_str_eq(out, "persisted\n");
+	free(out);
+}
+END_TEST
+
+START_TEST(test_runtime__bad_mount_spec)
+{
+	engine_spec *s = tr_spec(rootfs, SH("true"));
+	engine_run_result *res = NULL;
+
+	ck_assert_engine_error(engine_spec_add_volume(s, "relative:/x"), ENGINE_EINVALID, "invalid volume");
+	ck_assert_engine_error(engine_spec_add_volume(s, "/a:rel"), ENGINE_EINVALID, "destination must be absolute");
+	ck_assert_engine_error(engine_spec_add_volume(s, "/a:/b:xx"), ENGINE_EINVALID, "unknown mode");
+	ck_assert_engine_ok(engine_spec_add_volume(s, "/nonexistent-engine-src:/b"));
+	ck_assert_engine_error(engine_run(ctx, s, &res), ENGINE_ENOTFOUND, "/nonexistent-engine-src");
+	engine_spec_free(s);
+}
+END_TEST
+
+START_TEST(test_runtime__masked_paths)
+{
+	engine_spec *s = tr_spec(rootfs, SH("wc -c < /proc/timer_list; ls /proc/acpi 2>/dev/null | wc -l; "
+					    "(echo 1 > /proc/sys/kernel/domainname) 2>/dev/null || echo sys-ro; "
+					    "touch /sys/x 2>/dev/null || echo sysfs-ro; ls /dev/null /dev/zero /dev/urandom /dev/pts/ptmx >/dev/null && echo dev"));
+	char *out = sh(s);
+
+	ck_assert_str_eq(out, "0\n0\nsys-ro\nsysfs-ro\ndev\n");
+	free(out);
+}
+END_TEST
+
+START_TEST(test_runtime__big_output)
+{
+	engine_spec *s = tr_spec(rootfs, SH("head -c 3000000 /dev/zero; head -c 2000000 /dev/zero >&2"));
+	engine_run_result *res = tr_run_ok(ctx, s);
+
+	ck_assert_int_eq(res->exit_code, 0);
+	ck_assert_int_eq(res->stdout_len, 3000000);
+	ck_assert_int_eq(res->stderr_len, 2000000);
+	engine_run_result_free(res);
+	engine_spec_free(s);
+}
+END_TEST
+
+START_TEST(test_runtime__timeout)
+{
+	engine_spec *s = tr_spec(rootfs, SH("echo started; sleep 30 & sleep 30"));
+	engine_run_result *res;
+
+	ck_assert_engine_ok(engine_spec_set_timeout(s, 0.3));
+	res = tr_run_ok(ctx, s);
+	ck_assert_int_eq(res->timed_out, 1);
+	ck_assert_int_eq(res->signal, SIGKILL);
+	ck_assert_str_eq(res->stdout_data, "started\n");
+	engine_run_result_free(res);
+	engine_spec_free(s);
+}
+END_TEST
+
+START_TEST(test_runtime__init_reaps)
+{
+	engine_spec *s = tr_spec(rootfs, SH("echo $$; (sleep 0 &) ; sleep 0.1; ps -o stat= | grep -c Z; exit 7"));
+	engine_run_result *res;
+
+	ck_assert_engine_ok(engine_spec_set_init(s, 1));
+	res = tr_run_ok(ctx, s);
+	ck_assert_int_eq(res->exit_code, 7);
+	ck_assert_str_eq(res->stdout_data, "2\n0\n");
+	engine_run_result_free(res);
+	engine_spec_free(s);
+}
+END_TEST
+
+START_TEST(test_runtime__unknown_image)
+{
+	engine_spec *s = NULL;
+	engine_run_result *res = NULL;
+
+	ck_assert_engine_ok(engine_spec_new(&s));
+	ck_assert_engine_ok(engine_spec_set_image(s, "nope"));
+	ck_assert_engine_error(engine_run(ctx, s, &res), ENGINE_ENOTFOUND, "nope");
+	ck_assert(res == NULL);
+	engine_spec_free(s);
+	ck_assert_engine_error(engine_spec_set_working_dir(NULL, "/x"), ENGINE_EINVALID, "spec is NULL");
+}
+END_TEST
+
+static Suite *runtime_suite(void)
+{
+	Suite *s = suite_create("runtime");
+	TCase *tc = tcase_create("run");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_runtime__echo);
+	tcase_add_test(tc, test_runtime__exit_code_and_signal);
+	tcase_add_test(tc, test_runtime__command_not_found);
+	tcase_add_test(tc, test_runtime__env_precedence);
+	tcase_add_test(tc, test_runtime__user_and_workdir);
+	tcase_add_test(tc, test_runtime__hostname_and_namespaces);
+	tcase_add_test(tc, test_runtime__read_only_rootfs);
+	tcase_add_test(tc, test_runtime__volumes_and_files);
+	tcase_add_test(tc, test_runtime__bad_mount_spec);
+	tcase_add_test(tc, test_runtime__masked_paths);
+	tcase_add_test(tc, test_runtime__big_output);
+	tcase_add_test(tc, test_runtime__timeout);
+	tcase_add_test(tc, test_runtime__init_reaps);
+	tcase_add_test(tc, test_runtime__unknown_image);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	return th_run_suite(runtime_suite(), 1);
+}

@@ -1,0 +1,249 @@
+/* The container lifecycle (privileged): create, start (detached, under a
+ * monitor), exec, stats, pause/resume, stop, wait, logs, inspect, list,
+ * remove, auto-remove, and a container outliving the process that made it. */
+#include "check_runtime.h"
+
+#include <signal.h>
+#include <sys/wait.h>
+
+static char *root, *rootfs;
+static char cg_parent[256];
+static engine_context *ctx;
+
+static void setup(void)
+{
+	root = th_mkdtemp("runtime-lc");
+	rootfs = tr_rootfs(root);
+	ctx = tr_context(root, cg_parent);
+}
+
+static void teardown(void)
+{
+	tr_context_free(ctx);
+	ctx = NULL;
+	ck_assert_msg(!tr_mounted(root), "a mount under %s was left behind", root);
+	free(rootfs);
+	th_cleanup_dir(root);
+	root = NULL;
+}
+
+#define SH(script) ((const char *const[]){ "sh", "-c", (script), NULL })
+
+static engine_container *create(const char *name, const char *script)
+{
+	engine_spec *s = tr_spec(rootfs, SH(script));
+	engine_container *c = NULL;
+
+	if (name)
+		ck_assert_engine_ok(engine_spec_set_name(s, name));
+	ck_assert_engine_ok(engine_spec_set_memory_str(s, "64m"));
+	ck_assert_engine_ok(engine_container_create(ctx, s, &c));
+	engine_spec_free(s);
+	return c;
+}
+
+static char *read_all(const char *path)
+{
+	char *data = NULL;
+
+	ck_assert_engine_ok(engine__read_file(path, &data, NULL));
+	return data;
+}
+
+START_TEST(test_runtime__lifecycle)
+{
+	engine_container *c = create("web", "echo hi; echo oops >&2; sleep 30");
+	engine_exec_options eo = ENGINE_EXEC_OPTIONS_INIT;
+	engine_container_stats stats;
+	engine_run_result *res = NULL;
+	char *json = NULL, *log;
+	int code = -1;
+
+	ck_assert_str_eq(engine_container_status(c), "created");
+	ck_assert_str_eq(engine_container_name(c), "web");
+	ck_assert_engine_ok(engine_container_inspect(c, &json));
+	ck_assert_ptr_nonnull(strstr(json, "\"Status\":\"created\""));
+	engine_free(json);
+
+	ck_assert_engine_ok(engine_container_start(c));
+	ck_assert_str_eq(engine_container_status(c), "running");
+	ck_assert_engine_error(engine_container_start(c), ENGINE_EBUSY, "already running");
+
+	/* exec: same namespaces, the container's env, capture */
+	eo.argv = (engine_strarray){ (char *[]){ "sh", "-c", "hostname; echo $X; cat /proc/1/cmdline | tr '\\0' ' '", NULL }, 3 };
+	eo.env = (engine_strarray){ (char *[]){ "X=exec", NULL }, 1 };
+	ck_assert_engine_ok(engine_container_exec(c, &eo, &res));
+	ck_assert_int_eq(res->exit_code, 0);
+	{
+		char expect[256];
+
+		/* busybox sh execs its last command: PID 1 is now sleep. */
+		snprintf(expect, sizeof(expect), "%.12s\nexec\nsleep 30 ", engine_container_id(c));
+		ck_assert_str_eq(res->stdout_data, expect);
+	}
+	engine_run_result_free(res);
+	res = NULL;
+	eo.argv = (engine_strarray){ (char *[]){ "nope", NULL }, 1 };
+	eo.env = (engine_strarray){ NULL, 0 };
+	ck_assert_engine_error(engine_container_exec(c, &eo, &res), ENGINE_ENOTFOUND, "executable file not found");
+	ck_assert_int_eq(res->exit_code, 127);
+	engine_run_result_free(res);
+
+	ck_assert_engine_ok(engine_container_stats_get(c, &stats));
+	ck_assert_uint_ge(stats.pids, 1);
+	ck_assert_uint_eq(stats.memory_limit, 64 * 1024 * 1024);
+	ck_assert_uint_gt(stats.memory_usage, 0);
+
+	ck_assert_engine_ok(engine_container_pause(c));
+	ck_assert_str_eq(engine_container_status(c), "paused");
+	ck_assert_engine_error(engine_container_wait(c, 0.2, &code), ENGINE_ETIMEOUT, "still running");
+	ck_assert_engine_ok(engine_container_resume(c));
+	ck_assert_str_eq(engine_container_status(c), "running");
+
+	ck_assert_engine_error(engine_container_remove(c, 0), ENGINE_EBUSY, "running");
+	/* sh as PID 1 ignores SIGTERM: the grace period ends in SIGKILL. */
+	ck_assert_engine_ok(engine_container_stop(c, 1));
+	ck_assert_str_eq(engine_container_status(c), "exited");
+	ck_assert_engine_ok(engine_container_wait(c, -1, &code));
+	ck_assert_int_eq(code, 137);
+
+	log = read_all(engine_container_log_path(c, 1));
+	ck_assert_str_eq(log, "hi\n");
+	free(log);
+	log = read_all(engine_container_log_path(c, 2));
+	ck_assert_str_eq(log, "oops\n");
+	free(log);
+
+	ck_assert_engine_ok(engine_container_inspect(c, &json));
+	ck_assert_ptr_nonnull(strstr(json, "\"ExitCode\":137"));
+	ck_assert_ptr_nonnull(strstr(json, "\"Name\":\"\\/web\"") ? "" : strstr(json, "\"Name\":\"/web\""));
+	engine_free(json);
+
+	/* Restart: a stopped container starts again. */
+	ck_assert_engine_ok(engine_container_start(c));
+	ck_assert_engine_ok(engine_container_kill(c, SIGKILL));
+	ck_assert_engine_ok(engine_container_wait(c, -1, &code));
+	ck_assert_int_eq(code, 137);
+
+	ck_assert_engine_ok(engine_container_remove(c, 0));
+	engine_container_free(c);
+	ck_assert_engine_error(engine_container_open(ctx, "web", &c), ENGINE_ENOTFOUND, "no such container: web");
+}
+END_TEST
+
+START_TEST(test_runtime__outlives_creator)
+{
+	pid_t pid = fork();
+	engine_container *c = NULL;
+	char *json = NULL;
+	int status, code = -1;
+
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		/* Another "process" (think: a CLI call) creates and starts it, then exits. */
+		engine_context *other = NULL;
+		engine_context_options o = ENGINE_CONTEXT_OPTIONS_INIT;
+		char conf[4096];
+		engine_spec *s = tr_spec(rootfs, SH("sleep 0.5; echo done; exit 5"));
+
+		snprintf(conf, sizeof(conf), "%s/config.json", root);
+		o.root = root;
+		o.config_path = conf;
+		engine_spec_set_name(s, "bg");
+		if (engine_context_new(&other, &o) < 0 || engine_container_create(other, s, &c) < 0 ||
+		    engine_container_start(c) < 0)
+			_exit(1);
+		_exit(0);
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_int_eq(status, 0);
+	ck_assert_engine_ok(engine_container_open(ctx, "bg", &c));
+	ck_assert_str_eq(engine_container_status(c), "running");
+	ck_assert_engine_ok(engine_container_list(ctx, 0, &json));
+	ck_assert_ptr_nonnull(strstr(json, "\"\\/bg\"") ? "" : strstr(json, "\"/bg\""));
+	engine_free(json);
+	ck_assert_engine_ok(engine_container_wait(c, -1, &code));
+	ck_assert_int_eq(code, 5);
+	ck_assert_engine_ok(engine_container_list(ctx, 0, &json));
+	ck_assert_str_eq(json, "[]");
+	engine_free(json);
+	{
+		engine_strarray ids = { NULL, 0 };
+
+		ck_assert_engine_ok(engine_container_list_ids(ctx, 1, &ids));
+		ck_assert_int_eq(ids.count, 1);
+		ck_assert_str_eq(ids.strings[0], engine_container_id(c));
+		engine_strarray_dispose(&ids);
+	}
+	ck_assert_engine_ok(engine_container_remove(c, 0));
+	engine_container_free(c);
+}
+END_TEST
+
+START_TEST(test_runtime__auto_remove_and_force)
+{
+	engine_spec *s = tr_spec(rootfs, SH("exit 0"));
+	engine_container *c = NULL, *d;
+	char dir[4096];
+
+	ck_assert_engine_ok(engine_spec_set_auto_remove(s, 1));
+	ck_assert_engine_ok(engine_container_create(ctx, s, &c));
+	engine_spec_free(s);
+	snprintf(dir, sizeof(dir), "%s/containers/%s", root, engine_container_id(c));
+	ck_assert_engine_ok(engine_container_start(c));
+	ck_assert_engine_ok(engine_container_wait(c, -1, NULL));
+	ck_assert_msg(access(dir, F_OK) < 0, "%s still exists", dir);
+	engine_container_free(c);
+
+	c = create("forced", "sleep 60");
+	ck_assert_engine_error(engine_container_create(ctx, (engine_spec *)NULL, &d), ENGINE_EINVALID, "NULL");
+	{
+		engine_spec *dup = tr_spec(rootfs, SH("true"));
+
+		engine_spec_set_name(dup, "forced");
+		ck_assert_engine_error(engine_container_create(ctx, dup, &d), ENGINE_EEXISTS, "already in use");
+		engine_spec_free(dup);
+	}
+	ck_assert_engine_ok(engine_container_start(c));
+	ck_assert_engine_ok(engine_container_remove(c, 1));
+	engine_container_free(c);
+	ck_assert_engine_error(engine_container_open(ctx, "forced", &c), ENGINE_ENOTFOUND, "forced");
+}
+END_TEST
+
+START_TEST(test_runtime__start_failure)
+{
+	engine_spec *s = tr_spec(rootfs, (const char *const[]){ "/no/such/binary", NULL });
+	engine_container *c = NULL;
+	int code = 0;
+
+	ck_assert_engine_ok(engine_container_create(ctx, s, &c));
+	engine_spec_free(s);
+	ck_assert_engine_error(engine_container_start(c), ENGINE_ENOTFOUND, "no such file or directory");
+	ck_assert_str_eq(engine_container_status(c), "exited");
+	ck_assert_engine_ok(engine_container_wait(c, 1, &code));
+	ck_assert_int_eq(code, 127);
+	ck_assert_engine_ok(engine_container_remove(c, 0));
+	engine_container_free(c);
+}
+END_TEST
+
+static Suite *lifecycle_suite(void)
+{
+	Suite *s = suite_create("runtime-lifecycle");
+	TCase *tc = tcase_create("lifecycle");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_runtime__lifecycle);
+	tcase_add_test(tc, test_runtime__outlives_creator);
+	tcase_add_test(tc, test_runtime__auto_remove_and_force);
+	tcase_add_test(tc, test_runtime__start_failure);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	return th_run_suite(lifecycle_suite(), 1);
+}

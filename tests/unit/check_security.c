@@ -1,0 +1,428 @@
+/*
+ * Security, unprivileged: capability sets, the default and custom seccomp
+ * profiles and their cache, rlimit parsing, Docker's path lists.
+ */
+#include "check_security.h"
+
+#include <dirent.h>
+#include <pthread.h>
+#include <sys/stat.h>
+
+static uint64_t all_caps(void)
+{
+	return (BIT(last_cap()) << 1) - 1;
+}
+
+/* --- capabilities ---------------------------------------------------------- */
+
+START_TEST(test_security__cap_names)
+{
+	int cap = -1;
+
+	ck_assert_engine_ok(engine__cap_from_name("CAP_CHOWN", &cap));
+	ck_assert_int_eq(cap, CAP_CHOWN);
+	ck_assert_engine_ok(engine__cap_from_name("net_raw", &cap));
+	ck_assert_int_eq(cap, CAP_NET_RAW);
+	ck_assert_engine_ok(engine__cap_from_name("cap_Sys_Admin", &cap));
+	ck_assert_int_eq(cap, CAP_SYS_ADMIN);
+	ck_assert_engine_error(engine__cap_from_name("CAP_FLY", &cap), ENGINE_EINVALID, "unknown capability: \"CAP_FLY\"");
+	ck_assert_str_eq(engine__cap_name(CAP_MKNOD), "CAP_MKNOD");
+	ck_assert_ptr_null(engine__cap_name(200));
+}
+END_TEST
+
+START_TEST(test_security__caps_default_set)
+{
+	engine__caps caps;
+	size_t n = 0;
+
+	ck_assert_engine_ok(engine__caps_prepare(NULL, NULL, &caps));
+	ck_assert_uint_eq(caps.bounding, DOCKER_DEFAULT_CAPS);
+	ck_assert_uint_eq(caps.effective, DOCKER_DEFAULT_CAPS);
+	ck_assert_uint_eq(caps.permitted, DOCKER_DEFAULT_CAPS);
+	ck_assert_uint_eq(caps.inheritable, 0);
+	ck_assert_uint_eq(caps.ambient, 0);
+	ck_assert_int_eq(caps.last_cap, last_cap());
+	for (const char *const *p = engine__caps_default_names(); *p; p++)
+		n++;
+	ck_assert_uint_eq(n, 14);
+
+	engine__caps_for_user(&caps, 1000);
+	ck_assert_uint_eq(caps.bounding, DOCKER_DEFAULT_CAPS);
+	ck_assert_uint_eq(caps.effective, 0);
+	ck_assert_uint_eq(caps.permitted, 0);
+}
+END_TEST
+
+START_TEST(test_security__caps_add_drop)
+{
+	char *add[] = { "sys_admin", "CAP_NET_ADMIN", NULL };
+	char *drop[] = { "MKNOD", "cap_chown", NULL };
+	char *all[] = { "ALL", NULL };
+	char *all_lower[] = { "all", NULL };
+	char *kill[] = { "kill", NULL };
+	engine__caps caps;
+
+	ck_assert_engine_ok(engine__caps_prepare(add, drop, &caps));
+	ck_assert_uint_eq(caps.bounding,
+			  (DOCKER_DEFAULT_CAPS & ~(BIT(CAP_MKNOD) | BIT(CAP_CHOWN))) | BIT(CAP_SYS_ADMIN) | BIT(CAP_NET_ADMIN));
+	ck_assert_uint_eq(caps.effective, caps.bounding);
+
+	/* Add ALL: everything the kernel has, minus the drops. */
+	ck_assert_engine_ok(engine__caps_prepare(all, drop, &caps));
+	ck_assert_uint_eq(caps.bounding, all_caps() & ~(BIT(CAP_MKNOD) | BIT(CAP_CHOWN)));
+	/* Drop ALL: only the adds. */
+	ck_assert_engine_ok(engine__caps_prepare(kill, all_lower, &caps));
+	ck_assert_uint_eq(caps.bounding, BIT(CAP_KILL));
+	ck_assert_engine_ok(engine__caps_prepare(NULL, all, &caps));
+	ck_assert_uint_eq(caps.bounding, 0);
+	/* A cap both added and dropped stays (Docker appends the adds). */
+	ck_assert_engine_ok(engine__caps_prepare(kill, kill, &caps));
+	ck_assert_uint_eq(caps.bounding, DOCKER_DEFAULT_CAPS);
+}
+END_TEST
+
+START_TEST(test_security__caps_unknown)
+{
+	char *bad[] = { "CHOWN", "CAP_TELEPORT", NULL };
+	engine__caps caps;
+
+	ck_assert_engine_error(engine__caps_prepare(bad, NULL, &caps), ENGINE_EINVALID,
+			       "cap-add: unknown capability: \"CAP_TELEPORT\"");
+	ck_assert_engine_error(engine__caps_prepare(NULL, bad, &caps), ENGINE_EINVALID,
+			       "cap-drop: unknown capability: \"CAP_TELEPORT\"");
+}
+END_TEST
+
+/* --- seccomp: compile and cache -------------------------------------------- */
+
+START_TEST(test_security__seccomp_default_compiles)
+{
+	const engine__seccomp *s = NULL;
+	const struct sock_fprog *prog;
+	engine__caps caps;
+
+	ck_assert_engine_ok(engine__caps_prepare(NULL, NULL, &caps));
+	ck_assert_engine_ok(engine__seccomp_prepare(ctx, NULL, &caps, &s));
+	ck_assert_ptr_nonnull(s);
+	prog = engine__seccomp_prog(s);
+	ck_assert_ptr_nonnull(prog);
+	ck_assert_ptr_nonnull(prog->filter);
+	/* Hundreds of syscalls on three x86 ABIs. */
+	ck_assert_uint_gt(prog->len, 300);
+	ck_assert_uint_le(prog->len, BPF_MAXINSNS);
+}
+END_TEST
+
+START_TEST(test_security__seccomp_unconfined)
+{
+	const engine__seccomp *s = (const engine__seccomp *)1;
+
+	ck_assert_engine_ok(engine__seccomp_prepare(ctx, "unconfined", NULL, &s));
+	ck_assert_ptr_null(s);
+	ck_assert_ptr_null(engine__seccomp_prog(NULL));
+	ck_assert_int_eq(engine__seccomp_apply(NULL), 0);
+}
+END_TEST
+
+START_TEST(test_security__seccomp_cached)
+{
+	char *admin[] = { "SYS_ADMIN", NULL };
+	char *net_admin[] = { "NET_ADMIN", NULL };
+	const engine__seccomp *a = NULL, *b = NULL, *c = NULL, *d = NULL;
+	engine__caps caps, with_admin, with_net_admin;
+
+	ck_assert_engine_ok(engine__caps_prepare(NULL, NULL, &caps));
+	ck_assert_engine_ok(engine__caps_prepare(admin, NULL, &with_admin));
+	ck_assert_engine_ok(engine__caps_prepare(net_admin, NULL, &with_net_admin));
+	ck_assert_engine_ok(engine__seccomp_prepare(ctx, "default", &caps, &a));
+	ck_assert_engine_ok(engine__seccomp_prepare(ctx, NULL, &caps, &b));
+	ck_assert_ptr_eq(a, b);
+	/* CAP_SYS_ADMIN changes the filter; CAP_NET_ADMIN does not. */
+	ck_assert_engine_ok(engine__seccomp_prepare(ctx, NULL, &with_admin, &c));
+	ck_assert_ptr_ne(a, c);
+	ck_assert_uint_ne(engine__seccomp_prog(a)->len, engine__seccomp_prog(c)->len);
+	ck_assert_engine_ok(engine__seccomp_prepare(ctx, NULL, &with_net_admin, &d));
+	ck_assert_ptr_eq(a, d);
+}
+END_TEST
+
+#define N_THREADS 8
+
+struct race {
+	pthread_barrier_t *barrier;
+	engine__caps caps;
+	const engine__seccomp *got;
+	int r;
+};
+
+static void *race_prepare(void *arg)
+{
+	struct race *rc = arg;
+
+	pthread_barrier_wait(rc->barrier);
+	rc->r = engine__seccomp_prepare(ctx, NULL, &rc->caps, &rc->got);
+	return NULL;
+}
+
+START_TEST(test_security__seccomp_cache_threads)
+{
+	pthread_barrier_t barrier;
+	pthread_t threads[N_THREADS];
+	struct race rc[N_THREADS];
+	engine__caps caps;
+
+	ck_assert_engine_ok(engine__caps_prepare(NULL, NULL, &caps));
+	pthread_barrier_init(&barrier, NULL, N_THREADS);
+	for (int i = 0; i < N_THREADS; i++) {
+		rc[i] = (struct race){ .barrier = &barrier, .caps = caps };
+		ck_assert_int_eq(pthread_create(&threads[i], NULL, race_prepare, &rc[i]), 0);
+	}
+	for (int i = 0; i < N_THREADS; i++)
+		pthread_join(threads[i], NULL);
+	pthread_barrier_destroy(&barrier);
+	for (int i = 0; i < N_THREADS; i++) {
+		ck_assert_int_eq(rc[i].r, 0);
+		ck_assert_ptr_nonnull(rc[i].got);
+		ck_assert_ptr_eq(rc[i].got, rc[0].got);
+	}
+}
+END_TEST
+
+/* The only file in <root>/cache/seccomp (malloc'd path), or NULL. */
+static char *only_cached_file(void)
+{
+	cleanup_free char *dir = engine__path_join(tmp, "cache/seccomp");
+	cleanup_closedir DIR *d = opendir(dir);
+	char *found = NULL;
+	struct dirent *de;
+
+	ck_assert_ptr_nonnull(d);
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		ck_assert_msg(!found, "more than one cached program");
+		found = engine__path_join(dir, de->d_name);
+	}
+	return found;
+}
+
+static engine_context *other_context(void)
+{
+	return th_context(tmp);
+}
+
+/* A new context (a new process) on the same root reads the compiled
+ * program back instead of compiling; a damaged file is recompiled. */
+START_TEST(test_security__seccomp_disk_cache)
+{
+	const engine__seccomp *a = NULL, *b = NULL, *c = NULL;
+	engine_context *ctx2, *ctx3;
+	cleanup_free char *file = NULL;
+	engine__caps caps;
+	struct stat st;
+
+	ck_assert_engine_ok(engine__caps_prepare(NULL, NULL, &caps));
+	ck_assert_engine_ok(engine__seccomp_prepare(ctx, NULL, &caps, &a));
+	file = only_cached_file();
+	ck_assert_ptr_nonnull(file);
+	ck_assert_int_eq(stat(file, &st), 0);
+	ck_assert_int_eq(st.st_size, 16 + engine__seccomp_prog(a)->len * 8);
+
+	ctx2 = other_context();
+	ck_assert_engine_ok(engine__seccomp_prepare(ctx2, NULL, &caps, &b));
+	ck_assert_ptr_ne(a, b);
+	ck_assert_uint_eq(engine__seccomp_prog(a)->len, engine__seccomp_prog(b)->len);
+	ck_assert_int_eq(memcmp(engine__seccomp_prog(a)->filter, engine__seccomp_prog(b)->filter,
+				engine__seccomp_prog(a)->len * 8),
+			 0);
+
+	ck_assert_engine_ok(engine__write_file_atomic(file, "garbage", 7, 0600, false));
+	ctx3 = other_context();
+	ck_assert_engine_ok(engine__seccomp_prepare(ctx3, NULL, &caps, &c));
+	ck_assert_int_eq(memcmp(engine__seccomp_prog(a)->filter, engine__seccomp_prog(c)->filter,
+				engine__seccomp_prog(a)->len * 8),
+			 0);
+	ck_assert_int_eq(stat(file, &st), 0);
+	ck_assert_int_eq(st.st_size, 16 + engine__seccomp_prog(a)->len * 8);
+	engine_context_free(ctx2);
+	engine_context_free(ctx3);
+}
+END_TEST
+
+/* --- seccomp: custom profiles ---------------------------------------------- */
+
+START_TEST(test_security__seccomp_custom_profile)
+{
+	cleanup_free char *path = write_file("profile.json", custom_profile);
+	const engine__seccomp *a = NULL, *b = NULL, *inl = NULL, *def = NULL;
+	engine__caps caps;
+
+	ck_assert_engine_ok(engine__caps_prepare(NULL, NULL, &caps));
+	ck_assert_engine_ok(engine__seccomp_prepare(ctx, path, &caps, &a));
+	ck_assert_ptr_nonnull(a);
+	ck_assert_uint_gt(engine__seccomp_prog(a)->len, 5);
+	ck_assert_engine_ok(engine__seccomp_prepare(ctx, path, &caps, &b));
+	ck_assert_ptr_eq(a, b);
+	/* The same document inline (as Docker's API sends it) compiles to the
+	 * same cache entry: the key is the content. */
+	ck_assert_engine_ok(engine__seccomp_prepare(ctx, custom_profile, &caps, &inl));
+	ck_assert_ptr_eq(a, inl);
+	ck_assert_engine_ok(engine__seccomp_prepare(ctx, NULL, &caps, &def));
+	ck_assert_ptr_ne(a, def);
+}
+END_TEST
+
+/* An edited file is a different profile. */
+START_TEST(test_security__seccomp_custom_profile_changed)
+{
+	cleanup_free char *path = write_file("p.json", "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[]}");
+	const engine__seccomp *a = NULL, *b = NULL;
+
+	ck_assert_engine_ok(engine__seccomp_prepare(ctx, path, NULL, &a));
+	free(write_file("p.json", "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":"
+				  "[{\"names\":[\"mount\"],\"action\":\"SCMP_ACT_ERRNO\"}]}"));
+	ck_assert_engine_ok(engine__seccomp_prepare(ctx, path, NULL, &b));
+	ck_assert_ptr_ne(a, b);
+}
+END_TEST
+
+struct bad_profile {
+	const char *json;
+	int code;
+	const char *needle;
+};
+
+static const struct bad_profile bad_profiles[] = {
+	{ "{\"defaultAction\": \"SCMP_ACT_ALLOW\", ", ENGINE_EINVALID, "invalid JSON" },
+	{ "[]", ENGINE_EINVALID, "not a JSON object" },
+	{ "{\"defaultAction\": \"SCMP_ACT_MAYBE\"}", ENGINE_EINVALID, "unknown action \"SCMP_ACT_MAYBE\"" },
+	{ "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": [{\"names\": [\"read\"], \"action\": \"SCMP_ACT_ALLOW\"},"
+	  " {\"names\": [\"mount\"], \"action\": \"SCMP_ACT_NOPE\"}]}",
+	  ENGINE_EINVALID, "syscalls[1] (\"mount\"): unknown action \"SCMP_ACT_NOPE\"" },
+	{ "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": [{\"names\": [\"read\"]}]}", ENGINE_EINVALID,
+	  "syscalls[0] (\"read\"): action: missing" },
+	{ "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": [{\"name\": \"read\", \"names\": [\"write\"],"
+	  " \"action\": \"SCMP_ACT_ALLOW\"}]}",
+	  ENGINE_EINVALID, "syscalls[0]: both \"name\" and \"names\"" },
+	{ "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": [{\"names\": [\"socket\"], \"action\": \"SCMP_ACT_ALLOW\","
+	  " \"args\": [{\"index\": 0, \"value\": 1, \"op\": \"SCMP_CMP_ABOUT\"}]}]}",
+	  ENGINE_EINVALID, "syscalls[0] (\"socket\"): args[0]: unknown op \"SCMP_CMP_ABOUT\"" },
+	{ "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"architectures\": [\"SCMP_ARCH_Z80\"]}", ENGINE_EINVALID,
+	  "architectures[0]: unknown architecture \"SCMP_ARCH_Z80\"" },
+	{ "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": [{\"names\": [\"read\"], \"action\": \"SCMP_ACT_NOTIFY\"}]}",
+	  ENGINE_ENOTSUP, "SCMP_ACT_NOTIFY" },
+	{ "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": [{\"names\": [\"read\"], \"action\": \"SCMP_ACT_ALLOW\","
+	  " \"includes\": {\"minKernel\": \"five\"}}]}",
+	  ENGINE_EINVALID, "syscalls[0].includes.minKernel: invalid kernel version \"five\"" },
+	{ "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"flags\": [\"SECCOMP_FILTER_FLAG_FAST\"]}", ENGINE_EINVALID,
+	  "flags[0]: unknown flag \"SECCOMP_FILTER_FLAG_FAST\"" },
+};
+
+START_TEST(test_security__seccomp_custom_profile_errors)
+{
+	const struct bad_profile *bp = &bad_profiles[_i];
+	cleanup_free char *path = write_file("bad.json", bp->json);
+	const engine__seccomp *s = NULL;
+
+	ck_assert_engine_error(engine__seccomp_prepare(ctx, path, NULL, &s), bp->code, bp->needle);
+	/* Every message names the file. */
+	ck_assert_msg(strstr(engine_error_last()->message, path), "\"%s\" does not name %s",
+		      engine_error_last()->message, path);
+	ck_assert_ptr_null(s);
+}
+END_TEST
+
+START_TEST(test_security__seccomp_missing_profile)
+{
+	cleanup_free char *path = engine__path_join(tmp, "nope.json");
+	const engine__seccomp *s = NULL;
+
+	ck_assert_engine_error(engine__seccomp_prepare(ctx, path, NULL, &s), ENGINE_ENOTFOUND, path);
+}
+END_TEST
+
+/* --- rlimits and paths -------------------------------------------------------- */
+
+START_TEST(test_security__rlimit_parse)
+{
+	engine__rlimit rl;
+
+	ck_assert_engine_ok(engine__rlimit_parse("nofile=1024:2048", &rl));
+	ck_assert_int_eq(rl.resource, RLIMIT_NOFILE);
+	ck_assert_uint_eq(rl.limit.rlim_cur, 1024);
+	ck_assert_uint_eq(rl.limit.rlim_max, 2048);
+	ck_assert_engine_ok(engine__rlimit_parse("nproc=64", &rl));
+	ck_assert_int_eq(rl.resource, RLIMIT_NPROC);
+	ck_assert_uint_eq(rl.limit.rlim_cur, 64);
+	ck_assert_uint_eq(rl.limit.rlim_max, 64);
+	ck_assert_engine_ok(engine__rlimit_parse("core=0:-1", &rl));
+	ck_assert_uint_eq(rl.limit.rlim_cur, 0);
+	ck_assert_uint_eq(rl.limit.rlim_max, RLIM_INFINITY);
+	ck_assert_engine_ok(engine__rlimit_parse("memlock=unlimited", &rl));
+	ck_assert_uint_eq(rl.limit.rlim_cur, RLIM_INFINITY);
+
+	ck_assert_engine_error(engine__rlimit_parse("files=10", &rl), ENGINE_EINVALID, "invalid ulimit type \"files\"");
+	ck_assert_engine_error(engine__rlimit_parse("nofile", &rl), ENGINE_EINVALID, "expected name=soft[:hard]");
+	ck_assert_engine_error(engine__rlimit_parse("nofile=10x", &rl), ENGINE_EINVALID, "invalid limit \"10x\"");
+	ck_assert_engine_error(engine__rlimit_parse("nofile=20:10", &rl), ENGINE_EINVALID,
+			       "soft limit must be less than or equal to hard limit");
+	ck_assert_engine_error(engine__rlimit_parse("nofile=1:2:3", &rl), ENGINE_EINVALID, "too many");
+	ck_assert_engine_error(engine__rlimit_parse("nofile=", &rl), ENGINE_EINVALID, "invalid limit");
+}
+END_TEST
+
+static bool listed(const char *const *list, const char *s)
+{
+	for (; *list; list++)
+		if (strcmp(*list, s) == 0)
+			return true;
+	return false;
+}
+
+START_TEST(test_security__paths)
+{
+	const char *masked[] = { "/proc/asound",      "/proc/acpi",	   "/proc/kcore",      "/proc/keys",
+				 "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug",
+				 "/proc/scsi",	       "/sys/firmware",	   "/sys/devices/virtual/powercap" };
+	const char *ro[] = { "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger" };
+
+	for (size_t i = 0; i < sizeof(masked) / sizeof(masked[0]); i++)
+		ck_assert_msg(listed(engine__masked_paths(), masked[i]), "%s not masked", masked[i]);
+	for (size_t i = 0; i < sizeof(ro) / sizeof(ro[0]); i++)
+		ck_assert_msg(listed(engine__readonly_paths(), ro[i]), "%s not read-only", ro[i]);
+	ck_assert_uint_eq(engine__strv_len((char *const *)engine__readonly_paths()), 5);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("security");
+	TCase *tc = tcase_create("unprivileged");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_security__cap_names);
+	tcase_add_test(tc, test_security__caps_default_set);
+	tcase_add_test(tc, test_security__caps_add_drop);
+	tcase_add_test(tc, test_security__caps_unknown);
+	tcase_add_test(tc, test_security__seccomp_default_compiles);
+	tcase_add_test(tc, test_security__seccomp_unconfined);
+	tcase_add_test(tc, test_security__seccomp_cached);
+	tcase_add_test(tc, test_security__seccomp_cache_threads);
+	tcase_add_test(tc, test_security__seccomp_disk_cache);
+	tcase_add_test(tc, test_security__seccomp_custom_profile);
+	tcase_add_test(tc, test_security__seccomp_custom_profile_changed);
+	tcase_add_loop_test(tc, test_security__seccomp_custom_profile_errors, 0,
+			    (int)(sizeof(bad_profiles) / sizeof(bad_profiles[0])));
+	tcase_add_test(tc, test_security__seccomp_missing_profile);
+	tcase_add_test(tc, test_security__rlimit_parse);
+	tcase_add_test(tc, test_security__paths);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	return th_run_suite(suite(), 0);
+}
+
