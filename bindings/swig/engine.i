@@ -153,3 +153,51 @@ ENGINE_OWNING_STRUCT(engine_image_import_options,
 	capi_strarray_clear(&o->exposed_ports); capi_strarray_clear(&o->volumes);)
 %include "engine/image.h"
 %include "engine/store.h"
+
+/* ---- specs and containers --------------------------------------------- */
+/* A byte buffer with its length (captured output): bytes / []byte. */
+%inline %{
+typedef struct capi_bytes {
+	const char *data;
+	size_t len;
+} capi_bytes;
+%}
+%ignore capi_bytes;
+
+%ignore engine_run_result::stdout_data;
+%ignore engine_run_result::stdout_len;
+%ignore engine_run_result::stderr_data;
+%ignore engine_run_result::stderr_len;
+%immutable engine_run_result::id;
+%immutable engine_run_result::exit_code;
+%immutable engine_run_result::signal;
+%immutable engine_run_result::oom_killed;
+%immutable engine_run_result::timed_out;
+%immutable engine_run_result::duration;
+%extend engine_run_result {
+	/* Proxies own their result: dropping one frees it. */
+	~engine_run_result() {
+		engine_run_result_free($self);
+	}
+	capi_bytes stdout_bytes() {
+		capi_bytes b = { $self->stdout_data, $self->stdout_len };
+		return b;
+	}
+	capi_bytes stderr_bytes() {
+		capi_bytes b = { $self->stderr_data, $self->stderr_len };
+		return b;
+	}
+}
+%immutable engine_container_stats::memory_usage;
+%immutable engine_container_stats::memory_limit;
+%immutable engine_container_stats::cpu_usage_ns;
+%immutable engine_container_stats::pids;
+
+ENGINE_STRARRAY_MEMBER(engine_exec_options, argv)
+ENGINE_STRARRAY_MEMBER(engine_exec_options, env)
+ENGINE_OWNING_STRUCT(engine_exec_options,
+	free((char *)o->user); free((char *)o->working_dir);
+	capi_strarray_clear(&o->argv); capi_strarray_clear(&o->env);)
+
+%include "engine/spec.h"
+%include "engine/container.h"

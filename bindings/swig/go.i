@@ -189,3 +189,18 @@ CAPI_SCALAR_OUT(int, int32)
 CAPI_SCALAR_OUT(int64_t, int64)
 CAPI_SCALAR_OUT(uint64_t, uint64)
 CAPI_SCALAR_OUT(double, float64)
+
+/* Byte buffers out ([]byte, copied) and in ([]byte, borrowed for the call). */
+%typemap(gotype) capi_bytes "[]byte"
+%typemap(imtype) capi_bytes "string"
+%typemap(out, fragment="AllocateString") capi_bytes %{
+	$result = Swig_AllocateString($1.data ? $1.data : "", $1.len);
+%}
+%typemap(goout, fragment="CopyString") capi_bytes %{
+	$result = []byte(swigCopyString($1))
+%}
+%typemap(gotype) (const void *content, size_t len) "[]byte"
+%typemap(in) (const void *content, size_t len) %{
+	$1 = $input.array;
+	$2 = (size_t)$input.len;
+%}

@@ -139,7 +139,12 @@ static void capi_set_error_classes(PyObject *classes)
 }
 /* ...except plain int struct members and non-error results. */
 %typemap(out) int ENGINE_PLAIN_INT "$result = PyLong_FromLong($1);"
-%apply int ENGINE_PLAIN_INT { int code, int sys_errno, int log_level, int log_fd, int force };
+/* Every int member of a public struct must be listed here. */
+%apply int ENGINE_PLAIN_INT {
+	int code, int sys_errno, int log_level, int log_fd, int force,
+	int exit_code, int signal, int oom_killed, int timed_out,
+	int stdio, int in_fd, int out_fd, int err_fd
+};
 %typemap(out) int engine_has_feature "$result = PyBool_FromLong($1);"
 
 /* Input lists. */
@@ -216,4 +221,36 @@ CAPI_SCALAR_OUT(double, PyFloat_FromDouble)
 }
 %enddef
 CAPI_STRUCT_OUT(engine_store_usage)
+CAPI_STRUCT_OUT(engine_container_stats)
+
+/*
+ * Run results: owned by the returned object. The library sets *out even
+ * when the call fails (a command that could not be executed), so the
+ * result is freed when the call raises.
+ */
+%typemap(in, numinputs=0) engine_run_result ** (engine_run_result *tmp = NULL) "$1 = &tmp;"
+%typemap(argout) engine_run_result ** {
+	$result = SWIG_Python_AppendOutput($result,
+		SWIG_NewPointerObj(SWIG_as_voidptr(tmp$argnum), $*1_descriptor, SWIG_POINTER_OWN));
+	tmp$argnum = NULL;
+}
+%typemap(freearg) engine_run_result ** "engine_run_result_free(tmp$argnum);"
+
+/* Byte buffers out (bytes) and in (any bytes-like object). */
+%typemap(out) capi_bytes {
+	$result = PyBytes_FromStringAndSize($1.data ? $1.data : "", (Py_ssize_t)$1.len);
+	if (!$result)
+		SWIG_fail;
+}
+%typemap(in) (const void *content, size_t len) (Py_buffer view, int have_view = 0) {
+	if (PyObject_GetBuffer($input, &view, PyBUF_SIMPLE) < 0)
+		SWIG_fail;
+	have_view = 1;
+	$1 = view.buf;
+	$2 = (size_t)view.len;
+}
+%typemap(freearg) (const void *content, size_t len) {
+	if (have_view$argnum)
+		PyBuffer_Release(&view$argnum);
+}
 

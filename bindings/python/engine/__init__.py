@@ -16,6 +16,7 @@ from . import capi
 from ._errors import (AlreadyExists, Busy, ContainerNotFound, Error, GenericError,
                       ImageNotFound, InvalidArgument, IOFailure, NotFound, NotSupported,
                       OutOfMemory, PermissionDenied, Timeout)
+from .containers import Container, Containers, ContainerStats, RunResult, Spec
 from .context import Context, Store, StoreUsage
 from .images import Image, Images, ImageSummary
 
@@ -27,6 +28,11 @@ def version() -> str:
     return capi.engine_version()
 
 
+def parse_size(size: str) -> int:
+    """Bytes of a Docker-style size ("64m", "1g", "512k", "1.5g"), parsed by the library."""
+    return capi.engine_parse_size(size)
+
+
 def has_feature(name: str) -> bool:
     """Whether the loaded libengine supports ``name`` ("seccomp", "overlay", "cgroup-v2"...)."""
     return capi.engine_has_feature(name)
@@ -36,5 +42,6 @@ __all__ = [
     "capi", "Context", "Store", "StoreUsage", "Images", "Image", "ImageSummary",
     "Error", "GenericError", "NotFound", "ImageNotFound", "ContainerNotFound",
     "AlreadyExists", "InvalidArgument", "PermissionDenied", "Busy", "NotSupported",
-    "OutOfMemory", "Timeout", "IOFailure", "version", "has_feature",
+    "OutOfMemory", "Timeout", "IOFailure", "version", "has_feature", "parse_size",
+    "Container", "Containers", "ContainerStats", "RunResult", "Spec",
 ]

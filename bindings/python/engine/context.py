@@ -6,8 +6,13 @@ import os
 import threading
 from typing import Any, Optional, Union
 
+from typing import TYPE_CHECKING
+
 from . import capi
 from ._errors import Error
+
+if TYPE_CHECKING:
+    from .containers import RunResult
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -75,12 +80,9 @@ class Context:
         """Image operations: load, import_, list, get, inspect, tag, remove, save, unpack."""
         self.store = Store(self)
         """Store maintenance: usage, prune, check."""
-        try:
-            from .containers import Containers
-        except ImportError:  # built against a library without the runtime
-            pass
-        else:
-            self.containers = Containers(self)
+        from .containers import Containers
+        self.containers = Containers(self)
+        """Container lifecycle: create, get, list, ids, run."""
 
     @property
     def handle(self) -> Any:
@@ -99,6 +101,33 @@ class Context:
     def run_dir(self) -> str:
         """The run directory."""
         return capi.engine_context_run_dir(self.handle)
+
+    def run(self, image: Optional[str], command: Any = None, **kwargs: Any) -> "RunResult":
+        """Run a container to completion and return its :class:`RunResult`.
+
+        Creates the container, starts it, waits (killing it after ``timeout``
+        seconds), captures stdout and stderr, and removes everything::
+
+            res = ctx.run("busybox", ["sh", "-c", "echo $X"], env={"X": "1"},
+                          memory="64m", timeout=5)
+            res.exit_code, res.stdout   # 0, b"1\n"
+
+        ``command`` is a list, or a string split like a shell would. Keywords
+        (Docker's names and units): entrypoint, env (dict or "K=V" list),
+        env_file, working_dir, user, hostname, name, volumes (docker-py dict
+        ``{"/host": {"bind": "/data", "mode": "ro"}}`` or "SRC:DST[:ro]" list),
+        tmpfs, files ({path: bytes}), read_only, network ("none"/"host"),
+        memory ("64m" or bytes), cpus, cpu_shares, cpuset_cpus, pids_limit,
+        cap_add, cap_drop, seccomp, no_new_privileges, ulimits, init, userns,
+        stdio / stdin / stdout / stderr, timeout, rootfs (a directory instead
+        of an image), or ``spec=`` a prebuilt :class:`engine.Spec`.
+
+        Raises ImageNotFound for a missing image, NotFound when the command
+        does not exist, InvalidArgument for a bad argument. The GIL is
+        released while the container runs.
+        """
+        from .containers import run
+        return run(self, image, command, **kwargs)
 
     def set_log_level(self, level: Union[int, str]) -> None:
         """Change the level below which log lines are dropped."""
