@@ -15,10 +15,11 @@ if [ ! -f "$build/bindings/python/engine/capi.py" ]; then
 	exit 0
 fi
 junit=$(mktemp)
-trap 'rm -f "$junit"' EXIT
+basetemp=$(mktemp -d)
+trap 'rm -rf "$junit" "$basetemp"' EXIT
 PYTHONPATH="$build/bindings/python${PYTHONPATH:+:$PYTHONPATH}" PYTHONDONTWRITEBYTECODE=1 \
 	ENGINE_BUILD="$build" "$py" -m pytest -p no:cacheprovider -q -rfEs \
-	--junitxml="$junit" "$here"
+	--basetemp="$basetemp" --junitxml="$junit" "$here"
 rc=$?
 counts=$("$py" - "$junit" <<'PY'
 import sys, xml.etree.ElementTree as ET

@@ -107,6 +107,8 @@ class Spec:
     build one yourself to reuse it for many runs (``ctx.run(spec=...)``).
     """
 
+    _handle: Any = None
+
     def __init__(self, image: Optional[str] = None, command: Command = None, *,
                  entrypoint: Command = None,
                  env: Union[None, Mapping[str, object], Iterable[str]] = None,
@@ -130,7 +132,6 @@ class Spec:
                  stderr: Any = None, timeout: Optional[float] = None,
                  auto_remove: bool = False, rootfs: Optional[str] = None) -> None:
         self.image = image
-        self._handle = None
         self._handle = capi.engine_spec_new()
         try:
             self._fill(**{k: v for k, v in locals().items()
