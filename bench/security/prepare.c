@@ -156,8 +156,8 @@ int main(int argc, char **argv)
 	report("seccomp_prepare, disk cache", disk, n);
 	report("seccomp_prepare, cached", cached, n);
 	report("seccomp_apply in the child", apply, n);
-	printf("compiled / disk cache: %.0fx; compiled / memory cache: %.0fx\n", uncached[n / 2] / disk[n / 2],
-	       uncached[n / 2] / (cached[n / 2] > 0 ? cached[n / 2] : 1e-3));
+	printf("compiled / disk cache: %.0fx; compiled / memory cache: %.0fx\n",
+	       uncached[n / 2] / disk[n / 2], uncached[n / 2] / (cached[n / 2] > 0 ? cached[n / 2] : 1e-3));
 
 	engine_context_free(ctx);
 	engine__rm_rf(root);

@@ -33,6 +33,16 @@ ENGINE_EXTERN int engine_store_usage_get(engine_context *ctx, engine_store_usage
 ENGINE_EXTERN int engine_store_prune(engine_context *ctx, int all_untagged, int64_t *reclaimed);
 
 /**
+ * Remove images that no container uses — only untagged ("dangling") ones,
+ * or with @p all every unused image, tagged or not (`docker image prune
+ * [-a]`) — then collect what nothing references, like engine_store_prune().
+ * @p report (may be NULL) receives Docker's lines ("untagged: busybox:latest",
+ * "deleted: sha256:..."); *reclaimed (may be NULL) the bytes freed.
+ */
+ENGINE_EXTERN int engine_store_prune_images(engine_context *ctx, int all, engine_strarray *report,
+					    int64_t *reclaimed);
+
+/**
  * Verify every blob against its digest, every layer directory against its
  * record, every image against its blobs and layers. Each problem found is one
  * line in @p problems ("blob sha256:ab..: digest mismatch"); none means the

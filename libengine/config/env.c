@@ -45,8 +45,8 @@ int engine__env_validate(const char *item)
 	if (!item)
 		return engine__error_set(ENGINE_EINVALID, 0, "invalid environment variable: NULL");
 	if (key_len(item) == 0)
-		return engine__error_set(ENGINE_EINVALID, 0, "invalid environment variable: \"%s\": empty name",
-					 item);
+		return engine__error_set(ENGINE_EINVALID, 0,
+					 "invalid environment variable: \"%s\": empty name", item);
 	return 0;
 }
 
@@ -101,8 +101,8 @@ static bool is_space(char c)
 }
 
 /* One line of an env file (without its newline and trailing CR). */
-static int parse_line(const char *path, unsigned lineno, const char *line, size_t len, char *const *caller_env,
-		      char ***vars)
+static int parse_line(const char *path, unsigned lineno, const char *line, size_t len,
+		      char *const *caller_env, char ***vars)
 {
 	const char *eq;
 	size_t klen;
@@ -115,11 +115,13 @@ static int parse_line(const char *path, unsigned lineno, const char *line, size_
 	klen = eq ? (size_t)(eq - line) : len;
 	for (size_t i = 0; i < klen; i++)
 		if (is_blank(line[i]))
-			return engine__error_set(ENGINE_EINVALID, 0, "env file %s:%u: variable '%.*s' contains whitespaces",
-						 path, lineno, (int)klen, line);
+			return engine__error_set(ENGINE_EINVALID, 0,
+						 "env file %s:%u: variable '%.*s' contains whitespaces", path,
+						 lineno, (int)klen, line);
 	if (klen == 0)
-		return engine__error_set(ENGINE_EINVALID, 0, "env file %s:%u: no variable name on line '%.*s'", path,
-					 lineno, (int)len, line);
+		return engine__error_set(ENGINE_EINVALID, 0,
+					 "env file %s:%u: no variable name on line '%.*s'", path, lineno,
+					 (int)len, line);
 	if (eq)
 		return engine__strv_push_take(vars, strndup(line, len));
 
@@ -137,7 +139,8 @@ static int parse_line(const char *path, unsigned lineno, const char *line, size_
 	}
 }
 
-int engine__env_parse_file_mem(const char *path, const char *text, size_t len, char *const *caller_env, char ***out)
+int engine__env_parse_file_mem(const char *path, const char *text, size_t len, char *const *caller_env,
+			       char ***out)
 {
 	cleanup_strv char **vars = NULL;
 	size_t pos = 0;
@@ -156,10 +159,11 @@ int engine__env_parse_file_mem(const char *path, const char *text, size_t len, c
 		if (n > 0 && line[n - 1] == '\r')
 			n--;
 		if (memchr(line, '\0', n))
-			return engine__error_set(ENGINE_EINVALID, 0, "env file %s:%u: contains a NUL byte", path, lineno);
+			return engine__error_set(ENGINE_EINVALID, 0, "env file %s:%u: contains a NUL byte",
+						 path, lineno);
 		if (!utf8_valid((const unsigned char *)line, n))
-			return engine__error_set(ENGINE_EINVALID, 0, "env file %s:%u: contains invalid UTF-8", path,
-						 lineno);
+			return engine__error_set(ENGINE_EINVALID, 0, "env file %s:%u: contains invalid UTF-8",
+						 path, lineno);
 		r = parse_line(path, lineno, line, n, caller_env, &vars);
 		if (r < 0)
 			return r;

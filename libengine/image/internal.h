@@ -103,6 +103,9 @@ void engine__unpack_limits(engine_context *ctx, uint64_t *max_bytes, uint64_t *m
 #define ENGINE__DEFAULT_UNPACK_MAX_BYTES (32ULL << 30)
 #define ENGINE__DEFAULT_UNPACK_MAX_ENTRIES 2000000ULL
 
+/* Remove a temp tree on a failure path, keeping the thread's error. */
+void engine__discard_tmp(const char *path);
+
 /* "<root>/<dir>/<hex of digest><suffix>" (malloc'd, error set on failure). */
 char *engine__store_path(engine_context *ctx, const char *dir, const char *digest, const char *suffix);
 
@@ -127,10 +130,6 @@ int engine__image_config(engine_context *ctx, const char *image_id, json_object 
 
 /* --- tags (tags.c) ------------------------------------------------------ */
 
-/* Normalise a reference like Docker: "busybox" -> "busybox:latest",
- * "docker.io/library/busybox" -> "busybox:latest"; "name@sha256:.." is kept.
- * ENGINE_EINVALID for malformed references. */
-int engine__ref_normalize(const char *ref, char **out);
 /* Tags pointing at @image_id, sorted (NULL-terminated, malloc'd). */
 int engine__tags_of(engine_context *ctx, const char *image_id, char ***out);
 /* The whole tag map {"name:tag": "sha256:.."} (owned by caller). */

@@ -222,12 +222,7 @@ static int unpack_to_tmp(engine_context *ctx, const char *blob_path, char *const
 free_stream:
 	engine__layer_stream_free(s);
 remove_tmp:
-	{
-		engine__error_saved saved;
-		engine__error_save(&saved);
-		engine__rm_rf(tmp);
-		engine__error_restore(&saved);
-	}
+	engine__discard_tmp(tmp);
 	return r;
 }
 
@@ -289,12 +284,8 @@ int engine__layer_unpack_blob(engine_context *ctx, const char *blob_digest, cons
 	memcpy(chain_id_out, chain, sizeof(chain));
 	goto unlock;
 
-remove_tmp: {
-	engine__error_saved saved;
-	engine__error_save(&saved);
-	engine__rm_rf(tmp);
-	engine__error_restore(&saved);
-}
+remove_tmp:
+	engine__discard_tmp(tmp);
 unlock:
 	engine__store_unlock(lock);
 	return r;

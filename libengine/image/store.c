@@ -72,3 +72,14 @@ char *engine__store_path(engine_context *ctx, const char *dir, const char *diges
 {
 	return engine__strdup_printf("%s/%s/%s%s", ctx->root, dir, engine__digest_hex(digest), suffix);
 }
+
+void engine__discard_tmp(const char *path)
+{
+	engine__error_saved saved;
+
+	if (!path)
+		return;
+	engine__error_save(&saved);
+	engine__rm_rf(path);
+	engine__error_restore(&saved);
+}

@@ -118,8 +118,15 @@ int engine__rlimit_parse(const char *s, engine__rlimit *out);
 /* Child side: setrlimit each, in order. */
 int engine__rlimits_apply(const engine__rlimit *limits, size_t n);
 
-/* Docker's masked and read-only /proc and /sys paths (static lists). */
+/* Docker's masked and read-only /proc and /sys paths (static lists). The
+ * runtime masks a file with a bind mount of /dev/null and a directory with
+ * an empty read-only tmpfs, and skips paths that do not exist; read-only
+ * paths get a read-only bind mount of themselves. */
 const char *const *engine__masked_paths(void);
 const char *const *engine__readonly_paths(void);
+/* The masked paths plus this host's per-CPU thermal_throttle directories,
+ * as moby computes them (parent side; the caller frees with
+ * engine__strv_free). (Additive.) */
+int engine__masked_paths_host(char ***out);
 
 #endif

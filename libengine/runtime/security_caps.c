@@ -21,55 +21,67 @@
 
 /* Indexed by capability number (linux/capability.h). */
 static const char *const cap_names[] = {
-	"CAP_CHOWN",
-	"CAP_DAC_OVERRIDE",
-	"CAP_DAC_READ_SEARCH",
-	"CAP_FOWNER",
-	"CAP_FSETID",
-	"CAP_KILL",
-	"CAP_SETGID",
-	"CAP_SETUID",
-	"CAP_SETPCAP",
-	"CAP_LINUX_IMMUTABLE",
-	"CAP_NET_BIND_SERVICE",
-	"CAP_NET_BROADCAST",
-	"CAP_NET_ADMIN",
-	"CAP_NET_RAW",
-	"CAP_IPC_LOCK",
-	"CAP_IPC_OWNER",
-	"CAP_SYS_MODULE",
-	"CAP_SYS_RAWIO",
-	"CAP_SYS_CHROOT",
-	"CAP_SYS_PTRACE",
-	"CAP_SYS_PACCT",
-	"CAP_SYS_ADMIN",
-	"CAP_SYS_BOOT",
-	"CAP_SYS_NICE",
-	"CAP_SYS_RESOURCE",
-	"CAP_SYS_TIME",
-	"CAP_SYS_TTY_CONFIG",
-	"CAP_MKNOD",
-	"CAP_LEASE",
-	"CAP_AUDIT_WRITE",
-	"CAP_AUDIT_CONTROL",
-	"CAP_SETFCAP",
-	"CAP_MAC_OVERRIDE",
-	"CAP_MAC_ADMIN",
-	"CAP_SYSLOG",
-	"CAP_WAKE_ALARM",
-	"CAP_BLOCK_SUSPEND",
-	"CAP_AUDIT_READ",
-	"CAP_PERFMON",
-	"CAP_BPF",
-	"CAP_CHECKPOINT_RESTORE",
+    "CAP_CHOWN",
+    "CAP_DAC_OVERRIDE",
+    "CAP_DAC_READ_SEARCH",
+    "CAP_FOWNER",
+    "CAP_FSETID",
+    "CAP_KILL",
+    "CAP_SETGID",
+    "CAP_SETUID",
+    "CAP_SETPCAP",
+    "CAP_LINUX_IMMUTABLE",
+    "CAP_NET_BIND_SERVICE",
+    "CAP_NET_BROADCAST",
+    "CAP_NET_ADMIN",
+    "CAP_NET_RAW",
+    "CAP_IPC_LOCK",
+    "CAP_IPC_OWNER",
+    "CAP_SYS_MODULE",
+    "CAP_SYS_RAWIO",
+    "CAP_SYS_CHROOT",
+    "CAP_SYS_PTRACE",
+    "CAP_SYS_PACCT",
+    "CAP_SYS_ADMIN",
+    "CAP_SYS_BOOT",
+    "CAP_SYS_NICE",
+    "CAP_SYS_RESOURCE",
+    "CAP_SYS_TIME",
+    "CAP_SYS_TTY_CONFIG",
+    "CAP_MKNOD",
+    "CAP_LEASE",
+    "CAP_AUDIT_WRITE",
+    "CAP_AUDIT_CONTROL",
+    "CAP_SETFCAP",
+    "CAP_MAC_OVERRIDE",
+    "CAP_MAC_ADMIN",
+    "CAP_SYSLOG",
+    "CAP_WAKE_ALARM",
+    "CAP_BLOCK_SUSPEND",
+    "CAP_AUDIT_READ",
+    "CAP_PERFMON",
+    "CAP_BPF",
+    "CAP_CHECKPOINT_RESTORE",
 };
 #define N_CAP_NAMES ((int)(sizeof(cap_names) / sizeof(cap_names[0])))
 
 /* moby daemon/pkg/oci/caps/defaults.go */
 static const char *const default_names[] = {
-	"CAP_CHOWN",   "CAP_DAC_OVERRIDE", "CAP_FSETID",	   "CAP_FOWNER",     "CAP_MKNOD",
-	"CAP_NET_RAW", "CAP_SETGID",	   "CAP_SETUID",	   "CAP_SETFCAP",    "CAP_SETPCAP",
-	"CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT", "CAP_KILL", "CAP_AUDIT_WRITE", NULL,
+    "CAP_CHOWN",
+    "CAP_DAC_OVERRIDE",
+    "CAP_FSETID",
+    "CAP_FOWNER",
+    "CAP_MKNOD",
+    "CAP_NET_RAW",
+    "CAP_SETGID",
+    "CAP_SETUID",
+    "CAP_SETFCAP",
+    "CAP_SETPCAP",
+    "CAP_NET_BIND_SERVICE",
+    "CAP_SYS_CHROOT",
+    "CAP_KILL",
+    "CAP_AUDIT_WRITE",
+    NULL,
 };
 
 const char *const *engine__caps_default_names(void)
@@ -117,8 +129,8 @@ static int read_last_cap(int *out)
 	errno = 0;
 	v = strtol(text, &end, 10);
 	if (errno || end == text || v < 0 || v > 63)
-		return engine__error_set(ENGINE_ERROR, 0, "capabilities: /proc/sys/kernel/cap_last_cap: bad value \"%s\"",
-					 text);
+		return engine__error_set(
+		    ENGINE_ERROR, 0, "capabilities: /proc/sys/kernel/cap_last_cap: bad value \"%s\"", text);
 	*out = (int)v;
 	return 0;
 }
@@ -139,8 +151,9 @@ static int names_to_mask(char *const *names, int last_cap, const char *what, uin
 		if (r < 0)
 			return engine__error_wrap("%s", what);
 		if (cap > last_cap)
-			return engine__error_set(ENGINE_EINVALID, 0, "%s: capability %s: not supported by this kernel",
-						 what, cap_names[cap]);
+			return engine__error_set(ENGINE_EINVALID, 0,
+						 "%s: capability %s: not supported by this kernel", what,
+						 cap_names[cap]);
 		*mask |= UINT64_C(1) << cap;
 	}
 	return 0;
@@ -182,10 +195,10 @@ int engine__caps_prepare(char *const *add, char *const *drop, engine__caps *out)
 		set = (defaults & ~drop_mask) | add_mask;
 
 	*out = (engine__caps){
-		.bounding = set,
-		.effective = set,
-		.permitted = set,
-		.last_cap = last_cap,
+	    .bounding = set,
+	    .effective = set,
+	    .permitted = set,
+	    .last_cap = last_cap,
 	};
 	return 0;
 }
@@ -216,7 +229,7 @@ int engine__caps_apply_bounding(const engine__caps *caps)
 
 int engine__caps_apply_sets(const engine__caps *caps)
 {
-	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3, .pid = 0 };
+	struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
 	struct __user_cap_data_struct data[2];
 
 	if (prctl(PR_SET_KEEPCAPS, 0UL, 0UL, 0UL, 0UL) < 0)

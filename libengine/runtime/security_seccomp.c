@@ -187,8 +187,8 @@ static int add_arches(scmp_filter_ctx sc, const char *what, const uint32_t *arch
 		int r = seccomp_arch_add(sc, arches[i]);
 
 		if (r < 0 && r != -EEXIST)
-			return engine__error_errno(-r, "seccomp profile %s: add architecture 0x%" PRIx32, what,
-						   arches[i]);
+			return engine__error_errno(-r, "seccomp profile %s: add architecture 0x%" PRIx32,
+						   what, arches[i]);
 	}
 	return 0;
 }
@@ -209,8 +209,8 @@ static int add_rule(scmp_filter_ctx sc, const char *what, const engine__seccomp_
 	int r;
 
 	for (size_t i = 0; i < rule->n_args && i < 6; i++)
-		cmps[i] = (struct scmp_arg_cmp){ rule->args[i].index, rule->args[i].op, rule->args[i].value,
-						 rule->args[i].value_two };
+		cmps[i] = (struct scmp_arg_cmp){rule->args[i].index, rule->args[i].op, rule->args[i].value,
+						rule->args[i].value_two};
 
 	/* libseccomp takes one comparison per argument per rule: conditions
 	 * on the same argument become separate (OR'd) rules, as runc does. */
@@ -218,7 +218,8 @@ static int add_rule(scmp_filter_ctx sc, const char *what, const engine__seccomp_
 		for (size_t i = 0; i < rule->n_args; i++) {
 			r = seccomp_rule_add_array(sc, rule->action, nr, 1, &cmps[i]);
 			if (r < 0)
-				return engine__error_errno(-r, "seccomp profile %s: syscall \"%s\"", what, name);
+				return engine__error_errno(-r, "seccomp profile %s: syscall \"%s\"", what,
+							   name);
 		}
 		return 0;
 	}
@@ -245,8 +246,8 @@ static int export_bpf(scmp_filter_ctx sc, const char *what, struct sock_fprog *o
 		return engine__error_errno(errno, "seccomp profile %s: stat BPF", what);
 	if (st.st_size <= 0 || st.st_size % sizeof(struct sock_filter) ||
 	    st.st_size / sizeof(struct sock_filter) > BPF_MAXINSNS)
-		return engine__error_set(ENGINE_ERROR, 0, "seccomp profile %s: BPF program of %lld bytes", what,
-					 (long long)st.st_size);
+		return engine__error_set(ENGINE_ERROR, 0, "seccomp profile %s: BPF program of %lld bytes",
+					 what, (long long)st.st_size);
 	filter = malloc((size_t)st.st_size);
 	if (!filter)
 		return engine__error_oom();
@@ -285,7 +286,8 @@ int engine__seccomp_compile(const char *what, const engine__seccomp_profile *p, 
 
 	sc = seccomp_init(p->default_action);
 	if (!sc)
-		return engine__error_set(ENGINE_ERROR, 0, "seccomp profile %s: cannot create filter (default action 0x%x)",
+		return engine__error_set(ENGINE_ERROR, 0,
+					 "seccomp profile %s: cannot create filter (default action 0x%x)",
 					 what, p->default_action);
 	/* The child sets no_new_privs itself, in the documented order. */
 	r = seccomp_attr_set(sc, SCMP_FLTATR_CTL_NNP, 0);
@@ -429,7 +431,8 @@ int engine__seccomp_prepare(engine_context *ctx, const char *profile, const engi
 
 	if (!profile || strcmp(profile, "default") == 0) {
 		what = "default";
-		key = engine__strdup_printf("default:%" PRIx64, bounding & engine__seccomp_default_caps_mask());
+		key =
+		    engine__strdup_printf("default:%" PRIx64, bounding & engine__seccomp_default_caps_mask());
 	} else {
 		char digest[ENGINE__DIGEST_LEN + 1];
 

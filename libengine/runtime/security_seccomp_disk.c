@@ -85,7 +85,8 @@ static int hash_profile(engine__sha256 *h, const engine__seccomp_profile *p)
 	return r;
 }
 
-int engine__seccomp_disk_id(const engine__seccomp_profile *p, const char *key, char out[ENGINE__DIGEST_LEN + 1])
+int engine__seccomp_disk_id(const engine__seccomp_profile *p, const char *key,
+			    char out[ENGINE__DIGEST_LEN + 1])
 {
 	const struct scmp_version *v = seccomp_version();
 	engine__sha256 *h = NULL;
@@ -141,19 +142,21 @@ malformed:
 	return ENGINE_ENOTFOUND;
 }
 
-void engine__seccomp_disk_store(engine_context *ctx, const char *id, const struct sock_fprog *prog, unsigned flags)
+void engine__seccomp_disk_store(engine_context *ctx, const char *id, const struct sock_fprog *prog,
+				unsigned flags)
 {
 	cleanup_free char *dir = engine__context_path(ctx, "cache/seccomp");
 	cleanup_free char *path = NULL;
 	cleanup_free char *data = NULL;
-	disk_header hdr = { .flags = flags, .len = prog->len };
+	disk_header hdr = {.flags = flags, .len = prog->len};
 	size_t len = sizeof(hdr) + prog->len * sizeof(struct sock_filter);
 	engine__error_saved saved;
 
 	/* A cache that cannot be written is not the caller's failure. */
 	engine__error_save(&saved);
 	memcpy(hdr.magic, MAGIC, 8);
-	if (!dir || !(path = engine__strdup_printf("%s/%s.bpf", dir, engine__digest_hex(id))) || !(data = malloc(len)))
+	if (!dir || !(path = engine__strdup_printf("%s/%s.bpf", dir, engine__digest_hex(id))) ||
+	    !(data = malloc(len)))
 		goto out;
 	memcpy(data, &hdr, sizeof(hdr));
 	memcpy(data + sizeof(hdr), prog->filter, prog->len * sizeof(struct sock_filter));

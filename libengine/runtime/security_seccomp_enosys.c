@@ -37,7 +37,7 @@ typedef struct prologue {
 static void emit(prologue *p, uint16_t code, uint32_t k, int jt, int jf)
 {
 	if (p->n < MAX_PROLOGUE)
-		p->code[p->n++] = (insn){ .f = { code, 0, 0, k }, .jt = jt, .jf = jf };
+		p->code[p->n++] = (insn){.f = {code, 0, 0, k}, .jt = jt, .jf = jf};
 }
 
 /* The highest syscall number the applied rules name on @arch, or -1. */
@@ -66,8 +66,8 @@ static bool has_arch(const uint32_t *arches, size_t n, uint32_t arch)
 	return false;
 }
 
-static int build(const engine__seccomp_profile *p, const bool *applies, const uint32_t *arches, size_t n_arches,
-		 prologue *out)
+static int build(const engine__seccomp_profile *p, const bool *applies, const uint32_t *arches,
+		 size_t n_arches, prologue *out)
 {
 	emit(out, BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch), 0, 0);
 	for (size_t a = 0; a < n_arches; a++) {
@@ -84,16 +84,20 @@ static int build(const engine__seccomp_profile *p, const bool *applies, const ui
 		emit(out, BPF_JMP | BPF_JEQ | BPF_K, arch, (int)start + 1, TO_NEXT);
 		emit(out, BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr), 0, 0);
 		if (arch == SCMP_ARCH_X86_64) {
-			int x32_max = has_arch(arches, n_arches, SCMP_ARCH_X32) ? max_nr(p, applies, SCMP_ARCH_X32) : -1;
+			int x32_max = has_arch(arches, n_arches, SCMP_ARCH_X32)
+					  ? max_nr(p, applies, SCMP_ARCH_X32)
+					  : -1;
 
 			if (x32_max >= 0) {
 				/* x32 numbers carry X32_SYSCALL_BIT, so they are
 				 * compared on their own. */
-				emit(out, BPF_JMP | BPF_JSET | BPF_K, X32_SYSCALL_BIT, (int)out->n + 2, (int)out->n + 1);
+				emit(out, BPF_JMP | BPF_JSET | BPF_K, X32_SYSCALL_BIT, (int)out->n + 2,
+				     (int)out->n + 1);
 				emit(out, BPF_JMP | BPF_JGT | BPF_K, (uint32_t)max, TO_ENOSYS, TO_MAIN);
 				emit(out, BPF_JMP | BPF_JGT | BPF_K, (uint32_t)x32_max, TO_ENOSYS, TO_MAIN);
 			} else {
-				emit(out, BPF_JMP | BPF_JSET | BPF_K, X32_SYSCALL_BIT, TO_MAIN, (int)out->n + 1);
+				emit(out, BPF_JMP | BPF_JSET | BPF_K, X32_SYSCALL_BIT, TO_MAIN,
+				     (int)out->n + 1);
 				emit(out, BPF_JMP | BPF_JGT | BPF_K, (uint32_t)max, TO_ENOSYS, TO_MAIN);
 			}
 		} else {
@@ -121,7 +125,7 @@ static int resolve(int target, size_t pc, size_t n)
 int engine__seccomp_add_enosys(const engine__seccomp_profile *p, const bool *applies, const uint32_t *arches,
 			       size_t n_arches, struct sock_fprog *prog)
 {
-	prologue pro = { .n = 0 };
+	prologue pro = {.n = 0};
 	struct sock_filter *joined;
 	size_t n;
 	int r;
@@ -151,7 +155,8 @@ int engine__seccomp_add_enosys(const engine__seccomp_profile *p, const bool *app
 
 			if (jt < 0 || jt > 255 || jf < 0 || jf > 255) {
 				free(joined);
-				return engine__error_set(ENGINE_ERROR, 0, "seccomp: ENOSYS prologue jump out of range");
+				return engine__error_set(ENGINE_ERROR, 0,
+							 "seccomp: ENOSYS prologue jump out of range");
 			}
 			joined[pc].jt = (uint8_t)jt;
 			joined[pc].jf = (uint8_t)jf;

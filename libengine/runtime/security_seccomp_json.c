@@ -67,32 +67,36 @@ static const struct {
 	uint32_t action;
 	bool takes_errno;
 } actions[] = {
-	{ "SCMP_ACT_KILL", SCMP_ACT_KILL, false },
-	{ "SCMP_ACT_KILL_THREAD", SCMP_ACT_KILL_THREAD, false },
-	{ "SCMP_ACT_KILL_PROCESS", SCMP_ACT_KILL_PROCESS, false },
-	{ "SCMP_ACT_TRAP", SCMP_ACT_TRAP, false },
-	{ "SCMP_ACT_ERRNO", SCMP_ACT_ERRNO(0), true },
-	{ "SCMP_ACT_TRACE", SCMP_ACT_TRACE(0), true },
-	{ "SCMP_ACT_ALLOW", SCMP_ACT_ALLOW, false },
-	{ "SCMP_ACT_LOG", SCMP_ACT_LOG, false },
+    {"SCMP_ACT_KILL", SCMP_ACT_KILL, false},
+    {"SCMP_ACT_KILL_THREAD", SCMP_ACT_KILL_THREAD, false},
+    {"SCMP_ACT_KILL_PROCESS", SCMP_ACT_KILL_PROCESS, false},
+    {"SCMP_ACT_TRAP", SCMP_ACT_TRAP, false},
+    {"SCMP_ACT_ERRNO", SCMP_ACT_ERRNO(0), true},
+    {"SCMP_ACT_TRACE", SCMP_ACT_TRACE(0), true},
+    {"SCMP_ACT_ALLOW", SCMP_ACT_ALLOW, false},
+    {"SCMP_ACT_LOG", SCMP_ACT_LOG, false},
 };
 
 static const struct {
 	const char *name;
 	enum scmp_compare op;
 } ops[] = {
-	{ "SCMP_CMP_NE", SCMP_CMP_NE }, { "SCMP_CMP_LT", SCMP_CMP_LT }, { "SCMP_CMP_LE", SCMP_CMP_LE },
-	{ "SCMP_CMP_EQ", SCMP_CMP_EQ }, { "SCMP_CMP_GE", SCMP_CMP_GE }, { "SCMP_CMP_GT", SCMP_CMP_GT },
-	{ "SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ },
+    {"SCMP_CMP_NE", SCMP_CMP_NE},
+    {"SCMP_CMP_LT", SCMP_CMP_LT},
+    {"SCMP_CMP_LE", SCMP_CMP_LE},
+    {"SCMP_CMP_EQ", SCMP_CMP_EQ},
+    {"SCMP_CMP_GE", SCMP_CMP_GE},
+    {"SCMP_CMP_GT", SCMP_CMP_GT},
+    {"SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ},
 };
 
 static const struct {
 	const char *name;
 	unsigned flag;
 } filter_flags[] = {
-	{ "SECCOMP_FILTER_FLAG_TSYNC", SECCOMP_FILTER_FLAG_TSYNC },
-	{ "SECCOMP_FILTER_FLAG_LOG", SECCOMP_FILTER_FLAG_LOG },
-	{ "SECCOMP_FILTER_FLAG_SPEC_ALLOW", SECCOMP_FILTER_FLAG_SPEC_ALLOW },
+    {"SECCOMP_FILTER_FLAG_TSYNC", SECCOMP_FILTER_FLAG_TSYNC},
+    {"SECCOMP_FILTER_FLAG_LOG", SECCOMP_FILTER_FLAG_LOG},
+    {"SECCOMP_FILTER_FLAG_SPEC_ALLOW", SECCOMP_FILTER_FLAG_SPEC_ALLOW},
 };
 
 /* An errno value from a JSON member (errnoRet / defaultErrnoRet). */
@@ -106,17 +110,18 @@ static int get_errno(json_object *obj, const char *key, const char *what, const 
 	if (!*present)
 		return 0;
 	if (!json_object_is_type(v, json_type_int))
-		return engine__error_set(ENGINE_EINVALID, 0, "seccomp profile %s: %s%s: not a number", what, entry, key);
+		return engine__error_set(ENGINE_EINVALID, 0, "seccomp profile %s: %s%s: not a number", what,
+					 entry, key);
 	n = json_object_get_int64(v);
 	if (n < 0 || n > 0xffff)
-		return engine__error_set(ENGINE_EINVALID, 0, "seccomp profile %s: %s%s: %lld out of range", what, entry,
-					 key, (long long)n);
+		return engine__error_set(ENGINE_EINVALID, 0, "seccomp profile %s: %s%s: %lld out of range",
+					 what, entry, key, (long long)n);
 	*out = (uint32_t)n;
 	return 0;
 }
 
-static int parse_action(json_object *obj, const char *key, const char *what, const char *entry, uint32_t errno_key_default,
-			const char *errno_key, uint32_t *out)
+static int parse_action(json_object *obj, const char *key, const char *what, const char *entry,
+			uint32_t errno_key_default, const char *errno_key, uint32_t *out)
 {
 	const char *name = engine__json_get_string(obj, key);
 	uint32_t err = errno_key_default;
@@ -124,21 +129,24 @@ static int parse_action(json_object *obj, const char *key, const char *what, con
 	int r;
 
 	if (!name)
-		return engine__error_set(ENGINE_EINVALID, 0, "seccomp profile %s: %s%s: missing", what, entry, key);
+		return engine__error_set(ENGINE_EINVALID, 0, "seccomp profile %s: %s%s: missing", what, entry,
+					 key);
 	r = get_errno(obj, errno_key, what, entry, &err, &has_errno);
 	if (r < 0)
 		return r;
 	if (strcmp(name, "SCMP_ACT_NOTIFY") == 0)
-		return engine__error_set(ENGINE_ENOTSUP, 0,
-					 "seccomp profile %s: %saction \"%s\": not supported (no notify listener)", what,
-					 entry, name);
+		return engine__error_set(
+		    ENGINE_ENOTSUP, 0,
+		    "seccomp profile %s: %saction \"%s\": not supported (no notify listener)", what, entry,
+		    name);
 	for (size_t i = 0; i < sizeof(actions) / sizeof(actions[0]); i++) {
 		if (strcmp(actions[i].name, name) != 0)
 			continue;
 		*out = actions[i].takes_errno ? actions[i].action | (err & 0xffff) : actions[i].action;
 		return 0;
 	}
-	return engine__error_set(ENGINE_EINVALID, 0, "seccomp profile %s: %sunknown action \"%s\"", what, entry, name);
+	return engine__error_set(ENGINE_EINVALID, 0, "seccomp profile %s: %sunknown action \"%s\"", what,
+				 entry, name);
 }
 
 static int parse_arch_name(const char *name, const char *what, const char *entry, uint32_t *out)
@@ -152,13 +160,14 @@ static int parse_arch_name(const char *name, const char *what, const char *entry
 	lower[i] = '\0';
 	*out = seccomp_arch_resolve_name(lower);
 	if (!*out)
-		return engine__error_set(ENGINE_EINVALID, 0, "seccomp profile %s: %sunknown architecture \"%s\"", what,
-					 entry, name);
+		return engine__error_set(ENGINE_EINVALID, 0,
+					 "seccomp profile %s: %sunknown architecture \"%s\"", what, entry,
+					 name);
 	return 0;
 }
 
-static int parse_arch_list(storage *st, json_object *arr, const char *what, const char *entry, const uint32_t **out,
-			   size_t *n)
+static int parse_arch_list(storage *st, json_object *arr, const char *what, const char *entry,
+			   const uint32_t **out, size_t *n)
 {
 	size_t len = json_object_array_length(arr);
 	uint32_t *arches = store_alloc(st, len, sizeof(uint32_t));
@@ -171,8 +180,8 @@ static int parse_arch_list(storage *st, json_object *arr, const char *what, cons
 		int r;
 
 		if (!json_object_is_type(json_object_array_get_idx(arr, i), json_type_string))
-			return engine__error_set(ENGINE_EINVALID, 0, "seccomp profile %s: %s[%zu]: not a string", what,
-						 entry, i);
+			return engine__error_set(ENGINE_EINVALID, 0,
+						 "seccomp profile %s: %s[%zu]: not a string", what, entry, i);
 		snprintf(sub, sizeof(sub), "%s[%zu]: ", entry, i);
 		r = parse_arch_name(name, what, sub, &arches[i]);
 		if (r < 0)
@@ -196,8 +205,8 @@ static int string_list(storage *st, json_object *arr, const char *what, const ch
 		json_object *s = json_object_array_get_idx(arr, i);
 
 		if (!json_object_is_type(s, json_type_string))
-			return engine__error_set(ENGINE_EINVALID, 0, "seccomp profile %s: %s[%zu]: not a string", what,
-						 entry, i);
+			return engine__error_set(ENGINE_EINVALID, 0,
+						 "seccomp profile %s: %s[%zu]: not a string", what, entry, i);
 		v[i] = json_object_get_string(s);
 	}
 	*out = v;
@@ -217,7 +226,8 @@ static int parse_cond(storage *st, json_object *obj, const char *what, const cha
 	if (!obj)
 		return 0;
 	if (!json_object_is_type(obj, json_type_object))
-		return engine__error_set(ENGINE_EINVALID, 0, "seccomp profile %s: %s: not an object", what, entry);
+		return engine__error_set(ENGINE_EINVALID, 0, "seccomp profile %s: %s: not an object", what,
+					 entry);
 	c = store_alloc(st, 1, sizeof(*c));
 	if (!c)
 		return engine__error_oom();
@@ -245,21 +255,24 @@ static int parse_cond(storage *st, json_object *obj, const char *what, const cha
 		if (sscanf(kernel, "%u.%u%c", &c->min_kernel[0], &c->min_kernel[1], &tail) != 2 ||
 		    (c->min_kernel[0] == 0 && c->min_kernel[1] == 0))
 			return engine__error_set(ENGINE_EINVALID, 0,
-						 "seccomp profile %s: %s.minKernel: invalid kernel version \"%s\", expected \"<kernel>.<major>\"",
+						 "seccomp profile %s: %s.minKernel: invalid kernel version "
+						 "\"%s\", expected \"<kernel>.<major>\"",
 						 what, entry, kernel);
 	}
 	*out = c;
 	return 0;
 }
 
-static int parse_args(storage *st, json_object *arr, const char *what, const char *entry, engine__seccomp_rule *rule)
+static int parse_args(storage *st, json_object *arr, const char *what, const char *entry,
+		      engine__seccomp_rule *rule)
 {
 	size_t len = arr ? json_object_array_length(arr) : 0;
 	engine__seccomp_arg *args;
 
 	if (len > 6)
-		return engine__error_set(ENGINE_EINVALID, 0, "seccomp profile %s: %sargs: %zu conditions (at most 6)",
-					 what, entry, len);
+		return engine__error_set(ENGINE_EINVALID, 0,
+					 "seccomp profile %s: %sargs: %zu conditions (at most 6)", what,
+					 entry, len);
 	args = store_alloc(st, len, sizeof(*args));
 	if (!args)
 		return engine__error_oom();
@@ -270,7 +283,8 @@ static int parse_args(storage *st, json_object *arr, const char *what, const cha
 		bool found = false;
 
 		if (!json_object_is_type(a, json_type_object) || index < 0 || index > 5)
-			return engine__error_set(ENGINE_EINVALID, 0, "seccomp profile %s: %sargs[%zu]: bad or missing index",
+			return engine__error_set(ENGINE_EINVALID, 0,
+						 "seccomp profile %s: %sargs[%zu]: bad or missing index",
 						 what, entry, i);
 		args[i].index = (unsigned)index;
 		/* Values are unsigned 64-bit in the format; json-c reads them
@@ -284,8 +298,9 @@ static int parse_args(storage *st, json_object *arr, const char *what, const cha
 			}
 		}
 		if (!found)
-			return engine__error_set(ENGINE_EINVALID, 0, "seccomp profile %s: %sargs[%zu]: unknown op \"%s\"",
-						 what, entry, i, op ? op : "(missing)");
+			return engine__error_set(ENGINE_EINVALID, 0,
+						 "seccomp profile %s: %sargs[%zu]: unknown op \"%s\"", what,
+						 entry, i, op ? op : "(missing)");
 	}
 	rule->args = args;
 	rule->n_args = len;
@@ -300,11 +315,13 @@ static int parse_rule(storage *st, json_object *obj, size_t idx, const char *wha
 	int r;
 
 	if (!json_object_is_type(obj, json_type_object))
-		return engine__error_set(ENGINE_EINVALID, 0, "seccomp profile %s: syscalls[%zu]: not an object", what, idx);
-	if (name && names)
 		return engine__error_set(ENGINE_EINVALID, 0,
-					 "seccomp profile %s: syscalls[%zu]: both \"name\" and \"names\" are specified", what,
-					 idx);
+					 "seccomp profile %s: syscalls[%zu]: not an object", what, idx);
+	if (name && names)
+		return engine__error_set(
+		    ENGINE_EINVALID, 0,
+		    "seccomp profile %s: syscalls[%zu]: both \"name\" and \"names\" are specified", what,
+		    idx);
 	if (names) {
 		json_object *first = json_object_array_get_idx(names, 0);
 
@@ -323,7 +340,8 @@ static int parse_rule(storage *st, json_object *obj, size_t idx, const char *wha
 		rule->names = v;
 		snprintf(entry, sizeof(entry), "syscalls[%zu] (\"%s\"): ", idx, name);
 	} else {
-		return engine__error_set(ENGINE_EINVALID, 0, "seccomp profile %s: syscalls[%zu]: no \"names\"", what, idx);
+		return engine__error_set(ENGINE_EINVALID, 0,
+					 "seccomp profile %s: syscalls[%zu]: no \"names\"", what, idx);
 	}
 	r = parse_action(obj, "action", what, entry, EPERM, "errnoRet", &rule->action);
 	if (r < 0)
@@ -355,12 +373,17 @@ static int parse_archmap(storage *st, json_object *arr, const char *what, engine
 
 		snprintf(entry, sizeof(entry), "archMap[%zu]: ", i);
 		if (!arch)
-			return engine__error_set(ENGINE_EINVALID, 0, "seccomp profile %s: %sno \"architecture\"", what,
-						 entry);
-		r = parse_arch_name(arch, what, entry, &map[i].arch);
-		if (r < 0)
-			return r;
-		if (subs) {
+			return engine__error_set(ENGINE_EINVALID, 0,
+						 "seccomp profile %s: %sno \"architecture\"", what, entry);
+		/* An arch this libseccomp does not know cannot be the native
+		 * one, and Docker only ever uses the native entry: skip it
+		 * (Docker's own profile lists loongarch64, unknown to 2.5). */
+		if (parse_arch_name(arch, what, entry, &map[i].arch) < 0) {
+			engine_error_clear();
+			map[i].arch = 0;
+			continue;
+		}
+		if (subs && map[i].arch == seccomp_arch_native()) {
 			snprintf(entry, sizeof(entry), "archMap[%zu].subArchitectures", i);
 			r = parse_arch_list(st, subs, what, entry, &map[i].subarches, &map[i].n_subarches);
 			if (r < 0)
@@ -385,13 +408,15 @@ static int parse_flags(json_object *arr, const char *what, engine__seccomp_profi
 			}
 		}
 		if (!found)
-			return engine__error_set(ENGINE_EINVALID, 0, "seccomp profile %s: flags[%zu]: unknown flag \"%s\"",
-						 what, i, name ? name : "");
+			return engine__error_set(ENGINE_EINVALID, 0,
+						 "seccomp profile %s: flags[%zu]: unknown flag \"%s\"", what,
+						 i, name ? name : "");
 	}
 	return 0;
 }
 
-int engine__seccomp_profile_parse(const char *what, const char *json, size_t len, engine__seccomp_profile **out)
+int engine__seccomp_profile_parse(const char *what, const char *json, size_t len,
+				  engine__seccomp_profile **out)
 {
 	engine__seccomp_profile *p = calloc(1, sizeof(*p));
 	storage *st = calloc(1, sizeof(*st));
@@ -441,7 +466,8 @@ int engine__seccomp_profile_parse(const char *what, const char *json, size_t len
 	archmap = engine__json_get_type(st->root, "archMap", json_type_array);
 	if (arches && archmap && json_object_array_length(arches) && json_object_array_length(archmap)) {
 		r = engine__error_set(ENGINE_EINVALID, 0,
-				      "%s: both \"architectures\" and \"archMap\" are specified, use either", label);
+				      "%s: both \"architectures\" and \"archMap\" are specified, use either",
+				      label);
 		goto fail;
 	}
 	if (arches)

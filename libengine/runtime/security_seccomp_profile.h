@@ -64,7 +64,8 @@ uint64_t engine__seccomp_default_caps_mask(void);
 
 /* Parse a Docker-format JSON profile; errors name @what (a path, or
  * "inline profile") and the bad entry. */
-int engine__seccomp_profile_parse(const char *what, const char *json, size_t len, engine__seccomp_profile **out);
+int engine__seccomp_profile_parse(const char *what, const char *json, size_t len,
+				  engine__seccomp_profile **out);
 void engine__seccomp_profile_free(engine__seccomp_profile *p);
 
 /* Go's name for the native arch ("amd64"), as Docker's arches conditions use. */
@@ -88,8 +89,10 @@ int engine__seccomp_add_enosys(const engine__seccomp_profile *p, const bool *app
  * any miss; store never fails the caller. */
 #include <engine/context.h>
 #include "util/digest.h"
-int engine__seccomp_disk_id(const engine__seccomp_profile *p, const char *key, char out[ENGINE__DIGEST_LEN + 1]);
+int engine__seccomp_disk_id(const engine__seccomp_profile *p, const char *key,
+			    char out[ENGINE__DIGEST_LEN + 1]);
 int engine__seccomp_disk_load(engine_context *ctx, const char *id, struct sock_fprog *prog, unsigned *flags);
-void engine__seccomp_disk_store(engine_context *ctx, const char *id, const struct sock_fprog *prog, unsigned flags);
+void engine__seccomp_disk_store(engine_context *ctx, const char *id, const struct sock_fprog *prog,
+				unsigned flags);
 
 #endif

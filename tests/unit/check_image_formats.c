@@ -300,12 +300,14 @@ END_TEST
 
 /* Each broken archive fails with a message naming what is wrong, and
  * leaves the store empty. */
-static void expect_load_error(const char *root, const char *path, const char *platform, int code, const char *needle)
+static void expect_load_error(const char *root, const char *path, const char *platform, const char *tag, int code,
+			      const char *needle)
 {
 	engine_context *ctx = th_context(root);
 	engine_image_load_options o = ENGINE_IMAGE_LOAD_OPTIONS_INIT;
 
 	o.platform = platform;
+	o.tag = tag;
 	ck_assert_engine_error(engine_image_load(ctx, path, &o, NULL), code, needle);
 	fx_assert_nothing_stored(ctx, root);
 	engine_context_free(ctx);
@@ -367,28 +369,29 @@ START_TEST(test_image_formats__rejects_broken_archives)
 			  *dacfg = P("dacfg.tar"), *dadiff = P("dadiff.tar"), *nothing = P("nothing"),
 			  *absent = P("absent");
 #undef P
-	expect_load_error(root, trunc, NULL, ENGINE_EINVALID, "runcated");
-	expect_load_error(root, badjson, NULL, ENGINE_EINVALID, "index.json: invalid JSON at offset");
-	expect_load_error(root, nolayout, NULL, ENGINE_EINVALID, "not an OCI image layout: no oci-layout file");
-	expect_load_error(root, dabad, NULL, ENGINE_EINVALID, "manifest.json: invalid JSON at offset");
+	expect_load_error(root, trunc, NULL, NULL, ENGINE_EINVALID, "runcated");
+	expect_load_error(root, badjson, NULL, NULL, ENGINE_EINVALID, "index.json: invalid JSON at offset");
+	expect_load_error(root, nolayout, NULL, NULL, ENGINE_EINVALID, "not an OCI image layout: no oci-layout file");
+	expect_load_error(root, dabad, NULL, NULL, ENGINE_EINVALID, "manifest.json: invalid JSON at offset");
 	if (asprintf(&needle, "blob %s: missing from the archive", layer) < 0)
 		abort();
-	expect_load_error(root, miss, NULL, ENGINE_EINVALID, needle);
+	expect_load_error(root, miss, NULL, NULL, ENGINE_EINVALID, needle);
 	free(needle);
 	if (asprintf(&needle, "blob %s: digest mismatch: the archive holds sha256:", layer) < 0)
 		abort();
-	expect_load_error(root, mism, NULL, ENGINE_EINVALID, needle);
-	expect_load_error(root, mism_tar, NULL, ENGINE_EINVALID, needle);
+	expect_load_error(root, mism, NULL, NULL, ENGINE_EINVALID, needle);
+	expect_load_error(root, mism_tar, NULL, NULL, ENGINE_EINVALID, needle);
 	free(needle);
 	if (asprintf(&needle, "config %s: digest mismatch: the archive holds sha256:", config) < 0)
 		abort();
-	expect_load_error(root, dacfg, NULL, ENGINE_EINVALID, needle);
-	expect_load_error(root, dadiff, NULL, ENGINE_EINVALID, "uncompressed content does not match diff_id");
-	expect_load_error(root, f.layout, "linux/arm64", ENGINE_EINVALID,
+	expect_load_error(root, dacfg, NULL, NULL, ENGINE_EINVALID, needle);
+	expect_load_error(root, dadiff, NULL, NULL, ENGINE_EINVALID, "uncompressed content does not match diff_id");
+	expect_load_error(root, f.layout, "linux/arm64", NULL, ENGINE_EINVALID,
 			  "no image for platform linux/arm64 (the archive has linux/amd64)");
-	expect_load_error(root, nothing, NULL, ENGINE_EINVALID,
+	expect_load_error(root, nothing, NULL, NULL, ENGINE_EINVALID,
 			  "neither an OCI image layout (no index.json) nor a docker-archive (no manifest.json)");
-	expect_load_error(root, absent, NULL, ENGINE_ENOTFOUND, "absent: no such file or directory");
+	expect_load_error(root, f.layout, NULL, "Not/A Name", ENGINE_EINVALID, "Not/A Name");
+	expect_load_error(root, absent, NULL, NULL, ENGINE_ENOTFOUND, "absent: no such file or directory");
 	fx_teardown(&f);
 }
 END_TEST

@@ -25,7 +25,8 @@ START_TEST(test_security__cap_names)
 	ck_assert_int_eq(cap, CAP_NET_RAW);
 	ck_assert_engine_ok(engine__cap_from_name("cap_Sys_Admin", &cap));
 	ck_assert_int_eq(cap, CAP_SYS_ADMIN);
-	ck_assert_engine_error(engine__cap_from_name("CAP_FLY", &cap), ENGINE_EINVALID, "unknown capability: \"CAP_FLY\"");
+	ck_assert_engine_error(engine__cap_from_name("CAP_FLY", &cap), ENGINE_EINVALID,
+			       "unknown capability: \"CAP_FLY\"");
 	ck_assert_str_eq(engine__cap_name(CAP_MKNOD), "CAP_MKNOD");
 	ck_assert_ptr_null(engine__cap_name(200));
 }
@@ -56,16 +57,16 @@ END_TEST
 
 START_TEST(test_security__caps_add_drop)
 {
-	char *add[] = { "sys_admin", "CAP_NET_ADMIN", NULL };
-	char *drop[] = { "MKNOD", "cap_chown", NULL };
-	char *all[] = { "ALL", NULL };
-	char *all_lower[] = { "all", NULL };
-	char *kill[] = { "kill", NULL };
+	char *add[] = {"sys_admin", "CAP_NET_ADMIN", NULL};
+	char *drop[] = {"MKNOD", "cap_chown", NULL};
+	char *all[] = {"ALL", NULL};
+	char *all_lower[] = {"all", NULL};
+	char *kill[] = {"kill", NULL};
 	engine__caps caps;
 
 	ck_assert_engine_ok(engine__caps_prepare(add, drop, &caps));
-	ck_assert_uint_eq(caps.bounding,
-			  (DOCKER_DEFAULT_CAPS & ~(BIT(CAP_MKNOD) | BIT(CAP_CHOWN))) | BIT(CAP_SYS_ADMIN) | BIT(CAP_NET_ADMIN));
+	ck_assert_uint_eq(caps.bounding, (DOCKER_DEFAULT_CAPS & ~(BIT(CAP_MKNOD) | BIT(CAP_CHOWN))) |
+					     BIT(CAP_SYS_ADMIN) | BIT(CAP_NET_ADMIN));
 	ck_assert_uint_eq(caps.effective, caps.bounding);
 
 	/* Add ALL: everything the kernel has, minus the drops. */
@@ -84,7 +85,7 @@ END_TEST
 
 START_TEST(test_security__caps_unknown)
 {
-	char *bad[] = { "CHOWN", "CAP_TELEPORT", NULL };
+	char *bad[] = {"CHOWN", "CAP_TELEPORT", NULL};
 	engine__caps caps;
 
 	ck_assert_engine_error(engine__caps_prepare(bad, NULL, &caps), ENGINE_EINVALID,
@@ -127,8 +128,8 @@ END_TEST
 
 START_TEST(test_security__seccomp_cached)
 {
-	char *admin[] = { "SYS_ADMIN", NULL };
-	char *net_admin[] = { "NET_ADMIN", NULL };
+	char *admin[] = {"SYS_ADMIN", NULL};
+	char *net_admin[] = {"NET_ADMIN", NULL};
 	const engine__seccomp *a = NULL, *b = NULL, *c = NULL, *d = NULL;
 	engine__caps caps, with_admin, with_net_admin;
 
@@ -175,7 +176,7 @@ START_TEST(test_security__seccomp_cache_threads)
 	ck_assert_engine_ok(engine__caps_prepare(NULL, NULL, &caps));
 	pthread_barrier_init(&barrier, NULL, N_THREADS);
 	for (int i = 0; i < N_THREADS; i++) {
-		rc[i] = (struct race){ .barrier = &barrier, .caps = caps };
+		rc[i] = (struct race){.barrier = &barrier, .caps = caps};
 		ck_assert_int_eq(pthread_create(&threads[i], NULL, race_prepare, &rc[i]), 0);
 	}
 	for (int i = 0; i < N_THREADS; i++)
@@ -250,6 +251,44 @@ START_TEST(test_security__seccomp_disk_cache)
 }
 END_TEST
 
+/* Docker's own default.json, parsed as a custom profile, compiles to the
+ * very same program as the built-in table, whatever the capabilities. */
+START_TEST(test_security__default_matches_docker_json)
+{
+	static char *const sets[][4] = {
+	    {NULL},
+	    {"SYS_ADMIN", NULL},
+	    {"ALL", NULL},
+	    {"SYS_PTRACE", "SYS_BOOT", "DAC_READ_SEARCH", NULL},
+	    {"SYS_MODULE", "SYS_TIME", "SYSLOG", NULL},
+	};
+	const char *srcdir = getenv("top_srcdir");
+	cleanup_free char *path = NULL;
+	char *drop_all[] = {"ALL", NULL};
+
+	ck_assert_int_gt(
+	    asprintf(&path, "%s/tests/resources/seccomp/docker-default.json", srcdir ? srcdir : ENGINE_TEST_SRCDIR), 0);
+	for (size_t i = 0; i <= sizeof(sets) / sizeof(sets[0]); i++) {
+		const engine__seccomp *ours = NULL, *docker = NULL;
+		const struct sock_fprog *a, *b;
+		engine__caps caps;
+
+		if (i < sizeof(sets) / sizeof(sets[0]))
+			ck_assert_engine_ok(engine__caps_prepare(sets[i], NULL, &caps));
+		else
+			ck_assert_engine_ok(engine__caps_prepare(NULL, drop_all, &caps));
+		ck_assert_engine_ok(engine__seccomp_prepare(ctx, NULL, &caps, &ours));
+		ck_assert_engine_ok(engine__seccomp_prepare(ctx, path, &caps, &docker));
+		a = engine__seccomp_prog(ours);
+		b = engine__seccomp_prog(docker);
+		ck_assert_msg(
+		    a->len == b->len && memcmp(a->filter, b->filter, a->len * sizeof(a->filter[0])) == 0,
+		    "cap set %zu: built-in program (%u insns) differs from default.json's (%u insns)", i,
+		    a->len, b->len);
+	}
+}
+END_TEST
+
 /* --- seccomp: custom profiles ---------------------------------------------- */
 
 START_TEST(test_security__seccomp_custom_profile)
@@ -276,7 +315,8 @@ END_TEST
 /* An edited file is a different profile. */
 START_TEST(test_security__seccomp_custom_profile_changed)
 {
-	cleanup_free char *path = write_file("p.json", "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[]}");
+	cleanup_free char *path =
+	    write_file("p.json", "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[]}");
 	const engine__seccomp *a = NULL, *b = NULL;
 
 	ck_assert_engine_ok(engine__seccomp_prepare(ctx, path, NULL, &a));
@@ -294,29 +334,33 @@ struct bad_profile {
 };
 
 static const struct bad_profile bad_profiles[] = {
-	{ "{\"defaultAction\": \"SCMP_ACT_ALLOW\", ", ENGINE_EINVALID, "invalid JSON" },
-	{ "[]", ENGINE_EINVALID, "not a JSON object" },
-	{ "{\"defaultAction\": \"SCMP_ACT_MAYBE\"}", ENGINE_EINVALID, "unknown action \"SCMP_ACT_MAYBE\"" },
-	{ "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": [{\"names\": [\"read\"], \"action\": \"SCMP_ACT_ALLOW\"},"
-	  " {\"names\": [\"mount\"], \"action\": \"SCMP_ACT_NOPE\"}]}",
-	  ENGINE_EINVALID, "syscalls[1] (\"mount\"): unknown action \"SCMP_ACT_NOPE\"" },
-	{ "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": [{\"names\": [\"read\"]}]}", ENGINE_EINVALID,
-	  "syscalls[0] (\"read\"): action: missing" },
-	{ "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": [{\"name\": \"read\", \"names\": [\"write\"],"
-	  " \"action\": \"SCMP_ACT_ALLOW\"}]}",
-	  ENGINE_EINVALID, "syscalls[0]: both \"name\" and \"names\"" },
-	{ "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": [{\"names\": [\"socket\"], \"action\": \"SCMP_ACT_ALLOW\","
-	  " \"args\": [{\"index\": 0, \"value\": 1, \"op\": \"SCMP_CMP_ABOUT\"}]}]}",
-	  ENGINE_EINVALID, "syscalls[0] (\"socket\"): args[0]: unknown op \"SCMP_CMP_ABOUT\"" },
-	{ "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"architectures\": [\"SCMP_ARCH_Z80\"]}", ENGINE_EINVALID,
-	  "architectures[0]: unknown architecture \"SCMP_ARCH_Z80\"" },
-	{ "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": [{\"names\": [\"read\"], \"action\": \"SCMP_ACT_NOTIFY\"}]}",
-	  ENGINE_ENOTSUP, "SCMP_ACT_NOTIFY" },
-	{ "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": [{\"names\": [\"read\"], \"action\": \"SCMP_ACT_ALLOW\","
-	  " \"includes\": {\"minKernel\": \"five\"}}]}",
-	  ENGINE_EINVALID, "syscalls[0].includes.minKernel: invalid kernel version \"five\"" },
-	{ "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"flags\": [\"SECCOMP_FILTER_FLAG_FAST\"]}", ENGINE_EINVALID,
-	  "flags[0]: unknown flag \"SECCOMP_FILTER_FLAG_FAST\"" },
+    {"{\"defaultAction\": \"SCMP_ACT_ALLOW\", ", ENGINE_EINVALID, "invalid JSON"},
+    {"[]", ENGINE_EINVALID, "not a JSON object"},
+    {"{\"defaultAction\": \"SCMP_ACT_MAYBE\"}", ENGINE_EINVALID, "unknown action \"SCMP_ACT_MAYBE\""},
+    {"{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": [{\"names\": [\"read\"], \"action\": "
+     "\"SCMP_ACT_ALLOW\"},"
+     " {\"names\": [\"mount\"], \"action\": \"SCMP_ACT_NOPE\"}]}",
+     ENGINE_EINVALID, "syscalls[1] (\"mount\"): unknown action \"SCMP_ACT_NOPE\""},
+    {"{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": [{\"names\": [\"read\"]}]}", ENGINE_EINVALID,
+     "syscalls[0] (\"read\"): action: missing"},
+    {"{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": [{\"name\": \"read\", \"names\": [\"write\"],"
+     " \"action\": \"SCMP_ACT_ALLOW\"}]}",
+     ENGINE_EINVALID, "syscalls[0]: both \"name\" and \"names\""},
+    {"{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": [{\"names\": [\"socket\"], \"action\": "
+     "\"SCMP_ACT_ALLOW\","
+     " \"args\": [{\"index\": 0, \"value\": 1, \"op\": \"SCMP_CMP_ABOUT\"}]}]}",
+     ENGINE_EINVALID, "syscalls[0] (\"socket\"): args[0]: unknown op \"SCMP_CMP_ABOUT\""},
+    {"{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"architectures\": [\"SCMP_ARCH_Z80\"]}", ENGINE_EINVALID,
+     "architectures[0]: unknown architecture \"SCMP_ARCH_Z80\""},
+    {"{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": [{\"names\": [\"read\"], \"action\": "
+     "\"SCMP_ACT_NOTIFY\"}]}",
+     ENGINE_ENOTSUP, "SCMP_ACT_NOTIFY"},
+    {"{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": [{\"names\": [\"read\"], \"action\": "
+     "\"SCMP_ACT_ALLOW\","
+     " \"includes\": {\"minKernel\": \"five\"}}]}",
+     ENGINE_EINVALID, "syscalls[0].includes.minKernel: invalid kernel version \"five\""},
+    {"{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"flags\": [\"SECCOMP_FILTER_FLAG_FAST\"]}", ENGINE_EINVALID,
+     "flags[0]: unknown flag \"SECCOMP_FILTER_FLAG_FAST\""},
 };
 
 START_TEST(test_security__seccomp_custom_profile_errors)
@@ -362,9 +406,12 @@ START_TEST(test_security__rlimit_parse)
 	ck_assert_engine_ok(engine__rlimit_parse("memlock=unlimited", &rl));
 	ck_assert_uint_eq(rl.limit.rlim_cur, RLIM_INFINITY);
 
-	ck_assert_engine_error(engine__rlimit_parse("files=10", &rl), ENGINE_EINVALID, "invalid ulimit type \"files\"");
-	ck_assert_engine_error(engine__rlimit_parse("nofile", &rl), ENGINE_EINVALID, "expected name=soft[:hard]");
-	ck_assert_engine_error(engine__rlimit_parse("nofile=10x", &rl), ENGINE_EINVALID, "invalid limit \"10x\"");
+	ck_assert_engine_error(engine__rlimit_parse("files=10", &rl), ENGINE_EINVALID,
+			       "invalid ulimit type \"files\"");
+	ck_assert_engine_error(engine__rlimit_parse("nofile", &rl), ENGINE_EINVALID,
+			       "expected name=soft[:hard]");
+	ck_assert_engine_error(engine__rlimit_parse("nofile=10x", &rl), ENGINE_EINVALID,
+			       "invalid limit \"10x\"");
 	ck_assert_engine_error(engine__rlimit_parse("nofile=20:10", &rl), ENGINE_EINVALID,
 			       "soft limit must be less than or equal to hard limit");
 	ck_assert_engine_error(engine__rlimit_parse("nofile=1:2:3", &rl), ENGINE_EINVALID, "too many");
@@ -382,16 +429,40 @@ static bool listed(const char *const *list, const char *s)
 
 START_TEST(test_security__paths)
 {
-	const char *masked[] = { "/proc/asound",      "/proc/acpi",	   "/proc/kcore",      "/proc/keys",
-				 "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug",
-				 "/proc/scsi",	       "/sys/firmware",	   "/sys/devices/virtual/powercap" };
-	const char *ro[] = { "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger" };
+	const char *masked[] = {"/proc/asound",
+				"/proc/acpi",
+				"/proc/kcore",
+				"/proc/keys",
+				"/proc/latency_stats",
+				"/proc/timer_list",
+				"/proc/timer_stats",
+				"/proc/sched_debug",
+				"/proc/scsi",
+				"/sys/firmware",
+				"/sys/devices/virtual/powercap"};
+	const char *ro[] = {"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"};
 
 	for (size_t i = 0; i < sizeof(masked) / sizeof(masked[0]); i++)
 		ck_assert_msg(listed(engine__masked_paths(), masked[i]), "%s not masked", masked[i]);
 	for (size_t i = 0; i < sizeof(ro) / sizeof(ro[0]); i++)
 		ck_assert_msg(listed(engine__readonly_paths(), ro[i]), "%s not read-only", ro[i]);
 	ck_assert_uint_eq(engine__strv_len((char *const *)engine__readonly_paths()), 5);
+}
+END_TEST
+
+START_TEST(test_security__masked_paths_host)
+{
+	cleanup_strv char **paths = NULL;
+	size_t base = engine__strv_len((char *const *)engine__masked_paths());
+
+	ck_assert_engine_ok(engine__masked_paths_host(&paths));
+	ck_assert_uint_ge(engine__strv_len(paths), base);
+	for (size_t i = 0; i < base; i++)
+		ck_assert_str_eq(paths[i], engine__masked_paths()[i]);
+	for (size_t i = base; paths[i]; i++) {
+		ck_assert_msg(strstr(paths[i], "/thermal_throttle") != NULL, "unexpected %s", paths[i]);
+		ck_assert_msg(engine__path_exists(paths[i]), "%s does not exist", paths[i]);
+	}
 }
 END_TEST
 
@@ -410,6 +481,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_security__seccomp_cached);
 	tcase_add_test(tc, test_security__seccomp_cache_threads);
 	tcase_add_test(tc, test_security__seccomp_disk_cache);
+	tcase_add_test(tc, test_security__default_matches_docker_json);
 	tcase_add_test(tc, test_security__seccomp_custom_profile);
 	tcase_add_test(tc, test_security__seccomp_custom_profile_changed);
 	tcase_add_loop_test(tc, test_security__seccomp_custom_profile_errors, 0,
@@ -417,6 +489,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_security__seccomp_missing_profile);
 	tcase_add_test(tc, test_security__rlimit_parse);
 	tcase_add_test(tc, test_security__paths);
+	tcase_add_test(tc, test_security__masked_paths_host);
 	suite_add_tcase(s, tc);
 	return s;
 }
@@ -425,4 +498,3 @@ int main(void)
 {
 	return th_run_suite(suite(), 0);
 }
-

@@ -1,0 +1,135 @@
+/*
+ * `docker rmi` semantics: untag a reference; delete the image once it has no
+ * tag left (or when named by ID), unless a container uses it; then remove
+ * the layers and blobs no other image needs.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <engine/image.h>
+
+#include "core/error.h"
+#include "image/internal.h"
+#include "image/store.h"
+#include "util/cleanup.h"
+#include "util/json.h"
+#include "util/str.h"
+#include "util/strv.h"
+
+static int report_line(char ***lines, const char *verb, const char *what)
+{
+	return engine__strv_push_take(lines, engine__strdup_printf("%s: %s", verb, what));
+}
+
+static bool used_by_container(engine_context *ctx, const char *id)
+{
+	cleanup_strv char **used = NULL;
+
+	if (engine__container_image_ids(ctx, &used) < 0)
+		return false;
+	for (size_t i = 0; used[i]; i++)
+		if (!strcmp(used[i], id))
+			return true;
+	return false;
+}
+
+/* Delete the image record (if still untagged) and what only it used. */
+static int delete_image(engine_context *ctx, const char *id, char ***lines)
+{
+	cleanup_strv char **tags = NULL, **layers = calloc(1, sizeof(char *));
+	cleanup_free char *path = engine__store_path(ctx, "images", id, ".json");
+	int lock, r;
+
+	if (!path || !layers)
+		return engine__error_oom();
+	lock = engine__store_lock(ctx, true);
+	if (lock < 0)
+		return lock;
+	/* Tagged again meanwhile by another process: keep it. */
+	r = engine__tags_of(ctx, id, &tags);
+	if (r < 0 || tags[0])
+		goto unlock;
+	if (unlink(path) < 0 && errno != ENOENT) {
+		r = engine__error_errno(errno, "remove image %s", id);
+		goto unlock;
+	}
+	r = report_line(lines, "Deleted", id);
+	if (r == 0)
+		r = engine__gc_sweep(ctx, false, NULL, &layers);
+	for (size_t i = 0; r == 0 && layers[i]; i++)
+		r = report_line(lines, "Deleted", layers[i]);
+unlock:
+	engine__store_unlock(lock);
+	return r;
+}
+
+ENGINE_EXTERN int engine_image_remove(engine_context *ctx, const char *ref, const engine_image_remove_options *opts,
+				      engine_strarray *report)
+{
+	cleanup_strv char **lines = calloc(1, sizeof(char *)), **tags = NULL;
+	cleanup_free char *norm = NULL;
+	char id[ENGINE__DIGEST_LEN + 1], short_id[13];
+	bool force = opts && opts->force, by_tag = false;
+	int r;
+
+	if (!ctx || !ref)
+		return engine__error_set(ENGINE_EINVALID, 0, "image remove: NULL argument");
+	if (opts && opts->version != ENGINE_IMAGE_REMOVE_OPTIONS_VERSION)
+		return engine__error_set(ENGINE_EINVALID, 0, "image remove options: unsupported version %u", opts->version);
+	if (!lines)
+		return engine__error_oom();
+	r = engine__image_lookup(ctx, ref, id);
+	if (r < 0)
+		return r;
+	snprintf(short_id, sizeof(short_id), "%.12s", id + 7);
+	r = engine__tags_of(ctx, id, &tags);
+	if (r < 0)
+		return r;
+	if (engine__ref_normalize(ref, &norm) == 0)
+		for (size_t i = 0; tags[i]; i++)
+			by_tag |= !strcmp(tags[i], norm);
+	bool in_use = used_by_container(ctx, id);
+
+	if (by_tag) {
+		if (in_use && !tags[1] && !force)
+			return engine__error_set(ENGINE_EBUSY, 0,
+						 "conflict: unable to remove repository reference \"%s\" (must force) - "
+						 "a container is using its referenced image %s",
+						 ref, short_id);
+		r = engine__tag_remove(ctx, norm);
+		if (r < 0 || (r = report_line(&lines, "Untagged", norm)) < 0)
+			return r;
+		if (tags[1] || in_use)
+			goto done; /* other tags, or a container, keep the image */
+	} else {
+		if (tags[0] && tags[1] && !force)
+			return engine__error_set(ENGINE_EBUSY, 0,
+						 "conflict: unable to delete %s (must be forced) - image is referenced "
+						 "in multiple repositories",
+						 short_id);
+		if (in_use && !force)
+			return engine__error_set(ENGINE_EBUSY, 0,
+						 "conflict: unable to delete %s (must be forced) - image is being used "
+						 "by a container",
+						 short_id);
+		cleanup_strv char **removed = NULL;
+		r = engine__tags_remove_image(ctx, id, &removed);
+		for (size_t i = 0; r == 0 && removed[i]; i++)
+			r = report_line(&lines, "Untagged", removed[i]);
+		if (r < 0)
+			return r;
+		if (in_use)
+			goto done;
+	}
+	r = delete_image(ctx, id, &lines);
+	if (r < 0)
+		return engine__error_wrap("remove image %s", short_id);
+done:
+	if (report)
+		engine__strv_to_array(steal_ptr(lines), report);
+	return 0;
+}

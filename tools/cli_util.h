@@ -1,0 +1,22 @@
+/* Formatting and prompts shared by the image and system commands, in
+ * docker's styles ("4.26MB", "2 hours ago", 12-hex short IDs). */
+#ifndef ENGINE_TOOLS_CLI_UTIL_H
+#define ENGINE_TOOLS_CLI_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* The first 12 hex digits of "sha256:<hex>" (static storage per call site). */
+const char *cli_short_id(const char *id);
+/* Decimal units with 3 significant digits, like docker: "0B", "4.26MB". */
+void cli_format_size(int64_t bytes, char *buf, size_t len);
+/* "2 hours ago", "About a minute ago"; "N/A" for 0. */
+void cli_format_since(int64_t unix_seconds, char *buf, size_t len);
+/* Ask "Are you sure you want to continue? [y/N]" after @warning. */
+bool cli_confirm(const char *warning);
+/* `image prune` and `system prune` ([-a] [-f]): asks unless forced, prints
+ * docker's report. Defined in cmd_system.c. */
+int cli_prune_images(int argc, char **argv, const char *usage, const char *warn_dangling, const char *warn_all);
+
+#endif
