@@ -18,8 +18,8 @@ expect() { # expect WANT GOT WHAT
 }
 
 # The default image: same ID every time, in any root.
-id1=$("$E" --root "$R" image default 2>/dev/null || "$E" --root "$R" default) || fail "default image"
-id2=$("$E" --root "$T/other" default) || fail "default image again"
+id1=$("$E" --root "$R" image default) || fail "default image"
+id2=$("$E" --root "$T/other" image default --busybox /bin/busybox) || fail "default image again"
 expect "$id1" "$id2" "default image ID"
 case "$id1" in sha256:????????????????????????????????????????????????????????????????) ;; *) fail "ID $id1" ;; esac
 
@@ -46,6 +46,11 @@ skopeo copy -q oci:"$T/L":v1 docker-archive:"$T/da.tar":some/app:2 || fail "skop
 out=$("$E" --root "$R" load < "$T/da.tar") || fail "load from stdin"
 expect "Loaded image: some/app:2" "$out" "load docker-archive from stdin"
 
+# unpack gives the tree umoci unpack gives.
+(cd "$T" && umoci unpack --image L:v1 U) >/dev/null 2>&1 || fail "umoci unpack"
+"$E" --root "$R" unpack app:v1 "$T/mine" || fail "engine unpack"
+/usr/bin/python3 "$(dirname "$0")/../resources/tree_compare.py" "$T/U/rootfs" "$T/mine" || fail "trees differ"
+
 # save: docker-archive by default, OCI on request; both load back with the same IDs.
 "$E" --root "$R" save -o "$T/out.tar" busybox app:v1 || fail "save"
 skopeo inspect docker-archive:"$T/out.tar":busybox:latest >/dev/null || fail "skopeo reads our docker-archive"
@@ -55,7 +60,7 @@ expect "Loaded image: app:v1 Loaded image: busybox:latest " "$out" "load saved d
 skopeo inspect oci-archive:"$T/out-oci.tar" >/dev/null || fail "skopeo reads our oci-archive"
 out=$("$E" --root "$T/r4" load -i "$T/out-oci.tar") || fail "load saved oci"
 expect "Loaded image: busybox:latest" "$out" "load saved oci"
-id3=$("$E" --root "$T/r4" default)
+id3=$("$E" --root "$T/r4" image default)
 expect "$id1" "$id3" "saved and loaded default image ID"
 
 # Errors: one line on stderr, exit 1, nothing written.
@@ -68,4 +73,15 @@ expect 1 "$rc" "load of junk: exit code"
 case "$err" in "Error: load: $T/junk.tar: "*) ;; *) fail "junk load message [$err]" ;; esac
 err=$("$E" --root "$R" save --format zip -o x busybox 2>&1); rc=$?
 expect 1 "$rc" "save with an unknown format"
+# Two loads of the same archive into one root at once both succeed.
+"$E" --root "$T/r5" load -i "$T/out.tar" >/dev/null & p1=$!
+"$E" --root "$T/r5" load -i "$T/out-oci.tar" >/dev/null & p2=$!
+wait $p1 || fail "concurrent load 1"
+wait $p2 || fail "concurrent load 2"
+out=$("$E" --root "$T/r5" system check) || fail "system check after concurrent loads"
+expect "" "$out" "system check after concurrent loads"
+
+# Whatever was loaded, imported and saved, the store checks clean.
+out=$("$E" --root "$R" system check) || fail "system check"
+expect "" "$out" "system check"
 echo "image_io: ok"

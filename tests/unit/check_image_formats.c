@@ -114,6 +114,44 @@ START_TEST(test_image_formats__oci_layout_dir_and_tar)
 }
 END_TEST
 
+START_TEST(test_image_formats__unpack_matches_umoci)
+{
+	FX_REQUIRE("umoci");
+	struct fx f;
+	engine_image_load_options o = ENGINE_IMAGE_LOAD_OPTIONS_INIT;
+	cleanup_free char *mine = NULL, *theirs = NULL;
+	const char *srcdir = getenv("top_srcdir");
+
+	fx_setup(&f, "fmt-unpack");
+	o.tag = "fx:1";
+	ck_assert_engine_ok(engine_image_load(f.ctx, f.layout, &o, NULL));
+	mine = fx_path(f.tmp, "mine");
+	theirs = fx_path(f.tmp, "U");
+	ck_assert_engine_ok(engine_image_unpack(f.ctx, "fx:1", mine));
+	ck_assert_int_eq(fx_sh("cd '%s' && umoci unpack --image L:base U >/dev/null", f.tmp), 0);
+	ck_assert_int_eq(fx_sh("/usr/bin/python3 '%s/tests/resources/tree_compare.py' '%s/rootfs' '%s'",
+			       srcdir ? srcdir : "../..", theirs, mine),
+			 0);
+	/* The zstd copy of the same image unpacks to the same tree. */
+	if (fx_have("skopeo")) {
+		cleanup_free char *z = fx_path(f.tmp, "mine-zstd");
+
+		ck_assert_int_eq(fx_sh("cd '%s' && skopeo copy -q --dest-compress-format zstd oci:L:base oci:Z:base && "
+				       "tar -C Z -cf Z.tar .",
+				       f.tmp),
+				 0);
+		cleanup_free char *ztar = fx_path(f.tmp, "Z.tar");
+		o.tag = "fx:zstd";
+		ck_assert_engine_ok(engine_image_load(f.ctx, ztar, &o, NULL));
+		ck_assert_engine_ok(engine_image_unpack(f.ctx, "fx:zstd", z));
+		ck_assert_int_eq(fx_sh("/usr/bin/python3 '%s/tests/resources/tree_compare.py' '%s/rootfs' '%s'",
+				       srcdir ? srcdir : "../..", theirs, z),
+				 0);
+	}
+	fx_teardown(&f);
+}
+END_TEST
+
 START_TEST(test_image_formats__skopeo_archives)
 {
 	FX_REQUIRE("umoci");
@@ -403,6 +441,7 @@ static Suite *suite(void)
 
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_image_formats__oci_layout_dir_and_tar);
+	tcase_add_test(tc, test_image_formats__unpack_matches_umoci);
 	tcase_add_test(tc, test_image_formats__skopeo_archives);
 	tcase_add_test(tc, test_image_formats__multi_platform_index);
 	tcase_add_test(tc, test_image_formats__rejects_broken_archives);
