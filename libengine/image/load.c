@@ -14,6 +14,7 @@
 #include "core/error.h"
 #include "image/image_load.h"
 #include "image/image_ref.h"
+#include "image/internal.h"
 #include "image/store.h"
 #include "util/cleanup.h"
 #include "util/json.h"
@@ -246,8 +247,16 @@ static int plan_archive(engine__source *src, const engine_image_load_options *op
 						 opts && opts->platform ? opts->platform : "linux/amd64", seen);
 		return engine__error_set(ENGINE_EINVALID, 0, "no image in the archive");
 	}
-	if (opts && opts->tag && *opts->tag)
-		return apply_tag_option(plan, opts->tag);
+	if (opts && opts->tag && *opts->tag && (r = apply_tag_option(plan, opts->tag)) < 0)
+		return r;
+	/* A malformed name fails here, before anything is stored. */
+	for (size_t i = 0; i < plan->n; i++)
+		for (char **t = plan->images[i].tags; t && *t; t++) {
+			cleanup_free char *norm = NULL;
+
+			if ((r = engine__ref_normalize(*t, &norm)) < 0)
+				return r;
+		}
 	return 0;
 }
 

@@ -443,12 +443,17 @@ ENGINE_EXTERN int engine_image_save(engine_context *ctx, const engine_strarray *
 	struct saver s = { .ctx = ctx, .format = format };
 	cleanup_free char *tmp = NULL;
 	cleanup_close int fd = -EBADF;
-	int r = 0;
+	int lock, r = 0;
 
 	if (!ctx || !refs || !refs->count || !path)
 		return engine__error_set(ENGINE_EINVALID, 0, "save: missing context, images or path");
 	if (format != ENGINE_IMAGE_FORMAT_OCI && format != ENGINE_IMAGE_FORMAT_DOCKER_ARCHIVE)
 		return engine__error_set(ENGINE_EINVALID, 0, "save: unknown format %d", format);
+	/* Shared store lock: an rmi and GC elsewhere must not take the blobs
+	 * away while they are copied. */
+	lock = engine__store_lock(ctx, false);
+	if (lock < 0)
+		return engine__error_wrap("save %s", path);
 	for (size_t i = 0; r >= 0 && i < refs->count; i++)
 		r = refs->strings[i] ? collect(&s, refs->strings[i]) : engine__error_set(ENGINE_EINVALID, 0, "NULL reference");
 	if (r < 0)
@@ -484,6 +489,7 @@ ENGINE_EXTERN int engine_image_save(engine_context *ctx, const engine_strarray *
 remove_tmp:
 	unlink(tmp);
 out:
+	engine__store_unlock(lock);
 	saver_clear(&s);
 	if (r < 0)
 		return engine__error_wrap("save %s", path);

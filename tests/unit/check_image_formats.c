@@ -114,6 +114,44 @@ START_TEST(test_image_formats__oci_layout_dir_and_tar)
 }
 END_TEST
 
+START_TEST(test_image_formats__unpack_matches_umoci)
+{
+	FX_REQUIRE("umoci");
+	struct fx f;
+	engine_image_load_options o = ENGINE_IMAGE_LOAD_OPTIONS_INIT;
+	cleanup_free char *mine = NULL, *theirs = NULL;
+	const char *srcdir = getenv("top_srcdir");
+
+	fx_setup(&f, "fmt-unpack");
+	o.tag = "fx:1";
+	ck_assert_engine_ok(engine_image_load(f.ctx, f.layout, &o, NULL));
+	mine = fx_path(f.tmp, "mine");
+	theirs = fx_path(f.tmp, "U");
+	ck_assert_engine_ok(engine_image_unpack(f.ctx, "fx:1", mine));
+	ck_assert_int_eq(fx_sh("cd '%s' && umoci unpack --image L:base U >/dev/null", f.tmp), 0);
+	ck_assert_int_eq(fx_sh("/usr/bin/python3 '%s/tests/resources/tree_compare.py' '%s/rootfs' '%s'",
+			       srcdir ? srcdir : "../..", theirs, mine),
+			 0);
+	/* The zstd copy of the same image unpacks to the same tree. */
+	if (fx_have("skopeo")) {
+		cleanup_free char *z = fx_path(f.tmp, "mine-zstd");
+
+		ck_assert_int_eq(fx_sh("cd '%s' && skopeo copy -q --dest-compress-format zstd oci:L:base oci:Z:base && "
+				       "tar -C Z -cf Z.tar .",
+				       f.tmp),
+				 0);
+		cleanup_free char *ztar = fx_path(f.tmp, "Z.tar");
+		o.tag = "fx:zstd";
+		ck_assert_engine_ok(engine_image_load(f.ctx, ztar, &o, NULL));
+		ck_assert_engine_ok(engine_image_unpack(f.ctx, "fx:zstd", z));
+		ck_assert_int_eq(fx_sh("/usr/bin/python3 '%s/tests/resources/tree_compare.py' '%s/rootfs' '%s'",
+				       srcdir ? srcdir : "../..", theirs, z),
+				 0);
+	}
+	fx_teardown(&f);
+}
+END_TEST
+
 START_TEST(test_image_formats__skopeo_archives)
 {
 	FX_REQUIRE("umoci");
@@ -300,12 +338,14 @@ END_TEST
 
 /* Each broken archive fails with a message naming what is wrong, and
  * leaves the store empty. */
-static void expect_load_error(const char *root, const char *path, const char *platform, int code, const char *needle)
+static void expect_load_error(const char *root, const char *path, const char *platform, const char *tag, int code,
+			      const char *needle)
 {
 	engine_context *ctx = th_context(root);
 	engine_image_load_options o = ENGINE_IMAGE_LOAD_OPTIONS_INIT;
 
 	o.platform = platform;
+	o.tag = tag;
 	ck_assert_engine_error(engine_image_load(ctx, path, &o, NULL), code, needle);
 	fx_assert_nothing_stored(ctx, root);
 	engine_context_free(ctx);
@@ -367,28 +407,29 @@ START_TEST(test_image_formats__rejects_broken_archives)
 			  *dacfg = P("dacfg.tar"), *dadiff = P("dadiff.tar"), *nothing = P("nothing"),
 			  *absent = P("absent");
 #undef P
-	expect_load_error(root, trunc, NULL, ENGINE_EINVALID, "runcated");
-	expect_load_error(root, badjson, NULL, ENGINE_EINVALID, "index.json: invalid JSON at offset");
-	expect_load_error(root, nolayout, NULL, ENGINE_EINVALID, "not an OCI image layout: no oci-layout file");
-	expect_load_error(root, dabad, NULL, ENGINE_EINVALID, "manifest.json: invalid JSON at offset");
+	expect_load_error(root, trunc, NULL, NULL, ENGINE_EINVALID, "runcated");
+	expect_load_error(root, badjson, NULL, NULL, ENGINE_EINVALID, "index.json: invalid JSON at offset");
+	expect_load_error(root, nolayout, NULL, NULL, ENGINE_EINVALID, "not an OCI image layout: no oci-layout file");
+	expect_load_error(root, dabad, NULL, NULL, ENGINE_EINVALID, "manifest.json: invalid JSON at offset");
 	if (asprintf(&needle, "blob %s: missing from the archive", layer) < 0)
 		abort();
-	expect_load_error(root, miss, NULL, ENGINE_EINVALID, needle);
+	expect_load_error(root, miss, NULL, NULL, ENGINE_EINVALID, needle);
 	free(needle);
 	if (asprintf(&needle, "blob %s: digest mismatch: the archive holds sha256:", layer) < 0)
 		abort();
-	expect_load_error(root, mism, NULL, ENGINE_EINVALID, needle);
-	expect_load_error(root, mism_tar, NULL, ENGINE_EINVALID, needle);
+	expect_load_error(root, mism, NULL, NULL, ENGINE_EINVALID, needle);
+	expect_load_error(root, mism_tar, NULL, NULL, ENGINE_EINVALID, needle);
 	free(needle);
 	if (asprintf(&needle, "config %s: digest mismatch: the archive holds sha256:", config) < 0)
 		abort();
-	expect_load_error(root, dacfg, NULL, ENGINE_EINVALID, needle);
-	expect_load_error(root, dadiff, NULL, ENGINE_EINVALID, "uncompressed content does not match diff_id");
-	expect_load_error(root, f.layout, "linux/arm64", ENGINE_EINVALID,
+	expect_load_error(root, dacfg, NULL, NULL, ENGINE_EINVALID, needle);
+	expect_load_error(root, dadiff, NULL, NULL, ENGINE_EINVALID, "uncompressed content does not match diff_id");
+	expect_load_error(root, f.layout, "linux/arm64", NULL, ENGINE_EINVALID,
 			  "no image for platform linux/arm64 (the archive has linux/amd64)");
-	expect_load_error(root, nothing, NULL, ENGINE_EINVALID,
+	expect_load_error(root, nothing, NULL, NULL, ENGINE_EINVALID,
 			  "neither an OCI image layout (no index.json) nor a docker-archive (no manifest.json)");
-	expect_load_error(root, absent, NULL, ENGINE_ENOTFOUND, "absent: no such file or directory");
+	expect_load_error(root, f.layout, NULL, "Not/A Name", ENGINE_EINVALID, "Not/A Name");
+	expect_load_error(root, absent, NULL, NULL, ENGINE_ENOTFOUND, "absent: no such file or directory");
 	fx_teardown(&f);
 }
 END_TEST
@@ -400,6 +441,7 @@ static Suite *suite(void)
 
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_image_formats__oci_layout_dir_and_tar);
+	tcase_add_test(tc, test_image_formats__unpack_matches_umoci);
 	tcase_add_test(tc, test_image_formats__skopeo_archives);
 	tcase_add_test(tc, test_image_formats__multi_platform_index);
 	tcase_add_test(tc, test_image_formats__rejects_broken_archives);

@@ -267,7 +267,7 @@ START_TEST(test_security__default_matches_docker_json)
 	char *drop_all[] = {"ALL", NULL};
 
 	ck_assert_int_gt(
-	    asprintf(&path, "%s/tests/resources/seccomp/docker-default.json", srcdir ? srcdir : "."), 0);
+	    asprintf(&path, "%s/tests/resources/seccomp/docker-default.json", srcdir ? srcdir : ENGINE_TEST_SRCDIR), 0);
 	for (size_t i = 0; i <= sizeof(sets) / sizeof(sets[0]); i++) {
 		const engine__seccomp *ours = NULL, *docker = NULL;
 		const struct sock_fprog *a, *b;
