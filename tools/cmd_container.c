@@ -759,7 +759,8 @@ static int cmd_stats(int argc, char **argv)
 	return status;
 }
 
-/* Containers (images: see cmd_image.c's inspect once the store has it). */
+/* `engine container inspect`: containers only (the top-level `engine
+ * inspect` in cmd_image.c tries containers, then images). */
 static int cmd_inspect(int argc, char **argv)
 {
 	engine_context *ctx;
@@ -780,7 +781,7 @@ static int cmd_inspect(int argc, char **argv)
 			engine_container_free(ct);
 		}
 		if (!json) {
-			fprintf(stderr, "Error: No such object: %s\n", argv[i]);
+			fprintf(stderr, "Error: No such container: %s\n", argv[i]);
 			status = 1;
 			continue;
 		}
@@ -808,7 +809,6 @@ const struct cli_command cli_container_commands[] = {
 	{ "pause", cmd_pause, "Pause all processes within containers" },
 	{ "unpause", cmd_unpause, "Unpause all processes within containers" },
 	{ "stats", cmd_stats, "Display resource usage statistics (--no-stream)" },
-	{ "inspect", cmd_inspect, "Return low-level information on containers or images" },
 	{ "container", cmd_container, "Manage containers (engine container ls|run|rm|...)" },
 	{ NULL, NULL, NULL },
 };
@@ -816,7 +816,9 @@ const struct cli_command cli_container_commands[] = {
 static int cmd_container(int argc, char **argv)
 {
 	static const struct cli_command aliases[] = {
-		{ "ls", cmd_ps, NULL }, { "list", cmd_ps, NULL }, { "remove", cmd_rm, NULL }, { NULL, NULL, NULL },
+		{ "ls", cmd_ps, NULL },		  { "list", cmd_ps, NULL },
+		{ "remove", cmd_rm, NULL },	  { "inspect", cmd_inspect, "Return low-level information on containers" },
+		{ NULL, NULL, NULL },
 	};
 	const struct cli_command *const tables[] = { aliases, cli_container_commands, NULL };
 
