@@ -13,5 +13,6 @@
 #include "engine/registry.h"
 #include "engine/spec.h"
 #include "engine/container.h"
+#include "engine/build.h"
 
 #endif

@@ -160,6 +160,55 @@ static int cmd_pull(int argc, char **argv)
 	return 0;
 }
 
+/* --- push ---------------------------------------------------------------------- */
+
+static int cmd_push(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "chunk-size", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	engine_registry_push_options po = ENGINE_REGISTRY_PUSH_OPTIONS_INIT;
+	struct display d = { 0 };
+	engine_context *ctx;
+	char *digest = NULL;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'q':
+			d.quiet = 1;
+			break;
+		case 't':
+			po.timeout = atoi(optarg);
+			break;
+		case 'c':
+			po.chunk_size = strtoll(optarg, NULL, 10);
+			if (po.chunk_size <= 0)
+				return cli_failf(1, "--chunk-size wants a positive number of bytes");
+			break;
+		case 'h':
+			printf("Usage: engine push [-q] [--timeout SECONDS] [--chunk-size BYTES] NAME[:TAG]\n");
+			return 0;
+		default:
+			return 1;
+		}
+	}
+	if (optind != argc - 1)
+		return cli_failf(1, "\"push\" requires exactly one argument: NAME[:TAG]");
+	if (open_with_progress(&ctx, &d) < 0)
+		return 1;
+	if (engine_registry_push(ctx, argv[optind], &po, &digest) < 0)
+		return cli_fail(1, NULL);
+	if (d.quiet)
+		printf("%s\n", digest);
+	engine_free(digest);
+	return 0;
+}
+
 /* --- login / logout ------------------------------------------------------------- */
 
 static char *read_line(FILE *f, int echo)
@@ -295,6 +344,7 @@ static int cmd_logout(int argc, char **argv)
 
 const struct cli_command cli_registry_commands[] = {
 	{ "pull", cmd_pull, "Download an image from a registry (mirrors first)" },
+	{ "push", cmd_push, "Upload an image to a registry" },
 	{ "login", cmd_login, "Store credentials for a registry" },
 	{ "logout", cmd_logout, "Forget the credentials for a registry" },
 	{ NULL, NULL, NULL },

@@ -95,6 +95,28 @@ ENGINE_EXTERN int engine_registry_pull_options_init(engine_registry_pull_options
 ENGINE_EXTERN int engine_registry_pull(engine_context *ctx, const char *ref, const engine_registry_pull_options *opts,
 				       char **id_out);
 
+#define ENGINE_REGISTRY_PUSH_OPTIONS_VERSION 1
+
+typedef struct engine_registry_push_options {
+	unsigned version;
+	int progress_fd;  /**< as in engine_registry_pull_options */
+	int timeout;      /**< as in engine_registry_pull_options */
+	int64_t chunk_size; /**< > 0: upload blobs in PATCH chunks of this size; 0: one PUT */
+} engine_registry_push_options;
+
+#define ENGINE_REGISTRY_PUSH_OPTIONS_INIT { ENGINE_REGISTRY_PUSH_OPTIONS_VERSION, -1, 0, 0 }
+
+ENGINE_EXTERN int engine_registry_push_options_init(engine_registry_push_options *opts, unsigned version);
+
+/**
+ * Push the stored image tagged @p ref to its registry: blobs the registry
+ * lacks (mounted from another repository of the same registry when the
+ * image came from there), then the manifest. *digest_out (may be NULL)
+ * receives the manifest digest, freed with engine_free().
+ */
+ENGINE_EXTERN int engine_registry_push(engine_context *ctx, const char *ref, const engine_registry_push_options *opts,
+				       char **digest_out);
+
 /* --- credentials --------------------------------------------------------- */
 
 /**

@@ -20,6 +20,7 @@
 #include "registry/manifest.h"
 #include "registry/progress.h"
 #include "registry/resolve.h"
+#include "registry/sources.h"
 #include "registry/reference.h"
 #include "util/cleanup.h"
 #include "util/digest.h"
@@ -159,8 +160,10 @@ static int pull_from(struct pull *p, engine__regclient *c, char id_out[ENGINE__D
 	/* The manifest goes in last: its presence says the image is complete. */
 	if (r == 0)
 		r = engine__blob_put_buf(p->ctx, body, len, digest_out, digest_out);
-	if (r == 0)
+	if (r == 0) {
+		engine__sources_record(p->ctx, p->ref->domain, p->ref->path, m);
 		memcpy(id_out, m->config.digest, ENGINE__DIGEST_LEN + 1);
+	}
 	engine__manifest_free(m);
 	return r;
 }

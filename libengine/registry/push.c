@@ -12,9 +12,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include <engine/image.h>
 #include <engine/registry.h>
 
+#include "core/context.h"
 #include "core/error.h"
 #include "image/store.h"
 #include "registry/endpoint.h"
@@ -22,6 +22,7 @@
 #include "registry/progress.h"
 #include "registry/reference.h"
 #include "registry/resolve.h"
+#include "registry/sources.h"
 #include "util/cleanup.h"
 #include "util/json.h"
 #include "util/str.h"
@@ -86,8 +87,8 @@ static int blob_size(engine_context *ctx, const char *digest, int64_t *out)
 	return 0;
 }
 
-/* An OCI manifest for an image that has none stored. */
-static int synthesise(engine_context *ctx, const char *id, const engine_strarray *layers, char **out, size_t *len)
+/* An OCI manifest for an image whose record names no stored manifest. */
+static int synthesise(engine_context *ctx, const char *id, json_object *layers, char **out, size_t *len)
 {
 	cleanup_json json_object *m = json_object_new_object();
 	json_object *cfg = json_object_new_object(), *arr = json_object_new_array();
@@ -109,15 +110,18 @@ static int synthesise(engine_context *ctx, const char *id, const engine_strarray
 	engine__json_add_string(cfg, "mediaType", ENGINE__MT_OCI_CONFIG);
 	engine__json_add_string(cfg, "digest", id);
 	json_object_object_add(cfg, "size", json_object_new_int64(size));
-	for (size_t i = 0; i < layers->count; i++) {
+	for (size_t i = 0; layers && i < json_object_array_length(layers); i++) {
+		const char *d = json_object_get_string(json_object_array_get_idx(layers, i));
 		json_object *l = json_object_new_object();
 		if (!l)
 			return engine__error_oom();
 		json_object_array_add(arr, l);
-		if ((r = blob_size(ctx, layers->strings[i], &size)) < 0)
+		if (!d || !engine__digest_valid(d))
+			return engine__error_set(ENGINE_EINVALID, 0, "image %s: record lists a bad layer digest", id);
+		if ((r = blob_size(ctx, d, &size)) < 0)
 			return r;
-		engine__json_add_string(l, "mediaType", sniff_layer_type(ctx, layers->strings[i]));
-		engine__json_add_string(l, "digest", layers->strings[i]);
+		engine__json_add_string(l, "mediaType", sniff_layer_type(ctx, d));
+		engine__json_add_string(l, "digest", d);
 		json_object_object_add(l, "size", json_object_new_int64(size));
 	}
 	s = json_object_to_json_string_length(m, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, len);
@@ -125,29 +129,31 @@ static int synthesise(engine_context *ctx, const char *id, const engine_strarray
 	return *out ? 0 : engine__error_oom();
 }
 
-/* The stored manifest (the inspect JSON's RepoDigests lead to it) when it
- * describes this image, else a synthesised one. */
-static int image_manifest(engine_context *ctx, const char *id, const engine_strarray *layers, char **out,
-			  size_t *len)
+/* The manifest the store recorded for the image (images/<id>.json, see
+ * image/store.h) when it describes this image, else a synthesised one. */
+static int image_manifest(engine_context *ctx, const char *id, char **out, size_t *len)
 {
-	cleanup_free char *inspect = NULL;
-	cleanup_json json_object *doc = NULL;
-	json_object *rd;
+	cleanup_free char *rel = engine__strdup_printf("images/%s.json", engine__digest_hex(id));
+	cleanup_free char *path = rel ? engine__context_path(ctx, rel) : NULL;
+	cleanup_json json_object *rec = NULL;
+	const char *md;
+	int r;
 
-	if (engine_image_inspect(ctx, id, &inspect) == 0 && engine__json_parse(inspect, strlen(inspect), "inspect", &doc) == 0 &&
-	    (rd = engine__json_get_type(doc, "RepoDigests", json_type_array))) {
-		for (size_t i = 0; i < json_object_array_length(rd); i++) {
-			const char *s = json_object_get_string(json_object_array_get_idx(rd, i));
-			const char *at = s ? strchr(s, '@') : NULL;
-			cleanup_free char *data = NULL;
-			engine__manifest *m = NULL;
-			size_t n = 0;
-			bool ok;
+	if (!path)
+		return ENGINE_ENOMEM;
+	r = engine__json_parse_file(path, &rec);
+	if (r < 0)
+		return engine__error_wrap("image %s", id);
+	md = engine__json_get_string(rec, "manifest");
+	if (md && engine__digest_valid(md)) {
+		cleanup_free char *data = NULL;
+		engine__manifest *m = NULL;
+		size_t n = 0;
+		bool ok;
 
-			if (!at || !engine__digest_valid(at + 1) || engine__blob_read(ctx, at + 1, &data, &n) < 0)
-				continue;
+		if (engine__blob_read(ctx, md, &data, &n) == 0) {
 			ok = engine__manifest_parse(data, n, NULL, &m) == 0 && !m->is_index &&
-			     strcmp(m->config.digest, id) == 0 && m->n_layers == layers->count;
+			     strcmp(m->config.digest, id) == 0;
 			engine__manifest_free(m);
 			if (ok) {
 				*out = steal_ptr(data);
@@ -155,9 +161,9 @@ static int image_manifest(engine_context *ctx, const char *id, const engine_stra
 				return 0;
 			}
 		}
+		engine_error_clear();
 	}
-	engine_error_clear();
-	return synthesise(ctx, id, layers, out, len);
+	return synthesise(ctx, id, engine__json_get_type(rec, "layers", json_type_array), out, len);
 }
 
 static void on_sent(void *p, int64_t sent)
@@ -229,17 +235,32 @@ static int upload(struct push *p, const char *digest, int64_t size, const char *
 	return r;
 }
 
-static int push_blob(struct push *p, const char *digest, int64_t size)
+/* Where the registry may already have @digest: repositories learnt from
+ * earlier pulls and pushes, then other tags of the image. */
+static int mount_candidates(struct push *p, const char *digest, char ***out)
 {
-	cleanup_free char *head = engine__strdup_printf("/v2/%s/blobs/%s", p->ref->path, digest);
-	cleanup_free char *post = engine__strdup_printf("/v2/%s/blobs/uploads/", p->ref->path);
+	cleanup_strv char **c = NULL;
+	int r = engine__sources_get(p->ctx, digest, p->ref->domain, p->ref->path, &c);
+
+	if (r < 0)
+		return r;
+	for (char **m = p->mount_from; m && *m; m++) {
+		bool dup = false;
+		for (char **k = c; *k; k++)
+			dup = dup || strcmp(*k, *m) == 0;
+		if (!dup && (r = engine__strv_push(&c, *m)) < 0)
+			return r;
+	}
+	*out = steal_ptr(c);
+	return 0;
+}
+
+static int push_blob_to(struct push *p, const char *digest, int64_t size, const char *id, char **froms,
+			const char *head, const char *post)
+{
 	engine__http_response resp = { .content_length = -1 };
-	char id[13];
 	int r;
 
-	if (!head || !post)
-		return ENGINE_ENOMEM;
-	engine__progress_short_id(digest, id);
 	r = engine__regclient_request(p->c, "HEAD", head, NULL, NULL, 0, &resp);
 	if (r < 0)
 		return r;
@@ -248,7 +269,7 @@ static int push_blob(struct push *p, const char *digest, int64_t size)
 		engine__http_response_clear(&resp);
 		return 0;
 	}
-	for (char **from = p->mount_from; from && *from; from++) {
+	for (char **from = froms; *from; from++) {
 		cleanup_free char *url = engine__strdup_printf("%s?mount=%s&from=%s", post, digest, *from);
 		if (!url)
 			return ENGINE_ENOMEM;
@@ -289,34 +310,76 @@ done:
 	return 0;
 }
 
-/* Other repositories on the same registry this image is tagged in. */
+/* @quiet: the config, which Docker does not show as a layer. */
+static int push_blob(struct push *p, const char *digest, int64_t size, bool quiet)
+{
+	cleanup_strv char **froms = NULL;
+	cleanup_free char *head = engine__strdup_printf("/v2/%s/blobs/%s", p->ref->path, digest);
+	cleanup_free char *post = engine__strdup_printf("/v2/%s/blobs/uploads/", p->ref->path);
+	char id[13];
+	int r;
+
+	if (!head || !post)
+		return ENGINE_ENOMEM;
+	r = mount_candidates(p, digest, &froms);
+	if (r < 0)
+		return r;
+	engine__progress_short_id(digest, id);
+	engine__progress prog = p->prog;
+	if (quiet) {
+		/* Progress goes nowhere for this blob. */
+		p->prog.fn = NULL;
+		p->prog.fd = -1;
+	}
+	r = push_blob_to(p, digest, size, id, froms, head, post);
+	p->prog = prog;
+	return r;
+}
+
+/* Collect the names tagged with @id from the store's tag file (any
+ * nesting: the keys whose value is the ID). */
+static void tags_of(json_object *o, const char *id, char ***out)
+{
+	if (!json_object_is_type(o, json_type_object))
+		return;
+	json_object_object_foreach(o, key, v)
+	{
+		if (json_object_is_type(v, json_type_string) && strcmp(json_object_get_string(v), id) == 0)
+			engine__strv_push(out, key);
+		else
+			tags_of(v, id, out);
+	}
+}
+
+/* Other repositories on the same registry this image is tagged in: the
+ * registry can mount its blobs from there instead of receiving them. */
 static int mount_sources(struct push *p, const char *id, const char *def)
 {
-	engine_image *img = NULL;
-	const engine_strarray *tags;
+	cleanup_free char *path = engine__context_path(p->ctx, "repositories.json");
+	cleanup_json json_object *doc = NULL;
+	cleanup_strv char **tags = calloc(1, sizeof(char *));
 
 	p->mount_from = calloc(1, sizeof(char *));
-	if (!p->mount_from)
+	if (!p->mount_from || !path || !tags)
 		return engine__error_oom();
-	if (engine_image_open(p->ctx, id, &img) < 0) {
+	if (engine__json_parse_file(path, &doc) < 0) {
 		engine_error_clear();
 		return 0;
 	}
-	tags = engine_image_tags(img);
-	for (size_t i = 0; tags && i < tags->count; i++) {
-		engine__reference *t = NULL;
+	tags_of(doc, id, &tags);
+	for (char **t = tags; *t; t++) {
+		engine__reference *r = NULL;
 		bool dup = false;
-		if (engine__reference_parse(tags->strings[i], def, &t) < 0) {
+		if (engine__reference_parse(*t, def, &r) < 0) {
 			engine_error_clear();
 			continue;
 		}
 		for (char **m = p->mount_from; *m; m++)
-			dup = dup || strcmp(*m, t->path) == 0;
-		if (!dup && strcmp(t->domain, p->ref->domain) == 0 && strcmp(t->path, p->ref->path) != 0)
-			engine__strv_push(&p->mount_from, t->path);
-		engine__reference_free(t);
+			dup = dup || strcmp(*m, r->path) == 0;
+		if (!dup && strcmp(r->domain, p->ref->domain) == 0 && strcmp(r->path, p->ref->path) != 0)
+			engine__strv_push(&p->mount_from, r->path);
+		engine__reference_free(r);
 	}
-	engine_image_free(img);
 	return 0;
 }
 
@@ -325,25 +388,36 @@ static int push_all(struct push *p, const char *id, char digest[ENGINE__DIGEST_L
 	cleanup_free char *body = NULL, *murl = NULL, *ctype = NULL, *line = NULL;
 	cleanup_strv char **scopes = NULL;
 	engine__manifest *m = NULL;
-	engine_image *img = NULL;
 	engine__http_response resp = { .content_length = -1 };
 	size_t len = 0;
 	int r;
 
-	r = engine_image_open(p->ctx, id, &img);
-	if (r < 0)
-		return r;
-	r = image_manifest(p->ctx, id, engine_image_layers(img), &body, &len);
-	engine_image_free(img);
+	r = image_manifest(p->ctx, id, &body, &len);
 	if (r == 0)
 		r = engine__manifest_parse(body, len, NULL, &m);
 	if (r < 0)
 		return engine__error_wrap("image %s", id);
 	if ((r = engine__strv_push_take(&scopes, engine__strdup_printf("repository:%s:pull,push", p->ref->path))) < 0)
 		goto out;
-	for (char **f = p->mount_from; *f; f++)
-		if ((r = engine__strv_push_take(&scopes, engine__strdup_printf("repository:%s:pull", *f))) < 0)
+	/* Pull access to every repository a blob may be mounted from. */
+	for (size_t i = 0; i <= m->n_layers; i++) {
+		cleanup_strv char **froms = NULL;
+		r = mount_candidates(p, i < m->n_layers ? m->layers[i].digest : m->config.digest, &froms);
+		if (r < 0)
 			goto out;
+		for (char **f = froms; *f; f++) {
+			cleanup_free char *sc = engine__strdup_printf("repository:%s:pull", *f);
+			bool dup = false;
+			if (!sc) {
+				r = ENGINE_ENOMEM;
+				goto out;
+			}
+			for (char **k = scopes; k && *k; k++)
+				dup = dup || strcmp(*k, sc) == 0;
+			if (!dup && (r = engine__strv_push(&scopes, sc)) < 0)
+				goto out;
+		}
+	}
 	r = engine__regclient_set_scopes(p->c, scopes);
 	if (r == 0)
 		r = engine__pull_ping(p->c);
@@ -353,9 +427,9 @@ static int push_all(struct push *p, const char *id, char digest[ENGINE__DIGEST_L
 				      engine__progress_short_id(m->layers[i].digest, sid), "Preparing", 0, 0);
 	}
 	for (size_t i = 0; r == 0 && i < m->n_layers; i++)
-		r = push_blob(p, m->layers[i].digest, m->layers[i].size);
+		r = push_blob(p, m->layers[i].digest, m->layers[i].size, false);
 	if (r == 0)
-		r = push_blob(p, m->config.digest, m->config.size);
+		r = push_blob(p, m->config.digest, m->config.size, true);
 	if (r < 0)
 		goto out;
 	murl = engine__strdup_printf("/v2/%s/manifests/%s", p->ref->path, p->ref->tag);
@@ -374,6 +448,7 @@ static int push_all(struct push *p, const char *id, char digest[ENGINE__DIGEST_L
 		r = engine__error_set(ENGINE_EINVALID, 0, "%s: the registry stored the manifest as %s, expected %s",
 				      engine__regclient_label(p->c), resp.docker_digest, digest);
 	if (r == 0) {
+		engine__sources_record(p->ctx, p->ref->domain, p->ref->path, m);
 		line = engine__strdup_printf("%s: digest: %s size: %zu", p->ref->tag, digest, len);
 		if (line)
 			engine__progress_emit(&p->prog, ENGINE_REGISTRY_EVENT_STATUS, NULL, line, 0, 0);

@@ -21,6 +21,7 @@
 
 #include "core/context.h"
 #include "core/error.h"
+#include "core/log.h"
 #include "runtime/security.h"
 #include "runtime/security_seccomp_profile.h"
 #include "util/cleanup.h"
@@ -385,8 +386,11 @@ static int make_entry(engine_context *ctx, const char *what, const char *text, s
 	if (!s)
 		return engine__error_oom();
 	have_id = engine__seccomp_disk_id(builtin, *key, disk_id) == 0;
-	if (have_id && engine__seccomp_disk_load(ctx, disk_id, &s->prog, &s->flags) == 0)
+	if (have_id && engine__seccomp_disk_load(ctx, disk_id, &s->prog, &s->flags) == 0) {
+		engine__debug(ctx, "seccomp profile %s: %u instructions from the disk cache", what,
+			      s->prog.len);
 		goto done;
+	}
 
 	if (text) {
 		r = engine__seccomp_profile_parse(what, text, len, &parsed);
@@ -398,6 +402,7 @@ static int make_entry(engine_context *ctx, const char *what, const char *text, s
 	engine__seccomp_profile_free(parsed);
 	if (r < 0)
 		goto fail;
+	engine__debug(ctx, "seccomp profile %s: compiled to %u instructions", what, s->prog.len);
 	if (have_id)
 		engine__seccomp_disk_store(ctx, disk_id, &s->prog, s->flags);
 done:

@@ -130,9 +130,10 @@ int engine__seccomp_add_enosys(const engine__seccomp_profile *p, const bool *app
 	size_t n;
 	int r;
 
-	/* With ALLOW as the default, unknown syscalls already go through;
-	 * with ENOSYS as the default there is nothing to change. */
-	if (p->default_action == SCMP_ACT_ALLOW || p->default_action == SCMP_ACT_ERRNO(ENOSYS))
+	/* With ALLOW or LOG as the default, unknown syscalls already go
+	 * through; with ENOSYS as the default there is nothing to change. */
+	if (p->default_action == SCMP_ACT_ALLOW || p->default_action == SCMP_ACT_LOG ||
+	    p->default_action == SCMP_ACT_ERRNO(ENOSYS))
 		return 0;
 	r = build(p, applies, arches, n_arches, &pro);
 	if (r < 0)

@@ -54,4 +54,15 @@ n_bearer=$(grep -c " Bearer$" "$T/token.requests")
 grep -q "scope=repository%3Ateam%2Fa%3Apull" "$T/token.requests" && ok "token scoped to the repository" ||
 	fail "token scope: $(cat "$T/token.requests")"
 
+# A token that expires during the pull: the 401 is answered with a new one.
+[ "$(fixture 2 --layers 1000,1000,1000,1000 --seed 9)" != "" ] || fail "fixture"
+start_fake expiring "$T/layout" --auth bob:hunter22 --expires 1 --fault slow
+K=127.0.0.1:$FAKE_PORT
+R=$T/r3
+expect_ok "token login (short-lived tokens)" sh -c "echo hunter22 | '$E' --root '$R' login -u bob --password-stdin $K"
+: > "$T/expiring.requests"
+expect_ok "pull outliving its token" "$E" --root "$R" pull "$K/team/b:2"
+n_tok=$(grep -c "^GET /token" "$T/expiring.requests")
+[ "$n_tok" -ge 2 ] && ok "token renewed after a 401 ($n_tok tokens)" || fail "$n_tok token requests"
+
 finish

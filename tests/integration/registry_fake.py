@@ -3,7 +3,7 @@
 read-only on 127.0.0.1, with optional Bearer-token auth and faults.
 
 usage: registry_fake.py LAYOUT PORTFILE LOG [--auth USER:PASS] [--expires N]
-                        [--fault corrupt|truncate|garbage|hang|oversize]
+                        [--fault corrupt|truncate|garbage|hang|oversize|slow]
 
 Any repository name maps to the layout; tags are the layout's ref names.
 With --auth, /v2/ and content need "Bearer <token>" issued by /token (which
@@ -118,6 +118,17 @@ class H(BaseHTTPRequestHandler):
                 self.wfile.write(data[: len(data) // 2])
                 self.wfile.flush()
                 self.close_connection = True
+                return
+            if A.fault == "slow" and not config:
+                # Four pieces, 0.4 s apart: slow enough to interrupt, or to outlive a token.
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                step = (len(data) + 3) // 4
+                for i in range(0, len(data), step):
+                    self.wfile.write(data[i:i + step])
+                    self.wfile.flush()
+                    time.sleep(0.4)
                 return
             return self.send(200, data, {"Content-Type": "application/octet-stream"})
         return self.error(404, "NOT_FOUND", "no route")

@@ -42,6 +42,23 @@ P=$(freeport)
 expect_fail "nothing listening" "cannot connect" "$E" --root "$T/r6" pull "127.0.0.1:$P/x/a:a"
 contains "names the reference" "127.0.0.1:$P/x/a:a"
 
+# Killed mid-pull: nothing visible, every stored blob intact, and the next
+# pull completes.
+start_fake slow "$T/layout" --fault slow
+"$E" --root "$T/r7" pull "127.0.0.1:$FAKE_PORT/x/a:a" > "$T/killed.log" 2>&1 &
+victim=$!
+sleep 0.6
+kill -9 "$victim"
+wait "$victim" 2>/dev/null
+none_tagged "$T/r7"
+bad=0
+for f in $(find "$T/r7/blobs" -type f 2>/dev/null); do
+	[ "$(sha256sum "$f" | cut -d' ' -f1)" = "$(basename "$f")" ] || bad=$((bad + 1))
+done
+[ "$bad" = 0 ] && ok "no partial blob visible after a kill" || fail "$bad partial blobs visible"
+expect_ok "the pull after the kill completes" "$E" --root "$T/r7" pull "127.0.0.1:$FAKE_PORT/x/a:a"
+[ -n "$(image_id "$T/r7" "127.0.0.1:$FAKE_PORT/x/a:a")" ] && ok "image tagged after the repeat" || fail "not tagged"
+
 # The same server without faults works: the failures were the faults.
 start_fake good "$T/layout"
 expect_ok "intact registry" "$E" --root "$T/r1" pull "127.0.0.1:$FAKE_PORT/x/a:a"

@@ -2,7 +2,7 @@
 """Build small OCI image layouts for the registry tests, deterministically.
 
 usage: registry_fixture.py DIR TAG [--layers SPEC] [--arch ARCH] [--index ARCH,...]
-                             [--seed S] [--docker]
+                             [--seed S] [--docker] [--files N]
 
 SPEC is a comma list of layer sizes in bytes of (incompressible) payload,
 e.g. "1000,20000". Each layer is a gzip tar with one file /layerN/data plus,
@@ -19,6 +19,12 @@ def blob(layout, data):
     with open(p, "wb") as f:
         f.write(data)
     return d, len(data)
+
+def text_files(rnd, prefix, total, nfiles):
+    """Compressible, file-system-like content: nfiles files of base64 text."""
+    import base64
+    per = max(1, total // nfiles)
+    return {f"{prefix}/f{i:05d}.txt": base64.encodebytes(rnd.randbytes(per * 3 // 4)) for i in range(nfiles)}
 
 def make_layer(name, payload, extra=None):
     raw = io.BytesIO()
@@ -46,12 +52,16 @@ def make_layer(name, payload, extra=None):
     gz = gzip.compress(tar, compresslevel=1, mtime=0)
     return tar, gz
 
-def image(layout, sizes, arch, seed, docker, base_layers):
+def image(layout, sizes, arch, seed, docker, base_layers, files=0):
     rnd = random.Random(f"{seed}-{arch}")
     layers, diffs = list(base_layers[0]), list(base_layers[1])
     for i, size in enumerate(sizes):
         extra = {"etc/os-release": f"ID=fixture\nARCH={arch}\n".encode()} if i == 0 and not base_layers[0] else None
-        payload = rnd.randbytes(size)
+        if files:
+            extra = dict(extra or {}, **text_files(rnd, f"layer{len(layers)}-{arch}/tree", size, files))
+            payload = b"x"
+        else:
+            payload = rnd.randbytes(size)
         tar, gz = make_layer(f"layer{len(layers)}-{arch}/data", payload, extra)
         d, n = blob(layout, gz)
         mt = ("application/vnd.docker.image.rootfs.diff.tar.gzip" if docker
@@ -100,6 +110,7 @@ def main():
     ap.add_argument("--seed", default="0")
     ap.add_argument("--docker", action="store_true")
     ap.add_argument("--base", default="")
+    ap.add_argument("--files", type=int, default=0, help="per layer: that many compressible text files")
     a = ap.parse_args()
     sizes = [int(s) for s in a.layers.split(",") if s]
     os.makedirs(os.path.join(a.dir, "blobs", "sha256"), exist_ok=True)
@@ -119,7 +130,7 @@ def main():
         desc = {"mediaType": mt, "digest": d, "size": n}
         config = None
     else:
-        desc, config = image(a.dir, sizes, a.arch, a.seed, a.docker, base)
+        desc, config = image(a.dir, sizes, a.arch, a.seed, a.docker, base, a.files)
         desc.pop("platform")
     desc["annotations"] = {"org.opencontainers.image.ref.name": a.tag}
     index["manifests"].append(desc)

@@ -5,6 +5,9 @@
 
 #include "check_helpers.h"
 
+#include <stdint.h>
+#include <sys/types.h>
+
 #include "cgroup/cgroup.h"
 
 /* "engine-test-<pid>-<time>": the parent of every real cgroup a test makes. */
@@ -36,6 +39,34 @@ void th_write(const char *dir, const char *file, const char *content);
 char *th_read(const char *dir, const char *file);
 /* Assert that <dir>/<file> holds @want (trailing newlines ignored). */
 void th_assert_file(const char *dir, const char *file, const char *want);
+
+/* A child process that waits to be placed in a cgroup before it runs @fn,
+ * reporting through a pipe. */
+typedef int (*th_child_fn)(int report_fd, void *arg);
+
+typedef struct th_child {
+	pid_t pid;
+	int go;     /* write a byte: the child may start (it is in the cgroup) */
+	int report; /* what the child reports */
+} th_child;
+
+/* Fork a child that waits until it has been placed in the cgroup. */
+void th_child_spawn(th_child *c, th_child_fn fn, void *arg);
+/* Fork a child, put it in @cg, let it run. */
+void th_child_start(th_child *c, engine__cgroup *cg, th_child_fn fn, void *arg);
+/* Read exactly @len bytes the child reports. */
+void th_child_read(th_child *c, void *buf, size_t len);
+/* Reap the child; its wait status. */
+int th_child_wait(th_child *c);
+/* Burn CPU forever. */
+void th_spin(void);
+/* Child bodies: report one byte then spin; count in *(uint64_t *)arg. */
+int th_spin_child(int report, void *arg);
+int th_count_forever(int report, void *arg);
+/* Wait (up to 5 s) until *counter passes @from; returns its value. */
+uint64_t th_wait_progress(volatile uint64_t *counter, uint64_t from);
+
+void th_cg_add_unified_tests(Suite *s);
 
 void th_cg_add_v1_tests(Suite *s);
 void th_cg_add_v2_tests(Suite *s);

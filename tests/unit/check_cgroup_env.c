@@ -5,6 +5,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdint.h>
+#include <sys/wait.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -187,4 +189,89 @@ static void purge_fixture(void)
 void th_cg_add_fixture(TCase *tc)
 {
 	tcase_add_unchecked_fixture(tc, NULL, purge_fixture);
+}
+
+/* Fork a child that waits until it has been placed in the cgroup. */
+void th_child_spawn(th_child *c, th_child_fn fn, void *arg)
+{
+	int go[2], rep[2];
+
+	ck_assert_int_eq(pipe2(go, O_CLOEXEC), 0);
+	ck_assert_int_eq(pipe2(rep, O_CLOEXEC), 0);
+	c->pid = fork();
+	ck_assert_int_ge(c->pid, 0);
+	if (c->pid == 0) {
+		char b;
+
+		/* Check's handlers would turn a SIGTERM into a kill of the
+		 * test's process group. */
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGINT, SIG_DFL);
+		signal(SIGALRM, SIG_DFL);
+		close(go[1]);
+		close(rep[0]);
+		if (read(go[0], &b, 1) != 1)
+			_exit(100);
+		_exit(fn(rep[1], arg));
+	}
+	close(go[0]);
+	close(rep[1]);
+	c->go = go[1];
+	c->report = rep[0];
+}
+
+/* Fork a child, put it in @cg, let it run. */
+void th_child_start(th_child *c, engine__cgroup *cg, th_child_fn fn, void *arg)
+{
+	th_child_spawn(c, fn, arg);
+	ck_assert_engine_ok(engine__cgroup_attach(cg, c->pid));
+	ck_assert_int_eq(write(c->go, "g", 1), 1);
+}
+
+/* Read exactly @len bytes the child reports. */
+void th_child_read(th_child *c, void *buf, size_t len)
+{
+	ck_assert_int_eq(read(c->report, buf, len), (ssize_t)len);
+}
+
+int th_child_wait(th_child *c)
+{
+	int status;
+
+	ck_assert_int_eq(waitpid(c->pid, &status, 0), c->pid);
+	close(c->go);
+	close(c->report);
+	return status;
+}
+
+void th_spin(void)
+{
+	for (volatile unsigned long i = 0;; i++)
+		;
+}
+
+int th_spin_child(int report, void *arg)
+{
+	(void)arg;
+	if (write(report, "s", 1) != 1)
+		return 1;
+	th_spin();
+	return 0;
+}
+
+int th_count_forever(int report, void *arg)
+{
+	volatile uint64_t *counter = arg;
+
+	(void)report;
+	for (;;)
+		(*counter)++;
+	return 0;
+}
+
+uint64_t th_wait_progress(volatile uint64_t *counter, uint64_t from)
+{
+	for (int i = 0; i < 5000 && *counter <= from; i++)
+		usleep(1000);
+	return *counter;
 }

@@ -18,6 +18,7 @@
 
 #include "check_cgroup.h"
 #include "util/cleanup.h"
+#include "util/str.h"
 
 static bool v1_host(void)
 {
@@ -28,51 +29,6 @@ static bool v1_host(void)
 		return false;
 	}
 	return true;
-}
-
-typedef int (*child_fn)(int report_fd, void *arg);
-
-typedef struct child {
-	pid_t pid;
-	int go;     /* write a byte: the child may start (it is in the cgroup) */
-	int report; /* what the child reports */
-} child;
-
-/* Fork a child that waits until it has been placed in the cgroup. */
-static void child_spawn(child *c, child_fn fn, void *arg)
-{
-	int go[2], rep[2];
-
-	ck_assert_int_eq(pipe2(go, O_CLOEXEC), 0);
-	ck_assert_int_eq(pipe2(rep, O_CLOEXEC), 0);
-	c->pid = fork();
-	ck_assert_int_ge(c->pid, 0);
-	if (c->pid == 0) {
-		char b;
-
-		/* Check's handlers would turn a SIGTERM into a kill of the
-		 * test's process group. */
-		signal(SIGTERM, SIG_DFL);
-		signal(SIGINT, SIG_DFL);
-		signal(SIGALRM, SIG_DFL);
-		close(go[1]);
-		close(rep[0]);
-		if (read(go[0], &b, 1) != 1)
-			_exit(100);
-		_exit(fn(rep[1], arg));
-	}
-	close(go[0]);
-	close(rep[1]);
-	c->go = go[1];
-	c->report = rep[0];
-}
-
-/* Fork a child, put it in @cg, let it run. */
-static void child_start(child *c, engine__cgroup *cg, child_fn fn, void *arg)
-{
-	child_spawn(c, fn, arg);
-	ck_assert_engine_ok(engine__cgroup_attach(cg, c->pid));
-	ck_assert_int_eq(write(c->go, "g", 1), 1);
 }
 
 /* A context with the suite's parent and a cgroup @name in it; false (the
@@ -86,31 +42,20 @@ static bool v1_setup(th_cg_env *env, const char *name, const engine__cgroup_limi
 	return true;
 }
 
-/* Read exactly @len bytes the child reports. */
-static void child_read(child *c, void *buf, size_t len)
-{
-	ck_assert_int_eq(read(c->report, buf, len), (ssize_t)len);
-}
-
-static int child_wait(child *c)
-{
-	int status;
-
-	ck_assert_int_eq(waitpid(c->pid, &status, 0), c->pid);
-	close(c->go);
-	close(c->report);
-	return status;
-}
-
-static void spin(void)
-{
-	for (volatile unsigned long i = 0;; i++)
-		;
-}
-
 static bool exists(const char *dir)
 {
 	return dir && access(dir, F_OK) == 0;
+}
+
+/* SIGKILL through the cgroup: the child dies of it, the cgroup empties. */
+static void kill_and_reap(engine__cgroup *cg, th_child *c)
+{
+	int status;
+
+	ck_assert_engine_ok(engine__cgroup_kill(cg, SIGKILL));
+	status = th_child_wait(c);
+	ck_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	ck_assert(!engine__cgroup_populated(cg));
 }
 
 START_TEST(test_cgroup__v1_limits_files)
@@ -176,15 +121,15 @@ START_TEST(test_cgroup__v1_cpuset_inherits_cpus)
 	cleanup_free char *root_cpus = th_read("/sys/fs/cgroup/cpuset", "cpuset.cpus");
 	engine__cgroup *cg = NULL;
 	th_cg_env env;
-	child c;
+	th_child c;
 	char b;
 
 	if (!exists("/sys/fs/cgroup/cpuset/cpuset.cpus") || !v1_setup(&env, "cpuset", &l, &cg))
 		return;
 	th_assert_file(engine__cgroup_path(cg, "cpuset"), "cpuset.cpus", root_cpus);
-	child_start(&c, cg, cpuset_child, NULL);
-	child_read(&c, &b, 1);
-	ck_assert_int_eq(child_wait(&c), 0);
+	th_child_start(&c, cg, cpuset_child, NULL);
+	th_child_read(&c, &b, 1);
+	ck_assert_int_eq(th_child_wait(&c), 0);
 	ck_assert_engine_ok(engine__cgroup_destroy(cg));
 	th_cg_env_close(&env);
 }
@@ -203,7 +148,7 @@ static int touch_and_spin(int report, void *arg)
 		mem[i] = 1;
 	if (write(report, "t", 1) != 1)
 		return 1;
-	spin();
+	th_spin();
 	return 0;
 }
 
@@ -214,15 +159,14 @@ START_TEST(test_cgroup__v1_attach_stats_kill)
 	engine__cgroup *cg = NULL;
 	cleanup_free char *proc = NULL, *self = NULL, *want = NULL;
 	th_cg_env env;
-	child c;
+	th_child c;
 	char b;
-	int status;
 
 	if (!v1_setup(&env, "stats", &l, &cg))
 		return;
 	ck_assert(!engine__cgroup_populated(cg));
-	child_start(&c, cg, touch_and_spin, NULL);
-	child_read(&c, &b, 1);
+	th_child_start(&c, cg, touch_and_spin, NULL);
+	th_child_read(&c, &b, 1);
 	ck_assert_int_ge(asprintf(&proc, "/proc/%d", (int)c.pid), 0);
 	self = th_read(proc, "cgroup");
 	ck_assert_int_ge(asprintf(&want, ":memory:/%s/stats\n", th_cg_parent), 0);
@@ -242,40 +186,28 @@ START_TEST(test_cgroup__v1_attach_stats_kill)
 	ck_assert_uint_eq(st.pids_current, 1);
 	ck_assert_uint_eq(st.oom_kills, 0);
 	ck_assert(!engine__cgroup_oom_killed(cg));
-	ck_assert_engine_ok(engine__cgroup_kill(cg, SIGKILL));
-	status = child_wait(&c);
-	ck_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
-	ck_assert(!engine__cgroup_populated(cg));
+	kill_and_reap(cg, &c);
 	ck_assert_engine_ok(engine__cgroup_destroy(cg));
 	th_cg_env_close(&env);
 }
 END_TEST
 
-static int spin_child(int report, void *arg)
-{
-	(void)arg;
-	if (write(report, "s", 1) != 1)
-		return 1;
-	spin();
-	return 0;
-}
-
 START_TEST(test_cgroup__v1_kill_other_signal)
 {
 	engine__cgroup *cg = NULL, *other = NULL;
 	th_cg_env env;
-	child c;
+	th_child c;
 	char b;
 	int status;
 
 	if (!v1_setup(&env, "term", NULL, &cg))
 		return;
-	child_start(&c, cg, spin_child, NULL);
-	child_read(&c, &b, 1);
+	th_child_start(&c, cg, th_spin_child, NULL);
+	th_child_read(&c, &b, 1);
 	/* Through a second handle, as `engine kill` from another process. */
 	ck_assert_engine_ok(engine__cgroup_open(env.ctx, "term", &other));
 	ck_assert_engine_ok(engine__cgroup_kill(other, SIGTERM));
-	status = child_wait(&c);
+	status = th_child_wait(&c);
 	ck_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM);
 	ck_assert_engine_error(engine__cgroup_kill(other, 0), ENGINE_EINVALID, "signal 0");
 	engine__cgroup_free(other);
@@ -305,13 +237,13 @@ START_TEST(test_cgroup__v1_oom_kill)
 	engine__cgroup_stats st;
 	engine__cgroup *cg = NULL;
 	th_cg_env env;
-	child c;
+	th_child c;
 	int status;
 
 	if (!v1_setup(&env, "oom", &l, &cg))
 		return;
-	child_start(&c, cg, hog, NULL);
-	status = child_wait(&c);
+	th_child_start(&c, cg, hog, NULL);
+	status = th_child_wait(&c);
 	ck_assert_msg(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL, "status %#x", status);
 	ck_assert(engine__cgroup_oom_killed(cg));
 	ck_assert_engine_ok(engine__cgroup_stats_read(cg, &st));
@@ -350,41 +282,24 @@ START_TEST(test_cgroup__v1_pids_limit)
 	engine__cgroup_stats st;
 	engine__cgroup *cg = NULL;
 	th_cg_env env;
-	child c;
+	th_child c;
 	int forks = -1, status;
 
 	if (!v1_setup(&env, "pids", &l, &cg))
 		return;
-	child_start(&c, cg, fork_until_refused, NULL);
-	child_read(&c, &forks, sizeof(forks));
+	th_child_start(&c, cg, fork_until_refused, NULL);
+	th_child_read(&c, &forks, sizeof(forks));
 	ck_assert_int_eq(forks, 3); /* the child plus three make four */
 	ck_assert_engine_ok(engine__cgroup_stats_read(cg, &st));
 	ck_assert_uint_eq(st.pids_current, 4);
 	/* Grandchildren included: destroy kills what is left. */
 	ck_assert_engine_ok(engine__cgroup_kill(cg, SIGKILL));
-	status = child_wait(&c);
+	status = th_child_wait(&c);
 	ck_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
 	ck_assert_engine_ok(engine__cgroup_destroy(cg));
 	th_cg_env_close(&env);
 }
 END_TEST
-
-static int count_forever(int report, void *arg)
-{
-	volatile uint64_t *counter = arg;
-
-	(void)report;
-	for (;;)
-		(*counter)++;
-	return 0;
-}
-
-static uint64_t wait_progress(volatile uint64_t *counter, uint64_t from)
-{
-	for (int i = 0; i < 5000 && *counter <= from; i++)
-		usleep(1000);
-	return *counter;
-}
 
 START_TEST(test_cgroup__v1_freeze_thaw)
 {
@@ -392,14 +307,14 @@ START_TEST(test_cgroup__v1_freeze_thaw)
 	engine__cgroup *cg = NULL;
 	uint64_t a, b;
 	th_cg_env env;
-	child c;
+	th_child c;
 	int status;
 
 	ck_assert_ptr_ne((void *)counter, MAP_FAILED);
 	if (!v1_setup(&env, "freeze", NULL, &cg))
 		return;
-	child_start(&c, cg, count_forever, (void *)counter);
-	ck_assert_uint_gt(wait_progress(counter, 0), 0);
+	th_child_start(&c, cg, th_count_forever, (void *)counter);
+	ck_assert_uint_gt(th_wait_progress(counter, 0), 0);
 	ck_assert_engine_ok(engine__cgroup_freeze(cg, true));
 	th_assert_file(engine__cgroup_path(cg, "freezer"), "freezer.state", "FROZEN");
 	a = *counter;
@@ -411,36 +326,66 @@ START_TEST(test_cgroup__v1_freeze_thaw)
 	th_assert_file(engine__cgroup_path(cg, "freezer"), "freezer.state", "FROZEN");
 	ck_assert_engine_ok(engine__cgroup_freeze(cg, false));
 	th_assert_file(engine__cgroup_path(cg, "freezer"), "freezer.state", "THAWED");
-	ck_assert_uint_gt(wait_progress(counter, b), b);
+	ck_assert_uint_gt(th_wait_progress(counter, b), b);
 	/* Destroying a paused container works: it is thawed to die. */
 	ck_assert_engine_ok(engine__cgroup_freeze(cg, true));
 	ck_assert_engine_ok(engine__cgroup_destroy(cg));
-	status = child_wait(&c);
+	status = th_child_wait(&c);
 	ck_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
 	munmap((void *)counter, 4096);
 	th_cg_env_close(&env);
 }
 END_TEST
 
+/* A fake legacy host: a temp root holding bind mounts of some of the real
+ * v1 hierarchies and no unified mount, in a private mount namespace so
+ * that nothing outlives this test process. NULL when one is missing. */
+static char *legacy_root(const char *const *ctrls)
+{
+	char *root;
+
+	if (!v1_host())
+		return NULL;
+	for (int i = 0; ctrls[i]; i++) {
+		cleanup_free char *real = engine__strdup_printf("/sys/fs/cgroup/%s/cgroup.procs", ctrls[i]);
+
+		if (!exists(real))
+			return NULL;
+	}
+	root = th_mkdtemp("cg-v1root");
+	ck_assert_int_eq(unshare(CLONE_NEWNS), 0);
+	ck_assert_int_eq(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), 0);
+	for (int i = 0; ctrls[i]; i++) {
+		cleanup_free char *real = engine__strdup_printf("/sys/fs/cgroup/%s", ctrls[i]);
+		cleanup_free char *dir = engine__path_join(root, ctrls[i]);
+
+		ck_assert_int_eq(mkdir(dir, 0755), 0);
+		ck_assert_int_eq(mount(real, dir, NULL, MS_BIND, NULL), 0);
+	}
+	return root;
+}
+
+static void legacy_root_free(char *root, const char *const *ctrls)
+{
+	for (int i = 0; ctrls[i]; i++) {
+		cleanup_free char *dir = engine__path_join(root, ctrls[i]);
+
+		ck_assert_int_eq(umount(dir), 0);
+	}
+	th_cleanup_dir(root);
+}
+
 START_TEST(test_cgroup__v1_missing_controller)
 {
-	/* A cgroup root holding only the memory hierarchy, in a private
-	 * mount namespace so that nothing outlives this test process. */
-	char *root = th_mkdtemp("cg-v1root");
-	cleanup_free char *mem = engine__path_join(root, "memory");
+	static const char *const ctrls[] = { "memory", NULL };
 	engine__cgroup_limits l = { .pids = 10 };
 	engine__cgroup *cg = NULL;
 	engine__cgroup_mode m;
 	th_cg_env env;
+	char *root = legacy_root(ctrls);
 
-	if (!v1_host() || !exists("/sys/fs/cgroup/memory/cgroup.procs")) {
-		th_cleanup_dir(root);
+	if (!root)
 		return;
-	}
-	ck_assert_int_eq(unshare(CLONE_NEWNS), 0);
-	ck_assert_int_eq(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), 0);
-	ck_assert_int_eq(mkdir(mem, 0755), 0);
-	ck_assert_int_eq(mount("/sys/fs/cgroup/memory", mem, NULL, MS_BIND, NULL), 0);
 	th_cg_env_open_root(&env, NULL, root);
 	ck_assert_engine_ok(engine__cgroup_mode_get(env.ctx, &m));
 	ck_assert_int_eq(m, ENGINE__CGROUP_LEGACY);
@@ -454,12 +399,55 @@ START_TEST(test_cgroup__v1_missing_controller)
 	l = (engine__cgroup_limits){ .memory = 64 << 20 };
 	ck_assert_engine_ok(engine__cgroup_create(env.ctx, "memonly", &l, &cg));
 	ck_assert_pstr_eq(engine__cgroup_path(cg, "pids"), NULL);
+	ck_assert_pstr_eq(engine__cgroup_path(cg, NULL), NULL);
+	ck_assert_int_eq(engine__cgroup_fd(cg), -1);
 	ck_assert_engine_error(engine__cgroup_freeze(cg, true), ENGINE_ENOTSUP, "no freezer");
 	ck_assert_engine_ok(engine__cgroup_destroy(cg));
 	ck_assert_engine_error(engine__cgroup_context_set_root(env.ctx, "/tmp"), ENGINE_EBUSY, "already in use");
 	th_cg_env_close(&env);
-	ck_assert_int_eq(umount(mem), 0);
-	th_cleanup_dir(root);
+	legacy_root_free(root, ctrls);
+}
+END_TEST
+
+/* Pure v1 has no cgroup.kill: SIGKILL goes freeze, kill each, thaw, and
+ * again until empty; without a freezer, the loop alone. Either way the
+ * forked grandchildren die too. */
+static void legacy_kill_tree(const char *const *ctrls)
+{
+	engine__cgroup_limits l = { .pids = 4 };
+	engine__cgroup *cg = NULL;
+	th_cg_env env;
+	th_child c;
+	int forks;
+	char *root = legacy_root(ctrls);
+
+	if (!root)
+		return;
+	th_cg_env_open_root(&env, NULL, root);
+	ck_assert_engine_ok(engine__cgroup_create(env.ctx, "tree", &l, &cg));
+	th_child_start(&c, cg, fork_until_refused, NULL);
+	th_child_read(&c, &forks, sizeof(forks));
+	ck_assert_int_eq(forks, 3);
+	ck_assert(engine__cgroup_populated(cg));
+	kill_and_reap(cg, &c);
+	ck_assert_engine_ok(engine__cgroup_destroy(cg));
+	th_cg_env_close(&env);
+	legacy_root_free(root, ctrls);
+}
+
+START_TEST(test_cgroup__v1_legacy_kill_with_freezer)
+{
+	static const char *const ctrls[] = { "memory", "pids", "freezer", NULL };
+
+	legacy_kill_tree(ctrls);
+}
+END_TEST
+
+START_TEST(test_cgroup__v1_legacy_kill_without_freezer)
+{
+	static const char *const ctrls[] = { "memory", "pids", NULL };
+
+	legacy_kill_tree(ctrls);
 }
 END_TEST
 
@@ -477,5 +465,7 @@ void th_cg_add_v1_tests(Suite *s)
 	tcase_add_test(tc, test_cgroup__v1_pids_limit);
 	tcase_add_test(tc, test_cgroup__v1_freeze_thaw);
 	tcase_add_test(tc, test_cgroup__v1_missing_controller);
+	tcase_add_test(tc, test_cgroup__v1_legacy_kill_with_freezer);
+	tcase_add_test(tc, test_cgroup__v1_legacy_kill_without_freezer);
 	suite_add_tcase(s, tc);
 }

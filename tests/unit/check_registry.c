@@ -80,6 +80,7 @@ START_TEST(test_registry__reference_strings)
 	ck_assert_str_eq(f, "h:1/a:t");
 	ck_assert_str_eq(engine__reference_api_host("docker.io"), "registry-1.docker.io");
 	ck_assert_str_eq(engine__reference_api_host("h:1"), "h:1");
+	ck_assert_int_eq(engine_has_feature("registry"), 1);
 	engine__reference_free(r);
 }
 END_TEST

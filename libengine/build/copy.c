@@ -1,0 +1,800 @@
+/*
+ * COPY/ADD: sources resolved like Docker's classic builder (paths cleaned
+ * and kept inside the context, wildcards, .dockerignore, a top-level
+ * symlink followed within the context), a content hash of exactly what
+ * would be written, and the writing itself into the layer directory, with
+ * the parent directories taking their metadata from the image.
+ */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include <archive.h>
+#include <archive_entry.h>
+
+#include "build/copy.h"
+#include "build/sbuf.h"
+#include "core/error.h"
+#include "util/cleanup.h"
+#include "util/digest.h"
+#include "util/fs.h"
+#include "util/str.h"
+#include "util/strv.h"
+
+enum src_type { SRC_FILE, SRC_DIR, SRC_ARCHIVE };
+
+struct source {
+	char *abs;    /* host path */
+	char *rel;    /* path relative to the source root (for .dockerignore) */
+	char *target; /* where it lands in the image: the file, or the directory receiving contents */
+	enum src_type type;
+};
+
+struct engine__copy_plan {
+	struct source *v;
+	size_t n;
+	char hash[ENGINE__DIGEST_LEN + 16];
+};
+
+/* --- the parent image's view --------------------------------------------------- */
+
+int engine__image_path_stat(char *const *layers, const char *path, struct stat *st)
+{
+	size_t n = engine__strv_len(layers);
+
+	for (size_t i = n; i-- > 0;) {
+		cleanup_free char *p = engine__path_join(layers[i], path);
+
+		if (!p)
+			return ENGINE_ENOMEM;
+		if (lstat(p, st) == 0) {
+			/* An overlay whiteout hides the lower layers' file. */
+			if (S_ISCHR(st->st_mode) && st->st_rdev == makedev(0, 0))
+				return ENGINE_ENOTFOUND;
+			return 0;
+		}
+	}
+	return ENGINE_ENOTFOUND;
+}
+
+static char *image_file(char *const *layers, const char *path)
+{
+	size_t n = engine__strv_len(layers);
+
+	for (size_t i = n; i-- > 0;) {
+		char *p = engine__path_join(layers[i], path);
+		struct stat st;
+
+		if (p && lstat(p, &st) == 0 && S_ISREG(st.st_mode))
+			return p;
+		free(p);
+	}
+	return NULL;
+}
+
+/* Field 3 (the id) of the /etc/passwd or /etc/group line named @name; for
+ * passwd, the primary group (field 4) too. */
+static int lookup_db(char *const *layers, const char *db, const char *name, long *id, long *gid)
+{
+	cleanup_free char *path = image_file(layers, db), *data = NULL;
+	size_t nl = strlen(name);
+
+	if (!path || engine__read_file(path, &data, NULL) < 0) {
+		engine_error_clear();
+		return engine__error_set(ENGINE_ENOTFOUND, 0, "unable to find %s \"%s\": no %s in the image",
+					 strcmp(db, "/etc/passwd") == 0 ? "user" : "group", name, db);
+	}
+	for (char *line = data; line && *line;) {
+		char *next = strchr(line, '\n');
+
+		if (next)
+			*next++ = '\0';
+		if (strncmp(line, name, nl) == 0 && line[nl] == ':') {
+			char *f = strchr(line + nl + 1, ':'); /* after the password */
+
+			if (f) {
+				*id = strtol(f + 1, &f, 10);
+				if (gid && f && *f == ':')
+					*gid = strtol(f + 1, NULL, 10);
+				return 0;
+			}
+		}
+		line = next;
+	}
+	return engine__error_set(ENGINE_ENOTFOUND, 0, "unable to find %s \"%s\" in %s",
+				 strcmp(db, "/etc/passwd") == 0 ? "user" : "group", name, db);
+}
+
+static bool all_digits(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (*s < '0' || *s > '9')
+			return false;
+	return true;
+}
+
+int engine__chown_resolve(char *const *layers, const char *spec, uid_t *uid, gid_t *gid)
+{
+	const char *colon = strchr(spec, ':');
+	cleanup_free char *user = colon ? strndup(spec, (size_t)(colon - spec)) : strdup(spec);
+	const char *group = colon ? colon + 1 : user;
+	long u = 0, g = 0, ug = -1;
+	int r;
+
+	if (!user)
+		return engine__error_oom();
+	if (!*user || !*group)
+		return engine__error_set(ENGINE_EINVALID, 0, "invalid --chown \"%s\"", spec);
+	if (all_digits(user))
+		u = strtol(user, NULL, 10);
+	else if ((r = lookup_db(layers, "/etc/passwd", user, &u, &ug)) < 0)
+		return engine__error_wrap("--chown %s", spec);
+	/* Like Docker, "--chown=name" uses the group of the same name. */
+	if (all_digits(group))
+		g = strtol(group, NULL, 10);
+	else if ((r = lookup_db(layers, "/etc/group", group, &g, NULL)) < 0)
+		return engine__error_wrap("--chown %s", spec);
+	*uid = (uid_t)u;
+	*gid = (gid_t)g;
+	return 0;
+}
+
+/* --- resolving sources ---------------------------------------------------------- */
+
+/* Clean a '/'-separated path lexically; NULL (error set) when it climbs out. */
+static char *clean_rel(const engine__copy_req *req, const char *src)
+{
+	cleanup_strv char **parts = calloc(1, sizeof(char *));
+	cleanup_free char *copy = strdup(src);
+	char *save = NULL;
+	cleanup_sbuf engine__sbuf b = { 0 };
+
+	if (!parts || !copy) {
+		engine__error_oom();
+		return NULL;
+	}
+	for (char *t = strtok_r(copy, "/", &save); t; t = strtok_r(NULL, "/", &save)) {
+		size_t n = engine__strv_len(parts);
+
+		if (strcmp(t, ".") == 0)
+			continue;
+		if (strcmp(t, "..") == 0) {
+			if (n == 0 && src[0] != '/') {
+				engine__error_set(ENGINE_EINVALID, 0,
+						  "Dockerfile:%d: %s failed: forbidden path outside the build context: %s",
+						  req->line, req->kw, src);
+				return NULL;
+			}
+			if (n) {
+				free(parts[n - 1]);
+				parts[n - 1] = NULL;
+			}
+			continue;
+		}
+		if (engine__strv_push(&parts, t) < 0)
+			return NULL;
+	}
+	for (size_t i = 0; parts[i]; i++)
+		if ((i && engine__sbuf_addc(&b, '/') < 0) || engine__sbuf_add(&b, parts[i]) < 0)
+			return NULL;
+	if (!b.len && engine__sbuf_addc(&b, '.') < 0)
+		return NULL;
+	return engine__sbuf_steal(&b);
+}
+
+static bool has_wildcard(const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '\\' && s[1]) {
+			s++;
+			continue;
+		}
+		if (*s == '*' || *s == '?' || *s == '[')
+			return true;
+	}
+	return false;
+}
+
+static bool is_archive(const char *path)
+{
+	struct archive *a = archive_read_new();
+	struct archive_entry *e;
+	bool yes = false;
+
+	if (!a)
+		return false;
+	archive_read_support_filter_all(a);
+	archive_read_support_format_tar(a);
+	if (archive_read_open_filename(a, path, 65536) == ARCHIVE_OK)
+		yes = archive_read_next_header(a, &e) == ARCHIVE_OK;
+	archive_read_free(a);
+	return yes;
+}
+
+/* Collect the paths under @root matching @pattern (Go filepath.Match on
+ * the whole relative path), sorted, skipping what .dockerignore excludes. */
+static int glob_walk(const engine__copy_req *req, const char *dir_rel, const char *pattern, char ***out)
+{
+	cleanup_free char *dir = strcmp(dir_rel, ".") == 0 ? strdup(req->src_root)
+							   : engine__path_join(req->src_root, dir_rel);
+	struct dirent **names = NULL;
+	int n, r = 0;
+
+	if (!dir)
+		return ENGINE_ENOMEM;
+	n = scandir(dir, &names, NULL, alphasort);
+	if (n < 0)
+		return 0;
+	for (int i = 0; i < n; i++) {
+		const char *nm = names[i]->d_name;
+		cleanup_free char *rel = NULL, *abs = NULL;
+		struct stat st;
+
+		if (r < 0 || strcmp(nm, ".") == 0 || strcmp(nm, "..") == 0)
+			goto next;
+		rel = strcmp(dir_rel, ".") == 0 ? strdup(nm) : engine__path_join(dir_rel, nm);
+		abs = rel ? engine__path_join(req->src_root, rel) : NULL;
+		if (!abs) {
+			r = ENGINE_ENOMEM;
+			goto next;
+		}
+		if (req->ignore && engine__ignore_match(req->ignore, rel) && !engine__ignore_has_exceptions(req->ignore))
+			goto next;
+		if (engine__glob_match(pattern, rel, false)) {
+			if (!(req->ignore && engine__ignore_match(req->ignore, rel)))
+				r = engine__strv_push(out, rel);
+		} else if (lstat(abs, &st) == 0 && S_ISDIR(st.st_mode)) {
+			r = glob_walk(req, rel, pattern, out);
+		}
+next:
+		free(names[i]);
+	}
+	free(names);
+	return r;
+}
+
+static void plan_clear(engine__copy_plan *p)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		free(p->v[i].abs);
+		free(p->v[i].rel);
+		free(p->v[i].target);
+	}
+	free(p->v);
+}
+
+void engine__copy_plan_free(engine__copy_plan *plan)
+{
+	if (!plan)
+		return;
+	plan_clear(plan);
+	free(plan);
+}
+
+const char *engine__copy_plan_hash(const engine__copy_plan *plan)
+{
+	return plan->hash;
+}
+
+static bool dest_is_dir_in_image(const engine__copy_req *req)
+{
+	struct stat st;
+
+	return engine__image_path_stat(req->layers, req->dest, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static int add_source(engine__copy_plan *p, const engine__copy_req *req, const char *rel, bool dest_dir)
+{
+	cleanup_free char *joined = engine__path_join(req->src_root, rel);
+	cleanup_free char *real = NULL, *root_real = NULL;
+	struct source *s;
+	struct stat st;
+	size_t rl;
+
+	if (!joined)
+		return ENGINE_ENOMEM;
+	if (lstat(joined, &st) < 0 || (req->ignore && engine__ignore_match(req->ignore, rel)))
+		return engine__error_set(ENGINE_ENOTFOUND, ENOENT,
+					 "Dockerfile:%d: %s failed: file not found in build context or excluded by "
+					 ".dockerignore: stat %s: file does not exist",
+					 req->line, req->kw, rel);
+	/* A symlink named as the source is followed, but only within the root. */
+	real = realpath(joined, NULL);
+	root_real = realpath(req->src_root, NULL);
+	if (!real || !root_real)
+		return engine__error_set(ENGINE_ENOTFOUND, errno,
+					 "Dockerfile:%d: %s failed: file not found in build context: %s (dangling link)",
+					 req->line, req->kw, rel);
+	rl = strlen(root_real);
+	if (strcmp(real, root_real) != 0 &&
+	    (strncmp(real, root_real, rl) != 0 || (real[rl] != '/' && strcmp(root_real, "/") != 0)))
+		return engine__error_set(ENGINE_EINVALID, 0,
+					 "Dockerfile:%d: %s failed: forbidden path outside the build context: %s", req->line,
+					 req->kw, rel);
+	if (stat(real, &st) < 0)
+		return engine__error_errno(errno, "stat %s", rel);
+	s = realloc(p->v, (p->n + 1) * sizeof(*s));
+	if (!s)
+		return engine__error_oom();
+	p->v = s;
+	s = &p->v[p->n];
+	memset(s, 0, sizeof(*s));
+	p->n++;
+	s->abs = steal_ptr(real);
+	s->rel = strdup(rel);
+	if (S_ISDIR(st.st_mode))
+		s->type = SRC_DIR;
+	else if (req->add && S_ISREG(st.st_mode) && is_archive(s->abs))
+		s->type = SRC_ARCHIVE;
+	else
+		s->type = SRC_FILE;
+	if (s->type == SRC_FILE && dest_dir) {
+		const char *base = strrchr(rel, '/');
+
+		s->target = engine__path_join(req->dest, base ? base + 1 : rel);
+	} else {
+		s->target = strdup(req->dest);
+	}
+	if (!s->rel || !s->target)
+		return engine__error_oom();
+	return 0;
+}
+
+static int hash_plan(const engine__copy_req *req, engine__copy_plan *p);
+
+int engine__copy_plan_new(const engine__copy_req *req, engine__copy_plan **out)
+{
+	engine__copy_plan *p = calloc(1, sizeof(*p));
+	cleanup_strv char **rels = calloc(1, sizeof(char *));
+	bool dest_dir;
+	int r = 0;
+
+	if (!p || !rels) {
+		free(p);
+		return engine__error_oom();
+	}
+	for (size_t i = 0; req->srcs[i] && r >= 0; i++) {
+		const char *s = req->srcs[i];
+		cleanup_free char *rel = NULL;
+		size_t before = engine__strv_len(rels);
+
+		if (engine__str_starts_with(s, "http://") || engine__str_starts_with(s, "https://") ||
+		    engine__str_starts_with(s, "git@")) {
+			r = engine__error_set(req->add ? ENGINE_ENOTSUP : ENGINE_EINVALID, 0,
+					      req->add ? "Dockerfile:%d: ADD %s: remote URLs are not supported: "
+							 "this host has no network"
+						       : "Dockerfile:%d: COPY %s: source can't be a URL",
+					      req->line, s);
+			break;
+		}
+		if (!(rel = clean_rel(req, s))) {
+			r = engine_error_last()->code;
+			break;
+		}
+		if (has_wildcard(rel)) {
+			r = glob_walk(req, ".", rel, &rels);
+			if (r >= 0 && engine__strv_len(rels) == before)
+				r = engine__error_set(ENGINE_ENOTFOUND, 0,
+						      "Dockerfile:%d: %s failed: no source files were specified", req->line,
+						      req->kw);
+		} else {
+			r = engine__strv_push(&rels, rel);
+		}
+	}
+	if (r >= 0 && engine__strv_len(rels) > 1 && !engine__str_ends_with(req->dest, "/"))
+		r = engine__error_set(ENGINE_EINVALID, 0,
+				      "Dockerfile:%d: When using %s with more than one source file, the destination "
+				      "must be a directory and end with a /",
+				      req->line, req->kw);
+	dest_dir = engine__str_ends_with(req->dest, "/") || dest_is_dir_in_image(req);
+	for (size_t i = 0; r >= 0 && rels[i]; i++)
+		r = add_source(p, req, rels[i], dest_dir);
+	if (r >= 0)
+		r = hash_plan(req, p);
+	if (r < 0) {
+		engine__copy_plan_free(p);
+		return r;
+	}
+	*out = p;
+	return 0;
+}
+
+/* --- hashing and writing ---------------------------------------------------------- */
+
+struct walk {
+	const engine__copy_req *req;
+	engine__sha256 *h; /* hashing, or */
+	const char *root;  /* writing into this directory */
+};
+
+static void entry_meta(const struct walk *w, const struct stat *st, mode_t *mode, uid_t *uid, gid_t *gid)
+{
+	*mode = st->st_mode & 07777;
+	if (w->req->chmod >= 0 && !S_ISLNK(st->st_mode))
+		*mode = (mode_t)w->req->chmod;
+	if (w->req->preserve_owner && !w->req->chown) {
+		*uid = st->st_uid;
+		*gid = st->st_gid;
+	} else {
+		*uid = w->req->uid;
+		*gid = w->req->gid;
+	}
+}
+
+static int hash_header(struct walk *w, const char *target, char type, mode_t mode, uid_t uid, gid_t gid,
+		       long long size)
+{
+	char buf[PATH_MAX + 128];
+	int n = snprintf(buf, sizeof(buf), "%s%c%c %o %u %u %lld", target, 0, type, (unsigned)mode, (unsigned)uid,
+			 (unsigned)gid, size);
+
+	return engine__sha256_update(w->h, buf, (size_t)n + 1);
+}
+
+static int hash_file(struct walk *w, const char *abs)
+{
+	cleanup_close int fd = open(abs, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	char buf[65536];
+	ssize_t n;
+
+	if (fd < 0)
+		return engine__error_errno(errno, "open %s", abs);
+	while ((n = read(fd, buf, sizeof(buf))) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return engine__error_errno(errno, "read %s", abs);
+		if (engine__sha256_update(w->h, buf, (size_t)n) < 0)
+			return ENGINE_ENOMEM;
+	}
+	return 0;
+}
+
+static int copy_data(const char *src, const char *dst, mode_t mode)
+{
+	cleanup_close int in = open(src, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	cleanup_close int out = -EBADF;
+	char buf[65536];
+	ssize_t n;
+
+	if (in < 0)
+		return engine__error_errno(errno, "open %s", src);
+	unlink(dst); /* a second source for the same target replaces the first */
+	out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode & 0777);
+	if (out < 0)
+		return engine__error_errno(errno, "create %s", dst);
+	for (;;) {
+		ssize_t c = copy_file_range(in, NULL, out, NULL, 1 << 30, 0);
+
+		if (c == 0)
+			return 0;
+		if (c < 0)
+			break; /* not supported across these filesystems: plain copy */
+	}
+	while ((n = read(in, buf, sizeof(buf))) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return engine__error_errno(errno, "read %s", src);
+		if (engine__write_all(out, buf, (size_t)n) < 0)
+			return engine__error_wrap("write %s", dst);
+	}
+	return 0;
+}
+
+static int set_meta(const char *path, const struct stat *src, mode_t mode, uid_t uid, gid_t gid)
+{
+	struct timespec ts[2] = { src->st_atim, src->st_mtim };
+
+	if (lchown(path, uid, gid) < 0)
+		return engine__error_errno(errno, "chown %s", path);
+	if (!S_ISLNK(src->st_mode) && chmod(path, mode) < 0)
+		return engine__error_errno(errno, "chmod %s", path);
+	if (utimensat(AT_FDCWD, path, ts, AT_SYMLINK_NOFOLLOW) < 0)
+		return engine__error_errno(errno, "set times of %s", path);
+	return 0;
+}
+
+/* Make each missing ancestor of @target under the root: with the image's
+ * metadata where the image has that directory, else 0755 and the copy's
+ * owner. A symlink on the way is refused, so nothing lands outside. */
+static int ensure_dir(struct walk *w, const char *target, bool self)
+{
+	cleanup_free char *t = strdup(target);
+	size_t len;
+
+	if (!t)
+		return engine__error_oom();
+	len = strlen(t);
+	while (len > 1 && t[len - 1] == '/')
+		t[--len] = '\0';
+	for (char *p = t + 1;; p++) {
+		bool last = *p == '\0';
+		cleanup_free char *host = NULL;
+		struct stat st, img;
+
+		if (!last && *p != '/')
+			continue;
+		if (last && !self)
+			break;
+		*p = '\0';
+		host = engine__path_join(w->root, t);
+		if (!host)
+			return ENGINE_ENOMEM;
+		if (lstat(host, &st) == 0) {
+			if (!S_ISDIR(st.st_mode))
+				return engine__error_set(ENGINE_EINVALID, 0, "%s: %s is not a directory", w->req->kw, t);
+		} else if (engine__image_path_stat(w->req->layers, t, &img) == 0 && S_ISDIR(img.st_mode)) {
+			if (mkdir(host, 0700) < 0 || set_meta(host, &img, img.st_mode & 07777, img.st_uid, img.st_gid) < 0)
+				return engine__error_errno(errno, "mkdir %s", t);
+		} else {
+			uid_t uid = w->req->preserve_owner && !w->req->chown ? 0 : w->req->uid;
+			gid_t gid = w->req->preserve_owner && !w->req->chown ? 0 : w->req->gid;
+
+			if (mkdir(host, 0755) < 0 || chown(host, uid, gid) < 0)
+				return engine__error_errno(errno, "mkdir %s", t);
+		}
+		if (last)
+			break;
+		*p = '/';
+	}
+	return 0;
+}
+
+static int visit(struct walk *w, const char *abs, const char *rel, const char *target, bool emit, bool top);
+
+static int visit_children(struct walk *w, const char *abs, const char *rel, const char *target)
+{
+	struct dirent **names = NULL;
+	int n = scandir(abs, &names, NULL, alphasort), r = 0;
+
+	if (n < 0)
+		return engine__error_errno(errno, "read directory %s", abs);
+	for (int i = 0; i < n; i++) {
+		const char *nm = names[i]->d_name;
+		cleanup_free char *cabs = NULL, *crel = NULL, *ctarget = NULL;
+		bool excluded = false;
+
+		if (r < 0 || strcmp(nm, ".") == 0 || strcmp(nm, "..") == 0)
+			goto next;
+		cabs = engine__path_join(abs, nm);
+		crel = rel ? (strcmp(rel, ".") == 0 ? strdup(nm) : engine__path_join(rel, nm)) : NULL;
+		ctarget = engine__path_join(target, nm);
+		if (!cabs || !ctarget || (rel && !crel)) {
+			r = ENGINE_ENOMEM;
+			goto next;
+		}
+		if (w->req->ignore && crel)
+			excluded = engine__ignore_match(w->req->ignore, crel);
+		if (excluded) {
+			struct stat st;
+
+			/* Something inside may be re-included by a "!" pattern. */
+			if (engine__ignore_has_exceptions(w->req->ignore) && lstat(cabs, &st) == 0 && S_ISDIR(st.st_mode))
+				r = visit(w, cabs, crel, ctarget, false, false);
+			goto next;
+		}
+		r = visit(w, cabs, crel, ctarget, true, false);
+next:
+		free(names[i]);
+	}
+	free(names);
+	return r;
+}
+
+static int visit(struct walk *w, const char *abs, const char *rel, const char *target, bool emit, bool top)
+{
+	struct stat st, img;
+	mode_t mode;
+	uid_t uid;
+	gid_t gid;
+	char type;
+	cleanup_free char *host = NULL;
+	char link[PATH_MAX];
+	ssize_t ll = 0;
+	int r;
+
+	if (lstat(abs, &st) < 0)
+		return engine__error_errno(errno, "stat %s", rel ? rel : abs);
+	entry_meta(w, &st, &mode, &uid, &gid);
+	/* A directory copied onto one the image has keeps the image's metadata. */
+	if (top && S_ISDIR(st.st_mode) && engine__image_path_stat(w->req->layers, target, &img) == 0 &&
+	    S_ISDIR(img.st_mode)) {
+		mode = img.st_mode & 07777;
+		uid = img.st_uid;
+		gid = img.st_gid;
+	}
+	type = S_ISDIR(st.st_mode) ? 'd' : S_ISREG(st.st_mode) ? 'f' : S_ISLNK(st.st_mode) ? 'l' : 'o';
+	if (S_ISLNK(st.st_mode)) {
+		ll = readlink(abs, link, sizeof(link) - 1);
+		if (ll < 0)
+			return engine__error_errno(errno, "readlink %s", abs);
+		link[ll] = '\0';
+	}
+	if (emit && w->h) {
+		if ((r = hash_header(w, target, type, mode, uid, gid, S_ISREG(st.st_mode) ? (long long)st.st_size : 0)) < 0)
+			return r;
+		if (S_ISREG(st.st_mode) && (r = hash_file(w, abs)) < 0)
+			return r;
+		if (S_ISLNK(st.st_mode) && (r = engine__sha256_update(w->h, link, (size_t)ll + 1)) < 0)
+			return r;
+		if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode) &&
+		    (r = engine__sha256_update(w->h, &st.st_rdev, sizeof(st.st_rdev))) < 0)
+			return r;
+	}
+	if (emit && w->root) {
+		if ((r = ensure_dir(w, target, false)) < 0)
+			return r;
+		host = engine__path_join(w->root, target);
+		if (!host)
+			return ENGINE_ENOMEM;
+		if (S_ISDIR(st.st_mode)) {
+			struct stat cur;
+
+			if (lstat(host, &cur) == 0) {
+				if (!S_ISDIR(cur.st_mode))
+					return engine__error_set(ENGINE_EINVALID, 0, "%s: %s is not a directory",
+								 w->req->kw, target);
+			} else if (mkdir(host, 0700) < 0) {
+				return engine__error_errno(errno, "mkdir %s", target);
+			}
+		} else if (S_ISREG(st.st_mode)) {
+			if ((r = copy_data(abs, host, mode)) < 0)
+				return r;
+		} else {
+			unlink(host);
+			if (S_ISLNK(st.st_mode) ? symlink(link, host) < 0 : mknod(host, st.st_mode, st.st_rdev) < 0)
+				return engine__error_errno(errno, "create %s", target);
+		}
+	}
+	if (S_ISDIR(st.st_mode) && (r = visit_children(w, abs, rel, target)) < 0)
+		return r;
+	/* Last, so writing the children does not change the directory's times. */
+	if (emit && w->root && (r = set_meta(host, &st, mode, uid, gid)) < 0)
+		return r;
+	return 0;
+}
+
+static int extract(struct walk *w, const char *archive_path, const char *target)
+{
+	struct archive *a = archive_read_new(), *out = archive_write_disk_new();
+	struct archive_entry *e;
+	cleanup_free char *dir = engine__path_join(w->root, target);
+	int r = 0, ar;
+
+	if (!a || !out || !dir) {
+		r = engine__error_oom();
+		goto done;
+	}
+	archive_read_support_filter_all(a);
+	archive_read_support_format_tar(a);
+	archive_write_disk_set_options(out, ARCHIVE_EXTRACT_OWNER | ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_TIME |
+						    ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_SECURE_SYMLINKS |
+						    ARCHIVE_EXTRACT_UNLINK);
+	if (archive_read_open_filename(a, archive_path, 65536) != ARCHIVE_OK) {
+		r = engine__error_set(ENGINE_EIO, 0, "ADD: open %s: %s", archive_path, archive_error_string(a));
+		goto done;
+	}
+	while ((ar = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
+		const char *name = archive_entry_pathname(e), *hl = archive_entry_hardlink(e);
+		cleanup_free char *np = NULL, *nh = NULL;
+		const void *buf;
+		size_t len;
+		la_int64_t off;
+
+		while (name && (name[0] == '/' || (name[0] == '.' && name[1] == '/')))
+			name += name[0] == '/' ? 1 : 2;
+		if (!name || !*name || strcmp(name, ".") == 0)
+			continue;
+		np = engine__path_join(dir, name);
+		if (hl) {
+			while (hl[0] == '/' || (hl[0] == '.' && hl[1] == '/'))
+				hl += hl[0] == '/' ? 1 : 2;
+			nh = engine__path_join(dir, hl);
+		}
+		if (!np || (hl && !nh)) {
+			r = ENGINE_ENOMEM;
+			goto done;
+		}
+		archive_entry_set_pathname(e, np);
+		if (nh)
+			archive_entry_set_hardlink(e, nh);
+		if (w->req->chown) {
+			archive_entry_set_uid(e, w->req->uid);
+			archive_entry_set_gid(e, w->req->gid);
+		}
+		if (w->req->chmod >= 0 && archive_entry_filetype(e) != AE_IFLNK)
+			archive_entry_set_perm(e, (mode_t)w->req->chmod);
+		if (archive_write_header(out, e) != ARCHIVE_OK) {
+			r = engine__error_set(ENGINE_EPERM, 0, "ADD %s: entry \"%s\": %s", archive_path, name,
+					      archive_error_string(out));
+			goto done;
+		}
+		while ((ar = archive_read_data_block(a, &buf, &len, &off)) == ARCHIVE_OK)
+			if (archive_write_data_block(out, buf, len, off) != ARCHIVE_OK) {
+				r = engine__error_set(ENGINE_EIO, 0, "ADD %s: write \"%s\": %s", archive_path, name,
+						      archive_error_string(out));
+				goto done;
+			}
+		if (ar != ARCHIVE_EOF || archive_write_finish_entry(out) != ARCHIVE_OK) {
+			r = engine__error_set(ENGINE_EIO, 0, "ADD %s: entry \"%s\": %s", archive_path, name,
+					      archive_error_string(ar != ARCHIVE_EOF ? a : out));
+			goto done;
+		}
+	}
+	if (ar != ARCHIVE_EOF)
+		r = engine__error_set(ENGINE_EINVALID, 0, "ADD %s: %s", archive_path, archive_error_string(a));
+done:
+	if (a)
+		archive_read_free(a);
+	if (out)
+		archive_write_free(out);
+	return r;
+}
+
+static int walk_plan(struct walk *w, const engine__copy_plan *p)
+{
+	int r = 0;
+
+	for (size_t i = 0; i < p->n && r >= 0; i++) {
+		const struct source *s = &p->v[i];
+		const char *rel = w->req->ignore ? s->rel : NULL;
+
+		if (s->type != SRC_ARCHIVE) {
+			r = visit(w, s->abs, rel, s->target, true, true);
+			continue;
+		}
+		if (w->h) {
+			if ((r = engine__sha256_update(w->h, "archive", 8)) < 0 ||
+			    (r = engine__sha256_update(w->h, s->target, strlen(s->target) + 1)) < 0)
+				break;
+			r = hash_file(w, s->abs);
+		} else if ((r = ensure_dir(w, s->target, true)) >= 0) {
+			r = extract(w, s->abs, s->target);
+		}
+	}
+	return r;
+}
+
+static int hash_plan(const engine__copy_req *req, engine__copy_plan *p)
+{
+	struct walk w = { req, NULL, NULL };
+	char digest[ENGINE__DIGEST_LEN + 1];
+	int r;
+
+	if ((r = engine__sha256_new(&w.h)) < 0)
+		return r;
+	r = walk_plan(&w, p);
+	if (r >= 0)
+		r = engine__sha256_final(w.h, digest);
+	engine__sha256_free(w.h);
+	if (r < 0)
+		return r;
+	snprintf(p->hash, sizeof(p->hash), "%s:%s",
+		 p->n != 1 ? "multi" : p->v[0].type == SRC_DIR ? "dir" : "file", engine__digest_hex(digest));
+	return 0;
+}
+
+int engine__copy_plan_write(const engine__copy_req *req, const engine__copy_plan *plan, const char *root)
+{
+	cleanup_free char *real = realpath(root, NULL);
+	struct walk w = { req, NULL, NULL };
+
+	if (!real)
+		return engine__error_errno(errno, "resolve %s", root);
+	/* The layer's root directory becomes the image's "/" in the overlay. */
+	if (chmod(real, 0755) < 0)
+		return engine__error_errno(errno, "chmod %s", root);
+	w.root = real;
+	return walk_plan(&w, plan);
+}

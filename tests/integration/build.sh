@@ -1,0 +1,73 @@
+#!/bin/sh
+# engine build prints Docker's classic builder output: Step N/M, Using cache,
+# Running in / Removing intermediate container, Successfully built/tagged;
+# a failing RUN exits with its status and tags nothing.
+set -u
+[ "$(id -u)" -eq 0 ] || { echo "skipped: needs root"; exit 77; }
+E="${ENGINE_BUILD:?}/tools/engine"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+e() { "$E" --root "$tmp/root" "$@"; }
+fail() { echo "FAIL: $*"; echo "--- output:"; cat "$tmp/out"; exit 1; }
+
+e default >/dev/null || fail "default image"
+mkdir "$tmp/ctx"
+printf 'FROM busybox\nRUN echo "a"\nRUN echo "b"\n' > "$tmp/ctx/Dockerfile"
+e build -t demo:1 "$tmp/ctx" > "$tmp/out" 2>&1 || fail "first build"
+# Everything but the ids, which differ per run.
+sed -E 's/[0-9a-f]{12}/ID/g' "$tmp/out" > "$tmp/norm"
+cat > "$tmp/want" <<'OUT'
+Step 1/3 : FROM busybox
+ ---> ID
+Step 2/3 : RUN echo "a"
+ ---> Running in ID
+a
+Removing intermediate container ID
+ ---> ID
+Step 3/3 : RUN echo "b"
+ ---> Running in ID
+b
+Removing intermediate container ID
+ ---> ID
+Successfully built ID
+Successfully tagged demo:1
+OUT
+diff -u "$tmp/want" "$tmp/norm" || fail "first build output"
+built=$(sed -n 's/^Successfully built //p' "$tmp/out")
+e images | grep -q "^demo  *1  *$built" || fail "demo:1 is not $built"
+
+printf 'FROM busybox\nRUN echo "a"\nRUN echo "poulet"\n' > "$tmp/ctx/Dockerfile"
+e build -t demo "$tmp/ctx" > "$tmp/out" 2>&1 || fail "second build"
+sed -E 's/[0-9a-f]{12}/ID/g' "$tmp/out" > "$tmp/norm"
+cat > "$tmp/want" <<'OUT'
+Step 1/3 : FROM busybox
+ ---> ID
+Step 2/3 : RUN echo "a"
+ ---> Using cache
+ ---> ID
+Step 3/3 : RUN echo "poulet"
+ ---> Running in ID
+poulet
+Removing intermediate container ID
+ ---> ID
+Successfully built ID
+Successfully tagged demo:latest
+OUT
+diff -u "$tmp/want" "$tmp/norm" || fail "second build output"
+
+# -q prints the full ID only.
+e build -q "$tmp/ctx" > "$tmp/out" 2>&1 || fail "quiet build"
+grep -qx 'sha256:[0-9a-f]\{64\}' "$tmp/out" || fail "quiet output"
+
+# A failing RUN: Docker's message, its exit status, no tag.
+printf 'FROM busybox\nRUN exit 3\n' > "$tmp/ctx/Dockerfile"
+e build -t broken "$tmp/ctx" > "$tmp/out" 2>&1
+[ $? -eq 3 ] || fail "failing build status"
+grep -qx "The command '/bin/sh -c exit 3' returned a non-zero code: 3" "$tmp/out" || fail "failing build message"
+e images | grep -q '^broken' && fail "broken was tagged"
+
+# A syntax error names the file and line.
+printf 'FROM busybox\nRUN true\nRUNN x\n' > "$tmp/ctx/Dockerfile"
+e build "$tmp/ctx" > "$tmp/out" 2>&1 && fail "bad Dockerfile built"
+grep -q "Dockerfile:3: unknown instruction: RUNN" "$tmp/out" || fail "syntax error message"
+echo "ok"
