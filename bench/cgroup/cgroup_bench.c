@@ -114,6 +114,31 @@ static int bench_engine(engine_context *ctx, int n)
 	return 0;
 }
 
+/* A new context pays detection, hierarchy dirfds and the parent's setup
+ * once: what a short-lived `engine run` process pays on top. */
+static int bench_cold(const engine_context_options *o, int n)
+{
+	engine__cgroup_limits l = { .memory = 64 << 20, .pids = 64 };
+	double *t = calloc((size_t)n, sizeof(double));
+
+	for (int i = 0; i < n; i++) {
+		engine_context *ctx = NULL;
+		engine__cgroup *cg;
+		double t0 = now_us();
+
+		if (engine_context_new(&ctx, o) < 0 || engine__cgroup_create(ctx, "cold", &l, &cg) < 0) {
+			fprintf(stderr, "cold create: %s\n", engine_error_last()->message);
+			return 1;
+		}
+		t[i] = now_us() - t0;
+		engine__cgroup_destroy(cg);
+		engine_context_free(ctx);
+	}
+	report("cold: new context + create", t, n);
+	free(t);
+	return 0;
+}
+
 /* Bare mkdir+rmdir of one cgroup in each v1 hierarchy (or the v2 root). */
 static void bench_floor(const char *parent, int n)
 {
@@ -173,6 +198,8 @@ int main(int argc, char **argv)
 	}
 	printf("cgroup mode %s, %d iterations\n", engine__cgroup_mode_name(mode), n);
 	r = bench_engine(ctx, n);
+	if (r == 0)
+		r = bench_cold(&o, n < 50 ? n : 50);
 	if (r == 0 && mode != ENGINE__CGROUP_UNIFIED)
 		bench_floor(parent, n);
 	engine__cgroup_parent_remove(ctx);

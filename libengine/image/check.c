@@ -196,6 +196,6 @@ ENGINE_EXTERN int engine_store_check(engine_context *ctx, engine_strarray *probl
 	if (r < 0)
 		return r;
 	engine_error_clear();
-	engine__strv_to_array(steal_ptr(found), problems);
+	engine__strv_to_report(steal_ptr(found), problems);
 	return 0;
 }

@@ -256,7 +256,7 @@ static int prune(engine_context *ctx, int images, engine_strarray *report, int64
 	if (reclaimed)
 		*reclaimed = freed;
 	if (report)
-		engine__strv_to_array(steal_ptr(lines), report);
+		engine__strv_to_report(steal_ptr(lines), report);
 	return 0;
 }
 

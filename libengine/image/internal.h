@@ -103,6 +103,10 @@ void engine__unpack_limits(engine_context *ctx, uint64_t *max_bytes, uint64_t *m
 #define ENGINE__DEFAULT_UNPACK_MAX_BYTES (32ULL << 30)
 #define ENGINE__DEFAULT_UNPACK_MAX_ENTRIES 2000000ULL
 
+/* Hand a vector to the caller as an engine_strarray; an empty one becomes
+ * {NULL, 0}, so a caller that only disposes non-empty lists leaks nothing. */
+void engine__strv_to_report(char **strv, engine_strarray *out);
+
 /* Remove a temp tree on a failure path, keeping the thread's error. */
 void engine__discard_tmp(const char *path);
 

@@ -130,6 +130,6 @@ ENGINE_EXTERN int engine_image_remove(engine_context *ctx, const char *ref, cons
 		return engine__error_wrap("remove image %s", short_id);
 done:
 	if (report)
-		engine__strv_to_array(steal_ptr(lines), report);
+		engine__strv_to_report(steal_ptr(lines), report);
 	return 0;
 }

@@ -17,6 +17,7 @@
 #include "util/json.h"
 #include "util/lock.h"
 #include "util/str.h"
+#include "util/strv.h"
 
 int engine__store_lock(engine_context *ctx, bool exclusive)
 {
@@ -82,4 +83,13 @@ void engine__discard_tmp(const char *path)
 	engine__error_save(&saved);
 	engine__rm_rf(path);
 	engine__error_restore(&saved);
+}
+
+void engine__strv_to_report(char **strv, engine_strarray *out)
+{
+	if (strv && !strv[0]) {
+		free(strv);
+		strv = NULL;
+	}
+	engine__strv_to_array(strv, out);
 }

@@ -1,0 +1,102 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+	"syscall"
+
+	"libengine.local/engine/internal/capi"
+)
+
+// Error codes of libengine (the negative ENGINE_E* values).
+const (
+	CodeError    = -1
+	CodeNotFound = -2
+	CodeExists   = -3
+	CodeInvalid  = -4
+	CodePerm     = -5
+	CodeBusy     = -6
+	CodeNotSup   = -7
+	CodeNoMem    = -8
+	CodeTimeout  = -9
+	CodeIO       = -10
+)
+
+// Sentinel errors, one per code: errors.Is(err, engine.ErrNotFound) holds
+// for every *Error with that code.
+var (
+	ErrGeneric      = errors.New("engine: error")
+	ErrNotFound     = errors.New("engine: not found")
+	ErrExists       = errors.New("engine: already exists")
+	ErrInvalid      = errors.New("engine: invalid argument")
+	ErrPermission   = errors.New("engine: permission denied")
+	ErrBusy         = errors.New("engine: busy")
+	ErrNotSupported = errors.New("engine: not supported")
+	ErrNoMemory     = errors.New("engine: out of memory")
+	ErrTimeout      = errors.New("engine: timeout")
+	ErrIO           = errors.New("engine: I/O error")
+	// ErrClosed is returned by calls on a closed Context or handle.
+	ErrClosed = errors.New("engine: use of a closed handle")
+)
+
+var sentinels = map[int]error{
+	CodeError:    ErrGeneric,
+	CodeNotFound: ErrNotFound,
+	CodeExists:   ErrExists,
+	CodeInvalid:  ErrInvalid,
+	CodePerm:     ErrPermission,
+	CodeBusy:     ErrBusy,
+	CodeNotSup:   ErrNotSupported,
+	CodeNoMem:    ErrNoMemory,
+	CodeTimeout:  ErrTimeout,
+	CodeIO:       ErrIO,
+}
+
+// Error is a libengine failure: the library's code, the errno behind it and
+// its one-line message, read from the thread that made the failing call.
+type Error struct {
+	Code    int           // negative ENGINE_E* code
+	Errno   syscall.Errno // 0 when none
+	Message string        // names what failed
+	Op      string        // the Go method that failed, e.g. "Images.Load"
+}
+
+func (e *Error) Error() string {
+	if e.Op != "" {
+		return fmt.Sprintf("engine: %s: %s", e.Op, e.Message)
+	}
+	return "engine: " + e.Message
+}
+
+// Name is the code's symbolic name, e.g. "ENGINE_ENOTFOUND".
+func (e *Error) Name() string { return capi.Engine_err_name(e.Code) }
+
+// Is makes errors.Is(err, ErrNotFound) and friends work.
+func (e *Error) Is(target error) bool {
+	s, ok := sentinels[e.Code]
+	return ok && s == target
+}
+
+// Unwrap gives the errno (when any), so errors.Is(err, fs.ErrNotExist) works.
+func (e *Error) Unwrap() error {
+	if e.Errno != 0 {
+		return e.Errno
+	}
+	return nil
+}
+
+// lastError builds an *Error from engine_error_last(). The caller must be
+// on the OS thread that made the failing call (see call).
+func lastError(op string, rc int) *Error {
+	e := capi.Engine_error_last()
+	code := e.GetCode()
+	if code == 0 {
+		code = rc
+	}
+	return &Error{Code: code, Errno: syscall.Errno(e.GetSys_errno()), Message: e.GetMessage(), Op: op}
+}
+
+// errorf makes an *Error for a check done on the Go side.
+func errorf(op string, code int, format string, args ...interface{}) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...), Op: op}
+}

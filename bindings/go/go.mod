@@ -1,0 +1,3 @@
+module libengine.local/engine
+
+go 1.19

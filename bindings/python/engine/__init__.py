@@ -1,0 +1,47 @@
+"""libengine for Python: run containers from Python without a daemon.
+
+    import engine
+    with engine.Context(root="/tmp/engine-root") as ctx:
+        ctx.images.create_default()
+        res = ctx.run("busybox", ["sh", "-c", "echo $X"], env={"X": "1"}, memory="64m", timeout=5)
+        print(res.exit_code, res.stdout)
+
+``engine.capi`` is the SWIG-generated low-level module (the C API one to one);
+this package adds keyword arguments, context managers and typed exceptions.
+"""
+
+from __future__ import annotations
+
+from . import capi
+from ._errors import (AlreadyExists, Busy, ContainerNotFound, Error, GenericError,
+                      ImageNotFound, InvalidArgument, IOFailure, NotFound, NotSupported,
+                      OutOfMemory, PermissionDenied, Timeout)
+from .containers import Container, Containers, ContainerStats, RunResult, Spec
+from .context import Context, Store, StoreUsage
+from .images import Image, Images, ImageSummary
+
+__version__: str = capi.engine_version()
+
+
+def version() -> str:
+    """The version of the loaded libengine."""
+    return capi.engine_version()
+
+
+def parse_size(size: str) -> int:
+    """Bytes of a Docker-style size ("64m", "1g", "512k", "1.5g"), parsed by the library."""
+    return capi.engine_parse_size(size)
+
+
+def has_feature(name: str) -> bool:
+    """Whether the loaded libengine supports ``name`` ("seccomp", "overlay", "cgroup-v2"...)."""
+    return capi.engine_has_feature(name)
+
+
+__all__ = [
+    "capi", "Context", "Store", "StoreUsage", "Images", "Image", "ImageSummary",
+    "Error", "GenericError", "NotFound", "ImageNotFound", "ContainerNotFound",
+    "AlreadyExists", "InvalidArgument", "PermissionDenied", "Busy", "NotSupported",
+    "OutOfMemory", "Timeout", "IOFailure", "version", "has_feature", "parse_size",
+    "Container", "Containers", "ContainerStats", "RunResult", "Spec",
+]

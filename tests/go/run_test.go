@@ -1,0 +1,114 @@
+package enginetest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"libengine.local/engine"
+)
+
+func TestRunEchoEnv(t *testing.T) {
+	res, err := shared.Run(context.Background(), "busybox", []string{"sh", "-c", "echo $X; echo err >&2; exit 3"},
+		&engine.RunOptions{Env: map[string]string{"X": "1"}, Memory: "64m", PidsLimit: 64, CPUs: 0.5, Timeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.ExitCode != 3 || string(res.Stdout) != "1\n" || string(res.Stderr) != "err\n" || res.TimedOut || res.Signal != 0 {
+		t.Fatalf("result: %+v", res)
+	}
+	if len(res.ID) != 64 || res.Duration <= 0 {
+		t.Fatalf("id %q duration %v", res.ID, res.Duration)
+	}
+}
+
+func TestRunBinaryOutputAndOptions(t *testing.T) {
+	res, err := shared.Run(context.Background(), "busybox",
+		[]string{"sh", "-c", "printf 'a\\000b'; cat /etc/injected; pwd; id -u; hostname"},
+		&engine.RunOptions{
+			Files:      map[string]engine.File{"/etc/injected": {Content: []byte("in\n")}},
+			WorkingDir: "/tmp", User: "1000", Hostname: "gobox", ReadOnly: true,
+			Tmpfs: map[string]string{"/tmp": ""}, Network: "none",
+		})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "a\x00bin\n/tmp\n1000\ngobox\n"; string(res.Stdout) != want {
+		t.Fatalf("stdout %q, want %q (stderr %q)", res.Stdout, want, res.Stderr)
+	}
+}
+
+func TestRunTimeouts(t *testing.T) {
+	res, err := shared.Run(context.Background(), "busybox", []string{"sleep", "30"}, &engine.RunOptions{Timeout: 300 * time.Millisecond})
+	if err != nil || !res.TimedOut || res.Signal != int(syscall.SIGKILL) || res.ExitCode != 137 {
+		t.Fatalf("timeout: %+v %v", res, err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	res, err = shared.Run(ctx, "busybox", []string{"sleep", "30"}, nil)
+	if !errors.Is(err, context.DeadlineExceeded) || res == nil || !res.TimedOut {
+		t.Fatalf("deadline: %+v %v", res, err)
+	}
+	if _, err := shared.Run(ctx, "busybox", []string{"true"}, nil); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("expired context: %v", err)
+	}
+}
+
+func TestRunErrors(t *testing.T) {
+	bg := context.Background()
+	_, err := shared.Run(bg, "no-such-image", []string{"true"}, nil)
+	var e *engine.Error
+	if !errors.Is(err, engine.ErrNotFound) || !errors.As(err, &e) || !strings.Contains(e.Message, "no-such-image") {
+		t.Fatalf("missing image: %v", err)
+	}
+	res, err := shared.Run(bg, "busybox", []string{"no-such-command"}, nil)
+	if !errors.Is(err, engine.ErrNotFound) || res == nil || res.ExitCode != 127 {
+		t.Fatalf("missing command: %+v %v", res, err)
+	}
+	_, err = shared.Run(bg, "busybox", []string{"true"}, &engine.RunOptions{Memory: "lots"})
+	if !errors.Is(err, engine.ErrInvalid) || !strings.Contains(err.Error(), `memory limit: invalid size "lots"`) {
+		t.Fatalf("bad memory: %v", err)
+	}
+	_, err = shared.Run(bg, "busybox", []string{"true"}, &engine.RunOptions{CapAdd: []string{"NOT_A_CAP"}})
+	if !errors.Is(err, engine.ErrInvalid) {
+		t.Fatalf("bad capability: %v", err)
+	}
+}
+
+func TestRunLimits(t *testing.T) {
+	res, err := shared.Run(context.Background(), "busybox",
+		[]string{"sh", "-c", "for i in 1 2 3 4 5 6 7 8; do sleep 1 & done; wait"},
+		&engine.RunOptions{PidsLimit: 4, Timeout: 20 * time.Second})
+	if err != nil || res.ExitCode == 0 || !strings.Contains(strings.ToLower(string(res.Stderr)), "fork") {
+		t.Fatalf("pids limit: %+v %v", res, err)
+	}
+}
+
+func TestParallelGoroutines(t *testing.T) {
+	var wg sync.WaitGroup
+	outs := make([]string, 8)
+	errs := make([]error, 8)
+	for i := range outs {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			res, err := shared.Run(context.Background(), "busybox", []string{"sh", "-c", "sleep 0.2; echo $I"},
+				&engine.RunOptions{Env: map[string]string{"I": fmt.Sprint(i)}})
+			errs[i] = err
+			if res != nil {
+				outs[i] = string(res.Stdout)
+			}
+		}(i)
+	}
+	wg.Wait()
+	for i := range outs {
+		if errs[i] != nil || outs[i] != fmt.Sprintf("%d\n", i) {
+			t.Errorf("goroutine %d: %q %v", i, outs[i], errs[i])
+		}
+	}
+}

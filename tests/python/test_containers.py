@@ -1,0 +1,99 @@
+"""The container lifecycle through Python: create/start/exec/stats/inspect/
+logs/kill/wait/stop/pause/remove, and the handle's context manager."""
+
+import signal
+import time
+
+import pytest
+
+import engine
+
+
+def wait_for_log(c, text, limit=10.0):
+    """The container's logs once they contain ``text`` (it writes them asynchronously)."""
+    deadline = time.monotonic() + limit
+    while text not in c.logs() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return c.logs()
+
+
+def test_lifecycle(busybox_ctx):
+    ctx = busybox_ctx
+    with ctx.containers.create("busybox", ["sh", "-c", "echo started; exec sleep 60"],
+                               env={"A": "1"}, memory="64m", name="lifecycle") as c:
+        assert c.name == "lifecycle" and len(c.id) == 64
+        assert c.status == "created"
+        c.start()
+        assert c.status == "running"
+        assert b"started" in wait_for_log(c, b"started")
+        assert c.id in ctx.containers.ids()
+        assert ctx.containers.get("lifecycle").id == c.id
+        assert ctx.containers.get(c.short_id).id == c.id
+
+        res = c.exec(["sh", "-c", "echo $A $B; exit 4"], env={"B": "2"})
+        assert (res.exit_code, res.stdout) == (4, b"1 2\n")
+
+        stats = c.stats()
+        assert stats.pids >= 1 and stats.memory_usage > 0
+        assert stats.memory_limit == 64 << 20
+
+        info = c.inspect()
+        assert info["Id"] == c.id and info["State"]["Running"] is True
+
+        with pytest.raises(engine.Timeout) as ei:
+            c.wait(timeout=0.2)
+        assert isinstance(ei.value, TimeoutError)
+
+        c.pause()
+        assert c.status == "paused"
+        c.resume()
+        assert c.status == "running"
+
+        c.kill(signal.SIGKILL)
+        assert c.wait(timeout=10) == 128 + signal.SIGKILL
+        assert c.status == "exited"
+        assert [x["Id"] for x in ctx.containers.list(all=True)] == [c.id]
+    # the context manager removed it
+    with pytest.raises(engine.ContainerNotFound):
+        ctx.containers.get("lifecycle")
+    assert ctx.containers.ids(all=True) == []
+
+
+def test_stop_and_remove(busybox_ctx):
+    c = busybox_ctx.containers.create("busybox", ["sleep", "60"])
+    c.start()
+    with pytest.raises(engine.Busy):
+        busybox_ctx.containers.get(c.id).remove()
+    c.stop(timeout=1)
+    assert c.status == "exited"
+    c.remove()
+    c.close()  # idempotent after remove
+    with pytest.raises(ValueError):
+        c.status
+
+
+def test_exec_needs_a_running_container(busybox_ctx):
+    with busybox_ctx.containers.create("busybox", ["true"]) as c:
+        with pytest.raises(engine.Busy):
+            c.exec(["true"])
+
+
+def test_create_errors(busybox_ctx):
+    with pytest.raises(engine.ImageNotFound):
+        busybox_ctx.containers.create("no-such-image", ["true"])
+    with busybox_ctx.containers.create("busybox", ["true"], name="taken"):
+        with pytest.raises(engine.AlreadyExists):
+            busybox_ctx.containers.create("busybox", ["true"], name="taken")
+    with pytest.raises(engine.ContainerNotFound):
+        busybox_ctx.containers.get("nothing-by-this-name")
+
+
+def test_detached_run(busybox_ctx):
+    with busybox_ctx.containers.run("busybox", ["sh", "-c", "echo hi; sleep 60"], detach=True) as c:
+        assert c.status == "running"
+        wait_for_log(c, b"hi")
+        c.kill()
+        assert c.wait(10) == 137
+        assert c.logs(stderr=False) == b"hi\n"
+    res = busybox_ctx.containers.run("busybox", ["echo", "attached"])
+    assert res.stdout == b"attached\n"

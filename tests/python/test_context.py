@@ -1,0 +1,124 @@
+"""Context, version/features and the error mapping of the Python binding."""
+
+import os
+import pickle
+import threading
+
+import pytest
+
+import engine
+from engine import capi
+
+
+def test_version_and_features():
+    assert engine.version() == capi.engine_version()
+    assert engine.version().count(".") == 2
+    assert engine.has_feature("seccomp") in (True, False)
+    assert engine.has_feature("no-such-feature") is False
+
+
+def test_context_dirs(root):
+    with engine.Context(root=root) as ctx:
+        assert ctx.root == root
+        assert ctx.run_dir == os.path.join(root, "run")
+        assert os.path.isdir(ctx.run_dir)
+        assert repr(ctx) == f"<engine.Context root={root!r}>"
+    assert repr(ctx) == "<engine.Context closed>"
+
+
+def test_context_run_dir_and_trailing_slash(root):
+    run = os.path.join(root, "elsewhere")
+    with engine.Context(root=root + "//", run_dir=run, log_level="debug") as ctx:
+        assert ctx.root == root
+        assert ctx.run_dir == run
+        ctx.set_log_level("trace")
+        ctx.set_log_level(engine.capi.ENGINE_LOG_ERROR)
+
+
+def test_close_is_idempotent_and_final(root):
+    ctx = engine.Context(root=root)
+    ctx.close()
+    ctx.close()
+    with pytest.raises(engine.Error, match="context is closed"):
+        ctx.root
+
+
+def test_relative_root_is_invalid_argument():
+    with pytest.raises(engine.InvalidArgument) as ei:
+        engine.Context(root="not/absolute")
+    e = ei.value
+    assert isinstance(e, ValueError) and isinstance(e, engine.Error)
+    assert e.code == capi.ENGINE_EINVALID
+    assert e.name == "ENGINE_EINVALID"
+    assert e.errno == 0
+    assert e.message == 'context root "not/absolute": must be an absolute path'
+    assert str(e) == e.message
+
+
+def test_errno_is_kept(root):
+    blocker = os.path.join(root, "file")
+    open(blocker, "w").close()
+    with pytest.raises(engine.Error) as ei:
+        engine.Context(root=os.path.join(blocker, "sub"))
+    assert ei.value.errno != 0
+    assert "context" in ei.value.message
+
+
+def test_bad_config_file(root):
+    cfg = os.path.join(root, "daemon.json")
+    with open(cfg, "w") as f:
+        f.write("[1, 2]")
+    with pytest.raises(engine.InvalidArgument, match="expected a JSON object"):
+        engine.Context(root=os.path.join(root, "r"), config=cfg)
+
+
+def test_bad_log_level():
+    with pytest.raises(ValueError, match="unknown level 'loud'"):
+        engine.Context(root="/nonexistent", log_level="loud")
+
+
+def test_exception_hierarchy():
+    assert issubclass(engine.NotFound, LookupError)
+    assert issubclass(engine.ImageNotFound, engine.NotFound)
+    assert issubclass(engine.ContainerNotFound, engine.NotFound)
+    assert issubclass(engine.InvalidArgument, ValueError)
+    assert issubclass(engine.PermissionDenied, PermissionError)
+    assert issubclass(engine.Timeout, TimeoutError)
+    for cls in (engine.AlreadyExists, engine.Busy, engine.NotSupported, engine.IOFailure,
+                engine.OutOfMemory, engine.GenericError):
+        assert issubclass(cls, engine.Error)
+
+
+def test_exception_with_oserror_base_keeps_fields():
+    e = engine.PermissionDenied(capi.ENGINE_EPERM, 13, "layer x: entry escapes the root")
+    assert e.errno == 13 and e.code == capi.ENGINE_EPERM
+    assert str(e) == "layer x: entry escapes the root"
+    assert "ENGINE_EPERM" in repr(e)
+    again = pickle.loads(pickle.dumps(e))
+    assert type(again) is engine.PermissionDenied
+    assert (again.code, again.errno, again.message) == (e.code, e.errno, e.message)
+
+
+def test_errors_are_per_thread():
+    """Each thread's exception carries its own call's message, read right after it."""
+    results = {}
+
+    def worker(i):
+        for _ in range(50):
+            try:
+                engine.Context(root=f"relative-{i}")
+            except engine.InvalidArgument as e:
+                results.setdefault(i, set()).add(e.message)
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for i in range(4):
+        assert results[i] == {f'context root "relative-{i}": must be an absolute path'}
+
+
+def test_lowlevel_lists_reject_a_lone_string(ctx):
+    with pytest.raises(TypeError, match="expected a list of strings"):
+        capi.engine_image_save(ctx.handle, "busybox", "/nonexistent.tar", 0)
