@@ -122,3 +122,36 @@ def test_errors_are_per_thread():
 def test_lowlevel_lists_reject_a_lone_string(ctx):
     with pytest.raises(TypeError, match="expected a list of strings"):
         capi.engine_image_save(ctx.handle, "busybox", "/nonexistent.tar", 0)
+
+
+def test_log_fd_receives_json_lines(root):
+    import json
+    r, w = os.pipe()
+    try:
+        os.set_blocking(r, False)
+        with engine.Context(root=root, log_level="trace", log_fd=w) as ctx:
+            ctx.images.create_default()
+            ctx.run("busybox", ["true"])
+        lines = os.read(r, 1 << 20).decode().splitlines()
+    finally:
+        os.close(r)
+        os.close(w)
+    assert lines
+    for line in lines:
+        entry = json.loads(line)
+        assert {"level", "msg", "time"} <= set(entry)
+
+
+def test_int_struct_members_read_back_as_ints():
+    """int members are plain values, not error codes (even when negative)."""
+    o = capi.engine_exec_options()
+    capi.engine_exec_options_init(o, capi.ENGINE_EXEC_OPTIONS_VERSION)
+    assert (o.in_fd, o.out_fd, o.err_fd, o.stdio) == (-1, -1, -1, capi.ENGINE_STDIO_CAPTURE)
+    c = capi.engine_context_options()
+    capi.engine_context_options_init(c, capi.ENGINE_CONTEXT_OPTIONS_VERSION)
+    assert (c.log_fd, c.log_level) == (-1, capi.ENGINE_LOG_WARN)
+    r = capi.engine_run_result()
+    assert (r.exit_code, r.signal, r.oom_killed, r.timed_out) == (0, 0, 0, 0)
+    assert r.stdout_bytes() == b"" and r.id is None
+    e = capi.engine_error_last()
+    assert isinstance(e.code, int) and isinstance(e.sys_errno, int)

@@ -20,13 +20,15 @@ from typing import (TYPE_CHECKING, Any, Dict, Iterable, List, Mapping, Optional,
                     Tuple, Union)
 
 from . import capi
-from ._errors import ContainerNotFound, ImageNotFound, NotFound, refine_not_found
+from ._errors import ContainerNotFound, ImageNotFound, NotFound, Timeout, refine_not_found
 from ._units import env_list, str_list
 
 if TYPE_CHECKING:
     from .context import Context
 
 Command = Union[None, str, Sequence[str]]
+
+_WAIT_SLICE = 0.5  # seconds per blocking wait when waiting forever
 
 _STDIO = {
     None: capi.ENGINE_STDIO_DEFAULT,
@@ -335,8 +337,18 @@ class Container:
         capi.engine_container_start(self.handle)
 
     def wait(self, timeout: Optional[float] = None) -> int:
-        """Wait for it to exit; returns the exit code. Raises Timeout at the deadline."""
-        return capi.engine_container_wait(self.handle, -1.0 if timeout is None else float(timeout))
+        """Wait for it to exit; returns the exit code. Raises Timeout at the deadline.
+
+        Without a timeout it waits in slices, so that Ctrl-C (KeyboardInterrupt)
+        still reaches the main thread.
+        """
+        if timeout is not None:
+            return capi.engine_container_wait(self.handle, float(timeout))
+        while True:
+            try:
+                return capi.engine_container_wait(self.handle, _WAIT_SLICE)
+            except Timeout:
+                pass
 
     def kill(self, signal: Union[int, str] = "SIGKILL") -> None:
         """Send a signal (number or name) to its main process."""

@@ -1,0 +1,46 @@
+#!/bin/sh
+# Per-container overhead of the Python and Go bindings over the C API for
+# the ephemeral run: the same `true` container in busybox, N runs per
+# language and round, the languages interleaved over ROUNDS rounds so that
+# load on the machine hits all three alike. Prints the median of the
+# per-round medians and the ratios to C (target: under 5% added).
+# Usage: ENGINE_BUILD=<abs build dir> bench/bindings/run.sh [N] [ROUNDS]
+set -eu
+n=${1:-50}
+rounds=${2:-5}
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+build=${ENGINE_BUILD:-$top/build/default}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+export GOPROXY=off GOFLAGS=-mod=mod
+export PKG_CONFIG_PATH="$build/bindings/go"
+
+cc -O2 -I"$top/include" -o "$tmp/bench_c" "$here/bench_run.c" \
+	-L"$build/libengine/.libs" -lengine -Wl,-rpath,"$build/libengine/.libs"
+(cd "$here/go" && go build -o "$tmp/bench_go" .)
+PY="env PYTHONPATH=$build/bindings/python /usr/bin/python3 $here/bench_run.py"
+PYTHONPATH="$build/bindings/python" /usr/bin/python3 -c \
+	'import sys, engine; engine.Context(root=sys.argv[1]).images.create_default()' "$tmp/root"
+
+for r in $(seq "$rounds"); do
+	"$tmp/bench_c" "$tmp/root" "$n" | awk '{ print "c", $1, $2 }'
+	$PY "$tmp/root" "$n" | awk '{ print "python", $1, $2 }'
+	"$tmp/bench_go" "$tmp/root" "$n" | awk '{ print "go", $1, $2 }'
+done > "$tmp/samples"
+
+/usr/bin/python3 - "$tmp/samples" "$n" "$rounds" <<'PY'
+import statistics, sys
+samples = {}
+for line in open(sys.argv[1]):
+    lang, med, mn = line.split()
+    samples.setdefault(lang, []).append((float(med), float(mn)))
+base = statistics.median(m for m, _ in samples["c"])
+print(f"ephemeral run of `true` in busybox: {sys.argv[2]} runs x {sys.argv[3]} rounds, "
+      "median of round medians (min in brackets)")
+for lang in ("c", "python", "go"):
+    med = statistics.median(m for m, _ in samples[lang])
+    mn = min(x for _, x in samples[lang])
+    extra = "" if lang == "c" else f"  ratio {med / base:.3f} ({(med / base - 1) * 100:+.1f}%)"
+    print(f"  {lang:7s} {med / 1000:7.2f} ms  [{mn / 1000:.2f} ms]{extra}")
+PY
