@@ -191,7 +191,26 @@ static int cmd_build(int argc, char **argv)
 	return status;
 }
 
+/* `engine builder prune`: forget cache entries whose images are gone. */
+static int cmd_builder(int argc, char **argv)
+{
+	engine_context *ctx;
+	int64_t removed = 0;
+
+	if (argc != 2 || strcmp(argv[1], "prune") != 0) {
+		fprintf(stderr, "Usage: engine builder prune\n\nRemove build cache entries whose images were removed.\n");
+		return argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) ? 0 : 1;
+	}
+	if (cli_open_context(&ctx) < 0)
+		return 1;
+	if (engine_build_cache_prune(ctx, &removed) < 0)
+		return cli_fail(1, "builder prune");
+	printf("Deleted build cache entries: %lld\n", (long long)removed);
+	return 0;
+}
+
 const struct cli_command cli_build_commands[] = {
 	{ "build", cmd_build, "Build an image from a Dockerfile" },
+	{ "builder", cmd_builder, "Manage the build cache (prune)" },
 	{ NULL, NULL, NULL },
 };
