@@ -361,7 +361,9 @@ static int make_special(struct unpacker *u, struct archive_entry *e, int pfd, co
 
 	for (int attempt = 0;; attempt++) {
 		if (type == AE_IFLNK)
-			r = symlinkat(archive_entry_symlink(e) ? archive_entry_symlink(e) : "", pfd, base);
+			r = symlinkat(archive_entry_symlink(e) ? archive_entry_symlink(e)
+							       : archive_entry_symlink_utf8(e) ? archive_entry_symlink_utf8(e) : "",
+				      pfd, base);
 		else if (type == AE_IFIFO)
 			r = mkfifoat(pfd, base, 0600);
 		else
@@ -546,8 +548,9 @@ static int entry(struct unpacker *u, struct archive_entry *e)
 	r = note_seen(u, rel);
 	if (r < 0)
 		return r;
-	if (archive_entry_hardlink(e))
-		return make_hardlink(u, archive_entry_hardlink(e), pfd, rel, base);
+	const char *hardlink = archive_entry_hardlink(e) ? archive_entry_hardlink(e) : archive_entry_hardlink_utf8(e);
+	if (hardlink)
+		return make_hardlink(u, hardlink, pfd, rel, base);
 	switch (archive_entry_filetype(e)) {
 	case AE_IFREG:
 		u->sizes += (uint64_t)archive_entry_size(e);
@@ -613,7 +616,9 @@ int engine__unpack_archive(struct archive *a, int rootfd, const engine__unpack_o
 					      (unsigned long long)opts->max_entries);
 			break;
 		}
-		u.name = archive_entry_pathname(e);
+		/* Raw bytes when libarchive can give them, else its UTF-8 form
+		 * (names the current locale cannot represent). */
+		u.name = archive_entry_pathname(e) ? archive_entry_pathname(e) : archive_entry_pathname_utf8(e);
 		if (!u.name) {
 			r = engine__error_set(ENGINE_EINVALID, 0, "read tar: entry without a name");
 			break;

@@ -408,6 +408,9 @@ START_TEST(test_image_unpack__replace_and_duplicates)
 		{ .path = "d", .type = AE_IFLNK, .data = "a" }, /* replaces a directory */
 		{ .path = "e", .type = AE_IFDIR, .mode = 0700 },
 		{ .path = "e", .type = AE_IFDIR, .mode = 0711 }, /* updates in place */
+		{ .path = "usr/lib/", .type = AE_IFDIR },
+		{ .path = "lib", .type = AE_IFLNK, .data = "usr/lib" },
+		{ .path = "lib/via-link", .data = "v" }, /* a symlinked parent inside the root is followed */
 	};
 
 	ck_assert_engine_ok(unpack_entries(ctx, "none", es, sizeof(es) / sizeof(es[0]), chain));
@@ -415,6 +418,7 @@ START_TEST(test_image_unpack__replace_and_duplicates)
 	ck_assert_int_eq(th_lstat(dir, "a").st_size, 7);
 	ck_assert(S_ISLNK(th_lstat(dir, "d").st_mode));
 	ck_assert_int_eq(th_lstat(dir, "e").st_mode & 07777, 0711);
+	ck_assert(S_ISREG(th_lstat(dir, "usr/lib/via-link").st_mode));
 	engine_context_free(ctx);
 	th_cleanup_dir(tmp);
 }
