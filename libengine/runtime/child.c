@@ -312,6 +312,13 @@ static void setup_rootfs(int err_fd, engine__plan *p)
 				FAIL("clone host device", host_nodes[i]);
 		}
 	}
+	if (p->tmpfs_dir) {
+		if (mount("tmpfs", p->tmpfs_dir, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0700") < 0)
+			FAIL("mount tmpfs for the writable layer on", p->tmpfs_dir);
+		for (int i = 0; i < 3; i++)
+			if (mkdir(p->mkdirs[i], 0755) < 0)
+				FAIL("mkdir", p->mkdirs[i]);
+	}
 	/* Relative lower/upper paths keep the option string under a page with
 	 * many layers: overlay resolves them against our cwd. */
 	if (p->overlay_cwd && chdir(p->overlay_cwd) < 0)

@@ -32,6 +32,9 @@ void engine__plan_free(engine__plan *p)
 	free(p->rootfs_dir);
 	free(p->overlay_cwd);
 	free(p->overlay_data);
+	free(p->tmpfs_dir);
+	for (int i = 0; i < 3; i++)
+		free(p->mkdirs[i]);
 	free(p->mounts);
 	free(p->files);
 	free(p->hostname);
@@ -233,6 +236,21 @@ static int build_user(engine__plan *p, const engine_spec *spec, json_object *con
 	if (engine__user_resolve(dirs, user, &p->uid, &p->gid, &p->groups, &p->n_groups, &p->home) < 0)
 		return engine_error_last()->code;
 	p->has_user = true;
+	return 0;
+}
+
+int engine__plan_tmpfs_upper(engine__plan *p, const char *cdir)
+{
+	static const char *const sub[] = { "upper", "work", "rootfs" };
+
+	p->tmpfs_dir = strdup(cdir);
+	if (!p->tmpfs_dir)
+		return engine__error_oom();
+	for (int i = 0; i < 3; i++) {
+		p->mkdirs[i] = engine__path_join(cdir, sub[i]);
+		if (!p->mkdirs[i])
+			return ENGINE_ENOMEM;
+	}
 	return 0;
 }
 

@@ -170,19 +170,26 @@ int engine__spawn(engine__plan *p, engine__cgroup *cg, engine__proc *out, int *e
 		return r;
 	}
 
-	/* Records until EOF: the exec closed the last copy of the pipe. */
+	/* Records until EOF: the exec closed the last copy of the pipe. When
+	 * joining, the forked command's error may come before the first child's
+	 * pid record: read both, or the command stays an unreaped zombie that
+	 * keeps the container's PID namespace (and its PID 1) from dying. */
 	for (;;) {
-		n = read(err_r, &rec, sizeof(rec));
+		engine__child_error tmp;
+
+		n = read(err_r, &tmp, sizeof(tmp));
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n != (ssize_t)sizeof(rec))
+		if (n != (ssize_t)sizeof(tmp))
 			break;
-		if (rec.exit_code == -1) {
-			joined = (pid_t)rec.sys_errno;
-			continue;
+		if (tmp.exit_code == -1) {
+			joined = (pid_t)tmp.sys_errno;
+		} else if (!got_error) {
+			rec = tmp;
+			got_error = true;
+			if (p->join_pidfd < 0)
+				break;
 		}
-		got_error = true;
-		break;
 	}
 	if (p->join_pidfd >= 0) {
 		/* The first child only forked the real one. */

@@ -278,7 +278,7 @@ static Suite *runtime_security_suite(void)
 	TCase *tc = tcase_create("security");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_set_timeout(tc, 120);
+	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, test_runtime__memory_oom);
 	tcase_add_test(tc, test_runtime__pids_limit);
 	tcase_add_test(tc, test_runtime__bad_limits);
