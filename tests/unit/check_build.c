@@ -460,6 +460,37 @@ START_TEST(test_build__events_as_json_lines_and_cache_prune)
 }
 END_TEST
 
+
+START_TEST(test_build__copy_follows_symlinks_in_the_image)
+{
+	struct fixture f;
+	cleanup_free char *id = NULL;
+	engine_spec *spec = NULL;
+	engine_run_result *res = NULL;
+	char *args[] = { "sh", "-c", "readlink /link; cat /usr/local/share/a.txt /usr/local/share/rel/b.txt", NULL };
+	engine_strarray argv = { args, 3 };
+
+	setup(&f);
+	put(&f, "a.txt", "a\n");
+	put(&f, "b.txt", "b\n");
+	build_ok(&f,
+		 "FROM busybox\n"
+		 "RUN mkdir -p /usr/local/share/rel && ln -s /usr/local/share /link && ln -s ../share/rel /usr/local/share/r\n"
+		 "COPY a.txt /link/\n"
+		 "COPY b.txt /link/r/\n",
+		 NULL, &id);
+	ck_assert_engine_ok(engine_spec_new(&spec));
+	ck_assert_engine_ok(engine_spec_set_image(spec, id));
+	ck_assert_engine_ok(engine_spec_set_argv(spec, &argv));
+	ck_assert_engine_ok(engine_run(f.ctx, spec, &res));
+	/* The link is still a link; the files went where it points. */
+	ck_assert_str_eq(res->stdout_data, "/usr/local/share\na\nb\n");
+	engine_run_result_free(res);
+	engine_spec_free(spec);
+	teardown(&f);
+}
+END_TEST
+
 static Suite *build_suite(void)
 {
 	Suite *s = suite_create("build");
@@ -476,6 +507,7 @@ static Suite *build_suite(void)
 	tcase_add_test(tc, test_build__failed_run_leaves_no_image);
 	tcase_add_test(tc, test_build__bad_input);
 	tcase_add_test(tc, test_build__add_extracts_archives);
+	tcase_add_test(tc, test_build__copy_follows_symlinks_in_the_image);
 	tcase_add_test(tc, test_build__events_as_json_lines_and_cache_prune);
 	suite_add_tcase(s, tc);
 	return s;
