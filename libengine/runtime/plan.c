@@ -266,7 +266,8 @@ int engine__plan_build(engine_context *ctx, const engine_spec *spec, json_object
 		return engine__error_oom();
 	p->join_pidfd = -1;
 	p->stdio_fd[0] = p->stdio_fd[1] = p->stdio_fd[2] = -1;
-	p->clone_flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP;
+	p->clone_flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC;
+	p->new_cgroupns = true;
 	if (!spec->net_host)
 		p->clone_flags |= CLONE_NEWNET;
 	if (spec->userns_count)

@@ -103,6 +103,9 @@ typedef struct engine__child_error {
 
 typedef struct engine__plan {
 	unsigned long clone_flags;
+	/* unshare(CLONE_NEWCGROUP) once in the cgroup, so the namespace's root
+	 * is the container's cgroup, not the caller's */
+	bool new_cgroupns;
 	/* rootfs */
 	char *rootfs_dir;    /* the overlay mount point (containers/<id>/rootfs) */
 	char *overlay_cwd;   /* chdir here so overlay options can be relative */

@@ -410,7 +410,11 @@ START_TEST(test_image_formats__rejects_broken_archives)
 		  "mkdir dadiff; tar -C dadiff -xf da.tar; f=$(ls dadiff/*.tar | head -n 1)\n"
 		  "tar -C nolayout -cf \"$f\" oci-layout 2>/dev/null || tar -C L -cf \"$f\" oci-layout\n"
 		  "tar -C dadiff -cf dadiff.tar .\n"
-		  "mkdir nothing; echo hi > nothing/file\n",
+		  "mkdir nothing; echo hi > nothing/file\n"
+		  "mkdir daesc; tar -C daesc -xf da.tar; f=$(ls daesc/*.tar | head -n 1)\n"
+		  "sed -i \"s|${f#daesc/}|../../../../etc/passwd|\" daesc/manifest.json\n"
+		  "mkdir dalink; tar -C dalink -xf da.tar; f=$(ls dalink/*.tar | head -n 1)\n"
+		  "rm \"$f\"; ln -s /etc/passwd \"$f\"\n",
 		  f.tmp, engine__digest_hex(layer), engine__digest_hex(layer), engine__digest_hex(config)),
 	    0);
 
@@ -418,7 +422,8 @@ START_TEST(test_image_formats__rejects_broken_archives)
 	cleanup_free char *trunc = P("trunc.tar"), *badjson = P("badjson"), *nolayout = P("nolayout"),
 			  *miss = P("miss"), *mism = P("mism"), *mism_tar = P("mism.tar"),
 			  *dabad = P("dabad.tar"), *dacfg = P("dacfg.tar"), *dadiff = P("dadiff.tar"),
-			  *nothing = P("nothing"), *absent = P("absent");
+			  *nothing = P("nothing"), *absent = P("absent"), *daesc = P("daesc"),
+			  *dalink = P("dalink");
 #undef P
 	expect_load_error(root, trunc, NULL, NULL, ENGINE_EINVALID, "runcated");
 	expect_load_error(root, badjson, NULL, NULL, ENGINE_EINVALID, "index.json: invalid JSON at offset");
@@ -439,6 +444,10 @@ START_TEST(test_image_formats__rejects_broken_archives)
 	expect_load_error(root, dacfg, NULL, NULL, ENGINE_EINVALID, needle);
 	expect_load_error(root, dadiff, NULL, NULL, ENGINE_EINVALID,
 			  "uncompressed content does not match diff_id");
+	/* Paths and links out of an archive directory are never followed. */
+	expect_load_error(root, daesc, NULL, NULL, ENGINE_EINVALID,
+			  "manifest.json: layer: path \"../../../../etc/passwd\" escapes the archive");
+	expect_load_error(root, dalink, NULL, NULL, ENGINE_EINVALID, ".tar: no such file in ");
 	expect_load_error(root, f.layout, "linux/arm64", NULL, ENGINE_EINVALID,
 			  "no image for platform linux/arm64 (the archive has linux/amd64)");
 	expect_load_error(
