@@ -501,6 +501,8 @@ static int visit(struct walk *w, const char *abs, const char *rel, const char *t
 
 	if (lstat(abs, &st) < 0)
 		return engine__error_errno(errno, "stat %s", rel ? rel : abs);
+	if (S_ISSOCK(st.st_mode))
+		return 0; /* like Docker's tar of the context: sockets are not files to copy */
 	entry_meta(w, &st, &mode, &uid, &gid);
 	/* A directory copied onto one the image has keeps the image's metadata. */
 	if (top && S_ISDIR(st.st_mode) && engine__image_path_stat(w->req->layers, target, &img) == 0 &&
