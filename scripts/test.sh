@@ -13,6 +13,7 @@ scripts/setup.sh || exit 1
 results=$(mktemp)
 trap 'rm -f "$results"' EXIT
 status=0
+start=$(date +%s)
 
 build() { # build DIR CONFIGURE_ARGS...
 	d=$1; shift
@@ -21,7 +22,7 @@ build() { # build DIR CONFIGURE_ARGS...
 }
 
 run_check() { # run_check DIR LABEL
-	echo "== C suite ($2) =="
+	echo "== C suite ($2) [t+$(( $(date +%s) - start ))s] =="
 	(cd "$1" && make -s -j"$(nproc)" check >/dev/null 2>&1)
 	# One line per suite (its Check summary), then every failing assertion.
 	for log in "$1"/tests/unit/*.log; do
@@ -40,7 +41,7 @@ build build/default --enable-werror || status=1
 [ $status -eq 0 ] && run_check build/default "-Werror"
 for t in tests/integration/*.sh; do
 	[ -f "$t" ] || continue
-	echo "== $t =="
+	echo "== $t [t+$(( $(date +%s) - start ))s] =="
 	if ENGINE_BUILD="$top/build/default" sh "$t"; then echo "1 0 0" >> "$results"
 	else rc=$?; if [ $rc -eq 77 ]; then echo "0 0 1" >> "$results"; else echo "0 1 0" >> "$results"; fi; fi
 done
@@ -50,6 +51,7 @@ done
 build build/asan --enable-werror --enable-sanitizers --disable-python || status=1
 [ $status -eq 0 ] && ASAN_OPTIONS=detect_leaks=1 run_check build/asan "ASan+UBSan"
 
+echo "== done in $(( $(date +%s) - start ))s =="
 sh tests/summary.sh "$results"
 if [ $status -ne 0 ] || awk '{ f += $2 } END { exit f > 0 ? 0 : 1 }' "$results"; then exit 1; fi
 exit 0

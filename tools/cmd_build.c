@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -168,6 +169,20 @@ static int cmd_build(int argc, char **argv)
 		usage(stderr);
 		return cli_failf(1, "\"engine build\" requires exactly 1 argument");
 	}
+	/* Like docker, a relative -f is relative to the current directory. */
+	if (o.dockerfile && o.dockerfile[0] != '/') {
+		char *cwd = getcwd(NULL, 0), *abs = NULL, **no;
+
+		if (!cwd || asprintf(&abs, "%s/%s", cwd, o.dockerfile) < 0 ||
+		    !(no = realloc(owned, (n_owned + 1) * sizeof(char *)))) {
+			free(cwd);
+			return cli_failf(1, "out of memory");
+		}
+		free(cwd);
+		owned = no;
+		owned[n_owned++] = abs;
+		o.dockerfile = abs;
+	}
 	if (cli_open_context(&ctx) < 0)
 		status = 1;
 	else if ((r = engine_build(ctx, argv[optind], &o, on_event, &p, &id)) < 0) {
@@ -191,7 +206,26 @@ static int cmd_build(int argc, char **argv)
 	return status;
 }
 
+/* `engine builder prune`: forget cache entries whose images are gone. */
+static int cmd_builder(int argc, char **argv)
+{
+	engine_context *ctx;
+	int64_t removed = 0;
+
+	if (argc != 2 || strcmp(argv[1], "prune") != 0) {
+		fprintf(stderr, "Usage: engine builder prune\n\nRemove build cache entries whose images were removed.\n");
+		return argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) ? 0 : 1;
+	}
+	if (cli_open_context(&ctx) < 0)
+		return 1;
+	if (engine_build_cache_prune(ctx, &removed) < 0)
+		return cli_fail(1, "builder prune");
+	printf("Deleted build cache entries: %lld\n", (long long)removed);
+	return 0;
+}
+
 const struct cli_command cli_build_commands[] = {
 	{ "build", cmd_build, "Build an image from a Dockerfile" },
+	{ "builder", cmd_builder, "Manage the build cache (prune)" },
 	{ NULL, NULL, NULL },
 };

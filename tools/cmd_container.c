@@ -1,6 +1,831 @@
-/* engine CLI: container commands. */
+/* engine CLI: container commands (run, create, start, ps, logs, exec, stop,
+ * kill, wait, rm, pause, unpause, stats, inspect, and the `container` group),
+ * with docker's flags and exit statuses: 125 for engine errors, 126/127
+ * when the command cannot be executed / is not found, else the container's. */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
 #include "cli.h"
 
+#define EXIT_ENGINE 125
+
+static int status_of_error(const engine_run_result *res)
+{
+	if (res && (res->exit_code == 126 || res->exit_code == 127))
+		return res->exit_code;
+	return EXIT_ENGINE;
+}
+
+/* --- run / create ---------------------------------------------------------- */
+
+struct run_opts {
+	int detach, rm, interactive;
+	engine_spec *spec;
+};
+
+enum {
+	OPT_RM = 256, OPT_NAME, OPT_ENV_FILE, OPT_TMPFS, OPT_READ_ONLY, OPT_MEMORY, OPT_CPUS, OPT_CPU_SHARES,
+	OPT_PIDS, OPT_NETWORK, OPT_HOSTNAME, OPT_CAP_ADD, OPT_CAP_DROP, OPT_SECURITY_OPT, OPT_INIT, OPT_TIMEOUT,
+	OPT_ENTRYPOINT, OPT_ULIMIT, OPT_CPUSET, OPT_MOUNT_RO,
+};
+
+static const struct option run_longopts[] = {
+	{ "rm", no_argument, NULL, OPT_RM },
+	{ "detach", no_argument, NULL, 'd' },
+	{ "interactive", no_argument, NULL, 'i' },
+	{ "tty", no_argument, NULL, 't' },
+	{ "name", required_argument, NULL, OPT_NAME },
+	{ "env", required_argument, NULL, 'e' },
+	{ "env-file", required_argument, NULL, OPT_ENV_FILE },
+	{ "volume", required_argument, NULL, 'v' },
+	{ "tmpfs", required_argument, NULL, OPT_TMPFS },
+	{ "read-only", no_argument, NULL, OPT_READ_ONLY },
+	{ "memory", required_argument, NULL, 'm' },
+	{ "cpus", required_argument, NULL, OPT_CPUS },
+	{ "cpu-shares", required_argument, NULL, OPT_CPU_SHARES },
+	{ "cpuset-cpus", required_argument, NULL, OPT_CPUSET },
+	{ "pids-limit", required_argument, NULL, OPT_PIDS },
+	{ "network", required_argument, NULL, OPT_NETWORK },
+	{ "net", required_argument, NULL, OPT_NETWORK },
+	{ "user", required_argument, NULL, 'u' },
+	{ "workdir", required_argument, NULL, 'w' },
+	{ "hostname", required_argument, NULL, OPT_HOSTNAME },
+	{ "cap-add", required_argument, NULL, OPT_CAP_ADD },
+	{ "cap-drop", required_argument, NULL, OPT_CAP_DROP },
+	{ "security-opt", required_argument, NULL, OPT_SECURITY_OPT },
+	{ "ulimit", required_argument, NULL, OPT_ULIMIT },
+	{ "init", no_argument, NULL, OPT_INIT },
+	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "entrypoint", required_argument, NULL, OPT_ENTRYPOINT },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static void run_usage(FILE *f, const char *cmd)
+{
+	fprintf(f,
+		"Usage: engine %s [OPTIONS] IMAGE [COMMAND] [ARG...]\n\n"
+		"Options:\n"
+		"  -d, --detach             run in the background and print the container ID\n"
+		"      --rm                 remove the container when it exits\n"
+		"      --name NAME          assign a name\n"
+		"  -e, --env K=V|K          set (or pass through) an environment variable\n"
+		"      --env-file FILE      read environment variables from a file\n"
+		"  -v, --volume SRC:DST[:ro] bind mount a host path\n"
+		"      --tmpfs DST[:OPTS]   mount a tmpfs\n"
+		"      --read-only          mount the root filesystem read-only\n"
+		"  -m, --memory SIZE        memory limit (64m, 1g)\n"
+		"      --cpus N             CPU quota (0.5)\n"
+		"      --cpu-shares N       relative CPU weight\n"
+		"      --cpuset-cpus LIST   CPUs allowed (0-1)\n"
+		"      --pids-limit N       maximum number of tasks\n"
+		"      --network MODE       none (default) or host\n"
+		"  -u, --user USER[:GROUP]  user to run as\n"
+		"  -w, --workdir DIR        working directory\n"
+		"      --hostname NAME      hostname\n"
+		"      --cap-add CAP        add a capability\n"
+		"      --cap-drop CAP       drop a capability\n"
+		"      --security-opt OPT   seccomp=unconfined|default|FILE, no-new-privileges[=true|false]\n"
+		"      --ulimit NAME=SOFT[:HARD]\n"
+		"      --init               run an init that reaps zombies and forwards signals\n"
+		"      --timeout SECONDS    kill the container after this long\n"
+		"      --entrypoint CMD     override the image's entrypoint\n"
+		"  -i, --interactive        keep stdin attached\n",
+		cmd);
+}
+
+static int security_opt(engine_spec *s, const char *opt)
+{
+	if (strncmp(opt, "seccomp=", 8) == 0 || strncmp(opt, "seccomp:", 8) == 0)
+		return engine_spec_set_seccomp_profile(s, opt + 8);
+	if (strcmp(opt, "no-new-privileges") == 0 || strcmp(opt, "no-new-privileges=true") == 0 ||
+	    strcmp(opt, "no-new-privileges:true") == 0)
+		return engine_spec_set_no_new_privs(s, 1);
+	if (strcmp(opt, "no-new-privileges=false") == 0 || strcmp(opt, "no-new-privileges:false") == 0)
+		return engine_spec_set_no_new_privs(s, 0);
+	cli_failf(EXIT_ENGINE, "unsupported --security-opt \"%s\"", opt);
+	return -1;
+}
+
+static int tmpfs_opt(engine_spec *s, const char *arg)
+{
+	char *copy = strdup(arg), *opts;
+	int r;
+
+	if (!copy)
+		return -1;
+	opts = strchr(copy, ':');
+	if (opts)
+		*opts++ = '\0';
+	r = engine_spec_add_tmpfs(s, copy, opts);
+	free(copy);
+	return r;
+}
+
+/* Parse run/create options into @o->spec; returns the index of IMAGE or -1. */
+static int parse_run(int argc, char **argv, const char *cmd, struct run_opts *o)
+{
+	engine_spec *s;
+	int c, r = 0;
+	char *end;
+
+	if (engine_spec_new(&o->spec) < 0)
+		return -1;
+	s = o->spec;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+dithe:v:m:u:w:", run_longopts, NULL)) != -1) {
+		switch (c) {
+		case 'd': o->detach = 1; break;
+		case 'i': o->interactive = 1; break;
+		case 't': break; /* no tty support: accepted for scripts that pass -it */
+		case OPT_RM: o->rm = 1; r = engine_spec_set_auto_remove(s, 1); break;
+		case OPT_NAME: r = engine_spec_set_name(s, optarg); break;
+		case 'e': r = engine_spec_add_env(s, optarg); break;
+		case OPT_ENV_FILE: r = engine_spec_add_env_file(s, optarg); break;
+		case 'v': r = engine_spec_add_volume(s, optarg); break;
+		case OPT_TMPFS: r = tmpfs_opt(s, optarg); break;
+		case OPT_READ_ONLY: r = engine_spec_set_read_only(s, 1); break;
+		case 'm': r = engine_spec_set_memory_str(s, optarg); break;
+		case OPT_CPUS:
+			errno = 0;
+			r = engine_spec_set_cpus(s, strtod(optarg, &end));
+			if (r == 0 && (*end || errno))
+				return cli_failf(EXIT_ENGINE, "invalid --cpus \"%s\"", optarg), -1;
+			break;
+		case OPT_CPU_SHARES: r = engine_spec_set_cpu_shares(s, strtoull(optarg, NULL, 10)); break;
+		case OPT_CPUSET: r = engine_spec_set_cpuset(s, optarg); break;
+		case OPT_PIDS: r = engine_spec_set_pids_limit(s, strtoll(optarg, NULL, 10) < 0 ? 0 : strtoll(optarg, NULL, 10)); break;
+		case OPT_NETWORK: r = engine_spec_set_network(s, optarg); break;
+		case 'u': r = engine_spec_set_user(s, optarg); break;
+		case 'w': r = engine_spec_set_working_dir(s, optarg); break;
+		case OPT_HOSTNAME: r = engine_spec_set_hostname(s, optarg); break;
+		case OPT_CAP_ADD: r = engine_spec_add_cap(s, optarg); break;
+		case OPT_CAP_DROP: r = engine_spec_drop_cap(s, optarg); break;
+		case OPT_SECURITY_OPT:
+			if (security_opt(s, optarg) < 0 && engine_error_last()->code == 0)
+				return -1;
+			break;
+		case OPT_ULIMIT: r = engine_spec_add_rlimit(s, optarg); break;
+		case OPT_INIT: r = engine_spec_set_init(s, 1); break;
+		case OPT_TIMEOUT: r = engine_spec_set_timeout(s, strtod(optarg, NULL)); break;
+		case OPT_ENTRYPOINT: {
+			char *ep[] = { optarg, NULL };
+			engine_strarray a = { ep, *optarg ? 1 : 0 };
+
+			r = engine_spec_set_entrypoint(s, &a);
+			break;
+		}
+		case 'h': run_usage(stdout, cmd); return -2;
+		default: run_usage(stderr, cmd); return -1;
+		}
+		if (r < 0) {
+			cli_fail(EXIT_ENGINE, NULL);
+			return -1;
+		}
+	}
+	if (optind >= argc) {
+		cli_failf(EXIT_ENGINE, "\"engine %s\" requires at least 1 argument (IMAGE)", cmd);
+		return -1;
+	}
+	if (engine_spec_set_image(s, argv[optind]) < 0) {
+		cli_fail(EXIT_ENGINE, NULL);
+		return -1;
+	}
+	if (optind + 1 < argc) {
+		engine_strarray a = { argv + optind + 1, (size_t)(argc - optind - 1) };
+
+		if (engine_spec_set_argv(s, &a) < 0) {
+			cli_fail(EXIT_ENGINE, NULL);
+			return -1;
+		}
+	}
+	return optind;
+}
+
+static volatile sig_atomic_t pending_signal;
+
+static void on_signal(int sig)
+{
+	pending_signal = sig;
+}
+
+/* Attached: wait for the container, forwarding SIGINT/SIGTERM/SIGHUP. */
+static int wait_forwarding(engine_container *c)
+{
+	struct sigaction sa = { 0 };
+	int code = 0;
+
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	for (;;) {
+		int r = engine_container_wait(c, 0.2, &code);
+
+		if (r == 0)
+			return code;
+		if (r != ENGINE_ETIMEOUT)
+			return cli_fail(EXIT_ENGINE, "wait");
+		if (pending_signal) {
+			engine_container_kill(c, pending_signal);
+			pending_signal = 0;
+		}
+	}
+}
+
+static int cmd_run_or_create(int argc, char **argv, int create_only)
+{
+	struct run_opts o = { 0 };
+	engine_context *ctx;
+	engine_container *c = NULL;
+	int r, status;
+
+	r = parse_run(argc, argv, argv[0], &o);
+	if (r < 0) {
+		engine_spec_free(o.spec);
+		return r == -2 ? 0 : EXIT_ENGINE;
+	}
+	if (cli_open_context(&ctx) < 0) {
+		engine_spec_free(o.spec);
+		return EXIT_ENGINE;
+	}
+	if (!create_only && !o.detach) {
+		engine_spec_set_stdio_fds(o.spec, o.interactive ? 0 : -1, 1, 2);
+		if (o.rm) {
+			/* The caller is the parent: no monitor, nothing left behind. */
+			engine_run_result *res = NULL;
+
+			r = engine_run(ctx, o.spec, &res);
+			engine_spec_free(o.spec);
+			if (r < 0) {
+				status = status_of_error(res);
+				engine_run_result_free(res);
+				return cli_fail(status, NULL);
+			}
+			status = res->exit_code;
+			if (res->timed_out)
+				fprintf(stderr, "engine: container timed out and was killed\n");
+			engine_run_result_free(res);
+			return status;
+		}
+	}
+	r = engine_container_create(ctx, o.spec, &c);
+	engine_spec_free(o.spec);
+	if (r < 0)
+		return cli_fail(EXIT_ENGINE, NULL);
+	if (create_only) {
+		puts(engine_container_id(c));
+		engine_container_free(c);
+		return 0;
+	}
+	r = engine_container_start(c);
+	if (r < 0) {
+		const engine_error *e = engine_error_last();
+		int code = 0;
+
+		status = EXIT_ENGINE;
+		if (e->code == ENGINE_ENOTFOUND || e->code == ENGINE_EPERM) {
+			engine_container_wait(c, 0, &code);
+			if (code == 126 || code == 127)
+				status = code;
+		}
+		cli_fail(status, NULL);
+		if (o.rm)
+			engine_container_remove(c, 1);
+		engine_container_free(c);
+		return status;
+	}
+	if (o.detach) {
+		puts(engine_container_id(c));
+		engine_container_free(c);
+		return 0;
+	}
+	status = wait_forwarding(c);
+	engine_container_free(c);
+	return status;
+}
+
+static int cmd_run(int argc, char **argv)
+{
+	return cmd_run_or_create(argc, argv, 0);
+}
+
+static int cmd_create(int argc, char **argv)
+{
+	return cmd_run_or_create(argc, argv, 1);
+}
+
+/* --- commands over existing containers ---------------------------------- */
+
+static int open_container(const char *key, engine_container **out)
+{
+	engine_context *ctx;
+
+	if (cli_open_context(&ctx) < 0)
+		return -1;
+	if (engine_container_open(ctx, key, out) < 0) {
+		cli_fail(1, NULL);
+		return -1;
+	}
+	return 0;
+}
+
+/* Print a log file from @off; returns the new offset. */
+static long copy_log(const char *path, long off, FILE *to)
+{
+	FILE *f;
+	char buf[65536];
+	size_t n;
+
+	if (!path || !(f = fopen(path, "r")))
+		return off;
+	if (fseek(f, off, SEEK_SET) == 0)
+		while ((n = fread(buf, 1, sizeof(buf), f)) > 0) {
+			fwrite(buf, 1, n, to);
+			off += (long)n;
+		}
+	fclose(f);
+	fflush(to);
+	return off;
+}
+
+static int follow_logs(engine_container *c, int follow)
+{
+	long off[2] = { 0, 0 };
+
+	for (;;) {
+		const char *st = engine_container_status(c);
+		int done = !follow || (strcmp(st, "running") != 0 && strcmp(st, "paused") != 0);
+
+		off[0] = copy_log(engine_container_log_path(c, 1), off[0], stdout);
+		off[1] = copy_log(engine_container_log_path(c, 2), off[1], stderr);
+		if (done)
+			return 0;
+		usleep(100 * 1000);
+	}
+}
+
+static int cmd_logs(int argc, char **argv)
+{
+	int follow = 0, c, status;
+	engine_container *ct;
+	static const struct option lo[] = { { "follow", no_argument, NULL, 'f' }, { NULL, 0, NULL, 0 } };
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+f", lo, NULL)) != -1) {
+		if (c != 'f')
+			return cli_failf(1, "usage: engine logs [-f] CONTAINER");
+		follow = 1;
+	}
+	if (optind != argc - 1)
+		return cli_failf(1, "usage: engine logs [-f] CONTAINER");
+	if (open_container(argv[optind], &ct) < 0)
+		return 1;
+	status = follow_logs(ct, follow);
+	engine_container_free(ct);
+	return status;
+}
+
+static int cmd_start(int argc, char **argv)
+{
+	int attach = 0, c, status = 0;
+	static const struct option lo[] = { { "attach", no_argument, NULL, 'a' }, { NULL, 0, NULL, 0 } };
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+a", lo, NULL)) != -1) {
+		if (c != 'a')
+			return cli_failf(1, "usage: engine start [-a] CONTAINER...");
+		attach = 1;
+	}
+	if (optind >= argc)
+		return cli_failf(1, "usage: engine start [-a] CONTAINER...");
+	for (int i = optind; i < argc; i++) {
+		engine_container *ct;
+
+		if (open_container(argv[i], &ct) < 0) {
+			status = 1;
+			continue;
+		}
+		if (engine_container_start(ct) < 0) {
+			status = cli_fail(1, argv[i]);
+		} else if (attach) {
+			int code = 0;
+
+			follow_logs(ct, 1);
+			engine_container_wait(ct, -1, &code);
+			status = code;
+		} else {
+			puts(argv[i]);
+		}
+		engine_container_free(ct);
+	}
+	return status;
+}
+
+static int cmd_exec(int argc, char **argv)
+{
+	engine_exec_options eo = ENGINE_EXEC_OPTIONS_INIT;
+	char **env = calloc((size_t)argc, sizeof(char *));
+	size_t n_env = 0;
+	int c, interactive = 0, status;
+	engine_container *ct;
+	engine_run_result *res = NULL;
+	static const struct option lo[] = {
+		{ "env", required_argument, NULL, 'e' }, { "user", required_argument, NULL, 'u' },
+		{ "workdir", required_argument, NULL, 'w' }, { "interactive", no_argument, NULL, 'i' },
+		{ "tty", no_argument, NULL, 't' }, { "detach", no_argument, NULL, 'd' }, { NULL, 0, NULL, 0 },
+	};
+
+	if (!env)
+		return EXIT_ENGINE;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+e:u:w:itd", lo, NULL)) != -1) {
+		switch (c) {
+		case 'e': env[n_env++] = optarg; break;
+		case 'u': eo.user = optarg; break;
+		case 'w': eo.working_dir = optarg; break;
+		case 'i': interactive = 1; break;
+		case 't': case 'd': break;
+		default:
+			free(env);
+			return cli_failf(EXIT_ENGINE, "usage: engine exec [-e K=V] [-u USER] [-w DIR] [-i] CONTAINER CMD...");
+		}
+	}
+	if (argc - optind < 2) {
+		free(env);
+		return cli_failf(EXIT_ENGINE, "usage: engine exec [-e K=V] [-u USER] [-w DIR] [-i] CONTAINER CMD...");
+	}
+	if (open_container(argv[optind], &ct) < 0) {
+		free(env);
+		return EXIT_ENGINE;
+	}
+	eo.argv = (engine_strarray){ argv + optind + 1, (size_t)(argc - optind - 1) };
+	eo.env = (engine_strarray){ env, n_env };
+	eo.stdio = ENGINE_STDIO_FDS;
+	eo.in_fd = interactive ? 0 : -1;
+	eo.out_fd = 1;
+	eo.err_fd = 2;
+	if (engine_container_exec(ct, &eo, &res) < 0) {
+		status = cli_fail(status_of_error(res), NULL);
+	} else {
+		status = res->exit_code;
+	}
+	engine_run_result_free(res);
+	engine_container_free(ct);
+	free(env);
+	return status;
+}
+
+/* Run @fn on every CONTAINER argument after the options, docker style:
+ * print the argument on success, keep going on errors, exit 1 if any failed. */
+static int for_each(int argc, char **argv, int first, int (*fn)(engine_container *, void *), void *arg, int print)
+{
+	int status = 0;
+
+	if (first >= argc)
+		return cli_failf(1, "\"engine %s\" requires at least 1 argument", argv[0]);
+	for (int i = first; i < argc; i++) {
+		engine_container *ct;
+
+		if (open_container(argv[i], &ct) < 0) {
+			status = 1;
+			continue;
+		}
+		if (fn(ct, arg) < 0)
+			status = cli_fail(1, argv[i]);
+		else if (print)
+			puts(argv[i]);
+		engine_container_free(ct);
+	}
+	return status;
+}
+
+static int do_stop(engine_container *c, void *arg)
+{
+	return engine_container_stop(c, *(int *)arg);
+}
+
+static int cmd_stop(int argc, char **argv)
+{
+	int grace = -1, c;
+	static const struct option lo[] = { { "time", required_argument, NULL, 't' }, { NULL, 0, NULL, 0 } };
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+t:", lo, NULL)) != -1) {
+		if (c != 't')
+			return cli_failf(1, "usage: engine stop [-t SECONDS] CONTAINER...");
+		grace = atoi(optarg);
+	}
+	return for_each(argc, argv, optind, do_stop, &grace, 1);
+}
+
+static int do_kill(engine_container *c, void *arg)
+{
+	return engine_container_kill(c, *(int *)arg);
+}
+
+static int parse_signal(const char *s, int *out)
+{
+	static const char *const names[] = { "HUP", "INT", "QUIT", "ILL", "TRAP", "ABRT", "BUS", "FPE", "KILL", "USR1",
+					     "SEGV", "USR2", "PIPE", "ALRM", "TERM" };
+	char *end;
+	long v = strtol(s, &end, 10);
+
+	if (!*end && v > 0 && v < 65) {
+		*out = (int)v;
+		return 0;
+	}
+	if (strncmp(s, "SIG", 3) == 0)
+		s += 3;
+	for (int i = 0; i < 15; i++)
+		if (strcmp(s, names[i]) == 0) {
+			*out = i + 1;
+			return 0;
+		}
+	if (strcmp(s, "CONT") == 0 || strcmp(s, "STOP") == 0 || strcmp(s, "CHLD") == 0) {
+		*out = strcmp(s, "CONT") == 0 ? SIGCONT : strcmp(s, "STOP") == 0 ? SIGSTOP : SIGCHLD;
+		return 0;
+	}
+	return -1;
+}
+
+static int cmd_kill(int argc, char **argv)
+{
+	int sig = SIGKILL, c;
+	static const struct option lo[] = { { "signal", required_argument, NULL, 's' }, { NULL, 0, NULL, 0 } };
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+s:", lo, NULL)) != -1) {
+		if (c != 's' || parse_signal(optarg, &sig) < 0)
+			return cli_failf(1, "usage: engine kill [-s SIGNAL] CONTAINER...");
+	}
+	return for_each(argc, argv, optind, do_kill, &sig, 1);
+}
+
+static int do_wait(engine_container *c, void *arg)
+{
+	int code = 0;
+
+	(void)arg;
+	if (engine_container_wait(c, -1, &code) < 0)
+		return -1;
+	printf("%d\n", code);
+	return 0;
+}
+
+static int cmd_wait(int argc, char **argv)
+{
+	return for_each(argc, argv, 1, do_wait, NULL, 0);
+}
+
+static int do_rm(engine_container *c, void *arg)
+{
+	return engine_container_remove(c, *(int *)arg);
+}
+
+static int cmd_rm(int argc, char **argv)
+{
+	int force = 0, c;
+	static const struct option lo[] = { { "force", no_argument, NULL, 'f' }, { NULL, 0, NULL, 0 } };
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+f", lo, NULL)) != -1) {
+		if (c != 'f')
+			return cli_failf(1, "usage: engine rm [-f] CONTAINER...");
+		force = 1;
+	}
+	return for_each(argc, argv, optind, do_rm, &force, 1);
+}
+
+static int do_pause(engine_container *c, void *arg)
+{
+	return *(int *)arg ? engine_container_pause(c) : engine_container_resume(c);
+}
+
+static int cmd_pause(int argc, char **argv)
+{
+	int on = 1;
+
+	return for_each(argc, argv, 1, do_pause, &on, 1);
+}
+
+static int cmd_unpause(int argc, char **argv)
+{
+	int on = 0;
+
+	return for_each(argc, argv, 1, do_pause, &on, 1);
+}
+
+/* --- ps, stats, inspect --------------------------------------------------- */
+
+static void ago(int64_t created, char *buf, size_t len)
+{
+	int64_t d = (int64_t)time(NULL) - created;
+
+	if (d < 60)
+		snprintf(buf, len, "%lld seconds ago", (long long)(d < 1 ? 1 : d));
+	else if (d < 3600)
+		snprintf(buf, len, "%lld minutes ago", (long long)(d / 60));
+	else if (d < 86400)
+		snprintf(buf, len, "%lld hours ago", (long long)(d / 3600));
+	else
+		snprintf(buf, len, "%lld days ago", (long long)(d / 86400));
+}
+
+static int cmd_ps(int argc, char **argv)
+{
+	int all = 0, quiet = 0, json = 0, c;
+	char *out = NULL;
+	engine_context *ctx;
+	json_object *arr;
+	static const struct option lo[] = { { "all", no_argument, NULL, 'a' }, { "quiet", no_argument, NULL, 'q' },
+					    { "format", required_argument, NULL, 'f' }, { NULL, 0, NULL, 0 } };
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+aqf:", lo, NULL)) != -1) {
+		switch (c) {
+		case 'a': all = 1; break;
+		case 'q': quiet = 1; break;
+		case 'f':
+			if (strcmp(optarg, "json") != 0 && strcmp(optarg, "{{json .}}") != 0)
+				return cli_failf(1, "unsupported --format \"%s\" (only json)", optarg);
+			json = 1;
+			break;
+		default: return cli_failf(1, "usage: engine ps [-a] [-q] [--format json]");
+		}
+	}
+	if (cli_open_context(&ctx) < 0)
+		return 1;
+	if (engine_container_list(ctx, all, &out) < 0)
+		return cli_fail(1, NULL);
+	arr = json_tokener_parse(out);
+	engine_free(out);
+	if (!arr)
+		return cli_failf(1, "bad container list");
+	if (!quiet && !json)
+		printf("%-14s %-20s %-24s %-16s %-16s %s\n", "CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS",
+		       "NAMES");
+	for (size_t i = 0; i < json_object_array_length(arr); i++) {
+		json_object *o = json_object_array_get_idx(arr, i), *v;
+		const char *id = "", *image = "", *cmd = "", *status = "", *name = "";
+		char created[32];
+
+		if (json) {
+			puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+			continue;
+		}
+		if (json_object_object_get_ex(o, "Id", &v))
+			id = json_object_get_string(v);
+		if (quiet) {
+			printf("%.12s\n", id);
+			continue;
+		}
+		if (json_object_object_get_ex(o, "Image", &v))
+			image = json_object_get_string(v);
+		if (json_object_object_get_ex(o, "Command", &v))
+			cmd = json_object_get_string(v);
+		if (json_object_object_get_ex(o, "Status", &v))
+			status = json_object_get_string(v);
+		if (json_object_object_get_ex(o, "Names", &v) && json_object_array_length(v))
+			name = json_object_get_string(json_object_array_get_idx(v, 0)) + 1;
+		ago(json_object_object_get_ex(o, "Created", &v) ? json_object_get_int64(v) : 0, created, sizeof(created));
+		printf("%-14.12s %-20.20s \"%-.20s\"%*s %-16s %-16s %s\n", id, image, cmd,
+		       (int)(22 - (strlen(cmd) > 20 ? 20 : strlen(cmd))), "", created, status, name);
+	}
+	json_object_put(arr);
+	return 0;
+}
+
+static int cmd_stats(int argc, char **argv)
+{
+	engine_context *ctx;
+	engine_strarray ids = { NULL, 0 };
+	int status = 0;
+
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--no-stream") != 0 && argv[i][0] == '-')
+			return cli_failf(1, "usage: engine stats --no-stream [CONTAINER...]");
+	if (cli_open_context(&ctx) < 0)
+		return 1;
+	printf("%-14s %-20s %-8s %-22s %-8s %s\n", "CONTAINER ID", "NAME", "CPU %", "MEM USAGE / LIMIT", "MEM %",
+	       "PIDS");
+	if (engine_container_list_ids(ctx, 0, &ids) < 0)
+		return cli_fail(1, NULL);
+	for (int i = 1; i <= argc; i++) {
+		const char *key = i < argc ? argv[i] : NULL;
+
+		if (key && key[0] == '-')
+			continue;
+		for (size_t k = 0; k < (key ? 1 : ids.count); k++) {
+			engine_container *ct;
+			engine_container_stats a, b;
+			double cpu;
+			char mem[64];
+
+			if (open_container(key ? key : ids.strings[k], &ct) < 0) {
+				status = 1;
+				continue;
+			}
+			if (engine_container_stats_get(ct, &a) < 0) {
+				status = cli_fail(1, engine_container_name(ct));
+				engine_container_free(ct);
+				continue;
+			}
+			usleep(200 * 1000);
+			if (engine_container_stats_get(ct, &b) < 0)
+				b = a;
+			cpu = (double)(b.cpu_usage_ns - a.cpu_usage_ns) / 2e8 * 100.0;
+			snprintf(mem, sizeof(mem), "%.2fMiB / %.2fMiB", (double)b.memory_usage / 1048576.0,
+				 (double)b.memory_limit / 1048576.0);
+			printf("%-14.12s %-20s %-8.2f %-22s %-8.2f %llu\n", engine_container_id(ct), engine_container_name(ct), cpu,
+			       b.memory_limit ? mem : "-", b.memory_limit ? (double)b.memory_usage * 100.0 / (double)b.memory_limit : 0.0,
+			       (unsigned long long)b.pids);
+			engine_container_free(ct);
+		}
+		if (!key && i == argc && argc > 1)
+			break;
+		if (!key)
+			break;
+	}
+	engine_strarray_dispose(&ids);
+	return status;
+}
+
+/* `engine container inspect`: containers only (the top-level `engine
+ * inspect` in cmd_image.c tries containers, then images). */
+static int cmd_inspect(int argc, char **argv)
+{
+	engine_context *ctx;
+	int status = 0, first = 1;
+
+	if (argc < 2)
+		return cli_failf(1, "\"engine inspect\" requires at least 1 argument");
+	if (cli_open_context(&ctx) < 0)
+		return 1;
+	printf("[");
+	for (int i = 1; i < argc; i++) {
+		engine_container *ct = NULL;
+		char *json = NULL;
+
+		if (engine_container_open(ctx, argv[i], &ct) == 0) {
+			if (engine_container_inspect(ct, &json) < 0)
+				json = NULL;
+			engine_container_free(ct);
+		}
+		if (!json) {
+			fprintf(stderr, "Error: No such container: %s\n", argv[i]);
+			status = 1;
+			continue;
+		}
+		printf("%s%s", first ? "\n" : ",\n", json);
+		first = 0;
+		engine_free(json);
+	}
+	printf("%s]\n", first ? "" : "\n");
+	return status;
+}
+
+static int cmd_container(int argc, char **argv);
+
 const struct cli_command cli_container_commands[] = {
+	{ "run", cmd_run, "Run a command in a new container" },
+	{ "create", cmd_create, "Create a new container" },
+	{ "start", cmd_start, "Start one or more stopped containers" },
+	{ "ps", cmd_ps, "List containers" },
+	{ "logs", cmd_logs, "Fetch the logs of a container" },
+	{ "exec", cmd_exec, "Run a command in a running container" },
+	{ "stop", cmd_stop, "Stop one or more running containers" },
+	{ "kill", cmd_kill, "Kill one or more running containers" },
+	{ "wait", cmd_wait, "Block until containers stop, then print their exit codes" },
+	{ "rm", cmd_rm, "Remove one or more containers" },
+	{ "pause", cmd_pause, "Pause all processes within containers" },
+	{ "unpause", cmd_unpause, "Unpause all processes within containers" },
+	{ "stats", cmd_stats, "Display resource usage statistics (--no-stream)" },
+	{ "container", cmd_container, "Manage containers (engine container ls|run|rm|...)" },
 	{ NULL, NULL, NULL },
 };
+
+static int cmd_container(int argc, char **argv)
+{
+	static const struct cli_command aliases[] = {
+		{ "ls", cmd_ps, NULL },		  { "list", cmd_ps, NULL },
+		{ "remove", cmd_rm, NULL },	  { "inspect", cmd_inspect, "Return low-level information on containers" },
+		{ NULL, NULL, NULL },
+	};
+	const struct cli_command *const tables[] = { aliases, cli_container_commands, NULL };
+
+	if (argc < 2) {
+		printf("Usage: engine container COMMAND\n\nCommands:\n");
+		cli_print_commands(cli_container_commands);
+		return 1;
+	}
+	return cli_dispatch(tables, argc - 1, argv + 1, "container");
+}

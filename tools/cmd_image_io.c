@@ -45,7 +45,7 @@ static void strlist_free(struct strlist *l)
 
 static engine_strarray strlist_array(struct strlist *l)
 {
-	return (engine_strarray){ l->v, l->n };
+	return (engine_strarray){l->v, l->n};
 }
 
 /* --- load ---------------------------------------------------------------- */
@@ -53,12 +53,12 @@ static engine_strarray strlist_array(struct strlist *l)
 static int cmd_load(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "input", required_argument, NULL, 'i' }, { "tag", required_argument, NULL, 't' },
-		{ "platform", required_argument, NULL, 'p' }, { "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },        { NULL, 0, NULL, 0 },
+	    {"input", required_argument, NULL, 'i'},	{"tag", required_argument, NULL, 't'},
+	    {"platform", required_argument, NULL, 'p'}, {"quiet", no_argument, NULL, 'q'},
+	    {"help", no_argument, NULL, 'h'},		{NULL, 0, NULL, 0},
 	};
 	engine_image_load_options o = ENGINE_IMAGE_LOAD_OPTIONS_INIT;
-	engine_strarray loaded = { NULL, 0 };
+	engine_strarray loaded = {NULL, 0};
 	const char *input = NULL;
 	engine_context *ctx;
 	bool quiet = false;
@@ -91,7 +91,8 @@ static int cmd_load(int argc, char **argv)
 		return cli_failf(1, "load: unexpected argument \"%s\"", argv[optind]);
 	if (!input || !strcmp(input, "-")) {
 		if (isatty(0))
-			return cli_failf(1, "load: requested load from stdin, but stdin is empty (use -i FILE)");
+			return cli_failf(1,
+					 "load: requested load from stdin, but stdin is empty (use -i FILE)");
 		input = "/dev/stdin";
 	}
 	if (cli_open_context(&ctx) < 0)
@@ -173,7 +174,8 @@ static int parse_command(const char *arg, struct strlist *out)
 {
 	if (*arg == '[') {
 		json_object *arr = json_tokener_parse(arg);
-		size_t n = arr && json_object_is_type(arr, json_type_array) ? json_object_array_length(arr) : 0;
+		size_t n =
+		    arr && json_object_is_type(arr, json_type_array) ? json_object_array_length(arr) : 0;
 		int r = arr && json_object_is_type(arr, json_type_array) ? 0 : -2;
 
 		strlist_free(out);
@@ -183,7 +185,8 @@ static int parse_command(const char *arg, struct strlist *out)
 			if (!json_object_is_type(s, json_type_string))
 				r = -2;
 			else
-				r = strlist_add(out, json_object_get_string(s), strlen(json_object_get_string(s)));
+				r = strlist_add(out, json_object_get_string(s),
+						strlen(json_object_get_string(s)));
 		}
 		json_object_put(arr);
 		/* Not JSON after all: Docker runs it as a shell command too. */
@@ -192,7 +195,8 @@ static int parse_command(const char *arg, struct strlist *out)
 		strlist_free(out);
 	}
 	strlist_free(out);
-	if (strlist_add(out, "/bin/sh", 7) < 0 || strlist_add(out, "-c", 2) < 0 || strlist_add(out, arg, strlen(arg)) < 0)
+	if (strlist_add(out, "/bin/sh", 7) < 0 || strlist_add(out, "-c", 2) < 0 ||
+	    strlist_add(out, arg, strlen(arg)) < 0)
 		return -1;
 	return 0;
 }
@@ -231,7 +235,7 @@ static int parse_change(const char *change, struct changes *ch)
 		return *dst ? 0 : cli_failf(1, "import: out of memory");
 	}
 	if (!strcmp(kw, "VOLUME") && *arg == '[') {
-		struct strlist tmp = { NULL, 0 };
+		struct strlist tmp = {NULL, 0};
 		json_object *arr = json_tokener_parse(arg);
 
 		if (!arr || !json_object_is_type(arr, json_type_array)) {
@@ -250,7 +254,7 @@ static int parse_change(const char *change, struct changes *ch)
 		return 0;
 	}
 
-	struct strlist words = { NULL, 0 };
+	struct strlist words = {NULL, 0};
 	struct strlist *dst = NULL;
 	int r;
 
@@ -275,9 +279,11 @@ static int parse_change(const char *change, struct changes *ch)
 	} else if (!strcmp(kw, "VOLUME")) {
 		dst = &ch->volumes;
 	} else {
-		return cli_failf(1, "import: change \"%s\": unsupported instruction %s (ENV, CMD, ENTRYPOINT, WORKDIR, "
-				    "USER, LABEL, EXPOSE, VOLUME)",
-				 change, kw);
+		return cli_failf(
+		    1,
+		    "import: change \"%s\": unsupported instruction %s (ENV, CMD, ENTRYPOINT, WORKDIR, "
+		    "USER, LABEL, EXPOSE, VOLUME)",
+		    change, kw);
 	}
 	r = split_words(arg, &words);
 	if (r == -2) {
@@ -286,7 +292,8 @@ static int parse_change(const char *change, struct changes *ch)
 	}
 	for (size_t i = 0; r == 0 && i < words.n; i++) {
 		if ((dst == &ch->env || dst == &ch->labels) && !strchr(words.v[i], '=')) {
-			r = cli_failf(1, "import: change \"%s\": \"%s\" is not KEY=VALUE", change, words.v[i]);
+			r = cli_failf(1, "import: change \"%s\": \"%s\" is not KEY=VALUE", change,
+				      words.v[i]);
 			break;
 		}
 		r = strlist_add(dst, words.v[i], strlen(words.v[i]));
@@ -298,8 +305,10 @@ static int parse_change(const char *change, struct changes *ch)
 static int cmd_import(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "change", required_argument, NULL, 'c' }, { "message", required_argument, NULL, 'm' },
-		{ "help", no_argument, NULL, 'h' },          { NULL, 0, NULL, 0 },
+	    {"change", required_argument, NULL, 'c'},
+	    {"message", required_argument, NULL, 'm'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	engine_image_import_options o = ENGINE_IMAGE_IMPORT_OPTIONS_INIT;
 	struct changes ch;
@@ -319,9 +328,10 @@ static int cmd_import(int argc, char **argv)
 			o.comment = optarg;
 			break;
 		case 'h':
-			printf("Usage: engine import [-c 'INSTRUCTION ARGS']... [-m MESSAGE] TARBALL|- [REF]\n\n"
-			       "Make a one-layer image from a rootfs tarball (any compression).\n"
-			       "-c takes ENV, CMD, ENTRYPOINT, WORKDIR, USER, LABEL, EXPOSE, VOLUME.\n");
+			printf(
+			    "Usage: engine import [-c 'INSTRUCTION ARGS']... [-m MESSAGE] TARBALL|- [REF]\n\n"
+			    "Make a one-layer image from a rootfs tarball (any compression).\n"
+			    "-c takes ENV, CMD, ENTRYPOINT, WORKDIR, USER, LABEL, EXPOSE, VOLUME.\n");
 			goto out;
 		default:
 			status = 1;
@@ -359,11 +369,52 @@ out:
 
 /* --- save ---------------------------------------------------------------- */
 
+/* Like docker save without -o: the archive goes to standard output, by way
+ * of a temp file, since saving is atomic (temp file, then rename). */
+static int save_to_stdout(engine_context *ctx, const engine_strarray *refs, int format)
+{
+	const char *tmpdir = getenv("TMPDIR");
+	char *path = NULL;
+	char buf[65536];
+	int status = 0;
+	FILE *in;
+	size_t n;
+
+	if (asprintf(&path, "%s/engine-save-%ld.tar", tmpdir && *tmpdir ? tmpdir : "/tmp", (long)getpid()) <
+	    0)
+		return cli_failf(1, "save: out of memory");
+	if (engine_image_save(ctx, refs, path, format) < 0) {
+		free(path);
+		return cli_fail(1, NULL);
+	}
+	in = fopen(path, "rb");
+	unlink(path);
+	if (!in) {
+		status = cli_failf(1, "save: reopen %s", path);
+		free(path);
+		return status;
+	}
+	free(path);
+	while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
+		if (fwrite(buf, 1, n, stdout) != n) {
+			status = cli_failf(1, "save: write to standard output failed");
+			break;
+		}
+	if (ferror(in))
+		status = cli_failf(1, "save: read the archive back failed");
+	fclose(in);
+	if (fflush(stdout) != 0)
+		status = cli_failf(1, "save: write to standard output failed");
+	return status;
+}
+
 static int cmd_save(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "output", required_argument, NULL, 'o' }, { "format", required_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },          { NULL, 0, NULL, 0 },
+	    {"output", required_argument, NULL, 'o'},
+	    {"format", required_argument, NULL, 'f'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	int format = ENGINE_IMAGE_FORMAT_DOCKER_ARCHIVE;
 	const char *output = NULL;
@@ -382,27 +433,31 @@ static int cmd_save(int argc, char **argv)
 			else if (!strcmp(optarg, "docker-archive") || !strcmp(optarg, "docker"))
 				format = ENGINE_IMAGE_FORMAT_DOCKER_ARCHIVE;
 			else
-				return cli_failf(1, "save: unknown format \"%s\" (oci, docker-archive)", optarg);
+				return cli_failf(1, "save: unknown format \"%s\" (oci, docker-archive)",
+						 optarg);
 			break;
 		case 'h':
-			printf("Usage: engine save -o FILE [--format oci|docker-archive] IMAGE...\n\n"
-			       "Write images to a tar archive (default: docker-archive, which OCI tools read too).\n");
+			printf("Usage: engine save [-o FILE] [--format oci|docker-archive] IMAGE...\n\n"
+			       "Write images to a tar archive (default: docker-archive, which OCI tools read "
+			       "too);\n"
+			       "without -o, to standard output.\n");
 			return 0;
 		default:
 			return 1;
 		}
 	}
-	if (!output)
-		return cli_failf(1, "save: missing -o FILE");
 	if (optind >= argc)
 		return cli_failf(1, "save: no image given");
+	if ((!output || !strcmp(output, "-")) && isatty(1))
+		return cli_failf(1,
+				 "save: cowardly refusing to write to a terminal (use -o FILE or redirect)");
 	refs.strings = argv + optind;
 	refs.count = (size_t)(argc - optind);
 	if (cli_open_context(&ctx) < 0)
 		return 1;
-	if (engine_image_save(ctx, &refs, output, format) < 0)
-		return cli_fail(1, NULL);
-	return 0;
+	if (output && strcmp(output, "-"))
+		return engine_image_save(ctx, &refs, output, format) < 0 ? cli_fail(1, NULL) : 0;
+	return save_to_stdout(ctx, &refs, format);
 }
 
 /* --- the default image ------------------------------------------------------ */
@@ -410,9 +465,9 @@ static int cmd_save(int argc, char **argv)
 static int cmd_default(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "busybox", required_argument, NULL, 'b' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	    {"busybox", required_argument, NULL, 'b'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	const char *busybox = NULL;
 	engine_context *ctx;
@@ -426,7 +481,8 @@ static int cmd_default(int argc, char **argv)
 			break;
 		case 'h':
 			printf("Usage: engine image default [--busybox PATH]\n\n"
-			       "Create the built-in busybox:latest image from a static busybox (default /bin/busybox).\n");
+			       "Create the built-in busybox:latest image from a static busybox (default "
+			       "/bin/busybox).\n");
 			return 0;
 		default:
 			return 1;
@@ -444,9 +500,9 @@ static int cmd_default(int argc, char **argv)
 }
 
 const struct cli_command cli_image_io_commands[] = {
-	{ "load", cmd_load, "Load images from an OCI layout or a docker save archive" },
-	{ "import", cmd_import, "Make an image from a rootfs tarball" },
-	{ "save", cmd_save, "Save images to a tar archive (docker-archive or OCI)" },
-	{ "default", cmd_default, "Create the default busybox:latest image (also: engine image default)" },
-	{ NULL, NULL, NULL },
+    {"load", cmd_load, "Load images from an OCI layout or a docker save archive"},
+    {"import", cmd_import, "Make an image from a rootfs tarball"},
+    {"save", cmd_save, "Save images to a tar archive (docker-archive or OCI)"},
+    {"default", cmd_default, "Create the default busybox:latest image (also: engine image default)"},
+    {NULL, NULL, NULL},
 };

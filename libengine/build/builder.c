@@ -341,6 +341,21 @@ static int step_copy(engine__builder *b, engine__build_stage *st, const engine__
 		return engine__error_oom();
 	if ((r = parse_chmod(in, &req.chmod)) < 0 || (r = engine__build_layer_dirs(b, &layers)) < 0)
 		return r;
+	/* Symlinks on the way to the destination are followed inside the image
+	 * (COPY x /bin/ where /bin -> usr/bin writes into /usr/bin). */
+	{
+		char *res = NULL;
+		bool slash = engine__str_ends_with(dest, "/");
+
+		if ((r = engine__image_path_resolve(layers, dest, &res)) < 0)
+			return engine__error_wrap("Dockerfile:%d: %s %s", in->line, engine__df_kind_name(in->kind), dest);
+		free(dest);
+		dest = slash && !engine__str_ends_with(res, "/") ? engine__strdup_printf("%s/", res) : res;
+		if (dest != res)
+			free(res);
+		if (!dest)
+			return ENGINE_ENOMEM;
+	}
 	if (engine__df_flag(in, "chown")) {
 		if ((r = engine__build_expand(st, in, engine__df_flag(in, "chown"), &chown)) < 0)
 			return r;

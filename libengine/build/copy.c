@@ -44,111 +44,6 @@ struct engine__copy_plan {
 	char hash[ENGINE__DIGEST_LEN + 16];
 };
 
-/* --- the parent image's view --------------------------------------------------- */
-
-int engine__image_path_stat(char *const *layers, const char *path, struct stat *st)
-{
-	size_t n = engine__strv_len(layers);
-
-	for (size_t i = n; i-- > 0;) {
-		cleanup_free char *p = engine__path_join(layers[i], path);
-
-		if (!p)
-			return ENGINE_ENOMEM;
-		if (lstat(p, st) == 0) {
-			/* An overlay whiteout hides the lower layers' file. */
-			if (S_ISCHR(st->st_mode) && st->st_rdev == makedev(0, 0))
-				return ENGINE_ENOTFOUND;
-			return 0;
-		}
-	}
-	return ENGINE_ENOTFOUND;
-}
-
-static char *image_file(char *const *layers, const char *path)
-{
-	size_t n = engine__strv_len(layers);
-
-	for (size_t i = n; i-- > 0;) {
-		char *p = engine__path_join(layers[i], path);
-		struct stat st;
-
-		if (p && lstat(p, &st) == 0 && S_ISREG(st.st_mode))
-			return p;
-		free(p);
-	}
-	return NULL;
-}
-
-/* Field 3 (the id) of the /etc/passwd or /etc/group line named @name; for
- * passwd, the primary group (field 4) too. */
-static int lookup_db(char *const *layers, const char *db, const char *name, long *id, long *gid)
-{
-	cleanup_free char *path = image_file(layers, db), *data = NULL;
-	size_t nl = strlen(name);
-
-	if (!path || engine__read_file(path, &data, NULL) < 0) {
-		engine_error_clear();
-		return engine__error_set(ENGINE_ENOTFOUND, 0, "unable to find %s \"%s\": no %s in the image",
-					 strcmp(db, "/etc/passwd") == 0 ? "user" : "group", name, db);
-	}
-	for (char *line = data; line && *line;) {
-		char *next = strchr(line, '\n');
-
-		if (next)
-			*next++ = '\0';
-		if (strncmp(line, name, nl) == 0 && line[nl] == ':') {
-			char *f = strchr(line + nl + 1, ':'); /* after the password */
-
-			if (f) {
-				*id = strtol(f + 1, &f, 10);
-				if (gid && f && *f == ':')
-					*gid = strtol(f + 1, NULL, 10);
-				return 0;
-			}
-		}
-		line = next;
-	}
-	return engine__error_set(ENGINE_ENOTFOUND, 0, "unable to find %s \"%s\" in %s",
-				 strcmp(db, "/etc/passwd") == 0 ? "user" : "group", name, db);
-}
-
-static bool all_digits(const char *s)
-{
-	if (!*s)
-		return false;
-	for (; *s; s++)
-		if (*s < '0' || *s > '9')
-			return false;
-	return true;
-}
-
-int engine__chown_resolve(char *const *layers, const char *spec, uid_t *uid, gid_t *gid)
-{
-	const char *colon = strchr(spec, ':');
-	cleanup_free char *user = colon ? strndup(spec, (size_t)(colon - spec)) : strdup(spec);
-	const char *group = colon ? colon + 1 : user;
-	long u = 0, g = 0, ug = -1;
-	int r;
-
-	if (!user)
-		return engine__error_oom();
-	if (!*user || !*group)
-		return engine__error_set(ENGINE_EINVALID, 0, "invalid --chown \"%s\"", spec);
-	if (all_digits(user))
-		u = strtol(user, NULL, 10);
-	else if ((r = lookup_db(layers, "/etc/passwd", user, &u, &ug)) < 0)
-		return engine__error_wrap("--chown %s", spec);
-	/* Like Docker, "--chown=name" uses the group of the same name. */
-	if (all_digits(group))
-		g = strtol(group, NULL, 10);
-	else if ((r = lookup_db(layers, "/etc/group", group, &g, NULL)) < 0)
-		return engine__error_wrap("--chown %s", spec);
-	*uid = (uid_t)u;
-	*gid = (gid_t)g;
-	return 0;
-}
-
 /* --- resolving sources ---------------------------------------------------------- */
 
 /* Clean a '/'-separated path lexically; NULL (error set) when it climbs out. */
@@ -606,6 +501,8 @@ static int visit(struct walk *w, const char *abs, const char *rel, const char *t
 
 	if (lstat(abs, &st) < 0)
 		return engine__error_errno(errno, "stat %s", rel ? rel : abs);
+	if (S_ISSOCK(st.st_mode))
+		return 0; /* like Docker's tar of the context: sockets are not files to copy */
 	entry_meta(w, &st, &mode, &uid, &gid);
 	/* A directory copied onto one the image has keeps the image's metadata. */
 	if (top && S_ISDIR(st.st_mode) && engine__image_path_stat(w->req->layers, target, &img) == 0 &&

@@ -43,6 +43,9 @@ void engine__copy_plan_free(engine__copy_plan *plan);
 
 /* Look a path up in an image's layers (top first, whiteouts honoured). */
 int engine__image_path_stat(char *const *layers, const char *path, struct stat *st);
+/* @path (absolute) with the symlinks on the way resolved inside the image,
+ * as Docker resolves a COPY destination in the container's root. */
+int engine__image_path_resolve(char *const *layers, const char *path, char **out);
 /* "user[:group]" (names from the image's /etc/passwd and /etc/group, or
  * numbers) to ids, like Docker's --chown. */
 int engine__chown_resolve(char *const *layers, const char *spec, uid_t *uid, gid_t *gid);

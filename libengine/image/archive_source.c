@@ -99,7 +99,8 @@ int engine__source_clean_name(const char *name, const char *what, char **out)
 		if (n == 0 || (n == 1 && p[0] == '.')) {
 			/* empty or "." component */
 		} else if (n == 2 && p[0] == '.' && p[1] == '.') {
-			return engine__error_set(ENGINE_EINVALID, 0, "%s: path \"%s\" escapes the archive", what, name);
+			return engine__error_set(ENGINE_EINVALID, 0, "%s: path \"%s\" escapes the archive",
+						 what, name);
 		} else {
 			if (o)
 				buf[o++] = '/';
@@ -182,7 +183,7 @@ static int read_member(engine__source *src, struct archive *a, struct member *m,
 	cleanup_free char *buf = NULL;
 	engine__sha256 *h = NULL;
 	int64_t total = 0;
-	bool in_mem = size <= MEM_MEMBER_MAX && src->mem_total + (size_t)size <= MEM_TOTAL_MAX;
+	bool in_mem = size >= 0 && size <= MEM_MEMBER_MAX && src->mem_total + (size_t)size <= MEM_TOTAL_MAX;
 	int r = engine__sha256_new(&h);
 
 	if (r < 0)
@@ -226,7 +227,8 @@ static int read_member(engine__source *src, struct archive *a, struct member *m,
 			goto out;
 		total += n;
 		if (in_mem && total > size) {
-			r = engine__error_set(ENGINE_EINVALID, 0, "%s: more data than its header says", m->name);
+			r = engine__error_set(ENGINE_EINVALID, 0, "%s: more data than its header says",
+					      m->name);
 			goto out;
 		}
 	}
@@ -286,7 +288,8 @@ static int read_tar(engine__source *src, int fd)
 		}
 		bytes += archive_entry_size(e) > 0 ? (uint64_t)archive_entry_size(e) : 0;
 		if (++entries > max_entries || bytes > max_bytes) {
-			r = engine__error_set(ENGINE_EINVALID, 0, "archive exceeds the limit of %llu entries or %llu bytes",
+			r = engine__error_set(ENGINE_EINVALID, 0,
+					      "archive exceeds the limit of %llu entries or %llu bytes",
 					      (unsigned long long)max_entries, (unsigned long long)max_bytes);
 			goto out;
 		}
@@ -326,7 +329,7 @@ out:
 
 static int open_in_dir(engine__source *src, const char *name)
 {
-	struct open_how how = { .flags = O_RDONLY | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT };
+	struct open_how how = {.flags = O_RDONLY | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT};
 	int fd = (int)syscall(SYS_openat2, src->dirfd, name, &how, sizeof(how));
 
 	/* Without openat2 the name is still clean of "..": links inside the
@@ -438,8 +441,9 @@ int engine__source_open(engine_context *ctx, const char *path, engine__source **
 	}
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0 || fstat(fd, &st) < 0) {
-		r = errno == ENOENT ? engine__error_set(ENGINE_ENOTFOUND, ENOENT, "%s: no such file or directory", path)
-				    : engine__error_errno(errno, "open %s", path);
+		r = errno == ENOENT
+			? engine__error_set(ENGINE_ENOTFOUND, ENOENT, "%s: no such file or directory", path)
+			: engine__error_errno(errno, "open %s", path);
 		engine__source_free(src);
 		return r;
 	}
@@ -537,10 +541,10 @@ bool engine__source_compressed(engine__source *src, const char *name)
 		unsigned char bytes[6];
 		size_t len;
 	} magics[] = {
-		{ { 0x1f, 0x8b }, 2 },                         /* gzip */
-		{ { 0x28, 0xb5, 0x2f, 0xfd }, 4 },             /* zstd */
-		{ { 0xfd, '7', 'z', 'X', 'Z', 0x00 }, 6 },     /* xz */
-		{ { 'B', 'Z', 'h' }, 3 },                      /* bzip2 */
+	    {{0x1f, 0x8b}, 2},			   /* gzip */
+	    {{0x28, 0xb5, 0x2f, 0xfd}, 4},	   /* zstd */
+	    {{0xfd, '7', 'z', 'X', 'Z', 0x00}, 6}, /* xz */
+	    {{'B', 'Z', 'h'}, 3},		   /* bzip2 */
 	};
 	struct member *m = src->dirfd >= 0 ? find(src, name) : resolve(src, name);
 

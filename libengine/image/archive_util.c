@@ -147,8 +147,8 @@ static int write_header(struct archive *a, struct archive_entry *e, const char *
 	return r;
 }
 
-int engine__archive_write_buf(struct archive *a, const char *name, mode_t mode, int64_t mtime, const void *data,
-			      size_t len)
+int engine__archive_write_buf(struct archive *a, const char *name, mode_t mode, int64_t mtime,
+			      const void *data, size_t len)
 {
 	struct archive_entry *e = entry_new(name, S_IFREG | (mode & 07777), mtime, (int64_t)len);
 	int r;
@@ -163,7 +163,8 @@ int engine__archive_write_buf(struct archive *a, const char *name, mode_t mode, 
 	return 0;
 }
 
-int engine__archive_write_fd(struct archive *a, const char *name, mode_t mode, int64_t mtime, int fd, int64_t size)
+int engine__archive_write_fd(struct archive *a, const char *name, mode_t mode, int64_t mtime, int fd,
+			     int64_t size)
 {
 	struct archive_entry *e = entry_new(name, S_IFREG | (mode & 07777), mtime, size);
 	cleanup_free char *buf = NULL;
@@ -186,7 +187,8 @@ int engine__archive_write_fd(struct archive *a, const char *name, mode_t mode, i
 		if (n < 0)
 			return engine__error_errno(errno, "read %s", name);
 		if (n == 0)
-			return engine__error_set(ENGINE_EIO, 0, "read %s: file shrank while being archived", name);
+			return engine__error_set(ENGINE_EIO, 0, "read %s: file shrank while being archived",
+						 name);
 		if (archive_write_data(a, buf, (size_t)n) != n)
 			return engine__archive_error(a, name);
 		left -= n;
@@ -194,7 +196,8 @@ int engine__archive_write_fd(struct archive *a, const char *name, mode_t mode, i
 	return 0;
 }
 
-int engine__archive_write_file(struct archive *a, const char *name, mode_t mode, int64_t mtime, const char *path)
+int engine__archive_write_file(struct archive *a, const char *name, mode_t mode, int64_t mtime,
+			       const char *path)
 {
 	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC);
 	struct stat st;

@@ -33,12 +33,14 @@ int engine__archive_writer_close(struct archive *a, const char *what);
 
 /* Write a regular file entry with fixed metadata (root-owned, @mtime) whose
  * content is @data. */
-int engine__archive_write_buf(struct archive *a, const char *name, mode_t mode, int64_t mtime, const void *data,
-			      size_t len);
+int engine__archive_write_buf(struct archive *a, const char *name, mode_t mode, int64_t mtime,
+			      const void *data, size_t len);
 /* Write a regular file entry whose content is the file at @path. */
-int engine__archive_write_file(struct archive *a, const char *name, mode_t mode, int64_t mtime, const char *path);
+int engine__archive_write_file(struct archive *a, const char *name, mode_t mode, int64_t mtime,
+			       const char *path);
 /* Write a regular file entry of @size bytes read from @fd (from its offset). */
-int engine__archive_write_fd(struct archive *a, const char *name, mode_t mode, int64_t mtime, int fd, int64_t size);
+int engine__archive_write_fd(struct archive *a, const char *name, mode_t mode, int64_t mtime, int fd,
+			     int64_t size);
 /* Write a directory entry. */
 int engine__archive_write_dir(struct archive *a, const char *name, mode_t mode, int64_t mtime);
 

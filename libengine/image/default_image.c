@@ -68,16 +68,16 @@ static const struct {
 	const char *path;
 	mode_t mode;
 } dirs[] = {
-	{ "bin", 0755 },  { "dev", 0755 },      { "etc", 0755 },       { "home", 0755 },     { "proc", 0555 },
-	{ "root", 0700 }, { "sbin", 0755 },     { "sys", 0555 },       { "tmp", 01777 },     { "usr", 0755 },
-	{ "usr/bin", 0755 }, { "usr/sbin", 0755 }, { "var", 0755 },     { "var/spool", 0755 }, { "var/spool/mail", 0755 },
-	{ "var/tmp", 01777 }, { "var/www", 0755 },
+    {"bin", 0755},	{"dev", 0755},	    {"etc", 0755}, {"home", 0755},	{"proc", 0555},
+    {"root", 0700},	{"sbin", 0755},	    {"sys", 0555}, {"tmp", 01777},	{"usr", 0755},
+    {"usr/bin", 0755},	{"usr/sbin", 0755}, {"var", 0755}, {"var/spool", 0755}, {"var/spool/mail", 0755},
+    {"var/tmp", 01777}, {"var/www", 0755},
 };
 
 /* Run `busybox --list-full` (or --list: everything goes to bin/). */
 static int list_applets(const char *busybox, bool full, char ***out)
 {
-	char *argv[] = { (char *)busybox, full ? "--list-full" : "--list", NULL };
+	char *argv[] = {(char *)busybox, full ? "--list-full" : "--list", NULL};
 	posix_spawn_file_actions_t fa;
 	cleanup_free char *buf = NULL;
 	cleanup_strv char **applets = NULL;
@@ -94,7 +94,8 @@ static int list_applets(const char *busybox, bool full, char ***out)
 	close(pipefd[1]);
 	if (r != 0) {
 		close(pipefd[0]);
-		return engine__error_set(ENGINE_EINVALID, r, "run %s: %s; is it busybox?", busybox, strerror(r));
+		return engine__error_set(ENGINE_EINVALID, r, "run %s: %s; is it busybox?", busybox,
+					 strerror(r));
 	}
 	buf = malloc(APPLET_LIST_MAX + 1);
 	while (buf && len < APPLET_LIST_MAX) {
@@ -112,10 +113,11 @@ static int list_applets(const char *busybox, bool full, char ***out)
 	if (!buf)
 		return engine__error_oom();
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		return engine__error_set(ENGINE_EINVALID, 0, "%s %s: failed (status %d); is it busybox?", busybox, argv[1],
-					 status);
+		return engine__error_set(ENGINE_EINVALID, 0, "%s %s: failed (status %d); is it busybox?",
+					 busybox, argv[1], status);
 	buf[len] = '\0';
-	for (char *save = NULL, *line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+	for (char *save = NULL, *line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
 		cleanup_free char *path = NULL;
 
 		while (*line == '/')
@@ -197,8 +199,8 @@ static int write_rootfs(int fd, const char *busybox, char **applets)
 
 ENGINE_EXTERN int engine_image_create_default(engine_context *ctx, const char *busybox_path, char **id_out)
 {
-	static char *const env[] = { "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" };
-	static char *const cmd[] = { "sh" };
+	static char *const env[] = {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"};
+	static char *const cmd[] = {"sh"};
 	engine_image_import_options opts = ENGINE_IMAGE_IMPORT_OPTIONS_INIT;
 	const char *busybox = busybox_path ? busybox_path : DEFAULT_BUSYBOX;
 	cleanup_free char *tmpdir = NULL;
@@ -212,12 +214,14 @@ ENGINE_EXTERN int engine_image_create_default(engine_context *ctx, const char *b
 	if (!ctx)
 		return engine__error_set(ENGINE_EINVALID, 0, "default image: missing context");
 	if (stat(busybox, &st) < 0)
-		return errno == ENOENT ? engine__error_set(ENGINE_ENOTFOUND, ENOENT,
-							   "default image: %s: no such file (install busybox-static)",
-							   busybox)
-				       : engine__error_errno(errno, "default image: %s", busybox);
+		return errno == ENOENT
+			   ? engine__error_set(ENGINE_ENOTFOUND, ENOENT,
+					       "default image: %s: no such file (install busybox-static)",
+					       busybox)
+			   : engine__error_errno(errno, "default image: %s", busybox);
 	if (!S_ISREG(st.st_mode))
-		return engine__error_set(ENGINE_EINVALID, 0, "default image: %s: not a regular file", busybox);
+		return engine__error_set(ENGINE_EINVALID, 0, "default image: %s: not a regular file",
+					 busybox);
 	r = list_applets(busybox, true, &applets);
 	if (r < 0) {
 		engine_error_clear();
@@ -242,8 +246,8 @@ ENGINE_EXTERN int engine_image_create_default(engine_context *ctx, const char *b
 		return engine__error_wrap("default image");
 
 	opts.ref = DEFAULT_REF;
-	opts.env = (engine_strarray){ (char **)env, 1 };
-	opts.cmd = (engine_strarray){ (char **)cmd, 1 };
+	opts.env = (engine_strarray){(char **)env, 1};
+	opts.cmd = (engine_strarray){(char **)cmd, 1};
 	/* Created at the epoch: the ID depends on the binary alone. */
 	r = engine__image_import_fd(ctx, fd, &opts, 0, "engine image default", "busybox from the host", id);
 	if (r < 0)

@@ -49,11 +49,13 @@ static int plan_entry(engine__source *src, json_object *entry, size_t idx, struc
 	int r;
 
 	if (!json_object_is_type(entry, json_type_object))
-		return engine__error_set(ENGINE_EINVALID, 0, "manifest.json: entry %zu is not an object", idx);
+		return engine__error_set(ENGINE_EINVALID, 0, "manifest.json: entry %zu is not an object",
+					 idx);
 	config = engine__json_get_string(entry, "Config");
 	layers = engine__json_get_type(entry, "Layers", json_type_array);
 	if (!config || !layers)
-		return engine__error_set(ENGINE_EINVALID, 0, "manifest.json: entry %zu lacks Config or Layers", idx);
+		return engine__error_set(ENGINE_EINVALID, 0,
+					 "manifest.json: entry %zu lacks Config or Layers", idx);
 	r = engine__source_clean_name(config, "manifest.json: Config", &config_name);
 	if (r < 0)
 		return r;
@@ -62,8 +64,8 @@ static int plan_entry(engine__source *src, json_object *entry, size_t idx, struc
 		return engine__error_wrap("manifest.json: config");
 	promised_digest(config_name, promised);
 	if (promised[0] && strcmp(promised, digest))
-		return engine__error_set(ENGINE_EINVALID, 0, "config %s: digest mismatch: the archive holds %s",
-					 promised, digest);
+		return engine__error_set(
+		    ENGINE_EINVALID, 0, "config %s: digest mismatch: the archive holds %s", promised, digest);
 
 	n = json_object_array_length(layers);
 	for (size_t i = 0; i < n; i++) {
@@ -72,8 +74,8 @@ static int plan_entry(engine__source *src, json_object *entry, size_t idx, struc
 		cleanup_free char *lname = NULL;
 
 		if (!json_object_is_type(json_object_array_get_idx(layers, i), json_type_string))
-			return engine__error_set(ENGINE_EINVALID, 0, "manifest.json: entry %zu: layer %zu is not a path",
-						 idx, i);
+			return engine__error_set(ENGINE_EINVALID, 0,
+						 "manifest.json: entry %zu: layer %zu is not a path", idx, i);
 		r = engine__source_clean_name(p, "manifest.json: layer", &lname);
 		if (r < 0)
 			return r;
@@ -84,8 +86,9 @@ static int plan_entry(engine__source *src, json_object *entry, size_t idx, struc
 		if (engine__str_starts_with(lname, "blobs/sha256/") && strlen(lname) == 13 + 64) {
 			snprintf(lp, sizeof(lp), "sha256:%s", lname + 13);
 			if (strcmp(lp, ld))
-				return engine__error_set(ENGINE_EINVALID, 0, "blob %s: digest mismatch: the archive holds %s",
-							 lp, ld);
+				return engine__error_set(ENGINE_EINVALID, 0,
+							 "blob %s: digest mismatch: the archive holds %s", lp,
+							 ld);
 		}
 		if ((r = engine__strv_push_take(&layer_names, steal_ptr(lname))) < 0 ||
 		    (r = engine__strv_push(&layer_digests, ld)) < 0)

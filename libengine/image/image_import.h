@@ -12,8 +12,9 @@
 /* Read a tar (any compression) from @fd and make an image of it: config
  * from @opts (may be NULL), created at @created (Unix seconds), one history
  * entry by @created_by. The image ID goes to @id_out; @opts->ref is tagged. */
-int engine__image_import_fd(engine_context *ctx, int fd, const engine_image_import_options *opts, int64_t created,
-			    const char *created_by, const char *comment, char id_out[ENGINE__DIGEST_LEN + 1]);
+int engine__image_import_fd(engine_context *ctx, int fd, const engine_image_import_options *opts,
+			    int64_t created, const char *created_by, const char *comment,
+			    char id_out[ENGINE__DIGEST_LEN + 1]);
 
 /* The host's architecture in OCI terms ("amd64", "arm64", ...). */
 const char *engine__host_arch(void);

@@ -25,7 +25,7 @@ struct engine__load_image {
 	char **layer_names;   /* NULL-terminated, lowest first */
 	char **layer_digests; /* their blob digests, verified */
 	char **diff_ids;      /* the config's rootfs.diff_ids */
-	char **tags;          /* full references ("name:tag") */
+	char **tags;	      /* full references ("name:tag") */
 	char **bare_tags;     /* OCI ref.name values that are only a tag ("latest") */
 };
 
@@ -53,6 +53,5 @@ int engine__load_read_config(engine__source *src, struct engine__load_image *img
 /* The formats. @platform is "os/arch[/variant]". */
 int engine__oci_layout_plan(engine__source *src, const char *platform, struct engine__load_plan *plan);
 int engine__docker_archive_plan(engine__source *src, struct engine__load_plan *plan);
-
 
 #endif

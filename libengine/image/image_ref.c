@@ -25,7 +25,7 @@ const char *engine__ref_tag(const char *ref)
 
 char *engine__ref_familiar(const char *ref)
 {
-	static const char *const registries[] = { "docker.io/", "index.docker.io/", NULL };
+	static const char *const registries[] = {"docker.io/", "index.docker.io/", NULL};
 
 	for (size_t i = 0; registries[i]; i++) {
 		const char *rest = ref + strlen(registries[i]);
@@ -42,8 +42,9 @@ char *engine__ref_familiar(const char *ref)
 char *engine__ref_qualify(const char *ref)
 {
 	const char *slash = strchr(ref, '/');
-	bool has_domain = slash && (memchr(ref, '.', (size_t)(slash - ref)) || memchr(ref, ':', (size_t)(slash - ref)) ||
-				    ((size_t)(slash - ref) == 9 && !strncmp(ref, "localhost", 9)));
+	bool has_domain =
+	    slash && (memchr(ref, '.', (size_t)(slash - ref)) || memchr(ref, ':', (size_t)(slash - ref)) ||
+		      ((size_t)(slash - ref) == 9 && !strncmp(ref, "localhost", 9)));
 	const char *tag = engine__ref_has_tag(ref) ? "" : ":latest";
 
 	if (has_domain)

@@ -33,7 +33,8 @@ ENGINE_EXTERN int engine_image_import_options_init(engine_image_import_options *
 	if (!opts)
 		return engine__error_set(ENGINE_EINVALID, 0, "import options: NULL");
 	if (version != ENGINE_IMAGE_IMPORT_OPTIONS_VERSION)
-		return engine__error_set(ENGINE_EINVALID, 0, "import options: unsupported version %u", version);
+		return engine__error_set(ENGINE_EINVALID, 0, "import options: unsupported version %u",
+					 version);
 	*opts = init;
 	return 0;
 }
@@ -43,8 +44,8 @@ const char *engine__host_arch(void)
 	static const struct {
 		const char *uname, *oci;
 	} map[] = {
-		{ "x86_64", "amd64" }, { "aarch64", "arm64" }, { "armv7l", "arm" },  { "i686", "386" },
-		{ "i386", "386" },     { "ppc64le", "ppc64le" }, { "s390x", "s390x" }, { "riscv64", "riscv64" },
+	    {"x86_64", "amd64"}, {"aarch64", "arm64"},	 {"armv7l", "arm"},  {"i686", "386"},
+	    {"i386", "386"},	 {"ppc64le", "ppc64le"}, {"s390x", "s390x"}, {"riscv64", "riscv64"},
 	};
 	struct utsname u;
 
@@ -231,7 +232,8 @@ static int add_set(json_object *obj, const char *key, const engine_strarray *a, 
 
 		if (kv) {
 			if (!eq || eq == s)
-				return engine__error_set(ENGINE_EINVALID, 0, "label \"%s\": expected key=value", s);
+				return engine__error_set(ENGINE_EINVALID, 0,
+							 "label \"%s\": expected key=value", s);
 			k = strndup(s, (size_t)(eq - s));
 			if (!k)
 				return engine__error_oom();
@@ -244,7 +246,8 @@ static int add_set(json_object *obj, const char *key, const engine_strarray *a, 
 
 			if (end == s || port < 1 || port > 65535 ||
 			    (*end && strcmp(end, "/tcp") && strcmp(end, "/udp") && strcmp(end, "/sctp")))
-				return engine__error_set(ENGINE_EINVALID, 0, "exposed port \"%s\": expected PORT[/PROTO]", s);
+				return engine__error_set(ENGINE_EINVALID, 0,
+							 "exposed port \"%s\": expected PORT[/PROTO]", s);
 			k = *end ? strdup(s) : engine__strdup_printf("%ld/tcp", port);
 		} else {
 			if (!*s)
@@ -284,7 +287,8 @@ static int build_config(const engine_image_import_options *o, const struct layer
 				return engine__error_set(ENGINE_EINVALID, 0, "env \"%s\": expected KEY=VALUE",
 							 o->env.strings[i] ? o->env.strings[i] : "");
 		}
-		if ((r = add_strv(config, "Env", &o->env)) < 0 || (r = add_strv(config, "Entrypoint", &o->entrypoint)) < 0 ||
+		if ((r = add_strv(config, "Env", &o->env)) < 0 ||
+		    (r = add_strv(config, "Entrypoint", &o->entrypoint)) < 0 ||
 		    (r = add_strv(config, "Cmd", &o->cmd)) < 0)
 			return r;
 		if (o->working_dir && *o->working_dir)
@@ -321,8 +325,9 @@ static int build_config(const engine_image_import_options *o, const struct layer
 	return 0;
 }
 
-int engine__image_import_fd(engine_context *ctx, int fd, const engine_image_import_options *opts, int64_t created,
-			    const char *created_by, const char *comment, char id_out[ENGINE__DIGEST_LEN + 1])
+int engine__image_import_fd(engine_context *ctx, int fd, const engine_image_import_options *opts,
+			    int64_t created, const char *created_by, const char *comment,
+			    char id_out[ENGINE__DIGEST_LEN + 1])
 {
 	cleanup_json json_object *config = NULL;
 	char chain[ENGINE__DIGEST_LEN + 1];
@@ -332,7 +337,8 @@ int engine__image_import_fd(engine_context *ctx, int fd, const engine_image_impo
 	int lock, r;
 
 	if (opts && opts->version != ENGINE_IMAGE_IMPORT_OPTIONS_VERSION)
-		return engine__error_set(ENGINE_EINVALID, 0, "import options: unsupported version %u", opts->version);
+		return engine__error_set(ENGINE_EINVALID, 0, "import options: unsupported version %u",
+					 opts->version);
 	/* Bad options fail before anything is read or stored. */
 	memset(&layer, 0, sizeof(layer));
 	r = build_config(opts, &layer, created, created_by, comment, &config);
@@ -349,9 +355,8 @@ int engine__image_import_fd(engine_context *ctx, int fd, const engine_image_impo
 	r = read_layer(ctx, fd, &layer);
 	if (r >= 0)
 		r = build_config(opts, &layer, created, created_by, comment, &config);
-	if (r >= 0 && !(s = json_object_to_json_string_length(config, JSON_C_TO_STRING_PLAIN |
-									      JSON_C_TO_STRING_NOSLASHESCAPE,
-								      &len)))
+	if (r >= 0 && !(s = json_object_to_json_string_length(
+			    config, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len)))
 		r = engine__error_oom();
 	if (r >= 0)
 		r = engine__layer_unpack_blob(ctx, layer.blob, layer.diff_id, NULL, chain);
@@ -378,7 +383,8 @@ ENGINE_EXTERN int engine_image_import(engine_context *ctx, const char *path, int
 	if (path) {
 		own = open(path, O_RDONLY | O_CLOEXEC);
 		if (own < 0)
-			return errno == ENOENT ? engine__error_set(ENGINE_ENOTFOUND, ENOENT, "import %s: no such file", path)
+			return errno == ENOENT ? engine__error_set(ENGINE_ENOTFOUND, ENOENT,
+								   "import %s: no such file", path)
 					       : engine__error_errno(errno, "import %s", path);
 		fd = own;
 	}

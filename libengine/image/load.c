@@ -78,14 +78,16 @@ int engine__load_verify_member(engine__source *src, const char *name, const char
 	int r = engine__source_stage(src, name, got, &got_size);
 
 	if (r == ENGINE_EINVALID)
-		return engine__error_set(ENGINE_EINVALID, 0, "blob %s: missing from the archive (%s)", digest, name);
+		return engine__error_set(ENGINE_EINVALID, 0, "blob %s: missing from the archive (%s)", digest,
+					 name);
 	if (r < 0)
 		return engine__error_wrap("blob %s", digest);
 	if (strcmp(got, digest))
-		return engine__error_set(ENGINE_EINVALID, 0, "blob %s: digest mismatch: the archive holds %s", digest,
-					 got);
+		return engine__error_set(ENGINE_EINVALID, 0, "blob %s: digest mismatch: the archive holds %s",
+					 digest, got);
 	if (size >= 0 && size != got_size)
-		return engine__error_set(ENGINE_EINVALID, 0, "blob %s: size mismatch: descriptor says %lld, blob has %lld",
+		return engine__error_set(ENGINE_EINVALID, 0,
+					 "blob %s: size mismatch: descriptor says %lld, blob has %lld",
 					 digest, (long long)size, (long long)got_size);
 	return 0;
 }
@@ -103,11 +105,12 @@ int engine__load_read_config(engine__source *src, struct engine__load_image *img
 	rootfs = engine__json_get_type(config, "rootfs", json_type_object);
 	diff_ids = rootfs ? engine__json_get_type(rootfs, "diff_ids", json_type_array) : NULL;
 	if (!diff_ids)
-		return engine__error_set(ENGINE_EINVALID, 0, "config %s: no rootfs.diff_ids", img->config_digest);
+		return engine__error_set(ENGINE_EINVALID, 0, "config %s: no rootfs.diff_ids",
+					 img->config_digest);
 	n = json_object_array_length(diff_ids);
 	if (n != n_layers)
-		return engine__error_set(ENGINE_EINVALID, 0, "config %s: %zu diff_ids for %zu layers", img->config_digest,
-					 n, n_layers);
+		return engine__error_set(ENGINE_EINVALID, 0, "config %s: %zu diff_ids for %zu layers",
+					 img->config_digest, n, n_layers);
 	r = engine__json_to_strv(diff_ids, &img->diff_ids);
 	if (r < 0)
 		return engine__error_wrap("config %s: rootfs.diff_ids", img->config_digest);
@@ -117,7 +120,8 @@ int engine__load_read_config(engine__source *src, struct engine__load_image *img
 						 img->config_digest, img->diff_ids[i]);
 		/* An uncompressed layer is its own diff: check it now, before
 		 * anything is stored, rather than while unpacking. */
-		if (!engine__source_compressed(src, img->layer_names[i]) && strcmp(img->layer_digests[i], img->diff_ids[i]))
+		if (!engine__source_compressed(src, img->layer_names[i]) &&
+		    strcmp(img->layer_digests[i], img->diff_ids[i]))
 			return engine__error_set(ENGINE_EINVALID, 0,
 						 "layer %s: uncompressed content does not match diff_id %s",
 						 img->layer_digests[i], img->diff_ids[i]);
@@ -140,8 +144,8 @@ static int apply_tag_option(struct engine__load_plan *plan, const char *opt)
 		if (!plan->images[i].tags && (full || !plan->images[i].bare_tags))
 			untagged++;
 	if (untagged > 1)
-		return engine__error_set(ENGINE_EINVALID, 0, "tag %s: the archive holds %zu untagged images", opt,
-					 untagged);
+		return engine__error_set(ENGINE_EINVALID, 0, "tag %s: the archive holds %zu untagged images",
+					 opt, untagged);
 	for (size_t i = 0; i < plan->n; i++) {
 		struct engine__load_image *img = &plan->images[i];
 
@@ -171,7 +175,8 @@ static int commit_image(engine_context *ctx, struct engine__load_image *img, cha
 	for (size_t i = 0; img->layer_digests && img->layer_digests[i]; i++) {
 		char next[ENGINE__DIGEST_LEN + 1];
 
-		r = engine__layer_unpack_blob(ctx, img->layer_digests[i], img->diff_ids[i], i ? chain : NULL, next);
+		r = engine__layer_unpack_blob(ctx, img->layer_digests[i], img->diff_ids[i], i ? chain : NULL,
+					      next);
 		if (r < 0)
 			return engine__error_wrap("image %s", img->config_digest);
 		memcpy(chain, next, sizeof(chain));
@@ -212,7 +217,8 @@ static int commit_blobs(engine__source *src, struct engine__load_image *img)
 	return 0;
 }
 
-static int plan_archive(engine__source *src, const engine_image_load_options *opts, struct engine__load_plan *plan)
+static int plan_archive(engine__source *src, const engine_image_load_options *opts,
+			struct engine__load_plan *plan)
 {
 	int r;
 
@@ -223,8 +229,9 @@ static int plan_archive(engine__source *src, const engine_image_load_options *op
 	} else if (engine__source_has(src, "index.json")) {
 		r = engine__oci_layout_plan(src, opts ? opts->platform : NULL, plan);
 	} else {
-		return engine__error_set(ENGINE_EINVALID, 0,
-					 "neither an OCI image layout (no index.json) nor a docker-archive (no manifest.json)");
+		return engine__error_set(
+		    ENGINE_EINVALID, 0,
+		    "neither an OCI image layout (no index.json) nor a docker-archive (no manifest.json)");
 	}
 	if (r < 0)
 		return r;
@@ -243,8 +250,9 @@ static int plan_archive(engine__source *src, const engine_image_load_options *op
 			strcat(seen, *p);
 		}
 		if (*seen)
-			return engine__error_set(ENGINE_EINVALID, 0, "no image for platform %s (the archive has %s)",
-						 opts && opts->platform ? opts->platform : "linux/amd64", seen);
+			return engine__error_set(
+			    ENGINE_EINVALID, 0, "no image for platform %s (the archive has %s)",
+			    opts && opts->platform ? opts->platform : "linux/amd64", seen);
 		return engine__error_set(ENGINE_EINVALID, 0, "no image in the archive");
 	}
 	if (opts && opts->tag && *opts->tag && (r = apply_tag_option(plan, opts->tag)) < 0)
@@ -260,10 +268,10 @@ static int plan_archive(engine__source *src, const engine_image_load_options *op
 	return 0;
 }
 
-ENGINE_EXTERN int engine_image_load(engine_context *ctx, const char *path, const engine_image_load_options *opts,
-				    engine_strarray *loaded)
+ENGINE_EXTERN int engine_image_load(engine_context *ctx, const char *path,
+				    const engine_image_load_options *opts, engine_strarray *loaded)
 {
-	struct engine__load_plan plan = { 0 };
+	struct engine__load_plan plan = {0};
 	engine__source *src = NULL;
 	cleanup_strv char **names = NULL;
 	int lock = -1;
@@ -272,9 +280,10 @@ ENGINE_EXTERN int engine_image_load(engine_context *ctx, const char *path, const
 	if (!ctx || !path)
 		return engine__error_set(ENGINE_EINVALID, 0, "load: missing context or path");
 	if (opts && opts->version != ENGINE_IMAGE_LOAD_OPTIONS_VERSION)
-		return engine__error_set(ENGINE_EINVALID, 0, "load options: unsupported version %u", opts->version);
+		return engine__error_set(ENGINE_EINVALID, 0, "load options: unsupported version %u",
+					 opts->version);
 	if (loaded)
-		*loaded = (engine_strarray){ NULL, 0 };
+		*loaded = (engine_strarray){NULL, 0};
 	r = engine__source_open(ctx, path, &src);
 	if (r < 0)
 		return engine__error_wrap("load");

@@ -27,25 +27,25 @@
 #define MAX_INDEX_DEPTH 8
 
 static const char *const config_types[] = {
-	"application/vnd.oci.image.config.v1+json",
-	"application/vnd.docker.container.image.v1+json",
-	NULL,
+    "application/vnd.oci.image.config.v1+json",
+    "application/vnd.docker.container.image.v1+json",
+    NULL,
 };
 
 /* Compression is detected from the blob's magic when it is unpacked; the
  * media type only has to say "a layer tar". */
 static const char *const layer_types[] = {
-	"application/vnd.oci.image.layer.v1.tar",
-	"application/vnd.oci.image.layer.v1.tar+gzip",
-	"application/vnd.oci.image.layer.v1.tar+zstd",
-	"application/vnd.oci.image.layer.nondistributable.v1.tar",
-	"application/vnd.oci.image.layer.nondistributable.v1.tar+gzip",
-	"application/vnd.oci.image.layer.nondistributable.v1.tar+zstd",
-	"application/vnd.docker.image.rootfs.diff.tar",
-	"application/vnd.docker.image.rootfs.diff.tar.gzip",
-	"application/vnd.docker.image.rootfs.diff.tar.zstd",
-	"application/vnd.docker.image.rootfs.foreign.diff.tar.gzip",
-	NULL,
+    "application/vnd.oci.image.layer.v1.tar",
+    "application/vnd.oci.image.layer.v1.tar+gzip",
+    "application/vnd.oci.image.layer.v1.tar+zstd",
+    "application/vnd.oci.image.layer.nondistributable.v1.tar",
+    "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip",
+    "application/vnd.oci.image.layer.nondistributable.v1.tar+zstd",
+    "application/vnd.docker.image.rootfs.diff.tar",
+    "application/vnd.docker.image.rootfs.diff.tar.gzip",
+    "application/vnd.docker.image.rootfs.diff.tar.zstd",
+    "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip",
+    NULL,
 };
 
 struct platform {
@@ -119,9 +119,9 @@ static bool platform_match(const struct platform *want, const struct platform *h
 
 static int note_platform(struct walk *w, const struct platform *p)
 {
-	cleanup_free char *s = engine__strdup_printf("%s/%s%s%s", p->os[0] ? p->os : "unknown",
-						     p->arch[0] ? p->arch : "unknown", p->variant[0] ? "/" : "",
-						     p->variant);
+	cleanup_free char *s =
+	    engine__strdup_printf("%s/%s%s%s", p->os[0] ? p->os : "unknown", p->arch[0] ? p->arch : "unknown",
+				  p->variant[0] ? "/" : "", p->variant);
 
 	if (!s)
 		return engine__error_oom();
@@ -143,12 +143,13 @@ static int desc_parse(json_object *o, const char *what, struct desc *d)
 	if (!d->digest)
 		return engine__error_set(ENGINE_EINVALID, 0, "%s: descriptor without a digest", what);
 	if (!engine__digest_valid(d->digest))
-		return engine__error_set(ENGINE_EINVALID, 0, "%s: unsupported or malformed digest \"%s\"", what,
-					 d->digest);
+		return engine__error_set(ENGINE_EINVALID, 0, "%s: unsupported or malformed digest \"%s\"",
+					 what, d->digest);
 	size = engine__json_get_type(o, "size", json_type_int);
 	d->size = size ? json_object_get_int64(size) : -1;
 	if (size && d->size < 0)
-		return engine__error_set(ENGINE_EINVALID, 0, "%s: descriptor %s: negative size", what, d->digest);
+		return engine__error_set(ENGINE_EINVALID, 0, "%s: descriptor %s: negative size", what,
+					 d->digest);
 	d->platform = engine__json_get_type(o, "platform", json_type_object);
 	d->annotations = engine__json_get_type(o, "annotations", json_type_object);
 	return 0;
@@ -215,7 +216,8 @@ static int handle_manifest(struct walk *w, const struct desc *d, json_object *an
 		return engine__error_set(ENGINE_EINVALID, 0, "manifest %s: media type %s, descriptor says %s",
 					 d->digest, mt, d->media_type);
 	if (engine__json_get_int(manifest, "schemaVersion", 0) != 2)
-		return engine__error_set(ENGINE_EINVALID, 0, "manifest %s: unsupported schemaVersion", d->digest);
+		return engine__error_set(ENGINE_EINVALID, 0, "manifest %s: unsupported schemaVersion",
+					 d->digest);
 	r = desc_parse(engine__json_get_type(manifest, "config", json_type_object), "manifest config", &cd);
 	if (r < 0)
 		return engine__error_wrap("manifest %s", d->digest);
@@ -233,7 +235,8 @@ static int handle_manifest(struct walk *w, const struct desc *d, json_object *an
 		return engine__error_wrap("manifest %s", d->digest);
 	if (!d->platform) {
 		platform_set(&have, engine__json_get_string(config, "os"),
-			     engine__json_get_string(config, "architecture"), engine__json_get_string(config, "variant"));
+			     engine__json_get_string(config, "architecture"),
+			     engine__json_get_string(config, "variant"));
 		if (!platform_match(&w->want, &have))
 			return note_platform(w, &have);
 	}
@@ -259,8 +262,9 @@ static int handle_manifest(struct walk *w, const struct desc *d, json_object *an
 		if (r < 0)
 			return engine__error_wrap("manifest %s", d->digest);
 		if (!in_list(ld.media_type, layer_types))
-			return engine__error_set(ENGINE_EINVALID, 0, "manifest %s: layer %s: unsupported media type %s",
-						 d->digest, ld.digest, ld.media_type ? ld.media_type : "(none)");
+			return engine__error_set(
+			    ENGINE_EINVALID, 0, "manifest %s: layer %s: unsupported media type %s", d->digest,
+			    ld.digest, ld.media_type ? ld.media_type : "(none)");
 		lname = engine__source_blob_name(ld.digest);
 		if (!lname)
 			return engine__error_oom();
@@ -277,8 +281,8 @@ static int handle_manifest(struct walk *w, const struct desc *d, json_object *an
 	return 1;
 }
 
-static int handle_index(struct walk *w, json_object *index, const char *what, json_object *annotations, int depth,
-			bool pick_one);
+static int handle_index(struct walk *w, json_object *index, const char *what, json_object *annotations,
+			int depth, bool pick_one);
 
 /* A descriptor from an index: a manifest, or a nested index to pick from. */
 static int handle_desc(struct walk *w, json_object *o, const char *what, json_object *inherited, int depth,
@@ -299,10 +303,11 @@ static int handle_desc(struct walk *w, json_object *o, const char *what, json_ob
 			return note_platform(w, &have);
 	}
 	/* The annotations naming an image sit on the outermost descriptor. */
-	json_object *names = d.annotations && (engine__json_get_string(d.annotations, ANNOTATION_REF_NAME) ||
-					       engine__json_get_string(d.annotations, ANNOTATION_CONTAINERD_NAME))
-				     ? d.annotations
-				     : inherited;
+	json_object *names =
+	    d.annotations && (engine__json_get_string(d.annotations, ANNOTATION_REF_NAME) ||
+			      engine__json_get_string(d.annotations, ANNOTATION_CONTAINERD_NAME))
+		? d.annotations
+		: inherited;
 
 	if (d.media_type && (!strcmp(d.media_type, MT_OCI_INDEX) || !strcmp(d.media_type, MT_DOCKER_LIST))) {
 		cleanup_json json_object *nested = NULL;
@@ -322,8 +327,8 @@ static int handle_desc(struct walk *w, json_object *o, const char *what, json_ob
 	return r;
 }
 
-static int handle_index(struct walk *w, json_object *index, const char *what, json_object *annotations, int depth,
-			bool pick_one)
+static int handle_index(struct walk *w, json_object *index, const char *what, json_object *annotations,
+			int depth, bool pick_one)
 {
 	json_object *manifests = engine__json_get_type(index, "manifests", json_type_array);
 	size_t n;
@@ -332,7 +337,8 @@ static int handle_index(struct walk *w, json_object *index, const char *what, js
 		return engine__error_set(ENGINE_EINVALID, 0, "%s: no manifests array", what);
 	n = json_object_array_length(manifests);
 	for (size_t i = 0; i < n; i++) {
-		int r = handle_desc(w, json_object_array_get_idx(manifests, i), what, annotations, depth, pick_one);
+		int r = handle_desc(w, json_object_array_get_idx(manifests, i), what, annotations, depth,
+				    pick_one);
 
 		if (r < 0)
 			return r;
@@ -346,7 +352,7 @@ static int handle_index(struct walk *w, json_object *index, const char *what, js
 
 int engine__oci_layout_plan(engine__source *src, const char *platform, struct engine__load_plan *plan)
 {
-	struct walk w = { .src = src, .plan = plan };
+	struct walk w = {.src = src, .plan = plan};
 	cleanup_json json_object *layout = NULL;
 	cleanup_json json_object *index = NULL;
 	const char *version;
@@ -362,7 +368,8 @@ int engine__oci_layout_plan(engine__source *src, const char *platform, struct en
 		return r;
 	version = engine__json_get_string(layout, "imageLayoutVersion");
 	if (!version || !engine__str_starts_with(version, "1."))
-		return engine__error_set(ENGINE_EINVALID, 0, "oci-layout: unsupported imageLayoutVersion \"%s\"",
+		return engine__error_set(ENGINE_EINVALID, 0,
+					 "oci-layout: unsupported imageLayoutVersion \"%s\"",
 					 version ? version : "(none)");
 	r = engine__source_read_json(src, "index.json", &index);
 	if (r < 0)

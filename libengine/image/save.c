@@ -33,9 +33,9 @@
 
 struct save_image {
 	char id[ENGINE__DIGEST_LEN + 1];
-	char **layers;   /* stored blob digests */
+	char **layers; /* stored blob digests */
 	char **diff_ids;
-	char **tags;     /* familiar "name:tag" */
+	char **tags; /* familiar "name:tag" */
 };
 
 struct saver {
@@ -76,7 +76,8 @@ static int collect(struct saver *s, const char *ref)
 	if (r < 0)
 		return r;
 	if (!ref_is_id(ref, id)) {
-		cleanup_free char *full = engine__ref_has_tag(ref) ? strdup(ref) : engine__strdup_printf("%s:latest", ref);
+		cleanup_free char *full =
+		    engine__ref_has_tag(ref) ? strdup(ref) : engine__strdup_printf("%s:latest", ref);
 
 		if (!full || !(tag = engine__ref_familiar(full)))
 			return engine__error_oom();
@@ -99,12 +100,15 @@ static int collect(struct saver *s, const char *ref)
 		r = engine__image_record(s->ctx, id, &rec);
 		if (r < 0)
 			return r;
-		if ((r = engine__json_to_strv(engine__json_get_type(rec, "layers", json_type_array), &si->layers)) < 0 ||
-		    (r = engine__json_to_strv(engine__json_get_type(rec, "diff_ids", json_type_array), &si->diff_ids)) < 0)
+		if ((r = engine__json_to_strv(engine__json_get_type(rec, "layers", json_type_array),
+					      &si->layers)) < 0 ||
+		    (r = engine__json_to_strv(engine__json_get_type(rec, "diff_ids", json_type_array),
+					      &si->diff_ids)) < 0)
 			return engine__error_wrap("image %s", id);
 		if (engine__strv_len(si->layers) != engine__strv_len(si->diff_ids))
-			return engine__error_set(ENGINE_EINVALID, 0, "image %s: %zu layers but %zu diff_ids", id,
-						 engine__strv_len(si->layers), engine__strv_len(si->diff_ids));
+			return engine__error_set(ENGINE_EINVALID, 0, "image %s: %zu layers but %zu diff_ids",
+						 id, engine__strv_len(si->layers),
+						 engine__strv_len(si->diff_ids));
 	}
 	for (char **t = si->tags; tag && t && *t; t++)
 		if (!strcmp(*t, tag))
@@ -155,7 +159,7 @@ static int put_stored(struct saver *s, const char *digest, int64_t *size, const 
 	cleanup_free char *path = NULL;
 	cleanup_free char *name = blob_entry(digest);
 	cleanup_close int fd = -EBADF;
-	unsigned char magic[4] = { 0 };
+	unsigned char magic[4] = {0};
 	struct stat st;
 	int r;
 
@@ -202,7 +206,8 @@ static int put_uncompressed(struct saver *s, const char *blob, const char *diff_
 		return engine__error_oom();
 	if (!strcmp(blob, diff_id))
 		return put_stored(s, blob, size, NULL);
-	if ((r = engine__blob_path(s->ctx, blob, &path)) < 0 || (r = engine__store_tmpdir(s->ctx, &tmpdir)) < 0)
+	if ((r = engine__blob_path(s->ctx, blob, &path)) < 0 ||
+	    (r = engine__store_tmpdir(s->ctx, &tmpdir)) < 0)
 		return r;
 	in = open(path, O_RDONLY | O_CLOEXEC);
 	if (in < 0)
@@ -234,14 +239,16 @@ static int put_uncompressed(struct saver *s, const char *blob, const char *diff_
 			r = engine__archive_error(a, "decompress");
 			goto out;
 		}
-		if ((r = engine__sha256_update(h, buf, len)) < 0 || (r = engine__write_all(out, buf, len)) < 0)
+		if ((r = engine__sha256_update(h, buf, len)) < 0 ||
+		    (r = engine__write_all(out, buf, len)) < 0)
 			goto out;
 		total += (int64_t)len;
 	}
 	if ((r = engine__sha256_final(h, got)) < 0)
 		goto out;
 	if (strcmp(got, diff_id)) {
-		r = engine__error_set(ENGINE_EINVALID, 0, "uncompressed content is %s, diff_id says %s", got, diff_id);
+		r = engine__error_set(ENGINE_EINVALID, 0, "uncompressed content is %s, diff_id says %s", got,
+				      diff_id);
 		goto out;
 	}
 	*size = total;
@@ -251,7 +258,8 @@ static int put_uncompressed(struct saver *s, const char *blob, const char *diff_
 		r = engine__error_errno(errno, "rewind %s", tmp);
 		goto out;
 	}
-	if ((r = engine__archive_write_fd(s->a, name, 0644, 0, out, total)) < 0 || (r = mark_written(s, name)) < 0)
+	if ((r = engine__archive_write_fd(s->a, name, 0644, 0, out, total)) < 0 ||
+	    (r = mark_written(s, name)) < 0)
 		goto out;
 out:
 	engine__archive_reader_free(a);
@@ -278,8 +286,8 @@ static json_object *descriptor(const char *media_type, const char *digest, int64
 static int put_json(struct saver *s, const char *name, json_object *o)
 {
 	size_t len;
-	const char *data = json_object_to_json_string_length(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE,
-							      &len);
+	const char *data = json_object_to_json_string_length(
+	    o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
 
 	if (!data)
 		return engine__error_oom();
@@ -322,8 +330,8 @@ static int put_image(struct saver *s, struct save_image *img, json_object **desc
 			return r;
 		json_object_array_add(layers, descriptor(mt, d, size));
 	}
-	data = json_object_to_json_string_length(manifest, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE,
-						  &len);
+	data = json_object_to_json_string_length(
+	    manifest, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
 	if (!data)
 		return engine__error_oom();
 	if ((r = put_buf(s, data, len, digest)) < 0)
@@ -332,7 +340,8 @@ static int put_image(struct saver *s, struct save_image *img, json_object **desc
 	return *desc_out ? 0 : engine__error_oom();
 }
 
-static int add_index_entries(json_object *manifests, json_object *desc, const struct save_image *img, int format)
+static int add_index_entries(json_object *manifests, json_object *desc, const struct save_image *img,
+			     int format)
 {
 	if (!img->tags) {
 		json_object_array_add(manifests, json_object_get(desc));
@@ -351,8 +360,9 @@ static int add_index_entries(json_object *manifests, json_object *desc, const st
 		 * whole reference, as skopeo and podman write it, so that
 		 * "oci-archive:FILE:name:tag" finds it and names do not clash. */
 		json_object_object_add(ann, "io.containerd.image.name", json_object_new_string(full));
-		json_object_object_add(ann, "org.opencontainers.image.ref.name",
-				       json_object_new_string(format == ENGINE_IMAGE_FORMAT_OCI ? *t : engine__ref_tag(*t)));
+		json_object_object_add(
+		    ann, "org.opencontainers.image.ref.name",
+		    json_object_new_string(format == ENGINE_IMAGE_FORMAT_OCI ? *t : engine__ref_tag(*t)));
 		json_object_object_add(d, "annotations", ann);
 		json_object_array_add(manifests, d);
 	}
@@ -393,7 +403,8 @@ static int add_docker_entries(json_object *manifest_json, json_object *repos, co
 			byname = json_object_new_object();
 			json_object_object_add(repos, name, byname);
 		}
-		json_object_object_add(byname, tag, json_object_new_string(engine__digest_hex(img->diff_ids[n - 1])));
+		json_object_object_add(byname, tag,
+				       json_object_new_string(engine__digest_hex(img->diff_ids[n - 1])));
 	}
 	return 0;
 }
@@ -433,14 +444,16 @@ static int write_archive(struct saver *s)
 	if ((r = put_json(s, "index.json", index)) < 0 || (r = put_json(s, "oci-layout", layout)) < 0)
 		return r;
 	if (s->format == ENGINE_IMAGE_FORMAT_DOCKER_ARCHIVE &&
-	    ((r = put_json(s, "manifest.json", manifest_json)) < 0 || (r = put_json(s, "repositories", repos)) < 0))
+	    ((r = put_json(s, "manifest.json", manifest_json)) < 0 ||
+	     (r = put_json(s, "repositories", repos)) < 0))
 		return r;
 	return 0;
 }
 
-ENGINE_EXTERN int engine_image_save(engine_context *ctx, const engine_strarray *refs, const char *path, int format)
+ENGINE_EXTERN int engine_image_save(engine_context *ctx, const engine_strarray *refs, const char *path,
+				    int format)
 {
-	struct saver s = { .ctx = ctx, .format = format };
+	struct saver s = {.ctx = ctx, .format = format};
 	cleanup_free char *tmp = NULL;
 	cleanup_close int fd = -EBADF;
 	int lock, r = 0;
@@ -455,7 +468,8 @@ ENGINE_EXTERN int engine_image_save(engine_context *ctx, const engine_strarray *
 	if (lock < 0)
 		return engine__error_wrap("save %s", path);
 	for (size_t i = 0; r >= 0 && i < refs->count; i++)
-		r = refs->strings[i] ? collect(&s, refs->strings[i]) : engine__error_set(ENGINE_EINVALID, 0, "NULL reference");
+		r = refs->strings[i] ? collect(&s, refs->strings[i])
+				     : engine__error_set(ENGINE_EINVALID, 0, "NULL reference");
 	if (r < 0)
 		goto out;
 	tmp = engine__strdup_printf("%s.tmp-XXXXXX", path);

@@ -5,13 +5,18 @@
  * Layout under the context root (see DESIGN.md "Storage"):
  *   blobs/sha256/<hex>        content-addressed blobs, verified on write
  *   layers/<chainid-hex>/     one unpacked layer: diff/ (the overlay lower dir)
- *                             and layer.json {diff_id, chain_id, parent, size, blob digests}
- *   images/<id-hex>.json      image record: config digest (= ID), manifest digest,
- *                             layer diff IDs / blob digests, created, size
- *   repositories.json         tag -> image ID
+ *                             and layer.json {chain_id, diff_id, parent, blob,
+ *                             media_type, compression, blob_size, size, entries}
+ *   images/<id-hex>.json      image record {id, manifest, layers (blob digests),
+ *                             diff_ids, chain_ids, created, size, registered}
+ *   repositories.json         tags, Docker's shape: {"Repositories": {repo: {"repo:tag": id}}}
  *   tmp/                      temp dirs and files, renamed into place; GC empties it
  *   lock                      flock: shared for readers/writers of content,
- *                             exclusive for GC and tag file rewrites
+ *                             exclusive for GC and image deletion
+ *   tags.lock                 flock serialising rewrites of repositories.json
+ * Limits for unpacking come from the context's config file:
+ * "image-unpack-max-bytes" (bytes or "64g", default 32 GiB uncompressed per
+ * layer) and "image-unpack-max-entries" (default 2,000,000).
  * Containers record the image ID they use in containers/<id>/image-id so GC
  * and rmi keep that image's layers.
  */
@@ -94,6 +99,9 @@ typedef struct engine__image_rootfs {
 	json_object *config;             /* the config's "config" object (Env, Cmd, ...), owned */
 } engine__image_rootfs;
 
+/* A container records the ID in containers/<id>/image-id, which keeps the
+ * image's layers from rmi and GC; hold engine__store_lock(shared) from this
+ * call until that file is written to exclude a concurrent GC. */
 int engine__image_rootfs_get(engine_context *ctx, const char *ref, engine__image_rootfs **out);
 void engine__image_rootfs_free(engine__image_rootfs *r);
 

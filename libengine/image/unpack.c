@@ -326,6 +326,7 @@ static int make_dir(struct unpacker *u, struct archive_entry *e, int pfd, const 
 	cleanup_close int fd = -EBADF;
 	struct timespec ts[2];
 	struct stat st;
+	bool opaque = false;
 
 	if (mkdirat(pfd, base, 0700) < 0) {
 		if (errno != EEXIST)
@@ -334,6 +335,9 @@ static int make_dir(struct unpacker *u, struct archive_entry *e, int pfd, const 
 		if (fstatat(pfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0)
 			return entry_fail(u, 0, errno, "stat");
 		if (!S_ISDIR(st.st_mode)) {
+			/* A directory whited out and recreated by the same layer
+			 * must hide what the layers below had in it. */
+			opaque = u->o->mode == ENGINE__UNPACK_LAYER && S_ISCHR(st.st_mode) && st.st_rdev == makedev(0, 0);
 			if (remove_existing(u, pfd, rel, base) < 0)
 				return engine_error_last()->code;
 			if (mkdirat(pfd, base, 0700) < 0)
@@ -343,6 +347,8 @@ static int make_dir(struct unpacker *u, struct archive_entry *e, int pfd, const 
 	fd = openat(pfd, base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return entry_fail(u, 0, errno, "open");
+	if (opaque && fsetxattr(fd, ENGINE__OVERLAY_OPAQUE_XATTR, "y", 1, 0) < 0)
+		return entry_fail(u, 0, errno, "mark directory opaque");
 	if (!chown_ok(u, fchown(fd, (uid_t)archive_entry_uid(e), (gid_t)archive_entry_gid(e))))
 		return entry_fail(u, 0, errno, "chown");
 	int r = set_xattrs(u, e, fd, pfd, base);
@@ -361,7 +367,9 @@ static int make_special(struct unpacker *u, struct archive_entry *e, int pfd, co
 
 	for (int attempt = 0;; attempt++) {
 		if (type == AE_IFLNK)
-			r = symlinkat(archive_entry_symlink(e) ? archive_entry_symlink(e) : "", pfd, base);
+			r = symlinkat(archive_entry_symlink(e) ? archive_entry_symlink(e)
+							       : archive_entry_symlink_utf8(e) ? archive_entry_symlink_utf8(e) : "",
+				      pfd, base);
 		else if (type == AE_IFIFO)
 			r = mkfifoat(pfd, base, 0600);
 		else
@@ -546,8 +554,9 @@ static int entry(struct unpacker *u, struct archive_entry *e)
 	r = note_seen(u, rel);
 	if (r < 0)
 		return r;
-	if (archive_entry_hardlink(e))
-		return make_hardlink(u, archive_entry_hardlink(e), pfd, rel, base);
+	const char *hardlink = archive_entry_hardlink(e) ? archive_entry_hardlink(e) : archive_entry_hardlink_utf8(e);
+	if (hardlink)
+		return make_hardlink(u, hardlink, pfd, rel, base);
 	switch (archive_entry_filetype(e)) {
 	case AE_IFREG:
 		u->sizes += (uint64_t)archive_entry_size(e);
@@ -613,7 +622,9 @@ int engine__unpack_archive(struct archive *a, int rootfd, const engine__unpack_o
 					      (unsigned long long)opts->max_entries);
 			break;
 		}
-		u.name = archive_entry_pathname(e);
+		/* Raw bytes when libarchive can give them, else its UTF-8 form
+		 * (names the current locale cannot represent). */
+		u.name = archive_entry_pathname(e) ? archive_entry_pathname(e) : archive_entry_pathname_utf8(e);
 		if (!u.name) {
 			r = engine__error_set(ENGINE_EINVALID, 0, "read tar: entry without a name");
 			break;

@@ -312,6 +312,13 @@ static void setup_rootfs(int err_fd, engine__plan *p)
 				FAIL("clone host device", host_nodes[i]);
 		}
 	}
+	if (p->tmpfs_dir) {
+		if (mount("tmpfs", p->tmpfs_dir, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0700") < 0)
+			FAIL("mount tmpfs for the writable layer on", p->tmpfs_dir);
+		for (int i = 0; i < 3; i++)
+			if (mkdir(p->mkdirs[i], 0755) < 0)
+				FAIL("mkdir", p->mkdirs[i]);
+	}
 	/* Relative lower/upper paths keep the option string under a page with
 	 * many layers: overlay resolves them against our cwd. */
 	if (p->overlay_cwd && chdir(p->overlay_cwd) < 0)
@@ -491,24 +498,34 @@ static void run_init(engine__plan *p, int err_fd)
 	}
 }
 
-void engine__child_main(engine__plan *p, int go_fd, int err_fd)
+static void wait_for_parent(int go_fd, int err_fd)
 {
 	char go;
 	ssize_t n;
 
-	/* The parent places us in the cgroup and writes the id maps first. */
 	do
 		n = read(go_fd, &go, 1);
 	while (n < 0 && errno == EINTR);
 	if (n != 1)
 		engine__child_fail(err_fd, n < 0 ? errno : EPIPE, 0, "wait for the parent", NULL);
 	close(go_fd);
-	reset_signals();
-	umask(022);
+}
+
+void engine__child_main(engine__plan *p, int go_fd, int err_fd)
+{
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
 		FAIL("prctl", NULL);
-	if (p->userns_count && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))
-		FAIL("become root in the user namespace", NULL);
+	/* In a user namespace nothing works before the parent wrote our id
+	 * maps. Otherwise the rootfs is built while the parent places us in
+	 * the cgroup (on v1 that write waits for an RCU grace period): the
+	 * single round trip ends right before the cgroup namespace and exec. */
+	if (p->userns_count) {
+		wait_for_parent(go_fd, err_fd);
+		if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
+			FAIL("become root in the user namespace", NULL);
+	}
+	reset_signals();
+	umask(022);
 	setup_stdio(err_fd, p);
 	setup_rootfs(err_fd, p);
 	if (p->hostname && sethostname(p->hostname, strlen(p->hostname)) < 0)
@@ -523,6 +540,11 @@ void engine__child_main(engine__plan *p, int go_fd, int err_fd)
 	}
 	/* fds the caller leaked without O_CLOEXEC must not reach the container. */
 	syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
+	if (!p->userns_count)
+		wait_for_parent(go_fd, err_fd);
+	/* Now inside the container's cgroup: make it the namespace's root. */
+	if (p->new_cgroupns && unshare(CLONE_NEWCGROUP) < 0)
+		FAIL("unshare cgroup namespace", NULL);
 	if (p->init)
 		run_init(p, err_fd);
 	engine__child_drop_privileges(p, err_fd);

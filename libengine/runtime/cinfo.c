@@ -8,7 +8,9 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/context.h"
 #include "core/error.h"
@@ -88,7 +90,6 @@ int engine__cinfo_prepare(engine_context *ctx, const engine_spec *spec, bool kee
 	static const char *const sub[] = { "upper", "work", "rootfs" };
 	int r;
 
-	(void)keep;
 	if (!ci)
 		return engine__error_oom();
 	r = engine__cinfo_load_image(ctx, spec, ci);
@@ -107,7 +108,8 @@ int engine__cinfo_prepare(engine_context *ctx, const engine_spec *spec, bool kee
 		r = engine__error_wrap("create container directory");
 		goto fail;
 	}
-	for (size_t i = 0; i < 3; i++) {
+	/* Ephemeral runs keep upper/work/rootfs on a tmpfs inside the child. */
+	for (size_t i = 0; keep && i < 3; i++) {
 		cleanup_free char *p = engine__path_join(ci->dir, sub[i]);
 
 		if (!p) {
@@ -126,9 +128,16 @@ int engine__cinfo_prepare(engine_context *ctx, const engine_spec *spec, bool kee
 			r = ENGINE_ENOMEM;
 			goto remove;
 		}
-		r = engine__write_file_atomic(p, ci->image_id, strlen(ci->image_id), 0644, false);
-		if (r < 0)
+		/* A fresh directory nobody reads yet: no need for write+rename. */
+		int fd = open(p, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+
+		if (fd < 0 || engine__write_all(fd, ci->image_id, strlen(ci->image_id)) < 0) {
+			r = fd < 0 ? engine__error_errno(errno, "create %s", p) : engine__error_wrap("write %s", p);
+			if (fd >= 0)
+				close(fd);
 			goto remove;
+		}
+		close(fd);
 	}
 	*out = ci;
 	return 0;

@@ -309,6 +309,9 @@ ENGINE_EXTERN const char *engine_container_status(engine_container *c)
 	return "unknown";
 }
 
+/* Seconds to wait for a SIGKILLed container to be reaped. */
+#define KILL_WAIT 120
+
 static bool is_running(const engine__cstate *st)
 {
 	return strcmp(st->status, "running") == 0 || strcmp(st->status, "paused") == 0;
@@ -434,7 +437,9 @@ ENGINE_EXTERN int engine_container_stop(engine_container *c, int grace)
 	if (wait_monitor(&st, grace < 0 ? 10 : grace) == 0)
 		return 0;
 	kill_all(c, &st);
-	return wait_monitor(&st, 10);
+	/* Dying can take a while on a busy host (namespace teardown waits for
+	 * RCU grace periods); Docker waits for good after SIGKILL. */
+	return wait_monitor(&st, KILL_WAIT);
 }
 
 static int set_frozen(engine_container *c, bool frozen)
@@ -497,7 +502,7 @@ ENGINE_EXTERN int engine_container_remove(engine_container *c, int force)
 			return engine__error_set(ENGINE_EBUSY, 0,
 						 "cannot remove container %.12s: it is running (stop it first or force)", c->id);
 		kill_all(c, &st);
-		r = wait_monitor(&st, 10);
+		r = wait_monitor(&st, KILL_WAIT);
 		if (r < 0)
 			return r;
 	}

@@ -32,6 +32,9 @@ void engine__plan_free(engine__plan *p)
 	free(p->rootfs_dir);
 	free(p->overlay_cwd);
 	free(p->overlay_data);
+	free(p->tmpfs_dir);
+	for (int i = 0; i < 3; i++)
+		free(p->mkdirs[i]);
 	free(p->mounts);
 	free(p->files);
 	free(p->hostname);
@@ -236,6 +239,21 @@ static int build_user(engine__plan *p, const engine_spec *spec, json_object *con
 	return 0;
 }
 
+int engine__plan_tmpfs_upper(engine__plan *p, const char *cdir)
+{
+	static const char *const sub[] = { "upper", "work", "rootfs" };
+
+	p->tmpfs_dir = strdup(cdir);
+	if (!p->tmpfs_dir)
+		return engine__error_oom();
+	for (int i = 0; i < 3; i++) {
+		p->mkdirs[i] = engine__path_join(cdir, sub[i]);
+		if (!p->mkdirs[i])
+			return ENGINE_ENOMEM;
+	}
+	return 0;
+}
+
 int engine__plan_build(engine_context *ctx, const engine_spec *spec, json_object *config, char *const *layers,
 		       const char *cdir, const char *id, engine__plan **out)
 {
@@ -248,7 +266,8 @@ int engine__plan_build(engine_context *ctx, const engine_spec *spec, json_object
 		return engine__error_oom();
 	p->join_pidfd = -1;
 	p->stdio_fd[0] = p->stdio_fd[1] = p->stdio_fd[2] = -1;
-	p->clone_flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP;
+	p->clone_flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC;
+	p->new_cgroupns = true;
 	if (!spec->net_host)
 		p->clone_flags |= CLONE_NEWNET;
 	if (spec->userns_count)

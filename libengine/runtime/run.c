@@ -261,6 +261,9 @@ ENGINE_EXTERN int engine_run(engine_context *ctx, const engine_spec *spec, engin
 	r = engine__plan_build(ctx, spec, ci->config, ci->layers, ci->dir, ci->id, &plan);
 	if (r < 0)
 		goto remove_dir;
+	r = engine__plan_tmpfs_upper(plan, ci->dir);
+	if (r < 0)
+		goto remove_dir;
 	r = engine__stdio_setup(spec, spec->stdio ? spec->stdio : ENGINE_STDIO_CAPTURE, ci->dir, plan, capture, owned);
 	if (r < 0)
 		goto close_stdio;

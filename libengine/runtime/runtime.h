@@ -103,10 +103,18 @@ typedef struct engine__child_error {
 
 typedef struct engine__plan {
 	unsigned long clone_flags;
+	/* unshare(CLONE_NEWCGROUP) once in the cgroup, so the namespace's root
+	 * is the container's cgroup, not the caller's */
+	bool new_cgroupns;
 	/* rootfs */
 	char *rootfs_dir;    /* the overlay mount point (containers/<id>/rootfs) */
 	char *overlay_cwd;   /* chdir here so overlay options can be relative */
 	char *overlay_data;  /* "lowerdir=...,upperdir=...,workdir=..." */
+	/* Ephemeral runs: a tmpfs mounted (in the child's namespace) on the
+	 * container dir holds upper/, work/ and rootfs/, so the writable layer
+	 * never touches the disk and vanishes with the container. */
+	char *tmpfs_dir;
+	char *mkdirs[3];
 	engine__child_mount *mounts;
 	size_t n_mounts;
 	engine__child_file *files;
@@ -149,6 +157,8 @@ void engine__plan_free(engine__plan *plan);
  * security). @cdir is containers/<id>; @layers the lower dirs, lowest first. */
 int engine__plan_build(engine_context *ctx, const engine_spec *spec, json_object *image_config,
 		       char *const *layers, const char *cdir, const char *id, engine__plan **out);
+/* Switch a plan to the in-memory writable layer (engine_run). */
+int engine__plan_tmpfs_upper(engine__plan *plan, const char *cdir);
 
 /* The argv the container runs (Docker's Entrypoint/Cmd rules), malloc'd. */
 int engine__resolve_argv(const engine_spec *spec, json_object *image_config, char ***out);

@@ -372,46 +372,50 @@ static const engine__seccomp *cache_insert(security_ext *ext, engine__seccomp *s
 }
 
 /* A new cache entry for @key: from the disk cache, else compiled (from the
- * default table, or from the JSON @text) and written to the disk cache. */
+ * default table, or from the JSON @text) and written to the disk cache. The
+ * JSON is parsed either way: the disk cache is keyed by the parsed profile,
+ * so what a file means, not only its bytes, picks the program. */
 static int make_entry(engine_context *ctx, const char *what, const char *text, size_t len, uint64_t bounding,
 		      char **key, engine__seccomp **out)
 {
-	const engine__seccomp_profile *builtin = text ? NULL : engine__seccomp_default_profile();
 	engine__seccomp_profile *parsed = NULL;
+	const engine__seccomp_profile *p = engine__seccomp_default_profile();
 	char disk_id[ENGINE__DIGEST_LEN + 1];
-	engine__seccomp *s = calloc(1, sizeof(*s));
+	engine__seccomp *s;
 	bool have_id;
 	int r;
-
-	if (!s)
-		return engine__error_oom();
-	have_id = engine__seccomp_disk_id(builtin, *key, disk_id) == 0;
-	if (have_id && engine__seccomp_disk_load(ctx, disk_id, &s->prog, &s->flags) == 0) {
-		engine__debug(ctx, "seccomp profile %s: %u instructions from the disk cache", what,
-			      s->prog.len);
-		goto done;
-	}
 
 	if (text) {
 		r = engine__seccomp_profile_parse(what, text, len, &parsed);
 		if (r < 0)
-			goto fail;
+			return r;
+		p = parsed;
 	}
-	r = engine__seccomp_compile(what, text ? parsed : builtin, bounding, &s->prog);
-	s->flags = text ? parsed->flags : builtin->flags;
+	s = calloc(1, sizeof(*s));
+	if (!s) {
+		engine__seccomp_profile_free(parsed);
+		return engine__error_oom();
+	}
+	s->flags = p->flags;
+	have_id = engine__seccomp_disk_id(p, *key, disk_id) == 0;
+	if (have_id && engine__seccomp_disk_load(ctx, disk_id, &s->prog, &s->flags) == 0) {
+		engine__debug(ctx, "seccomp profile %s: %u instructions from the disk cache", what,
+			      s->prog.len);
+	} else {
+		r = engine__seccomp_compile(what, p, bounding, &s->prog);
+		if (r < 0) {
+			engine__seccomp_profile_free(parsed);
+			filter_free(s);
+			return r;
+		}
+		engine__debug(ctx, "seccomp profile %s: compiled to %u instructions", what, s->prog.len);
+		if (have_id)
+			engine__seccomp_disk_store(ctx, disk_id, &s->prog, s->flags);
+	}
 	engine__seccomp_profile_free(parsed);
-	if (r < 0)
-		goto fail;
-	engine__debug(ctx, "seccomp profile %s: compiled to %u instructions", what, s->prog.len);
-	if (have_id)
-		engine__seccomp_disk_store(ctx, disk_id, &s->prog, s->flags);
-done:
 	s->key = steal_ptr(*key);
 	*out = s;
 	return 0;
-fail:
-	filter_free(s);
-	return r;
 }
 
 int engine__seccomp_prepare(engine_context *ctx, const char *profile, const engine__caps *caps,
@@ -429,6 +433,9 @@ int engine__seccomp_prepare(engine_context *ctx, const char *profile, const engi
 	*out = NULL;
 	if (profile && strcmp(profile, "unconfined") == 0)
 		return 0;
+	if (profile && !*profile)
+		return engine__error_set(
+		    ENGINE_EINVALID, 0, "seccomp profile: empty (use \"default\", \"unconfined\" or a path)");
 
 	ext = engine__context_ext(ctx, ENGINE__EXT_SECURITY, ext_create, ext_free);
 	if (!ext)

@@ -2,9 +2,9 @@
  * Compiled seccomp programs kept on disk under <root>/cache/seccomp, so a
  * process that starts one container (the CLI, a script) does not pay
  * libseccomp's compile on every run. A file is named after everything the
- * program depends on: the profile (the default table's contents, or the
- * JSON document's digest), the relevant capabilities, the engine and
- * libseccomp versions, the kernel release and the arch. The cache is
+ * program depends on: the parsed profile (the default table, or the JSON
+ * document), the relevant capabilities, the engine and libseccomp versions
+ * and a compiler revision, the kernel release and the arch. The cache is
  * best-effort: a missing, unreadable or malformed file means compiling.
  */
 #include "config.h"
@@ -29,6 +29,10 @@
 #include "util/str.h"
 
 #define MAGIC "ENGSECC1"
+/* Bump when the compiler's output for the same profile changes (rule
+ * translation, filter attributes, the ENOSYS prologue), so programs cached
+ * by an older build are not reused. */
+#define COMPILER_REVISION 1
 
 typedef struct disk_header {
 	char magic[8];
@@ -47,22 +51,27 @@ static int hash_u64(engine__sha256 *h, uint64_t v)
 	return engine__sha256_update(h, &v, sizeof(v));
 }
 
+static int hash_u64s(engine__sha256 *h, const uint64_t *v, size_t n)
+{
+	return engine__sha256_update(h, v, n * sizeof(*v));
+}
+
 static int hash_cond(engine__sha256 *h, const engine__seccomp_cond *c)
 {
 	int r = hash_u64(h, c ? 1 : 0);
 
 	if (!c || r < 0)
 		return r;
-	r = hash_u64(h, c->caps) ?: hash_u64(h, c->min_kernel[0]) ?: hash_u64(h, c->min_kernel[1]);
+	r = hash_u64s(h, (const uint64_t[]){c->caps, c->min_kernel[0], c->min_kernel[1]}, 3);
 	for (size_t i = 0; r == 0 && c->arches && c->arches[i]; i++)
 		r = hash_str(h, c->arches[i]);
-	return r ?: hash_str(h, "end-arches");
+	return r < 0 ? r : hash_str(h, "end-arches");
 }
 
 /* Everything in @p that the compiled program depends on. */
 static int hash_profile(engine__sha256 *h, const engine__seccomp_profile *p)
 {
-	int r = hash_u64(h, p->default_action) ?: hash_u64(h, p->flags);
+	int r = hash_u64s(h, (const uint64_t[]){p->default_action, p->flags}, 2);
 
 	for (size_t i = 0; r == 0 && i < p->n_arches; i++)
 		r = hash_u64(h, p->arches[i]);
@@ -78,9 +87,14 @@ static int hash_profile(engine__sha256 *h, const engine__seccomp_profile *p)
 		for (size_t n = 0; r == 0 && rule->names[n]; n++)
 			r = hash_str(h, rule->names[n]);
 		for (size_t a = 0; r == 0 && a < rule->n_args; a++)
-			r = hash_u64(h, rule->args[a].index) ?: hash_u64(h, rule->args[a].value) ?:
-				    hash_u64(h, rule->args[a].value_two) ?: hash_u64(h, (uint64_t)rule->args[a].op);
-		r = r ?: hash_cond(h, rule->includes) ?: hash_cond(h, rule->excludes);
+			r = hash_u64s(h,
+				      (const uint64_t[]){rule->args[a].index, rule->args[a].value,
+							 rule->args[a].value_two, (uint64_t)rule->args[a].op},
+				      4);
+		if (r == 0)
+			r = hash_cond(h, rule->includes);
+		if (r == 0)
+			r = hash_cond(h, rule->excludes);
 	}
 	return r;
 }
@@ -98,8 +112,16 @@ int engine__seccomp_disk_id(const engine__seccomp_profile *p, const char *key,
 	r = engine__sha256_new(&h);
 	if (r < 0)
 		return r;
-	r = hash_str(h, key) ?: hash_str(h, PACKAGE_VERSION) ?: hash_str(h, u.release) ?: hash_str(h, u.machine) ?:
-		    hash_u64(h, ((uint64_t)v->major << 32) | (v->minor << 16) | v->micro);
+	{
+		const char *parts[] = {key, PACKAGE_VERSION, u.release, u.machine};
+
+		for (size_t i = 0; r == 0 && i < sizeof(parts) / sizeof(parts[0]); i++)
+			r = hash_str(h, parts[i]);
+	}
+	if (r == 0)
+		r = hash_u64(h, COMPILER_REVISION);
+	if (r == 0)
+		r = hash_u64(h, ((uint64_t)v->major << 32) | (v->minor << 16) | v->micro);
 	if (r == 0 && p)
 		r = hash_profile(h, p);
 	if (r == 0)

@@ -263,6 +263,21 @@ static int parse_cond(storage *st, json_object *obj, const char *what, const cha
 	return 0;
 }
 
+/* An argument value: an unsigned 64-bit integer, 0 when absent (as Go's
+ * decoder leaves it). json-c keeps integers above INT64_MAX as uint64. */
+static int arg_value(json_object *a, const char *key, uint64_t *out)
+{
+	json_object *v = json_object_object_get(a, key);
+
+	*out = 0;
+	if (!v)
+		return 0;
+	if (!json_object_is_type(v, json_type_int) || json_object_get_int64(v) < 0)
+		return -1;
+	*out = json_object_get_uint64(v);
+	return 0;
+}
+
 static int parse_args(storage *st, json_object *arr, const char *what, const char *entry,
 		      engine__seccomp_rule *rule)
 {
@@ -287,10 +302,12 @@ static int parse_args(storage *st, json_object *arr, const char *what, const cha
 						 "seccomp profile %s: %sargs[%zu]: bad or missing index",
 						 what, entry, i);
 		args[i].index = (unsigned)index;
-		/* Values are unsigned 64-bit in the format; json-c reads them
-		 * as uint64 when they do not fit an int64. */
-		args[i].value = json_object_get_uint64(json_object_object_get(a, "value"));
-		args[i].value_two = json_object_get_uint64(json_object_object_get(a, "valueTwo"));
+		if (arg_value(a, "value", &args[i].value) < 0 ||
+		    arg_value(a, "valueTwo", &args[i].value_two) < 0)
+			return engine__error_set(
+			    ENGINE_EINVALID, 0,
+			    "seccomp profile %s: %sargs[%zu]: value is not an unsigned 64-bit integer", what,
+			    entry, i);
 		for (size_t k = 0; op && k < sizeof(ops) / sizeof(ops[0]); k++) {
 			if (strcmp(ops[k].name, op) == 0) {
 				args[i].op = ops[k].op;

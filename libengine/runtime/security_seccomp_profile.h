@@ -84,8 +84,7 @@ int engine__seccomp_add_enosys(const engine__seccomp_profile *p, const bool *app
 			       size_t n_arches, struct sock_fprog *prog);
 
 /* The on-disk cache (<root>/cache/seccomp): the file id for a memory-cache
- * @key and, for a built-in profile, its table @p (NULL for JSON profiles,
- * whose key holds the document's digest). Load returns ENGINE_ENOTFOUND on
+ * @key and the profile @p it stands for. Load returns ENGINE_ENOTFOUND on
  * any miss; store never fails the caller. */
 #include <engine/context.h>
 #include "util/digest.h"

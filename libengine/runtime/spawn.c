@@ -14,6 +14,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -125,8 +126,9 @@ int engine__spawn(engine__plan *p, engine__cgroup *cg, engine__proc *out, int *e
 
 	if (exit_code_out)
 		*exit_code_out = 0;
-	if (pipe2(fds, O_CLOEXEC) < 0)
-		return engine__error_errno(errno, "create sync pipe");
+	/* A socket, so a child that died early gives EPIPE, not SIGPIPE. */
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) < 0)
+		return engine__error_errno(errno, "create sync socket");
 	go_r = fds[0], go_w = fds[1];
 	if (pipe2(fds, O_CLOEXEC) < 0)
 		return engine__error_errno(errno, "create error pipe");
@@ -159,30 +161,48 @@ int engine__spawn(engine__plan *p, engine__cgroup *cg, engine__proc *out, int *e
 		r = engine__error_wrap("place the container in its cgroup");
 	if (r == 0 && p->userns_count && p->join_pidfd < 0 && write_userns_maps(p, pid) < 0)
 		r = engine__error_wrap("write user namespace maps");
-	if (r == 0 && write(go_w, "g", 1) != 1)
+	if (r == 0 && send(go_w, "g", 1, MSG_NOSIGNAL) != 1)
 		r = engine__error_errno(errno, "release the container process");
 	close(go_w);
 	go_w = -EBADF;
 	if (r < 0) {
+		engine__error_saved saved;
+
+		/* The child may have failed first (and that made us fail):
+		 * its own report names the real cause. */
+		engine__error_save(&saved);
 		syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+		n = read(err_r, &rec, sizeof(rec));
 		waitpid(pid, NULL, 0);
 		close(pidfd);
+		if (n == (ssize_t)sizeof(rec) && rec.exit_code >= 0) {
+			rec.message[sizeof(rec.message) - 1] = '\0';
+			return engine__error_errno(rec.sys_errno, "%s", rec.message);
+		}
+		engine__error_restore(&saved);
 		return r;
 	}
 
-	/* Records until EOF: the exec closed the last copy of the pipe. */
+	/* Records until EOF: the exec closed the last copy of the pipe. When
+	 * joining, the forked command's error may come before the first child's
+	 * pid record: read both, or the command stays an unreaped zombie that
+	 * keeps the container's PID namespace (and its PID 1) from dying. */
 	for (;;) {
-		n = read(err_r, &rec, sizeof(rec));
+		engine__child_error tmp;
+
+		n = read(err_r, &tmp, sizeof(tmp));
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n != (ssize_t)sizeof(rec))
+		if (n != (ssize_t)sizeof(tmp))
 			break;
-		if (rec.exit_code == -1) {
-			joined = (pid_t)rec.sys_errno;
-			continue;
+		if (tmp.exit_code == -1) {
+			joined = (pid_t)tmp.sys_errno;
+		} else if (!got_error) {
+			rec = tmp;
+			got_error = true;
+			if (p->join_pidfd < 0)
+				break;
 		}
-		got_error = true;
-		break;
 	}
 	if (p->join_pidfd >= 0) {
 		/* The first child only forked the real one. */

@@ -56,7 +56,7 @@ expect "Loaded image: some/app:2" "$out" "load docker-archive from stdin"
 skopeo inspect docker-archive:"$T/out.tar":busybox:latest >/dev/null || fail "skopeo reads our docker-archive"
 out=$("$E" --root "$T/r3" load -i "$T/out.tar" | sort | tr '\n' ' ')
 expect "Loaded image: app:v1 Loaded image: busybox:latest " "$out" "load saved docker-archive"
-"$E" --root "$R" save --format oci -o "$T/out-oci.tar" busybox || fail "save oci"
+"$E" --root "$R" save --format oci busybox > "$T/out-oci.tar" || fail "save oci to stdout"
 skopeo inspect oci-archive:"$T/out-oci.tar" >/dev/null || fail "skopeo reads our oci-archive"
 out=$("$E" --root "$T/r4" load -i "$T/out-oci.tar") || fail "load saved oci"
 expect "Loaded image: busybox:latest" "$out" "load saved oci"

@@ -368,6 +368,7 @@ static void eval_df(const char *text, char **build_args, struct evaluated *ev)
 	ev->st.meta = ev->meta;
 	ev->st.build_args = build_args;
 	ev->st.escape = ev->df->escape;
+	ev->st.used = steal_ptr(ev->used); /* the stage keeps adding to it */
 	for (size_t i = n_meta + 1; i < ev->df->n_instrs && ev->df->instrs[i].kind != ENGINE__DF_FROM; i++) {
 		engine__df_instr *in = &ev->df->instrs[i];
 
@@ -390,7 +391,7 @@ static void evaluated_free(struct evaluated *ev)
 	json_object_put(ev->st.image);
 	engine__strv_free(ev->st.args);
 	engine__strv_free(ev->meta);
-	engine__strv_free(ev->used);
+	engine__strv_free(ev->st.used);
 	free(ev->from);
 	engine__strv_free(ev->run_argv);
 	engine__strv_free(ev->run_env);
@@ -449,7 +450,7 @@ START_TEST(test_build_parser__arg_scoping)
 	ck_assert_str_eq(ev.from, "busybox:1.0");
 	ck_assert_str_eq(cfg_json(&ev, "Labels"), "{\"before\":\"[]\",\"after\":\"[cli]\"}");
 	ck_assert_str_eq(ev.run_created_by, "|2 V=cli Y=cli-y /bin/sh -c echo $Y");
-	ck_assert_uint_eq(engine__strv_len(ev.used), 2);
+	ck_assert_uint_eq(engine__strv_len(ev.st.used), 2);
 	evaluated_free(&ev);
 }
 END_TEST

@@ -337,8 +337,8 @@ START_TEST(test_cgroup__v1_freeze_thaw)
 }
 END_TEST
 
-/* A fake legacy host: a temp root holding bind mounts of some of the real
- * v1 hierarchies and no unified mount, in a private mount namespace so
+/* A fake legacy (or hybrid, with "unified") host: a temp root holding bind
+ * mounts of some of the real hierarchies, in a private mount namespace so
  * that nothing outlives this test process. NULL when one is missing. */
 static char *legacy_root(const char *const *ctrls)
 {
@@ -451,6 +451,39 @@ START_TEST(test_cgroup__v1_legacy_kill_without_freezer)
 }
 END_TEST
 
+START_TEST(test_cgroup__v1_hybrid_readonly_unified)
+{
+	/* Hybrid, but the unified mount is read-only to us: the v2 extras are
+	 * skipped and v1 alone carries the container. */
+	static const char *const ctrls[] = { "memory", "pids", "freezer", "unified", NULL };
+	engine__cgroup_limits l = { .memory = 64 << 20, .pids = 8 };
+	cleanup_free char *unified = NULL;
+	engine__cgroup *cg = NULL;
+	engine__cgroup_mode m;
+	th_cg_env env;
+	th_child c;
+	char b;
+	char *root = legacy_root(ctrls);
+
+	if (!root)
+		return;
+	unified = engine__path_join(root, "unified");
+	ck_assert_int_eq(mount(NULL, unified, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL), 0);
+	th_cg_env_open_root(&env, NULL, root);
+	ck_assert_engine_ok(engine__cgroup_mode_get(env.ctx, &m));
+	ck_assert_int_eq(m, ENGINE__CGROUP_HYBRID);
+	ck_assert_engine_ok(engine__cgroup_create(env.ctx, "rou", &l, &cg));
+	ck_assert_pstr_eq(engine__cgroup_path(cg, NULL), NULL);
+	th_child_start(&c, cg, th_spin_child, NULL);
+	th_child_read(&c, &b, 1);
+	ck_assert(engine__cgroup_populated(cg));
+	kill_and_reap(cg, &c);
+	ck_assert_engine_ok(engine__cgroup_destroy(cg));
+	th_cg_env_close(&env);
+	legacy_root_free(root, ctrls);
+}
+END_TEST
+
 void th_cg_add_v1_tests(Suite *s)
 {
 	TCase *tc = tcase_create("v1");
@@ -467,5 +500,6 @@ void th_cg_add_v1_tests(Suite *s)
 	tcase_add_test(tc, test_cgroup__v1_missing_controller);
 	tcase_add_test(tc, test_cgroup__v1_legacy_kill_with_freezer);
 	tcase_add_test(tc, test_cgroup__v1_legacy_kill_without_freezer);
+	tcase_add_test(tc, test_cgroup__v1_hybrid_readonly_unified);
 	suite_add_tcase(s, tc);
 }

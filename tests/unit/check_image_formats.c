@@ -63,7 +63,7 @@ START_TEST(test_image_formats__oci_layout_dir_and_tar)
 	FX_REQUIRE("umoci");
 	struct fx f;
 	engine_image_load_options o;
-	engine_strarray loaded = { NULL, 0 };
+	engine_strarray loaded = {NULL, 0};
 	struct fx_image img;
 	cleanup_free char *want = NULL, *id = NULL, *root2 = NULL, *root3 = NULL;
 	cleanup_free char *tarball = NULL;
@@ -110,6 +110,19 @@ START_TEST(test_image_formats__oci_layout_dir_and_tar)
 	ck_assert_str_eq(loaded.strings[0], "example.com/ns/app:2");
 	engine_strarray_dispose(&loaded);
 	engine_context_free(ctx3);
+
+	/* One manifest under two ref.names: one image, both tags. */
+	ck_assert_int_eq(fx_sh("umoci tag --image '%s:base' v2", f.layout), 0);
+	o.tag = "two";
+	ck_assert_engine_ok(engine_image_load(f.ctx, f.layout, &o, &loaded));
+	ck_assert_uint_eq(loaded.count, 2);
+	ck_assert_str_eq(loaded.strings[0], "two:base");
+	ck_assert_str_eq(loaded.strings[1], "two:v2");
+	engine_strarray_dispose(&loaded);
+	ck_assert_uint_eq(fx_count_images(f.ctx), 1);
+	free(id);
+	id = fx_image_id(f.ctx, "two:v2");
+	ck_assert_str_eq(id, want);
 	fx_teardown(&f);
 }
 END_TEST
@@ -136,17 +149,19 @@ START_TEST(test_image_formats__unpack_matches_umoci)
 	if (fx_have("skopeo")) {
 		cleanup_free char *z = fx_path(f.tmp, "mine-zstd");
 
-		ck_assert_int_eq(fx_sh("cd '%s' && skopeo copy -q --dest-compress-format zstd oci:L:base oci:Z:base && "
-				       "tar -C Z -cf Z.tar .",
-				       f.tmp),
-				 0);
+		ck_assert_int_eq(
+		    fx_sh("cd '%s' && skopeo copy -q --dest-compress-format zstd oci:L:base oci:Z:base && "
+			  "tar -C Z -cf Z.tar .",
+			  f.tmp),
+		    0);
 		cleanup_free char *ztar = fx_path(f.tmp, "Z.tar");
 		o.tag = "fx:zstd";
 		ck_assert_engine_ok(engine_image_load(f.ctx, ztar, &o, NULL));
 		ck_assert_engine_ok(engine_image_unpack(f.ctx, "fx:zstd", z));
-		ck_assert_int_eq(fx_sh("/usr/bin/python3 '%s/tests/resources/tree_compare.py' '%s/rootfs' '%s'",
-				       srcdir ? srcdir : "../..", theirs, z),
-				 0);
+		ck_assert_int_eq(
+		    fx_sh("/usr/bin/python3 '%s/tests/resources/tree_compare.py' '%s/rootfs' '%s'",
+			  srcdir ? srcdir : "../..", theirs, z),
+		    0);
 	}
 	fx_teardown(&f);
 }
@@ -157,7 +172,7 @@ START_TEST(test_image_formats__skopeo_archives)
 	FX_REQUIRE("umoci");
 	FX_REQUIRE("skopeo");
 	struct fx f;
-	engine_strarray loaded = { NULL, 0 };
+	engine_strarray loaded = {NULL, 0};
 	cleanup_free char *want = NULL, *id = NULL, *legacy_id = NULL, *zid = NULL;
 	cleanup_free char *root2 = NULL;
 	struct fx_image img, zimg;
@@ -170,7 +185,7 @@ START_TEST(test_image_formats__skopeo_archives)
 			       "skopeo copy -q oci:L:base oci-archive:oa.tar:name:tag && "
 			       "skopeo copy -q --dest-compress-format zstd oci:L:base oci:Z:base",
 			       f.tmp),
-		     0);
+			 0);
 	/* docker-archive from skopeo: <diffid>.tar layers behind <id>/layer.tar symlinks. */
 	cleanup_free char *da = fx_path(f.tmp, "da.tar");
 	ck_assert_engine_ok(engine_image_load(f.ctx, da, NULL, &loaded));
@@ -204,13 +219,14 @@ START_TEST(test_image_formats__skopeo_archives)
 	engine_context_free(ctx2);
 
 	/* The legacy layout with real <id>/layer.tar files (no symlinks). */
-	ck_assert_int_eq(fx_sh("cd '%s' && mkdir X && tar -C X -xf da.tar && "
-			       "for l in X/*/layer.tar; do t=$(basename \"$(readlink $l)\"); "
-			       "cp --remove-destination X/$t $l; rm X/$t; "
-			       "sed -i \"s|\\\"$t\\\"|\\\"${l#X/}\\\"|\" X/manifest.json; done && "
-			       "! grep -q '[0-9a-f]\\.tar\"' X/manifest.json && tar -C X -cf legacy.tar . && rm -rf X",
-			       f.tmp),
-			 0);
+	ck_assert_int_eq(
+	    fx_sh("cd '%s' && mkdir X && tar -C X -xf da.tar && "
+		  "for l in X/*/layer.tar; do t=$(basename \"$(readlink $l)\"); "
+		  "cp --remove-destination X/$t $l; rm X/$t; "
+		  "sed -i \"s|\\\"$t\\\"|\\\"${l#X/}\\\"|\" X/manifest.json; done && "
+		  "! grep -q '[0-9a-f]\\.tar\"' X/manifest.json && tar -C X -cf legacy.tar . && rm -rf X",
+		  f.tmp),
+	    0);
 	cleanup_free char *legacy = fx_path(f.tmp, "legacy.tar");
 	engine_context_free(f.ctx);
 	th_cleanup_dir(f.root);
@@ -231,7 +247,8 @@ static void make_multi_platform(const char *layout, char arm_id[ENGINE__DIGEST_L
 {
 	cleanup_free char *index_path = fx_path(layout, "index.json");
 	json_object *index = fx_json_file(index_path);
-	json_object *amd_desc = json_object_get(json_object_array_get_idx(json_object_object_get(index, "manifests"), 0));
+	json_object *amd_desc =
+	    json_object_get(json_object_array_get_idx(json_object_object_get(index, "manifests"), 0));
 	cleanup_free char *mpath = NULL, *cpath = NULL;
 	json_object *manifest, *config, *nested, *arr, *top, *d, *ann;
 	char mdigest[ENGINE__DIGEST_LEN + 1], idigest[ENGINE__DIGEST_LEN + 1];
@@ -243,7 +260,9 @@ static void make_multi_platform(const char *layout, char arm_id[ENGINE__DIGEST_L
 		abort();
 	manifest = fx_json_file(mpath);
 	if (asprintf(&cpath, "%s/blobs/sha256/%s", layout,
-		     json_object_get_string(json_object_object_get(json_object_object_get(manifest, "config"), "digest")) + 7) < 0)
+		     json_object_get_string(
+			 json_object_object_get(json_object_object_get(manifest, "config"), "digest")) +
+			 7) < 0)
 		abort();
 	config = fx_json_file(cpath);
 	json_object_object_add(config, "architecture", json_object_new_string("arm64"));
@@ -259,10 +278,12 @@ static void make_multi_platform(const char *layout, char arm_id[ENGINE__DIGEST_L
 	nested = json_object_new_object();
 	arr = json_object_new_array();
 	json_object_object_add(nested, "schemaVersion", json_object_new_int(2));
-	json_object_object_add(nested, "mediaType", json_object_new_string("application/vnd.oci.image.index.v1+json"));
+	json_object_object_add(nested, "mediaType",
+			       json_object_new_string("application/vnd.oci.image.index.v1+json"));
 	json_object_object_add(nested, "manifests", arr);
 	d = json_object_new_object();
-	json_object_object_add(d, "mediaType", json_object_new_string("application/vnd.oci.image.manifest.v1+json"));
+	json_object_object_add(d, "mediaType",
+			       json_object_new_string("application/vnd.oci.image.manifest.v1+json"));
 	json_object_object_add(d, "digest", json_object_new_string(mdigest));
 	json_object_object_add(d, "size", json_object_new_int64((int64_t)strlen(s)));
 	json_object *plat = json_object_new_object();
@@ -280,11 +301,13 @@ static void make_multi_platform(const char *layout, char arm_id[ENGINE__DIGEST_L
 	json_object_object_add(top, "schemaVersion", json_object_new_int(2));
 	json_object_object_add(top, "manifests", arr);
 	d = json_object_new_object();
-	json_object_object_add(d, "mediaType", json_object_new_string("application/vnd.oci.image.index.v1+json"));
+	json_object_object_add(d, "mediaType",
+			       json_object_new_string("application/vnd.oci.image.index.v1+json"));
 	json_object_object_add(d, "digest", json_object_new_string(idigest));
 	json_object_object_add(d, "size", json_object_new_int64((int64_t)strlen(s)));
 	ann = json_object_new_object();
-	json_object_object_add(ann, "io.containerd.image.name", json_object_new_string("docker.io/library/multi:1"));
+	json_object_object_add(ann, "io.containerd.image.name",
+			       json_object_new_string("docker.io/library/multi:1"));
 	json_object_object_add(d, "annotations", ann);
 	json_object_array_add(arr, d);
 	fx_write(index_path, json_object_to_json_string_ext(top, JSON_C_TO_STRING_PLAIN));
@@ -299,7 +322,7 @@ START_TEST(test_image_formats__multi_platform_index)
 	FX_REQUIRE("umoci");
 	struct fx f;
 	engine_image_load_options o = ENGINE_IMAGE_LOAD_OPTIONS_INIT;
-	engine_strarray loaded = { NULL, 0 };
+	engine_strarray loaded = {NULL, 0};
 	char arm_id[ENGINE__DIGEST_LEN + 1];
 	cleanup_free char *amd_id = NULL, *id = NULL, *root2 = NULL, *root3 = NULL;
 	engine_context *ctx2, *ctx3;
@@ -325,8 +348,9 @@ START_TEST(test_image_formats__multi_platform_index)
 
 	ctx3 = fx_other_store(&f, "root3", &root3);
 	o.platform = "linux/s390x";
-	ck_assert_engine_error(engine_image_load(ctx3, f.layout, &o, NULL), ENGINE_EINVALID,
-			       "no image for platform linux/s390x (the archive has linux/arm64/v8, linux/amd64)");
+	ck_assert_engine_error(
+	    engine_image_load(ctx3, f.layout, &o, NULL), ENGINE_EINVALID,
+	    "no image for platform linux/s390x (the archive has linux/arm64/v8, linux/amd64)");
 	fx_assert_nothing_stored(ctx3, root3);
 	o.platform = "linux";
 	ck_assert_engine_error(engine_image_load(ctx3, f.layout, &o, NULL), ENGINE_EINVALID,
@@ -338,8 +362,8 @@ END_TEST
 
 /* Each broken archive fails with a message naming what is wrong, and
  * leaves the store empty. */
-static void expect_load_error(const char *root, const char *path, const char *platform, const char *tag, int code,
-			      const char *needle)
+static void expect_load_error(const char *root, const char *path, const char *platform, const char *tag,
+			      int code, const char *needle)
 {
 	engine_context *ctx = th_context(root);
 	engine_image_load_options o = ENGINE_IMAGE_LOAD_OPTIONS_INIT;
@@ -367,7 +391,8 @@ static char *layout_first_layer(const char *layout)
 	json_object_put(index);
 	m = fx_json_file(mpath);
 	layers = json_object_object_get(m, "layers");
-	out = strdup(json_object_get_string(json_object_object_get(json_object_array_get_idx(layers, 0), "digest")));
+	out = strdup(
+	    json_object_get_string(json_object_object_get(json_object_array_get_idx(layers, 0), "digest")));
 	json_object_put(m);
 	return out;
 }
@@ -384,32 +409,39 @@ START_TEST(test_image_formats__rejects_broken_archives)
 	layer = layout_first_layer(f.layout);
 	config = layout_config_digest(f.layout);
 	ck_assert_int_eq(
-		fx_sh("set -e; cd '%s'\n"
-		      "skopeo copy -q oci:L:base docker-archive:da.tar:my/img:v1\n"
-		      "tar -C L -cf L.tar .; head -c $(( $(stat -c %%s L.tar) / 2 + 77 )) L.tar > trunc.tar\n"
-		      "cp -a L badjson; echo '{\"manifests\": [' > badjson/index.json\n"
-		      "cp -a L nolayout; rm nolayout/oci-layout\n"
-		      "cp -a L miss; rm miss/blobs/sha256/%s\n"
-		      "cp -a L mism; echo garbage > mism/blobs/sha256/%s; tar -C mism -cf mism.tar .\n"
-		      "mkdir dabad; tar -C dabad -xf da.tar; echo '[{\"Config\": ' > dabad/manifest.json\n"
-		      "tar -C dabad -cf dabad.tar .\n"
-		      "mkdir dacfg; tar -C dacfg -xf da.tar; echo ' ' >> dacfg/%s.json; tar -C dacfg -cf dacfg.tar .\n"
-		      "mkdir dadiff; tar -C dadiff -xf da.tar; f=$(ls dadiff/*.tar | head -n 1)\n"
-		      "tar -C nolayout -cf \"$f\" oci-layout 2>/dev/null || tar -C L -cf \"$f\" oci-layout\n"
-		      "tar -C dadiff -cf dadiff.tar .\n"
-		      "mkdir nothing; echo hi > nothing/file\n",
-		      f.tmp, engine__digest_hex(layer), engine__digest_hex(layer), engine__digest_hex(config)),
-		0);
+	    fx_sh("set -e; cd '%s'\n"
+		  "skopeo copy -q oci:L:base docker-archive:da.tar:my/img:v1\n"
+		  "tar -C L -cf L.tar .; head -c $(( $(stat -c %%s L.tar) / 2 + 77 )) L.tar > trunc.tar\n"
+		  "cp -a L badjson; echo '{\"manifests\": [' > badjson/index.json\n"
+		  "cp -a L nolayout; rm nolayout/oci-layout\n"
+		  "cp -a L miss; rm miss/blobs/sha256/%s\n"
+		  "cp -a L mism; echo garbage > mism/blobs/sha256/%s; tar -C mism -cf mism.tar .\n"
+		  "mkdir dabad; tar -C dabad -xf da.tar; echo '[{\"Config\": ' > dabad/manifest.json\n"
+		  "tar -C dabad -cf dabad.tar .\n"
+		  "mkdir dacfg; tar -C dacfg -xf da.tar; echo ' ' >> dacfg/%s.json; tar -C dacfg -cf "
+		  "dacfg.tar .\n"
+		  "mkdir dadiff; tar -C dadiff -xf da.tar; f=$(ls dadiff/*.tar | head -n 1)\n"
+		  "tar -C nolayout -cf \"$f\" oci-layout 2>/dev/null || tar -C L -cf \"$f\" oci-layout\n"
+		  "tar -C dadiff -cf dadiff.tar .\n"
+		  "mkdir nothing; echo hi > nothing/file\n"
+		  "mkdir daesc; tar -C daesc -xf da.tar; f=$(ls daesc/*.tar | head -n 1)\n"
+		  "sed -i \"s|${f#daesc/}|../../../../etc/passwd|\" daesc/manifest.json\n"
+		  "mkdir dalink; tar -C dalink -xf da.tar; f=$(ls dalink/*.tar | head -n 1)\n"
+		  "rm \"$f\"; ln -s /etc/passwd \"$f\"\n",
+		  f.tmp, engine__digest_hex(layer), engine__digest_hex(layer), engine__digest_hex(config)),
+	    0);
 
 #define P(name) fx_path(f.tmp, name)
 	cleanup_free char *trunc = P("trunc.tar"), *badjson = P("badjson"), *nolayout = P("nolayout"),
-			  *miss = P("miss"), *mism = P("mism"), *mism_tar = P("mism.tar"), *dabad = P("dabad.tar"),
-			  *dacfg = P("dacfg.tar"), *dadiff = P("dadiff.tar"), *nothing = P("nothing"),
-			  *absent = P("absent");
+			  *miss = P("miss"), *mism = P("mism"), *mism_tar = P("mism.tar"),
+			  *dabad = P("dabad.tar"), *dacfg = P("dacfg.tar"), *dadiff = P("dadiff.tar"),
+			  *nothing = P("nothing"), *absent = P("absent"), *daesc = P("daesc"),
+			  *dalink = P("dalink");
 #undef P
 	expect_load_error(root, trunc, NULL, NULL, ENGINE_EINVALID, "runcated");
 	expect_load_error(root, badjson, NULL, NULL, ENGINE_EINVALID, "index.json: invalid JSON at offset");
-	expect_load_error(root, nolayout, NULL, NULL, ENGINE_EINVALID, "not an OCI image layout: no oci-layout file");
+	expect_load_error(root, nolayout, NULL, NULL, ENGINE_EINVALID,
+			  "not an OCI image layout: no oci-layout file");
 	expect_load_error(root, dabad, NULL, NULL, ENGINE_EINVALID, "manifest.json: invalid JSON at offset");
 	if (asprintf(&needle, "blob %s: missing from the archive", layer) < 0)
 		abort();
@@ -423,11 +455,17 @@ START_TEST(test_image_formats__rejects_broken_archives)
 	if (asprintf(&needle, "config %s: digest mismatch: the archive holds sha256:", config) < 0)
 		abort();
 	expect_load_error(root, dacfg, NULL, NULL, ENGINE_EINVALID, needle);
-	expect_load_error(root, dadiff, NULL, NULL, ENGINE_EINVALID, "uncompressed content does not match diff_id");
+	expect_load_error(root, dadiff, NULL, NULL, ENGINE_EINVALID,
+			  "uncompressed content does not match diff_id");
+	/* Paths and links out of an archive directory are never followed. */
+	expect_load_error(root, daesc, NULL, NULL, ENGINE_EINVALID,
+			  "manifest.json: layer: path \"../../../../etc/passwd\" escapes the archive");
+	expect_load_error(root, dalink, NULL, NULL, ENGINE_EINVALID, ".tar: no such file in ");
 	expect_load_error(root, f.layout, "linux/arm64", NULL, ENGINE_EINVALID,
 			  "no image for platform linux/arm64 (the archive has linux/amd64)");
-	expect_load_error(root, nothing, NULL, NULL, ENGINE_EINVALID,
-			  "neither an OCI image layout (no index.json) nor a docker-archive (no manifest.json)");
+	expect_load_error(
+	    root, nothing, NULL, NULL, ENGINE_EINVALID,
+	    "neither an OCI image layout (no index.json) nor a docker-archive (no manifest.json)");
 	expect_load_error(root, f.layout, NULL, "Not/A Name", ENGINE_EINVALID, "Not/A Name");
 	expect_load_error(root, absent, NULL, NULL, ENGINE_ENOTFOUND, "absent: no such file or directory");
 	fx_teardown(&f);

@@ -26,8 +26,8 @@ START_TEST(test_image_formats__import_with_config)
 	cleanup_free char *root = fx_path(tmp, "root"), *gz = NULL, *xz = NULL;
 	engine_context *ctx = th_context(root);
 	engine_image_import_options o;
-	char *env[] = { "A=1", "PATH=/bin" }, *cmd[] = { "/bin/sh", "-c", "echo hi" }, *ep[] = { "/init" };
-	char *labels[] = { "maintainer=me", "empty=" }, *ports[] = { "80", "53/udp" }, *vols[] = { "/data" };
+	char *env[] = {"A=1", "PATH=/bin"}, *cmd[] = {"/bin/sh", "-c", "echo hi"}, *ep[] = {"/init"};
+	char *labels[] = {"maintainer=me", "empty="}, *ports[] = {"80", "53/udp"}, *vols[] = {"/data"};
 	struct fx_image img;
 	char *id = NULL, *id2 = NULL;
 	int fd;
@@ -37,12 +37,12 @@ START_TEST(test_image_formats__import_with_config)
 	xz = fx_path(tmp, "rootfs.tar.xz");
 	ck_assert_engine_ok(engine_image_import_options_init(&o, ENGINE_IMAGE_IMPORT_OPTIONS_VERSION));
 	o.ref = "imported:1";
-	o.env = (engine_strarray){ env, 2 };
-	o.cmd = (engine_strarray){ cmd, 3 };
-	o.entrypoint = (engine_strarray){ ep, 1 };
-	o.labels = (engine_strarray){ labels, 2 };
-	o.exposed_ports = (engine_strarray){ ports, 2 };
-	o.volumes = (engine_strarray){ vols, 1 };
+	o.env = (engine_strarray){env, 2};
+	o.cmd = (engine_strarray){cmd, 3};
+	o.entrypoint = (engine_strarray){ep, 1};
+	o.labels = (engine_strarray){labels, 2};
+	o.exposed_ports = (engine_strarray){ports, 2};
+	o.volumes = (engine_strarray){vols, 1};
 	o.working_dir = "/srv";
 	o.user = "nobody";
 	ck_assert_engine_ok(engine_image_import(ctx, gz, -1, &o, &id));
@@ -55,7 +55,8 @@ START_TEST(test_image_formats__import_with_config)
 	ck_assert_str_eq(fx_cfg_idx(&img, "Entrypoint", 0), "/init");
 	ck_assert_str_eq(fx_cfg_str(&img, "WorkingDir"), "/srv");
 	ck_assert_str_eq(fx_cfg_str(&img, "User"), "nobody");
-	ck_assert_str_eq(json_object_get_string(json_object_object_get(fx_cfg(&img, "Labels"), "maintainer")), "me");
+	ck_assert_str_eq(json_object_get_string(json_object_object_get(fx_cfg(&img, "Labels"), "maintainer")),
+			 "me");
 	ck_assert_str_eq(json_object_get_string(json_object_object_get(fx_cfg(&img, "Labels"), "empty")), "");
 	ck_assert(json_object_object_get_ex(fx_cfg(&img, "ExposedPorts"), "80/tcp", NULL));
 	ck_assert(json_object_object_get_ex(fx_cfg(&img, "ExposedPorts"), "53/udp", NULL));
@@ -90,7 +91,7 @@ START_TEST(test_image_formats__import_rejects_bad_input)
 	cleanup_free char *root = fx_path(tmp, "root"), *junk = NULL, *tar = NULL, *absent = NULL;
 	engine_context *ctx = th_context(root);
 	engine_image_import_options o = ENGINE_IMAGE_IMPORT_OPTIONS_INIT;
-	char *bad_label[] = { "novalue" }, *bad_port[] = { "http" }, *bad_env[] = { "=x" };
+	char *bad_label[] = {"novalue"}, *bad_port[] = {"http"}, *bad_env[] = {"=x"};
 
 	make_rootfs_tarballs(tmp);
 	junk = fx_path(tmp, "junk.gz");
@@ -98,16 +99,17 @@ START_TEST(test_image_formats__import_rejects_bad_input)
 	absent = fx_path(tmp, "absent.tar");
 	ck_assert_engine_error(engine_image_import(ctx, junk, -1, NULL, NULL), ENGINE_EINVALID,
 			       "not a tar archive (after decompression)");
-	ck_assert_engine_error(engine_image_import(ctx, absent, -1, NULL, NULL), ENGINE_ENOTFOUND, "no such file");
-	o.labels = (engine_strarray){ bad_label, 1 };
+	ck_assert_engine_error(engine_image_import(ctx, absent, -1, NULL, NULL), ENGINE_ENOTFOUND,
+			       "no such file");
+	o.labels = (engine_strarray){bad_label, 1};
 	ck_assert_engine_error(engine_image_import(ctx, tar, -1, &o, NULL), ENGINE_EINVALID,
 			       "label \"novalue\": expected key=value");
-	o.labels = (engine_strarray){ NULL, 0 };
-	o.exposed_ports = (engine_strarray){ bad_port, 1 };
+	o.labels = (engine_strarray){NULL, 0};
+	o.exposed_ports = (engine_strarray){bad_port, 1};
 	ck_assert_engine_error(engine_image_import(ctx, tar, -1, &o, NULL), ENGINE_EINVALID,
 			       "exposed port \"http\": expected PORT[/PROTO]");
-	o.exposed_ports = (engine_strarray){ NULL, 0 };
-	o.env = (engine_strarray){ bad_env, 1 };
+	o.exposed_ports = (engine_strarray){NULL, 0};
+	o.env = (engine_strarray){bad_env, 1};
 	ck_assert_engine_error(engine_image_import(ctx, tar, -1, &o, NULL), ENGINE_EINVALID,
 			       "env \"=x\": expected KEY=VALUE");
 	fx_assert_nothing_stored(ctx, root);
@@ -119,21 +121,24 @@ END_TEST
 /* Save in @format, load into an empty store: same ID and tags; skopeo reads it. */
 static void round_trip(engine_context *ctx, const char *tmp, int format, const char *skopeo_transport)
 {
-	cleanup_free char *out = fx_path(tmp, format == ENGINE_IMAGE_FORMAT_OCI ? "saved-oci.tar" : "saved-docker.tar");
-	cleanup_free char *root2 = fx_path(tmp, format == ENGINE_IMAGE_FORMAT_OCI ? "root-oci" : "root-docker");
+	cleanup_free char *out =
+	    fx_path(tmp, format == ENGINE_IMAGE_FORMAT_OCI ? "saved-oci.tar" : "saved-docker.tar");
+	cleanup_free char *root2 =
+	    fx_path(tmp, format == ENGINE_IMAGE_FORMAT_OCI ? "root-oci" : "root-docker");
 	cleanup_free char *want = fx_image_id(ctx, "imported:1"), *want_other = fx_image_id(ctx, "other:2");
 	cleanup_free char *got = NULL, *got_other = NULL, *got_alias = NULL;
-	char *refs[] = { "imported:1", "alias", "other:2" };
-	engine_strarray r = { refs, 3 }, loaded = { NULL, 0 };
+	char *refs[] = {"imported:1", "alias", "other:2"};
+	engine_strarray r = {refs, 3}, loaded = {NULL, 0};
 	engine_context *ctx2;
 
 	ck_assert_engine_ok(engine_image_save(ctx, &r, out, format));
 	/* skopeo names images in an OCI archive by ref.name, in a docker
 	 * archive by RepoTags. */
-	ck_assert_int_eq(fx_sh("skopeo inspect %s:'%s':imported:1 | grep -q '\"Digest\"' && "
-			       "skopeo inspect --config %s:'%s':other:2 | grep -q '\"comment\": \"another one\"'",
-			       skopeo_transport, out, skopeo_transport, out),
-			 0);
+	ck_assert_int_eq(
+	    fx_sh("skopeo inspect %s:'%s':imported:1 | grep -q '\"Digest\"' && "
+		  "skopeo inspect --config %s:'%s':other:2 | grep -q '\"comment\": \"another one\"'",
+		  skopeo_transport, out, skopeo_transport, out),
+	    0);
 	ctx2 = th_context(root2);
 	ck_assert_engine_ok(engine_image_load(ctx2, out, NULL, &loaded));
 	ck_assert_uint_eq(loaded.count, 3);
@@ -155,8 +160,8 @@ START_TEST(test_image_formats__save_round_trips)
 	cleanup_free char *root = fx_path(tmp, "root"), *gz = NULL, *tar = NULL, *out = NULL, *bad = NULL;
 	engine_context *ctx = th_context(root);
 	engine_image_import_options o = ENGINE_IMAGE_IMPORT_OPTIONS_INIT;
-	char *missing[] = { "imported:1", "nosuch:1" };
-	engine_strarray refs = { missing, 2 };
+	char *missing[] = {"imported:1", "nosuch:1"};
+	engine_strarray refs = {missing, 2};
 
 	make_rootfs_tarballs(tmp);
 	gz = fx_path(tmp, "rootfs.tar.gz");
@@ -183,7 +188,8 @@ START_TEST(test_image_formats__save_round_trips)
 
 	/* A failed save leaves no file behind. */
 	out = fx_path(tmp, "failed.tar");
-	ck_assert_engine_error(engine_image_save(ctx, &refs, out, ENGINE_IMAGE_FORMAT_OCI), ENGINE_ENOTFOUND, "nosuch");
+	ck_assert_engine_error(engine_image_save(ctx, &refs, out, ENGINE_IMAGE_FORMAT_OCI), ENGINE_ENOTFOUND,
+			       "nosuch");
 	ck_assert(!engine__path_exists(out));
 	bad = fx_path(tmp, "no/such/dir/out.tar");
 	refs.count = 1;
@@ -225,8 +231,10 @@ START_TEST(test_image_formats__default_busybox)
 	ck_assert_str_eq(img.id, id);
 	ck_assert_uint_eq(fx_cfg_len(&img, "Cmd"), 1);
 	ck_assert_str_eq(fx_cfg_idx(&img, "Cmd", 0), "sh");
-	ck_assert_str_eq(fx_cfg_idx(&img, "Env", 0), "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
-	ck_assert_str_eq(json_object_get_string(json_object_object_get(img.config, "created")), "1970-01-01T00:00:00Z");
+	ck_assert_str_eq(fx_cfg_idx(&img, "Env", 0),
+			 "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+	ck_assert_str_eq(json_object_get_string(json_object_object_get(img.config, "created")),
+			 "1970-01-01T00:00:00Z");
 	fx_image_put(&img);
 
 	/* One layer: its diff dir is the whole rootfs. */

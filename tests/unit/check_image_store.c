@@ -113,6 +113,44 @@ START_TEST(test_image_store__ref_normalize)
 }
 END_TEST
 
+static void assert_clean_name(const char *in, const char *want)
+{
+	cleanup_free char *out = NULL;
+
+	ck_assert_engine_ok(engine__entry_clean(in, "entry", &out));
+	ck_assert_str_eq(out, want);
+}
+
+START_TEST(test_image_store__entry_names)
+{
+	cleanup_free char *out = NULL;
+	const char *target = NULL;
+
+	assert_clean_name("./etc/passwd", "etc/passwd");
+	assert_clean_name("/etc//passwd", "etc/passwd");
+	assert_clean_name("a/./b/", "a/b");
+	assert_clean_name("a/b/../c", "a/c");
+	assert_clean_name("./", "");
+	assert_clean_name("a/..", "");
+	ck_assert_engine_error(engine__entry_clean("../etc/passwd", "entry", &out), ENGINE_EPERM,
+			       "entry \"../etc/passwd\": escapes the layer root");
+	ck_assert_engine_error(engine__entry_clean("a/../../b", "hardlink target", &out), ENGINE_EPERM,
+			       "hardlink target \"a/../../b\": escapes the layer root");
+	ck_assert_engine_error(engine__entry_clean("/..", "entry", &out), ENGINE_EPERM, "escapes");
+	ck_assert_int_eq(engine__whiteout_classify("file", &target), ENGINE__WH_NONE);
+	ck_assert_int_eq(engine__whiteout_classify(".wh..wh..opq", &target), ENGINE__WH_OPAQUE);
+	ck_assert_int_eq(engine__whiteout_classify(".wh..wh.plnk", &target), ENGINE__WH_META);
+	ck_assert_int_eq(engine__whiteout_classify(".wh.passwd", &target), ENGINE__WH_FILE);
+	ck_assert_str_eq(target, "passwd");
+	ck_assert(engine__whiteout_target_ok("passwd"));
+	ck_assert(!engine__whiteout_target_ok(".."));
+	ck_assert(!engine__whiteout_target_ok("."));
+	ck_assert(!engine__whiteout_target_ok(""));
+	ck_assert(engine__xattr_is_overlay("trusted.overlay.opaque"));
+	ck_assert(!engine__xattr_is_overlay("security.capability"));
+}
+END_TEST
+
 static void small_image(engine_context *ctx, const char *content, const char *tag, char id[ENGINE__DIGEST_LEN + 1])
 {
 	char blobs[2][ENGINE__DIGEST_LEN + 1];
@@ -255,6 +293,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_image_store__blob_mismatch_stores_nothing);
 	tcase_add_test(tc, test_image_store__blob_read_detects_corruption);
 	tcase_add_test(tc, test_image_store__ref_normalize);
+	tcase_add_test(tc, test_image_store__entry_names);
 	tcase_add_test(tc, test_image_store__register_tag_lookup);
 	tcase_add_test(tc, test_image_store__ambiguous_short_id);
 	tcase_add_test(tc, test_image_store__rootfs_get_and_sharing);

@@ -314,7 +314,7 @@ static Suite *runtime_suite(void)
 	TCase *tc = tcase_create("run");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_set_timeout(tc, 60);
+	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, test_runtime__echo);
 	tcase_add_test(tc, test_runtime__exit_code_and_signal);
 	tcase_add_test(tc, test_runtime__command_not_found);

@@ -62,7 +62,7 @@ START_TEST(test_runtime__lifecycle)
 	ck_assert_str_eq(engine_container_status(c), "created");
 	ck_assert_str_eq(engine_container_name(c), "web");
 	ck_assert_engine_ok(engine_container_inspect(c, &json));
-	ck_assert_ptr_nonnull(strstr(json, "\"Status\":\"created\""));
+	ck_assert_ptr_nonnull(strstr(json, "\"Status\": \"created\""));
 	engine_free(json);
 
 	ck_assert_engine_ok(engine_container_start(c));
@@ -115,8 +115,8 @@ START_TEST(test_runtime__lifecycle)
 	free(log);
 
 	ck_assert_engine_ok(engine_container_inspect(c, &json));
-	ck_assert_ptr_nonnull(strstr(json, "\"ExitCode\":137"));
-	ck_assert_ptr_nonnull(strstr(json, "\"Name\":\"\\/web\"") ? "" : strstr(json, "\"Name\":\"/web\""));
+	ck_assert_ptr_nonnull(strstr(json, "\"ExitCode\": 137"));
+	ck_assert_ptr_nonnull(strstr(json, "\"Name\": \"/web\""));
 	engine_free(json);
 
 	/* Restart: a stopped container starts again. */
@@ -160,7 +160,7 @@ START_TEST(test_runtime__outlives_creator)
 	ck_assert_engine_ok(engine_container_open(ctx, "bg", &c));
 	ck_assert_str_eq(engine_container_status(c), "running");
 	ck_assert_engine_ok(engine_container_list(ctx, 0, &json));
-	ck_assert_ptr_nonnull(strstr(json, "\"\\/bg\"") ? "" : strstr(json, "\"/bg\""));
+	ck_assert_ptr_nonnull(strstr(json, "\"/bg\""));
 	engine_free(json);
 	ck_assert_engine_ok(engine_container_wait(c, -1, &code));
 	ck_assert_int_eq(code, 5);
@@ -234,7 +234,7 @@ static Suite *lifecycle_suite(void)
 	TCase *tc = tcase_create("lifecycle");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_set_timeout(tc, 60);
+	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, test_runtime__lifecycle);
 	tcase_add_test(tc, test_runtime__outlives_creator);
 	tcase_add_test(tc, test_runtime__auto_remove_and_force);

@@ -266,8 +266,9 @@ START_TEST(test_security__default_matches_docker_json)
 	cleanup_free char *path = NULL;
 	char *drop_all[] = {"ALL", NULL};
 
-	ck_assert_int_gt(
-	    asprintf(&path, "%s/tests/resources/seccomp/docker-default.json", srcdir ? srcdir : ENGINE_TEST_SRCDIR), 0);
+	ck_assert_int_gt(asprintf(&path, "%s/tests/resources/seccomp/docker-default.json",
+				  srcdir ? srcdir : ENGINE_TEST_SRCDIR),
+			 0);
 	for (size_t i = 0; i <= sizeof(sets) / sizeof(sets[0]); i++) {
 		const engine__seccomp *ours = NULL, *docker = NULL;
 		const struct sock_fprog *a, *b;
@@ -361,6 +362,12 @@ static const struct bad_profile bad_profiles[] = {
      ENGINE_EINVALID, "syscalls[0].includes.minKernel: invalid kernel version \"five\""},
     {"{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"flags\": [\"SECCOMP_FILTER_FLAG_FAST\"]}", ENGINE_EINVALID,
      "flags[0]: unknown flag \"SECCOMP_FILTER_FLAG_FAST\""},
+    {"{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": [{\"names\": [\"socket\"], \"action\": "
+     "\"SCMP_ACT_ALLOW\", \"args\": [{\"index\": 0, \"value\": -1, \"op\": \"SCMP_CMP_EQ\"}]}]}",
+     ENGINE_EINVALID, "syscalls[0] (\"socket\"): args[0]: value is not an unsigned 64-bit integer"},
+    {"{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": [{\"names\": [\"socket\"], \"action\": "
+     "\"SCMP_ACT_ALLOW\", \"args\": [{\"index\": 0, \"value\": \"2\", \"op\": \"SCMP_CMP_EQ\"}]}]}",
+     ENGINE_EINVALID, "args[0]: value is not an unsigned 64-bit integer"},
 };
 
 START_TEST(test_security__seccomp_custom_profile_errors)
@@ -383,6 +390,8 @@ START_TEST(test_security__seccomp_missing_profile)
 	const engine__seccomp *s = NULL;
 
 	ck_assert_engine_error(engine__seccomp_prepare(ctx, path, NULL, &s), ENGINE_ENOTFOUND, path);
+	ck_assert_engine_error(engine__seccomp_prepare(ctx, "", NULL, &s), ENGINE_EINVALID,
+			       "seccomp profile: empty");
 }
 END_TEST
 

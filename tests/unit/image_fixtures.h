@@ -45,12 +45,12 @@ static inline int fx_have(const char *tool)
 	return st == 0;
 }
 
-#define FX_REQUIRE(tool)                                                        \
-	do {                                                                    \
-		if (!fx_have(tool)) {                                           \
-			fprintf(stderr, "%s not installed: test skipped\n", tool); \
-			return;                                                 \
-		}                                                               \
+#define FX_REQUIRE(tool)                                                                                     \
+	do {                                                                                                 \
+		if (!fx_have(tool)) {                                                                        \
+			fprintf(stderr, "%s not installed: test skipped\n", tool);                           \
+			return;                                                                              \
+		}                                                                                            \
 	} while (0)
 
 static inline char *fx_path(const char *a, const char *b)
@@ -156,19 +156,21 @@ static inline size_t fx_nlayers(struct fx_image *img)
 
 static inline const char *fx_layer(struct fx_image *img, size_t i)
 {
-	return json_object_get_string(json_object_array_get_idx(json_object_object_get(img->record, "layers"), i));
+	return json_object_get_string(
+	    json_object_array_get_idx(json_object_object_get(img->record, "layers"), i));
 }
 
 static inline const char *fx_diff_id(struct fx_image *img, size_t i)
 {
-	return json_object_get_string(json_object_array_get_idx(json_object_object_get(img->record, "diff_ids"), i));
+	return json_object_get_string(
+	    json_object_array_get_idx(json_object_object_get(img->record, "diff_ids"), i));
 }
 
 /* Assert a failed load left nothing: no image, no blob. */
-#define fx_assert_nothing_stored(ctx, root)                               \
-	do {                                                              \
-		ck_assert_int_eq(fx_count_images(ctx), 0);                \
-		ck_assert_int_eq(fx_count_blobs(root), 0);                \
+#define fx_assert_nothing_stored(ctx, root)                                                                  \
+	do {                                                                                                 \
+		ck_assert_int_eq(fx_count_images(ctx), 0);                                                   \
+		ck_assert_int_eq(fx_count_blobs(root), 0);                                                   \
 	} while (0)
 
 /*
@@ -182,31 +184,31 @@ static inline const char *fx_diff_id(struct fx_image *img, size_t i)
 static inline void fx_umoci_layout(const char *dir)
 {
 	ck_assert_int_eq(
-		fx_sh("set -e; cd '%s'; exec >/dev/null 2>&1\n"
-		      "umoci init --layout L\n"
-		      "umoci new --image L:base\n"
-		      "umoci unpack --image L:base B\n"
-		      "R=B/rootfs\n"
-		      "mkdir -p $R/etc $R/dir/sub $R/gone/deep $R/opq/old $R/bin $R/tmp\n"
-		      "echo hi > $R/etc/hello; ln $R/etc/hello $R/etc/hardlink\n"
-		      "ln -s ../etc/hello $R/dir/sym; ln -s /etc/hello $R/dir/abs\n"
-		      "echo x > $R/dir/sub/f; chown 1000:1001 $R/dir/sub/f\n"
-		      "printf s > $R/bin/suid; chmod 4755 $R/bin/suid\n"
-		      "printf g > $R/bin/sgid; chmod 2711 $R/bin/sgid; chmod 1777 $R/tmp\n"
-		      "echo g > $R/gone/deep/f; echo del > $R/etc/deleted\n"
-		      "echo o > $R/opq/old/f; echo o2 > $R/opq/keep\n"
-		      "mkfifo $R/fifo\n"
-		      "umoci repack --refresh-bundle --image L:base B\n"
-		      "rm -rf $R/gone $R/etc/deleted; echo new > $R/new; echo changed > $R/etc/hello\n"
-		      "umoci repack --refresh-bundle --image L:base B\n"
-		      "mkdir -p T/opq; touch T/opq/.wh..wh..opq; echo fresh > T/opq/fresh\n"
-		      "tar --numeric-owner --owner=0 --group=0 -C T -cf opq.tar opq\n"
-		      "umoci raw add-layer --image L:base opq.tar\n"
-		      "umoci config --image L:base --config.env A=1 --config.cmd sh --config.workingdir /etc "
-		      "--config.label k=v\n"
-		      "rm -rf B T opq.tar\n",
-		      dir),
-		0);
+	    fx_sh("set -e; cd '%s'; exec >/dev/null 2>&1\n"
+		  "umoci init --layout L\n"
+		  "umoci new --image L:base\n"
+		  "umoci unpack --image L:base B\n"
+		  "R=B/rootfs\n"
+		  "mkdir -p $R/etc $R/dir/sub $R/gone/deep $R/opq/old $R/bin $R/tmp\n"
+		  "echo hi > $R/etc/hello; ln $R/etc/hello $R/etc/hardlink\n"
+		  "ln -s ../etc/hello $R/dir/sym; ln -s /etc/hello $R/dir/abs\n"
+		  "echo x > $R/dir/sub/f; chown 1000:1001 $R/dir/sub/f\n"
+		  "printf s > $R/bin/suid; chmod 4755 $R/bin/suid\n"
+		  "printf g > $R/bin/sgid; chmod 2711 $R/bin/sgid; chmod 1777 $R/tmp\n"
+		  "echo g > $R/gone/deep/f; echo del > $R/etc/deleted\n"
+		  "echo o > $R/opq/old/f; echo o2 > $R/opq/keep\n"
+		  "mkfifo $R/fifo\n"
+		  "umoci repack --refresh-bundle --image L:base B\n"
+		  "rm -rf $R/gone $R/etc/deleted; echo new > $R/new; echo changed > $R/etc/hello\n"
+		  "umoci repack --refresh-bundle --image L:base B\n"
+		  "mkdir -p T/opq; touch T/opq/.wh..wh..opq; echo fresh > T/opq/fresh\n"
+		  "tar --numeric-owner --owner=0 --group=0 -C T -cf opq.tar opq\n"
+		  "umoci raw add-layer --image L:base opq.tar\n"
+		  "umoci config --image L:base --config.env A=1 --config.cmd sh --config.workingdir /etc "
+		  "--config.label k=v\n"
+		  "rm -rf B T opq.tar\n",
+		  dir),
+	    0);
 }
 
 /* The digest (from index.json) of the only manifest of layout @layout. */
@@ -219,7 +221,8 @@ static inline json_object *fx_json_file(const char *path)
 }
 
 /* Write @data as a blob of layout @layout; its digest goes to @digest. */
-static inline void fx_put_blob(const char *layout, const char *data, size_t len, char digest[ENGINE__DIGEST_LEN + 1])
+static inline void fx_put_blob(const char *layout, const char *data, size_t len,
+			       char digest[ENGINE__DIGEST_LEN + 1])
 {
 	char *path;
 

@@ -1,0 +1,216 @@
+/*
+ * cgroups as the container runtime uses them (privileged): the limits of a
+ * spec reach the kernel's files, pause/resume drive the freezer, stats and
+ * kill go through the container's cgroup, a timeout kills every process of
+ * the container, a limit the kernel refuses fails the run cleanly, and
+ * nothing is left in the cgroup tree after remove or an ephemeral run.
+ */
+#include "config.h"
+
+#include <dirent.h>
+#include <signal.h>
+
+#include "check_cgroup.h"
+#include "check_runtime.h"
+#include "util/cleanup.h"
+
+static char *root, *rootfs;
+
+#define SH(script) ((const char *const[]){ "sh", "-c", (script), NULL })
+
+static void suite_setup(void)
+{
+	root = th_mkdtemp("cg-runtime");
+	rootfs = tr_rootfs(root);
+	snprintf(th_cg_parent, sizeof(th_cg_parent), "engine-test-%s", strrchr(root, '/') + 1);
+}
+
+static void suite_teardown(void)
+{
+	th_cg_purge(th_cg_parent);
+	free(rootfs);
+	th_cleanup_dir(root);
+}
+
+static engine_context *context(void)
+{
+	char parent[256];
+	engine_context *ctx = tr_context(root, parent);
+
+	ck_assert_str_eq(parent, th_cg_parent);
+	return ctx;
+}
+
+/* Number of container cgroups under our parent in any hierarchy. */
+static int cgroups_left(void)
+{
+	cleanup_closedir DIR *top = opendir("/sys/fs/cgroup");
+	struct dirent *e;
+	int n = 0;
+
+	ck_assert_ptr_nonnull(top);
+	while ((e = readdir(top))) {
+		cleanup_free char *pdir = NULL;
+		cleanup_closedir DIR *d = NULL;
+		struct dirent *c;
+
+		if (e->d_name[0] == '.' || asprintf(&pdir, "/sys/fs/cgroup/%s/%s", e->d_name, th_cg_parent) < 0)
+			continue;
+		if (!(d = opendir(pdir)))
+			continue;
+		while ((c = readdir(d)))
+			if (c->d_type == DT_DIR && c->d_name[0] != '.')
+				n++;
+	}
+	return n;
+}
+
+static bool exists(const char *p)
+{
+	return p && access(p, F_OK) == 0;
+}
+
+START_TEST(test_cgroup_runtime__limits_pause_stats_kill)
+{
+	engine_context *ctx = context();
+	engine_spec *s = tr_spec(rootfs, SH("sleep 30"));
+	engine_container *c = NULL;
+	engine__cgroup *cg = NULL;
+	engine__cgroup_mode mode;
+	engine_container_stats st;
+	char *paths[4] = { 0 };
+	const char *ctrls[] = { NULL, "memory", "freezer", "cpu" };
+	int code = -1;
+
+	ck_assert_engine_ok(engine_spec_set_memory_str(s, "64m"));
+	ck_assert_engine_ok(engine_spec_set_cpus(s, 0.5));
+	ck_assert_engine_ok(engine_spec_set_cpu_shares(s, 512));
+	ck_assert_engine_ok(engine_spec_set_cpuset(s, "0"));
+	ck_assert_engine_ok(engine_spec_set_pids_limit(s, 20));
+	ck_assert_engine_ok(engine_container_create(ctx, s, &c));
+	ck_assert_engine_ok(engine_container_start(c));
+	ck_assert_engine_ok(engine__cgroup_mode_get(ctx, &mode));
+	ck_assert_engine_ok(engine__cgroup_open(ctx, engine_container_id(c), &cg));
+	if (mode == ENGINE__CGROUP_UNIFIED) {
+		const char *d = engine__cgroup_path(cg, NULL);
+
+		th_assert_file(d, "memory.max", "67108864");
+		th_assert_file(d, "cpu.max", "50000 100000");
+		th_assert_file(d, "cpu.weight", "20");
+		th_assert_file(d, "cpuset.cpus", "0");
+		th_assert_file(d, "pids.max", "20");
+	} else {
+		th_assert_file(engine__cgroup_path(cg, "memory"), "memory.limit_in_bytes", "67108864");
+		th_assert_file(engine__cgroup_path(cg, "cpu"), "cpu.cfs_quota_us", "50000");
+		th_assert_file(engine__cgroup_path(cg, "cpu"), "cpu.shares", "512");
+		th_assert_file(engine__cgroup_path(cg, "cpuset"), "cpuset.cpus", "0");
+		th_assert_file(engine__cgroup_path(cg, "pids"), "pids.max", "20");
+	}
+	for (int i = 0; i < 4; i++)
+		if (engine__cgroup_path(cg, ctrls[i]))
+			paths[i] = strdup(engine__cgroup_path(cg, ctrls[i]));
+	ck_assert(engine__cgroup_populated(cg));
+
+	ck_assert_engine_ok(engine_container_pause(c));
+	if (mode == ENGINE__CGROUP_UNIFIED)
+		th_assert_file(paths[0], "cgroup.freeze", "1");
+	else
+		th_assert_file(paths[2], "freezer.state", "FROZEN");
+	ck_assert_engine_ok(engine_container_resume(c));
+	if (mode != ENGINE__CGROUP_UNIFIED)
+		th_assert_file(paths[2], "freezer.state", "THAWED");
+
+	ck_assert_engine_ok(engine_container_stats_get(c, &st));
+	ck_assert_uint_eq(st.memory_limit, 64 << 20);
+	ck_assert_uint_ge(st.pids, 1);
+	ck_assert_uint_gt(st.memory_usage, 0);
+
+	ck_assert_engine_ok(engine_container_kill(c, SIGKILL));
+	ck_assert_engine_ok(engine_container_wait(c, 10, &code));
+	ck_assert_int_eq(code, 137);
+	ck_assert_engine_ok(engine_container_remove(c, 0));
+	for (int i = 0; i < 4; i++) {
+		ck_assert_msg(!exists(paths[i]), "%s left behind", paths[i]);
+		free(paths[i]);
+	}
+	engine__cgroup_free(cg);
+	engine_container_free(c);
+	engine_spec_free(s);
+	tr_context_free(ctx);
+}
+END_TEST
+
+START_TEST(test_cgroup_runtime__timeout_kills_every_process)
+{
+	engine_context *ctx = context();
+	/* Background sleeps outlive sh unless the whole cgroup is killed. */
+	engine_spec *s = tr_spec(rootfs, SH("sleep 60 & sleep 60 & sleep 60"));
+	engine_run_result *res = NULL;
+	engine__cgroup *cg = NULL;
+
+	ck_assert_engine_ok(engine_spec_set_init(s, 1));
+	ck_assert_engine_ok(engine_spec_set_pids_limit(s, 16));
+	ck_assert_engine_ok(engine_spec_set_timeout(s, 0.5));
+	res = tr_run_ok(ctx, s);
+	ck_assert_int_eq(res->timed_out, 1);
+	ck_assert_engine_error(engine__cgroup_open(ctx, res->id, &cg), ENGINE_ENOTFOUND, "no such cgroup");
+	ck_assert_int_eq(cgroups_left(), 0);
+	engine_run_result_free(res);
+	engine_spec_free(s);
+	tr_context_free(ctx);
+}
+END_TEST
+
+START_TEST(test_cgroup_runtime__kernel_refuses_cpuset)
+{
+	engine_context *ctx = context();
+	engine_spec *s = tr_spec(rootfs, SH("true"));
+	engine_run_result *res = NULL;
+	int r;
+
+	/* No host has CPU 4095 online: the kernel refuses the write. */
+	ck_assert_engine_ok(engine_spec_set_cpuset(s, "4095"));
+	r = engine_run(ctx, s, &res);
+	ck_assert_int_lt(r, 0);
+	ck_assert_msg(strstr(engine_error_last()->message, "cpuset.cpus"), "message: %s", engine_error_last()->message);
+	ck_assert_int_eq(cgroups_left(), 0);
+	engine_run_result_free(res);
+	engine_spec_free(s);
+	tr_context_free(ctx);
+}
+END_TEST
+
+START_TEST(test_cgroup_runtime__ephemeral_runs_leave_no_cgroup)
+{
+	engine_context *ctx = context();
+	engine_spec *s = tr_spec(rootfs, SH("cat /proc/self/cgroup >/dev/null; exit 3"));
+
+	ck_assert_engine_ok(engine_spec_set_memory_str(s, "32m"));
+	ck_assert_engine_ok(engine_spec_set_pids_limit(s, 32));
+	for (int i = 0; i < 10; i++) {
+		engine_run_result *res = tr_run_ok(ctx, s);
+
+		ck_assert_int_eq(res->exit_code, 3);
+		ck_assert_int_eq(res->oom_killed, 0);
+		engine_run_result_free(res);
+		ck_assert_int_eq(cgroups_left(), 0);
+	}
+	engine_spec_free(s);
+	tr_context_free(ctx);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("cgroup-runtime");
+	TCase *tc = tcase_create("runtime");
+
+	tcase_add_unchecked_fixture(tc, suite_setup, suite_teardown);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_cgroup_runtime__limits_pause_stats_kill);
+	tcase_add_test(tc, test_cgroup_runtime__timeout_kills_every_process);
+	tcase_add_test(tc, test_cgroup_runtime__kernel_refuses_cpuset);
+	tcase_add_test(tc, test_cgroup_runtime__ephemeral_runs_leave_no_cgroup);
+	suite_add_tcase(s, tc);
+	return th_run_suite(s, 1);
+}
