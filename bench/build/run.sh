@@ -10,7 +10,14 @@ set -eu
 [ "$(id -u)" -eq 0 ] || { echo "needs root"; exit 77; }
 command -v buildah >/dev/null || { echo "buildah not installed"; exit 77; }
 here=$(cd "$(dirname "$0")" && pwd)
-E="${ENGINE_BUILD:?set ENGINE_BUILD to the build directory}/tools/engine"
+B="${ENGINE_BUILD:?set ENGINE_BUILD to the build directory}"
+# The real binary, not libtool's wrapper script (which costs a shell and sed per call).
+if [ -x "$B/tools/.libs/engine" ]; then
+	E="$B/tools/.libs/engine"
+	export LD_LIBRARY_PATH="$B/libengine/.libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+else
+	E="$B/tools/engine"
+fi
 rounds=${1:-5}
 tmp=$(mktemp -d /tmp/bench-build-XXXXXX)
 trap 'rm -rf "$tmp"' EXIT

@@ -198,7 +198,8 @@ static int add_source(engine__copy_plan *p, const engine__copy_req *req, const c
 
 	if (!joined)
 		return ENGINE_ENOMEM;
-	if (lstat(joined, &st) < 0 || (req->ignore && engine__ignore_match(req->ignore, rel)))
+	/* The context root itself is never excluded ("*" then "!src" still copies src). */
+	if (lstat(joined, &st) < 0 || (req->ignore && strcmp(rel, ".") != 0 && engine__ignore_match(req->ignore, rel)))
 		return engine__error_set(ENGINE_ENOTFOUND, ENOENT,
 					 "Dockerfile:%d: %s failed: file not found in build context or excluded by "
 					 ".dockerignore: stat %s: file does not exist",
@@ -501,6 +502,8 @@ static int visit(struct walk *w, const char *abs, const char *rel, const char *t
 
 	if (lstat(abs, &st) < 0)
 		return engine__error_errno(errno, "stat %s", rel ? rel : abs);
+	if (S_ISSOCK(st.st_mode))
+		return 0; /* like Docker's tar of the context: sockets are not files to copy */
 	entry_meta(w, &st, &mode, &uid, &gid);
 	/* A directory copied onto one the image has keeps the image's metadata. */
 	if (top && S_ISDIR(st.st_mode) && engine__image_path_stat(w->req->layers, target, &img) == 0 &&

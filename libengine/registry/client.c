@@ -23,6 +23,8 @@
 #include "util/strv.h"
 
 #define MAX_BODY (16u << 20)
+/* Registries answer 401 for repositories that do not exist, too (Docker Hub). */
+#define NEED_LOGIN "authentication required: the repository may not exist, or may need engine login"
 
 struct engine__regclient {
 	engine_context *ctx;
@@ -260,7 +262,7 @@ int engine__regclient_status_error(engine__regclient *c, const engine__http_resp
 	case 401:
 		code = ENGINE_EPERM;
 		return engine__error_set(code, 0, "%s: %s: %s (HTTP 401%s)", c->label, what,
-					 c->user ? "credentials refused" : "authentication required (engine login)",
+					 c->user ? "credentials refused" : NEED_LOGIN,
 					 detail);
 	case 403:
 		code = ENGINE_EPERM;
@@ -439,7 +441,7 @@ int engine__regclient_reauth(engine__regclient *c, const char *challenge)
 
 	if (r == 0)
 		return engine__error_set(ENGINE_EPERM, 0, "%s: %s", c->label,
-					 c->user ? "credentials refused" : "authentication required (engine login)");
+					 c->user ? "credentials refused" : NEED_LOGIN);
 	return r < 0 ? r : 0;
 }
 

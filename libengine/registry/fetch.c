@@ -359,11 +359,12 @@ static int run_transfers(struct pipeline *pl, struct xfer *xs, int parallel)
 			break;
 		curl_multi_poll(multi, NULL, 0, 100, NULL);
 	}
-	for (size_t i = 0; i < pl->n; i++)
-		if (xs[i].h) {
+	for (size_t i = 0; i < pl->n; i++) {
+		if (xs[i].h)
 			curl_multi_remove_handle(multi, xs[i].h);
-			xfer_reset(&xs[i]);
-		}
+		/* Also a transfer that failed to start after opening its blob writer. */
+		xfer_reset(&xs[i]);
+	}
 	pthread_mutex_lock(&pl->lock);
 	pl->multi = NULL;
 	pthread_mutex_unlock(&pl->lock);

@@ -433,6 +433,9 @@ int engine__seccomp_prepare(engine_context *ctx, const char *profile, const engi
 	*out = NULL;
 	if (profile && strcmp(profile, "unconfined") == 0)
 		return 0;
+	if (profile && !*profile)
+		return engine__error_set(
+		    ENGINE_EINVALID, 0, "seccomp profile: empty (use \"default\", \"unconfined\" or a path)");
 
 	ext = engine__context_ext(ctx, ENGINE__EXT_SECURITY, ext_create, ext_free);
 	if (!ext)

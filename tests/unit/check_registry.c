@@ -8,6 +8,7 @@
 #include "core/error.h"
 #include "registry/authfile.h"
 #include "registry/challenge.h"
+#include "registry/client.h"
 #include "registry/manifest.h"
 #include "registry/progress.h"
 #include "registry/reference.h"
@@ -461,6 +462,48 @@ START_TEST(test_registry__progress_fd_and_callback)
 }
 END_TEST
 
+START_TEST(test_registry__status_errors)
+{
+	char *tmp = th_mkdtemp("registry");
+	engine_context *ctx = th_context(tmp);
+	engine__regclient_options o = { "h:1", "http://127.0.0.1:1", "registry h:1", true, 5, NULL, NULL };
+	engine__regclient *c = NULL;
+	char body[] = "{\"errors\":[{\"code\":\"MANIFEST_UNKNOWN\",\"message\":\"manifest unknown\"}]}";
+	engine__http_response r = { .status = 404, .body = body, .len = sizeof(body) - 1 };
+	cleanup_free char *host = engine__url_host("http://127.0.0.1:5001/v2/?x");
+
+	ck_assert_str_eq(host, "127.0.0.1:5001");
+	ck_assert_engine_ok(engine__regclient_new(ctx, &o, &c));
+	ck_assert_engine_error(engine__regclient_status_error(c, &r, "manifest a:1"), ENGINE_ENOTFOUND,
+			       "registry h:1: manifest a:1: not found (HTTP 404: MANIFEST_UNKNOWN: manifest unknown)");
+	r.status = 401;
+	r.body = NULL;
+	r.len = 0;
+	ck_assert_engine_error(engine__regclient_status_error(c, &r, "GET /v2/"), ENGINE_EPERM,
+			       "authentication required");
+	r.status = 403;
+	ck_assert_engine_error(engine__regclient_status_error(c, &r, "x"), ENGINE_EPERM, "access denied (HTTP 403)");
+	r.status = 503;
+	ck_assert_engine_error(engine__regclient_status_error(c, &r, "x"), ENGINE_EIO, "HTTP 503");
+	r.status = 400;
+	ck_assert_engine_error(engine__regclient_status_error(c, &r, "x"), ENGINE_EINVALID, "unexpected answer");
+	ck_assert_engine_error(engine__regclient_curl_error(c, CURLE_OPERATION_TIMEDOUT, "", "blob b"), ENGINE_ETIMEOUT,
+			       "registry h:1: blob b: timed out (nothing received for 5s)");
+	ck_assert_engine_error(engine__regclient_curl_error(c, CURLE_PARTIAL_FILE, "x", "blob b"), ENGINE_EIO,
+			       "truncated");
+	engine__regclient_free(c);
+	/* With credentials, a 401 means they were refused. */
+	o.username = "u";
+	o.password = "p";
+	ck_assert_engine_ok(engine__regclient_new(ctx, &o, &c));
+	r.status = 401;
+	ck_assert_engine_error(engine__regclient_status_error(c, &r, "x"), ENGINE_EPERM, "credentials refused");
+	engine__regclient_free(c);
+	engine_context_free(ctx);
+	th_cleanup_dir(tmp);
+}
+END_TEST
+
 static Suite *registry_suite(void)
 {
 	Suite *s = suite_create("registry");
@@ -476,6 +519,7 @@ static Suite *registry_suite(void)
 	tcase_add_test(tc, test_registry__manifest_parse);
 	tcase_add_test(tc, test_registry__index_select);
 	tcase_add_test(tc, test_registry__authfile);
+	tcase_add_test(tc, test_registry__status_errors);
 	tcase_add_test(tc, test_registry__progress_fd_and_callback);
 	suite_add_tcase(s, tc);
 	return s;

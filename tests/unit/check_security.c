@@ -390,6 +390,8 @@ START_TEST(test_security__seccomp_missing_profile)
 	const engine__seccomp *s = NULL;
 
 	ck_assert_engine_error(engine__seccomp_prepare(ctx, path, NULL, &s), ENGINE_ENOTFOUND, path);
+	ck_assert_engine_error(engine__seccomp_prepare(ctx, "", NULL, &s), ENGINE_EINVALID,
+			       "seccomp profile: empty");
 }
 END_TEST
 
