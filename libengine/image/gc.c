@@ -68,9 +68,11 @@ static int mark(engine_context *ctx, struct live *l)
 		for (size_t j = 0; chains && j < json_object_array_length(chains); j++) {
 			cleanup_json json_object *lrec = NULL;
 			const char *b;
-			if (engine__layer_record(ctx, json_object_get_string(json_object_array_get_idx(chains, j)),
+			if (engine__layer_record(ctx,
+						 json_object_get_string(json_object_array_get_idx(chains, j)),
 						 &lrec) == 0 &&
-			    (b = engine__json_get_string(lrec, "blob")) && engine__pathset_add(&l->blobs, b) < 0)
+			    (b = engine__json_get_string(lrec, "blob")) &&
+			    engine__pathset_add(&l->blobs, b) < 0)
 				return ENGINE_ENOMEM;
 		}
 	}
@@ -145,7 +147,7 @@ static int sweep_dir(engine_context *ctx, const char *rel, const char *prefix, c
 
 int engine__gc_sweep(engine_context *ctx, bool tmp, int64_t *reclaimed, char ***removed_layers)
 {
-	struct live l = { 0 };
+	struct live l = {0};
 	int r = mark(ctx, &l);
 
 	if (r == 0)
@@ -216,7 +218,8 @@ static int drop_unused(engine_context *ctx, bool all, char ***report)
 			cleanup_strv char **gone = NULL;
 			r = engine__tags_remove_image(ctx, ids[i], &gone);
 			for (size_t j = 0; r == 0 && report && gone[j]; j++)
-				r = engine__strv_push_take(report, engine__strdup_printf("untagged: %s", gone[j]));
+				r = engine__strv_push_take(report,
+							   engine__strdup_printf("untagged: %s", gone[j]));
 			if (r < 0)
 				break;
 		}
@@ -265,7 +268,8 @@ ENGINE_EXTERN int engine_store_prune(engine_context *ctx, int all_untagged, int6
 	return prune(ctx, all_untagged ? 1 : 0, NULL, reclaimed);
 }
 
-ENGINE_EXTERN int engine_store_prune_images(engine_context *ctx, int all, engine_strarray *report, int64_t *reclaimed)
+ENGINE_EXTERN int engine_store_prune_images(engine_context *ctx, int all, engine_strarray *report,
+					    int64_t *reclaimed)
 {
 	return prune(ctx, all ? 2 : 1, report, reclaimed);
 }
@@ -292,10 +296,10 @@ static int64_t count_dir(engine_context *ctx, const char *rel, int64_t *size)
 
 ENGINE_EXTERN int engine_store_usage_get(engine_context *ctx, engine_store_usage *out)
 {
-	struct live l = { 0 };
+	struct live l = {0};
 	cleanup_strv char **ids = NULL;
 	cleanup_free char *cdir = NULL;
-	engine_store_usage u = { 0 };
+	engine_store_usage u = {0};
 	int lock, r;
 
 	if (!ctx || !out)
