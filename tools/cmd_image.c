@@ -167,16 +167,21 @@ static int inspect_images(int argc, char **argv, const char *missing_word)
 			status = 1;
 			continue;
 		}
-		/* Indent the object by one level inside the array, like docker. */
-		printf("%s\n    ", printed++ ? "," : "");
-		for (const char *p = json; *p; p++) {
-			putchar(*p);
-			if (*p == '\n')
-				fputs("    ", stdout);
+		/* Docker's layout: 4 spaces a level, the object one level in. */
+		printf("%s\n", printed++ ? "," : "");
+		for (const char *line = json; *line;) {
+			const char *end = strchr(line, '\n');
+			size_t len = end ? (size_t)(end - line) : strlen(line);
+			size_t indent = strspn(line, " ");
+
+			if (indent > len)
+				indent = len;
+			printf("%*s%.*s\n", (int)(4 + 2 * indent), "", (int)(len - indent), line + indent);
+			line += len + (end ? 1 : 0);
 		}
 		engine_free(json);
 	}
-	printf(printed ? "\n]\n" : "]\n");
+	printf("]\n");
 	return status;
 }
 

@@ -85,16 +85,24 @@ static void live_free(struct live *l)
 	engine__pathset_free(&l->layers);
 }
 
-/* Apparent size of a tree (regular files), for reports. */
-static int64_t tree_size(int dfd, const char *name)
+/* Apparent size of a tree (regular files, each inode once: busybox-style
+ * hardlink farms would count hundreds of times), for reports. */
+static int64_t tree_size_seen(int dfd, const char *name, engine__pathset *inodes)
 {
 	struct stat st;
 	int64_t total = 0;
 
 	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return 0;
-	if (S_ISREG(st.st_mode))
-		return st.st_size;
+	if (S_ISREG(st.st_mode)) {
+		char key[64];
+
+		if (st.st_nlink < 2)
+			return st.st_size;
+		snprintf(key, sizeof(key), "%llu:%llu", (unsigned long long)st.st_dev,
+			 (unsigned long long)st.st_ino);
+		return engine__pathset_add(inodes, key) == 1 ? st.st_size : 0;
+	}
 	if (!S_ISDIR(st.st_mode))
 		return 0;
 	int fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -108,9 +116,18 @@ static int64_t tree_size(int dfd, const char *name)
 	}
 	while ((de = readdir(d)))
 		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
-			total += tree_size(dirfd(d), de->d_name);
+			total += tree_size_seen(dirfd(d), de->d_name, inodes);
 	closedir(d);
 	return total;
+}
+
+static int64_t tree_size(int dfd, const char *name)
+{
+	engine__pathset inodes = {0};
+	int64_t n = tree_size_seen(dfd, name, &inodes);
+
+	engine__pathset_free(&inodes);
+	return n;
 }
 
 /* Remove every entry of <root>/<rel> not in @keep (all of them without one). */
