@@ -505,9 +505,11 @@ int engine__cgroup_v1_remove(engine__cgroup *cg)
 
 int engine__cgroup_v1_parent_remove(cg_host *h)
 {
-	int r = 0;
+	int r = 0, r2;
 
 	for (int c = 0; c < CG_V1_MAX; c++) {
+		cleanup_free char *dir = NULL;
+
 		if (h->v1_root_fd[c] < 0 || h->v1_leader[c] != c)
 			continue;
 		if (h->v1_parent_fd[c] >= 0)
@@ -515,9 +517,13 @@ int engine__cgroup_v1_parent_remove(cg_host *h)
 		for (int o = 0; o < CG_V1_MAX; o++)
 			if (h->v1_leader[o] == c)
 				h->v1_parent_fd[o] = -1;
-		/* Only the last component: the levels above may not be ours. */
-		if (unlinkat(h->v1_root_fd[c], h->parent, AT_REMOVEDIR) < 0 && errno != ENOENT && r == 0)
-			r = engine__error_errno(errno, "%s/%s: rmdir", h->v1_root[c], h->parent);
+		/* Only the last component: the levels above may not be ours.
+		 * EBUSY is retried: a container's monitor may be removing the
+		 * last child cgroup right now. */
+		if (!(dir = engine__strdup_printf("%s/%s", h->v1_root[c], h->parent)))
+			return ENGINE_ENOMEM;
+		if ((r2 = engine__cgroup_rmdir(h->v1_root_fd[c], dir, h->parent)) < 0 && r == 0)
+			r = r2;
 	}
 	return r;
 }

@@ -451,12 +451,14 @@ int engine__cgroup_v2_remove(engine__cgroup *cg)
 
 int engine__cgroup_v2_parent_remove(cg_host *h)
 {
+	cleanup_free char *dir = NULL;
+
 	if (h->v2_parent_fd >= 0)
 		close(h->v2_parent_fd);
 	h->v2_parent_fd = -1;
 	if (h->fake)
 		return engine__rm_rf_at(h->v2_root_fd, h->parent);
-	if (unlinkat(h->v2_root_fd, h->parent, AT_REMOVEDIR) < 0 && errno != ENOENT)
-		return engine__error_errno(errno, "%s/%s: rmdir", h->v2_root, h->parent);
-	return 0;
+	/* EBUSY is retried: a monitor may be removing the last child now. */
+	dir = engine__strdup_printf("%s/%s", h->v2_root, h->parent);
+	return dir ? engine__cgroup_rmdir(h->v2_root_fd, dir, h->parent) : ENGINE_ENOMEM;
 }

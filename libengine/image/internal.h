@@ -96,6 +96,9 @@ int engine__unpack_archive(struct archive *a, int rootfd, const engine__unpack_o
  * plus RESOLVE_NO_SYMLINKS when @no_symlinks. Returns an fd or -errno (EXDEV:
  * the path escapes). */
 int engine__open_beneath(int rootfd, const char *rel, int flags, bool no_symlinks);
+/* Where openat2 is missing (ENOSYS) the walk refuses every symlink on the
+ * way; tests force that path with this. */
+void engine__open_beneath_force_walk(bool on);
 
 /* --- limits and paths (store.c) ---------------------------------------- */
 

@@ -326,6 +326,7 @@ static int make_dir(struct unpacker *u, struct archive_entry *e, int pfd, const 
 	cleanup_close int fd = -EBADF;
 	struct timespec ts[2];
 	struct stat st;
+	bool opaque = false;
 
 	if (mkdirat(pfd, base, 0700) < 0) {
 		if (errno != EEXIST)
@@ -334,6 +335,9 @@ static int make_dir(struct unpacker *u, struct archive_entry *e, int pfd, const 
 		if (fstatat(pfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0)
 			return entry_fail(u, 0, errno, "stat");
 		if (!S_ISDIR(st.st_mode)) {
+			/* A directory whited out and recreated by the same layer
+			 * must hide what the layers below had in it. */
+			opaque = u->o->mode == ENGINE__UNPACK_LAYER && S_ISCHR(st.st_mode) && st.st_rdev == makedev(0, 0);
 			if (remove_existing(u, pfd, rel, base) < 0)
 				return engine_error_last()->code;
 			if (mkdirat(pfd, base, 0700) < 0)
@@ -343,6 +347,8 @@ static int make_dir(struct unpacker *u, struct archive_entry *e, int pfd, const 
 	fd = openat(pfd, base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return entry_fail(u, 0, errno, "open");
+	if (opaque && fsetxattr(fd, ENGINE__OVERLAY_OPAQUE_XATTR, "y", 1, 0) < 0)
+		return entry_fail(u, 0, errno, "mark directory opaque");
 	if (!chown_ok(u, fchown(fd, (uid_t)archive_entry_uid(e), (gid_t)archive_entry_gid(e))))
 		return entry_fail(u, 0, errno, "chown");
 	int r = set_xattrs(u, e, fd, pfd, base);

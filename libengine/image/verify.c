@@ -139,9 +139,19 @@ static int check_whiteout(struct verifier *v, const char *parent, const char *ta
 	if (expect(v, rel) < 0)
 		return ENGINE_ENOMEM;
 	fd = engine__open_beneath(v->rootfd, rel, O_PATH | O_NOFOLLOW, false);
-	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISCHR(st.st_mode) || st.st_rdev != makedev(0, 0))
-		return problem(v, rel, "whiteout missing");
-	return 0;
+	if (fd >= 0 && fstat(fd, &st) == 0) {
+		if (S_ISCHR(st.st_mode) && st.st_rdev == makedev(0, 0))
+			return 0;
+		/* Recreated by the same layer: unpack made it an opaque directory. */
+		if (S_ISDIR(st.st_mode)) {
+			cleanup_close int dfd = engine__open_beneath(v->rootfd, rel, O_RDONLY | O_DIRECTORY | O_NOFOLLOW,
+								     false);
+			char val[2];
+			if (dfd >= 0 && fgetxattr(dfd, ENGINE__OVERLAY_OPAQUE_XATTR, val, sizeof(val)) == 1)
+				return 0;
+		}
+	}
+	return problem(v, rel, "whiteout missing");
 }
 
 static int check_opaque(struct verifier *v, const char *parent)

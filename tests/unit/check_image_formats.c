@@ -110,6 +110,19 @@ START_TEST(test_image_formats__oci_layout_dir_and_tar)
 	ck_assert_str_eq(loaded.strings[0], "example.com/ns/app:2");
 	engine_strarray_dispose(&loaded);
 	engine_context_free(ctx3);
+
+	/* One manifest under two ref.names: one image, both tags. */
+	ck_assert_int_eq(fx_sh("umoci tag --image '%s:base' v2", f.layout), 0);
+	o.tag = "two";
+	ck_assert_engine_ok(engine_image_load(f.ctx, f.layout, &o, &loaded));
+	ck_assert_uint_eq(loaded.count, 2);
+	ck_assert_str_eq(loaded.strings[0], "two:base");
+	ck_assert_str_eq(loaded.strings[1], "two:v2");
+	engine_strarray_dispose(&loaded);
+	ck_assert_uint_eq(fx_count_images(f.ctx), 1);
+	free(id);
+	id = fx_image_id(f.ctx, "two:v2");
+	ck_assert_str_eq(id, want);
 	fx_teardown(&f);
 }
 END_TEST

@@ -2,6 +2,8 @@
  * and every input that must be refused. Privileged (mknod, chown, trusted.*). */
 #include <sys/xattr.h>
 
+#include <engine/store.h>
+
 #include "check_image_helpers.h"
 
 /* Unpack one tar into a fresh store; the chain ID goes to @chain. */
@@ -153,6 +155,8 @@ START_TEST(test_image_unpack__whiteouts)
 		{ .path = "var/cache/kept", .data = "k" },
 		{ .path = ".wh.gone", .data = "" },
 		{ .path = "x/.wh..wh.plnk", .data = "" }, /* AUFS bookkeeping: skipped */
+		{ .path = ".wh.redo", .data = "" },        /* deleted, then recreated: opaque */
+		{ .path = "redo/", .type = AE_IFDIR },
 	};
 
 	ck_assert_engine_ok(unpack_entries(ctx, "gzip", es, sizeof(es) / sizeof(es[0]), chain));
@@ -169,6 +173,11 @@ START_TEST(test_image_unpack__whiteouts)
 	ck_assert(th_exists(dir, "var/cache/kept"));
 	ck_assert(!th_exists(dir, "var/cache/.wh..wh..opq"));
 	ck_assert(!th_exists(dir, "x/.wh..wh.plnk"));
+	cleanup_free char *redo = engine__path_join(dir, "redo");
+	ck_assert_int_eq(getxattr(redo, "trusted.overlay.opaque", buf, sizeof(buf)), 1);
+	engine_strarray problems = { NULL, 0 };
+	ck_assert_engine_ok(engine_store_check(ctx, &problems));
+	ck_assert_msg(problems.count == 0, "check: %s", problems.count ? problems.strings[0] : "");
 	engine_context_free(ctx);
 	th_cleanup_dir(tmp);
 }
@@ -424,6 +433,30 @@ START_TEST(test_image_unpack__replace_and_duplicates)
 }
 END_TEST
 
+/* Without openat2 (seccomp, old kernels) the same inputs unpack or are
+ * refused; the component walk refuses symlinked parents outright. */
+START_TEST(test_image_unpack__walk_without_openat2)
+{
+	const struct th_entry escape[] = {
+		{ .path = "etc", .type = AE_IFLNK, .data = "/etc" },
+		{ .path = "etc/passwd", .data = "pwned" },
+	};
+	const struct th_entry inside[] = {
+		{ .path = "usr/lib/", .type = AE_IFDIR },
+		{ .path = "lib", .type = AE_IFLNK, .data = "usr/lib" },
+		{ .path = "lib/x", .data = "x" },
+	};
+	const struct th_entry dotdot[] = { { .path = "a/../../x", .data = "x" } };
+
+	engine__open_beneath_force_walk(true);
+	check_all_types("gzip");
+	assert_refused(escape, 2, NULL, ENGINE_EPERM, "entry \"etc/passwd\": escapes the layer root");
+	assert_refused(inside, 3, NULL, ENGINE_EPERM, "entry \"lib/x\": escapes the layer root");
+	assert_refused(dotdot, 1, NULL, ENGINE_EPERM, "escapes the layer root");
+	engine__open_beneath_force_walk(false);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("image_unpack");
@@ -450,6 +483,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_image_unpack__diff_id_mismatch);
 	tcase_add_test(tc, test_image_unpack__not_a_tar);
 	tcase_add_test(tc, test_image_unpack__replace_and_duplicates);
+	tcase_add_test(tc, test_image_unpack__walk_without_openat2);
 	suite_add_tcase(s, tc);
 	return s;
 }
