@@ -242,6 +242,16 @@ START_TEST(test_build__dockerignore)
 	ck_assert_ptr_null(log);
 	ck_assert_ptr_null(sec);
 	ck_assert_str_eq(inc, "pub\n");
+	/* Exclude everything but one directory: copying "." copies just that. */
+	put(&f, ".dockerignore", "*\n!secret\n");
+	free(id);
+	build_ok(&f, "FROM busybox\nCOPY . /all/\n", NULL, &id);
+	free(keep);
+	free(inc);
+	keep = image_file(&f, id, "/all/keep.txt");
+	inc = image_file(&f, id, "/all/secret/key");
+	ck_assert_ptr_null(keep);
+	ck_assert_str_eq(inc, "k\n");
 	ck_assert_engine_error(build(&f, "FROM busybox\nCOPY debug.log /x\n", NULL, NULL), ENGINE_ENOTFOUND,
 			       "Dockerfile:2: COPY failed: file not found in build context or excluded by .dockerignore");
 	teardown(&f);
