@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -167,6 +168,20 @@ static int cmd_build(int argc, char **argv)
 	if (optind != argc - 1) {
 		usage(stderr);
 		return cli_failf(1, "\"engine build\" requires exactly 1 argument");
+	}
+	/* Like docker, a relative -f is relative to the current directory. */
+	if (o.dockerfile && o.dockerfile[0] != '/') {
+		char *cwd = getcwd(NULL, 0), *abs = NULL, **no;
+
+		if (!cwd || asprintf(&abs, "%s/%s", cwd, o.dockerfile) < 0 ||
+		    !(no = realloc(owned, (n_owned + 1) * sizeof(char *)))) {
+			free(cwd);
+			return cli_failf(1, "out of memory");
+		}
+		free(cwd);
+		owned = no;
+		owned[n_owned++] = abs;
+		o.dockerfile = abs;
 	}
 	if (cli_open_context(&ctx) < 0)
 		status = 1;

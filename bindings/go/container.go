@@ -95,13 +95,17 @@ func (ct *Container) Close() error {
 	return nil
 }
 
+// with runs f with the live handle, holding off Close of the handle and of
+// its context (the library's handle refers to the context).
 func (ct *Container) with(op string, f func(h capi.Struct_SS_engine_container) error) error {
-	ct.mu.RLock()
-	defer ct.mu.RUnlock()
-	if ct.h == nil {
-		return &closedError{op}
-	}
-	return f(ct.h)
+	return ct.ctx.with(op, func(capi.Struct_SS_engine_context) error {
+		ct.mu.RLock()
+		defer ct.mu.RUnlock()
+		if ct.h == nil {
+			return &closedError{op}
+		}
+		return f(ct.h)
+	})
 }
 
 type closedError struct{ op string }

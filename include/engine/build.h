@@ -67,8 +67,9 @@ typedef void (*engine_build_event_fn)(const engine_build_event *event, void *pay
  * build tags nothing; the steps that succeeded stay in the cache.
  * Errors: ENGINE_EINVALID (Dockerfile syntax: "Dockerfile:3: unknown
  * instruction: RUNN"; bad --target; a COPY source outside the context),
- * ENGINE_ENOTFOUND (base image, Dockerfile, COPY source), ENGINE_ERROR (a
- * RUN failed: "The command '/bin/sh -c false' returned a non-zero code: 1"),
+ * ENGINE_ENOTFOUND (base image, Dockerfile, COPY source, a RUN command that
+ * does not exist: "... returned a non-zero code: 127"), ENGINE_ERROR (a RUN
+ * failed: "The command '/bin/sh -c false' returned a non-zero code: 1"),
  * ENGINE_ENOTSUP (ADD of a URL: there is no network), runtime and store errors.
  */
 ENGINE_EXTERN int engine_build(engine_context *ctx, const char *context_dir, const engine_build_options *opts,

@@ -198,7 +198,8 @@ static int add_source(engine__copy_plan *p, const engine__copy_req *req, const c
 
 	if (!joined)
 		return ENGINE_ENOMEM;
-	if (lstat(joined, &st) < 0 || (req->ignore && engine__ignore_match(req->ignore, rel)))
+	/* The context root itself is never excluded ("*" then "!src" still copies src). */
+	if (lstat(joined, &st) < 0 || (req->ignore && strcmp(rel, ".") != 0 && engine__ignore_match(req->ignore, rel)))
 		return engine__error_set(ENGINE_ENOTFOUND, ENOENT,
 					 "Dockerfile:%d: %s failed: file not found in build context or excluded by "
 					 ".dockerignore: stat %s: file does not exist",

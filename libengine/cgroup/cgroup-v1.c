@@ -27,14 +27,6 @@ const char *const engine__cgroup_v1_names[CG_V1_MAX] = {
 	[CG_V1_DEVICES] = "devices",
 };
 
-/* Docker's default device policy: mknod of anything, then read/write only
- * of the harmless nodes a container's /dev holds (null, zero, full, random,
- * urandom, tty, console, ptmx, the pty slaves). */
-static const char *const default_devices[] = {
-	"c *:* m",    "b *:* m",    "c 1:3 rwm", "c 1:5 rwm", "c 1:7 rwm",   "c 1:8 rwm",
-	"c 1:9 rwm",  "c 5:0 rwm",  "c 5:1 rwm", "c 5:2 rwm", "c 136:* rwm",
-};
-
 int engine__cgroup_v1_host_init(cg_host *h)
 {
 	const char *root = h->root_override ? h->root_override : "/sys/fs/cgroup";
@@ -209,25 +201,6 @@ static int wr_u64(engine__cgroup *cg, enum cg_v1 c, const char *file, uint64_t v
 	return engine__cgroup_write_u64(fd_of(cg, c), path_of(cg, c), file, value, false);
 }
 
-static int devices_apply(engine__cgroup *cg)
-{
-	const char *dir = path_of(cg, CG_V1_DEVICES);
-	cleanup_close int fd = -EBADF;
-	int r = wr(cg, CG_V1_DEVICES, "devices.deny", "a");
-
-	if (r < 0)
-		return r;
-	/* One open, one rule per write(2): the kernel parses a rule a write. */
-	fd = openat(fd_of(cg, CG_V1_DEVICES), "devices.allow", O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return engine__error_errno(errno, "cgroup %s/devices.allow: open", dir);
-	for (size_t i = 0; i < sizeof(default_devices) / sizeof(default_devices[0]); i++)
-		if (write(fd, default_devices[i], strlen(default_devices[i])) < 0)
-			return engine__error_errno(errno, "cgroup %s/devices.allow: write \"%s\"", dir,
-						   default_devices[i]);
-	return 0;
-}
-
 static int limits_apply(engine__cgroup *cg, const engine__cgroup_limits *l)
 {
 	int r = 0;
@@ -254,7 +227,7 @@ static int limits_apply(engine__cgroup *cg, const engine__cgroup_limits *l)
 	if (r == 0 && l->pids)
 		r = wr_u64(cg, CG_V1_PIDS, "pids.max", (uint64_t)l->pids);
 	if (r == 0 && fd_of(cg, CG_V1_DEVICES) >= 0)
-		r = devices_apply(cg);
+		r = engine__cgroup_devices_v1(fd_of(cg, CG_V1_DEVICES), path_of(cg, CG_V1_DEVICES));
 	return r;
 }
 
@@ -505,9 +478,11 @@ int engine__cgroup_v1_remove(engine__cgroup *cg)
 
 int engine__cgroup_v1_parent_remove(cg_host *h)
 {
-	int r = 0;
+	int r = 0, r2;
 
 	for (int c = 0; c < CG_V1_MAX; c++) {
+		cleanup_free char *dir = NULL;
+
 		if (h->v1_root_fd[c] < 0 || h->v1_leader[c] != c)
 			continue;
 		if (h->v1_parent_fd[c] >= 0)
@@ -515,9 +490,13 @@ int engine__cgroup_v1_parent_remove(cg_host *h)
 		for (int o = 0; o < CG_V1_MAX; o++)
 			if (h->v1_leader[o] == c)
 				h->v1_parent_fd[o] = -1;
-		/* Only the last component: the levels above may not be ours. */
-		if (unlinkat(h->v1_root_fd[c], h->parent, AT_REMOVEDIR) < 0 && errno != ENOENT && r == 0)
-			r = engine__error_errno(errno, "%s/%s: rmdir", h->v1_root[c], h->parent);
+		/* Only the last component: the levels above may not be ours.
+		 * EBUSY is retried: a container's monitor may be removing the
+		 * last child cgroup right now. */
+		if (!(dir = engine__strdup_printf("%s/%s", h->v1_root[c], h->parent)))
+			return ENGINE_ENOMEM;
+		if ((r2 = engine__cgroup_rmdir(h->v1_root_fd[c], dir, h->parent)) < 0 && r == 0)
+			r = r2;
 	}
 	return r;
 }

@@ -223,6 +223,9 @@ static int limits_apply(engine__cgroup *cg, const engine__cgroup_limits *l)
 		r = wr(cg, "cpuset.mems", l->cpuset_mems);
 	if (r == 0 && l->pids)
 		r = wr_u64(cg, "pids.max", (uint64_t)l->pids);
+	/* A fake tree's dir cannot hold a BPF program: nothing to attach to. */
+	if (r == 0 && !l->devices_allow_all && !cg->host->fake)
+		r = engine__cgroup_devices_v2(cg);
 	return r;
 }
 
@@ -451,12 +454,14 @@ int engine__cgroup_v2_remove(engine__cgroup *cg)
 
 int engine__cgroup_v2_parent_remove(cg_host *h)
 {
+	cleanup_free char *dir = NULL;
+
 	if (h->v2_parent_fd >= 0)
 		close(h->v2_parent_fd);
 	h->v2_parent_fd = -1;
 	if (h->fake)
 		return engine__rm_rf_at(h->v2_root_fd, h->parent);
-	if (unlinkat(h->v2_root_fd, h->parent, AT_REMOVEDIR) < 0 && errno != ENOENT)
-		return engine__error_errno(errno, "%s/%s: rmdir", h->v2_root, h->parent);
-	return 0;
+	/* EBUSY is retried: a monitor may be removing the last child now. */
+	dir = engine__strdup_printf("%s/%s", h->v2_root, h->parent);
+	return dir ? engine__cgroup_rmdir(h->v2_root_fd, dir, h->parent) : ENGINE_ENOMEM;
 }

@@ -74,11 +74,11 @@ enum engine__unpack_mode {
 };
 
 typedef struct engine__unpack_options {
-	int mode;                 /* enum engine__unpack_mode */
-	char *const *lower_dirs;  /* LAYER mode: the layers below, topmost first,
-				     for the metadata of parents the tar omits */
+	int mode;		 /* enum engine__unpack_mode */
+	char *const *lower_dirs; /* LAYER mode: the layers below, topmost first,
+				    for the metadata of parents the tar omits */
 	uint64_t max_entries;
-	uint64_t max_bytes;       /* also caps the sum of entry sizes (sparse files) */
+	uint64_t max_bytes; /* also caps the sum of entry sizes (sparse files) */
 } engine__unpack_options;
 
 typedef struct engine__unpack_result {
@@ -96,6 +96,9 @@ int engine__unpack_archive(struct archive *a, int rootfd, const engine__unpack_o
  * plus RESOLVE_NO_SYMLINKS when @no_symlinks. Returns an fd or -errno (EXDEV:
  * the path escapes). */
 int engine__open_beneath(int rootfd, const char *rel, int flags, bool no_symlinks);
+/* Where openat2 is missing (ENOSYS) the walk refuses every symlink on the
+ * way; tests force that path with this. */
+void engine__open_beneath_force_walk(bool on);
 
 /* --- limits and paths (store.c) ---------------------------------------- */
 

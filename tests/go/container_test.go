@@ -120,3 +120,35 @@ func TestContainerErrors(t *testing.T) {
 		t.Fatalf("exec in a created container: %v", err)
 	}
 }
+
+func TestContainerAfterContextClose(t *testing.T) {
+	root := t.TempDir()
+	ctx, err := engine.Open(engine.Options{Root: root})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ctx.Images().CreateDefault(""); err != nil {
+		t.Fatal(err)
+	}
+	c, err := ctx.Create("busybox", []string{"true"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx.Close()
+	if _, err := c.Status(); !errors.Is(err, engine.ErrClosed) {
+		t.Fatalf("status after the context closed: %v", err)
+	}
+	c.Close()
+	again, err := engine.Open(engine.Options{Root: root})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer again.Close()
+	c, err = again.OpenContainer(c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Remove(false); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -62,6 +62,11 @@ grep -qx 'Deleted build cache entries: [1-9][0-9]*' "$tmp/out" || fail "builder 
 e build -t demo "$tmp/ctx" > "$tmp/out" 2>&1 || fail "third build"
 [ "$(grep -c 'Using cache' "$tmp/out")" -eq 2 ] || fail "cache entries of remaining images were dropped"
 
+# -f is relative to the current directory; --build-arg reaches ARG.
+printf 'FROM busybox\nARG WHO=nobody\nRUN echo "hi $WHO"\n' > "$tmp/Other.dockerfile"
+(cd "$tmp" && e build -f Other.dockerfile --build-arg WHO=me "$tmp/ctx") > "$tmp/out" 2>&1 || fail "-f build"
+grep -qx 'hi me' "$tmp/out" || fail "-f / --build-arg output"
+
 # -q prints the full ID only.
 e build -q "$tmp/ctx" > "$tmp/out" 2>&1 || fail "quiet build"
 grep -qx 'sha256:[0-9a-f]\{64\}' "$tmp/out" || fail "quiet output"

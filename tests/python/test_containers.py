@@ -97,3 +97,16 @@ def test_detached_run(busybox_ctx):
         assert c.logs(stderr=False) == b"hi\n"
     res = busybox_ctx.containers.run("busybox", ["echo", "attached"])
     assert res.stdout == b"attached\n"
+
+
+def test_handle_unusable_after_its_context_closes(root):
+    ctx = engine.Context(root=root)
+    ctx.images.create_default()
+    c = ctx.containers.create("busybox", ["true"])
+    cid = c.id
+    ctx.close()
+    with pytest.raises(engine.Error, match="context is closed"):
+        c.status
+    c.close()
+    with engine.Context(root=root) as again:
+        again.containers.get(cid).remove()

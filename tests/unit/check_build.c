@@ -242,6 +242,16 @@ START_TEST(test_build__dockerignore)
 	ck_assert_ptr_null(log);
 	ck_assert_ptr_null(sec);
 	ck_assert_str_eq(inc, "pub\n");
+	/* Exclude everything but one directory: copying "." copies just that. */
+	put(&f, ".dockerignore", "*\n!secret\n");
+	free(id);
+	build_ok(&f, "FROM busybox\nCOPY . /all/\n", NULL, &id);
+	free(keep);
+	free(inc);
+	keep = image_file(&f, id, "/all/keep.txt");
+	inc = image_file(&f, id, "/all/secret/key");
+	ck_assert_ptr_null(keep);
+	ck_assert_str_eq(inc, "k\n");
 	ck_assert_engine_error(build(&f, "FROM busybox\nCOPY debug.log /x\n", NULL, NULL), ENGINE_ENOTFOUND,
 			       "Dockerfile:2: COPY failed: file not found in build context or excluded by .dockerignore");
 	teardown(&f);
@@ -255,13 +265,16 @@ START_TEST(test_build__run_rm_makes_whiteouts)
 	engine_spec *spec = NULL;
 	engine_run_result *res = NULL;
 	engine_strarray argv;
-	char *args[] = { "sh", "-c", "ls /d; test -e /etc/group || echo nogroup", NULL };
+	char *args[] = { "sh", "-c", "ls /d /o; test -e /etc/group || echo nogroup", NULL };
 
 	setup(&f);
 	build_ok(&f,
 		 "FROM busybox\n"
 		 "RUN mkdir /d && echo x > /d/gone && echo y > /d/kept\n"
-		 "RUN rm /etc/group /d/gone\n",
+		 "RUN rm /etc/group /d/gone\n"
+		 /* A directory removed and made again hides everything below it. */
+		 "RUN mkdir -p /o/sub && echo old > /o/sub/old\n"
+		 "RUN rm -rf /o && mkdir /o && echo new > /o/new\n",
 		 NULL, &id);
 	group = image_file(&f, id, "/etc/group");
 	gone = image_file(&f, id, "/d/gone");
@@ -269,6 +282,12 @@ START_TEST(test_build__run_rm_makes_whiteouts)
 	ck_assert_ptr_null(group);
 	ck_assert_ptr_null(gone);
 	ck_assert_str_eq(kept, "y\n");
+	free(gone);
+	gone = image_file(&f, id, "/o/sub/old");
+	ck_assert_ptr_null(gone);
+	free(kept);
+	kept = image_file(&f, id, "/o/new");
+	ck_assert_str_eq(kept, "new\n");
 	/* And a container of the image sees the same. */
 	argv.strings = args;
 	argv.count = 3;
@@ -276,7 +295,7 @@ START_TEST(test_build__run_rm_makes_whiteouts)
 	ck_assert_engine_ok(engine_spec_set_image(spec, id));
 	ck_assert_engine_ok(engine_spec_set_argv(spec, &argv));
 	ck_assert_engine_ok(engine_run(f.ctx, spec, &res));
-	ck_assert_str_eq(res->stdout_data, "kept\nnogroup\n");
+	ck_assert_str_eq(res->stdout_data, "/d:\nkept\n\n/o:\nnew\nnogroup\n");
 	engine_run_result_free(res);
 	engine_spec_free(spec);
 	teardown(&f);
@@ -491,6 +510,33 @@ START_TEST(test_build__copy_follows_symlinks_in_the_image)
 }
 END_TEST
 
+
+START_TEST(test_build__build_args_key_run_steps)
+{
+	struct fixture f;
+	engine_build_options o = ENGINE_BUILD_OPTIONS_INIT;
+	char *one[] = { "V=2", NULL }, *unused[] = { "NOPE=1", NULL };
+	const char *df = "FROM busybox\nARG V=1\nRUN echo \"v=$V\"\n";
+
+	setup(&f);
+	build_ok(&f, df, NULL, NULL);
+	ck_assert_log_has(&f, "output 3 v=1\n");
+	o.build_args.strings = one;
+	o.build_args.count = 1;
+	/* The ARG step is the same; the RUN sees another value: a miss. */
+	build_ok(&f, df, &o, NULL);
+	ck_assert_log_has(&f, "cached 2");
+	ck_assert_log_has(&f, "output 3 v=2\n");
+	build_ok(&f, df, &o, NULL);
+	ck_assert_log_has(&f, "cached 3");
+	o.build_args.strings = unused;
+	build_ok(&f, df, &o, NULL);
+	ck_assert_log_has(&f, "cached 3");
+	ck_assert_log_has(&f, "warning 0 [Warning] One or more build-args [NOPE] were not consumed\n");
+	teardown(&f);
+}
+END_TEST
+
 static Suite *build_suite(void)
 {
 	Suite *s = suite_create("build");
@@ -507,6 +553,7 @@ static Suite *build_suite(void)
 	tcase_add_test(tc, test_build__failed_run_leaves_no_image);
 	tcase_add_test(tc, test_build__bad_input);
 	tcase_add_test(tc, test_build__add_extracts_archives);
+	tcase_add_test(tc, test_build__build_args_key_run_steps);
 	tcase_add_test(tc, test_build__copy_follows_symlinks_in_the_image);
 	tcase_add_test(tc, test_build__events_as_json_lines_and_cache_prune);
 	suite_add_tcase(s, tc);

@@ -219,6 +219,9 @@ START_TEST(test_build_parser__durations)
 {
 	int64_t ns;
 
+	/* Bindings check for the builder before offering it. */
+	ck_assert_int_eq(engine_has_feature("build"), 1);
+
 	ck_assert_engine_ok(engine__df_parse_duration("1m30s", &ns));
 	ck_assert_int_eq(ns, 90000000000LL);
 	ck_assert_engine_ok(engine__df_parse_duration("500ms", &ns));

@@ -321,6 +321,7 @@ class Container:
     def handle(self) -> Any:
         if self._handle is None:
             raise ValueError(f"container {self.short_id}: handle is closed")
+        self._ctx.handle  # the handle refers to its context: raises once that is closed
         return self._handle
 
     @property
