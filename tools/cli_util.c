@@ -17,7 +17,7 @@ const char *cli_short_id(const char *id)
 
 void cli_format_size(int64_t bytes, char *buf, size_t len)
 {
-	static const char *units[] = { "B", "kB", "MB", "GB", "TB", "PB", "EB" };
+	static const char *units[] = {"B", "kB", "MB", "GB", "TB", "PB", "EB"};
 	double v = (double)bytes;
 	size_t u = 0;
 

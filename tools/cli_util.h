@@ -17,6 +17,7 @@ void cli_format_since(int64_t unix_seconds, char *buf, size_t len);
 bool cli_confirm(const char *warning);
 /* `image prune` and `system prune` ([-a] [-f]): asks unless forced, prints
  * docker's report. Defined in cmd_system.c. */
-int cli_prune_images(int argc, char **argv, const char *usage, const char *warn_dangling, const char *warn_all);
+int cli_prune_images(int argc, char **argv, const char *usage, const char *warn_dangling,
+		     const char *warn_all);
 
 #endif

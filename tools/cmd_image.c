@@ -64,9 +64,9 @@ static void print_json_row(const engine_image_summary *s, const char *repo, cons
 static int cmd_images(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "format", required_argument, NULL, 'f' }, { "quiet", no_argument, NULL, 'q' },
-		{ "all", no_argument, NULL, 'a' },          { "no-trunc", no_argument, NULL, 'n' },
-		{ "help", no_argument, NULL, 'h' },         { NULL, 0, NULL, 0 },
+	    {"format", required_argument, NULL, 'f'}, {"quiet", no_argument, NULL, 'q'},
+	    {"all", no_argument, NULL, 'a'},	      {"no-trunc", no_argument, NULL, 'n'},
+	    {"help", no_argument, NULL, 'h'},	      {NULL, 0, NULL, 0},
 	};
 	const char *format = NULL;
 	bool quiet = false, no_trunc = false;
@@ -167,29 +167,34 @@ static int inspect_images(int argc, char **argv, const char *missing_word)
 			status = 1;
 			continue;
 		}
-		/* Indent the object by one level inside the array, like docker. */
-		printf("%s\n    ", printed++ ? "," : "");
-		for (const char *p = json; *p; p++) {
-			putchar(*p);
-			if (*p == '\n')
-				fputs("    ", stdout);
+		/* Docker's layout: 4 spaces a level, the object one level in. */
+		printf("%s\n", printed++ ? "," : "");
+		for (const char *line = json; *line;) {
+			const char *end = strchr(line, '\n');
+			size_t len = end ? (size_t)(end - line) : strlen(line);
+			size_t indent = strspn(line, " ");
+
+			if (indent > len)
+				indent = len;
+			printf("%*s%.*s\n", (int)(4 + 2 * indent), "", (int)(len - indent), line + indent);
+			line += len + (end ? 1 : 0);
 		}
 		engine_free(json);
 	}
-	printf(printed ? "\n]\n" : "]\n");
+	printf("]\n");
 	return status;
 }
 
 static int cmd_inspect(int argc, char **argv)
 {
-	if (getopt_long(argc, argv, "+", (const struct option[]){ { NULL, 0, NULL, 0 } }, NULL) != -1)
+	if (getopt_long(argc, argv, "+", (const struct option[]){{NULL, 0, NULL, 0}}, NULL) != -1)
 		return usage_error("engine inspect REF [REF...]");
 	return inspect_images(argc, argv, "object");
 }
 
 static int cmd_image_inspect(int argc, char **argv)
 {
-	if (getopt_long(argc, argv, "+", (const struct option[]){ { NULL, 0, NULL, 0 } }, NULL) != -1)
+	if (getopt_long(argc, argv, "+", (const struct option[]){{NULL, 0, NULL, 0}}, NULL) != -1)
 		return usage_error("engine image inspect REF [REF...]");
 	return inspect_images(argc, argv, "image");
 }
@@ -212,8 +217,7 @@ static int cmd_tag(int argc, char **argv)
 static int cmd_rmi(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "force", no_argument, NULL, 'f' }, { "no-prune", no_argument, NULL, 'n' }, { NULL, 0, NULL, 0 }
-	};
+	    {"force", no_argument, NULL, 'f'}, {"no-prune", no_argument, NULL, 'n'}, {NULL, 0, NULL, 0}};
 	engine_image_remove_options ro = ENGINE_IMAGE_REMOVE_OPTIONS_INIT;
 	engine_context *ctx;
 	int c, status = 0;
@@ -229,7 +233,7 @@ static int cmd_rmi(int argc, char **argv)
 	if (cli_open_context(&ctx) < 0)
 		return 1;
 	for (int i = optind; i < argc; i++) {
-		engine_strarray report = { NULL, 0 };
+		engine_strarray report = {NULL, 0};
 
 		if (engine_image_remove(ctx, argv[i], &ro, &report) < 0) {
 			status = cli_fail(1, NULL);
@@ -257,28 +261,28 @@ static int cmd_unpack(int argc, char **argv)
 
 /* --- image prune and the `engine image` group ------------------------------------ */
 
-
 static int cmd_image_prune(int argc, char **argv)
 {
-	return cli_prune_images(argc, argv, "engine image prune [-a] [-f]", "WARNING! This will remove all dangling images.",
-				"WARNING! This will remove all images without at least one container associated to them.");
+	return cli_prune_images(
+	    argc, argv, "engine image prune [-a] [-f]", "WARNING! This will remove all dangling images.",
+	    "WARNING! This will remove all images without at least one container associated to them.");
 }
 
 static const struct cli_command image_group[] = {
-	{ "ls", cmd_images, "List images" },
-	{ "list", cmd_images, NULL },
-	{ "inspect", cmd_image_inspect, "Show an image's details as JSON" },
-	{ "tag", cmd_tag, "Create a tag TARGET that refers to SOURCE" },
-	{ "rm", cmd_rmi, "Remove images" },
-	{ "remove", cmd_rmi, NULL },
-	{ "prune", cmd_image_prune, "Remove unused images" },
-	{ "unpack", cmd_unpack, "Write an image's root filesystem to a directory" },
-	{ NULL, NULL, NULL },
+    {"ls", cmd_images, "List images"},
+    {"list", cmd_images, NULL},
+    {"inspect", cmd_image_inspect, "Show an image's details as JSON"},
+    {"tag", cmd_tag, "Create a tag TARGET that refers to SOURCE"},
+    {"rm", cmd_rmi, "Remove images"},
+    {"remove", cmd_rmi, NULL},
+    {"prune", cmd_image_prune, "Remove unused images"},
+    {"unpack", cmd_unpack, "Write an image's root filesystem to a directory"},
+    {NULL, NULL, NULL},
 };
 
 static int cmd_image(int argc, char **argv)
 {
-	static const struct cli_command *const tables[] = { image_group, cli_image_io_commands, NULL };
+	static const struct cli_command *const tables[] = {image_group, cli_image_io_commands, NULL};
 
 	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
 		FILE *f = argc < 2 ? stderr : stdout;
@@ -294,11 +298,11 @@ static int cmd_image(int argc, char **argv)
 }
 
 const struct cli_command cli_image_commands[] = {
-	{ "images", cmd_images, "List images" },
-	{ "inspect", cmd_inspect, "Show details of images as JSON" },
-	{ "tag", cmd_tag, "Create a tag TARGET that refers to SOURCE" },
-	{ "rmi", cmd_rmi, "Remove images" },
-	{ "unpack", cmd_unpack, "Write an image's root filesystem to a directory" },
-	{ "image", cmd_image, "Manage images (ls, inspect, tag, rm, prune, load, import, save, default)" },
-	{ NULL, NULL, NULL },
+    {"images", cmd_images, "List images"},
+    {"inspect", cmd_inspect, "Show details of images as JSON"},
+    {"tag", cmd_tag, "Create a tag TARGET that refers to SOURCE"},
+    {"rmi", cmd_rmi, "Remove images"},
+    {"unpack", cmd_unpack, "Write an image's root filesystem to a directory"},
+    {"image", cmd_image, "Manage images (ls, inspect, tag, rm, prune, load, import, save, default)"},
+    {NULL, NULL, NULL},
 };

@@ -49,12 +49,12 @@ static int cmd_df(int argc, char **argv)
 	return 0;
 }
 
-int cli_prune_images(int argc, char **argv, const char *usage, const char *warn_dangling, const char *warn_all)
+int cli_prune_images(int argc, char **argv, const char *usage, const char *warn_dangling,
+		     const char *warn_all)
 {
 	static const struct option opts[] = {
-		{ "all", no_argument, NULL, 'a' }, { "force", no_argument, NULL, 'f' }, { NULL, 0, NULL, 0 }
-	};
-	engine_strarray report = { NULL, 0 };
+	    {"all", no_argument, NULL, 'a'}, {"force", no_argument, NULL, 'f'}, {NULL, 0, NULL, 0}};
+	engine_strarray report = {NULL, 0};
 	bool all = false, force = false;
 	engine_context *ctx;
 	int64_t reclaimed = 0;
@@ -89,16 +89,17 @@ int cli_prune_images(int argc, char **argv, const char *usage, const char *warn_
 
 static int cmd_prune(int argc, char **argv)
 {
-	return cli_prune_images(argc, argv, "engine system prune [-a] [-f]",
-				"WARNING! This will remove:\n  - all dangling images\n"
-				"  - all unreferenced layers, blobs and temporary files",
-				"WARNING! This will remove:\n  - all images without at least one container associated to them\n"
-				"  - all unreferenced layers, blobs and temporary files");
+	return cli_prune_images(
+	    argc, argv, "engine system prune [-a] [-f]",
+	    "WARNING! This will remove:\n  - all dangling images\n"
+	    "  - all unreferenced layers, blobs and temporary files",
+	    "WARNING! This will remove:\n  - all images without at least one container associated to them\n"
+	    "  - all unreferenced layers, blobs and temporary files");
 }
 
 static int cmd_check(int argc, char **argv)
 {
-	engine_strarray problems = { NULL, 0 };
+	engine_strarray problems = {NULL, 0};
 	engine_context *ctx;
 	int status;
 
@@ -116,15 +117,15 @@ static int cmd_check(int argc, char **argv)
 }
 
 static const struct cli_command system_group[] = {
-	{ "df", cmd_df, "Show disk usage" },
-	{ "prune", cmd_prune, "Remove unused images, layers, blobs and temp files" },
-	{ "check", cmd_check, "Verify blobs, layers, images and tags; one line per problem" },
-	{ NULL, NULL, NULL },
+    {"df", cmd_df, "Show disk usage"},
+    {"prune", cmd_prune, "Remove unused images, layers, blobs and temp files"},
+    {"check", cmd_check, "Verify blobs, layers, images and tags; one line per problem"},
+    {NULL, NULL, NULL},
 };
 
 static int cmd_system(int argc, char **argv)
 {
-	static const struct cli_command *const tables[] = { system_group, NULL };
+	static const struct cli_command *const tables[] = {system_group, NULL};
 
 	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
 		FILE *f = argc < 2 ? stderr : stdout;
@@ -137,6 +138,6 @@ static int cmd_system(int argc, char **argv)
 }
 
 const struct cli_command cli_system_commands[] = {
-	{ "system", cmd_system, "Manage the engine (df, prune, check)" },
-	{ NULL, NULL, NULL },
+    {"system", cmd_system, "Manage the engine (df, prune, check)"},
+    {NULL, NULL, NULL},
 };

@@ -64,7 +64,8 @@ int main(int argc, char **argv)
 	json_object_object_add(rootfs, "diff_ids", diffs);
 	json_object_object_add(config, "rootfs", rootfs);
 	const char *s = json_object_to_json_string(config);
-	if (engine__blob_put_buf(ctx, s, strlen(s), NULL, cfg) < 0 || engine__image_register(ctx, cfg, NULL) < 0)
+	if (engine__blob_put_buf(ctx, s, strlen(s), NULL, cfg) < 0 ||
+	    engine__image_register(ctx, cfg, NULL) < 0)
 		goto fail;
 	printf("blobs %.3f s, unpack %.3f s, total %.3f s\n", t_blob, t_unpack, now() - start);
 	json_object_put(config);

@@ -35,7 +35,8 @@ static int check_digest(const char *digest)
 	if (engine__digest_valid(digest))
 		return 0;
 	if (digest && strchr(digest, ':') && strncmp(digest, "sha256:", 7) != 0)
-		return engine__error_set(ENGINE_ENOTSUP, 0, "digest \"%s\": only sha256 is supported", digest);
+		return engine__error_set(ENGINE_ENOTSUP, 0, "digest \"%s\": only sha256 is supported",
+					 digest);
 	return engine__error_set(ENGINE_EINVALID, 0, "invalid digest \"%s\"", digest ? digest : "(null)");
 }
 
@@ -116,8 +117,8 @@ int engine__blob_writer_commit(engine__blob_writer *w, char digest_out[ENGINE__D
 	if (r < 0)
 		return r;
 	if (w->expected[0] && strcmp(w->expected, got) != 0)
-		return engine__error_set(ENGINE_EINVALID, 0, "blob digest mismatch: expected %s, got %s", w->expected,
-					 got);
+		return engine__error_set(ENGINE_EINVALID, 0, "blob digest mismatch: expected %s, got %s",
+					 w->expected, got);
 	dir = engine__context_path(w->ctx, "blobs/sha256");
 	if (!dir || !(dest = engine__store_path(w->ctx, "blobs/sha256", got, "")))
 		return ENGINE_ENOMEM;
@@ -169,7 +170,8 @@ int engine__blob_put_buf(engine_context *ctx, const void *data, size_t len, cons
 	return r;
 }
 
-int engine__blob_put_fd(engine_context *ctx, int fd, const char *expected, char digest_out[ENGINE__DIGEST_LEN + 1])
+int engine__blob_put_fd(engine_context *ctx, int fd, const char *expected,
+			char digest_out[ENGINE__DIGEST_LEN + 1])
 {
 	engine__blob_writer *w = NULL;
 	cleanup_free char *buf = malloc(1 << 20);
@@ -242,7 +244,8 @@ int engine__blob_read(engine_context *ctx, const char *digest, char **out, size_
 	if (r < 0)
 		return r;
 	if (strcmp(got, digest) != 0)
-		return engine__error_set(ENGINE_EINVALID, 0, "blob %s: digest mismatch (content is %s)", digest, got);
+		return engine__error_set(ENGINE_EINVALID, 0, "blob %s: digest mismatch (content is %s)",
+					 digest, got);
 	*out = steal_ptr(data);
 	if (len)
 		*len = n;

@@ -95,13 +95,15 @@ static int check_layers(engine_context *ctx, char ***problems)
 			continue;
 		}
 		if (engine__layer_record(ctx, chain, &rec) < 0) {
-			r = add(problems, "layer %s: record unreadable: %s", chain, engine_error_last()->message);
+			r = add(problems, "layer %s: record unreadable: %s", chain,
+				engine_error_last()->message);
 			continue;
 		}
 		diff_id = engine__json_get_string(rec, "diff_id");
 		parent = engine__json_get_string(rec, "parent");
 		recorded = engine__json_get_string(rec, "chain_id");
-		if (!engine__digest_valid(diff_id) || (parent && !engine__digest_valid(parent)) || !recorded) {
+		if (!engine__digest_valid(diff_id) || (parent && !engine__digest_valid(parent)) ||
+		    !recorded) {
 			r = add(problems, "layer %s: record is malformed", chain);
 			continue;
 		}
@@ -129,13 +131,15 @@ static int check_images(engine_context *ctx, char ***problems)
 		const char *m;
 
 		if (engine__image_record(ctx, ids[i], &rec) < 0) {
-			r = add(problems, "image %s: record unreadable: %s", ids[i], engine_error_last()->message);
+			r = add(problems, "image %s: record unreadable: %s", ids[i],
+				engine_error_last()->message);
 			continue;
 		}
 		if (!engine__blob_exists(ctx, ids[i]))
 			r = add(problems, "image %s: config blob missing", ids[i]);
 		else if (engine__image_config(ctx, ids[i], &config) < 0)
-			r = add(problems, "image %s: config unreadable: %s", ids[i], engine_error_last()->message);
+			r = add(problems, "image %s: config unreadable: %s", ids[i],
+				engine_error_last()->message);
 		m = engine__json_get_string(rec, "manifest");
 		if (r == 0 && (!m || !engine__blob_exists(ctx, m)))
 			r = add(problems, "image %s: manifest blob %s missing", ids[i], m ? m : "(none)");
@@ -143,7 +147,8 @@ static int check_images(engine_context *ctx, char ***problems)
 		for (size_t j = 0; r == 0 && layers && j < json_object_array_length(layers); j++) {
 			const char *b = json_object_get_string(json_object_array_get_idx(layers, j));
 			if (!engine__blob_exists(ctx, b))
-				r = add(problems, "image %s: layer blob %s missing", ids[i], b ? b : "(null)");
+				r = add(problems, "image %s: layer blob %s missing", ids[i],
+					b ? b : "(null)");
 		}
 		chains = engine__json_get_type(rec, "chain_ids", json_type_array);
 		for (size_t j = 0; r == 0 && chains && j < json_object_array_length(chains); j++) {

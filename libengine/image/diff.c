@@ -175,7 +175,7 @@ static int one(struct differ *d, int dfd, const char *name, const char *prefix)
 		return 0;
 	if (S_ISCHR(st.st_mode) && st.st_rdev == makedev(0, 0)) {
 		cleanup_free char *wh = prefix[0] ? engine__strdup_printf("%s/.wh.%s", prefix, name)
-						   : engine__strdup_printf(".wh.%s", name);
+						  : engine__strdup_printf(".wh.%s", name);
 		return wh ? write_marker(d, wh, &st) : ENGINE_ENOMEM;
 	}
 	e = new_entry(path, &st);
@@ -315,7 +315,7 @@ int engine__layer_create_from_dir(engine_context *ctx, const char *dir, const ch
 				  char diff_id_out[ENGINE__DIGEST_LEN + 1],
 				  char chain_id_out[ENGINE__DIGEST_LEN + 1])
 {
-	struct differ d = { 0 };
+	struct differ d = {0};
 	cleanup_close int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	char blob[ENGINE__DIGEST_LEN + 1], diff[ENGINE__DIGEST_LEN + 1];
 	int lock, r;
@@ -336,7 +336,9 @@ int engine__layer_create_from_dir(engine_context *ctx, const char *dir, const ch
 	if (r == 0 && archive_write_close(d.tar) != ARCHIVE_OK)
 		r = tar_fail(&d, "(end)");
 	if (r == 0 && archive_write_close(d.gz) != ARCHIVE_OK)
-		r = d.err ? d.err : engine__error_set(ENGINE_EIO, 0, "compress layer: %s", archive_error_string(d.gz));
+		r = d.err
+			? d.err
+			: engine__error_set(ENGINE_EIO, 0, "compress layer: %s", archive_error_string(d.gz));
 	if (r == 0)
 		r = engine__sha256_final(d.diff, diff);
 	if (r == 0)

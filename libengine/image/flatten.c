@@ -66,7 +66,8 @@ static int target_ready(const char *dir)
 		return errno == ENOENT ? 0 : engine__error_errno(errno, "unpack to %s", dir);
 	while ((de = readdir(d)))
 		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
-			return engine__error_set(ENGINE_EEXISTS, EEXIST, "unpack to %s: directory is not empty", dir);
+			return engine__error_set(ENGINE_EEXISTS, EEXIST,
+						 "unpack to %s: directory is not empty", dir);
 	return 1;
 }
 
@@ -75,7 +76,7 @@ ENGINE_EXTERN int engine_image_unpack(engine_context *ctx, const char *ref, cons
 	cleanup_json json_object *rec = NULL;
 	cleanup_free char *parent = NULL, *tmp = NULL;
 	cleanup_close int rootfd = -EBADF;
-	engine__unpack_options opts = { .mode = ENGINE__UNPACK_APPLY };
+	engine__unpack_options opts = {.mode = ENGINE__UNPACK_APPLY};
 	char id[ENGINE__DIGEST_LEN + 1];
 	json_object *chains;
 	int exists, lock, r;
@@ -117,7 +118,8 @@ ENGINE_EXTERN int engine_image_unpack(engine_context *ctx, const char *ref, cons
 	}
 	chains = engine__json_get_type(rec, "chain_ids", json_type_array);
 	for (size_t i = 0; chains && i < json_object_array_length(chains); i++) {
-		r = apply_layer(ctx, rootfd, json_object_get_string(json_object_array_get_idx(chains, i)), &opts);
+		r = apply_layer(ctx, rootfd, json_object_get_string(json_object_array_get_idx(chains, i)),
+				&opts);
 		if (r < 0) {
 			engine__error_wrap("unpack %s", ref);
 			goto remove_tmp;

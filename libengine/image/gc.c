@@ -68,9 +68,11 @@ static int mark(engine_context *ctx, struct live *l)
 		for (size_t j = 0; chains && j < json_object_array_length(chains); j++) {
 			cleanup_json json_object *lrec = NULL;
 			const char *b;
-			if (engine__layer_record(ctx, json_object_get_string(json_object_array_get_idx(chains, j)),
+			if (engine__layer_record(ctx,
+						 json_object_get_string(json_object_array_get_idx(chains, j)),
 						 &lrec) == 0 &&
-			    (b = engine__json_get_string(lrec, "blob")) && engine__pathset_add(&l->blobs, b) < 0)
+			    (b = engine__json_get_string(lrec, "blob")) &&
+			    engine__pathset_add(&l->blobs, b) < 0)
 				return ENGINE_ENOMEM;
 		}
 	}
@@ -83,16 +85,24 @@ static void live_free(struct live *l)
 	engine__pathset_free(&l->layers);
 }
 
-/* Apparent size of a tree (regular files), for reports. */
-static int64_t tree_size(int dfd, const char *name)
+/* Apparent size of a tree (regular files, each inode once: busybox-style
+ * hardlink farms would count hundreds of times), for reports. */
+static int64_t tree_size_seen(int dfd, const char *name, engine__pathset *inodes)
 {
 	struct stat st;
 	int64_t total = 0;
 
 	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return 0;
-	if (S_ISREG(st.st_mode))
-		return st.st_size;
+	if (S_ISREG(st.st_mode)) {
+		char key[64];
+
+		if (st.st_nlink < 2)
+			return st.st_size;
+		snprintf(key, sizeof(key), "%llu:%llu", (unsigned long long)st.st_dev,
+			 (unsigned long long)st.st_ino);
+		return engine__pathset_add(inodes, key) == 1 ? st.st_size : 0;
+	}
 	if (!S_ISDIR(st.st_mode))
 		return 0;
 	int fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -106,9 +116,18 @@ static int64_t tree_size(int dfd, const char *name)
 	}
 	while ((de = readdir(d)))
 		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
-			total += tree_size(dirfd(d), de->d_name);
+			total += tree_size_seen(dirfd(d), de->d_name, inodes);
 	closedir(d);
 	return total;
+}
+
+static int64_t tree_size(int dfd, const char *name)
+{
+	engine__pathset inodes = {0};
+	int64_t n = tree_size_seen(dfd, name, &inodes);
+
+	engine__pathset_free(&inodes);
+	return n;
 }
 
 /* Remove every entry of <root>/<rel> not in @keep (all of them without one). */
@@ -145,7 +164,7 @@ static int sweep_dir(engine_context *ctx, const char *rel, const char *prefix, c
 
 int engine__gc_sweep(engine_context *ctx, bool tmp, int64_t *reclaimed, char ***removed_layers)
 {
-	struct live l = { 0 };
+	struct live l = {0};
 	int r = mark(ctx, &l);
 
 	if (r == 0)
@@ -216,7 +235,8 @@ static int drop_unused(engine_context *ctx, bool all, char ***report)
 			cleanup_strv char **gone = NULL;
 			r = engine__tags_remove_image(ctx, ids[i], &gone);
 			for (size_t j = 0; r == 0 && report && gone[j]; j++)
-				r = engine__strv_push_take(report, engine__strdup_printf("untagged: %s", gone[j]));
+				r = engine__strv_push_take(report,
+							   engine__strdup_printf("untagged: %s", gone[j]));
 			if (r < 0)
 				break;
 		}
@@ -265,7 +285,8 @@ ENGINE_EXTERN int engine_store_prune(engine_context *ctx, int all_untagged, int6
 	return prune(ctx, all_untagged ? 1 : 0, NULL, reclaimed);
 }
 
-ENGINE_EXTERN int engine_store_prune_images(engine_context *ctx, int all, engine_strarray *report, int64_t *reclaimed)
+ENGINE_EXTERN int engine_store_prune_images(engine_context *ctx, int all, engine_strarray *report,
+					    int64_t *reclaimed)
 {
 	return prune(ctx, all ? 2 : 1, report, reclaimed);
 }
@@ -292,10 +313,10 @@ static int64_t count_dir(engine_context *ctx, const char *rel, int64_t *size)
 
 ENGINE_EXTERN int engine_store_usage_get(engine_context *ctx, engine_store_usage *out)
 {
-	struct live l = { 0 };
+	struct live l = {0};
 	cleanup_strv char **ids = NULL;
 	cleanup_free char *cdir = NULL;
-	engine_store_usage u = { 0 };
+	engine_store_usage u = {0};
 	int lock, r;
 
 	if (!ctx || !out)

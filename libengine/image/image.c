@@ -33,7 +33,8 @@ ENGINE_EXTERN int engine_image_remove_options_init(engine_image_remove_options *
 	engine_image_remove_options init = ENGINE_IMAGE_REMOVE_OPTIONS_INIT;
 
 	if (!opts || version != ENGINE_IMAGE_REMOVE_OPTIONS_VERSION)
-		return engine__error_set(ENGINE_EINVALID, 0, "image remove options: unsupported version %u", version);
+		return engine__error_set(ENGINE_EINVALID, 0, "image remove options: unsupported version %u",
+					 version);
 	*opts = init;
 	return 0;
 }
@@ -142,7 +143,8 @@ ENGINE_EXTERN int engine_image_open(engine_context *ctx, const char *ref, engine
 	if (!ctx || !out)
 		return engine__error_set(ENGINE_EINVALID, 0, "image open: NULL argument");
 	r = engine__image_lookup(ctx, ref, id);
-	if (r < 0 || (r = engine__image_record(ctx, id, &rec)) < 0 || (r = engine__image_config(ctx, id, &config)) < 0)
+	if (r < 0 || (r = engine__image_record(ctx, id, &rec)) < 0 ||
+	    (r = engine__image_config(ctx, id, &config)) < 0)
 		return r;
 	img = calloc(1, sizeof(*img));
 	if (!img || !(img->id = strdup(id))) {
@@ -155,7 +157,8 @@ ENGINE_EXTERN int engine_image_open(engine_context *ctx, const char *ref, engine
 	engine__strv_to_array(tags, &img->tags);
 	if ((r = to_array(engine__json_get_type(inner, "Env", json_type_array), &img->env)) < 0 ||
 	    (r = to_array(engine__json_get_type(inner, "Cmd", json_type_array), &img->cmd)) < 0 ||
-	    (r = to_array(engine__json_get_type(inner, "Entrypoint", json_type_array), &img->entrypoint)) < 0 ||
+	    (r = to_array(engine__json_get_type(inner, "Entrypoint", json_type_array), &img->entrypoint)) <
+		0 ||
 	    (r = to_array(engine__json_get_type(rec, "layers", json_type_array), &img->layers)) < 0 ||
 	    (r = to_array(engine__json_get_type(rec, "diff_ids", json_type_array), &img->diff_ids)) < 0 ||
 	    (r = dup_opt(engine__json_get_string(inner, "WorkingDir"), &img->working_dir)) < 0 ||

@@ -25,7 +25,7 @@
 /* RFC 3339 ("2024-01-02T03:04:05.123Z", "+01:00") to Unix seconds; 0 if unparsable. */
 static int64_t parse_created(const char *s)
 {
-	struct tm tm = { 0 };
+	struct tm tm = {0};
 	const char *p;
 	int64_t t;
 
@@ -48,7 +48,8 @@ int engine__image_record(engine_context *ctx, const char *image_id, json_object 
 	int r;
 
 	if (!engine__digest_valid(image_id))
-		return engine__error_set(ENGINE_EINVALID, 0, "invalid image ID \"%s\"", image_id ? image_id : "(null)");
+		return engine__error_set(ENGINE_EINVALID, 0, "invalid image ID \"%s\"",
+					 image_id ? image_id : "(null)");
 	path = engine__store_path(ctx, "images", image_id, ".json");
 	if (!path)
 		return ENGINE_ENOMEM;
@@ -121,13 +122,15 @@ static int manifest_layers(engine_context *ctx, const char *config_digest, const
 			return engine__error_wrap("manifest");
 		layers = engine__json_get_type(man, "layers", json_type_array);
 		if (!layers || json_object_array_length(layers) != n)
-			return engine__error_set(ENGINE_EINVALID, 0,
-						 "manifest %s: %zu layers, but the config lists %zu diff IDs",
-						 manifest_digest, layers ? json_object_array_length(layers) : 0, n);
+			return engine__error_set(
+			    ENGINE_EINVALID, 0, "manifest %s: %zu layers, but the config lists %zu diff IDs",
+			    manifest_digest, layers ? json_object_array_length(layers) : 0, n);
 		for (size_t i = 0; i < n; i++) {
-			const char *d = engine__json_get_string(json_object_array_get_idx(layers, i), "digest");
+			const char *d =
+			    engine__json_get_string(json_object_array_get_idx(layers, i), "digest");
 			if (!engine__digest_valid(d))
-				return engine__error_set(ENGINE_EINVALID, 0, "manifest %s: layer %zu: bad digest",
+				return engine__error_set(ENGINE_EINVALID, 0,
+							 "manifest %s: layer %zu: bad digest",
 							 manifest_digest, i);
 			if ((r = engine__strv_push(&blobs, d)) < 0)
 				return r;
@@ -172,15 +175,17 @@ static int manifest_layers(engine_context *ctx, const char *config_digest, const
 			return r;
 		engine__json_add_string(l, "mediaType", engine__json_get_string(rec, "media_type"));
 		engine__json_add_string(l, "digest", engine__json_get_string(rec, "blob"));
-		json_object_object_add(l, "size", json_object_new_int64(engine__json_get_int(rec, "blob_size", 0)));
+		json_object_object_add(l, "size",
+				       json_object_new_int64(engine__json_get_int(rec, "blob_size", 0)));
 		if (!engine__digest_valid(engine__json_get_string(rec, "blob")))
-			return engine__error_set(ENGINE_EINVALID, 0, "layer %s: record without a blob", chain_ids[i]);
+			return engine__error_set(ENGINE_EINVALID, 0, "layer %s: record without a blob",
+						 chain_ids[i]);
 		if ((r = engine__strv_push(&blobs, engine__json_get_string(rec, "blob"))) < 0)
 			return r;
 	}
 	size_t len;
-	const char *s = json_object_to_json_string_length(man, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE,
-							  &len);
+	const char *s = json_object_to_json_string_length(
+	    man, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
 	r = engine__blob_put_buf(ctx, s, len, NULL, manifest_out);
 	if (r < 0)
 		return r;
@@ -204,7 +209,8 @@ int engine__image_register(engine_context *ctx, const char *config_digest, const
 		return engine__error_set(ENGINE_EINVALID, 0, "invalid config digest \"%s\"",
 					 config_digest ? config_digest : "(null)");
 	if (manifest_digest && !engine__digest_valid(manifest_digest))
-		return engine__error_set(ENGINE_EINVALID, 0, "invalid manifest digest \"%s\"", manifest_digest);
+		return engine__error_set(ENGINE_EINVALID, 0, "invalid manifest digest \"%s\"",
+					 manifest_digest);
 	lock = engine__store_lock(ctx, false);
 	if (lock < 0)
 		return lock;
@@ -214,7 +220,8 @@ int engine__image_register(engine_context *ctx, const char *config_digest, const
 	rootfs = engine__json_get_type(config, "rootfs", json_type_object);
 	r = engine__json_to_strv(engine__json_get_type(rootfs, "diff_ids", json_type_array), &diff_ids);
 	if (r < 0 || !rootfs) {
-		r = engine__error_set(ENGINE_EINVALID, 0, "image %s: config has no valid rootfs.diff_ids", config_digest);
+		r = engine__error_set(ENGINE_EINVALID, 0, "image %s: config has no valid rootfs.diff_ids",
+				      config_digest);
 		goto out;
 	}
 	char prev[ENGINE__DIGEST_LEN + 1] = "";
@@ -223,15 +230,15 @@ int engine__image_register(engine_context *ctx, const char *config_digest, const
 		cleanup_json json_object *lrec = NULL;
 
 		if (!engine__digest_valid(diff_ids[i])) {
-			r = engine__error_set(ENGINE_EINVALID, 0, "image %s: invalid diff ID \"%s\"", config_digest,
-					      diff_ids[i]);
+			r = engine__error_set(ENGINE_EINVALID, 0, "image %s: invalid diff ID \"%s\"",
+					      config_digest, diff_ids[i]);
 			goto out;
 		}
 		engine__chain_id(i ? prev : NULL, diff_ids[i], chain);
 		r = engine__layer_record(ctx, chain, &lrec);
 		if (r < 0) {
-			engine__error_wrap("image %s: layer %zu (diff ID %s) is not unpacked", config_digest, i,
-					   diff_ids[i]);
+			engine__error_wrap("image %s: layer %zu (diff ID %s) is not unpacked", config_digest,
+					   i, diff_ids[i]);
 			goto out;
 		}
 		size += engine__json_get_int(lrec, "size", 0);
@@ -256,8 +263,8 @@ int engine__image_register(engine_context *ctx, const char *config_digest, const
 	json_object_object_add(rec, "layers", engine__json_from_strv(blobs));
 	json_object_object_add(rec, "diff_ids", engine__json_from_strv(diff_ids));
 	json_object_object_add(rec, "chain_ids", engine__json_from_strv(chains));
-	json_object_object_add(rec, "created",
-			       json_object_new_int64(parse_created(engine__json_get_string(config, "created"))));
+	json_object_object_add(
+	    rec, "created", json_object_new_int64(parse_created(engine__json_get_string(config, "created"))));
 	json_object_object_add(rec, "size", json_object_new_int64(size));
 	json_object_object_add(rec, "registered", json_object_new_int64((int64_t)time(NULL)));
 	r = engine__mkdir_p(dir, 0700);
@@ -292,7 +299,8 @@ int engine__image_lookup(engine_context *ctx, const char *ref, char id_out[ENGIN
 		snprintf(full, sizeof(full), "sha256:%s", hex);
 		r = engine__image_record(ctx, full, &rec);
 		if (r < 0)
-			return r == ENGINE_ENOTFOUND ? engine__error_set(r, ENOENT, "No such image: %s", ref) : r;
+			return r == ENGINE_ENOTFOUND ? engine__error_set(r, ENOENT, "No such image: %s", ref)
+						     : r;
 		memcpy(id_out, full, sizeof(full));
 		return 0;
 	}
@@ -300,7 +308,8 @@ int engine__image_lookup(engine_context *ctx, const char *ref, char id_out[ENGIN
 		r = engine__tags_load(ctx, &flat);
 		if (r < 0)
 			return r;
-		if (json_object_object_get_ex(flat, norm, &id) && engine__digest_valid(json_object_get_string(id))) {
+		if (json_object_object_get_ex(flat, norm, &id) &&
+		    engine__digest_valid(json_object_get_string(id))) {
 			snprintf(id_out, ENGINE__DIGEST_LEN + 1, "%s", json_object_get_string(id));
 			return 0;
 		}
@@ -314,8 +323,8 @@ int engine__image_lookup(engine_context *ctx, const char *ref, char id_out[ENGIN
 		for (size_t i = 0; ids[i]; i++) {
 			cleanup_json json_object *rec = NULL;
 			const char *m;
-			if (engine__image_record(ctx, ids[i], &rec) == 0 && (m = engine__json_get_string(rec, "manifest")) &&
-			    strcmp(m, at + 1) == 0) {
+			if (engine__image_record(ctx, ids[i], &rec) == 0 &&
+			    (m = engine__json_get_string(rec, "manifest")) && strcmp(m, at + 1) == 0) {
 				snprintf(id_out, ENGINE__DIGEST_LEN + 1, "%s", ids[i]);
 				return 0;
 			}
@@ -330,8 +339,8 @@ int engine__image_lookup(engine_context *ctx, const char *ref, char id_out[ENGIN
 				n++;
 			}
 		if (n > 1)
-			return engine__error_set(ENGINE_EINVALID, 0, "short image ID \"%s\" is ambiguous (%zu images)",
-						 ref, n);
+			return engine__error_set(ENGINE_EINVALID, 0,
+						 "short image ID \"%s\" is ambiguous (%zu images)", ref, n);
 		if (n == 1) {
 			snprintf(id_out, ENGINE__DIGEST_LEN + 1, "%s", match);
 			return 0;

@@ -39,10 +39,12 @@ static json_object *copy_or(json_object *obj, const char *key, json_object *def)
 static json_object *docker_config(json_object *inner)
 {
 	json_object *c = json_object_new_object();
-	static const char *strings[] = { "Hostname", "Domainname", "User", "WorkingDir", "Image", "StopSignal" };
-	static const char *bools[] = { "AttachStdin", "AttachStdout", "AttachStderr", "Tty", "OpenStdin", "StdinOnce" };
-	static const char *nulls[] = { "ExposedPorts", "Env", "Cmd", "Healthcheck", "Volumes", "Entrypoint",
-				       "OnBuild", "Labels", "Shell" };
+	static const char *strings[] = {"Hostname",   "Domainname", "User",
+					"WorkingDir", "Image",	    "StopSignal"};
+	static const char *bools[] = {"AttachStdin", "AttachStdout", "AttachStderr",
+				      "Tty",	     "OpenStdin",    "StdinOnce"};
+	static const char *nulls[] = {"ExposedPorts", "Env",	 "Cmd",	   "Healthcheck", "Volumes",
+				      "Entrypoint",   "OnBuild", "Labels", "Shell"};
 
 	if (!c)
 		return NULL;
@@ -71,8 +73,8 @@ static int build(engine_context *ctx, const char *id, json_object **out)
 	const char *manifest;
 	int r;
 
-	if ((r = engine__image_record(ctx, id, &rec)) < 0 || (r = engine__image_config(ctx, id, &config)) < 0 ||
-	    (r = engine__tags_of(ctx, id, &tags)) < 0)
+	if ((r = engine__image_record(ctx, id, &rec)) < 0 ||
+	    (r = engine__image_config(ctx, id, &config)) < 0 || (r = engine__tags_of(ctx, id, &tags)) < 0)
 		return r;
 	inner = engine__json_get_type(config, "config", json_type_object);
 	o = json_object_new_object();
@@ -137,7 +139,7 @@ ENGINE_EXTERN int engine_image_inspect(engine_context *ctx, const char *ref, cha
 	if (r < 0 || (r = build(ctx, id, &o)) < 0)
 		return r;
 	s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-						      JSON_C_TO_STRING_NOSLASHESCAPE);
+						  JSON_C_TO_STRING_NOSLASHESCAPE);
 	*json_out = s ? strdup(s) : NULL;
 	return *json_out ? 0 : engine__error_oom();
 }

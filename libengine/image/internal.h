@@ -74,11 +74,11 @@ enum engine__unpack_mode {
 };
 
 typedef struct engine__unpack_options {
-	int mode;                 /* enum engine__unpack_mode */
-	char *const *lower_dirs;  /* LAYER mode: the layers below, topmost first,
-				     for the metadata of parents the tar omits */
+	int mode;		 /* enum engine__unpack_mode */
+	char *const *lower_dirs; /* LAYER mode: the layers below, topmost first,
+				    for the metadata of parents the tar omits */
 	uint64_t max_entries;
-	uint64_t max_bytes;       /* also caps the sum of entry sizes (sparse files) */
+	uint64_t max_bytes; /* also caps the sum of entry sizes (sparse files) */
 } engine__unpack_options;
 
 typedef struct engine__unpack_result {

@@ -141,7 +141,8 @@ static int write_record(const char *tmp, const char *chain_id, const char *diff_
 		return engine__error_oom();
 	if (engine__json_add_string(rec, "chain_id", chain_id) < 0 ||
 	    engine__json_add_string(rec, "diff_id", diff_id) < 0 ||
-	    engine__json_add_string(rec, "parent", parent) < 0 || engine__json_add_string(rec, "blob", blob) < 0 ||
+	    engine__json_add_string(rec, "parent", parent) < 0 ||
+	    engine__json_add_string(rec, "blob", blob) < 0 ||
 	    engine__json_add_string(rec, "media_type", media_type(compression)) < 0 ||
 	    engine__json_add_string(rec, "compression", compression) < 0 ||
 	    json_object_object_add(rec, "blob_size", json_object_new_int64(blob_size)) < 0 ||
@@ -182,7 +183,7 @@ static int unpack_to_tmp(engine_context *ctx, const char *blob_path, char *const
 	cleanup_free char *tmproot = NULL, *tmp = NULL, *diff = NULL;
 	cleanup_close int rootfd = -EBADF;
 	engine__layer_stream *s = NULL;
-	engine__unpack_options opts = { .mode = ENGINE__UNPACK_LAYER, .lower_dirs = lower_dirs };
+	engine__unpack_options opts = {.mode = ENGINE__UNPACK_LAYER, .lower_dirs = lower_dirs};
 	int r;
 
 	engine__unpack_limits(ctx, &opts.max_bytes, &opts.max_entries);
@@ -256,8 +257,8 @@ int engine__layer_unpack_blob(engine_context *ctx, const char *blob_digest, cons
 	if (r < 0)
 		goto unlock;
 	if (parent_chain_id && !engine__layer_exists(ctx, parent_chain_id)) {
-		r = engine__error_set(ENGINE_ENOTFOUND, ENOENT, "layer %s: parent layer %s not found", blob_digest,
-				      parent_chain_id);
+		r = engine__error_set(ENGINE_ENOTFOUND, ENOENT, "layer %s: parent layer %s not found",
+				      blob_digest, parent_chain_id);
 		goto unlock;
 	}
 	r = engine__layer_chain_dirs(ctx, parent_chain_id, &lower);
@@ -276,7 +277,8 @@ int engine__layer_unpack_blob(engine_context *ctx, const char *blob_digest, cons
 	engine__chain_id(parent_chain_id, got, chain);
 	r = stat(blob_path, &st) < 0 ? engine__error_errno(errno, "stat %s", blob_path) : 0;
 	if (r == 0)
-		r = write_record(tmp, chain, got, parent_chain_id, blob_digest, compression, st.st_size, &res);
+		r = write_record(tmp, chain, got, parent_chain_id, blob_digest, compression, st.st_size,
+				 &res);
 	if (r == 0)
 		r = publish(ctx, tmp, chain);
 	if (r < 0)

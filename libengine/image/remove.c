@@ -67,8 +67,8 @@ unlock:
 	return r;
 }
 
-ENGINE_EXTERN int engine_image_remove(engine_context *ctx, const char *ref, const engine_image_remove_options *opts,
-				      engine_strarray *report)
+ENGINE_EXTERN int engine_image_remove(engine_context *ctx, const char *ref,
+				      const engine_image_remove_options *opts, engine_strarray *report)
 {
 	cleanup_strv char **lines = calloc(1, sizeof(char *)), **tags = NULL;
 	cleanup_free char *norm = NULL;
@@ -79,7 +79,8 @@ ENGINE_EXTERN int engine_image_remove(engine_context *ctx, const char *ref, cons
 	if (!ctx || !ref)
 		return engine__error_set(ENGINE_EINVALID, 0, "image remove: NULL argument");
 	if (opts && opts->version != ENGINE_IMAGE_REMOVE_OPTIONS_VERSION)
-		return engine__error_set(ENGINE_EINVALID, 0, "image remove options: unsupported version %u", opts->version);
+		return engine__error_set(ENGINE_EINVALID, 0, "image remove options: unsupported version %u",
+					 opts->version);
 	if (!lines)
 		return engine__error_oom();
 	r = engine__image_lookup(ctx, ref, id);
@@ -96,10 +97,11 @@ ENGINE_EXTERN int engine_image_remove(engine_context *ctx, const char *ref, cons
 
 	if (by_tag) {
 		if (in_use && !tags[1] && !force)
-			return engine__error_set(ENGINE_EBUSY, 0,
-						 "conflict: unable to remove repository reference \"%s\" (must force) - "
-						 "a container is using its referenced image %s",
-						 ref, short_id);
+			return engine__error_set(
+			    ENGINE_EBUSY, 0,
+			    "conflict: unable to remove repository reference \"%s\" (must force) - "
+			    "a container is using its referenced image %s",
+			    ref, short_id);
 		r = engine__tag_remove(ctx, norm);
 		if (r < 0 || (r = report_line(&lines, "Untagged", norm)) < 0)
 			return r;
@@ -107,15 +109,17 @@ ENGINE_EXTERN int engine_image_remove(engine_context *ctx, const char *ref, cons
 			goto done; /* other tags, or a container, keep the image */
 	} else {
 		if (tags[0] && tags[1] && !force)
-			return engine__error_set(ENGINE_EBUSY, 0,
-						 "conflict: unable to delete %s (must be forced) - image is referenced "
-						 "in multiple repositories",
-						 short_id);
+			return engine__error_set(
+			    ENGINE_EBUSY, 0,
+			    "conflict: unable to delete %s (must be forced) - image is referenced "
+			    "in multiple repositories",
+			    short_id);
 		if (in_use && !force)
-			return engine__error_set(ENGINE_EBUSY, 0,
-						 "conflict: unable to delete %s (must be forced) - image is being used "
-						 "by a container",
-						 short_id);
+			return engine__error_set(
+			    ENGINE_EBUSY, 0,
+			    "conflict: unable to delete %s (must be forced) - image is being used "
+			    "by a container",
+			    short_id);
 		cleanup_strv char **removed = NULL;
 		r = engine__tags_remove_image(ctx, id, &removed);
 		for (size_t i = 0; r == 0 && removed[i]; i++)

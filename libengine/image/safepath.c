@@ -37,8 +37,8 @@ int engine__entry_clean(const char *name, const char *what, char **out)
 			/* empty or "." component */
 		} else if (n == 2 && p[0] == '.' && p[1] == '.') {
 			if (o == 0)
-				return engine__error_set(ENGINE_EPERM, EXDEV, "%s \"%s\": escapes the layer root",
-							 what, name);
+				return engine__error_set(ENGINE_EPERM, EXDEV,
+							 "%s \"%s\": escapes the layer root", what, name);
 			while (o > 0 && buf[o - 1] != '/')
 				o--;
 			if (o > 0)
@@ -77,7 +77,8 @@ bool engine__whiteout_target_ok(const char *target)
 
 bool engine__xattr_is_overlay(const char *name)
 {
-	return engine__str_starts_with(name, "trusted.overlay.") || engine__str_starts_with(name, "user.overlay.");
+	return engine__str_starts_with(name, "trusted.overlay.") ||
+	       engine__str_starts_with(name, "user.overlay.");
 }
 
 /* 1 once openat2 is known missing (old kernel, or a seccomp filter that
@@ -136,9 +137,9 @@ static int open_walk(int rootfd, const char *rel, int flags)
 int engine__open_beneath(int rootfd, const char *rel, int flags, bool no_symlinks)
 {
 	struct open_how how = {
-		.flags = (uint64_t)(flags | O_CLOEXEC),
-		.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV |
-			   (no_symlinks ? RESOLVE_NO_SYMLINKS : 0),
+	    .flags = (uint64_t)(flags | O_CLOEXEC),
+	    .resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV |
+		       (no_symlinks ? RESOLVE_NO_SYMLINKS : 0),
 	};
 	long fd;
 

@@ -49,7 +49,8 @@ void engine__blob_writer_free(engine__blob_writer *w);
 
 int engine__blob_put_buf(engine_context *ctx, const void *data, size_t len, const char *expected,
 			 char digest_out[ENGINE__DIGEST_LEN + 1]);
-int engine__blob_put_fd(engine_context *ctx, int fd, const char *expected, char digest_out[ENGINE__DIGEST_LEN + 1]);
+int engine__blob_put_fd(engine_context *ctx, int fd, const char *expected,
+			char digest_out[ENGINE__DIGEST_LEN + 1]);
 bool engine__blob_exists(engine_context *ctx, const char *digest);
 /* Absolute path of a stored blob (malloc'd), ENGINE_ENOTFOUND when absent. */
 int engine__blob_path(engine_context *ctx, const char *digest, char **out);
@@ -95,8 +96,8 @@ int engine__image_lookup(engine_context *ctx, const char *ref, char id_out[ENGIN
 /* What a container needs to run an image. */
 typedef struct engine__image_rootfs {
 	char id[ENGINE__DIGEST_LEN + 1]; /* the image ID */
-	char **layer_dirs;               /* absolute diff dirs, lowest first, NULL-terminated */
-	json_object *config;             /* the config's "config" object (Env, Cmd, ...), owned */
+	char **layer_dirs;		 /* absolute diff dirs, lowest first, NULL-terminated */
+	json_object *config;		 /* the config's "config" object (Env, Cmd, ...), owned */
 } engine__image_rootfs;
 
 /* A container records the ID in containers/<id>/image-id, which keeps the

@@ -55,7 +55,7 @@ struct engine__layer_stream {
 };
 
 static void fail_locked(engine__layer_stream *s, int code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 static void fail_locked(engine__layer_stream *s, int code, const char *fmt, ...)
 {
 	va_list ap;
@@ -133,12 +133,14 @@ static void *producer(void *arg)
 		pthread_mutex_lock(&s->lock);
 		if (n < 0) {
 			fail_locked(s, ENGINE_EINVALID, "decompress: %s",
-				    archive_error_string(s->raw) ? archive_error_string(s->raw) : "read error");
+				    archive_error_string(s->raw) ? archive_error_string(s->raw)
+								 : "read error");
 		} else {
 			s->total += got;
 			if (s->total > s->max_bytes) {
 				fail_locked(s, ENGINE_EINVALID,
-					    "uncompressed size exceeds the limit of %llu bytes (image-unpack-max-bytes)",
+					    "uncompressed size exceeds the limit of %llu bytes "
+					    "(image-unpack-max-bytes)",
 					    (unsigned long long)s->max_bytes);
 			}
 		}
@@ -262,7 +264,8 @@ int engine__layer_stream_open(const char *path, uint64_t max_bytes, engine__laye
 		if (s->err_code)
 			r = engine__error_set(s->err_code, 0, "%s", s->err_msg);
 		else
-			r = engine__error_set(ENGINE_EINVALID, 0, "not a tar archive: %s", archive_error_string(s->tar));
+			r = engine__error_set(ENGINE_EINVALID, 0, "not a tar archive: %s",
+					      archive_error_string(s->tar));
 		goto fail;
 	}
 	*out = s;

@@ -61,8 +61,8 @@ static bool path_component_ok(const char *s, size_t n)
 static bool domain_ok(const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		if (!isalnum((unsigned char)s[i]) && s[i] != '.' && s[i] != '-' && s[i] != ':' && s[i] != '[' &&
-		    s[i] != ']')
+		if (!isalnum((unsigned char)s[i]) && s[i] != '.' && s[i] != '-' && s[i] != ':' &&
+		    s[i] != '[' && s[i] != ']')
 			return false;
 	return n > 0;
 }
@@ -95,7 +95,8 @@ int engine__ref_normalize(const char *ref, char **out)
 	if (at) {
 		digest = at + 1;
 		if (!engine__digest_valid(digest))
-			return engine__error_set(ENGINE_EINVALID, 0, "invalid reference format: \"%s\": bad digest", ref);
+			return engine__error_set(ENGINE_EINVALID, 0,
+						 "invalid reference format: \"%s\": bad digest", ref);
 	}
 	slash = strrchr(name, '/');
 	colon = strrchr(slash ? slash : name, ':');
@@ -103,7 +104,8 @@ int engine__ref_normalize(const char *ref, char **out)
 		*colon = '\0';
 		tag = colon + 1;
 		if (!tag_ok(tag))
-			return engine__error_set(ENGINE_EINVALID, 0, "invalid reference format: \"%s\": bad tag", ref);
+			return engine__error_set(ENGINE_EINVALID, 0,
+						 "invalid reference format: \"%s\": bad tag", ref);
 	}
 	/* The first component is a registry when it looks like a host. */
 	rest = name;
@@ -117,14 +119,15 @@ int engine__ref_normalize(const char *ref, char **out)
 		domain_len = first_len;
 		rest = slash + 1;
 		if (!domain_ok(domain, domain_len))
-			return engine__error_set(ENGINE_EINVALID, 0, "invalid reference format: \"%s\": bad registry",
-						 ref);
+			return engine__error_set(ENGINE_EINVALID, 0,
+						 "invalid reference format: \"%s\": bad registry", ref);
 	} else {
 		for (const char *p = name; *p; p++)
 			if (isupper((unsigned char)*p))
-				return engine__error_set(ENGINE_EINVALID, 0,
-							 "invalid reference format: \"%s\": repository name must be lowercase",
-							 ref);
+				return engine__error_set(
+				    ENGINE_EINVALID, 0,
+				    "invalid reference format: \"%s\": repository name must be lowercase",
+				    ref);
 	}
 	for (const char *p = rest;;) {
 		const char *end = strchr(p, '/');
@@ -144,11 +147,11 @@ int engine__ref_normalize(const char *ref, char **out)
 	}
 	char *res;
 	if (digest)
-		res = engine__strdup_printf("%.*s%s%s@%s", (int)domain_len, domain ? domain : "", domain ? "/" : "",
-					    rest, digest);
+		res = engine__strdup_printf("%.*s%s%s@%s", (int)domain_len, domain ? domain : "",
+					    domain ? "/" : "", rest, digest);
 	else
-		res = engine__strdup_printf("%.*s%s%s:%s", (int)domain_len, domain ? domain : "", domain ? "/" : "",
-					    rest, tag ? tag : "latest");
+		res = engine__strdup_printf("%.*s%s%s:%s", (int)domain_len, domain ? domain : "",
+					    domain ? "/" : "", rest, tag ? tag : "latest");
 	if (!res)
 		return ENGINE_ENOMEM;
 	*out = res;
@@ -250,7 +253,8 @@ int engine__image_tag(engine_context *ctx, const char *image_id, const char *ref
 	if (r < 0)
 		return r;
 	if (strchr(norm, '@'))
-		return engine__error_set(ENGINE_EINVALID, 0, "tag \"%s\": a tag cannot contain a digest", ref);
+		return engine__error_set(ENGINE_EINVALID, 0, "tag \"%s\": a tag cannot contain a digest",
+					 ref);
 	const char *repo_end = strrchr(norm, ':');
 	if (repo_end - norm == 64 && strspn(norm, "0123456789abcdef") == 64)
 		return engine__error_set(ENGINE_EINVALID, 0,
@@ -336,7 +340,8 @@ int engine__tags_remove_image(engine_context *ctx, const char *image_id, char **
 	if (r == 0) {
 		json_object_object_foreach(flat, ref, id)
 		{
-			if (strcmp(json_object_get_string(id), image_id) == 0 && (r = engine__strv_push(&gone, ref)) < 0)
+			if (strcmp(json_object_get_string(id), image_id) == 0 &&
+			    (r = engine__strv_push(&gone, ref)) < 0)
 				break;
 		}
 	}

@@ -47,7 +47,7 @@ struct unpacker {
 };
 
 static int entry_fail(struct unpacker *u, int code, int sys_errno, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 static int entry_fail(struct unpacker *u, int code, int sys_errno, const char *fmt, ...)
 {
 	char msg[512];
@@ -59,7 +59,8 @@ static int entry_fail(struct unpacker *u, int code, int sys_errno, const char *f
 	if (sys_errno && code == 0)
 		code = engine__error_code_from_errno(sys_errno);
 	if (sys_errno)
-		return engine__error_set(code, sys_errno, "entry \"%s\": %s: %s", u->name, msg, strerror(sys_errno));
+		return engine__error_set(code, sys_errno, "entry \"%s\": %s: %s", u->name, msg,
+					 strerror(sys_errno));
 	return engine__error_set(code, 0, "entry \"%s\": %s", u->name, msg);
 }
 
@@ -84,7 +85,8 @@ static void cache_invalidate(struct unpacker *u, const char *rel)
 
 	if (!u->cache_path)
 		return;
-	if (n == 0 || (strncmp(u->cache_path, rel, n) == 0 && (u->cache_path[n] == '\0' || u->cache_path[n] == '/')))
+	if (n == 0 ||
+	    (strncmp(u->cache_path, rel, n) == 0 && (u->cache_path[n] == '\0' || u->cache_path[n] == '/')))
 		cache_drop(u);
 }
 
@@ -140,7 +142,7 @@ static int implicit_dir_meta(struct unpacker *u, int dfd, const char *rel)
 			continue;
 		if (!S_ISDIR(st.st_mode))
 			break; /* hidden by a whiteout or a file below: no directory to copy */
-		struct timespec ts[2] = { st.st_atim, st.st_mtim };
+		struct timespec ts[2] = {st.st_atim, st.st_mtim};
 		if (fchown(dfd, st.st_uid, st.st_gid) < 0 && u->privileged)
 			return entry_fail(u, 0, errno, "chown parent \"%s\"", rel);
 		return defer_dir(u, rel, st.st_mode & 07777, ts);
@@ -174,7 +176,8 @@ static int make_parents(struct unpacker *u, const char *parent)
 				fd = -errno;
 			} else {
 				fd = engine__open_beneath(u->rootfd, path, O_RDONLY | O_DIRECTORY, false);
-				if (fd >= 0 && u->o->mode == ENGINE__UNPACK_LAYER && implicit_dir_meta(u, fd, path) < 0) {
+				if (fd >= 0 && u->o->mode == ENGINE__UNPACK_LAYER &&
+				    implicit_dir_meta(u, fd, path) < 0) {
 					close(fd);
 					close(prev);
 					return -EIO; /* error already set */
@@ -267,7 +270,8 @@ static int chown_ok(struct unpacker *u, int r)
 	return r == 0 || (!u->privileged && errno == EPERM);
 }
 
-static int write_regular(struct unpacker *u, struct archive_entry *e, int pfd, const char *rel, const char *base)
+static int write_regular(struct unpacker *u, struct archive_entry *e, int pfd, const char *rel,
+			 const char *base)
 {
 	cleanup_close int fd = -EBADF;
 	int64_t size = archive_entry_size(e);
@@ -337,7 +341,8 @@ static int make_dir(struct unpacker *u, struct archive_entry *e, int pfd, const 
 		if (!S_ISDIR(st.st_mode)) {
 			/* A directory whited out and recreated by the same layer
 			 * must hide what the layers below had in it. */
-			opaque = u->o->mode == ENGINE__UNPACK_LAYER && S_ISCHR(st.st_mode) && st.st_rdev == makedev(0, 0);
+			opaque = u->o->mode == ENGINE__UNPACK_LAYER && S_ISCHR(st.st_mode) &&
+				 st.st_rdev == makedev(0, 0);
 			if (remove_existing(u, pfd, rel, base) < 0)
 				return engine_error_last()->code;
 			if (mkdirat(pfd, base, 0700) < 0)
@@ -359,7 +364,8 @@ static int make_dir(struct unpacker *u, struct archive_entry *e, int pfd, const 
 	return defer_dir(u, rel, archive_entry_mode(e) & 07777, ts);
 }
 
-static int make_special(struct unpacker *u, struct archive_entry *e, int pfd, const char *rel, const char *base)
+static int make_special(struct unpacker *u, struct archive_entry *e, int pfd, const char *rel,
+			const char *base)
 {
 	mode_t type = archive_entry_filetype(e);
 	struct timespec ts[2];
@@ -367,13 +373,15 @@ static int make_special(struct unpacker *u, struct archive_entry *e, int pfd, co
 
 	for (int attempt = 0;; attempt++) {
 		if (type == AE_IFLNK)
-			r = symlinkat(archive_entry_symlink(e) ? archive_entry_symlink(e)
-							       : archive_entry_symlink_utf8(e) ? archive_entry_symlink_utf8(e) : "",
+			r = symlinkat(archive_entry_symlink(e)	      ? archive_entry_symlink(e)
+				      : archive_entry_symlink_utf8(e) ? archive_entry_symlink_utf8(e)
+								      : "",
 				      pfd, base);
 		else if (type == AE_IFIFO)
 			r = mkfifoat(pfd, base, 0600);
 		else
-			r = mknodat(pfd, base, (type == AE_IFCHR ? S_IFCHR : S_IFBLK) | 0600, archive_entry_rdev(e));
+			r = mknodat(pfd, base, (type == AE_IFCHR ? S_IFCHR : S_IFBLK) | 0600,
+				    archive_entry_rdev(e));
 		if (r == 0)
 			break;
 		if (errno != EEXIST || attempt > 0)
@@ -430,7 +438,8 @@ static int make_hardlink(struct unpacker *u, const char *target, int pfd, const 
 			return entry_fail(u, 0, errno, "hardlink to \"%s\"", target);
 		struct stat a, b;
 		if (fstatat(tfd, tbase, &a, AT_SYMLINK_NOFOLLOW) == 0 &&
-		    fstatat(pfd, base, &b, AT_SYMLINK_NOFOLLOW) == 0 && a.st_ino == b.st_ino && a.st_dev == b.st_dev)
+		    fstatat(pfd, base, &b, AT_SYMLINK_NOFOLLOW) == 0 && a.st_ino == b.st_ino &&
+		    a.st_dev == b.st_dev)
 			return 0; /* linked to itself */
 		if (remove_existing(u, pfd, rel, base) < 0)
 			return engine_error_last()->code;
@@ -554,16 +563,18 @@ static int entry(struct unpacker *u, struct archive_entry *e)
 	r = note_seen(u, rel);
 	if (r < 0)
 		return r;
-	const char *hardlink = archive_entry_hardlink(e) ? archive_entry_hardlink(e) : archive_entry_hardlink_utf8(e);
+	const char *hardlink =
+	    archive_entry_hardlink(e) ? archive_entry_hardlink(e) : archive_entry_hardlink_utf8(e);
 	if (hardlink)
 		return make_hardlink(u, hardlink, pfd, rel, base);
 	switch (archive_entry_filetype(e)) {
 	case AE_IFREG:
 		u->sizes += (uint64_t)archive_entry_size(e);
 		if (u->sizes > u->o->max_bytes)
-			return entry_fail(u, ENGINE_EINVALID, 0,
-					  "uncompressed size exceeds the limit of %llu bytes (image-unpack-max-bytes)",
-					  (unsigned long long)u->o->max_bytes);
+			return entry_fail(
+			    u, ENGINE_EINVALID, 0,
+			    "uncompressed size exceeds the limit of %llu bytes (image-unpack-max-bytes)",
+			    (unsigned long long)u->o->max_bytes);
 		return write_regular(u, e, pfd, rel, base);
 	case AE_IFDIR:
 		return make_dir(u, e, pfd, rel, base);
@@ -599,8 +610,12 @@ int engine__unpack_archive(struct archive *a, int rootfd, const engine__unpack_o
 			   engine__unpack_result *res)
 {
 	struct unpacker u = {
-		.a = a, .rootfd = rootfd, .o = opts, .res = res, .cache_fd = -1,
-		.privileged = geteuid() == 0,
+	    .a = a,
+	    .rootfd = rootfd,
+	    .o = opts,
+	    .res = res,
+	    .cache_fd = -1,
+	    .privileged = geteuid() == 0,
 	};
 	struct archive_entry *e;
 	int r = 0;
@@ -624,7 +639,8 @@ int engine__unpack_archive(struct archive *a, int rootfd, const engine__unpack_o
 		}
 		/* Raw bytes when libarchive can give them, else its UTF-8 form
 		 * (names the current locale cannot represent). */
-		u.name = archive_entry_pathname(e) ? archive_entry_pathname(e) : archive_entry_pathname_utf8(e);
+		u.name =
+		    archive_entry_pathname(e) ? archive_entry_pathname(e) : archive_entry_pathname_utf8(e);
 		if (!u.name) {
 			r = engine__error_set(ENGINE_EINVALID, 0, "read tar: entry without a name");
 			break;

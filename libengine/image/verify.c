@@ -40,9 +40,9 @@ static int problem(struct verifier *v, const char *rel, const char *what)
 {
 	if (v->count++ >= MAX_PROBLEMS)
 		return 0;
-	return engine__strv_push_take(v->problems, rel ? engine__strdup_printf("layer %s: entry \"%s\": %s", v->chain,
-									      rel, what)
-						       : engine__strdup_printf("layer %s: %s", v->chain, what));
+	return engine__strv_push_take(
+	    v->problems, rel ? engine__strdup_printf("layer %s: entry \"%s\": %s", v->chain, rel, what)
+			     : engine__strdup_printf("layer %s: %s", v->chain, what));
 }
 
 static int expect(struct verifier *v, const char *rel)
@@ -69,7 +69,8 @@ static int compare_content(struct verifier *v, int fd, const char *rel)
 	for (;;) {
 		la_ssize_t n = archive_read_data(v->a, a, sizeof(a));
 		if (n < 0)
-			return engine__error_set(ENGINE_EINVALID, 0, "read layer blob: %s", archive_error_string(v->a));
+			return engine__error_set(ENGINE_EINVALID, 0, "read layer blob: %s",
+						 archive_error_string(v->a));
 		ssize_t got = 0;
 		while (got < n) {
 			ssize_t m = read(fd, b + got, (size_t)(n - got));
@@ -144,8 +145,8 @@ static int check_whiteout(struct verifier *v, const char *parent, const char *ta
 			return 0;
 		/* Recreated by the same layer: unpack made it an opaque directory. */
 		if (S_ISDIR(st.st_mode)) {
-			cleanup_close int dfd = engine__open_beneath(v->rootfd, rel, O_RDONLY | O_DIRECTORY | O_NOFOLLOW,
-								     false);
+			cleanup_close int dfd =
+			    engine__open_beneath(v->rootfd, rel, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, false);
 			char val[2];
 			if (dfd >= 0 && fgetxattr(dfd, ENGINE__OVERLAY_OPAQUE_XATTR, val, sizeof(val)) == 1)
 				return 0;
@@ -189,7 +190,8 @@ static int find_extra(struct verifier *v, int dfd, const char *prefix)
 			continue;
 		}
 		if (de->d_type == DT_DIR) {
-			cleanup_close int sub = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			cleanup_close int sub =
+			    openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 			if (sub >= 0 && find_extra(v, sub, rel) < 0)
 				return ENGINE_ENOMEM;
 		}
@@ -225,7 +227,8 @@ static int walk_blob(struct verifier *v)
 			cleanup_free char *parent = slash ? strndup(rel, (size_t)(slash - rel)) : strdup("");
 			if (!parent)
 				return engine__error_oom();
-			r = kind == ENGINE__WH_OPAQUE ? check_opaque(v, parent) : check_whiteout(v, parent, target);
+			r = kind == ENGINE__WH_OPAQUE ? check_opaque(v, parent)
+						      : check_whiteout(v, parent, target);
 		} else {
 			r = expect(v, rel);
 			if (r == 0)
@@ -238,7 +241,7 @@ static int walk_blob(struct verifier *v)
 
 int engine__layer_verify(engine_context *ctx, const char *chain_id, json_object *rec, char ***problems)
 {
-	struct verifier v = { .chain = chain_id, .problems = problems };
+	struct verifier v = {.chain = chain_id, .problems = problems};
 	cleanup_free char *blob_path = NULL, *diff = NULL;
 	cleanup_close int rootfd = -EBADF;
 	engine__layer_stream *s = NULL;

@@ -7,37 +7,38 @@
 #include "check_image_helpers.h"
 
 static const struct th_entry base_layer[] = {
-	{ .path = "bin/", .type = AE_IFDIR },
-	{ .path = "bin/sh", .data = "#!shell", .mode = 0755 },
-	{ .path = "etc/", .type = AE_IFDIR },
-	{ .path = "etc/passwd", .data = "root:x:0:0\n" },
-	{ .path = "etc/shadow", .data = "secret", .mode = 0600 },
-	{ .path = "var/", .type = AE_IFDIR },
-	{ .path = "var/cache/", .type = AE_IFDIR },
-	{ .path = "var/cache/old1", .data = "o1" },
-	{ .path = "var/cache/old2", .data = "o2" },
+    {.path = "bin/", .type = AE_IFDIR},
+    {.path = "bin/sh", .data = "#!shell", .mode = 0755},
+    {.path = "etc/", .type = AE_IFDIR},
+    {.path = "etc/passwd", .data = "root:x:0:0\n"},
+    {.path = "etc/shadow", .data = "secret", .mode = 0600},
+    {.path = "var/", .type = AE_IFDIR},
+    {.path = "var/cache/", .type = AE_IFDIR},
+    {.path = "var/cache/old1", .data = "o1"},
+    {.path = "var/cache/old2", .data = "o2"},
 };
 
 static void make_pair(engine_context *ctx, char a[ENGINE__DIGEST_LEN + 1], char b[ENGINE__DIGEST_LEN + 1])
 {
 	char blobs[2][ENGINE__DIGEST_LEN + 1];
 	const struct th_entry top_a[] = {
-		{ .path = "etc/.wh.shadow", .data = "" },
-		{ .path = "var/cache/", .type = AE_IFDIR, .mode = 0700 },
-		{ .path = "var/cache/.wh..wh..opq", .data = "" },
-		{ .path = "var/cache/new", .data = "n" },
-		{ .path = "app", .data = "application a", .mode = 04755 },
-		{ .path = "applink", .hardlink = "app" },
+	    {.path = "etc/.wh.shadow", .data = ""},
+	    {.path = "var/cache/", .type = AE_IFDIR, .mode = 0700},
+	    {.path = "var/cache/.wh..wh..opq", .data = ""},
+	    {.path = "var/cache/new", .data = "n"},
+	    {.path = "app", .data = "application a", .mode = 04755},
+	    {.path = "applink", .hardlink = "app"},
 	};
-	const struct th_entry top_b[] = { { .path = "app", .data = "application b" } };
+	const struct th_entry top_b[] = {{.path = "app", .data = "application b"}};
 
 	th_blob_tar(ctx, "gzip", base_layer, sizeof(base_layer) / sizeof(base_layer[0]), blobs[0]);
 	th_blob_tar(ctx, "zstd", top_a, sizeof(top_a) / sizeof(top_a[0]), blobs[1]);
-	th_make_image(ctx, blobs, 2,
-		      "{\"Env\":[\"PATH=/bin\",\"A=1\"],\"Cmd\":[\"sh\",\"-c\",\"x\"],\"Entrypoint\":[\"/app\"],"
-		      "\"WorkingDir\":\"/srv\",\"User\":\"1000:1000\",\"Labels\":{\"k\":\"v\"},"
-		      "\"ExposedPorts\":{\"80/tcp\":{}}}",
-		      "app:a", a);
+	th_make_image(
+	    ctx, blobs, 2,
+	    "{\"Env\":[\"PATH=/bin\",\"A=1\"],\"Cmd\":[\"sh\",\"-c\",\"x\"],\"Entrypoint\":[\"/app\"],"
+	    "\"WorkingDir\":\"/srv\",\"User\":\"1000:1000\",\"Labels\":{\"k\":\"v\"},"
+	    "\"ExposedPorts\":{\"80/tcp\":{}}}",
+	    "app:a", a);
 	th_blob_tar(ctx, "gzip", top_b, 1, blobs[1]);
 	th_make_image(ctx, blobs, 2, NULL, "app:b", b);
 }
@@ -87,7 +88,8 @@ START_TEST(test_image_api__list_open_inspect)
 	ck_assert_ptr_null(engine_image_working_dir(img));
 	ck_assert_uint_eq(engine_image_cmd(img)->count, 0);
 	engine_image_free(img);
-	ck_assert_engine_error(engine_image_open(ctx, "app:c", &img), ENGINE_ENOTFOUND, "No such image: app:c");
+	ck_assert_engine_error(engine_image_open(ctx, "app:c", &img), ENGINE_ENOTFOUND,
+			       "No such image: app:c");
 
 	ck_assert_engine_ok(engine_image_inspect(ctx, a + 7, &json));
 	ck_assert_engine_ok(engine__json_parse(json, strlen(json), "inspect", &o));
@@ -99,14 +101,17 @@ START_TEST(test_image_api__list_open_inspect)
 	ck_assert_int_eq(json_object_array_length(v), 2);
 	json_object *cfg = engine__json_get_type(o, "Config", json_type_object);
 	ck_assert_str_eq(engine__json_get_string(cfg, "WorkingDir"), "/srv");
-	ck_assert_str_eq(engine__json_get_string(engine__json_get_type(cfg, "Labels", json_type_object), "k"), "v");
+	ck_assert_str_eq(engine__json_get_string(engine__json_get_type(cfg, "Labels", json_type_object), "k"),
+			 "v");
 	ck_assert_ptr_nonnull(engine__json_get_type(cfg, "ExposedPorts", json_type_object));
 	ck_assert(json_object_object_get_ex(cfg, "Volumes", &v) && v == NULL);
 	json_object *rootfs = engine__json_get_type(o, "RootFS", json_type_object);
 	ck_assert_str_eq(engine__json_get_string(rootfs, "Type"), "layers");
-	ck_assert_int_eq(json_object_array_length(engine__json_get_type(rootfs, "Layers", json_type_array)), 2);
+	ck_assert_int_eq(json_object_array_length(engine__json_get_type(rootfs, "Layers", json_type_array)),
+			 2);
 	ck_assert_int_eq(engine__json_get_int(o, "Size", 0), 7 + 11 + 6 + 2 + 2 + 1 + 13);
-	ck_assert_int_eq(json_object_array_length(engine__json_get_type(o, "RepoDigests", json_type_array)), 2);
+	ck_assert_int_eq(json_object_array_length(engine__json_get_type(o, "RepoDigests", json_type_array)),
+			 2);
 	engine_context_free(ctx);
 	th_cleanup_dir(tmp);
 }
@@ -126,7 +131,7 @@ START_TEST(test_image_api__remove_keeps_shared)
 	char *tmp = th_mkdtemp("api");
 	engine_context *ctx = th_context(tmp);
 	char a[ENGINE__DIGEST_LEN + 1], b[ENGINE__DIGEST_LEN + 1];
-	engine_strarray report = { NULL, 0 };
+	engine_strarray report = {NULL, 0};
 	engine__image_rootfs *rf = NULL;
 	cleanup_json json_object *rec_a = NULL;
 	engine_image_remove_options force = ENGINE_IMAGE_REMOVE_OPTIONS_INIT;
@@ -192,9 +197,9 @@ START_TEST(test_image_api__prune)
 	char chain[ENGINE__DIGEST_LEN + 1];
 	cleanup_free char *tmpdir = NULL, *junk = NULL, *blobs = engine__path_join(tmp, "blobs/sha256");
 	engine_store_usage u;
-	engine_strarray problems = { NULL, 0 };
+	engine_strarray problems = {NULL, 0};
 	int64_t reclaimed = 0;
-	const struct th_entry lone[] = { { .path = "lonely", .data = "nobody uses me" } };
+	const struct th_entry lone[] = {{.path = "lonely", .data = "nobody uses me"}};
 
 	make_pair(ctx, a, b);
 	/* Garbage: an unreferenced layer and blob, a leftover temp dir. */
@@ -241,11 +246,12 @@ END_TEST
 
 static void assert_problem(engine_context *ctx, const char *needle)
 {
-	engine_strarray problems = { NULL, 0 };
+	engine_strarray problems = {NULL, 0};
 
 	ck_assert_engine_ok(engine_store_check(ctx, &problems));
-	ck_assert_msg(lines_with(&problems, needle) >= 1, "no problem mentions \"%s\" (%zu problems%s%s)", needle,
-		      problems.count, problems.count ? ", first: " : "", problems.count ? problems.strings[0] : "");
+	ck_assert_msg(lines_with(&problems, needle) >= 1, "no problem mentions \"%s\" (%zu problems%s%s)",
+		      needle, problems.count, problems.count ? ", first: " : "",
+		      problems.count ? problems.strings[0] : "");
 	engine_strarray_dispose(&problems);
 }
 
@@ -255,7 +261,7 @@ START_TEST(test_image_api__check_detects_damage)
 	engine_context *ctx = th_context(tmp);
 	char a[ENGINE__DIGEST_LEN + 1], b[ENGINE__DIGEST_LEN + 1];
 	engine__image_rootfs *ra = NULL, *rb = NULL;
-	engine_strarray problems = { NULL, 0 };
+	engine_strarray problems = {NULL, 0};
 	cleanup_free char *passwd = NULL, *shadow = NULL, *extra = NULL, *cfg = NULL, *line = NULL;
 
 	make_pair(ctx, a, b);
@@ -307,8 +313,8 @@ START_TEST(test_image_api__unpack_flattens)
 	ck_assert_engine_ok(engine_image_unpack(ctx, "app:a", out));
 	ck_assert(th_exists(out, "bin/sh"));
 	ck_assert(th_exists(out, "etc/passwd"));
-	ck_assert(!th_exists(out, "etc/shadow"));       /* whiteout applied */
-	ck_assert(!th_exists(out, "var/cache/old1"));   /* opaque directory */
+	ck_assert(!th_exists(out, "etc/shadow"));     /* whiteout applied */
+	ck_assert(!th_exists(out, "var/cache/old1")); /* opaque directory */
 	ck_assert(th_exists(out, "var/cache/new"));
 	ck_assert_int_eq(th_lstat(out, "var/cache").st_mode & 07777, 0700);
 	ck_assert_int_eq(th_lstat(out, "app").st_mode & 07777, 04755);
@@ -345,7 +351,7 @@ START_TEST(test_image_api__layer_from_dir)
 	ck_assert_engine_ok(engine__image_rootfs_get(ctx, "app:b", &rf));
 	ck_assert_engine_ok(engine__image_record(ctx, rf->id, &rec));
 	const char *parent = json_object_get_string(
-		json_object_array_get_idx(engine__json_get_type(rec, "chain_ids", json_type_array), 1));
+	    json_object_array_get_idx(engine__json_get_type(rec, "chain_ids", json_type_array), 1));
 	/* An overlay upper dir: a new file, a hardlink, a whiteout, an opaque dir. */
 	cleanup_free char *p_new = engine__path_join(upper, "etc/new");
 	cleanup_free char *p_link = engine__path_join(upper, "etc/newlink");

@@ -28,12 +28,12 @@ static void make_tars(void)
 		char names[400][32];
 		size_t n = 0;
 
-		es[n++] = (struct th_entry){ .path = "d/", .type = AE_IFDIR };
+		es[n++] = (struct th_entry){.path = "d/", .type = AE_IFDIR};
 		for (int i = 0; i < 400; i++) {
 			snprintf(names[i], sizeof(names[i]), "d/l%d-f%d", l, i);
-			es[n++] = (struct th_entry){ .path = names[i], .data = blob + (i * 97 % 4096) };
+			es[n++] = (struct th_entry){.path = names[i], .data = blob + (i * 97 % 4096)};
 		}
-		es[n++] = (struct th_entry){ .path = l ? "d/.wh.l0-f1" : "base", .data = "" };
+		es[n++] = (struct th_entry){.path = l ? "d/.wh.l0-f1" : "base", .data = ""};
 		tars[l] = engine__strdup_printf("%s/layer%d.tar.gz", tar_dir, l);
 		th_write_tar(tars[l], "gzip", es, n);
 	}
@@ -72,7 +72,8 @@ static int load_image(const char *root)
 		if (r == 0)
 			r = engine__layer_record(ctx, next, &rec);
 		if (r == 0)
-			json_object_array_add(diffs, json_object_new_string(engine__json_get_string(rec, "diff_id")));
+			json_object_array_add(
+			    diffs, json_object_new_string(engine__json_get_string(rec, "diff_id")));
 		memcpy(chain, next, sizeof(next));
 	}
 	json_object_object_add(rootfs, "type", json_object_new_string("layers"));
@@ -117,7 +118,7 @@ static int wait_status(pid_t pid)
 
 static void assert_clean(engine_context *ctx, const char *when)
 {
-	engine_strarray problems = { NULL, 0 };
+	engine_strarray problems = {NULL, 0};
 
 	ck_assert_engine_ok(engine_store_check(ctx, &problems));
 	ck_assert_msg(problems.count == 0, "%s: %zu problems, first: %s", when, problems.count,
@@ -166,7 +167,8 @@ START_TEST(test_image_crash__killed_load_leaves_clean_store)
 		usleep(delay);
 		kill(pid, SIGKILL);
 		st = wait_status(pid);
-		ck_assert_msg(WIFSIGNALED(st) || (WIFEXITED(st) && WEXITSTATUS(st) == 0), "load failed: %d", st);
+		ck_assert_msg(WIFSIGNALED(st) || (WIFEXITED(st) && WEXITSTATUS(st) == 0), "load failed: %d",
+			      st);
 		assert_clean(ctx, "after kill");
 		if (i % 2) {
 			/* GC then finds nothing broken either, and empties tmp/. */

@@ -23,8 +23,8 @@
 /* One tar entry; zero fields mean defaults (regular file, 0644, root). */
 struct th_entry {
 	const char *path;
-	unsigned type; /* AE_IFREG (default), AE_IFDIR, AE_IFLNK, AE_IFIFO, AE_IFCHR, AE_IFBLK */
-	unsigned mode; /* permission bits incl. setuid/setgid/sticky; 0: 0644 / 0755 for dirs */
+	unsigned type;	      /* AE_IFREG (default), AE_IFDIR, AE_IFLNK, AE_IFIFO, AE_IFCHR, AE_IFBLK */
+	unsigned mode;	      /* permission bits incl. setuid/setgid/sticky; 0: 0644 / 0755 for dirs */
 	const char *data;     /* file content, or the symlink target */
 	const char *hardlink; /* makes this entry a hardlink to that path */
 	unsigned uid, gid;
@@ -36,7 +36,8 @@ struct th_entry {
 #define TH_MTIME 1000000000L
 
 /* Write @n entries as a tar to @path; @compression: "none", "gzip", "zstd". */
-static inline void th_write_tar(const char *path, const char *compression, const struct th_entry *es, size_t n)
+static inline void th_write_tar(const char *path, const char *compression, const struct th_entry *es,
+				size_t n)
 {
 	struct archive *a = archive_write_new();
 
@@ -78,8 +79,8 @@ static inline void th_write_tar(const char *path, const char *compression, const
 }
 
 /* Write the entries as a tar and store it as a blob; the digest goes to @out. */
-static inline void th_blob_tar(engine_context *ctx, const char *compression, const struct th_entry *es, size_t n,
-			       char out[ENGINE__DIGEST_LEN + 1])
+static inline void th_blob_tar(engine_context *ctx, const char *compression, const struct th_entry *es,
+			       size_t n, char out[ENGINE__DIGEST_LEN + 1])
 {
 	char *dir = th_mkdtemp("tar");
 	cleanup_free char *path = engine__path_join(dir, "layer.tar");
@@ -101,7 +102,8 @@ static inline engine_context *th_context_config(const char *root, const char *co
 
 	o.root = root;
 	if (config_json) {
-		ck_assert_engine_ok(engine__write_file_atomic(cfg, config_json, strlen(config_json), 0644, false));
+		ck_assert_engine_ok(
+		    engine__write_file_atomic(cfg, config_json, strlen(config_json), 0644, false));
 		o.config_path = cfg;
 	}
 	ck_assert_msg(engine_context_new(&ctx, &o) == 0, "context: %s", engine_error_last()->message);
@@ -111,7 +113,8 @@ static inline engine_context *th_context_config(const char *root, const char *co
 /* Make an image from layer blobs (lowest first): unpack, write a config,
  * register, tag (@tag may be NULL). The image ID goes to @id_out. */
 static inline void th_make_image(engine_context *ctx, char blobs[][ENGINE__DIGEST_LEN + 1], size_t n,
-				 const char *extra_config, const char *tag, char id_out[ENGINE__DIGEST_LEN + 1])
+				 const char *extra_config, const char *tag,
+				 char id_out[ENGINE__DIGEST_LEN + 1])
 {
 	char chain[ENGINE__DIGEST_LEN + 1] = "";
 	cleanup_json json_object *cfg = json_object_new_object();
@@ -124,7 +127,8 @@ static inline void th_make_image(engine_context *ctx, char blobs[][ENGINE__DIGES
 
 		ck_assert_engine_ok(engine__layer_unpack_blob(ctx, blobs[i], NULL, i ? chain : NULL, next));
 		ck_assert_engine_ok(engine__layer_record(ctx, next, &rec));
-		json_object_array_add(diff_ids, json_object_new_string(engine__json_get_string(rec, "diff_id")));
+		json_object_array_add(diff_ids,
+				      json_object_new_string(engine__json_get_string(rec, "diff_id")));
 		memcpy(chain, next, sizeof(next));
 	}
 	json_object_object_add(rootfs, "type", json_object_new_string("layers"));
@@ -134,7 +138,8 @@ static inline void th_make_image(engine_context *ctx, char blobs[][ENGINE__DIGES
 	json_object_object_add(cfg, "created", json_object_new_string("2024-01-02T03:04:05Z"));
 	json_object_object_add(cfg, "rootfs", rootfs);
 	if (extra_config)
-		ck_assert_engine_ok(engine__json_parse(extra_config, strlen(extra_config), "test config", &inner));
+		ck_assert_engine_ok(
+		    engine__json_parse(extra_config, strlen(extra_config), "test config", &inner));
 	else
 		inner = json_object_new_object();
 	json_object_object_add(cfg, "config", inner);

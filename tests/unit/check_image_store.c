@@ -20,11 +20,15 @@ START_TEST(test_image_store__blob_put_and_read)
 	ck_assert_uint_eq(len, 5);
 	ck_assert_str_eq(data, "hello");
 	ck_assert_engine_ok(engine__blob_path(ctx, hello_digest, &path));
-	ck_assert(engine__str_ends_with(path, "/blobs/sha256/2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824"));
-	ck_assert_engine_error(engine__blob_path(ctx, "sha256:0000000000000000000000000000000000000000000000000000000000000000", &path),
-			       ENGINE_ENOTFOUND, "blob sha256:0000");
+	ck_assert(engine__str_ends_with(
+	    path, "/blobs/sha256/2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824"));
+	ck_assert_engine_error(
+	    engine__blob_path(ctx, "sha256:0000000000000000000000000000000000000000000000000000000000000000",
+			      &path),
+	    ENGINE_ENOTFOUND, "blob sha256:0000");
 	ck_assert_engine_error(engine__blob_path(ctx, "md5:abc", &path), ENGINE_ENOTSUP, "only sha256");
-	ck_assert_engine_error(engine__blob_path(ctx, "nonsense", &path), ENGINE_EINVALID, "invalid digest \"nonsense\"");
+	ck_assert_engine_error(engine__blob_path(ctx, "nonsense", &path), ENGINE_EINVALID,
+			       "invalid digest \"nonsense\"");
 	engine_context_free(ctx);
 	th_cleanup_dir(tmp);
 }
@@ -41,7 +45,8 @@ START_TEST(test_image_store__blob_mismatch_stores_nothing)
 
 	ck_assert_engine_error(engine__blob_put_buf(ctx, "hellO", 5, hello_digest, d), ENGINE_EINVALID,
 			       "blob digest mismatch: expected sha256:2cf24dba");
-	ck_assert_msg(strstr(engine_error_last()->message, ", got sha256:") != NULL, "%s", engine_error_last()->message);
+	ck_assert_msg(strstr(engine_error_last()->message, ", got sha256:") != NULL, "%s",
+		      engine_error_last()->message);
 	ck_assert(!engine__blob_exists(ctx, hello_digest));
 	ck_assert_int_eq(th_count_tree(blobs), 0);
 	ck_assert_int_eq(th_count_tree(tmpdir), 0);
@@ -104,12 +109,15 @@ START_TEST(test_image_store__ref_normalize)
 	assert_norm("busybox@sha256:2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824",
 		    "busybox@sha256:2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824");
 	ck_assert_engine_error(engine__ref_normalize("BusyBox", &out), ENGINE_EINVALID, "must be lowercase");
-	ck_assert_engine_error(engine__ref_normalize("a:b:c", &out), ENGINE_EINVALID, "invalid reference format");
-	ck_assert_engine_error(engine__ref_normalize("a/:t", &out), ENGINE_EINVALID, "invalid reference format");
+	ck_assert_engine_error(engine__ref_normalize("a:b:c", &out), ENGINE_EINVALID,
+			       "invalid reference format");
+	ck_assert_engine_error(engine__ref_normalize("a/:t", &out), ENGINE_EINVALID,
+			       "invalid reference format");
 	ck_assert_engine_error(engine__ref_normalize("a:-bad", &out), ENGINE_EINVALID, "bad tag");
 	ck_assert_engine_error(engine__ref_normalize("a@sha256:12", &out), ENGINE_EINVALID, "bad digest");
 	ck_assert_engine_error(engine__ref_normalize("", &out), ENGINE_EINVALID, "empty");
-	ck_assert_engine_error(engine__ref_normalize("a..b", &out), ENGINE_EINVALID, "invalid reference format");
+	ck_assert_engine_error(engine__ref_normalize("a..b", &out), ENGINE_EINVALID,
+			       "invalid reference format");
 }
 END_TEST
 
@@ -151,11 +159,12 @@ START_TEST(test_image_store__entry_names)
 }
 END_TEST
 
-static void small_image(engine_context *ctx, const char *content, const char *tag, char id[ENGINE__DIGEST_LEN + 1])
+static void small_image(engine_context *ctx, const char *content, const char *tag,
+			char id[ENGINE__DIGEST_LEN + 1])
 {
 	char blobs[2][ENGINE__DIGEST_LEN + 1];
-	const struct th_entry base[] = { { .path = "bin/sh", .data = "shared base" } };
-	const struct th_entry top[] = { { .path = "app", .data = content } };
+	const struct th_entry base[] = {{.path = "bin/sh", .data = "shared base"}};
+	const struct th_entry top[] = {{.path = "app", .data = content}};
 
 	th_blob_tar(ctx, "gzip", base, 1, blobs[0]);
 	th_blob_tar(ctx, "gzip", top, 1, blobs[1]);
@@ -193,8 +202,9 @@ START_TEST(test_image_store__register_tag_lookup)
 	ck_assert_str_eq(tags[1], "localhost:5000/a/b:1");
 	ck_assert_engine_error(engine__image_tag(ctx, id, "Bad:tag"), ENGINE_EINVALID, "lowercase");
 	ck_assert_engine_error(
-		engine__image_tag(ctx, "sha256:1111111111111111111111111111111111111111111111111111111111111111", "x"),
-		ENGINE_ENOTFOUND, "No such image");
+	    engine__image_tag(ctx, "sha256:1111111111111111111111111111111111111111111111111111111111111111",
+			      "x"),
+	    ENGINE_ENOTFOUND, "No such image");
 	/* The manifest was synthesised and stored; name@digest finds it. */
 	ck_assert_engine_ok(engine__image_record(ctx, id, &rec));
 	const char *manifest = engine__json_get_string(rec, "manifest");
@@ -211,10 +221,10 @@ START_TEST(test_image_store__ambiguous_short_id)
 {
 	char *tmp = th_mkdtemp("store");
 	engine_context *ctx = th_context(tmp);
-	char ids[40][ENGINE__DIGEST_LEN + 1], got[ENGINE__DIGEST_LEN + 1], prefix[2] = { 0 };
-	int seen[16] = { 0 };
+	char ids[40][ENGINE__DIGEST_LEN + 1], got[ENGINE__DIGEST_LEN + 1], prefix[2] = {0};
+	int seen[16] = {0};
 	char blobs[1][ENGINE__DIGEST_LEN + 1];
-	const struct th_entry base[] = { { .path = "f", .data = "x" } };
+	const struct th_entry base[] = {{.path = "f", .data = "x"}};
 
 	/* 40 images over 16 first hex digits: some digit repeats. */
 	th_blob_tar(ctx, "none", base, 1, blobs[0]);
@@ -260,7 +270,8 @@ START_TEST(test_image_store__rootfs_get_and_sharing)
 	ck_assert_str_eq(json_object_get_string(json_object_array_get_idx(cmd, 0)), "sh");
 	engine__image_rootfs_free(ra);
 	engine__image_rootfs_free(rb);
-	ck_assert_engine_error(engine__image_rootfs_get(ctx, "nope", &ra), ENGINE_ENOTFOUND, "No such image: nope:latest");
+	ck_assert_engine_error(engine__image_rootfs_get(ctx, "nope", &ra), ENGINE_ENOTFOUND,
+			       "No such image: nope:latest");
 	engine_context_free(ctx);
 	th_cleanup_dir(tmp);
 }

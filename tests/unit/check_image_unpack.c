@@ -33,23 +33,23 @@ static void check_all_types(const char *compression)
 	char buf[64];
 	struct stat st;
 	const struct th_entry es[] = {
-		{ .path = "./", .type = AE_IFDIR, .mode = 0750, .mtime = 1100000000 },
-		{ .path = "etc/", .type = AE_IFDIR, .mode = 0755, .mtime = 1200000000 },
-		{ .path = "etc/passwd", .data = "root:x:0:0::/root:/bin/sh\n", .mode = 0644, .mtime = 1300000000 },
-		{ .path = "bin/su", .data = "suid", .mode = 04755, .uid = 0, .gid = 0 },
-		{ .path = "bin/sg", .data = "sgid", .mode = 02711, .uid = 5, .gid = 7 },
-		{ .path = "tmp", .type = AE_IFDIR, .mode = 01777 },
-		{ .path = "home/user/file", .data = "owned", .uid = 1000, .gid = 1001, .mode = 0600 },
-		{ .path = "bin/sh", .type = AE_IFLNK, .data = "busybox", .uid = 3, .gid = 4 },
-		{ .path = "bin/link", .hardlink = "etc/passwd" },
-		{ .path = "run/fifo", .type = AE_IFIFO, .mode = 0620 },
-		{ .path = "dev/null", .type = AE_IFCHR, .mode = 0666, .rmajor = 1, .rminor = 3 },
-		{ .path = "dev/loop0", .type = AE_IFBLK, .mode = 0660, .rmajor = 7, .rminor = 0 },
-		{ .path = "bin/ping", .data = "ping", .mode = 0755, .xattr = "user.test", .xattr_value = "v1" },
-		{ .path = "bin/trusted", .data = "t", .xattr = "trusted.note", .xattr_value = "t1" },
-		/* The tar may not carry overlay xattrs: they would steer the kernel. */
-		{ .path = "bin/sneaky", .data = "s", .xattr = "trusted.overlay.redirect", .xattr_value = "/etc" },
-		{ .path = "/abs/file", .data = "absolute names are made relative" },
+	    {.path = "./", .type = AE_IFDIR, .mode = 0750, .mtime = 1100000000},
+	    {.path = "etc/", .type = AE_IFDIR, .mode = 0755, .mtime = 1200000000},
+	    {.path = "etc/passwd", .data = "root:x:0:0::/root:/bin/sh\n", .mode = 0644, .mtime = 1300000000},
+	    {.path = "bin/su", .data = "suid", .mode = 04755, .uid = 0, .gid = 0},
+	    {.path = "bin/sg", .data = "sgid", .mode = 02711, .uid = 5, .gid = 7},
+	    {.path = "tmp", .type = AE_IFDIR, .mode = 01777},
+	    {.path = "home/user/file", .data = "owned", .uid = 1000, .gid = 1001, .mode = 0600},
+	    {.path = "bin/sh", .type = AE_IFLNK, .data = "busybox", .uid = 3, .gid = 4},
+	    {.path = "bin/link", .hardlink = "etc/passwd"},
+	    {.path = "run/fifo", .type = AE_IFIFO, .mode = 0620},
+	    {.path = "dev/null", .type = AE_IFCHR, .mode = 0666, .rmajor = 1, .rminor = 3},
+	    {.path = "dev/loop0", .type = AE_IFBLK, .mode = 0660, .rmajor = 7, .rminor = 0},
+	    {.path = "bin/ping", .data = "ping", .mode = 0755, .xattr = "user.test", .xattr_value = "v1"},
+	    {.path = "bin/trusted", .data = "t", .xattr = "trusted.note", .xattr_value = "t1"},
+	    /* The tar may not carry overlay xattrs: they would steer the kernel. */
+	    {.path = "bin/sneaky", .data = "s", .xattr = "trusted.overlay.redirect", .xattr_value = "/etc"},
+	    {.path = "/abs/file", .data = "absolute names are made relative"},
 	};
 
 	ck_assert_engine_ok(unpack_entries(ctx, compression, es, sizeof(es) / sizeof(es[0]), chain));
@@ -148,15 +148,15 @@ START_TEST(test_image_unpack__whiteouts)
 	char buf[8];
 	struct stat st;
 	const struct th_entry es[] = {
-		{ .path = "etc/", .type = AE_IFDIR },
-		{ .path = "etc/.wh.shadow", .data = "" },
-		{ .path = "var/cache/", .type = AE_IFDIR, .mode = 0700 },
-		{ .path = "var/cache/.wh..wh..opq", .data = "" },
-		{ .path = "var/cache/kept", .data = "k" },
-		{ .path = ".wh.gone", .data = "" },
-		{ .path = "x/.wh..wh.plnk", .data = "" }, /* AUFS bookkeeping: skipped */
-		{ .path = ".wh.redo", .data = "" },        /* deleted, then recreated: opaque */
-		{ .path = "redo/", .type = AE_IFDIR },
+	    {.path = "etc/", .type = AE_IFDIR},
+	    {.path = "etc/.wh.shadow", .data = ""},
+	    {.path = "var/cache/", .type = AE_IFDIR, .mode = 0700},
+	    {.path = "var/cache/.wh..wh..opq", .data = ""},
+	    {.path = "var/cache/kept", .data = "k"},
+	    {.path = ".wh.gone", .data = ""},
+	    {.path = "x/.wh..wh.plnk", .data = ""}, /* AUFS bookkeeping: skipped */
+	    {.path = ".wh.redo", .data = ""},	    /* deleted, then recreated: opaque */
+	    {.path = "redo/", .type = AE_IFDIR},
 	};
 
 	ck_assert_engine_ok(unpack_entries(ctx, "gzip", es, sizeof(es) / sizeof(es[0]), chain));
@@ -175,7 +175,7 @@ START_TEST(test_image_unpack__whiteouts)
 	ck_assert(!th_exists(dir, "x/.wh..wh.plnk"));
 	cleanup_free char *redo = engine__path_join(dir, "redo");
 	ck_assert_int_eq(getxattr(redo, "trusted.overlay.opaque", buf, sizeof(buf)), 1);
-	engine_strarray problems = { NULL, 0 };
+	engine_strarray problems = {NULL, 0};
 	ck_assert_engine_ok(engine_store_check(ctx, &problems));
 	ck_assert_msg(problems.count == 0, "check: %s", problems.count ? problems.strings[0] : "");
 	engine_context_free(ctx);
@@ -191,12 +191,12 @@ START_TEST(test_image_unpack__implicit_parent_from_lower)
 	char c1[ENGINE__DIGEST_LEN + 1], c2[ENGINE__DIGEST_LEN + 1];
 	cleanup_free char *dir = NULL;
 	const struct th_entry base[] = {
-		{ .path = "tmp", .type = AE_IFDIR, .mode = 01777, .uid = 0 },
-		{ .path = "srv/data", .type = AE_IFDIR, .mode = 0710, .uid = 33, .gid = 33, .mtime = 1234 },
+	    {.path = "tmp", .type = AE_IFDIR, .mode = 01777, .uid = 0},
+	    {.path = "srv/data", .type = AE_IFDIR, .mode = 0710, .uid = 33, .gid = 33, .mtime = 1234},
 	};
 	const struct th_entry top[] = {
-		{ .path = "tmp/new", .data = "n" },
-		{ .path = "srv/data/file", .data = "f" },
+	    {.path = "tmp/new", .data = "n"},
+	    {.path = "srv/data/file", .data = "f"},
 	};
 	struct stat st;
 
@@ -217,7 +217,8 @@ START_TEST(test_image_unpack__implicit_parent_from_lower)
 END_TEST
 
 /* A refused layer leaves nothing: no layer, no temp files, nothing outside. */
-static void assert_refused(const struct th_entry *es, size_t n, const char *config, int code, const char *needle)
+static void assert_refused(const struct th_entry *es, size_t n, const char *config, int code,
+			   const char *needle)
 {
 	char *tmp = th_mkdtemp("unpack");
 	cleanup_free char *root = engine__path_join(tmp, "root");
@@ -252,8 +253,8 @@ static void assert_refused(const struct th_entry *es, size_t n, const char *conf
 START_TEST(test_image_unpack__reject_dotdot)
 {
 	const struct th_entry es[] = {
-		{ .path = "ok", .data = "fine" },
-		{ .path = "../outside/evil", .data = "x" },
+	    {.path = "ok", .data = "fine"},
+	    {.path = "../outside/evil", .data = "x"},
 	};
 	assert_refused(es, 2, NULL, ENGINE_EPERM, "entry \"../outside/evil\": escapes the layer root");
 }
@@ -262,7 +263,7 @@ END_TEST
 START_TEST(test_image_unpack__reject_dotdot_deep)
 {
 	const struct th_entry es[] = {
-		{ .path = "a/b/../../../../../../../etc/passwd", .data = "x" },
+	    {.path = "a/b/../../../../../../../etc/passwd", .data = "x"},
 	};
 	assert_refused(es, 1, NULL, ENGINE_EPERM, "escapes the layer root");
 }
@@ -271,8 +272,8 @@ END_TEST
 START_TEST(test_image_unpack__reject_symlink_parent)
 {
 	const struct th_entry es[] = {
-		{ .path = "up", .type = AE_IFLNK, .data = "../../../../../../../../etc" },
-		{ .path = "up/passwd", .data = "pwned" },
+	    {.path = "up", .type = AE_IFLNK, .data = "../../../../../../../../etc"},
+	    {.path = "up/passwd", .data = "pwned"},
 	};
 	assert_refused(es, 2, NULL, ENGINE_EPERM, "entry \"up/passwd\": escapes the layer root");
 }
@@ -281,8 +282,8 @@ END_TEST
 START_TEST(test_image_unpack__reject_absolute_symlink_parent)
 {
 	const struct th_entry es[] = {
-		{ .path = "etc", .type = AE_IFLNK, .data = "/etc" },
-		{ .path = "etc/passwd", .data = "pwned" },
+	    {.path = "etc", .type = AE_IFLNK, .data = "/etc"},
+	    {.path = "etc/passwd", .data = "pwned"},
 	};
 	assert_refused(es, 2, NULL, ENGINE_EPERM, "entry \"etc/passwd\": escapes the layer root");
 }
@@ -291,17 +292,18 @@ END_TEST
 START_TEST(test_image_unpack__reject_hardlink_escape)
 {
 	const struct th_entry es[] = {
-		{ .path = "passwd", .hardlink = "../../../../../../../../etc/passwd" },
+	    {.path = "passwd", .hardlink = "../../../../../../../../etc/passwd"},
 	};
-	assert_refused(es, 1, NULL, ENGINE_EPERM, "hardlink target \"../../../../../../../../etc/passwd\": escapes");
+	assert_refused(es, 1, NULL, ENGINE_EPERM,
+		       "hardlink target \"../../../../../../../../etc/passwd\": escapes");
 }
 END_TEST
 
 START_TEST(test_image_unpack__reject_hardlink_via_symlink)
 {
 	const struct th_entry es[] = {
-		{ .path = "hostetc", .type = AE_IFLNK, .data = "/etc" },
-		{ .path = "passwd", .hardlink = "hostetc/passwd" },
+	    {.path = "hostetc", .type = AE_IFLNK, .data = "/etc"},
+	    {.path = "passwd", .hardlink = "hostetc/passwd"},
 	};
 	assert_refused(es, 2, NULL, ENGINE_EPERM, "entry \"passwd\": escapes the layer root");
 }
@@ -311,7 +313,7 @@ START_TEST(test_image_unpack__reject_hardlink_absolute_missing)
 {
 	/* "/etc/passwd" means the layer's own etc/passwd, which is not there. */
 	const struct th_entry es[] = {
-		{ .path = "passwd", .hardlink = "/etc/passwd" },
+	    {.path = "passwd", .hardlink = "/etc/passwd"},
 	};
 	assert_refused(es, 1, NULL, ENGINE_EINVALID, "hardlink target \"/etc/passwd\" not found");
 }
@@ -320,7 +322,7 @@ END_TEST
 START_TEST(test_image_unpack__reject_whiteout_escape)
 {
 	const struct th_entry es[] = {
-		{ .path = "../.wh.outside", .data = "" },
+	    {.path = "../.wh.outside", .data = ""},
 	};
 	assert_refused(es, 1, NULL, ENGINE_EPERM, "escapes the layer root");
 }
@@ -329,7 +331,7 @@ END_TEST
 START_TEST(test_image_unpack__reject_whiteout_dotdot)
 {
 	const struct th_entry es[] = {
-		{ .path = "dir/.wh...", .data = "" },
+	    {.path = "dir/.wh...", .data = ""},
 	};
 	assert_refused(es, 1, NULL, ENGINE_EPERM, "entry \"dir/.wh...\": escapes the layer root");
 }
@@ -338,8 +340,8 @@ END_TEST
 START_TEST(test_image_unpack__reject_whiteout_via_symlink)
 {
 	const struct th_entry es[] = {
-		{ .path = "out", .type = AE_IFLNK, .data = "/" },
-		{ .path = "out/.wh.etc", .data = "" },
+	    {.path = "out", .type = AE_IFLNK, .data = "/"},
+	    {.path = "out/.wh.etc", .data = ""},
 	};
 	assert_refused(es, 2, NULL, ENGINE_EPERM, "entry \"out/.wh.etc\": escapes the layer root");
 }
@@ -350,8 +352,8 @@ START_TEST(test_image_unpack__reject_bomb_bytes)
 	static char big[8192];
 	memset(big, 'z', sizeof(big) - 1);
 	const struct th_entry es[] = {
-		{ .path = "a", .data = big },
-		{ .path = "b", .data = big },
+	    {.path = "a", .data = big},
+	    {.path = "b", .data = big},
 	};
 	assert_refused(es, 2, "{\"image-unpack-max-bytes\": 10000}", ENGINE_EINVALID,
 		       "exceeds the limit of 10000 bytes (image-unpack-max-bytes)");
@@ -361,8 +363,10 @@ END_TEST
 START_TEST(test_image_unpack__reject_bomb_entries)
 {
 	const struct th_entry es[] = {
-		{ .path = "a", .data = "1" }, { .path = "b", .data = "2" }, { .path = "c", .data = "3" },
-		{ .path = "d", .data = "4" },
+	    {.path = "a", .data = "1"},
+	    {.path = "b", .data = "2"},
+	    {.path = "c", .data = "3"},
+	    {.path = "d", .data = "4"},
 	};
 	assert_refused(es, 4, "{\"image-unpack-max-entries\": 3}", ENGINE_EINVALID,
 		       "more than 3 entries (image-unpack-max-entries)");
@@ -373,7 +377,7 @@ START_TEST(test_image_unpack__diff_id_mismatch)
 {
 	char *tmp = th_mkdtemp("unpack");
 	engine_context *ctx = th_context(tmp);
-	const struct th_entry es[] = { { .path = "f", .data = "x" } };
+	const struct th_entry es[] = {{.path = "f", .data = "x"}};
 	char blob[ENGINE__DIGEST_LEN + 1], chain[ENGINE__DIGEST_LEN + 1];
 	const char *wrong = "sha256:0000000000000000000000000000000000000000000000000000000000000000";
 	cleanup_free char *layers = engine__path_join(tmp, "layers");
@@ -398,7 +402,8 @@ START_TEST(test_image_unpack__not_a_tar)
 
 	memset(junk, 'j', sizeof(junk));
 	ck_assert_engine_ok(engine__blob_put_buf(ctx, junk, sizeof(junk), NULL, blob));
-	ck_assert_engine_error(engine__layer_unpack_blob(ctx, blob, NULL, NULL, chain), ENGINE_EINVALID, blob);
+	ck_assert_engine_error(engine__layer_unpack_blob(ctx, blob, NULL, NULL, chain), ENGINE_EINVALID,
+			       blob);
 	engine_context_free(ctx);
 	th_cleanup_dir(tmp);
 }
@@ -411,15 +416,15 @@ START_TEST(test_image_unpack__replace_and_duplicates)
 	char chain[ENGINE__DIGEST_LEN + 1];
 	cleanup_free char *dir = NULL;
 	const struct th_entry es[] = {
-		{ .path = "a", .data = "first" },
-		{ .path = "a", .data = "second!" },           /* later entry wins */
-		{ .path = "d/x", .data = "x" },
-		{ .path = "d", .type = AE_IFLNK, .data = "a" }, /* replaces a directory */
-		{ .path = "e", .type = AE_IFDIR, .mode = 0700 },
-		{ .path = "e", .type = AE_IFDIR, .mode = 0711 }, /* updates in place */
-		{ .path = "usr/lib/", .type = AE_IFDIR },
-		{ .path = "lib", .type = AE_IFLNK, .data = "usr/lib" },
-		{ .path = "lib/via-link", .data = "v" }, /* a symlinked parent inside the root is followed */
+	    {.path = "a", .data = "first"},
+	    {.path = "a", .data = "second!"}, /* later entry wins */
+	    {.path = "d/x", .data = "x"},
+	    {.path = "d", .type = AE_IFLNK, .data = "a"}, /* replaces a directory */
+	    {.path = "e", .type = AE_IFDIR, .mode = 0700},
+	    {.path = "e", .type = AE_IFDIR, .mode = 0711}, /* updates in place */
+	    {.path = "usr/lib/", .type = AE_IFDIR},
+	    {.path = "lib", .type = AE_IFLNK, .data = "usr/lib"},
+	    {.path = "lib/via-link", .data = "v"}, /* a symlinked parent inside the root is followed */
 	};
 
 	ck_assert_engine_ok(unpack_entries(ctx, "none", es, sizeof(es) / sizeof(es[0]), chain));
@@ -438,15 +443,15 @@ END_TEST
 START_TEST(test_image_unpack__walk_without_openat2)
 {
 	const struct th_entry escape[] = {
-		{ .path = "etc", .type = AE_IFLNK, .data = "/etc" },
-		{ .path = "etc/passwd", .data = "pwned" },
+	    {.path = "etc", .type = AE_IFLNK, .data = "/etc"},
+	    {.path = "etc/passwd", .data = "pwned"},
 	};
 	const struct th_entry inside[] = {
-		{ .path = "usr/lib/", .type = AE_IFDIR },
-		{ .path = "lib", .type = AE_IFLNK, .data = "usr/lib" },
-		{ .path = "lib/x", .data = "x" },
+	    {.path = "usr/lib/", .type = AE_IFDIR},
+	    {.path = "lib", .type = AE_IFLNK, .data = "usr/lib"},
+	    {.path = "lib/x", .data = "x"},
 	};
-	const struct th_entry dotdot[] = { { .path = "a/../../x", .data = "x" } };
+	const struct th_entry dotdot[] = {{.path = "a/../../x", .data = "x"}};
 
 	engine__open_beneath_force_walk(true);
 	check_all_types("gzip");
