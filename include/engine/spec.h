@@ -98,7 +98,10 @@ ENGINE_EXTERN int engine_spec_add_rlimit(engine_spec *spec, const char *rlimit);
 ENGINE_EXTERN int engine_spec_set_init(engine_spec *spec, int enable);
 /**
  * Run in a user namespace: container uids/gids 0..@p count-1 map to host
- * @p host_uid.. / @p host_gid... @p count 0 turns it off.
+ * @p host_uid.. / @p host_gid... @p count 0 turns it off. The rootfs and
+ * mounts are set up by the host's root before the process enters the
+ * namespace (they are locked, like a rootless runtime's); image files owned
+ * by unmapped ids show up as nobody/nogroup inside.
  */
 ENGINE_EXTERN int engine_spec_set_userns(engine_spec *spec, uint32_t host_uid, uint32_t host_gid, uint32_t count);
 /** One of engine_stdio_mode. */

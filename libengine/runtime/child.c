@@ -109,29 +109,12 @@ static void do_mount(int err_fd, const char *src, const char *dst, const char *t
 	}
 }
 
-/* Host device nodes cloned before pivot_root, for user namespaces where
- * mknod is refused (child-private copy of static storage). */
-static int dev_tree[6] = { -1, -1, -1, -1, -1, -1 };
-
-static void make_node(int err_fd, size_t i, const char *path, unsigned maj, unsigned min)
+static void make_node(int err_fd, const char *path, unsigned maj, unsigned min)
 {
-	int fd;
-
-	if (dev_tree[i] < 0) {
-		if (mknod(path, S_IFCHR | 0666, makedev(maj, min)) < 0)
-			FAIL("mknod", path);
-		if (chmod(path, 0666) < 0)
-			FAIL("chmod", path);
-		return;
-	}
-	fd = open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0666);
-	if (fd < 0)
-		FAIL("create", path);
-	close(fd);
-	if (move_mount(dev_tree[i], "", AT_FDCWD, path, MOVE_MOUNT_F_EMPTY_PATH) < 0)
-		FAIL("bind device", path);
-	close(dev_tree[i]);
-	dev_tree[i] = -1;
+	if (mknod(path, S_IFCHR | 0666, makedev(maj, min)) < 0)
+		FAIL("mknod", path);
+	if (chmod(path, 0666) < 0)
+		FAIL("chmod", path);
 }
 
 static void setup_dev(int err_fd, const engine__plan *p)
@@ -153,12 +136,12 @@ static void setup_dev(int err_fd, const engine__plan *p)
 
 	do_mount(err_fd, "tmpfs", "/dev", "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k");
 	for (size_t i = 0; i < sizeof(nodes) / sizeof(nodes[0]); i++)
-		make_node(err_fd, i, nodes[i].path, nodes[i].maj, nodes[i].min);
+		make_node(err_fd, nodes[i].path, nodes[i].maj, nodes[i].min);
 	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++)
 		if (symlink(links[i].target, links[i].link) < 0)
 			FAIL("symlink", links[i].link);
 	do_mount(err_fd, "devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
-		 p->userns_count ? "newinstance,ptmxmode=0666,mode=0620" : "newinstance,ptmxmode=0666,mode=0620,gid=5");
+		 "newinstance,ptmxmode=0666,mode=0620,gid=5");
 	do_mount(err_fd, "shm", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777,size=65536k");
 	do_mount(err_fd, "mqueue", "/dev/mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
 }
@@ -301,16 +284,6 @@ static void setup_rootfs(int err_fd, engine__plan *p)
 		m->tree_fd = open_tree(AT_FDCWD, m->src, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
 		if (m->tree_fd < 0)
 			FAIL("bind mount source", m->src);
-	}
-	if (p->userns_count) {
-		static const char *const host_nodes[] = { "/dev/null", "/dev/zero", "/dev/full",
-							  "/dev/random", "/dev/urandom", "/dev/tty" };
-
-		for (size_t i = 0; i < 6; i++) {
-			dev_tree[i] = open_tree(AT_FDCWD, host_nodes[i], OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
-			if (dev_tree[i] < 0)
-				FAIL("clone host device", host_nodes[i]);
-		}
 	}
 	if (p->tmpfs_dir) {
 		if (mount("tmpfs", p->tmpfs_dir, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0700") < 0)
@@ -498,7 +471,7 @@ static void run_init(engine__plan *p, int err_fd)
 	}
 }
 
-static void wait_for_parent(int go_fd, int err_fd)
+void engine__child_wait_parent(int go_fd, int err_fd)
 {
 	char go;
 	ssize_t n;
@@ -508,22 +481,29 @@ static void wait_for_parent(int go_fd, int err_fd)
 	while (n < 0 && errno == EINTR);
 	if (n != 1)
 		engine__child_fail(err_fd, n < 0 ? errno : EPIPE, 0, "wait for the parent", NULL);
-	close(go_fd);
+}
+
+/* The mounts were made as the host's root, so the user namespace comes last
+ * (like a rootless runtime's locked mounts): unshare it, let the parent
+ * write the id maps, then become its root. */
+void engine__child_enter_userns(int go_fd, int err_fd)
+{
+	if (unshare(CLONE_NEWUSER) < 0)
+		FAIL("unshare user namespace", NULL);
+	if (write(go_fd, "u", 1) != 1)
+		FAIL("ask for id maps", NULL);
+	engine__child_wait_parent(go_fd, err_fd);
+	if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
+		FAIL("become root in the user namespace", NULL);
 }
 
 void engine__child_main(engine__plan *p, int go_fd, int err_fd)
 {
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
 		FAIL("prctl", NULL);
-	/* In a user namespace nothing works before the parent wrote our id
-	 * maps. Otherwise the rootfs is built while the parent places us in
-	 * the cgroup (on v1 that write waits for an RCU grace period): the
-	 * single round trip ends right before the cgroup namespace and exec. */
-	if (p->userns_count) {
-		wait_for_parent(go_fd, err_fd);
-		if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
-			FAIL("become root in the user namespace", NULL);
-	}
+	/* The rootfs is built while the parent places us in the cgroup (on v1
+	 * that write waits for an RCU grace period): the round trip ends right
+	 * before the cgroup namespace and exec. */
 	reset_signals();
 	umask(022);
 	setup_stdio(err_fd, p);
@@ -540,11 +520,13 @@ void engine__child_main(engine__plan *p, int go_fd, int err_fd)
 	}
 	/* fds the caller leaked without O_CLOEXEC must not reach the container. */
 	syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
-	if (!p->userns_count)
-		wait_for_parent(go_fd, err_fd);
+	engine__child_wait_parent(go_fd, err_fd);
 	/* Now inside the container's cgroup: make it the namespace's root. */
 	if (p->new_cgroupns && unshare(CLONE_NEWCGROUP) < 0)
 		FAIL("unshare cgroup namespace", NULL);
+	if (p->userns_count)
+		engine__child_enter_userns(go_fd, err_fd);
+	close(go_fd);
 	if (p->init)
 		run_init(p, err_fd);
 	engine__child_drop_privileges(p, err_fd);

@@ -104,7 +104,7 @@ ENGINE_EXTERN int engine_container_exec(engine_container *c, const engine_exec_o
 	if (r < 0)
 		goto out;
 	plan->join_pidfd = pidfd;
-	plan->clone_flags |= CLONE_NEWCGROUP;
+	plan->clone_flags |= CLONE_NEWCGROUP | (plan->userns_count ? CLONE_NEWUSER : 0);
 	plan->new_cgroupns = false;
 	plan->clone_flags &= (unsigned long)(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP |
 					     CLONE_NEWNET | CLONE_NEWUSER);

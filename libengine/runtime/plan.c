@@ -270,8 +270,6 @@ int engine__plan_build(engine_context *ctx, const engine_spec *spec, json_object
 	p->new_cgroupns = true;
 	if (!spec->net_host)
 		p->clone_flags |= CLONE_NEWNET;
-	if (spec->userns_count)
-		p->clone_flags |= CLONE_NEWUSER;
 	p->userns_uid = spec->userns_uid;
 	p->userns_gid = spec->userns_gid;
 	p->userns_count = spec->userns_count;

@@ -77,8 +77,12 @@ void engine__child_join(engine__plan *p, int go_fd, int err_fd)
 
 	if (read(go_fd, &go, 1) != 1)
 		engine__child_fail(err_fd, errno, 0, "wait for the parent", NULL);
-	if (setns(p->join_pidfd, (int)p->clone_flags) < 0)
+	/* The container's other namespaces belong to the host's user namespace:
+	 * join them first, then its user namespace. */
+	if (setns(p->join_pidfd, (int)(p->clone_flags & ~(unsigned long)CLONE_NEWUSER)) < 0)
 		engine__child_fail(err_fd, errno, 0, "join the container's namespaces", NULL);
+	if (p->userns_count && setns(p->join_pidfd, CLONE_NEWUSER) < 0)
+		engine__child_fail(err_fd, errno, 0, "join the container's user namespace", NULL);
 	pid = (pid_t)syscall(SYS_clone, CLONE_PARENT | SIGCHLD, 0, NULL, NULL, 0);
 	if (pid < 0)
 		engine__child_fail(err_fd, errno, 0, "fork into the container", NULL);
@@ -99,6 +103,8 @@ void engine__child_join(engine__plan *p, int go_fd, int err_fd)
 			if (fd < 0 || (fd != i && dup2(fd, i) < 0) || (fd == i && fcntl(fd, F_SETFD, 0) < 0))
 				engine__child_fail(err_fd, errno, 0, "set up stdio", NULL);
 		}
+		if (p->userns_count && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))
+			engine__child_fail(err_fd, errno, 0, "become root in the user namespace", NULL);
 		if (p->working_dir && chdir(p->working_dir) < 0)
 			engine__child_fail(err_fd, errno, 0, "chdir to working directory", p->working_dir);
 		syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
@@ -159,10 +165,19 @@ int engine__spawn(engine__plan *p, engine__cgroup *cg, engine__proc *out, int *e
 
 	if (cg && !(args.flags & CLONE_INTO_CGROUP) && engine__cgroup_attach(cg, pid) < 0)
 		r = engine__error_wrap("place the container in its cgroup");
-	if (r == 0 && p->userns_count && p->join_pidfd < 0 && write_userns_maps(p, pid) < 0)
-		r = engine__error_wrap("write user namespace maps");
 	if (r == 0 && send(go_w, "g", 1, MSG_NOSIGNAL) != 1)
 		r = engine__error_errno(errno, "release the container process");
+	if (r == 0 && p->userns_count && p->join_pidfd < 0) {
+		char u;
+
+		/* The child unshared its user namespace: map it, release it again. */
+		if (recv(go_w, &u, 1, 0) != 1)
+			r = engine__error_set(ENGINE_ERROR, 0, "the container process died before its user namespace was mapped");
+		else if (write_userns_maps(p, pid) < 0)
+			r = engine__error_wrap("write user namespace maps");
+		else if (send(go_w, "g", 1, MSG_NOSIGNAL) != 1)
+			r = engine__error_errno(errno, "release the container process");
+	}
 	close(go_w);
 	go_w = -EBADF;
 	if (r < 0) {

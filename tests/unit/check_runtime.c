@@ -294,6 +294,21 @@ START_TEST(test_runtime__init_reaps)
 }
 END_TEST
 
+START_TEST(test_runtime__userns)
+{
+	engine_spec *s = tr_spec(rootfs, SH("id -u; cat /proc/self/uid_map | tr -s ' '; stat -c %u /bin/busybox; "
+					    "echo x > /tmp/f && echo wrote; hostname"));
+	char *out;
+
+	ck_assert_engine_ok(engine_spec_set_userns(s, 200000, 200000, 65536));
+	ck_assert_engine_ok(engine_spec_set_hostname(s, "u"));
+	out = sh(s);
+	/* Root inside, an unprivileged id outside; host-owned files show as nobody. */
+	ck_assert_str_eq(out, "0\n 0 200000 65536\n65534\nwrote\nu\n");
+	free(out);
+}
+END_TEST
+
 START_TEST(test_runtime__unknown_image)
 {
 	engine_spec *s = NULL;
@@ -328,6 +343,7 @@ static Suite *runtime_suite(void)
 	tcase_add_test(tc, test_runtime__big_output);
 	tcase_add_test(tc, test_runtime__timeout);
 	tcase_add_test(tc, test_runtime__init_reaps);
+	tcase_add_test(tc, test_runtime__userns);
 	tcase_add_test(tc, test_runtime__unknown_image);
 	suite_add_tcase(s, tc);
 	return s;

@@ -228,6 +228,26 @@ START_TEST(test_runtime__start_failure)
 }
 END_TEST
 
+START_TEST(test_runtime__exec_userns)
+{
+	engine_spec *s = tr_spec(rootfs, SH("sleep 30"));
+	engine_exec_options eo = ENGINE_EXEC_OPTIONS_INIT;
+	engine_run_result *res = NULL;
+	engine_container *c = NULL;
+
+	ck_assert_engine_ok(engine_spec_set_userns(s, 300000, 300000, 65536));
+	ck_assert_engine_ok(engine_container_create(ctx, s, &c));
+	engine_spec_free(s);
+	ck_assert_engine_ok(engine_container_start(c));
+	eo.argv = (engine_strarray){ (char *[]){ "sh", "-c", "id -u; tr -s ' ' < /proc/self/uid_map", NULL }, 3 };
+	ck_assert_engine_ok(engine_container_exec(c, &eo, &res));
+	ck_assert_str_eq(res->stdout_data, "0\n 0 300000 65536\n");
+	engine_run_result_free(res);
+	ck_assert_engine_ok(engine_container_remove(c, 1));
+	engine_container_free(c);
+}
+END_TEST
+
 static Suite *lifecycle_suite(void)
 {
 	Suite *s = suite_create("runtime-lifecycle");
@@ -239,6 +259,7 @@ static Suite *lifecycle_suite(void)
 	tcase_add_test(tc, test_runtime__outlives_creator);
 	tcase_add_test(tc, test_runtime__auto_remove_and_force);
 	tcase_add_test(tc, test_runtime__start_failure);
+	tcase_add_test(tc, test_runtime__exec_userns);
 	suite_add_tcase(s, tc);
 	return s;
 }
