@@ -15,6 +15,10 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 export GOPROXY=off GOFLAGS=-mod=mod
 export PKG_CONFIG_PATH="$build/bindings/go"
+# Go's build cache keys a .swig package on the .swig file alone, not on the
+# interface files it includes nor on the headers: key it on those as well.
+iface=$(cat "$top"/bindings/swig/*.i "$top"/include/engine.h "$top"/include/engine/*.h | cksum | cut -d' ' -f1)
+export CGO_CFLAGS="${CGO_CFLAGS:--g -O2} -DENGINE_SWIG_INTERFACE=$iface"
 
 cc -O2 -I"$top/include" -o "$tmp/bench_c" "$here/bench_run.c" \
 	-L"$build/libengine/.libs" -lengine -Wl,-rpath,"$build/libengine/.libs"

@@ -201,3 +201,26 @@ ENGINE_OWNING_STRUCT(engine_exec_options,
 
 %include "engine/spec.h"
 %include "engine/container.h"
+
+/* ---- registry --------------------------------------------------------- */
+/* Progress goes to the options' progress_fd (JSON lines) instead. */
+%ignore engine_registry_set_progress_callback;
+%ignore engine_registry_progress_fn;
+%ignore engine_registry_event;
+ENGINE_OWNING_STRUCT(engine_registry_pull_options, free((char *)o->platform);)
+%include "engine/registry.h"
+
+/* ---- build ------------------------------------------------------------ */
+/* Events go to opts->event_fd (JSON lines) instead of the callback. */
+%ignore engine_build_event_fn;
+%ignore engine_build_event;
+%typemap(in, numinputs=0) (engine_build_event_fn fn, void *payload) {
+	$1 = NULL;
+	$2 = NULL;
+}
+ENGINE_STRARRAY_MEMBER(engine_build_options, tags)
+ENGINE_STRARRAY_MEMBER(engine_build_options, build_args)
+ENGINE_OWNING_STRUCT(engine_build_options,
+	free((char *)o->dockerfile); free((char *)o->target); free((char *)o->network);
+	capi_strarray_clear(&o->tags); capi_strarray_clear(&o->build_args);)
+%include "engine/build.h"

@@ -143,7 +143,8 @@ static void capi_set_error_classes(PyObject *classes)
 %apply int ENGINE_PLAIN_INT {
 	int code, int sys_errno, int log_level, int log_fd, int force,
 	int exit_code, int signal, int oom_killed, int timed_out,
-	int stdio, int in_fd, int out_fd, int err_fd
+	int stdio, int in_fd, int out_fd, int err_fd,
+	int progress_fd, int timeout, int no_cache, int event_fd
 };
 %typemap(out) int engine_has_feature "$result = PyBool_FromLong($1);"
 

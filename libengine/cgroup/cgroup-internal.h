@@ -43,6 +43,7 @@ typedef struct cg_host {
 	int v2_parent_fd;
 	unsigned v2_avail; /* controllers a child of the parent may use */
 	bool v2_has_kill;  /* cgroup.kill (Linux 5.14) */
+	int v2_dev_prog_fd; /* the device policy's BPF program, loaded on first use */
 
 	/* v1, indexed by enum cg_v1; -1 when the controller is not mounted. */
 	char *v1_root[CG_V1_MAX];
@@ -93,6 +94,11 @@ int engine__cgroup_v2_populated(engine__cgroup *cg);
 uint64_t engine__cgroup_v2_oom_kills(engine__cgroup *cg);
 int engine__cgroup_v2_remove(engine__cgroup *cg);
 int engine__cgroup_v2_parent_remove(cg_host *h);
+
+/* Docker's default device policy (cgroup-devices.c): v1 rules written into
+ * the devices cgroup at @dirfd; v2 a BPF program attached to cg's cgroup. */
+int engine__cgroup_devices_v1(int dirfd, const char *dir);
+int engine__cgroup_devices_v2(engine__cgroup *cg);
 
 /* File helpers (cgroup-file.c): one openat + one write/read, no stdio. The
  * error names "<dir>/<file>". @create is for fake trees only. */

@@ -27,14 +27,6 @@ const char *const engine__cgroup_v1_names[CG_V1_MAX] = {
 	[CG_V1_DEVICES] = "devices",
 };
 
-/* Docker's default device policy: mknod of anything, then read/write only
- * of the harmless nodes a container's /dev holds (null, zero, full, random,
- * urandom, tty, console, ptmx, the pty slaves). */
-static const char *const default_devices[] = {
-	"c *:* m",    "b *:* m",    "c 1:3 rwm", "c 1:5 rwm", "c 1:7 rwm",   "c 1:8 rwm",
-	"c 1:9 rwm",  "c 5:0 rwm",  "c 5:1 rwm", "c 5:2 rwm", "c 136:* rwm",
-};
-
 int engine__cgroup_v1_host_init(cg_host *h)
 {
 	const char *root = h->root_override ? h->root_override : "/sys/fs/cgroup";
@@ -209,25 +201,6 @@ static int wr_u64(engine__cgroup *cg, enum cg_v1 c, const char *file, uint64_t v
 	return engine__cgroup_write_u64(fd_of(cg, c), path_of(cg, c), file, value, false);
 }
 
-static int devices_apply(engine__cgroup *cg)
-{
-	const char *dir = path_of(cg, CG_V1_DEVICES);
-	cleanup_close int fd = -EBADF;
-	int r = wr(cg, CG_V1_DEVICES, "devices.deny", "a");
-
-	if (r < 0)
-		return r;
-	/* One open, one rule per write(2): the kernel parses a rule a write. */
-	fd = openat(fd_of(cg, CG_V1_DEVICES), "devices.allow", O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return engine__error_errno(errno, "cgroup %s/devices.allow: open", dir);
-	for (size_t i = 0; i < sizeof(default_devices) / sizeof(default_devices[0]); i++)
-		if (write(fd, default_devices[i], strlen(default_devices[i])) < 0)
-			return engine__error_errno(errno, "cgroup %s/devices.allow: write \"%s\"", dir,
-						   default_devices[i]);
-	return 0;
-}
-
 static int limits_apply(engine__cgroup *cg, const engine__cgroup_limits *l)
 {
 	int r = 0;
@@ -254,7 +227,7 @@ static int limits_apply(engine__cgroup *cg, const engine__cgroup_limits *l)
 	if (r == 0 && l->pids)
 		r = wr_u64(cg, CG_V1_PIDS, "pids.max", (uint64_t)l->pids);
 	if (r == 0 && fd_of(cg, CG_V1_DEVICES) >= 0)
-		r = devices_apply(cg);
+		r = engine__cgroup_devices_v1(fd_of(cg, CG_V1_DEVICES), path_of(cg, CG_V1_DEVICES));
 	return r;
 }
 

@@ -223,6 +223,9 @@ static int limits_apply(engine__cgroup *cg, const engine__cgroup_limits *l)
 		r = wr(cg, "cpuset.mems", l->cpuset_mems);
 	if (r == 0 && l->pids)
 		r = wr_u64(cg, "pids.max", (uint64_t)l->pids);
+	/* A fake tree's dir cannot hold a BPF program: nothing to attach to. */
+	if (r == 0 && !l->devices_allow_all && !cg->host->fake)
+		r = engine__cgroup_devices_v2(cg);
 	return r;
 }
 

@@ -118,6 +118,8 @@ static void host_free(void *data)
 		close(h->v2_root_fd);
 	if (h->v2_parent_fd >= 0)
 		close(h->v2_parent_fd);
+	if (h->v2_dev_prog_fd >= 0)
+		close(h->v2_dev_prog_fd);
 	free(h->v2_root);
 	free(h->root_override);
 	free(h->parent);
@@ -135,7 +137,7 @@ static void *host_new(engine_context *ctx)
 		return NULL;
 	}
 	pthread_mutex_init(&h->lock, NULL);
-	h->v2_root_fd = h->v2_parent_fd = -1;
+	h->v2_root_fd = h->v2_parent_fd = h->v2_dev_prog_fd = -1;
 	for (int c = 0; c < CG_V1_MAX; c++)
 		h->v1_root_fd[c] = h->v1_parent_fd[c] = h->v1_leader[c] = -1;
 	return h;

@@ -31,9 +31,10 @@ typedef struct engine__cgroup_limits {
 	int64_t pids;          /* max tasks; 0 = unlimited */
 	const char *cpuset_cpus; /* "0-1"; NULL = unset */
 	const char *cpuset_mems; /* NULL = unset */
-	/* v1: skip Docker's device policy (deny all but the default devices),
-	 * as for a privileged container. v2 has no device files (it needs a BPF
-	 * program), so there the policy is not applied either way. */
+	/* Skip Docker's device policy (deny all but mknod and the default
+	 * devices: null, zero, full, random, urandom, tty, console, ptmx,
+	 * pts, tun), as for a privileged container. v1 applies the policy
+	 * through the devices controller, v2 through a BPF device program. */
 	bool devices_allow_all;
 } engine__cgroup_limits;
 

@@ -22,6 +22,10 @@ if [ ! -f "$build/bindings/go/libengine-uninstalled.pc" ]; then
 fi
 export GOPROXY=off GOFLAGS=-mod=mod
 export PKG_CONFIG_PATH="$build/bindings/go${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
+# Go's build cache keys a .swig package on the .swig file alone, not on the
+# interface files it includes nor on the headers: key it on those as well.
+iface=$(cat "$top"/bindings/swig/*.i "$top"/include/engine.h "$top"/include/engine/*.h | cksum | cut -d' ' -f1)
+export CGO_CFLAGS="${CGO_CFLAGS:--g -O2} -DENGINE_SWIG_INTERFACE=$iface"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 # The default cache dirs need a writable $HOME; fall back to temp dirs.

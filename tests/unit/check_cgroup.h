@@ -68,6 +68,13 @@ uint64_t th_wait_progress(volatile uint64_t *counter, uint64_t from);
 
 void th_cg_add_unified_tests(Suite *s);
 
+/* Child body: report errno of opening /dev/null and /dev/kmsg (c 1:11)
+ * read-write, and of mknod c 1:11 at the path @arg. */
+int th_devices_child(int report, void *arg);
+/* In @cg, /dev/null opens, any node can be made, and /dev/kmsg does not
+ * open when @enforced. */
+void th_assert_device_policy(engine__cgroup *cg, bool enforced);
+
 void th_cg_add_v1_tests(Suite *s);
 void th_cg_add_v2_tests(Suite *s);
 

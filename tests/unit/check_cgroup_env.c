@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <sys/wait.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <time.h>
 
 #include "check_cgroup.h"
@@ -274,4 +275,42 @@ uint64_t th_wait_progress(volatile uint64_t *counter, uint64_t from)
 	for (int i = 0; i < 5000 && *counter <= from; i++)
 		usleep(1000);
 	return *counter;
+}
+
+int th_devices_child(int report, void *arg)
+{
+	const char *paths[2] = { "/dev/null", "/dev/kmsg" };
+	const char *node = arg;
+	int errs[3];
+
+	for (int i = 0; i < 2; i++) {
+		int fd = open(paths[i], O_RDWR | O_NONBLOCK | O_CLOEXEC);
+
+		errs[i] = fd < 0 ? errno : 0;
+		if (fd >= 0)
+			close(fd);
+	}
+	/* mknod of any device is allowed; using it is what the policy bars. */
+	errs[2] = mknod(node, S_IFCHR | 0600, makedev(1, 11)) < 0 ? errno : 0;
+	unlink(node);
+	return write(report, errs, sizeof(errs)) == sizeof(errs) ? 0 : 1;
+}
+
+void th_assert_device_policy(engine__cgroup *cg, bool enforced)
+{
+	char *tmp = th_mkdtemp("cg-dev");
+	cleanup_free char *node = engine__path_join(tmp, "kmsg");
+	th_child c;
+	int errs[3];
+
+	th_child_start(&c, cg, th_devices_child, node);
+	th_child_read(&c, errs, sizeof(errs));
+	ck_assert_int_eq(th_child_wait(&c), 0);
+	ck_assert_msg(errs[0] == 0, "open /dev/null: %s", strerror(errs[0]));
+	ck_assert_msg(errs[2] == 0, "mknod c 1:11: %s", strerror(errs[2]));
+	if (enforced)
+		ck_assert_msg(errs[1] == EPERM, "open /dev/kmsg: %s, want EPERM", strerror(errs[1]));
+	else
+		ck_assert_msg(errs[1] == 0, "open /dev/kmsg: %s", strerror(errs[1]));
+	th_cleanup_dir(tmp);
 }

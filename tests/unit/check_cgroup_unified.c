@@ -167,6 +167,24 @@ START_TEST(test_cgroup__unified_refuses_missing_controllers)
 }
 END_TEST
 
+START_TEST(test_cgroup__unified_device_policy)
+{
+	engine__cgroup_limits open_all = { .devices_allow_all = true };
+	engine__cgroup *cg = NULL;
+	th_cg_env env;
+
+	/* Default: Docker's device policy, a BPF program on the cgroup. */
+	if (!unified_setup(&env, "devices", &cg))
+		return;
+	th_assert_device_policy(cg, true);
+	ck_assert_engine_ok(engine__cgroup_destroy(cg));
+	ck_assert_engine_ok(engine__cgroup_create(env.ctx, "privileged", &open_all, &cg));
+	th_assert_device_policy(cg, false);
+	ck_assert_engine_ok(engine__cgroup_destroy(cg));
+	th_cg_env_close(&env);
+}
+END_TEST
+
 void th_cg_add_unified_tests(Suite *s)
 {
 	TCase *tc = tcase_create("unified");
@@ -176,5 +194,6 @@ void th_cg_add_unified_tests(Suite *s)
 	tcase_add_test(tc, test_cgroup__unified_clone_freeze_kill);
 	tcase_add_test(tc, test_cgroup__unified_term_and_destroy_frozen);
 	tcase_add_test(tc, test_cgroup__unified_refuses_missing_controllers);
+	tcase_add_test(tc, test_cgroup__unified_device_policy);
 	suite_add_tcase(s, tc);
 }

@@ -484,6 +484,24 @@ START_TEST(test_cgroup__v1_hybrid_readonly_unified)
 }
 END_TEST
 
+START_TEST(test_cgroup__v1_device_policy)
+{
+	engine__cgroup_limits open_all = { .devices_allow_all = true };
+	engine__cgroup *cg = NULL;
+	th_cg_env env;
+
+	if (!exists("/sys/fs/cgroup/devices/devices.allow") || !v1_setup(&env, "devices", NULL, &cg))
+		return;
+	th_assert_device_policy(cg, true);
+	ck_assert_engine_ok(engine__cgroup_destroy(cg));
+	ck_assert_engine_ok(engine__cgroup_create(env.ctx, "privileged", &open_all, &cg));
+	ck_assert_pstr_eq(engine__cgroup_path(cg, "devices"), NULL);
+	th_assert_device_policy(cg, false);
+	ck_assert_engine_ok(engine__cgroup_destroy(cg));
+	th_cg_env_close(&env);
+}
+END_TEST
+
 void th_cg_add_v1_tests(Suite *s)
 {
 	TCase *tc = tcase_create("v1");
@@ -501,5 +519,6 @@ void th_cg_add_v1_tests(Suite *s)
 	tcase_add_test(tc, test_cgroup__v1_legacy_kill_with_freezer);
 	tcase_add_test(tc, test_cgroup__v1_legacy_kill_without_freezer);
 	tcase_add_test(tc, test_cgroup__v1_hybrid_readonly_unified);
+	tcase_add_test(tc, test_cgroup__v1_device_policy);
 	suite_add_tcase(s, tc);
 }

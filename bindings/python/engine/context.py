@@ -129,6 +129,18 @@ class Context:
         from .containers import run
         return run(self, image, command, **kwargs)
 
+    def login(self, registry: Optional[str], username: str, password: str) -> None:
+        """Check credentials against ``registry`` ("host[:port]", None: Docker Hub) and store them."""
+        capi.engine_registry_login(self.handle, registry, username, password)
+
+    def logout(self, registry: Optional[str]) -> None:
+        """Forget the stored credentials of ``registry`` (NotFound when there are none)."""
+        capi.engine_registry_logout(self.handle, registry)
+
+    def normalize_reference(self, ref: str) -> str:
+        """Docker's full form of an image reference ("busybox" -> "docker.io/library/busybox:latest")."""
+        return capi.engine_registry_reference_normalize(self.handle, ref)
+
     def set_log_level(self, level: Union[int, str]) -> None:
         """Change the level below which log lines are dropped."""
         capi.engine_context_set_log_level(self.handle, _log_level(level))

@@ -51,6 +51,7 @@ class Image:
 
     @property
     def short_id(self) -> str:
+        """The first 12 hex digits of the ID, as Docker shows it."""
         return self.id.split(":", 1)[-1][:12]
 
 
@@ -193,3 +194,69 @@ class Images:
         """Write the image's flattened rootfs to ``directory`` (missing or empty)."""
         with refine_not_found(ImageNotFound):
             capi.engine_image_unpack(self._ctx.handle, ref, os.fspath(directory))
+
+    # --- registries --------------------------------------------------------
+
+    def pull(self, ref: str, *, platform: Optional[str] = None, progress_fd: Any = None,
+             timeout: Optional[int] = None) -> str:
+        """Pull ``ref`` from its registry (mirrors first); returns the image ID.
+
+        ``progress_fd`` (fd or file object) receives Docker-style JSON progress
+        lines; ``timeout`` is the seconds a transfer may stall.
+        """
+        opts = capi.engine_registry_pull_options()
+        capi.engine_registry_pull_options_init(opts, capi.ENGINE_REGISTRY_PULL_OPTIONS_VERSION)
+        opts.platform = platform
+        opts.progress_fd = _fd(progress_fd)
+        if timeout is not None:
+            opts.timeout = int(timeout)
+        return capi.engine_registry_pull(self._ctx.handle, ref, opts)
+
+    def push(self, ref: str, *, progress_fd: Any = None, timeout: Optional[int] = None,
+             chunk_size: Optional[int] = None) -> str:
+        """Push the image tagged ``ref`` to its registry; returns the manifest digest."""
+        opts = capi.engine_registry_push_options()
+        capi.engine_registry_push_options_init(opts, capi.ENGINE_REGISTRY_PUSH_OPTIONS_VERSION)
+        opts.progress_fd = _fd(progress_fd)
+        if timeout is not None:
+            opts.timeout = int(timeout)
+        if chunk_size is not None:
+            opts.chunk_size = int(chunk_size)
+        with refine_not_found(ImageNotFound):
+            return capi.engine_registry_push(self._ctx.handle, ref, opts)
+
+    # --- builds ----------------------------------------------------------------
+
+    def build(self, path: "PathLike", *, tag: Union[None, str, Iterable[str]] = None,
+              dockerfile: Optional[str] = None,
+              buildargs: Union[None, Mapping[str, object], Iterable[str]] = None,
+              target: Optional[str] = None, nocache: bool = False,
+              network_mode: Optional[str] = None, event_fd: Any = None) -> str:
+        """Build the Dockerfile in the context directory ``path``; returns the image ID.
+
+        docker-py's names: ``tag`` (one or a list), ``dockerfile`` (relative to
+        ``path`` unless absolute), ``buildargs``, ``target``, ``nocache``,
+        ``network_mode``; ``event_fd`` receives one JSON line per build event.
+        """
+        opts = capi.engine_build_options()
+        capi.engine_build_options_init(opts, capi.ENGINE_BUILD_OPTIONS_VERSION)
+        if tag is not None:
+            opts.set_tags(str_list(tag, "tag"))
+        if buildargs is not None:
+            opts.set_build_args(env_list(buildargs))
+        opts.dockerfile = dockerfile
+        opts.target = target
+        opts.no_cache = int(bool(nocache))
+        opts.network = network_mode
+        opts.event_fd = _fd(event_fd)
+        return capi.engine_build(self._ctx.handle, os.fspath(path), opts)
+
+    def prune_build_cache(self) -> int:
+        """Drop build cache entries whose image is gone; returns how many."""
+        return capi.engine_build_cache_prune(self._ctx.handle)
+
+
+def _fd(f: Any) -> int:
+    if f is None:
+        return -1
+    return f if isinstance(f, int) else f.fileno()

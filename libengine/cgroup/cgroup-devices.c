@@ -1,0 +1,186 @@
+/*
+ * Docker's default device policy, for both hierarchies: deny every device
+ * but mknod and the harmless nodes a container's /dev holds. v1 writes it
+ * to devices.deny/devices.allow; v2 has no device files, so the same list
+ * is compiled into a BPF_PROG_TYPE_CGROUP_DEVICE program (loaded once per
+ * context, attached to each container's cgroup).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/bpf.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "cgroup/cgroup-internal.h"
+#include "core/error.h"
+#include "util/cleanup.h"
+
+typedef struct dev_rule {
+	char type;     /* 'c' or 'b' */
+	int major;     /* -1: any */
+	int minor;     /* -1: any */
+	unsigned acc;  /* BPF_DEVCG_ACC_* bits */
+} dev_rule;
+
+#define RWM (BPF_DEVCG_ACC_READ | BPF_DEVCG_ACC_WRITE | BPF_DEVCG_ACC_MKNOD)
+
+/* runc's and Docker's defaults. mknod of anything is fine: using a node
+ * needs read or write, which only the listed ones get. */
+static const dev_rule rules[] = {
+	{ 'c', -1, -1, BPF_DEVCG_ACC_MKNOD }, /* mknod of any char device */
+	{ 'b', -1, -1, BPF_DEVCG_ACC_MKNOD }, /* mknod of any block device */
+	{ 'c', 1, 3, RWM },                   /* null */
+	{ 'c', 1, 5, RWM },                   /* zero */
+	{ 'c', 1, 7, RWM },                   /* full */
+	{ 'c', 1, 8, RWM },                   /* random */
+	{ 'c', 1, 9, RWM },                   /* urandom */
+	{ 'c', 5, 0, RWM },                   /* tty */
+	{ 'c', 5, 1, RWM },                   /* console */
+	{ 'c', 5, 2, RWM },                   /* ptmx */
+	{ 'c', 136, -1, RWM },                /* pty slaves */
+	{ 'c', 10, 200, RWM },                /* tun/tap (usable only with NET_ADMIN) */
+};
+#define N_RULES (sizeof(rules) / sizeof(rules[0]))
+
+static void v1_rule(const dev_rule *r, char *buf, size_t size)
+{
+	char major[12] = "*", minor[12] = "*";
+
+	if (r->major >= 0)
+		snprintf(major, sizeof(major), "%d", r->major);
+	if (r->minor >= 0)
+		snprintf(minor, sizeof(minor), "%d", r->minor);
+	snprintf(buf, size, "%c %s:%s %s%s%s", r->type, major, minor, r->acc & BPF_DEVCG_ACC_READ ? "r" : "",
+		 r->acc & BPF_DEVCG_ACC_WRITE ? "w" : "", r->acc & BPF_DEVCG_ACC_MKNOD ? "m" : "");
+}
+
+int engine__cgroup_devices_v1(int dirfd, const char *dir)
+{
+	cleanup_close int fd = -EBADF;
+	int r = engine__cgroup_write(dirfd, dir, "devices.deny", "a", false);
+
+	if (r < 0)
+		return r;
+	/* One open, one rule per write(2): the kernel parses a rule a write. */
+	fd = openat(dirfd, "devices.allow", O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return engine__error_errno(errno, "cgroup %s/devices.allow: open", dir);
+	for (size_t i = 0; i < N_RULES; i++) {
+		char buf[48];
+
+		v1_rule(&rules[i], buf, sizeof(buf));
+		if (write(fd, buf, strlen(buf)) < 0)
+			return engine__error_errno(errno, "cgroup %s/devices.allow: write \"%s\"", dir, buf);
+	}
+	return 0;
+}
+
+#define INSN(c, d, s, o, i) ((struct bpf_insn){ .code = (c), .dst_reg = (d), .src_reg = (s), .off = (o), .imm = (i) })
+#define LDX_W(d, s, o) INSN(BPF_LDX | BPF_MEM | BPF_W, d, s, o, 0)
+#define ALU32_IMM(op, d, i) INSN(BPF_ALU | (op) | BPF_K, d, 0, 0, i)
+#define MOV32_REG(d, s) INSN(BPF_ALU | BPF_MOV | BPF_X, d, s, 0, 0)
+#define JNE_IMM(d, i, o) INSN(BPF_JMP | BPF_JNE | BPF_K, d, 0, o, i)
+#define MOV64_IMM(d, i) INSN(BPF_ALU64 | BPF_MOV | BPF_K, d, 0, 0, i)
+#define EXIT() INSN(BPF_JMP | BPF_EXIT, 0, 0, 0, 0)
+
+/* The program: r2 = device type, r3 = requested access, r4/r5 = major and
+ * minor (struct bpf_cgroup_dev_ctx); one block per rule that returns 1
+ * (allow) on a match or jumps to the next block; 0 (deny) at the end. */
+static size_t compile(struct bpf_insn *p)
+{
+	size_t n = 0;
+
+	p[n++] = LDX_W(BPF_REG_2, BPF_REG_1, 0);
+	p[n++] = ALU32_IMM(BPF_AND, BPF_REG_2, 0xffff);
+	p[n++] = LDX_W(BPF_REG_3, BPF_REG_1, 0);
+	p[n++] = ALU32_IMM(BPF_RSH, BPF_REG_3, 16);
+	p[n++] = LDX_W(BPF_REG_4, BPF_REG_1, 4);
+	p[n++] = LDX_W(BPF_REG_5, BPF_REG_1, 8);
+	for (size_t i = 0; i < N_RULES; i++) {
+		const dev_rule *r = &rules[i];
+		size_t len = 1 + (r->acc != RWM ? 3 : 0) + (r->major >= 0) + (r->minor >= 0) + 2, end = n + len;
+
+		/* Each jump skips to @end, the next rule's first instruction. */
+		p[n] = JNE_IMM(BPF_REG_2, r->type == 'c' ? BPF_DEVCG_DEV_CHAR : BPF_DEVCG_DEV_BLOCK, (short)(end - n - 1));
+		n++;
+		if (r->acc != RWM) {
+			p[n++] = MOV32_REG(BPF_REG_1, BPF_REG_3);
+			p[n++] = ALU32_IMM(BPF_AND, BPF_REG_1, (int)(~r->acc & RWM));
+			p[n] = JNE_IMM(BPF_REG_1, 0, (short)(end - n - 1));
+			n++;
+		}
+		if (r->major >= 0) {
+			p[n] = JNE_IMM(BPF_REG_4, r->major, (short)(end - n - 1));
+			n++;
+		}
+		if (r->minor >= 0) {
+			p[n] = JNE_IMM(BPF_REG_5, r->minor, (short)(end - n - 1));
+			n++;
+		}
+		p[n++] = MOV64_IMM(BPF_REG_0, 1);
+		p[n++] = EXIT();
+	}
+	p[n++] = MOV64_IMM(BPF_REG_0, 0);
+	p[n++] = EXIT();
+	return n;
+}
+
+static int bpf(int cmd, union bpf_attr *attr)
+{
+	return (int)syscall(SYS_bpf, cmd, attr, sizeof(*attr));
+}
+
+/* Load the program once per context; the verifier's work is not free. */
+static int program(cg_host *h)
+{
+	struct bpf_insn insns[8 + N_RULES * 8];
+	char log[512] = "";
+	union bpf_attr attr;
+	int fd;
+
+	if (h->v2_dev_prog_fd >= 0)
+		return h->v2_dev_prog_fd;
+	memset(&attr, 0, sizeof(attr));
+	attr.prog_type = BPF_PROG_TYPE_CGROUP_DEVICE;
+	attr.insn_cnt = (unsigned)compile(insns);
+	attr.insns = (uint64_t)(uintptr_t)insns;
+	attr.license = (uint64_t)(uintptr_t) "GPL";
+	attr.log_buf = (uint64_t)(uintptr_t)log;
+	attr.log_size = sizeof(log);
+	attr.log_level = 1;
+	fd = bpf(BPF_PROG_LOAD, &attr);
+	if (fd < 0 && errno == ENOSPC) { /* the log was too small, not the program */
+		attr.log_buf = attr.log_size = attr.log_level = 0;
+		fd = bpf(BPF_PROG_LOAD, &attr);
+	}
+	if (fd < 0)
+		return engine__error_set(errno == ENOSYS || errno == EINVAL ? ENGINE_ENOTSUP : engine__error_code_from_errno(errno),
+					 errno, "device policy: load the BPF device program: %s%s%.200s", strerror(errno),
+					 log[0] ? ": " : "", log);
+	/* O_CLOEXEC is implied: BPF fds are close-on-exec. */
+	h->v2_dev_prog_fd = fd;
+	return fd;
+}
+
+int engine__cgroup_devices_v2(engine__cgroup *cg)
+{
+	union bpf_attr attr;
+	int prog = program(cg->host);
+
+	if (prog < 0)
+		return prog;
+	memset(&attr, 0, sizeof(attr));
+	attr.target_fd = (unsigned)cg->v2_fd;
+	attr.attach_bpf_fd = (unsigned)prog;
+	attr.attach_type = BPF_CGROUP_DEVICE;
+	/* No flags: nothing below the container's cgroup may attach another
+	 * device program, so the policy cannot be widened from inside. */
+	attr.attach_flags = 0;
+	if (bpf(BPF_PROG_ATTACH, &attr) < 0)
+		return engine__error_errno(errno, "device policy: attach the BPF device program to %s", cg->v2_path);
+	return 0;
+}
