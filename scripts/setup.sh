@@ -7,7 +7,8 @@ PKGS="build-essential autoconf automake libtool pkg-config
   libcurl4-openssl-dev libmicrohttpd-dev check
   busybox-static umoci skopeo crun runc bubblewrap
   swig python3-dev python3-pytest golang-go
-  docker-registry buildah iproute2 zstd gzip tar"
+  docker-registry buildah iproute2 zstd gzip tar
+  golang-github-docker-docker-dev"
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"

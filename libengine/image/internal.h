@@ -46,8 +46,8 @@ bool engine__xattr_is_overlay(const char *name);
 /* --- decompressing reader (stream.c) ---------------------------------- */
 
 /* A layer blob opened as a tar: decompression (gzip, zstd, xz, bzip2 or
- * none, by magic) runs in its own thread, which also hashes the uncompressed
- * bytes (the diff ID) and stops at @max_bytes. */
+ * none, by magic) runs in its own thread and stops at @max_bytes; the
+ * reading thread hashes the uncompressed bytes (the diff ID). */
 typedef struct engine__layer_stream engine__layer_stream;
 
 int engine__layer_stream_open(const char *path, uint64_t max_bytes, engine__layer_stream **out);

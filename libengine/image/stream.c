@@ -1,8 +1,8 @@
 /*
  * The decompressing reader behind every layer unpack. One thread reads the
  * blob, decompresses it (libarchive's raw format with its gzip/zstd/xz/bzip2
- * filters) and hashes the uncompressed bytes — that hash is the diff ID —
- * while the caller's thread parses the tar and writes files: the same
+ * filters) while the caller's thread hashes the uncompressed bytes — the
+ * diff ID — parses the tar and writes files: the same
  * two-core pipeline as `tar -xzf` (tar plus a gzip process), and the blob is
  * read once.
  */
@@ -127,8 +127,6 @@ static void *producer(void *arg)
 				break;
 			got += (size_t)n;
 		}
-		if (n >= 0 && got > 0 && engine__sha256_update(s->hash, s->bufs[idx].data, got) < 0)
-			n = -1;
 
 		pthread_mutex_lock(&s->lock);
 		if (n < 0) {
@@ -168,7 +166,9 @@ static void *producer(void *arg)
 	return NULL;
 }
 
-/* Take the next filled buffer (blocking); -1 at the end or on failure. */
+/* Take the next filled buffer (blocking); -1 at the end or on failure. The
+ * diff ID is hashed here, on the tar side: decompression is the slower
+ * half of the pipeline, so the hash rides on the thread with time to spare. */
 static int next_chunk(engine__layer_stream *s)
 {
 	int idx = -1;
@@ -188,6 +188,13 @@ static int next_chunk(engine__layer_stream *s)
 		s->held = idx;
 	}
 	pthread_mutex_unlock(&s->lock);
+	if (idx >= 0 && engine__sha256_update(s->hash, s->bufs[idx].data, s->bufs[idx].len) < 0) {
+		pthread_mutex_lock(&s->lock);
+		fail_locked(s, ENGINE_ERROR, "%s", "sha256 update failed");
+		pthread_cond_broadcast(&s->cond);
+		pthread_mutex_unlock(&s->lock);
+		return -1;
+	}
 	return idx;
 }
 

@@ -11,12 +11,15 @@
 #include <strings.h>
 
 #include "core/error.h"
+#include "core/log.h"
 #include "image/store.h"
 #include "registry/fetch.h"
 #include "util/cleanup.h"
 #include "util/str.h"
 
 #define PROGRESS_STEP (512 * 1024)
+/* Range requests after broken connections, per blob. */
+#define MAX_RESUMES 2
 
 struct event {
 	int kind;
@@ -57,6 +60,8 @@ struct xfer {
 	size_t errlen;
 	char *www_auth;
 	int auth_retries;
+	int resumes;         /* Range requests made after a broken transfer */
+	int64_t resume_from; /* bytes kept from the broken transfer(s) */
 	engine__error_saved saved;
 };
 
@@ -154,7 +159,18 @@ static size_t on_data(char *data, size_t size, size_t nmemb, void *p)
 	if (!x->checked) {
 		curl_easy_getinfo(x->h, CURLINFO_RESPONSE_CODE, &x->status);
 		x->checked = true;
-		x->bad_status = x->status != 200;
+		x->bad_status = x->status != 200 && !(x->resume_from > 0 && x->status == 206);
+		if (x->resume_from > 0 && x->status == 200) {
+			/* The server ignored the Range: start the blob over. */
+			engine__blob_writer_free(x->w);
+			x->w = NULL;
+			x->got = x->reported = 0;
+			if (engine__blob_writer_new(x->pl->ctx, l->desc->digest, &x->w) < 0) {
+				x->write_failed = true;
+				engine__error_save(&x->saved);
+				return 0;
+			}
+		}
 	}
 	if (x->bad_status) {
 		size_t room = sizeof(x->errbody) - 1 - x->errlen;
@@ -224,7 +240,7 @@ static void xfer_reset(struct xfer *x)
 	x->hdrs = NULL;
 	x->w = NULL;
 	x->www_auth = NULL;
-	x->got = x->reported = 0;
+	x->got = x->reported = x->resume_from = 0;
 	x->checked = x->bad_status = x->overflow = x->write_failed = false;
 	x->errlen = 0;
 	x->errbody[0] = '\0';
@@ -238,12 +254,21 @@ static int xfer_start(struct xfer *x, CURLM *multi)
 
 	if (!url)
 		return ENGINE_ENOMEM;
-	r = engine__blob_writer_new(x->pl->ctx, l->desc->digest, &x->w);
-	if (r < 0)
+	if (!x->w && (r = engine__blob_writer_new(x->pl->ctx, l->desc->digest, &x->w)) < 0)
 		return r;
 	r = engine__regclient_stream(x->pl->c, url, &x->h, &x->hdrs);
 	if (r < 0)
 		return r;
+	if (x->resume_from > 0) {
+		char range[64];
+		struct curl_slist *n;
+		snprintf(range, sizeof(range), "Range: bytes=%lld-", (long long)x->resume_from);
+		n = curl_slist_append(x->hdrs, range);
+		if (!n)
+			return engine__error_oom();
+		x->hdrs = n;
+		curl_easy_setopt(x->h, CURLOPT_HTTPHEADER, x->hdrs);
+	}
 	curl_easy_setopt(x->h, CURLOPT_WRITEFUNCTION, on_data);
 	curl_easy_setopt(x->h, CURLOPT_WRITEDATA, x);
 	curl_easy_setopt(x->h, CURLOPT_HEADERFUNCTION, on_header);
@@ -251,6 +276,22 @@ static int xfer_start(struct xfer *x, CURLM *multi)
 	if (curl_multi_add_handle(multi, x->h) != CURLM_OK)
 		return engine__error_set(ENGINE_ERROR, 0, "layer %s: cannot start the transfer", l->desc->digest);
 	return 0;
+}
+
+/* Start @x's transfer again, on a fresh handle; with @keep, resume after
+ * the bytes already written. Returns 1 (restarted) or negative. */
+static int restart(struct xfer *x, CURLM *multi, bool keep)
+{
+	engine__blob_writer *w = keep ? steal_ptr(x->w) : NULL;
+	int64_t got = x->got;
+	int r;
+
+	xfer_reset(x);
+	x->w = w;
+	x->got = x->reported = keep ? got : 0;
+	x->resume_from = keep ? got : 0;
+	r = xfer_start(x, multi);
+	return r < 0 ? r : 1;
 }
 
 /* A transfer ended: judge it, commit the blob. Returns 1 when it was
@@ -275,6 +316,14 @@ static int xfer_finish(struct xfer *x, CURLM *multi, CURLcode cc)
 	if (x->overflow)
 		return engine__error_set(ENGINE_EINVALID, 0, "%s: %s: more data than the %lld bytes the manifest gives",
 					 engine__regclient_label(pl->c), what, (long long)l->desc->size);
+	if (cc != CURLE_OK && !x->bad_status && x->got > 0 && x->got < l->desc->size &&
+	    x->resumes < MAX_RESUMES && (cc == CURLE_PARTIAL_FILE || cc == CURLE_RECV_ERROR)) {
+		/* A broken connection: ask for the rest, keeping what was verified so far. */
+		engine__info(pl->ctx, "%s: %s: %s after %lld bytes; resuming", engine__regclient_label(pl->c), what,
+			     curl_easy_strerror(cc), (long long)x->got);
+		x->resumes++;
+		return restart(x, multi, true);
+	}
 	if (cc != CURLE_OK && !(x->bad_status || (x->status != 200 && x->status != 0)))
 		return engine__regclient_curl_error(pl->c, cc, curl_errbuf(x->h), what);
 	if (x->status == 401 && x->www_auth && x->auth_retries++ == 0) {
@@ -282,11 +331,9 @@ static int xfer_finish(struct xfer *x, CURLM *multi, CURLcode cc)
 		r = engine__regclient_reauth(pl->c, chal);
 		if (r < 0)
 			return engine__error_wrap("%s", what);
-		xfer_reset(x);
-		r = xfer_start(x, multi);
-		return r < 0 ? r : 1;
+		return restart(x, multi, false);
 	}
-	if (x->status != 200) {
+	if (x->status != 200 && !(x->status == 206 && x->resume_from > 0)) {
 		engine__http_response resp = { .status = x->status, .body = x->errbody, .len = x->errlen };
 		return engine__regclient_status_error(pl->c, &resp, what);
 	}

@@ -27,6 +27,9 @@
 #include "util/json.h"
 #include "util/str.h"
 
+/* Concurrent layer downloads, Docker's default max-concurrent-downloads. */
+#define PARALLEL 3
+
 struct pull {
 	engine_context *ctx;
 	engine__reference *ref;
@@ -123,7 +126,14 @@ static int pull_layers(struct pull *p, engine__regclient *c, const engine__manif
 		else
 			engine__progress_emit(&p->prog, ENGINE_REGISTRY_EVENT_DOWNLOADED, id, "Download complete", 0, 0);
 	}
-	return engine__fetch_layers(p->ctx, c, p->ref->path, layers, m->n_layers, &p->prog, 3);
+	/* Like Docker: layers beyond the concurrent downloads say they wait. */
+	for (size_t i = 0, started = 0; i < m->n_layers; i++) {
+		char id[13];
+		if (layers[i].download && started++ >= PARALLEL)
+			engine__progress_emit(&p->prog, ENGINE_REGISTRY_EVENT_WAITING,
+					      engine__progress_short_id(m->layers[i].digest, id), "Waiting", 0, 0);
+	}
+	return engine__fetch_layers(p->ctx, c, p->ref->path, layers, m->n_layers, &p->prog, PARALLEL);
 }
 
 static int pull_from(struct pull *p, engine__regclient *c, char id_out[ENGINE__DIGEST_LEN + 1],

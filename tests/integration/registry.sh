@@ -20,6 +20,8 @@ D_ID=$(printf '%s' "$D_MAN" | $PY -c 'import json,sys; print(json.load(sys.stdin
 seed multi "$U/test/multi:1" --all
 seed arm "$U/test/arm:1"
 seed shared "$U/test/shared:1"
+fixture five --layers 100,200,300,400,500 --seed 6 > /dev/null
+seed five "$U/test/five:1"
 
 # By tag, then again: up to date, nothing downloaded.
 R=$T/r1
@@ -42,6 +44,11 @@ n_new=$(printf '%s\n' "$OUT" | grep -c "Pulling fs layer")
 [ "$n_exist" = 3 ] && [ "$n_new" = 1 ] && ok "3 shared layers reused, 1 downloaded" ||
 	fail "shared: $n_exist reused, $n_new downloaded: $OUT"
 [ "$(image_id "$R" "$U/test/shared:1")" = "$S_ID" ] && ok "shared image ID" || fail "shared image ID"
+
+# Three downloads at a time; the others wait.
+expect_ok "pull five layers" "$E" --root "$T/r10" pull "$U/test/five:1"
+[ "$(printf '%s\n' "$OUT" | grep -c ": Waiting")" = 2 ] && ok "two layers wait" || fail "Waiting lines: $OUT"
+[ "$(printf '%s\n' "$OUT" | grep -c ": Pull complete")" = 5 ] && ok "five layers complete" || fail "Pull complete lines"
 
 # By digest (the manifest digest the registry reports).
 DIG=$(curl -s -I -H "Accept: application/vnd.oci.image.manifest.v1+json" \

@@ -3,7 +3,7 @@
 read-only on 127.0.0.1, with optional Bearer-token auth and faults.
 
 usage: registry_fake.py LAYOUT PORTFILE LOG [--auth USER:PASS] [--expires N]
-                        [--fault corrupt|truncate|garbage|hang|oversize|slow]
+                        [--fault corrupt|truncate|garbage|hang|oversize|slow|flaky]
 
 Any repository name maps to the layout; tags are the layout's ref names.
 With --auth, /v2/ and content need "Bearer <token>" issued by /token (which
@@ -71,7 +71,8 @@ class H(BaseHTTPRequestHandler):
 
     def do_GET(self):
         kind = self.headers.get("Authorization", "none").split(" ")[0]
-        log(f"{self.command} {self.path} {kind}")
+        rng = self.headers.get("Range")
+        log(f"{self.command} {self.path} {kind}" + (f" range={rng}" if rng else ""))
         if A.fault == "garbage":
             self.wfile.write(b"this is not HTTP at all\r\n\r\n")
             self.close_connection = True
@@ -116,6 +117,19 @@ class H(BaseHTTPRequestHandler):
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
                 self.wfile.write(data[: len(data) // 2])
+                self.wfile.flush()
+                self.close_connection = True
+                return
+            if A.fault == "flaky" and not config:
+                rng = self.headers.get("Range", "")
+                if rng.startswith("bytes="):
+                    start = int(rng[6:].split("-")[0])
+                    return self.send(206, data[start:], {"Content-Type": "application/octet-stream",
+                                                         "Content-Range": f"bytes {start}-{len(data) - 1}/{len(data)}"})
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data[: len(data) // 3])
                 self.wfile.flush()
                 self.close_connection = True
                 return

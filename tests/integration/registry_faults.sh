@@ -42,6 +42,14 @@ P=$(freeport)
 expect_fail "nothing listening" "cannot connect" "$E" --root "$T/r6" pull "127.0.0.1:$P/x/a:a"
 contains "names the reference" "127.0.0.1:$P/x/a:a"
 
+# A connection that breaks once per blob: the rest is fetched with a Range
+# request and the blob still verifies.
+start_fake flaky "$T/layout" --fault flaky
+expect_ok "broken connections resumed" "$E" --root "$T/r8" pull "127.0.0.1:$FAKE_PORT/x/a:a"
+n=$(grep -c "range=bytes=" "$T/flaky.requests")
+[ "$n" = 2 ] && ok "each layer resumed with a Range request" || fail "$n Range requests"
+[ -n "$(image_id "$T/r8" "127.0.0.1:$FAKE_PORT/x/a:a")" ] && ok "resumed image tagged" || fail "resumed image not tagged"
+
 # Killed mid-pull: nothing visible, every stored blob intact, and the next
 # pull completes.
 start_fake slow "$T/layout" --fault slow
