@@ -5,6 +5,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include <engine.h>
@@ -52,6 +53,15 @@ int main(int argc, char **argv)
 	if (argc != 3 || (n = atoi(argv[2])) < 1) {
 		fprintf(stderr, "usage: bench_run ROOT N\n");
 		return 2;
+	}
+	/* BENCH_BALLAST_MB: grow the process like an interpreter's heap, to
+	 * tell the cost of a bigger embedding process from a binding's. */
+	if (getenv("BENCH_BALLAST_MB")) {
+		size_t mb = strtoul(getenv("BENCH_BALLAST_MB"), NULL, 10);
+		char *ballast = malloc(mb << 20);
+
+		if (ballast)
+			memset(ballast, 1, mb << 20);
 	}
 	opts.root = argv[1];
 	t = calloc((size_t)n, sizeof(*t));

@@ -29,9 +29,13 @@ PYTHONPATH="$build/bindings/python" /usr/bin/python3 -c \
 
 for r in $(seq "$rounds"); do
 	"$tmp/bench_c" "$tmp/root" "$n" | awk '{ print "c", $1, $2 }'
-	$PY "$tmp/root" "$n" | awk '{ print "python", $1, $2 }'
+	$PY "$tmp/root" "$n" | awk '{ print "python", $1, $2; print "pywrap", $3, $3 }'
 	"$tmp/bench_go" "$tmp/root" "$n" | awk '{ print "go", $1, $2 }'
 done > "$tmp/samples"
+
+# The Go binding's own share (spec + result, no container), in microseconds.
+(cd "$top/bindings/go" && go test -run '^$' -bench BenchmarkRunWrapper -benchtime 2000x .) |
+	awk '/^BenchmarkRunWrapper/ { printf "gowrap %.1f %.1f\n", $3 / 1000, $3 / 1000 }' >> "$tmp/samples"
 
 /usr/bin/python3 - "$tmp/samples" "$n" "$rounds" <<'PY'
 import statistics, sys
@@ -47,4 +51,9 @@ for lang in ("c", "python", "go"):
     mn = min(x for _, x in samples[lang])
     extra = "" if lang == "c" else f"  ratio {med / base:.3f} ({(med / base - 1) * 100:+.1f}%)"
     print(f"  {lang:7s} {med / 1000:7.2f} ms  [{mn / 1000:.2f} ms]{extra}")
+for lang, key in (("python", "pywrap"), ("go", "gowrap")):
+    if key in samples:
+        wrap = statistics.median(m for m, _ in samples[key])
+        print(f"  {lang} wrapper alone (spec + result, no container): {wrap:.1f} us "
+              f"= {wrap / base * 100:.3f}% of the C run")
 PY

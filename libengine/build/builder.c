@@ -149,6 +149,12 @@ int engine__build_finish_step(engine__builder *b, engine__build_stage *st, const
 	int r;
 
 	now_rfc3339(now);
+	/* Like Docker's built images, each step names the image it came from
+	 * (inspect's "Parent"). */
+	if (b->cur[0])
+		json_object_object_add(st->image, "parent", json_object_new_string(b->cur));
+	else
+		json_object_object_del(st->image, "parent");
 	if ((r = engine__build_record_step(st, created_by, diff_id, now)) < 0 || (r = commit(b, st, id)) < 0)
 		return r;
 	/* The cache is keyed by the parent, which is the current image. */

@@ -80,7 +80,7 @@ __attribute__((noreturn)) static void monitor_main(engine_container *c, engine__
 	st.started_ns = engine__realtime_ns();
 	if (engine__state_write(c->dir, &st) < 0) {
 		syscall(SYS_pidfd_send_signal, proc.pidfd, SIGKILL, NULL, 0);
-		waitid(P_PIDFD, (id_t)proc.pidfd, &si, WEXITED);
+		waitid(P_PIDFD, (id_t)proc.pidfd, &si, WEXITED | __WALL);
 		send_report(report_fd, engine_error_last()->code, 0);
 		_exit(1);
 	}
@@ -104,10 +104,8 @@ __attribute__((noreturn)) static void monitor_main(engine_container *c, engine__
 			syscall(SYS_pidfd_send_signal, proc.pidfd, SIGKILL, NULL, 0);
 		}
 	}
-	memset(&si, 0, sizeof(si));
-	while (waitid(P_PIDFD, (id_t)proc.pidfd, &si, WEXITED) < 0 && errno == EINTR)
-		;
-	engine__status_to_result(si.si_code, si.si_status, &res);
+	if (engine__proc_reap(&proc, &res) < 0)
+		res.exit_code = 255;
 
 	lock = engine__container_lock(c->ctx, c->id);
 	if (engine__state_read(c->dir, &st) < 0) {

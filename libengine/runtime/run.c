@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -50,6 +51,49 @@ void engine__status_to_result(int code, int status, engine_run_result *res)
 		res->signal = status;
 		res->exit_code = 128 + status;
 	}
+}
+
+/* pidfs exit information (Linux 6.15), for a child that was reaped behind
+ * our back: exec resets its exit signal to SIGCHLD, so an embedder that
+ * ignores SIGCHLD has the kernel auto-reap it. Layout of pidfd_info v0. */
+struct engine__pidfd_info {
+	uint64_t mask;
+	uint64_t cgroupid;
+	uint32_t pid, tgid, ppid, ruid, rgid, euid, egid, suid, sgid, fsuid, fsgid;
+	int32_t exit_code;
+};
+#define ENGINE__PIDFD_GET_INFO _IOWR(0xFF, 11, struct engine__pidfd_info)
+#define ENGINE__PIDFD_INFO_EXIT (1ULL << 3)
+
+int engine__proc_reap(engine__proc *proc, engine_run_result *res)
+{
+	struct engine__pidfd_info info;
+	siginfo_t si;
+	int e;
+
+	memset(&si, 0, sizeof(si));
+	while (waitid(P_PIDFD, (id_t)proc->pidfd, &si, WEXITED | __WALL) < 0) {
+		if (errno == EINTR)
+			continue;
+		e = errno;
+		if (e != ECHILD)
+			return engine__error_errno(e, "wait for pid %d", (int)proc->pid);
+		for (int tries = 0; tries < 100; tries++) {
+			memset(&info, 0, sizeof(info));
+			info.mask = ENGINE__PIDFD_INFO_EXIT;
+			if (ioctl(proc->pidfd, ENGINE__PIDFD_GET_INFO, &info) == 0 && (info.mask & ENGINE__PIDFD_INFO_EXIT)) {
+				if (WIFSIGNALED(info.exit_code))
+					engine__status_to_result(CLD_KILLED, WTERMSIG(info.exit_code), res);
+				else
+					engine__status_to_result(CLD_EXITED, WEXITSTATUS(info.exit_code), res);
+				return 0;
+			}
+			usleep(1000);
+		}
+		return engine__error_errno(e, "wait for pid %d (reaped by someone else)", (int)proc->pid);
+	}
+	engine__status_to_result(si.si_code, si.si_status, res);
+	return 0;
 }
 
 typedef struct capbuf {
@@ -100,7 +144,6 @@ int engine__proc_wait(engine__proc *proc, const engine__wait *w, engine_run_resu
 	capbuf *bufs[2] = { &out, &err };
 	double deadline = w->timeout > 0 ? engine__now() + w->timeout : 0;
 	bool exited = false, killed = false;
-	siginfo_t si;
 
 	for (int i = 0; i < 2; i++)
 		if (fds[i] >= 0)
@@ -164,15 +207,11 @@ int engine__proc_wait(engine__proc *proc, const engine__wait *w, engine_run_resu
 			drain(fds[i], bufs[i]);
 			close(fds[i]);
 		}
-	memset(&si, 0, sizeof(si));
-	if (waitid(P_PIDFD, (id_t)proc->pidfd, &si, WEXITED) < 0) {
-		int e = errno;
-
+	if (engine__proc_reap(proc, res) < 0) {
 		free(out.data);
 		free(err.data);
-		return engine__error_errno(e, "wait for pid %d", (int)proc->pid);
+		return engine_error_last()->code;
 	}
-	engine__status_to_result(si.si_code, si.si_status, res);
 	if (w->out_fd >= 0)
 		finish_buf(&out, &res->stdout_data, &res->stdout_len);
 	if (w->err_fd >= 0)

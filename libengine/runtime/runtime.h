@@ -203,6 +203,9 @@ typedef struct engine__wait {
 	engine__cgroup *cg; /* killed on timeout, may be NULL */
 } engine__wait;
 int engine__proc_wait(engine__proc *proc, const engine__wait *w, engine_run_result *res);
+/* Reap @proc into @res (exit code / signal), also when the embedder's
+ * ignored SIGCHLD made the kernel reap it first. */
+int engine__proc_reap(engine__proc *proc, engine_run_result *res);
 /* Fill exit_code/signal from a waitid status. */
 void engine__status_to_result(int code, int status, engine_run_result *res);
 

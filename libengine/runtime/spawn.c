@@ -143,7 +143,10 @@ int engine__spawn(engine__plan *p, engine__cgroup *cg, engine__proc *out, int *e
 	memset(&args, 0, sizeof(args));
 	args.flags = CLONE_PIDFD | (p->join_pidfd >= 0 ? 0 : p->clone_flags);
 	args.pidfd = (uint64_t)(uintptr_t)&pidfd;
-	args.exit_signal = SIGCHLD;
+	/* No exit signal until exec (which resets it to SIGCHLD): a child that
+	 * fails during setup is not auto-reaped by an embedder ignoring SIGCHLD.
+	 * After exec, engine__proc_reap falls back to pidfs' exit info. */
+	args.exit_signal = 0;
 	if (cg && p->join_pidfd < 0 && engine__cgroup_fd(cg) >= 0) {
 		args.flags |= CLONE_INTO_CGROUP;
 		args.cgroup = (uint64_t)engine__cgroup_fd(cg);
@@ -188,7 +191,7 @@ int engine__spawn(engine__plan *p, engine__cgroup *cg, engine__proc *out, int *e
 		engine__error_save(&saved);
 		syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
 		n = read(err_r, &rec, sizeof(rec));
-		waitpid(pid, NULL, 0);
+		waitpid(pid, NULL, __WALL);
 		close(pidfd);
 		if (n == (ssize_t)sizeof(rec) && rec.exit_code >= 0) {
 			rec.message[sizeof(rec.message) - 1] = '\0';
@@ -221,7 +224,7 @@ int engine__spawn(engine__plan *p, engine__cgroup *cg, engine__proc *out, int *e
 	}
 	if (p->join_pidfd >= 0) {
 		/* The first child only forked the real one. */
-		waitpid(pid, NULL, 0);
+		waitpid(pid, NULL, __WALL);
 		close(pidfd);
 		pidfd = -1;
 		pid = joined;
@@ -231,7 +234,7 @@ int engine__spawn(engine__plan *p, engine__cgroup *cg, engine__proc *out, int *e
 				int e = errno;
 
 				kill(pid, SIGKILL);
-				waitpid(pid, NULL, 0);
+				waitpid(pid, NULL, __WALL);
 				return engine__error_errno(e, "pidfd_open %d", (int)pid);
 			}
 		}
@@ -239,7 +242,7 @@ int engine__spawn(engine__plan *p, engine__cgroup *cg, engine__proc *out, int *e
 	if (got_error) {
 		rec.message[sizeof(rec.message) - 1] = '\0';
 		if (pid > 0)
-			waitpid(pid, NULL, 0);
+			waitpid(pid, NULL, __WALL);
 		if (pidfd >= 0)
 			close(pidfd);
 		if (exit_code_out)

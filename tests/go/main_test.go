@@ -15,7 +15,15 @@ import (
 var shared *engine.Context
 
 func TestMain(m *testing.M) {
-	root, err := os.MkdirTemp("", "engine-gotest-")
+	// Every temporary directory of the run (t.TempDir too) goes under one
+	// "engine-gotest-" directory, which the leak check looks for.
+	top, err := os.MkdirTemp("", "engine-gotest-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	os.Setenv("TMPDIR", top)
+	root, err := os.MkdirTemp("", "root-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
@@ -26,21 +34,21 @@ func TestMain(m *testing.M) {
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "setup:", err)
-		os.RemoveAll(root)
+		os.RemoveAll(top)
 		os.Exit(1)
 	}
 	code := m.Run()
 	shared.Close()
 	if code == 0 {
-		code = checkNoLeaks(root)
+		code = checkNoLeaks()
 	}
-	os.RemoveAll(root)
+	os.RemoveAll(top)
 	os.Exit(code)
 }
 
 // checkNoLeaks fails the run when a mount or a process of the suite's
 // roots is left behind.
-func checkNoLeaks(root string) int {
+func checkNoLeaks() int {
 	mi, err := os.ReadFile("/proc/self/mountinfo")
 	if err != nil {
 		return 0

@@ -15,7 +15,7 @@ if [ ! -f "$build/bindings/python/engine/capi.py" ]; then
 	exit 0
 fi
 junit=$(mktemp)
-basetemp=$(mktemp -d)
+basetemp=$(mktemp -d -t engine-pytest-XXXXXX)
 trap 'rm -rf "$junit" "$basetemp"' EXIT
 PYTHONPATH="$build/bindings/python${PYTHONPATH:+:$PYTHONPATH}" PYTHONDONTWRITEBYTECODE=1 \
 	ENGINE_BUILD="$build" "$py" -m pytest -p no:cacheprovider -q -rfEs \

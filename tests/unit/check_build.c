@@ -330,6 +330,14 @@ START_TEST(test_build__image_runs_with_its_config)
 		 "CMD [\"./run.sh\"]\n",
 		 &o, &id);
 	ck_assert_log_has(&f, "tagged 0 app:1\n");
+	{
+		char *json = NULL;
+
+		/* Each step's image names its parent, as Docker's do. */
+		ck_assert_engine_ok(engine_image_inspect(f.ctx, "app:1", &json));
+		ck_assert_msg(strstr(json, "\"Parent\": \"sha256:") || strstr(json, "\"Parent\":\"sha256:"), "%s", json);
+		engine_free(json);
+	}
 	ck_assert_engine_ok(engine_image_open(f.ctx, "app:1", &img));
 	ck_assert_str_eq(engine_image_id(img), id);
 	ck_assert_str_eq(engine_image_working_dir(img), "/srv/app");

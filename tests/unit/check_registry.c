@@ -9,6 +9,7 @@
 #include "registry/authfile.h"
 #include "registry/challenge.h"
 #include "registry/client.h"
+#include "registry/endpoint.h"
 #include "registry/manifest.h"
 #include "registry/progress.h"
 #include "registry/reference.h"
@@ -504,6 +505,53 @@ START_TEST(test_registry__status_errors)
 }
 END_TEST
 
+START_TEST(test_registry__endpoints)
+{
+	char *tmp = th_mkdtemp("registry");
+	cleanup_free char *cfg = engine__path_join(tmp, "config.json");
+	static const char json[] = "{\"insecure-registries\": [\"reg.lan:5000\"], \"registry-timeout\": 7,"
+				   " \"registry-mirrors\": {\"docker.io\": [\"https://m1.example\", \"http://127.0.0.1:5001\"]}}";
+	engine_context_options o = ENGINE_CONTEXT_OPTIONS_INIT;
+	engine_context *ctx = NULL;
+	engine__endpoint *eps = NULL;
+	size_t n = 0;
+
+	ck_assert_engine_ok(engine__write_file_atomic(cfg, json, sizeof(json) - 1, 0644, false));
+	o.root = tmp;
+	o.config_path = cfg;
+	ck_assert_engine_ok(engine_context_new(&ctx, &o));
+	/* Docker Hub: its mirrors in order, then the API host over verified TLS. */
+	ck_assert_engine_ok(engine__endpoints_for(ctx, "docker.io", true, &eps, &n));
+	ck_assert_uint_eq(n, 3);
+	ck_assert_str_eq(eps[0].url, "https://m1.example");
+	ck_assert(eps[0].mirror && eps[0].tls_verify);
+	ck_assert_str_eq(eps[1].url, "http://127.0.0.1:5001");
+	ck_assert_str_eq(eps[1].label, "mirror http://127.0.0.1:5001");
+	ck_assert_str_eq(eps[2].url, "https://registry-1.docker.io");
+	ck_assert_str_eq(eps[2].label, "registry docker.io");
+	ck_assert(!eps[2].mirror && eps[2].tls_verify);
+	engine__endpoints_free(eps, n);
+	/* Pushes and logins never use mirrors. */
+	ck_assert_engine_ok(engine__endpoints_for(ctx, "docker.io", false, &eps, &n));
+	ck_assert_uint_eq(n, 1);
+	engine__endpoints_free(eps, n);
+	/* Plain HTTP only for insecure and loopback registries. */
+	ck_assert_engine_ok(engine__endpoints_for(ctx, "reg.lan:5000", true, &eps, &n));
+	ck_assert_str_eq(eps[0].url, "http://reg.lan:5000");
+	engine__endpoints_free(eps, n);
+	ck_assert_engine_ok(engine__endpoints_for(ctx, "127.0.0.1:5000", true, &eps, &n));
+	ck_assert_str_eq(eps[0].url, "http://127.0.0.1:5000");
+	engine__endpoints_free(eps, n);
+	ck_assert_engine_ok(engine__endpoints_for(ctx, "reg.lan:5001", true, &eps, &n));
+	ck_assert_str_eq(eps[0].url, "https://reg.lan:5001");
+	engine__endpoints_free(eps, n);
+	ck_assert_int_eq(engine__endpoint_timeout(ctx, 0), 7);
+	ck_assert_int_eq(engine__endpoint_timeout(ctx, 2), 2);
+	engine_context_free(ctx);
+	th_cleanup_dir(tmp);
+}
+END_TEST
+
 static Suite *registry_suite(void)
 {
 	Suite *s = suite_create("registry");
@@ -520,6 +568,7 @@ static Suite *registry_suite(void)
 	tcase_add_test(tc, test_registry__index_select);
 	tcase_add_test(tc, test_registry__authfile);
 	tcase_add_test(tc, test_registry__status_errors);
+	tcase_add_test(tc, test_registry__endpoints);
 	tcase_add_test(tc, test_registry__progress_fd_and_callback);
 	suite_add_tcase(s, tc);
 	return s;

@@ -309,6 +309,21 @@ START_TEST(test_runtime__userns)
 }
 END_TEST
 
+START_TEST(test_runtime__sigchld_ignored)
+{
+	/* An embedder that ignores SIGCHLD (auto-reaping) still gets statuses. */
+	engine_spec *s = tr_spec(rootfs, SH("exit 4"));
+	engine_run_result *res;
+
+	signal(SIGCHLD, SIG_IGN);
+	res = tr_run_ok(ctx, s);
+	ck_assert_int_eq(res->exit_code, 4);
+	engine_run_result_free(res);
+	engine_spec_free(s);
+	signal(SIGCHLD, SIG_DFL);
+}
+END_TEST
+
 START_TEST(test_runtime__unknown_image)
 {
 	engine_spec *s = NULL;
@@ -344,6 +359,7 @@ static Suite *runtime_suite(void)
 	tcase_add_test(tc, test_runtime__timeout);
 	tcase_add_test(tc, test_runtime__init_reaps);
 	tcase_add_test(tc, test_runtime__userns);
+	tcase_add_test(tc, test_runtime__sigchld_ignored);
 	tcase_add_test(tc, test_runtime__unknown_image);
 	suite_add_tcase(s, tc);
 	return s;

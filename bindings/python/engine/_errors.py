@@ -49,6 +49,7 @@ class Error(Exception):
 
     @property
     def name(self) -> str:
+        """The code's symbolic name, e.g. "ENGINE_ENOTFOUND"."""
         return capi.engine_err_name(self.code)
 
     def __str__(self) -> str:

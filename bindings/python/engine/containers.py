@@ -319,6 +319,7 @@ class Container:
 
     @property
     def handle(self) -> Any:
+        """The low-level ``engine_container *`` (for engine.capi calls)."""
         if self._handle is None:
             raise ValueError(f"container {self.short_id}: handle is closed")
         self._ctx.handle  # the handle refers to its context: raises once that is closed
@@ -326,6 +327,7 @@ class Container:
 
     @property
     def short_id(self) -> str:
+        """The first 12 hex digits of the ID, as Docker shows it."""
         return self.id[:12]
 
     @property
@@ -360,9 +362,11 @@ class Container:
         capi.engine_container_stop(self.handle, -1 if timeout is None else int(timeout))
 
     def pause(self) -> None:
+        """Freeze every process of the running container."""
         capi.engine_container_pause(self.handle)
 
     def resume(self) -> None:
+        """Thaw a paused container."""
         capi.engine_container_resume(self.handle)
 
     unpause = resume

@@ -51,6 +51,7 @@ class Image:
 
     @property
     def short_id(self) -> str:
+        """The first 12 hex digits of the ID, as Docker shows it."""
         return self.id.split(":", 1)[-1][:12]
 
 

@@ -26,6 +26,7 @@ import engine
 
 
 def pytest_addoption(parser: Any) -> None:
+    """--engine-root and --engine-busybox."""
     group = parser.getgroup("engine")
     group.addoption("--engine-root", default=None,
                     help="libengine root for the engine_context fixture "
@@ -58,6 +59,7 @@ def container(engine_context: engine.Context) -> Iterator[Callable[..., Any]]:
 
     def make(image: str = "busybox", command: Optional[List[str]] = None, *,
              start: bool = True, **kwargs: Any) -> Any:
+        """A container of ``image`` (started unless ``start=False``); keywords as ctx.run's."""
         c = engine_context.containers.create(image, command, **kwargs)
         made.append(c)
         if start:
