@@ -110,7 +110,7 @@ func (ct *Container) with(op string, f func(h capi.Struct_SS_engine_container) e
 
 type closedError struct{ op string }
 
-func (e *closedError) Error() string { return "engine: " + e.op + ": use of a closed handle" }
+func (e *closedError) Error() string   { return "engine: " + e.op + ": use of a closed handle" }
 func (e *closedError) Is(t error) bool { return t == ErrClosed }
 
 func (ct *Container) simple(op string, f func(h capi.Struct_SS_engine_container) int) error {

@@ -239,6 +239,21 @@ START_TEST(test_image_api__prune)
 	ck_assert_int_eq(u.layers, 2);
 	ck_assert_engine_ok(engine_store_check(ctx, &problems));
 	ck_assert_uint_eq(problems.count, 0);
+
+	/* image prune: dangling only; with all, tagged images no container uses. */
+	engine_strarray report = {NULL, 0};
+	ck_assert_engine_ok(engine_store_prune_images(ctx, 0, &report, NULL));
+	ck_assert_uint_eq(report.count, 0);
+	ck_assert_engine_ok(engine_store_prune_images(ctx, 1, &report, &reclaimed));
+	ck_assert_str_eq(report.strings[0], "untagged: app:a");
+	cleanup_free char *deleted = engine__strdup_printf("deleted: %s", a);
+	ck_assert_str_eq(report.strings[1], deleted);
+	ck_assert_uint_eq(report.count, 4); /* + both layers */
+	ck_assert_int_gt(reclaimed, 0);
+	engine_strarray_dispose(&report);
+	ck_assert_engine_ok(engine_store_usage_get(ctx, &u));
+	ck_assert_int_eq(u.images, 0);
+	ck_assert_int_eq(u.blobs, 0);
 	engine_context_free(ctx);
 	th_cleanup_dir(tmp);
 }
