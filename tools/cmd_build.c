@@ -56,7 +56,8 @@ static void on_event(const engine_build_event *ev, void *payload)
 		const char *slash = strrchr(ev->text, '/');
 		const char *last = slash ? slash + 1 : ev->text;
 
-		printf("Successfully tagged %s%s\n", ev->text, strchr(last, ':') || strchr(ev->text, '@') ? "" : ":latest");
+		printf("Successfully tagged %s%s\n", ev->text,
+		       strchr(last, ':') || strchr(ev->text, '@') ? "" : ":latest");
 		break;
 	}
 	}
@@ -104,14 +105,18 @@ static int push(engine_strarray *a, const char *s)
 static int cmd_build(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "tag", required_argument, NULL, 't' },     { "file", required_argument, NULL, 'f' },
-		{ "build-arg", required_argument, NULL, 'a' }, { "target", required_argument, NULL, 'T' },
-		{ "no-cache", no_argument, NULL, 'n' },      { "network", required_argument, NULL, 'N' },
-		{ "quiet", no_argument, NULL, 'q' },         { "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	    {"tag", required_argument, NULL, 't'},
+	    {"file", required_argument, NULL, 'f'},
+	    {"build-arg", required_argument, NULL, 'a'},
+	    {"target", required_argument, NULL, 'T'},
+	    {"no-cache", no_argument, NULL, 'n'},
+	    {"network", required_argument, NULL, 'N'},
+	    {"quiet", no_argument, NULL, 'q'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	engine_build_options o = ENGINE_BUILD_OPTIONS_INIT;
-	struct printer p = { 0 };
+	struct printer p = {0};
 	engine_context *ctx;
 	char *id = NULL, **owned = NULL, *stdin_copy = NULL;
 	size_t n_owned = 0;
@@ -238,7 +243,9 @@ static int cmd_builder(int argc, char **argv)
 	int64_t removed = 0;
 
 	if (argc != 2 || strcmp(argv[1], "prune") != 0) {
-		fprintf(stderr, "Usage: engine builder prune\n\nRemove build cache entries whose images were removed.\n");
+		fprintf(
+		    stderr,
+		    "Usage: engine builder prune\n\nRemove build cache entries whose images were removed.\n");
 		return argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) ? 0 : 1;
 	}
 	if (cli_open_context(&ctx) < 0)
@@ -250,7 +257,7 @@ static int cmd_builder(int argc, char **argv)
 }
 
 const struct cli_command cli_build_commands[] = {
-	{ "build", cmd_build, "Build an image from a Dockerfile" },
-	{ "builder", cmd_builder, "Manage the build cache (prune)" },
-	{ NULL, NULL, NULL },
+    {"build", cmd_build, "Build an image from a Dockerfile"},
+    {"builder", cmd_builder, "Manage the build cache (prune)"},
+    {NULL, NULL, NULL},
 };
