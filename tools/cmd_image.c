@@ -160,8 +160,18 @@ static int inspect_images(int argc, char **argv, const char *missing_word)
 		printf("[");
 	for (int i = optind; i < argc; i++) {
 		char *json = NULL;
+		engine_container *ct = NULL;
 
-		if (engine_image_inspect(ctx, argv[i], &json) < 0) {
+		/* `engine inspect`: containers first, then images, as docker does. */
+		if (strcmp(missing_word, "object") == 0 && engine_container_open(ctx, argv[i], &ct) == 0) {
+			int r = engine_container_inspect(ct, &json);
+
+			engine_container_free(ct);
+			if (r < 0) {
+				status = cli_fail(1, argv[i]);
+				continue;
+			}
+		} else if (engine_image_inspect(ctx, argv[i], &json) < 0) {
 			if (engine_error_last()->code == ENGINE_ENOTFOUND)
 				fprintf(stderr, "Error: No such %s: %s\n", missing_word, argv[i]);
 			else

@@ -430,6 +430,8 @@ static void run_init(engine__plan *p, int err_fd)
 	pid_t child;
 	int status = 0;
 
+	/* It never execs: a name, not the embedder's, in ps. */
+	prctl(PR_SET_NAME, "init");
 	sigfillset(&all);
 	sigprocmask(SIG_SETMASK, &all, NULL);
 	child = (pid_t)syscall(SYS_clone, SIGCHLD, 0, NULL, NULL, 0);
