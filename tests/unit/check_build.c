@@ -481,6 +481,11 @@ START_TEST(test_build__events_as_json_lines_and_cache_prune)
 	    strstr(data, "{\"event\":\"output\",\"step\":2,\"total\":2,\"text\":\"hi\"}\n"));
 	ck_assert_ptr_nonnull(
 	    strstr(data, "{\"event\":\"tagged\",\"step\":0,\"total\":2,\"text\":\"j:1\"}\n"));
+	/* Store GC keeps what the cache points at: the step still hits. */
+	ck_assert_engine_ok(engine_store_prune(f.ctx, 0, NULL));
+	o.event_fd = -1;
+	build_ok(&f, "FROM busybox\nRUN echo hi\n", &o, NULL);
+	ck_assert_log_has(&f, "cached 2");
 	/* Nothing to prune while the image exists; its entry goes with it. */
 	ck_assert_engine_ok(engine_build_cache_prune(f.ctx, &removed));
 	ck_assert_int_eq(removed, 0);
@@ -489,7 +494,6 @@ START_TEST(test_build__events_as_json_lines_and_cache_prune)
 	ck_assert_engine_ok(engine_build_cache_prune(f.ctx, &removed));
 	ck_assert_int_eq(removed, 1);
 	/* The next build runs the step again. */
-	o.event_fd = -1;
 	build_ok(&f, "FROM busybox\nRUN echo hi\n", &o, NULL);
 	ck_assert_log_lacks(&f, "cached");
 	teardown(&f);
