@@ -271,7 +271,7 @@ START_TEST(test_runtime__timeout)
 	engine_spec *s = tr_spec(rootfs, SH("echo started; sleep 30 & sleep 30"));
 	engine_run_result *res;
 
-	ck_assert_engine_ok(engine_spec_set_timeout(s, 0.3));
+	ck_assert_engine_ok(engine_spec_set_timeout(s, 1.5));
 	res = tr_run_ok(ctx, s);
 	ck_assert_int_eq(res->timed_out, 1);
 	ck_assert_int_eq(res->signal, SIGKILL);
@@ -283,7 +283,8 @@ END_TEST
 
 START_TEST(test_runtime__init_reaps)
 {
-	engine_spec *s = tr_spec(rootfs, SH("echo $$; (sleep 0 &) ; sleep 0.1; ps -o stat= | grep -c Z; exit 7"));
+	engine_spec *s = tr_spec(rootfs, SH("echo $$; (sleep 0 &); i=0; while [ $i -lt 100 ] && ps -o stat= | grep -q Z; do sleep 0.05; i=$((i+1)); done; "
+					    "ps -o stat= | grep -c Z; exit 7"));
 	engine_run_result *res;
 
 	ck_assert_engine_ok(engine_spec_set_init(s, 1));
