@@ -357,7 +357,9 @@ static int step_copy(engine__builder *b, engine__build_stage *st, const engine__
 	 * (COPY x /bin/ where /bin -> usr/bin writes into /usr/bin). */
 	{
 		char *res = NULL;
-		bool slash = engine__str_ends_with(dest, "/");
+		/* "." and "dir/." name directories too, as in Docker. */
+		bool slash = engine__str_ends_with(dest, "/") || strcmp(raw_dest, ".") == 0 ||
+			     engine__str_ends_with(dest, "/.") || engine__str_ends_with(dest, "/..");
 
 		if ((r = engine__image_path_resolve(layers, dest, &res)) < 0)
 			return engine__error_wrap("Dockerfile:%d: %s %s", in->line,

@@ -330,10 +330,19 @@ START_TEST(test_build__image_runs_with_its_config)
 		 "ENV GREETING=$GREETING\n"
 		 "WORKDIR /srv/app\n"
 		 "COPY --chmod=0755 --chown=1000:1000 run.sh .\n"
+		 "WORKDIR /srv/new\n"
+		 "COPY run.sh .\n"
+		 "WORKDIR /srv/app\n"
 		 "USER 1000\n"
 		 "CMD [\"./run.sh\"]\n",
 		 &o, &id);
 	ck_assert_log_has(&f, "tagged 0 app:1\n");
+	{
+		char *copied = image_file(&f, id, "/srv/new/run.sh");
+
+		ck_assert_ptr_nonnull(copied);
+		free(copied);
+	}
 	{
 		char *json = NULL;
 
