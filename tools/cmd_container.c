@@ -697,8 +697,13 @@ static int cmd_ps(int argc, char **argv)
 		if (json_object_object_get_ex(o, "Names", &v) && json_object_array_length(v))
 			name = json_object_get_string(json_object_array_get_idx(v, 0)) + 1;
 		ago(json_object_object_get_ex(o, "Created", &v) ? json_object_get_int64(v) : 0, created, sizeof(created));
-		printf("%-14.12s %-20.20s \"%-.20s\"%*s %-16s %-16s %s\n", id, image, cmd,
-		       (int)(22 - (strlen(cmd) > 20 ? 20 : strlen(cmd))), "", created, status, name);
+		{
+			char quoted[32];
+
+			snprintf(quoted, sizeof(quoted), strlen(cmd) > 20 ? "\"%.19s…\"" : "\"%s\"", cmd);
+			printf("%-14.12s %-20.20s %-*s %-16s %-16s %s\n", id, image,
+			       24 + (strlen(cmd) > 20 ? 2 : 0), quoted, created, status, name);
+		}
 	}
 	json_object_put(arr);
 	return 0;
