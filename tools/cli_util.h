@@ -13,6 +13,13 @@ const char *cli_short_id(const char *id);
 void cli_format_size(int64_t bytes, char *buf, size_t len);
 /* "2 hours ago", "About a minute ago"; "N/A" for 0. */
 void cli_format_since(int64_t unix_seconds, char *buf, size_t len);
+/* Render a docker-style --format template over a JSON object: literal text
+ * with {{.Path.To.Field}} (scalars plain, arrays/objects as JSON) and
+ * {{json .Path}} actions; "{{json .}}" is the whole object. Returns a
+ * malloc'd string, or NULL with *err set (static message) when the template
+ * is not understood. */
+char *cli_format_template(const char *tmpl, const char *json, const char **err);
+
 /* Ask "Are you sure you want to continue? [y/N]" after @warning. */
 bool cli_confirm(const char *warning);
 /* `image prune` and `system prune` ([-a] [-f]): asks unless forced, prints

@@ -56,7 +56,8 @@ static void on_event(const engine_build_event *ev, void *payload)
 		const char *slash = strrchr(ev->text, '/');
 		const char *last = slash ? slash + 1 : ev->text;
 
-		printf("Successfully tagged %s%s\n", ev->text, strchr(last, ':') || strchr(ev->text, '@') ? "" : ":latest");
+		printf("Successfully tagged %s%s\n", ev->text,
+		       strchr(last, ':') || strchr(ev->text, '@') ? "" : ":latest");
 		break;
 	}
 	}
@@ -69,7 +70,7 @@ static void usage(FILE *f)
 		   "Build an image from a Dockerfile.\n\n"
 		   "Options:\n"
 		   "  -t, --tag NAME:TAG      name the image (repeatable)\n"
-		   "  -f, --file PATH         the Dockerfile (default PATH/Dockerfile)\n"
+		   "  -f, --file PATH         the Dockerfile (default PATH/Dockerfile; - for stdin)\n"
 		   "      --build-arg K=V     set a build-time variable (K alone: from the environment)\n"
 		   "      --target STAGE      build up to this stage\n"
 		   "      --no-cache          do not use the cache\n"
@@ -104,16 +105,20 @@ static int push(engine_strarray *a, const char *s)
 static int cmd_build(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "tag", required_argument, NULL, 't' },     { "file", required_argument, NULL, 'f' },
-		{ "build-arg", required_argument, NULL, 'a' }, { "target", required_argument, NULL, 'T' },
-		{ "no-cache", no_argument, NULL, 'n' },      { "network", required_argument, NULL, 'N' },
-		{ "quiet", no_argument, NULL, 'q' },         { "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	    {"tag", required_argument, NULL, 't'},
+	    {"file", required_argument, NULL, 'f'},
+	    {"build-arg", required_argument, NULL, 'a'},
+	    {"target", required_argument, NULL, 'T'},
+	    {"no-cache", no_argument, NULL, 'n'},
+	    {"network", required_argument, NULL, 'N'},
+	    {"quiet", no_argument, NULL, 'q'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	engine_build_options o = ENGINE_BUILD_OPTIONS_INIT;
-	struct printer p = { 0 };
+	struct printer p = {0};
 	engine_context *ctx;
-	char *id = NULL, **owned = NULL;
+	char *id = NULL, **owned = NULL, *stdin_copy = NULL;
 	size_t n_owned = 0;
 	int c, r, status = 0;
 
@@ -169,6 +174,29 @@ static int cmd_build(int argc, char **argv)
 		usage(stderr);
 		return cli_failf(1, "\"engine build\" requires exactly 1 argument");
 	}
+	/* "-f -": the Dockerfile comes from stdin (kept in a temp file for the build). */
+	if (o.dockerfile && strcmp(o.dockerfile, "-") == 0) {
+		char *path = strdup("/tmp/engine-dockerfile-XXXXXX"), buf[65536], **no;
+		int fd = path ? mkstemp(path) : -1;
+		ssize_t n;
+
+		if (fd < 0 || !(no = realloc(owned, (n_owned + 1) * sizeof(char *)))) {
+			free(path);
+			return cli_failf(1, "cannot buffer the Dockerfile from stdin");
+		}
+		owned = no;
+		owned[n_owned++] = path;
+		stdin_copy = path;
+		while ((n = read(0, buf, sizeof(buf))) > 0)
+			if (write(fd, buf, (size_t)n) != n)
+				n = -1;
+		close(fd);
+		o.dockerfile = path;
+		if (n < 0) {
+			unlink(path);
+			return cli_failf(1, "read the Dockerfile from stdin");
+		}
+	}
 	/* Like docker, a relative -f is relative to the current directory. */
 	if (o.dockerfile && o.dockerfile[0] != '/') {
 		char *cwd = getcwd(NULL, 0), *abs = NULL, **no;
@@ -198,6 +226,8 @@ static int cmd_build(int argc, char **argv)
 		printf("%s\n", id);
 	}
 	engine_free(id);
+	if (stdin_copy)
+		unlink(stdin_copy);
 	free(o.tags.strings);
 	free(o.build_args.strings);
 	for (size_t i = 0; i < n_owned; i++)
@@ -213,7 +243,9 @@ static int cmd_builder(int argc, char **argv)
 	int64_t removed = 0;
 
 	if (argc != 2 || strcmp(argv[1], "prune") != 0) {
-		fprintf(stderr, "Usage: engine builder prune\n\nRemove build cache entries whose images were removed.\n");
+		fprintf(
+		    stderr,
+		    "Usage: engine builder prune\n\nRemove build cache entries whose images were removed.\n");
 		return argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) ? 0 : 1;
 	}
 	if (cli_open_context(&ctx) < 0)
@@ -225,7 +257,7 @@ static int cmd_builder(int argc, char **argv)
 }
 
 const struct cli_command cli_build_commands[] = {
-	{ "build", cmd_build, "Build an image from a Dockerfile" },
-	{ "builder", cmd_builder, "Manage the build cache (prune)" },
-	{ NULL, NULL, NULL },
+    {"build", cmd_build, "Build an image from a Dockerfile"},
+    {"builder", cmd_builder, "Manage the build cache (prune)"},
+    {NULL, NULL, NULL},
 };

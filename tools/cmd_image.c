@@ -134,18 +134,30 @@ static int cmd_images(int argc, char **argv)
 
 /* --- inspect ---------------------------------------------------------------- */
 
-/* Shared with `engine inspect`: prints a JSON array of the images found;
- * "No such <what>" for the rest, exit 1 if any is missing. */
+/* Shared with `engine inspect`: prints a JSON array of the images found
+ * (or each rendered through --format); "No such <what>" for the rest, exit
+ * 1 if any is missing. */
 static int inspect_images(int argc, char **argv, const char *missing_word)
 {
+	static const struct option opts[] = {{"format", required_argument, NULL, 'f'},
+					     {"type", required_argument, NULL, 't'},
+					     {NULL, 0, NULL, 0}};
+	const char *format = NULL;
 	engine_context *ctx;
-	int status = 0, printed = 0;
+	int c, status = 0, printed = 0;
 
+	while ((c = getopt_long(argc, argv, "f:", opts, NULL)) != -1) {
+		if (c == 'f')
+			format = optarg;
+		else if (c != 't')
+			return usage_error("engine inspect [-f FORMAT] REF [REF...]");
+	}
 	if (optind >= argc)
-		return usage_error("engine inspect REF [REF...]");
+		return usage_error("engine inspect [-f FORMAT] REF [REF...]");
 	if (cli_open_context(&ctx) < 0)
 		return 1;
-	printf("[");
+	if (!format)
+		printf("[");
 	for (int i = optind; i < argc; i++) {
 		char *json = NULL;
 		engine_container *ct = NULL;
@@ -167,6 +179,16 @@ static int inspect_images(int argc, char **argv, const char *missing_word)
 			status = 1;
 			continue;
 		}
+		if (format) {
+			const char *err;
+			char *line = cli_format_template(format, json, &err);
+			engine_free(json);
+			if (!line)
+				return cli_failf(1, "template: %s", err);
+			puts(line);
+			free(line);
+			continue;
+		}
 		/* Docker's layout: 4 spaces a level, the object one level in. */
 		printf("%s\n", printed++ ? "," : "");
 		for (const char *line = json; *line;) {
@@ -181,21 +203,18 @@ static int inspect_images(int argc, char **argv, const char *missing_word)
 		}
 		engine_free(json);
 	}
-	printf("]\n");
+	if (!format)
+		printf("]\n");
 	return status;
 }
 
 static int cmd_inspect(int argc, char **argv)
 {
-	if (getopt_long(argc, argv, "+", (const struct option[]){{NULL, 0, NULL, 0}}, NULL) != -1)
-		return usage_error("engine inspect REF [REF...]");
 	return inspect_images(argc, argv, "object");
 }
 
 static int cmd_image_inspect(int argc, char **argv)
 {
-	if (getopt_long(argc, argv, "+", (const struct option[]){{NULL, 0, NULL, 0}}, NULL) != -1)
-		return usage_error("engine image inspect REF [REF...]");
 	return inspect_images(argc, argv, "image");
 }
 

@@ -8,7 +8,8 @@
 #              of every layer) and, for the breakdown, the internal driver
 #   umoci      `umoci unpack` of the same image
 #   tar        `tar -xzf` of the same layer blobs, each into its own dir
-# and prints the times and ratios. RUNS=N repeats each (median printed);
+# and prints the times and ratios. RUNS=N repeats libengine and tar (median
+# printed; default 3), UMOCI_RUNS=N umoci (default 1: it is slow);
 # SMALL=1 uses one small layer (a quick check of the script itself).
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -17,6 +18,7 @@ case "$build" in /*) ;; *) build=$(pwd)/$build ;; esac
 E="$build/tools/engine"
 W=${BENCH_DIR:-/dev/shm/engine-bench-unpack}
 RUNS=${RUNS:-3}
+UMOCI_RUNS=${UMOCI_RUNS:-1}
 SMALL=${SMALL:-0}
 [ -x "$E" ] || { echo "no engine binary at $E (build first)"; exit 1; }
 command -v umoci >/dev/null || { echo "umoci missing (scripts/setup.sh)"; exit 1; }
@@ -79,12 +81,12 @@ fi
 
 now() { date +%s.%N; }
 median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
-timeit() { # timeit LABEL CLEANUP_DIR CMD...: prints seconds per run, median last
-	label=$1 dir=$2
-	shift 2
+timeit() { # timeit RUNS LABEL CLEANUP_DIR CMD...: runs on stderr, the median on stdout
+	runs=$1 label=$2 dir=$3
+	shift 3
 	: > "$W/times"
 	r=0
-	while [ $r -lt "$RUNS" ]; do
+	while [ $r -lt "$runs" ]; do
 		rm -rf "$dir"
 		sync
 		t0=$(now)
@@ -108,15 +110,15 @@ tar_all() {
 	done
 }
 
-echo "timing on $(df -T "$W" | awk 'NR == 2 { print $2 }') ($W), $RUNS runs each, median:"
-t_engine=$(timeit "libengine: engine load (+unpack)" "$W/root" "$E" --root "$W/root" load -i "$W/oci" --tag bench )
+echo "timing on $(df -T "$W" | awk 'NR == 2 { print $2 }') ($W), median of $RUNS runs ($UMOCI_RUNS for umoci):"
+t_engine=$(timeit "$RUNS" "libengine: engine load (+unpack)" "$W/root" "$E" --root "$W/root" load -i "$W/oci" --tag bench )
 if [ -n "$driver" ]; then
 	# shellcheck disable=SC2086
 	"$driver" "$W/droot" $blobs | sed 's/^/libengine breakdown: /'
 	rm -rf "$W/droot"
 fi
-t_tar=$(timeit "tar -xzf (each layer)" "$W/tar" tar_all )
-t_umoci=$(timeit "umoci unpack" "$W/bundle" umoci unpack --image "$W/oci:bench" "$W/bundle" )
+t_tar=$(timeit "$RUNS" "tar -xzf (each layer)" "$W/tar" tar_all )
+t_umoci=$(timeit "$UMOCI_RUNS" "umoci unpack" "$W/bundle" umoci unpack --image "$W/oci:bench" "$W/bundle" )
 echo
 printf "libengine / tar -x : %.2fx   (target <= 1.3x)\n" "$(echo "$t_engine / $t_tar" | bc -l)"
 printf "umoci / libengine  : %.2fx   (target > 1x: libengine faster)\n" "$(echo "$t_umoci / $t_engine" | bc -l)"

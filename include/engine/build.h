@@ -17,41 +17,43 @@ ENGINE_BEGIN_DECLS
 /** Options for engine_build(). Initialise with ENGINE_BUILD_OPTIONS_INIT. */
 typedef struct engine_build_options {
 	unsigned version;
-	const char *dockerfile;     /**< the Dockerfile's path, relative to the context directory
-	                                 unless absolute; NULL: "Dockerfile" in the context */
-	engine_strarray tags;       /**< "name:tag" references pointed at the result */
+	const char *dockerfile;	    /**< the Dockerfile's path, relative to the context directory
+					 unless absolute; NULL: "Dockerfile" in the context */
+	engine_strarray tags;	    /**< "name:tag" references pointed at the result */
 	engine_strarray build_args; /**< "KEY=VALUE" values for ARG instructions */
-	const char *target;         /**< the stage to build (FROM ... AS name); NULL: the last */
-	int no_cache;               /**< 1: run every step, reuse nothing */
-	const char *network;        /**< network of RUN steps: NULL or "none" (default), "host" */
-	int event_fd;               /**< when >= 0, receives each event as one JSON line:
-	                                 {"event":"step","step":1,"total":3,"text":"FROM busybox"} */
+	const char *target;	    /**< the stage to build (FROM ... AS name); NULL: the last */
+	int no_cache;		    /**< 1: run every step, reuse nothing */
+	const char *network;	    /**< network of RUN steps: NULL or "none" (default), "host" */
+	int event_fd;		    /**< when >= 0, receives each event as one JSON line:
+					 {"event":"step","step":1,"total":3,"text":"FROM busybox"} */
 } engine_build_options;
 
-#define ENGINE_BUILD_OPTIONS_INIT \
-	{ ENGINE_BUILD_OPTIONS_VERSION, NULL, { NULL, 0 }, { NULL, 0 }, NULL, 0, NULL, -1 }
+#define ENGINE_BUILD_OPTIONS_INIT                                                                            \
+	{                                                                                                    \
+		ENGINE_BUILD_OPTIONS_VERSION, NULL, {NULL, 0}, {NULL, 0}, NULL, 0, NULL, -1                  \
+	}
 
 /** Initialise @p opts like ENGINE_BUILD_OPTIONS_INIT, for bindings. */
 ENGINE_EXTERN int engine_build_options_init(engine_build_options *opts, unsigned version);
 
 /** What happened during a build, in order. JSON names in parentheses. */
 typedef enum engine_build_event_kind {
-	ENGINE_BUILD_EVENT_STEP = 0,      /**< ("step") a step starts: text is the instruction as written */
-	ENGINE_BUILD_EVENT_CACHED = 1,    /**< ("cached") the step's result comes from the cache */
-	ENGINE_BUILD_EVENT_RUNNING = 2,   /**< ("running") a RUN container started: text is its ID */
-	ENGINE_BUILD_EVENT_OUTPUT = 3,    /**< ("output") one line of a RUN's stdout/stderr, no newline */
-	ENGINE_BUILD_EVENT_REMOVED = 4,   /**< ("removed") the RUN container was removed: text is its ID */
+	ENGINE_BUILD_EVENT_STEP = 0,	  /**< ("step") a step starts: text is the instruction as written */
+	ENGINE_BUILD_EVENT_CACHED = 1,	  /**< ("cached") the step's result comes from the cache */
+	ENGINE_BUILD_EVENT_RUNNING = 2,	  /**< ("running") a RUN container started: text is its ID */
+	ENGINE_BUILD_EVENT_OUTPUT = 3,	  /**< ("output") one line of a RUN's stdout/stderr, no newline */
+	ENGINE_BUILD_EVENT_REMOVED = 4,	  /**< ("removed") the RUN container was removed: text is its ID */
 	ENGINE_BUILD_EVENT_STEP_DONE = 5, /**< ("step_done") text is the step's image ID ("" for scratch) */
-	ENGINE_BUILD_EVENT_BUILT = 6,     /**< ("built") text is the final image ID */
-	ENGINE_BUILD_EVENT_TAGGED = 7,    /**< ("tagged") text is a tag now naming it */
-	ENGINE_BUILD_EVENT_WARNING = 8    /**< ("warning") text is the message */
+	ENGINE_BUILD_EVENT_BUILT = 6,	  /**< ("built") text is the final image ID */
+	ENGINE_BUILD_EVENT_TAGGED = 7,	  /**< ("tagged") text is a tag now naming it */
+	ENGINE_BUILD_EVENT_WARNING = 8	  /**< ("warning") text is the message */
 } engine_build_event_kind;
 
 /** One event; valid only during the callback. */
 typedef struct engine_build_event {
-	int kind;         /**< an engine_build_event_kind */
-	int step;         /**< 1-based step number (0 for BUILT, TAGGED and build-wide warnings) */
-	int total;        /**< number of steps in the build */
+	int kind;	  /**< an engine_build_event_kind */
+	int step;	  /**< 1-based step number (0 for BUILT, TAGGED and build-wide warnings) */
+	int total;	  /**< number of steps in the build */
 	const char *text; /**< see engine_build_event_kind; never NULL */
 } engine_build_event;
 

@@ -36,6 +36,9 @@ ENGINE_EXTERN void engine_run_result_free(engine_run_result *result);
  * Run a container to completion: create it from @p spec, start it, wait
  * (up to the spec's timeout, then kill it), capture its stdout/stderr
  * (unless the spec says otherwise), and remove everything it used.
+ * The container's writable layer lives in memory (a tmpfs charged to its
+ * memory limit) and nothing of it stays on disk; while the context lives, a
+ * marker under containers/ keeps the image from garbage collection.
  * *@p out (freed with engine_run_result_free) is set whenever the container
  * ran, even when it could not exec its command: then the call fails with
  * ENGINE_ENOTFOUND (exit_code 127) or ENGINE_EPERM (126), like docker run.

@@ -25,7 +25,7 @@ typedef enum engine_stdio_mode {
 	ENGINE_STDIO_NULL = 2,    /**< /dev/null for all three */
 	ENGINE_STDIO_FDS = 3,     /**< the fds given to engine_spec_set_stdio_fds() */
 	ENGINE_STDIO_CAPTURE = 4, /**< stdout/stderr into the run result (engine_run) or log files */
-	ENGINE_STDIO_LOG = 5      /**< stdout/stderr into the container's log files */
+	ENGINE_STDIO_LOG = 5      /**< stdout/stderr into the container's log files (engine_run: capture) */
 } engine_stdio_mode;
 
 /** A new, empty spec (no image yet). Errors: ENGINE_ENOMEM. */

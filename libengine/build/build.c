@@ -36,9 +36,10 @@ static int resolve_base(engine__builder *b, const engine__df_instr *in, const ch
 	if (engine__image_lookup(b->ctx, ref, id) < 0) {
 		int code = engine_error_last()->code;
 
-		return engine__error_set(code == ENGINE_ENOTFOUND ? ENGINE_ENOTFOUND : code, 0,
-					 "Dockerfile:%d: FROM %s: %s%s", in->line, ref, engine_error_last()->message,
-					 code == ENGINE_ENOTFOUND ? " (load or pull it first: builds never pull)" : "");
+		return engine__error_set(
+		    code == ENGINE_ENOTFOUND ? ENGINE_ENOTFOUND : code, 0, "Dockerfile:%d: FROM %s: %s%s",
+		    in->line, ref, engine_error_last()->message,
+		    code == ENGINE_ENOTFOUND ? " (load or pull it first: builds never pull)" : "");
 	}
 	memcpy(b->cur, id, sizeof(id));
 	return 0;
@@ -48,13 +49,14 @@ int engine__build_run_stage(engine__builder *b, const engine__dockerfile *df, si
 			    char *const *meta, char *const *build_args, char ***used)
 {
 	const engine__df_instr *from = &df->instrs[first];
-	engine__build_stage st = { 0 };
+	engine__build_stage st = {0};
 	cleanup_free char *ref = NULL;
 	int r;
 
 	b->step++;
 	engine__build_emit(b, ENGINE_BUILD_EVENT_STEP, from->original);
-	if ((r = engine__build_from_ref(from, meta, df->escape, &ref)) < 0 || (r = resolve_base(b, from, ref)) < 0)
+	if ((r = engine__build_from_ref(from, meta, df->escape, &ref)) < 0 ||
+	    (r = resolve_base(b, from, ref)) < 0)
 		return r;
 	if ((r = engine__build_load_image(b->ctx, b->cur, &st.image)) < 0)
 		return r;
@@ -76,8 +78,8 @@ int engine__build_run_stage(engine__builder *b, const engine__dockerfile *df, si
 	return r;
 }
 
-static int read_dockerfile(const char *context_dir, const engine_build_options *opts, char **name, char **text,
-			   size_t *len)
+static int read_dockerfile(const char *context_dir, const engine_build_options *opts, char **name,
+			   char **text, size_t *len)
 {
 	const char *df = opts->dockerfile ? opts->dockerfile : "Dockerfile";
 	cleanup_free char *path = df[0] == '/' ? strdup(df) : engine__path_join(context_dir, df);
@@ -135,7 +137,8 @@ static void warn_unused(engine__builder *b, char *const *build_args, char *const
 			return;
 	}
 	{
-		cleanup_free char *text = engine__strdup_printf("[Warning] One or more build-args [%s] were not consumed", msg);
+		cleanup_free char *text =
+		    engine__strdup_printf("[Warning] One or more build-args [%s] were not consumed", msg);
 
 		b->step = 0;
 		engine__build_emit(b, ENGINE_BUILD_EVENT_WARNING, text);
@@ -146,7 +149,7 @@ int engine_build(engine_context *ctx, const char *context_dir, const engine_buil
 		 engine_build_event_fn fn, void *payload, char **id_out)
 {
 	engine_build_options defaults = ENGINE_BUILD_OPTIONS_INIT;
-	engine__builder b = { 0 };
+	engine__builder b = {0};
 	engine__dockerfile *df = NULL;
 	cleanup_free char *name = NULL, *text = NULL;
 	cleanup_strv char **build_args = calloc(1, sizeof(char *)), **meta = NULL, **used = NULL;
@@ -161,14 +164,16 @@ int engine_build(engine_context *ctx, const char *context_dir, const engine_buil
 	if (!ctx || !context_dir)
 		return engine__error_set(ENGINE_EINVALID, 0, "build: missing context or context directory");
 	if (opts->version != ENGINE_BUILD_OPTIONS_VERSION)
-		return engine__error_set(ENGINE_EINVALID, 0, "build options: unsupported version %u", opts->version);
+		return engine__error_set(ENGINE_EINVALID, 0, "build options: unsupported version %u",
+					 opts->version);
 	if (opts->network && strcmp(opts->network, "none") != 0 && strcmp(opts->network, "host") != 0)
-		return engine__error_set(ENGINE_EINVALID, 0, "build: unsupported network \"%s\" (none or host)",
-					 opts->network);
+		return engine__error_set(ENGINE_EINVALID, 0,
+					 "build: unsupported network \"%s\" (none or host)", opts->network);
 	if (!build_args)
 		return engine__error_oom();
 	for (size_t i = 0; i < opts->build_args.count; i++)
-		if (strchr(opts->build_args.strings[i], '=') && engine__strv_push(&build_args, opts->build_args.strings[i]) < 0)
+		if (strchr(opts->build_args.strings[i], '=') &&
+		    engine__strv_push(&build_args, opts->build_args.strings[i]) < 0)
 			return ENGINE_ENOMEM;
 	if ((r = read_dockerfile(context_dir, opts, &name, &text, &len)) < 0)
 		return r;
@@ -207,8 +212,8 @@ int engine_build(engine_context *ctx, const char *context_dir, const engine_buil
 				break;
 		}
 		if (last == n_stages) {
-			r = engine__error_set(ENGINE_EINVALID, 0, "failed to reach build target %s in Dockerfile",
-					      opts->target);
+			r = engine__error_set(ENGINE_EINVALID, 0,
+					      "failed to reach build target %s in Dockerfile", opts->target);
 			goto out;
 		}
 	}
@@ -220,7 +225,8 @@ int engine_build(engine_context *ctx, const char *context_dir, const engine_buil
 	for (size_t s = 0; s <= last; s++) {
 		const engine__df_instr *f = &df->instrs[starts[s]];
 
-		if ((r = engine__build_run_stage(&b, df, starts[s], starts[s + 1], meta, build_args, &used)) < 0)
+		if ((r = engine__build_run_stage(&b, df, starts[s], starts[s + 1], meta, build_args, &used)) <
+		    0)
 			goto out;
 		if (engine__strv_len(f->args) == 3 && !(b.stage_names[s] = strdup(f->args[2]))) {
 			r = engine__error_oom();
@@ -230,7 +236,8 @@ int engine_build(engine_context *ctx, const char *context_dir, const engine_buil
 		b.n_done = s + 1;
 	}
 	if (!b.cur[0]) {
-		r = engine__error_set(ENGINE_EINVALID, 0, "No image was generated. Is your Dockerfile empty?");
+		r = engine__error_set(ENGINE_EINVALID, 0,
+				      "No image was generated. Is your Dockerfile empty?");
 		goto out;
 	}
 	warn_unused(&b, build_args, used);

@@ -15,7 +15,7 @@ typedef struct engine__builder {
 	int event_fd;
 	int step, total;
 	char cur[ENGINE__DIGEST_LEN + 1]; /* the current image, "" for scratch */
-	char **stage_names;               /* per finished stage, NULL when unnamed */
+	char **stage_names;		  /* per finished stage, NULL when unnamed */
 	char (*stage_ids)[ENGINE__DIGEST_LEN + 1];
 	size_t n_done;
 } engine__builder;

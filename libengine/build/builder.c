@@ -34,20 +34,22 @@ int engine_build_options_init(engine_build_options *opts, unsigned version)
 	engine_build_options init = ENGINE_BUILD_OPTIONS_INIT;
 
 	if (!opts || version != ENGINE_BUILD_OPTIONS_VERSION)
-		return engine__error_set(ENGINE_EINVALID, 0, "build options: unsupported version %u", version);
+		return engine__error_set(ENGINE_EINVALID, 0, "build options: unsupported version %u",
+					 version);
 	*opts = init;
 	return 0;
 }
 
 /* --- events ------------------------------------------------------------------------ */
 
-static const char *const event_names[] = { "step",      "cached", "running", "output", "removed",
-					   "step_done", "built",  "tagged",  "warning" };
+static const char *const event_names[] = {"step",      "cached", "running", "output", "removed",
+					  "step_done", "built",	 "tagged",  "warning"};
 
 void engine__build_emit(engine__builder *b, int kind, const char *text)
 {
-	engine_build_event ev = { kind, kind == ENGINE_BUILD_EVENT_BUILT || kind == ENGINE_BUILD_EVENT_TAGGED ? 0 : b->step,
-				  b->total, text ? text : "" };
+	engine_build_event ev = {
+	    kind, kind == ENGINE_BUILD_EVENT_BUILT || kind == ENGINE_BUILD_EVENT_TAGGED ? 0 : b->step,
+	    b->total, text ? text : ""};
 
 	if (b->fn)
 		b->fn(&ev, b->payload);
@@ -82,8 +84,8 @@ static void now_rfc3339(char out[64])
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
-	snprintf(out, 64, "%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-		 tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec);
+	snprintf(out, 64, "%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ", tm.tm_year + 1900, tm.tm_mon + 1,
+		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec);
 }
 
 int engine__build_load_image(engine_context *ctx, const char *id, json_object **out)
@@ -104,8 +106,8 @@ int engine__build_load_image(engine_context *ctx, const char *id, json_object **
 /* The chain ID of the image's top layer (NULL when it has none). */
 int engine__build_top_chain(json_object *image, char out[ENGINE__DIGEST_LEN + 1], bool *has)
 {
-	json_object *ids = engine__json_get_type(engine__json_get_type(image, "rootfs", json_type_object), "diff_ids",
-						 json_type_array);
+	json_object *ids = engine__json_get_type(engine__json_get_type(image, "rootfs", json_type_object),
+						 "diff_ids", json_type_array);
 	char chain[ENGINE__DIGEST_LEN + 1] = "";
 	size_t n = ids ? json_object_array_length(ids) : 0;
 
@@ -292,32 +294,35 @@ static int parse_chmod(const engine__df_instr *in, int *out)
 		return 0;
 	m = strtol(v, &end, 8);
 	if (!*v || *end || m < 0 || m > 07777)
-		return engine__error_set(ENGINE_EINVALID, 0, "Dockerfile:%d: %s: invalid --chmod \"%s\"", in->line,
-					 engine__df_kind_name(in->kind), v);
+		return engine__error_set(ENGINE_EINVALID, 0, "Dockerfile:%d: %s: invalid --chmod \"%s\"",
+					 in->line, engine__df_kind_name(in->kind), v);
 	*out = (int)m;
 	return 0;
 }
 
 /* --from=NAME: an earlier stage (by name or index), else an image in the store. */
-static int resolve_from(engine__builder *b, const engine__df_instr *in, const char *from, char id[ENGINE__DIGEST_LEN + 1])
+static int resolve_from(engine__builder *b, const engine__df_instr *in, const char *from,
+			char id[ENGINE__DIGEST_LEN + 1])
 {
 	for (size_t i = 0; i < b->n_done; i++) {
 		char idx[32];
 
 		snprintf(idx, sizeof(idx), "%zu", i);
-		if ((b->stage_names[i] && strcasecmp(b->stage_names[i], from) == 0) || strcmp(idx, from) == 0) {
+		if ((b->stage_names[i] && strcasecmp(b->stage_names[i], from) == 0) ||
+		    strcmp(idx, from) == 0) {
 			memcpy(id, b->stage_ids[i], ENGINE__DIGEST_LEN + 1);
 			return 0;
 		}
 	}
 	if (engine__image_lookup(b->ctx, from, id) < 0)
-		return engine__error_wrap("Dockerfile:%d: COPY --from=%s: no such stage or image", in->line, from);
+		return engine__error_wrap("Dockerfile:%d: COPY --from=%s: no such stage or image", in->line,
+					  from);
 	return 0;
 }
 
 static int step_copy(engine__builder *b, engine__build_stage *st, const engine__df_instr *in)
 {
-	engine__copy_req req = { 0 };
+	engine__copy_req req = {0};
 	engine__copy_plan *plan = NULL;
 	cleanup_strv char **srcs = calloc(1, sizeof(char *)), **layers = NULL;
 	cleanup_free char *dest = NULL, *raw_dest = NULL, *chown = NULL, *from_root = NULL, *tmp = NULL;
@@ -342,7 +347,8 @@ static int step_copy(engine__builder *b, engine__build_stage *st, const engine__
 		return r;
 	/* A relative destination is relative to WORKDIR; a trailing '/' means a directory. */
 	wd = engine__json_get_string(engine__build_config(st), "WorkingDir");
-	dest = raw_dest[0] == '/' ? strdup(raw_dest) : engine__strdup_printf("%s/%s", wd && *wd ? wd : "", raw_dest);
+	dest = raw_dest[0] == '/' ? strdup(raw_dest)
+				  : engine__strdup_printf("%s/%s", wd && *wd ? wd : "", raw_dest);
 	if (!dest)
 		return engine__error_oom();
 	if ((r = parse_chmod(in, &req.chmod)) < 0 || (r = engine__build_layer_dirs(b, &layers)) < 0)
@@ -351,10 +357,13 @@ static int step_copy(engine__builder *b, engine__build_stage *st, const engine__
 	 * (COPY x /bin/ where /bin -> usr/bin writes into /usr/bin). */
 	{
 		char *res = NULL;
-		bool slash = engine__str_ends_with(dest, "/");
+		/* "." and "dir/." name directories too, as in Docker. */
+		bool slash = engine__str_ends_with(dest, "/") || strcmp(raw_dest, ".") == 0 ||
+			     engine__str_ends_with(dest, "/.") || engine__str_ends_with(dest, "/..");
 
 		if ((r = engine__image_path_resolve(layers, dest, &res)) < 0)
-			return engine__error_wrap("Dockerfile:%d: %s %s", in->line, engine__df_kind_name(in->kind), dest);
+			return engine__error_wrap("Dockerfile:%d: %s %s", in->line,
+						  engine__df_kind_name(in->kind), dest);
 		free(dest);
 		dest = slash && !engine__str_ends_with(res, "/") ? engine__strdup_printf("%s/", res) : res;
 		if (dest != res)
@@ -366,13 +375,15 @@ static int step_copy(engine__builder *b, engine__build_stage *st, const engine__
 		if ((r = engine__build_expand(st, in, engine__df_flag(in, "chown"), &chown)) < 0)
 			return r;
 		if ((r = engine__chown_resolve(layers, chown, &req.uid, &req.gid)) < 0)
-			return engine__error_wrap("Dockerfile:%d: %s", in->line, engine__df_kind_name(in->kind));
+			return engine__error_wrap("Dockerfile:%d: %s", in->line,
+						  engine__df_kind_name(in->kind));
 		req.chown = true;
 	}
 	if (from) {
 		char id[ENGINE__DIGEST_LEN + 1];
 
-		if ((r = resolve_from(b, in, from, id)) < 0 || (r = engine__build_tmpdir(b, "from", &from_root)) < 0)
+		if ((r = resolve_from(b, in, from, id)) < 0 ||
+		    (r = engine__build_tmpdir(b, "from", &from_root)) < 0)
 			return r;
 		/* The other image's files, flattened once for this step. */
 		if ((r = engine_image_unpack(b->ctx, id, from_root)) < 0) {
@@ -392,10 +403,11 @@ static int step_copy(engine__builder *b, engine__build_stage *st, const engine__
 	r = engine__copy_plan_new(&req, &plan);
 	if (r >= 0) {
 		shell = engine__build_shell_string(st);
-		created_by = shell ? engine__strdup_printf("%s #(nop)  %s %s%s%s%s%s in %s ", shell, req.kw,
-							   chown ? "--chown=" : "", chown ? chown : "", chown ? " " : "",
-							   engine__copy_plan_hash(plan), "", dest)
-				   : NULL;
+		created_by =
+		    shell ? engine__strdup_printf("%s #(nop)  %s %s%s%s%s%s in %s ", shell, req.kw,
+						  chown ? "--chown=" : "", chown ? chown : "",
+						  chown ? " " : "", engine__copy_plan_hash(plan), "", dest)
+			  : NULL;
 		r = created_by && engine__build_step_key(st, created_by, &key) == 0 ? 0 : ENGINE_ENOMEM;
 	}
 	if (r >= 0 && (r = engine__build_probe(b, st, key, &hit)) >= 0 && !hit) {

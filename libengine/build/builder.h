@@ -19,13 +19,13 @@
 /* --- evaluation (pure) ---------------------------------------------------------- */
 
 typedef struct engine__build_stage {
-	json_object *image;      /* the whole image config (config, rootfs, history), owned */
-	char **args;             /* ARGs declared in this stage: "K=V", or "K" when unset */
-	char *const *meta;       /* ARGs before the first FROM, resolved ("K=V" or "K"), borrowed */
+	json_object *image;	 /* the whole image config (config, rootfs, history), owned */
+	char **args;		 /* ARGs declared in this stage: "K=V", or "K" when unset */
+	char *const *meta;	 /* ARGs before the first FROM, resolved ("K=V" or "K"), borrowed */
 	char *const *build_args; /* --build-arg "K=V", borrowed */
-	char **used;             /* build-arg names some ARG declared (for the unused warning), borrowed */
+	char **used;		 /* build-arg names some ARG declared (for the unused warning), borrowed */
 	char escape;
-	bool cmd_set;            /* CMD seen in this stage (ENTRYPOINT then keeps it) */
+	bool cmd_set; /* CMD seen in this stage (ENTRYPOINT then keeps it) */
 } engine__build_stage;
 
 /* A fresh config for FROM scratch (linux/amd64, empty rootfs). */

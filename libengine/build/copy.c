@@ -52,7 +52,7 @@ static char *clean_rel(const engine__copy_req *req, const char *src)
 	cleanup_strv char **parts = calloc(1, sizeof(char *));
 	cleanup_free char *copy = strdup(src);
 	char *save = NULL;
-	cleanup_sbuf engine__sbuf b = { 0 };
+	cleanup_sbuf engine__sbuf b = {0};
 
 	if (!parts || !copy) {
 		engine__error_oom();
@@ -65,9 +65,10 @@ static char *clean_rel(const engine__copy_req *req, const char *src)
 			continue;
 		if (strcmp(t, "..") == 0) {
 			if (n == 0 && src[0] != '/') {
-				engine__error_set(ENGINE_EINVALID, 0,
-						  "Dockerfile:%d: %s failed: forbidden path outside the build context: %s",
-						  req->line, req->kw, src);
+				engine__error_set(
+				    ENGINE_EINVALID, 0,
+				    "Dockerfile:%d: %s failed: forbidden path outside the build context: %s",
+				    req->line, req->kw, src);
 				return NULL;
 			}
 			if (n) {
@@ -120,8 +121,8 @@ static bool is_archive(const char *path)
  * the whole relative path), sorted, skipping what .dockerignore excludes. */
 static int glob_walk(const engine__copy_req *req, const char *dir_rel, const char *pattern, char ***out)
 {
-	cleanup_free char *dir = strcmp(dir_rel, ".") == 0 ? strdup(req->src_root)
-							   : engine__path_join(req->src_root, dir_rel);
+	cleanup_free char *dir =
+	    strcmp(dir_rel, ".") == 0 ? strdup(req->src_root) : engine__path_join(req->src_root, dir_rel);
 	struct dirent **names = NULL;
 	int n, r = 0;
 
@@ -143,7 +144,8 @@ static int glob_walk(const engine__copy_req *req, const char *dir_rel, const cha
 			r = ENGINE_ENOMEM;
 			goto next;
 		}
-		if (req->ignore && engine__ignore_match(req->ignore, rel) && !engine__ignore_has_exceptions(req->ignore))
+		if (req->ignore && engine__ignore_match(req->ignore, rel) &&
+		    !engine__ignore_has_exceptions(req->ignore))
 			goto next;
 		if (engine__glob_match(pattern, rel, false)) {
 			if (!(req->ignore && engine__ignore_match(req->ignore, rel)))
@@ -151,7 +153,7 @@ static int glob_walk(const engine__copy_req *req, const char *dir_rel, const cha
 		} else if (lstat(abs, &st) == 0 && S_ISDIR(st.st_mode)) {
 			r = glob_walk(req, rel, pattern, out);
 		}
-next:
+	next:
 		free(names[i]);
 	}
 	free(names);
@@ -199,24 +201,28 @@ static int add_source(engine__copy_plan *p, const engine__copy_req *req, const c
 	if (!joined)
 		return ENGINE_ENOMEM;
 	/* The context root itself is never excluded ("*" then "!src" still copies src). */
-	if (lstat(joined, &st) < 0 || (req->ignore && strcmp(rel, ".") != 0 && engine__ignore_match(req->ignore, rel)))
-		return engine__error_set(ENGINE_ENOTFOUND, ENOENT,
-					 "Dockerfile:%d: %s failed: file not found in build context or excluded by "
-					 ".dockerignore: stat %s: file does not exist",
-					 req->line, req->kw, rel);
+	if (lstat(joined, &st) < 0 ||
+	    (req->ignore && strcmp(rel, ".") != 0 && engine__ignore_match(req->ignore, rel)))
+		return engine__error_set(
+		    ENGINE_ENOTFOUND, ENOENT,
+		    "Dockerfile:%d: %s failed: file not found in build context or excluded by "
+		    ".dockerignore: stat %s: file does not exist",
+		    req->line, req->kw, rel);
 	/* A symlink named as the source is followed, but only within the root. */
 	real = realpath(joined, NULL);
 	root_real = realpath(req->src_root, NULL);
 	if (!real || !root_real)
-		return engine__error_set(ENGINE_ENOTFOUND, errno,
-					 "Dockerfile:%d: %s failed: file not found in build context: %s (dangling link)",
-					 req->line, req->kw, rel);
+		return engine__error_set(
+		    ENGINE_ENOTFOUND, errno,
+		    "Dockerfile:%d: %s failed: file not found in build context: %s (dangling link)",
+		    req->line, req->kw, rel);
 	rl = strlen(root_real);
 	if (strcmp(real, root_real) != 0 &&
 	    (strncmp(real, root_real, rl) != 0 || (real[rl] != '/' && strcmp(root_real, "/") != 0)))
-		return engine__error_set(ENGINE_EINVALID, 0,
-					 "Dockerfile:%d: %s failed: forbidden path outside the build context: %s", req->line,
-					 req->kw, rel);
+		return engine__error_set(
+		    ENGINE_EINVALID, 0,
+		    "Dockerfile:%d: %s failed: forbidden path outside the build context: %s", req->line,
+		    req->kw, rel);
 	if (stat(real, &st) < 0)
 		return engine__error_errno(errno, "stat %s", rel);
 	s = realloc(p->v, (p->n + 1) * sizeof(*s));
@@ -267,9 +273,10 @@ int engine__copy_plan_new(const engine__copy_req *req, engine__copy_plan **out)
 		if (engine__str_starts_with(s, "http://") || engine__str_starts_with(s, "https://") ||
 		    engine__str_starts_with(s, "git@")) {
 			r = engine__error_set(req->add ? ENGINE_ENOTSUP : ENGINE_EINVALID, 0,
-					      req->add ? "Dockerfile:%d: ADD %s: remote URLs are not supported: "
-							 "this host has no network"
-						       : "Dockerfile:%d: COPY %s: source can't be a URL",
+					      req->add
+						  ? "Dockerfile:%d: ADD %s: remote URLs are not supported: "
+						    "this host has no network"
+						  : "Dockerfile:%d: COPY %s: source can't be a URL",
 					      req->line, s);
 			break;
 		}
@@ -280,18 +287,20 @@ int engine__copy_plan_new(const engine__copy_req *req, engine__copy_plan **out)
 		if (has_wildcard(rel)) {
 			r = glob_walk(req, ".", rel, &rels);
 			if (r >= 0 && engine__strv_len(rels) == before)
-				r = engine__error_set(ENGINE_ENOTFOUND, 0,
-						      "Dockerfile:%d: %s failed: no source files were specified", req->line,
-						      req->kw);
+				r = engine__error_set(
+				    ENGINE_ENOTFOUND, 0,
+				    "Dockerfile:%d: %s failed: no source files were specified", req->line,
+				    req->kw);
 		} else {
 			r = engine__strv_push(&rels, rel);
 		}
 	}
 	if (r >= 0 && engine__strv_len(rels) > 1 && !engine__str_ends_with(req->dest, "/"))
-		r = engine__error_set(ENGINE_EINVALID, 0,
-				      "Dockerfile:%d: When using %s with more than one source file, the destination "
-				      "must be a directory and end with a /",
-				      req->line, req->kw);
+		r = engine__error_set(
+		    ENGINE_EINVALID, 0,
+		    "Dockerfile:%d: When using %s with more than one source file, the destination "
+		    "must be a directory and end with a /",
+		    req->line, req->kw);
 	dest_dir = engine__str_ends_with(req->dest, "/") || dest_is_dir_in_image(req);
 	for (size_t i = 0; r >= 0 && rels[i]; i++)
 		r = add_source(p, req, rels[i], dest_dir);
@@ -331,8 +340,8 @@ static int hash_header(struct walk *w, const char *target, char type, mode_t mod
 		       long long size)
 {
 	char buf[PATH_MAX + 128];
-	int n = snprintf(buf, sizeof(buf), "%s%c%c %o %u %u %lld", target, 0, type, (unsigned)mode, (unsigned)uid,
-			 (unsigned)gid, size);
+	int n = snprintf(buf, sizeof(buf), "%s%c%c %o %u %u %lld", target, 0, type, (unsigned)mode,
+			 (unsigned)uid, (unsigned)gid, size);
 
 	return engine__sha256_update(w->h, buf, (size_t)n + 1);
 }
@@ -390,7 +399,7 @@ static int copy_data(const char *src, const char *dst, mode_t mode)
 
 static int set_meta(const char *path, const struct stat *src, mode_t mode, uid_t uid, gid_t gid)
 {
-	struct timespec ts[2] = { src->st_atim, src->st_mtim };
+	struct timespec ts[2] = {src->st_atim, src->st_mtim};
 
 	if (lchown(path, uid, gid) < 0)
 		return engine__error_errno(errno, "chown %s", path);
@@ -429,9 +438,11 @@ static int ensure_dir(struct walk *w, const char *target, bool self)
 			return ENGINE_ENOMEM;
 		if (lstat(host, &st) == 0) {
 			if (!S_ISDIR(st.st_mode))
-				return engine__error_set(ENGINE_EINVALID, 0, "%s: %s is not a directory", w->req->kw, t);
+				return engine__error_set(ENGINE_EINVALID, 0, "%s: %s is not a directory",
+							 w->req->kw, t);
 		} else if (engine__image_path_stat(w->req->layers, t, &img) == 0 && S_ISDIR(img.st_mode)) {
-			if (mkdir(host, 0700) < 0 || set_meta(host, &img, img.st_mode & 07777, img.st_uid, img.st_gid) < 0)
+			if (mkdir(host, 0700) < 0 ||
+			    set_meta(host, &img, img.st_mode & 07777, img.st_uid, img.st_gid) < 0)
 				return engine__error_errno(errno, "mkdir %s", t);
 		} else {
 			uid_t uid = w->req->preserve_owner && !w->req->chown ? 0 : w->req->uid;
@@ -476,12 +487,13 @@ static int visit_children(struct walk *w, const char *abs, const char *rel, cons
 			struct stat st;
 
 			/* Something inside may be re-included by a "!" pattern. */
-			if (engine__ignore_has_exceptions(w->req->ignore) && lstat(cabs, &st) == 0 && S_ISDIR(st.st_mode))
+			if (engine__ignore_has_exceptions(w->req->ignore) && lstat(cabs, &st) == 0 &&
+			    S_ISDIR(st.st_mode))
 				r = visit(w, cabs, crel, ctarget, false, false);
 			goto next;
 		}
 		r = visit(w, cabs, crel, ctarget, true, false);
-next:
+	next:
 		free(names[i]);
 	}
 	free(names);
@@ -520,7 +532,8 @@ static int visit(struct walk *w, const char *abs, const char *rel, const char *t
 		link[ll] = '\0';
 	}
 	if (emit && w->h) {
-		if ((r = hash_header(w, target, type, mode, uid, gid, S_ISREG(st.st_mode) ? (long long)st.st_size : 0)) < 0)
+		if ((r = hash_header(w, target, type, mode, uid, gid,
+				     S_ISREG(st.st_mode) ? (long long)st.st_size : 0)) < 0)
 			return r;
 		if (S_ISREG(st.st_mode) && (r = hash_file(w, abs)) < 0)
 			return r;
@@ -541,8 +554,9 @@ static int visit(struct walk *w, const char *abs, const char *rel, const char *t
 
 			if (lstat(host, &cur) == 0) {
 				if (!S_ISDIR(cur.st_mode))
-					return engine__error_set(ENGINE_EINVALID, 0, "%s: %s is not a directory",
-								 w->req->kw, target);
+					return engine__error_set(ENGINE_EINVALID, 0,
+								 "%s: %s is not a directory", w->req->kw,
+								 target);
 			} else if (mkdir(host, 0700) < 0) {
 				return engine__error_errno(errno, "mkdir %s", target);
 			}
@@ -551,7 +565,8 @@ static int visit(struct walk *w, const char *abs, const char *rel, const char *t
 				return r;
 		} else {
 			unlink(host);
-			if (S_ISLNK(st.st_mode) ? symlink(link, host) < 0 : mknod(host, st.st_mode, st.st_rdev) < 0)
+			if (S_ISLNK(st.st_mode) ? symlink(link, host) < 0
+						: mknod(host, st.st_mode, st.st_rdev) < 0)
 				return engine__error_errno(errno, "create %s", target);
 		}
 	}
@@ -576,11 +591,12 @@ static int extract(struct walk *w, const char *archive_path, const char *target)
 	}
 	archive_read_support_filter_all(a);
 	archive_read_support_format_tar(a);
-	archive_write_disk_set_options(out, ARCHIVE_EXTRACT_OWNER | ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_TIME |
-						    ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_SECURE_SYMLINKS |
-						    ARCHIVE_EXTRACT_UNLINK);
+	archive_write_disk_set_options(out, ARCHIVE_EXTRACT_OWNER | ARCHIVE_EXTRACT_PERM |
+						ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_SECURE_NODOTDOT |
+						ARCHIVE_EXTRACT_SECURE_SYMLINKS | ARCHIVE_EXTRACT_UNLINK);
 	if (archive_read_open_filename(a, archive_path, 65536) != ARCHIVE_OK) {
-		r = engine__error_set(ENGINE_EIO, 0, "ADD: open %s: %s", archive_path, archive_error_string(a));
+		r = engine__error_set(ENGINE_EIO, 0, "ADD: open %s: %s", archive_path,
+				      archive_error_string(a));
 		goto done;
 	}
 	while ((ar = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
@@ -620,8 +636,8 @@ static int extract(struct walk *w, const char *archive_path, const char *target)
 		}
 		while ((ar = archive_read_data_block(a, &buf, &len, &off)) == ARCHIVE_OK)
 			if (archive_write_data_block(out, buf, len, off) != ARCHIVE_OK) {
-				r = engine__error_set(ENGINE_EIO, 0, "ADD %s: write \"%s\": %s", archive_path, name,
-						      archive_error_string(out));
+				r = engine__error_set(ENGINE_EIO, 0, "ADD %s: write \"%s\": %s", archive_path,
+						      name, archive_error_string(out));
 				goto done;
 			}
 		if (ar != ARCHIVE_EOF || archive_write_finish_entry(out) != ARCHIVE_OK) {
@@ -631,7 +647,8 @@ static int extract(struct walk *w, const char *archive_path, const char *target)
 		}
 	}
 	if (ar != ARCHIVE_EOF)
-		r = engine__error_set(ENGINE_EINVALID, 0, "ADD %s: %s", archive_path, archive_error_string(a));
+		r = engine__error_set(ENGINE_EINVALID, 0, "ADD %s: %s", archive_path,
+				      archive_error_string(a));
 done:
 	if (a)
 		archive_read_free(a);
@@ -666,7 +683,7 @@ static int walk_plan(struct walk *w, const engine__copy_plan *p)
 
 static int hash_plan(const engine__copy_req *req, engine__copy_plan *p)
 {
-	struct walk w = { req, NULL, NULL };
+	struct walk w = {req, NULL, NULL};
 	char digest[ENGINE__DIGEST_LEN + 1];
 	int r;
 
@@ -679,14 +696,17 @@ static int hash_plan(const engine__copy_req *req, engine__copy_plan *p)
 	if (r < 0)
 		return r;
 	snprintf(p->hash, sizeof(p->hash), "%s:%s",
-		 p->n != 1 ? "multi" : p->v[0].type == SRC_DIR ? "dir" : "file", engine__digest_hex(digest));
+		 p->n != 1		   ? "multi"
+		 : p->v[0].type == SRC_DIR ? "dir"
+					   : "file",
+		 engine__digest_hex(digest));
 	return 0;
 }
 
 int engine__copy_plan_write(const engine__copy_req *req, const engine__copy_plan *plan, const char *root)
 {
 	cleanup_free char *real = realpath(root, NULL);
-	struct walk w = { req, NULL, NULL };
+	struct walk w = {req, NULL, NULL};
 
 	if (!real)
 		return engine__error_errno(errno, "resolve %s", root);

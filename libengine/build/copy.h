@@ -14,19 +14,19 @@
 #include "build/dockerfile.h"
 
 typedef struct engine__copy_req {
-	const char *kw;               /* "COPY" or "ADD", for messages */
-	int line;                     /* Dockerfile line, for messages */
-	const char *src_root;         /* the context directory, or a --from image's rootfs */
+	const char *kw;		      /* "COPY" or "ADD", for messages */
+	int line;		      /* Dockerfile line, for messages */
+	const char *src_root;	      /* the context directory, or a --from image's rootfs */
 	const engine__ignore *ignore; /* .dockerignore (NULL for --from) */
-	char *const *srcs;            /* expanded sources */
-	const char *dest;             /* expanded destination, absolute */
-	bool add;                     /* ADD: local tar archives are extracted */
-	bool preserve_owner;          /* --from without --chown keeps the owners */
-	bool chown;                   /* --chown given (archives keep their owners otherwise) */
-	uid_t uid;                    /* owner otherwise (0:0 unless --chown) */
+	char *const *srcs;	      /* expanded sources */
+	const char *dest;	      /* expanded destination, absolute */
+	bool add;		      /* ADD: local tar archives are extracted */
+	bool preserve_owner;	      /* --from without --chown keeps the owners */
+	bool chown;		      /* --chown given (archives keep their owners otherwise) */
+	uid_t uid;		      /* owner otherwise (0:0 unless --chown) */
 	gid_t gid;
-	int chmod;                    /* --chmod bits, or -1 */
-	char *const *layers;          /* the parent image's layer dirs, lowest first */
+	int chmod;	     /* --chmod bits, or -1 */
+	char *const *layers; /* the parent image's layer dirs, lowest first */
 } engine__copy_req;
 
 typedef struct engine__copy_plan engine__copy_plan;

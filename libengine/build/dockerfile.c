@@ -28,25 +28,26 @@ static const struct {
 	engine__df_kind kind;
 	const char *const flags[6]; /* allowed --flags */
 } kinds[] = {
-	{ "FROM", ENGINE__DF_FROM, { "platform" } },
-	{ "RUN", ENGINE__DF_RUN, { NULL } },
-	{ "CMD", ENGINE__DF_CMD, { NULL } },
-	{ "ENTRYPOINT", ENGINE__DF_ENTRYPOINT, { NULL } },
-	{ "COPY", ENGINE__DF_COPY, { "from", "chown", "chmod", "link" } },
-	{ "ADD", ENGINE__DF_ADD, { "chown", "chmod", "link" } },
-	{ "ENV", ENGINE__DF_ENV, { NULL } },
-	{ "ARG", ENGINE__DF_ARG, { NULL } },
-	{ "LABEL", ENGINE__DF_LABEL, { NULL } },
-	{ "EXPOSE", ENGINE__DF_EXPOSE, { NULL } },
-	{ "VOLUME", ENGINE__DF_VOLUME, { NULL } },
-	{ "WORKDIR", ENGINE__DF_WORKDIR, { NULL } },
-	{ "USER", ENGINE__DF_USER, { NULL } },
-	{ "STOPSIGNAL", ENGINE__DF_STOPSIGNAL, { NULL } },
-	{ "SHELL", ENGINE__DF_SHELL, { NULL } },
-	{ "HEALTHCHECK", ENGINE__DF_HEALTHCHECK,
-	  { "interval", "timeout", "start-period", "start-interval", "retries" } },
-	{ "MAINTAINER", ENGINE__DF_MAINTAINER, { NULL } },
-	{ "ONBUILD", ENGINE__DF_ONBUILD, { NULL } },
+    {"FROM", ENGINE__DF_FROM, {"platform"}},
+    {"RUN", ENGINE__DF_RUN, {NULL}},
+    {"CMD", ENGINE__DF_CMD, {NULL}},
+    {"ENTRYPOINT", ENGINE__DF_ENTRYPOINT, {NULL}},
+    {"COPY", ENGINE__DF_COPY, {"from", "chown", "chmod", "link"}},
+    {"ADD", ENGINE__DF_ADD, {"chown", "chmod", "link"}},
+    {"ENV", ENGINE__DF_ENV, {NULL}},
+    {"ARG", ENGINE__DF_ARG, {NULL}},
+    {"LABEL", ENGINE__DF_LABEL, {NULL}},
+    {"EXPOSE", ENGINE__DF_EXPOSE, {NULL}},
+    {"VOLUME", ENGINE__DF_VOLUME, {NULL}},
+    {"WORKDIR", ENGINE__DF_WORKDIR, {NULL}},
+    {"USER", ENGINE__DF_USER, {NULL}},
+    {"STOPSIGNAL", ENGINE__DF_STOPSIGNAL, {NULL}},
+    {"SHELL", ENGINE__DF_SHELL, {NULL}},
+    {"HEALTHCHECK",
+     ENGINE__DF_HEALTHCHECK,
+     {"interval", "timeout", "start-period", "start-interval", "retries"}},
+    {"MAINTAINER", ENGINE__DF_MAINTAINER, {NULL}},
+    {"ONBUILD", ENGINE__DF_ONBUILD, {NULL}},
 };
 
 const char *engine__df_kind_name(engine__df_kind kind)
@@ -131,11 +132,12 @@ static int parse_directive(const char *name, int lineno, const char *line, char 
 	if (klen == 6 && strncasecmp(k, "escape", 6) == 0) {
 		if (*seen_escape)
 			return engine__error_set(ENGINE_EINVALID, 0,
-						 "%s:%d: only one escape parser directive can be used", name, lineno);
+						 "%s:%d: only one escape parser directive can be used", name,
+						 lineno);
 		if (ve - v != 1 || (*v != '\\' && *v != '`'))
 			return engine__error_set(ENGINE_EINVALID, 0,
-						 "%s:%d: invalid escape token '%.*s' does not match ` or \\", name,
-						 lineno, (int)(ve - v), v);
+						 "%s:%d: invalid escape token '%.*s' does not match ` or \\",
+						 name, lineno, (int)(ve - v), v);
 		*escape = *v;
 		*seen_escape = true;
 		return 1;
@@ -160,7 +162,7 @@ static int parse_directive(const char *name, int lineno, const char *line, char 
 static int scan_words(const char *s, char escape, bool flags, char ***out, const char **rest)
 {
 	cleanup_strv char **words = calloc(1, sizeof(char *));
-	cleanup_sbuf engine__sbuf w = { 0 };
+	cleanup_sbuf engine__sbuf w = {0};
 	enum { SPACES, WORD, QUOTE } phase = SPACES;
 	char quote = 0;
 	bool blank_ok = false;
@@ -363,7 +365,8 @@ static int parse_name_val(const char *name, engine__df_instr *in, const char *re
 		char *eq = strchr(words[i], '=');
 
 		if (!eq)
-			return PERR("Syntax error - can't find = in \"%s\". Must be of the form: name=value", words[i]);
+			return PERR("Syntax error - can't find = in \"%s\". Must be of the form: name=value",
+				    words[i]);
 		if (eq == words[i])
 			return PERR("%s names can not be blank", kw);
 		if (engine__strv_push_take(&in->args, strndup(words[i], (size_t)(eq - words[i]))) < 0 ||
@@ -378,8 +381,8 @@ int engine__df_parse_duration(const char *s, int64_t *out)
 	static const struct {
 		const char *unit;
 		double ns;
-	} units[] = { { "ns", 1 }, { "us", 1e3 }, { "µs", 1e3 }, { "ms", 1e6 },
-		      { "s", 1e9 }, { "m", 60e9 }, { "h", 3600e9 } };
+	} units[] = {{"ns", 1},	 {"us", 1e3}, {"µs", 1e3},  {"ms", 1e6},
+		     {"s", 1e9}, {"m", 60e9}, {"h", 3600e9}};
 	const char *p = s;
 	double total = 0;
 
@@ -420,8 +423,8 @@ int engine__df_parse_duration(const char *s, int64_t *out)
 
 static int parse_healthcheck(const char *name, engine__df_instr *in, const char *rest)
 {
-	static const char *const durations[] = { "interval", "timeout", "start-period", "start-interval" };
-	int64_t *slots[] = { &in->hc_interval, &in->hc_timeout, &in->hc_start_period, &in->hc_start_interval };
+	static const char *const durations[] = {"interval", "timeout", "start-period", "start-interval"};
+	int64_t *slots[] = {&in->hc_interval, &in->hc_timeout, &in->hc_start_period, &in->hc_start_interval};
 	const char *e = rest, *v;
 	cleanup_free char *type = NULL;
 
@@ -505,8 +508,10 @@ static int parse_args(const char *name, engine__df_instr *in, const char *rest, 
 			for (char *c = in->args[2]; *c; c++)
 				*c = (char)tolower((unsigned char)*c);
 			if (!valid_stage_name(in->args[2]))
-				return PERR("invalid name for build stage: \"%s\", name can't start with a number "
-					    "or contain symbols", in->args[2]);
+				return PERR(
+				    "invalid name for build stage: \"%s\", name can't start with a number "
+				    "or contain symbols",
+				    in->args[2]);
 		}
 		return 0;
 	case ENGINE__DF_RUN:
@@ -572,8 +577,10 @@ static int parse_args(const char *name, engine__df_instr *in, const char *rest, 
 			if (strncasecmp(t, "ONBUILD", 7) == 0 && (!t[7] || is_blank((unsigned char)t[7])))
 				return PERR("Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed");
 			if ((strncasecmp(t, "FROM", 4) == 0 && (!t[4] || is_blank((unsigned char)t[4]))) ||
-			    (strncasecmp(t, "MAINTAINER", 10) == 0 && (!t[10] || is_blank((unsigned char)t[10]))))
-				return PERR("%.*s isn't allowed as an ONBUILD trigger", (int)strcspn(t, " \t"), t);
+			    (strncasecmp(t, "MAINTAINER", 10) == 0 &&
+			     (!t[10] || is_blank((unsigned char)t[10]))))
+				return PERR("%.*s isn't allowed as an ONBUILD trigger",
+					    (int)strcspn(t, " \t"), t);
 		}
 		return 0;
 	case ENGINE__DF_HEALTHCHECK:
@@ -602,7 +609,8 @@ static int check_flags(const char *name, engine__df_instr *in, size_t ki)
 	return 0;
 }
 
-static int parse_instruction(const char *name, char escape, int lineno, const char *line, engine__df_instr *in)
+static int parse_instruction(const char *name, char escape, int lineno, const char *line,
+			     engine__df_instr *in)
 {
 	const char *p = skip_blank(line), *e, *rest = NULL;
 	size_t kl, ki, ol;
@@ -711,7 +719,7 @@ int engine__dockerfile_parse(const char *name, const char *text, size_t len, eng
 	for (size_t i = 0; lines[i];) {
 		const char *first = skip_blank(lines[i]);
 		int lineno = (int)i + 1;
-		cleanup_sbuf engine__sbuf line = { 0 };
+		cleanup_sbuf engine__sbuf line = {0};
 		bool empty_cont = false, cont;
 		engine__df_instr *in;
 
@@ -753,7 +761,9 @@ int engine__dockerfile_parse(const char *name, const char *text, size_t len, eng
 		if (!*skip_blank(line.s))
 			continue;
 		if (empty_cont) {
-			char *w = engine__strdup_printf("%s:%d: empty continuation lines will become errors in a future release: %s", name, lineno, line.s);
+			char *w = engine__strdup_printf(
+			    "%s:%d: empty continuation lines will become errors in a future release: %s",
+			    name, lineno, line.s);
 
 			if (!w || engine__strv_push_take(&df->warnings, w) < 0)
 				return ENGINE_ENOMEM;

@@ -44,9 +44,9 @@ typedef enum engine__df_kind {
  */
 typedef struct engine__df_instr {
 	engine__df_kind kind;
-	int line;       /* first physical line, 1-based */
+	int line;	/* first physical line, 1-based */
 	char *original; /* the instruction as written, continuations joined, trimmed */
-	char **flags;   /* "name=value" or "name" (leading "--" removed) */
+	char **flags;	/* "name=value" or "name" (leading "--" removed) */
 	char **args;
 	bool json;
 	/* HEALTHCHECK only: parsed flags, nanoseconds (0: default) */

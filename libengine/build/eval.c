@@ -108,7 +108,8 @@ static void mark_used(char ***used, const char *name, char *const *build_args)
 /* Declare ARG @word ("name" or "name=default") into @args. The value: the
  * --build-arg, else the default (expanded with @env), else @fallback's. */
 static int declare_arg(const engine__df_instr *in, const char *word, char escape, char *const *env,
-		       char *const *build_args, char *const *fallback, char ***args, char ***used, char **comment)
+		       char *const *build_args, char *const *fallback, char ***args, char ***used,
+		       char **comment)
 {
 	const char *eq = strchr(word, '=');
 	cleanup_free char *name = eq ? strndup(word, (size_t)(eq - word)) : strdup(word);
@@ -166,7 +167,8 @@ int engine__build_meta_args(const engine__dockerfile *df, char *const *build_arg
 
 			if (!env)
 				return ENGINE_ENOMEM;
-			r = declare_arg(in, in->args[j], df->escape, env, build_args, NULL, &meta, used, NULL);
+			r = declare_arg(in, in->args[j], df->escape, env, build_args, NULL, &meta, used,
+					NULL);
 			if (r < 0)
 				return r;
 		}
@@ -189,8 +191,9 @@ int engine__build_from_ref(const engine__df_instr *in, char *const *meta, char e
 	if (!**out) {
 		free(*out);
 		*out = NULL;
-		return engine__error_set(ENGINE_EINVALID, 0, "Dockerfile:%d: FROM %s: base name should not be blank",
-					 in->line, in->args[0]);
+		return engine__error_set(ENGINE_EINVALID, 0,
+					 "Dockerfile:%d: FROM %s: base name should not be blank", in->line,
+					 in->args[0]);
 	}
 	return 0;
 }
@@ -233,7 +236,7 @@ int engine__build_expand(engine__build_stage *st, const engine__df_instr *in, co
 char *engine__build_shell_string(engine__build_stage *st)
 {
 	json_object *sh = engine__json_get_type(engine__build_config(st), "Shell", json_type_array);
-	cleanup_sbuf engine__sbuf b = { 0 };
+	cleanup_sbuf engine__sbuf b = {0};
 
 	if (!sh || json_object_array_length(sh) == 0)
 		return strdup("/bin/sh -c");
@@ -268,7 +271,7 @@ static int command_argv(engine__build_stage *st, const engine__df_instr *in, siz
 /* Go's %q of a string slice: ["a" "b"], as Docker writes CMD/ENTRYPOINT history. */
 static char *quoted_list(char *const *v)
 {
-	cleanup_sbuf engine__sbuf b = { 0 };
+	cleanup_sbuf engine__sbuf b = {0};
 
 	if (engine__sbuf_addc(&b, '[') < 0)
 		return NULL;
@@ -294,7 +297,7 @@ static char *quoted_list(char *const *v)
 /* Go's %v of a string slice: [a b]. */
 static char *plain_list(char *const *v)
 {
-	cleanup_sbuf engine__sbuf b = { 0 };
+	cleanup_sbuf engine__sbuf b = {0};
 
 	if (engine__sbuf_addc(&b, '[') < 0)
 		return NULL;
@@ -348,7 +351,8 @@ static int config_set_string(engine__build_stage *st, const char *key, const cha
 static int set_env(engine__build_stage *st, const char *key, const char *value)
 {
 	cleanup_strv char **v = NULL;
-	int r = engine__json_to_strv(engine__json_get_type(engine__build_config(st), "Env", json_type_array), &v);
+	int r =
+	    engine__json_to_strv(engine__json_get_type(engine__build_config(st), "Env", json_type_array), &v);
 
 	if (r < 0 || (r = kv_set(&v, key, value)) < 0)
 		return r;
@@ -370,7 +374,8 @@ static int expose_port(engine__build_stage *st, const engine__df_instr *in, cons
 	for (char *c = proto; *c; c++)
 		*c = (char)tolower((unsigned char)*c);
 	if (strcmp(proto, "tcp") != 0 && strcmp(proto, "udp") != 0 && strcmp(proto, "sctp") != 0)
-		return engine__error_set(ENGINE_EINVALID, 0, "Dockerfile:%d: EXPOSE: invalid proto: %s", in->line, proto);
+		return engine__error_set(ENGINE_EINVALID, 0, "Dockerfile:%d: EXPOSE: invalid proto: %s",
+					 in->line, proto);
 	dash = strchr(num, '-');
 	lo = strtol(num, &end, 10);
 	if (end == num || (dash ? end != dash : *end != '\0'))
@@ -392,15 +397,16 @@ static int expose_port(engine__build_stage *st, const engine__df_instr *in, cons
 	*norm = strdup(item);
 	return *norm ? 0 : engine__error_oom();
 bad:
-	return engine__error_set(ENGINE_EINVALID, 0, "Dockerfile:%d: EXPOSE: invalid containerPort: %s", in->line, num);
+	return engine__error_set(ENGINE_EINVALID, 0, "Dockerfile:%d: EXPOSE: invalid containerPort: %s",
+				 in->line, num);
 }
 
 static bool valid_signal(const char *s)
 {
-	static const char *const names[] = { "HUP",  "INT",  "QUIT", "ILL",    "TRAP", "ABRT", "IOT",  "BUS",
-					     "FPE",  "KILL", "USR1", "SEGV",   "USR2", "PIPE", "ALRM", "TERM",
-					     "STKFLT", "CHLD", "CONT", "STOP", "TSTP", "TTIN", "TTOU", "URG",
-					     "XCPU", "XFSZ", "VTALRM", "PROF", "WINCH", "IO", "POLL", "PWR", "SYS" };
+	static const char *const names[] = {
+	    "HUP",  "INT",  "QUIT", "ILL",  "TRAP",   "ABRT",	"IOT",	 "BUS",	 "FPE",	 "KILL", "USR1",
+	    "SEGV", "USR2", "PIPE", "ALRM", "TERM",   "STKFLT", "CHLD",	 "CONT", "STOP", "TSTP", "TTIN",
+	    "TTOU", "URG",  "XCPU", "XFSZ", "VTALRM", "PROF",	"WINCH", "IO",	 "POLL", "PWR",	 "SYS"};
 	char *end;
 	long n = strtol(s, &end, 10);
 
@@ -421,8 +427,8 @@ static int apply_healthcheck(engine__build_stage *st, const engine__df_instr *in
 	json_object *hc = json_object_new_object();
 	cleanup_strv char **test = NULL;
 	cleanup_free char *q = NULL;
-	const int64_t d[] = { in->hc_interval, in->hc_timeout, in->hc_start_period, in->hc_start_interval };
-	static const char *const keys[] = { "Interval", "Timeout", "StartPeriod", "StartInterval" };
+	const int64_t d[] = {in->hc_interval, in->hc_timeout, in->hc_start_period, in->hc_start_interval};
+	static const char *const keys[] = {"Interval", "Timeout", "StartPeriod", "StartInterval"};
 	int r;
 
 	if (!hc)
@@ -447,9 +453,10 @@ static int apply_healthcheck(engine__build_stage *st, const engine__df_instr *in
 	if (in->hc_retries)
 		json_object_object_add(hc, "Retries", json_object_new_int(in->hc_retries));
 	q = quoted_list(test);
-	*comment = q ? engine__strdup_printf("HEALTHCHECK &{%s %lld %lld %lld %lld %d}", q, (long long)d[0],
-					     (long long)d[1], (long long)d[2], (long long)d[3], in->hc_retries)
-		     : NULL;
+	*comment =
+	    q ? engine__strdup_printf("HEALTHCHECK &{%s %lld %lld %lld %lld %d}", q, (long long)d[0],
+				      (long long)d[1], (long long)d[2], (long long)d[3], in->hc_retries)
+	      : NULL;
 	return *comment ? 0 : ENGINE_ENOMEM;
 }
 
@@ -457,7 +464,7 @@ static int apply_healthcheck(engine__build_stage *st, const engine__df_instr *in
 static int apply_workdir(engine__build_stage *st, const engine__df_instr *in, char **comment)
 {
 	cleanup_free char *w = NULL, *joined = NULL;
-	cleanup_sbuf engine__sbuf clean = { 0 };
+	cleanup_sbuf engine__sbuf clean = {0};
 	const char *cur = engine__json_get_string(engine__build_config(st), "WorkingDir");
 	char *save = NULL;
 	int r;
@@ -503,7 +510,7 @@ static int apply_workdir(engine__build_stage *st, const engine__df_instr *in, ch
 /* Join @v with single spaces after @prefix. */
 static char *join_words(const char *prefix, char *const *v)
 {
-	cleanup_sbuf engine__sbuf b = { 0 };
+	cleanup_sbuf engine__sbuf b = {0};
 
 	if (engine__sbuf_add(&b, prefix) < 0)
 		return NULL;
@@ -529,14 +536,16 @@ int engine__build_apply_meta(engine__build_stage *st, const engine__df_instr *in
 			return r;
 		for (size_t i = 0; v[i]; i += 2) {
 			if (!*v[i])
-				return engine__error_set(ENGINE_EINVALID, 0, "Dockerfile:%d: %s names can not be blank",
-							 in->line, engine__df_kind_name(in->kind));
+				return engine__error_set(ENGINE_EINVALID, 0,
+							 "Dockerfile:%d: %s names can not be blank", in->line,
+							 engine__df_kind_name(in->kind));
 			if (in->kind == ENGINE__DF_ENV)
 				r = set_env(st, v[i], v[i + 1]);
 			else
 				json_object_object_add(config_object(st, "Labels"), v[i],
 						       json_object_new_string(v[i + 1]));
-			if (r < 0 || engine__strv_push_take(&parts, engine__strdup_printf("%s=%s", v[i], v[i + 1])) < 0)
+			if (r < 0 || engine__strv_push_take(
+					 &parts, engine__strdup_printf("%s=%s", v[i], v[i + 1])) < 0)
 				return r < 0 ? r : ENGINE_ENOMEM;
 		}
 		*comment = join_words(in->kind == ENGINE__DF_ENV ? "ENV " : "LABEL ", parts);
@@ -552,8 +561,8 @@ int engine__build_apply_meta(engine__build_stage *st, const engine__df_instr *in
 		if ((r = engine__build_expand(st, in, in->args[0], &w)) < 0)
 			return r;
 		if (in->kind == ENGINE__DF_STOPSIGNAL && !valid_signal(w))
-			return engine__error_set(ENGINE_EINVALID, 0, "Dockerfile:%d: STOPSIGNAL: invalid signal: %s",
-						 in->line, w);
+			return engine__error_set(
+			    ENGINE_EINVALID, 0, "Dockerfile:%d: STOPSIGNAL: invalid signal: %s", in->line, w);
 		if ((r = config_set_string(st, in->kind == ENGINE__DF_USER ? "User" : "StopSignal", w)) < 0)
 			return r;
 		*comment = engine__strdup_printf("%s %s", engine__df_kind_name(in->kind), w);
@@ -589,8 +598,9 @@ int engine__build_apply_meta(engine__build_stage *st, const engine__df_instr *in
 			return r;
 		for (size_t i = 0; v[i]; i++) {
 			if (!*v[i])
-				return engine__error_set(ENGINE_EINVALID, 0,
-							 "Dockerfile:%d: VOLUME specified can not be an empty string", in->line);
+				return engine__error_set(
+				    ENGINE_EINVALID, 0,
+				    "Dockerfile:%d: VOLUME specified can not be an empty string", in->line);
 			json_object_object_add(config_object(st, "Volumes"), v[i], json_object_new_object());
 		}
 		list = plain_list(v);
@@ -612,8 +622,8 @@ int engine__build_apply_meta(engine__build_stage *st, const engine__df_instr *in
 		for (size_t i = 0; in->args[i]; i++) {
 			char *text = NULL;
 
-			r = declare_arg(in, in->args[i], st->escape, env, st->build_args, st->meta, &st->args, &st->used,
-					&text);
+			r = declare_arg(in, in->args[i], st->escape, env, st->build_args, st->meta, &st->args,
+					&st->used, &text);
 			if (r < 0 || engine__strv_push_take(&parts, text) < 0) {
 				free(r < 0 ? text : NULL);
 				return r < 0 ? r : ENGINE_ENOMEM;
@@ -641,8 +651,9 @@ int engine__build_apply_meta(engine__build_stage *st, const engine__df_instr *in
 		break;
 	}
 	default:
-		return engine__error_set(ENGINE_EINVALID, 0, "Dockerfile:%d: %s is not a metadata instruction",
-					 in->line, engine__df_kind_name(in->kind));
+		return engine__error_set(ENGINE_EINVALID, 0,
+					 "Dockerfile:%d: %s is not a metadata instruction", in->line,
+					 engine__df_kind_name(in->kind));
 	}
 	return *comment ? 0 : engine__error_oom();
 }

@@ -130,7 +130,7 @@ static const char *layer_of(char *const *layers, const char *path, struct stat *
 int engine__image_path_resolve(char *const *layers, const char *path, char **out)
 {
 	cleanup_free char *rem = strdup(path);
-	cleanup_sbuf engine__sbuf res = { 0 };
+	cleanup_sbuf engine__sbuf res = {0};
 	int hops = 0;
 
 	if (!rem)
@@ -171,7 +171,8 @@ int engine__image_path_resolve(char *const *layers, const char *path, char **out
 			ssize_t tl;
 
 			if (++hops > 40)
-				return engine__error_set(ENGINE_EINVALID, ELOOP, "%s: too many levels of symbolic links", path);
+				return engine__error_set(ENGINE_EINVALID, ELOOP,
+							 "%s: too many levels of symbolic links", path);
 			tl = lp ? readlink(lp, target, sizeof(target) - 1) : -1;
 			if (tl < 0)
 				return engine__error_errno(errno, "readlink %s", res.s);

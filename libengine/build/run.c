@@ -39,8 +39,9 @@ static int make_spec(engine__builder *b, engine__build_stage *st, char **argv, c
 {
 	__attribute__((cleanup(spec_freep))) engine_spec *spec = NULL;
 	json_object *cfg = engine__build_config(st);
-	engine_strarray a = { argv, engine__strv_len(argv) }, none = { NULL, 0 };
-	const char *wd = engine__json_get_string(cfg, "WorkingDir"), *user = engine__json_get_string(cfg, "User");
+	engine_strarray a = {argv, engine__strv_len(argv)}, none = {NULL, 0};
+	const char *wd = engine__json_get_string(cfg, "WorkingDir"),
+		   *user = engine__json_get_string(cfg, "User");
 	int r;
 
 	if ((r = engine_spec_new(&spec)) < 0 || (r = engine_spec_set_image(spec, b->cur)) < 0 ||
@@ -54,7 +55,8 @@ static int make_spec(engine__builder *b, engine__build_stage *st, char **argv, c
 	    (user && *user && (r = engine_spec_set_user(spec, user)) < 0))
 		return r;
 	if ((r = engine_spec_set_network(spec, b->network ? b->network : ENGINE_NETWORK_NONE)) < 0 ||
-	    (r = engine_spec_set_stdio_fds(spec, -1, out_fd, out_fd)) < 0 || (r = engine_spec_set_auto_remove(spec, 0)) < 0)
+	    (r = engine_spec_set_stdio_fds(spec, -1, out_fd, out_fd)) < 0 ||
+	    (r = engine_spec_set_auto_remove(spec, 0)) < 0)
 		return r;
 	*out = steal_ptr(spec);
 	return 0;
@@ -63,7 +65,7 @@ static int make_spec(engine__builder *b, engine__build_stage *st, char **argv, c
 /* Read the container's output until every writer is gone, one event per line. */
 static void stream_output(engine__builder *b, int fd)
 {
-	cleanup_sbuf engine__sbuf line = { 0 };
+	cleanup_sbuf engine__sbuf line = {0};
 	char buf[4096];
 	ssize_t n;
 
@@ -100,8 +102,8 @@ static bool opaque(const char *dir)
  * created only to hold them or to mount on, when the image lacks them. */
 static void filter_upper(const char *upper, char *const *layers)
 {
-	static const char *const files[] = { "etc/hosts", "etc/hostname", "etc/resolv.conf" };
-	static const char *const dirs[] = { "etc", "proc", "sys", "dev" };
+	static const char *const files[] = {"etc/hosts", "etc/hostname", "etc/resolv.conf"};
+	static const char *const dirs[] = {"etc", "proc", "sys", "dev"};
 	struct stat st;
 
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
@@ -120,8 +122,8 @@ static void filter_upper(const char *upper, char *const *layers)
 		/* Empty and the image has it with the same mode: nothing to commit. An
 		 * empty mount point the image lacks is the runtime's, not the build's. */
 		if (engine__image_path_stat(layers, in_image, &img) != 0 ||
-		    (S_ISDIR(img.st_mode) && (img.st_mode & 07777) == (st.st_mode & 07777) && img.st_uid == st.st_uid &&
-		     img.st_gid == st.st_gid))
+		    (S_ISDIR(img.st_mode) && (img.st_mode & 07777) == (st.st_mode & 07777) &&
+		     img.st_uid == st.st_uid && img.st_gid == st.st_gid))
 			rmdir(p); /* fails, as it should, unless empty */
 	}
 	engine_error_clear();
@@ -129,7 +131,7 @@ static void filter_upper(const char *upper, char *const *layers)
 
 static char *join_argv(char *const *argv)
 {
-	cleanup_sbuf engine__sbuf b = { 0 };
+	cleanup_sbuf engine__sbuf b = {0};
 
 	for (size_t i = 0; argv[i]; i++)
 		if ((i && engine__sbuf_addc(&b, ' ') < 0) || engine__sbuf_add(&b, argv[i]) < 0)
@@ -160,8 +162,10 @@ int engine__build_step_run(engine__builder *b, engine__build_stage *st, const en
 	if ((r = engine__build_probe(b, st, key, &hit)) < 0 || hit)
 		return r;
 	if (!b->cur[0])
-		return engine__error_set(ENGINE_EINVALID, 0, "Dockerfile:%d: RUN needs a base image: FROM scratch has no "
-					 "filesystem to run in", in->line);
+		return engine__error_set(ENGINE_EINVALID, 0,
+					 "Dockerfile:%d: RUN needs a base image: FROM scratch has no "
+					 "filesystem to run in",
+					 in->line);
 	if (pipe2(fds, O_CLOEXEC) < 0)
 		return engine__error_errno(errno, "pipe");
 	rd = fds[0];
@@ -181,8 +185,8 @@ int engine__build_step_run(engine__builder *b, engine__build_stage *st, const en
 	}
 	cmd = join_argv(argv);
 	if (r >= 0 && exit_code != 0)
-		r = engine__error_set(ENGINE_ERROR, 0, "The command '%s' returned a non-zero code: %d", cmd ? cmd : "",
-				      exit_code);
+		r = engine__error_set(ENGINE_ERROR, 0, "The command '%s' returned a non-zero code: %d",
+				      cmd ? cmd : "", exit_code);
 	else if (r == ENGINE_ENOTFOUND || r == ENGINE_EPERM)
 		/* The command could not run: not found (127) or not executable (126). */
 		r = engine__error_wrap("The command '%s' returned a non-zero code: %d", cmd ? cmd : "",

@@ -51,7 +51,7 @@ static int process_dollar(struct lex *lx, engine__sbuf *out)
 	const char *name, *value;
 	size_t n;
 	char mod, colon = 0;
-	cleanup_sbuf engine__sbuf word = { 0 };
+	cleanup_sbuf engine__sbuf word = {0};
 	int r;
 
 	lx->p++; /* '$' */
@@ -82,7 +82,8 @@ static int process_dollar(struct lex *lx, engine__sbuf *out)
 		colon = *lx->p++;
 	mod = *lx->p;
 	if (mod != '-' && mod != '+' && mod != '?')
-		return colon ? engine__error_set(ENGINE_EINVALID, 0, "unsupported modifier (%c) in substitution", mod)
+		return colon ? engine__error_set(ENGINE_EINVALID, 0,
+						 "unsupported modifier (%c) in substitution", mod)
 			     : engine__error_set(ENGINE_EINVALID, 0, "missing ':' in substitution");
 	lx->p++;
 	if ((r = process_until(lx, '}', &word)) < 0)
@@ -110,8 +111,9 @@ static int process_single_quote(struct lex *lx, engine__sbuf *out)
 
 	/* Nothing escapes inside single quotes, not even the quote itself. */
 	if (!e)
-		return engine__error_set(ENGINE_EINVALID, 0,
-					 "unexpected end of statement while looking for matching single-quote");
+		return engine__error_set(
+		    ENGINE_EINVALID, 0,
+		    "unexpected end of statement while looking for matching single-quote");
 	if (engine__sbuf_addn(out, lx->p, (size_t)(e - lx->p)) < 0)
 		return ENGINE_ENOMEM;
 	lx->p = e + 1;
@@ -127,8 +129,9 @@ static int process_double_quote(struct lex *lx, engine__sbuf *out)
 		char ch = *lx->p;
 
 		if (!ch)
-			return engine__error_set(ENGINE_EINVALID, 0,
-						 "unexpected end of statement while looking for matching double-quote");
+			return engine__error_set(
+			    ENGINE_EINVALID, 0,
+			    "unexpected end of statement while looking for matching double-quote");
 		if (ch == '"') {
 			lx->p++;
 			return 0;
@@ -189,8 +192,8 @@ static int process_until(struct lex *lx, char stop, engine__sbuf *out)
 
 int engine__shlex_word(const char *word, char escape, char *const *env, char **out)
 {
-	struct lex lx = { word, escape, env };
-	cleanup_sbuf engine__sbuf b = { 0 };
+	struct lex lx = {word, escape, env};
+	cleanup_sbuf engine__sbuf b = {0};
 	int r;
 
 	if ((r = process_until(&lx, 0, &b)) < 0)

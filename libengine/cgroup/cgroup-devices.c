@@ -134,8 +134,7 @@ static int bpf(int cmd, union bpf_attr *attr)
 	return (int)syscall(SYS_bpf, cmd, attr, sizeof(*attr));
 }
 
-/* Load the program once per context; the verifier's work is not free. */
-static int program(cg_host *h)
+static int program_load(cg_host *h)
 {
 	struct bpf_insn insns[8 + N_RULES * 8];
 	char log[512] = "";
@@ -163,6 +162,18 @@ static int program(cg_host *h)
 					 log[0] ? ": " : "", log);
 	/* O_CLOEXEC is implied: BPF fds are close-on-exec. */
 	h->v2_dev_prog_fd = fd;
+	return fd;
+}
+
+/* Load the program once per context (the verifier's work is not free),
+ * under the host lock: containers may be created from several threads. */
+static int program(cg_host *h)
+{
+	int fd;
+
+	pthread_mutex_lock(&h->lock);
+	fd = program_load(h);
+	pthread_mutex_unlock(&h->lock);
 	return fd;
 }
 

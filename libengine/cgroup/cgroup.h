@@ -1,7 +1,8 @@
 /*
  * cgroups for containers: one internal interface, one driver per hierarchy
  * version. The host's mode (unified v2, legacy v1, or hybrid: v1 controllers
- * plus a v2 mount without controllers, like this project's CI machine) is
+ * plus a v2 mount without the controllers we use, like this project's CI
+ * machine; the container also gets a plain v2 cgroup there) is
  * detected once per context. The engine only ever touches cgroups it created:
  * everything lives under a parent named "engine" (configurable) below the
  * hierarchy root, e.g. /sys/fs/cgroup/memory/engine/<container-id>.
@@ -24,7 +25,9 @@ typedef enum engine__cgroup_mode {
 /* Resource limits; 0 / -1 as documented means "not set". */
 typedef struct engine__cgroup_limits {
 	int64_t memory;        /* bytes; 0 = unlimited */
-	int64_t memory_swap;   /* bytes incl. memory; 0 = same as memory (no swap), -1 = unlimited */
+	int64_t memory_swap;   /* bytes incl. memory; 0 = same as memory (no swap), -1 = unlimited.
+	                        * Without swap accounting on the host, an explicit value > 0 is
+	                        * ENGINE_ENOTSUP; 0 and -1 are accepted, swap then unaccounted. */
 	uint64_t cpu_shares;   /* v1 shares 2..262144 (v2 weight derived); 0 = unset */
 	int64_t cpu_quota;     /* microseconds per period; 0 = unset */
 	uint64_t cpu_period;   /* microseconds; 0 = default 100000 */
@@ -54,8 +57,9 @@ typedef struct engine__cgroup_stats {
 
 typedef struct engine__cgroup engine__cgroup;
 
-/* Detect the host's mode (cached per context). @root_override (tests) may
- * point at a fake /sys/fs/cgroup; NULL means the real one. */
+/* Detect the mode of a cgroup root, uncached (engine__cgroup_mode_get
+ * caches per context). @root_override (tests) may point at another root or
+ * a fake cgroup2 tree; NULL means /sys/fs/cgroup. */
 int engine__cgroup_detect(const char *root_override, engine__cgroup_mode *out);
 /* The context's mode (detected on first use, then cached). */
 int engine__cgroup_mode_get(engine_context *ctx, engine__cgroup_mode *out);

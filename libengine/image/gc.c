@@ -25,6 +25,7 @@
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/json.h"
+#include "util/lock.h"
 #include "util/str.h"
 #include "util/strv.h"
 
@@ -162,6 +163,39 @@ static int sweep_dir(engine_context *ctx, const char *rel, const char *prefix, c
 	return 0;
 }
 
+/* Files that engine__write_file_atomic was killed in the middle of writing
+ * ("<name>.tmp-XXXXXX" next to image records and repositories.json). The
+ * exclusive store lock rules out record writers; the tags lock, taggers. */
+static int sweep_leftovers_in(engine_context *ctx, const char *rel)
+{
+	cleanup_free char *dir = engine__context_path(ctx, rel);
+	cleanup_closedir DIR *d = NULL;
+	struct dirent *de;
+
+	if (!dir)
+		return ENGINE_ENOMEM;
+	d = opendir(dir);
+	while (d && (de = readdir(d)))
+		if (strstr(de->d_name, ".tmp-") && de->d_type != DT_DIR &&
+		    unlinkat(dirfd(d), de->d_name, 0) < 0 && errno != ENOENT)
+			return engine__error_errno(errno, "prune %s/%s", dir, de->d_name);
+	return 0;
+}
+
+static int sweep_atomic_leftovers(engine_context *ctx)
+{
+	int lock, r = sweep_leftovers_in(ctx, "images");
+
+	if (r < 0)
+		return r;
+	lock = engine__tags_lock(ctx);
+	if (lock < 0)
+		return lock;
+	r = sweep_leftovers_in(ctx, ".");
+	engine__lock_release(lock);
+	return r;
+}
+
 int engine__gc_sweep(engine_context *ctx, bool tmp, int64_t *reclaimed, char ***removed_layers)
 {
 	struct live l = {0};
@@ -173,6 +207,8 @@ int engine__gc_sweep(engine_context *ctx, bool tmp, int64_t *reclaimed, char ***
 		r = sweep_dir(ctx, "blobs/sha256", "sha256:", &l.blobs, reclaimed, NULL);
 	if (r == 0 && tmp)
 		r = sweep_dir(ctx, "tmp", "", NULL, reclaimed, NULL);
+	if (r == 0 && tmp)
+		r = sweep_atomic_leftovers(ctx);
 	live_free(&l);
 	return r;
 }

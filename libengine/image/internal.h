@@ -139,6 +139,9 @@ int engine__image_config(engine_context *ctx, const char *image_id, json_object 
 
 /* Tags pointing at @image_id, sorted (NULL-terminated, malloc'd). */
 int engine__tags_of(engine_context *ctx, const char *image_id, char ***out);
+/* The flock serialising repositories.json rewrites (fd to release with
+ * engine__lock_release). Taken after the store lock, never before it. */
+int engine__tags_lock(engine_context *ctx);
 /* The whole tag map {"name:tag": "sha256:.."} (owned by caller). */
 int engine__tags_load(engine_context *ctx, json_object **out);
 /* Remove @ref (normalised) from the tag map; ENGINE_ENOTFOUND when absent. */

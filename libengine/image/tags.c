@@ -236,7 +236,7 @@ static int tags_save(engine_context *ctx, json_object *flat)
 	return engine__json_write_file(path, doc, false);
 }
 
-static int tags_lock(engine_context *ctx)
+int engine__tags_lock(engine_context *ctx)
 {
 	cleanup_free char *path = engine__context_path(ctx, "tags.lock");
 
@@ -262,7 +262,7 @@ int engine__image_tag(engine_context *ctx, const char *image_id, const char *ref
 	r = engine__image_record(ctx, image_id, &rec);
 	if (r < 0)
 		return r;
-	lock = tags_lock(ctx);
+	lock = engine__tags_lock(ctx);
 	if (lock < 0)
 		return lock;
 	r = engine__tags_load(ctx, &flat);
@@ -309,7 +309,7 @@ int engine__tag_remove(engine_context *ctx, const char *ref)
 	r = engine__ref_normalize(ref, &norm);
 	if (r < 0)
 		return r;
-	lock = tags_lock(ctx);
+	lock = engine__tags_lock(ctx);
 	if (lock < 0)
 		return lock;
 	r = engine__tags_load(ctx, &flat);
@@ -333,7 +333,7 @@ int engine__tags_remove_image(engine_context *ctx, const char *image_id, char **
 
 	if (!gone)
 		return engine__error_oom();
-	lock = tags_lock(ctx);
+	lock = engine__tags_lock(ctx);
 	if (lock < 0)
 		return lock;
 	r = engine__tags_load(ctx, &flat);

@@ -309,11 +309,13 @@ static void setup_rootfs(int err_fd, engine__plan *p)
 	if (chdir("/") < 0)
 		FAIL("chdir", "/");
 
+	/* Injected files go in before /proc and /sys exist: an image's symlink
+	 * can then never turn one into a sysctl write. */
+	write_files(err_fd, p);
 	do_mount(err_fd, "proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
 	setup_dev(err_fd, p);
 	do_mount(err_fd, "sysfs", "/sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
 	attach_mounts(err_fd, p);
-	write_files(err_fd, p);
 	mask_paths(err_fd, p);
 	if (p->read_only)
 		set_readonly(err_fd, "/", false);
@@ -430,6 +432,8 @@ static void run_init(engine__plan *p, int err_fd)
 	pid_t child;
 	int status = 0;
 
+	/* It never execs: a name, not the embedder's, in ps. */
+	prctl(PR_SET_NAME, "init");
 	sigfillset(&all);
 	sigprocmask(SIG_SETMASK, &all, NULL);
 	child = (pid_t)syscall(SYS_clone, SIGCHLD, 0, NULL, NULL, 0);

@@ -148,6 +148,28 @@ fail:
 	return r;
 }
 
+int engine__cinfo_ephemeral(engine_context *ctx, const engine_spec *spec, engine__cinfo **out)
+{
+	engine__cinfo *ci = calloc(1, sizeof(*ci));
+	int r;
+
+	if (!ci)
+		return engine__error_oom();
+	r = engine__cinfo_load_image(ctx, spec, ci);
+	if (r == 0)
+		r = engine__random_hex(ci->id, 32);
+	if (r == 0)
+		r = engine__ephemeral_mark(ctx, ci->image_id);
+	if (r == 0 && !(ci->dir = engine__container_dir(ctx, ci->id)))
+		r = ENGINE_ENOMEM;
+	if (r < 0) {
+		engine__cinfo_free(ci);
+		return r;
+	}
+	*out = ci;
+	return 0;
+}
+
 int engine__cinfo_remove(engine__cinfo *ci)
 {
 	int r;

@@ -284,6 +284,7 @@ ENGINE_EXTERN int engine_container_create(engine_context *ctx, const engine_spec
 	if (r < 0)
 		goto remove;
 	/* The creator's fds stay usable for its own start. */
+	(*out)->spec->stdio = spec->stdio;
 	(*out)->spec->in_fd = spec->in_fd;
 	(*out)->spec->out_fd = spec->out_fd;
 	(*out)->spec->err_fd = spec->err_fd;

@@ -22,6 +22,11 @@ typedef struct engine__cinfo {
 /* Resolve the spec's image, pick an ID, make containers/<id>/{upper,work,rootfs}
  * and write image-id. */
 int engine__cinfo_prepare(engine_context *ctx, const engine_spec *spec, bool keep, engine__cinfo **out);
+/* engine_run: the image, an ID, and the context's image marker; nothing
+ * else on disk (ci->dir is named but not created). */
+int engine__cinfo_ephemeral(engine_context *ctx, const engine_spec *spec, engine__cinfo **out);
+/* Keep @image_id from GC while this context lives (ephemeral.c). */
+int engine__ephemeral_mark(engine_context *ctx, const char *image_id);
 /* Load the image side again for an existing container (layers + config). */
 int engine__cinfo_load_image(engine_context *ctx, const engine_spec *spec, engine__cinfo *ci);
 /* rm -rf the container directory. */

@@ -239,19 +239,34 @@ static int build_user(engine__plan *p, const engine_spec *spec, json_object *con
 	return 0;
 }
 
-int engine__plan_tmpfs_upper(engine__plan *p, const char *cdir)
+int engine__plan_tmpfs_upper(engine__plan *p, char *const *layers, const char *dir)
 {
 	static const char *const sub[] = { "upper", "work", "rootfs" };
+	int r;
 
-	p->tmpfs_dir = strdup(cdir);
+	/* Every run mounts its tmpfs over the same directory, each in its own
+	 * mount namespace: no mount point is created or removed per run
+	 * (removing one that a dying namespace still holds is slow). */
+	r = engine__mkdir_p(dir, 0700);
+	if (r < 0)
+		return engine__error_wrap("create %s", dir);
+	p->tmpfs_dir = strdup(dir);
 	if (!p->tmpfs_dir)
 		return engine__error_oom();
 	for (int i = 0; i < 3; i++) {
-		p->mkdirs[i] = engine__path_join(cdir, sub[i]);
+		p->mkdirs[i] = engine__path_join(dir, sub[i]);
 		if (!p->mkdirs[i])
 			return ENGINE_ENOMEM;
 	}
-	return 0;
+	free(p->rootfs_dir);
+	p->rootfs_dir = strdup(p->mkdirs[2]);
+	free(p->overlay_data);
+	p->overlay_data = NULL;
+	free(p->overlay_cwd);
+	p->overlay_cwd = NULL;
+	if (!p->rootfs_dir)
+		return engine__error_oom();
+	return build_overlay(p, layers, dir);
 }
 
 int engine__plan_build(engine_context *ctx, const engine_spec *spec, json_object *config, char *const *layers,

@@ -289,7 +289,7 @@ ENGINE_EXTERN int engine_run(engine_context *ctx, const engine_spec *spec, engin
 	res = calloc(1, sizeof(*res));
 	if (!res)
 		return engine__error_oom();
-	r = engine__cinfo_prepare(ctx, spec, false, &ci);
+	r = engine__cinfo_ephemeral(ctx, spec, &ci);
 	if (r < 0)
 		goto free_res;
 	res->id = strdup(ci->id);
@@ -300,10 +300,17 @@ ENGINE_EXTERN int engine_run(engine_context *ctx, const engine_spec *spec, engin
 	r = engine__plan_build(ctx, spec, ci->config, ci->layers, ci->dir, ci->id, &plan);
 	if (r < 0)
 		goto remove_dir;
-	r = engine__plan_tmpfs_upper(plan, ci->dir);
-	if (r < 0)
-		goto remove_dir;
-	r = engine__stdio_setup(spec, spec->stdio ? spec->stdio : ENGINE_STDIO_CAPTURE, ci->dir, plan, capture, owned);
+	{
+		cleanup_free char *eph = engine__path_join(engine_context_run_dir(ctx), "ephemeral");
+
+		r = eph ? engine__plan_tmpfs_upper(plan, ci->layers, eph) : ENGINE_ENOMEM;
+		if (r < 0)
+			goto remove_dir;
+	}
+	/* An ephemeral container keeps no log files: LOG means capture here. */
+	r = engine__stdio_setup(spec,
+				spec->stdio && spec->stdio != ENGINE_STDIO_LOG ? spec->stdio : ENGINE_STDIO_CAPTURE,
+				ci->dir, plan, capture, owned);
 	if (r < 0)
 		goto close_stdio;
 	engine__spec_limits(spec, &limits);
@@ -345,9 +352,6 @@ close_stdio:
 		if (capture[i] >= 0)
 			close(capture[i]);
 remove_dir:
-	engine__error_save(&saved);
-	engine__cinfo_remove(ci);
-	engine__error_restore(&saved);
 	engine__plan_free(plan);
 	engine__cinfo_free(ci);
 free_res:

@@ -158,7 +158,7 @@ void engine__plan_free(engine__plan *plan);
 int engine__plan_build(engine_context *ctx, const engine_spec *spec, json_object *image_config,
 		       char *const *layers, const char *cdir, const char *id, engine__plan **out);
 /* Switch a plan to the in-memory writable layer (engine_run). */
-int engine__plan_tmpfs_upper(engine__plan *plan, const char *cdir);
+int engine__plan_tmpfs_upper(engine__plan *plan, char *const *layers, const char *dir);
 
 /* The argv the container runs (Docker's Entrypoint/Cmd rules), malloc'd. */
 int engine__resolve_argv(const engine_spec *spec, json_object *image_config, char ***out);

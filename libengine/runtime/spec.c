@@ -494,7 +494,8 @@ void engine__spec_limits(const engine_spec *s, engine__cgroup_limits *out)
 	out->cpu_shares = s->cpu_shares;
 	if (s->cpus > 0) {
 		out->cpu_period = 100000;
-		out->cpu_quota = (int64_t)(s->cpus * 100000 + 0.5);
+		if (engine__cgroup_cpus_to_quota(s->cpus, out->cpu_period, &out->cpu_quota) < 0)
+			out->cpu_quota = (int64_t)(s->cpus * 100000 + 0.5);
 	}
 	out->pids = s->pids_limit;
 	out->cpuset_cpus = s->cpuset;

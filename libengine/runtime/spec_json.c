@@ -181,6 +181,10 @@ int engine__spec_from_json(json_object *o, engine_spec **out)
 	s->userns_gid = (uint32_t)engine__json_get_int(o, "UsernsGid", 0);
 	s->userns_count = (uint32_t)engine__json_get_int(o, "UsernsCount", 0);
 	s->stdio = (int)engine__json_get_int(o, "Stdio", 0);
+	/* The creator's fds (or stdio) mean nothing to another process that
+	 * starts the container later: its output goes to the log files. */
+	if (s->stdio == ENGINE_STDIO_FDS || s->stdio == ENGINE_STDIO_INHERIT)
+		s->stdio = ENGINE_STDIO_LOG;
 	s->timeout = get_double(o, "Timeout");
 	s->auto_remove = get_bool(o, "AutoRemove");
 	*out = s;

@@ -67,6 +67,10 @@ printf 'FROM busybox\nARG WHO=nobody\nRUN echo "hi $WHO"\n' > "$tmp/Other.docker
 (cd "$tmp" && e build -f Other.dockerfile --build-arg WHO=me "$tmp/ctx") > "$tmp/out" 2>&1 || fail "-f build"
 grep -qx 'hi me' "$tmp/out" || fail "-f / --build-arg output"
 
+# -f - reads the Dockerfile from stdin.
+printf 'FROM busybox\nRUN echo from-stdin\n' | e build -f - "$tmp/ctx" > "$tmp/out" 2>&1 || fail "-f - build"
+grep -qx 'from-stdin' "$tmp/out" || fail "-f - output"
+
 # -q prints the full ID only.
 e build -q "$tmp/ctx" > "$tmp/out" 2>&1 || fail "quiet build"
 grep -qx 'sha256:[0-9a-f]\{64\}' "$tmp/out" || fail "quiet output"

@@ -69,6 +69,8 @@ expect 3 "$2" "inspect RootFS layers"
 expect 2 "$3" "inspect RepoTags"
 "$E" --root "$R" images --format json | /usr/bin/python3 -c 'import json,sys; [json.loads(l)["Repository"] for l in sys.stdin]' ||
 	fail "images --format json"
+expect "$1 linux null" "$("$E" --root "$R" inspect -f '{{.Id}} {{.Os}} {{json .Nope}}' app:v1)" "inspect -f"
+expect "[sha256:$(echo "$1" | cut -c8-)]" "$("$E" --root "$R" image inspect --format '[{{.Id}}]' app:v1)" "image inspect --format"
 err=$("$E" --root "$R" inspect nope 2>&1 >/dev/null); rc=$?
 expect 1 "$rc" "inspect of a missing image: exit code"
 expect "Error: No such object: nope" "$err" "inspect message"

@@ -15,13 +15,14 @@ struct fixture {
 	size_t len;
 };
 
-static const char *const kinds[] = { "step", "cached", "running", "output", "removed",
-				     "done", "built", "tagged", "warning" };
+static const char *const kinds[] = {"step", "cached", "running", "output", "removed",
+				    "done", "built",  "tagged",	 "warning"};
 
 static void collect(const engine_build_event *ev, void *payload)
 {
 	struct fixture *f = payload;
-	int n = snprintf(f->log + f->len, sizeof(f->log) - f->len, "%s %d %s\n", kinds[ev->kind], ev->step, ev->text);
+	int n = snprintf(f->log + f->len, sizeof(f->log) - f->len, "%s %d %s\n", kinds[ev->kind], ev->step,
+			 ev->text);
 
 	if (n > 0 && (size_t)n < sizeof(f->log) - f->len)
 		f->len += (size_t)n;
@@ -71,8 +72,10 @@ static void build_ok(struct fixture *f, const char *dockerfile, engine_build_opt
 	ck_assert_msg(r == 0, "build failed: %s\nevents:\n%s", engine_error_last()->message, f->log);
 }
 
-#define ck_assert_log_has(f, s) ck_assert_msg(strstr((f)->log, (s)) != NULL, "no \"%s\" in:\n%s", (s), (f)->log)
-#define ck_assert_log_lacks(f, s) ck_assert_msg(strstr((f)->log, (s)) == NULL, "\"%s\" in:\n%s", (s), (f)->log)
+#define ck_assert_log_has(f, s)                                                                              \
+	ck_assert_msg(strstr((f)->log, (s)) != NULL, "no \"%s\" in:\n%s", (s), (f)->log)
+#define ck_assert_log_lacks(f, s)                                                                            \
+	ck_assert_msg(strstr((f)->log, (s)) == NULL, "\"%s\" in:\n%s", (s), (f)->log)
 
 /* Read a file of an image (flattened into a temp dir). NULL when missing. */
 static char *image_file(struct fixture *f, const char *ref, const char *path)
@@ -163,7 +166,7 @@ START_TEST(test_build__copy_cache_uses_content_not_mtime)
 	struct fixture f;
 	cleanup_free char *id1 = NULL, *id2 = NULL, *id3 = NULL, *id4 = NULL, *data = NULL, *p = NULL;
 	const char *df = "FROM busybox\nCOPY f.txt /data/\nRUN cat /data/f.txt\n";
-	struct timeval tv[2] = { { 1000000, 0 }, { 1000000, 0 } };
+	struct timeval tv[2] = {{1000000, 0}, {1000000, 0}};
 
 	setup(&f);
 	put(&f, "f.txt", "one\n");
@@ -252,8 +255,9 @@ START_TEST(test_build__dockerignore)
 	inc = image_file(&f, id, "/all/secret/key");
 	ck_assert_ptr_null(keep);
 	ck_assert_str_eq(inc, "k\n");
-	ck_assert_engine_error(build(&f, "FROM busybox\nCOPY debug.log /x\n", NULL, NULL), ENGINE_ENOTFOUND,
-			       "Dockerfile:2: COPY failed: file not found in build context or excluded by .dockerignore");
+	ck_assert_engine_error(
+	    build(&f, "FROM busybox\nCOPY debug.log /x\n", NULL, NULL), ENGINE_ENOTFOUND,
+	    "Dockerfile:2: COPY failed: file not found in build context or excluded by .dockerignore");
 	teardown(&f);
 }
 END_TEST
@@ -265,7 +269,7 @@ START_TEST(test_build__run_rm_makes_whiteouts)
 	engine_spec *spec = NULL;
 	engine_run_result *res = NULL;
 	engine_strarray argv;
-	char *args[] = { "sh", "-c", "ls /d /o; test -e /etc/group || echo nogroup", NULL };
+	char *args[] = {"sh", "-c", "ls /d /o; test -e /etc/group || echo nogroup", NULL};
 
 	setup(&f);
 	build_ok(&f,
@@ -310,7 +314,7 @@ START_TEST(test_build__image_runs_with_its_config)
 	engine_image *img = NULL;
 	engine_spec *spec = NULL;
 	engine_run_result *res = NULL;
-	char *tags[] = { "app:1", NULL }, *args[] = { "GREETING=hello", NULL };
+	char *tags[] = {"app:1", NULL}, *args[] = {"GREETING=hello", NULL};
 	const engine_strarray *env;
 	bool found = false;
 
@@ -326,16 +330,26 @@ START_TEST(test_build__image_runs_with_its_config)
 		 "ENV GREETING=$GREETING\n"
 		 "WORKDIR /srv/app\n"
 		 "COPY --chmod=0755 --chown=1000:1000 run.sh .\n"
+		 "WORKDIR /srv/new\n"
+		 "COPY run.sh .\n"
+		 "WORKDIR /srv/app\n"
 		 "USER 1000\n"
 		 "CMD [\"./run.sh\"]\n",
 		 &o, &id);
 	ck_assert_log_has(&f, "tagged 0 app:1\n");
 	{
+		char *copied = image_file(&f, id, "/srv/new/run.sh");
+
+		ck_assert_ptr_nonnull(copied);
+		free(copied);
+	}
+	{
 		char *json = NULL;
 
 		/* Each step's image names its parent, as Docker's do. */
 		ck_assert_engine_ok(engine_image_inspect(f.ctx, "app:1", &json));
-		ck_assert_msg(strstr(json, "\"Parent\": \"sha256:") || strstr(json, "\"Parent\":\"sha256:"), "%s", json);
+		ck_assert_msg(strstr(json, "\"Parent\": \"sha256:") || strstr(json, "\"Parent\":\"sha256:"),
+			      "%s", json);
 		engine_free(json);
 	}
 	ck_assert_engine_ok(engine_image_open(f.ctx, "app:1", &img));
@@ -365,8 +379,8 @@ START_TEST(test_build__failed_run_leaves_no_image)
 	engine_build_options o = ENGINE_BUILD_OPTIONS_INIT;
 	engine_image *img = NULL;
 	engine_image_list *list = NULL;
-	engine_strarray ids = { NULL, 0 };
-	char *tags[] = { "broken:1", NULL };
+	engine_strarray ids = {NULL, 0};
+	char *tags[] = {"broken:1", NULL};
 	size_t before;
 
 	setup(&f);
@@ -386,8 +400,8 @@ START_TEST(test_build__failed_run_leaves_no_image)
 	ck_assert_engine_ok(engine_container_list_ids(f.ctx, 1, &ids));
 	ck_assert_uint_eq(ids.count, 0);
 	engine_strarray_dispose(&ids);
-	ck_assert_engine_error(build(&f, "FROM busybox\nRUN [\"/nonexistent\"]\n", NULL, NULL), ENGINE_ENOTFOUND,
-			       "The command '/nonexistent' returned a non-zero code: 127");
+	ck_assert_engine_error(build(&f, "FROM busybox\nRUN [\"/nonexistent\"]\n", NULL, NULL),
+			       ENGINE_ENOTFOUND, "The command '/nonexistent' returned a non-zero code: 127");
 	teardown(&f);
 }
 END_TEST
@@ -402,16 +416,17 @@ START_TEST(test_build__bad_input)
 			       "Dockerfile:2: unknown instruction: RUNN");
 	ck_assert_engine_error(build(&f, "FROM nosuch:1\nRUN true\n", NULL, NULL), ENGINE_ENOTFOUND,
 			       "Dockerfile:1: FROM nosuch:1:");
-	ck_assert_engine_error(build(&f, "FROM busybox\nCOPY ../etc/passwd /x\n", NULL, NULL), ENGINE_EINVALID,
-			       "Dockerfile:2: COPY failed: forbidden path outside the build context: ../etc/passwd");
+	ck_assert_engine_error(
+	    build(&f, "FROM busybox\nCOPY ../etc/passwd /x\n", NULL, NULL), ENGINE_EINVALID,
+	    "Dockerfile:2: COPY failed: forbidden path outside the build context: ../etc/passwd");
 	ck_assert_engine_error(build(&f, "FROM busybox\nCOPY missing /x\n", NULL, NULL), ENGINE_ENOTFOUND,
 			       "stat missing: file does not exist");
 	ck_assert_engine_error(build(&f, "FROM busybox\nCOPY *.nope /x/\n", NULL, NULL), ENGINE_ENOTFOUND,
 			       "no source files were specified");
-	ck_assert_engine_error(build(&f, "FROM busybox\nADD http://example.com/x /x\n", NULL, NULL), ENGINE_ENOTSUP,
-			       "remote URLs are not supported");
-	ck_assert_engine_error(build(&f, "FROM busybox\nCOPY a.txt Dockerfile /x\n", NULL, NULL), ENGINE_EINVALID,
-			       "the destination must be a directory and end with a /");
+	ck_assert_engine_error(build(&f, "FROM busybox\nADD http://example.com/x /x\n", NULL, NULL),
+			       ENGINE_ENOTSUP, "remote URLs are not supported");
+	ck_assert_engine_error(build(&f, "FROM busybox\nCOPY a.txt Dockerfile /x\n", NULL, NULL),
+			       ENGINE_EINVALID, "the destination must be a directory and end with a /");
 	ck_assert_engine_error(build(&f, "FROM busybox\nCOPY --chown=nobodyhere a.txt /x\n", NULL, NULL),
 			       ENGINE_ENOTFOUND, "unable to find user \"nobodyhere\"");
 	teardown(&f);
@@ -424,8 +439,8 @@ START_TEST(test_build__add_extracts_archives)
 	cleanup_free char *id = NULL, *cmd = NULL, *a = NULL, *raw = NULL;
 	engine_spec *spec = NULL;
 	engine_run_result *res = NULL;
-	char *args[] = { "stat", "-c", "%u:%g %a", "/opt/t/a.txt", NULL };
-	engine_strarray argv = { args, 4 };
+	char *args[] = {"stat", "-c", "%u:%g %a", "/opt/t/a.txt", NULL};
+	engine_strarray argv = {args, 4};
 
 	setup(&f);
 	put(&f, "src/t/a.txt", "from tar\n");
@@ -455,7 +470,7 @@ START_TEST(test_build__events_as_json_lines_and_cache_prune)
 	engine_build_options o = ENGINE_BUILD_OPTIONS_INIT;
 	engine_image_remove_options ro = ENGINE_IMAGE_REMOVE_OPTIONS_INIT;
 	cleanup_free char *id = NULL, *data = NULL, *path = NULL;
-	char *tags[] = { "j:1", NULL };
+	char *tags[] = {"j:1", NULL};
 	int64_t removed = -1;
 	int fd;
 
@@ -469,9 +484,17 @@ START_TEST(test_build__events_as_json_lines_and_cache_prune)
 	build_ok(&f, "FROM busybox\nRUN echo hi\n", &o, &id);
 	close(fd);
 	ck_assert_engine_ok(engine__read_file(path, &data, NULL));
-	ck_assert_ptr_nonnull(strstr(data, "{\"event\":\"step\",\"step\":1,\"total\":2,\"text\":\"FROM busybox\"}\n"));
-	ck_assert_ptr_nonnull(strstr(data, "{\"event\":\"output\",\"step\":2,\"total\":2,\"text\":\"hi\"}\n"));
-	ck_assert_ptr_nonnull(strstr(data, "{\"event\":\"tagged\",\"step\":0,\"total\":2,\"text\":\"j:1\"}\n"));
+	ck_assert_ptr_nonnull(
+	    strstr(data, "{\"event\":\"step\",\"step\":1,\"total\":2,\"text\":\"FROM busybox\"}\n"));
+	ck_assert_ptr_nonnull(
+	    strstr(data, "{\"event\":\"output\",\"step\":2,\"total\":2,\"text\":\"hi\"}\n"));
+	ck_assert_ptr_nonnull(
+	    strstr(data, "{\"event\":\"tagged\",\"step\":0,\"total\":2,\"text\":\"j:1\"}\n"));
+	/* Store GC keeps what the cache points at: the step still hits. */
+	ck_assert_engine_ok(engine_store_prune(f.ctx, 0, NULL));
+	o.event_fd = -1;
+	build_ok(&f, "FROM busybox\nRUN echo hi\n", &o, NULL);
+	ck_assert_log_has(&f, "cached 2");
 	/* Nothing to prune while the image exists; its entry goes with it. */
 	ck_assert_engine_ok(engine_build_cache_prune(f.ctx, &removed));
 	ck_assert_int_eq(removed, 0);
@@ -480,13 +503,11 @@ START_TEST(test_build__events_as_json_lines_and_cache_prune)
 	ck_assert_engine_ok(engine_build_cache_prune(f.ctx, &removed));
 	ck_assert_int_eq(removed, 1);
 	/* The next build runs the step again. */
-	o.event_fd = -1;
 	build_ok(&f, "FROM busybox\nRUN echo hi\n", &o, NULL);
 	ck_assert_log_lacks(&f, "cached");
 	teardown(&f);
 }
 END_TEST
-
 
 START_TEST(test_build__copy_follows_symlinks_in_the_image)
 {
@@ -494,15 +515,17 @@ START_TEST(test_build__copy_follows_symlinks_in_the_image)
 	cleanup_free char *id = NULL;
 	engine_spec *spec = NULL;
 	engine_run_result *res = NULL;
-	char *args[] = { "sh", "-c", "readlink /link; cat /usr/local/share/a.txt /usr/local/share/rel/b.txt", NULL };
-	engine_strarray argv = { args, 3 };
+	char *args[] = {"sh", "-c", "readlink /link; cat /usr/local/share/a.txt /usr/local/share/rel/b.txt",
+			NULL};
+	engine_strarray argv = {args, 3};
 
 	setup(&f);
 	put(&f, "a.txt", "a\n");
 	put(&f, "b.txt", "b\n");
 	build_ok(&f,
 		 "FROM busybox\n"
-		 "RUN mkdir -p /usr/local/share/rel && ln -s /usr/local/share /link && ln -s ../share/rel /usr/local/share/r\n"
+		 "RUN mkdir -p /usr/local/share/rel && ln -s /usr/local/share /link && ln -s ../share/rel "
+		 "/usr/local/share/r\n"
 		 "COPY a.txt /link/\n"
 		 "COPY b.txt /link/r/\n",
 		 NULL, &id);
@@ -518,12 +541,11 @@ START_TEST(test_build__copy_follows_symlinks_in_the_image)
 }
 END_TEST
 
-
 START_TEST(test_build__build_args_key_run_steps)
 {
 	struct fixture f;
 	engine_build_options o = ENGINE_BUILD_OPTIONS_INIT;
-	char *one[] = { "V=2", NULL }, *unused[] = { "NOPE=1", NULL };
+	char *one[] = {"V=2", NULL}, *unused[] = {"NOPE=1", NULL};
 	const char *df = "FROM busybox\nARG V=1\nRUN echo \"v=$V\"\n";
 
 	setup(&f);

@@ -18,8 +18,8 @@ static void parse_fails(const char *text, const char *needle)
 {
 	engine__dockerfile *df = NULL;
 
-	ck_assert_engine_error(engine__dockerfile_parse("Dockerfile", text, strlen(text), &df), ENGINE_EINVALID,
-			       needle);
+	ck_assert_engine_error(engine__dockerfile_parse("Dockerfile", text, strlen(text), &df),
+			       ENGINE_EINVALID, needle);
 	ck_assert_ptr_null(df);
 }
 
@@ -35,7 +35,7 @@ static void assert_args(const engine__df_instr *in, const char *const *want)
 		ck_assert_str_eq(in->args[i], want[i]);
 }
 
-#define ARGS(...) ((const char *const[]){ __VA_ARGS__, NULL })
+#define ARGS(...) ((const char *const[]){__VA_ARGS__, NULL})
 
 START_TEST(test_build_parser__instruction_forms)
 {
@@ -173,7 +173,8 @@ START_TEST(test_build_parser__escape_directive)
 	engine__dockerfile_free(df);
 
 	parse_fails("# escape=x\nFROM busybox\n", "Dockerfile:1: invalid escape token 'x'");
-	parse_fails("# escape=`\n# escape=\\\nFROM busybox\n", "Dockerfile:2: only one escape parser directive");
+	parse_fails("# escape=`\n# escape=\\\nFROM busybox\n",
+		    "Dockerfile:2: only one escape parser directive");
 }
 END_TEST
 
@@ -187,10 +188,12 @@ START_TEST(test_build_parser__errors_name_file_and_line)
 	parse_fails("FROM busybox\nENV\n", "Dockerfile:2: ENV requires at least one argument");
 	parse_fails("FROM busybox\nENV onlykey\n", "Dockerfile:2: ENV must have two arguments");
 	parse_fails("FROM busybox\nENV a=1 b\n", "Dockerfile:2: Syntax error - can't find = in \"b\"");
-	parse_fails("FROM busybox\nSHELL /bin/sh -c\n", "Dockerfile:2: SHELL requires the arguments to be in JSON form");
+	parse_fails("FROM busybox\nSHELL /bin/sh -c\n",
+		    "Dockerfile:2: SHELL requires the arguments to be in JSON form");
 	parse_fails("FROM busybox\nRUN --mount=type=cache echo\n", "Dockerfile:2: RUN: Unknown flag: mount");
 	parse_fails("FROM busybox\nCOPY --from a b\n", "Dockerfile:2: COPY: Missing a value on flag: from");
-	parse_fails("FROM busybox\nHEALTHCHECK --interval=5 CMD true\n", "Dockerfile:2: HEALTHCHECK --interval");
+	parse_fails("FROM busybox\nHEALTHCHECK --interval=5 CMD true\n",
+		    "Dockerfile:2: HEALTHCHECK --interval");
 	parse_fails("FROM busybox\nHEALTHCHECK RUN true\n", "Unknown type \"RUN\" in HEALTHCHECK");
 	parse_fails("FROM busybox\nHEALTHCHECK NONE x\n", "HEALTHCHECK NONE takes no arguments");
 	parse_fails("FROM busybox\nWORKDIR\n", "Dockerfile:2: WORKDIR requires exactly one argument");
@@ -200,13 +203,15 @@ START_TEST(test_build_parser__errors_name_file_and_line)
 	parse_fails("ARG X\n", "Dockerfile: no FROM instruction");
 	parse_fails("# just a comment\n\n", "Dockerfile: file with no instructions");
 	/* The line reported is the instruction's first line. */
-	parse_fails("FROM busybox\nRUN true\nCOPY \\\n  \\\n x\n", "Dockerfile:3: COPY requires at least two");
+	parse_fails("FROM busybox\nRUN true\nCOPY \\\n  \\\n x\n",
+		    "Dockerfile:3: COPY requires at least two");
 }
 END_TEST
 
 START_TEST(test_build_parser__args_before_from)
 {
-	engine__dockerfile *df = parse_ok("ARG BASE=busybox\nARG TAG\nFROM ${BASE}:${TAG:-latest}\nARG BASE\n");
+	engine__dockerfile *df =
+	    parse_ok("ARG BASE=busybox\nARG TAG\nFROM ${BASE}:${TAG:-latest}\nARG BASE\n");
 
 	ck_assert_uint_eq(df->n_instrs, 4);
 	ck_assert_int_eq(df->instrs[0].kind, ENGINE__DF_ARG);
@@ -243,7 +248,7 @@ static void expands(const char *word, char *const *env, const char *want)
 
 START_TEST(test_build_parser__substitution)
 {
-	char *env[] = { "A=apple", "E=", "PATH=/bin", "A=shadowed", "N1=x", NULL };
+	char *env[] = {"A=apple", "E=", "PATH=/bin", "A=shadowed", "N1=x", NULL};
 	cleanup_free char *out = NULL;
 
 	expands("$A", env, "apple");
@@ -269,7 +274,8 @@ START_TEST(test_build_parser__substitution)
 	expands("/usr/local$PATH", env, "/usr/local/bin");
 	expands("x y  z", env, "x y  z");
 	ck_assert_engine_error(engine__shlex_word("${A", '\\', env, &out), ENGINE_EINVALID, "missing '}'");
-	ck_assert_engine_error(engine__shlex_word("${}", '\\', env, &out), ENGINE_EINVALID, "bad substitution");
+	ck_assert_engine_error(engine__shlex_word("${}", '\\', env, &out), ENGINE_EINVALID,
+			       "bad substitution");
 	ck_assert_engine_error(engine__shlex_word("${A:=x}", '\\', env, &out), ENGINE_EINVALID,
 			       "unsupported modifier (=)");
 	ck_assert_engine_error(engine__shlex_word("'abc", '\\', env, &out), ENGINE_EINVALID, "single-quote");
@@ -345,7 +351,6 @@ START_TEST(test_build_parser__dockerignore)
 }
 END_TEST
 
-
 /* Evaluate the first stage of @text like the builder does for metadata
  * steps; the last RUN's argv/env/history text go to the out parameters. */
 struct evaluated {
@@ -366,7 +371,8 @@ static void eval_df(const char *text, char **build_args, struct evaluated *ev)
 	ev->df = parse_ok(text);
 	ck_assert_engine_ok(engine__build_meta_args(ev->df, build_args, &ev->used, &ev->meta, &n_meta));
 	ck_assert_int_eq(ev->df->instrs[n_meta].kind, ENGINE__DF_FROM);
-	ck_assert_engine_ok(engine__build_from_ref(&ev->df->instrs[n_meta], ev->meta, ev->df->escape, &ev->from));
+	ck_assert_engine_ok(
+	    engine__build_from_ref(&ev->df->instrs[n_meta], ev->meta, ev->df->escape, &ev->from));
 	ev->st.image = engine__build_scratch_image();
 	ev->st.meta = ev->meta;
 	ev->st.build_args = build_args;
@@ -379,8 +385,8 @@ static void eval_df(const char *text, char **build_args, struct evaluated *ev)
 			engine__strv_free(ev->run_argv);
 			engine__strv_free(ev->run_env);
 			free(ev->run_created_by);
-			ck_assert_engine_ok(
-				engine__build_run_argv(&ev->st, in, &ev->run_argv, &ev->run_env, &ev->run_created_by));
+			ck_assert_engine_ok(engine__build_run_argv(&ev->st, in, &ev->run_argv, &ev->run_env,
+								   &ev->run_created_by));
 			continue;
 		}
 		free(ev->last_comment);
@@ -418,7 +424,7 @@ static const char *cfg_json(struct evaluated *ev, const char *key)
 START_TEST(test_build_parser__arg_scoping)
 {
 	struct evaluated ev;
-	char *cli[] = { "TAG=1.0", "V=cli", "UNUSED=1", NULL };
+	char *cli[] = {"TAG=1.0", "V=cli", "UNUSED=1", NULL};
 	const char *df = "ARG BASE=busybox\n"
 			 "ARG TAG\n"
 			 "ARG V=meta\n"
@@ -515,22 +521,22 @@ END_TEST
 START_TEST(test_build_parser__metadata_errors)
 {
 	const char *bad[][2] = {
-		{ "FROM scratch\nSTOPSIGNAL SIGNOPE\n", "Dockerfile:2: STOPSIGNAL: invalid signal: SIGNOPE" },
-		{ "FROM scratch\nEXPOSE 80/foo\n", "Dockerfile:2: EXPOSE: invalid proto: foo" },
-		{ "FROM scratch\nEXPOSE abc\n", "Dockerfile:2: EXPOSE: invalid containerPort: abc" },
-		{ "FROM scratch\nENV A=${B\n", "Dockerfile:2: ENV: syntax error: missing '}'" },
-		{ "FROM scratch\nWORKDIR ${X:?needs X}\n", "Dockerfile:2: WORKDIR: X: needs X" },
+	    {"FROM scratch\nSTOPSIGNAL SIGNOPE\n", "Dockerfile:2: STOPSIGNAL: invalid signal: SIGNOPE"},
+	    {"FROM scratch\nEXPOSE 80/foo\n", "Dockerfile:2: EXPOSE: invalid proto: foo"},
+	    {"FROM scratch\nEXPOSE abc\n", "Dockerfile:2: EXPOSE: invalid containerPort: abc"},
+	    {"FROM scratch\nENV A=${B\n", "Dockerfile:2: ENV: syntax error: missing '}'"},
+	    {"FROM scratch\nWORKDIR ${X:?needs X}\n", "Dockerfile:2: WORKDIR: X: needs X"},
 	};
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		engine__dockerfile *df = parse_ok(bad[i][0]);
-		engine__build_stage st = { 0 };
+		engine__build_stage st = {0};
 		char *comment = NULL;
 
 		st.image = engine__build_scratch_image();
 		st.escape = '\\';
-		ck_assert_engine_error(engine__build_apply_meta(&st, &df->instrs[1], &comment), ENGINE_EINVALID,
-				       bad[i][1]);
+		ck_assert_engine_error(engine__build_apply_meta(&st, &df->instrs[1], &comment),
+				       ENGINE_EINVALID, bad[i][1]);
 		ck_assert_ptr_null(comment);
 		json_object_put(st.image);
 		engine__dockerfile_free(df);
@@ -540,7 +546,7 @@ END_TEST
 
 START_TEST(test_build_parser__step_key_and_history)
 {
-	engine__build_stage st = { 0 };
+	engine__build_stage st = {0};
 	cleanup_free char *k1 = NULL, *k2 = NULL, *k3 = NULL;
 	json_object *hist;
 
@@ -552,16 +558,20 @@ START_TEST(test_build_parser__step_key_and_history)
 	/* Same text, different resulting config: a different key. */
 	ck_assert_engine_ok(engine__build_step_key(&st, "/bin/sh -c echo a", &k3));
 	ck_assert_str_ne(k1, k3);
-	ck_assert_engine_ok(engine__build_record_step(&st, "/bin/sh -c #(nop)  ENV a=b", NULL, "2026-01-01T00:00:00Z"));
-	ck_assert_engine_ok(engine__build_record_step(&st, "/bin/sh -c echo", "sha256:aa", "2026-01-01T00:00:01Z"));
+	ck_assert_engine_ok(
+	    engine__build_record_step(&st, "/bin/sh -c #(nop)  ENV a=b", NULL, "2026-01-01T00:00:00Z"));
+	ck_assert_engine_ok(
+	    engine__build_record_step(&st, "/bin/sh -c echo", "sha256:aa", "2026-01-01T00:00:01Z"));
 	hist = engine__json_get_type(st.image, "history", json_type_array);
 	ck_assert_uint_eq(json_object_array_length(hist), 2);
 	ck_assert(json_object_get_boolean(
-		engine__json_get_type(json_object_array_get_idx(hist, 0), "empty_layer", json_type_boolean)));
-	ck_assert_ptr_null(engine__json_get_type(json_object_array_get_idx(hist, 1), "empty_layer", json_type_boolean));
-	ck_assert_str_eq(json_object_to_json_string_ext(engine__json_get_type(st.image, "rootfs", json_type_object),
-							JSON_C_TO_STRING_PLAIN),
-			 "{\"type\":\"layers\",\"diff_ids\":[\"sha256:aa\"]}");
+	    engine__json_get_type(json_object_array_get_idx(hist, 0), "empty_layer", json_type_boolean)));
+	ck_assert_ptr_null(
+	    engine__json_get_type(json_object_array_get_idx(hist, 1), "empty_layer", json_type_boolean));
+	ck_assert_str_eq(
+	    json_object_to_json_string_ext(engine__json_get_type(st.image, "rootfs", json_type_object),
+					   JSON_C_TO_STRING_PLAIN),
+	    "{\"type\":\"layers\",\"diff_ids\":[\"sha256:aa\"]}");
 	json_object_put(st.image);
 }
 END_TEST

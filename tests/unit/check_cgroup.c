@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdint.h>
@@ -131,6 +132,52 @@ START_TEST(test_cgroup__bad_parent_config)
 }
 END_TEST
 
+struct thread_arg {
+	engine_context *ctx;
+	int index;
+	int failures;
+	char message[256];
+};
+
+static void *create_destroy(void *p)
+{
+	struct thread_arg *a = p;
+	engine__cgroup_limits l = { .pids = 100 };
+
+	for (int i = 0; i < 5; i++) {
+		engine__cgroup *cg = NULL;
+		char id[32];
+
+		snprintf(id, sizeof(id), "t%d-%d", a->index, i);
+		if (engine__cgroup_create(a->ctx, id, &l, &cg) < 0 || engine__cgroup_destroy(cg) < 0) {
+			a->failures++;
+			snprintf(a->message, sizeof(a->message), "%s", engine_error_last()->message);
+		}
+	}
+	return NULL;
+}
+
+START_TEST(test_cgroup__threads_share_a_context)
+{
+	/* Embedders are multithreaded: the first use (detection, parent
+	 * setup) and every create race on one context. */
+	struct thread_arg args[4];
+	pthread_t t[4];
+	th_cg_env env;
+
+	th_cg_env_open(&env, NULL);
+	for (int i = 0; i < 4; i++) {
+		args[i] = (struct thread_arg){ .ctx = env.ctx, .index = i };
+		ck_assert_int_eq(pthread_create(&t[i], NULL, create_destroy, &args[i]), 0);
+	}
+	for (int i = 0; i < 4; i++) {
+		ck_assert_int_eq(pthread_join(t[i], NULL), 0);
+		ck_assert_msg(args[i].failures == 0, "thread %d: %s", i, args[i].message);
+	}
+	th_cg_env_close(&env);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("cgroup");
@@ -147,6 +194,7 @@ int main(void)
 	tcase_add_test(tc, test_cgroup__detect_host);
 	tcase_add_test(tc, test_cgroup__invalid_input);
 	tcase_add_test(tc, test_cgroup__bad_parent_config);
+	tcase_add_test(tc, test_cgroup__threads_share_a_context);
 	suite_add_tcase(s, tc);
 	th_cg_add_v1_tests(s);
 	th_cg_add_v2_tests(s);

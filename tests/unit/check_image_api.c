@@ -207,6 +207,11 @@ START_TEST(test_image_api__prune)
 	ck_assert_engine_ok(engine__layer_unpack_blob(ctx, orphan, NULL, NULL, chain));
 	ck_assert_engine_ok(engine__store_tmpdir(ctx, &tmpdir));
 	ck_assert_engine_ok(engine__mkdtemp_in(tmpdir, "layer", &junk));
+	/* What a write killed before its rename leaves next to the records. */
+	cleanup_free char *rec_tmp = engine__strdup_printf("%s/images/%s.json.tmp-Ab12Cd", tmp, a + 7);
+	cleanup_free char *tags_tmp = engine__path_join(tmp, "repositories.json.tmp-Zz99Yy");
+	ck_assert_engine_ok(engine__write_file_atomic(rec_tmp, "{", 1, 0644, false));
+	ck_assert_engine_ok(engine__write_file_atomic(tags_tmp, "{", 1, 0644, false));
 	ck_assert_engine_ok(engine_store_usage_get(ctx, &u));
 	ck_assert_int_eq(u.images, 2);
 	ck_assert_int_eq(u.layers, 4);
@@ -222,6 +227,13 @@ START_TEST(test_image_api__prune)
 	ck_assert(!engine__layer_exists(ctx, chain));
 	ck_assert(!engine__blob_exists(ctx, orphan));
 	ck_assert(!engine__path_exists(junk));
+	ck_assert(!engine__path_exists(rec_tmp));
+	ck_assert(!engine__path_exists(tags_tmp));
+	{
+		char got[ENGINE__DIGEST_LEN + 1];
+		ck_assert_engine_ok(
+		    engine__image_lookup(ctx, "app:a", got)); /* the real tag file is intact */
+	}
 	ck_assert_uint_eq(th_count_tree(blobs), nblobs - 1);
 	ck_assert_engine_ok(engine_store_usage_get(ctx, &u));
 	ck_assert_int_eq(u.reclaimable, 0);
@@ -239,6 +251,21 @@ START_TEST(test_image_api__prune)
 	ck_assert_int_eq(u.layers, 2);
 	ck_assert_engine_ok(engine_store_check(ctx, &problems));
 	ck_assert_uint_eq(problems.count, 0);
+
+	/* image prune: dangling only; with all, tagged images no container uses. */
+	engine_strarray report = {NULL, 0};
+	ck_assert_engine_ok(engine_store_prune_images(ctx, 0, &report, NULL));
+	ck_assert_uint_eq(report.count, 0);
+	ck_assert_engine_ok(engine_store_prune_images(ctx, 1, &report, &reclaimed));
+	ck_assert_str_eq(report.strings[0], "untagged: app:a");
+	cleanup_free char *deleted = engine__strdup_printf("deleted: %s", a);
+	ck_assert_str_eq(report.strings[1], deleted);
+	ck_assert_uint_eq(report.count, 4); /* + both layers */
+	ck_assert_int_gt(reclaimed, 0);
+	engine_strarray_dispose(&report);
+	ck_assert_engine_ok(engine_store_usage_get(ctx, &u));
+	ck_assert_int_eq(u.images, 0);
+	ck_assert_int_eq(u.blobs, 0);
 	engine_context_free(ctx);
 	th_cleanup_dir(tmp);
 }

@@ -2,6 +2,7 @@
  * exit codes, capture, timeout, and nothing left behind. */
 #include "check_runtime.h"
 
+#include <dirent.h>
 #include <signal.h>
 
 static char *root, *rootfs;
@@ -270,7 +271,7 @@ START_TEST(test_runtime__timeout)
 	engine_spec *s = tr_spec(rootfs, SH("echo started; sleep 30 & sleep 30"));
 	engine_run_result *res;
 
-	ck_assert_engine_ok(engine_spec_set_timeout(s, 0.3));
+	ck_assert_engine_ok(engine_spec_set_timeout(s, 1.5));
 	res = tr_run_ok(ctx, s);
 	ck_assert_int_eq(res->timed_out, 1);
 	ck_assert_int_eq(res->signal, SIGKILL);
@@ -282,7 +283,8 @@ END_TEST
 
 START_TEST(test_runtime__init_reaps)
 {
-	engine_spec *s = tr_spec(rootfs, SH("echo $$; (sleep 0 &) ; sleep 0.1; ps -o stat= | grep -c Z; exit 7"));
+	engine_spec *s = tr_spec(rootfs, SH("echo $$; (sleep 0 &); i=0; while [ $i -lt 100 ] && ps -o stat= | grep -q Z; do sleep 0.05; i=$((i+1)); done; "
+					    "ps -o stat= | grep -c Z; exit 7"));
 	engine_run_result *res;
 
 	ck_assert_engine_ok(engine_spec_set_init(s, 1));
@@ -324,6 +326,54 @@ START_TEST(test_runtime__sigchld_ignored)
 }
 END_TEST
 
+static int count_markers(const char *dir)
+{
+	char path[4096];
+	DIR *d;
+	struct dirent *e;
+	int n = 0;
+
+	snprintf(path, sizeof(path), "%s/containers", dir);
+	d = opendir(path);
+	while (d && (e = readdir(d)))
+		if (strncmp(e->d_name, "ephemeral-", 10) == 0)
+			n++;
+	if (d)
+		closedir(d);
+	return n;
+}
+
+START_TEST(test_runtime__image)
+{
+	engine_spec *s = NULL;
+	engine_run_result *res;
+	char *id = NULL;
+	char *cmd[] = { "sh", "-c", "echo $PATH; echo $E", NULL };
+	engine_strarray argv = { cmd, 3 };
+
+	ck_assert_engine_ok(engine_image_create_default(ctx, NULL, &id));
+	ck_assert_engine_ok(engine_spec_new(&s));
+	ck_assert_engine_ok(engine_spec_set_image(s, "busybox"));
+	ck_assert_engine_ok(engine_spec_set_argv(s, &argv));
+	ck_assert_engine_ok(engine_spec_add_env(s, "E=spec"));
+	res = tr_run_ok(ctx, s);
+	ck_assert_msg(res->exit_code == 0, "stderr: %s", res->stderr_data);
+	ck_assert_ptr_nonnull(strstr(res->stdout_data, "/bin"));
+	ck_assert_ptr_nonnull(strstr(res->stdout_data, "\nspec\n"));
+	engine_run_result_free(res);
+	/* The image is marked for GC while the context lives, not after. */
+	ck_assert_int_eq(count_markers(root), 1);
+	res = tr_run_ok(ctx, s);
+	engine_run_result_free(res);
+	ck_assert_int_eq(count_markers(root), 1);
+	tr_context_free(ctx);
+	ctx = tr_context(root, cg_parent);
+	ck_assert_int_eq(count_markers(root), 0);
+	engine_spec_free(s);
+	engine_free(id);
+}
+END_TEST
+
 START_TEST(test_runtime__unknown_image)
 {
 	engine_spec *s = NULL;
@@ -360,6 +410,7 @@ static Suite *runtime_suite(void)
 	tcase_add_test(tc, test_runtime__init_reaps);
 	tcase_add_test(tc, test_runtime__userns);
 	tcase_add_test(tc, test_runtime__sigchld_ignored);
+	tcase_add_test(tc, test_runtime__image);
 	tcase_add_test(tc, test_runtime__unknown_image);
 	suite_add_tcase(s, tc);
 	return s;

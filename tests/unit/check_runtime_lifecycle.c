@@ -144,7 +144,7 @@ START_TEST(test_runtime__outlives_creator)
 		engine_context *other = NULL;
 		engine_context_options o = ENGINE_CONTEXT_OPTIONS_INIT;
 		char conf[4096];
-		engine_spec *s = tr_spec(rootfs, SH("sleep 0.5; echo done; exit 5"));
+		engine_spec *s = tr_spec(rootfs, SH("sleep 3; echo done; exit 5"));
 
 		snprintf(conf, sizeof(conf), "%s/config.json", root);
 		o.root = root;

@@ -110,6 +110,34 @@ START_TEST(test_runtime__seccomp)
 	ck_assert_str_eq(res->stdout_data, "allowed\n");
 	engine_run_result_free(res);
 
+	/* keyctl: Docker's profile refuses it whatever the capabilities. */
+	{
+		char cmd[8192];
+
+		snprintf(cmd, sizeof(cmd), "cp %s/tests/unit/runtime_syscall %s/bin/", getenv("top_builddir") ? getenv("top_builddir") : ".", rootfs);
+		ck_assert_int_eq(system(cmd), 0);
+	}
+	s = tr_spec(rootfs, (const char *const[]){ "runtime_syscall", "keyctl", NULL });
+	res = run(s);
+	ck_assert_str_eq(res->stdout_data, "EPERM\n");
+	engine_run_result_free(res);
+	s = tr_spec(rootfs, (const char *const[]){ "runtime_syscall", "keyctl", NULL });
+	ck_assert_engine_ok(engine_spec_set_seccomp_profile(s, "unconfined"));
+	res = run(s);
+	ck_assert_msg(strcmp(res->stdout_data, "EPERM\n") != 0, "keyctl unconfined: %s", res->stdout_data);
+	engine_run_result_free(res);
+	/* With CAP_SYS_ADMIN the default profile allows mount (like Docker);
+	 * without it, the profile refuses. */
+	s = tr_spec(rootfs, (const char *const[]){ "runtime_syscall", "mount", NULL });
+	res = run(s);
+	ck_assert_str_eq(res->stdout_data, "EPERM\n");
+	engine_run_result_free(res);
+	s = tr_spec(rootfs, (const char *const[]){ "runtime_syscall", "mount", NULL });
+	ck_assert_engine_ok(engine_spec_add_cap(s, "SYS_ADMIN"));
+	res = run(s);
+	ck_assert_str_eq(res->stdout_data, "ok\n");
+	engine_run_result_free(res);
+
 	/* mount is blocked both by the profile and the missing CAP_SYS_ADMIN. */
 	s = tr_spec(rootfs, SH("mkdir -p /m; mount -t tmpfs none /m"));
 	res = run(s);
