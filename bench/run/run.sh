@@ -2,8 +2,9 @@
 # Start latency of one ephemeral /bin/true container: engine_run (fresh
 # overlay rootfs from the store, all namespaces, 64m memory + 64 pids
 # limits, default seccomp) vs crun and runc on an equivalent OCI bundle
-# (same rootfs, namespaces and limits, runc's default seccomp-less spec plus
-# Docker-like masked paths), vs bwrap, vs plain fork+exec. Prints median and
+# (same rootfs, namespaces, limits, masked paths, and Docker's default
+# seccomp profile from /usr/share/containers/seccomp.json when present), vs
+# bwrap (no cgroups, no seccomp), vs plain fork+exec. Prints median and
 # p95 in ms, runs/s, and ratios to crun; then engine throughput with 2 workers.
 #
 #   bench/run/run.sh [N]       (as root; ENGINE_BUILD=<build dir>, default build/default)
@@ -32,6 +33,32 @@ c["root"]["readonly"] = False
 c["linux"]["resources"] = {"memory": {"limit": 64 << 20}, "pids": {"limit": 64},
                            "devices": c["linux"]["resources"]["devices"]}
 c["ociVersion"] = "1.0.2"
+# Docker's default seccomp profile (podman's copy), for the capabilities the
+# bundle has, in OCI form: the peers filter like engine_run does.
+try:
+    prof = json.load(open("/usr/share/containers/seccomp.json"))
+    caps = set(c["process"]["capabilities"]["bounding"])
+    rules = []
+    for r in prof["syscalls"]:
+        inc, exc = r.get("includes", {}), r.get("excludes", {})
+        if inc.get("caps") and not set(inc["caps"]) <= caps:
+            continue
+        if exc.get("caps") and set(exc["caps"]) & caps:
+            continue
+        if inc.get("arches") and not set(inc["arches"]) & {"amd64", "x86_64"}:
+            continue
+        rule = {"names": r["names"], "action": r["action"]}
+        for k in ("args", "errnoRet"):
+            if r.get(k):
+                rule[k] = r[k]
+        rules.append(rule)
+    c["linux"]["seccomp"] = {"defaultAction": prof["defaultAction"],
+                             "architectures": ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"],
+                             "syscalls": rules}
+    if prof.get("defaultErrnoRet"):
+        c["linux"]["seccomp"]["defaultErrnoRet"] = prof["defaultErrnoRet"]
+except OSError:
+    pass
 json.dump(c, open("config.json", "w"), indent=1)
 PY
 )
