@@ -139,12 +139,14 @@ static void capi_set_error_classes(PyObject *classes)
 }
 /* ...except plain int struct members and non-error results. */
 %typemap(out) int ENGINE_PLAIN_INT "$result = PyLong_FromLong($1);"
-/* Every int member of a public struct must be listed here. */
+/* Every int member of a public struct must be listed here
+ * (tests/python/test_context.py checks the headers against this list). */
 %apply int ENGINE_PLAIN_INT {
 	int code, int sys_errno, int log_level, int log_fd, int force,
 	int exit_code, int signal, int oom_killed, int timed_out,
 	int stdio, int in_fd, int out_fd, int err_fd,
-	int progress_fd, int timeout, int no_cache, int event_fd
+	int progress_fd, int timeout, int no_cache, int event_fd,
+	int kind, int step, int total
 };
 %typemap(out) int engine_has_feature "$result = PyBool_FromLong($1);"
 

@@ -155,3 +155,22 @@ def test_int_struct_members_read_back_as_ints():
     assert r.stdout_bytes() == b"" and r.id is None
     e = capi.engine_error_last()
     assert isinstance(e.code, int) and isinstance(e.sys_errno, int)
+
+
+def test_every_int_struct_member_is_read_as_a_value():
+    """python.i must list every int member of a public struct (else it reads as an error code)."""
+    import glob
+    import re
+    from conftest import TOP_SRCDIR
+    members = set()
+    for h in glob.glob(os.path.join(TOP_SRCDIR, "include", "engine", "*.h")):
+        text = re.sub(r"/\*.*?\*/", "", open(h).read(), flags=re.S)
+        for body in re.findall(r"typedef struct \w+ \{(.*?)\}", text, flags=re.S):
+            for decl in body.split(";"):
+                m = re.fullmatch(r"\s*int\s+([\w\s,]+)", decl)
+                if m:
+                    members.update(n.strip() for n in m.group(1).split(","))
+    iface = open(os.path.join(TOP_SRCDIR, "bindings", "swig", "python.i")).read()
+    listed = re.search(r"%apply int ENGINE_PLAIN_INT \{(.*?)\};", iface, flags=re.S).group(1)
+    listed = {d.split()[-1] for d in listed.split(",")}
+    assert members and members <= listed, sorted(members - listed)
