@@ -69,16 +69,15 @@ START_TEST(test_runtime__lifecycle)
 	ck_assert_str_eq(engine_container_status(c), "running");
 	ck_assert_engine_error(engine_container_start(c), ENGINE_EBUSY, "already running");
 
-	/* exec: same namespaces, the container's env, capture */
-	eo.argv = (engine_strarray){ (char *[]){ "sh", "-c", "hostname; echo $X; cat /proc/1/cmdline | tr '\\0' ' '", NULL }, 3 };
+	/* exec: same namespaces (UTS, PID 1's mount tree), the container's env, capture */
+	eo.argv = (engine_strarray){ (char *[]){ "sh", "-c", "hostname; echo $X; ls /proc/1/root/etc/hostname", NULL }, 3 };
 	eo.env = (engine_strarray){ (char *[]){ "X=exec", NULL }, 1 };
 	ck_assert_engine_ok(engine_container_exec(c, &eo, &res));
 	ck_assert_int_eq(res->exit_code, 0);
 	{
 		char expect[256];
 
-		/* busybox sh execs its last command: PID 1 is now sleep. */
-		snprintf(expect, sizeof(expect), "%.12s\nexec\nsleep 30 ", engine_container_id(c));
+		snprintf(expect, sizeof(expect), "%.12s\nexec\n/proc/1/root/etc/hostname\n", engine_container_id(c));
 		ck_assert_str_eq(res->stdout_data, expect);
 	}
 	engine_run_result_free(res);
