@@ -709,58 +709,71 @@ static int cmd_ps(int argc, char **argv)
 	return 0;
 }
 
+static int stats_row(const char *key)
+{
+	engine_container *ct;
+	engine_container_stats a, b;
+	double cpu;
+	char mem[64];
+
+	if (open_container(key, &ct) < 0)
+		return 1;
+	if (engine_container_stats_get(ct, &a) < 0) {
+		cli_fail(1, engine_container_name(ct));
+		engine_container_free(ct);
+		return 1;
+	}
+	/* CPU % needs two samples. */
+	usleep(200 * 1000);
+	if (engine_container_stats_get(ct, &b) < 0)
+		b = a;
+	cpu = (double)(b.cpu_usage_ns - a.cpu_usage_ns) / 2e8 * 100.0;
+	snprintf(mem, sizeof(mem), "%.2fMiB / %.2fMiB", (double)b.memory_usage / 1048576.0,
+		 (double)b.memory_limit / 1048576.0);
+	printf("%-14.12s %-20s %-8.2f %-22s %-8.2f %llu\n", engine_container_id(ct), engine_container_name(ct), cpu,
+	       b.memory_limit ? mem : "-",
+	       b.memory_limit ? (double)b.memory_usage * 100.0 / (double)b.memory_limit : 0.0,
+	       (unsigned long long)b.pids);
+	engine_container_free(ct);
+	return 0;
+}
+
 static int cmd_stats(int argc, char **argv)
 {
 	engine_context *ctx;
-	engine_strarray ids = { NULL, 0 };
-	int status = 0;
+	int stream = 1, status = 0, named = 0;
 
-	for (int i = 1; i < argc; i++)
-		if (strcmp(argv[i], "--no-stream") != 0 && argv[i][0] == '-')
-			return cli_failf(1, "usage: engine stats --no-stream [CONTAINER...]");
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--no-stream") == 0)
+			stream = 0;
+		else if (argv[i][0] == '-')
+			return cli_failf(1, "usage: engine stats [--no-stream] [CONTAINER...]");
+		else
+			named++;
+	}
 	if (cli_open_context(&ctx) < 0)
 		return 1;
-	printf("%-14s %-20s %-8s %-22s %-8s %s\n", "CONTAINER ID", "NAME", "CPU %", "MEM USAGE / LIMIT", "MEM %",
-	       "PIDS");
-	if (engine_container_list_ids(ctx, 0, &ids) < 0)
-		return cli_fail(1, NULL);
-	for (int i = 1; i <= argc; i++) {
-		const char *key = i < argc ? argv[i] : NULL;
+	do {
+		engine_strarray ids = { NULL, 0 };
 
-		if (key && key[0] == '-')
-			continue;
-		for (size_t k = 0; k < (key ? 1 : ids.count); k++) {
-			engine_container *ct;
-			engine_container_stats a, b;
-			double cpu;
-			char mem[64];
-
-			if (open_container(key ? key : ids.strings[k], &ct) < 0) {
+		if (!named && engine_container_list_ids(ctx, 0, &ids) < 0)
+			return cli_fail(1, NULL);
+		if (stream)
+			printf("\033[2J\033[H");
+		printf("%-14s %-20s %-8s %-22s %-8s %s\n", "CONTAINER ID", "NAME", "CPU %", "MEM USAGE / LIMIT",
+		       "MEM %", "PIDS");
+		status = 0;
+		for (int i = 1; i < argc; i++)
+			if (argv[i][0] != '-' && stats_row(argv[i]))
 				status = 1;
-				continue;
-			}
-			if (engine_container_stats_get(ct, &a) < 0) {
-				status = cli_fail(1, engine_container_name(ct));
-				engine_container_free(ct);
-				continue;
-			}
-			usleep(200 * 1000);
-			if (engine_container_stats_get(ct, &b) < 0)
-				b = a;
-			cpu = (double)(b.cpu_usage_ns - a.cpu_usage_ns) / 2e8 * 100.0;
-			snprintf(mem, sizeof(mem), "%.2fMiB / %.2fMiB", (double)b.memory_usage / 1048576.0,
-				 (double)b.memory_limit / 1048576.0);
-			printf("%-14.12s %-20s %-8.2f %-22s %-8.2f %llu\n", engine_container_id(ct), engine_container_name(ct), cpu,
-			       b.memory_limit ? mem : "-", b.memory_limit ? (double)b.memory_usage * 100.0 / (double)b.memory_limit : 0.0,
-			       (unsigned long long)b.pids);
-			engine_container_free(ct);
-		}
-		if (!key && i == argc && argc > 1)
-			break;
-		if (!key)
-			break;
-	}
-	engine_strarray_dispose(&ids);
+		for (size_t k = 0; k < ids.count; k++)
+			if (stats_row(ids.strings[k]))
+				status = 1;
+		engine_strarray_dispose(&ids);
+		fflush(stdout);
+		if (stream)
+			sleep(1);
+	} while (stream);
 	return status;
 }
 
