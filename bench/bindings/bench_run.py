@@ -1,7 +1,8 @@
 """The Python side of bench/bindings: N ephemeral runs of `true` through
 ctx.run(); prints the median and the minimum per run in microseconds, and
 the binding's own share: building and freeing the spec plus converting the
-result, without the container (median of N, microseconds).
+result, without the container (median of N, microseconds); and the
+process's resident size in MiB.
     bench_run.py ROOT N"""
 
 import sys
@@ -29,7 +30,9 @@ def main() -> None:
             w.append((time.perf_counter() - t0) * 1e6)
     t.sort()
     w.sort()
-    print("%.1f %.1f %.1f" % (t[n // 2], t[0], w[n // 2]))
+    rss_mb = next(int(line.split()[1]) for line in open("/proc/self/status")
+                  if line.startswith("VmRSS")) // 1024
+    print("%.1f %.1f %.1f %d" % (t[n // 2], t[0], w[n // 2], rss_mb))
 
 
 if __name__ == "__main__":
