@@ -62,7 +62,10 @@ func deadlineTimeout(ctx context.Context, timeout time.Duration) (time.Duration,
 //
 // A command that cannot be executed still gives a Result (exit code 127 or
 // 126) with the error. When ctx's deadline kills the container, the Result
-// says TimedOut and the error is ctx.Err().
+// says TimedOut and the error is ctx.Err(). The library's run cannot be
+// interrupted: cancelling a ctx without a deadline takes effect only
+// before the container starts (use Create/Start/Wait to cancel a waiting
+// caller early).
 func (c *Context) Run(ctx context.Context, image string, cmd []string, o *RunOptions) (*Result, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
