@@ -11,9 +11,19 @@ scripts/setup.sh || exit 1
 [ -f config.status ] && make distclean >/dev/null 2>&1
 ./autogen.sh >/dev/null 2>&1 || { echo "autogen failed"; exit 1; }
 results=$(mktemp)
-trap 'rm -f "$results"' EXIT
 status=0
 start=$(date +%s)
+# Containers of suites that use a context's default cgroup parent ("engine")
+# create it; remove it at the end, but only if this run created it.
+cg_before=$(ls -d /sys/fs/cgroup/*/engine 2>/dev/null)
+cleanup_cgroups() {
+	[ -n "$cg_before" ] && return 0
+	for d in /sys/fs/cgroup/*/engine /sys/fs/cgroup/unified/engine; do
+		[ -d "$d" ] && find "$d" -depth -type d -exec rmdir {} \; 2>/dev/null
+	done
+	return 0
+}
+trap 'rm -f "$results"; cleanup_cgroups' EXIT
 
 build() { # build DIR CONFIGURE_ARGS...
 	d=$1; shift
