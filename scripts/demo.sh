@@ -8,7 +8,7 @@ scripts/setup.sh
 [ -f config.status ] && make distclean >/dev/null
 ./autogen.sh >/dev/null 2>&1
 mkdir -p build/default
-(cd build/default && "$top/configure" -q && make -s -j"$(nproc)")
+(cd build/default && "$top/configure" -q && make -s -j"$(nproc)" >/dev/null)
 engine="build/default/tools/engine --root ${ENGINE_ROOT:-/var/lib/engine}"
 $engine image default
 exec $engine run --rm --memory 64m --pids-limit 64 -e GREETING="hello from libengine" \
