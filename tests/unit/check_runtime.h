@@ -140,4 +140,33 @@ static inline void tr_context_free(engine_context *ctx)
 	engine_context_free(ctx);
 }
 
+/* The fixture every runtime suite shares: per test, a temp root holding a
+ * busybox rootfs and a context on a cgroup parent of its own; afterwards,
+ * nothing may stay mounted under the root. A suite defines TR_FIXTURE (its
+ * temp-dir tag) before including this header to get it. */
+#ifdef TR_FIXTURE
+static char *root, *rootfs;
+static char cg_parent[256];
+static engine_context *ctx;
+
+static void setup(void)
+{
+	root = th_mkdtemp(TR_FIXTURE);
+	rootfs = tr_rootfs(root);
+	ctx = tr_context(root, cg_parent);
+}
+
+static void teardown(void)
+{
+	tr_context_free(ctx);
+	ctx = NULL;
+	ck_assert_msg(!tr_mounted(root), "a mount under %s was left behind", root);
+	free(rootfs);
+	th_cleanup_dir(root);
+	root = NULL;
+}
+
+#define SH(script) ((const char *const[]){ "sh", "-c", (script), NULL })
+#endif
+
 #endif

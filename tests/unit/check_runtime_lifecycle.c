@@ -1,33 +1,12 @@
 /* The container lifecycle (privileged): create, start (detached, under a
  * monitor), exec, stats, pause/resume, stop, wait, logs, inspect, list,
  * remove, auto-remove, and a container outliving the process that made it. */
+#define TR_FIXTURE "runtime-lc"
 #include "check_runtime.h"
 
 #include <signal.h>
 #include <sys/wait.h>
 
-static char *root, *rootfs;
-static char cg_parent[256];
-static engine_context *ctx;
-
-static void setup(void)
-{
-	root = th_mkdtemp("runtime-lc");
-	rootfs = tr_rootfs(root);
-	ctx = tr_context(root, cg_parent);
-}
-
-static void teardown(void)
-{
-	tr_context_free(ctx);
-	ctx = NULL;
-	ck_assert_msg(!tr_mounted(root), "a mount under %s was left behind", root);
-	free(rootfs);
-	th_cleanup_dir(root);
-	root = NULL;
-}
-
-#define SH(script) ((const char *const[]){ "sh", "-c", (script), NULL })
 
 static engine_container *create(const char *name, const char *script)
 {

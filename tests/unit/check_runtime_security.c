@@ -1,33 +1,12 @@
 /* engine_run with limits and security (privileged): OOM kill reported,
  * pids limit, seccomp default vs unconfined, dropped capabilities, rlimits,
  * and a leak test over many ephemeral runs. */
+#define TR_FIXTURE "runtime-sec"
 #include "check_runtime.h"
 
 #include <dirent.h>
 #include <signal.h>
 
-static char *root, *rootfs;
-static char cg_parent[256];
-static engine_context *ctx;
-
-static void setup(void)
-{
-	root = th_mkdtemp("runtime-sec");
-	rootfs = tr_rootfs(root);
-	ctx = tr_context(root, cg_parent);
-}
-
-static void teardown(void)
-{
-	tr_context_free(ctx);
-	ctx = NULL;
-	ck_assert_msg(!tr_mounted(root), "a mount under %s was left behind", root);
-	free(rootfs);
-	th_cleanup_dir(root);
-	root = NULL;
-}
-
-#define SH(script) ((const char *const[]){ "sh", "-c", (script), NULL })
 
 static engine_run_result *run(engine_spec *s)
 {
