@@ -713,7 +713,7 @@ static int stats_row(const char *key)
 {
 	engine_container *ct;
 	engine_container_stats a, b;
-	double cpu;
+	double cpu, limit;
 	char mem[64];
 
 	if (open_container(key, &ct) < 0)
@@ -728,12 +728,12 @@ static int stats_row(const char *key)
 	if (engine_container_stats_get(ct, &b) < 0)
 		b = a;
 	cpu = (double)(b.cpu_usage_ns - a.cpu_usage_ns) / 2e8 * 100.0;
-	snprintf(mem, sizeof(mem), "%.2fMiB / %.2fMiB", (double)b.memory_usage / 1048576.0,
-		 (double)b.memory_limit / 1048576.0);
+	/* Without a limit Docker shows the host's memory as the limit. */
+	limit = b.memory_limit ? (double)b.memory_limit
+			       : (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGESIZE);
+	snprintf(mem, sizeof(mem), "%.2fMiB / %.2fMiB", (double)b.memory_usage / 1048576.0, limit / 1048576.0);
 	printf("%-14.12s %-20s %-8.2f %-22s %-8.2f %llu\n", engine_container_id(ct), engine_container_name(ct), cpu,
-	       b.memory_limit ? mem : "-",
-	       b.memory_limit ? (double)b.memory_usage * 100.0 / (double)b.memory_limit : 0.0,
-	       (unsigned long long)b.pids);
+	       mem, limit > 0 ? (double)b.memory_usage * 100.0 / limit : 0.0, (unsigned long long)b.pids);
 	engine_container_free(ct);
 	return 0;
 }
