@@ -41,4 +41,12 @@ int engine__stdio_setup(const engine_spec *spec, int mode, const char *cdir, eng
 			int owned[3]);
 void engine__stdio_close(int fds[3]);
 
+/* Spawn @plan in @cg, close the parent's copies of the child's stdio
+ * (@owned), then wait (capture pipes @capture are handed to the wait and set
+ * to -1; @kill_cg is killed on @timeout) and time the run into @res. When
+ * the spawn fails with an exit status (126/127 for exec failures) the call
+ * fails but @res carries it and *@deliver is set, as docker run reports it. */
+int engine__spawn_and_wait(engine__plan *plan, engine__cgroup *cg, engine__cgroup *kill_cg, int owned[3],
+			   int capture[2], double timeout, engine_run_result *res, bool *deliver);
+
 #endif

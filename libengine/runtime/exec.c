@@ -39,12 +39,10 @@ ENGINE_EXTERN int engine_container_exec(engine_container *c, const engine_exec_o
 	engine__cgroup *cg = NULL;
 	engine__cstate st;
 	engine_run_result *res = NULL;
-	engine__proc proc = { -1, -1 };
-	engine__wait w;
 	cleanup_strv char **argv = NULL, **env = NULL;
 	const char *image_id;
-	int capture[2] = { -1, -1 }, owned[3] = { -1, -1, -1 }, r, exit_code = 0, pidfd = -1;
-	double t0;
+	int capture[2] = { -1, -1 }, owned[3] = { -1, -1, -1 }, r, pidfd = -1;
+	bool deliver = false;
 
 	if (!c || !opts || !out)
 		return engine__error_set(ENGINE_EINVALID, 0, "engine_container_exec: NULL argument");
@@ -125,23 +123,8 @@ ENGINE_EXTERN int engine_container_exec(engine_container *c, const engine_exec_o
 	r = engine__cgroup_open(c->ctx, c->id, &cg);
 	if (r < 0)
 		goto out;
-	t0 = engine__now();
-	r = engine__spawn(plan, cg, &proc, &exit_code);
-	engine__stdio_close(owned);
-	if (r < 0) {
-		if (exit_code) {
-			res->exit_code = exit_code;
-			*out = res;
-			res = NULL;
-		}
-		goto out;
-	}
-	w = (engine__wait){ capture[0], capture[1], opts->timeout, NULL };
-	capture[0] = capture[1] = -1;
-	r = engine__proc_wait(&proc, &w, res);
-	res->duration = engine__now() - t0;
-	close(proc.pidfd);
-	if (r == 0) {
+	r = engine__spawn_and_wait(plan, cg, NULL, owned, capture, opts->timeout, res, &deliver);
+	if (r == 0 || deliver) {
 		*out = res;
 		res = NULL;
 	}

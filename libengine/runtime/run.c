@@ -137,6 +137,32 @@ static void finish_buf(capbuf *b, char **data, size_t *len)
 	*len = b->data ? b->len : 0;
 }
 
+int engine__spawn_and_wait(engine__plan *plan, engine__cgroup *cg, engine__cgroup *kill_cg, int owned[3],
+			   int capture[2], double timeout, engine_run_result *res, bool *deliver)
+{
+	engine__proc proc;
+	engine__wait w;
+	double t0 = engine__now();
+	int exit_code = 0, r;
+
+	*deliver = false;
+	r = engine__spawn(plan, cg, &proc, &exit_code);
+	engine__stdio_close(owned);
+	if (r < 0) {
+		if (exit_code) {
+			res->exit_code = exit_code;
+			*deliver = true;
+		}
+		return r;
+	}
+	w = (engine__wait){ capture[0], capture[1], timeout, kill_cg };
+	capture[0] = capture[1] = -1; /* closed by the wait */
+	r = engine__proc_wait(&proc, &w, res);
+	res->duration = engine__now() - t0;
+	close(proc.pidfd);
+	return r;
+}
+
 int engine__proc_wait(engine__proc *proc, const engine__wait *w, engine_run_result *res)
 {
 	capbuf out = { 0 }, err = { 0 };
@@ -276,12 +302,10 @@ ENGINE_EXTERN int engine_run(engine_context *ctx, const engine_spec *spec, engin
 	engine__cgroup *cg = NULL;
 	engine__cgroup_limits limits;
 	engine_run_result *res = NULL;
-	engine__proc proc = { -1, -1 };
 	int capture[2] = { -1, -1 }, owned[3] = { -1, -1, -1 };
-	engine__wait w;
 	engine__error_saved saved;
-	double t0;
-	int r, exit_code = 0;
+	bool deliver = false;
+	int r;
 
 	if (!ctx || !spec || !out)
 		return engine__error_set(ENGINE_EINVALID, 0, "engine_run: NULL argument");
@@ -319,22 +343,11 @@ ENGINE_EXTERN int engine_run(engine_context *ctx, const engine_spec *spec, engin
 		if (r < 0)
 			goto close_stdio;
 	}
-	t0 = engine__now();
-	r = engine__spawn(plan, cg, &proc, &exit_code);
-	engine__stdio_close(owned);
-	if (r < 0) {
-		if (exit_code) {
-			res->exit_code = exit_code;
-			*out = res;
-			res = NULL;
-		}
-		goto destroy_cgroup;
+	r = engine__spawn_and_wait(plan, cg, cg, owned, capture, spec->timeout, res, &deliver);
+	if (deliver) {
+		*out = res;
+		res = NULL;
 	}
-	w = (engine__wait){ capture[0], capture[1], spec->timeout, cg };
-	capture[0] = capture[1] = -1; /* closed by the wait */
-	r = engine__proc_wait(&proc, &w, res);
-	res->duration = engine__now() - t0;
-	close(proc.pidfd);
 	if (r < 0)
 		goto destroy_cgroup;
 	if (cg && !res->timed_out && engine__cgroup_oom_killed(cg))
