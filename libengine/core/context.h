@@ -10,13 +10,10 @@
 /* Per-subsystem state hung off a context (caches, open handles), so each
  * subsystem owns its slot and nobody edits another's fields. */
 enum engine__ext_slot {
-	ENGINE__EXT_IMAGE,
 	ENGINE__EXT_RUNTIME,
 	ENGINE__EXT_SECURITY,
 	ENGINE__EXT_CGROUP,
 	ENGINE__EXT_REGISTRY,
-	ENGINE__EXT_BUILD,
-	ENGINE__EXT_NET,
 	ENGINE__EXT_MAX
 };
 

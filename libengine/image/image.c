@@ -1,6 +1,6 @@
 /*
  * The public image API over the store: list, open and getters, tag, and
- * options initialisers. Inspect is in inspect.c, removal in remove.c.
+ * options initialisers. Inspect is in image_inspect.c, removal in remove.c.
  */
 #include "config.h"
 

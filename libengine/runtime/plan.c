@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "config/env.h"
+#include "env/env.h"
 #include "core/error.h"
 #include "runtime/runtime.h"
 #include "util/cleanup.h"

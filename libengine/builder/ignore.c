@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "build/dockerfile.h"
-#include "build/sbuf.h"
+#include "builder/dockerfile.h"
+#include "builder/sbuf.h"
 #include "core/error.h"
 #include "util/cleanup.h"
 

@@ -15,8 +15,8 @@
 
 #include <json-c/json.h>
 
-#include "build/dockerfile.h"
-#include "build/sbuf.h"
+#include "builder/dockerfile.h"
+#include "builder/sbuf.h"
 #include "core/error.h"
 #include "util/cleanup.h"
 #include "util/json.h"

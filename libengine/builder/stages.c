@@ -11,7 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "build/build_int.h"
+#include "builder/steps.h"
 #include "core/error.h"
 #include "image/store.h"
 #include "util/cleanup.h"

@@ -18,9 +18,9 @@
 
 #include <engine/container.h>
 
-#include "build/build_int.h"
-#include "build/copy.h"
-#include "build/sbuf.h"
+#include "builder/steps.h"
+#include "builder/step_copy.h"
+#include "builder/sbuf.h"
 #include "core/context.h"
 #include "core/error.h"
 #include "util/cleanup.h"

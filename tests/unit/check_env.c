@@ -1,7 +1,7 @@
 /* Docker's environment rules: env files, -e items, merge order. Pure logic. */
 #include "check_helpers.h"
 
-#include "config/env.h"
+#include "env/env.h"
 #include "util/cleanup.h"
 #include "util/strv.h"
 

@@ -19,8 +19,8 @@
 
 #include <engine/image.h>
 
-#include "build/build_int.h"
-#include "build/copy.h"
+#include "builder/steps.h"
+#include "builder/step_copy.h"
 #include "core/error.h"
 #include "image/store.h"
 #include "util/cleanup.h"

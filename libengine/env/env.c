@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config/env.h"
+#include "env/env.h"
 #include "core/error.h"
 #include "util/cleanup.h"
 #include "util/fs.h"

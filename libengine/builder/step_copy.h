@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
-#include "build/dockerfile.h"
+#include "builder/dockerfile.h"
 
 typedef struct engine__copy_req {
 	const char *kw;		      /* "COPY" or "ADD", for messages */

@@ -12,8 +12,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "build/builder.h"
-#include "build/sbuf.h"
+#include "builder/builder.h"
+#include "builder/sbuf.h"
 #include "core/error.h"
 #include "util/cleanup.h"
 #include "util/json.h"

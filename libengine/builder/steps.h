@@ -1,8 +1,8 @@
-/* The running build, shared by the step loop (builder.c, build.c) and RUN (run.c). */
+/* The running build, shared by the step loop (steps.c, stages.c) and RUN (step_run.c). */
 #ifndef ENGINE_BUILD_BUILD_INT_H
 #define ENGINE_BUILD_BUILD_INT_H
 
-#include "build/builder.h"
+#include "builder/builder.h"
 
 typedef struct engine__builder {
 	engine_context *ctx;
@@ -39,7 +39,7 @@ int engine__build_run_stage(engine__builder *b, const engine__dockerfile *df, si
 /* One instruction after FROM. */
 int engine__build_step(engine__builder *b, engine__build_stage *st, const engine__df_instr *in);
 
-/* RUN (run.c). */
+/* RUN (step_run.c). */
 int engine__build_step_run(engine__builder *b, engine__build_stage *st, const engine__df_instr *in);
 
 #endif

@@ -1,7 +1,7 @@
 /* Build: the Dockerfile parser, word expansion and .dockerignore (pure). */
 #include "check_helpers.h"
-#include "build/builder.h"
-#include "build/dockerfile.h"
+#include "builder/builder.h"
+#include "builder/dockerfile.h"
 #include "util/json.h"
 #include "util/cleanup.h"
 #include "util/strv.h"

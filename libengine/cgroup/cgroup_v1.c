@@ -15,7 +15,7 @@
 #include <sys/statfs.h>
 #include <unistd.h>
 
-#include "cgroup/cgroup-internal.h"
+#include "cgroup/cgroup_internal.h"
 #include "core/error.h"
 #include "util/cleanup.h"
 #include "util/fs.h"

@@ -1,8 +1,8 @@
 /*
  * The build subsystem's internal interface: the per-stage state and the
  * pure evaluation of instructions against an image config (eval.c), the
- * cache (cache.c), COPY/ADD preparation (copy.c) and RUN (run.c), which
- * the step loop (builder.c) ties together.
+ * cache (cache.c), COPY/ADD preparation (step_copy.c) and RUN (step_run.c), which
+ * the step loop (steps.c) ties together.
  */
 #ifndef ENGINE_BUILD_BUILDER_H
 #define ENGINE_BUILD_BUILDER_H
@@ -13,7 +13,7 @@
 
 #include <engine/build.h>
 
-#include "build/dockerfile.h"
+#include "builder/dockerfile.h"
 #include "util/digest.h"
 
 /* --- evaluation (pure) ---------------------------------------------------------- */

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "build/builder.h"
+#include "builder/builder.h"
 #include "core/context.h"
 #include "core/error.h"
 #include "image/store.h"

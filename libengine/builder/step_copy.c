@@ -20,8 +20,8 @@
 #include <archive.h>
 #include <archive_entry.h>
 
-#include "build/copy.h"
-#include "build/sbuf.h"
+#include "builder/step_copy.h"
+#include "builder/sbuf.h"
 #include "core/error.h"
 #include "util/cleanup.h"
 #include "util/digest.h"

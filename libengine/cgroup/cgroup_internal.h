@@ -63,7 +63,7 @@ struct engine__cgroup {
 	char *v1_path[CG_V1_MAX];
 };
 
-/* Driver entry points (cgroup-v1.c, cgroup-v2.c). Callers hold nothing;
+/* Driver entry points (cgroup_v1.c, cgroup_v2.c). Callers hold nothing;
  * each sets the thread's error on failure. */
 int engine__cgroup_v1_host_init(cg_host *h);
 void engine__cgroup_v1_host_fini(cg_host *h);
@@ -95,12 +95,12 @@ uint64_t engine__cgroup_v2_oom_kills(engine__cgroup *cg);
 int engine__cgroup_v2_remove(engine__cgroup *cg);
 int engine__cgroup_v2_parent_remove(cg_host *h);
 
-/* Docker's default device policy (cgroup-devices.c): v1 rules written into
+/* Docker's default device policy (cgroup_devices.c): v1 rules written into
  * the devices cgroup at @dirfd; v2 a BPF program attached to cg's cgroup. */
 int engine__cgroup_devices_v1(int dirfd, const char *dir);
 int engine__cgroup_devices_v2(engine__cgroup *cg);
 
-/* File helpers (cgroup-file.c): one openat + one write/read, no stdio. The
+/* File helpers (cgroup_file.c): one openat + one write/read, no stdio. The
  * error names "<dir>/<file>". @create is for fake trees only. */
 int engine__cgroup_write(int dirfd, const char *dir, const char *file, const char *value, bool create);
 int engine__cgroup_write_u64(int dirfd, const char *dir, const char *file, uint64_t value, bool create);

@@ -14,8 +14,8 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
-#include "build/copy.h"
-#include "build/sbuf.h"
+#include "builder/step_copy.h"
+#include "builder/sbuf.h"
 #include "core/error.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
