@@ -32,7 +32,7 @@ int main(int argc, char **argv)
 	    engine_spec_set_pids_limit(spec, 64) < 0 || engine_spec_set_timeout(spec, 30) < 0)
 		goto fail;
 	if (i + 1 < argc) {
-		engine_strarray cmd = { argv + i + 1, (size_t)(argc - i - 1) };
+		engine_strarray cmd = {argv + i + 1, (size_t)(argc - i - 1)};
 
 		if (engine_spec_set_argv(spec, &cmd) < 0)
 			goto fail;

@@ -6,7 +6,7 @@
 
 #include "cli.h"
 
-struct cli_globals cli_globals = { NULL, NULL, ENGINE_LOG_WARN, 0 };
+struct cli_globals cli_globals = {NULL, NULL, ENGINE_LOG_WARN, 0};
 
 static engine_context *opened;
 

@@ -32,41 +32,58 @@ struct run_opts {
 };
 
 enum {
-	OPT_RM = 256, OPT_NAME, OPT_ENV_FILE, OPT_TMPFS, OPT_READ_ONLY, OPT_MEMORY, OPT_CPUS, OPT_CPU_SHARES,
-	OPT_PIDS, OPT_NETWORK, OPT_HOSTNAME, OPT_CAP_ADD, OPT_CAP_DROP, OPT_SECURITY_OPT, OPT_INIT, OPT_TIMEOUT,
-	OPT_ENTRYPOINT, OPT_ULIMIT, OPT_CPUSET, OPT_MOUNT_RO,
+	OPT_RM = 256,
+	OPT_NAME,
+	OPT_ENV_FILE,
+	OPT_TMPFS,
+	OPT_READ_ONLY,
+	OPT_MEMORY,
+	OPT_CPUS,
+	OPT_CPU_SHARES,
+	OPT_PIDS,
+	OPT_NETWORK,
+	OPT_HOSTNAME,
+	OPT_CAP_ADD,
+	OPT_CAP_DROP,
+	OPT_SECURITY_OPT,
+	OPT_INIT,
+	OPT_TIMEOUT,
+	OPT_ENTRYPOINT,
+	OPT_ULIMIT,
+	OPT_CPUSET,
+	OPT_MOUNT_RO,
 };
 
 static const struct option run_longopts[] = {
-	{ "rm", no_argument, NULL, OPT_RM },
-	{ "detach", no_argument, NULL, 'd' },
-	{ "interactive", no_argument, NULL, 'i' },
-	{ "tty", no_argument, NULL, 't' },
-	{ "name", required_argument, NULL, OPT_NAME },
-	{ "env", required_argument, NULL, 'e' },
-	{ "env-file", required_argument, NULL, OPT_ENV_FILE },
-	{ "volume", required_argument, NULL, 'v' },
-	{ "tmpfs", required_argument, NULL, OPT_TMPFS },
-	{ "read-only", no_argument, NULL, OPT_READ_ONLY },
-	{ "memory", required_argument, NULL, 'm' },
-	{ "cpus", required_argument, NULL, OPT_CPUS },
-	{ "cpu-shares", required_argument, NULL, OPT_CPU_SHARES },
-	{ "cpuset-cpus", required_argument, NULL, OPT_CPUSET },
-	{ "pids-limit", required_argument, NULL, OPT_PIDS },
-	{ "network", required_argument, NULL, OPT_NETWORK },
-	{ "net", required_argument, NULL, OPT_NETWORK },
-	{ "user", required_argument, NULL, 'u' },
-	{ "workdir", required_argument, NULL, 'w' },
-	{ "hostname", required_argument, NULL, OPT_HOSTNAME },
-	{ "cap-add", required_argument, NULL, OPT_CAP_ADD },
-	{ "cap-drop", required_argument, NULL, OPT_CAP_DROP },
-	{ "security-opt", required_argument, NULL, OPT_SECURITY_OPT },
-	{ "ulimit", required_argument, NULL, OPT_ULIMIT },
-	{ "init", no_argument, NULL, OPT_INIT },
-	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
-	{ "entrypoint", required_argument, NULL, OPT_ENTRYPOINT },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
+    {"rm", no_argument, NULL, OPT_RM},
+    {"detach", no_argument, NULL, 'd'},
+    {"interactive", no_argument, NULL, 'i'},
+    {"tty", no_argument, NULL, 't'},
+    {"name", required_argument, NULL, OPT_NAME},
+    {"env", required_argument, NULL, 'e'},
+    {"env-file", required_argument, NULL, OPT_ENV_FILE},
+    {"volume", required_argument, NULL, 'v'},
+    {"tmpfs", required_argument, NULL, OPT_TMPFS},
+    {"read-only", no_argument, NULL, OPT_READ_ONLY},
+    {"memory", required_argument, NULL, 'm'},
+    {"cpus", required_argument, NULL, OPT_CPUS},
+    {"cpu-shares", required_argument, NULL, OPT_CPU_SHARES},
+    {"cpuset-cpus", required_argument, NULL, OPT_CPUSET},
+    {"pids-limit", required_argument, NULL, OPT_PIDS},
+    {"network", required_argument, NULL, OPT_NETWORK},
+    {"net", required_argument, NULL, OPT_NETWORK},
+    {"user", required_argument, NULL, 'u'},
+    {"workdir", required_argument, NULL, 'w'},
+    {"hostname", required_argument, NULL, OPT_HOSTNAME},
+    {"cap-add", required_argument, NULL, OPT_CAP_ADD},
+    {"cap-drop", required_argument, NULL, OPT_CAP_DROP},
+    {"security-opt", required_argument, NULL, OPT_SECURITY_OPT},
+    {"ulimit", required_argument, NULL, OPT_ULIMIT},
+    {"init", no_argument, NULL, OPT_INIT},
+    {"timeout", required_argument, NULL, OPT_TIMEOUT},
+    {"entrypoint", required_argument, NULL, OPT_ENTRYPOINT},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
 };
 
 static void run_usage(FILE *f, const char *cmd)
@@ -143,48 +160,99 @@ static int parse_run(int argc, char **argv, const char *cmd, struct run_opts *o)
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+dithe:v:m:u:w:", run_longopts, NULL)) != -1) {
 		switch (c) {
-		case 'd': o->detach = 1; break;
-		case 'i': o->interactive = 1; break;
-		case 't': break; /* no tty support: accepted for scripts that pass -it */
-		case OPT_RM: o->rm = 1; r = engine_spec_set_auto_remove(s, 1); break;
-		case OPT_NAME: r = engine_spec_set_name(s, optarg); break;
-		case 'e': r = engine_spec_add_env(s, optarg); break;
-		case OPT_ENV_FILE: r = engine_spec_add_env_file(s, optarg); break;
-		case 'v': r = engine_spec_add_volume(s, optarg); break;
-		case OPT_TMPFS: r = tmpfs_opt(s, optarg); break;
-		case OPT_READ_ONLY: r = engine_spec_set_read_only(s, 1); break;
-		case 'm': r = engine_spec_set_memory_str(s, optarg); break;
+		case 'd':
+			o->detach = 1;
+			break;
+		case 'i':
+			o->interactive = 1;
+			break;
+		case 't':
+			break; /* no tty support: accepted for scripts that pass -it */
+		case OPT_RM:
+			o->rm = 1;
+			r = engine_spec_set_auto_remove(s, 1);
+			break;
+		case OPT_NAME:
+			r = engine_spec_set_name(s, optarg);
+			break;
+		case 'e':
+			r = engine_spec_add_env(s, optarg);
+			break;
+		case OPT_ENV_FILE:
+			r = engine_spec_add_env_file(s, optarg);
+			break;
+		case 'v':
+			r = engine_spec_add_volume(s, optarg);
+			break;
+		case OPT_TMPFS:
+			r = tmpfs_opt(s, optarg);
+			break;
+		case OPT_READ_ONLY:
+			r = engine_spec_set_read_only(s, 1);
+			break;
+		case 'm':
+			r = engine_spec_set_memory_str(s, optarg);
+			break;
 		case OPT_CPUS:
 			errno = 0;
 			r = engine_spec_set_cpus(s, strtod(optarg, &end));
 			if (r == 0 && (*end || errno))
 				return cli_failf(EXIT_ENGINE, "invalid --cpus \"%s\"", optarg), -1;
 			break;
-		case OPT_CPU_SHARES: r = engine_spec_set_cpu_shares(s, strtoull(optarg, NULL, 10)); break;
-		case OPT_CPUSET: r = engine_spec_set_cpuset(s, optarg); break;
-		case OPT_PIDS: r = engine_spec_set_pids_limit(s, strtoll(optarg, NULL, 10) < 0 ? 0 : strtoll(optarg, NULL, 10)); break;
-		case OPT_NETWORK: r = engine_spec_set_network(s, optarg); break;
-		case 'u': r = engine_spec_set_user(s, optarg); break;
-		case 'w': r = engine_spec_set_working_dir(s, optarg); break;
-		case OPT_HOSTNAME: r = engine_spec_set_hostname(s, optarg); break;
-		case OPT_CAP_ADD: r = engine_spec_add_cap(s, optarg); break;
-		case OPT_CAP_DROP: r = engine_spec_drop_cap(s, optarg); break;
+		case OPT_CPU_SHARES:
+			r = engine_spec_set_cpu_shares(s, strtoull(optarg, NULL, 10));
+			break;
+		case OPT_CPUSET:
+			r = engine_spec_set_cpuset(s, optarg);
+			break;
+		case OPT_PIDS:
+			r = engine_spec_set_pids_limit(
+			    s, strtoll(optarg, NULL, 10) < 0 ? 0 : strtoll(optarg, NULL, 10));
+			break;
+		case OPT_NETWORK:
+			r = engine_spec_set_network(s, optarg);
+			break;
+		case 'u':
+			r = engine_spec_set_user(s, optarg);
+			break;
+		case 'w':
+			r = engine_spec_set_working_dir(s, optarg);
+			break;
+		case OPT_HOSTNAME:
+			r = engine_spec_set_hostname(s, optarg);
+			break;
+		case OPT_CAP_ADD:
+			r = engine_spec_add_cap(s, optarg);
+			break;
+		case OPT_CAP_DROP:
+			r = engine_spec_drop_cap(s, optarg);
+			break;
 		case OPT_SECURITY_OPT:
 			if (security_opt(s, optarg) < 0 && engine_error_last()->code == 0)
 				return -1;
 			break;
-		case OPT_ULIMIT: r = engine_spec_add_rlimit(s, optarg); break;
-		case OPT_INIT: r = engine_spec_set_init(s, 1); break;
-		case OPT_TIMEOUT: r = engine_spec_set_timeout(s, strtod(optarg, NULL)); break;
+		case OPT_ULIMIT:
+			r = engine_spec_add_rlimit(s, optarg);
+			break;
+		case OPT_INIT:
+			r = engine_spec_set_init(s, 1);
+			break;
+		case OPT_TIMEOUT:
+			r = engine_spec_set_timeout(s, strtod(optarg, NULL));
+			break;
 		case OPT_ENTRYPOINT: {
-			char *ep[] = { optarg, NULL };
-			engine_strarray a = { ep, *optarg ? 1 : 0 };
+			char *ep[] = {optarg, NULL};
+			engine_strarray a = {ep, *optarg ? 1 : 0};
 
 			r = engine_spec_set_entrypoint(s, &a);
 			break;
 		}
-		case 'h': run_usage(stdout, cmd); return -2;
-		default: run_usage(stderr, cmd); return -1;
+		case 'h':
+			run_usage(stdout, cmd);
+			return -2;
+		default:
+			run_usage(stderr, cmd);
+			return -1;
 		}
 		if (r < 0) {
 			cli_fail(EXIT_ENGINE, NULL);
@@ -200,7 +268,7 @@ static int parse_run(int argc, char **argv, const char *cmd, struct run_opts *o)
 		return -1;
 	}
 	if (optind + 1 < argc) {
-		engine_strarray a = { argv + optind + 1, (size_t)(argc - optind - 1) };
+		engine_strarray a = {argv + optind + 1, (size_t)(argc - optind - 1)};
 
 		if (engine_spec_set_argv(s, &a) < 0) {
 			cli_fail(EXIT_ENGINE, NULL);
@@ -220,7 +288,7 @@ static void on_signal(int sig)
 /* Attached: wait for the container, forwarding SIGINT/SIGTERM/SIGHUP. */
 static int wait_forwarding(engine_container *c)
 {
-	struct sigaction sa = { 0 };
+	struct sigaction sa = {0};
 	int code = 0;
 
 	sa.sa_handler = on_signal;
@@ -243,7 +311,7 @@ static int wait_forwarding(engine_container *c)
 
 static int cmd_run_or_create(int argc, char **argv, int create_only)
 {
-	struct run_opts o = { 0 };
+	struct run_opts o = {0};
 	engine_context *ctx;
 	engine_container *c = NULL;
 	int r, status;
@@ -359,7 +427,7 @@ static long copy_log(const char *path, long off, FILE *to)
 
 static int follow_logs(engine_container *c, int follow)
 {
-	long off[2] = { 0, 0 };
+	long off[2] = {0, 0};
 
 	for (;;) {
 		const char *st = engine_container_status(c);
@@ -377,7 +445,7 @@ static int cmd_logs(int argc, char **argv)
 {
 	int follow = 0, c, status;
 	engine_container *ct;
-	static const struct option lo[] = { { "follow", no_argument, NULL, 'f' }, { NULL, 0, NULL, 0 } };
+	static const struct option lo[] = {{"follow", no_argument, NULL, 'f'}, {NULL, 0, NULL, 0}};
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+f", lo, NULL)) != -1) {
@@ -397,7 +465,7 @@ static int cmd_logs(int argc, char **argv)
 static int cmd_start(int argc, char **argv)
 {
 	int attach = 0, c, status = 0;
-	static const struct option lo[] = { { "attach", no_argument, NULL, 'a' }, { NULL, 0, NULL, 0 } };
+	static const struct option lo[] = {{"attach", no_argument, NULL, 'a'}, {NULL, 0, NULL, 0}};
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+a", lo, NULL)) != -1) {
@@ -439,9 +507,13 @@ static int cmd_exec(int argc, char **argv)
 	engine_container *ct;
 	engine_run_result *res = NULL;
 	static const struct option lo[] = {
-		{ "env", required_argument, NULL, 'e' }, { "user", required_argument, NULL, 'u' },
-		{ "workdir", required_argument, NULL, 'w' }, { "interactive", no_argument, NULL, 'i' },
-		{ "tty", no_argument, NULL, 't' }, { "detach", no_argument, NULL, 'd' }, { NULL, 0, NULL, 0 },
+	    {"env", required_argument, NULL, 'e'},
+	    {"user", required_argument, NULL, 'u'},
+	    {"workdir", required_argument, NULL, 'w'},
+	    {"interactive", no_argument, NULL, 'i'},
+	    {"tty", no_argument, NULL, 't'},
+	    {"detach", no_argument, NULL, 'd'},
+	    {NULL, 0, NULL, 0},
 	};
 
 	if (!env)
@@ -449,26 +521,39 @@ static int cmd_exec(int argc, char **argv)
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+e:u:w:itd", lo, NULL)) != -1) {
 		switch (c) {
-		case 'e': env[n_env++] = optarg; break;
-		case 'u': eo.user = optarg; break;
-		case 'w': eo.working_dir = optarg; break;
-		case 'i': interactive = 1; break;
-		case 't': case 'd': break;
+		case 'e':
+			env[n_env++] = optarg;
+			break;
+		case 'u':
+			eo.user = optarg;
+			break;
+		case 'w':
+			eo.working_dir = optarg;
+			break;
+		case 'i':
+			interactive = 1;
+			break;
+		case 't':
+		case 'd':
+			break;
 		default:
 			free(env);
-			return cli_failf(EXIT_ENGINE, "usage: engine exec [-e K=V] [-u USER] [-w DIR] [-i] CONTAINER CMD...");
+			return cli_failf(
+			    EXIT_ENGINE,
+			    "usage: engine exec [-e K=V] [-u USER] [-w DIR] [-i] CONTAINER CMD...");
 		}
 	}
 	if (argc - optind < 2) {
 		free(env);
-		return cli_failf(EXIT_ENGINE, "usage: engine exec [-e K=V] [-u USER] [-w DIR] [-i] CONTAINER CMD...");
+		return cli_failf(EXIT_ENGINE,
+				 "usage: engine exec [-e K=V] [-u USER] [-w DIR] [-i] CONTAINER CMD...");
 	}
 	if (open_container(argv[optind], &ct) < 0) {
 		free(env);
 		return EXIT_ENGINE;
 	}
-	eo.argv = (engine_strarray){ argv + optind + 1, (size_t)(argc - optind - 1) };
-	eo.env = (engine_strarray){ env, n_env };
+	eo.argv = (engine_strarray){argv + optind + 1, (size_t)(argc - optind - 1)};
+	eo.env = (engine_strarray){env, n_env};
 	eo.stdio = ENGINE_STDIO_FDS;
 	eo.in_fd = interactive ? 0 : -1;
 	eo.out_fd = 1;
@@ -486,7 +571,8 @@ static int cmd_exec(int argc, char **argv)
 
 /* Run @fn on every CONTAINER argument after the options, docker style:
  * print the argument on success, keep going on errors, exit 1 if any failed. */
-static int for_each(int argc, char **argv, int first, int (*fn)(engine_container *, void *), void *arg, int print)
+static int for_each(int argc, char **argv, int first, int (*fn)(engine_container *, void *), void *arg,
+		    int print)
 {
 	int status = 0;
 
@@ -516,7 +602,7 @@ static int do_stop(engine_container *c, void *arg)
 static int cmd_stop(int argc, char **argv)
 {
 	int grace = -1, c;
-	static const struct option lo[] = { { "time", required_argument, NULL, 't' }, { NULL, 0, NULL, 0 } };
+	static const struct option lo[] = {{"time", required_argument, NULL, 't'}, {NULL, 0, NULL, 0}};
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+t:", lo, NULL)) != -1) {
@@ -534,8 +620,8 @@ static int do_kill(engine_container *c, void *arg)
 
 static int parse_signal(const char *s, int *out)
 {
-	static const char *const names[] = { "HUP", "INT", "QUIT", "ILL", "TRAP", "ABRT", "BUS", "FPE", "KILL", "USR1",
-					     "SEGV", "USR2", "PIPE", "ALRM", "TERM" };
+	static const char *const names[] = {"HUP",  "INT",  "QUIT", "ILL",  "TRAP", "ABRT", "BUS", "FPE",
+					    "KILL", "USR1", "SEGV", "USR2", "PIPE", "ALRM", "TERM"};
 	char *end;
 	long v = strtol(s, &end, 10);
 
@@ -560,7 +646,7 @@ static int parse_signal(const char *s, int *out)
 static int cmd_kill(int argc, char **argv)
 {
 	int sig = SIGKILL, c;
-	static const struct option lo[] = { { "signal", required_argument, NULL, 's' }, { NULL, 0, NULL, 0 } };
+	static const struct option lo[] = {{"signal", required_argument, NULL, 's'}, {NULL, 0, NULL, 0}};
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+s:", lo, NULL)) != -1) {
@@ -594,7 +680,7 @@ static int do_rm(engine_container *c, void *arg)
 static int cmd_rm(int argc, char **argv)
 {
 	int force = 0, c;
-	static const struct option lo[] = { { "force", no_argument, NULL, 'f' }, { NULL, 0, NULL, 0 } };
+	static const struct option lo[] = {{"force", no_argument, NULL, 'f'}, {NULL, 0, NULL, 0}};
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+f", lo, NULL)) != -1) {
@@ -646,20 +732,27 @@ static int cmd_ps(int argc, char **argv)
 	char *out = NULL;
 	engine_context *ctx;
 	json_object *arr;
-	static const struct option lo[] = { { "all", no_argument, NULL, 'a' }, { "quiet", no_argument, NULL, 'q' },
-					    { "format", required_argument, NULL, 'f' }, { NULL, 0, NULL, 0 } };
+	static const struct option lo[] = {{"all", no_argument, NULL, 'a'},
+					   {"quiet", no_argument, NULL, 'q'},
+					   {"format", required_argument, NULL, 'f'},
+					   {NULL, 0, NULL, 0}};
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+aqf:", lo, NULL)) != -1) {
 		switch (c) {
-		case 'a': all = 1; break;
-		case 'q': quiet = 1; break;
+		case 'a':
+			all = 1;
+			break;
+		case 'q':
+			quiet = 1;
+			break;
 		case 'f':
 			if (strcmp(optarg, "json") != 0 && strcmp(optarg, "{{json .}}") != 0)
 				return cli_failf(1, "unsupported --format \"%s\" (only json)", optarg);
 			json = 1;
 			break;
-		default: return cli_failf(1, "usage: engine ps [-a] [-q] [--format json]");
+		default:
+			return cli_failf(1, "usage: engine ps [-a] [-q] [--format json]");
 		}
 	}
 	if (cli_open_context(&ctx) < 0)
@@ -671,15 +764,16 @@ static int cmd_ps(int argc, char **argv)
 	if (!arr)
 		return cli_failf(1, "bad container list");
 	if (!quiet && !json)
-		printf("%-14s %-20s %-24s %-16s %-16s %s\n", "CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS",
-		       "NAMES");
+		printf("%-14s %-20s %-24s %-16s %-16s %s\n", "CONTAINER ID", "IMAGE", "COMMAND", "CREATED",
+		       "STATUS", "NAMES");
 	for (size_t i = 0; i < json_object_array_length(arr); i++) {
 		json_object *o = json_object_array_get_idx(arr, i), *v;
 		const char *id = "", *image = "", *cmd = "", *status = "", *name = "";
 		char created[32];
 
 		if (json) {
-			puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+			puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+								   JSON_C_TO_STRING_NOSLASHESCAPE));
 			continue;
 		}
 		if (json_object_object_get_ex(o, "Id", &v))
@@ -696,7 +790,8 @@ static int cmd_ps(int argc, char **argv)
 			status = json_object_get_string(v);
 		if (json_object_object_get_ex(o, "Names", &v) && json_object_array_length(v))
 			name = json_object_get_string(json_object_array_get_idx(v, 0)) + 1;
-		ago(json_object_object_get_ex(o, "Created", &v) ? json_object_get_int64(v) : 0, created, sizeof(created));
+		ago(json_object_object_get_ex(o, "Created", &v) ? json_object_get_int64(v) : 0, created,
+		    sizeof(created));
 		{
 			char quoted[32];
 
@@ -731,9 +826,11 @@ static int stats_row(const char *key)
 	/* Without a limit Docker shows the host's memory as the limit. */
 	limit = b.memory_limit ? (double)b.memory_limit
 			       : (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGESIZE);
-	snprintf(mem, sizeof(mem), "%.2fMiB / %.2fMiB", (double)b.memory_usage / 1048576.0, limit / 1048576.0);
-	printf("%-14.12s %-20s %-8.2f %-22s %-8.2f %llu\n", engine_container_id(ct), engine_container_name(ct), cpu,
-	       mem, limit > 0 ? (double)b.memory_usage * 100.0 / limit : 0.0, (unsigned long long)b.pids);
+	snprintf(mem, sizeof(mem), "%.2fMiB / %.2fMiB", (double)b.memory_usage / 1048576.0,
+		 limit / 1048576.0);
+	printf("%-14.12s %-20s %-8.2f %-22s %-8.2f %llu\n", engine_container_id(ct),
+	       engine_container_name(ct), cpu, mem, limit > 0 ? (double)b.memory_usage * 100.0 / limit : 0.0,
+	       (unsigned long long)b.pids);
 	engine_container_free(ct);
 	return 0;
 }
@@ -754,14 +851,14 @@ static int cmd_stats(int argc, char **argv)
 	if (cli_open_context(&ctx) < 0)
 		return 1;
 	do {
-		engine_strarray ids = { NULL, 0 };
+		engine_strarray ids = {NULL, 0};
 
 		if (!named && engine_container_list_ids(ctx, 0, &ids) < 0)
 			return cli_fail(1, NULL);
 		if (stream)
 			printf("\033[2J\033[H");
-		printf("%-14s %-20s %-8s %-22s %-8s %s\n", "CONTAINER ID", "NAME", "CPU %", "MEM USAGE / LIMIT",
-		       "MEM %", "PIDS");
+		printf("%-14s %-20s %-8s %-22s %-8s %s\n", "CONTAINER ID", "NAME", "CPU %",
+		       "MEM USAGE / LIMIT", "MEM %", "PIDS");
 		status = 0;
 		for (int i = 1; i < argc; i++)
 			if (argv[i][0] != '-' && stats_row(argv[i]))
@@ -814,31 +911,31 @@ static int cmd_inspect(int argc, char **argv)
 static int cmd_container(int argc, char **argv);
 
 const struct cli_command cli_container_commands[] = {
-	{ "run", cmd_run, "Run a command in a new container" },
-	{ "create", cmd_create, "Create a new container" },
-	{ "start", cmd_start, "Start one or more stopped containers" },
-	{ "ps", cmd_ps, "List containers" },
-	{ "logs", cmd_logs, "Fetch the logs of a container" },
-	{ "exec", cmd_exec, "Run a command in a running container" },
-	{ "stop", cmd_stop, "Stop one or more running containers" },
-	{ "kill", cmd_kill, "Kill one or more running containers" },
-	{ "wait", cmd_wait, "Block until containers stop, then print their exit codes" },
-	{ "rm", cmd_rm, "Remove one or more containers" },
-	{ "pause", cmd_pause, "Pause all processes within containers" },
-	{ "unpause", cmd_unpause, "Unpause all processes within containers" },
-	{ "stats", cmd_stats, "Display resource usage statistics (--no-stream)" },
-	{ "container", cmd_container, "Manage containers (engine container ls|run|rm|...)" },
-	{ NULL, NULL, NULL },
+    {"run", cmd_run, "Run a command in a new container"},
+    {"create", cmd_create, "Create a new container"},
+    {"start", cmd_start, "Start one or more stopped containers"},
+    {"ps", cmd_ps, "List containers"},
+    {"logs", cmd_logs, "Fetch the logs of a container"},
+    {"exec", cmd_exec, "Run a command in a running container"},
+    {"stop", cmd_stop, "Stop one or more running containers"},
+    {"kill", cmd_kill, "Kill one or more running containers"},
+    {"wait", cmd_wait, "Block until containers stop, then print their exit codes"},
+    {"rm", cmd_rm, "Remove one or more containers"},
+    {"pause", cmd_pause, "Pause all processes within containers"},
+    {"unpause", cmd_unpause, "Unpause all processes within containers"},
+    {"stats", cmd_stats, "Display resource usage statistics (--no-stream)"},
+    {"container", cmd_container, "Manage containers (engine container ls|run|rm|...)"},
+    {NULL, NULL, NULL},
 };
 
 static int cmd_container(int argc, char **argv)
 {
 	static const struct cli_command aliases[] = {
-		{ "ls", cmd_ps, NULL },		  { "list", cmd_ps, NULL },
-		{ "remove", cmd_rm, NULL },	  { "inspect", cmd_inspect, "Return low-level information on containers" },
-		{ NULL, NULL, NULL },
+	    {"ls", cmd_ps, NULL},     {"list", cmd_ps, NULL},
+	    {"remove", cmd_rm, NULL}, {"inspect", cmd_inspect, "Return low-level information on containers"},
+	    {NULL, NULL, NULL},
 	};
-	const struct cli_command *const tables[] = { aliases, cli_container_commands, NULL };
+	const struct cli_command *const tables[] = {aliases, cli_container_commands, NULL};
 
 	if (argc < 2) {
 		printf("Usage: engine container COMMAND\n\nCommands:\n");

@@ -20,7 +20,7 @@ struct display {
 
 static void format_bytes(int64_t b, char *buf, size_t size)
 {
-	const char *units[] = { "B", "kB", "MB", "GB", "TB" };
+	const char *units[] = {"B", "kB", "MB", "GB", "TB"};
 	double v = (double)b;
 	int u = 0;
 
@@ -66,7 +66,8 @@ static void on_event(const engine_registry_event *ev, void *payload)
 	}
 	if (!d->tty) {
 		/* Byte counts and per-layer extraction would flood a log file. */
-		if (ev->kind == ENGINE_REGISTRY_EVENT_PROGRESS || ev->kind == ENGINE_REGISTRY_EVENT_EXTRACTING)
+		if (ev->kind == ENGINE_REGISTRY_EVENT_PROGRESS ||
+		    ev->kind == ENGINE_REGISTRY_EVENT_EXTRACTING)
 			return;
 		printf("%s: %s\n", ev->id, ev->status);
 		fflush(stdout);
@@ -112,14 +113,14 @@ static int open_with_progress(engine_context **ctx, struct display *d)
 static int cmd_pull(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "platform", required_argument, NULL, 'P' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "timeout", required_argument, NULL, 't' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	    {"platform", required_argument, NULL, 'P'},
+	    {"quiet", no_argument, NULL, 'q'},
+	    {"timeout", required_argument, NULL, 't'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	engine_registry_pull_options po = ENGINE_REGISTRY_PULL_OPTIONS_INIT;
-	struct display d = { 0 };
+	struct display d = {0};
 	engine_context *ctx;
 	char *normal = NULL, *id = NULL;
 	int c;
@@ -136,7 +137,8 @@ static int cmd_pull(int argc, char **argv)
 			po.timeout = atoi(optarg);
 			break;
 		case 'h':
-			printf("Usage: engine pull [--platform OS/ARCH] [-q] [--timeout SECONDS] NAME[:TAG|@DIGEST]\n");
+			printf("Usage: engine pull [--platform OS/ARCH] [-q] [--timeout SECONDS] "
+			       "NAME[:TAG|@DIGEST]\n");
 			return 0;
 		default:
 			return 1;
@@ -148,7 +150,8 @@ static int cmd_pull(int argc, char **argv)
 		return 1;
 	if (engine_registry_reference_normalize(ctx, argv[optind], &normal) < 0)
 		return cli_fail(1, NULL);
-	if (!d.quiet && !strchr(argv[optind], '@') && !strchr(strrchr(argv[optind], '/') ? strrchr(argv[optind], '/') : argv[optind], ':'))
+	if (!d.quiet && !strchr(argv[optind], '@') &&
+	    !strchr(strrchr(argv[optind], '/') ? strrchr(argv[optind], '/') : argv[optind], ':'))
 		printf("Using default tag: latest\n");
 	if (engine_registry_pull(ctx, argv[optind], &po, &id) < 0) {
 		engine_free(normal);
@@ -165,14 +168,14 @@ static int cmd_pull(int argc, char **argv)
 static int cmd_push(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "timeout", required_argument, NULL, 't' },
-		{ "chunk-size", required_argument, NULL, 'c' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	    {"quiet", no_argument, NULL, 'q'},
+	    {"timeout", required_argument, NULL, 't'},
+	    {"chunk-size", required_argument, NULL, 'c'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	engine_registry_push_options po = ENGINE_REGISTRY_PUSH_OPTIONS_INIT;
-	struct display d = { 0 };
+	struct display d = {0};
 	engine_context *ctx;
 	char *digest = NULL;
 	int c;
@@ -191,7 +194,8 @@ static int cmd_push(int argc, char **argv)
 				return cli_failf(1, "--chunk-size wants a positive number of bytes");
 			break;
 		case 'h':
-			printf("Usage: engine push [-q] [--timeout SECONDS] [--chunk-size BYTES] NAME[:TAG]\n");
+			printf(
+			    "Usage: engine push [-q] [--timeout SECONDS] [--chunk-size BYTES] NAME[:TAG]\n");
 			return 0;
 		default:
 			return 1;
@@ -249,11 +253,11 @@ static void wipe_free(char *s)
 static int cmd_login(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "username", required_argument, NULL, 'u' },
-		{ "password", required_argument, NULL, 'p' },
-		{ "password-stdin", no_argument, NULL, 's' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	    {"username", required_argument, NULL, 'u'},
+	    {"password", required_argument, NULL, 'p'},
+	    {"password-stdin", no_argument, NULL, 's'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	engine_context *ctx;
 	char *user = NULL, *pass = NULL;
@@ -298,7 +302,9 @@ static int cmd_login(int argc, char **argv)
 	} else if (!pass) {
 		if (!isatty(STDIN_FILENO)) {
 			free(user);
-			return cli_failf(1, "cannot prompt for a password: stdin is not a terminal (use --password-stdin)");
+			return cli_failf(
+			    1,
+			    "cannot prompt for a password: stdin is not a terminal (use --password-stdin)");
 		}
 		fprintf(stderr, "Password: ");
 		pass = read_line(stdin, 0);
@@ -343,9 +349,9 @@ static int cmd_logout(int argc, char **argv)
 }
 
 const struct cli_command cli_registry_commands[] = {
-	{ "pull", cmd_pull, "Download an image from a registry (mirrors first)" },
-	{ "push", cmd_push, "Upload an image to a registry" },
-	{ "login", cmd_login, "Store credentials for a registry" },
-	{ "logout", cmd_logout, "Forget the credentials for a registry" },
-	{ NULL, NULL, NULL },
+    {"pull", cmd_pull, "Download an image from a registry (mirrors first)"},
+    {"push", cmd_push, "Upload an image to a registry"},
+    {"login", cmd_login, "Store credentials for a registry"},
+    {"logout", cmd_logout, "Forget the credentials for a registry"},
+    {NULL, NULL, NULL},
 };

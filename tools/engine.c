@@ -7,8 +7,13 @@
 #include "cli.h"
 
 static const struct cli_command *const all_tables[] = {
-	cli_image_commands, cli_image_io_commands, cli_container_commands, cli_build_commands,
-	cli_registry_commands, cli_system_commands, NULL,
+    cli_image_commands,
+    cli_image_io_commands,
+    cli_container_commands,
+    cli_build_commands,
+    cli_registry_commands,
+    cli_system_commands,
+    NULL,
 };
 
 static void usage(FILE *f)
@@ -28,7 +33,7 @@ static void usage(FILE *f)
 
 static int parse_level(const char *s)
 {
-	static const char *names[] = { "error", "warn", "info", "debug", "trace" };
+	static const char *names[] = {"error", "warn", "info", "debug", "trace"};
 
 	for (int i = 0; i < 5; i++)
 		if (strcmp(s, names[i]) == 0)
@@ -39,13 +44,13 @@ static int parse_level(const char *s)
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "root", required_argument, NULL, 'r' },
-		{ "config", required_argument, NULL, 'c' },
-		{ "log-level", required_argument, NULL, 'l' },
-		{ "debug", no_argument, NULL, 'D' },
-		{ "version", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	    {"root", required_argument, NULL, 'r'},
+	    {"config", required_argument, NULL, 'c'},
+	    {"log-level", required_argument, NULL, 'l'},
+	    {"debug", no_argument, NULL, 'D'},
+	    {"version", no_argument, NULL, 'v'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	int c;
 

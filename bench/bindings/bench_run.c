@@ -27,8 +27,8 @@ static int cmp(const void *a, const void *b)
 
 static int one_run(engine_context *ctx)
 {
-	char *argv[] = { "true" };
-	engine_strarray cmd = { argv, 1 };
+	char *argv[] = {"true"};
+	engine_strarray cmd = {argv, 1};
 	engine_spec *spec = NULL;
 	engine_run_result *res = NULL;
 	int r;

@@ -68,7 +68,7 @@ static pid_t spawn(int *release)
 
 static int bench_engine(engine_context *ctx, int n)
 {
-	engine__cgroup_limits l = { .memory = 64 << 20, .pids = 64 };
+	engine__cgroup_limits l = {.memory = 64 << 20, .pids = 64};
 	double *c = calloc((size_t)n, sizeof(double)), *a = calloc((size_t)n, sizeof(double));
 	double *d = calloc((size_t)n, sizeof(double)), *t = calloc((size_t)n, sizeof(double));
 
@@ -118,7 +118,7 @@ static int bench_engine(engine_context *ctx, int n)
  * once: what a short-lived `engine run` process pays on top. */
 static int bench_cold(const engine_context_options *o, int n)
 {
-	engine__cgroup_limits l = { .memory = 64 << 20, .pids = 64 };
+	engine__cgroup_limits l = {.memory = 64 << 20, .pids = 64};
 	double *t = calloc((size_t)n, sizeof(double));
 
 	for (int i = 0; i < n; i++) {
@@ -142,7 +142,7 @@ static int bench_cold(const engine_context_options *o, int n)
 /* Bare mkdir+rmdir of one cgroup in each v1 hierarchy (or the v2 root). */
 static void bench_floor(const char *parent, int n)
 {
-	static const char *const v1[] = { "memory", "cpuacct", "pids", "freezer", "devices", NULL };
+	static const char *const v1[] = {"memory", "cpuacct", "pids", "freezer", "devices", NULL};
 	double *t = calloc((size_t)n, sizeof(double));
 	char path[512];
 	int dirs = 0;

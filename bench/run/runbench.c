@@ -51,10 +51,11 @@ static void *work(void *arg)
 {
 	struct worker *w = arg;
 	engine_spec *s = NULL;
-	char *cmd[] = { "/bin/true", NULL };
-	engine_strarray argv = { cmd, 1 };
+	char *cmd[] = {"/bin/true", NULL};
+	engine_strarray argv = {cmd, 1};
 
-	if (engine_spec_new(&s) < 0 || (w->image ? engine_spec_set_image(s, w->image) : engine_spec_set_rootfs(s, w->rootfs)) < 0 ||
+	if (engine_spec_new(&s) < 0 ||
+	    (w->image ? engine_spec_set_image(s, w->image) : engine_spec_set_rootfs(s, w->rootfs)) < 0 ||
 	    engine_spec_set_argv(s, &argv) < 0 || engine_spec_set_memory_str(s, "64m") < 0 ||
 	    engine_spec_set_pids_limit(s, 64) < 0 || engine_spec_set_seccomp_profile(s, "default") < 0) {
 		fprintf(stderr, "spec: %s\n", engine_error_last()->message);
@@ -161,7 +162,7 @@ int main(int argc, char **argv)
 		}
 		/* One warm-up run: the seccomp cache and the image lookup. */
 		{
-			struct worker warm = { ctx, image, rootfs, 1, times, 0 };
+			struct worker warm = {ctx, image, rootfs, 1, times, 0};
 
 			work(&warm);
 			if (warm.failed)
@@ -169,7 +170,7 @@ int main(int argc, char **argv)
 		}
 		t0 = now();
 		for (int k = 0; k < workers; k++) {
-			w[k] = (struct worker){ ctx, image, rootfs, n, times + k * n, 0 };
+			w[k] = (struct worker){ctx, image, rootfs, n, times + k * n, 0};
 			pthread_create(&th[k], NULL, work, &w[k]);
 		}
 		for (int k = 0; k < workers; k++) {
@@ -183,8 +184,8 @@ int main(int argc, char **argv)
 	}
 	elapsed = now() - t0;
 	qsort(times, (size_t)total, sizeof(double), cmp_double);
-	printf("%.3f %.3f %.1f\n", times[total / 2], times[(int)(total * 0.95) < total ? (int)(total * 0.95) : total - 1],
-	       total / elapsed);
+	printf("%.3f %.3f %.1f\n", times[total / 2],
+	       times[(int)(total * 0.95) < total ? (int)(total * 0.95) : total - 1], total / elapsed);
 	free(times);
 	return 0;
 }

@@ -16,16 +16,16 @@ ENGINE_BEGIN_DECLS
 
 /** The outcome of engine_run() or engine_container_exec(). */
 typedef struct engine_run_result {
-	char *id;            /**< the container ID (64 hex) */
-	int exit_code;       /**< like a shell: the status, or 128+signal; 126/127 when the
-	                          command could not be executed / was not found */
-	int signal;          /**< terminating signal, 0 when the command exited */
-	int oom_killed;      /**< 1 when the kernel's OOM killer hit the container */
-	int timed_out;       /**< 1 when the timeout killed it */
-	double duration;     /**< seconds from start to exit */
-	char *stdout_data;   /**< captured stdout (NUL-terminated for convenience), or NULL */
+	char *id;	   /**< the container ID (64 hex) */
+	int exit_code;	   /**< like a shell: the status, or 128+signal; 126/127 when the
+				command could not be executed / was not found */
+	int signal;	   /**< terminating signal, 0 when the command exited */
+	int oom_killed;	   /**< 1 when the kernel's OOM killer hit the container */
+	int timed_out;	   /**< 1 when the timeout killed it */
+	double duration;   /**< seconds from start to exit */
+	char *stdout_data; /**< captured stdout (NUL-terminated for convenience), or NULL */
 	size_t stdout_len;
-	char *stderr_data;   /**< captured stderr, or NULL */
+	char *stderr_data; /**< captured stderr, or NULL */
 	size_t stderr_len;
 } engine_run_result;
 
@@ -56,7 +56,8 @@ typedef struct engine_container engine_container;
  * configuration, prepare the writable layer. Nothing runs yet.
  * Errors: ENGINE_ENOTFOUND (image), ENGINE_EEXISTS (name in use), ENGINE_EINVALID.
  */
-ENGINE_EXTERN int engine_container_create(engine_context *ctx, const engine_spec *spec, engine_container **out);
+ENGINE_EXTERN int engine_container_create(engine_context *ctx, const engine_spec *spec,
+					  engine_container **out);
 /** Open an existing container by full ID, unique ID prefix, or name. ENGINE_ENOTFOUND otherwise. */
 ENGINE_EXTERN int engine_container_open(engine_context *ctx, const char *id_or_name, engine_container **out);
 /** Free the handle (the container itself is unaffected). Accepts NULL. */
@@ -108,17 +109,20 @@ ENGINE_EXTERN int engine_container_remove(engine_container *container, int force
 /** Options for engine_container_exec(). */
 typedef struct engine_exec_options {
 	unsigned version;
-	engine_strarray argv;    /**< the command (PATH-searched like docker exec) */
-	engine_strarray env;     /**< extra "KEY=VALUE" on top of the container's env */
-	const char *user;        /**< NULL: the container's user */
-	const char *working_dir; /**< NULL: the container's */
-	int stdio;               /**< ENGINE_STDIO_CAPTURE (default), INHERIT, NULL or FDS */
+	engine_strarray argv;	   /**< the command (PATH-searched like docker exec) */
+	engine_strarray env;	   /**< extra "KEY=VALUE" on top of the container's env */
+	const char *user;	   /**< NULL: the container's user */
+	const char *working_dir;   /**< NULL: the container's */
+	int stdio;		   /**< ENGINE_STDIO_CAPTURE (default), INHERIT, NULL or FDS */
 	int in_fd, out_fd, err_fd; /**< for ENGINE_STDIO_FDS; -1: /dev/null */
-	double timeout;          /**< seconds, 0: none */
+	double timeout;		   /**< seconds, 0: none */
 } engine_exec_options;
 
-#define ENGINE_EXEC_OPTIONS_INIT \
-	{ ENGINE_EXEC_OPTIONS_VERSION, { NULL, 0 }, { NULL, 0 }, NULL, NULL, ENGINE_STDIO_CAPTURE, -1, -1, -1, 0 }
+#define ENGINE_EXEC_OPTIONS_INIT                                                                             \
+	{                                                                                                    \
+		ENGINE_EXEC_OPTIONS_VERSION, {NULL, 0}, {NULL, 0}, NULL, NULL, ENGINE_STDIO_CAPTURE, -1, -1, \
+		    -1, 0                                                                                    \
+	}
 
 /** Initialise @p opts like ENGINE_EXEC_OPTIONS_INIT, for bindings. */
 ENGINE_EXTERN int engine_exec_options_init(engine_exec_options *opts, unsigned version);
@@ -133,10 +137,10 @@ ENGINE_EXTERN int engine_container_exec(engine_container *container, const engin
 
 /** Resource usage of a running container. */
 typedef struct engine_container_stats {
-	uint64_t memory_usage;  /**< bytes */
-	uint64_t memory_limit;  /**< bytes, 0 when unlimited */
-	uint64_t cpu_usage_ns;  /**< CPU time used */
-	uint64_t pids;          /**< current tasks */
+	uint64_t memory_usage; /**< bytes */
+	uint64_t memory_limit; /**< bytes, 0 when unlimited */
+	uint64_t cpu_usage_ns; /**< CPU time used */
+	uint64_t pids;	       /**< current tasks */
 } engine_container_stats;
 
 /** Current usage. ENGINE_EBUSY when the container is not running. */

@@ -28,16 +28,18 @@ typedef enum engine_log_level {
 /** Options for engine_context_new(). Initialise with ENGINE_CONTEXT_OPTIONS_INIT. */
 typedef struct engine_context_options {
 	unsigned version;
-	const char *root;        /**< store and state; NULL means ENGINE_DEFAULT_ROOT */
-	const char *run_dir;     /**< runtime sockets and pid files; NULL: ENGINE_DEFAULT_RUN_DIR,
-	                              or "<root>/run" when root is given */
+	const char *root;	 /**< store and state; NULL means ENGINE_DEFAULT_ROOT */
+	const char *run_dir;	 /**< runtime sockets and pid files; NULL: ENGINE_DEFAULT_RUN_DIR,
+				      or "<root>/run" when root is given */
 	const char *config_path; /**< JSON config file (daemon.json style); NULL for none */
-	int log_level;           /**< an engine_log_level */
-	int log_fd;              /**< when >= 0, receives one JSON object per log line */
+	int log_level;		 /**< an engine_log_level */
+	int log_fd;		 /**< when >= 0, receives one JSON object per log line */
 } engine_context_options;
 
-#define ENGINE_CONTEXT_OPTIONS_INIT \
-	{ ENGINE_CONTEXT_OPTIONS_VERSION, NULL, NULL, NULL, ENGINE_LOG_WARN, -1 }
+#define ENGINE_CONTEXT_OPTIONS_INIT                                                                          \
+	{                                                                                                    \
+		ENGINE_CONTEXT_OPTIONS_VERSION, NULL, NULL, NULL, ENGINE_LOG_WARN, -1                        \
+	}
 
 /** Initialise @p opts like ENGINE_CONTEXT_OPTIONS_INIT, for bindings. */
 ENGINE_EXTERN int engine_context_options_init(engine_context_options *opts, unsigned version);
@@ -72,8 +74,7 @@ ENGINE_EXTERN void engine_context_set_log_fd(engine_context *ctx, int fd);
 typedef void (*engine_log_fn)(int level, const char *message, void *payload);
 
 /** Send log lines to @p fn (NULL to stop); called on the logging thread. */
-ENGINE_EXTERN void engine_context_set_log_callback(engine_context *ctx, engine_log_fn fn,
-						   void *payload);
+ENGINE_EXTERN void engine_context_set_log_callback(engine_context *ctx, engine_log_fn fn, void *payload);
 
 ENGINE_END_DECLS
 

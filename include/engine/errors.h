@@ -26,8 +26,8 @@ typedef enum engine_error_code {
 
 /** Details of the last failure on the calling thread. */
 typedef struct engine_error {
-	int code;            /**< the negative ENGINE_E* code (0 when none) */
-	int sys_errno;       /**< the errno behind it, 0 when none */
+	int code;	     /**< the negative ENGINE_E* code (0 when none) */
+	int sys_errno;	     /**< the errno behind it, 0 when none */
 	const char *message; /**< one line, never NULL; "no error" when none */
 } engine_error;
 

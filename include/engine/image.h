@@ -21,7 +21,10 @@ typedef struct engine_image_load_options {
 	const char *platform; /**< "os/arch[/variant]" to pick from an index; NULL: "linux/amd64" */
 } engine_image_load_options;
 
-#define ENGINE_IMAGE_LOAD_OPTIONS_INIT { ENGINE_IMAGE_LOAD_OPTIONS_VERSION, NULL, NULL }
+#define ENGINE_IMAGE_LOAD_OPTIONS_INIT                                                                       \
+	{                                                                                                    \
+		ENGINE_IMAGE_LOAD_OPTIONS_VERSION, NULL, NULL                                                \
+	}
 
 ENGINE_EXTERN int engine_image_load_options_init(engine_image_load_options *opts, unsigned version);
 
@@ -35,29 +38,31 @@ ENGINE_EXTERN int engine_image_load_options_init(engine_image_load_options *opts
  * digest mismatch, no manifest for the platform), ENGINE_EPERM (an entry
  * that escapes the layer root), ENGINE_EIO.
  */
-ENGINE_EXTERN int engine_image_load(engine_context *ctx, const char *path, const engine_image_load_options *opts,
-				    engine_strarray *loaded);
+ENGINE_EXTERN int engine_image_load(engine_context *ctx, const char *path,
+				    const engine_image_load_options *opts, engine_strarray *loaded);
 
 #define ENGINE_IMAGE_IMPORT_OPTIONS_VERSION 1
 
 /** Config for an imported rootfs (all optional). */
 typedef struct engine_image_import_options {
 	unsigned version;
-	const char *ref;            /**< tag for the new image, e.g. "myimage:1" */
-	engine_strarray env;        /**< "KEY=VALUE" */
-	engine_strarray cmd;        /**< exec form */
-	engine_strarray entrypoint; /**< exec form */
-	engine_strarray labels;     /**< "key=value" */
+	const char *ref;	       /**< tag for the new image, e.g. "myimage:1" */
+	engine_strarray env;	       /**< "KEY=VALUE" */
+	engine_strarray cmd;	       /**< exec form */
+	engine_strarray entrypoint;    /**< exec form */
+	engine_strarray labels;	       /**< "key=value" */
 	engine_strarray exposed_ports; /**< "80/tcp" */
-	engine_strarray volumes;    /**< container paths */
+	engine_strarray volumes;       /**< container paths */
 	const char *working_dir;
 	const char *user;
-	const char *comment;        /**< history comment */
+	const char *comment; /**< history comment */
 } engine_image_import_options;
 
-#define ENGINE_IMAGE_IMPORT_OPTIONS_INIT                                                                   \
-	{ ENGINE_IMAGE_IMPORT_OPTIONS_VERSION, NULL, { NULL, 0 }, { NULL, 0 }, { NULL, 0 }, { NULL, 0 },     \
-	  { NULL, 0 }, { NULL, 0 }, NULL, NULL, NULL }
+#define ENGINE_IMAGE_IMPORT_OPTIONS_INIT                                                                     \
+	{                                                                                                    \
+		ENGINE_IMAGE_IMPORT_OPTIONS_VERSION, NULL, {NULL, 0}, {NULL, 0}, {NULL, 0}, {NULL, 0},       \
+		    {NULL, 0}, {NULL, 0}, NULL, NULL, NULL                                                   \
+	}
 
 ENGINE_EXTERN int engine_image_import_options_init(engine_image_import_options *opts, unsigned version);
 
@@ -71,7 +76,7 @@ ENGINE_EXTERN int engine_image_import(engine_context *ctx, const char *path, int
 
 /** Archive formats for engine_image_save(). */
 typedef enum engine_image_format {
-	ENGINE_IMAGE_FORMAT_OCI = 0,           /**< OCI image layout, as a tar */
+	ENGINE_IMAGE_FORMAT_OCI = 0,	       /**< OCI image layout, as a tar */
 	ENGINE_IMAGE_FORMAT_DOCKER_ARCHIVE = 1 /**< `docker save` layout */
 } engine_image_format;
 
@@ -95,10 +100,10 @@ ENGINE_EXTERN int engine_image_create_default(engine_context *ctx, const char *b
 
 /** One image in a listing (borrowed from its engine_image_list). */
 typedef struct engine_image_summary {
-	const char *id;         /**< "sha256:<hex>" (the config digest) */
-	engine_strarray tags;   /**< "name:tag" */
-	int64_t created;        /**< Unix seconds, 0 when unknown */
-	int64_t size;           /**< bytes of its unpacked layers */
+	const char *id;	      /**< "sha256:<hex>" (the config digest) */
+	engine_strarray tags; /**< "name:tag" */
+	int64_t created;      /**< Unix seconds, 0 when unknown */
+	int64_t size;	      /**< bytes of its unpacked layers */
 } engine_image_summary;
 
 typedef struct engine_image_list engine_image_list;
@@ -152,7 +157,10 @@ typedef struct engine_image_remove_options {
 	int force; /**< remove even when containers use it, and all tags of an ID */
 } engine_image_remove_options;
 
-#define ENGINE_IMAGE_REMOVE_OPTIONS_INIT { ENGINE_IMAGE_REMOVE_OPTIONS_VERSION, 0 }
+#define ENGINE_IMAGE_REMOVE_OPTIONS_INIT                                                                     \
+	{                                                                                                    \
+		ENGINE_IMAGE_REMOVE_OPTIONS_VERSION, 0                                                       \
+	}
 
 ENGINE_EXTERN int engine_image_remove_options_init(engine_image_remove_options *opts, unsigned version);
 
@@ -162,8 +170,8 @@ ENGINE_EXTERN int engine_image_remove_options_init(engine_image_remove_options *
  * "Deleted: sha256:..."). Layers still used by other images stay.
  * ENGINE_EBUSY when a container uses the image (unless forced).
  */
-ENGINE_EXTERN int engine_image_remove(engine_context *ctx, const char *ref, const engine_image_remove_options *opts,
-				      engine_strarray *report);
+ENGINE_EXTERN int engine_image_remove(engine_context *ctx, const char *ref,
+				      const engine_image_remove_options *opts, engine_strarray *report);
 
 /**
  * Write the image's flattened rootfs (layers applied, whiteouts honoured) to

@@ -36,23 +36,25 @@ ENGINE_EXTERN int engine_registry_reference_normalize(engine_context *ctx, const
 
 /** What a progress event reports. */
 typedef enum engine_registry_event_kind {
-	ENGINE_REGISTRY_EVENT_STATUS = 0,      /**< a line about the whole image ("Pulling from ...", "Digest: ...") */
-	ENGINE_REGISTRY_EVENT_WAITING = 1,     /**< "Pulling fs layer" / "Preparing" / "Waiting" */
-	ENGINE_REGISTRY_EVENT_PROGRESS = 2,    /**< "Downloading" / "Pushing", with current and total */
-	ENGINE_REGISTRY_EVENT_VERIFYING = 3,   /**< "Verifying Checksum" */
-	ENGINE_REGISTRY_EVENT_DOWNLOADED = 4,  /**< "Download complete" / "Pushed" */
-	ENGINE_REGISTRY_EVENT_EXISTS = 5,      /**< "Already exists" / "Layer already exists" / "Mounted from ..." */
-	ENGINE_REGISTRY_EVENT_EXTRACTING = 6,  /**< "Extracting" */
-	ENGINE_REGISTRY_EVENT_COMPLETE = 7     /**< "Pull complete" */
+	ENGINE_REGISTRY_EVENT_STATUS =
+	    0, /**< a line about the whole image ("Pulling from ...", "Digest: ...") */
+	ENGINE_REGISTRY_EVENT_WAITING = 1,    /**< "Pulling fs layer" / "Preparing" / "Waiting" */
+	ENGINE_REGISTRY_EVENT_PROGRESS = 2,   /**< "Downloading" / "Pushing", with current and total */
+	ENGINE_REGISTRY_EVENT_VERIFYING = 3,  /**< "Verifying Checksum" */
+	ENGINE_REGISTRY_EVENT_DOWNLOADED = 4, /**< "Download complete" / "Pushed" */
+	ENGINE_REGISTRY_EVENT_EXISTS =
+	    5, /**< "Already exists" / "Layer already exists" / "Mounted from ..." */
+	ENGINE_REGISTRY_EVENT_EXTRACTING = 6, /**< "Extracting" */
+	ENGINE_REGISTRY_EVENT_COMPLETE = 7    /**< "Pull complete" */
 } engine_registry_event_kind;
 
 /** One progress event; every pointer is only valid during the callback. */
 typedef struct engine_registry_event {
-	int kind;           /**< an engine_registry_event_kind */
-	const char *id;     /**< short layer ID (12 hex digits), or NULL for image-wide lines */
+	int kind;	    /**< an engine_registry_event_kind */
+	const char *id;	    /**< short layer ID (12 hex digits), or NULL for image-wide lines */
 	const char *status; /**< Docker's wording, e.g. "Pull complete" */
 	int64_t current;    /**< bytes done (PROGRESS), else 0 */
-	int64_t total;      /**< bytes expected, 0 when unknown */
+	int64_t total;	    /**< bytes expected, 0 when unknown */
 } engine_registry_event;
 
 /** A progress callback, called on the thread that called pull or push. */
@@ -73,11 +75,14 @@ typedef struct engine_registry_pull_options {
 	unsigned version;
 	const char *platform; /**< "os/arch[/variant]" to choose from an index; NULL: "linux/amd64" */
 	int progress_fd;      /**< when >= 0, receives one JSON object per event, like the Docker
-	                           Engine API's pull stream ({"status":..,"id":..,"progressDetail":{..}}) */
-	int timeout;          /**< seconds a connection or transfer may stall; 0: config or 30 */
+				   Engine API's pull stream ({"status":..,"id":..,"progressDetail":{..}}) */
+	int timeout;	      /**< seconds a connection or transfer may stall; 0: config or 30 */
 } engine_registry_pull_options;
 
-#define ENGINE_REGISTRY_PULL_OPTIONS_INIT { ENGINE_REGISTRY_PULL_OPTIONS_VERSION, NULL, -1, 0 }
+#define ENGINE_REGISTRY_PULL_OPTIONS_INIT                                                                    \
+	{                                                                                                    \
+		ENGINE_REGISTRY_PULL_OPTIONS_VERSION, NULL, -1, 0                                            \
+	}
 
 ENGINE_EXTERN int engine_registry_pull_options_init(engine_registry_pull_options *opts, unsigned version);
 
@@ -92,19 +97,22 @@ ENGINE_EXTERN int engine_registry_pull_options_init(engine_registry_pull_options
  * (credentials refused), ENGINE_EINVALID (bad reference, digest mismatch,
  * malformed response), ENGINE_ETIMEOUT, ENGINE_EIO (connection, truncation).
  */
-ENGINE_EXTERN int engine_registry_pull(engine_context *ctx, const char *ref, const engine_registry_pull_options *opts,
-				       char **id_out);
+ENGINE_EXTERN int engine_registry_pull(engine_context *ctx, const char *ref,
+				       const engine_registry_pull_options *opts, char **id_out);
 
 #define ENGINE_REGISTRY_PUSH_OPTIONS_VERSION 1
 
 typedef struct engine_registry_push_options {
 	unsigned version;
-	int progress_fd;  /**< as in engine_registry_pull_options */
-	int timeout;      /**< as in engine_registry_pull_options */
+	int progress_fd;    /**< as in engine_registry_pull_options */
+	int timeout;	    /**< as in engine_registry_pull_options */
 	int64_t chunk_size; /**< > 0: upload blobs in PATCH chunks of this size; 0: one PUT */
 } engine_registry_push_options;
 
-#define ENGINE_REGISTRY_PUSH_OPTIONS_INIT { ENGINE_REGISTRY_PUSH_OPTIONS_VERSION, -1, 0, 0 }
+#define ENGINE_REGISTRY_PUSH_OPTIONS_INIT                                                                    \
+	{                                                                                                    \
+		ENGINE_REGISTRY_PUSH_OPTIONS_VERSION, -1, 0, 0                                               \
+	}
 
 ENGINE_EXTERN int engine_registry_push_options_init(engine_registry_push_options *opts, unsigned version);
 
@@ -114,8 +122,8 @@ ENGINE_EXTERN int engine_registry_push_options_init(engine_registry_push_options
  * image came from there), then the manifest. *digest_out (may be NULL)
  * receives the manifest digest, freed with engine_free().
  */
-ENGINE_EXTERN int engine_registry_push(engine_context *ctx, const char *ref, const engine_registry_push_options *opts,
-				       char **digest_out);
+ENGINE_EXTERN int engine_registry_push(engine_context *ctx, const char *ref,
+				       const engine_registry_push_options *opts, char **digest_out);
 
 /* --- credentials --------------------------------------------------------- */
 

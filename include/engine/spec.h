@@ -22,10 +22,10 @@ typedef struct engine_spec engine_spec;
 typedef enum engine_stdio_mode {
 	ENGINE_STDIO_DEFAULT = 0, /**< engine_run: capture; started containers: log files */
 	ENGINE_STDIO_INHERIT = 1, /**< the caller's fds 0, 1 and 2 */
-	ENGINE_STDIO_NULL = 2,    /**< /dev/null for all three */
-	ENGINE_STDIO_FDS = 3,     /**< the fds given to engine_spec_set_stdio_fds() */
+	ENGINE_STDIO_NULL = 2,	  /**< /dev/null for all three */
+	ENGINE_STDIO_FDS = 3,	  /**< the fds given to engine_spec_set_stdio_fds() */
 	ENGINE_STDIO_CAPTURE = 4, /**< stdout/stderr into the run result (engine_run) or log files */
-	ENGINE_STDIO_LOG = 5      /**< stdout/stderr into the container's log files (engine_run: capture) */
+	ENGINE_STDIO_LOG = 5	  /**< stdout/stderr into the container's log files (engine_run: capture) */
 } engine_stdio_mode;
 
 /** A new, empty spec (no image yet). Errors: ENGINE_ENOMEM. */
@@ -103,7 +103,8 @@ ENGINE_EXTERN int engine_spec_set_init(engine_spec *spec, int enable);
  * namespace (they are locked, like a rootless runtime's); image files owned
  * by unmapped ids show up as nobody/nogroup inside.
  */
-ENGINE_EXTERN int engine_spec_set_userns(engine_spec *spec, uint32_t host_uid, uint32_t host_gid, uint32_t count);
+ENGINE_EXTERN int engine_spec_set_userns(engine_spec *spec, uint32_t host_uid, uint32_t host_gid,
+					 uint32_t count);
 /** One of engine_stdio_mode. */
 ENGINE_EXTERN int engine_spec_set_stdio(engine_spec *spec, int mode);
 /**

@@ -12,14 +12,14 @@ ENGINE_BEGIN_DECLS
 
 /** Disk usage, like `docker system df`. */
 typedef struct engine_store_usage {
-	int64_t images;          /**< number of images */
-	int64_t images_size;     /**< bytes of their unpacked layers (shared layers once) */
-	int64_t layers;          /**< unpacked layers */
-	int64_t blobs;           /**< stored blobs */
-	int64_t blobs_size;      /**< bytes */
-	int64_t containers;      /**< containers (any state) */
+	int64_t images;		 /**< number of images */
+	int64_t images_size;	 /**< bytes of their unpacked layers (shared layers once) */
+	int64_t layers;		 /**< unpacked layers */
+	int64_t blobs;		 /**< stored blobs */
+	int64_t blobs_size;	 /**< bytes */
+	int64_t containers;	 /**< containers (any state) */
 	int64_t containers_size; /**< bytes of their writable layers */
-	int64_t reclaimable;     /**< bytes prune would free */
+	int64_t reclaimable;	 /**< bytes prune would free */
 } engine_store_usage;
 
 ENGINE_EXTERN int engine_store_usage_get(engine_context *ctx, engine_store_usage *out);

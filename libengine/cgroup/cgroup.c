@@ -97,7 +97,8 @@ static int detect(const char *root, bool allow_fake, engine__cgroup_mode *out, b
 			return 0;
 		}
 	}
-	return engine__error_set(ENGINE_ENOTSUP, 0, "cgroups: %s: neither a cgroup2 mount nor v1 controllers", root);
+	return engine__error_set(ENGINE_ENOTSUP, 0, "cgroups: %s: neither a cgroup2 mount nor v1 controllers",
+				 root);
 }
 
 int engine__cgroup_detect(const char *root_override, engine__cgroup_mode *out)
@@ -172,8 +173,9 @@ static int host_detect(engine_context *ctx, cg_host *h)
 	if (pj) {
 		parent = json_object_is_type(pj, json_type_string) ? json_object_get_string(pj) : NULL;
 		if (!parent || !valid_rel_path(parent, true))
-			return engine__error_set(ENGINE_EINVALID, 0,
-						 "config \"cgroup-parent\": want a relative cgroup path like \"engine\"");
+			return engine__error_set(
+			    ENGINE_EINVALID, 0,
+			    "config \"cgroup-parent\": want a relative cgroup path like \"engine\"");
 	}
 	h->parent = strdup(parent);
 	if (!h->parent)
@@ -187,7 +189,8 @@ static int host_detect(engine_context *ctx, cg_host *h)
 			return r;
 	}
 	if (h->mode != ENGINE__CGROUP_LEGACY) {
-		h->v2_root = h->mode == ENGINE__CGROUP_HYBRID ? engine__path_join(root, "unified") : strdup(root);
+		h->v2_root =
+		    h->mode == ENGINE__CGROUP_HYBRID ? engine__path_join(root, "unified") : strdup(root);
 		if (!h->v2_root)
 			return engine__error_oom();
 		r = engine__cgroup_v2_host_init(h);
@@ -238,7 +241,8 @@ int engine__cgroup_context_set_root(engine_context *ctx, const char *root)
 	if (!h)
 		return engine__error_wrap("cgroups");
 	if (!root || root[0] != '/')
-		return engine__error_set(ENGINE_EINVALID, 0, "cgroup root \"%s\": must be absolute", root ? root : "");
+		return engine__error_set(ENGINE_EINVALID, 0, "cgroup root \"%s\": must be absolute",
+					 root ? root : "");
 	pthread_mutex_lock(&h->lock);
 	if (h->detected)
 		r = engine__error_set(ENGINE_EBUSY, 0, "cgroup root: already in use by this context");
@@ -290,14 +294,16 @@ int engine__cgroup_cpus_to_quota(double cpus, uint64_t period, int64_t *quota)
 static int limits_validate(const engine__cgroup_limits *l)
 {
 	if (l->memory < 0)
-		return engine__error_set(ENGINE_EINVALID, 0, "memory limit %lld: negative", (long long)l->memory);
+		return engine__error_set(ENGINE_EINVALID, 0, "memory limit %lld: negative",
+					 (long long)l->memory);
 	if (l->memory_swap < -1)
 		return engine__error_set(ENGINE_EINVALID, 0, "memory+swap limit %lld: invalid",
 					 (long long)l->memory_swap);
 	if (l->memory_swap > 0 && l->memory == 0)
 		return engine__error_set(ENGINE_EINVALID, 0, "memory+swap limit: needs a memory limit too");
 	if (l->memory_swap > 0 && l->memory_swap < l->memory)
-		return engine__error_set(ENGINE_EINVALID, 0, "memory+swap limit %lld: below the memory limit %lld",
+		return engine__error_set(ENGINE_EINVALID, 0,
+					 "memory+swap limit %lld: below the memory limit %lld",
 					 (long long)l->memory_swap, (long long)l->memory);
 	if (l->cpu_shares == 1 || l->cpu_shares > 262144)
 		return engine__error_set(ENGINE_EINVALID, 0, "cpu shares %llu: outside [2, 262144]",
@@ -371,7 +377,8 @@ int engine__cgroup_create(engine_context *ctx, const char *id, const engine__cgr
 	if ((r = host_get(ctx, true, &h)) < 0)
 		return r;
 	/* Refuse before creating anything: no half-made cgroup to undo. */
-	r = h->mode == ENGINE__CGROUP_UNIFIED ? engine__cgroup_v2_check(h, limits) : engine__cgroup_v1_check(h, limits);
+	r = h->mode == ENGINE__CGROUP_UNIFIED ? engine__cgroup_v2_check(h, limits)
+					      : engine__cgroup_v1_check(h, limits);
 	if (r < 0)
 		return engine__error_wrap("cgroup %s", id);
 	cg = handle_new(h, id);
@@ -424,7 +431,8 @@ int engine__cgroup_attach(engine__cgroup *cg, pid_t pid)
 	int r = 0;
 
 	if (pid <= 0)
-		return engine__error_set(ENGINE_EINVALID, 0, "cgroup %s: attach pid %d: invalid", cg->id, (int)pid);
+		return engine__error_set(ENGINE_EINVALID, 0, "cgroup %s: attach pid %d: invalid", cg->id,
+					 (int)pid);
 	if (cg->host->mode != ENGINE__CGROUP_UNIFIED)
 		r = engine__cgroup_v1_attach(cg, pid);
 	if (r == 0 && cg->v2_fd >= 0)
@@ -442,7 +450,8 @@ int engine__cgroup_stats_read(engine__cgroup *cg, engine__cgroup_stats *out)
 	int r;
 
 	memset(out, 0, sizeof(*out));
-	r = cg->host->mode == ENGINE__CGROUP_UNIFIED ? engine__cgroup_v2_stats(cg, out) : engine__cgroup_v1_stats(cg, out);
+	r = cg->host->mode == ENGINE__CGROUP_UNIFIED ? engine__cgroup_v2_stats(cg, out)
+						     : engine__cgroup_v1_stats(cg, out);
 	return r < 0 ? engine__error_wrap("cgroup %s: stats", cg->id) : 0;
 }
 
@@ -495,7 +504,7 @@ bool engine__cgroup_populated(engine__cgroup *cg)
 bool engine__cgroup_oom_killed(engine__cgroup *cg)
 {
 	return (cg->host->mode == ENGINE__CGROUP_UNIFIED ? engine__cgroup_v2_oom_kills(cg)
-							  : engine__cgroup_v1_oom_kills(cg)) > 0;
+							 : engine__cgroup_v1_oom_kills(cg)) > 0;
 }
 
 int engine__cgroup_destroy(engine__cgroup *cg)

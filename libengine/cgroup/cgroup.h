@@ -18,20 +18,20 @@
 
 typedef enum engine__cgroup_mode {
 	ENGINE__CGROUP_UNIFIED, /* pure v2 */
-	ENGINE__CGROUP_LEGACY,  /* pure v1 */
-	ENGINE__CGROUP_HYBRID,  /* v1 controllers + v2 mount (resources driven through v1) */
+	ENGINE__CGROUP_LEGACY,	/* pure v1 */
+	ENGINE__CGROUP_HYBRID,	/* v1 controllers + v2 mount (resources driven through v1) */
 } engine__cgroup_mode;
 
 /* Resource limits; 0 / -1 as documented means "not set". */
 typedef struct engine__cgroup_limits {
-	int64_t memory;        /* bytes; 0 = unlimited */
-	int64_t memory_swap;   /* bytes incl. memory; 0 = same as memory (no swap), -1 = unlimited.
-	                        * Without swap accounting on the host, an explicit value > 0 is
-	                        * ENGINE_ENOTSUP; 0 and -1 are accepted, swap then unaccounted. */
-	uint64_t cpu_shares;   /* v1 shares 2..262144 (v2 weight derived); 0 = unset */
-	int64_t cpu_quota;     /* microseconds per period; 0 = unset */
-	uint64_t cpu_period;   /* microseconds; 0 = default 100000 */
-	int64_t pids;          /* max tasks; 0 = unlimited */
+	int64_t memory;		 /* bytes; 0 = unlimited */
+	int64_t memory_swap;	 /* bytes incl. memory; 0 = same as memory (no swap), -1 = unlimited.
+				  * Without swap accounting on the host, an explicit value > 0 is
+				  * ENGINE_ENOTSUP; 0 and -1 are accepted, swap then unaccounted. */
+	uint64_t cpu_shares;	 /* v1 shares 2..262144 (v2 weight derived); 0 = unset */
+	int64_t cpu_quota;	 /* microseconds per period; 0 = unset */
+	uint64_t cpu_period;	 /* microseconds; 0 = default 100000 */
+	int64_t pids;		 /* max tasks; 0 = unlimited */
 	const char *cpuset_cpus; /* "0-1"; NULL = unset */
 	const char *cpuset_mems; /* NULL = unset */
 	/* Skip Docker's device policy (deny all but mknod and the default
@@ -42,12 +42,12 @@ typedef struct engine__cgroup_limits {
 } engine__cgroup_limits;
 
 typedef struct engine__cgroup_stats {
-	uint64_t memory_usage;  /* bytes */
-	uint64_t memory_limit;  /* bytes, 0 when unlimited */
+	uint64_t memory_usage; /* bytes */
+	uint64_t memory_limit; /* bytes, 0 when unlimited */
 	uint64_t memory_max_usage;
-	uint64_t cpu_usage_ns;  /* total CPU time */
+	uint64_t cpu_usage_ns; /* total CPU time */
 	uint64_t pids_current;
-	uint64_t oom_kills;     /* OOM kills inside this cgroup */
+	uint64_t oom_kills; /* OOM kills inside this cgroup */
 	/* From memory.stat (v1: the hierarchical total_* values). Docker's CLI
 	 * shows memory_usage - memory_inactive_file as "MEM USAGE". */
 	uint64_t memory_anon;

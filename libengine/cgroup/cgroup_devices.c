@@ -20,10 +20,10 @@
 #include "util/cleanup.h"
 
 typedef struct dev_rule {
-	char type;     /* 'c' or 'b' */
-	int major;     /* -1: any */
-	int minor;     /* -1: any */
-	unsigned acc;  /* BPF_DEVCG_ACC_* bits */
+	char type;    /* 'c' or 'b' */
+	int major;    /* -1: any */
+	int minor;    /* -1: any */
+	unsigned acc; /* BPF_DEVCG_ACC_* bits */
 } dev_rule;
 
 #define RWM (BPF_DEVCG_ACC_READ | BPF_DEVCG_ACC_WRITE | BPF_DEVCG_ACC_MKNOD)
@@ -31,18 +31,18 @@ typedef struct dev_rule {
 /* runc's and Docker's defaults. mknod of anything is fine: using a node
  * needs read or write, which only the listed ones get. */
 static const dev_rule rules[] = {
-	{ 'c', -1, -1, BPF_DEVCG_ACC_MKNOD }, /* mknod of any char device */
-	{ 'b', -1, -1, BPF_DEVCG_ACC_MKNOD }, /* mknod of any block device */
-	{ 'c', 1, 3, RWM },                   /* null */
-	{ 'c', 1, 5, RWM },                   /* zero */
-	{ 'c', 1, 7, RWM },                   /* full */
-	{ 'c', 1, 8, RWM },                   /* random */
-	{ 'c', 1, 9, RWM },                   /* urandom */
-	{ 'c', 5, 0, RWM },                   /* tty */
-	{ 'c', 5, 1, RWM },                   /* console */
-	{ 'c', 5, 2, RWM },                   /* ptmx */
-	{ 'c', 136, -1, RWM },                /* pty slaves */
-	{ 'c', 10, 200, RWM },                /* tun/tap (usable only with NET_ADMIN) */
+    {'c', -1, -1, BPF_DEVCG_ACC_MKNOD}, /* mknod of any char device */
+    {'b', -1, -1, BPF_DEVCG_ACC_MKNOD}, /* mknod of any block device */
+    {'c', 1, 3, RWM},			/* null */
+    {'c', 1, 5, RWM},			/* zero */
+    {'c', 1, 7, RWM},			/* full */
+    {'c', 1, 8, RWM},			/* random */
+    {'c', 1, 9, RWM},			/* urandom */
+    {'c', 5, 0, RWM},			/* tty */
+    {'c', 5, 1, RWM},			/* console */
+    {'c', 5, 2, RWM},			/* ptmx */
+    {'c', 136, -1, RWM},		/* pty slaves */
+    {'c', 10, 200, RWM},		/* tun/tap (usable only with NET_ADMIN) */
 };
 #define N_RULES (sizeof(rules) / sizeof(rules[0]))
 
@@ -79,7 +79,8 @@ int engine__cgroup_devices_v1(int dirfd, const char *dir)
 	return 0;
 }
 
-#define INSN(c, d, s, o, i) ((struct bpf_insn){ .code = (c), .dst_reg = (d), .src_reg = (s), .off = (o), .imm = (i) })
+#define INSN(c, d, s, o, i)                                                                                  \
+	((struct bpf_insn){.code = (c), .dst_reg = (d), .src_reg = (s), .off = (o), .imm = (i)})
 #define LDX_W(d, s, o) INSN(BPF_LDX | BPF_MEM | BPF_W, d, s, o, 0)
 #define ALU32_IMM(op, d, i) INSN(BPF_ALU | (op) | BPF_K, d, 0, 0, i)
 #define MOV32_REG(d, s) INSN(BPF_ALU | BPF_MOV | BPF_X, d, s, 0, 0)
@@ -102,10 +103,12 @@ static size_t compile(struct bpf_insn *p)
 	p[n++] = LDX_W(BPF_REG_5, BPF_REG_1, 8);
 	for (size_t i = 0; i < N_RULES; i++) {
 		const dev_rule *r = &rules[i];
-		size_t len = 1 + (r->acc != RWM ? 3 : 0) + (r->major >= 0) + (r->minor >= 0) + 2, end = n + len;
+		size_t len = 1 + (r->acc != RWM ? 3 : 0) + (r->major >= 0) + (r->minor >= 0) + 2,
+		       end = n + len;
 
 		/* Each jump skips to @end, the next rule's first instruction. */
-		p[n] = JNE_IMM(BPF_REG_2, r->type == 'c' ? BPF_DEVCG_DEV_CHAR : BPF_DEVCG_DEV_BLOCK, (short)(end - n - 1));
+		p[n] = JNE_IMM(BPF_REG_2, r->type == 'c' ? BPF_DEVCG_DEV_CHAR : BPF_DEVCG_DEV_BLOCK,
+			       (short)(end - n - 1));
 		n++;
 		if (r->acc != RWM) {
 			p[n++] = MOV32_REG(BPF_REG_1, BPF_REG_3);
@@ -157,9 +160,11 @@ static int program_load(cg_host *h)
 		fd = bpf(BPF_PROG_LOAD, &attr);
 	}
 	if (fd < 0)
-		return engine__error_set(errno == ENOSYS || errno == EINVAL ? ENGINE_ENOTSUP : engine__error_code_from_errno(errno),
-					 errno, "device policy: load the BPF device program: %s%s%.200s", strerror(errno),
-					 log[0] ? ": " : "", log);
+		return engine__error_set(errno == ENOSYS || errno == EINVAL
+					     ? ENGINE_ENOTSUP
+					     : engine__error_code_from_errno(errno),
+					 errno, "device policy: load the BPF device program: %s%s%.200s",
+					 strerror(errno), log[0] ? ": " : "", log);
 	/* O_CLOEXEC is implied: BPF fds are close-on-exec. */
 	h->v2_dev_prog_fd = fd;
 	return fd;
@@ -192,6 +197,7 @@ int engine__cgroup_devices_v2(engine__cgroup *cg)
 	 * device program, so the policy cannot be widened from inside. */
 	attr.attach_flags = 0;
 	if (bpf(BPF_PROG_ATTACH, &attr) < 0)
-		return engine__error_errno(errno, "device policy: attach the BPF device program to %s", cg->v2_path);
+		return engine__error_errno(errno, "device policy: attach the BPF device program to %s",
+					   cg->v2_path);
 	return 0;
 }

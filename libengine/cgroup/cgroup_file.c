@@ -35,7 +35,8 @@ int engine__cgroup_write(int dirfd, const char *dir, const char *file, const cha
 	if (n < 0)
 		return engine__error_errno(errno, "cgroup %s/%s: write \"%s\"", dir, file, value);
 	if ((size_t)n != len)
-		return engine__error_set(ENGINE_EIO, 0, "cgroup %s/%s: short write of \"%s\"", dir, file, value);
+		return engine__error_set(ENGINE_EIO, 0, "cgroup %s/%s: short write of \"%s\"", dir, file,
+					 value);
 	return 0;
 }
 
@@ -117,7 +118,8 @@ int engine__cgroup_read_u64(int dirfd, const char *dir, const char *file, uint64
 	errno = 0;
 	*out = strtoull(buf, &end, 10);
 	if (errno || end == buf || (*end && *end != '\n'))
-		return engine__error_set(ENGINE_EIO, 0, "cgroup %s/%s: not a number: \"%.20s\"", dir, file, buf);
+		return engine__error_set(ENGINE_EIO, 0, "cgroup %s/%s: not a number: \"%.20s\"", dir, file,
+					 buf);
 	return 0;
 }
 
@@ -156,7 +158,8 @@ int engine__cgroup_signal_procs(int dirfd, const char *dir, int sig, size_t *cou
 			continue;
 		n++;
 		if (kill((pid_t)pid, sig) < 0 && errno != ESRCH)
-			return engine__error_errno(errno, "cgroup %s: kill pid %ld with signal %d", dir, pid, sig);
+			return engine__error_errno(errno, "cgroup %s: kill pid %ld with signal %d", dir, pid,
+						   sig);
 	}
 	if (count)
 		*count = n;
@@ -196,7 +199,7 @@ int engine__cgroup_mkdir_p(int dirfd, const char *dir, const char *rel, bool *cr
 
 void engine__cgroup_nap(unsigned usec)
 {
-	struct timespec ts = { 0, (long)usec * 1000 };
+	struct timespec ts = {0, (long)usec * 1000};
 
 	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
 		;

@@ -15,7 +15,16 @@
 
 /* The v1 controllers the engine drives. Co-mounted ones (cpu,cpuacct) share
  * a hierarchy: host->v1_leader[c] names the first controller of c's mount. */
-enum cg_v1 { CG_V1_MEMORY, CG_V1_CPU, CG_V1_CPUACCT, CG_V1_CPUSET, CG_V1_PIDS, CG_V1_FREEZER, CG_V1_DEVICES, CG_V1_MAX };
+enum cg_v1 {
+	CG_V1_MEMORY,
+	CG_V1_CPU,
+	CG_V1_CPUACCT,
+	CG_V1_CPUSET,
+	CG_V1_PIDS,
+	CG_V1_FREEZER,
+	CG_V1_DEVICES,
+	CG_V1_MAX
+};
 
 /* v2 controllers, as bits. */
 enum cg_v2 {
@@ -30,7 +39,7 @@ extern const char *const engine__cgroup_v1_names[CG_V1_MAX];
 
 typedef struct cg_host {
 	pthread_mutex_t lock;
-	bool detected;     /* mode, root fds below are valid */
+	bool detected;	   /* mode, root fds below are valid */
 	bool parent_ready; /* parent dirfds below are valid */
 	char *root_override;
 	engine__cgroup_mode mode;
@@ -38,11 +47,11 @@ typedef struct cg_host {
 	char *parent; /* relative path, "engine" by default */
 
 	/* v2: the whole tree (unified) or the unified mount (hybrid). */
-	char *v2_root;    /* path */
+	char *v2_root; /* path */
 	int v2_root_fd;
 	int v2_parent_fd;
-	unsigned v2_avail; /* controllers a child of the parent may use */
-	bool v2_has_kill;  /* cgroup.kill (Linux 5.14) */
+	unsigned v2_avail;  /* controllers a child of the parent may use */
+	bool v2_has_kill;   /* cgroup.kill (Linux 5.14) */
 	int v2_dev_prog_fd; /* the device policy's BPF program, loaded on first use */
 
 	/* v1, indexed by enum cg_v1; -1 when the controller is not mounted. */

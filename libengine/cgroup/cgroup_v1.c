@@ -22,9 +22,9 @@
 #include "util/str.h"
 
 const char *const engine__cgroup_v1_names[CG_V1_MAX] = {
-	[CG_V1_MEMORY] = "memory", [CG_V1_CPU] = "cpu",	    [CG_V1_CPUACCT] = "cpuacct",
-	[CG_V1_CPUSET] = "cpuset", [CG_V1_PIDS] = "pids",   [CG_V1_FREEZER] = "freezer",
-	[CG_V1_DEVICES] = "devices",
+    [CG_V1_MEMORY] = "memory",	 [CG_V1_CPU] = "cpu",	[CG_V1_CPUACCT] = "cpuacct",
+    [CG_V1_CPUSET] = "cpuset",	 [CG_V1_PIDS] = "pids", [CG_V1_FREEZER] = "freezer",
+    [CG_V1_DEVICES] = "devices",
 };
 
 int engine__cgroup_v1_host_init(cg_host *h)
@@ -50,13 +50,15 @@ int engine__cgroup_v1_host_init(cg_host *h)
 		/* cpu and cpuacct are often one hierarchy behind two symlinks. */
 		h->v1_leader[c] = c;
 		for (int p = 0; p < c; p++)
-			if (h->v1_root_fd[p] >= 0 && st[p].st_dev == st[c].st_dev && st[p].st_ino == st[c].st_ino) {
+			if (h->v1_root_fd[p] >= 0 && st[p].st_dev == st[c].st_dev &&
+			    st[p].st_ino == st[c].st_ino) {
 				h->v1_leader[c] = p;
 				break;
 			}
 	}
 	if (h->v1_root_fd[CG_V1_MEMORY] >= 0)
-		h->v1_has_memsw = faccessat(h->v1_root_fd[CG_V1_MEMORY], "memory.memsw.limit_in_bytes", F_OK, 0) == 0;
+		h->v1_has_memsw =
+		    faccessat(h->v1_root_fd[CG_V1_MEMORY], "memory.memsw.limit_in_bytes", F_OK, 0) == 0;
 	return 0;
 }
 
@@ -77,7 +79,7 @@ void engine__cgroup_v1_host_fini(cg_host *h)
  * so each container cgroup inherits them at mkdir without two more writes. */
 static int cpuset_fill(cg_host *h)
 {
-	const char *files[] = { "cpuset.cpus", "cpuset.mems" };
+	const char *files[] = {"cpuset.cpus", "cpuset.mems"};
 	const char *root = h->v1_root[CG_V1_CPUSET];
 	cleanup_free char *rel = strdup(h->parent);
 	cleanup_close int cur = -EBADF;
@@ -151,8 +153,9 @@ int engine__cgroup_v1_check(cg_host *h, const engine__cgroup_limits *l)
 	if (l->memory && !has(h, CG_V1_MEMORY))
 		return missing("memory limit", CG_V1_MEMORY);
 	if (l->memory_swap > 0 && !h->v1_has_memsw)
-		return engine__error_set(ENGINE_ENOTSUP, 0,
-					 "memory+swap limit: swap accounting is off (no memory.memsw.limit_in_bytes)");
+		return engine__error_set(
+		    ENGINE_ENOTSUP, 0,
+		    "memory+swap limit: swap accounting is off (no memory.memsw.limit_in_bytes)");
 	if (l->cpu_shares && !has(h, CG_V1_CPU))
 		return missing("cpu shares", CG_V1_CPU);
 	if (l->cpu_quota && !has(h, CG_V1_CPU))
@@ -209,9 +212,10 @@ static int limits_apply(engine__cgroup *cg, const engine__cgroup_limits *l)
 		r = wr_u64(cg, CG_V1_MEMORY, "memory.limit_in_bytes", (uint64_t)l->memory);
 		/* memsw (memory + swap) must follow the memory limit it bounds. */
 		if (r == 0 && cg->host->v1_has_memsw)
-			r = l->memory_swap == -1 ? wr(cg, CG_V1_MEMORY, "memory.memsw.limit_in_bytes", "-1")
-						 : wr_u64(cg, CG_V1_MEMORY, "memory.memsw.limit_in_bytes",
-							  (uint64_t)(l->memory_swap ? l->memory_swap : l->memory));
+			r = l->memory_swap == -1
+				? wr(cg, CG_V1_MEMORY, "memory.memsw.limit_in_bytes", "-1")
+				: wr_u64(cg, CG_V1_MEMORY, "memory.memsw.limit_in_bytes",
+					 (uint64_t)(l->memory_swap ? l->memory_swap : l->memory));
 	}
 	if (r == 0 && l->cpu_shares)
 		r = wr_u64(cg, CG_V1_CPU, "cpu.shares", l->cpu_shares);
@@ -250,9 +254,10 @@ int engine__cgroup_v1_create(engine__cgroup *cg, const engine__cgroup_limits *l)
 		if ((r = make_path(cg, lead)) < 0)
 			goto remove_cgroups;
 		if (mkdirat(h->v1_parent_fd[lead], cg->id, 0755) < 0) {
-			r = errno == EEXIST ? engine__error_set(ENGINE_EEXISTS, EEXIST, "cgroup %s: already exists",
-								cg->v1_path[lead])
-					    : engine__error_errno(errno, "cgroup %s: mkdir", cg->v1_path[lead]);
+			r = errno == EEXIST
+				? engine__error_set(ENGINE_EEXISTS, EEXIST, "cgroup %s: already exists",
+						    cg->v1_path[lead])
+				: engine__error_errno(errno, "cgroup %s: mkdir", cg->v1_path[lead]);
 			goto remove_cgroups;
 		}
 		cg->v1_fd[lead] = engine__cgroup_open_dir(h->v1_parent_fd[lead], cg->id);
@@ -282,7 +287,8 @@ int engine__cgroup_v1_open(engine__cgroup *cg)
 			continue;
 		cg->v1_fd[c] = engine__cgroup_open_dir(h->v1_parent_fd[c], cg->id);
 		if (cg->v1_fd[c] < 0 && errno != ENOENT)
-			return engine__error_errno(errno, "cgroup %s/%s/%s: open", h->v1_root[c], h->parent, cg->id);
+			return engine__error_errno(errno, "cgroup %s/%s/%s: open", h->v1_root[c], h->parent,
+						   cg->id);
 		if (cg->v1_fd[c] >= 0 && make_path(cg, c) < 0)
 			return ENGINE_ENOMEM;
 		any |= cg->v1_fd[c] >= 0;
@@ -300,7 +306,8 @@ int engine__cgroup_v1_attach(engine__cgroup *cg, pid_t pid)
 	for (int c = 0; c < CG_V1_MAX; c++) {
 		int r;
 
-		if (cg->v1_fd[c] >= 0 && (r = engine__cgroup_write(cg->v1_fd[c], cg->v1_path[c], "cgroup.procs", buf, false)) < 0)
+		if (cg->v1_fd[c] >= 0 &&
+		    (r = engine__cgroup_write(cg->v1_fd[c], cg->v1_path[c], "cgroup.procs", buf, false)) < 0)
 			return r;
 	}
 	return 0;
@@ -309,7 +316,8 @@ int engine__cgroup_v1_attach(engine__cgroup *cg, pid_t pid)
 /* A hierarchy whose cgroup.procs lists the container's processes. */
 static int procs_ctrl(engine__cgroup *cg)
 {
-	static const enum cg_v1 order[] = { CG_V1_FREEZER, CG_V1_MEMORY, CG_V1_PIDS, CG_V1_CPUACCT, CG_V1_DEVICES };
+	static const enum cg_v1 order[] = {CG_V1_FREEZER, CG_V1_MEMORY, CG_V1_PIDS, CG_V1_CPUACCT,
+					   CG_V1_DEVICES};
 
 	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++)
 		if (fd_of(cg, order[i]) >= 0)
@@ -331,7 +339,8 @@ int engine__cgroup_v1_stats(engine__cgroup *cg, engine__cgroup_stats *out)
 		uint64_t limit;
 
 		if ((r = engine__cgroup_read_u64(fd, dir, "memory.usage_in_bytes", &out->memory_usage)) < 0 ||
-		    (r = engine__cgroup_read_u64(fd, dir, "memory.max_usage_in_bytes", &out->memory_max_usage)) < 0 ||
+		    (r = engine__cgroup_read_u64(fd, dir, "memory.max_usage_in_bytes",
+						 &out->memory_max_usage)) < 0 ||
 		    (r = engine__cgroup_read_u64(fd, dir, "memory.limit_in_bytes", &limit)) < 0 ||
 		    (r = engine__cgroup_read_all(fd, dir, "memory.stat", &stat)) < 0)
 			return r;
@@ -343,10 +352,12 @@ int engine__cgroup_v1_stats(engine__cgroup *cg, engine__cgroup_stats *out)
 		out->oom_kills = engine__cgroup_v1_oom_kills(cg);
 	}
 	if ((fd = fd_of(cg, CG_V1_CPUACCT)) >= 0 &&
-	    (r = engine__cgroup_read_u64(fd, path_of(cg, CG_V1_CPUACCT), "cpuacct.usage", &out->cpu_usage_ns)) < 0)
+	    (r = engine__cgroup_read_u64(fd, path_of(cg, CG_V1_CPUACCT), "cpuacct.usage",
+					 &out->cpu_usage_ns)) < 0)
 		return r;
 	if ((fd = fd_of(cg, CG_V1_PIDS)) >= 0 &&
-	    (r = engine__cgroup_read_u64(fd, path_of(cg, CG_V1_PIDS), "pids.current", &out->pids_current)) < 0)
+	    (r = engine__cgroup_read_u64(fd, path_of(cg, CG_V1_PIDS), "pids.current", &out->pids_current)) <
+		0)
 		return r;
 	return 0;
 }
@@ -358,7 +369,8 @@ bool engine__cgroup_v1_has_freezer(engine__cgroup *cg)
 
 static int freezer_state(engine__cgroup *cg, char *buf, size_t size)
 {
-	ssize_t n = engine__cgroup_read(fd_of(cg, CG_V1_FREEZER), path_of(cg, CG_V1_FREEZER), "freezer.state", buf, size);
+	ssize_t n = engine__cgroup_read(fd_of(cg, CG_V1_FREEZER), path_of(cg, CG_V1_FREEZER), "freezer.state",
+					buf, size);
 
 	return n < 0 ? (int)n : 0;
 }
@@ -383,7 +395,8 @@ int engine__cgroup_v1_freeze(engine__cgroup *cg, bool frozen)
 			return 0;
 		if (waited >= 2000000)
 			return engine__error_set(ENGINE_ETIMEOUT, 0, "%s/freezer.state: still %.*s after 2 s",
-						 path_of(cg, CG_V1_FREEZER), (int)strcspn(state, "\n"), state);
+						 path_of(cg, CG_V1_FREEZER), (int)strcspn(state, "\n"),
+						 state);
 		engine__cgroup_nap(nap);
 		waited += nap;
 		nap = nap < 5000 ? nap * 2 : nap;
@@ -429,7 +442,9 @@ int engine__cgroup_v1_kill(engine__cgroup *cg, int sig)
 		if ((r = engine__cgroup_signal_procs(fd_of(cg, c), path_of(cg, c), sig, &n)) < 0)
 			return r;
 	}
-	return n ? engine__error_set(ENGINE_ETIMEOUT, 0, "%s: %zu tasks left after SIGKILL", path_of(cg, c), n) : 0;
+	return n ? engine__error_set(ENGINE_ETIMEOUT, 0, "%s: %zu tasks left after SIGKILL", path_of(cg, c),
+				     n)
+		 : 0;
 }
 
 int engine__cgroup_v1_populated(engine__cgroup *cg)
@@ -450,7 +465,8 @@ uint64_t engine__cgroup_v1_oom_kills(engine__cgroup *cg)
 	uint64_t v = 0;
 	int fd = fd_of(cg, CG_V1_MEMORY);
 
-	if (fd < 0 || engine__cgroup_read(fd, path_of(cg, CG_V1_MEMORY), "memory.oom_control", buf, sizeof(buf)) < 0)
+	if (fd < 0 ||
+	    engine__cgroup_read(fd, path_of(cg, CG_V1_MEMORY), "memory.oom_control", buf, sizeof(buf)) < 0)
 		return 0;
 	/* oom_kill counts since Linux 4.13; before that under_oom is all. */
 	if (engine__cgroup_kv(buf, "oom_kill", &v) || engine__cgroup_kv(buf, "under_oom", &v))

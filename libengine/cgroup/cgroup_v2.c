@@ -25,10 +25,10 @@ static const struct {
 	const char *name;
 	unsigned bit;
 } controllers[] = {
-	{ "cpu", CG_V2_CPU },
-	{ "cpuset", CG_V2_CPUSET },
-	{ "memory", CG_V2_MEMORY },
-	{ "pids", CG_V2_PIDS },
+    {"cpu", CG_V2_CPU},
+    {"cpuset", CG_V2_CPUSET},
+    {"memory", CG_V2_MEMORY},
+    {"pids", CG_V2_PIDS},
 };
 #define N_CONTROLLERS (sizeof(controllers) / sizeof(controllers[0]))
 
@@ -152,8 +152,8 @@ int engine__cgroup_v2_parent_setup(cg_host *h, unsigned wanted)
 
 static int unavailable(cg_host *h, const char *limit, const char *ctrl)
 {
-	return engine__error_set(ENGINE_ENOTSUP, 0, "%s: the %s controller is not available in %s/%s", limit, ctrl,
-				 h->v2_root, h->parent);
+	return engine__error_set(ENGINE_ENOTSUP, 0, "%s: the %s controller is not available in %s/%s", limit,
+				 ctrl, h->v2_root, h->parent);
 }
 
 int engine__cgroup_v2_check(cg_host *h, const engine__cgroup_limits *l)
@@ -197,7 +197,8 @@ static int swap_apply(engine__cgroup *cg, const engine__cgroup_limits *l)
 			engine_error_clear();
 			return 0;
 		}
-		return engine__error_set(ENGINE_ENOTSUP, 0, "memory+swap limit: swap accounting is off (no %s/memory.swap.max)",
+		return engine__error_set(ENGINE_ENOTSUP, 0,
+					 "memory+swap limit: swap accounting is off (no %s/memory.swap.max)",
 					 cg->v2_path);
 	}
 	return r;
@@ -214,7 +215,8 @@ static int limits_apply(engine__cgroup *cg, const engine__cgroup_limits *l)
 	if (r == 0 && l->cpu_quota) {
 		char buf[48];
 
-		snprintf(buf, sizeof(buf), "%" PRId64 " %" PRIu64, l->cpu_quota, l->cpu_period ? l->cpu_period : 100000);
+		snprintf(buf, sizeof(buf), "%" PRId64 " %" PRIu64, l->cpu_quota,
+			 l->cpu_period ? l->cpu_period : 100000);
 		r = wr(cg, "cpu.max", buf);
 	}
 	if (r == 0 && l->cpuset_cpus)
@@ -243,7 +245,8 @@ int engine__cgroup_v2_create(engine__cgroup *cg, const engine__cgroup_limits *l)
 	if ((r = make_path(cg)) < 0)
 		return r;
 	if (mkdirat(h->v2_parent_fd, cg->id, 0755) < 0)
-		return errno == EEXIST ? engine__error_set(ENGINE_EEXISTS, EEXIST, "cgroup %s: already exists", cg->v2_path)
+		return errno == EEXIST ? engine__error_set(ENGINE_EEXISTS, EEXIST,
+							   "cgroup %s: already exists", cg->v2_path)
 				       : engine__error_errno(errno, "cgroup %s: mkdir", cg->v2_path);
 	cg->v2_fd = engine__cgroup_open_dir(h->v2_parent_fd, cg->id);
 	if (cg->v2_fd < 0) {
@@ -271,9 +274,10 @@ int engine__cgroup_v2_open(engine__cgroup *cg)
 		if (errno == ENOENT && cg->host->mode == ENGINE__CGROUP_HYBRID)
 			return 0;
 		if (errno == ENOENT)
-			return engine__error_set(ENGINE_ENOTFOUND, ENOENT, "no such cgroup %s/%s/%s", cg->host->v2_root,
-						 cg->host->parent, cg->id);
-		return engine__error_errno(errno, "cgroup %s/%s/%s: open", cg->host->v2_root, cg->host->parent, cg->id);
+			return engine__error_set(ENGINE_ENOTFOUND, ENOENT, "no such cgroup %s/%s/%s",
+						 cg->host->v2_root, cg->host->parent, cg->id);
+		return engine__error_errno(errno, "cgroup %s/%s/%s: open", cg->host->v2_root,
+					   cg->host->parent, cg->id);
 	}
 	return make_path(cg);
 }
@@ -308,7 +312,8 @@ int engine__cgroup_v2_stats(engine__cgroup *cg, engine__cgroup_stats *out)
 		cleanup_free char *stat = NULL;
 		uint64_t limit;
 
-		if ((r = engine__cgroup_read_u64(cg->v2_fd, cg->v2_path, "memory.current", &out->memory_usage)) < 0 ||
+		if ((r = engine__cgroup_read_u64(cg->v2_fd, cg->v2_path, "memory.current",
+						 &out->memory_usage)) < 0 ||
 		    (r = engine__cgroup_read_u64(cg->v2_fd, cg->v2_path, "memory.max", &limit)) < 0 ||
 		    (r = engine__cgroup_read_all(cg->v2_fd, cg->v2_path, "memory.stat", &stat)) < 0)
 			return r;
@@ -351,7 +356,8 @@ static int events_value(engine__cgroup *cg, int fd, const char *key, uint64_t *o
 		buf[n] = '\0';
 	}
 	if (!engine__cgroup_kv(buf, key, out))
-		return engine__error_set(ENGINE_EIO, 0, "cgroup %s/cgroup.events: no \"%s\"", cg->v2_path, key);
+		return engine__error_set(ENGINE_EIO, 0, "cgroup %s/cgroup.events: no \"%s\"", cg->v2_path,
+					 key);
 	return 0;
 }
 
@@ -370,15 +376,15 @@ int engine__cgroup_v2_freeze(engine__cgroup *cg, bool frozen)
 	if (fd < 0)
 		return engine__error_errno(errno, "cgroup %s/cgroup.events: open", cg->v2_path);
 	for (;;) {
-		struct pollfd p = { .fd = fd, .events = POLLPRI };
+		struct pollfd p = {.fd = fd, .events = POLLPRI};
 
 		if ((r = events_value(cg, fd, "frozen", &v)) < 0)
 			return r;
 		if ((v != 0) == frozen)
 			return 0;
 		if (waited >= 2000)
-			return engine__error_set(ENGINE_ETIMEOUT, 0, "cgroup %s: not %s after 2 s", cg->v2_path,
-						 frozen ? "frozen" : "thawed");
+			return engine__error_set(ENGINE_ETIMEOUT, 0, "cgroup %s: not %s after 2 s",
+						 cg->v2_path, frozen ? "frozen" : "thawed");
 		if (poll(&p, 1, 10) < 0 && errno != EINTR)
 			return engine__error_errno(errno, "cgroup %s/cgroup.events: poll", cg->v2_path);
 		waited += 10;
@@ -415,7 +421,8 @@ int engine__cgroup_v2_kill(engine__cgroup *cg, int sig)
 		r = engine__cgroup_signal_procs(cg->v2_fd, cg->v2_path, sig, &n);
 	}
 	if (r == 0 && sig == SIGKILL && n > 0)
-		return engine__error_set(ENGINE_ETIMEOUT, 0, "cgroup %s: %zu tasks left after SIGKILL", cg->v2_path, n);
+		return engine__error_set(ENGINE_ETIMEOUT, 0, "cgroup %s: %zu tasks left after SIGKILL",
+					 cg->v2_path, n);
 	return r;
 }
 

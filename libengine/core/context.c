@@ -18,7 +18,8 @@ ENGINE_EXTERN int engine_context_options_init(engine_context_options *opts, unsi
 	if (!opts)
 		return engine__error_set(ENGINE_EINVALID, 0, "context options: NULL");
 	if (version != ENGINE_CONTEXT_OPTIONS_VERSION)
-		return engine__error_set(ENGINE_EINVALID, 0, "context options: unsupported version %u", version);
+		return engine__error_set(ENGINE_EINVALID, 0, "context options: unsupported version %u",
+					 version);
 	*opts = init;
 	return 0;
 }
@@ -51,7 +52,8 @@ ENGINE_EXTERN int engine_context_new(engine_context **out, const engine_context_
 	if (!opts)
 		opts = &defaults;
 	if (opts->version != ENGINE_CONTEXT_OPTIONS_VERSION)
-		return engine__error_set(ENGINE_EINVALID, 0, "context options: unsupported version %u", opts->version);
+		return engine__error_set(ENGINE_EINVALID, 0, "context options: unsupported version %u",
+					 opts->version);
 	if (opts->root && opts->root[0] != '/')
 		return engine__error_set(ENGINE_EINVALID, 0, "context root \"%s\": must be an absolute path",
 					 opts->root);
@@ -128,8 +130,8 @@ json_object *engine__context_config(engine_context *ctx, const char *key)
 	return v;
 }
 
-void *engine__context_ext(engine_context *ctx, enum engine__ext_slot slot, void *(*create)(engine_context *ctx),
-			  void (*free_fn)(void *data))
+void *engine__context_ext(engine_context *ctx, enum engine__ext_slot slot,
+			  void *(*create)(engine_context *ctx), void (*free_fn)(void *data))
 {
 	void *data;
 

@@ -39,8 +39,8 @@ json_object *engine__context_config(engine_context *ctx, const char *key);
 /* Get a subsystem's slot, creating it with @create the first time (under the
  * context's lock, so threads sharing a context agree). Returns NULL with the
  * error set when @create fails. */
-void *engine__context_ext(engine_context *ctx, enum engine__ext_slot slot, void *(*create)(engine_context *ctx),
-			  void (*free_fn)(void *data));
+void *engine__context_ext(engine_context *ctx, enum engine__ext_slot slot,
+			  void *(*create)(engine_context *ctx), void (*free_fn)(void *data));
 
 /* "<root>/<rel>" (malloc'd) or NULL on OOM with the error set. */
 char *engine__context_path(const engine_context *ctx, const char *rel);

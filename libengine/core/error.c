@@ -153,17 +153,17 @@ static const struct {
 	const char *name;
 	const char *text;
 } codes[] = {
-	{ ENGINE_OK, "ENGINE_OK", "success" },
-	{ ENGINE_ERROR, "ENGINE_ERROR", "error" },
-	{ ENGINE_ENOTFOUND, "ENGINE_ENOTFOUND", "not found" },
-	{ ENGINE_EEXISTS, "ENGINE_EEXISTS", "already exists" },
-	{ ENGINE_EINVALID, "ENGINE_EINVALID", "invalid argument" },
-	{ ENGINE_EPERM, "ENGINE_EPERM", "permission denied" },
-	{ ENGINE_EBUSY, "ENGINE_EBUSY", "busy" },
-	{ ENGINE_ENOTSUP, "ENGINE_ENOTSUP", "not supported" },
-	{ ENGINE_ENOMEM, "ENGINE_ENOMEM", "out of memory" },
-	{ ENGINE_ETIMEOUT, "ENGINE_ETIMEOUT", "timed out" },
-	{ ENGINE_EIO, "ENGINE_EIO", "input/output error" },
+    {ENGINE_OK, "ENGINE_OK", "success"},
+    {ENGINE_ERROR, "ENGINE_ERROR", "error"},
+    {ENGINE_ENOTFOUND, "ENGINE_ENOTFOUND", "not found"},
+    {ENGINE_EEXISTS, "ENGINE_EEXISTS", "already exists"},
+    {ENGINE_EINVALID, "ENGINE_EINVALID", "invalid argument"},
+    {ENGINE_EPERM, "ENGINE_EPERM", "permission denied"},
+    {ENGINE_EBUSY, "ENGINE_EBUSY", "busy"},
+    {ENGINE_ENOTSUP, "ENGINE_ENOTSUP", "not supported"},
+    {ENGINE_ENOMEM, "ENGINE_ENOMEM", "out of memory"},
+    {ENGINE_ETIMEOUT, "ENGINE_ETIMEOUT", "timed out"},
+    {ENGINE_EIO, "ENGINE_EIO", "input/output error"},
 };
 
 ENGINE_EXTERN const char *engine_strerror(int code)

@@ -5,8 +5,7 @@
 #include <engine/errors.h>
 
 /* Record an error on this thread and return @code (always negative). */
-int engine__error_set(int code, int sys_errno, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+int engine__error_set(int code, int sys_errno, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* Record errno as an error: the code is mapped from @sys_errno and the
  * message becomes "<fmt>: <strerror>". Returns the mapped code. */

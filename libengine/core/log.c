@@ -13,7 +13,7 @@
 
 static const char *level_name(int level)
 {
-	static const char *names[] = { "error", "warn", "info", "debug", "trace" };
+	static const char *names[] = {"error", "warn", "info", "debug", "trace"};
 	return level >= 0 && level <= ENGINE_LOG_TRACE ? names[level] : "trace";
 }
 
@@ -46,7 +46,8 @@ void engine__log(engine_context *ctx, int level, const char *fmt, ...)
 			char buf[4096];
 			int n = snprintf(buf, sizeof(buf), "%s\n", line);
 			if (n > 0)
-				(void)!write(ctx->log_fd, buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
+				(void)!write(ctx->log_fd, buf,
+					     (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
 		}
 		json_object_put(o);
 	}

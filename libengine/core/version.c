@@ -13,7 +13,7 @@ ENGINE_EXTERN const char *engine_version(void)
 ENGINE_EXTERN int engine_has_feature(const char *name)
 {
 	static const char *features[] = {
-		"seccomp", "overlay", "cgroup-v1", "cgroup-v2", "zstd", "gzip", "registry", "build", NULL,
+	    "seccomp", "overlay", "cgroup-v1", "cgroup-v2", "zstd", "gzip", "registry", "build", NULL,
 	};
 
 	if (!name)

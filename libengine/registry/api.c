@@ -48,7 +48,8 @@ static int login_domain(engine_context *ctx, const char *registry, const char **
 		return 0;
 	}
 	if (engine__str_starts_with(s, "http://") || engine__str_starts_with(s, "https://"))
-		return engine__error_set(ENGINE_EINVALID, 0, "login: give the registry as host[:port], not \"%s\"", s);
+		return engine__error_set(ENGINE_EINVALID, 0,
+					 "login: give the registry as host[:port], not \"%s\"", s);
 	if (!engine__reference_domain_valid(s))
 		return engine__error_set(ENGINE_EINVALID, 0, "login: \"%s\" is not a registry host", s);
 	*out = s;
@@ -63,7 +64,7 @@ ENGINE_EXTERN int engine_registry_login(engine_context *ctx, const char *registr
 {
 	engine__endpoint *eps = NULL;
 	engine__regclient *c = NULL;
-	engine__regclient_options o = { 0 };
+	engine__regclient_options o = {0};
 	const char *domain;
 	size_t n = 0;
 	int r;

@@ -74,7 +74,8 @@ int engine__authfile_get(engine_context *ctx, const char *domain, char **user, c
 		return engine__error_oom();
 	n = EVP_DecodeBlock((unsigned char *)decoded, (const unsigned char *)b64, (int)len);
 	if (n < 0)
-		return engine__error_set(ENGINE_EINVALID, 0, "auth.json: credentials for %s are not base64", domain);
+		return engine__error_set(ENGINE_EINVALID, 0, "auth.json: credentials for %s are not base64",
+					 domain);
 	/* EVP_DecodeBlock counts the padding as zero bytes. */
 	while (len > 0 && b64[len - 1] == '=' && n > 0) {
 		len--;
@@ -84,7 +85,8 @@ int engine__authfile_get(engine_context *ctx, const char *domain, char **user, c
 	colon = strchr(decoded, ':');
 	if (!colon) {
 		wipe(decoded);
-		return engine__error_set(ENGINE_EINVALID, 0, "auth.json: credentials for %s lack a ':'", domain);
+		return engine__error_set(ENGINE_EINVALID, 0, "auth.json: credentials for %s lack a ':'",
+					 domain);
 	}
 	*colon = '\0';
 	*user = strdup(decoded);
@@ -125,7 +127,8 @@ int engine__authfile_set(engine_context *ctx, const char *domain, const char *us
 	int lk, r;
 
 	if (strchr(user, ':'))
-		return engine__error_set(ENGINE_EINVALID, 0, "login %s: the username must not contain ':'", domain);
+		return engine__error_set(ENGINE_EINVALID, 0, "login %s: the username must not contain ':'",
+					 domain);
 	lk = lock_auth(ctx);
 	if (lk < 0)
 		return lk;

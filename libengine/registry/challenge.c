@@ -94,16 +94,16 @@ int engine__challenge_parse(const char *header, engine__challenge *out)
 	else if (slen == 0)
 		return engine__error_set(ENGINE_EINVALID, 0, "empty WWW-Authenticate challenge");
 	else
-		return engine__error_set(ENGINE_ENOTSUP, 0, "unsupported authentication scheme \"%.*s\"", (int)slen,
-					 scheme);
+		return engine__error_set(ENGINE_ENOTSUP, 0, "unsupported authentication scheme \"%.*s\"",
+					 (int)slen, scheme);
 	while (*(p = skip_ws(p))) {
 		char *name = NULL, *value = NULL;
 		char **slot = NULL;
 
 		if (parse_param(&p, &name, &value) < 0) {
 			engine__challenge_clear(out);
-			return engine__error_set(ENGINE_EINVALID, 0, "malformed WWW-Authenticate challenge \"%s\"",
-						 header);
+			return engine__error_set(ENGINE_EINVALID, 0,
+						 "malformed WWW-Authenticate challenge \"%s\"", header);
 		}
 		if (strcasecmp(name, "realm") == 0)
 			slot = &out->realm;
@@ -123,7 +123,8 @@ int engine__challenge_parse(const char *header, engine__challenge *out)
 	}
 	if (out->scheme == ENGINE__AUTH_BEARER && (!out->realm || !*out->realm)) {
 		engine__challenge_clear(out);
-		return engine__error_set(ENGINE_EINVALID, 0, "Bearer challenge without a realm: \"%s\"", header);
+		return engine__error_set(ENGINE_EINVALID, 0, "Bearer challenge without a realm: \"%s\"",
+					 header);
 	}
 	if (out->scheme == ENGINE__AUTH_BEARER && !engine__str_starts_with(out->realm, "http://") &&
 	    !engine__str_starts_with(out->realm, "https://")) {

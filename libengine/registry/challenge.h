@@ -10,11 +10,11 @@ enum engine__auth_scheme {
 };
 
 typedef struct engine__challenge {
-	int scheme;    /* engine__auth_scheme */
-	char *realm;   /* Bearer: the token endpoint URL */
+	int scheme;  /* engine__auth_scheme */
+	char *realm; /* Bearer: the token endpoint URL */
 	char *service;
-	char *scope;   /* what the registry asked for, may be NULL */
-	char *error;   /* error="insufficient_scope" etc., may be NULL */
+	char *scope; /* what the registry asked for, may be NULL */
+	char *error; /* error="insufficient_scope" etc., may be NULL */
 } engine__challenge;
 
 /* Parse one challenge header value ("Bearer realm=\"..\",service=\"..\"").

@@ -103,7 +103,8 @@ int engine__regclient_new(engine_context *ctx, const engine__regclient_options *
 		c->user = strdup(o->username);
 		c->pass = strdup(o->password);
 	}
-	if (!c->domain || !c->base || !c->label || !c->scopes || (o->username && o->password && (!c->user || !c->pass))) {
+	if (!c->domain || !c->base || !c->label || !c->scopes ||
+	    (o->username && o->password && (!c->user || !c->pass))) {
 		engine__regclient_free(c);
 		return engine__error_oom();
 	}
@@ -221,21 +222,23 @@ int engine__regclient_curl_error(engine__regclient *c, CURLcode code, const char
 
 	switch (code) {
 	case CURLE_OPERATION_TIMEDOUT:
-		return engine__error_set(ENGINE_ETIMEOUT, 0, "%s: %s: timed out (nothing received for %lds): %s",
-					 c->label, what, c->timeout, detail);
+		return engine__error_set(ENGINE_ETIMEOUT, 0,
+					 "%s: %s: timed out (nothing received for %lds): %s", c->label, what,
+					 c->timeout, detail);
 	case CURLE_COULDNT_CONNECT:
 	case CURLE_COULDNT_RESOLVE_HOST:
 		return engine__error_set(ENGINE_EIO, 0, "%s: %s: cannot connect: %s", c->label, what, detail);
 	case CURLE_PARTIAL_FILE:
-		return engine__error_set(ENGINE_EIO, 0, "%s: %s: truncated download: %s", c->label, what, detail);
+		return engine__error_set(ENGINE_EIO, 0, "%s: %s: truncated download: %s", c->label, what,
+					 detail);
 	case CURLE_PEER_FAILED_VERIFICATION:
 	case CURLE_SSL_CACERT_BADFILE:
 	case CURLE_SSL_CONNECT_ERROR:
 		return engine__error_set(ENGINE_EPERM, 0, "%s: %s: TLS failed: %s", c->label, what, detail);
 	case CURLE_WEIRD_SERVER_REPLY:
 	case CURLE_UNSUPPORTED_PROTOCOL:
-		return engine__error_set(ENGINE_EINVALID, 0, "%s: %s: not an HTTP registry answer: %s", c->label,
-					 what, detail);
+		return engine__error_set(ENGINE_EINVALID, 0, "%s: %s: not an HTTP registry answer: %s",
+					 c->label, what, detail);
 	default:
 		return engine__error_set(ENGINE_EIO, 0, "%s: %s: %s", c->label, what, detail);
 	}
@@ -250,20 +253,20 @@ int engine__regclient_status_error(engine__regclient *c, const engine__http_resp
 	/* Distribution's error body: {"errors":[{"code":..,"message":..}]} */
 	if (r->body && r->len && engine__json_parse(r->body, r->len, "error", &doc) == 0) {
 		json_object *errs = engine__json_get_type(doc, "errors", json_type_array);
-		json_object *e = errs && json_object_array_length(errs) ? json_object_array_get_idx(errs, 0) : NULL;
+		json_object *e =
+		    errs && json_object_array_length(errs) ? json_object_array_get_idx(errs, 0) : NULL;
 		const char *ecode = engine__json_get_string(e, "code");
 		const char *emsg = engine__json_get_string(e, "message");
 		if (ecode || emsg)
-			snprintf(detail, sizeof(detail), ": %s%s%s", ecode ? ecode : "", ecode && emsg ? ": " : "",
-				 emsg ? emsg : "");
+			snprintf(detail, sizeof(detail), ": %s%s%s", ecode ? ecode : "",
+				 ecode && emsg ? ": " : "", emsg ? emsg : "");
 	}
 	engine_error_clear();
 	switch (r->status) {
 	case 401:
 		code = ENGINE_EPERM;
 		return engine__error_set(code, 0, "%s: %s: %s (HTTP 401%s)", c->label, what,
-					 c->user ? "credentials refused" : NEED_LOGIN,
-					 detail);
+					 c->user ? "credentials refused" : NEED_LOGIN, detail);
 	case 403:
 		code = ENGINE_EPERM;
 		break;
@@ -278,8 +281,9 @@ int engine__regclient_status_error(engine__regclient *c, const engine__http_resp
 		code = r->status >= 500 ? ENGINE_EIO : ENGINE_EINVALID;
 	}
 	return engine__error_set(code, 0, "%s: %s: %s (HTTP %ld%s)", c->label, what,
-				 code == ENGINE_ENOTFOUND ? "not found" : code == ENGINE_EPERM ? "access denied"
-									   : "unexpected answer",
+				 code == ENGINE_ENOTFOUND ? "not found"
+				 : code == ENGINE_EPERM	  ? "access denied"
+							  : "unexpected answer",
 				 r->status, detail);
 }
 
@@ -330,8 +334,8 @@ static int fetch_token(engine__regclient *c)
 	cleanup_strv char **scopes = engine__strv_dup(c->scopes);
 	cleanup_free char *url = NULL;
 	cleanup_json json_object *doc = NULL;
-	engine__http_response resp = { .content_length = -1 };
-	struct capture cap = { &resp, false };
+	engine__http_response resp = {.content_length = -1};
+	struct capture cap = {&resp, false};
 	char errbuf[CURL_ERROR_SIZE] = "";
 	const char *tok;
 	int64_t expires;
@@ -375,7 +379,8 @@ static int fetch_token(engine__regclient *c)
 	}
 	if (resp.status == 401 || resp.status == 403) {
 		r = engine__error_set(ENGINE_EPERM, 0, "%s: token server %s refused %s (HTTP %ld)", c->label,
-				      c->chal.realm, c->user ? "the credentials" : "anonymous access", resp.status);
+				      c->chal.realm, c->user ? "the credentials" : "anonymous access",
+				      resp.status);
 		goto out;
 	}
 	if (resp.status != 200) {
@@ -391,8 +396,8 @@ static int fetch_token(engine__regclient *c)
 	if (!tok || !*tok)
 		tok = engine__json_get_string(doc, "access_token");
 	if (!tok || !*tok) {
-		r = engine__error_set(ENGINE_EINVALID, 0, "%s: token server %s answered without a token", c->label,
-				      c->chal.realm);
+		r = engine__error_set(ENGINE_EINVALID, 0, "%s: token server %s answered without a token",
+				      c->label, c->chal.realm);
 		goto out;
 	}
 	expires = engine__json_get_int(doc, "expires_in", 60);
@@ -527,8 +532,8 @@ static int perform(engine__regclient *c, const char *method, const char *path, c
 		return ENGINE_ENOMEM;
 	for (int attempt = 0;; attempt++) {
 		struct curl_slist *hdrs = NULL;
-		struct capture cap = { out, false };
-		struct upload u = up ? *up : (struct upload){ 0 };
+		struct capture cap = {out, false};
+		struct upload u = up ? *up : (struct upload){0};
 		char errbuf[CURL_ERROR_SIZE] = "";
 		CURLcode cc;
 		CURL *h;
@@ -589,8 +594,9 @@ static int perform(engine__regclient *c, const char *method, const char *path, c
 		if (cc != CURLE_OK) {
 			cleanup_free char *what = engine__strdup_printf("%s %s", method, path);
 			if (cap.overflow)
-				return engine__error_set(ENGINE_EINVALID, 0, "%s: %s %s: answer larger than %u bytes",
-							 c->label, method, path, MAX_BODY);
+				return engine__error_set(ENGINE_EINVALID, 0,
+							 "%s: %s %s: answer larger than %u bytes", c->label,
+							 method, path, MAX_BODY);
 			return engine__regclient_curl_error(c, cc, errbuf, what ? what : method);
 		}
 		if (out->status != 401 || attempt > 0 || !out->www_authenticate)
@@ -601,8 +607,9 @@ static int perform(engine__regclient *c, const char *method, const char *path, c
 	}
 }
 
-int engine__regclient_request(engine__regclient *c, const char *method, const char *path, char *const *headers,
-			      const void *body, size_t body_len, engine__http_response *out)
+int engine__regclient_request(engine__regclient *c, const char *method, const char *path,
+			      char *const *headers, const void *body, size_t body_len,
+			      engine__http_response *out)
 {
 	return perform(c, method, path, headers, body, body_len, NULL, out);
 }
@@ -611,7 +618,7 @@ int engine__regclient_upload(engine__regclient *c, const char *method, const cha
 			     int fd, off_t offset, int64_t len, void (*progress)(void *p, int64_t sent),
 			     void *progress_payload, engine__http_response *out)
 {
-	struct upload u = { fd, offset, len, 0, progress, progress_payload };
+	struct upload u = {fd, offset, len, 0, progress, progress_payload};
 
 	return perform(c, method, path, headers, NULL, 0, &u, out);
 }

@@ -19,7 +19,7 @@ typedef struct engine__regclient_options {
 	const char *base_url; /* "http://127.0.0.1:5000", no trailing slash */
 	const char *label;    /* "registry 127.0.0.1:5000", "mirror http://..." */
 	bool tls_verify;
-	long timeout;         /* seconds to connect, and that a transfer may stall */
+	long timeout;	      /* seconds to connect, and that a transfer may stall */
 	const char *username; /* Basic credentials, or NULL */
 	const char *password;
 } engine__regclient_options;
@@ -47,8 +47,9 @@ int engine__regclient_set_scopes(engine__regclient *c, char *const *scopes);
  * @path is "/v2/..." or an absolute URL. @headers is NULL-terminated or NULL.
  * A 401 is answered once by authenticating as the challenge asks. Returns 0
  * for any HTTP status (the caller judges it), negative for transport errors. */
-int engine__regclient_request(engine__regclient *c, const char *method, const char *path, char *const *headers,
-			      const void *body, size_t body_len, engine__http_response *out);
+int engine__regclient_request(engine__regclient *c, const char *method, const char *path,
+			      char *const *headers, const void *body, size_t body_len,
+			      engine__http_response *out);
 
 /* The same with @len bytes read from @fd at @offset as the body. */
 int engine__regclient_upload(engine__regclient *c, const char *method, const char *path, char *const *headers,

@@ -55,7 +55,8 @@ int engine__endpoints_for(engine_context *ctx, const char *domain, bool with_mir
 	if (r < 0)
 		return r;
 	if (with_mirrors) {
-		r = engine__regconfig_mirrors(engine__context_config(ctx, "registry-mirrors"), domain, def, &mirrors);
+		r = engine__regconfig_mirrors(engine__context_config(ctx, "registry-mirrors"), domain, def,
+					      &mirrors);
 		if (r < 0)
 			return r;
 	}
@@ -98,7 +99,7 @@ int engine__endpoint_client(engine_context *ctx, const engine__endpoint *ep, con
 {
 	cleanup_free char *host = ep->mirror ? engine__url_host(ep->url) : NULL;
 	char *user = NULL, *pass = NULL;
-	engine__regclient_options o = { 0 };
+	engine__regclient_options o = {0};
 	int r;
 
 	if (ep->mirror && !host)

@@ -37,12 +37,12 @@ struct pipeline {
 
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
-	bool *ready;        /* blob i is stored */
-	bool abort;         /* stop the worker */
+	bool *ready; /* blob i is stored */
+	bool abort;  /* stop the worker */
 	bool worker_done;
 	int worker_err;
 	engine__error_saved worker_saved;
-	CURLM *multi;       /* woken by the worker when it has news */
+	CURLM *multi;	      /* woken by the worker when it has news */
 	struct event *events; /* worker -> this thread */
 	size_t n_events, cap_events;
 };
@@ -60,7 +60,7 @@ struct xfer {
 	size_t errlen;
 	char *www_auth;
 	int auth_retries;
-	int resumes;         /* Range requests made after a broken transfer */
+	int resumes;	     /* Range requests made after a broken transfer */
 	int64_t resume_from; /* bytes kept from the broken transfer(s) */
 	engine__error_saved saved;
 };
@@ -274,7 +274,8 @@ static int xfer_start(struct xfer *x, CURLM *multi)
 	curl_easy_setopt(x->h, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(x->h, CURLOPT_HEADERDATA, x);
 	if (curl_multi_add_handle(multi, x->h) != CURLM_OK)
-		return engine__error_set(ENGINE_ERROR, 0, "layer %s: cannot start the transfer", l->desc->digest);
+		return engine__error_set(ENGINE_ERROR, 0, "layer %s: cannot start the transfer",
+					 l->desc->digest);
 	return 0;
 }
 
@@ -314,13 +315,14 @@ static int xfer_finish(struct xfer *x, CURLM *multi, CURLcode cc)
 		return engine__error_wrap("%s", what);
 	}
 	if (x->overflow)
-		return engine__error_set(ENGINE_EINVALID, 0, "%s: %s: more data than the %lld bytes the manifest gives",
+		return engine__error_set(ENGINE_EINVALID, 0,
+					 "%s: %s: more data than the %lld bytes the manifest gives",
 					 engine__regclient_label(pl->c), what, (long long)l->desc->size);
 	if (cc != CURLE_OK && !x->bad_status && x->got > 0 && x->got < l->desc->size &&
 	    x->resumes < MAX_RESUMES && (cc == CURLE_PARTIAL_FILE || cc == CURLE_RECV_ERROR)) {
 		/* A broken connection: ask for the rest, keeping what was verified so far. */
-		engine__info(pl->ctx, "%s: %s: %s after %lld bytes; resuming", engine__regclient_label(pl->c), what,
-			     curl_easy_strerror(cc), (long long)x->got);
+		engine__info(pl->ctx, "%s: %s: %s after %lld bytes; resuming", engine__regclient_label(pl->c),
+			     what, curl_easy_strerror(cc), (long long)x->got);
 		x->resumes++;
 		return restart(x, multi, true);
 	}
@@ -334,15 +336,15 @@ static int xfer_finish(struct xfer *x, CURLM *multi, CURLcode cc)
 		return restart(x, multi, false);
 	}
 	if (x->status != 200 && !(x->status == 206 && x->resume_from > 0)) {
-		engine__http_response resp = { .status = x->status, .body = x->errbody, .len = x->errlen };
+		engine__http_response resp = {.status = x->status, .body = x->errbody, .len = x->errlen};
 		return engine__regclient_status_error(pl->c, &resp, what);
 	}
 	if (x->got < l->desc->size)
-		return engine__error_set(ENGINE_EIO, 0, "%s: %s: truncated download: received %lld of %lld bytes",
-					 engine__regclient_label(pl->c), what, (long long)x->got,
-					 (long long)l->desc->size);
-	engine__progress_emit(pl->prog, ENGINE_REGISTRY_EVENT_VERIFYING, engine__progress_short_id(l->desc->digest, id),
-			      "Verifying Checksum", 0, 0);
+		return engine__error_set(
+		    ENGINE_EIO, 0, "%s: %s: truncated download: received %lld of %lld bytes",
+		    engine__regclient_label(pl->c), what, (long long)x->got, (long long)l->desc->size);
+	engine__progress_emit(pl->prog, ENGINE_REGISTRY_EVENT_VERIFYING,
+			      engine__progress_short_id(l->desc->digest, id), "Verifying Checksum", 0, 0);
 	r = engine__blob_writer_commit(x->w, digest);
 	if (r < 0)
 		return engine__error_wrap("%s: %s", engine__regclient_label(pl->c), what);
@@ -419,10 +421,10 @@ static int run_transfers(struct pipeline *pl, struct xfer *xs, int parallel)
 	return r;
 }
 
-int engine__fetch_layers(engine_context *ctx, engine__regclient *c, const char *path, engine__fetch_layer *layers,
-			 size_t n, const engine__progress *prog, int parallel)
+int engine__fetch_layers(engine_context *ctx, engine__regclient *c, const char *path,
+			 engine__fetch_layer *layers, size_t n, const engine__progress *prog, int parallel)
 {
-	struct pipeline pl = { .ctx = ctx, .c = c, .path = path, .layers = layers, .n = n, .prog = prog };
+	struct pipeline pl = {.ctx = ctx, .c = c, .path = path, .layers = layers, .n = n, .prog = prog};
 	cleanup_free struct xfer *xs = calloc(n + 1, sizeof(*xs));
 	cleanup_free bool *ready = calloc(n + 1, sizeof(bool));
 	engine__error_saved err;

@@ -29,8 +29,12 @@ void engine__manifest_free(engine__manifest *m)
 bool engine__manifest_layer_supported(const char *mt)
 {
 	static const char *ok[] = {
-		ENGINE__MT_OCI_LAYER, ENGINE__MT_OCI_LAYER_GZIP, ENGINE__MT_OCI_LAYER_ZSTD, ENGINE__MT_DOCKER_LAYER,
-		"application/vnd.oci.image.layer.nondistributable.v1.tar+gzip", NULL,
+	    ENGINE__MT_OCI_LAYER,
+	    ENGINE__MT_OCI_LAYER_GZIP,
+	    ENGINE__MT_OCI_LAYER_ZSTD,
+	    ENGINE__MT_DOCKER_LAYER,
+	    "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip",
+	    NULL,
 	};
 
 	for (size_t i = 0; ok[i]; i++)
@@ -48,8 +52,8 @@ static int parse_descriptor(json_object *o, const char *what, engine__descriptor
 	if (!digest)
 		return engine__error_set(ENGINE_EINVALID, 0, "%s: descriptor without a digest", what);
 	if (!engine__digest_valid(digest))
-		return engine__error_set(ENGINE_EINVALID, 0, "%s: unsupported or malformed digest \"%s\"", what,
-					 digest);
+		return engine__error_set(ENGINE_EINVALID, 0, "%s: unsupported or malformed digest \"%s\"",
+					 what, digest);
 	if (!size || json_object_get_int64(size) < 0)
 		return engine__error_set(ENGINE_EINVALID, 0, "%s %s: missing or negative size", what, digest);
 	d->media_type = strdup(mt ? mt : "");
@@ -93,10 +97,11 @@ int engine__manifest_parse(const char *data, size_t len, const char *content_typ
 	if (!mt || (strcmp(mt, ENGINE__MT_OCI_MANIFEST) && strcmp(mt, ENGINE__MT_OCI_INDEX) &&
 		    strcmp(mt, ENGINE__MT_DOCKER_MANIFEST) && strcmp(mt, ENGINE__MT_DOCKER_LIST)))
 		mt = json_object_object_get_ex(root, "manifests", NULL) ? ENGINE__MT_OCI_INDEX
-		     : json_object_object_get_ex(root, "config", NULL) ? ENGINE__MT_OCI_MANIFEST
-								       : NULL;
+		     : json_object_object_get_ex(root, "config", NULL)	? ENGINE__MT_OCI_MANIFEST
+									: NULL;
 	if (!mt)
-		return engine__error_set(ENGINE_EINVALID, 0, "manifest: neither an image manifest nor an index");
+		return engine__error_set(ENGINE_EINVALID, 0,
+					 "manifest: neither an image manifest nor an index");
 	m = calloc(1, sizeof(*m));
 	if (!m || !(m->media_type = strdup(mt))) {
 		free(m);
@@ -116,7 +121,8 @@ int engine__manifest_parse(const char *data, size_t len, const char *content_typ
 		engine__manifest_free(m);
 		return engine__error_set(ENGINE_EINVALID, 0, "manifest: missing config or layers");
 	}
-	r = parse_descriptor(engine__json_get_type(root, "config", json_type_object), "manifest config", &m->config);
+	r = parse_descriptor(engine__json_get_type(root, "config", json_type_object), "manifest config",
+			     &m->config);
 	if (r == 0) {
 		m->layers = calloc(json_object_array_length(layers) + 1, sizeof(*m->layers));
 		if (!m->layers)
@@ -159,7 +165,8 @@ int engine__index_select(const char *data, size_t len, const char *platform, eng
 	if (!platform)
 		platform = "linux/amd64";
 	if (sscanf(platform, "%63[^/]/%63[^/]/%63s", os, arch, variant) < 2)
-		return engine__error_set(ENGINE_EINVALID, 0, "platform \"%s\": expected os/arch[/variant]", platform);
+		return engine__error_set(ENGINE_EINVALID, 0, "platform \"%s\": expected os/arch[/variant]",
+					 platform);
 	if (strcmp(norm_arch(arch), arch) != 0)
 		snprintf(arch, sizeof(arch), "%s", norm_arch(arch));
 	r = engine__json_parse(data, len, "index", &root);
@@ -178,8 +185,8 @@ int engine__index_select(const char *data, size_t len, const char *platform, eng
 
 		if (!eos || !earch)
 			continue; /* attestations and other non-image entries */
-		char *n = engine__strdup_printf("%s%s%s/%s%s%s", seen ? seen : "", seen ? ", " : "", eos, earch,
-						evar ? "/" : "", evar ? evar : "");
+		char *n = engine__strdup_printf("%s%s%s/%s%s%s", seen ? seen : "", seen ? ", " : "", eos,
+						earch, evar ? "/" : "", evar ? evar : "");
 		if (!n)
 			return ENGINE_ENOMEM;
 		free(seen);
@@ -201,7 +208,8 @@ int engine__index_select(const char *data, size_t len, const char *platform, eng
 		}
 	}
 	if (best < 0)
-		return engine__error_set(ENGINE_ENOTFOUND, 0, "no manifest for platform %s (the index has: %s)", platform,
+		return engine__error_set(ENGINE_ENOTFOUND, 0,
+					 "no manifest for platform %s (the index has: %s)", platform,
 					 seen ? seen : "no platforms");
 	return parse_descriptor(json_object_array_get_idx(list, (size_t)best), "index entry", out);
 }

@@ -22,8 +22,9 @@
 
 /* Every manifest type we understand, preferred first: without it
  * Distribution answers with schema1. */
-#define ENGINE__MANIFEST_ACCEPT                                                                           \
-	ENGINE__MT_OCI_INDEX ", " ENGINE__MT_DOCKER_LIST ", " ENGINE__MT_OCI_MANIFEST ", " ENGINE__MT_DOCKER_MANIFEST
+#define ENGINE__MANIFEST_ACCEPT                                                                              \
+	ENGINE__MT_OCI_INDEX ", " ENGINE__MT_DOCKER_LIST ", " ENGINE__MT_OCI_MANIFEST                        \
+			     ", " ENGINE__MT_DOCKER_MANIFEST
 
 typedef struct engine__descriptor {
 	char *media_type;

@@ -68,17 +68,18 @@ const char *engine__progress_short_id(const char *digest, char buf[13])
 	return buf;
 }
 
-void engine__progress_emit(const engine__progress *p, int kind, const char *id, const char *status, int64_t current,
-			   int64_t total)
+void engine__progress_emit(const engine__progress *p, int kind, const char *id, const char *status,
+			   int64_t current, int64_t total)
 {
 	if (p->fn) {
-		engine_registry_event ev = { kind, id, status, current, total };
+		engine_registry_event ev = {kind, id, status, current, total};
 		p->fn(&ev, p->payload);
 	}
 	if (p->fd >= 0) {
 		cleanup_json json_object *o = json_object_new_object();
 		const char *s;
-		if (!o || engine__json_add_string(o, "status", status) < 0 || (id && engine__json_add_string(o, "id", id) < 0))
+		if (!o || engine__json_add_string(o, "status", status) < 0 ||
+		    (id && engine__json_add_string(o, "id", id) < 0))
 			return;
 		if (kind == ENGINE_REGISTRY_EVENT_PROGRESS) {
 			json_object *d = json_object_new_object();

@@ -15,8 +15,8 @@ typedef struct engine__progress {
 
 /* The context's callback plus @fd. */
 void engine__progress_init(engine__progress *p, engine_context *ctx, int fd);
-void engine__progress_emit(const engine__progress *p, int kind, const char *id, const char *status, int64_t current,
-			   int64_t total);
+void engine__progress_emit(const engine__progress *p, int kind, const char *id, const char *status,
+			   int64_t current, int64_t total);
 /* The 12-hex short ID Docker shows for a digest (into @buf of 13 bytes). */
 const char *engine__progress_short_id(const char *digest, char buf[13]);
 

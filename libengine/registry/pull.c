@@ -68,8 +68,8 @@ static int check_platform(struct pull *p, json_object *config)
 		snprintf(warch, sizeof(warch), "arm64");
 	if (strcmp(os, wos) == 0 && strcmp(arch, warch) == 0)
 		return 0;
-	return engine__error_set(ENGINE_ENOTFOUND, 0, "no manifest for platform %s: the image is for %s/%s", want, os,
-				 arch);
+	return engine__error_set(ENGINE_ENOTFOUND, 0, "no manifest for platform %s: the image is for %s/%s",
+				 want, os, arch);
 }
 
 static int chain_ids(engine__fetch_layer *layers, size_t n)
@@ -96,16 +96,18 @@ static int pull_layers(struct pull *p, engine__regclient *c, const engine__manif
 	int r;
 
 	if (!diff_ids || json_object_array_length(diff_ids) != m->n_layers)
-		return engine__error_set(ENGINE_EINVALID, 0,
-					 "config %s: rootfs.diff_ids has %zu entries for %zu layers in the manifest",
-					 m->config.digest, diff_ids ? json_object_array_length(diff_ids) : 0, m->n_layers);
+		return engine__error_set(
+		    ENGINE_EINVALID, 0,
+		    "config %s: rootfs.diff_ids has %zu entries for %zu layers in the manifest",
+		    m->config.digest, diff_ids ? json_object_array_length(diff_ids) : 0, m->n_layers);
 	layers = calloc(m->n_layers + 1, sizeof(*layers));
 	if (!layers)
 		return engine__error_oom();
 	for (size_t i = 0; i < m->n_layers; i++) {
 		const char *d = json_object_get_string(json_object_array_get_idx(diff_ids, i));
 		if (!d || !engine__digest_valid(d))
-			return engine__error_set(ENGINE_EINVALID, 0, "config %s: diff_id %zu is not a sha256 digest",
+			return engine__error_set(ENGINE_EINVALID, 0,
+						 "config %s: diff_id %zu is not a sha256 digest",
 						 m->config.digest, i);
 		layers[i].desc = &m->layers[i];
 		layers[i].diff_id = d;
@@ -119,19 +121,22 @@ static int pull_layers(struct pull *p, engine__regclient *c, const engine__manif
 		layers[i].unpack = !engine__layer_exists(p->ctx, layers[i].chain_id);
 		layers[i].download = layers[i].unpack && !engine__blob_exists(p->ctx, m->layers[i].digest);
 		if (!layers[i].unpack)
-			engine__progress_emit(&p->prog, ENGINE_REGISTRY_EVENT_EXISTS, id, "Already exists", 0, 0);
+			engine__progress_emit(&p->prog, ENGINE_REGISTRY_EVENT_EXISTS, id, "Already exists", 0,
+					      0);
 		else if (layers[i].download)
-			engine__progress_emit(&p->prog, ENGINE_REGISTRY_EVENT_WAITING, id, "Pulling fs layer", 0,
-					      m->layers[i].size);
+			engine__progress_emit(&p->prog, ENGINE_REGISTRY_EVENT_WAITING, id, "Pulling fs layer",
+					      0, m->layers[i].size);
 		else
-			engine__progress_emit(&p->prog, ENGINE_REGISTRY_EVENT_DOWNLOADED, id, "Download complete", 0, 0);
+			engine__progress_emit(&p->prog, ENGINE_REGISTRY_EVENT_DOWNLOADED, id,
+					      "Download complete", 0, 0);
 	}
 	/* Like Docker: layers beyond the concurrent downloads say they wait. */
 	for (size_t i = 0, started = 0; i < m->n_layers; i++) {
 		char id[13];
 		if (layers[i].download && started++ >= PARALLEL)
 			engine__progress_emit(&p->prog, ENGINE_REGISTRY_EVENT_WAITING,
-					      engine__progress_short_id(m->layers[i].digest, id), "Waiting", 0, 0);
+					      engine__progress_short_id(m->layers[i].digest, id), "Waiting",
+					      0, 0);
 	}
 	return engine__fetch_layers(p->ctx, c, p->ref->path, layers, m->n_layers, &p->prog, PARALLEL);
 }
@@ -140,7 +145,7 @@ static int pull_from(struct pull *p, engine__regclient *c, char id_out[ENGINE__D
 		     char digest_out[ENGINE__DIGEST_LEN + 1], char top_out[ENGINE__DIGEST_LEN + 1])
 {
 	cleanup_free char *scope = engine__strdup_printf("repository:%s:pull", p->ref->path);
-	char *scopes[] = { scope, NULL };
+	char *scopes[] = {scope, NULL};
 	cleanup_free char *body = NULL;
 	cleanup_json json_object *config = NULL;
 	engine__manifest *m = NULL;
@@ -154,11 +159,13 @@ static int pull_from(struct pull *p, engine__regclient *c, char id_out[ENGINE__D
 	if (r == 0)
 		r = engine__pull_ping(c);
 	if (r == 0)
-		r = engine__pull_manifest(c, p->ref, p->platform, &body, &len, &m, digest_out, top_out, &from_index);
+		r = engine__pull_manifest(c, p->ref, p->platform, &body, &len, &m, digest_out, top_out,
+					  &from_index);
 	if (r < 0)
 		return r;
 	if (p->ref->tag) {
-		cleanup_free char *s = engine__strdup_printf("%s: Pulling from %s", p->ref->tag, p->ref->path);
+		cleanup_free char *s =
+		    engine__strdup_printf("%s: Pulling from %s", p->ref->tag, p->ref->path);
 		if (s)
 			engine__progress_emit(&p->prog, ENGINE_REGISTRY_EVENT_STATUS, NULL, s, 0, 0);
 	}
@@ -207,11 +214,11 @@ static int pull_any(struct pull *p, char id[ENGINE__DIGEST_LEN + 1], char digest
 	return r;
 }
 
-ENGINE_EXTERN int engine_registry_pull(engine_context *ctx, const char *ref, const engine_registry_pull_options *opts,
-				       char **id_out)
+ENGINE_EXTERN int engine_registry_pull(engine_context *ctx, const char *ref,
+				       const engine_registry_pull_options *opts, char **id_out)
 {
 	engine_registry_pull_options def = ENGINE_REGISTRY_PULL_OPTIONS_INIT;
-	struct pull p = { .ctx = ctx };
+	struct pull p = {.ctx = ctx};
 	char id[ENGINE__DIGEST_LEN + 1], digest[ENGINE__DIGEST_LEN + 1], top[ENGINE__DIGEST_LEN + 1];
 	char old_id[ENGINE__DIGEST_LEN + 1] = "";
 	cleanup_free char *tag = NULL, *line = NULL;
@@ -222,7 +229,8 @@ ENGINE_EXTERN int engine_registry_pull(engine_context *ctx, const char *ref, con
 	if (!opts)
 		opts = &def;
 	if (opts->version < 1 || opts->version > ENGINE_REGISTRY_PULL_OPTIONS_VERSION)
-		return engine__error_set(ENGINE_EINVALID, 0, "pull options: unsupported version %u", opts->version);
+		return engine__error_set(ENGINE_EINVALID, 0, "pull options: unsupported version %u",
+					 opts->version);
 	r = engine__endpoint_default_domain(ctx, &p.default_domain);
 	if (r == 0)
 		r = engine__reference_parse(ref, p.default_domain, &p.ref);
@@ -258,7 +266,9 @@ ENGINE_EXTERN int engine_registry_pull(engine_context *ctx, const char *ref, con
 		engine__progress_emit(&p.prog, ENGINE_REGISTRY_EVENT_STATUS, NULL, line, 0, 0);
 	free(line);
 	line = engine__strdup_printf("Status: %s for %s",
-				     strcmp(old_id, id) == 0 || had_digest ? "Image is up to date" : "Downloaded newer image", p.display);
+				     strcmp(old_id, id) == 0 || had_digest ? "Image is up to date"
+									   : "Downloaded newer image",
+				     p.display);
 	if (line)
 		engine__progress_emit(&p.prog, ENGINE_REGISTRY_EVENT_STATUS, NULL, line, 0, 0);
 	if (id_out && !(*id_out = strdup(id)))

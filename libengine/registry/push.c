@@ -59,7 +59,7 @@ static const char *sniff_layer_type(engine_context *ctx, const char *digest)
 {
 	cleanup_free char *path = NULL;
 	cleanup_close int fd = -EBADF;
-	unsigned char magic[4] = { 0 };
+	unsigned char magic[4] = {0};
 
 	if (engine__blob_path(ctx, digest, &path) < 0)
 		return ENGINE__MT_OCI_LAYER_GZIP;
@@ -117,14 +117,16 @@ static int synthesise(engine_context *ctx, const char *id, json_object *layers, 
 			return engine__error_oom();
 		json_object_array_add(arr, l);
 		if (!d || !engine__digest_valid(d))
-			return engine__error_set(ENGINE_EINVALID, 0, "image %s: record lists a bad layer digest", id);
+			return engine__error_set(ENGINE_EINVALID, 0,
+						 "image %s: record lists a bad layer digest", id);
 		if ((r = blob_size(ctx, d, &size)) < 0)
 			return r;
 		engine__json_add_string(l, "mediaType", sniff_layer_type(ctx, d));
 		engine__json_add_string(l, "digest", d);
 		json_object_object_add(l, "size", json_object_new_int64(size));
 	}
-	s = json_object_to_json_string_length(m, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, len);
+	s = json_object_to_json_string_length(m, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE,
+					      len);
 	*out = s ? strdup(s) : NULL;
 	return *out ? 0 : engine__error_oom();
 }
@@ -173,7 +175,8 @@ static void on_sent(void *p, int64_t sent)
 
 	if (done - u->last >= PROGRESS_STEP || done == u->total) {
 		u->last = done;
-		engine__progress_emit(u->prog, ENGINE_REGISTRY_EVENT_PROGRESS, u->id, "Pushing", done, u->total);
+		engine__progress_emit(u->prog, ENGINE_REGISTRY_EVENT_PROGRESS, u->id, "Pushing", done,
+				      u->total);
 	}
 }
 
@@ -187,9 +190,9 @@ static int upload(struct push *p, const char *digest, int64_t size, const char *
 {
 	cleanup_free char *path = NULL, *loc = location, *final = NULL, *dq = NULL;
 	cleanup_close int fd = -EBADF;
-	char *octet[] = { "Content-Type: application/octet-stream", NULL };
-	struct upload_progress up = { &p->prog, id, 0, size, 0 };
-	engine__http_response resp = { .content_length = -1 };
+	char *octet[] = {"Content-Type: application/octet-stream", NULL};
+	struct upload_progress up = {&p->prog, id, 0, size, 0};
+	engine__http_response resp = {.content_length = -1};
 	int r;
 
 	r = engine__blob_path(p->ctx, digest, &path);
@@ -202,14 +205,17 @@ static int upload(struct push *p, const char *digest, int64_t size, const char *
 		for (int64_t off = 0; off < size; off += p->chunk) {
 			int64_t n = size - off < p->chunk ? size - off : p->chunk;
 			char range[96];
-			char *hdrs[] = { octet[0], range, NULL };
-			snprintf(range, sizeof(range), "Content-Range: %lld-%lld", (long long)off, (long long)(off + n - 1));
+			char *hdrs[] = {octet[0], range, NULL};
+			snprintf(range, sizeof(range), "Content-Range: %lld-%lld", (long long)off,
+				 (long long)(off + n - 1));
 			up.base = off;
-			r = engine__regclient_upload(p->c, "PATCH", loc, hdrs, fd, off, n, on_sent, &up, &resp);
+			r = engine__regclient_upload(p->c, "PATCH", loc, hdrs, fd, off, n, on_sent, &up,
+						     &resp);
 			if (r == 0 && resp.status != 202)
 				r = engine__regclient_status_error(p->c, &resp, "upload chunk");
 			if (r == 0 && !resp.location)
-				r = engine__error_set(ENGINE_EINVALID, 0, "%s: upload chunk: no Location in the answer",
+				r = engine__error_set(ENGINE_EINVALID, 0,
+						      "%s: upload chunk: no Location in the answer",
 						      engine__regclient_label(p->c));
 			if (r < 0) {
 				engine__http_response_clear(&resp);
@@ -258,14 +264,15 @@ static int mount_candidates(struct push *p, const char *digest, char ***out)
 static int push_blob_to(struct push *p, const char *digest, int64_t size, const char *id, char **froms,
 			const char *head, const char *post)
 {
-	engine__http_response resp = { .content_length = -1 };
+	engine__http_response resp = {.content_length = -1};
 	int r;
 
 	r = engine__regclient_request(p->c, "HEAD", head, NULL, NULL, 0, &resp);
 	if (r < 0)
 		return r;
 	if (resp.status == 200) {
-		engine__progress_emit(&p->prog, ENGINE_REGISTRY_EVENT_EXISTS, id, "Layer already exists", 0, 0);
+		engine__progress_emit(&p->prog, ENGINE_REGISTRY_EVENT_EXISTS, id, "Layer already exists", 0,
+				      0);
 		engine__http_response_clear(&resp);
 		return 0;
 	}
@@ -278,13 +285,15 @@ static int push_blob_to(struct push *p, const char *digest, int64_t size, const 
 			return r;
 		if (resp.status == 201) {
 			cleanup_free char *s = engine__strdup_printf("Mounted from %s", *from);
-			engine__progress_emit(&p->prog, ENGINE_REGISTRY_EVENT_EXISTS, id, s ? s : "Mounted", 0, 0);
+			engine__progress_emit(&p->prog, ENGINE_REGISTRY_EVENT_EXISTS, id, s ? s : "Mounted",
+					      0, 0);
 			engine__http_response_clear(&resp);
 			return 0;
 		}
 		if (resp.status == 202 && resp.location) {
 			/* The registry could not mount but opened an upload: use it. */
-			engine__progress_emit(&p->prog, ENGINE_REGISTRY_EVENT_PROGRESS, id, "Pushing", 0, size);
+			engine__progress_emit(&p->prog, ENGINE_REGISTRY_EVENT_PROGRESS, id, "Pushing", 0,
+					      size);
 			r = upload(p, digest, size, id, steal_ptr(resp.location));
 			goto done;
 		}
@@ -294,9 +303,10 @@ static int push_blob_to(struct push *p, const char *digest, int64_t size, const 
 	if (r < 0)
 		return r;
 	if (resp.status != 202 || !resp.location) {
-		r = resp.status == 202 ? engine__error_set(ENGINE_EINVALID, 0, "%s: start upload: no Location",
-							   engine__regclient_label(p->c))
-				       : engine__regclient_status_error(p->c, &resp, "start upload");
+		r = resp.status == 202
+			? engine__error_set(ENGINE_EINVALID, 0, "%s: start upload: no Location",
+					    engine__regclient_label(p->c))
+			: engine__regclient_status_error(p->c, &resp, "start upload");
 		engine__http_response_clear(&resp);
 		return r;
 	}
@@ -388,7 +398,7 @@ static int push_all(struct push *p, const char *id, char digest[ENGINE__DIGEST_L
 	cleanup_free char *body = NULL, *murl = NULL, *ctype = NULL, *line = NULL;
 	cleanup_strv char **scopes = NULL;
 	engine__manifest *m = NULL;
-	engine__http_response resp = { .content_length = -1 };
+	engine__http_response resp = {.content_length = -1};
 	size_t len = 0;
 	int r;
 
@@ -397,7 +407,8 @@ static int push_all(struct push *p, const char *id, char digest[ENGINE__DIGEST_L
 		r = engine__manifest_parse(body, len, NULL, &m);
 	if (r < 0)
 		return engine__error_wrap("image %s", id);
-	if ((r = engine__strv_push_take(&scopes, engine__strdup_printf("repository:%s:pull,push", p->ref->path))) < 0)
+	if ((r = engine__strv_push_take(&scopes,
+					engine__strdup_printf("repository:%s:pull,push", p->ref->path))) < 0)
 		goto out;
 	/* Pull access to every repository a blob may be mounted from. */
 	for (size_t i = 0; i <= m->n_layers; i++) {
@@ -438,14 +449,15 @@ static int push_all(struct push *p, const char *id, char digest[ENGINE__DIGEST_L
 		r = ENGINE_ENOMEM;
 		goto out;
 	}
-	char *hdrs[] = { ctype, NULL };
+	char *hdrs[] = {ctype, NULL};
 	r = engine__regclient_request(p->c, "PUT", murl, hdrs, body, len, &resp);
 	if (r == 0 && resp.status != 201)
 		r = engine__regclient_status_error(p->c, &resp, "put manifest");
 	if (r == 0)
 		r = engine__sha256_buf(body, len, digest);
 	if (r == 0 && resp.docker_digest && strcmp(resp.docker_digest, digest) != 0)
-		r = engine__error_set(ENGINE_EINVALID, 0, "%s: the registry stored the manifest as %s, expected %s",
+		r = engine__error_set(ENGINE_EINVALID, 0,
+				      "%s: the registry stored the manifest as %s, expected %s",
 				      engine__regclient_label(p->c), resp.docker_digest, digest);
 	if (r == 0) {
 		engine__sources_record(p->ctx, p->ref->domain, p->ref->path, m);
@@ -459,11 +471,11 @@ out:
 	return r;
 }
 
-ENGINE_EXTERN int engine_registry_push(engine_context *ctx, const char *ref, const engine_registry_push_options *opts,
-				       char **digest_out)
+ENGINE_EXTERN int engine_registry_push(engine_context *ctx, const char *ref,
+				       const engine_registry_push_options *opts, char **digest_out)
 {
 	engine_registry_push_options def = ENGINE_REGISTRY_PUSH_OPTIONS_INIT;
-	struct push p = { .ctx = ctx };
+	struct push p = {.ctx = ctx};
 	engine__endpoint *eps = NULL;
 	size_t n = 0;
 	const char *domain;
@@ -476,7 +488,8 @@ ENGINE_EXTERN int engine_registry_push(engine_context *ctx, const char *ref, con
 	if (!opts)
 		opts = &def;
 	if (opts->version < 1 || opts->version > ENGINE_REGISTRY_PUSH_OPTIONS_VERSION)
-		return engine__error_set(ENGINE_EINVALID, 0, "push options: unsupported version %u", opts->version);
+		return engine__error_set(ENGINE_EINVALID, 0, "push options: unsupported version %u",
+					 opts->version);
 	r = engine__endpoint_default_domain(ctx, &domain);
 	if (r == 0)
 		r = engine__reference_parse(ref, domain, &p.ref);
@@ -506,8 +519,8 @@ ENGINE_EXTERN int engine_registry_push(engine_context *ctx, const char *ref, con
 	if (r == 0)
 		r = engine__endpoints_for(ctx, p.ref->domain, false, &eps, &n);
 	if (r == 0)
-		r = engine__endpoint_client(ctx, &eps[n - 1], p.ref->domain, engine__endpoint_timeout(ctx, opts->timeout),
-					    &p.c);
+		r = engine__endpoint_client(ctx, &eps[n - 1], p.ref->domain,
+					    engine__endpoint_timeout(ctx, opts->timeout), &p.c);
 	if (r == 0)
 		r = push_all(&p, id, digest);
 	if (r < 0) {

@@ -285,8 +285,9 @@ char *engine__reference_name(const engine__reference *r)
 
 static char *with_suffix(const char *name, const engine__reference *r, bool tag, bool digest)
 {
-	return engine__strdup_printf("%s%s%s%s%s", name, tag && r->tag ? ":" : "", tag && r->tag ? r->tag : "",
-				     digest && r->digest ? "@" : "", digest && r->digest ? r->digest : "");
+	return engine__strdup_printf("%s%s%s%s%s", name, tag && r->tag ? ":" : "",
+				     tag && r->tag ? r->tag : "", digest && r->digest ? "@" : "",
+				     digest && r->digest ? r->digest : "");
 }
 
 char *engine__reference_string(const engine__reference *r)

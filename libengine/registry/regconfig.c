@@ -29,8 +29,8 @@ int engine__regconfig_default_domain(json_object *value, const char **out)
 		return engine__error_set(ENGINE_EINVALID, 0,
 					 "config default-registry \"%s\": give a host[:port], not a URL", s);
 	if (!engine__reference_domain_valid(s))
-		return engine__error_set(ENGINE_EINVALID, 0, "config default-registry \"%s\": invalid registry host",
-					 s);
+		return engine__error_set(ENGINE_EINVALID, 0,
+					 "config default-registry \"%s\": invalid registry host", s);
 	*out = strcmp(s, "index.docker.io") == 0 ? ENGINE__DOCKER_HUB : s;
 	return 0;
 }
@@ -57,18 +57,20 @@ static int mirror_url(json_object *entry, const char *key, char **out)
 	size_t len;
 
 	if (!json_object_is_type(entry, json_type_string))
-		return engine__error_set(ENGINE_EINVALID, 0, "config registry-mirrors%s%s: expected URL strings",
+		return engine__error_set(ENGINE_EINVALID, 0,
+					 "config registry-mirrors%s%s: expected URL strings",
 					 key ? " for " : "", key ? key : "");
 	s = json_object_get_string(entry);
 	if (!engine__str_starts_with(s, "http://") && !engine__str_starts_with(s, "https://"))
-		return engine__error_set(ENGINE_EINVALID, 0,
-					 "config registry-mirrors: \"%s\": a mirror must be an http:// or https:// URL",
-					 s);
+		return engine__error_set(
+		    ENGINE_EINVALID, 0,
+		    "config registry-mirrors: \"%s\": a mirror must be an http:// or https:// URL", s);
 	host = engine__url_host(s);
 	if (!host)
 		return ENGINE_ENOMEM;
 	if (!engine__reference_domain_valid(host))
-		return engine__error_set(ENGINE_EINVALID, 0, "config registry-mirrors: \"%s\": invalid host", s);
+		return engine__error_set(ENGINE_EINVALID, 0, "config registry-mirrors: \"%s\": invalid host",
+					 s);
 	len = strlen(s);
 	while (len > 0 && s[len - 1] == '/')
 		len--;
@@ -79,7 +81,8 @@ static int mirror_url(json_object *entry, const char *key, char **out)
 static int push_list(json_object *list, const char *key, char ***out)
 {
 	if (!json_object_is_type(list, json_type_array))
-		return engine__error_set(ENGINE_EINVALID, 0, "config registry-mirrors%s%s: expected a list of URLs",
+		return engine__error_set(ENGINE_EINVALID, 0,
+					 "config registry-mirrors%s%s: expected a list of URLs",
 					 key ? " for " : "", key ? key : "");
 	for (size_t i = 0; i < json_object_array_length(list); i++) {
 		char *url = NULL;
@@ -122,8 +125,9 @@ int engine__regconfig_mirrors(json_object *value, const char *domain, const char
 			if (!these)
 				return engine__error_oom();
 			if (!engine__reference_domain_valid(key))
-				return engine__error_set(ENGINE_EINVALID, 0,
-							 "config registry-mirrors: key \"%s\" is not a registry host", key);
+				return engine__error_set(
+				    ENGINE_EINVALID, 0,
+				    "config registry-mirrors: key \"%s\" is not a registry host", key);
 			r = push_list(entries, key, &these);
 			if (r < 0)
 				return r;
@@ -133,8 +137,9 @@ int engine__regconfig_mirrors(json_object *value, const char *domain, const char
 						return r;
 		}
 	} else {
-		return engine__error_set(ENGINE_EINVALID, 0,
-					 "config registry-mirrors: expected a list of URLs or an object of lists");
+		return engine__error_set(
+		    ENGINE_EINVALID, 0,
+		    "config registry-mirrors: expected a list of URLs or an object of lists");
 	}
 	if (r < 0)
 		return r;

@@ -16,7 +16,8 @@ int engine__regconfig_default_domain(json_object *value, const char **out);
  * registry @domain, from "registry-mirrors" @value: a list mirrors
  * @default_domain only; an object maps domains to lists. *out is a
  * NULL-terminated vector (empty when none). ENGINE_EINVALID names the bad entry. */
-int engine__regconfig_mirrors(json_object *value, const char *domain, const char *default_domain, char ***out);
+int engine__regconfig_mirrors(json_object *value, const char *domain, const char *default_domain,
+			      char ***out);
 
 /* Whether @host ("host[:port]") may be reached over plain HTTP / without TLS
  * verification: loopback hosts always, else when "insecure-registries"

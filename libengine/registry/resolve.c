@@ -17,13 +17,14 @@
 
 int engine__pull_ping(engine__regclient *c)
 {
-	engine__http_response resp = { .content_length = -1 };
+	engine__http_response resp = {.content_length = -1};
 	int r;
 
 	r = engine__regclient_request(c, "GET", "/v2/", NULL, NULL, 0, &resp);
 	if (r == 0 && resp.status != 200) {
 		if (resp.status == 404)
-			r = engine__error_set(ENGINE_EINVALID, 0, "%s: /v2/ not found: not a registry (HTTP 404)",
+			r = engine__error_set(ENGINE_EINVALID, 0,
+					      "%s: /v2/ not found: not a registry (HTTP 404)",
 					      engine__regclient_label(c));
 		else
 			r = engine__regclient_status_error(c, &resp, "GET /v2/");
@@ -37,7 +38,7 @@ static int get_manifest(engine__regclient *c, const char *path, const char *what
 			engine__http_response *resp, char digest[ENGINE__DIGEST_LEN + 1])
 {
 	cleanup_free char *url = engine__strdup_printf("/v2/%s/manifests/%s", path, what);
-	char *headers[] = { "Accept: " ENGINE__MANIFEST_ACCEPT, NULL };
+	char *headers[] = {"Accept: " ENGINE__MANIFEST_ACCEPT, NULL};
 	cleanup_free char *desc = engine__strdup_printf("manifest %s:%s", path, what);
 	int r;
 
@@ -55,7 +56,8 @@ static int get_manifest(engine__regclient *c, const char *path, const char *what
 	if (resp->status != 200)
 		return engine__regclient_status_error(c, resp, desc);
 	if (!resp->body || resp->len == 0)
-		return engine__error_set(ENGINE_EINVALID, 0, "%s: %s: empty answer", engine__regclient_label(c), desc);
+		return engine__error_set(ENGINE_EINVALID, 0, "%s: %s: empty answer",
+					 engine__regclient_label(c), desc);
 	r = engine__sha256_buf(resp->body, resp->len, digest);
 	if (r < 0)
 		return r;
@@ -67,13 +69,13 @@ static int get_manifest(engine__regclient *c, const char *path, const char *what
 	return 0;
 }
 
-int engine__pull_manifest(engine__regclient *c, const engine__reference *ref, const char *platform, char **body,
-			  size_t *len, engine__manifest **m, char digest_out[ENGINE__DIGEST_LEN + 1],
-			  char *top_out, bool *from_index)
+int engine__pull_manifest(engine__regclient *c, const engine__reference *ref, const char *platform,
+			  char **body, size_t *len, engine__manifest **m,
+			  char digest_out[ENGINE__DIGEST_LEN + 1], char *top_out, bool *from_index)
 {
-	engine__http_response resp = { .content_length = -1 };
+	engine__http_response resp = {.content_length = -1};
 	engine__manifest *parsed = NULL;
-	engine__descriptor d = { 0 };
+	engine__descriptor d = {0};
 	const char *what = ref->digest ? ref->digest : ref->tag;
 	int r;
 
@@ -95,7 +97,8 @@ int engine__pull_manifest(engine__regclient *c, const engine__reference *ref, co
 		if (r == 0)
 			r = engine__manifest_parse(resp.body, resp.len, resp.content_type, &parsed);
 		if (r == 0 && parsed->is_index)
-			r = engine__error_set(ENGINE_EINVALID, 0, "index entry %s is itself an index", d.digest);
+			r = engine__error_set(ENGINE_EINVALID, 0, "index entry %s is itself an index",
+					      d.digest);
 		free(d.media_type);
 	}
 	if (r < 0) {
@@ -112,8 +115,8 @@ int engine__pull_manifest(engine__regclient *c, const engine__reference *ref, co
 	return 0;
 }
 
-int engine__pull_config(engine_context *ctx, engine__regclient *c, const char *path, const engine__descriptor *d,
-			json_object **config)
+int engine__pull_config(engine_context *ctx, engine__regclient *c, const char *path,
+			const engine__descriptor *d, json_object **config)
 {
 	cleanup_free char *data = NULL;
 	size_t len = 0;
@@ -123,7 +126,7 @@ int engine__pull_config(engine_context *ctx, engine__regclient *c, const char *p
 		return engine__error_set(ENGINE_EINVALID, 0, "%s: config %s: %lld bytes is too large",
 					 engine__regclient_label(c), d->digest, (long long)d->size);
 	if (!engine__blob_exists(ctx, d->digest)) {
-		engine__http_response resp = { .content_length = -1 };
+		engine__http_response resp = {.content_length = -1};
 		cleanup_free char *url = engine__strdup_printf("/v2/%s/blobs/%s", path, d->digest);
 		cleanup_free char *what = engine__strdup_printf("config %s", d->digest);
 		char got[ENGINE__DIGEST_LEN + 1];
@@ -134,7 +137,8 @@ int engine__pull_config(engine_context *ctx, engine__regclient *c, const char *p
 		if (r == 0 && resp.status != 200)
 			r = engine__regclient_status_error(c, &resp, what);
 		if (r == 0 && (int64_t)resp.len != d->size)
-			r = engine__error_set(ENGINE_EINVALID, 0, "%s: %s: received %zu bytes, the manifest says %lld",
+			r = engine__error_set(ENGINE_EINVALID, 0,
+					      "%s: %s: received %zu bytes, the manifest says %lld",
 					      engine__regclient_label(c), what, resp.len, (long long)d->size);
 		if (r == 0) {
 			r = engine__blob_put_buf(ctx, resp.body ? resp.body : "", resp.len, d->digest, got);
@@ -152,7 +156,8 @@ int engine__pull_config(engine_context *ctx, engine__regclient *c, const char *p
 	if (r == 0 && !json_object_is_type(*config, json_type_object)) {
 		json_object_put(*config);
 		*config = NULL;
-		r = engine__error_set(ENGINE_EINVALID, 0, "image config %s: expected a JSON object", d->digest);
+		r = engine__error_set(ENGINE_EINVALID, 0, "image config %s: expected a JSON object",
+				      d->digest);
 	}
 	return r;
 }

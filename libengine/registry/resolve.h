@@ -23,13 +23,13 @@ int engine__pull_ping(engine__regclient *c);
  * @digest_out its digest, @top_out the digest the reference resolved to
  * (the index's, when one was followed; may be NULL), *from_index whether an
  * index was followed. */
-int engine__pull_manifest(engine__regclient *c, const engine__reference *ref, const char *platform, char **body,
-			  size_t *len, engine__manifest **m, char digest_out[ENGINE__DIGEST_LEN + 1],
-			  char *top_out, bool *from_index);
+int engine__pull_manifest(engine__regclient *c, const engine__reference *ref, const char *platform,
+			  char **body, size_t *len, engine__manifest **m,
+			  char digest_out[ENGINE__DIGEST_LEN + 1], char *top_out, bool *from_index);
 
 /* The config blob: from the store when present, else fetched, verified and
  * stored. *config is its parsed JSON. */
-int engine__pull_config(engine_context *ctx, engine__regclient *c, const char *path, const engine__descriptor *d,
-			json_object **config);
+int engine__pull_config(engine_context *ctx, engine__regclient *c, const char *path,
+			const engine__descriptor *d, json_object **config);
 
 #endif

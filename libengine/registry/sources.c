@@ -56,7 +56,8 @@ int engine__sources_add(engine_context *ctx, const char *name, char *const *dige
 		/* Most recent first, no duplicates, a few at most. */
 		json_object_array_add(fresh, json_object_new_string(name));
 		for (size_t i = 0; list && i < json_object_array_length(list) &&
-				   json_object_array_length(fresh) < MAX_SOURCES; i++) {
+				   json_object_array_length(fresh) < MAX_SOURCES;
+		     i++) {
 			const char *s = json_object_get_string(json_object_array_get_idx(list, i));
 			if (s && strcmp(s, name) != 0)
 				json_object_array_add(fresh, json_object_new_string(s));
@@ -91,7 +92,8 @@ int engine__sources_get(engine_context *ctx, const char *digest, const char *dom
 	return 0;
 }
 
-void engine__sources_record(engine_context *ctx, const char *domain, const char *path, const engine__manifest *m)
+void engine__sources_record(engine_context *ctx, const char *domain, const char *path,
+			    const engine__manifest *m)
 {
 	cleanup_strv char **blobs = NULL;
 	cleanup_free char *name = engine__strdup_printf("%s/%s", domain, path);

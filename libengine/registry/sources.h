@@ -14,7 +14,8 @@ int engine__sources_add(engine_context *ctx, const char *name, char *const *dige
 
 /* Best effort: record the blobs of manifest @m as being in @domain/@path
  * (a lost hint only costs an upload, so errors are dropped). */
-void engine__sources_record(engine_context *ctx, const char *domain, const char *path, const engine__manifest *m);
+void engine__sources_record(engine_context *ctx, const char *domain, const char *path,
+			    const engine__manifest *m);
 
 /* Repository paths on @domain, other than @except_path, known to hold
  * @digest; *out is NULL-terminated (maybe empty). */

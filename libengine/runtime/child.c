@@ -123,15 +123,15 @@ static void setup_dev(int err_fd, const engine__plan *p)
 		const char *path;
 		unsigned maj, min;
 	} nodes[] = {
-		{ "/dev/null", 1, 3 }, { "/dev/zero", 1, 5 },    { "/dev/full", 1, 7 },
-		{ "/dev/random", 1, 8 }, { "/dev/urandom", 1, 9 }, { "/dev/tty", 5, 0 },
+	    {"/dev/null", 1, 3},   {"/dev/zero", 1, 5},	   {"/dev/full", 1, 7},
+	    {"/dev/random", 1, 8}, {"/dev/urandom", 1, 9}, {"/dev/tty", 5, 0},
 	};
 	static const struct {
 		const char *target, *link;
 	} links[] = {
-		{ "/proc/self/fd", "/dev/fd" },     { "/proc/self/fd/0", "/dev/stdin" },
-		{ "/proc/self/fd/1", "/dev/stdout" }, { "/proc/self/fd/2", "/dev/stderr" },
-		{ "pts/ptmx", "/dev/ptmx" },        { "/proc/kcore", "/dev/core" },
+	    {"/proc/self/fd", "/dev/fd"},	{"/proc/self/fd/0", "/dev/stdin"},
+	    {"/proc/self/fd/1", "/dev/stdout"}, {"/proc/self/fd/2", "/dev/stderr"},
+	    {"pts/ptmx", "/dev/ptmx"},		{"/proc/kcore", "/dev/core"},
 	};
 
 	do_mount(err_fd, "tmpfs", "/dev", "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k");
@@ -142,13 +142,14 @@ static void setup_dev(int err_fd, const engine__plan *p)
 			FAIL("symlink", links[i].link);
 	do_mount(err_fd, "devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
 		 "newinstance,ptmxmode=0666,mode=0620,gid=5");
-	do_mount(err_fd, "shm", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777,size=65536k");
+	do_mount(err_fd, "shm", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		 "mode=1777,size=65536k");
 	do_mount(err_fd, "mqueue", "/dev/mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
 }
 
 static void set_readonly(int err_fd, const char *path, bool recursive)
 {
-	struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY };
+	struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY};
 
 	if (mount_setattr(AT_FDCWD, path, recursive ? AT_RECURSIVE : 0, &attr, sizeof(attr)) < 0)
 		FAIL("remount read-only", path);
@@ -164,7 +165,8 @@ static void mask_paths(int err_fd, const engine__plan *p)
 		if (stat(m, &st) < 0)
 			continue; /* not there: nothing to hide */
 		if (S_ISDIR(st.st_mode)) {
-			if (mount("tmpfs", m, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0") < 0)
+			if (mount("tmpfs", m, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+				  "size=0") < 0)
 				FAIL("mask", m);
 		} else if (mount("/dev/null", m, NULL, MS_BIND, NULL) < 0) {
 			FAIL("mask", m);
@@ -255,9 +257,10 @@ static void attach_mounts(int err_fd, engine__plan *p)
 			}
 		}
 		if (m->read_only) {
-			struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY };
+			struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY};
 
-			if (mount_setattr(m->tree_fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) < 0)
+			if (mount_setattr(m->tree_fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) <
+			    0)
 				FAIL("make read-only: bind mount", m->src);
 		}
 		if (move_mount(m->tree_fd, "", AT_FDCWD, m->dst, MOVE_MOUNT_F_EMPTY_PATH) < 0)
@@ -363,10 +366,10 @@ void engine__child_drop_privileges(engine__plan *p, int err_fd)
 {
 	int r;
 
-#define CHECK(call, what)                                                 \
-	do {                                                              \
-		if ((r = (call)) < 0)                                     \
-			engine__child_fail(err_fd, -r, 0, what, NULL);    \
+#define CHECK(call, what)                                                                                    \
+	do {                                                                                                 \
+		if ((r = (call)) < 0)                                                                        \
+			engine__child_fail(err_fd, -r, 0, what, NULL);                                       \
 	} while (0)
 
 	/* runc's order (see security.h): rlimits while CAP_SYS_RESOURCE is
@@ -418,7 +421,8 @@ void engine__child_exec(engine__plan *p, int err_fd)
 
 		msg_cat(what, sizeof(what), p->argv[0]);
 		msg_cat(what, sizeof(what),
-			strchr(p->argv[0], '/') ? "\": no such file or directory" : "\": executable file not found in $PATH");
+			strchr(p->argv[0], '/') ? "\": no such file or directory"
+						: "\": executable file not found in $PATH");
 		engine__child_fail(err_fd, ENOENT, 127, what, NULL);
 	}
 	engine__child_fail(err_fd, first_errno, 126, "exec", p->argv[0]);

@@ -57,11 +57,13 @@ int engine__cinfo_load_image(engine_context *ctx, const engine_spec *spec, engin
 		struct stat st;
 
 		if (stat(spec->rootfs, &st) < 0 || !S_ISDIR(st.st_mode))
-			return engine__error_set(ENGINE_ENOTFOUND, errno, "rootfs \"%s\": not a directory", spec->rootfs);
+			return engine__error_set(ENGINE_ENOTFOUND, errno, "rootfs \"%s\": not a directory",
+						 spec->rootfs);
 		ci->layers = engine__strv_dup(NULL);
 		ci->config = json_object_new_object();
 		ci->image_id = ci->image_id ? ci->image_id : strdup("");
-		if (!ci->layers || !ci->config || !ci->image_id || engine__strv_push(&ci->layers, spec->rootfs) < 0)
+		if (!ci->layers || !ci->config || !ci->image_id ||
+		    engine__strv_push(&ci->layers, spec->rootfs) < 0)
 			return engine__error_oom();
 		return 0;
 	}
@@ -87,7 +89,7 @@ int engine__cinfo_load_image(engine_context *ctx, const engine_spec *spec, engin
 int engine__cinfo_prepare(engine_context *ctx, const engine_spec *spec, bool keep, engine__cinfo **out)
 {
 	engine__cinfo *ci = calloc(1, sizeof(*ci));
-	static const char *const sub[] = { "upper", "work", "rootfs" };
+	static const char *const sub[] = {"upper", "work", "rootfs"};
 	int r;
 
 	if (!ci)
@@ -132,7 +134,8 @@ int engine__cinfo_prepare(engine_context *ctx, const engine_spec *spec, bool kee
 		int fd = open(p, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 
 		if (fd < 0 || engine__write_all(fd, ci->image_id, strlen(ci->image_id)) < 0) {
-			r = fd < 0 ? engine__error_errno(errno, "create %s", p) : engine__error_wrap("write %s", p);
+			r = fd < 0 ? engine__error_errno(errno, "create %s", p)
+				   : engine__error_wrap("write %s", p);
 			if (fd >= 0)
 				close(fd);
 			goto remove;

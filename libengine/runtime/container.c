@@ -75,7 +75,8 @@ static int load(engine_context *ctx, const char *id, engine_container **out)
 	r = engine__spec_from_json(spec, &c->spec);
 	if (r < 0)
 		goto fail;
-	c->name = strdup(engine__json_get_string(c->config, "Name") ? engine__json_get_string(c->config, "Name") : id);
+	c->name = strdup(
+	    engine__json_get_string(c->config, "Name") ? engine__json_get_string(c->config, "Name") : id);
 	if (!c->name) {
 		r = engine__error_oom();
 		goto fail;
@@ -179,10 +180,10 @@ ENGINE_EXTERN int engine_container_open(engine_context *ctx, const char *key, en
 	return load(ctx, id, out);
 }
 
-static const char *const adjectives[] = { "eager", "brave", "calm", "clever", "jolly", "keen", "lucid", "quirky",
-					  "serene", "vibrant", "witty", "zen" };
-static const char *const nouns[] = { "turing", "hopper", "lovelace", "knuth", "ritchie", "thompson", "torvalds",
-				     "shannon", "dijkstra", "liskov", "hamilton", "curie" };
+static const char *const adjectives[] = {"eager", "brave",  "calm",   "clever",	 "jolly", "keen",
+					 "lucid", "quirky", "serene", "vibrant", "witty", "zen"};
+static const char *const nouns[] = {"turing",	"hopper",  "lovelace", "knuth",	 "ritchie",  "thompson",
+				    "torvalds", "shannon", "dijkstra", "liskov", "hamilton", "curie"};
 
 static int name_taken(engine_context *ctx, const char *name)
 {
@@ -201,13 +202,15 @@ static int name_taken(engine_context *ctx, const char *name)
 		snprintf(id, sizeof(id), "%s", ids[i]);
 		engine_container_free(c);
 		if (same)
-			return engine__error_set(ENGINE_EEXISTS, 0,
-						 "the container name \"/%s\" is already in use by container \"%s\"", name, id);
+			return engine__error_set(
+			    ENGINE_EEXISTS, 0,
+			    "the container name \"/%s\" is already in use by container \"%s\"", name, id);
 	}
 	return 0;
 }
 
-ENGINE_EXTERN int engine_container_create(engine_context *ctx, const engine_spec *spec, engine_container **out)
+ENGINE_EXTERN int engine_container_create(engine_context *ctx, const engine_spec *spec,
+					  engine_container **out)
 {
 	cleanup_json json_object *cfg = json_object_new_object(), *sj = NULL;
 	cleanup_free char *lockpath = NULL, *name = NULL, *cfgpath = NULL;
@@ -242,9 +245,10 @@ ENGINE_EXTERN int engine_container_create(engine_context *ctx, const engine_spec
 		char hex[5];
 
 		engine__random_hex(hex, 2);
-		rnd[0] = (unsigned char)strtoul((char[]){ hex[0], hex[1], 0 }, NULL, 16);
-		rnd[1] = (unsigned char)strtoul((char[]){ hex[2], hex[3], 0 }, NULL, 16);
-		name = engine__strdup_printf("%s_%s_%.4s", adjectives[rnd[0] % 12], nouns[rnd[1] % 12], ci->id);
+		rnd[0] = (unsigned char)strtoul((char[]){hex[0], hex[1], 0}, NULL, 16);
+		rnd[1] = (unsigned char)strtoul((char[]){hex[2], hex[3], 0}, NULL, 16);
+		name =
+		    engine__strdup_printf("%s_%s_%.4s", adjectives[rnd[0] % 12], nouns[rnd[1] % 12], ci->id);
 	}
 	if (!name) {
 		r = ENGINE_ENOMEM;
@@ -298,7 +302,7 @@ remove:
 
 ENGINE_EXTERN const char *engine_container_status(engine_container *c)
 {
-	static const char *const names[] = { "created", "running", "paused", "exited", "removing" };
+	static const char *const names[] = {"created", "running", "paused", "exited", "removing"};
 	engine__cstate st;
 
 	if (!c || engine__state_read(c->dir, &st) < 0)
@@ -330,7 +334,7 @@ static int wait_monitor(const engine__cstate *st, double timeout)
 			close(pidfd);
 		return 0;
 	}
-	pfd = (struct pollfd){ .fd = pidfd, .events = POLLIN };
+	pfd = (struct pollfd){.fd = pidfd, .events = POLLIN};
 	do
 		r = poll(&pfd, 1, timeout < 0 ? -1 : (int)(timeout * 1000));
 	while (r < 0 && errno == EINTR);
@@ -500,8 +504,9 @@ ENGINE_EXTERN int engine_container_remove(engine_container *c, int force)
 	engine__state_refresh(&st);
 	if (is_running(&st)) {
 		if (!force)
-			return engine__error_set(ENGINE_EBUSY, 0,
-						 "cannot remove container %.12s: it is running (stop it first or force)", c->id);
+			return engine__error_set(
+			    ENGINE_EBUSY, 0,
+			    "cannot remove container %.12s: it is running (stop it first or force)", c->id);
 		kill_all(c, &st);
 		r = wait_monitor(&st, KILL_WAIT);
 		if (r < 0)

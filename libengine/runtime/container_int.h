@@ -13,10 +13,10 @@
 
 typedef struct engine__cinfo {
 	char id[65];
-	char *dir;          /* <root>/containers/<id> */
-	char **layers;      /* lower dirs, lowest first */
+	char *dir;	     /* <root>/containers/<id> */
+	char **layers;	     /* lower dirs, lowest first */
 	json_object *config; /* the image's config object (Env, Cmd, ...), never NULL */
-	char *image_id;     /* "" for a plain rootfs */
+	char *image_id;	     /* "" for a plain rootfs */
 } engine__cinfo;
 
 /* Resolve the spec's image, pick an ID, make containers/<id>/{upper,work,rootfs}

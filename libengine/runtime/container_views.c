@@ -77,7 +77,9 @@ static int build_inspect(engine_container *c, json_object **out)
 	/* Config: the image's config with the spec's overrides, as Docker shows it. */
 	cfg = json_object_new_object();
 	json_object_object_add(o, "Config", cfg);
-	engine__json_add_string(cfg, "Hostname", engine__json_get_string(spec, "Hostname") ? engine__json_get_string(spec, "Hostname") : "");
+	engine__json_add_string(
+	    cfg, "Hostname",
+	    engine__json_get_string(spec, "Hostname") ? engine__json_get_string(spec, "Hostname") : "");
 	if (!engine__json_get_string(spec, "Hostname")) {
 		char h[13];
 
@@ -92,7 +94,11 @@ static int build_inspect(engine_container *c, json_object **out)
 		json_object *ienv = engine__json_get_type(img, "Env", json_type_array);
 		json_object *all_env = json_object_new_array();
 
-		engine__json_add_string(cfg, "User", user ? user : (engine__json_get_string(img, "User") ? engine__json_get_string(img, "User") : ""));
+		engine__json_add_string(
+		    cfg, "User",
+		    user
+			? user
+			: (engine__json_get_string(img, "User") ? engine__json_get_string(img, "User") : ""));
 		for (size_t i = 0; ienv && i < json_object_array_length(ienv); i++)
 			json_object_array_add(all_env, json_object_get(json_object_array_get_idx(ienv, i)));
 		for (size_t i = 0; env && i < json_object_array_length(env); i++)
@@ -100,9 +106,14 @@ static int build_inspect(engine_container *c, json_object **out)
 		json_object_object_add(cfg, "Env", all_env);
 		if (json_object_object_get_ex(spec, "Cmd", &v) || json_object_object_get_ex(img, "Cmd", &v))
 			json_object_object_add(cfg, "Cmd", json_object_get(v));
-		if (json_object_object_get_ex(spec, "Entrypoint", &v) || json_object_object_get_ex(img, "Entrypoint", &v))
+		if (json_object_object_get_ex(spec, "Entrypoint", &v) ||
+		    json_object_object_get_ex(img, "Entrypoint", &v))
 			json_object_object_add(cfg, "Entrypoint", json_object_get(v));
-		engine__json_add_string(cfg, "WorkingDir", wd ? wd : (engine__json_get_string(img, "WorkingDir") ? engine__json_get_string(img, "WorkingDir") : ""));
+		engine__json_add_string(cfg, "WorkingDir",
+					wd ? wd
+					   : (engine__json_get_string(img, "WorkingDir")
+						  ? engine__json_get_string(img, "WorkingDir")
+						  : ""));
 		engine__json_add_string(cfg, "Image", engine__json_get_string(c->config, "Image"));
 		engine__json_add_string(cfg, "StopSignal", engine__json_get_string(c->config, "StopSignal"));
 	}
@@ -110,8 +121,9 @@ static int build_inspect(engine_container *c, json_object **out)
 	hc = json_object_new_object();
 	json_object_object_add(o, "HostConfig", hc);
 	{
-		static const char *const keys[] = { "Memory", "CpuShares", "PidsLimit", "ReadonlyRootfs", "NetworkMode",
-						    "AutoRemove", "Init", "CapAdd", "CapDrop", "CpusetCpus", "Ulimits" };
+		static const char *const keys[] = {"Memory",	  "CpuShares",	"PidsLimit", "ReadonlyRootfs",
+						   "NetworkMode", "AutoRemove", "Init",	     "CapAdd",
+						   "CapDrop",	  "CpusetCpus", "Ulimits"};
 
 		for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 			if (json_object_object_get_ex(spec, keys[i], &v))
@@ -150,7 +162,8 @@ ENGINE_EXTERN int engine_container_inspect(engine_container *c, char **json_out)
 	r = build_inspect(c, &o);
 	if (r < 0)
 		return r;
-	*json_out = strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE));
+	*json_out = strdup(json_object_to_json_string_ext(
+	    o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE));
 	return *json_out ? 0 : engine__error_oom();
 }
 
@@ -239,7 +252,8 @@ ENGINE_EXTERN int engine_container_list(engine_context *ctx, int all, char **jso
 		cmd = strdup(path ? path : "");
 		args = engine__json_get_type(e[i].c->config, "Args", json_type_array);
 		for (size_t k = 0; cmd && args && k < json_object_array_length(args); k++) {
-			char *g = engine__strdup_printf("%s %s", cmd, json_object_get_string(json_object_array_get_idx(args, k)));
+			char *g = engine__strdup_printf(
+			    "%s %s", cmd, json_object_get_string(json_object_array_get_idx(args, k)));
 
 			free(cmd);
 			cmd = g;
@@ -262,7 +276,8 @@ ENGINE_EXTERN int engine_container_list(engine_context *ctx, int all, char **jso
 		}
 	}
 	free_entries(e, n);
-	*json_out = strdup(json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+	*json_out = strdup(
+	    json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 	return *json_out ? 0 : engine__error_oom();
 }
 

@@ -131,7 +131,8 @@ int engine__ephemeral_mark(engine_context *ctx, const char *image_id)
 	}
 	fd = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0 || engine__write_all(fd, image_id, strlen(image_id)) < 0) {
-		r = fd < 0 ? engine__error_errno(errno, "create %s", file) : engine__error_wrap("write %s", file);
+		r = fd < 0 ? engine__error_errno(errno, "create %s", file)
+			   : engine__error_wrap("write %s", file);
 		if (fd >= 0)
 			close(fd);
 		engine__rm_rf(dir);

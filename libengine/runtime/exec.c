@@ -41,14 +41,15 @@ ENGINE_EXTERN int engine_container_exec(engine_container *c, const engine_exec_o
 	engine_run_result *res = NULL;
 	cleanup_strv char **argv = NULL, **env = NULL;
 	const char *image_id;
-	int capture[2] = { -1, -1 }, owned[3] = { -1, -1, -1 }, r, pidfd = -1;
+	int capture[2] = {-1, -1}, owned[3] = {-1, -1, -1}, r, pidfd = -1;
 	bool deliver = false;
 
 	if (!c || !opts || !out)
 		return engine__error_set(ENGINE_EINVALID, 0, "engine_container_exec: NULL argument");
 	*out = NULL;
 	if (opts->version != ENGINE_EXEC_OPTIONS_VERSION)
-		return engine__error_set(ENGINE_EINVALID, 0, "exec options: unsupported version %u", opts->version);
+		return engine__error_set(ENGINE_EINVALID, 0, "exec options: unsupported version %u",
+					 opts->version);
 	if (!opts->argv.count)
 		return engine__error_set(ENGINE_EINVALID, 0, "exec: no command given");
 	r = engine__state_read(c->dir, &st);
@@ -104,19 +105,19 @@ ENGINE_EXTERN int engine_container_exec(engine_container *c, const engine_exec_o
 	plan->join_pidfd = pidfd;
 	plan->clone_flags |= CLONE_NEWCGROUP | (plan->userns_count ? CLONE_NEWUSER : 0);
 	plan->new_cgroupns = false;
-	plan->clone_flags &= (unsigned long)(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP |
-					     CLONE_NEWNET | CLONE_NEWUSER);
+	plan->clone_flags &= (unsigned long)(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC |
+					     CLONE_NEWCGROUP | CLONE_NEWNET | CLONE_NEWUSER);
 	res = calloc(1, sizeof(*res));
 	if (!res || !(res->id = strdup(c->id))) {
 		r = engine__error_oom();
 		goto out;
 	}
 	{
-		engine_spec fds = { 0 };
+		engine_spec fds = {0};
 
 		fds.in_fd = opts->in_fd, fds.out_fd = opts->out_fd, fds.err_fd = opts->err_fd;
-		r = engine__stdio_setup(&fds, opts->stdio ? opts->stdio : ENGINE_STDIO_CAPTURE, c->dir, plan, capture,
-					owned);
+		r = engine__stdio_setup(&fds, opts->stdio ? opts->stdio : ENGINE_STDIO_CAPTURE, c->dir, plan,
+					capture, owned);
 		if (r < 0)
 			goto out;
 	}

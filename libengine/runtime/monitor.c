@@ -52,8 +52,9 @@ static void send_report(int fd, int code, int exit_code)
 	}
 }
 
-__attribute__((noreturn)) static void monitor_main(engine_container *c, engine__plan *plan, engine__cgroup *cg,
-						   int report_fd, int lock_fd, int owned[3])
+__attribute__((noreturn)) static void monitor_main(engine_container *c, engine__plan *plan,
+						   engine__cgroup *cg, int report_fd, int lock_fd,
+						   int owned[3])
 {
 	engine__proc proc;
 	engine__cstate st;
@@ -93,7 +94,7 @@ __attribute__((noreturn)) static void monitor_main(engine_container *c, engine__
 
 	memset(&res, 0, sizeof(res));
 	if (c->spec->timeout > 0) {
-		struct pollfd pfd = { .fd = proc.pidfd, .events = POLLIN };
+		struct pollfd pfd = {.fd = proc.pidfd, .events = POLLIN};
 		int r;
 
 		do
@@ -159,7 +160,8 @@ static int run_monitor(engine_container *c, engine__plan *plan, engine__cgroup *
 	while (n < 0 && errno == EINTR);
 	close(fds[0]);
 	if (n != (ssize_t)sizeof(rep))
-		return engine__error_set(ENGINE_ERROR, 0, "container monitor exited before starting the container");
+		return engine__error_set(ENGINE_ERROR, 0,
+					 "container monitor exited before starting the container");
 	*exit_code = rep.exit_code;
 	if (rep.code < 0) {
 		rep.message[sizeof(rep.message) - 1] = '\0';
@@ -179,7 +181,7 @@ ENGINE_EXTERN int engine_container_start(engine_container *c)
 	engine__error_saved saved;
 	engine__cstate st;
 	const char *image_id;
-	int capture[2], owned[3] = { -1, -1, -1 }, mode, r, exit_code = 0;
+	int capture[2], owned[3] = {-1, -1, -1}, mode, r, exit_code = 0;
 
 	if (!c)
 		return engine__error_set(ENGINE_EINVALID, 0, "container is NULL");

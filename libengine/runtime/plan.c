@@ -175,7 +175,8 @@ static int build_overlay(engine__plan *p, char *const *layers, const char *cdir)
 	skip = strcmp(base, "/") == 0 ? 0 : strlen(base) + 1;
 	/* lowerdir lists the top layer first. */
 	for (size_t i = n; i-- > 0;) {
-		char *grown = engine__strdup_printf("%s%s%s", data ? data : "lowerdir=", data ? ":" : "", layers[i] + skip);
+		char *grown = engine__strdup_printf("%s%s%s", data ? data : "lowerdir=", data ? ":" : "",
+						    layers[i] + skip);
 
 		free(data);
 		if (!grown)
@@ -187,7 +188,8 @@ static int build_overlay(engine__plan *p, char *const *layers, const char *cdir)
 	if (!p->overlay_data)
 		return ENGINE_ENOMEM;
 	if (strlen(p->overlay_data) >= 4000)
-		return engine__error_set(ENGINE_ENOTSUP, 0, "overlay options for %zu layers exceed a page", n);
+		return engine__error_set(ENGINE_ENOTSUP, 0, "overlay options for %zu layers exceed a page",
+					 n);
 	if (skip)
 		p->overlay_cwd = steal_ptr(base);
 	return 0;
@@ -203,17 +205,18 @@ static int build_files(engine__plan *p, const engine_spec *spec, const char *id)
 		return engine__error_oom();
 	hostname = engine__strdup_printf("%s\n", p->hostname);
 	hosts = engine__strdup_printf("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
-				      "127.0.1.1\t%s\n", p->hostname);
+				      "127.0.1.1\t%s\n",
+				      p->hostname);
 	if (engine__strv_push_take(&p->owned, hostname) < 0 || engine__strv_push_take(&p->owned, hosts) < 0)
 		return ENGINE_ENOMEM;
 	(void)id;
 	/* Docker writes these for every container; the spec's own files win. */
-	p->files[p->n_files++] = (engine__child_file){ "/etc/hostname", hostname, strlen(hostname), 0644 };
+	p->files[p->n_files++] = (engine__child_file){"/etc/hostname", hostname, strlen(hostname), 0644};
 	if (!spec->net_host)
-		p->files[p->n_files++] = (engine__child_file){ "/etc/hosts", hosts, strlen(hosts), 0644 };
+		p->files[p->n_files++] = (engine__child_file){"/etc/hosts", hosts, strlen(hosts), 0644};
 	for (size_t i = 0; i < spec->n_files; i++)
-		p->files[p->n_files++] = (engine__child_file){ spec->files[i].path, spec->files[i].content,
-							       spec->files[i].len, spec->files[i].mode };
+		p->files[p->n_files++] = (engine__child_file){spec->files[i].path, spec->files[i].content,
+							      spec->files[i].len, spec->files[i].mode};
 	return 0;
 }
 
@@ -241,7 +244,7 @@ static int build_user(engine__plan *p, const engine_spec *spec, json_object *con
 
 int engine__plan_tmpfs_upper(engine__plan *p, char *const *layers, const char *dir)
 {
-	static const char *const sub[] = { "upper", "work", "rootfs" };
+	static const char *const sub[] = {"upper", "work", "rootfs"};
 	int r;
 
 	/* Every run mounts its tmpfs over the same directory, each in its own
@@ -325,7 +328,8 @@ int engine__plan_build(engine_context *ctx, const engine_spec *spec, json_object
 		goto fail;
 	}
 	if (p->working_dir[0] != '/') {
-		r = engine__error_set(ENGINE_EINVALID, 0, "working directory \"%s\" is not absolute", p->working_dir);
+		r = engine__error_set(ENGINE_EINVALID, 0, "working directory \"%s\" is not absolute",
+				      p->working_dir);
 		goto fail;
 	}
 	r = build_overlay(p, layers, cdir);
@@ -346,7 +350,8 @@ int engine__plan_build(engine_context *ctx, const engine_spec *spec, json_object
 			r = engine__error_errno(errno, "bind mount source \"%s\"", m->src);
 			goto fail;
 		}
-		p->mounts[p->n_mounts++] = (engine__child_mount){ m->src, m->dst, m->data, m->read_only, m->tmpfs, -1 };
+		p->mounts[p->n_mounts++] =
+		    (engine__child_mount){m->src, m->dst, m->data, m->read_only, m->tmpfs, -1};
 	}
 	p->masked = engine__masked_paths();
 	p->readonly = engine__readonly_paths();

@@ -81,11 +81,13 @@ int engine__proc_reap(engine__proc *proc, engine_run_result *res)
 		for (int tries = 0; tries < 100; tries++) {
 			memset(&info, 0, sizeof(info));
 			info.mask = ENGINE__PIDFD_INFO_EXIT;
-			if (ioctl(proc->pidfd, ENGINE__PIDFD_GET_INFO, &info) == 0 && (info.mask & ENGINE__PIDFD_INFO_EXIT)) {
+			if (ioctl(proc->pidfd, ENGINE__PIDFD_GET_INFO, &info) == 0 &&
+			    (info.mask & ENGINE__PIDFD_INFO_EXIT)) {
 				if (WIFSIGNALED(info.exit_code))
 					engine__status_to_result(CLD_KILLED, WTERMSIG(info.exit_code), res);
 				else
-					engine__status_to_result(CLD_EXITED, WEXITSTATUS(info.exit_code), res);
+					engine__status_to_result(CLD_EXITED, WEXITSTATUS(info.exit_code),
+								 res);
 				return 0;
 			}
 			usleep(1000);
@@ -155,7 +157,7 @@ int engine__spawn_and_wait(engine__plan *plan, engine__cgroup *cg, engine__cgrou
 		}
 		return r;
 	}
-	w = (engine__wait){ capture[0], capture[1], timeout, kill_cg };
+	w = (engine__wait){capture[0], capture[1], timeout, kill_cg};
 	capture[0] = capture[1] = -1; /* closed by the wait */
 	r = engine__proc_wait(&proc, &w, res);
 	res->duration = engine__now() - t0;
@@ -165,9 +167,9 @@ int engine__spawn_and_wait(engine__plan *plan, engine__cgroup *cg, engine__cgrou
 
 int engine__proc_wait(engine__proc *proc, const engine__wait *w, engine_run_result *res)
 {
-	capbuf out = { 0 }, err = { 0 };
-	int fds[2] = { w->out_fd, w->err_fd };
-	capbuf *bufs[2] = { &out, &err };
+	capbuf out = {0}, err = {0};
+	int fds[2] = {w->out_fd, w->err_fd};
+	capbuf *bufs[2] = {&out, &err};
 	double deadline = w->timeout > 0 ? engine__now() + w->timeout : 0;
 	bool exited = false, killed = false;
 
@@ -182,11 +184,11 @@ int engine__proc_wait(engine__proc *proc, const engine__wait *w, engine_run_resu
 
 		for (int i = 0; i < 2; i++)
 			if (fds[i] >= 0) {
-				pfd[np] = (struct pollfd){ .fd = fds[i], .events = POLLIN };
+				pfd[np] = (struct pollfd){.fd = fds[i], .events = POLLIN};
 				idx[np++] = i;
 			}
 		if (!exited) {
-			pfd[np] = (struct pollfd){ .fd = proc->pidfd, .events = POLLIN };
+			pfd[np] = (struct pollfd){.fd = proc->pidfd, .events = POLLIN};
 			idx[np++] = 2;
 		} else {
 			timeout_ms = 100;
@@ -262,7 +264,8 @@ int engine__stdio_setup(const engine_spec *spec, int mode, const char *cdir, eng
 		return 0;
 	case ENGINE_STDIO_LOG:
 		for (int i = 1; i <= 2; i++) {
-			cleanup_free char *path = engine__path_join(cdir, i == 1 ? "stdout.log" : "stderr.log");
+			cleanup_free char *path =
+			    engine__path_join(cdir, i == 1 ? "stdout.log" : "stderr.log");
 
 			if (!path)
 				return ENGINE_ENOMEM;
@@ -302,7 +305,7 @@ ENGINE_EXTERN int engine_run(engine_context *ctx, const engine_spec *spec, engin
 	engine__cgroup *cg = NULL;
 	engine__cgroup_limits limits;
 	engine_run_result *res = NULL;
-	int capture[2] = { -1, -1 }, owned[3] = { -1, -1, -1 };
+	int capture[2] = {-1, -1}, owned[3] = {-1, -1, -1};
 	engine__error_saved saved;
 	bool deliver = false;
 	int r;
@@ -332,9 +335,9 @@ ENGINE_EXTERN int engine_run(engine_context *ctx, const engine_spec *spec, engin
 			goto remove_dir;
 	}
 	/* An ephemeral container keeps no log files: LOG means capture here. */
-	r = engine__stdio_setup(spec,
-				spec->stdio && spec->stdio != ENGINE_STDIO_LOG ? spec->stdio : ENGINE_STDIO_CAPTURE,
-				ci->dir, plan, capture, owned);
+	r = engine__stdio_setup(
+	    spec, spec->stdio && spec->stdio != ENGINE_STDIO_LOG ? spec->stdio : ENGINE_STDIO_CAPTURE,
+	    ci->dir, plan, capture, owned);
 	if (r < 0)
 		goto close_stdio;
 	engine__spec_limits(spec, &limits);

@@ -79,12 +79,12 @@ int engine__spec_from_json(json_object *obj, engine_spec **out);
 /* --- plan: what the child executes ------------------------------------ */
 
 typedef struct engine__child_mount {
-	const char *src;   /* host path, opened as a detached tree before pivot_root */
-	const char *dst;   /* container path */
-	const char *data;  /* tmpfs options */
+	const char *src;  /* host path, opened as a detached tree before pivot_root */
+	const char *dst;  /* container path */
+	const char *data; /* tmpfs options */
 	bool read_only;
 	bool tmpfs;
-	int tree_fd;       /* child-side */
+	int tree_fd; /* child-side */
 } engine__child_mount;
 
 typedef struct engine__child_file {
@@ -107,9 +107,9 @@ typedef struct engine__plan {
 	 * is the container's cgroup, not the caller's */
 	bool new_cgroupns;
 	/* rootfs */
-	char *rootfs_dir;    /* the overlay mount point (containers/<id>/rootfs) */
-	char *overlay_cwd;   /* chdir here so overlay options can be relative */
-	char *overlay_data;  /* "lowerdir=...,upperdir=...,workdir=..." */
+	char *rootfs_dir;   /* the overlay mount point (containers/<id>/rootfs) */
+	char *overlay_cwd;  /* chdir here so overlay options can be relative */
+	char *overlay_data; /* "lowerdir=...,upperdir=...,workdir=..." */
 	/* Ephemeral runs: a tmpfs mounted (in the child's namespace) on the
 	 * container dir holds upper/, work/ and rootfs/, so the writable layer
 	 * never touches the disk and vanishes with the container. */
@@ -165,8 +165,8 @@ int engine__resolve_argv(const engine_spec *spec, json_object *image_config, cha
 
 /* Resolve "user[:group]" against the passwd/group files of a rootfs given as
  * a stack of directories (topmost first). */
-int engine__user_resolve(char *const *dirs_top_first, const char *user, uid_t *uid, gid_t *gid, gid_t **groups,
-			 size_t *n_groups, char **home);
+int engine__user_resolve(char *const *dirs_top_first, const char *user, uid_t *uid, gid_t *gid,
+			 gid_t **groups, size_t *n_groups, char **home);
 
 /* --- spawning --------------------------------------------------------- */
 
@@ -199,7 +199,7 @@ void engine__child_drop_privileges(engine__plan *plan, int err_fd);
 /* Wait for a pidfd child with optional capture and timeout. */
 typedef struct engine__wait {
 	int out_fd, err_fd; /* capture pipes, -1 when not capturing */
-	double timeout;     /* seconds, 0: none */
+	double timeout;	    /* seconds, 0: none */
 	engine__cgroup *cg; /* killed on timeout, may be NULL */
 } engine__wait;
 int engine__proc_wait(engine__proc *proc, const engine__wait *w, engine_run_result *res);

@@ -153,7 +153,8 @@ int engine__spawn(engine__plan *p, engine__cgroup *cg, engine__proc *out, int *e
 	}
 	pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
 	if (pid < 0)
-		return engine__error_errno(errno, "clone3 (namespaces 0x%llx)", (unsigned long long)args.flags);
+		return engine__error_errno(errno, "clone3 (namespaces 0x%llx)",
+					   (unsigned long long)args.flags);
 	if (pid == 0) {
 		close(go_w);
 		close(err_r);
@@ -175,7 +176,9 @@ int engine__spawn(engine__plan *p, engine__cgroup *cg, engine__proc *out, int *e
 
 		/* The child unshared its user namespace: map it, release it again. */
 		if (recv(go_w, &u, 1, 0) != 1)
-			r = engine__error_set(ENGINE_ERROR, 0, "the container process died before its user namespace was mapped");
+			r = engine__error_set(
+			    ENGINE_ERROR, 0,
+			    "the container process died before its user namespace was mapped");
 		else if (write_userns_maps(p, pid) < 0)
 			r = engine__error_wrap("write user namespace maps");
 		else if (send(go_w, "g", 1, MSG_NOSIGNAL) != 1)

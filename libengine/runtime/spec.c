@@ -103,10 +103,10 @@ static int strv_from_array(const engine_strarray *a, char ***out)
 	return 0;
 }
 
-#define CHECK_SPEC(s)                                                                    \
-	do {                                                                             \
-		if (!(s))                                                                \
-			return engine__error_set(ENGINE_EINVALID, 0, "spec is NULL");   \
+#define CHECK_SPEC(s)                                                                                        \
+	do {                                                                                                 \
+		if (!(s))                                                                                    \
+			return engine__error_set(ENGINE_EINVALID, 0, "spec is NULL");                        \
 	} while (0)
 
 ENGINE_EXTERN int engine_spec_set_image(engine_spec *s, const char *ref)
@@ -162,7 +162,8 @@ ENGINE_EXTERN int engine_spec_add_env(engine_spec *s, const char *item)
 {
 	CHECK_SPEC(s);
 	if (!item || !*item || item[0] == '=')
-		return engine__error_set(ENGINE_EINVALID, 0, "invalid environment variable \"%s\"", item ? item : "");
+		return engine__error_set(ENGINE_EINVALID, 0, "invalid environment variable \"%s\"",
+					 item ? item : "");
 	return engine__strv_push(&s->env, item);
 }
 
@@ -200,14 +201,17 @@ ENGINE_EXTERN int engine_spec_set_name(engine_spec *s, const char *name)
 {
 	CHECK_SPEC(s);
 	if (name) {
-		bool ok = *name && strlen(name) < 128 && strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", name[0]);
+		bool ok = *name && strlen(name) < 128 &&
+			  strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", name[0]);
 
 		for (const char *p = name; ok && *p; p++)
-			ok = strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-", *p) != NULL;
+			ok = strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-",
+				    *p) != NULL;
 		if (!ok)
-			return engine__error_set(ENGINE_EINVALID, 0,
-						 "invalid container name \"%s\": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed",
-						 name);
+			return engine__error_set(
+			    ENGINE_EINVALID, 0,
+			    "invalid container name \"%s\": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed",
+			    name);
 	}
 	return set_str(&s->name, name, "name");
 }
@@ -215,12 +219,13 @@ ENGINE_EXTERN int engine_spec_set_name(engine_spec *s, const char *name)
 static int push_mount(engine_spec *s, const char *src, const char *dst, const char *data, bool ro, bool tmpfs)
 {
 	engine__mount *grown;
-	engine__mount m = { 0 };
+	engine__mount m = {0};
 
 	if (check_abs(dst, "mount destination") < 0)
 		return engine_error_last()->code;
 	if (strcmp(dst, "/") == 0)
-		return engine__error_set(ENGINE_EINVALID, 0, "mount destination \"/\": cannot mount over the root");
+		return engine__error_set(ENGINE_EINVALID, 0,
+					 "mount destination \"/\": cannot mount over the root");
 	m.src = src ? strdup(src) : NULL;
 	m.dst = strdup(dst);
 	m.data = data ? strdup(data) : NULL;
@@ -259,8 +264,9 @@ ENGINE_EXTERN int engine_spec_add_volume(engine_spec *s, const char *volume)
 		return volume ? engine__error_oom() : engine__error_set(ENGINE_EINVALID, 0, "volume is NULL");
 	dst = strchr(copy, ':');
 	if (!dst || copy[0] != '/')
-		return engine__error_set(ENGINE_EINVALID, 0,
-					 "invalid volume \"%s\": expected SRC:DST[:ro|rw] with an absolute SRC", volume);
+		return engine__error_set(
+		    ENGINE_EINVALID, 0,
+		    "invalid volume \"%s\": expected SRC:DST[:ro|rw] with an absolute SRC", volume);
 	*dst++ = '\0';
 	mode = strchr(dst, ':');
 	if (mode) {
@@ -268,12 +274,12 @@ ENGINE_EXTERN int engine_spec_add_volume(engine_spec *s, const char *volume)
 		if (strcmp(mode, "ro") == 0)
 			ro = true;
 		else if (strcmp(mode, "rw") != 0)
-			return engine__error_set(ENGINE_EINVALID, 0, "invalid volume \"%s\": unknown mode \"%s\"",
-						 volume, mode);
+			return engine__error_set(ENGINE_EINVALID, 0,
+						 "invalid volume \"%s\": unknown mode \"%s\"", volume, mode);
 	}
 	if (dst[0] != '/')
-		return engine__error_set(ENGINE_EINVALID, 0, "invalid volume \"%s\": destination must be absolute",
-					 volume);
+		return engine__error_set(ENGINE_EINVALID, 0,
+					 "invalid volume \"%s\": destination must be absolute", volume);
 	return push_mount(s, copy, dst, NULL, ro, false);
 }
 
@@ -287,7 +293,7 @@ ENGINE_EXTERN int engine_spec_add_file(engine_spec *s, const char *path, const v
 				       unsigned mode)
 {
 	engine__file *grown;
-	engine__file f = { 0 };
+	engine__file f = {0};
 
 	CHECK_SPEC(s);
 	if (check_abs(path, "file") < 0)
@@ -329,8 +335,8 @@ ENGINE_EXTERN int engine_spec_set_network(engine_spec *s, const char *mode)
 	else if (!mode || strcmp(mode, ENGINE_NETWORK_NONE) == 0)
 		s->net_host = false;
 	else
-		return engine__error_set(ENGINE_ENOTSUP, 0, "network mode \"%s\": only \"none\" and \"host\" are supported",
-					 mode);
+		return engine__error_set(
+		    ENGINE_ENOTSUP, 0, "network mode \"%s\": only \"none\" and \"host\" are supported", mode);
 	return 0;
 }
 
@@ -339,7 +345,8 @@ ENGINE_EXTERN int engine_spec_set_memory(engine_spec *s, int64_t bytes)
 	CHECK_SPEC(s);
 	if (bytes < 0 || (bytes > 0 && bytes < 6 * 1024 * 1024))
 		return engine__error_set(ENGINE_EINVALID, 0,
-					 "memory limit %lld: the minimum is 6MB (0 for unlimited)", (long long)bytes);
+					 "memory limit %lld: the minimum is 6MB (0 for unlimited)",
+					 (long long)bytes);
 	s->memory = bytes;
 	return 0;
 }
@@ -365,7 +372,8 @@ ENGINE_EXTERN int engine_spec_set_cpus(engine_spec *s, double cpus)
 {
 	CHECK_SPEC(s);
 	if (!(cpus >= 0) || isinf(cpus) || (cpus > 0 && cpus < 0.01))
-		return engine__error_set(ENGINE_EINVALID, 0, "cpus %g: must be 0 (unlimited) or at least 0.01", cpus);
+		return engine__error_set(ENGINE_EINVALID, 0,
+					 "cpus %g: must be 0 (unlimited) or at least 0.01", cpus);
 	s->cpus = cpus;
 	return 0;
 }
@@ -384,7 +392,8 @@ ENGINE_EXTERN int engine_spec_set_pids_limit(engine_spec *s, int64_t limit)
 {
 	CHECK_SPEC(s);
 	if (limit < 0)
-		return engine__error_set(ENGINE_EINVALID, 0, "pids limit %lld: must not be negative", (long long)limit);
+		return engine__error_set(ENGINE_EINVALID, 0, "pids limit %lld: must not be negative",
+					 (long long)limit);
 	s->pids_limit = limit;
 	return 0;
 }
@@ -432,7 +441,8 @@ ENGINE_EXTERN int engine_spec_add_rlimit(engine_spec *s, const char *rlimit)
 
 	CHECK_SPEC(s);
 	if (!rlimit || engine__rlimit_parse(rlimit, &parsed) < 0)
-		return rlimit ? engine_error_last()->code : engine__error_set(ENGINE_EINVALID, 0, "rlimit is NULL");
+		return rlimit ? engine_error_last()->code
+			      : engine__error_set(ENGINE_EINVALID, 0, "rlimit is NULL");
 	return engine__strv_push(&s->rlimits, rlimit);
 }
 

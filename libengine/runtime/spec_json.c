@@ -37,11 +37,14 @@ int engine__spec_to_json(const engine_spec *s, json_object **out)
 
 	if (!o)
 		return engine__error_oom();
-	if (engine__json_add_string(o, "Image", s->image) < 0 || engine__json_add_string(o, "Rootfs", s->rootfs) < 0 ||
-	    add_strv(o, "Cmd", s->argv) < 0 || add_strv(o, "Env", s->env) < 0 ||
-	    add_strv(o, "EnvFiles", s->env_files) < 0 || engine__json_add_string(o, "WorkingDir", s->working_dir) < 0 ||
-	    engine__json_add_string(o, "User", s->user) < 0 || engine__json_add_string(o, "Hostname", s->hostname) < 0 ||
-	    engine__json_add_string(o, "Name", s->name) < 0 || engine__json_add_string(o, "CpusetCpus", s->cpuset) < 0 ||
+	if (engine__json_add_string(o, "Image", s->image) < 0 ||
+	    engine__json_add_string(o, "Rootfs", s->rootfs) < 0 || add_strv(o, "Cmd", s->argv) < 0 ||
+	    add_strv(o, "Env", s->env) < 0 || add_strv(o, "EnvFiles", s->env_files) < 0 ||
+	    engine__json_add_string(o, "WorkingDir", s->working_dir) < 0 ||
+	    engine__json_add_string(o, "User", s->user) < 0 ||
+	    engine__json_add_string(o, "Hostname", s->hostname) < 0 ||
+	    engine__json_add_string(o, "Name", s->name) < 0 ||
+	    engine__json_add_string(o, "CpusetCpus", s->cpuset) < 0 ||
 	    add_strv(o, "CapAdd", s->cap_add) < 0 || add_strv(o, "CapDrop", s->cap_drop) < 0 ||
 	    engine__json_add_string(o, "Seccomp", s->seccomp) < 0 || add_strv(o, "Ulimits", s->rlimits) < 0)
 		return ENGINE_ENOMEM;
@@ -152,7 +155,8 @@ int engine__spec_from_json(json_object *o, engine_spec **out)
 						  engine__json_get_string(m, "Options"));
 		else
 			r = engine_spec_add_mount(s, engine__json_get_string(m, "Source"),
-						  engine__json_get_string(m, "Destination"), !get_bool(m, "RW"));
+						  engine__json_get_string(m, "Destination"),
+						  !get_bool(m, "RW"));
 		if (r < 0)
 			goto fail;
 	}

@@ -125,12 +125,13 @@ int engine__state_write(const char *dir, const engine__cstate *st)
 	if (!path)
 		return ENGINE_ENOMEM;
 	/* Written without json-c: the monitor calls this too. */
-	n = snprintf(buf, sizeof(buf),
-		     "{\"Status\":\"%s\",\"Pid\":%d,\"PidStart\":%llu,\"MonitorPid\":%d,\"MonitorStart\":%llu,"
-		     "\"ExitCode\":%d,\"OOMKilled\":%d,\"StartedAt\":%lld,\"FinishedAt\":%lld,\"Error\":\"",
-		     st->status, (int)st->pid, (unsigned long long)st->pid_start, (int)st->monitor,
-		     (unsigned long long)st->monitor_start, st->exit_code, st->oom_killed ? 1 : 0,
-		     (long long)st->started_ns, (long long)st->finished_ns);
+	n = snprintf(
+	    buf, sizeof(buf),
+	    "{\"Status\":\"%s\",\"Pid\":%d,\"PidStart\":%llu,\"MonitorPid\":%d,\"MonitorStart\":%llu,"
+	    "\"ExitCode\":%d,\"OOMKilled\":%d,\"StartedAt\":%lld,\"FinishedAt\":%lld,\"Error\":\"",
+	    st->status, (int)st->pid, (unsigned long long)st->pid_start, (int)st->monitor,
+	    (unsigned long long)st->monitor_start, st->exit_code, st->oom_killed ? 1 : 0,
+	    (long long)st->started_ns, (long long)st->finished_ns);
 	for (const char *p = st->error; *p && n < (int)sizeof(buf) - 8; p++) {
 		if (*p == '"' || *p == '\\')
 			buf[n++] = '\\';
@@ -144,7 +145,8 @@ int engine__state_write(const char *dir, const engine__cstate *st)
 void engine__state_refresh(engine__cstate *st)
 {
 	if ((strcmp(st->status, "running") == 0 || strcmp(st->status, "paused") == 0) &&
-	    !engine__proc_alive(st->monitor, st->monitor_start) && !engine__proc_alive(st->pid, st->pid_start)) {
+	    !engine__proc_alive(st->monitor, st->monitor_start) &&
+	    !engine__proc_alive(st->pid, st->pid_start)) {
 		strcpy(st->status, "exited");
 		if (!st->exit_code)
 			st->exit_code = 255;

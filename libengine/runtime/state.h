@@ -10,7 +10,7 @@
 
 typedef struct engine__cstate {
 	char status[16]; /* created, running, paused, exited */
-	pid_t pid;       /* host pid of the container's PID 1 */
+	pid_t pid;	 /* host pid of the container's PID 1 */
 	uint64_t pid_start;
 	pid_t monitor;
 	uint64_t monitor_start;

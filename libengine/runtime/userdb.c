@@ -106,8 +106,8 @@ static int add_group(gid_t **groups, size_t *n, gid_t g)
 	return 0;
 }
 
-int engine__user_resolve(char *const *dirs, const char *spec, uid_t *uid_out, gid_t *gid_out, gid_t **groups_out,
-			 size_t *n_groups_out, char **home_out)
+int engine__user_resolve(char *const *dirs, const char *spec, uid_t *uid_out, gid_t *gid_out,
+			 gid_t **groups_out, size_t *n_groups_out, char **home_out)
 {
 	cleanup_free char *copy = strdup(spec), *passwd = NULL, *group = NULL, *home = NULL;
 	cleanup_free gid_t *groups = NULL;
@@ -165,14 +165,16 @@ int engine__user_resolve(char *const *dirs, const char *spec, uid_t *uid_out, gi
 				next = strchr(line, '\n');
 				if (next)
 					*next++ = '\0';
-				if (split_fields(line, f, 4) >= 3 && strcmp(f[0], grp) == 0 && parse_id(f[2], &gid)) {
+				if (split_fields(line, f, 4) >= 3 && strcmp(f[0], grp) == 0 &&
+				    parse_id(f[2], &gid)) {
 					gfound = true;
 					break;
 				}
 			}
 			if (!gfound)
-				return engine__error_set(ENGINE_ENOTFOUND, 0,
-							 "unable to find group %s: no matching entries in group file", grp);
+				return engine__error_set(
+				    ENGINE_ENOTFOUND, 0,
+				    "unable to find group %s: no matching entries in group file", grp);
 		}
 	}
 	/* Supplementary groups: every group listing the user by name. */

@@ -60,19 +60,19 @@ static inline void engine__strv_freep(char ***strv)
 #define cleanup_strv __attribute__((cleanup(engine__strv_freep)))
 
 /* Move a pointer out of a guarded local, leaving NULL behind. */
-#define steal_ptr(p)                         \
-	({                                   \
-		__typeof__(p) steal_tmp_ = (p); \
-		(p) = NULL;                  \
-		steal_tmp_;                  \
+#define steal_ptr(p)                                                                                         \
+	({                                                                                                   \
+		__typeof__(p) steal_tmp_ = (p);                                                              \
+		(p) = NULL;                                                                                  \
+		steal_tmp_;                                                                                  \
 	})
 
 /* Move an fd out of a guarded local, leaving -EBADF behind. */
-#define steal_fd(fd)                  \
-	({                            \
-		int steal_fd_ = (fd); \
-		(fd) = -EBADF;        \
-		steal_fd_;            \
+#define steal_fd(fd)                                                                                         \
+	({                                                                                                   \
+		int steal_fd_ = (fd);                                                                        \
+		(fd) = -EBADF;                                                                               \
+		steal_fd_;                                                                                   \
 	})
 
 #endif

@@ -58,8 +58,8 @@ static int rm_children(int dfd, dev_t dev, const char *what)
 			int cfd;
 
 			if (st.st_dev != dev)
-				return engine__error_set(ENGINE_EBUSY, EBUSY, "remove %s/%s: is a mount point",
-							 what, de->d_name);
+				return engine__error_set(ENGINE_EBUSY, EBUSY,
+							 "remove %s/%s: is a mount point", what, de->d_name);
 			cfd = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 			if (cfd < 0)
 				return engine__error_errno(errno, "remove %s/%s", what, de->d_name);

@@ -28,7 +28,7 @@ int engine__json_parse(const char *data, size_t len, const char *what, json_obje
 		size_t off = json_tokener_get_parse_end(tok);
 		int r = engine__error_set(ENGINE_EINVALID, 0, "%s: invalid JSON at offset %zu: %s", what, off,
 					  jerr == json_tokener_continue ? "unexpected end of input"
-								       : json_tokener_error_desc(jerr));
+									: json_tokener_error_desc(jerr));
 		json_object_put(obj);
 		json_tokener_free(tok);
 		return r;
@@ -52,8 +52,8 @@ int engine__json_parse_file(const char *path, json_object **out)
 int engine__json_write_file(const char *path, json_object *obj, bool durable)
 {
 	size_t len;
-	const char *s = json_object_to_json_string_length(obj, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE,
-							  &len);
+	const char *s = json_object_to_json_string_length(
+	    obj, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
 
 	if (!s)
 		return engine__error_oom();
@@ -116,7 +116,8 @@ int engine__json_to_strv(json_object *array, char ***out)
 		for (size_t i = 0; i < n; i++) {
 			json_object *e = json_object_array_get_idx(array, i);
 			if (!json_object_is_type(e, json_type_string))
-				return engine__error_set(ENGINE_EINVALID, 0, "expected a string at index %zu", i);
+				return engine__error_set(ENGINE_EINVALID, 0, "expected a string at index %zu",
+							 i);
 			if (engine__strv_push(&v, json_object_get_string(e)) < 0)
 				return engine__error_oom();
 		}

@@ -86,7 +86,7 @@ int engine__parse_size(const char *s, int64_t *out)
 
 void engine__format_size(int64_t bytes, char *buf, int len)
 {
-	static const char *units[] = { "B", "kB", "MB", "GB", "TB" };
+	static const char *units[] = {"B", "kB", "MB", "GB", "TB"};
 	double v = (double)bytes;
 	int u = 0;
 

@@ -14,7 +14,7 @@
 /* The program's return value, or 0xffffffff for a malformed program. */
 static inline uint32_t bpf_eval(const struct sock_fprog *prog, const struct seccomp_data *data)
 {
-	uint32_t a = 0, x = 0, mem[BPF_MEMWORDS] = { 0 };
+	uint32_t a = 0, x = 0, mem[BPF_MEMWORDS] = {0};
 	const unsigned char *d = (const unsigned char *)data;
 
 	for (unsigned pc = 0; pc < prog->len; pc++) {
@@ -23,7 +23,8 @@ static inline uint32_t bpf_eval(const struct sock_fprog *prog, const struct secc
 
 		switch (BPF_CLASS(f->code)) {
 		case BPF_LD:
-			if (BPF_MODE(f->code) == BPF_ABS && BPF_SIZE(f->code) == BPF_W && k + 4 <= sizeof(*data))
+			if (BPF_MODE(f->code) == BPF_ABS && BPF_SIZE(f->code) == BPF_W &&
+			    k + 4 <= sizeof(*data))
 				memcpy(&a, d + k, 4);
 			else if (BPF_MODE(f->code) == BPF_MEM && k < BPF_MEMWORDS)
 				a = mem[k];
@@ -52,17 +53,40 @@ static inline uint32_t bpf_eval(const struct sock_fprog *prog, const struct secc
 			break;
 		case BPF_ALU:
 			switch (BPF_OP(f->code)) {
-			case BPF_ADD: a += src; break;
-			case BPF_SUB: a -= src; break;
-			case BPF_MUL: a *= src; break;
-			case BPF_DIV: if (!src) return 0xffffffffu; a /= src; break;
-			case BPF_AND: a &= src; break;
-			case BPF_OR: a |= src; break;
-			case BPF_XOR: a ^= src; break;
-			case BPF_LSH: a <<= (src & 31); break;
-			case BPF_RSH: a >>= (src & 31); break;
-			case BPF_NEG: a = -a; break;
-			default: return 0xffffffffu;
+			case BPF_ADD:
+				a += src;
+				break;
+			case BPF_SUB:
+				a -= src;
+				break;
+			case BPF_MUL:
+				a *= src;
+				break;
+			case BPF_DIV:
+				if (!src)
+					return 0xffffffffu;
+				a /= src;
+				break;
+			case BPF_AND:
+				a &= src;
+				break;
+			case BPF_OR:
+				a |= src;
+				break;
+			case BPF_XOR:
+				a ^= src;
+				break;
+			case BPF_LSH:
+				a <<= (src & 31);
+				break;
+			case BPF_RSH:
+				a >>= (src & 31);
+				break;
+			case BPF_NEG:
+				a = -a;
+				break;
+			default:
+				return 0xffffffffu;
 			}
 			break;
 		case BPF_JMP:
@@ -73,11 +97,20 @@ static inline uint32_t bpf_eval(const struct sock_fprog *prog, const struct secc
 			{
 				int t;
 				switch (BPF_OP(f->code)) {
-				case BPF_JEQ: t = a == src; break;
-				case BPF_JGT: t = a > src; break;
-				case BPF_JGE: t = a >= src; break;
-				case BPF_JSET: t = (a & src) != 0; break;
-				default: return 0xffffffffu;
+				case BPF_JEQ:
+					t = a == src;
+					break;
+				case BPF_JGT:
+					t = a > src;
+					break;
+				case BPF_JGE:
+					t = a >= src;
+					break;
+				case BPF_JSET:
+					t = (a & src) != 0;
+					break;
+				default:
+					return 0xffffffffu;
 				}
 				pc += t ? f->jt : f->jf;
 			}

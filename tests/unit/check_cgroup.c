@@ -90,27 +90,33 @@ END_TEST
 
 START_TEST(test_cgroup__invalid_input)
 {
-	engine__cgroup_limits l = { 0 };
+	engine__cgroup_limits l = {0};
 	engine__cgroup *cg = NULL;
 	th_cg_env env;
 
 	th_cg_env_open(&env, NULL);
-	ck_assert_engine_error(engine__cgroup_create(env.ctx, "../x", &l, &cg), ENGINE_EINVALID, "cgroup name \"../x\"");
+	ck_assert_engine_error(engine__cgroup_create(env.ctx, "../x", &l, &cg), ENGINE_EINVALID,
+			       "cgroup name \"../x\"");
 	ck_assert_engine_error(engine__cgroup_create(env.ctx, "a/b", &l, &cg), ENGINE_EINVALID, "invalid");
 	ck_assert_engine_error(engine__cgroup_create(env.ctx, "", &l, &cg), ENGINE_EINVALID, "invalid");
 	l.memory = -1;
-	ck_assert_engine_error(engine__cgroup_create(env.ctx, "x", &l, &cg), ENGINE_EINVALID, "memory limit -1");
-	l = (engine__cgroup_limits){ .memory = 1 << 20, .memory_swap = 1 << 19 };
-	ck_assert_engine_error(engine__cgroup_create(env.ctx, "x", &l, &cg), ENGINE_EINVALID, "below the memory limit");
-	l = (engine__cgroup_limits){ .memory_swap = 1 << 20 };
-	ck_assert_engine_error(engine__cgroup_create(env.ctx, "x", &l, &cg), ENGINE_EINVALID, "needs a memory limit");
-	l = (engine__cgroup_limits){ .cpu_shares = 1 };
+	ck_assert_engine_error(engine__cgroup_create(env.ctx, "x", &l, &cg), ENGINE_EINVALID,
+			       "memory limit -1");
+	l = (engine__cgroup_limits){.memory = 1 << 20, .memory_swap = 1 << 19};
+	ck_assert_engine_error(engine__cgroup_create(env.ctx, "x", &l, &cg), ENGINE_EINVALID,
+			       "below the memory limit");
+	l = (engine__cgroup_limits){.memory_swap = 1 << 20};
+	ck_assert_engine_error(engine__cgroup_create(env.ctx, "x", &l, &cg), ENGINE_EINVALID,
+			       "needs a memory limit");
+	l = (engine__cgroup_limits){.cpu_shares = 1};
 	ck_assert_engine_error(engine__cgroup_create(env.ctx, "x", &l, &cg), ENGINE_EINVALID, "cpu shares 1");
-	l = (engine__cgroup_limits){ .cpu_quota = 10 };
-	ck_assert_engine_error(engine__cgroup_create(env.ctx, "x", &l, &cg), ENGINE_EINVALID, "at least 1000");
-	l = (engine__cgroup_limits){ .cpu_period = 50000 };
-	ck_assert_engine_error(engine__cgroup_create(env.ctx, "x", &l, &cg), ENGINE_EINVALID, "needs a cpu quota");
-	l = (engine__cgroup_limits){ .cpuset_cpus = "" };
+	l = (engine__cgroup_limits){.cpu_quota = 10};
+	ck_assert_engine_error(engine__cgroup_create(env.ctx, "x", &l, &cg), ENGINE_EINVALID,
+			       "at least 1000");
+	l = (engine__cgroup_limits){.cpu_period = 50000};
+	ck_assert_engine_error(engine__cgroup_create(env.ctx, "x", &l, &cg), ENGINE_EINVALID,
+			       "needs a cpu quota");
+	l = (engine__cgroup_limits){.cpuset_cpus = ""};
 	ck_assert_engine_error(engine__cgroup_create(env.ctx, "x", &l, &cg), ENGINE_EINVALID, "cpuset");
 	ck_assert_ptr_null(cg);
 	ck_assert_engine_error(engine__cgroup_open(env.ctx, "nope", &cg), ENGINE_ENOTFOUND, "nope");
@@ -142,7 +148,7 @@ struct thread_arg {
 static void *create_destroy(void *p)
 {
 	struct thread_arg *a = p;
-	engine__cgroup_limits l = { .pids = 100 };
+	engine__cgroup_limits l = {.pids = 100};
 
 	for (int i = 0; i < 5; i++) {
 		engine__cgroup *cg = NULL;
@@ -167,7 +173,7 @@ START_TEST(test_cgroup__threads_share_a_context)
 
 	th_cg_env_open(&env, NULL);
 	for (int i = 0; i < 4; i++) {
-		args[i] = (struct thread_arg){ .ctx = env.ctx, .index = i };
+		args[i] = (struct thread_arg){.ctx = env.ctx, .index = i};
 		ck_assert_int_eq(pthread_create(&t[i], NULL, create_destroy, &args[i]), 0);
 	}
 	for (int i = 0; i < 4; i++) {
@@ -184,7 +190,8 @@ int main(void)
 	TCase *tc = tcase_create("pure");
 	int r;
 
-	snprintf(th_cg_parent, sizeof(th_cg_parent), "engine-test-%d-%lx", (int)getpid(), (unsigned long)time(NULL));
+	snprintf(th_cg_parent, sizeof(th_cg_parent), "engine-test-%d-%lx", (int)getpid(),
+		 (unsigned long)time(NULL));
 	tcase_add_test(tc, test_cgroup__shares_to_weight);
 	tcase_add_test(tc, test_cgroup__cpus_to_quota);
 	tcase_add_test(tc, test_cgroup__detect_bad_root);

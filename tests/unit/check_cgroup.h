@@ -14,7 +14,7 @@
 extern char th_cg_parent[64];
 
 typedef struct th_cg_env {
-	char *tmp;           /* temp root (store + config file) */
+	char *tmp;	     /* temp root (store + config file) */
 	engine_context *ctx; /* its config sets "cgroup-parent" */
 } th_cg_env;
 
@@ -46,7 +46,7 @@ typedef int (*th_child_fn)(int report_fd, void *arg);
 
 typedef struct th_child {
 	pid_t pid;
-	int go;     /* write a byte: the child may start (it is in the cgroup) */
+	int go;	    /* write a byte: the child may start (it is in the cgroup) */
 	int report; /* what the child reports */
 } th_child;
 

@@ -92,7 +92,8 @@ int th_cg_expected_mode(engine__cgroup_mode *out)
 		char mnt[1024], type[64];
 		const char *sep = strstr(line, " - ");
 
-		if (!sep || sscanf(line, "%*s %*s %*s %*s %1023s", mnt) != 1 || sscanf(sep + 3, "%63s", type) != 1)
+		if (!sep || sscanf(line, "%*s %*s %*s %*s %1023s", mnt) != 1 ||
+		    sscanf(sep + 3, "%63s", type) != 1)
 			continue;
 		if (strcmp(type, "cgroup2") == 0 && strcmp(mnt, "/sys/fs/cgroup") == 0)
 			v2_root = true;
@@ -279,7 +280,7 @@ uint64_t th_wait_progress(volatile uint64_t *counter, uint64_t from)
 
 int th_devices_child(int report, void *arg)
 {
-	const char *paths[2] = { "/dev/null", "/dev/kmsg" };
+	const char *paths[2] = {"/dev/null", "/dev/kmsg"};
 	const char *node = arg;
 	int errs[3];
 

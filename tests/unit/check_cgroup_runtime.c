@@ -16,7 +16,7 @@
 
 static char *root, *rootfs;
 
-#define SH(script) ((const char *const[]){ "sh", "-c", (script), NULL })
+#define SH(script) ((const char *const[]){"sh", "-c", (script), NULL})
 
 static void suite_setup(void)
 {
@@ -54,7 +54,8 @@ static int cgroups_left(void)
 		cleanup_closedir DIR *d = NULL;
 		struct dirent *c;
 
-		if (e->d_name[0] == '.' || asprintf(&pdir, "/sys/fs/cgroup/%s/%s", e->d_name, th_cg_parent) < 0)
+		if (e->d_name[0] == '.' ||
+		    asprintf(&pdir, "/sys/fs/cgroup/%s/%s", e->d_name, th_cg_parent) < 0)
 			continue;
 		if (!(d = opendir(pdir)))
 			continue;
@@ -78,8 +79,8 @@ START_TEST(test_cgroup_runtime__limits_pause_stats_kill)
 	engine__cgroup *cg = NULL;
 	engine__cgroup_mode mode;
 	engine_container_stats st;
-	char *paths[4] = { 0 };
-	const char *ctrls[] = { NULL, "memory", "freezer", "cpu" };
+	char *paths[4] = {0};
+	const char *ctrls[] = {NULL, "memory", "freezer", "cpu"};
 	int code = -1;
 
 	ck_assert_engine_ok(engine_spec_set_memory_str(s, "64m"));
@@ -172,7 +173,8 @@ START_TEST(test_cgroup_runtime__kernel_refuses_cpuset)
 	ck_assert_engine_ok(engine_spec_set_cpuset(s, "4095"));
 	r = engine_run(ctx, s, &res);
 	ck_assert_int_lt(r, 0);
-	ck_assert_msg(strstr(engine_error_last()->message, "cpuset.cpus"), "message: %s", engine_error_last()->message);
+	ck_assert_msg(strstr(engine_error_last()->message, "cpuset.cpus"), "message: %s",
+		      engine_error_last()->message);
 	ck_assert_int_eq(cgroups_left(), 0);
 	engine_run_result_free(res);
 	engine_spec_free(s);

@@ -49,14 +49,16 @@ static bool unified_setup(th_cg_env *env, const char *name, engine__cgroup **cg)
 /* fork() straight into @cgfd, as the runtime's spawn does. */
 static pid_t clone_into(int cgfd)
 {
-	struct clone_args args = { .flags = CLONE_INTO_CGROUP, .exit_signal = SIGCHLD, .cgroup = (uint64_t)cgfd };
+	struct clone_args args = {
+	    .flags = CLONE_INTO_CGROUP, .exit_signal = SIGCHLD, .cgroup = (uint64_t)cgfd};
 
 	return (pid_t)syscall(SYS_clone3, &args, sizeof(args));
 }
 
 START_TEST(test_cgroup__unified_clone_freeze_kill)
 {
-	volatile uint64_t *counter = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	volatile uint64_t *counter =
+	    mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	cleanup_free char *proc = NULL, *self = NULL, *want = NULL, *dir = NULL;
 	engine__cgroup_stats st;
 	engine__cgroup *cg = NULL;
@@ -142,7 +144,7 @@ END_TEST
 
 START_TEST(test_cgroup__unified_refuses_missing_controllers)
 {
-	engine__cgroup_limits l = { .memory = 64 << 20 };
+	engine__cgroup_limits l = {.memory = 64 << 20};
 	cleanup_free char *root_ctl = th_read("/sys/fs/cgroup/unified", "cgroup.controllers");
 	cleanup_free char *want = NULL;
 	engine__cgroup *cg = NULL;
@@ -155,21 +157,27 @@ START_TEST(test_cgroup__unified_refuses_missing_controllers)
 		return;
 	}
 	th_cg_env_open_root(&env, NULL, "/sys/fs/cgroup/unified");
-	ck_assert_int_ge(asprintf(&want, "memory limit: the memory controller is not available in "
-					 "/sys/fs/cgroup/unified/%s", th_cg_parent), 0);
+	ck_assert_int_ge(asprintf(&want,
+				  "memory limit: the memory controller is not available in "
+				  "/sys/fs/cgroup/unified/%s",
+				  th_cg_parent),
+			 0);
 	ck_assert_engine_error(engine__cgroup_create(env.ctx, "nomem", &l, &cg), ENGINE_ENOTSUP, want);
-	l = (engine__cgroup_limits){ .pids = 3 };
-	ck_assert_engine_error(engine__cgroup_create(env.ctx, "nopids", &l, &cg), ENGINE_ENOTSUP, "pids limit");
-	l = (engine__cgroup_limits){ .cpu_shares = 100 };
-	ck_assert_engine_error(engine__cgroup_create(env.ctx, "nocpu", &l, &cg), ENGINE_ENOTSUP, "cpu shares");
-	ck_assert_engine_error(engine__cgroup_open(env.ctx, "nomem", &cg), ENGINE_ENOTFOUND, "no such cgroup");
+	l = (engine__cgroup_limits){.pids = 3};
+	ck_assert_engine_error(engine__cgroup_create(env.ctx, "nopids", &l, &cg), ENGINE_ENOTSUP,
+			       "pids limit");
+	l = (engine__cgroup_limits){.cpu_shares = 100};
+	ck_assert_engine_error(engine__cgroup_create(env.ctx, "nocpu", &l, &cg), ENGINE_ENOTSUP,
+			       "cpu shares");
+	ck_assert_engine_error(engine__cgroup_open(env.ctx, "nomem", &cg), ENGINE_ENOTFOUND,
+			       "no such cgroup");
 	th_cg_env_close(&env);
 }
 END_TEST
 
 START_TEST(test_cgroup__unified_device_policy)
 {
-	engine__cgroup_limits open_all = { .devices_allow_all = true };
+	engine__cgroup_limits open_all = {.devices_allow_all = true};
 	engine__cgroup *cg = NULL;
 	th_cg_env env;
 

@@ -60,11 +60,17 @@ static void kill_and_reap(engine__cgroup *cg, th_child *c)
 
 START_TEST(test_cgroup__v1_limits_files)
 {
-	engine__cgroup_limits l = { .memory = 64 << 20, .cpu_shares = 512, .cpu_quota = 50000, .cpu_period = 100000,
-				    .pids = 32, .cpuset_cpus = "0", .cpuset_mems = "0" };
-	static const char *ctrls[] = { "memory", "cpu", "cpuacct", "cpuset", "pids", "freezer", "devices", NULL };
+	engine__cgroup_limits l = {.memory = 64 << 20,
+				   .cpu_shares = 512,
+				   .cpu_quota = 50000,
+				   .cpu_period = 100000,
+				   .pids = 32,
+				   .cpuset_cpus = "0",
+				   .cpuset_mems = "0"};
+	static const char *ctrls[] = {"memory", "cpu",	   "cpuacct", "cpuset",
+				      "pids",	"freezer", "devices", NULL};
 	engine__cgroup *cg = NULL, *again = NULL;
-	char *paths[8] = { 0 };
+	char *paths[8] = {0};
 	cleanup_free char *devices = NULL;
 	th_cg_env env;
 
@@ -91,7 +97,8 @@ START_TEST(test_cgroup__v1_limits_files)
 		ck_assert_ptr_nonnull(strstr(engine__cgroup_path(cg, NULL), "/sys/fs/cgroup/unified/"));
 		ck_assert_int_eq(engine__cgroup_fd(cg), -1);
 	}
-	ck_assert_engine_error(engine__cgroup_create(env.ctx, "limits", &l, &again), ENGINE_EEXISTS, "already exists");
+	ck_assert_engine_error(engine__cgroup_create(env.ctx, "limits", &l, &again), ENGINE_EEXISTS,
+			       "already exists");
 	/* Another handle (as another process would open it) sees the same. */
 	ck_assert_engine_ok(engine__cgroup_open(env.ctx, "limits", &again));
 	for (int i = 0; ctrls[i]; i++) {
@@ -117,7 +124,7 @@ static int cpuset_child(int report, void *arg)
 START_TEST(test_cgroup__v1_cpuset_inherits_cpus)
 {
 	/* Only mems set: cpus must come from the parent, or no task could join. */
-	engine__cgroup_limits l = { .cpuset_mems = "0" };
+	engine__cgroup_limits l = {.cpuset_mems = "0"};
 	cleanup_free char *root_cpus = th_read("/sys/fs/cgroup/cpuset", "cpuset.cpus");
 	engine__cgroup *cg = NULL;
 	th_cg_env env;
@@ -154,7 +161,7 @@ static int touch_and_spin(int report, void *arg)
 
 START_TEST(test_cgroup__v1_attach_stats_kill)
 {
-	engine__cgroup_limits l = { .memory = 256 << 20, .pids = 16 };
+	engine__cgroup_limits l = {.memory = 256 << 20, .pids = 16};
 	engine__cgroup_stats st;
 	engine__cgroup *cg = NULL;
 	cleanup_free char *proc = NULL, *self = NULL, *want = NULL;
@@ -233,7 +240,7 @@ static int hog(int report, void *arg)
 
 START_TEST(test_cgroup__v1_oom_kill)
 {
-	engine__cgroup_limits l = { .memory = 32 << 20 };
+	engine__cgroup_limits l = {.memory = 32 << 20};
 	engine__cgroup_stats st;
 	engine__cgroup *cg = NULL;
 	th_cg_env env;
@@ -278,7 +285,7 @@ static int fork_until_refused(int report, void *arg)
 
 START_TEST(test_cgroup__v1_pids_limit)
 {
-	engine__cgroup_limits l = { .pids = 4 };
+	engine__cgroup_limits l = {.pids = 4};
 	engine__cgroup_stats st;
 	engine__cgroup *cg = NULL;
 	th_cg_env env;
@@ -303,7 +310,8 @@ END_TEST
 
 START_TEST(test_cgroup__v1_freeze_thaw)
 {
-	volatile uint64_t *counter = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	volatile uint64_t *counter =
+	    mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	engine__cgroup *cg = NULL;
 	uint64_t a, b;
 	th_cg_env env;
@@ -377,8 +385,8 @@ static void legacy_root_free(char *root, const char *const *ctrls)
 
 START_TEST(test_cgroup__v1_missing_controller)
 {
-	static const char *const ctrls[] = { "memory", NULL };
-	engine__cgroup_limits l = { .pids = 10 };
+	static const char *const ctrls[] = {"memory", NULL};
+	engine__cgroup_limits l = {.pids = 10};
 	engine__cgroup *cg = NULL;
 	engine__cgroup_mode m;
 	th_cg_env env;
@@ -391,19 +399,20 @@ START_TEST(test_cgroup__v1_missing_controller)
 	ck_assert_int_eq(m, ENGINE__CGROUP_LEGACY);
 	ck_assert_engine_error(engine__cgroup_create(env.ctx, "nopids", &l, &cg), ENGINE_ENOTSUP,
 			       "pids limit: the pids controller is not mounted");
-	l = (engine__cgroup_limits){ .cpu_quota = 20000 };
+	l = (engine__cgroup_limits){.cpu_quota = 20000};
 	ck_assert_engine_error(engine__cgroup_create(env.ctx, "nocpu", &l, &cg), ENGINE_ENOTSUP, "cpu quota");
-	l = (engine__cgroup_limits){ .cpuset_cpus = "0" };
+	l = (engine__cgroup_limits){.cpuset_cpus = "0"};
 	ck_assert_engine_error(engine__cgroup_create(env.ctx, "nocpuset", &l, &cg), ENGINE_ENOTSUP, "cpuset");
 	/* What the host can do still works, and nothing else was made. */
-	l = (engine__cgroup_limits){ .memory = 64 << 20 };
+	l = (engine__cgroup_limits){.memory = 64 << 20};
 	ck_assert_engine_ok(engine__cgroup_create(env.ctx, "memonly", &l, &cg));
 	ck_assert_pstr_eq(engine__cgroup_path(cg, "pids"), NULL);
 	ck_assert_pstr_eq(engine__cgroup_path(cg, NULL), NULL);
 	ck_assert_int_eq(engine__cgroup_fd(cg), -1);
 	ck_assert_engine_error(engine__cgroup_freeze(cg, true), ENGINE_ENOTSUP, "no freezer");
 	ck_assert_engine_ok(engine__cgroup_destroy(cg));
-	ck_assert_engine_error(engine__cgroup_context_set_root(env.ctx, "/tmp"), ENGINE_EBUSY, "already in use");
+	ck_assert_engine_error(engine__cgroup_context_set_root(env.ctx, "/tmp"), ENGINE_EBUSY,
+			       "already in use");
 	th_cg_env_close(&env);
 	legacy_root_free(root, ctrls);
 }
@@ -414,7 +423,7 @@ END_TEST
  * forked grandchildren die too. */
 static void legacy_kill_tree(const char *const *ctrls)
 {
-	engine__cgroup_limits l = { .pids = 4 };
+	engine__cgroup_limits l = {.pids = 4};
 	engine__cgroup *cg = NULL;
 	th_cg_env env;
 	th_child c;
@@ -437,7 +446,7 @@ static void legacy_kill_tree(const char *const *ctrls)
 
 START_TEST(test_cgroup__v1_legacy_kill_with_freezer)
 {
-	static const char *const ctrls[] = { "memory", "pids", "freezer", NULL };
+	static const char *const ctrls[] = {"memory", "pids", "freezer", NULL};
 
 	legacy_kill_tree(ctrls);
 }
@@ -445,7 +454,7 @@ END_TEST
 
 START_TEST(test_cgroup__v1_legacy_kill_without_freezer)
 {
-	static const char *const ctrls[] = { "memory", "pids", NULL };
+	static const char *const ctrls[] = {"memory", "pids", NULL};
 
 	legacy_kill_tree(ctrls);
 }
@@ -455,8 +464,8 @@ START_TEST(test_cgroup__v1_hybrid_readonly_unified)
 {
 	/* Hybrid, but the unified mount is read-only to us: the v2 extras are
 	 * skipped and v1 alone carries the container. */
-	static const char *const ctrls[] = { "memory", "pids", "freezer", "unified", NULL };
-	engine__cgroup_limits l = { .memory = 64 << 20, .pids = 8 };
+	static const char *const ctrls[] = {"memory", "pids", "freezer", "unified", NULL};
+	engine__cgroup_limits l = {.memory = 64 << 20, .pids = 8};
 	cleanup_free char *unified = NULL;
 	engine__cgroup *cg = NULL;
 	engine__cgroup_mode m;
@@ -486,7 +495,7 @@ END_TEST
 
 START_TEST(test_cgroup__v1_device_policy)
 {
-	engine__cgroup_limits open_all = { .devices_allow_all = true };
+	engine__cgroup_limits open_all = {.devices_allow_all = true};
 	engine__cgroup *cg = NULL;
 	th_cg_env env;
 

@@ -44,8 +44,12 @@ static void fake_close(fake *f)
 
 START_TEST(test_cgroup__v2_create_writes_limits)
 {
-	engine__cgroup_limits l = { .memory = 64 << 20, .cpu_shares = 1024, .cpu_quota = 50000, .pids = 10,
-				    .cpuset_cpus = "0-1", .cpuset_mems = "0" };
+	engine__cgroup_limits l = {.memory = 64 << 20,
+				   .cpu_shares = 1024,
+				   .cpu_quota = 50000,
+				   .pids = 10,
+				   .cpuset_cpus = "0-1",
+				   .cpuset_mems = "0"};
 	engine__cgroup *cg = NULL;
 	engine__cgroup_mode m;
 	cleanup_free char *dir = NULL;
@@ -80,7 +84,7 @@ END_TEST
 
 START_TEST(test_cgroup__v2_swap_and_no_limits)
 {
-	engine__cgroup_limits l = { .memory = 64 << 20, .memory_swap = 96 << 20 };
+	engine__cgroup_limits l = {.memory = 64 << 20, .memory_swap = 96 << 20};
 	engine__cgroup *cg = NULL;
 	cleanup_free char *d1 = NULL, *d2 = NULL, *d3 = NULL;
 	fake f;
@@ -118,7 +122,7 @@ END_TEST
 
 START_TEST(test_cgroup__v2_missing_controller)
 {
-	engine__cgroup_limits l = { .pids = 5 };
+	engine__cgroup_limits l = {.pids = 5};
 	engine__cgroup *cg = NULL;
 	cleanup_free char *dir = NULL;
 	fake f;
@@ -126,13 +130,13 @@ START_TEST(test_cgroup__v2_missing_controller)
 	fake_open(&f, "cpu memory", "", false);
 	ck_assert_engine_error(engine__cgroup_create(f.env.ctx, "c", &l, &cg), ENGINE_ENOTSUP,
 			       "pids limit: the pids controller is not available");
-	l = (engine__cgroup_limits){ .cpuset_cpus = "0" };
+	l = (engine__cgroup_limits){.cpuset_cpus = "0"};
 	ck_assert_engine_error(engine__cgroup_create(f.env.ctx, "c", &l, &cg), ENGINE_ENOTSUP, "cpuset");
 	dir = engine__path_join(f.parent, "c");
 	ck_assert_msg(access(dir, F_OK) < 0, "a refused cgroup was created");
 	/* Only what the root offers is enabled. */
 	th_assert_file(f.root, "cgroup.subtree_control", "+cpu +memory");
-	l = (engine__cgroup_limits){ .memory = 1 << 30, .cpu_shares = 2 };
+	l = (engine__cgroup_limits){.memory = 1 << 30, .cpu_shares = 2};
 	ck_assert_engine_ok(engine__cgroup_create(f.env.ctx, "c", &l, &cg));
 	th_assert_file(dir, "cpu.weight", "1");
 	th_write(dir, "cgroup.events", "populated 0\nfrozen 0\n");
@@ -154,8 +158,9 @@ START_TEST(test_cgroup__v2_stats_parse)
 	th_write(dir, "memory.current", "1048576\n");
 	th_write(dir, "memory.max", "max\n");
 	th_write(dir, "memory.peak", "2097152\n");
-	th_write(dir, "memory.stat", "anon 4096\nanon_thp 0\nfile 8192\nkernel 77\ninactive_anon 1\n"
-				     "active_anon 2\ninactive_file 100\nactive_file 200\n");
+	th_write(dir, "memory.stat",
+		 "anon 4096\nanon_thp 0\nfile 8192\nkernel 77\ninactive_anon 1\n"
+		 "active_anon 2\ninactive_file 100\nactive_file 200\n");
 	th_write(dir, "memory.events", "low 0\nhigh 0\nmax 7\noom 1\noom_kill 2\noom_group_kill 0\n");
 	th_write(dir, "cpu.stat", "usage_usec 1500\nuser_usec 1000\nsystem_usec 500\n");
 	th_write(dir, "pids.current", "3\n");
@@ -184,7 +189,8 @@ START_TEST(test_cgroup__v2_stats_parse)
 	ck_assert_uint_eq(st.memory_max_usage, 0);
 	/* Garbage from the kernel is an error naming the file. */
 	th_write(dir, "memory.current", "lots\n");
-	ck_assert_engine_error(engine__cgroup_stats_read(cg, &st), ENGINE_EIO, "memory.current: not a number");
+	ck_assert_engine_error(engine__cgroup_stats_read(cg, &st), ENGINE_EIO,
+			       "memory.current: not a number");
 	th_write(dir, "cgroup.events", "populated 0\nfrozen 0\n");
 	ck_assert(!engine__cgroup_populated(cg));
 	ck_assert_engine_ok(engine__cgroup_destroy(cg));
@@ -225,9 +231,11 @@ START_TEST(test_cgroup__v2_open_existing)
 	fake f;
 
 	fake_open(&f, "memory", "", false);
-	ck_assert_engine_error(engine__cgroup_open(f.env.ctx, "gone", &cg), ENGINE_ENOTFOUND, "no such cgroup");
+	ck_assert_engine_error(engine__cgroup_open(f.env.ctx, "gone", &cg), ENGINE_ENOTFOUND,
+			       "no such cgroup");
 	ck_assert_engine_ok(engine__cgroup_create(f.env.ctx, "o", NULL, &cg));
-	ck_assert_engine_error(engine__cgroup_create(f.env.ctx, "o", NULL, &again), ENGINE_EEXISTS, "already exists");
+	ck_assert_engine_error(engine__cgroup_create(f.env.ctx, "o", NULL, &again), ENGINE_EEXISTS,
+			       "already exists");
 	ck_assert_engine_ok(engine__cgroup_open(f.env.ctx, "o", &again));
 	ck_assert_str_eq(engine__cgroup_path(again, NULL), engine__cgroup_path(cg, NULL));
 	ck_assert_pstr_eq(engine__cgroup_path(again, "memory"), NULL);

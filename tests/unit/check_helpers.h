@@ -48,22 +48,22 @@ static inline engine_context *th_context(const char *root)
 }
 
 /* Assert that @r is the error @code and the thread's message contains @needle. */
-#define ck_assert_engine_error(r, ecode, needle)                                                            \
-	do {                                                                                               \
-		int th_r_ = (r);                                                                           \
-		const engine_error *th_e_ = engine_error_last();                                           \
-		ck_assert_msg(th_r_ == (ecode), "expected %s, got %s (%s)", engine_err_name(ecode),            \
-			      engine_err_name(th_r_), th_e_->message);                                     \
-		ck_assert_msg(th_e_->code == (ecode), "last error code %d", th_e_->code);                   \
-		ck_assert_msg(strstr(th_e_->message, (needle)) != NULL, "message \"%s\" lacks \"%s\"",     \
-			      th_e_->message, (needle));                                                   \
+#define ck_assert_engine_error(r, ecode, needle)                                                             \
+	do {                                                                                                 \
+		int th_r_ = (r);                                                                             \
+		const engine_error *th_e_ = engine_error_last();                                             \
+		ck_assert_msg(th_r_ == (ecode), "expected %s, got %s (%s)", engine_err_name(ecode),          \
+			      engine_err_name(th_r_), th_e_->message);                                       \
+		ck_assert_msg(th_e_->code == (ecode), "last error code %d", th_e_->code);                    \
+		ck_assert_msg(strstr(th_e_->message, (needle)) != NULL, "message \"%s\" lacks \"%s\"",       \
+			      th_e_->message, (needle));                                                     \
 	} while (0)
 
-#define ck_assert_engine_ok(r)                                                                             \
-	do {                                                                                               \
-		int th_r_ = (r);                                                                           \
-		ck_assert_msg(th_r_ == 0, "expected success, got %s: %s", engine_err_name(th_r_),           \
-			      engine_error_last()->message);                                               \
+#define ck_assert_engine_ok(r)                                                                               \
+	do {                                                                                                 \
+		int th_r_ = (r);                                                                             \
+		ck_assert_msg(th_r_ == 0, "expected success, got %s: %s", engine_err_name(th_r_),            \
+			      engine_error_last()->message);                                                 \
 	} while (0)
 
 /* Run one suite; privileged suites exit 77 (skipped) when not root. */

@@ -46,13 +46,15 @@ START_TEST(test_registry__reference_normalise)
 	check_ref("busybox", NULL, "docker.io", "library/busybox", "latest", NULL, "busybox:latest");
 	check_ref("busybox:1.36", NULL, "docker.io", "library/busybox", "1.36", NULL, "busybox:1.36");
 	check_ref("user/app", NULL, "docker.io", "user/app", "latest", NULL, "user/app:latest");
-	check_ref("docker.io/busybox", NULL, "docker.io", "library/busybox", "latest", NULL, "busybox:latest");
+	check_ref("docker.io/busybox", NULL, "docker.io", "library/busybox", "latest", NULL,
+		  "busybox:latest");
 	check_ref("index.docker.io/library/busybox", NULL, "docker.io", "library/busybox", "latest", NULL,
 		  "busybox:latest");
 	check_ref("127.0.0.1:5000/a/b:1", NULL, "127.0.0.1:5000", "a/b", "1", NULL, "127.0.0.1:5000/a/b:1");
 	check_ref("127.0.0.1:5000/b", NULL, "127.0.0.1:5000", "b", "latest", NULL, "127.0.0.1:5000/b:latest");
 	check_ref("localhost/x", NULL, "localhost", "x", "latest", NULL, "localhost/x:latest");
-	check_ref("reg.example/x/y/z", NULL, "reg.example", "x/y/z", "latest", NULL, "reg.example/x/y/z:latest");
+	check_ref("reg.example/x/y/z", NULL, "reg.example", "x/y/z", "latest", NULL,
+		  "reg.example/x/y/z:latest");
 	check_ref("[::1]:5000/x:v", NULL, "[::1]:5000", "x", "v", NULL, "[::1]:5000/x:v");
 	check_ref("busybox@sha256:" D64, NULL, "docker.io", "library/busybox", NULL, "sha256:" D64,
 		  "busybox@sha256:" D64);
@@ -60,7 +62,8 @@ START_TEST(test_registry__reference_normalise)
 	check_ref("a__b.c-d---e:Tag_1.x-y", NULL, "docker.io", "library/a__b.c-d---e", "Tag_1.x-y", NULL,
 		  "a__b.c-d---e:Tag_1.x-y");
 	/* A configured default registry takes short names, with library/. */
-	check_ref("busybox", "127.0.0.1:5000", "127.0.0.1:5000", "library/busybox", "latest", NULL, "busybox:latest");
+	check_ref("busybox", "127.0.0.1:5000", "127.0.0.1:5000", "library/busybox", "latest", NULL,
+		  "busybox:latest");
 	check_ref("127.0.0.1:5000/busybox", "127.0.0.1:5000", "127.0.0.1:5000", "busybox", "latest", NULL,
 		  "busybox:latest");
 	check_ref("docker.io/busybox", "127.0.0.1:5000", "docker.io", "library/busybox", "latest", NULL,
@@ -154,12 +157,12 @@ START_TEST(test_registry__challenge_parse)
 {
 	engine__challenge c;
 	cleanup_free char *url = NULL;
-	char *scopes[] = { "repository:a/b:pull,push", "repository:c:pull", NULL };
+	char *scopes[] = {"repository:a/b:pull,push", "repository:c:pull", NULL};
 
 	ck_assert_engine_ok(engine__challenge_parse(
-		"Bearer realm=\"https://auth.example/token\",service=\"registry.example\","
-		"scope=\"repository:a/b:pull\",error=\"insufficient_scope\"",
-		&c));
+	    "Bearer realm=\"https://auth.example/token\",service=\"registry.example\","
+	    "scope=\"repository:a/b:pull\",error=\"insufficient_scope\"",
+	    &c));
 	ck_assert_int_eq(c.scheme, ENGINE__AUTH_BEARER);
 	ck_assert_str_eq(c.realm, "https://auth.example/token");
 	ck_assert_str_eq(c.service, "registry.example");
@@ -171,7 +174,8 @@ START_TEST(test_registry__challenge_parse)
 	engine__challenge_clear(&c);
 
 	/* Case-insensitive scheme, unquoted tokens, escapes, spaces. */
-	ck_assert_engine_ok(engine__challenge_parse("bearer  realm=http://127.0.0.1:1/t?x=1 , service=\"a\\\"b\"", &c));
+	ck_assert_engine_ok(
+	    engine__challenge_parse("bearer  realm=http://127.0.0.1:1/t?x=1 , service=\"a\\\"b\"", &c));
 	ck_assert_str_eq(c.realm, "http://127.0.0.1:1/t?x=1");
 	ck_assert_str_eq(c.service, "a\"b");
 	ck_assert_ptr_null(c.scope);
@@ -187,8 +191,8 @@ START_TEST(test_registry__challenge_parse)
 
 	ck_assert_engine_error(engine__challenge_parse("Bearer service=\"x\"", &c), ENGINE_EINVALID,
 			       "without a realm");
-	ck_assert_engine_error(engine__challenge_parse("Bearer realm=\"file:///etc/passwd\"", &c), ENGINE_EINVALID,
-			       "not an http(s) URL");
+	ck_assert_engine_error(engine__challenge_parse("Bearer realm=\"file:///etc/passwd\"", &c),
+			       ENGINE_EINVALID, "not an http(s) URL");
 	ck_assert_engine_error(engine__challenge_parse("Bearer realm=\"unterminated", &c), ENGINE_EINVALID,
 			       "malformed");
 	ck_assert_engine_error(engine__challenge_parse("Negotiate abc", &c), ENGINE_ENOTSUP,
@@ -208,8 +212,9 @@ static json_object *J(const char *s)
 START_TEST(test_registry__mirror_config)
 {
 	cleanup_json json_object *list = J("[\"http://127.0.0.1:5001/\", \"https://m.example\"]");
-	cleanup_json json_object *map = J("{\"127.0.0.1:5000\": [\"http://127.0.0.1:5001\", \"http://127.0.0.1:5002\"],"
-					  " \"docker.io\": [\"http://hub-mirror:1\"]}");
+	cleanup_json json_object *map =
+	    J("{\"127.0.0.1:5000\": [\"http://127.0.0.1:5001\", \"http://127.0.0.1:5002\"],"
+	      " \"docker.io\": [\"http://hub-mirror:1\"]}");
 	cleanup_json json_object *bad1 = J("[\"127.0.0.1:5001\"]");
 	cleanup_json json_object *bad2 = J("{\"a b\": []}");
 	cleanup_json json_object *bad3 = J("42");
@@ -278,7 +283,8 @@ START_TEST(test_registry__insecure_and_default)
 	ck_assert_engine_ok(engine__regconfig_default_domain(def, &d));
 	ck_assert_str_eq(d, "127.0.0.1:5000");
 	ck_assert_engine_error(engine__regconfig_default_domain(badurl, &d), ENGINE_EINVALID, "not a URL");
-	ck_assert_engine_error(engine__regconfig_default_domain(badtype, &d), ENGINE_EINVALID, "expected a string");
+	ck_assert_engine_error(engine__regconfig_default_domain(badtype, &d), ENGINE_EINVALID,
+			       "expected a string");
 }
 END_TEST
 
@@ -290,17 +296,17 @@ END_TEST
 START_TEST(test_registry__manifest_parse)
 {
 	static const char docker[] =
-		"{\"schemaVersion\":2,\"mediaType\":\"" ENGINE__MT_DOCKER_MANIFEST "\","
-		"\"config\":{\"mediaType\":\"" ENGINE__MT_DOCKER_CONFIG "\",\"size\":12,\"digest\":\"" DC "\"},"
-		"\"layers\":[{\"mediaType\":\"" ENGINE__MT_DOCKER_LAYER "\",\"size\":34,\"digest\":\"" DL "\"}]}";
+	    "{\"schemaVersion\":2,\"mediaType\":\"" ENGINE__MT_DOCKER_MANIFEST "\","
+	    "\"config\":{\"mediaType\":\"" ENGINE__MT_DOCKER_CONFIG "\",\"size\":12,\"digest\":\"" DC "\"},"
+	    "\"layers\":[{\"mediaType\":\"" ENGINE__MT_DOCKER_LAYER "\",\"size\":34,\"digest\":\"" DL "\"}]}";
 	static const char oci_no_type[] =
-		"{\"schemaVersion\":2,\"config\":{\"mediaType\":\"" ENGINE__MT_OCI_CONFIG "\",\"size\":1,\"digest\":\"" DC
-		"\"},\"layers\":[]}";
+	    "{\"schemaVersion\":2,\"config\":{\"mediaType\":\"" ENGINE__MT_OCI_CONFIG
+	    "\",\"size\":1,\"digest\":\"" DC "\"},\"layers\":[]}";
 	static const char zip[] =
-		"{\"schemaVersion\":2,\"config\":{\"size\":1,\"digest\":\"" DC "\"},"
-		"\"layers\":[{\"mediaType\":\"application/zip\",\"size\":1,\"digest\":\"" DL "\"}]}";
+	    "{\"schemaVersion\":2,\"config\":{\"size\":1,\"digest\":\"" DC "\"},"
+	    "\"layers\":[{\"mediaType\":\"application/zip\",\"size\":1,\"digest\":\"" DL "\"}]}";
 	static const char baddigest[] =
-		"{\"schemaVersion\":2,\"config\":{\"size\":1,\"digest\":\"sha256:xyz\"},\"layers\":[]}";
+	    "{\"schemaVersion\":2,\"config\":{\"size\":1,\"digest\":\"sha256:xyz\"},\"layers\":[]}";
 	static const char nosize[] = "{\"schemaVersion\":2,\"config\":{\"digest\":\"" DC "\"},\"layers\":[]}";
 	static const char index[] = "{\"schemaVersion\":2,\"manifests\":[]}";
 	engine__manifest *m = NULL;
@@ -326,11 +332,12 @@ START_TEST(test_registry__manifest_parse)
 	m = NULL;
 	ck_assert_engine_error(engine__manifest_parse("{\"schemaVersion\":1,\"fsLayers\":[]}", 34, NULL, &m),
 			       ENGINE_ENOTSUP, "schema 1");
-	ck_assert_engine_error(engine__manifest_parse("<html>", 6, "text/html", &m), ENGINE_EINVALID, "manifest");
+	ck_assert_engine_error(engine__manifest_parse("<html>", 6, "text/html", &m), ENGINE_EINVALID,
+			       "manifest");
 	ck_assert_engine_error(engine__manifest_parse(zip, sizeof(zip) - 1, NULL, &m), ENGINE_ENOTSUP,
 			       "unsupported media type \"application/zip\"");
-	ck_assert_engine_error(engine__manifest_parse(baddigest, sizeof(baddigest) - 1, NULL, &m), ENGINE_EINVALID,
-			       "malformed digest \"sha256:xyz\"");
+	ck_assert_engine_error(engine__manifest_parse(baddigest, sizeof(baddigest) - 1, NULL, &m),
+			       ENGINE_EINVALID, "malformed digest \"sha256:xyz\"");
 	ck_assert_engine_error(engine__manifest_parse(nosize, sizeof(nosize) - 1, NULL, &m), ENGINE_EINVALID,
 			       "missing or negative size");
 	ck_assert_ptr_null(m);
@@ -345,20 +352,20 @@ END_TEST
 START_TEST(test_registry__index_select)
 {
 	static const char idx[] =
-		"{\"schemaVersion\":2,\"manifests\":["
-		"{\"mediaType\":\"" ENGINE__MT_OCI_MANIFEST "\",\"size\":5,\"digest\":\"" DA "\","
-		"\"platform\":{\"os\":\"linux\",\"architecture\":\"arm64\"}},"
-		"{\"mediaType\":\"" ENGINE__MT_OCI_MANIFEST "\",\"size\":6,\"digest\":\"" DB "\","
-		"\"platform\":{\"os\":\"linux\",\"architecture\":\"amd64\"}},"
-		"{\"mediaType\":\"" ENGINE__MT_OCI_MANIFEST "\",\"size\":7,\"digest\":\"" DL "\","
-		"\"annotations\":{\"vnd.docker.reference.type\":\"attestation-manifest\"},"
-		"\"platform\":{\"os\":\"unknown\",\"architecture\":\"unknown\"}},"
-		"{\"mediaType\":\"" ENGINE__MT_OCI_MANIFEST "\",\"size\":8,\"digest\":\"" DC "\","
-		"\"platform\":{\"os\":\"linux\",\"architecture\":\"arm\",\"variant\":\"v7\"}}]}";
+	    "{\"schemaVersion\":2,\"manifests\":["
+	    "{\"mediaType\":\"" ENGINE__MT_OCI_MANIFEST "\",\"size\":5,\"digest\":\"" DA "\","
+	    "\"platform\":{\"os\":\"linux\",\"architecture\":\"arm64\"}},"
+	    "{\"mediaType\":\"" ENGINE__MT_OCI_MANIFEST "\",\"size\":6,\"digest\":\"" DB "\","
+	    "\"platform\":{\"os\":\"linux\",\"architecture\":\"amd64\"}},"
+	    "{\"mediaType\":\"" ENGINE__MT_OCI_MANIFEST "\",\"size\":7,\"digest\":\"" DL "\","
+	    "\"annotations\":{\"vnd.docker.reference.type\":\"attestation-manifest\"},"
+	    "\"platform\":{\"os\":\"unknown\",\"architecture\":\"unknown\"}},"
+	    "{\"mediaType\":\"" ENGINE__MT_OCI_MANIFEST "\",\"size\":8,\"digest\":\"" DC "\","
+	    "\"platform\":{\"os\":\"linux\",\"architecture\":\"arm\",\"variant\":\"v7\"}}]}";
 	static const char arm_only[] =
-		"{\"schemaVersion\":2,\"manifests\":[{\"size\":5,\"digest\":\"" DA "\","
-		"\"platform\":{\"os\":\"linux\",\"architecture\":\"arm64\",\"variant\":\"v8\"}}]}";
-	engine__descriptor d = { 0 };
+	    "{\"schemaVersion\":2,\"manifests\":[{\"size\":5,\"digest\":\"" DA "\","
+	    "\"platform\":{\"os\":\"linux\",\"architecture\":\"arm64\",\"variant\":\"v8\"}}]}";
+	engine__descriptor d = {0};
 
 	ck_assert_engine_ok(engine__index_select(idx, sizeof(idx) - 1, NULL, &d));
 	ck_assert_str_eq(d.digest, DB);
@@ -374,9 +381,10 @@ START_TEST(test_registry__index_select)
 	ck_assert_engine_ok(engine__index_select(idx, sizeof(idx) - 1, "linux/arm/v7", &d));
 	ck_assert_str_eq(d.digest, DC);
 	free(d.media_type);
-	ck_assert_engine_error(engine__index_select(idx, sizeof(idx) - 1, "linux/arm/v6", &d), ENGINE_ENOTFOUND,
-			       "no manifest for platform linux/arm/v6");
-	ck_assert_engine_error(engine__index_select(arm_only, sizeof(arm_only) - 1, NULL, &d), ENGINE_ENOTFOUND,
+	ck_assert_engine_error(engine__index_select(idx, sizeof(idx) - 1, "linux/arm/v6", &d),
+			       ENGINE_ENOTFOUND, "no manifest for platform linux/arm/v6");
+	ck_assert_engine_error(engine__index_select(arm_only, sizeof(arm_only) - 1, NULL, &d),
+			       ENGINE_ENOTFOUND,
 			       "no manifest for platform linux/amd64 (the index has: linux/arm64/v8)");
 	ck_assert_engine_error(engine__index_select(idx, sizeof(idx) - 1, "linux", &d), ENGINE_EINVALID,
 			       "expected os/arch");
@@ -407,7 +415,8 @@ START_TEST(test_registry__authfile)
 	ck_assert_str_eq(pass, "pa:ss word");
 	free(user);
 	free(pass);
-	ck_assert_engine_error(engine__authfile_set(ctx, "h:1", "a:b", "x"), ENGINE_EINVALID, "must not contain ':'");
+	ck_assert_engine_error(engine__authfile_set(ctx, "h:1", "a:b", "x"), ENGINE_EINVALID,
+			       "must not contain ':'");
 	ck_assert_engine_ok(engine__authfile_remove(ctx, "h:1"));
 	ck_assert_engine_error(engine__authfile_remove(ctx, "h:1"), ENGINE_ENOTFOUND, "not logged in to h:1");
 	ck_assert_engine_ok(engine__authfile_get(ctx, "docker.io", &user, &pass));
@@ -455,8 +464,9 @@ START_TEST(test_registry__progress_fd_and_callback)
 	close(fds[1]);
 	n = read(fds[0], buf, sizeof(buf) - 1);
 	ck_assert_int_gt(n, 0);
-	ck_assert_str_eq(buf, "{\"status\":\"Downloading\",\"id\":\"0123456789ab\","
-			      "\"progressDetail\":{\"current\":5,\"total\":10}}\n{\"status\":\"Digest: x\"}\n");
+	ck_assert_str_eq(buf,
+			 "{\"status\":\"Downloading\",\"id\":\"0123456789ab\","
+			 "\"progressDetail\":{\"current\":5,\"total\":10}}\n{\"status\":\"Digest: x\"}\n");
 	close(fds[0]);
 	engine_context_free(ctx);
 	th_cleanup_dir(tmp);
@@ -467,29 +477,32 @@ START_TEST(test_registry__status_errors)
 {
 	char *tmp = th_mkdtemp("registry");
 	engine_context *ctx = th_context(tmp);
-	engine__regclient_options o = { "h:1", "http://127.0.0.1:1", "registry h:1", true, 5, NULL, NULL };
+	engine__regclient_options o = {"h:1", "http://127.0.0.1:1", "registry h:1", true, 5, NULL, NULL};
 	engine__regclient *c = NULL;
 	char body[] = "{\"errors\":[{\"code\":\"MANIFEST_UNKNOWN\",\"message\":\"manifest unknown\"}]}";
-	engine__http_response r = { .status = 404, .body = body, .len = sizeof(body) - 1 };
+	engine__http_response r = {.status = 404, .body = body, .len = sizeof(body) - 1};
 	cleanup_free char *host = engine__url_host("http://127.0.0.1:5001/v2/?x");
 
 	ck_assert_str_eq(host, "127.0.0.1:5001");
 	ck_assert_engine_ok(engine__regclient_new(ctx, &o, &c));
-	ck_assert_engine_error(engine__regclient_status_error(c, &r, "manifest a:1"), ENGINE_ENOTFOUND,
-			       "registry h:1: manifest a:1: not found (HTTP 404: MANIFEST_UNKNOWN: manifest unknown)");
+	ck_assert_engine_error(
+	    engine__regclient_status_error(c, &r, "manifest a:1"), ENGINE_ENOTFOUND,
+	    "registry h:1: manifest a:1: not found (HTTP 404: MANIFEST_UNKNOWN: manifest unknown)");
 	r.status = 401;
 	r.body = NULL;
 	r.len = 0;
 	ck_assert_engine_error(engine__regclient_status_error(c, &r, "GET /v2/"), ENGINE_EPERM,
 			       "authentication required");
 	r.status = 403;
-	ck_assert_engine_error(engine__regclient_status_error(c, &r, "x"), ENGINE_EPERM, "access denied (HTTP 403)");
+	ck_assert_engine_error(engine__regclient_status_error(c, &r, "x"), ENGINE_EPERM,
+			       "access denied (HTTP 403)");
 	r.status = 503;
 	ck_assert_engine_error(engine__regclient_status_error(c, &r, "x"), ENGINE_EIO, "HTTP 503");
 	r.status = 400;
-	ck_assert_engine_error(engine__regclient_status_error(c, &r, "x"), ENGINE_EINVALID, "unexpected answer");
-	ck_assert_engine_error(engine__regclient_curl_error(c, CURLE_OPERATION_TIMEDOUT, "", "blob b"), ENGINE_ETIMEOUT,
-			       "registry h:1: blob b: timed out (nothing received for 5s)");
+	ck_assert_engine_error(engine__regclient_status_error(c, &r, "x"), ENGINE_EINVALID,
+			       "unexpected answer");
+	ck_assert_engine_error(engine__regclient_curl_error(c, CURLE_OPERATION_TIMEDOUT, "", "blob b"),
+			       ENGINE_ETIMEOUT, "registry h:1: blob b: timed out (nothing received for 5s)");
 	ck_assert_engine_error(engine__regclient_curl_error(c, CURLE_PARTIAL_FILE, "x", "blob b"), ENGINE_EIO,
 			       "truncated");
 	engine__regclient_free(c);
@@ -498,7 +511,8 @@ START_TEST(test_registry__status_errors)
 	o.password = "p";
 	ck_assert_engine_ok(engine__regclient_new(ctx, &o, &c));
 	r.status = 401;
-	ck_assert_engine_error(engine__regclient_status_error(c, &r, "x"), ENGINE_EPERM, "credentials refused");
+	ck_assert_engine_error(engine__regclient_status_error(c, &r, "x"), ENGINE_EPERM,
+			       "credentials refused");
 	engine__regclient_free(c);
 	engine_context_free(ctx);
 	th_cleanup_dir(tmp);
@@ -509,8 +523,9 @@ START_TEST(test_registry__endpoints)
 {
 	char *tmp = th_mkdtemp("registry");
 	cleanup_free char *cfg = engine__path_join(tmp, "config.json");
-	static const char json[] = "{\"insecure-registries\": [\"reg.lan:5000\"], \"registry-timeout\": 7,"
-				   " \"registry-mirrors\": {\"docker.io\": [\"https://m1.example\", \"http://127.0.0.1:5001\"]}}";
+	static const char json[] =
+	    "{\"insecure-registries\": [\"reg.lan:5000\"], \"registry-timeout\": 7,"
+	    " \"registry-mirrors\": {\"docker.io\": [\"https://m1.example\", \"http://127.0.0.1:5001\"]}}";
 	engine_context_options o = ENGINE_CONTEXT_OPTIONS_INIT;
 	engine_context *ctx = NULL;
 	engine__endpoint *eps = NULL;

@@ -6,7 +6,6 @@
 #include <dirent.h>
 #include <signal.h>
 
-
 static char *sh(engine_spec *s)
 {
 	char *out = tr_sh(ctx, s);
@@ -18,7 +17,7 @@ static char *sh(engine_spec *s)
 START_TEST(test_runtime__echo)
 {
 	engine_run_result *res;
-	engine_spec *s = tr_spec(rootfs, (const char *const[]){ "echo", "hello", NULL });
+	engine_spec *s = tr_spec(rootfs, (const char *const[]){"echo", "hello", NULL});
 	char path[4096];
 
 	res = tr_run_ok(ctx, s);
@@ -68,7 +67,7 @@ END_TEST
 START_TEST(test_runtime__command_not_found)
 {
 	engine_run_result *res = NULL;
-	engine_spec *s = tr_spec(rootfs, (const char *const[]){ "nope", NULL });
+	engine_spec *s = tr_spec(rootfs, (const char *const[]){"nope", NULL});
 
 	ck_assert_engine_error(engine_run(ctx, s, &res), ENGINE_ENOTFOUND,
 			       "exec: \"nope\": executable file not found in $PATH");
@@ -78,7 +77,7 @@ START_TEST(test_runtime__command_not_found)
 	engine_spec_free(s);
 
 	/* Not executable: 126. */
-	s = tr_spec(rootfs, (const char *const[]){ "/etc/passwd", NULL });
+	s = tr_spec(rootfs, (const char *const[]){"/etc/passwd", NULL});
 	res = NULL;
 	ck_assert_engine_error(engine_run(ctx, s, &res), ENGINE_EPERM, "/etc/passwd");
 	ck_assert_int_eq(res->exit_code, 126);
@@ -131,7 +130,8 @@ START_TEST(test_runtime__user_and_workdir)
 
 		s = tr_spec(rootfs, SH("true"));
 		ck_assert_engine_ok(engine_spec_set_user(s, "ghost"));
-		ck_assert_engine_error(engine_run(ctx, s, &res), ENGINE_ENOTFOUND, "unable to find user ghost");
+		ck_assert_engine_error(engine_run(ctx, s, &res), ENGINE_ENOTFOUND,
+				       "unable to find user ghost");
 		ck_assert(res == NULL);
 		engine_spec_free(s);
 	}
@@ -140,7 +140,8 @@ END_TEST
 
 START_TEST(test_runtime__hostname_and_namespaces)
 {
-	engine_spec *s = tr_spec(rootfs, SH("hostname; echo $$; cat /etc/hostname; ip link 2>/dev/null | grep -c LOOPBACK,UP"));
+	engine_spec *s = tr_spec(
+	    rootfs, SH("hostname; echo $$; cat /etc/hostname; ip link 2>/dev/null | grep -c LOOPBACK,UP"));
 	char *out;
 
 	ck_assert_engine_ok(engine_spec_set_hostname(s, "h1"));
@@ -152,7 +153,8 @@ END_TEST
 
 START_TEST(test_runtime__read_only_rootfs)
 {
-	engine_spec *s = tr_spec(rootfs, SH("touch /x 2>/dev/null && echo rw || echo ro; touch /tmp/y && echo tmpok"));
+	engine_spec *s =
+	    tr_spec(rootfs, SH("touch /x 2>/dev/null && echo rw || echo ro; touch /tmp/y && echo tmpok"));
 	char *out;
 
 	ck_assert_engine_ok(engine_spec_set_read_only(s, 1));
@@ -212,7 +214,8 @@ START_TEST(test_runtime__bad_mount_spec)
 	engine_run_result *res = NULL;
 
 	ck_assert_engine_error(engine_spec_add_volume(s, "relative:/x"), ENGINE_EINVALID, "invalid volume");
-	ck_assert_engine_error(engine_spec_add_volume(s, "/a:rel"), ENGINE_EINVALID, "destination must be absolute");
+	ck_assert_engine_error(engine_spec_add_volume(s, "/a:rel"), ENGINE_EINVALID,
+			       "destination must be absolute");
 	ck_assert_engine_error(engine_spec_add_volume(s, "/a:/b:xx"), ENGINE_EINVALID, "unknown mode");
 	ck_assert_engine_ok(engine_spec_add_volume(s, "/nonexistent-engine-src:/b"));
 	ck_assert_engine_error(engine_run(ctx, s, &res), ENGINE_ENOTFOUND, "/nonexistent-engine-src");
@@ -222,9 +225,11 @@ END_TEST
 
 START_TEST(test_runtime__masked_paths)
 {
-	engine_spec *s = tr_spec(rootfs, SH("wc -c < /proc/timer_list; ls /proc/acpi 2>/dev/null | wc -l; "
-					    "(echo 1 > /proc/sys/kernel/domainname) 2>/dev/null || echo sys-ro; "
-					    "touch /sys/x 2>/dev/null || echo sysfs-ro; ls /dev/null /dev/zero /dev/urandom /dev/pts/ptmx >/dev/null && echo dev"));
+	engine_spec *s =
+	    tr_spec(rootfs, SH("wc -c < /proc/timer_list; ls /proc/acpi 2>/dev/null | wc -l; "
+			       "(echo 1 > /proc/sys/kernel/domainname) 2>/dev/null || echo sys-ro; "
+			       "touch /sys/x 2>/dev/null || echo sysfs-ro; ls /dev/null /dev/zero "
+			       "/dev/urandom /dev/pts/ptmx >/dev/null && echo dev"));
 	char *out = sh(s);
 
 	ck_assert_str_eq(out, "0\n0\nsys-ro\nsysfs-ro\ndev\n");
@@ -266,9 +271,11 @@ START_TEST(test_runtime__init_reaps)
 	 * exits, only init can reap it: its /proc entry must go away. Follow
 	 * that one process: other zombies come and go (pipeline members of
 	 * command substitutions), and a snapshot of all of them is racy. */
-	engine_spec *s = tr_spec(rootfs, SH("echo $$; p=$( (sleep 0.1 >/dev/null 2>&1 & echo $!) ); i=0; "
-					    "while [ $i -lt 200 ] && [ -e /proc/$p ]; do sleep 0.05; i=$((i+1)); done; "
-					    "if [ -e /proc/$p ]; then echo \"zombie $p\"; ps -o pid,ppid,stat,comm; else echo reaped; fi; exit 7"));
+	engine_spec *s =
+	    tr_spec(rootfs, SH("echo $$; p=$( (sleep 0.1 >/dev/null 2>&1 & echo $!) ); i=0; "
+			       "while [ $i -lt 200 ] && [ -e /proc/$p ]; do sleep 0.05; i=$((i+1)); done; "
+			       "if [ -e /proc/$p ]; then echo \"zombie $p\"; ps -o pid,ppid,stat,comm; else "
+			       "echo reaped; fi; exit 7"));
 	engine_run_result *res;
 
 	ck_assert_engine_ok(engine_spec_set_init(s, 1));
@@ -282,8 +289,9 @@ END_TEST
 
 START_TEST(test_runtime__userns)
 {
-	engine_spec *s = tr_spec(rootfs, SH("id -u; cat /proc/self/uid_map | tr -s ' '; stat -c %u /bin/busybox; "
-					    "echo x > /tmp/f && echo wrote; hostname"));
+	engine_spec *s =
+	    tr_spec(rootfs, SH("id -u; cat /proc/self/uid_map | tr -s ' '; stat -c %u /bin/busybox; "
+			       "echo x > /tmp/f && echo wrote; hostname"));
 	char *out;
 
 	ck_assert_engine_ok(engine_spec_set_userns(s, 200000, 200000, 65536));
@@ -332,8 +340,8 @@ START_TEST(test_runtime__image)
 	engine_spec *s = NULL;
 	engine_run_result *res;
 	char *id = NULL;
-	char *cmd[] = { "sh", "-c", "echo $PATH; echo $E", NULL };
-	engine_strarray argv = { cmd, 3 };
+	char *cmd[] = {"sh", "-c", "echo $PATH; echo $E", NULL};
+	engine_strarray argv = {cmd, 3};
 
 	ck_assert_engine_ok(engine_image_create_default(ctx, NULL, &id));
 	ck_assert_engine_ok(engine_spec_new(&s));

@@ -34,8 +34,9 @@ static inline char *tr_rootfs(const char *root)
 
 	if (asprintf(&rootfs, "%s/rootfs", root) < 0)
 		abort();
-	snprintf(cmd, sizeof(cmd), "mkdir -p %s/bin %s/etc %s/tmp %s/root %s/home/app && cp %s %s/bin/busybox", rootfs,
-		 rootfs, rootfs, rootfs, rootfs, TR_BUSYBOX, rootfs);
+	snprintf(cmd, sizeof(cmd),
+		 "mkdir -p %s/bin %s/etc %s/tmp %s/root %s/home/app && cp %s %s/bin/busybox", rootfs, rootfs,
+		 rootfs, rootfs, rootfs, TR_BUSYBOX, rootfs);
 	ck_assert_int_eq(system(cmd), 0);
 	chmod(rootfs, 0755);
 	snprintf(cmd, sizeof(cmd), "%s/tmp", rootfs);
@@ -63,7 +64,7 @@ static inline char *tr_rootfs(const char *root)
 static inline engine_spec *tr_spec(const char *rootfs, const char *const *argv)
 {
 	engine_spec *s = NULL;
-	engine_strarray a = { (char **)argv, 0 };
+	engine_strarray a = {(char **)argv, 0};
 
 	while (argv[a.count])
 		a.count++;
@@ -166,7 +167,7 @@ static void teardown(void)
 	root = NULL;
 }
 
-#define SH(script) ((const char *const[]){ "sh", "-c", (script), NULL })
+#define SH(script) ((const char *const[]){"sh", "-c", (script), NULL})
 #endif
 
 #endif

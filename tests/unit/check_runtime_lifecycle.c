@@ -7,7 +7,6 @@
 #include <signal.h>
 #include <sys/wait.h>
 
-
 static engine_container *create(const char *name, const char *script)
 {
 	engine_spec *s = tr_spec(rootfs, SH(script));
@@ -49,21 +48,24 @@ START_TEST(test_runtime__lifecycle)
 	ck_assert_engine_error(engine_container_start(c), ENGINE_EBUSY, "already running");
 
 	/* exec: same namespaces (UTS, PID 1's mount tree), the container's env, capture */
-	eo.argv = (engine_strarray){ (char *[]){ "sh", "-c", "hostname; echo $X; ls /proc/1/root/etc/hostname", NULL }, 3 };
-	eo.env = (engine_strarray){ (char *[]){ "X=exec", NULL }, 1 };
+	eo.argv = (engine_strarray){
+	    (char *[]){"sh", "-c", "hostname; echo $X; ls /proc/1/root/etc/hostname", NULL}, 3};
+	eo.env = (engine_strarray){(char *[]){"X=exec", NULL}, 1};
 	ck_assert_engine_ok(engine_container_exec(c, &eo, &res));
 	ck_assert_int_eq(res->exit_code, 0);
 	{
 		char expect[256];
 
-		snprintf(expect, sizeof(expect), "%.12s\nexec\n/proc/1/root/etc/hostname\n", engine_container_id(c));
+		snprintf(expect, sizeof(expect), "%.12s\nexec\n/proc/1/root/etc/hostname\n",
+			 engine_container_id(c));
 		ck_assert_str_eq(res->stdout_data, expect);
 	}
 	engine_run_result_free(res);
 	res = NULL;
-	eo.argv = (engine_strarray){ (char *[]){ "nope", NULL }, 1 };
-	eo.env = (engine_strarray){ NULL, 0 };
-	ck_assert_engine_error(engine_container_exec(c, &eo, &res), ENGINE_ENOTFOUND, "executable file not found");
+	eo.argv = (engine_strarray){(char *[]){"nope", NULL}, 1};
+	eo.env = (engine_strarray){NULL, 0};
+	ck_assert_engine_error(engine_container_exec(c, &eo, &res), ENGINE_ENOTFOUND,
+			       "executable file not found");
 	ck_assert_int_eq(res->exit_code, 127);
 	engine_run_result_free(res);
 
@@ -105,7 +107,8 @@ START_TEST(test_runtime__lifecycle)
 
 	ck_assert_engine_ok(engine_container_remove(c, 0));
 	engine_container_free(c);
-	ck_assert_engine_error(engine_container_open(ctx, "web", &c), ENGINE_ENOTFOUND, "no such container: web");
+	ck_assert_engine_error(engine_container_open(ctx, "web", &c), ENGINE_ENOTFOUND,
+			       "no such container: web");
 }
 END_TEST
 
@@ -146,7 +149,7 @@ START_TEST(test_runtime__outlives_creator)
 	ck_assert_str_eq(json, "[]");
 	engine_free(json);
 	{
-		engine_strarray ids = { NULL, 0 };
+		engine_strarray ids = {NULL, 0};
 
 		ck_assert_engine_ok(engine_container_list_ids(ctx, 1, &ids));
 		ck_assert_int_eq(ids.count, 1);
@@ -174,12 +177,14 @@ START_TEST(test_runtime__auto_remove_and_force)
 	engine_container_free(c);
 
 	c = create("forced", "sleep 60");
-	ck_assert_engine_error(engine_container_create(ctx, (engine_spec *)NULL, &d), ENGINE_EINVALID, "NULL");
+	ck_assert_engine_error(engine_container_create(ctx, (engine_spec *)NULL, &d), ENGINE_EINVALID,
+			       "NULL");
 	{
 		engine_spec *dup = tr_spec(rootfs, SH("true"));
 
 		engine_spec_set_name(dup, "forced");
-		ck_assert_engine_error(engine_container_create(ctx, dup, &d), ENGINE_EEXISTS, "already in use");
+		ck_assert_engine_error(engine_container_create(ctx, dup, &d), ENGINE_EEXISTS,
+				       "already in use");
 		engine_spec_free(dup);
 	}
 	ck_assert_engine_ok(engine_container_start(c));
@@ -191,7 +196,7 @@ END_TEST
 
 START_TEST(test_runtime__start_failure)
 {
-	engine_spec *s = tr_spec(rootfs, (const char *const[]){ "/no/such/binary", NULL });
+	engine_spec *s = tr_spec(rootfs, (const char *const[]){"/no/such/binary", NULL});
 	engine_container *c = NULL;
 	int code = 0;
 
@@ -217,7 +222,7 @@ START_TEST(test_runtime__exec_userns)
 	ck_assert_engine_ok(engine_container_create(ctx, s, &c));
 	engine_spec_free(s);
 	ck_assert_engine_ok(engine_container_start(c));
-	eo.argv = (engine_strarray){ (char *[]){ "sh", "-c", "id -u; tr -s ' ' < /proc/self/uid_map", NULL }, 3 };
+	eo.argv = (engine_strarray){(char *[]){"sh", "-c", "id -u; tr -s ' ' < /proc/self/uid_map", NULL}, 3};
 	ck_assert_engine_ok(engine_container_exec(c, &eo, &res));
 	ck_assert_str_eq(res->stdout_data, "0\n 0 300000 65536\n");
 	engine_run_result_free(res);

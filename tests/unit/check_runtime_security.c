@@ -7,7 +7,6 @@
 #include <dirent.h>
 #include <signal.h>
 
-
 static engine_run_result *run(engine_spec *s)
 {
 	engine_run_result *res = tr_run_ok(ctx, s);
@@ -18,7 +17,8 @@ static engine_run_result *run(engine_spec *s)
 
 START_TEST(test_runtime__memory_oom)
 {
-	engine_spec *s = tr_spec(rootfs, (const char *const[]){ "dd", "if=/dev/zero", "of=/dev/null", "bs=96M", "count=1", NULL });
+	engine_spec *s = tr_spec(
+	    rootfs, (const char *const[]){"dd", "if=/dev/zero", "of=/dev/null", "bs=96M", "count=1", NULL});
 	engine_run_result *res;
 
 	ck_assert_engine_ok(engine_spec_set_memory_str(s, "16m"));
@@ -29,7 +29,8 @@ START_TEST(test_runtime__memory_oom)
 
 	/* Under the limit: no OOM; the cgroup namespace is rooted at the
 	 * container's own cgroup. */
-	s = tr_spec(rootfs, SH("dd if=/dev/zero of=/dev/null bs=1M count=1 2>/dev/null; grep -c ':memory:/$' /proc/self/cgroup"));
+	s = tr_spec(rootfs, SH("dd if=/dev/zero of=/dev/null bs=1M count=1 2>/dev/null; grep -c ':memory:/$' "
+			       "/proc/self/cgroup"));
 	ck_assert_engine_ok(engine_spec_set_memory(s, 64 * 1024 * 1024));
 	res = run(s);
 	ck_assert_int_eq(res->oom_killed, 0);
@@ -42,7 +43,8 @@ END_TEST
 START_TEST(test_runtime__pids_limit)
 {
 	/* The shell's forks fail once 10 tasks exist (ash gives up there). */
-	engine_spec *s = tr_spec(rootfs, SH("i=0; while [ $i -lt 40 ]; do sleep 5 & i=$((i+1)); done; echo done"));
+	engine_spec *s =
+	    tr_spec(rootfs, SH("i=0; while [ $i -lt 40 ]; do sleep 5 & i=$((i+1)); done; echo done"));
 	engine_run_result *res;
 
 	ck_assert_engine_ok(engine_spec_set_pids_limit(s, 10));
@@ -52,7 +54,8 @@ START_TEST(test_runtime__pids_limit)
 
 	s = tr_spec(rootfs, SH("i=0; while [ $i -lt 40 ]; do sleep 5 & i=$((i+1)); done; echo done"));
 	res = run(s);
-	ck_assert_msg(strcmp(res->stdout_data, "done\n") == 0, "exit %d out [%s] err [%s]", res->exit_code, res->stdout_data, res->stderr_data);
+	ck_assert_msg(strcmp(res->stdout_data, "done\n") == 0, "exit %d out [%s] err [%s]", res->exit_code,
+		      res->stdout_data, res->stderr_data);
 	ck_assert_int_eq(res->stderr_len, 0);
 	engine_run_result_free(res);
 }
@@ -93,25 +96,26 @@ START_TEST(test_runtime__seccomp)
 	{
 		char cmd[8192];
 
-		snprintf(cmd, sizeof(cmd), "cp %s/tests/unit/runtime_syscall %s/bin/", getenv("top_builddir") ? getenv("top_builddir") : ".", rootfs);
+		snprintf(cmd, sizeof(cmd), "cp %s/tests/unit/runtime_syscall %s/bin/",
+			 getenv("top_builddir") ? getenv("top_builddir") : ".", rootfs);
 		ck_assert_int_eq(system(cmd), 0);
 	}
-	s = tr_spec(rootfs, (const char *const[]){ "runtime_syscall", "keyctl", NULL });
+	s = tr_spec(rootfs, (const char *const[]){"runtime_syscall", "keyctl", NULL});
 	res = run(s);
 	ck_assert_str_eq(res->stdout_data, "EPERM\n");
 	engine_run_result_free(res);
-	s = tr_spec(rootfs, (const char *const[]){ "runtime_syscall", "keyctl", NULL });
+	s = tr_spec(rootfs, (const char *const[]){"runtime_syscall", "keyctl", NULL});
 	ck_assert_engine_ok(engine_spec_set_seccomp_profile(s, "unconfined"));
 	res = run(s);
 	ck_assert_msg(strcmp(res->stdout_data, "EPERM\n") != 0, "keyctl unconfined: %s", res->stdout_data);
 	engine_run_result_free(res);
 	/* With CAP_SYS_ADMIN the default profile allows mount (like Docker);
 	 * without it, the profile refuses. */
-	s = tr_spec(rootfs, (const char *const[]){ "runtime_syscall", "mount", NULL });
+	s = tr_spec(rootfs, (const char *const[]){"runtime_syscall", "mount", NULL});
 	res = run(s);
 	ck_assert_str_eq(res->stdout_data, "EPERM\n");
 	engine_run_result_free(res);
-	s = tr_spec(rootfs, (const char *const[]){ "runtime_syscall", "mount", NULL });
+	s = tr_spec(rootfs, (const char *const[]){"runtime_syscall", "mount", NULL});
 	ck_assert_engine_ok(engine_spec_add_cap(s, "SYS_ADMIN"));
 	res = run(s);
 	ck_assert_str_eq(res->stdout_data, "ok\n");
@@ -127,8 +131,9 @@ END_TEST
 
 START_TEST(test_runtime__caps)
 {
-	const char *script = "touch /f; mknod /n c 1 3 2>/dev/null && echo mknod; chown 1:1 /f 2>/dev/null && echo chown; "
-			     "grep CapEff /proc/self/status";
+	const char *script =
+	    "touch /f; mknod /n c 1 3 2>/dev/null && echo mknod; chown 1:1 /f 2>/dev/null && echo chown; "
+	    "grep CapEff /proc/self/status";
 	engine_spec *s = tr_spec(rootfs, SH(script));
 	engine_run_result *res = run(s);
 
@@ -258,7 +263,7 @@ START_TEST(test_runtime__no_leaks)
 
 	snprintf(containers, sizeof(containers), "%s/containers", root);
 	for (int i = 0; i < 200; i++) {
-		engine_spec *s = tr_spec(rootfs, (const char *const[]){ "true", NULL });
+		engine_spec *s = tr_spec(rootfs, (const char *const[]){"true", NULL});
 		engine_run_result *res;
 
 		ck_assert_engine_ok(engine_spec_set_memory_str(s, "32m"));

@@ -266,14 +266,18 @@ END_TEST
 
 /* Allowed by current moby's default.json, not yet by Docker 20.10's. */
 static const char *const newer_in_moby[] = {
-	"cachestat", "fchmodat2", "futex_requeue", "futex_wait", "futex_wake", "map_shadow_stack",
-	"name_to_handle_at",
-	"pkey_alloc", "pkey_free", "pkey_mprotect", "process_vm_readv", "process_vm_writev", NULL,
+    "cachestat",  "fchmodat2",	      "futex_requeue",	   "futex_wait",
+    "futex_wake", "map_shadow_stack", "name_to_handle_at", "pkey_alloc",
+    "pkey_free",  "pkey_mprotect",    "process_vm_readv",  "process_vm_writev",
+    NULL,
 };
 
 /* Allowed by Docker 20.10, denied by current moby (io_uring, since Docker 25). */
 static const char *const removed_in_moby[] = {
-	"io_uring_setup", "io_uring_enter", "io_uring_register", NULL,
+    "io_uring_setup",
+    "io_uring_enter",
+    "io_uring_register",
+    NULL,
 };
 
 static int in_list(const char *const *list, const char *name)
@@ -309,18 +313,21 @@ START_TEST(test_security__default_matches_docker_json)
 		ck_assert_engine_ok(engine__seccomp_prepare(ctx, NULL, &caps, &ours));
 		ck_assert_engine_ok(engine__seccomp_prepare(ctx, DEBIAN_DOCKER_PROFILE, &caps, &docker));
 		for (int nr = 0; nr < 460; nr++) {
-			struct seccomp_data sd = { .nr = nr, .arch = AUDIT_ARCH_X86_64 };
+			struct seccomp_data sd = {.nr = nr, .arch = AUDIT_ARCH_X86_64};
 			uint32_t a = bpf_eval(engine__seccomp_prog(ours), &sd);
 			uint32_t b = bpf_eval(engine__seccomp_prog(docker), &sd);
 			int ours_allow = (a & SECCOMP_RET_ACTION_FULL) == SECCOMP_RET_ALLOW;
 			int docker_allow = (b & SECCOMP_RET_ACTION_FULL) == SECCOMP_RET_ALLOW;
 			char *name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_X86_64, nr);
 
-			ck_assert_msg(a != 0xffffffffu && b != 0xffffffffu, "syscall %d: malformed program", nr);
-			ck_assert_msg(!docker_allow || ours_allow || in_list(removed_in_moby, name), "cap set %zu: Docker allows %s (%d), we deny it", i,
-				      name ? name : "?", nr);
+			ck_assert_msg(a != 0xffffffffu && b != 0xffffffffu, "syscall %d: malformed program",
+				      nr);
+			ck_assert_msg(!docker_allow || ours_allow || in_list(removed_in_moby, name),
+				      "cap set %zu: Docker allows %s (%d), we deny it", i, name ? name : "?",
+				      nr);
 			ck_assert_msg(!ours_allow || docker_allow || in_list(newer_in_moby, name),
-				      "cap set %zu: we allow %s (%d), Docker denies it", i, name ? name : "?", nr);
+				      "cap set %zu: we allow %s (%d), Docker denies it", i, name ? name : "?",
+				      nr);
 			free(name);
 		}
 	}

@@ -84,7 +84,8 @@ START_TEST(test_util__sha256)
 	ck_assert_str_eq(d, "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 	ck_assert(engine__digest_valid(d));
 	ck_assert(!engine__digest_valid("sha256:ABC"));
-	ck_assert(!engine__digest_valid("md5:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"));
+	ck_assert(
+	    !engine__digest_valid("md5:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"));
 	ck_assert_str_eq(engine__digest_hex(d), d + 7);
 }
 END_TEST
