@@ -5,7 +5,7 @@ set -eu
 PKGS="build-essential autoconf automake libtool pkg-config
   libarchive-dev libseccomp-dev libcap-dev libjson-c-dev libssl-dev
   libcurl4-openssl-dev libmicrohttpd-dev check
-  busybox-static umoci skopeo crun runc bubblewrap
+  clang-format busybox-static umoci skopeo crun runc bubblewrap
   swig python3-dev python3-pytest golang-go
   docker-registry buildah iproute2 zstd gzip tar
   golang-github-docker-docker-dev"
