@@ -19,6 +19,7 @@
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/json.h"
+#include "util/reference.h"
 #include "util/str.h"
 #include "util/strv.h"
 
@@ -304,7 +305,7 @@ int engine__image_lookup(engine_context *ctx, const char *ref, char id_out[ENGIN
 		memcpy(id_out, full, sizeof(full));
 		return 0;
 	}
-	if (engine__ref_normalize(ref, &norm) == 0) {
+	if (engine__reference_normalize(ref, &norm) == 0) {
 		r = engine__tags_load(ctx, &flat);
 		if (r < 0)
 			return r;

@@ -13,7 +13,7 @@
 
 #include "core/error.h"
 #include "image/image_load.h"
-#include "image/image_ref.h"
+#include "util/reference.h"
 #include "image/internal.h"
 #include "image/store.h"
 #include "util/cleanup.h"
@@ -136,10 +136,14 @@ int engine__load_read_config(engine__source *src, struct engine__load_image *img
  * with the layout's ref.name tags (or "latest"). */
 static int apply_tag_option(struct engine__load_plan *plan, const char *opt)
 {
+	cleanup_reference engine__reference *parsed = NULL;
 	size_t untagged = 0;
-	bool full = engine__ref_has_tag(opt);
+	bool full;
 	int r;
 
+	if ((r = engine__reference_parse(opt, NULL, &parsed)) < 0)
+		return r;
+	full = !parsed->tag_implied;
 	for (size_t i = 0; i < plan->n; i++)
 		if (!plan->images[i].tags && (full || !plan->images[i].bare_tags))
 			untagged++;
@@ -189,9 +193,8 @@ static int commit_image(engine_context *ctx, struct engine__load_image *img, cha
 
 		/* Tagged the way docker prints it, so "docker.io/library/x:1" from
 		 * an annotation and "x:1" from RepoTags are one tag. */
-		familiar = engine__ref_familiar(*t);
-		if (!familiar)
-			return engine__error_oom();
+		if ((r = engine__reference_normalize(*t, &familiar)) < 0)
+			return engine__error_wrap("image %s", img->config_digest);
 		r = engine__image_tag(ctx, img->config_digest, familiar);
 		if (r < 0)
 			return engine__error_wrap("image %s", img->config_digest);
@@ -262,7 +265,7 @@ static int plan_archive(engine__source *src, const engine_image_load_options *op
 		for (char **t = plan->images[i].tags; t && *t; t++) {
 			cleanup_free char *norm = NULL;
 
-			if ((r = engine__ref_normalize(*t, &norm)) < 0)
+			if ((r = engine__reference_normalize(*t, &norm)) < 0)
 				return r;
 		}
 	return 0;

@@ -9,7 +9,6 @@
 
 #include "core/error.h"
 #include "image/image_load.h"
-#include "image/image_ref.h"
 #include "util/cleanup.h"
 #include "util/json.h"
 #include "util/str.h"

@@ -17,6 +17,7 @@
 #include "image/store.h"
 #include "util/cleanup.h"
 #include "util/json.h"
+#include "util/reference.h"
 #include "util/str.h"
 #include "util/strv.h"
 
@@ -90,7 +91,7 @@ ENGINE_EXTERN int engine_image_remove(engine_context *ctx, const char *ref,
 	r = engine__tags_of(ctx, id, &tags);
 	if (r < 0)
 		return r;
-	if (engine__ref_normalize(ref, &norm) == 0)
+	if (engine__reference_normalize(ref, &norm) == 0)
 		for (size_t i = 0; tags[i]; i++)
 			by_tag |= !strcmp(tags[i], norm);
 	bool in_use = used_by_container(ctx, id);

@@ -17,7 +17,7 @@
 
 #include "core/error.h"
 #include "image/archive_util.h"
-#include "image/image_ref.h"
+#include "util/reference.h"
 #include "image/internal.h"
 #include "image/store.h"
 #include "util/cleanup.h"
@@ -76,10 +76,12 @@ static int collect(struct saver *s, const char *ref)
 	if (r < 0)
 		return r;
 	if (!ref_is_id(ref, id)) {
-		cleanup_free char *full =
-		    engine__ref_has_tag(ref) ? strdup(ref) : engine__strdup_printf("%s:latest", ref);
+		cleanup_reference engine__reference *parsed = NULL;
 
-		if (!full || !(tag = engine__ref_familiar(full)))
+		/* Saved under its familiar "name:tag"; a digest is no tag. */
+		if ((r = engine__reference_parse(ref, NULL, &parsed)) < 0)
+			return r;
+		if (!parsed->digest && !(tag = engine__reference_familiar(parsed, NULL, false)))
 			return engine__error_oom();
 	}
 	for (size_t i = 0; i < s->n; i++)
@@ -348,9 +350,15 @@ static int add_index_entries(json_object *manifests, json_object *desc, const st
 		return 0;
 	}
 	for (char **t = img->tags; *t; t++) {
-		json_object *d = NULL, *ann = json_object_new_object();
-		cleanup_free char *full = engine__ref_qualify(*t);
+		cleanup_reference engine__reference *ref = NULL;
+		cleanup_free char *full = NULL;
+		json_object *d = NULL, *ann;
+		int r = engine__reference_parse(*t, NULL, &ref);
 
+		if (r < 0)
+			return r;
+		ann = json_object_new_object();
+		full = engine__reference_string(ref);
 		if (!ann || !full || json_object_deep_copy(desc, &d, NULL) < 0) {
 			json_object_put(ann);
 			return engine__error_oom();
@@ -362,7 +370,7 @@ static int add_index_entries(json_object *manifests, json_object *desc, const st
 		json_object_object_add(ann, "io.containerd.image.name", json_object_new_string(full));
 		json_object_object_add(
 		    ann, "org.opencontainers.image.ref.name",
-		    json_object_new_string(format == ENGINE_IMAGE_FORMAT_OCI ? *t : engine__ref_tag(*t)));
+		    json_object_new_string(format == ENGINE_IMAGE_FORMAT_OCI ? *t : ref->tag));
 		json_object_object_add(d, "annotations", ann);
 		json_object_array_add(manifests, d);
 	}
@@ -393,17 +401,20 @@ static int add_docker_entries(json_object *manifest_json, json_object *repos, co
 	json_object_array_add(manifest_json, e);
 	/* repositories: name -> tag -> top layer, for docker load < 1.10. */
 	for (char **t = img->tags; t && *t && n; t++) {
-		const char *tag = engine__ref_tag(*t);
-		cleanup_free char *name = strndup(*t, strlen(*t) - strlen(tag) - 1);
+		cleanup_reference engine__reference *ref = NULL;
+		cleanup_free char *name = NULL;
 		json_object *byname;
+		int r = engine__reference_parse(*t, NULL, &ref);
 
-		if (!name)
+		if (r < 0)
+			return r;
+		if (!(name = engine__reference_familiar_name(ref, NULL)))
 			return engine__error_oom();
 		if (!json_object_object_get_ex(repos, name, &byname)) {
 			byname = json_object_new_object();
 			json_object_object_add(repos, name, byname);
 		}
-		json_object_object_add(byname, tag,
+		json_object_object_add(byname, ref->tag,
 				       json_object_new_string(engine__digest_hex(img->diff_ids[n - 1])));
 	}
 	return 0;

@@ -85,11 +85,6 @@ int engine__layer_create_from_dir(engine_context *ctx, const char *dir, const ch
 int engine__image_register(engine_context *ctx, const char *config_digest, const char *manifest_digest);
 /* Point @ref (normalised like Docker: "busybox" -> "busybox:latest") at @image_id. */
 int engine__image_tag(engine_context *ctx, const char *image_id, const char *ref);
-/* Normalise a reference like Docker: "busybox" -> "busybox:latest",
- * "docker.io/library/busybox" -> "busybox:latest", "localhost:5000/a/b" ->
- * "localhost:5000/a/b:latest"; "name@sha256:.." is kept. Malformed
- * references (uppercase repository, bad tag) are ENGINE_EINVALID. */
-int engine__ref_normalize(const char *ref, char **out);
 /* Resolve a tag, a full or short ID ("sha256:ab12..", "ab12") to an image ID. */
 int engine__image_lookup(engine_context *ctx, const char *ref, char id_out[ENGINE__DIGEST_LEN + 1]);
 

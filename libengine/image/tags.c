@@ -1,11 +1,10 @@
 /*
- * Image references and tags: Docker's reference grammar and normalisation,
- * and repositories.json (Docker's own shape: {"Repositories": {repo:
- * {"repo:tag": id}}}), rewritten atomically under tags.lock.
+ * Image tags: repositories.json (Docker's own shape: {"Repositories": {repo:
+ * {"repo:tag": id}}}), rewritten atomically under tags.lock. Keys are
+ * references in the spelling util/reference.c normalises them to.
  */
 #include "config.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,145 +17,9 @@
 #include "util/fs.h"
 #include "util/json.h"
 #include "util/lock.h"
+#include "util/reference.h"
 #include "util/str.h"
 #include "util/strv.h"
-
-static bool alnum_lower(char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
-}
-
-/* [a-z0-9]+((\.|_|__|-+)[a-z0-9]+)* */
-static bool path_component_ok(const char *s, size_t n)
-{
-	size_t i = 0;
-
-	if (n == 0 || !alnum_lower(s[0]) || !alnum_lower(s[n - 1]))
-		return false;
-	while (i < n) {
-		if (alnum_lower(s[i])) {
-			i++;
-			continue;
-		}
-		size_t j = i;
-		if (s[i] == '.') {
-			j++;
-		} else if (s[i] == '_') {
-			j++;
-			if (j < n && s[j] == '_')
-				j++;
-		} else if (s[i] == '-') {
-			while (j < n && s[j] == '-')
-				j++;
-		} else {
-			return false;
-		}
-		if (j >= n || !alnum_lower(s[j]))
-			return false;
-		i = j;
-	}
-	return true;
-}
-
-static bool domain_ok(const char *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (!isalnum((unsigned char)s[i]) && s[i] != '.' && s[i] != '-' && s[i] != ':' &&
-		    s[i] != '[' && s[i] != ']')
-			return false;
-	return n > 0;
-}
-
-static bool tag_ok(const char *t)
-{
-	size_t n = strlen(t);
-
-	if (n == 0 || n > 128 || !(isalnum((unsigned char)t[0]) || t[0] == '_'))
-		return false;
-	for (size_t i = 1; i < n; i++)
-		if (!isalnum((unsigned char)t[i]) && t[i] != '_' && t[i] != '.' && t[i] != '-')
-			return false;
-	return true;
-}
-
-int engine__ref_normalize(const char *ref, char **out)
-{
-	cleanup_free char *name = NULL;
-	const char *at, *tag = NULL, *digest = NULL, *rest;
-	char *colon, *slash;
-	size_t first_len;
-
-	if (!ref || !ref[0])
-		return engine__error_set(ENGINE_EINVALID, 0, "invalid reference format: empty");
-	at = strchr(ref, '@');
-	name = at ? strndup(ref, (size_t)(at - ref)) : strdup(ref);
-	if (!name)
-		return engine__error_oom();
-	if (at) {
-		digest = at + 1;
-		if (!engine__digest_valid(digest))
-			return engine__error_set(ENGINE_EINVALID, 0,
-						 "invalid reference format: \"%s\": bad digest", ref);
-	}
-	slash = strrchr(name, '/');
-	colon = strrchr(slash ? slash : name, ':');
-	if (colon) {
-		*colon = '\0';
-		tag = colon + 1;
-		if (!tag_ok(tag))
-			return engine__error_set(ENGINE_EINVALID, 0,
-						 "invalid reference format: \"%s\": bad tag", ref);
-	}
-	/* The first component is a registry when it looks like a host. */
-	rest = name;
-	slash = strchr(name, '/');
-	first_len = slash ? (size_t)(slash - name) : strlen(name);
-	const char *domain = NULL;
-	size_t domain_len = 0;
-	if (slash && (memchr(name, '.', first_len) || memchr(name, ':', first_len) ||
-		      (first_len == 9 && !strncmp(name, "localhost", 9)) || memchr(name, '[', first_len))) {
-		domain = name;
-		domain_len = first_len;
-		rest = slash + 1;
-		if (!domain_ok(domain, domain_len))
-			return engine__error_set(ENGINE_EINVALID, 0,
-						 "invalid reference format: \"%s\": bad registry", ref);
-	} else {
-		for (const char *p = name; *p; p++)
-			if (isupper((unsigned char)*p))
-				return engine__error_set(
-				    ENGINE_EINVALID, 0,
-				    "invalid reference format: \"%s\": repository name must be lowercase",
-				    ref);
-	}
-	for (const char *p = rest;;) {
-		const char *end = strchr(p, '/');
-		size_t n = end ? (size_t)(end - p) : strlen(p);
-		if (!path_component_ok(p, n))
-			return engine__error_set(ENGINE_EINVALID, 0, "invalid reference format: \"%s\"", ref);
-		if (!end)
-			break;
-		p = end + 1;
-	}
-	/* Familiar form: Docker Hub's domain and "library/" are implied. */
-	if (domain && ((domain_len == 9 && !strncmp(domain, "docker.io", 9)) ||
-		       (domain_len == 15 && !strncmp(domain, "index.docker.io", 15)))) {
-		domain = NULL;
-		if (engine__str_starts_with(rest, "library/") && !strchr(rest + 8, '/'))
-			rest += 8;
-	}
-	char *res;
-	if (digest)
-		res = engine__strdup_printf("%.*s%s%s@%s", (int)domain_len, domain ? domain : "",
-					    domain ? "/" : "", rest, digest);
-	else
-		res = engine__strdup_printf("%.*s%s%s:%s", (int)domain_len, domain ? domain : "",
-					    domain ? "/" : "", rest, tag ? tag : "latest");
-	if (!res)
-		return ENGINE_ENOMEM;
-	*out = res;
-	return 0;
-}
 
 /* Repository part of a normalised "name:tag" (malloc'd). */
 static char *repo_of(const char *ref)
@@ -249,7 +112,7 @@ int engine__image_tag(engine_context *ctx, const char *image_id, const char *ref
 	cleanup_json json_object *rec = NULL, *flat = NULL;
 	int lock, r;
 
-	r = engine__ref_normalize(ref, &norm);
+	r = engine__reference_normalize(ref, &norm);
 	if (r < 0)
 		return r;
 	if (strchr(norm, '@'))
@@ -306,7 +169,7 @@ int engine__tag_remove(engine_context *ctx, const char *ref)
 	cleanup_json json_object *flat = NULL;
 	int lock, r;
 
-	r = engine__ref_normalize(ref, &norm);
+	r = engine__reference_normalize(ref, &norm);
 	if (r < 0)
 		return r;
 	lock = engine__tags_lock(ctx);

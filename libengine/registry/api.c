@@ -11,7 +11,7 @@
 #include "core/error.h"
 #include "registry/authfile.h"
 #include "registry/endpoint.h"
-#include "registry/reference.h"
+#include "util/reference.h"
 #include "registry/regconfig.h"
 #include "registry/resolve.h"
 #include "util/str.h"

@@ -21,7 +21,7 @@
 #include "registry/progress.h"
 #include "registry/resolve.h"
 #include "registry/sources.h"
-#include "registry/reference.h"
+#include "util/reference.h"
 #include "util/cleanup.h"
 #include "util/digest.h"
 #include "util/json.h"

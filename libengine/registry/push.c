@@ -20,7 +20,7 @@
 #include "registry/endpoint.h"
 #include "registry/manifest.h"
 #include "registry/progress.h"
-#include "registry/reference.h"
+#include "util/reference.h"
 #include "registry/resolve.h"
 #include "registry/sources.h"
 #include "util/cleanup.h"

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "core/error.h"
-#include "registry/reference.h"
+#include "util/reference.h"
 #include "registry/regconfig.h"
 #include "util/cleanup.h"
 #include "util/str.h"

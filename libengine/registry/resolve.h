@@ -13,7 +13,7 @@
 
 #include "registry/client.h"
 #include "registry/manifest.h"
-#include "registry/reference.h"
+#include "util/reference.h"
 
 /* The version check: GET of the v2 root, answering a challenge; 0 on 200. */
 int engine__pull_ping(engine__regclient *c);

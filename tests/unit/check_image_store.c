@@ -85,42 +85,6 @@ START_TEST(test_image_store__blob_read_detects_corruption)
 }
 END_TEST
 
-static void assert_norm(const char *in, const char *want)
-{
-	cleanup_free char *out = NULL;
-
-	ck_assert_engine_ok(engine__ref_normalize(in, &out));
-	ck_assert_str_eq(out, want);
-}
-
-START_TEST(test_image_store__ref_normalize)
-{
-	cleanup_free char *out = NULL;
-
-	assert_norm("busybox", "busybox:latest");
-	assert_norm("busybox:1.36", "busybox:1.36");
-	assert_norm("docker.io/library/busybox", "busybox:latest");
-	assert_norm("index.docker.io/library/busybox:x", "busybox:x");
-	assert_norm("docker.io/foo/bar", "foo/bar:latest");
-	assert_norm("library/busybox", "library/busybox:latest");
-	assert_norm("localhost:5000/a/b:1", "localhost:5000/a/b:1");
-	assert_norm("localhost/app", "localhost/app:latest");
-	assert_norm("Reg.Example.com/x_y/z-w__q.r:T_1.2-3", "Reg.Example.com/x_y/z-w__q.r:T_1.2-3");
-	assert_norm("busybox@sha256:2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824",
-		    "busybox@sha256:2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824");
-	ck_assert_engine_error(engine__ref_normalize("BusyBox", &out), ENGINE_EINVALID, "must be lowercase");
-	ck_assert_engine_error(engine__ref_normalize("a:b:c", &out), ENGINE_EINVALID,
-			       "invalid reference format");
-	ck_assert_engine_error(engine__ref_normalize("a/:t", &out), ENGINE_EINVALID,
-			       "invalid reference format");
-	ck_assert_engine_error(engine__ref_normalize("a:-bad", &out), ENGINE_EINVALID, "bad tag");
-	ck_assert_engine_error(engine__ref_normalize("a@sha256:12", &out), ENGINE_EINVALID, "bad digest");
-	ck_assert_engine_error(engine__ref_normalize("", &out), ENGINE_EINVALID, "empty");
-	ck_assert_engine_error(engine__ref_normalize("a..b", &out), ENGINE_EINVALID,
-			       "invalid reference format");
-}
-END_TEST
-
 static void assert_clean_name(const char *in, const char *want)
 {
 	cleanup_free char *out = NULL;
@@ -303,7 +267,6 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_image_store__blob_put_and_read);
 	tcase_add_test(tc, test_image_store__blob_mismatch_stores_nothing);
 	tcase_add_test(tc, test_image_store__blob_read_detects_corruption);
-	tcase_add_test(tc, test_image_store__ref_normalize);
 	tcase_add_test(tc, test_image_store__entry_names);
 	tcase_add_test(tc, test_image_store__register_tag_lookup);
 	tcase_add_test(tc, test_image_store__ambiguous_short_id);

@@ -1,5 +1,6 @@
 /* Image reference grammar and Docker's normalisation rules (default
- * registry, "library/" prefix, default tag), kept pure for unit tests. */
+ * registry, "library/" prefix, default tag): the only parser of references
+ * in the library, kept pure for unit tests. */
 #include "config.h"
 
 #include <ctype.h>
@@ -7,7 +8,7 @@
 #include <string.h>
 
 #include "core/error.h"
-#include "registry/reference.h"
+#include "util/reference.h"
 #include "util/cleanup.h"
 #include "util/digest.h"
 #include "util/str.h"
@@ -17,7 +18,7 @@
 
 static int invalid(const char *s, const char *why)
 {
-	return engine__error_set(ENGINE_EINVALID, 0, "invalid reference \"%s\": %s", s, why);
+	return engine__error_set(ENGINE_EINVALID, 0, "invalid reference format: \"%s\": %s", s, why);
 }
 
 static bool is_lower_alnum(char c)
@@ -196,7 +197,9 @@ int engine__reference_parse(const char *s, const char *default_domain, engine__r
 	bool implied = false;
 
 	if (!s || !*s)
-		return engine__error_set(ENGINE_EINVALID, 0, "invalid reference \"\": empty image name");
+		return invalid("", "empty image name");
+	if (strlen(s) == 64 && strspn(s, "0123456789abcdef") == 64)
+		return invalid(s, "a 64-character hexadecimal string is an image ID, not a repository name");
 	if (!default_domain || !*default_domain)
 		default_domain = ENGINE__DOCKER_HUB;
 	for (const char *c = s; *c; c++)
@@ -267,8 +270,11 @@ int engine__reference_parse(const char *s, const char *default_domain, engine__r
 		invalid(s, "repository name longer than 255 characters");
 		goto fail;
 	}
-	if (!r->tag && !r->digest && !(r->tag = strdup("latest")))
-		goto oom;
+	if (!r->tag && !r->digest) {
+		r->tag_implied = true;
+		if (!(r->tag = strdup("latest")))
+			goto oom;
+	}
 	*out = r;
 	return 0;
 oom:
@@ -297,25 +303,41 @@ char *engine__reference_string(const engine__reference *r)
 	return name ? with_suffix(name, r, true, true) : NULL;
 }
 
-char *engine__reference_familiar(const engine__reference *r, const char *default_domain, bool with_digest)
+char *engine__reference_familiar_name(const engine__reference *r, const char *default_domain)
 {
-	cleanup_free char *name = NULL;
+	const char *p = r->path;
+	char *name;
 
 	if (!default_domain || !*default_domain)
 		default_domain = ENGINE__DOCKER_HUB;
-	if (strcmp(r->domain, default_domain) == 0) {
-		const char *p = r->path;
-		if (engine__str_starts_with(p, "library/") && !strchr(p + 8, '/'))
-			p += 8;
-		name = strdup(p);
-		if (!name) {
-			engine__error_oom();
-			return NULL;
-		}
-	} else if (!(name = engine__reference_name(r))) {
+	if (strcmp(r->domain, default_domain) != 0)
+		return engine__reference_name(r);
+	if (engine__str_starts_with(p, "library/") && !strchr(p + 8, '/'))
+		p += 8;
+	if (!(name = strdup(p)))
+		engine__error_oom();
+	return name;
+}
+
+char *engine__reference_familiar(const engine__reference *r, const char *default_domain, bool with_digest)
+{
+	cleanup_free char *name = engine__reference_familiar_name(r, default_domain);
+
+	if (!name)
 		return NULL;
-	}
 	if (with_digest && r->digest)
 		return with_suffix(name, r, false, true);
 	return with_suffix(name, r, true, false);
+}
+
+int engine__reference_normalize(const char *s, char **out)
+{
+	engine__reference *r = NULL;
+	int rc = engine__reference_parse(s, NULL, &r);
+
+	if (rc < 0)
+		return rc;
+	*out = engine__reference_familiar(r, NULL, true);
+	engine__reference_free(r);
+	return *out ? 0 : engine__error_oom();
 }
