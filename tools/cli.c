@@ -80,3 +80,52 @@ void cli_print_commands(const struct cli_command *table)
 		if (c->summary)
 			printf("  %-10s %s\n", c->name, c->summary);
 }
+
+void cli_usage_print(const struct cli_usage *u, FILE *f)
+{
+	fprintf(f, "\nUsage:  engine %s %s\n\n%s\n", u->command, u->args, u->summary);
+	if (u->options)
+		fprintf(f, "\nOptions:\n%s", u->options);
+}
+
+int cli_args_error(const struct cli_usage *u, const char *what)
+{
+	fprintf(stderr, "Error: \"engine %s\" %s\nSee 'engine %s --help'.\n", u->command, what, u->command);
+	return 125;
+}
+
+int cli_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts,
+	       const struct cli_usage *u)
+{
+	static const struct option help_only[] = {{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+	char spec[128];
+	int c, prev = optind;
+
+	/* ':' first: a missing argument comes back as ':' instead of '?'; '+'
+	 * stops at the first operand (the image of run, the command of exec). */
+	snprintf(spec, sizeof(spec), "+:%sh", shortopts ? shortopts : "");
+	opterr = 0;
+	c = getopt_long(argc, argv, spec, longopts ? longopts : help_only, NULL);
+	if (c == 'h') {
+		cli_usage_print(u, stdout);
+		return CLI_OPT_HELP;
+	}
+	if (c == '?' || c == ':') {
+		/* Inside a cluster of short flags getopt has not moved on yet. */
+		const char *arg = optind == prev && optind < argc ? argv[optind] : argv[optind - 1];
+
+		if (strcmp(arg, "--help") == 0) {
+			cli_usage_print(u, stdout);
+			return CLI_OPT_HELP;
+		}
+		if (c == ':')
+			fprintf(stderr, "flag needs an argument: %s\n", arg);
+		else if (optopt && strncmp(arg, "--", 2) != 0)
+			fprintf(stderr, "unknown shorthand flag: '%c' in %s\n", optopt, arg);
+		else
+			fprintf(stderr, "unknown flag: %.*s\n", (int)strcspn(arg, "="), arg);
+		fprintf(stderr, "See 'engine %s --help'.\n", u->command);
+		return CLI_OPT_BAD;
+	}
+	return c;
+}

@@ -3,6 +3,9 @@
 #ifndef ENGINE_TOOLS_CLI_H
 #define ENGINE_TOOLS_CLI_H
 
+#include <getopt.h>
+#include <stdio.h>
+
 #include <engine.h>
 
 struct cli_command {
@@ -25,6 +28,7 @@ extern struct cli_globals cli_globals;
 extern const struct cli_command cli_image_commands[];
 extern const struct cli_command cli_image_io_commands[];
 extern const struct cli_command cli_container_commands[];
+extern const struct cli_command cli_manage_commands[];
 extern const struct cli_command cli_build_commands[];
 extern const struct cli_command cli_registry_commands[];
 extern const struct cli_command cli_system_commands[];
@@ -40,6 +44,29 @@ int cli_failf(int status, const char *fmt, ...) __attribute__((format(printf, 2,
 
 /* Find @name in the NULL-terminated tables and run it; 127 if unknown. */
 int cli_dispatch(const struct cli_command *const *tables, int argc, char **argv, const char *what);
+
+/* A command's help: "Usage: engine <usage>", the summary, the option lines. */
+struct cli_usage {
+	const char *command; /* "run", "container prune": for "See 'engine run --help'." */
+	const char *args;    /* "[OPTIONS] CONTAINER NEW_NAME" */
+	const char *summary;
+	const char *options; /* option lines, each ending in "\n", or NULL */
+};
+
+/* What cli_getopt returns besides an option character. */
+#define CLI_OPT_END (-1)
+#define CLI_OPT_HELP (-2) /* --help was printed: exit 0 */
+#define CLI_OPT_BAD (-3)  /* a bad flag was reported: exit 125 */
+
+/* getopt_long with docker's conventions: -h/--help prints the usage to
+ * stdout; an unknown flag or a missing argument prints one line naming it
+ * and "See 'engine <command> --help'." Reset optind to 1 before the loop. */
+int cli_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts,
+	       const struct cli_usage *u);
+/* Print the usage (to stdout for --help, else stderr). */
+void cli_usage_print(const struct cli_usage *u, FILE *f);
+/* "engine X" requires N arguments: one line + the See line; returns 125. */
+int cli_args_error(const struct cli_usage *u, const char *what);
 
 /* Print a table's commands (for usage). */
 void cli_print_commands(const struct cli_command *table);

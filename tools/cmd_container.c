@@ -27,7 +27,7 @@ static int status_of_error(const engine_run_result *res)
 /* --- run / create ---------------------------------------------------------- */
 
 struct run_opts {
-	int detach, rm, interactive;
+	int detach, rm, interactive, restart;
 	engine_spec *spec;
 };
 
@@ -52,6 +52,7 @@ enum {
 	OPT_ULIMIT,
 	OPT_CPUSET,
 	OPT_MOUNT_RO,
+	OPT_RESTART,
 };
 
 static const struct option run_longopts[] = {
@@ -82,6 +83,7 @@ static const struct option run_longopts[] = {
     {"init", no_argument, NULL, OPT_INIT},
     {"timeout", required_argument, NULL, OPT_TIMEOUT},
     {"entrypoint", required_argument, NULL, OPT_ENTRYPOINT},
+    {"restart", required_argument, NULL, OPT_RESTART},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -115,6 +117,7 @@ static void run_usage(FILE *f, const char *cmd)
 		"      --init               run an init that reaps zombies and forwards signals\n"
 		"      --timeout SECONDS    kill the container after this long\n"
 		"      --entrypoint CMD     override the image's entrypoint\n"
+		"      --restart POLICY     no, always, unless-stopped, on-failure[:N]\n"
 		"  -i, --interactive        keep stdin attached\n",
 		cmd);
 }
@@ -240,6 +243,10 @@ static int parse_run(int argc, char **argv, const char *cmd, struct run_opts *o)
 		case OPT_TIMEOUT:
 			r = engine_spec_set_timeout(s, strtod(optarg, NULL));
 			break;
+		case OPT_RESTART:
+			o->restart = strcmp(optarg, "no") != 0;
+			r = engine_spec_set_restart_policy(s, optarg);
+			break;
 		case OPT_ENTRYPOINT: {
 			char *ep[] = {optarg, NULL};
 			engine_strarray a = {ep, *optarg ? 1 : 0};
@@ -258,6 +265,10 @@ static int parse_run(int argc, char **argv, const char *cmd, struct run_opts *o)
 			cli_fail(EXIT_ENGINE, NULL);
 			return -1;
 		}
+	}
+	if (o->rm && o->restart) {
+		cli_failf(EXIT_ENGINE, "Conflicting options: --restart and --rm");
+		return -1;
 	}
 	if (optind >= argc) {
 		cli_failf(EXIT_ENGINE, "\"engine %s\" requires at least 1 argument (IMAGE)", cmd);
@@ -935,7 +946,8 @@ static int cmd_container(int argc, char **argv)
 	    {"remove", cmd_rm, NULL}, {"inspect", cmd_inspect, "Return low-level information on containers"},
 	    {NULL, NULL, NULL},
 	};
-	const struct cli_command *const tables[] = {aliases, cli_container_commands, NULL};
+	const struct cli_command *const tables[] = {aliases, cli_container_commands, cli_manage_commands,
+						    NULL};
 
 	if (argc < 2) {
 		printf("Usage: engine container COMMAND\n\nCommands:\n");

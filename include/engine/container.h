@@ -104,6 +104,54 @@ ENGINE_EXTERN int engine_container_resume(engine_container *container);
  */
 ENGINE_EXTERN int engine_container_remove(engine_container *container, int force);
 
+/**
+ * Rename a container, running or not (docker rename). A leading "/" is
+ * ignored. Errors: ENGINE_EINVALID (not a valid name, or the same name),
+ * ENGINE_EEXISTS (another container has it).
+ */
+ENGINE_EXTERN int engine_container_rename(engine_container *container, const char *name);
+
+/**
+ * Stop the container if it runs (engine_container_stop() with
+ * @p grace_seconds), then start it again. Errors: those of stop and start.
+ */
+ENGINE_EXTERN int engine_container_restart(engine_container *container, int grace_seconds);
+
+#define ENGINE_UPDATE_OPTIONS_VERSION 1
+
+/**
+ * Options for engine_container_update() (docker update). A field left at
+ * its ENGINE_UPDATE_OPTIONS_INIT value (0 / NULL) keeps the current value;
+ * -1 lifts a limit.
+ */
+typedef struct engine_update_options {
+	unsigned version;
+	int64_t memory;		    /**< bytes (at least 6 MB); -1: unlimited */
+	double cpus;		    /**< CPU quota in CPUs (0.5); -1: unlimited */
+	int64_t cpu_shares;	    /**< relative weight 2..262144 */
+	int64_t pids_limit;	    /**< maximum number of tasks; -1: unlimited */
+	const char *cpuset_cpus;    /**< CPUs allowed, "0-1" */
+	const char *restart_policy; /**< as engine_spec_set_restart_policy() */
+} engine_update_options;
+
+#define ENGINE_UPDATE_OPTIONS_INIT                                                                           \
+	{                                                                                                    \
+		ENGINE_UPDATE_OPTIONS_VERSION, 0, 0, 0, 0, NULL, NULL                                        \
+	}
+
+/** Initialise @p opts like ENGINE_UPDATE_OPTIONS_INIT, for bindings. */
+ENGINE_EXTERN int engine_update_options_init(engine_update_options *opts, unsigned version);
+
+/**
+ * Change the limits and restart policy of a container. The new values are
+ * kept for every later start and, while the container runs, written to its
+ * cgroup at once. Nothing changes when any value is refused. Errors:
+ * ENGINE_EINVALID (a bad value, or a restart policy with auto-remove),
+ * ENGINE_EBUSY (the kernel refused a memory limit below current usage),
+ * ENGINE_ENOTSUP (the host cannot enforce the limit).
+ */
+ENGINE_EXTERN int engine_container_update(engine_container *container, const engine_update_options *opts);
+
 #define ENGINE_EXEC_OPTIONS_VERSION 1
 
 /** Options for engine_container_exec(). */

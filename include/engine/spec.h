@@ -118,6 +118,19 @@ ENGINE_EXTERN int engine_spec_set_timeout(engine_spec *spec, double seconds);
 ENGINE_EXTERN int engine_spec_set_auto_remove(engine_spec *spec, int enable);
 
 /**
+ * What the monitor of a started container does when it exits, like
+ * docker run --restart: "no" (default), "always", "unless-stopped" (both
+ * restart it whatever the exit status, until engine_container_stop() or
+ * kill is used; they differ only for engine_container_restore_all()),
+ * "on-failure" or "on-failure:N" (restart after a non-zero exit, at most N
+ * times; no N: no limit). Restarts back off like Docker's: 100 ms doubling
+ * up to a minute, reset once the container ran 10 seconds. engine_run()
+ * ignores it. Conflicts with auto-remove (engine_container_create() then
+ * fails with ENGINE_EINVALID). Errors: ENGINE_EINVALID naming the value.
+ */
+ENGINE_EXTERN int engine_spec_set_restart_policy(engine_spec *spec, const char *policy);
+
+/**
  * Parse a Docker-style size ("64m", "1g", "512k", "1.5g", bytes) into
  * *@p out bytes. ENGINE_EINVALID when malformed.
  */

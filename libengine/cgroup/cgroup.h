@@ -113,6 +113,21 @@ int engine__cgroup_destroy(engine__cgroup *cg);
 /* Free the handle without removing anything. Accepts NULL. */
 void engine__cgroup_free(engine__cgroup *cg);
 
+/* A change of limits on a live cgroup (docker update). 0 / NULL leaves a
+ * value as it is; -1 lifts the memory, cpu quota or pids limit. */
+typedef struct engine__cgroup_change {
+	int64_t memory;		 /* bytes (memory+swap follows: no swap beyond it) */
+	uint64_t cpu_shares;	 /* 2..262144 */
+	int64_t cpu_quota;	 /* microseconds per period */
+	uint64_t cpu_period;	 /* 0 = 100000 */
+	int64_t pids;		 /* max tasks */
+	const char *cpuset_cpus; /* "0-1" */
+} engine__cgroup_change;
+
+/* Apply @u to a container's cgroup while it runs (cgroup_update.c). A limit
+ * below the current usage fails as the kernel refuses it (ENGINE_EBUSY). */
+int engine__cgroup_update(engine__cgroup *cg, const engine__cgroup_change *u);
+
 /* The path of the cgroup in the v2 / a v1 hierarchy (for inspect, tests):
  * @controller NULL for the v2 cgroup (also hybrid's, in the unified mount),
  * else a v1 controller name ("memory", "cpuacct", ...). NULL when absent. */

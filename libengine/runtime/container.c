@@ -88,6 +88,28 @@ fail:
 	return r;
 }
 
+int engine__container_reload(engine_container *c)
+{
+	engine_container *fresh = NULL;
+	int r = load(c->ctx, c->id, &fresh);
+
+	if (r < 0)
+		return r;
+	/* The creator's fds stay what this handle was given. */
+	fresh->spec->stdio = c->spec->stdio;
+	fresh->spec->in_fd = c->spec->in_fd;
+	fresh->spec->out_fd = c->spec->out_fd;
+	fresh->spec->err_fd = c->spec->err_fd;
+	free(c->name);
+	c->name = steal_ptr(fresh->name);
+	engine_spec_free(c->spec);
+	c->spec = steal_ptr(fresh->spec);
+	json_object_put(c->config);
+	c->config = steal_ptr(fresh->config);
+	engine_container_free(fresh);
+	return 0;
+}
+
 int engine__container_ids(engine_context *ctx, char ***out)
 {
 	cleanup_free char *dir = engine__context_path_containers(ctx);
@@ -185,7 +207,7 @@ static const char *const adjectives[] = {"eager", "brave",  "calm",   "clever",	
 static const char *const nouns[] = {"turing",	"hopper",  "lovelace", "knuth",	 "ritchie",  "thompson",
 				    "torvalds", "shannon", "dijkstra", "liskov", "hamilton", "curie"};
 
-static int name_taken(engine_context *ctx, const char *name)
+int engine__container_name_free(engine_context *ctx, const char *name, const char *except_id)
 {
 	char id[65];
 	cleanup_strv char **ids = NULL;
@@ -196,7 +218,7 @@ static int name_taken(engine_context *ctx, const char *name)
 		engine_container *c = NULL;
 		bool same;
 
-		if (load(ctx, ids[i], &c) < 0)
+		if ((except_id && strcmp(ids[i], except_id) == 0) || load(ctx, ids[i], &c) < 0)
 			continue;
 		same = strcmp(c->name, name) == 0;
 		snprintf(id, sizeof(id), "%s", ids[i]);
@@ -225,6 +247,10 @@ ENGINE_EXTERN int engine_container_create(engine_context *ctx, const engine_spec
 		return engine__error_set(ENGINE_EINVALID, 0, "engine_container_create: NULL argument");
 	if (!cfg)
 		return engine__error_oom();
+	if (spec->auto_remove && spec->restart[0] && strcmp(spec->restart, "no") != 0)
+		return engine__error_set(ENGINE_EINVALID, 0,
+					 "conflicting options: restart policy \"%s\" and auto-remove (--rm)",
+					 spec->restart);
 	lockpath = engine__context_path(ctx, "containers.lock");
 	if (!lockpath)
 		return ENGINE_ENOMEM;
@@ -232,7 +258,7 @@ ENGINE_EXTERN int engine_container_create(engine_context *ctx, const engine_spec
 	if (lock < 0)
 		return lock;
 	if (spec->name) {
-		r = name_taken(ctx, spec->name);
+		r = engine__container_name_free(ctx, spec->name, NULL);
 		if (r < 0)
 			return r;
 		name = strdup(spec->name);

@@ -19,6 +19,11 @@ struct engine_container {
 
 /* IDs of the containers with a config.json (lifecycle containers). */
 int engine__container_ids(engine_context *ctx, char ***out);
+/* ENGINE_EEXISTS when another container than @except_id (may be NULL) is
+ * named @name. Callers hold containers.lock. */
+int engine__container_name_free(engine_context *ctx, const char *name, const char *except_id);
+/* Re-read config.json into the handle (after another process changed it). */
+int engine__container_reload(engine_container *c);
 /* "<root>/containers" (malloc'd). */
 char *engine__context_path_containers(engine_context *ctx);
 /* "TERM", "SIGTERM", "15" -> 15. ENGINE_EINVALID otherwise. */

@@ -70,11 +70,20 @@ struct engine_spec {
 	int in_fd, out_fd, err_fd;
 	double timeout;
 	bool auto_remove;
+	/* restart policy (spec_policy.c): "no", "always", "unless-stopped",
+	 * "on-failure" with restart_max retries (0: unlimited) */
+	char restart[16];
+	int restart_max;
 };
+
+/* Parse Docker's --restart value into @name (>= 16 bytes) and @max. */
+int engine__restart_policy_parse(const char *policy, char *name, int *max);
 
 /* The spec as JSON (config.json) and back. */
 int engine__spec_to_json(const engine_spec *spec, json_object **out);
 int engine__spec_from_json(json_object *obj, engine_spec **out);
+/* A deep copy through the JSON form (the creator's fds are not copied). */
+int engine__spec_copy(const engine_spec *spec, engine_spec **out);
 
 /* --- plan: what the child executes ------------------------------------ */
 

@@ -87,6 +87,13 @@ int engine__spec_to_json(const engine_spec *s, json_object **out)
 	add_int(o, "Stdio", s->stdio);
 	json_object_object_add(o, "Timeout", json_object_new_double(s->timeout));
 	json_object_object_add(o, "AutoRemove", json_object_new_boolean(s->auto_remove));
+	{
+		json_object *rp = json_object_new_object();
+
+		json_object_object_add(o, "RestartPolicy", rp);
+		engine__json_add_string(rp, "Name", s->restart[0] ? s->restart : "no");
+		add_int(rp, "MaximumRetryCount", s->restart_max);
+	}
 	*out = steal_ptr(o);
 	return 0;
 }
@@ -191,6 +198,13 @@ int engine__spec_from_json(json_object *o, engine_spec **out)
 		s->stdio = ENGINE_STDIO_LOG;
 	s->timeout = get_double(o, "Timeout");
 	s->auto_remove = get_bool(o, "AutoRemove");
+	a = engine__json_get_type(o, "RestartPolicy", json_type_object);
+	if (a &&
+	    engine__restart_policy_parse(engine__json_get_string(a, "Name"), s->restart, &s->restart_max) ==
+		0 &&
+	    strcmp(s->restart, "on-failure") == 0)
+		s->restart_max = (int)engine__json_get_int(a, "MaximumRetryCount", 0);
+	engine_error_clear();
 	*out = s;
 	return 0;
 oom:
@@ -198,4 +212,14 @@ oom:
 fail:
 	engine_spec_free(s);
 	return r;
+}
+
+int engine__spec_copy(const engine_spec *s, engine_spec **out)
+{
+	cleanup_json json_object *o = NULL;
+	int r = engine__spec_to_json(s, &o);
+
+	if (r < 0)
+		return r;
+	return engine__spec_from_json(o, out);
 }

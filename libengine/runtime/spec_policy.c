@@ -1,0 +1,65 @@
+/*
+ * engine_spec setters for what happens around the command rather than in
+ * it: the restart policy the monitor applies when the container exits.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/error.h"
+#include "runtime/runtime.h"
+
+int engine__restart_policy_parse(const char *policy, char *name, int *max)
+{
+	const char *colon;
+	char *end;
+	size_t len;
+	long n = 0;
+
+	if (!policy || !*policy)
+		policy = "no";
+	colon = strchr(policy, ':');
+	len = colon ? (size_t)(colon - policy) : strlen(policy);
+	if (colon) {
+		n = strtol(colon + 1, &end, 10);
+		if (!colon[1] || *end || n < 0 || n > 1000000)
+			return engine__error_set(ENGINE_EINVALID, 0,
+						 "restart policy \"%s\": the maximum retry count must be a "
+						 "number >= 0",
+						 policy);
+	}
+	static const char *const names[] = {"no", "always", "unless-stopped", "on-failure"};
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (strlen(names[i]) != len || strncmp(names[i], policy, len) != 0)
+			continue;
+		if (colon && i != 3)
+			return engine__error_set(
+			    ENGINE_EINVALID, 0,
+			    "restart policy \"%s\": a maximum retry count only goes with "
+			    "on-failure",
+			    policy);
+		strcpy(name, names[i]);
+		*max = (int)n;
+		return 0;
+	}
+	return engine__error_set(ENGINE_EINVALID, 0,
+				 "invalid restart policy \"%s\": use no, always, unless-stopped or "
+				 "on-failure[:max-retries]",
+				 policy);
+}
+
+ENGINE_EXTERN int engine_spec_set_restart_policy(engine_spec *s, const char *policy)
+{
+	char name[16];
+	int max, r;
+
+	if (!s)
+		return engine__error_set(ENGINE_EINVALID, 0, "spec is NULL");
+	r = engine__restart_policy_parse(policy, name, &max);
+	if (r < 0)
+		return r;
+	strcpy(s->restart, name);
+	s->restart_max = max;
+	return 0;
+}

@@ -1,0 +1,62 @@
+#!/bin/sh
+# Docker's container-management verbs end to end (as root, on its own engine
+# root and cgroup parent), checked against Docker's documented behaviour:
+# rename, update, restart and restart policies.
+set -u
+[ "$(id -u)" = 0 ] || { echo "skip: needs root"; exit 77; }
+[ -x /bin/busybox ] || { echo "skip: no /bin/busybox"; exit 77; }
+ENGINE_BUILD=${ENGINE_BUILD:-$(pwd)}
+root=$(mktemp -d /tmp/engine-it-manage-XXXXXX)
+parent="engine-it-$(basename "$root")"
+printf '{"cgroup-parent": "%s"}\n' "$parent" > "$root/config.json"
+E() { "$ENGINE_BUILD/tools/engine" --root "$root" --config "$root/config.json" "$@"; }
+fails=0
+cleanup() {
+	E rm -f $(E ps -a -q 2>/dev/null) >/dev/null 2>&1
+	for d in /sys/fs/cgroup/*/"$parent"; do [ -d "$d" ] && rmdir "$d" 2>/dev/null; done
+	rm -rf "$root"
+}
+trap cleanup EXIT
+check() { # check NAME EXPECTED ACTUAL
+	if [ "$2" = "$3" ]; then echo "ok   $1"; else echo "FAIL $1: expected [$2] got [$3]"; fails=$((fails + 1)); fi
+}
+field() { # field CONTAINER KEY: the first "KEY": value of inspect, unquoted
+	E inspect "$1" | tr -d ' ' | sed -n "s/^\"$2\":\"\{0,1\}\([^\",]*\)\"\{0,1\},\{0,1\}$/\1/p" | head -n1
+}
+
+E default >/dev/null || { echo "FAIL: engine default"; exit 1; }
+
+# rename
+E create --name one busybox true >/dev/null
+E create --name two busybox true >/dev/null
+E rename one two 2>/dev/null; check "rename to a used name fails" 1 $?
+E rename one uno; check "rename" 0 $?
+check "renamed in inspect" "/uno" "$(field uno Name)"
+E inspect one >/dev/null 2>&1; check "old name gone" 1 $?
+E rename uno 2>/dev/null; check "rename needs 2 args" 125 $?
+E rm uno two >/dev/null
+
+# update: limits of a running container, read back by inspect and stats
+E run -d --name upd -m 64m busybox sleep 60 >/dev/null
+check "update prints the name" "upd" "$(E update -m 128m --pids-limit 20 --cpus 0.5 upd)"
+check "memory updated" 134217728 "$(field upd Memory)"
+check "pids updated" 20 "$(field upd PidsLimit)"
+check "cpus updated" 500000000 "$(field upd NanoCpus)"
+E stats --no-stream upd | grep -q "/ 128.00MiB"; check "stats shows the new limit" 0 $?
+E update upd 2>/dev/null; check "update without flags" 1 $?
+E update --restart sometimes upd 2>/dev/null; check "bad restart policy" 1 $?
+E update --memory 1k upd 2>/dev/null; check "memory below minimum" 1 $?
+check "unchanged after a refused update" 134217728 "$(field upd Memory)"
+
+# restart
+pid1=$(field upd Pid)
+check "restart prints the name" "upd" "$(E restart -t 1 upd)"
+pid2=$(field upd Pid)
+[ -n "$pid2" ] && [ "$pid2" != 0 ] && [ "$pid2" != "$pid1" ]; check "restart gives a new process" 0 $?
+check "running after restart" "running" "$(field upd Status)"
+E rm -f upd >/dev/null
+
+E run --rm --restart always busybox true 2>/dev/null; check "--restart with --rm conflicts" 125 $?
+
+echo "$fails failed"
+[ "$fails" -eq 0 ]

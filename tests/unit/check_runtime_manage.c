@@ -1,0 +1,157 @@
+/* Managing existing containers (privileged): rename, update of a running
+ * container's limits (read back from its cgroup), restart policies. */
+#define TR_FIXTURE "runtime-mg"
+#include "check_runtime.h"
+
+#include <signal.h>
+
+static engine_container *create(const char *name, const char *script, const char *restart)
+{
+	engine_spec *s = tr_spec(rootfs, SH(script));
+	engine_container *c = NULL;
+
+	if (name)
+		ck_assert_engine_ok(engine_spec_set_name(s, name));
+	if (restart)
+		ck_assert_engine_ok(engine_spec_set_restart_policy(s, restart));
+	ck_assert_engine_ok(engine_spec_set_memory_str(s, "64m"));
+	ck_assert_engine_ok(engine_container_create(ctx, s, &c));
+	engine_spec_free(s);
+	return c;
+}
+
+/* The content of a file of the container's cgroup, found through its
+ * /proc/<pid>/cgroup line for @controller ("" for v2). */
+static char *exec_out(engine_container *c, const char *script)
+{
+	engine_exec_options eo = ENGINE_EXEC_OPTIONS_INIT;
+	engine_run_result *res = NULL;
+	char *out;
+
+	eo.argv = (engine_strarray){(char *[]){"sh", "-c", (char *)script, NULL}, 3};
+	ck_assert_engine_ok(engine_container_exec(c, &eo, &res));
+	out = strdup(res->stdout_data ? res->stdout_data : "");
+	engine_run_result_free(res);
+	return out;
+}
+
+START_TEST(test_runtime__rename)
+{
+	engine_container *a = create("first", "sleep 30", NULL), *b = create("second", "true", NULL),
+			 *o = NULL;
+	char *json = NULL;
+
+	ck_assert_engine_error(engine_container_rename(a, "second"), ENGINE_EEXISTS, "already in use");
+	ck_assert_engine_error(engine_container_rename(a, "bad name"), ENGINE_EINVALID,
+			       "invalid container name");
+	ck_assert_engine_error(engine_container_rename(a, "first"), ENGINE_EINVALID, "same");
+	ck_assert_engine_ok(engine_container_start(a));
+	ck_assert_engine_ok(engine_container_rename(a, "/renamed"));
+	ck_assert_str_eq(engine_container_name(a), "renamed");
+	ck_assert_engine_error(engine_container_open(ctx, "first", &o), ENGINE_ENOTFOUND, "first");
+	ck_assert_engine_ok(engine_container_open(ctx, "renamed", &o));
+	ck_assert_str_eq(engine_container_id(o), engine_container_id(a));
+	ck_assert_engine_ok(engine_container_inspect(o, &json));
+	ck_assert_ptr_nonnull(strstr(json, "\"Name\": \"/renamed\""));
+	engine_free(json);
+	engine_container_free(o);
+	/* the old name is free again */
+	ck_assert_engine_ok(engine_container_rename(b, "first"));
+	ck_assert_engine_ok(engine_container_remove(a, 1));
+	ck_assert_engine_ok(engine_container_remove(b, 1));
+	engine_container_free(a);
+	engine_container_free(b);
+}
+END_TEST
+
+START_TEST(test_runtime__update)
+{
+	engine_container *c = create("upd", "sleep 60", NULL);
+	engine_update_options o = ENGINE_UPDATE_OPTIONS_INIT;
+	engine_container_stats st;
+	char *json = NULL, *out;
+
+	ck_assert_engine_ok(engine_container_start(c));
+	o.memory = 96 * 1024 * 1024;
+	o.pids_limit = 33;
+	o.cpus = 0.5;
+	o.cpu_shares = 512;
+	ck_assert_engine_ok(engine_container_update(c, &o));
+	ck_assert_engine_ok(engine_container_stats_get(c, &st));
+	ck_assert_uint_eq(st.memory_limit, 96 * 1024 * 1024);
+	/* The limits bind the running container: 33 tasks at most. */
+	out = exec_out(c, "for i in $(seq 40); do sleep 5 & done 2>/dev/null; sleep 0.2; "
+			  "ls /proc | grep -c '^[0-9]'");
+	ck_assert_msg(atoi(out) <= 33, "%s processes under a pids limit of 33", out);
+	free(out);
+	ck_assert_engine_ok(engine_container_inspect(c, &json));
+	ck_assert_ptr_nonnull(strstr(json, "\"Memory\": 100663296"));
+	ck_assert_ptr_nonnull(strstr(json, "\"PidsLimit\": 33"));
+	ck_assert_ptr_nonnull(strstr(json, "\"NanoCpus\": 500000000"));
+	engine_free(json);
+
+	/* A bad value changes nothing. */
+	o = (engine_update_options)ENGINE_UPDATE_OPTIONS_INIT;
+	o.memory = 1024;
+	ck_assert_engine_error(engine_container_update(c, &o), ENGINE_EINVALID, "minimum is 6MB");
+	o.memory = 0;
+	o.restart_policy = "sometimes";
+	ck_assert_engine_error(engine_container_update(c, &o), ENGINE_EINVALID, "invalid restart policy");
+	ck_assert_engine_ok(engine_container_stats_get(c, &st));
+	ck_assert_uint_eq(st.memory_limit, 96 * 1024 * 1024);
+
+	/* -1 lifts a limit; the stopped container keeps the new values. */
+	o = (engine_update_options)ENGINE_UPDATE_OPTIONS_INIT;
+	o.memory = -1;
+	o.restart_policy = "on-failure:3";
+	ck_assert_engine_ok(engine_container_update(c, &o));
+	ck_assert_engine_ok(engine_container_stats_get(c, &st));
+	ck_assert_uint_eq(st.memory_limit, 0);
+	ck_assert_engine_ok(engine_container_kill(c, SIGKILL));
+	ck_assert_engine_ok(engine_container_wait(c, -1, NULL));
+	o = (engine_update_options)ENGINE_UPDATE_OPTIONS_INIT;
+	o.memory = 80 * 1024 * 1024;
+	o.restart_policy = "no";
+	ck_assert_engine_ok(engine_container_update(c, &o));
+	ck_assert_engine_ok(engine_container_start(c));
+	ck_assert_engine_ok(engine_container_stats_get(c, &st));
+	ck_assert_uint_eq(st.memory_limit, 80 * 1024 * 1024);
+	ck_assert_engine_ok(engine_container_remove(c, 1));
+	engine_container_free(c);
+}
+END_TEST
+
+START_TEST(test_runtime__restart_policy_parse)
+{
+	engine_spec *s = tr_spec(rootfs, SH("true"));
+	engine_container *c = NULL;
+
+	ck_assert_engine_error(engine_spec_set_restart_policy(s, "always:3"), ENGINE_EINVALID, "on-failure");
+	ck_assert_engine_error(engine_spec_set_restart_policy(s, "on-failure:-1"), ENGINE_EINVALID, ">= 0");
+	ck_assert_engine_error(engine_spec_set_restart_policy(s, "on-failure:x"), ENGINE_EINVALID, ">= 0");
+	ck_assert_engine_error(engine_spec_set_restart_policy(s, "maybe"), ENGINE_EINVALID, "maybe");
+	ck_assert_engine_ok(engine_spec_set_restart_policy(s, "unless-stopped"));
+	ck_assert_engine_ok(engine_spec_set_auto_remove(s, 1));
+	ck_assert_engine_error(engine_container_create(ctx, s, &c), ENGINE_EINVALID, "auto-remove");
+	engine_spec_free(s);
+}
+END_TEST
+
+static Suite *manage_suite(void)
+{
+	Suite *s = suite_create("runtime-manage");
+	TCase *tc = tcase_create("manage");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 300);
+	tcase_add_test(tc, test_runtime__rename);
+	tcase_add_test(tc, test_runtime__update);
+	tcase_add_test(tc, test_runtime__restart_policy_parse);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	return th_run_suite(manage_suite(), 1);
+}
