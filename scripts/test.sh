@@ -55,6 +55,7 @@ for t in tests/integration/*.sh; do
 	if ENGINE_BUILD="$top/build/default" sh "$t"; then echo "1 0 0" >> "$results"
 	else rc=$?; if [ $rc -eq 77 ]; then echo "0 0 1" >> "$results"; else echo "0 1 0" >> "$results"; fi; fi
 done
+[ -x tests/escape/run.sh ] && ENGINE_BUILD="$top/build/default" tests/escape/run.sh "$results"
 [ -x tests/python/run.sh ] && ENGINE_BUILD="$top/build/default" tests/python/run.sh "$results"
 [ -x tests/go/run.sh ] && ENGINE_BUILD="$top/build/default" tests/go/run.sh "$results"
 

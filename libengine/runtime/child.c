@@ -479,6 +479,56 @@ static void run_init(engine__plan *p, int err_fd)
 	}
 }
 
+/* Leave the caller's world before touching the container's: no core dumps
+ * or ptrace by the container's processes (non-dumpable until exec; exec
+ * resets it), no fd of the caller's but @lift and @keep (closed, not just
+ * CLOEXEC: a process in the container must never hold a host directory),
+ * and no controlling terminal (a session of its own, so TIOCSTI and
+ * /dev/tty cannot reach the caller's terminal). The fds in @lift (the
+ * runtime's own pipes) are moved to 3 or above first, so the stdio dup2s
+ * cannot clobber them; @lift[0] is the error pipe. */
+void engine__child_isolate(int *const *lift, size_t n_lift, const int *keep, size_t n_keep)
+{
+	int sorted[16];
+	size_t n = 0;
+	unsigned lo = 0;
+
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		engine__child_fail(*lift[0], errno, 0, "make the process non-dumpable", NULL);
+	for (size_t i = 0; i < n_lift + n_keep && n < 16; i++) {
+		int fd = i < n_lift ? *lift[i] : keep[i - n_lift];
+		size_t j;
+
+		if (fd >= 0 && fd < 3 && i < n_lift) {
+			fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+			if (fd < 0)
+				engine__child_fail(*lift[0], errno, 0, "move a runtime pipe above stdio",
+						   NULL);
+			*lift[i] = fd;
+		}
+		if (fd < 0)
+			continue;
+		for (j = 0; j < n && sorted[j] != fd; j++)
+			;
+		if (j < n)
+			continue;
+		for (j = n++; j > 0 && sorted[j - 1] > fd; j--)
+			sorted[j] = sorted[j - 1];
+		sorted[j] = fd;
+	}
+	for (size_t i = 0; i <= n; i++) {
+		unsigned hi = i < n ? (unsigned)sorted[i] : ~0U;
+
+		if (hi > lo && syscall(SYS_close_range, lo, hi - 1, 0) < 0)
+			engine__child_fail(*lift[0], errno, 0, "close the caller's file descriptors", NULL);
+		if (i < n)
+			lo = (unsigned)sorted[i] + 1;
+	}
+	/* Never fails for a fresh clone (not a process group leader). */
+	if (setsid() < 0)
+		engine__child_fail(*lift[0], errno, 0, "setsid", NULL);
+}
+
 void engine__child_wait_parent(int go_fd, int err_fd)
 {
 	char go;
@@ -507,6 +557,7 @@ void engine__child_enter_userns(int go_fd, int err_fd)
 
 void engine__child_main(engine__plan *p, int go_fd, int err_fd)
 {
+	engine__child_isolate((int *const[]){&err_fd, &go_fd}, 2, p->stdio_fd, 3);
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
 		FAIL("prctl", NULL);
 	/* The rootfs is built while the parent places us in the cgroup (on v1

@@ -201,6 +201,7 @@ __attribute__((noreturn)) void engine__child_join(engine__plan *plan, int go_fd,
 __attribute__((noreturn)) void engine__child_fail(int err_fd, int sys_errno, int exit_code, const char *what,
 						  const char *arg);
 void engine__child_exec(engine__plan *plan, int err_fd);
+void engine__child_isolate(int *const *lift, size_t n_lift, const int *keep, size_t n_keep);
 void engine__child_wait_parent(int go_fd, int err_fd);
 void engine__child_enter_userns(int go_fd, int err_fd);
 void engine__child_drop_privileges(engine__plan *plan, int err_fd);

@@ -75,6 +75,7 @@ void engine__child_join(engine__plan *p, int go_fd, int err_fd)
 	char go;
 	pid_t pid;
 
+	engine__child_isolate((int *const[]){&err_fd, &go_fd, &p->join_pidfd}, 3, p->stdio_fd, 3);
 	if (read(go_fd, &go, 1) != 1)
 		engine__child_fail(err_fd, errno, 0, "wait for the parent", NULL);
 	/* The container's other namespaces belong to the host's user namespace:
@@ -87,6 +88,9 @@ void engine__child_join(engine__plan *p, int go_fd, int err_fd)
 	if (pid < 0)
 		engine__child_fail(err_fd, errno, 0, "fork into the container", NULL);
 	if (pid == 0) {
+		/* Its own session, as the container's first process has. */
+		if (setsid() < 0)
+			engine__child_fail(err_fd, errno, 0, "setsid", NULL);
 		sigset_t none;
 		struct sigaction sa;
 
