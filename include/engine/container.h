@@ -68,7 +68,8 @@ ENGINE_EXTERN const char *engine_container_id(const engine_container *container)
 /** The name (borrowed). */
 ENGINE_EXTERN const char *engine_container_name(const engine_container *container);
 /**
- * The current status ("created", "running", "paused", "exited"), refreshed
+ * The current status ("created", "running", "paused", "restarting" (between
+ * two runs of a restart policy), "exited"), refreshed
  * from the state directory. Static storage.
  */
 ENGINE_EXTERN const char *engine_container_status(engine_container *container);
@@ -83,11 +84,17 @@ ENGINE_EXTERN int engine_container_start(engine_container *container);
 
 /**
  * Wait until the container exits, at most @p timeout seconds (< 0: forever).
- * *@p exit_code (may be NULL) gets its status. ENGINE_ETIMEOUT when it is
- * still running at the deadline.
+ * *@p exit_code (may be NULL) gets its status. With a restart policy this is
+ * the end of the current run, as docker wait reports it, even when the
+ * policy starts the container again. ENGINE_ETIMEOUT when it is still
+ * running at the deadline.
  */
 ENGINE_EXTERN int engine_container_wait(engine_container *container, double timeout, int *exit_code);
-/** Send @p signal to the container's main process. ENGINE_EBUSY when not running. */
+/**
+ * Send @p signal to the container's main process. SIGKILL or the stop signal
+ * also stands the restart policy down, as engine_container_stop() does.
+ * ENGINE_EBUSY when not running.
+ */
 ENGINE_EXTERN int engine_container_kill(engine_container *container, int signal);
 /**
  * Stop: the image's StopSignal (default SIGTERM), then SIGKILL to every

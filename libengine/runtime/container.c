@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/context.h"
@@ -328,7 +329,8 @@ remove:
 
 ENGINE_EXTERN const char *engine_container_status(engine_container *c)
 {
-	static const char *const names[] = {"created", "running", "paused", "exited", "removing"};
+	static const char *const names[] = {"created",	  "running", "paused",
+					    "restarting", "exited",  "removing"};
 	engine__cstate st;
 
 	if (!c || engine__state_read(c->dir, &st) < 0)
@@ -370,6 +372,46 @@ static int wait_monitor(const engine__cstate *st, double timeout)
 	return 0;
 }
 
+/* With a restart policy the monitor outlives the run: wait for the run's
+ * process, then for the monitor to record its end (FinishedAt moves). */
+static int wait_run(engine_container *c, engine__cstate *st, double timeout)
+{
+	int64_t finished = st->finished_ns;
+	int pidfd = (int)syscall(SYS_pidfd_open, st->pid, 0);
+
+	if (pidfd >= 0 && engine__proc_alive(st->pid, st->pid_start)) {
+		struct pollfd pfd = {.fd = pidfd, .events = POLLIN};
+		int r;
+
+		do
+			r = poll(&pfd, 1, timeout < 0 ? -1 : (int)(timeout * 1000));
+		while (r < 0 && errno == EINTR);
+		if (r == 0) {
+			close(pidfd);
+			return engine__error_set(ENGINE_ETIMEOUT, 0, "container still running after %gs",
+						 timeout);
+		}
+	}
+	if (pidfd >= 0)
+		close(pidfd);
+	for (;;) {
+		struct timespec ts = {0, 10 * 1000 * 1000};
+		int r = engine__state_read(c->dir, st);
+
+		if (r < 0)
+			return r;
+		if (st->finished_ns != finished || !is_running(st) ||
+		    !engine__proc_alive(st->monitor, st->monitor_start))
+			return 0;
+		nanosleep(&ts, NULL);
+	}
+}
+
+static bool has_restart_policy(const engine_container *c)
+{
+	return c->spec->restart[0] && strcmp(c->spec->restart, "no") != 0;
+}
+
 ENGINE_EXTERN int engine_container_wait(engine_container *c, double timeout, int *exit_code)
 {
 	engine__cstate st;
@@ -381,7 +423,7 @@ ENGINE_EXTERN int engine_container_wait(engine_container *c, double timeout, int
 	if (r < 0)
 		return r;
 	if (is_running(&st)) {
-		r = wait_monitor(&st, timeout);
+		r = has_restart_policy(c) ? wait_run(c, &st, timeout) : wait_monitor(&st, timeout);
 		if (r < 0)
 			return r;
 		r = engine__state_read(c->dir, &st);
@@ -413,6 +455,17 @@ static int signal_pid(const engine__cstate *st, int sig)
 	return 0;
 }
 
+static int stop_signal(const engine_container *c)
+{
+	const char *stop = engine__json_get_string(c->config, "StopSignal");
+	int sig = SIGTERM;
+
+	if (stop && engine__signal_parse(stop, &sig) < 0)
+		sig = SIGTERM;
+	engine_error_clear();
+	return sig;
+}
+
 ENGINE_EXTERN int engine_container_kill(engine_container *c, int sig)
 {
 	engine__cstate st;
@@ -428,6 +481,10 @@ ENGINE_EXTERN int engine_container_kill(engine_container *c, int sig)
 	engine__state_refresh(&st);
 	if (!is_running(&st))
 		return engine__error_set(ENGINE_EBUSY, 0, "container %.12s is not running", c->id);
+	/* Killing it for good (as stop would) stands the restart policy down. */
+	if (has_restart_policy(c) && (sig == SIGKILL || sig == stop_signal(c)) &&
+	    (r = engine__state_mark_stopped(c->ctx, c->id, c->dir)) < 0)
+		return r;
 	return signal_pid(&st, sig);
 }
 
@@ -447,20 +504,25 @@ static void kill_all(engine_container *c, const engine__cstate *st)
 
 ENGINE_EXTERN int engine_container_stop(engine_container *c, int grace)
 {
-	const char *stop = engine__json_get_string(c ? c->config : NULL, "StopSignal");
-	int sig = SIGTERM, r;
 	engine__cstate st;
+	int sig, r;
 
 	if (!c)
 		return engine__error_set(ENGINE_EINVALID, 0, "container is NULL");
-	if (stop && engine__signal_parse(stop, &sig) < 0)
-		sig = SIGTERM;
+	sig = stop_signal(c);
 	r = engine__state_read(c->dir, &st);
 	if (r < 0)
 		return r;
 	engine__state_refresh(&st);
+	if (strcmp(st.status, "restarting") == 0) {
+		/* Between runs: the monitor sees the stop within its back-off step. */
+		r = engine__state_mark_stopped(c->ctx, c->id, c->dir);
+		return r < 0 ? r : wait_monitor(&st, KILL_WAIT);
+	}
 	if (!is_running(&st))
 		return 0;
+	if (has_restart_policy(c) && (r = engine__state_mark_stopped(c->ctx, c->id, c->dir)) < 0)
+		return r;
 	if (strcmp(st.status, "paused") == 0)
 		engine_container_resume(c);
 	signal_pid(&st, sig);
@@ -528,12 +590,17 @@ ENGINE_EXTERN int engine_container_remove(engine_container *c, int force)
 	if (r < 0)
 		return r;
 	engine__state_refresh(&st);
-	if (is_running(&st)) {
+	if (is_running(&st) || strcmp(st.status, "restarting") == 0) {
 		if (!force)
 			return engine__error_set(
 			    ENGINE_EBUSY, 0,
-			    "cannot remove container %.12s: it is running (stop it first or force)", c->id);
-		kill_all(c, &st);
+			    "cannot remove container %.12s: it is %s (stop it first or force)", c->id,
+			    st.status);
+		r = engine__state_mark_stopped(c->ctx, c->id, c->dir);
+		if (r < 0)
+			return r;
+		if (is_running(&st))
+			kill_all(c, &st);
 		r = wait_monitor(&st, KILL_WAIT);
 		if (r < 0)
 			return r;

@@ -29,7 +29,8 @@ static json_object *state_json(const engine__cstate *st)
 	engine__json_add_string(s, "Status", st->status);
 	json_object_object_add(s, "Running", json_object_new_boolean(running || paused));
 	json_object_object_add(s, "Paused", json_object_new_boolean(paused));
-	json_object_object_add(s, "Restarting", json_object_new_boolean(0));
+	json_object_object_add(s, "Restarting",
+			       json_object_new_boolean(strcmp(st->status, "restarting") == 0));
 	json_object_object_add(s, "OOMKilled", json_object_new_boolean(st->oom_killed));
 	json_object_object_add(s, "Dead", json_object_new_boolean(0));
 	json_object_object_add(s, "Pid", json_object_new_int(running || paused ? st->pid : 0));
@@ -59,6 +60,7 @@ static int build_inspect(engine_container *c, json_object **out)
 	if (json_object_object_get_ex(c->config, "Args", &v))
 		json_object_object_add(o, "Args", json_object_get(v));
 	json_object_object_add(o, "State", state_json(&st));
+	json_object_object_add(o, "RestartCount", json_object_new_int(st.restart_count));
 	engine__json_add_string(o, "Image", engine__json_get_string(c->config, "ImageID"));
 	{
 		char *name = engine__strdup_printf("/%s", c->name);
@@ -123,7 +125,7 @@ static int build_inspect(engine_container *c, json_object **out)
 	{
 		static const char *const keys[] = {"Memory",	  "CpuShares",	"PidsLimit", "ReadonlyRootfs",
 						   "NetworkMode", "AutoRemove", "Init",	     "CapAdd",
-						   "CapDrop",	  "CpusetCpus", "Ulimits"};
+						   "CapDrop",	  "CpusetCpus", "Ulimits",   "RestartPolicy"};
 
 		for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 			if (json_object_object_get_ex(spec, keys[i], &v))

@@ -3,10 +3,13 @@
  * then forks a monitor that double-forks away from it, spawns the container
  * as its own child, reports the start back over a pipe, and stays as the
  * container's parent: it waits on the pidfd, records the exit status and OOM
- * in state.json, removes the cgroup, and removes the container when it was
- * created with auto-remove. glibc's fork keeps malloc usable in the child,
- * and the monitor touches nothing the caller's other threads might hold
- * (the plan and cgroup handle are ready-made).
+ * in state.json, removes the cgroup, applies the restart policy (a fresh
+ * cgroup and plan for every run, Docker's back-off between runs), and
+ * removes the container when it was created with auto-remove. glibc's fork
+ * keeps malloc usable in the child, and the monitor touches nothing the
+ * caller's other threads might hold (the plan and cgroup handle are
+ * ready-made for the first run; later runs are prepared in the monitor,
+ * which is single-threaded).
  */
 #include "config.h"
 
@@ -19,6 +22,7 @@
 #include <string.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/error.h"
@@ -29,12 +33,75 @@
 #include "util/json.h"
 #include "util/strv.h"
 
+/* Docker's restart back-off: 100 ms, doubled per restart, at most a
+ * minute, back to the start once a run lasted 10 seconds. */
+#define BACKOFF_FIRST 0.1
+#define BACKOFF_MAX 60.0
+#define BACKOFF_RESET_AFTER 10.0
+
 typedef struct report {
 	int code;
 	int sys_errno;
 	int exit_code;
 	char message[1024];
 } report;
+
+/* What one run of the container needs, prepared before its process exists. */
+typedef struct launch {
+	engine__cinfo ci;
+	engine__plan *plan;
+	engine__cgroup *cg;
+	int owned[3];
+} launch;
+
+static void launch_release(launch *l)
+{
+	engine__stdio_close(l->owned);
+	engine__plan_free(l->plan);
+	l->plan = NULL;
+	free(l->ci.dir);
+	engine__strv_free(l->ci.layers);
+	if (l->ci.config)
+		json_object_put(l->ci.config);
+	free(l->ci.image_id);
+	memset(&l->ci, 0, sizeof(l->ci));
+}
+
+/* Image layers, plan, stdio (@mode) and a fresh cgroup for one run. */
+static int launch_prepare(engine_container *c, int mode, launch *l)
+{
+	engine__cgroup *stale = NULL;
+	engine__cgroup_limits limits;
+	engine_spec tmp;
+	const char *image_id;
+	int capture[2], r;
+
+	memset(l, 0, sizeof(*l));
+	l->owned[0] = l->owned[1] = l->owned[2] = -1;
+	tmp = *c->spec;
+	/* The image the container was created from, even if the tag moved. */
+	image_id = engine__json_get_string(c->config, "ImageID");
+	if (image_id && *image_id)
+		tmp.image = (char *)image_id;
+	r = engine__cinfo_load_image(c->ctx, &tmp, &l->ci);
+	if (r == 0)
+		r = engine__plan_build(c->ctx, c->spec, l->ci.config, l->ci.layers, c->dir, c->id, &l->plan);
+	if (r == 0)
+		r = engine__stdio_setup(c->spec, mode, c->dir, l->plan, capture, l->owned);
+	if (r < 0)
+		goto release;
+	/* A cgroup is never reused: OOM counters and page cache cannot be reset. */
+	if (engine__cgroup_open(c->ctx, c->id, &stale) == 0)
+		engine__cgroup_destroy(stale);
+	engine_error_clear();
+	engine__spec_limits(c->spec, &limits);
+	r = engine__cgroup_create(c->ctx, c->id, &limits, &l->cg);
+	if (r == 0)
+		return 0;
+release:
+	launch_release(l);
+	return r;
+}
 
 static void send_report(int fd, int code, int exit_code)
 {
@@ -52,34 +119,130 @@ static void send_report(int fd, int code, int exit_code)
 	}
 }
 
-__attribute__((noreturn)) static void monitor_main(engine_container *c, engine__plan *plan,
-						   engine__cgroup *cg, int report_fd, int lock_fd,
-						   int owned[3])
+/* Record a running process in state.json. A @fresh start (its starter
+ * holds the container's lock until our report) starts the record anew; a
+ * restart keeps what the lifecycle set (manual stop) and counts itself. */
+static int record_running(engine_container *c, const engine__proc *proc, bool fresh)
+{
+	cleanup_close int lock = fresh ? -EBADF : engine__container_lock(c->ctx, c->id);
+	engine__cstate st;
+
+	if (fresh || engine__state_read(c->dir, &st) < 0) {
+		memset(&st, 0, sizeof(st));
+	} else {
+		st.restart_count++;
+		st.error[0] = '\0';
+	}
+	strcpy(st.status, "running");
+	st.pid = proc->pid;
+	st.pid_start = engine__proc_start_time(proc->pid);
+	st.monitor = getpid();
+	st.monitor_start = engine__proc_start_time(st.monitor);
+	st.started_ns = engine__realtime_ns();
+	st.finished_ns = fresh ? 0 : st.finished_ns;
+	return engine__state_write(c->dir, &st);
+}
+
+/* Record the end of a run (@res), or a start that failed (@error). */
+static void record_exit(engine_container *c, const engine_run_result *res, bool oom, const char *error,
+			engine__cstate *st)
+{
+	cleanup_close int lock = engine__container_lock(c->ctx, c->id);
+
+	if (engine__state_read(c->dir, st) < 0)
+		memset(st, 0, sizeof(*st));
+	strcpy(st->status, "exited");
+	st->exit_code = res->exit_code;
+	st->oom_killed = oom;
+	st->finished_ns = engine__realtime_ns();
+	st->pid = 0;
+	snprintf(st->error, sizeof(st->error), "%.255s", error ? error : "");
+	engine__state_write(c->dir, st);
+}
+
+static bool should_restart(const engine_spec *s, const engine__cstate *st)
+{
+	if (st->manual_stop || !s->restart[0] || strcmp(s->restart, "no") == 0)
+		return false;
+	if (strcmp(s->restart, "on-failure") == 0)
+		return st->exit_code != 0 && (s->restart_max == 0 || st->restart_count < s->restart_max);
+	return true; /* always, unless-stopped */
+}
+
+/* "restarting" for @delay seconds; false when a stop came meanwhile. */
+static bool backoff(engine_container *c, double delay)
+{
+	double end = engine__now() + delay;
+	engine__cstate st;
+
+	{
+		cleanup_close int lock = engine__container_lock(c->ctx, c->id);
+
+		if (engine__state_read(c->dir, &st) < 0 || st.manual_stop)
+			return false;
+		strcpy(st.status, "restarting");
+		engine__state_write(c->dir, &st);
+	}
+	while (engine__now() < end) {
+		struct timespec ts = {0, 50 * 1000 * 1000};
+
+		nanosleep(&ts, NULL);
+		if (engine__state_read(c->dir, &st) < 0 || st.manual_stop)
+			return false;
+	}
+	return true;
+}
+
+/* Wait for the run to end, killing it at the spec's timeout. */
+static void wait_exit(engine_container *c, engine__proc *proc, engine__cgroup *cg, engine_run_result *res)
+{
+	memset(res, 0, sizeof(*res));
+	if (c->spec->timeout > 0) {
+		struct pollfd pfd = {.fd = proc->pidfd, .events = POLLIN};
+		int r;
+
+		do
+			r = poll(&pfd, 1, (int)(c->spec->timeout * 1000));
+		while (r < 0 && errno == EINTR);
+		if (r == 0) {
+			engine__cgroup_kill(cg, SIGKILL);
+			syscall(SYS_pidfd_send_signal, proc->pidfd, SIGKILL, NULL, 0);
+		}
+	}
+	if (engine__proc_reap(proc, res) < 0)
+		res->exit_code = 255;
+}
+
+/* The runs after the first: stdio goes to the log files (the starter's
+ * fds belong to the first run only). */
+static int restart_mode(const engine_spec *s)
+{
+	return s->stdio == ENGINE_STDIO_NULL ? ENGINE_STDIO_NULL : ENGINE_STDIO_LOG;
+}
+
+__attribute__((noreturn)) static void monitor_main(engine_container *c, launch *l, int report_fd, int lock_fd)
 {
 	engine__proc proc;
 	engine__cstate st;
 	engine_run_result res;
-	siginfo_t si;
-	int exit_code = 0, null_fd, lock;
+	double delay = BACKOFF_FIRST;
+	int exit_code = 0, null_fd;
+	bool failed = false;
+	char error[256] = "";
 
 	/* Our copy of the starter's lock must not outlive its own. */
 	close(lock_fd);
 	signal(SIGHUP, SIG_IGN);
 	signal(SIGINT, SIG_IGN);
 	signal(SIGPIPE, SIG_IGN);
-	if (engine__spawn(plan, cg, &proc, &exit_code) < 0) {
+	if (engine__spawn(l->plan, l->cg, &proc, &exit_code) < 0) {
 		send_report(report_fd, engine_error_last()->code, exit_code);
 		_exit(1);
 	}
-	engine__stdio_close(owned);
-	memset(&st, 0, sizeof(st));
-	strcpy(st.status, "running");
-	st.pid = proc.pid;
-	st.pid_start = engine__proc_start_time(proc.pid);
-	st.monitor = getpid();
-	st.monitor_start = engine__proc_start_time(st.monitor);
-	st.started_ns = engine__realtime_ns();
-	if (engine__state_write(c->dir, &st) < 0) {
+	engine__stdio_close(l->owned);
+	if (record_running(c, &proc, true) < 0) {
+		siginfo_t si;
+
 		syscall(SYS_pidfd_send_signal, proc.pidfd, SIGKILL, NULL, 0);
 		waitid(P_PIDFD, (id_t)proc.pidfd, &si, WEXITED | __WALL);
 		send_report(report_fd, engine_error_last()->code, 0);
@@ -92,42 +255,47 @@ __attribute__((noreturn)) static void monitor_main(engine_container *c, engine__
 	for (int i = 0; i < 3 && null_fd >= 0; i++)
 		dup2(null_fd, i);
 
-	memset(&res, 0, sizeof(res));
-	if (c->spec->timeout > 0) {
-		struct pollfd pfd = {.fd = proc.pidfd, .events = POLLIN};
-		int r;
+	for (;;) {
+		double started = engine__now();
 
-		do
-			r = poll(&pfd, 1, (int)(c->spec->timeout * 1000));
-		while (r < 0 && errno == EINTR);
-		if (r == 0) {
-			engine__cgroup_kill(cg, SIGKILL);
-			syscall(SYS_pidfd_send_signal, proc.pidfd, SIGKILL, NULL, 0);
+		if (failed) {
+			memset(&res, 0, sizeof(res));
+			res.exit_code = exit_code;
+		} else {
+			wait_exit(c, &proc, l->cg, &res);
+			close(proc.pidfd);
 		}
+		record_exit(c, &res, l->cg && engine__cgroup_oom_killed(l->cg), failed ? error : NULL, &st);
+		engine__cgroup_destroy(l->cg);
+		l->cg = NULL;
+		launch_release(l);
+		if (!should_restart(c->spec, &st))
+			break;
+		delay = engine__now() - started >= BACKOFF_RESET_AFTER ? BACKOFF_FIRST : delay;
+		if (!backoff(c, delay)) {
+			record_exit(c, &res, st.oom_killed, failed ? error : NULL, &st);
+			break;
+		}
+		delay = delay * 2 > BACKOFF_MAX ? BACKOFF_MAX : delay * 2;
+		/* config.json may have changed (engine_container_update). */
+		engine__container_reload(c);
+		exit_code = 0;
+		failed = launch_prepare(c, restart_mode(c->spec), l) < 0 ||
+			 engine__spawn(l->plan, l->cg, &proc, &exit_code) < 0;
+		if (failed) {
+			snprintf(error, sizeof(error), "%.255s", engine_error_last()->message);
+			exit_code = exit_code ? exit_code : 255;
+			continue;
+		}
+		engine__stdio_close(l->owned);
+		record_running(c, &proc, false);
 	}
-	if (engine__proc_reap(&proc, &res) < 0)
-		res.exit_code = 255;
-
-	lock = engine__container_lock(c->ctx, c->id);
-	if (engine__state_read(c->dir, &st) < 0) {
-		memset(&st, 0, sizeof(st));
-	}
-	strcpy(st.status, "exited");
-	st.exit_code = res.exit_code;
-	st.oom_killed = engine__cgroup_oom_killed(cg);
-	st.finished_ns = engine__realtime_ns();
-	st.pid = 0;
-	engine__state_write(c->dir, &st);
-	engine__cgroup_destroy(cg);
 	if (c->spec->auto_remove)
 		engine__rm_rf(c->dir);
-	if (lock >= 0)
-		close(lock);
 	_exit(0);
 }
 
-static int run_monitor(engine_container *c, engine__plan *plan, engine__cgroup *cg, int lock_fd, int owned[3],
-		       int *exit_code)
+static int run_monitor(engine_container *c, launch *l, int lock_fd, int *exit_code)
 {
 	report rep;
 	int fds[2];
@@ -150,7 +318,7 @@ static int run_monitor(engine_container *c, engine__plan *plan, engine__cgroup *
 		m2 = fork();
 		if (m2 != 0)
 			_exit(m2 < 0 ? 1 : 0);
-		monitor_main(c, plan, cg, fds[1], lock_fd, owned);
+		monitor_main(c, l, fds[1], lock_fd);
 	}
 	close(fds[1]);
 	while (waitpid(m, NULL, 0) < 0 && errno == EINTR)
@@ -173,15 +341,10 @@ static int run_monitor(engine_container *c, engine__plan *plan, engine__cgroup *
 ENGINE_EXTERN int engine_container_start(engine_container *c)
 {
 	cleanup_close int lock = -EBADF;
-	engine__cinfo ci;
-	engine_spec tmp;
-	engine__plan *plan = NULL;
-	engine__cgroup *cg = NULL, *stale = NULL;
-	engine__cgroup_limits limits;
 	engine__error_saved saved;
 	engine__cstate st;
-	const char *image_id;
-	int capture[2], owned[3] = {-1, -1, -1}, mode, r, exit_code = 0;
+	launch l;
+	int mode, r, exit_code = 0;
 
 	if (!c)
 		return engine__error_set(ENGINE_EINVALID, 0, "container is NULL");
@@ -194,36 +357,20 @@ ENGINE_EXTERN int engine_container_start(engine_container *c)
 	engine__state_refresh(&st);
 	if (strcmp(st.status, "running") == 0 || strcmp(st.status, "paused") == 0)
 		return engine__error_set(ENGINE_EBUSY, 0, "container %.12s is already running", c->id);
-
-	memset(&ci, 0, sizeof(ci));
-	tmp = *c->spec;
-	/* The image the container was created from, even if the tag moved. */
-	image_id = engine__json_get_string(c->config, "ImageID");
-	if (image_id && *image_id)
-		tmp.image = (char *)image_id;
-	r = engine__cinfo_load_image(c->ctx, &tmp, &ci);
-	if (r < 0)
-		goto free_ci;
-	r = engine__plan_build(c->ctx, c->spec, ci.config, ci.layers, c->dir, c->id, &plan);
-	if (r < 0)
-		goto free_ci;
+	if (strcmp(st.status, "restarting") == 0)
+		return engine__error_set(ENGINE_EBUSY, 0,
+					 "container %.12s is restarting (its restart policy runs it again)",
+					 c->id);
 	mode = c->spec->stdio;
 	if (mode == ENGINE_STDIO_DEFAULT || mode == ENGINE_STDIO_CAPTURE)
 		mode = ENGINE_STDIO_LOG;
-	r = engine__stdio_setup(c->spec, mode, c->dir, plan, capture, owned);
+	r = launch_prepare(c, mode, &l);
 	if (r < 0)
-		goto close_stdio;
-	if (engine__cgroup_open(c->ctx, c->id, &stale) == 0)
-		engine__cgroup_destroy(stale);
-	engine_error_clear();
-	engine__spec_limits(c->spec, &limits);
-	r = engine__cgroup_create(c->ctx, c->id, &limits, &cg);
-	if (r < 0)
-		goto close_stdio;
-	r = run_monitor(c, plan, cg, lock, owned, &exit_code);
+		return r;
+	r = run_monitor(c, &l, lock, &exit_code);
 	if (r < 0) {
 		engine__error_save(&saved);
-		engine__cgroup_destroy(cg);
+		engine__cgroup_destroy(l.cg);
 		/* Like Docker: a container whose command could not run has exited. */
 		strcpy(st.status, exit_code ? "exited" : "created");
 		st.exit_code = exit_code;
@@ -231,16 +378,8 @@ ENGINE_EXTERN int engine_container_start(engine_container *c)
 		engine__state_write(c->dir, &st);
 		engine__error_restore(&saved);
 	} else {
-		engine__cgroup_free(cg);
+		engine__cgroup_free(l.cg);
 	}
-close_stdio:
-	engine__stdio_close(owned);
-free_ci:
-	engine__plan_free(plan);
-	free(ci.dir);
-	engine__strv_free(ci.layers);
-	if (ci.config)
-		json_object_put(ci.config);
-	free(ci.image_id);
+	launch_release(&l);
 	return r;
 }

@@ -113,13 +113,15 @@ int engine__state_read(const char *dir, engine__cstate *st)
 	s = engine__json_get_string(o, "Error");
 	if (s)
 		snprintf(st->error, sizeof(st->error), "%s", s);
+	st->restart_count = (int)engine__json_get_int(o, "RestartCount", 0);
+	st->manual_stop = engine__json_get_int(o, "ManualStop", 0) != 0;
 	return 0;
 }
 
 int engine__state_write(const char *dir, const engine__cstate *st)
 {
 	cleanup_free char *path = engine__path_join(dir, "state.json");
-	char buf[1024];
+	char buf[1536];
 	int n;
 
 	if (!path)
@@ -128,10 +130,12 @@ int engine__state_write(const char *dir, const engine__cstate *st)
 	n = snprintf(
 	    buf, sizeof(buf),
 	    "{\"Status\":\"%s\",\"Pid\":%d,\"PidStart\":%llu,\"MonitorPid\":%d,\"MonitorStart\":%llu,"
-	    "\"ExitCode\":%d,\"OOMKilled\":%d,\"StartedAt\":%lld,\"FinishedAt\":%lld,\"Error\":\"",
+	    "\"ExitCode\":%d,\"OOMKilled\":%d,\"StartedAt\":%lld,\"FinishedAt\":%lld,"
+	    "\"RestartCount\":%d,\"ManualStop\":%d,\"Error\":\"",
 	    st->status, (int)st->pid, (unsigned long long)st->pid_start, (int)st->monitor,
 	    (unsigned long long)st->monitor_start, st->exit_code, st->oom_killed ? 1 : 0,
-	    (long long)st->started_ns, (long long)st->finished_ns);
+	    (long long)st->started_ns, (long long)st->finished_ns, st->restart_count,
+	    st->manual_stop ? 1 : 0);
 	for (const char *p = st->error; *p && n < (int)sizeof(buf) - 8; p++) {
 		if (*p == '"' || *p == '\\')
 			buf[n++] = '\\';
@@ -144,7 +148,8 @@ int engine__state_write(const char *dir, const engine__cstate *st)
 /* A container whose monitor died without recording the exit is "exited". */
 void engine__state_refresh(engine__cstate *st)
 {
-	if ((strcmp(st->status, "running") == 0 || strcmp(st->status, "paused") == 0) &&
+	if ((strcmp(st->status, "running") == 0 || strcmp(st->status, "paused") == 0 ||
+	     strcmp(st->status, "restarting") == 0) &&
 	    !engine__proc_alive(st->monitor, st->monitor_start) &&
 	    !engine__proc_alive(st->pid, st->pid_start)) {
 		strcpy(st->status, "exited");
@@ -162,4 +167,19 @@ int engine__container_lock(engine_context *ctx, const char *id)
 	if (!path)
 		return ENGINE_ENOMEM;
 	return engine__lock_take(path, true);
+}
+
+int engine__state_mark_stopped(engine_context *ctx, const char *id, const char *dir)
+{
+	cleanup_close int lock = engine__container_lock(ctx, id);
+	engine__cstate st;
+	int r;
+
+	if (lock < 0)
+		return lock;
+	r = engine__state_read(dir, &st);
+	if (r < 0 || st.manual_stop)
+		return r;
+	st.manual_stop = true;
+	return engine__state_write(dir, &st);
 }

@@ -18,6 +18,8 @@ typedef struct engine__cstate {
 	bool oom_killed;
 	int64_t started_ns, finished_ns;
 	char error[256];
+	int restart_count; /* restarts by the restart policy since the last start */
+	bool manual_stop;  /* stop/kill asked for it: the restart policy stands down */
 } engine__cstate;
 
 /* A missing state.json reads as "created". */
@@ -25,6 +27,9 @@ int engine__state_read(const char *dir, engine__cstate *st);
 int engine__state_write(const char *dir, const engine__cstate *st);
 /* Demote "running" to "exited" when neither monitor nor process is alive. */
 void engine__state_refresh(engine__cstate *st);
+
+/* Under the container's lock: read state.json, set manual_stop, write it. */
+int engine__state_mark_stopped(engine_context *ctx, const char *id, const char *dir);
 
 /* /proc/<pid>/stat start time (clock ticks since boot), 0 when gone. */
 uint64_t engine__proc_start_time(pid_t pid);

@@ -58,5 +58,20 @@ E rm -f upd >/dev/null
 
 E run --rm --restart always busybox true 2>/dev/null; check "--restart with --rm conflicts" 125 $?
 
+# restart policies: the monitor runs it again
+E run -d --name flaky --restart on-failure:2 busybox sh -c 'echo run; exit 3' >/dev/null
+check "wait reports the first exit" 3 "$(E wait flaky)"
+for i in $(seq 100); do [ "$(field flaky RestartCount)" = 2 ] && [ "$(field flaky Status)" = exited ] && break; sleep 0.1; done
+check "on-failure:2 restarts twice" 2 "$(field flaky RestartCount)"
+check "three runs logged" 3 "$(E logs flaky | grep -c run)"
+check "policy in inspect" 1 "$(E inspect flaky | tr -d " \n" | grep -c "\"RestartPolicy\":{\"Name\":\"on-failure\",\"MaximumRetryCount\":2}")"
+E run -d --name always --restart always busybox sh -c 'sleep 0.2' >/dev/null
+for i in $(seq 100); do [ "$(field always RestartCount)" -ge 1 ] && break; sleep 0.1; done
+[ "$(field always RestartCount)" -ge 1 ]; check "always restarts" 0 $?
+E stop -t 1 always >/dev/null
+sleep 0.5
+check "stop ends the policy" exited "$(field always Status)"
+E rm flaky always >/dev/null
+
 echo "$fails failed"
 [ "$fails" -eq 0 ]

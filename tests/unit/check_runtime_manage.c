@@ -137,6 +137,106 @@ START_TEST(test_runtime__restart_policy_parse)
 }
 END_TEST
 
+/* Poll until the container is "exited" with no monitor left (restart policy done). */
+static void wait_settled(engine_container *c, int restarts)
+{
+	char *json = NULL, want[64];
+
+	snprintf(want, sizeof(want), "\"RestartCount\": %d,", restarts);
+	for (int i = 0; i < 600; i++) {
+		ck_assert_engine_ok(engine_container_inspect(c, &json));
+		if (strstr(json, want) && strcmp(engine_container_status(c), "exited") == 0) {
+			engine_free(json);
+			return;
+		}
+		engine_free(json);
+		usleep(50 * 1000);
+	}
+	ck_abort_msg("container did not settle with %d restarts (status %s)", restarts,
+		     engine_container_status(c));
+}
+
+static char *log_of(engine_container *c)
+{
+	char *data = NULL;
+
+	ck_assert_engine_ok(engine__read_file(engine_container_log_path(c, 1), &data, NULL));
+	return data;
+}
+
+START_TEST(test_runtime__restart_on_failure)
+{
+	engine_container *c = create("flaky", "echo run; exit 3", "on-failure:2");
+	engine_container *ok = create("fine", "echo run; exit 0", "on-failure");
+	char *log, *json = NULL;
+	int code = -1;
+
+	ck_assert_engine_ok(engine_container_start(c));
+	/* wait reports the end of the first run, as docker wait does */
+	ck_assert_engine_ok(engine_container_wait(c, -1, &code));
+	ck_assert_int_eq(code, 3);
+	/* 1 run + 2 restarts (after 100 ms, then 200 ms), then the policy gives up */
+	wait_settled(c, 2);
+	log = log_of(c);
+	ck_assert_str_eq(log, "run\nrun\nrun\n");
+	free(log);
+	ck_assert_engine_ok(engine_container_inspect(c, &json));
+	ck_assert_ptr_nonnull(strstr(json, "\"ExitCode\": 3"));
+	ck_assert_ptr_nonnull(strstr(json, "\"Name\": \"on-failure\""));
+	ck_assert_ptr_nonnull(strstr(json, "\"MaximumRetryCount\": 2"));
+	engine_free(json);
+
+	/* exit 0 is no failure */
+	ck_assert_engine_ok(engine_container_start(ok));
+	wait_settled(ok, 0);
+	/* an explicit start counts anew */
+	ck_assert_engine_ok(engine_container_start(c));
+	wait_settled(c, 2);
+	ck_assert_engine_ok(engine_container_remove(c, 0));
+	ck_assert_engine_ok(engine_container_remove(ok, 0));
+	engine_container_free(c);
+	engine_container_free(ok);
+}
+END_TEST
+
+START_TEST(test_runtime__restart_always_until_stopped)
+{
+	engine_container *c = create("loop", "echo run; sleep 0.2; exit 0", "always");
+	engine_container *k = create("killed", "sleep 30", "unless-stopped");
+	char *json = NULL;
+	int seen = 0;
+
+	ck_assert_engine_ok(engine_container_start(c));
+	/* it comes back after each exit: watch for a restart count of 2 */
+	for (int i = 0; i < 400 && !seen; i++) {
+		ck_assert_engine_ok(engine_container_inspect(c, &json));
+		seen = strstr(json, "\"RestartCount\": 2,") != NULL;
+		engine_free(json);
+		usleep(50 * 1000);
+	}
+	ck_assert_msg(seen, "no second restart");
+	/* stop works whether it is running or between runs, and it stays stopped */
+	ck_assert_engine_ok(engine_container_stop(c, 1));
+	ck_assert_str_eq(engine_container_status(c), "exited");
+	usleep(600 * 1000);
+	ck_assert_str_eq(engine_container_status(c), "exited");
+	ck_assert_engine_ok(engine_container_remove(c, 0));
+
+	/* docker kill stands the policy down too */
+	ck_assert_engine_ok(engine_container_start(k));
+	ck_assert_engine_ok(engine_container_kill(k, SIGKILL));
+	ck_assert_engine_ok(engine_container_wait(k, -1, NULL));
+	usleep(600 * 1000);
+	ck_assert_str_eq(engine_container_status(k), "exited");
+	ck_assert_engine_ok(engine_container_inspect(k, &json));
+	ck_assert_ptr_nonnull(strstr(json, "\"RestartCount\": 0,"));
+	engine_free(json);
+	ck_assert_engine_ok(engine_container_remove(k, 0));
+	engine_container_free(c);
+	engine_container_free(k);
+}
+END_TEST
+
 static Suite *manage_suite(void)
 {
 	Suite *s = suite_create("runtime-manage");
@@ -147,6 +247,8 @@ static Suite *manage_suite(void)
 	tcase_add_test(tc, test_runtime__rename);
 	tcase_add_test(tc, test_runtime__update);
 	tcase_add_test(tc, test_runtime__restart_policy_parse);
+	tcase_add_test(tc, test_runtime__restart_on_failure);
+	tcase_add_test(tc, test_runtime__restart_always_until_stopped);
 	suite_add_tcase(s, tc);
 	return s;
 }
