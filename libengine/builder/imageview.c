@@ -2,60 +2,82 @@
  * The parent image as COPY/ADD/WORKDIR see it without mounting it: a path
  * looked up through the layer directories (top first, overlay whiteouts
  * hiding what is below), symlinks resolved inside the image's root, and
- * --chown names read from the image's /etc/passwd and /etc/group.
+ * --chown names read from the image's /etc/passwd and /etc/group — all
+ * through the layer view (util/layers.h), which never leaves the layers.
  */
 #include "config.h"
 
 #include <errno.h>
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/sysmacros.h>
-#include <unistd.h>
 
 #include "builder/step_copy.h"
-#include "builder/sbuf.h"
 #include "core/error.h"
 #include "util/cleanup.h"
-#include "util/fs.h"
-#include "util/str.h"
-#include "util/strv.h"
+#include "util/layers.h"
 
-static const char *layer_of(char *const *layers, const char *path, struct stat *st);
+/* /etc/passwd and /etc/group are read whole, up to this size. */
+#define USERDB_MAX_BYTES (32u << 20)
+
+static void layers_freep(engine__layers **l)
+{
+	engine__layers_free(*l);
+}
+
+/* @layers come lowest first, as the image lists them. */
+static int lookup(char *const *layers, const char *path, bool follow, engine__layers_entry *e)
+{
+	__attribute__((cleanup(layers_freep))) engine__layers *view = NULL;
+	int r = engine__layers_open(layers, false, &view);
+
+	return r < 0 ? r : engine__layers_lookup(view, path, follow, e);
+}
 
 int engine__image_path_stat(char *const *layers, const char *path, struct stat *st)
 {
-	return layer_of(layers, path, st) ? 0 : ENGINE_ENOTFOUND;
+	engine__layers_entry e;
+	int r = lookup(layers, path, false, &e);
+
+	if (r == 1)
+		*st = e.st;
+	engine__layers_entry_clear(&e);
+	if (r < 0)
+		return r;
+	return r == 1 ? 0 : ENGINE_ENOTFOUND;
 }
 
-static char *image_file(char *const *layers, const char *path)
+int engine__image_path_resolve(char *const *layers, const char *path, char **out)
 {
-	size_t n = engine__strv_len(layers);
+	engine__layers_entry e;
+	int r = lookup(layers, path, true, &e);
 
-	for (size_t i = n; i-- > 0;) {
-		char *p = engine__path_join(layers[i], path);
-		struct stat st;
-
-		if (p && lstat(p, &st) == 0 && S_ISREG(st.st_mode))
-			return p;
-		free(p);
-	}
-	return NULL;
+	if (r < 0)
+		return r;
+	*out = steal_ptr(e.path);
+	engine__layers_entry_clear(&e);
+	return *out ? 0 : engine__error_oom();
 }
 
 /* Field 3 (the id) of the /etc/passwd or /etc/group line named @name; for
  * passwd, the primary group (field 4) too. */
 static int lookup_db(char *const *layers, const char *db, const char *name, long *id, long *gid)
 {
-	cleanup_free char *path = image_file(layers, db), *data = NULL;
+	__attribute__((cleanup(layers_freep))) engine__layers *view = NULL;
+	cleanup_free char *data = NULL;
+	const char *what = strcmp(db, "/etc/passwd") == 0 ? "user" : "group";
 	size_t nl = strlen(name);
+	int r = engine__layers_open(layers, false, &view);
 
-	if (!path || engine__read_file(path, &data, NULL) < 0) {
+	if (r == 0)
+		r = engine__layers_read(view, db, USERDB_MAX_BYTES, &data, NULL);
+	if (r == ENGINE_ENOTFOUND) {
 		engine_error_clear();
 		return engine__error_set(ENGINE_ENOTFOUND, 0, "unable to find %s \"%s\": no %s in the image",
-					 strcmp(db, "/etc/passwd") == 0 ? "user" : "group", name, db);
+					 what, name, db);
 	}
+	if (r < 0)
+		return engine__error_wrap("unable to find %s \"%s\"", what, name);
 	for (char *line = data; line && *line;) {
 		char *next = strchr(line, '\n');
 
@@ -73,8 +95,7 @@ static int lookup_db(char *const *layers, const char *db, const char *name, long
 		}
 		line = next;
 	}
-	return engine__error_set(ENGINE_ENOTFOUND, 0, "unable to find %s \"%s\" in %s",
-				 strcmp(db, "/etc/passwd") == 0 ? "user" : "group", name, db);
+	return engine__error_set(ENGINE_ENOTFOUND, 0, "unable to find %s \"%s\" in %s", what, name, db);
 }
 
 static bool all_digits(const char *s)
@@ -111,87 +132,4 @@ int engine__chown_resolve(char *const *layers, const char *spec, uid_t *uid, gid
 	*uid = (uid_t)u;
 	*gid = (gid_t)g;
 	return 0;
-}
-
-/* The layer directory holding @path's topmost version (borrowed), or NULL. */
-static const char *layer_of(char *const *layers, const char *path, struct stat *st)
-{
-	size_t n = engine__strv_len(layers);
-
-	for (size_t i = n; i-- > 0;) {
-		cleanup_free char *p = engine__path_join(layers[i], path);
-
-		if (p && lstat(p, st) == 0)
-			return S_ISCHR(st->st_mode) && st->st_rdev == makedev(0, 0) ? NULL : layers[i];
-	}
-	return NULL;
-}
-
-int engine__image_path_resolve(char *const *layers, const char *path, char **out)
-{
-	cleanup_free char *rem = strdup(path);
-	cleanup_sbuf engine__sbuf res = {0};
-	int hops = 0;
-
-	if (!rem)
-		return engine__error_oom();
-	while (*rem) {
-		char *p = rem, *slash, *next;
-		size_t keep = res.len;
-		struct stat st;
-		const char *layer;
-
-		while (*p == '/')
-			p++;
-		if (!*p)
-			break;
-		slash = strchr(p, '/');
-		next = slash ? slash + 1 : p + strlen(p);
-		if (slash)
-			*slash = '\0';
-		if (strcmp(p, ".") == 0) {
-			memmove(rem, next, strlen(next) + 1);
-			continue;
-		}
-		if (strcmp(p, "..") == 0) {
-			while (res.len > 0 && res.s[res.len - 1] != '/')
-				res.len--;
-			if (res.len > 0)
-				res.len--;
-			res.s[res.len] = '\0';
-			memmove(rem, next, strlen(next) + 1);
-			continue;
-		}
-		if (engine__sbuf_addc(&res, '/') < 0 || engine__sbuf_add(&res, p) < 0)
-			return ENGINE_ENOMEM;
-		layer = layer_of(layers, res.s, &st);
-		if (layer && S_ISLNK(st.st_mode)) {
-			cleanup_free char *lp = engine__path_join(layer, res.s), *rest = NULL;
-			char target[PATH_MAX];
-			ssize_t tl;
-
-			if (++hops > 40)
-				return engine__error_set(ENGINE_EINVALID, ELOOP,
-							 "%s: too many levels of symbolic links", path);
-			tl = lp ? readlink(lp, target, sizeof(target) - 1) : -1;
-			if (tl < 0)
-				return engine__error_errno(errno, "readlink %s", res.s);
-			target[tl] = '\0';
-			/* Absolute targets restart at the image's root, never the host's. */
-			res.len = target[0] == '/' ? 0 : keep;
-			if (res.s)
-				res.s[res.len] = '\0';
-			rest = engine__strdup_printf("%s/%s", target, next);
-			if (!rest)
-				return ENGINE_ENOMEM;
-			free(rem);
-			rem = steal_ptr(rest);
-			continue;
-		}
-		memmove(rem, next, strlen(next) + 1);
-	}
-	if (!res.len && engine__sbuf_addc(&res, '/') < 0)
-		return ENGINE_ENOMEM;
-	*out = engine__sbuf_steal(&res);
-	return *out ? 0 : ENGINE_ENOMEM;
 }

@@ -26,6 +26,7 @@
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/json.h"
+#include "util/safepath.h"
 #include "util/str.h"
 #include "util/strv.h"
 
@@ -90,43 +91,53 @@ static void stream_output(engine__builder *b, int fd)
 		engine__build_emit(b, ENGINE_BUILD_EVENT_OUTPUT, line.s);
 }
 
-static bool opaque(const char *dir)
+static bool opaque(int dfd)
 {
 	char v[4];
-	ssize_t n = lgetxattr(dir, "trusted.overlay.opaque", v, sizeof(v));
+	ssize_t n = fgetxattr(dfd, "trusted.overlay.opaque", v, sizeof(v));
 
 	return n == 1 && v[0] == 'y';
 }
 
 /* Drop what the runtime wrote into every container and the directories it
- * created only to hold them or to mount on, when the image lacks them. */
-static void filter_upper(const char *upper, char *const *layers)
+ * created only to hold them or to mount on, when the image lacks them. The
+ * upper dir is the container's: the build's command may have made any of
+ * these a symlink (to the host's /etc, say), so every step is relative to
+ * the upper dir's fd and follows no symlink. */
+static int filter_upper(const char *upper, char *const *layers)
 {
 	static const char *const files[] = {"etc/hosts", "etc/hostname", "etc/resolv.conf"};
 	static const char *const dirs[] = {"etc", "proc", "sys", "dev"};
-	struct stat st;
+	cleanup_close int ufd = open(upper, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 
+	if (ufd < 0)
+		return engine__error_errno(errno, "open %s", upper);
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-		cleanup_free char *p = engine__path_join(upper, files[i]);
+		const char *base;
+		cleanup_close int pfd = engine__open_parent_beneath(ufd, files[i], 0, &base);
+		struct stat st;
 
-		if (p)
-			unlink(p);
+		/* Only the regular file the runtime wrote; a symlink or a
+		 * directory of that name is the build's own. */
+		if (pfd >= 0 && fstatat(pfd, base, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode))
+			unlinkat(pfd, base, 0);
 	}
 	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
-		cleanup_free char *p = engine__path_join(upper, dirs[i]);
+		cleanup_close int dfd = openat(ufd, dirs[i], O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		cleanup_free char *in_image = engine__strdup_printf("/%s", dirs[i]);
-		struct stat img;
+		struct stat st, img;
 
-		if (!p || !in_image || lstat(p, &st) < 0 || !S_ISDIR(st.st_mode) || opaque(p))
+		if (dfd < 0 || !in_image || fstat(dfd, &st) < 0 || opaque(dfd))
 			continue;
 		/* Empty and the image has it with the same mode: nothing to commit. An
 		 * empty mount point the image lacks is the runtime's, not the build's. */
 		if (engine__image_path_stat(layers, in_image, &img) != 0 ||
 		    (S_ISDIR(img.st_mode) && (img.st_mode & 07777) == (st.st_mode & 07777) &&
 		     img.st_uid == st.st_uid && img.st_gid == st.st_gid))
-			rmdir(p); /* fails, as it should, unless empty */
+			unlinkat(ufd, dirs[i], AT_REMOVEDIR); /* fails, as it should, unless empty */
 	}
 	engine_error_clear();
+	return 0;
 }
 
 static char *join_argv(char *const *argv)
@@ -195,10 +206,10 @@ int engine__build_step_run(engine__builder *b, engine__build_stage *st, const en
 		rel = engine__strdup_printf("containers/%s/upper", engine_container_id(c));
 		upper = rel ? engine__context_path(b->ctx, rel) : NULL;
 		r = upper ? engine__build_layer_dirs(b, &layers) : ENGINE_ENOMEM;
-		if (r >= 0) {
-			filter_upper(upper, layers);
+		if (r >= 0)
+			r = filter_upper(upper, layers);
+		if (r >= 0)
 			r = engine__build_layer(b, st, upper, diff_id);
-		}
 		if (r >= 0)
 			r = engine__build_finish_step(b, st, created_by, key, diff_id);
 	}

@@ -16,6 +16,7 @@
 #include <engine/context.h>
 
 #include "util/digest.h"
+#include "util/safepath.h"
 
 /* --- entry names (safepath.c): pure decisions, no I/O ------------------- */
 
@@ -90,15 +91,6 @@ typedef struct engine__unpack_result {
  * followed outside it. Errors name the entry; the caller adds the layer. */
 int engine__unpack_archive(struct archive *a, int rootfd, const engine__unpack_options *opts,
 			   engine__unpack_result *res);
-
-/* Open @rel (a cleaned path, "" for the root) beneath @rootfd without
- * leaving it: openat2 RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV,
- * plus RESOLVE_NO_SYMLINKS when @no_symlinks. Returns an fd or -errno (EXDEV:
- * the path escapes). */
-int engine__open_beneath(int rootfd, const char *rel, int flags, bool no_symlinks);
-/* Where openat2 is missing (ENOSYS) the walk refuses every symlink on the
- * way; tests force that path with this. */
-void engine__open_beneath_force_walk(bool on);
 
 /* --- limits and paths (store.c) ---------------------------------------- */
 

@@ -1,6 +1,7 @@
 /*
  * User and group lookup in the container's /etc/passwd and /etc/group, done
- * in the parent by reading the files from the rootfs layers (topmost first),
+ * in the parent by reading the files from the rootfs layers (topmost first)
+ * through the layer view, which never leaves the layers (util/layers.h),
  * with runc's rules: "name" or "uid", optional ":group" or ":gid"; a numeric
  * uid missing from passwd runs with gid 0 and HOME "/"; supplementary groups
  * are those whose member list names the user.
@@ -8,62 +9,35 @@
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "core/error.h"
 #include "runtime/runtime.h"
 #include "util/cleanup.h"
-#include "util/fs.h"
+#include "util/layers.h"
 
-/* Read "etc/<name>" from the topmost layer that has it (NULL when none). */
-static int read_etc(char *const *dirs, const char *name, char **out)
+/* passwd and group are read whole: bounded, so an image cannot make the
+ * engine allocate without limit. */
+#define USERDB_MAX_BYTES (32u << 20)
+
+/* Read /etc/<name> of the merged rootfs (NULL when there is none). The
+ * lookup is the layer view's: symlinks resolved inside the rootfs, only a
+ * regular file read (a FIFO must not hang the engine), the size bounded. */
+static int read_etc(engine__layers *view, const char *name, char **out)
 {
+	char path[32];
+	int r;
+
 	*out = NULL;
-	for (size_t i = 0; dirs && dirs[i]; i++) {
-		cleanup_close int dfd = open(dirs[i], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		cleanup_close int fd = -EBADF;
-		char rel[32];
-		char *buf = NULL;
-		size_t len = 0, cap = 0;
-
-		if (dfd < 0)
-			continue;
-		snprintf(rel, sizeof(rel), "etc/%s", name);
-		/* The file is container content: never follow its symlinks on the host. */
-		fd = openat(dfd, rel, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		for (;;) {
-			ssize_t n;
-
-			if (len + 4096 + 1 > cap) {
-				char *g = realloc(buf, cap = cap ? cap * 2 : 8192);
-
-				if (!g) {
-					free(buf);
-					return engine__error_oom();
-				}
-				buf = g;
-			}
-			n = read(fd, buf + len, cap - len - 1);
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n < 0) {
-				free(buf);
-				return engine__error_errno(errno, "read %s/%s", dirs[i], rel);
-			}
-			if (n == 0)
-				break;
-			len += (size_t)n;
-		}
-		buf[len] = '\0';
-		*out = buf;
+	snprintf(path, sizeof(path), "/etc/%s", name);
+	r = engine__layers_read(view, path, USERDB_MAX_BYTES, out, NULL);
+	if (r == ENGINE_ENOTFOUND) {
+		engine_error_clear();
 		return 0;
 	}
-	return 0;
+	return r < 0 ? engine__error_wrap("user lookup") : 0;
 }
 
 static bool parse_id(const char *s, unsigned long *out)
@@ -115,6 +89,8 @@ int engine__user_resolve(char *const *dirs, const char *spec, uid_t *uid_out, gi
 	char *user, *grp, *uname = NULL;
 	unsigned long uid = 0, gid = 0, num;
 	bool found = false, uid_numeric, r;
+	engine__layers *view = NULL;
+	int rc;
 
 	if (!copy)
 		return engine__error_oom();
@@ -125,8 +101,14 @@ int engine__user_resolve(char *const *dirs, const char *spec, uid_t *uid_out, gi
 	if (!*user)
 		return engine__error_set(ENGINE_EINVALID, 0, "invalid user \"%s\"", spec);
 	uid_numeric = parse_id(user, &uid);
-	if (read_etc(dirs, "passwd", &passwd) < 0 || read_etc(dirs, "group", &group) < 0)
-		return engine_error_last()->code;
+	if ((rc = engine__layers_open(dirs, true, &view)) < 0)
+		return rc;
+	rc = read_etc(view, "passwd", &passwd);
+	if (rc == 0)
+		rc = read_etc(view, "group", &group);
+	engine__layers_free(view);
+	if (rc < 0)
+		return rc;
 
 	for (char *line = passwd, *next; line && *line; line = next) {
 		char *f[7];
@@ -187,7 +169,9 @@ int engine__user_resolve(char *const *dirs, const char *spec, uid_t *uid_out, gi
 			*next++ = '\0';
 		if (split_fields(line, f, 4) < 4 || !parse_id(f[2], &g))
 			continue;
-		for (char *m = strtok(f[3], ","); m; m = strtok(NULL, ","))
+		char *save = NULL;
+
+		for (char *m = strtok_r(f[3], ",", &save); m; m = strtok_r(NULL, ",", &save))
 			if (strcmp(m, uname) == 0 && add_group(&groups, &n_groups, (gid_t)g) < 0)
 				return engine_error_last()->code;
 	}

@@ -567,6 +567,48 @@ START_TEST(test_build__build_args_key_run_steps)
 }
 END_TEST
 
+/* Issue 9, item 5: a RUN that turns /etc into a symlink to a host directory
+ * must not make the builder's clean-up of the runtime's files (etc/hosts,
+ * etc/hostname, etc/resolv.conf) delete that directory's files. The host
+ * directory here is a marker directory of the test's own. */
+START_TEST(test_build__run_cannot_delete_host_files_through_symlinks)
+{
+	struct fixture f;
+	static const char *const names[] = {"hosts", "hostname", "resolv.conf"};
+	char *marker = th_mkdtemp("build-marker");
+	cleanup_free char *df = NULL, *id = NULL, *link = NULL;
+
+	setup(&f);
+	for (size_t i = 0; i < 3; i++) {
+		cleanup_free char *p = engine__path_join(marker, names[i]);
+		ck_assert_engine_ok(engine__write_file_atomic(p, "marker\n", 7, 0644, false));
+	}
+	df = engine__strdup_printf("FROM busybox\nRUN rm -rf /etc && ln -s %s /etc\n", marker);
+	build_ok(&f, df, NULL, &id);
+	for (size_t i = 0; i < 3; i++) {
+		cleanup_free char *p = engine__path_join(marker, names[i]);
+		ck_assert_msg(engine__path_exists(p), "the build deleted %s outside its root", p);
+	}
+	/* The build's own symlink is kept in the layer as it made it. */
+	{
+		char *dir = th_mkdtemp("build-unpack");
+		cleanup_free char *p = engine__path_join(dir, "etc");
+		char buf[4096];
+		ssize_t n;
+
+		engine__rm_rf(dir);
+		ck_assert_engine_ok(engine_image_unpack(f.ctx, id, dir));
+		n = readlink(p, buf, sizeof(buf) - 1);
+		ck_assert_int_gt(n, 0);
+		buf[n] = '\0';
+		ck_assert_str_eq(buf, marker);
+		th_cleanup_dir(dir);
+	}
+	th_cleanup_dir(marker);
+	teardown(&f);
+}
+END_TEST
+
 static Suite *build_suite(void)
 {
 	Suite *s = suite_create("build");
@@ -586,6 +628,7 @@ static Suite *build_suite(void)
 	tcase_add_test(tc, test_build__build_args_key_run_steps);
 	tcase_add_test(tc, test_build__copy_follows_symlinks_in_the_image);
 	tcase_add_test(tc, test_build__events_as_json_lines_and_cache_prune);
+	tcase_add_test(tc, test_build__run_cannot_delete_host_files_through_symlinks);
 	suite_add_tcase(s, tc);
 	return s;
 }
