@@ -79,6 +79,8 @@ rc=$("$RB" --cmd -n "$N" -- "$(command -v runc)" run --bundle "$work/bundle" "be
 row "runc run" "$rc"
 en=$("$RB" --root "$root" --image busybox -n "$N")
 row "engine_run" "$en"
+en0=$("$RB" --root "$root" --image busybox -n "$N" --no-limits)
+row "engine_run, no limits" "$en0"
 en2=$("$RB" --root "$root" --image busybox -n "$N" --workers 2)
 row "engine_run, 2 workers" "$en2"
 echo

@@ -1,10 +1,12 @@
 /*
  * Start-latency driver for bench/run/run.sh.
  *
- *   runbench --root DIR [--image REF | --rootfs DIR] [-n N] [--workers W]
+ *   runbench --root DIR [--image REF | --rootfs DIR] [-n N] [--workers W] [--no-limits]
  *       N ephemeral containers by engine_run (fresh overlay rootfs, all
  *       namespaces, 64m memory + 64 pids limits, default seccomp) running
- *       /bin/true; with W > 1, W threads share the context (throughput).
+ *       /bin/true; with W > 1, W threads share the context (throughput);
+ *       --no-limits drops the two limits (the container still gets its own
+ *       cgroup and the device policy).
  *   runbench --cmd [-n N] -- PROG ARG...
  *       the same loop over an external command ("{}" in an argument becomes
  *       the iteration number, for peers that need unique container IDs).
@@ -47,6 +49,8 @@ struct worker {
 	int failed;
 };
 
+static int no_limits;
+
 static void *work(void *arg)
 {
 	struct worker *w = arg;
@@ -56,8 +60,10 @@ static void *work(void *arg)
 
 	if (engine_spec_new(&s) < 0 ||
 	    (w->image ? engine_spec_set_image(s, w->image) : engine_spec_set_rootfs(s, w->rootfs)) < 0 ||
-	    engine_spec_set_argv(s, &argv) < 0 || engine_spec_set_memory_str(s, "64m") < 0 ||
-	    engine_spec_set_pids_limit(s, 64) < 0 || engine_spec_set_seccomp_profile(s, "default") < 0) {
+	    engine_spec_set_argv(s, &argv) < 0 ||
+	    (!no_limits &&
+	     (engine_spec_set_memory_str(s, "64m") < 0 || engine_spec_set_pids_limit(s, 64) < 0)) ||
+	    engine_spec_set_seccomp_profile(s, "default") < 0) {
 		fprintf(stderr, "spec: %s\n", engine_error_last()->message);
 		w->failed = 1;
 		engine_spec_free(s);
@@ -122,6 +128,8 @@ int main(int argc, char **argv)
 			n = atoi(argv[++i]);
 		else if (strcmp(argv[i], "--workers") == 0 && i + 1 < argc)
 			workers = atoi(argv[++i]);
+		else if (strcmp(argv[i], "--no-limits") == 0)
+			no_limits = 1;
 		else if (strcmp(argv[i], "--cmd") == 0)
 			cmd = 1;
 		else if (strcmp(argv[i], "--") == 0) {

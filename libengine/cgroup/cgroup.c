@@ -318,6 +318,9 @@ static int limits_validate(const engine__cgroup_limits *l)
 		return engine__error_set(ENGINE_EINVALID, 0, "cpu period: needs a cpu quota");
 	if (l->pids < 0)
 		return engine__error_set(ENGINE_EINVALID, 0, "pids limit %lld: negative", (long long)l->pids);
+	if (l->minimal && (l->memory || l->memory_swap || l->cpu_shares || l->cpu_quota || l->cpu_period ||
+			   l->pids || l->cpuset_cpus || l->cpuset_mems || l->devices_allow_all))
+		return engine__error_set(ENGINE_EINVALID, 0, "a minimal cgroup takes no limits");
 	if ((l->cpuset_cpus && !*l->cpuset_cpus) || (l->cpuset_mems && !*l->cpuset_mems))
 		return engine__error_set(ENGINE_EINVALID, 0, "cpuset: empty cpu or memory node list");
 	return 0;
@@ -386,6 +389,11 @@ int engine__cgroup_create(engine_context *ctx, const char *id, const engine__cgr
 		return ENGINE_ENOMEM;
 	if (h->mode == ENGINE__CGROUP_UNIFIED) {
 		r = engine__cgroup_v2_create(cg, limits);
+	} else if (limits->minimal && h->v2_parent_fd >= 0 &&
+		   (r = engine__cgroup_v2_create(cg, limits)) != ENGINE_ENOTSUP) {
+		/* Hybrid: the device program in the v2 cgroup is the whole
+		 * policy; without BPF, fall back to the v1 devices cgroup. */
+		cg->v2_only = true;
 	} else {
 		r = engine__cgroup_v1_create(cg, limits);
 		/* Hybrid: a v2 cgroup too, without controllers. It costs one
@@ -442,7 +450,7 @@ int engine__cgroup_attach(engine__cgroup *cg, pid_t pid)
 
 int engine__cgroup_fd(engine__cgroup *cg)
 {
-	return cg->host->mode == ENGINE__CGROUP_UNIFIED ? cg->v2_fd : -1;
+	return cg->host->mode == ENGINE__CGROUP_UNIFIED || cg->v2_only ? cg->v2_fd : -1;
 }
 
 int engine__cgroup_stats_read(engine__cgroup *cg, engine__cgroup_stats *out)

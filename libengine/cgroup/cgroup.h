@@ -39,6 +39,13 @@ typedef struct engine__cgroup_limits {
 	 * pts, tun), as for a privileged container. v1 applies the policy
 	 * through the devices controller, v2 through a BPF device program. */
 	bool devices_allow_all;
+	/* No limits, only what every container needs: a cgroup of its own
+	 * with the device policy, as cheap as the host allows. Unified and
+	 * hybrid hosts: one v2 cgroup holding the BPF device program (the
+	 * kernel checks it whatever the v1 devices cgroup says), entered at
+	 * clone (engine__cgroup_fd), no v1 cgroup at all; legacy hosts: the
+	 * v1 devices hierarchy only. Every other field must be unset. */
+	bool minimal;
 } engine__cgroup_limits;
 
 typedef struct engine__cgroup_stats {
@@ -93,9 +100,10 @@ int engine__cgroup_open(engine_context *ctx, const char *id, engine__cgroup **ou
 /* Move @pid in (all hierarchies). Called by the parent while the child waits
  * on the sync pipe, so the container starts inside its limits. */
 int engine__cgroup_attach(engine__cgroup *cg, pid_t pid);
-/* Unified mode only: an O_RDONLY|O_DIRECTORY fd of the cgroup for clone3's
- * CLONE_INTO_CGROUP (O_PATH would be refused by the kernel), or -1 when not
- * available (legacy/hybrid: use engine__cgroup_attach). Borrowed. */
+/* Unified mode, or a minimal cgroup on a hybrid host: an O_RDONLY|O_DIRECTORY
+ * fd of the v2 cgroup for clone3's CLONE_INTO_CGROUP (O_PATH would be
+ * refused by the kernel), the only placement it needs; -1 otherwise (use
+ * engine__cgroup_attach). Borrowed. */
 int engine__cgroup_fd(engine__cgroup *cg);
 
 /* (Named _read: a function may not share the name of the stats type.) */

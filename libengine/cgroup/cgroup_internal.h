@@ -67,6 +67,7 @@ struct engine__cgroup {
 	char *id;
 	int v2_fd; /* -1 in legacy mode */
 	char *v2_path;
+	bool v2_only; /* a minimal cgroup on a hybrid host: nothing in v1 */
 	/* Only leaders of a hierarchy hold an fd; -1 where not created. */
 	int v1_fd[CG_V1_MAX];
 	char *v1_path[CG_V1_MAX];

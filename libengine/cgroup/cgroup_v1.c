@@ -172,6 +172,8 @@ int engine__cgroup_v1_check(cg_host *h, const engine__cgroup_limits *l)
  * for pause and a fork-race-free kill, devices for the device policy. */
 static bool wanted(enum cg_v1 c, const engine__cgroup_limits *l)
 {
+	if (l->minimal)
+		return c == CG_V1_DEVICES;
 	switch (c) {
 	case CG_V1_CPU:
 		return l->cpu_shares || l->cpu_quota;

@@ -242,6 +242,7 @@ int engine__cgroup_v2_create(engine__cgroup *cg, const engine__cgroup_limits *l)
 	cg_host *h = cg->host;
 	int r;
 
+	free(cg->v2_path); /* a second try (hybrid's fallback) */
 	if ((r = make_path(cg)) < 0)
 		return r;
 	if (mkdirat(h->v2_parent_fd, cg->id, 0755) < 0)

@@ -340,12 +340,12 @@ ENGINE_EXTERN int engine_run(engine_context *ctx, const engine_spec *spec, engin
 	    ci->dir, plan, capture, owned);
 	if (r < 0)
 		goto close_stdio;
+	/* A cgroup even without limits: the device policy lives there. */
 	engine__spec_limits(spec, &limits);
-	if (engine__limits_set(&limits)) {
-		r = engine__cgroup_create(ctx, ci->id, &limits, &cg);
-		if (r < 0)
-			goto close_stdio;
-	}
+	limits.minimal = !engine__limits_set(&limits);
+	r = engine__cgroup_create(ctx, ci->id, &limits, &cg);
+	if (r < 0)
+		goto close_stdio;
 	r = engine__spawn_and_wait(plan, cg, cg, owned, capture, spec->timeout, res, &deliver);
 	if (deliver) {
 		*out = res;
@@ -353,14 +353,13 @@ ENGINE_EXTERN int engine_run(engine_context *ctx, const engine_spec *spec, engin
 	}
 	if (r < 0)
 		goto destroy_cgroup;
-	if (cg && !res->timed_out && engine__cgroup_oom_killed(cg))
+	if (!limits.minimal && !res->timed_out && engine__cgroup_oom_killed(cg))
 		res->oom_killed = 1;
 	*out = res;
 	res = NULL;
 destroy_cgroup:
 	engine__error_save(&saved);
-	if (cg)
-		engine__cgroup_destroy(cg);
+	engine__cgroup_destroy(cg);
 	engine__error_restore(&saved);
 close_stdio:
 	engine__stdio_close(owned);

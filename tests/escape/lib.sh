@@ -12,7 +12,7 @@ tmp=$(mktemp -d /tmp/engine-escape-XXXXXX)
 chmod 755 "$tmp"
 root=$tmp/root
 mkdir -p "$root" "$tmp/marker"
-parent="engine-escape-$(basename "$tmp")"
+parent=$(basename "$tmp")
 printf '{"cgroup-parent": "%s"}\n' "$parent" > "$tmp/config.json"
 E() { "$ENGINE_BUILD/tools/engine" --root "$root" --config "$tmp/config.json" "$@"; }
 fails=0
