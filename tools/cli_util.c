@@ -64,6 +64,94 @@ void cli_format_since(int64_t t, char *buf, size_t len)
 		snprintf(buf, len, "%lld years ago", (long long)(h / 24 / 365));
 }
 
+struct cli_table {
+	size_t minwidth, padding;
+	char ***rows;
+	size_t *ncells;
+	size_t nrows;
+};
+
+cli_table *cli_table_new(size_t minwidth, size_t padding)
+{
+	cli_table *t = calloc(1, sizeof(*t));
+
+	if (t) {
+		t->minwidth = minwidth;
+		t->padding = padding;
+	}
+	return t;
+}
+
+bool cli_table_add(cli_table *t, const char *const *cells, size_t n)
+{
+	char ***rows = realloc(t->rows, (t->nrows + 1) * sizeof(*rows));
+	size_t *ncells = rows ? realloc(t->ncells, (t->nrows + 1) * sizeof(*ncells)) : NULL;
+	char **row = calloc(n + 1, sizeof(*row));
+
+	if (rows)
+		t->rows = rows;
+	if (ncells)
+		t->ncells = ncells;
+	if (!rows || !ncells || !row) {
+		free(row);
+		return false;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (!(row[i] = strdup(cells[i] ? cells[i] : ""))) {
+			for (size_t k = 0; k < i; k++)
+				free(row[k]);
+			free(row);
+			return false;
+		}
+	t->rows[t->nrows] = row;
+	t->ncells[t->nrows++] = n;
+	return true;
+}
+
+/* Display width: UTF-8 code points. */
+static size_t width(const char *s)
+{
+	size_t w = 0;
+
+	for (; *s; s++)
+		if (((unsigned char)*s & 0xc0) != 0x80)
+			w++;
+	return w;
+}
+
+void cli_table_flush(cli_table *t, FILE *f)
+{
+	size_t cols = 0, *w;
+
+	if (!t)
+		return;
+	for (size_t r = 0; r < t->nrows; r++)
+		cols = t->ncells[r] > cols ? t->ncells[r] : cols;
+	w = calloc(cols + 1, sizeof(*w));
+	for (size_t r = 0; w && r < t->nrows; r++)
+		for (size_t c = 0; c + 1 < t->ncells[r]; c++)
+			if (width(t->rows[r][c]) + t->padding > w[c])
+				w[c] = width(t->rows[r][c]) + t->padding;
+	for (size_t r = 0; r < t->nrows; r++) {
+		for (size_t c = 0; c < t->ncells[r]; c++) {
+			fputs(t->rows[r][c], f);
+			if (c + 1 < t->ncells[r] && w) {
+				size_t cw = w[c] < t->minwidth ? t->minwidth : w[c];
+
+				for (size_t k = width(t->rows[r][c]); k < cw; k++)
+					fputc(' ', f);
+			}
+			free(t->rows[r][c]);
+		}
+		fputc('\n', f);
+		free(t->rows[r]);
+	}
+	free(w);
+	free(t->rows);
+	free(t->ncells);
+	free(t);
+}
+
 bool cli_confirm(const char *warning)
 {
 	char line[16];

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 /* The first 12 hex digits of "sha256:<hex>" (static storage per call site). */
 const char *cli_short_id(const char *id);
@@ -19,6 +20,15 @@ void cli_format_since(int64_t unix_seconds, char *buf, size_t len);
  * malloc'd string, or NULL with *err set (static message) when the template
  * is not understood. */
 char *cli_format_template(const char *tmpl, const char *json, const char **err);
+
+/* Go's text/tabwriter as docker's tables use it: every cell but a row's
+ * last is padded to its column's width plus @padding, at least @minwidth. */
+typedef struct cli_table cli_table;
+cli_table *cli_table_new(size_t minwidth, size_t padding);
+/* Add a row (the cells are copied); false on OOM. */
+bool cli_table_add(cli_table *t, const char *const *cells, size_t n);
+/* Print and free. */
+void cli_table_flush(cli_table *t, FILE *f);
 
 /* Ask "Are you sure you want to continue? [y/N]" after @warning. */
 bool cli_confirm(const char *warning);

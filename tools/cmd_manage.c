@@ -7,7 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <json-c/json.h>
+
 #include "cli.h"
+#include "cli_util.h"
 
 static int open_one(const char *key, engine_container **out)
 {
@@ -182,7 +185,65 @@ static int cmd_restart(int argc, char **argv)
 	return status;
 }
 
+static const struct cli_usage top_usage = {"top", "CONTAINER [ps OPTIONS]",
+					   "Display the running processes of a container", NULL};
+
+static int cmd_top(int argc, char **argv)
+{
+	engine_container *c;
+	json_object *o, *titles, *procs;
+	char *json = NULL, *args = NULL;
+	size_t len = 0;
+	cli_table *t;
+	int opt;
+
+	optind = 1;
+	while ((opt = cli_getopt(argc, argv, "", NULL, &top_usage)) != CLI_OPT_END)
+		return opt == CLI_OPT_HELP ? 0 : 125;
+	if (optind >= argc)
+		return cli_args_error(&top_usage, "requires at least 1 argument.");
+	/* Everything after the container is handed to ps, as docker does. */
+	for (int i = optind + 1; i < argc; i++)
+		len += strlen(argv[i]) + 1;
+	if (len && (args = calloc(len, 1)))
+		for (int i = optind + 1; i < argc; i++) {
+			if (i > optind + 1)
+				strcat(args, " ");
+			strcat(args, argv[i]);
+		}
+	if (open_one(argv[optind], &c) < 0) {
+		free(args);
+		return 1;
+	}
+	opt = engine_container_top(c, args, &json);
+	engine_container_free(c);
+	free(args);
+	if (opt < 0)
+		return cli_fail(1, NULL);
+	o = json_tokener_parse(json);
+	engine_free(json);
+	if (!o || !json_object_object_get_ex(o, "Titles", &titles) ||
+	    !json_object_object_get_ex(o, "Processes", &procs))
+		return cli_failf(1, "unreadable process list");
+	t = cli_table_new(20, 3);
+	for (size_t r = 0; t && r <= json_object_array_length(procs); r++) {
+		json_object *row = r ? json_object_array_get_idx(procs, r - 1) : titles;
+		size_t n = json_object_array_length(row);
+		const char **cells = calloc(n + 1, sizeof(*cells));
+
+		for (size_t k = 0; cells && k < n; k++)
+			cells[k] = json_object_get_string(json_object_array_get_idx(row, k));
+		if (cells)
+			cli_table_add(t, cells, n);
+		free(cells);
+	}
+	cli_table_flush(t, stdout);
+	json_object_put(o);
+	return 0;
+}
+
 const struct cli_command cli_manage_commands[] = {
+    {"top", cmd_top, "Display the running processes of a container"},
     {"rename", cmd_rename, "Rename a container"},
     {"update", cmd_update, "Update configuration of one or more containers"},
     {"restart", cmd_restart, "Restart one or more containers"},

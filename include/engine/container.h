@@ -202,6 +202,19 @@ typedef struct engine_container_stats {
 ENGINE_EXTERN int engine_container_stats_get(engine_container *container, engine_container_stats *out);
 
 /**
+ * The processes of a running container, as docker top lists them: JSON
+ * {"Titles": [...], "Processes": [[...], ...]} (the Docker Engine API's
+ * ContainerTopOKBody). With @p ps_args NULL, "" or "-ef" the columns are
+ * those of `ps -ef` (UID PID PPID C STIME TTY TIME CMD, host pids and user
+ * names), read from /proc; other arguments ("aux", "-o pid,comm") run the
+ * host's ps with them and keep the rows of the container's processes.
+ * *@p json_out is freed with engine_free(). Errors: ENGINE_EBUSY (not
+ * running), ENGINE_EINVALID (ps refused the arguments or printed no PID
+ * column).
+ */
+ENGINE_EXTERN int engine_container_top(engine_container *container, const char *ps_args, char **json_out);
+
+/**
  * Docker-like inspect JSON: Id, Name, Created, Path, Args, State {Status,
  * Running, Paused, Pid, ExitCode, OOMKilled, StartedAt, FinishedAt}, Image,
  * Config, HostConfig, LogPath. *@p json_out is freed with engine_free().

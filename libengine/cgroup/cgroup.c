@@ -558,3 +558,18 @@ const char *engine__cgroup_path(engine__cgroup *cg, const char *controller)
 			return cg->host->v1_leader[c] >= 0 ? cg->v1_path[cg->host->v1_leader[c]] : NULL;
 	return NULL;
 }
+
+int engine__cgroup_procs(engine__cgroup *cg, char **out)
+{
+	int r;
+
+	/* The v2 cgroup holds every task (hybrid hosts attach there too). */
+	if (cg->v2_fd >= 0)
+		r = engine__cgroup_read_all(cg->v2_fd, cg->v2_path, "cgroup.procs", out);
+	else
+		r = engine__error_set(ENGINE_ENOTFOUND, 0, "no cgroup to list tasks from");
+	for (int c = 0; r == ENGINE_ENOTFOUND && c < CG_V1_MAX; c++)
+		if (cg->v1_fd[c] >= 0)
+			r = engine__cgroup_read_all(cg->v1_fd[c], cg->v1_path[c], "cgroup.procs", out);
+	return r < 0 ? engine__error_wrap("cgroup %s: list tasks", cg->id) : 0;
+}

@@ -112,6 +112,8 @@ int engine__cgroup_stats_read(engine__cgroup *cg, engine__cgroup_stats *out);
 int engine__cgroup_freeze(engine__cgroup *cg, bool frozen);
 /* Send @sig to every process in the cgroup (v2: cgroup.kill for SIGKILL). */
 int engine__cgroup_kill(engine__cgroup *cg, int sig);
+/* The pids of the cgroup's processes, one per line (cgroup.procs), malloc'd. */
+int engine__cgroup_procs(engine__cgroup *cg, char **out);
 /* Whether the cgroup still holds processes. */
 bool engine__cgroup_populated(engine__cgroup *cg);
 /* Whether an OOM kill happened (memory.events oom_kill / memory.oom_control). */

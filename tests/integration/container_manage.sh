@@ -73,5 +73,16 @@ sleep 0.5
 check "stop ends the policy" exited "$(field always Status)"
 E rm flaky always >/dev/null
 
+# top: the container's processes only, ps -ef columns or the given ps options
+E run -d --name tops busybox sh -c 'sleep 100 & sleep 200' >/dev/null
+sleep 0.3
+check "top header" "UID PID PPID C STIME TTY TIME CMD" "$(E top tops | head -n1 | tr -s ' ')"
+check "top rows" "sleep 100,sleep 200" "$(E top tops | tail -n +2 | sed 's/.*:[0-9][0-9] *//' | sort | paste -sd, -)"
+check "top with ps options" "PID COMMAND" "$(E top tops -o pid,comm | head -n1 | tr -s ' ')"
+E top tops --bogus-ps-flag >/dev/null 2>&1; check "top with bad ps options" 1 $?
+E stop -t 0 tops >/dev/null
+E top tops >/dev/null 2>&1; check "top of a stopped container" 1 $?
+E rm tops >/dev/null
+
 echo "$fails failed"
 [ "$fails" -eq 0 ]

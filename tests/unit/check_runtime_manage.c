@@ -237,6 +237,39 @@ START_TEST(test_runtime__restart_always_until_stopped)
 }
 END_TEST
 
+START_TEST(test_runtime__top)
+{
+	engine_container *c = create("topc", "sleep 61 & exec sleep 62", NULL);
+	char *json = NULL;
+
+	ck_assert_engine_error(engine_container_top(c, NULL, &json), ENGINE_EBUSY, "not running");
+	ck_assert_engine_ok(engine_container_start(c));
+	for (int i = 0; i < 100; i++) {
+		ck_assert_engine_ok(engine_container_top(c, NULL, &json));
+		if (strstr(json, "sleep 61") && strstr(json, "sleep 62"))
+			break;
+		engine_free(json);
+		json = NULL;
+		usleep(50 * 1000);
+	}
+	ck_assert_msg(json != NULL, "top never showed both sleeps");
+	ck_assert_ptr_nonnull(strstr(json, "{\"Titles\":[\"UID\",\"PID\",\"PPID\",\"C\",\"STIME\",\"TTY\","
+					   "\"TIME\",\"CMD\"],\"Processes\":[[\"root\","));
+	/* host processes are not listed */
+	ck_assert_ptr_null(strstr(json, "check_runtime_manage"));
+	engine_free(json);
+	ck_assert_engine_ok(engine_container_top(c, "-o pid,args", &json));
+	ck_assert_ptr_nonnull(strstr(json, "\"Titles\":[\"PID\",\"COMMAND\"]"));
+	ck_assert_ptr_nonnull(strstr(json, "sleep 62\"]"));
+	ck_assert_ptr_null(strstr(json, "check_runtime_manage"));
+	engine_free(json);
+	ck_assert_engine_error(engine_container_top(c, "--no-such-option", &json), ENGINE_EINVALID,
+			       "exited with status");
+	ck_assert_engine_ok(engine_container_remove(c, 1));
+	engine_container_free(c);
+}
+END_TEST
+
 static Suite *manage_suite(void)
 {
 	Suite *s = suite_create("runtime-manage");
@@ -248,6 +281,7 @@ static Suite *manage_suite(void)
 	tcase_add_test(tc, test_runtime__update);
 	tcase_add_test(tc, test_runtime__restart_policy_parse);
 	tcase_add_test(tc, test_runtime__restart_on_failure);
+	tcase_add_test(tc, test_runtime__top);
 	tcase_add_test(tc, test_runtime__restart_always_until_stopped);
 	suite_add_tcase(s, tc);
 	return s;
