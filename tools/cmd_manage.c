@@ -242,7 +242,41 @@ static int cmd_top(int argc, char **argv)
 	return 0;
 }
 
+static const struct cli_usage diff_usage = {
+    "diff", "CONTAINER", "Inspect changes to files or directories on a container's filesystem", NULL};
+
+static int cmd_diff(int argc, char **argv)
+{
+	engine_container *c;
+	json_object *arr;
+	char *json = NULL;
+	int opt;
+
+	optind = 1;
+	while ((opt = cli_getopt(argc, argv, "", NULL, &diff_usage)) != CLI_OPT_END)
+		return opt == CLI_OPT_HELP ? 0 : 125;
+	if (argc - optind != 1)
+		return cli_args_error(&diff_usage, "requires exactly 1 argument.");
+	if (open_one(argv[optind], &c) < 0)
+		return 1;
+	opt = engine_container_changes(c, &json);
+	engine_container_free(c);
+	if (opt < 0)
+		return cli_fail(1, NULL);
+	arr = json_tokener_parse(json);
+	engine_free(json);
+	for (size_t i = 0; arr && i < json_object_array_length(arr); i++) {
+		json_object *e = json_object_array_get_idx(arr, i), *p, *k;
+
+		if (json_object_object_get_ex(e, "Path", &p) && json_object_object_get_ex(e, "Kind", &k))
+			printf("%c %s\n", "CAD"[json_object_get_int(k) % 3], json_object_get_string(p));
+	}
+	json_object_put(arr);
+	return 0;
+}
+
 const struct cli_command cli_manage_commands[] = {
+    {"diff", cmd_diff, "Inspect changes to files or directories on a container's filesystem"},
     {"top", cmd_top, "Display the running processes of a container"},
     {"rename", cmd_rename, "Rename a container"},
     {"update", cmd_update, "Update configuration of one or more containers"},

@@ -214,6 +214,24 @@ ENGINE_EXTERN int engine_container_stats_get(engine_container *container, engine
  */
 ENGINE_EXTERN int engine_container_top(engine_container *container, const char *ps_args, char **json_out);
 
+/** Kinds of engine_container_changes() entries (the Docker Engine API's). */
+typedef enum engine_change_kind {
+	ENGINE_CHANGE_MODIFIED = 0,
+	ENGINE_CHANGE_ADDED = 1,
+	ENGINE_CHANGE_DELETED = 2
+} engine_change_kind;
+
+/**
+ * What the container changed in its filesystem (docker diff), running or
+ * not: a JSON array of {"Path": "/etc/passwd", "Kind": engine_change_kind},
+ * sorted by path, from its writable layer against the image. A directory is
+ * listed as modified when something below it changed; what the engine
+ * writes itself (/etc/hosts, /etc/hostname, /etc/resolv.conf, mount points)
+ * is left out. *@p json_out is freed with engine_free(). Errors:
+ * ENGINE_ENOTFOUND (the writable layer or the image is gone).
+ */
+ENGINE_EXTERN int engine_container_changes(engine_container *container, char **json_out);
+
 /**
  * Docker-like inspect JSON: Id, Name, Created, Path, Args, State {Status,
  * Running, Paused, Pid, ExitCode, OOMKilled, StartedAt, FinishedAt}, Image,

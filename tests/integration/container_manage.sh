@@ -84,5 +84,11 @@ E stop -t 0 tops >/dev/null
 E top tops >/dev/null 2>&1; check "top of a stopped container" 1 $?
 E rm tops >/dev/null
 
+# diff: A added, C changed, D deleted, as docker diff prints them
+E run --name differ -v "$root:/mnt/host" busybox sh -c 'echo >> /etc/passwd; rm /etc/group; mkdir /new; touch /new/f' >/dev/null
+check "diff" "C /etc,D /etc/group,C /etc/passwd,A /new,A /new/f" "$(E diff differ | paste -sd, -)"
+E diff 2>/dev/null; check "diff needs 1 arg" 125 $?
+E rm differ >/dev/null
+
 echo "$fails failed"
 [ "$fails" -eq 0 ]

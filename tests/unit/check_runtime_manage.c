@@ -270,6 +270,39 @@ START_TEST(test_runtime__top)
 }
 END_TEST
 
+START_TEST(test_runtime__changes)
+{
+	engine_spec *s = tr_spec(rootfs, SH("echo x >> /etc/passwd; rm /etc/group; mkdir -p /new/sub; "
+					    "touch /new/sub/f; touch /tmp/t; ln -s /etc /tmp/l"));
+	engine_container *c = NULL;
+	char *json = NULL;
+	int code = -1;
+
+	ck_assert_engine_ok(engine_spec_add_tmpfs(s, "/mnt/m", NULL));
+	ck_assert_engine_ok(engine_container_create(ctx, s, &c));
+	engine_spec_free(s);
+	ck_assert_engine_ok(engine_container_changes(c, &json));
+	ck_assert_str_eq(json, "[]");
+	engine_free(json);
+	ck_assert_engine_ok(engine_container_start(c));
+	ck_assert_engine_ok(engine_container_wait(c, -1, &code));
+	ck_assert_int_eq(code, 0);
+	ck_assert_engine_ok(engine_container_changes(c, &json));
+	ck_assert_str_eq(json, "[{\"Path\":\"/etc\",\"Kind\":0},"
+			       "{\"Path\":\"/etc/group\",\"Kind\":2},"
+			       "{\"Path\":\"/etc/passwd\",\"Kind\":0},"
+			       "{\"Path\":\"/new\",\"Kind\":1},"
+			       "{\"Path\":\"/new/sub\",\"Kind\":1},"
+			       "{\"Path\":\"/new/sub/f\",\"Kind\":1},"
+			       "{\"Path\":\"/tmp\",\"Kind\":0},"
+			       "{\"Path\":\"/tmp/l\",\"Kind\":1},"
+			       "{\"Path\":\"/tmp/t\",\"Kind\":1}]");
+	engine_free(json);
+	ck_assert_engine_ok(engine_container_remove(c, 0));
+	engine_container_free(c);
+}
+END_TEST
+
 static Suite *manage_suite(void)
 {
 	Suite *s = suite_create("runtime-manage");
@@ -282,6 +315,7 @@ static Suite *manage_suite(void)
 	tcase_add_test(tc, test_runtime__restart_policy_parse);
 	tcase_add_test(tc, test_runtime__restart_on_failure);
 	tcase_add_test(tc, test_runtime__top);
+	tcase_add_test(tc, test_runtime__changes);
 	tcase_add_test(tc, test_runtime__restart_always_until_stopped);
 	suite_add_tcase(s, tc);
 	return s;
