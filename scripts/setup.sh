@@ -3,7 +3,7 @@
 # Idempotent: does nothing when all packages are already present.
 set -eu
 PKGS="build-essential autoconf automake libtool pkg-config
-  libarchive-dev libseccomp-dev libcap-dev libjson-c-dev libssl-dev
+  libarchive-dev libseccomp-dev libcap-dev libjson-c-dev libssl-dev nettle-dev libisal-dev
   libcurl4-openssl-dev libmicrohttpd-dev check
   clang-format busybox-static umoci skopeo crun runc bubblewrap
   swig python3-dev python3-pytest golang-go

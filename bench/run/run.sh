@@ -11,57 +11,14 @@
 set -eu
 N=${1:-100}
 top=$(cd "$(dirname "$0")/../.." && pwd)
-B=${ENGINE_BUILD:-$top/build/default}
-[ "$(id -u)" = 0 ] || { echo "needs root"; exit 77; }
-export LD_LIBRARY_PATH="$B/libengine/.libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
-RB="$B/bench/run/.libs/runbench"
-[ -x "$RB" ] || RB="$B/bench/run/runbench"
+. "$top/bench/common/bundle.sh"
 work=$(mktemp -d /tmp/engine-bench-run-XXXXXX)
 trap 'rm -rf "$work"' EXIT
 root="$work/root"
 
 "$B/tools/engine" --root "$root" default >/dev/null
 # The peers' rootfs: the same busybox tree, unpacked from the image layer.
-mkdir -p "$work/bundle/rootfs"
-cp -a "$root"/layers/*/diff/. "$work/bundle/rootfs/"
-(cd "$work/bundle" && runc spec && python3 - <<'PY'
-import json
-c = json.load(open("config.json"))
-c["process"]["terminal"] = False
-c["process"]["args"] = ["/bin/true"]
-c["root"]["readonly"] = False
-c["linux"]["resources"] = {"memory": {"limit": 64 << 20}, "pids": {"limit": 64},
-                           "devices": c["linux"]["resources"]["devices"]}
-c["ociVersion"] = "1.0.2"
-# Docker's default seccomp profile (podman's copy), for the capabilities the
-# bundle has, in OCI form: the peers filter like engine_run does.
-try:
-    prof = json.load(open("/usr/share/containers/seccomp.json"))
-    caps = set(c["process"]["capabilities"]["bounding"])
-    rules = []
-    for r in prof["syscalls"]:
-        inc, exc = r.get("includes", {}), r.get("excludes", {})
-        if inc.get("caps") and not set(inc["caps"]) <= caps:
-            continue
-        if exc.get("caps") and set(exc["caps"]) & caps:
-            continue
-        if inc.get("arches") and not set(inc["arches"]) & {"amd64", "x86_64"}:
-            continue
-        rule = {"names": r["names"], "action": r["action"]}
-        for k in ("args", "errnoRet"):
-            if r.get(k):
-                rule[k] = r[k]
-        rules.append(rule)
-    c["linux"]["seccomp"] = {"defaultAction": prof["defaultAction"],
-                             "architectures": ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"],
-                             "syscalls": rules}
-    if prof.get("defaultErrnoRet"):
-        c["linux"]["seccomp"]["defaultErrnoRet"] = prof["defaultErrnoRet"]
-except OSError:
-    pass
-json.dump(c, open("config.json", "w"), indent=1)
-PY
-)
+make_bundle "$root" "$work"
 
 row() { # row NAME "median p95 rate"
 	printf '%-26s %8s %8s %8s\n' "$1" $2

@@ -7,12 +7,14 @@
  *       /bin/true; with W > 1, W threads share the context (throughput);
  *       --no-limits drops the two limits (the container still gets its own
  *       cgroup and the device policy).
- *   runbench --cmd [-n N] -- PROG ARG...
+ *   runbench --cmd [-n N] [--quiet] -- PROG ARG...
  *       the same loop over an external command ("{}" in an argument becomes
- *       the iteration number, for peers that need unique container IDs).
+ *       the iteration number, for peers that need unique container IDs);
+ *       --quiet sends its stdout to /dev/null.
  *
  * Prints "median_ms p95_ms runs_per_s" on one line.
  */
+#include <fcntl.h>
 #include <pthread.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -86,8 +88,11 @@ static void *work(void *arg)
 	return NULL;
 }
 
+static int quiet;
+
 static int run_cmd(char **argv, int i)
 {
+	posix_spawn_file_actions_t fa;
 	char *args[64], bufs[64][256];
 	pid_t pid;
 	int st, k;
@@ -103,7 +108,12 @@ static int run_cmd(char **argv, int i)
 		args[k] = bufs[k];
 	}
 	args[k] = NULL;
-	if (posix_spawn(&pid, args[0], NULL, NULL, args, environ) != 0)
+	posix_spawn_file_actions_init(&fa);
+	if (quiet)
+		posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+	k = posix_spawn(&pid, args[0], &fa, NULL, args, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	if (k != 0)
 		return -1;
 	if (waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
 		return -1;
@@ -132,6 +142,8 @@ int main(int argc, char **argv)
 			no_limits = 1;
 		else if (strcmp(argv[i], "--cmd") == 0)
 			cmd = 1;
+		else if (strcmp(argv[i], "--quiet") == 0)
+			quiet = 1;
 		else if (strcmp(argv[i], "--") == 0) {
 			i++;
 			break;

@@ -74,7 +74,7 @@ if [ -f "$build/libengine/.libs/libengine-internal.a" ]; then
 	# shellcheck disable=SC2046
 	cc -O2 -std=gnu11 -I"$build" -I"$top/include" -I"$top/libengine" $(pkg-config --cflags json-c) \
 		"$top/bench/unpack/unpack_layers.c" -o "$driver" "$build/libengine/.libs/libengine-internal.a" \
-		$(pkg-config --libs libarchive json-c libcrypto libseccomp libcap libcurl) -lpthread || driver=
+		$(pkg-config --libs json-c nettle libseccomp libcap) -lpthread || driver=
 else
 	driver=
 fi

@@ -17,8 +17,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
-#include <archive.h>
-#include <archive_entry.h>
+#include "backend/archive_lib.h"
 
 #include "builder/step_copy.h"
 #include "builder/sbuf.h"
@@ -225,6 +224,9 @@ static int add_source(engine__copy_plan *p, const engine__copy_req *req, const c
 		    req->kw, rel);
 	if (stat(real, &st) < 0)
 		return engine__error_errno(errno, "stat %s", rel);
+	/* ADD looks inside regular files for a tar: that needs libarchive. */
+	if (req->add && S_ISREG(st.st_mode) && engine__backend_require(&engine__backend_archive) < 0)
+		return engine__error_wrap("Dockerfile:%d: %s", req->line, req->kw);
 	s = realloc(p->v, (p->n + 1) * sizeof(*s));
 	if (!s)
 		return engine__error_oom();
@@ -586,7 +588,7 @@ static int extract(struct walk *w, const char *archive_path, const char *target)
 	int r = 0, ar;
 
 	if (!a || !out || !dir) {
-		r = engine__error_oom();
+		r = !a || !out ? engine__backend_null(&engine__backend_archive) : engine__error_oom();
 		goto done;
 	}
 	archive_read_support_filter_all(a);

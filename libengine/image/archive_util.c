@@ -37,7 +37,7 @@ static int reader_new(struct archive **out)
 	struct archive *a = archive_read_new();
 
 	if (!a)
-		return engine__error_oom();
+		return engine__backend_null(&engine__backend_archive);
 	archive_read_support_filter_all(a);
 	*out = a;
 	return 0;
@@ -83,7 +83,7 @@ int engine__archive_writer_fd(int fd, struct archive **out)
 	struct archive *a = archive_write_new();
 
 	if (!a)
-		return engine__error_oom();
+		return engine__backend_null(&engine__backend_archive);
 	/* pax_restricted: plain ustar headers unless a name or size needs pax,
 	 * which every tar reader (docker, skopeo, Go's archive/tar) handles. */
 	if (archive_write_set_format_pax_restricted(a) != ARCHIVE_OK ||

@@ -9,8 +9,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include <archive.h>
-#include <archive_entry.h>
+#include "backend/archive_lib.h"
 
 /* Record the archive's last error as ENGINE_EINVALID (or EIO for a system
  * error) with @what as context; returns the code. */

@@ -288,7 +288,7 @@ static int open_writers(struct differ *d)
 	d->tar = archive_write_new();
 	d->gz = archive_write_new();
 	if (!d->tar || !d->gz)
-		return engine__error_oom();
+		return engine__backend_null(&engine__backend_archive);
 	archive_write_set_format_raw(d->gz);
 	archive_write_add_filter_gzip(d->gz);
 	archive_write_set_bytes_in_last_block(d->gz, 1);

@@ -135,7 +135,7 @@ static int read_layer(engine_context *ctx, int fd, struct layer_out *out)
 	int code, r;
 
 	if (!t || !a) {
-		r = engine__error_oom();
+		r = !a ? engine__backend_null(&engine__backend_archive) : engine__error_oom();
 		goto out;
 	}
 	t->fd = fd;

@@ -9,8 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include <archive.h>
-#include <archive_entry.h>
+#include "backend/archive_lib.h"
 #include <json-c/json.h>
 
 #include <engine/context.h>

@@ -247,7 +247,7 @@ int engine__layer_stream_open(const char *path, uint64_t max_bytes, engine__laye
 	s->raw = archive_read_new();
 	s->tar = archive_read_new();
 	if (!s->raw || !s->tar) {
-		r = engine__error_oom();
+		r = engine__backend_null(&engine__backend_archive);
 		goto fail;
 	}
 	/* Only in-library filters: filter_all would also bid external programs. */

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include <openssl/evp.h>
+#include <nettle/base64.h>
 
 #include "core/context.h"
 #include "core/error.h"
@@ -58,7 +58,9 @@ int engine__authfile_get(engine_context *ctx, const char *domain, char **user, c
 	json_object *auths, *entry;
 	char *colon;
 	size_t len;
-	int n, r;
+	struct base64_decode_ctx b64ctx;
+	size_t n = 0;
+	int r;
 
 	r = load(ctx, NULL, &doc);
 	if (r < 0)
@@ -69,17 +71,15 @@ int engine__authfile_get(engine_context *ctx, const char *domain, char **user, c
 	if (!b64)
 		return engine__error_set(ENGINE_ENOTFOUND, 0, "no stored credentials for %s", domain);
 	len = strlen(b64);
-	decoded = calloc(1, len + 4);
+	decoded = calloc(1, BASE64_DECODE_LENGTH(len) + 1);
 	if (!decoded)
 		return engine__error_oom();
-	n = EVP_DecodeBlock((unsigned char *)decoded, (const unsigned char *)b64, (int)len);
-	if (n < 0)
+	base64_decode_init(&b64ctx);
+	if (!base64_decode_update(&b64ctx, &n, (uint8_t *)decoded, len, b64) ||
+	    !base64_decode_final(&b64ctx)) {
+		wipe(decoded);
 		return engine__error_set(ENGINE_EINVALID, 0, "auth.json: credentials for %s are not base64",
 					 domain);
-	/* EVP_DecodeBlock counts the padding as zero bytes. */
-	while (len > 0 && b64[len - 1] == '=' && n > 0) {
-		len--;
-		n--;
 	}
 	decoded[n] = '\0';
 	colon = strchr(decoded, ':');
@@ -137,13 +137,14 @@ int engine__authfile_set(engine_context *ctx, const char *domain, const char *us
 		goto out;
 	len = strlen(user) + 1 + strlen(pass);
 	plain = malloc(len + 1);
-	b64 = malloc(4 * ((len + 2) / 3) + 1);
+	b64 = malloc(BASE64_ENCODE_RAW_LENGTH(len) + 1);
 	if (!plain || !b64) {
 		r = engine__error_oom();
 		goto out;
 	}
 	snprintf(plain, len + 1, "%s:%s", user, pass);
-	EVP_EncodeBlock((unsigned char *)b64, (unsigned char *)plain, (int)len);
+	base64_encode_raw(b64, len, (const uint8_t *)plain);
+	b64[BASE64_ENCODE_RAW_LENGTH(len)] = '\0';
 	auths = engine__json_get_type(doc, "auths", json_type_object);
 	if (!auths) {
 		auths = json_object_new_object();

@@ -84,7 +84,10 @@ void engine__regclient_free(engine__regclient *c)
 int engine__regclient_new(engine_context *ctx, const engine__regclient_options *o, engine__regclient **out)
 {
 	engine__regclient *c;
+	int r = engine__backend_require(&engine__backend_curl);
 
+	if (r < 0)
+		return r;
 	pthread_once(&curl_once, curl_init);
 	if (curl_init_result != CURLE_OK)
 		return engine__error_set(ENGINE_ERROR, 0, "libcurl initialisation failed: %s",

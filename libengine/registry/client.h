@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include <curl/curl.h>
+#include "backend/curl_lib.h"
 
 #include <engine/context.h>
 

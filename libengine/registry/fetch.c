@@ -363,7 +363,7 @@ static int run_transfers(struct pipeline *pl, struct xfer *xs, int parallel)
 	int r = 0;
 
 	if (!multi)
-		return engine__error_oom();
+		return engine__backend_null(&engine__backend_curl);
 	pthread_mutex_lock(&pl->lock);
 	pl->multi = multi;
 	pthread_mutex_unlock(&pl->lock);

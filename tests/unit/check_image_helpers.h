@@ -5,8 +5,6 @@
 
 #include "check_helpers.h"
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
