@@ -33,7 +33,7 @@ START_TEST(test_backend__loads_and_resolves)
 	ck_assert(!engine__backend_ready(&libm_backend));
 	ck_assert_int_eq(engine__backend_require(&libm_backend), 0);
 	ck_assert(engine__backend_ready(&libm_backend));
-	sqrt_fn = (double (*)(double))libm_slots[1];
+	sqrt_fn = (double (*)(double))libm_backend.slots[1];
 	ck_assert(sqrt_fn(16.0) == 4.0);
 	/* Loaded once: a second call returns at once. */
 	ck_assert_int_eq(engine__backend_require(&libm_backend), 0);
@@ -68,7 +68,7 @@ static void *race(void *arg)
 {
 	(void)arg;
 	for (int i = 0; i < 1000; i++)
-		if (engine__backend_require(&race_backend) < 0 || !race_slots[0])
+		if (engine__backend_require(&race_backend) < 0 || !race_backend.slots[0])
 			return (void *)1;
 	return NULL;
 }
