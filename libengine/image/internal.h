@@ -62,6 +62,11 @@ int engine__layer_stream_error(engine__layer_stream *s);
 /* "gzip", "zstd", "xz", "bzip2" or "none"; valid after the first header. */
 const char *engine__layer_stream_compression(engine__layer_stream *s);
 void engine__layer_stream_free(engine__layer_stream *s);
+/* "isa-l" when gzip goes through ISA-L's igzip, else "libarchive". */
+const char *engine__layer_stream_inflater(engine__layer_stream *s);
+/* Tests: AUTO (ISA-L for gzip where it loads) or LIBARCHIVE always. */
+enum { ENGINE__INFLATER_AUTO, ENGINE__INFLATER_LIBARCHIVE };
+void engine__layer_stream_force_inflater(int which);
 
 /* --- extraction (unpack.c) --------------------------------------------- */
 
