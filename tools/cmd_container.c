@@ -818,8 +818,8 @@ static int cmd_ps(int argc, char **argv)
 static int stats_row(const char *key)
 {
 	engine_container *ct;
-	engine_container_stats a, b;
-	double cpu, limit;
+	engine_container_stats a = ENGINE_CONTAINER_STATS_INIT, b = ENGINE_CONTAINER_STATS_INIT;
+	double cpu, limit, used;
 	char mem[64];
 
 	if (open_container(key, &ct) < 0)
@@ -837,10 +837,12 @@ static int stats_row(const char *key)
 	/* Without a limit Docker shows the host's memory as the limit. */
 	limit = b.memory_limit ? (double)b.memory_limit
 			       : (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGESIZE);
-	snprintf(mem, sizeof(mem), "%.2fMiB / %.2fMiB", (double)b.memory_usage / 1048576.0,
-		 limit / 1048576.0);
+	/* Like docker's CLI: usage without the cache the kernel reclaims first. */
+	used =
+	    (double)(b.memory_usage - (b.memory_inactive_file < b.memory_usage ? b.memory_inactive_file : 0));
+	snprintf(mem, sizeof(mem), "%.2fMiB / %.2fMiB", used / 1048576.0, limit / 1048576.0);
 	printf("%-14.12s %-20s %-8.2f %-22s %-8.2f %llu\n", engine_container_id(ct),
-	       engine_container_name(ct), cpu, mem, limit > 0 ? (double)b.memory_usage * 100.0 / limit : 0.0,
+	       engine_container_name(ct), cpu, mem, limit > 0 ? used * 100.0 / limit : 0.0,
 	       (unsigned long long)b.pids);
 	engine_container_free(ct);
 	return 0;

@@ -27,7 +27,7 @@ static void percent(int64_t part, int64_t whole, char *buf, size_t len)
 
 static int cmd_df(int argc, char **argv)
 {
-	engine_store_usage u;
+	engine_store_usage u = ENGINE_STORE_USAGE_INIT;
 	engine_context *ctx;
 	char s1[32], s2[32], s3[32], rec[48];
 

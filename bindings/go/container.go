@@ -257,6 +257,12 @@ type Stats struct {
 	MemoryLimit uint64 // bytes, 0 when unlimited
 	CPUUsage    time.Duration
 	Pids        uint64
+	// MemoryMaxUsage is the peak in bytes (0 where the kernel keeps none).
+	MemoryMaxUsage uint64
+	// MemoryInactiveFile is reclaimable page cache; docker stats shows
+	// MemoryUsage minus this.
+	MemoryInactiveFile uint64
+	OOMKills           uint64
 }
 
 // Stats reads the container's current usage (ErrBusy when not running).
@@ -265,10 +271,16 @@ func (ct *Container) Stats() (Stats, error) {
 	err := ct.with("Stats", func(h capi.Struct_SS_engine_container) error {
 		p := capi.NewEngine_container_stats()
 		defer capi.DeleteEngine_container_stats(p)
-		if err := call("Stats", func() int { return capi.Engine_container_stats_get(h, p) }); err != nil {
+		if err := call("Stats", func() int {
+			if rc := capi.Engine_container_stats_init(p, uint(capi.ENGINE_CONTAINER_STATS_VERSION)); rc < 0 {
+				return rc
+			}
+			return capi.Engine_container_stats_get(h, p)
+		}); err != nil {
 			return err
 		}
-		st = Stats{p.GetMemory_usage(), p.GetMemory_limit(), time.Duration(p.GetCpu_usage_ns()), p.GetPids()}
+		st = Stats{p.GetMemory_usage(), p.GetMemory_limit(), time.Duration(p.GetCpu_usage_ns()), p.GetPids(),
+			p.GetMemory_max_usage(), p.GetMemory_inactive_file(), p.GetOom_kills()}
 		return nil
 	})
 	return st, err

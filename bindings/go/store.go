@@ -17,7 +17,12 @@ func (c *Context) StoreUsage() (StoreUsage, error) {
 	err := c.with("StoreUsage", func(h capi.Struct_SS_engine_context) error {
 		p := capi.NewEngine_store_usage()
 		defer capi.DeleteEngine_store_usage(p)
-		if err := call("StoreUsage", func() int { return capi.Engine_store_usage_get(h, p) }); err != nil {
+		if err := call("StoreUsage", func() int {
+			if rc := capi.Engine_store_usage_init(p, uint(capi.ENGINE_STORE_USAGE_VERSION)); rc < 0 {
+				return rc
+			}
+			return capi.Engine_store_usage_get(h, p)
+		}); err != nil {
 			return err
 		}
 		u = StoreUsage{p.GetImages(), p.GetImages_size(), p.GetLayers(), p.GetBlobs(), p.GetBlobs_size(),

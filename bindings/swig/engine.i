@@ -192,6 +192,9 @@ typedef struct capi_bytes {
 %immutable engine_container_stats::memory_limit;
 %immutable engine_container_stats::cpu_usage_ns;
 %immutable engine_container_stats::pids;
+%immutable engine_container_stats::memory_max_usage;
+%immutable engine_container_stats::memory_inactive_file;
+%immutable engine_container_stats::oom_kills;
 
 ENGINE_STRARRAY_MEMBER(engine_exec_options, argv)
 ENGINE_STRARRAY_MEMBER(engine_exec_options, env)

@@ -209,9 +209,10 @@ CAPI_SCALAR_OUT(int64_t, PyLong_FromLongLong)
 CAPI_SCALAR_OUT(uint64_t, PyLong_FromUnsignedLongLong)
 CAPI_SCALAR_OUT(double, PyFloat_FromDouble)
 
-/* Output structs filled by the library: returned as a new owned object. */
-%define CAPI_STRUCT_OUT(TYPE)
-%typemap(in, numinputs=0) TYPE *out (TYPE tmp) "memset(&tmp, 0, sizeof(tmp)); $1 = &tmp;"
+/* Output structs filled by the library: returned as a new owned object,
+ * of the version this binding was built against. */
+%define CAPI_STRUCT_OUT(TYPE, VERSION)
+%typemap(in, numinputs=0) TYPE *out (TYPE tmp) "memset(&tmp, 0, sizeof(tmp)); tmp.version = VERSION; $1 = &tmp;"
 %typemap(argout) TYPE *out {
 	TYPE *copy = malloc(sizeof(*copy));
 	if (!copy) {
@@ -223,8 +224,8 @@ CAPI_SCALAR_OUT(double, PyFloat_FromDouble)
 		SWIG_NewPointerObj(SWIG_as_voidptr(copy), $1_descriptor, SWIG_POINTER_OWN));
 }
 %enddef
-CAPI_STRUCT_OUT(engine_store_usage)
-CAPI_STRUCT_OUT(engine_container_stats)
+CAPI_STRUCT_OUT(engine_store_usage, ENGINE_STORE_USAGE_VERSION)
+CAPI_STRUCT_OUT(engine_container_stats, ENGINE_CONTAINER_STATS_VERSION)
 
 /*
  * Run results: owned by the returned object. The library sets *out even

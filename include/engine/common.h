@@ -1,6 +1,16 @@
 /*
  * Shared definitions for every public libengine header: the export macro,
  * the string-array type that carries lists across the API, and engine_free.
+ *
+ * Versioned structs. Every options struct, and every struct the library
+ * fills for the caller (engine_container_stats, engine_store_usage),
+ * starts with `unsigned version`, set by its ENGINE_<X>_INIT macro or
+ * engine_<x>_init() function. Fields are only ever appended, each addition
+ * bumping ENGINE_<X>_VERSION. The library accepts every version from 1 to
+ * the one it was built with: it reads and writes only the fields the
+ * caller's version has (later fields take their defaults), so a program
+ * built against older headers keeps working. Any other version is
+ * ENGINE_EINVALID ("<struct>: unsupported version N").
  */
 #ifndef ENGINE_COMMON_H
 #define ENGINE_COMMON_H

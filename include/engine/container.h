@@ -190,15 +190,39 @@ ENGINE_EXTERN int engine_exec_options_init(engine_exec_options *opts, unsigned v
 ENGINE_EXTERN int engine_container_exec(engine_container *container, const engine_exec_options *opts,
 					engine_run_result **out);
 
-/** Resource usage of a running container. */
+#define ENGINE_CONTAINER_STATS_VERSION 2
+
+/**
+ * Resource usage of a running container. The caller sets version
+ * (ENGINE_CONTAINER_STATS_INIT or engine_container_stats_init()); the
+ * library fills the fields that version has and nothing past them.
+ */
 typedef struct engine_container_stats {
+	unsigned version;
 	uint64_t memory_usage; /**< bytes */
 	uint64_t memory_limit; /**< bytes, 0 when unlimited */
 	uint64_t cpu_usage_ns; /**< CPU time used */
 	uint64_t pids;	       /**< current tasks */
+	/* version 2 */
+	uint64_t memory_max_usage;     /**< peak bytes; 0 where the kernel keeps none (v2 before 5.19) */
+	uint64_t memory_inactive_file; /**< reclaimable page cache; `docker stats` shows
+					    memory_usage minus this as MEM USAGE */
+	uint64_t oom_kills;	       /**< processes the OOM killer killed in the container */
 } engine_container_stats;
 
-/** Current usage. ENGINE_EBUSY when the container is not running. */
+#define ENGINE_CONTAINER_STATS_INIT                                                                          \
+	{                                                                                                    \
+		ENGINE_CONTAINER_STATS_VERSION, 0, 0, 0, 0, 0, 0, 0                                          \
+	}
+
+/** Initialise @p stats like ENGINE_CONTAINER_STATS_INIT, for bindings. */
+ENGINE_EXTERN int engine_container_stats_init(engine_container_stats *stats, unsigned version);
+
+/**
+ * Current usage into @p out, whose version the caller set. ENGINE_EBUSY when
+ * the container is not running; ENGINE_EINVALID for a version this library
+ * does not know.
+ */
 ENGINE_EXTERN int engine_container_stats_get(engine_container *container, engine_container_stats *out);
 
 /**

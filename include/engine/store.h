@@ -10,8 +10,15 @@
 
 ENGINE_BEGIN_DECLS
 
-/** Disk usage, like `docker system df`. */
+#define ENGINE_STORE_USAGE_VERSION 1
+
+/**
+ * Disk usage, like `docker system df`. The caller sets version
+ * (ENGINE_STORE_USAGE_INIT or engine_store_usage_init()); the library fills
+ * the fields that version has and nothing past them.
+ */
 typedef struct engine_store_usage {
+	unsigned version;
 	int64_t images;		 /**< number of images */
 	int64_t images_size;	 /**< bytes of their unpacked layers (shared layers once) */
 	int64_t layers;		 /**< unpacked layers */
@@ -22,6 +29,19 @@ typedef struct engine_store_usage {
 	int64_t reclaimable;	 /**< bytes prune would free */
 } engine_store_usage;
 
+#define ENGINE_STORE_USAGE_INIT                                                                              \
+	{                                                                                                    \
+		ENGINE_STORE_USAGE_VERSION, 0, 0, 0, 0, 0, 0, 0, 0                                           \
+	}
+
+/** Initialise @p usage like ENGINE_STORE_USAGE_INIT, for bindings. */
+ENGINE_EXTERN int engine_store_usage_init(engine_store_usage *usage, unsigned version);
+
+/**
+ * Measure the store into @p out, whose version the caller set. Takes the
+ * store's shared lock. ENGINE_EINVALID for a version this library does not
+ * know.
+ */
 ENGINE_EXTERN int engine_store_usage_get(engine_context *ctx, engine_store_usage *out);
 
 /**

@@ -12,6 +12,7 @@
 #include <strings.h>
 
 #include "builder/steps.h"
+#include "core/abi.h"
 #include "core/error.h"
 #include "image/store.h"
 #include "util/cleanup.h"
@@ -159,13 +160,11 @@ int engine_build(engine_context *ctx, const char *context_dir, const engine_buil
 
 	if (id_out)
 		*id_out = NULL;
-	if (!opts)
-		opts = &defaults;
 	if (!ctx || !context_dir)
 		return engine__error_set(ENGINE_EINVALID, 0, "build: missing context or context directory");
-	if (opts->version != ENGINE_BUILD_OPTIONS_VERSION)
-		return engine__error_set(ENGINE_EINVALID, 0, "build options: unsupported version %u",
-					 opts->version);
+	if ((r = engine__abi_read(ENGINE__ABI(engine_build_options), &defaults, opts)) < 0)
+		return r;
+	opts = &defaults;
 	if (opts->network && strcmp(opts->network, "none") != 0 && strcmp(opts->network, "host") != 0)
 		return engine__error_set(ENGINE_EINVALID, 0,
 					 "build: unsupported network \"%s\" (none or host)", opts->network);

@@ -21,6 +21,7 @@
 
 #include "builder/steps.h"
 #include "builder/step_copy.h"
+#include "core/abi.h"
 #include "core/error.h"
 #include "image/store.h"
 #include "util/cleanup.h"
@@ -29,15 +30,9 @@
 #include "util/str.h"
 #include "util/strv.h"
 
-int engine_build_options_init(engine_build_options *opts, unsigned version)
+ENGINE_EXTERN int engine_build_options_init(engine_build_options *opts, unsigned version)
 {
-	engine_build_options init = ENGINE_BUILD_OPTIONS_INIT;
-
-	if (!opts || version != ENGINE_BUILD_OPTIONS_VERSION)
-		return engine__error_set(ENGINE_EINVALID, 0, "build options: unsupported version %u",
-					 version);
-	*opts = init;
-	return 0;
+	return ENGINE__INIT_FROM_TEMPLATE(engine_build_options, opts, version, ENGINE_BUILD_OPTIONS_INIT);
 }
 
 /* --- events ------------------------------------------------------------------------ */

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/abi.h"
 #include "core/context.h"
 #include "core/error.h"
 #include "util/cleanup.h"
@@ -13,15 +14,7 @@
 
 ENGINE_EXTERN int engine_context_options_init(engine_context_options *opts, unsigned version)
 {
-	engine_context_options init = ENGINE_CONTEXT_OPTIONS_INIT;
-
-	if (!opts)
-		return engine__error_set(ENGINE_EINVALID, 0, "context options: NULL");
-	if (version != ENGINE_CONTEXT_OPTIONS_VERSION)
-		return engine__error_set(ENGINE_EINVALID, 0, "context options: unsupported version %u",
-					 version);
-	*opts = init;
-	return 0;
+	return ENGINE__INIT_FROM_TEMPLATE(engine_context_options, opts, version, ENGINE_CONTEXT_OPTIONS_INIT);
 }
 
 static int load_config(engine_context *ctx)
@@ -43,17 +36,15 @@ static int load_config(engine_context *ctx)
 
 ENGINE_EXTERN int engine_context_new(engine_context **out, const engine_context_options *opts)
 {
-	engine_context_options defaults = ENGINE_CONTEXT_OPTIONS_INIT;
+	engine_context_options o = ENGINE_CONTEXT_OPTIONS_INIT;
 	engine_context *ctx;
 	int r;
 
 	if (!out)
 		return engine__error_set(ENGINE_EINVALID, 0, "context: NULL output");
-	if (!opts)
-		opts = &defaults;
-	if (opts->version != ENGINE_CONTEXT_OPTIONS_VERSION)
-		return engine__error_set(ENGINE_EINVALID, 0, "context options: unsupported version %u",
-					 opts->version);
+	if ((r = engine__abi_read(ENGINE__ABI(engine_context_options), &o, opts)) < 0)
+		return r;
+	opts = &o;
 	if (opts->root && opts->root[0] != '/')
 		return engine__error_set(ENGINE_EINVALID, 0, "context root \"%s\": must be an absolute path",
 					 opts->root);

@@ -17,6 +17,7 @@
 
 #include <engine/store.h>
 
+#include "core/abi.h"
 #include "core/context.h"
 #include "core/error.h"
 #include "image/internal.h"
@@ -347,16 +348,23 @@ static int64_t count_dir(engine_context *ctx, const char *rel, int64_t *size)
 	return n;
 }
 
+ENGINE_EXTERN int engine_store_usage_init(engine_store_usage *usage, unsigned version)
+{
+	return ENGINE__INIT_FROM_TEMPLATE(engine_store_usage, usage, version, ENGINE_STORE_USAGE_INIT);
+}
+
 ENGINE_EXTERN int engine_store_usage_get(engine_context *ctx, engine_store_usage *out)
 {
 	struct live l = {0};
 	cleanup_strv char **ids = NULL;
 	cleanup_free char *cdir = NULL;
-	engine_store_usage u = {0};
+	engine_store_usage u = ENGINE_STORE_USAGE_INIT;
 	int lock, r;
 
 	if (!ctx || !out)
 		return engine__error_set(ENGINE_EINVALID, 0, "store usage: NULL argument");
+	if ((r = engine__abi_check(ENGINE__ABI(engine_store_usage), out->version)) < 0)
+		return r;
 	lock = engine__store_lock(ctx, false);
 	if (lock < 0)
 		return lock;
@@ -422,7 +430,7 @@ ENGINE_EXTERN int engine_store_usage_get(engine_context *ctx, engine_store_usage
 		count_dir(ctx, "tmp", &tmp);
 		u.reclaimable += tmp;
 	}
-	*out = u;
+	r = engine__abi_write(ENGINE__ABI(engine_store_usage), out, &u);
 out:
 	live_free(&l);
 	engine__store_unlock(lock);

@@ -10,6 +10,7 @@
 
 #include <engine/image.h>
 
+#include "core/abi.h"
 #include "core/error.h"
 #include "image/internal.h"
 #include "image/store.h"
@@ -30,13 +31,8 @@ struct engine_image_list {
 
 ENGINE_EXTERN int engine_image_remove_options_init(engine_image_remove_options *opts, unsigned version)
 {
-	engine_image_remove_options init = ENGINE_IMAGE_REMOVE_OPTIONS_INIT;
-
-	if (!opts || version != ENGINE_IMAGE_REMOVE_OPTIONS_VERSION)
-		return engine__error_set(ENGINE_EINVALID, 0, "image remove options: unsupported version %u",
-					 version);
-	*opts = init;
-	return 0;
+	return ENGINE__INIT_FROM_TEMPLATE(engine_image_remove_options, opts, version,
+					  ENGINE_IMAGE_REMOVE_OPTIONS_INIT);
 }
 
 static int cmp_summary(const void *a, const void *b)

@@ -10,7 +10,8 @@
 #include "util/digest.h"
 
 /* Read a tar (any compression) from @fd and make an image of it: config
- * from @opts (may be NULL), created at @created (Unix seconds), one history
+ * from @opts (may be NULL; a current-version struct, the public entry
+ * point reads the caller's version), created at @created (Unix seconds), one history
  * entry by @created_by. The image ID goes to @id_out; @opts->ref is tagged. */
 int engine__image_import_fd(engine_context *ctx, int fd, const engine_image_import_options *opts,
 			    int64_t created, const char *created_by, const char *comment,

@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/abi.h"
 #include "core/error.h"
 #include "image/archive_util.h"
 #include "image/image_import.h"
@@ -28,15 +29,8 @@
 
 ENGINE_EXTERN int engine_image_import_options_init(engine_image_import_options *opts, unsigned version)
 {
-	engine_image_import_options init = ENGINE_IMAGE_IMPORT_OPTIONS_INIT;
-
-	if (!opts)
-		return engine__error_set(ENGINE_EINVALID, 0, "import options: NULL");
-	if (version != ENGINE_IMAGE_IMPORT_OPTIONS_VERSION)
-		return engine__error_set(ENGINE_EINVALID, 0, "import options: unsupported version %u",
-					 version);
-	*opts = init;
-	return 0;
+	return ENGINE__INIT_FROM_TEMPLATE(engine_image_import_options, opts, version,
+					  ENGINE_IMAGE_IMPORT_OPTIONS_INIT);
 }
 
 const char *engine__host_arch(void)
@@ -336,9 +330,6 @@ int engine__image_import_fd(engine_context *ctx, int fd, const engine_image_impo
 	size_t len = 0;
 	int lock, r;
 
-	if (opts && opts->version != ENGINE_IMAGE_IMPORT_OPTIONS_VERSION)
-		return engine__error_set(ENGINE_EINVALID, 0, "import options: unsupported version %u",
-					 opts->version);
 	/* Bad options fail before anything is read or stored. */
 	memset(&layer, 0, sizeof(layer));
 	r = build_config(opts, &layer, created, created_by, comment, &config);
@@ -373,6 +364,7 @@ int engine__image_import_fd(engine_context *ctx, int fd, const engine_image_impo
 ENGINE_EXTERN int engine_image_import(engine_context *ctx, const char *path, int fd,
 				      const engine_image_import_options *opts, char **id_out)
 {
+	engine_image_import_options o = ENGINE_IMAGE_IMPORT_OPTIONS_INIT;
 	char id[ENGINE__DIGEST_LEN + 1];
 	cleanup_close int own = -EBADF;
 	cleanup_free char *comment = NULL;
@@ -380,6 +372,9 @@ ENGINE_EXTERN int engine_image_import(engine_context *ctx, const char *path, int
 
 	if (!ctx || (!path && fd < 0))
 		return engine__error_set(ENGINE_EINVALID, 0, "import: missing context or input");
+	if ((r = engine__abi_read(ENGINE__ABI(engine_image_import_options), &o, opts)) < 0)
+		return r;
+	opts = &o;
 	if (path) {
 		own = open(path, O_RDONLY | O_CLOEXEC);
 		if (own < 0)
@@ -388,8 +383,8 @@ ENGINE_EXTERN int engine_image_import(engine_context *ctx, const char *path, int
 					       : engine__error_errno(errno, "import %s", path);
 		fd = own;
 	}
-	comment = opts && opts->comment ? strdup(opts->comment)
-					: engine__strdup_printf("Imported from %s", path ? path : "-");
+	comment = opts->comment ? strdup(opts->comment)
+				: engine__strdup_printf("Imported from %s", path ? path : "-");
 	if (!comment)
 		return engine__error_oom();
 	r = engine__image_import_fd(ctx, fd, opts, (int64_t)time(NULL), "engine import", comment, id);

@@ -11,6 +11,7 @@
 
 #include <engine/image.h>
 
+#include "core/abi.h"
 #include "core/error.h"
 #include "image/image_load.h"
 #include "util/reference.h"
@@ -23,14 +24,8 @@
 
 ENGINE_EXTERN int engine_image_load_options_init(engine_image_load_options *opts, unsigned version)
 {
-	engine_image_load_options init = ENGINE_IMAGE_LOAD_OPTIONS_INIT;
-
-	if (!opts)
-		return engine__error_set(ENGINE_EINVALID, 0, "load options: NULL");
-	if (version != ENGINE_IMAGE_LOAD_OPTIONS_VERSION)
-		return engine__error_set(ENGINE_EINVALID, 0, "load options: unsupported version %u", version);
-	*opts = init;
-	return 0;
+	return ENGINE__INIT_FROM_TEMPLATE(engine_image_load_options, opts, version,
+					  ENGINE_IMAGE_LOAD_OPTIONS_INIT);
 }
 
 void engine__load_plan_clear(struct engine__load_plan *plan)
@@ -274,6 +269,7 @@ static int plan_archive(engine__source *src, const engine_image_load_options *op
 ENGINE_EXTERN int engine_image_load(engine_context *ctx, const char *path,
 				    const engine_image_load_options *opts, engine_strarray *loaded)
 {
+	engine_image_load_options o = ENGINE_IMAGE_LOAD_OPTIONS_INIT;
 	struct engine__load_plan plan = {0};
 	engine__source *src = NULL;
 	cleanup_strv char **names = NULL;
@@ -282,9 +278,9 @@ ENGINE_EXTERN int engine_image_load(engine_context *ctx, const char *path,
 
 	if (!ctx || !path)
 		return engine__error_set(ENGINE_EINVALID, 0, "load: missing context or path");
-	if (opts && opts->version != ENGINE_IMAGE_LOAD_OPTIONS_VERSION)
-		return engine__error_set(ENGINE_EINVALID, 0, "load options: unsupported version %u",
-					 opts->version);
+	if ((r = engine__abi_read(ENGINE__ABI(engine_image_load_options), &o, opts)) < 0)
+		return r;
+	opts = &o;
 	if (loaded)
 		*loaded = (engine_strarray){NULL, 0};
 	r = engine__source_open(ctx, path, &src);

@@ -12,6 +12,7 @@
 
 #include <engine/image.h>
 
+#include "core/abi.h"
 #include "core/error.h"
 #include "image/internal.h"
 #include "image/store.h"
@@ -73,15 +74,16 @@ ENGINE_EXTERN int engine_image_remove(engine_context *ctx, const char *ref,
 {
 	cleanup_strv char **lines = calloc(1, sizeof(char *)), **tags = NULL;
 	cleanup_free char *norm = NULL;
+	engine_image_remove_options o = ENGINE_IMAGE_REMOVE_OPTIONS_INIT;
 	char id[ENGINE__DIGEST_LEN + 1], short_id[13];
-	bool force = opts && opts->force, by_tag = false;
+	bool force, by_tag = false;
 	int r;
 
 	if (!ctx || !ref)
 		return engine__error_set(ENGINE_EINVALID, 0, "image remove: NULL argument");
-	if (opts && opts->version != ENGINE_IMAGE_REMOVE_OPTIONS_VERSION)
-		return engine__error_set(ENGINE_EINVALID, 0, "image remove options: unsupported version %u",
-					 opts->version);
+	if ((r = engine__abi_read(ENGINE__ABI(engine_image_remove_options), &o, opts)) < 0)
+		return r;
+	force = o.force;
 	if (!lines)
 		return engine__error_oom();
 	r = engine__image_lookup(ctx, ref, id);

@@ -12,6 +12,7 @@
 
 #include <engine/registry.h>
 
+#include "core/abi.h"
 #include "core/error.h"
 #include "core/log.h"
 #include "image/store.h"
@@ -42,12 +43,8 @@ struct pull {
 
 ENGINE_EXTERN int engine_registry_pull_options_init(engine_registry_pull_options *opts, unsigned version)
 {
-	engine_registry_pull_options def = ENGINE_REGISTRY_PULL_OPTIONS_INIT;
-
-	if (!opts || version != ENGINE_REGISTRY_PULL_OPTIONS_VERSION)
-		return engine__error_set(ENGINE_EINVALID, 0, "pull options: unsupported version %u", version);
-	*opts = def;
-	return 0;
+	return ENGINE__INIT_FROM_TEMPLATE(engine_registry_pull_options, opts, version,
+					  ENGINE_REGISTRY_PULL_OPTIONS_INIT);
 }
 
 /* The config's platform must be the one asked for when the tag named a
@@ -226,11 +223,9 @@ ENGINE_EXTERN int engine_registry_pull(engine_context *ctx, const char *ref,
 
 	if (!ctx || !ref)
 		return engine__error_set(ENGINE_EINVALID, 0, "pull: NULL argument");
-	if (!opts)
-		opts = &def;
-	if (opts->version < 1 || opts->version > ENGINE_REGISTRY_PULL_OPTIONS_VERSION)
-		return engine__error_set(ENGINE_EINVALID, 0, "pull options: unsupported version %u",
-					 opts->version);
+	if ((r = engine__abi_read(ENGINE__ABI(engine_registry_pull_options), &def, opts)) < 0)
+		return r;
+	opts = &def;
 	r = engine__endpoint_default_domain(ctx, &p.default_domain);
 	if (r == 0)
 		r = engine__reference_parse(ref, p.default_domain, &p.ref);

@@ -14,6 +14,7 @@
 
 #include <engine/registry.h>
 
+#include "core/abi.h"
 #include "core/context.h"
 #include "core/error.h"
 #include "image/store.h"
@@ -47,12 +48,8 @@ struct upload_progress {
 
 ENGINE_EXTERN int engine_registry_push_options_init(engine_registry_push_options *opts, unsigned version)
 {
-	engine_registry_push_options def = ENGINE_REGISTRY_PUSH_OPTIONS_INIT;
-
-	if (!opts || version != ENGINE_REGISTRY_PUSH_OPTIONS_VERSION)
-		return engine__error_set(ENGINE_EINVALID, 0, "push options: unsupported version %u", version);
-	*opts = def;
-	return 0;
+	return ENGINE__INIT_FROM_TEMPLATE(engine_registry_push_options, opts, version,
+					  ENGINE_REGISTRY_PUSH_OPTIONS_INIT);
 }
 
 static const char *sniff_layer_type(engine_context *ctx, const char *digest)
@@ -485,11 +482,9 @@ ENGINE_EXTERN int engine_registry_push(engine_context *ctx, const char *ref,
 
 	if (!ctx || !ref)
 		return engine__error_set(ENGINE_EINVALID, 0, "push: NULL argument");
-	if (!opts)
-		opts = &def;
-	if (opts->version < 1 || opts->version > ENGINE_REGISTRY_PUSH_OPTIONS_VERSION)
-		return engine__error_set(ENGINE_EINVALID, 0, "push options: unsupported version %u",
-					 opts->version);
+	if ((r = engine__abi_read(ENGINE__ABI(engine_registry_push_options), &def, opts)) < 0)
+		return r;
+	opts = &def;
 	r = engine__endpoint_default_domain(ctx, &domain);
 	if (r == 0)
 		r = engine__reference_parse(ref, domain, &p.ref);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/abi.h"
 #include "core/error.h"
 #include "runtime/lifecycle.h"
 #include "util/cleanup.h"
@@ -307,8 +308,15 @@ ENGINE_EXTERN int engine_container_list_ids(engine_context *ctx, int all, engine
 	return 0;
 }
 
+ENGINE_EXTERN int engine_container_stats_init(engine_container_stats *stats, unsigned version)
+{
+	return ENGINE__INIT_FROM_TEMPLATE(engine_container_stats, stats, version,
+					  ENGINE_CONTAINER_STATS_INIT);
+}
+
 ENGINE_EXTERN int engine_container_stats_get(engine_container *c, engine_container_stats *out)
 {
+	engine_container_stats full = ENGINE_CONTAINER_STATS_INIT;
 	engine__cgroup *cg = NULL;
 	engine__cgroup_stats s;
 	engine__cstate st;
@@ -316,6 +324,8 @@ ENGINE_EXTERN int engine_container_stats_get(engine_container *c, engine_contain
 
 	if (!c || !out)
 		return engine__error_set(ENGINE_EINVALID, 0, "engine_container_stats_get: NULL argument");
+	if ((r = engine__abi_check(ENGINE__ABI(engine_container_stats), out->version)) < 0)
+		return r;
 	r = engine__state_read(c->dir, &st);
 	if (r < 0)
 		return r;
@@ -330,11 +340,14 @@ ENGINE_EXTERN int engine_container_stats_get(engine_container *c, engine_contain
 	engine__cgroup_free(cg);
 	if (r < 0)
 		return r;
-	out->memory_usage = s.memory_usage;
-	out->memory_limit = s.memory_limit;
-	out->cpu_usage_ns = s.cpu_usage_ns;
-	out->pids = s.pids_current;
-	return 0;
+	full.memory_usage = s.memory_usage;
+	full.memory_limit = s.memory_limit;
+	full.cpu_usage_ns = s.cpu_usage_ns;
+	full.pids = s.pids_current;
+	full.memory_max_usage = s.memory_max_usage;
+	full.memory_inactive_file = s.memory_inactive_file;
+	full.oom_kills = s.oom_kills;
+	return engine__abi_write(ENGINE__ABI(engine_container_stats), out, &full);
 }
 
 ENGINE_EXTERN const char *engine_container_log_path(engine_container *c, int stream)

@@ -13,6 +13,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "core/abi.h"
 #include "core/error.h"
 #include "runtime/container_int.h"
 #include "runtime/lifecycle.h"
@@ -22,17 +23,13 @@
 
 ENGINE_EXTERN int engine_exec_options_init(engine_exec_options *opts, unsigned version)
 {
-	engine_exec_options init = ENGINE_EXEC_OPTIONS_INIT;
-
-	if (!opts || version != ENGINE_EXEC_OPTIONS_VERSION)
-		return engine__error_set(ENGINE_EINVALID, 0, "exec options: unsupported version %u", version);
-	*opts = init;
-	return 0;
+	return ENGINE__INIT_FROM_TEMPLATE(engine_exec_options, opts, version, ENGINE_EXEC_OPTIONS_INIT);
 }
 
 ENGINE_EXTERN int engine_container_exec(engine_container *c, const engine_exec_options *opts,
 					engine_run_result **out)
 {
+	engine_exec_options o = ENGINE_EXEC_OPTIONS_INIT;
 	engine_spec tmp;
 	engine__cinfo ci;
 	engine__plan *plan = NULL;
@@ -47,9 +44,9 @@ ENGINE_EXTERN int engine_container_exec(engine_container *c, const engine_exec_o
 	if (!c || !opts || !out)
 		return engine__error_set(ENGINE_EINVALID, 0, "engine_container_exec: NULL argument");
 	*out = NULL;
-	if (opts->version != ENGINE_EXEC_OPTIONS_VERSION)
-		return engine__error_set(ENGINE_EINVALID, 0, "exec options: unsupported version %u",
-					 opts->version);
+	if ((r = engine__abi_read(ENGINE__ABI(engine_exec_options), &o, opts)) < 0)
+		return r;
+	opts = &o;
 	if (!opts->argv.count)
 		return engine__error_set(ENGINE_EINVALID, 0, "exec: no command given");
 	r = engine__state_read(c->dir, &st);

@@ -37,7 +37,8 @@ func TestLifecycle(t *testing.T) {
 		t.Fatalf("exec: %+v %v", res, err)
 	}
 	st, err := c.Stats()
-	if err != nil || st.Pids < 1 || st.MemoryUsage == 0 || st.MemoryLimit != 64<<20 {
+	if err != nil || st.Pids < 1 || st.MemoryUsage == 0 || st.MemoryLimit != 64<<20 || st.OOMKills != 0 ||
+		(st.MemoryMaxUsage != 0 && st.MemoryMaxUsage < st.MemoryUsage) {
 		t.Fatalf("stats: %+v %v", st, err)
 	}
 	if raw, err := c.Inspect(); err != nil || !strings.Contains(string(raw), c.ID) {

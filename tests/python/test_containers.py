@@ -36,6 +36,9 @@ def test_lifecycle(busybox_ctx):
         stats = c.stats()
         assert stats.pids >= 1 and stats.memory_usage > 0
         assert stats.memory_limit == 64 << 20
+        # The peak is read after the usage: never below it, 0 where unkept.
+        assert stats.memory_max_usage == 0 or stats.memory_max_usage >= stats.memory_usage
+        assert stats.oom_kills == 0
 
         info = c.inspect()
         assert info["Id"] == c.id and info["State"]["Running"] is True

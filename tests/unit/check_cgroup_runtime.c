@@ -78,7 +78,7 @@ START_TEST(test_cgroup_runtime__limits_pause_stats_kill)
 	engine_container *c = NULL;
 	engine__cgroup *cg = NULL;
 	engine__cgroup_mode mode;
-	engine_container_stats st;
+	engine_container_stats st = ENGINE_CONTAINER_STATS_INIT;
 	char *paths[4] = {0};
 	const char *ctrls[] = {NULL, "memory", "freezer", "cpu"};
 	int code = -1;

@@ -196,7 +196,7 @@ START_TEST(test_image_api__prune)
 	char a[ENGINE__DIGEST_LEN + 1], b[ENGINE__DIGEST_LEN + 1], orphan[ENGINE__DIGEST_LEN + 1];
 	char chain[ENGINE__DIGEST_LEN + 1];
 	cleanup_free char *tmpdir = NULL, *junk = NULL, *blobs = engine__path_join(tmp, "blobs/sha256");
-	engine_store_usage u;
+	engine_store_usage u = ENGINE_STORE_USAGE_INIT;
 	engine_strarray problems = {NULL, 0};
 	int64_t reclaimed = 0;
 	const struct th_entry lone[] = {{.path = "lonely", .data = "nobody uses me"}};

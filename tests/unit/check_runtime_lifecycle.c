@@ -7,6 +7,8 @@
 #include <signal.h>
 #include <sys/wait.h>
 
+#include "abi_old.h"
+
 static engine_container *create(const char *name, const char *script)
 {
 	engine_spec *s = tr_spec(rootfs, SH(script));
@@ -18,6 +20,37 @@ static engine_container *create(const char *name, const char *script)
 	ck_assert_engine_ok(engine_container_create(ctx, s, &c));
 	engine_spec_free(s);
 	return c;
+}
+
+/* A caller built against version 1 of engine_container_stats: the library
+ * fills its fields and writes nothing past them — into a heap block of
+ * exactly its size (ASan sees any write beyond) and before a canary. */
+static void check_stats_v1_caller(engine_container *c, const engine_container_stats *now)
+{
+	engine_container_stats_v1 *heap = malloc(sizeof(*heap));
+	struct {
+		engine_container_stats_v1 s;
+		uint64_t canary;
+	} guarded = {{1, 0, 0, 0, 0}, 0x5a5a5a5a5a5a5a5aULL};
+
+	ck_assert_ptr_nonnull(heap);
+	ck_assert_engine_ok(engine_container_stats_init((engine_container_stats *)heap, 1));
+	ck_assert_uint_eq(heap->version, 1);
+	ck_assert_engine_ok(engine_container_stats_get(c, (engine_container_stats *)heap));
+	ck_assert_uint_eq(heap->version, 1);
+	ck_assert_uint_eq(heap->memory_limit, now->memory_limit);
+	ck_assert_uint_ge(heap->pids, 1);
+	ck_assert_uint_ge(heap->cpu_usage_ns, now->cpu_usage_ns);
+	free(heap);
+	ck_assert_engine_ok(engine_container_stats_get(c, (engine_container_stats *)&guarded.s));
+	ck_assert_uint_eq(guarded.s.memory_limit, now->memory_limit);
+	ck_assert_uint_eq(guarded.canary, 0x5a5a5a5a5a5a5a5aULL);
+	/* A version newer than the library's is refused, nothing written. */
+	guarded.s.version = ENGINE_CONTAINER_STATS_VERSION + 1;
+	guarded.s.pids = 0;
+	ck_assert_engine_error(engine_container_stats_get(c, (engine_container_stats *)&guarded.s),
+			       ENGINE_EINVALID, "container stats: unsupported version");
+	ck_assert_uint_eq(guarded.s.pids, 0);
 }
 
 static char *read_all(const char *path)
@@ -32,7 +65,7 @@ START_TEST(test_runtime__lifecycle)
 {
 	engine_container *c = create("web", "echo hi; echo oops >&2; sleep 30");
 	engine_exec_options eo = ENGINE_EXEC_OPTIONS_INIT;
-	engine_container_stats stats;
+	engine_container_stats stats = ENGINE_CONTAINER_STATS_INIT;
 	engine_run_result *res = NULL;
 	char *json = NULL, *log;
 	int code = -1;
@@ -73,6 +106,8 @@ START_TEST(test_runtime__lifecycle)
 	ck_assert_uint_ge(stats.pids, 1);
 	ck_assert_uint_eq(stats.memory_limit, 64 * 1024 * 1024);
 	ck_assert_uint_gt(stats.memory_usage, 0);
+	ck_assert_uint_ge(stats.memory_max_usage, 0);
+	check_stats_v1_caller(c, &stats);
 
 	ck_assert_engine_ok(engine_container_pause(c));
 	ck_assert_str_eq(engine_container_status(c), "paused");

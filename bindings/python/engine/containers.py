@@ -80,6 +80,11 @@ class ContainerStats:
     """Bytes, 0 when unlimited."""
     cpu_usage_ns: int
     pids: int
+    memory_max_usage: int = 0
+    """Peak bytes (0 where the kernel keeps none)."""
+    memory_inactive_file: int = 0
+    """Reclaimable page cache; docker stats shows memory_usage minus this."""
+    oom_kills: int = 0
 
 
 def _command(command: Command) -> Optional[List[str]]:
@@ -396,7 +401,8 @@ class Container:
     def stats(self) -> ContainerStats:
         """Current memory, CPU and task usage (raises Busy when not running)."""
         s = capi.engine_container_stats_get(self.handle)
-        return ContainerStats(s.memory_usage, s.memory_limit, s.cpu_usage_ns, s.pids)
+        return ContainerStats(s.memory_usage, s.memory_limit, s.cpu_usage_ns, s.pids,
+                              s.memory_max_usage, s.memory_inactive_file, s.oom_kills)
 
     def inspect(self) -> Dict[str, Any]:
         """Docker-like inspect data as a dict."""

@@ -1,0 +1,21 @@
+/*
+ * Public structs as older versions of the headers declared them, frozen:
+ * what a program built against that version passes to this library. When
+ * a field is appended to a public struct (see libengine/core/abi.h), its
+ * previous layout is copied here and a test runs the library against it.
+ */
+#ifndef ENGINE_TESTS_ABI_OLD_H
+#define ENGINE_TESTS_ABI_OLD_H
+
+#include <stdint.h>
+
+/* include/engine/container.h, ENGINE_CONTAINER_STATS_VERSION 1. */
+typedef struct engine_container_stats_v1 {
+	unsigned version;
+	uint64_t memory_usage;
+	uint64_t memory_limit;
+	uint64_t cpu_usage_ns;
+	uint64_t pids;
+} engine_container_stats_v1;
+
+#endif
