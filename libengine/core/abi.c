@@ -29,6 +29,8 @@
 ABI_DEFINE(engine_context_options, "context options", ENGINE_CONTEXT_OPTIONS_VERSION,
 	   sizeof(engine_context_options));
 ABI_DEFINE(engine_exec_options, "exec options", ENGINE_EXEC_OPTIONS_VERSION, sizeof(engine_exec_options));
+ABI_DEFINE(engine_update_options, "update options", ENGINE_UPDATE_OPTIONS_VERSION,
+	   sizeof(engine_update_options));
 ABI_DEFINE(engine_image_load_options, "image load options", ENGINE_IMAGE_LOAD_OPTIONS_VERSION,
 	   sizeof(engine_image_load_options));
 ABI_DEFINE(engine_image_import_options, "image import options", ENGINE_IMAGE_IMPORT_OPTIONS_VERSION,
@@ -45,17 +47,12 @@ ABI_DEFINE(engine_container_stats, "container stats", ENGINE_CONTAINER_STATS_VER
 ABI_DEFINE(engine_store_usage, "store usage", ENGINE_STORE_USAGE_VERSION, sizeof(engine_store_usage));
 
 const engine__abi *const engine__abis[] = {
-    &engine__abi_engine_context_options,
-    &engine__abi_engine_exec_options,
-    &engine__abi_engine_image_load_options,
-    &engine__abi_engine_image_import_options,
-    &engine__abi_engine_image_remove_options,
-    &engine__abi_engine_registry_pull_options,
-    &engine__abi_engine_registry_push_options,
-    &engine__abi_engine_build_options,
-    &engine__abi_engine_container_stats,
-    &engine__abi_engine_store_usage,
-    NULL,
+    &engine__abi_engine_context_options,       &engine__abi_engine_exec_options,
+    &engine__abi_engine_update_options,	       &engine__abi_engine_image_load_options,
+    &engine__abi_engine_image_import_options,  &engine__abi_engine_image_remove_options,
+    &engine__abi_engine_registry_pull_options, &engine__abi_engine_registry_push_options,
+    &engine__abi_engine_build_options,	       &engine__abi_engine_container_stats,
+    &engine__abi_engine_store_usage,	       NULL,
 };
 
 int engine__abi_check(const engine__abi *abi, unsigned version)

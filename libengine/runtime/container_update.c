@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/abi.h"
 #include "core/context.h"
 #include "core/error.h"
 #include "runtime/lifecycle.h"
@@ -93,15 +94,7 @@ ENGINE_EXTERN int engine_container_rename(engine_container *c, const char *name)
 
 ENGINE_EXTERN int engine_update_options_init(engine_update_options *opts, unsigned version)
 {
-	static const engine_update_options init = ENGINE_UPDATE_OPTIONS_INIT;
-
-	if (!opts)
-		return engine__error_set(ENGINE_EINVALID, 0, "update options are NULL");
-	if (version != ENGINE_UPDATE_OPTIONS_VERSION)
-		return engine__error_set(ENGINE_EINVALID, 0, "update options version %u: this library has %u",
-					 version, ENGINE_UPDATE_OPTIONS_VERSION);
-	*opts = init;
-	return 0;
+	return ENGINE__INIT_FROM_TEMPLATE(engine_update_options, opts, version, ENGINE_UPDATE_OPTIONS_INIT);
 }
 
 /* Apply @o to @s (the spec kept for later starts). */
@@ -156,18 +149,19 @@ static int update_cgroup(engine_container *c, const engine_update_options *o)
 	return r;
 }
 
-ENGINE_EXTERN int engine_container_update(engine_container *c, const engine_update_options *o)
+ENGINE_EXTERN int engine_container_update(engine_container *c, const engine_update_options *opts)
 {
+	engine_update_options full = ENGINE_UPDATE_OPTIONS_INIT;
+	const engine_update_options *o = &full;
 	cleanup_close int lock = -EBADF;
 	engine_spec *next = NULL;
 	engine__cstate st;
 	int r;
 
-	if (!c || !o)
+	if (!c || !opts)
 		return engine__error_set(ENGINE_EINVALID, 0, "engine_container_update: NULL argument");
-	if (o->version != ENGINE_UPDATE_OPTIONS_VERSION)
-		return engine__error_set(ENGINE_EINVALID, 0, "update options version %u: this library has %u",
-					 o->version, ENGINE_UPDATE_OPTIONS_VERSION);
+	if ((r = engine__abi_read(ENGINE__ABI(engine_update_options), &full, opts)) < 0)
+		return r;
 	if (o->cpus != o->cpus || o->memory < -1 || o->pids_limit < -1 || o->cpu_shares < 0)
 		return engine__error_set(ENGINE_EINVALID, 0, "update of container %.12s: invalid value",
 					 c->id);

@@ -68,7 +68,7 @@ START_TEST(test_runtime__update)
 {
 	engine_container *c = create("upd", "sleep 60", NULL);
 	engine_update_options o = ENGINE_UPDATE_OPTIONS_INIT;
-	engine_container_stats st;
+	engine_container_stats st = ENGINE_CONTAINER_STATS_INIT;
 	char *json = NULL, *out;
 
 	ck_assert_engine_ok(engine_container_start(c));
