@@ -18,13 +18,14 @@
 #include <unistd.h>
 
 #include "backend/archive_lib.h"
-
 #include "builder/step_copy.h"
 #include "builder/sbuf.h"
 #include "core/error.h"
+#include "image/store.h"
 #include "util/cleanup.h"
 #include "util/digest.h"
 #include "util/fs.h"
+#include "util/safepath.h"
 #include "util/str.h"
 #include "util/strv.h"
 
@@ -98,22 +99,6 @@ static bool has_wildcard(const char *s)
 			return true;
 	}
 	return false;
-}
-
-static bool is_archive(const char *path)
-{
-	struct archive *a = archive_read_new();
-	struct archive_entry *e;
-	bool yes = false;
-
-	if (!a)
-		return false;
-	archive_read_support_filter_all(a);
-	archive_read_support_format_tar(a);
-	if (archive_read_open_filename(a, path, 65536) == ARCHIVE_OK)
-		yes = archive_read_next_header(a, &e) == ARCHIVE_OK;
-	archive_read_free(a);
-	return yes;
 }
 
 /* Collect the paths under @root matching @pattern (Go filepath.Match on
@@ -238,7 +223,7 @@ static int add_source(engine__copy_plan *p, const engine__copy_req *req, const c
 	s->rel = strdup(rel);
 	if (S_ISDIR(st.st_mode))
 		s->type = SRC_DIR;
-	else if (req->add && S_ISREG(st.st_mode) && is_archive(s->abs))
+	else if (req->add && S_ISREG(st.st_mode) && engine__archive_is_tar(s->abs))
 		s->type = SRC_ARCHIVE;
 	else
 		s->type = SRC_FILE;
@@ -321,7 +306,7 @@ int engine__copy_plan_new(const engine__copy_req *req, engine__copy_plan **out)
 struct walk {
 	const engine__copy_req *req;
 	engine__sha256 *h; /* hashing, or */
-	const char *root;  /* writing into this directory */
+	int rootfd;	   /* writing beneath this directory (the layer being made) */
 };
 
 static void entry_meta(const struct walk *w, const struct stat *st, mode_t *mode, uid_t *uid, gid_t *gid)
@@ -367,7 +352,26 @@ static int hash_file(struct walk *w, const char *abs)
 	return 0;
 }
 
-static int copy_data(const char *src, const char *dst, mode_t mode)
+/* --- writing, beneath the layer directory's fd ----------------------------------------- */
+
+/* Owner, mode and times of @name in @dfd ("." for @dfd itself). Symlinks
+ * keep their mode and are never followed. */
+static int set_meta(int dfd, const char *name, const struct stat *src, mode_t mode, uid_t uid, gid_t gid,
+		    const char *target)
+{
+	struct timespec ts[2] = {src->st_atim, src->st_mtim};
+
+	if (fchownat(dfd, name, uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
+		return engine__error_errno(errno, "chown %s", target);
+	/* After chown, which clears setuid/setgid. */
+	if (!S_ISLNK(src->st_mode) && fchmodat(dfd, name, mode, 0) < 0)
+		return engine__error_errno(errno, "chmod %s", target);
+	if (utimensat(dfd, name, ts, AT_SYMLINK_NOFOLLOW) < 0)
+		return engine__error_errno(errno, "set times of %s", target);
+	return 0;
+}
+
+static int copy_data(const char *src, int pfd, const char *name, mode_t mode, const char *target)
 {
 	cleanup_close int in = open(src, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	cleanup_close int out = -EBADF;
@@ -376,10 +380,10 @@ static int copy_data(const char *src, const char *dst, mode_t mode)
 
 	if (in < 0)
 		return engine__error_errno(errno, "open %s", src);
-	unlink(dst); /* a second source for the same target replaces the first */
-	out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode & 0777);
+	unlinkat(pfd, name, 0); /* a second source for the same target replaces the first */
+	out = openat(pfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode & 0777);
 	if (out < 0)
-		return engine__error_errno(errno, "create %s", dst);
+		return engine__error_errno(errno, "create %s", target);
 	for (;;) {
 		ssize_t c = copy_file_range(in, NULL, out, NULL, 1 << 30, 0);
 
@@ -394,75 +398,80 @@ static int copy_data(const char *src, const char *dst, mode_t mode)
 		if (n < 0)
 			return engine__error_errno(errno, "read %s", src);
 		if (engine__write_all(out, buf, (size_t)n) < 0)
-			return engine__error_wrap("write %s", dst);
+			return engine__error_wrap("write %s", target);
 	}
 	return 0;
 }
 
-static int set_meta(const char *path, const struct stat *src, mode_t mode, uid_t uid, gid_t gid)
+/* A missing ancestor takes the image's metadata where the image has that
+ * directory, else 0755 and the copy's owner. */
+static int make_ancestor(struct walk *w, int dfd, const char *name, const char *in_image)
 {
-	struct timespec ts[2] = {src->st_atim, src->st_mtim};
+	struct stat img;
 
-	if (lchown(path, uid, gid) < 0)
-		return engine__error_errno(errno, "chown %s", path);
-	if (!S_ISLNK(src->st_mode) && chmod(path, mode) < 0)
-		return engine__error_errno(errno, "chmod %s", path);
-	if (utimensat(AT_FDCWD, path, ts, AT_SYMLINK_NOFOLLOW) < 0)
-		return engine__error_errno(errno, "set times of %s", path);
+	if (mkdirat(dfd, name, 0700) < 0 && errno != EEXIST)
+		return engine__error_errno(errno, "mkdir %s", in_image);
+	if (engine__image_path_stat(w->req->layers, in_image, &img) == 0 && S_ISDIR(img.st_mode))
+		return set_meta(dfd, name, &img, img.st_mode & 07777, img.st_uid, img.st_gid, in_image);
+	engine_error_clear();
+	uid_t uid = w->req->preserve_owner && !w->req->chown ? 0 : w->req->uid;
+	gid_t gid = w->req->preserve_owner && !w->req->chown ? 0 : w->req->gid;
+	if (fchownat(dfd, name, uid, gid, AT_SYMLINK_NOFOLLOW) < 0 || fchmodat(dfd, name, 0755, 0) < 0)
+		return engine__error_errno(errno, "mkdir %s", in_image);
 	return 0;
 }
 
-/* Make each missing ancestor of @target under the root: with the image's
- * metadata where the image has that directory, else 0755 and the copy's
- * owner. A symlink on the way is refused, so nothing lands outside. */
-static int ensure_dir(struct walk *w, const char *target, bool self)
+/* The directory holding @target (@target itself with @self) in the layer
+ * being written, its missing ancestors made. Every step is an openat with
+ * O_NOFOLLOW from the layer's root: a symlink or a file on the way (a
+ * source may have put one there) is refused, so nothing lands outside.
+ * *@base (when !@self) is @target's last component ("." for the root). */
+static int open_target_dir(struct walk *w, const char *target, bool self, char **base)
 {
-	cleanup_free char *t = strdup(target);
-	size_t len;
+	cleanup_free char *t = strdup(target), *prefix = malloc(strlen(target) + 2);
+	cleanup_close int cur = openat(w->rootfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	size_t plen = 0;
+	bool last = false;
+	char *p, *c;
 
-	if (!t)
+	if (!t || !prefix)
 		return engine__error_oom();
-	len = strlen(t);
-	while (len > 1 && t[len - 1] == '/')
-		t[--len] = '\0';
-	for (char *p = t + 1;; p++) {
-		bool last = *p == '\0';
-		cleanup_free char *host = NULL;
-		struct stat st, img;
+	if (cur < 0)
+		return engine__error_errno(errno, "open the layer directory");
+	for (p = t; (c = engine__path_next(&p, &last));) {
+		int fd;
 
-		if (!last && *p != '/')
-			continue;
-		if (last && !self)
-			break;
-		*p = '\0';
-		host = engine__path_join(w->root, t);
-		if (!host)
-			return ENGINE_ENOMEM;
-		if (lstat(host, &st) == 0) {
-			if (!S_ISDIR(st.st_mode))
-				return engine__error_set(ENGINE_EINVALID, 0, "%s: %s is not a directory",
-							 w->req->kw, t);
-		} else if (engine__image_path_stat(w->req->layers, t, &img) == 0 && S_ISDIR(img.st_mode)) {
-			if (mkdir(host, 0700) < 0 ||
-			    set_meta(host, &img, img.st_mode & 07777, img.st_uid, img.st_gid) < 0)
-				return engine__error_errno(errno, "mkdir %s", t);
-		} else {
-			uid_t uid = w->req->preserve_owner && !w->req->chown ? 0 : w->req->uid;
-			gid_t gid = w->req->preserve_owner && !w->req->chown ? 0 : w->req->gid;
-
-			if (mkdir(host, 0755) < 0 || chown(host, uid, gid) < 0)
-				return engine__error_errno(errno, "mkdir %s", t);
+		if (last && !self) {
+			*base = strdup(c);
+			return *base ? steal_fd(cur) : engine__error_oom();
 		}
-		if (last)
-			break;
-		*p = '/';
+		plen += (size_t)sprintf(prefix + plen, "/%s", c);
+		fd = openat(cur, c, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0 && errno == ENOENT) {
+			if (make_ancestor(w, cur, c, prefix) < 0)
+				return engine_error_last()->code;
+			fd = openat(cur, c, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		}
+		if (fd < 0 && (errno == ENOTDIR || errno == ELOOP))
+			return engine__error_set(ENGINE_EINVALID, 0, "%s: %s is not a directory", w->req->kw,
+						 prefix);
+		if (fd < 0)
+			return engine__error_errno(errno, "open %s", prefix);
+		close(cur);
+		cur = fd;
 	}
-	return 0;
+	if (!self && !(*base = strdup(".")))
+		return engine__error_oom();
+	return steal_fd(cur);
 }
 
-static int visit(struct walk *w, const char *abs, const char *rel, const char *target, bool emit, bool top);
+static int visit(struct walk *w, int pfd, const char *abs, const char *rel, const char *target, bool emit,
+		 bool top);
 
-static int visit_children(struct walk *w, const char *abs, const char *rel, const char *target)
+/* The children of the source directory @abs, written into @dfd (-1 when
+ * the directory itself is excluded: a re-included child then makes its
+ * way from the root). */
+static int visit_children(struct walk *w, int dfd, const char *abs, const char *rel, const char *target)
 {
 	struct dirent **names = NULL;
 	int n = scandir(abs, &names, NULL, alphasort), r = 0;
@@ -491,10 +500,10 @@ static int visit_children(struct walk *w, const char *abs, const char *rel, cons
 			/* Something inside may be re-included by a "!" pattern. */
 			if (engine__ignore_has_exceptions(w->req->ignore) && lstat(cabs, &st) == 0 &&
 			    S_ISDIR(st.st_mode))
-				r = visit(w, cabs, crel, ctarget, false, false);
+				r = visit(w, -1, cabs, crel, ctarget, false, false);
 			goto next;
 		}
-		r = visit(w, cabs, crel, ctarget, true, false);
+		r = visit(w, dfd, cabs, crel, ctarget, true, false);
 	next:
 		free(names[i]);
 	}
@@ -502,14 +511,38 @@ static int visit_children(struct walk *w, const char *abs, const char *rel, cons
 	return r;
 }
 
-static int visit(struct walk *w, const char *abs, const char *rel, const char *target, bool emit, bool top)
+static int hash_entry(struct walk *w, const char *abs, const struct stat *st, const char *target, mode_t mode,
+		      uid_t uid, gid_t gid, const char *link, size_t ll)
 {
+	char type = S_ISDIR(st->st_mode)   ? 'd'
+		    : S_ISREG(st->st_mode) ? 'f'
+		    : S_ISLNK(st->st_mode) ? 'l'
+					   : 'o';
+	int r;
+
+	if ((r = hash_header(w, target, type, mode, uid, gid,
+			     S_ISREG(st->st_mode) ? (long long)st->st_size : 0)) < 0)
+		return r;
+	if (S_ISREG(st->st_mode))
+		return hash_file(w, abs);
+	if (S_ISLNK(st->st_mode))
+		return engine__sha256_update(w->h, link, ll + 1);
+	if (!S_ISDIR(st->st_mode))
+		return engine__sha256_update(w->h, &st->st_rdev, sizeof(st->st_rdev));
+	return 0;
+}
+
+/* One source entry: hashed, or written as @target into the layer. @pfd is
+ * the directory that receives it when the caller has it open, else -1. */
+static int visit(struct walk *w, int pfd, const char *abs, const char *rel, const char *target, bool emit,
+		 bool top)
+{
+	cleanup_close int own = -EBADF, dfd = -EBADF;
+	cleanup_free char *base = NULL;
 	struct stat st, img;
 	mode_t mode;
 	uid_t uid;
 	gid_t gid;
-	char type;
-	cleanup_free char *host = NULL;
 	char link[PATH_MAX];
 	ssize_t ll = 0;
 	int r;
@@ -526,137 +559,56 @@ static int visit(struct walk *w, const char *abs, const char *rel, const char *t
 		uid = img.st_uid;
 		gid = img.st_gid;
 	}
-	type = S_ISDIR(st.st_mode) ? 'd' : S_ISREG(st.st_mode) ? 'f' : S_ISLNK(st.st_mode) ? 'l' : 'o';
+	engine_error_clear();
 	if (S_ISLNK(st.st_mode)) {
 		ll = readlink(abs, link, sizeof(link) - 1);
 		if (ll < 0)
 			return engine__error_errno(errno, "readlink %s", abs);
 		link[ll] = '\0';
 	}
-	if (emit && w->h) {
-		if ((r = hash_header(w, target, type, mode, uid, gid,
-				     S_ISREG(st.st_mode) ? (long long)st.st_size : 0)) < 0)
-			return r;
-		if (S_ISREG(st.st_mode) && (r = hash_file(w, abs)) < 0)
-			return r;
-		if (S_ISLNK(st.st_mode) && (r = engine__sha256_update(w->h, link, (size_t)ll + 1)) < 0)
-			return r;
-		if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode) &&
-		    (r = engine__sha256_update(w->h, &st.st_rdev, sizeof(st.st_rdev))) < 0)
-			return r;
-	}
-	if (emit && w->root) {
-		if ((r = ensure_dir(w, target, false)) < 0)
-			return r;
-		host = engine__path_join(w->root, target);
-		if (!host)
-			return ENGINE_ENOMEM;
+	if (emit && w->h && (r = hash_entry(w, abs, &st, target, mode, uid, gid, link, (size_t)ll)) < 0)
+		return r;
+	if (emit && w->rootfd >= 0) {
+		if (pfd < 0) {
+			if ((own = open_target_dir(w, target, false, &base)) < 0)
+				return own;
+			pfd = own;
+		} else {
+			const char *slash = strrchr(target, '/');
+			if (!(base = strdup(slash ? slash + 1 : target)))
+				return engine__error_oom();
+		}
 		if (S_ISDIR(st.st_mode)) {
 			struct stat cur;
 
-			if (lstat(host, &cur) == 0) {
+			if (fstatat(pfd, base, &cur, AT_SYMLINK_NOFOLLOW) == 0) {
 				if (!S_ISDIR(cur.st_mode))
 					return engine__error_set(ENGINE_EINVALID, 0,
 								 "%s: %s is not a directory", w->req->kw,
 								 target);
-			} else if (mkdir(host, 0700) < 0) {
+			} else if (mkdirat(pfd, base, 0700) < 0) {
 				return engine__error_errno(errno, "mkdir %s", target);
 			}
+			dfd = openat(pfd, base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (dfd < 0)
+				return engine__error_errno(errno, "open %s", target);
 		} else if (S_ISREG(st.st_mode)) {
-			if ((r = copy_data(abs, host, mode)) < 0)
+			if ((r = copy_data(abs, pfd, base, mode, target)) < 0)
 				return r;
 		} else {
-			unlink(host);
-			if (S_ISLNK(st.st_mode) ? symlink(link, host) < 0
-						: mknod(host, st.st_mode, st.st_rdev) < 0)
+			unlinkat(pfd, base, 0);
+			if (S_ISLNK(st.st_mode) ? symlinkat(link, pfd, base) < 0
+						: mknodat(pfd, base, st.st_mode, st.st_rdev) < 0)
 				return engine__error_errno(errno, "create %s", target);
 		}
 	}
-	if (S_ISDIR(st.st_mode) && (r = visit_children(w, abs, rel, target)) < 0)
+	if (S_ISDIR(st.st_mode) && (r = visit_children(w, dfd, abs, rel, target)) < 0)
 		return r;
 	/* Last, so writing the children does not change the directory's times. */
-	if (emit && w->root && (r = set_meta(host, &st, mode, uid, gid)) < 0)
-		return r;
+	if (emit && w->rootfd >= 0)
+		return S_ISDIR(st.st_mode) ? set_meta(dfd, ".", &st, mode, uid, gid, target)
+					   : set_meta(pfd, base, &st, mode, uid, gid, target);
 	return 0;
-}
-
-static int extract(struct walk *w, const char *archive_path, const char *target)
-{
-	struct archive *a = archive_read_new(), *out = archive_write_disk_new();
-	struct archive_entry *e;
-	cleanup_free char *dir = engine__path_join(w->root, target);
-	int r = 0, ar;
-
-	if (!a || !out || !dir) {
-		r = !a || !out ? engine__backend_null(&engine__backend_archive) : engine__error_oom();
-		goto done;
-	}
-	archive_read_support_filter_all(a);
-	archive_read_support_format_tar(a);
-	archive_write_disk_set_options(out, ARCHIVE_EXTRACT_OWNER | ARCHIVE_EXTRACT_PERM |
-						ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_SECURE_NODOTDOT |
-						ARCHIVE_EXTRACT_SECURE_SYMLINKS | ARCHIVE_EXTRACT_UNLINK);
-	if (archive_read_open_filename(a, archive_path, 65536) != ARCHIVE_OK) {
-		r = engine__error_set(ENGINE_EIO, 0, "ADD: open %s: %s", archive_path,
-				      archive_error_string(a));
-		goto done;
-	}
-	while ((ar = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
-		const char *name = archive_entry_pathname(e), *hl = archive_entry_hardlink(e);
-		cleanup_free char *np = NULL, *nh = NULL;
-		const void *buf;
-		size_t len;
-		la_int64_t off;
-
-		while (name && (name[0] == '/' || (name[0] == '.' && name[1] == '/')))
-			name += name[0] == '/' ? 1 : 2;
-		if (!name || !*name || strcmp(name, ".") == 0)
-			continue;
-		np = engine__path_join(dir, name);
-		if (hl) {
-			while (hl[0] == '/' || (hl[0] == '.' && hl[1] == '/'))
-				hl += hl[0] == '/' ? 1 : 2;
-			nh = engine__path_join(dir, hl);
-		}
-		if (!np || (hl && !nh)) {
-			r = ENGINE_ENOMEM;
-			goto done;
-		}
-		archive_entry_set_pathname(e, np);
-		if (nh)
-			archive_entry_set_hardlink(e, nh);
-		if (w->req->chown) {
-			archive_entry_set_uid(e, w->req->uid);
-			archive_entry_set_gid(e, w->req->gid);
-		}
-		if (w->req->chmod >= 0 && archive_entry_filetype(e) != AE_IFLNK)
-			archive_entry_set_perm(e, (mode_t)w->req->chmod);
-		if (archive_write_header(out, e) != ARCHIVE_OK) {
-			r = engine__error_set(ENGINE_EPERM, 0, "ADD %s: entry \"%s\": %s", archive_path, name,
-					      archive_error_string(out));
-			goto done;
-		}
-		while ((ar = archive_read_data_block(a, &buf, &len, &off)) == ARCHIVE_OK)
-			if (archive_write_data_block(out, buf, len, off) != ARCHIVE_OK) {
-				r = engine__error_set(ENGINE_EIO, 0, "ADD %s: write \"%s\": %s", archive_path,
-						      name, archive_error_string(out));
-				goto done;
-			}
-		if (ar != ARCHIVE_EOF || archive_write_finish_entry(out) != ARCHIVE_OK) {
-			r = engine__error_set(ENGINE_EIO, 0, "ADD %s: entry \"%s\": %s", archive_path, name,
-					      archive_error_string(ar != ARCHIVE_EOF ? a : out));
-			goto done;
-		}
-	}
-	if (ar != ARCHIVE_EOF)
-		r = engine__error_set(ENGINE_EINVALID, 0, "ADD %s: %s", archive_path,
-				      archive_error_string(a));
-done:
-	if (a)
-		archive_read_free(a);
-	if (out)
-		archive_write_free(out);
-	return r;
 }
 
 static int walk_plan(struct walk *w, const engine__copy_plan *p)
@@ -666,9 +618,15 @@ static int walk_plan(struct walk *w, const engine__copy_plan *p)
 	for (size_t i = 0; i < p->n && r >= 0; i++) {
 		const struct source *s = &p->v[i];
 		const char *rel = w->req->ignore ? s->rel : NULL;
+		engine__extract_options xo = {.owner_override = w->req->chown,
+					      .uid = w->req->uid,
+					      .gid = w->req->gid,
+					      .perm_override = w->req->chmod >= 0,
+					      .perm = (mode_t)(w->req->chmod >= 0 ? w->req->chmod : 0)};
+		int dfd;
 
 		if (s->type != SRC_ARCHIVE) {
-			r = visit(w, s->abs, rel, s->target, true, true);
+			r = visit(w, -1, s->abs, rel, s->target, true, true);
 			continue;
 		}
 		if (w->h) {
@@ -676,16 +634,23 @@ static int walk_plan(struct walk *w, const engine__copy_plan *p)
 			    (r = engine__sha256_update(w->h, s->target, strlen(s->target) + 1)) < 0)
 				break;
 			r = hash_file(w, s->abs);
-		} else if ((r = ensure_dir(w, s->target, true)) >= 0) {
-			r = extract(w, s->abs, s->target);
+			continue;
 		}
+		/* The store's unpacker: its path safety and its limits, not a
+		 * second extractor. */
+		if ((dfd = r = open_target_dir(w, s->target, true, NULL)) < 0)
+			break;
+		r = engine__archive_extract(w->req->ctx, s->abs, dfd, &xo);
+		close(dfd);
+		if (r < 0)
+			r = engine__error_wrap("%s %s", w->req->kw, s->rel);
 	}
 	return r;
 }
 
 static int hash_plan(const engine__copy_req *req, engine__copy_plan *p)
 {
-	struct walk w = {req, NULL, NULL};
+	struct walk w = {req, NULL, -1};
 	char digest[ENGINE__DIGEST_LEN + 1];
 	int r;
 
@@ -707,14 +672,14 @@ static int hash_plan(const engine__copy_req *req, engine__copy_plan *p)
 
 int engine__copy_plan_write(const engine__copy_req *req, const engine__copy_plan *plan, const char *root)
 {
-	cleanup_free char *real = realpath(root, NULL);
-	struct walk w = {req, NULL, NULL};
+	cleanup_close int rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct walk w = {req, NULL, -1};
 
-	if (!real)
-		return engine__error_errno(errno, "resolve %s", root);
+	if (rootfd < 0)
+		return engine__error_errno(errno, "open %s", root);
 	/* The layer's root directory becomes the image's "/" in the overlay. */
-	if (chmod(real, 0755) < 0)
+	if (fchmod(rootfd, 0755) < 0)
 		return engine__error_errno(errno, "chmod %s", root);
-	w.root = real;
+	w.rootfd = rootfd;
 	return walk_plan(&w, plan);
 }

@@ -11,9 +11,12 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
+#include <engine/context.h>
+
 #include "builder/dockerfile.h"
 
 typedef struct engine__copy_req {
+	engine_context *ctx;	      /* the store: ADD extracts with its unpacker and limits */
 	const char *kw;		      /* "COPY" or "ADD", for messages */
 	int line;		      /* Dockerfile line, for messages */
 	const char *src_root;	      /* the context directory, or a --from image's rootfs */

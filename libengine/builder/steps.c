@@ -386,6 +386,7 @@ static int step_copy(engine__builder *b, engine__build_stage *st, const engine__
 			return engine__error_wrap("Dockerfile:%d: COPY --from=%s", in->line, from);
 		}
 	}
+	req.ctx = b->ctx;
 	req.kw = engine__df_kind_name(in->kind);
 	req.line = in->line;
 	req.src_root = from ? from_root : b->context_dir;

@@ -266,14 +266,15 @@ static int read_tar(engine__source *src, int fd)
 {
 	struct archive *a = NULL;
 	struct archive_entry *e;
-	uint64_t max_bytes, max_entries, bytes = 0, entries = 0;
+	engine__unpack_options limits = {0};
+	uint64_t bytes = 0, entries = 0;
 	int r = engine__archive_reader_fd(fd, &a);
 
 	if (r < 0)
 		return r;
 	/* The layer limits bound the archive too: a compressed archive that
 	 * expands without end is refused, not stored. */
-	engine__unpack_limits(src->ctx, &max_bytes, &max_entries);
+	engine__unpack_limits(src->ctx, &limits);
 	for (;;) {
 		cleanup_free char *name = NULL;
 		const char *hard, *sym;
@@ -287,10 +288,10 @@ static int read_tar(engine__source *src, int fd)
 			goto out;
 		}
 		bytes += archive_entry_size(e) > 0 ? (uint64_t)archive_entry_size(e) : 0;
-		if (++entries > max_entries || bytes > max_bytes) {
-			r = engine__error_set(ENGINE_EINVALID, 0,
-					      "archive exceeds the limit of %llu entries or %llu bytes",
-					      (unsigned long long)max_entries, (unsigned long long)max_bytes);
+		if (++entries > limits.max_entries || bytes > limits.max_bytes) {
+			r = engine__error_set(
+			    ENGINE_EINVALID, 0, "archive exceeds the limit of %llu entries or %llu bytes",
+			    (unsigned long long)limits.max_entries, (unsigned long long)limits.max_bytes);
 			goto out;
 		}
 		/* A member whose name escapes can never be referenced: skip it. */

@@ -26,7 +26,6 @@ static int apply_layer(engine_context *ctx, int rootfd, const char *chain, const
 {
 	cleanup_json json_object *rec = NULL;
 	cleanup_free char *blob_path = NULL;
-	engine__layer_stream *s = NULL;
 	engine__unpack_result res;
 	char diff[ENGINE__DIGEST_LEN + 1];
 	const char *blob;
@@ -37,23 +36,13 @@ static int apply_layer(engine_context *ctx, int rootfd, const char *chain, const
 		return r;
 	blob = engine__json_get_string(rec, "blob");
 	r = engine__blob_path(ctx, blob, &blob_path);
-	if (r < 0 || (r = engine__layer_stream_open(blob_path, opts->max_bytes, &s)) < 0)
+	if (r < 0)
 		return engine__error_wrap("layer %s", chain);
-	r = engine__unpack_archive(engine__layer_stream_archive(s), rootfd, opts, &res);
-	if (r < 0) {
-		engine__error_saved saved;
-		engine__error_save(&saved);
-		if (!engine__layer_stream_error(s))
-			engine__error_restore(&saved);
-		r = engine_error_last()->code;
-	} else {
-		r = engine__layer_stream_finish(s, diff);
-		/* The blob was verified when stored; a changed one is corruption. */
-		if (r == 0 && strcmp(diff, engine__json_get_string(rec, "diff_id") ?: "") != 0)
-			r = engine__error_set(ENGINE_EINVALID, 0, "diff ID mismatch: expected %s, got %s",
-					      engine__json_get_string(rec, "diff_id"), diff);
-	}
-	engine__layer_stream_free(s);
+	r = engine__unpack_file(blob_path, rootfd, opts, &res, diff, NULL);
+	/* The blob was verified when stored; a changed one is corruption. */
+	if (r == 0 && strcmp(diff, engine__json_get_string(rec, "diff_id") ?: "") != 0)
+		r = engine__error_set(ENGINE_EINVALID, 0, "diff ID mismatch: expected %s, got %s",
+				      engine__json_get_string(rec, "diff_id"), diff);
 	return r < 0 ? engine__error_wrap("layer %s", blob) : 0;
 }
 
@@ -101,7 +90,7 @@ ENGINE_EXTERN int engine_image_unpack(engine_context *ctx, const char *ref, cons
 		*slash = '\0';
 	else
 		strcpy(parent, ".");
-	engine__unpack_limits(ctx, &opts.max_bytes, &opts.max_entries);
+	engine__unpack_limits(ctx, &opts);
 	/* Shared lock: the image's layers cannot be collected under us. */
 	lock = engine__store_lock(ctx, false);
 	if (lock < 0)

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "backend/archive_lib.h"
 #include <json-c/json.h>
@@ -46,11 +47,16 @@ bool engine__xattr_is_overlay(const char *name);
 /* --- decompressing reader (stream.c) ---------------------------------- */
 
 /* A layer blob opened as a tar: decompression (gzip, zstd, xz, bzip2 or
- * none, by magic) runs in its own thread and stops at @max_bytes; the
- * reading thread hashes the uncompressed bytes (the diff ID). */
+ * none, by magic) runs in its own thread and stops at the limits' max_bytes,
+ * or once the output passes ENGINE__UNPACK_RATIO_FLOOR and max_ratio times
+ * the blob's size (a decompression bomb); the reading thread hashes the
+ * uncompressed bytes (the diff ID). @limits: only max_bytes and max_ratio
+ * are read (engine__unpack_limits fills them). */
 typedef struct engine__layer_stream engine__layer_stream;
+struct engine__unpack_options;
 
-int engine__layer_stream_open(const char *path, uint64_t max_bytes, engine__layer_stream **out);
+int engine__layer_stream_open(const char *path, const struct engine__unpack_options *limits,
+			      engine__layer_stream **out);
 /* The tar reader (borrowed). */
 struct archive *engine__layer_stream_archive(engine__layer_stream *s);
 /* Read the rest of the stream and produce the diff ID of everything read;
@@ -84,12 +90,28 @@ typedef struct engine__unpack_options {
 				    for the metadata of parents the tar omits */
 	uint64_t max_entries;
 	uint64_t max_bytes; /* also caps the sum of entry sizes (sparse files) */
+	uint64_t max_ratio; /* uncompressed:compressed, past the floor; 0: none */
+	/* ADD --chown / --chmod: every entry gets these instead of the tar's. */
+	bool owner_override;
+	uid_t uid;
+	gid_t gid;
+	bool perm_override; /* not for symlinks */
+	mode_t perm;
 } engine__unpack_options;
 
 typedef struct engine__unpack_result {
 	uint64_t entries;
 	uint64_t size; /* bytes of regular files */
 } engine__unpack_result;
+
+/* Open @path as a layer stream, extract it beneath @rootfd and read it to
+ * its end: @diff_id (may be NULL) receives the digest of the uncompressed
+ * stream, @compression (may be NULL) what it was compressed with. The
+ * decompressing thread's reason for a failure (a limit, corrupt data) is
+ * the error reported, not libarchive's "read callback failed". */
+int engine__unpack_file(const char *path, int rootfd, const engine__unpack_options *opts,
+			engine__unpack_result *res, char diff_id[ENGINE__DIGEST_LEN + 1],
+			const char **compression);
 
 /* Extract every entry of @a beneath @rootfd. Nothing is created, changed or
  * followed outside it. Errors name the entry; the caller adds the layer. */
@@ -98,9 +120,17 @@ int engine__unpack_archive(struct archive *a, int rootfd, const engine__unpack_o
 
 /* --- limits and paths (store.c) ---------------------------------------- */
 
-void engine__unpack_limits(engine_context *ctx, uint64_t *max_bytes, uint64_t *max_entries);
+/* The configured limits (max_bytes, max_entries, max_ratio) into @opts. */
+void engine__unpack_limits(engine_context *ctx, engine__unpack_options *opts);
 #define ENGINE__DEFAULT_UNPACK_MAX_BYTES (32ULL << 30)
 #define ENGINE__DEFAULT_UNPACK_MAX_ENTRIES 2000000ULL
+#define ENGINE__DEFAULT_UNPACK_MAX_RATIO 100ULL
+/* A layer may repeat paths it already wrote (later entries win) up to this
+ * many times, or as many times as it has distinct paths if that is more:
+ * beyond, it is a flood of entries that each cost a file creation. */
+#define ENGINE__UNPACK_MAX_REPEATS 10000ULL
+/* Below this many uncompressed bytes no ratio is too high. */
+#define ENGINE__UNPACK_RATIO_FLOOR (1ULL << 30)
 
 /* Hand a vector to the caller as an engine_strarray; an empty one becomes
  * {NULL, 0}, so a caller that only disposes non-empty lists leaks nothing. */

@@ -182,11 +182,10 @@ static int unpack_to_tmp(engine_context *ctx, const char *blob_path, char *const
 {
 	cleanup_free char *tmproot = NULL, *tmp = NULL, *diff = NULL;
 	cleanup_close int rootfd = -EBADF;
-	engine__layer_stream *s = NULL;
 	engine__unpack_options opts = {.mode = ENGINE__UNPACK_LAYER, .lower_dirs = lower_dirs};
 	int r;
 
-	engine__unpack_limits(ctx, &opts.max_bytes, &opts.max_entries);
+	engine__unpack_limits(ctx, &opts);
 	r = engine__store_tmpdir(ctx, &tmproot);
 	if (r < 0 || (r = engine__mkdtemp_in(tmproot, "layer", &tmp)) < 0)
 		return r;
@@ -199,29 +198,12 @@ static int unpack_to_tmp(engine_context *ctx, const char *blob_path, char *const
 		r = engine__error_errno(errno, "create %s", diff);
 		goto remove_tmp;
 	}
-	r = engine__layer_stream_open(blob_path, opts.max_bytes, &s);
+	r = engine__unpack_file(blob_path, rootfd, &opts, res, diff_id, compression);
 	if (r < 0)
 		goto remove_tmp;
-	r = engine__unpack_archive(engine__layer_stream_archive(s), rootfd, &opts, res);
-	if (r < 0) {
-		/* The decompressing thread's reason beats libarchive's "read failed". */
-		engine__error_saved saved;
-		engine__error_save(&saved);
-		if (!engine__layer_stream_error(s))
-			engine__error_restore(&saved);
-		r = engine_error_last()->code;
-		goto free_stream;
-	}
-	r = engine__layer_stream_finish(s, diff_id);
-	if (r < 0)
-		goto free_stream;
-	*compression = engine__layer_stream_compression(s);
-	engine__layer_stream_free(s);
 	*tmp_out = steal_ptr(tmp);
 	return 0;
 
-free_stream:
-	engine__layer_stream_free(s);
 remove_tmp:
 	engine__discard_tmp(tmp);
 	return r;

@@ -63,10 +63,17 @@ static uint64_t limit(engine_context *ctx, const char *key, uint64_t def)
 	return n > 0 ? (uint64_t)n : def;
 }
 
-void engine__unpack_limits(engine_context *ctx, uint64_t *max_bytes, uint64_t *max_entries)
+void engine__unpack_limits(engine_context *ctx, engine__unpack_options *opts)
 {
-	*max_bytes = limit(ctx, "image-unpack-max-bytes", ENGINE__DEFAULT_UNPACK_MAX_BYTES);
-	*max_entries = limit(ctx, "image-unpack-max-entries", ENGINE__DEFAULT_UNPACK_MAX_ENTRIES);
+	json_object *ratio = engine__context_config(ctx, "image-unpack-max-ratio");
+
+	opts->max_bytes = limit(ctx, "image-unpack-max-bytes", ENGINE__DEFAULT_UNPACK_MAX_BYTES);
+	opts->max_entries = limit(ctx, "image-unpack-max-entries", ENGINE__DEFAULT_UNPACK_MAX_ENTRIES);
+	/* 0 turns the ratio check off; anything else invalid keeps the default. */
+	if (ratio && json_object_is_type(ratio, json_type_int) && json_object_get_int64(ratio) == 0)
+		opts->max_ratio = 0;
+	else
+		opts->max_ratio = limit(ctx, "image-unpack-max-ratio", ENGINE__DEFAULT_UNPACK_MAX_RATIO);
 }
 
 char *engine__store_path(engine_context *ctx, const char *dir, const char *digest, const char *suffix)

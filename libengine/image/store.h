@@ -16,7 +16,10 @@
  *   tags.lock                 flock serialising rewrites of repositories.json
  * Limits for unpacking come from the context's config file:
  * "image-unpack-max-bytes" (bytes or "64g", default 32 GiB uncompressed per
- * layer) and "image-unpack-max-entries" (default 2,000,000).
+ * layer), "image-unpack-max-entries" (default 2,000,000) and
+ * "image-unpack-max-ratio" (default 100: a layer that expands past 1 GiB
+ * and more than 100 times its compressed size is a decompression bomb and
+ * refused; 0 turns the check off).
  * Containers record the image ID they use in containers/<id>/image-id so GC
  * and rmi keep that image's layers.
  */
@@ -25,6 +28,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include <json-c/json.h>
 
@@ -76,6 +80,27 @@ int engine__layer_create_from_dir(engine_context *ctx, const char *dir, const ch
 				  char blob_digest_out[ENGINE__DIGEST_LEN + 1],
 				  char diff_id_out[ENGINE__DIGEST_LEN + 1],
 				  char chain_id_out[ENGINE__DIGEST_LEN + 1]);
+
+/* --- local archives (Dockerfile ADD) ------------------------------------- */
+
+/* Whether @path is a tar archive, plain or compressed with gzip, bzip2, xz
+ * or zstd (Docker's test for ADD: the first header reads). */
+bool engine__archive_is_tar(const char *path);
+
+typedef struct engine__extract_options {
+	bool owner_override; /* --chown: every entry gets uid:gid */
+	uid_t uid;
+	gid_t gid;
+	bool perm_override; /* --chmod: every entry but symlinks gets these bits */
+	mode_t perm;
+} engine__extract_options;
+
+/* Extract the archive @path beneath the directory @dirfd with the store's
+ * unpacker: no entry can create, change or follow anything outside @dirfd,
+ * and the store's limits (bytes, entries, ratio) apply. Whiteout entries
+ * delete, as when layers are applied. Errors name the entry. */
+int engine__archive_extract(engine_context *ctx, const char *path, int dirfd,
+			    const engine__extract_options *o);
 
 /* --- images and tags ---------------------------------------------------- */
 

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/error.h"
@@ -54,6 +55,8 @@ struct engine__layer_stream {
 	struct archive *raw;	  /* the producer's decompressor (libarchive) */
 	struct isal_reader *isal; /* or ISA-L's, for gzip */
 	struct archive *tar;	  /* the consumer's tar reader */
+	uint64_t max_expanded;	  /* max_ratio times the blob size (0: no ratio check) */
+	uint64_t max_ratio, blob_size;
 	engine__sha256 *hash;
 	pthread_t thread;
 	bool started;
@@ -327,6 +330,15 @@ static void *producer(void *arg)
 					    "uncompressed size exceeds the limit of %llu bytes "
 					    "(image-unpack-max-bytes)",
 					    (unsigned long long)s->max_bytes);
+			} else if (s->max_expanded && s->total > ENGINE__UNPACK_RATIO_FLOOR &&
+				   s->total > s->max_expanded) {
+				/* Checked as the output grows: a bomb stops here, not
+				 * after its gigabytes are on disk. */
+				fail_locked(s, ENGINE_EINVALID,
+					    "decompression bomb: %llu compressed bytes expand past "
+					    "%llu:1 (%llu bytes so far; image-unpack-max-ratio)",
+					    (unsigned long long)s->blob_size,
+					    (unsigned long long)s->max_ratio, (unsigned long long)s->total);
 			}
 		}
 		if (s->err_code || got == 0) {
@@ -401,16 +413,19 @@ static la_ssize_t consumer_read(struct archive *a, void *data, const void **buf)
 	return (la_ssize_t)s->bufs[idx].len;
 }
 
-int engine__layer_stream_open(const char *path, uint64_t max_bytes, engine__layer_stream **out)
+int engine__layer_stream_open(const char *path, const engine__unpack_options *limits,
+			      engine__layer_stream **out)
 {
 	engine__layer_stream *s = calloc(1, sizeof(*s));
+	struct stat st;
 	int r;
 
 	if (!s)
 		return engine__error_oom();
 	s->fd = -1;
 	s->held = -1;
-	s->max_bytes = max_bytes;
+	s->max_bytes = limits->max_bytes;
+	s->max_ratio = limits->max_ratio;
 	s->compression = "none";
 	pthread_mutex_init(&s->lock, NULL);
 	pthread_cond_init(&s->cond, NULL);
@@ -430,6 +445,14 @@ int engine__layer_stream_open(const char *path, uint64_t max_bytes, engine__laye
 		r = engine__error_errno(errno, "open %s", path);
 		goto fail;
 	}
+	if (fstat(s->fd, &st) < 0) {
+		r = engine__error_errno(errno, "stat %s", path);
+		goto fail;
+	}
+	s->blob_size = (uint64_t)st.st_size;
+	if (s->max_ratio)
+		s->max_expanded =
+		    s->blob_size > UINT64_MAX / s->max_ratio ? UINT64_MAX : s->blob_size * s->max_ratio;
 	posix_fadvise(s->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 	s->tar = archive_read_new();
 	if (!s->tar) {

@@ -41,7 +41,9 @@ struct unpacker {
 	int cache_fd;
 	struct dirmeta *dirs;
 	size_t ndirs, capdirs;
-	engine__pathset seen; /* APPLY mode: paths this layer wrote */
+	engine__pathset seen;	 /* APPLY mode: paths this layer wrote */
+	engine__hashset written; /* every path an entry named, to count repeats */
+	uint64_t repeats;
 	bool privileged;
 	uint64_t sizes;
 };
@@ -270,6 +272,13 @@ static int chown_ok(struct unpacker *u, int r)
 	return r == 0 || (!u->privileged && errno == EPERM);
 }
 
+static bool all_zero(const void *buf, size_t len)
+{
+	const unsigned char *p = buf;
+
+	return len > 0 && p[0] == 0 && memcmp(p, p + 1, len - 1) == 0;
+}
+
 static int write_regular(struct unpacker *u, struct archive_entry *e, int pfd, const char *rel,
 			 const char *base)
 {
@@ -296,6 +305,10 @@ static int write_regular(struct unpacker *u, struct archive_entry *e, int pfd, c
 			break;
 		if (r < ARCHIVE_WARN)
 			return entry_fail(u, ENGINE_EINVALID, 0, "read data: %s", archive_error_string(u->a));
+		/* Zeros become a hole (the file is new, so it reads back the
+		 * same): a zero-filled bomb costs no disk before a limit ends it. */
+		if (all_zero(buf, len))
+			len = 0;
 		for (size_t done = 0; done < len;) {
 			ssize_t n = pwrite(fd, (const char *)buf + done, len - done, off + (off_t)done);
 			if (n < 0) {
@@ -305,7 +318,7 @@ static int write_regular(struct unpacker *u, struct archive_entry *e, int pfd, c
 			}
 			done += (size_t)n;
 		}
-		if (off + (int64_t)len > end)
+		if (len && off + (int64_t)len > end)
 			end = off + (int64_t)len;
 	}
 	if (end < size && ftruncate(fd, size) < 0) /* a sparse file's trailing hole */
@@ -523,6 +536,22 @@ static int entry(struct unpacker *u, struct archive_entry *e)
 	r = engine__entry_clean(u->name, "entry", &rel);
 	if (r < 0)
 		return r;
+	/* Entries repeating a path cost a replacement each: millions of
+	 * identical entries would take minutes before the entry cap. */
+	r = engine__hashset_add(&u->written, rel);
+	if (r < 0)
+		return r;
+	if (r == 0 && ++u->repeats > ENGINE__UNPACK_MAX_REPEATS && u->repeats > u->written.count)
+		return entry_fail(
+		    u, ENGINE_EINVALID, 0,
+		    "%llu entries repeat paths written before in the same layer (an entry flood)",
+		    (unsigned long long)u->repeats);
+	if (u->o->owner_override) {
+		archive_entry_set_uid(e, u->o->uid);
+		archive_entry_set_gid(e, u->o->gid);
+	}
+	if (u->o->perm_override && archive_entry_filetype(e) != AE_IFLNK)
+		archive_entry_set_perm(e, u->o->perm);
 	if (!rel[0]) {
 		struct timespec ts[2];
 		if (archive_entry_filetype(e) != AE_IFDIR)
@@ -656,5 +685,6 @@ int engine__unpack_archive(struct archive *a, int rootfd, const engine__unpack_o
 		free(u.dirs[i].path);
 	free(u.dirs);
 	engine__pathset_free(&u.seen);
+	engine__hashset_free(&u.written);
 	return r;
 }

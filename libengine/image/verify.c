@@ -248,7 +248,7 @@ int engine__layer_verify(engine_context *ctx, const char *chain_id, json_object 
 	const char *blob = engine__json_get_string(rec, "blob");
 	const char *diff_id = engine__json_get_string(rec, "diff_id");
 	char got[ENGINE__DIGEST_LEN + 1];
-	uint64_t max_bytes, max_entries;
+	engine__unpack_options limits = {0};
 	int r;
 
 	diff = engine__store_path(ctx, "layers", chain_id, "/diff");
@@ -261,8 +261,8 @@ int engine__layer_verify(engine_context *ctx, const char *chain_id, json_object 
 		engine_error_clear();
 		return problem(&v, NULL, "layer blob missing");
 	}
-	engine__unpack_limits(ctx, &max_bytes, &max_entries);
-	if (engine__layer_stream_open(blob_path, max_bytes, &s) < 0) {
+	engine__unpack_limits(ctx, &limits);
+	if (engine__layer_stream_open(blob_path, &limits, &s) < 0) {
 		engine_error_clear();
 		return problem(&v, NULL, "layer blob unreadable");
 	}

@@ -2,6 +2,7 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/time.h>
+#include <sys/wait.h>
 
 #include "check_helpers.h"
 #include "util/cleanup.h"
@@ -609,6 +610,126 @@ START_TEST(test_build__run_cannot_delete_host_files_through_symlinks)
 }
 END_TEST
 
+/* ADD of a local tar goes through the store's unpacker: an entry climbing
+ * out of the destination or writing through a symlink it planted is
+ * refused with the entry's name, and nothing outside changes. */
+START_TEST(test_build__add_archive_cannot_escape)
+{
+	struct fixture f;
+	char *marker = th_mkdtemp("build-marker");
+	cleanup_free char *cmd = NULL, *pwned = engine__path_join(marker, "pwned");
+
+	setup(&f);
+	cmd = engine__strdup_printf("cd %s && python3 -c '\n"
+				    "import io, tarfile\n"
+				    "def add(t, name, data=b\"x\", link=None):\n"
+				    "    i = tarfile.TarInfo(name)\n"
+				    "    if link:\n"
+				    "        i.type, i.linkname = tarfile.SYMTYPE, link\n"
+				    "        t.addfile(i)\n"
+				    "    else:\n"
+				    "        i.size = len(data)\n"
+				    "        t.addfile(i, io.BytesIO(data))\n"
+				    "with tarfile.open(\"dotdot.tar\", \"w\") as t:\n"
+				    "    add(t, \"ok.txt\")\n"
+				    "    add(t, \"../../../../escape.txt\")\n"
+				    "with tarfile.open(\"link.tar.gz\", \"w:gz\") as t:\n"
+				    "    add(t, \"l\", link=\"%s\")\n"
+				    "    add(t, \"l/pwned\")\n"
+				    "'",
+				    f.ctxdir, marker);
+	ck_assert_int_eq(system(cmd), 0);
+	ck_assert_engine_error(build(&f, "FROM busybox\nADD dotdot.tar /opt/\n", NULL, NULL), ENGINE_EPERM,
+			       "entry \"../../../../escape.txt\": escapes the layer root");
+	ck_assert_engine_error(build(&f, "FROM busybox\nADD link.tar.gz /opt/\n", NULL, NULL), ENGINE_EPERM,
+			       "entry \"l/pwned\": escapes the layer root");
+	ck_assert(!engine__path_exists(pwned));
+	th_cleanup_dir(marker);
+	teardown(&f);
+}
+END_TEST
+
+/* Issue 9, item 6 end to end: "-u NAME" on an image whose /etc is a
+ * symlink to a (marker) host directory must not read that directory's
+ * passwd; "exec -u" into a container that made /etc/passwd a FIFO must
+ * fail, not hang (bounded here: the exec runs in a child we kill after 30 s). */
+START_TEST(test_build__user_lookup_stays_in_the_container)
+{
+	struct fixture f;
+	char *marker = th_mkdtemp("build-marker");
+	cleanup_free char *df = NULL, *id = NULL, *pw = engine__path_join(marker, "passwd"),
+			  *gr = engine__path_join(marker, "group");
+	engine_spec *spec = NULL;
+	engine_run_result *res = NULL;
+	engine_container *c = NULL;
+	engine_exec_options eo = ENGINE_EXEC_OPTIONS_INIT;
+	char *args[] = {"id", NULL};
+	engine_strarray argv = {args, 1};
+	pid_t child;
+	int status = -1;
+
+	setup(&f);
+	ck_assert_engine_ok(engine__write_file_atomic(pw, "evil:x:4242:4242::/:/bin/sh\n", 28, 0644, false));
+	ck_assert_engine_ok(engine__write_file_atomic(gr, "evil:x:4242:\n", 13, 0644, false));
+	df = engine__strdup_printf("FROM busybox\nRUN rm -rf /etc && ln -s %s /etc\n", marker);
+	build_ok(&f, df, NULL, &id);
+	ck_assert_engine_ok(engine_spec_new(&spec));
+	ck_assert_engine_ok(engine_spec_set_image(spec, id));
+	ck_assert_engine_ok(engine_spec_set_argv(spec, &argv));
+	ck_assert_engine_ok(engine_spec_set_user(spec, "evil"));
+	ck_assert_engine_error(engine_run(f.ctx, spec, &res), ENGINE_ENOTFOUND, "unable to find user evil");
+	engine_run_result_free(res);
+	res = NULL;
+	engine_spec_free(spec);
+
+	/* A running container turns its /etc/passwd into a FIFO. */
+	args[0] = "sh";
+	ck_assert_engine_ok(engine_spec_new(&spec));
+	ck_assert_engine_ok(engine_spec_set_image(spec, "busybox"));
+	ck_assert_engine_ok(engine_spec_set_argv(
+	    spec, &(engine_strarray){
+		      (char *[]){"sh", "-c", "rm /etc/passwd && mkfifo /etc/passwd && sleep 120", NULL}, 3}));
+	ck_assert_engine_ok(engine_container_create(f.ctx, spec, &c));
+	engine_spec_free(spec);
+	ck_assert_engine_ok(engine_container_start(c));
+	eo.argv = (engine_strarray){(char *[]){"test", "-p", "/etc/passwd", NULL}, 3};
+	for (int i = 0; i < 100; i++) {
+		ck_assert_engine_ok(engine_container_exec(c, &eo, &res));
+		status = res->exit_code;
+		engine_run_result_free(res);
+		res = NULL;
+		if (status == 0)
+			break;
+		usleep(100000);
+	}
+	ck_assert_int_eq(status, 0);
+	child = fork();
+	ck_assert_int_ge(child, 0);
+	if (child == 0) {
+		int r;
+
+		eo.argv = (engine_strarray){(char *[]){"true", NULL}, 1};
+		eo.user = "nobody";
+		r = engine_container_exec(c, &eo, &res);
+		_exit(r == ENGINE_EINVALID && strstr(engine_error_last()->message, "not a regular file") ? 0
+													 : 1);
+	}
+	for (int i = 0; i < 300 && waitpid(child, &status, WNOHANG) == 0; i++)
+		usleep(100000);
+	if (waitpid(child, &status, WNOHANG) == 0) {
+		kill(child, SIGKILL);
+		waitpid(child, &status, 0);
+		status = -1;
+	}
+	ck_assert_engine_ok(engine_container_remove(c, 1));
+	engine_container_free(c);
+	ck_assert_msg(status == 0, "exec -u nobody with a FIFO /etc/passwd: %s",
+		      status == -1 ? "hung (killed after 30 s)" : "did not fail with \"not a regular file\"");
+	th_cleanup_dir(marker);
+	teardown(&f);
+}
+END_TEST
+
 static Suite *build_suite(void)
 {
 	Suite *s = suite_create("build");
@@ -629,6 +750,8 @@ static Suite *build_suite(void)
 	tcase_add_test(tc, test_build__copy_follows_symlinks_in_the_image);
 	tcase_add_test(tc, test_build__events_as_json_lines_and_cache_prune);
 	tcase_add_test(tc, test_build__run_cannot_delete_host_files_through_symlinks);
+	tcase_add_test(tc, test_build__add_archive_cannot_escape);
+	tcase_add_test(tc, test_build__user_lookup_stays_in_the_container);
 	suite_add_tcase(s, tc);
 	return s;
 }

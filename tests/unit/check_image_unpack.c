@@ -373,6 +373,127 @@ START_TEST(test_image_unpack__reject_bomb_entries)
 }
 END_TEST
 
+/* A tar (zstd) with @n entries named @name, each
+ * of @size zero bytes, stored as a blob. Written in a loop: no test holds a
+ * gigabyte in memory. */
+static void blob_generated(engine_context *ctx, const char *name, size_t n, int64_t size,
+			   char out[ENGINE__DIGEST_LEN + 1])
+{
+	char *dir = th_mkdtemp("tar");
+	cleanup_free char *path = engine__path_join(dir, "layer.tar.zst");
+	cleanup_close int fd = -EBADF;
+	struct archive *a = archive_write_new();
+	static char zeros[1 << 20];
+
+	ck_assert_int_eq(archive_write_set_format_pax_restricted(a), ARCHIVE_OK);
+	ck_assert_int_eq(archive_write_add_filter_zstd(a), ARCHIVE_OK);
+	ck_assert_int_eq(archive_write_open_filename(a, path), ARCHIVE_OK);
+	for (size_t i = 0; i < n; i++) {
+		struct archive_entry *e = archive_entry_new();
+		archive_entry_set_pathname(e, name);
+		archive_entry_set_filetype(e, AE_IFREG);
+		archive_entry_set_perm(e, 0644);
+		archive_entry_set_mtime(e, TH_MTIME, 0);
+		archive_entry_set_size(e, size);
+		ck_assert_int_ge(archive_write_header(a, e), ARCHIVE_WARN);
+		for (int64_t left = size; left > 0;) {
+			size_t chunk = left > (int64_t)sizeof(zeros) ? sizeof(zeros) : (size_t)left;
+			ck_assert_int_eq(archive_write_data(a, zeros, chunk), (la_ssize_t)chunk);
+			left -= (int64_t)chunk;
+		}
+		archive_entry_free(e);
+	}
+	ck_assert_int_eq(archive_write_close(a), ARCHIVE_OK);
+	archive_write_free(a);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_engine_ok(engine__blob_put_fd(ctx, fd, NULL, out));
+	th_cleanup_dir(dir);
+}
+
+/* A 1.1 GiB zero-filled entry compresses to kilobytes: past 1 GiB and 100:1
+ * it is a bomb, refused naming the layer. A smaller one unpacks, its zeros
+ * taking no disk (holes). */
+START_TEST(test_image_unpack__reject_bomb_ratio)
+{
+	char *tmp = th_mkdtemp("unpack");
+	cleanup_free char *root1 = engine__path_join(tmp, "r1"), *root2 = engine__path_join(tmp, "r2");
+	cleanup_free char *dir = NULL;
+	char blob[ENGINE__DIGEST_LEN + 1], chain[ENGINE__DIGEST_LEN + 1];
+	const int64_t size = (1LL << 30) + (100LL << 20);
+	engine_context *ctx;
+	struct stat st;
+
+	ck_assert_engine_ok(engine__mkdir_p(root1, 0755));
+	ck_assert_engine_ok(engine__mkdir_p(root2, 0755));
+	ctx = th_context_config(root1, NULL);
+	blob_generated(ctx, "zeros", 1, size, blob);
+	ck_assert_engine_error(engine__layer_unpack_blob(ctx, blob, NULL, NULL, chain), ENGINE_EINVALID,
+			       "expand past 100:1");
+	ck_assert_msg(strstr(engine_error_last()->message, blob) != NULL, "message names the layer: %s",
+		      engine_error_last()->message);
+	ck_assert_msg(strstr(engine_error_last()->message, "image-unpack-max-ratio") != NULL, "%s",
+		      engine_error_last()->message);
+	engine_context_free(ctx);
+
+	/* Below the 1 GiB floor any ratio is fine; zeros become holes. */
+	ctx = th_context_config(root2, NULL);
+	blob_generated(ctx, "zeros", 1, 64LL << 20, blob);
+	ck_assert_engine_ok(engine__layer_unpack_blob(ctx, blob, NULL, NULL, chain));
+	dir = layer_dir(ctx, chain);
+	st = th_lstat(dir, "zeros");
+	ck_assert_int_eq(st.st_size, 64LL << 20);
+	ck_assert_int_lt(st.st_blocks * 512, 1 << 20);
+	engine_context_free(ctx);
+	th_cleanup_dir(tmp);
+}
+END_TEST
+
+/* Millions of entries repeating one path cost a file replacement each: the
+ * unpacker stops once repeats outnumber both 10,000 and the distinct paths;
+ * a layer that names each of its paths twice is still fine. */
+START_TEST(test_image_unpack__reject_entry_flood)
+{
+	char *tmp = th_mkdtemp("unpack");
+	engine_context *ctx = th_context(tmp);
+	char blob[ENGINE__DIGEST_LEN + 1], chain[ENGINE__DIGEST_LEN + 1];
+
+	blob_generated(ctx, "same", 10002, 0, blob);
+	ck_assert_engine_error(engine__layer_unpack_blob(ctx, blob, NULL, NULL, chain), ENGINE_EINVALID,
+			       "entry \"same\": 10001 entries repeat paths written before in the same layer");
+	{
+		/* 10,500 paths, each twice: 10,500 repeats, no more than the paths. */
+		char *dir2 = th_mkdtemp("tar");
+		cleanup_free char *path = engine__path_join(dir2, "t.tar");
+		cleanup_close int fd = -EBADF;
+		struct archive *a = archive_write_new();
+
+		archive_write_set_format_pax_restricted(a);
+		ck_assert_int_eq(archive_write_open_filename(a, path), ARCHIVE_OK);
+		for (int i = 0; i < 21000; i++) {
+			struct archive_entry *e = archive_entry_new();
+			char nm[32];
+
+			snprintf(nm, sizeof(nm), "d%d/f%d", (i % 10500) / 1000, i % 10500);
+			archive_entry_set_pathname(e, nm);
+			archive_entry_set_filetype(e, AE_IFREG);
+			archive_entry_set_perm(e, 0644);
+			archive_entry_set_size(e, 0);
+			ck_assert_int_ge(archive_write_header(a, e), ARCHIVE_WARN);
+			archive_entry_free(e);
+		}
+		ck_assert_int_eq(archive_write_close(a), ARCHIVE_OK);
+		archive_write_free(a);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		ck_assert_engine_ok(engine__blob_put_fd(ctx, fd, NULL, blob));
+		th_cleanup_dir(dir2);
+	}
+	ck_assert_engine_ok(engine__layer_unpack_blob(ctx, blob, NULL, NULL, chain));
+	engine_context_free(ctx);
+	th_cleanup_dir(tmp);
+}
+END_TEST
+
 START_TEST(test_image_unpack__diff_id_mismatch)
 {
 	char *tmp = th_mkdtemp("unpack");
@@ -485,6 +606,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_image_unpack__reject_whiteout_via_symlink);
 	tcase_add_test(tc, test_image_unpack__reject_bomb_bytes);
 	tcase_add_test(tc, test_image_unpack__reject_bomb_entries);
+	tcase_add_test(tc, test_image_unpack__reject_bomb_ratio);
+	tcase_add_test(tc, test_image_unpack__reject_entry_flood);
 	tcase_add_test(tc, test_image_unpack__diff_id_mismatch);
 	tcase_add_test(tc, test_image_unpack__not_a_tar);
 	tcase_add_test(tc, test_image_unpack__replace_and_duplicates);
