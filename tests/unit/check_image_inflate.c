@@ -121,9 +121,10 @@ START_TEST(test_image_inflate__uses_isal_where_built)
 {
 	struct fixture f;
 	engine__layer_stream *s = NULL;
+	engine__unpack_options limits = {.max_bytes = 1ULL << 30};
 
 	fixture_make(&f);
-	ck_assert_engine_ok(engine__layer_stream_open(f.gz, 1ULL << 30, &s));
+	ck_assert_engine_ok(engine__layer_stream_open(f.gz, &limits, &s));
 #ifdef HAVE_ISAL
 	ck_assert_str_eq(engine__layer_stream_inflater(s), "isa-l");
 #else
@@ -131,7 +132,7 @@ START_TEST(test_image_inflate__uses_isal_where_built)
 #endif
 	engine__layer_stream_free(s);
 	/* Not gzip: libarchive either way. */
-	ck_assert_engine_ok(engine__layer_stream_open(f.tar, 1ULL << 30, &s));
+	ck_assert_engine_ok(engine__layer_stream_open(f.tar, &limits, &s));
 	ck_assert_str_eq(engine__layer_stream_inflater(s), "libarchive");
 	engine__layer_stream_free(s);
 	fixture_free(&f);
