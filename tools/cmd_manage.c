@@ -1,11 +1,13 @@
 /* engine CLI: commands that change an existing container (rename, update,
  * restart), with docker's flags, output and exit statuses. */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <json-c/json.h>
 
@@ -275,7 +277,128 @@ static int cmd_diff(int argc, char **argv)
 	return 0;
 }
 
+static const struct cli_usage cp_usage = {
+    "cp", "[OPTIONS] CONTAINER:SRC_PATH DEST_PATH|-\n\tengine cp [OPTIONS] SRC_PATH|- CONTAINER:DEST_PATH",
+    "Copy files/folders between a container and the local filesystem\n\n"
+    "Use '-' as the source to read a tar archive from stdin and extract it to a directory\n"
+    "destination in a container. Use '-' as the destination to stream a tar archive of a\n"
+    "container source to stdout.",
+    "  -a, --archive       Archive mode (copy all uid/gid information)\n"
+    "  -L, --follow-link   Always follow symbol link in SRC_PATH\n"};
+
+/* "CONTAINER:PATH" -> the container and an absolute path; NULL for a
+ * local path (absolute or starting with ".", or without ':'). */
+static char *split_container(const char *arg, const char **path)
+{
+	const char *colon = strchr(arg, ':');
+	char *name;
+
+	if (arg[0] == '/' || arg[0] == '.' || !colon)
+		return NULL;
+	name = strndup(arg, (size_t)(colon - arg));
+	*path = colon + 1;
+	return name;
+}
+
+static int cmd_cp(int argc, char **argv)
+{
+	static const struct option lo[] = {{"archive", no_argument, NULL, 'a'},
+					   {"follow-link", no_argument, NULL, 'L'},
+					   {"help", no_argument, NULL, 'h'},
+					   {NULL, 0, NULL, 0}};
+	const char *src_path = NULL, *dst_path = NULL;
+	char *src_c, *dst_c, *abs = NULL;
+	engine_container *c = NULL;
+	int opt, flags = 0, r;
+
+	optind = 1;
+	while ((opt = cli_getopt(argc, argv, "aL", lo, &cp_usage)) != CLI_OPT_END) {
+		if (opt == 'a')
+			flags |= ENGINE_COPY_ARCHIVE;
+		else if (opt == 'L')
+			flags |= ENGINE_COPY_FOLLOW_LINK;
+		else
+			return opt == CLI_OPT_HELP ? 0 : 125;
+	}
+	if (argc - optind != 2)
+		return cli_args_error(&cp_usage, "requires exactly 2 arguments.");
+	src_c = split_container(argv[optind], &src_path);
+	dst_c = split_container(argv[optind + 1], &dst_path);
+	if (!src_c == !dst_c) {
+		free(src_c);
+		free(dst_c);
+		return cli_failf(1, src_c ? "copying between containers is not supported"
+					  : "must specify at least one container source");
+	}
+	r = open_one(src_c ? src_c : dst_c, &c);
+	free(src_c);
+	free(dst_c);
+	if (r < 0)
+		return 1;
+	/* container paths are taken from its root */
+	abs = malloc(strlen(src_path ? src_path : dst_path) + 2);
+	if (!abs) {
+		engine_container_free(c);
+		return cli_failf(1, "out of memory");
+	}
+	sprintf(abs, "%s%s", (src_path ? src_path : dst_path)[0] == '/' ? "" : "/",
+		src_path ? src_path : dst_path);
+	if (src_path)
+		r = strcmp(argv[optind + 1], "-") == 0
+			? engine_container_archive_get(c, abs, 1, NULL)
+			: engine_container_copy_from(c, abs, argv[optind + 1], flags);
+	else
+		r = strcmp(argv[optind], "-") == 0 ? engine_container_archive_put(c, abs, 0)
+						   : engine_container_copy_to(c, argv[optind], abs, flags);
+	free(abs);
+	engine_container_free(c);
+	return r < 0 ? cli_fail(1, NULL) : 0;
+}
+
+static const struct cli_usage export_usage = {"export", "[OPTIONS] CONTAINER",
+					      "Export a container's filesystem as a tar archive",
+					      "  -o, --output string   Write to a file, instead of STDOUT\n"};
+
+static int cmd_export(int argc, char **argv)
+{
+	static const struct option lo[] = {
+	    {"output", required_argument, NULL, 'o'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+	const char *output = NULL;
+	engine_container *c;
+	int opt, fd = 1, r;
+
+	optind = 1;
+	while ((opt = cli_getopt(argc, argv, "o:", lo, &export_usage)) != CLI_OPT_END) {
+		if (opt == 'o')
+			output = optarg;
+		else
+			return opt == CLI_OPT_HELP ? 0 : 125;
+	}
+	if (argc - optind != 1)
+		return cli_args_error(&export_usage, "requires exactly 1 argument.");
+	if (!output && isatty(1))
+		return cli_failf(1, "cowardly refusing to save to a terminal. Use the -o flag or redirect");
+	if (open_one(argv[optind], &c) < 0)
+		return 1;
+	if (output && (fd = open(output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0) {
+		engine_container_free(c);
+		return cli_failf(1, "open %s: %s", output, strerror(errno));
+	}
+	r = engine_container_export(c, fd);
+	engine_container_free(c);
+	if (output && close(fd) < 0 && r == 0)
+		return cli_failf(1, "write %s: %s", output, strerror(errno));
+	if (r < 0) {
+		if (output)
+			unlink(output);
+		return cli_fail(1, NULL);
+	}
+	return 0;
+}
+
 const struct cli_command cli_manage_commands[] = {
+    {"cp", cmd_cp, "Copy files/folders between a container and the local filesystem"},
+    {"export", cmd_export, "Export a container's filesystem as a tar archive"},
     {"diff", cmd_diff, "Inspect changes to files or directories on a container's filesystem"},
     {"top", cmd_top, "Display the running processes of a container"},
     {"rename", cmd_rename, "Rename a container"},

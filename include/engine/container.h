@@ -256,6 +256,73 @@ typedef enum engine_change_kind {
  */
 ENGINE_EXTERN int engine_container_changes(engine_container *container, char **json_out);
 
+/* --- files: docker cp, the archive API, export --------------------------- */
+/*
+ * Paths inside the container are absolute and resolved with chroot
+ * semantics (symlinks cannot lead out of the container's root; crossing into
+ * a volume or another mount is refused with ENGINE_EPERM). A running
+ * container is seen live; a stopped one through its image layers and
+ * writable layer (mounted for the call in a private mount namespace of a
+ * helper process, so nothing stays mounted).
+ */
+
+/** engine_container_copy_to(): keep the uid/gid of the files (docker cp -a); else they belong to root. */
+#define ENGINE_COPY_ARCHIVE 1
+/** Follow a symlink given as the source (docker cp -L); else the link itself is copied. */
+#define ENGINE_COPY_FOLLOW_LINK 2
+
+/**
+ * docker cp HOST_SRC CONTAINER:DST. Into an existing directory @p dst the
+ * source goes under its own name ("SRC/." copies a directory's content); an
+ * existing file is replaced; a missing @p dst is created (its parent must
+ * exist). @p flags: ENGINE_COPY_*. Errors: ENGINE_ENOTFOUND (the source, or
+ * the destination's parent), ENGINE_EINVALID (a directory onto a file),
+ * ENGINE_EPERM (a read-only root filesystem, a path that leaves the root).
+ */
+ENGINE_EXTERN int engine_container_copy_to(engine_container *container, const char *host_src, const char *dst,
+					   int flags);
+/**
+ * docker cp CONTAINER:SRC HOST_DST, with the same placement rules; what
+ * is written on the host belongs to the caller. @p flags:
+ * ENGINE_COPY_FOLLOW_LINK. Errors as engine_container_copy_to().
+ */
+ENGINE_EXTERN int engine_container_copy_from(engine_container *container, const char *src,
+					     const char *host_dst, int flags);
+
+/**
+ * Write a tar stream of @p path into @p fd (GET /containers/{id}/archive):
+ * the entry is named after the path's last component ("." for "/" and for
+ * "DIR/.", whose content then follows as "./..."); a final symlink is
+ * archived as such unless the path ends in "/". Directory names end in "/"
+ * like Go's archive/tar. When @p stat_out is not NULL it receives the
+ * path's stat as engine_container_path_stat() gives it. A socket @p fd that
+ * the reader closes makes the call fail, never raises SIGPIPE.
+ * Errors: ENGINE_ENOTFOUND, ENGINE_EPERM, ENGINE_EIO (writing @p fd).
+ */
+ENGINE_EXTERN int engine_container_archive_get(engine_container *container, const char *path, int fd,
+					       char **stat_out);
+/**
+ * Extract the tar stream read from @p fd (plain, gzip, bzip2 or xz) into
+ * the existing directory @p path (PUT /containers/{id}/archive), keeping
+ * the entries' owners and modes. Nothing is written outside @p path.
+ * Errors: ENGINE_ENOTFOUND, ENGINE_EINVALID (not a directory, a bad tar),
+ * ENGINE_EPERM (read-only root filesystem, an entry that escapes).
+ */
+ENGINE_EXTERN int engine_container_archive_put(engine_container *container, const char *path, int fd);
+/**
+ * The stat of @p path as the archive API's X-Docker-Container-Path-Stat
+ * header carries it: JSON {"name", "size", "mode" (Go's os.FileMode bits),
+ * "mtime" (RFC 3339), "linkTarget" (a symlink's target resolved in the
+ * container, else "")}. *@p json_out is freed with engine_free().
+ */
+ENGINE_EXTERN int engine_container_path_stat(engine_container *container, const char *path, char **json_out);
+/**
+ * Write the container's filesystem as a tar stream into @p fd (docker
+ * export): image layers plus its writable layer, without volumes, /proc or
+ * other mounts; running or not.
+ */
+ENGINE_EXTERN int engine_container_export(engine_container *container, int fd);
+
 /**
  * Docker-like inspect JSON: Id, Name, Created, Path, Args, State {Status,
  * Running, Paused, Pid, ExitCode, OOMKilled, StartedAt, FinishedAt}, Image,

@@ -82,6 +82,8 @@ enum engine__unpack_mode {
 	ENGINE__UNPACK_LAYER,
 	/* Layers applied in turn onto one tree: whiteouts delete. */
 	ENGINE__UNPACK_APPLY,
+	/* Any tar (docker cp): ".wh." names are plain files. */
+	ENGINE__UNPACK_PLAIN,
 };
 
 typedef struct engine__unpack_options {
@@ -97,6 +99,7 @@ typedef struct engine__unpack_options {
 	gid_t gid;
 	bool perm_override; /* not for symlinks */
 	mode_t perm;
+	bool no_chown; /* the caller owns what is created (docker cp to the host) */
 } engine__unpack_options;
 
 typedef struct engine__unpack_result {

@@ -126,6 +126,23 @@ typedef struct engine__image_rootfs {
 int engine__image_rootfs_get(engine_context *ctx, const char *ref, engine__image_rootfs **out);
 void engine__image_rootfs_free(engine__image_rootfs *r);
 
+/* --- plain tar streams of trees (tree_tar.c) ------------------------------ */
+
+typedef struct engine__tar_options {
+	bool root_owner;  /* entries owned by 0:0 (docker cp without -a) */
+	bool skip_pseudo; /* list /proc, /sys, ... mounts but not what is in them */
+} engine__tar_options;
+
+/* Write the node @fd (an O_PATH fd, never followed) as a tar stream into
+ * @out_fd, named @aname ("etc", "." ...) and its children "@aname/x"; an
+ * @aname of "" writes a directory's children without an entry for it. A
+ * socket @out_fd that the reader closed is an error, not a SIGPIPE. */
+int engine__tar_write_tree(int out_fd, int fd, const char *aname, const engine__tar_options *opts);
+/* Extract the tar stream @in_fd (plain, gzip, bzip2 or xz) beneath the
+ * directory @dirfd: nothing outside it is created, changed or followed;
+ * ".wh." names are plain files. @no_chown: the caller owns what is made. */
+int engine__tar_extract(engine_context *ctx, int in_fd, int dirfd, bool no_chown);
+
 /* Store-wide lock (see the layout above). Returns the fd to release.
  * Every function above takes the shared lock itself for its own step; a
  * caller that stores blobs, unpacks layers and then registers the image

@@ -323,7 +323,8 @@ static int write_regular(struct unpacker *u, struct archive_entry *e, int pfd, c
 	}
 	if (end < size && ftruncate(fd, size) < 0) /* a sparse file's trailing hole */
 		return entry_fail(u, 0, errno, "truncate");
-	if (!chown_ok(u, fchown(fd, (uid_t)archive_entry_uid(e), (gid_t)archive_entry_gid(e))))
+	if (!chown_ok(
+		u, u->o->no_chown ? 0 : fchown(fd, (uid_t)archive_entry_uid(e), (gid_t)archive_entry_gid(e))))
 		return entry_fail(u, 0, errno, "chown");
 	/* After chown, which clears setuid/setgid. */
 	if (fchmod(fd, archive_entry_mode(e) & 07777) < 0)
@@ -367,7 +368,8 @@ static int make_dir(struct unpacker *u, struct archive_entry *e, int pfd, const 
 		return entry_fail(u, 0, errno, "open");
 	if (opaque && fsetxattr(fd, ENGINE__OVERLAY_OPAQUE_XATTR, "y", 1, 0) < 0)
 		return entry_fail(u, 0, errno, "mark directory opaque");
-	if (!chown_ok(u, fchown(fd, (uid_t)archive_entry_uid(e), (gid_t)archive_entry_gid(e))))
+	if (!chown_ok(
+		u, u->o->no_chown ? 0 : fchown(fd, (uid_t)archive_entry_uid(e), (gid_t)archive_entry_gid(e))))
 		return entry_fail(u, 0, errno, "chown");
 	int r = set_xattrs(u, e, fd, pfd, base);
 	if (r < 0)
@@ -402,8 +404,9 @@ static int make_special(struct unpacker *u, struct archive_entry *e, int pfd, co
 		if (remove_existing(u, pfd, rel, base) < 0)
 			return engine_error_last()->code;
 	}
-	if (!chown_ok(u, fchownat(pfd, base, (uid_t)archive_entry_uid(e), (gid_t)archive_entry_gid(e),
-				  AT_SYMLINK_NOFOLLOW)))
+	if (!chown_ok(u, u->o->no_chown ? 0
+					: fchownat(pfd, base, (uid_t)archive_entry_uid(e),
+						   (gid_t)archive_entry_gid(e), AT_SYMLINK_NOFOLLOW)))
 		return entry_fail(u, 0, errno, "chown");
 	if (type != AE_IFLNK && fchmodat(pfd, base, archive_entry_mode(e) & 07777, 0) < 0)
 		return entry_fail(u, 0, errno, "chmod");
@@ -556,7 +559,9 @@ static int entry(struct unpacker *u, struct archive_entry *e)
 		struct timespec ts[2];
 		if (archive_entry_filetype(e) != AE_IFDIR)
 			return entry_fail(u, ENGINE_EINVALID, 0, "the layer root must be a directory");
-		if (!chown_ok(u, fchown(u->rootfd, (uid_t)archive_entry_uid(e), (gid_t)archive_entry_gid(e))))
+		if (!chown_ok(u, u->o->no_chown ? 0
+						: fchown(u->rootfd, (uid_t)archive_entry_uid(e),
+							 (gid_t)archive_entry_gid(e))))
 			return entry_fail(u, 0, errno, "chown");
 		entry_times(e, ts);
 		return defer_dir(u, "", archive_entry_mode(e) & 07777, ts);
@@ -570,7 +575,8 @@ static int entry(struct unpacker *u, struct archive_entry *e)
 		parent = "";
 		base = rel;
 	}
-	enum engine__whiteout_kind kind = engine__whiteout_classify(base, &target);
+	enum engine__whiteout_kind kind =
+	    u->o->mode == ENGINE__UNPACK_PLAIN ? ENGINE__WH_NONE : engine__whiteout_classify(base, &target);
 	if (kind == ENGINE__WH_META)
 		return 0;
 	pfd = parent_fd(u, parent);

@@ -152,7 +152,8 @@ static char *common_dir(char *const *paths)
 	return common;
 }
 
-static int build_overlay(engine__plan *p, char *const *layers, const char *cdir)
+int engine__overlay_options(char *const *layers, const char *cdir, bool read_only, char **data_out,
+			    char **cwd_out)
 {
 	size_t n = engine__strv_len(layers);
 	cleanup_strv char **all = NULL;
@@ -160,6 +161,7 @@ static int build_overlay(engine__plan *p, char *const *layers, const char *cdir)
 	size_t skip;
 	char *data = NULL;
 
+	*data_out = *cwd_out = NULL;
 	if (n == 0)
 		return engine__error_set(ENGINE_EINVALID, 0, "image has no layers");
 	upper = engine__path_join(cdir, "upper");
@@ -173,7 +175,10 @@ static int build_overlay(engine__plan *p, char *const *layers, const char *cdir)
 	if (!base)
 		return engine__error_oom();
 	skip = strcmp(base, "/") == 0 ? 0 : strlen(base) + 1;
-	/* lowerdir lists the top layer first. */
+	/* lowerdir lists the top layer first; read-only, the upper dir is
+	 * just the topmost lower one (its whiteouts still hide). */
+	if (read_only && !(data = engine__strdup_printf("lowerdir=%s", upper + skip)))
+		return ENGINE_ENOMEM;
 	for (size_t i = n; i-- > 0;) {
 		char *grown = engine__strdup_printf("%s%s%s", data ? data : "lowerdir=", data ? ":" : "",
 						    layers[i] + skip);
@@ -183,16 +188,29 @@ static int build_overlay(engine__plan *p, char *const *layers, const char *cdir)
 			return ENGINE_ENOMEM;
 		data = grown;
 	}
-	p->overlay_data = engine__strdup_printf("%s,upperdir=%s,workdir=%s", data, upper + skip, work + skip);
-	free(data);
-	if (!p->overlay_data)
+	if (read_only)
+		*data_out = data;
+	else {
+		*data_out =
+		    engine__strdup_printf("%s,upperdir=%s,workdir=%s", data, upper + skip, work + skip);
+		free(data);
+	}
+	if (!*data_out)
 		return ENGINE_ENOMEM;
-	if (strlen(p->overlay_data) >= 4000)
+	if (strlen(*data_out) >= 4000) {
+		free(*data_out);
+		*data_out = NULL;
 		return engine__error_set(ENGINE_ENOTSUP, 0, "overlay options for %zu layers exceed a page",
 					 n);
+	}
 	if (skip)
-		p->overlay_cwd = steal_ptr(base);
+		*cwd_out = steal_ptr(base);
 	return 0;
+}
+
+static int build_overlay(engine__plan *p, char *const *layers, const char *cdir)
+{
+	return engine__overlay_options(layers, cdir, false, &p->overlay_data, &p->overlay_cwd);
 }
 
 static int build_files(engine__plan *p, const engine_spec *spec, const char *id)

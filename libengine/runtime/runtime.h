@@ -166,6 +166,12 @@ void engine__plan_free(engine__plan *plan);
  * security). @cdir is containers/<id>; @layers the lower dirs, lowest first. */
 int engine__plan_build(engine_context *ctx, const engine_spec *spec, json_object *image_config,
 		       char *const *layers, const char *cdir, const char *id, engine__plan **out);
+/* The overlay mount options for @layers (lowest first) and the container
+ * dir @cdir's upper/work dirs, relative to *@cwd_out (NULL: absolute) so many
+ * layers fit in a page. @read_only: no upper/work, the upper dir becomes the
+ * topmost lower one. */
+int engine__overlay_options(char *const *layers, const char *cdir, bool read_only, char **data_out,
+			    char **cwd_out);
 /* Switch a plan to the in-memory writable layer (engine_run). */
 int engine__plan_tmpfs_upper(engine__plan *plan, char *const *layers, const char *dir);
 

@@ -90,5 +90,25 @@ check "diff" "C /etc,D /etc/group,C /etc/passwd,A /new,A /new/f" "$(E diff diffe
 E diff 2>/dev/null; check "diff needs 1 arg" 125 $?
 E rm differ >/dev/null
 
+# cp both ways (docker cp's placement rules), "-" for tar streams, export
+mkdir -p "$root/h/d/sub"; echo one > "$root/h/d/f"; echo two > "$root/h/d/sub/g"
+E create --name files busybox sleep 60 >/dev/null
+E cp "$root/h/d" files:/tmp/; check "cp into a stopped container" 0 $?
+E start files >/dev/null
+check "cp'd files seen inside" "one two" "$(E exec files sh -c 'cat /tmp/d/f /tmp/d/sub/g' | paste -sd' ' -)"
+E cp "$root/h/d/f" files:/renamed; check "cp to a new name" "one" "$(E exec files cat /renamed)"
+E cp files:/tmp/d "$root/back"; check "cp from a running container" "two" "$(cat "$root/back/sub/g")"
+E cp files:/tmp/d/. "$root/contents"; check "cp SRC/. copies the content" "f sub" "$(ls "$root/contents" | paste -sd' ' -)"
+check "cp to - streams a tar" "d/,d/f,d/sub/,d/sub/g" "$(E cp files:/tmp/d - | tar t | paste -sd, -)"
+E exec files mkdir /opt; (cd "$root/h" && tar cf - d) | E cp - files:/opt; check "cp from - extracts a tar" "one" "$(E exec files cat /opt/d/f)"
+E cp files:/nope "$root/x" 2>/dev/null; check "cp of a missing path" 1 $?
+E cp "$root/h/d" files:/etc/passwd 2>/dev/null; check "cp of a directory onto a file" 1 $?
+E cp "$root/h/d" "$root/y" 2>/dev/null; check "cp needs a container" 1 $?
+E export files > "$root/fs.tar"; check "export" 0 $?
+tar tf "$root/fs.tar" | grep -q '^tmp/d/sub/g$'; check "export holds the container's files" 0 $?
+tar tf "$root/fs.tar" | grep -q '^proc/.'; check "export leaves /proc out" 1 $?
+E export -o "$root/fs2.tar" files && cmp -s "$root/fs.tar" "$root/fs2.tar"; check "export -o" 0 $?
+E rm -f files >/dev/null
+
 echo "$fails failed"
 [ "$fails" -eq 0 ]
