@@ -236,7 +236,7 @@ static int add_node(struct writer *w, int fd, const char *aname, int depth)
 		archive_entry_free(e);
 		return ENGINE_ENOMEM;
 	}
-	archive_entry_copy_pathname(e, dname);
+	archive_entry_set_pathname(e, dname);
 	archive_entry_copy_stat(e, &st);
 	if (w->o->root_owner) {
 		archive_entry_set_uid(e, 0);
@@ -251,11 +251,11 @@ static int add_node(struct writer *w, int fd, const char *aname, int depth)
 			return engine__error_errno(errno, "read link \"%s\"", aname);
 		}
 		target[n] = '\0';
-		archive_entry_copy_symlink(e, target);
+		archive_entry_set_symlink(e, target);
 	} else if (S_ISREG(st.st_mode)) {
 		if (st.st_nlink > 1 && (first = link_seen(w, &st, aname))) {
 			archive_entry_set_size(e, 0);
-			archive_entry_copy_hardlink(e, first);
+			archive_entry_set_hardlink(e, first);
 		} else {
 			rfd = engine__reopen_regular(fd);
 			if (rfd < 0) {
