@@ -2,7 +2,7 @@
 # The whole test suite, from a clean checkout: installs dependencies, builds
 # with -Werror, runs every suite (C/Check, header test, Python, Go), then
 # rebuilds with ASan+UBSan and runs the C suite again. Ends with one line:
-# "N passed, N failed".
+# "N passed, N failed, N skipped" (skipped: tests this host cannot run).
 set -u
 cd "$(dirname "$0")/.."
 top=$(pwd)
@@ -40,8 +40,12 @@ run_check() { # run_check DIR LABEL
 		name=$(basename "$log" .log)
 		sum=$(grep -E '^[0-9]+%: Checks' "$log" | tail -n1)
 		res=$(sed -n 's/^:test-result: //p' "${log%.log}.trs" 2>/dev/null | head -n1)
+		skips=$(grep -c '^SKIP: ' "$log")
+		[ "$skips" -gt 0 ] && sum="$sum, Skipped: $skips"
 		printf '%-28s %-5s %s\n' "$name" "$res" "$sum"
 	done
+	# What could not run here, and why.
+	grep -h '^SKIP: ' "$1"/tests/unit/*.log 2>/dev/null | sort | uniq -c | head -n 40
 	grep -hE ':[EF]:|^FAIL|ERROR' "$1"/tests/unit/*.log 2>/dev/null | head -n 100
 	sh tests/collect.sh "$1" >> "$results"
 	(cd "$1" && sed -n '/^# TOTAL/,/^# ERROR/p' test-suite.log)

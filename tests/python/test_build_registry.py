@@ -27,7 +27,15 @@ def test_build_and_run(busybox_ctx, tmp_path):
     assert any(e.get("event") == "step" for e in events)
     again = busybox_ctx.images.build(tmp_path, tag="built:3", buildargs={"WHO": "python"})
     assert again == image_id  # every step from the cache
-    assert busybox_ctx.images.prune_build_cache() >= 0
+
+
+def test_build_cache_prune(busybox_ctx, tmp_path):
+    (tmp_path / "Dockerfile").write_text("FROM busybox\nRUN echo cached > /f\n")
+    busybox_ctx.images.build(tmp_path, tag="cached:1")
+    assert busybox_ctx.images.prune_build_cache() == 0  # every entry's image is there
+    busybox_ctx.images.remove("cached:1")
+    assert busybox_ctx.images.prune_build_cache() == 1  # the RUN step's image is gone
+    assert busybox_ctx.images.prune_build_cache() == 0
 
 
 def test_build_errors(busybox_ctx, tmp_path):

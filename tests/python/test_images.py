@@ -130,5 +130,5 @@ def test_store_usage_check_prune(busybox_ctx):
     assert usage.images == 1 and usage.layers >= 1 and usage.blobs >= 1
     assert usage.images_size > 0
     assert busybox_ctx.store.check() == []
-    assert busybox_ctx.store.prune() >= 0
+    assert busybox_ctx.store.prune() == 0  # a clean store: nothing unreferenced
     assert busybox_ctx.images.exists("busybox")

@@ -24,15 +24,11 @@ static bool v1_host(void)
 {
 	engine__cgroup_mode m;
 
-	if (th_cg_expected_mode(&m) < 0 || m == ENGINE__CGROUP_UNIFIED) {
-		printf("skipped: no cgroup v1 controllers on this host\n");
-		return false;
-	}
-	return true;
+	return th_cg_expected_mode(&m) == 0 && m != ENGINE__CGROUP_UNIFIED;
 }
 
 /* A context with the suite's parent and a cgroup @name in it; false (the
- * test returns) on a host without v1 controllers. */
+ * test skips) on a host without v1 controllers. */
 static bool v1_setup(th_cg_env *env, const char *name, const engine__cgroup_limits *l, engine__cgroup **cg)
 {
 	if (!v1_host())
@@ -75,7 +71,7 @@ START_TEST(test_cgroup__v1_limits_files)
 	th_cg_env env;
 
 	if (!v1_setup(&env, "limits", &l, &cg))
-		return;
+		TH_SKIP("no cgroup v1 controllers on this host");
 	th_assert_file(engine__cgroup_path(cg, "memory"), "memory.limit_in_bytes", "67108864");
 	if (exists("/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes"))
 		th_assert_file(engine__cgroup_path(cg, "memory"), "memory.memsw.limit_in_bytes", "67108864");
@@ -131,8 +127,10 @@ START_TEST(test_cgroup__v1_cpuset_inherits_cpus)
 	th_child c;
 	char b;
 
-	if (!exists("/sys/fs/cgroup/cpuset/cpuset.cpus") || !v1_setup(&env, "cpuset", &l, &cg))
-		return;
+	if (!exists("/sys/fs/cgroup/cpuset/cpuset.cpus"))
+		TH_SKIP("no v1 cpuset controller");
+	if (!v1_setup(&env, "cpuset", &l, &cg))
+		TH_SKIP("%s", "no cgroup v1 controllers on this host");
 	th_assert_file(engine__cgroup_path(cg, "cpuset"), "cpuset.cpus", root_cpus);
 	th_child_start(&c, cg, cpuset_child, NULL);
 	th_child_read(&c, &b, 1);
@@ -170,7 +168,7 @@ START_TEST(test_cgroup__v1_attach_stats_kill)
 	char b;
 
 	if (!v1_setup(&env, "stats", &l, &cg))
-		return;
+		TH_SKIP("no cgroup v1 controllers on this host");
 	ck_assert(!engine__cgroup_populated(cg));
 	th_child_start(&c, cg, touch_and_spin, NULL);
 	th_child_read(&c, &b, 1);
@@ -208,7 +206,7 @@ START_TEST(test_cgroup__v1_kill_other_signal)
 	int status;
 
 	if (!v1_setup(&env, "term", NULL, &cg))
-		return;
+		TH_SKIP("no cgroup v1 controllers on this host");
 	th_child_start(&c, cg, th_spin_child, NULL);
 	th_child_read(&c, &b, 1);
 	/* Through a second handle, as `engine kill` from another process. */
@@ -248,7 +246,7 @@ START_TEST(test_cgroup__v1_oom_kill)
 	int status;
 
 	if (!v1_setup(&env, "oom", &l, &cg))
-		return;
+		TH_SKIP("no cgroup v1 controllers on this host");
 	th_child_start(&c, cg, hog, NULL);
 	status = th_child_wait(&c);
 	ck_assert_msg(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL, "status %#x", status);
@@ -293,7 +291,7 @@ START_TEST(test_cgroup__v1_pids_limit)
 	int forks = -1, status;
 
 	if (!v1_setup(&env, "pids", &l, &cg))
-		return;
+		TH_SKIP("no cgroup v1 controllers on this host");
 	th_child_start(&c, cg, fork_until_refused, NULL);
 	th_child_read(&c, &forks, sizeof(forks));
 	ck_assert_int_eq(forks, 3); /* the child plus three make four */
@@ -320,7 +318,7 @@ START_TEST(test_cgroup__v1_freeze_thaw)
 
 	ck_assert_ptr_ne((void *)counter, MAP_FAILED);
 	if (!v1_setup(&env, "freeze", NULL, &cg))
-		return;
+		TH_SKIP("no cgroup v1 controllers on this host");
 	th_child_start(&c, cg, th_count_forever, (void *)counter);
 	ck_assert_uint_gt(th_wait_progress(counter, 0), 0);
 	ck_assert_engine_ok(engine__cgroup_freeze(cg, true));
@@ -393,7 +391,7 @@ START_TEST(test_cgroup__v1_missing_controller)
 	char *root = legacy_root(ctrls);
 
 	if (!root)
-		return;
+		TH_SKIP("a v1 controller this test mounts is missing");
 	th_cg_env_open_root(&env, NULL, root);
 	ck_assert_engine_ok(engine__cgroup_mode_get(env.ctx, &m));
 	ck_assert_int_eq(m, ENGINE__CGROUP_LEGACY);
@@ -431,7 +429,7 @@ static void legacy_kill_tree(const char *const *ctrls)
 	char *root = legacy_root(ctrls);
 
 	if (!root)
-		return;
+		TH_SKIP("a v1 controller this test mounts is missing");
 	th_cg_env_open_root(&env, NULL, root);
 	ck_assert_engine_ok(engine__cgroup_create(env.ctx, "tree", &l, &cg));
 	th_child_start(&c, cg, fork_until_refused, NULL);
@@ -475,7 +473,7 @@ START_TEST(test_cgroup__v1_hybrid_readonly_unified)
 	char *root = legacy_root(ctrls);
 
 	if (!root)
-		return;
+		TH_SKIP("a v1 controller this test mounts is missing");
 	unified = engine__path_join(root, "unified");
 	ck_assert_int_eq(mount(NULL, unified, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL), 0);
 	th_cg_env_open_root(&env, NULL, root);
@@ -499,8 +497,10 @@ START_TEST(test_cgroup__v1_device_policy)
 	engine__cgroup *cg = NULL;
 	th_cg_env env;
 
-	if (!exists("/sys/fs/cgroup/devices/devices.allow") || !v1_setup(&env, "devices", NULL, &cg))
-		return;
+	if (!exists("/sys/fs/cgroup/devices/devices.allow"))
+		TH_SKIP("no v1 devices controller");
+	if (!v1_setup(&env, "devices", NULL, &cg))
+		TH_SKIP("%s", "no cgroup v1 controllers on this host");
 	th_assert_device_policy(cg, true);
 	ck_assert_engine_ok(engine__cgroup_destroy(cg));
 	ck_assert_engine_ok(engine__cgroup_create(env.ctx, "privileged", &open_all, &cg));

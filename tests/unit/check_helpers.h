@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <check.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,21 +67,80 @@ static inline engine_context *th_context(const char *root)
 			      engine_error_last()->message);                                                 \
 	} while (0)
 
-/* Run one suite; privileged suites exit 77 (skipped) when not root. */
+/*
+ * Skips. Check has no per-test skip, so a test that cannot run on this host
+ * says so with TH_SKIP("why", ...) and returns. Each skip is one line
+ * "SKIP: <test>: <why>" in the suite's output, which tests/collect.sh
+ * counts as skipped instead of passed; th_run_suite() reports the count and
+ * exits 77 when every test skipped. The lines also go to a file that the
+ * runner shares with the forked tests (TH_SKIP_FD), so it can count them.
+ */
+#define TH_SKIP_ENV "TH_SKIP_FD"
+
+static inline void th_skip_record(const char *test, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static inline void th_skip_record(const char *test, const char *fmt, ...)
+{
+	const char *env = getenv(TH_SKIP_ENV);
+	char line[512];
+	size_t n, len = strlen(test);
+	va_list ap;
+
+	/* START_TEST(name) defines name_fn: report the test's own name. */
+	if (len > 3 && strcmp(test + len - 3, "_fn") == 0)
+		len -= 3;
+	n = (size_t)snprintf(line, sizeof(line), "SKIP: %.*s: ", (int)len, test);
+	va_start(ap, fmt);
+	if (n < sizeof(line))
+		n += (size_t)vsnprintf(line + n, sizeof(line) - n, fmt, ap);
+	va_end(ap);
+	if (n >= sizeof(line) - 1)
+		n = sizeof(line) - 2;
+	line[n++] = '\n';
+	fflush(stdout);
+	if (write(STDOUT_FILENO, line, n) < 0 || (env && write(atoi(env), line, n) < 0))
+		perror("skip record");
+}
+
+#define TH_SKIP(...)                                                                                         \
+	do {                                                                                                 \
+		th_skip_record(__func__, __VA_ARGS__);                                                       \
+		return;                                                                                      \
+	} while (0)
+
+/* Run one suite; privileged suites exit 77 (skipped) when not root, and a
+ * suite whose every test skipped exits 77 too. */
 static inline int th_run_suite(Suite *s, int needs_root)
 {
 	SRunner *sr;
-	int failed;
+	FILE *skips;
+	char fd[16], line[512];
+	int failed, run, skipped = 0;
 
 	if (needs_root && geteuid() != 0) {
-		printf("skipped: this suite needs root\n");
+		printf("SKIP: the whole suite: it needs root\n");
 		return 77;
 	}
+	skips = tmpfile();
+	if (!skips)
+		abort();
+	snprintf(fd, sizeof(fd), "%d", fileno(skips));
+	setenv(TH_SKIP_ENV, fd, 1);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
+	run = srunner_ntests_run(sr);
 	srunner_free(sr);
-	return failed ? 1 : 0;
+	unsetenv(TH_SKIP_ENV);
+	rewind(skips);
+	while (fgets(line, sizeof(line), skips))
+		skipped += strncmp(line, "SKIP: ", 6) == 0;
+	fclose(skips);
+	if (skipped)
+		printf("%d of %d tests skipped\n", skipped, run);
+	if (failed)
+		return 1;
+	return run > 0 && skipped == run ? 77 : 0;
 }
 
 #endif

@@ -47,10 +47,8 @@ static inline int fx_have(const char *tool)
 
 #define FX_REQUIRE(tool)                                                                                     \
 	do {                                                                                                 \
-		if (!fx_have(tool)) {                                                                        \
-			fprintf(stderr, "%s not installed: test skipped\n", tool);                           \
-			return;                                                                              \
-		}                                                                                            \
+		if (!fx_have(tool))                                                                          \
+			TH_SKIP("%s not installed", tool);                                                   \
 	} while (0)
 
 static inline char *fx_path(const char *a, const char *b)
