@@ -118,7 +118,7 @@ static int cmd_build(int argc, char **argv)
 	engine_build_options o = ENGINE_BUILD_OPTIONS_INIT;
 	struct printer p = {0};
 	engine_context *ctx;
-	char *id = NULL, **owned = NULL, *stdin_copy = NULL;
+	char *id = NULL, **owned = NULL;
 	size_t n_owned = 0;
 	int c, r, status = 0;
 
@@ -174,29 +174,10 @@ static int cmd_build(int argc, char **argv)
 		usage(stderr);
 		return cli_failf(1, "\"engine build\" requires exactly 1 argument");
 	}
-	/* "-f -": the Dockerfile comes from stdin (kept in a temp file for the build). */
-	if (o.dockerfile && strcmp(o.dockerfile, "-") == 0) {
-		char *path = strdup("/tmp/engine-dockerfile-XXXXXX"), buf[65536], **no;
-		int fd = path ? mkstemp(path) : -1;
-		ssize_t n;
-
-		if (fd < 0 || !(no = realloc(owned, (n_owned + 1) * sizeof(char *)))) {
-			free(path);
-			return cli_failf(1, "cannot buffer the Dockerfile from stdin");
-		}
-		owned = no;
-		owned[n_owned++] = path;
-		stdin_copy = path;
-		while ((n = read(0, buf, sizeof(buf))) > 0)
-			if (write(fd, buf, (size_t)n) != n)
-				n = -1;
-		close(fd);
-		o.dockerfile = path;
-		if (n < 0) {
-			unlink(path);
-			return cli_failf(1, "read the Dockerfile from stdin");
-		}
-	}
+	/* "-f -": the Dockerfile comes from stdin; the builder reads it once,
+	 * to its end, so no copy in a temp file (in a shared /tmp) is needed. */
+	if (o.dockerfile && strcmp(o.dockerfile, "-") == 0)
+		o.dockerfile = "/dev/stdin";
 	/* Like docker, a relative -f is relative to the current directory. */
 	if (o.dockerfile && o.dockerfile[0] != '/') {
 		char *cwd = getcwd(NULL, 0), *abs = NULL, **no;
@@ -226,8 +207,6 @@ static int cmd_build(int argc, char **argv)
 		printf("%s\n", id);
 	}
 	engine_free(id);
-	if (stdin_copy)
-		unlink(stdin_copy);
 	free(o.tags.strings);
 	free(o.build_args.strings);
 	for (size_t i = 0; i < n_owned; i++)

@@ -369,43 +369,13 @@ out:
 
 /* --- save ---------------------------------------------------------------- */
 
-/* Like docker save without -o: the archive goes to standard output, by way
- * of a temp file, since saving is atomic (temp file, then rename). */
+/* Like docker save without -o: the archive streams to standard output
+ * (no temporary file, which would sit in a shared /tmp). */
 static int save_to_stdout(engine_context *ctx, const engine_strarray *refs, int format)
 {
-	const char *tmpdir = getenv("TMPDIR");
-	char *path = NULL;
-	char buf[65536];
-	int status = 0;
-	FILE *in;
-	size_t n;
-
-	if (asprintf(&path, "%s/engine-save-%ld.tar", tmpdir && *tmpdir ? tmpdir : "/tmp", (long)getpid()) <
-	    0)
-		return cli_failf(1, "save: out of memory");
-	if (engine_image_save(ctx, refs, path, format) < 0) {
-		free(path);
+	if (engine_image_save_fd(ctx, refs, STDOUT_FILENO, format) < 0)
 		return cli_fail(1, NULL);
-	}
-	in = fopen(path, "rb");
-	unlink(path);
-	if (!in) {
-		status = cli_failf(1, "save: reopen %s", path);
-		free(path);
-		return status;
-	}
-	free(path);
-	while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
-		if (fwrite(buf, 1, n, stdout) != n) {
-			status = cli_failf(1, "save: write to standard output failed");
-			break;
-		}
-	if (ferror(in))
-		status = cli_failf(1, "save: read the archive back failed");
-	fclose(in);
-	if (fflush(stdout) != 0)
-		status = cli_failf(1, "save: write to standard output failed");
-	return status;
+	return 0;
 }
 
 static int cmd_save(int argc, char **argv)

@@ -89,6 +89,15 @@ ENGINE_EXTERN int engine_image_save(engine_context *ctx, const engine_strarray *
 				    int format);
 
 /**
+ * Stream the same archive to @p fd (a pipe, a socket, standard output), as
+ * `docker save` without -o does: no temporary file anywhere. The fd is
+ * written, never closed or seeked. A failure part way leaves a truncated
+ * archive on @p fd. Errors: ENGINE_EINVALID (no images, fd < 0, unknown
+ * format), ENGINE_ENOTFOUND (an unknown reference), ENGINE_EIO (a write).
+ */
+ENGINE_EXTERN int engine_image_save_fd(engine_context *ctx, const engine_strarray *refs, int fd, int format);
+
+/**
  * Create the built-in default image "busybox:latest" from a static busybox
  * binary (@p busybox_path, NULL for /bin/busybox): the applets, /etc/passwd,
  * /etc/group, ENV PATH, CMD ["sh"]. The result is the same image ID for the

@@ -461,28 +461,61 @@ static int write_archive(struct saver *s)
 	return 0;
 }
 
+/* Check the arguments, take the shared store lock (an rmi and GC elsewhere
+ * must not take the blobs away while they are copied) and collect the
+ * images. Returns the lock fd. */
+static int save_begin(struct saver *s, const engine_strarray *refs, int format, bool have_target)
+{
+	int lock, r = 0;
+
+	if (!s->ctx || !refs || !refs->count || !have_target)
+		return engine__error_set(ENGINE_EINVALID, 0, "save: missing context, images or output");
+	if (format != ENGINE_IMAGE_FORMAT_OCI && format != ENGINE_IMAGE_FORMAT_DOCKER_ARCHIVE)
+		return engine__error_set(ENGINE_EINVALID, 0, "save: unknown format %d", format);
+	lock = engine__store_lock(s->ctx, false);
+	if (lock < 0)
+		return lock;
+	for (size_t i = 0; r >= 0 && i < refs->count; i++)
+		r = refs->strings[i] ? collect(s, refs->strings[i])
+				     : engine__error_set(ENGINE_EINVALID, 0, "NULL reference");
+	if (r < 0) {
+		engine__store_unlock(lock);
+		return r;
+	}
+	return lock;
+}
+
+/* The whole archive to @fd. */
+static int save_to_fd(struct saver *s, int fd)
+{
+	int r = engine__archive_writer_fd(fd, &s->a);
+
+	if (r < 0)
+		return r;
+	r = write_archive(s);
+	if (r < 0) {
+		archive_write_free(s->a);
+		s->a = NULL;
+		return r;
+	}
+	r = engine__archive_writer_close(s->a, "write archive");
+	s->a = NULL;
+	return r;
+}
+
 ENGINE_EXTERN int engine_image_save(engine_context *ctx, const engine_strarray *refs, const char *path,
 				    int format)
 {
 	struct saver s = {.ctx = ctx, .format = format};
 	cleanup_free char *tmp = NULL;
 	cleanup_close int fd = -EBADF;
-	int lock, r = 0;
+	int lock, r;
 
-	if (!ctx || !refs || !refs->count || !path)
-		return engine__error_set(ENGINE_EINVALID, 0, "save: missing context, images or path");
-	if (format != ENGINE_IMAGE_FORMAT_OCI && format != ENGINE_IMAGE_FORMAT_DOCKER_ARCHIVE)
-		return engine__error_set(ENGINE_EINVALID, 0, "save: unknown format %d", format);
-	/* Shared store lock: an rmi and GC elsewhere must not take the blobs
-	 * away while they are copied. */
-	lock = engine__store_lock(ctx, false);
-	if (lock < 0)
-		return engine__error_wrap("save %s", path);
-	for (size_t i = 0; r >= 0 && i < refs->count; i++)
-		r = refs->strings[i] ? collect(&s, refs->strings[i])
-				     : engine__error_set(ENGINE_EINVALID, 0, "NULL reference");
-	if (r < 0)
-		goto out;
+	lock = save_begin(&s, refs, format, path != NULL);
+	if (lock < 0) {
+		saver_clear(&s);
+		return path ? engine__error_wrap("save %s", path) : lock;
+	}
 	tmp = engine__strdup_printf("%s.tmp-XXXXXX", path);
 	if (!tmp) {
 		r = engine__error_oom();
@@ -493,14 +526,7 @@ ENGINE_EXTERN int engine_image_save(engine_context *ctx, const engine_strarray *
 		r = engine__error_errno(errno, "create %s", tmp);
 		goto out;
 	}
-	if ((r = engine__archive_writer_fd(fd, &s.a)) < 0)
-		goto remove_tmp;
-	r = write_archive(&s);
-	if (r < 0) {
-		archive_write_free(s.a);
-		goto remove_tmp;
-	}
-	if ((r = engine__archive_writer_close(s.a, "write archive")) < 0)
+	if ((r = save_to_fd(&s, fd)) < 0)
 		goto remove_tmp;
 	if (fchmod(fd, 0644) < 0 || fdatasync(fd) < 0) {
 		r = engine__error_errno(errno, "write %s", tmp);
@@ -519,4 +545,20 @@ out:
 	if (r < 0)
 		return engine__error_wrap("save %s", path);
 	return 0;
+}
+
+ENGINE_EXTERN int engine_image_save_fd(engine_context *ctx, const engine_strarray *refs, int fd, int format)
+{
+	struct saver s = {.ctx = ctx, .format = format};
+	int lock, r;
+
+	lock = save_begin(&s, refs, format, fd >= 0);
+	if (lock < 0) {
+		saver_clear(&s);
+		return lock;
+	}
+	r = save_to_fd(&s, fd);
+	engine__store_unlock(lock);
+	saver_clear(&s);
+	return r < 0 ? engine__error_wrap("save") : 0;
 }

@@ -132,6 +132,18 @@ static void round_trip(engine_context *ctx, const char *tmp, int format, const c
 	engine_context *ctx2;
 
 	ck_assert_engine_ok(engine_image_save(ctx, &r, out, format));
+	/* Streamed to an fd: the same bytes, no temporary file. */
+	{
+		cleanup_free char *streamed = fx_path(tmp, "streamed.tar");
+		int fd = open(streamed, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+
+		ck_assert_int_ge(fd, 0);
+		ck_assert_engine_ok(engine_image_save_fd(ctx, &r, fd, format));
+		close(fd);
+		ck_assert_int_eq(fx_sh("cmp -s '%s' '%s'", out, streamed), 0);
+		unlink(streamed);
+		ck_assert_engine_error(engine_image_save_fd(ctx, &r, -1, format), ENGINE_EINVALID, "output");
+	}
 	/* skopeo names images in an OCI archive by ref.name, in a docker
 	 * archive by RepoTags. */
 	ck_assert_int_eq(
