@@ -31,37 +31,44 @@ void cli_format_size(int64_t bytes, char *buf, size_t len)
 	snprintf(buf, len, "%.3g%s", v, units[u]);
 }
 
+void cli_format_duration(int64_t s, char *buf, size_t len)
+{
+	int64_t h = (s + 1800) / 3600;
+
+	if (s < 1)
+		snprintf(buf, len, "Less than a second");
+	else if (s == 1)
+		snprintf(buf, len, "1 second");
+	else if (s < 60)
+		snprintf(buf, len, "%lld seconds", (long long)s);
+	else if (s / 60 == 1)
+		snprintf(buf, len, "About a minute");
+	else if (s < 3600)
+		snprintf(buf, len, "%lld minutes", (long long)(s / 60));
+	else if (h == 1)
+		snprintf(buf, len, "About an hour");
+	else if (h < 48)
+		snprintf(buf, len, "%lld hours", (long long)h);
+	else if (h < 24 * 7 * 2)
+		snprintf(buf, len, "%lld days", (long long)(h / 24));
+	else if (h < 24 * 30 * 2)
+		snprintf(buf, len, "%lld weeks", (long long)(h / 24 / 7));
+	else if (h < 24 * 365 * 2)
+		snprintf(buf, len, "%lld months", (long long)(h / 24 / 30));
+	else
+		snprintf(buf, len, "%lld years", (long long)(h / 24 / 365));
+}
+
 void cli_format_since(int64_t t, char *buf, size_t len)
 {
-	int64_t s = (int64_t)time(NULL) - t;
-	int64_t h = (s + 1800) / 3600;
+	char d[64];
 
 	if (t <= 0) {
 		snprintf(buf, len, "N/A");
 		return;
 	}
-	if (s < 1)
-		snprintf(buf, len, "Less than a second ago");
-	else if (s == 1)
-		snprintf(buf, len, "1 second ago");
-	else if (s < 60)
-		snprintf(buf, len, "%lld seconds ago", (long long)s);
-	else if (s / 60 == 1)
-		snprintf(buf, len, "About a minute ago");
-	else if (s < 3600)
-		snprintf(buf, len, "%lld minutes ago", (long long)(s / 60));
-	else if (h == 1)
-		snprintf(buf, len, "About an hour ago");
-	else if (h < 48)
-		snprintf(buf, len, "%lld hours ago", (long long)h);
-	else if (h < 24 * 7 * 2)
-		snprintf(buf, len, "%lld days ago", (long long)(h / 24));
-	else if (h < 24 * 30 * 2)
-		snprintf(buf, len, "%lld weeks ago", (long long)(h / 24 / 7));
-	else if (h < 24 * 365 * 2)
-		snprintf(buf, len, "%lld months ago", (long long)(h / 24 / 30));
-	else
-		snprintf(buf, len, "%lld years ago", (long long)(h / 24 / 365));
+	cli_format_duration((int64_t)time(NULL) - t, d, sizeof(d));
+	snprintf(buf, len, "%s ago", d);
 }
 
 struct cli_table {

@@ -12,6 +12,8 @@
 const char *cli_short_id(const char *id);
 /* Decimal units with 3 significant digits, like docker: "0B", "4.26MB". */
 void cli_format_size(int64_t bytes, char *buf, size_t len);
+/* Docker's HumanDuration: "2 hours", "About a minute", "Less than a second". */
+void cli_format_duration(int64_t seconds, char *buf, size_t len);
 /* "2 hours ago", "About a minute ago"; "N/A" for 0. */
 void cli_format_since(int64_t unix_seconds, char *buf, size_t len);
 /* Render a docker-style --format template over a JSON object: literal text

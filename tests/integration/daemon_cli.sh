@@ -1,0 +1,72 @@
+#!/bin/sh
+# `engine daemon` driven by the real Docker CLI: version negotiation, info,
+# ps, images, run --rm (exit statuses, stdout/stderr), run -d + logs (-f) +
+# exec + stop + rm, wait, inspect, rename, pause, kill, restart, system df,
+# a restart of the daemon with a running container (live restore).
+set -u
+. "$(dirname "$0")/daemon_common.inc"
+start_daemon
+D() { timeout 60 "$DOCKER" "$@"; }
+
+D version --format '{{.Server.APIVersion}}' >"$root/out" 2>&1; check "version api" "1.41" "$(cat "$root/out")"
+check "info os" "linux" "$(D info --format '{{.OSType}}')"
+check "images lists busybox" "busybox" "$(D images --format '{{.Repository}}' | head -n1)"
+check "ps -a empty" "" "$(D ps -a -q)"
+
+out=$(D run --rm --network none busybox echo hi 2>&1); check "run --rm output" "hi" "$out"
+D run --rm --network none busybox sh -c 'exit 3'; check "run exit 3" 3 $?
+D run --rm --network none busybox nope 2>/dev/null; check "run not found 127" 127 $?
+D run --rm --network none busybox /etc/passwd 2>/dev/null; check "run not executable 126" 126 $?
+out=$(D run --rm --network none busybox sh -c 'echo out; echo err >&2' 2>"$root/err")
+check "run stdout" "out" "$out"; check "run stderr" "err" "$(cat "$root/err")"
+check "run --rm leaves nothing" "" "$(D ps -a -q)"
+out=$(D run --rm --network none -e A=1 -w /tmp -u 1000 busybox sh -c 'echo $A $(pwd) $(id -u)')
+check "env, workdir, user" "1 /tmp 1000" "$out"
+
+id=$(D run -d --network none --name long busybox sh -c 'trap "exit 0" TERM; echo started; while :; do sleep 0.1; done')
+check "run -d gives an ID" 64 "${#id}"
+i=0; while [ "$(D logs long 2>&1)" != "started" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+check "logs" "started" "$(D logs long)"
+check "logs -f (bounded)" "started" "$(timeout 2 "$DOCKER" logs -f long)"
+check "ps shows it" "long" "$(D ps --format '{{.Names}}')"
+check "inspect running" "running" "$(D inspect -f '{{.State.Status}}' long)"
+out=$(D exec long sh -c 'echo in-exec; exit 4'); rc=$?
+check "exec output" "in-exec" "$out"; check "exec exit code" 4 $rc
+check "exec -i stdin" "piped" "$(echo piped | D exec -i long cat)"
+D pause long >/dev/null; check "pause" "paused" "$(D inspect -f '{{.State.Status}}' long)"
+D unpause long >/dev/null; check "unpause" "running" "$(D inspect -f '{{.State.Status}}' long)"
+D rename long long2; check "rename" "long2" "$(D ps --format '{{.Names}}')"
+D stop -t 5 long2 >/dev/null; check "stop" "exited" "$(D inspect -f '{{.State.Status}}' long2)"
+check "exit code after stop" "0" "$(D inspect -f '{{.State.ExitCode}}' long2)"
+D start long2 >/dev/null; check "start again" "running" "$(D inspect -f '{{.State.Status}}' long2)"
+D kill long2 >/dev/null; check "wait after kill" "137" "$(D wait long2)"
+D rm long2 >/dev/null; check "rm" "" "$(D ps -a -q)"
+D rm nosuch 2>"$root/err"; check "rm unknown fails" 1 $?
+grep -q "No such container: nosuch" "$root/err"; check "rm unknown message" 0 $?
+
+# docker run -d drops its wait connection: the daemon must shrug that off.
+id=$(D run -d --network none busybox sh -c 'sleep 1; exit 5')
+check "wait for a -d run" "5" "$(D wait "$id")"
+D rm "$id" >/dev/null
+D system df >/dev/null; check "system df" 0 $?
+
+# Live restore: a container outlives the daemon, the next daemon manages it.
+id=$(D run -d --network none busybox sh -c 'trap "exit 0" TERM; while :; do sleep 0.1; done')
+kill -9 "$dpid"; wait "$dpid" 2>/dev/null; dpid=""
+rm -f "$sock"
+start_daemon
+check "running after daemon kill -9" "running" "$(D inspect -f '{{.State.Status}}' "$id")"
+check "exec after restart" "ok" "$(D exec "$id" echo ok)"
+D stop "$id" >/dev/null; check "stop after restart" "exited" "$(D inspect -f '{{.State.Status}}' "$id")"
+D rm "$id" >/dev/null
+id=$(D run -d --rm --network none busybox sleep 1)
+stop_daemon
+sleep 1.5
+start_daemon
+check "--rm container that exited while the daemon was down is removed" "" "$(D ps -a -q)"
+
+stop_daemon
+grep -q "Daemon shutdown complete" "$root/daemon.log"; check "clean shutdown on SIGTERM" 0 $?
+[ ! -e "$root/daemon.pid" ]; check "pidfile removed" 0 $?
+echo "$fails failed"
+[ $fails -eq 0 ]

@@ -1,0 +1,778 @@
+/*
+ * POST /containers/create: the Docker create body (Config, HostConfig,
+ * NetworkingConfig) validated field by field, errors naming the field, and
+ * turned into an engine_spec. A setting this engine cannot honour is an
+ * error, never silently dropped. The body itself is kept (registry.c) for
+ * inspect and for what the daemon does on the container's behalf
+ * (AutoRemove, StopTimeout).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "daemon/daemon.h"
+
+static const char *const config_keys[] = {"Hostname",
+					  "Domainname",
+					  "User",
+					  "AttachStdin",
+					  "AttachStdout",
+					  "AttachStderr",
+					  "ExposedPorts",
+					  "Tty",
+					  "OpenStdin",
+					  "StdinOnce",
+					  "Env",
+					  "Cmd",
+					  "Healthcheck",
+					  "ArgsEscaped",
+					  "Image",
+					  "Volumes",
+					  "WorkingDir",
+					  "Entrypoint",
+					  "NetworkDisabled",
+					  "MacAddress",
+					  "OnBuild",
+					  "Labels",
+					  "StopSignal",
+					  "StopTimeout",
+					  "Shell",
+					  "HostConfig",
+					  "NetworkingConfig",
+					  NULL};
+
+static const char *const host_keys[] = {"CpuShares",
+					"Memory",
+					"CgroupParent",
+					"BlkioWeight",
+					"BlkioWeightDevice",
+					"BlkioDeviceReadBps",
+					"BlkioDeviceWriteBps",
+					"BlkioDeviceReadIOps",
+					"BlkioDeviceWriteIOps",
+					"CpuPeriod",
+					"CpuQuota",
+					"CpuRealtimePeriod",
+					"CpuRealtimeRuntime",
+					"CpusetCpus",
+					"CpusetMems",
+					"Devices",
+					"DeviceCgroupRules",
+					"DeviceRequests",
+					"KernelMemory",
+					"KernelMemoryTCP",
+					"MemoryReservation",
+					"MemorySwap",
+					"MemorySwappiness",
+					"NanoCpus",
+					"OomKillDisable",
+					"Init",
+					"PidsLimit",
+					"Ulimits",
+					"CpuCount",
+					"CpuPercent",
+					"IOMaximumIOps",
+					"IOMaximumBandwidth",
+					"Binds",
+					"ContainerIDFile",
+					"LogConfig",
+					"NetworkMode",
+					"PortBindings",
+					"RestartPolicy",
+					"AutoRemove",
+					"VolumeDriver",
+					"VolumesFrom",
+					"Mounts",
+					"ConsoleSize",
+					"Annotations",
+					"CapAdd",
+					"CapDrop",
+					"CgroupnsMode",
+					"Dns",
+					"DnsOptions",
+					"DnsSearch",
+					"ExtraHosts",
+					"GroupAdd",
+					"IpcMode",
+					"Cgroup",
+					"Links",
+					"OomScoreAdj",
+					"PidMode",
+					"Privileged",
+					"PublishAllPorts",
+					"ReadonlyRootfs",
+					"SecurityOpt",
+					"StorageOpt",
+					"Tmpfs",
+					"UTSMode",
+					"UsernsMode",
+					"ShmSize",
+					"Sysctls",
+					"Runtime",
+					"Isolation",
+					"MaskedPaths",
+					"ReadonlyPaths",
+					NULL};
+
+struct cctx {
+	hs_request *req;
+	engine_spec *spec;
+	json_object *warnings;
+	struct daemon *d;
+	bool failed;
+};
+
+static bool known(const char *const *keys, const char *k)
+{
+	for (size_t i = 0; keys[i]; i++)
+		if (strcmp(keys[i], k) == 0)
+			return true;
+	return false;
+}
+
+__attribute__((format(printf, 3, 0))) static void fail(struct cctx *cc, int status, const char *fmt,
+						       const char *field, const char *detail)
+{
+	if (cc->failed)
+		return;
+	cc->failed = true;
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+	hs_reply_error(cc->req, status, fmt, field, detail ? detail : "");
+#pragma GCC diagnostic pop
+}
+
+/* A present, non-null field of @o, or NULL. */
+static json_object *field(json_object *o, const char *key)
+{
+	json_object *v;
+
+	return o && json_object_object_get_ex(o, key, &v) ? v : NULL;
+}
+
+static bool want(struct cctx *cc, json_object *v, json_type t, const char *name)
+{
+	static const char *const tn[] = {"null",      "a boolean", "a number", "an integer",
+					 "an object", "an array",  "a string"};
+
+	if (!v)
+		return false;
+	if (json_object_is_type(v, t) || (t == json_type_double && json_object_is_type(v, json_type_int)))
+		return true;
+	fail(cc, 400, "%s: expected %s", name, tn[t]);
+	return false;
+}
+
+static const char *str_field(struct cctx *cc, json_object *o, const char *key, const char *name)
+{
+	json_object *v = field(o, key);
+
+	return want(cc, v, json_type_string, name) ? json_object_get_string(v) : NULL;
+}
+
+static int64_t int_field(struct cctx *cc, json_object *o, const char *key, const char *name)
+{
+	json_object *v = field(o, key);
+
+	return want(cc, v, json_type_int, name) ? json_object_get_int64(v) : 0;
+}
+
+static bool bool_field(struct cctx *cc, json_object *o, const char *key, const char *name)
+{
+	json_object *v = field(o, key);
+
+	return want(cc, v, json_type_boolean, name) && json_object_get_boolean(v);
+}
+
+/* Docker's StrSlice: an array of strings, or one string. */
+static int strv_field(struct cctx *cc, json_object *o, const char *key, const char *name,
+		      engine_strarray *out)
+{
+	json_object *v = field(o, key);
+
+	out->strings = NULL;
+	out->count = 0;
+	if (!v)
+		return 0;
+	if (json_object_is_type(v, json_type_string)) {
+		out->strings = calloc(2, sizeof(char *));
+		if (!out->strings)
+			return -1;
+		out->strings[0] = strdup(json_object_get_string(v));
+		out->count = 1;
+		return 1;
+	}
+	if (!want(cc, v, json_type_array, name))
+		return -1;
+	out->count = json_object_array_length(v);
+	out->strings = calloc(out->count + 1, sizeof(char *));
+	for (size_t i = 0; out->strings && i < out->count; i++) {
+		json_object *s = json_object_array_get_idx(v, i);
+
+		if (!json_object_is_type(s, json_type_string)) {
+			fail(cc, 400, "%s: expected an array of strings%s", name, NULL);
+			engine_strarray_dispose(out);
+			return -1;
+		}
+		out->strings[i] = strdup(json_object_get_string(s));
+	}
+	return 1;
+}
+
+static void check(struct cctx *cc, int r, const char *name)
+{
+	if (r < 0 && !cc->failed) {
+		cc->failed = true;
+		hs_reply_error(cc->req, 400, "%s: %s", name, engine_error_last()->message);
+	}
+}
+
+/* Refuse a setting we cannot honour when it is not at its default. */
+static void unsupported(struct cctx *cc, json_object *hc, const char *key, const char *why)
+{
+	json_object *v = field(hc, key);
+	char name[128];
+	bool set;
+
+	if (!v)
+		return;
+	switch (json_object_get_type(v)) {
+	case json_type_boolean:
+		set = json_object_get_boolean(v);
+		break;
+	case json_type_int:
+	case json_type_double:
+		set = json_object_get_double(v) != 0;
+		break;
+	case json_type_string:
+		set = *json_object_get_string(v) != '\0';
+		break;
+	case json_type_array:
+		set = json_object_array_length(v) > 0;
+		break;
+	case json_type_object:
+		set = json_object_object_length(v) > 0;
+		break;
+	default:
+		set = false;
+	}
+	if (set) {
+		snprintf(name, sizeof(name), "HostConfig.%s", key);
+		fail(cc, 400, "%s: not supported by this engine (%s)", name, why);
+	}
+}
+
+static uint64_t fnv64(const char *s)
+{
+	uint64_t h = 1469598103934665603ull;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	return h;
+}
+
+/* The CLI sends a seccomp profile's JSON itself; the library takes a path. */
+static void seccomp_opt(struct cctx *cc, const char *val)
+{
+	char path[4400], dir[4200];
+	int fd;
+
+	if (strcmp(val, "unconfined") == 0 || strcmp(val, "default") == 0 || val[0] == '/') {
+		check(cc, engine_spec_set_seccomp_profile(cc->spec, val), "HostConfig.SecurityOpt");
+		return;
+	}
+	snprintf(dir, sizeof(dir), "%s/seccomp", cc->d->state_dir);
+	mkdir(dir, 0700);
+	snprintf(path, sizeof(path), "%s/%016llx.json", dir, (unsigned long long)fnv64(val));
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0 || hs_write_all(fd, val, strlen(val)) < 0) {
+		if (fd >= 0)
+			close(fd);
+		fail(cc, 500, "%s: cannot store the seccomp profile: %s", "HostConfig.SecurityOpt",
+		     strerror(errno));
+		return;
+	}
+	close(fd);
+	check(cc, engine_spec_set_seccomp_profile(cc->spec, path), "HostConfig.SecurityOpt");
+}
+
+static void security_opts(struct cctx *cc, json_object *hc)
+{
+	engine_strarray opts;
+
+	if (strv_field(cc, hc, "SecurityOpt", "HostConfig.SecurityOpt", &opts) <= 0)
+		return;
+	for (size_t i = 0; i < opts.count && !cc->failed; i++) {
+		const char *o = opts.strings[i];
+
+		if (strcmp(o, "no-new-privileges") == 0 || strcmp(o, "no-new-privileges:true") == 0 ||
+		    strcmp(o, "no-new-privileges=true") == 0)
+			check(cc, engine_spec_set_no_new_privs(cc->spec, 1), "HostConfig.SecurityOpt");
+		else if (strcmp(o, "no-new-privileges:false") == 0 ||
+			 strcmp(o, "no-new-privileges=false") == 0)
+			check(cc, engine_spec_set_no_new_privs(cc->spec, 0), "HostConfig.SecurityOpt");
+		else if (strncmp(o, "seccomp=", 8) == 0 || strncmp(o, "seccomp:", 8) == 0)
+			seccomp_opt(cc, o + 8);
+		else if (strncmp(o, "apparmor", 8) == 0 || strncmp(o, "label", 5) == 0)
+			json_object_array_add(
+			    cc->warnings,
+			    json_object_new_string("AppArmor and SELinux options are ignored: this "
+						   "engine confines containers with seccomp, "
+						   "capabilities and namespaces"));
+		else
+			fail(cc, 400, "%s: unknown option \"%s\"", "HostConfig.SecurityOpt", o);
+	}
+	engine_strarray_dispose(&opts);
+}
+
+static void mounts(struct cctx *cc, json_object *hc)
+{
+	json_object *m = field(hc, "Mounts"), *tm = field(hc, "Tmpfs");
+	engine_strarray binds;
+
+	if (strv_field(cc, hc, "Binds", "HostConfig.Binds", &binds) > 0) {
+		for (size_t i = 0; i < binds.count && !cc->failed; i++) {
+			if (binds.strings[i][0] != '/') {
+				fail(
+				    cc, 400,
+				    "%s: \"%s\": named volumes are not supported, give an absolute host path",
+				    "HostConfig.Binds", binds.strings[i]);
+				break;
+			}
+			check(cc, engine_spec_add_volume(cc->spec, binds.strings[i]), "HostConfig.Binds");
+		}
+		engine_strarray_dispose(&binds);
+	}
+	if (want(cc, m, json_type_array, "HostConfig.Mounts")) {
+		for (size_t i = 0; i < json_object_array_length(m) && !cc->failed; i++) {
+			json_object *e = json_object_array_get_idx(m, i), *to;
+			const char *type = str_field(cc, e, "Type", "HostConfig.Mounts.Type");
+			const char *src =
+			    field(e, "Source") ? str_field(cc, e, "Source", "HostConfig.Mounts.Source") : "";
+			const char *dst = str_field(cc, e, "Target", "HostConfig.Mounts.Target");
+			bool ro = field(e, "ReadOnly") &&
+				  bool_field(cc, e, "ReadOnly", "HostConfig.Mounts.ReadOnly");
+
+			if (cc->failed)
+				break;
+			if (!type || !dst) {
+				fail(cc, 400, "%s: Type and Target are required%s", "HostConfig.Mounts",
+				     NULL);
+				break;
+			}
+			if (strcmp(type, "bind") == 0) {
+				if (!src || src[0] != '/') {
+					fail(cc, 400, "%s: bind source \"%s\" must be an absolute path",
+					     "HostConfig.Mounts.Source", src ? src : "");
+					break;
+				}
+				check(cc, engine_spec_add_mount(cc->spec, src, dst, ro), "HostConfig.Mounts");
+			} else if (strcmp(type, "tmpfs") == 0) {
+				char opts[128] = "";
+
+				to = field(e, "TmpfsOptions");
+				if (to && field(to, "SizeBytes"))
+					snprintf(
+					    opts, sizeof(opts), "size=%lld",
+					    (long long)int_field(cc, to, "SizeBytes",
+								 "HostConfig.Mounts.TmpfsOptions.SizeBytes"));
+				if (to && field(to, "Mode")) {
+					size_t l = strlen(opts);
+
+					snprintf(opts + l, sizeof(opts) - l, "%smode=%llo", l ? "," : "",
+						 (unsigned long long)int_field(
+						     cc, to, "Mode", "HostConfig.Mounts.TmpfsOptions.Mode"));
+				}
+				check(cc, engine_spec_add_tmpfs(cc->spec, dst, opts[0] ? opts : NULL),
+				      "HostConfig.Mounts");
+			} else {
+				fail(cc, 400, "%s: mount type \"%s\" is not supported (bind, tmpfs)",
+				     "HostConfig.Mounts.Type", type);
+			}
+		}
+	}
+	if (want(cc, tm, json_type_object, "HostConfig.Tmpfs")) {
+		json_object_object_foreach(tm, dst, opts)
+		{
+			if (cc->failed)
+				break;
+			if (!json_object_is_type(opts, json_type_string)) {
+				fail(cc, 400, "%s: options of \"%s\" must be a string", "HostConfig.Tmpfs",
+				     dst);
+				break;
+			}
+			check(cc,
+			      engine_spec_add_tmpfs(
+				  cc->spec, dst,
+				  *json_object_get_string(opts) ? json_object_get_string(opts) : NULL),
+			      "HostConfig.Tmpfs");
+		}
+	}
+}
+
+static void resources(struct cctx *cc, json_object *hc)
+{
+	int64_t quota, period, v;
+	json_object *ul = field(hc, "Ulimits");
+
+	if (field(hc, "Memory") && (v = int_field(cc, hc, "Memory", "HostConfig.Memory")) != 0)
+		check(cc, engine_spec_set_memory(cc->spec, v), "HostConfig.Memory");
+	if (field(hc, "MemorySwap")) {
+		int64_t swap = int_field(cc, hc, "MemorySwap", "HostConfig.MemorySwap");
+
+		if (swap > 0 && swap != int_field(cc, hc, "Memory", "HostConfig.Memory"))
+			fail(cc, 400, "%s: not supported by this engine (%s)", "HostConfig.MemorySwap",
+			     "swap limits are not enforced; use -1 or the memory limit");
+	}
+	if (field(hc, "NanoCpus") && (v = int_field(cc, hc, "NanoCpus", "HostConfig.NanoCpus")) != 0)
+		check(cc, engine_spec_set_cpus(cc->spec, (double)v / 1e9), "HostConfig.NanoCpus");
+	quota = field(hc, "CpuQuota") ? int_field(cc, hc, "CpuQuota", "HostConfig.CpuQuota") : 0;
+	period = field(hc, "CpuPeriod") ? int_field(cc, hc, "CpuPeriod", "HostConfig.CpuPeriod") : 0;
+	if (quota > 0) {
+		if (field(hc, "NanoCpus") && int_field(cc, hc, "NanoCpus", "HostConfig.NanoCpus"))
+			fail(cc, 400,
+			     "%s: conflicting options: Nano CPUs and CPU Period/Quota cannot both be set%s",
+			     "HostConfig.CpuQuota", NULL);
+		else
+			check(cc,
+			      engine_spec_set_cpus(cc->spec,
+						   (double)quota / (double)(period ? period : 100000)),
+			      "HostConfig.CpuQuota");
+	}
+	if (field(hc, "CpuShares") && (v = int_field(cc, hc, "CpuShares", "HostConfig.CpuShares")) != 0)
+		check(cc, engine_spec_set_cpu_shares(cc->spec, (uint64_t)v), "HostConfig.CpuShares");
+	if (field(hc, "PidsLimit") && (v = int_field(cc, hc, "PidsLimit", "HostConfig.PidsLimit")) > 0)
+		check(cc, engine_spec_set_pids_limit(cc->spec, v), "HostConfig.PidsLimit");
+	if (field(hc, "CpusetCpus")) {
+		const char *s = str_field(cc, hc, "CpusetCpus", "HostConfig.CpusetCpus");
+
+		if (s && *s)
+			check(cc, engine_spec_set_cpuset(cc->spec, s), "HostConfig.CpusetCpus");
+	}
+	if (want(cc, ul, json_type_array, "HostConfig.Ulimits")) {
+		for (size_t i = 0; i < json_object_array_length(ul) && !cc->failed; i++) {
+			json_object *u = json_object_array_get_idx(ul, i);
+			const char *name = str_field(cc, u, "Name", "HostConfig.Ulimits.Name");
+			int64_t soft = int_field(cc, u, "Soft", "HostConfig.Ulimits.Soft");
+			int64_t hard = int_field(cc, u, "Hard", "HostConfig.Ulimits.Hard");
+			char buf[256];
+
+			if (!name)
+				break;
+			snprintf(buf, sizeof(buf), "%s=%lld:%lld", name, (long long)soft, (long long)hard);
+			check(cc, engine_spec_add_rlimit(cc->spec, buf), "HostConfig.Ulimits");
+		}
+	}
+}
+
+static void host_config(struct cctx *cc, json_object *hc)
+{
+	engine_strarray caps;
+	const char *s;
+	json_object *v;
+
+	if (!hc)
+		return;
+	if (!want(cc, hc, json_type_object, "HostConfig"))
+		return;
+	json_object_object_foreach(hc, k, unused)
+	{
+		(void)unused;
+		if (!known(host_keys, k)) {
+			fail(cc, 400, "HostConfig: unknown field \"%s\"%s", k, NULL);
+			return;
+		}
+	}
+	resources(cc, hc);
+	mounts(cc, hc);
+	if (field(hc, "ReadonlyRootfs") && bool_field(cc, hc, "ReadonlyRootfs", "HostConfig.ReadonlyRootfs"))
+		check(cc, engine_spec_set_read_only(cc->spec, 1), "HostConfig.ReadonlyRootfs");
+	if (field(hc, "Init") && bool_field(cc, hc, "Init", "HostConfig.Init"))
+		check(cc, engine_spec_set_init(cc->spec, 1), "HostConfig.Init");
+	if (strv_field(cc, hc, "CapAdd", "HostConfig.CapAdd", &caps) > 0) {
+		for (size_t i = 0; i < caps.count; i++)
+			check(cc, engine_spec_add_cap(cc->spec, caps.strings[i]), "HostConfig.CapAdd");
+		engine_strarray_dispose(&caps);
+	}
+	if (strv_field(cc, hc, "CapDrop", "HostConfig.CapDrop", &caps) > 0) {
+		for (size_t i = 0; i < caps.count; i++)
+			check(cc, engine_spec_drop_cap(cc->spec, caps.strings[i]), "HostConfig.CapDrop");
+		engine_strarray_dispose(&caps);
+	}
+	security_opts(cc, hc);
+	s = field(hc, "NetworkMode") ? str_field(cc, hc, "NetworkMode", "HostConfig.NetworkMode") : "";
+	if (s && (strcmp(s, "host") == 0 || strcmp(s, "none") == 0)) {
+		check(cc, engine_spec_set_network(cc->spec, s), "HostConfig.NetworkMode");
+	} else if (s && (!*s || strcmp(s, "default") == 0 || strcmp(s, "bridge") == 0)) {
+		check(cc, engine_spec_set_network(cc->spec, "none"), "HostConfig.NetworkMode");
+		json_object_array_add(
+		    cc->warnings,
+		    json_object_new_string("no bridge network here yet: the container gets its own "
+					   "network namespace with loopback only"));
+	} else if (s) {
+		fail(cc, 400, "%s: network mode \"%s\" is not supported (host, none)",
+		     "HostConfig.NetworkMode", s);
+	}
+	if ((v = field(hc, "RestartPolicy")) && want(cc, v, json_type_object, "HostConfig.RestartPolicy")) {
+		const char *name =
+		    field(v, "Name") ? str_field(cc, v, "Name", "HostConfig.RestartPolicy.Name") : "";
+		int64_t max =
+		    field(v, "MaximumRetryCount")
+			? int_field(cc, v, "MaximumRetryCount", "HostConfig.RestartPolicy.MaximumRetryCount")
+			: 0;
+		char policy[64];
+
+		if (name && *name && strcmp(name, "no") != 0) {
+			if (field(hc, "AutoRemove") &&
+			    bool_field(cc, hc, "AutoRemove", "HostConfig.AutoRemove"))
+				fail(cc, 400, "%s: conflicting options: AutoRemove and restart policy \"%s\"",
+				     "HostConfig.RestartPolicy", name);
+			if (strcmp(name, "on-failure") == 0 && max > 0)
+				snprintf(policy, sizeof(policy), "on-failure:%lld", (long long)max);
+			else
+				snprintf(policy, sizeof(policy), "%s", name);
+			if (!cc->failed)
+				check(cc, engine_spec_set_restart_policy(cc->spec, policy),
+				      "HostConfig.RestartPolicy");
+		}
+	}
+	if (field(hc, "AutoRemove"))
+		bool_field(cc, hc, "AutoRemove", "HostConfig.AutoRemove");
+	if ((v = field(hc, "LogConfig")) && want(cc, v, json_type_object, "HostConfig.LogConfig")) {
+		const char *t = field(v, "Type") ? str_field(cc, v, "Type", "HostConfig.LogConfig.Type") : "";
+
+		if (t && *t && strcmp(t, "json-file") != 0 && strcmp(t, "local") != 0)
+			fail(cc, 400, "%s: logging driver \"%s\" is not supported (json-file)",
+			     "HostConfig.LogConfig.Type", t);
+	}
+	s = field(hc, "Runtime") ? str_field(cc, hc, "Runtime", "HostConfig.Runtime") : "";
+	if (s && *s && strcmp(s, "engine") != 0)
+		fail(cc, 400, "%s: unknown runtime \"%s\" (engine)", "HostConfig.Runtime", s);
+	s = field(hc, "PidMode") ? str_field(cc, hc, "PidMode", "HostConfig.PidMode") : "";
+	if (s && *s && strcmp(s, "private") != 0)
+		fail(cc, 400, "%s: \"%s\" is not supported (private)", "HostConfig.PidMode", s);
+	s = field(hc, "IpcMode") ? str_field(cc, hc, "IpcMode", "HostConfig.IpcMode") : "";
+	if (s && *s && strcmp(s, "private") != 0 && strcmp(s, "shareable") != 0 && strcmp(s, "none") != 0)
+		fail(cc, 400, "%s: \"%s\" is not supported (private)", "HostConfig.IpcMode", s);
+	s = field(hc, "UTSMode") ? str_field(cc, hc, "UTSMode", "HostConfig.UTSMode") : "";
+	if (s && *s)
+		fail(cc, 400, "%s: \"%s\" is not supported", "HostConfig.UTSMode", s);
+	s = field(hc, "UsernsMode") ? str_field(cc, hc, "UsernsMode", "HostConfig.UsernsMode") : "";
+	if (s && *s)
+		fail(cc, 400, "%s: \"%s\" is not supported", "HostConfig.UsernsMode", s);
+	s = field(hc, "CgroupnsMode") ? str_field(cc, hc, "CgroupnsMode", "HostConfig.CgroupnsMode") : "";
+	if (s && *s && strcmp(s, "private") != 0 && strcmp(s, "host") != 0)
+		fail(cc, 400, "%s: invalid value \"%s\"", "HostConfig.CgroupnsMode", s);
+	unsupported(cc, hc, "Privileged", "use CapAdd for the capabilities you need");
+	unsupported(cc, hc, "PortBindings", "no bridge network yet: use NetworkMode host");
+	unsupported(cc, hc, "PublishAllPorts", "no bridge network yet: use NetworkMode host");
+	unsupported(cc, hc, "Devices", "device passthrough");
+	unsupported(cc, hc, "DeviceRequests", "device requests");
+	unsupported(cc, hc, "Sysctls", "sysctls");
+	unsupported(cc, hc, "VolumesFrom", "volumes from other containers");
+	unsupported(cc, hc, "Links", "legacy links");
+	unsupported(cc, hc, "Dns", "DNS settings without a bridge network");
+	unsupported(cc, hc, "DnsSearch", "DNS settings without a bridge network");
+	unsupported(cc, hc, "DnsOptions", "DNS settings without a bridge network");
+	unsupported(cc, hc, "ExtraHosts", "extra /etc/hosts entries");
+	unsupported(cc, hc, "GroupAdd", "supplementary groups");
+	unsupported(cc, hc, "OomKillDisable", "disabling the OOM killer");
+	unsupported(cc, hc, "CgroupParent",
+		    "a per-container cgroup parent (set cgroup-parent in daemon.json)");
+	unsupported(cc, hc, "CpusetMems", "memory node sets");
+	unsupported(cc, hc, "StorageOpt", "storage options");
+	unsupported(cc, hc, "VolumeDriver", "volume drivers");
+}
+
+static void config(struct cctx *cc, json_object *body)
+{
+	engine_strarray a;
+	const char *s;
+
+	json_object_object_foreach(body, k, unused)
+	{
+		(void)unused;
+		if (!known(config_keys, k)) {
+			fail(cc, 400, "unknown field \"%s\" in the container config%s", k, NULL);
+			return;
+		}
+	}
+	s = str_field(cc, body, "Image", "Image");
+	if (!s || !*s) {
+		fail(cc, 400, "%s: an image is required%s", "Image", NULL);
+		return;
+	}
+	if (engine_spec_set_image(cc->spec, s) < 0) {
+		check(cc, -1, "Image");
+		return;
+	}
+	if (strv_field(cc, body, "Cmd", "Cmd", &a) > 0) {
+		if (a.count)
+			check(cc, engine_spec_set_argv(cc->spec, &a), "Cmd");
+		engine_strarray_dispose(&a);
+	}
+	if (strv_field(cc, body, "Entrypoint", "Entrypoint", &a) > 0) {
+		/* --entrypoint "" arrives as [""]: clear the image's. */
+		engine_strarray empty = {NULL, 0};
+
+		check(cc,
+		      engine_spec_set_entrypoint(cc->spec, (a.count == 1 && !*a.strings[0]) ? &empty : &a),
+		      "Entrypoint");
+		engine_strarray_dispose(&a);
+	}
+	if (strv_field(cc, body, "Env", "Env", &a) > 0) {
+		/* "KEY" alone would pull in the daemon's own value: Docker drops it. */
+		for (size_t i = 0; i < a.count && !cc->failed; i++)
+			if (strchr(a.strings[i], '='))
+				check(cc, engine_spec_add_env(cc->spec, a.strings[i]), "Env");
+		engine_strarray_dispose(&a);
+	}
+	if (field(body, "WorkingDir") && (s = str_field(cc, body, "WorkingDir", "WorkingDir")) && *s) {
+		if (s[0] != '/')
+			fail(cc, 400,
+			     "%s: the working directory \"%s\" is invalid, it needs to be an absolute path",
+			     "WorkingDir", s);
+		else
+			check(cc, engine_spec_set_working_dir(cc->spec, s), "WorkingDir");
+	}
+	if (field(body, "User") && (s = str_field(cc, body, "User", "User")) && *s)
+		check(cc, engine_spec_set_user(cc->spec, s), "User");
+	if (field(body, "Hostname") && (s = str_field(cc, body, "Hostname", "Hostname")) && *s)
+		check(cc, engine_spec_set_hostname(cc->spec, s), "Hostname");
+	if (field(body, "Labels") && want(cc, field(body, "Labels"), json_type_object, "Labels")) {
+		json_object_object_foreach(field(body, "Labels"), lk, lv)
+		{
+			if (!json_object_is_type(lv, json_type_string)) {
+				fail(cc, 400, "Labels: the value of \"%s\" must be a string%s", lk, NULL);
+				break;
+			}
+		}
+	}
+	if (field(body, "StopTimeout"))
+		int_field(cc, body, "StopTimeout", "StopTimeout");
+	if (field(body, "StopSignal"))
+		str_field(cc, body, "StopSignal", "StopSignal");
+	if (field(body, "Tty") && bool_field(cc, body, "Tty", "Tty"))
+		fail(cc, 501, "%s: %s", "Tty", "terminals are not available through the daemon yet");
+	if (field(body, "Healthcheck") &&
+	    want(cc, field(body, "Healthcheck"), json_type_object, "Healthcheck")) {
+		engine_strarray test;
+
+		if (strv_field(cc, field(body, "Healthcheck"), "Test", "Healthcheck.Test", &test) > 0) {
+			bool none = test.count == 0 || strcmp(test.strings[0], "NONE") == 0;
+
+			engine_strarray_dispose(&test);
+			if (!none)
+				fail(cc, 501, "%s: %s", "Healthcheck",
+				     "health checks are not supported by this engine yet");
+		}
+	}
+	host_config(cc, field(body, "HostConfig"));
+}
+
+static bool valid_name(const char *n)
+{
+	if (n[0] == '/')
+		n++;
+	if (!((n[0] >= 'a' && n[0] <= 'z') || (n[0] >= 'A' && n[0] <= 'Z') || (n[0] >= '0' && n[0] <= '9')))
+		return false;
+	return strspn(n, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") == strlen(n) &&
+	       strlen(n) < 256;
+}
+
+void handle_container_create(hs_request *req, void *app)
+{
+	struct daemon *d = app;
+	struct dctx *dc = dctx_get(d);
+	struct cctx cc = {.req = req, .d = d};
+	json_object *body = NULL, *meta = NULL, *cfgcopy = NULL, *v;
+	engine_container *c = NULL;
+	const char *name = hs_query(req, "name");
+	int r;
+
+	if (hs_body_json(req, &body) < 0)
+		goto out;
+	if (!body || !json_object_is_type(body, json_type_object)) {
+		hs_reply_error(req, 400, "container config: expected a JSON object in the request body");
+		goto out;
+	}
+	if (name && *name && !valid_name(name)) {
+		hs_reply_error(req, 400,
+			       "Invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed",
+			       name);
+		goto out;
+	}
+	cc.warnings = json_object_new_array();
+	if (engine_spec_new(&cc.spec) < 0) {
+		reply_engine_error(req, NULL);
+		goto out;
+	}
+	config(&cc, body);
+	if (cc.failed)
+		goto out;
+	if (name && *name)
+		check(&cc, engine_spec_set_name(cc.spec, name[0] == '/' ? name + 1 : name), "name");
+	if (cc.failed)
+		goto out;
+	r = engine_container_create(dc->ctx, cc.spec, &c);
+	if (r == ENGINE_ENOTFOUND) {
+		hs_reply_error(req, 404, "No such image: %s", json_object_get_string(field(body, "Image")));
+		goto out;
+	}
+	if (r == ENGINE_EEXISTS) {
+		engine_container *other = NULL;
+
+		if (name && engine_container_open(dc->ctx, name, &other) == 0)
+			hs_reply_error(
+			    req, 409,
+			    "Conflict. The container name \"/%s\" is already in use by container \"%s\". You "
+			    "have to remove (or rename) that container to be able to reuse that name.",
+			    name[0] == '/' ? name + 1 : name, engine_container_id(other));
+		else
+			reply_engine_error(req, NULL);
+		engine_container_free(other);
+		goto out;
+	}
+	if (r < 0) {
+		reply_engine_error(req, NULL);
+		goto out;
+	}
+	/* Keep what the client asked for, for inspect and AutoRemove. */
+	meta = json_object_new_object();
+	json_object_deep_copy(body, &cfgcopy, NULL);
+	json_object_object_del(cfgcopy, "HostConfig");
+	json_object_object_del(cfgcopy, "NetworkingConfig");
+	json_object_object_add(meta, "Config", cfgcopy);
+	if ((v = field(body, "HostConfig")))
+		json_object_object_add(meta, "HostConfig", json_object_get(v));
+	if ((v = field(body, "NetworkingConfig")))
+		json_object_object_add(meta, "NetworkingConfig", json_object_get(v));
+	if (registry_store_meta(d, engine_container_id(c), meta) < 0) {
+		hs_reply_error(req, 500, "record container %.12s: %s", engine_container_id(c),
+			       strerror(errno));
+		engine_container_remove(c, 1);
+		goto out;
+	}
+	{
+		json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "Id", json_object_new_string(engine_container_id(c)));
+		json_object_object_add(o, "Warnings", json_object_get(cc.warnings));
+		hs_reply_json(req, 201, o);
+	}
+out:
+	if (meta)
+		json_object_put(meta);
+	if (body)
+		json_object_put(body);
+	if (cc.warnings)
+		json_object_put(cc.warnings);
+	engine_spec_free(cc.spec);
+	engine_container_free(c);
+	dctx_put(d, dc);
+}

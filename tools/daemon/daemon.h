@@ -1,0 +1,141 @@
+/*
+ * `engine daemon`: the Docker Engine API server, a user of the public
+ * library API only. Shared state and helpers of its resource files
+ * (system.c, containers.c, create.c, streams.c, exec.c, images.c).
+ */
+#ifndef ENGINE_TOOLS_DAEMON_H
+#define ENGINE_TOOLS_DAEMON_H
+
+#include <pthread.h>
+#include <stdbool.h>
+
+#include <engine.h>
+#include <json-c/json.h>
+
+#include "httpserver/httpserver.h"
+
+#define DAEMON_API_VERSION "1.41"
+#define DAEMON_MIN_API_VERSION "1.12"
+
+/* daemon.json, merged with the command line (config.c). */
+struct dconfig {
+	json_object *file;   /* the config file's object (validated), or an empty one */
+	json_object *merged; /* what the library context is opened with */
+	char **hosts;	     /* NULL-terminated */
+	char *data_root;
+	char *exec_root;
+	char *pidfile;
+	char *group;
+	char *log_level;
+	bool live_restore;
+	bool tls, tlsverify;
+	char *tlscacert, *tlscert, *tlskey;
+};
+
+/* A reference-counted library context: SIGHUP swaps in a new one, requests
+ * in flight keep theirs. */
+struct dctx {
+	engine_context *ctx;
+	int refs;
+};
+
+struct daemon {
+	pthread_mutex_t lock; /* guards cur, the container table and exec table */
+	pthread_cond_t cond;  /* broadcast on every container state change */
+	struct dctx *cur;
+	struct dconfig cfg;
+	char *config_path;
+	char *state_dir; /* <data-root>/daemon: the daemon's own records */
+	char *effective_config;
+	int log_level;
+	struct dcont *containers;
+	struct dexec *execs;
+	hs_server *server;
+	char id[65];
+};
+
+extern struct daemon *the_daemon;
+
+/* Log a line to stderr as dockerd does (level=info msg="..."). */
+void dlog(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* The current context with a reference; give it back with dctx_put. */
+struct dctx *dctx_get(struct daemon *d);
+void dctx_put(struct daemon *d, struct dctx *c);
+
+/* The HTTP status for a library error code. */
+int derr_status(int code);
+/* Reply with the last library error, prefixed by @what when not NULL. */
+void reply_engine_error(hs_request *req, const char *what);
+/* Open the container {id} of the path; replies 404 itself and returns NULL. */
+engine_container *open_container_param(hs_request *req, engine_context *ctx);
+
+/* --- config.c --- */
+int dconfig_load(struct dconfig *cfg, const char *path, char *err, size_t errlen);
+void dconfig_free(struct dconfig *cfg);
+/* Write the merged config for the library context to @path. */
+int dconfig_write_effective(struct dconfig *cfg, const char *path, char *err, size_t errlen);
+/* SIGHUP: reload the file, apply the reloadable keys, log what changed. */
+int daemon_reload(struct daemon *d);
+
+/* --- registry.c: the daemon's view of containers --- */
+
+/* The daemon's record of a container: the Docker create body it came from
+ * (Config, HostConfig, NetworkingConfig), plus what waits need. */
+struct dcont {
+	struct dcont *next;
+	char id[65];
+	json_object *meta; /* {"Config":..,"HostConfig":..,"Name":..} */
+	unsigned exits;	   /* exits seen since the daemon started */
+	int exit_code;
+	bool running, watching, removed, removing;
+	int exit_pipe[2]; /* write end closed at exit: pollable by attach/logs */
+	int attachers;	  /* streams still draining output (AutoRemove waits) */
+};
+
+/* Load the records of every container and watch the running ones (live restore). */
+int registry_restore(struct daemon *d, engine_context *ctx);
+/* The record for @id, created when missing (caller holds d->lock). */
+struct dcont *registry_get(struct daemon *d, const char *id);
+/* Record the create body of a new container (persisted under state_dir). */
+int registry_store_meta(struct daemon *d, const char *id, json_object *meta);
+/* A borrowed reference to the stored record's field, or NULL (d->lock held). */
+json_object *registry_meta(struct daemon *d, const char *id, const char *key);
+/* The container was started: watch it until it exits (handles AutoRemove). */
+void registry_started(struct daemon *d, const char *id);
+/* The container was removed (drop the record, wake "removed" waiters). */
+void registry_removed(struct daemon *d, const char *id);
+/* Remove a container: kill when @force, drop records. Replies nothing. */
+int registry_remove_container(struct daemon *d, engine_container *c, bool force);
+/* A dup of the current run's exit pipe read end (EOF once it exits), or -1
+ * when not running. */
+int registry_exit_fd(struct daemon *d, const char *id);
+
+/* --- route tables, one per resource file, each ending with {NULL} --- */
+extern const struct hs_route daemon_system_routes[];
+extern const struct hs_route daemon_container_routes[];
+extern const struct hs_route daemon_stream_routes[];
+extern const struct hs_route daemon_exec_routes[];
+extern const struct hs_route daemon_image_routes[];
+
+/* create.c */
+void handle_container_create(hs_request *req, void *app);
+
+/* Docker's time formats. */
+void format_rfc3339(int64_t ns, char *buf, size_t len);
+/* "Up 3 seconds", "Exited (7) 2 minutes ago" */
+void format_status(const char *state, int exit_code, int64_t started_ns, int64_t finished_ns, char *buf,
+		   size_t len);
+/* Parse an RFC 3339 time ("2024-01-02T03:04:05.123456789Z") into ns; 0 for "". */
+int64_t parse_rfc3339(const char *s);
+
+/* The library's inspect JSON for @c as an object (NULL with the error set). */
+json_object *container_inspect_obj(engine_container *c);
+
+/* Add string members: jset_strs(o, "Key", "value", ..., NULL). */
+void jset_strs(json_object *o, ...) __attribute__((sentinel));
+
+/* The 8-byte stream header of Docker's multiplexed streams. */
+void frame_header(unsigned char hdr[8], int stream, size_t len);
+
+#endif

@@ -1,0 +1,228 @@
+/*
+ * Image endpoints over the library's store: list (with the dangling,
+ * reference and label filters), inspect, tag, delete. Names with "/" and
+ * ":" arrive unescaped in the path ({name*} spans segments).
+ */
+#define _GNU_SOURCE
+#include <fnmatch.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "daemon/daemon.h"
+
+static json_object *image_labels(engine_context *ctx, const char *id)
+{
+	char *text = NULL;
+	json_object *o, *cfg, *l, *r = NULL;
+
+	if (engine_image_inspect(ctx, id, &text) < 0)
+		return json_object_new_object();
+	o = json_tokener_parse(text);
+	engine_free(text);
+	if (o && json_object_object_get_ex(o, "Config", &cfg) &&
+	    json_object_object_get_ex(cfg, "Labels", &l) && l)
+		r = json_object_get(l);
+	if (o)
+		json_object_put(o);
+	return r ? r : json_object_new_object();
+}
+
+static bool ref_matches(const engine_image_summary *s, const char *pattern)
+{
+	for (size_t i = 0; i < s->tags.count; i++) {
+		char name[1024];
+		const char *t = s->tags.strings[i];
+		const char *colon = strrchr(t, ':');
+
+		if (fnmatch(pattern, t, 0) == 0)
+			return true;
+		snprintf(name, sizeof(name), "%.*s",
+			 colon && !strchr(colon, '/') ? (int)(colon - t) : (int)strlen(t), t);
+		if (fnmatch(pattern, name, 0) == 0)
+			return true;
+	}
+	return false;
+}
+
+static void list(hs_request *req, void *app)
+{
+	struct dctx *dc = dctx_get(app);
+	engine_image_list *l = NULL;
+	json_object *arr, *filters = NULL, *v;
+	const char *f = hs_query(req, "filters");
+	int dangling = -1;
+
+	if (f && *f) {
+		filters = json_tokener_parse(f);
+		if (!filters || !json_object_is_type(filters, json_type_object)) {
+			hs_reply_error(req, 400, "invalid filters: %s", f);
+			goto out;
+		}
+		json_object_object_foreach(filters, k, val)
+		{
+			(void)val;
+			if (strcmp(k, "dangling") && strcmp(k, "reference") && strcmp(k, "label")) {
+				hs_reply_error(req, 400, "invalid filter '%s'", k);
+				goto out;
+			}
+		}
+		if (json_object_object_get_ex(filters, "dangling", &v)) {
+			const char *s = json_object_is_type(v, json_type_array) && json_object_array_length(v)
+					    ? json_object_get_string(json_object_array_get_idx(v, 0))
+					    : "true";
+
+			dangling = strcmp(s, "true") == 0 || strcmp(s, "1") == 0;
+		}
+	}
+	if (engine_image_list_new(dc->ctx, &l) < 0) {
+		reply_engine_error(req, "list images");
+		goto out;
+	}
+	arr = json_object_new_array();
+	for (size_t i = 0; i < engine_image_list_count(l); i++) {
+		const engine_image_summary *s = engine_image_list_get(l, i);
+		json_object *im, *tags, *labels;
+		bool ok = true;
+
+		if (dangling >= 0 && (s->tags.count == 0) != (dangling == 1))
+			continue;
+		if (filters && json_object_object_get_ex(filters, "reference", &v) &&
+		    json_object_is_type(v, json_type_array) && json_object_array_length(v)) {
+			ok = false;
+			for (size_t k = 0; k < json_object_array_length(v) && !ok; k++)
+				ok = ref_matches(s, json_object_get_string(json_object_array_get_idx(v, k)));
+		}
+		if (!ok)
+			continue;
+		labels = image_labels(dc->ctx, s->id);
+		if (filters && json_object_object_get_ex(filters, "label", &v) &&
+		    json_object_is_type(v, json_type_array)) {
+			for (size_t k = 0; k < json_object_array_length(v) && ok; k++) {
+				const char *want = json_object_get_string(json_object_array_get_idx(v, k));
+				const char *eq = strchr(want, '=');
+				char key[512];
+				json_object *lv;
+
+				snprintf(key, sizeof(key), "%.*s", eq ? (int)(eq - want) : (int)strlen(want),
+					 want);
+				ok = json_object_object_get_ex(labels, key, &lv) &&
+				     (!eq || strcmp(json_object_get_string(lv), eq + 1) == 0);
+			}
+		}
+		if (!ok) {
+			json_object_put(labels);
+			continue;
+		}
+		im = json_object_new_object();
+		tags = json_object_new_array();
+		for (size_t k = 0; k < s->tags.count; k++)
+			json_object_array_add(tags, json_object_new_string(s->tags.strings[k]));
+		json_object_object_add(im, "Containers", json_object_new_int(-1));
+		json_object_object_add(im, "Created", json_object_new_int64(s->created));
+		json_object_object_add(im, "Id", json_object_new_string(s->id));
+		json_object_object_add(im, "Labels", labels);
+		json_object_object_add(im, "ParentId", json_object_new_string(""));
+		json_object_object_add(im, "RepoDigests", json_object_new_array());
+		json_object_object_add(im, "RepoTags", tags);
+		json_object_object_add(im, "SharedSize", json_object_new_int(-1));
+		json_object_object_add(im, "Size", json_object_new_int64(s->size));
+		json_object_object_add(im, "VirtualSize", json_object_new_int64(s->size));
+		json_object_array_add(arr, im);
+	}
+	engine_image_list_free(l);
+	hs_reply_json(req, 200, arr);
+out:
+	if (filters)
+		json_object_put(filters);
+	dctx_put(app, dc);
+}
+
+static void inspect(hs_request *req, void *app)
+{
+	struct dctx *dc = dctx_get(app);
+	const char *name = hs_param(req, "name");
+	char *text = NULL;
+	json_object *o;
+	int r = engine_image_inspect(dc->ctx, name, &text);
+
+	if (r == ENGINE_ENOTFOUND)
+		hs_reply_error(req, 404, "No such image: %s", name);
+	else if (r < 0)
+		reply_engine_error(req, NULL);
+	else if (!(o = json_tokener_parse(text)))
+		hs_reply_error(req, 500, "image %s: the store's inspect output is not JSON", name);
+	else
+		hs_reply_json(req, 200, o);
+	engine_free(text);
+	dctx_put(app, dc);
+}
+
+static void tag(hs_request *req, void *app)
+{
+	struct dctx *dc = dctx_get(app);
+	const char *name = hs_param(req, "name"), *repo = hs_query(req, "repo"), *t = hs_query(req, "tag");
+	char dst[1024];
+	int r;
+
+	if (!repo || !*repo) {
+		hs_reply_error(req, 400, "repository name must have at least one component");
+		goto out;
+	}
+	snprintf(dst, sizeof(dst), "%s:%s", repo, t && *t ? t : "latest");
+	r = engine_image_tag(dc->ctx, name, dst);
+	if (r == ENGINE_ENOTFOUND)
+		hs_reply_error(req, 404, "No such image: %s", name);
+	else if (r < 0)
+		reply_engine_error(req, NULL);
+	else
+		hs_reply_empty(req, 201);
+out:
+	dctx_put(app, dc);
+}
+
+static void delete_(hs_request *req, void *app)
+{
+	struct dctx *dc = dctx_get(app);
+	const char *name = hs_param(req, "name");
+	engine_image_remove_options opts = ENGINE_IMAGE_REMOVE_OPTIONS_INIT;
+	engine_strarray report = {NULL, 0};
+	json_object *arr;
+	int r;
+
+	opts.force = hs_query_bool(req, "force", false);
+	r = engine_image_remove(dc->ctx, name, &opts, &report);
+	if (r == ENGINE_ENOTFOUND) {
+		hs_reply_error(req, 404, "No such image: %s", name);
+	} else if (r == ENGINE_EBUSY) {
+		hs_reply_error(req, 409, "conflict: unable to remove repository reference \"%s\": %s", name,
+			       engine_error_last()->message);
+	} else if (r < 0) {
+		reply_engine_error(req, NULL);
+	} else {
+		arr = json_object_new_array();
+		for (size_t i = 0; i < report.count; i++) {
+			const char *line = report.strings[i];
+			json_object *o = json_object_new_object();
+
+			if (strncmp(line, "Untagged: ", 10) == 0)
+				json_object_object_add(o, "Untagged", json_object_new_string(line + 10));
+			else if (strncmp(line, "Deleted: ", 9) == 0)
+				json_object_object_add(o, "Deleted", json_object_new_string(line + 9));
+			else
+				json_object_object_add(o, "Deleted", json_object_new_string(line));
+			json_object_array_add(arr, o);
+		}
+		hs_reply_json(req, 200, arr);
+	}
+	engine_strarray_dispose(&report);
+	dctx_put(app, dc);
+}
+
+const struct hs_route daemon_image_routes[] = {
+    {"GET", "/images/json", list, 0},
+    {"GET", "/images/{name*}/json", inspect, 0},
+    {"POST", "/images/{name*}/tag", tag, 0},
+    {"DELETE", "/images/{name*}", delete_, 0},
+    {NULL, NULL, NULL, 0},
+};

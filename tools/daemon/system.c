@@ -1,0 +1,480 @@
+/*
+ * System endpoints: /_ping (HEAD and GET, the headers the CLI negotiates
+ * with), /version, /info, /system/df; plus the helpers every resource file
+ * shares (error mapping, time formats, stream framing).
+ */
+#define _GNU_SOURCE
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysinfo.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli_util.h"
+#include "daemon/daemon.h"
+
+int derr_status(int code)
+{
+	switch (code) {
+	case ENGINE_ENOTFOUND:
+		return 404;
+	case ENGINE_EEXISTS:
+	case ENGINE_EBUSY:
+		return 409;
+	case ENGINE_EINVALID:
+		return 400;
+	case ENGINE_EPERM:
+		return 403;
+	case ENGINE_ENOTSUP:
+		return 501;
+	default:
+		return 500;
+	}
+}
+
+void reply_engine_error(hs_request *req, const char *what)
+{
+	const engine_error *e = engine_error_last();
+
+	if (what)
+		hs_reply_error(req, derr_status(e->code), "%s: %s", what, e->message);
+	else
+		hs_reply_error(req, derr_status(e->code), "%s", e->message);
+}
+
+engine_container *open_container_param(hs_request *req, engine_context *ctx)
+{
+	const char *id = hs_param(req, "id");
+	engine_container *c = NULL;
+	int r = engine_container_open(ctx, id, &c);
+
+	if (r == ENGINE_ENOTFOUND)
+		hs_reply_error(req, 404, "No such container: %s", id);
+	else if (r < 0)
+		reply_engine_error(req, NULL);
+	return r < 0 ? NULL : c;
+}
+
+void jset_strs(json_object *o, ...)
+{
+	va_list ap;
+	const char *k;
+
+	va_start(ap, o);
+	while ((k = va_arg(ap, const char *))) {
+		const char *v = va_arg(ap, const char *);
+
+		json_object_object_add(o, k, json_object_new_string(v ? v : ""));
+	}
+	va_end(ap);
+}
+
+void frame_header(unsigned char hdr[8], int stream, size_t len)
+{
+	hdr[0] = (unsigned char)stream;
+	hdr[1] = hdr[2] = hdr[3] = 0;
+	hdr[4] = (unsigned char)(len >> 24);
+	hdr[5] = (unsigned char)(len >> 16);
+	hdr[6] = (unsigned char)(len >> 8);
+	hdr[7] = (unsigned char)len;
+}
+
+void format_rfc3339(int64_t ns, char *buf, size_t len)
+{
+	time_t s = (time_t)(ns / 1000000000);
+	struct tm tm;
+	char base[32];
+
+	if (ns <= 0) {
+		snprintf(buf, len, "0001-01-01T00:00:00Z");
+		return;
+	}
+	gmtime_r(&s, &tm);
+	strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf, len, "%s.%09lldZ", base, (long long)(ns % 1000000000));
+}
+
+int64_t parse_rfc3339(const char *s)
+{
+	struct tm tm;
+	const char *p;
+	int64_t ns = 0;
+	int digits = 0;
+
+	if (!s || !*s || strncmp(s, "0001-01-01", 10) == 0)
+		return 0;
+	memset(&tm, 0, sizeof(tm));
+	p = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (!p)
+		return 0;
+	if (*p == '.')
+		for (p++; *p >= '0' && *p <= '9'; p++)
+			if (digits < 9) {
+				ns = ns * 10 + (*p - '0');
+				digits++;
+			}
+	while (digits++ < 9)
+		ns *= 10;
+	return (int64_t)timegm(&tm) * 1000000000 + ns;
+}
+
+void format_status(const char *state, int exit_code, int64_t started_ns, int64_t finished_ns, char *buf,
+		   size_t len)
+{
+	struct timespec now;
+	char d[64];
+	int64_t now_ns;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	now_ns = (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
+	if (strcmp(state, "running") == 0 || strcmp(state, "paused") == 0) {
+		cli_format_duration((now_ns - started_ns) / 1000000000, d, sizeof(d));
+		snprintf(buf, len, "Up %s%s", d, strcmp(state, "paused") == 0 ? " (Paused)" : "");
+	} else if (strcmp(state, "exited") == 0 && finished_ns > 0) {
+		cli_format_duration((now_ns - finished_ns) / 1000000000, d, sizeof(d));
+		snprintf(buf, len, "Exited (%d) %s ago", exit_code, d);
+	} else if (strcmp(state, "exited") == 0) {
+		snprintf(buf, len, "Exited (%d)", exit_code);
+	} else if (strcmp(state, "removing") == 0) {
+		snprintf(buf, len, "Removal In Progress");
+	} else {
+		snprintf(buf, len, "Created");
+	}
+}
+
+/* --- endpoints ------------------------------------------------------------ */
+
+static void ping(hs_request *req, void *app)
+{
+	(void)app;
+	hs_reply_header(req, "Cache-Control", "no-cache, no-store, must-revalidate");
+	hs_reply_header(req, "Pragma", "no-cache");
+	if (strcmp(hs_method(req), "HEAD") == 0)
+		hs_reply_raw(req, 200, "text/plain; charset=utf-8", "", 0);
+	else
+		hs_reply_raw(req, 200, "text/plain; charset=utf-8", "OK", 2);
+}
+
+static const char *arch(void)
+{
+	static struct utsname u;
+
+	uname(&u);
+	if (strcmp(u.machine, "x86_64") == 0)
+		return "amd64";
+	if (strcmp(u.machine, "aarch64") == 0)
+		return "arm64";
+	return u.machine;
+}
+
+static void version(hs_request *req, void *app)
+{
+	json_object *o = json_object_new_object(), *comps = json_object_new_array(), *eng, *det;
+	struct utsname u;
+
+	(void)app;
+	uname(&u);
+	det = json_object_new_object();
+	json_object_object_add(det, "ApiVersion", json_object_new_string(DAEMON_API_VERSION));
+	json_object_object_add(det, "Arch", json_object_new_string(arch()));
+	json_object_object_add(det, "BuildTime", json_object_new_string(__DATE__ " " __TIME__));
+	json_object_object_add(det, "Experimental", json_object_new_string("false"));
+	json_object_object_add(det, "GitCommit", json_object_new_string(""));
+	json_object_object_add(det, "GoVersion", json_object_new_string("C (libengine)"));
+	json_object_object_add(det, "KernelVersion", json_object_new_string(u.release));
+	json_object_object_add(det, "MinAPIVersion", json_object_new_string(DAEMON_MIN_API_VERSION));
+	json_object_object_add(det, "Os", json_object_new_string("linux"));
+	eng = json_object_new_object();
+	json_object_object_add(eng, "Name", json_object_new_string("Engine"));
+	json_object_object_add(eng, "Version", json_object_new_string(engine_version()));
+	json_object_object_add(eng, "Details", det);
+	json_object_array_add(comps, eng);
+	{
+		json_object *p = json_object_new_object();
+
+		json_object_object_add(p, "Name", json_object_new_string("libengine"));
+		json_object_object_add(o, "Platform", p);
+	}
+	json_object_object_add(o, "Components", comps);
+	json_object_object_add(o, "Version", json_object_new_string(engine_version()));
+	json_object_object_add(o, "ApiVersion", json_object_new_string(DAEMON_API_VERSION));
+	json_object_object_add(o, "MinAPIVersion", json_object_new_string(DAEMON_MIN_API_VERSION));
+	json_object_object_add(o, "GitCommit", json_object_new_string(""));
+	json_object_object_add(o, "GoVersion", json_object_new_string("C (libengine)"));
+	json_object_object_add(o, "Os", json_object_new_string("linux"));
+	json_object_object_add(o, "Arch", json_object_new_string(arch()));
+	json_object_object_add(o, "KernelVersion", json_object_new_string(u.release));
+	json_object_object_add(o, "BuildTime", json_object_new_string(__DATE__ " " __TIME__));
+	hs_reply_json(req, 200, o);
+}
+
+static char *os_pretty_name(void)
+{
+	FILE *f = fopen("/etc/os-release", "re");
+	char line[512];
+
+	if (!f)
+		return strdup("Linux");
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "PRETTY_NAME=", 12) == 0) {
+			char *v = line + 12, *end;
+
+			fclose(f);
+			if (*v == '"')
+				v++;
+			end = v + strcspn(v, "\"\n");
+			*end = '\0';
+			return strdup(v);
+		}
+	}
+	fclose(f);
+	return strdup("Linux");
+}
+
+static json_object *strs(json_object *src)
+{
+	return src ? json_object_get(src) : json_object_new_array();
+}
+
+static void info(hs_request *req, void *app)
+{
+	struct daemon *d = app;
+	struct dctx *dc = dctx_get(d);
+	json_object *o = json_object_new_object(), *v;
+	engine_strarray all = {NULL, 0}, running = {NULL, 0};
+	engine_image_list *imgs = NULL;
+	struct sysinfo si;
+	struct utsname u;
+	struct timespec now;
+	char host[256] = "", ts[64];
+	char *osname = os_pretty_name();
+	size_t paused = 0;
+	bool v2 = access("/sys/fs/cgroup/cgroup.controllers", F_OK) == 0;
+
+	engine_container_list_ids(dc->ctx, 1, &all);
+	engine_container_list_ids(dc->ctx, 0, &running);
+	for (size_t i = 0; i < running.count; i++) {
+		engine_container *c = NULL;
+
+		if (engine_container_open(dc->ctx, running.strings[i], &c) == 0 &&
+		    strcmp(engine_container_status(c), "paused") == 0)
+			paused++;
+		engine_container_free(c);
+	}
+	engine_image_list_new(dc->ctx, &imgs);
+	uname(&u);
+	sysinfo(&si);
+	gethostname(host, sizeof(host) - 1);
+	clock_gettime(CLOCK_REALTIME, &now);
+	format_rfc3339((int64_t)now.tv_sec * 1000000000 + now.tv_nsec, ts, sizeof(ts));
+
+	json_object_object_add(o, "ID", json_object_new_string(d->id));
+	json_object_object_add(o, "Containers", json_object_new_int64((int64_t)all.count));
+	json_object_object_add(o, "ContainersRunning",
+			       json_object_new_int64((int64_t)(running.count - paused)));
+	json_object_object_add(o, "ContainersPaused", json_object_new_int64((int64_t)paused));
+	json_object_object_add(o, "ContainersStopped",
+			       json_object_new_int64((int64_t)(all.count - running.count)));
+	json_object_object_add(o, "Images",
+			       json_object_new_int64(imgs ? (int64_t)engine_image_list_count(imgs) : 0));
+	json_object_object_add(o, "Driver", json_object_new_string("overlay2"));
+	json_object_object_add(o, "DriverStatus", json_object_new_array());
+	{
+		json_object *pl = json_object_new_object(), *net = json_object_new_array(),
+			    *log = json_object_new_array();
+
+		json_object_array_add(net, json_object_new_string("host"));
+		json_object_array_add(net, json_object_new_string("null"));
+		json_object_array_add(log, json_object_new_string("json-file"));
+		json_object_object_add(pl, "Volume", json_object_new_array());
+		json_object_object_add(pl, "Network", net);
+		json_object_object_add(pl, "Authorization", NULL);
+		json_object_object_add(pl, "Log", log);
+		json_object_object_add(o, "Plugins", pl);
+	}
+	json_object_object_add(o, "MemoryLimit", json_object_new_boolean(1));
+	json_object_object_add(o, "SwapLimit", json_object_new_boolean(0));
+	json_object_object_add(o, "CpuCfsPeriod", json_object_new_boolean(1));
+	json_object_object_add(o, "CpuCfsQuota", json_object_new_boolean(1));
+	json_object_object_add(o, "CPUShares", json_object_new_boolean(1));
+	json_object_object_add(o, "CPUSet", json_object_new_boolean(1));
+	json_object_object_add(o, "PidsLimit", json_object_new_boolean(1));
+	json_object_object_add(o, "IPv4Forwarding", json_object_new_boolean(0));
+	json_object_object_add(o, "Debug", json_object_new_boolean(d->log_level >= 3));
+	json_object_object_add(o, "OomKillDisable", json_object_new_boolean(0));
+	json_object_object_add(o, "SystemTime", json_object_new_string(ts));
+	json_object_object_add(o, "LoggingDriver", json_object_new_string("json-file"));
+	json_object_object_add(o, "CgroupDriver", json_object_new_string("cgroupfs"));
+	json_object_object_add(o, "CgroupVersion", json_object_new_string(v2 ? "2" : "1"));
+	json_object_object_add(o, "KernelVersion", json_object_new_string(u.release));
+	json_object_object_add(o, "OperatingSystem", json_object_new_string(osname ? osname : "Linux"));
+	json_object_object_add(o, "OSVersion", json_object_new_string(""));
+	json_object_object_add(o, "OSType", json_object_new_string("linux"));
+	json_object_object_add(o, "Architecture", json_object_new_string(u.machine));
+	json_object_object_add(o, "IndexServerAddress",
+			       json_object_new_string("https://index.docker.io/v1/"));
+	{
+		json_object *rc = json_object_new_object(), *ic = json_object_new_object(), *hub;
+		json_object *insecure = json_object_new_array(), *m = NULL;
+
+		json_object_array_add(insecure, json_object_new_string("127.0.0.0/8"));
+		pthread_mutex_lock(&d->lock);
+		if (json_object_object_get_ex(d->cfg.merged, "insecure-registries", &v))
+			for (size_t i = 0; i < json_object_array_length(v); i++)
+				json_object_array_add(insecure,
+						      json_object_get(json_object_array_get_idx(v, i)));
+		json_object_object_get_ex(d->cfg.merged, "registry-mirrors", &m);
+		m = strs(m);
+		pthread_mutex_unlock(&d->lock);
+		hub = json_object_new_object();
+		json_object_object_add(hub, "Name", json_object_new_string("docker.io"));
+		json_object_object_add(hub, "Mirrors", json_object_get(m));
+		json_object_object_add(hub, "Secure", json_object_new_boolean(1));
+		json_object_object_add(hub, "Official", json_object_new_boolean(1));
+		json_object_object_add(ic, "docker.io", hub);
+		json_object_object_add(rc, "AllowNondistributableArtifactsCIDRs", json_object_new_array());
+		json_object_object_add(rc, "AllowNondistributableArtifactsHostnames",
+				       json_object_new_array());
+		json_object_object_add(rc, "InsecureRegistryCIDRs", insecure);
+		json_object_object_add(rc, "IndexConfigs", ic);
+		json_object_object_add(rc, "Mirrors", m);
+		json_object_object_add(o, "RegistryConfig", rc);
+	}
+	json_object_object_add(o, "NCPU", json_object_new_int((int)sysconf(_SC_NPROCESSORS_ONLN)));
+	json_object_object_add(o, "MemTotal", json_object_new_int64((int64_t)si.totalram * si.mem_unit));
+	json_object_object_add(o, "DockerRootDir", json_object_new_string(engine_context_root(dc->ctx)));
+	jset_strs(o, "HttpProxy", "", "HttpsProxy", "", "NoProxy", "", "Name", host, NULL);
+	pthread_mutex_lock(&d->lock);
+	json_object_object_get_ex(d->cfg.merged, "labels", &v);
+	json_object_object_add(o, "Labels",
+			       strs(json_object_object_get_ex(d->cfg.merged, "labels", &v) ? v : NULL));
+	json_object_object_add(o, "LiveRestoreEnabled", json_object_new_boolean(d->cfg.live_restore));
+	pthread_mutex_unlock(&d->lock);
+	json_object_object_add(o, "ExperimentalBuild", json_object_new_boolean(0));
+	json_object_object_add(o, "ServerVersion", json_object_new_string(engine_version()));
+	{
+		json_object *rt = json_object_new_object(), *e = json_object_new_object();
+
+		json_object_object_add(e, "path", json_object_new_string("libengine"));
+		json_object_object_add(rt, "engine", e);
+		json_object_object_add(o, "Runtimes", rt);
+		json_object_object_add(o, "DefaultRuntime", json_object_new_string("engine"));
+	}
+	{
+		json_object *sw = json_object_new_object();
+
+		jset_strs(sw, "NodeID", "", "NodeAddr", "", "LocalNodeState", "inactive", "Error", "", NULL);
+		json_object_object_add(sw, "ControlAvailable", json_object_new_boolean(0));
+		json_object_object_add(sw, "RemoteManagers", NULL);
+		json_object_object_add(o, "Swarm", sw);
+	}
+	json_object_object_add(o, "Isolation", json_object_new_string(""));
+	json_object_object_add(o, "InitBinary", json_object_new_string(""));
+	{
+		json_object *sec = json_object_new_array();
+
+		if (engine_has_feature("seccomp"))
+			json_object_array_add(sec, json_object_new_string("name=seccomp,profile=default"));
+		json_object_object_add(o, "SecurityOptions", sec);
+	}
+	json_object_object_add(o, "Warnings", json_object_new_array());
+	engine_strarray_dispose(&all);
+	engine_strarray_dispose(&running);
+	engine_image_list_free(imgs);
+	free(osname);
+	dctx_put(d, dc);
+	hs_reply_json(req, 200, o);
+}
+
+static void system_df(hs_request *req, void *app)
+{
+	struct daemon *d = app;
+	struct dctx *dc = dctx_get(d);
+	json_object *o = json_object_new_object(), *images = json_object_new_array(),
+		    *conts = json_object_new_array();
+	engine_store_usage u;
+	engine_image_list *imgs = NULL;
+	engine_strarray ids = {NULL, 0};
+
+	memset(&u, 0, sizeof(u));
+	if (engine_store_usage_get(dc->ctx, &u) < 0) {
+		json_object_put(o);
+		json_object_put(images);
+		json_object_put(conts);
+		reply_engine_error(req, "disk usage");
+		dctx_put(d, dc);
+		return;
+	}
+	if (engine_image_list_new(dc->ctx, &imgs) == 0) {
+		for (size_t i = 0; i < engine_image_list_count(imgs); i++) {
+			const engine_image_summary *s = engine_image_list_get(imgs, i);
+			json_object *im = json_object_new_object(), *tags = json_object_new_array();
+
+			for (size_t k = 0; k < s->tags.count; k++)
+				json_object_array_add(tags, json_object_new_string(s->tags.strings[k]));
+			json_object_object_add(im, "Id", json_object_new_string(s->id));
+			json_object_object_add(im, "ParentId", json_object_new_string(""));
+			json_object_object_add(im, "RepoTags", tags);
+			json_object_object_add(im, "RepoDigests", json_object_new_array());
+			json_object_object_add(im, "Created", json_object_new_int64(s->created));
+			json_object_object_add(im, "Size", json_object_new_int64(s->size));
+			json_object_object_add(im, "SharedSize", json_object_new_int64(-1));
+			json_object_object_add(im, "VirtualSize", json_object_new_int64(s->size));
+			json_object_object_add(im, "Labels", json_object_new_object());
+			json_object_object_add(im, "Containers", json_object_new_int64(-1));
+			json_object_array_add(images, im);
+		}
+		engine_image_list_free(imgs);
+	}
+	if (engine_container_list_ids(dc->ctx, 1, &ids) == 0) {
+		for (size_t i = 0; i < ids.count; i++) {
+			engine_container *c = NULL;
+			json_object *ins, *ct, *v;
+
+			if (engine_container_open(dc->ctx, ids.strings[i], &c) < 0)
+				continue;
+			ins = container_inspect_obj(c);
+			engine_container_free(c);
+			if (!ins)
+				continue;
+			ct = json_object_new_object();
+			json_object_object_add(ct, "Id", json_object_new_string(ids.strings[i]));
+			if (json_object_object_get_ex(ins, "Name", &v)) {
+				json_object *names = json_object_new_array();
+
+				json_object_array_add(names, json_object_get(v));
+				json_object_object_add(ct, "Names", names);
+			}
+			if (json_object_object_get_ex(ins, "Image", &v))
+				json_object_object_add(ct, "ImageID", json_object_get(v));
+			if (json_object_object_get_ex(ins, "Config", &v) &&
+			    json_object_object_get_ex(v, "Image", &v))
+				json_object_object_add(ct, "Image", json_object_get(v));
+			if (json_object_object_get_ex(ins, "State", &v) &&
+			    json_object_object_get_ex(v, "Status", &v))
+				json_object_object_add(ct, "State", json_object_get(v));
+			json_object_object_add(ct, "SizeRw", json_object_new_int64(0));
+			json_object_object_add(ct, "SizeRootFs", json_object_new_int64(0));
+			json_object_object_add(ct, "Mounts", json_object_new_array());
+			json_object_array_add(conts, ct);
+			json_object_put(ins);
+		}
+		engine_strarray_dispose(&ids);
+	}
+	json_object_object_add(o, "LayersSize", json_object_new_int64(u.images_size));
+	json_object_object_add(o, "Images", images);
+	json_object_object_add(o, "Containers", conts);
+	json_object_object_add(o, "Volumes", json_object_new_array());
+	json_object_object_add(o, "BuildCache", json_object_new_array());
+	dctx_put(d, dc);
+	hs_reply_json(req, 200, o);
+}
+
+const struct hs_route daemon_system_routes[] = {
+    {"GET", "/_ping", ping, 0}, {"HEAD", "/_ping", ping, 0},	     {"GET", "/version", version, 0},
+    {"GET", "/info", info, 0},	{"GET", "/system/df", system_df, 0}, {NULL, NULL, NULL, 0},
+};

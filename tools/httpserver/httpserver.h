@@ -1,0 +1,152 @@
+/*
+ * A small HTTP/1.1 server library over libmicrohttpd for the engine's
+ * servers (`engine daemon`, `engine registry serve`): listeners on unix://
+ * and tcp:// (TLS with optional client-certificate verification), a router
+ * with {param} segments and an optional API version prefix (/v1.41/...),
+ * bounded request bodies (in memory, or spooled to an unlinked temp file),
+ * JSON replies and errors, streamed chunked replies fed by a worker thread,
+ * and connection upgrades (101) handed to a thread of the caller's.
+ *
+ * One thread per connection: handlers may block (waiting for a container,
+ * following logs); idle connections time out; a client that goes away is
+ * noticed by streams (hs_stream_write fails, hs_stream_gone_fd polls).
+ */
+#ifndef ENGINE_TOOLS_HTTPSERVER_H
+#define ENGINE_TOOLS_HTTPSERVER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <json-c/json.h>
+
+typedef struct hs_server hs_server;
+typedef struct hs_request hs_request;
+typedef struct hs_stream hs_stream;
+
+/* Handler: answer with exactly one hs_reply_* call. A handler that queues
+ * nothing gets a 500. */
+typedef void (*hs_handler)(hs_request *req, void *app);
+
+/* How a route takes its body. */
+enum hs_body {
+	HS_BODY_MEMORY = 0, /* up to hs_config.max_body bytes, in memory (NUL-terminated) */
+	HS_BODY_FILE = 1    /* up to hs_config.max_file_body bytes, in an unlinked temp file */
+};
+
+struct hs_route {
+	const char *method;  /* "GET", "POST", ...; "GET" also answers HEAD */
+	const char *pattern; /* "/containers/{id}/json"; "{name*}" spans several segments */
+	hs_handler fn;
+	int body; /* enum hs_body */
+};
+
+struct hs_config {
+	const struct hs_route *routes; /* ends with {NULL} */
+	void *app;		       /* passed to every handler */
+	bool version_prefix;	       /* accept and strip "/vN.NN" */
+	const char *max_api_version;   /* with version_prefix: refuse newer (e.g. "1.41"), NULL: any */
+	const char *min_api_version;   /* refuse older, NULL: any */
+	const char *const *headers;    /* name, value, ..., NULL: added to every reply */
+	size_t max_body;	       /* HS_BODY_MEMORY limit; 0: 16 MiB */
+	uint64_t max_file_body;	       /* HS_BODY_FILE limit; 0: 64 GiB */
+	const char *tmp_dir;	       /* where HS_BODY_FILE bodies go; NULL: /var/tmp */
+	unsigned idle_timeout;	       /* seconds; 0: 300 */
+	unsigned max_connections;      /* 0: 4096 */
+	/* Log one line (level 0 error .. 3 debug); may be NULL. */
+	void (*log)(int level, const char *msg, void *app);
+};
+
+/* TLS material for a tcp:// listener (PEM file paths). */
+struct hs_tls {
+	const char *cert;
+	const char *key;
+	const char *ca; /* with verify: client certificates must chain to it */
+	bool verify;
+};
+
+/* A new server; no listener yet. Returns NULL with *err (static) set. */
+hs_server *hs_server_new(const struct hs_config *cfg, const char **err);
+/*
+ * Listen on @addr: "unix:///path" (an existing socket file is replaced;
+ * @mode/@gid applied when mode != 0 / gid >= 0) or "tcp://host:port".
+ * Plain tcp on an address that is not loopback is refused unless @tls is
+ * given. Returns 0, or -1 with a message in @err (size @errlen).
+ */
+int hs_server_listen(hs_server *s, const char *addr, const struct hs_tls *tls, unsigned mode, long gid,
+		     char *err, size_t errlen);
+/* Stop listening, close connections (waits for their threads), free. */
+void hs_server_free(hs_server *s);
+
+/* --- requests -------------------------------------------------------- */
+
+const char *hs_method(const hs_request *req);
+/* The path without the version prefix. */
+const char *hs_path(const hs_request *req);
+/* The "{name}" segment of the matched pattern (URL-decoded), or NULL. */
+const char *hs_param(const hs_request *req, const char *name);
+/* The API version of the prefix ("1.41"), or NULL when unprefixed. */
+const char *hs_api_version(const hs_request *req);
+const char *hs_query(const hs_request *req, const char *key);
+/* Docker's booleans: "1", "true", "True" -> true; absent -> @def. */
+bool hs_query_bool(const hs_request *req, const char *key, bool def);
+/* An integer query value into *out; absent: *out = def. -1 when malformed. */
+int hs_query_int(const hs_request *req, const char *key, long long def, long long *out);
+const char *hs_header(const hs_request *req, const char *name);
+/* HS_BODY_MEMORY: the body (NUL-terminated) and its length. */
+const char *hs_body(const hs_request *req, size_t *len);
+/* HS_BODY_FILE: an fd positioned at 0 (owned by the request), -1 when none. */
+int hs_body_fd(const hs_request *req);
+/* The body as a JSON object. An empty body gives NULL (not an error);
+ * malformed JSON replies 400 itself and returns -1. */
+int hs_body_json(hs_request *req, json_object **out);
+/* The connection's socket (for polling whether the client left). */
+int hs_conn_fd(const hs_request *req);
+/* Whether the client has hung up (POLLRDHUP/POLLHUP/error on its socket). */
+bool hs_client_gone(const hs_request *req);
+/* Whether the client asked to upgrade the connection (Connection: Upgrade). */
+bool hs_wants_upgrade(const hs_request *req);
+
+/* --- replies (each queues the one response of the request) ----------- */
+
+void hs_reply_json(hs_request *req, int status, json_object *body); /* takes @body */
+void hs_reply_raw(hs_request *req, int status, const char *content_type, const void *data, size_t len);
+void hs_reply_empty(hs_request *req, int status);
+/* {"message": "..."} with @status. */
+void hs_reply_error(hs_request *req, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* An extra header on the coming reply (call before the hs_reply_*). */
+void hs_reply_header(hs_request *req, const char *name, const char *value);
+
+/*
+ * A streamed reply (chunked): @fn runs on a thread of its own and writes
+ * with hs_stream_write; the reply ends when it returns. The headers go out
+ * at once. @free_fn(@data) runs after @fn, on that thread.
+ */
+typedef void (*hs_stream_fn)(hs_stream *st, void *data);
+void hs_reply_stream(hs_request *req, int status, const char *content_type, hs_stream_fn fn, void *data,
+		     void (*free_fn)(void *data));
+/* Write all of @buf; -1 once the client has gone. */
+int hs_stream_write(hs_stream *st, const void *buf, size_t len);
+int hs_stream_printf(hs_stream *st, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A JSON value and "\n" (Docker's JSON-lines streams). Takes @o. */
+int hs_stream_json(hs_stream *st, json_object *o);
+/* An fd that polls POLLERR/POLLHUP once the client has gone (events 0). */
+int hs_stream_gone_fd(const hs_stream *st);
+bool hs_stream_gone(const hs_stream *st);
+
+/*
+ * Upgrade the connection (101, "Upgrade: tcp", @content_type) and hand the
+ * raw socket to @fn on a thread of its own; the bytes the client sent after
+ * its headers come first in @extra. The connection closes when @fn
+ * returns; @free_fn(@data) runs then. When the request did not ask for an
+ * upgrade, the same @fn gets a pipe-backed fd whose output is streamed as a
+ * 200 reply (reads see EOF at once), like dockerd hijacking a plain request.
+ */
+typedef void (*hs_upgrade_fn)(int fd, const char *extra, size_t extra_len, void *data);
+void hs_reply_upgrade(hs_request *req, const char *content_type, hs_upgrade_fn fn, void *data,
+		      void (*free_fn)(void *data));
+
+/* Write all of @buf to @fd (EINTR and short writes handled); -1 on error. */
+int hs_write_all(int fd, const void *buf, size_t len);
+
+#endif
