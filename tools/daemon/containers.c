@@ -487,25 +487,23 @@ static bool is_running(engine_container *c)
 }
 
 /* The message the Docker CLI maps to exit 127 / 126. */
-static void reply_start_error(hs_request *req, engine_container *c)
+static void reply_start_error(hs_request *req, engine_container *c, int code, const char *msg)
 {
-	const engine_error *e = engine_error_last();
-
-	if (e->code == ENGINE_ENOTFOUND)
+	if (code == ENGINE_ENOTFOUND)
 		hs_reply_error(req, 400,
 			       "failed to create task for container %.12s: OCI runtime create failed: %s%s",
-			       engine_container_id(c), e->message,
-			       strstr(e->message, "executable file not found")
+			       engine_container_id(c), msg,
+			       strstr(msg, "executable file not found")
 				   ? ": unknown"
 				   : ": executable file not found in $PATH: unknown");
-	else if (e->code == ENGINE_EPERM)
+	else if (code == ENGINE_EPERM)
 		hs_reply_error(
 		    req, 400, "failed to create task for container %.12s: OCI runtime create failed: %s%s",
-		    engine_container_id(c), e->message,
-		    strstr(e->message, "permission denied") ? ": unknown" : ": permission denied: unknown");
+		    engine_container_id(c), msg,
+		    strstr(msg, "permission denied") ? ": unknown" : ": permission denied: unknown");
 	else
-		hs_reply_error(req, derr_status(e->code) == 404 ? 400 : derr_status(e->code),
-			       "failed to start container %.12s: %s", engine_container_id(c), e->message);
+		hs_reply_error(req, derr_status(code) == 404 ? 400 : derr_status(code),
+			       "failed to start container %.12s: %s", engine_container_id(c), msg);
 }
 
 static bool meta_bool(struct daemon *d, const char *id, const char *section, const char *key)
@@ -522,24 +520,28 @@ static bool meta_bool(struct daemon *d, const char *id, const char *section, con
 
 CONTAINER_HANDLER(start)
 {
-	char id[65];
+	char id[65], msg[1024];
+	int r;
 
 	snprintf(id, sizeof(id), "%s", engine_container_id(c));
 	if (is_running(c)) {
 		hs_reply_empty(req, 304);
-	} else if (engine_container_start(c) < 0) {
-		reply_start_error(req, c);
-		/* A --rm container that could not start is gone too, as with dockerd. */
-		if (meta_bool(d, id, "HostConfig", "AutoRemove")) {
-			pthread_mutex_lock(&d->lock);
-			registry_get(d, id)->exits++;
-			registry_get(d, id)->exit_code = 127;
-			pthread_mutex_unlock(&d->lock);
-			registry_remove_container(d, c, true);
-		}
-	} else {
+		return;
+	}
+	r = starter_start(id, msg, sizeof(msg));
+	if (r == 0) {
 		registry_started(d, id);
 		hs_reply_empty(req, 204);
+		return;
+	}
+	reply_start_error(req, c, r, msg);
+	/* A --rm container that could not start is gone too, as with dockerd. */
+	if (meta_bool(d, id, "HostConfig", "AutoRemove")) {
+		pthread_mutex_lock(&d->lock);
+		registry_get(d, id)->exits++;
+		registry_get(d, id)->exit_code = 127;
+		pthread_mutex_unlock(&d->lock);
+		registry_remove_container(d, c, true);
 	}
 }
 
@@ -580,12 +582,18 @@ CONTAINER_HANDLER(stop)
 
 CONTAINER_HANDLER(restart)
 {
-	int t;
+	char msg[1024];
+	int t, r;
 
 	if (stop_timeout(d, req, c, &t) < 0)
 		return;
-	if (engine_container_restart(c, t) < 0) {
-		reply_start_error(req, c);
+	if (is_running(c) && engine_container_stop(c, t) < 0) {
+		reply_engine_error(req, "cannot stop container");
+		return;
+	}
+	r = starter_start(engine_container_id(c), msg, sizeof(msg));
+	if (r < 0) {
+		reply_start_error(req, c, r, msg);
 		return;
 	}
 	registry_started(d, engine_container_id(c));

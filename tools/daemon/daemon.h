@@ -111,6 +111,14 @@ int registry_remove_container(struct daemon *d, engine_container *c, bool force)
  * when not running. */
 int registry_exit_fd(struct daemon *d, const char *id);
 
+/* --- starter.c: containers are started from a clean single-threaded child --- */
+/* Fork the starter (before any thread or listener exists). */
+int starter_spawn(const char *root, const char *run_dir, const char *config_path);
+/* engine_container_start() of container @id in the starter: 0, or the
+ * negative ENGINE_E* code with the library's message in @message. */
+int starter_start(const char *id, char *message, size_t mlen);
+void starter_stop(void);
+
 /* --- route tables, one per resource file, each ending with {NULL} --- */
 extern const struct hs_route daemon_system_routes[];
 extern const struct hs_route daemon_container_routes[];

@@ -407,8 +407,10 @@ static int serve(struct daemon *d, sigset_t *set)
 			    1, "%s: TLS needs --tlscert and --tlskey (and --tlscacert with --tlsverify)",
 			    addr);
 		}
-		if (hs_server_listen(d->server, addr, (d->cfg.tls || d->cfg.tlsverify) ? &tls : NULL, 0660,
-				     gid, e, sizeof(e)) < 0) {
+		if (hs_server_listen(
+			d->server, addr,
+			(d->cfg.tls || d->cfg.tlsverify) && strncmp(addr, "tcp://", 6) == 0 ? &tls : NULL,
+			0660, gid, e, sizeof(e)) < 0) {
 			hs_server_free(d->server);
 			free(routes);
 			return cli_failf(1, "%s", e);
@@ -496,11 +498,16 @@ static int cmd_daemon(int argc, char **argv)
 		goto out;
 	}
 	d->cur->refs = 1;
+	if (starter_spawn(d->cfg.data_root, d->cfg.exec_root, d->effective_config) < 0) {
+		r = cli_failf(1, "start the starter process: %s", strerror(errno));
+		goto out;
+	}
 	load_id(d);
 	dlog(2, "Starting up: engine %s, data root %s", engine_version(), d->cfg.data_root);
 	if (registry_restore(d, d->cur->ctx) < 0)
 		dlog(1, "live restore: %s", engine_error_last()->message);
 	r = serve(d, &set);
+	starter_stop();
 out:
 	if (d->cfg.pidfile)
 		unlink(d->cfg.pidfile);

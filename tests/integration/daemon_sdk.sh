@@ -1,0 +1,82 @@
+#!/bin/sh
+# `engine daemon` driven by the Docker SDK for Python (Debian's
+# python3-docker): run remove=True, run detach + logs(stream) + exec_run +
+# stop + remove, attach, wait, images, errors as docker.errors exceptions.
+set -u
+. "$(dirname "$0")/daemon_common.inc"
+/usr/bin/python3 -c 'import docker' 2>/dev/null || { echo "skip: no python3-docker"; exit 77; }
+start_daemon
+timeout 300 /usr/bin/python3 - "$DOCKER_HOST" <<'PY'
+import sys, time
+import docker
+
+fails = 0
+def check(name, want, got):
+    global fails
+    if want == got:
+        print("ok   " + name)
+    else:
+        print("FAIL %s: expected [%r] got [%r]" % (name, want, got))
+        fails += 1
+
+c = docker.DockerClient(base_url=sys.argv[1], version="auto")
+check("api version", "1.41", c.version()["ApiVersion"])
+check("ping", True, c.ping())
+check("run remove=True", b"hello-sdk\n",
+      c.containers.run("busybox", ["sh", "-c", "echo hello-sdk"], remove=True, network_mode="none"))
+try:
+    c.containers.run("busybox", ["sh", "-c", "echo bad >&2; exit 3"], remove=True, network_mode="none")
+    check("ContainerError", True, False)
+except docker.errors.ContainerError as e:
+    check("ContainerError exit status", 3, e.exit_status)
+check("nothing left", [], c.containers.list(all=True))
+
+ct = c.containers.run("busybox", ["sh", "-c", "echo a; sleep 0.3; echo b; trap 'exit 0' TERM; while :; do sleep 0.1; done"],
+                      detach=True, network_mode="none", labels={"suite": "sdk"})
+it = ct.logs(stream=True)
+check("logs(stream) line 1", b"a\n", next(it))
+check("logs(stream) line 2", b"b\n", next(it))
+r = ct.exec_run(["sh", "-c", "echo ex; exit 3"])
+check("exec_run exit code", 3, r.exit_code)
+check("exec_run output", b"ex\n", r.output)
+ct.reload()
+check("status running", "running", ct.status)
+check("labels", {"suite": "sdk"}, ct.labels)
+check("list by label", [ct.id], [x.id for x in c.containers.list(filters={"label": "suite=sdk"})])
+ct.stop(timeout=5)
+check("wait after stop", 0, ct.wait()["StatusCode"])
+ct.remove()
+try:
+    c.containers.get(ct.id)
+    check("NotFound after remove", True, False)
+except docker.errors.NotFound:
+    check("NotFound after remove", True, True)
+
+# attach before start, as the CLI does
+ct = c.containers.create("busybox", ["sh", "-c", "echo attached"], network_mode="none")
+sock = c.api.attach_socket(ct.id, params={"stdout": 1, "stderr": 1, "stream": 1})
+ct.start()
+data = b""
+raw = sock._sock if hasattr(sock, "_sock") else sock
+while True:
+    chunk = raw.recv(4096)
+    if not chunk:
+        break
+    data += chunk
+check("attach frame", b"\x01\x00\x00\x00\x00\x00\x00\x09attached\n", data)
+check("wait exit", 0, ct.wait()["StatusCode"])
+ct.remove()
+
+check("images list", True, any("busybox:latest" in i.tags for i in c.images.list()))
+check("image get", True, c.images.get("busybox").id.startswith("sha256:"))
+try:
+    c.containers.create("busybox", ["true"], network_mode="container:x")
+    check("bad network mode refused", True, False)
+except docker.errors.APIError as e:
+    check("bad network mode refused", 400, e.status_code)
+sys.exit(1 if fails else 0)
+PY
+rc=$?
+[ $rc -eq 0 ] || fails=$((fails + 1))
+echo "$fails failed"
+[ $fails -eq 0 ]
