@@ -396,11 +396,10 @@ static void system_df(hs_request *req, void *app)
 	struct dctx *dc = dctx_get(d);
 	json_object *o = json_object_new_object(), *images = json_object_new_array(),
 		    *conts = json_object_new_array();
-	engine_store_usage u;
+	engine_store_usage u = ENGINE_STORE_USAGE_INIT;
 	engine_image_list *imgs = NULL;
 	engine_strarray ids = {NULL, 0};
 
-	memset(&u, 0, sizeof(u));
 	if (engine_store_usage_get(dc->ctx, &u) < 0) {
 		json_object_put(o);
 		json_object_put(images);
