@@ -33,6 +33,16 @@ check "inspect running" "running" "$(D inspect -f '{{.State.Status}}' long)"
 out=$(D exec long sh -c 'echo in-exec; exit 4'); rc=$?
 check "exec output" "in-exec" "$out"; check "exec exit code" 4 $rc
 check "exec -i stdin" "piped" "$(echo piped | D exec -i long cat)"
+D top long >"$root/top" 2>&1; grep -q "while" "$root/top"; check "top lists the shell" 0 $?
+D stats --no-stream --format '{{.Name}} {{.PIDs}}' long >"$root/stats" 2>&1
+case "$(cat "$root/stats")" in "long "[0-9]*) r=0 ;; *) r=1; cat "$root/stats" ;; esac; check "stats --no-stream" 0 $r
+echo from-host >"$root/f.txt"
+D cp "$root/f.txt" long:/tmp/f.txt; check "cp into the container" "from-host" "$(D exec long cat /tmp/f.txt)"
+D exec long sh -c 'echo from-ct > /tmp/g.txt'
+D cp long:/tmp/g.txt "$root/g.txt"; check "cp out of the container" "from-ct" "$(cat "$root/g.txt" 2>&1)"
+D cp long:/nonexistent "$root/x" 2>/dev/null; check "cp of a missing path fails" 1 $?
+D diff long >"$root/diff" 2>&1; grep -q "A /tmp/f.txt" "$root/diff"; check "diff shows the copied file" 0 $?
+D export long | tar -tf - 2>/dev/null | grep -q "^bin/busybox$"; check "export is a tar of the rootfs" 0 $?
 D pause long >/dev/null; check "pause" "paused" "$(D inspect -f '{{.State.Status}}' long)"
 D unpause long >/dev/null; check "unpause" "running" "$(D inspect -f '{{.State.Status}}' long)"
 D rename long long2; check "rename" "long2" "$(D ps --format '{{.Names}}')"

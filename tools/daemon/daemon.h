@@ -125,6 +125,8 @@ extern const struct hs_route daemon_container_routes[];
 extern const struct hs_route daemon_stream_routes[];
 extern const struct hs_route daemon_exec_routes[];
 extern const struct hs_route daemon_image_routes[];
+extern const struct hs_route daemon_file_routes[];
+extern const struct hs_route daemon_stats_routes[];
 
 /* create.c */
 void handle_container_create(hs_request *req, void *app);

@@ -324,8 +324,9 @@ static int mkdir_p(const char *path, mode_t mode)
 /* The route tables of every resource file, concatenated. */
 static struct hs_route *all_routes(void)
 {
-	const struct hs_route *tables[] = {daemon_system_routes, daemon_container_routes,
-					   daemon_stream_routes, daemon_exec_routes, daemon_image_routes};
+	const struct hs_route *tables[] = {
+	    daemon_system_routes, daemon_container_routes, daemon_stream_routes, daemon_exec_routes,
+	    daemon_image_routes,  daemon_file_routes,	   daemon_stats_routes};
 	size_t n = 0, k = 0;
 	struct hs_route *all;
 

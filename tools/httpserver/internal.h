@@ -2,10 +2,10 @@
 #ifndef ENGINE_TOOLS_HTTPSERVER_INTERNAL_H
 #define ENGINE_TOOLS_HTTPSERVER_INTERNAL_H
 
-#include <microhttpd.h>
 #include <pthread.h>
 
 #include "httpserver.h"
+#include "lazy.h"
 
 #define HS_MAX_PARAMS 8
 #define HS_MAX_LISTENERS 16

@@ -7,8 +7,6 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <gnutls/gnutls.h>
-#include <gnutls/x509.h>
 #include <netdb.h>
 #include <poll.h>
 #include <stdarg.h>
@@ -46,6 +44,8 @@ hs_server *hs_server_new(const struct hs_config *cfg, const char **err)
 		*err = "no routes";
 		return NULL;
 	}
+	if (hs__lazy_load(err) < 0)
+		return NULL;
 	s = calloc(1, sizeof(*s));
 	if (!s) {
 		*err = "out of memory";
