@@ -68,9 +68,12 @@ static void changes(hs_request *req, void *app)
 	struct dctx *dc = dctx_get(app);
 	engine_container *c = open_container_param(req, dc->ctx);
 	char *text = NULL;
+	int r;
 
-	if (c)
-		reply_text(req, engine_container_changes(c, &text), text, "changes");
+	if (c) {
+		r = engine_container_changes(c, &text);
+		reply_text(req, r, text, "changes");
+	}
 	engine_container_free(c);
 	dctx_put(app, dc);
 }
