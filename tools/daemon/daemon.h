@@ -107,8 +107,8 @@ void registry_started(struct daemon *d, const char *id);
 void registry_removed(struct daemon *d, const char *id);
 /* Remove a container: kill when @force, drop records. Replies nothing. */
 int registry_remove_container(struct daemon *d, engine_container *c, bool force);
-/* A dup of the current run's exit pipe read end (EOF once it exits), or -1
- * when not running. */
+/* A dup of the read end of the exit pipe of the current run, or of the
+ * next one when the container is not running (EOF once that run ends). */
 int registry_exit_fd(struct daemon *d, const char *id);
 
 /* --- starter.c: containers are started from a clean single-threaded child --- */

@@ -133,6 +133,18 @@ int registry_remove_container(struct daemon *d, engine_container *c, bool force)
 	return 0;
 }
 
+/* The pipe the watcher closes when the current (or next) run ends; made
+ * ahead of the start so a client attached before it is woken at once. */
+static void ensure_exit_pipe(struct dcont *e)
+{
+	if (e->exit_pipe[1] >= 0)
+		return;
+	if (e->exit_pipe[0] >= 0)
+		close(e->exit_pipe[0]);
+	if (pipe2(e->exit_pipe, O_CLOEXEC) < 0)
+		e->exit_pipe[0] = e->exit_pipe[1] = -1;
+}
+
 int registry_exit_fd(struct daemon *d, const char *id)
 {
 	struct dcont *e;
@@ -140,7 +152,9 @@ int registry_exit_fd(struct daemon *d, const char *id)
 
 	pthread_mutex_lock(&d->lock);
 	e = registry_get(d, id);
-	if (e && e->running && e->exit_pipe[0] >= 0)
+	if (e && !e->running)
+		ensure_exit_pipe(e);
+	if (e && e->exit_pipe[0] >= 0)
 		fd = fcntl(e->exit_pipe[0], F_DUPFD_CLOEXEC, 0);
 	pthread_mutex_unlock(&d->lock);
 	return fd;
@@ -207,13 +221,7 @@ void registry_started(struct daemon *d, const char *id)
 		pthread_mutex_unlock(&d->lock);
 		return;
 	}
-	if (e->exit_pipe[0] >= 0)
-		close(e->exit_pipe[0]);
-	if (e->exit_pipe[1] >= 0)
-		close(e->exit_pipe[1]);
-	e->exit_pipe[0] = e->exit_pipe[1] = -1;
-	if (pipe2(e->exit_pipe, O_CLOEXEC) < 0)
-		e->exit_pipe[0] = e->exit_pipe[1] = -1;
+	ensure_exit_pipe(e);
 	e->running = true;
 	e->watching = true;
 	copy = strdup(id);

@@ -241,7 +241,6 @@ static void follow_loop(struct follower *f, int (*out)(void *, const void *, siz
 			p[n++] =
 			    (struct pollfd){.fd = client_fd, .events = client_eof ? 0 : POLLIN | POLLRDHUP};
 		}
-		/* Without an exit pipe (not started yet) look again soon. */
 		if (poll(p, (nfds_t)n, f->exit_fd >= 0 ? 1000 : 50) < 0 && errno != EINTR)
 			return;
 		drain_inotify(f->inotify);
