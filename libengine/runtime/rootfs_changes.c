@@ -303,7 +303,8 @@ ENGINE_EXTERN int engine_container_changes(engine_container *c, char **json_out)
 	r = walk_dir(&w, ufd, "", 0);
 	if (r < 0)
 		goto out;
-	qsort(w.list, w.n, sizeof(*w.list), by_path);
+	if (w.n > 1) /* qsort of an empty list would pass NULL */
+		qsort(w.list, w.n, sizeof(*w.list), by_path);
 	for (size_t i = 0; i < w.n; i++) {
 		json_object *o = json_object_new_object();
 
