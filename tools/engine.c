@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "client/client.h"
 
 static const struct cli_command *const all_tables[] = {
     cli_image_commands,	 cli_image_io_commands, cli_container_commands,
@@ -21,6 +22,10 @@ static void usage(FILE *f)
 		   "  --config FILE     JSON config file (registry mirrors, ...)\n"
 		   "  --log-level LVL   error, warn, info, debug\n"
 		   "  -D, --debug       log to stderr as JSON lines\n"
+		   "  -H, --host ADDR   talk to a daemon (engine daemon or dockerd) at unix:///path or\n"
+		   "                    tcp://host:port instead of using the library (also ENGINE_HOST)\n"
+		   "  --tls, --tlsverify, --tlscacert FILE, --tlscert FILE, --tlskey FILE\n"
+		   "                    TLS to a tcp:// daemon, like docker's flags\n"
 		   "  -v, --version     print the version\n\n"
 		   "Commands:\n");
 	for (size_t t = 0; all_tables[t]; t++)
@@ -46,12 +51,18 @@ int main(int argc, char **argv)
 	    {"debug", no_argument, NULL, 'D'},
 	    {"version", no_argument, NULL, 'v'},
 	    {"help", no_argument, NULL, 'h'},
+	    {"host", required_argument, NULL, 'H'},
+	    {"tls", no_argument, NULL, 1},
+	    {"tlsverify", no_argument, NULL, 2},
+	    {"tlscacert", required_argument, NULL, 3},
+	    {"tlscert", required_argument, NULL, 4},
+	    {"tlskey", required_argument, NULL, 5},
 	    {NULL, 0, NULL, 0},
 	};
 	int c;
 
 	/* "+" stops at the first non-option: the verb owns what follows. */
-	while ((c = getopt_long(argc, argv, "+Dvh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+DvhH:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
 			cli_globals.root = optarg;
@@ -74,6 +85,24 @@ int main(int argc, char **argv)
 		case 'h':
 			usage(stdout);
 			return 0;
+		case 'H':
+			client_opts.host = optarg;
+			break;
+		case 1:
+			client_opts.tls = true;
+			break;
+		case 2:
+			client_opts.tlsverify = true;
+			break;
+		case 3:
+			client_opts.tlscacert = optarg;
+			break;
+		case 4:
+			client_opts.tlscert = optarg;
+			break;
+		case 5:
+			client_opts.tlskey = optarg;
+			break;
 		default:
 			usage(stderr);
 			return 1;
@@ -87,5 +116,10 @@ int main(int argc, char **argv)
 	argc -= optind;
 	argv += optind;
 	optind = 0;
+	if (!client_opts.host && getenv("ENGINE_HOST") && *getenv("ENGINE_HOST"))
+		client_opts.host = getenv("ENGINE_HOST");
+	/* A daemon address makes this a client (the daemon itself excepted). */
+	if (client_opts.host && strcmp(argv[0], "daemon") != 0)
+		return client_dispatch(argc, argv);
 	return cli_dispatch(all_tables, argc, argv, "engine");
 }

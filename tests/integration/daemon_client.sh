@@ -1,0 +1,29 @@
+#!/bin/sh
+# The engine CLI as a client (-H / ENGINE_HOST) of `engine daemon`: version,
+# run --rm (output, exit statuses), run -d + ps + logs + stop + rm, images,
+# inspect, wait; an unknown daemon address fails cleanly.
+set -u
+. "$(dirname "$0")/daemon_common.inc"
+start_daemon
+C() { timeout 60 "$ENGINE" -H "unix://$sock" "$@"; }
+
+C version | grep -q "API version: 1.41"; check "version through the daemon" 0 $?
+check "run --rm output" "hi" "$(C run --rm --network none busybox echo hi)"
+C run --rm --network none busybox sh -c 'exit 3'; check "run exit status" 3 $?
+C run --rm --network none busybox nope 2>/dev/null; check "run not found 127" 127 $?
+out=$(C run --rm --network none busybox sh -c 'echo out; echo err >&2' 2>"$root/err")
+check "stdout" "out" "$out"; check "stderr" "err" "$(cat "$root/err")"
+id=$(C run -d --name cl --network none busybox sh -c 'echo hello; trap "exit 0" TERM; while :; do sleep 0.1; done')
+check "run -d prints the ID" 64 "${#id}"
+C ps | grep -q " cl$"; check "ps" 0 $?
+i=0; while [ "$(C logs cl 2>&1)" != "hello" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+check "logs" "hello" "$(C logs cl)"
+C inspect cl | grep -q '"Running": true'; check "inspect" 0 $?
+C stop cl >/dev/null; check "stop" "0" "$(C wait cl)"
+C rm cl >/dev/null; check "rm" "" "$(C ps -a -q)"
+C images | grep -q "^busybox"; check "images" 0 $?
+check "ENGINE_HOST" "hi" "$(ENGINE_HOST="unix://$sock" timeout 60 "$ENGINE" run --rm --network none busybox echo hi)"
+"$ENGINE" -H "unix://$root/nosuch.sock" ps 2>"$root/err"; check "no daemon fails" 1 $?
+grep -q "Cannot connect" "$root/err"; check "no daemon message" 0 $?
+echo "$fails failed"
+[ $fails -eq 0 ]

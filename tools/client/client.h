@@ -1,0 +1,42 @@
+/*
+ * The engine CLI as a Docker Engine API client: with -H / ENGINE_HOST the
+ * commands below talk to a daemon (engine daemon, or dockerd) instead of
+ * using the library directly. libcurl carries the requests (unix sockets,
+ * TCP, TLS with client certificates) and is loaded only then; upgraded
+ * attach streams use its connect-only mode.
+ */
+#ifndef ENGINE_TOOLS_CLIENT_H
+#define ENGINE_TOOLS_CLIENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <json-c/json.h>
+
+struct client_opts {
+	const char *host; /* unix:///path, tcp://host:port */
+	bool tls, tlsverify;
+	const char *tlscacert, *tlscert, *tlskey;
+};
+
+extern struct client_opts client_opts;
+
+/* Run a client command (argv[0] is its name); 127 when unknown. */
+int client_dispatch(int argc, char **argv);
+
+/* A request with an optional JSON body. Returns the HTTP status (the body,
+ * NUL-terminated, in *out, freed by the caller), or -1 with a message
+ * printed. */
+int client_request(const char *method, const char *path, json_object *body, char **out, size_t *out_len);
+/* The daemon's error message of a reply body ({"message"}), or the body. */
+const char *client_error_message(const char *body);
+
+/* An upgraded (hijacked) connection: POST @path with Upgrade: tcp; the raw
+ * stream afterwards. */
+typedef struct client_stream client_stream;
+int client_stream_open(const char *path, client_stream **out);
+/* Read up to @len bytes: >0, 0 at EOF, -1 on error. */
+long client_stream_read(client_stream *s, void *buf, size_t len);
+void client_stream_close(client_stream *s);
+
+#endif

@@ -1,0 +1,455 @@
+/*
+ * Client commands (engine -H ADDR ...): version, ps, images, inspect, logs,
+ * start, stop, kill, rm, wait and run, with Docker's flags and exit codes,
+ * as requests to the daemon's Docker Engine API.
+ */
+#define _GNU_SOURCE
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <engine.h>
+
+#include "cli_util.h"
+#include "client/client.h"
+
+/* GET @path into a JSON value; prints the daemon's error and returns NULL. */
+static json_object *get_json(const char *path)
+{
+	char *body = NULL;
+	int st = client_request("GET", path, NULL, &body, NULL);
+	json_object *o = NULL;
+
+	if (st == 200)
+		o = json_tokener_parse(body);
+	else if (st > 0)
+		fprintf(stderr, "Error response from daemon: %s\n", client_error_message(body));
+	free(body);
+	return o;
+}
+
+/* A request whose reply has no body worth showing; 0 or 1 (error printed). */
+static int simple(const char *method, const char *path)
+{
+	char *body = NULL;
+	int st = client_request(method, path, NULL, &body, NULL);
+	int r = st >= 200 && st < 400 ? 0 : 1;
+
+	if (st >= 400)
+		fprintf(stderr, "Error response from daemon: %s\n", client_error_message(body));
+	free(body);
+	return r;
+}
+
+static const char *jstr(json_object *o, const char *k)
+{
+	json_object *v;
+
+	return o && json_object_object_get_ex(o, k, &v) && json_object_get_string(v)
+		   ? json_object_get_string(v)
+		   : "";
+}
+
+static int cmd_version(int argc, char **argv)
+{
+	json_object *o = get_json("/version");
+
+	(void)argc;
+	(void)argv;
+	if (!o)
+		return 1;
+	printf("Client: engine %s\nServer:\n Version:     %s\n API version: %s (minimum version %s)\n "
+	       "OS/Arch:     %s/%s\n",
+	       engine_version(), jstr(o, "Version"), jstr(o, "ApiVersion"), jstr(o, "MinAPIVersion"),
+	       jstr(o, "Os"), jstr(o, "Arch"));
+	json_object_put(o);
+	return 0;
+}
+
+static int cmd_ps(int argc, char **argv)
+{
+	bool all = false, quiet = false;
+	json_object *arr;
+	int c;
+
+	optind = 0;
+	while ((c = getopt(argc, argv, "aq")) != -1) {
+		if (c == 'a')
+			all = true;
+		else if (c == 'q')
+			quiet = true;
+		else
+			return 1;
+	}
+	arr = get_json(all ? "/containers/json?all=1" : "/containers/json");
+	if (!arr)
+		return 1;
+	if (!quiet)
+		printf("%-14s %-16s %-24s %-28s %s\n", "CONTAINER ID", "IMAGE", "COMMAND", "STATUS", "NAMES");
+	for (size_t i = 0; i < json_object_array_length(arr); i++) {
+		json_object *e = json_object_array_get_idx(arr, i), *names;
+		const char *name = "";
+		char cmd[24];
+
+		if (quiet) {
+			printf("%.12s\n", jstr(e, "Id"));
+			continue;
+		}
+		if (json_object_object_get_ex(e, "Names", &names) && json_object_array_length(names))
+			name = json_object_get_string(json_object_array_get_idx(names, 0));
+		snprintf(cmd, sizeof(cmd), "\"%.20s\"", jstr(e, "Command"));
+		printf("%-14.12s %-16s %-24s %-28s %s\n", jstr(e, "Id"), jstr(e, "Image"), cmd,
+		       jstr(e, "Status"), name[0] == '/' ? name + 1 : name);
+	}
+	json_object_put(arr);
+	return 0;
+}
+
+static int cmd_images(int argc, char **argv)
+{
+	json_object *arr = get_json("/images/json");
+
+	(void)argc;
+	(void)argv;
+	if (!arr)
+		return 1;
+	printf("%-30s %-10s %-14s %s\n", "REPOSITORY", "TAG", "IMAGE ID", "SIZE");
+	for (size_t i = 0; i < json_object_array_length(arr); i++) {
+		json_object *e = json_object_array_get_idx(arr, i), *tags, *sz;
+		const char *id = jstr(e, "Id");
+		char size[32];
+		size_t n;
+
+		json_object_object_get_ex(e, "Size", &sz);
+		cli_format_size(json_object_get_int64(sz), size, sizeof(size));
+		n = json_object_object_get_ex(e, "RepoTags", &tags) && tags ? json_object_array_length(tags)
+									    : 0;
+		for (size_t k = 0; k < (n ? n : 1); k++) {
+			char repo[512] = "<none>", *colon;
+			const char *tag = "<none>";
+
+			if (n) {
+				snprintf(repo, sizeof(repo), "%s",
+					 json_object_get_string(json_object_array_get_idx(tags, k)));
+				colon = strrchr(repo, ':');
+				if (colon && !strchr(colon, '/')) {
+					*colon = '\0';
+					tag = colon + 1;
+				}
+			}
+			printf("%-30s %-10s %-14.12s %s\n", repo, tag,
+			       strncmp(id, "sha256:", 7) == 0 ? id + 7 : id, size);
+		}
+	}
+	json_object_put(arr);
+	return 0;
+}
+
+static int cmd_inspect(int argc, char **argv)
+{
+	json_object *all = json_object_new_array();
+	int status = 0;
+
+	for (int i = 1; i < argc; i++) {
+		char path[1024];
+		json_object *o;
+
+		snprintf(path, sizeof(path), "/containers/%s/json", argv[i]);
+		o = get_json(path);
+		if (!o) {
+			snprintf(path, sizeof(path), "/images/%s/json", argv[i]);
+			o = get_json(path);
+		}
+		if (o)
+			json_object_array_add(all, o);
+		else
+			status = 1;
+	}
+	printf("%s\n", json_object_to_json_string_ext(all, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+							       JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(all);
+	return status;
+}
+
+/* Copy a multiplexed stream's frames to stdout / stderr until EOF. */
+static int demux(client_stream *s)
+{
+	unsigned char hdr[8];
+	char buf[32768];
+
+	for (;;) {
+		size_t got = 0, len;
+
+		while (got < 8) {
+			long n = client_stream_read(s, hdr + got, 8 - got);
+
+			if (n <= 0)
+				return n < 0 ? -1 : 0;
+			got += (size_t)n;
+		}
+		len = (size_t)hdr[4] << 24 | (size_t)hdr[5] << 16 | (size_t)hdr[6] << 8 | hdr[7];
+		while (len > 0) {
+			long n = client_stream_read(s, buf, len < sizeof(buf) ? len : sizeof(buf));
+
+			if (n <= 0)
+				return -1;
+			fwrite(buf, 1, (size_t)n, hdr[0] == 2 ? stderr : stdout);
+			len -= (size_t)n;
+		}
+		fflush(hdr[0] == 2 ? stderr : stdout);
+	}
+}
+
+static int cmd_logs(int argc, char **argv)
+{
+	client_stream *s = NULL;
+	bool follow = false;
+	char path[1024];
+	int c, r;
+
+	optind = 0;
+	while ((c = getopt(argc, argv, "f")) != -1) {
+		if (c != 'f')
+			return 1;
+		follow = true;
+	}
+	if (optind != argc - 1) {
+		fprintf(stderr, "usage: engine -H ADDR logs [-f] CONTAINER\n");
+		return 1;
+	}
+	/* GET /logs streams frames in a chunked body; an upgrade-style read of
+	 * the same bytes keeps one demultiplexer. */
+	snprintf(path, sizeof(path), "/containers/%s/attach?logs=1&stream=%d&stdout=1&stderr=1", argv[optind],
+		 follow ? 1 : 0);
+	r = client_stream_open(path, &s);
+	if (r < 0)
+		return 1;
+	r = demux(s);
+	client_stream_close(s);
+	return r < 0 ? 1 : 0;
+}
+
+/* @method "/containers/<arg><suffix>" for every argument. */
+static int each(int argc, char **argv, const char *method, const char *suffix)
+{
+	int status = 0;
+
+	for (int i = optind; i < argc; i++) {
+		char path[1024];
+
+		snprintf(path, sizeof(path), "/containers/%s%s", argv[i], suffix);
+		if (simple(method, path) == 0)
+			printf("%s\n", argv[i]);
+		else
+			status = 1;
+	}
+	return status;
+}
+
+static int cmd_start(int argc, char **argv)
+{
+	optind = 1;
+	return each(argc, argv, "POST", "/start");
+}
+
+static int cmd_stop(int argc, char **argv)
+{
+	optind = 1;
+	return each(argc, argv, "POST", "/stop");
+}
+
+static int cmd_kill(int argc, char **argv)
+{
+	optind = 1;
+	return each(argc, argv, "POST", "/kill");
+}
+
+static int cmd_rm(int argc, char **argv)
+{
+	bool force = false;
+	int c;
+
+	optind = 0;
+	while ((c = getopt(argc, argv, "f")) != -1) {
+		if (c != 'f')
+			return 1;
+		force = true;
+	}
+	return each(argc, argv, "DELETE", force ? "?force=1" : "");
+}
+
+/* POST wait; the exit status, or -1. */
+static int wait_for(const char *id, const char *condition)
+{
+	char path[1024], *body = NULL;
+	json_object *o, *v;
+	int st, code = -1;
+
+	snprintf(path, sizeof(path), "/containers/%s/wait%s%s", id, condition ? "?condition=" : "",
+		 condition ? condition : "");
+	st = client_request("POST", path, NULL, &body, NULL);
+	if (st == 200 && (o = json_tokener_parse(body))) {
+		if (json_object_object_get_ex(o, "StatusCode", &v))
+			code = json_object_get_int(v);
+		json_object_put(o);
+	} else if (st > 0) {
+		fprintf(stderr, "Error response from daemon: %s\n", client_error_message(body));
+	}
+	free(body);
+	return code;
+}
+
+static int cmd_wait(int argc, char **argv)
+{
+	int status = 0;
+
+	for (int i = 1; i < argc; i++) {
+		int code = wait_for(argv[i], NULL);
+
+		if (code < 0)
+			status = 1;
+		else
+			printf("%d\n", code);
+	}
+	return status;
+}
+
+static int cmd_run(int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"rm", no_argument, NULL, 'R'},
+	    {"detach", no_argument, NULL, 'd'},
+	    {"name", required_argument, NULL, 'n'},
+	    {"env", required_argument, NULL, 'e'},
+	    {"network", required_argument, NULL, 'N'},
+	    {"workdir", required_argument, NULL, 'w'},
+	    {"user", required_argument, NULL, 'u'},
+	    {NULL, 0, NULL, 0},
+	};
+	json_object *body = json_object_new_object(), *hc = json_object_new_object(),
+		    *env = json_object_new_array(), *cmd = json_object_new_array(), *o, *v;
+	const char *name = NULL;
+	bool rm = false, detach = false;
+	char path[1024], id[65], *reply = NULL;
+	client_stream *s = NULL;
+	int c, st, code;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "+de:w:u:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'R':
+			rm = true;
+			break;
+		case 'd':
+			detach = true;
+			break;
+		case 'n':
+			name = optarg;
+			break;
+		case 'e':
+			json_object_array_add(env, json_object_new_string(optarg));
+			break;
+		case 'N':
+			json_object_object_add(hc, "NetworkMode", json_object_new_string(optarg));
+			break;
+		case 'w':
+			json_object_object_add(body, "WorkingDir", json_object_new_string(optarg));
+			break;
+		case 'u':
+			json_object_object_add(body, "User", json_object_new_string(optarg));
+			break;
+		default:
+			json_object_put(body);
+			json_object_put(hc);
+			json_object_put(env);
+			json_object_put(cmd);
+			return 125;
+		}
+	}
+	if (optind >= argc) {
+		fprintf(stderr, "usage: engine -H ADDR run [--rm] [-d] [--name N] [-e K=V] [--network M] "
+				"IMAGE [CMD...]\n");
+		json_object_put(body);
+		json_object_put(hc);
+		json_object_put(env);
+		json_object_put(cmd);
+		return 125;
+	}
+	json_object_object_add(body, "Image", json_object_new_string(argv[optind]));
+	for (int i = optind + 1; i < argc; i++)
+		json_object_array_add(cmd, json_object_new_string(argv[i]));
+	if (json_object_array_length(cmd))
+		json_object_object_add(body, "Cmd", cmd);
+	else
+		json_object_put(cmd);
+	json_object_object_add(body, "Env", env);
+	json_object_object_add(body, "AttachStdout", json_object_new_boolean(!detach));
+	json_object_object_add(body, "AttachStderr", json_object_new_boolean(!detach));
+	json_object_object_add(hc, "AutoRemove", json_object_new_boolean(rm));
+	json_object_object_add(body, "HostConfig", hc);
+	snprintf(path, sizeof(path), "/containers/create%s%s", name ? "?name=" : "", name ? name : "");
+	st = client_request("POST", path, body, &reply, NULL);
+	json_object_put(body);
+	if (st != 201) {
+		if (st > 0)
+			fprintf(stderr, "Error response from daemon: %s\n", client_error_message(reply));
+		free(reply);
+		return 125;
+	}
+	o = json_tokener_parse(reply);
+	free(reply);
+	snprintf(id, sizeof(id), "%s",
+		 o && json_object_object_get_ex(o, "Id", &v) ? json_object_get_string(v) : "");
+	if (o)
+		json_object_put(o);
+	if (!detach) {
+		snprintf(path, sizeof(path), "/containers/%s/attach?stream=1&stdout=1&stderr=1", id);
+		if (client_stream_open(path, &s) < 0)
+			return 125;
+	}
+	snprintf(path, sizeof(path), "/containers/%s/start", id);
+	if (client_request("POST", path, NULL, &reply, NULL) >= 400) {
+		const char *msg = client_error_message(reply);
+
+		fprintf(stderr, "engine: Error response from daemon: %s\n", msg);
+		client_stream_close(s);
+		code = strstr(msg, "executable file not found") || strstr(msg, "no such file") ? 127
+		       : strstr(msg, "permission denied")				       ? 126
+											       : 125;
+		free(reply);
+		return code;
+	}
+	free(reply);
+	if (detach) {
+		printf("%s\n", id);
+		return 0;
+	}
+	demux(s);
+	client_stream_close(s);
+	code = wait_for(id, rm ? "removed" : "not-running");
+	return code < 0 ? 125 : code;
+}
+
+static const struct {
+	const char *name;
+	int (*run)(int argc, char **argv);
+} commands[] = {
+    {"version", cmd_version}, {"ps", cmd_ps},	    {"images", cmd_images}, {"inspect", cmd_inspect},
+    {"logs", cmd_logs},	      {"start", cmd_start}, {"stop", cmd_stop},	    {"kill", cmd_kill},
+    {"rm", cmd_rm},	      {"wait", cmd_wait},   {"run", cmd_run},
+};
+
+int client_dispatch(int argc, char **argv)
+{
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(commands[i].name, argv[0]) == 0)
+			return commands[i].run(argc, argv);
+	fprintf(
+	    stderr,
+	    "Error: \"%s\" is not available against a daemon yet (version, ps, images, inspect, logs, start, "
+	    "stop, kill, rm, wait, run)\n",
+	    argv[0]);
+	return 127;
+}
