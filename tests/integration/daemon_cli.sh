@@ -60,6 +60,14 @@ check "wait for a -d run" "5" "$(D wait "$id")"
 D rm "$id" >/dev/null
 D system df >/dev/null; check "system df" 0 $?
 
+t0=$(date +%s)
+D run --rm --name evt --network none busybox true
+D events --since "$t0" --until "$(( $(date +%s) + 1 ))" --filter container=evt --format '{{.Action}}' >"$root/ev" 2>&1
+check "events of a run --rm" "create attach start die destroy" "$(tr '\n' ' ' <"$root/ev" | sed 's/ $//')"
+D events --since "$t0" --until "$(( $(date +%s) + 1 ))" --filter event=die --format '{{.Actor.Attributes.exitCode}}' \
+	>"$root/ev" 2>&1
+grep -q "^0$" "$root/ev"; check "events filter on die with exitCode" 0 $?
+
 # Live restore: a container outlives the daemon, the next daemon manages it.
 id=$(D run -d --network none busybox sh -c 'trap "exit 0" TERM; while :; do sleep 0.1; done')
 kill -9 "$dpid"; wait "$dpid" 2>/dev/null; dpid=""

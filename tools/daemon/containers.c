@@ -531,6 +531,7 @@ CONTAINER_HANDLER(start)
 	r = starter_start(id, msg, sizeof(msg));
 	if (r == 0) {
 		registry_started(d, id);
+		events_container(c, "start", NULL);
 		hs_reply_empty(req, 204);
 		return;
 	}
@@ -576,8 +577,10 @@ CONTAINER_HANDLER(stop)
 		hs_reply_empty(req, 304);
 	else if (engine_container_stop(c, t) < 0)
 		reply_engine_error(req, "cannot stop container");
-	else
+	else {
+		events_container(c, "stop", NULL);
 		hs_reply_empty(req, 204);
+	}
 }
 
 CONTAINER_HANDLER(restart)
@@ -597,6 +600,7 @@ CONTAINER_HANDLER(restart)
 		return;
 	}
 	registry_started(d, engine_container_id(c));
+	events_container(c, "restart", NULL);
 	hs_reply_empty(req, 204);
 }
 
@@ -646,8 +650,13 @@ CONTAINER_HANDLER(kill_)
 			       hs_param(req, "id"), engine_container_id(c));
 	else if (engine_container_kill(c, sig) < 0)
 		reply_engine_error(req, "Cannot kill container");
-	else
+	else {
+		char num[16];
+
+		snprintf(num, sizeof(num), "%d", sig);
+		events_container(c, "kill", "signal", num);
 		hs_reply_empty(req, 204);
+	}
 }
 
 CONTAINER_HANDLER(pause_)
@@ -663,8 +672,10 @@ CONTAINER_HANDLER(pause_)
 		hs_reply_error(req, 409, "Container %s is not paused", engine_container_id(c));
 	else if ((resume ? engine_container_resume(c) : engine_container_pause(c)) < 0)
 		reply_engine_error(req, resume ? "Cannot unpause container" : "Cannot pause container");
-	else
+	else {
+		events_container(c, resume ? "unpause" : "pause", NULL);
 		hs_reply_empty(req, 204);
+	}
 }
 
 CONTAINER_HANDLER(rename_)
@@ -676,8 +687,11 @@ CONTAINER_HANDLER(rename_)
 		hs_reply_error(req, 400, "Neither old nor new names may be empty");
 	else if (engine_container_rename(c, name) < 0)
 		reply_engine_error(req, "Error when allocating new name");
-	else
+	else {
+		events_emit("container", "rename", engine_container_id(c), "name",
+			    name[0] == '/' ? name + 1 : name, NULL);
 		hs_reply_empty(req, 204);
+	}
 }
 
 static int get_i64(json_object *o, const char *key, int64_t *out)

@@ -758,6 +758,7 @@ void handle_container_create(hs_request *req, void *app)
 		engine_container_remove(c, 1);
 		goto out;
 	}
+	events_container(c, "create", NULL);
 	{
 		json_object *o = json_object_new_object();
 

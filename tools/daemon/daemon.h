@@ -119,6 +119,13 @@ int starter_spawn(const char *root, const char *run_dir, const char *config_path
 int starter_start(const char *id, char *message, size_t mlen);
 void starter_stop(void);
 
+/* --- events.c --- */
+/* Record an event: attribute pairs ("key", "value", ..., NULL). */
+void events_emit(const char *type, const char *action, const char *id, ...) __attribute__((sentinel));
+/* A container event with its image and name, plus at most one more
+ * attribute pair (or NULL). */
+void events_container(engine_container *c, const char *action, ...);
+
 /* --- route tables, one per resource file, each ending with {NULL} --- */
 extern const struct hs_route daemon_system_routes[];
 extern const struct hs_route daemon_container_routes[];
@@ -127,6 +134,7 @@ extern const struct hs_route daemon_exec_routes[];
 extern const struct hs_route daemon_image_routes[];
 extern const struct hs_route daemon_file_routes[];
 extern const struct hs_route daemon_stats_routes[];
+extern const struct hs_route daemon_event_routes[];
 
 /* create.c */
 void handle_container_create(hs_request *req, void *app);

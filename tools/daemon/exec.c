@@ -164,6 +164,7 @@ static void exec_create(hs_request *req, void *app)
 	x->next = d->execs;
 	d->execs = x;
 	pthread_mutex_unlock(&d->lock);
+	events_emit("container", "exec_create", x->container, "execID", x->id, NULL);
 	{
 		json_object *o = json_object_new_object();
 
@@ -244,6 +245,10 @@ static void job_free(struct exec_job *j)
 
 static void finish(struct exec_job *j)
 {
+	char num[16];
+
+	snprintf(num, sizeof(num), "%d", j->code);
+	events_emit("container", "exec_die", j->x->container, "execID", j->x->id, "exitCode", num, NULL);
 	pthread_mutex_lock(&j->d->lock);
 	j->x->running = false;
 	j->x->exit_code = j->code;

@@ -175,8 +175,10 @@ static void tag(hs_request *req, void *app)
 		hs_reply_error(req, 404, "No such image: %s", name);
 	else if (r < 0)
 		reply_engine_error(req, NULL);
-	else
+	else {
+		events_emit("image", "tag", name, "name", dst, NULL);
 		hs_reply_empty(req, 201);
+	}
 out:
 	dctx_put(app, dc);
 }
@@ -205,11 +207,13 @@ static void delete_(hs_request *req, void *app)
 			const char *line = report.strings[i];
 			json_object *o = json_object_new_object();
 
-			if (strncmp(line, "Untagged: ", 10) == 0)
+			if (strncmp(line, "Untagged: ", 10) == 0) {
 				json_object_object_add(o, "Untagged", json_object_new_string(line + 10));
-			else if (strncmp(line, "Deleted: ", 9) == 0)
+				events_emit("image", "untag", line + 10, "name", line + 10, NULL);
+			} else if (strncmp(line, "Deleted: ", 9) == 0) {
 				json_object_object_add(o, "Deleted", json_object_new_string(line + 9));
-			else
+				events_emit("image", "delete", line + 9, "name", name, NULL);
+			} else
 				json_object_object_add(o, "Deleted", json_object_new_string(line));
 			json_object_array_add(arr, o);
 		}

@@ -326,7 +326,7 @@ static struct hs_route *all_routes(void)
 {
 	const struct hs_route *tables[] = {
 	    daemon_system_routes, daemon_container_routes, daemon_stream_routes, daemon_exec_routes,
-	    daemon_image_routes,  daemon_file_routes,	   daemon_stats_routes};
+	    daemon_image_routes,  daemon_file_routes,	   daemon_stats_routes,	 daemon_event_routes};
 	size_t n = 0, k = 0;
 	struct hs_route *all;
 

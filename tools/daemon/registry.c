@@ -121,6 +121,7 @@ int registry_remove_container(struct daemon *d, engine_container *c, bool force)
 			e->removing = true;
 	}
 	pthread_mutex_unlock(&d->lock);
+	events_container(c, "destroy", NULL);
 	r = engine_container_remove(c, force);
 	if (r < 0) {
 		pthread_mutex_lock(&d->lock);
@@ -200,6 +201,12 @@ static void *watch_thread(void *arg)
 	}
 	pthread_mutex_unlock(&d->lock);
 	dlog(3, "container %.12s exited with %d", id, code);
+	if (c) {
+		char num[16];
+
+		snprintf(num, sizeof(num), "%d", code);
+		events_container(c, "die", "exitCode", num);
+	}
 	if (rm && registry_remove_container(d, c, true) < 0)
 		dlog(1, "auto-remove %.12s: %s", id, engine_error_last()->message);
 	engine_container_free(c);

@@ -307,6 +307,7 @@ static void attach(hs_request *req, void *app)
 	f->tail = -1;
 	f->attached = true;
 	follower_begin(f, f->logs);
+	events_container(f->c, "attach", NULL);
 	hs_reply_upgrade(req, "application/vnd.docker.raw-stream", attach_run, f, attach_free);
 }
 
