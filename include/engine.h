@@ -13,6 +13,7 @@
 #include "engine/registry.h"
 #include "engine/spec.h"
 #include "engine/container.h"
+#include "engine/pool.h"
 #include "engine/build.h"
 
 #endif

@@ -206,6 +206,7 @@ ENGINE_OWNING_STRUCT(engine_update_options,
 
 %include "engine/spec.h"
 %include "engine/container.h"
+%include "engine/pool.h"
 
 /* ---- registry --------------------------------------------------------- */
 /* Progress goes to the options' progress_fd (JSON lines) instead. */

@@ -143,4 +143,20 @@ int engine__cgroup_update(engine__cgroup *cg, const engine__cgroup_change *u);
  * else a v1 controller name ("memory", "cpuacct", ...). NULL when absent. */
 const char *engine__cgroup_path(engine__cgroup *cg, const char *controller);
 
+/* A prepared sandbox leaves and removes its own cgroup when its owner dies
+ * (runtime/pool.c): it moves itself to the parent cgroup of every
+ * hierarchy and removes the now empty dirs, from the child, without
+ * allocating (cgroup_exit.c). */
+#define ENGINE__CGROUP_EXIT_MAX 9
+typedef struct engine__cgroup_exit {
+	int root_fd; /* O_PATH: a directory holding every hierarchy's cgroup */
+	size_t n;
+	char procs[ENGINE__CGROUP_EXIT_MAX][200]; /* the parent's cgroup.procs, relative */
+	char dir[ENGINE__CGROUP_EXIT_MAX][200];	  /* the cgroup's dir, relative */
+} engine__cgroup_exit;
+int engine__cgroup_exit_prepare(engine__cgroup *cg, engine__cgroup_exit *x);
+void engine__cgroup_exit_close(engine__cgroup_exit *x);
+/* Child side, async-signal-safe: best effort, errors ignored. */
+void engine__cgroup_leave(const engine__cgroup_exit *x);
+
 #endif

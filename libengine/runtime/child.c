@@ -557,8 +557,14 @@ void engine__child_enter_userns(int go_fd, int err_fd)
 
 void engine__child_main(engine__plan *p, int go_fd, int err_fd)
 {
-	engine__child_isolate((int *const[]){&err_fd, &go_fd}, 2, p->stdio_fd, 3);
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+	if (p->job)
+		engine__child_isolate((int *const[]){&err_fd, &go_fd, &p->job->cg_exit.root_fd}, 3,
+				      p->stdio_fd, 3);
+	else
+		engine__child_isolate((int *const[]){&err_fd, &go_fd}, 2, p->stdio_fd, 3);
+	/* A prepared sandbox outlives its creating thread, and must see its
+	 * owner's death as EOF to clean up after itself: no death signal. */
+	if (!p->job && prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
 		FAIL("prctl", NULL);
 	/* The rootfs is built while the parent places us in the cgroup (on v1
 	 * that write waits for an RCU grace period): the round trip ends right
@@ -580,6 +586,8 @@ void engine__child_main(engine__plan *p, int go_fd, int err_fd)
 	/* fds the caller leaked without O_CLOEXEC must not reach the container. */
 	syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
 	engine__child_wait_parent(go_fd, err_fd);
+	if (p->job)
+		engine__child_wait_job(p, go_fd, err_fd);
 	/* Now inside the container's cgroup: make it the namespace's root. */
 	if (p->new_cgroupns && unshare(CLONE_NEWCGROUP) < 0)
 		FAIL("unshare cgroup namespace", NULL);

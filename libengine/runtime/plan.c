@@ -100,7 +100,7 @@ static int env_set_default(char ***env, const char *key, const char *value, bool
 	return 0;
 }
 
-static int exec_candidates(engine__plan *p)
+int engine__plan_exec_paths(engine__plan *p)
 {
 	const char *path = engine__env_get(p->env, "PATH");
 	const char *cmd = p->argv[0];
@@ -335,7 +335,7 @@ int engine__plan_build(engine_context *ctx, const engine_spec *spec, json_object
 	    (r = env_set_default(&p->env, "HOSTNAME", p->hostname, false)) < 0 ||
 	    (r = env_set_default(&p->env, "HOME", p->home, false)) < 0)
 		goto fail;
-	r = exec_candidates(p);
+	r = engine__plan_exec_paths(p);
 	if (r < 0)
 		goto fail;
 	wd = spec->working_dir ? spec->working_dir : engine__json_get_string(config, "WorkingDir");

@@ -13,6 +13,7 @@
 #include <json-c/json.h>
 
 #include <engine/container.h>
+#include <engine/pool.h>
 #include <engine/context.h>
 #include <engine/spec.h>
 
@@ -110,6 +111,25 @@ typedef struct engine__child_error {
 	char message[512];
 } engine__child_error;
 
+/* A prepared sandbox's child (pool.c) stops before its cgroup namespace and
+ * waits on the sync socket for its job: argv, env and exec candidates
+ * (engine__pool_job_header, then the strings) with its stdio as SCM_RIGHTS.
+ * Everything it receives into is allocated here, before the clone. EOF
+ * instead of a job (the pool closed, or its owner died) makes it leave and
+ * remove its cgroup and exit. */
+typedef struct engine__pool_job_header {
+	uint32_t argc, envc, npaths;
+	uint32_t len;	     /* bytes of NUL-terminated strings that follow */
+	uint32_t stdio_mask; /* bit i: an fd for stdio i comes along, in order */
+} engine__pool_job_header;
+typedef struct engine__pool_job {
+	char *buf; /* the strings */
+	size_t cap;
+	char **ptrs; /* argv, NULL, env, NULL, exec paths, NULL */
+	size_t n_ptrs;
+	engine__cgroup_exit cg_exit;
+} engine__pool_job;
+
 typedef struct engine__plan {
 	unsigned long clone_flags;
 	/* unshare(CLONE_NEWCGROUP) once in the cgroup, so the namespace's root
@@ -155,6 +175,8 @@ typedef struct engine__plan {
 	int stdio_fd[3];
 	/* user namespace maps (written by the parent) */
 	uint32_t userns_uid, userns_gid, userns_count;
+	/* a prepared sandbox: wait for the job (NULL: run the plan's argv) */
+	engine__pool_job *job;
 	/* storage the plan owns (generated file contents, copies) */
 	char **owned;
 	char *home;
@@ -172,6 +194,12 @@ int engine__plan_build(engine_context *ctx, const engine_spec *spec, json_object
  * topmost lower one. */
 int engine__overlay_options(char *const *layers, const char *cdir, bool read_only, char **data_out,
 			    char **cwd_out);
+/* Sandboxes a pool has ready (pool.c; for tests). */
+unsigned engine__pool_ready(engine_pool *pool);
+
+/* The exec candidates of the plan's argv[0] in its env's PATH, in order
+ * (p->exec_paths must be NULL). */
+int engine__plan_exec_paths(engine__plan *p);
 /* Switch a plan to the in-memory writable layer (engine_run). */
 int engine__plan_tmpfs_upper(engine__plan *plan, char *const *layers, const char *dir);
 
@@ -195,6 +223,20 @@ typedef struct engine__proc {
  * failure comes back as an error naming the step; @exit_code_out (may be
  * NULL) receives 126/127 for exec failures. */
 int engine__spawn(engine__plan *plan, engine__cgroup *cg, engine__proc *out, int *exit_code_out);
+/* engine__spawn in two halves, for prepared sandboxes (pool.c): begin
+ * clones, places the child in @cg and releases it to build its rootfs (a
+ * pooled plan's child then waits for its job on go_w); end closes go_w and
+ * waits for the exec. On failure begin leaves nothing behind. */
+typedef struct engine__spawning {
+	pid_t pid;
+	int pidfd;
+	int go_w;  /* the sync socket */
+	int err_r; /* the child's error pipe */
+} engine__spawning;
+int engine__spawn_begin(engine__plan *plan, engine__cgroup *cg, engine__spawning *sp);
+int engine__spawn_end(engine__plan *plan, engine__spawning *sp, engine__proc *out, int *exit_code_out);
+/* Close the parent's ends (the pid and pidfd stay the caller's). */
+void engine__spawning_close(engine__spawning *sp);
 
 /* The child side: never returns. */
 __attribute__((noreturn)) void engine__child_main(engine__plan *plan, int go_fd, int err_fd);
@@ -209,6 +251,9 @@ __attribute__((noreturn)) void engine__child_fail(int err_fd, int sys_errno, int
 void engine__child_exec(engine__plan *plan, int err_fd);
 void engine__child_isolate(int *const *lift, size_t n_lift, const int *keep, size_t n_keep);
 void engine__child_wait_parent(int go_fd, int err_fd);
+/* A prepared sandbox's wait for its job (child_pool.c): returns with the
+ * plan's argv, env and exec paths and stdio replaced, or exits. */
+void engine__child_wait_job(engine__plan *p, int go_fd, int err_fd);
 void engine__child_enter_userns(int go_fd, int err_fd);
 void engine__child_drop_privileges(engine__plan *plan, int err_fd);
 

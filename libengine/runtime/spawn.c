@@ -124,18 +124,48 @@ void engine__child_join(engine__plan *p, int go_fd, int err_fd)
 	_exit(0);
 }
 
-int engine__spawn(engine__plan *p, engine__cgroup *cg, engine__proc *out, int *exit_code_out)
+/* Undo a begun spawn that will not be finished: kill the child, reap it,
+ * and raise the child's own report when it has one (it may have failed
+ * first, and made us fail). @r is the parent's error. */
+static int spawn_abort(engine__spawning *sp, int r)
+{
+	engine__error_saved saved;
+	engine__child_error rec;
+	ssize_t n;
+
+	engine__error_save(&saved);
+	syscall(SYS_pidfd_send_signal, sp->pidfd, SIGKILL, NULL, 0);
+	n = read(sp->err_r, &rec, sizeof(rec));
+	waitpid(sp->pid, NULL, __WALL);
+	close(sp->pidfd);
+	sp->pidfd = -1;
+	engine__spawning_close(sp);
+	if (n == (ssize_t)sizeof(rec) && rec.exit_code >= 0) {
+		rec.message[sizeof(rec.message) - 1] = '\0';
+		return engine__error_errno(rec.sys_errno, "%s", rec.message);
+	}
+	engine__error_restore(&saved);
+	return r;
+}
+
+void engine__spawning_close(engine__spawning *sp)
+{
+	if (sp->go_w >= 0)
+		close(sp->go_w);
+	if (sp->err_r >= 0)
+		close(sp->err_r);
+	sp->go_w = sp->err_r = -1;
+}
+
+int engine__spawn_begin(engine__plan *p, engine__cgroup *cg, engine__spawning *sp)
 {
 	struct clone_args args;
 	cleanup_close int go_r = -EBADF, go_w = -EBADF, err_r = -EBADF, err_w = -EBADF;
 	int fds[2], pidfd = -1, r = 0;
-	engine__child_error rec;
-	bool got_error = false;
-	pid_t pid, joined = 0;
-	ssize_t n;
+	pid_t pid;
 
-	if (exit_code_out)
-		*exit_code_out = 0;
+	sp->pid = 0;
+	sp->pidfd = sp->go_w = sp->err_r = -1;
 	/* A socket, so a child that died early gives EPIPE, not SIGPIPE. */
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) < 0)
 		return engine__error_errno(errno, "create sync socket");
@@ -166,48 +196,46 @@ int engine__spawn(engine__plan *p, engine__cgroup *cg, engine__proc *out, int *e
 			engine__child_join(p, go_r, err_w);
 		engine__child_main(p, go_r, err_w);
 	}
-	close(go_r);
-	go_r = -EBADF;
-	close(err_w);
-	err_w = -EBADF;
+	sp->pid = pid;
+	sp->pidfd = pidfd;
+	sp->go_w = steal_fd(go_w);
+	sp->err_r = steal_fd(err_r);
 
 	if (cg && !(args.flags & CLONE_INTO_CGROUP) && engine__cgroup_attach(cg, pid) < 0)
 		r = engine__error_wrap("place the container in its cgroup");
-	if (r == 0 && send(go_w, "g", 1, MSG_NOSIGNAL) != 1)
+	if (r == 0 && send(sp->go_w, "g", 1, MSG_NOSIGNAL) != 1)
 		r = engine__error_errno(errno, "release the container process");
 	if (r == 0 && p->userns_count && p->join_pidfd < 0) {
 		char u;
 
 		/* The child unshared its user namespace: map it, release it again. */
-		if (recv(go_w, &u, 1, 0) != 1)
+		if (recv(sp->go_w, &u, 1, 0) != 1)
 			r = engine__error_set(
 			    ENGINE_ERROR, 0,
 			    "the container process died before its user namespace was mapped");
 		else if (write_userns_maps(p, pid) < 0)
 			r = engine__error_wrap("write user namespace maps");
-		else if (send(go_w, "g", 1, MSG_NOSIGNAL) != 1)
+		else if (send(sp->go_w, "g", 1, MSG_NOSIGNAL) != 1)
 			r = engine__error_errno(errno, "release the container process");
 	}
-	close(go_w);
-	go_w = -EBADF;
-	if (r < 0) {
-		engine__error_saved saved;
+	return r < 0 ? spawn_abort(sp, r) : 0;
+}
 
-		/* The child may have failed first (and that made us fail):
-		 * its own report names the real cause. */
-		engine__error_save(&saved);
-		syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
-		n = read(err_r, &rec, sizeof(rec));
-		waitpid(pid, NULL, __WALL);
-		close(pidfd);
-		if (n == (ssize_t)sizeof(rec) && rec.exit_code >= 0) {
-			rec.message[sizeof(rec.message) - 1] = '\0';
-			return engine__error_errno(rec.sys_errno, "%s", rec.message);
-		}
-		engine__error_restore(&saved);
-		return r;
-	}
+int engine__spawn_end(engine__plan *p, engine__spawning *sp, engine__proc *out, int *exit_code_out)
+{
+	engine__child_error rec;
+	bool got_error = false;
+	pid_t pid = sp->pid, joined = 0;
+	int pidfd = sp->pidfd;
+	ssize_t n;
 
+	/* The process is the caller's through @out now, or reaped here. */
+	sp->pidfd = -1;
+	sp->pid = 0;
+	if (exit_code_out)
+		*exit_code_out = 0;
+	close(sp->go_w);
+	sp->go_w = -1;
 	/* Records until EOF: the exec closed the last copy of the pipe. When
 	 * joining, the forked command's error may come before the first child's
 	 * pid record: read both, or the command stays an unreaped zombie that
@@ -215,7 +243,7 @@ int engine__spawn(engine__plan *p, engine__cgroup *cg, engine__proc *out, int *e
 	for (;;) {
 		engine__child_error tmp;
 
-		n = read(err_r, &tmp, sizeof(tmp));
+		n = read(sp->err_r, &tmp, sizeof(tmp));
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n != (ssize_t)sizeof(tmp))
@@ -229,6 +257,7 @@ int engine__spawn(engine__plan *p, engine__cgroup *cg, engine__proc *out, int *e
 				break;
 		}
 	}
+	engine__spawning_close(sp);
 	if (p->join_pidfd >= 0) {
 		/* The first child only forked the real one. */
 		waitpid(pid, NULL, __WALL);
@@ -266,4 +295,15 @@ int engine__spawn(engine__plan *p, engine__cgroup *cg, engine__proc *out, int *e
 	out->pid = pid;
 	out->pidfd = pidfd;
 	return 0;
+}
+
+int engine__spawn(engine__plan *p, engine__cgroup *cg, engine__proc *out, int *exit_code_out)
+{
+	engine__spawning sp;
+	int r;
+
+	if (exit_code_out)
+		*exit_code_out = 0;
+	r = engine__spawn_begin(p, cg, &sp);
+	return r < 0 ? r : engine__spawn_end(p, &sp, out, exit_code_out);
 }

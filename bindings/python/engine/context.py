@@ -13,6 +13,7 @@ from ._errors import Error
 
 if TYPE_CHECKING:
     from .containers import RunResult
+    from .pool import Pool
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -128,6 +129,16 @@ class Context:
         """
         from .containers import run
         return run(self, image, command, **kwargs)
+
+    def pool(self, image: Optional[str], command: Any = None, *, size: int = 2,
+             **kwargs: Any) -> "Pool":
+        """A :class:`engine.Pool` of ``size`` sandboxes prepared for this spec.
+
+        Keywords are :meth:`run`'s. ``pool.run(command, env=...)`` then runs
+        each command in a fresh sandbox, without the setup on its path.
+        """
+        from .pool import Pool
+        return Pool(self, image, command, size=size, **kwargs)
 
     def login(self, registry: Optional[str], username: str, password: str) -> None:
         """Check credentials against ``registry`` ("host[:port]", None: Docker Hub) and store them."""

@@ -1,0 +1,105 @@
+/*
+ * A prepared sandbox's child between its rootfs and its job (pool.c): it
+ * blocks on the sync socket until the pool hands it a command, takes the
+ * argv, env, exec candidates and stdio it was sent, and goes on to exec
+ * like any container. Async-signal-safe like the rest of the child: the
+ * buffers were allocated by the parent before the clone.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "runtime/runtime.h"
+
+/* The owner is gone (or closed the pool): nobody else will remove our
+ * cgroup, so leave it and remove it, then exit. */
+static void orphaned(engine__plan *p)
+{
+	engine__cgroup_leave(&p->job->cg_exit);
+	_exit(0);
+}
+
+static void read_all(int go_fd, int err_fd, char *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = read(go_fd, buf, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			engine__child_fail(err_fd, n < 0 ? errno : EPIPE, 0, "read the job", NULL);
+		buf += n;
+		len -= (size_t)n;
+	}
+}
+
+/* Point @out[0..count) at the next @count strings of @buf (each ends
+ * inside it), NULL after them. */
+static char *take(int err_fd, char *s, const char *end, char **out, uint32_t count)
+{
+	for (uint32_t i = 0; i < count; i++) {
+		char *nul = memchr(s, '\0', (size_t)(end - s));
+
+		if (!nul)
+			engine__child_fail(err_fd, EINVAL, 0, "malformed job", NULL);
+		out[i] = s;
+		s = nul + 1;
+	}
+	out[count] = NULL;
+	return s;
+}
+
+void engine__child_wait_job(engine__plan *p, int go_fd, int err_fd)
+{
+	engine__pool_job *job = p->job;
+	engine__pool_job_header h;
+	union {
+		struct cmsghdr align;
+		char buf[CMSG_SPACE(3 * sizeof(int))];
+	} ctl;
+	struct iovec iov = {&h, sizeof(h)};
+	struct msghdr m = {
+	    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf, .msg_controllen = sizeof(ctl.buf)};
+	int fds[3] = {-1, -1, -1}, nfds = 0;
+	ssize_t n;
+	char *s, *end;
+
+	do
+		n = recvmsg(go_fd, &m, MSG_WAITALL | MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	if (n <= 0)
+		orphaned(p);
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c))
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+			nfds = (int)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+			if (nfds > 3)
+				nfds = 3;
+			memcpy(fds, CMSG_DATA(c), (size_t)nfds * sizeof(int));
+		}
+	if (n != (ssize_t)sizeof(h) || (m.msg_flags & MSG_CTRUNC) || h.len > job->cap ||
+	    (size_t)h.argc + h.envc + h.npaths + 3 > job->n_ptrs || h.argc == 0 || h.npaths == 0)
+		engine__child_fail(err_fd, EINVAL, 0, "malformed job", NULL);
+	read_all(go_fd, err_fd, job->buf, h.len);
+	end = job->buf + h.len;
+	s = take(err_fd, job->buf, end, job->ptrs, h.argc);
+	s = take(err_fd, s, end, job->ptrs + h.argc + 1, h.envc);
+	take(err_fd, s, end, job->ptrs + h.argc + h.envc + 2, h.npaths);
+	p->argv = job->ptrs;
+	p->env = job->ptrs + h.argc + 1;
+	p->exec_paths = job->ptrs + h.argc + h.envc + 2;
+	/* The stdio that came along replaces the /dev/null it was built with. */
+	for (int i = 0, k = 0; i < 3; i++) {
+		if (!(h.stdio_mask & (1u << i)))
+			continue;
+		if (k >= nfds)
+			engine__child_fail(err_fd, EINVAL, 0, "malformed job", NULL);
+		if (dup2(fds[k++], i) < 0)
+			engine__child_fail(err_fd, errno, 0, "dup2 stdio", NULL);
+	}
+	for (int k = 0; k < nfds; k++)
+		if (fds[k] > 2)
+			close(fds[k]);
+}

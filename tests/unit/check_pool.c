@@ -1,0 +1,289 @@
+/* Prepared sandboxes (engine_pool): runs behave like engine_run, a
+ * sandbox is never handed out twice, sandboxes are isolated from each
+ * other, and a closed pool, a closed context or a killed owner leaves no
+ * sandbox, mount, cgroup or process behind. */
+#include <pthread.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#define TR_FIXTURE "pool"
+#include "check_runtime.h"
+#include "runtime/runtime.h"
+
+static engine_pool *pool_with(engine_context *c, const char *const *argv, unsigned size, bool limits)
+{
+	engine_spec *s = tr_spec(rootfs, argv);
+	engine_pool_options o = ENGINE_POOL_OPTIONS_INIT;
+	engine_pool *p = NULL;
+
+	if (limits)
+		ck_assert_engine_ok(engine_spec_set_memory_str(s, "64m"));
+	o.size = size;
+	ck_assert_engine_ok(engine_pool_new(c, s, &o, &p));
+	engine_spec_free(s);
+	return p;
+}
+
+static engine_pool *pool_of(engine_context *c, const char *const *argv, unsigned size)
+{
+	return pool_with(c, argv, size, true);
+}
+
+/* Wait (with a wide margin for a loaded machine) until @p has @n ready. */
+static void wait_ready(engine_pool *p, unsigned n)
+{
+	for (int i = 0; i < 3000 && engine__pool_ready(p) < n; i++)
+		usleep(10000);
+	ck_assert_uint_eq(engine__pool_ready(p), n);
+}
+
+static engine_run_result *run_ok(engine_pool *p, const char *const *argv, const char *const *env)
+{
+	engine_strarray a = {(char **)argv, 0}, e = {(char **)env, 0};
+	engine_run_result *res = NULL;
+
+	while (argv && argv[a.count])
+		a.count++;
+	while (env && env[e.count])
+		e.count++;
+	ck_assert_engine_ok(engine_pool_run(p, argv ? &a : NULL, env ? &e : NULL, &res));
+	ck_assert_msg(res->exit_code == 0, "exit %d, stderr: %s", res->exit_code, res->stderr_data);
+	return res;
+}
+
+START_TEST(test_pool__runs_like_engine_run)
+{
+	engine_pool *p = pool_of(ctx, SH("echo template"), 2);
+	engine_run_result *res;
+
+	res = run_ok(p, NULL, NULL);
+	ck_assert_str_eq(res->stdout_data, "template\n");
+	engine_run_result_free(res);
+	/* argv replaces the command, env adds to the environment; PID 1. */
+	res = run_ok(p, SH("echo $FOO $$ $(cat /proc/self/cgroup | wc -l)"),
+		     (const char *const[]){"FOO=bar", NULL});
+	ck_assert_msg(strncmp(res->stdout_data, "bar 1 ", 6) == 0, "got %s", res->stdout_data);
+	engine_run_result_free(res);
+	/* A failing command: its status comes back. */
+	{
+		engine_strarray a = {(char **)SH("echo oops >&2; exit 3"), 3};
+		engine_run_result *r = NULL;
+
+		ck_assert_engine_ok(engine_pool_run(p, &a, NULL, &r));
+		ck_assert_int_eq(r->exit_code, 3);
+		ck_assert_str_eq(r->stderr_data, "oops\n");
+		engine_run_result_free(r);
+	}
+	/* A missing command: 127 and ENGINE_ENOTFOUND, like docker run. */
+	{
+		engine_strarray a = {(char **)(const char *const[]){"no-such-cmd", NULL}, 1};
+		engine_run_result *r = NULL;
+
+		ck_assert_engine_error(engine_pool_run(p, &a, NULL, &r), ENGINE_ENOTFOUND, "no-such-cmd");
+		ck_assert_ptr_nonnull(r);
+		ck_assert_int_eq(r->exit_code, 127);
+		engine_run_result_free(r);
+	}
+	/* Bad input loses nothing: the next run works. */
+	{
+		engine_strarray e = {(char **)(const char *const[]){"NOEQUALS", NULL}, 1};
+		engine_run_result *r = NULL;
+
+		ck_assert_engine_error(engine_pool_run(p, NULL, &e, &r), ENGINE_EINVALID, "NOEQUALS");
+		ck_assert_ptr_null(r);
+	}
+	res = run_ok(p, NULL, NULL);
+	engine_run_result_free(res);
+	engine_pool_free(p);
+}
+END_TEST
+
+START_TEST(test_pool__never_handed_out_twice)
+{
+	engine_pool *p = pool_of(ctx, SH("true"), 3);
+	char ids[12][65];
+
+	for (int i = 0; i < 12; i++) {
+		/* A file left by an earlier run would be found here. (Namespace
+		 * inode numbers are recycled: compared between concurrent runs
+		 * below, not here.) */
+		engine_run_result *res = run_ok(p, SH("test ! -e /tmp/mark && touch /tmp/mark"), NULL);
+
+		snprintf(ids[i], sizeof(ids[i]), "%s", res->id);
+		engine_run_result_free(res);
+		for (int k = 0; k < i; k++)
+			ck_assert_str_ne(ids[i], ids[k]);
+	}
+	engine_pool_free(p);
+}
+END_TEST
+
+static void *run_thread(void *arg)
+{
+	engine_pool *p = arg;
+	static __thread char buf[64];
+	engine_run_result *res = NULL;
+	engine_strarray a = {(char **)SH("readlink /proc/self/ns/mnt; sleep 0.2"), 3};
+
+	if (engine_pool_run(p, &a, NULL, &res) < 0 || res->exit_code != 0) {
+		engine_run_result_free(res);
+		return NULL;
+	}
+	snprintf(buf, sizeof(buf), "%s", res->stdout_data);
+	engine_run_result_free(res);
+	return strdup(buf);
+}
+
+START_TEST(test_pool__sandboxes_isolated_from_each_other)
+{
+	engine_pool *p = pool_of(ctx, SH("true"), 2);
+	pthread_t t[3];
+	char *got[3];
+
+	wait_ready(p, 2);
+	/* Three at once from a pool of two: one is made on the spot. */
+	for (int i = 0; i < 3; i++)
+		ck_assert_int_eq(pthread_create(&t[i], NULL, run_thread, p), 0);
+	for (int i = 0; i < 3; i++) {
+		pthread_join(t[i], (void **)&got[i]);
+		ck_assert_ptr_nonnull(got[i]);
+	}
+	ck_assert_str_ne(got[0], got[1]);
+	ck_assert_str_ne(got[0], got[2]);
+	ck_assert_str_ne(got[1], got[2]);
+	for (int i = 0; i < 3; i++)
+		free(got[i]);
+	engine_pool_free(p);
+}
+END_TEST
+
+/* Whether sandboxes are there: the test's cgroup parent cannot be removed
+ * while a cgroup (or a process) is in it. Asked through a context of its
+ * own, so @c's cgroup state stays as it was. */
+static bool sandboxes_present(void)
+{
+	char parent[256];
+	engine_context *probe = tr_context(root, parent);
+	bool busy = engine__cgroup_parent_remove(probe) < 0;
+
+	engine_context_free(probe);
+	return busy;
+}
+
+/* The test's cgroup parent can only be removed once no sandbox cgroup (and
+ * so no sandbox process) is left in it. */
+static bool parent_gone_within(engine_context *c, int seconds)
+{
+	for (int i = 0; i < seconds * 20; i++) {
+		if (engine__cgroup_parent_remove(c) == 0)
+			return true;
+		usleep(50000);
+	}
+	return false;
+}
+
+START_TEST(test_pool__closed_pool_leaves_nothing)
+{
+	engine_pool *p = pool_of(ctx, SH("true"), 3);
+
+	wait_ready(p, 3);
+	ck_assert(sandboxes_present());
+	engine_pool_free(p);
+	ck_assert_msg(engine__cgroup_parent_remove(ctx) == 0, "left: %s", engine_error_last()->message);
+}
+END_TEST
+
+START_TEST(test_pool__closed_context_leaves_nothing)
+{
+	engine_pool *p = pool_of(ctx, SH("true"), 3);
+	engine_run_result *res = NULL;
+
+	wait_ready(p, 3);
+	engine_context_free(ctx);
+	ctx = tr_context(root, cg_parent);
+	ck_assert_msg(engine__cgroup_parent_remove(ctx) == 0, "left: %s", engine_error_last()->message);
+	/* The handle outlives its context: runs fail, free is safe. */
+	ck_assert_engine_error(engine_pool_run(p, NULL, NULL, &res), ENGINE_EINVALID, "closed");
+	engine_pool_free(p);
+}
+END_TEST
+
+START_TEST(test_pool__killed_owner_leaves_nothing)
+{
+	int sync[2];
+	char c;
+	pid_t pid;
+
+	ck_assert_int_eq(pipe(sync), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		char parent[256];
+		engine_context *mine = tr_context(root, parent);
+		/* With limits (v1 and v2 cgroups on a hybrid host) and without
+		 * (only the v2 one there). */
+		engine_pool *p = pool_with(mine, SH("true"), 3, true);
+		engine_pool *q = pool_with(mine, SH("true"), 2, false);
+
+		for (int i = 0; i < 3000 && (engine__pool_ready(p) < 3 || engine__pool_ready(q) < 2); i++)
+			usleep(10000);
+		if (write(sync[1], "r", 1) != 1)
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	close(sync[1]);
+	ck_assert_int_eq(read(sync[0], &c, 1), 1);
+	close(sync[0]);
+	ck_assert(sandboxes_present());
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	/* Each sandbox sees its socket close, leaves and removes its cgroup. */
+	ck_assert_msg(parent_gone_within(ctx, 20), "left: %s", engine_error_last()->message);
+}
+END_TEST
+
+START_TEST(test_pool__bad_spec_and_options)
+{
+	engine_spec *s = tr_spec("/nonexistent-rootfs", SH("true"));
+	engine_pool_options o = ENGINE_POOL_OPTIONS_INIT;
+	engine_pool *p = NULL;
+
+	ck_assert_int_ne(engine_pool_new(ctx, s, NULL, &p), 0);
+	ck_assert_ptr_null(p);
+	engine_spec_free(s);
+	s = tr_spec(rootfs, SH("true"));
+	o.size = 65;
+	ck_assert_engine_error(engine_pool_new(ctx, s, &o, &p), ENGINE_EINVALID, "at most 64");
+	o.version = 99;
+	ck_assert_engine_error(engine_pool_new(ctx, s, &o, &p), ENGINE_EINVALID, "version");
+	ck_assert_engine_error(engine_pool_new(NULL, s, NULL, &p), ENGINE_EINVALID, "NULL");
+	engine_spec_free(s);
+	engine_pool_free(NULL);
+	ck_assert_msg(engine__cgroup_parent_remove(ctx) == 0, "left: %s", engine_error_last()->message);
+}
+END_TEST
+
+static Suite *pool_suite(void)
+{
+	Suite *s = suite_create("pool");
+	TCase *tc = tcase_create("pool");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_pool__runs_like_engine_run);
+	tcase_add_test(tc, test_pool__never_handed_out_twice);
+	tcase_add_test(tc, test_pool__sandboxes_isolated_from_each_other);
+	tcase_add_test(tc, test_pool__closed_pool_leaves_nothing);
+	tcase_add_test(tc, test_pool__closed_context_leaves_nothing);
+	tcase_add_test(tc, test_pool__killed_owner_leaves_nothing);
+	tcase_add_test(tc, test_pool__bad_spec_and_options);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	return th_run_suite(pool_suite(), 1);
+}
