@@ -375,34 +375,7 @@ static const char *const known_filters[] = {"id",      "name",	 "status",    "la
 
 static int parse_filters(hs_request *req, json_object **out)
 {
-	const char *f = hs_query(req, "filters");
-	json_object *o;
-
-	*out = NULL;
-	if (!f || !*f)
-		return 0;
-	o = json_tokener_parse(f);
-	if (!o || !json_object_is_type(o, json_type_object)) {
-		if (o)
-			json_object_put(o);
-		hs_reply_error(req, 400, "invalid filters: %s", f);
-		return -1;
-	}
-	json_object_object_foreach(o, k, v)
-	{
-		bool known = false;
-
-		(void)v;
-		for (size_t i = 0; known_filters[i]; i++)
-			known = known || strcmp(known_filters[i], k) == 0;
-		if (!known) {
-			hs_reply_error(req, 400, "invalid filter '%s'", k);
-			json_object_put(o);
-			return -1;
-		}
-	}
-	*out = o;
-	return 0;
+	return filters_parse(req, known_filters, out);
 }
 
 static void list(hs_request *req, void *app)

@@ -135,9 +135,17 @@ extern const struct hs_route daemon_image_routes[];
 extern const struct hs_route daemon_file_routes[];
 extern const struct hs_route daemon_stats_routes[];
 extern const struct hs_route daemon_event_routes[];
+extern const struct hs_route daemon_image_io_routes[];
 
 /* create.c */
 void handle_container_create(hs_request *req, void *app);
+
+/* The "filters" query as a JSON object (NULL when absent); every key must be
+ * in @known, and the old form {"key": {"value": true}} is turned into the
+ * list form {"key": ["value"]}. Replies 400 itself and returns -1. */
+int filters_parse(hs_request *req, const char *const *known, json_object **out);
+/* The first value of filter @key ("true" when it is given without one), or NULL. */
+const char *filter_first(json_object *filters, const char *key);
 
 /* Docker's time formats. */
 void format_rfc3339(int64_t ns, char *buf, size_t len);

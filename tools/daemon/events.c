@@ -240,7 +240,6 @@ static void events(hs_request *req, void *app)
 	static const char *const known[] = {"type",  "event", "container", "image",
 					    "label", "scope", "daemon",	   NULL};
 	struct watch *w = calloc(1, sizeof(*w));
-	const char *f = hs_query(req, "filters");
 
 	(void)app;
 	if (!w) {
@@ -250,26 +249,9 @@ static void events(hs_request *req, void *app)
 	w->since = parse_time(hs_query(req, "since"));
 	w->has_since = hs_query(req, "since") != NULL;
 	w->until = parse_time(hs_query(req, "until"));
-	if (f && *f) {
-		w->filters = json_tokener_parse(f);
-		if (!w->filters || !json_object_is_type(w->filters, json_type_object)) {
-			watch_free(w);
-			hs_reply_error(req, 400, "invalid filters: %s", f);
-			return;
-		}
-		json_object_object_foreach(w->filters, k, v)
-		{
-			bool ok = false;
-
-			(void)v;
-			for (size_t i = 0; known[i]; i++)
-				ok = ok || strcmp(known[i], k) == 0;
-			if (!ok) {
-				hs_reply_error(req, 400, "invalid filter '%s'", k);
-				watch_free(w);
-				return;
-			}
-		}
+	if (filters_parse(req, known, &w->filters) < 0) {
+		watch_free(w);
+		return;
 	}
 	hs_reply_stream(req, 200, "application/json", events_run, w, watch_free);
 }

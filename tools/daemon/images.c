@@ -28,20 +28,28 @@ static json_object *image_labels(engine_context *ctx, const char *id)
 	return r ? r : json_object_new_object();
 }
 
-static bool ref_matches(const engine_image_summary *s, const char *pattern)
+/* Does tag @t ("name:tag") match a reference filter (a glob on the whole
+ * tag or on the name)? */
+static bool tag_matches(const char *t, const char *pattern)
 {
-	for (size_t i = 0; i < s->tags.count; i++) {
-		char name[1024];
-		const char *t = s->tags.strings[i];
-		const char *colon = strrchr(t, ':');
+	char name[1024];
+	const char *colon = strrchr(t, ':');
 
-		if (fnmatch(pattern, t, 0) == 0)
+	if (fnmatch(pattern, t, 0) == 0)
+		return true;
+	snprintf(name, sizeof(name), "%.*s", colon && !strchr(colon, '/') ? (int)(colon - t) : (int)strlen(t),
+		 t);
+	return fnmatch(pattern, name, 0) == 0;
+}
+
+/* With a reference filter only the matching tags are listed, as dockerd does. */
+static bool tag_wanted(json_object *refs, const char *t)
+{
+	if (!refs)
+		return true;
+	for (size_t k = 0; k < json_object_array_length(refs); k++)
+		if (tag_matches(t, json_object_get_string(json_object_array_get_idx(refs, k))))
 			return true;
-		snprintf(name, sizeof(name), "%.*s",
-			 colon && !strchr(colon, '/') ? (int)(colon - t) : (int)strlen(t), t);
-		if (fnmatch(pattern, name, 0) == 0)
-			return true;
-	}
 	return false;
 }
 
@@ -49,31 +57,16 @@ static void list(hs_request *req, void *app)
 {
 	struct dctx *dc = dctx_get(app);
 	engine_image_list *l = NULL;
+	static const char *const known[] = {"dangling", "reference", "label", NULL};
 	json_object *arr, *filters = NULL, *v;
-	const char *f = hs_query(req, "filters");
 	int dangling = -1;
 
-	if (f && *f) {
-		filters = json_tokener_parse(f);
-		if (!filters || !json_object_is_type(filters, json_type_object)) {
-			hs_reply_error(req, 400, "invalid filters: %s", f);
-			goto out;
-		}
-		json_object_object_foreach(filters, k, val)
-		{
-			(void)val;
-			if (strcmp(k, "dangling") && strcmp(k, "reference") && strcmp(k, "label")) {
-				hs_reply_error(req, 400, "invalid filter '%s'", k);
-				goto out;
-			}
-		}
-		if (json_object_object_get_ex(filters, "dangling", &v)) {
-			const char *s = json_object_is_type(v, json_type_array) && json_object_array_length(v)
-					    ? json_object_get_string(json_object_array_get_idx(v, 0))
-					    : "true";
+	if (filters_parse(req, known, &filters) < 0)
+		goto out;
+	if (filter_first(filters, "dangling")) {
+		const char *s = filter_first(filters, "dangling");
 
-			dangling = strcmp(s, "true") == 0 || strcmp(s, "1") == 0;
-		}
+		dangling = strcmp(s, "true") == 0 || strcmp(s, "1") == 0;
 	}
 	if (engine_image_list_new(dc->ctx, &l) < 0) {
 		reply_engine_error(req, "list images");
@@ -82,16 +75,18 @@ static void list(hs_request *req, void *app)
 	arr = json_object_new_array();
 	for (size_t i = 0; i < engine_image_list_count(l); i++) {
 		const engine_image_summary *s = engine_image_list_get(l, i);
-		json_object *im, *tags, *labels;
+		json_object *im, *tags, *labels, *refs;
 		bool ok = true;
 
 		if (dangling >= 0 && (s->tags.count == 0) != (dangling == 1))
 			continue;
+		refs = NULL;
 		if (filters && json_object_object_get_ex(filters, "reference", &v) &&
 		    json_object_is_type(v, json_type_array) && json_object_array_length(v)) {
+			refs = v;
 			ok = false;
-			for (size_t k = 0; k < json_object_array_length(v) && !ok; k++)
-				ok = ref_matches(s, json_object_get_string(json_object_array_get_idx(v, k)));
+			for (size_t k = 0; k < s->tags.count && !ok; k++)
+				ok = tag_wanted(refs, s->tags.strings[k]);
 		}
 		if (!ok)
 			continue;
@@ -117,7 +112,8 @@ static void list(hs_request *req, void *app)
 		im = json_object_new_object();
 		tags = json_object_new_array();
 		for (size_t k = 0; k < s->tags.count; k++)
-			json_object_array_add(tags, json_object_new_string(s->tags.strings[k]));
+			if (tag_wanted(refs, s->tags.strings[k]))
+				json_object_array_add(tags, json_object_new_string(s->tags.strings[k]));
 		json_object_object_add(im, "Containers", json_object_new_int(-1));
 		json_object_object_add(im, "Created", json_object_new_int64(s->created));
 		json_object_object_add(im, "Id", json_object_new_string(s->id));

@@ -59,6 +59,60 @@ engine_container *open_container_param(hs_request *req, engine_context *ctx)
 	return r < 0 ? NULL : c;
 }
 
+int filters_parse(hs_request *req, const char *const *known, json_object **out)
+{
+	const char *f = hs_query(req, "filters");
+	json_object *o;
+
+	*out = NULL;
+	if (!f || !*f)
+		return 0;
+	o = json_tokener_parse(f);
+	if (!o || !json_object_is_type(o, json_type_object)) {
+		if (o)
+			json_object_put(o);
+		hs_reply_error(req, 400, "invalid filters: %s", f);
+		return -1;
+	}
+	json_object_object_foreach(o, k, val)
+	{
+		bool ok = false;
+
+		for (size_t i = 0; known[i]; i++)
+			ok = ok || strcmp(known[i], k) == 0;
+		if (!ok) {
+			hs_reply_error(req, 400, "invalid filter '%s'", k);
+			json_object_put(o);
+			return -1;
+		}
+		if (json_object_is_type(val, json_type_object)) {
+			json_object *list = json_object_new_array();
+
+			json_object_object_foreach(val, vk, vv)
+			{
+				(void)vv;
+				json_object_array_add(list, json_object_new_string(vk));
+			}
+			json_object_object_add(o, k, list);
+		} else if (!json_object_is_type(val, json_type_array)) {
+			hs_reply_error(req, 400, "invalid filter '%s': expected a list of values", k);
+			json_object_put(o);
+			return -1;
+		}
+	}
+	*out = o;
+	return 0;
+}
+
+const char *filter_first(json_object *filters, const char *key)
+{
+	json_object *v;
+
+	if (!filters || !json_object_object_get_ex(filters, key, &v))
+		return NULL;
+	return json_object_array_length(v) ? json_object_get_string(json_object_array_get_idx(v, 0)) : "true";
+}
+
 void jset_strs(json_object *o, ...)
 {
 	va_list ap;

@@ -88,6 +88,9 @@ const char *hs_param(const hs_request *req, const char *name);
 /* The API version of the prefix ("1.41"), or NULL when unprefixed. */
 const char *hs_api_version(const hs_request *req);
 const char *hs_query(const hs_request *req, const char *key);
+/* Every value of a repeated query key ("names=a&names=b"), in order, into
+ * @out (up to @max); returns how many. Borrowed from the request. */
+size_t hs_query_all(const hs_request *req, const char *key, const char **out, size_t max);
 /* Docker's booleans: "1", "true", "True" -> true; absent -> @def. */
 bool hs_query_bool(const hs_request *req, const char *key, bool def);
 /* An integer query value into *out; absent: *out = def. -1 when malformed. */

@@ -30,6 +30,7 @@ static void load(void)
 	    {0, "MHD_queue_response", offsetof(struct hs_lazy, queue_response)},
 	    {0, "MHD_destroy_response", offsetof(struct hs_lazy, destroy_response)},
 	    {0, "MHD_upgrade_action", offsetof(struct hs_lazy, upgrade_action)},
+	    {0, "MHD_get_connection_values", offsetof(struct hs_lazy, get_connection_values)},
 	    {1, "gnutls_certificate_get_peers", offsetof(struct hs_lazy, certificate_get_peers)},
 	    {1, "gnutls_certificate_verify_peers2", offsetof(struct hs_lazy, certificate_verify_peers2)},
 	};

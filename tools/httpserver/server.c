@@ -526,6 +526,30 @@ const char *hs_query(const hs_request *req, const char *key)
 	return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, key);
 }
 
+struct query_all {
+	const char *key;
+	const char **out;
+	size_t n, max;
+};
+
+static enum MHD_Result collect_value(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	struct query_all *q = cls;
+
+	(void)kind;
+	if (strcmp(key, q->key) == 0 && value && q->n < q->max)
+		q->out[q->n++] = value;
+	return MHD_YES;
+}
+
+size_t hs_query_all(const hs_request *req, const char *key, const char **out, size_t max)
+{
+	struct query_all q = {key, out, 0, max};
+
+	MHD_get_connection_values(req->conn, MHD_GET_ARGUMENT_KIND, collect_value, &q);
+	return q.n;
+}
+
 bool hs_query_bool(const hs_request *req, const char *key, bool def)
 {
 	const char *v = hs_query(req, key);

@@ -1,0 +1,50 @@
+#!/bin/sh
+# Image endpoints of `engine daemon` through the Docker CLI: tag, inspect,
+# history, save / load, rmi, import, image prune, and push / pull with a
+# loopback docker-registry.
+set -u
+. "$(dirname "$0")/daemon_common.inc"
+start_daemon
+D() { timeout 120 "$DOCKER" "$@"; }
+reg_pid=""
+stop_registry() { [ -n "$reg_pid" ] && kill "$reg_pid" 2>/dev/null && wait "$reg_pid" 2>/dev/null; reg_pid=""; }
+
+D tag busybox mybb:1; check "tag" "mybb" "$(D images --format '{{.Repository}}' mybb)"
+check "inspect" "true" "$(D image inspect -f '{{if .Id}}true{{end}}' mybb:1)"
+D history mybb:1 | grep -q "engine image default"; check "history" 0 $?
+D save -o "$root/bb.tar" busybox; check "save" 0 $?
+D rmi mybb:1 >/dev/null; check "rmi untags" "" "$(D images -q mybb)"
+D rmi busybox >/dev/null; D images -q busybox >"$root/q"; check "rmi removes" "" "$(cat "$root/q")"
+check "load" "Loaded image: busybox:latest" "$(D load -i "$root/bb.tar")"
+D rmi nosuch 2>"$root/err"; check "rmi unknown fails" 1 $?
+E unpack busybox "$root/rootfs" >/dev/null && tar -C "$root/rootfs" -cf "$root/rootfs.tar" .
+id=$(D import "$root/rootfs.tar" imported:1); check "import" 0 $?
+check "imported image runs" "ok" "$(D run --rm --network none imported:1 /bin/echo ok 2>/dev/null)"
+D rmi imported:1 >/dev/null
+D image prune -f >/dev/null; check "image prune" 0 $?
+
+if command -v docker-registry >/dev/null; then
+	port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+	cat >"$root/reg.yml" <<YML
+version: 0.1
+storage:
+  filesystem:
+    rootdirectory: $root/registry
+http:
+  addr: 127.0.0.1:$port
+YML
+	docker-registry serve "$root/reg.yml" >"$root/reg.log" 2>&1 &
+	reg_pid=$!
+	i=0; until curl -s -o /dev/null "http://127.0.0.1:$port/v2/" || [ $i -ge 100 ]; do sleep 0.1; i=$((i + 1)); done
+	D tag busybox "127.0.0.1:$port/t/bb:v1"
+	D push "127.0.0.1:$port/t/bb:v1" >"$root/push" 2>&1; check "push" 0 $?
+	grep -q "v1: digest: sha256:" "$root/push"; check "push reports the digest" 0 $?
+	D rmi "127.0.0.1:$port/t/bb:v1" >/dev/null
+	D pull "127.0.0.1:$port/t/bb:v1" >"$root/pull" 2>&1; check "pull" 0 $?
+	grep -q "Digest: sha256:" "$root/pull"; check "pull reports the digest" 0 $?
+	check "pulled image runs" "ok" "$(D run --rm --network none "127.0.0.1:$port/t/bb:v1" echo ok 2>/dev/null)"
+	D pull "127.0.0.1:$port/t/nosuch:v1" >"$root/pull" 2>&1; check "pull of a missing image fails" 1 $?
+	stop_registry
+fi
+echo "$fails failed"
+[ $fails -eq 0 ]

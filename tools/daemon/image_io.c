@@ -1,0 +1,352 @@
+/*
+ * Image endpoints that move images or stream progress: create (pull from a
+ * registry with Docker's JSON-lines progress, or import a rootfs tar with
+ * fromSrc=-), push, get (docker save, one image or ?names=...), load,
+ * history and prune. Progress and archives are written by the library
+ * straight into the reply's stream.
+ */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "daemon/daemon.h"
+
+#define MAX_NAMES 64
+
+struct io_job {
+	struct daemon *d;
+	struct dctx *dc;
+	char *ref;
+	int body_fd; /* load/import: the spooled body (owned) */
+	engine_strarray names;
+	int kind; /* JOB_* */
+};
+
+enum { JOB_PULL, JOB_IMPORT, JOB_PUSH, JOB_SAVE, JOB_LOAD };
+
+static void job_free(void *data)
+{
+	struct io_job *j = data;
+
+	dctx_put(j->d, j->dc);
+	free(j->ref);
+	if (j->body_fd >= 0)
+		close(j->body_fd);
+	engine_strarray_dispose(&j->names);
+	free(j);
+}
+
+static struct io_job *job_new(struct daemon *d, int kind, const char *ref)
+{
+	struct io_job *j = calloc(1, sizeof(*j));
+
+	if (!j)
+		return NULL;
+	j->d = d;
+	j->dc = dctx_get(d);
+	j->kind = kind;
+	j->body_fd = -1;
+	j->ref = ref ? strdup(ref) : NULL;
+	return j;
+}
+
+/* Docker's failure line in a JSON-lines stream. */
+static void stream_error(hs_stream *st, const char *msg)
+{
+	json_object *o = json_object_new_object(), *det = json_object_new_object();
+
+	json_object_object_add(det, "message", json_object_new_string(msg));
+	json_object_object_add(o, "errorDetail", det);
+	json_object_object_add(o, "error", json_object_new_string(msg));
+	hs_stream_json(st, o);
+}
+
+static void status_line(hs_stream *st, const char *key, const char *text)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, key, json_object_new_string(text));
+	hs_stream_json(st, o);
+}
+
+static void io_run(hs_stream *st, void *data)
+{
+	struct io_job *j = data;
+	engine_context *ctx = j->dc->ctx;
+	char *out = NULL, line[1200];
+	int r = 0;
+
+	switch (j->kind) {
+	case JOB_PULL: {
+		engine_registry_pull_options o = ENGINE_REGISTRY_PULL_OPTIONS_INIT;
+
+		o.progress_fd = hs_stream_gone_fd(st);
+		r = engine_registry_pull(ctx, j->ref, &o, &out);
+		if (r == 0)
+			events_emit("image", "pull", j->ref, "name", j->ref, NULL);
+		break;
+	}
+	case JOB_IMPORT: {
+		engine_image_import_options o = ENGINE_IMAGE_IMPORT_OPTIONS_INIT;
+
+		o.ref = j->ref;
+		r = engine_image_import(ctx, NULL, j->body_fd, &o, &out);
+		if (r == 0) {
+			status_line(st, "status", out);
+			events_emit("image", "import", out, "name", j->ref ? j->ref : out, NULL);
+		}
+		break;
+	}
+	case JOB_PUSH: {
+		engine_registry_push_options o = ENGINE_REGISTRY_PUSH_OPTIONS_INIT;
+
+		o.progress_fd = hs_stream_gone_fd(st);
+		r = engine_registry_push(ctx, j->ref, &o, &out);
+		if (r == 0)
+			events_emit("image", "push", j->ref, "name", j->ref, NULL);
+		break;
+	}
+	case JOB_SAVE:
+		r = engine_image_save_fd(ctx, &j->names, hs_stream_gone_fd(st),
+					 ENGINE_IMAGE_FORMAT_DOCKER_ARCHIVE);
+		if (r < 0)
+			dlog(1, "save: %s", engine_error_last()->message);
+		return; /* a tar stream has no room for an error line */
+	case JOB_LOAD: {
+		char path[64];
+		engine_strarray loaded = {NULL, 0};
+
+		/* The spooled body by path: the loader detects the format itself. */
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", j->body_fd);
+		r = engine_image_load(ctx, path, NULL, &loaded);
+		for (size_t i = 0; r == 0 && i < loaded.count; i++) {
+			bool id = strncmp(loaded.strings[i], "sha256:", 7) == 0;
+
+			snprintf(line, sizeof(line), "Loaded image%s: %s\n", id ? " ID" : "",
+				 loaded.strings[i]);
+			/* dockerd prints these even with quiet (the CLI asks for quiet
+			 * whenever its output is not a terminal); quiet drops progress only. */
+			status_line(st, "stream", line);
+			events_emit("image", "load", loaded.strings[i], "name", loaded.strings[i], NULL);
+		}
+		engine_strarray_dispose(&loaded);
+		break;
+	}
+	}
+	if (r < 0)
+		stream_error(st, engine_error_last()->message);
+	engine_free(out);
+}
+
+/* Reply with a JSON-lines (or tar) stream that runs job @kind. */
+static void start_job(hs_request *req, void *app, int kind, const char *ref, int body_fd)
+{
+	struct io_job *j = job_new(app, kind, ref);
+
+	if (!j) {
+		hs_reply_error(req, 500, "out of memory");
+		return;
+	}
+	if (body_fd >= 0)
+		j->body_fd = dup(body_fd);
+	hs_reply_stream(req, 200, "application/json", io_run, j, job_free);
+}
+
+static void create(hs_request *req, void *app)
+{
+	const char *from = hs_query(req, "fromImage"), *src = hs_query(req, "fromSrc");
+	const char *tag = hs_query(req, "tag"), *repo = hs_query(req, "repo");
+	char ref[1024];
+
+	if (src && *src) {
+		if (strcmp(src, "-") != 0) {
+			hs_reply_error(req, 400,
+				       "fromSrc: only \"-\" (the request body) is supported, not URLs");
+			return;
+		}
+		if (hs_body_fd(req) < 0) {
+			hs_reply_error(req, 400, "fromSrc=-: the request body must hold a tar archive");
+			return;
+		}
+		ref[0] = '\0';
+		if (repo && *repo)
+			snprintf(ref, sizeof(ref), "%s%s%s", repo, tag && *tag ? ":" : "",
+				 tag && *tag ? tag : "");
+		start_job(req, app, JOB_IMPORT, ref[0] ? ref : NULL, hs_body_fd(req));
+		return;
+	}
+	if (!from || !*from) {
+		hs_reply_error(req, 400, "fromImage or fromSrc is required");
+		return;
+	}
+	/* "name" and "tag" (or a digest) are joined as the CLI splits them. */
+	if (tag && *tag)
+		snprintf(ref, sizeof(ref), "%s%s%s", from, strncmp(tag, "sha256:", 7) == 0 ? "@" : ":", tag);
+	else
+		snprintf(ref, sizeof(ref), "%s", from);
+	start_job(req, app, JOB_PULL, ref, -1);
+}
+
+static void push(hs_request *req, void *app)
+{
+	const char *name = hs_param(req, "name"), *tag = hs_query(req, "tag");
+	char ref[1024];
+
+	snprintf(ref, sizeof(ref), "%s%s%s", name, tag && *tag ? ":" : "", tag && *tag ? tag : "");
+	start_job(req, app, JOB_PUSH, ref, -1);
+}
+
+static void save(hs_request *req, void *app)
+{
+	const char *names[MAX_NAMES], *one = hs_param(req, "name");
+	size_t n = one ? 1 : hs_query_all(req, "names", names, MAX_NAMES);
+	struct io_job *j;
+
+	if (one)
+		names[0] = one;
+	if (n == 0) {
+		hs_reply_error(req, 400, "names: at least one image is required");
+		return;
+	}
+	j = job_new(app, JOB_SAVE, NULL);
+	if (!j) {
+		hs_reply_error(req, 500, "out of memory");
+		return;
+	}
+	j->names.strings = calloc(n + 1, sizeof(char *));
+	for (size_t i = 0; j->names.strings && i < n; i++) {
+		engine_image *img = NULL;
+
+		/* Unknown names fail before the 200 goes out. */
+		if (engine_image_open(j->dc->ctx, names[i], &img) < 0) {
+			hs_reply_error(req, 404, "No such image: %s", names[i]);
+			job_free(j);
+			return;
+		}
+		engine_image_free(img);
+		j->names.strings[j->names.count++] = strdup(names[i]);
+	}
+	hs_reply_stream(req, 200, "application/x-tar", io_run, j, job_free);
+}
+
+static void load(hs_request *req, void *app)
+{
+
+	if (hs_body_fd(req) < 0) {
+		hs_reply_error(req, 400, "the request body must hold an image archive");
+		return;
+	}
+	start_job(req, app, JOB_LOAD, NULL, hs_body_fd(req));
+}
+
+static void history(hs_request *req, void *app)
+{
+	struct dctx *dc = dctx_get(app);
+	const char *name = hs_param(req, "name");
+	char *text = NULL;
+	json_object *o = NULL, *h, *arr, *v, *tags = NULL;
+	int r = engine_image_inspect(dc->ctx, name, &text);
+
+	if (r == ENGINE_ENOTFOUND) {
+		hs_reply_error(req, 404, "No such image: %s", name);
+		goto out;
+	}
+	if (r < 0 || !(o = json_tokener_parse(text)) || !json_object_object_get_ex(o, "History", &h)) {
+		if (r < 0)
+			reply_engine_error(req, NULL);
+		else
+			hs_reply_error(req, 500, "image %s: no history in its inspect output", name);
+		goto out;
+	}
+	json_object_object_get_ex(o, "RepoTags", &tags);
+	arr = json_object_new_array();
+	/* Newest first; the image's own ID and tags on the top entry. */
+	for (size_t i = json_object_array_length(h); i-- > 0;) {
+		json_object *e = json_object_array_get_idx(h, i), *x = json_object_new_object();
+		bool top = i == json_object_array_length(h) - 1;
+
+		json_object_object_add(x, "Id",
+				       json_object_new_string(top && json_object_object_get_ex(o, "Id", &v)
+								  ? json_object_get_string(v)
+								  : "<missing>"));
+		json_object_object_add(
+		    x, "Created",
+		    json_object_new_int64(json_object_object_get_ex(e, "created", &v)
+					      ? parse_rfc3339(json_object_get_string(v)) / 1000000000
+					      : 0));
+		json_object_object_add(x, "CreatedBy",
+				       json_object_new_string(json_object_object_get_ex(e, "created_by", &v)
+								  ? json_object_get_string(v)
+								  : ""));
+		json_object_object_add(x, "Tags", top && tags ? json_object_get(tags) : NULL);
+		json_object_object_add(x, "Size", json_object_new_int64(0));
+		json_object_object_add(x, "Comment",
+				       json_object_new_string(json_object_object_get_ex(e, "comment", &v)
+								  ? json_object_get_string(v)
+								  : ""));
+		json_object_array_add(arr, x);
+	}
+	hs_reply_json(req, 200, arr);
+out:
+	if (o)
+		json_object_put(o);
+	engine_free(text);
+	dctx_put(app, dc);
+}
+
+static void prune(hs_request *req, void *app)
+{
+	static const char *const known[] = {"dangling", NULL};
+	struct dctx *dc = dctx_get(app);
+	engine_strarray report = {NULL, 0};
+	json_object *filters = NULL, *arr, *o;
+	int64_t reclaimed = 0;
+	bool all = false;
+
+	if (filters_parse(req, known, &filters) < 0)
+		goto out;
+	/* dangling=false: every unused image, as `docker image prune -a`. */
+	if (filter_first(filters, "dangling"))
+		all = strcmp(filter_first(filters, "dangling"), "false") == 0 ||
+		      strcmp(filter_first(filters, "dangling"), "0") == 0;
+	if (engine_store_prune_images(dc->ctx, all, &report, &reclaimed) < 0) {
+		reply_engine_error(req, "prune images");
+		goto out;
+	}
+	arr = json_object_new_array();
+	for (size_t i = 0; i < report.count; i++) {
+		const char *line = report.strings[i];
+		json_object *e = json_object_new_object();
+
+		if (strncasecmp(line, "untagged: ", 10) == 0)
+			json_object_object_add(e, "Untagged", json_object_new_string(line + 10));
+		else if (strncasecmp(line, "deleted: ", 9) == 0)
+			json_object_object_add(e, "Deleted", json_object_new_string(line + 9));
+		else
+			json_object_object_add(e, "Deleted", json_object_new_string(line));
+		json_object_array_add(arr, e);
+	}
+	o = json_object_new_object();
+	json_object_object_add(o, "ImagesDeleted", arr);
+	json_object_object_add(o, "SpaceReclaimed", json_object_new_int64(reclaimed));
+	hs_reply_json(req, 200, o);
+out:
+	if (filters)
+		json_object_put(filters);
+	engine_strarray_dispose(&report);
+	dctx_put(app, dc);
+}
+
+const struct hs_route daemon_image_io_routes[] = {
+    {"POST", "/images/create", create, HS_BODY_FILE},
+    {"POST", "/images/load", load, HS_BODY_FILE},
+    {"GET", "/images/get", save, 0},
+    {"POST", "/images/prune", prune, 0},
+    {"GET", "/images/{name*}/get", save, 0},
+    {"GET", "/images/{name*}/history", history, 0},
+    {"POST", "/images/{name*}/push", push, 0},
+    {NULL, NULL, NULL, 0},
+};
