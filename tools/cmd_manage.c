@@ -396,7 +396,63 @@ static int cmd_export(int argc, char **argv)
 	return 0;
 }
 
+static const struct cli_usage commit_usage = {
+    "commit", "[OPTIONS] CONTAINER [REPOSITORY[:TAG]]", "Create a new image from a container's changes",
+    "  -a, --author string    Author (e.g., \"John Hannibal Smith <hannibal@a-team.com>\")\n"
+    "  -c, --change list      Apply Dockerfile instruction to the created image\n"
+    "  -m, --message string   Commit message\n"
+    "  -p, --pause            Pause container during commit (default true)\n"};
+
+static int cmd_commit(int argc, char **argv)
+{
+	static const struct option lo[] = {
+	    {"author", required_argument, NULL, 'a'},  {"change", required_argument, NULL, 'c'},
+	    {"message", required_argument, NULL, 'm'}, {"pause", optional_argument, NULL, 'p'},
+	    {"help", no_argument, NULL, 'h'},	       {NULL, 0, NULL, 0}};
+	engine_commit_options co = ENGINE_COMMIT_OPTIONS_INIT;
+	char **changes = calloc((size_t)argc + 1, sizeof(char *)), *id = NULL;
+	engine_container *c;
+	int opt, r;
+
+	if (!changes)
+		return cli_failf(1, "out of memory");
+	optind = 1;
+	while ((opt = cli_getopt(argc, argv, "a:c:m:p", lo, &commit_usage)) != CLI_OPT_END) {
+		if (opt == 'a')
+			co.author = optarg;
+		else if (opt == 'c')
+			changes[co.changes.count++] = optarg;
+		else if (opt == 'm')
+			co.comment = optarg;
+		else if (opt == 'p')
+			co.pause = !optarg || strcmp(optarg, "false") != 0;
+		else {
+			free(changes);
+			return opt == CLI_OPT_HELP ? 0 : 125;
+		}
+	}
+	co.changes.strings = changes;
+	if (argc - optind < 1 || argc - optind > 2) {
+		free(changes);
+		return cli_args_error(&commit_usage, "requires at least 1 and at most 2 arguments.");
+	}
+	co.ref = argc - optind == 2 ? argv[optind + 1] : NULL;
+	if (open_one(argv[optind], &c) < 0) {
+		free(changes);
+		return 1;
+	}
+	r = engine_container_commit(c, &co, &id);
+	engine_container_free(c);
+	free(changes);
+	if (r < 0)
+		return cli_fail(1, NULL);
+	puts(id);
+	engine_free(id);
+	return 0;
+}
+
 const struct cli_command cli_manage_commands[] = {
+    {"commit", cmd_commit, "Create a new image from a container's changes"},
     {"cp", cmd_cp, "Copy files/folders between a container and the local filesystem"},
     {"export", cmd_export, "Export a container's filesystem as a tar archive"},
     {"diff", cmd_diff, "Inspect changes to files or directories on a container's filesystem"},

@@ -201,6 +201,10 @@ ENGINE_STRARRAY_MEMBER(engine_exec_options, env)
 ENGINE_OWNING_STRUCT(engine_exec_options,
 	free((char *)o->user); free((char *)o->working_dir);
 	capi_strarray_clear(&o->argv); capi_strarray_clear(&o->env);)
+ENGINE_STRARRAY_MEMBER(engine_commit_options, changes)
+ENGINE_OWNING_STRUCT(engine_commit_options,
+	free((char *)o->ref); free((char *)o->comment); free((char *)o->author);
+	capi_strarray_clear(&o->changes);)
 ENGINE_OWNING_STRUCT(engine_update_options,
 	free((char *)o->cpuset_cpus); free((char *)o->restart_policy);)
 

@@ -323,6 +323,40 @@ ENGINE_EXTERN int engine_container_path_stat(engine_container *container, const 
  */
 ENGINE_EXTERN int engine_container_export(engine_container *container, int fd);
 
+#define ENGINE_COMMIT_OPTIONS_VERSION 1
+
+/** Options for engine_container_commit(). */
+typedef struct engine_commit_options {
+	unsigned version;
+	const char *ref;	 /**< "repo:tag" to tag the image with, or NULL */
+	const char *comment;	 /**< commit message (docker commit -m), or NULL */
+	const char *author;	 /**< author (docker commit -a), or NULL */
+	engine_strarray changes; /**< Dockerfile instructions to apply (docker commit -c "CMD [...]"):
+				      CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, ONBUILD, USER, VOLUME,
+				      WORKDIR, HEALTHCHECK, STOPSIGNAL */
+	int pause;		 /**< pause a running container while its layer is read (default 1) */
+} engine_commit_options;
+
+#define ENGINE_COMMIT_OPTIONS_INIT                                                                           \
+	{                                                                                                    \
+		ENGINE_COMMIT_OPTIONS_VERSION, NULL, NULL, NULL, {NULL, 0}, 1                                \
+	}
+
+/** Initialise @p opts like ENGINE_COMMIT_OPTIONS_INIT, for bindings. */
+ENGINE_EXTERN int engine_commit_options_init(engine_commit_options *opts, unsigned version);
+
+/**
+ * Make an image from the container (docker commit): its writable layer
+ * (minus the /etc/hosts, /etc/hostname and /etc/resolv.conf the engine
+ * writes) on top of its image, with the container's command, environment,
+ * working directory and user as the image's config, then the changes.
+ * @p opts may be NULL (defaults). *@p id_out ("sha256:...") is freed with
+ * engine_free(). Errors: ENGINE_EINVALID (a bad change or reference),
+ * ENGINE_ENOTSUP (a container on a plain directory), ENGINE_EIO.
+ */
+ENGINE_EXTERN int engine_container_commit(engine_container *container, const engine_commit_options *opts,
+					  char **id_out);
+
 /**
  * Docker-like inspect JSON: Id, Name, Created, Path, Args, State {Status,
  * Running, Paused, Pid, ExitCode, OOMKilled, StartedAt, FinishedAt}, Image,

@@ -50,6 +50,10 @@ int engine__build_expand(engine__build_stage *st, const engine__df_instr *in, co
  * VOLUME STOPSIGNAL SHELL HEALTHCHECK MAINTAINER ARG ONBUILD) to the stage's
  * config; *@comment receives Docker's history text ("ENV a=b"). */
 int engine__build_apply_meta(engine__build_stage *st, const engine__df_instr *in, char **comment);
+/* Apply Dockerfile instructions, one per string (docker commit --change),
+ * to the image config @image: the metadata instructions only, else
+ * ENGINE_EINVALID naming the instruction (changes.c). */
+int engine__build_apply_changes(json_object *image, char *const *changes);
 
 /* The argv of a RUN (SHELL + command, or the exec form), the environment it
  * runs with, and its history/cache text: the command joined with spaces,

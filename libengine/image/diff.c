@@ -36,7 +36,8 @@ struct differ {
 	engine__blob_writer *blob;
 	struct hardlink *links;
 	size_t nlinks;
-	int err; /* first failure of a callback (error already set) */
+	int err;	   /* first failure of a callback (error already set) */
+	char *const *skip; /* regular files left out (relative paths), or NULL */
 };
 
 static la_ssize_t gz_out(struct archive *a, void *data, const void *buf, size_t len)
@@ -173,6 +174,9 @@ static int one(struct differ *d, int dfd, const char *name, const char *prefix)
 		return engine__error_errno(errno, "stat %s", path);
 	if (S_ISSOCK(st.st_mode))
 		return 0;
+	for (size_t i = 0; S_ISREG(st.st_mode) && d->skip && d->skip[i]; i++)
+		if (strcmp(d->skip[i], path) == 0)
+			return 0;
 	if (S_ISCHR(st.st_mode) && st.st_rdev == makedev(0, 0)) {
 		cleanup_free char *wh = prefix[0] ? engine__strdup_printf("%s/.wh.%s", prefix, name)
 						  : engine__strdup_printf(".wh.%s", name);
@@ -315,7 +319,16 @@ int engine__layer_create_from_dir(engine_context *ctx, const char *dir, const ch
 				  char diff_id_out[ENGINE__DIGEST_LEN + 1],
 				  char chain_id_out[ENGINE__DIGEST_LEN + 1])
 {
-	struct differ d = {0};
+	return engine__layer_create_from_dir_skip(ctx, dir, parent_chain_id, NULL, blob_digest_out,
+						  diff_id_out, chain_id_out);
+}
+
+int engine__layer_create_from_dir_skip(engine_context *ctx, const char *dir, const char *parent_chain_id,
+				       char *const *skip, char blob_digest_out[ENGINE__DIGEST_LEN + 1],
+				       char diff_id_out[ENGINE__DIGEST_LEN + 1],
+				       char chain_id_out[ENGINE__DIGEST_LEN + 1])
+{
+	struct differ d = {.skip = skip};
 	cleanup_close int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	char blob[ENGINE__DIGEST_LEN + 1], diff[ENGINE__DIGEST_LEN + 1];
 	int lock, r;

@@ -102,6 +102,13 @@ typedef struct engine__extract_options {
 int engine__archive_extract(engine_context *ctx, const char *path, int dirfd,
 			    const engine__extract_options *o);
 
+/* The same, leaving out the regular files named in @skip (paths relative to
+ * @dir, "etc/hosts"): what the runtime writes into every container. */
+int engine__layer_create_from_dir_skip(engine_context *ctx, const char *dir, const char *parent_chain_id,
+				       char *const *skip, char blob_digest_out[ENGINE__DIGEST_LEN + 1],
+				       char diff_id_out[ENGINE__DIGEST_LEN + 1],
+				       char chain_id_out[ENGINE__DIGEST_LEN + 1]);
+
 /* --- images and tags ---------------------------------------------------- */
 
 /* Record an image whose config blob and layer blobs are already stored and

@@ -110,5 +110,16 @@ tar tf "$root/fs.tar" | grep -q '^proc/.'; check "export leaves /proc out" 1 $?
 E export -o "$root/fs2.tar" files && cmp -s "$root/fs.tar" "$root/fs2.tar"; check "export -o" 0 $?
 E rm -f files >/dev/null
 
+# commit: a new image from the container's changes, tagged, with --change
+E run --name tocommit busybox sh -c 'echo committed > /msg' >/dev/null
+id=$(E commit -m "the message" -a tester -c 'CMD ["cat", "/msg"]' -c 'ENV X=1' tocommit snap:v1)
+check "commit prints the image id" 71 "${#id}"
+check "committed image runs its files and CMD" "committed" "$(E run --rm snap:v1)"
+check "committed env" "1" "$(E run --rm snap:v1 sh -c 'echo $X')"
+E image inspect snap:v1 | grep -q '"the message"'; check "commit message" 0 $?
+E commit -c 'RUN true' tocommit 2>/dev/null; check "commit refuses RUN" 1 $?
+untagged=$(E commit tocommit); check "commit without a name" 71 "${#untagged}"
+E rm tocommit >/dev/null
+
 echo "$fails failed"
 [ "$fails" -eq 0 ]

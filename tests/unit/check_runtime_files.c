@@ -222,6 +222,67 @@ START_TEST(test_runtime__archive_api)
 }
 END_TEST
 
+START_TEST(test_runtime__commit)
+{
+	engine_commit_options co = ENGINE_COMMIT_OPTIONS_INIT;
+	char *changes[] = {"CMD [\"sh\", \"-c\", \"cat /hello; echo $A\"]", "ENV A=b", "LABEL k=v"};
+	engine_spec *s = NULL;
+	engine_container *c = NULL;
+	engine_run_result *res = NULL;
+	char *id = NULL, *json = NULL;
+
+	ck_assert_engine_ok(engine_image_create_default(ctx, NULL, NULL));
+	ck_assert_engine_ok(engine_spec_new(&s));
+	ck_assert_engine_ok(engine_spec_set_image(s, "busybox"));
+	ck_assert_engine_ok(engine_spec_set_argv(
+	    s, &(engine_strarray){(char *[]){"sh", "-c", "echo hi > /hello; rm /etc/group; sleep 60"}, 3}));
+	ck_assert_engine_ok(engine_container_create(ctx, s, &c));
+	engine_spec_free(s);
+	ck_assert_engine_ok(engine_container_start(c));
+	for (int i = 0; i < 100 && engine_container_path_stat(c, "/hello", &json) < 0; i++)
+		usleep(50 * 1000);
+	engine_free(json);
+
+	co.ref = "committed:1";
+	co.comment = "a message";
+	co.author = "me";
+	co.changes = (engine_strarray){changes, 3};
+	ck_assert_engine_ok(engine_container_commit(c, &co, &id));
+	ck_assert_str_eq(engine_container_status(c), "running");
+	ck_assert_int_eq(strncmp(id, "sha256:", 7), 0);
+	ck_assert_engine_ok(engine_image_inspect(ctx, "committed:1", &json));
+	ck_assert_ptr_nonnull(strstr(json, "a message"));
+	ck_assert_ptr_nonnull(strstr(json, "\"A=b\""));
+	ck_assert_ptr_nonnull(strstr(json, "\"k\": \"v\""));
+	engine_free(json);
+	engine_free(id);
+
+	/* the new image runs the committed command on the committed files */
+	ck_assert_engine_ok(engine_spec_new(&s));
+	ck_assert_engine_ok(engine_spec_set_image(s, "committed:1"));
+	ck_assert_engine_ok(engine_run(ctx, s, &res));
+	ck_assert_str_eq(res->stdout_data, "hi\nb\n");
+	engine_run_result_free(res);
+	res = NULL;
+	ck_assert_engine_ok(
+	    engine_spec_set_argv(s, &(engine_strarray){(char *[]){"sh", "-c", "ls /etc"}, 3}));
+	ck_assert_engine_ok(engine_run(ctx, s, &res));
+	ck_assert_ptr_null(strstr(res->stdout_data, "group"));
+	engine_run_result_free(res);
+	engine_spec_free(s);
+
+	co = (engine_commit_options)ENGINE_COMMIT_OPTIONS_INIT;
+	co.changes = (engine_strarray){(char *[]){"RUN true"}, 1};
+	ck_assert_engine_error(engine_container_commit(c, &co, &id), ENGINE_EINVALID,
+			       "RUN is not a valid change");
+	co.changes = (engine_strarray){NULL, 0};
+	co.ref = "Bad:Ref";
+	ck_assert_engine_error(engine_container_commit(c, &co, &id), ENGINE_EINVALID, "Bad");
+	ck_assert_engine_ok(engine_container_remove(c, 1));
+	engine_container_free(c);
+}
+END_TEST
+
 static Suite *files_suite(void)
 {
 	Suite *s = suite_create("runtime-files");
@@ -232,6 +293,7 @@ static Suite *files_suite(void)
 	tcase_add_test(tc, test_runtime__copy_placement);
 	tcase_add_test(tc, test_runtime__copy_symlinks_stay_inside);
 	tcase_add_test(tc, test_runtime__archive_api);
+	tcase_add_test(tc, test_runtime__commit);
 	suite_add_tcase(s, tc);
 	return s;
 }
