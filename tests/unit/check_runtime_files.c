@@ -235,7 +235,7 @@ START_TEST(test_runtime__commit)
 	ck_assert_engine_ok(engine_spec_new(&s));
 	ck_assert_engine_ok(engine_spec_set_image(s, "busybox"));
 	ck_assert_engine_ok(engine_spec_set_argv(
-	    s, &(engine_strarray){(char *[]){"sh", "-c", "echo hi > /hello; rm /etc/group; sleep 60"}, 3}));
+	    s, &(engine_strarray){(char *[]){"sh", "-c", "rm /etc/group; echo hi > /hello; sleep 60"}, 3}));
 	ck_assert_engine_ok(engine_container_create(ctx, s, &c));
 	engine_spec_free(s);
 	ck_assert_engine_ok(engine_container_start(c));
