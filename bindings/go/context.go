@@ -108,6 +108,17 @@ func (c *Context) RunDir() string {
 	return s
 }
 
+// HasFeature is the package's HasFeature for this context (its cgroup
+// root), probed once per context; false once closed.
+func (c *Context) HasFeature(name string) bool {
+	var ok bool
+	_ = c.with("HasFeature", func(h capi.Struct_SS_engine_context) error {
+		ok = capi.Engine_context_has_feature(h, name) != 0
+		return nil
+	})
+	return ok
+}
+
 // SetLogLevel changes the level below which log lines are dropped.
 func (c *Context) SetLogLevel(level int) error {
 	return c.with("SetLogLevel", func(h capi.Struct_SS_engine_context) error {

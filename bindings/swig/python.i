@@ -149,6 +149,7 @@ static void capi_set_error_classes(PyObject *classes)
 	int kind, int step, int total, int pause
 };
 %typemap(out) int engine_has_feature "$result = PyBool_FromLong($1);"
+%typemap(out) int engine_context_has_feature "$result = PyBool_FromLong($1);"
 
 /* Input lists. */
 %typemap(in) const engine_strarray * (engine_strarray tmp = { NULL, 0 }) {

@@ -56,10 +56,24 @@ ENGINE_EXTERN void engine_free(void *ptr);
 ENGINE_EXTERN const char *engine_version(void);
 
 /**
- * Whether the loaded library supports an optional feature, so bindings can
- * check what they linked against. Known names: "seccomp", "overlay",
- * "cgroup-v1", "cgroup-v2", "zstd", "registry", "build", "daemon".
- * Returns 1 when supported, 0 otherwise (including unknown names).
+ * Whether this library, on this host, can use a feature: the host is
+ * probed on the first question about each name and the answer kept for the
+ * process (engine_context_has_feature() answers for one context, whose
+ * cgroup root may differ). The names, exactly:
+ *   "seccomp"          the kernel filters system calls (seccomp filter mode
+ *                      with SECCOMP_RET_ERRNO): containers get a profile
+ *   "overlay"          overlayfs is registered or loadable as a module
+ *   "cgroup-v1"        cgroup v1 controllers are mounted (legacy or hybrid host)
+ *   "cgroup-v2"        a cgroup2 hierarchy is mounted (unified or hybrid host)
+ *   "user-namespaces"  this process may create user namespaces (kernel
+ *                      support, user.max_user_namespaces > 0, and for non-root
+ *                      Debian's and Ubuntu's unprivileged switches)
+ *   "gzip", "zstd"     layers so compressed can be read (libarchive loads and
+ *                      decodes it itself)
+ *   "registry"         the registry client's libcurl loads
+ *   "build"            Dockerfile builds (always 1)
+ * Returns 1 when available, 0 otherwise, including unknown names and NULL.
+ * Never changes engine_error_last().
  */
 ENGINE_EXTERN int engine_has_feature(const char *name);
 

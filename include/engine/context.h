@@ -70,6 +70,13 @@ ENGINE_EXTERN void engine_context_set_log_level(engine_context *ctx, int level);
  */
 ENGINE_EXTERN void engine_context_set_log_fd(engine_context *ctx, int fd);
 
+/**
+ * engine_has_feature() for @p ctx: the same names, each probed once per
+ * context (the cgroup answers follow the context's cgroup root). 0 for a
+ * NULL context.
+ */
+ENGINE_EXTERN int engine_context_has_feature(engine_context *ctx, const char *name);
+
 /** A log callback; @p message is only valid during the call. */
 typedef void (*engine_log_fn)(int level, const char *message, void *payload);
 

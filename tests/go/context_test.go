@@ -16,8 +16,29 @@ func TestVersionAndFeatures(t *testing.T) {
 	if v := engine.Version(); strings.Count(v, ".") != 2 {
 		t.Fatalf("version %q", v)
 	}
-	if engine.HasFeature("no-such-feature") {
-		t.Fatal("unknown feature reported")
+	if engine.HasFeature("no-such-feature") || !engine.HasFeature("build") {
+		t.Fatal("unknown feature reported, or build missing")
+	}
+	status, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if seccomp := strings.Contains(string(status), "\nSeccomp:"); engine.HasFeature("seccomp") != seccomp {
+		t.Fatalf("seccomp: library says %v, /proc/self/status %v", !seccomp, seccomp)
+	}
+	ctx, err := engine.Open(engine.Options{Root: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ctx.Close()
+	for _, name := range []string{"cgroup-v1", "cgroup-v2", "user-namespaces"} {
+		if ctx.HasFeature(name) != engine.HasFeature(name) {
+			t.Fatalf("%s: the context and the process disagree", name)
+		}
+	}
+	ctx.Close()
+	if ctx.HasFeature("build") {
+		t.Fatal("a closed context reports features")
 	}
 }
 

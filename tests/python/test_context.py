@@ -10,10 +10,33 @@ import engine
 from engine import capi
 
 
-def test_version_and_features():
+def _cgroup_mounts():
+    """The cgroup filesystem types mounted under /sys/fs/cgroup, from mountinfo."""
+    types = set()
+    with open("/proc/self/mountinfo") as f:
+        for line in f:
+            fields, _, rest = line.partition(" - ")
+            mnt, fstype = fields.split()[4], rest.split()[0]
+            if fstype == "cgroup2" and mnt in ("/sys/fs/cgroup", "/sys/fs/cgroup/unified"):
+                types.add("cgroup-v2")
+            elif fstype == "cgroup" and mnt.startswith("/sys/fs/cgroup/") and "name=systemd" not in rest:
+                types.add("cgroup-v1")
+    return types
+
+
+def test_version_and_features(root):
     assert engine.version() == capi.engine_version()
     assert engine.version().count(".") == 2
+    with open("/proc/self/status") as f:
+        seccomp = any(line.startswith("Seccomp:") for line in f)
+    assert engine.has_feature("seccomp") is seccomp
+    assert engine.has_feature("build") is True
     assert engine.has_feature("no-such-feature") is False
+    mounted = _cgroup_mounts()
+    with engine.Context(root=root) as ctx:
+        for name in ("cgroup-v1", "cgroup-v2"):
+            assert engine.has_feature(name) is (name in mounted)
+            assert ctx.has_feature(name) is (name in mounted)
 
 
 def test_context_dirs(root):

@@ -132,12 +132,9 @@ START_TEST(test_core__log_sinks)
 }
 END_TEST
 
-START_TEST(test_core__version_and_features)
+START_TEST(test_core__version)
 {
 	ck_assert_str_eq(engine_version(), PACKAGE_VERSION);
-	ck_assert_int_eq(engine_has_feature("seccomp"), 1);
-	ck_assert_int_eq(engine_has_feature("teleport"), 0);
-	ck_assert_int_eq(engine_has_feature(NULL), 0);
 }
 END_TEST
 
@@ -152,7 +149,7 @@ static Suite *core_suite(void)
 	tcase_add_test(tc, test_core__context_rejects_bad_options);
 	tcase_add_test(tc, test_core__context_config_file);
 	tcase_add_test(tc, test_core__log_sinks);
-	tcase_add_test(tc, test_core__version_and_features);
+	tcase_add_test(tc, test_core__version);
 	suite_add_tcase(s, tc);
 	return s;
 }

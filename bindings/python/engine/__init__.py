@@ -35,7 +35,8 @@ def parse_size(size: str) -> int:
 
 
 def has_feature(name: str) -> bool:
-    """Whether the loaded libengine supports ``name`` ("seccomp", "overlay", "cgroup-v2"...)."""
+    """Whether libengine can use ``name`` on this host ("seccomp", "overlay", "cgroup-v1",
+    "cgroup-v2", "user-namespaces", "gzip", "zstd", "registry", "build"), probed once."""
     return capi.engine_has_feature(name)
 
 

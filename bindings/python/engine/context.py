@@ -152,6 +152,10 @@ class Context:
         """Docker's full form of an image reference ("busybox" -> "docker.io/library/busybox:latest")."""
         return capi.engine_registry_reference_normalize(self.handle, ref)
 
+    def has_feature(self, name: str) -> bool:
+        """engine.has_feature() for this context (its cgroup root), probed once per context."""
+        return capi.engine_context_has_feature(self.handle, name)
+
     def set_log_level(self, level: Union[int, str]) -> None:
         """Change the level below which log lines are dropped."""
         capi.engine_context_set_log_level(self.handle, _log_level(level))
