@@ -159,4 +159,12 @@ void engine__cgroup_exit_close(engine__cgroup_exit *x);
 /* Child side, async-signal-safe: best effort, errors ignored. */
 void engine__cgroup_leave(const engine__cgroup_exit *x);
 
+/* For a child that places itself (runtime/spawn_vm.c: the parent is
+ * suspended until it execs): the v2 cgroup's dirfd for CLONE_INTO_CGROUP
+ * (-1: none, borrowed) and an O_WRONLY fd on each v1 cgroup's "tasks" file
+ * (*n of them, the caller closes them). A single-threaded process writing
+ * "0" there moves itself without the global lock (and its RCU grace period)
+ * that a write of a pid to cgroup.procs takes. */
+int engine__cgroup_self_attach_fds(engine__cgroup *cg, int *v2_fd, int *fds, size_t max, size_t *n);
+
 #endif

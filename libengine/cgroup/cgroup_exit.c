@@ -1,9 +1,11 @@
 /*
- * How a process leaves and removes its own cgroup: a prepared sandbox whose
- * owner died (runtime/pool.c) cannot be cleaned up by anyone else, so it
- * moves itself to the parent cgroup of each hierarchy and removes the empty
- * dirs before it exits. The parent computes the relative paths and opens
- * the directory they hang from; the child only makes system calls.
+ * A process placing itself in its cgroup, and leaving and removing it.
+ * Leaving: a prepared sandbox whose owner died (runtime/pool.c) cannot be
+ * cleaned up by anyone else, so it moves itself to the parent cgroup of
+ * each hierarchy and removes the empty dirs before it exits. Entering: a
+ * child spawned with CLONE_VFORK (runtime/spawn_vm.c) whose parent waits
+ * for its exec. The parent prepares paths and fds; the child only makes
+ * system calls.
  */
 #include "config.h"
 
@@ -107,4 +109,27 @@ void engine__cgroup_leave(const engine__cgroup_exit *x)
 	}
 	for (size_t i = 0; i < x->n; i++)
 		unlinkat(x->root_fd, x->dir[i], AT_REMOVEDIR);
+}
+
+int engine__cgroup_self_attach_fds(engine__cgroup *cg, int *v2_fd, int *fds, size_t max, size_t *n)
+{
+	*n = 0;
+	*v2_fd = cg->v2_fd;
+	for (int c = 0; c < CG_V1_MAX; c++) {
+		int fd;
+
+		if (cg->v1_fd[c] < 0)
+			continue;
+		fd = *n < max ? openat(cg->v1_fd[c], "tasks", O_WRONLY | O_CLOEXEC) : -1;
+		if (fd < 0) {
+			int e = *n < max ? errno : E2BIG;
+
+			for (size_t i = 0; i < *n; i++)
+				close(fds[i]);
+			*n = 0;
+			return engine__error_errno(e, "cgroup %s: open %s/tasks", cg->id, cg->v1_path[c]);
+		}
+		fds[(*n)++] = fd;
+	}
+	return 0;
 }

@@ -557,6 +557,10 @@ void engine__child_enter_userns(int go_fd, int err_fd)
 
 void engine__child_main(engine__plan *p, int go_fd, int err_fd)
 {
+	/* CLONE_VFORK: nobody else can place us in our cgroup. */
+	for (size_t i = 0; p->vm && i < p->n_attach_fds; i++)
+		if (write(p->attach_fds[i], "0", 1) != 1)
+			engine__child_fail(err_fd, errno, 0, "join the container's cgroup", NULL);
 	if (p->job)
 		engine__child_isolate((int *const[]){&err_fd, &go_fd, &p->job->cg_exit.root_fd}, 3,
 				      p->stdio_fd, 3);
@@ -585,7 +589,8 @@ void engine__child_main(engine__plan *p, int go_fd, int err_fd)
 	}
 	/* fds the caller leaked without O_CLOEXEC must not reach the container. */
 	syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
-	engine__child_wait_parent(go_fd, err_fd);
+	if (!p->vm)
+		engine__child_wait_parent(go_fd, err_fd);
 	if (p->job)
 		engine__child_wait_job(p, go_fd, err_fd);
 	/* Now inside the container's cgroup: make it the namespace's root. */

@@ -177,6 +177,12 @@ typedef struct engine__plan {
 	uint32_t userns_uid, userns_gid, userns_count;
 	/* a prepared sandbox: wait for the job (NULL: run the plan's argv) */
 	engine__pool_job *job;
+	/* Spawned with CLONE_VM|CLONE_VFORK (spawn_vm.c): no round trip, the
+	 * parent waits for the exec; the child places itself in its v1
+	 * cgroups by writing "0" to these "tasks" fds. */
+	bool vm;
+	int attach_fds[8];
+	size_t n_attach_fds;
 	/* storage the plan owns (generated file contents, copies) */
 	char **owned;
 	char *home;
@@ -237,6 +243,13 @@ int engine__spawn_begin(engine__plan *plan, engine__cgroup *cg, engine__spawning
 int engine__spawn_end(engine__plan *plan, engine__spawning *sp, engine__proc *out, int *exit_code_out);
 /* Close the parent's ends (the pid and pidfd stay the caller's). */
 void engine__spawning_close(engine__spawning *sp);
+/* The posix_spawn way (spawn_vm.c): CLONE_VM|CLONE_VFORK on a private
+ * stack, so the cost does not grow with the caller's memory; returns when
+ * the child has exec'd or failed, ready for engine__spawn_end. For plans
+ * without a round trip (engine__spawn_vm_possible); where the build cannot
+ * (not x86-64, or AddressSanitizer), it never is. */
+bool engine__spawn_vm_possible(const engine__plan *p);
+int engine__spawn_vm(engine__plan *p, engine__cgroup *cg, engine__spawning *sp);
 
 /* The child side: never returns. */
 __attribute__((noreturn)) void engine__child_main(engine__plan *plan, int go_fd, int err_fd);

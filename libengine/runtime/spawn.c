@@ -164,6 +164,8 @@ int engine__spawn_begin(engine__plan *p, engine__cgroup *cg, engine__spawning *s
 	int fds[2], pidfd = -1, r = 0;
 	pid_t pid;
 
+	if (engine__spawn_vm_possible(p))
+		return engine__spawn_vm(p, cg, sp);
 	sp->pid = 0;
 	sp->pidfd = sp->go_w = sp->err_r = -1;
 	/* A socket, so a child that died early gives EPIPE, not SIGPIPE. */
