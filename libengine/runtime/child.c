@@ -399,84 +399,30 @@ void engine__child_drop_privileges(engine__plan *p, int err_fd)
 #undef CHECK
 }
 
-/* execvpe over the candidates the parent computed from the container's PATH. */
+/* The last step: exec engine-init from its sealed memfd, never the command
+ * itself, so that whatever that exec resolves through /proc/self/exe (a
+ * "#!/proc/self/exe" script, an ELF interpreter) finds engine-init, not
+ * the caller's binary on the host. engine-init finds the error pipe on fd
+ * 3 and reports the command's own exec failures (126/127) there. */
 void engine__child_exec(engine__plan *p, int err_fd)
 {
-	int first_errno = ENOENT;
-	bool denied = false;
+	char path[32] = "/proc/self/fd/", num[12];
+	int fd = p->init_fd, e, n = 0;
 
-	for (size_t i = 0; p->exec_paths[i]; i++) {
-		execve(p->exec_paths[i], p->argv, p->env);
-		if (errno == EACCES)
-			denied = true;
-		else if (errno != ENOENT && errno != ENOTDIR)
-			first_errno = errno;
-		if (errno != ENOENT && errno != ENOTDIR && errno != EACCES)
-			break;
-	}
-	if (denied && first_errno == ENOENT)
-		first_errno = EACCES;
-	if (first_errno == ENOENT) {
-		char what[600] = "exec: \"";
-
-		msg_cat(what, sizeof(what), p->argv[0]);
-		msg_cat(what, sizeof(what),
-			strchr(p->argv[0], '/') ? "\": no such file or directory"
-						: "\": executable file not found in $PATH");
-		engine__child_fail(err_fd, ENOENT, 127, what, NULL);
-	}
-	engine__child_fail(err_fd, first_errno, 126, "exec", p->argv[0]);
-}
-
-/* --init: PID 1 reaps every zombie, forwards signals to the command, and
- * exits with its status. */
-static void run_init(engine__plan *p, int err_fd)
-{
-	sigset_t all;
-	pid_t child;
-	int status = 0;
-
-	/* It never execs: a name, not the embedder's, in ps. */
-	prctl(PR_SET_NAME, "init");
-	sigfillset(&all);
-	sigprocmask(SIG_SETMASK, &all, NULL);
-	child = (pid_t)syscall(SYS_clone, SIGCHLD, 0, NULL, NULL, 0);
-	if (child < 0)
-		FAIL("fork init child", NULL);
-	if (child == 0) {
-		sigset_t none;
-
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		engine__child_drop_privileges(p, err_fd);
-		engine__child_exec(p, err_fd);
-	}
-	/* Only the command reports exec failures: let its exec close the pipe. */
-	close(err_fd);
-	for (;;) {
-		siginfo_t si;
-		int sig = sigwaitinfo(&all, &si);
-
-		if (sig < 0)
-			continue;
-		if (sig != SIGCHLD) {
-			kill(child, sig);
-			continue;
-		}
-		for (;;) {
-			int st;
-			pid_t w = waitpid(-1, &st, WNOHANG);
-
-			if (w <= 0)
-				break;
-			if (w == child) {
-				status = st;
-				if (WIFSIGNALED(status))
-					_exit(128 + WTERMSIG(status));
-				_exit(WEXITSTATUS(status));
-			}
-		}
-	}
+	if (fd == ENGINE__INIT_REPORT_FD && (fd = fcntl(fd, F_DUPFD_CLOEXEC, ENGINE__INIT_REPORT_FD + 1)) < 0)
+		FAIL("move engine-init's fd", NULL);
+	if (err_fd != ENGINE__INIT_REPORT_FD ? dup2(err_fd, ENGINE__INIT_REPORT_FD) < 0
+					     : fcntl(err_fd, F_SETFD, 0) < 0)
+		FAIL("hand the error pipe to engine-init", NULL);
+	syscall(SYS_execveat, fd, "", p->init_argv, p->env, AT_EMPTY_PATH);
+	e = errno;
+	/* A seccomp profile may allow execve but not execveat. */
+	for (unsigned v = (unsigned)fd; n == 0 || v; v /= 10)
+		num[n++] = (char)('0' + v % 10);
+	for (size_t k = strlen(path); n > 0;)
+		path[k++] = num[--n], path[k] = '\0';
+	execve(path, p->init_argv, p->env);
+	engine__child_fail(err_fd, e, 0, "exec engine-init", NULL);
 }
 
 /* Leave the caller's world before touching the container's: no core dumps
@@ -562,10 +508,10 @@ void engine__child_main(engine__plan *p, int go_fd, int err_fd)
 		if (write(p->attach_fds[i], "0", 1) != 1)
 			engine__child_fail(err_fd, errno, 0, "join the container's cgroup", NULL);
 	if (p->job)
-		engine__child_isolate((int *const[]){&err_fd, &go_fd, &p->job->cg_exit.root_fd}, 3,
-				      p->stdio_fd, 3);
+		engine__child_isolate((int *const[]){&err_fd, &go_fd, &p->init_fd, &p->job->cg_exit.root_fd},
+				      4, p->stdio_fd, 3);
 	else
-		engine__child_isolate((int *const[]){&err_fd, &go_fd}, 2, p->stdio_fd, 3);
+		engine__child_isolate((int *const[]){&err_fd, &go_fd, &p->init_fd}, 3, p->stdio_fd, 3);
 	/* A prepared sandbox outlives its creating thread, and must see its
 	 * owner's death as EOF to clean up after itself: no death signal. */
 	if (!p->job && prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
@@ -599,8 +545,6 @@ void engine__child_main(engine__plan *p, int go_fd, int err_fd)
 	if (p->userns_count)
 		engine__child_enter_userns(go_fd, err_fd);
 	close(go_fd);
-	if (p->init)
-		run_init(p, err_fd);
 	engine__child_drop_privileges(p, err_fd);
 	engine__child_exec(p, err_fd);
 	_exit(127);

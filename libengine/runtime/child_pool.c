@@ -1,7 +1,7 @@
 /*
  * A prepared sandbox's child between its rootfs and its job (pool.c): it
  * blocks on the sync socket until the pool hands it a command, takes the
- * argv, env, exec candidates and stdio it was sent, and goes on to exec
+ * engine-init argv (with the command's), env and stdio it was sent, and goes on to exec
  * like any container. Async-signal-safe like the rest of the child: the
  * buffers were allocated by the parent before the clone.
  */
@@ -80,16 +80,15 @@ void engine__child_wait_job(engine__plan *p, int go_fd, int err_fd)
 			memcpy(fds, CMSG_DATA(c), (size_t)nfds * sizeof(int));
 		}
 	if (n != (ssize_t)sizeof(h) || (m.msg_flags & MSG_CTRUNC) || h.len > job->cap ||
-	    (size_t)h.argc + h.envc + h.npaths + 3 > job->n_ptrs || h.argc == 0 || h.npaths == 0)
+	    (size_t)h.argc + h.envc + 2 > job->n_ptrs || h.argc < 3)
 		engine__child_fail(err_fd, EINVAL, 0, "malformed job", NULL);
 	read_all(go_fd, err_fd, job->buf, h.len);
 	end = job->buf + h.len;
 	s = take(err_fd, job->buf, end, job->ptrs, h.argc);
-	s = take(err_fd, s, end, job->ptrs + h.argc + 1, h.envc);
-	take(err_fd, s, end, job->ptrs + h.argc + h.envc + 2, h.npaths);
-	p->argv = job->ptrs;
+	take(err_fd, s, end, job->ptrs + h.argc + 1, h.envc);
+	p->init_argv = job->ptrs;
+	p->argv = job->ptrs + 2;
 	p->env = job->ptrs + h.argc + 1;
-	p->exec_paths = job->ptrs + h.argc + h.envc + 2;
 	/* The stdio that came along replaces the /dev/null it was built with. */
 	for (int i = 0, k = 0; i < 3; i++) {
 		if (!(h.stdio_mask & (1u << i)))

@@ -83,6 +83,7 @@ ENGINE_EXTERN int engine_container_exec(engine_container *c, const engine_exec_o
 	tmp.entrypoint_set = true;
 	tmp.env = env;
 	tmp.n_mounts = 0; /* the container's mounts are in place already */
+	tmp.init = false; /* its PID 1 is the container's, never the exec's */
 	if (opts->user)
 		tmp.user = (char *)opts->user;
 	if (opts->working_dir)

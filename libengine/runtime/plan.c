@@ -12,8 +12,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "env/env.h"
 #include "core/error.h"
+#include "env/env.h"
+#include "init/init.h"
 #include "runtime/runtime.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
@@ -41,7 +42,7 @@ void engine__plan_free(engine__plan *p)
 	free(p->working_dir);
 	engine__strv_free(p->argv);
 	engine__strv_free(p->env);
-	engine__strv_free(p->exec_paths);
+	engine__strv_free(p->init_argv);
 	free(p->groups);
 	free(p->rlimits);
 	engine__strv_free(p->owned);
@@ -100,28 +101,15 @@ static int env_set_default(char ***env, const char *key, const char *value, bool
 	return 0;
 }
 
-int engine__plan_exec_paths(engine__plan *p)
+/* engine-init's argv: it stays as PID 1 (--init) or execs the command. */
+int engine__plan_init_argv(engine__plan *p)
 {
-	const char *path = engine__env_get(p->env, "PATH");
-	const char *cmd = p->argv[0];
-	cleanup_strv char **c = NULL;
-
-	if (strchr(cmd, '/') || !*cmd)
-		return engine__strv_push(&p->exec_paths, cmd);
-	if (!path)
-		path = DEFAULT_PATH;
-	for (const char *s = path;;) {
-		const char *e = strchrnul(s, ':');
-		char *cand = (e == s) ? engine__strdup_printf("%s", cmd)
-				      : engine__strdup_printf("%.*s/%s", (int)(e - s), s, cmd);
-
-		if (engine__strv_push_take(&c, cand) < 0)
+	if (engine__strv_push(&p->init_argv, ENGINE__INIT_NAME) < 0 ||
+	    engine__strv_push(&p->init_argv, p->init ? "--" : "--exec") < 0)
+		return ENGINE_ENOMEM;
+	for (size_t i = 0; p->argv[i]; i++)
+		if (engine__strv_push(&p->init_argv, p->argv[i]) < 0)
 			return ENGINE_ENOMEM;
-		if (!*e)
-			break;
-		s = e + 1;
-	}
-	p->exec_paths = steal_ptr(c);
 	return 0;
 }
 
@@ -301,6 +289,7 @@ int engine__plan_build(engine_context *ctx, const engine_spec *spec, json_object
 	if (!p)
 		return engine__error_oom();
 	p->join_pidfd = -1;
+	p->init_fd = -1;
 	p->stdio_fd[0] = p->stdio_fd[1] = p->stdio_fd[2] = -1;
 	p->clone_flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC;
 	p->new_cgroupns = true;
@@ -335,9 +324,14 @@ int engine__plan_build(engine_context *ctx, const engine_spec *spec, json_object
 	    (r = env_set_default(&p->env, "HOSTNAME", p->hostname, false)) < 0 ||
 	    (r = env_set_default(&p->env, "HOME", p->home, false)) < 0)
 		goto fail;
-	r = engine__plan_exec_paths(p);
+	r = engine__plan_init_argv(p);
 	if (r < 0)
 		goto fail;
+	p->init_fd = engine__init_fd(ctx);
+	if (p->init_fd < 0) {
+		r = p->init_fd;
+		goto fail;
+	}
 	wd = spec->working_dir ? spec->working_dir : engine__json_get_string(config, "WorkingDir");
 	p->working_dir = strdup(wd && *wd ? wd : "/");
 	p->rootfs_dir = engine__path_join(cdir, "rootfs");

@@ -219,26 +219,24 @@ static int job_build(engine_pool *pool, sandbox *sb, const engine_strarray *argv
 			return engine_error_last()->code;
 		}
 	}
-	engine__strv_free(p->exec_paths);
-	p->exec_paths = NULL;
-	r = engine__plan_exec_paths(p);
+	engine__strv_free(p->init_argv);
+	p->init_argv = NULL;
+	r = engine__plan_init_argv(p);
 	if (r < 0)
 		return r;
 	memset(h, 0, sizeof(*h));
-	h->argc = (uint32_t)engine__strv_len(p->argv);
+	h->argc = (uint32_t)engine__strv_len(p->init_argv);
 	h->envc = (uint32_t)engine__strv_len(p->env);
-	h->npaths = (uint32_t)engine__strv_len(p->exec_paths);
-	len = strings_copy(NULL, p->argv) + strings_copy(NULL, p->env) + strings_copy(NULL, p->exec_paths);
-	if (len > sb->job.cap || (size_t)h->argc + h->envc + h->npaths + 3 > sb->job.n_ptrs)
+	len = strings_copy(NULL, p->init_argv) + strings_copy(NULL, p->env);
+	if (len > sb->job.cap || (size_t)h->argc + h->envc + 2 > sb->job.n_ptrs)
 		return engine__error_set(ENGINE_EINVALID, 0,
 					 "argv and env of a pooled run exceed %d KiB or %d strings",
-					 JOB_BYTES / 1024, JOB_PTRS - 3);
+					 JOB_BYTES / 1024, JOB_PTRS - 4);
 	buf = malloc(len ? len : 1);
 	if (!buf)
 		return engine__error_oom();
-	at += strings_copy(buf + at, p->argv);
-	at += strings_copy(buf + at, p->env);
-	strings_copy(buf + at, p->exec_paths);
+	at += strings_copy(buf + at, p->init_argv);
+	strings_copy(buf + at, p->env);
 	h->len = (uint32_t)len;
 	*out = buf;
 	return 0;

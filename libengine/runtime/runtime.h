@@ -18,6 +18,7 @@
 #include <engine/spec.h>
 
 #include "cgroup/cgroup.h"
+#include "runtime/child_error.h"
 #include "runtime/security.h"
 
 /* --- spec ------------------------------------------------------------- */
@@ -104,28 +105,22 @@ typedef struct engine__child_file {
 	unsigned mode;
 } engine__child_file;
 
-/* Error record the child writes on the error pipe before exec. */
-typedef struct engine__child_error {
-	int sys_errno;
-	int exit_code; /* 126/127 for exec failures, 0 for setup failures */
-	char message[512];
-} engine__child_error;
-
 /* A prepared sandbox's child (pool.c) stops before its cgroup namespace and
- * waits on the sync socket for its job: argv, env and exec candidates
- * (engine__pool_job_header, then the strings) with its stdio as SCM_RIGHTS.
+ * waits on the sync socket for its job: engine-init's argv (which holds the
+ * command's) and env (engine__pool_job_header, then the strings) with its
+ * stdio as SCM_RIGHTS.
  * Everything it receives into is allocated here, before the clone. EOF
  * instead of a job (the pool closed, or its owner died) makes it leave and
  * remove its cgroup and exit. */
 typedef struct engine__pool_job_header {
-	uint32_t argc, envc, npaths;
+	uint32_t argc, envc; /* argc: engine-init's, "--exec" and the command's */
 	uint32_t len;	     /* bytes of NUL-terminated strings that follow */
 	uint32_t stdio_mask; /* bit i: an fd for stdio i comes along, in order */
 } engine__pool_job_header;
 typedef struct engine__pool_job {
 	char *buf; /* the strings */
 	size_t cap;
-	char **ptrs; /* argv, NULL, env, NULL, exec paths, NULL */
+	char **ptrs; /* init_argv, NULL, env, NULL */
 	size_t n_ptrs;
 	engine__cgroup_exit cg_exit;
 } engine__pool_job;
@@ -157,7 +152,11 @@ typedef struct engine__plan {
 	/* process */
 	char **argv;
 	char **env;
-	char **exec_paths; /* candidates for argv[0], in PATH order */
+	/* How the command starts: engine-init (a sealed memfd, borrowed from
+	 * the context) exec'd with init_argv, "--exec CMD..." or, as PID 1 of
+	 * a --init container, "-- CMD..." (libengine/init). */
+	int init_fd;
+	char **init_argv;
 	bool init;
 	bool has_user;
 	uid_t uid;
@@ -203,9 +202,9 @@ int engine__overlay_options(char *const *layers, const char *cdir, bool read_onl
 /* Sandboxes a pool has ready (pool.c; for tests). */
 unsigned engine__pool_ready(engine_pool *pool);
 
-/* The exec candidates of the plan's argv[0] in its env's PATH, in order
- * (p->exec_paths must be NULL). */
-int engine__plan_exec_paths(engine__plan *p);
+/* engine-init's argv for the plan's argv: "--exec CMD..." or, with --init,
+ * "-- CMD..." (p->init_argv must be NULL). */
+int engine__plan_init_argv(engine__plan *p);
 /* Switch a plan to the in-memory writable layer (engine_run). */
 int engine__plan_tmpfs_upper(engine__plan *plan, char *const *layers, const char *dir);
 

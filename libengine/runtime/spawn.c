@@ -75,7 +75,8 @@ void engine__child_join(engine__plan *p, int go_fd, int err_fd)
 	char go;
 	pid_t pid;
 
-	engine__child_isolate((int *const[]){&err_fd, &go_fd, &p->join_pidfd}, 3, p->stdio_fd, 3);
+	engine__child_isolate((int *const[]){&err_fd, &go_fd, &p->join_pidfd, &p->init_fd}, 4, p->stdio_fd,
+			      3);
 	if (read(go_fd, &go, 1) != 1)
 		engine__child_fail(err_fd, errno, 0, "wait for the parent", NULL);
 	/* The container's other namespaces belong to the host's user namespace:

@@ -135,7 +135,8 @@ static int cmd_status(const char *pid)
 	}
 	while (fgets(line, sizeof(line), f))
 		if (!strncmp(line, "CapEff:", 7) || !strncmp(line, "CapBnd:", 7) ||
-		    !strncmp(line, "Seccomp:", 8) || !strncmp(line, "NoNewPrivs:", 11))
+		    !strncmp(line, "Uid:", 4) || !strncmp(line, "Seccomp:", 8) ||
+		    !strncmp(line, "NoNewPrivs:", 11))
 			fputs(line, stdout);
 	fclose(f);
 	snprintf(path, sizeof(path), "/proc/%s/exe", pid);

@@ -5,6 +5,9 @@
 
 #include <dirent.h>
 #include <signal.h>
+#include <sys/stat.h>
+
+#include "init/init.h"
 
 static char *sh(engine_spec *s)
 {
@@ -265,6 +268,50 @@ START_TEST(test_runtime__timeout)
 }
 END_TEST
 
+START_TEST(test_runtime__init_forwards_signals)
+{
+	/* A signal to PID 1 (engine-init) reaches the command. */
+	engine_spec *s =
+	    tr_spec(rootfs, SH("trap 'echo got TERM; exit 5' TERM; kill -TERM 1; sleep 5 & wait"));
+	engine_run_result *res;
+
+	ck_assert_engine_ok(engine_spec_set_init(s, 1));
+	res = tr_run_ok(ctx, s);
+	ck_assert_int_eq(res->exit_code, 5);
+	ck_assert_str_eq(res->stdout_data, "got TERM\n");
+	engine_run_result_free(res);
+	engine_spec_free(s);
+}
+END_TEST
+
+START_TEST(test_runtime__init_memfd_sealed)
+{
+	/* What every container process is exec'd from: an immutable copy. */
+	int fd = engine__init_fd(ctx), rw, want = F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE;
+	char path[64], head[4];
+	struct stat st;
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(engine__init_fd(ctx), fd);
+	ck_assert_int_eq(fcntl(fd, F_GET_SEALS) & want, want);
+	ck_assert_int_eq(fcntl(fd, F_GETFD) & FD_CLOEXEC, FD_CLOEXEC);
+	ck_assert_int_eq(fstat(fd, &st), 0);
+	ck_assert_int_eq(st.st_size, (off_t)engine__init_image_size);
+	ck_assert_int_eq(pread(fd, head, 4, 0), 4);
+	ck_assert_mem_eq(head, "\177ELF", 4);
+	ck_assert_int_lt(pwrite(fd, "x", 1, 0), 0);
+	/* Reopening it for writing, as /proc/self/exe would be, gains nothing. */
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	rw = open(path, O_RDWR | O_CLOEXEC);
+	if (rw >= 0) {
+		ck_assert_int_lt(pwrite(rw, "x", 1, 0), 0);
+		ck_assert_int_eq(errno, EPERM);
+		ck_assert_int_lt(ftruncate(rw, 0), 0);
+		close(rw);
+	}
+}
+END_TEST
+
 START_TEST(test_runtime__init_reaps)
 {
 	/* An orphan (its subshell exits first) is re-parented to PID 1; once it
@@ -400,6 +447,8 @@ static Suite *runtime_suite(void)
 	tcase_add_test(tc, test_runtime__big_output);
 	tcase_add_test(tc, test_runtime__timeout);
 	tcase_add_test(tc, test_runtime__init_reaps);
+	tcase_add_test(tc, test_runtime__init_forwards_signals);
+	tcase_add_test(tc, test_runtime__init_memfd_sealed);
 	tcase_add_test(tc, test_runtime__userns);
 	tcase_add_test(tc, test_runtime__sigchld_ignored);
 	tcase_add_test(tc, test_runtime__image);

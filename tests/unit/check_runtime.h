@@ -3,12 +3,14 @@
 #ifndef ENGINE_TESTS_CHECK_RUNTIME_H
 #define ENGINE_TESTS_CHECK_RUNTIME_H
 
+/* config.h (through check_helpers.h) first: it defines _GNU_SOURCE. */
+#include "check_helpers.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <sys/stat.h>
 
-#include "check_helpers.h"
 #include "cgroup/cgroup.h"
 
 #define TR_BUSYBOX "/bin/busybox"

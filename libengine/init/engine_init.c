@@ -1,0 +1,253 @@
+/*
+ * engine-init: the only program of the engine's that runs inside a
+ * container. The library embeds it and execs it from a sealed memfd
+ * (init.c), never from a file on the host, so /proc/self/exe of whatever
+ * enters a container is an immutable in-memory copy (CVE-2019-5736): a
+ * "#!/proc/self/exe" script or a PT_INTERP can reach only this program.
+ *
+ *   engine-init -- CMD ARG...        PID 1 of a --init container: runs CMD
+ *                                    as its child, reaps every zombie,
+ *                                    forwards signals to CMD, exits with its
+ *                                    status (as tini and docker-init do).
+ *   engine-init --exec CMD ARG...    replaces itself with CMD (how every
+ *                                    container's command is started).
+ *
+ * The runtime has already dropped privileges, applied seccomp and closed
+ * every host fd: this program holds nothing but stdio and the error pipe on
+ * fd 3, which it hands to the command with close-on-exec so that a
+ * successful exec reads as EOF, and on which it reports a failed exec as an
+ * engine__child_error (exit 127 when CMD is not found, 126 otherwise).
+ *
+ * It is built static, without libc (raw system calls, x86-64 and aarch64),
+ * to stay a few KiB: copying it into a memfd and exec'ing it is cheap.
+ */
+#include <stddef.h>
+
+#include <asm/unistd.h>
+
+#include "init/nolibc.h"
+#include "runtime/child_error.h"
+
+#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+/* The few kernel constants used, the same on both architectures. */
+#define E_NOENT 2
+#define E_INTR 4
+#define E_NOTDIR 20
+#define E_ACCES 13
+#define E_NAMETOOLONG 36
+#define SIG_CHLD 17
+#define SIG_KILL 9
+#define SIG_STOP 19
+#define SIG_SETMASK_ 2
+#define W_NOHANG 1
+#define F_SETFD_ 2
+#define FD_CLOEXEC_ 1
+#define PR_SET_DUMPABLE_ 4
+#define PR_SET_NAME_ 15
+#define TIOCSPGRP_ 0x5410
+
+__attribute__((noreturn)) static void die(int code)
+{
+	for (;;)
+		SYS(__NR_exit_group, code, 0, 0);
+}
+
+/* The compiler may emit calls to these for struct copies and zeroing. */
+void *memset(void *s, int c, size_t n);
+void *memcpy(void *d, const void *s, size_t n);
+void *memset(void *s, int c, size_t n)
+{
+	unsigned char *p = s;
+
+	while (n--)
+		*p++ = (unsigned char)c;
+	return s;
+}
+
+void *memcpy(void *d, const void *s, size_t n)
+{
+	unsigned char *dp = d;
+	const unsigned char *sp = s;
+
+	while (n--)
+		*dp++ = *sp++;
+	return d;
+}
+
+static size_t slen(const char *s)
+{
+	size_t n = 0;
+
+	while (s[n])
+		n++;
+	return n;
+}
+
+static int seq(const char *a, const char *b)
+{
+	while (*a && *a == *b)
+		a++, b++;
+	return *a == *b;
+}
+
+static void scat(char *buf, size_t size, const char *s)
+{
+	size_t n = slen(buf);
+
+	while (*s && n + 1 < size)
+		buf[n++] = *s++;
+	buf[n] = '\0';
+}
+
+/* --- exec with the engine's error reporting ----------------------------- */
+
+__attribute__((noreturn)) static void report(int sys_errno, int exit_code, const char *m1, const char *m2,
+					     const char *m3)
+{
+	engine__child_error e;
+
+	memset(&e, 0, sizeof(e));
+	e.sys_errno = sys_errno;
+	e.exit_code = exit_code;
+	scat(e.message, sizeof(e.message), m1);
+	scat(e.message, sizeof(e.message), m2);
+	scat(e.message, sizeof(e.message), m3);
+	while (SYS(__NR_write, ENGINE__INIT_REPORT_FD, &e, sizeof(e)) == -E_INTR)
+		;
+	die(exit_code);
+}
+
+static const char *env_path(char **envp)
+{
+	for (size_t i = 0; envp[i]; i++)
+		if (envp[i][0] == 'P' && envp[i][1] == 'A' && envp[i][2] == 'T' && envp[i][3] == 'H' &&
+		    envp[i][4] == '=')
+			return envp[i] + 5;
+	return DEFAULT_PATH;
+}
+
+/* execvpe: each candidate from PATH in order; the engine's 126/127 rules. */
+__attribute__((noreturn)) static void exec_command(char **argv, char **envp)
+{
+	const char *cmd = argv[0], *path;
+	char buf[4096];
+	long first = -E_NOENT;
+	int denied = 0, has_slash = 0;
+
+	for (const char *c = cmd; *c; c++)
+		has_slash |= *c == '/';
+	/* Only a successful exec closes the error pipe. */
+	SYS(__NR_fcntl, ENGINE__INIT_REPORT_FD, F_SETFD_, FD_CLOEXEC_);
+	if (has_slash || !*cmd) {
+		first = SYS(__NR_execve, cmd, argv, envp);
+	} else {
+		path = env_path(envp);
+		for (const char *s = path;;) {
+			const char *e = s;
+			size_t dir, n = slen(cmd);
+			long r;
+
+			while (*e && *e != ':')
+				e++;
+			dir = (size_t)(e - s);
+			if (dir + 1 + n + 1 > sizeof(buf)) {
+				r = -E_NAMETOOLONG;
+			} else {
+				size_t k = 0;
+
+				for (size_t i = 0; i < dir; i++)
+					buf[k++] = s[i];
+				if (dir)
+					buf[k++] = '/';
+				for (size_t i = 0; i <= n; i++)
+					buf[k++] = cmd[i];
+				r = SYS(__NR_execve, buf, argv, envp);
+			}
+			if (r == -E_ACCES)
+				denied = 1;
+			else if (r != -E_NOENT && r != -E_NOTDIR)
+				first = r;
+			if (r != -E_NOENT && r != -E_NOTDIR && r != -E_ACCES && r != -E_NAMETOOLONG)
+				break;
+			if (!*e)
+				break;
+			s = e + 1;
+		}
+	}
+	if (first == -E_NOTDIR)
+		first = -E_NOENT;
+	if (denied && first == -E_NOENT)
+		first = -E_ACCES;
+	if (first == -E_NOENT)
+		report(E_NOENT, 127, "exec: \"", cmd,
+		       has_slash ? "\": no such file or directory"
+				 : "\": executable file not found in $PATH");
+	report((int)-first, 126, "exec ", cmd, "");
+}
+
+/* --- PID 1 -------------------------------------------------------------- */
+
+__attribute__((noreturn)) static void run_init(char **argv, char **envp)
+{
+	unsigned long all = ~0UL, none = 0;
+	long child;
+
+	SYS(__NR_prctl, PR_SET_NAME_, "docker-init", 0);
+	sys6(__NR_rt_sigprocmask, SIG_SETMASK_, (long)&all, 0, sizeof(all), 0, 0);
+	child = sys6(__NR_clone, SIG_CHLD, 0, 0, 0, 0, 0);
+	if (child < 0)
+		report((int)-child, 0, "init: fork the command", "", "");
+	if (child == 0) {
+		int pgrp;
+
+		/* Its own process group, in the foreground of the session's
+		 * terminal if it has one (SIGTTOU is still blocked). */
+		SYS(__NR_setpgid, 0, 0, 0);
+		pgrp = (int)SYS(__NR_getpid, 0, 0, 0);
+		SYS(__NR_ioctl, 0, TIOCSPGRP_, &pgrp);
+		sys6(__NR_rt_sigprocmask, SIG_SETMASK_, (long)&none, 0, sizeof(none), 0, 0);
+		exec_command(argv, envp);
+	}
+	/* Only the command reports exec failures: let its exec close the pipe. */
+	SYS(__NR_close, ENGINE__INIT_REPORT_FD, 0, 0);
+	for (;;) {
+		unsigned char info[128];
+		long sig = sys6(__NR_rt_sigtimedwait, (long)&all, (long)info, 0, sizeof(all), 0, 0);
+
+		if (sig < 0)
+			continue;
+		if (sig != SIG_CHLD) {
+			SYS(__NR_kill, child, sig, 0);
+			continue;
+		}
+		for (;;) {
+			int status = 0;
+			long w = sys6(__NR_wait4, -1, (long)&status, W_NOHANG, 0, 0, 0);
+
+			if (w <= 0)
+				break;
+			if (w == child)
+				die((status & 0x7f) ? 128 + (status & 0x7f) : (status >> 8) & 0xff);
+		}
+	}
+}
+
+__attribute__((noreturn, used)) void start_c(long *sp)
+{
+	int argc = (int)sp[0];
+	char **argv = (char **)(sp + 1), **envp = argv + argc + 1;
+
+	/* Nothing to see in here, and the error pipe is ours until exec. */
+	SYS(__NR_prctl, PR_SET_DUMPABLE_, 0, 0);
+	if (argc >= 3 && seq(argv[1], "--"))
+		run_init(argv + 2, envp);
+	if (argc >= 3 && seq(argv[1], "--exec"))
+		exec_command(argv + 2, envp);
+	{
+		static const char usage[] = "usage: docker-init -- COMMAND [ARG...]\n";
+
+		SYS(__NR_write, 2, usage, sizeof(usage) - 1);
+	}
+	die(2);
+}
