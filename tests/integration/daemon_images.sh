@@ -23,6 +23,21 @@ check "imported image runs" "ok" "$(D run --rm --network none imported:1 /bin/ec
 D rmi imported:1 >/dev/null
 D image prune -f >/dev/null; check "image prune" 0 $?
 
+# The classic builder (CLI 28 falls back to it without buildx).
+mkdir -p "$root/ctx"
+echo hello >"$root/ctx/a.txt"
+printf 'FROM busybox\nARG V=x\nRUN echo "arg=$V"\nCOPY a.txt /a.txt\nCMD ["cat", "/a.txt"]\n' >"$root/ctx/Dockerfile"
+D build --build-arg V=y -t bimg:1 "$root/ctx" >"$root/build" 2>&1; check "build" 0 $?
+grep -q "arg=y" "$root/build"; check "build runs RUN with the build arg" 0 $?
+grep -q "Successfully tagged bimg:1" "$root/build"; check "build tags" 0 $?
+check "built image runs" "hello" "$(D run --rm --network none bimg:1 2>/dev/null)"
+D build --build-arg V=y -t bimg:1 "$root/ctx" 2>&1 | grep -c "Using cache" >"$root/n"
+check "second build uses the cache (ARG, RUN, COPY, CMD)" "4" "$(cat "$root/n")"
+printf 'FROM busybox\nRUN exit 7\n' >"$root/ctx/Dockerfile.bad"
+D build -f "$root/ctx/Dockerfile.bad" "$root/ctx" >"$root/build" 2>&1; check "failed RUN's code is the exit status" 7 $?
+grep -q "returned a non-zero code: 7" "$root/build"; check "failed build message" 0 $?
+D rmi bimg:1 >/dev/null
+
 if command -v docker-registry >/dev/null; then
 	port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 	cat >"$root/reg.yml" <<YML

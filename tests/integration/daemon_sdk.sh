@@ -86,6 +86,14 @@ check("attach frame", b"\x01\x00\x00\x00\x00\x00\x00\x09attached\n", data)
 check("wait exit", 0, ct.wait()["StatusCode"])
 ct.remove()
 
+import os, tempfile
+ctxdir = tempfile.mkdtemp()
+with open(os.path.join(ctxdir, "Dockerfile"), "w") as f:
+    f.write("FROM busybox\nRUN echo built > /b.txt\nCMD [\"cat\", \"/b.txt\"]\n")
+img, logs = c.images.build(path=ctxdir, tag="sdkimg:1")
+check("images.build", True, "sdkimg:1" in img.tags)
+check("built image runs", b"built\n", c.containers.run("sdkimg:1", remove=True, network_mode="none"))
+c.images.remove("sdkimg:1")
 check("images list", True, any("busybox:latest" in i.tags for i in c.images.list()))
 check("image get", True, c.images.get("busybox").id.startswith("sha256:"))
 try:

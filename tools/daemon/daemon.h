@@ -136,6 +136,7 @@ extern const struct hs_route daemon_file_routes[];
 extern const struct hs_route daemon_stats_routes[];
 extern const struct hs_route daemon_event_routes[];
 extern const struct hs_route daemon_image_io_routes[];
+extern const struct hs_route daemon_build_routes[];
 
 /* create.c */
 void handle_container_create(hs_request *req, void *app);

@@ -279,15 +279,24 @@ int hs_stream_json(hs_stream *st, json_object *o)
 {
 	size_t len = 0;
 	const char *s;
+	char *line;
 	int r;
 
 	if (!o)
 		return -1;
 	s = json_object_to_json_string_length(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE,
 					      &len);
-	r = hs_stream_write(st, s, len);
-	if (r == 0)
-		r = hs_stream_write(st, "\n", 1);
+	/* One write, so the newline never travels alone in a chunk of its own
+	 * (docker-py's JSON-stream splitter chokes on a lone trailing "\n"). */
+	line = malloc(len + 1);
+	if (!line) {
+		json_object_put(o);
+		return -1;
+	}
+	memcpy(line, s, len);
+	line[len] = '\n';
+	r = hs_stream_write(st, line, len + 1);
+	free(line);
 	json_object_put(o);
 	return r;
 }

@@ -1,0 +1,298 @@
+/*
+ * POST /build: the classic builder's endpoint. The body is the context as a
+ * tar (any compression tar itself detects); it is unpacked by the host's
+ * tar into a fresh directory of the daemon's (members that leave it are
+ * refused by tar, owners dropped), built with engine_build(), and the
+ * builder's events become Docker's JSON lines ("Step 1/3 : ...",
+ * " ---> Using cache", " ---> Running in ...", the RUN output, the aux ID,
+ * "Successfully built/tagged") or its errorDetail with the exit code.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "daemon/daemon.h"
+
+#define MAX_TAGS 32
+
+extern char **environ;
+
+struct build_job {
+	struct daemon *d;
+	struct dctx *dc;
+	char dir[4200];
+	int body_fd;
+	engine_strarray tags, args;
+	char *dockerfile, *target, *network;
+	bool no_cache, quiet;
+	hs_stream *st;
+};
+
+static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb;
+	(void)ftw;
+	return flag == FTW_DP ? rmdir(path) : unlink(path);
+}
+
+static void job_free(void *data)
+{
+	struct build_job *j = data;
+
+	if (j->dir[0])
+		nftw(j->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	if (j->body_fd >= 0)
+		close(j->body_fd);
+	engine_strarray_dispose(&j->tags);
+	engine_strarray_dispose(&j->args);
+	free(j->dockerfile);
+	free(j->target);
+	free(j->network);
+	dctx_put(j->d, j->dc);
+	free(j);
+}
+
+static void line(hs_stream *st, const char *fmt, const char *text)
+{
+	char buf[8192];
+	json_object *o = json_object_new_object();
+
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+	snprintf(buf, sizeof(buf), fmt, text);
+#pragma GCC diagnostic pop
+	json_object_object_add(o, "stream", json_object_new_string(buf));
+	hs_stream_json(st, o);
+}
+
+static void on_event(const engine_build_event *e, void *payload)
+{
+	struct build_job *j = payload;
+	const char *id = strncmp(e->text, "sha256:", 7) == 0 ? e->text + 7 : e->text;
+	char step[64];
+
+	if (j->quiet && e->kind != ENGINE_BUILD_EVENT_BUILT)
+		return;
+	switch (e->kind) {
+	case ENGINE_BUILD_EVENT_STEP:
+		snprintf(step, sizeof(step), "Step %d/%d : ", e->step, e->total);
+		{
+			char buf[4200];
+
+			snprintf(buf, sizeof(buf), "%s%s", step, e->text);
+			line(j->st, "%s", buf);
+		}
+		line(j->st, "%s", "\n");
+		break;
+	case ENGINE_BUILD_EVENT_CACHED:
+		line(j->st, "%s", " ---> Using cache\n");
+		break;
+	case ENGINE_BUILD_EVENT_RUNNING:
+		line(j->st, " ---> Running in %.12s\n", id);
+		break;
+	case ENGINE_BUILD_EVENT_OUTPUT:
+		line(j->st, "%s\n", e->text);
+		break;
+	case ENGINE_BUILD_EVENT_REMOVED:
+		line(j->st, "Removing intermediate container %.12s\n", id);
+		break;
+	case ENGINE_BUILD_EVENT_STEP_DONE:
+		if (*id)
+			line(j->st, " ---> %.12s\n", id);
+		break;
+	case ENGINE_BUILD_EVENT_BUILT: {
+		json_object *o = json_object_new_object(), *aux = json_object_new_object();
+
+		json_object_object_add(aux, "ID", json_object_new_string(e->text));
+		json_object_object_add(o, "aux", aux);
+		hs_stream_json(j->st, o);
+		if (j->quiet)
+			line(j->st, "%s\n", e->text);
+		else
+			line(j->st, "Successfully built %.12s\n", id);
+		break;
+	}
+	case ENGINE_BUILD_EVENT_TAGGED:
+		line(j->st, "Successfully tagged %s\n", e->text);
+		break;
+	case ENGINE_BUILD_EVENT_WARNING:
+		line(j->st, "[Warning] %s\n", e->text);
+		break;
+	}
+}
+
+/* Unpack the context; 0, or -1 with @err set. */
+static int unpack(struct build_job *j, char *err, size_t errlen)
+{
+	char *argv[] = {"tar", "-x", "-f", "-", "-C", j->dir, "--no-same-owner", NULL};
+	posix_spawn_file_actions_t fa;
+	pid_t pid;
+	int status = 0, r;
+
+	if (lseek(j->body_fd, 0, SEEK_SET) < 0 || posix_spawn_file_actions_init(&fa) != 0) {
+		snprintf(err, errlen, "read the build context: %s", strerror(errno));
+		return -1;
+	}
+	posix_spawn_file_actions_adddup2(&fa, j->body_fd, 0);
+	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+	r = posix_spawnp(&pid, "tar", &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	if (r != 0) {
+		snprintf(err, errlen, "unpack the build context: run tar: %s", strerror(r));
+		return -1;
+	}
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		snprintf(err, errlen, "unpack the build context: it is not a valid tar archive");
+		return -1;
+	}
+	return 0;
+}
+
+static void build_run(hs_stream *st, void *data)
+{
+	struct build_job *j = data;
+	engine_build_options o = ENGINE_BUILD_OPTIONS_INIT;
+	char err[512], *id = NULL;
+	int r;
+
+	j->st = st;
+	if (unpack(j, err, sizeof(err)) < 0) {
+		json_object *e = json_object_new_object(), *det = json_object_new_object();
+
+		json_object_object_add(det, "message", json_object_new_string(err));
+		json_object_object_add(e, "errorDetail", det);
+		json_object_object_add(e, "error", json_object_new_string(err));
+		hs_stream_json(st, e);
+		return;
+	}
+	o.dockerfile = j->dockerfile;
+	o.tags = j->tags;
+	o.build_args = j->args;
+	o.target = j->target;
+	o.no_cache = j->no_cache;
+	o.network = j->network;
+	r = engine_build(j->dc->ctx, j->dir, &o, on_event, j, &id);
+	if (r < 0) {
+		const char *msg = engine_error_last()->message, *c = strstr(msg, "non-zero code: ");
+		json_object *e = json_object_new_object(), *det = json_object_new_object();
+
+		/* The CLI exits with the failed RUN's code, which it reads from here. */
+		if (c)
+			json_object_object_add(det, "code", json_object_new_int(atoi(c + 15)));
+		json_object_object_add(det, "message", json_object_new_string(msg));
+		json_object_object_add(e, "errorDetail", det);
+		json_object_object_add(e, "error", json_object_new_string(msg));
+		hs_stream_json(st, e);
+	} else {
+		events_emit("image", "build", id, "name", j->tags.count ? j->tags.strings[0] : id, NULL);
+	}
+	engine_free(id);
+}
+
+/* A JSON object of strings ({"K": "V"}) as "K=V" items. */
+static int kv_list(hs_request *req, const char *key, engine_strarray *out)
+{
+	const char *q = hs_query(req, key);
+	json_object *o;
+	size_t n = 0;
+
+	out->strings = NULL;
+	out->count = 0;
+	if (!q || !*q)
+		return 0;
+	o = json_tokener_parse(q);
+	if (!o || !json_object_is_type(o, json_type_object)) {
+		if (o)
+			json_object_put(o);
+		hs_reply_error(req, 400, "%s: expected a JSON object of strings", key);
+		return -1;
+	}
+	out->strings = calloc((size_t)json_object_object_length(o) + 1, sizeof(char *));
+	json_object_object_foreach(o, k, v)
+	{
+		if (v && out->strings &&
+		    asprintf(&out->strings[n], "%s=%s", k, json_object_get_string(v)) > 0)
+			n++;
+	}
+	out->count = n;
+	json_object_put(o);
+	return 0;
+}
+
+static char *dup_query(hs_request *req, const char *key)
+{
+	const char *v = hs_query(req, key);
+
+	return v && *v ? strdup(v) : NULL;
+}
+
+static void build(hs_request *req, void *app)
+{
+	struct daemon *d = app;
+	struct build_job *j;
+	const char *tags[MAX_TAGS], *net = hs_query(req, "networkmode");
+	engine_strarray labels = {NULL, 0};
+	size_t nt;
+
+	if (hs_body_fd(req) < 0) {
+		hs_reply_error(req, 400,
+			       "the build context (a tar archive) is missing from the request body");
+		return;
+	}
+	if (kv_list(req, "labels", &labels) < 0)
+		return;
+	if (labels.count) {
+		engine_strarray_dispose(&labels);
+		hs_reply_error(req, 501,
+			       "labels: build labels are not supported by this engine yet (use LABEL)");
+		return;
+	}
+	if (hs_query(req, "remote") && *hs_query(req, "remote")) {
+		hs_reply_error(req, 501, "remote: build contexts from URLs are not supported (no network)");
+		return;
+	}
+	j = calloc(1, sizeof(*j));
+	if (!j) {
+		hs_reply_error(req, 500, "out of memory");
+		return;
+	}
+	j->d = d;
+	j->dc = dctx_get(d);
+	j->body_fd = dup(hs_body_fd(req));
+	snprintf(j->dir, sizeof(j->dir), "%s/tmp/build-XXXXXX", d->state_dir);
+	if (j->body_fd < 0 || !mkdtemp(j->dir)) {
+		j->dir[0] = '\0';
+		hs_reply_error(req, 500, "prepare the build context: %s", strerror(errno));
+		job_free(j);
+		return;
+	}
+	if (kv_list(req, "buildargs", &j->args) < 0) {
+		job_free(j);
+		return;
+	}
+	nt = hs_query_all(req, "t", tags, MAX_TAGS);
+	j->tags.strings = calloc(nt + 1, sizeof(char *));
+	for (size_t i = 0; j->tags.strings && i < nt; i++)
+		j->tags.strings[j->tags.count++] = strdup(tags[i]);
+	j->dockerfile = dup_query(req, "dockerfile");
+	j->target = dup_query(req, "target");
+	j->no_cache = hs_query_bool(req, "nocache", false);
+	j->quiet = hs_query_bool(req, "q", false);
+	if (net && *net && strcmp(net, "default") != 0 && strcmp(net, "bridge") != 0)
+		j->network = strdup(net);
+	hs_reply_stream(req, 200, "application/json", build_run, j, job_free);
+}
+
+const struct hs_route daemon_build_routes[] = {
+    {"POST", "/build", build, HS_BODY_FILE},
+    {NULL, NULL, NULL, 0},
+};
