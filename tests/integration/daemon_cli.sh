@@ -43,6 +43,9 @@ D cp long:/tmp/g.txt "$root/g.txt"; check "cp out of the container" "from-ct" "$
 D cp long:/nonexistent "$root/x" 2>/dev/null; check "cp of a missing path fails" 1 $?
 D diff long >"$root/diff" 2>&1; grep -q "A /tmp/f.txt" "$root/diff"; check "diff shows the copied file" 0 $?
 D export long | tar -tf - 2>/dev/null | grep -q "^bin/busybox$"; check "export is a tar of the rootfs" 0 $?
+D commit -c 'CMD ["cat", "/tmp/f.txt"]' long committed:1 >/dev/null; check "commit" 0 $?
+check "committed image has the file and CMD" "from-host" "$(D run --rm --network none committed:1 2>/dev/null)"
+D rmi committed:1 >/dev/null
 D pause long >/dev/null; check "pause" "paused" "$(D inspect -f '{{.State.Status}}' long)"
 D unpause long >/dev/null; check "unpause" "running" "$(D inspect -f '{{.State.Status}}' long)"
 D rename long long2; check "rename" "long2" "$(D ps --format '{{.Names}}')"

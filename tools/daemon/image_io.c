@@ -340,7 +340,58 @@ out:
 	dctx_put(app, dc);
 }
 
+/* POST /commit: an image from a container's writable layer. */
+static void commit(hs_request *req, void *app)
+{
+	struct dctx *dc = dctx_get(app);
+	engine_commit_options o = ENGINE_COMMIT_OPTIONS_INIT;
+	const char *cname = hs_query(req, "container"), *repo = hs_query(req, "repo"),
+		   *tag = hs_query(req, "tag");
+	const char *changes[MAX_NAMES];
+	engine_container *c = NULL;
+	char ref[1024], *id = NULL;
+	json_object *body = NULL, *out;
+	size_t n;
+
+	if (hs_body_json(req, &body) < 0)
+		goto done;
+	if (!cname || !*cname) {
+		hs_reply_error(req, 400, "container: the container to commit is required");
+		goto done;
+	}
+	if (engine_container_open(dc->ctx, cname, &c) < 0) {
+		hs_reply_error(req, 404, "No such container: %s", cname);
+		goto done;
+	}
+	if (repo && *repo) {
+		snprintf(ref, sizeof(ref), "%s:%s", repo, tag && *tag ? tag : "latest");
+		o.ref = ref;
+	}
+	o.comment = hs_query(req, "comment");
+	o.author = hs_query(req, "author");
+	o.pause = hs_query_bool(req, "pause", true);
+	/* The CLI sends each -c as one "changes" value; a value may hold several lines. */
+	n = hs_query_all(req, "changes", changes, MAX_NAMES);
+	o.changes.strings = (char **)changes;
+	o.changes.count = n;
+	if (engine_container_commit(c, &o, &id) < 0) {
+		reply_engine_error(req, "commit");
+		goto done;
+	}
+	events_container(c, "commit", NULL);
+	out = json_object_new_object();
+	json_object_object_add(out, "Id", json_object_new_string(id));
+	hs_reply_json(req, 201, out);
+done:
+	engine_free(id);
+	if (body)
+		json_object_put(body);
+	engine_container_free(c);
+	dctx_put(app, dc);
+}
+
 const struct hs_route daemon_image_io_routes[] = {
+    {"POST", "/commit", commit, 0},
     {"POST", "/images/create", create, HS_BODY_FILE},
     {"POST", "/images/load", load, HS_BODY_FILE},
     {"GET", "/images/get", save, 0},
