@@ -404,10 +404,10 @@ void engine__child_drop_privileges(engine__plan *p, int err_fd)
  * "#!/proc/self/exe" script, an ELF interpreter) finds engine-init, not
  * the caller's binary on the host. engine-init finds the error pipe on fd
  * 3 and reports the command's own exec failures (126/127) there. */
-void engine__child_exec(engine__plan *p, int err_fd)
+void engine__child_exec(engine__plan *p, int init_fd, int err_fd)
 {
 	char path[32] = "/proc/self/fd/", num[12];
-	int fd = p->init_fd, e, n = 0;
+	int fd = init_fd, e, n = 0;
 
 	if (fd == ENGINE__INIT_REPORT_FD && (fd = fcntl(fd, F_DUPFD_CLOEXEC, ENGINE__INIT_REPORT_FD + 1)) < 0)
 		FAIL("move engine-init's fd", NULL);
@@ -425,22 +425,27 @@ void engine__child_exec(engine__plan *p, int err_fd)
 	engine__child_fail(err_fd, e, 0, "exec engine-init", NULL);
 }
 
-/* Leave the caller's world before touching the container's: no core dumps
- * or ptrace by the container's processes (non-dumpable until exec; exec
- * resets it), no fd of the caller's but @lift and @keep (closed, not just
- * CLOEXEC: a process in the container must never hold a host directory),
- * and no controlling terminal (a session of its own, so TIOCSTI and
- * /dev/tty cannot reach the caller's terminal). The fds in @lift (the
- * runtime's own pipes) are moved to 3 or above first, so the stdio dup2s
- * cannot clobber them; @lift[0] is the error pipe. */
+/* Leave the caller's world before touching the container's: no fd of the
+ * caller's but @lift and @keep (closed, not just CLOEXEC: a process in the
+ * container must never hold a host directory), and no controlling terminal
+ * (a session of its own, so TIOCSTI and /dev/tty cannot reach the caller's
+ * terminal). The fds in @lift (the runtime's own) are moved to 3 or above
+ * first, so the stdio dup2s cannot clobber them; @lift[0] is the error
+ * pipe. Callers also make the process non-dumpable (engine__child_nodump). */
+/* No core dump and no ptrace or /proc/PID/{fd,mem,exe} by the container's
+ * processes (without CAP_SYS_PTRACE) until exec, which resets it. */
+void engine__child_nodump(int err_fd)
+{
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		engine__child_fail(err_fd, errno, 0, "make the process non-dumpable", NULL);
+}
+
 void engine__child_isolate(int *const *lift, size_t n_lift, const int *keep, size_t n_keep)
 {
 	int sorted[16];
 	size_t n = 0;
 	unsigned lo = 0;
 
-	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
-		engine__child_fail(*lift[0], errno, 0, "make the process non-dumpable", NULL);
 	for (size_t i = 0; i < n_lift + n_keep && n < 16; i++) {
 		int fd = i < n_lift ? *lift[i] : keep[i - n_lift];
 		size_t j;
@@ -503,15 +508,23 @@ void engine__child_enter_userns(int go_fd, int err_fd)
 
 void engine__child_main(engine__plan *p, int go_fd, int err_fd)
 {
+	int init_fd = p->init_fd;
+
 	/* CLONE_VFORK: nobody else can place us in our cgroup. */
 	for (size_t i = 0; p->vm && i < p->n_attach_fds; i++)
 		if (write(p->attach_fds[i], "0", 1) != 1)
 			engine__child_fail(err_fd, errno, 0, "join the container's cgroup", NULL);
+	/* dumpable is the mm's: with CLONE_VM it would be the caller's too.
+	 * Such a child is alone in a fresh PID namespace until it execs (no
+	 * --init, exec or sandbox takes that path): nothing can reach it. */
+	if (!p->vm)
+		engine__child_nodump(err_fd);
+	/* A local copy: with CLONE_VM the plan is the caller's memory. */
 	if (p->job)
-		engine__child_isolate((int *const[]){&err_fd, &go_fd, &p->init_fd, &p->job->cg_exit.root_fd},
-				      4, p->stdio_fd, 3);
+		engine__child_isolate((int *const[]){&err_fd, &go_fd, &init_fd, &p->job->cg_exit.root_fd}, 4,
+				      p->stdio_fd, 3);
 	else
-		engine__child_isolate((int *const[]){&err_fd, &go_fd, &p->init_fd}, 3, p->stdio_fd, 3);
+		engine__child_isolate((int *const[]){&err_fd, &go_fd, &init_fd}, 3, p->stdio_fd, 3);
 	/* A prepared sandbox outlives its creating thread, and must see its
 	 * owner's death as EOF to clean up after itself: no death signal. */
 	if (!p->job && prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
@@ -546,6 +559,6 @@ void engine__child_main(engine__plan *p, int go_fd, int err_fd)
 		engine__child_enter_userns(go_fd, err_fd);
 	close(go_fd);
 	engine__child_drop_privileges(p, err_fd);
-	engine__child_exec(p, err_fd);
+	engine__child_exec(p, init_fd, err_fd);
 	_exit(127);
 }

@@ -260,7 +260,8 @@ __attribute__((noreturn)) void engine__child_join(engine__plan *plan, int go_fd,
 /* Child-side helpers (async-signal-safe). */
 __attribute__((noreturn)) void engine__child_fail(int err_fd, int sys_errno, int exit_code, const char *what,
 						  const char *arg);
-void engine__child_exec(engine__plan *plan, int err_fd);
+void engine__child_exec(engine__plan *plan, int init_fd, int err_fd);
+void engine__child_nodump(int err_fd);
 void engine__child_isolate(int *const *lift, size_t n_lift, const int *keep, size_t n_keep);
 void engine__child_wait_parent(int go_fd, int err_fd);
 /* A prepared sandbox's wait for its job (child_pool.c): returns with the

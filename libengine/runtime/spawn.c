@@ -72,11 +72,12 @@ static int write_userns_maps(const engine__plan *p, pid_t pid)
 void engine__child_join(engine__plan *p, int go_fd, int err_fd)
 {
 	engine__child_error rec;
+	int init_fd = p->init_fd;
 	char go;
 	pid_t pid;
 
-	engine__child_isolate((int *const[]){&err_fd, &go_fd, &p->join_pidfd, &p->init_fd}, 4, p->stdio_fd,
-			      3);
+	engine__child_nodump(err_fd);
+	engine__child_isolate((int *const[]){&err_fd, &go_fd, &p->join_pidfd, &init_fd}, 4, p->stdio_fd, 3);
 	if (read(go_fd, &go, 1) != 1)
 		engine__child_fail(err_fd, errno, 0, "wait for the parent", NULL);
 	/* The container's other namespaces belong to the host's user namespace:
@@ -114,7 +115,7 @@ void engine__child_join(engine__plan *p, int go_fd, int err_fd)
 			engine__child_fail(err_fd, errno, 0, "chdir to working directory", p->working_dir);
 		syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
 		engine__child_drop_privileges(p, err_fd);
-		engine__child_exec(p, err_fd);
+		engine__child_exec(p, init_fd, err_fd);
 		_exit(127);
 	}
 	memset(&rec, 0, sizeof(rec));

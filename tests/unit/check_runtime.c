@@ -5,6 +5,7 @@
 
 #include <dirent.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 
 #include "init/init.h"
@@ -268,6 +269,24 @@ START_TEST(test_runtime__timeout)
 }
 END_TEST
 
+START_TEST(test_runtime__caller_unchanged)
+{
+	/* The child is non-dumpable until exec, and in its own session; with
+	 * CLONE_VM it shares the caller's mm, which must not inherit that. */
+	engine_spec *s = tr_spec(rootfs, SH("true"));
+	engine_run_result *res;
+	pid_t sid = getsid(0);
+
+	ck_assert_int_eq(prctl(PR_SET_DUMPABLE, 1, 0, 0, 0), 0);
+	res = tr_run_ok(ctx, s);
+	ck_assert_int_eq(res->exit_code, 0);
+	ck_assert_int_eq(prctl(PR_GET_DUMPABLE, 0, 0, 0, 0), 1);
+	ck_assert_int_eq(getsid(0), sid);
+	engine_run_result_free(res);
+	engine_spec_free(s);
+}
+END_TEST
+
 START_TEST(test_runtime__init_forwards_signals)
 {
 	/* A signal to PID 1 (engine-init) reaches the command. */
@@ -448,6 +467,7 @@ static Suite *runtime_suite(void)
 	tcase_add_test(tc, test_runtime__timeout);
 	tcase_add_test(tc, test_runtime__init_reaps);
 	tcase_add_test(tc, test_runtime__init_forwards_signals);
+	tcase_add_test(tc, test_runtime__caller_unchanged);
 	tcase_add_test(tc, test_runtime__init_memfd_sealed);
 	tcase_add_test(tc, test_runtime__userns);
 	tcase_add_test(tc, test_runtime__sigchld_ignored);
