@@ -1,9 +1,10 @@
 /*
  * The decompressing reader behind every layer unpack. One thread reads the
- * blob and decompresses it while the caller's thread hashes the
- * uncompressed bytes — the diff ID — parses the tar and writes files: the
- * same two-core pipeline as `tar -xzf` (tar plus a gzip process), and the
- * blob is read once. gzip goes through ISA-L's igzip where it is installed
+ * blob and decompresses it, the caller's thread parses the tar and writes
+ * files — the two-core pipeline of `tar -xzf` (tar plus a gzip process) —
+ * and a third hashes the uncompressed bytes (the diff ID) from the same
+ * buffers, so neither side carries the digest alone; the blob is read
+ * once. gzip goes through ISA-L's igzip where it is installed
  * (two to three times zlib's speed), everything else (and gzip without
  * ISA-L) through libarchive's raw format with its gzip/zstd/xz/bzip2
  * filters.
@@ -58,17 +59,20 @@ struct engine__layer_stream {
 	uint64_t max_expanded;	  /* max_ratio times the blob size (0: no ratio check) */
 	uint64_t max_ratio, blob_size;
 	engine__sha256 *hash;
-	pthread_t thread;
-	bool started;
+	pthread_t thread, hasher;
+	bool started, hasher_started;
 
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	struct chunk bufs[NBUF];
-	int full[NBUF]; /* ring of filled buffer indexes */
-	int nfull, head;
+	/* Filled buffers, oldest first; each goes back to the free list once
+	 * both the tar reader and the hasher are past it. */
+	int ring[NBUF];
+	int rhead, rcount;
+	int tar_done, hash_done; /* buffers from rhead each has finished */
+	bool tar_holding;	 /* the tar reader uses ring[rhead + tar_done] */
 	int freelist[NBUF];
 	int nfree;
-	int held; /* buffer the tar reader is using, -1 when none */
 	bool eof, cancel;
 	int err_code; /* producer failure */
 	char err_msg[512];
@@ -347,8 +351,8 @@ static void *producer(void *arg)
 				s->eof = true;
 		} else {
 			s->bufs[idx].len = got;
-			s->full[(s->head + s->nfull) % NBUF] = idx;
-			s->nfull++;
+			s->ring[(s->rhead + s->rcount) % NBUF] = idx;
+			s->rcount++;
 			if (got < BUFSZ)
 				s->eof = true; /* a short fill is the end */
 		}
@@ -365,36 +369,71 @@ static void *producer(void *arg)
 	return NULL;
 }
 
-/* Take the next filled buffer (blocking); -1 at the end or on failure. The
- * diff ID is hashed here, on the tar side: decompression is the slower
- * half of the pipeline, so the hash rides on the thread with time to spare. */
+/* Buffers both the tar reader and the hasher are done with go back to the
+ * producer. */
+static void release_locked(engine__layer_stream *s)
+{
+	bool freed = false;
+
+	while (s->tar_done > 0 && s->hash_done > 0) {
+		s->freelist[s->nfree++] = s->ring[s->rhead];
+		s->rhead = (s->rhead + 1) % NBUF;
+		s->rcount--;
+		s->tar_done--;
+		s->hash_done--;
+		freed = true;
+	}
+	if (freed)
+		pthread_cond_broadcast(&s->cond);
+}
+
+/* Take the next filled buffer for the tar reader (blocking); -1 at the end
+ * or on failure. */
 static int next_chunk(engine__layer_stream *s)
 {
 	int idx = -1;
 
 	pthread_mutex_lock(&s->lock);
-	if (s->held >= 0) {
-		s->freelist[s->nfree++] = s->held;
-		s->held = -1;
-		pthread_cond_broadcast(&s->cond);
+	if (s->tar_holding) {
+		s->tar_holding = false;
+		s->tar_done++;
+		release_locked(s);
 	}
-	while (s->nfull == 0 && !s->eof && !s->err_code)
+	while (s->tar_done >= s->rcount && !s->eof && !s->err_code)
 		pthread_cond_wait(&s->cond, &s->lock);
-	if (s->nfull > 0 && !s->err_code) {
-		idx = s->full[s->head];
-		s->head = (s->head + 1) % NBUF;
-		s->nfull--;
-		s->held = idx;
+	if (s->tar_done < s->rcount && !s->err_code) {
+		idx = s->ring[(s->rhead + s->tar_done) % NBUF];
+		s->tar_holding = true;
 	}
 	pthread_mutex_unlock(&s->lock);
-	if (idx >= 0 && engine__sha256_update(s->hash, s->bufs[idx].data, s->bufs[idx].len) < 0) {
-		pthread_mutex_lock(&s->lock);
-		fail_locked(s, ENGINE_ERROR, "%s", "sha256 update failed");
-		pthread_cond_broadcast(&s->cond);
-		pthread_mutex_unlock(&s->lock);
-		return -1;
-	}
 	return idx;
+}
+
+/* The diff ID, on its own thread over the same buffers, in order. */
+static void *hasher(void *arg)
+{
+	engine__layer_stream *s = arg;
+	sigset_t all;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, NULL);
+	pthread_mutex_lock(&s->lock);
+	for (;;) {
+		int idx;
+
+		while (s->hash_done >= s->rcount && !s->eof && !s->cancel && !s->err_code)
+			pthread_cond_wait(&s->cond, &s->lock);
+		if (s->hash_done >= s->rcount || s->cancel || s->err_code)
+			break;
+		idx = s->ring[(s->rhead + s->hash_done) % NBUF];
+		pthread_mutex_unlock(&s->lock);
+		engine__sha256_update(s->hash, s->bufs[idx].data, s->bufs[idx].len);
+		pthread_mutex_lock(&s->lock);
+		s->hash_done++;
+		release_locked(s);
+	}
+	pthread_mutex_unlock(&s->lock);
+	return NULL;
 }
 
 static la_ssize_t consumer_read(struct archive *a, void *data, const void **buf)
@@ -423,7 +462,6 @@ int engine__layer_stream_open(const char *path, const engine__unpack_options *li
 	if (!s)
 		return engine__error_oom();
 	s->fd = -1;
-	s->held = -1;
 	s->max_bytes = limits->max_bytes;
 	s->max_ratio = limits->max_ratio;
 	s->compression = "none";
@@ -496,6 +534,12 @@ int engine__layer_stream_open(const char *path, const engine__unpack_options *li
 		goto fail;
 	}
 	s->started = true;
+	r = pthread_create(&s->hasher, NULL, hasher, s);
+	if (r != 0) {
+		r = engine__error_errno(r, "start digest thread");
+		goto fail;
+	}
+	s->hasher_started = true;
 	if (archive_read_open(s->tar, s, NULL, consumer_read, NULL) != ARCHIVE_OK) {
 		if (s->err_code)
 			r = engine__error_set(s->err_code, 0, "%s", s->err_msg);
@@ -547,6 +591,8 @@ int engine__layer_stream_finish(engine__layer_stream *s, char diff_id[ENGINE__DI
 		;
 	pthread_join(s->thread, NULL);
 	s->started = false;
+	pthread_join(s->hasher, NULL);
+	s->hasher_started = false;
 	if (engine__layer_stream_error(s))
 		return s->err_code;
 	return engine__sha256_final(s->hash, diff_id);
@@ -556,13 +602,16 @@ void engine__layer_stream_free(engine__layer_stream *s)
 {
 	if (!s)
 		return;
-	if (s->started) {
+	if (s->started || s->hasher_started) {
 		pthread_mutex_lock(&s->lock);
 		s->cancel = true;
 		pthread_cond_broadcast(&s->cond);
 		pthread_mutex_unlock(&s->lock);
-		pthread_join(s->thread, NULL);
 	}
+	if (s->started)
+		pthread_join(s->thread, NULL);
+	if (s->hasher_started)
+		pthread_join(s->hasher, NULL);
 	if (s->tar)
 		archive_read_free(s->tar);
 	if (s->raw)
