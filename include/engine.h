@@ -14,6 +14,7 @@
 #include "engine/spec.h"
 #include "engine/container.h"
 #include "engine/pool.h"
+#include "engine/network.h"
 #include "engine/build.h"
 
 #endif

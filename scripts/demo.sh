@@ -11,5 +11,7 @@ mkdir -p build/default
 (cd build/default && "$top/configure" -q && make -s -j"$(nproc)" >/dev/null)
 engine="build/default/tools/engine --root ${ENGINE_ROOT:-/var/lib/engine}"
 $engine image default
-exec $engine run --rm --memory 64m --pids-limit 64 -e GREETING="hello from libengine" \
+# --network none: the demo leaves the host's network as it is (the CLI's
+# default, like Docker's, is the bridge network).
+exec $engine run --rm --network none --memory 64m --pids-limit 64 -e GREETING="hello from libengine" \
 	busybox sh -c 'echo "$GREETING: $(uname -n), pid $$, $(id)"; ls /'

@@ -33,6 +33,7 @@ extern const struct cli_command cli_build_commands[];
 extern const struct cli_command cli_registry_commands[];
 extern const struct cli_command cli_system_commands[];
 extern const struct cli_command cli_daemon_commands[];
+extern const struct cli_command cli_network_commands[];
 
 /* Open the context the global options describe; prints the error itself. */
 int cli_open_context(engine_context **out);

@@ -53,6 +53,13 @@ enum {
 	OPT_CPUSET,
 	OPT_MOUNT_RO,
 	OPT_RESTART,
+	OPT_EXPOSE,
+	OPT_NET_ALIAS,
+	OPT_IP,
+	OPT_ADD_HOST,
+	OPT_DNS,
+	OPT_DNS_SEARCH,
+	OPT_DNS_OPTION,
 };
 
 static const struct option run_longopts[] = {
@@ -73,6 +80,16 @@ static const struct option run_longopts[] = {
     {"pids-limit", required_argument, NULL, OPT_PIDS},
     {"network", required_argument, NULL, OPT_NETWORK},
     {"net", required_argument, NULL, OPT_NETWORK},
+    {"publish", required_argument, NULL, 'p'},
+    {"publish-all", no_argument, NULL, 'P'},
+    {"expose", required_argument, NULL, OPT_EXPOSE},
+    {"network-alias", required_argument, NULL, OPT_NET_ALIAS},
+    {"net-alias", required_argument, NULL, OPT_NET_ALIAS},
+    {"ip", required_argument, NULL, OPT_IP},
+    {"add-host", required_argument, NULL, OPT_ADD_HOST},
+    {"dns", required_argument, NULL, OPT_DNS},
+    {"dns-search", required_argument, NULL, OPT_DNS_SEARCH},
+    {"dns-option", required_argument, NULL, OPT_DNS_OPTION},
     {"user", required_argument, NULL, 'u'},
     {"workdir", required_argument, NULL, 'w'},
     {"hostname", required_argument, NULL, OPT_HOSTNAME},
@@ -106,7 +123,16 @@ static void run_usage(FILE *f, const char *cmd)
 		"      --cpu-shares N       relative CPU weight\n"
 		"      --cpuset-cpus LIST   CPUs allowed (0-1)\n"
 		"      --pids-limit N       maximum number of tasks\n"
-		"      --network MODE       none (default) or host\n"
+		"      --network NET        bridge (default), none, host, container:NAME|ID, or a network\n"
+		"      --network-alias A    another name on a user-defined network\n"
+		"      --ip ADDR            a fixed IPv4 address on a user-defined network\n"
+		"  -p, --publish [IP:][HOST:]PORT[/udp]  publish a container port on the host\n"
+		"  -P, --publish-all        publish every exposed port on a free host port\n"
+		"      --expose PORT[/udp]  expose a port (for -P)\n"
+		"      --add-host NAME:IP   add an /etc/hosts entry\n"
+		"      --dns IP             nameserver for /etc/resolv.conf\n"
+		"      --dns-search DOMAIN  search domain for /etc/resolv.conf\n"
+		"      --dns-option OPT     resolver option for /etc/resolv.conf\n"
 		"  -u, --user USER[:GROUP]  user to run as\n"
 		"  -w, --workdir DIR        working directory\n"
 		"      --hostname NAME      hostname\n"
@@ -160,8 +186,11 @@ static int parse_run(int argc, char **argv, const char *cmd, struct run_opts *o)
 	if (engine_spec_new(&o->spec) < 0)
 		return -1;
 	s = o->spec;
+	/* Docker's default; the library's own default stays "none". */
+	if (engine_spec_set_network(s, ENGINE_NETWORK_BRIDGE) < 0)
+		return -1;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+dithe:v:m:u:w:", run_longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+dithe:v:m:u:w:p:P", run_longopts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			o->detach = 1;
@@ -214,6 +243,33 @@ static int parse_run(int argc, char **argv, const char *cmd, struct run_opts *o)
 			break;
 		case OPT_NETWORK:
 			r = engine_spec_set_network(s, optarg);
+			break;
+		case 'p':
+			r = engine_spec_add_port(s, optarg);
+			break;
+		case 'P':
+			r = engine_spec_set_publish_all(s, 1);
+			break;
+		case OPT_EXPOSE:
+			r = engine_spec_add_expose(s, optarg);
+			break;
+		case OPT_NET_ALIAS:
+			r = engine_spec_add_network_alias(s, optarg);
+			break;
+		case OPT_IP:
+			r = engine_spec_set_ip(s, optarg);
+			break;
+		case OPT_ADD_HOST:
+			r = engine_spec_add_host(s, optarg);
+			break;
+		case OPT_DNS:
+			r = engine_spec_add_dns(s, optarg);
+			break;
+		case OPT_DNS_SEARCH:
+			r = engine_spec_add_dns_search(s, optarg);
+			break;
+		case OPT_DNS_OPTION:
+			r = engine_spec_add_dns_option(s, optarg);
 			break;
 		case 'u':
 			r = engine_spec_set_user(s, optarg);

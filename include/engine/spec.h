@@ -14,9 +14,10 @@ ENGINE_BEGIN_DECLS
 /** The description of a container. Free with engine_spec_free(). */
 typedef struct engine_spec engine_spec;
 
-/** Network modes for engine_spec_set_network(). */
-#define ENGINE_NETWORK_NONE "none" /**< own network namespace, loopback only */
-#define ENGINE_NETWORK_HOST "host" /**< the host's network namespace */
+/** Network modes for engine_spec_set_network() (besides "container:<id|name>" and network names). */
+#define ENGINE_NETWORK_NONE "none"     /**< own network namespace, loopback only */
+#define ENGINE_NETWORK_HOST "host"     /**< the host's network namespace */
+#define ENGINE_NETWORK_BRIDGE "bridge" /**< the default bridge network (engine0) */
 
 /** Stdio modes for engine_spec_set_stdio(). */
 typedef enum engine_stdio_mode {
@@ -70,8 +71,40 @@ ENGINE_EXTERN int engine_spec_add_file(engine_spec *spec, const char *path, cons
 				       unsigned mode);
 /** Mount the root filesystem read-only. */
 ENGINE_EXTERN int engine_spec_set_read_only(engine_spec *spec, int read_only);
-/** ENGINE_NETWORK_NONE (default) or ENGINE_NETWORK_HOST. */
+/**
+ * The network: ENGINE_NETWORK_NONE (the default: a namespace of its own
+ * with loopback only), ENGINE_NETWORK_HOST, ENGINE_NETWORK_BRIDGE (the
+ * default bridge "engine0", NAT to the outside), "container:<id|name>"
+ * (join a running container's namespace) or the name of a network made
+ * with engine_network_create(), where containers find each other by name
+ * and alias. The network is looked up when the container starts
+ * (ENGINE_ENOTFOUND then). ENGINE_EINVALID for an empty mode.
+ */
 ENGINE_EXTERN int engine_spec_set_network(engine_spec *spec, const char *mode);
+/** Another name the container has on its user-defined network (--network-alias). */
+ENGINE_EXTERN int engine_spec_add_network_alias(engine_spec *spec, const char *alias);
+/** A fixed IPv4 address on its user-defined network (--ip); NULL clears. ENGINE_EINVALID when malformed. */
+ENGINE_EXTERN int engine_spec_set_ip(engine_spec *spec, const char *ip);
+/**
+ * Publish a port, Docker's -p: "[IP:][HOST_PORT:]CONTAINER_PORT[/tcp|udp]",
+ * ranges as "8000-8001:80-81"; no host port (or "IP::80") picks a free one.
+ * Needs a bridge network. The host port is taken when the container
+ * starts (ENGINE_EBUSY "port is already allocated" when it is in use);
+ * engine_container_port() tells which one it got. ENGINE_EINVALID when malformed.
+ */
+ENGINE_EXTERN int engine_spec_add_port(engine_spec *spec, const char *port);
+/** Publish every exposed port (the image's EXPOSE and engine_spec_add_expose()) on a free host port (-P). */
+ENGINE_EXTERN int engine_spec_set_publish_all(engine_spec *spec, int enable);
+/** Expose a port without publishing it ("80", "53/udp"), for -P. */
+ENGINE_EXTERN int engine_spec_add_expose(engine_spec *spec, const char *port);
+/** An /etc/hosts entry "NAME:IP" (--add-host). ENGINE_EINVALID when malformed. */
+ENGINE_EXTERN int engine_spec_add_host(engine_spec *spec, const char *host);
+/** A nameserver for /etc/resolv.conf (--dns); replaces the host's. */
+ENGINE_EXTERN int engine_spec_add_dns(engine_spec *spec, const char *server);
+/** A search domain for /etc/resolv.conf (--dns-search); "." leaves none. */
+ENGINE_EXTERN int engine_spec_add_dns_search(engine_spec *spec, const char *domain);
+/** A resolver option for /etc/resolv.conf (--dns-option, e.g. "ndots:2"). */
+ENGINE_EXTERN int engine_spec_add_dns_option(engine_spec *spec, const char *option);
 /** Memory limit in bytes (0: unlimited). */
 ENGINE_EXTERN int engine_spec_set_memory(engine_spec *spec, int64_t bytes);
 /** Memory limit as Docker writes it: "64m", "1g", "512k", bytes. */

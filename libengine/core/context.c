@@ -8,6 +8,7 @@
 #include "core/abi.h"
 #include "core/context.h"
 #include "core/error.h"
+#include "net/net.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/json.h"
@@ -78,6 +79,9 @@ ENGINE_EXTERN int engine_context_new(engine_context **out, const engine_context_
 		engine__error_wrap("context");
 		goto free_ctx;
 	}
+	/* After a kill -9 the next user of the root frees what the dead held
+	 * (addresses, NAT entries); a stat when no network was ever used. */
+	engine__net_reconcile(ctx);
 	*out = ctx;
 	return 0;
 

@@ -529,6 +529,9 @@ void engine__child_main(engine__plan *p, int go_fd, int err_fd)
 	 * owner's death as EOF to clean up after itself: no death signal. */
 	if (!p->job && prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
 		FAIL("prctl", NULL);
+	/* --network container:<x>: its namespace instead of a new one. */
+	if (p->join_netns_fd >= 0 && setns(p->join_netns_fd, CLONE_NEWNET) < 0)
+		FAIL("join the network namespace of", "the other container");
 	/* The rootfs is built while the parent places us in the cgroup (on v1
 	 * that write waits for an RCU grace period): the round trip ends right
 	 * before the cgroup namespace and exec. */

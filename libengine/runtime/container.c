@@ -18,6 +18,7 @@
 
 #include "core/context.h"
 #include "core/error.h"
+#include "net/net.h"
 #include "runtime/container_int.h"
 #include "runtime/lifecycle.h"
 #include "util/str.h"
@@ -614,5 +615,7 @@ ENGINE_EXTERN int engine_container_remove(engine_container *c, int force)
 	r = engine__rm_rf(c->dir);
 	if (r < 0)
 		return engine__error_wrap("remove container %.12s", c->id);
+	/* Its monitor gave its endpoints back; a killed one could not. */
+	engine__net_container_removed(c->ctx, c->id);
 	return 0;
 }

@@ -7,6 +7,7 @@
 
 #include "core/abi.h"
 #include "core/error.h"
+#include "net/net.h"
 #include "runtime/lifecycle.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
@@ -124,9 +125,10 @@ static int build_inspect(engine_container *c, json_object **out)
 	hc = json_object_new_object();
 	json_object_object_add(o, "HostConfig", hc);
 	{
-		static const char *const keys[] = {"Memory",	  "CpuShares",	"PidsLimit", "ReadonlyRootfs",
-						   "NetworkMode", "AutoRemove", "Init",	     "CapAdd",
-						   "CapDrop",	  "CpusetCpus", "Ulimits",   "RestartPolicy"};
+		static const char *const keys[] = {
+		    "Memory", "CpuShares", "PidsLimit",	 "ReadonlyRootfs", "NetworkMode",    "AutoRemove",
+		    "Init",   "CapAdd",	   "CapDrop",	 "CpusetCpus",	   "Ulimits",	     "RestartPolicy",
+		    "Dns",    "DnsSearch", "DnsOptions", "ExtraHosts",	   "PublishAllPorts"};
 
 		for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 			if (json_object_object_get_ex(spec, keys[i], &v))
@@ -150,6 +152,12 @@ static int build_inspect(engine_container *c, json_object **out)
 		}
 		if (json_object_object_get_ex(spec, "Mounts", &v))
 			json_object_object_add(o, "Mounts", json_object_get(v));
+	}
+	{
+		json_object *ns = NULL;
+
+		if (engine__net_settings(c->ctx, c->id, c->spec, &ns) == 0)
+			json_object_object_add(o, "NetworkSettings", ns);
 	}
 	*out = steal_ptr(o);
 	return 0;

@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "core/error.h"
+#include "net/net.h"
 #include "runtime/container_int.h"
 #include "runtime/lifecycle.h"
 #include "util/cleanup.h"
@@ -50,12 +51,16 @@ typedef struct report {
 typedef struct launch {
 	engine__cinfo ci;
 	engine__plan *plan;
+	engine__net_sandbox *net;
 	engine__cgroup *cg;
 	int owned[3];
 } launch;
 
+/* Give back what one run held (its network endpoints included). */
 static void launch_release(launch *l)
 {
+	engine__net_release(l->net);
+	l->net = NULL;
 	engine__stdio_close(l->owned);
 	engine__plan_free(l->plan);
 	l->plan = NULL;
@@ -86,6 +91,11 @@ static int launch_prepare(engine_container *c, int mode, launch *l)
 	r = engine__cinfo_load_image(c->ctx, &tmp, &l->ci);
 	if (r == 0)
 		r = engine__plan_build(c->ctx, c->spec, l->ci.config, l->ci.layers, c->dir, c->id, &l->plan);
+	if (r == 0)
+		r = engine__net_prepare(c->ctx, c->spec, l->ci.config, c->id, c->name, l->plan->hostname,
+					&l->net);
+	if (r == 0)
+		r = engine__plan_use_net(l->plan, l->net);
 	if (r == 0)
 		r = engine__stdio_setup(c->spec, mode, c->dir, l->plan, capture, l->owned);
 	if (r < 0)
@@ -379,6 +389,9 @@ ENGINE_EXTERN int engine_container_start(engine_container *c)
 		engine__error_restore(&saved);
 	} else {
 		engine__cgroup_free(l.cg);
+		/* The monitor has its own copy of the network side and gives it back. */
+		engine__net_sandbox_free(l.net);
+		l.net = NULL;
 	}
 	launch_release(&l);
 	return r;

@@ -15,6 +15,7 @@
 #include "core/error.h"
 #include "env/env.h"
 #include "init/init.h"
+#include "net/net.h"
 #include "runtime/runtime.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
@@ -248,6 +249,76 @@ static int build_user(engine__plan *p, const engine_spec *spec, json_object *con
 	return 0;
 }
 
+/* Replace the generated file at @path (hostname, hosts: the first
+ * entries), or add it in front, so the spec's own files still win. */
+static int set_file(engine__plan *p, const char *path, const char *content)
+{
+	engine__child_file *grown;
+
+	for (size_t i = 0; i < p->n_files && i < 2; i++)
+		if (strcmp(p->files[i].path, path) == 0) {
+			p->files[i].content = content;
+			p->files[i].len = strlen(content);
+			return 0;
+		}
+	grown = realloc(p->files, (p->n_files + 1) * sizeof(*grown));
+	if (!grown)
+		return engine__error_oom();
+	p->files = grown;
+	memmove(p->files + 1, p->files, p->n_files * sizeof(*grown));
+	p->files[0] = (engine__child_file){path, content, strlen(content), 0644};
+	p->n_files++;
+	return 0;
+}
+
+int engine__plan_use_net(engine__plan *p, struct engine__net_sandbox *sb)
+{
+	const engine__net_files *f = engine__net_files_of(sb);
+
+	p->net = sb;
+	if (f->new_netns)
+		p->clone_flags |= CLONE_NEWNET;
+	else
+		p->clone_flags &= ~(unsigned long)CLONE_NEWNET;
+	p->net_none = f->new_netns;
+	p->join_netns_fd = f->join_netns_fd;
+	if (f->hostname) {
+		char *h = strdup(f->hostname), *line = engine__strdup_printf("%s\n", f->hostname);
+
+		if (!h || engine__strv_push_take(&p->owned, line) < 0) {
+			free(h);
+			return engine__error_oom();
+		}
+		free(p->hostname);
+		p->hostname = h;
+		if (set_file(p, "/etc/hostname", line) < 0)
+			return ENGINE_ENOMEM;
+	}
+	/* hosts before resolv.conf: set_file looks for the generated ones first. */
+	if (f->hosts && set_file(p, "/etc/hosts", f->hosts) < 0)
+		return ENGINE_ENOMEM;
+	if (f->hosts_path) {
+		engine__child_mount *grown = realloc(p->mounts, (p->n_mounts + 1) * sizeof(*grown));
+
+		/* A bind mount, so peers' updates reach the container. */
+		for (size_t i = 0; i < p->n_files; i++)
+			if (strcmp(p->files[i].path, "/etc/hosts") == 0) {
+				memmove(p->files + i, p->files + i + 1,
+					(p->n_files - i - 1) * sizeof(*p->files));
+				p->n_files--;
+				break;
+			}
+		if (!grown)
+			return engine__error_oom();
+		p->mounts = grown;
+		p->mounts[p->n_mounts++] =
+		    (engine__child_mount){f->hosts_path, "/etc/hosts", NULL, false, false, -1};
+	}
+	if (f->resolv && set_file(p, "/etc/resolv.conf", f->resolv) < 0)
+		return ENGINE_ENOMEM;
+	return 0;
+}
+
 int engine__plan_tmpfs_upper(engine__plan *p, char *const *layers, const char *dir)
 {
 	static const char *const sub[] = {"upper", "work", "rootfs"};
@@ -290,6 +361,7 @@ int engine__plan_build(engine_context *ctx, const engine_spec *spec, json_object
 		return engine__error_oom();
 	p->join_pidfd = -1;
 	p->init_fd = -1;
+	p->join_netns_fd = -1;
 	p->stdio_fd[0] = p->stdio_fd[1] = p->stdio_fd[2] = -1;
 	p->clone_flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC;
 	p->new_cgroupns = true;

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "core/error.h"
+#include "net/net.h"
 #include "runtime/container_int.h"
 #include "runtime/runtime.h"
 #include "util/cleanup.h"
@@ -302,6 +303,7 @@ ENGINE_EXTERN int engine_run(engine_context *ctx, const engine_spec *spec, engin
 {
 	engine__cinfo *ci = NULL;
 	engine__plan *plan = NULL;
+	engine__net_sandbox *net = NULL;
 	engine__cgroup *cg = NULL;
 	engine__cgroup_limits limits;
 	engine_run_result *res = NULL;
@@ -334,6 +336,12 @@ ENGINE_EXTERN int engine_run(engine_context *ctx, const engine_spec *spec, engin
 		if (r < 0)
 			goto remove_dir;
 	}
+	r = engine__net_prepare(ctx, spec, ci->config, ci->id, spec->name, plan->hostname, &net);
+	if (r < 0)
+		goto remove_dir;
+	r = engine__plan_use_net(plan, net);
+	if (r < 0)
+		goto remove_dir;
 	/* An ephemeral container keeps no log files: LOG means capture here. */
 	r = engine__stdio_setup(
 	    spec, spec->stdio && spec->stdio != ENGINE_STDIO_LOG ? spec->stdio : ENGINE_STDIO_CAPTURE,
@@ -367,6 +375,7 @@ close_stdio:
 		if (capture[i] >= 0)
 			close(capture[i]);
 remove_dir:
+	engine__net_release(net);
 	engine__plan_free(plan);
 	engine__cinfo_free(ci);
 free_res:

@@ -56,6 +56,20 @@ struct engine_spec {
 	size_t n_files;
 	bool read_only;
 	bool net_host;
+	/* networking (libengine/net): the mode ("none", "host", "bridge",
+	 * "container:<x>" or a network's name; NULL: none), this container's
+	 * aliases and fixed address there, published and exposed ports, and
+	 * what goes into /etc/hosts and /etc/resolv.conf */
+	char *network;
+	char **net_aliases;
+	char *ip;
+	char **ports;
+	bool publish_all;
+	char **expose;
+	char **extra_hosts;
+	char **dns;
+	char **dns_search;
+	char **dns_options;
 	int64_t memory;
 	double cpus;
 	uint64_t cpu_shares;
@@ -80,6 +94,14 @@ struct engine_spec {
 
 /* Parse Docker's --restart value into @name (>= 16 bytes) and @max. */
 int engine__restart_policy_parse(const char *policy, char *name, int *max);
+/* A string vector as a JSON array member (NULL adds nothing) and back. */
+int engine__spec_add_strv(json_object *o, const char *key, char *const *v);
+int engine__spec_get_strv(json_object *o, const char *key, char ***field);
+/* Free the networking fields (spec_net.c). */
+void engine__spec_net_free(engine_spec *spec);
+/* The networking fields into / out of config.json's Spec. */
+int engine__spec_net_to_json(const engine_spec *spec, json_object *o);
+int engine__spec_net_from_json(json_object *o, engine_spec *spec);
 
 /* The spec as JSON (config.json) and back. */
 int engine__spec_to_json(const engine_spec *spec, json_object **out);
@@ -170,6 +192,10 @@ typedef struct engine__plan {
 	bool no_new_privs;
 	/* exec into an existing container: setns instead of new namespaces */
 	int join_pidfd;
+	/* networking: attached between clone and release (engine__spawn);
+	 * container:<x> mode joins that network namespace instead of a new one */
+	struct engine__net_sandbox *net;
+	int join_netns_fd;
 	/* stdio the child dup2s onto 0, 1, 2 (-1: /dev/null) */
 	int stdio_fd[3];
 	/* user namespace maps (written by the parent) */
@@ -205,6 +231,8 @@ unsigned engine__pool_ready(engine_pool *pool);
 /* engine-init's argv for the plan's argv: "--exec CMD..." or, with --init,
  * "-- CMD..." (p->init_argv must be NULL). */
 int engine__plan_init_argv(engine__plan *p);
+/* Take the network side's files and namespace choice (libengine/net). */
+int engine__plan_use_net(engine__plan *plan, struct engine__net_sandbox *sb);
 /* Switch a plan to the in-memory writable layer (engine_run). */
 int engine__plan_tmpfs_upper(engine__plan *plan, char *const *layers, const char *dir);
 

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "core/error.h"
+#include "net/net.h"
 #include "runtime/runtime.h"
 #include "util/cleanup.h"
 
@@ -207,6 +208,9 @@ int engine__spawn_begin(engine__plan *p, engine__cgroup *cg, engine__spawning *s
 
 	if (cg && !(args.flags & CLONE_INTO_CGROUP) && engine__cgroup_attach(cg, pid) < 0)
 		r = engine__error_wrap("place the container in its cgroup");
+	/* Its network namespace exists now: wire it before the child goes on. */
+	if (r == 0 && p->net && p->join_pidfd < 0 && engine__net_attach(p->net, sp->pid) < 0)
+		r = engine__error_wrap("connect the container to its network");
 	if (r == 0 && send(sp->go_w, "g", 1, MSG_NOSIGNAL) != 1)
 		r = engine__error_errno(errno, "release the container process");
 	if (r == 0 && p->userns_count && p->join_pidfd < 0) {
@@ -298,6 +302,17 @@ int engine__spawn_end(engine__plan *p, engine__spawning *sp, engine__proc *out, 
 		return engine__error_set(ENGINE_ERROR, 0, "the container process did not start");
 	out->pid = pid;
 	out->pidfd = pidfd;
+	/* We stay its parent: its endpoints and port forwarder are ours now. */
+	if (p->net && engine__net_started(p->net) < 0) {
+		engine__error_saved saved;
+
+		engine__error_save(&saved);
+		syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+		waitpid(pid, NULL, __WALL);
+		close(pidfd);
+		engine__error_restore(&saved);
+		return engine__error_wrap("start networking");
+	}
 	return 0;
 }
 

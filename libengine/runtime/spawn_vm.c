@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "core/error.h"
+#include "net/net.h"
 #include "runtime/runtime.h"
 
 #ifndef CLONE_INTO_CGROUP
@@ -81,7 +82,9 @@ static long clone3_run(struct clone_args *args, int (*fn)(void *), void *arg)
 bool engine__spawn_vm_possible(const engine__plan *p)
 {
 #ifdef HAVE_SPAWN_VM
-	return p->join_pidfd < 0 && !p->userns_count && !p->init && !p->job;
+	/* A bridge network's veth is wired on the round trip (engine__net_attach). */
+	return p->join_pidfd < 0 && !p->userns_count && !p->init && !p->job &&
+	       !engine__net_needs_attach(p->net);
 #else
 	(void)p;
 	return false;

@@ -55,6 +55,7 @@ ENGINE_EXTERN void engine_spec_free(engine_spec *s)
 	engine__strv_free(s->cap_drop);
 	free(s->seccomp);
 	engine__strv_free(s->rlimits);
+	engine__spec_net_free(s);
 	free(s);
 }
 
@@ -324,19 +325,6 @@ ENGINE_EXTERN int engine_spec_set_read_only(engine_spec *s, int read_only)
 {
 	CHECK_SPEC(s);
 	s->read_only = read_only != 0;
-	return 0;
-}
-
-ENGINE_EXTERN int engine_spec_set_network(engine_spec *s, const char *mode)
-{
-	CHECK_SPEC(s);
-	if (mode && strcmp(mode, ENGINE_NETWORK_HOST) == 0)
-		s->net_host = true;
-	else if (!mode || strcmp(mode, ENGINE_NETWORK_NONE) == 0)
-		s->net_host = false;
-	else
-		return engine__error_set(
-		    ENGINE_ENOTSUP, 0, "network mode \"%s\": only \"none\" and \"host\" are supported", mode);
 	return 0;
 }
 

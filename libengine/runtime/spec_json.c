@@ -12,7 +12,7 @@
 #include "util/json.h"
 #include "util/strv.h"
 
-static int add_strv(json_object *o, const char *key, char *const *v)
+int engine__spec_add_strv(json_object *o, const char *key, char *const *v)
 {
 	json_object *a;
 
@@ -38,17 +38,20 @@ int engine__spec_to_json(const engine_spec *s, json_object **out)
 	if (!o)
 		return engine__error_oom();
 	if (engine__json_add_string(o, "Image", s->image) < 0 ||
-	    engine__json_add_string(o, "Rootfs", s->rootfs) < 0 || add_strv(o, "Cmd", s->argv) < 0 ||
-	    add_strv(o, "Env", s->env) < 0 || add_strv(o, "EnvFiles", s->env_files) < 0 ||
+	    engine__json_add_string(o, "Rootfs", s->rootfs) < 0 ||
+	    engine__spec_add_strv(o, "Cmd", s->argv) < 0 || engine__spec_add_strv(o, "Env", s->env) < 0 ||
+	    engine__spec_add_strv(o, "EnvFiles", s->env_files) < 0 ||
 	    engine__json_add_string(o, "WorkingDir", s->working_dir) < 0 ||
 	    engine__json_add_string(o, "User", s->user) < 0 ||
 	    engine__json_add_string(o, "Hostname", s->hostname) < 0 ||
 	    engine__json_add_string(o, "Name", s->name) < 0 ||
 	    engine__json_add_string(o, "CpusetCpus", s->cpuset) < 0 ||
-	    add_strv(o, "CapAdd", s->cap_add) < 0 || add_strv(o, "CapDrop", s->cap_drop) < 0 ||
-	    engine__json_add_string(o, "Seccomp", s->seccomp) < 0 || add_strv(o, "Ulimits", s->rlimits) < 0)
+	    engine__spec_add_strv(o, "CapAdd", s->cap_add) < 0 ||
+	    engine__spec_add_strv(o, "CapDrop", s->cap_drop) < 0 ||
+	    engine__json_add_string(o, "Seccomp", s->seccomp) < 0 ||
+	    engine__spec_add_strv(o, "Ulimits", s->rlimits) < 0)
 		return ENGINE_ENOMEM;
-	if (s->entrypoint_set && add_strv(o, "Entrypoint", s->entrypoint) < 0)
+	if (s->entrypoint_set && engine__spec_add_strv(o, "Entrypoint", s->entrypoint) < 0)
 		return ENGINE_ENOMEM;
 	mounts = json_object_new_array();
 	files = json_object_new_array();
@@ -74,7 +77,8 @@ int engine__spec_to_json(const engine_spec *s, json_object **out)
 		add_int(f, "Mode", s->files[i].mode);
 	}
 	json_object_object_add(o, "ReadonlyRootfs", json_object_new_boolean(s->read_only));
-	engine__json_add_string(o, "NetworkMode", s->net_host ? "host" : "none");
+	if (engine__spec_net_to_json(s, o) < 0)
+		return ENGINE_ENOMEM;
 	add_int(o, "Memory", s->memory);
 	json_object_object_add(o, "Cpus", json_object_new_double(s->cpus));
 	add_int(o, "CpuShares", (int64_t)s->cpu_shares);
@@ -112,7 +116,7 @@ static double get_double(json_object *o, const char *key)
 	return json_object_object_get_ex(o, key, &v) ? json_object_get_double(v) : 0;
 }
 
-static int get_strv(json_object *o, const char *key, char ***field)
+int engine__spec_get_strv(json_object *o, const char *key, char ***field)
 {
 	json_object *a = engine__json_get_type(o, key, json_type_array);
 
@@ -140,16 +144,17 @@ int engine__spec_from_json(json_object *o, engine_spec **out)
 	if (r < 0)
 		return r;
 	if (dup_str(o, "Image", &s->image) < 0 || dup_str(o, "Rootfs", &s->rootfs) < 0 ||
-	    get_strv(o, "Cmd", &s->argv) < 0 || get_strv(o, "Env", &s->env) < 0 ||
-	    get_strv(o, "EnvFiles", &s->env_files) < 0 || dup_str(o, "WorkingDir", &s->working_dir) < 0 ||
-	    dup_str(o, "User", &s->user) < 0 || dup_str(o, "Hostname", &s->hostname) < 0 ||
-	    dup_str(o, "Name", &s->name) < 0 || dup_str(o, "CpusetCpus", &s->cpuset) < 0 ||
-	    get_strv(o, "CapAdd", &s->cap_add) < 0 || get_strv(o, "CapDrop", &s->cap_drop) < 0 ||
-	    dup_str(o, "Seccomp", &s->seccomp) < 0 || get_strv(o, "Ulimits", &s->rlimits) < 0)
+	    engine__spec_get_strv(o, "Cmd", &s->argv) < 0 || engine__spec_get_strv(o, "Env", &s->env) < 0 ||
+	    engine__spec_get_strv(o, "EnvFiles", &s->env_files) < 0 ||
+	    dup_str(o, "WorkingDir", &s->working_dir) < 0 || dup_str(o, "User", &s->user) < 0 ||
+	    dup_str(o, "Hostname", &s->hostname) < 0 || dup_str(o, "Name", &s->name) < 0 ||
+	    dup_str(o, "CpusetCpus", &s->cpuset) < 0 || engine__spec_get_strv(o, "CapAdd", &s->cap_add) < 0 ||
+	    engine__spec_get_strv(o, "CapDrop", &s->cap_drop) < 0 || dup_str(o, "Seccomp", &s->seccomp) < 0 ||
+	    engine__spec_get_strv(o, "Ulimits", &s->rlimits) < 0)
 		goto oom;
 	if (engine__json_get_type(o, "Entrypoint", json_type_array)) {
 		s->entrypoint_set = true;
-		if (get_strv(o, "Entrypoint", &s->entrypoint) < 0)
+		if (engine__spec_get_strv(o, "Entrypoint", &s->entrypoint) < 0)
 			goto oom;
 	}
 	a = engine__json_get_type(o, "Mounts", json_type_array);
@@ -180,8 +185,9 @@ int engine__spec_from_json(json_object *o, engine_spec **out)
 			goto fail;
 	}
 	s->read_only = get_bool(o, "ReadonlyRootfs");
-	s->net_host = engine__json_get_string(o, "NetworkMode") &&
-		      strcmp(engine__json_get_string(o, "NetworkMode"), "host") == 0;
+	r = engine__spec_net_from_json(o, s);
+	if (r < 0)
+		goto fail;
 	s->memory = engine__json_get_int(o, "Memory", 0);
 	s->cpus = get_double(o, "Cpus");
 	s->cpu_shares = (uint64_t)engine__json_get_int(o, "CpuShares", 0);

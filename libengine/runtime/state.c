@@ -68,6 +68,10 @@ uint64_t engine__proc_start_time(pid_t pid)
 	if (!p)
 		return 0;
 	p += 2;
+	/* A zombie (its reaper has not come by yet) is dead for our purposes:
+	 * after a kill -9 of a monitor, it and its container can stay zombies. */
+	if (*p == 'Z' || *p == 'X')
+		return 0;
 	for (int field = 3; field < 22 && p; field++) {
 		p = strchr(p, ' ');
 		if (p)

@@ -5,6 +5,7 @@
 set -u
 [ "$(id -u)" = 0 ] || { echo "skip: needs root"; exit 77; }
 [ -x /bin/busybox ] || { echo "skip: no /bin/busybox"; exit 77; }
+. "$(dirname "$0")/netns.inc"
 ENGINE_BUILD=${ENGINE_BUILD:-$(pwd)}
 root=$(mktemp -d /tmp/engine-it-runtime-XXXXXX)
 parent="engine-it-$(basename "$root")"
@@ -60,7 +61,8 @@ E run --rm --security-opt seccomp=unconfined busybox unshare -U true; check "sec
 E run --rm --cap-drop CHOWN busybox sh -c 'touch /f; chown 1 /f' 2>/dev/null; check "cap-drop chown" 1 $?
 E run --rm busybox sh -c 'touch /f; chown 1 /f'; check "default chown" 0 $?
 check "pids limit" 1 "$(E run --rm --pids-limit 5 busybox sh -c 'for i in 1 2 3 4 5 6 7 8; do sleep 3 & done' 2>&1 | grep -c "can't fork" | sed 's/[2-9]/1/')"
-check "network none" "lo" "$(E run --rm busybox ls /sys/class/net)"
+check "network none" "lo" "$(E run --rm --network none busybox ls /sys/class/net)"
+check "default network is the bridge" "eth0 lo" "$(E run --rm busybox ls /sys/class/net | tr '\n' ' ' | sed 's/ $//')"
 
 # a detached container, driven by separate CLI calls
 id=$(E run -d --name bg busybox sh -c 'echo up; trap "echo bye; exit 0" TERM; while true; do sleep 0.1; done')

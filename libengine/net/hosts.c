@@ -1,0 +1,123 @@
+/*
+ * Name resolution without a daemon: every container on a bridge network
+ * gets /etc/hosts bind-mounted from a file of ours (<run>/net/<id>/hosts).
+ * On user-defined networks its tail lists the other containers there (name,
+ * aliases, short ID); whoever joins or leaves a network rewrites that tail
+ * in each peer's file, in place (the bind mount holds the inode), under the
+ * state lock. libc and busybox read /etc/hosts on every lookup, so peers
+ * resolve a container as soon as it starts and stop when it goes, with no
+ * resolver process to keep alive - which is why this is not a DNS server.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/context.h"
+#include "core/error.h"
+#include "net/internal.h"
+#include "util/cleanup.h"
+#include "util/fs.h"
+#include "util/json.h"
+#include "util/str.h"
+#include "util/strv.h"
+
+#define MARKER "# engine: containers on the same networks\n"
+
+char *engine__net_run_dir(engine_context *ctx, const char *cid)
+{
+	return engine__strdup_printf("%s/net/%s", engine_context_run_dir(ctx), cid);
+}
+
+static bool on_network(json_object *eps, const char *cid, const char *netid)
+{
+	for (size_t i = 0; i < json_object_array_length(eps); i++) {
+		json_object *ep = json_object_array_get_idx(eps, i);
+
+		if (strcmp(engine__json_get_string(ep, "Container") ?: "", cid) == 0 &&
+		    strcmp(engine__json_get_string(ep, "Network") ?: "", netid) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* The peer lines for @cid: every other endpoint on a user-defined network it is on. */
+static int peer_lines(json_object *eps, const char *cid, char **out)
+{
+	for (size_t i = 0; i < json_object_array_length(eps); i++) {
+		json_object *ep = json_object_array_get_idx(eps, i), *aliases;
+		const char *other = engine__json_get_string(ep, "Container") ?: "";
+		const char *net = engine__json_get_string(ep, "Network") ?: "";
+		const char *name = engine__json_get_string(ep, "Name");
+		cleanup_free char *names = NULL;
+
+		if (strcmp(other, cid) == 0 ||
+		    json_object_get_boolean(json_object_object_get(ep, "Default")) ||
+		    !on_network(eps, cid, net))
+			continue;
+		names = engine__strdup_printf("%s%s%.12s", name ? name : "", name ? " " : "", other);
+		aliases = engine__json_get_type(ep, "Aliases", json_type_array);
+		for (size_t k = 0; names && aliases && k < json_object_array_length(aliases); k++) {
+			char *grown = engine__strdup_printf(
+			    "%s %s", names, json_object_get_string(json_object_array_get_idx(aliases, k)));
+
+			free(names);
+			names = grown;
+		}
+		if (!names || engine__hosts_add(out, engine__json_get_string(ep, "IP") ?: "", names) < 0)
+			return ENGINE_ENOMEM;
+	}
+	return 0;
+}
+
+int engine__hosts_refresh(json_object *state, const char *cid, const char *path)
+{
+	json_object *eps = engine__net_state_endpoints(state);
+	cleanup_free char *old = NULL, *peers = NULL, *content = NULL;
+	cleanup_close int fd = -EBADF;
+	char *cut;
+
+	if (engine__read_file(path, &old, NULL) < 0)
+		return engine_error_last()->code;
+	cut = strstr(old, MARKER);
+	if (cut)
+		*cut = '\0';
+	if (peer_lines(eps, cid, &peers) < 0)
+		return ENGINE_ENOMEM;
+	content = engine__strdup_printf("%s%s%s", old, MARKER, peers ? peers : "");
+	if (!content)
+		return ENGINE_ENOMEM;
+	/* In place: the container's /etc/hosts is a bind mount of this inode. */
+	fd = open(path, O_WRONLY | O_TRUNC | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return engine__error_errno(errno, "open %s", path);
+	return engine__write_all(fd, content, strlen(content));
+}
+
+void engine__hosts_refresh_peers(json_object *state, const char *cid, char *const *netids)
+{
+	json_object *eps = engine__net_state_endpoints(state);
+	cleanup_strv char **done = engine__strv_dup(NULL);
+
+	for (size_t i = 0; done && i < json_object_array_length(eps); i++) {
+		json_object *ep = json_object_array_get_idx(eps, i);
+		const char *other = engine__json_get_string(ep, "Container") ?: "";
+		const char *net = engine__json_get_string(ep, "Network") ?: "";
+		const char *hosts = engine__json_get_string(ep, "Hosts");
+		bool shared = false, seen = false;
+
+		for (size_t k = 0; netids && netids[k]; k++)
+			shared = shared || strcmp(netids[k], net) == 0;
+		for (size_t k = 0; done[k]; k++)
+			seen = seen || strcmp(done[k], other) == 0;
+		if (!shared || seen || !hosts || strcmp(other, cid) == 0)
+			continue;
+		engine__strv_push(&done, other);
+		/* A peer that is going away may have lost its file: not our failure. */
+		engine__hosts_refresh(state, other, hosts);
+	}
+	engine_error_clear();
+}
