@@ -146,7 +146,7 @@ static void capi_set_error_classes(PyObject *classes)
 	int exit_code, int signal, int oom_killed, int timed_out,
 	int stdio, int in_fd, int out_fd, int err_fd,
 	int progress_fd, int timeout, int no_cache, int event_fd,
-	int kind, int step, int total, int pause
+	int kind, int step, int total, int pause, int internal
 };
 %typemap(out) int engine_has_feature "$result = PyBool_FromLong($1);"
 %typemap(out) int engine_context_has_feature "$result = PyBool_FromLong($1);"

@@ -11,12 +11,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
-#include <nftables/libnftables.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "backend/nft_lib.h"
 #include "core/error.h"
 #include "net/internal.h"
 #include "util/cleanup.h"
@@ -52,9 +52,12 @@ static const char table_def[] =
 /* Run @cmds in one transaction; the error carries nft's own message. */
 static int nft_run(const char *cmds, const char *what, bool quiet)
 {
-	struct nft_ctx *nft = nft_ctx_new(NFT_CTX_DEFAULT);
-	int r = 0;
+	struct nft_ctx *nft;
+	int r = engine__backend_require(&engine__backend_nft);
 
+	if (r < 0)
+		return r;
+	nft = nft_ctx_new(NFT_CTX_DEFAULT);
 	if (!nft)
 		return engine__error_oom();
 	nft_ctx_buffer_output(nft);

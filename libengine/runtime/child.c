@@ -519,6 +519,10 @@ void engine__child_main(engine__plan *p, int go_fd, int err_fd)
 	 * --init, exec or sandbox takes that path): nothing can reach it. */
 	if (!p->vm)
 		engine__child_nodump(err_fd);
+	/* --network container:<x>: its namespace instead of a new one (before
+	 * the fd that names it is closed with the rest). */
+	if (p->join_netns_fd >= 0 && setns(p->join_netns_fd, CLONE_NEWNET) < 0)
+		FAIL("join the network namespace of", "the other container");
 	/* A local copy: with CLONE_VM the plan is the caller's memory. */
 	if (p->job)
 		engine__child_isolate((int *const[]){&err_fd, &go_fd, &init_fd, &p->job->cg_exit.root_fd}, 4,
@@ -529,9 +533,6 @@ void engine__child_main(engine__plan *p, int go_fd, int err_fd)
 	 * owner's death as EOF to clean up after itself: no death signal. */
 	if (!p->job && prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
 		FAIL("prctl", NULL);
-	/* --network container:<x>: its namespace instead of a new one. */
-	if (p->join_netns_fd >= 0 && setns(p->join_netns_fd, CLONE_NEWNET) < 0)
-		FAIL("join the network namespace of", "the other container");
 	/* The rootfs is built while the parent places us in the cgroup (on v1
 	 * that write waits for an RCU grace period): the round trip ends right
 	 * before the cgroup namespace and exec. */

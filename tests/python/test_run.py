@@ -118,8 +118,8 @@ def test_bad_arguments(busybox_ctx, kwargs, message):
     assert message in ei.value.message
 
 
-def test_unsupported_network(busybox_ctx):
-    with pytest.raises(engine.NotSupported, match='network mode "bogus"'):
+def test_unknown_network(busybox_ctx):
+    with pytest.raises(engine.NotFound, match="network bogus not found"):
         busybox_ctx.run("busybox", ["true"], network="bogus")
 
 

@@ -69,7 +69,11 @@ START_TEST(test_runtime__bad_limits)
 	ck_assert_engine_error(engine_spec_set_memory_str(s, "12q"), ENGINE_EINVALID, "memory limit");
 	ck_assert_engine_error(engine_spec_set_memory(s, 1024), ENGINE_EINVALID, "minimum is 6MB");
 	ck_assert_engine_error(engine_spec_set_cpus(s, -1), ENGINE_EINVALID, "cpus");
-	ck_assert_engine_error(engine_spec_set_network(s, "bridge"), ENGINE_ENOTSUP, "bridge");
+	ck_assert_engine_error(engine_spec_set_network(s, ""), ENGINE_EINVALID, "network mode is empty");
+	ck_assert_engine_error(engine_spec_set_network(s, "container:"), ENGINE_EINVALID,
+			       "no container named");
+	ck_assert_engine_error(engine_spec_add_port(s, "80/sctp"), ENGINE_EINVALID, "tcp or udp");
+	ck_assert_engine_error(engine_spec_add_host(s, "nocolon"), ENGINE_EINVALID, "NAME:IP");
 	ck_assert_engine_error(engine_spec_add_rlimit(s, "bogus=1"), ENGINE_EINVALID, "bogus");
 	ck_assert_engine_error(engine_spec_set_name(s, "-bad"), ENGINE_EINVALID, "invalid container name");
 	engine_spec_free(s);

@@ -8,7 +8,7 @@ set -u
 fail=0
 lib="$top_builddir/libengine/.libs/libengine.so"
 engine="$top_builddir/tools/engine"
-heavy='libarchive|libcurl|libcrypto|libssl|libxml2|libicu|libgnutls|libkrb5|libldap'
+heavy='libarchive|libcurl|libcrypto|libssl|libxml2|libicu|libgnutls|libkrb5|libldap|libnftables'
 
 if ! command -v readelf >/dev/null; then
 	echo "readelf missing: skipped"
