@@ -35,10 +35,12 @@ func (c *Context) NewPool(image string, cmd []string, o *RunOptions, size int) (
 		defer capi.Engine_spec_free(spec)
 		opts := capi.NewEngine_pool_options()
 		defer capi.DeleteEngine_pool_options(opts)
-		capi.Engine_pool_options_init(opts)
-		opts.SetSize(uint(size))
 		runtime.LockOSThread()
 		defer runtime.UnlockOSThread()
+		if rc := capi.Engine_pool_options_init(opts, uint(capi.ENGINE_POOL_OPTIONS_VERSION)); rc < 0 {
+			return lastError("NewPool", rc)
+		}
+		opts.SetSize(uint(size))
 		var ph uintptr
 		if rc := capi.Engine_pool_new(h, spec, opts, &ph); rc < 0 {
 			return lastError("NewPool", rc)

@@ -31,8 +31,8 @@ typedef struct engine_pool_options {
 		ENGINE_POOL_OPTIONS_VERSION, 0                                                               \
 	}
 
-/** Fill @p opts with the defaults (for bindings, which cannot use the macro). */
-ENGINE_EXTERN void engine_pool_options_init(engine_pool_options *opts);
+/** Initialise @p opts like ENGINE_POOL_OPTIONS_INIT, for bindings. */
+ENGINE_EXTERN int engine_pool_options_init(engine_pool_options *opts, unsigned version);
 
 /**
  * Make a pool of sandboxes for @p spec (copied: the caller keeps its own).

@@ -31,6 +31,7 @@ ABI_DEFINE(engine_context_options, "context options", ENGINE_CONTEXT_OPTIONS_VER
 ABI_DEFINE(engine_exec_options, "exec options", ENGINE_EXEC_OPTIONS_VERSION, sizeof(engine_exec_options));
 ABI_DEFINE(engine_update_options, "update options", ENGINE_UPDATE_OPTIONS_VERSION,
 	   sizeof(engine_update_options));
+ABI_DEFINE(engine_pool_options, "pool options", ENGINE_POOL_OPTIONS_VERSION, sizeof(engine_pool_options));
 ABI_DEFINE(engine_image_load_options, "image load options", ENGINE_IMAGE_LOAD_OPTIONS_VERSION,
 	   sizeof(engine_image_load_options));
 ABI_DEFINE(engine_image_import_options, "image import options", ENGINE_IMAGE_IMPORT_OPTIONS_VERSION,
@@ -47,12 +48,19 @@ ABI_DEFINE(engine_container_stats, "container stats", ENGINE_CONTAINER_STATS_VER
 ABI_DEFINE(engine_store_usage, "store usage", ENGINE_STORE_USAGE_VERSION, sizeof(engine_store_usage));
 
 const engine__abi *const engine__abis[] = {
-    &engine__abi_engine_context_options,       &engine__abi_engine_exec_options,
-    &engine__abi_engine_update_options,	       &engine__abi_engine_image_load_options,
-    &engine__abi_engine_image_import_options,  &engine__abi_engine_image_remove_options,
-    &engine__abi_engine_registry_pull_options, &engine__abi_engine_registry_push_options,
-    &engine__abi_engine_build_options,	       &engine__abi_engine_container_stats,
-    &engine__abi_engine_store_usage,	       NULL,
+    &engine__abi_engine_context_options,
+    &engine__abi_engine_exec_options,
+    &engine__abi_engine_update_options,
+    &engine__abi_engine_image_load_options,
+    &engine__abi_engine_image_import_options,
+    &engine__abi_engine_image_remove_options,
+    &engine__abi_engine_registry_pull_options,
+    &engine__abi_engine_registry_push_options,
+    &engine__abi_engine_build_options,
+    &engine__abi_engine_container_stats,
+    &engine__abi_engine_store_usage,
+    &engine__abi_engine_pool_options,
+    NULL,
 };
 
 int engine__abi_check(const engine__abi *abi, unsigned version)

@@ -29,6 +29,7 @@ typedef struct engine__abi {
 extern const engine__abi engine__abi_engine_context_options;
 extern const engine__abi engine__abi_engine_exec_options;
 extern const engine__abi engine__abi_engine_update_options;
+extern const engine__abi engine__abi_engine_pool_options;
 extern const engine__abi engine__abi_engine_image_load_options;
 extern const engine__abi engine__abi_engine_image_import_options;
 extern const engine__abi engine__abi_engine_image_remove_options;

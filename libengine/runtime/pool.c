@@ -26,6 +26,7 @@
 
 #include <engine/pool.h>
 
+#include "core/abi.h"
 #include "core/context.h"
 #include "core/error.h"
 #include "env/env.h"
@@ -428,26 +429,26 @@ unsigned engine__pool_ready(engine_pool *pool)
 	return n;
 }
 
-ENGINE_EXTERN void engine_pool_options_init(engine_pool_options *opts)
+ENGINE_EXTERN int engine_pool_options_init(engine_pool_options *opts, unsigned version)
 {
-	if (opts)
-		*opts = (engine_pool_options)ENGINE_POOL_OPTIONS_INIT;
+	return ENGINE__INIT_FROM_TEMPLATE(engine_pool_options, opts, version, ENGINE_POOL_OPTIONS_INIT);
 }
 
 ENGINE_EXTERN int engine_pool_new(engine_context *ctx, const engine_spec *spec,
 				  const engine_pool_options *opts, engine_pool **out)
 {
+	engine_pool_options o = ENGINE_POOL_OPTIONS_INIT;
 	engine_pool *pool;
 	sandbox *first = NULL;
-	unsigned size = opts && opts->size ? opts->size : 2;
+	unsigned size;
 	int r;
 
 	if (!ctx || !spec || !out)
 		return engine__error_set(ENGINE_EINVALID, 0, "engine_pool_new: NULL argument");
 	*out = NULL;
-	if (opts && opts->version != ENGINE_POOL_OPTIONS_VERSION)
-		return engine__error_set(ENGINE_EINVALID, 0, "pool options: unknown version %u",
-					 opts->version);
+	if ((r = engine__abi_read(ENGINE__ABI(engine_pool_options), &o, opts)) < 0)
+		return r;
+	size = o.size ? o.size : 2;
 	if (size > POOL_MAX)
 		return engine__error_set(ENGINE_EINVALID, 0, "pool size %u: at most %d", size, POOL_MAX);
 	if (spec->userns_count)

@@ -103,6 +103,7 @@ START_TEST(test_abi__tables_match_headers)
 	    ROW(engine_context_options, ENGINE_CONTEXT_OPTIONS_VERSION),
 	    ROW(engine_exec_options, ENGINE_EXEC_OPTIONS_VERSION),
 	    ROW(engine_update_options, ENGINE_UPDATE_OPTIONS_VERSION),
+	    ROW(engine_pool_options, ENGINE_POOL_OPTIONS_VERSION),
 	    ROW(engine_image_load_options, ENGINE_IMAGE_LOAD_OPTIONS_VERSION),
 	    ROW(engine_image_import_options, ENGINE_IMAGE_IMPORT_OPTIONS_VERSION),
 	    ROW(engine_image_remove_options, ENGINE_IMAGE_REMOVE_OPTIONS_VERSION),
@@ -157,6 +158,7 @@ START_TEST(test_abi__init_functions)
 	CHECK_INIT(engine_context_options, engine_context_options_init, ENGINE_CONTEXT_OPTIONS_VERSION);
 	CHECK_INIT(engine_exec_options, engine_exec_options_init, ENGINE_EXEC_OPTIONS_VERSION);
 	CHECK_INIT(engine_update_options, engine_update_options_init, ENGINE_UPDATE_OPTIONS_VERSION);
+	CHECK_INIT(engine_pool_options, engine_pool_options_init, ENGINE_POOL_OPTIONS_VERSION);
 	CHECK_INIT(engine_image_load_options, engine_image_load_options_init,
 		   ENGINE_IMAGE_LOAD_OPTIONS_VERSION);
 	CHECK_INIT(engine_image_import_options, engine_image_import_options_init,

@@ -41,7 +41,7 @@ class Pool:
             raise TypeError("Pool: pass either spec= or image/command/keywords, not both")
         try:
             opts = capi.engine_pool_options()
-            capi.engine_pool_options_init(opts)
+            capi.engine_pool_options_init(opts, capi.ENGINE_POOL_OPTIONS_VERSION)
             if size < 0:
                 raise InvalidArgument(capi.ENGINE_EINVALID, 0, f"pool size {size}: negative")
             opts.size = size
