@@ -15,6 +15,7 @@
 
 #include "builder/builder.h"
 #include "builder/steps.h"
+#include "core/abi.h"
 #include "core/error.h"
 #include "image/store.h"
 #include "runtime/lifecycle.h"
@@ -26,15 +27,7 @@
 
 ENGINE_EXTERN int engine_commit_options_init(engine_commit_options *opts, unsigned version)
 {
-	static const engine_commit_options init = ENGINE_COMMIT_OPTIONS_INIT;
-
-	if (!opts)
-		return engine__error_set(ENGINE_EINVALID, 0, "commit options are NULL");
-	if (version != ENGINE_COMMIT_OPTIONS_VERSION)
-		return engine__error_set(ENGINE_EINVALID, 0, "commit options version %u: this library has %u",
-					 version, ENGINE_COMMIT_OPTIONS_VERSION);
-	*opts = init;
-	return 0;
+	return ENGINE__INIT_FROM_TEMPLATE(engine_commit_options, opts, version, ENGINE_COMMIT_OPTIONS_INIT);
 }
 
 static void now_rfc3339(char out[64])
@@ -194,9 +187,11 @@ static int build_image(engine_container *c, const engine_commit_options *o, cons
 	return 0;
 }
 
-ENGINE_EXTERN int engine_container_commit(engine_container *c, const engine_commit_options *o, char **id_out)
+ENGINE_EXTERN int engine_container_commit(engine_container *c, const engine_commit_options *opts,
+					  char **id_out)
 {
-	static const engine_commit_options defaults = ENGINE_COMMIT_OPTIONS_INIT;
+	engine_commit_options defaults = ENGINE_COMMIT_OPTIONS_INIT;
+	const engine_commit_options *o = &defaults;
 	char id[ENGINE__DIGEST_LEN + 1];
 	const char *base;
 	bool paused = false;
@@ -204,11 +199,8 @@ ENGINE_EXTERN int engine_container_commit(engine_container *c, const engine_comm
 
 	if (!c || !id_out)
 		return engine__error_set(ENGINE_EINVALID, 0, "engine_container_commit: NULL argument");
-	if (!o)
-		o = &defaults;
-	if (o->version != ENGINE_COMMIT_OPTIONS_VERSION)
-		return engine__error_set(ENGINE_EINVALID, 0, "commit options version %u: this library has %u",
-					 o->version, ENGINE_COMMIT_OPTIONS_VERSION);
+	if ((r = engine__abi_read(ENGINE__ABI(engine_commit_options), &defaults, opts)) < 0)
+		return r;
 	base = engine__json_get_string(c->config, "ImageID");
 	if (!base || !*base)
 		return engine__error_set(ENGINE_ENOTSUP, 0,

@@ -32,6 +32,12 @@ ABI_DEFINE(engine_exec_options, "exec options", ENGINE_EXEC_OPTIONS_VERSION, siz
 ABI_DEFINE(engine_update_options, "update options", ENGINE_UPDATE_OPTIONS_VERSION,
 	   sizeof(engine_update_options));
 ABI_DEFINE(engine_pool_options, "pool options", ENGINE_POOL_OPTIONS_VERSION, sizeof(engine_pool_options));
+ABI_DEFINE(engine_commit_options, "commit options", ENGINE_COMMIT_OPTIONS_VERSION,
+	   sizeof(engine_commit_options));
+ABI_DEFINE(engine_network_create_options, "network create options", ENGINE_NETWORK_CREATE_OPTIONS_VERSION,
+	   sizeof(engine_network_create_options));
+ABI_DEFINE(engine_network_connect_options, "network connect options", ENGINE_NETWORK_CONNECT_OPTIONS_VERSION,
+	   sizeof(engine_network_connect_options));
 ABI_DEFINE(engine_image_load_options, "image load options", ENGINE_IMAGE_LOAD_OPTIONS_VERSION,
 	   sizeof(engine_image_load_options));
 ABI_DEFINE(engine_image_import_options, "image import options", ENGINE_IMAGE_IMPORT_OPTIONS_VERSION,
@@ -60,6 +66,9 @@ const engine__abi *const engine__abis[] = {
     &engine__abi_engine_container_stats,
     &engine__abi_engine_store_usage,
     &engine__abi_engine_pool_options,
+    &engine__abi_engine_commit_options,
+    &engine__abi_engine_network_create_options,
+    &engine__abi_engine_network_connect_options,
     NULL,
 };
 

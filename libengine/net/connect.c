@@ -12,6 +12,7 @@
 
 #include <engine/network.h>
 
+#include "core/abi.h"
 #include "core/error.h"
 #include "net/internal.h"
 #include "net/net.h"
@@ -27,13 +28,8 @@
 
 ENGINE_EXTERN int engine_network_connect_options_init(engine_network_connect_options *opts, unsigned version)
 {
-	engine_network_connect_options init = ENGINE_NETWORK_CONNECT_OPTIONS_INIT;
-
-	if (!opts || version != ENGINE_NETWORK_CONNECT_OPTIONS_VERSION)
-		return engine__error_set(ENGINE_EINVALID, 0,
-					 "network connect options: unsupported version %u", version);
-	*opts = init;
-	return 0;
+	return ENGINE__INIT_FROM_TEMPLATE(engine_network_connect_options, opts, version,
+					  ENGINE_NETWORK_CONNECT_OPTIONS_INIT);
 }
 
 static char *records_path(engine_context *ctx, const char *cid)
@@ -172,8 +168,10 @@ static int attach_running(engine_context *ctx, engine_container *c, const engine
 }
 
 ENGINE_EXTERN int engine_network_connect(engine_context *ctx, const char *network, const char *container,
-					 const engine_network_connect_options *opts)
+					 const engine_network_connect_options *in)
 {
+	engine_network_connect_options full = ENGINE_NETWORK_CONNECT_OPTIONS_INIT;
+	const engine_network_connect_options *opts = &full;
 	engine_container *c = NULL;
 	engine__network *n = NULL;
 	engine__cstate st;
@@ -187,9 +185,8 @@ ENGINE_EXTERN int engine_network_connect(engine_context *ctx, const char *networ
 
 	if (!ctx || !network || !container)
 		return engine__error_set(ENGINE_EINVALID, 0, "engine_network_connect: NULL argument");
-	if (opts && opts->version != ENGINE_NETWORK_CONNECT_OPTIONS_VERSION)
-		return engine__error_set(ENGINE_EINVALID, 0,
-					 "network connect options: unsupported version %u", opts->version);
+	if ((r = engine__abi_read(ENGINE__ABI(engine_network_connect_options), &full, in)) < 0)
+		return r;
 	aliases = engine__strv_dup(NULL);
 	for (size_t i = 0; aliases && opts && i < opts->aliases.count; i++)
 		if (engine__strv_push(&aliases, opts->aliases.strings[i]) < 0)

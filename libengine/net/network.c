@@ -11,6 +11,7 @@
 
 #include <engine/network.h>
 
+#include "core/abi.h"
 #include "core/error.h"
 #include "net/internal.h"
 #include "net/net.h"
@@ -24,13 +25,8 @@
 
 ENGINE_EXTERN int engine_network_create_options_init(engine_network_create_options *opts, unsigned version)
 {
-	engine_network_create_options init = ENGINE_NETWORK_CREATE_OPTIONS_INIT;
-
-	if (!opts || version != ENGINE_NETWORK_CREATE_OPTIONS_VERSION)
-		return engine__error_set(ENGINE_EINVALID, 0, "network create options: unsupported version %u",
-					 version);
-	*opts = init;
-	return 0;
+	return ENGINE__INIT_FROM_TEMPLATE(engine_network_create_options, opts, version,
+					  ENGINE_NETWORK_CREATE_OPTIONS_INIT);
 }
 
 static bool predefined(const char *name)
@@ -72,19 +68,20 @@ static int parse_labels(const engine_strarray *labels, json_object *out)
 	return 0;
 }
 
-ENGINE_EXTERN int engine_network_create(engine_context *ctx, const engine_network_create_options *opts,
+ENGINE_EXTERN int engine_network_create(engine_context *ctx, const engine_network_create_options *in,
 					char **id_out)
 {
+	engine_network_create_options full = ENGINE_NETWORK_CREATE_OPTIONS_INIT;
+	const engine_network_create_options *opts = &full;
 	engine__network **all = NULL, *n = NULL;
 	cleanup_close int lock = -EBADF;
 	char hex[65], buf[20];
 	int r;
 
-	if (!ctx || !opts)
+	if (!ctx || !in)
 		return engine__error_set(ENGINE_EINVALID, 0, "engine_network_create: NULL argument");
-	if (opts->version != ENGINE_NETWORK_CREATE_OPTIONS_VERSION)
-		return engine__error_set(ENGINE_EINVALID, 0, "network create options: unsupported version %u",
-					 opts->version);
+	if ((r = engine__abi_read(ENGINE__ABI(engine_network_create_options), &full, in)) < 0)
+		return r;
 	if (check_name(opts->name) < 0)
 		return engine_error_last()->code;
 	n = calloc(1, sizeof(*n));

@@ -104,6 +104,9 @@ START_TEST(test_abi__tables_match_headers)
 	    ROW(engine_exec_options, ENGINE_EXEC_OPTIONS_VERSION),
 	    ROW(engine_update_options, ENGINE_UPDATE_OPTIONS_VERSION),
 	    ROW(engine_pool_options, ENGINE_POOL_OPTIONS_VERSION),
+	    ROW(engine_commit_options, ENGINE_COMMIT_OPTIONS_VERSION),
+	    ROW(engine_network_create_options, ENGINE_NETWORK_CREATE_OPTIONS_VERSION),
+	    ROW(engine_network_connect_options, ENGINE_NETWORK_CONNECT_OPTIONS_VERSION),
 	    ROW(engine_image_load_options, ENGINE_IMAGE_LOAD_OPTIONS_VERSION),
 	    ROW(engine_image_import_options, ENGINE_IMAGE_IMPORT_OPTIONS_VERSION),
 	    ROW(engine_image_remove_options, ENGINE_IMAGE_REMOVE_OPTIONS_VERSION),
@@ -159,6 +162,11 @@ START_TEST(test_abi__init_functions)
 	CHECK_INIT(engine_exec_options, engine_exec_options_init, ENGINE_EXEC_OPTIONS_VERSION);
 	CHECK_INIT(engine_update_options, engine_update_options_init, ENGINE_UPDATE_OPTIONS_VERSION);
 	CHECK_INIT(engine_pool_options, engine_pool_options_init, ENGINE_POOL_OPTIONS_VERSION);
+	CHECK_INIT(engine_commit_options, engine_commit_options_init, ENGINE_COMMIT_OPTIONS_VERSION);
+	CHECK_INIT(engine_network_create_options, engine_network_create_options_init,
+		   ENGINE_NETWORK_CREATE_OPTIONS_VERSION);
+	CHECK_INIT(engine_network_connect_options, engine_network_connect_options_init,
+		   ENGINE_NETWORK_CONNECT_OPTIONS_VERSION);
 	CHECK_INIT(engine_image_load_options, engine_image_load_options_init,
 		   ENGINE_IMAGE_LOAD_OPTIONS_VERSION);
 	CHECK_INIT(engine_image_import_options, engine_image_import_options_init,
