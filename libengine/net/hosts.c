@@ -29,7 +29,9 @@
 
 char *engine__net_run_dir(engine_context *ctx, const char *cid)
 {
-	return engine__strdup_printf("%s/net/%s", engine_context_run_dir(ctx), cid);
+	cleanup_free char *dir = engine__net_state_dir(ctx);
+
+	return dir ? engine__path_join(dir, cid) : NULL;
 }
 
 static bool on_network(json_object *eps, const char *cid, const char *netid)

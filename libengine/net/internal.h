@@ -41,6 +41,8 @@ typedef struct engine__network {
 void engine__network_free(engine__network *n);
 /* <root>/networks (malloc'd). */
 char *engine__net_dir(engine_context *ctx);
+/* <run>/net (malloc'd): state.json, lock, and a directory per container. */
+char *engine__net_state_dir(engine_context *ctx);
 /* Take the network state lock (exclusive); returns the fd. */
 int engine__net_lock(engine_context *ctx);
 /* By name, full ID or unique ID prefix, "bridge" included. ENGINE_ENOTFOUND. */

@@ -120,7 +120,7 @@ static void stale_bridges(engine_context *ctx)
 
 void engine__net_reconcile(engine_context *ctx)
 {
-	cleanup_free char *dir = engine__net_dir(ctx);
+	cleanup_free char *dir = engine__net_state_dir(ctx);
 	cleanup_free char *path = dir ? engine__path_join(dir, "state.json") : NULL;
 	cleanup_free char *lockpath = dir ? engine__path_join(dir, "lock") : NULL;
 	cleanup_json json_object *state = NULL;

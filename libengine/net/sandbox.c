@@ -330,6 +330,7 @@ static int write_hosts(engine__net_sandbox *sb, const engine_spec *spec)
 {
 	char ip[16];
 	cleanup_free char *names = NULL;
+	bool user = false;
 	int r;
 
 	sb->hosts = engine__hosts_head();
@@ -339,6 +340,12 @@ static int write_hosts(engine__net_sandbox *sb, const engine_spec *spec)
 	if (engine__hosts_add(&sb->hosts, engine__ip_format(sb->att[0].ip, ip), names) < 0 ||
 	    add_extra_hosts(&sb->hosts, spec) < 0)
 		return ENGINE_ENOMEM;
+	/* Only the default bridge: no peers will ever be written in, so the
+	 * file is injected like any other, with no host file to keep. */
+	for (size_t i = 0; i < sb->n_att && !user; i++)
+		user = !sb->att[i].net->is_default;
+	if (!user)
+		return 0;
 	r = engine__mkdir_p(sb->rundir, 0711);
 	if (r < 0)
 		return engine__error_wrap("create %s", sb->rundir);
@@ -392,7 +399,8 @@ static int register_locked(engine__net_sandbox *sb, const engine_spec *spec, con
 	if (r < 0)
 		return r;
 	sb->registered = true;
-	engine__hosts_refresh(state, sb->cid, sb->hosts_path);
+	if (sb->hosts_path)
+		engine__hosts_refresh(state, sb->cid, sb->hosts_path);
 	engine__hosts_refresh_peers(state, sb->cid, netids);
 	return 0;
 }
@@ -445,8 +453,6 @@ static int prepare_bridge(engine__net_sandbox *sb, const engine_spec *spec, json
 		return r;
 	if (engine__nat_ports(true, sb->att[0].ip, sb->ports, sb->n_ports) < 0)
 		return engine_error_last()->code;
-	sb->files.hosts_path = sb->hosts_path;
-	sb->files.hosts = NULL;
 	return make_resolv(sb, spec);
 }
 

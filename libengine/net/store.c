@@ -1,9 +1,11 @@
 /*
- * Network records and the shared state file, under <root>/networks/:
- * <id>.json per user-defined network, the default "bridge" network derived
- * from the `bip` setting, state.json with every live endpoint (container,
- * network, address, owner process, published ports), and `lock`, the flock
- * that serialises every change to them. Address allocation lives here too.
+ * Network records and the shared state file: <root>/networks/<id>.json per
+ * user-defined network, the default "bridge" network derived from the `bip`
+ * setting; and in the run dir (tmpfs: leases mean nothing after a reboot,
+ * and the start path should not wait for a disk), <run>/net/state.json with
+ * every live endpoint (container, network, address, owner process,
+ * published ports) and `lock`, the flock that serialises every change to
+ * networks and endpoints. Address allocation lives here too.
  */
 #include "config.h"
 
@@ -47,9 +49,14 @@ char *engine__net_dir(engine_context *ctx)
 	return engine__context_path(ctx, "networks");
 }
 
+char *engine__net_state_dir(engine_context *ctx)
+{
+	return engine__path_join(engine_context_run_dir(ctx), "net");
+}
+
 int engine__net_lock(engine_context *ctx)
 {
-	cleanup_free char *dir = engine__net_dir(ctx);
+	cleanup_free char *dir = engine__net_state_dir(ctx);
 	cleanup_free char *path = dir ? engine__path_join(dir, "lock") : NULL;
 	int r;
 
@@ -290,7 +297,7 @@ int engine__network_pick_subnet(engine_context *ctx, engine__network **all, engi
 
 static char *state_path(engine_context *ctx)
 {
-	cleanup_free char *dir = engine__net_dir(ctx);
+	cleanup_free char *dir = engine__net_state_dir(ctx);
 
 	return dir ? engine__path_join(dir, "state.json") : NULL;
 }

@@ -127,7 +127,7 @@ for c in $(E ps -q); do
 done
 i=0; while [ $i -lt 100 ] && [ "$(ip -o link show type veth | wc -l)" != 1 ]; do sleep 0.1; i=$((i + 1)); done
 E ps >/dev/null
-check "no stale leases" '{"Endpoints":[]' "$(cut -c1-15 "$root/networks/state.json")"
+check "no stale leases" '{"Endpoints":[]' "$(cut -c1-15 "$root/run/net/state.json")"
 check "no stale NAT entries" "" "$(nft list map ip engine ports_ip | grep elements)"
 check "no stale veths" "cl0" "$(ip -o link show type veth | awk -F': ' '{print $2}' | cut -d@ -f1)"
 E rm -f $(E ps -a -q) >/dev/null 2>&1
