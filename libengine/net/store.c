@@ -230,6 +230,8 @@ int engine__network_save(engine_context *ctx, const engine__network *n)
 	path = dir && file ? engine__path_join(dir, file) : NULL;
 	if (!path || !o)
 		return engine__error_oom();
+	if (engine__mkdir_p(dir, 0700) < 0)
+		return engine__error_wrap("create %s", dir);
 	engine__json_add_string(o, "Name", n->name);
 	engine__json_add_string(o, "Id", n->id);
 	json_object_object_add(o, "Created", json_object_new_int64(n->created));
