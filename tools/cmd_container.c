@@ -60,6 +60,7 @@ enum {
 	OPT_DNS,
 	OPT_DNS_SEARCH,
 	OPT_DNS_OPTION,
+	OPT_STORAGE_OPT,
 };
 
 static const struct option run_longopts[] = {
@@ -101,6 +102,7 @@ static const struct option run_longopts[] = {
     {"timeout", required_argument, NULL, OPT_TIMEOUT},
     {"entrypoint", required_argument, NULL, OPT_ENTRYPOINT},
     {"restart", required_argument, NULL, OPT_RESTART},
+    {"storage-opt", required_argument, NULL, OPT_STORAGE_OPT},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -144,6 +146,7 @@ static void run_usage(FILE *f, const char *cmd)
 		"      --timeout SECONDS    kill the container after this long\n"
 		"      --entrypoint CMD     override the image's entrypoint\n"
 		"      --restart POLICY     no, always, unless-stopped, on-failure[:N]\n"
+		"      --storage-opt OPT    writable layer: size=SIZE (a cap), type=tmpfs\n"
 		"  -i, --interactive        keep stdin attached\n",
 		cmd);
 }
@@ -221,6 +224,9 @@ static int parse_run(int argc, char **argv, const char *cmd, struct run_opts *o)
 			break;
 		case OPT_READ_ONLY:
 			r = engine_spec_set_read_only(s, 1);
+			break;
+		case OPT_STORAGE_OPT:
+			r = engine_spec_add_storage_opt(s, optarg);
 			break;
 		case 'm':
 			r = engine_spec_set_memory_str(s, optarg);

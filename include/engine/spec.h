@@ -164,6 +164,20 @@ ENGINE_EXTERN int engine_spec_set_auto_remove(engine_spec *spec, int enable);
 ENGINE_EXTERN int engine_spec_set_restart_policy(engine_spec *spec, const char *policy);
 
 /**
+ * A storage option of the container's writable layer, as docker run
+ * --storage-opt: "size=SIZE" caps it ("10g", bytes); "type=tmpfs" keeps it
+ * on a tmpfs in the container's mount namespace (like engine_run() always
+ * does: fast, capped, but gone when the container stops), "type=overlay"
+ * (default) on disk under the store. A size on disk needs project quotas on
+ * the store's filesystem (xfs with pquota, ext4 with prjquota):
+ * engine_container_create() fails with ENGINE_ENOTSUP where there are none.
+ * Without a size a tmpfs layer is capped by the context's config key
+ * "writable-layer-tmpfs-size" (bytes, "2g" or a share of RAM like "25%";
+ * default 25% of RAM). Errors: ENGINE_EINVALID naming the option.
+ */
+ENGINE_EXTERN int engine_spec_add_storage_opt(engine_spec *spec, const char *option);
+
+/**
  * Parse a Docker-style size ("64m", "1g", "512k", "1.5g", bytes) into
  * *@p out bytes. ENGINE_EINVALID when malformed.
  */

@@ -289,7 +289,7 @@ static void setup_rootfs(int err_fd, engine__plan *p)
 			FAIL("bind mount source", m->src);
 	}
 	if (p->tmpfs_dir) {
-		if (mount("tmpfs", p->tmpfs_dir, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0700") < 0)
+		if (mount("tmpfs", p->tmpfs_dir, "tmpfs", MS_NOSUID | MS_NODEV, p->tmpfs_data) < 0)
 			FAIL("mount tmpfs for the writable layer on", p->tmpfs_dir);
 		for (int i = 0; i < 3; i++)
 			if (mkdir(p->mkdirs[i], 0755) < 0)

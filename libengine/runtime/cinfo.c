@@ -123,6 +123,14 @@ int engine__cinfo_prepare(engine_context *ctx, const engine_spec *spec, bool kee
 			goto remove;
 		}
 	}
+	if (keep) {
+		cleanup_free char *upper = engine__path_join(ci->dir, "upper");
+		cleanup_free char *work = engine__path_join(ci->dir, "work");
+
+		r = upper && work ? engine__storage_quota_apply(spec, upper, work) : ENGINE_ENOMEM;
+		if (r < 0)
+			goto remove;
+	}
 	if (*ci->image_id) {
 		cleanup_free char *p = engine__path_join(ci->dir, "image-id");
 

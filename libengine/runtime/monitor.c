@@ -91,6 +91,14 @@ static int launch_prepare(engine_container *c, int mode, launch *l)
 	r = engine__cinfo_load_image(c->ctx, &tmp, &l->ci);
 	if (r == 0)
 		r = engine__plan_build(c->ctx, c->spec, l->ci.config, l->ci.layers, c->dir, c->id, &l->plan);
+	if (r == 0 && c->spec->storage_tmpfs) {
+		/* --storage-opt type=tmpfs: the writable layer in the child's mount
+		 * namespace, sized, gone when the container stops. */
+		cleanup_free char *dir = engine__path_join(c->dir, "tmpfs-layer");
+
+		r = dir ? engine__plan_tmpfs_upper(c->ctx, c->spec, l->plan, l->ci.layers, dir)
+			: ENGINE_ENOMEM;
+	}
 	if (r == 0)
 		r = engine__net_prepare(c->ctx, c->spec, l->ci.config, c->id, c->name, l->plan->hostname,
 					&l->net);

@@ -35,6 +35,7 @@ void engine__plan_free(engine__plan *p)
 	free(p->overlay_cwd);
 	free(p->overlay_data);
 	free(p->tmpfs_dir);
+	free(p->tmpfs_data);
 	for (int i = 0; i < 3; i++)
 		free(p->mkdirs[i]);
 	free(p->mounts);
@@ -319,10 +320,22 @@ int engine__plan_use_net(engine__plan *p, struct engine__net_sandbox *sb)
 	return 0;
 }
 
-int engine__plan_tmpfs_upper(engine__plan *p, char *const *layers, const char *dir)
+int engine__plan_tmpfs_upper(engine_context *ctx, const engine_spec *spec, engine__plan *p,
+			     char *const *layers, const char *dir)
 {
 	static const char *const sub[] = {"upper", "work", "rootfs"};
+	uint64_t size;
 	int r;
+
+	/* Always sized: a tmpfs without size= may grow to half the RAM,
+	 * whatever the container's memory limit. */
+	r = engine__storage_tmpfs_size(ctx, spec, &size);
+	if (r < 0)
+		return r;
+	free(p->tmpfs_data);
+	p->tmpfs_data = engine__strdup_printf("mode=0700,size=%llu", (unsigned long long)size);
+	if (!p->tmpfs_data)
+		return engine__error_oom();
 
 	/* Every run mounts its tmpfs over the same directory, each in its own
 	 * mount namespace: no mount point is created or removed per run

@@ -118,7 +118,7 @@ static int sandbox_prepare(engine_pool *pool, sandbox **out)
 	if (r < 0)
 		goto fail;
 	eph = engine__path_join(engine_context_run_dir(ctx), "ephemeral");
-	r = eph ? engine__plan_tmpfs_upper(sb->plan, sb->ci->layers, eph) : ENGINE_ENOMEM;
+	r = eph ? engine__plan_tmpfs_upper(ctx, pool->spec, sb->plan, sb->ci->layers, eph) : ENGINE_ENOMEM;
 	if (r < 0)
 		goto fail;
 	/* Built on /dev/null; a run's stdio comes with its job. */

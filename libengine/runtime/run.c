@@ -332,7 +332,7 @@ ENGINE_EXTERN int engine_run(engine_context *ctx, const engine_spec *spec, engin
 	{
 		cleanup_free char *eph = engine__path_join(engine_context_run_dir(ctx), "ephemeral");
 
-		r = eph ? engine__plan_tmpfs_upper(plan, ci->layers, eph) : ENGINE_ENOMEM;
+		r = eph ? engine__plan_tmpfs_upper(ctx, spec, plan, ci->layers, eph) : ENGINE_ENOMEM;
 		if (r < 0)
 			goto remove_dir;
 	}

@@ -90,6 +90,10 @@ struct engine_spec {
 	 * "on-failure" with restart_max retries (0: unlimited) */
 	char restart[16];
 	int restart_max;
+	/* --storage-opt: the writable layer's cap (0: the default) and
+	 * whether it lives on a tmpfs (storage.c) */
+	int64_t storage_size;
+	bool storage_tmpfs;
 };
 
 /* Parse Docker's --restart value into @name (>= 16 bytes) and @max. */
@@ -160,6 +164,7 @@ typedef struct engine__plan {
 	 * container dir holds upper/, work/ and rootfs/, so the writable layer
 	 * never touches the disk and vanishes with the container. */
 	char *tmpfs_dir;
+	char *tmpfs_data; /* its mount options: "mode=0700,size=N" */
 	char *mkdirs[3];
 	engine__child_mount *mounts;
 	size_t n_mounts;
@@ -233,8 +238,22 @@ unsigned engine__pool_ready(engine_pool *pool);
 int engine__plan_init_argv(engine__plan *p);
 /* Take the network side's files and namespace choice (libengine/net). */
 int engine__plan_use_net(engine__plan *plan, struct engine__net_sandbox *sb);
-/* Switch a plan to the in-memory writable layer (engine_run). */
-int engine__plan_tmpfs_upper(engine__plan *plan, char *const *layers, const char *dir);
+/* Switch a plan to the in-memory writable layer (engine_run, and created
+ * containers with --storage-opt type=tmpfs), a tmpfs on @dir capped by
+ * engine__storage_tmpfs_size. */
+int engine__plan_tmpfs_upper(engine_context *ctx, const engine_spec *spec, engine__plan *plan,
+			     char *const *layers, const char *dir);
+
+/* --- the writable layer's size (storage.c) ----------------------------- */
+
+/* The size of a tmpfs writable layer: the spec's --storage-opt size, else
+ * the config key "writable-layer-tmpfs-size" (bytes, "2g", "25%" of RAM),
+ * else 25% of RAM. */
+int engine__storage_tmpfs_size(engine_context *ctx, const engine_spec *spec, uint64_t *out);
+/* A created container's on-disk writable layer (@upper, @work) capped at
+ * the spec's size with a project quota; ENGINE_ENOTSUP where the store's
+ * filesystem has none. No-op without a size or for a tmpfs layer. */
+int engine__storage_quota_apply(const engine_spec *spec, const char *upper, const char *work);
 
 /* The argv the container runs (Docker's Entrypoint/Cmd rules), malloc'd. */
 int engine__resolve_argv(const engine_spec *spec, json_object *image_config, char ***out);

@@ -3,6 +3,7 @@
  * Docker's Config/HostConfig where one exists. */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,6 +11,7 @@
 #include "runtime/runtime.h"
 #include "util/cleanup.h"
 #include "util/json.h"
+#include "util/str.h"
 #include "util/strv.h"
 
 int engine__spec_add_strv(json_object *o, const char *key, char *const *v)
@@ -91,6 +93,19 @@ int engine__spec_to_json(const engine_spec *s, json_object **out)
 	add_int(o, "Stdio", s->stdio);
 	json_object_object_add(o, "Timeout", json_object_new_double(s->timeout));
 	json_object_object_add(o, "AutoRemove", json_object_new_boolean(s->auto_remove));
+	if (s->storage_size > 0 || s->storage_tmpfs) {
+		/* Docker's HostConfig.StorageOpt: strings by option name. */
+		json_object *so = json_object_new_object();
+		char size[32];
+
+		json_object_object_add(o, "StorageOpt", so);
+		if (s->storage_size > 0) {
+			snprintf(size, sizeof(size), "%lld", (long long)s->storage_size);
+			engine__json_add_string(so, "size", size);
+		}
+		if (s->storage_tmpfs)
+			engine__json_add_string(so, "type", "tmpfs");
+	}
 	{
 		json_object *rp = json_object_new_object();
 
@@ -204,6 +219,19 @@ int engine__spec_from_json(json_object *o, engine_spec **out)
 		s->stdio = ENGINE_STDIO_LOG;
 	s->timeout = get_double(o, "Timeout");
 	s->auto_remove = get_bool(o, "AutoRemove");
+	a = engine__json_get_type(o, "StorageOpt", json_type_object);
+	if (a) {
+		json_object_object_foreach(a, key, val)
+		{
+			cleanup_free char *opt =
+			    engine__strdup_printf("%s=%s", key, json_object_get_string(val) ?: "");
+
+			if (!opt)
+				goto oom;
+			if ((r = engine_spec_add_storage_opt(s, opt)) < 0)
+				goto fail;
+		}
+	}
 	a = engine__json_get_type(o, "RestartPolicy", json_type_object);
 	if (a &&
 	    engine__restart_policy_parse(engine__json_get_string(a, "Name"), s->restart, &s->restart_max) ==
