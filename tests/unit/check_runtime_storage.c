@@ -63,7 +63,8 @@ START_TEST(test_runtime_storage__tmpfs_layer_is_always_capped)
 	want = (long long)((uint64_t)si.totalram * si.mem_unit / 100 * 25 / 1024);
 	df = run_sh(ctx, NULL, DF_ROOT);
 	kib = atoll(df);
-	ck_assert_msg(kib > 0 && kib <= want + 4 && kib > want - 1024, "df says %lld KiB, want %lld", kib, want);
+	ck_assert_msg(kib > 0 && kib <= want + 4 && kib > want - 1024, "df says %lld KiB, want %lld", kib,
+		      want);
 
 	/* --storage-opt size: writing past it fails inside the container. */
 	full = run_sh(ctx, "size=8m",
