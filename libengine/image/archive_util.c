@@ -32,13 +32,21 @@ int engine__archive_error(struct archive *a, const char *what)
 	return engine__error_set(ENGINE_EINVALID, 0, "%s: %s", what, msg);
 }
 
+void engine__archive_support_filters(struct archive *a)
+{
+	archive_read_support_filter_gzip(a);
+	archive_read_support_filter_bzip2(a);
+	archive_read_support_filter_xz(a);
+	archive_read_support_filter_zstd(a);
+}
+
 static int reader_new(struct archive **out)
 {
 	struct archive *a = archive_read_new();
 
 	if (!a)
 		return engine__backend_null(&engine__backend_archive);
-	archive_read_support_filter_all(a);
+	engine__archive_support_filters(a);
 	*out = a;
 	return 0;
 }

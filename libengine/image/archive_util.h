@@ -15,7 +15,12 @@
  * error) with @what as context; returns the code. */
 int engine__archive_error(struct archive *a, const char *what);
 
-/* A tar reader over @fd (not taken), any compression libarchive knows. */
+/* The decompressions a reader of untrusted input accepts: gzip, bzip2, xz
+ * and zstd, all in-library. Never archive_read_support_filter_all, which
+ * also bids external programs (lrzip, lzop, grzip) found on the host. */
+void engine__archive_support_filters(struct archive *a);
+
+/* A tar reader over @fd (not taken): plain, gzip, bzip2, xz or zstd. */
 int engine__archive_reader_fd(int fd, struct archive **out);
 
 /* A reader over @fd that yields the decompressed byte stream as one raw

@@ -136,7 +136,7 @@ static int read_layer(engine_context *ctx, int fd, struct layer_out *out)
 	t->teeing = true;
 	if ((r = engine__blob_writer_new(ctx, NULL, &t->raw)) < 0 || (r = engine__sha256_new(&h)) < 0)
 		goto out;
-	archive_read_support_filter_all(a);
+	engine__archive_support_filters(a);
 	archive_read_support_format_raw(a);
 	if (archive_read_open(a, t, NULL, tee_read, NULL) != ARCHIVE_OK ||
 	    archive_read_next_header(a, &e) != ARCHIVE_OK) {

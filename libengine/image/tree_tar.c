@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "core/error.h"
+#include "image/archive_util.h"
 #include "image/internal.h"
 #include "image/store.h"
 #include "util/cleanup.h"
@@ -316,8 +317,9 @@ int engine__tar_extract(engine_context *ctx, int in_fd, int dirfd, bool no_chown
 	if (!a)
 		return engine__error_oom();
 	engine__unpack_limits(ctx, &o);
-	/* docker cp and the archive API accept plain, gzip, bzip2 and xz tars */
-	archive_read_support_filter_all(a);
+	/* docker cp and the archive API accept plain, gzip, bzip2 and xz tars
+	 * (and zstd): in-library filters only, never a host program. */
+	engine__archive_support_filters(a);
 	archive_read_support_format_tar(a);
 	archive_read_support_format_gnutar(a);
 	if (archive_read_open_fd(a, in_fd, 65536) != ARCHIVE_OK) {
