@@ -5,6 +5,7 @@
 set -u
 [ "$(id -u)" = 0 ] || { echo "skip: needs root"; exit 77; }
 [ -x /bin/busybox ] || { echo "skip: no /bin/busybox"; exit 77; }
+. "$(dirname "$0")/netns.inc"
 ENGINE_BUILD=${ENGINE_BUILD:-$(pwd)}
 root=$(mktemp -d /tmp/engine-it-manage-XXXXXX)
 parent="engine-it-$(basename "$root")"
