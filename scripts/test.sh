@@ -11,6 +11,8 @@ scripts/setup.sh || exit 1
 [ -f config.status ] && make distclean >/dev/null 2>&1
 ./autogen.sh >/dev/null 2>&1 || { echo "autogen failed"; exit 1; }
 results=$(mktemp)
+before=$(mktemp)
+sh tests/leftovers.sh snapshot "$before"
 status=0
 start=$(date +%s)
 # Containers of suites that use a context's default cgroup parent ("engine")
@@ -23,7 +25,7 @@ cleanup_cgroups() {
 	done
 	return 0
 }
-trap 'rm -f "$results"; cleanup_cgroups' EXIT
+trap 'rm -f "$results" "$before"; cleanup_cgroups' EXIT
 
 build() { # build DIR CONFIGURE_ARGS...
 	d=$1; shift
@@ -65,6 +67,10 @@ done
 
 build build/asan --enable-werror --enable-sanitizers --disable-python || status=1
 [ $status -eq 0 ] && ASAN_OPTIONS=detect_leaks=1 run_check build/asan "ASan+UBSan"
+
+echo "== leftovers [t+$(( $(date +%s) - start ))s] =="
+cleanup_cgroups
+if sh tests/leftovers.sh check "$before"; then echo "1 0 0" >> "$results"; else echo "0 1 0" >> "$results"; fi
 
 echo "== done in $(( $(date +%s) - start ))s =="
 sh tests/summary.sh "$results"
