@@ -210,6 +210,16 @@ ENGINE_OWNING_STRUCT(engine_update_options,
 
 %include "engine/spec.h"
 %include "engine/container.h"
+
+/* ---- networks --------------------------------------------------------- */
+ENGINE_STRARRAY_MEMBER(engine_network_create_options, labels)
+ENGINE_OWNING_STRUCT(engine_network_create_options,
+	free((char *)o->name); free((char *)o->subnet); free((char *)o->gateway);
+	capi_strarray_clear(&o->labels);)
+ENGINE_STRARRAY_MEMBER(engine_network_connect_options, aliases)
+ENGINE_OWNING_STRUCT(engine_network_connect_options,
+	free((char *)o->ip); capi_strarray_clear(&o->aliases);)
+%include "engine/network.h"
 %include "engine/pool.h"
 
 /* ---- registry --------------------------------------------------------- */

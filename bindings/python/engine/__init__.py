@@ -19,6 +19,7 @@ from ._errors import (AlreadyExists, Busy, ContainerNotFound, Error, GenericErro
 from .containers import Container, Containers, ContainerStats, RunResult, Spec
 from .context import Context, Store, StoreUsage
 from .images import Image, Images, ImageSummary
+from .networks import Networks
 from .pool import Pool
 
 __version__: str = capi.engine_version()

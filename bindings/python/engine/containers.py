@@ -137,7 +137,12 @@ class Spec:
                  userns: Optional[Tuple[int, int, int]] = None,
                  stdio: Optional[str] = None, stdin: Any = None, stdout: Any = None,
                  stderr: Any = None, timeout: Optional[float] = None,
-                 auto_remove: bool = False, rootfs: Optional[str] = None) -> None:
+                 auto_remove: bool = False, rootfs: Optional[str] = None,
+                 ports: Optional[Mapping[Any, Any]] = None, publish_all_ports: bool = False,
+                 extra_hosts: Union[None, Mapping[str, str], Iterable[str]] = None,
+                 dns: Optional[Iterable[str]] = None, dns_search: Optional[Iterable[str]] = None,
+                 dns_opt: Optional[Iterable[str]] = None,
+                 network_aliases: Optional[Iterable[str]] = None, ip: Optional[str] = None) -> None:
         self.image = image
         self._handle = capi.engine_spec_new()
         try:
@@ -151,7 +156,8 @@ class Spec:
               volumes, tmpfs, files, read_only, network, network_mode, memory, mem_limit,
               cpus, nano_cpus, cpu_shares, cpuset_cpus, pids_limit, cap_add, cap_drop,
               seccomp, no_new_privileges, ulimits, init, userns, stdio, stdin, stdout,
-              stderr, timeout, auto_remove, rootfs) -> None:
+              stderr, timeout, auto_remove, rootfs, ports, publish_all_ports, extra_hosts,
+              dns, dns_search, dns_opt, network_aliases, ip) -> None:
         h = self._handle
         if rootfs is not None:
             capi.engine_spec_set_rootfs(h, os.fspath(rootfs))
@@ -236,6 +242,41 @@ class Spec:
             capi.engine_spec_set_timeout(h, float(timeout))
         if auto_remove:
             capi.engine_spec_set_auto_remove(h, 1)
+        self._network(ports, publish_all_ports, extra_hosts, dns, dns_search, dns_opt,
+                      network_aliases, ip)
+
+    def _network(self, ports, publish_all_ports, extra_hosts, dns, dns_search, dns_opt,
+                 network_aliases, ip) -> None:
+        """docker-py's forms: ports={"80/tcp": None | 8080 | ("127.0.0.1", 8080) | [...]}."""
+        h = self._handle
+        for key, binds in (ports or {}).items():
+            key = str(key)
+            port, _, proto = key.partition("/")
+            suffix = "/" + proto if proto else ""
+            for b in binds if isinstance(binds, list) else [binds]:
+                if b is None:
+                    spec = port
+                elif isinstance(b, tuple):
+                    spec = f"{b[0]}:{b[1] if len(b) > 1 and b[1] is not None else ''}:{port}"
+                else:
+                    spec = f"{b}:{port}"
+                capi.engine_spec_add_port(h, spec + suffix)
+        if publish_all_ports:
+            capi.engine_spec_set_publish_all(h, 1)
+        hosts = extra_hosts.items() if isinstance(extra_hosts, Mapping) else \
+            (tuple(x.split(":", 1)) for x in str_list(extra_hosts, "extra_hosts") or [])
+        for name, addr in hosts:
+            capi.engine_spec_add_host(h, f"{name}:{addr}")
+        for server in str_list(dns, "dns") or []:
+            capi.engine_spec_add_dns(h, server)
+        for domain in str_list(dns_search, "dns_search") or []:
+            capi.engine_spec_add_dns_search(h, domain)
+        for opt in str_list(dns_opt, "dns_opt") or []:
+            capi.engine_spec_add_dns_option(h, opt)
+        for alias in str_list(network_aliases, "network_aliases") or []:
+            capi.engine_spec_add_network_alias(h, alias)
+        if ip is not None:
+            capi.engine_spec_set_ip(h, ip)
 
     def _volumes(self, volumes: Union[None, Mapping[str, Any], Iterable[str]]) -> None:
         if volumes is None:
@@ -407,6 +448,19 @@ class Container:
     def inspect(self) -> Dict[str, Any]:
         """Docker-like inspect data as a dict."""
         return json.loads(capi.engine_container_inspect(self.handle))
+
+    @property
+    def ports(self) -> Dict[str, List[Dict[str, str]]]:
+        """Published ports, docker-py's form: {"80/tcp": [{"HostIp": ..., "HostPort": ...}]}."""
+        return json.loads(capi.engine_container_ports(self.handle))
+
+    def port(self, port: Union[int, str]) -> Tuple[str, int]:
+        """Where container port ``port`` (80, "80/tcp", "53/udp") is published: (host IP, port).
+
+        Raises NotFound when it is not published or the container does not run."""
+        where = capi.engine_container_port(self.handle, str(port))[0]
+        host, _, num = where.rpartition(":")
+        return host, int(num)
 
     def log_path(self, stream: int = 1) -> Optional[str]:
         """The log file of stdout (1) or stderr (2), None when it does not log to files."""

@@ -84,6 +84,9 @@ class Context:
         from .containers import Containers
         self.containers = Containers(self)
         """Container lifecycle: create, get, list, ids, run."""
+        from .networks import Networks
+        self.networks = Networks(self)
+        """Networks: create, list, inspect, remove, prune, connect, disconnect."""
 
     @property
     def handle(self) -> Any:

@@ -104,3 +104,74 @@ def engine_pool(engine_context: engine.Context, request: Any) -> Iterator[Callab
     yield make
     for pool in made:
         pool.close()
+
+
+class Service:
+    """A running service container: ``host`` and ``port`` reach its published port."""
+
+    def __init__(self, container: Any, host: str, port: int) -> None:
+        self.container = container
+        self.host = host
+        self.port = port
+
+    @property
+    def address(self) -> str:
+        """"host:port"."""
+        return f"{self.host}:{self.port}"
+
+
+def _ready(svc: Service, tcp: bool, log: Optional[str], command: Optional[List[str]]) -> bool:
+    import socket
+    if log is not None and log.encode() not in svc.container.logs():
+        return False
+    if command is not None and svc.container.exec(command).exit_code != 0:
+        return False
+    if tcp:
+        try:
+            with socket.create_connection((svc.host, svc.port), timeout=1):
+                pass
+        except OSError:
+            return False
+    return True
+
+
+@pytest.fixture
+def service(engine_context: engine.Context) -> Iterator[Callable[..., Service]]:
+    """Start an image with a published port, wait until it is ready, hand back host:port.
+
+    ``service("busybox", ["httpd", "-f", "-p", "80"], port=80)`` waits for a TCP
+    connect to succeed (or ``wait_log="..."`` for a log line, ``wait_command=[...]``
+    for a command that exits 0, within ``timeout`` seconds); every service is
+    removed after the test. Keywords as ctx.run's (``network`` defaults to bridge).
+    """
+    import time
+    made: List[Any] = []
+
+    def start(image: str = "busybox", command: Optional[List[str]] = None, *, port: Any = 80,
+              wait_log: Optional[str] = None, wait_command: Optional[List[str]] = None,
+              wait_tcp: Optional[bool] = None, timeout: float = 30, **kwargs: Any) -> Service:
+        kwargs.setdefault("network", "bridge")
+        key = str(port) if "/" in str(port) else f"{port}/tcp"
+        ports = dict(kwargs.pop("ports", None) or {})
+        ports.setdefault(key, ("127.0.0.1", None))
+        c = engine_context.containers.create(image, command, ports=ports, **kwargs)
+        made.append(c)
+        c.start()
+        host, hport = c.port(key)
+        svc = Service(c, "127.0.0.1" if host == "0.0.0.0" else host, hport)
+        tcp = wait_tcp if wait_tcp is not None else (wait_log is None and wait_command is None)
+        deadline = time.monotonic() + timeout
+        while not _ready(svc, tcp, wait_log, wait_command):
+            if c.status not in ("running", "paused"):
+                raise engine.Error(engine.capi.ENGINE_ERROR, 0, f"service {image} exited before it was ready")
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"service {image}: not ready after {timeout}s")
+            time.sleep(0.05)
+        return svc
+
+    yield start
+    for c in reversed(made):
+        try:
+            c.remove(force=True)
+        except engine.Error:
+            pass
