@@ -29,6 +29,8 @@ extern const struct cli_command cli_image_commands[];
 extern const struct cli_command cli_image_io_commands[];
 extern const struct cli_command cli_container_commands[];
 extern const struct cli_command cli_manage_commands[];
+/* `engine container prune` (cmd_manage.c). */
+int cli_container_prune(int argc, char **argv);
 extern const struct cli_command cli_build_commands[];
 extern const struct cli_command cli_registry_commands[];
 extern const struct cli_command cli_system_commands[];

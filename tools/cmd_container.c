@@ -61,6 +61,7 @@ enum {
 	OPT_DNS_SEARCH,
 	OPT_DNS_OPTION,
 	OPT_STORAGE_OPT,
+	OPT_LABEL_FILE,
 };
 
 static const struct option run_longopts[] = {
@@ -103,6 +104,8 @@ static const struct option run_longopts[] = {
     {"entrypoint", required_argument, NULL, OPT_ENTRYPOINT},
     {"restart", required_argument, NULL, OPT_RESTART},
     {"storage-opt", required_argument, NULL, OPT_STORAGE_OPT},
+    {"label", required_argument, NULL, 'l'},
+    {"label-file", required_argument, NULL, OPT_LABEL_FILE},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -147,6 +150,8 @@ static void run_usage(FILE *f, const char *cmd)
 		"      --entrypoint CMD     override the image's entrypoint\n"
 		"      --restart POLICY     no, always, unless-stopped, on-failure[:N]\n"
 		"      --storage-opt OPT    writable layer: size=SIZE (a cap), type=tmpfs\n"
+		"  -l, --label K=V          set a label\n"
+		"      --label-file FILE    read labels from a file of K=V lines\n"
 		"  -i, --interactive        keep stdin attached\n",
 		cmd);
 }
@@ -179,6 +184,29 @@ static int tmpfs_opt(engine_spec *s, const char *arg)
 	return r;
 }
 
+/* --label-file: "key=value" lines, # comments and blank lines skipped. */
+static int label_file(engine_spec *s, const char *path)
+{
+	char line[4096];
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return cli_failf(EXIT_ENGINE, "open %s: %s", path, strerror(errno)), -1;
+	while (fgets(line, sizeof(line), f)) {
+		char *p = line + strspn(line, " \t");
+
+		p[strcspn(p, "\r\n")] = '\0';
+		if (!*p || *p == '#')
+			continue;
+		if (engine_spec_add_label(s, p) < 0) {
+			fclose(f);
+			return cli_fail(EXIT_ENGINE, path), -1;
+		}
+	}
+	fclose(f);
+	return 0;
+}
+
 /* Parse run/create options into @o->spec; returns the index of IMAGE or -1. */
 static int parse_run(int argc, char **argv, const char *cmd, struct run_opts *o)
 {
@@ -193,7 +221,7 @@ static int parse_run(int argc, char **argv, const char *cmd, struct run_opts *o)
 	if (engine_spec_set_network(s, ENGINE_NETWORK_BRIDGE) < 0)
 		return -1;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+dithe:v:m:u:w:p:P", run_longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+dithe:v:m:u:w:p:Pl:", run_longopts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			o->detach = 1;
@@ -304,6 +332,13 @@ static int parse_run(int argc, char **argv, const char *cmd, struct run_opts *o)
 			break;
 		case OPT_TIMEOUT:
 			r = engine_spec_set_timeout(s, strtod(optarg, NULL));
+			break;
+		case 'l':
+			r = engine_spec_add_label(s, optarg);
+			break;
+		case OPT_LABEL_FILE:
+			if (label_file(s, optarg) < 0)
+				return -1;
 			break;
 		case OPT_RESTART:
 			o->restart = strcmp(optarg, "no") != 0;
@@ -805,9 +840,11 @@ static int cmd_ps(int argc, char **argv)
 	char *out = NULL;
 	engine_context *ctx;
 	json_object *arr;
+	engine_strarray filters = {calloc((size_t)argc + 1, sizeof(char *)), 0};
 	static const struct option lo[] = {{"all", no_argument, NULL, 'a'},
 					   {"quiet", no_argument, NULL, 'q'},
-					   {"format", required_argument, NULL, 'f'},
+					   {"filter", required_argument, NULL, 'f'},
+					   {"format", required_argument, NULL, 'F'},
 					   {NULL, 0, NULL, 0}};
 
 	optind = 1;
@@ -820,6 +857,10 @@ static int cmd_ps(int argc, char **argv)
 			quiet = 1;
 			break;
 		case 'f':
+			if (filters.strings)
+				filters.strings[filters.count++] = optarg;
+			break;
+		case 'F':
 			if (strcmp(optarg, "json") != 0 && strcmp(optarg, "{{json .}}") != 0)
 				return cli_failf(1, "unsupported --format \"%s\" (only json)", optarg);
 			json = 1;
@@ -830,7 +871,9 @@ static int cmd_ps(int argc, char **argv)
 	}
 	if (cli_open_context(&ctx) < 0)
 		return 1;
-	if (engine_container_list(ctx, all, &out) < 0)
+	c = engine_container_list_filter(ctx, all, &filters, &out);
+	free(filters.strings);
+	if (c < 0)
 		return cli_fail(1, NULL);
 	arr = json_tokener_parse(out);
 	engine_free(out);
@@ -1006,8 +1049,11 @@ const struct cli_command cli_container_commands[] = {
 static int cmd_container(int argc, char **argv)
 {
 	static const struct cli_command aliases[] = {
-	    {"ls", cmd_ps, NULL},     {"list", cmd_ps, NULL},
-	    {"remove", cmd_rm, NULL}, {"inspect", cmd_inspect, "Return low-level information on containers"},
+	    {"ls", cmd_ps, NULL},
+	    {"list", cmd_ps, NULL},
+	    {"remove", cmd_rm, NULL},
+	    {"inspect", cmd_inspect, "Return low-level information on containers"},
+	    {"prune", cli_container_prune, "Remove all stopped containers"},
 	    {NULL, NULL, NULL},
 	};
 	const struct cli_command *const tables[] = {aliases, cli_container_commands, cli_manage_commands,

@@ -451,6 +451,57 @@ static int cmd_commit(int argc, char **argv)
 	return 0;
 }
 
+static const struct cli_usage container_prune_usage = {
+    "container prune", "[OPTIONS]", "Remove all stopped containers",
+    "      --filter filter   Provide filter values (e.g. \"until=<timestamp>\")\n"
+    "  -f, --force           Do not prompt for confirmation\n"};
+
+int cli_container_prune(int argc, char **argv)
+{
+	static const struct option lo[] = {{"filter", required_argument, NULL, 'F'},
+					   {"force", no_argument, NULL, 'f'},
+					   {"help", no_argument, NULL, 'h'},
+					   {NULL, 0, NULL, 0}};
+	engine_strarray filters = {calloc((size_t)argc + 1, sizeof(char *)), 0}, gone = {NULL, 0};
+	engine_context *ctx;
+	int64_t reclaimed = 0;
+	int opt, force = 0;
+	char size[32];
+
+	if (!filters.strings)
+		return cli_failf(1, "out of memory");
+	optind = 1;
+	while ((opt = cli_getopt(argc, argv, "f", lo, &container_prune_usage)) != CLI_OPT_END) {
+		if (opt == 'F')
+			filters.strings[filters.count++] = optarg;
+		else if (opt == 'f')
+			force = 1;
+		else {
+			free(filters.strings);
+			return opt == CLI_OPT_HELP ? 0 : 125;
+		}
+	}
+	if (!force && !cli_confirm("WARNING! This will remove all stopped containers.")) {
+		free(filters.strings);
+		return 0;
+	}
+	if (cli_open_context(&ctx) < 0 || engine_container_prune(ctx, &filters, &gone, &reclaimed) < 0) {
+		free(filters.strings);
+		return cli_fail(1, NULL);
+	}
+	free(filters.strings);
+	if (gone.count) {
+		printf("Deleted Containers:\n");
+		for (size_t i = 0; i < gone.count; i++)
+			puts(gone.strings[i]);
+		printf("\n");
+	}
+	engine_strarray_dispose(&gone);
+	cli_format_size(reclaimed, size, sizeof(size));
+	printf("Total reclaimed space: %s\n", size);
+	return 0;
+}
+
 const struct cli_command cli_manage_commands[] = {
     {"commit", cmd_commit, "Create a new image from a container's changes"},
     {"cp", cmd_cp, "Copy files/folders between a container and the local filesystem"},

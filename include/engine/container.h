@@ -365,11 +365,40 @@ ENGINE_EXTERN int engine_container_commit(engine_container *container, const eng
 ENGINE_EXTERN int engine_container_inspect(engine_container *container, char **json_out);
 
 /**
- * List containers as a JSON array of {Id, Names, Image, Command, Created,
- * State, Status} objects, newest first; @p all includes stopped ones.
+ * List containers as a JSON array of {Id, Names, Image, ImageID, Command,
+ * Created, Labels, State, Status} objects, newest first; @p all includes
+ * stopped ones. Status reads like docker ps: "Up 3 seconds", "Up 2 hours
+ * (healthy)", "Exited (0) 2 minutes ago", "Restarting (1) 5 seconds ago",
+ * "Created".
  * *@p json_out is freed with engine_free().
  */
 ENGINE_EXTERN int engine_container_list(engine_context *ctx, int all, char **json_out);
+/**
+ * engine_container_list() restricted by Docker's filters, "key=value" each
+ * (docker ps --filter): id (prefix), name (regular expression), label
+ * ("key" or "key=value"; every label given must match), exited (code),
+ * status (created, restarting, running, removing, paused, exited, dead),
+ * ancestor (image name or ID), before / since (a container), volume (host
+ * path, volume name or destination), health (starting, healthy, unhealthy,
+ * none), network. Values of one key are alternatives; different keys must
+ * all match. A status or exited filter includes stopped containers without
+ * @p all. @p filters may be NULL. Errors: ENGINE_EINVALID naming a bad
+ * filter, ENGINE_ENOTFOUND (a before/since container).
+ */
+ENGINE_EXTERN int engine_container_list_filter(engine_context *ctx, int all, const engine_strarray *filters,
+					       char **json_out);
+
+/**
+ * Remove every stopped container (created or exited) that @p filters
+ * select (docker container prune): until (a timestamp, RFC 3339 time or a
+ * duration like "24h": created before it), label, label! (without the
+ * label). @p deleted (may be NULL) receives their IDs; *@p reclaimed (may
+ * be NULL) the bytes their writable layers held. A container started
+ * meanwhile is left alone.
+ */
+ENGINE_EXTERN int engine_container_prune(engine_context *ctx, const engine_strarray *filters,
+					 engine_strarray *deleted, int64_t *reclaimed);
+
 /** The IDs of the containers (all, or running only), newest first. */
 ENGINE_EXTERN int engine_container_list_ids(engine_context *ctx, int all, engine_strarray *out);
 

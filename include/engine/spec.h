@@ -178,6 +178,14 @@ ENGINE_EXTERN int engine_spec_set_restart_policy(engine_spec *spec, const char *
 ENGINE_EXTERN int engine_spec_add_storage_opt(engine_spec *spec, const char *option);
 
 /**
+ * Add a label, "key=value" or "key" (an empty value), like docker run
+ * --label; a later value for the same key replaces the earlier one. Labels
+ * show in inspect (Config.Labels, over the image's) and listings, and
+ * select containers in filters ("label=key", "label=key=value").
+ */
+ENGINE_EXTERN int engine_spec_add_label(engine_spec *spec, const char *label);
+
+/**
  * Parse a Docker-style size ("64m", "1g", "512k", "1.5g", bytes) into
  * *@p out bytes. ENGINE_EINVALID when malformed.
  */

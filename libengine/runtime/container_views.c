@@ -2,12 +2,17 @@
  * and log file paths. */
 #include "config.h"
 
+#include <dirent.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/abi.h"
 #include "core/error.h"
 #include "net/net.h"
+#include "runtime/container_filter.h"
 #include "runtime/lifecycle.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
@@ -41,6 +46,26 @@ static json_object *state_json(const engine__cstate *st)
 	add_time(s, "StartedAt", st->started_ns);
 	add_time(s, "FinishedAt", st->finished_ns);
 	return s;
+}
+
+/* Config.Labels: the image's, then the container's over them. */
+json_object *engine__container_labels(engine_container *c)
+{
+	json_object *img = engine__json_get_type(
+	    engine__json_get_type(c->config, "ImageConfig", json_type_object), "Labels", json_type_object);
+	json_object *l = json_object_new_object();
+
+	if (img) {
+		json_object_object_foreach(img, k, v) json_object_object_add(l, k, json_object_get(v));
+	}
+	for (size_t i = 0; c->spec->labels && c->spec->labels[i]; i++) {
+		const char *eq = strchr(c->spec->labels[i], '=');
+		cleanup_free char *key = strndup(c->spec->labels[i], (size_t)(eq - c->spec->labels[i]));
+
+		if (key)
+			json_object_object_add(l, key, json_object_new_string(eq + 1));
+	}
+	return l;
 }
 
 static int build_inspect(engine_container *c, json_object **out)
@@ -120,6 +145,7 @@ static int build_inspect(engine_container *c, json_object **out)
 						  : ""));
 		engine__json_add_string(cfg, "Image", engine__json_get_string(c->config, "Image"));
 		engine__json_add_string(cfg, "StopSignal", engine__json_get_string(c->config, "StopSignal"));
+		json_object_object_add(cfg, "Labels", engine__container_labels(c));
 	}
 
 	hc = json_object_new_object();
@@ -191,7 +217,7 @@ static int by_created_desc(const void *a, const void *b)
 	return x->created < y->created ? 1 : x->created > y->created ? -1 : 0;
 }
 
-static int collect(engine_context *ctx, int all, entry **out, size_t *n_out)
+static int collect(engine_context *ctx, int all, engine__cfilter *f, entry **out, size_t *n_out)
 {
 	cleanup_strv char **ids = NULL;
 	entry *e;
@@ -212,7 +238,9 @@ static int collect(engine_context *ctx, int all, entry **out, size_t *n_out)
 			continue;
 		}
 		engine__state_refresh(&e[n].st);
-		if (!all && strcmp(e[n].st.status, "running") != 0 && strcmp(e[n].st.status, "paused") != 0) {
+		if ((!all && strcmp(e[n].st.status, "running") != 0 &&
+		     strcmp(e[n].st.status, "paused") != 0 && strcmp(e[n].st.status, "restarting") != 0) ||
+		    !engine__cfilter_match(f, c, &e[n].st)) {
 			engine_container_free(c);
 			continue;
 		}
@@ -236,7 +264,14 @@ static void free_entries(entry *e, size_t n)
 
 ENGINE_EXTERN int engine_container_list(engine_context *ctx, int all, char **json_out)
 {
+	return engine_container_list_filter(ctx, all, NULL, json_out);
+}
+
+ENGINE_EXTERN int engine_container_list_filter(engine_context *ctx, int all, const engine_strarray *filters,
+					       char **json_out)
+{
 	cleanup_json json_object *arr = json_object_new_array();
+	engine__cfilter f;
 	entry *e = NULL;
 	size_t n = 0;
 	int r;
@@ -245,7 +280,11 @@ ENGINE_EXTERN int engine_container_list(engine_context *ctx, int all, char **jso
 		return engine__error_set(ENGINE_EINVALID, 0, "engine_container_list: NULL argument");
 	if (!arr)
 		return engine__error_oom();
-	r = collect(ctx, all, &e, &n);
+	r = engine__cfilter_init(ctx, filters, false, &f);
+	if (r < 0)
+		return r;
+	r = collect(ctx, all || engine__cfilter_wants_stopped(&f), &f, &e, &n);
+	engine__cfilter_clear(&f);
 	if (r < 0)
 		return r;
 	for (size_t i = 0; i < n; i++) {
@@ -271,18 +310,12 @@ ENGINE_EXTERN int engine_container_list(engine_context *ctx, int all, char **jso
 		}
 		engine__json_add_string(o, "Command", cmd ? cmd : "");
 		json_object_object_add(o, "Created", json_object_new_int64(e[i].created / 1000000000));
+		json_object_object_add(o, "Labels", engine__container_labels(e[i].c));
 		engine__json_add_string(o, "State", e[i].st.status);
 		{
-			char status[64];
+			char status[128];
 
-			if (strcmp(e[i].st.status, "exited") == 0)
-				snprintf(status, sizeof(status), "Exited (%d)", e[i].st.exit_code);
-			else if (strcmp(e[i].st.status, "running") == 0)
-				snprintf(status, sizeof(status), "Up");
-			else if (strcmp(e[i].st.status, "paused") == 0)
-				snprintf(status, sizeof(status), "Up (Paused)");
-			else
-				snprintf(status, sizeof(status), "Created");
+			engine__container_status_text(e[i].c, &e[i].st, status, sizeof(status));
 			engine__json_add_string(o, "Status", status);
 		}
 	}
@@ -303,7 +336,7 @@ ENGINE_EXTERN int engine_container_list_ids(engine_context *ctx, int all, engine
 		return engine__error_set(ENGINE_EINVALID, 0, "engine_container_list_ids: NULL argument");
 	if (!ids)
 		return ENGINE_ENOMEM;
-	r = collect(ctx, all, &e, &n);
+	r = collect(ctx, all, NULL, &e, &n);
 	if (r < 0)
 		return r;
 	for (size_t i = 0; i < n; i++)
@@ -369,4 +402,130 @@ ENGINE_EXTERN const char *engine_container_log_path(engine_container *c, int str
 	if (!c->log_path[i] || !engine__path_exists(c->log_path[i]))
 		return NULL;
 	return c->log_path[i];
+}
+
+void engine__container_status_text(engine_container *c, const engine__cstate *st, char *buf, size_t len)
+{
+	int64_t now = engine__realtime_ns();
+	const char *health = engine__container_health(c);
+	char d[64], h[32] = "";
+
+	if (strcmp(health, "none") != 0)
+		snprintf(h, sizeof(h), " (%s)",
+			 strcmp(health, "starting") == 0 ? "health: starting" : health);
+	if (strcmp(st->status, "running") == 0 || strcmp(st->status, "paused") == 0) {
+		engine__human_duration((now - st->started_ns) / 1000000000, d, sizeof(d));
+		snprintf(buf, len, "Up %s%s%s", d, strcmp(st->status, "paused") == 0 ? " (Paused)" : "", h);
+	} else if ((strcmp(st->status, "exited") == 0 || strcmp(st->status, "restarting") == 0) &&
+		   st->finished_ns > 0) {
+		engine__human_duration((now - st->finished_ns) / 1000000000, d, sizeof(d));
+		snprintf(buf, len, "%s (%d) %s ago", st->status[0] == 'e' ? "Exited" : "Restarting",
+			 st->exit_code, d);
+	} else if (strcmp(st->status, "exited") == 0) {
+		snprintf(buf, len, "Exited (%d)", st->exit_code);
+	} else if (strcmp(st->status, "removing") == 0) {
+		snprintf(buf, len, "Removal In Progress");
+	} else {
+		snprintf(buf, len, "Created");
+	}
+}
+
+const char *engine__container_health(engine_container *c)
+{
+	(void)c;
+	return "none";
+}
+
+/* Bytes under @fd (the writable layer's size), not following links. */
+static int64_t tree_size(int fd, int depth)
+{
+	int dfd = dup(fd);
+	DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
+	struct dirent *de;
+	int64_t total = 0;
+
+	if (!d) {
+		if (dfd >= 0)
+			close(dfd);
+		return 0;
+	}
+	while ((de = readdir(d))) {
+		struct stat st;
+
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") ||
+		    fstatat(fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			continue;
+		if (S_ISDIR(st.st_mode) && depth < 256) {
+			int sub = openat(fd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+			if (sub >= 0) {
+				total += tree_size(sub, depth + 1);
+				close(sub);
+			}
+		} else if (S_ISREG(st.st_mode)) {
+			total += st.st_blocks * 512;
+		}
+	}
+	closedir(d);
+	return total;
+}
+
+int64_t engine__container_size(engine_container *c)
+{
+	cleanup_free char *upper = engine__path_join(c->dir, "upper");
+	int fd = upper ? open(upper, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) : -1;
+	int64_t n;
+
+	if (fd < 0)
+		return 0;
+	n = tree_size(fd, 0);
+	close(fd);
+	return n;
+}
+
+ENGINE_EXTERN int engine_container_prune(engine_context *ctx, const engine_strarray *filters,
+					 engine_strarray *deleted, int64_t *reclaimed)
+{
+	cleanup_strv char **gone = engine__strv_dup(NULL);
+	engine__cfilter f;
+	entry *e = NULL;
+	size_t n = 0;
+	int64_t total = 0;
+	int r;
+
+	if (!ctx)
+		return engine__error_set(ENGINE_EINVALID, 0, "engine_container_prune: NULL context");
+	if (!gone)
+		return ENGINE_ENOMEM;
+	r = engine__cfilter_init(ctx, filters, true, &f);
+	if (r < 0)
+		return r;
+	r = collect(ctx, 1, &f, &e, &n);
+	engine__cfilter_clear(&f);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < n; i++) {
+		int64_t size;
+
+		if (strcmp(e[i].st.status, "exited") != 0 && strcmp(e[i].st.status, "created") != 0 &&
+		    strcmp(e[i].st.status, "dead") != 0)
+			continue;
+		size = engine__container_size(e[i].c);
+		/* Started meanwhile, or removed by another process: not ours to report. */
+		if (engine_container_remove(e[i].c, 0) < 0) {
+			engine_error_clear();
+			continue;
+		}
+		total += size;
+		if (engine__strv_push(&gone, e[i].c->id) < 0) {
+			free_entries(e, n);
+			return ENGINE_ENOMEM;
+		}
+	}
+	free_entries(e, n);
+	if (reclaimed)
+		*reclaimed = total;
+	if (deleted)
+		engine__strv_to_array(steal_ptr(gone), deleted);
+	return 0;
 }

@@ -28,6 +28,14 @@ int engine__container_reload(engine_container *c);
 char *engine__context_path_containers(engine_context *ctx);
 /* "TERM", "SIGTERM", "15" -> 15. ENGINE_EINVALID otherwise. */
 int engine__signal_parse(const char *name, int *out);
+/* The container's labels over its image's, as a new JSON object. */
+json_object *engine__container_labels(engine_container *c);
+/* "starting", "healthy", "unhealthy", or "none" without a healthcheck. */
+const char *engine__container_health(engine_container *c);
+/* Docker's status text: "Up 3 seconds (healthy)", "Exited (0) 2 minutes ago". */
+void engine__container_status_text(engine_container *c, const engine__cstate *st, char *buf, size_t len);
+/* Bytes the container's writable layer holds. */
+int64_t engine__container_size(engine_container *c);
 /* Start detached under a monitor process (monitor.c). */
 int engine__monitor_start(engine_container *c);
 

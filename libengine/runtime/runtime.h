@@ -24,9 +24,10 @@
 /* --- spec ------------------------------------------------------------- */
 
 typedef struct engine__mount {
-	char *src;  /* host path (bind) */
-	char *dst;  /* absolute container path */
-	char *data; /* tmpfs options */
+	char *src;    /* host path (bind; a named volume's data dir once resolved) */
+	char *volume; /* named volume, or NULL */
+	char *dst;    /* absolute container path */
+	char *data;   /* tmpfs options */
 	bool read_only;
 	bool tmpfs;
 } engine__mount;
@@ -94,6 +95,7 @@ struct engine_spec {
 	 * whether it lives on a tmpfs (storage.c) */
 	int64_t storage_size;
 	bool storage_tmpfs;
+	char **labels; /* "key=value" (spec_policy.c) */
 };
 
 /* Parse Docker's --restart value into @name (>= 16 bytes) and @max. */

@@ -41,6 +41,7 @@ ENGINE_EXTERN void engine_spec_free(engine_spec *s)
 	free(s->name);
 	for (size_t i = 0; i < s->n_mounts; i++) {
 		free(s->mounts[i].src);
+		free(s->mounts[i].volume);
 		free(s->mounts[i].dst);
 		free(s->mounts[i].data);
 	}
@@ -56,6 +57,7 @@ ENGINE_EXTERN void engine_spec_free(engine_spec *s)
 	free(s->seccomp);
 	engine__strv_free(s->rlimits);
 	engine__spec_net_free(s);
+	engine__strv_free(s->labels);
 	free(s);
 }
 

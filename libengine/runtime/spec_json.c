@@ -113,6 +113,19 @@ int engine__spec_to_json(const engine_spec *s, json_object **out)
 		engine__json_add_string(rp, "Name", s->restart[0] ? s->restart : "no");
 		add_int(rp, "MaximumRetryCount", s->restart_max);
 	}
+	if (s->labels) {
+		json_object *l = json_object_new_object();
+
+		json_object_object_add(o, "Labels", l);
+		for (size_t i = 0; s->labels[i]; i++) {
+			const char *eq = strchr(s->labels[i], '=');
+			cleanup_free char *key = strndup(s->labels[i], (size_t)(eq - s->labels[i]));
+
+			if (!key)
+				return engine__error_oom();
+			json_object_object_add(l, key, json_object_new_string(eq + 1));
+		}
+	}
 	*out = steal_ptr(o);
 	return 0;
 }
@@ -230,6 +243,17 @@ int engine__spec_from_json(json_object *o, engine_spec **out)
 				goto oom;
 			if ((r = engine_spec_add_storage_opt(s, opt)) < 0)
 				goto fail;
+		}
+	}
+	a = engine__json_get_type(o, "Labels", json_type_object);
+	if (a) {
+		json_object_object_foreach(a, lk, lv)
+		{
+			cleanup_free char *item =
+			    engine__strdup_printf("%s=%s", lk, json_object_get_string(lv));
+
+			if (!item || engine__strv_push(&s->labels, item) < 0)
+				goto oom;
 		}
 	}
 	a = engine__json_get_type(o, "RestartPolicy", json_type_object);

@@ -1,6 +1,7 @@
 /*
  * engine_spec setters for what happens around the command rather than in
- * it: the restart policy the monitor applies when the container exits.
+ * it: the restart policy the monitor applies when the container exits, and
+ * the labels that describe the container.
  */
 #include "config.h"
 
@@ -9,6 +10,8 @@
 
 #include "core/error.h"
 #include "runtime/runtime.h"
+#include "util/str.h"
+#include "util/strv.h"
 
 int engine__restart_policy_parse(const char *policy, char *name, int *max)
 {
@@ -62,4 +65,30 @@ ENGINE_EXTERN int engine_spec_set_restart_policy(engine_spec *s, const char *pol
 	strcpy(s->restart, name);
 	s->restart_max = max;
 	return 0;
+}
+
+ENGINE_EXTERN int engine_spec_add_label(engine_spec *s, const char *label)
+{
+	size_t klen;
+
+	if (!s || !label)
+		return engine__error_set(ENGINE_EINVALID, 0, "engine_spec_add_label: NULL argument");
+	klen = strcspn(label, "=");
+	if (klen == 0)
+		return engine__error_set(ENGINE_EINVALID, 0, "invalid label \"%s\": empty name", label);
+	/* A later value for the same key replaces the earlier one. */
+	for (size_t i = 0; s->labels && s->labels[i]; i++)
+		if (strncmp(s->labels[i], label, klen) == 0 &&
+		    (s->labels[i][klen] == '=' || s->labels[i][klen] == '\0')) {
+			char *copy = label[klen] ? strdup(label) : engine__strdup_printf("%s=", label);
+
+			if (!copy)
+				return engine__error_oom();
+			free(s->labels[i]);
+			s->labels[i] = copy;
+			return 0;
+		}
+	if (label[klen])
+		return engine__strv_push(&s->labels, label);
+	return engine__strv_push_take(&s->labels, engine__strdup_printf("%s=", label));
 }

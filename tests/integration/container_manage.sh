@@ -122,5 +122,24 @@ E commit -c 'RUN true' tocommit 2>/dev/null; check "commit refuses RUN" 1 $?
 untagged=$(E commit tocommit); check "commit without a name" 71 "${#untagged}"
 E rm tocommit >/dev/null
 
+# labels, ps --filter, container prune
+printf 'team=web\n# comment\ntier=front\n' > "$root/labels"
+E create --name lab1 -l app=a --label-file "$root/labels" busybox true >/dev/null
+E create --name lab2 --label app=b busybox true >/dev/null
+E run --name lab3 -l app=a busybox sh -c 'exit 3' >/dev/null
+check "ps --filter label" 1 "$(E ps -a -q --filter label=team=web | wc -l | tr -d ' ')"
+check "ps -f label=app=a" 2 "$(E ps -a -q -f label=app=a | wc -l | tr -d ' ')"
+check "ps --filter exited=3 (no -a needed)" 1 "$(E ps -q --filter exited=3 | wc -l | tr -d ' ')"
+check "ps --filter status=created" 2 "$(E ps -q --filter status=created | wc -l | tr -d ' ')"
+E ps --filter bogus=1 >/dev/null 2>&1; check "ps with an unknown filter" 1 $?
+E inspect lab1 | tr -d ' \n' | grep -q '"Labels":{"app":"a","team":"web","tier":"front"}'; check "labels in inspect" 0 $?
+check "status text" "Exited (3)" "$(E ps -a --format json --filter name=lab3 | sed 's/.*"Status":"\(Exited ([0-9]*)\).*/\1/')"
+E container prune -f --filter label=app=b | grep -q '^Deleted Containers:'; check "container prune --filter" 0 $?
+E inspect lab2 >/dev/null 2>&1; check "pruned container gone" 1 $?
+E run -d --name keeper busybox sleep 30 >/dev/null
+echo y | E container prune >/dev/null 2>&1
+check "prune keeps running containers" "keeper" "$(E ps -a --format json | grep -o '"/[a-z0-9]*"' | tr -d '"/' | paste -sd, -)"
+E rm -f keeper >/dev/null
+
 echo "$fails failed"
 [ "$fails" -eq 0 ]

@@ -303,6 +303,111 @@ START_TEST(test_runtime__changes)
 }
 END_TEST
 
+/* The names in a listing, in its order, comma-separated. */
+static char *names_of(const char *json)
+{
+	static char buf[1024];
+	const char *p = json;
+
+	buf[0] = '\0';
+	while ((p = strstr(p, "\"Names\":[\"/"))) {
+		p += 11;
+		if (buf[0])
+			strcat(buf, ",");
+		strncat(buf, p, strcspn(p, "\""));
+	}
+	return buf;
+}
+
+static void expect_list(int all, const char *const *filters, size_t n, const char *want)
+{
+	engine_strarray f = {(char **)filters, n};
+	char *json = NULL;
+
+	ck_assert_engine_ok(engine_container_list_filter(ctx, all, &f, &json));
+	ck_assert_msg(strcmp(names_of(json), want) == 0, "%s: got [%s], want [%s]", filters[0],
+		      names_of(json), want);
+	engine_free(json);
+}
+
+START_TEST(test_runtime__labels_filters_prune)
+{
+	engine_spec *s = tr_spec(rootfs, SH("exit 3"));
+	engine_container *a = NULL, *b = NULL, *c = NULL;
+	engine_strarray gone = {NULL, 0};
+	char *json = NULL, idf[16];
+	int64_t reclaimed = -1;
+
+	ck_assert_engine_ok(engine_spec_set_name(s, "alpha"));
+	ck_assert_engine_ok(engine_spec_add_label(s, "a=1"));
+	ck_assert_engine_ok(engine_spec_add_label(s, "a=one"));
+	ck_assert_engine_error(engine_spec_add_label(s, "=x"), ENGINE_EINVALID, "empty name");
+	ck_assert_engine_ok(engine_container_create(ctx, s, &a));
+	engine_spec_free(s);
+	s = tr_spec(rootfs, SH("exit 3"));
+	ck_assert_engine_ok(engine_spec_set_name(s, "beta"));
+	ck_assert_engine_ok(engine_spec_add_label(s, "a=2"));
+	ck_assert_engine_ok(engine_spec_add_label(s, "flag"));
+	ck_assert_engine_ok(engine_container_create(ctx, s, &b));
+	ck_assert_engine_ok(engine_spec_set_name(s, "gamma"));
+	ck_assert_engine_ok(engine_container_create(ctx, s, &c));
+	engine_spec_free(s);
+	ck_assert_engine_ok(engine_container_start(c));
+	ck_assert_engine_ok(engine_container_wait(c, -1, NULL));
+
+	ck_assert_engine_ok(engine_container_inspect(b, &json));
+	{
+		char *w = json;
+
+		for (char *r = json; *r; r++) /* squeeze the pretty-printing */
+			if (*r != ' ' && *r != '\n' && *r != '\t')
+				*w++ = *r;
+		*w = '\0';
+	}
+	ck_assert_ptr_nonnull(strstr(json, "\"Labels\":{\"a\":\"2\",\"flag\":\"\"}"));
+	engine_free(json);
+	expect_list(1, (const char *[]){"label=a"}, 1, "gamma,beta,alpha");
+	expect_list(1, (const char *[]){"label=a=one"}, 1, "alpha");
+	expect_list(1, (const char *[]){"label=a", "label=flag"}, 2, "gamma,beta");
+	expect_list(1, (const char *[]){"name=^al"}, 1, "alpha");
+	expect_list(1, (const char *[]){"name=alpha", "name=beta"}, 2, "beta,alpha");
+	expect_list(0, (const char *[]){"status=exited"}, 1, "gamma");
+	expect_list(0, (const char *[]){"exited=3"}, 1, "gamma");
+	expect_list(0, (const char *[]){"exited=4"}, 1, "");
+	expect_list(1, (const char *[]){"status=created", "label=flag"}, 2, "beta");
+	snprintf(idf, sizeof(idf), "id=%.10s", engine_container_id(a));
+	expect_list(1, (const char *[]){idf}, 1, "alpha");
+	expect_list(1, (const char *[]){"before=beta"}, 1, "alpha");
+	expect_list(1, (const char *[]){"since=alpha"}, 1, "gamma,beta");
+	expect_list(1, (const char *[]){"health=none", "network=none"}, 2, "gamma,beta,alpha");
+	ck_assert_engine_error(
+	    engine_container_list_filter(ctx, 1, &(engine_strarray){(char *[]){"foo=1"}, 1}, &json),
+	    ENGINE_EINVALID, "invalid filter 'foo'");
+	ck_assert_engine_error(
+	    engine_container_list_filter(ctx, 1, &(engine_strarray){(char *[]){"status=dozing"}, 1}, &json),
+	    ENGINE_EINVALID, "status=dozing");
+	ck_assert_engine_error(
+	    engine_container_list_filter(ctx, 1, &(engine_strarray){(char *[]){"label"}, 1}, &json),
+	    ENGINE_EINVALID, "name=value");
+
+	/* prune: stopped ones only, filtered */
+	ck_assert_engine_error(
+	    engine_container_prune(ctx, &(engine_strarray){(char *[]){"name=x"}, 1}, &gone, NULL),
+	    ENGINE_EINVALID, "invalid filter 'name'");
+	ck_assert_engine_ok(
+	    engine_container_prune(ctx, &(engine_strarray){(char *[]){"until=1h"}, 1}, &gone, NULL));
+	ck_assert_int_eq(gone.count, 0);
+	ck_assert_engine_ok(
+	    engine_container_prune(ctx, &(engine_strarray){(char *[]){"label!=a=1"}, 1}, &gone, &reclaimed));
+	ck_assert_int_eq(gone.count, 3); /* a=one, 2, 2 */
+	engine_strarray_dispose(&gone);
+	ck_assert_int_ge(reclaimed, 0);
+	engine_container_free(a);
+	engine_container_free(b);
+	engine_container_free(c);
+}
+END_TEST
+
 static Suite *manage_suite(void)
 {
 	Suite *s = suite_create("runtime-manage");
@@ -316,6 +421,7 @@ static Suite *manage_suite(void)
 	tcase_add_test(tc, test_runtime__restart_on_failure);
 	tcase_add_test(tc, test_runtime__top);
 	tcase_add_test(tc, test_runtime__changes);
+	tcase_add_test(tc, test_runtime__labels_filters_prune);
 	tcase_add_test(tc, test_runtime__restart_always_until_stopped);
 	suite_add_tcase(s, tc);
 	return s;
