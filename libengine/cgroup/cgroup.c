@@ -177,6 +177,7 @@ static int host_detect(engine_context *ctx, cg_host *h)
 			    ENGINE_EINVALID, 0,
 			    "config \"cgroup-parent\": want a relative cgroup path like \"engine\"");
 	}
+	free(h->parent); /* a failed detection earlier may have set it */
 	h->parent = strdup(parent);
 	if (!h->parent)
 		return engine__error_oom();
@@ -189,6 +190,7 @@ static int host_detect(engine_context *ctx, cg_host *h)
 			return r;
 	}
 	if (h->mode != ENGINE__CGROUP_LEGACY) {
+		free(h->v2_root);
 		h->v2_root =
 		    h->mode == ENGINE__CGROUP_HYBRID ? engine__path_join(root, "unified") : strdup(root);
 		if (!h->v2_root)

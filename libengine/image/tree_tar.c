@@ -187,7 +187,8 @@ static int add_children(struct writer *w, int fd, const char *aname, int depth)
 		names = g;
 		n++;
 	}
-	qsort(names, n, sizeof(*names), by_name);
+	if (n > 1) /* qsort of an empty list would pass NULL */
+		qsort(names, n, sizeof(*names), by_name);
 	for (size_t i = 0; i < n && r == 0; i++) {
 		cleanup_free char *child =
 		    *aname ? engine__strdup_printf("%s/%s", aname, names[i]) : strdup(names[i]);
