@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli_util.h"
 
 /* --- progress display -------------------------------------------------------- */
 
@@ -17,19 +18,6 @@ struct display {
 	char ids[256][13]; /* one terminal line per layer, in order of appearance */
 	size_t n;
 };
-
-static void format_bytes(int64_t b, char *buf, size_t size)
-{
-	const char *units[] = {"B", "kB", "MB", "GB", "TB"};
-	double v = (double)b;
-	int u = 0;
-
-	while (v >= 1000 && u < 4) {
-		v /= 1000;
-		u++;
-	}
-	snprintf(buf, size, u ? "%.3g%s" : "%.0f%s", v, units[u]);
-}
 
 static void render(const engine_registry_event *ev, char *line, size_t size)
 {
@@ -43,8 +31,8 @@ static void render(const engine_registry_event *ev, char *line, size_t size)
 			bar[w++] = '>';
 		memset(bar + w, ' ', (size_t)(50 - w + 1));
 		bar[50] = '\0';
-		format_bytes(ev->current, cur, sizeof(cur));
-		format_bytes(ev->total, tot, sizeof(tot));
+		cli_format_size(ev->current, cur, sizeof(cur));
+		cli_format_size(ev->total, tot, sizeof(tot));
 		snprintf(line, size, "%s: %-11s [%s]  %s/%s", ev->id, ev->status, bar, cur, tot);
 	} else {
 		snprintf(line, size, "%s: %s", ev->id, ev->status);

@@ -86,7 +86,7 @@ int engine__build_cache_put(engine_context *ctx, const char *parent, const char 
 	return r < 0 ? engine__error_wrap("build cache") : 0;
 }
 
-int engine_build_cache_prune(engine_context *ctx, int64_t *removed)
+ENGINE_EXTERN int engine_build_cache_prune(engine_context *ctx, int64_t *removed)
 {
 	cleanup_free char *dir = engine__context_path(ctx, CACHE_DIR);
 	cleanup_closedir DIR *d = NULL;

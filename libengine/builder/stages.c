@@ -146,8 +146,8 @@ static void warn_unused(engine__builder *b, char *const *build_args, char *const
 	}
 }
 
-int engine_build(engine_context *ctx, const char *context_dir, const engine_build_options *opts,
-		 engine_build_event_fn fn, void *payload, char **id_out)
+ENGINE_EXTERN int engine_build(engine_context *ctx, const char *context_dir, const engine_build_options *opts,
+			       engine_build_event_fn fn, void *payload, char **id_out)
 {
 	engine_build_options defaults = ENGINE_BUILD_OPTIONS_INIT;
 	engine__builder b = {0};

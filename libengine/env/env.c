@@ -174,11 +174,6 @@ int engine__env_parse_file_mem(const char *path, const char *text, size_t len, c
 	return 0;
 }
 
-int engine__env_parse_file_text(const char *path, const char *text, char *const *caller_env, char ***out)
-{
-	return engine__env_parse_file_mem(path, text, strlen(text), caller_env, out);
-}
-
 int engine__env_parse_file(const char *path, char *const *caller_env, char ***out)
 {
 	cleanup_free char *text = NULL;

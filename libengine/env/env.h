@@ -24,9 +24,8 @@
 
 #include <stddef.h>
 
-/* Parse an env file's text; the error names @path and the line number. */
-int engine__env_parse_file_text(const char *path, const char *text, char *const *caller_env, char ***out);
-/* The same for @len bytes that may contain NUL (an error, naming the line). */
+/* Parse an env file's @len bytes; the error names @path and the line
+ * number (a NUL byte is an error too). */
 int engine__env_parse_file_mem(const char *path, const char *text, size_t len, char *const *caller_env,
 			       char ***out);
 int engine__env_parse_file(const char *path, char *const *caller_env, char ***out);
@@ -38,8 +37,8 @@ int engine__env_merge(char *const *image_env, char *const *env_files, char *cons
 		      char *const *caller_env, char ***out);
 
 /* Docker's ReplaceOrAppendEnvValues, used by the runtime for its defaults
- * (PATH, HOSTNAME, TERM): each @env entry replaces the @defaults entry with
- * the same key in place, or is appended. (Additive.) */
+ * (PATH, HOSTNAME): each @env entry replaces the @defaults entry with the
+ * same key in place, or is appended. */
 int engine__env_with_defaults(char *const *defaults, char *const *env, char ***out);
 
 /* Validate one "KEY=VALUE" or "KEY" item (no empty key). */

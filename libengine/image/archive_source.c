@@ -78,11 +78,6 @@ void engine__source_free(engine__source *src)
 	free(src);
 }
 
-bool engine__source_is_dir(const engine__source *src)
-{
-	return src->dirfd >= 0;
-}
-
 int engine__source_clean_name(const char *name, const char *what, char **out)
 {
 	size_t len = strlen(name);

@@ -25,8 +25,6 @@ typedef struct engine__source engine__source;
 int engine__source_open(engine_context *ctx, const char *path, engine__source **out);
 /* Free the source, discarding every staged blob not committed. */
 void engine__source_free(engine__source *src);
-/* Whether the source is a directory (else a tar). */
-bool engine__source_is_dir(const engine__source *src);
 
 /* Clean an archive path ("./a//b" -> "a/b"); ENGINE_EINVALID, naming
  * @what, when it is empty or escapes with "..". */

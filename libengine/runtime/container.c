@@ -114,7 +114,7 @@ int engine__container_reload(engine_container *c)
 
 int engine__container_ids(engine_context *ctx, char ***out)
 {
-	cleanup_free char *dir = engine__context_path_containers(ctx);
+	cleanup_free char *dir = engine__context_path(ctx, "containers");
 	cleanup_closedir DIR *d = NULL;
 	cleanup_strv char **ids = NULL;
 	struct dirent *e;

@@ -24,8 +24,6 @@ int engine__container_ids(engine_context *ctx, char ***out);
 int engine__container_name_free(engine_context *ctx, const char *name, const char *except_id);
 /* Re-read config.json into the handle (after another process changed it). */
 int engine__container_reload(engine_container *c);
-/* "<root>/containers" (malloc'd). */
-char *engine__context_path_containers(engine_context *ctx);
 /* "TERM", "SIGTERM", "15" -> 15. ENGINE_EINVALID otherwise. */
 int engine__signal_parse(const char *name, int *out);
 /* The container's labels over its image's, as a new JSON object. */

@@ -83,24 +83,28 @@ int engine__resolve_argv(const engine_spec *spec, json_object *config, char ***o
 	return 0;
 }
 
-static int env_set_default(char ***env, const char *key, const char *value, bool front)
+/* Docker's container environment: PATH and HOSTNAME first, the
+ * container's own entries replacing them in place or following them
+ * (ReplaceOrAppendEnvValues), then HOME when neither the image nor the
+ * user set it. */
+static int env_with_docker_defaults(engine__plan *p)
 {
-	char *item;
+	cleanup_free char *path = engine__strdup_printf("PATH=%s", DEFAULT_PATH);
+	cleanup_free char *host = engine__strdup_printf("HOSTNAME=%s", p->hostname);
+	char *const defaults[] = {path, host, NULL};
+	char **env = NULL, *home;
+	int r;
 
-	if (engine__env_get(*env, key))
+	if (!path || !host)
+		return ENGINE_ENOMEM;
+	if ((r = engine__env_with_defaults(defaults, p->env, &env)) < 0)
+		return r;
+	engine__strv_free(p->env);
+	p->env = env;
+	if (engine__env_get(p->env, "HOME"))
 		return 0;
-	item = engine__strdup_printf("%s=%s", key, value);
-	if (!item)
-		return ENGINE_ENOMEM;
-	if (engine__strv_push_take(env, item) < 0)
-		return ENGINE_ENOMEM;
-	if (front) {
-		size_t n = engine__strv_len(*env);
-
-		memmove(*env + 1, *env, (n - 1) * sizeof(char *));
-		(*env)[0] = item;
-	}
-	return 0;
+	home = engine__strdup_printf("HOME=%s", p->home);
+	return engine__strv_push_take(&p->env, home);
 }
 
 /* engine-init's argv: it stays as PID 1 (--init) or execs the command. */
@@ -405,9 +409,7 @@ int engine__plan_build(engine_context *ctx, const engine_spec *spec, json_object
 	r = build_user(p, spec, config, layers, cdir);
 	if (r < 0)
 		goto fail;
-	if ((r = env_set_default(&p->env, "PATH", DEFAULT_PATH, true)) < 0 ||
-	    (r = env_set_default(&p->env, "HOSTNAME", p->hostname, false)) < 0 ||
-	    (r = env_set_default(&p->env, "HOME", p->home, false)) < 0)
+	if ((r = env_with_docker_defaults(p)) < 0)
 		goto fail;
 	r = engine__plan_init_argv(p);
 	if (r < 0)

@@ -6,7 +6,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include "core/context.h"
 #include "core/error.h"
 #include "runtime/lifecycle.h"
 
@@ -50,9 +49,4 @@ int engine__signal_parse(const char *name, int *out)
 		}
 	}
 	return engine__error_set(ENGINE_EINVALID, 0, "invalid signal \"%s\"", name);
-}
-
-char *engine__context_path_containers(engine_context *ctx)
-{
-	return engine__context_path(ctx, "containers");
 }

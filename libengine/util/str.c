@@ -84,23 +84,6 @@ int engine__parse_size(const char *s, int64_t *out)
 	return 0;
 }
 
-void engine__format_size(int64_t bytes, char *buf, int len)
-{
-	static const char *units[] = {"B", "kB", "MB", "GB", "TB"};
-	double v = (double)bytes;
-	int u = 0;
-
-	/* Docker prints decimal units for humans (go-units HumanSize). */
-	while (v >= 1000 && u < 4) {
-		v /= 1000;
-		u++;
-	}
-	if (u == 0)
-		snprintf(buf, (size_t)len, "%lldB", (long long)bytes);
-	else
-		snprintf(buf, (size_t)len, "%.3g%s", v, units[u]);
-}
-
 void engine__human_duration(int64_t s, char *buf, size_t len)
 {
 	int64_t h = (s + 1800) / 3600; /* hours, rounded as Go's d.Hours() then int */

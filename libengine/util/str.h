@@ -16,7 +16,5 @@ int engine__parse_size(const char *s, int64_t *out);
 /* A duration as Docker's units.HumanDuration writes it ("Less than a
  * second", "3 seconds", "About a minute", "2 hours", "3 weeks"). */
 void engine__human_duration(int64_t seconds, char *buf, size_t len);
-/* Format bytes like Docker does for humans ("1.23MB"). */
-void engine__format_size(int64_t bytes, char *buf, int len);
 
 #endif

@@ -39,6 +39,12 @@ static char *write_file(const char *name, const char *content)
 	return path;
 }
 
+/* An env file's text (NUL-terminated) through the parser. */
+static int parse_text(const char *path, const char *text, char *const *caller_env, char ***out)
+{
+	return engine__env_parse_file_mem(path, text, strlen(text), caller_env, out);
+}
+
 START_TEST(test_config_env__get)
 {
 	char *env[] = {"A=1", "AB=2", "B=", "A=3", NULL};
@@ -72,7 +78,7 @@ START_TEST(test_config_env__file_parsing)
 	    "CRLF=value",	   "PASS=from caller",	       "LAST=no newline", NULL};
 	cleanup_strv char **vars = NULL;
 
-	ck_assert_engine_ok(engine__env_parse_file_text("test.env", text, caller, &vars));
+	ck_assert_engine_ok(parse_text("test.env", text, caller, &vars));
 	assert_env(vars, want);
 }
 END_TEST
@@ -82,7 +88,7 @@ START_TEST(test_config_env__file_empty)
 	cleanup_strv char **vars = NULL;
 	const char *want[] = {NULL};
 
-	ck_assert_engine_ok(engine__env_parse_file_text("e.env", "# only a comment\r\n\r\n", NULL, &vars));
+	ck_assert_engine_ok(parse_text("e.env", "# only a comment\r\n\r\n", NULL, &vars));
 	assert_env(vars, want);
 }
 END_TEST
@@ -91,14 +97,14 @@ START_TEST(test_config_env__file_invalid_lines)
 {
 	char **vars = NULL;
 
-	ck_assert_engine_error(engine__env_parse_file_text("bad.env", "A=1\nB C=2\n", NULL, &vars),
-			       ENGINE_EINVALID, "bad.env:2: variable 'B C' contains whitespaces");
-	ck_assert_engine_error(engine__env_parse_file_text("bad.env", "A=1\n# c\n\n=x\n", NULL, &vars),
-			       ENGINE_EINVALID, "bad.env:4: no variable name on line '=x'");
-	ck_assert_engine_error(engine__env_parse_file_text("bad.env", "KEY \n", NULL, &vars), ENGINE_EINVALID,
+	ck_assert_engine_error(parse_text("bad.env", "A=1\nB C=2\n", NULL, &vars), ENGINE_EINVALID,
+			       "bad.env:2: variable 'B C' contains whitespaces");
+	ck_assert_engine_error(parse_text("bad.env", "A=1\n# c\n\n=x\n", NULL, &vars), ENGINE_EINVALID,
+			       "bad.env:4: no variable name on line '=x'");
+	ck_assert_engine_error(parse_text("bad.env", "KEY \n", NULL, &vars), ENGINE_EINVALID,
 			       "bad.env:1: variable 'KEY ' contains whitespaces");
-	ck_assert_engine_error(engine__env_parse_file_text("bad.env", "A=1\nB=\xff\xfe\n", NULL, &vars),
-			       ENGINE_EINVALID, "bad.env:2: contains invalid UTF-8");
+	ck_assert_engine_error(parse_text("bad.env", "A=1\nB=\xff\xfe\n", NULL, &vars), ENGINE_EINVALID,
+			       "bad.env:2: contains invalid UTF-8");
 	ck_assert_engine_error(engine__env_parse_file_mem("nul.env", "A=1\r\nB=x\0y\n", 11, NULL, &vars),
 			       ENGINE_EINVALID, "nul.env:2: contains a NUL byte");
 	ck_assert_ptr_null(vars);

@@ -109,6 +109,14 @@ START_TEST(test_runtime__env_precedence)
 	out = sh(s);
 	ck_assert_str_eq(out, "file.cli.cli.through.none.box./root\n");
 	free(out);
+	/* Docker's order: PATH, HOSTNAME, the container's own, HOME last (as
+	 * the command was started: PID 1's environ, not a shell's). */
+	s = tr_spec(rootfs, SH("tr '\\0' '\\n' </proc/1/environ | cut -d= -f1 | tr '\\n' ' '"));
+	ck_assert_engine_ok(engine_spec_add_env(s, "Z=1"));
+	ck_assert_engine_ok(engine_spec_add_env(s, "A=2"));
+	out = sh(s);
+	ck_assert_str_eq(out, "PATH HOSTNAME Z A HOME ");
+	free(out);
 }
 END_TEST
 

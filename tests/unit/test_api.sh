@@ -1,8 +1,8 @@
 #!/bin/sh
 # The public API is what the headers say, no more and no less:
 #  - libengine.so exports exactly the functions include/ declares through
-#    ENGINE_EXTERN (a definition that lacks ENGINE_EXTERN is hidden and
-#    shows up as missing; an internal one that has it shows up as extra);
+#    ENGINE_EXTERN (an internal function marked ENGINE_EXTERN shows up as
+#    extra), and their definitions say ENGINE_EXTERN as well;
 #  - nothing exported falls outside libengine/libengine.sym's engine_*, and
 #    no engine__ internal leaks;
 #  - every versioned struct (ENGINE_<X>_VERSION) has its table in
@@ -32,6 +32,16 @@ fi
 if grep -v '^engine_' "$tmp/exported" | grep . >"$tmp/stray" || grep '^engine__' "$tmp/exported" >"$tmp/stray"; then
 	echo "FAIL: exported outside libengine.sym's engine_* or internal:"
 	sed 's/^/  /' "$tmp/stray"
+	fail=1
+fi
+# Definitions say ENGINE_EXTERN too: the declaration alone would export
+# them, and the definition would not say that it is public.
+while read -r f; do
+	grep -rn "^[a-z][a-z0-9_ *]*[ *]$f(" "$top_srcdir/libengine" --include='*.c' | grep -v 'ENGINE_EXTERN'
+done <"$tmp/declared" >"$tmp/bare"
+if [ -s "$tmp/bare" ]; then
+	echo "FAIL: public functions defined without ENGINE_EXTERN:"
+	sed 's/^/  /' "$tmp/bare"
 	fail=1
 fi
 grep -q 'engine_\*;' "$top_srcdir/libengine/libengine.sym" || { echo "FAIL: libengine.sym lost its engine_* rule"; fail=1; }
