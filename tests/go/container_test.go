@@ -124,7 +124,7 @@ func TestContainerErrors(t *testing.T) {
 
 func TestContainerAfterContextClose(t *testing.T) {
 	root := t.TempDir()
-	ctx, err := engine.Open(engine.Options{Root: root})
+	ctx, err := open(root)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,7 +140,7 @@ func TestContainerAfterContextClose(t *testing.T) {
 		t.Fatalf("status after the context closed: %v", err)
 	}
 	c.Close()
-	again, err := engine.Open(engine.Options{Root: root})
+	again, err := open(root)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,8 +4,11 @@
 package enginetest
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -13,6 +16,31 @@ import (
 )
 
 var shared *engine.Context
+
+// cgroupParent holds the cgroups of every container the run makes, and
+// configPath names it in each context's config: suites that run side by
+// side (pytest, the C suites) never share or remove each other's cgroups.
+var cgroupParent, configPath string
+
+// open opens a context on root with the run's config.
+func open(root string) (*engine.Context, error) {
+	return engine.Open(engine.Options{Root: root, ConfigPath: configPath})
+}
+
+// removeCgroupParent removes the run's (empty) parent cgroup in every
+// hierarchy, and reports one that still holds cgroups.
+func removeCgroupParent() int {
+	dirs, _ := filepath.Glob("/sys/fs/cgroup/*/" + cgroupParent)
+	dirs = append(dirs, "/sys/fs/cgroup/"+cgroupParent)
+	code := 0
+	for _, d := range dirs {
+		if err := os.Remove(d); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			fmt.Fprintln(os.Stderr, "leak: cgroup left:", d, err)
+			code = 1
+		}
+	}
+	return code
+}
 
 func TestMain(m *testing.M) {
 	// Every temporary directory of the run (t.TempDir too) goes under one
@@ -23,12 +51,19 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	os.Setenv("TMPDIR", top)
+	cgroupParent = fmt.Sprintf("engine-gotest-%d", os.Getpid())
+	configPath = filepath.Join(top, "config.json")
+	err = os.WriteFile(configPath, []byte(`{"cgroup-parent": "`+cgroupParent+`"}`), 0o644)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
 	root, err := os.MkdirTemp("", "root-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	shared, err = engine.Open(engine.Options{Root: root})
+	shared, err = open(root)
 	if err == nil {
 		_, err = shared.Images().CreateDefault("")
 	}
@@ -41,6 +76,9 @@ func TestMain(m *testing.M) {
 	shared.Close()
 	if code == 0 {
 		code = checkNoLeaks()
+	}
+	if removeCgroupParent() != 0 {
+		code = 1
 	}
 	os.RemoveAll(top)
 	os.Exit(code)
@@ -72,7 +110,7 @@ func checkNoLeaks() int {
 
 func fresh(t *testing.T) *engine.Context {
 	t.Helper()
-	ctx, err := engine.Open(engine.Options{Root: t.TempDir()})
+	ctx, err := open(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}

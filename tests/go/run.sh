@@ -27,7 +27,8 @@ export PKG_CONFIG_PATH="$build/bindings/go${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
 iface=$(cat "$top"/bindings/swig/*.i "$top"/include/engine.h "$top"/include/engine/*.h | cksum | cut -d' ' -f1)
 export CGO_CFLAGS="${CGO_CFLAGS:--g -O2} -DENGINE_SWIG_INTERFACE=$iface"
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+# The example's containers go under a cgroup parent of this run's own.
+trap 'rm -rf "$tmp"; for d in /sys/fs/cgroup/*/engine-goexample-$$ /sys/fs/cgroup/engine-goexample-$$; do [ -d "$d" ] && rmdir "$d"; done' EXIT
 # The default cache dirs need a writable $HOME; fall back to temp dirs.
 [ -n "${GOCACHE:-}" ] || { [ -w "${HOME:-/nonexistent}" ] || export GOCACHE="$tmp/cache"; }
 [ -n "${GOPATH:-}" ] || { [ -w "${HOME:-/nonexistent}" ] || export GOPATH="$tmp/gopath"; }
@@ -82,7 +83,9 @@ passed=$1 failed=$2 skipped=$3
 
 echo "== examples/go/run =="
 if (cd "$top/examples/go" && go build -o "$tmp/run" ./run) &&
-	"$tmp/run" -root "$tmp/root" -default-image busybox sh -c 'echo hello from go' > "$tmp/ex.out" 2>&1 &&
+	printf '{"cgroup-parent": "engine-goexample-%s"}\n' "$$" > "$tmp/config.json" &&
+	"$tmp/run" -root "$tmp/root" -config "$tmp/config.json" -default-image busybox sh -c 'echo hello from go' \
+		> "$tmp/ex.out" 2>&1 &&
 	grep -qx 'hello from go' "$tmp/ex.out" && grep -q '^\[exit 0, ' "$tmp/ex.out"; then
 	cat "$tmp/ex.out"
 	passed=$((passed + 1))

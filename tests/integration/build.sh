@@ -3,11 +3,12 @@
 # Running in / Removing intermediate container, Successfully built/tagged;
 # a failing RUN exits with its status and tags nothing.
 set -u
-[ "$(id -u)" -eq 0 ] || { echo "skipped: needs root"; exit 77; }
-E="${ENGINE_BUILD:?}/tools/engine"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-e() { "$E" --root "$tmp/root" "$@"; }
+. "$(dirname "$0")/lib.sh"
+it_require_root
+it_engine_root build
+it_tmpdir
+tmp=$T
+e() { E "$@"; }
 fail() { echo "FAIL: $*"; echo "--- output:"; cat "$tmp/out"; exit 1; }
 
 e default >/dev/null || fail "default image"

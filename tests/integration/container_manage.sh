@@ -3,24 +3,11 @@
 # root and cgroup parent), checked against Docker's documented behaviour:
 # rename, update, restart and restart policies.
 set -u
-[ "$(id -u)" = 0 ] || { echo "skip: needs root"; exit 77; }
-[ -x /bin/busybox ] || { echo "skip: no /bin/busybox"; exit 77; }
+. "$(dirname "$0")/lib.sh"
+it_require_root
+it_require_busybox
 . "$(dirname "$0")/netns.inc"
-ENGINE_BUILD=${ENGINE_BUILD:-$(pwd)}
-root=$(mktemp -d /tmp/engine-it-manage-XXXXXX)
-parent="engine-it-$(basename "$root")"
-printf '{"cgroup-parent": "%s"}\n' "$parent" > "$root/config.json"
-E() { "$ENGINE_BUILD/tools/engine" --root "$root" --config "$root/config.json" "$@"; }
-fails=0
-cleanup() {
-	E rm -f $(E ps -a -q 2>/dev/null) >/dev/null 2>&1
-	for d in /sys/fs/cgroup/*/"$parent"; do [ -d "$d" ] && rmdir "$d" 2>/dev/null; done
-	rm -rf "$root"
-}
-trap cleanup EXIT
-check() { # check NAME EXPECTED ACTUAL
-	if [ "$2" = "$3" ]; then echo "ok   $1"; else echo "FAIL $1: expected [$2] got [$3]"; fails=$((fails + 1)); fi
-}
+it_engine_root manage
 field() { # field CONTAINER KEY: the first "KEY": value of inspect, unquoted
 	E inspect "$1" | tr -d ' ' | sed -n "s/^\"$2\":\"\{0,1\}\([^\",]*\)\"\{0,1\},\{0,1\}$/\1/p" | head -n1
 }

@@ -4,18 +4,13 @@
 # layout made by umoci and of archives made by skopeo, save in both formats
 # read back by us and by skopeo, and the error lines and exit codes.
 set -u
+. "$(dirname "$0")/lib.sh"
+it_require umoci skopeo
+it_require_busybox
+it_require_root
+it_tmpdir
 E="$ENGINE_BUILD/tools/engine"
-command -v umoci >/dev/null 2>&1 || { echo "umoci missing"; exit 77; }
-command -v skopeo >/dev/null 2>&1 || { echo "skopeo missing"; exit 77; }
-[ -x /bin/busybox ] || { echo "busybox missing"; exit 77; }
-[ "$(id -u)" = 0 ] || { echo "needs root"; exit 77; }
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
 R="$T/root"
-fail() { echo "FAIL: $*"; exit 1; }
-expect() { # expect WANT GOT WHAT
-	[ "$1" = "$2" ] || fail "$3: expected [$1], got [$2]"
-}
 
 # The default image: same ID every time, in any root.
 id1=$("$E" --root "$R" image default) || fail "default image"

@@ -5,17 +5,13 @@
 # `umoci unpack` gives; then images, inspect, tag, rmi, system df, check
 # (clean, then damaged) and prune, with docker's lines and exit codes.
 set -u
+. "$(dirname "$0")/lib.sh"
+it_require umoci
+it_require_root
+it_tmpdir
 E="$ENGINE_BUILD/tools/engine"
-command -v umoci >/dev/null 2>&1 || { echo "umoci missing"; exit 77; }
-[ "$(id -u)" = 0 ] || { echo "needs root"; exit 77; }
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
 R="$T/root"
-fail() { echo "FAIL: $*"; exit 1; }
-expect() { # expect WANT GOT WHAT
-	[ "$1" = "$2" ] || fail "$3: expected [$1], got [$2]"
-}
 cd "$T" || exit 1
 
 # --- an image with every kind of change, made by umoci -----------------------

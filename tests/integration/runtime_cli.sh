@@ -3,24 +3,11 @@
 # parent): run flags and exit statuses, env precedence, users, mounts,
 # limits, security, and a detached container driven by separate CLI calls.
 set -u
-[ "$(id -u)" = 0 ] || { echo "skip: needs root"; exit 77; }
-[ -x /bin/busybox ] || { echo "skip: no /bin/busybox"; exit 77; }
+. "$(dirname "$0")/lib.sh"
+it_require_root
+it_require_busybox
 . "$(dirname "$0")/netns.inc"
-ENGINE_BUILD=${ENGINE_BUILD:-$(pwd)}
-root=$(mktemp -d /tmp/engine-it-runtime-XXXXXX)
-parent="engine-it-$(basename "$root")"
-printf '{"cgroup-parent": "%s"}\n' "$parent" > "$root/config.json"
-E() { "$ENGINE_BUILD/tools/engine" --root "$root" --config "$root/config.json" "$@"; }
-fails=0
-cleanup() {
-	E rm -f $(E ps -a -q 2>/dev/null) >/dev/null 2>&1
-	for d in /sys/fs/cgroup/*/"$parent"; do [ -d "$d" ] && rmdir "$d" 2>/dev/null; done
-	rm -rf "$root"
-}
-trap cleanup EXIT
-check() { # check NAME EXPECTED ACTUAL
-	if [ "$2" = "$3" ]; then echo "ok   $1"; else echo "FAIL $1: expected [$2] got [$3]"; fails=$((fails + 1)); fi
-}
+it_engine_root runtime
 
 E default >/dev/null || { echo "FAIL: engine default"; exit 1; }
 
@@ -80,10 +67,5 @@ check "logs" "up bye" "$(E logs bg | tr '\n' ' ' | sed 's/ $//')"
 E rm bg >/dev/null; check "rm" 0 $?
 E inspect bg >/dev/null 2>&1; check "gone" 1 $?
 
-# nothing left behind
-check "no containers" 0 "$(ls "$root/containers" | wc -l)"
-check "no mounts" 0 "$(grep -c "$root" /proc/self/mountinfo)"
-check "no cgroups" 0 "$(find /sys/fs/cgroup/*/"$parent" -mindepth 1 -type d 2>/dev/null | wc -l)"
-
-[ $fails -eq 0 ] || { echo "$fails failed"; exit 1; }
-echo "all passed"
+it_check_nothing_left
+it_done

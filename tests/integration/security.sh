@@ -5,27 +5,11 @@
 # custom profiles, no_new_privs, --ulimit, masked and read-only paths, and
 # the errors a bad profile, capability, ulimit or env file gives.
 set -u
-[ "$(id -u)" = 0 ] || { echo "skip: needs root"; exit 77; }
-[ -x /bin/busybox ] || { echo "skip: no /bin/busybox"; exit 77; }
+. "$(dirname "$0")/lib.sh"
+it_require_root
+it_require_busybox
 . "$(dirname "$0")/netns.inc"
-ENGINE_BUILD=${ENGINE_BUILD:-$(pwd)}
-root=$(mktemp -d /tmp/engine-it-security-XXXXXX)
-parent="engine-it-$(basename "$root")"
-printf '{"cgroup-parent": "%s"}\n' "$parent" > "$root/config.json"
-E() { "$ENGINE_BUILD/tools/engine" --root "$root" --config "$root/config.json" "$@"; }
-fails=0
-cleanup() {
-	E rm -f $(E ps -a -q 2>/dev/null) >/dev/null 2>&1
-	for d in /sys/fs/cgroup/*/"$parent"; do [ -d "$d" ] && rmdir "$d" 2>/dev/null; done
-	rm -rf "$root"
-}
-trap cleanup EXIT
-check() { # check NAME EXPECTED ACTUAL
-	if [ "$2" = "$3" ]; then echo "ok   $1"; else echo "FAIL $1: expected [$2] got [$3]"; fails=$((fails + 1)); fi
-}
-contains() { # contains NAME NEEDLE TEXT
-	case "$3" in *"$2"*) echo "ok   $1" ;; *) echo "FAIL $1: [$3] lacks [$2]"; fails=$((fails + 1)) ;; esac
-}
+it_engine_root security
 # The value of one /proc/self/status field inside a container run with "$@".
 status() { # status FIELD RUN-ARGS...
 	field=$1
@@ -99,5 +83,4 @@ contains "bad env file names file:line" "$root/bad.env:4" "$err"
 printf 'Q="quoted value"\r\nEMPTY=\r\n' > "$root/crlf.env"
 check "env file: quotes kept, CRLF" '"quoted value"|' "$(E run --rm --env-file "$root/crlf.env" busybox sh -c 'echo "$Q|$EMPTY"')"
 
-[ "$fails" = 0 ] || { echo "$fails failed"; exit 1; }
-echo "all passed"
+it_done

@@ -102,8 +102,8 @@ def test_detached_run(busybox_ctx):
     assert res.stdout == b"attached\n"
 
 
-def test_handle_unusable_after_its_context_closes(root):
-    ctx = engine.Context(root=root)
+def test_handle_unusable_after_its_context_closes(root, config):
+    ctx = engine.Context(root=root, config=config)
     ctx.images.create_default()
     c = ctx.containers.create("busybox", ["true"])
     cid = c.id
@@ -111,5 +111,5 @@ def test_handle_unusable_after_its_context_closes(root):
     with pytest.raises(engine.Error, match="context is closed"):
         c.status
     c.close()
-    with engine.Context(root=root) as again:
+    with engine.Context(root=root, config=config) as again:
         again.containers.get(cid).remove()

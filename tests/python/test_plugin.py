@@ -14,7 +14,7 @@ def test_container_fixture(container):
     assert stopped.status == "created"
 
 
-def test_fixture_cleans_up_after_failing_test(pytester, tmp_path):
+def test_fixture_cleans_up_after_failing_test(pytester, tmp_path, config):
     root = tmp_path / "root"
     pytester.makepyfile(test_inner="""
         def test_fails(container):
@@ -23,7 +23,7 @@ def test_fixture_cleans_up_after_failing_test(pytester, tmp_path):
             assert False, "failing on purpose"
     """)
     result = pytester.runpytest_subprocess("-p", "engine.pytest_plugin", "-p", "no:cacheprovider",
-                                           f"--engine-root={root}")
+                                           f"--engine-root={root}", f"--engine-config={config}")
     result.assert_outcomes(failed=1)
-    with engine.Context(root=str(root)) as ctx:
+    with engine.Context(root=str(root), config=config) as ctx:
         assert ctx.containers.ids(all=True) == []

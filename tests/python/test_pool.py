@@ -31,8 +31,8 @@ def test_pool_errors(engine_context):
         engine_context.pool("busybox", size=65)
 
 
-def test_closing_the_context_closes_its_pools(tmp_path):
-    ctx = engine.Context(root=str(tmp_path / "root"))
+def test_closing_the_context_closes_its_pools(tmp_path, config):
+    ctx = engine.Context(root=str(tmp_path / "root"), config=config)
     ctx.images.create_default()
     pool = ctx.pool("busybox", ["true"], size=2)
     assert pool.run().ok

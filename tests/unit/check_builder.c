@@ -11,6 +11,7 @@
 
 struct fixture {
 	char *root, *ctxdir;
+	char cg_parent[256]; /* RUN steps' cgroups go under this parent of the test's own */
 	engine_context *ctx;
 	char log[65536]; /* one "kind step text" line per event */
 	size_t len;
@@ -34,13 +35,13 @@ static void setup(struct fixture *f)
 	memset(f, 0, sizeof(*f));
 	f->root = th_mkdtemp("build-root");
 	f->ctxdir = th_mkdtemp("build-ctx");
-	f->ctx = th_context(f->root);
+	f->ctx = th_context_cgroups(f->root, f->cg_parent);
 	ck_assert_engine_ok(engine_image_create_default(f->ctx, NULL, NULL));
 }
 
 static void teardown(struct fixture *f)
 {
-	engine_context_free(f->ctx);
+	th_context_free_cgroups(f->ctx);
 	th_cleanup_dir(f->root);
 	th_cleanup_dir(f->ctxdir);
 }
@@ -151,7 +152,7 @@ START_TEST(test_build__no_cache_and_cache_across_contexts)
 	ck_assert_log_has(&f, "output 3 run\n");
 	ck_assert_str_ne(id1, id2);
 	/* The cache lives in the store: another context (process) sees it. */
-	other = th_context(f.root);
+	other = th_context_cgroups(f.root, f.cg_parent);
 	engine_context_free(f.ctx);
 	f.ctx = other;
 	build_ok(&f, df, NULL, &id3);

@@ -13,6 +13,7 @@
 
 #include <engine.h>
 
+#include "cgroup/cgroup.h"
 #include "util/fs.h"
 
 /* A fresh temp directory (malloc'd path) under $TMPDIR or /tmp. */
@@ -46,6 +47,42 @@ static inline engine_context *th_context(const char *root)
 	o.root = root;
 	ck_assert_msg(engine_context_new(&ctx, &o) == 0, "context: %s", engine_error_last()->message);
 	return ctx;
+}
+
+/* A context on @root whose containers' cgroups live under a parent of the
+ * test's own ("engine-test-<basename of root>", written to *@parent, at
+ * least 256 bytes, and to <root>/config.json), so suites running side by
+ * side never share or remove each other's cgroups. Free it with
+ * th_context_free_cgroups(), which removes that parent. */
+static inline engine_context *th_context_cgroups(const char *root, char *parent)
+{
+	engine_context_options o = ENGINE_CONTEXT_OPTIONS_INIT;
+	engine_context *ctx = NULL;
+	char conf[4096], json[512];
+	const char *base = strrchr(root, '/');
+	FILE *f;
+
+	snprintf(parent, 256, "engine-test-%s", base ? base + 1 : root);
+	snprintf(json, sizeof(json), "{\"cgroup-parent\": \"%s\"}\n", parent);
+	snprintf(conf, sizeof(conf), "%s/config.json", root);
+	f = fopen(conf, "w");
+	ck_assert_msg(f != NULL, "fopen %s", conf);
+	fputs(json, f);
+	fclose(f);
+	o.root = root;
+	o.config_path = conf;
+	ck_assert_msg(engine_context_new(&ctx, &o) == 0, "context: %s", engine_error_last()->message);
+	return ctx;
+}
+
+/* Remove the test's cgroup parent (when it was made) and free the context. */
+static inline void th_context_free_cgroups(engine_context *ctx)
+{
+	if (!ctx)
+		return;
+	if (engine__cgroup_parent_remove(ctx) < 0)
+		fprintf(stderr, "cgroup parent: %s\n", engine_error_last()->message);
+	engine_context_free(ctx);
 }
 
 /* Assert that @r is the error @code and the thread's message contains @needle. */

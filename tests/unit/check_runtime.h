@@ -114,33 +114,16 @@ static inline int tr_mounted(const char *needle)
 	return found;
 }
 
-/* A context on @root whose cgroups live under a parent of the test's own
- * ("engine-test-<basename of root>"), written to *@parent (>= 256 bytes). */
+/* A context whose cgroups live under a parent of the test's own (see
+ * th_context_cgroups); tr_context_free removes that parent. */
 static inline engine_context *tr_context(const char *root, char *parent)
 {
-	engine_context_options o = ENGINE_CONTEXT_OPTIONS_INIT;
-	engine_context *ctx = NULL;
-	char conf[4096], json[512];
-	const char *base = strrchr(root, '/');
-
-	snprintf(parent, 256, "engine-test-%s", base ? base + 1 : root);
-	snprintf(json, sizeof(json), "{\"cgroup-parent\": \"%s\"}\n", parent);
-	tr_write(root, "config.json", json, 0644);
-	snprintf(conf, sizeof(conf), "%s/config.json", root);
-	o.root = root;
-	o.config_path = conf;
-	ck_assert_msg(engine_context_new(&ctx, &o) == 0, "context: %s", engine_error_last()->message);
-	return ctx;
+	return th_context_cgroups(root, parent);
 }
 
-/* Remove the test's cgroup parent and free the context. */
 static inline void tr_context_free(engine_context *ctx)
 {
-	if (!ctx)
-		return;
-	if (engine__cgroup_parent_remove(ctx) < 0)
-		fprintf(stderr, "cgroup parent: %s\n", engine_error_last()->message);
-	engine_context_free(ctx);
+	th_context_free_cgroups(ctx);
 }
 
 /* The fixture every runtime suite shares: per test, a temp root holding a

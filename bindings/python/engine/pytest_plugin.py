@@ -6,7 +6,9 @@ in a conftest.py. Fixtures:
 ``engine_context``
     A session-wide :class:`engine.Context` on a private temporary root (or
     ``--engine-root DIR``), with the default ``busybox:latest`` image created;
-    the root is removed at the end of the session.
+    the root is removed at the end of the session. ``--engine-config FILE``
+    gives it a daemon.json-style config (e.g. ``{"cgroup-parent": "ci-42"}``
+    to keep the session's cgroups apart from other runs').
 ``container``
     A factory: ``container("busybox", ["sleep", "30"], env={...}, memory="64m")``
     returns a started :class:`engine.Container`. Every container it made is
@@ -32,11 +34,14 @@ import engine
 
 
 def pytest_addoption(parser: Any) -> None:
-    """--engine-root and --engine-busybox."""
+    """--engine-root, --engine-config, --engine-busybox and --engine-pool-size."""
     group = parser.getgroup("engine")
     group.addoption("--engine-root", default=None,
                     help="libengine root for the engine_context fixture "
                          "(default: a temporary directory removed afterwards)")
+    group.addoption("--engine-config", default=None,
+                    help="daemon.json-style config file for the engine_context fixture "
+                         "(e.g. its cgroup-parent; default: none)")
     group.addoption("--engine-busybox", default=None,
                     help="static busybox for the default image (default: /bin/busybox)")
     group.addoption("--engine-pool-size", type=int, default=2,
@@ -50,7 +55,7 @@ def engine_context(request: Any) -> Iterator[engine.Context]:
     tmp = None
     if root is None:
         tmp = root = tempfile.mkdtemp(prefix="engine-pytest-")
-    ctx = engine.Context(root=root)
+    ctx = engine.Context(root=root, config=request.config.getoption("--engine-config"))
     try:
         ctx.images.create_default(request.config.getoption("--engine-busybox"))
         yield ctx

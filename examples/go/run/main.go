@@ -1,8 +1,9 @@
 // Command run runs a command in a container and prints what it wrote.
 //
-//	run [-root DIR] [-default-image] IMAGE [CMD...]    e.g.  run busybox echo hello
+//	run [-root DIR] [-config FILE] [-default-image] IMAGE [CMD...]    e.g.  run busybox echo hello
 //
-// -default-image first creates the built-in busybox:latest from /bin/busybox.
+// -default-image first creates the built-in busybox:latest from /bin/busybox;
+// -config names a daemon.json-style file ({"cgroup-parent": "..."}, ...).
 // Build (from examples/go): PKG_CONFIG_PATH=<build>/bindings/go go build ./run
 package main
 
@@ -18,9 +19,10 @@ import (
 
 func main() {
 	root := flag.String("root", "", "libengine root (default /var/lib/engine)")
+	config := flag.String("config", "", "daemon.json-style config file (default none)")
 	createDefault := flag.Bool("default-image", false, "create busybox:latest first")
 	flag.Usage = func() {
-		fmt.Fprintln(os.Stderr, "usage: run [-root DIR] [-default-image] IMAGE [CMD...]")
+		fmt.Fprintln(os.Stderr, "usage: run [-root DIR] [-config FILE] [-default-image] IMAGE [CMD...]")
 		flag.PrintDefaults()
 	}
 	flag.Parse()
@@ -28,11 +30,11 @@ func main() {
 		flag.Usage()
 		os.Exit(2)
 	}
-	os.Exit(run(*root, *createDefault, flag.Arg(0), flag.Args()[1:]))
+	os.Exit(run(*root, *config, *createDefault, flag.Arg(0), flag.Args()[1:]))
 }
 
-func run(root string, createDefault bool, image string, cmd []string) int {
-	ctx, err := engine.Open(engine.Options{Root: root})
+func run(root, config string, createDefault bool, image string, cmd []string) int {
+	ctx, err := engine.Open(engine.Options{Root: root, ConfigPath: config})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "run:", err)
 		return 125
