@@ -15,6 +15,8 @@
 #include "engine/container.h"
 #include "engine/pool.h"
 #include "engine/network.h"
+#include "engine/attach.h"
+#include "engine/logs.h"
 #include "engine/build.h"
 
 #endif

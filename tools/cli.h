@@ -15,6 +15,9 @@ struct cli_command {
 	const char *summary;
 };
 
+/* docker's status for failures of the engine itself (run, exec, create). */
+#define EXIT_ENGINE 125
+
 /* Global options, set by main before dispatch. */
 struct cli_globals {
 	const char *root;
@@ -31,6 +34,7 @@ extern const struct cli_command cli_container_commands[];
 extern const struct cli_command cli_manage_commands[];
 /* `engine container prune` (cmd_manage.c). */
 int cli_container_prune(int argc, char **argv);
+extern const struct cli_command cli_attach_commands[];
 extern const struct cli_command cli_build_commands[];
 extern const struct cli_command cli_registry_commands[];
 extern const struct cli_command cli_system_commands[];
@@ -74,5 +78,13 @@ int cli_args_error(const struct cli_usage *u, const char *what);
 
 /* Print a table's commands (for usage). */
 void cli_print_commands(const struct cli_command *table);
+
+/* Attach to @c (stdin when @interactive), optionally start it, copy its
+ * stdio until it exits or the user detaches with @detach_keys (NULL:
+ * ctrl-p,ctrl-q), and return docker's status: the container's exit code,
+ * 0 after a detach, 125 when the engine failed. @wait_removed: it was
+ * created with auto-remove (cmd_attach.c). */
+int cli_run_attached(engine_container *c, int interactive, int start, int wait_removed,
+		     const char *detach_keys, int sig_proxy);
 
 #endif

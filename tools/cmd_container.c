@@ -1,5 +1,5 @@
-/* engine CLI: container commands (run, create, start, ps, logs, exec, stop,
- * kill, wait, rm, pause, unpause, stats, inspect, and the `container` group),
+/* engine CLI: container commands (run, create, start, ps, exec, stop,
+ * kill, rm, pause, unpause, stats, inspect, and the `container` group),
  * with docker's flags and exit statuses: 125 for engine errors, 126/127
  * when the command cannot be executed / is not found, else the container's. */
 #include <errno.h>
@@ -14,8 +14,7 @@
 #include <json-c/json.h>
 
 #include "cli.h"
-
-#define EXIT_ENGINE 125
+#include "cli_stream.h"
 
 static int status_of_error(const engine_run_result *res)
 {
@@ -27,7 +26,8 @@ static int status_of_error(const engine_run_result *res)
 /* --- run / create ---------------------------------------------------------- */
 
 struct run_opts {
-	int detach, rm, interactive, restart;
+	int detach, rm, interactive, tty, sig_proxy, restart;
+	const char *detach_keys;
 	engine_spec *spec;
 };
 
@@ -52,6 +52,8 @@ enum {
 	OPT_ULIMIT,
 	OPT_CPUSET,
 	OPT_MOUNT_RO,
+	OPT_DETACH_KEYS,
+	OPT_SIG_PROXY,
 	OPT_RESTART,
 	OPT_EXPOSE,
 	OPT_NET_ALIAS,
@@ -106,6 +108,8 @@ static const struct option run_longopts[] = {
     {"storage-opt", required_argument, NULL, OPT_STORAGE_OPT},
     {"label", required_argument, NULL, 'l'},
     {"label-file", required_argument, NULL, OPT_LABEL_FILE},
+    {"detach-keys", required_argument, NULL, OPT_DETACH_KEYS},
+    {"sig-proxy", optional_argument, NULL, OPT_SIG_PROXY},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -152,7 +156,10 @@ static void run_usage(FILE *f, const char *cmd)
 		"      --storage-opt OPT    writable layer: size=SIZE (a cap), type=tmpfs\n"
 		"  -l, --label K=V          set a label\n"
 		"      --label-file FILE    read labels from a file of K=V lines\n"
-		"  -i, --interactive        keep stdin attached\n",
+		"  -i, --interactive        keep stdin open and attached\n"
+		"  -t, --tty                allocate a pseudo-terminal\n"
+		"      --detach-keys KEYS   the keys that detach (default ctrl-p,ctrl-q)\n"
+		"      --sig-proxy=BOOL     forward signals to a container without a TTY (default true)\n",
 		cmd);
 }
 
@@ -214,6 +221,7 @@ static int parse_run(int argc, char **argv, const char *cmd, struct run_opts *o)
 	int c, r = 0;
 	char *end;
 
+	o->sig_proxy = 1;
 	if (engine_spec_new(&o->spec) < 0)
 		return -1;
 	s = o->spec;
@@ -230,7 +238,23 @@ static int parse_run(int argc, char **argv, const char *cmd, struct run_opts *o)
 			o->interactive = 1;
 			break;
 		case 't':
-			break; /* no tty support: accepted for scripts that pass -it */
+			o->tty = 1;
+			r = engine_spec_set_tty(s, 1);
+			break;
+		case OPT_DETACH_KEYS: {
+			char keys[16];
+			size_t n;
+
+			if (engine_detach_keys_parse(optarg, keys, sizeof(keys), &n) < 0) {
+				cli_fail(EXIT_ENGINE, NULL);
+				return -1;
+			}
+			o->detach_keys = optarg;
+			break;
+		}
+		case OPT_SIG_PROXY:
+			o->sig_proxy = !optarg || strcmp(optarg, "false") != 0;
+			break;
 		case OPT_RM:
 			o->rm = 1;
 			r = engine_spec_set_auto_remove(s, 1);
@@ -371,6 +395,17 @@ static int parse_run(int argc, char **argv, const char *cmd, struct run_opts *o)
 		cli_failf(EXIT_ENGINE, "\"engine %s\" requires at least 1 argument (IMAGE)", cmd);
 		return -1;
 	}
+	/* docker run -i keeps stdin open and closes it at the client's EOF. */
+	if (o->interactive && engine_spec_set_stdin(s, 1, 1) < 0) {
+		cli_fail(EXIT_ENGINE, NULL);
+		return -1;
+	}
+	if (o->tty) {
+		unsigned rows, cols;
+
+		if (cli_terminal_size(&rows, &cols))
+			engine_spec_set_tty_size(s, rows, cols);
+	}
 	if (engine_spec_set_image(s, argv[optind]) < 0) {
 		cli_fail(EXIT_ENGINE, NULL);
 		return -1;
@@ -384,37 +419,6 @@ static int parse_run(int argc, char **argv, const char *cmd, struct run_opts *o)
 		}
 	}
 	return optind;
-}
-
-static volatile sig_atomic_t pending_signal;
-
-static void on_signal(int sig)
-{
-	pending_signal = sig;
-}
-
-/* Attached: wait for the container, forwarding SIGINT/SIGTERM/SIGHUP. */
-static int wait_forwarding(engine_container *c)
-{
-	struct sigaction sa = {0};
-	int code = 0;
-
-	sa.sa_handler = on_signal;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	for (;;) {
-		int r = engine_container_wait(c, 0.2, &code);
-
-		if (r == 0)
-			return code;
-		if (r != ENGINE_ETIMEOUT)
-			return cli_fail(EXIT_ENGINE, "wait");
-		if (pending_signal) {
-			engine_container_kill(c, pending_signal);
-			pending_signal = 0;
-		}
-	}
 }
 
 static int cmd_run_or_create(int argc, char **argv, int create_only)
@@ -433,25 +437,27 @@ static int cmd_run_or_create(int argc, char **argv, int create_only)
 		engine_spec_free(o.spec);
 		return EXIT_ENGINE;
 	}
-	if (!create_only && !o.detach) {
-		engine_spec_set_stdio_fds(o.spec, o.interactive ? 0 : -1, 1, 2);
-		if (o.rm) {
-			/* The caller is the parent: no monitor, nothing left behind. */
-			engine_run_result *res = NULL;
+	if (!create_only && !o.detach && o.interactive && o.tty && !isatty(0)) {
+		engine_spec_free(o.spec);
+		return cli_failf(1, "the input device is not a TTY");
+	}
+	if (!create_only && !o.detach && o.rm && !o.interactive && !o.tty) {
+		/* The caller is the parent: no monitor, nothing left behind. */
+		engine_run_result *res = NULL;
 
-			r = engine_run(ctx, o.spec, &res);
-			engine_spec_free(o.spec);
-			if (r < 0) {
-				status = status_of_error(res);
-				engine_run_result_free(res);
-				return cli_fail(status, NULL);
-			}
-			status = res->exit_code;
-			if (res->timed_out)
-				fprintf(stderr, "engine: container timed out and was killed\n");
+		engine_spec_set_stdio_fds(o.spec, -1, 1, 2);
+		r = engine_run(ctx, o.spec, &res);
+		engine_spec_free(o.spec);
+		if (r < 0) {
+			status = status_of_error(res);
 			engine_run_result_free(res);
-			return status;
+			return cli_fail(status, NULL);
 		}
+		status = res->exit_code;
+		if (res->timed_out)
+			fprintf(stderr, "engine: container timed out and was killed\n");
+		engine_run_result_free(res);
+		return status;
 	}
 	r = engine_container_create(ctx, o.spec, &c);
 	engine_spec_free(o.spec);
@@ -462,29 +468,30 @@ static int cmd_run_or_create(int argc, char **argv, int create_only)
 		engine_container_free(c);
 		return 0;
 	}
-	r = engine_container_start(c);
-	if (r < 0) {
-		const engine_error *e = engine_error_last();
-		int code = 0;
-
-		status = EXIT_ENGINE;
-		if (e->code == ENGINE_ENOTFOUND || e->code == ENGINE_EPERM) {
-			engine_container_wait(c, 0, &code);
-			if (code == 126 || code == 127)
-				status = code;
-		}
-		cli_fail(status, NULL);
-		if (o.rm)
-			engine_container_remove(c, 1);
-		engine_container_free(c);
-		return status;
-	}
 	if (o.detach) {
+		r = engine_container_start(c);
+		if (r < 0) {
+			const engine_error *e = engine_error_last();
+			int code = 0;
+
+			status = EXIT_ENGINE;
+			if (e->code == ENGINE_ENOTFOUND || e->code == ENGINE_EPERM) {
+				engine_container_wait(c, 0, &code);
+				if (code == 126 || code == 127)
+					status = code;
+			}
+			cli_fail(status, NULL);
+			if (o.rm)
+				engine_container_remove(c, 1);
+			engine_container_free(c);
+			return status;
+		}
 		puts(engine_container_id(c));
 		engine_container_free(c);
 		return 0;
 	}
-	status = wait_forwarding(c);
+	/* Attached, like docker: attach, wait, start, copy the streams. */
+	status = cli_run_attached(c, o.interactive, 1, o.rm, o.detach_keys, o.sig_proxy);
 	engine_container_free(c);
 	return status;
 }
@@ -514,75 +521,31 @@ static int open_container(const char *key, engine_container **out)
 	return 0;
 }
 
-/* Print a log file from @off; returns the new offset. */
-static long copy_log(const char *path, long off, FILE *to)
-{
-	FILE *f;
-	char buf[65536];
-	size_t n;
-
-	if (!path || !(f = fopen(path, "r")))
-		return off;
-	if (fseek(f, off, SEEK_SET) == 0)
-		while ((n = fread(buf, 1, sizeof(buf), f)) > 0) {
-			fwrite(buf, 1, n, to);
-			off += (long)n;
-		}
-	fclose(f);
-	fflush(to);
-	return off;
-}
-
-static int follow_logs(engine_container *c, int follow)
-{
-	long off[2] = {0, 0};
-
-	for (;;) {
-		const char *st = engine_container_status(c);
-		int done = !follow || (strcmp(st, "running") != 0 && strcmp(st, "paused") != 0);
-
-		off[0] = copy_log(engine_container_log_path(c, 1), off[0], stdout);
-		off[1] = copy_log(engine_container_log_path(c, 2), off[1], stderr);
-		if (done)
-			return 0;
-		usleep(100 * 1000);
-	}
-}
-
-static int cmd_logs(int argc, char **argv)
-{
-	int follow = 0, c, status;
-	engine_container *ct;
-	static const struct option lo[] = {{"follow", no_argument, NULL, 'f'}, {NULL, 0, NULL, 0}};
-
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "+f", lo, NULL)) != -1) {
-		if (c != 'f')
-			return cli_failf(1, "usage: engine logs [-f] CONTAINER");
-		follow = 1;
-	}
-	if (optind != argc - 1)
-		return cli_failf(1, "usage: engine logs [-f] CONTAINER");
-	if (open_container(argv[optind], &ct) < 0)
-		return 1;
-	status = follow_logs(ct, follow);
-	engine_container_free(ct);
-	return status;
-}
-
 static int cmd_start(int argc, char **argv)
 {
-	int attach = 0, c, status = 0;
-	static const struct option lo[] = {{"attach", no_argument, NULL, 'a'}, {NULL, 0, NULL, 0}};
+	int attach = 0, interactive = 0, c, status = 0;
+	const char *keys = NULL;
+	static const struct option lo[] = {{"attach", no_argument, NULL, 'a'},
+					   {"interactive", no_argument, NULL, 'i'},
+					   {"detach-keys", required_argument, NULL, 'k'},
+					   {NULL, 0, NULL, 0}};
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+a", lo, NULL)) != -1) {
-		if (c != 'a')
-			return cli_failf(1, "usage: engine start [-a] CONTAINER...");
-		attach = 1;
+	while ((c = getopt_long(argc, argv, "+ai", lo, NULL)) != -1) {
+		if (c == 'a')
+			attach = 1;
+		else if (c == 'i')
+			interactive = 1;
+		else if (c == 'k')
+			keys = optarg;
+		else
+			return cli_failf(1,
+					 "usage: engine start [-a] [-i] [--detach-keys KEYS] CONTAINER...");
 	}
 	if (optind >= argc)
-		return cli_failf(1, "usage: engine start [-a] CONTAINER...");
+		return cli_failf(1, "usage: engine start [-a] [-i] CONTAINER...");
+	if ((attach || interactive) && argc - optind > 1)
+		return cli_failf(1, "you cannot start and attach multiple containers at once");
 	for (int i = optind; i < argc; i++) {
 		engine_container *ct;
 
@@ -590,14 +553,10 @@ static int cmd_start(int argc, char **argv)
 			status = 1;
 			continue;
 		}
-		if (engine_container_start(ct) < 0) {
+		if (attach || interactive) {
+			status = cli_run_attached(ct, interactive, 1, 0, keys, 1);
+		} else if (engine_container_start(ct) < 0) {
 			status = cli_fail(1, argv[i]);
-		} else if (attach) {
-			int code = 0;
-
-			follow_logs(ct, 1);
-			engine_container_wait(ct, -1, &code);
-			status = code;
 		} else {
 			puts(argv[i]);
 		}
@@ -762,22 +721,6 @@ static int cmd_kill(int argc, char **argv)
 			return cli_failf(1, "usage: engine kill [-s SIGNAL] CONTAINER...");
 	}
 	return for_each(argc, argv, optind, do_kill, &sig, 1);
-}
-
-static int do_wait(engine_container *c, void *arg)
-{
-	int code = 0;
-
-	(void)arg;
-	if (engine_container_wait(c, -1, &code) < 0)
-		return -1;
-	printf("%d\n", code);
-	return 0;
-}
-
-static int cmd_wait(int argc, char **argv)
-{
-	return for_each(argc, argv, 1, do_wait, NULL, 0);
 }
 
 static int do_rm(engine_container *c, void *arg)
@@ -1033,11 +976,9 @@ const struct cli_command cli_container_commands[] = {
     {"create", cmd_create, "Create a new container"},
     {"start", cmd_start, "Start one or more stopped containers"},
     {"ps", cmd_ps, "List containers"},
-    {"logs", cmd_logs, "Fetch the logs of a container"},
     {"exec", cmd_exec, "Run a command in a running container"},
     {"stop", cmd_stop, "Stop one or more running containers"},
     {"kill", cmd_kill, "Kill one or more running containers"},
-    {"wait", cmd_wait, "Block until containers stop, then print their exit codes"},
     {"rm", cmd_rm, "Remove one or more containers"},
     {"pause", cmd_pause, "Pause all processes within containers"},
     {"unpause", cmd_unpause, "Unpause all processes within containers"},
@@ -1057,7 +998,7 @@ static int cmd_container(int argc, char **argv)
 	    {NULL, NULL, NULL},
 	};
 	const struct cli_command *const tables[] = {aliases, cli_container_commands, cli_manage_commands,
-						    NULL};
+						    cli_attach_commands, NULL};
 
 	if (argc < 2) {
 		printf("Usage: engine container COMMAND\n\nCommands:\n");

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"os"
 	"runtime"
 	"sync"
 	"syscall"
@@ -293,27 +292,33 @@ func (ct *Container) Inspect() (json.RawMessage, error) {
 	return json.RawMessage(s), err
 }
 
-// Logs returns what the container wrote to its log files so far.
+// Logs returns what the container wrote so far, stdout and stderr apart.
 func (ct *Container) Logs() (stdout, stderr []byte, err error) {
-	var paths [2]string
 	err = ct.with("Logs", func(h capi.Struct_SS_engine_container) error {
-		paths[0] = capi.Engine_container_log_path(h, 1)
-		paths[1] = capi.Engine_container_log_path(h, 2)
-		return nil
+		opts := capi.NewEngine_logs_options()
+		defer capi.DeleteEngine_logs_options(opts)
+		capi.Engine_logs_options_init(opts, uint(capi.ENGINE_LOGS_OPTIONS_VERSION))
+		var p uintptr
+		if err := call("Logs", func() int { return capi.Engine_container_logs(h, opts, &p) }); err != nil {
+			return err
+		}
+		reader := capi.SwigcptrStruct_SS_engine_logs(p)
+		defer capi.Engine_logs_free(reader)
+		for {
+			var more int
+			if err := call("Logs", func() int { more = capi.Engine_logs_next(reader, 0); return more }); err != nil {
+				return err
+			}
+			if more == 0 {
+				return nil
+			}
+			e := capi.Engine_logs_entry(reader)
+			if e.GetStream() == 2 {
+				stderr = append(stderr, e.Data_bytes()...)
+			} else {
+				stdout = append(stdout, e.Data_bytes()...)
+			}
+		}
 	})
-	if err != nil {
-		return nil, nil, err
-	}
-	var out [2][]byte
-	for i, p := range paths {
-		if p == "" {
-			continue
-		}
-		b, rerr := os.ReadFile(p)
-		if rerr != nil && !errors.Is(rerr, os.ErrNotExist) {
-			return nil, nil, rerr
-		}
-		out[i] = b
-	}
-	return out[0], out[1], nil
+	return stdout, stderr, err
 }

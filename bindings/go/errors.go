@@ -20,6 +20,7 @@ const (
 	CodeNoMem    = -8
 	CodeTimeout  = -9
 	CodeIO       = -10
+	CodeCanceled = -11
 )
 
 // Sentinel errors, one per code: errors.Is(err, engine.ErrNotFound) holds
@@ -35,6 +36,7 @@ var (
 	ErrNoMemory     = errors.New("engine: out of memory")
 	ErrTimeout      = errors.New("engine: timeout")
 	ErrIO           = errors.New("engine: I/O error")
+	ErrCanceled     = errors.New("engine: cancelled")
 	// ErrClosed is returned by calls on a closed Context or handle.
 	ErrClosed = errors.New("engine: use of a closed handle")
 )
@@ -50,6 +52,7 @@ var sentinels = map[int]error{
 	CodeNoMem:    ErrNoMemory,
 	CodeTimeout:  ErrTimeout,
 	CodeIO:       ErrIO,
+	CodeCanceled: ErrCanceled,
 }
 
 // Error is a libengine failure: the library's code, the errno behind it and

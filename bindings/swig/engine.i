@@ -208,6 +208,10 @@ ENGINE_OWNING_STRUCT(engine_commit_options,
 ENGINE_OWNING_STRUCT(engine_update_options,
 	free((char *)o->cpuset_cpus); free((char *)o->restart_policy);)
 
+%immutable engine_wait_result::exit_code;
+%immutable engine_wait_result::oom_killed;
+%immutable engine_wait_result::finished_ns;
+
 %include "engine/spec.h"
 %include "engine/container.h"
 
@@ -221,6 +225,25 @@ ENGINE_OWNING_STRUCT(engine_network_connect_options,
 	free((char *)o->ip); capi_strarray_clear(&o->aliases);)
 %include "engine/network.h"
 %include "engine/pool.h"
+
+/* ---- attach and logs -------------------------------------------------- */
+ENGINE_OWNING_STRUCT(engine_attach_options, free((char *)o->detach_keys);)
+/* The options take the key string; the parsed bytes are C's business. */
+%ignore engine_detach_keys_parse;
+/* Entries are borrowed until the next read: bindings copy the bytes out. */
+%ignore engine_log_entry::data;
+%ignore engine_log_entry::len;
+%immutable engine_log_entry::stream;
+%immutable engine_log_entry::time;
+%immutable engine_log_entry::partial;
+%extend engine_log_entry {
+	capi_bytes data_bytes() {
+		capi_bytes b = { $self->data, $self->len };
+		return b;
+	}
+}
+%include "engine/attach.h"
+%include "engine/logs.h"
 
 /* ---- registry --------------------------------------------------------- */
 /* Progress goes to the options' progress_fd (JSON lines) instead. */

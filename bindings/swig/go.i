@@ -199,6 +199,12 @@ CAPI_SCALAR_OUT(double, float64)
 %typemap(goout, fragment="CopyString") capi_bytes %{
 	$result = []byte(swigCopyString($1))
 %}
+/* Reads into a caller's []byte (engine_attach_read). */
+%typemap(gotype) (void *buf, size_t size) "[]byte"
+%typemap(in) (void *buf, size_t size) %{
+	$1 = $input.array;
+	$2 = (size_t)$input.len;
+%}
 %typemap(gotype) (const void *content, size_t len) "[]byte"
 %typemap(in) (const void *content, size_t len) %{
 	$1 = $input.array;

@@ -146,8 +146,21 @@ static void capi_set_error_classes(PyObject *classes)
 	int exit_code, int signal, int oom_killed, int timed_out,
 	int stdio, int in_fd, int out_fd, int err_fd,
 	int progress_fd, int timeout, int no_cache, int event_fd,
-	int kind, int step, int total, int pause, int internal
+	int kind, int step, int total, int pause, int internal,
+	int attach_stdin, int attach_stdout, int attach_stderr, int logs, int stream,
+	int condition, int cancel_fd, int show_stdout, int show_stderr, int follow,
+	int timestamps, int partial
 };
+/* Results that are counts, flags or fds, not just 0. */
+%typemap(out) int engine_attach_fd, int engine_attach_tty, int engine_attach_stdin,
+	int engine_attach_detached, int engine_logs_fd "$result = PyLong_FromLong($1);"
+%typemap(out) int engine_logs_next {
+	if ($1 < 0) {
+		capi_raise_error($1);
+		SWIG_fail;
+	}
+	$result = PyLong_FromLong($1);
+}
 %typemap(out) int engine_has_feature "$result = PyBool_FromLong($1);"
 %typemap(out) int engine_context_has_feature "$result = PyBool_FromLong($1);"
 
@@ -240,6 +253,29 @@ CAPI_STRUCT_OUT(engine_container_stats, ENGINE_CONTAINER_STATS_VERSION)
 	tmp$argnum = NULL;
 }
 %typemap(freearg) engine_run_result ** "engine_run_result_free(tmp$argnum);"
+
+/* Reads into a buffer of the given size: returned as bytes of the length
+ * the call reports (engine_attach_read). */
+%typemap(in) (void *buf, size_t size) (char *tmpbuf = NULL) {
+	size_t n = PyLong_AsSize_t($input);
+	if (PyErr_Occurred())
+		SWIG_fail;
+	tmpbuf = malloc(n ? n : 1);
+	if (!tmpbuf) {
+		PyErr_NoMemory();
+		SWIG_fail;
+	}
+	$1 = tmpbuf;
+	$2 = n;
+}
+%typemap(argout) (void *buf, size_t size) {
+	PyObject *b = PyBytes_FromStringAndSize(tmpbuf$argnum, result > 0 ? (Py_ssize_t)result : 0);
+	if (!b)
+		SWIG_fail;
+	$result = SWIG_Python_AppendOutput($result, b);
+}
+%typemap(freearg) (void *buf, size_t size) "free(tmpbuf$argnum);"
+CAPI_STRUCT_OUT(engine_wait_result, ENGINE_WAIT_RESULT_VERSION)
 
 /* Byte buffers out (bytes) and in (any bytes-like object). */
 %typemap(out) capi_bytes {

@@ -74,6 +74,33 @@ ENGINE_EXTERN const char *engine_container_name(const engine_container *containe
  */
 ENGINE_EXTERN const char *engine_container_status(engine_container *container);
 
+/** A container's status, Docker's State.Status values. */
+typedef enum engine_status {
+	ENGINE_STATUS_CREATED = 0,
+	ENGINE_STATUS_RUNNING = 1,
+	ENGINE_STATUS_PAUSED = 2,
+	ENGINE_STATUS_RESTARTING = 3,
+	ENGINE_STATUS_REMOVING = 4,
+	ENGINE_STATUS_EXITED = 5,
+	ENGINE_STATUS_DEAD = 6
+} engine_status;
+
+/**
+ * The current status as an engine_status into *@p out, refreshed from the
+ * state directory. ENGINE_ENOTFOUND when the container was removed.
+ */
+ENGINE_EXTERN int engine_container_status_get(engine_container *container, int *out);
+/** Docker's name of an engine_status ("running"); "unknown" for others. Static storage. */
+ENGINE_EXTERN const char *engine_status_name(int status);
+/** The engine_status for a name ("exited"), for filters. ENGINE_EINVALID otherwise. */
+ENGINE_EXTERN int engine_status_parse(const char *name, int *out);
+
+/**
+ * Parse a signal the way Docker does: "SIGTERM", "TERM", "term", "15",
+ * "SIGRTMIN+3". ENGINE_EINVALID names the bad value.
+ */
+ENGINE_EXTERN int engine_signal_parse(const char *name, int *out);
+
 /**
  * Start a created or exited container, detached: a small monitor process
  * becomes its parent, records its exit status and removes it when it was
@@ -90,6 +117,64 @@ ENGINE_EXTERN int engine_container_start(engine_container *container);
  * running at the deadline.
  */
 ENGINE_EXTERN int engine_container_wait(engine_container *container, double timeout, int *exit_code);
+/** What engine_container_wait_until() waits for (Docker's condition=). */
+typedef enum engine_wait_condition {
+	ENGINE_WAIT_NOT_RUNNING = 0, /**< not running now (a created one qualifies at once) */
+	ENGINE_WAIT_NEXT_EXIT = 1,   /**< the next exit after the call, also across a start */
+	ENGINE_WAIT_REMOVED = 2	     /**< the container was removed (auto-remove or remove) */
+} engine_wait_condition;
+
+#define ENGINE_WAIT_OPTIONS_VERSION 1
+
+/** Options for engine_container_wait_until(). */
+typedef struct engine_wait_options {
+	unsigned version;
+	int condition;	/**< an engine_wait_condition */
+	double timeout; /**< seconds; < 0 (the default): no deadline */
+	int cancel_fd;	/**< -1, or an fd that ends the wait with ENGINE_ECANCELED once it is
+			     readable or hung up (an eventfd, a pipe, a client's socket) */
+} engine_wait_options;
+
+#define ENGINE_WAIT_OPTIONS_INIT                                                                             \
+	{                                                                                                    \
+		ENGINE_WAIT_OPTIONS_VERSION, ENGINE_WAIT_NOT_RUNNING, -1, -1                                 \
+	}
+
+/** Initialise @p opts like ENGINE_WAIT_OPTIONS_INIT, for bindings. */
+ENGINE_EXTERN int engine_wait_options_init(engine_wait_options *opts, unsigned version);
+
+#define ENGINE_WAIT_RESULT_VERSION 1
+
+/** How a waited-for container ended. The caller sets version
+ * (ENGINE_WAIT_RESULT_INIT or engine_wait_result_init()). */
+typedef struct engine_wait_result {
+	unsigned version;
+	int exit_code;	     /**< its status (128+signal when killed), 0 for one that never ran */
+	int oom_killed;	     /**< 1 when the OOM killer hit it */
+	int64_t finished_ns; /**< when it exited (ns since the epoch), 0 when it never ran */
+} engine_wait_result;
+
+#define ENGINE_WAIT_RESULT_INIT                                                                              \
+	{                                                                                                    \
+		ENGINE_WAIT_RESULT_VERSION, 0, 0, 0                                                          \
+	}
+
+/** Initialise @p result like ENGINE_WAIT_RESULT_INIT, for bindings. */
+ENGINE_EXTERN int engine_wait_result_init(engine_wait_result *result, unsigned version);
+
+/**
+ * Wait for @p condition: the daemon's POST /containers/{id}/wait. Another
+ * thread (or a server noticing its client left) cancels it through
+ * @p opts->cancel_fd (NULL @p opts: not-running, no deadline). *@p out (may
+ * be NULL; its version set by the caller) gets the exit status; for
+ * ENGINE_WAIT_REMOVED the status of the run that ended before the removal.
+ * With a restart policy a run's end counts, as docker wait reports it.
+ * Errors: ENGINE_ETIMEOUT, ENGINE_ECANCELED, ENGINE_EINVALID (options),
+ * ENGINE_ENOTFOUND (removed, when the condition is not ENGINE_WAIT_REMOVED).
+ */
+ENGINE_EXTERN int engine_container_wait_until(engine_container *container, const engine_wait_options *opts,
+					      engine_wait_result *out);
+
 /**
  * Send @p signal to the container's main process. SIGKILL or the stop signal
  * also stands the restart policy down, as engine_container_stop() does.
@@ -403,8 +488,9 @@ ENGINE_EXTERN int engine_container_prune(engine_context *ctx, const engine_strar
 ENGINE_EXTERN int engine_container_list_ids(engine_context *ctx, int all, engine_strarray *out);
 
 /**
- * The path of the container's log file for @p stream (1 stdout, 2 stderr)
- * (borrowed), or NULL when the container does not log to files.
+ * The path of the container's log file (borrowed), the same for @p stream
+ * 1 and 2, or NULL when it has none. Its records (stream, time, bytes) are
+ * the engine's own format: read them with engine_container_logs().
  */
 ENGINE_EXTERN const char *engine_container_log_path(engine_container *container, int stream);
 

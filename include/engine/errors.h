@@ -21,7 +21,8 @@ typedef enum engine_error_code {
 	ENGINE_ENOTSUP = -7,   /**< not supported by this host or build */
 	ENGINE_ENOMEM = -8,    /**< out of memory */
 	ENGINE_ETIMEOUT = -9,  /**< a deadline passed */
-	ENGINE_EIO = -10       /**< an I/O failure: full disk, short read, broken pipe */
+	ENGINE_EIO = -10,      /**< an I/O failure: full disk, short read, broken pipe */
+	ENGINE_ECANCELED = -11 /**< the caller cancelled the call (a cancel fd became readable) */
 } engine_error_code;
 
 /** Details of the last failure on the calling thread. */

@@ -186,6 +186,27 @@ ENGINE_EXTERN int engine_spec_add_storage_opt(engine_spec *spec, const char *opt
 ENGINE_EXTERN int engine_spec_add_label(engine_spec *spec, const char *label);
 
 /**
+ * Give the container a pseudo-terminal (Docker's -t / Tty): its stdin,
+ * stdout and stderr are the pty's slave, which is also its controlling
+ * terminal and /dev/console; output is one raw stream (stdout). The pty
+ * is allocated in the container's own devpts, so `tty` shows /dev/pts/0;
+ * its master stays with the engine (the monitor of a started container,
+ * the caller of engine_run()): no terminal of the caller's ever reaches the
+ * container. With engine_run() the output is captured as stdout, or, with
+ * ENGINE_STDIO_FDS, copied to the out fd while the in fd feeds the terminal.
+ */
+ENGINE_EXTERN int engine_spec_set_tty(engine_spec *spec, int enable);
+/** The terminal's initial size (0 x 0: the kernel's default). ENGINE_EINVALID above 65535. */
+ENGINE_EXTERN int engine_spec_set_tty_size(engine_spec *spec, unsigned rows, unsigned cols);
+/**
+ * Keep the container's stdin open for attachers (Docker's -i / OpenStdin);
+ * with @p stdin_once (StdinOnce) the first attacher's end of input closes
+ * it, as `docker run -i` does. Without an open stdin the container reads
+ * /dev/null. ENGINE_EINVALID when @p stdin_once is set without @p open_stdin.
+ */
+ENGINE_EXTERN int engine_spec_set_stdin(engine_spec *spec, int open_stdin, int stdin_once);
+
+/**
  * Parse a Docker-style size ("64m", "1g", "512k", "1.5g", bytes) into
  * *@p out bytes. ENGINE_EINVALID when malformed.
  */

@@ -52,6 +52,11 @@ ABI_DEFINE(engine_build_options, "build options", ENGINE_BUILD_OPTIONS_VERSION, 
 ABI_DEFINE(engine_container_stats, "container stats", ENGINE_CONTAINER_STATS_VERSION,
 	   ABI_END(engine_container_stats, pids), sizeof(engine_container_stats));
 ABI_DEFINE(engine_store_usage, "store usage", ENGINE_STORE_USAGE_VERSION, sizeof(engine_store_usage));
+ABI_DEFINE(engine_attach_options, "attach options", ENGINE_ATTACH_OPTIONS_VERSION,
+	   sizeof(engine_attach_options));
+ABI_DEFINE(engine_logs_options, "logs options", ENGINE_LOGS_OPTIONS_VERSION, sizeof(engine_logs_options));
+ABI_DEFINE(engine_wait_options, "wait options", ENGINE_WAIT_OPTIONS_VERSION, sizeof(engine_wait_options));
+ABI_DEFINE(engine_wait_result, "wait result", ENGINE_WAIT_RESULT_VERSION, sizeof(engine_wait_result));
 
 const engine__abi *const engine__abis[] = {
     &engine__abi_engine_context_options,
@@ -69,6 +74,10 @@ const engine__abi *const engine__abis[] = {
     &engine__abi_engine_commit_options,
     &engine__abi_engine_network_create_options,
     &engine__abi_engine_network_connect_options,
+    &engine__abi_engine_attach_options,
+    &engine__abi_engine_logs_options,
+    &engine__abi_engine_wait_options,
+    &engine__abi_engine_wait_result,
     NULL,
 };
 

@@ -41,6 +41,10 @@ extern const engine__abi engine__abi_engine_registry_push_options;
 extern const engine__abi engine__abi_engine_build_options;
 extern const engine__abi engine__abi_engine_container_stats;
 extern const engine__abi engine__abi_engine_store_usage;
+extern const engine__abi engine__abi_engine_attach_options;
+extern const engine__abi engine__abi_engine_logs_options;
+extern const engine__abi engine__abi_engine_wait_options;
+extern const engine__abi engine__abi_engine_wait_result;
 /* All of the above, NULL-terminated (for the tests). */
 extern const engine__abi *const engine__abis[];
 

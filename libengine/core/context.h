@@ -14,6 +14,7 @@ enum engine__ext_slot {
 	ENGINE__EXT_SECURITY,
 	ENGINE__EXT_CGROUP,
 	ENGINE__EXT_REGISTRY,
+	ENGINE__EXT_ATTACH,
 	ENGINE__EXT_FEATURES,
 	ENGINE__EXT_INIT,
 	ENGINE__EXT_POOL, /* freed first: pools use the runtime's and cgroup's state */

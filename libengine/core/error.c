@@ -65,6 +65,8 @@ int engine__error_code_from_errno(int e)
 		return ENGINE_ENOMEM;
 	case ETIMEDOUT:
 		return ENGINE_ETIMEOUT;
+	case ECANCELED:
+		return ENGINE_ECANCELED;
 	case ENOSPC:
 	case EDQUOT:
 	case EIO:
@@ -164,6 +166,7 @@ static const struct {
     {ENGINE_ENOMEM, "ENGINE_ENOMEM", "out of memory"},
     {ENGINE_ETIMEOUT, "ENGINE_ETIMEOUT", "timed out"},
     {ENGINE_EIO, "ENGINE_EIO", "input/output error"},
+    {ENGINE_ECANCELED, "ENGINE_ECANCELED", "cancelled"},
 };
 
 ENGINE_EXTERN const char *engine_strerror(int code)

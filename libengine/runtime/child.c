@@ -540,6 +540,8 @@ void engine__child_main(engine__plan *p, int go_fd, int err_fd)
 	umask(022);
 	setup_stdio(err_fd, p);
 	setup_rootfs(err_fd, p);
+	if (p->tty)
+		engine__child_console(p, go_fd, err_fd, false);
 	if (p->hostname && sethostname(p->hostname, strlen(p->hostname)) < 0)
 		FAIL("sethostname", p->hostname);
 	if (p->net_none)

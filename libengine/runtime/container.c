@@ -373,68 +373,9 @@ static int wait_monitor(const engine__cstate *st, double timeout)
 	return 0;
 }
 
-/* With a restart policy the monitor outlives the run: wait for the run's
- * process, then for the monitor to record its end (FinishedAt moves). */
-static int wait_run(engine_container *c, engine__cstate *st, double timeout)
-{
-	int64_t finished = st->finished_ns;
-	int pidfd = (int)syscall(SYS_pidfd_open, st->pid, 0);
-
-	if (pidfd >= 0 && engine__proc_alive(st->pid, st->pid_start)) {
-		struct pollfd pfd = {.fd = pidfd, .events = POLLIN};
-		int r;
-
-		do
-			r = poll(&pfd, 1, timeout < 0 ? -1 : (int)(timeout * 1000));
-		while (r < 0 && errno == EINTR);
-		if (r == 0) {
-			close(pidfd);
-			return engine__error_set(ENGINE_ETIMEOUT, 0, "container still running after %gs",
-						 timeout);
-		}
-	}
-	if (pidfd >= 0)
-		close(pidfd);
-	for (;;) {
-		struct timespec ts = {0, 10 * 1000 * 1000};
-		int r = engine__state_read(c->dir, st);
-
-		if (r < 0)
-			return r;
-		if (st->finished_ns != finished || !is_running(st) ||
-		    !engine__proc_alive(st->monitor, st->monitor_start))
-			return 0;
-		nanosleep(&ts, NULL);
-	}
-}
-
 static bool has_restart_policy(const engine_container *c)
 {
 	return c->spec->restart[0] && strcmp(c->spec->restart, "no") != 0;
-}
-
-ENGINE_EXTERN int engine_container_wait(engine_container *c, double timeout, int *exit_code)
-{
-	engine__cstate st;
-	int r;
-
-	if (!c)
-		return engine__error_set(ENGINE_EINVALID, 0, "container is NULL");
-	r = engine__state_read(c->dir, &st);
-	if (r < 0)
-		return r;
-	if (is_running(&st)) {
-		r = has_restart_policy(c) ? wait_run(c, &st, timeout) : wait_monitor(&st, timeout);
-		if (r < 0)
-			return r;
-		r = engine__state_read(c->dir, &st);
-		if (r < 0)
-			return r;
-		engine__state_refresh(&st);
-	}
-	if (exit_code)
-		*exit_code = st.exit_code;
-	return 0;
 }
 
 static int signal_pid(const engine__cstate *st, int sig)

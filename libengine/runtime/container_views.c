@@ -14,6 +14,7 @@
 #include "net/net.h"
 #include "runtime/container_filter.h"
 #include "runtime/lifecycle.h"
+#include "runtime/logfile.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/json.h"
@@ -98,7 +99,7 @@ static int build_inspect(engine_container *c, json_object **out)
 	}
 	engine__json_add_string(o, "Driver", "overlay2");
 	{
-		cleanup_free char *log = engine__path_join(c->dir, "stdout.log");
+		cleanup_free char *log = engine__path_join(c->dir, ENGINE__LOG_FILE);
 
 		engine__json_add_string(o, "LogPath", log);
 	}
@@ -146,6 +147,9 @@ static int build_inspect(engine_container *c, json_object **out)
 		engine__json_add_string(cfg, "Image", engine__json_get_string(c->config, "Image"));
 		engine__json_add_string(cfg, "StopSignal", engine__json_get_string(c->config, "StopSignal"));
 		json_object_object_add(cfg, "Labels", engine__container_labels(c));
+		json_object_object_add(cfg, "Tty", json_object_new_boolean(c->spec->tty));
+		json_object_object_add(cfg, "OpenStdin", json_object_new_boolean(c->spec->open_stdin));
+		json_object_object_add(cfg, "StdinOnce", json_object_new_boolean(c->spec->stdin_once));
 	}
 
 	hc = json_object_new_object();
@@ -393,15 +397,13 @@ ENGINE_EXTERN int engine_container_stats_get(engine_container *c, engine_contain
 
 ENGINE_EXTERN const char *engine_container_log_path(engine_container *c, int stream)
 {
-	int i = stream == 2 ? 1 : 0;
-
 	if (!c || (stream != 1 && stream != 2))
 		return NULL;
-	if (!c->log_path[i])
-		c->log_path[i] = engine__path_join(c->dir, i ? "stderr.log" : "stdout.log");
-	if (!c->log_path[i] || !engine__path_exists(c->log_path[i]))
+	if (!c->log_path[0])
+		c->log_path[0] = engine__path_join(c->dir, ENGINE__LOG_FILE);
+	if (!c->log_path[0] || !engine__path_exists(c->log_path[0]))
 		return NULL;
-	return c->log_path[i];
+	return c->log_path[0];
 }
 
 void engine__container_status_text(engine_container *c, const engine__cstate *st, char *buf, size_t len)

@@ -34,6 +34,17 @@ const char *engine__container_health(engine_container *c);
 void engine__container_status_text(engine_container *c, const engine__cstate *st, char *buf, size_t len);
 /* Bytes the container's writable layer holds. */
 int64_t engine__container_size(engine_container *c);
+/* Connections to @id's next monitor made through @ctx before it started
+ * (attach.c): attachments and waiters put the monitor's end of a socket
+ * pair (their request already queued in it) here, and the start hands them
+ * to the new monitor. *@fds is malloc'd (NULL when none). */
+int engine__attach_register(engine_context *ctx, const char *id, int fd, unsigned long *token);
+/* Drop an entry: true when it was still waiting (its fd is closed now),
+ * false when a start took it. */
+bool engine__attach_unregister(engine_context *ctx, unsigned long token);
+int engine__attach_take_pending(engine_context *ctx, const char *id, int **fds, size_t *n);
+/* engine_status of a state.json status string. */
+int engine__status_code(const char *status);
 /* Start detached under a monitor process (monitor.c). */
 int engine__monitor_start(engine_container *c);
 

@@ -1,10 +1,12 @@
 /*
- * Detached start: the caller prepares everything (plan, cgroup, log files),
- * then forks a monitor that double-forks away from it, spawns the container
- * as its own child, reports the start back over a pipe, and stays as the
- * container's parent: it waits on the pidfd, records the exit status and OOM
- * in state.json, removes the cgroup, applies the restart policy (a fresh
- * cgroup and plan for every run, Docker's back-off between runs), and
+ * Detached start: the caller prepares everything (plan, cgroup, the
+ * container's stdio pipes, its log and attach socket), then forks a monitor
+ * that double-forks away from it, spawns the container as its own child,
+ * reports the start back over a pipe, and stays as the container's parent:
+ * it relays the container's stdio (relay.c: the log, attachers, its pty
+ * master), waits on the pidfd, records the exit status and OOM in
+ * state.json, removes the cgroup, applies the restart policy (a fresh
+ * cgroup, plan and stdio for every run, Docker's back-off between runs), and
  * removes the container when it was created with auto-remove. glibc's fork
  * keeps malloc usable in the child, and the monitor touches nothing the
  * caller's other threads might hold (the plan and cgroup handle are
@@ -29,6 +31,8 @@
 #include "net/net.h"
 #include "runtime/container_int.h"
 #include "runtime/lifecycle.h"
+#include "runtime/logfile.h"
+#include "runtime/relay.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/json.h"
@@ -53,8 +57,33 @@ typedef struct launch {
 	engine__plan *plan;
 	engine__net_sandbox *net;
 	engine__cgroup *cg;
-	int owned[3];
+	int owned[3]; /* the container's ends of its stdio (closed once it runs) */
+	int out[2];   /* engine-owned stdio: our ends of its stdout/stderr pipes */
+	int in;	      /* ... and of its stdin pipe (-1 without an open stdin) */
 } launch;
+
+/* What the monitor serves across runs, set up by the starter. */
+typedef struct serve {
+	int log_fd;    /* container.log, -1 when the stdio is not the engine's */
+	int listen_fd; /* attach.sock */
+	int *clients;  /* attachments and waiters queued before the start */
+	size_t n_clients;
+} serve;
+
+static void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+/* The engine owns the stdio of a container started with the default,
+ * capture or log mode (and always with a tty): pipes (or the pty the child
+ * allocates), relayed and logged by the monitor. */
+static bool engine_stdio(const engine_spec *s, int mode)
+{
+	return s->tty || mode == ENGINE_STDIO_LOG;
+}
 
 /* Give back what one run held (its network endpoints included). */
 static void launch_release(launch *l)
@@ -62,6 +91,9 @@ static void launch_release(launch *l)
 	engine__net_release(l->net);
 	l->net = NULL;
 	engine__stdio_close(l->owned);
+	close_fd(&l->out[0]);
+	close_fd(&l->out[1]);
+	close_fd(&l->in);
 	engine__plan_free(l->plan);
 	l->plan = NULL;
 	free(l->ci.dir);
@@ -70,6 +102,26 @@ static void launch_release(launch *l)
 		json_object_put(l->ci.config);
 	free(l->ci.image_id);
 	memset(&l->ci, 0, sizeof(l->ci));
+}
+
+static int make_pipes(const engine_spec *s, launch *l)
+{
+	for (int i = 0; i < 3; i++) {
+		int fds[2];
+
+		if (i == 0 && !s->open_stdin)
+			continue;
+		if (pipe2(fds, O_CLOEXEC) < 0)
+			return engine__error_errno(errno, "create stdio pipe");
+		/* stdin: the container reads fds[0]; stdout/stderr: it writes fds[1]. */
+		l->owned[i] = fds[i == 0 ? 0 : 1];
+		if (i == 0)
+			l->in = fds[1];
+		else
+			l->out[i - 1] = fds[0];
+		l->plan->stdio_fd[i] = l->owned[i];
+	}
+	return 0;
 }
 
 /* Image layers, plan, stdio (@mode) and a fresh cgroup for one run. */
@@ -83,6 +135,7 @@ static int launch_prepare(engine_container *c, int mode, launch *l)
 
 	memset(l, 0, sizeof(*l));
 	l->owned[0] = l->owned[1] = l->owned[2] = -1;
+	l->out[0] = l->out[1] = l->in = -1;
 	tmp = *c->spec;
 	/* The image the container was created from, even if the tag moved. */
 	image_id = engine__json_get_string(c->config, "ImageID");
@@ -104,7 +157,9 @@ static int launch_prepare(engine_container *c, int mode, launch *l)
 					&l->net);
 	if (r == 0)
 		r = engine__plan_use_net(l->plan, l->net);
-	if (r == 0)
+	if (r == 0 && engine_stdio(c->spec, mode))
+		r = c->spec->tty ? 0 : make_pipes(c->spec, l);
+	else if (r == 0)
 		r = engine__stdio_setup(c->spec, mode, c->dir, l->plan, capture, l->owned);
 	if (r < 0)
 		goto release;
@@ -119,6 +174,46 @@ static int launch_prepare(engine_container *c, int mode, launch *l)
 release:
 	launch_release(l);
 	return r;
+}
+
+static void serve_release(serve *s)
+{
+	close_fd(&s->log_fd);
+	close_fd(&s->listen_fd);
+	for (size_t i = 0; i < s->n_clients; i++)
+		close(s->clients[i]);
+	free(s->clients);
+	s->clients = NULL;
+	s->n_clients = 0;
+}
+
+/* The log, the attach socket and the connections queued for this start. */
+static int serve_prepare(engine_container *c, int mode, serve *s)
+{
+	s->log_fd = s->listen_fd = -1;
+	s->clients = NULL;
+	s->n_clients = 0;
+	if (engine_stdio(c->spec, mode)) {
+		cleanup_free char *log = engine__path_join(c->dir, ENGINE__LOG_FILE);
+
+		if (!log)
+			return ENGINE_ENOMEM;
+		s->log_fd = open(log, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+		if (s->log_fd < 0)
+			return engine__error_errno(errno, "open log %s", log);
+	}
+	s->listen_fd = engine__relay_listen(c->dir);
+	if (s->listen_fd < 0)
+		return s->listen_fd;
+	return engine__attach_take_pending(c->ctx, c->id, &s->clients, &s->n_clients);
+}
+
+static void unlink_socket(engine_container *c)
+{
+	cleanup_free char *sock = engine__path_join(c->dir, ENGINE__RELAY_SOCK);
+
+	if (sock)
+		unlink(sock);
 }
 
 static void send_report(int fd, int code, int exit_code)
@@ -211,41 +306,63 @@ static bool backoff(engine_container *c, double delay)
 	return true;
 }
 
-/* Wait for the run to end, killing it at the spec's timeout. */
-static void wait_exit(engine_container *c, engine__proc *proc, engine__cgroup *cg, engine_run_result *res)
+static void kill_run(engine__cgroup *cg, int pidfd)
+{
+	/* PID 1 dying takes its whole PID namespace with it. */
+	engine__cgroup_kill(cg, SIGKILL);
+	syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+}
+
+/* Relay the run's stdio until it ends (killing it at the spec's timeout). */
+static void wait_exit(engine__relay *relay, launch *l, engine__proc *proc, engine_run_result *res)
 {
 	memset(res, 0, sizeof(*res));
-	if (c->spec->timeout > 0) {
-		struct pollfd pfd = {.fd = proc->pidfd, .events = POLLIN};
-		int r;
-
-		do
-			r = poll(&pfd, 1, (int)(c->spec->timeout * 1000));
-		while (r < 0 && errno == EINTR);
-		if (r == 0) {
-			engine__cgroup_kill(cg, SIGKILL);
-			syscall(SYS_pidfd_send_signal, proc->pidfd, SIGKILL, NULL, 0);
-		}
-	}
+	while (engine__relay_run(relay) == 1)
+		kill_run(l->cg, proc->pidfd);
 	if (engine__proc_reap(proc, res) < 0)
 		res->exit_code = 255;
 }
 
-/* The runs after the first: stdio goes to the log files (the starter's
- * fds belong to the first run only). */
+/* The relay's view of a run: the process and the stdio the engine owns. */
+static void relay_config(engine_container *c, launch *l, const engine__proc *proc, int listen_fd,
+			 engine__relay_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->out_fd[0] = l->out[0];
+	cfg->out_fd[1] = l->out[1];
+	cfg->in_fd = l->in;
+	cfg->tty = proc->console_fd >= 0;
+	if (cfg->tty) {
+		cfg->out_fd[0] = proc->console_fd;
+		cfg->in_fd = c->spec->open_stdin ? proc->console_fd : -1;
+	}
+	cfg->stdin_once = c->spec->stdin_once;
+	cfg->listen_fd = listen_fd;
+	cfg->pidfd = proc->pidfd;
+	cfg->timeout = c->spec->timeout;
+	cfg->log_fd = -1;
+	/* Handed over to the relay. */
+	l->out[0] = l->out[1] = l->in = -1;
+}
+
+/* The runs after the first: the engine's stdio (the starter's fds belong
+ * to the first run only). */
 static int restart_mode(const engine_spec *s)
 {
 	return s->stdio == ENGINE_STDIO_NULL ? ENGINE_STDIO_NULL : ENGINE_STDIO_LOG;
 }
 
-__attribute__((noreturn)) static void monitor_main(engine_container *c, launch *l, int report_fd, int lock_fd)
+__attribute__((noreturn)) static void monitor_main(engine_container *c, launch *l, serve *srv, int report_fd,
+						   int lock_fd)
 {
+	engine__relay_config cfg;
+	engine__relay *relay = NULL;
 	engine__proc proc;
 	engine__cstate st;
 	engine_run_result res;
 	double delay = BACKOFF_FIRST;
 	int exit_code = 0, null_fd;
-	bool failed = false;
+	bool failed = false, oom;
 	char error[256] = "";
 
 	/* Our copy of the starter's lock must not outlive its own. */
@@ -258,14 +375,23 @@ __attribute__((noreturn)) static void monitor_main(engine_container *c, launch *
 		_exit(1);
 	}
 	engine__stdio_close(l->owned);
-	if (record_running(c, &proc, true) < 0) {
+	relay_config(c, l, &proc, srv->listen_fd, &cfg);
+	cfg.log_fd = srv->log_fd;
+	cfg.clients = srv->clients;
+	cfg.n_clients = srv->n_clients;
+	if (engine__relay_new(&cfg, &relay) < 0 || record_running(c, &proc, true) < 0) {
 		siginfo_t si;
 
-		syscall(SYS_pidfd_send_signal, proc.pidfd, SIGKILL, NULL, 0);
+		kill_run(l->cg, proc.pidfd);
 		waitid(P_PIDFD, (id_t)proc.pidfd, &si, WEXITED | __WALL);
 		send_report(report_fd, engine_error_last()->code, 0);
 		_exit(1);
 	}
+	/* The relay owns them now. */
+	free(srv->clients);
+	srv->clients = NULL;
+	srv->n_clients = 0;
+	srv->log_fd = srv->listen_fd = -1;
 	send_report(report_fd, 0, 0);
 	close(report_fd);
 	/* Nobody reads the starter's stdio through us (think `ID=$(engine run -d ...)`). */
@@ -275,17 +401,27 @@ __attribute__((noreturn)) static void monitor_main(engine_container *c, launch *
 
 	for (;;) {
 		double started = engine__now();
+		engine__relay_exit ex;
 
 		if (failed) {
 			memset(&res, 0, sizeof(res));
 			res.exit_code = exit_code;
 		} else {
-			wait_exit(c, &proc, l->cg, &res);
+			wait_exit(relay, l, &proc, &res);
 			close(proc.pidfd);
 		}
-		record_exit(c, &res, l->cg && engine__cgroup_oom_killed(l->cg), failed ? error : NULL, &st);
+		/* A later start makes its own socket and cgroup (at the same
+		 * path): ours must be gone before the state says it may start. */
+		engine__relay_close_listener(relay);
+		unlink_socket(c);
+		oom = l->cg && engine__cgroup_oom_killed(l->cg);
 		engine__cgroup_destroy(l->cg);
 		l->cg = NULL;
+		record_exit(c, &res, oom, failed ? error : NULL, &st);
+		ex =
+		    (engine__relay_exit){ENGINE__RELAY_MAGIC, st.exit_code, st.oom_killed, 0, st.finished_ns};
+		/* Waiters of an auto-removed container hear the end after the removal. */
+		engine__relay_finish(relay, &ex, c->spec->auto_remove);
 		launch_release(l);
 		if (!should_restart(c->spec, &st))
 			break;
@@ -306,14 +442,19 @@ __attribute__((noreturn)) static void monitor_main(engine_container *c, launch *
 			continue;
 		}
 		engine__stdio_close(l->owned);
+		relay_config(c, l, &proc, engine__relay_listen(c->dir), &cfg);
+		engine_error_clear();
+		engine__relay_rearm(relay, &cfg);
 		record_running(c, &proc, false);
 	}
 	if (c->spec->auto_remove)
 		engine__rm_rf(c->dir);
+	/* Waiters see EOF now: the container is gone when it was auto-removed. */
+	engine__relay_free(relay);
 	_exit(0);
 }
 
-static int run_monitor(engine_container *c, launch *l, int lock_fd, int *exit_code)
+static int run_monitor(engine_container *c, launch *l, serve *srv, int lock_fd, int *exit_code)
 {
 	report rep;
 	int fds[2];
@@ -336,7 +477,7 @@ static int run_monitor(engine_container *c, launch *l, int lock_fd, int *exit_co
 		m2 = fork();
 		if (m2 != 0)
 			_exit(m2 < 0 ? 1 : 0);
-		monitor_main(c, l, fds[1], lock_fd);
+		monitor_main(c, l, srv, fds[1], lock_fd);
 	}
 	close(fds[1]);
 	while (waitpid(m, NULL, 0) < 0 && errno == EINTR)
@@ -362,6 +503,7 @@ ENGINE_EXTERN int engine_container_start(engine_container *c)
 	engine__error_saved saved;
 	engine__cstate st;
 	launch l;
+	serve srv;
 	int mode, r, exit_code = 0;
 
 	if (!c)
@@ -385,13 +527,19 @@ ENGINE_EXTERN int engine_container_start(engine_container *c)
 	r = launch_prepare(c, mode, &l);
 	if (r < 0)
 		return r;
-	r = run_monitor(c, &l, lock, &exit_code);
+	r = serve_prepare(c, mode, &srv);
+	if (r == 0)
+		r = run_monitor(c, &l, &srv, lock, &exit_code);
 	if (r < 0) {
 		engine__error_save(&saved);
 		engine__cgroup_destroy(l.cg);
+		if (srv.listen_fd >= 0)
+			unlink_socket(c);
 		/* Like Docker: a container whose command could not run has exited. */
 		strcpy(st.status, exit_code ? "exited" : "created");
 		st.exit_code = exit_code;
+		if (exit_code)
+			st.finished_ns = engine__realtime_ns();
 		snprintf(st.error, sizeof(st.error), "%.255s", saved.message);
 		engine__state_write(c->dir, &st);
 		engine__error_restore(&saved);
@@ -401,6 +549,7 @@ ENGINE_EXTERN int engine_container_start(engine_container *c)
 		engine__net_sandbox_free(l.net);
 		l.net = NULL;
 	}
+	serve_release(&srv);
 	launch_release(&l);
 	return r;
 }

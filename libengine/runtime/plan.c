@@ -391,6 +391,9 @@ int engine__plan_build(engine_context *ctx, const engine_spec *spec, json_object
 	p->read_only = spec->read_only;
 	p->init = spec->init;
 	p->no_new_privs = spec->no_new_privs;
+	p->tty = spec->tty;
+	p->tty_rows = spec->tty_rows;
+	p->tty_cols = spec->tty_cols;
 
 	r = engine__resolve_argv(spec, config, &p->argv);
 	if (r < 0)
@@ -409,7 +412,9 @@ int engine__plan_build(engine_context *ctx, const engine_spec *spec, json_object
 	r = build_user(p, spec, config, layers, cdir);
 	if (r < 0)
 		goto fail;
-	if ((r = env_with_docker_defaults(p)) < 0)
+	/* Docker's TERM for a container with a terminal. */
+	if ((r = env_with_docker_defaults(p)) < 0 || (spec->tty && !engine__env_get(p->env, "TERM") &&
+						      (r = engine__strv_push(&p->env, "TERM=xterm")) < 0))
 		goto fail;
 	r = engine__plan_init_argv(p);
 	if (r < 0)

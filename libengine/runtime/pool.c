@@ -503,7 +503,7 @@ ENGINE_EXTERN int engine_pool_run(engine_pool *pool, const engine_strarray *argv
 	engine__pool_job_header h;
 	engine_run_result *res = NULL;
 	int capture[2] = {-1, -1}, owned[3] = {-1, -1, -1}, exit_code = 0, r;
-	engine__proc proc = {0, -1};
+	engine__proc proc = {0, -1, -1};
 	sandbox *sb = NULL;
 	double t0;
 

@@ -158,6 +158,12 @@ int engine__spawn_and_wait(engine__plan *plan, engine__cgroup *cg, engine__cgrou
 		}
 		return r;
 	}
+	if (proc.console_fd >= 0) {
+		/* A TTY: one stream, read from the master until its EIO. */
+		if (capture[0] >= 0)
+			close(capture[0]);
+		capture[0] = proc.console_fd;
+	}
 	w = (engine__wait){capture[0], capture[1], timeout, kill_cg};
 	capture[0] = capture[1] = -1; /* closed by the wait */
 	r = engine__proc_wait(&proc, &w, res);

@@ -96,6 +96,11 @@ struct engine_spec {
 	int64_t storage_size;
 	bool storage_tmpfs;
 	char **labels; /* "key=value" (spec_policy.c) */
+	/* terminal and stdin (Docker's Tty, OpenStdin, StdinOnce) */
+	bool tty;
+	bool open_stdin;
+	bool stdin_once;
+	uint16_t tty_rows, tty_cols;
 };
 
 /* Parse Docker's --restart value into @name (>= 16 bytes) and @max. */
@@ -205,6 +210,12 @@ typedef struct engine__plan {
 	int join_netns_fd;
 	/* stdio the child dup2s onto 0, 1, 2 (-1: /dev/null) */
 	int stdio_fd[3];
+	/* A pty from the container's devpts instead: the child opens it once
+	 * /dev/pts is mounted (or joined), makes the slave its stdio, controlling
+	 * terminal and /dev/console, and sends the master back over the sync
+	 * socket (engine__proc.console_fd). */
+	bool tty;
+	uint16_t tty_rows, tty_cols;
 	/* user namespace maps (written by the parent) */
 	uint32_t userns_uid, userns_gid, userns_count;
 	/* a prepared sandbox: wait for the job (NULL: run the plan's argv) */
@@ -270,6 +281,7 @@ int engine__user_resolve(char *const *dirs_top_first, const char *user, uid_t *u
 typedef struct engine__proc {
 	pid_t pid;
 	int pidfd;
+	int console_fd; /* the pty master when the plan asked for a tty, else -1 */
 } engine__proc;
 
 /* Clone the child with the plan's namespaces, place it in @cg (may be NULL),
@@ -284,8 +296,9 @@ int engine__spawn(engine__plan *plan, engine__cgroup *cg, engine__proc *out, int
 typedef struct engine__spawning {
 	pid_t pid;
 	int pidfd;
-	int go_w;  /* the sync socket */
-	int err_r; /* the child's error pipe */
+	int go_w;    /* the sync socket */
+	int err_r;   /* the child's error pipe */
+	int console; /* the pty master the child sent (plan->tty), -1 */
 } engine__spawning;
 int engine__spawn_begin(engine__plan *plan, engine__cgroup *cg, engine__spawning *sp);
 int engine__spawn_end(engine__plan *plan, engine__spawning *sp, engine__proc *out, int *exit_code_out);
@@ -305,6 +318,13 @@ __attribute__((noreturn)) void engine__child_main(engine__plan *plan, int go_fd,
 /* Exec side: setns into @plan->join_pidfd's namespaces, fork into its PID
  * namespace. Used by engine__spawn when join_pidfd >= 0. */
 __attribute__((noreturn)) void engine__child_join(engine__plan *plan, int go_fd, int err_fd);
+
+/* The pty (child_tty.c): open it in the container's devpts, make the slave
+ * stdio and controlling terminal (and /dev/console unless @joined, an exec
+ * into a running container), send the master over @sock. */
+void engine__child_console(const engine__plan *p, int sock, int err_fd, bool joined);
+/* Parent side: receive the master. */
+int engine__recv_console(int sock, int *out);
 
 /* Child-side helpers (async-signal-safe). */
 __attribute__((noreturn)) void engine__child_fail(int err_fd, int sys_errno, int exit_code, const char *what,

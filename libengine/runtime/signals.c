@@ -50,3 +50,10 @@ int engine__signal_parse(const char *name, int *out)
 	}
 	return engine__error_set(ENGINE_EINVALID, 0, "invalid signal \"%s\"", name);
 }
+
+ENGINE_EXTERN int engine_signal_parse(const char *name, int *out)
+{
+	if (!out)
+		return engine__error_set(ENGINE_EINVALID, 0, "engine_signal_parse: NULL argument");
+	return engine__signal_parse(name, out);
+}

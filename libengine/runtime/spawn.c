@@ -112,6 +112,8 @@ void engine__child_join(engine__plan *p, int go_fd, int err_fd)
 		}
 		if (p->userns_count && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))
 			engine__child_fail(err_fd, errno, 0, "become root in the user namespace", NULL);
+		if (p->tty)
+			engine__child_console(p, go_fd, err_fd, true);
 		if (p->working_dir && chdir(p->working_dir) < 0)
 			engine__child_fail(err_fd, errno, 0, "chdir to working directory", p->working_dir);
 		syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
@@ -125,6 +127,14 @@ void engine__child_join(engine__plan *p, int go_fd, int err_fd)
 	if (write(err_fd, &rec, sizeof(rec)) != (ssize_t)sizeof(rec))
 		_exit(1);
 	_exit(0);
+}
+
+/* The terminal, when the spawn does not get as far as handing it over. */
+static void close_console(engine__spawning *sp)
+{
+	if (sp->console >= 0)
+		close(sp->console);
+	sp->console = -1;
 }
 
 /* Undo a begun spawn that will not be finished: kill the child, reap it,
@@ -143,6 +153,7 @@ static int spawn_abort(engine__spawning *sp, int r)
 	close(sp->pidfd);
 	sp->pidfd = -1;
 	engine__spawning_close(sp);
+	close_console(sp);
 	if (n == (ssize_t)sizeof(rec) && rec.exit_code >= 0) {
 		rec.message[sizeof(rec.message) - 1] = '\0';
 		return engine__error_errno(rec.sys_errno, "%s", rec.message);
@@ -170,7 +181,7 @@ int engine__spawn_begin(engine__plan *p, engine__cgroup *cg, engine__spawning *s
 	if (engine__spawn_vm_possible(p))
 		return engine__spawn_vm(p, cg, sp);
 	sp->pid = 0;
-	sp->pidfd = sp->go_w = sp->err_r = -1;
+	sp->pidfd = sp->go_w = sp->err_r = sp->console = -1;
 	/* A socket, so a child that died early gives EPIPE, not SIGPIPE. */
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) < 0)
 		return engine__error_errno(errno, "create sync socket");
@@ -213,6 +224,9 @@ int engine__spawn_begin(engine__plan *p, engine__cgroup *cg, engine__spawning *s
 		r = engine__error_wrap("connect the container to its network");
 	if (r == 0 && send(sp->go_w, "g", 1, MSG_NOSIGNAL) != 1)
 		r = engine__error_errno(errno, "release the container process");
+	/* The terminal comes before the user namespace handshake (child_main's order). */
+	if (r == 0 && p->tty && engine__recv_console(sp->go_w, &sp->console) < 0)
+		r = engine_error_last()->code;
 	if (r == 0 && p->userns_count && p->join_pidfd < 0) {
 		char u;
 
@@ -283,6 +297,8 @@ int engine__spawn_end(engine__plan *p, engine__spawning *sp, engine__proc *out, 
 			}
 		}
 	}
+	if (got_error || pid <= 0)
+		close_console(sp);
 	if (got_error) {
 		rec.message[sizeof(rec.message) - 1] = '\0';
 		if (pid > 0)
@@ -310,9 +326,12 @@ int engine__spawn_end(engine__plan *p, engine__spawning *sp, engine__proc *out, 
 		syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
 		waitpid(pid, NULL, __WALL);
 		close(pidfd);
+		close_console(sp);
 		engine__error_restore(&saved);
 		return engine__error_wrap("start networking");
 	}
+	out->console_fd = sp->console;
+	sp->console = -1;
 	return 0;
 }
 

@@ -82,8 +82,9 @@ static long clone3_run(struct clone_args *args, int (*fn)(void *), void *arg)
 bool engine__spawn_vm_possible(const engine__plan *p)
 {
 #ifdef HAVE_SPAWN_VM
-	/* A bridge network's veth is wired on the round trip (engine__net_attach). */
-	return p->join_pidfd < 0 && !p->userns_count && !p->init && !p->job &&
+	/* A bridge network's veth is wired on the round trip (engine__net_attach);
+	 * a tty needs it too: the child sends its pty's master back. */
+	return p->join_pidfd < 0 && !p->userns_count && !p->init && !p->job && !p->tty &&
 	       !engine__net_needs_attach(p->net);
 #else
 	(void)p;
@@ -102,7 +103,7 @@ int engine__spawn_vm(engine__plan *p, engine__cgroup *cg, engine__spawning *sp)
 	long pid;
 
 	sp->pid = 0;
-	sp->pidfd = sp->go_w = sp->err_r = -1;
+	sp->pidfd = sp->go_w = sp->err_r = sp->console = -1;
 	p->n_attach_fds = 0;
 	if (cg && (r = engine__cgroup_self_attach_fds(cg, &v2_fd, p->attach_fds,
 						      sizeof(p->attach_fds) / sizeof(p->attach_fds[0]),

@@ -487,6 +487,33 @@ ENGINE_EXTERN int engine_spec_set_auto_remove(engine_spec *s, int enable)
 	return 0;
 }
 
+ENGINE_EXTERN int engine_spec_set_tty(engine_spec *s, int enable)
+{
+	CHECK_SPEC(s);
+	s->tty = enable != 0;
+	return 0;
+}
+
+ENGINE_EXTERN int engine_spec_set_tty_size(engine_spec *s, unsigned rows, unsigned cols)
+{
+	CHECK_SPEC(s);
+	if (rows > 65535 || cols > 65535)
+		return engine__error_set(ENGINE_EINVALID, 0, "terminal size %ux%u: out of range", rows, cols);
+	s->tty_rows = (uint16_t)rows;
+	s->tty_cols = (uint16_t)cols;
+	return 0;
+}
+
+ENGINE_EXTERN int engine_spec_set_stdin(engine_spec *s, int open_stdin, int stdin_once)
+{
+	CHECK_SPEC(s);
+	if (stdin_once && !open_stdin)
+		return engine__error_set(ENGINE_EINVALID, 0, "stdin_once needs an open stdin");
+	s->open_stdin = open_stdin != 0;
+	s->stdin_once = stdin_once != 0;
+	return 0;
+}
+
 void engine__spec_limits(const engine_spec *s, engine__cgroup_limits *out)
 {
 	memset(out, 0, sizeof(*out));

@@ -126,6 +126,11 @@ int engine__spec_to_json(const engine_spec *s, json_object **out)
 			json_object_object_add(l, key, json_object_new_string(eq + 1));
 		}
 	}
+	json_object_object_add(o, "Tty", json_object_new_boolean(s->tty));
+	json_object_object_add(o, "OpenStdin", json_object_new_boolean(s->open_stdin));
+	json_object_object_add(o, "StdinOnce", json_object_new_boolean(s->stdin_once));
+	add_int(o, "ConsoleHeight", s->tty_rows);
+	add_int(o, "ConsoleWidth", s->tty_cols);
 	*out = steal_ptr(o);
 	return 0;
 }
@@ -263,6 +268,11 @@ int engine__spec_from_json(json_object *o, engine_spec **out)
 	    strcmp(s->restart, "on-failure") == 0)
 		s->restart_max = (int)engine__json_get_int(a, "MaximumRetryCount", 0);
 	engine_error_clear();
+	s->tty = get_bool(o, "Tty");
+	s->open_stdin = get_bool(o, "OpenStdin");
+	s->stdin_once = get_bool(o, "StdinOnce");
+	s->tty_rows = (uint16_t)engine__json_get_int(o, "ConsoleHeight", 0);
+	s->tty_cols = (uint16_t)engine__json_get_int(o, "ConsoleWidth", 0);
 	*out = s;
 	return 0;
 oom:

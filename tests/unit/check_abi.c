@@ -115,6 +115,10 @@ START_TEST(test_abi__tables_match_headers)
 	    ROW(engine_build_options, ENGINE_BUILD_OPTIONS_VERSION),
 	    ROW(engine_container_stats, ENGINE_CONTAINER_STATS_VERSION),
 	    ROW(engine_store_usage, ENGINE_STORE_USAGE_VERSION),
+	    ROW(engine_attach_options, ENGINE_ATTACH_OPTIONS_VERSION),
+	    ROW(engine_logs_options, ENGINE_LOGS_OPTIONS_VERSION),
+	    ROW(engine_wait_options, ENGINE_WAIT_OPTIONS_VERSION),
+	    ROW(engine_wait_result, ENGINE_WAIT_RESULT_VERSION),
 #undef ROW
 	};
 	size_t n = 0;
@@ -180,6 +184,10 @@ START_TEST(test_abi__init_functions)
 	CHECK_INIT(engine_build_options, engine_build_options_init, ENGINE_BUILD_OPTIONS_VERSION);
 	CHECK_INIT(engine_container_stats, engine_container_stats_init, ENGINE_CONTAINER_STATS_VERSION);
 	CHECK_INIT(engine_store_usage, engine_store_usage_init, ENGINE_STORE_USAGE_VERSION);
+	CHECK_INIT(engine_attach_options, engine_attach_options_init, ENGINE_ATTACH_OPTIONS_VERSION);
+	CHECK_INIT(engine_logs_options, engine_logs_options_init, ENGINE_LOGS_OPTIONS_VERSION);
+	CHECK_INIT(engine_wait_options, engine_wait_options_init, ENGINE_WAIT_OPTIONS_VERSION);
+	CHECK_INIT(engine_wait_result, engine_wait_result_init, ENGINE_WAIT_RESULT_VERSION);
 	/* The template's values, not zeroes. */
 	ck_assert_engine_ok(engine_exec_options_init(&e, ENGINE_EXEC_OPTIONS_VERSION));
 	ck_assert_int_eq(e.stdio, ENGINE_STDIO_CAPTURE);

@@ -22,6 +22,8 @@ START_TEST(test_core__error_set_and_wrap)
 	ck_assert_int_eq(engine_error_last()->sys_errno, ENOENT);
 	ck_assert_int_eq(engine__error_code_from_errno(ENOSPC), ENGINE_EIO);
 	ck_assert_str_eq(engine_err_name(ENGINE_ETIMEOUT), "ENGINE_ETIMEOUT");
+	ck_assert_str_eq(engine_err_name(ENGINE_ECANCELED), "ENGINE_ECANCELED");
+	ck_assert_int_eq(engine__error_code_from_errno(ECANCELED), ENGINE_ECANCELED);
 	ck_assert_str_eq(engine_strerror(ENGINE_EEXISTS), "already exists");
 }
 END_TEST

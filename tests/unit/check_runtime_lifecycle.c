@@ -53,21 +53,13 @@ static void check_stats_v1_caller(engine_container *c, const engine_container_st
 	ck_assert_uint_eq(guarded.s.pids, 0);
 }
 
-static char *read_all(const char *path)
-{
-	char *data = NULL;
-
-	ck_assert_engine_ok(engine__read_file(path, &data, NULL));
-	return data;
-}
-
 START_TEST(test_runtime__lifecycle)
 {
 	engine_container *c = create("web", "echo hi; echo oops >&2; sleep 30");
 	engine_exec_options eo = ENGINE_EXEC_OPTIONS_INIT;
 	engine_container_stats stats = ENGINE_CONTAINER_STATS_INIT;
 	engine_run_result *res = NULL;
-	char *json = NULL, *log;
+	char *json = NULL;
 	int code = -1;
 
 	ck_assert_str_eq(engine_container_status(c), "created");
@@ -124,12 +116,22 @@ START_TEST(test_runtime__lifecycle)
 	ck_assert_engine_ok(engine_container_wait(c, -1, &code));
 	ck_assert_int_eq(code, 137);
 
-	log = read_all(engine_container_log_path(c, 1));
-	ck_assert_str_eq(log, "hi\n");
-	free(log);
-	log = read_all(engine_container_log_path(c, 2));
-	ck_assert_str_eq(log, "oops\n");
-	free(log);
+	{
+		engine_logs *lg = NULL;
+		const engine_log_entry *e;
+
+		ck_assert_engine_ok(engine_container_logs(c, NULL, &lg));
+		ck_assert_int_eq(engine_logs_next(lg, 0), 1);
+		e = engine_logs_entry(lg);
+		ck_assert_int_eq(e->stream, 1);
+		ck_assert_mem_eq(e->data, "hi\n", 3);
+		ck_assert_int_eq(engine_logs_next(lg, 0), 1);
+		e = engine_logs_entry(lg);
+		ck_assert_int_eq(e->stream, 2);
+		ck_assert_mem_eq(e->data, "oops\n", 5);
+		ck_assert_int_eq(engine_logs_next(lg, 0), 0);
+		engine_logs_free(lg);
+	}
 
 	ck_assert_engine_ok(engine_container_inspect(c, &json));
 	ck_assert_ptr_nonnull(strstr(json, "\"ExitCode\": 137"));

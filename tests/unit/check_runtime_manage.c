@@ -156,11 +156,25 @@ static void wait_settled(engine_container *c, int restarts)
 		     engine_container_status(c));
 }
 
+/* stdout as the log reader gives it. */
 static char *log_of(engine_container *c)
 {
-	char *data = NULL;
+	engine_logs_options o = ENGINE_LOGS_OPTIONS_INIT;
+	engine_logs *l = NULL;
+	char *data = calloc(1, 1);
+	size_t n = 0;
 
-	ck_assert_engine_ok(engine__read_file(engine_container_log_path(c, 1), &data, NULL));
+	o.show_stderr = 0;
+	ck_assert_engine_ok(engine_container_logs(c, &o, &l));
+	while (engine_logs_next(l, 0) == 1) {
+		const engine_log_entry *e = engine_logs_entry(l);
+
+		data = realloc(data, n + e->len + 1);
+		memcpy(data + n, e->data, e->len);
+		n += e->len;
+		data[n] = '\0';
+	}
+	engine_logs_free(l);
 	return data;
 }
 

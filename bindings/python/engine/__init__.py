@@ -13,7 +13,7 @@ this package adds keyword arguments, context managers and typed exceptions.
 from __future__ import annotations
 
 from . import capi
-from ._errors import (AlreadyExists, Busy, ContainerNotFound, Error, GenericError,
+from ._errors import (AlreadyExists, Busy, Cancelled, ContainerNotFound, Error, GenericError,
                       ImageNotFound, InvalidArgument, IOFailure, NotFound, NotSupported,
                       OutOfMemory, PermissionDenied, Timeout)
 from .containers import Container, Containers, ContainerStats, RunResult, Spec
@@ -45,6 +45,6 @@ __all__ = [
     "capi", "Context", "Store", "StoreUsage", "Images", "Image", "ImageSummary",
     "Error", "GenericError", "NotFound", "ImageNotFound", "ContainerNotFound",
     "AlreadyExists", "InvalidArgument", "PermissionDenied", "Busy", "NotSupported",
-    "OutOfMemory", "Timeout", "IOFailure", "version", "has_feature", "parse_size",
+    "OutOfMemory", "Timeout", "IOFailure", "Cancelled", "version", "has_feature", "parse_size",
     "Container", "Containers", "ContainerStats", "RunResult", "Spec",
 ]

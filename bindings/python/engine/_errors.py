@@ -110,6 +110,10 @@ class IOFailure(Error, OSError):
     """ENGINE_EIO: an I/O failure (full disk, short read, broken pipe)."""
 
 
+class Cancelled(Error):
+    """ENGINE_ECANCELED: the call was cancelled through its cancel fd."""
+
+
 _BY_CODE: dict = {
     capi.ENGINE_ERROR: GenericError,
     capi.ENGINE_ENOTFOUND: NotFound,
@@ -121,6 +125,7 @@ _BY_CODE: dict = {
     capi.ENGINE_ENOMEM: OutOfMemory,
     capi.ENGINE_ETIMEOUT: Timeout,
     capi.ENGINE_EIO: IOFailure,
+    capi.ENGINE_ECANCELED: Cancelled,
     "default": GenericError,
 }
 capi._set_error_classes(_BY_CODE)

@@ -16,8 +16,8 @@ import os
 import shlex
 import signal as _signal
 from dataclasses import dataclass
-from typing import (TYPE_CHECKING, Any, Dict, Iterable, List, Mapping, Optional, Sequence,
-                    Tuple, Union)
+from typing import (TYPE_CHECKING, Any, Dict, Iterable, Iterator, List, Mapping, Optional,
+                    Sequence, Tuple, Union)
 
 from . import capi
 from ._errors import ContainerNotFound, ImageNotFound, NotFound, Timeout, refine_not_found
@@ -93,6 +93,21 @@ def _command(command: Command) -> Optional[List[str]]:
     if isinstance(command, str):
         return shlex.split(command)  # docker-py splits a string command the same way
     return [os.fspath(c) for c in command]
+
+
+def _time_ns(value: Any) -> int:
+    """ns since the epoch for logs/events filters: None (no limit), a datetime,
+    Unix seconds, or a string as Docker takes it (parsed by the library)."""
+    import datetime
+    import time as _time
+
+    if value is None:
+        return 0
+    if isinstance(value, datetime.datetime):
+        return int(value.timestamp() * 1e9)
+    if isinstance(value, (int, float)):
+        return int(value * 1e9)
+    return capi.engine_time_parse(str(value), _time.time_ns())
 
 
 def _signal_number(sig: Union[int, str]) -> int:
@@ -463,21 +478,46 @@ class Container:
         return host, int(num)
 
     def log_path(self, stream: int = 1) -> Optional[str]:
-        """The log file of stdout (1) or stderr (2), None when it does not log to files."""
+        """The container's log file (the engine's record format), None when it has none."""
         return capi.engine_container_log_path(self.handle, stream)
 
-    def logs(self, stdout: bool = True, stderr: bool = True) -> bytes:
-        """What the container wrote to its log files so far (stdout, then stderr)."""
-        out = b""
-        for want, stream in ((stdout, 1), (stderr, 2)):
-            path = self.log_path(stream) if want else None
-            if path:
+    def logs(self, stdout: bool = True, stderr: bool = True, *, timestamps: bool = False,
+             tail: Union[int, str] = "all", since: Any = None, until: Any = None) -> bytes:
+        """What the container wrote, in the order it wrote it (like ``docker logs``).
+
+        ``tail``: the last N lines or "all"; ``since``/``until``: a datetime,
+        Unix seconds, or a string as Docker takes it ("10m", RFC 3339).
+        """
+        return b"".join(data for _, data in self.log_entries(
+            stdout, stderr, timestamps=timestamps, tail=tail, since=since, until=until))
+
+    def log_entries(self, stdout: bool = True, stderr: bool = True, *, follow: bool = False,
+                    timestamps: bool = False, tail: Union[int, str] = "all", since: Any = None,
+                    until: Any = None) -> Iterator[Tuple[int, bytes]]:
+        """(stream, bytes) pairs, stream 1 for stdout and 2 for stderr; with
+        ``follow`` it keeps going until the container stops."""
+        opts = capi.engine_logs_options()
+        capi.engine_logs_options_init(opts, capi.ENGINE_LOGS_OPTIONS_VERSION)
+        opts.show_stdout = int(stdout)
+        opts.show_stderr = int(stderr)
+        opts.follow = int(follow)
+        opts.timestamps = int(timestamps)
+        opts.tail = -1 if tail in (None, "all") else int(tail)
+        opts.since = _time_ns(since)
+        opts.until = _time_ns(until)
+        reader = capi.engine_container_logs(self.handle, opts)
+        try:
+            while True:
                 try:
-                    with open(path, "rb") as f:
-                        out += f.read()
-                except FileNotFoundError:
-                    pass
-        return out
+                    # In slices, so that Ctrl-C still reaches the main thread.
+                    if not capi.engine_logs_next(reader, _WAIT_SLICE):
+                        return
+                except Timeout:
+                    continue
+                e = capi.engine_logs_entry(reader)
+                yield e.stream, e.data_bytes()
+        finally:
+            capi.engine_logs_free(reader)
 
     def remove(self, force: bool = False) -> None:
         """Remove it (``force`` kills it first), then release the handle."""

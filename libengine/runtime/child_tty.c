@@ -1,0 +1,157 @@
+/*
+ * The container's terminal, child side: a pty from the container's own
+ * devpts (so `tty` says /dev/pts/0 and nothing of the host's devpts is
+ * visible), its slave as stdio, controlling terminal and /dev/console (like
+ * runc and crun), and the master sent to the parent over the sync socket.
+ * Between clone and exec: system calls only. Also the parent's receiving
+ * end.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "core/error.h"
+#include "runtime/runtime.h"
+
+#ifndef TIOCGPTPEER
+#define TIOCGPTPEER _IO('T', 0x41)
+#endif
+
+#define FAIL(what, arg) engine__child_fail(err_fd, errno, 0, what, arg)
+
+static void append_uint(char *buf, size_t size, unsigned v)
+{
+	char digits[16];
+	size_t n = 0, len = strlen(buf);
+
+	do
+		digits[n++] = (char)('0' + v % 10);
+	while ((v /= 10) && n < sizeof(digits));
+	while (n && len + 1 < size)
+		buf[len++] = digits[--n];
+	buf[len] = '\0';
+}
+
+static void send_fd(int sock, int fd, int err_fd)
+{
+	char byte = 't';
+	struct iovec iov = {.iov_base = &byte, .iov_len = 1};
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct msghdr msg;
+	struct cmsghdr *cm;
+	ssize_t n;
+
+	memset(&msg, 0, sizeof(msg));
+	memset(&u, 0, sizeof(u));
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	msg.msg_control = u.buf;
+	msg.msg_controllen = sizeof(u.buf);
+	cm = CMSG_FIRSTHDR(&msg);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+	do
+		n = sendmsg(sock, &msg, MSG_NOSIGNAL);
+	while (n < 0 && errno == EINTR);
+	if (n != 1)
+		FAIL("send the terminal to the engine", NULL);
+}
+
+void engine__child_console(const engine__plan *p, int sock, int err_fd, bool joined)
+{
+	char path[32] = "/dev/pts/";
+	unsigned n = 0;
+	int master, slave, unlock = 0;
+
+	master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (master < 0)
+		FAIL("open", "/dev/ptmx");
+	if (ioctl(master, TIOCSPTLCK, &unlock) < 0 || ioctl(master, TIOCGPTN, &n) < 0)
+		FAIL("set up the pty", NULL);
+	append_uint(path, sizeof(path), n);
+	/* The peer ioctl opens the slave of this very master, whatever the path holds. */
+	slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (slave < 0 && (errno == EINVAL || errno == ENOTTY))
+		slave = open(path, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (slave < 0)
+		FAIL("open", path);
+	if (p->tty_rows && p->tty_cols) {
+		struct winsize ws = {.ws_row = p->tty_rows, .ws_col = p->tty_cols};
+
+		if (ioctl(slave, TIOCSWINSZ, &ws) < 0)
+			FAIL("set the terminal size", NULL);
+	}
+	/* The container's user owns its terminal (mesg, write, some shells care). */
+	if (p->has_user) {
+		/* Before entering its user namespace the child is the host's root. */
+		uid_t uid = p->uid + (p->userns_count && !joined ? p->userns_uid : 0);
+
+		if (fchown(slave, uid, (gid_t)-1) < 0)
+			FAIL("chown", path);
+	}
+	/* An exec shares the container's /dev/console. */
+	if (!joined) {
+		int fd = open("/dev/console", O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+
+		if (fd < 0)
+			FAIL("create", "/dev/console");
+		close(fd);
+		if (mount(path, "/dev/console", NULL, MS_BIND, NULL) < 0)
+			FAIL("bind the terminal on", "/dev/console");
+	}
+	for (int i = 0; i < 3; i++)
+		if (dup2(slave, i) < 0)
+			FAIL("dup2 the terminal", NULL);
+	close(slave);
+	/* A session of its own, with the pty as its controlling terminal; a
+	 * session made earlier (EPERM: already its leader) is fine too. */
+	if (setsid() < 0 && errno != EPERM)
+		FAIL("setsid", NULL);
+	if (ioctl(0, TIOCSCTTY, 0) < 0)
+		FAIL("make the pty the controlling terminal", NULL);
+	send_fd(sock, master, err_fd);
+	close(master);
+}
+
+int engine__recv_console(int sock, int *out)
+{
+	char byte;
+	struct iovec iov = {.iov_base = &byte, .iov_len = 1};
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct msghdr msg;
+	struct cmsghdr *cm;
+	ssize_t n;
+
+	memset(&msg, 0, sizeof(msg));
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	msg.msg_control = u.buf;
+	msg.msg_controllen = sizeof(u.buf);
+	do
+		n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return engine__error_errno(errno, "receive the container's terminal");
+	cm = CMSG_FIRSTHDR(&msg);
+	if (n != 1 || byte != 't' || !cm || cm->cmsg_type != SCM_RIGHTS ||
+	    cm->cmsg_len != CMSG_LEN(sizeof(int)))
+		return engine__error_set(ENGINE_ERROR, 0,
+					 "the container process died before handing over its terminal");
+	memcpy(out, CMSG_DATA(cm), sizeof(int));
+	return 0;
+}

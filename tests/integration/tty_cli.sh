@@ -1,0 +1,129 @@
+#!/bin/sh
+# Interactive use end to end, in real terminals (tmux on a private socket):
+# run -it (tty, size, resize, exit status), detaching with ctrl-p ctrl-q and
+# attaching again, start -ai; and the streams without a terminal: run -i with
+# piped stdin, run attached, logs (-f, --tail, --since, --until, -t), wait.
+set -u
+[ "$(id -u)" = 0 ] || { echo "skip: needs root"; exit 77; }
+[ -x /bin/busybox ] || { echo "skip: no /bin/busybox"; exit 77; }
+command -v tmux >/dev/null || { echo "skip: no tmux (scripts/setup.sh installs it)"; exit 77; }
+ENGINE_BUILD=${ENGINE_BUILD:-$(pwd)}
+root=$(mktemp -d /tmp/engine-it-tty-XXXXXX)
+parent="engine-it-$(basename "$root")"
+printf '{"cgroup-parent": "%s"}\n' "$parent" > "$root/config.json"
+ENGINE="$ENGINE_BUILD/tools/engine --root $root --config $root/config.json"
+E() { $ENGINE "$@"; }
+T() { tmux -S "$root/tmux.sock" "$@"; }
+fails=0
+cleanup() {
+	T kill-server 2>/dev/null
+	E rm -f $(E ps -a -q 2>/dev/null) >/dev/null 2>&1
+	for d in /sys/fs/cgroup/*/"$parent"; do [ -d "$d" ] && rmdir "$d" 2>/dev/null; done
+	rm -rf "$root"
+}
+trap cleanup EXIT
+check() { # check NAME EXPECTED ACTUAL
+	if [ "$2" = "$3" ]; then echo "ok   $1"; else echo "FAIL $1: expected [$2] got [$3]"; fails=$((fails + 1)); fi
+}
+# term NAME CMD: run CMD in a 100x30 terminal; its exit status lands in $root/NAME.rc
+term() {
+	rm -f "$root/$1.rc"
+	T new-session -d -s "$1" -x 100 -y 30 "$2; echo \$? > $root/$1.rc"
+}
+# shows NAME PATTERN: wait (up to 60s) until the terminal shows PATTERN
+shows() {
+	i=0
+	while [ $i -lt 600 ]; do
+		T capture-pane -p -t "$1" 2>/dev/null | grep -q -- "$2" && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	echo "--- terminal $1 never showed [$2]:"
+	T capture-pane -p -t "$1" 2>/dev/null
+	return 1
+}
+# status NAME: wait (up to 60s) for the command's exit status
+status() {
+	i=0
+	while [ $i -lt 600 ] && [ ! -s "$root/$1.rc" ]; do sleep 0.1; i=$((i + 1)); done
+	cat "$root/$1.rc" 2>/dev/null || echo none
+}
+
+E default >/dev/null || { echo "FAIL: engine default"; exit 1; }
+
+# run -it: a real tty of the terminal's size, resize, exit status
+term it "$ENGINE run -it --rm busybox sh"
+shows it '/ #'; check "prompt" 0 $?
+T send-keys -t it 'tty; stty size; echo $TERM' Enter
+shows it '^xterm'; check "tty is the container's pty" 0 $?
+check "tty size" "30 100" "$(T capture-pane -p -t it | grep -x '[0-9]* [0-9]*' | head -n1)"
+check "tty path" "/dev/pts/0" "$(T capture-pane -p -t it | grep -x '/dev/pts/[0-9]*' | head -n1)"
+T resize-window -t it -x 80 -y 20 2>/dev/null || T refresh-client -t it -C 80x20
+T send-keys -t it 'clear; stty size' Enter
+shows it '^20 80'; check "resize follows the terminal" 0 $?
+T send-keys -t it 'exit 4' Enter
+check "exit status through the tty" 4 "$(status it)"
+
+# detach with ctrl-p ctrl-q, attach again
+term d1 "$ENGINE run -it --name det busybox sh"
+shows d1 '/ #'
+T send-keys -t d1 'echo one' Enter
+shows d1 '^one'
+T send-keys -t d1 C-p C-q
+check "detach exits 0" 0 "$(status d1)"
+check "still running" "running" "$(E inspect det | tr -d ' ' | sed -n 's/"Status":"\(.*\)",/\1/p')"
+term a1 "$ENGINE attach det"
+sleep 0.2
+T send-keys -t a1 'echo two' Enter
+shows a1 '^two'; check "attach" 0 $?
+T send-keys -t a1 'exit 6' Enter
+check "attach gets the exit status" 6 "$(status a1)"
+check "tty logs" "one two" "$(E logs det | tr -d '\r' | grep -x 'one\|two' | tr '\n' ' ' | sed 's/ $//')"
+E attach det 2>/dev/null; check "attach to a stopped container" 1 $?
+# start -ai brings the same shell back
+term s1 "$ENGINE start -ai det"
+shows s1 '/ #'
+T send-keys -t s1 'exit 7' Enter
+check "start -ai" 7 "$(status s1)"
+E rm det >/dev/null
+
+# -it without a terminal is refused, like docker
+echo | E run -it --rm busybox true 2>/dev/null; check "no tty on stdin" 1 $?
+
+# without a terminal: piped stdin, separate streams, exit statuses
+check "run -i piped" "hello" "$(echo hello | E run -i --rm busybox cat)"
+check "run -i piped, kept" "hello done" "$(echo hello | E run -i --name kept busybox sh -c 'cat; echo done' | tr '\n' ' ' | sed 's/ $//')"
+E rm kept >/dev/null
+out=$(E run --name streams busybox sh -c 'echo out; echo err >&2; exit 3' 2>"$root/err"); rc=$?
+check "attached run: stdout" "out" "$out"
+check "attached run: stderr" "err" "$(cat "$root/err")"
+check "attached run: status" 3 $rc
+check "logs keep the streams apart" "out" "$(E logs streams 2>/dev/null)"
+check "logs stderr" "err" "$(E logs streams 2>&1 >/dev/null)"
+E rm streams >/dev/null
+
+# logs: follow, tail, since/until, timestamps
+id=$(E run -d busybox sh -c 'echo a; echo b; sleep 1; echo c')
+check "logs -f follows to the end" "a b c" "$(E logs -f "$id" | tr '\n' ' ' | sed 's/ $//')"
+check "logs --tail 1" "c" "$(E logs --tail 1 "$id")"
+check "logs -n 0" "" "$(E logs -n 0 "$id")"
+ts=$(E logs -t "$id" | sed -n 2p)
+check "logs -t" "b" "${ts#* }"
+case "$ts" in 20[0-9][0-9]-[01][0-9]-[0-3][0-9]T*Z\ b) check "timestamp format" 0 0 ;; *) check "timestamp format" "RFC 3339" "$ts" ;; esac
+check "logs --since 1h" "3" "$(E logs --since 1h "$id" | wc -l)"
+check "logs --until 1h ago" "0" "$(E logs --until 1h "$id" | wc -l)"
+E logs --since yesterday "$id" 2>/dev/null; check "bad --since" 1 $?
+check "wait" "0" "$(E wait "$id")"
+E rm "$id" >/dev/null
+E run -d --name w7 busybox sh -c 'sleep 0.3; exit 7' >/dev/null
+check "wait prints the status" "7" "$(E wait w7)"
+E wait nope 2>/dev/null; check "wait unknown" 1 $?
+E rm w7 >/dev/null
+
+# nothing left behind
+E ps -a --format json | grep -v "^$" && echo "^^^ left over"
+check "no containers" 0 "$(ls "$root/containers" | wc -l)"
+check "no mounts" 0 "$(grep -c "$root" /proc/self/mountinfo)"
+
+[ $fails -eq 0 ] || { echo "$fails failed"; exit 1; }
+echo "all passed"

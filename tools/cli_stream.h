@@ -1,0 +1,43 @@
+/* Attached sessions for run, start -a, attach and exec: the terminal in raw
+ * mode for a TTY, stdin forwarded (ctrl-p,ctrl-q detaches), output to
+ * stdout/stderr, window-size changes, signals proxied to a container
+ * without a TTY, and the exit status from a wait started before the
+ * container runs, as docker's CLI does. */
+#ifndef ENGINE_TOOLS_CLI_STREAM_H
+#define ENGINE_TOOLS_CLI_STREAM_H
+
+#include <pthread.h>
+
+#include <engine.h>
+
+struct cli_session {
+	engine_container *container;
+	engine_attach *attach;
+	int use_stdin; /* read our stdin and forward it */
+	int sig_proxy; /* forward signals (containers without a TTY) */
+	/* resize the TTY (the container's, or an exec's) */
+	int (*resize)(void *arg, unsigned rows, unsigned cols);
+	void *resize_arg;
+	/* the exit-status waiter */
+	pthread_t waiter;
+	int waiting;
+	int cancel_fd;
+	int wait_rc;
+	engine_wait_result result;
+	int condition;
+};
+
+/* write(2) all of @p, retrying on EINTR; -1 on failure. */
+int cli_write_all(int fd, const char *p, size_t n);
+/* The terminal's size (rows, cols of stdout or stdin); 0 when not a terminal. */
+int cli_terminal_size(unsigned *rows, unsigned *cols);
+/* Start waiting for @condition (an engine_wait_condition) in a thread. */
+int cli_session_wait(struct cli_session *s, int condition);
+/* Copy between the terminal and the attachment until the output ends (0),
+ * the user detaches (1), or something fails (-1, error printed). */
+int cli_session_pump(struct cli_session *s);
+/* The container's exit status from the waiter (after the pump ended), or
+ * 0 when @detached (the waiter is cancelled). Frees nothing else. */
+int cli_session_finish(struct cli_session *s, int detached);
+
+#endif
