@@ -6,6 +6,7 @@
 set -u
 [ "$(id -u)" = 0 ] || { echo "skip: needs root"; exit 77; }
 [ -x /bin/busybox ] || { echo "skip: no /bin/busybox"; exit 77; }
+. "$(dirname "$0")/netns.inc"
 command -v tmux >/dev/null || { echo "skip: no tmux (scripts/setup.sh installs it)"; exit 77; }
 ENGINE_BUILD=${ENGINE_BUILD:-$(pwd)}
 root=$(mktemp -d /tmp/engine-it-tty-XXXXXX)
