@@ -147,6 +147,28 @@ static inline void th_skip_record(const char *test, const char *fmt, ...)
 
 /* Run one suite; privileged suites exit 77 (skipped) when not root, and a
  * suite whose every test skipped exits 77 too. */
+/* What a started container wrote to its log (stdout and stderr, in order),
+ * through the log reader; malloc'd. */
+static inline char *th_container_log(engine_container *c)
+{
+	engine_logs *l = NULL;
+	char *data = calloc(1, 1);
+	size_t n = 0;
+
+	ck_assert_engine_ok(engine_container_logs(c, NULL, &l));
+	while (engine_logs_next(l, 0) == 1) {
+		const engine_log_entry *e = engine_logs_entry(l);
+
+		data = realloc(data, n + e->len + 1);
+		ck_assert_ptr_nonnull(data);
+		memcpy(data + n, e->data, e->len);
+		n += e->len;
+		data[n] = '\0';
+	}
+	engine_logs_free(l);
+	return data;
+}
+
 static inline int th_run_suite(Suite *s, int needs_root)
 {
 	SRunner *sr;

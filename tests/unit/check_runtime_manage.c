@@ -156,28 +156,6 @@ static void wait_settled(engine_container *c, int restarts)
 		     engine_container_status(c));
 }
 
-/* stdout as the log reader gives it. */
-static char *log_of(engine_container *c)
-{
-	engine_logs_options o = ENGINE_LOGS_OPTIONS_INIT;
-	engine_logs *l = NULL;
-	char *data = calloc(1, 1);
-	size_t n = 0;
-
-	o.show_stderr = 0;
-	ck_assert_engine_ok(engine_container_logs(c, &o, &l));
-	while (engine_logs_next(l, 0) == 1) {
-		const engine_log_entry *e = engine_logs_entry(l);
-
-		data = realloc(data, n + e->len + 1);
-		memcpy(data + n, e->data, e->len);
-		n += e->len;
-		data[n] = '\0';
-	}
-	engine_logs_free(l);
-	return data;
-}
-
 START_TEST(test_runtime__restart_on_failure)
 {
 	engine_container *c = create("flaky", "echo run; exit 3", "on-failure:2");
@@ -191,7 +169,7 @@ START_TEST(test_runtime__restart_on_failure)
 	ck_assert_int_eq(code, 3);
 	/* 1 run + 2 restarts (after 100 ms, then 200 ms), then the policy gives up */
 	wait_settled(c, 2);
-	log = log_of(c);
+	log = th_container_log(c);
 	ck_assert_str_eq(log, "run\nrun\nrun\n");
 	free(log);
 	ck_assert_engine_ok(engine_container_inspect(c, &json));

@@ -116,7 +116,6 @@ START_TEST(test_runtime_storage__created_containers)
 	engine_context *ctx = context_with(root, NULL);
 	engine_spec *spec = NULL;
 	engine_container *c = NULL;
-	const char *log;
 	cleanup_free char *text = NULL;
 	int code = -1, r;
 
@@ -146,8 +145,7 @@ START_TEST(test_runtime_storage__created_containers)
 	ck_assert_engine_ok(engine_container_start(c));
 	ck_assert_engine_ok(engine_container_wait(c, -1, &code));
 	ck_assert_int_eq(code, 0);
-	log = engine_container_log_path(c, 1);
-	ck_assert_engine_ok(engine__read_file(log, &text, NULL));
+	text = th_container_log(c);
 	ck_assert_msg(strstr(text, "8192\nfull\n") != NULL, "log: %s", text);
 	ck_assert_engine_ok(engine_container_remove(c, 1));
 	engine_container_free(c);
