@@ -6,7 +6,7 @@ PKGS="build-essential autoconf automake libtool pkg-config
   libarchive-dev libseccomp-dev libcap-dev libjson-c-dev libssl-dev nettle-dev libisal-dev
   libcurl4-openssl-dev libmicrohttpd-dev libgnutls28-dev check libmnl-dev libnftables-dev
   python3-docker
-  clang-format busybox-static umoci skopeo crun runc bubblewrap
+  clang libclang-rt-14-dev clang-format busybox-static umoci skopeo crun runc bubblewrap
   swig python3-dev python3-pytest golang-go
   docker-registry buildah iproute2 zstd gzip tar bsdutils tmux
   golang-github-docker-docker-dev"

@@ -1,7 +1,8 @@
 #!/bin/sh
 # The whole test suite, from a clean checkout: installs dependencies, builds
 # with -Werror, runs every suite (C/Check, header test, Python, Go), then
-# rebuilds with ASan+UBSan and runs the C suite again. Ends with one line:
+# rebuilds with ASan+UBSan and runs the C suite again, then runs each
+# libFuzzer harness for 20 s when clang is installed. Ends with one line:
 # "N passed, N failed, N skipped" (skipped: tests this host cannot run).
 set -u
 cd "$(dirname "$0")/.."
@@ -61,6 +62,19 @@ done
 
 build build/asan --enable-werror --enable-sanitizers --disable-python || status=1
 [ $status -eq 0 ] && ASAN_OPTIONS=detect_leaks=1 run_check build/asan "ASan+UBSan"
+
+# The libFuzzer harnesses (tests/fuzz), a bounded run each, where clang and
+# its libFuzzer runtime are installed. scripts/fuzz.sh runs them longer.
+if command -v clang >/dev/null 2>&1; then
+	echo "== fuzzers, ${FUZZ_SECONDS:-20} s each [t+$(( $(date +%s) - start ))s] =="
+	if mkdir -p build/fuzz && (cd build/fuzz && "$top/configure" -q CC=clang --enable-fuzzers --disable-python &&
+		make -s -j"$(nproc)" fuzzers >/dev/null 2>&1); then
+		sh tests/fuzz/run.sh build/fuzz "${FUZZ_SECONDS:-20}" "$results"
+	else
+		echo "fuzz build failed"
+		echo "0 1 0" >> "$results"
+	fi
+fi
 
 echo "== leftovers [t+$(( $(date +%s) - start ))s] =="
 if sh tests/leftovers.sh check "$before"; then echo "1 0 0" >> "$results"; else echo "0 1 0" >> "$results"; fi

@@ -95,7 +95,16 @@ int engine__build_load_image(engine_context *ctx, const char *id, json_object **
 	}
 	if ((r = engine__blob_read(ctx, id, &data, &len)) < 0)
 		return engine__error_wrap("image %s: config", id);
-	return engine__json_parse(data, len, "image config", out);
+	if ((r = engine__json_parse(data, len, "image config", out)) < 0)
+		return r;
+	/* Every step adds to it as an object: anything else is not a config
+	 * (json-c asserts, ending the process, on a member add to a non-object). */
+	if (!json_object_is_type(*out, json_type_object)) {
+		json_object_put(*out);
+		*out = NULL;
+		return engine__error_set(ENGINE_EINVALID, 0, "image %s: config is not a JSON object", id);
+	}
+	return 0;
 }
 
 /* The chain ID of the image's top layer (NULL when it has none). */

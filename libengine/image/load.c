@@ -106,6 +106,9 @@ int engine__load_read_config(engine__source *src, struct engine__load_image *img
 	if (n != n_layers)
 		return engine__error_set(ENGINE_EINVALID, 0, "config %s: %zu diff_ids for %zu layers",
 					 img->config_digest, n, n_layers);
+	/* Read again (an image named twice): the new list replaces the old. */
+	engine__strv_free(img->diff_ids);
+	img->diff_ids = NULL;
 	r = engine__json_to_strv(diff_ids, &img->diff_ids);
 	if (r < 0)
 		return engine__error_wrap("config %s: rootfs.diff_ids", img->config_digest);

@@ -183,7 +183,14 @@ char *engine__challenge_token_url(const engine__challenge *c, char *const *scope
 {
 	cleanup_free char *buf = NULL;
 	size_t len = 0, cap = 0;
-	const char *sep = strchr(c->realm, '?') ? "&" : "?";
+	const char *sep;
+
+	/* Only a Bearer challenge has a realm to send the token request to. */
+	if (!c->realm) {
+		engine__error_set(ENGINE_EINVALID, 0, "authentication challenge without a realm");
+		return NULL;
+	}
+	sep = strchr(c->realm, '?') ? "&" : "?";
 
 	if (append_raw(&buf, &len, &cap, c->realm) < 0)
 		return NULL;

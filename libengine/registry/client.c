@@ -357,7 +357,7 @@ static int fetch_token(engine__regclient *c)
 	}
 	url = engine__challenge_token_url(&c->chal, scopes);
 	if (!url)
-		return ENGINE_ENOMEM;
+		return engine_error_last()->code ? engine_error_last()->code : ENGINE_ENOMEM;
 	h = curl_easy_init();
 	if (!h)
 		return engine__error_oom();

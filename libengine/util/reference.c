@@ -314,6 +314,11 @@ char *engine__reference_familiar_name(const engine__reference *r, const char *de
 		return engine__reference_name(r);
 	if (engine__str_starts_with(p, "library/") && !strchr(p + 8, '/'))
 		p += 8;
+	/* "docker.io/foo.com/x" must not come out as "foo.com/x", which reads
+	 * as another registry's image (Docker's familiar form does; the store
+	 * keys tags by this string, so it has to read back as itself). */
+	if (strchr(p, '/') && looks_like_host(p, (size_t)(strchr(p, '/') - p)))
+		return engine__reference_name(r);
 	if (!(name = strdup(p)))
 		engine__error_oom();
 	return name;

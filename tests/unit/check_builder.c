@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 
 #include "check_helpers.h"
+#include "image/store.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/str.h"
@@ -731,6 +732,30 @@ START_TEST(test_build__user_lookup_stays_in_the_container)
 }
 END_TEST
 
+/* Fuzzer finding: a base image whose config is JSON but not an object made
+ * json-c abort the process on the first instruction's member add. The
+ * store or the builder must refuse it with an error instead. */
+START_TEST(test_build__non_object_config_is_refused)
+{
+	struct fixture f;
+	char digest[ENGINE__DIGEST_LEN + 1];
+	cleanup_free char *df = NULL;
+	int r;
+
+	setup(&f);
+	ck_assert_engine_ok(engine__blob_put_buf(f.ctx, "[]", 2, NULL, digest));
+	r = engine__image_register(f.ctx, digest, NULL);
+	if (r == 0) {
+		df = engine__strdup_printf("FROM %s\nENV A=1\n", digest);
+		ck_assert_engine_error(build(&f, df, NULL, NULL), ENGINE_EINVALID,
+				       "config is not a JSON object");
+	} else {
+		ck_assert_int_eq(r, ENGINE_EINVALID);
+	}
+	teardown(&f);
+}
+END_TEST
+
 static Suite *build_suite(void)
 {
 	Suite *s = suite_create("build");
@@ -753,6 +778,7 @@ static Suite *build_suite(void)
 	tcase_add_test(tc, test_build__run_cannot_delete_host_files_through_symlinks);
 	tcase_add_test(tc, test_build__add_archive_cannot_escape);
 	tcase_add_test(tc, test_build__user_lookup_stays_in_the_container);
+	tcase_add_test(tc, test_build__non_object_config_is_refused);
 	suite_add_tcase(s, tc);
 	return s;
 }

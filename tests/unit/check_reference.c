@@ -336,15 +336,23 @@ START_TEST(test_reference__store_spelling)
 	    {"a__b.c-d---e:Tag_1.x-y", "a__b.c-d---e:Tag_1.x-y"},
 	    {"a/b:t@sha256:" D64, "a/b@sha256:" D64},
 	    {"busybox@sha256:" D64, "busybox@sha256:" D64},
+	    /* A Docker Hub path whose first component reads as a host keeps the
+	     * domain: "foo.com/x" would be another registry's image (fuzzer). */
+	    {"index.docker.io/l-erb_6_m.i/l", "docker.io/l-erb_6_m.i/l:latest"},
+	    {"docker.io/foo.com/x:1", "docker.io/foo.com/x:1"},
+	    {"docker.io/localhost/x", "docker.io/localhost/x:latest"},
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		cleanup_free char *out = NULL;
+		cleanup_free char *out = NULL, *again = NULL;
 
 		ck_assert_msg(engine__reference_normalize(cases[i][0], &out) == 0, "\"%s\": %s", cases[i][0],
 			      engine_error_last()->message);
 		ck_assert_msg(!strcmp(out, cases[i][1]), "\"%s\": %s, want %s", cases[i][0], out,
 			      cases[i][1]);
+		/* The key reads back as itself. */
+		ck_assert_engine_ok(engine__reference_normalize(out, &again));
+		ck_assert_str_eq(again, out);
 	}
 }
 END_TEST

@@ -86,6 +86,13 @@ START_TEST(test_registry__challenge_parse)
 	ck_assert_engine_error(engine__challenge_parse("Negotiate abc", &c), ENGINE_ENOTSUP,
 			       "unsupported authentication scheme \"Negotiate\"");
 	ck_assert_engine_error(engine__challenge_parse("", &c), ENGINE_EINVALID, "empty");
+	/* Fuzzer finding: a Basic challenge may come without a realm; the token
+	 * URL of one is an error, not strchr(NULL). */
+	ck_assert_engine_ok(engine__challenge_parse("Basic charset=\"UTF-8\"", &c));
+	ck_assert_ptr_null(c.realm);
+	ck_assert_ptr_null(engine__challenge_token_url(&c, NULL));
+	ck_assert_str_eq(engine_error_last()->message, "authentication challenge without a realm");
+	engine__challenge_clear(&c);
 }
 END_TEST
 
