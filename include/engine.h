@@ -11,6 +11,7 @@
 #include "engine/image.h"
 #include "engine/store.h"
 #include "engine/registry.h"
+#include "engine/distribution.h"
 #include "engine/spec.h"
 #include "engine/container.h"
 #include "engine/pool.h"

@@ -40,6 +40,7 @@ extern const struct cli_command cli_registry_commands[];
 extern const struct cli_command cli_system_commands[];
 extern const struct cli_command cli_daemon_commands[];
 extern const struct cli_command cli_network_commands[];
+extern const struct cli_command cli_regserve_commands[];
 
 /* Open the context the global options describe; prints the error itself. */
 int cli_open_context(engine_context **out);

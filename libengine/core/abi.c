@@ -48,6 +48,8 @@ ABI_DEFINE(engine_registry_pull_options, "pull options", ENGINE_REGISTRY_PULL_OP
 	   sizeof(engine_registry_pull_options));
 ABI_DEFINE(engine_registry_push_options, "push options", ENGINE_REGISTRY_PUSH_OPTIONS_VERSION,
 	   sizeof(engine_registry_push_options));
+ABI_DEFINE(engine_distribution_options, "distribution options", ENGINE_DISTRIBUTION_OPTIONS_VERSION,
+	   sizeof(engine_distribution_options));
 ABI_DEFINE(engine_build_options, "build options", ENGINE_BUILD_OPTIONS_VERSION, sizeof(engine_build_options));
 ABI_DEFINE(engine_container_stats, "container stats", ENGINE_CONTAINER_STATS_VERSION,
 	   ABI_END(engine_container_stats, pids), sizeof(engine_container_stats));
@@ -78,6 +80,7 @@ const engine__abi *const engine__abis[] = {
     &engine__abi_engine_logs_options,
     &engine__abi_engine_wait_options,
     &engine__abi_engine_wait_result,
+    &engine__abi_engine_distribution_options,
     NULL,
 };
 

@@ -39,6 +39,7 @@ extern const engine__abi engine__abi_engine_image_remove_options;
 extern const engine__abi engine__abi_engine_registry_pull_options;
 extern const engine__abi engine__abi_engine_registry_push_options;
 extern const engine__abi engine__abi_engine_build_options;
+extern const engine__abi engine__abi_engine_distribution_options;
 extern const engine__abi engine__abi_engine_container_stats;
 extern const engine__abi engine__abi_engine_store_usage;
 extern const engine__abi engine__abi_engine_attach_options;

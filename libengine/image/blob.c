@@ -27,6 +27,8 @@ struct engine__blob_writer {
 	int fd;
 	char *tmp_path; /* named temp file when O_TMPFILE is unavailable */
 	int lock_fd;
+	bool detached; /* takes the store lock only to commit */
+	int64_t size;  /* bytes written */
 	bool done;
 };
 
@@ -40,7 +42,7 @@ static int check_digest(const char *digest)
 	return engine__error_set(ENGINE_EINVALID, 0, "invalid digest \"%s\"", digest ? digest : "(null)");
 }
 
-int engine__blob_writer_new(engine_context *ctx, const char *expected, engine__blob_writer **out)
+static int writer_new(engine_context *ctx, const char *expected, bool detached, engine__blob_writer **out)
 {
 	cleanup_free char *tmpdir = NULL;
 	engine__blob_writer *w;
@@ -57,20 +59,26 @@ int engine__blob_writer_new(engine_context *ctx, const char *expected, engine__b
 	if (expected)
 		memcpy(w->expected, expected, ENGINE__DIGEST_LEN + 1);
 	/* Shared: GC (exclusive) must not sweep the temp file under us. */
-	r = w->lock_fd = engine__store_lock(ctx, false);
-	if (r < 0)
-		goto fail;
+	if (!detached) {
+		r = w->lock_fd = engine__store_lock(ctx, false);
+		if (r < 0)
+			goto fail;
+	}
 	r = engine__sha256_new(&w->hash);
 	if (r < 0)
 		goto fail;
 	r = engine__store_tmpdir(ctx, &tmpdir);
 	if (r < 0)
 		goto fail;
-	/* An unnamed file vanishes by itself if we are killed. */
-	w->fd = open(tmpdir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644);
+	/* An unnamed file vanishes by itself if we are killed, and no GC can
+	 * sweep it: a detached writer needs no lock until it commits. */
+	w->fd = open(tmpdir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0644);
 	if (w->fd < 0 || access("/proc/self/fd", X_OK) < 0) {
 		if (w->fd >= 0)
 			close(w->fd);
+		/* A named temp file is swept by GC unless the lock is held. */
+		if (detached && (r = w->lock_fd = engine__store_lock(ctx, false)) < 0)
+			goto fail;
 		w->tmp_path = engine__path_join(tmpdir, "blob-XXXXXX");
 		if (!w->tmp_path) {
 			r = ENGINE_ENOMEM;
@@ -85,12 +93,43 @@ int engine__blob_writer_new(engine_context *ctx, const char *expected, engine__b
 		}
 		fchmod(w->fd, 0644);
 	}
+	w->detached = detached;
 	*out = w;
 	return 0;
 
 fail:
 	engine__blob_writer_free(w);
 	return r;
+}
+
+int engine__blob_writer_new(engine_context *ctx, const char *expected, engine__blob_writer **out)
+{
+	return writer_new(ctx, expected, false, out);
+}
+
+int engine__blob_writer_new_detached(engine_context *ctx, engine__blob_writer **out)
+{
+	return writer_new(ctx, NULL, true, out);
+}
+
+int engine__blob_writer_expect(engine__blob_writer *w, const char *digest)
+{
+	int r = check_digest(digest);
+
+	if (r < 0)
+		return r;
+	memcpy(w->expected, digest, ENGINE__DIGEST_LEN + 1);
+	return 0;
+}
+
+int engine__blob_writer_fd(const engine__blob_writer *w)
+{
+	return w->fd;
+}
+
+int64_t engine__blob_writer_size(const engine__blob_writer *w)
+{
+	return w->size;
 }
 
 int engine__blob_writer_write(engine__blob_writer *w, const void *data, size_t len)
@@ -102,6 +141,7 @@ int engine__blob_writer_write(engine__blob_writer *w, const void *data, size_t l
 	r = engine__write_all(w->fd, data, len);
 	if (r < 0)
 		return engine__error_wrap("write blob");
+	w->size += (int64_t)len;
 	return 0;
 }
 
@@ -113,6 +153,8 @@ int engine__blob_writer_commit(engine__blob_writer *w, char digest_out[ENGINE__D
 
 	if (w->done)
 		return engine__error_set(ENGINE_EINVALID, 0, "blob writer already committed");
+	if (w->lock_fd < 0 && (r = w->lock_fd = engine__store_lock(w->ctx, false)) < 0)
+		return r;
 	r = engine__sha256_final(w->hash, got);
 	if (r < 0)
 		return r;

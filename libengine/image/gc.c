@@ -44,11 +44,54 @@ static int mark_array(engine__pathset *set, json_object *arr)
 	return 0;
 }
 
+/* The registry's index (libengine/distribution, see store.h): every
+ * _index.json under @dir names manifests and blobs that are roots. */
+static int mark_distribution(const char *dir, struct live *l, int depth)
+{
+	cleanup_closedir DIR *d = depth < 64 ? opendir(dir) : NULL;
+	struct dirent *de;
+	int r;
+
+	if (!d)
+		return 0;
+	while ((de = readdir(d))) {
+		cleanup_free char *sub = NULL;
+
+		if (de->d_name[0] == '.')
+			continue;
+		sub = engine__path_join(dir, de->d_name);
+		if (!sub)
+			return ENGINE_ENOMEM;
+		if (strcmp(de->d_name, ENGINE__DISTRIBUTION_INDEX) == 0) {
+			cleanup_json json_object *idx = NULL;
+
+			if (engine__json_parse_file(sub, &idx) < 0) {
+				engine_error_clear(); /* unreadable: nothing it names is kept */
+				continue;
+			}
+			if (mark_array(&l->blobs, engine__json_get_type(idx, "manifests", json_type_array)) <
+				0 ||
+			    mark_array(&l->blobs, engine__json_get_type(idx, "blobs", json_type_array)) < 0)
+				return ENGINE_ENOMEM;
+		} else if (de->d_type == DT_DIR || de->d_type == DT_UNKNOWN) {
+			if ((r = mark_distribution(sub, l, depth + 1)) < 0)
+				return r;
+		}
+	}
+	return 0;
+}
+
 static int mark(engine_context *ctx, struct live *l)
 {
 	cleanup_strv char **ids = NULL;
+	cleanup_free char *dist = engine__context_path(ctx, ENGINE__DISTRIBUTION_REPOS);
 	int r = engine__image_ids(ctx, &ids);
 
+	if (r < 0)
+		return r;
+	if (!dist)
+		return ENGINE_ENOMEM;
+	r = mark_distribution(dist, l, 0);
 	if (r < 0)
 		return r;
 	for (size_t i = 0; ids[i]; i++) {

@@ -276,6 +276,22 @@ out:
 	return r;
 }
 
+int engine__image_manifest_digest(engine_context *ctx, const char *image_id,
+				  char digest_out[ENGINE__DIGEST_LEN + 1])
+{
+	cleanup_json json_object *rec = NULL;
+	const char *m;
+	int r = engine__image_record(ctx, image_id, &rec);
+
+	if (r < 0)
+		return r;
+	m = engine__json_get_string(rec, "manifest");
+	if (!engine__digest_valid(m))
+		return engine__error_set(ENGINE_EINVALID, 0, "image %s: record names no manifest", image_id);
+	snprintf(digest_out, ENGINE__DIGEST_LEN + 1, "%s", m);
+	return 0;
+}
+
 static bool all_hex(const char *s)
 {
 	return s[0] && strspn(s, "0123456789abcdef") == strlen(s);

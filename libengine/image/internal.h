@@ -171,10 +171,6 @@ int engine__tags_of(engine_context *ctx, const char *image_id, char ***out);
 /* The flock serialising repositories.json rewrites (fd to release with
  * engine__lock_release). Taken after the store lock, never before it. */
 int engine__tags_lock(engine_context *ctx);
-/* The whole tag map {"name:tag": "sha256:.."} (owned by caller). */
-int engine__tags_load(engine_context *ctx, json_object **out);
-/* Remove @ref (normalised) from the tag map; ENGINE_ENOTFOUND when absent. */
-int engine__tag_remove(engine_context *ctx, const char *ref);
 /* Remove every tag of @image_id; the removed ones go to @removed if given. */
 int engine__tags_remove_image(engine_context *ctx, const char *image_id, char ***removed);
 

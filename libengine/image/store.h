@@ -22,6 +22,10 @@
  * refused; 0 turns the check off).
  * Containers record the image ID they use in containers/<id>/image-id so GC
  * and rmi keep that image's layers.
+ * The registry view (libengine/distribution) keeps what it holds beyond the
+ * store's images in ENGINE__DISTRIBUTION_REPOS/<repository>/
+ * ENGINE__DISTRIBUTION_INDEX files: JSON objects whose "manifests" and
+ * "blobs" arrays of digests are GC roots too.
  */
 #ifndef ENGINE_IMAGE_STORE_H
 #define ENGINE_IMAGE_STORE_H
@@ -35,6 +39,9 @@
 #include <engine/context.h>
 
 #include "util/digest.h"
+
+#define ENGINE__DISTRIBUTION_REPOS "distribution/repositories"
+#define ENGINE__DISTRIBUTION_INDEX "_index.json"
 
 /* --- blobs ------------------------------------------------------------ */
 
@@ -50,6 +57,18 @@ int engine__blob_writer_write(engine__blob_writer *w, const void *data, size_t l
 int engine__blob_writer_commit(engine__blob_writer *w, char digest_out[ENGINE__DIGEST_LEN + 1]);
 /* Discard (also frees a committed writer). Accepts NULL. */
 void engine__blob_writer_free(engine__blob_writer *w);
+/* A writer for content that arrives over many requests (registry uploads,
+ * pull-through fetches): its temp file is unnamed, so it holds no store
+ * lock (a GC can run meanwhile) until commit, which takes the shared lock
+ * and keeps it until the writer is freed: whatever the caller records
+ * about the new blob between commit and free is safe from a GC. */
+int engine__blob_writer_new_detached(engine_context *ctx, engine__blob_writer **out);
+/* The digest commit must verify (known only at the end of an upload). */
+int engine__blob_writer_expect(engine__blob_writer *w, const char *digest);
+/* The temp file (readable: bytes written so far can be served with pread). */
+int engine__blob_writer_fd(const engine__blob_writer *w);
+/* Bytes written so far. */
+int64_t engine__blob_writer_size(const engine__blob_writer *w);
 
 int engine__blob_put_buf(engine_context *ctx, const void *data, size_t len, const char *expected,
 			 char digest_out[ENGINE__DIGEST_LEN + 1]);
@@ -119,6 +138,13 @@ int engine__image_register(engine_context *ctx, const char *config_digest, const
 int engine__image_tag(engine_context *ctx, const char *image_id, const char *ref);
 /* Resolve a tag, a full or short ID ("sha256:ab12..", "ab12") to an image ID. */
 int engine__image_lookup(engine_context *ctx, const char *ref, char id_out[ENGINE__DIGEST_LEN + 1]);
+/* The manifest digest the image's record names (every registered image has one). */
+int engine__image_manifest_digest(engine_context *ctx, const char *image_id,
+				  char digest_out[ENGINE__DIGEST_LEN + 1]);
+/* The whole tag map {"name:tag": "sha256:.."} (owned by caller). */
+int engine__tags_load(engine_context *ctx, json_object **out);
+/* Remove @ref (normalised) from the tag map; ENGINE_ENOTFOUND when absent. */
+int engine__tag_remove(engine_context *ctx, const char *ref);
 
 /* What a container needs to run an image. */
 typedef struct engine__image_rootfs {

@@ -461,6 +461,23 @@ static int refresh_token(engine__regclient *c)
 	return 0;
 }
 
+void engine__regclient_track_challenge(const char *line, size_t len, char **www_auth)
+{
+	if (len > 17 && strncasecmp(line, "WWW-Authenticate:", 17) == 0 && !*www_auth) {
+		size_t vlen = len - 17;
+		const char *v = line + 17;
+
+		while (vlen && (*v == ' ' || *v == '\t'))
+			v++, vlen--;
+		while (vlen && (v[vlen - 1] == '\r' || v[vlen - 1] == '\n'))
+			vlen--;
+		*www_auth = strndup(v, vlen);
+	} else if (len >= 5 && strncmp(line, "HTTP/", 5) == 0) {
+		free(*www_auth);
+		*www_auth = NULL;
+	}
+}
+
 int engine__regclient_stream(engine__regclient *c, const char *path, CURL **easy, struct curl_slist **hdrs)
 {
 	cleanup_free char *url = make_url(c, path);

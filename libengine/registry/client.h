@@ -60,6 +60,10 @@ int engine__regclient_upload(engine__regclient *c, const char *method, const cha
  * timeouts and TLS policy; the caller sets the write callback. *hdrs must be
  * freed with curl_slist_free_all after the transfer. */
 int engine__regclient_stream(engine__regclient *c, const char *path, CURL **easy, struct curl_slist **hdrs);
+/* For a streamed GET's header callback: keep the WWW-Authenticate value of
+ * header line @line (@len bytes) in *@www_auth; a new status line (after a
+ * redirect) forgets it. */
+void engine__regclient_track_challenge(const char *line, size_t len, char **www_auth);
 /* After a streamed GET got 401: authenticate again from @challenge. */
 int engine__regclient_reauth(engine__regclient *c, const char *challenge);
 

@@ -205,18 +205,7 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *p)
 	struct xfer *x = p;
 	size_t len = size * nmemb;
 
-	if (len > 17 && strncasecmp(data, "WWW-Authenticate:", 17) == 0 && !x->www_auth) {
-		size_t vlen = len - 17;
-		const char *v = data + 17;
-		while (vlen && (*v == ' ' || *v == '\t'))
-			v++, vlen--;
-		while (vlen && (v[vlen - 1] == '\r' || v[vlen - 1] == '\n'))
-			vlen--;
-		x->www_auth = strndup(v, vlen);
-	} else if (len >= 5 && strncmp(data, "HTTP/", 5) == 0) {
-		free(x->www_auth);
-		x->www_auth = NULL;
-	}
+	engine__regclient_track_challenge(data, len, &x->www_auth);
 	return len;
 }
 

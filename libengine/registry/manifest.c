@@ -73,6 +73,23 @@ static const char *bare_type(const char *ct, char *buf, size_t size)
 	return buf;
 }
 
+int engine__manifest_root(const char *data, size_t len, json_object **out)
+{
+	cleanup_json json_object *root = NULL;
+	int r = engine__json_parse(data, len, "manifest", &root);
+
+	if (r < 0)
+		return r;
+	if (!json_object_is_type(root, json_type_object))
+		return engine__error_set(ENGINE_EINVALID, 0, "manifest: expected a JSON object");
+	if (engine__json_get_int(root, "schemaVersion", 0) == 1)
+		return engine__error_set(ENGINE_ENOTSUP, 0, "manifest: schema 1 manifests are not supported");
+	if (engine__json_get_int(root, "schemaVersion", 0) != 2)
+		return engine__error_set(ENGINE_EINVALID, 0, "manifest: missing or unknown schemaVersion");
+	*out = steal_ptr(root);
+	return 0;
+}
+
 int engine__manifest_parse(const char *data, size_t len, const char *content_type, engine__manifest **out)
 {
 	cleanup_json json_object *root = NULL;
@@ -82,15 +99,9 @@ int engine__manifest_parse(const char *data, size_t len, const char *content_typ
 	json_object *layers;
 	int r;
 
-	r = engine__json_parse(data, len, "manifest", &root);
+	r = engine__manifest_root(data, len, &root);
 	if (r < 0)
 		return r;
-	if (!json_object_is_type(root, json_type_object))
-		return engine__error_set(ENGINE_EINVALID, 0, "manifest: expected a JSON object");
-	if (engine__json_get_int(root, "schemaVersion", 0) == 1)
-		return engine__error_set(ENGINE_ENOTSUP, 0, "manifest: schema 1 manifests are not supported");
-	if (engine__json_get_int(root, "schemaVersion", 0) != 2)
-		return engine__error_set(ENGINE_EINVALID, 0, "manifest: missing or unknown schemaVersion");
 	mt = engine__json_get_string(root, "mediaType");
 	if (!mt)
 		mt = bare_type(content_type, ctbuf, sizeof(ctbuf));

@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <json-c/json.h>
+
 #include "util/digest.h"
 
 #define ENGINE__MT_OCI_MANIFEST "application/vnd.oci.image.manifest.v1+json"
@@ -39,6 +41,10 @@ typedef struct engine__manifest {
 	engine__descriptor *layers; /* image manifests */
 	size_t n_layers;
 } engine__manifest;
+
+/* Parse @data as the JSON object of a schema 2 manifest or index (schema 1
+ * is ENGINE_ENOTSUP, anything else ENGINE_EINVALID); *out is the caller's. */
+int engine__manifest_root(const char *data, size_t len, json_object **out);
 
 /* Parse a manifest or index. The type comes from its "mediaType", else
  * @content_type, else its shape. Schema1 is ENGINE_ENOTSUP; anything

@@ -33,9 +33,8 @@ int engine__pull_ping(engine__regclient *c)
 	return r;
 }
 
-/* GET one manifest, verified against @expected (may be NULL). */
-static int get_manifest(engine__regclient *c, const char *path, const char *what, const char *expected,
-			engine__http_response *resp, char digest[ENGINE__DIGEST_LEN + 1])
+int engine__pull_get_manifest(engine__regclient *c, const char *path, const char *what, const char *expected,
+			      engine__http_response *resp, char digest[ENGINE__DIGEST_LEN + 1])
 {
 	cleanup_free char *url = engine__strdup_printf("/v2/%s/manifests/%s", path, what);
 	char *headers[] = {"Accept: " ENGINE__MANIFEST_ACCEPT, NULL};
@@ -80,7 +79,7 @@ int engine__pull_manifest(engine__regclient *c, const engine__reference *ref, co
 	int r;
 
 	*from_index = false;
-	r = get_manifest(c, ref->path, what, ref->digest, &resp, digest_out);
+	r = engine__pull_get_manifest(c, ref->path, what, ref->digest, &resp, digest_out);
 	if (r == 0 && top_out)
 		memcpy(top_out, digest_out, ENGINE__DIGEST_LEN + 1);
 	if (r == 0)
@@ -92,7 +91,7 @@ int engine__pull_manifest(engine__regclient *c, const engine__reference *ref, co
 		if (r == 0) {
 			*from_index = true;
 			engine__http_response_clear(&resp);
-			r = get_manifest(c, ref->path, d.digest, d.digest, &resp, digest_out);
+			r = engine__pull_get_manifest(c, ref->path, d.digest, d.digest, &resp, digest_out);
 		}
 		if (r == 0)
 			r = engine__manifest_parse(resp.body, resp.len, resp.content_type, &parsed);

@@ -18,6 +18,12 @@
 /* The version check: GET of the v2 root, answering a challenge; 0 on 200. */
 int engine__pull_ping(engine__regclient *c);
 
+/* GET manifest @what (a tag or digest) of repository @path, verified
+ * against @expected (may be NULL: then against the Docker-Content-Digest the
+ * registry announces, when it does); its digest into @digest. */
+int engine__pull_get_manifest(engine__regclient *c, const char *path, const char *what, const char *expected,
+			      engine__http_response *resp, char digest[ENGINE__DIGEST_LEN + 1]);
+
 /* The image manifest for @ref: by tag or digest, through an index to
  * @platform. Every digest is checked. the body and its length are the manifest's bytes,
  * @digest_out its digest, @top_out the digest the reference resolved to

@@ -31,7 +31,13 @@ typedef void (*hs_handler)(hs_request *req, void *app);
 /* How a route takes its body. */
 enum hs_body {
 	HS_BODY_MEMORY = 0, /* up to hs_config.max_body bytes, in memory (NUL-terminated) */
-	HS_BODY_FILE = 1    /* up to hs_config.max_file_body bytes, in an unlinked temp file */
+	HS_BODY_FILE = 1,   /* up to hs_config.max_file_body bytes, in an unlinked temp file */
+	/* Up to hs_config.max_file_body bytes, handed as they arrive to a sink.
+	 * The handler runs twice: when the headers are in (hs_body_complete
+	 * false), to set the sink (hs_body_sink) or refuse the request with a
+	 * reply (the body is then not read; without either it is dropped);
+	 * then when the body is in, to reply. */
+	HS_BODY_SINK = 2
 };
 
 struct hs_route {
@@ -55,6 +61,16 @@ struct hs_config {
 	unsigned max_connections;      /* 0: 4096 */
 	/* Log one line (level 0 error .. 3 debug); may be NULL. */
 	void (*log)(int level, const char *msg, void *app);
+	/* Runs for every routed request once its headers are in, before the
+	 * body is read: false refuses it (the hook replies, e.g. 401; a 401
+	 * {"message"} is sent if it did not). NULL: everything is allowed. */
+	bool (*authorize)(hs_request *req, void *app);
+	/* Formats hs_reply_error's replies (and the server's own 404, 405, 413)
+	 * with one hs_reply_* call; NULL: {"message": ...} JSON. */
+	void (*error)(hs_request *req, int status, const char *message, void *app);
+	/* What to tell someone who asked for plain TCP on a public address
+	 * (NULL: the daemon's "--tlsverify --tlscacert --tlscert --tlskey"). */
+	const char *tls_hint;
 };
 
 /* TLS material for a tcp:// listener (PEM file paths). */
@@ -75,6 +91,9 @@ hs_server *hs_server_new(const struct hs_config *cfg, const char **err);
  */
 int hs_server_listen(hs_server *s, const char *addr, const struct hs_tls *tls, unsigned mode, long gid,
 		     char *err, size_t errlen);
+/* The TCP port listener @i (in the order of hs_server_listen) is bound to,
+ * 0 for a unix socket: useful after asking for port 0. */
+unsigned hs_server_port(const hs_server *s, size_t i);
 /* Stop listening, close connections (waits for their threads), free. */
 void hs_server_free(hs_server *s);
 
@@ -103,6 +122,20 @@ int hs_body_fd(const hs_request *req);
 /* The body as a JSON object. An empty body gives NULL (not an error);
  * malformed JSON replies 400 itself and returns -1. */
 int hs_body_json(hs_request *req, json_object **out);
+/* HS_BODY_SINK: from the route's begin handler, send the body's bytes to
+ * @write as they arrive (a negative return drops the rest of the body);
+ * @free_fn(@data) runs when the request ends, whether or not the client
+ * stayed until the end. */
+void hs_body_sink(hs_request *req, int (*write)(void *data, const char *buf, size_t len), void *data,
+		  void (*free_fn)(void *data));
+/* HS_BODY_SINK: false during the handler's first run, true in its second. */
+bool hs_body_complete(const hs_request *req);
+/* The sink's data (NULL when none was set). */
+void *hs_sink_data(const hs_request *req);
+/* Bytes of body received so far. */
+uint64_t hs_body_received(const hs_request *req);
+/* The client's address ("127.0.0.1", "::1"), for logs; "" when unknown. */
+const char *hs_peer(hs_request *req);
 /* The connection's socket (for polling whether the client left). */
 int hs_conn_fd(const hs_request *req);
 /* Whether the client has hung up (POLLRDHUP/POLLHUP/error on its socket). */
@@ -119,6 +152,23 @@ void hs_reply_empty(hs_request *req, int status);
 void hs_reply_error(hs_request *req, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* An extra header on the coming reply (call before the hs_reply_*). */
 void hs_reply_header(hs_request *req, const char *name, const char *value);
+
+/*
+ * @len bytes of file @fd from @offset as the body (sendfile on plain
+ * connections). Takes @fd, whatever happens. A HEAD request gets the
+ * headers only, with the same Content-Length.
+ */
+void hs_reply_fd(hs_request *req, int status, const char *content_type, int fd, uint64_t offset,
+		 uint64_t len);
+/*
+ * A body produced by @read on the connection's own thread, @len bytes
+ * (UINT64_MAX: unknown, then chunked): @read(@data, pos, buf, max) returns
+ * how many bytes it put in @buf (it may block), 0 at the end, -1 to abort
+ * the connection. @free_fn(@data) runs when the reply is done.
+ */
+void hs_reply_reader(hs_request *req, int status, const char *content_type, uint64_t len,
+		     long (*read)(void *data, uint64_t pos, char *buf, size_t max), void *data,
+		     void (*free_fn)(void *data));
 
 /*
  * A streamed reply (chunked): @fn runs on a thread of its own and writes

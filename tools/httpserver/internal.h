@@ -9,12 +9,13 @@
 
 #define HS_MAX_PARAMS 8
 #define HS_MAX_LISTENERS 16
-#define HS_MAX_EXTRA_HEADERS 8
+#define HS_MAX_EXTRA_HEADERS 12
 
 typedef struct hs_listener {
 	hs_server *server;
 	struct MHD_Daemon *mhd;
 	char *unix_path; /* removed at free */
+	unsigned port;	 /* tcp: the bound port */
 	bool verify_client;
 	char *tls_cert, *tls_key, *tls_ca; /* PEM contents, kept while the daemon runs */
 } hs_listener;
@@ -42,6 +43,12 @@ struct hs_request {
 	int status;
 	char *extra[HS_MAX_EXTRA_HEADERS][2];
 	size_t nextra;
+	int (*sink)(void *data, const char *buf, size_t len);
+	void *sink_data;
+	void (*sink_free)(void *data);
+	bool sink_failed;
+	bool complete; /* the body is in */
+	char peer[64];
 };
 
 /* router.c: match @path against the routes; fills req->route and params.

@@ -100,13 +100,87 @@ void hs_reply_error(hs_request *req, int status, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	if (!o)
-		return;
-	json_object_object_add(o, "message", json_object_new_string(msg));
 	if (status >= 500)
 		hs__log(req->listener->server, 1, "%s %s: %d %s", req->method, req->path ? req->path : "?",
 			status, msg);
+	if (req->listener->server->cfg.error) {
+		json_object_put(o);
+		req->listener->server->cfg.error(req, status, msg, req->listener->server->cfg.app);
+		return;
+	}
+	if (!o)
+		return;
+	json_object_object_add(o, "message", json_object_new_string(msg));
 	hs_reply_json(req, status, o);
+}
+
+void hs_reply_fd(hs_request *req, int status, const char *content_type, int fd, uint64_t offset, uint64_t len)
+{
+	struct MHD_Response *resp = MHD_create_response_from_fd_at_offset64(len, fd, offset);
+
+	if (!resp) {
+		close(fd);
+		hs_reply_error(req, 500, "cannot create a file response");
+		return;
+	}
+	if (content_type)
+		MHD_add_response_header(resp, "Content-Type", content_type);
+	hs__queue(req, status, resp, true);
+}
+
+struct reader {
+	long (*read)(void *data, uint64_t pos, char *buf, size_t max);
+	void *data;
+	void (*free_fn)(void *data);
+};
+
+static ssize_t reader_cb(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	struct reader *r = cls;
+	long n = r->read(r->data, pos, buf, max);
+
+	if (n < 0)
+		return MHD_CONTENT_READER_END_WITH_ERROR;
+	if (n == 0)
+		return MHD_CONTENT_READER_END_OF_STREAM;
+	return n;
+}
+
+static void reader_done(void *cls)
+{
+	struct reader *r = cls;
+
+	if (r->free_fn)
+		r->free_fn(r->data);
+	free(r);
+}
+
+void hs_reply_reader(hs_request *req, int status, const char *content_type, uint64_t len,
+		     long (*read)(void *data, uint64_t pos, char *buf, size_t max), void *data,
+		     void (*free_fn)(void *data))
+{
+	struct reader *r = calloc(1, sizeof(*r));
+	struct MHD_Response *resp;
+
+	if (!r) {
+		if (free_fn)
+			free_fn(data);
+		hs_reply_error(req, 500, "out of memory");
+		return;
+	}
+	r->read = read;
+	r->data = data;
+	r->free_fn = free_fn;
+	resp = MHD_create_response_from_callback(len == UINT64_MAX ? MHD_SIZE_UNKNOWN : len, 64 * 1024,
+						 reader_cb, r, reader_done);
+	if (!resp) {
+		reader_done(r);
+		hs_reply_error(req, 500, "out of memory");
+		return;
+	}
+	if (content_type)
+		MHD_add_response_header(resp, "Content-Type", content_type);
+	hs__queue(req, status, resp, true);
 }
 
 /* --- streams ------------------------------------------------------------- */

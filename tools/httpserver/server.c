@@ -79,6 +79,8 @@ static void request_free(hs_request *req)
 		free(req->extra[i][0]);
 		free(req->extra[i][1]);
 	}
+	if (req->sink_free)
+		req->sink_free(req->sink_data);
 	free(req->path);
 	free(req->body);
 	if (req->body_fd >= 0)
@@ -168,12 +170,22 @@ static bool begin(hs_request *req, const char *url)
 		hs_reply_error(req, 404, "page not found");
 		return false;
 	}
-	limit = req->route->body == HS_BODY_FILE ? s->cfg.max_file_body : s->cfg.max_body;
+	if (s->cfg.authorize && !s->cfg.authorize(req, s->cfg.app)) {
+		if (!req->queued)
+			hs_reply_error(req, 401, "unauthorized");
+		return false;
+	}
+	limit = req->route->body == HS_BODY_MEMORY ? s->cfg.max_body : s->cfg.max_file_body;
 	if (content_length(req->conn, &has_len) > limit) {
 		hs_reply_error(req, 413, "request body too large: %s bytes, the limit is %llu",
 			       MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "Content-Length"),
 			       (unsigned long long)limit);
 		return false;
+	}
+	if (req->route->body == HS_BODY_SINK) {
+		req->route->fn(req, s->cfg.app);
+		if (req->queued)
+			return false;
 	}
 	return true;
 }
@@ -184,6 +196,14 @@ static int take_body(hs_request *req, const char *data, size_t len)
 	hs_server *s = req->listener->server;
 
 	req->body_total += len;
+	if (req->route->body == HS_BODY_SINK) {
+		if (req->body_total > s->cfg.max_file_body)
+			return -1;
+		/* A failed sink drops the rest; the handler knows from its data. */
+		if (req->sink && !req->sink_failed && req->sink(req->sink_data, data, len) < 0)
+			req->sink_failed = true;
+		return 0;
+	}
 	if (req->route->body == HS_BODY_FILE) {
 		if (req->body_total > s->cfg.max_file_body)
 			return -1;
@@ -259,6 +279,7 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const c
 		return MHD_NO;
 	if (req->body_fd >= 0)
 		lseek(req->body_fd, 0, SEEK_SET);
+	req->complete = true;
 	req->route->fn(req, l->server->cfg.app);
 	if (!req->queued)
 		hs_reply_error(req, 500, "the handler for %s %s gave no reply", method, req->path);
@@ -351,7 +372,8 @@ static bool is_loopback(const struct sockaddr *sa)
 	return false;
 }
 
-static int bind_tcp(const char *hostport, bool tls, char *err, size_t errlen)
+static int bind_tcp(const char *hostport, bool tls, const char *hint, unsigned *port_out, char *err,
+		    size_t errlen)
 {
 	char host[256], port[16];
 	const char *colon = strrchr(hostport, ':');
@@ -383,8 +405,8 @@ static int bind_tcp(const char *hostport, bool tls, char *err, size_t errlen)
 	if (!tls && !is_loopback(res->ai_addr)) {
 		snprintf(err, errlen,
 			 "refusing to listen on tcp://%s without TLS: plain HTTP is allowed on loopback "
-			 "addresses only (give --tlsverify --tlscacert --tlscert --tlskey)",
-			 hostport);
+			 "addresses only (give %s)",
+			 hostport, hint ? hint : "--tlsverify --tlscacert --tlscert --tlskey");
 		freeaddrinfo(res);
 		return -1;
 	}
@@ -398,6 +420,15 @@ static int bind_tcp(const char *hostport, bool tls, char *err, size_t errlen)
 		fd = -1;
 	}
 	freeaddrinfo(res);
+	if (fd >= 0) {
+		struct sockaddr_storage ss;
+		socklen_t sl = sizeof(ss);
+
+		*port_out = 0;
+		if (getsockname(fd, (struct sockaddr *)&ss, &sl) == 0)
+			*port_out = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
+								   : ((struct sockaddr_in *)&ss)->sin_port);
+	}
 	return fd;
 }
 
@@ -442,7 +473,7 @@ int hs_server_listen(hs_server *s, const char *addr, const struct hs_tls *tls, u
 			return -1;
 		l->unix_path = strdup(addr + 7);
 	} else if (strncmp(addr, "tcp://", 6) == 0) {
-		fd = bind_tcp(addr + 6, tls && tls->cert, err, errlen);
+		fd = bind_tcp(addr + 6, tls && tls->cert, s->cfg.tls_hint, &l->port, err, errlen);
 		if (fd < 0)
 			return -1;
 	} else {
@@ -485,6 +516,11 @@ int hs_server_listen(hs_server *s, const char *addr, const struct hs_tls *tls, u
 	}
 	s->nlisteners++;
 	return 0;
+}
+
+unsigned hs_server_port(const hs_server *s, size_t i)
+{
+	return s && i < s->nlisteners ? s->listeners[i].port : 0;
 }
 
 void hs_server_free(hs_server *s)
@@ -618,6 +654,51 @@ int hs_body_json(hs_request *req, json_object **out)
 	json_tokener_free(tok);
 	*out = o;
 	return 0;
+}
+
+void hs_body_sink(hs_request *req, int (*write)(void *data, const char *buf, size_t len), void *data,
+		  void (*free_fn)(void *data))
+{
+	if (req->sink_free)
+		req->sink_free(req->sink_data);
+	req->sink = write;
+	req->sink_data = data;
+	req->sink_free = free_fn;
+	req->sink_failed = false;
+}
+
+bool hs_body_complete(const hs_request *req)
+{
+	return req->complete;
+}
+
+void *hs_sink_data(const hs_request *req)
+{
+	return req->sink_data;
+}
+
+uint64_t hs_body_received(const hs_request *req)
+{
+	return req->body_total;
+}
+
+const char *hs_peer(hs_request *req)
+{
+	const union MHD_ConnectionInfo *ci;
+	const struct sockaddr *sa;
+
+	if (req->peer[0])
+		return req->peer;
+	ci = MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	sa = ci ? ci->client_addr : NULL;
+	if (sa && sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, req->peer, sizeof(req->peer));
+	else if (sa && sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, req->peer,
+			  sizeof(req->peer));
+	else if (sa && sa->sa_family == AF_UNIX)
+		snprintf(req->peer, sizeof(req->peer), "unix");
+	return req->peer;
 }
 
 int hs_conn_fd(const hs_request *req)

@@ -1,0 +1,152 @@
+#!/bin/sh
+# `engine registry serve`: the store served over the OCI distribution API on
+# 127.0.0.1. Pulls of images built or loaded into the serving store by
+# skopeo and by `engine pull` through registry-mirrors, with the same
+# digests everywhere; the API's headers, ranges, pagination and error
+# bodies; pushes from skopeo (chunked, a multi-platform index) and from
+# `engine push`, pulled back; monolithic uploads, digest checks, read-only.
+. "$(dirname "$0")/registry_common.inc"
+
+# serve NAME ROOT [ARGS...]: an engine registry on 127.0.0.1:0; sets SRV
+# (host:port) and SRV_PID.
+serve() {
+	name=$1 root=$2
+	shift 2
+	"$E" --root "$root" registry serve --addr 127.0.0.1:0 "$@" > "$T/$name.log" 2>&1 &
+	SRV_PID=$!
+	PIDS="$PIDS $SRV_PID"
+	i=0
+	while ! grep -q "listening on" "$T/$name.log" && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+	SRV=127.0.0.1:$(sed -n 's/.*port \([0-9]*\).*/\1/p' "$T/$name.log")
+	wait_http "http://$SRV/v2/" || { cat "$T/$name.log"; exit 1; }
+}
+
+# hdr NAME: the value of response header NAME in $T/h (curl -D).
+hdr() { tr -d '\r' < "$T/h" | sed -n "s/^$1: //Ip" | tail -n1; }
+
+S=$T/serving
+mkdir -p "$T/rootfs/data"
+head -c 300000 /dev/urandom > "$T/rootfs/data/blob"
+tar -C "$T/rootfs" -czf "$T/mono.tgz" .
+expect_ok "built-in image" "$E" --root "$S" image default
+A_ID=$(fixture a --layers 3000,400000)
+fixture idx --index amd64,arm64 --layers 5000 > /dev/null
+L_ID=$($PY "$H/registry_fixture.py" "$T/only" x --layers 2000,300000 --seed 5)
+expect_ok "load an OCI layout" "$E" --root "$S" load -i "$T/only" --tag loaded/x:1
+serve srv "$S"
+
+# --- the API ---------------------------------------------------------------
+curl -s -D "$T/h" -o "$T/body" "http://$SRV/v2/"
+[ "$(hdr Docker-Distribution-Api-Version)" = "registry/2.0" ] && ok "API version header" || fail "API version header"
+[ "$(cat "$T/body")" = "{}" ] && ok "/v2/ body" || fail "/v2/ body: $(cat "$T/body")"
+OUT=$(curl -s "http://$SRV/v2/_catalog")
+contains "catalog lists the built-in image" '"busybox"'
+OUT=$(curl -s "http://$SRV/v2/busybox/tags/list")
+contains "tag list" '{"name":"busybox","tags":["latest"]}'
+
+ACCEPT="application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.list.v2+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json"
+curl -s -D "$T/h" -o "$T/m.json" -H "Accept: $ACCEPT" "http://$SRV/v2/library/busybox/manifests/latest"
+MDIG=$(hdr Docker-Content-Digest)
+[ "sha256:$(sha256sum < "$T/m.json" | cut -d' ' -f1)" = "$MDIG" ] && ok "manifest digest header" || fail "manifest digest header $MDIG"
+[ "$(hdr Content-Type)" = "application/vnd.oci.image.manifest.v1+json" ] && ok "manifest content type" ||
+	fail "manifest content type $(hdr Content-Type)"
+curl -s -I -o /dev/null -D "$T/h" "http://$SRV/v2/busybox/manifests/$MDIG"
+[ "$(hdr Content-Length)" = "$(wc -c < "$T/m.json" | tr -d ' ')" ] && ok "HEAD manifest by digest" || fail "HEAD manifest"
+LAYER=$($PY -c 'import json,sys; print(json.load(open(sys.argv[1]))["layers"][0]["digest"])' "$T/m.json")
+curl -s -o "$T/blob" -D "$T/h" "http://$SRV/v2/busybox/blobs/$LAYER"
+[ "sha256:$(sha256sum < "$T/blob" | cut -d' ' -f1)" = "$LAYER" ] && ok "blob GET" || fail "blob GET"
+[ "$(hdr Docker-Content-Digest)" = "$LAYER" ] && ok "blob digest header" || fail "blob digest header"
+curl -s -o "$T/part" -D "$T/h" -r 100-199 "http://$SRV/v2/busybox/blobs/$LAYER"
+code=$(head -n1 "$T/h" | cut -d' ' -f2)
+if [ "$code" = 206 ] && [ "$(hdr Content-Range)" = "bytes 100-199/$(wc -c < "$T/blob" | tr -d ' ')" ] &&
+	cmp -s "$T/part" "$(dd if="$T/blob" of="$T/slice" bs=1 skip=100 count=100 2>/dev/null; echo "$T/slice")"; then
+	ok "range request"
+else
+	fail "range request: $code $(hdr Content-Range)"
+fi
+code=$(curl -s -o "$T/body" -w '%{http_code}' -r 999999999- "http://$SRV/v2/busybox/blobs/$LAYER")
+[ "$code" = 416 ] && ok "unsatisfiable range: 416" || fail "unsatisfiable range: $code"
+code=$(curl -s -o "$T/body" -w '%{http_code}' "http://$SRV/v2/busybox/blobs/sha256:$(printf '%064d' 0)")
+OUT=$(cat "$T/body")
+[ "$code" = 404 ] && contains "unknown blob: BLOB_UNKNOWN" '"code":"BLOB_UNKNOWN"' || fail "unknown blob: $code"
+code=$(curl -s -o "$T/body" -w '%{http_code}' "http://$SRV/v2/busybox/manifests/nope")
+OUT=$(cat "$T/body")
+[ "$code" = 404 ] && contains "unknown tag: MANIFEST_UNKNOWN" '"code":"MANIFEST_UNKNOWN"' || fail "unknown tag: $code"
+code=$(curl -s -o "$T/body" -w '%{http_code}' "http://$SRV/v2/Bad/manifests/latest")
+OUT=$(cat "$T/body")
+[ "$code" = 400 ] && contains "bad name: NAME_INVALID" '"code":"NAME_INVALID"' || fail "bad name: $code"
+code=$(curl -s -o "$T/body" -w '%{http_code}' "http://$SRV/v2/nothing/tags/list")
+OUT=$(cat "$T/body")
+[ "$code" = 404 ] && contains "unknown repository: NAME_UNKNOWN" '"code":"NAME_UNKNOWN"' || fail "unknown repository: $code"
+
+# --- pulls -------------------------------------------------------------------
+expect_ok "skopeo pulls from the server" skopeo copy -q --src-tls-verify=false "docker://$SRV/busybox:latest" "oci:$T/pulled:bb"
+OUT=$(skopeo inspect --tls-verify=false "docker://$SRV/busybox:latest" 2>&1)
+contains "skopeo sees the same digest" "\"Digest\": \"$MDIG\""
+printf '{"registry-mirrors": ["http://%s"]}\n' "$SRV" > "$T/mirror.json"
+expect_ok "engine pull through registry-mirrors" "$E" --root "$T/p1" --config "$T/mirror.json" pull busybox
+contains "same digest through the mirror" "Digest: $MDIG"
+same_id "same image ID as the serving store" "$T/p1" busybox:latest "$S" busybox:latest
+expect_ok "engine pulls a loaded image" "$E" --root "$T/p1" --config "$T/mirror.json" pull loaded/x:1
+[ "$(image_id "$T/p1" loaded/x:1)" = "$L_ID" ] && ok "loaded image pulled with its ID" || fail "loaded image ID"
+LDIG=$(curl -s -o /dev/null -D - -H "Accept: $ACCEPT" "http://$SRV/v2/loaded/x/manifests/1" | tr -d '\r' |
+	sed -n 's/^Docker-Content-Digest: //Ip')
+OUT=$(skopeo inspect --tls-verify=false "docker://$SRV/loaded/x:1" 2>&1)
+contains "skopeo agrees on the loaded image's digest" "\"Digest\": \"$LDIG\""
+
+# --- pushes ------------------------------------------------------------------
+expect_ok "skopeo push (chunked)" skopeo copy -q --dest-tls-verify=false "oci:$T/layout:a" "docker://$SRV/fix/a:1"
+[ "$(image_id "$S" fix/a:1)" = "$A_ID" ] && ok "a pushed image is a store image" || fail "pushed image not in the store"
+expect_ok "skopeo push of an index" skopeo copy -q --all --dest-tls-verify=false "oci:$T/layout:idx" "docker://$SRV/fix/idx:1"
+expect_ok "pull the index back" skopeo copy -q --all --src-tls-verify=false "docker://$SRV/fix/idx:1" "oci:$T/back:idx"
+IDX_SRC=$(skopeo inspect --raw "oci:$T/layout:idx" | sha256sum | cut -d' ' -f1)
+IDX_BACK=$(skopeo inspect --raw --tls-verify=false "docker://$SRV/fix/idx:1" | sha256sum | cut -d' ' -f1)
+[ "$IDX_SRC" = "$IDX_BACK" ] && ok "the index round-trips byte for byte" || fail "index changed"
+printf '{"registry-mirrors": {"%s": ["http://%s"]}}\n' 127.0.0.1:1 "$SRV" > "$T/map.json"
+expect_ok "engine pulls the pushed image" "$E" --root "$T/p2" --config "$T/map.json" pull 127.0.0.1:1/fix/a:1
+[ "$(image_id "$T/p2" 127.0.0.1:1/fix/a:1)" = "$A_ID" ] && ok "pushed image pulled back" || fail "pushed image pulled back"
+
+"$E" --root "$T/p2" tag 127.0.0.1:1/fix/a:1 "$SRV/from-engine/a:2" > /dev/null
+expect_ok "engine push" "$E" --root "$T/p2" push "$SRV/from-engine/a:2"
+expect_ok "import a new image" "$E" --root "$T/p2" import "$T/mono.tgz" "$SRV/from-engine/new:1"
+expect_ok "engine push, chunked" "$E" --root "$T/p2" push --chunk-size 65536 "$SRV/from-engine/new:1"
+contains "layers uploaded" "Pushed"
+same_id "a chunked engine push lands with its ID" "$S" from-engine/new:1 "$T/p2" "$SRV/from-engine/new:1"
+PDIG=$(printf '%s\n' "$OUT" | sed -n 's/^2: digest: \(sha256:[0-9a-f]*\) size: .*/\1/p')
+expect_ok "engine pull of what engine pushed" "$E" --root "$T/p3" pull "$SRV/from-engine/a:2"
+contains "engine push and pull agree" "Digest: $PDIG"
+
+# Monolithic upload, digest checks, chunk order, read-only.
+printf 'monolithic blob' > "$T/mono"
+MD=sha256:$(sha256sum < "$T/mono" | cut -d' ' -f1)
+code=$(curl -s -o /dev/null -D "$T/h" -w '%{http_code}' -X POST --data-binary @"$T/mono" \
+	-H 'Content-Type: application/octet-stream' "http://$SRV/v2/up/blobs/uploads/?digest=$MD")
+[ "$code" = 201 ] && [ "$(hdr Location)" = "/v2/up/blobs/$MD" ] && ok "monolithic POST" || fail "monolithic POST: $code"
+code=$(curl -s -o "$T/body" -w '%{http_code}' -X POST --data-binary @"$T/mono" \
+	"http://$SRV/v2/up/blobs/uploads/?digest=sha256:$(printf '%064d' 1)")
+OUT=$(cat "$T/body")
+[ "$code" = 400 ] && contains "wrong digest: DIGEST_INVALID" DIGEST_INVALID || fail "wrong digest: $code"
+code=$(curl -s -o /dev/null -w '%{http_code}' "http://$SRV/v2/up/blobs/sha256:$(printf '%064d' 1)")
+[ "$code" = 404 ] && ok "nothing stored for a wrong digest" || fail "wrong digest stored: $code"
+curl -s -o /dev/null -D "$T/h" -X POST "http://$SRV/v2/up/blobs/uploads/"
+LOC=$(hdr Location)
+code=$(curl -s -o /dev/null -w '%{http_code}' -X PATCH -H 'Content-Range: 5-9' --data-binary 12345 "http://$SRV$LOC")
+[ "$code" = 416 ] && ok "out-of-order chunk: 416" || fail "out-of-order chunk: $code"
+code=$(curl -s -o /dev/null -D "$T/h" -w '%{http_code}' -X PATCH -H 'Content-Range: 0-4' --data-binary mono \
+	"http://$SRV$LOC")
+[ "$code" = 202 ] && [ "$(hdr Range)" = "0-3" ] && ok "chunk accepted" || fail "chunk: $code $(hdr Range)"
+code=$(curl -s -o /dev/null -w '%{http_code}' -X PUT --data-binary 'lithic blob' "http://$SRV$LOC?digest=$MD")
+[ "$code" = 201 ] && ok "chunked upload completed by PUT" || fail "PUT: $code"
+code=$(curl -s -o /dev/null -w '%{http_code}' -X DELETE "http://$SRV/v2/busybox/manifests/$MDIG")
+[ "$code" = 405 ] && ok "DELETE unsupported" || fail "DELETE: $code"
+
+stop_pid "$SRV_PID"
+serve ro "$S" --read-only
+code=$(curl -s -o "$T/body" -w '%{http_code}' -X POST "http://$SRV/v2/up/blobs/uploads/")
+OUT=$(cat "$T/body")
+[ "$code" = 405 ] && contains "read-only refuses pushes" UNSUPPORTED || fail "read-only POST: $code"
+expect_ok "read-only still serves pulls" skopeo inspect --tls-verify=false "docker://$SRV/fix/a:1"
+expect_fail "plain HTTP off loopback" "--tls-cert and --tls-key" "$E" --root "$S" registry serve --addr 0.0.0.0:0
+expect_fail "half of TLS" "both --tls-cert and --tls-key" "$E" --root "$S" registry serve --tls-cert /x
+expect_fail "bad upstream" "http:// or https://" "$E" --root "$S" registry serve --addr 127.0.0.1:0 --mirror-of ftp://x
+finish
