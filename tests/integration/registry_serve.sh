@@ -149,4 +149,25 @@ expect_ok "read-only still serves pulls" skopeo inspect --tls-verify=false "dock
 expect_fail "plain HTTP off loopback" "--tls-cert and --tls-key" "$E" --root "$S" registry serve --addr 0.0.0.0:0
 expect_fail "half of TLS" "both --tls-cert and --tls-key" "$E" --root "$S" registry serve --tls-cert /x
 expect_fail "bad upstream" "http:// or https://" "$E" --root "$S" registry serve --addr 127.0.0.1:0 --mirror-of ftp://x
+stop_pid "$SRV_PID"
+
+# The same from `engine daemon`, as daemon.json's "registry" section.
+printf '{"registry": {"addr": "127.0.0.1:0", "read-only": true}}\n' > "$T/daemon.json"
+"$E" daemon --config "$T/daemon.json" -H "unix://$T/d.sock" --data-root "$S" > "$T/daemon.log" 2>&1 &
+DPID=$!
+PIDS="$PIDS $DPID"
+i=0
+while ! grep -q "Registry listen on" "$T/daemon.log" && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+SRV=127.0.0.1:$(sed -n 's/.*Registry listen on .* port \([0-9]*\).*/\1/p' "$T/daemon.log")
+OUT=$(skopeo inspect --tls-verify=false "docker://$SRV/busybox:latest" 2>&1)
+contains "the daemon serves the registry" "\"Digest\": \"$MDIG\""
+code=$(curl -s -o /dev/null -w '%{http_code}' -X POST "http://$SRV/v2/up/blobs/uploads/")
+[ "$code" = 405 ] && ok "the section's read-only applies" || fail "daemon registry read-only: $code"
+stop_pid "$DPID"
+printf '{"registry": {"addr": "127.0.0.1:0", "mirror": "x"}}\n' > "$T/bad.json"
+expect_fail "unknown key in the section" '"registry": unknown key "mirror"' \
+	"$E" daemon --config "$T/bad.json" -H "unix://$T/d2.sock" --data-root "$T/d2"
+printf '{"registry": {"read-only": "yes"}}\n' > "$T/bad.json"
+expect_fail "wrong type in the section" '"read-only" must be a boolean' \
+	"$E" daemon --config "$T/bad.json" -H "unix://$T/d2.sock" --data-root "$T/d2"
 finish

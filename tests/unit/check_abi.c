@@ -112,6 +112,7 @@ START_TEST(test_abi__tables_match_headers)
 	    ROW(engine_image_remove_options, ENGINE_IMAGE_REMOVE_OPTIONS_VERSION),
 	    ROW(engine_registry_pull_options, ENGINE_REGISTRY_PULL_OPTIONS_VERSION),
 	    ROW(engine_registry_push_options, ENGINE_REGISTRY_PUSH_OPTIONS_VERSION),
+	    ROW(engine_distribution_options, ENGINE_DISTRIBUTION_OPTIONS_VERSION),
 	    ROW(engine_build_options, ENGINE_BUILD_OPTIONS_VERSION),
 	    ROW(engine_container_stats, ENGINE_CONTAINER_STATS_VERSION),
 	    ROW(engine_store_usage, ENGINE_STORE_USAGE_VERSION),

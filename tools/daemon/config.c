@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "daemon/daemon.h"
+#include "registry/regserve.h"
 
 enum ktype { K_STRING, K_BOOL, K_INT, K_STRINGS, K_OBJECT, K_ANY };
 
@@ -53,6 +54,7 @@ static const struct key {
     {"seccomp-profile", K_STRING, false},
     {"no-new-privileges", K_BOOL, false},
     {"init", K_BOOL, false},
+    {"registry", K_OBJECT, false},
     {NULL, K_ANY, false},
 };
 
@@ -127,6 +129,18 @@ static int parse_file(const char *path, json_object **out, char *err, size_t err
 		if (!type_ok(v, key->type)) {
 			snprintf(err, errlen, "config file %s: \"%s\" must be %s", path, k,
 				 type_name(key->type));
+			json_object_put(o);
+			return -1;
+		}
+	}
+	{
+		json_object *sec;
+		struct regserve_config rc;
+		char rerr[512];
+
+		if (json_object_object_get_ex(o, "registry", &sec) &&
+		    regserve_config_from_json(sec, &rc, rerr, sizeof(rerr)) < 0) {
+			snprintf(err, errlen, "config file %s: %s", path, rerr);
 			json_object_put(o);
 			return -1;
 		}

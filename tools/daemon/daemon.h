@@ -51,6 +51,8 @@ struct daemon {
 	struct dcont *containers;
 	struct dexec *execs;
 	hs_server *server;
+	struct regserve *registry; /* the "registry" section's server, or NULL */
+	struct dctx *registry_ctx; /* its context (kept across reloads) */
 	char id[65];
 };
 

@@ -20,6 +20,7 @@
 
 #include "cli.h"
 #include "daemon/daemon.h"
+#include "registry/regserve.h"
 
 #define DEFAULT_HOST "unix:///run/engine/engine.sock"
 
@@ -343,6 +344,39 @@ static struct hs_route *all_routes(void)
 	return all;
 }
 
+static void registry_log(int level, const char *msg)
+{
+	dlog(level, "registry: %s", msg);
+}
+
+/* daemon.json's "registry" section: the store served as a registry too. */
+static int start_registry(struct daemon *d)
+{
+	struct regserve_config rc;
+	json_object *sec;
+	char err[1024];
+
+	if (!json_object_object_get_ex(d->cfg.file, "registry", &sec))
+		return 0;
+	if (regserve_config_from_json(sec, &rc, err, sizeof(err)) < 0) {
+		cli_failf(1, "%s", err);
+		return -1;
+	}
+	rc.log = registry_log;
+	/* A reload swaps the daemon's context; the registry keeps this one. */
+	d->registry_ctx = dctx_get(d);
+	if (regserve_start(d->registry_ctx->ctx, &rc, &d->registry, err, sizeof(err)) < 0) {
+		dctx_put(d, d->registry_ctx);
+		d->registry_ctx = NULL;
+		cli_failf(1, "registry: %s", err);
+		return -1;
+	}
+	dlog(2, "Registry listen on %s port %u%s%s", rc.addr ? rc.addr : REGSERVE_DEFAULT_ADDR,
+	     regserve_port(d->registry), rc.mirror_of ? ", pull-through cache of " : "",
+	     rc.mirror_of ? rc.mirror_of : "");
+	return 0;
+}
+
 static int serve(struct daemon *d, sigset_t *set)
 {
 	static char server_header[64];
@@ -419,6 +453,11 @@ static int serve(struct daemon *d, sigset_t *set)
 		}
 		dlog(2, "API listen on %s", addr + (strncmp(addr, "unix://", 7) == 0 ? 7 : 6));
 	}
+	if (start_registry(d) < 0) {
+		hs_server_free(d->server);
+		free(routes);
+		return 1;
+	}
 	dlog(2, "Daemon has completed initialization");
 	for (;;) {
 		if (sigwait(set, &sig) != 0)
@@ -434,6 +473,9 @@ static int serve(struct daemon *d, sigset_t *set)
 	}
 	hs_server_free(d->server);
 	d->server = NULL;
+	regserve_stop(d->registry);
+	d->registry = NULL;
+	dctx_put(d, d->registry_ctx);
 	free(routes);
 	dlog(2, "Daemon shutdown complete");
 	return 0;

@@ -7,7 +7,8 @@
  * Files: server.c (start/stop, auth hook, errors, routes), content.c
  * (pulls: /v2/, catalog, tags, manifests, blobs with ranges), upload.c
  * (pushes: upload sessions, mounts, manifest PUT), htpasswd.c (Basic auth
- * against bcrypt entries), cmd.c (the CLI verb).
+ * against bcrypt entries), cmd.c (the CLI verb), section.c (daemon.json's
+ * "registry" section).
  */
 #ifndef ENGINE_TOOLS_REGSERVE_H
 #define ENGINE_TOOLS_REGSERVE_H
@@ -35,6 +36,10 @@ struct regserve_config {
 };
 
 typedef struct regserve regserve;
+
+/* The daemon.json "registry" section into @cfg (strings borrowed from
+ * @section); -1 with a message naming the bad key. */
+int regserve_config_from_json(json_object *section, struct regserve_config *cfg, char *err, size_t errlen);
 
 /* Start serving @ctx's store (which must outlive the server). On failure
  * returns -1 with a message in @err. */
