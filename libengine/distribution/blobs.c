@@ -58,9 +58,16 @@ static int open_stored(engine_distribution *d, const char *digest, int *fd, int6
 	return 0;
 }
 
+/* A fetch's failure as the reader sees it: not found, refused or timed
+ * out upstream, else an I/O failure of the upstream (a corrupt blob too:
+ * the reader's request was fine). */
 static int fetch_error(const engine__dist_fetch *f)
 {
-	return engine__error_set(f->err ? f->err : ENGINE_EIO, 0, "%s", f->message);
+	int code = f->err == ENGINE_ENOTFOUND || f->err == ENGINE_EPERM || f->err == ENGINE_ETIMEOUT
+		       ? f->err
+		       : ENGINE_EIO;
+
+	return engine__error_set(code, 0, "%s", f->message);
 }
 
 ENGINE_EXTERN int engine_distribution_blob_open(engine_distribution *d, const char *name, const char *digest,

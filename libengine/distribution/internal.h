@@ -38,6 +38,10 @@ struct engine_distribution {
 	bool closing;
 };
 
+/* Seconds a tag fetched from the upstream is served before the upstream is
+ * asked again where it points (a pull-through cache must follow moves). */
+#define ENGINE__DIST_TAG_TTL 60
+
 /* The registry name store tags are relative to when serving: the upstream's
  * in pull-through mode, else Docker Hub (where familiar names point). */
 static inline const char *engine__dist_domain(const engine_distribution *d)

@@ -9,8 +9,10 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/error.h"
+#include "core/log.h"
 #include "distribution/internal.h"
 #include "registry/manifest.h"
 #include "util/cleanup.h"
@@ -173,9 +175,10 @@ static int load(engine_distribution *d, const char *digest, engine_distribution_
 	return 0;
 }
 
-/* The digest the store's tag or the registry's index gives @tag, or "". */
+/* The digest the store's tag or the registry's index gives @tag, or "";
+ * *fetched: when a pull-through fetched it (0: not fetched). */
 static int local_tag(engine_distribution *d, const char *name, const char *canonical, const char *tag,
-		     char digest[ENGINE__DIGEST_LEN + 1])
+		     char digest[ENGINE__DIGEST_LEN + 1], int64_t *fetched)
 {
 	cleanup_free char *key = NULL;
 	cleanup_json json_object *tags = NULL, *idx = NULL;
@@ -197,6 +200,7 @@ static int local_tag(engine_distribution *d, const char *name, const char *canon
 	if (itags && json_object_object_get_ex(itags, tag, &v) &&
 	    engine__digest_valid(json_object_get_string(v)))
 		snprintf(digest, ENGINE__DIGEST_LEN + 1, "%s", json_object_get_string(v));
+	*fetched = engine__json_get_int(engine__json_get_type(idx, "fetched", json_type_object), tag, 0);
 	return 0;
 }
 
@@ -218,6 +222,7 @@ ENGINE_EXTERN int engine_distribution_manifest_get(engine_distribution *d, const
 {
 	cleanup_free char *canonical = NULL;
 	char digest[ENGINE__DIGEST_LEN + 1] = "";
+	int64_t fetched = 0;
 	bool by_digest;
 	int r;
 
@@ -230,8 +235,22 @@ ENGINE_EXTERN int engine_distribution_manifest_get(engine_distribution *d, const
 		return r;
 	if (by_digest)
 		snprintf(digest, sizeof(digest), "%s", reference);
-	else if ((r = local_tag(d, name, canonical, reference, digest)) < 0)
+	else if ((r = local_tag(d, name, canonical, reference, digest, &fetched)) < 0)
 		return engine__error_wrap("manifest %s:%s", name, reference);
+	/* A tag the upstream gave a while ago may have moved there: ask again,
+	 * and keep serving the copy while the upstream cannot answer. */
+	if (digest[0] && fetched && d->upstream_domain && time(NULL) - fetched > ENGINE__DIST_TAG_TTL) {
+		cleanup_free char *data = NULL;
+		char fresh[ENGINE__DIGEST_LEN + 1];
+		size_t len = 0;
+
+		if (engine__dist_upstream_manifest(d, name, canonical, reference, &data, &len, fresh) == 0)
+			memcpy(digest, fresh, sizeof(fresh));
+		else
+			engine__warn(d->ctx, "%s; serving the copy of %s:%s fetched before",
+				     engine_error_last()->message, name, reference);
+		engine_error_clear();
+	}
 	if (digest[0] && engine__blob_exists(d->ctx, digest))
 		return load(d, digest, out);
 	if (d->upstream_domain) {

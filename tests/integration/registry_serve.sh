@@ -6,23 +6,7 @@
 # bodies; pushes from skopeo (chunked, a multi-platform index) and from
 # `engine push`, pulled back; monolithic uploads, digest checks, read-only.
 . "$(dirname "$0")/registry_common.inc"
-
-# serve NAME ROOT [ARGS...]: an engine registry on 127.0.0.1:0; sets SRV
-# (host:port) and SRV_PID.
-serve() {
-	name=$1 root=$2
-	shift 2
-	"$E" --root "$root" registry serve --addr 127.0.0.1:0 "$@" > "$T/$name.log" 2>&1 &
-	SRV_PID=$!
-	PIDS="$PIDS $SRV_PID"
-	i=0
-	while ! grep -q "listening on" "$T/$name.log" && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
-	SRV=127.0.0.1:$(sed -n 's/.*port \([0-9]*\).*/\1/p' "$T/$name.log")
-	wait_http "http://$SRV/v2/" || { cat "$T/$name.log"; exit 1; }
-}
-
-# hdr NAME: the value of response header NAME in $T/h (curl -D).
-hdr() { tr -d '\r' < "$T/h" | sed -n "s/^$1: //Ip" | tail -n1; }
+. "$(dirname "$0")/registry_serve.inc"
 
 S=$T/serving
 mkdir -p "$T/rootfs/data"
@@ -43,6 +27,14 @@ OUT=$(curl -s "http://$SRV/v2/_catalog")
 contains "catalog lists the built-in image" '"busybox"'
 OUT=$(curl -s "http://$SRV/v2/busybox/tags/list")
 contains "tag list" '{"name":"busybox","tags":["latest"]}'
+OUT=$(curl -s -D "$T/h" "http://$SRV/v2/_catalog?n=1")
+contains "catalog page of one" '{"repositories":["busybox"]}'
+[ "$(hdr Link)" = '</v2/_catalog?last=busybox&n=1>; rel="next"' ] && ok "catalog Link header" ||
+	fail "catalog Link header: $(hdr Link)"
+OUT=$(curl -s "http://$SRV/v2/_catalog?n=1&last=busybox")
+contains "next catalog page" '{"repositories":["loaded/x"]}'
+code=$(curl -s -o /dev/null -w '%{http_code}' "http://$SRV/v2/_catalog?n=x")
+[ "$code" = 400 ] && ok "bad page size: 400" || fail "bad page size: $code"
 
 ACCEPT="application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.list.v2+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json"
 curl -s -D "$T/h" -o "$T/m.json" -H "Accept: $ACCEPT" "http://$SRV/v2/library/busybox/manifests/latest"

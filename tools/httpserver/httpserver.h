@@ -134,6 +134,8 @@ bool hs_body_complete(const hs_request *req);
 void *hs_sink_data(const hs_request *req);
 /* Bytes of body received so far. */
 uint64_t hs_body_received(const hs_request *req);
+/* Log a line through the server's log hook (level 0 error .. 3 debug). */
+void hs_log(hs_request *req, int level, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* The client's address ("127.0.0.1", "::1"), for logs; "" when unknown. */
 const char *hs_peer(hs_request *req);
 /* The connection's socket (for polling whether the client left). */

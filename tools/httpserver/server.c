@@ -682,6 +682,17 @@ uint64_t hs_body_received(const hs_request *req)
 	return req->body_total;
 }
 
+void hs_log(hs_request *req, int level, const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	hs__log(req->listener->server, level, "%s", buf);
+}
+
 const char *hs_peer(hs_request *req)
 {
 	const union MHD_ConnectionInfo *ci;

@@ -167,18 +167,26 @@ static int parse_range(const char *h, int64_t size, int64_t *from, int64_t *to)
 }
 
 struct follow {
+	regserve *rs;
 	engine_distribution_blob *blob;
 	int64_t base;
+	char digest[80];
 };
 
-/* A blob still arriving from the upstream: read what the fetch wrote. */
+/* A blob still arriving from the upstream: read what the fetch wrote. A
+ * failed fetch ends the reply early: the client cannot take it as whole. */
 static long follow_read(void *data, uint64_t pos, char *buf, size_t max)
 {
 	struct follow *f = data;
 	size_t got = 0;
+	char line[1200];
 
-	if (engine_distribution_blob_read(f->blob, f->base + (int64_t)pos, buf, max, &got) < 0)
+	if (engine_distribution_blob_read(f->blob, f->base + (int64_t)pos, buf, max, &got) < 0) {
+		snprintf(line, sizeof(line), "blob %s: reply cut short: %s", f->digest,
+			 engine_error_last()->message);
+		f->rs->log(0, line);
 		return -1;
+	}
 	return (long)got;
 }
 
@@ -250,8 +258,10 @@ static void blob_get(hs_request *req, void *app)
 		reg_error(req, 500, "UNKNOWN", "out of memory");
 		return;
 	}
+	f->rs = rs;
 	f->blob = b;
 	f->base = from;
+	snprintf(f->digest, sizeof(f->digest), "%s", digest);
 	hs_reply_reader(req, status, "application/octet-stream",
 			size < 0 ? UINT64_MAX : (uint64_t)(to - from + 1), follow_read, f, follow_free);
 }

@@ -96,6 +96,11 @@ void reg_engine_error(hs_request *req, enum reg_what what)
 	const engine_error *e = engine_error_last();
 	const char *m = e->message;
 
+	/* What the server or its upstream got wrong is worth a line. */
+	if (e->code == ENGINE_EIO || e->code == ENGINE_ETIMEOUT || e->code == ENGINE_ENOMEM ||
+	    e->code == ENGINE_ERROR)
+		hs_log(req, 0, "%s %s: %s", hs_method(req), hs_path(req), m);
+
 	switch (e->code) {
 	case ENGINE_EINVALID:
 	case ENGINE_ENOTSUP:
