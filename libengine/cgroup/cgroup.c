@@ -145,7 +145,7 @@ static void *host_new(engine_context *ctx)
 }
 
 /* A relative path of plain components: no "", ".", ".." or leading "/". */
-static bool valid_rel_path(const char *p, bool allow_slash)
+bool engine__cgroup_valid_rel_path(const char *p, bool allow_slash)
 {
 	if (!*p || *p == '/' || strlen(p) > 1024)
 		return false;
@@ -172,7 +172,7 @@ static int host_detect(engine_context *ctx, cg_host *h)
 
 	if (pj) {
 		parent = json_object_is_type(pj, json_type_string) ? json_object_get_string(pj) : NULL;
-		if (!parent || !valid_rel_path(parent, true))
+		if (!parent || !engine__cgroup_valid_rel_path(parent, true))
 			return engine__error_set(
 			    ENGINE_EINVALID, 0,
 			    "config \"cgroup-parent\": want a relative cgroup path like \"engine\"");
@@ -205,7 +205,7 @@ static int host_detect(engine_context *ctx, cg_host *h)
 
 /* The context's host state, detected (and with @parent, the parent cgroups
  * set up) on first use. */
-static int host_get(engine_context *ctx, bool parent, cg_host **out)
+int engine__cgroup_host(engine_context *ctx, bool parent, cg_host **out)
 {
 	cg_host *h = engine__context_ext(ctx, ENGINE__EXT_CGROUP, host_new, host_free);
 	int r = 0;
@@ -257,7 +257,7 @@ int engine__cgroup_context_set_root(engine_context *ctx, const char *root)
 int engine__cgroup_mode_get(engine_context *ctx, engine__cgroup_mode *out)
 {
 	cg_host *h;
-	int r = host_get(ctx, false, &h);
+	int r = engine__cgroup_host(ctx, false, &h);
 
 	if (r == 0)
 		*out = h->mode;
@@ -293,7 +293,7 @@ int engine__cgroup_cpus_to_quota(double cpus, uint64_t period, int64_t *quota)
 }
 
 /* Reject what no host accepts, so the driver only fails on host limits. */
-static int limits_validate(const engine__cgroup_limits *l)
+int engine__cgroup_limits_validate(const engine__cgroup_limits *l)
 {
 	if (l->memory < 0)
 		return engine__error_set(ENGINE_EINVALID, 0, "memory limit %lld: negative",
@@ -328,19 +328,27 @@ static int limits_validate(const engine__cgroup_limits *l)
 	return 0;
 }
 
-static engine__cgroup *handle_new(cg_host *h, const char *id)
+engine__cgroup *engine__cgroup_handle_new(cg_host *h, const char *id)
 {
 	engine__cgroup *cg = calloc(1, sizeof(*cg));
 
-	if (!cg || !(cg->id = strdup(id))) {
+	if (!cg || !(cg->id = strdup(id)) || !(cg->name = strdup(id)) ||
+	    !(cg->rel = engine__strdup_printf("%s/%s", h->parent, id))) {
+		if (cg) {
+			free(cg->id);
+			free(cg->name);
+		}
 		free(cg);
 		engine__error_oom();
 		return NULL;
 	}
 	cg->host = h;
 	cg->v2_fd = -1;
-	for (int c = 0; c < CG_V1_MAX; c++)
+	cg->v2_base = h->v2_parent_fd;
+	for (int c = 0; c < CG_V1_MAX; c++) {
 		cg->v1_fd[c] = -1;
+		cg->v1_base[c] = h->v1_parent_fd[c];
+	}
 	return cg;
 }
 
@@ -354,17 +362,52 @@ void engine__cgroup_free(engine__cgroup *cg)
 	for (int c = 0; c < CG_V1_MAX; c++) {
 		if (cg->v1_fd[c] >= 0)
 			close(cg->v1_fd[c]);
+		if (cg->own_base && cg->v1_base[c] >= 0 && cg->host->v1_leader[c] == c)
+			close(cg->v1_base[c]);
 		free(cg->v1_path[c]);
 	}
+	if (cg->own_base && cg->v2_base >= 0)
+		close(cg->v2_base);
 	free(cg->id);
+	free(cg->name);
+	free(cg->rel);
 	free(cg);
 }
 
 static int check_id(const char *id)
 {
-	if (!id || !valid_rel_path(id, false) || strlen(id) > 128)
+	if (!id || !engine__cgroup_valid_rel_path(id, false) || strlen(id) > 128)
 		return engine__error_set(ENGINE_EINVALID, 0, "cgroup name \"%s\": invalid", id ? id : "");
 	return 0;
+}
+
+int engine__cgroup_create_in(cg_host *h, engine__cgroup *cg, const engine__cgroup_limits *limits)
+{
+	int r;
+
+	/* Refuse before creating anything: no half-made cgroup to undo. */
+	r = h->mode == ENGINE__CGROUP_UNIFIED ? engine__cgroup_v2_check(h, limits)
+					      : engine__cgroup_v1_check(h, limits);
+	if (r < 0)
+		return r;
+	if (h->mode == ENGINE__CGROUP_UNIFIED) {
+		r = engine__cgroup_v2_create(cg, limits);
+	} else if (limits->minimal && cg->v2_base >= 0 &&
+		   (r = engine__cgroup_v2_create(cg, limits)) != ENGINE_ENOTSUP) {
+		/* Hybrid: the device program in the v2 cgroup is the whole
+		 * policy; without BPF, fall back to the v1 devices cgroup. */
+		cg->v2_only = true;
+	} else {
+		r = engine__cgroup_v1_create(cg, limits);
+		/* Hybrid: a v2 cgroup too, without controllers. It costs one
+		 * mkdir and one write on attach, and buys a race-free kill of
+		 * the whole tree (cgroup.kill), a populated flag that needs no
+		 * cgroup.procs parsing, and a cgroup namespace whose v2 root is
+		 * the container's own cgroup rather than the host's root. */
+		if (r == 0 && cg->v2_base >= 0 && (r = engine__cgroup_v2_create(cg, NULL)) < 0)
+			engine__cgroup_v1_remove(cg);
+	}
+	return r;
 }
 
 int engine__cgroup_create(engine_context *ctx, const char *id, const engine__cgroup_limits *limits,
@@ -377,35 +420,14 @@ int engine__cgroup_create(engine_context *ctx, const char *id, const engine__cgr
 
 	if (!limits)
 		limits = &none;
-	if ((r = check_id(id)) < 0 || (r = limits_validate(limits)) < 0)
+	if ((r = check_id(id)) < 0 || (r = engine__cgroup_limits_validate(limits)) < 0)
 		return r;
-	if ((r = host_get(ctx, true, &h)) < 0)
+	if ((r = engine__cgroup_host(ctx, true, &h)) < 0)
 		return r;
-	/* Refuse before creating anything: no half-made cgroup to undo. */
-	r = h->mode == ENGINE__CGROUP_UNIFIED ? engine__cgroup_v2_check(h, limits)
-					      : engine__cgroup_v1_check(h, limits);
-	if (r < 0)
-		return engine__error_wrap("cgroup %s", id);
-	cg = handle_new(h, id);
+	cg = engine__cgroup_handle_new(h, id);
 	if (!cg)
 		return ENGINE_ENOMEM;
-	if (h->mode == ENGINE__CGROUP_UNIFIED) {
-		r = engine__cgroup_v2_create(cg, limits);
-	} else if (limits->minimal && h->v2_parent_fd >= 0 &&
-		   (r = engine__cgroup_v2_create(cg, limits)) != ENGINE_ENOTSUP) {
-		/* Hybrid: the device program in the v2 cgroup is the whole
-		 * policy; without BPF, fall back to the v1 devices cgroup. */
-		cg->v2_only = true;
-	} else {
-		r = engine__cgroup_v1_create(cg, limits);
-		/* Hybrid: a v2 cgroup too, without controllers. It costs one
-		 * mkdir and one write on attach, and buys a race-free kill of
-		 * the whole tree (cgroup.kill), a populated flag that needs no
-		 * cgroup.procs parsing, and a cgroup namespace whose v2 root is
-		 * the container's own cgroup rather than the host's root. */
-		if (r == 0 && h->v2_parent_fd >= 0 && (r = engine__cgroup_v2_create(cg, NULL)) < 0)
-			engine__cgroup_v1_remove(cg);
-	}
+	r = engine__cgroup_create_in(h, cg, limits);
 	if (r < 0) {
 		engine__cgroup_free(cg);
 		return engine__error_wrap("cgroup %s", id);
@@ -420,9 +442,9 @@ int engine__cgroup_open(engine_context *ctx, const char *id, engine__cgroup **ou
 	cg_host *h;
 	int r;
 
-	if ((r = check_id(id)) < 0 || (r = host_get(ctx, true, &h)) < 0)
+	if ((r = check_id(id)) < 0 || (r = engine__cgroup_host(ctx, true, &h)) < 0)
 		return r;
-	cg = handle_new(h, id);
+	cg = engine__cgroup_handle_new(h, id);
 	if (!cg)
 		return ENGINE_ENOMEM;
 	r = h->mode == ENGINE__CGROUP_UNIFIED ? 0 : engine__cgroup_v1_open(cg);
@@ -538,7 +560,7 @@ int engine__cgroup_destroy(engine__cgroup *cg)
 int engine__cgroup_parent_remove(engine_context *ctx)
 {
 	cg_host *h;
-	int r = host_get(ctx, false, &h), r2;
+	int r = engine__cgroup_host(ctx, false, &h), r2;
 
 	if (r < 0)
 		return r;

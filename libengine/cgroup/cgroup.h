@@ -22,6 +22,15 @@ typedef enum engine__cgroup_mode {
 	ENGINE__CGROUP_HYBRID,	/* v1 controllers + v2 mount (resources driven through v1) */
 } engine__cgroup_mode;
 
+/* One device cgroup rule (OCI linux.resources.devices, v1's devices.allow
+ * / devices.deny syntax). */
+typedef struct engine__cgroup_device_rule {
+	bool allow;
+	char type;	      /* 'a' (all), 'c' or 'b' */
+	int64_t major, minor; /* -1: any */
+	char access[4];	      /* a subset of "rwm", NUL-terminated */
+} engine__cgroup_device_rule;
+
 /* Resource limits; 0 / -1 as documented means "not set". */
 typedef struct engine__cgroup_limits {
 	int64_t memory;		 /* bytes; 0 = unlimited */
@@ -39,6 +48,11 @@ typedef struct engine__cgroup_limits {
 	 * pts, tun), as for a privileged container. v1 applies the policy
 	 * through the devices controller, v2 through a BPF device program. */
 	bool devices_allow_all;
+	/* Instead of Docker's policy: these rules in order, over a cgroup that
+	 * starts allowing everything (v1 semantics; v2 gets the equivalent
+	 * BPF program, later rules winning). */
+	const engine__cgroup_device_rule *device_rules;
+	size_t n_device_rules;
 	/* No limits, only what every container needs: a cgroup of its own
 	 * with the device policy, as cheap as the host allows. Unified and
 	 * hybrid hosts: one v2 cgroup holding the BPF device program (the
@@ -94,6 +108,12 @@ int engine__cgroup_cpus_to_quota(double cpus, uint64_t period, int64_t *quota);
  * ENGINE_ENOTSUP naming the limit. Never touches a cgroup it did not create. */
 int engine__cgroup_create(engine_context *ctx, const char *id, const engine__cgroup_limits *limits,
 			  engine__cgroup **out);
+/* The same at @path (an OCI cgroupsPath, cgroup_path.c): absolute below
+ * each hierarchy's root, relative below the context's parent cgroup; NULL
+ * or "" is <parent>/@id. Missing levels above the leaf are created. */
+int engine__cgroup_create_path(engine_context *ctx, const char *path, const char *id,
+			       const engine__cgroup_limits *limits, engine__cgroup **out);
+int engine__cgroup_open_path(engine_context *ctx, const char *path, const char *id, engine__cgroup **out);
 /* Re-open the cgroup of an existing container (another process created it). */
 int engine__cgroup_open(engine_context *ctx, const char *id, engine__cgroup **out);
 

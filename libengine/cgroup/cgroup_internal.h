@@ -65,6 +65,15 @@ typedef struct cg_host {
 struct engine__cgroup {
 	cg_host *host; /* borrowed from the context */
 	char *id;
+	/* Where it lives: <hierarchy root>/<rel>, the leaf @name inside the
+	 * directories v1_base/v2_base (the context's parent cgroup's fds,
+	 * borrowed, unless @own_base: a cgroup at a path of the caller's,
+	 * engine__cgroup_create_path). */
+	char *name;
+	char *rel;
+	int v1_base[CG_V1_MAX];
+	int v2_base;
+	bool own_base;
 	int v2_fd; /* -1 in legacy mode */
 	char *v2_path;
 	bool v2_only; /* a minimal cgroup on a hybrid host: nothing in v1 */
@@ -72,6 +81,15 @@ struct engine__cgroup {
 	int v1_fd[CG_V1_MAX];
 	char *v1_path[CG_V1_MAX];
 };
+
+/* The front end's pieces shared with cgroup_path.c (cgroup.c). */
+int engine__cgroup_host(engine_context *ctx, bool parent, cg_host **out);
+int engine__cgroup_limits_validate(const engine__cgroup_limits *l);
+bool engine__cgroup_valid_rel_path(const char *p, bool allow_slash);
+/* A handle for <parent>/<id>, the bases borrowed from the host. */
+engine__cgroup *engine__cgroup_handle_new(cg_host *h, const char *id);
+/* Check @limits against the host, then create cg's directories and apply them. */
+int engine__cgroup_create_in(cg_host *h, engine__cgroup *cg, const engine__cgroup_limits *limits);
 
 /* Driver entry points (cgroup_v1.c, cgroup_v2.c). Callers hold nothing;
  * each sets the thread's error on failure. */
@@ -107,8 +125,8 @@ int engine__cgroup_v2_parent_remove(cg_host *h);
 
 /* Docker's default device policy (cgroup_devices.c): v1 rules written into
  * the devices cgroup at @dirfd; v2 a BPF program attached to cg's cgroup. */
-int engine__cgroup_devices_v1(int dirfd, const char *dir);
-int engine__cgroup_devices_v2(engine__cgroup *cg);
+int engine__cgroup_devices_v1(int dirfd, const char *dir, const engine__cgroup_limits *l);
+int engine__cgroup_devices_v2(engine__cgroup *cg, const engine__cgroup_limits *l);
 
 /* File helpers (cgroup_file.c): one openat + one write/read, no stdio. The
  * error names "<dir>/<file>". @create is for fake trees only. */

@@ -110,7 +110,7 @@ static int v1_join(engine__cgroup *cg, enum cg_v1 c)
 	cleanup_free char *procs = NULL;
 	char *save = NULL;
 
-	if (l < 0 || h->v1_parent_fd[l] < 0)
+	if (l < 0 || cg->v1_base[l] < 0)
 		return engine__error_set(ENGINE_ENOTSUP, 0, "the %s controller is not mounted",
 					 engine__cgroup_v1_names[c]);
 	if (cg->v1_fd[l] >= 0)
@@ -121,12 +121,12 @@ static int v1_join(engine__cgroup *cg, enum cg_v1 c)
 	if (from < 0)
 		return engine__error_set(ENGINE_ENOTFOUND, 0,
 					 "the container has no v1 cgroup to take tasks from");
-	cg->v1_path[l] = engine__strdup_printf("%s/%s/%s", h->v1_root[l], h->parent, cg->id);
+	cg->v1_path[l] = engine__strdup_printf("%s/%s", h->v1_root[l], cg->rel);
 	if (!cg->v1_path[l])
 		return ENGINE_ENOMEM;
-	if (mkdirat(h->v1_parent_fd[l], cg->id, 0755) < 0 && errno != EEXIST)
+	if (mkdirat(cg->v1_base[l], cg->name, 0755) < 0 && errno != EEXIST)
 		return engine__error_errno(errno, "cgroup %s: mkdir", cg->v1_path[l]);
-	cg->v1_fd[l] = engine__cgroup_open_dir(h->v1_parent_fd[l], cg->id);
+	cg->v1_fd[l] = engine__cgroup_open_dir(cg->v1_base[l], cg->name);
 	if (cg->v1_fd[l] < 0)
 		return engine__error_errno(errno, "cgroup %s: open", cg->v1_path[l]);
 	/* The parent has clone_children set for cpuset, so cpus and mems are

@@ -233,13 +233,13 @@ static int limits_apply(engine__cgroup *cg, const engine__cgroup_limits *l)
 	if (r == 0 && l->pids)
 		r = wr_u64(cg, CG_V1_PIDS, "pids.max", (uint64_t)l->pids);
 	if (r == 0 && fd_of(cg, CG_V1_DEVICES) >= 0)
-		r = engine__cgroup_devices_v1(fd_of(cg, CG_V1_DEVICES), path_of(cg, CG_V1_DEVICES));
+		r = engine__cgroup_devices_v1(fd_of(cg, CG_V1_DEVICES), path_of(cg, CG_V1_DEVICES), l);
 	return r;
 }
 
 static int make_path(engine__cgroup *cg, int c)
 {
-	cg->v1_path[c] = engine__strdup_printf("%s/%s/%s", cg->host->v1_root[c], cg->host->parent, cg->id);
+	cg->v1_path[c] = engine__strdup_printf("%s/%s", cg->host->v1_root[c], cg->rel);
 	return cg->v1_path[c] ? 0 : ENGINE_ENOMEM;
 }
 
@@ -255,17 +255,17 @@ int engine__cgroup_v1_create(engine__cgroup *cg, const engine__cgroup_limits *l)
 			continue;
 		if ((r = make_path(cg, lead)) < 0)
 			goto remove_cgroups;
-		if (mkdirat(h->v1_parent_fd[lead], cg->id, 0755) < 0) {
+		if (mkdirat(cg->v1_base[lead], cg->name, 0755) < 0) {
 			r = errno == EEXIST
 				? engine__error_set(ENGINE_EEXISTS, EEXIST, "cgroup %s: already exists",
 						    cg->v1_path[lead])
 				: engine__error_errno(errno, "cgroup %s: mkdir", cg->v1_path[lead]);
 			goto remove_cgroups;
 		}
-		cg->v1_fd[lead] = engine__cgroup_open_dir(h->v1_parent_fd[lead], cg->id);
+		cg->v1_fd[lead] = engine__cgroup_open_dir(cg->v1_base[lead], cg->name);
 		if (cg->v1_fd[lead] < 0) {
 			r = engine__error_errno(errno, "cgroup %s: open", cg->v1_path[lead]);
-			unlinkat(h->v1_parent_fd[lead], cg->id, AT_REMOVEDIR);
+			unlinkat(cg->v1_base[lead], cg->name, AT_REMOVEDIR);
 			goto remove_cgroups;
 		}
 	}
@@ -287,16 +287,15 @@ int engine__cgroup_v1_open(engine__cgroup *cg)
 	for (int c = 0; c < CG_V1_MAX; c++) {
 		if (h->v1_leader[c] != c)
 			continue;
-		cg->v1_fd[c] = engine__cgroup_open_dir(h->v1_parent_fd[c], cg->id);
-		if (cg->v1_fd[c] < 0 && errno != ENOENT)
-			return engine__error_errno(errno, "cgroup %s/%s/%s: open", h->v1_root[c], h->parent,
-						   cg->id);
+		cg->v1_fd[c] = cg->v1_base[c] >= 0 ? engine__cgroup_open_dir(cg->v1_base[c], cg->name) : -1;
+		if (cg->v1_fd[c] < 0 && cg->v1_base[c] >= 0 && errno != ENOENT)
+			return engine__error_errno(errno, "cgroup %s/%s: open", h->v1_root[c], cg->rel);
 		if (cg->v1_fd[c] >= 0 && make_path(cg, c) < 0)
 			return ENGINE_ENOMEM;
 		any |= cg->v1_fd[c] >= 0;
 	}
 	if (!any)
-		return engine__error_set(ENGINE_ENOTFOUND, ENOENT, "no such cgroup under %s", h->parent);
+		return engine__error_set(ENGINE_ENOTFOUND, ENOENT, "no such cgroup %s", cg->rel);
 	return 0;
 }
 
@@ -487,7 +486,7 @@ int engine__cgroup_v1_remove(engine__cgroup *cg)
 			continue;
 		close(cg->v1_fd[c]);
 		cg->v1_fd[c] = -1;
-		r2 = engine__cgroup_rmdir(cg->host->v1_parent_fd[c], cg->v1_path[c], cg->id);
+		r2 = engine__cgroup_rmdir(cg->v1_base[c], cg->v1_path[c], cg->name);
 		if (r2 < 0 && r == 0)
 			r = r2;
 	}

@@ -227,32 +227,31 @@ static int limits_apply(engine__cgroup *cg, const engine__cgroup_limits *l)
 		r = wr_u64(cg, "pids.max", (uint64_t)l->pids);
 	/* A fake tree's dir cannot hold a BPF program: nothing to attach to. */
 	if (r == 0 && !l->devices_allow_all && !cg->host->fake)
-		r = engine__cgroup_devices_v2(cg);
+		r = engine__cgroup_devices_v2(cg, l);
 	return r;
 }
 
 static int make_path(engine__cgroup *cg)
 {
-	cg->v2_path = engine__strdup_printf("%s/%s/%s", cg->host->v2_root, cg->host->parent, cg->id);
+	cg->v2_path = engine__strdup_printf("%s/%s", cg->host->v2_root, cg->rel);
 	return cg->v2_path ? 0 : ENGINE_ENOMEM;
 }
 
 int engine__cgroup_v2_create(engine__cgroup *cg, const engine__cgroup_limits *l)
 {
-	cg_host *h = cg->host;
 	int r;
 
 	free(cg->v2_path); /* a second try (hybrid's fallback) */
 	if ((r = make_path(cg)) < 0)
 		return r;
-	if (mkdirat(h->v2_parent_fd, cg->id, 0755) < 0)
+	if (mkdirat(cg->v2_base, cg->name, 0755) < 0)
 		return errno == EEXIST ? engine__error_set(ENGINE_EEXISTS, EEXIST,
 							   "cgroup %s: already exists", cg->v2_path)
 				       : engine__error_errno(errno, "cgroup %s: mkdir", cg->v2_path);
-	cg->v2_fd = engine__cgroup_open_dir(h->v2_parent_fd, cg->id);
+	cg->v2_fd = engine__cgroup_open_dir(cg->v2_base, cg->name);
 	if (cg->v2_fd < 0) {
 		r = engine__error_errno(errno, "cgroup %s: open", cg->v2_path);
-		unlinkat(h->v2_parent_fd, cg->id, AT_REMOVEDIR);
+		unlinkat(cg->v2_base, cg->name, AT_REMOVEDIR);
 		return r;
 	}
 	if (l && (r = limits_apply(cg, l)) < 0) {
@@ -268,17 +267,18 @@ int engine__cgroup_v2_create(engine__cgroup *cg, const engine__cgroup_limits *l)
 
 int engine__cgroup_v2_open(engine__cgroup *cg)
 {
-	cg->v2_fd = engine__cgroup_open_dir(cg->host->v2_parent_fd, cg->id);
+	cg->v2_fd = cg->v2_base >= 0 ? engine__cgroup_open_dir(cg->v2_base, cg->name) : -1;
+	if (cg->v2_base < 0)
+		errno = ENOENT;
 	if (cg->v2_fd < 0) {
 		/* A hybrid container made before this engine used the unified
 		 * mount only lacks the extras; its v1 cgroups are enough. */
 		if (errno == ENOENT && cg->host->mode == ENGINE__CGROUP_HYBRID)
 			return 0;
 		if (errno == ENOENT)
-			return engine__error_set(ENGINE_ENOTFOUND, ENOENT, "no such cgroup %s/%s/%s",
-						 cg->host->v2_root, cg->host->parent, cg->id);
-		return engine__error_errno(errno, "cgroup %s/%s/%s: open", cg->host->v2_root,
-					   cg->host->parent, cg->id);
+			return engine__error_set(ENGINE_ENOTFOUND, ENOENT, "no such cgroup %s/%s",
+						 cg->host->v2_root, cg->rel);
+		return engine__error_errno(errno, "cgroup %s/%s: open", cg->host->v2_root, cg->rel);
 	}
 	return make_path(cg);
 }
@@ -456,8 +456,8 @@ int engine__cgroup_v2_remove(engine__cgroup *cg)
 	/* A fake tree's dir holds the plain files we wrote; a real one's
 	 * files vanish with it. */
 	if (cg->host->fake)
-		return engine__rm_rf_at(cg->host->v2_parent_fd, cg->id);
-	return engine__cgroup_rmdir(cg->host->v2_parent_fd, cg->v2_path, cg->id);
+		return engine__rm_rf_at(cg->v2_base, cg->name);
+	return engine__cgroup_rmdir(cg->v2_base, cg->v2_path, cg->name);
 }
 
 int engine__cgroup_v2_parent_remove(cg_host *h)

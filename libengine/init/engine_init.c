@@ -46,6 +46,11 @@
 #define PR_SET_DUMPABLE_ 4
 #define PR_SET_NAME_ 15
 #define TIOCSPGRP_ 0x5410
+#define AT_FDCWD_ (-100)
+
+/* Where failures are reported: fd 3, or --report-fd's (an OCI container
+ * whose fds 3.. are the caller's, --preserve-fds). */
+static int report_fd = ENGINE__INIT_REPORT_FD;
 
 __attribute__((noreturn)) static void die(int code)
 {
@@ -113,7 +118,7 @@ __attribute__((noreturn)) static void report(int sys_errno, int exit_code, const
 	scat(e.message, sizeof(e.message), m1);
 	scat(e.message, sizeof(e.message), m2);
 	scat(e.message, sizeof(e.message), m3);
-	while (SYS(__NR_write, ENGINE__INIT_REPORT_FD, &e, sizeof(e)) == -E_INTR)
+	while (SYS(__NR_write, report_fd, &e, sizeof(e)) == -E_INTR)
 		;
 	die(exit_code);
 }
@@ -138,7 +143,7 @@ __attribute__((noreturn)) static void exec_command(char **argv, char **envp)
 	for (const char *c = cmd; *c; c++)
 		has_slash |= *c == '/';
 	/* Only a successful exec closes the error pipe. */
-	SYS(__NR_fcntl, ENGINE__INIT_REPORT_FD, F_SETFD_, FD_CLOEXEC_);
+	SYS(__NR_fcntl, report_fd, F_SETFD_, FD_CLOEXEC_);
 	if (has_slash || !*cmd) {
 		first = SYS(__NR_execve, cmd, argv, envp);
 	} else {
@@ -186,6 +191,75 @@ __attribute__((noreturn)) static void exec_command(char **argv, char **envp)
 	report((int)-first, 126, "exec ", cmd, "");
 }
 
+/* Whether @cmd names an existing file, directly or through PATH: an OCI
+ * `create` reports a missing command before it returns, as runc does. */
+static int command_exists(const char *cmd, char **envp)
+{
+	const char *path = env_path(envp);
+	char buf[4096];
+	int has_slash = 0;
+
+	for (const char *c = cmd; *c; c++)
+		has_slash |= *c == '/';
+	if (has_slash)
+		return sys6(__NR_faccessat, AT_FDCWD_, (long)cmd, 0, 0, 0, 0) != -E_NOENT;
+	for (const char *s = path;;) {
+		const char *e = s;
+		size_t dir, n = slen(cmd);
+
+		while (*e && *e != ':')
+			e++;
+		dir = (size_t)(e - s);
+		if (dir + 1 + n + 1 <= sizeof(buf)) {
+			size_t k = 0;
+
+			for (size_t i = 0; i < dir; i++)
+				buf[k++] = s[i];
+			if (dir)
+				buf[k++] = '/';
+			for (size_t i = 0; i <= n; i++)
+				buf[k++] = cmd[i];
+			if (sys6(__NR_faccessat, AT_FDCWD_, (long)buf, 0, 0, 0, 0) == 0)
+				return 1;
+		}
+		if (!*e)
+			return 0;
+		s = e + 1;
+	}
+}
+
+/* OCI create: the container waits here until `start` writes a byte to
+ * its fifo; the creator learns it got this far from the report fd's EOF. */
+static void wait_for_start(int fd, char **argv, char **envp)
+{
+	char b;
+	long n;
+
+	if (!command_exists(argv[0], envp))
+		report(E_NOENT, 127, "exec: \"", argv[0], "\": executable file not found in $PATH");
+	SYS(__NR_close, report_fd, 0, 0);
+	do
+		n = SYS(__NR_read, fd, &b, 1);
+	while (n == -E_INTR);
+	if (n != 1)
+		die(1);
+	SYS(__NR_close, fd, 0, 0);
+}
+
+static int parse_fd(const char *s)
+{
+	int v = 0;
+
+	if (!*s)
+		return -1;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9' || v > 100000)
+			return -1;
+		v = v * 10 + (*s - '0');
+	}
+	return v;
+}
+
 /* --- PID 1 -------------------------------------------------------------- */
 
 __attribute__((noreturn)) static void run_init(char **argv, char **envp)
@@ -210,7 +284,7 @@ __attribute__((noreturn)) static void run_init(char **argv, char **envp)
 		exec_command(argv, envp);
 	}
 	/* Only the command reports exec failures: let its exec close the pipe. */
-	SYS(__NR_close, ENGINE__INIT_REPORT_FD, 0, 0);
+	SYS(__NR_close, report_fd, 0, 0);
 	for (;;) {
 		unsigned char info[128];
 		long sig = sys6(__NR_rt_sigtimedwait, (long)&all, (long)info, 0, sizeof(all), 0, 0);
@@ -238,8 +312,25 @@ __attribute__((noreturn, used)) void start_c(long *sp)
 	int argc = (int)sp[0];
 	char **argv = (char **)(sp + 1), **envp = argv + argc + 1;
 
+	int wait_fd = -1;
+
 	/* Nothing to see in here, and the error pipe is ours until exec. */
 	SYS(__NR_prctl, PR_SET_DUMPABLE_, 0, 0);
+	while (argc >= 3 && (seq(argv[1], "--report-fd") || seq(argv[1], "--wait-fd"))) {
+		int v = parse_fd(argv[2]);
+
+		if (v < 0)
+			break;
+		if (argv[1][2] == 'r')
+			report_fd = v;
+		else
+			wait_fd = v;
+		argv[2] = argv[0];
+		argv += 2;
+		argc -= 2;
+	}
+	if (wait_fd >= 0 && argc >= 3 && seq(argv[1], "--exec"))
+		wait_for_start(wait_fd, argv + 2, envp);
 	if (argc >= 3 && seq(argv[1], "--"))
 		run_init(argv + 2, envp);
 	if (argc >= 3 && seq(argv[1], "--exec"))

@@ -63,7 +63,7 @@ void engine__child_fail(int err_fd, int sys_errno, int exit_code, const char *wh
 #define FAIL(what, arg) engine__child_fail(err_fd, errno, 0, what, arg)
 
 /* mkdir -p on a stack copy; the last component too unless @parent_only. */
-static int mkdir_p(const char *path, mode_t mode, bool parent_only)
+int engine__child_mkdir_p(const char *path, mode_t mode, bool parent_only)
 {
 	char buf[4096];
 	size_t len = strlen(path);
@@ -94,6 +94,9 @@ static int mkdir_p(const char *path, mode_t mode, bool parent_only)
 	}
 	return 0;
 }
+
+#define mkdir_p engine__child_mkdir_p
+#define set_readonly engine__child_set_readonly
 
 static void do_mount(int err_fd, const char *src, const char *dst, const char *type, unsigned long flags,
 		     const char *data)
@@ -147,7 +150,7 @@ static void setup_dev(int err_fd, const engine__plan *p)
 	do_mount(err_fd, "mqueue", "/dev/mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
 }
 
-static void set_readonly(int err_fd, const char *path, bool recursive)
+void engine__child_set_readonly(int err_fd, const char *path, bool recursive)
 {
 	struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY};
 
@@ -155,7 +158,7 @@ static void set_readonly(int err_fd, const char *path, bool recursive)
 		FAIL("remount read-only", path);
 }
 
-static void mask_paths(int err_fd, const engine__plan *p)
+void engine__child_mask_paths(int err_fd, const engine__plan *p)
 {
 	struct stat st;
 
@@ -319,7 +322,7 @@ static void setup_rootfs(int err_fd, engine__plan *p)
 	setup_dev(err_fd, p);
 	do_mount(err_fd, "sysfs", "/sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
 	attach_mounts(err_fd, p);
-	mask_paths(err_fd, p);
+	engine__child_mask_paths(err_fd, p);
 	if (p->read_only)
 		set_readonly(err_fd, "/", false);
 }
@@ -404,15 +407,29 @@ void engine__child_drop_privileges(engine__plan *p, int err_fd)
  * "#!/proc/self/exe" script, an ELF interpreter) finds engine-init, not
  * the caller's binary on the host. engine-init finds the error pipe on fd
  * 3 and reports the command's own exec failures (126/127) there. */
-void engine__child_exec(engine__plan *p, int init_fd, int err_fd)
+void engine__child_exec(engine__plan *p, int init_fd, int err_fd, int wait_fd)
 {
 	char path[32] = "/proc/self/fd/", num[12];
-	int fd = init_fd, e, n = 0;
+	int fd = init_fd, e, n = 0, report = ENGINE__INIT_REPORT_FD;
 
-	if (fd == ENGINE__INIT_REPORT_FD && (fd = fcntl(fd, F_DUPFD_CLOEXEC, ENGINE__INIT_REPORT_FD + 1)) < 0)
+	if (p->oci) {
+		/* An OCI container's fds 3..3+N-1 are the caller's (--preserve-fds):
+		 * engine-init's report and wait fds go right above them, its
+		 * own fd and the pipe's original above those. */
+		int above = report = 3 + p->oci->preserve_fds;
+
+		above += 2;
+		if ((fd = fcntl(init_fd, F_DUPFD_CLOEXEC, above)) < 0 ||
+		    (err_fd = fcntl(err_fd, F_DUPFD_CLOEXEC, above)) < 0 ||
+		    (wait_fd >= 0 && (wait_fd = fcntl(wait_fd, F_DUPFD_CLOEXEC, above)) < 0))
+			FAIL("move the runtime's fds above the preserved ones", NULL);
+		if (wait_fd >= 0 && dup2(wait_fd, report + 1) < 0)
+			FAIL("hand the start fifo to engine-init", NULL);
+	} else if (fd == ENGINE__INIT_REPORT_FD &&
+		   (fd = fcntl(fd, F_DUPFD_CLOEXEC, ENGINE__INIT_REPORT_FD + 1)) < 0) {
 		FAIL("move engine-init's fd", NULL);
-	if (err_fd != ENGINE__INIT_REPORT_FD ? dup2(err_fd, ENGINE__INIT_REPORT_FD) < 0
-					     : fcntl(err_fd, F_SETFD, 0) < 0)
+	}
+	if (err_fd != report ? dup2(err_fd, report) < 0 : fcntl(err_fd, F_SETFD, 0) < 0)
 		FAIL("hand the error pipe to engine-init", NULL);
 	syscall(SYS_execveat, fd, "", p->init_argv, p->env, AT_EMPTY_PATH);
 	e = errno;
@@ -442,11 +459,11 @@ void engine__child_nodump(int err_fd)
 
 void engine__child_isolate(int *const *lift, size_t n_lift, const int *keep, size_t n_keep)
 {
-	int sorted[16];
+	int sorted[64];
 	size_t n = 0;
 	unsigned lo = 0;
 
-	for (size_t i = 0; i < n_lift + n_keep && n < 16; i++) {
+	for (size_t i = 0; i < n_lift + n_keep && n < 64; i++) {
 		int fd = i < n_lift ? *lift[i] : keep[i - n_lift];
 		size_t j;
 
@@ -506,9 +523,28 @@ void engine__child_enter_userns(int go_fd, int err_fd)
 		FAIL("become root in the user namespace", NULL);
 }
 
+/* An OCI child's isolation: its runtime fds (copied to the stack: with
+ * CLONE_VM the plan is the caller's memory) are lifted above stdio, stdio
+ * and the preserved fds are kept. */
+static void isolate_oci(engine__plan *p, int *err_fd, int *go_fd, int *init_fd, int *wait_fd, int *userns_fd,
+			int *ns_fd)
+{
+	int *lift[16] = {err_fd, go_fd, init_fd, wait_fd, userns_fd};
+	int keep[3 + 48];
+	size_t n_lift = 5, n_keep = 0;
+
+	for (size_t i = 0; i < p->oci->n_ns; i++)
+		lift[n_lift++] = &ns_fd[i];
+	for (int i = 0; i < 3; i++)
+		keep[n_keep++] = p->stdio_fd[i];
+	for (int i = 0; i < p->oci->preserve_fds && n_keep < sizeof(keep) / sizeof(keep[0]); i++)
+		keep[n_keep++] = 3 + i;
+	engine__child_isolate(lift, n_lift, keep, n_keep);
+}
+
 void engine__child_main(engine__plan *p, int go_fd, int err_fd)
 {
-	int init_fd = p->init_fd;
+	int init_fd = p->init_fd, wait_fd = -1, userns_fd = -1, ns_fd[8];
 
 	/* CLONE_VFORK: nobody else can place us in our cgroup. */
 	for (size_t i = 0; p->vm && i < p->n_attach_fds; i++)
@@ -524,14 +560,22 @@ void engine__child_main(engine__plan *p, int go_fd, int err_fd)
 	if (p->join_netns_fd >= 0 && setns(p->join_netns_fd, CLONE_NEWNET) < 0)
 		FAIL("join the network namespace of", "the other container");
 	/* A local copy: with CLONE_VM the plan is the caller's memory. */
-	if (p->job)
+	if (p->job) {
 		engine__child_isolate((int *const[]){&err_fd, &go_fd, &init_fd, &p->job->cg_exit.root_fd}, 4,
 				      p->stdio_fd, 3);
-	else
+	} else if (p->oci) {
+		wait_fd = p->oci->wait_fd;
+		userns_fd = p->oci->userns_fd;
+		for (size_t i = 0; i < p->oci->n_ns; i++)
+			ns_fd[i] = p->oci->ns[i].fd;
+		isolate_oci(p, &err_fd, &go_fd, &init_fd, &wait_fd, &userns_fd, ns_fd);
+	} else {
 		engine__child_isolate((int *const[]){&err_fd, &go_fd, &init_fd}, 3, p->stdio_fd, 3);
+	}
 	/* A prepared sandbox outlives its creating thread, and must see its
-	 * owner's death as EOF to clean up after itself: no death signal. */
-	if (!p->job && prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+	 * owner's death as EOF to clean up after itself: no death signal. An
+	 * OCI container outlives `create`. */
+	if (!p->job && !(p->oci && p->oci->keep_alive) && prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
 		FAIL("prctl", NULL);
 	/* The rootfs is built while the parent places us in the cgroup (on v1
 	 * that write waits for an RCU grace period): the round trip ends right
@@ -539,7 +583,15 @@ void engine__child_main(engine__plan *p, int go_fd, int err_fd)
 	reset_signals();
 	umask(022);
 	setup_stdio(err_fd, p);
-	setup_rootfs(err_fd, p);
+	if (p->oci) {
+		/* Joined namespaces first: the mounts go into the joined one. */
+		for (size_t i = 0; i < p->oci->n_ns; i++)
+			if (setns(ns_fd[i], p->oci->ns[i].type) < 0)
+				FAIL("join namespace", NULL);
+		engine__child_oci_setup(p, go_fd, err_fd);
+	} else {
+		setup_rootfs(err_fd, p);
+	}
 	if (p->tty)
 		engine__child_console(p, go_fd, err_fd, false);
 	if (p->hostname && sethostname(p->hostname, strlen(p->hostname)) < 0)
@@ -554,17 +606,29 @@ void engine__child_main(engine__plan *p, int go_fd, int err_fd)
 	}
 	/* fds the caller leaked without O_CLOEXEC must not reach the container. */
 	syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
-	if (!p->vm)
+	for (int i = 0; p->oci && i < p->oci->preserve_fds; i++)
+		if (fcntl(3 + i, F_SETFD, 0) < 0 && errno != EBADF)
+			FAIL("keep a preserved fd", NULL);
+	/* An OCI child has synced before its pivot_root (child_oci.c). */
+	if (!p->vm && !p->oci)
 		engine__child_wait_parent(go_fd, err_fd);
 	if (p->job)
 		engine__child_wait_job(p, go_fd, err_fd);
 	/* Now inside the container's cgroup: make it the namespace's root. */
 	if (p->new_cgroupns && unshare(CLONE_NEWCGROUP) < 0)
 		FAIL("unshare cgroup namespace", NULL);
-	if (p->userns_count)
+	if (userns_fd >= 0) {
+		if (setns(userns_fd, CLONE_NEWUSER) < 0)
+			FAIL("join user namespace", NULL);
+		if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
+			FAIL("become root in the user namespace", NULL);
+	} else if (p->userns_count) {
 		engine__child_enter_userns(go_fd, err_fd);
+	}
 	close(go_fd);
+	if (p->oci)
+		engine__child_oci_late(p, err_fd);
 	engine__child_drop_privileges(p, err_fd);
-	engine__child_exec(p, init_fd, err_fd);
+	engine__child_exec(p, init_fd, err_fd, wait_fd);
 	_exit(127);
 }

@@ -158,6 +158,82 @@ typedef struct engine__pool_job {
 	engine__cgroup_exit cg_exit;
 } engine__pool_job;
 
+/* What an OCI bundle asks for beyond an engine_spec (libengine/oci builds
+ * it from config.json; child_oci.c carries it out). Strings and arrays
+ * are owned by whoever built the plan (the oci container handle). */
+typedef struct engine__oci_mount {
+	const char *src;	     /* host path of a bind, else the fs source ("proc", "tmpfs") */
+	const char *dst;	     /* absolute path in the container */
+	const char *type;	     /* fs type; NULL for a bind */
+	unsigned long flags;	     /* MS_* (MS_BIND|MS_REC for rbind) */
+	unsigned long propagation;   /* MS_SHARED/MS_SLAVE/MS_PRIVATE/MS_UNBINDABLE (|MS_REC), 0: none */
+	const char *data;	     /* the options that are not flags */
+	uint64_t attr_set, attr_clr; /* recursive MOUNT_ATTR_* (rro, rnosuid, ...), via mount_setattr */
+	bool cgroup;		     /* type cgroup: the container's cgroups bound below dst */
+} engine__oci_mount;
+
+typedef struct engine__oci_device {
+	const char *path; /* absolute, in the container */
+	mode_t mode;	  /* S_IFCHR/S_IFBLK/S_IFIFO | permissions */
+	dev_t dev;
+	uid_t uid;
+	gid_t gid;
+} engine__oci_device;
+
+/* A namespace joined by path: the parent opens it, the child setns()es. */
+typedef struct engine__oci_ns {
+	int type; /* CLONE_NEW* */
+	int fd;
+} engine__oci_ns;
+
+/* The container's cgroup, as a cgroup mount shows it: a host directory
+ * bound at <dst>/<name> (name "" for a unified host's single tree). */
+typedef struct engine__oci_cgmount {
+	const char *name;
+	const char *src;
+} engine__oci_cgmount;
+
+typedef struct engine__plan_oci {
+	const char *rootfs; /* host directory; bound onto itself, then the root */
+	bool rootfs_readonly;
+	unsigned long rootfs_propagation; /* 0: MS_SLAVE|MS_REC */
+	bool no_pivot;			  /* MS_MOVE + chroot (a rootfs on a ramfs) */
+	bool new_keyring;		  /* a session keyring of its own */
+	bool keep_alive;		  /* outlives its creator: no parent-death signal */
+	engine__oci_mount *mounts;
+	size_t n_mounts;
+	engine__oci_cgmount *cgmounts;
+	size_t n_cgmounts;
+	engine__oci_device *devices;
+	size_t n_devices;
+	bool default_devices;		 /* /dev is not the host's: runc's nodes and links */
+	const char *const *sysctl_paths; /* "/proc/sys/net/ipv4/ip_forward" */
+	const char *const *sysctl_values;
+	size_t n_sysctl;
+	engine__oci_ns ns[8];
+	size_t n_ns;
+	int userns_fd;	     /* a user namespace joined by path, -1 */
+	const char *uid_map; /* "inside host count\n"..., written by the parent */
+	const char *gid_map;
+	bool has_oom_score_adj;
+	int oom_score_adj;
+	bool has_personality;
+	unsigned long personality;
+	const char *domainname;
+	mode_t umask;
+	const char *apparmor; /* profile name, NULL */
+	const char *selinux;  /* process label, NULL */
+	bool new_timens;
+	const char *timens_offsets; /* "monotonic S NS\nboottime S NS\n" */
+	int preserve_fds;	    /* fds 3..3+N-1 reach the command */
+	int wait_fd;		    /* engine-init waits for a byte here before the command (create), -1 */
+	/* Called in the parent while the child waits right before pivot_root
+	 * (prestart, createRuntime and createContainer hooks); non-zero fails
+	 * the spawn. */
+	int (*before_pivot)(void *data, pid_t pid);
+	void *before_pivot_data;
+} engine__plan_oci;
+
 typedef struct engine__plan {
 	unsigned long clone_flags;
 	/* unshare(CLONE_NEWCGROUP) once in the cgroup, so the namespace's root
@@ -229,6 +305,9 @@ typedef struct engine__plan {
 	/* storage the plan owns (generated file contents, copies) */
 	char **owned;
 	char *home;
+	/* An OCI bundle's container (not owned): its rootfs, mounts and
+	 * process settings replace the engine's own (child_oci.c). */
+	engine__plan_oci *oci;
 } engine__plan;
 
 void engine__plan_free(engine__plan *plan);
@@ -329,7 +408,8 @@ int engine__recv_console(int sock, int *out);
 /* Child-side helpers (async-signal-safe). */
 __attribute__((noreturn)) void engine__child_fail(int err_fd, int sys_errno, int exit_code, const char *what,
 						  const char *arg);
-void engine__child_exec(engine__plan *plan, int init_fd, int err_fd);
+/* Exec engine-init; @wait_fd (OCI create, else -1) becomes its start fifo. */
+void engine__child_exec(engine__plan *plan, int init_fd, int err_fd, int wait_fd);
 void engine__child_nodump(int err_fd);
 void engine__child_isolate(int *const *lift, size_t n_lift, const int *keep, size_t n_keep);
 void engine__child_wait_parent(int go_fd, int err_fd);
@@ -338,6 +418,16 @@ void engine__child_wait_parent(int go_fd, int err_fd);
 void engine__child_wait_job(engine__plan *p, int go_fd, int err_fd);
 void engine__child_enter_userns(int go_fd, int err_fd);
 void engine__child_drop_privileges(engine__plan *plan, int err_fd);
+/* Child side (child.c), shared with child_oci.c. */
+int engine__child_mkdir_p(const char *path, mode_t mode, bool parent_only);
+void engine__child_mask_paths(int err_fd, const engine__plan *p);
+void engine__child_set_readonly(int err_fd, const char *path, bool recursive);
+/* The OCI bundle's filesystem and process settings, from the release to
+ * right before the cgroup namespace (child_oci.c). */
+void engine__child_oci_setup(engine__plan *p, int go_fd, int err_fd);
+/* The rest, after the user switch's preparation: personality, oom score,
+ * LSM labels, keyring (child_oci.c). */
+void engine__child_oci_late(engine__plan *p, int err_fd);
 
 /* Wait for a pidfd child with optional capture and timeout. */
 typedef struct engine__wait {

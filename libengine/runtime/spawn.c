@@ -48,11 +48,38 @@ static int write_map(pid_t pid, const char *file, uint32_t inside_host, uint32_t
 	return 0;
 }
 
+static int write_file(pid_t pid, const char *file, const char *data)
+{
+	char path[64];
+	size_t len = strlen(data);
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return engine__error_errno(errno, "open %s", path);
+	/* The kernel takes a map in one write. */
+	if (write(fd, data, len) != (ssize_t)len) {
+		int e = errno;
+
+		close(fd);
+		return engine__error_errno(e, "write %s", path);
+	}
+	close(fd);
+	return 0;
+}
+
 static int write_userns_maps(const engine__plan *p, pid_t pid)
 {
 	char path[64];
 	int fd;
 
+	if (p->oci && p->oci->uid_map)
+		return write_file(pid, "uid_map", p->oci->uid_map) < 0 ||
+			       write_file(pid, "gid_map",
+					  p->oci->gid_map ? p->oci->gid_map : p->oci->uid_map) < 0
+			   ? engine_error_last()->code
+			   : 0;
 	if (write_map(pid, "uid_map", p->userns_uid, p->userns_count) < 0)
 		return engine_error_last()->code;
 	snprintf(path, sizeof(path), "/proc/%d/setgroups", (int)pid);
@@ -118,7 +145,7 @@ void engine__child_join(engine__plan *p, int go_fd, int err_fd)
 			engine__child_fail(err_fd, errno, 0, "chdir to working directory", p->working_dir);
 		syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
 		engine__child_drop_privileges(p, err_fd);
-		engine__child_exec(p, init_fd, err_fd);
+		engine__child_exec(p, init_fd, err_fd, -1);
 		_exit(127);
 	}
 	memset(&rec, 0, sizeof(rec));
@@ -224,6 +251,17 @@ int engine__spawn_begin(engine__plan *p, engine__cgroup *cg, engine__spawning *s
 		r = engine__error_wrap("connect the container to its network");
 	if (r == 0 && send(sp->go_w, "g", 1, MSG_NOSIGNAL) != 1)
 		r = engine__error_errno(errno, "release the container process");
+	/* An OCI bundle's hooks, while the child waits before pivot_root. */
+	if (r == 0 && p->oci && p->oci->before_pivot && p->join_pidfd < 0) {
+		char h;
+
+		if (recv(sp->go_w, &h, 1, 0) != 1)
+			r = engine__error_set(ENGINE_ERROR, 0,
+					      "the container process died before its hooks could run");
+		else if ((r = p->oci->before_pivot(p->oci->before_pivot_data, pid)) == 0 &&
+			 send(sp->go_w, "g", 1, MSG_NOSIGNAL) != 1)
+			r = engine__error_errno(errno, "release the container process");
+	}
 	/* The terminal comes before the user namespace handshake (child_main's order). */
 	if (r == 0 && p->tty && engine__recv_console(sp->go_w, &sp->console) < 0)
 		r = engine_error_last()->code;
