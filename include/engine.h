@@ -19,5 +19,6 @@
 #include "engine/attach.h"
 #include "engine/logs.h"
 #include "engine/build.h"
+#include "engine/oci.h"
 
 #endif

@@ -597,3 +597,30 @@ int engine__cgroup_procs(engine__cgroup *cg, char **out)
 			r = engine__cgroup_read_all(cg->v1_fd[c], cg->v1_path[c], "cgroup.procs", out);
 	return r < 0 ? engine__error_wrap("cgroup %s: list tasks", cg->id) : 0;
 }
+
+int engine__cgroup_set_file(engine__cgroup *cg, const char *controller, const char *file, const char *value)
+{
+	int r;
+
+	if (!controller) {
+		if (cg->v2_fd < 0)
+			return engine__error_set(ENGINE_ENOTSUP, 0, "%s: no cgroup v2 hierarchy on this host",
+						 file);
+		r = engine__cgroup_write(cg->v2_fd, cg->v2_path, file, value, cg->host->fake);
+		return r < 0 ? engine__error_wrap("cgroup %s", cg->rel) : 0;
+	}
+	for (int c = 0; c < CG_V1_MAX; c++)
+		if (strcmp(controller, engine__cgroup_v1_names[c]) == 0) {
+			if (cg->host->mode == ENGINE__CGROUP_UNIFIED)
+				break;
+			r = engine__cgroup_v1_set_file(cg, c, file, value);
+			return r < 0 ? engine__error_wrap("cgroup %s", cg->rel) : 0;
+		}
+	return engine__error_set(ENGINE_ENOTSUP, 0, "%s: no %s controller in cgroup v1 on this host", file,
+				 controller);
+}
+
+engine__cgroup_mode engine__cgroup_handle_mode(engine__cgroup *cg)
+{
+	return cg->host->mode;
+}

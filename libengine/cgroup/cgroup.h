@@ -31,6 +31,10 @@ typedef struct engine__cgroup_device_rule {
 	char access[4];	      /* a subset of "rwm", NUL-terminated */
 } engine__cgroup_device_rule;
 
+/* Docker's (and runc's) allow list, the default policy without its "deny
+ * all" (cgroup_devices.c): up to @max rules into @out; returns how many. */
+size_t engine__cgroup_default_device_rules(engine__cgroup_device_rule *out, size_t max);
+
 /* Resource limits; 0 / -1 as documented means "not set". */
 typedef struct engine__cgroup_limits {
 	int64_t memory;		 /* bytes; 0 = unlimited */
@@ -158,6 +162,15 @@ typedef struct engine__cgroup_change {
  * below the current usage fails as the kernel refuses it (ENGINE_EBUSY). */
 int engine__cgroup_update(engine__cgroup *cg, const engine__cgroup_change *u);
 
+/* Write @value to @file of the container's cgroup in v1 hierarchy
+ * @controller ("blkio", "memory", ...; its dir made on first use, so call
+ * before any task is in it) or, @controller NULL, in its v2 cgroup. For
+ * what the limits struct does not carry (an OCI bundle's resources).
+ * ENGINE_ENOTSUP when that hierarchy is not there. */
+int engine__cgroup_set_file(engine__cgroup *cg, const char *controller, const char *file, const char *value);
+/* The host's mode, for a handle. */
+engine__cgroup_mode engine__cgroup_handle_mode(engine__cgroup *cg);
+
 /* The path of the cgroup in the v2 / a v1 hierarchy (for inspect, tests):
  * @controller NULL for the v2 cgroup (also hybrid's, in the unified mount),
  * else a v1 controller name ("memory", "cpuacct", ...). NULL when absent. */
@@ -167,7 +180,7 @@ const char *engine__cgroup_path(engine__cgroup *cg, const char *controller);
  * (runtime/pool.c): it moves itself to the parent cgroup of every
  * hierarchy and removes the now empty dirs, from the child, without
  * allocating (cgroup_exit.c). */
-#define ENGINE__CGROUP_EXIT_MAX 9
+#define ENGINE__CGROUP_EXIT_MAX 13
 typedef struct engine__cgroup_exit {
 	int root_fd; /* O_PATH: a directory holding every hierarchy's cgroup */
 	size_t n;

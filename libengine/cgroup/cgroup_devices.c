@@ -260,3 +260,18 @@ int engine__cgroup_devices_v2(engine__cgroup *cg, const engine__cgroup_limits *l
 					   cg->v2_path);
 	return 0;
 }
+
+size_t engine__cgroup_default_device_rules(engine__cgroup_device_rule *out, size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < N_RULES && n < max; i++, n++) {
+		out[n] =
+		    (engine__cgroup_device_rule){true, rules[i].type, rules[i].major, rules[i].minor, ""};
+		snprintf(out[n].access, sizeof(out[n].access), "%s%s%s",
+			 rules[i].acc & BPF_DEVCG_ACC_READ ? "r" : "",
+			 rules[i].acc & BPF_DEVCG_ACC_WRITE ? "w" : "",
+			 rules[i].acc & BPF_DEVCG_ACC_MKNOD ? "m" : "");
+	}
+	return n;
+}

@@ -23,6 +23,12 @@ enum cg_v1 {
 	CG_V1_PIDS,
 	CG_V1_FREEZER,
 	CG_V1_DEVICES,
+	/* Only on demand (an OCI bundle's blockIO, hugepageLimits, network):
+	 * engine__cgroup_set_file creates the container's dir there. */
+	CG_V1_BLKIO,
+	CG_V1_HUGETLB,
+	CG_V1_NET_CLS,
+	CG_V1_NET_PRIO,
 	CG_V1_MAX
 };
 
@@ -108,6 +114,7 @@ int engine__cgroup_v1_populated(engine__cgroup *cg);
 uint64_t engine__cgroup_v1_oom_kills(engine__cgroup *cg);
 int engine__cgroup_v1_remove(engine__cgroup *cg);
 int engine__cgroup_v1_parent_remove(cg_host *h);
+int engine__cgroup_v1_set_file(engine__cgroup *cg, int c, const char *file, const char *value);
 
 int engine__cgroup_v2_host_init(cg_host *h);
 int engine__cgroup_v2_parent_setup(cg_host *h, unsigned wanted);

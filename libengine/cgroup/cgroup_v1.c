@@ -22,9 +22,10 @@
 #include "util/str.h"
 
 const char *const engine__cgroup_v1_names[CG_V1_MAX] = {
-    [CG_V1_MEMORY] = "memory",	 [CG_V1_CPU] = "cpu",	[CG_V1_CPUACCT] = "cpuacct",
-    [CG_V1_CPUSET] = "cpuset",	 [CG_V1_PIDS] = "pids", [CG_V1_FREEZER] = "freezer",
-    [CG_V1_DEVICES] = "devices",
+    [CG_V1_MEMORY] = "memory",	 [CG_V1_CPU] = "cpu",		[CG_V1_CPUACCT] = "cpuacct",
+    [CG_V1_CPUSET] = "cpuset",	 [CG_V1_PIDS] = "pids",		[CG_V1_FREEZER] = "freezer",
+    [CG_V1_DEVICES] = "devices", [CG_V1_BLKIO] = "blkio",	[CG_V1_HUGETLB] = "hugetlb",
+    [CG_V1_NET_CLS] = "net_cls", [CG_V1_NET_PRIO] = "net_prio",
 };
 
 int engine__cgroup_v1_host_init(cg_host *h)
@@ -181,6 +182,11 @@ static bool wanted(enum cg_v1 c, const engine__cgroup_limits *l)
 		return l->cpuset_cpus || l->cpuset_mems;
 	case CG_V1_DEVICES:
 		return !l->devices_allow_all;
+	case CG_V1_BLKIO:
+	case CG_V1_HUGETLB:
+	case CG_V1_NET_CLS:
+	case CG_V1_NET_PRIO:
+		return false;
 	default:
 		return true;
 	}
@@ -516,4 +522,25 @@ int engine__cgroup_v1_parent_remove(cg_host *h)
 			r = r2;
 	}
 	return r;
+}
+
+int engine__cgroup_v1_set_file(engine__cgroup *cg, int c, const char *file, const char *value)
+{
+	cg_host *h = cg->host;
+	int lead = h->v1_leader[c];
+
+	if (lead < 0 || cg->v1_base[lead] < 0)
+		return missing(file, (enum cg_v1)c);
+	if (cg->v1_fd[lead] < 0) {
+		int r;
+
+		if ((r = make_path(cg, lead)) < 0)
+			return r;
+		if (mkdirat(cg->v1_base[lead], cg->name, 0755) < 0 && errno != EEXIST)
+			return engine__error_errno(errno, "cgroup %s: mkdir", cg->v1_path[lead]);
+		cg->v1_fd[lead] = engine__cgroup_open_dir(cg->v1_base[lead], cg->name);
+		if (cg->v1_fd[lead] < 0)
+			return engine__error_errno(errno, "cgroup %s: open", cg->v1_path[lead]);
+	}
+	return engine__cgroup_write(cg->v1_fd[lead], cg->v1_path[lead], file, value, false);
 }

@@ -60,6 +60,11 @@ ABI_DEFINE(engine_logs_options, "logs options", ENGINE_LOGS_OPTIONS_VERSION, siz
 ABI_DEFINE(engine_wait_options, "wait options", ENGINE_WAIT_OPTIONS_VERSION, sizeof(engine_wait_options));
 ABI_DEFINE(engine_wait_result, "wait result", ENGINE_WAIT_RESULT_VERSION, sizeof(engine_wait_result));
 
+ABI_DEFINE(engine_oci_create_options, "oci create options", ENGINE_OCI_CREATE_OPTIONS_VERSION,
+	   sizeof(engine_oci_create_options));
+ABI_DEFINE(engine_oci_exec_options, "oci exec options", ENGINE_OCI_EXEC_OPTIONS_VERSION,
+	   sizeof(engine_oci_exec_options));
+
 const engine__abi *const engine__abis[] = {
     &engine__abi_engine_context_options,
     &engine__abi_engine_exec_options,
@@ -81,6 +86,8 @@ const engine__abi *const engine__abis[] = {
     &engine__abi_engine_wait_options,
     &engine__abi_engine_wait_result,
     &engine__abi_engine_distribution_options,
+    &engine__abi_engine_oci_create_options,
+    &engine__abi_engine_oci_exec_options,
     NULL,
 };
 

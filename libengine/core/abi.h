@@ -46,6 +46,8 @@ extern const engine__abi engine__abi_engine_attach_options;
 extern const engine__abi engine__abi_engine_logs_options;
 extern const engine__abi engine__abi_engine_wait_options;
 extern const engine__abi engine__abi_engine_wait_result;
+extern const engine__abi engine__abi_engine_oci_create_options;
+extern const engine__abi engine__abi_engine_oci_exec_options;
 /* All of the above, NULL-terminated (for the tests). */
 extern const engine__abi *const engine__abis[];
 

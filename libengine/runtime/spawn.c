@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -105,7 +106,18 @@ void engine__child_join(engine__plan *p, int go_fd, int err_fd)
 	pid_t pid;
 
 	engine__child_nodump(err_fd);
-	engine__child_isolate((int *const[]){&err_fd, &go_fd, &p->join_pidfd, &init_fd}, 4, p->stdio_fd, 3);
+	{
+		/* stdio, and an OCI exec's preserved fds 3..3+N-1. */
+		int keep[3 + 48];
+		size_t n_keep = 3;
+
+		memcpy(keep, p->stdio_fd, sizeof(p->stdio_fd));
+		for (int i = 0; p->oci && i < p->oci->preserve_fds && n_keep < sizeof(keep) / sizeof(keep[0]);
+		     i++)
+			keep[n_keep++] = 3 + i;
+		engine__child_isolate((int *const[]){&err_fd, &go_fd, &p->join_pidfd, &init_fd}, 4, keep,
+				      n_keep);
+	}
 	if (read(go_fd, &go, 1) != 1)
 		engine__child_fail(err_fd, errno, 0, "wait for the parent", NULL);
 	/* The container's other namespaces belong to the host's user namespace:
@@ -144,6 +156,10 @@ void engine__child_join(engine__plan *p, int go_fd, int err_fd)
 		if (p->working_dir && chdir(p->working_dir) < 0)
 			engine__child_fail(err_fd, errno, 0, "chdir to working directory", p->working_dir);
 		syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
+		for (int i = 0; p->oci && i < p->oci->preserve_fds; i++)
+			fcntl(3 + i, F_SETFD, 0);
+		if (p->oci)
+			umask(p->oci->umask);
 		engine__child_drop_privileges(p, err_fd);
 		engine__child_exec(p, init_fd, err_fd, -1);
 		_exit(127);
@@ -243,6 +259,9 @@ int engine__spawn_begin(engine__plan *p, engine__cgroup *cg, engine__spawning *s
 	sp->pidfd = pidfd;
 	sp->go_w = steal_fd(go_w);
 	sp->err_r = steal_fd(err_r);
+	/* Only the child may hold the write end: spawn_abort reads to EOF. */
+	engine__closep(&err_w);
+	engine__closep(&go_r);
 
 	if (cg && !(args.flags & CLONE_INTO_CGROUP) && engine__cgroup_attach(cg, pid) < 0)
 		r = engine__error_wrap("place the container in its cgroup");
