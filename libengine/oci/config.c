@@ -395,13 +395,11 @@ int engine__oci_bundle_load(engine_context *ctx, const char *bundle, engine__oci
 	if ((r = check_hooks(b->hooks)) < 0)
 		goto fail;
 
-	b->plan = calloc(1, sizeof(*b->plan));
+	b->plan = engine__plan_alloc();
 	if (!b->plan) {
-		r = engine__error_oom();
+		r = ENGINE_ENOMEM;
 		goto fail;
 	}
-	b->plan->join_pidfd = -1;
-	b->plan->init_fd = -1;
 	b->plan->stdio_fd[0] = 0, b->plan->stdio_fd[1] = 1, b->plan->stdio_fd[2] = 2;
 	b->plan->oci = &b->oci;
 	/* linux first: the namespaces decide what the mounts and hostname mean. */

@@ -69,7 +69,7 @@ ENGINE_EXTERN int engine_oci_exec(engine_context *ctx, const char *id, const cha
 	engine__plan *p = NULL;
 	engine__oci_state st;
 	engine__cgroup *cg = NULL;
-	engine__proc child = {-1, -1};
+	engine__proc child = {-1, -1, -1};
 	json_object *seccomp;
 	bool terminal = false, user = false;
 	int r, exit_code = 0;
@@ -85,12 +85,10 @@ ENGINE_EXTERN int engine_oci_exec(engine_context *ctx, const char *id, const cha
 	if ((r = engine__oci_state_read(ctx, id, &st)) < 0)
 		return r;
 	memset(&oci, 0, sizeof(oci));
-	if (!(p = calloc(1, sizeof(*p)))) {
+	if (!(p = engine__plan_alloc())) {
 		engine__oci_state_clear(&st);
-		return engine__error_oom();
+		return ENGINE_ENOMEM;
 	}
-	p->init_fd = -1;
-	p->join_pidfd = -1;
 	oci.userns_fd = oci.wait_fd = -1;
 	oci.umask = 022;
 	oci.preserve_fds = o.preserve_fds;

@@ -129,7 +129,7 @@ ENGINE_EXTERN int engine_oci_create(engine_context *ctx, const char *id,
 	engine__oci_bundle *b = NULL;
 	engine__cgroup *cg = NULL;
 	engine__oci_state st;
-	engine__proc proc = {-1, -1};
+	engine__proc proc = {-1, -1, -1};
 	create_hooks hk;
 	char created[64];
 	int r, exit_code = 0, self_pidns = -1;

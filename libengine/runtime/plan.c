@@ -366,20 +366,31 @@ int engine__plan_tmpfs_upper(engine_context *ctx, const engine_spec *spec, engin
 	return build_overlay(p, layers, dir);
 }
 
+engine__plan *engine__plan_alloc(void)
+{
+	engine__plan *p = calloc(1, sizeof(*p));
+
+	if (!p) {
+		engine__error_oom();
+		return NULL;
+	}
+	p->join_pidfd = -1;
+	p->init_fd = -1;
+	p->join_netns_fd = -1;
+	p->stdio_fd[0] = p->stdio_fd[1] = p->stdio_fd[2] = -1;
+	return p;
+}
+
 int engine__plan_build(engine_context *ctx, const engine_spec *spec, json_object *config, char *const *layers,
 		       const char *cdir, const char *id, engine__plan **out)
 {
-	engine__plan *p = calloc(1, sizeof(*p));
+	engine__plan *p = engine__plan_alloc();
 	cleanup_strv char **image_env = NULL;
 	const char *wd;
 	int r;
 
 	if (!p)
-		return engine__error_oom();
-	p->join_pidfd = -1;
-	p->init_fd = -1;
-	p->join_netns_fd = -1;
-	p->stdio_fd[0] = p->stdio_fd[1] = p->stdio_fd[2] = -1;
+		return ENGINE_ENOMEM;
 	p->clone_flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC;
 	p->new_cgroupns = true;
 	if (!spec->net_host)

@@ -311,6 +311,8 @@ typedef struct engine__plan {
 } engine__plan;
 
 void engine__plan_free(engine__plan *plan);
+/* An empty plan: no fds (-1 everywhere), stdio /dev/null. NULL (error set) on OOM. */
+engine__plan *engine__plan_alloc(void);
 
 /* Build the plan of a container: image config + spec (argv, env, user, mounts,
  * security). @cdir is containers/<id>; @layers the lower dirs, lowest first. */
