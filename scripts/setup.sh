@@ -9,7 +9,7 @@ PKGS="build-essential autoconf automake libtool pkg-config
   clang libclang-rt-14-dev clang-format busybox-static umoci skopeo crun runc bubblewrap
   swig python3-dev python3-pytest golang-go
   docker-registry buildah iproute2 zstd gzip tar bsdutils tmux
-  golang-github-docker-docker-dev"
+  golang-github-docker-docker-dev docker.io containerd"
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -106,8 +107,9 @@ ENGINE_EXTERN int engine_oci_exec(engine_context *ctx, const char *id, const cha
 	seccomp = json_object_object_get(engine__json_get_type(config, "linux", json_type_object), "seccomp");
 	if ((r = engine__oci_process(ctx, proc, seccomp, p, &oci, &terminal)) < 0)
 		goto out;
-	if (terminal) {
-		r = engine__error_set(ENGINE_ENOTSUP, 0, "process.terminal: not supported yet");
+	if (terminal && !o.console_socket) {
+		r = engine__error_set(ENGINE_EINVALID, 0,
+				      "process.terminal is true: a console socket is required");
 		goto out;
 	}
 	if ((r = engine__oci_init_argv(p)) < 0)
@@ -125,6 +127,15 @@ ENGINE_EXTERN int engine_oci_exec(engine_context *ctx, const char *id, const cha
 	r = engine__spawn(p, cg, &child, &exit_code);
 	if (r < 0)
 		goto out;
+	if (child.console_fd >= 0) {
+		r = engine__oci_console_send(o.console_socket, child.console_fd);
+		close(child.console_fd);
+		if (r < 0) {
+			syscall(SYS_pidfd_send_signal, child.pidfd, SIGKILL, NULL, 0);
+			close(child.pidfd);
+			goto out;
+		}
+	}
 	close(child.pidfd);
 	if (pid_out)
 		*pid_out = child.pid;

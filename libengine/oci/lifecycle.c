@@ -163,10 +163,6 @@ ENGINE_EXTERN int engine_oci_create(engine_context *ctx, const char *id,
 				      "process.terminal is true: a console socket is required");
 		goto remove_dir;
 	}
-	if (b->terminal) {
-		r = engine__error_set(ENGINE_ENOTSUP, 0, "process.terminal: not supported yet");
-		goto remove_dir;
-	}
 	b->oci.preserve_fds = o.preserve_fds;
 	b->oci.no_pivot = o.no_pivot != 0;
 	b->oci.new_keyring = !o.no_new_keyring;
@@ -214,6 +210,15 @@ ENGINE_EXTERN int engine_oci_create(engine_context *ctx, const char *id,
 	}
 	if (r < 0)
 		goto remove_cgroup;
+	if (proc.console_fd >= 0) {
+		r = engine__oci_console_send(o.console_socket, proc.console_fd);
+		close(proc.console_fd);
+		if (r < 0) {
+			syscall(SYS_pidfd_send_signal, proc.pidfd, SIGKILL, NULL, 0);
+			close(proc.pidfd);
+			goto remove_cgroup;
+		}
+	}
 	memset(&st, 0, sizeof(st));
 	snprintf(st.id, sizeof(st.id), "%s", id);
 	st.pid = proc.pid;

@@ -54,6 +54,11 @@ int engine__oci_process(engine_context *ctx, json_object *proc, json_object *sec
  * fds, the start fifo when p->oci->wait_fd >= 0). */
 int engine__oci_init_argv(engine__plan *p);
 
+/* process.consoleSize into the plan's terminal size (console.c). */
+int engine__oci_console_size(json_object *proc, engine__plan *p);
+/* Send the pty master @master to the console socket at @path. */
+int engine__oci_console_send(const char *path, int master);
+
 /* linux.resources into cgroup limits (@rules_out malloc'd device rules),
  * and the settings the limits struct has no field for written to @cg
  * (blockIO, hugepages, network, unified, memory extras). */

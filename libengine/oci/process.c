@@ -187,9 +187,8 @@ int engine__oci_process(engine_context *ctx, json_object *proc, json_object *sec
 			return engine__error_set(ENGINE_ENOTSUP, 0, "config.json: process.%s: not supported",
 						 unsupported[i]);
 	*terminal = json_object_get_boolean(json_object_object_get(proc, "terminal"));
-	if ((j = engine__json_get_type(proc, "consoleSize", json_type_object))) {
-		(void)j; /* applied by the terminal code, which reads it from the config */
-	}
+	p->tty = *terminal;
+	engine__oci_console_size(proc, p);
 	engine__strv_free(p->argv);
 	p->argv = NULL;
 	if ((r = strv_from(json_object_object_get(proc, "args"), "process.args", &p->argv)) < 0)

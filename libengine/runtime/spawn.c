@@ -260,8 +260,8 @@ int engine__spawn_begin(engine__plan *p, engine__cgroup *cg, engine__spawning *s
 	sp->go_w = steal_fd(go_w);
 	sp->err_r = steal_fd(err_r);
 	/* Only the child may hold the write end: spawn_abort reads to EOF. */
-	engine__closep(&err_w);
-	engine__closep(&go_r);
+	close(steal_fd(err_w));
+	close(steal_fd(go_r));
 
 	if (cg && !(args.flags & CLONE_INTO_CGROUP) && engine__cgroup_attach(cg, pid) < 0)
 		r = engine__error_wrap("place the container in its cgroup");

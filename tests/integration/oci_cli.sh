@@ -118,6 +118,41 @@ edit "c['linux']['namespaces'] = [n if n['type'] != 'network' else {'type': 'net
 	'c["process"]["args"] = ["sh", "-c", "ls /sys/class/net"]'
 out=$(O run --bundle "$tmp/b" n1 | tr '\n' ' '); check "joined netns" "eoci0 eoci1 lo " "$out"
 
+# a terminal through --console-socket: a tiny receiver takes the pty master
+cat > "$tmp/console.py" <<'EOF2'
+import array, os, select, socket, subprocess, sys
+srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+srv.bind(sys.argv[1]); srv.listen(1)
+p = subprocess.Popen(sys.argv[2:])
+conn, _ = srv.accept()
+fds = array.array("i")
+_, anc, _, _ = conn.recvmsg(4096, socket.CMSG_SPACE(fds.itemsize))
+for level, kind, data in anc:
+    if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
+        fds.frombytes(data[:fds.itemsize])
+rc = p.wait()
+out = b""
+while fds and select.select([fds[0]], [], [], 5)[0]:
+    try:
+        d = os.read(fds[0], 4096)
+    except OSError:
+        break
+    if not d:
+        break
+    out += d
+sys.stdout.write(out.decode(errors="replace").replace("\r", ""))
+sys.exit(rc)
+EOF2
+edit "c['linux']['namespaces'] = [n for n in c['linux']['namespaces'] if n['type'] != 'network'] + [{'type': 'network'}]" \
+	'c["process"]["terminal"] = True' 'c["process"]["consoleSize"] = {"height": 40, "width": 100}' \
+	'c["process"]["args"] = ["sh", "-c", "tty; stty size"]'
+out=$(python3 "$tmp/console.py" "$tmp/console.sock" "$ENGINE_BUILD/tools/engine-oci" --root "$tmp/state" \
+	--config "$tmp/config.json" run -d --bundle "$tmp/b" --console-socket "$tmp/console.sock" t1 | tr '\n' ' ')
+check "terminal via console socket" "/dev/pts/0 40 100 " "$out"
+O delete --force t1
+O run --bundle "$tmp/b" t2 2>"$tmp/err"; check "terminal without a console socket" 1 $?
+edit 'c["process"]["terminal"] = False'
+
 # errors name the field
 edit 'c["linux"]["bogus"] = 1'
 O run --bundle "$tmp/b" x1 2>"$tmp/err"; check "unknown field fails" 1 $?

@@ -120,6 +120,8 @@ START_TEST(test_abi__tables_match_headers)
 	    ROW(engine_logs_options, ENGINE_LOGS_OPTIONS_VERSION),
 	    ROW(engine_wait_options, ENGINE_WAIT_OPTIONS_VERSION),
 	    ROW(engine_wait_result, ENGINE_WAIT_RESULT_VERSION),
+	    ROW(engine_oci_create_options, ENGINE_OCI_CREATE_OPTIONS_VERSION),
+	    ROW(engine_oci_exec_options, ENGINE_OCI_EXEC_OPTIONS_VERSION),
 #undef ROW
 	};
 	size_t n = 0;
@@ -189,6 +191,9 @@ START_TEST(test_abi__init_functions)
 	CHECK_INIT(engine_logs_options, engine_logs_options_init, ENGINE_LOGS_OPTIONS_VERSION);
 	CHECK_INIT(engine_wait_options, engine_wait_options_init, ENGINE_WAIT_OPTIONS_VERSION);
 	CHECK_INIT(engine_wait_result, engine_wait_result_init, ENGINE_WAIT_RESULT_VERSION);
+	CHECK_INIT(engine_oci_create_options, engine_oci_create_options_init,
+		   ENGINE_OCI_CREATE_OPTIONS_VERSION);
+	CHECK_INIT(engine_oci_exec_options, engine_oci_exec_options_init, ENGINE_OCI_EXEC_OPTIONS_VERSION);
 	/* The template's values, not zeroes. */
 	ck_assert_engine_ok(engine_exec_options_init(&e, ENGINE_EXEC_OPTIONS_VERSION));
 	ck_assert_int_eq(e.stdio, ENGINE_STDIO_CAPTURE);
