@@ -246,11 +246,24 @@ int engine__oci_resources_extra(engine__cgroup *cg, json_object *res)
 	if (has(cpu, "idle", &v) &&
 	    (r = set_i64(cg, v2, "cpu", NULL, "cpu.idle", json_object_get_int64(v), "cpu.idle")) < 0)
 		return r;
-	if (has(blk, "weight", &v) && (r = set_i64(cg, v2, "blkio", "blkio.weight", "io.weight",
-						   json_object_get_int64(v), "blockIO.weight")) < 0)
-		return r;
-	if (has(blk, "leafWeight", &v) && (r = set_i64(cg, v2, "blkio", "blkio.leaf_weight", NULL,
-						       json_object_get_int64(v), "blockIO.leafWeight")) < 0)
+	/* A weight of 0 is "unset" (runc, dockerd's default); CFQ's file or BFQ's. */
+	if (has(blk, "weight", &v) && json_object_get_int64(v) != 0) {
+		engine__error_saved saved;
+
+		r = set_i64(cg, v2, "blkio", "blkio.weight", "io.weight", json_object_get_int64(v),
+			    "blockIO.weight");
+		if (r < 0 && !v2) {
+			engine__error_save(&saved);
+			if ((r = set_i64(cg, v2, "blkio", "blkio.bfq.weight", NULL, json_object_get_int64(v),
+					 "blockIO.weight")) < 0)
+				engine__error_restore(&saved);
+		}
+		if (r < 0)
+			return r;
+	}
+	if (has(blk, "leafWeight", &v) && json_object_get_int64(v) != 0 &&
+	    (r = set_i64(cg, v2, "blkio", "blkio.leaf_weight", NULL, json_object_get_int64(v),
+			 "blockIO.leafWeight")) < 0)
 		return r;
 	if ((list = engine__json_get_type(blk, "weightDevice", json_type_array)) &&
 	    (r = blkio_devices(cg, v2, list, "blkio.weight_device", NULL, "blockIO.weightDevice")) < 0)

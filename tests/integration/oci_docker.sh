@@ -130,10 +130,12 @@ if [ "${SWARM:-0}" = 1 ]; then
 	while [ "$(running)" != 3 ] && [ $i -lt 120 ]; do sleep 0.5; i=$((i + 1)); done
 	check "3 replicas running" 3 "$(running)"
 	before=$(D ps -q --filter label=com.docker.swarm.service.name=s1 | sort | tr '\n' ' ')
-	D service update --detach -f s1 >/dev/null; check "service update -f" 0 $?
+	D service update --detach --force s1 >/dev/null; check "service update --force" 0 $?
 	i=0
 	while { [ "$(running)" != 3 ] || [ "$(D ps -q --filter label=com.docker.swarm.service.name=s1 | sort | tr '\n' ' ')" = "$before" ]; } && [ $i -lt 180 ]; do sleep 0.5; i=$((i + 1)); done
-	check "update -f replaced the tasks" 3 "$(running)"
+	check "update --force: 3 running" 3 "$(running)"
+	after=$(D ps -q --filter label=com.docker.swarm.service.name=s1 | sort | tr '\n' ' ')
+	[ "$after" != "$before" ]; check "update --force replaced the tasks" 0 $?
 	D service rm s1 >/dev/null; check "service rm" 0 $?
 fi
 
