@@ -156,19 +156,16 @@ void hs_reply_error(hs_request *req, int status, const char *fmt, ...) __attribu
 void hs_reply_header(hs_request *req, const char *name, const char *value);
 
 /*
- * @len bytes of file @fd from @offset as the body (sendfile on plain
- * connections). Takes @fd, whatever happens. A HEAD request gets the
- * headers only, with the same Content-Length.
- */
-void hs_reply_fd(hs_request *req, int status, const char *content_type, int fd, uint64_t offset,
-		 uint64_t len);
-/*
  * A body produced by @read on the connection's own thread, @len bytes
- * (UINT64_MAX: unknown, then chunked): @read(@data, pos, buf, max) returns
- * how many bytes it put in @buf (it may block), 0 at the end, -1 to abort
- * the connection. @free_fn(@data) runs when the reply is done.
+ * (UINT64_MAX: unknown, then chunked), asked for in blocks of up to @block
+ * bytes (0: 64 KiB): @read(@data, pos, buf, max) returns how many bytes it
+ * put in @buf (it may block), 0 at the end, -1 to abort the connection.
+ * Memory per connection is one block. A HEAD request gets the headers only,
+ * with the same Content-Length. @free_fn(@data) runs when the reply is done.
+ * (Files are read this way too: libmicrohttpd's sendfile replies measured
+ * slower on loopback, see bench/registry.)
  */
-void hs_reply_reader(hs_request *req, int status, const char *content_type, uint64_t len,
+void hs_reply_reader(hs_request *req, int status, const char *content_type, uint64_t len, size_t block,
 		     long (*read)(void *data, uint64_t pos, char *buf, size_t max), void *data,
 		     void (*free_fn)(void *data));
 

@@ -26,8 +26,6 @@ static void load(void)
 	    {0, "MHD_create_response_from_buffer", offsetof(struct hs_lazy, create_response_from_buffer)},
 	    {0, "MHD_create_response_from_callback", offsetof(struct hs_lazy, create_response_from_callback)},
 	    {0, "MHD_create_response_for_upgrade", offsetof(struct hs_lazy, create_response_for_upgrade)},
-	    {0, "MHD_create_response_from_fd_at_offset64",
-	     offsetof(struct hs_lazy, create_response_from_fd_at_offset64)},
 	    {0, "MHD_add_response_header", offsetof(struct hs_lazy, add_response_header)},
 	    {0, "MHD_queue_response", offsetof(struct hs_lazy, queue_response)},
 	    {0, "MHD_destroy_response", offsetof(struct hs_lazy, destroy_response)},

@@ -22,7 +22,6 @@ struct hs_lazy {
 	struct MHD_Response *(*create_response_from_callback)(uint64_t, size_t, MHD_ContentReaderCallback,
 							      void *, MHD_ContentReaderFreeCallback);
 	struct MHD_Response *(*create_response_for_upgrade)(MHD_UpgradeHandler, void *);
-	struct MHD_Response *(*create_response_from_fd_at_offset64)(uint64_t, int, uint64_t);
 	enum MHD_Result (*add_response_header)(struct MHD_Response *, const char *, const char *);
 	enum MHD_Result (*queue_response)(struct MHD_Connection *, unsigned int, struct MHD_Response *);
 	void (*destroy_response)(struct MHD_Response *);
@@ -45,7 +44,6 @@ int hs__lazy_load(const char **err);
 #define MHD_create_response_from_buffer hs__lazy.create_response_from_buffer
 #define MHD_create_response_from_callback hs__lazy.create_response_from_callback
 #define MHD_create_response_for_upgrade hs__lazy.create_response_for_upgrade
-#define MHD_create_response_from_fd_at_offset64 hs__lazy.create_response_from_fd_at_offset64
 #define MHD_add_response_header hs__lazy.add_response_header
 #define MHD_queue_response hs__lazy.queue_response
 #define MHD_destroy_response hs__lazy.destroy_response

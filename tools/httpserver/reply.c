@@ -114,20 +114,6 @@ void hs_reply_error(hs_request *req, int status, const char *fmt, ...)
 	hs_reply_json(req, status, o);
 }
 
-void hs_reply_fd(hs_request *req, int status, const char *content_type, int fd, uint64_t offset, uint64_t len)
-{
-	struct MHD_Response *resp = MHD_create_response_from_fd_at_offset64(len, fd, offset);
-
-	if (!resp) {
-		close(fd);
-		hs_reply_error(req, 500, "cannot create a file response");
-		return;
-	}
-	if (content_type)
-		MHD_add_response_header(resp, "Content-Type", content_type);
-	hs__queue(req, status, resp, true);
-}
-
 struct reader {
 	long (*read)(void *data, uint64_t pos, char *buf, size_t max);
 	void *data;
@@ -155,7 +141,7 @@ static void reader_done(void *cls)
 	free(r);
 }
 
-void hs_reply_reader(hs_request *req, int status, const char *content_type, uint64_t len,
+void hs_reply_reader(hs_request *req, int status, const char *content_type, uint64_t len, size_t block,
 		     long (*read)(void *data, uint64_t pos, char *buf, size_t max), void *data,
 		     void (*free_fn)(void *data))
 {
@@ -171,8 +157,8 @@ void hs_reply_reader(hs_request *req, int status, const char *content_type, uint
 	r->read = read;
 	r->data = data;
 	r->free_fn = free_fn;
-	resp = MHD_create_response_from_callback(len == UINT64_MAX ? MHD_SIZE_UNKNOWN : len, 64 * 1024,
-						 reader_cb, r, reader_done);
+	resp = MHD_create_response_from_callback(len == UINT64_MAX ? MHD_SIZE_UNKNOWN : len,
+						 block ? block : 64 * 1024, reader_cb, r, reader_done);
 	if (!resp) {
 		reader_done(r);
 		hs_reply_error(req, 500, "out of memory");
