@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "core/error.h"
+#include "core/log.h"
 #include "init/init.h"
 #include "oci/oci.h"
 #include "oci/oci_config.h"
@@ -368,8 +369,20 @@ int engine__oci_bundle_load(engine_context *ctx, const char *bundle, engine__oci
 	}
 	if ((r = engine__json_parse_file(path, &b->config)) < 0)
 		goto fail;
-	if ((r = engine__oci_check_keys(b->config, "", top_keys)) < 0 ||
-	    (r = version_check(engine__json_get_string(b->config, "ociVersion"))) < 0)
+	/* The spec: a runtime MUST ignore properties it does not know at the
+	 * top level (extensions). Not silently: each one is logged by name.
+	 * Inside the objects it defines, an unknown field is an error. */
+	json_object_object_foreach(b->config, key, val)
+	{
+		size_t k;
+
+		(void)val;
+		for (k = 0; top_keys[k] && strcmp(top_keys[k], key) != 0; k++)
+			;
+		if (!top_keys[k])
+			engine__log(ctx, ENGINE_LOG_WARN, "config.json: %s: unknown property, ignored", key);
+	}
+	if ((r = version_check(engine__json_get_string(b->config, "ociVersion"))) < 0)
 		goto fail;
 	root = engine__json_get_type(b->config, "root", json_type_object);
 	if ((r = engine__oci_check_keys(root, "root", root_keys)) < 0)
@@ -412,7 +425,7 @@ int engine__oci_bundle_load(engine_context *ctx, const char *bundle, engine__oci
 		const char *domain = engine__json_get_string(b->config, "domainname");
 
 		if ((host && *host) || (domain && *domain)) {
-			if (!(b->ns_new & CLONE_NEWUTS)) {
+			if (!(b->ns_uts)) {
 				r = engine__error_set(ENGINE_EINVALID, 0,
 						      "config.json: %s: needs a new uts namespace",
 						      host && *host ? "hostname" : "domainname");

@@ -73,6 +73,8 @@ static int parse_namespaces(engine__oci_bundle *b, json_object *list)
 			return engine__error_set(
 			    ENGINE_EINVALID, 0, "config.json: %s: namespace \"%s\" given twice", where, type);
 		seen |= (unsigned long)ns_types[k].flag;
+		if (ns_types[k].flag == CLONE_NEWUTS)
+			b->ns_uts = true;
 		if (!path || !*path) {
 			b->ns_new |= (unsigned long)ns_types[k].flag;
 			continue;

@@ -65,13 +65,15 @@ typedef struct create_hooks {
 static int before_pivot(void *data, pid_t pid)
 {
 	create_hooks *h = data;
-	cleanup_free char *state = hook_state(h->id, "creating", pid, h->b->bundle,
-					      json_object_object_get(h->b->config, "annotations"));
+	json_object *ann = json_object_object_get(h->b->config, "annotations");
+	cleanup_free char *state = hook_state(h->id, "creating", pid, h->b->bundle, ann);
+	/* prestart predates "creating": runc and runtime-tools give it "created". */
+	cleanup_free char *created = hook_state(h->id, "created", pid, h->b->bundle, ann);
 	int r;
 
-	if (!state)
+	if (!state || !created)
 		return ENGINE_ENOMEM;
-	if ((r = engine__oci_hooks_run(h->b->hooks, "prestart", state, 0)) < 0 ||
+	if ((r = engine__oci_hooks_run(h->b->hooks, "prestart", created, 0)) < 0 ||
 	    (r = engine__oci_hooks_run(h->b->hooks, "createRuntime", state, 0)) < 0 ||
 	    (r = engine__oci_hooks_run(h->b->hooks, "createContainer", state, pid)) < 0)
 		return r;
@@ -417,7 +419,9 @@ ENGINE_EXTERN int engine_oci_delete(engine_context *ctx, const char *id, int for
 	if ((r = engine__oci_state_read(ctx, id, &st)) < 0)
 		return r;
 	status = engine__oci_status(ctx, &st);
-	if ((strcmp(status, "running") == 0 || strcmp(status, "paused") == 0) && !force) {
+	/* The spec: deleting a container that is not stopped is an error
+	 * (created included); --force kills it first. */
+	if (strcmp(status, "stopped") != 0 && !force) {
 		r = engine__error_set(ENGINE_EBUSY, 0,
 				      "cannot delete container \"%s\": it is %s (stop it first, or force)",
 				      id, status);

@@ -37,6 +37,7 @@ typedef struct engine__oci_bundle {
 	bool terminal;
 	bool host_cgroupns; /* no cgroup namespace asked for */
 	unsigned long ns_new;
+	bool ns_uts; /* a uts namespace, new or joined: hostname and domainname allowed */
 } engine__oci_bundle;
 
 /* Parse <bundle>/config.json into @out (the plan's process part included).

@@ -104,7 +104,7 @@ chmod +x "$tmp/hook.sh"
 edit "c['hooks'] = {k: [{'path': '$tmp/hook.sh', 'args': ['hook.sh', k]}] for k in ['prestart','createRuntime','createContainer','startContainer','poststart','poststop']}" \
 	"c['mounts'].append({'destination': '$tmp', 'source': '$tmp', 'type': 'bind', 'options': ['rbind']})"
 O create --bundle "$tmp/b" h1; O start h1; O kill h1 KILL; sleep 0.3; O delete --force h1
-check "hooks in order" "prestart creating createRuntime creating createContainer creating startContainer created poststart running poststop stopped" \
+check "hooks in order" "prestart created createRuntime creating createContainer creating startContainer created poststart running poststop stopped" \
 	"$(tr '\n' ' ' < "$tmp/hooks.log" | sed 's/ $//')"
 edit "c['hooks'] = {'prestart': [{'path': '/bin/false'}]}"
 O create --bundle "$tmp/b" h2 2>/dev/null; check "failing prestart hook fails create" 1 $?
@@ -153,7 +153,13 @@ O delete --force t1
 O run --bundle "$tmp/b" t2 2>"$tmp/err"; check "terminal without a console socket" 1 $?
 edit 'c["process"]["terminal"] = False'
 
-# errors name the field
+# errors name the field; an unknown top-level property is ignored with a warning (the spec)
+edit 'c["bogus"] = 1' 'c["process"]["args"] = ["true"]'
+O run --bundle "$tmp/b" x0 2>"$tmp/err"; check "unknown top-level property ignored" 0 $?
+grep -q 'bogus: unknown property, ignored' "$tmp/err"; check "unknown property named" 0 $?
+edit 'del c["bogus"]'
+O create --bundle "$tmp/b" x3 && O delete x3 2>/dev/null; check "delete created refused" 1 $?
+O delete --force x3; check "delete --force created" 0 $?
 edit 'c["linux"]["bogus"] = 1'
 O run --bundle "$tmp/b" x1 2>"$tmp/err"; check "unknown field fails" 1 $?
 grep -q 'linux.bogus: unknown field' "$tmp/err"; check "unknown field named" 0 $?

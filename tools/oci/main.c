@@ -88,6 +88,19 @@ void oci_debug(const char *fmt, ...)
 	log_line("debug", msg);
 }
 
+/* The library's warnings (an ignored unknown property, a failed
+ * poststart hook) go to --log and stderr like ours. */
+static void library_log(int level, const char *message, void *payload)
+{
+	(void)payload;
+	log_line(level <= ENGINE_LOG_ERROR  ? "error"
+		 : level == ENGINE_LOG_WARN ? "warning"
+					    : "debug",
+		 message);
+	if (level <= ENGINE_LOG_WARN)
+		fprintf(stderr, "engine-oci: warning: %s\n", message);
+}
+
 engine_context *oci_context(void)
 {
 	engine_context_options o = ENGINE_CONTEXT_OPTIONS_INIT;
@@ -96,10 +109,12 @@ engine_context *oci_context(void)
 	o.root = oci_g.root;
 	o.run_dir = oci_g.root;
 	o.config_path = oci_g.config;
+	o.log_level = oci_g.debug ? ENGINE_LOG_DEBUG : ENGINE_LOG_WARN;
 	if (engine_context_new(&ctx, &o) < 0) {
 		oci_fail_engine("open the state root");
 		return NULL;
 	}
+	engine_context_set_log_callback(ctx, library_log, NULL);
 	return ctx;
 }
 
