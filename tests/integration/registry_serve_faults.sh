@@ -3,7 +3,8 @@
 # leave in the middle of a blob (served from the store, and while a
 # pull-through fetch is in progress), 20 clients pulling one image at once
 # through a cold cache of a slow upstream (each blob fetched once), an
-# abandoned upload, htpasswd (bcrypt) Basic authentication, and TLS.
+# abandoned upload, htpasswd (bcrypt) Basic authentication (also as the
+# upstream of a cache, with `engine login` credentials), and TLS.
 . "$(dirname "$0")/registry_common.inc"
 . "$(dirname "$0")/registry_serve.inc"
 
@@ -108,7 +109,15 @@ alice:\$2y*)
 	expect_ok "engine login" sh -c "echo pw | '$E' --root '$T/p1' login -u alice --password-stdin $SRV"
 	expect_ok "engine pull with stored credentials" "$E" --root "$T/p1" pull "$SRV/pushed/b:1"
 	[ "$(image_id "$T/p1" "$SRV/pushed/b:1")" = "$B_ID" ] && ok "authenticated round trip" || fail "auth round trip"
+	# A cache of this authenticated registry uses the credentials of its root.
+	AUTHED=$SRV AUTH_PID=$SRV_PID
+	serve authcache "$T/authcache" --mirror-of "http://$AUTHED"
+	expect_fail "a cache without credentials is denied" "may need engine login" \
+		skopeo inspect --tls-verify=false "docker://$SRV/pushed/b:1"
+	expect_ok "engine login in the cache's root" sh -c "echo pw | '$E' --root '$T/authcache' login -u alice --password-stdin $AUTHED"
+	expect_ok "then the cache fetches with them" skopeo copy -q --src-tls-verify=false "docker://$SRV/pushed/b:1" "oci:$T/viacache:b"
 	stop_pid "$SRV_PID"
+	stop_pid "$AUTH_PID"
 	printf 'bob:{SHA}W6ph5Mm5Pz8GgiULbPgzG37mj9g=\n' > "$T/sha.htpasswd"
 	expect_fail "non-bcrypt entries refused" "only bcrypt entries" \
 		"$E" --root "$S" registry serve --addr 127.0.0.1:0 --htpasswd "$T/sha.htpasswd"
