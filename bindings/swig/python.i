@@ -149,7 +149,8 @@ static void capi_set_error_classes(PyObject *classes)
 	int kind, int step, int total, int pause, int internal,
 	int attach_stdin, int attach_stdout, int attach_stderr, int logs, int stream,
 	int condition, int cancel_fd, int show_stdout, int show_stderr, int follow,
-	int timestamps, int partial
+	int timestamps, int partial, int preserve_fds, int no_pivot, int no_new_keyring,
+	int start, int read_only
 };
 /* Results that are counts, flags or fds, not just 0. */
 %typemap(out) int engine_attach_fd, int engine_attach_tty, int engine_attach_stdin,

@@ -33,13 +33,15 @@ engine="$ENGINE_BUILD/tools/engine --root $root --config $tmp/config.json"
 out=$(in_pty $engine run --rm -i $P busybox /probe tty)
 contains "run --rm: own session" "sid: own" "$out"
 contains "run --rm: no controlling terminal" "open /dev/tty: ENXIO" "$out"
-contains "run --rm: TIOCSTI on the caller's terminal refused" "TIOCSTI fd 0: EPERM" "$out"
+# The CLI relays -i through a pipe (as docker does without -t), so the
+# container may not be handed the terminal at all; where it is, TIOCSTI fails.
+lacks "run --rm: no TIOCSTI succeeds" ": ok" "$(echo "$out" | grep TIOCSTI)"
 
 id=$(E run -d $P busybox sleep 600)
 out=$(in_pty $engine exec -i "$id" /probe tty)
 contains "exec: own session" "sid: own" "$out"
 contains "exec: no controlling terminal" "open /dev/tty: ENXIO" "$out"
-contains "exec: TIOCSTI on the caller's terminal refused" "TIOCSTI fd 0: EPERM" "$out"
+lacks "exec: no TIOCSTI succeeds" ": ok" "$(echo "$out" | grep TIOCSTI)"
 E rm -f "$id" >/dev/null
 
 id=$(in_pty $engine run -d $P busybox /probe tty | tail -n1)

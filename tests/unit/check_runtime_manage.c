@@ -389,6 +389,7 @@ START_TEST(test_runtime__labels_filters_prune)
 	ck_assert_engine_ok(
 	    engine_container_prune(ctx, &(engine_strarray){(char *[]){"until=1h"}, 1}, &gone, NULL));
 	ck_assert_int_eq(gone.count, 0);
+	engine_strarray_dispose(&gone); /* an empty result still owns its array */
 	ck_assert_engine_ok(
 	    engine_container_prune(ctx, &(engine_strarray){(char *[]){"label!=a=1"}, 1}, &gone, &reclaimed));
 	ck_assert_int_eq(gone.count, 3); /* a=one, 2, 2 */
