@@ -17,6 +17,7 @@
 #include "engine/pool.h"
 #include "engine/network.h"
 #include "engine/attach.h"
+#include "engine/exec.h"
 #include "engine/logs.h"
 #include "engine/build.h"
 #include "engine/oci.h"

@@ -59,6 +59,10 @@ ABI_DEFINE(engine_attach_options, "attach options", ENGINE_ATTACH_OPTIONS_VERSIO
 ABI_DEFINE(engine_logs_options, "logs options", ENGINE_LOGS_OPTIONS_VERSION, sizeof(engine_logs_options));
 ABI_DEFINE(engine_wait_options, "wait options", ENGINE_WAIT_OPTIONS_VERSION, sizeof(engine_wait_options));
 ABI_DEFINE(engine_wait_result, "wait result", ENGINE_WAIT_RESULT_VERSION, sizeof(engine_wait_result));
+ABI_DEFINE(engine_exec_config, "exec config", ENGINE_EXEC_CONFIG_VERSION, sizeof(engine_exec_config));
+ABI_DEFINE(engine_exec_start_options, "exec start options", ENGINE_EXEC_START_OPTIONS_VERSION,
+	   sizeof(engine_exec_start_options));
+ABI_DEFINE(engine_exec_state, "exec state", ENGINE_EXEC_STATE_VERSION, sizeof(engine_exec_state));
 
 ABI_DEFINE(engine_oci_create_options, "oci create options", ENGINE_OCI_CREATE_OPTIONS_VERSION,
 	   sizeof(engine_oci_create_options));
@@ -85,6 +89,9 @@ const engine__abi *const engine__abis[] = {
     &engine__abi_engine_logs_options,
     &engine__abi_engine_wait_options,
     &engine__abi_engine_wait_result,
+    &engine__abi_engine_exec_config,
+    &engine__abi_engine_exec_start_options,
+    &engine__abi_engine_exec_state,
     &engine__abi_engine_distribution_options,
     &engine__abi_engine_oci_create_options,
     &engine__abi_engine_oci_exec_options,

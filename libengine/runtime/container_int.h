@@ -49,4 +49,18 @@ void engine__stdio_close(int fds[3]);
 int engine__spawn_and_wait(engine__plan *plan, engine__cgroup *cg, engine__cgroup *kill_cg, int owned[3],
 			   int capture[2], double timeout, engine_run_result *res, bool *deliver);
 
+/* An exec's process as the runtime sees it (exec.c). */
+typedef struct engine__exec_req {
+	const engine_strarray *argv, *env;
+	const char *user, *working_dir;
+	bool tty, privileged;
+	uint16_t tty_rows, tty_cols;
+} engine__exec_req;
+
+/* The plan of an exec into @c (which must be running: ENGINE_EBUSY) with
+ * its stdio unset, and the container's cgroup. The plan owns the pidfd of
+ * the container's PID 1 it joins through. */
+int engine__exec_plan(engine_container *c, const engine__exec_req *req, engine__plan **plan_out,
+		      engine__cgroup **cg_out);
+
 #endif

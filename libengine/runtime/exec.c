@@ -1,8 +1,10 @@
 /*
  * exec: a new process in a running container. The plan is the container's
  * own (env, user, capabilities, seccomp) with the exec's command, extra env,
- * user and working dir; spawn joins the container's namespaces through its
- * PID 1's pidfd and the parent places it in the container's cgroup.
+ * user, working dir and terminal; spawn joins the container's namespaces
+ * through its PID 1's pidfd and the parent places it in the container's
+ * cgroup. engine_container_exec() runs one and waits (exec instances, with
+ * TTYs and detaching, are in exec_instance.c).
  */
 #include "config.h"
 
@@ -10,6 +12,7 @@
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -26,28 +29,21 @@ ENGINE_EXTERN int engine_exec_options_init(engine_exec_options *opts, unsigned v
 	return ENGINE__INIT_FROM_TEMPLATE(engine_exec_options, opts, version, ENGINE_EXEC_OPTIONS_INIT);
 }
 
-ENGINE_EXTERN int engine_container_exec(engine_container *c, const engine_exec_options *opts,
-					engine_run_result **out)
+int engine__exec_plan(engine_container *c, const engine__exec_req *req, engine__plan **plan_out,
+		      engine__cgroup **cg_out)
 {
-	engine_exec_options o = ENGINE_EXEC_OPTIONS_INIT;
 	engine_spec tmp;
 	engine__cinfo ci;
 	engine__plan *plan = NULL;
-	engine__cgroup *cg = NULL;
 	engine__cstate st;
-	engine_run_result *res = NULL;
 	cleanup_strv char **argv = NULL, **env = NULL;
+	char *all_caps[] = {"ALL", NULL};
 	const char *image_id;
-	int capture[2] = {-1, -1}, owned[3] = {-1, -1, -1}, r, pidfd = -1;
-	bool deliver = false;
+	int r, pidfd;
 
-	if (!c || !opts || !out)
-		return engine__error_set(ENGINE_EINVALID, 0, "engine_container_exec: NULL argument");
-	*out = NULL;
-	if ((r = engine__abi_read(ENGINE__ABI(engine_exec_options), &o, opts)) < 0)
-		return r;
-	opts = &o;
-	if (!opts->argv.count)
+	*plan_out = NULL;
+	*cg_out = NULL;
+	if (!req->argv->count)
 		return engine__error_set(ENGINE_EINVALID, 0, "exec: no command given");
 	r = engine__state_read(c->dir, &st);
 	if (r < 0)
@@ -63,17 +59,14 @@ ENGINE_EXTERN int engine_container_exec(engine_container *c, const engine_exec_o
 	}
 
 	/* The container's spec with the exec's command: no entrypoint, extra env last. */
-	argv = calloc(opts->argv.count + 1, sizeof(char *));
+	argv = engine__strv_dup(req->argv->strings);
 	env = engine__strv_dup(c->spec->env);
 	if (!argv || !env) {
 		close(pidfd);
 		return engine__error_oom();
 	}
-	for (size_t i = 0; i < opts->argv.count; i++)
-		argv[i] = opts->argv.strings[i];
-	for (size_t i = 0; i < opts->env.count; i++)
-		if (engine__strv_push(&env, opts->env.strings[i]) < 0) {
-			argv[0] = NULL;
+	for (size_t i = 0; i < req->env->count; i++)
+		if (engine__strv_push(&env, req->env->strings[i]) < 0) {
 			close(pidfd);
 			return ENGINE_ENOMEM;
 		}
@@ -84,10 +77,16 @@ ENGINE_EXTERN int engine_container_exec(engine_container *c, const engine_exec_o
 	tmp.env = env;
 	tmp.n_mounts = 0; /* the container's mounts are in place already */
 	tmp.init = false; /* its PID 1 is the container's, never the exec's */
-	if (opts->user)
-		tmp.user = (char *)opts->user;
-	if (opts->working_dir)
-		tmp.working_dir = (char *)opts->working_dir;
+	/* The exec's terminal, not the container's. */
+	tmp.tty = req->tty;
+	tmp.tty_rows = req->tty_rows;
+	tmp.tty_cols = req->tty_cols;
+	if (req->privileged)
+		tmp.cap_add = all_caps; /* moby: every capability, the rest unchanged */
+	if (req->user)
+		tmp.user = (char *)req->user;
+	if (req->working_dir)
+		tmp.working_dir = (char *)req->working_dir;
 	memset(&ci, 0, sizeof(ci));
 	image_id = engine__json_get_string(c->config, "ImageID");
 	if (image_id && *image_id)
@@ -95,16 +94,63 @@ ENGINE_EXTERN int engine_container_exec(engine_container *c, const engine_exec_o
 	r = engine__cinfo_load_image(c->ctx, &tmp, &ci);
 	if (r == 0)
 		r = engine__plan_build(c->ctx, &tmp, ci.config, ci.layers, c->dir, c->id, &plan);
-	/* the strings belong to @opts */
-	for (size_t i = 0; i < opts->argv.count; i++)
-		argv[i] = NULL;
-	if (r < 0)
-		goto out;
+	engine__strv_free(ci.layers);
+	if (ci.config)
+		json_object_put(ci.config);
+	free(ci.image_id);
+	if (r == 0)
+		r = engine__cgroup_open(c->ctx, c->id, cg_out);
+	if (r < 0) {
+		engine__plan_free(plan);
+		close(pidfd);
+		return r;
+	}
+	if (req->privileged) {
+		/* Every capability this process may hand on (a caller in a
+		 * container of its own may lack some). */
+		uint64_t have = 0;
+
+		for (int cap = 0; cap < 64; cap++)
+			if (prctl(PR_CAPBSET_READ, (unsigned long)cap, 0UL, 0UL, 0UL) == 1)
+				have |= UINT64_C(1) << cap;
+		plan->caps.bounding &= have;
+		plan->caps.effective &= have;
+		plan->caps.permitted &= have;
+	}
 	plan->join_pidfd = pidfd;
 	plan->clone_flags |= CLONE_NEWCGROUP | (plan->userns_count ? CLONE_NEWUSER : 0);
 	plan->new_cgroupns = false;
 	plan->clone_flags &= (unsigned long)(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC |
 					     CLONE_NEWCGROUP | CLONE_NEWNET | CLONE_NEWUSER);
+	*plan_out = plan;
+	return 0;
+}
+
+ENGINE_EXTERN int engine_container_exec(engine_container *c, const engine_exec_options *opts,
+					engine_run_result **out)
+{
+	engine_exec_options o = ENGINE_EXEC_OPTIONS_INIT;
+	engine__exec_req req;
+	engine__plan *plan = NULL;
+	engine__cgroup *cg = NULL;
+	engine_run_result *res = NULL;
+	int capture[2] = {-1, -1}, owned[3] = {-1, -1, -1}, r;
+	bool deliver = false;
+
+	if (!c || !opts || !out)
+		return engine__error_set(ENGINE_EINVALID, 0, "engine_container_exec: NULL argument");
+	*out = NULL;
+	if ((r = engine__abi_read(ENGINE__ABI(engine_exec_options), &o, opts)) < 0)
+		return r;
+	opts = &o;
+	memset(&req, 0, sizeof(req));
+	req.argv = &opts->argv;
+	req.env = &opts->env;
+	req.user = opts->user;
+	req.working_dir = opts->working_dir;
+	r = engine__exec_plan(c, &req, &plan, &cg);
+	if (r < 0)
+		return r;
 	res = calloc(1, sizeof(*res));
 	if (!res || !(res->id = strdup(c->id))) {
 		r = engine__error_oom();
@@ -119,9 +165,6 @@ ENGINE_EXTERN int engine_container_exec(engine_container *c, const engine_exec_o
 		if (r < 0)
 			goto out;
 	}
-	r = engine__cgroup_open(c->ctx, c->id, &cg);
-	if (r < 0)
-		goto out;
 	r = engine__spawn_and_wait(plan, cg, NULL, owned, capture, opts->timeout, res, &deliver);
 	if (r == 0 || deliver) {
 		*out = res;
@@ -133,12 +176,8 @@ out:
 		if (capture[i] >= 0)
 			close(capture[i]);
 	engine__cgroup_free(cg);
+	close(plan->join_pidfd);
 	engine__plan_free(plan);
-	engine__strv_free(ci.layers);
-	if (ci.config)
-		json_object_put(ci.config);
-	free(ci.image_id);
-	close(pidfd);
 	engine_run_result_free(res);
 	return r;
 }

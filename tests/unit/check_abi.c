@@ -120,6 +120,9 @@ START_TEST(test_abi__tables_match_headers)
 	    ROW(engine_logs_options, ENGINE_LOGS_OPTIONS_VERSION),
 	    ROW(engine_wait_options, ENGINE_WAIT_OPTIONS_VERSION),
 	    ROW(engine_wait_result, ENGINE_WAIT_RESULT_VERSION),
+	    ROW(engine_exec_config, ENGINE_EXEC_CONFIG_VERSION),
+	    ROW(engine_exec_start_options, ENGINE_EXEC_START_OPTIONS_VERSION),
+	    ROW(engine_exec_state, ENGINE_EXEC_STATE_VERSION),
 	    ROW(engine_oci_create_options, ENGINE_OCI_CREATE_OPTIONS_VERSION),
 	    ROW(engine_oci_exec_options, ENGINE_OCI_EXEC_OPTIONS_VERSION),
 #undef ROW
@@ -191,6 +194,10 @@ START_TEST(test_abi__init_functions)
 	CHECK_INIT(engine_logs_options, engine_logs_options_init, ENGINE_LOGS_OPTIONS_VERSION);
 	CHECK_INIT(engine_wait_options, engine_wait_options_init, ENGINE_WAIT_OPTIONS_VERSION);
 	CHECK_INIT(engine_wait_result, engine_wait_result_init, ENGINE_WAIT_RESULT_VERSION);
+	CHECK_INIT(engine_exec_config, engine_exec_config_init, ENGINE_EXEC_CONFIG_VERSION);
+	CHECK_INIT(engine_exec_start_options, engine_exec_start_options_init,
+		   ENGINE_EXEC_START_OPTIONS_VERSION);
+	CHECK_INIT(engine_exec_state, engine_exec_state_init, ENGINE_EXEC_STATE_VERSION);
 	CHECK_INIT(engine_oci_create_options, engine_oci_create_options_init,
 		   ENGINE_OCI_CREATE_OPTIONS_VERSION);
 	CHECK_INIT(engine_oci_exec_options, engine_oci_exec_options_init, ENGINE_OCI_EXEC_OPTIONS_VERSION);
