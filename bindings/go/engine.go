@@ -25,7 +25,7 @@ func Version() string { return capi.Engine_version() }
 
 // HasFeature reports whether libengine can use a feature on this host:
 // "seccomp", "overlay", "cgroup-v1", "cgroup-v2", "user-namespaces",
-// "gzip", "zstd", "registry", "build" (probed once per process).
+// "gzip", "zstd", "registry", "build", "rootless" (probed once per process).
 func HasFeature(name string) bool { return capi.Engine_has_feature(name) != 0 }
 
 // call runs f, which makes one fallible libengine call last, on a locked

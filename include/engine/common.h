@@ -72,6 +72,8 @@ ENGINE_EXTERN const char *engine_version(void);
  *                      decodes it itself)
  *   "registry"         the registry client's libcurl loads
  *   "build"            Dockerfile builds (always 1)
+ *   "rootless"         containers run rootless: the caller (for a context,
+ *                      its opener) is not root and may create user namespaces
  * Returns 1 when available, 0 otherwise, including unknown names and NULL.
  * Never changes engine_error_last().
  */

@@ -28,9 +28,12 @@ typedef enum engine_log_level {
 /** Options for engine_context_new(). Initialise with ENGINE_CONTEXT_OPTIONS_INIT. */
 typedef struct engine_context_options {
 	unsigned version;
-	const char *root;	 /**< store and state; NULL means ENGINE_DEFAULT_ROOT */
+	const char *root;	 /**< store and state; NULL means ENGINE_DEFAULT_ROOT, or for a
+				      caller that is not root $XDG_DATA_HOME/engine, else
+				      ~/.local/share/engine */
 	const char *run_dir;	 /**< runtime sockets and pid files; NULL: ENGINE_DEFAULT_RUN_DIR,
-				      or "<root>/run" when root is given */
+				      or "<root>/run" when root is given; not root:
+				      $XDG_RUNTIME_DIR/engine, else "<root>/run" */
 	const char *config_path; /**< JSON config file (daemon.json style); NULL for none */
 	int log_level;		 /**< an engine_log_level */
 	int log_fd;		 /**< when >= 0, receives one JSON object per log line */
@@ -46,6 +49,10 @@ ENGINE_EXTERN int engine_context_options_init(engine_context_options *opts, unsi
 
 /**
  * Open a context. Creates the root and run directories when missing.
+ * A caller whose effective uid is not 0 gets a rootless context (detected,
+ * not configured): its defaults come from the environment (see the options),
+ * each container runs in a user namespace that maps the caller to root, and
+ * engine_context_has_feature(ctx, "rootless") answers 1.
  * @p opts may be NULL for all defaults. The caller frees *out with
  * engine_context_free(). Errors: ENGINE_EINVALID (bad options or config file),
  * ENGINE_EPERM, ENGINE_EIO, ENGINE_ENOMEM.

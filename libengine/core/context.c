@@ -2,8 +2,10 @@
 #include "config.h"
 
 #include <errno.h>
+#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/abi.h"
 #include "core/context.h"
@@ -35,6 +37,52 @@ static int load_config(engine_context *ctx)
 	return 0;
 }
 
+/* An absolute directory from the environment, or NULL: XDG says a relative
+ * value is invalid and must be ignored. */
+static const char *env_dir(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v && v[0] == '/' ? v : NULL;
+}
+
+/* A non-root caller's defaults, as rootless podman's: the store under
+ * $XDG_DATA_HOME (else ~/.local/share), runtime state under
+ * $XDG_RUNTIME_DIR (a per-user tmpfs the login manager made), else in the
+ * root. The environment is read only when the caller left these unset. */
+static int rootless_dirs(const engine_context_options *opts, char **root, char **run_dir)
+{
+	const char *data = env_dir("XDG_DATA_HOME"), *home = env_dir("HOME"),
+		   *run = env_dir("XDG_RUNTIME_DIR");
+	struct passwd pw, *found = NULL;
+	char buf[4096];
+
+	if (opts->root) {
+		*root = strdup(opts->root);
+	} else if (data) {
+		*root = engine__path_join(data, "engine");
+	} else {
+		if (!home && getpwuid_r(geteuid(), &pw, buf, sizeof(buf), &found) == 0 && found &&
+		    found->pw_dir[0] == '/')
+			home = found->pw_dir;
+		if (!home)
+			return engine__error_set(ENGINE_EINVALID, 0,
+						 "context: running rootless (uid %u) with no root given, and "
+						 "neither $XDG_DATA_HOME nor $HOME names a directory",
+						 (unsigned)geteuid());
+		*root = engine__path_join(home, ".local/share/engine");
+	}
+	if (!*root)
+		return engine__error_oom();
+	if (opts->run_dir)
+		*run_dir = strdup(opts->run_dir);
+	else if (run && !opts->root)
+		*run_dir = engine__path_join(run, "engine");
+	else
+		*run_dir = engine__path_join(*root, "run");
+	return *run_dir ? 0 : engine__error_oom();
+}
+
 ENGINE_EXTERN int engine_context_new(engine_context **out, const engine_context_options *opts)
 {
 	engine_context_options o = ENGINE_CONTEXT_OPTIONS_INIT;
@@ -55,13 +103,21 @@ ENGINE_EXTERN int engine_context_new(engine_context **out, const engine_context_
 	pthread_mutex_init(&ctx->ext_lock, NULL);
 	ctx->log_level = opts->log_level;
 	ctx->log_fd = opts->log_fd;
-	ctx->root = strdup(opts->root ? opts->root : ENGINE_DEFAULT_ROOT);
-	if (opts->run_dir)
-		ctx->run_dir = strdup(opts->run_dir);
-	else if (opts->root)
-		ctx->run_dir = engine__path_join(opts->root, "run");
-	else
-		ctx->run_dir = strdup(ENGINE_DEFAULT_RUN_DIR);
+	/* Detection, not configuration: a caller that is not root runs
+	 * rootless (a user namespace per container, its own store). */
+	ctx->rootless = geteuid() != 0;
+	if (ctx->rootless) {
+		if ((r = rootless_dirs(opts, &ctx->root, &ctx->run_dir)) < 0)
+			goto free_ctx;
+	} else {
+		ctx->root = strdup(opts->root ? opts->root : ENGINE_DEFAULT_ROOT);
+		if (opts->run_dir)
+			ctx->run_dir = strdup(opts->run_dir);
+		else if (opts->root)
+			ctx->run_dir = engine__path_join(opts->root, "run");
+		else
+			ctx->run_dir = strdup(ENGINE_DEFAULT_RUN_DIR);
+	}
 	if (opts->config_path)
 		ctx->config_path = strdup(opts->config_path);
 	if (!ctx->root || !ctx->run_dir || (opts->config_path && !ctx->config_path)) {
@@ -74,8 +130,9 @@ ENGINE_EXTERN int engine_context_new(engine_context **out, const engine_context_
 	r = load_config(ctx);
 	if (r < 0)
 		goto free_ctx;
-	r = engine__mkdir_p(ctx->root, 0711);
-	if (r < 0 || (r = engine__mkdir_p(ctx->run_dir, 0711)) < 0) {
+	/* Rootless: nobody else needs to traverse the caller's store. */
+	r = engine__mkdir_p(ctx->root, ctx->rootless ? 0700 : 0711);
+	if (r < 0 || (r = engine__mkdir_p(ctx->run_dir, ctx->rootless ? 0700 : 0711)) < 0) {
 		engine__error_wrap("context");
 		goto free_ctx;
 	}
@@ -109,6 +166,11 @@ ENGINE_EXTERN void engine_context_free(engine_context *ctx)
 ENGINE_EXTERN const char *engine_context_root(const engine_context *ctx)
 {
 	return ctx ? ctx->root : NULL;
+}
+
+bool engine__context_rootless(const engine_context *ctx)
+{
+	return ctx && ctx->rootless;
 }
 
 ENGINE_EXTERN const char *engine_context_run_dir(const engine_context *ctx)

@@ -4,6 +4,7 @@
 
 #include <json-c/json.h>
 #include <pthread.h>
+#include <stdbool.h>
 
 #include <engine/context.h>
 
@@ -26,6 +27,7 @@ struct engine_context {
 	char *run_dir;
 	char *config_path;
 	json_object *config; /* parsed config file, or an empty object */
+	bool rootless;	     /* the caller is not root: containers get a user namespace */
 	int log_level;
 	int log_fd;
 	engine_log_fn log_fn;
@@ -45,6 +47,9 @@ json_object *engine__context_config(engine_context *ctx, const char *key);
  * error set when @create fails. */
 void *engine__context_ext(engine_context *ctx, enum engine__ext_slot slot,
 			  void *(*create)(engine_context *ctx), void (*free_fn)(void *data));
+
+/* Whether containers of @ctx run rootless (the opener was not root). */
+bool engine__context_rootless(const engine_context *ctx);
 
 /* "<root>/<rel>" (malloc'd) or NULL on OOM with the error set. */
 char *engine__context_path(const engine_context *ctx, const char *rel);

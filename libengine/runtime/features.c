@@ -38,6 +38,7 @@ enum feature {
 	F_ZSTD,
 	F_REGISTRY,
 	F_BUILD,
+	F_ROOTLESS,
 	F_MAX
 };
 
@@ -46,6 +47,7 @@ static const char *const feature_names[F_MAX] = {
     [F_SECCOMP] = "seccomp",	 [F_OVERLAY] = "overlay",	 [F_CGROUP_V1] = "cgroup-v1",
     [F_CGROUP_V2] = "cgroup-v2", [F_USERNS] = "user-namespaces", [F_GZIP] = "gzip",
     [F_ZSTD] = "zstd",		 [F_REGISTRY] = "registry",	 [F_BUILD] = "build",
+    [F_ROOTLESS] = "rootless",
 };
 
 /* Per feature: 0 not probed yet, 1 yes, -1 no. Probing twice at once is
@@ -161,6 +163,10 @@ static bool probe(engine_context *ctx, enum feature f)
 		return engine__backend_require(&engine__backend_curl) == 0;
 	case F_BUILD:
 		return true;
+	case F_ROOTLESS:
+		/* The context's opener (or this process) is not root, and the
+		 * user namespace every container then needs can be made. */
+		return (ctx ? engine__context_rootless(ctx) : geteuid() != 0) && probe_userns();
 	case F_MAX:
 		break;
 	}

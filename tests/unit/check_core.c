@@ -1,7 +1,10 @@
 /* Core: errors, contexts, logging, version. */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include "check_helpers.h"
 #include "core/context.h"
@@ -58,6 +61,85 @@ START_TEST(test_core__context_creates_root)
 	engine_context_free(ctx);
 	engine_context_free(NULL);
 	free(root);
+	th_cleanup_dir(tmp);
+}
+END_TEST
+
+/* As uid/gid 65534 with @xdg_data/@xdg_run/@home (NULL: unset): the
+ * context's root and run dir must be @want_root/@want_run (@want_root
+ * NULL: the context must be refused with @want_run in the message). Runs in a child: the test process stays
+ * root. */
+static void rootless_defaults(const char *xdg_data, const char *xdg_run, const char *home,
+			      const char *want_root, const char *want_run)
+{
+	int status, fds[2];
+	char msg[512] = "";
+	ssize_t n;
+	pid_t pid;
+
+	ck_assert_int_eq(pipe(fds), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		engine_context *ctx = NULL;
+		int r;
+
+		close(fds[0]);
+		unsetenv("XDG_DATA_HOME"), unsetenv("XDG_RUNTIME_DIR"), unsetenv("HOME");
+		if ((xdg_data && setenv("XDG_DATA_HOME", xdg_data, 1) < 0) ||
+		    (xdg_run && setenv("XDG_RUNTIME_DIR", xdg_run, 1) < 0) ||
+		    (home && setenv("HOME", home, 1) < 0) || setgroups(0, NULL) < 0 ||
+		    setresgid(65534, 65534, 65534) < 0 || setresuid(65534, 65534, 65534) < 0)
+			_exit(2);
+		r = engine_context_new(&ctx, NULL);
+		if (r < 0)
+			dprintf(fds[1], "error %d %s", r, engine_error_last()->message);
+		else
+			dprintf(fds[1], "%s %s %d", engine_context_root(ctx), engine_context_run_dir(ctx),
+				engine__context_rootless(ctx));
+		engine_context_free(ctx);
+		_exit(0);
+	}
+	close(fds[1]);
+	n = read(fds[0], msg, sizeof(msg) - 1);
+	close(fds[0]);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "child status %d", status);
+	ck_assert_int_gt(n, 0);
+	if (!want_root) {
+		ck_assert_msg(strstr(msg, "error -") == msg && strstr(msg, want_run), "%s", msg);
+	} else {
+		char want[1024];
+
+		snprintf(want, sizeof(want), "%s %s 1", want_root, want_run);
+		ck_assert_str_eq(msg, want);
+	}
+}
+
+START_TEST(test_core__context_rootless_defaults)
+{
+	char *tmp = th_mkdtemp("core");
+	char data[512], run[512], home[512], want_root[600], want_run[600];
+
+	snprintf(data, sizeof(data), "%s/data", tmp);
+	snprintf(run, sizeof(run), "%s/run", tmp);
+	snprintf(home, sizeof(home), "%s/home", tmp);
+	ck_assert_int_eq(mkdir(data, 0700) | mkdir(run, 0700) | mkdir(home, 0700), 0);
+	ck_assert_int_eq(chown(data, 65534, 65534) | chown(run, 65534, 65534) | chown(home, 65534, 65534), 0);
+	ck_assert_int_eq(chmod(tmp, 0755), 0);
+
+	/* XDG dirs when set. */
+	snprintf(want_root, sizeof(want_root), "%s/engine", data);
+	snprintf(want_run, sizeof(want_run), "%s/engine", run);
+	rootless_defaults(data, run, home, want_root, want_run);
+	/* ~/.local/share/engine, state in the root without a runtime dir;
+	 * a relative XDG value is ignored, as the spec says. */
+	snprintf(want_root, sizeof(want_root), "%s/.local/share/engine", home);
+	snprintf(want_run, sizeof(want_run), "%s/.local/share/engine/run", home);
+	rootless_defaults("relative", NULL, home, want_root, want_run);
+	/* Neither: the passwd entry's home; nobody's is /nonexistent, which
+	 * cannot be made, and the error names it. */
+	rootless_defaults(NULL, NULL, NULL, NULL, "mkdir /nonexistent");
 	th_cleanup_dir(tmp);
 }
 END_TEST
@@ -148,6 +230,7 @@ static Suite *core_suite(void)
 	tcase_add_test(tc, test_core__error_set_and_wrap);
 	tcase_add_test(tc, test_core__error_is_per_thread);
 	tcase_add_test(tc, test_core__context_creates_root);
+	tcase_add_test(tc, test_core__context_rootless_defaults);
 	tcase_add_test(tc, test_core__context_rejects_bad_options);
 	tcase_add_test(tc, test_core__context_config_file);
 	tcase_add_test(tc, test_core__log_sinks);

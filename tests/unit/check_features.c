@@ -4,6 +4,7 @@
  * and that asking never disturbs the caller's last error. */
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <grp.h>
 #include <sched.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -70,10 +71,48 @@ START_TEST(test_features__match_the_host)
 	ck_assert_int_eq(engine_has_feature("zstd"), 1);
 	ck_assert_int_eq(engine_has_feature("registry"), 1);
 	ck_assert_int_eq(engine_has_feature("build"), 1);
+	ck_assert_int_eq(engine_has_feature("rootless"), geteuid() != 0 && child_says_yes(make_userns, NULL));
 	ck_assert_int_eq(engine_has_feature("daemon"), 0);
 	ck_assert_int_eq(engine_has_feature("teleport"), 0);
 	ck_assert_int_eq(engine_has_feature(""), 0);
 	ck_assert_int_eq(engine_has_feature(NULL), 0);
+}
+END_TEST
+
+/* As nobody: "rootless" is whether that user can make a user namespace,
+ * for the process and for a context it opens. */
+static int rootless_as_nobody(void *arg)
+{
+	const char *dir = arg;
+	engine_context_options o = ENGINE_CONTEXT_OPTIONS_INIT;
+	engine_context *ctx = NULL;
+	int want, got, got_ctx;
+
+	if (setgroups(0, NULL) < 0 || setresgid(65534, 65534, 65534) < 0 ||
+	    setresuid(65534, 65534, 65534) < 0)
+		return 2;
+	o.root = dir;
+	if (engine_context_new(&ctx, &o) < 0)
+		return 3;
+	got_ctx = engine_context_has_feature(ctx, "rootless");
+	engine_context_free(ctx);
+	got = engine_has_feature("rootless");
+	want = child_says_yes(make_userns, NULL);
+	return got == want && got_ctx == want ? 0 : 1;
+}
+
+START_TEST(test_features__rootless)
+{
+	char *dir = th_mkdtemp("features");
+
+	if (geteuid() != 0) {
+		th_cleanup_dir(dir);
+		TH_SKIP("becoming another user needs root");
+	}
+	ck_assert_int_eq(chown(dir, 65534, 65534), 0);
+	ck_assert_int_eq(chmod(dir, 0700), 0);
+	ck_assert(child_says_yes(rootless_as_nobody, dir));
+	th_cleanup_dir(dir);
 }
 END_TEST
 
@@ -151,6 +190,7 @@ static Suite *features_suite(void)
 	TCase *tc = tcase_create("features");
 
 	tcase_add_test(tc, test_features__match_the_host);
+	tcase_add_test(tc, test_features__rootless);
 	tcase_add_test(tc, test_features__overlay_mounts);
 	tcase_add_test(tc, test_features__per_context);
 	tcase_add_test(tc, test_features__keep_last_error);

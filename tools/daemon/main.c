@@ -500,6 +500,26 @@ static int cmd_daemon(int argc, char **argv)
 		return r == 2 ? 0 : r;
 	if (dconfig_load(&d->cfg, d->config_path, err, sizeof(err)) < 0)
 		return cli_failf(1, "%s", err);
+	if (geteuid() != 0 && (!d->cfg.data_root || !d->cfg.exec_root || !d->cfg.hosts)) {
+		/* Rootless: the library's per-user defaults (XDG dirs), and the
+		 * socket in the user's run dir rather than /run. */
+		engine_context_options o = ENGINE_CONTEXT_OPTIONS_INIT;
+		engine_context *tmp = NULL;
+		char host[4200];
+
+		o.root = d->cfg.data_root;
+		o.run_dir = d->cfg.exec_root;
+		if (engine_context_new(&tmp, &o) < 0)
+			return cli_failf(1, "%s", engine_error_last()->message);
+		if (!d->cfg.data_root)
+			d->cfg.data_root = strdup(engine_context_root(tmp));
+		if (!d->cfg.exec_root)
+			d->cfg.exec_root = strdup(engine_context_run_dir(tmp));
+		snprintf(host, sizeof(host), "unix://%s/engine.sock", engine_context_run_dir(tmp));
+		if (!d->cfg.hosts)
+			push_host(&d->cfg.hosts, host);
+		engine_context_free(tmp);
+	}
 	if (!d->cfg.hosts)
 		push_host(&d->cfg.hosts, DEFAULT_HOST);
 	if (!d->cfg.data_root)

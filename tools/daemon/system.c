@@ -433,6 +433,11 @@ static void info(hs_request *req, void *app)
 
 		if (engine_has_feature("seccomp"))
 			json_object_array_add(sec, json_object_new_string("name=seccomp,profile=default"));
+		/* Docker's marks for a daemon run by a normal user. */
+		if (engine_context_has_feature(dc->ctx, "rootless")) {
+			json_object_array_add(sec, json_object_new_string("name=rootless"));
+			json_object_array_add(sec, json_object_new_string("name=userns"));
+		}
 		json_object_object_add(o, "SecurityOptions", sec);
 	}
 	json_object_object_add(o, "Warnings", json_object_new_array());

@@ -37,7 +37,7 @@ def parse_size(size: str) -> int:
 
 def has_feature(name: str) -> bool:
     """Whether libengine can use ``name`` on this host ("seccomp", "overlay", "cgroup-v1",
-    "cgroup-v2", "user-namespaces", "gzip", "zstd", "registry", "build"), probed once."""
+    "cgroup-v2", "user-namespaces", "gzip", "zstd", "registry", "build", "rootless"), probed once."""
     return capi.engine_has_feature(name)
 
 
