@@ -16,16 +16,6 @@
 
 /* --- inspect -------------------------------------------------------------- */
 
-static void put_default(json_object *o, const char *key, json_object *v)
-{
-	json_object *have;
-
-	if (!json_object_object_get_ex(o, key, &have))
-		json_object_object_add(o, key, v);
-	else
-		json_object_put(v);
-}
-
 json_object *container_inspect_obj(engine_container *c)
 {
 	struct daemon *d = the_daemon;
@@ -71,16 +61,16 @@ json_object *container_inspect_obj(engine_container *c)
 				json_object_object_add(hc, k, json_object_get(val));
 		}
 	}
-	put_default(cfg, "AttachStdin", json_object_new_boolean(0));
-	put_default(cfg, "AttachStdout", json_object_new_boolean(0));
-	put_default(cfg, "AttachStderr", json_object_new_boolean(0));
-	put_default(cfg, "Tty", json_object_new_boolean(0));
-	put_default(cfg, "OpenStdin", json_object_new_boolean(0));
-	put_default(cfg, "StdinOnce", json_object_new_boolean(0));
-	put_default(cfg, "Labels", json_object_new_object());
-	put_default(cfg, "Domainname", json_object_new_string(""));
-	put_default(cfg, "Volumes", NULL);
-	put_default(cfg, "OnBuild", NULL);
+	jput_default(cfg, "AttachStdin", json_object_new_boolean(0));
+	jput_default(cfg, "AttachStdout", json_object_new_boolean(0));
+	jput_default(cfg, "AttachStderr", json_object_new_boolean(0));
+	jput_default(cfg, "Tty", json_object_new_boolean(0));
+	jput_default(cfg, "OpenStdin", json_object_new_boolean(0));
+	jput_default(cfg, "StdinOnce", json_object_new_boolean(0));
+	jput_default(cfg, "Labels", json_object_new_object());
+	jput_default(cfg, "Domainname", json_object_new_string(""));
+	jput_default(cfg, "Volumes", NULL);
+	jput_default(cfg, "OnBuild", NULL);
 	{
 		json_object *lc = json_object_new_object();
 
@@ -88,53 +78,41 @@ json_object *container_inspect_obj(engine_container *c)
 		json_object_object_add(lc, "Config", json_object_new_object());
 		json_object_object_add(hc, "LogConfig", lc);
 	}
-	put_default(hc, "NetworkMode", json_object_new_string("none"));
-	put_default(hc, "Binds", NULL);
-	put_default(hc, "PortBindings", json_object_new_object());
-	put_default(hc, "Privileged", json_object_new_boolean(0));
-	put_default(hc, "AutoRemove", json_object_new_boolean(0));
+	jput_default(hc, "NetworkMode", json_object_new_string("none"));
+	jput_default(hc, "Binds", NULL);
+	jput_default(hc, "PortBindings", json_object_new_object());
+	jput_default(hc, "Privileged", json_object_new_boolean(0));
+	jput_default(hc, "AutoRemove", json_object_new_boolean(0));
 	{
 		json_object *rp = json_object_new_object();
 
 		json_object_object_add(rp, "Name", json_object_new_string("no"));
 		json_object_object_add(rp, "MaximumRetryCount", json_object_new_int(0));
-		put_default(hc, "RestartPolicy", rp);
+		jput_default(hc, "RestartPolicy", rp);
 	}
-	put_default(o, "Mounts", json_object_new_array());
-	put_default(o, "RestartCount", json_object_new_int(0));
-	put_default(o, "Platform", json_object_new_string("linux"));
-	put_default(o, "ExecIDs", NULL);
+	jput_default(o, "Mounts", json_object_new_array());
+	jput_default(o, "RestartCount", json_object_new_int(0));
+	jput_default(o, "Platform", json_object_new_string("linux"));
+	jput_default(o, "ExecIDs", NULL);
 	{
 		static const char *const empty[] = {"ResolvConfPath", "HostnamePath", "HostsPath",
 						    "MountLabel",     "ProcessLabel", "AppArmorProfile"};
 
 		for (size_t i = 0; i < sizeof(empty) / sizeof(empty[0]); i++)
-			put_default(o, empty[i], json_object_new_string(""));
+			jput_default(o, empty[i], json_object_new_string(""));
 	}
 	{
-		json_object *ns = json_object_new_object(), *nets = json_object_new_object(), *ep;
-		const char *mode = "none";
+		struct dctx *dc = dctx_get(d);
 
-		if (json_object_object_get_ex(hc, "NetworkMode", &v) && json_object_get_string(v))
-			mode = json_object_get_string(v);
-		ep = json_object_new_object();
-		jset_strs(ep, "NetworkID", "", "EndpointID", "", "Gateway", "", "IPAddress", "", "MacAddress",
-			  "", NULL);
-		json_object_object_add(ep, "IPPrefixLen", json_object_new_int(0));
-		json_object_object_add(nets, mode, ep);
-		jset_strs(ns, "Bridge", "", "SandboxID", "", "SandboxKey", "", "Gateway", "", "IPAddress", "",
-			  "MacAddress", "", NULL);
-		json_object_object_add(ns, "Ports", json_object_new_object());
-		json_object_object_add(ns, "IPPrefixLen", json_object_new_int(0));
-		json_object_object_add(ns, "Networks", nets);
-		put_default(o, "NetworkSettings", ns);
+		netconfig_settings(dc->ctx, o, meta);
+		dctx_put(d, dc);
 	}
 	{
 		json_object *gd = json_object_new_object();
 
 		json_object_object_add(gd, "Name", json_object_new_string("overlay2"));
 		json_object_object_add(gd, "Data", NULL);
-		put_default(o, "GraphDriver", gd);
+		jput_default(o, "GraphDriver", gd);
 	}
 	if (meta)
 		json_object_put(meta);
@@ -337,7 +315,7 @@ static json_object *summary(json_object *ins, const char *state)
 	    json_object_new_int64(json_object_object_get_ex(ins, "Created", &v)
 				      ? parse_rfc3339(json_object_get_string(v)) / 1000000000
 				      : 0));
-	json_object_object_add(s, "Ports", json_object_new_array());
+	json_object_object_add(s, "Ports", netconfig_list_ports(ins));
 	json_object_object_add(s, "Labels",
 			       json_object_object_get_ex(cfg, "Labels", &v) && v ? json_object_get(v)
 										 : json_object_new_object());

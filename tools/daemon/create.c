@@ -124,6 +124,7 @@ struct cctx {
 	engine_spec *spec;
 	json_object *warnings;
 	struct daemon *d;
+	engine_context *ctx;
 	bool failed;
 };
 
@@ -505,19 +506,6 @@ static void host_config(struct cctx *cc, json_object *hc)
 		engine_strarray_dispose(&caps);
 	}
 	security_opts(cc, hc);
-	s = field(hc, "NetworkMode") ? str_field(cc, hc, "NetworkMode", "HostConfig.NetworkMode") : "";
-	if (s && (strcmp(s, "host") == 0 || strcmp(s, "none") == 0)) {
-		check(cc, engine_spec_set_network(cc->spec, s), "HostConfig.NetworkMode");
-	} else if (s && (!*s || strcmp(s, "default") == 0 || strcmp(s, "bridge") == 0)) {
-		check(cc, engine_spec_set_network(cc->spec, "none"), "HostConfig.NetworkMode");
-		json_object_array_add(
-		    cc->warnings,
-		    json_object_new_string("no bridge network here yet: the container gets its own "
-					   "network namespace with loopback only"));
-	} else if (s) {
-		fail(cc, 400, "%s: network mode \"%s\" is not supported (host, none)",
-		     "HostConfig.NetworkMode", s);
-	}
 	if ((v = field(hc, "RestartPolicy")) && want(cc, v, json_type_object, "HostConfig.RestartPolicy")) {
 		const char *name =
 		    field(v, "Name") ? str_field(cc, v, "Name", "HostConfig.RestartPolicy.Name") : "";
@@ -569,17 +557,11 @@ static void host_config(struct cctx *cc, json_object *hc)
 	if (s && *s && strcmp(s, "private") != 0 && strcmp(s, "host") != 0)
 		fail(cc, 400, "%s: invalid value \"%s\"", "HostConfig.CgroupnsMode", s);
 	unsupported(cc, hc, "Privileged", "use CapAdd for the capabilities you need");
-	unsupported(cc, hc, "PortBindings", "no bridge network yet: use NetworkMode host");
-	unsupported(cc, hc, "PublishAllPorts", "no bridge network yet: use NetworkMode host");
 	unsupported(cc, hc, "Devices", "device passthrough");
 	unsupported(cc, hc, "DeviceRequests", "device requests");
 	unsupported(cc, hc, "Sysctls", "sysctls");
 	unsupported(cc, hc, "VolumesFrom", "volumes from other containers");
 	unsupported(cc, hc, "Links", "legacy links");
-	unsupported(cc, hc, "Dns", "DNS settings without a bridge network");
-	unsupported(cc, hc, "DnsSearch", "DNS settings without a bridge network");
-	unsupported(cc, hc, "DnsOptions", "DNS settings without a bridge network");
-	unsupported(cc, hc, "ExtraHosts", "extra /etc/hosts entries");
 	unsupported(cc, hc, "GroupAdd", "supplementary groups");
 	unsupported(cc, hc, "OomKillDisable", "disabling the OOM killer");
 	unsupported(cc, hc, "CgroupParent",
@@ -673,6 +655,12 @@ static void config(struct cctx *cc, json_object *body)
 		}
 	}
 	host_config(cc, field(body, "HostConfig"));
+	if (!cc->failed) {
+		struct neterr e;
+
+		if (netconfig_apply(cc->ctx, cc->spec, body, cc->warnings, &e) < 0)
+			fail(cc, e.status, "%s%s", e.msg, NULL);
+	}
 }
 
 static bool valid_name(const char *n)
@@ -689,7 +677,7 @@ void handle_container_create(hs_request *req, void *app)
 {
 	struct daemon *d = app;
 	struct dctx *dc = dctx_get(d);
-	struct cctx cc = {.req = req, .d = d};
+	struct cctx cc = {.req = req, .d = d, .ctx = dc->ctx};
 	json_object *body = NULL, *meta = NULL, *cfgcopy = NULL, *v;
 	engine_container *c = NULL;
 	const char *name = hs_query(req, "name");
@@ -757,6 +745,15 @@ void handle_container_create(hs_request *req, void *app)
 			       strerror(errno));
 		engine_container_remove(c, 1);
 		goto out;
+	}
+	{
+		struct neterr e;
+
+		if (netconfig_connect_extra(dc->ctx, engine_container_id(c), body, &e) < 0) {
+			hs_reply_error(req, e.status, "%s", e.msg);
+			registry_remove_container(d, c, true);
+			goto out;
+		}
 	}
 	events_container(c, "create", NULL);
 	{

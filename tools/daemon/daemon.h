@@ -139,9 +139,27 @@ extern const struct hs_route daemon_stats_routes[];
 extern const struct hs_route daemon_event_routes[];
 extern const struct hs_route daemon_image_io_routes[];
 extern const struct hs_route daemon_build_routes[];
+extern const struct hs_route daemon_network_routes[];
 
 /* create.c */
 void handle_container_create(hs_request *req, void *app);
+
+/* --- netconfig.c: a container's networking in the API's terms --- */
+struct neterr {
+	int status;
+	char msg[512];
+};
+/* "" and "default" are the default bridge, "bridge". */
+const char *netconfig_mode_network(const char *mode);
+/* The create body's network settings into @spec; -1 with @e set (status, message naming the field). */
+int netconfig_apply(engine_context *ctx, engine_spec *spec, json_object *body, json_object *warnings,
+		    struct neterr *e);
+/* Connect a new container to the EndpointsConfig networks beyond its NetworkMode's. */
+int netconfig_connect_extra(engine_context *ctx, const char *cid, json_object *body, struct neterr *e);
+/* Complete inspect's NetworkSettings as dockerd fills them; @meta is the create body record (or NULL). */
+void netconfig_settings(engine_context *ctx, json_object *ins, json_object *meta);
+/* The container list's Ports array from a completed inspect object. */
+json_object *netconfig_list_ports(json_object *ins);
 
 /* The "filters" query as a JSON object (NULL when absent); every key must be
  * in @known, and the old form {"key": {"value": true}} is turned into the
@@ -161,6 +179,11 @@ int64_t parse_rfc3339(const char *s);
 /* The library's inspect JSON for @c as an object (NULL with the error set). */
 json_object *container_inspect_obj(engine_container *c);
 
+/* A present member of object @o, or NULL; jget_str: NULL unless it is a string. */
+json_object *jget(json_object *o, const char *key);
+const char *jget_str(json_object *o, const char *key);
+/* Add @v as @key unless @o has that member (then @v is released). */
+void jput_default(json_object *o, const char *key, json_object *v);
 /* Add string members: jset_strs(o, "Key", "value", ..., NULL). */
 void jset_strs(json_object *o, ...) __attribute__((sentinel));
 
