@@ -85,6 +85,9 @@ void cli_print_commands(const struct cli_command *table);
  * ctrl-p,ctrl-q), and return docker's status: the container's exit code,
  * 0 after a detach, 125 when the engine failed. @wait_removed: it was
  * created with auto-remove (cmd_attach.c). */
+/* engine exec (cmd_exec.c). */
+int cli_exec(int argc, char **argv);
+
 int cli_run_attached(engine_container *c, int interactive, int start, int wait_removed,
 		     const char *detach_keys, int sig_proxy);
 

@@ -565,77 +565,6 @@ static int cmd_start(int argc, char **argv)
 	return status;
 }
 
-static int cmd_exec(int argc, char **argv)
-{
-	engine_exec_options eo = ENGINE_EXEC_OPTIONS_INIT;
-	char **env = calloc((size_t)argc, sizeof(char *));
-	size_t n_env = 0;
-	int c, interactive = 0, status;
-	engine_container *ct;
-	engine_run_result *res = NULL;
-	static const struct option lo[] = {
-	    {"env", required_argument, NULL, 'e'},
-	    {"user", required_argument, NULL, 'u'},
-	    {"workdir", required_argument, NULL, 'w'},
-	    {"interactive", no_argument, NULL, 'i'},
-	    {"tty", no_argument, NULL, 't'},
-	    {"detach", no_argument, NULL, 'd'},
-	    {NULL, 0, NULL, 0},
-	};
-
-	if (!env)
-		return EXIT_ENGINE;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "+e:u:w:itd", lo, NULL)) != -1) {
-		switch (c) {
-		case 'e':
-			env[n_env++] = optarg;
-			break;
-		case 'u':
-			eo.user = optarg;
-			break;
-		case 'w':
-			eo.working_dir = optarg;
-			break;
-		case 'i':
-			interactive = 1;
-			break;
-		case 't':
-		case 'd':
-			break;
-		default:
-			free(env);
-			return cli_failf(
-			    EXIT_ENGINE,
-			    "usage: engine exec [-e K=V] [-u USER] [-w DIR] [-i] CONTAINER CMD...");
-		}
-	}
-	if (argc - optind < 2) {
-		free(env);
-		return cli_failf(EXIT_ENGINE,
-				 "usage: engine exec [-e K=V] [-u USER] [-w DIR] [-i] CONTAINER CMD...");
-	}
-	if (open_container(argv[optind], &ct) < 0) {
-		free(env);
-		return EXIT_ENGINE;
-	}
-	eo.argv = (engine_strarray){argv + optind + 1, (size_t)(argc - optind - 1)};
-	eo.env = (engine_strarray){env, n_env};
-	eo.stdio = ENGINE_STDIO_FDS;
-	eo.in_fd = interactive ? 0 : -1;
-	eo.out_fd = 1;
-	eo.err_fd = 2;
-	if (engine_container_exec(ct, &eo, &res) < 0) {
-		status = cli_fail(status_of_error(res), NULL);
-	} else {
-		status = res->exit_code;
-	}
-	engine_run_result_free(res);
-	engine_container_free(ct);
-	free(env);
-	return status;
-}
-
 /* Run @fn on every CONTAINER argument after the options, docker style:
  * print the argument on success, keep going on errors, exit 1 if any failed. */
 static int for_each(int argc, char **argv, int first, int (*fn)(engine_container *, void *), void *arg,
@@ -976,7 +905,7 @@ const struct cli_command cli_container_commands[] = {
     {"create", cmd_create, "Create a new container"},
     {"start", cmd_start, "Start one or more stopped containers"},
     {"ps", cmd_ps, "List containers"},
-    {"exec", cmd_exec, "Run a command in a running container"},
+    {"exec", cli_exec, "Run a command in a running container"},
     {"stop", cmd_stop, "Stop one or more running containers"},
     {"kill", cmd_kill, "Kill one or more running containers"},
     {"rm", cmd_rm, "Remove one or more containers"},

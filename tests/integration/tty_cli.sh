@@ -1,7 +1,7 @@
 #!/bin/sh
 # Interactive use end to end, in real terminals (tmux on a private socket):
 # run -it (tty, size, resize, exit status), detaching with ctrl-p ctrl-q and
-# attaching again, start -ai; and the streams without a terminal: run -i with
+# attaching again, start -ai, exec -it/-i/-d; and the streams without a terminal: run -i with
 # piped stdin, run attached, logs (-f, --tail, --since, --until, -t), wait.
 set -u
 [ "$(id -u)" = 0 ] || { echo "skip: needs root"; exit 77; }
@@ -87,6 +87,39 @@ shows s1 '/ #'
 T send-keys -t s1 'exit 7' Enter
 check "start -ai" 7 "$(status s1)"
 E rm det >/dev/null
+
+# exec: -it in a terminal (its own pty, size, resize, exit status), -i with
+# piped stdin, the streams apart, -d detaches, --privileged
+E run -d --name ex busybox sleep 1000 >/dev/null
+term x1 "$ENGINE exec -it ex sh"
+shows x1 '/ #'; check "exec -it prompt" 0 $?
+T send-keys -t x1 'tty; stty size; echo $TERM' Enter
+shows x1 '^xterm'; check "exec -it has a tty" 0 $?
+check "exec tty size" "30 100" "$(T capture-pane -p -t x1 | grep -x '[0-9]* [0-9]*' | head -n1)"
+check "exec tty of the container's devpts" 1 "$(T capture-pane -p -t x1 | grep -c -x '/dev/pts/[0-9]*')"
+T resize-window -t x1 -x 80 -y 20 2>/dev/null || T refresh-client -t x1 -C 80x20
+T send-keys -t x1 'clear; stty size' Enter
+shows x1 '^20 80'; check "exec resize follows the terminal" 0 $?
+T send-keys -t x1 'exit 5' Enter
+check "exec -it exit status" 5 "$(status x1)"
+check "exec -i piped" "hello" "$(echo hello | E exec -i ex cat)"
+check "exec without -i: no stdin" "" "$(echo hello | E exec ex cat)"
+out=$(E exec ex sh -c 'echo out; echo err >&2; exit 3' 2>"$root/err"); rc=$?
+check "exec stdout" "out" "$out"
+check "exec stderr" "err" "$(cat "$root/err")"
+check "exec status" 3 $rc
+check "exec -t without a terminal" "/dev/pts/0" "$(E exec -t ex tty | tr -d '\r')"
+E exec -d ex sh -c 'sleep 0.3; echo done > /tmp/d'; check "exec -d returns" 0 $?
+check "exec -d: nothing yet" "" "$(E exec ex cat /tmp/d 2>/dev/null)"
+i=0; while [ $i -lt 100 ] && [ "$(E exec ex cat /tmp/d 2>/dev/null)" != done ]; do sleep 0.1; i=$((i + 1)); done
+check "exec -d ran in the background" "done" "$(E exec ex cat /tmp/d)"
+echo | E exec -it ex true 2>/dev/null; check "exec -it without a tty on stdin" 1 $?
+E exec ex /no/such 2>/dev/null; check "exec: not found" 127 $?
+E exec nope true 2>/dev/null; check "exec: no such container" 1 $?
+plain=$(E exec ex grep CapEff /proc/self/status)
+priv=$(E exec --privileged ex grep CapEff /proc/self/status)
+[ -n "$plain" ] && [ "$plain" != "$priv" ]; check "exec --privileged: more capabilities" 0 $?
+E rm -f ex >/dev/null
 
 # -it without a terminal is refused, like docker
 echo | E run -it --rm busybox true 2>/dev/null; check "no tty on stdin" 1 $?
