@@ -16,6 +16,7 @@
 #include "engine/container.h"
 #include "engine/pool.h"
 #include "engine/network.h"
+#include "engine/volume.h"
 #include "engine/attach.h"
 #include "engine/exec.h"
 #include "engine/logs.h"

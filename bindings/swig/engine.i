@@ -224,6 +224,14 @@ ENGINE_STRARRAY_MEMBER(engine_network_connect_options, aliases)
 ENGINE_OWNING_STRUCT(engine_network_connect_options,
 	free((char *)o->ip); capi_strarray_clear(&o->aliases);)
 %include "engine/network.h"
+
+/* ---- volumes ---------------------------------------------------------- */
+ENGINE_STRARRAY_MEMBER(engine_volume_create_options, labels)
+ENGINE_STRARRAY_MEMBER(engine_volume_create_options, options)
+ENGINE_OWNING_STRUCT(engine_volume_create_options,
+	free((char *)o->name); free((char *)o->driver);
+	capi_strarray_clear(&o->labels); capi_strarray_clear(&o->options);)
+%include "engine/volume.h"
 %include "engine/pool.h"
 
 /* ---- attach and logs -------------------------------------------------- */

@@ -36,6 +36,8 @@ ABI_DEFINE(engine_commit_options, "commit options", ENGINE_COMMIT_OPTIONS_VERSIO
 	   sizeof(engine_commit_options));
 ABI_DEFINE(engine_network_create_options, "network create options", ENGINE_NETWORK_CREATE_OPTIONS_VERSION,
 	   sizeof(engine_network_create_options));
+ABI_DEFINE(engine_volume_create_options, "volume create options", ENGINE_VOLUME_CREATE_OPTIONS_VERSION,
+	   sizeof(engine_volume_create_options));
 ABI_DEFINE(engine_network_connect_options, "network connect options", ENGINE_NETWORK_CONNECT_OPTIONS_VERSION,
 	   sizeof(engine_network_connect_options));
 ABI_DEFINE(engine_image_load_options, "image load options", ENGINE_IMAGE_LOAD_OPTIONS_VERSION,
@@ -85,6 +87,7 @@ const engine__abi *const engine__abis[] = {
     &engine__abi_engine_commit_options,
     &engine__abi_engine_network_create_options,
     &engine__abi_engine_network_connect_options,
+    &engine__abi_engine_volume_create_options,
     &engine__abi_engine_attach_options,
     &engine__abi_engine_logs_options,
     &engine__abi_engine_wait_options,

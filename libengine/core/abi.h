@@ -33,6 +33,7 @@ extern const engine__abi engine__abi_engine_pool_options;
 extern const engine__abi engine__abi_engine_commit_options;
 extern const engine__abi engine__abi_engine_network_create_options;
 extern const engine__abi engine__abi_engine_network_connect_options;
+extern const engine__abi engine__abi_engine_volume_create_options;
 extern const engine__abi engine__abi_engine_image_load_options;
 extern const engine__abi engine__abi_engine_image_import_options;
 extern const engine__abi engine__abi_engine_image_remove_options;

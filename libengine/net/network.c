@@ -19,6 +19,7 @@
 #include "runtime/runtime.h"
 #include "util/cleanup.h"
 #include "util/digest.h"
+#include "util/filters.h"
 #include "util/json.h"
 #include "util/str.h"
 #include "util/strv.h"
@@ -51,23 +52,6 @@ static int check_name(const char *name)
 	return 0;
 }
 
-static int parse_labels(const engine_strarray *labels, json_object *out)
-{
-	for (size_t i = 0; i < labels->count; i++) {
-		const char *l = labels->strings[i], *eq = l ? strchr(l, '=') : NULL;
-		cleanup_free char *key = NULL;
-
-		if (!l || !*l || eq == l)
-			return engine__error_set(ENGINE_EINVALID, 0, "label \"%s\": want KEY=VALUE",
-						 l ? l : "");
-		key = eq ? strndup(l, (size_t)(eq - l)) : strdup(l);
-		if (!key)
-			return engine__error_oom();
-		json_object_object_add(out, key, json_object_new_string(eq ? eq + 1 : ""));
-	}
-	return 0;
-}
-
 ENGINE_EXTERN int engine_network_create(engine_context *ctx, const engine_network_create_options *in,
 					char **id_out)
 {
@@ -91,7 +75,7 @@ ENGINE_EXTERN int engine_network_create(engine_context *ctx, const engine_networ
 	}
 	n->internal = opts->internal != 0;
 	n->created = engine__realtime_ns();
-	r = parse_labels(&opts->labels, n->labels);
+	r = engine__labels_parse(&opts->labels, n->labels);
 	if (r < 0)
 		goto out;
 	if (opts->subnet && (r = engine__cidr_parse(opts->subnet, "subnet", false, &n->subnet, NULL)) < 0)

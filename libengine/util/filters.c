@@ -195,3 +195,21 @@ bool engine__filter_regex(const char *pattern, const char *text)
 	regfree(&re);
 	return ok;
 }
+
+int engine__labels_parse(const engine_strarray *in, json_object *out)
+{
+	for (size_t i = 0; i < in->count; i++) {
+		const char *l = in->strings[i], *eq = l ? strchr(l, '=') : NULL;
+		char *key;
+
+		if (!l || !*l || eq == l)
+			return engine__error_set(ENGINE_EINVALID, 0, "label \"%s\": want KEY=VALUE",
+						 l ? l : "");
+		key = eq ? strndup(l, (size_t)(eq - l)) : strdup(l);
+		if (!key)
+			return engine__error_oom();
+		json_object_object_add(out, key, json_object_new_string(eq ? eq + 1 : ""));
+		free(key);
+	}
+	return 0;
+}

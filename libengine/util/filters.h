@@ -35,6 +35,9 @@ bool engine__filters_has(const engine__filters *f, const char *key);
 bool engine__filters_any(const engine__filters *f, const char *key,
 			 bool (*match)(const char *value, void *arg), void *arg);
 
+/* Labels given as "KEY=VALUE" or "KEY" (an empty value) into the object
+ * @out; ENGINE_EINVALID names an empty key. */
+int engine__labels_parse(const engine_strarray *in, json_object *out);
 /* "key" or "key=value" against a JSON object of labels (may be NULL). */
 bool engine__filter_label(const char *want, json_object *labels);
 /* A point in time as Docker's since/until take it: a Unix timestamp

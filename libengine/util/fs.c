@@ -256,3 +256,49 @@ bool engine__path_exists(const char *path)
 
 	return lstat(path, &st) == 0;
 }
+
+/* Bytes of the regular files under @fd, not following links. */
+static int64_t tree_size(int fd, int depth)
+{
+	int dfd = dup(fd);
+	DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
+	struct dirent *de;
+	int64_t total = 0;
+
+	if (!d) {
+		if (dfd >= 0)
+			close(dfd);
+		return 0;
+	}
+	while ((de = readdir(d))) {
+		struct stat st;
+
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") ||
+		    fstatat(fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			continue;
+		if (S_ISDIR(st.st_mode) && depth < 256) {
+			int sub = openat(fd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+			if (sub >= 0) {
+				total += tree_size(sub, depth + 1);
+				close(sub);
+			}
+		} else if (S_ISREG(st.st_mode)) {
+			total += st.st_blocks * 512;
+		}
+	}
+	closedir(d);
+	return total;
+}
+
+int64_t engine__tree_bytes(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	int64_t n;
+
+	if (fd < 0)
+		return 0;
+	n = tree_size(fd, 0);
+	close(fd);
+	return n;
+}

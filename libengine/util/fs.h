@@ -3,6 +3,7 @@
 #define ENGINE_UTIL_FS_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -37,5 +38,9 @@ int engine__fsync_dir(const char *path);
 
 /* Whether a path exists (lstat succeeds). */
 bool engine__path_exists(const char *path);
+
+/* Bytes the regular files under the directory @path take on disk (blocks),
+ * not following symlinks; 0 when it cannot be opened. */
+int64_t engine__tree_bytes(const char *path);
 
 #endif

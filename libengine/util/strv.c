@@ -89,3 +89,13 @@ ENGINE_EXTERN void engine_free(void *ptr)
 {
 	free(ptr);
 }
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void engine__strv_sort(char **strv)
+{
+	qsort(strv, engine__strv_len(strv), sizeof(char *), cmp_str);
+}

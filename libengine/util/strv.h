@@ -14,6 +14,8 @@ int engine__strv_push(char ***strv, const char *s);
 /* Append @s itself (ownership moves in, freed on failure). */
 int engine__strv_push_take(char ***strv, char *s);
 void engine__strv_free(char **strv);
+/* Sort in place by strcmp. */
+void engine__strv_sort(char **strv);
 /* Move a vector into a public engine_strarray (strv's array is consumed). */
 void engine__strv_to_array(char **strv, engine_strarray *out);
 

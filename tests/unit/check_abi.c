@@ -107,6 +107,7 @@ START_TEST(test_abi__tables_match_headers)
 	    ROW(engine_commit_options, ENGINE_COMMIT_OPTIONS_VERSION),
 	    ROW(engine_network_create_options, ENGINE_NETWORK_CREATE_OPTIONS_VERSION),
 	    ROW(engine_network_connect_options, ENGINE_NETWORK_CONNECT_OPTIONS_VERSION),
+	    ROW(engine_volume_create_options, ENGINE_VOLUME_CREATE_OPTIONS_VERSION),
 	    ROW(engine_image_load_options, ENGINE_IMAGE_LOAD_OPTIONS_VERSION),
 	    ROW(engine_image_import_options, ENGINE_IMAGE_IMPORT_OPTIONS_VERSION),
 	    ROW(engine_image_remove_options, ENGINE_IMAGE_REMOVE_OPTIONS_VERSION),
@@ -177,6 +178,8 @@ START_TEST(test_abi__init_functions)
 		   ENGINE_NETWORK_CREATE_OPTIONS_VERSION);
 	CHECK_INIT(engine_network_connect_options, engine_network_connect_options_init,
 		   ENGINE_NETWORK_CONNECT_OPTIONS_VERSION);
+	CHECK_INIT(engine_volume_create_options, engine_volume_create_options_init,
+		   ENGINE_VOLUME_CREATE_OPTIONS_VERSION);
 	CHECK_INIT(engine_image_load_options, engine_image_load_options_init,
 		   ENGINE_IMAGE_LOAD_OPTIONS_VERSION);
 	CHECK_INIT(engine_image_import_options, engine_image_import_options_init,

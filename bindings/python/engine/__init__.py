@@ -21,6 +21,7 @@ from .context import Context, Store, StoreUsage
 from .images import Image, Images, ImageSummary
 from .networks import Networks
 from .pool import Pool
+from .volumes import Volumes
 
 __version__: str = capi.engine_version()
 
@@ -46,5 +47,5 @@ __all__ = [
     "Error", "GenericError", "NotFound", "ImageNotFound", "ContainerNotFound",
     "AlreadyExists", "InvalidArgument", "PermissionDenied", "Busy", "NotSupported",
     "OutOfMemory", "Timeout", "IOFailure", "Cancelled", "version", "has_feature", "parse_size",
-    "Container", "Containers", "ContainerStats", "RunResult", "Spec",
+    "Container", "Containers", "ContainerStats", "RunResult", "Spec", "Networks", "Volumes",
 ]

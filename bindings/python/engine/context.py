@@ -87,6 +87,9 @@ class Context:
         from .networks import Networks
         self.networks = Networks(self)
         """Networks: create, list, inspect, remove, prune, connect, disconnect."""
+        from .volumes import Volumes
+        self.volumes = Volumes(self)
+        """Volumes: create, get, list, remove, prune."""
 
     @property
     def handle(self) -> Any:
