@@ -35,37 +35,47 @@ type File struct {
 // are handed to libengine as they are: it parses and validates them
 // ("64m", capability names, -v strings), exactly as for C callers.
 type RunOptions struct {
-	Entrypoint  []string          // overrides the image's (and then drops its Cmd)
-	Env         map[string]string // added to the image's env
-	EnvList     []string          // "K=V", or "K" to pass the caller's value
-	EnvFiles    []string          // KEY=VALUE files, read at create
-	WorkingDir  string
-	User        string // "name", "uid", "uid:gid", "name:group"
-	Hostname    string
-	Name        string
-	Volumes     []string // Docker's -v "SRC:DST[:ro|rw]"
-	Mounts      []Mount
-	Tmpfs       map[string]string // target -> options ("size=64m"), "" for defaults
-	Files       map[string]File   // path -> content
-	ReadOnly    bool              // read-only root filesystem
-	Network     string            // "none" (default) or "host"
-	Memory      string            // "64m", "1g", bytes as a string; "" for unlimited
-	MemoryBytes int64             // the same in bytes, used when Memory is ""
-	CPUs        float64           // 0.5 = half a CPU
-	CPUShares   uint64
-	CpusetCPUs  string // "0-1"
-	PidsLimit   int64
-	CapAdd      []string
-	CapDrop     []string
-	Seccomp     string // "default", "unconfined" or a JSON profile path
-	NoNewPrivs  *bool  // nil: the library default (on)
-	Ulimits     []string
-	Init        bool
-	Stdio       int   // one of the Stdio* modes
-	StdioFds    []int // stdin, stdout, stderr fds (-1: /dev/null); sets the mode to "fds"
-	Timeout     time.Duration
-	AutoRemove  bool
-	Rootfs      string // run on this directory instead of an image
+	Entrypoint []string          // overrides the image's (and then drops its Cmd)
+	Env        map[string]string // added to the image's env
+	EnvList    []string          // "K=V", or "K" to pass the caller's value
+	EnvFiles   []string          // KEY=VALUE files, read at create
+	WorkingDir string
+	User       string // "name", "uid", "uid:gid", "name:group"
+	Hostname   string
+	Name       string
+	Volumes    []string // Docker's -v "SRC:DST[:ro|rw]"
+	Mounts     []Mount
+	Tmpfs      map[string]string // target -> options ("size=64m"), "" for defaults
+	Files      map[string]File   // path -> content
+	ReadOnly   bool              // read-only root filesystem
+	Network    string            // "none" (default), "host", "bridge", "container:<id|name>" or a network's name
+	// Networking beyond the mode; see network.go.
+	NetworkAliases []string // more names on a user-defined network (--network-alias)
+	IP             string   // a fixed IPv4 address on a user-defined network (--ip)
+	Ports          []string // Docker's -p: "[IP:][HOST_PORT:]CONTAINER_PORT[/tcp|udp]"
+	PublishAll     bool     // -P: every exposed port on a free host port
+	Expose         []string // "80", "53/udp"
+	ExtraHosts     []string // "NAME:IP" (--add-host)
+	DNS            []string // nameservers (--dns)
+	DNSSearch      []string // search domains (--dns-search)
+	DNSOptions     []string // resolver options (--dns-option)
+	Memory         string   // "64m", "1g", bytes as a string; "" for unlimited
+	MemoryBytes    int64    // the same in bytes, used when Memory is ""
+	CPUs           float64  // 0.5 = half a CPU
+	CPUShares      uint64
+	CpusetCPUs     string // "0-1"
+	PidsLimit      int64
+	CapAdd         []string
+	CapDrop        []string
+	Seccomp        string // "default", "unconfined" or a JSON profile path
+	NoNewPrivs     *bool  // nil: the library default (on)
+	Ulimits        []string
+	Init           bool
+	Stdio          int   // one of the Stdio* modes
+	StdioFds       []int // stdin, stdout, stderr fds (-1: /dev/null); sets the mode to "fds"
+	Timeout        time.Duration
+	AutoRemove     bool
+	Rootfs         string // run on this directory instead of an image
 }
 
 // specBuilder applies setters on one locked OS thread and keeps the first
@@ -154,6 +164,7 @@ func newSpec(op, image string, cmd []string, o *RunOptions) (capi.Struct_SS_engi
 	if o.Network != "" {
 		b.do(op, func() int { return capi.Engine_spec_set_network(s, o.Network) })
 	}
+	b.network(op, s, o)
 	if o.Memory != "" {
 		b.do(op, func() int { return capi.Engine_spec_set_memory_str(s, o.Memory) })
 	} else if o.MemoryBytes != 0 {
