@@ -345,3 +345,58 @@ int engine__nl_link_names(engine__nl *nl, char ***out)
 	*out = steal_ptr(names);
 	return 0;
 }
+
+struct routes {
+	engine__cidr *a;
+	size_t n;
+	bool oom;
+};
+
+static int dst_attr_cb(const struct nlattr *a, void *data)
+{
+	if (mnl_attr_get_type(a) == RTA_DST && mnl_attr_get_payload_len(a) == 4)
+		memcpy(data, mnl_attr_get_payload(a), 4);
+	return MNL_CB_OK;
+}
+
+static int routes_cb(const struct nlmsghdr *h, void *data)
+{
+	const struct rtmsg *rtm = mnl_nlmsg_get_payload(h);
+	struct routes *r = data;
+	uint32_t be = 0;
+	engine__cidr *grown;
+
+	if (h->nlmsg_type != RTM_NEWROUTE || rtm->rtm_family != AF_INET || rtm->rtm_table != RT_TABLE_MAIN ||
+	    rtm->rtm_dst_len == 0)
+		return MNL_CB_OK;
+	mnl_attr_parse(h, sizeof(*rtm), dst_attr_cb, &be);
+	grown = realloc(r->a, (r->n + 1) * sizeof(*r->a));
+	if (!grown) {
+		r->oom = true;
+		return MNL_CB_OK;
+	}
+	r->a = grown;
+	r->a[r->n++] = (engine__cidr){ntohl(be) & engine__cidr_mask(rtm->rtm_dst_len), rtm->rtm_dst_len};
+	return MNL_CB_OK;
+}
+
+int engine__nl_routes4(engine__nl *nl, engine__cidr **out, size_t *n)
+{
+	char buf[NL_BUF];
+	struct nlmsghdr *h = msg_start(nl, buf, RTM_GETROUTE, NLM_F_DUMP);
+	struct rtmsg *rtm;
+	struct routes r = {NULL, 0, false};
+	int rc;
+
+	h->nlmsg_flags &= (uint16_t)~NLM_F_ACK;
+	rtm = mnl_nlmsg_put_extra_header(h, sizeof(*rtm));
+	rtm->rtm_family = AF_INET;
+	rc = talk(nl, buf, h->nlmsg_len, 1, routes_cb, &r);
+	if (rc < 0 || r.oom) {
+		free(r.a);
+		return r.oom ? engine__error_oom() : engine__error_errno(-rc, "list IPv4 routes");
+	}
+	*out = r.a;
+	*n = r.n;
+	return 0;
+}

@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "net/addr.h"
+
 typedef struct engine__nl {
 	struct mnl_socket *sock;
 	unsigned portid;
@@ -41,5 +43,8 @@ int engine__nl_iface_configure(engine__nl *nl, const char *ifname, uint32_t ip, 
 int engine__nl_link_delete(engine__nl *nl, const char *name);
 /* Names of every link (NULL-terminated, malloc'd strv). */
 int engine__nl_link_names(engine__nl *nl, char ***out);
+/* The destinations of the IPv4 routes of the main table, the default
+ * route left out (malloc'd array of *@n). */
+int engine__nl_routes4(engine__nl *nl, engine__cidr **out, size_t *n);
 
 #endif

@@ -19,6 +19,7 @@
 #include "core/context.h"
 #include "core/error.h"
 #include "net/internal.h"
+#include "net/netlink.h"
 #include "runtime/state.h"
 #include "util/cleanup.h"
 #include "util/digest.h"
@@ -257,16 +258,34 @@ int engine__network_unlink(engine_context *ctx, const engine__network *n)
 	return 0;
 }
 
+/* Like Docker, a pool's subnet is skipped when a route of the host's (a
+ * VPN, a LAN, another engine's bridge) covers any part of it: containers
+ * there could not reach those addresses. */
+static void host_routes(engine__cidr **out, size_t *n)
+{
+	engine__nl nl;
+
+	*out = NULL;
+	*n = 0;
+	if (engine__nl_open(&nl) == 0) {
+		engine__nl_routes4(&nl, out, n);
+		engine__nl_close(&nl);
+	}
+	engine_error_clear();
+}
+
 /* default-address-pools: [{"base": "10.78.0.0/16", "size": 24}, ...] */
 int engine__network_pick_subnet(engine_context *ctx, engine__network **all, engine__cidr *out)
 {
 	json_object *pools = engine__context_config(ctx, "default-address-pools");
-	size_t np = pools ? json_object_array_length(pools) : 1;
+	size_t np = pools ? json_object_array_length(pools) : 1, nr;
+	cleanup_free engine__cidr *routes = NULL;
 
 	if (pools && !json_object_is_type(pools, json_type_array))
 		return engine__error_set(
 		    ENGINE_EINVALID, 0,
 		    "config \"default-address-pools\": want [{\"base\": CIDR, \"size\": N}]");
+	host_routes(&routes, &nr);
 	for (size_t i = 0; i < np; i++) {
 		json_object *p = pools ? json_object_array_get_idx(pools, i) : NULL;
 		const char *base = p ? engine__json_get_string(p, "base") : ENGINE__DEFAULT_POOL;
@@ -285,6 +304,8 @@ int engine__network_pick_subnet(engine_context *ctx, engine__network **all, engi
 
 			for (size_t j = 0; all[j] && !taken; j++)
 				taken = engine__cidr_overlaps(&c, &all[j]->subnet);
+			for (size_t j = 0; j < nr && !taken; j++)
+				taken = engine__cidr_overlaps(&c, &routes[j]);
 			if (!taken) {
 				*out = c;
 				return 0;

@@ -135,5 +135,16 @@ E network rm appnet inner >/dev/null; check "network rm" 0 $?
 check "bridges removed" "" "$(ip -o link show type bridge | grep -o 'eng-[0-9a-f]*')"
 check "prune keeps nothing to prune" "" "$(E network prune -f)"
 
+# --- a subnet taken by a host route is skipped, as Docker does --------------------------
+E network create probe >/dev/null
+taken=$(E network inspect probe | sed -n 's/.*"Subnet": *"\([^"]*\)".*/\1/p' | tr -d '\\' | head -1)
+E network rm probe >/dev/null
+ip route add "$taken" dev lo
+E network create probe >/dev/null
+got=$(E network inspect probe | sed -n 's/.*"Subnet": *"\([^"]*\)".*/\1/p' | tr -d '\\' | head -1)
+ip route del "$taken" dev lo
+[ -n "$taken" ] && [ -n "$got" ] && [ "$got" != "$taken" ]; check "host route's subnet skipped ($taken, $got)" 0 $?
+E network rm probe >/dev/null
+
 echo "network: $fails failures"
 [ "$fails" = 0 ]
