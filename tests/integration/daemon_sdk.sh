@@ -1,7 +1,9 @@
 #!/bin/sh
 # `engine daemon` driven by the Docker SDK for Python (Debian's
 # python3-docker): run remove=True, run detach + logs(stream) + exec_run +
-# stop + remove, attach, wait, images, errors as docker.errors exceptions.
+# stop + remove, attach, wait, images, errors as docker.errors exceptions;
+# TTYs: exec_run(tty=True), exec inspect/resize, run(tty=True,
+# stdin_open=True) through attach_socket.
 set -u
 . "$(dirname "$0")/daemon_common.inc"
 /usr/bin/python3 -c 'import docker' 2>/dev/null || { echo "skip: no python3-docker"; exit 77; }
@@ -84,6 +86,47 @@ while True:
     data += chunk
 check("attach frame", b"\x01\x00\x00\x00\x00\x00\x00\x09attached\n", data)
 check("wait exit", 0, ct.wait()["StatusCode"])
+ct.remove()
+
+# TTYs: exec_run(tty=True), exec create/start/inspect/resize, and a
+# container run with tty=True, stdin_open=True through attach_socket
+ct = c.containers.run("busybox", ["sh", "-c", "trap 'exit 0' TERM; while :; do sleep 0.1; done"],
+                      detach=True, network_mode="none")
+r = ct.exec_run(["sh", "-c", "tty; echo out; exit 2"], tty=True)
+check("exec_run(tty=True) exit code", 2, r.exit_code)
+check("exec_run(tty=True) raw pty bytes", b"/dev/pts/0\r\nout\r\n", r.output)
+r = ct.exec_run(["sh", "-c", "echo o; echo e >&2"], demux=True)
+check("exec_run(demux=True) keeps the streams apart", (b"o\n", b"e\n"), r.output)
+eid = c.api.exec_create(ct.id, ["sleep", "100"], tty=True)["Id"]
+c.api.exec_start(eid, detach=True)
+ins = c.api.exec_inspect(eid)
+check("exec_inspect Running", True, ins["Running"])
+check("exec_inspect Pid", "sleep", open("/proc/%d/comm" % ins["Pid"]).read().strip())
+c.api.exec_resize(eid, height=10, width=20)
+os_kill = __import__("os").kill
+os_kill(ins["Pid"], 15)
+for _ in range(100):
+    ins = c.api.exec_inspect(eid)
+    if not ins["Running"]:
+        break
+    time.sleep(0.1)
+check("exec_inspect after the end", (False, 143, 0), (ins["Running"], ins["ExitCode"], ins["Pid"]))
+ct.stop(timeout=5)
+ct.remove()
+
+ct = c.containers.run("busybox", ["sh", "-c", "read x; echo got:$x; tty"], tty=True, stdin_open=True,
+                      detach=True, network_mode="none")
+s = c.api.attach_socket(ct.id, params={"stdin": 1, "stdout": 1, "stderr": 1, "stream": 1})
+raw = s._sock if hasattr(s, "_sock") else s
+raw.sendall(b"hi\n")
+data = b""
+while True:
+    chunk = raw.recv(4096)
+    if not chunk:
+        break
+    data += chunk
+check("attach_socket with a TTY: raw pty bytes", b"hi\r\ngot:hi\r\n/dev/pts/0\r\n", data)
+check("wait after the TTY run", 0, ct.wait()["StatusCode"])
 ct.remove()
 
 import os, tempfile

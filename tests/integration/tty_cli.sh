@@ -14,7 +14,6 @@ parent="engine-it-$(basename "$root")"
 printf '{"cgroup-parent": "%s"}\n' "$parent" > "$root/config.json"
 ENGINE="$ENGINE_BUILD/tools/engine --root $root --config $root/config.json"
 E() { $ENGINE "$@"; }
-T() { tmux -S "$root/tmux.sock" "$@"; }
 fails=0
 cleanup() {
 	T kill-server 2>/dev/null
@@ -26,29 +25,7 @@ trap cleanup EXIT
 check() { # check NAME EXPECTED ACTUAL
 	if [ "$2" = "$3" ]; then echo "ok   $1"; else echo "FAIL $1: expected [$2] got [$3]"; fails=$((fails + 1)); fi
 }
-# term NAME CMD: run CMD in a 100x30 terminal; its exit status lands in $root/NAME.rc
-term() {
-	rm -f "$root/$1.rc"
-	T new-session -d -s "$1" -x 100 -y 30 "$2; echo \$? > $root/$1.rc"
-}
-# shows NAME PATTERN: wait (up to 60s) until the terminal shows PATTERN
-shows() {
-	i=0
-	while [ $i -lt 600 ]; do
-		T capture-pane -p -t "$1" 2>/dev/null | grep -q -- "$2" && return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
-	echo "--- terminal $1 never showed [$2]:"
-	T capture-pane -p -t "$1" 2>/dev/null
-	return 1
-}
-# status NAME: wait (up to 60s) for the command's exit status
-status() {
-	i=0
-	while [ $i -lt 600 ] && [ ! -s "$root/$1.rc" ]; do sleep 0.1; i=$((i + 1)); done
-	cat "$root/$1.rc" 2>/dev/null || echo none
-}
+. "$(dirname "$0")/tty.inc"
 
 E default >/dev/null || { echo "FAIL: engine default"; exit 1; }
 
@@ -57,9 +34,9 @@ term it "$ENGINE run -it --rm busybox sh"
 shows it '/ #'; check "prompt" 0 $?
 T send-keys -t it 'tty; stty size; echo $TERM' Enter
 shows it '^xterm'; check "tty is the container's pty" 0 $?
-check "tty size" "30 100" "$(T capture-pane -p -t it | grep -x '[0-9]* [0-9]*' | head -n1)"
+check "tty size" "30 100" "$(term_size it)"
 check "tty path" "/dev/pts/0" "$(T capture-pane -p -t it | grep -x '/dev/pts/[0-9]*' | head -n1)"
-T resize-window -t it -x 80 -y 20 2>/dev/null || T refresh-client -t it -C 80x20
+resize_term it
 T send-keys -t it 'clear; stty size' Enter
 shows it '^20 80'; check "resize follows the terminal" 0 $?
 T send-keys -t it 'exit 4' Enter
@@ -95,9 +72,9 @@ term x1 "$ENGINE exec -it ex sh"
 shows x1 '/ #'; check "exec -it prompt" 0 $?
 T send-keys -t x1 'tty; stty size; echo $TERM' Enter
 shows x1 '^xterm'; check "exec -it has a tty" 0 $?
-check "exec tty size" "30 100" "$(T capture-pane -p -t x1 | grep -x '[0-9]* [0-9]*' | head -n1)"
+check "exec tty size" "30 100" "$(term_size x1)"
 check "exec tty of the container's devpts" 1 "$(T capture-pane -p -t x1 | grep -c -x '/dev/pts/[0-9]*')"
-T resize-window -t x1 -x 80 -y 20 2>/dev/null || T refresh-client -t x1 -C 80x20
+resize_term x1
 T send-keys -t x1 'clear; stty size' Enter
 shows x1 '^20 80'; check "exec resize follows the terminal" 0 $?
 T send-keys -t x1 'exit 5' Enter

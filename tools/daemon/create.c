@@ -491,6 +491,24 @@ static void host_config(struct cctx *cc, json_object *hc)
 	}
 	resources(cc, hc);
 	mounts(cc, hc);
+	/* [height, width]: the terminal's size from the start (docker run -t). */
+	if (field(hc, "ConsoleSize") &&
+	    want(cc, field(hc, "ConsoleSize"), json_type_array, "HostConfig.ConsoleSize")) {
+		json_object *cs = field(hc, "ConsoleSize");
+		int64_t h = json_object_array_length(cs) == 2
+				? json_object_get_int64(json_object_array_get_idx(cs, 0))
+				: -1;
+		int64_t w = json_object_array_length(cs) == 2
+				? json_object_get_int64(json_object_array_get_idx(cs, 1))
+				: -1;
+
+		if (h < 0 || w < 0 || h > 65535 || w > 65535 || (h == 0) != (w == 0))
+			fail(cc, 400, "%s: %s", "HostConfig.ConsoleSize",
+			     "expected [height, width], each 0 to 65535");
+		else if (h)
+			check(cc, engine_spec_set_tty_size(cc->spec, (unsigned)h, (unsigned)w),
+			      "HostConfig.ConsoleSize");
+	}
 	if (field(hc, "ReadonlyRootfs") && bool_field(cc, hc, "ReadonlyRootfs", "HostConfig.ReadonlyRootfs"))
 		check(cc, engine_spec_set_read_only(cc->spec, 1), "HostConfig.ReadonlyRootfs");
 	if (field(hc, "Init") && bool_field(cc, hc, "Init", "HostConfig.Init"))
@@ -640,7 +658,15 @@ static void config(struct cctx *cc, json_object *body)
 	if (field(body, "StopSignal"))
 		str_field(cc, body, "StopSignal", "StopSignal");
 	if (field(body, "Tty") && bool_field(cc, body, "Tty", "Tty"))
-		fail(cc, 501, "%s: %s", "Tty", "terminals are not available through the daemon yet");
+		check(cc, engine_spec_set_tty(cc->spec, 1), "Tty");
+	{
+		bool open_stdin = field(body, "OpenStdin") && bool_field(cc, body, "OpenStdin", "OpenStdin");
+		bool once = field(body, "StdinOnce") && bool_field(cc, body, "StdinOnce", "StdinOnce");
+
+		/* dockerd ignores StdinOnce without OpenStdin. */
+		if (open_stdin)
+			check(cc, engine_spec_set_stdin(cc->spec, 1, once), "OpenStdin");
+	}
 	if (field(body, "Healthcheck") &&
 	    want(cc, field(body, "Healthcheck"), json_type_object, "Healthcheck")) {
 		engine_strarray test;

@@ -72,6 +72,9 @@ void reply_engine_error(hs_request *req, const char *what);
 /* Open the container {id} of the path; replies 404 itself and returns NULL. */
 engine_container *open_container_param(hs_request *req, engine_context *ctx);
 
+/* The h and w query values of a resize; replies 400 itself and returns -1. */
+int resize_params(hs_request *req, unsigned *h, unsigned *w);
+
 /* --- config.c --- */
 int dconfig_load(struct dconfig *cfg, const char *path, char *err, size_t errlen);
 void dconfig_free(struct dconfig *cfg);

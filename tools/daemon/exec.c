@@ -1,8 +1,10 @@
 /*
- * Exec endpoints: create (validated, kept in the daemon's table under a
- * new ID), start (an upgraded connection, or detached), inspect. The
- * process runs through engine_container_exec() with pipes for its stdio;
- * one pump loop frames its output and feeds the client's stdin.
+ * Exec endpoints: create (validated, an engine_exec instance kept in the
+ * daemon's table under a new ID), start (an upgraded connection, or
+ * detached), resize, inspect. The instance's stdio is the library's pipes
+ * or its pty master; one pump loop frames the output (raw with a TTY) and
+ * feeds the client's stdin. Its end is recorded for inspect and the
+ * instance freed.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -11,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "daemon/daemon.h"
@@ -19,12 +22,16 @@ struct dexec {
 	struct dexec *next;
 	char id[65];
 	char container[65];
-	engine_strarray cmd, env;
-	char *user, *workdir;
+	engine_strarray cmd;
+	char *user, *detach_keys;
 	bool attach_stdin, attach_stdout, attach_stderr, tty, privileged;
 	bool started, running;
-	int exit_code;
+	bool spawned; /* the start was tried (resize waits for it) */
+	int exit_code, pid;
 	bool has_exit;
+	engine_exec *ex; /* until its end */
+	struct dctx *dc; /* the context ex lives in */
+	struct daemon *d;
 };
 
 static struct dexec *find_exec(struct daemon *d, const char *id)
@@ -89,6 +96,41 @@ static int jstrv(hs_request *req, json_object *o, const char *k, engine_strarray
 	return 0;
 }
 
+static void dexec_free(struct dexec *x)
+{
+	if (!x)
+		return;
+	engine_strarray_dispose(&x->cmd);
+	free(x->user);
+	free(x->detach_keys);
+	free(x);
+}
+
+/* ConsoleSize [height, width] into @cfg; replies 400 and returns -1 when bad. */
+static int console_size(hs_request *req, json_object *body, engine_exec_config *cfg)
+{
+	json_object *v;
+	int64_t h, w;
+
+	if (!json_object_object_get_ex(body, "ConsoleSize", &v) || !v)
+		return 0;
+	if (!json_object_is_type(v, json_type_array) || json_object_array_length(v) != 2) {
+		hs_reply_error(req, 400, "ConsoleSize: expected [height, width]");
+		return -1;
+	}
+	h = json_object_get_int64(json_object_array_get_idx(v, 0));
+	w = json_object_get_int64(json_object_array_get_idx(v, 1));
+	if (h < 0 || w < 0 || h > 65535 || w > 65535) {
+		hs_reply_error(req, 400, "ConsoleSize: each of height and width must be 0 to 65535");
+		return -1;
+	}
+	if (h && w) {
+		cfg->tty_rows = (unsigned)h;
+		cfg->tty_cols = (unsigned)w;
+	}
+	return 0;
+}
+
 static void exec_create(hs_request *req, void *app)
 {
 	static const char *const keys[] = {
@@ -96,9 +138,12 @@ static void exec_create(hs_request *req, void *app)
 	    "DetachKeys", "Env",	"WorkingDir", "Cmd",	     "ConsoleSize",  "Container",    NULL};
 	struct daemon *d = app;
 	struct dctx *dc = dctx_get(d);
+	engine_exec_config cfg = ENGINE_EXEC_CONFIG_INIT;
+	engine_strarray env = {NULL, 0};
 	engine_container *c = NULL;
 	json_object *body = NULL, *v;
 	struct dexec *x = NULL;
+	const char *s;
 
 	if (hs_body_json(req, &body) < 0)
 		goto out;
@@ -133,33 +178,48 @@ static void exec_create(hs_request *req, void *app)
 		hs_reply_error(req, 500, "out of memory");
 		goto out;
 	}
-	if (jstrv(req, body, "Cmd", &x->cmd) < 0 || jstrv(req, body, "Env", &x->env) < 0)
+	if (jstrv(req, body, "Cmd", &x->cmd) < 0 || jstrv(req, body, "Env", &env) < 0)
 		goto out;
 	if (x->cmd.count == 0) {
 		hs_reply_error(req, 400, "No exec command specified");
 		goto out;
 	}
+	if (json_object_object_get_ex(body, "DetachKeys", &v) && (s = json_object_get_string(v)) && *s) {
+		char keys_buf[32];
+		size_t n;
+
+		if (engine_detach_keys_parse(s, keys_buf, sizeof(keys_buf), &n) < 0) {
+			hs_reply_error(req, 400, "DetachKeys: %s", engine_error_last()->message);
+			goto out;
+		}
+		x->detach_keys = strdup(s);
+	}
+	if (console_size(req, body, &cfg) < 0)
+		goto out;
 	x->tty = jbool(body, "Tty");
-	if (x->tty) {
-		hs_reply_error(req, 501, "Tty: terminals are not available through the daemon yet");
-		goto out;
-	}
 	x->privileged = jbool(body, "Privileged");
-	if (x->privileged) {
-		hs_reply_error(req, 400, "Privileged: not supported by this engine");
-		goto out;
-	}
 	x->attach_stdin = jbool(body, "AttachStdin");
 	x->attach_stdout = jbool(body, "AttachStdout");
 	x->attach_stderr = jbool(body, "AttachStderr");
-	if (json_object_object_get_ex(body, "User", &v) && json_object_get_string(v) &&
-	    *json_object_get_string(v))
-		x->user = strdup(json_object_get_string(v));
-	if (json_object_object_get_ex(body, "WorkingDir", &v) && json_object_get_string(v) &&
-	    *json_object_get_string(v))
-		x->workdir = strdup(json_object_get_string(v));
+	if (json_object_object_get_ex(body, "User", &v) && (s = json_object_get_string(v)) && *s)
+		x->user = strdup(s);
+	cfg.argv = x->cmd;
+	cfg.env = env;
+	cfg.user = x->user;
+	if (json_object_object_get_ex(body, "WorkingDir", &v) && (s = json_object_get_string(v)) && *s)
+		cfg.working_dir = s;
+	cfg.tty = x->tty;
+	cfg.open_stdin = x->attach_stdin;
+	cfg.privileged = x->privileged;
+	if (engine_exec_create(c, &cfg, &x->ex) < 0) {
+		reply_engine_error(req, NULL);
+		goto out;
+	}
 	random_id(x->id);
 	snprintf(x->container, sizeof(x->container), "%s", engine_container_id(c));
+	x->dc = dc;
+	x->d = d;
+	dc = NULL;
 	pthread_mutex_lock(&d->lock);
 	x->next = d->execs;
 	d->execs = x;
@@ -173,226 +233,230 @@ static void exec_create(hs_request *req, void *app)
 	}
 	x = NULL;
 out:
-	if (x) {
-		engine_strarray_dispose(&x->cmd);
-		engine_strarray_dispose(&x->env);
-		free(x->user);
-		free(x->workdir);
-		free(x);
-	}
+	if (x && x->ex)
+		engine_exec_free(x->ex);
+	dexec_free(x);
+	engine_strarray_dispose(&env);
 	if (body)
 		json_object_put(body);
 	engine_container_free(c);
-	dctx_put(d, dc);
+	if (dc)
+		dctx_put(d, dc);
 }
 
 /* --- running -------------------------------------------------------------------- */
 
-struct exec_job {
-	struct daemon *d;
-	struct dexec *x;
-	struct dctx *dc;
-	int in[2], out[2], err[2];
-	int code;
-	char errmsg[1024 + 2];
-	pthread_t th;
-};
-
-static void *exec_thread(void *arg)
+static void spawned(struct daemon *d, struct dexec *x)
 {
-	struct exec_job *j = arg;
-	engine_exec_options opts = ENGINE_EXEC_OPTIONS_INIT;
-	engine_container *c = NULL;
-	engine_run_result *res = NULL;
-	int r;
+	engine_exec_state st = ENGINE_EXEC_STATE_INIT;
 
-	opts.argv = j->x->cmd;
-	opts.env = j->x->env;
-	opts.user = j->x->user;
-	opts.working_dir = j->x->workdir;
-	opts.stdio = ENGINE_STDIO_FDS;
-	opts.in_fd = j->in[0];
-	opts.out_fd = j->out[1];
-	opts.err_fd = j->err[1];
-	r = engine_container_open(j->dc->ctx, j->x->container, &c);
-	if (r == 0)
-		r = engine_container_exec(c, &opts, &res);
-	if (r < 0)
-		snprintf(j->errmsg, sizeof(j->errmsg) - 2, "OCI runtime exec failed: %s",
-			 engine_error_last()->message);
-	j->code = res ? res->exit_code : (r == ENGINE_ENOTFOUND ? 127 : 126);
-	engine_run_result_free(res);
-	engine_container_free(c);
-	/* Our copies of the child's ends: the pump sees EOF once it is gone. */
-	if (j->in[0] >= 0)
-		close(j->in[0]);
-	close(j->out[1]);
-	close(j->err[1]);
-	j->in[0] = j->out[1] = j->err[1] = -1;
-	return NULL;
+	engine_exec_inspect(x->ex, &st);
+	pthread_mutex_lock(&d->lock);
+	x->spawned = true;
+	x->pid = st.pid;
+	pthread_cond_broadcast(&d->cond);
+	pthread_mutex_unlock(&d->lock);
 }
 
-static void job_free(struct exec_job *j)
-{
-	int *fds[] = {&j->in[0], &j->in[1], &j->out[0], &j->out[1], &j->err[0], &j->err[1]};
-
-	for (size_t i = 0; i < 6; i++)
-		if (*fds[i] >= 0)
-			close(*fds[i]);
-	dctx_put(j->d, j->dc);
-	free(j);
-}
-
-static void finish(struct exec_job *j)
+/* Record the end (@code), free the instance (its pty and pipes close). */
+static void finish(struct daemon *d, struct dexec *x, int code)
 {
 	char num[16];
+	engine_exec *ex;
+	struct dctx *dc;
 
-	snprintf(num, sizeof(num), "%d", j->code);
-	events_emit("container", "exec_die", j->x->container, "execID", j->x->id, "exitCode", num, NULL);
-	pthread_mutex_lock(&j->d->lock);
-	j->x->running = false;
-	j->x->exit_code = j->code;
-	j->x->has_exit = true;
-	pthread_cond_broadcast(&j->d->cond);
-	pthread_mutex_unlock(&j->d->lock);
+	snprintf(num, sizeof(num), "%d", code);
+	events_emit("container", "exec_die", x->container, "execID", x->id, "exitCode", num, NULL);
+	pthread_mutex_lock(&d->lock);
+	x->running = false;
+	x->exit_code = code;
+	x->has_exit = true;
+	ex = x->ex;
+	dc = x->dc;
+	x->ex = NULL;
+	x->dc = NULL;
+	pthread_cond_broadcast(&d->cond);
+	pthread_mutex_unlock(&d->lock);
+	engine_exec_free(ex);
+	if (dc)
+		dctx_put(d, dc);
 }
 
-/* Frame the output to @sock, feed @sock's bytes to stdin, until the
- * process's output closes. */
-static void pump(struct exec_job *j, int sock, const char *extra, size_t extra_len)
+/* The status after the process is gone (or 126/127 when it never ran). */
+static int exit_code_of(struct dexec *x)
 {
-	char buf[32768 + 8], pending[32768];
-	size_t plen = 0, poff = 0;
-	bool sock_eof = !j->x->attach_stdin, out_eof = false, err_eof = false, client_gone = false;
+	int code = 126;
 
-	if (j->in[1] >= 0)
-		fcntl(j->in[1], F_SETFL, O_NONBLOCK);
-	if (extra_len && j->in[1] >= 0) {
-		plen = extra_len < sizeof(pending) ? extra_len : sizeof(pending);
-		memcpy(pending, extra, plen);
+	if (engine_exec_wait(x->ex, -1, &code) < 0)
+		code = 126;
+	return code;
+}
+
+struct pump {
+	int sock;
+	int in, out[2]; /* the instance's ends; with a TTY in == out[0], the master */
+	bool tty, stdout_wanted, stderr_wanted;
+	char pending[32768];
+	size_t plen, poff;
+};
+
+/* Client bytes to stdin; false once stdin is gone. */
+static bool feed(struct pump *p, engine_exec *ex)
+{
+	ssize_t w = write(p->in, p->pending + p->poff, p->plen - p->poff);
+
+	if (w > 0) {
+		p->poff += (size_t)w;
+		if (p->poff == p->plen)
+			p->plen = p->poff = 0;
+		return true;
 	}
-	while (!out_eof || !err_eof) {
-		struct pollfd p[4];
-		int n = 0, io = -1, ie = -1, is = -1, iw = -1;
+	if (w < 0 && (errno == EAGAIN || errno == EINTR))
+		return true;
+	/* The process closed its stdin. */
+	p->plen = p->poff = 0;
+	engine_exec_close_stdin(ex);
+	return false;
+}
 
-		if (!out_eof)
-			io = n, p[n++] = (struct pollfd){.fd = j->out[0], .events = POLLIN};
-		if (!err_eof)
-			ie = n, p[n++] = (struct pollfd){.fd = j->err[0], .events = POLLIN};
-		if (!client_gone && !sock_eof && plen == 0)
-			is = n, p[n++] = (struct pollfd){.fd = sock, .events = POLLIN};
-		if (plen > 0 && j->in[1] >= 0)
-			iw = n, p[n++] = (struct pollfd){.fd = j->in[1], .events = POLLOUT};
-		if (poll(p, (nfds_t)n, -1) < 0) {
-			if (errno == EINTR)
-				continue;
+/* Output to the client (framed without a TTY); false at its end. */
+static bool drain(struct pump *p, int s, bool *client_gone)
+{
+	char buf[32768 + 8];
+	ssize_t r = read(p->out[s], buf + 8, sizeof(buf) - 8);
+
+	if (r < 0 && (errno == EINTR || errno == EAGAIN))
+		return true;
+	if (r <= 0)
+		return false; /* EOF, or EIO: the pty's other side is closed */
+	if (*client_gone || !(s ? p->stderr_wanted : p->stdout_wanted))
+		return true;
+	if (!p->tty)
+		frame_header((unsigned char *)buf, s + 1, (size_t)r);
+	if (hs_write_all(p->sock, p->tty ? buf + 8 : buf, (size_t)r + (p->tty ? 0 : 8)) < 0)
+		*client_gone = true;
+	return true;
+}
+
+/* Relay until the output ends, or the process is gone and its output drained. */
+static void pump(struct dexec *x, struct pump *p)
+{
+	bool sock_eof = p->in < 0, client_gone = false;
+
+	for (int i = 0; i < 2; i++)
+		if (p->out[i] >= 0)
+			fcntl(p->out[i], F_SETFL, fcntl(p->out[i], F_GETFL) | O_NONBLOCK);
+	if (p->in >= 0)
+		fcntl(p->in, F_SETFL, fcntl(p->in, F_GETFL) | O_NONBLOCK);
+	while (p->out[0] >= 0 || p->out[1] >= 0) {
+		struct pollfd pf[4] = {
+		    {.fd = p->out[0], .events = POLLIN},
+		    {.fd = p->out[1], .events = POLLIN},
+		    {.fd = !client_gone && !sock_eof && !p->plen ? p->sock : -1, .events = POLLIN},
+		    {.fd = p->plen ? p->in : -1, .events = POLLOUT}};
+		engine_exec_state st = ENGINE_EXEC_STATE_INIT;
+		int n = poll(pf, 4, 200);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
 			break;
+		if (n == 0) {
+			/* What it left behind may hold the pipes or the pty open. */
+			if (engine_exec_inspect(x->ex, &st) == 0 && !st.running)
+				break;
+			continue;
 		}
-		for (int s = 0; s < 2; s++) {
-			int idx = s ? ie : io, fd = s ? j->err[0] : j->out[0];
-			ssize_t r;
-
-			if (idx < 0 || !p[idx].revents)
-				continue;
-			r = read(fd, buf + 8, sizeof(buf) - 8);
-			if (r <= 0) {
-				if (r < 0 && errno == EINTR)
-					continue;
-				*(s ? &err_eof : &out_eof) = true;
-				continue;
-			}
-			if (client_gone || !(s ? j->x->attach_stderr : j->x->attach_stdout))
-				continue;
-			frame_header((unsigned char *)buf, s + 1, (size_t)r);
-			if (hs_write_all(sock, buf, (size_t)r + 8) < 0)
-				client_gone = true;
-		}
-		if (is >= 0 && p[is].revents) {
-			ssize_t r = read(sock, pending, sizeof(pending));
+		for (int s = 0; s < 2; s++)
+			if (pf[s].revents && !drain(p, s, &client_gone))
+				p->out[s] = -1;
+		if (pf[2].revents) {
+			ssize_t r = read(p->sock, p->pending, sizeof(p->pending));
 
 			if (r > 0) {
-				plen = (size_t)r;
-				poff = 0;
+				p->plen = (size_t)r;
+				p->poff = 0;
 			} else if (r == 0 || (errno != EINTR && errno != EAGAIN)) {
-				sock_eof = true;
 				/* The client's half-close is stdin's EOF. */
-				if (j->in[1] >= 0) {
-					close(j->in[1]);
-					j->in[1] = -1;
-				}
+				sock_eof = true;
+				engine_exec_close_stdin(x->ex);
 			}
 		}
-		if (iw >= 0 && p[iw].revents) {
-			ssize_t w = write(j->in[1], pending + poff, plen - poff);
-
-			if (w > 0) {
-				poff += (size_t)w;
-				if (poff == plen)
-					plen = poff = 0;
-			} else if (w < 0 && errno != EAGAIN && errno != EINTR) {
-				close(j->in[1]); /* the process closed its stdin */
-				j->in[1] = -1;
-				plen = poff = 0;
-			}
-		}
+		if (pf[3].revents && !feed(p, x->ex))
+			sock_eof = true;
 	}
 }
 
 static void exec_upgraded(int sock, const char *extra, size_t extra_len, void *data)
 {
-	struct exec_job *j = data;
+	struct dexec *x = data;
+	struct daemon *d = x->d;
+	struct pump *p = calloc(1, sizeof(*p));
+	int r = p ? engine_exec_start(x->ex, NULL) : ENGINE_ENOMEM;
 
-	pump(j, sock, extra, extra_len);
-	pthread_join(j->th, NULL);
-	if (j->errmsg[0] && j->x->attach_stderr) {
-		unsigned char hdr[8];
-		size_t len = strlen(j->errmsg);
+	spawned(d, x);
+	if (r < 0 || !p) {
+		char msg[1100];
+		size_t len;
 
-		j->errmsg[len++] = '\n';
-		frame_header(hdr, 2, len);
-		if (hs_write_all(sock, hdr, 8) == 0)
-			hs_write_all(sock, j->errmsg, len);
+		len = (size_t)snprintf(msg, sizeof(msg), "OCI runtime exec failed: %s\r\n",
+				       engine_error_last()->message);
+		if (len >= sizeof(msg))
+			len = sizeof(msg) - 1;
+		if (x->tty) {
+			hs_write_all(sock, msg, len);
+		} else if (x->attach_stderr) {
+			unsigned char hdr[8];
+
+			frame_header(hdr, 2, len);
+			if (hs_write_all(sock, hdr, 8) == 0)
+				hs_write_all(sock, msg, len);
+		}
+		free(p);
+		finish(d, x, exit_code_of(x));
+		return;
 	}
-	finish(j);
-}
-
-static void exec_job_free(void *data)
-{
-	job_free(data);
+	p->sock = sock;
+	p->tty = x->tty;
+	p->stdout_wanted = x->attach_stdout;
+	p->stderr_wanted = x->attach_stderr;
+	p->in = x->attach_stdin ? engine_exec_fd(x->ex, 0) : -1;
+	p->out[0] = engine_exec_fd(x->ex, 1);
+	p->out[1] = engine_exec_fd(x->ex, 2);
+	if (extra_len && p->in >= 0) {
+		p->plen = extra_len < sizeof(p->pending) ? extra_len : sizeof(p->pending);
+		memcpy(p->pending, extra, p->plen);
+	}
+	pump(x, p);
+	free(p);
+	finish(d, x, exit_code_of(x));
 }
 
 static void *detached_thread(void *arg)
 {
-	struct exec_job *j = arg;
-	char buf[4096];
+	struct dexec *x = arg;
 
-	/* Nobody reads the output of a detached exec: discard it. */
-	for (int s = 0; s < 2; s++)
-		while (read(s ? j->err[0] : j->out[0], buf, sizeof(buf)) > 0)
-			;
-	pthread_join(j->th, NULL);
-	finish(j);
-	job_free(j);
+	finish(x->d, x, exit_code_of(x));
 	return NULL;
 }
 
 static void exec_start(hs_request *req, void *app)
 {
+	engine_exec_start_options so = ENGINE_EXEC_START_OPTIONS_INIT;
 	struct daemon *d = app;
-	struct exec_job *j;
 	struct dexec *x;
 	json_object *body = NULL;
+	pthread_t th;
 	bool detach;
 
 	if (hs_body_json(req, &body) < 0)
 		return;
-	detach = jbool(body, "Detach");
-	if (jbool(body, "Tty")) {
-		if (body)
-			json_object_put(body);
-		hs_reply_error(req, 501, "Tty: terminals are not available through the daemon yet");
+	if (body && !json_object_is_type(body, json_type_object)) {
+		json_object_put(body);
+		hs_reply_error(req, 400, "exec start: expected a JSON object in the request body");
 		return;
 	}
+	detach = jbool(body, "Detach");
 	if (body)
 		json_object_put(body);
 	pthread_mutex_lock(&d->lock);
@@ -409,39 +473,63 @@ static void exec_start(hs_request *req, void *app)
 		hs_reply_error(req, 404, "No such exec instance: %s", hs_param(req, "id"));
 		return;
 	}
-	j = calloc(1, sizeof(*j));
-	if (!j) {
-		hs_reply_error(req, 500, "out of memory");
+	events_emit("container", "exec_start", x->container, "execID", x->id, NULL);
+	if (!detach) {
+		hs_reply_upgrade(req, "application/vnd.docker.raw-stream", exec_upgraded, x, NULL);
 		return;
 	}
-	j->d = d;
-	j->x = x;
-	j->dc = dctx_get(d);
-	j->in[0] = j->in[1] = -1;
-	if (pipe2(j->out, O_CLOEXEC) < 0 || pipe2(j->err, O_CLOEXEC) < 0 ||
-	    (x->attach_stdin && !detach && pipe2(j->in, O_CLOEXEC) < 0)) {
-		hs_reply_error(req, 500, "create pipes: %s", strerror(errno));
-		j->code = 126;
-		finish(j);
-		job_free(j);
+	so.detach = 1;
+	if (engine_exec_start(x->ex, &so) < 0) {
+		spawned(d, x);
+		reply_engine_error(req, "OCI runtime exec failed");
+		finish(d, x, exit_code_of(x));
 		return;
 	}
-	if (pthread_create(&j->th, NULL, exec_thread, j) != 0) {
-		hs_reply_error(req, 500, "start exec thread: %s", strerror(errno));
-		j->code = 126;
-		finish(j);
-		job_free(j);
-		return;
-	}
-	if (detach) {
-		pthread_t th;
+	spawned(d, x);
+	if (pthread_create(&th, NULL, detached_thread, x) == 0)
+		pthread_detach(th);
+	else
+		finish(d, x, exit_code_of(x)); /* cannot happen short of memory: wait here */
+	hs_reply_empty(req, 200);
+}
 
-		if (pthread_create(&th, NULL, detached_thread, j) == 0)
-			pthread_detach(th);
-		hs_reply_empty(req, 200);
+/* Look the instance up for resize: once its start was tried (the CLI
+ * resizes right after the start request, dockerd waits up to 10 s too). */
+static void exec_resize(hs_request *req, void *app)
+{
+	struct daemon *d = app;
+	struct timespec until;
+	struct dexec *x;
+	unsigned h, w;
+	int r = 0;
+
+	if (resize_params(req, &h, &w) < 0)
+		return;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += 10;
+	pthread_mutex_lock(&d->lock);
+	x = find_exec(d, hs_param(req, "id"));
+	while (x && x->started && !x->spawned && r == 0)
+		r = pthread_cond_timedwait(&d->cond, &d->lock, &until);
+	if (!x) {
+		pthread_mutex_unlock(&d->lock);
+		hs_reply_error(req, 404, "No such exec instance: %s", hs_param(req, "id"));
 		return;
 	}
-	hs_reply_upgrade(req, "application/vnd.docker.raw-stream", exec_upgraded, j, exec_job_free);
+	if (!x->spawned) {
+		pthread_mutex_unlock(&d->lock);
+		hs_reply_error(req, 409, "Exec %s is not running", x->id);
+		return;
+	}
+	/* A finished one, no TTY, or a 0 size: nothing to resize, as dockerd. */
+	if (x->ex && h && w && engine_exec_resize(x->ex, h, w) < 0 &&
+	    engine_error_last()->code != ENGINE_EINVALID && engine_error_last()->code != ENGINE_EBUSY) {
+		pthread_mutex_unlock(&d->lock);
+		reply_engine_error(req, "resize");
+		return;
+	}
+	pthread_mutex_unlock(&d->lock);
+	hs_reply_empty(req, 200);
 }
 
 static void exec_inspect(hs_request *req, void *app)
@@ -477,8 +565,9 @@ static void exec_inspect(hs_request *req, void *app)
 	json_object_object_add(o, "OpenStdout", json_object_new_boolean(x->attach_stdout));
 	json_object_object_add(o, "CanRemove", json_object_new_boolean(!x->running && x->started));
 	json_object_object_add(o, "ContainerID", json_object_new_string(x->container));
-	json_object_object_add(o, "DetachKeys", json_object_new_string(""));
-	json_object_object_add(o, "Pid", json_object_new_int(0));
+	json_object_object_add(o, "DetachKeys", json_object_new_string(x->detach_keys ? x->detach_keys : ""));
+	/* Its PID on the host while it runs, as dockerd; 0 before and after. */
+	json_object_object_add(o, "Pid", json_object_new_int(x->running ? x->pid : 0));
 	pthread_mutex_unlock(&d->lock);
 	hs_reply_json(req, 200, o);
 }
@@ -486,6 +575,7 @@ static void exec_inspect(hs_request *req, void *app)
 const struct hs_route daemon_exec_routes[] = {
     {"POST", "/containers/{id}/exec", exec_create, 0},
     {"POST", "/exec/{id}/start", exec_start, 0},
+    {"POST", "/exec/{id}/resize", exec_resize, 0},
     {"GET", "/exec/{id}/json", exec_inspect, 0},
     {NULL, NULL, NULL, 0},
 };

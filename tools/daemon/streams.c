@@ -261,8 +261,50 @@ static void logs(hs_request *req, void *app)
 	hs_reply_stream(req, 200, NULL, logs_run, s, stream_free);
 }
 
+/* --- resize ------------------------------------------------------------------ */
+
+int resize_params(hs_request *req, unsigned *h, unsigned *w)
+{
+	long long hh, ww;
+
+	if (hs_query_int(req, "h", 0, &hh) < 0 || hs_query_int(req, "w", 0, &ww) < 0 || hh < 0 || ww < 0 ||
+	    hh > 65535 || ww > 65535) {
+		hs_reply_error(req, 400, "resize: h and w must be integers from 0 to 65535");
+		return -1;
+	}
+	*h = (unsigned)hh;
+	*w = (unsigned)ww;
+	return 0;
+}
+
+static void resize(hs_request *req, void *app)
+{
+	struct daemon *d = app;
+	struct dctx *dc = dctx_get(d);
+	engine_container *c = open_container_param(req, dc->ctx);
+	unsigned h, w;
+	int st = -1;
+
+	if (!c || resize_params(req, &h, &w) < 0)
+		goto out;
+	if (engine_container_status_get(c, &st) < 0 || st != ENGINE_STATUS_RUNNING) {
+		hs_reply_error(req, 409, "Container %s is not running", engine_container_id(c));
+		goto out;
+	}
+	/* Like dockerd: a container without a TTY, or a 0 size, has nothing to resize. */
+	if (h && w && engine_container_resize(c, h, w) < 0 && engine_error_last()->code != ENGINE_EINVALID) {
+		reply_engine_error(req, "resize");
+		goto out;
+	}
+	hs_reply_empty(req, 200);
+out:
+	engine_container_free(c);
+	dctx_put(d, dc);
+}
+
 const struct hs_route daemon_stream_routes[] = {
     {"POST", "/containers/{id}/attach", attach, 0},
+    {"POST", "/containers/{id}/resize", resize, 0},
     {"GET", "/containers/{id}/logs", logs, 0},
     {NULL, NULL, NULL, 0},
 };
