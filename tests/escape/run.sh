@@ -6,6 +6,9 @@
 # Usage: ENGINE_BUILD=<abs build dir> tests/escape/run.sh [RESULTS_FILE]
 # Appends "passed failed skipped" to RESULTS_FILE; exits non-zero on failure.
 set -u
+case "${1:-}" in
+-*) echo "usage: tests/escape/run.sh [RESULTS_FILE] (it takes no options)" >&2 && exit 2 ;;
+esac
 results=${1:-/dev/null}
 here=$(cd "$(dirname "$0")" && pwd)
 # The scripts use `engine run`, whose default is the bridge network: keep

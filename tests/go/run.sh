@@ -1,10 +1,13 @@
 #!/bin/sh
 # Runs the Go binding's tests (go test, offline) against a build tree, then
 # builds and runs examples/go/run.
-# Usage: ENGINE_BUILD=<abs build dir> tests/go/run.sh [RESULTS_FILE]
+# Usage: ENGINE_BUILD=<abs build dir> tests/go/run.sh [RESULTS_FILE] [GO_TEST_ARGS...]
 # Appends "passed failed skipped" to RESULTS_FILE; exits non-zero on failure.
+# A first argument starting with "-" is go test's (run.sh -run Name), never a
+# results file.
 set -u
-results=${1:-/dev/null}
+results=/dev/null
+case "${1:-}" in "" | -*) ;; *) results=$1 && shift ;; esac
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 build=${ENGINE_BUILD:?set ENGINE_BUILD to the build directory}
@@ -33,7 +36,7 @@ trap 'rm -rf "$tmp"; for d in /sys/fs/cgroup/*/engine-goexample-$$ /sys/fs/cgrou
 [ -n "${GOCACHE:-}" ] || { [ -w "${HOME:-/nonexistent}" ] || export GOCACHE="$tmp/cache"; }
 [ -n "${GOPATH:-}" ] || { [ -w "${HOME:-/nonexistent}" ] || export GOPATH="$tmp/gopath"; }
 
-(cd "$here" && go test -count=1 -json ./... > "$tmp/events.json" 2> "$tmp/stderr")
+(cd "$here" && go test -count=1 -json ./... "$@" > "$tmp/events.json" 2> "$tmp/stderr")
 rc=$?
 counts=$(/usr/bin/python3 - "$tmp/events.json" <<'PY'
 import json, sys

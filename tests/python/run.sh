@@ -1,9 +1,12 @@
 #!/bin/sh
 # Runs the Python binding's pytest suite against a build tree.
-# Usage: ENGINE_BUILD=<abs build dir> tests/python/run.sh [RESULTS_FILE]
+# Usage: ENGINE_BUILD=<abs build dir> tests/python/run.sh [RESULTS_FILE] [PYTEST_ARGS...]
 # Appends "passed failed skipped" to RESULTS_FILE; exits non-zero on failure.
+# A first argument starting with "-" is pytest's (run.sh -k name), never a
+# results file: that is how a stray file named "-k" once landed in the tree.
 set -u
-results=${1:-/dev/null}
+results=/dev/null
+case "${1:-}" in "" | -*) ;; *) results=$1 && shift ;; esac
 here=$(cd "$(dirname "$0")" && pwd)
 build=${ENGINE_BUILD:?set ENGINE_BUILD to the build directory}
 py=/usr/bin/python3
@@ -19,7 +22,7 @@ basetemp=$(mktemp -d -t engine-pytest-XXXXXX)
 trap 'rm -rf "$junit" "$basetemp"' EXIT
 PYTHONPATH="$build/bindings/python${PYTHONPATH:+:$PYTHONPATH}" PYTHONDONTWRITEBYTECODE=1 \
 	ENGINE_BUILD="$build" "$py" -m pytest -p no:cacheprovider -q -rfEs \
-	--basetemp="$basetemp" --junitxml="$junit" "$here"
+	--basetemp="$basetemp" --junitxml="$junit" "$here" "$@"
 rc=$?
 counts=$("$py" - "$junit" <<'PY'
 import sys, xml.etree.ElementTree as ET
