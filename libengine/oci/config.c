@@ -441,8 +441,16 @@ int engine__oci_bundle_load(engine_context *ctx, const char *bundle, engine__oci
 	}
 	proc = engine__json_get_type(b->config, "process", json_type_object);
 	if (!proc) {
-		r = engine__error_set(ENGINE_EINVALID, 0, "config.json: process: missing");
-		goto fail;
+		/* The spec lets create go without a process (start then
+		 * fails): the container waits on a command that exists in
+		 * any rootfs and that start never runs. */
+		proc = json_tokener_parse("{\"args\": [\"/\"], \"cwd\": \"/\"}");
+		if (!proc) {
+			r = engine__error_oom();
+			goto fail;
+		}
+		json_object_object_add(b->config, "process", proc);
+		b->no_process = true;
 	}
 	r = engine__oci_process(
 	    ctx, proc,

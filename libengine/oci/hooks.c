@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "core/error.h"
+#include "core/log.h"
 #include "oci/oci.h"
 #include "runtime/runtime.h"
 #include "util/cleanup.h"
@@ -133,4 +134,14 @@ int engine__oci_hooks_run(json_object *hooks, const char *name, const char *stat
 		if ((r = run_one(json_object_array_get_idx(list, i), name, i, state, ns_pid)) < 0)
 			return r;
 	return 0;
+}
+
+void engine__oci_hooks_run_all(engine_context *ctx, json_object *hooks, const char *name, const char *state)
+{
+	json_object *list = hooks ? engine__json_get_type(hooks, name, json_type_array) : NULL;
+
+	for (size_t i = 0; list && i < json_object_array_length(list); i++)
+		if (run_one(json_object_array_get_idx(list, i), name, i, state, 0) < 0)
+			engine__log(ctx, ENGINE_LOG_WARN, "oci: %s", engine_error_last()->message);
+	engine_error_clear();
 }

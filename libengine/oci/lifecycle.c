@@ -160,6 +160,10 @@ ENGINE_EXTERN int engine_oci_create(engine_context *ctx, const char *id,
 	r = engine__oci_bundle_load(ctx, o.bundle, &b);
 	if (r < 0)
 		goto remove_dir;
+	if (b->no_process && o.start) {
+		r = engine__error_set(ENGINE_EINVALID, 0, "config.json: process: missing (run needs one)");
+		goto remove_dir;
+	}
 	if (b->terminal && !o.console_socket) {
 		r = engine__error_set(ENGINE_EINVALID, 0,
 				      "process.terminal is true: a console socket is required");
@@ -226,6 +230,7 @@ ENGINE_EXTERN int engine_oci_create(engine_context *ctx, const char *id,
 	st.pid = proc.pid;
 	st.pid_start = engine__proc_start_time(proc.pid);
 	st.started = o.start != 0;
+	st.no_process = b->no_process;
 	st.bundle = b->bundle;
 	st.cgroups_path = (char *)(b->cgroups_path ? b->cgroups_path : "");
 	now_rfc3339(created, sizeof(created));
@@ -243,8 +248,8 @@ ENGINE_EXTERN int engine_oci_create(engine_context *ctx, const char *id,
 	if (o.start) {
 		cleanup_free char *state = hook_state(id, "running", proc.pid, b->bundle, st.annotations);
 
-		if (state && engine__oci_hooks_run(b->hooks, "poststart", state, 0) < 0)
-			engine__log(ctx, ENGINE_LOG_WARN, "oci: %s", engine_error_last()->message);
+		if (state)
+			engine__oci_hooks_run_all(ctx, b->hooks, "poststart", state);
 	}
 	engine__cgroup_free(cg);
 	engine__oci_bundle_free(b);
@@ -294,6 +299,11 @@ ENGINE_EXTERN int engine_oci_start(engine_context *ctx, const char *id)
 		r = engine__error_set(ENGINE_EBUSY, 0, "cannot start container \"%s\": it is %s", id, status);
 		goto out;
 	}
+	if (st.no_process) {
+		r = engine__error_set(ENGINE_EINVALID, 0,
+				      "cannot start container \"%s\": its config.json has no process", id);
+		goto out;
+	}
 	hooks = load_hooks(&st, &config);
 	state = hook_state(id, "created", st.pid, st.bundle, st.annotations);
 	if (!state) {
@@ -321,9 +331,8 @@ ENGINE_EXTERN int engine_oci_start(engine_context *ctx, const char *id)
 	free(state);
 	state = hook_state(id, "running", st.pid, st.bundle, st.annotations);
 	/* The spec: a failed poststart hook is a warning, the start stands. */
-	if (state && engine__oci_hooks_run(hooks, "poststart", state, 0) < 0)
-		engine__log(ctx, ENGINE_LOG_WARN, "oci: %s", engine_error_last()->message);
-	engine_error_clear();
+	if (state)
+		engine__oci_hooks_run_all(ctx, hooks, "poststart", state);
 	r = 0;
 out:
 	engine__oci_state_clear(&st);
@@ -448,9 +457,8 @@ ENGINE_EXTERN int engine_oci_delete(engine_context *ctx, const char *id, int for
 		goto out;
 	}
 	/* The spec: a failed poststop hook is a warning, the delete stands. */
-	if (state && engine__oci_hooks_run(hooks, "poststop", state, 0) < 0)
-		engine__log(ctx, ENGINE_LOG_WARN, "oci: %s", engine_error_last()->message);
-	engine_error_clear();
+	if (state)
+		engine__oci_hooks_run_all(ctx, hooks, "poststop", state);
 	r = 0;
 out:
 	engine__oci_state_clear(&st);

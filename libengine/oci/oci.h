@@ -35,6 +35,7 @@ typedef struct engine__oci_bundle {
 	json_object *hooks;	/* borrowed */
 	int pidns_fd;		/* a PID namespace joined by path (the parent enters it), -1 */
 	bool terminal;
+	bool no_process;    /* config.json has none: create only, start fails */
 	bool host_cgroupns; /* no cgroup namespace asked for */
 	unsigned long ns_new;
 	bool ns_uts; /* a uts namespace, new or joined: hostname and domainname allowed */
@@ -77,6 +78,7 @@ typedef struct engine__oci_state {
 	uint64_t pid_start; /* /proc/<pid>/stat start time */
 	bool started;
 	bool paused;
+	bool no_process; /* created from a config.json without a process */
 	char *bundle;
 	char *cgroups_path;
 	char *created; /* RFC 3339 */
@@ -103,5 +105,9 @@ json_object *engine__oci_state_json(engine_context *ctx, const engine__oci_state
  * process's namespaces (createContainer, startContainer). The first
  * failure (exit status, signal, timeout) is the error. */
 int engine__oci_hooks_run(json_object *hooks, const char *name, const char *state_json, pid_t ns_pid);
+/* poststart and poststop hooks: the spec wants a failed one logged as a
+ * warning and the remaining ones run all the same. */
+void engine__oci_hooks_run_all(engine_context *ctx, json_object *hooks, const char *name,
+			       const char *state_json);
 
 #endif

@@ -84,6 +84,7 @@ int engine__oci_state_read(engine_context *ctx, const char *id, engine__oci_stat
 	st->pid_start = (uint64_t)engine__json_get_int(j, "pid_start", 0);
 	st->started = json_object_get_boolean(json_object_object_get(j, "started"));
 	st->paused = json_object_get_boolean(json_object_object_get(j, "paused"));
+	st->no_process = json_object_get_boolean(json_object_object_get(j, "no_process"));
 	st->bundle = strdup(engine__json_get_string(j, "bundle") ? engine__json_get_string(j, "bundle") : "");
 	st->cgroups_path = strdup(
 	    engine__json_get_string(j, "cgroupsPath") ? engine__json_get_string(j, "cgroupsPath") : "");
@@ -109,6 +110,8 @@ int engine__oci_state_write(engine_context *ctx, const engine__oci_state *st)
 	json_object_object_add(j, "pid_start", json_object_new_int64((int64_t)st->pid_start));
 	json_object_object_add(j, "started", json_object_new_boolean(st->started));
 	json_object_object_add(j, "paused", json_object_new_boolean(st->paused));
+	if (st->no_process)
+		json_object_object_add(j, "no_process", json_object_new_boolean(true));
 	engine__json_add_string(j, "bundle", st->bundle);
 	engine__json_add_string(j, "cgroupsPath", st->cgroups_path);
 	engine__json_add_string(j, "created", st->created);

@@ -418,22 +418,20 @@ void engine__child_oci_setup(engine__plan *p, int go_fd, int err_fd)
 	const engine__plan_oci *o = p->oci;
 	int root;
 
-	if (mount(NULL, "/", NULL, o->rootfs_propagation ? o->rootfs_propagation : MS_SLAVE | MS_REC, NULL) <
-	    0)
+	/* Nothing done here reaches the host's mounts, whatever
+	 * rootfsPropagation asks: that applies to the container's "/" once
+	 * it is one (as runc does). A shared or unbindable "/" here would
+	 * also make pivot_root and the bind below fail. */
+	if (mount(NULL, "/", NULL, MS_SLAVE | MS_REC, NULL) < 0)
 		FAIL("set the propagation of", "/");
 	/* pivot_root wants the new root to be a mount whose parent is not shared. */
 	if (mount(o->rootfs, o->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
 		FAIL("bind the rootfs onto itself:", o->rootfs);
-	if (o->rootfs_propagation & MS_SHARED && mount(NULL, o->rootfs, NULL, MS_PRIVATE, NULL) < 0)
-		FAIL("make the rootfs private:", o->rootfs);
 	root = open(o->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (root < 0)
 		FAIL("open the rootfs", o->rootfs);
 	do_mounts(err_fd, root, p);
 	make_devices(err_fd, root, p);
-	if (o->rootfs_propagation & MS_SHARED &&
-	    mount(NULL, o->rootfs, NULL, o->rootfs_propagation, NULL) < 0)
-		FAIL("set the propagation of the rootfs", o->rootfs);
 	close(root);
 	if (o->new_timens) {
 		if (unshare(CLONE_NEWTIME) < 0)
@@ -469,6 +467,8 @@ void engine__child_oci_setup(engine__plan *p, int go_fd, int err_fd)
 		}
 	}
 	enter_root(err_fd, p);
+	if (o->rootfs_propagation && mount(NULL, "/", NULL, o->rootfs_propagation, NULL) < 0)
+		FAIL("set the propagation of the container's", "/");
 	if (o->rootfs_readonly)
 		engine__child_set_readonly(err_fd, "/", false);
 	for (size_t i = 0; i < o->n_sysctl; i++)

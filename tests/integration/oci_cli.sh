@@ -25,6 +25,9 @@ trap cleanup EXIT
 check() { # check NAME EXPECTED ACTUAL
 	if [ "$2" = "$3" ]; then echo "ok   $1"; else echo "FAIL $1: expected [$2] got [$3]"; fails=$((fails + 1)); fi
 }
+contains() { # contains NAME NEEDLE TEXT
+	case "$3" in *"$2"*) echo "ok   $1" ;; *) echo "FAIL $1: [$3] lacks [$2]"; fails=$((fails + 1)) ;; esac
+}
 status() { O state "$1" 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["status"])'; }
 # edit KEY=PYTHON-EXPR...: change the bundle's config.json (c is the config)
 edit() { python3 - "$tmp/b/config.json" "$@" <<'EOF'
@@ -109,7 +112,36 @@ check "hooks in order" "prestart created createRuntime creating createContainer 
 edit "c['hooks'] = {'prestart': [{'path': '/bin/false'}]}"
 O create --bundle "$tmp/b" h2 2>/dev/null; check "failing prestart hook fails create" 1 $?
 check "nothing left after a failed create" "" "$(O list -q)"
+# a failed poststart or poststop hook is a warning; the next ones still run
+: > "$tmp/hooks.log"
+edit "c['hooks'] = {k: [{'path': '/bin/false'}, {'path': '$tmp/hook.sh', 'args': ['hook.sh', k]}] for k in ['poststart', 'poststop']}" 'c["process"]["args"] = ["true"]'
+O run --bundle "$tmp/b" h3 >/dev/null 2>"$tmp/err"; check "failed poststart/poststop hooks: run goes on" 0 $?
+check "hooks after a failed one run" "poststart running poststop stopped" "$(tr '\n' ' ' < "$tmp/hooks.log" | sed 's/ $//')"
+grep -q 'warning: oci: hook poststop\[0\] /bin/false: exit status 1' "$tmp/err"; check "failed hook logged" 0 $?
 edit "del c['hooks']" "c['mounts'].pop()"
+
+# rootfsPropagation applies to the container's "/" (never the host's): a
+# shared or unbindable "/" still pivots
+for prop in shared unbindable private; do
+	edit "c['linux']['rootfsPropagation'] = '$prop'" 'c["process"]["args"] = ["sed", "-n", "s|^[0-9]* [0-9]* [^ ]* [^ ]* / ||p", "/proc/self/mountinfo"]'
+	out=$(O run --bundle "$tmp/b" p1 2>&1); check "rootfsPropagation $prop runs" 0 $?
+	case $prop in
+	shared) contains "rootfsPropagation shared: / is shared" "shared:" "$out" ;;
+	unbindable) contains "rootfsPropagation unbindable: / is unbindable" "unbindable" "$out" ;;
+	private) case "$out" in *shared:*) check "rootfsPropagation private: / is not shared" "" "$out" ;; *) check "rootfsPropagation private: / is not shared" 1 1 ;; esac ;;
+	esac
+done
+edit "del c['linux']['rootfsPropagation']" 'c["process"]["args"] = ["sleep", "100"]'
+
+# no process: create works, start fails and leaves it created (the spec)
+edit "c['saved'] = c.pop('process')"
+O create --bundle "$tmp/b" np1 2>/dev/null; check "create without a process" 0 $?
+O start np1 2>"$tmp/err"; check "start without a process fails" 1 $?
+grep -q 'has no process' "$tmp/err"; check "start says why" 0 $?
+check "still created" created "$(status np1)"
+O run --bundle "$tmp/b" np2 2>/dev/null; check "run without a process fails" 1 $?
+O delete --force np1
+edit "c['process'] = c.pop('saved')"
 
 # a network namespace joined by path
 netns="engine-it-oci-$$"
