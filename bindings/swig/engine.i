@@ -253,6 +253,19 @@ ENGINE_OWNING_STRUCT(engine_attach_options, free((char *)o->detach_keys);)
 %include "engine/attach.h"
 %include "engine/logs.h"
 
+/* ---- exec instances --------------------------------------------------- */
+ENGINE_STRARRAY_MEMBER(engine_exec_config, argv)
+ENGINE_STRARRAY_MEMBER(engine_exec_config, env)
+ENGINE_OWNING_STRUCT(engine_exec_config,
+	free((char *)o->user); free((char *)o->working_dir);
+	capi_strarray_clear(&o->argv); capi_strarray_clear(&o->env);)
+%immutable engine_exec_state::started;
+%immutable engine_exec_state::running;
+%immutable engine_exec_state::pid;
+%immutable engine_exec_state::exit_code;
+%immutable engine_exec_state::tty;
+%include "engine/exec.h"
+
 /* ---- registry --------------------------------------------------------- */
 /* Progress goes to the options' progress_fd (JSON lines) instead. */
 %ignore engine_registry_set_progress_callback;

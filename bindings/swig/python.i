@@ -150,11 +150,12 @@ static void capi_set_error_classes(PyObject *classes)
 	int attach_stdin, int attach_stdout, int attach_stderr, int logs, int stream,
 	int condition, int cancel_fd, int show_stdout, int show_stderr, int follow,
 	int timestamps, int partial, int preserve_fds, int no_pivot, int no_new_keyring,
-	int start, int read_only
+	int start, int read_only,
+	int tty, int open_stdin, int privileged, int detach, int started, int running, int pid
 };
 /* Results that are counts, flags or fds, not just 0. */
 %typemap(out) int engine_attach_fd, int engine_attach_tty, int engine_attach_stdin,
-	int engine_attach_detached, int engine_logs_fd "$result = PyLong_FromLong($1);"
+	int engine_attach_detached, int engine_logs_fd, int engine_exec_fd "$result = PyLong_FromLong($1);"
 %typemap(out) int engine_logs_next {
 	if ($1 < 0) {
 		capi_raise_error($1);
@@ -277,6 +278,7 @@ CAPI_STRUCT_OUT(engine_container_stats, ENGINE_CONTAINER_STATS_VERSION)
 }
 %typemap(freearg) (void *buf, size_t size) "free(tmpbuf$argnum);"
 CAPI_STRUCT_OUT(engine_wait_result, ENGINE_WAIT_RESULT_VERSION)
+CAPI_STRUCT_OUT(engine_exec_state, ENGINE_EXEC_STATE_VERSION)
 
 /* Byte buffers out (bytes) and in (any bytes-like object). */
 %typemap(out) capi_bytes {

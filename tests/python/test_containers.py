@@ -1,6 +1,7 @@
 """The container lifecycle through Python: create/start/exec/stats/inspect/
 logs/kill/wait/stop/pause/remove, and the handle's context manager."""
 
+import os
 import signal
 import time
 
@@ -113,3 +114,60 @@ def test_handle_unusable_after_its_context_closes(root, config):
     c.close()
     with engine.Context(root=root, config=config) as again:
         again.containers.get(cid).remove()
+
+
+def test_exec_instance_tty(busybox_ctx):
+    """Exec instances through the C API binding: a TTY's pty master, resize,
+    inspect (running, PID, exit code), wait; and a detached one."""
+    from engine import capi
+    with busybox_ctx.containers.create("busybox", ["sleep", "60"]) as c:
+        c.start()
+        cfg = capi.engine_exec_config()
+        capi.engine_exec_config_init(cfg, capi.ENGINE_EXEC_CONFIG_VERSION)
+        cfg.set_argv(["sh", "-c", "tty; stty size; read x; echo [$x]; exit 3"])
+        cfg.tty = 1
+        cfg.open_stdin = 1
+        cfg.tty_rows, cfg.tty_cols = 24, 80
+        x = capi.engine_exec_create(c.handle, cfg)
+        try:
+            capi.engine_exec_start(x, None)
+            st = capi.engine_exec_inspect(x)
+            assert (st.started, st.running, st.tty) == (1, 1, 1) and st.pid > 0
+            fd = capi.engine_exec_fd(x, 1)
+            assert fd >= 0 and capi.engine_exec_fd(x, 0) == fd and capi.engine_exec_fd(x, 2) == -1
+            out = b""
+            while b"24 80\r\n" not in out:
+                out += os.read(fd, 4096)
+            capi.engine_exec_resize(x, 30, 100)
+            os.write(fd, b"hi\r")
+            while True:
+                try:
+                    chunk = os.read(fd, 4096)
+                except OSError:  # EIO: the terminal's other side is closed
+                    break
+                if not chunk:
+                    break
+                out += chunk
+            assert out == b"/dev/pts/0\r\n24 80\r\nhi\r\n[hi]\r\n"
+            assert capi.engine_exec_wait(x, -1) == 3
+            st = capi.engine_exec_inspect(x)
+            assert (st.running, st.exit_code) == (0, 3)
+            with pytest.raises(engine.Busy):
+                capi.engine_exec_resize(x, 30, 100)
+        finally:
+            capi.engine_exec_free(x)
+
+        cfg.set_argv(["sh", "-c", "echo bg > /tmp/bg"])
+        cfg.tty = 0
+        x = capi.engine_exec_create(c.handle, cfg)
+        try:
+            so = capi.engine_exec_start_options()
+            capi.engine_exec_start_options_init(so, capi.ENGINE_EXEC_START_OPTIONS_VERSION)
+            so.detach = 1
+            capi.engine_exec_start(x, so)
+            assert capi.engine_exec_fd(x, 1) == -1
+            assert capi.engine_exec_wait(x, 60) == 0
+        finally:
+            capi.engine_exec_free(x)
+        assert c.exec(["cat", "/tmp/bg"]).stdout == b"bg\n"
+        c.remove(force=True)
