@@ -122,6 +122,7 @@ static void host_free(void *data)
 	if (h->v2_dev_prog_fd >= 0)
 		close(h->v2_dev_prog_fd);
 	free(h->v2_root);
+	free(h->rootless_why);
 	free(h->root_override);
 	free(h->parent);
 	pthread_mutex_destroy(&h->lock);
@@ -184,6 +185,16 @@ static int host_detect(engine_context *ctx, cg_host *h)
 	r = detect(root, h->root_override != NULL, &h->mode, &h->fake);
 	if (r < 0)
 		return r;
+	if (engine__context_rootless(ctx)) {
+		cleanup_free char *v2 =
+		    h->mode == ENGINE__CGROUP_HYBRID ? engine__path_join(root, "unified") : strdup(root);
+
+		if (!v2)
+			return engine__error_oom();
+		r = engine__cgroup_rootless_detect(h, h->mode == ENGINE__CGROUP_LEGACY ? NULL : v2);
+		h->detected = r == 0;
+		return r;
+	}
 	if (h->mode != ENGINE__CGROUP_UNIFIED) {
 		r = engine__cgroup_v1_host_init(h);
 		if (r < 0)
@@ -215,7 +226,9 @@ int engine__cgroup_host(engine_context *ctx, bool parent, cg_host **out)
 	pthread_mutex_lock(&h->lock);
 	if (!h->detected)
 		r = host_detect(ctx, h);
-	if (r == 0 && parent && !h->parent_ready) {
+	if (r == 0 && parent && !h->parent_ready && h->rootless_none) {
+		h->parent_ready = true; /* no cgroups at all */
+	} else if (r == 0 && parent && !h->parent_ready) {
 		/* Legacy/hybrid: v1 carries the resources; hybrid's v2 cgroup
 		 * gets no controllers. */
 		if (h->mode != ENGINE__CGROUP_UNIFIED)
@@ -424,6 +437,10 @@ int engine__cgroup_create(engine_context *ctx, const char *id, const engine__cgr
 		return r;
 	if ((r = engine__cgroup_host(ctx, true, &h)) < 0)
 		return r;
+	if (h->rootless_none)
+		return engine__cgroup_rootless_none(h, id, limits, out) < 0
+			   ? engine__error_wrap("cgroup %s", id)
+			   : 0;
 	cg = engine__cgroup_handle_new(h, id);
 	if (!cg)
 		return ENGINE_ENOMEM;
@@ -444,6 +461,8 @@ int engine__cgroup_open(engine_context *ctx, const char *id, engine__cgroup **ou
 
 	if ((r = check_id(id)) < 0 || (r = engine__cgroup_host(ctx, true, &h)) < 0)
 		return r;
+	if (h->rootless_none)
+		return engine__cgroup_rootless_none(h, id, NULL, out);
 	cg = engine__cgroup_handle_new(h, id);
 	if (!cg)
 		return ENGINE_ENOMEM;
@@ -465,6 +484,8 @@ int engine__cgroup_attach(engine__cgroup *cg, pid_t pid)
 	if (pid <= 0)
 		return engine__error_set(ENGINE_EINVALID, 0, "cgroup %s: attach pid %d: invalid", cg->id,
 					 (int)pid);
+	if (cg->none)
+		return 0;
 	if (cg->host->mode != ENGINE__CGROUP_UNIFIED)
 		r = engine__cgroup_v1_attach(cg, pid);
 	if (r == 0 && cg->v2_fd >= 0)
@@ -482,6 +503,8 @@ int engine__cgroup_stats_read(engine__cgroup *cg, engine__cgroup_stats *out)
 	int r;
 
 	memset(out, 0, sizeof(*out));
+	if (cg->none)
+		return engine__cgroup_rootless_unsupported(cg, "stats");
 	r = cg->host->mode == ENGINE__CGROUP_UNIFIED ? engine__cgroup_v2_stats(cg, out)
 						     : engine__cgroup_v1_stats(cg, out);
 	return r < 0 ? engine__error_wrap("cgroup %s: stats", cg->id) : 0;
@@ -492,6 +515,8 @@ int engine__cgroup_freeze(engine__cgroup *cg, bool frozen)
 	int r;
 
 	/* Hybrid without a v1 freezer still has the v2 core freezer. */
+	if (cg->none)
+		return engine__cgroup_rootless_unsupported(cg, frozen ? "pause" : "unpause");
 	if (cg->host->mode != ENGINE__CGROUP_UNIFIED && engine__cgroup_v1_has_freezer(cg))
 		r = engine__cgroup_v1_freeze(cg, frozen);
 	else if (cg->v2_fd >= 0)
@@ -507,6 +532,9 @@ int engine__cgroup_kill(engine__cgroup *cg, int sig)
 
 	if (sig <= 0 || sig >= NSIG)
 		return engine__error_set(ENGINE_EINVALID, 0, "cgroup %s: signal %d: invalid", cg->id, sig);
+	/* Callers signal PID 1 too: its death ends the PID namespace. */
+	if (cg->none)
+		return engine__cgroup_rootless_unsupported(cg, "signal every process");
 	/* Hybrid: cgroup.kill in the unified mount kills every task, forks in
 	 * flight included, in one write; other signals need the freezer. */
 	if (cg->host->mode == ENGINE__CGROUP_UNIFIED) {
@@ -527,6 +555,8 @@ bool engine__cgroup_populated(engine__cgroup *cg)
 	engine__error_saved saved;
 	int r;
 
+	if (cg->none)
+		return false;
 	engine__error_save(&saved);
 	r = cg->v2_fd >= 0 ? engine__cgroup_v2_populated(cg) : engine__cgroup_v1_populated(cg);
 	engine__error_restore(&saved);
@@ -535,6 +565,8 @@ bool engine__cgroup_populated(engine__cgroup *cg)
 
 bool engine__cgroup_oom_killed(engine__cgroup *cg)
 {
+	if (cg->none)
+		return false; /* no memory limit to hit */
 	return (cg->host->mode == ENGINE__CGROUP_UNIFIED ? engine__cgroup_v2_oom_kills(cg)
 							 : engine__cgroup_v1_oom_kills(cg)) > 0;
 }
@@ -545,6 +577,10 @@ int engine__cgroup_destroy(engine__cgroup *cg)
 
 	if (!cg)
 		return 0;
+	if (cg->none) {
+		engine__cgroup_free(cg);
+		return 0;
+	}
 	if (engine__cgroup_populated(cg))
 		r = engine__cgroup_kill(cg, SIGKILL);
 	if (cg->host->mode != ENGINE__CGROUP_UNIFIED && (r2 = engine__cgroup_v1_remove(cg)) < 0 && r == 0)
@@ -564,6 +600,8 @@ int engine__cgroup_parent_remove(engine_context *ctx)
 
 	if (r < 0)
 		return r;
+	if (h->rootless_none)
+		return 0;
 	pthread_mutex_lock(&h->lock);
 	r = h->mode == ENGINE__CGROUP_UNIFIED ? 0 : engine__cgroup_v1_parent_remove(h);
 	if (h->mode != ENGINE__CGROUP_LEGACY && (r2 = engine__cgroup_v2_parent_remove(h)) < 0 && r == 0)
@@ -588,6 +626,8 @@ int engine__cgroup_procs(engine__cgroup *cg, char **out)
 	int r;
 
 	/* The v2 cgroup holds every task (hybrid hosts attach there too). */
+	if (cg->none)
+		return engine__cgroup_rootless_unsupported(cg, "list tasks");
 	if (cg->v2_fd >= 0)
 		r = engine__cgroup_read_all(cg->v2_fd, cg->v2_path, "cgroup.procs", out);
 	else
@@ -602,6 +642,8 @@ int engine__cgroup_set_file(engine__cgroup *cg, const char *controller, const ch
 {
 	int r;
 
+	if (cg->none)
+		return engine__cgroup_rootless_unsupported(cg, file);
 	if (!controller) {
 		if (cg->v2_fd < 0)
 			return engine__error_set(ENGINE_ENOTSUP, 0, "%s: no cgroup v2 hierarchy on this host",

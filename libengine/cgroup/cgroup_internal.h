@@ -49,7 +49,11 @@ typedef struct cg_host {
 	bool parent_ready; /* parent dirfds below are valid */
 	char *root_override;
 	engine__cgroup_mode mode;
-	bool fake;    /* a plain directory posing as cgroup2 (tests) */
+	bool fake; /* a plain directory posing as cgroup2 (tests) */
+	/* Rootless (cgroup_rootless.c): no delegated v2 subtree, so no
+	 * cgroups at all, and why (for the errors of what needs one). */
+	bool rootless_none;
+	char *rootless_why;
 	char *parent; /* relative path, "engine" by default */
 
 	/* v2: the whole tree (unified) or the unified mount (hybrid). */
@@ -83,6 +87,7 @@ struct engine__cgroup {
 	int v2_fd; /* -1 in legacy mode */
 	char *v2_path;
 	bool v2_only; /* a minimal cgroup on a hybrid host: nothing in v1 */
+	bool none;    /* rootless without a delegated subtree: no cgroup at all */
 	/* Only leaders of a hierarchy hold an fd; -1 where not created. */
 	int v1_fd[CG_V1_MAX];
 	char *v1_path[CG_V1_MAX];
@@ -96,6 +101,20 @@ bool engine__cgroup_valid_rel_path(const char *p, bool allow_slash);
 engine__cgroup *engine__cgroup_handle_new(cg_host *h, const char *id);
 /* Check @limits against the host, then create cg's directories and apply them. */
 int engine__cgroup_create_in(cg_host *h, engine__cgroup *cg, const engine__cgroup_limits *limits);
+
+/* Rootless (cgroup_rootless.c). The subtree of the v2 hierarchy mounted at
+ * @v2_mount (NULL: none) that the caller, in cgroup @self ("/a/b"), may use:
+ * its cgroup's parent when that is writable and offers controllers. Sets
+ * *@base_out (absolute path) or *@why_out (why not), both malloc'd. */
+int engine__cgroup_rootless_find(const char *v2_mount, const char *self, char **base_out, char **why_out);
+/* Host detection for a rootless context: the delegated subtree becomes
+ * the v2 root of a unified host, or @h gets rootless_none. */
+int engine__cgroup_rootless_detect(cg_host *h, const char *v2_mount);
+/* A cgroup-less handle (rootless_none); a limit in @limits is ENGINE_ENOTSUP. */
+int engine__cgroup_rootless_none(cg_host *h, const char *id, const engine__cgroup_limits *limits,
+				 engine__cgroup **out);
+/* ENGINE_ENOTSUP for @what on a cgroup-less handle. */
+int engine__cgroup_rootless_unsupported(engine__cgroup *cg, const char *what);
 
 /* Driver entry points (cgroup_v1.c, cgroup_v2.c). Callers hold nothing;
  * each sets the thread's error on failure. */

@@ -162,6 +162,10 @@ int engine__cgroup_create_path(engine_context *ctx, const char *path, const char
 		limits = &none;
 	if ((r = engine__cgroup_limits_validate(limits)) < 0 || (r = engine__cgroup_host(ctx, true, &h)) < 0)
 		return r;
+	if (h->rootless_none)
+		return engine__cgroup_rootless_none(h, id, limits, out) < 0
+			   ? engine__error_wrap("cgroup %s", path)
+			   : 0;
 	if ((r = handle_at(h, path, id, true, &cg)) < 0)
 		return engine__error_wrap("cgroup %s", path);
 	r = engine__cgroup_create_in(h, cg, limits);
@@ -183,6 +187,8 @@ int engine__cgroup_open_path(engine_context *ctx, const char *path, const char *
 		return engine__cgroup_open(ctx, id, out);
 	if ((r = engine__cgroup_host(ctx, true, &h)) < 0)
 		return r;
+	if (h->rootless_none)
+		return engine__cgroup_rootless_none(h, id, NULL, out);
 	if ((r = handle_at(h, path, id, false, &cg)) < 0)
 		return engine__error_wrap("cgroup %s", path);
 	r = h->mode == ENGINE__CGROUP_UNIFIED ? 0 : engine__cgroup_v1_open(cg);

@@ -209,6 +209,8 @@ int engine__cgroup_update(engine__cgroup *cg, const engine__cgroup_change *u)
 
 	if (r < 0)
 		return r;
+	if (cg->none)
+		return engine__cgroup_rootless_unsupported(cg, "update");
 	r = cg->host->mode == ENGINE__CGROUP_UNIFIED ? v2_update(cg, u) : v1_update(cg, u);
 	return r < 0 ? engine__error_wrap("cgroup %s: update", cg->id) : 0;
 }

@@ -120,7 +120,66 @@ static void make_node(int err_fd, const char *path, unsigned maj, unsigned min)
 		FAIL("chmod", path);
 }
 
-static void setup_dev(int err_fd, const engine__plan *p)
+/* Rootless: a user namespace may not mknod, so the host's nodes are
+ * bound instead (opened before pivot_root: engine__child_open_devs), which
+ * is what rootless podman and bwrap do; their permissions stay the host's. */
+#define N_DEV_NODES 6
+static const char *const dev_nodes[N_DEV_NODES] = {"/dev/null",	  "/dev/zero",	  "/dev/full",
+						   "/dev/random", "/dev/urandom", "/dev/tty"};
+
+static void open_devs(int err_fd, int *fds)
+{
+	for (size_t i = 0; i < N_DEV_NODES; i++) {
+		fds[i] = open_tree(AT_FDCWD, dev_nodes[i], OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+		if (fds[i] < 0)
+			FAIL("bind the host's device", dev_nodes[i]);
+	}
+}
+
+static void bind_devs(int err_fd, int *fds)
+{
+	for (size_t i = 0; i < N_DEV_NODES; i++) {
+		int fd = open(dev_nodes[i], O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+
+		if (fd < 0)
+			FAIL("create", dev_nodes[i]);
+		close(fd);
+		if (move_mount(fds[i], "", AT_FDCWD, dev_nodes[i], MOVE_MOUNT_F_EMPTY_PATH) < 0)
+			FAIL("bind the host's device on", dev_nodes[i]);
+		close(fds[i]);
+	}
+}
+
+/* A detached mount of a fresh @type (proc, sysfs). A user namespace may
+ * mount those only where the mount namespace already shows one (the
+ * kernel's mount_too_revealing), so a rootless child makes them before the
+ * host's root is detached and attaches them once its own is in place. */
+static int fs_mount_fd(int err_fd, const char *type, unsigned attrs)
+{
+	int fs = fsopen(type, FSOPEN_CLOEXEC), mnt;
+
+	if (fs < 0)
+		FAIL("fsopen", type);
+	if (fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+		FAIL("create a mount of", type);
+	mnt = fsmount(fs, FSMOUNT_CLOEXEC, attrs);
+	if (mnt < 0)
+		FAIL("mount", type);
+	close(fs);
+	return mnt;
+}
+
+/* Attach a detached mount @fd at @path (made first). */
+static void attach_fd(int err_fd, int fd, const char *path)
+{
+	if (mkdir_p(path, 0755, false) < 0)
+		FAIL("mkdir", path);
+	if (move_mount(fd, "", AT_FDCWD, path, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+		FAIL("mount on", path);
+	close(fd);
+}
+
+static void setup_dev(int err_fd, const engine__plan *p, int *dev_fds)
 {
 	static const struct {
 		const char *path;
@@ -138,13 +197,15 @@ static void setup_dev(int err_fd, const engine__plan *p)
 	};
 
 	do_mount(err_fd, "tmpfs", "/dev", "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k");
-	for (size_t i = 0; i < sizeof(nodes) / sizeof(nodes[0]); i++)
+	if (p->rootless)
+		bind_devs(err_fd, dev_fds);
+	for (size_t i = 0; !p->rootless && i < sizeof(nodes) / sizeof(nodes[0]); i++)
 		make_node(err_fd, nodes[i].path, nodes[i].maj, nodes[i].min);
 	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++)
 		if (symlink(links[i].target, links[i].link) < 0)
 			FAIL("symlink", links[i].link);
 	do_mount(err_fd, "devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
-		 "newinstance,ptmxmode=0666,mode=0620,gid=5");
+		 p->devpts_data ? p->devpts_data : "newinstance,ptmxmode=0666,mode=0620,gid=5");
 	do_mount(err_fd, "shm", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
 		 "mode=1777,size=65536k");
 	do_mount(err_fd, "mqueue", "/dev/mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
@@ -275,6 +336,8 @@ static void attach_mounts(int err_fd, engine__plan *p)
 
 static void setup_rootfs(int err_fd, engine__plan *p)
 {
+	int dev_fds[N_DEV_NODES], sys_fd = -1, proc_fd = -1;
+
 	/* Slave, not private: host mounts (e.g. under a volume) still show up,
 	 * but nothing we mount leaks back to the host. */
 	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
@@ -290,6 +353,20 @@ static void setup_rootfs(int err_fd, engine__plan *p)
 		m->tree_fd = open_tree(AT_FDCWD, m->src, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
 		if (m->tree_fd < 0)
 			FAIL("bind mount source", m->src);
+	}
+	if (p->rootless) {
+		open_devs(err_fd, dev_fds);
+		proc_fd =
+		    fs_mount_fd(err_fd, "proc", MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+		/* sysfs belongs to the network namespace's owner: sharing the
+		 * host's (--network host), only a bind of the host's will do. */
+		if (p->clone_flags & CLONE_NEWNET)
+			sys_fd = fs_mount_fd(err_fd, "sysfs",
+					     MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
+						 MOUNT_ATTR_NOEXEC);
+		else if ((sys_fd = open_tree(AT_FDCWD, "/sys",
+					     OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE)) < 0)
+			FAIL("bind the host's", "/sys");
 	}
 	if (p->tmpfs_dir) {
 		if (mount("tmpfs", p->tmpfs_dir, "tmpfs", MS_NOSUID | MS_NODEV, p->tmpfs_data) < 0)
@@ -318,9 +395,23 @@ static void setup_rootfs(int err_fd, engine__plan *p)
 	/* Injected files go in before /proc and /sys exist: an image's symlink
 	 * can then never turn one into a sysctl write. */
 	write_files(err_fd, p);
-	do_mount(err_fd, "proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
-	setup_dev(err_fd, p);
-	do_mount(err_fd, "sysfs", "/sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+	if (proc_fd >= 0)
+		attach_fd(err_fd, proc_fd, "/proc");
+	else
+		do_mount(err_fd, "proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+	setup_dev(err_fd, p, dev_fds);
+	if (sys_fd >= 0) {
+		struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
+						      MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC};
+
+		/* (a fresh sysfs is read-only already; a bind is made so) */
+		if (mount_setattr(sys_fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) < 0)
+			FAIL("make read-only:", "/sys");
+		attach_fd(err_fd, sys_fd, "/sys");
+	} else {
+		do_mount(err_fd, "sysfs", "/sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+			 NULL);
+	}
 	attach_mounts(err_fd, p);
 	engine__child_mask_paths(err_fd, p);
 	if (p->read_only)
@@ -384,7 +475,9 @@ void engine__child_drop_privileges(engine__plan *p, int err_fd)
 		CHECK(engine__seccomp_apply(p->seccomp), "load seccomp filter");
 	if (p->has_user) {
 		CHECK(engine__caps_apply_bounding(&p->caps), "drop bounding capabilities");
-		if (setgroups(p->n_groups, p->groups) < 0)
+		/* A rootless namespace with only the caller mapped has setgroups
+		 * denied for good (and no group but 0 to set). */
+		if (!(p->rootless && !p->subgid_count) && setgroups(p->n_groups, p->groups) < 0)
 			FAIL("setgroups", NULL);
 		if (setresgid(p->gid, p->gid, p->gid) < 0)
 			FAIL("setgid", NULL);
@@ -553,8 +646,15 @@ void engine__child_main(engine__plan *p, int go_fd, int err_fd)
 	/* dumpable is the mm's: with CLONE_VM it would be the caller's too.
 	 * Such a child is alone in a fresh PID namespace until it execs (no
 	 * --init, exec or sandbox takes that path): nothing can reach it. */
-	if (!p->vm)
+	/* Rootless: after the maps (below), which the parent may write into
+	 * /proc/<pid> only while we are dumpable; no container process exists
+	 * before then. */
+	if (!p->vm && !p->rootless)
 		engine__child_nodump(err_fd);
+	/* (A caller that changed its uids is non-dumpable, and so are we.)
+	 * Then ask for the maps. */
+	if (p->rootless && !p->oci && (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0 || write(go_fd, "u", 1) != 1))
+		FAIL("ask for the user namespace's id maps", NULL);
 	/* --network container:<x>: its namespace instead of a new one (before
 	 * the fd that names it is closed with the rest). */
 	if (p->join_netns_fd >= 0 && setns(p->join_netns_fd, CLONE_NEWNET) < 0)
@@ -577,6 +677,14 @@ void engine__child_main(engine__plan *p, int go_fd, int err_fd)
 	 * OCI container outlives `create`. */
 	if (!p->job && !(p->oci && p->oci->keep_alive) && prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
 		FAIL("prctl", NULL);
+	/* Rootless: nothing can be made in the user namespace before the
+	 * parent maps it; then we are its root (the caller, mapped to 0). */
+	if (p->rootless && !p->oci) {
+		engine__child_wait_parent(go_fd, err_fd);
+		engine__child_nodump(err_fd);
+		if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
+			FAIL("become root in the user namespace", NULL);
+	}
 	/* The rootfs is built while the parent places us in the cgroup (on v1
 	 * that write waits for an RCU grace period): the round trip ends right
 	 * before the cgroup namespace and exec. */
@@ -610,7 +718,7 @@ void engine__child_main(engine__plan *p, int go_fd, int err_fd)
 		if (fcntl(3 + i, F_SETFD, 0) < 0 && errno != EBADF)
 			FAIL("keep a preserved fd", NULL);
 	/* An OCI child has synced before its pivot_root (child_oci.c). */
-	if (!p->vm && !p->oci)
+	if (!p->vm && !p->oci && !p->rootless)
 		engine__child_wait_parent(go_fd, err_fd);
 	if (p->job)
 		engine__child_wait_job(p, go_fd, err_fd);

@@ -204,7 +204,18 @@ int engine__overlay_options(char *const *layers, const char *cdir, bool read_onl
 
 static int build_overlay(engine__plan *p, char *const *layers, const char *cdir)
 {
-	return engine__overlay_options(layers, cdir, false, &p->overlay_data, &p->overlay_cwd);
+	int r = engine__overlay_options(layers, cdir, false, &p->overlay_data, &p->overlay_cwd);
+	char *grown;
+
+	if (r < 0 || !p->rootless)
+		return r;
+	/* Mounted in a user namespace: opaque markers are user.overlay.*
+	 * (trusted.* is the host root's), as the rootless unpack writes them. */
+	if (!(grown = engine__strdup_printf("%s,userxattr", p->overlay_data)))
+		return engine__error_oom();
+	free(p->overlay_data);
+	p->overlay_data = grown;
+	return 0;
 }
 
 static int build_files(engine__plan *p, const engine_spec *spec, const char *id)
@@ -421,7 +432,7 @@ int engine__plan_build(engine_context *ctx, const engine_spec *spec, json_object
 		goto fail;
 	}
 	r = build_user(p, spec, config, layers, cdir);
-	if (r < 0)
+	if (r < 0 || (r = engine__rootless_plan(ctx, p)) < 0)
 		goto fail;
 	/* Docker's TERM for a container with a terminal. */
 	if ((r = env_with_docker_defaults(p)) < 0 || (spec->tty && !engine__env_get(p->env, "TERM") &&

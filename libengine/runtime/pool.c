@@ -451,8 +451,9 @@ ENGINE_EXTERN int engine_pool_new(engine_context *ctx, const engine_spec *spec,
 	size = o.size ? o.size : 2;
 	if (size > POOL_MAX)
 		return engine__error_set(ENGINE_EINVALID, 0, "pool size %u: at most %d", size, POOL_MAX);
-	if (spec->userns_count)
-		return engine__error_set(ENGINE_ENOTSUP, 0, "pool: user namespaces are not supported");
+	if (spec->userns_count || engine__context_rootless(ctx))
+		return engine__error_set(ENGINE_ENOTSUP, 0, "pool: user namespaces are not supported%s",
+					 spec->userns_count ? "" : " (this context runs rootless)");
 	pool = calloc(1, sizeof(*pool));
 	if (!pool)
 		return engine__error_oom();

@@ -122,6 +122,9 @@ void engine__child_join(engine__plan *p, int go_fd, int err_fd)
 		engine__child_fail(err_fd, errno, 0, "wait for the parent", NULL);
 	/* The container's other namespaces belong to the host's user namespace:
 	 * join them first, then its user namespace. */
+	/* Rootless, they belong to its user namespace: that one first. */
+	if (p->rootless && setns(p->join_pidfd, CLONE_NEWUSER) < 0)
+		engine__child_fail(err_fd, errno, 0, "join the container's user namespace", NULL);
 	if (setns(p->join_pidfd, (int)(p->clone_flags & ~(unsigned long)CLONE_NEWUSER)) < 0)
 		engine__child_fail(err_fd, errno, 0, "join the container's namespaces", NULL);
 	if (p->userns_count && setns(p->join_pidfd, CLONE_NEWUSER) < 0)
@@ -149,7 +152,7 @@ void engine__child_join(engine__plan *p, int go_fd, int err_fd)
 			if (fd < 0 || (fd != i && dup2(fd, i) < 0) || (fd == i && fcntl(fd, F_SETFD, 0) < 0))
 				engine__child_fail(err_fd, errno, 0, "set up stdio", NULL);
 		}
-		if (p->userns_count && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))
+		if ((p->userns_count || p->rootless) && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))
 			engine__child_fail(err_fd, errno, 0, "become root in the user namespace", NULL);
 		if (p->tty)
 			engine__child_console(p, go_fd, err_fd, true);
@@ -214,6 +217,17 @@ void engine__spawning_close(engine__spawning *sp)
 	sp->go_w = sp->err_r = -1;
 }
 
+/* The child's request for its id maps, once its user namespace exists. */
+static int await_map_request(engine__spawning *sp)
+{
+	char u;
+
+	if (recv(sp->go_w, &u, 1, 0) != 1)
+		return engine__error_set(ENGINE_ERROR, 0,
+					 "the container process died before its user namespace was mapped");
+	return 0;
+}
+
 int engine__spawn_begin(engine__plan *p, engine__cgroup *cg, engine__spawning *sp)
 {
 	struct clone_args args;
@@ -263,7 +277,11 @@ int engine__spawn_begin(engine__plan *p, engine__cgroup *cg, engine__spawning *s
 	close(steal_fd(err_w));
 	close(steal_fd(go_r));
 
-	if (cg && !(args.flags & CLONE_INTO_CGROUP) && engine__cgroup_attach(cg, pid) < 0)
+	/* Rootless: the child asks for its maps before anything else. */
+	if (p->rootless && p->join_pidfd < 0 && (r = await_map_request(sp)) == 0 &&
+	    engine__rootless_write_maps(p, pid) < 0)
+		r = engine__error_wrap("map the rootless user namespace");
+	if (r == 0 && cg && !(args.flags & CLONE_INTO_CGROUP) && engine__cgroup_attach(cg, pid) < 0)
 		r = engine__error_wrap("place the container in its cgroup");
 	/* Its network namespace exists now: wire it before the child goes on. */
 	if (r == 0 && p->net && p->join_pidfd < 0 && engine__net_attach(p->net, sp->pid) < 0)
@@ -285,13 +303,9 @@ int engine__spawn_begin(engine__plan *p, engine__cgroup *cg, engine__spawning *s
 	if (r == 0 && p->tty && engine__recv_console(sp->go_w, &sp->console) < 0)
 		r = engine_error_last()->code;
 	if (r == 0 && p->userns_count && p->join_pidfd < 0) {
-		char u;
-
 		/* The child unshared its user namespace: map it, release it again. */
-		if (recv(sp->go_w, &u, 1, 0) != 1)
-			r = engine__error_set(
-			    ENGINE_ERROR, 0,
-			    "the container process died before its user namespace was mapped");
+		if ((r = await_map_request(sp)) < 0)
+			;
 		else if (write_userns_maps(p, pid) < 0)
 			r = engine__error_wrap("write user namespace maps");
 		else if (send(sp->go_w, "g", 1, MSG_NOSIGNAL) != 1)

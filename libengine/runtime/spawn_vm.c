@@ -83,9 +83,10 @@ bool engine__spawn_vm_possible(const engine__plan *p)
 {
 #ifdef HAVE_SPAWN_VM
 	/* A bridge network's veth is wired on the round trip (engine__net_attach);
+	 * a rootless user namespace is mapped there;
 	 * a tty needs it too: the child sends its pty's master back; so do an
 	 * OCI bundle's hooks. */
-	return p->join_pidfd < 0 && !p->userns_count && !p->init && !p->job && !p->tty &&
+	return p->join_pidfd < 0 && !p->userns_count && !p->rootless && !p->init && !p->job && !p->tty &&
 	       !engine__net_needs_attach(p->net) &&
 	       !(p->oci && (p->oci->before_pivot || p->oci->userns_fd >= 0));
 #else

@@ -61,6 +61,12 @@ static int rm_children(int dfd, dev_t dev, const char *what)
 				return engine__error_set(ENGINE_EBUSY, EBUSY,
 							 "remove %s/%s: is a mount point", what, de->d_name);
 			cfd = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			/* Our own directory without permissions (overlay's work/work,
+			 * made 0000 by a rootless container's root, which is us). */
+			if (cfd < 0 && errno == EACCES && st.st_uid == geteuid() &&
+			    fchmodat(dirfd(d), de->d_name, 0700, 0) == 0)
+				cfd = openat(dirfd(d), de->d_name,
+					     O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 			if (cfd < 0)
 				return engine__error_errno(errno, "remove %s/%s", what, de->d_name);
 			int r = rm_children(cfd, dev, what);
@@ -88,6 +94,8 @@ int engine__rm_rf_at(int dirfd, const char *name)
 		return 0;
 	}
 	fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 && errno == EACCES && st.st_uid == geteuid() && fchmodat(dirfd, name, 0700, 0) == 0)
+		fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return engine__error_errno(errno, "remove %s", name);
 	r = rm_children(fd, st.st_dev, name);

@@ -204,6 +204,7 @@ int main(void)
 	th_cg_add_v1_tests(s);
 	th_cg_add_v2_tests(s);
 	th_cg_add_unified_tests(s);
+	th_cg_add_rootless_tests(s);
 	r = th_run_suite(s, 1);
 	if (geteuid() == 0)
 		th_cg_purge(th_cg_parent);

@@ -77,5 +77,6 @@ void th_assert_device_policy(engine__cgroup *cg, bool enforced);
 
 void th_cg_add_v1_tests(Suite *s);
 void th_cg_add_v2_tests(Suite *s);
+void th_cg_add_rootless_tests(Suite *s);
 
 #endif

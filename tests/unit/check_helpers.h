@@ -10,6 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <errno.h>
+#include <grp.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 
 #include <engine.h>
 
@@ -200,6 +204,43 @@ static inline int th_run_suite(Suite *s, int needs_root)
 	if (failed)
 		return 1;
 	return run > 0 && skipped == run ? 77 : 0;
+}
+
+/* In a child as user @uid (and gid, no supplementary groups), from root
+ * (raw system calls: not every suite defines _GNU_SOURCE first):
+ * @fn reports what went wrong through TH_CHILD_CHECK on its fd; the test
+ * fails with that message. */
+#define TH_CHILD_CHECK(fd, cond, ...)                                                                        \
+	do {                                                                                                 \
+		if (!(cond)) {                                                                               \
+			dprintf(fd, __VA_ARGS__);                                                            \
+			_exit(1);                                                                            \
+		}                                                                                            \
+	} while (0)
+
+static inline void th_as_user(unsigned uid, void (*fn)(int report, void *arg), void *arg)
+{
+	char msg[1024] = "";
+	int fds[2], status;
+	pid_t pid;
+
+	ck_assert_int_eq(pipe(fds), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		close(fds[0]);
+		TH_CHILD_CHECK(fds[1],
+			       setgroups(0, NULL) == 0 && syscall(SYS_setresgid, uid, uid, uid) == 0 &&
+				   syscall(SYS_setresuid, uid, uid, uid) == 0,
+			       "become uid %u: %s", uid, strerror(errno));
+		fn(fds[1], arg);
+		_exit(0);
+	}
+	close(fds[1]);
+	ck_assert_int_ge(read(fds[0], msg, sizeof(msg) - 1), 0);
+	close(fds[0]);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "as uid %u: %s", uid, msg);
 }
 
 #endif
