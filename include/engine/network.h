@@ -96,7 +96,14 @@ ENGINE_EXTERN int engine_network_connect_options_init(engine_network_connect_opt
  */
 ENGINE_EXTERN int engine_network_connect(engine_context *ctx, const char *network, const char *container,
 					 const engine_network_connect_options *opts);
-/** Undo engine_network_connect(). ENGINE_ENOTFOUND when it is not connected. */
+/**
+ * Undo engine_network_connect(), or leave the network of the container's
+ * spec (like docker network disconnect bridge CTR): it stays off that
+ * network at later starts until engine_network_connect() puts it back
+ * (with no network left it has loopback only). ENGINE_ENOTFOUND when it
+ * is not connected; ENGINE_EBUSY when it runs with ports published on
+ * that network (stop it first).
+ */
 ENGINE_EXTERN int engine_network_disconnect(engine_context *ctx, const char *network, const char *container);
 
 /**

@@ -105,12 +105,40 @@ static size_t endpoints_of(json_object *eps, const char *cid, const char *netid,
 	return count;
 }
 
+/* The first interface number that none of the container's endpoints has:
+ * after a disconnect, the count of endpoints may name one in use. */
+static size_t free_slot(json_object *eps, const char *cid)
+{
+	for (size_t k = 0;; k++) {
+		char ifname[16];
+		bool used = false;
+
+		snprintf(ifname, sizeof(ifname), "eth%zu", k);
+		for (size_t i = 0; i < json_object_array_length(eps) && !used; i++) {
+			json_object *ep = json_object_array_get_idx(eps, i);
+
+			used = strcmp(engine__json_get_string(ep, "Container") ?: "", cid) == 0 &&
+			       strcmp(engine__json_get_string(ep, "Ifname") ?: "", ifname) == 0;
+		}
+		if (!used)
+			return k;
+	}
+}
+
+/* Whether @n is the network of the container's spec (its primary one). */
+static bool is_primary(const engine_container *c, const engine__network *n)
+{
+	const char *mode = c->spec->network;
+
+	return mode && (strcmp(mode, n->name) == 0 || strcmp(mode, n->id) == 0);
+}
+
 /* The new interface in a running container (its monitor owns the endpoint). */
 static int attach_running(engine_context *ctx, engine_container *c, const engine__cstate *st,
 			  engine__network *n, json_object *state, char *const *aliases, uint32_t want)
 {
-	json_object *eps = engine__net_state_endpoints(state), *dummy = NULL, *ep;
-	size_t idx, k = endpoints_of(eps, c->id, NULL, &dummy, &idx);
+	json_object *eps = engine__net_state_endpoints(state), *ep;
+	size_t k = free_slot(eps, c->id);
 	cleanup_free char *dir = engine__net_run_dir(ctx, c->id);
 	cleanup_free char *hosts = dir ? engine__path_join(dir, "hosts") : NULL;
 	char veth[16], ifname[16];
@@ -181,6 +209,7 @@ ENGINE_EXTERN int engine_network_connect(engine_context *ctx, const char *networ
 	json_object *rec, *found = NULL;
 	uint32_t want = 0;
 	size_t idx;
+	bool primary;
 	int r;
 
 	if (!ctx || !network || !container)
@@ -215,11 +244,21 @@ ENGINE_EXTERN int engine_network_connect(engine_context *ctx, const char *networ
 	    (r = engine__connect_records(ctx, c->id, &recs)) < 0)
 		goto out;
 	endpoints_of(engine__net_state_endpoints(state), c->id, n->id, &found, &idx);
+	primary = is_primary(c, n);
 	if (found || json_object_object_get_ex(recs, n->name, NULL) ||
-	    (c->spec->network &&
-	     (strcmp(c->spec->network, n->name) == 0 || strcmp(c->spec->network, n->id) == 0))) {
+	    (primary && !json_object_object_get_ex(recs, ENGINE__PRIMARY_OFF, NULL))) {
 		r = engine__error_set(ENGINE_EEXISTS, 0, "container %s is already connected to network %s",
 				      container, n->name);
+		goto out;
+	}
+	/* Back to its own network: with the spec's aliases and address. */
+	for (size_t i = 0; primary && c->spec->net_aliases && c->spec->net_aliases[i]; i++)
+		if (engine__strv_push(&aliases, c->spec->net_aliases[i]) < 0) {
+			r = ENGINE_ENOMEM;
+			goto out;
+		}
+	if (primary && !want && c->spec->ip && engine__ip_parse(c->spec->ip, "--ip", &want) < 0) {
+		r = engine_error_last()->code;
 		goto out;
 	}
 	if (strcmp(st.status, "running") == 0 || strcmp(st.status, "paused") == 0) {
@@ -227,11 +266,15 @@ ENGINE_EXTERN int engine_network_connect(engine_context *ctx, const char *networ
 		if (r < 0)
 			goto out;
 	}
-	rec = json_object_new_object();
-	json_object_object_add(rec, "Aliases", engine__json_from_strv(aliases));
-	if (opts && opts->ip)
-		engine__json_add_string(rec, "IP", opts->ip);
-	json_object_object_add(recs, n->name, rec);
+	if (primary) {
+		json_object_object_del(recs, ENGINE__PRIMARY_OFF);
+	} else {
+		rec = json_object_new_object();
+		json_object_object_add(rec, "Aliases", engine__json_from_strv(aliases));
+		if (opts && opts->ip)
+			engine__json_add_string(rec, "IP", opts->ip);
+		json_object_object_add(recs, n->name, rec);
+	}
 	r = records_save(ctx, c->id, recs);
 out:
 	engine__network_free(n);
@@ -248,7 +291,7 @@ ENGINE_EXTERN int engine_network_disconnect(engine_context *ctx, const char *net
 	cleanup_json json_object *state = NULL, *recs = NULL;
 	json_object *found = NULL;
 	size_t idx = 0;
-	bool recorded;
+	bool recorded, primary;
 	int r;
 
 	if (!ctx || !network || !container)
@@ -267,9 +310,20 @@ ENGINE_EXTERN int engine_network_disconnect(engine_context *ctx, const char *net
 		goto out;
 	endpoints_of(engine__net_state_endpoints(state), c->id, n->id, &found, &idx);
 	recorded = json_object_object_get_ex(recs, n->name, NULL);
-	if (!found && !recorded) {
+	primary = is_primary(c, n);
+	if ((!primary && !found && !recorded) ||
+	    (primary && json_object_object_get_ex(recs, ENGINE__PRIMARY_OFF, NULL))) {
 		r = engine__error_set(ENGINE_ENOTFOUND, 0, "container %s is not connected to network %s",
 				      container, n->name);
+		goto out;
+	}
+	/* Its forwarders live in its monitor: they go when it stops. */
+	if (primary && found &&
+	    json_object_array_length(engine__json_get_type(found, "Ports", json_type_array))) {
+		r = engine__error_set(
+		    ENGINE_EBUSY, 0,
+		    "container %s publishes ports on network %s: stop it before disconnecting", container,
+		    n->name);
 		goto out;
 	}
 	if (found) {
@@ -295,7 +349,10 @@ ENGINE_EXTERN int engine_network_disconnect(engine_context *ctx, const char *net
 		}
 		engine__hosts_refresh_peers(state, c->id, netids);
 	}
-	if (recorded) {
+	if (primary) {
+		json_object_object_add(recs, ENGINE__PRIMARY_OFF, json_object_new_boolean(1));
+		r = records_save(ctx, c->id, recs);
+	} else if (recorded) {
 		json_object_object_del(recs, n->name);
 		r = records_save(ctx, c->id, recs);
 	}

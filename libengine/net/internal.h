@@ -81,6 +81,9 @@ int engine__net_reconcile_locked(engine_context *ctx, json_object *state, bool *
 /* Connect records of a container (containers/<id>/networks.json):
  * {"<network name>": {"Aliases": [...], "IP": "..."}}; never NULL on success. */
 int engine__connect_records(engine_context *ctx, const char *cid, json_object **out);
+/* The records' key saying the container left the network of its spec
+ * (engine_network_disconnect); no network name starts with '-'. */
+#define ENGINE__PRIMARY_OFF "-primary"
 
 /* --- nftables (table "ip engine") -------------------------------------- */
 

@@ -411,20 +411,26 @@ static int prepare_bridge(engine__net_sandbox *sb, const engine_spec *spec, json
 	cleanup_close int lock = -EBADF;
 	int r;
 
-	r = add_attachment(sb, spec->network, spec->net_aliases, spec->ip);
-	if (r < 0)
-		return r;
-	/* Networks it was connected to (engine_network_connect) come next. */
-	if (name) {
-		cleanup_json json_object *recs = NULL;
+	cleanup_json json_object *recs = NULL;
+	bool off = false;
 
+	/* Networks it was connected to (engine_network_connect) come after
+	 * its own, which it may have left (then its ports are not published). */
+	if (name) {
 		r = engine__connect_records(sb->ctx, sb->cid, &recs);
 		if (r < 0)
 			return r;
+		off = json_object_object_get_ex(recs, ENGINE__PRIMARY_OFF, NULL);
+	}
+	if (!off && (r = add_attachment(sb, spec->network, spec->net_aliases, spec->ip)) < 0)
+		return r;
+	if (recs) {
 		json_object_object_foreach(recs, netname, rec)
 		{
 			cleanup_strv char **aliases = NULL;
 
+			if (netname[0] == '-')
+				continue;
 			if (engine__json_to_strv(engine__json_get_type(rec, "Aliases", json_type_array),
 						 &aliases) < 0)
 				return engine_error_last()->code;
@@ -433,11 +439,9 @@ static int prepare_bridge(engine__net_sandbox *sb, const engine_spec *spec, json
 				return engine__error_wrap("connected network");
 		}
 	}
-	r = collect_ports(sb, spec, image_config);
-	if (r < 0)
-		return r;
-	r = reserve_ports(sb);
-	if (r < 0)
+	if (sb->n_att == 0)
+		return 1;
+	if (!off && ((r = collect_ports(sb, spec, image_config)) < 0 || (r = reserve_ports(sb)) < 0))
 		return r;
 	sb->rundir = engine__net_run_dir(sb->ctx, sb->cid);
 	if (!sb->rundir)
@@ -454,6 +458,23 @@ static int prepare_bridge(engine__net_sandbox *sb, const engine_spec *spec, json
 	if (engine__nat_ports(true, sb->att[0].ip, sb->ports, sb->n_ports) < 0)
 		return engine_error_last()->code;
 	return make_resolv(sb, spec);
+}
+
+static int prepare_none(engine__net_sandbox *sb, const engine_spec *spec)
+{
+	char names[300];
+	int r;
+
+	sb->mode = MODE_NONE;
+	r = make_resolv(sb, spec);
+	if (r < 0 || !spec->extra_hosts)
+		return r;
+	snprintf(names, sizeof(names), "%s", sb->hostname);
+	sb->hosts = engine__hosts_head();
+	return !sb->hosts || engine__hosts_add(&sb->hosts, "127.0.1.1", names) < 0 ||
+		       add_extra_hosts(&sb->hosts, spec) < 0
+		   ? ENGINE_ENOMEM
+		   : 0;
 }
 
 int engine__net_prepare(engine_context *ctx, const engine_spec *spec, json_object *image_config,
@@ -481,18 +502,7 @@ int engine__net_prepare(engine_context *ctx, const engine_spec *spec, json_objec
 		r = engine__error_set(ENGINE_EINVALID, 0, "published ports need a bridge network, not \"%s\"",
 				      mode);
 	} else if (strcmp(mode, ENGINE_NETWORK_NONE) == 0) {
-		sb->mode = MODE_NONE;
-		r = make_resolv(sb, spec);
-		if (r == 0 && spec->extra_hosts) {
-			char names[300];
-
-			snprintf(names, sizeof(names), "%s", sb->hostname);
-			sb->hosts = engine__hosts_head();
-			r = !sb->hosts || engine__hosts_add(&sb->hosts, "127.0.1.1", names) < 0 ||
-				    add_extra_hosts(&sb->hosts, spec) < 0
-				? ENGINE_ENOMEM
-				: 0;
-		}
+		r = prepare_none(sb, spec);
 	} else if (strcmp(mode, ENGINE_NETWORK_HOST) == 0) {
 		sb->mode = MODE_HOST;
 		sb->files.new_netns = false;
@@ -503,6 +513,9 @@ int engine__net_prepare(engine_context *ctx, const engine_spec *spec, json_objec
 	} else {
 		sb->mode = MODE_BRIDGE;
 		r = prepare_bridge(sb, spec, image_config, name);
+		/* Disconnected from every network: loopback only. */
+		if (r == 1)
+			r = prepare_none(sb, spec);
 	}
 	if (r < 0) {
 		engine__net_release(sb);

@@ -43,6 +43,51 @@ static json_object *ports_object(json_object *ports)
 	return o;
 }
 
+static void idle_one(json_object *nets, engine__network **all, const char *key, json_object *aliases)
+{
+	json_object *e;
+
+	for (size_t k = 0; all && all[k]; k++) {
+		if ((strcmp(all[k]->name, key) != 0 && strcmp(all[k]->id, key) != 0) ||
+		    json_object_object_get_ex(nets, all[k]->name, NULL))
+			continue;
+		e = json_object_new_object();
+		json_object_object_add(e, "Aliases", json_object_get(aliases));
+		engine__json_add_string(e, "NetworkID", all[k]->id);
+		engine__json_add_string(e, "EndpointID", "");
+		engine__json_add_string(e, "Gateway", "");
+		engine__json_add_string(e, "IPAddress", "");
+		json_object_object_add(e, "IPPrefixLen", json_object_new_int(0));
+		engine__json_add_string(e, "MacAddress", "");
+		json_object_object_add(nets, all[k]->name, e);
+		return;
+	}
+}
+
+/* The networks a container belongs to but has no address on (it is not
+ * running), as Docker lists them: its own unless it left it, and those it
+ * was connected to. */
+static void idle_networks(engine_context *ctx, const char *cid, const engine_spec *spec,
+			  engine__network **all, json_object *nets)
+{
+	cleanup_json json_object *recs = NULL;
+	const char *mode = spec ? spec->network : NULL;
+
+	if (!mode || strcmp(mode, ENGINE_NETWORK_HOST) == 0 || strncmp(mode, "container:", 10) == 0 ||
+	    engine__connect_records(ctx, cid, &recs) < 0)
+		return;
+	if (!json_object_object_get_ex(recs, ENGINE__PRIMARY_OFF, NULL)) {
+		cleanup_json json_object *aliases = engine__json_from_strv(spec->net_aliases);
+
+		idle_one(nets, all, mode, spec->net_aliases ? aliases : NULL);
+	}
+	json_object_object_foreach(recs, key, rec)
+	{
+		if (key[0] != '-')
+			idle_one(nets, all, key, engine__json_get_type(rec, "Aliases", json_type_array));
+	}
+}
+
 int engine__net_settings(engine_context *ctx, const char *cid, const engine_spec *spec, json_object **out)
 {
 	cleanup_json json_object *state = NULL;
@@ -97,6 +142,7 @@ int engine__net_settings(engine_context *ctx, const char *cid, const engine_spec
 			}
 		}
 	}
+	idle_networks(ctx, cid, spec, all, nets);
 	engine__network_all_free(all);
 	engine_error_clear();
 	if (primary) {
@@ -105,7 +151,6 @@ int engine__net_settings(engine_context *ctx, const char *cid, const engine_spec
 		engine__json_add_string(ns, "MacAddress", "");
 	}
 	json_object_object_add(ns, "Ports", ports_object(ports));
-	(void)spec;
 	*out = ns;
 	return 0;
 }

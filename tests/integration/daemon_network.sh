@@ -82,6 +82,15 @@ D run --rm --network-alias x busybox true >/dev/null 2>&1; check "alias on the d
 D stop -t 1 pub >/dev/null
 check "stopped keeps its network" "bridge []" \
 	"$(D inspect -f '{{range $k, $v := .NetworkSettings.Networks}}{{$k}} [{{$v.IPAddress}}]{{end}}' pub)"
+D network connect appnet pub
+check "stopped, connected" "appnet bridge" \
+	"$(D inspect -f '{{range $k, $v := .NetworkSettings.Networks}}{{$k}} {{end}}' pub | sed 's/ $//')"
+D network disconnect bridge pub; check "disconnect from its own network" 0 $?
+check "only the other network left" "appnet" "$(D inspect -f '{{range $k, $v := .NetworkSettings.Networks}}{{$k}}{{end}}' pub)"
+D start pub >/dev/null
+check "started on appnet alone" "10.123.0" \
+	"$(D inspect -f '{{range $k, $v := .NetworkSettings.Networks}}{{$v.IPAddress}}{{end}}' pub | cut -d. -f1-3)"
+D stop -t 1 pub >/dev/null
 
 # --- removal, prune ----------------------------------------------------------
 D rm -f web peer pub pa >/dev/null

@@ -146,5 +146,20 @@ ip route del "$taken" dev lo
 [ -n "$taken" ] && [ -n "$got" ] && [ "$got" != "$taken" ]; check "host route's subnet skipped ($taken, $got)" 0 $?
 E network rm probe >/dev/null
 
+# --- leaving the network of its own, then coming back ---------------------------------
+ifaces() { E exec "$1" ls /sys/class/net | tr '\n' ' ' | sed 's/ $//'; }
+E run -d --name lone busybox sleep 120 >/dev/null
+E network disconnect bridge lone; check "disconnect from its own network" 0 $?
+check "loopback only" "lo" "$(ifaces lone)"
+E network disconnect bridge lone 2>/dev/null; check "second disconnect refused" 1 $?
+E stop -t 0 lone >/dev/null; E start lone >/dev/null
+check "still off after a restart" "lo" "$(ifaces lone)"
+E network connect bridge lone; check "connect back" 0 $?
+check "back on the bridge" "eth0 lo" "$(ifaces lone)"
+check "reaches the gateway" "0" "$(E exec lone ping -c1 -W2 10.77.0.1 >/dev/null 2>&1; echo $?)"
+E run -d --name pubd -p 80 busybox sleep 120 >/dev/null
+E network disconnect bridge pubd 2>/dev/null; check "disconnect with published ports refused" 1 $?
+E rm -f lone pubd >/dev/null
+
 echo "network: $fails failures"
 [ "$fails" = 0 ]

@@ -418,8 +418,9 @@ void netconfig_settings(engine_context *ctx, json_object *ins, json_object *meta
 	jput_default(ns, "Ports", json_object_new_object());
 	jput_default(ns, "Networks", json_object_new_object());
 	nets = jget(ns, "Networks");
-	/* A stopped container still belongs to its network, without an address. */
-	if (strncmp(net, "container:", 10) != 0 && !jget(nets, net)) {
+	/* The library lists bridge networks (those left included); "host" and
+	 * "none" have no endpoint there, dockerd shows them all the same. */
+	if ((strcmp(net, "host") == 0 || strcmp(net, "none") == 0) && !jget(nets, net)) {
 		json_object *ep = json_object_new_object();
 
 		json_object_object_add(ep, "NetworkID",
