@@ -1,5 +1,6 @@
 /* CLI plumbing shared by every command: context, errors, dispatch. */
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
@@ -94,8 +95,8 @@ int cli_args_error(const struct cli_usage *u, const char *what)
 	return 125;
 }
 
-int cli_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts,
-	       const struct cli_usage *u)
+static int getopt_common(int argc, char **argv, const char *shortopts, const struct option *longopts,
+			 const struct cli_usage *u, bool mixed)
 {
 	static const struct option help_only[] = {{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
 	char spec[128];
@@ -103,7 +104,7 @@ int cli_getopt(int argc, char **argv, const char *shortopts, const struct option
 
 	/* ':' first: a missing argument comes back as ':' instead of '?'; '+'
 	 * stops at the first operand (the image of run, the command of exec). */
-	snprintf(spec, sizeof(spec), "+:%sh", shortopts ? shortopts : "");
+	snprintf(spec, sizeof(spec), "%s:%sh", mixed ? "" : "+", shortopts ? shortopts : "");
 	opterr = 0;
 	c = getopt_long(argc, argv, spec, longopts ? longopts : help_only, NULL);
 	if (c == 'h') {
@@ -128,4 +129,16 @@ int cli_getopt(int argc, char **argv, const char *shortopts, const struct option
 		return CLI_OPT_BAD;
 	}
 	return c;
+}
+
+int cli_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts,
+	       const struct cli_usage *u)
+{
+	return getopt_common(argc, argv, shortopts, longopts, u, false);
+}
+
+int cli_getopt_mixed(int argc, char **argv, const char *shortopts, const struct option *longopts,
+		     const struct cli_usage *u)
+{
+	return getopt_common(argc, argv, shortopts, longopts, u, true);
 }

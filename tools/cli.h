@@ -31,6 +31,11 @@ extern struct cli_globals cli_globals;
 extern const struct cli_command cli_image_commands[];
 extern const struct cli_command cli_image_io_commands[];
 extern const struct cli_command cli_container_commands[];
+/* ps and stats (cmd_ps.c); `engine container ls` is cli_ps. */
+extern const struct cli_command cli_ps_commands[];
+int cli_ps(int argc, char **argv);
+/* `engine container inspect [-f FORMAT]` (cmd_image.c). */
+int cli_inspect_containers(int argc, char **argv);
 extern const struct cli_command cli_manage_commands[];
 /* `engine container prune` (cmd_manage.c). */
 int cli_container_prune(int argc, char **argv);
@@ -38,6 +43,8 @@ extern const struct cli_command cli_attach_commands[];
 extern const struct cli_command cli_build_commands[];
 extern const struct cli_command cli_registry_commands[];
 extern const struct cli_command cli_system_commands[];
+/* version and info (cmd_info.c). */
+extern const struct cli_command cli_info_commands[];
 extern const struct cli_command cli_daemon_commands[];
 extern const struct cli_command cli_network_commands[];
 extern const struct cli_command cli_regserve_commands[];
@@ -72,6 +79,10 @@ struct cli_usage {
  * and "See 'engine <command> --help'." Reset optind to 1 before the loop. */
 int cli_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts,
 	       const struct cli_usage *u);
+/* cli_getopt where flags may also follow operands (`images busybox -q`),
+ * as docker's commands other than run/create/exec allow. */
+int cli_getopt_mixed(int argc, char **argv, const char *shortopts, const struct option *longopts,
+		     const struct cli_usage *u);
 /* Print the usage (to stdout for --help, else stderr). */
 void cli_usage_print(const struct cli_usage *u, FILE *f);
 /* "engine X" requires N arguments: one line + the See line; returns 125. */

@@ -5,8 +5,6 @@
 #include <string.h>
 #include <time.h>
 
-#include <json-c/json.h>
-
 #include "cli_util.h"
 
 const char *cli_short_id(const char *id)
@@ -18,17 +16,32 @@ const char *cli_short_id(const char *id)
 	return buf;
 }
 
-void cli_format_size(int64_t bytes, char *buf, size_t len)
+/* @bytes in @base's units with @digits significant digits. */
+static void format_units(int64_t bytes, double base, const char *const *units, size_t n, int digits,
+			 char *buf, size_t len)
 {
-	static const char *units[] = {"B", "kB", "MB", "GB", "TB", "PB", "EB"};
 	double v = (double)bytes;
 	size_t u = 0;
 
-	while (v >= 1000.0 && u + 1 < sizeof(units) / sizeof(*units)) {
-		v /= 1000.0;
+	while (v >= base && u + 1 < n) {
+		v /= base;
 		u++;
 	}
-	snprintf(buf, len, "%.3g%s", v, units[u]);
+	snprintf(buf, len, "%.*g%s", digits, v, units[u]);
+}
+
+void cli_format_size(int64_t bytes, char *buf, size_t len)
+{
+	static const char *const units[] = {"B", "kB", "MB", "GB", "TB", "PB", "EB"};
+
+	format_units(bytes, 1000.0, units, sizeof(units) / sizeof(*units), 3, buf, len);
+}
+
+void cli_format_bytes(int64_t bytes, char *buf, size_t len)
+{
+	static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+
+	format_units(bytes, 1024.0, units, sizeof(units) / sizeof(*units), 4, buf, len);
 }
 
 void cli_format_duration(int64_t s, char *buf, size_t len)
@@ -167,120 +180,4 @@ bool cli_confirm(const char *warning)
 	if (!fgets(line, sizeof(line), stdin))
 		return false;
 	return line[0] == 'y' || line[0] == 'Y';
-}
-
-/* Append @len bytes to a growing buffer; false on OOM. */
-static bool append(char **buf, size_t *len, size_t *cap, const char *s, size_t n)
-{
-	if (*len + n + 1 > *cap) {
-		size_t c = (*cap + n + 1) * 2;
-		char *g = realloc(*buf, c);
-		if (!g)
-			return false;
-		*buf = g;
-		*cap = c;
-	}
-	memcpy(*buf + *len, s, n);
-	*len += n;
-	(*buf)[*len] = '\0';
-	return true;
-}
-
-static json_object *lookup(json_object *o, const char *path, size_t n)
-{
-	/* path is ".", or ".A.B" */
-	size_t i = 1;
-
-	if (n == 1 && path[0] == '.')
-		return o;
-	while (i < n && o) {
-		size_t j = i;
-		char key[256];
-
-		while (j < n && path[j] != '.')
-			j++;
-		if (j - i >= sizeof(key) || !json_object_is_type(o, json_type_object))
-			return NULL;
-		memcpy(key, path + i, j - i);
-		key[j - i] = '\0';
-		if (!json_object_object_get_ex(o, key, &o))
-			return NULL;
-		i = j + 1;
-	}
-	return o;
-}
-
-char *cli_format_template(const char *tmpl, const char *json, const char **err)
-{
-	json_object *root = json_tokener_parse(json);
-	char *out = NULL;
-	size_t len = 0, cap = 0;
-	const char *p = tmpl;
-
-	*err = NULL;
-	if (!root) {
-		*err = "cannot parse the object";
-		return NULL;
-	}
-	append(&out, &len, &cap, "", 0);
-	while (*p) {
-		const char *open = strstr(p, "{{"), *close;
-		if (!open) {
-			append(&out, &len, &cap, p, strlen(p));
-			break;
-		}
-		append(&out, &len, &cap, p, (size_t)(open - p));
-		close = strstr(open, "}}");
-		if (!close) {
-			*err = "unterminated {{ in the template";
-			break;
-		}
-		const char *a = open + 2, *b = close;
-		bool as_json = false;
-		while (a < b && *a == ' ')
-			a++;
-		while (b > a && b[-1] == ' ')
-			b--;
-		if ((size_t)(b - a) > 5 && !strncmp(a, "json ", 5)) {
-			as_json = true;
-			a += 5;
-			while (a < b && *a == ' ')
-				a++;
-		}
-		if (a >= b || *a != '.') {
-			*err = "unsupported template action (use {{.Field}} or {{json .Field}})";
-			break;
-		}
-		json_object *v = lookup(root, a, (size_t)(b - a));
-		const char *s;
-		if (!v)
-			s = as_json ? "null" : "<no value>";
-		else if (!as_json && json_object_is_type(v, json_type_string))
-			s = json_object_get_string(v);
-		else if (!as_json && json_object_is_type(v, json_type_array)) {
-			/* Go's fmt for a slice, as docker prints it: [a b c]. */
-			append(&out, &len, &cap, "[", 1);
-			for (size_t i = 0; i < json_object_array_length(v); i++) {
-				json_object *e = json_object_array_get_idx(v, i);
-				const char *es =
-				    json_object_is_type(e, json_type_string)
-					? json_object_get_string(e)
-					: json_object_to_json_string_ext(e, JSON_C_TO_STRING_PLAIN);
-				if (i)
-					append(&out, &len, &cap, " ", 1);
-				append(&out, &len, &cap, es, strlen(es));
-			}
-			s = "]";
-		} else
-			s = json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN |
-								  JSON_C_TO_STRING_NOSLASHESCAPE);
-		append(&out, &len, &cap, s, strlen(s));
-		p = close + 2;
-	}
-	json_object_put(root);
-	if (*err) {
-		free(out);
-		return NULL;
-	}
-	return out;
 }

@@ -12,17 +12,13 @@
 const char *cli_short_id(const char *id);
 /* Decimal units with 3 significant digits, like docker: "0B", "4.26MB". */
 void cli_format_size(int64_t bytes, char *buf, size_t len);
+/* Binary units with 4 significant digits, like go-units' BytesSize
+ * (docker stats, info): "1.5MiB", "7.6GiB". */
+void cli_format_bytes(int64_t bytes, char *buf, size_t len);
 /* Docker's HumanDuration: "2 hours", "About a minute", "Less than a second". */
 void cli_format_duration(int64_t seconds, char *buf, size_t len);
 /* "2 hours ago", "About a minute ago"; "N/A" for 0. */
 void cli_format_since(int64_t unix_seconds, char *buf, size_t len);
-/* Render a docker-style --format template over a JSON object: literal text
- * with {{.Path.To.Field}} (scalars plain, arrays/objects as JSON) and
- * {{json .Path}} actions; "{{json .}}" is the whole object. Returns a
- * malloc'd string, or NULL with *err set (static message) when the template
- * is not understood. */
-char *cli_format_template(const char *tmpl, const char *json, const char **err);
-
 /* Go's text/tabwriter as docker's tables use it: every cell but a row's
  * last is padded to its column's width plus @padding, at least @minwidth. */
 typedef struct cli_table cli_table;

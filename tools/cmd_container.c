@@ -1,5 +1,6 @@
-/* engine CLI: container commands (run, create, start, ps, exec, stop,
- * kill, rm, pause, unpause, stats, inspect, and the `container` group),
+/* engine CLI: container commands (run, create, start, exec, stop, kill,
+ * rm, pause, unpause, and the `container` group; ps and stats are in
+ * cmd_ps.c),
  * with docker's flags and exit statuses: 125 for engine errors, 126/127
  * when the command cannot be executed / is not found, else the container's. */
 #include <errno.h>
@@ -690,228 +691,18 @@ static int cmd_unpause(int argc, char **argv)
 	return for_each(argc, argv, 1, do_pause, &on, 1);
 }
 
-/* --- ps, stats, inspect --------------------------------------------------- */
-
-static void ago(int64_t created, char *buf, size_t len)
-{
-	int64_t d = (int64_t)time(NULL) - created;
-
-	if (d < 60)
-		snprintf(buf, len, "%lld seconds ago", (long long)(d < 1 ? 1 : d));
-	else if (d < 3600)
-		snprintf(buf, len, "%lld minutes ago", (long long)(d / 60));
-	else if (d < 86400)
-		snprintf(buf, len, "%lld hours ago", (long long)(d / 3600));
-	else
-		snprintf(buf, len, "%lld days ago", (long long)(d / 86400));
-}
-
-static int cmd_ps(int argc, char **argv)
-{
-	int all = 0, quiet = 0, json = 0, c;
-	char *out = NULL;
-	engine_context *ctx;
-	json_object *arr;
-	engine_strarray filters = {calloc((size_t)argc + 1, sizeof(char *)), 0};
-	static const struct option lo[] = {{"all", no_argument, NULL, 'a'},
-					   {"quiet", no_argument, NULL, 'q'},
-					   {"filter", required_argument, NULL, 'f'},
-					   {"format", required_argument, NULL, 'F'},
-					   {NULL, 0, NULL, 0}};
-
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "+aqf:", lo, NULL)) != -1) {
-		switch (c) {
-		case 'a':
-			all = 1;
-			break;
-		case 'q':
-			quiet = 1;
-			break;
-		case 'f':
-			if (filters.strings)
-				filters.strings[filters.count++] = optarg;
-			break;
-		case 'F':
-			if (strcmp(optarg, "json") != 0 && strcmp(optarg, "{{json .}}") != 0)
-				return cli_failf(1, "unsupported --format \"%s\" (only json)", optarg);
-			json = 1;
-			break;
-		default:
-			return cli_failf(1, "usage: engine ps [-a] [-q] [--format json]");
-		}
-	}
-	if (cli_open_context(&ctx) < 0)
-		return 1;
-	c = engine_container_list_filter(ctx, all, &filters, &out);
-	free(filters.strings);
-	if (c < 0)
-		return cli_fail(1, NULL);
-	arr = json_tokener_parse(out);
-	engine_free(out);
-	if (!arr)
-		return cli_failf(1, "bad container list");
-	if (!quiet && !json)
-		printf("%-14s %-20s %-24s %-16s %-16s %s\n", "CONTAINER ID", "IMAGE", "COMMAND", "CREATED",
-		       "STATUS", "NAMES");
-	for (size_t i = 0; i < json_object_array_length(arr); i++) {
-		json_object *o = json_object_array_get_idx(arr, i), *v;
-		const char *id = "", *image = "", *cmd = "", *status = "", *name = "";
-		char created[32];
-
-		if (json) {
-			puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
-								   JSON_C_TO_STRING_NOSLASHESCAPE));
-			continue;
-		}
-		if (json_object_object_get_ex(o, "Id", &v))
-			id = json_object_get_string(v);
-		if (quiet) {
-			printf("%.12s\n", id);
-			continue;
-		}
-		if (json_object_object_get_ex(o, "Image", &v))
-			image = json_object_get_string(v);
-		if (json_object_object_get_ex(o, "Command", &v))
-			cmd = json_object_get_string(v);
-		if (json_object_object_get_ex(o, "Status", &v))
-			status = json_object_get_string(v);
-		if (json_object_object_get_ex(o, "Names", &v) && json_object_array_length(v))
-			name = json_object_get_string(json_object_array_get_idx(v, 0)) + 1;
-		ago(json_object_object_get_ex(o, "Created", &v) ? json_object_get_int64(v) : 0, created,
-		    sizeof(created));
-		{
-			char quoted[32];
-
-			snprintf(quoted, sizeof(quoted), strlen(cmd) > 20 ? "\"%.19s…\"" : "\"%s\"", cmd);
-			printf("%-14.12s %-20.20s %-*s %-16s %-16s %s\n", id, image,
-			       24 + (strlen(cmd) > 20 ? 2 : 0), quoted, created, status, name);
-		}
-	}
-	json_object_put(arr);
-	return 0;
-}
-
-static int stats_row(const char *key)
-{
-	engine_container *ct;
-	engine_container_stats a = ENGINE_CONTAINER_STATS_INIT, b = ENGINE_CONTAINER_STATS_INIT;
-	double cpu, limit, used;
-	char mem[64];
-
-	if (open_container(key, &ct) < 0)
-		return 1;
-	if (engine_container_stats_get(ct, &a) < 0) {
-		cli_fail(1, engine_container_name(ct));
-		engine_container_free(ct);
-		return 1;
-	}
-	/* CPU % needs two samples. */
-	usleep(200 * 1000);
-	if (engine_container_stats_get(ct, &b) < 0)
-		b = a;
-	cpu = (double)(b.cpu_usage_ns - a.cpu_usage_ns) / 2e8 * 100.0;
-	/* Without a limit Docker shows the host's memory as the limit. */
-	limit = b.memory_limit ? (double)b.memory_limit
-			       : (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGESIZE);
-	/* Like docker's CLI: usage without the cache the kernel reclaims first. */
-	used =
-	    (double)(b.memory_usage - (b.memory_inactive_file < b.memory_usage ? b.memory_inactive_file : 0));
-	snprintf(mem, sizeof(mem), "%.2fMiB / %.2fMiB", used / 1048576.0, limit / 1048576.0);
-	printf("%-14.12s %-20s %-8.2f %-22s %-8.2f %llu\n", engine_container_id(ct),
-	       engine_container_name(ct), cpu, mem, limit > 0 ? used * 100.0 / limit : 0.0,
-	       (unsigned long long)b.pids);
-	engine_container_free(ct);
-	return 0;
-}
-
-static int cmd_stats(int argc, char **argv)
-{
-	engine_context *ctx;
-	int stream = 1, status = 0, named = 0;
-
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--no-stream") == 0)
-			stream = 0;
-		else if (argv[i][0] == '-')
-			return cli_failf(1, "usage: engine stats [--no-stream] [CONTAINER...]");
-		else
-			named++;
-	}
-	if (cli_open_context(&ctx) < 0)
-		return 1;
-	do {
-		engine_strarray ids = {NULL, 0};
-
-		if (!named && engine_container_list_ids(ctx, 0, &ids) < 0)
-			return cli_fail(1, NULL);
-		if (stream)
-			printf("\033[2J\033[H");
-		printf("%-14s %-20s %-8s %-22s %-8s %s\n", "CONTAINER ID", "NAME", "CPU %",
-		       "MEM USAGE / LIMIT", "MEM %", "PIDS");
-		status = 0;
-		for (int i = 1; i < argc; i++)
-			if (argv[i][0] != '-' && stats_row(argv[i]))
-				status = 1;
-		for (size_t k = 0; k < ids.count; k++)
-			if (stats_row(ids.strings[k]))
-				status = 1;
-		engine_strarray_dispose(&ids);
-		fflush(stdout);
-		if (stream)
-			sleep(1);
-	} while (stream);
-	return status;
-}
-
-/* `engine container inspect`: containers only (the top-level `engine
- * inspect` in cmd_image.c tries containers, then images). */
-static int cmd_inspect(int argc, char **argv)
-{
-	engine_context *ctx;
-	int status = 0, first = 1;
-
-	if (argc < 2)
-		return cli_failf(1, "\"engine inspect\" requires at least 1 argument");
-	if (cli_open_context(&ctx) < 0)
-		return 1;
-	printf("[");
-	for (int i = 1; i < argc; i++) {
-		engine_container *ct = NULL;
-		char *json = NULL;
-
-		if (engine_container_open(ctx, argv[i], &ct) == 0) {
-			if (engine_container_inspect(ct, &json) < 0)
-				json = NULL;
-			engine_container_free(ct);
-		}
-		if (!json) {
-			fprintf(stderr, "Error: No such container: %s\n", argv[i]);
-			status = 1;
-			continue;
-		}
-		printf("%s%s", first ? "\n" : ",\n", json);
-		first = 0;
-		engine_free(json);
-	}
-	printf("%s]\n", first ? "" : "\n");
-	return status;
-}
-
 static int cmd_container(int argc, char **argv);
 
 const struct cli_command cli_container_commands[] = {
     {"run", cmd_run, "Run a command in a new container"},
     {"create", cmd_create, "Create a new container"},
     {"start", cmd_start, "Start one or more stopped containers"},
-    {"ps", cmd_ps, "List containers"},
     {"exec", cli_exec, "Run a command in a running container"},
     {"stop", cmd_stop, "Stop one or more running containers"},
     {"kill", cmd_kill, "Kill one or more running containers"},
     {"rm", cmd_rm, "Remove one or more containers"},
     {"pause", cmd_pause, "Pause all processes within containers"},
     {"unpause", cmd_unpause, "Unpause all processes within containers"},
-    {"stats", cmd_stats, "Display resource usage statistics (--no-stream)"},
     {"container", cmd_container, "Manage containers (engine container ls|run|rm|...)"},
     {NULL, NULL, NULL},
 };
@@ -919,15 +710,15 @@ const struct cli_command cli_container_commands[] = {
 static int cmd_container(int argc, char **argv)
 {
 	static const struct cli_command aliases[] = {
-	    {"ls", cmd_ps, NULL},
-	    {"list", cmd_ps, NULL},
+	    {"ls", cli_ps, NULL},
+	    {"list", cli_ps, NULL},
 	    {"remove", cmd_rm, NULL},
-	    {"inspect", cmd_inspect, "Return low-level information on containers"},
+	    {"inspect", cli_inspect_containers, "Return low-level information on containers"},
 	    {"prune", cli_container_prune, "Remove all stopped containers"},
 	    {NULL, NULL, NULL},
 	};
-	const struct cli_command *const tables[] = {aliases, cli_container_commands, cli_manage_commands,
-						    cli_attach_commands, NULL};
+	const struct cli_command *const tables[] = {
+	    aliases, cli_container_commands, cli_ps_commands, cli_manage_commands, cli_attach_commands, NULL};
 
 	if (argc < 2) {
 		printf("Usage: engine container COMMAND\n\nCommands:\n");

@@ -8,6 +8,7 @@
 #include <json-c/json.h>
 
 #include "cli.h"
+#include "cli_format.h"
 
 static int net_create(int argc, char **argv)
 {
@@ -68,57 +69,160 @@ static int net_create(int argc, char **argv)
 	return 0;
 }
 
+static const struct cli_column net_columns[] = {
+    {"ID", "NETWORK ID"}, {"Name", "NAME"},	    {"Driver", "DRIVER"}, {"Scope", "SCOPE"},
+    {"IPv6", "IPV6"},	  {"Internal", "INTERNAL"}, {"Labels", "LABELS"}, {"CreatedAt", "CREATED AT"},
+    {NULL, NULL},
+};
+
+static const struct cli_usage net_ls_usage = {
+    "network ls", "[OPTIONS]", "List networks",
+    "      --format string   Format output using a custom template:\n"
+    "                        'table':            Print output in table format with column headers (default)\n"
+    "                        'table TEMPLATE':   Print output in table format using the given Go template\n"
+    "                        'json':             Print in JSON format\n"
+    "                        'TEMPLATE':         Print output using the given Go template\n"
+    "      --no-trunc        Do not truncate the output\n"
+    "  -q, --quiet           Only display network IDs\n"};
+
+/* docker's NetworkContext fields of one inspect object. */
+static json_object *net_row(json_object *n, bool trunc)
+{
+	json_object *row = json_object_new_object(), *v;
+	char id[80];
+	char *labels;
+
+	snprintf(id, sizeof(id), trunc ? "%.12s" : "%s",
+		 json_object_get_string(json_object_object_get(n, "Id")));
+	json_object_object_add(row, "CreatedAt",
+			       json_object_new_string(json_object_object_get_ex(n, "Created", &v)
+							  ? json_object_get_string(v)
+							  : ""));
+	json_object_object_add(
+	    row, "Driver",
+	    json_object_new_string(json_object_get_string(json_object_object_get(n, "Driver"))));
+	json_object_object_add(row, "ID", json_object_new_string(id));
+	json_object_object_add(row, "IPv6",
+			       json_object_new_string(json_object_object_get_ex(n, "EnableIPv6", &v) &&
+							      json_object_get_boolean(v)
+							  ? "true"
+							  : "false"));
+	json_object_object_add(
+	    row, "Internal",
+	    json_object_new_string(json_object_object_get_ex(n, "Internal", &v) && json_object_get_boolean(v)
+				       ? "true"
+				       : "false"));
+	labels = cli_labels_text(json_object_object_get_ex(n, "Labels", &v) ? v : NULL);
+	json_object_object_add(row, "Labels", json_object_new_string(labels ? labels : ""));
+	free(labels);
+	json_object_object_add(
+	    row, "Name", json_object_new_string(json_object_get_string(json_object_object_get(n, "Name"))));
+	json_object_object_add(
+	    row, "Scope", json_object_new_string(json_object_get_string(json_object_object_get(n, "Scope"))));
+	return row;
+}
+
 static int net_ls(int argc, char **argv)
 {
+	static const struct option lo[] = {{"format", required_argument, NULL, 'F'},
+					   {"no-trunc", no_argument, NULL, 'T'},
+					   {"quiet", no_argument, NULL, 'q'},
+					   {"help", no_argument, NULL, 'h'},
+					   {NULL, 0, NULL, 0}};
+	const char *format = NULL;
+	bool trunc = true;
 	engine_context *ctx;
 	char *json = NULL;
 	json_object *a;
-	int quiet = argc > 1 && (strcmp(argv[1], "-q") == 0 || strcmp(argv[1], "--quiet") == 0);
+	cli_fmt *f;
+	int c, status = 0;
 
-	if (cli_open_context(&ctx) < 0 || engine_network_list(ctx, &json) < 0)
+	optind = 0; /* a fresh scan that may permute */
+	while ((c = cli_getopt_mixed(argc, argv, "q", lo, &net_ls_usage)) != CLI_OPT_END) {
+		if (c == 'q')
+			format = "{{.ID}}";
+		else if (c == 'F')
+			format = format && !strcmp(format, "{{.ID}}") ? format : optarg;
+		else if (c == 'T')
+			trunc = false;
+		else
+			return c == CLI_OPT_HELP ? 0 : EXIT_ENGINE;
+	}
+	if (optind < argc)
+		return cli_args_error(&net_ls_usage, "accepts no arguments.");
+	if (!(f = cli_fmt_new(format, "table {{.ID}}\t{{.Name}}\t{{.Driver}}\t{{.Scope}}", net_columns,
+			      true)))
+		return 1;
+	if (cli_open_context(&ctx) < 0 || engine_network_list(ctx, &json) < 0) {
+		cli_fmt_end(f);
 		return cli_fail(1, NULL);
+	}
 	a = json_tokener_parse(json);
 	engine_free(json);
-	if (!quiet)
-		printf("%-14s %-20s %-8s %s\n", "NETWORK ID", "NAME", "DRIVER", "SCOPE");
-	for (size_t i = 0; a && i < json_object_array_length(a); i++) {
-		json_object *n = json_object_array_get_idx(a, i);
-		const char *id = json_object_get_string(json_object_object_get(n, "Id"));
+	for (size_t i = 0; a && i < json_object_array_length(a) && !status; i++) {
+		json_object *n = json_object_array_get_idx(a, i), *labels = NULL;
+		json_object *row = net_row(n, trunc);
 
-		if (quiet)
-			printf("%.12s\n", id);
-		else
-			printf("%-14.12s %-20s %-8s %s\n", id,
-			       json_object_get_string(json_object_object_get(n, "Name")),
-			       json_object_get_string(json_object_object_get(n, "Driver")),
-			       json_object_get_string(json_object_object_get(n, "Scope")));
+		json_object_object_get_ex(n, "Labels", &labels);
+		status = cli_fmt_row(f, row, labels) < 0;
+		json_object_put(row);
 	}
 	json_object_put(a);
-	return 0;
+	cli_fmt_end(f);
+	return status;
 }
 
 static int net_inspect(int argc, char **argv)
 {
+	static const struct option lo[] = {
+	    {"format", required_argument, NULL, 'f'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+	static const struct cli_usage u = {
+	    "network inspect", "[OPTIONS] NETWORK [NETWORK...]",
+	    "Display detailed information on one or more networks",
+	    "  -f, --format string   Format output using a custom template:\n"
+	    "                        'json':             Print in JSON format\n"
+	    "                        'TEMPLATE':         Print output using the given Go template\n"};
 	engine_context *ctx;
 	json_object *out = json_object_new_array();
-	int status = 0;
+	cli_fmt *f = NULL;
+	int status = 0, c;
 
-	if (argc < 2)
-		return cli_failf(1, "\"engine network inspect\" requires at least 1 argument");
-	if (cli_open_context(&ctx) < 0)
+	optind = 0; /* a fresh scan that may permute */
+	while ((c = cli_getopt_mixed(argc, argv, "f:", lo, &u)) != CLI_OPT_END) {
+		if (c == 'f' && !f && (f = cli_fmt_new(optarg, "{{json .}}", NULL, false)))
+			continue;
+		json_object_put(out);
+		cli_fmt_end(f);
+		return c == CLI_OPT_HELP ? 0 : c == 'f' ? 1 : EXIT_ENGINE;
+	}
+	if (optind >= argc) {
+		json_object_put(out);
+		cli_fmt_end(f);
+		return cli_args_error(&u, "requires at least 1 argument.");
+	}
+	if (cli_open_context(&ctx) < 0) {
+		json_object_put(out);
+		cli_fmt_end(f);
 		return 1;
-	for (int i = 1; i < argc; i++) {
+	}
+	for (int i = optind; i < argc; i++) {
 		char *json = NULL;
+		json_object *o;
 
 		if (engine_network_inspect(ctx, argv[i], &json) < 0) {
 			status = cli_fail(1, NULL);
 			continue;
 		}
-		json_object_array_add(out, json_tokener_parse(json));
+		o = json_tokener_parse(json);
 		engine_free(json);
+		if (f && cli_fmt_row(f, o, NULL) < 0)
+			status = 1;
+		json_object_array_add(out, o);
 	}
-	puts(json_object_to_json_string_ext(out, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED));
+	if (!f)
+		puts(json_object_to_json_string_ext(out, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED));
 	json_object_put(out);
+	cli_fmt_end(f);
 	return status;
 }
 

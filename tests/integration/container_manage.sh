@@ -30,7 +30,7 @@ check "update prints the name" "upd" "$(E update -m 128m --pids-limit 20 --cpus 
 check "memory updated" 134217728 "$(field upd Memory)"
 check "pids updated" 20 "$(field upd PidsLimit)"
 check "cpus updated" 500000000 "$(field upd NanoCpus)"
-E stats --no-stream upd | grep -q "/ 128.00MiB"; check "stats shows the new limit" 0 $?
+E stats --no-stream upd | grep -q "/ 128MiB"; check "stats shows the new limit" 0 $?
 E update upd 2>/dev/null; check "update without flags" 1 $?
 E update --restart sometimes upd 2>/dev/null; check "bad restart policy" 1 $?
 E update --memory 1k upd 2>/dev/null; check "memory below minimum" 1 $?
@@ -125,7 +125,7 @@ E container prune -f --filter label=app=b | grep -q '^Deleted Containers:'; chec
 E inspect lab2 >/dev/null 2>&1; check "pruned container gone" 1 $?
 E run -d --name keeper busybox sleep 30 >/dev/null
 echo y | E container prune >/dev/null 2>&1
-check "prune keeps running containers" "keeper" "$(E ps -a --format json | grep -o '"/[a-z0-9]*"' | tr -d '"/' | paste -sd, -)"
+check "prune keeps running containers" "keeper" "$(E ps -a --format '{{.Names}}' | paste -sd, -)"
 E rm -f keeper >/dev/null
 
 echo "$fails failed"

@@ -55,7 +55,7 @@ check "default network is the bridge" "eth0 lo" "$(E run --rm busybox ls /sys/cl
 id=$(E run -d --name bg busybox sh -c 'echo up; trap "echo bye; exit 0" TERM; while true; do sleep 0.1; done')
 check "detach prints full id" 64 "${#id}"
 sleep 0.3
-check "ps shows it" "bg" "$(E ps --format json | sed 's/.*"Names":\["\\\?\/\([a-z]*\)".*/\1/')"
+check "ps shows it" "bg" "$(E ps --format '{{.Names}}')"
 check "exec" "in bg" "$(E exec -e X=bg bg sh -c 'echo in $X')"
 E exec bg nope 2>/dev/null; check "exec not found" 127 $?
 E pause bg >/dev/null && check "paused" "paused" "$(E inspect bg | tr -d ' ' | sed -n 's/"Status":"\(.*\)",/\1/p')"

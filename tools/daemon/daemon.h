@@ -13,9 +13,10 @@
 #include <json-c/json.h>
 
 #include "httpserver/httpserver.h"
+#include "sysinfo.h"
 
-#define DAEMON_API_VERSION "1.41"
-#define DAEMON_MIN_API_VERSION "1.12"
+#define DAEMON_API_VERSION SYSINFO_API_VERSION
+#define DAEMON_MIN_API_VERSION SYSINFO_MIN_API_VERSION
 
 /* daemon.json, merged with the command line (config.c). */
 struct dconfig {

@@ -16,6 +16,7 @@
 
 #include "cli_util.h"
 #include "daemon/daemon.h"
+#include "sysinfo.h"
 
 int derr_status(int code)
 {
@@ -213,80 +214,10 @@ static void ping(hs_request *req, void *app)
 		hs_reply_raw(req, 200, "text/plain; charset=utf-8", "OK", 2);
 }
 
-static const char *arch(void)
-{
-	static struct utsname u;
-
-	uname(&u);
-	if (strcmp(u.machine, "x86_64") == 0)
-		return "amd64";
-	if (strcmp(u.machine, "aarch64") == 0)
-		return "arm64";
-	return u.machine;
-}
-
 static void version(hs_request *req, void *app)
 {
-	json_object *o = json_object_new_object(), *comps = json_object_new_array(), *eng, *det;
-	struct utsname u;
-
 	(void)app;
-	uname(&u);
-	det = json_object_new_object();
-	json_object_object_add(det, "ApiVersion", json_object_new_string(DAEMON_API_VERSION));
-	json_object_object_add(det, "Arch", json_object_new_string(arch()));
-	json_object_object_add(det, "BuildTime", json_object_new_string(__DATE__ " " __TIME__));
-	json_object_object_add(det, "Experimental", json_object_new_string("false"));
-	json_object_object_add(det, "GitCommit", json_object_new_string(""));
-	json_object_object_add(det, "GoVersion", json_object_new_string("C (libengine)"));
-	json_object_object_add(det, "KernelVersion", json_object_new_string(u.release));
-	json_object_object_add(det, "MinAPIVersion", json_object_new_string(DAEMON_MIN_API_VERSION));
-	json_object_object_add(det, "Os", json_object_new_string("linux"));
-	eng = json_object_new_object();
-	json_object_object_add(eng, "Name", json_object_new_string("Engine"));
-	json_object_object_add(eng, "Version", json_object_new_string(engine_version()));
-	json_object_object_add(eng, "Details", det);
-	json_object_array_add(comps, eng);
-	{
-		json_object *p = json_object_new_object();
-
-		json_object_object_add(p, "Name", json_object_new_string("libengine"));
-		json_object_object_add(o, "Platform", p);
-	}
-	json_object_object_add(o, "Components", comps);
-	json_object_object_add(o, "Version", json_object_new_string(engine_version()));
-	json_object_object_add(o, "ApiVersion", json_object_new_string(DAEMON_API_VERSION));
-	json_object_object_add(o, "MinAPIVersion", json_object_new_string(DAEMON_MIN_API_VERSION));
-	json_object_object_add(o, "GitCommit", json_object_new_string(""));
-	json_object_object_add(o, "GoVersion", json_object_new_string("C (libengine)"));
-	json_object_object_add(o, "Os", json_object_new_string("linux"));
-	json_object_object_add(o, "Arch", json_object_new_string(arch()));
-	json_object_object_add(o, "KernelVersion", json_object_new_string(u.release));
-	json_object_object_add(o, "BuildTime", json_object_new_string(__DATE__ " " __TIME__));
-	hs_reply_json(req, 200, o);
-}
-
-static char *os_pretty_name(void)
-{
-	FILE *f = fopen("/etc/os-release", "re");
-	char line[512];
-
-	if (!f)
-		return strdup("Linux");
-	while (fgets(line, sizeof(line), f)) {
-		if (strncmp(line, "PRETTY_NAME=", 12) == 0) {
-			char *v = line + 12, *end;
-
-			fclose(f);
-			if (*v == '"')
-				v++;
-			end = v + strcspn(v, "\"\n");
-			*end = '\0';
-			return strdup(v);
-		}
-	}
-	fclose(f);
-	return strdup("Linux");
+	hs_reply_json(req, 200, sysinfo_version());
 }
 
 static json_object *strs(json_object *src)
@@ -299,27 +230,13 @@ static void info(hs_request *req, void *app)
 	struct daemon *d = app;
 	struct dctx *dc = dctx_get(d);
 	json_object *o = json_object_new_object(), *v;
-	engine_strarray all = {NULL, 0}, running = {NULL, 0};
-	engine_image_list *imgs = NULL;
 	struct sysinfo si;
 	struct utsname u;
 	struct timespec now;
 	char host[256] = "", ts[64];
-	char *osname = os_pretty_name();
-	size_t paused = 0;
+	char *osname = sysinfo_os_name();
 	bool v2 = access("/sys/fs/cgroup/cgroup.controllers", F_OK) == 0;
 
-	engine_container_list_ids(dc->ctx, 1, &all);
-	engine_container_list_ids(dc->ctx, 0, &running);
-	for (size_t i = 0; i < running.count; i++) {
-		engine_container *c = NULL;
-
-		if (engine_container_open(dc->ctx, running.strings[i], &c) == 0 &&
-		    strcmp(engine_container_status(c), "paused") == 0)
-			paused++;
-		engine_container_free(c);
-	}
-	engine_image_list_new(dc->ctx, &imgs);
 	uname(&u);
 	sysinfo(&si);
 	gethostname(host, sizeof(host) - 1);
@@ -327,14 +244,7 @@ static void info(hs_request *req, void *app)
 	format_rfc3339((int64_t)now.tv_sec * 1000000000 + now.tv_nsec, ts, sizeof(ts));
 
 	json_object_object_add(o, "ID", json_object_new_string(d->id));
-	json_object_object_add(o, "Containers", json_object_new_int64((int64_t)all.count));
-	json_object_object_add(o, "ContainersRunning",
-			       json_object_new_int64((int64_t)(running.count - paused)));
-	json_object_object_add(o, "ContainersPaused", json_object_new_int64((int64_t)paused));
-	json_object_object_add(o, "ContainersStopped",
-			       json_object_new_int64((int64_t)(all.count - running.count)));
-	json_object_object_add(o, "Images",
-			       json_object_new_int64(imgs ? (int64_t)engine_image_list_count(imgs) : 0));
+	sysinfo_counts(dc->ctx, o);
 	json_object_object_add(o, "Driver", json_object_new_string("overlay2"));
 	json_object_object_add(o, "DriverStatus", json_object_new_array());
 	{
@@ -441,9 +351,6 @@ static void info(hs_request *req, void *app)
 		json_object_object_add(o, "SecurityOptions", sec);
 	}
 	json_object_object_add(o, "Warnings", json_object_new_array());
-	engine_strarray_dispose(&all);
-	engine_strarray_dispose(&running);
-	engine_image_list_free(imgs);
 	free(osname);
 	dctx_put(d, dc);
 	hs_reply_json(req, 200, o);
