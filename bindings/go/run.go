@@ -93,7 +93,9 @@ func (c *Context) Run(ctx context.Context, image string, cmd []string, o *RunOpt
 		res = takeResult(rp)
 		return err
 	})
-	if err == nil && res != nil && res.TimedOut && fromCtx && ctx.Err() != nil {
+	if err == nil && res != nil && res.TimedOut && fromCtx {
+		// The library's timer may fire a hair before ctx's own.
+		<-ctx.Done()
 		err = ctx.Err()
 	}
 	return res, err

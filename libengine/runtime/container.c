@@ -33,6 +33,8 @@ ENGINE_EXTERN void engine_container_free(engine_container *c)
 {
 	if (!c)
 		return;
+	if (c->exit_fd >= 0)
+		close(c->exit_fd);
 	free(c->name);
 	free(c->dir);
 	engine_spec_free(c->spec);
@@ -62,6 +64,7 @@ static int load(engine_context *ctx, const char *id, engine_container **out)
 
 	if (!c)
 		return engine__error_oom();
+	c->exit_fd = -1;
 	c->ctx = ctx;
 	snprintf(c->id, sizeof(c->id), "%s", id);
 	c->dir = engine__container_dir(ctx, id);

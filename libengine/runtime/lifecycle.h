@@ -15,8 +15,15 @@ struct engine_container {
 	engine_spec *spec;   /* from config.json (+ the creator's fds) */
 	json_object *config; /* config.json */
 	char *log_path[2];
+	/* An auto-removed container's exit reaches this handle's waits through a
+	 * waiter its start queued (engine__wait_queue), or -1: nothing of it is
+	 * left to read afterwards. */
+	int exit_fd;
 };
 
+/* Queue a waiter for @c's next start through its context: *@fd then reads
+ * the new monitor's reply and the exit record (wait.c). */
+int engine__wait_queue(engine_container *c, int *fd, unsigned long *token);
 /* IDs of the containers with a config.json (lifecycle containers). */
 int engine__container_ids(engine_context *ctx, char ***out);
 /* ENGINE_EEXISTS when another container than @except_id (may be NULL) is

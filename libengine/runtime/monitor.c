@@ -497,6 +497,14 @@ static int run_monitor(engine_container *c, launch *l, serve *srv, int lock_fd, 
 	return 0;
 }
 
+static void drop_exit_waiter(engine_container *c, int fd, unsigned long token)
+{
+	if (fd < 0)
+		return;
+	engine__attach_unregister(c->ctx, token);
+	close(fd);
+}
+
 ENGINE_EXTERN int engine_container_start(engine_container *c)
 {
 	cleanup_close int lock = -EBADF;
@@ -504,7 +512,8 @@ ENGINE_EXTERN int engine_container_start(engine_container *c)
 	engine__cstate st;
 	launch l;
 	serve srv;
-	int mode, r, exit_code = 0;
+	int mode, r, exit_code = 0, exit_fd = -1;
+	unsigned long exit_token = 0;
 
 	if (!c)
 		return engine__error_set(ENGINE_EINVALID, 0, "container is NULL");
@@ -521,12 +530,17 @@ ENGINE_EXTERN int engine_container_start(engine_container *c)
 		return engine__error_set(ENGINE_EBUSY, 0,
 					 "container %.12s is restarting (its restart policy runs it again)",
 					 c->id);
+	/* An auto-removed container may be gone before its starter waits. */
+	if (c->spec->auto_remove && (r = engine__wait_queue(c, &exit_fd, &exit_token)) < 0)
+		return r;
 	mode = c->spec->stdio;
 	if (mode == ENGINE_STDIO_DEFAULT || mode == ENGINE_STDIO_CAPTURE)
 		mode = ENGINE_STDIO_LOG;
 	r = launch_prepare(c, mode, &l);
-	if (r < 0)
+	if (r < 0) {
+		drop_exit_waiter(c, exit_fd, exit_token);
 		return r;
+	}
 	r = serve_prepare(c, mode, &srv);
 	if (r == 0)
 		r = run_monitor(c, &l, &srv, lock, &exit_code);
@@ -542,8 +556,10 @@ ENGINE_EXTERN int engine_container_start(engine_container *c)
 			st.finished_ns = engine__realtime_ns();
 		snprintf(st.error, sizeof(st.error), "%.255s", saved.message);
 		engine__state_write(c->dir, &st);
+		drop_exit_waiter(c, exit_fd, exit_token);
 		engine__error_restore(&saved);
 	} else {
+		drop_exit_waiter(c, __atomic_exchange_n(&c->exit_fd, exit_fd, __ATOMIC_ACQ_REL), 0);
 		engine__cgroup_free(l.cg);
 		/* The monitor has its own copy of the network side and gives it back. */
 		engine__net_sandbox_free(l.net);

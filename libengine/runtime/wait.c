@@ -148,7 +148,7 @@ static int follow(int fd, bool need_rep, const engine_wait_options *o, double de
 /* A waiter queued for the container's next start through this context:
  * the start hands it to the new monitor, so even a container that runs and
  * is removed between two looks at its state is not missed. */
-static int queue_waiter(engine_container *c, int *fd, unsigned long *token)
+int engine__wait_queue(engine_container *c, int *fd, unsigned long *token)
 {
 	engine__relay_req req = {ENGINE__RELAY_MAGIC, ENGINE__RELAY_WAIT, 0, 0, 0, 0};
 	int sp[2], r;
@@ -191,6 +191,27 @@ ENGINE_EXTERN int engine_container_wait_until(engine_container *c, const engine_
 	if (opts->condition < ENGINE_WAIT_NOT_RUNNING || opts->condition > ENGINE_WAIT_REMOVED)
 		return engine__error_set(ENGINE_EINVALID, 0, "invalid wait condition %d", opts->condition);
 	deadline = opts->timeout >= 0 ? engine__now() + opts->timeout : 0;
+	/* Our start of an auto-removed container: its exit comes after the
+	 * removal, so it answers every condition, even once it is gone. The
+	 * first wait takes it (the handle may be shared between threads). */
+	queued = __atomic_exchange_n(&c->exit_fd, -1, __ATOMIC_ACQ_REL);
+	if (queued >= 0) {
+		engine__relay_exit ex;
+		bool got_exit = false;
+
+		r = follow(queued, true, opts, deadline, &ex, &got_exit);
+		if (r < 0) {
+			__atomic_store_n(&c->exit_fd, queued, __ATOMIC_RELEASE);
+			return r;
+		}
+		close(queued);
+		queued = -1;
+		if (got_exit) {
+			res = (engine_wait_result){ENGINE_WAIT_RESULT_VERSION, ex.exit_code,
+						   ex.oom_killed != 0, ex.finished_ns};
+			return out ? engine__abi_write(ENGINE__ABI(engine_wait_result), out, &res) : 0;
+		}
+	}
 	r = engine__state_read(c->dir, &st);
 	if (r < 0)
 		return r;
@@ -223,7 +244,7 @@ ENGINE_EXTERN int engine_container_wait_until(engine_container *c, const engine_
 			}
 			/* Waiting for a start (next-exit) or a removal. */
 			if (queued < 0) {
-				r = queue_waiter(c, &queued, &token);
+				r = engine__wait_queue(c, &queued, &token);
 				if (r < 0)
 					goto out;
 			}

@@ -402,7 +402,13 @@ START_TEST(test_runtime__wait_conditions)
 		ck_assert_engine_error(engine_container_status_get(c, &st), ENGINE_ENOTFOUND,
 				       "no such container");
 	}
+	/* The handle that started it hears the exit once more (its start
+	 * queued a waiter, so start-then-wait never races the removal), then
+	 * the container is gone for it too. */
 	o.condition = ENGINE_WAIT_NOT_RUNNING;
+	wr.exit_code = 0;
+	ck_assert_engine_ok(engine_container_wait_until(c, &o, &wr));
+	ck_assert_int_eq(wr.exit_code, 9);
 	ck_assert_engine_error(engine_container_wait_until(c, &o, &wr), ENGINE_ENOTFOUND,
 			       "no such container");
 	o.condition = 9;
