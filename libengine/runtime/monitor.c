@@ -19,6 +19,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/context.h"
 #include "core/error.h"
 #include "net/net.h"
 #include "runtime/container_int.h"
@@ -352,6 +354,36 @@ static int restart_mode(const engine_spec *s)
 	return s->stdio == ENGINE_STDIO_NULL ? ENGINE_STDIO_NULL : ENGINE_STDIO_LOG;
 }
 
+/* Close what the caller left inheritable (no FD_CLOEXEC: its pipes, a
+ * terminal, a client's socket, fds it meant for a child it execs): the
+ * monitor outlives the caller, and whoever reads their other end waits for
+ * every copy to close. The library's own fds are all close-on-exec; the
+ * context's log fd is the caller's but still ours to write to. */
+static void close_inherited(int keep)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int fds[256];
+	size_t n = 0;
+
+	if (!d)
+		return;
+	while ((e = readdir(d)) && n < sizeof(fds) / sizeof(fds[0])) {
+		char *end;
+		long fd = strtol(e->d_name, &end, 10);
+		int flags;
+
+		if (*end || end == e->d_name || fd < 3 || fd == dirfd(d) || fd == keep)
+			continue;
+		flags = fcntl((int)fd, F_GETFD);
+		if (flags >= 0 && !(flags & FD_CLOEXEC))
+			fds[n++] = (int)fd;
+	}
+	closedir(d);
+	for (size_t i = 0; i < n; i++)
+		close(fds[i]);
+}
+
 __attribute__((noreturn)) static void monitor_main(engine_container *c, launch *l, serve *srv, int report_fd,
 						   int lock_fd)
 {
@@ -398,6 +430,8 @@ __attribute__((noreturn)) static void monitor_main(engine_container *c, launch *
 	null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
 	for (int i = 0; i < 3 && null_fd >= 0; i++)
 		dup2(null_fd, i);
+	/* The container has its stdio (the caller's fds, in some stdio modes). */
+	close_inherited(c->ctx->log_fd);
 
 	for (;;) {
 		double started = engine__now();

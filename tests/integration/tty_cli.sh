@@ -113,6 +113,30 @@ check "logs keep the streams apart" "out" "$(E logs streams 2>/dev/null)"
 check "logs stderr" "err" "$(E logs streams 2>&1 >/dev/null)"
 E rm streams >/dev/null
 
+# sig-proxy (the default without a TTY): SIGTERM to the CLI reaches the
+# container, whose exit status the CLI returns; --sig-proxy=false leaves it
+sigrun() { # sigrun NAME [FLAGS]: start an attached run in the background
+	rm -f "$root/$1.out"
+	$ENGINE run $2 --name "$1" busybox sh -c 'trap "echo got-term; exit 7" TERM; echo ready; while :; do sleep 0.1; done' >"$root/$1.out" 2>&1 &
+	cli=$!
+	i=0; while [ $i -lt 600 ] && ! grep -q ready "$root/$1.out" 2>/dev/null; do sleep 0.1; i=$((i + 1)); done
+}
+sigrun sp ""
+kill -TERM $cli; wait $cli; rc=$?
+check "sig-proxy: the container's status" 7 $rc
+check "sig-proxy: the container got SIGTERM" "got-term" "$(grep got-term "$root/sp.out")"
+E rm sp >/dev/null
+sigrun sp2 --sig-proxy=false
+kill -TERM $cli; wait $cli
+check "--sig-proxy=false: still running" 1 "$(E ps --format json | grep -c '"/sp2"')"
+E rm -f sp2 >/dev/null
+
+# the monitor keeps none of the caller's inheritable fds: a pipe on fd 7
+# ends with the CLI, not with the container
+( E run -d --name fdt busybox sleep 1000 >/dev/null ) 7>&1 | timeout 60 cat >/dev/null
+check "the monitor does not hold the caller's pipe" 0 $?
+E rm -f fdt >/dev/null
+
 # logs: follow, tail, since/until, timestamps
 id=$(E run -d busybox sh -c 'echo a; echo b; sleep 1; echo c')
 check "logs -f follows to the end" "a b c" "$(E logs -f "$id" | tr '\n' ' ' | sed 's/ $//')"
