@@ -93,10 +93,7 @@ static void stream_output(engine__builder *b, int fd)
 
 static bool opaque(int dfd)
 {
-	char v[4];
-	ssize_t n = fgetxattr(dfd, "trusted.overlay.opaque", v, sizeof(v));
-
-	return n == 1 && v[0] == 'y';
+	return engine__overlay_opaque_fd(dfd);
 }
 
 /* Drop what the runtime wrote into every container and the directories it

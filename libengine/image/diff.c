@@ -9,6 +9,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -20,6 +21,7 @@
 #include "image/internal.h"
 #include "image/store.h"
 #include "util/cleanup.h"
+#include "util/userns.h"
 #include "util/fs.h"
 #include "util/str.h"
 
@@ -38,6 +40,8 @@ struct differ {
 	size_t nlinks;
 	int err;	   /* first failure of a callback (error already set) */
 	char *const *skip; /* regular files left out (relative paths), or NULL */
+	bool rootless;	   /* host ids map back through @map */
+	engine__idmap map;
 };
 
 static la_ssize_t gz_out(struct archive *a, void *data, const void *buf, size_t len)
@@ -81,7 +85,7 @@ static int add_xattrs(struct archive_entry *e, int dfd, const char *name, const 
 	for (char *k = list; k < list + n; k += strlen(k) + 1) {
 		ssize_t v;
 
-		if (engine__xattr_is_overlay(k))
+		if (engine__xattr_is_overlay(k) || strcmp(k, ENGINE__OVERRIDE_STAT_XATTR) == 0)
 			continue;
 		v = lgetxattr(proc, k, value, sizeof(value));
 		if (v < 0)
@@ -91,12 +95,36 @@ static int add_xattrs(struct archive_entry *e, int dfd, const char *name, const 
 	return 0;
 }
 
+/* Rootless: the owner as the container saw it (host ids mapped back, or
+ * the override xattr a rootless unpack left where they could not be). */
+static void container_owner(struct differ *d, struct archive_entry *e, int dfd, const char *name,
+			    const struct stat *st)
+{
+	char proc[64 + 4096], v[64];
+	unsigned uid, gid, mode;
+	ssize_t n;
+
+	archive_entry_set_uid(e, engine__idmap_to_container(&d->map, st->st_uid, false));
+	archive_entry_set_gid(e, engine__idmap_to_container(&d->map, st->st_gid, true));
+	if (S_ISLNK(st->st_mode))
+		return;
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d/%s", dfd, name);
+	n = lgetxattr(proc, ENGINE__OVERRIDE_STAT_XATTR, v, sizeof(v) - 1);
+	if (n <= 0)
+		return;
+	v[n] = '\0';
+	if (sscanf(v, "%u:%u:%o", &uid, &gid, &mode) == 3) {
+		archive_entry_set_uid(e, uid);
+		archive_entry_set_gid(e, gid);
+		archive_entry_set_perm(e, mode & 07777);
+	}
+}
+
 static bool is_opaque(int dfd, const char *name)
 {
-	char proc[64 + 4096], v[2];
+	cleanup_close int fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 
-	snprintf(proc, sizeof(proc), "/proc/self/fd/%d/%s", dfd, name);
-	return lgetxattr(proc, ENGINE__OVERLAY_OPAQUE_XATTR, v, sizeof(v)) == 1 && v[0] == 'y';
+	return fd >= 0 && engine__overlay_opaque_fd(fd);
 }
 
 static struct archive_entry *new_entry(const char *path, const struct stat *st)
@@ -220,6 +248,8 @@ static int one(struct differ *d, int dfd, const char *name, const char *prefix)
 		archive_entry_set_size(e, 0);
 	if (S_ISDIR(st.st_mode) || S_ISLNK(st.st_mode))
 		archive_entry_set_size(e, 0);
+	if (d->rootless)
+		container_owner(d, e, dfd, name, &st);
 	r = add_xattrs(e, dfd, name, path);
 	if (r < 0)
 		goto out;
@@ -335,6 +365,9 @@ int engine__layer_create_from_dir_skip(engine_context *ctx, const char *dir, con
 
 	if (dfd < 0)
 		return engine__error_errno(errno, "layer from %s", dir);
+	d.rootless = geteuid() != 0;
+	if (d.rootless && engine__idmap_self(&d.map) < 0)
+		return engine__error_wrap("layer from %s", dir);
 	/* Held until the layer is recorded: GC must not take the blob first. */
 	lock = engine__store_lock(ctx, false);
 	if (lock < 0)

@@ -104,8 +104,34 @@ typedef struct engine__unpack_options {
 
 typedef struct engine__unpack_result {
 	uint64_t entries;
-	uint64_t size; /* bytes of regular files */
+	uint64_t size;		  /* bytes of regular files */
+	uint64_t devices_skipped; /* rootless: device nodes not made */
 } engine__unpack_result;
+
+/* --- rootless ownership (owners.c) ------------------------------------- */
+
+/* Entries whose owner the caller could not give (it is not root): after
+ * the unpack, a child that is root of a user namespace mapped by the
+ * caller's subordinate ranges chowns them (container ids, so they land on
+ * the mapped host ids) and restores their modes (chown drops setuid); an
+ * id the mapping cannot hold is recorded in the user.containers.
+ * override_stat xattr instead ("uid:gid:0mode", as rootless podman's
+ * fuse-overlayfs keeps it). Without ranges every such entry gets the
+ * xattr and stays the caller's. */
+typedef struct engine__owner {
+	char *rel;
+	uid_t uid;
+	gid_t gid;
+	mode_t mode;
+	bool link;
+} engine__owner;
+typedef struct engine__owners {
+	engine__owner *v;
+	size_t n, cap;
+} engine__owners;
+int engine__owners_note(engine__owners *o, const char *rel, uid_t uid, gid_t gid, mode_t mode, bool link);
+int engine__owners_apply(int rootfd, const engine__owners *o);
+void engine__owners_free(engine__owners *o);
 
 /* Open @path as a layer stream, extract it beneath @rootfd and read it to
  * its end: @diff_id (may be NULL) receives the digest of the uncompressed

@@ -104,7 +104,7 @@ static int add_xattrs(struct archive_entry *e, int fd)
 		ssize_t len;
 
 		/* overlay's bookkeeping is not the file's */
-		if (strncmp(name, "trusted.overlay.", 16) == 0)
+		if (engine__xattr_is_overlay(name))
 			continue;
 		len = fgetxattr(fd, name, value, sizeof(value));
 		if (len >= 0)

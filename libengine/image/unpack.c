@@ -46,6 +46,7 @@ struct unpacker {
 	uint64_t repeats;
 	bool privileged;
 	uint64_t sizes;
+	engine__owners owners; /* rootless: owners still to give */
 };
 
 static int entry_fail(struct unpacker *u, int code, int sys_errno, const char *fmt, ...)
@@ -366,7 +367,7 @@ static int make_dir(struct unpacker *u, struct archive_entry *e, int pfd, const 
 	fd = openat(pfd, base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return entry_fail(u, 0, errno, "open");
-	if (opaque && fsetxattr(fd, ENGINE__OVERLAY_OPAQUE_XATTR, "y", 1, 0) < 0)
+	if (opaque && fsetxattr(fd, engine__overlay_opaque_xattr(), "y", 1, 0) < 0)
 		return entry_fail(u, 0, errno, "mark directory opaque");
 	if (!chown_ok(
 		u, u->o->no_chown ? 0 : fchown(fd, (uid_t)archive_entry_uid(e), (gid_t)archive_entry_gid(e))))
@@ -399,6 +400,13 @@ static int make_special(struct unpacker *u, struct archive_entry *e, int pfd, co
 				    archive_entry_rdev(e));
 		if (r == 0)
 			break;
+		/* A user namespace may not make devices (only overlay's 0/0
+		 * whiteouts): rootless, a layer's device nodes are skipped; a
+		 * container gets the host's own for /dev (README, rootless). */
+		if (errno == EPERM && !u->privileged && (type == AE_IFCHR || type == AE_IFBLK)) {
+			u->res->devices_skipped++;
+			return 0;
+		}
 		if (errno != EEXIST || attempt > 0)
 			return entry_fail(u, 0, errno, "create");
 		if (remove_existing(u, pfd, rel, base) < 0)
@@ -529,6 +537,8 @@ static int note_seen(struct unpacker *u, const char *rel)
 	}
 }
 
+static int create(struct unpacker *u, struct archive_entry *e, int pfd, const char *rel, const char *base);
+
 static int entry(struct unpacker *u, struct archive_entry *e)
 {
 	cleanup_free char *rel = NULL;
@@ -585,7 +595,7 @@ static int entry(struct unpacker *u, struct archive_entry *e)
 	if (kind == ENGINE__WH_OPAQUE) {
 		if (u->o->mode == ENGINE__UNPACK_APPLY)
 			return clear_opaque(u, pfd, parent);
-		if (fsetxattr(pfd, ENGINE__OVERLAY_OPAQUE_XATTR, "y", 1, 0) < 0)
+		if (fsetxattr(pfd, engine__overlay_opaque_xattr(), "y", 1, 0) < 0)
 			return entry_fail(u, 0, errno, "mark directory opaque");
 		return 0;
 	}
@@ -598,8 +608,22 @@ static int entry(struct unpacker *u, struct archive_entry *e)
 	r = note_seen(u, rel);
 	if (r < 0)
 		return r;
+	r = create(u, e, pfd, rel, base);
+	/* Rootless: the owners the caller could not give, for the pass in a
+	 * mapped user namespace (owners.c). */
+	if (r == 0 && !u->privileged && !u->o->no_chown && (archive_entry_uid(e) || archive_entry_gid(e)))
+		r = engine__owners_note(&u->owners, rel, (uid_t)archive_entry_uid(e),
+					(gid_t)archive_entry_gid(e), archive_entry_mode(e),
+					archive_entry_filetype(e) == AE_IFLNK);
+	return r;
+}
+
+/* The entry itself, by type. */
+static int create(struct unpacker *u, struct archive_entry *e, int pfd, const char *rel, const char *base)
+{
 	const char *hardlink =
 	    archive_entry_hardlink(e) ? archive_entry_hardlink(e) : archive_entry_hardlink_utf8(e);
+
 	if (hardlink)
 		return make_hardlink(u, hardlink, pfd, rel, base);
 	switch (archive_entry_filetype(e)) {
@@ -687,6 +711,9 @@ int engine__unpack_archive(struct archive *a, int rootfd, const engine__unpack_o
 	if (r == 0)
 		r = finish_dirs(&u);
 	cache_drop(&u);
+	if (r == 0 && u.owners.n)
+		r = engine__owners_apply(rootfd, &u.owners);
+	engine__owners_free(&u.owners);
 	for (size_t i = 0; i < u.ndirs; i++)
 		free(u.dirs[i].path);
 	free(u.dirs);

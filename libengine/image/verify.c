@@ -21,6 +21,7 @@
 #include "image/store.h"
 #include "image/verify.h"
 #include "util/cleanup.h"
+#include "util/fs.h"
 #include "util/json.h"
 #include "util/str.h"
 #include "util/strv.h"
@@ -147,8 +148,7 @@ static int check_whiteout(struct verifier *v, const char *parent, const char *ta
 		if (S_ISDIR(st.st_mode)) {
 			cleanup_close int dfd =
 			    engine__open_beneath(v->rootfd, rel, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, false);
-			char val[2];
-			if (dfd >= 0 && fgetxattr(dfd, ENGINE__OVERLAY_OPAQUE_XATTR, val, sizeof(val)) == 1)
+			if (dfd >= 0 && engine__overlay_opaque_fd(dfd))
 				return 0;
 		}
 	}
@@ -158,9 +158,7 @@ static int check_whiteout(struct verifier *v, const char *parent, const char *ta
 static int check_opaque(struct verifier *v, const char *parent)
 {
 	cleanup_close int fd = engine__open_beneath(v->rootfd, parent, O_RDONLY | O_DIRECTORY, false);
-	char val[2];
-
-	if (fd < 0 || fgetxattr(fd, ENGINE__OVERLAY_OPAQUE_XATTR, val, sizeof(val)) != 1 || val[0] != 'y')
+	if (fd < 0 || !engine__overlay_opaque_fd(fd))
 		return problem(v, parent[0] ? parent : ".", "opaque marker missing");
 	return 0;
 }

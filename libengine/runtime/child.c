@@ -477,7 +477,7 @@ void engine__child_drop_privileges(engine__plan *p, int err_fd)
 		CHECK(engine__caps_apply_bounding(&p->caps), "drop bounding capabilities");
 		/* A rootless namespace with only the caller mapped has setgroups
 		 * denied for good (and no group but 0 to set). */
-		if (!(p->rootless && !p->subgid_count) && setgroups(p->n_groups, p->groups) < 0)
+		if (!(p->rootless && !p->idmap.subgid_count) && setgroups(p->n_groups, p->groups) < 0)
 			FAIL("setgroups", NULL);
 		if (setresgid(p->gid, p->gid, p->gid) < 0)
 			FAIL("setgid", NULL);

@@ -26,6 +26,7 @@
 #include "runtime/container_int.h"
 #include "runtime/lifecycle.h"
 #include "util/cleanup.h"
+#include "util/fs.h"
 #include "util/json.h"
 #include "util/str.h"
 #include "util/strv.h"
@@ -52,10 +53,9 @@ static bool is_whiteout(const struct stat *st)
 
 static bool is_opaque(int dirfd, const char *name)
 {
-	char v[2] = {0};
 	cleanup_close int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 
-	return fd >= 0 && fgetxattr(fd, "trusted.overlay.opaque", v, sizeof(v)) == 1 && v[0] == 'y';
+	return fd >= 0 && engine__overlay_opaque_fd(fd);
 }
 
 /* Whether @rel ("a/b") exists in the layers: the topmost layer that has it,
@@ -106,12 +106,7 @@ static bool in_lower(walk *w, const char *rel)
 			}
 			if (dfd < 0)
 				break;
-			{
-				char v[2] = {0};
-
-				opaque = fgetxattr(dfd, "trusted.overlay.opaque", v, sizeof(v)) == 1 &&
-					 v[0] == 'y';
-			}
+			opaque = engine__overlay_opaque_fd(dfd);
 			name = next;
 		}
 		if (dfd >= 0)

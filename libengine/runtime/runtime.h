@@ -17,6 +17,7 @@
 #include <engine/context.h>
 #include <engine/spec.h>
 
+#include "util/userns.h"
 #include "cgroup/cgroup.h"
 #include "runtime/child_error.h"
 #include "runtime/security.h"
@@ -295,13 +296,11 @@ typedef struct engine__plan {
 	/* user namespace maps (written by the parent) */
 	uint32_t userns_uid, userns_gid, userns_count;
 	/* Rootless (rootless.c): the user namespace comes with the others at
-	 * clone, the parent maps the caller (rootless_uid/gid) to 0 and its
-	 * subordinate ranges (count 0: none) to 1..count, and the child waits
+	 * clone, the parent maps it by @idmap (util/userns.h), and the child waits
 	 * for that before its first mount. devpts_data: the devpts options
 	 * when gid 5 is not mapped (NULL: the usual ones). */
 	bool rootless;
-	uint32_t rootless_uid, rootless_gid;
-	uint32_t subuid_start, subuid_count, subgid_start, subgid_count;
+	engine__idmap idmap;
 	const char *devpts_data;
 	/* a prepared sandbox: wait for the job (NULL: run the plan's argv) */
 	engine__pool_job *job;
@@ -431,15 +430,10 @@ void engine__child_enter_userns(int go_fd, int err_fd);
 
 /* --- rootless (rootless.c) ---------------------------------------------- */
 
-/* The first subordinate range of user @name or uid @id in @file
- * (/etc/subuid's "name:start:count" lines); *count 0 when none. */
-int engine__rootless_subids(const char *file, const char *name, unsigned long id, uint32_t *start,
-			    uint32_t *count);
 /* For a rootless context: a user namespace for @p and its id ranges; a
  * user (-u) the maps cannot represent is ENGINE_ENOTSUP. No-op otherwise. */
 int engine__rootless_plan(engine_context *ctx, engine__plan *p);
-/* The parent's half: write the maps of @pid's user namespace. */
-int engine__rootless_write_maps(const engine__plan *p, pid_t pid);
+
 void engine__child_drop_privileges(engine__plan *plan, int err_fd);
 /* Child side (child.c), shared with child_oci.c. */
 int engine__child_mkdir_p(const char *path, mode_t mode, bool parent_only);

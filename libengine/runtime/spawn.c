@@ -279,7 +279,7 @@ int engine__spawn_begin(engine__plan *p, engine__cgroup *cg, engine__spawning *s
 
 	/* Rootless: the child asks for its maps before anything else. */
 	if (p->rootless && p->join_pidfd < 0 && (r = await_map_request(sp)) == 0 &&
-	    engine__rootless_write_maps(p, pid) < 0)
+	    engine__idmap_write(&p->idmap, pid) < 0)
 		r = engine__error_wrap("map the rootless user namespace");
 	if (r == 0 && cg && !(args.flags & CLONE_INTO_CGROUP) && engine__cgroup_attach(cg, pid) < 0)
 		r = engine__error_wrap("place the container in its cgroup");

@@ -9,11 +9,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "core/error.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
+#include "util/userns.h"
 
 int engine__mkdir_p(const char *path, mode_t mode)
 {
@@ -81,7 +83,7 @@ static int rm_children(int dfd, dev_t dev, const char *what)
 	return 0;
 }
 
-int engine__rm_rf_at(int dirfd, const char *name)
+static int rm_rf_at(int dirfd, const char *name)
 {
 	struct stat st;
 	int fd, r;
@@ -104,6 +106,48 @@ int engine__rm_rf_at(int dirfd, const char *name)
 	if (unlinkat(dirfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
 		return engine__error_errno(errno, "remove %s", name);
 	return 0;
+}
+
+struct rm_arg {
+	int dirfd;
+	const char *name;
+};
+
+static int rm_in_userns(void *arg)
+{
+	const struct rm_arg *a = arg;
+
+	return rm_rf_at(a->dirfd, a->name);
+}
+
+int engine__rm_rf_at(int dirfd, const char *name)
+{
+	engine__idmap m;
+	int r = rm_rf_at(dirfd, name);
+
+	/* Rootless: what a container or an image made as another of the
+	 * caller's subordinate ids (a 0700 home) is that id's; its root in
+	 * a mapped user namespace may remove it. */
+	if (r == ENGINE_EPERM && geteuid() != 0 && engine__idmap_self(&m) == 0 && m.subuid_count) {
+		engine_error_clear();
+		r = engine__idmap_run(&m, rm_in_userns, &(struct rm_arg){dirfd, name},
+				      "remove as the container's ids");
+	}
+	return r;
+}
+
+bool engine__overlay_opaque_fd(int fd)
+{
+	char v[2];
+
+	return (fgetxattr(fd, "trusted.overlay.opaque", v, sizeof(v)) == 1 ||
+		fgetxattr(fd, "user.overlay.opaque", v, sizeof(v)) == 1) &&
+	       v[0] == 'y';
+}
+
+const char *engine__overlay_opaque_xattr(void)
+{
+	return geteuid() == 0 ? "trusted.overlay.opaque" : "user.overlay.opaque";
 }
 
 int engine__rm_rf(const char *path)

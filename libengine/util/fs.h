@@ -18,6 +18,12 @@ int engine__rm_rf_at(int dirfd, const char *name);
 
 /* Read a whole file (NUL-terminated, length in *len when non-NULL). */
 int engine__read_file(const char *path, char **out, size_t *len);
+/* Whether the directory @fd is marked opaque for overlay: by the host's
+ * root (trusted.overlay.opaque) or rootless (user.overlay.opaque: a
+ * rootless store, a rootless container's upper dir, mounted "userxattr"). */
+bool engine__overlay_opaque_fd(int fd);
+/* The opaque marker this process writes: trusted.* as root, else user.*. */
+const char *engine__overlay_opaque_xattr(void);
 
 /* Write @data to @path through "<path>.tmp-XXXXXX" and rename(2), so readers
  * see the old file or the new one, never a mix. @durable adds fsync of the

@@ -17,6 +17,7 @@
 
 #include "core/error.h"
 #include "util/cleanup.h"
+#include "util/fs.h"
 #include "util/layers.h"
 #include "util/safepath.h"
 #include "util/strv.h"
@@ -86,9 +87,7 @@ static bool is_whiteout(const struct stat *st)
 
 static bool is_opaque(int dfd)
 {
-	char v[2];
-
-	return fgetxattr(dfd, "trusted.overlay.opaque", v, sizeof(v)) == 1 && v[0] == 'y';
+	return engine__overlay_opaque_fd(dfd);
 }
 
 static int set_add(struct dirset *s, int fd)
