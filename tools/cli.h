@@ -88,6 +88,10 @@ void cli_usage_print(const struct cli_usage *u, FILE *f);
 /* "engine X" requires N arguments: one line + the See line; returns 125. */
 int cli_args_error(const struct cli_usage *u, const char *what);
 
+/* Pull @ref for run/create --pull (progress on stderr, @platform may be
+ * NULL); -1 with engine_error_last() set (cmd_registry.c). */
+int cli_pull_for_run(const char *ref, const char *platform);
+
 /* Print a table's commands (for usage). */
 void cli_print_commands(const struct cli_command *table);
 

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 
 #include "cli.h"
 #include "cli_stream.h"
+#include "sysinfo.h"
 
 static int status_of_error(const engine_run_result *res)
 {
@@ -29,6 +31,8 @@ static int status_of_error(const engine_run_result *res)
 struct run_opts {
 	int detach, rm, interactive, tty, sig_proxy, restart;
 	const char *detach_keys;
+	const char *pull;     /* missing (default), always, never */
+	const char *platform; /* --platform, NULL for this host's */
 	engine_spec *spec;
 };
 
@@ -65,6 +69,10 @@ enum {
 	OPT_DNS_OPTION,
 	OPT_STORAGE_OPT,
 	OPT_LABEL_FILE,
+	OPT_STOP_SIGNAL,
+	OPT_STOP_TIMEOUT,
+	OPT_PULL,
+	OPT_PLATFORM,
 };
 
 static const struct option run_longopts[] = {
@@ -111,58 +119,60 @@ static const struct option run_longopts[] = {
     {"label-file", required_argument, NULL, OPT_LABEL_FILE},
     {"detach-keys", required_argument, NULL, OPT_DETACH_KEYS},
     {"sig-proxy", optional_argument, NULL, OPT_SIG_PROXY},
+    {"stop-signal", required_argument, NULL, OPT_STOP_SIGNAL},
+    {"stop-timeout", required_argument, NULL, OPT_STOP_TIMEOUT},
+    {"pull", required_argument, NULL, OPT_PULL},
+    {"platform", required_argument, NULL, OPT_PLATFORM},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
 
-static void run_usage(FILE *f, const char *cmd)
-{
-	fprintf(f,
-		"Usage: engine %s [OPTIONS] IMAGE [COMMAND] [ARG...]\n\n"
-		"Options:\n"
-		"  -d, --detach             run in the background and print the container ID\n"
-		"      --rm                 remove the container when it exits\n"
-		"      --name NAME          assign a name\n"
-		"  -e, --env K=V|K          set (or pass through) an environment variable\n"
-		"      --env-file FILE      read environment variables from a file\n"
-		"  -v, --volume SRC:DST[:ro] bind mount a host path\n"
-		"      --tmpfs DST[:OPTS]   mount a tmpfs\n"
-		"      --read-only          mount the root filesystem read-only\n"
-		"  -m, --memory SIZE        memory limit (64m, 1g)\n"
-		"      --cpus N             CPU quota (0.5)\n"
-		"      --cpu-shares N       relative CPU weight\n"
-		"      --cpuset-cpus LIST   CPUs allowed (0-1)\n"
-		"      --pids-limit N       maximum number of tasks\n"
-		"      --network NET        bridge (default), none, host, container:NAME|ID, or a network\n"
-		"      --network-alias A    another name on a user-defined network\n"
-		"      --ip ADDR            a fixed IPv4 address on a user-defined network\n"
-		"  -p, --publish [IP:][HOST:]PORT[/udp]  publish a container port on the host\n"
-		"  -P, --publish-all        publish every exposed port on a free host port\n"
-		"      --expose PORT[/udp]  expose a port (for -P)\n"
-		"      --add-host NAME:IP   add an /etc/hosts entry\n"
-		"      --dns IP             nameserver for /etc/resolv.conf\n"
-		"      --dns-search DOMAIN  search domain for /etc/resolv.conf\n"
-		"      --dns-option OPT     resolver option for /etc/resolv.conf\n"
-		"  -u, --user USER[:GROUP]  user to run as\n"
-		"  -w, --workdir DIR        working directory\n"
-		"      --hostname NAME      hostname\n"
-		"      --cap-add CAP        add a capability\n"
-		"      --cap-drop CAP       drop a capability\n"
-		"      --security-opt OPT   seccomp=unconfined|default|FILE, no-new-privileges[=true|false]\n"
-		"      --ulimit NAME=SOFT[:HARD]\n"
-		"      --init               run an init that reaps zombies and forwards signals\n"
-		"      --timeout SECONDS    kill the container after this long\n"
-		"      --entrypoint CMD     override the image's entrypoint\n"
-		"      --restart POLICY     no, always, unless-stopped, on-failure[:N]\n"
-		"      --storage-opt OPT    writable layer: size=SIZE (a cap), type=tmpfs\n"
-		"  -l, --label K=V          set a label\n"
-		"      --label-file FILE    read labels from a file of K=V lines\n"
-		"  -i, --interactive        keep stdin open and attached\n"
-		"  -t, --tty                allocate a pseudo-terminal\n"
-		"      --detach-keys KEYS   the keys that detach (default ctrl-p,ctrl-q)\n"
-		"      --sig-proxy=BOOL     forward signals to a container without a TTY (default true)\n",
-		cmd);
-}
+static const char run_options[] =
+    "  -d, --detach             run in the background and print the container ID\n"
+    "      --rm                 remove the container when it exits\n"
+    "      --name NAME          assign a name\n"
+    "  -e, --env K=V|K          set (or pass through) an environment variable\n"
+    "      --env-file FILE      read environment variables from a file\n"
+    "  -v, --volume SRC:DST[:ro] bind mount a host path\n"
+    "      --tmpfs DST[:OPTS]   mount a tmpfs\n"
+    "      --read-only          mount the root filesystem read-only\n"
+    "  -m, --memory SIZE        memory limit (64m, 1g)\n"
+    "      --cpus N             CPU quota (0.5)\n"
+    "      --cpu-shares N       relative CPU weight\n"
+    "      --cpuset-cpus LIST   CPUs allowed (0-1)\n"
+    "      --pids-limit N       maximum number of tasks\n"
+    "      --network NET        bridge (default), none, host, container:NAME|ID, or a network\n"
+    "      --network-alias A    another name on a user-defined network\n"
+    "      --ip ADDR            a fixed IPv4 address on a user-defined network\n"
+    "  -p, --publish [IP:][HOST:]PORT[/udp]  publish a container port on the host\n"
+    "  -P, --publish-all        publish every exposed port on a free host port\n"
+    "      --expose PORT[/udp]  expose a port (for -P)\n"
+    "      --add-host NAME:IP   add an /etc/hosts entry\n"
+    "      --dns IP             nameserver for /etc/resolv.conf\n"
+    "      --dns-search DOMAIN  search domain for /etc/resolv.conf\n"
+    "      --dns-option OPT     resolver option for /etc/resolv.conf\n"
+    "  -u, --user USER[:GROUP]  user to run as\n"
+    "  -w, --workdir DIR        working directory\n"
+    "      --hostname NAME      hostname\n"
+    "      --cap-add CAP        add a capability\n"
+    "      --cap-drop CAP       drop a capability\n"
+    "      --security-opt OPT   seccomp=unconfined|default|FILE, no-new-privileges[=true|false]\n"
+    "      --ulimit NAME=SOFT[:HARD]\n"
+    "      --init               run an init that reaps zombies and forwards signals\n"
+    "      --timeout SECONDS    kill the container after this long\n"
+    "      --entrypoint CMD     override the image's entrypoint\n"
+    "      --restart POLICY     no, always, unless-stopped, on-failure[:N]\n"
+    "      --storage-opt OPT    writable layer: size=SIZE (a cap), type=tmpfs\n"
+    "  -l, --label K=V          set a label\n"
+    "      --label-file FILE    read labels from a file of K=V lines\n"
+    "  -i, --interactive        keep stdin open and attached\n"
+    "  -t, --tty                allocate a pseudo-terminal\n"
+    "      --detach-keys KEYS   the keys that detach (default ctrl-p,ctrl-q)\n"
+    "      --sig-proxy=BOOL     forward signals to a container without a TTY (default true)\n"
+    "      --stop-signal SIG    signal to stop the container (default: the image's, else SIGTERM)\n"
+    "      --stop-timeout N     seconds to wait for it to stop before SIGKILL (default 10)\n"
+    "      --pull POLICY        pull the image before creating: missing (default), always, never\n"
+    "      --platform OS/ARCH   the image's platform: this host's only (no emulation)\n";
 
 static int security_opt(engine_spec *s, const char *opt)
 {
@@ -218,11 +228,16 @@ static int label_file(engine_spec *s, const char *path)
 /* Parse run/create options into @o->spec; returns the index of IMAGE or -1. */
 static int parse_run(int argc, char **argv, const char *cmd, struct run_opts *o)
 {
+	struct cli_usage u = {cmd, "[OPTIONS] IMAGE [COMMAND] [ARG...]",
+			      strcmp(cmd, "create") == 0 ? "Create a new container"
+							 : "Create and run a new container from an image",
+			      run_options};
 	engine_spec *s;
 	int c, r = 0;
 	char *end;
 
 	o->sig_proxy = 1;
+	o->pull = "missing";
 	if (engine_spec_new(&o->spec) < 0)
 		return -1;
 	s = o->spec;
@@ -230,7 +245,7 @@ static int parse_run(int argc, char **argv, const char *cmd, struct run_opts *o)
 	if (engine_spec_set_network(s, ENGINE_NETWORK_BRIDGE) < 0)
 		return -1;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+dithe:v:m:u:w:p:Pl:", run_longopts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "dite:v:m:u:w:p:Pl:", run_longopts, &u)) != CLI_OPT_END) {
 		switch (c) {
 		case 'd':
 			o->detach = 1;
@@ -376,11 +391,34 @@ static int parse_run(int argc, char **argv, const char *cmd, struct run_opts *o)
 			r = engine_spec_set_entrypoint(s, &a);
 			break;
 		}
-		case 'h':
-			run_usage(stdout, cmd);
+		case OPT_STOP_SIGNAL:
+			r = engine_spec_set_stop_signal(s, optarg);
+			break;
+		case OPT_STOP_TIMEOUT:
+			errno = 0;
+			r = engine_spec_set_stop_timeout(s, (int)strtol(optarg, &end, 10));
+			if (r == 0 && (*end || errno || !*optarg))
+				return cli_failf(EXIT_ENGINE,
+						 "invalid --stop-timeout \"%s\": a number of seconds",
+						 optarg),
+				       -1;
+			break;
+		case OPT_PULL:
+			if (strcmp(optarg, "missing") != 0 && strcmp(optarg, "always") != 0 &&
+			    strcmp(optarg, "never") != 0)
+				return cli_failf(EXIT_ENGINE,
+						 "invalid pull option: '%s': must be one of \"always\", "
+						 "\"missing\" or \"never\"",
+						 optarg),
+				       -1;
+			o->pull = optarg;
+			break;
+		case OPT_PLATFORM:
+			o->platform = optarg;
+			break;
+		case CLI_OPT_HELP:
 			return -2;
 		default:
-			run_usage(stderr, cmd);
 			return -1;
 		}
 		if (r < 0) {
@@ -393,7 +431,7 @@ static int parse_run(int argc, char **argv, const char *cmd, struct run_opts *o)
 		return -1;
 	}
 	if (optind >= argc) {
-		cli_failf(EXIT_ENGINE, "\"engine %s\" requires at least 1 argument (IMAGE)", cmd);
+		cli_args_error(&u, "requires at least 1 argument.");
 		return -1;
 	}
 	/* docker run -i keeps stdin open and closes it at the client's EOF. */
@@ -422,6 +460,70 @@ static int parse_run(int argc, char **argv, const char *cmd, struct run_opts *o)
 	return optind;
 }
 
+/* --platform: this host's platform only (no emulation), as "linux",
+ * "linux/ARCH" or "linux/ARCH/VARIANT". */
+static int check_platform(const char *platform)
+{
+	const char *arch = sysinfo_arch(), *rest;
+	size_t n = strlen(arch);
+
+	if (!platform || !strcmp(platform, "linux"))
+		return 0;
+	rest = !strncmp(platform, "linux/", 6) ? platform + 6 : NULL;
+	if (rest && !strncmp(rest, arch, n) && (rest[n] == '\0' || rest[n] == '/'))
+		return 0;
+	cli_failf(EXIT_ENGINE, "--platform \"%s\": this engine runs linux/%s images only (no emulation)",
+		  platform, arch);
+	return -1;
+}
+
+/* docker run --pull: missing pulls an image the store lacks, always pulls
+ * first, never only uses the store. */
+static int ensure_image(engine_context *ctx, const struct run_opts *o, const char *ref)
+{
+	char *json = NULL;
+	bool have;
+	const char *slash = strrchr(ref, '/');
+
+	if (check_platform(o->platform) < 0)
+		return -1;
+	have = engine_image_inspect(ctx, ref, &json) == 0;
+	if (have && o->platform) {
+		json_object *img = json_tokener_parse(json), *arch;
+		bool same = !json_object_object_get_ex(img, "Architecture", &arch) ||
+			    !strcmp(json_object_get_string(arch), sysinfo_arch());
+
+		json_object_put(img);
+		if (!same) {
+			engine_free(json);
+			cli_failf(
+			    EXIT_ENGINE,
+			    "image with reference %s was found but does not match the specified platform: "
+			    "wanted %s",
+			    ref, o->platform);
+			return -1;
+		}
+	}
+	engine_free(json);
+	engine_error_clear();
+	if (have && strcmp(o->pull, "always") != 0)
+		return 0;
+	if (!have && !strcmp(o->pull, "never")) {
+		cli_failf(EXIT_ENGINE, "No such image: %s", ref);
+		return -1;
+	}
+	if (!have)
+		fprintf(stderr, "Unable to find image '%s%s' locally\n", ref,
+			strchr(ref, '@') || strchr(slash ? slash : ref, ':') ? "" : ":latest");
+	if (cli_pull_for_run(ref, o->platform) == 0)
+		return 0;
+	cli_fail(EXIT_ENGINE, NULL);
+	/* The engine's own busybox needs no registry. */
+	if (!strcmp(ref, "busybox") || !strcmp(ref, "busybox:latest"))
+		fprintf(stderr, "(engine image default creates busybox:latest from the host's busybox)\n");
+	return -1;
+}
+
 static int cmd_run_or_create(int argc, char **argv, int create_only)
 {
 	struct run_opts o = {0};
@@ -434,7 +536,7 @@ static int cmd_run_or_create(int argc, char **argv, int create_only)
 		engine_spec_free(o.spec);
 		return r == -2 ? 0 : EXIT_ENGINE;
 	}
-	if (cli_open_context(&ctx) < 0) {
+	if (cli_open_context(&ctx) < 0 || ensure_image(ctx, &o, argv[r]) < 0) {
 		engine_spec_free(o.spec);
 		return EXIT_ENGINE;
 	}

@@ -13,6 +13,7 @@
 /* --- progress display -------------------------------------------------------- */
 
 struct display {
+	FILE *out; /* NULL: stdout */
 	int tty;
 	int quiet;
 	char ids[256][13]; /* one terminal line per layer, in order of appearance */
@@ -42,14 +43,15 @@ static void render(const engine_registry_event *ev, char *line, size_t size)
 static void on_event(const engine_registry_event *ev, void *payload)
 {
 	struct display *d = payload;
+	FILE *out = d->out ? d->out : stdout;
 	char line[256];
 	size_t i;
 
 	if (d->quiet)
 		return;
 	if (!ev->id) {
-		printf("%s\n", ev->status);
-		fflush(stdout);
+		fprintf(out, "%s\n", ev->status);
+		fflush(out);
 		return;
 	}
 	if (!d->tty) {
@@ -57,8 +59,8 @@ static void on_event(const engine_registry_event *ev, void *payload)
 		if (ev->kind == ENGINE_REGISTRY_EVENT_PROGRESS ||
 		    ev->kind == ENGINE_REGISTRY_EVENT_EXTRACTING)
 			return;
-		printf("%s: %s\n", ev->id, ev->status);
-		fflush(stdout);
+		fprintf(out, "%s: %s\n", ev->id, ev->status);
+		fflush(out);
 		return;
 	}
 	for (i = 0; i < d->n; i++)
@@ -68,13 +70,13 @@ static void on_event(const engine_registry_event *ev, void *payload)
 	if (i == d->n) {
 		if (d->n < sizeof(d->ids) / sizeof(d->ids[0]))
 			snprintf(d->ids[d->n++], sizeof(d->ids[0]), "%s", ev->id);
-		printf("%s\n", line);
+		fprintf(out, "%s\n", line);
 	} else {
 		size_t up = d->n - i;
 		/* Up to the layer's line, rewrite it, back down. */
-		printf("\033[%zuA\r\033[2K%s\r\033[%zuB", up, line, up);
+		fprintf(out, "\033[%zuA\r\033[2K%s\r\033[%zuB", up, line, up);
 	}
-	fflush(stdout);
+	fflush(out);
 }
 
 static void on_log(int level, const char *message, void *payload)
@@ -88,7 +90,7 @@ static int open_with_progress(engine_context **ctx, struct display *d)
 {
 	if (cli_open_context(ctx) < 0)
 		return -1;
-	d->tty = isatty(STDOUT_FILENO);
+	d->tty = isatty(d->out ? fileno(d->out) : STDOUT_FILENO);
 	engine_registry_set_progress_callback(*ctx, on_event, d);
 	/* Mirror fallbacks are warnings a user should see, like Docker's. */
 	if (!cli_globals.debug)
@@ -97,6 +99,27 @@ static int open_with_progress(engine_context **ctx, struct display *d)
 }
 
 /* --- pull ---------------------------------------------------------------------- */
+
+int cli_pull_for_run(const char *ref, const char *platform)
+{
+	engine_registry_pull_options po = ENGINE_REGISTRY_PULL_OPTIONS_INIT;
+	struct display d = {0};
+	engine_context *ctx;
+	char *id = NULL;
+
+	/* docker run shows the pull on stderr: stdout is the container's. */
+	d.out = stderr;
+	po.platform = platform;
+	if (open_with_progress(&ctx, &d) < 0)
+		return -1;
+	if (engine_registry_pull(ctx, ref, &po, &id) < 0) {
+		engine_registry_set_progress_callback(ctx, NULL, NULL);
+		return -1;
+	}
+	engine_registry_set_progress_callback(ctx, NULL, NULL);
+	engine_free(id);
+	return 0;
+}
 
 static int cmd_pull(int argc, char **argv)
 {

@@ -182,8 +182,10 @@ ENGINE_EXTERN int engine_container_wait_until(engine_container *container, const
  */
 ENGINE_EXTERN int engine_container_kill(engine_container *container, int signal);
 /**
- * Stop: the image's StopSignal (default SIGTERM), then SIGKILL to every
- * process after @p grace_seconds (< 0: 10). A stopped container is fine.
+ * Stop: the container's stop signal (engine_spec_set_stop_signal, else the
+ * image's StopSignal, default SIGTERM), then SIGKILL to every process after
+ * @p grace_seconds (< 0: the container's stop timeout, default 10). A
+ * stopped container is fine.
  */
 ENGINE_EXTERN int engine_container_stop(engine_container *container, int grace_seconds);
 /** Freeze / thaw every process of a running container. */

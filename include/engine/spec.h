@@ -164,6 +164,22 @@ ENGINE_EXTERN int engine_spec_set_auto_remove(engine_spec *spec, int enable);
 ENGINE_EXTERN int engine_spec_set_restart_policy(engine_spec *spec, const char *policy);
 
 /**
+ * The signal engine_container_stop() sends first (docker run
+ * --stop-signal): a name with or without SIG ("SIGUSR1", "QUIT") or a
+ * number; NULL goes back to the image's STOPSIGNAL (default SIGTERM).
+ * Shown as Config.StopSignal by inspect. Errors: ENGINE_EINVALID naming an
+ * unknown signal.
+ */
+ENGINE_EXTERN int engine_spec_set_stop_signal(engine_spec *spec, const char *signal);
+/**
+ * Seconds engine_container_stop() waits after the stop signal before
+ * SIGKILL when its caller gives no grace period (< 0), like docker run
+ * --stop-timeout; -1 (the default) keeps 10 s. Shown as
+ * Config.StopTimeout by inspect. Errors: ENGINE_EINVALID below -1.
+ */
+ENGINE_EXTERN int engine_spec_set_stop_timeout(engine_spec *spec, int seconds);
+
+/**
  * A storage option of the container's writable layer, as docker run
  * --storage-opt: "size=SIZE" caps it ("10g", bytes); "type=tmpfs" keeps it
  * on a tmpfs in the container's mount namespace (like engine_run() always

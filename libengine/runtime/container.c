@@ -298,8 +298,11 @@ ENGINE_EXTERN int engine_container_create(engine_context *ctx, const engine_spec
 	engine__json_add_string(cfg, "ImageID", ci->image_id);
 	engine__json_add_string(cfg, "Path", argv[0]);
 	json_object_object_add(cfg, "Args", engine__json_from_strv(argv + 1));
-	stop = engine__json_get_string(ci->config, "StopSignal");
+	/* --stop-signal over the image's STOPSIGNAL. */
+	stop = spec->stop_signal ? spec->stop_signal : engine__json_get_string(ci->config, "StopSignal");
 	engine__json_add_string(cfg, "StopSignal", stop);
+	if (spec->stop_timeout >= 0)
+		json_object_object_add(cfg, "StopTimeout", json_object_new_int(spec->stop_timeout));
 	json_object_object_add(cfg, "ImageConfig", json_object_get(ci->config));
 	json_object_object_add(cfg, "Spec", steal_ptr(sj));
 	cfgpath = engine__path_join(ci->dir, "config.json");
@@ -472,7 +475,10 @@ ENGINE_EXTERN int engine_container_stop(engine_container *c, int grace)
 		engine_container_resume(c);
 	signal_pid(&st, sig);
 	engine_error_clear();
-	if (wait_monitor(&st, grace < 0 ? 10 : grace) == 0)
+	/* Without a grace period, the container's --stop-timeout, else Docker's 10 s. */
+	if (grace < 0)
+		grace = (int)engine__json_get_int(c->config, "StopTimeout", 10);
+	if (wait_monitor(&st, grace) == 0)
 		return 0;
 	kill_all(c, &st);
 	/* Dying can take a while on a busy host (namespace teardown waits for

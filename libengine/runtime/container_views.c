@@ -146,6 +146,10 @@ static int build_inspect(engine_container *c, json_object **out)
 						  : ""));
 		engine__json_add_string(cfg, "Image", engine__json_get_string(c->config, "Image"));
 		engine__json_add_string(cfg, "StopSignal", engine__json_get_string(c->config, "StopSignal"));
+		if (engine__json_get_type(c->config, "StopTimeout", json_type_int))
+			json_object_object_add(
+			    cfg, "StopTimeout",
+			    json_object_new_int((int)engine__json_get_int(c->config, "StopTimeout", 10)));
 		json_object_object_add(cfg, "Labels", engine__container_labels(c));
 		json_object_object_add(cfg, "Tty", json_object_new_boolean(c->spec->tty));
 		json_object_object_add(cfg, "OpenStdin", json_object_new_boolean(c->spec->open_stdin));

@@ -97,6 +97,10 @@ struct engine_spec {
 	int64_t storage_size;
 	bool storage_tmpfs;
 	char **labels; /* "key=value" (spec_policy.c) */
+	/* docker run --stop-signal (the image's StopSignal when NULL) and
+	 * --stop-timeout (seconds; -1: engine_container_stop's default) */
+	char *stop_signal;
+	int stop_timeout;
 	/* terminal and stdin (Docker's Tty, OpenStdin, StdinOnce) */
 	bool tty;
 	bool open_stdin;

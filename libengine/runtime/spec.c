@@ -19,6 +19,7 @@ ENGINE_EXTERN int engine_spec_new(engine_spec **out)
 	if (!s)
 		return engine__error_oom();
 	s->in_fd = s->out_fd = s->err_fd = -1;
+	s->stop_timeout = -1;
 	/* Security by default (DESIGN.md); engine_spec_set_no_new_privs(0) opts out. */
 	s->no_new_privs = true;
 	*out = s;
@@ -58,6 +59,7 @@ ENGINE_EXTERN void engine_spec_free(engine_spec *s)
 	engine__strv_free(s->rlimits);
 	engine__spec_net_free(s);
 	engine__strv_free(s->labels);
+	free(s->stop_signal);
 	free(s);
 }
 

@@ -126,6 +126,10 @@ int engine__spec_to_json(const engine_spec *s, json_object **out)
 			json_object_object_add(l, key, json_object_new_string(eq + 1));
 		}
 	}
+	if (s->stop_signal)
+		engine__json_add_string(o, "StopSignal", s->stop_signal);
+	if (s->stop_timeout >= 0)
+		add_int(o, "StopTimeout", s->stop_timeout);
 	json_object_object_add(o, "Tty", json_object_new_boolean(s->tty));
 	json_object_object_add(o, "OpenStdin", json_object_new_boolean(s->open_stdin));
 	json_object_object_add(o, "StdinOnce", json_object_new_boolean(s->stdin_once));
@@ -268,6 +272,10 @@ int engine__spec_from_json(json_object *o, engine_spec **out)
 	    strcmp(s->restart, "on-failure") == 0)
 		s->restart_max = (int)engine__json_get_int(a, "MaximumRetryCount", 0);
 	engine_error_clear();
+	if (engine__json_get_string(o, "StopSignal") &&
+	    !(s->stop_signal = strdup(engine__json_get_string(o, "StopSignal"))))
+		goto oom;
+	s->stop_timeout = (int)engine__json_get_int(o, "StopTimeout", -1);
 	s->tty = get_bool(o, "Tty");
 	s->open_stdin = get_bool(o, "OpenStdin");
 	s->stdin_once = get_bool(o, "StdinOnce");

@@ -1,7 +1,7 @@
 /*
  * engine_spec setters for what happens around the command rather than in
- * it: the restart policy the monitor applies when the container exits, and
- * the labels that describe the container.
+ * it: the restart policy the monitor applies when the container exits, how
+ * it is stopped, and the labels that describe the container.
  */
 #include "config.h"
 
@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/error.h"
+#include "runtime/lifecycle.h"
 #include "runtime/runtime.h"
 #include "util/str.h"
 #include "util/strv.h"
@@ -91,4 +92,33 @@ ENGINE_EXTERN int engine_spec_add_label(engine_spec *s, const char *label)
 	if (label[klen])
 		return engine__strv_push(&s->labels, label);
 	return engine__strv_push_take(&s->labels, engine__strdup_printf("%s=", label));
+}
+
+ENGINE_EXTERN int engine_spec_set_stop_signal(engine_spec *s, const char *signal)
+{
+	char *copy;
+	int sig;
+
+	if (!s)
+		return engine__error_set(ENGINE_EINVALID, 0, "spec is NULL");
+	if (signal && engine__signal_parse(signal, &sig) < 0)
+		return engine__error_set(ENGINE_EINVALID, 0, "invalid stop signal \"%s\"", signal);
+	copy = signal ? strdup(signal) : NULL;
+	if (signal && !copy)
+		return engine__error_oom();
+	free(s->stop_signal);
+	s->stop_signal = copy;
+	return 0;
+}
+
+ENGINE_EXTERN int engine_spec_set_stop_timeout(engine_spec *s, int seconds)
+{
+	if (!s)
+		return engine__error_set(ENGINE_EINVALID, 0, "spec is NULL");
+	if (seconds < -1)
+		return engine__error_set(ENGINE_EINVALID, 0,
+					 "invalid stop timeout %d: seconds >= 0, or -1 for the default",
+					 seconds);
+	s->stop_timeout = seconds;
+	return 0;
 }

@@ -137,6 +137,44 @@ START_TEST(test_runtime__restart_policy_parse)
 }
 END_TEST
 
+/* --stop-signal and --stop-timeout: validated, kept in the container's
+ * config (inspect), and used by engine_container_stop without a grace. */
+START_TEST(test_runtime__stop_signal_and_timeout)
+{
+	engine_spec *s = tr_spec(rootfs, SH("trap 'exit 7' USR2; echo ready; while :; do sleep 0.1; done"));
+	engine_wait_result wr = ENGINE_WAIT_RESULT_INIT;
+	engine_container *c = NULL;
+	char *json = NULL;
+
+	ck_assert_engine_error(engine_spec_set_stop_signal(s, "SIGNOPE"), ENGINE_EINVALID, "\"SIGNOPE\"");
+	ck_assert_engine_error(engine_spec_set_stop_timeout(s, -2), ENGINE_EINVALID, "-2");
+	ck_assert_engine_ok(engine_spec_set_stop_signal(s, "USR2"));
+	ck_assert_engine_ok(engine_spec_set_stop_timeout(s, 30));
+	ck_assert_engine_ok(engine_container_create(ctx, s, &c));
+	engine_spec_free(s);
+	ck_assert_engine_ok(engine_container_inspect(c, &json));
+	ck_assert_ptr_nonnull(strstr(json, "\"StopSignal\": \"USR2\""));
+	ck_assert_ptr_nonnull(strstr(json, "\"StopTimeout\": 30"));
+	engine_free(json);
+	ck_assert_engine_ok(engine_container_start(c));
+	/* The shell must have set its trap before the signal comes. */
+	for (int i = 0; i < 600; i++) {
+		char *log = th_container_log(c);
+		bool ready = strstr(log, "ready") != NULL;
+
+		free(log);
+		if (ready)
+			break;
+		usleep(50 * 1000);
+	}
+	ck_assert_engine_ok(engine_container_stop(c, -1));
+	ck_assert_engine_ok(engine_container_wait_until(c, NULL, &wr));
+	ck_assert_int_eq(wr.exit_code, 7);
+	ck_assert_engine_ok(engine_container_remove(c, 1));
+	engine_container_free(c);
+}
+END_TEST
+
 /* Poll until the container is "exited" with no monitor left (restart policy done). */
 static void wait_settled(engine_container *c, int restarts)
 {
@@ -411,6 +449,7 @@ static Suite *manage_suite(void)
 	tcase_add_test(tc, test_runtime__rename);
 	tcase_add_test(tc, test_runtime__update);
 	tcase_add_test(tc, test_runtime__restart_policy_parse);
+	tcase_add_test(tc, test_runtime__stop_signal_and_timeout);
 	tcase_add_test(tc, test_runtime__restart_on_failure);
 	tcase_add_test(tc, test_runtime__top);
 	tcase_add_test(tc, test_runtime__changes);

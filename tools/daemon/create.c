@@ -653,10 +653,14 @@ static void config(struct cctx *cc, json_object *body)
 			}
 		}
 	}
+	/* The library stops with them (engine stop, restarts, the monitor). */
 	if (field(body, "StopTimeout"))
-		int_field(cc, body, "StopTimeout", "StopTimeout");
-	if (field(body, "StopSignal"))
-		str_field(cc, body, "StopSignal", "StopSignal");
+		check(cc,
+		      engine_spec_set_stop_timeout(cc->spec,
+						   (int)int_field(cc, body, "StopTimeout", "StopTimeout")),
+		      "StopTimeout");
+	if (field(body, "StopSignal") && (s = str_field(cc, body, "StopSignal", "StopSignal")) && *s)
+		check(cc, engine_spec_set_stop_signal(cc->spec, s), "StopSignal");
 	if (field(body, "Tty") && bool_field(cc, body, "Tty", "Tty"))
 		check(cc, engine_spec_set_tty(cc->spec, 1), "Tty");
 	{
