@@ -3,8 +3,13 @@
 # (as root, own state root and cgroup parent): run, the create/start
 # lifecycle with the state JSON at each step, hooks in order with the state
 # on stdin, joining a network namespace by path, exec --process, update,
-# pause/resume, kill --all, delete --force of a running container, and
-# errors naming the bad field.
+# pause/resume, kill --all, delete --force of a running container, errors
+# naming the bad field; rootfsPropagation, failing poststart/poststop
+# hooks, create without a process, update's flags with units, events
+# --stats, ps (table with ps options, json), list --format json, exec's
+# flags and --tty through a console socket, --preserve-fds, --log in text
+# and json, --version, --systemd-cgroup's error, and a bundle from
+# `umoci unpack` when umoci is installed.
 set -u
 [ "$(id -u)" = 0 ] || { echo "skip: needs root"; exit 77; }
 [ -x /bin/busybox ] || { echo "skip: no /bin/busybox"; exit 77; }
@@ -87,6 +92,36 @@ check "update memory" 67108864 "$(cat "$cg"/memory.limit_in_bytes 2>/dev/null ||
 echo '{"memory": {"bogus": 1}}' > "$tmp/res.json"
 O update -r "$tmp/res.json" e1 2>"$tmp/err"; check "update unknown field" 1 $?
 grep -q 'memory.bogus: unknown field' "$tmp/err"; check "update names the field" 0 $?
+O update --memory 96m --cpu-shares 512 e1; check "update with a unit" 0 $?
+check "update --memory 96m" 100663296 "$(cat "$cg"/memory.limit_in_bytes 2>/dev/null || cat "$cg"/memory.max)"
+O update --memory 12x e1 2>"$tmp/err"; check "update bad unit" 1 $?
+grep -q 'update --memory "12x": unknown unit' "$tmp/err"; check "update names the bad value" 0 $?
+# events --stats: one stats event as runc prints it
+O events --stats e1 | python3 -c '
+import json, sys
+e = json.load(sys.stdin)
+assert e["type"] == "stats" and e["id"] == "e1", e
+assert e["data"]["memory"]["usage"]["limit"] == 100663296, e["data"]["memory"]
+assert e["data"]["pids"]["current"] >= 2, e["data"]["pids"]
+assert "usage" in e["data"]["cpu"]' 2>"$tmp/err"
+check "events --stats" 0 $?
+# ps: the table keeps ps(1)'s header and the container's lines; options after the id go to ps
+out=$(O ps e1); contains "ps table header" "PID" "$out"
+check "ps table lines" 2 "$(echo "$out" | grep -c 'sleep')"
+check "ps with ps options" "PID COMMAND" "$(O ps e1 -o pid,comm | head -n 1 | tr -s ' ' | sed 's/^ //')"
+O list --format json | python3 -c 'import json,sys; l=json.load(sys.stdin); assert [s["id"] for s in l] == ["e1"] and l[0]["status"] == "running"' 2>/dev/null
+check "list --format json" 0 $?
+# exec's flags: --cwd, --env, --user, --cap, --additional-gids
+out=$(O exec --cwd /etc --env A=b --user 1000:1001 --additional-gids 7 e1 sh -c 'echo $(pwd) $A $(id -u) $(id -g) $(id -G)')
+check "exec --cwd --env --user --additional-gids" "/etc b 1000 1001 1001 7" "$out"
+out=$(O exec --cap CAP_SYS_ADMIN e1 sed -n 's/^CapBnd:\t//p' /proc/self/status)
+case "$out" in 0000000*[2367abef]?????) ok=1 ;; *) ok=0 ;; esac
+check "exec --cap adds it (CapBnd $out)" 1 $ok
+O exec --preserve-fds x e1 true 2>"$tmp/err"; check "exec --preserve-fds bad" 1 $?
+grep -q 'preserve-fds "x": want a number' "$tmp/err"; check "bad number named" 0 $?
+O kill e1 SIGWINCH; check "kill SIGNAME" 0 $?
+O kill e1 28; check "kill number" 0 $?
+O kill e1 NOPE 2>/dev/null; check "kill unknown signal" 1 $?
 O kill --all e1 KILL; check "kill --all" 0 $?
 for i in 1 2 3 4 5 6 7 8 9 10; do [ "$(status e1)" = stopped ] && break; sleep 0.2; done
 check "kill --all stops it" stopped "$(status e1)"
@@ -154,7 +189,7 @@ out=$(O run --bundle "$tmp/b" n1 | tr '\n' ' '); check "joined netns" "eoci0 eoc
 cat > "$tmp/console.py" <<'EOF2'
 import array, os, select, socket, subprocess, sys
 srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-srv.bind(sys.argv[1]); srv.listen(1)
+srv.bind(sys.argv[1]); srv.listen(1); srv.settimeout(60)
 p = subprocess.Popen(sys.argv[2:])
 conn, _ = srv.accept()
 fds = array.array("i")
@@ -200,7 +235,46 @@ if [ ! -d /sys/module/apparmor ]; then
 	O run --bundle "$tmp/b" x2 2>"$tmp/err"
 	grep -q 'AppArmor is not enabled' "$tmp/err"; check "apparmor without apparmor" 0 $?
 fi
-O --systemd-cgroup list 2>/dev/null; check "systemd cgroup refused" 1 $?
+edit 'del c["process"]["apparmorProfile"]'
+O --systemd-cgroup list 2>"$tmp/err"; check "systemd cgroup refused" 1 $?
+grep -q -- '--systemd-cgroup: ' "$tmp/err"; check "systemd cgroup error says why" 0 $?
+O --version | grep -q '^engine-oci version '; check "--version" 0 $?
+# --log in runc's two formats (logrus text and JSON lines), as the shim reads them
+O --log "$tmp/log.json" --log-format json state nope 2>/dev/null
+python3 -c 'import json,sys; l=[json.loads(x) for x in open(sys.argv[1])]; assert l[-1]["level"] == "error" and "nope" in l[-1]["msg"] and l[-1]["time"]' "$tmp/log.json" 2>/dev/null
+check "--log-format json" 0 $?
+O --log "$tmp/log.txt" --log-format text state nope 2>/dev/null
+grep -q '^time="[^"]*" level=error msg="state: container \\"nope\\" does not exist"$' "$tmp/log.txt"; check "--log-format text" 0 $?
+O --log-format xml list 2>/dev/null; check "--log-format bad" 1 $?
+
+# --preserve-fds: fd 3 (and only the ones asked for) reaches the container
+edit 'c["process"]["args"] = ["sh", "-c", "cat <&3; ls /proc/$$/fd/4 2>/dev/null"]'
+echo passed-fd > "$tmp/fd3"
+out=$(O run --preserve-fds 1 --bundle "$tmp/b" pf1 3<"$tmp/fd3" 4<"$tmp/fd3"); check "--preserve-fds 1" "passed-fd" "$out"
+O run --preserve-fds -1 --bundle "$tmp/b" pf2 2>/dev/null; check "--preserve-fds -1 refused" 1 $?
+
+# exec --tty through --console-socket
+edit 'c["process"]["args"] = ["sleep", "100"]'
+O run -d --bundle "$tmp/b" et1
+printf '{"args":["sh","-c","tty; stty size"],"terminal":true,"consoleSize":{"height":25,"width":90},"cwd":"/","user":{"uid":0,"gid":0},"env":["PATH=/bin"]}' > "$tmp/tproc.json"
+out=$(python3 "$tmp/console.py" "$tmp/console2.sock" "$ENGINE_BUILD/tools/engine-oci" --root "$tmp/state" \
+	--config "$tmp/config.json" exec --process "$tmp/tproc.json" --console-socket "$tmp/console2.sock" et1 | tr '\n' ' ')
+check "exec --tty via console socket" "/dev/pts/0 25 90 " "$out"
+O delete --force et1
+
+# a bundle umoci unpacked from an OCI image layout
+if command -v umoci >/dev/null 2>&1; then
+	(cd "$tmp/b/rootfs" && tar -cf "$tmp/layer.tar" .)
+	umoci init --layout "$tmp/layout" && umoci new --image "$tmp/layout:bb" &&
+		umoci raw add-layer --image "$tmp/layout:bb" "$tmp/layer.tar" &&
+		umoci config --image "$tmp/layout:bb" --config.cmd echo --config.cmd from-umoci &&
+		umoci unpack --image "$tmp/layout:bb" "$tmp/ub" >/dev/null 2>&1
+	check "umoci unpack" 0 $?
+	# umoci's config asks for a terminal (as runc spec does)
+	python3 -c 'import json,sys; c=json.load(open(sys.argv[1])); c["process"]["terminal"]=False; json.dump(c, open(sys.argv[1],"w"))' "$tmp/ub/config.json"
+	out=$(O run --bundle "$tmp/ub" u1 2>&1); check "run a bundle umoci unpacked" "from-umoci" "$out"
+	rm -rf "$tmp/ub" "$tmp/layout"
+fi
 
 [ "$fails" = 0 ] && echo "oci_cli: all passed" || echo "oci_cli: $fails failed"
 [ "$fails" = 0 ]

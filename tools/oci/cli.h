@@ -21,6 +21,8 @@ int oci_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* The same with the library's last error after @what. */
 int oci_fail_engine(const char *what);
 void oci_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* @s as a number in 0..@max, or 1 after naming @what and @s. */
+int oci_parse_uint(const char *what, const char *s, long max, long *out);
 /* The context for --root (NULL after reporting the failure). */
 engine_context *oci_context(void);
 /* Write @pid to @path atomically (a temp file renamed into place). */

@@ -93,6 +93,7 @@ static int create_or_run(int argc, char **argv, bool run)
 	bool detach = false, keep = false;
 	engine_context *ctx;
 	int c, pid = 0, r;
+	long num;
 
 	o.bundle = ".";
 	while ((c = getopt_long_only(argc, argv, run ? "b:dk" : "b:", opts, NULL)) != -1) {
@@ -107,7 +108,9 @@ static int create_or_run(int argc, char **argv, bool run)
 			o.console_socket = optarg;
 			break;
 		case 'P':
-			o.preserve_fds = atoi(optarg);
+			if (oci_parse_uint("--preserve-fds", optarg, 48, &num) != 0)
+				return 1;
+			o.preserve_fds = (int)num;
 			break;
 		case 'n':
 			o.no_pivot = 1;

@@ -4,12 +4,15 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <stdint.h>
 #include <json-c/json.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "oci/cli.h"
@@ -132,6 +135,7 @@ int oci_cmd_exec(int argc, char **argv)
 	json_object *proc = NULL;
 	char *text = NULL;
 	int c, pid = 0, r;
+	long num;
 
 	while ((c = getopt_long_only(argc, argv, "+p:tde:u:c:g:", opts, NULL)) != -1) {
 		switch (c) {
@@ -163,13 +167,21 @@ int oci_cmd_exec(int argc, char **argv)
 			json_object_array_add(caps, json_object_new_string(optarg));
 			break;
 		case 'F':
-			o.preserve_fds = atoi(optarg);
+			if (oci_parse_uint("--preserve-fds", optarg, 48, &num) != 0) {
+				r = 1;
+				goto out_args;
+			}
+			o.preserve_fds = (int)num;
 			break;
 		case 'n':
 			nnp = true;
 			break;
 		case 'g':
-			json_object_array_add(gids, json_object_new_int(atoi(optarg)));
+			if (oci_parse_uint("--additional-gids", optarg, UINT32_MAX, &num) != 0) {
+				r = 1;
+				goto out_args;
+			}
+			json_object_array_add(gids, json_object_new_int64(num));
 			break;
 		case 'a':
 			apparmor = optarg;
@@ -271,6 +283,60 @@ out_args:
 	return r;
 }
 
+/* runc's table: the lines of ps(1) (its options given after the id, -ef
+ * by default) whose PID column is one of the container's. */
+static int ps_table(json_object *pids, int nopts, char **opts)
+{
+	char *args[64] = {"ps", "-ef"}, line[4096];
+	int fds[2], col = -1, status = 0;
+	bool first = true;
+	FILE *f;
+	pid_t child;
+
+	if (nopts > 60)
+		return oci_fail("ps: too many ps options");
+	for (int i = 0; i < nopts; i++)
+		args[i + 1] = opts[i];
+	if (nopts)
+		args[nopts + 1] = NULL;
+	if (pipe2(fds, O_CLOEXEC) < 0 || (child = fork()) < 0)
+		return oci_fail("ps: %s", strerror(errno));
+	if (child == 0) {
+		dup2(fds[1], 1);
+		execvp("ps", args);
+		_exit(127);
+	}
+	close(fds[1]);
+	f = fdopen(fds[0], "re");
+	while (f && fgets(line, sizeof(line), f)) {
+		char copy[4096], *tok, *save = NULL;
+		int i = 0, pid = -1;
+
+		snprintf(copy, sizeof(copy), "%s", line);
+		for (tok = strtok_r(copy, " \t\n", &save); tok; tok = strtok_r(NULL, " \t\n", &save), i++) {
+			if (first && strcmp(tok, "PID") == 0)
+				col = i;
+			else if (!first && i == col)
+				pid = atoi(tok);
+		}
+		if (first) {
+			first = false;
+			fputs(line, stdout);
+			continue;
+		}
+		for (size_t k = 0; pids && pid > 0 && k < json_object_array_length(pids); k++)
+			if (json_object_get_int(json_object_array_get_idx(pids, k)) == pid)
+				fputs(line, stdout);
+	}
+	if (f)
+		fclose(f);
+	while (waitpid(child, &status, 0) < 0 && errno == EINTR)
+		;
+	if (col < 0)
+		return oci_fail("ps: no PID column in the output of ps");
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : oci_fail("ps: ps failed");
+}
+
 int oci_cmd_ps(int argc, char **argv)
 {
 	static const struct option opts[] = {{"format", required_argument, NULL, 'f'}, {NULL, 0, NULL, 0}};
@@ -297,34 +363,12 @@ int oci_cmd_ps(int argc, char **argv)
 	if (strcmp(format, "json") == 0) {
 		printf("%s\n", json);
 	} else {
-		/* runc's table: ps(1)'s own lines for the container's pids. */
 		json_object *pids = json_tokener_parse(json);
-		char cmd[64];
-		FILE *ps;
 
-		snprintf(cmd, sizeof(cmd), "ps -ef");
-		ps = popen(cmd, "re");
-		if (ps) {
-			char line[4096];
-			bool first = true;
-
-			while (fgets(line, sizeof(line), ps)) {
-				int pid = 0;
-
-				if (first) {
-					fputs(line, stdout);
-					first = false;
-					continue;
-				}
-				if (sscanf(line, "%*s %d", &pid) != 1)
-					continue;
-				for (size_t i = 0; pids && i < json_object_array_length(pids); i++)
-					if (json_object_get_int(json_object_array_get_idx(pids, i)) == pid)
-						fputs(line, stdout);
-			}
-			pclose(ps);
-		}
+		r = ps_table(pids, argc - optind - 1, argv + optind + 1);
 		json_object_put(pids);
+		engine_free(json);
+		return r;
 	}
 	engine_free(json);
 	return 0;
@@ -394,9 +438,18 @@ int oci_cmd_events(int argc, char **argv)
 	while ((c = getopt_long_only(argc, argv, "", opts, NULL)) != -1) {
 		if (c == 's')
 			stats = true;
-		else if (c == 'i')
-			interval = (unsigned)atoi(optarg) ? (unsigned)atoi(optarg) : 5;
-		else
+		else if (c == 'i') {
+			/* runc takes a duration: "5s", or plain seconds. */
+			char secs[32];
+			long n;
+
+			snprintf(secs, sizeof(secs), "%s", optarg);
+			if (secs[0] && secs[strlen(secs) - 1] == 's')
+				secs[strlen(secs) - 1] = '\0';
+			if (oci_parse_uint("--interval", secs, 86400, &n) != 0)
+				return 1;
+			interval = n ? (unsigned)n : 1;
+		} else
 			return 1;
 	}
 	if (need_id(argc, "events") || !(ctx = oci_context()))
@@ -416,6 +469,37 @@ int oci_cmd_events(int argc, char **argv)
 		sleep(interval);
 	}
 	engine_context_free(ctx);
+	return 0;
+}
+
+/* A number as runc's update takes it: memory sizes with an optional
+ * binary unit (64m, 1g, as docker's RAMInBytes), -1 for unlimited. */
+static int parse_number(const char *flag, const char *s, bool size, int64_t *out)
+{
+	static const char units[] = "bkmgtp";
+	char *end;
+	long long v;
+
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (end == s || errno)
+		return oci_fail("update --%s \"%s\": not a number", flag, s);
+	if (*end && size) {
+		const char *u = strchr(units, end[0] | 0x20);
+		long long mult = 1;
+
+		if (!u || !end[0] || (end[1] && ((end[1] | 0x20) != 'b' || end[2])))
+			return oci_fail("update --%s \"%s\": unknown unit (want b, k, m, g, t or p)", flag,
+					s);
+		for (const char *c = units; c < u; c++)
+			mult *= 1024;
+		if (v > 0 && v > INT64_MAX / mult)
+			return oci_fail("update --%s \"%s\": too large", flag, s);
+		v *= mult;
+	} else if (*end) {
+		return oci_fail("update --%s \"%s\": not a number", flag, s);
+	}
+	*out = v;
 	return 0;
 }
 
@@ -442,6 +526,7 @@ int oci_cmd_update(int argc, char **argv)
 	const char *file = NULL;
 	engine_context *ctx;
 	char *text = NULL;
+	int64_t num;
 	int c, r;
 
 	while ((c = getopt_long_only(argc, argv, "r:", opts, NULL)) != -1) {
@@ -450,25 +535,53 @@ int oci_cmd_update(int argc, char **argv)
 			file = optarg;
 			break;
 		case 'm':
-			json_object_object_add(mem, "limit", json_object_new_int64(atoll(optarg)));
+			if (parse_number("memory", optarg, true, &num) != 0) {
+				r = 1;
+				goto out;
+			}
+			json_object_object_add(mem, "limit", json_object_new_int64(num));
 			break;
 		case 'S':
-			json_object_object_add(mem, "swap", json_object_new_int64(atoll(optarg)));
+			if (parse_number("memory-swap", optarg, true, &num) != 0) {
+				r = 1;
+				goto out;
+			}
+			json_object_object_add(mem, "swap", json_object_new_int64(num));
 			break;
 		case 'R':
-			json_object_object_add(mem, "reservation", json_object_new_int64(atoll(optarg)));
+			if (parse_number("memory-reservation", optarg, true, &num) != 0) {
+				r = 1;
+				goto out;
+			}
+			json_object_object_add(mem, "reservation", json_object_new_int64(num));
 			break;
 		case 'k':
-			json_object_object_add(mem, "kernel", json_object_new_int64(atoll(optarg)));
+			if (parse_number("kernel-memory", optarg, true, &num) != 0) {
+				r = 1;
+				goto out;
+			}
+			json_object_object_add(mem, "kernel", json_object_new_int64(num));
 			break;
 		case 's':
-			json_object_object_add(cpu, "shares", json_object_new_int64(atoll(optarg)));
+			if (parse_number("cpu-shares", optarg, false, &num) != 0) {
+				r = 1;
+				goto out;
+			}
+			json_object_object_add(cpu, "shares", json_object_new_int64(num));
 			break;
 		case 'q':
-			json_object_object_add(cpu, "quota", json_object_new_int64(atoll(optarg)));
+			if (parse_number("cpu-quota", optarg, false, &num) != 0) {
+				r = 1;
+				goto out;
+			}
+			json_object_object_add(cpu, "quota", json_object_new_int64(num));
 			break;
 		case 'p':
-			json_object_object_add(cpu, "period", json_object_new_int64(atoll(optarg)));
+			if (parse_number("cpu-period", optarg, false, &num) != 0) {
+				r = 1;
+				goto out;
+			}
+			json_object_object_add(cpu, "period", json_object_new_int64(num));
 			break;
 		case 'c':
 			json_object_object_add(cpu, "cpus", json_object_new_string(optarg));
@@ -477,10 +590,18 @@ int oci_cmd_update(int argc, char **argv)
 			json_object_object_add(cpu, "mems", json_object_new_string(optarg));
 			break;
 		case 'P':
-			json_object_object_add(pids, "limit", json_object_new_int64(atoll(optarg)));
+			if (parse_number("pids-limit", optarg, false, &num) != 0) {
+				r = 1;
+				goto out;
+			}
+			json_object_object_add(pids, "limit", json_object_new_int64(num));
 			break;
 		case 'b':
-			json_object_object_add(blk, "weight", json_object_new_int64(atoll(optarg)));
+			if (parse_number("blkio-weight", optarg, false, &num) != 0) {
+				r = 1;
+				goto out;
+			}
+			json_object_object_add(blk, "weight", json_object_new_int64(num));
 			break;
 		default:
 			r = 1;

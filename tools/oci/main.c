@@ -38,20 +38,25 @@ static void log_line(const char *level, const char *msg)
 		return;
 	gmtime_r(&now, &tm);
 	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	if (strcmp(oci_g.log_format, "json") == 0) {
+	/* Both as logrus writes them (runc's formats): msg quoted, escaped. */
+	if (strcmp(oci_g.log_format, "json") == 0)
 		fprintf(f, "{\"level\":\"%s\",\"msg\":\"", level);
-		for (const char *c = msg; *c; c++) {
-			if (*c == '"' || *c == '\\')
-				fprintf(f, "\\%c", *c);
-			else if ((unsigned char)*c < 0x20)
-				fprintf(f, "\\u%04x", *c);
-			else
-				fputc(*c, f);
-		}
-		fprintf(f, "\",\"time\":\"%s\"}\n", ts);
-	} else {
-		fprintf(f, "time=\"%s\" level=%s msg=\"%s\"\n", ts, level, msg);
+	else
+		fprintf(f, "time=\"%s\" level=%s msg=\"", ts, level);
+	for (const char *c = msg; *c; c++) {
+		if (*c == '"' || *c == '\\')
+			fprintf(f, "\\%c", *c);
+		else if (*c == '\n')
+			fputs("\\n", f);
+		else if ((unsigned char)*c < 0x20)
+			fprintf(f, "\\u%04x", *c);
+		else
+			fputc(*c, f);
 	}
+	if (strcmp(oci_g.log_format, "json") == 0)
+		fprintf(f, "\",\"time\":\"%s\"}\n", ts);
+	else
+		fputs("\"\n", f);
 	fclose(f);
 }
 
@@ -99,6 +104,19 @@ static void library_log(int level, const char *message, void *payload)
 		 message);
 	if (level <= ENGINE_LOG_WARN)
 		fprintf(stderr, "engine-oci: warning: %s\n", message);
+}
+
+int oci_parse_uint(const char *what, const char *s, long max, long *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (end == s || *end || errno || v < 0 || v > max)
+		return oci_fail("%s \"%s\": want a number from 0 to %ld", what, s, max);
+	*out = v;
+	return 0;
 }
 
 engine_context *oci_context(void)
