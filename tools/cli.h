@@ -47,6 +47,7 @@ extern const struct cli_command cli_system_commands[];
 extern const struct cli_command cli_info_commands[];
 extern const struct cli_command cli_daemon_commands[];
 extern const struct cli_command cli_network_commands[];
+extern const struct cli_command cli_volume_commands[];
 extern const struct cli_command cli_regserve_commands[];
 
 /* Open the context the global options describe; prints the error itself. */

@@ -181,3 +181,18 @@ bool cli_confirm(const char *warning)
 		return false;
 	return line[0] == 'y' || line[0] == 'Y';
 }
+
+void cli_print_pruned(const char *what, engine_strarray *gone, int64_t reclaimed)
+{
+	char size[32];
+
+	if (gone->count) {
+		printf("Deleted %s:\n", what);
+		for (size_t i = 0; i < gone->count; i++)
+			puts(gone->strings[i]);
+		printf("\n");
+	}
+	engine_strarray_dispose(gone);
+	cli_format_size(reclaimed, size, sizeof(size));
+	printf("Total reclaimed space: %s\n", size);
+}

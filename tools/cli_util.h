@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <engine/common.h>
+
 /* The first 12 hex digits of "sha256:<hex>" (static storage per call site). */
 const char *cli_short_id(const char *id);
 /* Decimal units with 3 significant digits, like docker: "0B", "4.26MB". */
@@ -28,6 +30,9 @@ bool cli_table_add(cli_table *t, const char *const *cells, size_t n);
 /* Print and free. */
 void cli_table_flush(cli_table *t, FILE *f);
 
+/* A prune's report: "Deleted @what:" and the names (when any), then
+ * "Total reclaimed space: SIZE"; disposes @gone. */
+void cli_print_pruned(const char *what, engine_strarray *gone, int64_t reclaimed);
 /* Ask "Are you sure you want to continue? [y/N]" after @warning. */
 bool cli_confirm(const char *warning);
 /* `image prune` and `system prune` ([-a] [-f]): asks unless forced, prints

@@ -41,6 +41,7 @@ enum {
 	OPT_NAME,
 	OPT_ENV_FILE,
 	OPT_TMPFS,
+	OPT_MOUNT,
 	OPT_READ_ONLY,
 	OPT_MEMORY,
 	OPT_CPUS,
@@ -85,6 +86,7 @@ static const struct option run_longopts[] = {
     {"env-file", required_argument, NULL, OPT_ENV_FILE},
     {"volume", required_argument, NULL, 'v'},
     {"tmpfs", required_argument, NULL, OPT_TMPFS},
+    {"mount", required_argument, NULL, OPT_MOUNT},
     {"read-only", no_argument, NULL, OPT_READ_ONLY},
     {"memory", required_argument, NULL, 'm'},
     {"cpus", required_argument, NULL, OPT_CPUS},
@@ -133,7 +135,8 @@ static const char run_options[] =
     "      --name NAME          assign a name\n"
     "  -e, --env K=V|K          set (or pass through) an environment variable\n"
     "      --env-file FILE      read environment variables from a file\n"
-    "  -v, --volume SRC:DST[:ro] bind mount a host path\n"
+    "  -v, --volume [SRC:]DST[:ro] a volume (SRC a name, none: anonymous) or a host path\n"
+    "      --mount type=bind|volume|tmpfs,src=,dst=[,readonly][,tmpfs-size=][,volume-opt=]\n"
     "      --tmpfs DST[:OPTS]   mount a tmpfs\n"
     "      --read-only          mount the root filesystem read-only\n"
     "  -m, --memory SIZE        memory limit (64m, 1g)\n"
@@ -289,6 +292,9 @@ static int parse_run(int argc, char **argv, const char *cmd, struct run_opts *o)
 			break;
 		case OPT_TMPFS:
 			r = tmpfs_opt(s, optarg);
+			break;
+		case OPT_MOUNT:
+			r = engine_spec_add_mount_str(s, optarg);
 			break;
 		case OPT_READ_ONLY:
 			r = engine_spec_set_read_only(s, 1);
@@ -755,23 +761,27 @@ static int cmd_kill(int argc, char **argv)
 	return for_each(argc, argv, optind, do_kill, &sig, 1);
 }
 
+/* arg: bit 0 force, bit 1 the anonymous volumes too (-v) */
 static int do_rm(engine_container *c, void *arg)
 {
-	return engine_container_remove(c, *(int *)arg);
+	int how = *(int *)arg;
+
+	return how & 2 ? engine_container_remove_volumes(c, how & 1) : engine_container_remove(c, how & 1);
 }
 
 static int cmd_rm(int argc, char **argv)
 {
-	int force = 0, c;
-	static const struct option lo[] = {{"force", no_argument, NULL, 'f'}, {NULL, 0, NULL, 0}};
+	int how = 0, c;
+	static const struct option lo[] = {
+	    {"force", no_argument, NULL, 'f'}, {"volumes", no_argument, NULL, 'v'}, {NULL, 0, NULL, 0}};
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+f", lo, NULL)) != -1) {
-		if (c != 'f')
-			return cli_failf(1, "usage: engine rm [-f] CONTAINER...");
-		force = 1;
+	while ((c = getopt_long(argc, argv, "+fv", lo, NULL)) != -1) {
+		if (c != 'f' && c != 'v')
+			return cli_failf(1, "usage: engine rm [-f] [-v] CONTAINER...");
+		how |= c == 'f' ? 1 : 2;
 	}
-	return for_each(argc, argv, optind, do_rm, &force, 1);
+	return for_each(argc, argv, optind, do_rm, &how, 1);
 }
 
 static int do_pause(engine_container *c, void *arg)

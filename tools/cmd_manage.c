@@ -466,7 +466,6 @@ int cli_container_prune(int argc, char **argv)
 	engine_context *ctx;
 	int64_t reclaimed = 0;
 	int opt, force = 0;
-	char size[32];
 
 	if (!filters.strings)
 		return cli_failf(1, "out of memory");
@@ -490,15 +489,7 @@ int cli_container_prune(int argc, char **argv)
 		return cli_fail(1, NULL);
 	}
 	free(filters.strings);
-	if (gone.count) {
-		printf("Deleted Containers:\n");
-		for (size_t i = 0; i < gone.count; i++)
-			puts(gone.strings[i]);
-		printf("\n");
-	}
-	engine_strarray_dispose(&gone);
-	cli_format_size(reclaimed, size, sizeof(size));
-	printf("Total reclaimed space: %s\n", size);
+	cli_print_pruned("Containers", &gone, reclaimed);
 	return 0;
 }
 

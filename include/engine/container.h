@@ -197,6 +197,12 @@ ENGINE_EXTERN int engine_container_resume(engine_container *container);
  * still be freed.
  */
 ENGINE_EXTERN int engine_container_remove(engine_container *container, int force);
+/**
+ * engine_container_remove() that also removes the container's anonymous
+ * volumes (-v /path, the image's VOLUME) no other container uses (docker rm
+ * -v); named volumes stay.
+ */
+ENGINE_EXTERN int engine_container_remove_volumes(engine_container *container, int force);
 
 /**
  * Rename a container, running or not (docker rename). A leading "/" is

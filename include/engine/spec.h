@@ -60,10 +60,33 @@ ENGINE_EXTERN int engine_spec_set_user(engine_spec *spec, const char *user);
 ENGINE_EXTERN int engine_spec_set_hostname(engine_spec *spec, const char *hostname);
 /** A unique container name ([a-zA-Z0-9][a-zA-Z0-9_.-]*). */
 ENGINE_EXTERN int engine_spec_set_name(engine_spec *spec, const char *name);
-/** Bind mount host path @p src at @p dst (absolute) in the container. */
+/**
+ * Bind mount host path @p src at @p dst (absolute) in the container; the
+ * source must exist when the container starts. Every destination is
+ * resolved inside the container's root (its symlinks followed there,
+ * never out of it; a /proc magic link is refused) and created when missing.
+ */
 ENGINE_EXTERN int engine_spec_add_mount(engine_spec *spec, const char *src, const char *dst, int read_only);
-/** Docker's -v form "SRC:DST[:ro|rw]" (SRC an absolute host path). ENGINE_EINVALID when malformed. */
+/**
+ * Docker's -v: "SRC:DST[:OPTS]" with SRC an absolute host path (created as
+ * a directory when missing, as Docker does) or a volume name (created on
+ * first use; an empty new volume gets the image's files at DST, unless
+ * OPTS has "nocopy"), or "DST[:OPTS]" alone for an anonymous volume made
+ * for the container (removed with it by --rm or engine_container_remove_volumes()).
+ * OPTS: "ro", "rw", "nocopy" (comma-separated; z, Z and propagation words
+ * are accepted and change nothing). ENGINE_EINVALID when malformed,
+ * naming the part.
+ */
 ENGINE_EXTERN int engine_spec_add_volume(engine_spec *spec, const char *volume);
+/**
+ * Docker's --mount: "type=bind|volume|tmpfs,source=...,target=...[,readonly]"
+ * with src/dst/destination as aliases, volume-nocopy, volume-opt=K=V (the
+ * driver options of a volume this mount creates), tmpfs-size=SIZE,
+ * tmpfs-mode=OCTAL. type defaults to volume; a volume without source is
+ * anonymous. Unlike -v, a bind's source must exist (ENGINE_ENOTFOUND).
+ * ENGINE_EINVALID names an unknown field or a missing target.
+ */
+ENGINE_EXTERN int engine_spec_add_mount_str(engine_spec *spec, const char *mount);
 /** A tmpfs at @p dst; @p options like "size=64m,mode=1777" or NULL. */
 ENGINE_EXTERN int engine_spec_add_tmpfs(engine_spec *spec, const char *dst, const char *options);
 /** A file written into the container at @p path before the command starts. */

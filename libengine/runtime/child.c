@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "runtime/runtime.h"
+#include "util/safepath.h"
 
 /* --- async-signal-safe message building ---------------------------------- */
 
@@ -291,34 +292,65 @@ static void write_files(int err_fd, const engine__plan *p)
 	}
 }
 
+/* "/proc/self/fd/N" for a mount(2) onto an fd. */
+static void fd_path(char *buf, size_t size, int fd)
+{
+	char digits[16];
+	size_t n = 0;
+
+	do
+		digits[n++] = (char)('0' + fd % 10);
+	while ((fd /= 10) > 0 && n < sizeof(digits));
+	buf[0] = '\0';
+	msg_cat(buf, size, "/proc/self/fd/");
+	for (size_t len = strlen(buf); n > 0 && len + 1 < size; len++) {
+		buf[len] = digits[--n];
+		buf[len + 1] = '\0';
+	}
+}
+
+/* Each destination is resolved in the container's root by
+ * engine__mkpath_in_root (symlinks followed inside it, magic links
+ * refused, missing parts created without following anything) and mounted
+ * on through its fd, so the image's links decide nothing else. */
 static void attach_mounts(int err_fd, engine__plan *p)
 {
+	int rootfd = p->n_mounts ? open("/", O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
+
+	if (p->n_mounts && rootfd < 0)
+		FAIL("open", "/");
 	for (size_t i = 0; i < p->n_mounts; i++) {
 		engine__child_mount *m = &p->mounts[i];
+		struct stat st, dst;
+		bool dir = true;
+		int dfd;
 
-		if (m->tmpfs) {
-			do_mount(err_fd, "tmpfs", m->dst, "tmpfs", MS_NOSUID | MS_NODEV, m->data);
+		if (!m->tmpfs && m->tree_fd < 0)
 			continue;
-		}
-		if (m->tree_fd < 0)
-			continue;
-		{
-			struct stat st;
-			int fd;
-
+		if (!m->tmpfs) {
 			if (fstat(m->tree_fd, &st) < 0)
 				FAIL("stat mount source", m->src);
-			if (S_ISDIR(st.st_mode)) {
-				if (mkdir_p(m->dst, 0755, false) < 0)
-					FAIL("mkdir mount destination", m->dst);
-			} else {
-				if (mkdir_p(m->dst, 0755, true) < 0)
-					FAIL("mkdir for mount destination", m->dst);
-				fd = open(m->dst, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
-				if (fd < 0)
-					FAIL("create mount destination", m->dst);
-				close(fd);
-			}
+			dir = S_ISDIR(st.st_mode);
+		}
+		dfd = engine__mkpath_in_root(rootfd, m->dst, dir, 0755);
+		if (dfd < 0) {
+			errno = -dfd;
+			FAIL("mount destination", m->dst);
+		}
+		if (fstat(dfd, &dst) < 0)
+			FAIL("stat mount destination", m->dst);
+		if (dir != S_ISDIR(dst.st_mode)) {
+			errno = dir ? ENOTDIR : EISDIR;
+			FAIL("mount destination", m->dst);
+		}
+		if (m->tmpfs) {
+			char path[64];
+
+			fd_path(path, sizeof(path), dfd);
+			if (mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, m->data) < 0)
+				FAIL("mount tmpfs on", m->dst);
+			close(dfd);
+			continue;
 		}
 		if (m->read_only) {
 			struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY};
@@ -327,11 +359,15 @@ static void attach_mounts(int err_fd, engine__plan *p)
 			    0)
 				FAIL("make read-only: bind mount", m->src);
 		}
-		if (move_mount(m->tree_fd, "", AT_FDCWD, m->dst, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+		if (move_mount(m->tree_fd, "", dfd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) <
+		    0)
 			FAIL("bind mount on", m->dst);
+		close(dfd);
 		close(m->tree_fd);
 		m->tree_fd = -1;
 	}
+	if (rootfd >= 0)
+		close(rootfd);
 }
 
 static void setup_rootfs(int err_fd, engine__plan *p)

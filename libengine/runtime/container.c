@@ -244,6 +244,7 @@ ENGINE_EXTERN int engine_container_create(engine_context *ctx, const engine_spec
 	cleanup_close int lock = -EBADF;
 	cleanup_strv char **argv = NULL;
 	engine__cinfo *ci = NULL;
+	engine_spec *resolved = NULL;
 	engine__cstate st;
 	const char *stop;
 	int r;
@@ -288,9 +289,19 @@ ENGINE_EXTERN int engine_container_create(engine_context *ctx, const engine_spec
 	r = engine__resolve_argv(spec, ci->config, &argv);
 	if (r < 0)
 		goto remove;
-	r = engine__spec_to_json(spec, &sj);
+	/* Volumes are taken (and made) now, as Docker does at create. */
+	r = engine__spec_copy(spec, &resolved);
 	if (r < 0)
 		goto remove;
+	r = engine__mounts_resolve(ctx, resolved, ci->config, ci->id, 0);
+	if (r < 0)
+		goto remove;
+	r = engine__mounts_copy_up(ctx, resolved, ci->layers);
+	if (r < 0)
+		goto release_volumes;
+	r = engine__spec_to_json(resolved, &sj);
+	if (r < 0)
+		goto release_volumes;
 	engine__json_add_string(cfg, "Id", ci->id);
 	engine__json_add_string(cfg, "Name", name);
 	json_object_object_add(cfg, "Created", json_object_new_int64(engine__realtime_ns()));
@@ -314,21 +325,25 @@ ENGINE_EXTERN int engine_container_create(engine_context *ctx, const engine_spec
 	strcpy(st.status, "created");
 	r = engine__state_write(ci->dir, &st);
 	if (r < 0)
-		goto remove;
+		goto release_volumes;
 	r = engine__json_write_file(cfgpath, cfg, false);
 	if (r < 0)
-		goto remove;
+		goto release_volumes;
 	r = load(ctx, ci->id, out);
 	if (r < 0)
-		goto remove;
+		goto release_volumes;
 	/* The creator's fds stay usable for its own start. */
 	(*out)->spec->stdio = spec->stdio;
 	(*out)->spec->in_fd = spec->in_fd;
 	(*out)->spec->out_fd = spec->out_fd;
 	(*out)->spec->err_fd = spec->err_fd;
+	engine_spec_free(resolved);
 	engine__cinfo_free(ci);
 	return 0;
+release_volumes:
+	engine__mounts_release(ctx, resolved, ci->id, true);
 remove:
+	engine_spec_free(resolved);
 	engine__cinfo_remove(ci);
 	engine__cinfo_free(ci);
 	return r;
@@ -528,7 +543,19 @@ ENGINE_EXTERN int engine_container_resume(engine_container *c)
 	return set_frozen(c, false);
 }
 
+static int remove_container(engine_container *c, int force, bool volumes);
+
 ENGINE_EXTERN int engine_container_remove(engine_container *c, int force)
+{
+	return remove_container(c, force, false);
+}
+
+ENGINE_EXTERN int engine_container_remove_volumes(engine_container *c, int force)
+{
+	return remove_container(c, force, true);
+}
+
+static int remove_container(engine_container *c, int force, bool volumes)
 {
 	engine__cgroup *cg = NULL;
 	cleanup_close int lock = -EBADF;
@@ -565,6 +592,7 @@ ENGINE_EXTERN int engine_container_remove(engine_container *c, int force)
 	r = engine__rm_rf(c->dir);
 	if (r < 0)
 		return engine__error_wrap("remove container %.12s", c->id);
+	engine__mounts_release(c->ctx, c->spec, c->id, volumes);
 	/* Its monitor gave its endpoints back; a killed one could not. */
 	engine__net_container_removed(c->ctx, c->id);
 	return 0;

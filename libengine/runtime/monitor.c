@@ -481,8 +481,11 @@ __attribute__((noreturn)) static void monitor_main(engine_container *c, launch *
 		engine__relay_rearm(relay, &cfg);
 		record_running(c, &proc, false);
 	}
-	if (c->spec->auto_remove)
+	if (c->spec->auto_remove) {
 		engine__rm_rf(c->dir);
+		/* --rm takes the anonymous volumes along, as Docker's does */
+		engine__mounts_release(c->ctx, c->spec, c->id, true);
+	}
 	/* Waiters see EOF now: the container is gone when it was auto-removed. */
 	engine__relay_free(relay);
 	_exit(0);

@@ -202,6 +202,23 @@ int engine__overlay_options(char *const *layers, const char *cdir, bool read_onl
 	return 0;
 }
 
+static size_t depth(const char *path)
+{
+	size_t n = 0;
+
+	for (const char *c = path; *c; c++)
+		n += *c == '/' && c[1] && c[1] != '/';
+	return n;
+}
+
+static int by_depth(const void *a, const void *b)
+{
+	size_t da = depth(((const engine__child_mount *)a)->dst),
+	       db = depth(((const engine__child_mount *)b)->dst);
+
+	return da < db ? -1 : da > db;
+}
+
 static int build_overlay(engine__plan *p, char *const *layers, const char *cdir)
 {
 	int r = engine__overlay_options(layers, cdir, false, &p->overlay_data, &p->overlay_cwd);
@@ -472,6 +489,16 @@ int engine__plan_build(engine_context *ctx, const engine_spec *spec, json_object
 	for (size_t i = 0; i < spec->n_mounts; i++) {
 		const engine__mount *m = &spec->mounts[i];
 
+		if (!m->tmpfs && !m->src) {
+			r = engine__error_set(ENGINE_EINVALID, 0, "volume at %s was never created", m->dst);
+			goto fail;
+		}
+		/* -v /missing/dir: Docker makes the host directory */
+		if (!m->tmpfs && m->create_src && access(m->src, F_OK) < 0 && errno == ENOENT &&
+		    engine__mkdir_p(m->src, 0755) < 0) {
+			r = engine_error_last()->code;
+			goto fail;
+		}
 		if (!m->tmpfs && access(m->src, F_OK) < 0) {
 			r = engine__error_errno(errno, "bind mount source \"%s\"", m->src);
 			goto fail;
@@ -479,6 +506,8 @@ int engine__plan_build(engine_context *ctx, const engine_spec *spec, json_object
 		p->mounts[p->n_mounts++] =
 		    (engine__child_mount){m->src, m->dst, m->data, m->read_only, m->tmpfs, -1};
 	}
+	/* Parents before what goes inside them (Docker sorts by depth too). */
+	qsort(p->mounts, p->n_mounts, sizeof(*p->mounts), by_depth);
 	p->masked = engine__masked_paths();
 	p->readonly = engine__readonly_paths();
 	if (spec->rlimits) {

@@ -24,6 +24,7 @@
 #include "runtime/runtime.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
+#include "util/json.h"
 
 double engine__now(void)
 {
@@ -305,6 +306,17 @@ void engine__stdio_close(int fds[3])
 		}
 }
 
+/* Whether the run mounts a volume: the spec names one, or the image has VOLUME paths. */
+static bool needs_volumes(const engine_spec *spec, json_object *image_config)
+{
+	json_object *vols = engine__json_get_type(image_config, "Volumes", json_type_object);
+
+	for (size_t i = 0; i < spec->n_mounts; i++)
+		if (spec->mounts[i].is_volume && !spec->mounts[i].src)
+			return true;
+	return vols && json_object_object_length(vols) > 0;
+}
+
 ENGINE_EXTERN int engine_run(engine_context *ctx, const engine_spec *spec, engine_run_result **out)
 {
 	engine__cinfo *ci = NULL;
@@ -315,6 +327,7 @@ ENGINE_EXTERN int engine_run(engine_context *ctx, const engine_spec *spec, engin
 	engine_run_result *res = NULL;
 	int capture[2] = {-1, -1}, owned[3] = {-1, -1, -1};
 	engine__error_saved saved;
+	engine_spec *resolved = NULL;
 	bool deliver = false;
 	int r;
 
@@ -331,6 +344,24 @@ ENGINE_EXTERN int engine_run(engine_context *ctx, const engine_spec *spec, engin
 	if (!res->id) {
 		r = engine__error_oom();
 		goto remove_dir;
+	}
+	if (needs_volumes(spec, ci->config)) {
+		/* held while this process runs; anonymous ones go with the run */
+		r = engine__spec_copy(spec, &resolved);
+		if (r < 0)
+			goto remove_dir;
+		/* the caller's fds are not part of the JSON copy */
+		resolved->stdio = spec->stdio;
+		resolved->in_fd = spec->in_fd;
+		resolved->out_fd = spec->out_fd;
+		resolved->err_fd = spec->err_fd;
+		r = engine__mounts_resolve(ctx, resolved, ci->config, ci->id, getpid());
+		if (r < 0)
+			goto remove_dir;
+		spec = resolved;
+		r = engine__mounts_copy_up(ctx, spec, ci->layers);
+		if (r < 0)
+			goto remove_dir;
 	}
 	r = engine__plan_build(ctx, spec, ci->config, ci->layers, ci->dir, ci->id, &plan);
 	if (r < 0)
@@ -383,6 +414,12 @@ close_stdio:
 remove_dir:
 	engine__net_release(net);
 	engine__plan_free(plan);
+	if (resolved) {
+		engine__error_save(&saved);
+		engine__mounts_release(ctx, resolved, ci->id, true);
+		engine__error_restore(&saved);
+		engine_spec_free(resolved);
+	}
 	engine__cinfo_free(ci);
 free_res:
 	engine_run_result_free(res);

@@ -25,13 +25,37 @@
 /* --- spec ------------------------------------------------------------- */
 
 typedef struct engine__mount {
-	char *src;    /* host path (bind; a named volume's data dir once resolved) */
-	char *volume; /* named volume, or NULL */
-	char *dst;    /* absolute container path */
-	char *data;   /* tmpfs options */
+	char *src;	    /* host path (bind; a volume's directory once resolved at create) */
+	char *volume;	    /* volume name (an anonymous one's once created), or NULL */
+	char *dst;	    /* absolute container path */
+	char *data;	    /* tmpfs options */
+	char **volume_opts; /* --mount volume-opt: driver options of a volume it creates */
 	bool read_only;
-	bool tmpfs;
+	bool tmpfs;	 /* a tmpfs: --tmpfs, or a volume of type=tmpfs */
+	bool is_volume;	 /* a volume, named or anonymous */
+	bool anonymous;	 /* made for this container (-v /path, the image's VOLUME) */
+	bool nocopy;	 /* never fill the volume with the image's files */
+	bool create_src; /* -v /host:/dst: create a missing host directory */
+	bool copy_up;	 /* not kept: the volume was empty, the image's files go in */
 } engine__mount;
+
+/* runtime/spec_mount.c: mounts of a spec, their JSON. */
+void engine__mount_clear(engine__mount *m);
+int engine__spec_push_mount(engine_spec *spec, const engine__mount *tpl);
+int engine__spec_mounts_to_json(const engine_spec *spec, json_object *mounts);
+int engine__spec_mounts_from_json(json_object *mounts, engine_spec *spec);
+
+/* runtime/mounts.c: volumes of a container (see there). Resolve every
+ * volume mount of @spec in place (references for @owner; @pid for an
+ * engine_run), adding the image's VOLUME paths; on failure the references
+ * taken are dropped. */
+int engine__mounts_resolve(engine_context *ctx, engine_spec *spec, json_object *image_config,
+			   const char *owner, pid_t pid);
+/* Fill the volumes marked copy_up with the image's files at their destination. */
+int engine__mounts_copy_up(engine_context *ctx, const engine_spec *spec, char *const *layers);
+/* Drop @owner's references; anonymous volumes go too with @remove_anonymous. */
+void engine__mounts_release(engine_context *ctx, const engine_spec *spec, const char *owner,
+			    bool remove_anonymous);
 
 typedef struct engine__file {
 	char *path;

@@ -40,12 +40,8 @@ ENGINE_EXTERN void engine_spec_free(engine_spec *s)
 	free(s->user);
 	free(s->hostname);
 	free(s->name);
-	for (size_t i = 0; i < s->n_mounts; i++) {
-		free(s->mounts[i].src);
-		free(s->mounts[i].volume);
-		free(s->mounts[i].dst);
-		free(s->mounts[i].data);
-	}
+	for (size_t i = 0; i < s->n_mounts; i++)
+		engine__mount_clear(&s->mounts[i]);
 	free(s->mounts);
 	for (size_t i = 0; i < s->n_files; i++) {
 		free(s->files[i].path);
@@ -219,79 +215,6 @@ ENGINE_EXTERN int engine_spec_set_name(engine_spec *s, const char *name)
 			    name);
 	}
 	return set_str(&s->name, name, "name");
-}
-
-static int push_mount(engine_spec *s, const char *src, const char *dst, const char *data, bool ro, bool tmpfs)
-{
-	engine__mount *grown;
-	engine__mount m = {0};
-
-	if (check_abs(dst, "mount destination") < 0)
-		return engine_error_last()->code;
-	if (strcmp(dst, "/") == 0)
-		return engine__error_set(ENGINE_EINVALID, 0,
-					 "mount destination \"/\": cannot mount over the root");
-	m.src = src ? strdup(src) : NULL;
-	m.dst = strdup(dst);
-	m.data = data ? strdup(data) : NULL;
-	m.read_only = ro;
-	m.tmpfs = tmpfs;
-	grown = realloc(s->mounts, (s->n_mounts + 1) * sizeof(*grown));
-	if (!m.dst || (src && !m.src) || (data && !m.data) || !grown) {
-		free(m.src);
-		free(m.dst);
-		free(m.data);
-		if (grown)
-			s->mounts = grown;
-		return engine__error_oom();
-	}
-	s->mounts = grown;
-	s->mounts[s->n_mounts++] = m;
-	return 0;
-}
-
-ENGINE_EXTERN int engine_spec_add_mount(engine_spec *s, const char *src, const char *dst, int read_only)
-{
-	CHECK_SPEC(s);
-	if (check_abs(src, "mount source") < 0)
-		return engine_error_last()->code;
-	return push_mount(s, src, dst, NULL, read_only != 0, false);
-}
-
-ENGINE_EXTERN int engine_spec_add_volume(engine_spec *s, const char *volume)
-{
-	cleanup_free char *copy = NULL;
-	char *dst, *mode;
-	bool ro = false;
-
-	CHECK_SPEC(s);
-	if (!volume || !(copy = strdup(volume)))
-		return volume ? engine__error_oom() : engine__error_set(ENGINE_EINVALID, 0, "volume is NULL");
-	dst = strchr(copy, ':');
-	if (!dst || copy[0] != '/')
-		return engine__error_set(
-		    ENGINE_EINVALID, 0,
-		    "invalid volume \"%s\": expected SRC:DST[:ro|rw] with an absolute SRC", volume);
-	*dst++ = '\0';
-	mode = strchr(dst, ':');
-	if (mode) {
-		*mode++ = '\0';
-		if (strcmp(mode, "ro") == 0)
-			ro = true;
-		else if (strcmp(mode, "rw") != 0)
-			return engine__error_set(ENGINE_EINVALID, 0,
-						 "invalid volume \"%s\": unknown mode \"%s\"", volume, mode);
-	}
-	if (dst[0] != '/')
-		return engine__error_set(ENGINE_EINVALID, 0,
-					 "invalid volume \"%s\": destination must be absolute", volume);
-	return push_mount(s, copy, dst, NULL, ro, false);
-}
-
-ENGINE_EXTERN int engine_spec_add_tmpfs(engine_spec *s, const char *dst, const char *options)
-{
-	CHECK_SPEC(s);
-	return push_mount(s, NULL, dst, options && *options ? options : NULL, false, true);
 }
 
 ENGINE_EXTERN int engine_spec_add_file(engine_spec *s, const char *path, const void *content, size_t len,

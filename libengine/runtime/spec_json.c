@@ -59,16 +59,8 @@ int engine__spec_to_json(const engine_spec *s, json_object **out)
 	files = json_object_new_array();
 	json_object_object_add(o, "Mounts", mounts);
 	json_object_object_add(o, "Files", files);
-	for (size_t i = 0; i < s->n_mounts; i++) {
-		json_object *m = json_object_new_object();
-
-		json_object_array_add(mounts, m);
-		engine__json_add_string(m, "Type", s->mounts[i].tmpfs ? "tmpfs" : "bind");
-		engine__json_add_string(m, "Source", s->mounts[i].src);
-		engine__json_add_string(m, "Destination", s->mounts[i].dst);
-		engine__json_add_string(m, "Options", s->mounts[i].data);
-		json_object_object_add(m, "RW", json_object_new_boolean(!s->mounts[i].read_only));
-	}
+	if (engine__spec_mounts_to_json(s, mounts) < 0)
+		return ENGINE_ENOMEM;
 	for (size_t i = 0; i < s->n_files; i++) {
 		json_object *f = json_object_new_object();
 
@@ -194,21 +186,9 @@ int engine__spec_from_json(json_object *o, engine_spec **out)
 		if (engine__spec_get_strv(o, "Entrypoint", &s->entrypoint) < 0)
 			goto oom;
 	}
-	a = engine__json_get_type(o, "Mounts", json_type_array);
-	for (size_t i = 0; a && i < json_object_array_length(a); i++) {
-		json_object *m = json_object_array_get_idx(a, i);
-		const char *type = engine__json_get_string(m, "Type");
-
-		if (type && strcmp(type, "tmpfs") == 0)
-			r = engine_spec_add_tmpfs(s, engine__json_get_string(m, "Destination"),
-						  engine__json_get_string(m, "Options"));
-		else
-			r = engine_spec_add_mount(s, engine__json_get_string(m, "Source"),
-						  engine__json_get_string(m, "Destination"),
-						  !get_bool(m, "RW"));
-		if (r < 0)
-			goto fail;
-	}
+	r = engine__spec_mounts_from_json(engine__json_get_type(o, "Mounts", json_type_array), s);
+	if (r < 0)
+		goto fail;
 	a = engine__json_get_type(o, "Files", json_type_array);
 	for (size_t i = 0; a && i < json_object_array_length(a); i++) {
 		json_object *f = json_object_array_get_idx(a, i), *c;

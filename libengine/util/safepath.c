@@ -528,3 +528,167 @@ int engine__read_file_in_root(int rootfd, const char *path, size_t max, const ch
 	}
 	return engine__read_regular(pfd, max, what, out, len);
 }
+
+/* --- in a cloned child: no malloc, no locks ------------------------------ */
+
+/* openat2 RESOLVE_IN_ROOT without magic links; where openat2 is missing, a
+ * walk that follows no symlink at all and refuses "..". -errno on failure. */
+static int open_in_root_nomalloc(int rootfd, const char *path, int flags)
+{
+	struct open_how how = {
+	    .flags = (uint64_t)(flags | O_CLOEXEC),
+	    .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+	};
+	const char *p = path;
+	int cur;
+
+	for (int tries = 0; tries < 16 && !__atomic_load_n(&openat2_missing, __ATOMIC_RELAXED); tries++) {
+		long fd = syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
+
+		if (fd >= 0)
+			return (int)fd;
+		if (errno == ENOSYS)
+			break;
+		if (errno != EAGAIN && errno != EINTR)
+			return -errno;
+	}
+	cur = fcntl(rootfd, F_DUPFD_CLOEXEC, 0);
+	if (cur < 0)
+		return -errno;
+	while (*p) {
+		char comp[256];
+		size_t n = 0;
+		int next;
+
+		while (*p == '/')
+			p++;
+		while (p[n] && p[n] != '/')
+			n++;
+		if (n == 0)
+			break;
+		if (n >= sizeof(comp) || (n == 2 && p[0] == '.' && p[1] == '.')) {
+			close(cur);
+			return n >= sizeof(comp) ? -ENAMETOOLONG : -EXDEV;
+		}
+		memcpy(comp, p, n);
+		comp[n] = '\0';
+		p += n;
+		next = openat(cur, comp, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		close(cur);
+		if (next < 0)
+			return -errno;
+		{
+			struct stat st;
+
+			if (fstat(next, &st) < 0 || S_ISLNK(st.st_mode)) {
+				close(next);
+				return -ELOOP;
+			}
+		}
+		cur = next;
+	}
+	return cur;
+}
+
+/* Replace the dangling symlink @p..@end of @buf (in directory @parent) by its
+ * target, keeping what follows: "/a/link/rest" becomes "/a/TARGET/rest" or
+ * "TARGET/rest" for an absolute target. */
+static int splice_link(char *buf, size_t size, char *p, char *end, bool more, int parent)
+{
+	char link[4096], next[4096];
+	ssize_t n = readlinkat(parent, p, link, sizeof(link) - 1);
+	size_t head = link[0] == '/' ? 0 : (size_t)(p - buf), used;
+	const char *rest = more ? end + 1 : "";
+
+	if (n <= 0)
+		return -ELOOP;
+	link[n] = '\0';
+	if (head + (size_t)n + 1 + strlen(rest) + 1 > sizeof(next) || size < sizeof(next))
+		return -ENAMETOOLONG;
+	memcpy(next, buf, head);
+	memcpy(next + head, link, (size_t)n);
+	used = head + (size_t)n;
+	next[used++] = '/';
+	memcpy(next + used, rest, strlen(rest) + 1);
+	memcpy(buf, next, sizeof(next));
+	return 0;
+}
+
+int engine__mkpath_in_root(int rootfd, const char *path, bool dir, mode_t mode)
+{
+	char buf[4096];
+	size_t len = strlen(path);
+	int parent, fd = open_in_root_nomalloc(rootfd, path, O_PATH), hops = 0;
+	char *p;
+
+	if (fd != -ENOENT)
+		return fd;
+	if (len >= sizeof(buf))
+		return -ENAMETOOLONG;
+	memcpy(buf, path, len + 1);
+restart:
+	parent = fcntl(rootfd, F_DUPFD_CLOEXEC, 0);
+	if (parent < 0)
+		return -errno;
+	p = buf;
+	for (;;) {
+		char *end, save;
+		bool last;
+
+		while (*p == '/')
+			p++;
+		if (!*p)
+			break;
+		for (end = p; *end && *end != '/';)
+			end++;
+		save = *end;
+		*end = '\0';
+		last = true;
+		for (const char *q = end + (save ? 1 : 0); save && *q; q++)
+			if (*q != '/') {
+				last = false;
+				break;
+			}
+		fd = open_in_root_nomalloc(rootfd, buf, O_PATH);
+		if (fd == -ENOENT) {
+			/* Created in the directory the prefix resolved to, never
+			 * through a symlink: O_EXCL and mkdirat do not follow one. */
+			int c;
+
+			if (last && !dir) {
+				c = openat(parent, p, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+					   0644);
+				if (c >= 0)
+					close(c);
+			} else {
+				c = mkdirat(parent, p, mode);
+			}
+			if (c < 0 && errno != EEXIST) {
+				int e = errno;
+
+				close(parent);
+				return -e;
+			}
+			fd = open_in_root_nomalloc(rootfd, buf, O_PATH);
+			if (fd == -ENOENT) {
+				/* A dangling symlink: its target is what gets made,
+				 * resolved from the root again (Docker's behaviour). */
+				int r = ++hops > 40
+					    ? -ELOOP
+					    : splice_link(buf, sizeof(buf), p, end, save != 0, parent);
+
+				close(parent);
+				if (r < 0)
+					return r;
+				goto restart;
+			}
+		}
+		close(parent);
+		if (fd < 0)
+			return fd;
+		parent = fd;
+		*end = save;
+		p = end;
+	}
+	return parent;
+}

@@ -81,4 +81,15 @@ int engine__read_regular(int pathfd, size_t max, const char *what, char **out, s
 int engine__read_file_in_root(int rootfd, const char *path, size_t max, const char *what, char **out,
 			      size_t *len);
 
+/* Open @path inside @rootfd with chroot semantics and no magic links, as
+ * an O_PATH fd, creating what is missing (directories with @mode, the last
+ * component as an empty file unless @dir). Nothing is created through a
+ * symlink: a dangling one on the way is replaced by its target, resolved
+ * from the root again, and that is created (Docker's way; 40 hops at
+ * most). Where openat2 is missing no symlink is followed at all (-ELOOP)
+ * and ".." is refused (-EXDEV). No malloc and no locks, so
+ * a cloned child may call it between clone and exec (mount destinations).
+ * Returns the fd or -errno. */
+int engine__mkpath_in_root(int rootfd, const char *path, bool dir, mode_t mode);
+
 #endif

@@ -18,7 +18,7 @@ E run --rm busybox nope 2>/dev/null; check "not found 127" 127 $?
 E run --rm busybox /etc/passwd 2>/dev/null; check "not executable 126" 126 $?
 E run --rm nope true 2>/dev/null; check "unknown image 125" 125 $?
 out=$(E run --rm busybox -v 2>&1); check "bad flag after image is the command" 127 $?
-E run --rm -v relative:/x busybox true 2>/dev/null; check "bad volume 125" 125 $?
+E run --rm -v not/a/name:/x busybox true 2>/dev/null; check "bad volume 125" 125 $?
 
 # env: image ENV < --env-file < -e, KEY passthrough
 printf 'A=file\nB=file\n# c\n' > "$root/env.list"

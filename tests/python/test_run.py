@@ -108,7 +108,7 @@ def test_missing_command(busybox_ctx):
     ({"name": "bad name!"}, 'invalid container name "bad name!"'),
     ({"cpus": -1}, "cpus -1"),
     ({"cap_add": ["NOT_A_CAP"]}, '"NOT_A_CAP"'),
-    ({"volumes": ["relative:/x"]}, "relative"),
+    ({"volumes": ["not/a/name:/x"]}, "invalid volume name \"not/a/name\""),
     ({"working_dir": "not-absolute"}, "not-absolute"),
 ])
 def test_bad_arguments(busybox_ctx, kwargs, message):

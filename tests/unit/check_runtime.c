@@ -225,11 +225,23 @@ START_TEST(test_runtime__bad_mount_spec)
 	engine_spec *s = tr_spec(rootfs, SH("true"));
 	engine_run_result *res = NULL;
 
-	ck_assert_engine_error(engine_spec_add_volume(s, "relative:/x"), ENGINE_EINVALID, "invalid volume");
-	ck_assert_engine_error(engine_spec_add_volume(s, "/a:rel"), ENGINE_EINVALID,
+	ck_assert_engine_error(engine_spec_add_volume(s, "x:/x"), ENGINE_EINVALID,
+			       "invalid volume name \"x\"");
+	ck_assert_engine_error(engine_spec_add_volume(s, "a/b:/x"), ENGINE_EINVALID, "invalid volume name");
+	ck_assert_engine_error(engine_spec_add_volume(s, "name:rel"), ENGINE_EINVALID,
 			       "destination must be absolute");
+	ck_assert_engine_error(engine_spec_add_volume(s, "/a:rel"), ENGINE_EINVALID, "unknown mode \"rel\"");
 	ck_assert_engine_error(engine_spec_add_volume(s, "/a:/b:xx"), ENGINE_EINVALID, "unknown mode");
-	ck_assert_engine_ok(engine_spec_add_volume(s, "/nonexistent-engine-src:/b"));
+	ck_assert_engine_error(engine_spec_add_volume(s, "/a:/b:ro:x"), ENGINE_EINVALID, "unknown mode");
+	ck_assert_engine_error(engine_spec_add_mount_str(s, "type=volume,dst=/v,bogus=1"), ENGINE_EINVALID,
+			       "unknown field \"bogus\"");
+	ck_assert_engine_error(engine_spec_add_mount_str(s, "type=tmpfs"), ENGINE_EINVALID,
+			       "target is required");
+	ck_assert_engine_error(engine_spec_add_mount_str(s, "type=bind,src=/nonexistent-engine-src,dst=/b"),
+			       ENGINE_ENOTFOUND, "bind source path does not exist");
+	ck_assert_engine_ok(engine_spec_add_mount(s, "/nonexistent-engine-src", "/b", 0));
+	ck_assert_engine_error(engine_spec_add_volume(s, "/c:/b"), ENGINE_EINVALID,
+			       "duplicate mount point: /b");
 	ck_assert_engine_error(engine_run(ctx, s, &res), ENGINE_ENOTFOUND, "/nonexistent-engine-src");
 	engine_spec_free(s);
 }

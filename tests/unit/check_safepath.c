@@ -152,6 +152,65 @@ START_TEST(test_safepath__create_and_unlink_follow_no_symlink)
 END_TEST
 
 /* A FIFO is refused without being opened; the size is bounded. */
+/* Mount destinations: made inside the root whatever the image's links say. */
+START_TEST(test_safepath__mkpath_in_root)
+{
+	char *root = th_mkdtemp("sp-mk"), *host = th_mkdtemp("sp-mkhost");
+	cleanup_free char *escape = NULL, *made = NULL, *inside = NULL, *file = NULL;
+	cleanup_close int rfd = -EBADF;
+	struct stat st;
+	int fd;
+
+	ck_assert_int_ge(asprintf(&escape, "../../../../..%s/out", host), 0);
+	ck_assert_int_ge(asprintf(&inside, "%s%s/out", root, host), 0);
+	link_at(root, "esc", escape); /* dangling: made inside the root */
+	link_at(root, "abs", host);   /* absolute: a dir of that name inside */
+	link_at(root, "magic", "/proc/self/fd/0");
+	link_at(root, "loop", "loop");
+	put(root, "etc/passwd", "x\n");
+	rfd = open_dir(root);
+	fd = engine__mkpath_in_root(rfd, "/esc", true, 0755);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	ck_assert_int_eq(stat(inside, &st), 0);
+	ck_assert(S_ISDIR(st.st_mode));
+	ck_assert_int_ge(asprintf(&made, "%s/out", host), 0);
+	ck_assert_int_ne(access(made, F_OK), 0); /* nothing on the "host" */
+	fd = engine__mkpath_in_root(rfd, "/abs/sub/dir", true, 0755);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	ck_assert_int_ge(asprintf(&file, "%s%s/sub/dir", root, host), 0);
+	ck_assert_int_eq(access(file, F_OK), 0);
+	fd = engine__mkpath_in_root(rfd, "/a/b/file", false, 0755);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(fstat(fd, &st), 0);
+	ck_assert(S_ISREG(st.st_mode));
+	close(fd);
+	fd = engine__mkpath_in_root(rfd, "/etc/passwd", false, 0755);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	/* No /proc in this root: the link's target is made inside it (in a
+	 * container, /proc's magic link is refused: tests/integration/volume_cli.sh). */
+	fd = engine__mkpath_in_root(rfd, "/magic", true, 0755);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	free(file);
+	ck_assert_int_ge(asprintf(&file, "%s/proc/self/fd/0", root), 0);
+	ck_assert_int_eq(access(file, F_OK), 0);
+	ck_assert_int_eq(engine__mkpath_in_root(rfd, "/loop/x", true, 0755), -ELOOP);
+	ck_assert_int_eq(engine__mkpath_in_root(rfd, "/etc/passwd/x", true, 0755), -ENOTDIR);
+	/* Without openat2: no symlink followed at all. */
+	engine__open_beneath_force_walk(true);
+	ck_assert_int_eq(engine__mkpath_in_root(rfd, "/abs/other", true, 0755), -ELOOP);
+	fd = engine__mkpath_in_root(rfd, "/plain/dir", true, 0755);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	engine__open_beneath_force_walk(false);
+	th_cleanup_dir(root);
+	th_cleanup_dir(host);
+}
+END_TEST
+
 START_TEST(test_safepath__read_regular_only_and_bounded)
 {
 	char *root = th_mkdtemp("sp-root");
@@ -324,6 +383,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_safepath__in_root_clamps_symlinks_without_openat2);
 	tcase_add_test(tc, test_safepath__create_and_unlink_follow_no_symlink);
 	tcase_add_test(tc, test_safepath__read_regular_only_and_bounded);
+	tcase_add_test(tc, test_safepath__mkpath_in_root);
 	tcase_add_test(tc, test_layers__symlinks_resolve_in_the_view);
 	tcase_add_test(tc, test_layers__whiteouts_and_opaque_dirs);
 	tcase_add_test(tc, test_userdb__symlinked_etc_and_fifo);
