@@ -493,7 +493,7 @@ CONTAINER_HANDLER(start)
 		registry_get(d, id)->exits++;
 		registry_get(d, id)->exit_code = 127;
 		pthread_mutex_unlock(&d->lock);
-		registry_remove_container(d, c, true);
+		registry_remove_container(d, c, true, true);
 	}
 }
 
@@ -860,7 +860,7 @@ CONTAINER_HANDLER(delete_)
 		    "You cannot remove a running container %s. Stop the container before attempting "
 		    "removal or force remove",
 		    engine_container_id(c));
-	else if (registry_remove_container(d, c, force) < 0)
+	else if (registry_remove_container(d, c, force, hs_query_bool(req, "v", false)) < 0)
 		reply_engine_error(req, "Could not remove container");
 	else
 		hs_reply_empty(req, 204);
@@ -897,7 +897,7 @@ static void prune(hs_request *req, void *app)
 		ok = !filters || (ins && pass_filters(filters, ins, engine_container_status(c), 0, 0, 0));
 		if (ins)
 			json_object_put(ins);
-		if (ok && registry_remove_container(d, c, false) == 0)
+		if (ok && registry_remove_container(d, c, false, false) == 0)
 			json_object_array_add(deleted, json_object_new_string(ids.strings[i]));
 		engine_container_free(c);
 	}

@@ -331,22 +331,59 @@ static void security_opts(struct cctx *cc, json_object *hc)
 	engine_strarray_dispose(&opts);
 }
 
+/* One HostConfig.Mounts entry of type volume, as --mount's string. */
+static void volume_mount(struct cctx *cc, json_object *e, const char *src, const char *dst, bool ro)
+{
+	json_object *vo = field(e, "VolumeOptions"), *dc = vo ? field(vo, "DriverConfig") : NULL;
+	json_object *opts = dc ? field(dc, "Options") : NULL;
+	char *m = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&m, &len);
+
+	if (!f) {
+		fail(cc, 500, "%s: out of memory%s", "HostConfig.Mounts", NULL);
+		return;
+	}
+	if (dc && jget_str(dc, "Name") && *jget_str(dc, "Name") && strcmp(jget_str(dc, "Name"), "local") != 0)
+		fail(cc, 400, "%s: volume driver \"%s\" is not supported (only local)",
+		     "HostConfig.Mounts.VolumeOptions.DriverConfig", jget_str(dc, "Name"));
+	if (vo && field(vo, "Labels"))
+		json_object_array_add(
+		    cc->warnings, json_object_new_string("VolumeOptions.Labels are not applied: create the "
+							 "volume with its labels first"));
+	fprintf(f, "type=volume,dst=%s%s%s%s", dst, src && *src ? ",src=" : "", src && *src ? src : "",
+		ro ? ",readonly" : "");
+	if (vo && field(vo, "NoCopy") &&
+	    bool_field(cc, vo, "NoCopy", "HostConfig.Mounts.VolumeOptions.NoCopy"))
+		fprintf(f, ",volume-nocopy");
+	if (opts && json_object_is_type(opts, json_type_object)) {
+		json_object_object_foreach(opts, k, v)
+		{
+			const char *val = json_object_get_string(v);
+
+			if (strchr(k, ',') || strchr(val, ','))
+				fail(cc, 400,
+				     "HostConfig.Mounts.VolumeOptions.DriverConfig.Options: \"%s\": a "
+				     "comma in an option is not supported%s",
+				     k, NULL);
+			fprintf(f, ",volume-opt=%s=%s", k, val);
+		}
+	}
+	fclose(f);
+	if (!cc->failed)
+		check(cc, engine_spec_add_mount_str(cc->spec, m), "HostConfig.Mounts");
+	free(m);
+}
+
 static void mounts(struct cctx *cc, json_object *hc)
 {
 	json_object *m = field(hc, "Mounts"), *tm = field(hc, "Tmpfs");
 	engine_strarray binds;
 
+	/* "NAME:/path" and "/host:/path", as docker run -v (named volumes made on first use) */
 	if (strv_field(cc, hc, "Binds", "HostConfig.Binds", &binds) > 0) {
-		for (size_t i = 0; i < binds.count && !cc->failed; i++) {
-			if (binds.strings[i][0] != '/') {
-				fail(
-				    cc, 400,
-				    "%s: \"%s\": named volumes are not supported, give an absolute host path",
-				    "HostConfig.Binds", binds.strings[i]);
-				break;
-			}
+		for (size_t i = 0; i < binds.count && !cc->failed; i++)
 			check(cc, engine_spec_add_volume(cc->spec, binds.strings[i]), "HostConfig.Binds");
-		}
 		engine_strarray_dispose(&binds);
 	}
 	if (want(cc, m, json_type_array, "HostConfig.Mounts")) {
@@ -372,7 +409,17 @@ static void mounts(struct cctx *cc, json_object *hc)
 					     "HostConfig.Mounts.Source", src ? src : "");
 					break;
 				}
+				if (access(src, F_OK) < 0) {
+					fail(cc, 400,
+					     "invalid mount config for type \"bind\": bind source path does "
+					     "not exist: "
+					     "%s%s",
+					     src, NULL);
+					break;
+				}
 				check(cc, engine_spec_add_mount(cc->spec, src, dst, ro), "HostConfig.Mounts");
+			} else if (strcmp(type, "volume") == 0) {
+				volume_mount(cc, e, src, dst, ro);
 			} else if (strcmp(type, "tmpfs") == 0) {
 				char opts[128] = "";
 
@@ -392,7 +439,7 @@ static void mounts(struct cctx *cc, json_object *hc)
 				check(cc, engine_spec_add_tmpfs(cc->spec, dst, opts[0] ? opts : NULL),
 				      "HostConfig.Mounts");
 			} else {
-				fail(cc, 400, "%s: mount type \"%s\" is not supported (bind, tmpfs)",
+				fail(cc, 400, "%s: mount type \"%s\" is not supported (bind, volume, tmpfs)",
 				     "HostConfig.Mounts.Type", type);
 			}
 		}
@@ -685,6 +732,19 @@ static void config(struct cctx *cc, json_object *body)
 		}
 	}
 	host_config(cc, field(body, "HostConfig"));
+	/* Config.Volumes {"/path": {}}: anonymous volumes, unless a mount is there already */
+	if (!cc->failed && field(body, "Volumes") &&
+	    want(cc, field(body, "Volumes"), json_type_object, "Volumes")) {
+		json_object_object_foreach(field(body, "Volumes"), dst, vunused)
+		{
+			(void)vunused;
+			if (cc->failed)
+				break;
+			if (engine_spec_add_volume(cc->spec, dst) < 0 &&
+			    !strstr(engine_error_last()->message, "duplicate mount point"))
+				check(cc, -1, "Volumes");
+		}
+	}
 	if (!cc->failed) {
 		struct neterr e;
 
@@ -781,7 +841,7 @@ void handle_container_create(hs_request *req, void *app)
 
 		if (netconfig_connect_extra(dc->ctx, engine_container_id(c), body, &e) < 0) {
 			hs_reply_error(req, e.status, "%s", e.msg);
-			registry_remove_container(d, c, true);
+			registry_remove_container(d, c, true, true);
 			goto out;
 		}
 	}

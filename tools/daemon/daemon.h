@@ -112,7 +112,7 @@ void registry_started(struct daemon *d, const char *id);
 /* The container was removed (drop the record, wake "removed" waiters). */
 void registry_removed(struct daemon *d, const char *id);
 /* Remove a container: kill when @force, drop records. Replies nothing. */
-int registry_remove_container(struct daemon *d, engine_container *c, bool force);
+int registry_remove_container(struct daemon *d, engine_container *c, bool force, bool volumes);
 /* A dup of the read end of the exit pipe of the current run, or of the
  * next one when the container is not running (EOF once that run ends). */
 int registry_exit_fd(struct daemon *d, const char *id);
@@ -144,6 +144,7 @@ extern const struct hs_route daemon_event_routes[];
 extern const struct hs_route daemon_image_io_routes[];
 extern const struct hs_route daemon_build_routes[];
 extern const struct hs_route daemon_network_routes[];
+extern const struct hs_route daemon_volume_routes[];
 
 /* create.c */
 void handle_container_create(hs_request *req, void *app);

@@ -103,7 +103,7 @@ void registry_removed(struct daemon *d, const char *id)
 	pthread_mutex_unlock(&d->lock);
 }
 
-int registry_remove_container(struct daemon *d, engine_container *c, bool force)
+int registry_remove_container(struct daemon *d, engine_container *c, bool force, bool volumes)
 {
 	char id[65];
 	int r;
@@ -122,7 +122,7 @@ int registry_remove_container(struct daemon *d, engine_container *c, bool force)
 	}
 	pthread_mutex_unlock(&d->lock);
 	events_container(c, "destroy", NULL);
-	r = engine_container_remove(c, force);
+	r = volumes ? engine_container_remove_volumes(c, force) : engine_container_remove(c, force);
 	if (r < 0) {
 		pthread_mutex_lock(&d->lock);
 		registry_get(d, id)->removing = false;
@@ -207,7 +207,7 @@ static void *watch_thread(void *arg)
 		snprintf(num, sizeof(num), "%d", code);
 		events_container(c, "die", "exitCode", num);
 	}
-	if (rm && registry_remove_container(d, c, true) < 0)
+	if (rm && registry_remove_container(d, c, true, true) < 0)
 		dlog(1, "auto-remove %.12s: %s", id, engine_error_last()->message);
 	engine_container_free(c);
 	dctx_put(d, dc);
@@ -271,7 +271,7 @@ int registry_restore(struct daemon *d, engine_context *ctx)
 			rm = e && strcmp(st, "exited") == 0 && auto_remove(e);
 			pthread_mutex_unlock(&d->lock);
 			/* It exited while no daemon was watching: finish its --rm. */
-			if (rm && registry_remove_container(d, c, true) == 0)
+			if (rm && registry_remove_container(d, c, true, true) == 0)
 				dlog(2,
 				     "removed auto-remove container %.12s that exited while the daemon was "
 				     "down",
