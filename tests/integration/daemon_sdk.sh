@@ -111,6 +111,22 @@ for _ in range(100):
         break
     time.sleep(0.1)
 check("exec_inspect after the end", (False, 143, 0), (ins["Running"], ins["ExitCode"], ins["Pid"]))
+# the daemon watches for the detach keys (ctrl-p ctrl-q) on an exec's stdin
+eid = c.api.exec_create(ct.id, ["sh"], tty=True, stdin=True)["Id"]
+s = c.api.exec_start(eid, tty=True, socket=True)
+raw = s._sock if hasattr(s, "_sock") else s
+raw.settimeout(60)
+raw.sendall(b"echo \x10x\n\x10\x11")
+data = b""
+while True:
+    chunk = raw.recv(4096)
+    if not chunk:
+        break
+    data += chunk
+check("exec detach keys end the stream, a lone ctrl-p goes through", True, b"x" in data)
+ins = c.api.exec_inspect(eid)
+check("exec detach keys: the shell runs on", True, ins["Running"])
+os_kill(ins["Pid"], 9)
 ct.stop(timeout=5)
 ct.remove()
 

@@ -1,7 +1,8 @@
 #!/bin/sh
 # The real Docker CLI against `engine daemon` in real terminals (tmux on a
 # private socket, and script): run -it (tty, size, resize, exit status),
-# detaching with ctrl-p ctrl-q and docker attach, exec -it with resize,
+# detaching with ctrl-p ctrl-q and docker attach, exec -it with resize and
+# detach,
 # run -t / exec -t under script; without a terminal: run -i and exec -i
 # with piped stdin, exec -d; the resize endpoints.
 set -u
@@ -56,6 +57,15 @@ T send-keys -t x1 'clear; stty size' Enter
 shows x1 '^20 80'; check "exec -it resize" 0 $?
 T send-keys -t x1 'exit 5' Enter
 check "exec -it exit status" 5 "$(status x1)"
+
+# ctrl-p ctrl-q detaches from an exec too; the shell runs on
+term x2 "$DOCKER exec -it long sh -c 'echo \$\$ > /tmp/xsh; exec sh'"
+shows x2 '/ #'
+T send-keys -t x2 C-p C-q
+status x2 >/dev/null
+xsh=$(D exec long cat /tmp/xsh)
+check "exec detach: the shell runs on" 1 "$(D exec long ps -o pid,comm | grep -c "^ *$xsh sh")"
+D exec long kill -9 "$xsh"
 
 # script: -t without -i
 script -qec "$DOCKER run -t --rm busybox sh -c 'echo tty-out; tty; exit 2'" /dev/null </dev/null >"$root/s.out"; rc=$?

@@ -296,9 +296,41 @@ struct pump {
 	int sock;
 	int in, out[2]; /* the instance's ends; with a TTY in == out[0], the master */
 	bool tty, stdout_wanted, stderr_wanted;
-	char pending[32768];
+	char keys[16]; /* the detach keys' bytes */
+	size_t nkeys, matched;
+	char pending[32768 + 16]; /* a read, and the keys held back before it */
 	size_t plen, poff;
 };
+
+/* Docker's escape proxy over the client's @n bytes in p->pending: the
+ * detach keys are held back while they match and dropped once complete
+ * (true), given back when the sequence breaks off. */
+static bool detach_filter(struct pump *p, size_t n)
+{
+	char in[32768];
+	size_t o = 0;
+
+	memcpy(in, p->pending, n);
+	for (size_t i = 0; i < n; i++) {
+		if (p->nkeys && in[i] == p->keys[p->matched]) {
+			if (++p->matched == p->nkeys)
+				return true;
+			continue;
+		}
+		memcpy(p->pending + o, p->keys, p->matched);
+		o += p->matched;
+		p->matched = 0;
+		if (p->nkeys && in[i] == p->keys[0]) {
+			if (++p->matched == p->nkeys)
+				return true;
+			continue;
+		}
+		p->pending[o++] = in[i];
+	}
+	p->plen = o;
+	p->poff = 0;
+	return false;
+}
 
 /* Client bytes to stdin; false once stdin is gone. */
 static bool feed(struct pump *p, engine_exec *ex)
@@ -338,8 +370,9 @@ static bool drain(struct pump *p, int s, bool *client_gone)
 	return true;
 }
 
-/* Relay until the output ends, or the process is gone and its output drained. */
-static void pump(struct dexec *x, struct pump *p)
+/* Relay until the output ends, or the process is gone and its output
+ * drained (false), or the client typed the detach keys (true). */
+static bool pump(struct dexec *x, struct pump *p)
 {
 	bool sock_eof = p->in < 0, client_gone = false;
 
@@ -371,20 +404,32 @@ static void pump(struct dexec *x, struct pump *p)
 			if (pf[s].revents && !drain(p, s, &client_gone))
 				p->out[s] = -1;
 		if (pf[2].revents) {
-			ssize_t r = read(p->sock, p->pending, sizeof(p->pending));
+			ssize_t r = read(p->sock, p->pending, 32768);
 
 			if (r > 0) {
-				p->plen = (size_t)r;
-				p->poff = 0;
+				if (detach_filter(p, (size_t)r))
+					return true;
 			} else if (r == 0 || (errno != EINTR && errno != EAGAIN)) {
-				/* The client's half-close is stdin's EOF. */
+				/* The client's half-close is stdin's EOF; a terminal
+				 * stays open, as with dockerd (a client that detached
+				 * leaves its shell running). */
 				sock_eof = true;
-				engine_exec_close_stdin(x->ex);
+				if (!p->tty)
+					engine_exec_close_stdin(x->ex);
 			}
 		}
 		if (pf[3].revents && !feed(p, x->ex))
 			sock_eof = true;
 	}
+	return false;
+}
+
+static void *detached_thread(void *arg)
+{
+	struct dexec *x = arg;
+
+	finish(x->d, x, exit_code_of(x));
+	return NULL;
 }
 
 static void exec_upgraded(int sock, const char *extra, size_t extra_len, void *data)
@@ -393,6 +438,7 @@ static void exec_upgraded(int sock, const char *extra, size_t extra_len, void *d
 	struct daemon *d = x->d;
 	struct pump *p = calloc(1, sizeof(*p));
 	int r = p ? engine_exec_start(x->ex, NULL) : ENGINE_ENOMEM;
+	bool detached = false;
 
 	spawned(d, x);
 	if (r < 0 || !p) {
@@ -423,21 +469,39 @@ static void exec_upgraded(int sock, const char *extra, size_t extra_len, void *d
 	p->in = x->attach_stdin ? engine_exec_fd(x->ex, 0) : -1;
 	p->out[0] = engine_exec_fd(x->ex, 1);
 	p->out[1] = engine_exec_fd(x->ex, 2);
+	/* Docker's default detach keys, for exec as for attach. */
+	if (p->in >= 0 && engine_detach_keys_parse(x->detach_keys ? x->detach_keys : "ctrl-p,ctrl-q", p->keys,
+						   sizeof(p->keys), &p->nkeys) < 0)
+		p->nkeys = 0;
 	if (extra_len && p->in >= 0) {
-		p->plen = extra_len < sizeof(p->pending) ? extra_len : sizeof(p->pending);
-		memcpy(p->pending, extra, p->plen);
+		memcpy(p->pending, extra, extra_len < 32768 ? extra_len : 32768);
+		detached = detach_filter(p, extra_len < 32768 ? extra_len : 32768);
 	}
-	pump(x, p);
+	detached = detached || pump(x, p);
 	free(p);
+	if (detached) {
+		/* It runs on; a thread of ours records its end. */
+		pthread_t th;
+
+		if (pthread_create(&th, NULL, detached_thread, x) == 0) {
+			pthread_detach(th);
+			return;
+		}
+	}
 	finish(d, x, exit_code_of(x));
 }
 
-static void *detached_thread(void *arg)
+/* After the upgraded connection: one whose client left before the upgrade
+ * never ran the process, so the instance may be started again. */
+static void exec_upgrade_done(void *data)
 {
-	struct dexec *x = arg;
+	struct dexec *x = data;
 
-	finish(x->d, x, exit_code_of(x));
-	return NULL;
+	pthread_mutex_lock(&x->d->lock);
+	if (!x->spawned)
+		x->started = x->running = false;
+	pthread_cond_broadcast(&x->d->cond);
+	pthread_mutex_unlock(&x->d->lock);
 }
 
 static void exec_start(hs_request *req, void *app)
@@ -475,7 +539,8 @@ static void exec_start(hs_request *req, void *app)
 	}
 	events_emit("container", "exec_start", x->container, "execID", x->id, NULL);
 	if (!detach) {
-		hs_reply_upgrade(req, "application/vnd.docker.raw-stream", exec_upgraded, x, NULL);
+		hs_reply_upgrade(req, "application/vnd.docker.raw-stream", exec_upgraded, x,
+				 exec_upgrade_done);
 		return;
 	}
 	so.detach = 1;
