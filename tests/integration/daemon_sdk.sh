@@ -21,6 +21,15 @@ def check(name, want, got):
         print("FAIL %s: expected [%r] got [%r]" % (name, want, got))
         fails += 1
 
+def read_all(raw):
+    """Everything an upgraded stream sends until the daemon closes it."""
+    data = b""
+    while True:
+        chunk = raw.recv(4096)
+        if not chunk:
+            return data
+        data += chunk
+
 c = docker.DockerClient(base_url=sys.argv[1], version="auto")
 check("api version", "1.41", c.version()["ApiVersion"])
 check("ping", True, c.ping())
@@ -112,18 +121,18 @@ for _ in range(100):
     time.sleep(0.1)
 check("exec_inspect after the end", (False, 143, 0), (ins["Running"], ins["ExitCode"], ins["Pid"]))
 # the daemon watches for the detach keys (ctrl-p ctrl-q) on an exec's stdin
-eid = c.api.exec_create(ct.id, ["sh"], tty=True, stdin=True)["Id"]
+eid = c.api.exec_create(ct.id, ["sh", "-c", "cat > /tmp/dk"], tty=True, stdin=True)["Id"]
 s = c.api.exec_start(eid, tty=True, socket=True)
 raw = s._sock if hasattr(s, "_sock") else s
 raw.settimeout(60)
-raw.sendall(b"echo \x10x\n\x10\x11")
-data = b""
-while True:
-    chunk = raw.recv(4096)
-    if not chunk:
+raw.sendall(b"a\x10b\n\x10\x11")
+read_all(raw)
+for _ in range(100):
+    got = ct.exec_run(["cat", "/tmp/dk"]).output
+    if got:
         break
-    data += chunk
-check("exec detach keys end the stream, a lone ctrl-p goes through", True, b"x" in data)
+    time.sleep(0.1)
+check("exec detach keys: what came before, a lone ctrl-p included, went through", b"a\x10b\n", got)
 ins = c.api.exec_inspect(eid)
 check("exec detach keys: the shell runs on", True, ins["Running"])
 os_kill(ins["Pid"], 9)
@@ -135,12 +144,7 @@ ct = c.containers.run("busybox", ["sh", "-c", "read x; echo got:$x; tty"], tty=T
 s = c.api.attach_socket(ct.id, params={"stdin": 1, "stdout": 1, "stderr": 1, "stream": 1})
 raw = s._sock if hasattr(s, "_sock") else s
 raw.sendall(b"hi\n")
-data = b""
-while True:
-    chunk = raw.recv(4096)
-    if not chunk:
-        break
-    data += chunk
+data = read_all(raw)
 check("attach_socket with a TTY: raw pty bytes", b"hi\r\ngot:hi\r\n/dev/pts/0\r\n", data)
 check("wait after the TTY run", 0, ct.wait()["StatusCode"])
 ct.remove()

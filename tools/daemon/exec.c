@@ -314,7 +314,7 @@ static bool detach_filter(struct pump *p, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		if (p->nkeys && in[i] == p->keys[p->matched]) {
 			if (++p->matched == p->nkeys)
-				return true;
+				break;
 			continue;
 		}
 		memcpy(p->pending + o, p->keys, p->matched);
@@ -322,14 +322,14 @@ static bool detach_filter(struct pump *p, size_t n)
 		p->matched = 0;
 		if (p->nkeys && in[i] == p->keys[0]) {
 			if (++p->matched == p->nkeys)
-				return true;
+				break;
 			continue;
 		}
 		p->pending[o++] = in[i];
 	}
 	p->plen = o;
 	p->poff = 0;
-	return false;
+	return p->nkeys && p->matched == p->nkeys;
 }
 
 /* Client bytes to stdin; false once stdin is gone. */
@@ -349,6 +349,17 @@ static bool feed(struct pump *p, engine_exec *ex)
 	p->plen = p->poff = 0;
 	engine_exec_close_stdin(ex);
 	return false;
+}
+
+/* What came before the detach keys still reaches stdin (a second at most). */
+static void flush_pending(struct pump *p, engine_exec *ex)
+{
+	for (int tries = 0; p->plen && tries < 10; tries++) {
+		struct pollfd pf = {.fd = p->in, .events = POLLOUT};
+
+		if (poll(&pf, 1, 100) == 1 && !feed(p, ex))
+			break;
+	}
 }
 
 /* Output to the client (framed without a TTY); false at its end. */
@@ -407,8 +418,10 @@ static bool pump(struct dexec *x, struct pump *p)
 			ssize_t r = read(p->sock, p->pending, 32768);
 
 			if (r > 0) {
-				if (detach_filter(p, (size_t)r))
+				if (detach_filter(p, (size_t)r)) {
+					flush_pending(p, x->ex);
 					return true;
+				}
 			} else if (r == 0 || (errno != EINTR && errno != EAGAIN)) {
 				/* The client's half-close is stdin's EOF; a terminal
 				 * stays open, as with dockerd (a client that detached
@@ -476,6 +489,8 @@ static void exec_upgraded(int sock, const char *extra, size_t extra_len, void *d
 	if (extra_len && p->in >= 0) {
 		memcpy(p->pending, extra, extra_len < 32768 ? extra_len : 32768);
 		detached = detach_filter(p, extra_len < 32768 ? extra_len : 32768);
+		if (detached)
+			flush_pending(p, x->ex);
 	}
 	detached = detached || pump(x, p);
 	free(p);
