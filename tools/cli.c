@@ -40,6 +40,19 @@ int cli_open_context(engine_context **out)
 	return 0;
 }
 
+int cli_open_container(const char *key, engine_container **out)
+{
+	engine_context *ctx;
+
+	if (cli_open_context(&ctx) < 0)
+		return -1;
+	if (engine_container_open(ctx, key, out) < 0) {
+		cli_fail(1, NULL);
+		return -1;
+	}
+	return 0;
+}
+
 int cli_fail(int status, const char *context)
 {
 	const engine_error *e = engine_error_last();
@@ -75,11 +88,31 @@ int cli_dispatch(const struct cli_command *const *tables, int argc, char **argv,
 	return 127;
 }
 
-void cli_print_commands(const struct cli_command *table)
+int cli_group(int argc, char **argv, const char *summary, const struct cli_command *const *tables)
+{
+	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		FILE *f = argc < 2 ? stderr : stdout;
+
+		fprintf(f, "\nUsage:  engine %s COMMAND\n\n%s\n\nCommands:\n", argv[0], summary);
+		for (size_t t = 0; tables[t]; t++)
+			cli_print_commands_to(f, tables[t]);
+		fprintf(f, "\nRun 'engine %s COMMAND --help' for more information on a command.\n", argv[0]);
+		return argc < 2 ? 1 : 0;
+	}
+	optind = 0;
+	return cli_dispatch(tables, argc - 1, argv + 1, argv[0]);
+}
+
+void cli_print_commands_to(FILE *f, const struct cli_command *table)
 {
 	for (const struct cli_command *c = table; c->name; c++)
 		if (c->summary)
-			printf("  %-10s %s\n", c->name, c->summary);
+			fprintf(f, "  %-10s %s\n", c->name, c->summary);
+}
+
+void cli_print_commands(const struct cli_command *table)
+{
+	cli_print_commands_to(stdout, table);
 }
 
 void cli_usage_print(const struct cli_usage *u, FILE *f)
@@ -141,4 +174,27 @@ int cli_getopt_mixed(int argc, char **argv, const char *shortopts, const struct 
 		     const struct cli_usage *u)
 {
 	return getopt_common(argc, argv, shortopts, longopts, u, true);
+}
+
+int cli_operands(int argc, char **argv, const struct cli_usage *u, int min, int max)
+{
+	int c, n;
+
+	optind = 0; /* a fresh scan that may permute */
+	while ((c = cli_getopt_mixed(argc, argv, NULL, NULL, u)) != CLI_OPT_END)
+		return c == CLI_OPT_HELP ? 0 : -EXIT_ENGINE;
+	n = argc - optind;
+	if (n >= min && (max < 0 || n <= max))
+		return optind;
+	char what[64];
+
+	if (min == max)
+		snprintf(what, sizeof(what), "requires exactly %d argument%s.", min, min == 1 ? "" : "s");
+	else if (n < min)
+		snprintf(what, sizeof(what), "requires at least %d argument%s.", min, min == 1 ? "" : "s");
+	else if (max == 0)
+		snprintf(what, sizeof(what), "accepts no arguments.");
+	else
+		snprintf(what, sizeof(what), "requires at most %d argument%s.", max, max == 1 ? "" : "s");
+	return -cli_args_error(u, what);
 }

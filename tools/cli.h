@@ -31,6 +31,9 @@ extern struct cli_globals cli_globals;
 extern const struct cli_command cli_image_commands[];
 extern const struct cli_command cli_image_io_commands[];
 extern const struct cli_command cli_container_commands[];
+/* start, stop, kill, rm, pause, unpause, wait (cmd_lifecycle.c). */
+extern const struct cli_command cli_lifecycle_commands[];
+int cli_rm(int argc, char **argv);
 /* ps and stats (cmd_ps.c); `engine container ls` is cli_ps. */
 extern const struct cli_command cli_ps_commands[];
 int cli_ps(int argc, char **argv);
@@ -45,6 +48,7 @@ extern const struct cli_command cli_registry_commands[];
 extern const struct cli_command cli_system_commands[];
 /* version and info (cmd_info.c). */
 extern const struct cli_command cli_info_commands[];
+int cli_info(int argc, char **argv);
 extern const struct cli_command cli_daemon_commands[];
 extern const struct cli_command cli_network_commands[];
 extern const struct cli_command cli_volume_commands[];
@@ -52,12 +56,18 @@ extern const struct cli_command cli_regserve_commands[];
 
 /* Open the context the global options describe; prints the error itself. */
 int cli_open_context(engine_context **out);
+/* Open container @key (name, ID or prefix) in it; prints the error itself. */
+int cli_open_container(const char *key, engine_container **out);
 
 /* Print "Error: <context>: <engine_error_last message>" to stderr and
  * return @status (1 unless a command has its own convention, like run's 125). */
 int cli_fail(int status, const char *context);
 /* Print "Error: <formatted>" and return @status. */
 int cli_failf(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* A command group (`engine container ...`): --help (or no command) lists
+ * the commands of @tables, else argv[1] runs from them. */
+int cli_group(int argc, char **argv, const char *summary, const struct cli_command *const *tables);
 
 /* Find @name in the NULL-terminated tables and run it; 127 if unknown. */
 int cli_dispatch(const struct cli_command *const *tables, int argc, char **argv, const char *what);
@@ -84,6 +94,11 @@ int cli_getopt(int argc, char **argv, const char *shortopts, const struct option
  * as docker's commands other than run/create/exec allow. */
 int cli_getopt_mixed(int argc, char **argv, const char *shortopts, const struct option *longopts,
 		     const struct cli_usage *u);
+/* For commands without flags of their own: --help, unknown flags and the
+ * operand count (@min..@max, @max < 0: no limit) the docker way. Returns
+ * the index of the first operand (> 0), else minus the status to exit
+ * with (0 after --help). */
+int cli_operands(int argc, char **argv, const struct cli_usage *u, int min, int max);
 /* Print the usage (to stdout for --help, else stderr). */
 void cli_usage_print(const struct cli_usage *u, FILE *f);
 /* "engine X" requires N arguments: one line + the See line; returns 125. */
@@ -95,6 +110,7 @@ int cli_pull_for_run(const char *ref, const char *platform);
 
 /* Print a table's commands (for usage). */
 void cli_print_commands(const struct cli_command *table);
+void cli_print_commands_to(FILE *f, const struct cli_command *table);
 
 /* Attach to @c (stdin when @interactive), optionally start it, copy its
  * stdio until it exits or the user detaches with @detach_keys (NULL:

@@ -35,9 +35,7 @@ void cli_table_flush(cli_table *t, FILE *f);
 void cli_print_pruned(const char *what, engine_strarray *gone, int64_t reclaimed);
 /* Ask "Are you sure you want to continue? [y/N]" after @warning. */
 bool cli_confirm(const char *warning);
-/* `image prune` and `system prune` ([-a] [-f]): asks unless forced, prints
- * docker's report. Defined in cmd_system.c. */
-int cli_prune_images(int argc, char **argv, const char *usage, const char *warn_dangling,
-		     const char *warn_all);
+/* `engine image prune [-a] [-f]` (cmd_system.c, which has system prune). */
+int cli_prune_images(int argc, char **argv);
 
 #endif

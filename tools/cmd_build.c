@@ -1,12 +1,14 @@
 /* engine CLI: `engine build`, printing Docker's classic builder output. */
 #define _GNU_SOURCE
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli_util.h"
 
 struct printer {
 	int quiet;
@@ -215,24 +217,49 @@ static int cmd_build(int argc, char **argv)
 	return status;
 }
 
-/* `engine builder prune`: forget cache entries whose images are gone. */
-static int cmd_builder(int argc, char **argv)
+/* `engine builder prune [-a] [-f]`: forget cache entries whose images are
+ * gone (the cache holds no layers of its own, so -a removes no more). */
+static int builder_prune(int argc, char **argv)
 {
+	static const struct option opts[] = {{"all", no_argument, NULL, 'a'},
+					     {"force", no_argument, NULL, 'f'},
+					     {"help", no_argument, NULL, 'h'},
+					     {NULL, 0, NULL, 0}};
+	static const struct cli_usage u = {
+	    "builder prune", "[OPTIONS]", "Remove build cache",
+	    "  -a, --all     Remove all unused build cache, not just dangling ones\n"
+	    "  -f, --force   Do not prompt for confirmation\n"};
 	engine_context *ctx;
 	int64_t removed = 0;
+	bool force = false;
+	int c;
 
-	if (argc != 2 || strcmp(argv[1], "prune") != 0) {
-		fprintf(
-		    stderr,
-		    "Usage: engine builder prune\n\nRemove build cache entries whose images were removed.\n");
-		return argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) ? 0 : 1;
+	optind = 0; /* a fresh scan that may permute */
+	while ((c = cli_getopt_mixed(argc, argv, "af", opts, &u)) != CLI_OPT_END) {
+		if (c == 'f')
+			force = true;
+		else if (c != 'a')
+			return c == CLI_OPT_HELP ? 0 : EXIT_ENGINE;
 	}
+	if (optind < argc)
+		return cli_args_error(&u, "accepts no arguments.");
+	if (!force && !cli_confirm("WARNING! This will remove all dangling build cache."))
+		return 0;
 	if (cli_open_context(&ctx) < 0)
 		return 1;
 	if (engine_build_cache_prune(ctx, &removed) < 0)
 		return cli_fail(1, "builder prune");
 	printf("Deleted build cache entries: %lld\n", (long long)removed);
 	return 0;
+}
+
+static int cmd_builder(int argc, char **argv)
+{
+	static const struct cli_command group[] = {{"prune", builder_prune, "Remove build cache"},
+						   {NULL, NULL, NULL}};
+	static const struct cli_command *const tables[] = {group, NULL};
+
+	return cli_group(argc, argv, "Manage builds", tables);
 }
 
 const struct cli_command cli_build_commands[] = {

@@ -615,206 +615,12 @@ static int cmd_create(int argc, char **argv)
 	return cmd_run_or_create(argc, argv, 1);
 }
 
-/* --- commands over existing containers ---------------------------------- */
-
-static int open_container(const char *key, engine_container **out)
-{
-	engine_context *ctx;
-
-	if (cli_open_context(&ctx) < 0)
-		return -1;
-	if (engine_container_open(ctx, key, out) < 0) {
-		cli_fail(1, NULL);
-		return -1;
-	}
-	return 0;
-}
-
-static int cmd_start(int argc, char **argv)
-{
-	int attach = 0, interactive = 0, c, status = 0;
-	const char *keys = NULL;
-	static const struct option lo[] = {{"attach", no_argument, NULL, 'a'},
-					   {"interactive", no_argument, NULL, 'i'},
-					   {"detach-keys", required_argument, NULL, 'k'},
-					   {NULL, 0, NULL, 0}};
-
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "+ai", lo, NULL)) != -1) {
-		if (c == 'a')
-			attach = 1;
-		else if (c == 'i')
-			interactive = 1;
-		else if (c == 'k')
-			keys = optarg;
-		else
-			return cli_failf(1,
-					 "usage: engine start [-a] [-i] [--detach-keys KEYS] CONTAINER...");
-	}
-	if (optind >= argc)
-		return cli_failf(1, "usage: engine start [-a] [-i] CONTAINER...");
-	if ((attach || interactive) && argc - optind > 1)
-		return cli_failf(1, "you cannot start and attach multiple containers at once");
-	for (int i = optind; i < argc; i++) {
-		engine_container *ct;
-
-		if (open_container(argv[i], &ct) < 0) {
-			status = 1;
-			continue;
-		}
-		if (attach || interactive) {
-			status = cli_run_attached(ct, interactive, 1, 0, keys, 1);
-		} else if (engine_container_start(ct) < 0) {
-			status = cli_fail(1, argv[i]);
-		} else {
-			puts(argv[i]);
-		}
-		engine_container_free(ct);
-	}
-	return status;
-}
-
-/* Run @fn on every CONTAINER argument after the options, docker style:
- * print the argument on success, keep going on errors, exit 1 if any failed. */
-static int for_each(int argc, char **argv, int first, int (*fn)(engine_container *, void *), void *arg,
-		    int print)
-{
-	int status = 0;
-
-	if (first >= argc)
-		return cli_failf(1, "\"engine %s\" requires at least 1 argument", argv[0]);
-	for (int i = first; i < argc; i++) {
-		engine_container *ct;
-
-		if (open_container(argv[i], &ct) < 0) {
-			status = 1;
-			continue;
-		}
-		if (fn(ct, arg) < 0)
-			status = cli_fail(1, argv[i]);
-		else if (print)
-			puts(argv[i]);
-		engine_container_free(ct);
-	}
-	return status;
-}
-
-static int do_stop(engine_container *c, void *arg)
-{
-	return engine_container_stop(c, *(int *)arg);
-}
-
-static int cmd_stop(int argc, char **argv)
-{
-	int grace = -1, c;
-	static const struct option lo[] = {{"time", required_argument, NULL, 't'}, {NULL, 0, NULL, 0}};
-
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "+t:", lo, NULL)) != -1) {
-		if (c != 't')
-			return cli_failf(1, "usage: engine stop [-t SECONDS] CONTAINER...");
-		grace = atoi(optarg);
-	}
-	return for_each(argc, argv, optind, do_stop, &grace, 1);
-}
-
-static int do_kill(engine_container *c, void *arg)
-{
-	return engine_container_kill(c, *(int *)arg);
-}
-
-static int parse_signal(const char *s, int *out)
-{
-	static const char *const names[] = {"HUP",  "INT",  "QUIT", "ILL",  "TRAP", "ABRT", "BUS", "FPE",
-					    "KILL", "USR1", "SEGV", "USR2", "PIPE", "ALRM", "TERM"};
-	char *end;
-	long v = strtol(s, &end, 10);
-
-	if (!*end && v > 0 && v < 65) {
-		*out = (int)v;
-		return 0;
-	}
-	if (strncmp(s, "SIG", 3) == 0)
-		s += 3;
-	for (int i = 0; i < 15; i++)
-		if (strcmp(s, names[i]) == 0) {
-			*out = i + 1;
-			return 0;
-		}
-	if (strcmp(s, "CONT") == 0 || strcmp(s, "STOP") == 0 || strcmp(s, "CHLD") == 0) {
-		*out = strcmp(s, "CONT") == 0 ? SIGCONT : strcmp(s, "STOP") == 0 ? SIGSTOP : SIGCHLD;
-		return 0;
-	}
-	return -1;
-}
-
-static int cmd_kill(int argc, char **argv)
-{
-	int sig = SIGKILL, c;
-	static const struct option lo[] = {{"signal", required_argument, NULL, 's'}, {NULL, 0, NULL, 0}};
-
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "+s:", lo, NULL)) != -1) {
-		if (c != 's' || parse_signal(optarg, &sig) < 0)
-			return cli_failf(1, "usage: engine kill [-s SIGNAL] CONTAINER...");
-	}
-	return for_each(argc, argv, optind, do_kill, &sig, 1);
-}
-
-/* arg: bit 0 force, bit 1 the anonymous volumes too (-v) */
-static int do_rm(engine_container *c, void *arg)
-{
-	int how = *(int *)arg;
-
-	return how & 2 ? engine_container_remove_volumes(c, how & 1) : engine_container_remove(c, how & 1);
-}
-
-static int cmd_rm(int argc, char **argv)
-{
-	int how = 0, c;
-	static const struct option lo[] = {
-	    {"force", no_argument, NULL, 'f'}, {"volumes", no_argument, NULL, 'v'}, {NULL, 0, NULL, 0}};
-
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "+fv", lo, NULL)) != -1) {
-		if (c != 'f' && c != 'v')
-			return cli_failf(1, "usage: engine rm [-f] [-v] CONTAINER...");
-		how |= c == 'f' ? 1 : 2;
-	}
-	return for_each(argc, argv, optind, do_rm, &how, 1);
-}
-
-static int do_pause(engine_container *c, void *arg)
-{
-	return *(int *)arg ? engine_container_pause(c) : engine_container_resume(c);
-}
-
-static int cmd_pause(int argc, char **argv)
-{
-	int on = 1;
-
-	return for_each(argc, argv, 1, do_pause, &on, 1);
-}
-
-static int cmd_unpause(int argc, char **argv)
-{
-	int on = 0;
-
-	return for_each(argc, argv, 1, do_pause, &on, 1);
-}
-
 static int cmd_container(int argc, char **argv);
 
 const struct cli_command cli_container_commands[] = {
     {"run", cmd_run, "Run a command in a new container"},
     {"create", cmd_create, "Create a new container"},
-    {"start", cmd_start, "Start one or more stopped containers"},
     {"exec", cli_exec, "Run a command in a running container"},
-    {"stop", cmd_stop, "Stop one or more running containers"},
-    {"kill", cmd_kill, "Kill one or more running containers"},
-    {"rm", cmd_rm, "Remove one or more containers"},
-    {"pause", cmd_pause, "Pause all processes within containers"},
-    {"unpause", cmd_unpause, "Unpause all processes within containers"},
     {"container", cmd_container, "Manage containers (engine container ls|run|rm|...)"},
     {NULL, NULL, NULL},
 };
@@ -824,18 +630,18 @@ static int cmd_container(int argc, char **argv)
 	static const struct cli_command aliases[] = {
 	    {"ls", cli_ps, NULL},
 	    {"list", cli_ps, NULL},
-	    {"remove", cmd_rm, NULL},
+	    {"remove", cli_rm, NULL},
 	    {"inspect", cli_inspect_containers, "Return low-level information on containers"},
 	    {"prune", cli_container_prune, "Remove all stopped containers"},
 	    {NULL, NULL, NULL},
 	};
-	const struct cli_command *const tables[] = {
-	    aliases, cli_container_commands, cli_ps_commands, cli_manage_commands, cli_attach_commands, NULL};
+	const struct cli_command *const tables[] = {aliases,
+						    cli_container_commands,
+						    cli_lifecycle_commands,
+						    cli_ps_commands,
+						    cli_manage_commands,
+						    cli_attach_commands,
+						    NULL};
 
-	if (argc < 2) {
-		printf("Usage: engine container COMMAND\n\nCommands:\n");
-		cli_print_commands(cli_container_commands);
-		return 1;
-	}
-	return cli_dispatch(tables, argc - 1, argv + 1, "container");
+	return cli_group(argc, argv, "Manage containers", tables);
 }

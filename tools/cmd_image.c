@@ -14,12 +14,6 @@
 #include "cli_format.h"
 #include "cli_util.h"
 
-static int usage_error(const char *usage)
-{
-	fprintf(stderr, "Usage: %s\n", usage);
-	return 1;
-}
-
 /* --- images ---------------------------------------------------------------- */
 
 static void split_tag(const char *ref, char *repo, size_t repo_len, const char **tag)
@@ -312,33 +306,42 @@ static int cmd_image_inspect(int argc, char **argv)
 
 static int cmd_tag(int argc, char **argv)
 {
+	static const struct cli_usage u = {"tag", "SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]",
+					   "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE", NULL};
 	engine_context *ctx;
+	int i = cli_operands(argc, argv, &u, 2, 2);
 
-	if (argc != 3)
-		return usage_error("engine tag SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]");
+	if (i <= 0)
+		return -i;
 	if (cli_open_context(&ctx) < 0)
 		return 1;
-	if (engine_image_tag(ctx, argv[1], argv[2]) < 0)
+	if (engine_image_tag(ctx, argv[i], argv[i + 1]) < 0)
 		return cli_fail(1, NULL);
 	return 0;
 }
 
 static int cmd_rmi(int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"force", no_argument, NULL, 'f'}, {"no-prune", no_argument, NULL, 'n'}, {NULL, 0, NULL, 0}};
+	static const struct option opts[] = {{"force", no_argument, NULL, 'f'},
+					     {"no-prune", no_argument, NULL, 'n'},
+					     {"help", no_argument, NULL, 'h'},
+					     {NULL, 0, NULL, 0}};
+	static const struct cli_usage u = {"rmi", "[OPTIONS] IMAGE [IMAGE...]", "Remove one or more images",
+					   "  -f, --force      Force removal of the image\n"
+					   "      --no-prune   Do not delete untagged parents\n"};
 	engine_image_remove_options ro = ENGINE_IMAGE_REMOVE_OPTIONS_INIT;
 	engine_context *ctx;
 	int c, status = 0;
 
-	while ((c = getopt_long(argc, argv, "f", opts, NULL)) != -1) {
+	optind = 0; /* a fresh scan that may permute */
+	while ((c = cli_getopt_mixed(argc, argv, "f", opts, &u)) != CLI_OPT_END) {
 		if (c == 'f')
 			ro.force = 1;
 		else if (c != 'n')
-			return usage_error("engine rmi [-f] IMAGE [IMAGE...]");
+			return c == CLI_OPT_HELP ? 0 : EXIT_ENGINE;
 	}
 	if (optind >= argc)
-		return usage_error("engine rmi [-f] IMAGE [IMAGE...]");
+		return cli_args_error(&u, "requires at least 1 argument.");
 	if (cli_open_context(&ctx) < 0)
 		return 1;
 	for (int i = optind; i < argc; i++) {
@@ -357,25 +360,21 @@ static int cmd_rmi(int argc, char **argv)
 
 static int cmd_unpack(int argc, char **argv)
 {
+	static const struct cli_usage u = {"unpack", "IMAGE DIR",
+					   "Write an image's root filesystem to a directory", NULL};
 	engine_context *ctx;
+	int i = cli_operands(argc, argv, &u, 2, 2);
 
-	if (argc != 3)
-		return usage_error("engine unpack IMAGE DIR");
+	if (i <= 0)
+		return -i;
 	if (cli_open_context(&ctx) < 0)
 		return 1;
-	if (engine_image_unpack(ctx, argv[1], argv[2]) < 0)
+	if (engine_image_unpack(ctx, argv[i], argv[i + 1]) < 0)
 		return cli_fail(1, NULL);
 	return 0;
 }
 
 /* --- image prune and the `engine image` group ------------------------------------ */
-
-static int cmd_image_prune(int argc, char **argv)
-{
-	return cli_prune_images(
-	    argc, argv, "engine image prune [-a] [-f]", "WARNING! This will remove all dangling images.",
-	    "WARNING! This will remove all images without at least one container associated to them.");
-}
 
 static const struct cli_command image_group[] = {
     {"ls", cmd_images, "List images"},
@@ -384,7 +383,7 @@ static const struct cli_command image_group[] = {
     {"tag", cmd_tag, "Create a tag TARGET that refers to SOURCE"},
     {"rm", cmd_rmi, "Remove images"},
     {"remove", cmd_rmi, NULL},
-    {"prune", cmd_image_prune, "Remove unused images"},
+    {"prune", cli_prune_images, "Remove unused images"},
     {"unpack", cmd_unpack, "Write an image's root filesystem to a directory"},
     {NULL, NULL, NULL},
 };

@@ -207,7 +207,7 @@ static void info_print(json_object *o)
 	printf(" Debug Mode: %s\n", cli_globals.debug ? "true" : "false");
 }
 
-static int cmd_info(int argc, char **argv)
+int cli_info(int argc, char **argv)
 {
 	static const struct cli_usage u = {
 	    "info", "[OPTIONS]", "Display system-wide information",
@@ -220,6 +220,6 @@ static int cmd_info(int argc, char **argv)
 
 const struct cli_command cli_info_commands[] = {
     {"version", cmd_version, "Show the engine version information"},
-    {"info", cmd_info, "Display system-wide information"},
+    {"info", cli_info, "Display system-wide information"},
     {NULL, NULL, NULL},
 };

@@ -14,19 +14,6 @@
 #include "cli.h"
 #include "cli_util.h"
 
-static int open_one(const char *key, engine_container **out)
-{
-	engine_context *ctx;
-
-	if (cli_open_context(&ctx) < 0)
-		return -1;
-	if (engine_container_open(ctx, key, out) < 0) {
-		cli_fail(1, NULL);
-		return -1;
-	}
-	return 0;
-}
-
 static const struct cli_usage rename_usage = {"rename", "CONTAINER NEW_NAME", "Rename a container", NULL};
 
 static int cmd_rename(int argc, char **argv)
@@ -39,7 +26,7 @@ static int cmd_rename(int argc, char **argv)
 		return o == CLI_OPT_HELP ? 0 : 125;
 	if (argc - optind != 2)
 		return cli_args_error(&rename_usage, "requires exactly 2 arguments.");
-	if (open_one(argv[optind], &c) < 0)
+	if (cli_open_container(argv[optind], &c) < 0)
 		return 1;
 	if (engine_container_rename(c, argv[optind + 1]) < 0)
 		status = cli_fail(1, NULL);
@@ -139,7 +126,7 @@ static int cmd_update(int argc, char **argv)
 	for (int i = optind; i < argc; i++) {
 		engine_container *c;
 
-		if (open_one(argv[i], &c) < 0) {
+		if (cli_open_container(argv[i], &c) < 0) {
 			status = 1;
 			continue;
 		}
@@ -174,7 +161,7 @@ static int cmd_restart(int argc, char **argv)
 	for (int i = optind; i < argc; i++) {
 		engine_container *c;
 
-		if (open_one(argv[i], &c) < 0) {
+		if (cli_open_container(argv[i], &c) < 0) {
 			status = 1;
 			continue;
 		}
@@ -213,7 +200,7 @@ static int cmd_top(int argc, char **argv)
 				strcat(args, " ");
 			strcat(args, argv[i]);
 		}
-	if (open_one(argv[optind], &c) < 0) {
+	if (cli_open_container(argv[optind], &c) < 0) {
 		free(args);
 		return 1;
 	}
@@ -259,7 +246,7 @@ static int cmd_diff(int argc, char **argv)
 		return opt == CLI_OPT_HELP ? 0 : 125;
 	if (argc - optind != 1)
 		return cli_args_error(&diff_usage, "requires exactly 1 argument.");
-	if (open_one(argv[optind], &c) < 0)
+	if (cli_open_container(argv[optind], &c) < 0)
 		return 1;
 	opt = engine_container_changes(c, &json);
 	engine_container_free(c);
@@ -330,7 +317,7 @@ static int cmd_cp(int argc, char **argv)
 		return cli_failf(1, src_c ? "copying between containers is not supported"
 					  : "must specify at least one container source");
 	}
-	r = open_one(src_c ? src_c : dst_c, &c);
+	r = cli_open_container(src_c ? src_c : dst_c, &c);
 	free(src_c);
 	free(dst_c);
 	if (r < 0)
@@ -378,7 +365,7 @@ static int cmd_export(int argc, char **argv)
 		return cli_args_error(&export_usage, "requires exactly 1 argument.");
 	if (!output && isatty(1))
 		return cli_failf(1, "cowardly refusing to save to a terminal. Use the -o flag or redirect");
-	if (open_one(argv[optind], &c) < 0)
+	if (cli_open_container(argv[optind], &c) < 0)
 		return 1;
 	if (output && (fd = open(output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0) {
 		engine_container_free(c);
@@ -437,7 +424,7 @@ static int cmd_commit(int argc, char **argv)
 		return cli_args_error(&commit_usage, "requires at least 1 and at most 2 arguments.");
 	}
 	co.ref = argc - optind == 2 ? argv[optind + 1] : NULL;
-	if (open_one(argv[optind], &c) < 0) {
+	if (cli_open_container(argv[optind], &c) < 0) {
 		free(changes);
 		return 1;
 	}

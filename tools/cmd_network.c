@@ -329,28 +329,26 @@ static int cmd_network(int argc, char **argv)
 {
 	const struct cli_command *const tables[] = {network_commands, NULL};
 
-	if (argc < 2) {
-		printf("Usage: engine network COMMAND\n\nCommands:\n");
-		cli_print_commands(network_commands);
-		return 1;
-	}
-	return cli_dispatch(tables, argc - 1, argv + 1, "network");
+	return cli_group(argc, argv, "Manage networks", tables);
 }
 
 static int cmd_port(int argc, char **argv)
 {
+	static const struct cli_usage u = {"port", "CONTAINER [PRIVATE_PORT[/PROTO]]",
+					   "List port mappings or a specific mapping for the container",
+					   NULL};
 	engine_context *ctx;
 	engine_container *c = NULL;
-	int status = 0;
+	int status = 0, first = cli_operands(argc, argv, &u, 1, 2);
 
-	if (argc < 2 || argc > 3)
-		return cli_failf(1, "usage: engine port CONTAINER [PRIVATE_PORT[/PROTO]]");
-	if (cli_open_context(&ctx) < 0 || engine_container_open(ctx, argv[1], &c) < 0)
+	if (first <= 0)
+		return -first;
+	if (cli_open_context(&ctx) < 0 || engine_container_open(ctx, argv[first], &c) < 0)
 		return cli_fail(1, NULL);
-	if (argc == 3) {
+	if (first + 1 < argc) {
 		engine_strarray out = {NULL, 0};
 
-		if (engine_container_port(c, argv[2], &out) < 0) {
+		if (engine_container_port(c, argv[first + 1], &out) < 0) {
 			status = cli_fail(1, NULL);
 		} else {
 			for (size_t i = 0; i < out.count; i++)

@@ -58,7 +58,7 @@ diff -u "$tmp/want" "$tmp/norm" || fail "second build output"
 
 # Removing an image makes its cache entries prunable; the others stay.
 e rmi demo:1 > /dev/null 2>&1 || fail "rmi demo:1"
-e builder prune > "$tmp/out" 2>&1 || fail "builder prune"
+e builder prune -f > "$tmp/out" 2>&1 || fail "builder prune"
 grep -qx 'Deleted build cache entries: [1-9][0-9]*' "$tmp/out" || fail "builder prune output"
 e build -t demo "$tmp/ctx" > "$tmp/out" 2>&1 || fail "third build"
 [ "$(grep -c 'Using cache' "$tmp/out")" -eq 2 ] || fail "cache entries of remaining images were dropped"

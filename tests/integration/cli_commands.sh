@@ -1,0 +1,82 @@
+#!/bin/sh
+# docker's command-line conventions on the engine CLI: every command answers
+# --help with its usage (exit 0), an unknown flag is one line naming it plus
+# "See 'engine CMD --help'." (exit 125), operand counts are checked; stop
+# -s/-t, kill -s, rm -f, pause, system prune (stopped containers, unused
+# networks, images; prompt unless -f), image prune, builder prune. In a
+# network namespace of its own.
+set -u
+. "$(dirname "$0")/lib.sh"
+it_require_root
+it_require_busybox
+. "$(dirname "$0")/netns.inc"
+it_engine_root commands
+it_tmpdir
+
+E default >/dev/null || { echo "FAIL: engine default"; exit 1; }
+
+for cmd in images inspect tag rmi unpack run create start ps exec stop kill rm pause unpause stats commit cp \
+	export diff top rename update restart port version info "system df" "system prune" "system check" \
+	"image prune" "builder prune" "network ls" "network inspect" "container inspect"; do
+	# shellcheck disable=SC2086
+	out=$(E $cmd --help 2>&1); rc=$?
+	check "$cmd --help exits 0" 0 $rc
+	case "$out" in *"Usage:  engine $cmd "*) ;; *) check "$cmd --help shows its usage" "Usage:  engine $cmd ..." "$(echo "$out" | sed -n 2p)" ;; esac
+	# shellcheck disable=SC2086
+	E $cmd --no-such-flag >/dev/null 2>"$T/err"; rc=$?
+	check "$cmd unknown flag exits 125" 125 $rc
+	check "$cmd unknown flag: two lines" "unknown flag: --no-such-flag|See 'engine $cmd --help'." "$(paste -sd'|' "$T/err")"
+done
+for group in container network system builder; do
+	check "$group --help exits 0" 0 "$(E $group --help >/dev/null 2>&1; echo $?)"
+	contains "$group --help lists commands" "Commands:" "$(E $group --help)"
+done
+
+E tag busybox 2>"$T/err"; check "tag with one operand exits 125" 125 $?
+check "tag operand count named" 'Error: "engine tag" requires exactly 2 arguments.' "$(head -n1 "$T/err")"
+E stop 2>"$T/err"; check "stop without a container" 125 $?
+check "stop operand count named" 'Error: "engine stop" requires at least 1 argument.' "$(head -n1 "$T/err")"
+E ps extra 2>/dev/null; check "ps takes no operands" 125 $?
+
+# stop -s / -t, kill -s, pause, rm -f
+E run -d --network none --name s1 busybox sh -c 'trap "echo got HUP; exit 5" HUP; echo ready; while :; do sleep 0.1; done' >/dev/null
+i=0; while [ "$(E logs s1 2>/dev/null)" != ready ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+check "stop -s prints the name" s1 "$(E stop -s HUP -t 20 s1)"
+check "stop -s sent the signal" 5 "$(E inspect -f '{{.State.ExitCode}}' s1)"
+E stop -s NOPE s1 2>"$T/err"; check "stop -s with a bad signal exits 125" 125 $?
+E run -d --network none --name s2 busybox sleep 60 >/dev/null
+check "pause" "s2" "$(E pause s2)"
+check "paused" "paused" "$(E inspect -f '{{.State.Status}}' s2)"
+check "unpause" "s2" "$(E unpause s2)"
+check "kill -s prints the name" "s2" "$(E kill -s KILL s2)"
+E kill --signal=BOGUS s2 2>/dev/null; check "kill with a bad signal exits 125" 125 $?
+E rm nosuch 2>"$T/err"; check "rm of a missing container exits 1" 1 $?
+E run -d --network none --name s3 busybox sleep 60 >/dev/null
+E rm s3 2>/dev/null; check "rm of a running container needs -f" 1 $?
+check "rm -f" "s3" "$(E rm -f s3)"
+
+# system prune: stopped containers, unused networks, dangling images
+E network create unused >/dev/null
+E create --network none --name stopped busybox true >/dev/null
+E run -d --network none --name up busybox sleep 60 >/dev/null
+echo n | E system prune >"$T/out" 2>"$T/err"
+contains "system prune asks first" "Are you sure you want to continue? [y/N]" "$(cat "$T/err")"
+contains "system prune warns about containers" "all stopped containers" "$(cat "$T/err")"
+check "a no keeps everything" "stopped" "$(E ps -a --filter name=stopped --format '{{.Names}}')"
+E system prune -f >"$T/out" 2>&1; check "system prune -f" 0 $?
+contains "deleted containers listed" "Deleted Containers:" "$(cat "$T/out")"
+contains "deleted networks listed" "unused" "$(cat "$T/out")"
+contains "reclaimed space" "Total reclaimed space:" "$(cat "$T/out")"
+check "stopped containers gone, running kept" "up" "$(E ps -a --format '{{.Names}}' | paste -sd, -)"
+check "busybox kept (a container uses it)" "busybox" "$(E images --format '{{.Repository}}')"
+E rm -f up >/dev/null
+echo y | E image prune -a >"$T/out" 2>&1; check "image prune -a after yes" 0 $?
+check "image prune -a removed busybox" "" "$(E images -q)"
+E builder prune </dev/null >"$T/out" 2>&1
+contains "builder prune asks first" "WARNING! This will remove all dangling build cache." "$(cat "$T/out")"
+E builder prune -f >"$T/out" 2>&1; check "builder prune -f" 0 $?
+contains "builder prune -f report" "Deleted build cache entries: 0" "$(cat "$T/out")"
+
+it_check_nothing_left
+echo "$fails failed"
+[ "$fails" -eq 0 ]
