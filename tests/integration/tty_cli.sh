@@ -128,7 +128,7 @@ check "sig-proxy: the container got SIGTERM" "got-term" "$(grep got-term "$root/
 E rm sp >/dev/null
 sigrun sp2 --sig-proxy=false
 kill -TERM $cli; wait $cli
-check "--sig-proxy=false: still running" running "$(E inspect -f '{{.State.Status}}' sp2)"
+check "--sig-proxy=false: still running" running "$(E inspect sp2 | tr -d ' ' | sed -n 's/"Status":"\(.*\)",/\1/p')"
 E rm -f sp2 >/dev/null
 
 # the monitor keeps none of the caller's inheritable fds: a pipe on fd 7
