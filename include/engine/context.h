@@ -1,6 +1,44 @@
 /*
  * The context: the root under which images and containers are stored, the
  * run directory, configuration and logging. Every other handle hangs off one.
+ *
+ * Threading
+ *
+ * The library keeps no global state: what it caches hangs off a context,
+ * and the last error is the calling thread's (engine_error_last()).
+ *
+ * - A context may be shared by any number of threads. Every function that
+ *   takes an engine_context (engine_run, engine_container_create/open/list/
+ *   prune, the image, registry, build, network and volume functions,
+ *   engine_pool_new) may run on one context from several threads at once.
+ *   The store's and each container's locks (flock on files under the root)
+ *   order what must be ordered, between threads as between processes
+ *   sharing a root: of two creates of one name, one gets ENGINE_EEXISTS.
+ * - The log settings (engine_context_set_log_level/_fd/_callback) may change
+ *   while other threads use the context. The callback is called on the
+ *   thread that logs, on several at once, and may still be called by one
+ *   that picked it just before it was replaced: it must be thread-safe and
+ *   its payload must outlive the context.
+ * - Every other handle (engine_container, engine_spec, engine_image,
+ *   engine_image_list, engine_logs, engine_attach, engine_exec, results)
+ *   is used by one thread at a time; share one only under a lock of your
+ *   own. Handles of the same container opened on each thread
+ *   (engine_container_open) may be used at once: they share only the files.
+ *   Exceptions, said on their functions: engine_pool_run (any number of
+ *   threads on one pool) and the distribution handle.
+ * - Lifetimes: once the context is freed, a handle that refers to it
+ *   (containers, exec instances, attachments, log readers, pools,
+ *   distribution handles) may only be freed; freeing the context closes
+ *   its pools (engine_pool_run then fails with ENGINE_EINVALID). Images,
+ *   image lists, specs, run results and strings are copies and stay
+ *   usable. Containers started detached keep running without the context,
+ *   and without the process.
+ * - engine_context_free() must not run while another thread uses the
+ *   context or one of its handles.
+ * - fork(): the child of a process whose threads use the library may only
+ *   exec (POSIX's rule for any threaded process). The library's own
+ *   long-lived children, the containers' monitors, drop the locks the
+ *   other threads held at the fork.
  */
 #ifndef ENGINE_CONTEXT_H
 #define ENGINE_CONTEXT_H
@@ -87,7 +125,12 @@ ENGINE_EXTERN int engine_context_has_feature(engine_context *ctx, const char *na
 /** A log callback; @p message is only valid during the call. */
 typedef void (*engine_log_fn)(int level, const char *message, void *payload);
 
-/** Send log lines to @p fn (NULL to stop); called on the logging thread. */
+/**
+ * Send log lines to @p fn (NULL to stop), on the thread that logs (see
+ * "Threading" above: possibly several at once). A callback may be set
+ * again and again; each distinct (fn, payload) pair costs a few bytes
+ * until the context is freed.
+ */
 ENGINE_EXTERN void engine_context_set_log_callback(engine_context *ctx, engine_log_fn fn, void *payload);
 
 ENGINE_END_DECLS

@@ -101,6 +101,7 @@ ENGINE_EXTERN int engine_context_new(engine_context **out, const engine_context_
 	if (!ctx)
 		return engine__error_oom();
 	pthread_mutex_init(&ctx->ext_lock, NULL);
+	pthread_mutex_init(&ctx->log_lock, NULL);
 	ctx->log_level = opts->log_level;
 	ctx->log_fd = opts->log_fd;
 	/* Detection, not configuration: a caller that is not root runs
@@ -156,6 +157,8 @@ ENGINE_EXTERN void engine_context_free(engine_context *ctx)
 			ctx->ext[i].free_fn(ctx->ext[i].data);
 	if (ctx->config)
 		json_object_put(ctx->config);
+	engine__log_sinks_free(ctx);
+	pthread_mutex_destroy(&ctx->log_lock);
 	pthread_mutex_destroy(&ctx->ext_lock);
 	free(ctx->root);
 	free(ctx->run_dir);
@@ -190,19 +193,27 @@ json_object *engine__context_config(engine_context *ctx, const char *key)
 void *engine__context_ext(engine_context *ctx, enum engine__ext_slot slot,
 			  void *(*create)(engine_context *ctx), void (*free_fn)(void *data))
 {
-	void *data;
+	void *data = __atomic_load_n(&ctx->ext[slot].data, __ATOMIC_ACQUIRE);
 
+	if (data || !create)
+		return data;
 	pthread_mutex_lock(&ctx->ext_lock);
 	data = ctx->ext[slot].data;
-	if (!data && create) {
+	if (!data) {
 		data = create(ctx);
 		if (data) {
-			ctx->ext[slot].data = data;
 			ctx->ext[slot].free_fn = free_fn;
+			__atomic_store_n(&ctx->ext[slot].data, data, __ATOMIC_RELEASE);
 		}
 	}
 	pthread_mutex_unlock(&ctx->ext_lock);
 	return data;
+}
+
+void engine__context_forked(engine_context *ctx)
+{
+	pthread_mutex_init(&ctx->ext_lock, NULL);
+	pthread_mutex_init(&ctx->log_lock, NULL);
 }
 
 char *engine__context_path(const engine_context *ctx, const char *rel)

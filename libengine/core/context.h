@@ -28,16 +28,29 @@ struct engine_context {
 	char *config_path;
 	json_object *config; /* parsed config file, or an empty object */
 	bool rootless;	     /* the caller is not root: containers get a user namespace */
+	/* The log settings are read by every thread that logs while another
+	 * may change them: the level and fd are read and written atomically,
+	 * the callback with its payload is one immutable sink swapped
+	 * atomically (never a new function with the old payload). Sinks are
+	 * kept (and reused) until the context goes, so a reader never sees one
+	 * freed; log_lock only orders the setters (log.c). */
 	int log_level;
 	int log_fd;
-	engine_log_fn log_fn;
-	void *log_payload;
+	struct engine__log_sink *log_sink;
+	struct engine__log_sink *log_sinks; /* every sink made, for reuse and free */
+	pthread_mutex_t log_lock;
+	/* A slot's data is published once, atomically: lookups of a slot that
+	 * exists take no lock (a child forked while another thread held
+	 * ext_lock must still find the slots that existed). */
 	pthread_mutex_t ext_lock;
 	struct {
 		void *data;
 		void (*free_fn)(void *data);
 	} ext[ENGINE__EXT_MAX];
 };
+
+/* Free the context's log sinks (context.c frees the context). */
+void engine__log_sinks_free(engine_context *ctx);
 
 /* The config file's top-level key, or NULL (borrowed). */
 json_object *engine__context_config(engine_context *ctx, const char *key);
@@ -50,6 +63,11 @@ void *engine__context_ext(engine_context *ctx, enum engine__ext_slot slot,
 
 /* Whether containers of @ctx run rootless (the opener was not root). */
 bool engine__context_rootless(const engine_context *ctx);
+
+/* In a child forked from a process with several threads, which goes on
+ * using @ctx without exec (a container's monitor): the context's own locks
+ * start over, since a thread of the parent may have held one at the fork. */
+void engine__context_forked(engine_context *ctx);
 
 /* "<root>/<rel>" (malloc'd) or NULL on OOM with the error set. */
 char *engine__context_path(const engine_context *ctx, const char *rel);

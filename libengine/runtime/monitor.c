@@ -38,6 +38,7 @@
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/json.h"
+#include "util/lock.h"
 #include "util/strv.h"
 
 /* Docker's restart back-off: 100 ms, doubled per restart, at most a
@@ -397,8 +398,11 @@ __attribute__((noreturn)) static void monitor_main(engine_container *c, launch *
 	bool failed = false, oom;
 	char error[256] = "";
 
-	/* Our copy of the starter's lock must not outlive its own. */
+	/* Our copy of the starter's lock must not outlive its own, nor those of
+	 * the locks other threads of the starter's process held at the fork. */
 	close(lock_fd);
+	engine__lock_drop_inherited();
+	engine__context_forked(c->ctx);
 	signal(SIGHUP, SIG_IGN);
 	signal(SIGINT, SIG_IGN);
 	signal(SIGPIPE, SIG_IGN);

@@ -2,8 +2,12 @@
  * process never leaves the store locked. */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/file.h>
 #include <unistd.h>
 
@@ -43,4 +47,43 @@ void engine__lock_release(int fd)
 {
 	if (fd >= 0)
 		close(fd);
+}
+
+/* Whether @fd holds a lock: /proc/self/fdinfo lists the locks held
+ * through an open file as "lock:" lines. */
+static bool holds_lock(int fd)
+{
+	char path[64], buf[4096];
+	ssize_t n;
+	int info;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	info = open(path, O_RDONLY | O_CLOEXEC);
+	if (info < 0)
+		return false;
+	n = read(info, buf, sizeof(buf) - 1);
+	close(info);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	return strncmp(buf, "lock:", 5) == 0 || strstr(buf, "\nlock:") != NULL;
+}
+
+void engine__lock_drop_inherited(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *de;
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		char *end;
+		long fd = strtol(de->d_name, &end, 10);
+
+		if (*end || end == de->d_name || fd <= STDERR_FILENO || fd == dirfd(d))
+			continue;
+		if (holds_lock((int)fd))
+			close((int)fd);
+	}
+	closedir(d);
 }

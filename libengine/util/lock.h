@@ -11,4 +11,10 @@ int engine__lock_take(const char *path, bool exclusive);
 int engine__lock_try(const char *path, bool exclusive);
 void engine__lock_release(int fd);
 
+/* In a child forked from a process with several threads: close its copies
+ * of the locks other threads held at the fork. A flock belongs to the open
+ * file, so a long-lived child (a container's monitor) holding such a copy
+ * would keep another container's or the store's lock taken until it exits. */
+void engine__lock_drop_inherited(void);
+
 #endif
