@@ -520,91 +520,184 @@ static char *join_words(const char *prefix, char *const *v)
 	return engine__sbuf_steal(&b);
 }
 
-int engine__build_apply_meta(engine__build_stage *st, const engine__df_instr *in, char **comment)
+/* ENV and LABEL: every value is expanded with the variables from before
+ * the instruction. */
+static int apply_env_label(engine__build_stage *st, const engine__df_instr *in, char **comment)
 {
 	cleanup_strv char **v = NULL, **parts = NULL;
-	cleanup_free char *w = NULL, *list = NULL;
+	int r;
+
+	if ((r = expand_all(st, in, &v)) < 0)
+		return r;
+	for (size_t i = 0; v[i]; i += 2) {
+		if (!*v[i])
+			return engine__error_set(ENGINE_EINVALID, 0,
+						 "Dockerfile:%d: %s names can not be blank", in->line,
+						 engine__df_kind_name(in->kind));
+		if (in->kind == ENGINE__DF_ENV)
+			r = set_env(st, v[i], v[i + 1]);
+		else
+			json_object_object_add(config_object(st, "Labels"), v[i],
+					       json_object_new_string(v[i + 1]));
+		if (r < 0 ||
+		    engine__strv_push_take(&parts, engine__strdup_printf("%s=%s", v[i], v[i + 1])) < 0)
+			return r < 0 ? r : ENGINE_ENOMEM;
+	}
+	*comment = join_words(in->kind == ENGINE__DF_ENV ? "ENV " : "LABEL ", parts);
+	return 0;
+}
+
+/* USER and STOPSIGNAL: one expanded word. */
+static int apply_user_stopsignal(engine__build_stage *st, const engine__df_instr *in, char **comment)
+{
+	cleanup_free char *w = NULL;
+	int r;
+
+	if ((r = engine__build_expand(st, in, in->args[0], &w)) < 0)
+		return r;
+	if (in->kind == ENGINE__DF_STOPSIGNAL && !valid_signal(w))
+		return engine__error_set(ENGINE_EINVALID, 0, "Dockerfile:%d: STOPSIGNAL: invalid signal: %s",
+					 in->line, w);
+	if ((r = config_set_string(st, in->kind == ENGINE__DF_USER ? "User" : "StopSignal", w)) < 0)
+		return r;
+	*comment = engine__strdup_printf("%s %s", engine__df_kind_name(in->kind), w);
+	return 0;
+}
+
+/* CMD and ENTRYPOINT; a new ENTRYPOINT drops the base image's CMD. */
+static int apply_command(engine__build_stage *st, const engine__df_instr *in, char **comment)
+{
+	cleanup_strv char **v = NULL;
+	cleanup_free char *list = NULL;
+	int r;
+
+	if ((r = command_argv(st, in, 0, &v)) < 0)
+		return r;
+	if ((r = config_set_strv(st, in->kind == ENGINE__DF_CMD ? "Cmd" : "Entrypoint", v)) < 0)
+		return r;
+	if (in->kind == ENGINE__DF_CMD)
+		st->cmd_set = true;
+	else if (!st->cmd_set)
+		json_object_object_del(engine__build_config(st), "Cmd");
+	list = quoted_list(v);
+	*comment = list ? engine__strdup_printf("%s %s", engine__df_kind_name(in->kind), list) : NULL;
+	return 0;
+}
+
+static int apply_expose(engine__build_stage *st, const engine__df_instr *in, char **comment)
+{
+	cleanup_strv char **v = NULL, **parts = NULL;
+	int r;
+
+	if ((r = expand_all(st, in, &v)) < 0)
+		return r;
+	for (size_t i = 0; v[i]; i++) {
+		char *norm;
+
+		if ((r = expose_port(st, in, v[i], &norm)) < 0)
+			return r;
+		if (engine__strv_push_take(&parts, norm) < 0)
+			return ENGINE_ENOMEM;
+	}
+	*comment = join_words("EXPOSE ", parts);
+	return 0;
+}
+
+static int apply_volume(engine__build_stage *st, const engine__df_instr *in, char **comment)
+{
+	cleanup_strv char **v = NULL;
+	cleanup_free char *list = NULL;
+	int r;
+
+	if ((r = expand_all(st, in, &v)) < 0)
+		return r;
+	for (size_t i = 0; v[i]; i++) {
+		if (!*v[i])
+			return engine__error_set(ENGINE_EINVALID, 0,
+						 "Dockerfile:%d: VOLUME specified can not be an empty string",
+						 in->line);
+		json_object_object_add(config_object(st, "Volumes"), v[i], json_object_new_object());
+	}
+	list = plain_list(v);
+	*comment = list ? engine__strdup_printf("VOLUME %s", list) : NULL;
+	return 0;
+}
+
+/* ARG inside a stage: declared with the stage's environment, the build
+ * args and the meta ARGs (those before the first FROM). */
+static int apply_arg(engine__build_stage *st, const engine__df_instr *in, char **comment)
+{
+	cleanup_strv char **env = NULL, **parts = NULL;
+	int r;
+
+	if ((r = engine__build_env(st, &env)) < 0)
+		return r;
+	for (size_t i = 0; in->args[i]; i++) {
+		char *text = NULL;
+
+		r = declare_arg(in, in->args[i], st->escape, env, st->build_args, st->meta, &st->args,
+				&st->used, &text);
+		if (r < 0 || engine__strv_push_take(&parts, text) < 0) {
+			free(r < 0 ? text : NULL);
+			return r < 0 ? r : ENGINE_ENOMEM;
+		}
+	}
+	*comment = join_words("ARG ", parts);
+	return 0;
+}
+
+/* ONBUILD: the trigger is stored for the images built FROM this one. */
+static int apply_onbuild(engine__build_stage *st, const engine__df_instr *in, char **comment)
+{
 	json_object *c = engine__build_config(st);
+	json_object *ob = engine__json_get_type(c, "OnBuild", json_type_array);
+	cleanup_free char *w = strdup(in->args[0]);
+	size_t kl = strcspn(in->args[0], " \t");
+
+	if (!w)
+		return engine__error_oom();
+	for (size_t i = 0; i < kl; i++) /* Docker stores the trigger's keyword upper-cased */
+		w[i] = (char)toupper((unsigned char)w[i]);
+	if (!ob) {
+		ob = json_object_new_array();
+		json_object_object_add(c, "OnBuild", ob);
+	}
+	json_object_array_add(ob, json_object_new_string(w));
+	*comment = engine__strdup_printf("ONBUILD %s", w);
+	return 0;
+}
+
+int engine__build_apply_meta(engine__build_stage *st, const engine__df_instr *in, char **comment)
+{
+	cleanup_free char *list = NULL;
 	int r;
 
 	*comment = NULL;
 	switch (in->kind) {
 	case ENGINE__DF_ENV:
 	case ENGINE__DF_LABEL:
-		/* Every value is expanded with the variables from before the instruction. */
-		if ((r = expand_all(st, in, &v)) < 0)
-			return r;
-		for (size_t i = 0; v[i]; i += 2) {
-			if (!*v[i])
-				return engine__error_set(ENGINE_EINVALID, 0,
-							 "Dockerfile:%d: %s names can not be blank", in->line,
-							 engine__df_kind_name(in->kind));
-			if (in->kind == ENGINE__DF_ENV)
-				r = set_env(st, v[i], v[i + 1]);
-			else
-				json_object_object_add(config_object(st, "Labels"), v[i],
-						       json_object_new_string(v[i + 1]));
-			if (r < 0 || engine__strv_push_take(
-					 &parts, engine__strdup_printf("%s=%s", v[i], v[i + 1])) < 0)
-				return r < 0 ? r : ENGINE_ENOMEM;
-		}
-		*comment = join_words(in->kind == ENGINE__DF_ENV ? "ENV " : "LABEL ", parts);
+		r = apply_env_label(st, in, comment);
 		break;
 	case ENGINE__DF_MAINTAINER:
 		json_object_object_add(st->image, "author", json_object_new_string(in->args[0]));
 		*comment = engine__strdup_printf("MAINTAINER %s", in->args[0]);
+		r = 0;
 		break;
 	case ENGINE__DF_WORKDIR:
 		return apply_workdir(st, in, comment);
 	case ENGINE__DF_USER:
 	case ENGINE__DF_STOPSIGNAL:
-		if ((r = engine__build_expand(st, in, in->args[0], &w)) < 0)
-			return r;
-		if (in->kind == ENGINE__DF_STOPSIGNAL && !valid_signal(w))
-			return engine__error_set(
-			    ENGINE_EINVALID, 0, "Dockerfile:%d: STOPSIGNAL: invalid signal: %s", in->line, w);
-		if ((r = config_set_string(st, in->kind == ENGINE__DF_USER ? "User" : "StopSignal", w)) < 0)
-			return r;
-		*comment = engine__strdup_printf("%s %s", engine__df_kind_name(in->kind), w);
+		r = apply_user_stopsignal(st, in, comment);
 		break;
 	case ENGINE__DF_CMD:
 	case ENGINE__DF_ENTRYPOINT:
-		if ((r = command_argv(st, in, 0, &v)) < 0)
-			return r;
-		if ((r = config_set_strv(st, in->kind == ENGINE__DF_CMD ? "Cmd" : "Entrypoint", v)) < 0)
-			return r;
-		if (in->kind == ENGINE__DF_CMD)
-			st->cmd_set = true;
-		else if (!st->cmd_set) /* a new ENTRYPOINT drops the base image's CMD */
-			json_object_object_del(c, "Cmd");
-		list = quoted_list(v);
-		*comment = list ? engine__strdup_printf("%s %s", engine__df_kind_name(in->kind), list) : NULL;
+		r = apply_command(st, in, comment);
 		break;
 	case ENGINE__DF_EXPOSE:
-		if ((r = expand_all(st, in, &v)) < 0)
-			return r;
-		for (size_t i = 0; v[i]; i++) {
-			char *norm;
-
-			if ((r = expose_port(st, in, v[i], &norm)) < 0)
-				return r;
-			if (engine__strv_push_take(&parts, norm) < 0)
-				return ENGINE_ENOMEM;
-		}
-		*comment = join_words("EXPOSE ", parts);
+		r = apply_expose(st, in, comment);
 		break;
 	case ENGINE__DF_VOLUME:
-		if ((r = expand_all(st, in, &v)) < 0)
-			return r;
-		for (size_t i = 0; v[i]; i++) {
-			if (!*v[i])
-				return engine__error_set(
-				    ENGINE_EINVALID, 0,
-				    "Dockerfile:%d: VOLUME specified can not be an empty string", in->line);
-			json_object_object_add(config_object(st, "Volumes"), v[i], json_object_new_object());
-		}
-		list = plain_list(v);
-		*comment = list ? engine__strdup_printf("VOLUME %s", list) : NULL;
+		r = apply_volume(st, in, comment);
 		break;
 	case ENGINE__DF_SHELL:
 		if ((r = config_set_strv(st, "Shell", in->args)) < 0)
@@ -614,47 +707,19 @@ int engine__build_apply_meta(engine__build_stage *st, const engine__df_instr *in
 		break;
 	case ENGINE__DF_HEALTHCHECK:
 		return apply_healthcheck(st, in, comment);
-	case ENGINE__DF_ARG: {
-		cleanup_strv char **env = NULL;
-
-		if ((r = engine__build_env(st, &env)) < 0)
-			return r;
-		for (size_t i = 0; in->args[i]; i++) {
-			char *text = NULL;
-
-			r = declare_arg(in, in->args[i], st->escape, env, st->build_args, st->meta, &st->args,
-					&st->used, &text);
-			if (r < 0 || engine__strv_push_take(&parts, text) < 0) {
-				free(r < 0 ? text : NULL);
-				return r < 0 ? r : ENGINE_ENOMEM;
-			}
-		}
-		*comment = join_words("ARG ", parts);
+	case ENGINE__DF_ARG:
+		r = apply_arg(st, in, comment);
 		break;
-	}
-	case ENGINE__DF_ONBUILD: {
-		json_object *ob = engine__json_get_type(c, "OnBuild", json_type_array);
-		const char *e = in->args[0];
-		size_t kl = strcspn(e, " \t");
-
-		w = strdup(e);
-		if (!w)
-			return engine__error_oom();
-		for (size_t i = 0; i < kl; i++) /* Docker stores the trigger's keyword upper-cased */
-			w[i] = (char)toupper((unsigned char)w[i]);
-		if (!ob) {
-			ob = json_object_new_array();
-			json_object_object_add(c, "OnBuild", ob);
-		}
-		json_object_array_add(ob, json_object_new_string(w));
-		*comment = engine__strdup_printf("ONBUILD %s", w);
+	case ENGINE__DF_ONBUILD:
+		r = apply_onbuild(st, in, comment);
 		break;
-	}
 	default:
 		return engine__error_set(ENGINE_EINVALID, 0,
 					 "Dockerfile:%d: %s is not a metadata instruction", in->line,
 					 engine__df_kind_name(in->kind));
 	}
+	if (r < 0)
+		return r;
 	return *comment ? 0 : engine__error_oom();
 }
 
