@@ -9,13 +9,13 @@
 #include "config.h"
 
 #include <curl/curl.h>
-#include <dlfcn.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "client/client.h"
+#include "dlsyms.h"
 
 struct client_opts client_opts;
 
@@ -35,28 +35,28 @@ static struct {
 static int load_curl(void)
 {
 	static int loaded;
-	static const char *const names[] = {"curl_easy_init",	 "curl_easy_setopt",	"curl_easy_perform",
-					    "curl_easy_getinfo", "curl_easy_cleanup",	"curl_easy_strerror",
-					    "curl_slist_append", "curl_slist_free_all", "curl_easy_send",
-					    "curl_easy_recv"};
-	void *lib;
+	const tools_dlsym syms[] = {
+	    {"curl_easy_init", (void **)&cu.easy_init},
+	    {"curl_easy_setopt", (void **)&cu.easy_setopt},
+	    {"curl_easy_perform", (void **)&cu.easy_perform},
+	    {"curl_easy_getinfo", (void **)&cu.easy_getinfo},
+	    {"curl_easy_cleanup", (void **)&cu.easy_cleanup},
+	    {"curl_easy_strerror", (void **)&cu.easy_strerror},
+	    {"curl_slist_append", (void **)&cu.slist_append},
+	    {"curl_slist_free_all", (void **)&cu.slist_free_all},
+	    {"curl_easy_send", (void **)&cu.easy_send},
+	    {"curl_easy_recv", (void **)&cu.easy_recv},
+	};
+	char err[512];
 
+	/* The client runs on one thread: no once-guard needed. */
 	if (loaded)
 		return loaded > 0 ? 0 : -1;
 	loaded = -1;
-	lib = dlopen(ENGINE_SONAME_CURL, RTLD_NOW);
-	if (!lib) {
-		fprintf(stderr, "Error: talking to a daemon needs %s: %s\n", ENGINE_SONAME_CURL, dlerror());
+	if (tools_dlsyms_load(ENGINE_SONAME_CURL, 0, syms, sizeof(syms) / sizeof(syms[0]), err, sizeof(err)) <
+	    0) {
+		fprintf(stderr, "Error: talking to a daemon needs libcurl: %s\n", err);
 		return -1;
-	}
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		void *f = dlsym(lib, names[i]);
-
-		if (!f) {
-			fprintf(stderr, "Error: %s lacks %s\n", ENGINE_SONAME_CURL, names[i]);
-			return -1;
-		}
-		((void **)&cu)[i] = f;
 	}
 	loaded = 1;
 	return 0;

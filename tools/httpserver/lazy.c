@@ -1,63 +1,56 @@
 /* Loading libmicrohttpd and GnuTLS on first use (see lazy.h). */
 #include "config.h"
 
-#include <dlfcn.h>
 #include <pthread.h>
-#include <stddef.h>
+#include <stdio.h>
 
+#include "dlsyms.h"
 #include "lazy.h"
 
 struct hs_lazy hs__lazy;
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;
-static const char *load_error;
+static char load_error[512];
+
+#define SYM(field, name)                                                                                     \
+	{                                                                                                    \
+		name, (void **)&hs__lazy.field                                                               \
+	}
 
 static void load(void)
 {
-	static const struct {
-		int lib; /* 0 microhttpd, 1 gnutls */
-		const char *name;
-		size_t offset;
-	} syms[] = {
-	    {0, "MHD_start_daemon", offsetof(struct hs_lazy, start_daemon)},
-	    {0, "MHD_stop_daemon", offsetof(struct hs_lazy, stop_daemon)},
-	    {0, "MHD_lookup_connection_value", offsetof(struct hs_lazy, lookup_connection_value)},
-	    {0, "MHD_get_connection_info", offsetof(struct hs_lazy, get_connection_info)},
-	    {0, "MHD_create_response_from_buffer", offsetof(struct hs_lazy, create_response_from_buffer)},
-	    {0, "MHD_create_response_from_callback", offsetof(struct hs_lazy, create_response_from_callback)},
-	    {0, "MHD_create_response_for_upgrade", offsetof(struct hs_lazy, create_response_for_upgrade)},
-	    {0, "MHD_add_response_header", offsetof(struct hs_lazy, add_response_header)},
-	    {0, "MHD_queue_response", offsetof(struct hs_lazy, queue_response)},
-	    {0, "MHD_destroy_response", offsetof(struct hs_lazy, destroy_response)},
-	    {0, "MHD_upgrade_action", offsetof(struct hs_lazy, upgrade_action)},
-	    {0, "MHD_get_connection_values", offsetof(struct hs_lazy, get_connection_values)},
-	    {1, "gnutls_certificate_get_peers", offsetof(struct hs_lazy, certificate_get_peers)},
-	    {1, "gnutls_certificate_verify_peers2", offsetof(struct hs_lazy, certificate_verify_peers2)},
+	const tools_dlsym mhd[] = {
+	    SYM(start_daemon, "MHD_start_daemon"),
+	    SYM(stop_daemon, "MHD_stop_daemon"),
+	    SYM(lookup_connection_value, "MHD_lookup_connection_value"),
+	    SYM(get_connection_info, "MHD_get_connection_info"),
+	    SYM(create_response_from_buffer, "MHD_create_response_from_buffer"),
+	    SYM(create_response_from_callback, "MHD_create_response_from_callback"),
+	    SYM(create_response_for_upgrade, "MHD_create_response_for_upgrade"),
+	    SYM(add_response_header, "MHD_add_response_header"),
+	    SYM(queue_response, "MHD_queue_response"),
+	    SYM(destroy_response, "MHD_destroy_response"),
+	    SYM(upgrade_action, "MHD_upgrade_action"),
+	    SYM(get_connection_values, "MHD_get_connection_values"),
 	};
-	void *libs[2];
+	const tools_dlsym gnutls[] = {
+	    SYM(certificate_get_peers, "gnutls_certificate_get_peers"),
+	    SYM(certificate_verify_peers2, "gnutls_certificate_verify_peers2"),
+	};
+	char why[400];
 
-	libs[0] = dlopen(ENGINE_SONAME_MHD, RTLD_NOW | RTLD_GLOBAL);
-	libs[1] = dlopen(ENGINE_SONAME_GNUTLS, RTLD_NOW | RTLD_GLOBAL);
-	if (!libs[0] || !libs[1]) {
-		load_error = !libs[0] ? "cannot load " ENGINE_SONAME_MHD " (apt-get install libmicrohttpd12)"
-				      : "cannot load " ENGINE_SONAME_GNUTLS " (apt-get install libgnutls30)";
-		return;
-	}
-	for (size_t i = 0; i < sizeof(syms) / sizeof(syms[0]); i++) {
-		void *f = dlsym(libs[syms[i].lib], syms[i].name);
-
-		if (!f) {
-			load_error = "libmicrohttpd or GnuTLS lacks a function the server needs";
-			return;
-		}
-		*(void **)((char *)&hs__lazy + syms[i].offset) = f;
-	}
+	/* RTLD_GLOBAL: libmicrohttpd's TLS is the GnuTLS we call. */
+	if (tools_dlsyms_load(ENGINE_SONAME_MHD, 1, mhd, sizeof(mhd) / sizeof(mhd[0]), why, sizeof(why)) < 0)
+		snprintf(load_error, sizeof(load_error), "%s (apt-get install libmicrohttpd12)", why);
+	else if (tools_dlsyms_load(ENGINE_SONAME_GNUTLS, 1, gnutls, sizeof(gnutls) / sizeof(gnutls[0]), why,
+				   sizeof(why)) < 0)
+		snprintf(load_error, sizeof(load_error), "%s (apt-get install libgnutls30)", why);
 }
 
 int hs__lazy_load(const char **err)
 {
 	pthread_once(&once, load);
-	if (load_error) {
+	if (load_error[0]) {
 		*err = load_error;
 		return -1;
 	}
