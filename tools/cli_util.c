@@ -5,6 +5,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <engine.h>
+
 #include "cli_util.h"
 
 const char *cli_short_id(const char *id)
@@ -46,30 +48,11 @@ void cli_format_bytes(int64_t bytes, char *buf, size_t len)
 
 void cli_format_duration(int64_t s, char *buf, size_t len)
 {
-	int64_t h = (s + 1800) / 3600;
+	char *text = NULL;
 
-	if (s < 1)
-		snprintf(buf, len, "Less than a second");
-	else if (s == 1)
-		snprintf(buf, len, "1 second");
-	else if (s < 60)
-		snprintf(buf, len, "%lld seconds", (long long)s);
-	else if (s / 60 == 1)
-		snprintf(buf, len, "About a minute");
-	else if (s < 3600)
-		snprintf(buf, len, "%lld minutes", (long long)(s / 60));
-	else if (h == 1)
-		snprintf(buf, len, "About an hour");
-	else if (h < 48)
-		snprintf(buf, len, "%lld hours", (long long)h);
-	else if (h < 24 * 7 * 2)
-		snprintf(buf, len, "%lld days", (long long)(h / 24));
-	else if (h < 24 * 30 * 2)
-		snprintf(buf, len, "%lld weeks", (long long)(h / 24 / 7));
-	else if (h < 24 * 365 * 2)
-		snprintf(buf, len, "%lld months", (long long)(h / 24 / 30));
-	else
-		snprintf(buf, len, "%lld years", (long long)(h / 24 / 365));
+	/* The library's words, so the CLI says what its listings say. */
+	snprintf(buf, len, "%s", engine_duration_format(s, &text) == 0 ? text : "?");
+	engine_free(text);
 }
 
 void cli_format_since(int64_t t, char *buf, size_t len)

@@ -85,6 +85,10 @@ ENGINE_EXTERN int engine_time_parse(const char *value, int64_t now_ns, int64_t *
 /** Format ns since the epoch as RFC 3339 with nanoseconds, UTC
  * ("2024-05-01T10:00:00.000000000Z"). *@p out is freed with engine_free(). */
 ENGINE_EXTERN int engine_time_format(int64_t ns, char **out);
+/** A duration of @p seconds as Docker's listings say it ("Less than a
+ * second", "About a minute", "3 hours", "2 weeks": the "Up 3 hours" of a
+ * status, the "2 weeks ago" of an image). *@p out is freed with engine_free(). */
+ENGINE_EXTERN int engine_duration_format(int64_t seconds, char **out);
 
 ENGINE_END_DECLS
 

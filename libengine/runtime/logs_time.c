@@ -14,6 +14,7 @@
 
 #include "core/error.h"
 #include "runtime/runtime.h"
+#include "util/str.h"
 
 /* "1700000000" or "1700000000.123456789". */
 static bool parse_unix(const char *s, int64_t *out)
@@ -162,6 +163,17 @@ ENGINE_EXTERN int engine_time_format(int64_t ns, char **out)
 	if (!out)
 		return engine__error_set(ENGINE_EINVALID, 0, "engine_time_format: NULL argument");
 	engine__format_time(buf, sizeof(buf), ns);
+	*out = strdup(buf);
+	return *out ? 0 : engine__error_oom();
+}
+
+ENGINE_EXTERN int engine_duration_format(int64_t seconds, char **out)
+{
+	char buf[64];
+
+	if (!out)
+		return engine__error_set(ENGINE_EINVALID, 0, "engine_duration_format: NULL argument");
+	engine__human_duration(seconds, buf, sizeof(buf));
 	*out = strdup(buf);
 	return *out ? 0 : engine__error_oom();
 }

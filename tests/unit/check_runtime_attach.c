@@ -538,6 +538,23 @@ START_TEST(test_runtime__time_parse)
 	ck_assert_engine_ok(engine_time_format(now + 5, &s));
 	ck_assert_str_eq(s, "2023-11-14T22:13:20.000000005Z");
 	engine_free(s);
+	/* Docker's units.HumanDuration, as ps and images say it. */
+	{
+		static const struct {
+			int64_t s;
+			const char *text;
+		} d[] = {{0, "Less than a second"}, {1, "1 second"},	     {59, "59 seconds"},
+			 {90, "About a minute"},    {3000, "50 minutes"},    {5000, "About an hour"},
+			 {47 * 3600, "47 hours"},   {3 * 86400, "3 days"},   {20 * 86400, "2 weeks"},
+			 {60 * 86400, "2 months"},  {800 * 86400, "2 years"}};
+
+		for (size_t i = 0; i < sizeof(d) / sizeof(d[0]); i++) {
+			ck_assert_engine_ok(engine_duration_format(d[i].s, &s));
+			ck_assert_str_eq(s, d[i].text);
+			engine_free(s);
+		}
+		ck_assert_engine_error(engine_duration_format(1, NULL), ENGINE_EINVALID, "NULL argument");
+	}
 }
 END_TEST
 
