@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -51,15 +52,21 @@ static int reader_new(struct archive **out)
 	return 0;
 }
 
-int engine__archive_reader_fd(int fd, struct archive **out)
+/* A reader of @fd: tar (plain or GNU), or with @raw its decompressed bytes
+ * as one entry. */
+static int reader_fd(int fd, bool raw, struct archive **out)
 {
 	struct archive *a = NULL;
 	int r = reader_new(&a);
 
 	if (r < 0)
 		return r;
-	archive_read_support_format_tar(a);
-	archive_read_support_format_gnutar(a);
+	if (raw) {
+		archive_read_support_format_raw(a);
+	} else {
+		archive_read_support_format_tar(a);
+		archive_read_support_format_gnutar(a);
+	}
 	if (archive_read_open_fd(a, fd, BLOCK_SIZE) != ARCHIVE_OK) {
 		r = engine__archive_error(a, "open archive");
 		archive_read_free(a);
@@ -69,21 +76,14 @@ int engine__archive_reader_fd(int fd, struct archive **out)
 	return 0;
 }
 
+int engine__archive_reader_fd(int fd, struct archive **out)
+{
+	return reader_fd(fd, false, out);
+}
+
 int engine__archive_raw_reader_fd(int fd, struct archive **out)
 {
-	struct archive *a = NULL;
-	int r = reader_new(&a);
-
-	if (r < 0)
-		return r;
-	archive_read_support_format_raw(a);
-	if (archive_read_open_fd(a, fd, BLOCK_SIZE) != ARCHIVE_OK) {
-		r = engine__archive_error(a, "open archive");
-		archive_read_free(a);
-		return r;
-	}
-	*out = a;
-	return 0;
+	return reader_fd(fd, true, out);
 }
 
 int engine__archive_writer_fd(int fd, struct archive **out)
