@@ -210,7 +210,7 @@ static int host_detect(engine_context *ctx, cg_host *h)
 		if (r < 0)
 			return r;
 	}
-	h->detected = true;
+	__atomic_store_n(&h->detected, true, __ATOMIC_RELEASE);
 	return 0;
 }
 
@@ -223,6 +223,14 @@ int engine__cgroup_host(engine_context *ctx, bool parent, cg_host **out)
 
 	if (!h)
 		return engine__error_wrap("cgroups");
+	/* Once set up, no lock: every cgroup operation comes here, and a
+	 * container's monitor, forked while another thread may hold the lock,
+	 * must not wait for it. */
+	if (__atomic_load_n(&h->detected, __ATOMIC_ACQUIRE) &&
+	    (!parent || __atomic_load_n(&h->parent_ready, __ATOMIC_ACQUIRE))) {
+		*out = h;
+		return 0;
+	}
 	pthread_mutex_lock(&h->lock);
 	if (!h->detected)
 		r = host_detect(ctx, h);
@@ -239,7 +247,7 @@ int engine__cgroup_host(engine_context *ctx, bool parent, cg_host **out)
 		 * where the unified mount is read-only to us, go without. */
 		if (r == 0 && h->mode == ENGINE__CGROUP_HYBRID && engine__cgroup_v2_parent_setup(h, 0) < 0)
 			engine_error_clear();
-		h->parent_ready = r == 0;
+		__atomic_store_n(&h->parent_ready, r == 0, __ATOMIC_RELEASE);
 	}
 	pthread_mutex_unlock(&h->lock);
 	if (r < 0)
@@ -606,7 +614,7 @@ int engine__cgroup_parent_remove(engine_context *ctx)
 	r = h->mode == ENGINE__CGROUP_UNIFIED ? 0 : engine__cgroup_v1_parent_remove(h);
 	if (h->mode != ENGINE__CGROUP_LEGACY && (r2 = engine__cgroup_v2_parent_remove(h)) < 0 && r == 0)
 		r = r2;
-	h->parent_ready = false;
+	__atomic_store_n(&h->parent_ready, false, __ATOMIC_RELEASE);
 	pthread_mutex_unlock(&h->lock);
 	return r < 0 ? engine__error_wrap("cgroup parent %s", h->parent) : 0;
 }

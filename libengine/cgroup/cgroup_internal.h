@@ -45,6 +45,7 @@ extern const char *const engine__cgroup_v1_names[CG_V1_MAX];
 
 typedef struct cg_host {
 	pthread_mutex_t lock;
+	/* Written under lock, read without it once true (atomics). */
 	bool detected;	   /* mode, root fds below are valid */
 	bool parent_ready; /* parent dirfds below are valid */
 	char *root_override;

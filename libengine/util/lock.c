@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "core/error.h"
@@ -71,19 +72,26 @@ static bool holds_lock(int fd)
 
 void engine__lock_drop_inherited(void)
 {
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *de;
+	/* No opendir: malloc in a child forked from threads is not safe with
+	 * every allocator (ASan's may be locked by a thread that is gone). */
+	char buf[4096];
+	int dir = open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	long n;
 
-	if (!d)
+	if (dir < 0)
 		return;
-	while ((de = readdir(d))) {
-		char *end;
-		long fd = strtol(de->d_name, &end, 10);
+	while ((n = syscall(SYS_getdents64, dir, buf, sizeof(buf))) > 0) {
+		for (long off = 0; off < n;) {
+			struct dirent64 *de = (struct dirent64 *)(buf + off);
+			char *end;
+			long fd = strtol(de->d_name, &end, 10);
 
-		if (*end || end == de->d_name || fd <= STDERR_FILENO || fd == dirfd(d))
-			continue;
-		if (holds_lock((int)fd))
-			close((int)fd);
+			off += de->d_reclen;
+			if (*end || end == de->d_name || fd <= STDERR_FILENO || fd == dir)
+				continue;
+			if (holds_lock((int)fd))
+				close((int)fd);
+		}
 	}
-	closedir(d);
+	close(dir);
 }
