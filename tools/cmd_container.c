@@ -42,6 +42,12 @@ enum {
 	OPT_ENV_FILE,
 	OPT_TMPFS,
 	OPT_MOUNT,
+	OPT_HEALTH_CMD,
+	OPT_HEALTH_INTERVAL,
+	OPT_HEALTH_TIMEOUT,
+	OPT_HEALTH_START,
+	OPT_HEALTH_RETRIES,
+	OPT_NO_HEALTHCHECK,
 	OPT_READ_ONLY,
 	OPT_MEMORY,
 	OPT_CPUS,
@@ -87,6 +93,12 @@ static const struct option run_longopts[] = {
     {"volume", required_argument, NULL, 'v'},
     {"tmpfs", required_argument, NULL, OPT_TMPFS},
     {"mount", required_argument, NULL, OPT_MOUNT},
+    {"health-cmd", required_argument, NULL, OPT_HEALTH_CMD},
+    {"health-interval", required_argument, NULL, OPT_HEALTH_INTERVAL},
+    {"health-timeout", required_argument, NULL, OPT_HEALTH_TIMEOUT},
+    {"health-start-period", required_argument, NULL, OPT_HEALTH_START},
+    {"health-retries", required_argument, NULL, OPT_HEALTH_RETRIES},
+    {"no-healthcheck", no_argument, NULL, OPT_NO_HEALTHCHECK},
     {"read-only", no_argument, NULL, OPT_READ_ONLY},
     {"memory", required_argument, NULL, 'm'},
     {"cpus", required_argument, NULL, OPT_CPUS},
@@ -138,6 +150,9 @@ static const char run_options[] =
     "  -v, --volume [SRC:]DST[:ro] a volume (SRC a name, none: anonymous) or a host path\n"
     "      --mount type=bind|volume|tmpfs,src=,dst=[,readonly][,tmpfs-size=][,volume-opt=]\n"
     "      --tmpfs DST[:OPTS]   mount a tmpfs\n"
+    "      --health-cmd CMD     command (through /bin/sh -c) that checks the container's health\n"
+    "      --health-interval D  time between checks (30s); --health-timeout D (30s),\n"
+    "      --health-start-period D (0s), --health-retries N (3); --no-healthcheck: none\n"
     "      --read-only          mount the root filesystem read-only\n"
     "  -m, --memory SIZE        memory limit (64m, 1g)\n"
     "      --cpus N             CPU quota (0.5)\n"
@@ -295,6 +310,25 @@ static int parse_run(int argc, char **argv, const char *cmd, struct run_opts *o)
 			break;
 		case OPT_MOUNT:
 			r = engine_spec_add_mount_str(s, optarg);
+			break;
+		case OPT_HEALTH_CMD:
+		case OPT_NO_HEALTHCHECK: {
+			char *test[] = {c == OPT_HEALTH_CMD ? "CMD-SHELL" : "NONE", optarg, NULL};
+			engine_strarray a = {test, c == OPT_HEALTH_CMD ? 2 : 1};
+
+			r = engine_spec_set_healthcheck(s, &a);
+			break;
+		}
+		case OPT_HEALTH_INTERVAL:
+		case OPT_HEALTH_TIMEOUT:
+		case OPT_HEALTH_START:
+		case OPT_HEALTH_RETRIES:
+			r = engine_spec_set_health_option(s,
+							  c == OPT_HEALTH_INTERVAL  ? "interval"
+							  : c == OPT_HEALTH_TIMEOUT ? "timeout"
+							  : c == OPT_HEALTH_START   ? "start-period"
+										    : "retries",
+							  optarg);
 			break;
 		case OPT_READ_ONLY:
 			r = engine_spec_set_read_only(s, 1);

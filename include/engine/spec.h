@@ -235,6 +235,27 @@ ENGINE_EXTERN int engine_spec_add_label(engine_spec *spec, const char *label);
  * ENGINE_STDIO_FDS, copied to the out fd while the in fd feeds the terminal.
  */
 ENGINE_EXTERN int engine_spec_set_tty(engine_spec *spec, int enable);
+/**
+ * The container's health check (docker run --health-cmd, --no-healthcheck):
+ * @p test as Docker's Healthcheck.Test: {"CMD", ARG...} (run directly),
+ * {"CMD-SHELL", COMMAND} (through /bin/sh -c), {"NONE"} (no check, not even
+ * the image's HEALTHCHECK); NULL or empty keeps the image's. While the
+ * container runs its monitor execs the test every interval; the status
+ * (starting, then healthy after a pass, unhealthy after `retries` failures
+ * in a row; failures within the start period do not count) shows in
+ * engine_container_inspect() (State.Health with the last 5 results) and
+ * listings ("Up 1 minute (healthy)", the health filter). ENGINE_EINVALID
+ * for another form.
+ */
+ENGINE_EXTERN int engine_spec_set_healthcheck(engine_spec *spec, const engine_strarray *test);
+/**
+ * A health check setting over the image's: "interval", "timeout",
+ * "start-period" (Go durations: "30s", "1m30s", "500ms"; at least 1ms; "0"
+ * keeps the image's, else Docker's defaults 30s, 30s, 0s) or "retries" (a
+ * count; 0 keeps the image's, else 3). ENGINE_EINVALID names a bad name or
+ * value.
+ */
+ENGINE_EXTERN int engine_spec_set_health_option(engine_spec *spec, const char *name, const char *value);
 /** The terminal's initial size (0 x 0: the kernel's default). ENGINE_EINVALID above 65535. */
 ENGINE_EXTERN int engine_spec_set_tty_size(engine_spec *spec, unsigned rows, unsigned cols);
 /**

@@ -88,6 +88,12 @@ static int build_inspect(engine_container *c, json_object **out)
 	if (json_object_object_get_ex(c->config, "Args", &v))
 		json_object_object_add(o, "Args", json_object_get(v));
 	json_object_object_add(o, "State", state_json(&st));
+	{
+		json_object *health = engine__container_health_json(c);
+
+		if (health)
+			json_object_object_add(json_object_object_get(o, "State"), "Health", health);
+	}
 	json_object_object_add(o, "RestartCount", json_object_new_int(st.restart_count));
 	engine__json_add_string(o, "Image", engine__json_get_string(c->config, "ImageID"));
 	{
@@ -154,6 +160,8 @@ static int build_inspect(engine_container *c, json_object **out)
 		json_object_object_add(cfg, "Tty", json_object_new_boolean(c->spec->tty));
 		json_object_object_add(cfg, "OpenStdin", json_object_new_boolean(c->spec->open_stdin));
 		json_object_object_add(cfg, "StdinOnce", json_object_new_boolean(c->spec->stdin_once));
+		if ((v = engine__container_healthcheck(c)))
+			json_object_object_add(cfg, "Healthcheck", v);
 	}
 
 	hc = json_object_new_object();
@@ -434,12 +442,6 @@ void engine__container_status_text(engine_container *c, const engine__cstate *st
 	} else {
 		snprintf(buf, len, "Created");
 	}
-}
-
-const char *engine__container_health(engine_container *c)
-{
-	(void)c;
-	return "none";
 }
 
 int64_t engine__container_size(engine_container *c)

@@ -37,6 +37,10 @@ int engine__signal_parse(const char *name, int *out);
 json_object *engine__container_labels(engine_container *c);
 /* "starting", "healthy", "unhealthy", or "none" without a healthcheck. */
 const char *engine__container_health(engine_container *c);
+/* health.c: health.json as inspect's State.Health (NULL: none), and the
+ * check in effect as inspect's Config.Healthcheck (NULL: none). */
+json_object *engine__container_health_json(engine_container *c);
+json_object *engine__container_healthcheck(engine_container *c);
 /* Docker's status text: "Up 3 seconds (healthy)", "Exited (0) 2 minutes ago". */
 void engine__container_status_text(engine_container *c, const engine__cstate *st, char *buf, size_t len);
 /* Bytes the container's writable layer holds. */

@@ -394,6 +394,7 @@ __attribute__((noreturn)) static void monitor_main(engine_container *c, launch *
 	engine__cstate st;
 	engine_run_result res;
 	double delay = BACKOFF_FIRST;
+	pid_t health = 0;
 	int exit_code = 0, null_fd;
 	bool failed = false, oom;
 	char error[256] = "";
@@ -436,6 +437,7 @@ __attribute__((noreturn)) static void monitor_main(engine_container *c, launch *
 		dup2(null_fd, i);
 	/* The container has its stdio (the caller's fds, in some stdio modes). */
 	close_inherited(c->ctx->log_fd);
+	health = engine__health_start(c, proc.pidfd);
 
 	for (;;) {
 		double started = engine__now();
@@ -446,6 +448,8 @@ __attribute__((noreturn)) static void monitor_main(engine_container *c, launch *
 			res.exit_code = exit_code;
 		} else {
 			wait_exit(relay, l, &proc, &res);
+			engine__health_stop(health);
+			health = 0;
 			close(proc.pidfd);
 		}
 		/* A later start makes its own socket and cgroup (at the same
@@ -484,6 +488,7 @@ __attribute__((noreturn)) static void monitor_main(engine_container *c, launch *
 		engine_error_clear();
 		engine__relay_rearm(relay, &cfg);
 		record_running(c, &proc, false);
+		health = engine__health_start(c, proc.pidfd);
 	}
 	if (c->spec->auto_remove) {
 		engine__rm_rf(c->dir);

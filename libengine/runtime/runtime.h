@@ -45,6 +45,14 @@ int engine__spec_push_mount(engine_spec *spec, const engine__mount *tpl);
 int engine__spec_mounts_to_json(const engine_spec *spec, json_object *mounts);
 int engine__spec_mounts_from_json(json_object *mounts, engine_spec *spec);
 
+/* runtime/health.c: the spec's health check and its JSON; the checker a
+ * monitor forks per run (0 when the container has no check) and stops. */
+void engine__spec_health_free(engine_spec *spec);
+int engine__spec_health_to_json(const engine_spec *spec, json_object *o);
+int engine__spec_health_from_json(json_object *o, engine_spec *spec);
+pid_t engine__health_start(engine_container *c, int pidfd);
+void engine__health_stop(pid_t pid);
+
 /* runtime/mounts.c: volumes of a container (see there). Resolve every
  * volume mount of @spec in place (references for @owner; @pid for an
  * engine_run), adding the image's VOLUME paths; on failure the references
@@ -130,6 +138,11 @@ struct engine_spec {
 	bool open_stdin;
 	bool stdin_once;
 	uint16_t tty_rows, tty_cols;
+	/* health check (health.c): Docker's Test (NULL: the image's), and
+	 * interval, timeout, start period in ns and retries (0: the image's) */
+	char **health_test;
+	int64_t health_interval, health_timeout, health_start_period;
+	int health_retries;
 };
 
 /* Parse Docker's --restart value into @name (>= 16 bytes) and @max. */

@@ -54,6 +54,7 @@ ENGINE_EXTERN void engine_spec_free(engine_spec *s)
 	free(s->seccomp);
 	engine__strv_free(s->rlimits);
 	engine__spec_net_free(s);
+	engine__spec_health_free(s);
 	engine__strv_free(s->labels);
 	free(s->stop_signal);
 	free(s);

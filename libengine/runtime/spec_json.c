@@ -59,7 +59,7 @@ int engine__spec_to_json(const engine_spec *s, json_object **out)
 	files = json_object_new_array();
 	json_object_object_add(o, "Mounts", mounts);
 	json_object_object_add(o, "Files", files);
-	if (engine__spec_mounts_to_json(s, mounts) < 0)
+	if (engine__spec_mounts_to_json(s, mounts) < 0 || engine__spec_health_to_json(s, o) < 0)
 		return ENGINE_ENOMEM;
 	for (size_t i = 0; i < s->n_files; i++) {
 		json_object *f = json_object_new_object();
@@ -187,6 +187,8 @@ int engine__spec_from_json(json_object *o, engine_spec **out)
 			goto oom;
 	}
 	r = engine__spec_mounts_from_json(engine__json_get_type(o, "Mounts", json_type_array), s);
+	if (r == 0)
+		r = engine__spec_health_from_json(o, s);
 	if (r < 0)
 		goto fail;
 	a = engine__json_get_type(o, "Files", json_type_array);

@@ -103,8 +103,7 @@ bool engine__filter_label(const char *want, json_object *labels)
 	return found;
 }
 
-/* A Go duration: "1h30m", "10m", "45s", "1.5h", "500ms". */
-static int go_duration(const char *s, int64_t *out)
+int engine__go_duration(const char *s, int64_t *out)
 {
 	double total = 0;
 
@@ -147,7 +146,7 @@ int engine__filter_time(const char *value, int64_t *out)
 	double secs;
 
 	clock_gettime(CLOCK_REALTIME, &now);
-	if (go_duration(value, &d) == 0) {
+	if (engine__go_duration(value, &d) == 0) {
 		*out = (int64_t)now.tv_sec * 1000000000 + now.tv_nsec - d;
 		return 0;
 	}

@@ -44,6 +44,9 @@ bool engine__filter_label(const char *want, json_object *labels);
  * ("1700000000[.5]"), an RFC 3339 time or date, or a Go duration back from
  * now ("10m", "1h30m"). Nanoseconds since the epoch; ENGINE_EINVALID. */
 int engine__filter_time(const char *value, int64_t *out);
+/* A Go duration ("1h30m", "10m", "45s", "1.5h", "500ms", "100ns") in
+ * nanoseconds; -1 when malformed. */
+int engine__go_duration(const char *s, int64_t *out);
 /* POSIX extended regular expression search (Docker's name filter). */
 bool engine__filter_regex(const char *pattern, const char *text);
 

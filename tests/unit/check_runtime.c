@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "init/init.h"
+#include "runtime/runtime.h"
 
 static char *sh(engine_spec *s)
 {
@@ -243,6 +244,49 @@ START_TEST(test_runtime__bad_mount_spec)
 	ck_assert_engine_error(engine_spec_add_volume(s, "/c:/b"), ENGINE_EINVALID,
 			       "duplicate mount point: /b");
 	ck_assert_engine_error(engine_run(ctx, s, &res), ENGINE_ENOTFOUND, "/nonexistent-engine-src");
+	engine_spec_free(s);
+}
+END_TEST
+
+START_TEST(test_runtime__health_spec)
+{
+	engine_spec *s = NULL, *copy = NULL;
+	char *cmd[] = {"CMD", "true"}, *shell[] = {"CMD-SHELL", "test -f /ok"}, *none[] = {"NONE"},
+	     *bad[] = {"CMD"}, *other[] = {"RUN", "x"};
+	engine_strarray a = {cmd, 2};
+
+	ck_assert_engine_ok(engine_spec_new(&s));
+	ck_assert_engine_ok(engine_spec_set_healthcheck(s, &a));
+	a = (engine_strarray){none, 1};
+	ck_assert_engine_ok(engine_spec_set_healthcheck(s, &a));
+	a = (engine_strarray){bad, 1};
+	ck_assert_engine_error(engine_spec_set_healthcheck(s, &a), ENGINE_EINVALID,
+			       "health check test \"CMD\"");
+	a = (engine_strarray){other, 2};
+	ck_assert_engine_error(engine_spec_set_healthcheck(s, &a), ENGINE_EINVALID,
+			       "health check test \"RUN\"");
+	a = (engine_strarray){shell, 2};
+	ck_assert_engine_ok(engine_spec_set_healthcheck(s, &a));
+	ck_assert_engine_ok(engine_spec_set_health_option(s, "interval", "1m30s"));
+	ck_assert_engine_ok(engine_spec_set_health_option(s, "timeout", "500ms"));
+	ck_assert_engine_ok(engine_spec_set_health_option(s, "start-period", "2s"));
+	ck_assert_engine_ok(engine_spec_set_health_option(s, "retries", "5"));
+	ck_assert_engine_error(engine_spec_set_health_option(s, "interval", "10"), ENGINE_EINVALID,
+			       "health check interval \"10\"");
+	ck_assert_engine_error(engine_spec_set_health_option(s, "timeout", "10us"), ENGINE_EINVALID,
+			       "at least 1ms");
+	ck_assert_engine_error(engine_spec_set_health_option(s, "retries", "-1"), ENGINE_EINVALID, "retries");
+	ck_assert_engine_error(engine_spec_set_health_option(s, "every", "1s"), ENGINE_EINVALID,
+			       "unknown health check option \"every\"");
+	/* kept across the JSON a container's config.json holds */
+	ck_assert_engine_ok(engine__spec_copy(s, &copy));
+	ck_assert_str_eq(copy->health_test[0], "CMD-SHELL");
+	ck_assert_str_eq(copy->health_test[1], "test -f /ok");
+	ck_assert_int_eq(copy->health_interval, 90000000000LL);
+	ck_assert_int_eq(copy->health_timeout, 500000000LL);
+	ck_assert_int_eq(copy->health_start_period, 2000000000LL);
+	ck_assert_int_eq(copy->health_retries, 5);
+	engine_spec_free(copy);
 	engine_spec_free(s);
 }
 END_TEST
@@ -482,6 +526,7 @@ static Suite *runtime_suite(void)
 	tcase_add_test(tc, test_runtime__read_only_rootfs);
 	tcase_add_test(tc, test_runtime__volumes_and_files);
 	tcase_add_test(tc, test_runtime__bad_mount_spec);
+	tcase_add_test(tc, test_runtime__health_spec);
 	tcase_add_test(tc, test_runtime__masked_paths);
 	tcase_add_test(tc, test_runtime__big_output);
 	tcase_add_test(tc, test_runtime__timeout);

@@ -327,6 +327,15 @@ static json_object *summary(json_object *ins, const char *state)
 	if (json_object_object_get_ex(st, "ExitCode", &v))
 		code = json_object_get_int(v);
 	format_status(state, code, started, finished, status, sizeof(status));
+	{
+		/* dockerd's "Up 2 minutes (healthy)" / "(health: starting)" */
+		const char *h = jget_str(jget(st, "Health"), "Status");
+		size_t l = strlen(status);
+
+		if (h && (strcmp(state, "running") == 0 || strcmp(state, "paused") == 0))
+			snprintf(status + l, sizeof(status) - l, " (%s%s)",
+				 strcmp(h, "starting") == 0 ? "health: " : "", h);
+	}
 	json_object_object_add(s, "Status", json_object_new_string(status));
 	{
 		json_object *h = json_object_new_object(), *ns = json_object_new_object(), *nets;

@@ -720,15 +720,36 @@ static void config(struct cctx *cc, json_object *body)
 	}
 	if (field(body, "Healthcheck") &&
 	    want(cc, field(body, "Healthcheck"), json_type_object, "Healthcheck")) {
+		static const struct {
+			const char *key, *option;
+		} durations[] = {
+		    {"Interval", "interval"}, {"Timeout", "timeout"}, {"StartPeriod", "start-period"}};
+		json_object *h = field(body, "Healthcheck");
 		engine_strarray test;
+		char buf[32];
 
-		if (strv_field(cc, field(body, "Healthcheck"), "Test", "Healthcheck.Test", &test) > 0) {
-			bool none = test.count == 0 || strcmp(test.strings[0], "NONE") == 0;
-
+		/* an empty Test inherits the image's, as with dockerd */
+		if (strv_field(cc, h, "Test", "Healthcheck.Test", &test) > 0) {
+			if (test.count)
+				check(cc, engine_spec_set_healthcheck(cc->spec, &test), "Healthcheck.Test");
 			engine_strarray_dispose(&test);
-			if (!none)
-				fail(cc, 501, "%s: %s", "Healthcheck",
-				     "health checks are not supported by this engine yet");
+		}
+		for (size_t i = 0; i < sizeof(durations) / sizeof(durations[0]) && !cc->failed; i++)
+			if (field(h, durations[i].key)) {
+				int64_t ns = int_field(cc, h, durations[i].key, "Healthcheck");
+
+				snprintf(buf, sizeof(buf), "%lldns", (long long)ns);
+				if (!cc->failed && ns != 0)
+					check(
+					    cc,
+					    engine_spec_set_health_option(cc->spec, durations[i].option, buf),
+					    "Healthcheck");
+			}
+		if (!cc->failed && field(h, "Retries")) {
+			snprintf(buf, sizeof(buf), "%lld",
+				 (long long)int_field(cc, h, "Retries", "Healthcheck.Retries"));
+			check(cc, engine_spec_set_health_option(cc->spec, "retries", buf),
+			      "Healthcheck.Retries");
 		}
 	}
 	host_config(cc, field(body, "HostConfig"));
