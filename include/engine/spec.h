@@ -120,7 +120,13 @@ ENGINE_EXTERN int engine_spec_add_port(engine_spec *spec, const char *port);
 ENGINE_EXTERN int engine_spec_set_publish_all(engine_spec *spec, int enable);
 /** Expose a port without publishing it ("80", "53/udp"), for -P. */
 ENGINE_EXTERN int engine_spec_add_expose(engine_spec *spec, const char *port);
-/** An /etc/hosts entry "NAME:IP" (--add-host). ENGINE_EINVALID when malformed. */
+/** The address of --add-host NAME:host-gateway: the host as the container reaches it. */
+#define ENGINE_HOST_GATEWAY "host-gateway"
+/**
+ * An /etc/hosts entry "NAME:IP" (--add-host); "NAME:host-gateway" is the
+ * host's address on the container's first network (the default bridge's
+ * gateway when it has none). ENGINE_EINVALID when malformed.
+ */
 ENGINE_EXTERN int engine_spec_add_host(engine_spec *spec, const char *host);
 /** A nameserver for /etc/resolv.conf (--dns); replaces the host's. */
 ENGINE_EXTERN int engine_spec_add_dns(engine_spec *spec, const char *server);

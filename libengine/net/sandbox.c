@@ -112,13 +112,40 @@ static int make_resolv(engine__net_sandbox *sb, const engine_spec *spec)
 	return sb->resolv ? 0 : engine_error_last()->code;
 }
 
-static int add_extra_hosts(char **buf, const engine_spec *spec)
+/* What "host-gateway" in --add-host stands for: the host's address on the
+ * container's first network, or on the default bridge without one (Docker
+ * uses docker0's, which always exists; engine0 may not). */
+static void host_gateway(engine__net_sandbox *sb, char buf[16])
 {
+	engine__network *n = NULL;
+
+	if (sb->n_att) {
+		engine__ip_format(sb->att[0].net->gateway, buf);
+		return;
+	}
+	snprintf(buf, 16, "%s", ENGINE__DEFAULT_BIP);
+	*strchr(buf, '/') = '\0';
+	if (engine__network_find(sb->ctx, ENGINE__DEFAULT_NETWORK, &n) == 0)
+		engine__ip_format(n->gateway, buf);
+	engine__network_free(n);
+	engine_error_clear();
+}
+
+static int add_extra_hosts(engine__net_sandbox *sb, char **buf, const engine_spec *spec)
+{
+	char gw[16] = "";
+
 	for (size_t i = 0; spec->extra_hosts && spec->extra_hosts[i]; i++) {
 		const char *h = spec->extra_hosts[i], *sep = strchr(h, ':');
 		cleanup_free char *name = sep ? strndup(h, (size_t)(sep - h)) : NULL;
+		const char *ip = sep ? sep + 1 : "";
 
-		if (!name || engine__hosts_add(buf, sep + 1, name) < 0)
+		if (strcmp(ip, ENGINE_HOST_GATEWAY) == 0) {
+			if (!gw[0])
+				host_gateway(sb, gw);
+			ip = gw;
+		}
+		if (!name || engine__hosts_add(buf, ip, name) < 0)
 			return engine__error_oom();
 	}
 	return 0;
@@ -264,6 +291,7 @@ static int prepare_container_mode(engine__net_sandbox *sb, const engine_spec *sp
 		return r;
 	}
 	/* The same names as the container it joins, Docker's way. */
+	free(sb->hostname);
 	sb->hostname = c->spec->hostname ? strdup(c->spec->hostname) : strndup(c->id, 12);
 	dir = engine__net_run_dir(sb->ctx, c->id);
 	hosts = dir ? engine__path_join(dir, "hosts") : NULL;
@@ -338,7 +366,7 @@ static int write_hosts(engine__net_sandbox *sb, const engine_spec *spec)
 	if (!sb->hosts || !names)
 		return ENGINE_ENOMEM;
 	if (engine__hosts_add(&sb->hosts, engine__ip_format(sb->att[0].ip, ip), names) < 0 ||
-	    add_extra_hosts(&sb->hosts, spec) < 0)
+	    add_extra_hosts(sb, &sb->hosts, spec) < 0)
 		return ENGINE_ENOMEM;
 	/* Only the default bridge: no peers will ever be written in, so the
 	 * file is injected like any other, with no host file to keep. */
@@ -472,7 +500,7 @@ static int prepare_none(engine__net_sandbox *sb, const engine_spec *spec)
 	snprintf(names, sizeof(names), "%s", sb->hostname);
 	sb->hosts = engine__hosts_head();
 	return !sb->hosts || engine__hosts_add(&sb->hosts, "127.0.1.1", names) < 0 ||
-		       add_extra_hosts(&sb->hosts, spec) < 0
+		       add_extra_hosts(sb, &sb->hosts, spec) < 0
 		   ? ENGINE_ENOMEM
 		   : 0;
 }

@@ -118,7 +118,8 @@ ENGINE_EXTERN int engine_spec_add_host(engine_spec *s, const char *host)
 	if (!sep || sep == host)
 		return engine__error_set(ENGINE_EINVALID, 0, "extra host \"%s\": want NAME:IP",
 					 host ? host : "");
-	if (engine__ip_parse(sep + 1, "extra host address", &ip) < 0)
+	if (strcmp(sep + 1, ENGINE_HOST_GATEWAY) != 0 &&
+	    engine__ip_parse(sep + 1, "extra host address", &ip) < 0)
 		return engine_error_last()->code;
 	return engine__strv_push(&s->extra_hosts, host);
 }

@@ -72,6 +72,8 @@ out=$(D run --rm --dns 10.1.2.3 --dns-search example.test --add-host foo:10.9.8.
 check "--dns" "nameserver 10.1.2.3" "$(echo "$out" | grep '^nameserver')"
 check "--dns-search" "search example.test" "$(echo "$out" | grep '^search')"
 check "--add-host" "10.9.8.7	foo" "$(echo "$out" | grep -w foo | sed 's/[[:space:]]\+/	/')"
+check "host-gateway" "10.77.0.1 host.docker.internal" \
+	"$(D run --rm --add-host host.docker.internal:host-gateway busybox grep -w host.docker.internal /etc/hosts | tr -s ' \t' '  ')"
 check "container: mode" "hello" "$(D run --rm --network container:web busybox wget -q -O- http://127.0.0.1/)"
 check "none" "lo" "$(D run --rm --network none busybox ls /sys/class/net)"
 check "unknown network" "docker: Error response from daemon: network nosuch not found" \

@@ -161,5 +161,14 @@ E run -d --name pubd -p 80 busybox sleep 120 >/dev/null
 E network disconnect bridge pubd 2>/dev/null; check "disconnect with published ports refused" 1 $?
 E rm -f lone pubd >/dev/null
 
+# --- host-gateway ----------------------------------------------------------------
+check "host-gateway on the default bridge" "10.77.0.1 gw" \
+	"$(E run --rm --add-host gw:host-gateway busybox grep -w gw /etc/hosts | tr -s ' \t' '  ')"
+E network create --subnet 10.125.0.0/24 gwnet >/dev/null
+check "host-gateway on a user network" "10.125.0.1 gw" \
+	"$(E run --rm --network gwnet --add-host gw:host-gateway busybox grep -w gw /etc/hosts | tr -s ' \t' '  ')"
+E network rm gwnet >/dev/null
+E run --rm --add-host gw:nothing busybox true 2>/dev/null; check "a bad --add-host refused" 125 $?
+
 echo "network: $fails failures"
 [ "$fails" = 0 ]
