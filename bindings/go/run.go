@@ -2,6 +2,8 @@ package engine
 
 import (
 	"context"
+	"errors"
+	"os"
 	"runtime"
 	"time"
 
@@ -61,11 +63,9 @@ func deadlineTimeout(ctx context.Context, timeout time.Duration) (time.Duration,
 // means the image's command.
 //
 // A command that cannot be executed still gives a Result (exit code 127 or
-// 126) with the error. When ctx's deadline kills the container, the Result
-// says TimedOut and the error is ctx.Err(). The library's run cannot be
-// interrupted: cancelling a ctx without a deadline takes effect only
-// before the container starts (use Create/Start/Wait to cancel a waiting
-// caller early).
+// 126) with the error. Like exec.CommandContext, cancelling ctx kills the
+// container: Run returns what it had (the exit status, output so far) and
+// ctx.Err(). When ctx's deadline kills it the Result also says TimedOut.
 func (c *Context) Run(ctx context.Context, image string, cmd []string, o *RunOptions) (*Result, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -76,6 +76,25 @@ func (c *Context) Run(ctx context.Context, image string, cmd []string, o *RunOpt
 	}
 	var fromCtx bool
 	opts.Timeout, fromCtx = deadlineTimeout(ctx, opts.Timeout)
+	// A cancellable ctx: a pipe the library watches, written when ctx is done.
+	var cancelR, cancelW *os.File
+	if ctx.Done() != nil {
+		var err error
+		if cancelR, cancelW, err = os.Pipe(); err != nil {
+			return nil, &Error{Op: "Run", Code: CodeError, Message: "cancel pipe: " + err.Error()}
+		}
+		defer cancelR.Close()
+		stop := make(chan struct{})
+		defer close(stop)
+		go func() {
+			select {
+			case <-ctx.Done():
+				cancelW.Close() // the library sees the hang-up
+			case <-stop:
+				cancelW.Close()
+			}
+		}()
+	}
 	var res *Result
 	err := c.with("Run", func(h capi.Struct_SS_engine_context) error {
 		spec, err := newSpec("Run", image, cmd, &opts)
@@ -83,6 +102,11 @@ func (c *Context) Run(ctx context.Context, image string, cmd []string, o *RunOpt
 			return err
 		}
 		defer capi.Engine_spec_free(spec)
+		if cancelR != nil {
+			if rc := capi.Engine_spec_set_cancel_fd(spec, int(cancelR.Fd())); rc < 0 {
+				return lastError("Run", rc)
+			}
+		}
 		runtime.LockOSThread()
 		defer runtime.UnlockOSThread()
 		var rp uintptr
@@ -96,6 +120,12 @@ func (c *Context) Run(ctx context.Context, image string, cmd []string, o *RunOpt
 	if err == nil && res != nil && res.TimedOut && fromCtx {
 		// The library's timer may fire a hair before ctx's own.
 		<-ctx.Done()
+		err = ctx.Err()
+	}
+	if errors.Is(err, ErrCanceled) && ctx.Err() != nil {
+		if fromCtx && res != nil {
+			res.TimedOut = true
+		}
 		err = ctx.Err()
 	}
 	return res, err

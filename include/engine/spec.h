@@ -207,6 +207,14 @@ ENGINE_EXTERN int engine_spec_set_stop_signal(engine_spec *spec, const char *sig
  * Config.StopTimeout by inspect. Errors: ENGINE_EINVALID below -1.
  */
 ENGINE_EXTERN int engine_spec_set_stop_timeout(engine_spec *spec, int seconds);
+/**
+ * An fd (an eventfd, a pipe's read end) that cancels engine_run(): once it
+ * is readable or hung up the container is killed and engine_run() fails
+ * with ENGINE_ECANCELED, its result (exit status, output so far) still
+ * delivered. -1 (the default) for none. The fd stays the caller's; it is
+ * not kept in the container's config. Errors: ENGINE_EINVALID below -1.
+ */
+ENGINE_EXTERN int engine_spec_set_cancel_fd(engine_spec *spec, int fd);
 
 /**
  * A storage option of the container's writable layer, as docker run

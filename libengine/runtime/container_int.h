@@ -45,9 +45,11 @@ void engine__stdio_close(int fds[3]);
  * (@owned), then wait (capture pipes @capture are handed to the wait and set
  * to -1; @kill_cg is killed on @timeout) and time the run into @res. When
  * the spawn fails with an exit status (126/127 for exec failures) the call
- * fails but @res carries it and *@deliver is set, as docker run reports it. */
+ * fails but @res carries it and *@deliver is set, as docker run reports it;
+ * likewise when @cancel_fd (-1: none) ended the run (ENGINE_ECANCELED). */
 int engine__spawn_and_wait(engine__plan *plan, engine__cgroup *cg, engine__cgroup *kill_cg, int owned[3],
-			   int capture[2], double timeout, engine_run_result *res, bool *deliver);
+			   int capture[2], double timeout, int cancel_fd, engine_run_result *res,
+			   bool *deliver);
 
 /* An exec's process as the runtime sees it (exec.c). */
 typedef struct engine__exec_req {

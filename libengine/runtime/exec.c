@@ -165,7 +165,7 @@ ENGINE_EXTERN int engine_container_exec(engine_container *c, const engine_exec_o
 		if (r < 0)
 			goto out;
 	}
-	r = engine__spawn_and_wait(plan, cg, NULL, owned, capture, opts->timeout, res, &deliver);
+	r = engine__spawn_and_wait(plan, cg, NULL, owned, capture, opts->timeout, -1, res, &deliver);
 	if (r == 0 || deliver) {
 		*out = res;
 		res = NULL;

@@ -142,7 +142,8 @@ static void finish_buf(capbuf *b, char **data, size_t *len)
 }
 
 int engine__spawn_and_wait(engine__plan *plan, engine__cgroup *cg, engine__cgroup *kill_cg, int owned[3],
-			   int capture[2], double timeout, engine_run_result *res, bool *deliver)
+			   int capture[2], double timeout, int cancel_fd, engine_run_result *res,
+			   bool *deliver)
 {
 	engine__proc proc;
 	engine__wait w;
@@ -165,12 +166,22 @@ int engine__spawn_and_wait(engine__plan *plan, engine__cgroup *cg, engine__cgrou
 			close(capture[0]);
 		capture[0] = proc.console_fd;
 	}
-	w = (engine__wait){capture[0], capture[1], timeout, kill_cg};
+	w = (engine__wait){capture[0], capture[1], timeout, kill_cg, cancel_fd};
 	capture[0] = capture[1] = -1; /* closed by the wait */
 	r = engine__proc_wait(&proc, &w, res);
+	if (r == ENGINE_ECANCELED)
+		*deliver = true;
 	res->duration = engine__now() - t0;
 	close(proc.pidfd);
 	return r;
+}
+
+static void kill_run(engine__proc *proc, const engine__wait *w)
+{
+	/* PID 1 dying takes its whole PID namespace with it. */
+	if (w->cg)
+		engine__cgroup_kill(w->cg, SIGKILL);
+	syscall(SYS_pidfd_send_signal, proc->pidfd, SIGKILL, NULL, 0);
 }
 
 int engine__proc_wait(engine__proc *proc, const engine__wait *w, engine_run_result *res)
@@ -179,7 +190,7 @@ int engine__proc_wait(engine__proc *proc, const engine__wait *w, engine_run_resu
 	int fds[2] = {w->out_fd, w->err_fd};
 	capbuf *bufs[2] = {&out, &err};
 	double deadline = w->timeout > 0 ? engine__now() + w->timeout : 0;
-	bool exited = false, killed = false;
+	bool exited = false, killed = false, cancelled = false;
 
 	for (int i = 0; i < 2; i++)
 		if (fds[i] >= 0)
@@ -187,14 +198,18 @@ int engine__proc_wait(engine__proc *proc, const engine__wait *w, engine_run_resu
 	/* Until the process is gone and both pipes hit EOF (a grandchild may
 	 * still hold them: after exit, stop at the first idle poll). */
 	while (!exited || fds[0] >= 0 || fds[1] >= 0) {
-		struct pollfd pfd[3];
-		int np = 0, timeout_ms = -1, idx[3];
+		struct pollfd pfd[4];
+		int np = 0, timeout_ms = -1, idx[4];
 
 		for (int i = 0; i < 2; i++)
 			if (fds[i] >= 0) {
 				pfd[np] = (struct pollfd){.fd = fds[i], .events = POLLIN};
 				idx[np++] = i;
 			}
+		if (!exited && !killed && w->cancel_fd >= 0) {
+			pfd[np] = (struct pollfd){.fd = w->cancel_fd, .events = POLLIN};
+			idx[np++] = 3;
+		}
 		if (!exited) {
 			pfd[np] = (struct pollfd){.fd = proc->pidfd, .events = POLLIN};
 			idx[np++] = 2;
@@ -216,10 +231,7 @@ int engine__proc_wait(engine__proc *proc, const engine__wait *w, engine_run_resu
 			if (exited)
 				break;
 			if (deadline > 0 && engine__now() >= deadline && !killed) {
-				/* PID 1 dying takes its whole PID namespace with it. */
-				if (w->cg)
-					engine__cgroup_kill(w->cg, SIGKILL);
-				syscall(SYS_pidfd_send_signal, proc->pidfd, SIGKILL, NULL, 0);
+				kill_run(proc, w);
 				killed = true;
 				res->timed_out = 1;
 			}
@@ -228,6 +240,12 @@ int engine__proc_wait(engine__proc *proc, const engine__wait *w, engine_run_resu
 		for (int k = 0; k < np; k++) {
 			if (!pfd[k].revents)
 				continue;
+			if (idx[k] == 3) {
+				/* The caller gave up (a Go context, a client that left). */
+				kill_run(proc, w);
+				killed = cancelled = true;
+				continue;
+			}
 			if (idx[k] == 2) {
 				exited = true;
 				continue;
@@ -252,6 +270,8 @@ int engine__proc_wait(engine__proc *proc, const engine__wait *w, engine_run_resu
 		finish_buf(&out, &res->stdout_data, &res->stdout_len);
 	if (w->err_fd >= 0)
 		finish_buf(&err, &res->stderr_data, &res->stderr_len);
+	if (cancelled)
+		return engine__error_set(ENGINE_ECANCELED, 0, "run cancelled: the container was killed");
 	return 0;
 }
 
@@ -355,6 +375,7 @@ ENGINE_EXTERN int engine_run(engine_context *ctx, const engine_spec *spec, engin
 		resolved->in_fd = spec->in_fd;
 		resolved->out_fd = spec->out_fd;
 		resolved->err_fd = spec->err_fd;
+		resolved->cancel_fd = spec->cancel_fd;
 		r = engine__mounts_resolve(ctx, resolved, ci->config, ci->id, getpid());
 		if (r < 0)
 			goto remove_dir;
@@ -391,7 +412,8 @@ ENGINE_EXTERN int engine_run(engine_context *ctx, const engine_spec *spec, engin
 	r = engine__cgroup_create(ctx, ci->id, &limits, &cg);
 	if (r < 0)
 		goto close_stdio;
-	r = engine__spawn_and_wait(plan, cg, cg, owned, capture, spec->timeout, res, &deliver);
+	r = engine__spawn_and_wait(plan, cg, cg, owned, capture, spec->timeout, spec->cancel_fd, res,
+				   &deliver);
 	if (deliver) {
 		*out = res;
 		res = NULL;

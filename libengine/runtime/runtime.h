@@ -133,6 +133,9 @@ struct engine_spec {
 	 * --stop-timeout (seconds; -1: engine_container_stop's default) */
 	char *stop_signal;
 	int stop_timeout;
+	/* engine_run kills the container once this fd is readable (-1: none);
+	 * the caller's, like in_fd, never stored */
+	int cancel_fd;
 	/* terminal and stdin (Docker's Tty, OpenStdin, StdinOnce) */
 	bool tty;
 	bool open_stdin;
@@ -492,6 +495,7 @@ typedef struct engine__wait {
 	int out_fd, err_fd; /* capture pipes, -1 when not capturing */
 	double timeout;	    /* seconds, 0: none */
 	engine__cgroup *cg; /* killed on timeout, may be NULL */
+	int cancel_fd;	    /* readable or hung up: kill, then ENGINE_ECANCELED; -1: none */
 } engine__wait;
 int engine__proc_wait(engine__proc *proc, const engine__wait *w, engine_run_result *res);
 /* Reap @proc into @res (exit code / signal), also when the embedder's

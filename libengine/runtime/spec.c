@@ -20,6 +20,7 @@ ENGINE_EXTERN int engine_spec_new(engine_spec **out)
 		return engine__error_oom();
 	s->in_fd = s->out_fd = s->err_fd = -1;
 	s->stop_timeout = -1;
+	s->cancel_fd = -1;
 	/* Security by default (DESIGN.md); engine_spec_set_no_new_privs(0) opts out. */
 	s->no_new_privs = true;
 	*out = s;

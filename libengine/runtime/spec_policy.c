@@ -122,3 +122,13 @@ ENGINE_EXTERN int engine_spec_set_stop_timeout(engine_spec *s, int seconds)
 	s->stop_timeout = seconds;
 	return 0;
 }
+
+ENGINE_EXTERN int engine_spec_set_cancel_fd(engine_spec *s, int fd)
+{
+	if (!s)
+		return engine__error_set(ENGINE_EINVALID, 0, "spec is NULL");
+	if (fd < -1)
+		return engine__error_set(ENGINE_EINVALID, 0, "invalid cancel fd %d", fd);
+	s->cancel_fd = fd;
+	return 0;
+}

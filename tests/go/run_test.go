@@ -112,3 +112,31 @@ func TestParallelGoroutines(t *testing.T) {
 		}
 	}
 }
+
+// Cancelling Run's context kills the container and returns ctx.Err(), as
+// exec.CommandContext does; the output so far comes back with it.
+func TestRunCancel(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		time.Sleep(500 * time.Millisecond)
+		cancel()
+	}()
+	res, err := shared.Run(ctx, "busybox", []string{"sh", "-c", "echo started; sleep 60"}, nil)
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled run: %v", err)
+	}
+	if res == nil || res.ExitCode != 137 || res.Signal != int(syscall.SIGKILL) || res.TimedOut {
+		t.Fatalf("result of a cancelled run: %+v", res)
+	}
+	// A context cancelled before the call runs nothing.
+	if _, err := shared.Run(ctx, "busybox", []string{"true"}, nil); !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled context: %v", err)
+	}
+	// Cancellable but not cancelled: the pipe is only watched.
+	live, stop := context.WithCancel(context.Background())
+	defer stop()
+	res, err = shared.Run(live, "busybox", []string{"echo", "ok"}, nil)
+	if err != nil || string(res.Stdout) != "ok\n" {
+		t.Fatalf("uncancelled run: %+v %v", res, err)
+	}
+}

@@ -99,8 +99,7 @@ def test_detached_run(busybox_ctx):
         c.kill()
         assert c.wait(10) == 137
         assert c.logs(stderr=False) == b"hi\n"
-    res = busybox_ctx.containers.run("busybox", ["echo", "attached"])
-    assert res.stdout == b"attached\n"
+    assert busybox_ctx.containers.run("busybox", ["echo", "attached"]) == b"attached\n"
 
 
 def test_handle_unusable_after_its_context_closes(root, config):

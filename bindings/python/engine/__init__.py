@@ -13,10 +13,11 @@ this package adds keyword arguments, context managers and typed exceptions.
 from __future__ import annotations
 
 from . import capi
-from ._errors import (AlreadyExists, Busy, Cancelled, ContainerNotFound, Error, GenericError,
-                      ImageNotFound, InvalidArgument, IOFailure, NotFound, NotSupported,
-                      OutOfMemory, PermissionDenied, Timeout)
-from .containers import Container, Containers, ContainerStats, RunResult, Spec
+from ._errors import (AlreadyExists, APIError, Busy, Cancelled, ContainerError, ContainerNotFound,
+                      DockerException, Error, GenericError, ImageNotFound, InvalidArgument,
+                      IOFailure, NotFound, NotSupported, OutOfMemory, PermissionDenied, Timeout)
+from .containers import (Container, Containers, ContainerStats, ExecResult, RunResult, Spec,
+                         WaitResult)
 from .context import Context, Store, StoreUsage
 from .images import Image, Images, ImageSummary
 from .networks import Networks
@@ -48,4 +49,5 @@ __all__ = [
     "AlreadyExists", "InvalidArgument", "PermissionDenied", "Busy", "NotSupported",
     "OutOfMemory", "Timeout", "IOFailure", "Cancelled", "version", "has_feature", "parse_size",
     "Container", "Containers", "ContainerStats", "RunResult", "Spec", "Networks", "Volumes",
+    "ContainerError", "APIError", "DockerException", "ExecResult", "WaitResult",
 ]

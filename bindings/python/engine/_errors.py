@@ -18,7 +18,8 @@ from . import capi
 __all__ = [
     "Error", "GenericError", "NotFound", "ImageNotFound", "ContainerNotFound",
     "AlreadyExists", "InvalidArgument", "PermissionDenied", "Busy",
-    "NotSupported", "OutOfMemory", "Timeout", "IOFailure",
+    "NotSupported", "OutOfMemory", "Timeout", "IOFailure", "ContainerError",
+    "APIError", "DockerException",
 ]
 
 
@@ -113,6 +114,43 @@ class IOFailure(Error, OSError):
 class Cancelled(Error):
     """ENGINE_ECANCELED: the call was cancelled through its cancel fd."""
 
+
+class ContainerError(Error):
+    """A container exited with a non-zero status: docker-py's ContainerError,
+    raised by ``containers.run()`` without ``detach`` and by
+    ``run(check=True)`` (like ``subprocess.run(check=True)``).
+
+    Attributes:
+        container: the container (its ID when it is gone, as after a run).
+        exit_status: its exit code (128+signal when killed).
+        command: the command, as given.
+        image: the image.
+        stderr: what it wrote to stderr (bytes).
+    """
+
+    def __new__(cls, container: object = None, exit_status: int = 0, command: object = None,
+                image: object = None, stderr: bytes = b""):
+        return Exception.__new__(cls)
+
+    def __init__(self, container: object = None, exit_status: int = 0, command: object = None,
+                 image: object = None, stderr: bytes = b"") -> None:
+        err = (stderr or b"").decode(errors="replace").strip()
+        message = (f"Command '{command}' in image '{image}' returned non-zero exit status "
+                   f"{exit_status}" + (f": {err}" if err else ""))
+        Error.__init__(self, capi.ENGINE_ERROR, 0, message)
+        self.container = container
+        self.exit_status = exit_status
+        self.command = command
+        self.image = image
+        self.stderr = stderr
+
+    def __reduce__(self):
+        return (type(self), (self.container, self.exit_status, self.command, self.image, self.stderr))
+
+
+# docker-py's names for the bases: every libengine failure is one.
+APIError = Error
+DockerException = Error
 
 _BY_CODE: dict = {
     capi.ENGINE_ERROR: GenericError,

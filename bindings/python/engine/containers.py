@@ -16,11 +16,12 @@ import os
 import shlex
 import signal as _signal
 from dataclasses import dataclass
-from typing import (TYPE_CHECKING, Any, Dict, Iterable, Iterator, List, Mapping, Optional,
-                    Sequence, Tuple, Union)
+from typing import (TYPE_CHECKING, Any, Dict, Iterable, Iterator, List, Mapping, NamedTuple,
+                    Optional, Sequence, Tuple, Union)
 
 from . import capi
-from ._errors import ContainerNotFound, ImageNotFound, NotFound, Timeout, refine_not_found
+from ._errors import (ContainerError, ContainerNotFound, ImageNotFound, NotFound, Timeout,
+                      refine_not_found)
 from ._units import env_list, str_list
 
 if TYPE_CHECKING:
@@ -68,6 +69,32 @@ class RunResult:
         return cls(id=r.id or "", exit_code=r.exit_code, stdout=r.stdout_bytes(),
                    stderr=r.stderr_bytes(), signal=r.signal, oom_killed=bool(r.oom_killed),
                    timed_out=bool(r.timed_out), duration=r.duration)
+
+
+class ExecResult(NamedTuple):
+    """docker-py's exec_run() result: ``exit_code, output = c.exec_run(...)``."""
+
+    exit_code: int
+    output: bytes
+    """stdout then stderr, or only what was asked for."""
+
+
+class WaitResult(int):
+    """An exit code that also reads like docker-py's wait() dict:
+    ``c.wait() == 0`` and ``c.wait()["StatusCode"] == 0``."""
+
+    def __getitem__(self, key: str) -> Any:
+        if key == "StatusCode":
+            return int(self)
+        if key == "Error":
+            return None
+        raise KeyError(key)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        try:
+            return self[key]
+        except KeyError:
+            return default
 
 
 @dataclass(frozen=True)
@@ -157,7 +184,11 @@ class Spec:
                  extra_hosts: Union[None, Mapping[str, str], Iterable[str]] = None,
                  dns: Optional[Iterable[str]] = None, dns_search: Optional[Iterable[str]] = None,
                  dns_opt: Optional[Iterable[str]] = None,
-                 network_aliases: Optional[Iterable[str]] = None, ip: Optional[str] = None) -> None:
+                 network_aliases: Optional[Iterable[str]] = None, ip: Optional[str] = None,
+                 environment: Union[None, Mapping[str, object], Iterable[str]] = None,
+                 labels: Union[None, Mapping[str, str], Iterable[str]] = None,
+                 stop_signal: Optional[str] = None, stop_timeout: Optional[int] = None,
+                 tty: bool = False, stdin_open: bool = False) -> None:
         self.image = image
         self._handle = capi.engine_spec_new()
         try:
@@ -172,8 +203,19 @@ class Spec:
               cpus, nano_cpus, cpu_shares, cpuset_cpus, pids_limit, cap_add, cap_drop,
               seccomp, no_new_privileges, ulimits, init, userns, stdio, stdin, stdout,
               stderr, timeout, auto_remove, rootfs, ports, publish_all_ports, extra_hosts,
-              dns, dns_search, dns_opt, network_aliases, ip) -> None:
+              dns, dns_search, dns_opt, network_aliases, ip, environment, labels, stop_signal,
+              stop_timeout, tty, stdin_open) -> None:
         h = self._handle
+        if environment is not None:  # docker-py's name for env
+            if env is not None:
+                raise TypeError("pass env= or environment=, not both")
+            env = environment
+        # docker-py's stdout=/stderr= booleans say what to capture (run()),
+        # not where the streams go.
+        if isinstance(stdout, bool):
+            stdout = None
+        if isinstance(stderr, bool):
+            stderr = None
         if rootfs is not None:
             capi.engine_spec_set_rootfs(h, os.fspath(rootfs))
         elif self.image is not None:
@@ -259,6 +301,17 @@ class Spec:
             capi.engine_spec_set_auto_remove(h, 1)
         self._network(ports, publish_all_ports, extra_hosts, dns, dns_search, dns_opt,
                       network_aliases, ip)
+        items = labels.items() if isinstance(labels, Mapping) else ((x, None) for x in labels or [])
+        for key, value in items:
+            capi.engine_spec_add_label(h, key if value is None else f"{key}={value}")
+        if stop_signal is not None:
+            capi.engine_spec_set_stop_signal(h, str(stop_signal))
+        if stop_timeout is not None:
+            capi.engine_spec_set_stop_timeout(h, int(stop_timeout))
+        if tty:
+            capi.engine_spec_set_tty(h, 1)
+        if stdin_open:
+            capi.engine_spec_set_stdin(h, 1, 0)
 
     def _network(self, ports, publish_all_ports, extra_hosts, dns, dns_search, dns_opt,
                  network_aliases, ip) -> None:
@@ -347,8 +400,16 @@ def _refine_missing_image(ctx: "Context", spec: Spec, e: NotFound) -> None:
 
 
 def run(ctx: "Context", image: Optional[str], command: Command = None, *,
-        spec: Optional[Spec] = None, **kwargs: Any) -> RunResult:
+        spec: Optional[Spec] = None, check: bool = False, **kwargs: Any) -> RunResult:
     """See :meth:`engine.Context.run`."""
+    res = _run(ctx, image, command, spec=spec, **kwargs)
+    if check and res.exit_code != 0:
+        raise ContainerError(res.id, res.exit_code, command, image, res.stderr)
+    return res
+
+
+def _run(ctx: "Context", image: Optional[str], command: Command = None, *,
+         spec: Optional[Spec] = None, **kwargs: Any) -> RunResult:
     own = spec is None
     if own:
         spec = Spec(image, command, **kwargs)
@@ -400,17 +461,18 @@ class Container:
         """Start it, detached (a monitor process keeps its exit status and logs)."""
         capi.engine_container_start(self.handle)
 
-    def wait(self, timeout: Optional[float] = None) -> int:
-        """Wait for it to exit; returns the exit code. Raises Timeout at the deadline.
+    def wait(self, timeout: Optional[float] = None) -> WaitResult:
+        """Wait for it to exit; returns the exit code (which also reads as
+        docker-py's ``{"StatusCode": n}``). Raises Timeout at the deadline.
 
         Without a timeout it waits in slices, so that Ctrl-C (KeyboardInterrupt)
         still reaches the main thread.
         """
         if timeout is not None:
-            return capi.engine_container_wait(self.handle, float(timeout))
+            return WaitResult(capi.engine_container_wait(self.handle, float(timeout)))
         while True:
             try:
-                return capi.engine_container_wait(self.handle, _WAIT_SLICE)
+                return WaitResult(capi.engine_container_wait(self.handle, _WAIT_SLICE))
             except Timeout:
                 pass
 
@@ -452,7 +514,13 @@ class Container:
             opts.timeout = float(timeout)
         return RunResult._from_c(capi.engine_container_exec(self.handle, opts))
 
-    exec_run = exec
+    def exec_run(self, cmd: Command, stdout: bool = True, stderr: bool = True, *,
+                 environment: Union[None, Mapping[str, object], Iterable[str]] = None,
+                 workdir: Optional[str] = None, user: Optional[str] = None) -> ExecResult:
+        """docker-py's exec_run: ``exit_code, output`` of a process run in the
+        container, output being stdout then stderr (what ``stdout``/``stderr`` ask for)."""
+        r = self.exec(cmd, env=environment, user=user, working_dir=workdir)
+        return ExecResult(r.exit_code, (r.stdout if stdout else b"") + (r.stderr if stderr else b""))
 
     def stats(self) -> ContainerStats:
         """Current memory, CPU and task usage (raises Busy when not running)."""
@@ -519,9 +587,13 @@ class Container:
         finally:
             capi.engine_logs_free(reader)
 
-    def remove(self, force: bool = False) -> None:
-        """Remove it (``force`` kills it first), then release the handle."""
-        capi.engine_container_remove(self.handle, int(force))
+    def remove(self, force: bool = False, v: bool = False) -> None:
+        """Remove it (``force`` kills it first; ``v`` its anonymous volumes too),
+        then release the handle."""
+        if v:
+            capi.engine_container_remove_volumes(self.handle, int(force))
+        else:
+            capi.engine_container_remove(self.handle, int(force))
         self.close()
 
     def close(self) -> None:
@@ -574,11 +646,22 @@ class Containers:
         return Container(self._ctx, h)
 
     def run(self, image: Optional[str], command: Command = None, *, detach: bool = False,
-            **kwargs: Any) -> Union[RunResult, Container]:
-        """docker-py style: the result of a run, or (``detach=True``) a started Container."""
+            remove: bool = False, stdout: bool = True, stderr: bool = False,
+            **kwargs: Any) -> Union[bytes, Container]:
+        """docker-py's ``containers.run``: without ``detach`` the container's
+        output (stdout, and stderr with ``stderr=True``) as bytes, raising
+        ContainerError on a non-zero exit; with ``detach=True`` a started
+        Container (``remove=True``: removed when it exits). Keywords as docker-py
+        (environment, volumes, ports, name, labels, mem_limit, working_dir,
+        user, entrypoint, network, ...) or :meth:`engine.Context.run`."""
         if not detach:
-            return run(self._ctx, image, command, **kwargs)
-        c = self.create(image, command, **kwargs)
+            # A run to completion leaves nothing behind either way.
+            res = _run(self._ctx, image, command, **kwargs)
+            if res.exit_code != 0:
+                raise ContainerError(res.id, res.exit_code, command, image, res.stderr)
+            return (res.stdout if stdout else b"") + (res.stderr if stderr else b"")
+        c = self.create(image, command, auto_remove=remove or kwargs.pop("auto_remove", False),
+                        **kwargs)
         try:
             c.start()
         except BaseException:

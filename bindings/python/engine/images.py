@@ -197,9 +197,10 @@ class Images:
 
     # --- registries --------------------------------------------------------
 
-    def pull(self, ref: str, *, platform: Optional[str] = None, progress_fd: Any = None,
-             timeout: Optional[int] = None) -> str:
+    def pull(self, ref: str, tag: Optional[str] = None, *, platform: Optional[str] = None,
+             progress_fd: Any = None, timeout: Optional[int] = None) -> str:
         """Pull ``ref`` from its registry (mirrors first); returns the image ID.
+        ``tag`` as docker-py takes it: ``pull("busybox", "1.36")``.
 
         ``progress_fd`` (fd or file object) receives Docker-style JSON progress
         lines; ``timeout`` is the seconds a transfer may stall.
@@ -210,6 +211,8 @@ class Images:
         opts.progress_fd = _fd(progress_fd)
         if timeout is not None:
             opts.timeout = int(timeout)
+        if tag:
+            ref = f"{ref}@{tag}" if tag.startswith("sha256:") else f"{ref}:{tag}"
         return capi.engine_registry_pull(self._ctx.handle, ref, opts)
 
     def push(self, ref: str, *, progress_fd: Any = None, timeout: Optional[int] = None,
