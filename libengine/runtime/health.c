@@ -347,6 +347,15 @@ __attribute__((noreturn)) static void checker(engine_container *c, const health_
 	}
 }
 
+void engine__health_reset(engine_container *c)
+{
+	cleanup_strv char **test = NULL;
+	health_cfg h;
+
+	if (effective(c, &h, &test))
+		write_state(c->dir, "starting", 0, NULL);
+}
+
 pid_t engine__health_start(engine_container *c, int pidfd)
 {
 	cleanup_strv char **test = NULL;

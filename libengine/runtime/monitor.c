@@ -429,6 +429,8 @@ __attribute__((noreturn)) static void monitor_main(engine_container *c, launch *
 	srv->clients = NULL;
 	srv->n_clients = 0;
 	srv->log_fd = srv->listen_fd = -1;
+	/* "starting" is there before the caller hears of the start */
+	engine__health_reset(c);
 	send_report(report_fd, 0, 0);
 	close(report_fd);
 	/* Nobody reads the starter's stdio through us (think `ID=$(engine run -d ...)`). */
@@ -437,6 +439,7 @@ __attribute__((noreturn)) static void monitor_main(engine_container *c, launch *
 		dup2(null_fd, i);
 	/* The container has its stdio (the caller's fds, in some stdio modes). */
 	close_inherited(c->ctx->log_fd);
+	/* the checker holds none of the caller's fds either */
 	health = engine__health_start(c, proc.pidfd);
 
 	for (;;) {

@@ -50,6 +50,7 @@ int engine__spec_mounts_from_json(json_object *mounts, engine_spec *spec);
 void engine__spec_health_free(engine_spec *spec);
 int engine__spec_health_to_json(const engine_spec *spec, json_object *o);
 int engine__spec_health_from_json(json_object *o, engine_spec *spec);
+void engine__health_reset(engine_container *c);
 pid_t engine__health_start(engine_container *c, int pidfd);
 void engine__health_stop(pid_t pid);
 
