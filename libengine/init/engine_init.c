@@ -235,8 +235,14 @@ static void wait_for_start(int fd, char **argv, char **envp)
 	char b;
 	long n;
 
-	if (!command_exists(argv[0], envp))
-		report(E_NOENT, 127, "exec: \"", argv[0], "\": executable file not found in $PATH");
+	if (!command_exists(argv[0], envp)) {
+		int has_slash = 0;
+
+		for (const char *c = argv[0]; *c; c++)
+			has_slash |= *c == '/';
+		report(E_NOENT, 127, "exec: \"", argv[0],
+		       has_slash ? "\": no such file or directory" : "\": executable file not found in $PATH");
+	}
 	SYS(__NR_close, report_fd, 0, 0);
 	do
 		n = SYS(__NR_read, fd, &b, 1);

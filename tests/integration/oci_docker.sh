@@ -2,8 +2,10 @@
 # engine-oci under dockerd and containerd (Debian's docker.io and
 # containerd), each started here in a network namespace of the test's own
 # with private roots and cgroup parent, killed by PID at the end:
-# docker run --runtime engine (--rm, -d + exec + logs + stop + rm, -t,
-# pause/unpause, a memory limit), ctr run --runc-binary engine-oci, and
+# docker run --runtime engine with engine-oci in daemon.json (--rm, -d +
+# exec + logs + stop + rm, -t, pause/unpause, a memory limit, kill -s,
+# rm -f, the shim showing engine-oci's logged error, a runtime added on
+# SIGHUP), ctr run --runc-binary engine-oci, and
 # Swarm on a single node (SWARM=1: service create --replicas 3, update -f,
 # rm) with engine-oci as the default runtime.
 set -u
@@ -12,7 +14,7 @@ set -u
 command -v dockerd >/dev/null && command -v containerd >/dev/null && command -v ctr >/dev/null ||
 	{ echo "skip: no dockerd/containerd (scripts/setup.sh installs them)"; exit 77; }
 ENGINE_BUILD=${ENGINE_BUILD:-$(pwd)}
-OCI="$ENGINE_BUILD/tools/engine-oci"
+OCI=${ENGINE_OCI:-$ENGINE_BUILD/tools/engine-oci}
 DOCKER=${DOCKER:-$(command -v docker || echo /usr/local/bin/docker)}
 [ -x "$DOCKER" ] || { echo "skip: no docker CLI"; exit 77; }
 tmp=$(mktemp -d /tmp/engine-it-ocid-XXXXXX)
@@ -22,6 +24,9 @@ fails=0
 dpid="" cpid=""
 check() { # check NAME EXPECTED ACTUAL
 	if [ "$2" = "$3" ]; then echo "ok   $1"; else echo "FAIL $1: expected [$2] got [$3]"; fails=$((fails + 1)); fi
+}
+contains() { # contains NAME NEEDLE TEXT
+	case "$3" in *"$2"*) echo "ok   $1" ;; *) echo "FAIL $1: [$3] lacks [$2]"; fails=$((fails + 1)) ;; esac
 }
 stop_pid() { # stop_pid PID: TERM, then KILL after 10 s
 	[ -n "$1" ] || return 0
@@ -73,15 +78,19 @@ for a in $(/bin/busybox --list); do [ "$a" = busybox ] || ln -s busybox "$tmp/ro
 echo 'root:x:0:0:root:/root:/bin/sh' > "$tmp/rootfs/etc/passwd"
 tar -C "$tmp/rootfs" -cf "$tmp/rootfs.tar" .
 
+# engine-oci registered in daemon.json (the --add-runtime flag is the
+# Swarm run's below)
+printf '{"runtimes": {"engine": {"path": "%s"}}}\n' "$OCI" > "$tmp/daemon.json"
 nsenter --net="/run/netns/$ns" dockerd --data-root "$tmp/data" --exec-root "$tmp/exec" \
 	--pidfile "$tmp/dockerd.pid" -H "unix://$tmp/docker.sock" --bridge=none --iptables=false \
-	--ip-masq=false --ip-forward=false --cgroup-parent "$parent" --add-runtime "engine=$OCI" \
+	--ip-masq=false --ip-forward=false --cgroup-parent "$parent" --config-file "$tmp/daemon.json" \
 	>"$tmp/dockerd.log" 2>&1 &
 dpid=$!
 i=0
 while ! D version >/dev/null 2>&1 && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
 D version >/dev/null 2>&1 || { echo "FAIL: dockerd did not start"; fails=1; exit 1; }
 D import -c 'CMD ["/bin/sh"]' "$tmp/rootfs.tar" busybox:latest >/dev/null
+contains "docker info lists the runtime" "engine" "$(D info --format '{{json .Runtimes}}')"
 
 out=$(D run --runtime engine --rm --network none busybox echo hi 2>&1); check "docker run --rm" "hi" "$out"
 out=$(D run --runtime engine --rm --network none busybox sh -c 'exit 7'); check "docker run exit status" 7 $?
@@ -100,6 +109,25 @@ out=$(D run --runtime engine --rm -m 64m --network none busybox cat /sys/fs/cgro
 check "docker run -m" 67108864 "$out"
 out=$(D run --runtime engine --rm --network none busybox sh -c 'cat /proc/self/status | grep ^CapEff')
 check "docker's capabilities" "CapEff:	00000000a80425fb" "$out"
+# the shim reads engine-oci's --log (json) for the error it shows
+out=$(D run --runtime engine --rm --network none busybox /nonexistent 2>&1); check "docker run: missing command fails" 127 $?
+contains "docker shows engine-oci's error" 'exec: "/nonexistent": no such file or directory' "$out"
+# docker kill (kill ID SIG), rm -f of a running one (kill 9, delete)
+D run --runtime engine -d --network none --name d2 busybox sh -c 'trap "exit 7" USR1; echo up; while :; do sleep 0.1; done' >/dev/null
+i=0
+while [ "$(D logs d2 2>&1)" != up ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+D kill -s USR1 d2 >/dev/null; check "docker kill -s USR1" 0 $?
+check "the signal reached it" 7 "$(D wait d2)"
+D rm d2 >/dev/null
+D run --runtime engine -d --network none --name d3 busybox sleep 100 >/dev/null
+D rm -f d3 >/dev/null; check "docker rm -f running" 0 $?
+check "gone after rm -f" "" "$(D ps -aq --filter name=d3)"
+# a runtime added to daemon.json, reloaded on SIGHUP
+printf '{"runtimes": {"engine": {"path": "%s"}, "engine2": {"path": "%s"}}}\n' "$OCI" "$OCI" > "$tmp/daemon.json"
+kill -HUP "$dpid"
+i=0
+while ! D info --format '{{json .Runtimes}}' | grep -q engine2 && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+out=$(D run --runtime engine2 --rm --network none busybox echo reloaded 2>&1); check "runtime added on SIGHUP" "reloaded" "$out"
 
 # containerd on its own, ctr run --runc-binary
 nsenter --net="/run/netns/$ns" containerd --root "$tmp/ctrd/root" --state "$tmp/ctrd/state" \
