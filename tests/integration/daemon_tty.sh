@@ -107,6 +107,11 @@ check "exec resize: no such exec" 404 "$(api -X POST "http://d/exec/nope/resize?
 kill "$pid"
 i=0; while [ $i -lt 100 ] && ! { api "http://d/exec/$eid/json" >/dev/null; grep -q '"Running":false' "$root/api.out"; }; do sleep 0.1; i=$((i + 1)); done
 check "exec inspect after its end" 1 "$(grep -c '"ExitCode":143.*"Pid":0' "$root/api.out")"
+api -X POST -H 'Content-Type: application/json' -d '{"Cmd":["true"]}' http://d/containers/tt/exec >/dev/null
+eid=$(sed 's/.*"Id":"\([0-9a-f]*\)".*/\1/' "$root/api.out")
+D kill tt >/dev/null; D wait tt >/dev/null
+check "exec start on a stopped container" 409 "$(api -X POST -H 'Content-Type: application/json' -d '{}' "http://d/exec/$eid/start")"
+check "resize a stopped container" 409 "$(api -X POST "http://d/containers/tt/resize?h=12&w=34")"
 D rm -f long tt >/dev/null
 
 echo "$fails failed"

@@ -552,6 +552,25 @@ static void exec_start(hs_request *req, void *app)
 		hs_reply_error(req, 404, "No such exec instance: %s", hs_param(req, "id"));
 		return;
 	}
+	{
+		/* dockerd checks before the upgrade: a 409, not a message in the stream. */
+		engine_container *c = NULL;
+		int st = -1;
+
+		if (engine_container_open(x->dc->ctx, x->container, &c) == 0)
+			engine_container_status_get(c, &st);
+		engine_container_free(c);
+		if (st != ENGINE_STATUS_RUNNING) {
+			pthread_mutex_lock(&d->lock);
+			x->started = x->running = false;
+			pthread_mutex_unlock(&d->lock);
+			hs_reply_error(req, 409, "Container %s is %s", x->container,
+				       st == ENGINE_STATUS_PAUSED
+					   ? "paused, unpause the container before exec"
+					   : "not running");
+			return;
+		}
+	}
 	events_emit("container", "exec_start", x->container, "execID", x->id, NULL);
 	if (!detach) {
 		hs_reply_upgrade(req, "application/vnd.docker.raw-stream", exec_upgraded, x,
