@@ -38,7 +38,9 @@
  * suspended caller); a guard page below it. */
 #define STACK_SIZE (256 * 1024)
 
-#if defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__)
+/* Not under ASan or TSan: their runtimes cannot follow a child that runs
+ * on the parent's memory (TSan reports its every write as a race). */
+#if defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
 #define HAVE_SPAWN_VM 1
 
 struct vm_start {
