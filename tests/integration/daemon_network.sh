@@ -57,6 +57,12 @@ check "default bridge" "bridge" "$(D inspect -f '{{range $k, $v := .NetworkSetti
 check "IPAddress at the top" "10.77.0" "$(D inspect -f '{{.NetworkSettings.IPAddress}}' pub | cut -d. -f1-3)"
 D run -d --name pa --expose 80 -P -v "$root/www:/www:ro" busybox $HTTPD >/dev/null
 check "-P publishes EXPOSE" "1" "$(D port pa | grep -c '^80/tcp -> 0.0.0.0:')"
+names() { D ps "$@" --format '{{.Names}}' | sort | tr '\n' ' ' | sed 's/ $//'; }
+check "ps --filter network" "peer web" "$(names --filter network=appnet)"
+check "ps --filter publish" "pa pub" "$(names --filter publish=80)"
+check "ps --filter publish range" "pa pub" "$(names --filter publish=79-81/tcp)"
+check "ps --filter publish udp" "" "$(names --filter publish=80/udp)"
+check "ps --filter expose" "pa pub" "$(names --filter expose=80)"
 
 # --- connect, disconnect ------------------------------------------------------
 D network connect --alias pubby appnet pub; check "network connect" 0 $?

@@ -246,6 +246,8 @@ static bool pass_filters(json_object *filters, json_object *ins, const char *sta
 				any = before > 0 && created < before;
 			} else if (strcmp(key, "since") == 0) {
 				any = since > 0 && created > since;
+			} else if (netconfig_filter(ins, key, want) >= 0) {
+				any = netconfig_filter(ins, key, want) == 1;
 			} else {
 				any = true; /* validated by the caller */
 			}

@@ -163,6 +163,10 @@ int netconfig_apply(engine_context *ctx, engine_spec *spec, json_object *body, j
 int netconfig_connect_extra(engine_context *ctx, const char *cid, json_object *body, struct neterr *e);
 /* Complete inspect's NetworkSettings as dockerd fills them; @meta is the create body record (or NULL). */
 void netconfig_settings(engine_context *ctx, json_object *ins, json_object *meta);
+/* The list's filters network (name or ID), publish and expose ("80",
+ * "80/udp", "8000-8080/tcp") on a completed inspect object: 1 or 0, -1
+ * for another key. */
+int netconfig_filter(json_object *ins, const char *key, const char *want);
 /* The container list's Ports array from a completed inspect object. */
 json_object *netconfig_list_ports(json_object *ins);
 

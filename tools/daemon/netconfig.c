@@ -488,3 +488,51 @@ json_object *netconfig_list_ports(json_object *ins)
 	}
 	return a;
 }
+
+/* "80", "80/udp", "8000-8080/tcp": does port key "N/proto" fall in it? */
+static bool port_in(const char *key, const char *want)
+{
+	const char *kp = strchr(key, '/'), *wp = strchr(want, '/');
+	long k = atol(key), lo = atol(want), hi = lo;
+	const char *dash = strchr(want, '-');
+
+	if (dash && (!wp || dash < wp))
+		hi = atol(dash + 1);
+	return k >= lo && k <= hi && strcmp(kp ? kp + 1 : "tcp", wp ? wp + 1 : "tcp") == 0;
+}
+
+static bool any_port_in(json_object *ports, const char *want)
+{
+	if (!ports || !json_object_is_type(ports, json_type_object))
+		return false;
+	json_object_object_foreach(ports, key, unused)
+	{
+		(void)unused;
+		if (port_in(key, want))
+			return true;
+	}
+	return false;
+}
+
+int netconfig_filter(json_object *ins, const char *key, const char *want)
+{
+	json_object *hc = jget(ins, "HostConfig"), *nets = jget(jget(ins, "NetworkSettings"), "Networks");
+
+	if (strcmp(key, "network") == 0) {
+		if (!nets || !json_object_is_type(nets, json_type_object))
+			return 0;
+		json_object_object_foreach(nets, name, ep)
+		{
+			if (strcmp(name, want) == 0 || strcmp(jget_str(ep, "NetworkID") ?: "", want) == 0)
+				return 1;
+		}
+		return 0;
+	}
+	if (strcmp(key, "publish") == 0)
+		return any_port_in(jget(hc, "PortBindings"), want) ||
+		       (is_set(jget(hc, "PublishAllPorts")) &&
+			any_port_in(jget(jget(ins, "Config"), "ExposedPorts"), want));
+	if (strcmp(key, "expose") == 0)
+		return any_port_in(jget(jget(ins, "Config"), "ExposedPorts"), want);
+	return -1;
+}
