@@ -102,11 +102,15 @@ api "http://d/exec/$eid/json" >/dev/null
 pid=$(sed 's/.*"Pid":\([0-9]*\).*/\1/' "$root/api.out")
 check "exec inspect Pid is the process" "sleep" "$(cat /proc/$pid/comm 2>/dev/null)"
 check "exec inspect Running" 1 "$(grep -c '"Running":true' "$root/api.out")"
+api http://d/containers/tt/json >/dev/null
+check "container inspect's ExecIDs" 1 "$(grep -c "\"ExecIDs\":\[\"$eid\"\]" "$root/api.out")"
 check "exec resize" 200 "$(api -X POST "http://d/exec/$eid/resize?h=10&w=20")"
 check "exec resize: no such exec" 404 "$(api -X POST "http://d/exec/nope/resize?h=10&w=20")"
 kill "$pid"
 i=0; while [ $i -lt 100 ] && ! { api "http://d/exec/$eid/json" >/dev/null; grep -q '"Running":false' "$root/api.out"; }; do sleep 0.1; i=$((i + 1)); done
 check "exec inspect after its end" 1 "$(grep -c '"ExitCode":143.*"Pid":0' "$root/api.out")"
+api http://d/containers/tt/json >/dev/null
+check "ExecIDs without ended execs" 1 "$(grep -c '"ExecIDs":null' "$root/api.out")"
 api -X POST -H 'Content-Type: application/json' -d '{"Cmd":["true"]}' http://d/containers/tt/exec >/dev/null
 eid=$(sed 's/.*"Id":"\([0-9a-f]*\)".*/\1/' "$root/api.out")
 D kill tt >/dev/null; D wait tt >/dev/null

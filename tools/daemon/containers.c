@@ -146,10 +146,13 @@ CONTAINER_HANDLER(inspect)
 {
 	json_object *o = container_inspect_obj(c);
 
-	(void)d;
-	if (o)
+	if (o) {
+		json_object *ids = exec_ids(d, engine_container_id(c));
+
+		if (ids)
+			json_object_object_add(o, "ExecIDs", ids);
 		hs_reply_json(req, 200, o);
-	else
+	} else
 		reply_engine_error(req, "inspect");
 }
 

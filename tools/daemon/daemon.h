@@ -187,6 +187,9 @@ int64_t parse_rfc3339(const char *s);
 
 /* The library's inspect JSON for @c as an object (NULL with the error set). */
 json_object *container_inspect_obj(engine_container *c);
+/* The IDs of @container_id's exec instances that have not ended (inspect's
+ * ExecIDs), or NULL when there are none (exec.c). */
+json_object *exec_ids(struct daemon *d, const char *container_id);
 
 /* A present member of object @o, or NULL; jget_str: NULL unless it is a string. */
 json_object *jget(json_object *o, const char *key);

@@ -671,6 +671,22 @@ static void exec_inspect(hs_request *req, void *app)
 	hs_reply_json(req, 200, o);
 }
 
+json_object *exec_ids(struct daemon *d, const char *container_id)
+{
+	json_object *a = NULL;
+
+	pthread_mutex_lock(&d->lock);
+	for (struct dexec *x = d->execs; x; x = x->next) {
+		if (x->has_exit || strcmp(x->container, container_id) != 0)
+			continue;
+		if (!a)
+			a = json_object_new_array();
+		json_object_array_add(a, json_object_new_string(x->id));
+	}
+	pthread_mutex_unlock(&d->lock);
+	return a;
+}
+
 const struct hs_route daemon_exec_routes[] = {
     {"POST", "/containers/{id}/exec", exec_create, 0},
     {"POST", "/exec/{id}/start", exec_start, 0},
