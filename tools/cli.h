@@ -46,6 +46,9 @@ extern const struct cli_command cli_attach_commands[];
 extern const struct cli_command cli_build_commands[];
 extern const struct cli_command cli_registry_commands[];
 extern const struct cli_command cli_system_commands[];
+/* history (cmd_history.c), also `engine image history`. */
+extern const struct cli_command cli_history_commands[];
+int cli_history(int argc, char **argv);
 /* version and info (cmd_info.c). */
 extern const struct cli_command cli_info_commands[];
 int cli_info(int argc, char **argv);

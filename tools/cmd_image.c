@@ -384,6 +384,7 @@ static const struct cli_command image_group[] = {
     {"rm", cmd_rmi, "Remove images"},
     {"remove", cmd_rmi, NULL},
     {"prune", cli_prune_images, "Remove unused images"},
+    {"history", cli_history, "Show the history of an image"},
     {"unpack", cmd_unpack, "Write an image's root filesystem to a directory"},
     {NULL, NULL, NULL},
 };

@@ -16,7 +16,7 @@ it_tmpdir
 E default >/dev/null || { echo "FAIL: engine default"; exit 1; }
 
 for cmd in images inspect tag rmi unpack run create start ps exec stop kill rm pause unpause stats commit cp \
-	export diff top rename update restart port version info "system df" "system prune" "system check" \
+	export diff top rename update restart port version info history "system df" "system prune" "system check" \
 	"image prune" "builder prune" "network ls" "network inspect" "container inspect"; do
 	# shellcheck disable=SC2086
 	out=$(E $cmd --help 2>&1); rc=$?
@@ -54,6 +54,20 @@ E rm nosuch 2>"$T/err"; check "rm of a missing container exits 1" 1 $?
 E run -d --network none --name s3 busybox sleep 60 >/dev/null
 E rm s3 2>/dev/null; check "rm of a running container needs -f" 1 $?
 check "rm -f" "s3" "$(E rm -f s3)"
+
+# history: newest first, the image's ID on top, empty layers 0B
+printf 'FROM busybox\nRUN echo hi > /hi\nENV A=1\nLABEL x=y\n' > "$T/Dockerfile"
+E build -q -t hist:1 "$T" >/dev/null 2>&1 || echo "FAIL: build for history"
+check "history rows" 4 "$(E history -q hist:1 | wc -l | tr -d ' ')"
+check "history top row is the image" "$(E images -q hist:1)" "$(E history -q hist:1 | head -n1)"
+check "older rows are <missing>" "<missing>" "$(E history -q hist:1 | sed -n 2p)"
+check "history header" "IMAGE          CREATED" "$(E history hist:1 | head -n1 | cut -c1-22)"
+check "empty layers are 0B" "0B 0B" "$(E history --format '{{.Size}}' hist:1 | head -n2 | paste -sd' ' -)"
+contains "history CreatedBy" "echo hi > /hi" "$(E history --no-trunc --format '{{.CreatedBy}}' hist:1)"
+check "image history is history" "$(E history -q hist:1 | paste -sd, -)" "$(E image history -q hist:1 | paste -sd, -)"
+E history nosuch:1 2>"$T/err"; check "history of a missing image exits 1" 1 $?
+check "history names it" "Error: No such image: nosuch:1" "$(cat "$T/err")"
+E rmi hist:1 >/dev/null
 
 # system prune: stopped containers, unused networks, dangling images
 E network create unused >/dev/null
