@@ -105,11 +105,21 @@ static void mark_used(char ***used, const char *name, char *const *build_args)
 	engine__strv_push(used, name);
 }
 
-/* Declare ARG @word ("name" or "name=default") into @args. The value: the
- * --build-arg, else the default (expanded with @env), else @fallback's. */
-static int declare_arg(const engine__df_instr *in, const char *word, char escape, char *const *env,
-		       char *const *build_args, char *const *fallback, char ***args, char ***used,
-		       char **comment)
+/* Where an ARG is declared: before the first FROM (the meta args) or in a
+ * stage. */
+typedef struct arg_scope {
+	char escape;
+	char *const *env;	 /* what a default may expand */
+	char *const *build_args; /* --build-arg "K=V" */
+	char *const *fallback;	 /* the values without a default (a stage's: the meta args) */
+	char ***args;		 /* where the declaration goes */
+	char ***used;		 /* the build args consumed so far */
+} arg_scope;
+
+/* Declare ARG @word ("name" or "name=default") into @sc->args. The value:
+ * the --build-arg, else the default (expanded with @sc->env), else the
+ * fallback's. */
+static int declare_arg(const arg_scope *sc, const engine__df_instr *in, const char *word, char **comment)
 {
 	const char *eq = strchr(word, '=');
 	cleanup_free char *name = eq ? strndup(word, (size_t)(eq - word)) : strdup(word);
@@ -120,18 +130,18 @@ static int declare_arg(const engine__df_instr *in, const char *word, char escape
 
 	if (!name)
 		return engine__error_oom();
-	if (eq && (r = engine__shlex_word(eq + 1, escape, env, &def)) < 0)
+	if (eq && (r = engine__shlex_word(eq + 1, sc->escape, sc->env, &def)) < 0)
 		return engine__error_wrap("Dockerfile:%d: ARG %s", in->line, name);
 	if (comment)
 		*comment = def ? engine__strdup_printf("%s=%s", name, def) : strdup(name);
-	value = kv_value(build_args, name, strlen(name), &found);
+	value = kv_value(sc->build_args, name, strlen(name), &found);
 	if (found)
-		mark_used(used, name, build_args);
+		mark_used(sc->used, name, sc->build_args);
 	else if (def)
 		value = def;
 	else
-		value = kv_value(fallback, name, strlen(name), &found);
-	return kv_set(args, name, value);
+		value = kv_value(sc->fallback, name, strlen(name), &found);
+	return kv_set(sc->args, name, value);
 }
 
 /* The "K=V" entries of @v (declared-but-unset "K" ones are invisible). */
@@ -164,11 +174,11 @@ int engine__build_meta_args(const engine__dockerfile *df, char *const *build_arg
 		for (size_t j = 0; in->args[j]; j++) {
 			/* Defaults may use the meta args declared before them. */
 			cleanup_strv char **env = with_values(meta);
+			arg_scope sc = {df->escape, env, build_args, NULL, &meta, used};
 
 			if (!env)
 				return ENGINE_ENOMEM;
-			r = declare_arg(in, in->args[j], df->escape, env, build_args, NULL, &meta, used,
-					NULL);
+			r = declare_arg(&sc, in, in->args[j], NULL);
 			if (r < 0)
 				return r;
 		}
@@ -628,15 +638,16 @@ static int apply_volume(engine__build_stage *st, const engine__df_instr *in, cha
 static int apply_arg(engine__build_stage *st, const engine__df_instr *in, char **comment)
 {
 	cleanup_strv char **env = NULL, **parts = NULL;
+	arg_scope sc;
 	int r;
 
 	if ((r = engine__build_env(st, &env)) < 0)
 		return r;
+	sc = (arg_scope){st->escape, env, st->build_args, st->meta, &st->args, &st->used};
 	for (size_t i = 0; in->args[i]; i++) {
 		char *text = NULL;
 
-		r = declare_arg(in, in->args[i], st->escape, env, st->build_args, st->meta, &st->args,
-				&st->used, &text);
+		r = declare_arg(&sc, in, in->args[i], &text);
 		if (r < 0 || engine__strv_push_take(&parts, text) < 0) {
 			free(r < 0 ? text : NULL);
 			return r < 0 ? r : ENGINE_ENOMEM;

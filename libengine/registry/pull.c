@@ -143,11 +143,9 @@ static int pull_from(struct pull *p, engine__regclient *c, char id_out[ENGINE__D
 {
 	cleanup_free char *scope = engine__strdup_printf("repository:%s:pull", p->ref->path);
 	char *scopes[] = {scope, NULL};
-	cleanup_free char *body = NULL;
 	cleanup_json json_object *config = NULL;
-	engine__manifest *m = NULL;
-	size_t len = 0;
-	bool from_index = false;
+	engine__pulled_manifest pm = {0};
+	engine__manifest *m;
 	int r;
 
 	if (!scope)
@@ -156,10 +154,13 @@ static int pull_from(struct pull *p, engine__regclient *c, char id_out[ENGINE__D
 	if (r == 0)
 		r = engine__pull_ping(c);
 	if (r == 0)
-		r = engine__pull_manifest(c, p->ref, p->platform, &body, &len, &m, digest_out, top_out,
-					  &from_index);
+		r = engine__pull_manifest(c, p->ref, p->platform, &pm);
 	if (r < 0)
 		return r;
+	m = pm.m;
+	memcpy(digest_out, pm.digest, ENGINE__DIGEST_LEN + 1);
+	if (top_out)
+		memcpy(top_out, pm.top, ENGINE__DIGEST_LEN + 1);
 	if (p->ref->tag) {
 		cleanup_free char *s =
 		    engine__strdup_printf("%s: Pulling from %s", p->ref->tag, p->ref->path);
@@ -167,18 +168,18 @@ static int pull_from(struct pull *p, engine__regclient *c, char id_out[ENGINE__D
 			engine__progress_emit(&p->prog, ENGINE_REGISTRY_EVENT_STATUS, NULL, s, 0, 0);
 	}
 	r = engine__pull_config(p->ctx, c, p->ref->path, &m->config, &config);
-	if (r == 0 && !from_index)
+	if (r == 0 && !pm.from_index)
 		r = check_platform(p, config);
 	if (r == 0)
 		r = pull_layers(p, c, m, config);
 	/* The manifest goes in last: its presence says the image is complete. */
 	if (r == 0)
-		r = engine__blob_put_buf(p->ctx, body, len, digest_out, digest_out);
+		r = engine__blob_put_buf(p->ctx, pm.body, pm.len, digest_out, digest_out);
 	if (r == 0) {
 		engine__sources_record(p->ctx, p->ref->domain, p->ref->path, m);
 		memcpy(id_out, m->config.digest, ENGINE__DIGEST_LEN + 1);
 	}
-	engine__manifest_free(m);
+	engine__pulled_manifest_clear(&pm);
 	return r;
 }
 

@@ -68,9 +68,15 @@ int engine__pull_get_manifest(engine__regclient *c, const char *path, const char
 	return 0;
 }
 
+void engine__pulled_manifest_clear(engine__pulled_manifest *pm)
+{
+	free(pm->body);
+	engine__manifest_free(pm->m);
+	memset(pm, 0, sizeof(*pm));
+}
+
 int engine__pull_manifest(engine__regclient *c, const engine__reference *ref, const char *platform,
-			  char **body, size_t *len, engine__manifest **m,
-			  char digest_out[ENGINE__DIGEST_LEN + 1], char *top_out, bool *from_index)
+			  engine__pulled_manifest *out)
 {
 	engine__http_response resp = {.content_length = -1};
 	engine__manifest *parsed = NULL;
@@ -78,10 +84,10 @@ int engine__pull_manifest(engine__regclient *c, const engine__reference *ref, co
 	const char *what = ref->digest ? ref->digest : ref->tag;
 	int r;
 
-	*from_index = false;
-	r = engine__pull_get_manifest(c, ref->path, what, ref->digest, &resp, digest_out);
-	if (r == 0 && top_out)
-		memcpy(top_out, digest_out, ENGINE__DIGEST_LEN + 1);
+	memset(out, 0, sizeof(*out));
+	r = engine__pull_get_manifest(c, ref->path, what, ref->digest, &resp, out->digest);
+	if (r == 0)
+		memcpy(out->top, out->digest, sizeof(out->top));
 	if (r == 0)
 		r = engine__manifest_parse(resp.body, resp.len, resp.content_type, &parsed);
 	if (r == 0 && parsed->is_index) {
@@ -89,9 +95,9 @@ int engine__pull_manifest(engine__regclient *c, const engine__reference *ref, co
 		engine__manifest_free(parsed);
 		parsed = NULL;
 		if (r == 0) {
-			*from_index = true;
+			out->from_index = true;
 			engine__http_response_clear(&resp);
-			r = engine__pull_get_manifest(c, ref->path, d.digest, d.digest, &resp, digest_out);
+			r = engine__pull_get_manifest(c, ref->path, d.digest, d.digest, &resp, out->digest);
 		}
 		if (r == 0)
 			r = engine__manifest_parse(resp.body, resp.len, resp.content_type, &parsed);
@@ -107,9 +113,9 @@ int engine__pull_manifest(engine__regclient *c, const engine__reference *ref, co
 		engine__http_response_clear(&resp);
 		return r;
 	}
-	*body = steal_ptr(resp.body);
-	*len = resp.len;
-	*m = parsed;
+	out->body = steal_ptr(resp.body);
+	out->len = resp.len;
+	out->m = parsed;
 	engine__http_response_clear(&resp);
 	return 0;
 }

@@ -24,14 +24,24 @@ int engine__pull_ping(engine__regclient *c);
 int engine__pull_get_manifest(engine__regclient *c, const char *path, const char *what, const char *expected,
 			      engine__http_response *resp, char digest[ENGINE__DIGEST_LEN + 1]);
 
+/* A manifest as engine__pull_manifest fetched it. */
+typedef struct engine__pulled_manifest {
+	char *body; /* its bytes */
+	size_t len;
+	engine__manifest *m;		     /* parsed */
+	char digest[ENGINE__DIGEST_LEN + 1]; /* of the body */
+	char top[ENGINE__DIGEST_LEN + 1];    /* what the reference resolved to (an index's) */
+	bool from_index;		     /* an index was followed to @platform */
+} engine__pulled_manifest;
+
+/* Free what a pulled manifest holds (accepts an empty one). */
+void engine__pulled_manifest_clear(engine__pulled_manifest *pm);
+
 /* The image manifest for @ref: by tag or digest, through an index to
- * @platform. Every digest is checked. the body and its length are the manifest's bytes,
- * @digest_out its digest, @top_out the digest the reference resolved to
- * (the index's, when one was followed; may be NULL), *from_index whether an
- * index was followed. */
+ * @platform. Every digest is checked. *@out is filled on success; clear it
+ * with engine__pulled_manifest_clear(). */
 int engine__pull_manifest(engine__regclient *c, const engine__reference *ref, const char *platform,
-			  char **body, size_t *len, engine__manifest **m,
-			  char digest_out[ENGINE__DIGEST_LEN + 1], char *top_out, bool *from_index);
+			  engine__pulled_manifest *out);
 
 /* The config blob: from the store when present, else fetched, verified and
  * stored. *config is its parsed JSON. */
