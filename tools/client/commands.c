@@ -316,7 +316,9 @@ static int cmd_wait(int argc, char **argv)
 	return status;
 }
 
-static int cmd_run(int argc, char **argv)
+/* run's flags and operands as a create request's body (owned by the
+ * caller); NULL after a usage message. */
+static json_object *run_body(int argc, char **argv, const char **name, bool *rm, bool *detach)
 {
 	static const struct option opts[] = {
 	    {"rm", no_argument, NULL, 'R'},
@@ -329,24 +331,23 @@ static int cmd_run(int argc, char **argv)
 	    {NULL, 0, NULL, 0},
 	};
 	json_object *body = json_object_new_object(), *hc = json_object_new_object(),
-		    *env = json_object_new_array(), *cmd = json_object_new_array(), *o, *v;
-	const char *name = NULL;
-	bool rm = false, detach = false;
-	char path[1024], id[65], *reply = NULL;
-	client_stream *s = NULL;
-	int c, st, code;
+		    *env = json_object_new_array(), *cmd = json_object_new_array();
+	int c;
 
+	/* The body owns the parts from here on: one put frees everything. */
+	json_object_object_add(body, "Env", env);
+	json_object_object_add(body, "HostConfig", hc);
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "+de:w:u:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'R':
-			rm = true;
+			*rm = true;
 			break;
 		case 'd':
-			detach = true;
+			*detach = true;
 			break;
 		case 'n':
-			name = optarg;
+			*name = optarg;
 			break;
 		case 'e':
 			json_object_array_add(env, json_object_new_string(optarg));
@@ -362,20 +363,16 @@ static int cmd_run(int argc, char **argv)
 			break;
 		default:
 			json_object_put(body);
-			json_object_put(hc);
-			json_object_put(env);
 			json_object_put(cmd);
-			return 125;
+			return NULL;
 		}
 	}
 	if (optind >= argc) {
 		fprintf(stderr, "usage: engine -H ADDR run [--rm] [-d] [--name N] [-e K=V] [--network M] "
 				"IMAGE [CMD...]\n");
 		json_object_put(body);
-		json_object_put(hc);
-		json_object_put(env);
 		json_object_put(cmd);
-		return 125;
+		return NULL;
 	}
 	json_object_object_add(body, "Image", json_object_new_string(argv[optind]));
 	for (int i = optind + 1; i < argc; i++)
@@ -384,14 +381,22 @@ static int cmd_run(int argc, char **argv)
 		json_object_object_add(body, "Cmd", cmd);
 	else
 		json_object_put(cmd);
-	json_object_object_add(body, "Env", env);
-	json_object_object_add(body, "AttachStdout", json_object_new_boolean(!detach));
-	json_object_object_add(body, "AttachStderr", json_object_new_boolean(!detach));
-	json_object_object_add(hc, "AutoRemove", json_object_new_boolean(rm));
-	json_object_object_add(body, "HostConfig", hc);
+	json_object_object_add(body, "AttachStdout", json_object_new_boolean(!*detach));
+	json_object_object_add(body, "AttachStderr", json_object_new_boolean(!*detach));
+	json_object_object_add(hc, "AutoRemove", json_object_new_boolean(*rm));
+	return body;
+}
+
+/* POST /containers/create: 0 with the new container's ID in @id, or 125
+ * after the daemon's message. */
+static int create_container(json_object *body, const char *name, char id[65])
+{
+	char path[1024], *reply = NULL;
+	json_object *o, *v;
+	int st;
+
 	snprintf(path, sizeof(path), "/containers/create%s%s", name ? "?name=" : "", name ? name : "");
 	st = client_request("POST", path, body, &reply, NULL);
-	json_object_put(body);
 	if (st != 201) {
 		if (st > 0)
 			fprintf(stderr, "Error response from daemon: %s\n", client_error_message(reply));
@@ -400,10 +405,19 @@ static int cmd_run(int argc, char **argv)
 	}
 	o = json_tokener_parse(reply);
 	free(reply);
-	snprintf(id, sizeof(id), "%s",
-		 o && json_object_object_get_ex(o, "Id", &v) ? json_object_get_string(v) : "");
+	snprintf(id, 65, "%s", o && json_object_object_get_ex(o, "Id", &v) ? json_object_get_string(v) : "");
 	if (o)
 		json_object_put(o);
+	return 0;
+}
+
+/* Start @id, attached unless @detach, and give docker run's exit status. */
+static int start_container(const char *id, bool rm, bool detach)
+{
+	char path[1024], *reply = NULL;
+	client_stream *s = NULL;
+	int code;
+
 	if (!detach) {
 		snprintf(path, sizeof(path), "/containers/%s/attach?stream=1&stdout=1&stderr=1", id);
 		if (client_stream_open(path, &s) < 0)
@@ -430,6 +444,21 @@ static int cmd_run(int argc, char **argv)
 	client_stream_close(s);
 	code = wait_for(id, rm ? "removed" : "not-running");
 	return code < 0 ? 125 : code;
+}
+
+static int cmd_run(int argc, char **argv)
+{
+	const char *name = NULL;
+	bool rm = false, detach = false;
+	json_object *body = run_body(argc, argv, &name, &rm, &detach);
+	char id[65];
+	int r;
+
+	if (!body)
+		return 125;
+	r = create_container(body, name, id);
+	json_object_put(body);
+	return r ? r : start_container(id, rm, detach);
 }
 
 static const struct {
