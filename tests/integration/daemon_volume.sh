@@ -41,6 +41,7 @@ check "ps --filter volume=NAME" "user" "$(D ps --filter volume=data --format '{{
 check "inspect Mounts" "volume data /data" "$(D inspect -f '{{range .Mounts}}{{if eq .Destination "/data"}}{{.Type}} {{.Name}} {{.Destination}}{{end}}{{end}}' user)"
 check "anonymous volume made" $((n + 1)) "$(D volume ls -q | wc -l)"
 D volume rm data >/dev/null 2>&1; check "rm of a volume in use refused" 1 $?
+check "system df lists volumes" "yes" "$(D system df -v | grep -q '^data ' && echo yes)"
 check "dangling=false" "data" "$(D volume ls -q --filter dangling=false | grep -x data)"
 D rm -f -v user >/dev/null
 check "rm -v removed the anonymous volume" "$n" "$(D volume ls -q | wc -l)"

@@ -433,7 +433,15 @@ static void system_df(hs_request *req, void *app)
 	json_object_object_add(o, "LayersSize", json_object_new_int64(u.images_size));
 	json_object_object_add(o, "Images", images);
 	json_object_object_add(o, "Containers", conts);
-	json_object_object_add(o, "Volumes", json_object_new_array());
+	{
+		/* each with UsageData {RefCount, Size}, as dockerd's df gives them */
+		char *text = NULL;
+		json_object *vols =
+		    engine_volume_list(dc->ctx, NULL, &text) == 0 ? json_tokener_parse(text) : NULL;
+
+		engine_free(text);
+		json_object_object_add(o, "Volumes", vols ? vols : json_object_new_array());
+	}
 	json_object_object_add(o, "BuildCache", json_object_new_array());
 	dctx_put(d, dc);
 	hs_reply_json(req, 200, o);
