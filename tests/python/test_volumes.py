@@ -44,3 +44,28 @@ def test_volume_lifecycle(root):
         r = ctx.volumes.prune({"all": True})
         assert r["VolumesDeleted"] == sorted(["data", anon["Name"]]) and r["SpaceReclaimed"] >= 10000
         assert ctx.volumes.list() == []
+
+
+def test_named_volume_in_containers(busybox_ctx):
+    ctx = busybox_ctx
+    res = ctx.run("busybox", ["sh", "-c", "echo hi > /data/f"], volumes=["pyv:/data"])
+    assert res.exit_code == 0
+    v = ctx.volumes.get("pyv")
+    with open(os.path.join(v["Mountpoint"], "f")) as f:
+        assert f.read() == "hi\n"
+    # a new, empty volume gets the image's files at its destination
+    ctx.run("busybox", ["true"], volumes=["etcv:/etc"])
+    assert os.path.isfile(os.path.join(ctx.volumes.get("etcv")["Mountpoint"], "passwd"))
+    # an anonymous one lives as long as the run
+    before = {x["Name"] for x in ctx.volumes.list()}
+    ctx.run("busybox", ["true"], volumes=["/scratch"])
+    assert {x["Name"] for x in ctx.volumes.list()} == before
+    c = ctx.containers.create("busybox", ["sleep", "60"], volumes=["pyv:/data"])
+    try:
+        with pytest.raises(engine.Busy, match="in use"):
+            ctx.volumes.remove("pyv")
+        assert [x["Name"] for x in ctx.volumes.list({"dangling": False})] == ["pyv"]
+    finally:
+        c.remove(force=True)
+    ctx.volumes.remove("pyv")
+    ctx.volumes.remove("etcv")

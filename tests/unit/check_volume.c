@@ -151,6 +151,7 @@ START_TEST(test_volume__refs_list_prune)
 	/* In use: prune leaves everything. */
 	ck_assert_engine_ok(engine_volume_prune(ctx, NULL, &removed, &bytes));
 	ck_assert_uint_eq(removed.count, 0);
+	engine_strarray_dispose(&removed);
 	/* The container went away without releasing: its references are stale. */
 	ck_assert_int_eq(engine__rm_rf(cdir), 0);
 	ck_assert_engine_ok(engine_volume_prune(ctx, NULL, &removed, &bytes));
