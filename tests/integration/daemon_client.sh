@@ -1,7 +1,7 @@
 #!/bin/sh
 # The engine CLI as a client (-H / ENGINE_HOST) of `engine daemon`: version,
 # run --rm (output, exit statuses), run -d + ps + logs + stop + rm, images,
-# inspect, wait; an unknown daemon address fails cleanly.
+# inspect, wait, run -p and port; an unknown daemon address fails cleanly.
 set -u
 . "$(dirname "$0")/daemon_common.inc"
 start_daemon
@@ -21,6 +21,13 @@ check "logs" "hello" "$(C logs cl)"
 C inspect cl | grep -q '"Running": true'; check "inspect" 0 $?
 C stop cl >/dev/null; check "stop" "0" "$(C wait cl)"
 C rm cl >/dev/null; check "rm" "" "$(C ps -a -q)"
+C run -d --name pubc -p 127.0.0.1::80 -p 81/udp busybox sleep 60 >/dev/null; check "run -p" 0 $?
+hp=$(C port pubc 80)
+case "$hp" in 127.0.0.1:[0-9]*) check "port CTR PORT" ok ok ;; *) check "port CTR PORT" "127.0.0.1:N" "$hp" ;; esac
+check "port CTR" "2" "$(C port pubc | grep -c -e '^80/tcp -> 127.0.0.1:' -e '^81/udp -> 0.0.0.0:')"
+C port pubc 82 2>/dev/null; check "port not published" 1 $?
+C run --rm -p 80-81:80-81 busybox true 2>/dev/null; check "-p range refused" 125 $?
+C rm -f pubc >/dev/null
 C images | grep -q "^busybox"; check "images" 0 $?
 check "ENGINE_HOST" "hi" "$(ENGINE_HOST="unix://$sock" timeout 60 "$ENGINE" run --rm --network none busybox echo hi)"
 "$ENGINE" -H "unix://$root/nosuch.sock" ps 2>"$root/err"; check "no daemon fails" 1 $?

@@ -316,6 +316,94 @@ static int cmd_wait(int argc, char **argv)
 	return status;
 }
 
+/* -p [IP:][HOST_PORT:]CONTAINER_PORT[/PROTO] into PortBindings and
+ * ExposedPorts, as the docker CLI sends them (no ranges here). */
+static int publish(json_object *body, json_object *hc, const char *spec)
+{
+	char buf[256], key[64], *f[3], *p = buf, *proto;
+	json_object *pb, *ep, *list, *b;
+	size_t n = 0;
+
+	snprintf(buf, sizeof(buf), "%s", spec);
+	if ((proto = strchr(buf, '/')))
+		*proto++ = '\0';
+	while (n < 3 && p) {
+		f[n++] = p;
+		if ((p = strchr(p, ':')))
+			*p++ = '\0';
+	}
+	if (p || !*f[n - 1] || strchr(spec, '-') || atoi(f[n - 1]) <= 0) {
+		fprintf(stderr,
+			"invalid port \"%s\": want [IP:][HOST_PORT:]CONTAINER_PORT[/tcp|udp] (no ranges)\n",
+			spec);
+		return -1;
+	}
+	snprintf(key, sizeof(key), "%.16s/%.16s", f[n - 1], proto && *proto ? proto : "tcp");
+	if (!json_object_object_get_ex(hc, "PortBindings", &pb)) {
+		pb = json_object_new_object();
+		json_object_object_add(hc, "PortBindings", pb);
+	}
+	if (!json_object_object_get_ex(body, "ExposedPorts", &ep)) {
+		ep = json_object_new_object();
+		json_object_object_add(body, "ExposedPorts", ep);
+	}
+	json_object_object_add(ep, key, json_object_new_object());
+	if (!json_object_object_get_ex(pb, key, &list)) {
+		list = json_object_new_array();
+		json_object_object_add(pb, key, list);
+	}
+	b = json_object_new_object();
+	json_object_object_add(b, "HostIp", json_object_new_string(n == 3 ? f[0] : ""));
+	json_object_object_add(b, "HostPort", json_object_new_string(n >= 2 ? f[n - 2] : ""));
+	json_object_array_add(list, b);
+	return 0;
+}
+
+/* docker port CTR [PORT[/PROTO]]: from inspect's NetworkSettings.Ports. */
+static int cmd_port(int argc, char **argv)
+{
+	char path[1024], want[64] = "";
+	json_object *o, *ns, *ports;
+	int found = 0;
+
+	if (argc < 2 || argc > 3) {
+		fprintf(stderr, "usage: engine -H ADDR port CONTAINER [PORT[/PROTO]]\n");
+		return 1;
+	}
+	if (argc == 3)
+		snprintf(want, sizeof(want), "%s%s", argv[2], strchr(argv[2], '/') ? "" : "/tcp");
+	snprintf(path, sizeof(path), "/containers/%s/json", argv[1]);
+	if (!(o = get_json(path)))
+		return 1;
+	if (json_object_object_get_ex(o, "NetworkSettings", &ns) &&
+	    json_object_object_get_ex(ns, "Ports", &ports) && json_object_is_type(ports, json_type_object)) {
+		json_object_object_foreach(ports, key, list)
+		{
+			for (size_t i = 0;
+			     list && (!*want || strcmp(key, want) == 0) && i < json_object_array_length(list);
+			     i++) {
+				json_object *b = json_object_array_get_idx(list, i), *ip, *hp;
+
+				json_object_object_get_ex(b, "HostIp", &ip);
+				json_object_object_get_ex(b, "HostPort", &hp);
+				if (*want)
+					printf("%s:%s\n", json_object_get_string(ip),
+					       json_object_get_string(hp));
+				else
+					printf("%s -> %s:%s\n", key, json_object_get_string(ip),
+					       json_object_get_string(hp));
+				found++;
+			}
+		}
+	}
+	json_object_put(o);
+	if (!found && *want) {
+		fprintf(stderr, "Error: No public port '%s' published for %s\n", want, argv[1]);
+		return 1;
+	}
+	return 0;
+}
+
 /* run's flags and operands as a create request's body (owned by the
  * caller); NULL after a usage message. */
 static json_object *run_body(int argc, char **argv, const char **name, bool *rm, bool *detach)
@@ -328,6 +416,8 @@ static json_object *run_body(int argc, char **argv, const char **name, bool *rm,
 	    {"network", required_argument, NULL, 'N'},
 	    {"workdir", required_argument, NULL, 'w'},
 	    {"user", required_argument, NULL, 'u'},
+	    {"publish", required_argument, NULL, 'p'},
+	    {"publish-all", no_argument, NULL, 'P'},
 	    {NULL, 0, NULL, 0},
 	};
 	json_object *body = json_object_new_object(), *hc = json_object_new_object(),
@@ -338,7 +428,7 @@ static json_object *run_body(int argc, char **argv, const char **name, bool *rm,
 	json_object_object_add(body, "Env", env);
 	json_object_object_add(body, "HostConfig", hc);
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "+de:w:u:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+de:w:u:p:P", opts, NULL)) != -1) {
 		switch (c) {
 		case 'R':
 			*rm = true;
@@ -361,6 +451,13 @@ static json_object *run_body(int argc, char **argv, const char **name, bool *rm,
 		case 'u':
 			json_object_object_add(body, "User", json_object_new_string(optarg));
 			break;
+		case 'P':
+			json_object_object_add(hc, "PublishAllPorts", json_object_new_boolean(1));
+			break;
+		case 'p':
+			if (publish(body, hc, optarg) == 0)
+				break;
+			/* fall through */
 		default:
 			json_object_put(body);
 			json_object_put(cmd);
@@ -369,7 +466,7 @@ static json_object *run_body(int argc, char **argv, const char **name, bool *rm,
 	}
 	if (optind >= argc) {
 		fprintf(stderr, "usage: engine -H ADDR run [--rm] [-d] [--name N] [-e K=V] [--network M] "
-				"IMAGE [CMD...]\n");
+				"[-p [IP:][HOST:]PORT[/PROTO]] [-P] IMAGE [CMD...]\n");
 		json_object_put(body);
 		json_object_put(cmd);
 		return NULL;
@@ -467,7 +564,7 @@ static const struct {
 } commands[] = {
     {"version", cmd_version}, {"ps", cmd_ps},	    {"images", cmd_images}, {"inspect", cmd_inspect},
     {"logs", cmd_logs},	      {"start", cmd_start}, {"stop", cmd_stop},	    {"kill", cmd_kill},
-    {"rm", cmd_rm},	      {"wait", cmd_wait},   {"run", cmd_run},
+    {"rm", cmd_rm},	      {"wait", cmd_wait},   {"run", cmd_run},	    {"port", cmd_port},
 };
 
 int client_dispatch(int argc, char **argv)
@@ -478,7 +575,7 @@ int client_dispatch(int argc, char **argv)
 	fprintf(
 	    stderr,
 	    "Error: \"%s\" is not available against a daemon yet (version, ps, images, inspect, logs, start, "
-	    "stop, kill, rm, wait, run)\n",
+	    "stop, kill, rm, wait, run, port)\n",
 	    argv[0]);
 	return 127;
 }
