@@ -80,6 +80,7 @@ enum {
 	OPT_STOP_TIMEOUT,
 	OPT_PULL,
 	OPT_PLATFORM,
+	OPT_PRIVILEGED,
 };
 
 static const struct option run_longopts[] = {
@@ -137,6 +138,7 @@ static const struct option run_longopts[] = {
     {"stop-timeout", required_argument, NULL, OPT_STOP_TIMEOUT},
     {"pull", required_argument, NULL, OPT_PULL},
     {"platform", required_argument, NULL, OPT_PLATFORM},
+    {"privileged", no_argument, NULL, OPT_PRIVILEGED},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -190,7 +192,9 @@ static const char run_options[] =
     "      --stop-signal SIG    signal to stop the container (default: the image's, else SIGTERM)\n"
     "      --stop-timeout N     seconds to wait for it to stop before SIGKILL (default 10)\n"
     "      --pull POLICY        pull the image before creating: missing (default), always, never\n"
-    "      --platform OS/ARCH   the image's platform: this host's only (no emulation)\n";
+    "      --platform OS/ARCH   the image's platform: this host's only (no emulation)\n"
+    "      --privileged         all capabilities, no seccomp, the host's devices, no masked paths,\n"
+    "                           a writable /sys (what Docker's flag grants)\n";
 
 static int security_opt(engine_spec *s, const char *opt)
 {
@@ -455,6 +459,9 @@ static int parse_run(int argc, char **argv, const char *cmd, struct run_opts *o)
 			break;
 		case OPT_PLATFORM:
 			o->platform = optarg;
+			break;
+		case OPT_PRIVILEGED:
+			r = engine_spec_set_privileged(s, 1);
 			break;
 		case CLI_OPT_HELP:
 			return -2;

@@ -215,6 +215,18 @@ ENGINE_EXTERN int engine_spec_set_stop_timeout(engine_spec *spec, int seconds);
  * not kept in the container's config. Errors: ENGINE_EINVALID below -1.
  */
 ENGINE_EXTERN int engine_spec_set_cancel_fd(engine_spec *spec, int fd);
+/**
+ * docker run --privileged: everything Docker's flag grants, and no more.
+ * Every capability (engine_spec_drop_cap is then ignored, as Docker does),
+ * no seccomp filter (the profile is ignored), no masked or read-only paths
+ * in /proc and /sys, /sys mounted read-write, a node in /dev for each of
+ * the host's devices (runc's list: /dev without pts, shm, mqueue, fd and
+ * the console) and a device cgroup that allows them all. The namespaces,
+ * the cgroup limits, no_new_privs and the user stay as set. A rootless
+ * engine refuses it (ENGINE_ENOTSUP when the container is created or run).
+ * Shown as HostConfig.Privileged by inspect.
+ */
+ENGINE_EXTERN int engine_spec_set_privileged(engine_spec *spec, int enable);
 
 /**
  * A storage option of the container's writable layer, as docker run

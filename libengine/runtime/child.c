@@ -202,6 +202,20 @@ static void setup_dev(int err_fd, const engine__plan *p, int *dev_fds)
 		bind_devs(err_fd, dev_fds);
 	for (size_t i = 0; !p->rootless && i < sizeof(nodes) / sizeof(nodes[0]); i++)
 		make_node(err_fd, nodes[i].path, nodes[i].maj, nodes[i].min);
+	/* --privileged: the host's devices, with their modes and owners. */
+	for (size_t i = 0; i < p->n_host_devices; i++) {
+		const engine__host_device *d = &p->host_devices[i];
+
+		if (mkdir_p(d->path, 0755, true) < 0)
+			FAIL("mkdir for device", d->path);
+		if (mknod(d->path, d->mode, d->rdev) < 0) {
+			if (errno == EEXIST)
+				continue;
+			FAIL("mknod", d->path);
+		}
+		if (chmod(d->path, d->mode & 07777) < 0 || lchown(d->path, d->uid, d->gid) < 0)
+			FAIL("chmod", d->path);
+	}
 	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++)
 		if (symlink(links[i].target, links[i].link) < 0)
 			FAIL("symlink", links[i].link);
@@ -445,8 +459,8 @@ static void setup_rootfs(int err_fd, engine__plan *p)
 			FAIL("make read-only:", "/sys");
 		attach_fd(err_fd, sys_fd, "/sys");
 	} else {
-		do_mount(err_fd, "sysfs", "/sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
-			 NULL);
+		do_mount(err_fd, "sysfs", "/sys", "sysfs",
+			 (p->sys_rw ? 0 : MS_RDONLY) | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
 	}
 	attach_mounts(err_fd, p);
 	engine__child_mask_paths(err_fd, p);

@@ -168,9 +168,9 @@ static int build_inspect(engine_container *c, json_object **out)
 	json_object_object_add(o, "HostConfig", hc);
 	{
 		static const char *const keys[] = {
-		    "Memory", "CpuShares", "PidsLimit",	 "ReadonlyRootfs", "NetworkMode",    "AutoRemove",
-		    "Init",   "CapAdd",	   "CapDrop",	 "CpusetCpus",	   "Ulimits",	     "RestartPolicy",
-		    "Dns",    "DnsSearch", "DnsOptions", "ExtraHosts",	   "PublishAllPorts"};
+		    "Memory", "CpuShares", "PidsLimit",	 "ReadonlyRootfs", "NetworkMode",     "AutoRemove",
+		    "Init",   "CapAdd",	   "CapDrop",	 "CpusetCpus",	   "Ulimits",	      "RestartPolicy",
+		    "Dns",    "DnsSearch", "DnsOptions", "ExtraHosts",	   "PublishAllPorts", "Privileged"};
 
 		for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 			if (json_object_object_get_ex(spec, keys[i], &v))

@@ -49,6 +49,7 @@ void engine__plan_free(engine__plan *p)
 	free(p->rlimits);
 	engine__strv_free(p->owned);
 	free(p->home);
+	engine__host_devices_free(p->host_devices, p->n_host_devices);
 	free(p);
 }
 
@@ -522,13 +523,24 @@ int engine__plan_build(engine_context *ctx, const engine_spec *spec, json_object
 			if ((r = engine__rlimit_parse(spec->rlimits[i], &p->rlimits[p->n_rlimits++])) < 0)
 				goto fail;
 	}
-	r = engine__caps_prepare(spec->cap_add, spec->cap_drop, &p->caps);
+	/* --privileged: every capability (cap-drop ignored, as moby does) and
+	 * no seccomp filter, whatever the other options say. */
+	{
+		static char all_caps[] = "ALL";
+		static char *const all[] = {all_caps, NULL};
+
+		r = engine__caps_prepare(spec->privileged ? (char **)all : spec->cap_add,
+					 spec->privileged ? NULL : spec->cap_drop, &p->caps);
+	}
 	if (r < 0)
 		goto fail;
 	if (p->has_user)
 		engine__caps_for_user(&p->caps, p->uid);
-	r = engine__seccomp_prepare(ctx, spec->seccomp, &p->caps, &p->seccomp);
+	r = engine__seccomp_prepare(ctx, spec->privileged ? "unconfined" : spec->seccomp, &p->caps,
+				    &p->seccomp);
 	if (r < 0)
+		goto fail;
+	if (spec->privileged && (r = engine__plan_privileged(p)) < 0)
 		goto fail;
 	*out = p;
 	return 0;

@@ -137,6 +137,8 @@ struct engine_spec {
 	/* engine_run kills the container once this fd is readable (-1: none);
 	 * the caller's, like in_fd, never stored */
 	int cancel_fd;
+	/* --privileged (security_privileged.c) */
+	bool privileged;
 	/* terminal and stdin (Docker's Tty, OpenStdin, StdinOnce) */
 	bool tty;
 	bool open_stdin;
@@ -280,6 +282,15 @@ typedef struct engine__plan_oci {
 	void *before_pivot_data;
 } engine__plan_oci;
 
+/* A host device node a --privileged container gets (security_privileged.c). */
+typedef struct engine__host_device {
+	char *path; /* "/dev/sda", the same in the container */
+	mode_t mode;
+	dev_t rdev;
+	uid_t uid;
+	gid_t gid;
+} engine__host_device;
+
 typedef struct engine__plan {
 	unsigned long clone_flags;
 	/* unshare(CLONE_NEWCGROUP) once in the cgroup, so the namespace's root
@@ -301,6 +312,10 @@ typedef struct engine__plan {
 	size_t n_files;
 	const char *const *masked;
 	const char *const *readonly;
+	/* --privileged: the host's devices in /dev, /sys writable */
+	engine__host_device *host_devices;
+	size_t n_host_devices;
+	bool sys_rw;
 	char *hostname;
 	bool read_only;
 	bool net_none;
@@ -514,6 +529,11 @@ int engine__container_lock(engine_context *ctx, const char *id);
 
 /* Cgroup limits from a spec. */
 void engine__spec_limits(const engine_spec *spec, engine__cgroup_limits *out);
+/* What --privileged grants, into a built plan (security_privileged.c):
+ * no masked paths, a writable /sys, the host's devices. ENGINE_ENOTSUP
+ * when rootless. Capabilities and seccomp are the plan builder's. */
+int engine__plan_privileged(engine__plan *p);
+void engine__host_devices_free(engine__host_device *devs, size_t n);
 
 /* Monotonic seconds. */
 double engine__now(void);

@@ -159,9 +159,25 @@ static int names_to_mask(char *const *names, int last_cap, const char *what, uin
 	return 0;
 }
 
+/* The capabilities this process may hand on (its bounding set): ALL is all
+ * of those, since a trimmed host or a nested engine allows no more and
+ * capset() would refuse the rest. */
+static uint64_t bounding_set(void)
+{
+	cleanup_free char *status = NULL;
+	const char *line;
+
+	if (engine__read_file("/proc/self/status", &status, NULL) < 0 ||
+	    !(line = strstr(status, "\nCapBnd:"))) {
+		engine_error_clear();
+		return UINT64_MAX;
+	}
+	return strtoull(line + 8, NULL, 16);
+}
+
 static uint64_t all_mask(int last_cap)
 {
-	return last_cap >= 63 ? UINT64_MAX : (UINT64_C(1) << (last_cap + 1)) - 1;
+	return (last_cap >= 63 ? UINT64_MAX : (UINT64_C(1) << (last_cap + 1)) - 1) & bounding_set();
 }
 
 int engine__caps_prepare(char *const *add, char *const *drop, engine__caps *out)

@@ -453,4 +453,6 @@ void engine__spec_limits(const engine_spec *s, engine__cgroup_limits *out)
 	}
 	out->pids = s->pids_limit;
 	out->cpuset_cpus = s->cpuset;
+	/* --privileged: every device, as the nodes in its /dev */
+	out->devices_allow_all = s->privileged;
 }

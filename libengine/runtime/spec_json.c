@@ -118,6 +118,8 @@ int engine__spec_to_json(const engine_spec *s, json_object **out)
 			json_object_object_add(l, key, json_object_new_string(eq + 1));
 		}
 	}
+	if (s->privileged)
+		json_object_object_add(o, "Privileged", json_object_new_boolean(1));
 	if (s->stop_signal)
 		engine__json_add_string(o, "StopSignal", s->stop_signal);
 	if (s->stop_timeout >= 0)
@@ -258,6 +260,7 @@ int engine__spec_from_json(json_object *o, engine_spec **out)
 	    !(s->stop_signal = strdup(engine__json_get_string(o, "StopSignal"))))
 		goto oom;
 	s->stop_timeout = (int)engine__json_get_int(o, "StopTimeout", -1);
+	s->privileged = get_bool(o, "Privileged");
 	s->tty = get_bool(o, "Tty");
 	s->open_stdin = get_bool(o, "OpenStdin");
 	s->stdin_once = get_bool(o, "StdinOnce");

@@ -132,3 +132,11 @@ ENGINE_EXTERN int engine_spec_set_cancel_fd(engine_spec *s, int fd)
 	s->cancel_fd = fd;
 	return 0;
 }
+
+ENGINE_EXTERN int engine_spec_set_privileged(engine_spec *s, int enable)
+{
+	if (!s)
+		return engine__error_set(ENGINE_EINVALID, 0, "spec is NULL");
+	s->privileged = enable != 0;
+	return 0;
+}

@@ -65,6 +65,21 @@ E create --network none 127.0.0.1:1/gone:1 2>"$T/err" >/dev/null; check "create 
 contains "create tried the registry" "Unable to find image '127.0.0.1:1/gone:1' locally" "$(cat "$T/err")"
 rm -rf "$root2"
 
+# --privileged: every capability the engine holds, no seccomp filter, the
+# host's devices, /sys writable, no masked paths; without it none of that.
+priv=$(E run --rm --network none --privileged busybox sh -c \
+	'grep -E "^(CapEff|Seccomp):" /proc/self/status | tr -d "\t" | paste -sd" " -; grep " /sys " /proc/mounts | cut -d" " -f4 | cut -d, -f1; ls /dev | wc -l; grep -c " /proc/[a-z]" /proc/mounts')
+check "privileged: every capability, no seccomp" "CapEff:$(sed -n 's/^CapBnd:\t//p' /proc/self/status) Seccomp:0" "$(echo "$priv" | sed -n 1p)"
+check "privileged: /sys writable" rw "$(echo "$priv" | sed -n 2p)"
+check "privileged: the host's devices" "$(find /dev -maxdepth 1 \( -type c -o -type b \) ! -name console ! -name ptmx | wc -l | tr -d ' ')" \
+	"$(E run --rm --network none --privileged busybox sh -c 'find /dev -maxdepth 1 \( -type c -o -type b \) ! -name console ! -name ptmx | wc -l')"
+check "privileged: no masked /proc paths" 0 "$(echo "$priv" | sed -n 4p)"
+plain=$(E run --rm --network none busybox sh -c 'grep "^Seccomp:" /proc/self/status | tr -d "\t"; grep " /sys " /proc/mounts | cut -d" " -f4 | cut -d, -f1')
+check "not privileged: seccomp filter, read-only /sys" "Seccomp:2 ro" "$(echo "$plain" | paste -sd' ' -)"
+E create --network none --privileged --name priv busybox true >/dev/null
+check "inspect HostConfig.Privileged" true "$(E inspect -f '{{.HostConfig.Privileged}}' priv)"
+E rm priv >/dev/null
+
 # docker's flag errors and help for run and create
 E run --bogus busybox 2>"$T/err"; check "unknown flag exits 125" 125 $?
 check "unknown flag: one line and See" "unknown flag: --bogus|See 'engine run --help'." "$(paste -sd'|' "$T/err")"

@@ -12,9 +12,20 @@
 #include <pthread.h>
 #include <sys/stat.h>
 
+/* ALL: every capability of the kernel this process may hand on (its
+ * bounding set, trimmed on some hosts). */
 static uint64_t all_caps(void)
 {
-	return (BIT(last_cap()) << 1) - 1;
+	char line[256];
+	uint64_t bnd = UINT64_MAX;
+	FILE *f = fopen("/proc/self/status", "re");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, "CapBnd:", 7))
+			bnd = strtoull(line + 7, NULL, 16);
+	if (f)
+		fclose(f);
+	return ((BIT(last_cap()) << 1) - 1) & bnd;
 }
 
 /* --- capabilities ---------------------------------------------------------- */

@@ -621,7 +621,8 @@ static void host_config(struct cctx *cc, json_object *hc)
 	s = field(hc, "CgroupnsMode") ? str_field(cc, hc, "CgroupnsMode", "HostConfig.CgroupnsMode") : "";
 	if (s && *s && strcmp(s, "private") != 0 && strcmp(s, "host") != 0)
 		fail(cc, 400, "%s: invalid value \"%s\"", "HostConfig.CgroupnsMode", s);
-	unsupported(cc, hc, "Privileged", "use CapAdd for the capabilities you need");
+	if (field(hc, "Privileged") && bool_field(cc, hc, "Privileged", "HostConfig.Privileged"))
+		check(cc, engine_spec_set_privileged(cc->spec, 1), "Privileged");
 	unsupported(cc, hc, "Devices", "device passthrough");
 	unsupported(cc, hc, "DeviceRequests", "device requests");
 	unsupported(cc, hc, "Sysctls", "sysctls");
