@@ -55,6 +55,11 @@ check "published port reached" "hello" "$(busybox wget -q -O- "http://$hp/")"
 check "ps ports" "$hp->80/tcp" "$(D ps --filter name=pub --format '{{.Ports}}')"
 check "default bridge" "bridge" "$(D inspect -f '{{range $k, $v := .NetworkSettings.Networks}}{{$k}}{{end}}' pub)"
 check "IPAddress at the top" "10.77.0" "$(D inspect -f '{{.NetworkSettings.IPAddress}}' pub | cut -d. -f1-3)"
+D run -d --name fixed -p 18080:80 -v "$root/www:/www:ro" busybox $HTTPD >/dev/null; check "run -p HOST:CTR" 0 $?
+until_ok busybox wget -q -O /dev/null http://127.0.0.1:18080/
+check "fixed host port reached" "hello" "$(busybox wget -q -O- http://127.0.0.1:18080/)"
+D run --rm -p 18080:80 busybox true >/dev/null 2>&1; check "a host port in use refused" 125 $?
+D rm -f fixed >/dev/null
 D run -d --name pa --expose 80 -P -v "$root/www:/www:ro" busybox $HTTPD >/dev/null
 check "-P publishes EXPOSE" "1" "$(D port pa | grep -c '^80/tcp -> 0.0.0.0:')"
 names() { D ps "$@" --format '{{.Names}}' | sort | tr '\n' ' ' | sed 's/ $//'; }
