@@ -178,8 +178,33 @@ static void add_inspect_fields(json_object *row, json_object *ins, bool trunc)
 	free(buf);
 }
 
-/* One ps row: docker's ContainerContext fields from a list entry. */
-static json_object *ps_row(engine_context *ctx, json_object *e, const cli_fmt *f, bool trunc)
+/* ps -s: "2B (virtual 1.98MB)", the writable layer and that plus the image. */
+static void size_text(engine_context *ctx, json_object *e, char *buf, size_t len)
+{
+	engine_container *c = NULL;
+	int64_t rw = 0, image = 0;
+	char *json = NULL;
+	char a[32], b[32];
+	json_object *img, *v;
+
+	if (engine_container_open(ctx, str(e, "Id"), &c) == 0)
+		engine_container_size_rw(c, &rw);
+	engine_container_free(c);
+	if (engine_image_inspect(ctx, str(e, "ImageID"), &json) == 0 && (img = json_tokener_parse(json))) {
+		if (json_object_object_get_ex(img, "Size", &v))
+			image = json_object_get_int64(v);
+		json_object_put(img);
+	}
+	engine_free(json);
+	engine_error_clear();
+	cli_format_size(rw, a, sizeof(a));
+	cli_format_size(rw + image, b, sizeof(b));
+	snprintf(buf, len, "%s (virtual %s)", a, b);
+}
+
+/* One ps row: docker's ContainerContext fields from a list entry; @size:
+ * -s (else Size is 0B, as docker shows it without). */
+static json_object *ps_row(engine_context *ctx, json_object *e, const cli_fmt *f, bool trunc, bool size)
 {
 	json_object *row = json_object_new_object(), *v;
 	char when[64], ago[64], id[80];
@@ -200,7 +225,13 @@ static json_object *ps_row(engine_context *ctx, json_object *e, const cli_fmt *f
 	add_str(row, "RunningFor", ago);
 	add_str(row, "State", str(e, "State"));
 	add_str(row, "Status", str(e, "Status"));
-	add_str(row, "Size", "0B");
+	if (size) {
+		char sizes[80];
+
+		size_text(ctx, e, sizes, sizeof(sizes));
+		add_str(row, "Size", sizes);
+	} else
+		add_str(row, "Size", "0B");
 	{
 		char *buf = NULL;
 		size_t len = 0;
@@ -337,7 +368,7 @@ int cli_ps(int argc, char **argv)
 	/* The list is newest first: -n keeps its head. */
 	for (size_t i = 0; i < json_object_array_length(arr) && (last < 0 || (long)i < last); i++) {
 		json_object *e = json_object_array_get_idx(arr, i), *labels = NULL;
-		json_object *row = ps_row(ctx, e, f, trunc);
+		json_object *row = ps_row(ctx, e, f, trunc, size);
 
 		json_object_object_get_ex(e, "Labels", &labels);
 		if (cli_fmt_row(f, row, labels) < 0)

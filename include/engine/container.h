@@ -492,6 +492,13 @@ ENGINE_EXTERN int engine_container_list_filter(engine_context *ctx, int all, con
 ENGINE_EXTERN int engine_container_prune(engine_context *ctx, const engine_strarray *filters,
 					 engine_strarray *deleted, int64_t *reclaimed);
 
+/**
+ * Bytes in the container's writable layer (docker ps -s's SizeRw): what it
+ * changed or added over its image. 0 for a container on a plain directory
+ * or whose layer is gone.
+ */
+ENGINE_EXTERN int engine_container_size_rw(engine_container *container, int64_t *out);
+
 /** The IDs of the containers (all, or running only), newest first. */
 ENGINE_EXTERN int engine_container_list_ids(engine_context *ctx, int all, engine_strarray *out);
 

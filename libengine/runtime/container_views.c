@@ -451,6 +451,15 @@ int64_t engine__container_size(engine_container *c)
 	return upper ? engine__tree_bytes(upper) : 0;
 }
 
+ENGINE_EXTERN int engine_container_size_rw(engine_container *c, int64_t *out)
+{
+	if (!c || !out)
+		return engine__error_set(ENGINE_EINVALID, 0, "engine_container_size_rw: NULL argument");
+	*out = engine__container_size(c);
+	engine_error_clear();
+	return 0;
+}
+
 ENGINE_EXTERN int engine_container_prune(engine_context *ctx, const engine_strarray *filters,
 					 engine_strarray *deleted, int64_t *reclaimed)
 {

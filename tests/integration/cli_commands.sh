@@ -69,6 +69,14 @@ E history nosuch:1 2>"$T/err"; check "history of a missing image exits 1" 1 $?
 check "history names it" "Error: No such image: nosuch:1" "$(cat "$T/err")"
 E rmi hist:1 >/dev/null
 
+# ps -s: the writable layer's size and, as "virtual", with the image's
+E run --network none --name writer busybox sh -c 'head -c 300000 /dev/zero > /big' >/dev/null
+sz=$(E ps -a -s --filter name=writer --format '{{.Size}}')
+case "$sz" in 3[0-9][0-9]kB" (virtual "*"MB)") echo "ok   ps -s size [$sz]" ;; *) check "ps -s size" "3xxkB (virtual N MB)" "$sz" ;; esac
+check "ps without -s: 0B" "0B" "$(E ps -a --filter name=writer --format '{{.Size}}')"
+contains "ps -s adds the SIZE column" "SIZE" "$(E ps -a -s | head -n1)"
+E rm writer >/dev/null
+
 # system prune: stopped containers, unused networks, dangling images
 E network create unused >/dev/null
 E create --network none --name stopped busybox true >/dev/null
