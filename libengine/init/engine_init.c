@@ -241,7 +241,8 @@ static void wait_for_start(int fd, char **argv, char **envp)
 		for (const char *c = argv[0]; *c; c++)
 			has_slash |= *c == '/';
 		report(E_NOENT, 127, "exec: \"", argv[0],
-		       has_slash ? "\": no such file or directory" : "\": executable file not found in $PATH");
+		       has_slash ? "\": no such file or directory"
+				 : "\": executable file not found in $PATH");
 	}
 	SYS(__NR_close, report_fd, 0, 0);
 	do

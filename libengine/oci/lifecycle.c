@@ -191,7 +191,7 @@ ENGINE_EXTERN int engine_oci_create(engine_context *ctx, const char *id,
 	r = engine__cgroup_create_path(ctx, b->cgroups_path, id, &b->limits, &cg);
 	if (r < 0)
 		goto remove_dir;
-	if ((r = engine__oci_resources_extra(cg, b->resources)) < 0 || (r = cgroup_mounts(b, cg)) < 0)
+	if ((r = engine__oci_resources_extra(ctx, cg, b->resources)) < 0 || (r = cgroup_mounts(b, cg)) < 0)
 		goto remove_cgroup;
 	hk = (create_hooks){b, id};
 	if (has_hooks(b->hooks, early)) {

@@ -65,7 +65,7 @@ int engine__oci_console_send(const char *path, int master);
  * and the settings the limits struct has no field for written to @cg
  * (blockIO, hugepages, network, unified, memory extras). */
 int engine__oci_limits(json_object *res, engine__cgroup_limits *out, engine__cgroup_device_rule **rules_out);
-int engine__oci_resources_extra(engine__cgroup *cg, json_object *res);
+int engine__oci_resources_extra(engine_context *ctx, engine__cgroup *cg, json_object *res);
 
 /* Every key of @obj must be in @known (NULL-terminated); @where names it. */
 int engine__oci_check_keys(json_object *obj, const char *where, const char *const *known);

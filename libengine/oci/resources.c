@@ -14,8 +14,10 @@
 #include <string.h>
 
 #include "core/error.h"
+#include "core/log.h"
 #include "oci/oci.h"
 #include "util/cleanup.h"
+#include "util/fs.h"
 #include "util/json.h"
 
 static const char *const res_keys[] = {"devices",	 "memory",  "cpu",  "pids",    "blockIO",
@@ -193,7 +195,27 @@ static int blkio_devices(engine__cgroup *cg, bool v2, json_object *list, const c
 	return 0;
 }
 
-int engine__oci_resources_extra(engine__cgroup *cg, json_object *res)
+/* Kernels since 5.16 take a cgroup v1 kmem limit and ignore it; the spec
+ * lets a runtime ignore `kernel` and `kernelTCP`, but not in silence. */
+static void kmem_check(engine_context *ctx, engine__cgroup *cg, const char *file, int64_t want,
+		       const char *field)
+{
+	const char *dir = engine__cgroup_path(cg, "memory");
+	cleanup_free char *path = dir ? engine__path_join(dir, file) : NULL, *text = NULL;
+	size_t len;
+
+	if (!path || engine__read_file(path, &text, &len) < 0) {
+		engine_error_clear();
+		return;
+	}
+	if (strtoll(text, NULL, 10) != (want & ~(int64_t)4095))
+		engine__log(ctx, ENGINE_LOG_WARN,
+			    "config.json: linux.resources.%s: not applied: this kernel ignores kernel "
+			    "memory limits",
+			    field);
+}
+
+int engine__oci_resources_extra(engine_context *ctx, engine__cgroup *cg, json_object *res)
 {
 	bool v2 = engine__cgroup_handle_mode(cg) == ENGINE__CGROUP_UNIFIED;
 	json_object *mem, *cpu, *blk, *net, *v, *list;
@@ -211,14 +233,20 @@ int engine__oci_resources_extra(engine__cgroup *cg, json_object *res)
 	    (r = set_i64(cg, v2, "memory", "memory.soft_limit_in_bytes", "memory.low",
 			 json_object_get_int64(v), "memory.reservation")) < 0)
 		return r;
-	if (has(mem, "kernel", &v) && json_object_get_int64(v) != 0 &&
-	    (r = set_i64(cg, v2, "memory", "memory.kmem.limit_in_bytes", NULL, json_object_get_int64(v),
-			 "memory.kernel")) < 0)
-		return r;
-	if (has(mem, "kernelTCP", &v) && json_object_get_int64(v) != 0 &&
-	    (r = set_i64(cg, v2, "memory", "memory.kmem.tcp.limit_in_bytes", NULL, json_object_get_int64(v),
-			 "memory.kernelTCP")) < 0)
-		return r;
+	for (int k = 0; k < 2; k++) {
+		static const char *const keys[] = {"kernel", "kernelTCP"};
+		static const char *const files[] = {"memory.kmem.limit_in_bytes",
+						    "memory.kmem.tcp.limit_in_bytes"};
+		char field[32];
+
+		if (!has(mem, keys[k], &v) || json_object_get_int64(v) == 0)
+			continue;
+		snprintf(field, sizeof(field), "memory.%s", keys[k]);
+		if ((r = set_i64(cg, v2, "memory", files[k], NULL, json_object_get_int64(v), field)) < 0)
+			return r;
+		if (json_object_get_int64(v) > 0)
+			kmem_check(ctx, cg, files[k], json_object_get_int64(v), field);
+	}
 	if (has(mem, "swappiness", &v) && json_object_get_int64(v) >= 0 && json_object_get_int64(v) <= 100 &&
 	    (r = set_i64(cg, v2, "memory", "memory.swappiness", NULL, json_object_get_int64(v),
 			 "memory.swappiness")) < 0)

@@ -179,7 +179,7 @@ ENGINE_EXTERN int engine_oci_update(engine_context *ctx, const char *id, const c
 		    cg, engine__cgroup_handle_mode(cg) == ENGINE__CGROUP_UNIFIED ? NULL : "cpuset",
 		    "cpuset.mems", l.cpuset_mems);
 	if (r == 0)
-		r = engine__oci_resources_extra(cg, res);
+		r = engine__oci_resources_extra(ctx, cg, res);
 	engine__cgroup_free(cg);
 	engine__oci_state_clear(&st);
 	return r;

@@ -78,6 +78,31 @@ check "state stopped" stopped "$(status l1)"
 O delete l1; check "delete stopped" 0 $?
 O state l1 2>/dev/null; check "state after delete" 1 $?
 
+# the lifecycle's other MUSTs (runtime.md): no id is an error; the process
+# does not run before start; config.json changes after create do not
+# affect the container; kill reaches a created container and fails on a
+# stopped one
+O create --bundle "$tmp/b" 2>/dev/null; check "create without an id" 1 $?
+O start 2>/dev/null; check "start without an id" 1 $?
+O kill 2>/dev/null; check "kill without an id" 1 $?
+mkdir -p "$tmp/b/rootfs/out"
+edit 'c["process"]["args"] = ["sh", "-c", "echo ran > /out/ran"]' 'c["root"]["readonly"] = False'
+O create --bundle "$tmp/b" m1; check "create m1" 0 $?
+[ -e "$tmp/b/rootfs/out/ran" ]; check "process not run before start" 1 $?
+edit 'c["process"]["args"] = ["sh", "-c", "echo changed > /out/ran"]'
+O start m1; check "start m1" 0 $?
+for i in 1 2 3 4 5 6 7 8 9 10; do [ "$(status m1)" = stopped ] && break; sleep 0.2; done
+check "config.json changed after create: no effect" ran "$(cat "$tmp/b/rootfs/out/ran" 2>/dev/null)"
+O kill m1 KILL 2>/dev/null; check "kill of a stopped container fails" 1 $?
+O delete m1
+edit 'c["process"]["args"] = ["sleep", "100"]'
+O create --bundle "$tmp/b" m2
+O kill m2 KILL; check "kill of a created container" 0 $?
+for i in 1 2 3 4 5 6 7 8 9 10; do [ "$(status m2)" = stopped ] && break; sleep 0.2; done
+check "killed while created: stopped" stopped "$(status m2)"
+O delete m2; rm -rf "$tmp/b/rootfs/out"
+edit 'c["root"]["readonly"] = True'
+
 # exec --process, ps, update, kill --all, delete --force
 O run -d --bundle "$tmp/b" e1; check "run -d" 0 $?
 printf '{"args":["sh","-c","echo from-exec $X; exit 4"],"env":["X=y","PATH=/bin"],"cwd":"/","user":{"uid":0,"gid":0}}' > "$tmp/proc.json"
@@ -167,6 +192,19 @@ for prop in shared unbindable private; do
 	esac
 done
 edit "del c['linux']['rootfsPropagation']" 'c["process"]["args"] = ["sleep", "100"]'
+
+# a kernel memory limit is applied, or (kernels since 5.16 ignore it) a warning says so
+if [ -d /sys/fs/cgroup/memory ]; then
+	edit 'c["linux"].setdefault("resources", {})["memory"] = {"kernel": 50593792}' \
+		'c["process"]["args"] = ["cat", "/sys/fs/cgroup/memory/memory.kmem.limit_in_bytes"]'
+	out=$(O run --bundle "$tmp/b" k1 2>"$tmp/err")
+	if grep -q 'linux.resources.memory.kernel: not applied' "$tmp/err"; then
+		[ "$out" != 50593792 ]; check "kernel memory ignored by the kernel, and said" 0 $?
+	else
+		check "kernel memory applied" 50593792 "$out"
+	fi
+	edit 'del c["linux"]["resources"]["memory"]'
+fi
 
 # no process: create works, start fails and leaves it created (the spec)
 edit "c['saved'] = c.pop('process')"
