@@ -8,7 +8,7 @@ PKGS="build-essential autoconf automake libtool pkg-config
   python3-docker
   clang libclang-rt-14-dev clang-format busybox-static umoci skopeo crun runc bubblewrap
   swig python3-dev python3-pytest golang-go
-  docker-registry buildah iproute2 zstd gzip tar bsdutils tmux
+  docker-registry buildah iproute2 nftables zstd gzip tar bsdutils tmux
   golang-github-docker-docker-dev docker.io containerd"
 missing=""
 for p in $PKGS; do
