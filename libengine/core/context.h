@@ -52,7 +52,9 @@ struct engine_context {
 /* Free the context's log sinks (context.c frees the context). */
 void engine__log_sinks_free(engine_context *ctx);
 
-/* The config file's top-level key, or NULL (borrowed). */
+/* The config file's top-level key, or NULL (borrowed). Threads share it:
+ * read it only (json_object_get_string or _to_json_string of a value that
+ * is not a string writes the text into the object: check the type first). */
 json_object *engine__context_config(engine_context *ctx, const char *key);
 
 /* Get a subsystem's slot, creating it with @create the first time (under the

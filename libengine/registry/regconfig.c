@@ -192,7 +192,10 @@ bool engine__regconfig_insecure(json_object *value, const char *host)
 	if (!value || !json_object_is_type(value, json_type_array))
 		return false;
 	for (size_t i = 0; i < json_object_array_length(value); i++) {
-		const char *e = json_object_get_string(json_object_array_get_idx(value, i));
+		json_object *ev = json_object_array_get_idx(value, i);
+		/* Strings only: json-c writes the text of any other value into it. */
+		const char *e = json_object_is_type(ev, json_type_string) ? json_object_get_string(ev) : NULL;
+
 		if (!e)
 			continue;
 		if (strcmp(e, host) == 0 || strcmp(e, bare) == 0 || cidr_contains(e, bare))

@@ -84,7 +84,9 @@ int engine__storage_tmpfs_size(engine_context *ctx, const engine_spec *spec, uin
 	if (spec->storage_size > 0) {
 		size = (uint64_t)spec->storage_size;
 	} else if (v) {
-		const char *str = json_object_get_string(v);
+		/* The config is shared by threads: get_string of a non-string
+		 * would write its text into the object (json-c caches it). */
+		const char *str = json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
 		size_t n = str ? strlen(str) : 0;
 		int64_t parsed = 0;
 		char *end = NULL;
@@ -102,11 +104,16 @@ int engine__storage_tmpfs_size(engine_context *ctx, const engine_spec *spec, uin
 			   engine__parse_size(str, &parsed) < 0) {
 			parsed = -1;
 		}
+		if (parsed <= 0 && !str)
+			return engine__error_set(ENGINE_EINVALID, 0,
+						 "config writable-layer-tmpfs-size: expected a size or a "
+						 "percentage of RAM, got %s",
+						 json_type_to_name(json_object_get_type(v)));
 		if (parsed <= 0)
 			return engine__error_set(ENGINE_EINVALID, 0,
 						 "config writable-layer-tmpfs-size \"%s\": not a size or a "
 						 "percentage of RAM",
-						 str ? str : "");
+						 str);
 		size = (uint64_t)parsed;
 	}
 	/* size=0 would mean "no limit" to tmpfs. */

@@ -102,6 +102,14 @@ START_TEST(test_runtime_storage__bad_options_and_config)
 	ck_assert_engine_error(engine_run(ctx, spec, &res), ENGINE_EINVALID,
 			       "config writable-layer-tmpfs-size \"lots\"");
 	engine_run_result_free(res);
+	res = NULL;
+	engine_context_free(ctx);
+	/* A value of another type is named by its type (never serialised:
+	 * json-c would write the text into the config threads share). */
+	ctx = context_with(root, "{\"writable-layer-tmpfs-size\": true}");
+	ck_assert_engine_error(engine_run(ctx, spec, &res), ENGINE_EINVALID,
+			       "expected a size or a percentage of RAM, got boolean");
+	engine_run_result_free(res);
 	engine_spec_free(spec);
 	engine_context_free(ctx);
 	th_cleanup_dir(root);
