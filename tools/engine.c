@@ -42,9 +42,14 @@ static void usage(FILE *f)
 		   "  --tls, --tlsverify, --tlscacert FILE, --tlscert FILE, --tlskey FILE\n"
 		   "                    TLS to a tcp:// daemon, like docker's flags\n"
 		   "  -v, --version     print the version\n\n"
+		   "Environment:\n"
+		   "  ENGINE_ROOT       the engine root when --root is not given\n"
+		   "  ENGINE_CONFIG     the config file when --config is not given\n"
+		   "  ENGINE_HOST       the daemon address when -H is not given\n\n"
 		   "Commands:\n");
 	for (size_t t = 0; all_tables[t]; t++)
-		cli_print_commands(all_tables[t]);
+		cli_print_commands_to(f, all_tables[t]);
+	fprintf(f, "\nRun 'engine COMMAND --help' for more information on a command.\n");
 }
 
 static int parse_level(const char *s)
@@ -131,6 +136,10 @@ int main(int argc, char **argv)
 	argc -= optind;
 	argv += optind;
 	optind = 0;
+	if (!cli_globals.root && getenv("ENGINE_ROOT") && *getenv("ENGINE_ROOT"))
+		cli_globals.root = getenv("ENGINE_ROOT");
+	if (!cli_globals.config && getenv("ENGINE_CONFIG") && *getenv("ENGINE_CONFIG"))
+		cli_globals.config = getenv("ENGINE_CONFIG");
 	if (!client_opts.host && getenv("ENGINE_HOST") && *getenv("ENGINE_HOST"))
 		client_opts.host = getenv("ENGINE_HOST");
 	/* A daemon address makes this a client (the daemon itself excepted). */

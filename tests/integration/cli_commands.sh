@@ -27,6 +27,15 @@ for cmd in images inspect tag rmi unpack run create start ps exec stop kill rm p
 	check "$cmd unknown flag exits 125" 125 $rc
 	check "$cmd unknown flag: two lines" "unknown flag: --no-such-flag|See 'engine $cmd --help'." "$(paste -sd'|' "$T/err")"
 done
+contains "engine --help lists the environment" "ENGINE_ROOT" "$(E --help)"
+check "ENGINE_ROOT is the root without --root" "$root" \
+	"$(ENGINE_ROOT="$root" "$ENGINE_BUILD/tools/engine" --config "$root/config.json" info --format '{{.DockerRootDir}}')"
+check "--root wins over ENGINE_ROOT" "$root" \
+	"$(ENGINE_ROOT=/nonexistent/x "$ENGINE_BUILD/tools/engine" --root "$root" info --format '{{.DockerRootDir}}')"
+echo '{"cgroup-parent": 5' >"$T/bad.json"
+ENGINE_CONFIG="$T/bad.json" "$ENGINE_BUILD/tools/engine" --root "$root" info >/dev/null 2>"$T/err"
+check "ENGINE_CONFIG is read without --config" 1 $?
+contains "its error names the file" "bad.json" "$(cat "$T/err")"
 for group in container network system builder; do
 	check "$group --help exits 0" 0 "$(E $group --help >/dev/null 2>&1; echo $?)"
 	contains "$group --help lists commands" "Commands:" "$(E $group --help)"
