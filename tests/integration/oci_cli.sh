@@ -55,8 +55,16 @@ edit 'c["process"]["terminal"] = False' 'c["process"]["args"] = ["sh", "-c", "ec
 out=$(O run --bundle "$tmp/b" r1); check "run exit status" 3 $?
 check "run output" "hi" "$out"
 check "run deletes" "" "$(O list -q)"
-O features | python3 -c 'import json,sys; f=json.load(sys.stdin); assert "poststop" in f["hooks"]' 2>/dev/null
+O features | python3 -c '
+import json, sys
+f = json.load(sys.stdin)
+assert f["ociVersionMin"] == "1.0.0" and f["ociVersionMax"].startswith("1.2"), f
+assert "poststop" in f["hooks"] and "rbind" in f["mountOptions"], f
+assert "user" in f["linux"]["namespaces"] and "CAP_SYS_ADMIN" in f["linux"]["capabilities"], f["linux"]' 2>"$tmp/err"
 check "features" 0 $?
+mkdir -p "$tmp/rl" && (cd "$tmp/rl" && O spec --rootless)
+python3 -c 'import json,sys; c=json.load(open(sys.argv[1])); assert any(n["type"] == "user" for n in c["linux"]["namespaces"]) and c["linux"]["uidMappings"]' "$tmp/rl/config.json" 2>/dev/null
+check "spec --rootless: a user namespace" 0 $?
 
 # the lifecycle, state at each step
 edit 'c["process"]["args"] = ["sleep", "100"]' 'c["annotations"] = {"a": "b"}'
@@ -205,6 +213,17 @@ if [ -d /sys/fs/cgroup/memory ]; then
 	fi
 	edit 'del c["linux"]["resources"]["memory"]'
 fi
+
+# a hook past its timeout fails the create, naming it
+edit "c['hooks'] = {'createRuntime': [{'path': '/bin/sleep', 'args': ['sleep', '30'], 'timeout': 1}]}"
+O create --bundle "$tmp/b" ht1 2>"$tmp/err"; check "hook timeout fails create" 1 $?
+grep -q 'hook createRuntime\[0\] /bin/sleep: timed out after 1s' "$tmp/err"; check "hook timeout named" 0 $?
+check "nothing left after a hook timeout" "" "$(O list -q)"
+edit "del c['hooks']"
+
+# --no-pivot (MS_MOVE + chroot) and --no-new-keyring
+edit 'c["process"]["args"] = ["sh", "-c", "echo moved; ls /"]'
+out=$(O run --no-pivot --no-new-keyring --bundle "$tmp/b" nv1 | head -n 1); check "run --no-pivot --no-new-keyring" moved "$out"
 
 # no process: create works, start fails and leaves it created (the spec)
 edit "c['saved'] = c.pop('process')"
