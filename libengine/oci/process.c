@@ -17,6 +17,7 @@
 
 #include "core/error.h"
 #include "init/init.h"
+#include "runtime/security.h"
 #include "oci/oci.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
@@ -112,6 +113,25 @@ static int parse_caps(json_object *caps, engine__caps *out)
 				    "capability",
 				    caps_keys[k], name ? name : "");
 			*sets[k] |= UINT64_C(1) << cap;
+		}
+	}
+	/* A set the host's bounding set cannot give (this host withholds
+	 * CAP_SYS_RESOURCE from root) fails capset with a bare EPERM later:
+	 * name it now. (A bounding set asking for more just stays smaller.) */
+	{
+		uint64_t have = engine__caps_bounding_set();
+
+		for (int k = 1; k < 5; k++) {
+			uint64_t missing = *sets[k] & ~have;
+
+			for (int cap = 0; missing && cap < 64; cap++)
+				if (missing & (UINT64_C(1) << cap))
+					return engine__error_set(
+					    ENGINE_EPERM, 0,
+					    "config.json: process.capabilities.%s: %s is not in this "
+					    "runtime's bounding set (the host withholds it)",
+					    caps_keys[k],
+					    engine__cap_name(cap) ? engine__cap_name(cap) : "?");
 		}
 	}
 	/* The kernel raises an ambient capability only if it is permitted

@@ -69,6 +69,9 @@ void engine__caps_for_user(engine__caps *caps, uid_t uid);
 int engine__cap_from_name(const char *name, int *out);
 /* "CAP_CHOWN" for 0, NULL when unknown (static). (Additive.) */
 const char *engine__cap_name(int cap);
+/* This process's bounding set (all ones when unreadable): no process it
+ * starts, in any user namespace, can hold a capability outside it. */
+uint64_t engine__caps_bounding_set(void);
 
 /* Child side: drop the bounding set, then set the sets via capset (steps 3
  * and 5 above, for a child that does not switch users). */

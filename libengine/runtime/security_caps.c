@@ -162,7 +162,7 @@ static int names_to_mask(char *const *names, int last_cap, const char *what, uin
 /* The capabilities this process may hand on (its bounding set): ALL is all
  * of those, since a trimmed host or a nested engine allows no more and
  * capset() would refuse the rest. */
-static uint64_t bounding_set(void)
+uint64_t engine__caps_bounding_set(void)
 {
 	cleanup_free char *status = NULL;
 	const char *line;
@@ -177,7 +177,8 @@ static uint64_t bounding_set(void)
 
 static uint64_t all_mask(int last_cap)
 {
-	return (last_cap >= 63 ? UINT64_MAX : (UINT64_C(1) << (last_cap + 1)) - 1) & bounding_set();
+	return (last_cap >= 63 ? UINT64_MAX : (UINT64_C(1) << (last_cap + 1)) - 1) &
+	       engine__caps_bounding_set();
 }
 
 int engine__caps_prepare(char *const *add, char *const *drop, engine__caps *out)
