@@ -7,7 +7,8 @@ PKGS="build-essential autoconf automake libtool pkg-config
   libcurl4-openssl-dev libmicrohttpd-dev libgnutls28-dev check libmnl-dev libnftables-dev
   python3-docker
   clang libclang-rt-14-dev clang-format busybox-static umoci skopeo crun runc bubblewrap
-  swig python3-dev python3-pytest golang-go
+  swig python3-dev python3-pytest golang-go python3-setuptools python3-pip
+  debhelper dh-python lintian
   docker-registry buildah iproute2 nftables zstd gzip tar bsdutils tmux
   golang-github-docker-docker-dev docker.io containerd"
 missing=""
