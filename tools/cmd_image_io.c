@@ -50,6 +50,15 @@ static engine_strarray strlist_array(struct strlist *l)
 
 /* --- load ---------------------------------------------------------------- */
 
+/* Whether the library named @loaded after --tag @tag already: the tag
+ * itself, or its repository with a tag the layout gave ("app" + "v1"). */
+static bool tag_used(const char *loaded, const char *tag)
+{
+	size_t n = strlen(tag);
+
+	return !strcmp(loaded, tag) || (!strncmp(loaded, tag, n) && loaded[n] == ':');
+}
+
 static int cmd_load(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -99,12 +108,30 @@ static int cmd_load(int argc, char **argv)
 		return 1;
 	if (engine_image_load(ctx, input, &o, &loaded) < 0)
 		return cli_fail(1, NULL);
+	/* --tag names the image also when the archive names it itself (a
+	 * docker save archive): one more tag, reported with the others. */
+	if (o.tag && loaded.count == 1 && !tag_used(loaded.strings[0], o.tag)) {
+		if (engine_image_tag(ctx, loaded.strings[0], o.tag) < 0) {
+			engine_strarray_dispose(&loaded);
+			return cli_fail(1, "load --tag");
+		}
+	} else if (o.tag && loaded.count > 1) {
+		for (size_t i = 0; i < loaded.count; i++)
+			fprintf(stderr, "%s%s",
+				i ? ", " : "Error: load --tag: the archive holds several images: ",
+				loaded.strings[i]);
+		fputc('\n', stderr);
+		engine_strarray_dispose(&loaded);
+		return 1;
+	}
 	for (size_t i = 0; !quiet && i < loaded.count; i++) {
 		if (!strncmp(loaded.strings[i], "sha256:", 7))
 			printf("Loaded image ID: %s\n", loaded.strings[i]);
 		else
 			printf("Loaded image: %s\n", loaded.strings[i]);
 	}
+	if (!quiet && o.tag && loaded.count == 1 && !tag_used(loaded.strings[0], o.tag))
+		printf("Loaded image: %s\n", o.tag);
 	engine_strarray_dispose(&loaded);
 	return 0;
 }

@@ -36,10 +36,11 @@ static int resolve_base(engine__builder *b, const engine__df_instr *in, const ch
 	}
 	if (engine__image_lookup(b->ctx, ref, id) < 0) {
 		int code = engine_error_last()->code;
+		/* A copy: the message is formatted into the buffer it lives in. */
+		cleanup_free char *why = strdup(engine_error_last()->message);
 
 		return engine__error_set(
-		    code == ENGINE_ENOTFOUND ? ENGINE_ENOTFOUND : code, 0, "Dockerfile:%d: FROM %s: %s%s",
-		    in->line, ref, engine_error_last()->message,
+		    code, 0, "Dockerfile:%d: FROM %s: %s%s", in->line, ref, why ? why : "",
 		    code == ENGINE_ENOTFOUND ? " (load or pull it first: builds never pull)" : "");
 	}
 	memcpy(b->cur, id, sizeof(id));

@@ -78,6 +78,18 @@ E history nosuch:1 2>"$T/err"; check "history of a missing image exits 1" 1 $?
 check "history names it" "Error: No such image: nosuch:1" "$(cat "$T/err")"
 E rmi hist:1 >/dev/null
 
+# load --tag of a docker archive that names its own tag: both tags
+E save -o "$T/bb.tar" busybox
+check "load --tag adds the tag" "Loaded image: busybox:latest|Loaded image: mine:7" "$(E load -i "$T/bb.tar" --tag mine:7 | paste -sd'|' -)"
+check "both tags are there" "busybox:latest,mine:7" "$(E images --format '{{.Repository}}:{{.Tag}}' | grep -v '<none>' | sort | paste -sd, -)"
+E rmi mine:7 >/dev/null
+# a build from a missing base: one clean line
+mkdir -p "$T/nobase"
+printf 'FROM nosuchbase:1\nRUN true\n' > "$T/nobase/Dockerfile"
+E build -t x "$T/nobase" >/dev/null 2>"$T/err"; check "build from a missing base fails" 1 $?
+check "its error, once" "Error: Dockerfile:1: FROM nosuchbase:1: No such image: nosuchbase:1 (load or pull it first: builds never pull)" \
+	"$(tail -n1 "$T/err")"
+
 # ps -s: the writable layer's size and, as "virtual", with the image's
 E run --network none --name writer busybox sh -c 'head -c 300000 /dev/zero > /big' >/dev/null
 sz=$(E ps -a -s --filter name=writer --format '{{.Size}}')
