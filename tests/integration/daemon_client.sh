@@ -1,7 +1,8 @@
 #!/bin/sh
 # The engine CLI as a client (-H / ENGINE_HOST) of `engine daemon`: version,
 # run --rm (output, exit statuses), run -d + ps + logs + stop + rm, images,
-# inspect, wait, run -p and port; an unknown daemon address fails cleanly.
+# inspect, wait, run -p and port, exec (-i piped, -t, -d, -it in a
+# terminal); an unknown daemon address fails cleanly.
 set -u
 . "$(dirname "$0")/daemon_common.inc"
 start_daemon
@@ -29,6 +30,22 @@ C port pubc 82 2>/dev/null; check "port not published" 1 $?
 C run --rm -p 80-81:80-81 busybox true 2>/dev/null; check "-p range refused" 125 $?
 C rm -f pubc >/dev/null
 C images | grep -q "^busybox"; check "images" 0 $?
+C run -d --name ex --network none busybox sleep 1000 >/dev/null
+check "exec output" "hi" "$(C exec ex echo hi)"
+C exec ex sh -c 'echo out; echo err >&2; exit 3' >"$root/out" 2>"$root/err"; check "exec status" 3 $?
+check "exec stdout" "out" "$(cat "$root/out")"; check "exec stderr" "err" "$(cat "$root/err")"
+check "exec -i piped" "hello" "$(echo hello | C exec -i ex cat)"
+check "exec -t" "/dev/pts/0" "$(C exec -t ex tty | tr -d '\r')"
+C exec -d ex sh -c 'echo bg > /tmp/d'; check "exec -d" 0 $?
+i=0; while [ "$(C exec ex cat /tmp/d 2>/dev/null)" != "bg" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+check "exec -d ran" "bg" "$(C exec ex cat /tmp/d)"
+C exec ex /no/such 2>/dev/null; check "exec not found 127" 127 $?
+if command -v script >/dev/null; then
+	script -qec "$ENGINE -H unix://$sock exec -it ex sh -c 'tty; exit 4'" /dev/null </dev/null >"$root/s.out"
+	check "exec -it in a terminal: status" 4 $?
+	check "exec -it in a terminal: its tty" "/dev/pts/0" "$(tr -d '\r' <"$root/s.out" | grep -x '/dev/pts/[0-9]*')"
+fi
+C rm -f ex >/dev/null
 check "ENGINE_HOST" "hi" "$(ENGINE_HOST="unix://$sock" timeout 60 "$ENGINE" run --rm --network none busybox echo hi)"
 "$ENGINE" -H "unix://$root/nosuch.sock" ps 2>"$root/err"; check "no daemon fails" 1 $?
 grep -q "Cannot connect" "$root/err"; check "no daemon message" 0 $?

@@ -23,6 +23,8 @@ extern struct client_opts client_opts;
 
 /* Run a client command (argv[0] is its name); 127 when unknown. */
 int client_dispatch(int argc, char **argv);
+/* engine -H ADDR exec (exec.c). */
+int client_exec(int argc, char **argv);
 
 /* A request with an optional JSON body. Returns the HTTP status (the body,
  * NUL-terminated, in *out, freed by the caller), or -1 with a message
@@ -35,8 +37,19 @@ const char *client_error_message(const char *body);
  * stream afterwards. */
 typedef struct client_stream client_stream;
 int client_stream_open(const char *path, client_stream **out);
+/* The same with a JSON request body (exec start's). */
+int client_stream_open_body(const char *path, const char *body, client_stream **out);
 /* Read up to @len bytes: >0, 0 at EOF, -1 on error. */
 long client_stream_read(client_stream *s, void *buf, size_t len);
+/* Without waiting: -2 when nothing is there yet (poll client_stream_fd;
+ * bytes that came with the reply head first: client_stream_pending). */
+long client_stream_read_some(client_stream *s, void *buf, size_t len);
+bool client_stream_pending(const client_stream *s);
+int client_stream_fd(client_stream *s);
+/* Write all of @buf (stdin for the container); -1 when the stream is gone. */
+int client_stream_write(client_stream *s, const void *buf, size_t len);
+/* The end of stdin: half-close the connection, as docker's CLI does. */
+void client_stream_close_write(client_stream *s);
 void client_stream_close(client_stream *s);
 
 #endif

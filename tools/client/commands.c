@@ -1,7 +1,7 @@
 /*
  * Client commands (engine -H ADDR ...): version, ps, images, inspect, logs,
- * start, stop, kill, rm, wait and run, with Docker's flags and exit codes,
- * as requests to the daemon's Docker Engine API.
+ * start, stop, kill, rm, wait, run, port and exec (exec.c), with Docker's
+ * flags and exit codes, as requests to the daemon's Docker Engine API.
  */
 #define _GNU_SOURCE
 #include <getopt.h>
@@ -565,6 +565,7 @@ static const struct {
     {"version", cmd_version}, {"ps", cmd_ps},	    {"images", cmd_images}, {"inspect", cmd_inspect},
     {"logs", cmd_logs},	      {"start", cmd_start}, {"stop", cmd_stop},	    {"kill", cmd_kill},
     {"rm", cmd_rm},	      {"wait", cmd_wait},   {"run", cmd_run},	    {"port", cmd_port},
+    {"exec", client_exec},
 };
 
 int client_dispatch(int argc, char **argv)
@@ -575,7 +576,8 @@ int client_dispatch(int argc, char **argv)
 	fprintf(
 	    stderr,
 	    "Error: \"%s\" is not available against a daemon yet (version, ps, images, inspect, logs, start, "
-	    "stop, kill, rm, wait, run, port)\n",
+	    "stop, kill, rm, wait, run, port, exec)
+	    ",
 	    argv[0]);
 	return 127;
 }

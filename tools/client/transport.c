@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "client/client.h"
 #include "dlsyms.h"
@@ -209,6 +210,11 @@ static int wait_io(CURL *c, short events)
 
 int client_stream_open(const char *path, client_stream **out)
 {
+	return client_stream_open_body(path, NULL, out);
+}
+
+int client_stream_open_body(const char *path, const char *body, client_stream **out)
+{
 	char full[4096], req[8192], head[8192];
 	size_t hlen = 0, off = 0, n;
 	client_stream *s;
@@ -233,11 +239,14 @@ int client_stream_open(const char *path, client_stream **out)
 		client_stream_close(s);
 		return -1;
 	}
-	len = snprintf(
-	    req, sizeof(req),
-	    "POST %s HTTP/1.1\r\nHost: localhost\r\nUser-Agent: engine-client\r\nContent-Length: 0\r\n"
-	    "Connection: Upgrade\r\nUpgrade: tcp\r\n\r\n",
-	    full);
+	len =
+	    snprintf(req, sizeof(req),
+		     "POST %s HTTP/1.1\r\nHost: localhost\r\nUser-Agent: engine-client\r\n%sContent-Length: "
+		     "%zu\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n%s",
+		     full, body ? "Content-Type: application/json\r\n" : "", body ? strlen(body) : 0,
+		     body ? body : "");
+	if (len < 0 || (size_t)len >= sizeof(req))
+		goto fail;
 	while (off < (size_t)len) {
 		rc = cu.easy_send(s->c, req + off, (size_t)len - off, &n);
 		if (rc == CURLE_AGAIN && wait_io(s->c, POLLOUT) == 0)
@@ -259,9 +268,7 @@ int client_stream_open(const char *path, client_stream **out)
 	}
 	head[hlen] = '\0';
 	if (strncmp(head, "HTTP/1.1 101", 12) != 0 && strncmp(head, "HTTP/1.1 200", 12) != 0) {
-		char *body = end + 4;
-
-		fprintf(stderr, "Error response from daemon: %s\n", client_error_message(body));
+		fprintf(stderr, "Error response from daemon: %s\n", client_error_message(end + 4));
 		client_stream_close(s);
 		return -2;
 	}
@@ -297,6 +304,57 @@ long client_stream_read(client_stream *s, void *buf, size_t len)
 			return 0;
 		return rc == CURLE_OK ? (long)n : -1;
 	}
+}
+
+long client_stream_read_some(client_stream *s, void *buf, size_t len)
+{
+	size_t n;
+	CURLcode rc;
+
+	if (s->poff < s->plen)
+		return client_stream_read(s, buf, len);
+	rc = cu.easy_recv(s->c, buf, len, &n);
+	if (rc == CURLE_AGAIN)
+		return -2;
+	if (rc == CURLE_UNSUPPORTED_PROTOCOL || rc == CURLE_RECV_ERROR || rc == CURLE_GOT_NOTHING)
+		return 0;
+	return rc == CURLE_OK ? (long)n : -1;
+}
+
+bool client_stream_pending(const client_stream *s)
+{
+	return s->poff < s->plen;
+}
+
+int client_stream_fd(client_stream *s)
+{
+	curl_socket_t fd;
+
+	return cu.easy_getinfo(s->c, CURLINFO_ACTIVESOCKET, &fd) == CURLE_OK ? (int)fd : -1;
+}
+
+int client_stream_write(client_stream *s, const void *buf, size_t len)
+{
+	size_t off = 0, n;
+
+	while (off < len) {
+		CURLcode rc = cu.easy_send(s->c, (const char *)buf + off, len - off, &n);
+
+		if (rc == CURLE_AGAIN && wait_io(s->c, POLLOUT) == 0)
+			continue;
+		if (rc != CURLE_OK)
+			return -1;
+		off += n;
+	}
+	return 0;
+}
+
+void client_stream_close_write(client_stream *s)
+{
+	int fd = client_stream_fd(s);
+
+	if (fd >= 0)
+		shutdown(fd, SHUT_WR);
 }
 
 void client_stream_close(client_stream *s)
