@@ -576,8 +576,7 @@ int client_dispatch(int argc, char **argv)
 	fprintf(
 	    stderr,
 	    "Error: \"%s\" is not available against a daemon yet (version, ps, images, inspect, logs, start, "
-	    "stop, kill, rm, wait, run, port, exec)
-	    ",
+	    "stop, kill, rm, wait, run, port, exec)\n",
 	    argv[0]);
 	return 127;
 }
