@@ -311,6 +311,11 @@ edit 'del c["process"]["apparmorProfile"]'
 O --systemd-cgroup list 2>"$tmp/err"; check "systemd cgroup refused" 1 $?
 grep -q -- '--systemd-cgroup: ' "$tmp/err"; check "systemd cgroup error says why" 0 $?
 O --version | grep -q '^engine-oci version '; check "--version" 0 $?
+# only create and run make the state root: the shim's cleanup runs delete
+# --force with a default root, which must stay absent
+"$ENGINE_BUILD/tools/engine-oci" --root "$tmp/none/root" delete --force zz; check "delete --force, no state root" 0 $?
+"$ENGINE_BUILD/tools/engine-oci" --root "$tmp/none/root" state zz 2>/dev/null; check "state, no state root" 1 $?
+[ -e "$tmp/none" ]; check "no state root made" 1 $?
 # --log in runc's two formats (logrus text and JSON lines), as the shim reads them
 O --log "$tmp/log.json" --log-format json state nope 2>/dev/null
 python3 -c 'import json,sys; l=[json.loads(x) for x in open(sys.argv[1])]; assert l[-1]["level"] == "error" and "nope" in l[-1]["msg"] and l[-1]["time"]' "$tmp/log.json" 2>/dev/null

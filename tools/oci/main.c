@@ -164,6 +164,50 @@ static const struct {
     {"update", oci_cmd_update}, {"features", oci_cmd_features}, {"spec", oci_cmd_spec},
 };
 
+/* The shallowest component of @path that does not exist (malloc'd), NULL
+ * when it all exists. */
+static char *first_missing(const char *path)
+{
+	char *p = strdup(path), *found = NULL;
+	struct stat st;
+
+	if (!p || stat(p, &st) == 0) {
+		free(p);
+		return NULL;
+	}
+	for (char *c = p + 1;; c++) {
+		if (*c != '/' && *c)
+			continue;
+		char save = *c;
+
+		*c = '\0';
+		if (stat(p, &st) < 0) {
+			found = strdup(p);
+			break;
+		}
+		*c = save;
+		if (!save)
+			break;
+	}
+	free(p);
+	return found;
+}
+
+/* rmdir @path and its parents up to @top, as far as they are empty. */
+static void remove_made(const char *path, const char *top)
+{
+	char *p = strdup(path);
+
+	while (p && strlen(p) >= strlen(top) && rmdir(p) == 0) {
+		char *slash = strrchr(p, '/');
+
+		if (!slash || slash == p)
+			break;
+		*slash = '\0';
+	}
+	free(p);
+}
+
 static bool systemd_running(void)
 {
 	struct stat st;
@@ -241,11 +285,19 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (strcmp(argv[optind], commands[i].name) == 0) {
 			char **sub = argv + optind;
-			int n = argc - optind;
+			int n = argc - optind, r;
+			bool creates = strcmp(sub[0], "create") == 0 || strcmp(sub[0], "run") == 0;
+			char *missing = creates ? NULL : first_missing(oci_g.root);
 
 			oci_debug("engine-oci %s", argv[optind]);
 			optind = 1;
-			return commands[i].fn(n, sub);
+			r = commands[i].fn(n, sub);
+			/* Only create and run make the state root (as runc): the
+			 * shim's cleanup calls delete --force with a default root. */
+			if (missing)
+				remove_made(oci_g.root, missing);
+			free(missing);
+			return r;
 		}
 	return oci_fail("unknown command \"%s\"", argv[optind]);
 }
