@@ -3,6 +3,7 @@ package engine
 import (
 	"runtime"
 	"sort"
+	"strconv"
 	"time"
 
 	"libengine.local/engine/internal/capi"
@@ -24,6 +25,15 @@ type Mount struct {
 	ReadOnly bool
 }
 
+// Healthcheck is docker run's --health-* over the image's HEALTHCHECK:
+// Test as Docker's ({"CMD-SHELL", "command"}, {"CMD", "prog", "arg"},
+// {"NONE"} for no check at all; nil keeps the image's).
+type Healthcheck struct {
+	Test                           []string
+	Interval, Timeout, StartPeriod time.Duration // 0: the image's, else 30s, 30s, 0s
+	Retries                        int           // 0: the image's, else 3
+}
+
 // File is a file written into the container before its command starts.
 type File struct {
 	Content []byte
@@ -43,8 +53,10 @@ type RunOptions struct {
 	User       string // "name", "uid", "uid:gid", "name:group"
 	Hostname   string
 	Name       string
-	Volumes    []string // Docker's -v "SRC:DST[:ro|rw]"
+	Volumes    []string // Docker's -v "SRC:DST[:ro|rw]" (SRC a host path or a volume name), "DST" (anonymous)
 	Mounts     []Mount
+	MountSpecs []string          // Docker's --mount "type=volume,src=data,dst=/data[,readonly]"
+	Health     *Healthcheck      // nil: the image's HEALTHCHECK
 	Tmpfs      map[string]string // target -> options ("size=64m"), "" for defaults
 	Files      map[string]File   // path -> content
 	ReadOnly   bool              // read-only root filesystem
@@ -145,6 +157,27 @@ func newSpec(op, image string, cmd []string, o *RunOptions) (capi.Struct_SS_engi
 	for _, m := range o.Mounts {
 		m := m
 		b.do(op, func() int { return capi.Engine_spec_add_mount(s, m.Source, m.Target, boolInt(m.ReadOnly)) })
+	}
+	for _, m := range o.MountSpecs {
+		m := m
+		b.do(op, func() int { return capi.Engine_spec_add_mount_str(s, m) })
+	}
+	if h := o.Health; h != nil {
+		if len(h.Test) > 0 {
+			b.do(op, func() int { return capi.Engine_spec_set_healthcheck(s, h.Test) })
+		}
+		for _, d := range []struct {
+			name string
+			v    time.Duration
+		}{{"interval", h.Interval}, {"timeout", h.Timeout}, {"start-period", h.StartPeriod}} {
+			d := d
+			if d.v > 0 {
+				b.do(op, func() int { return capi.Engine_spec_set_health_option(s, d.name, d.v.String()) })
+			}
+		}
+		if h.Retries > 0 {
+			b.do(op, func() int { return capi.Engine_spec_set_health_option(s, "retries", strconv.Itoa(h.Retries)) })
+		}
 	}
 	for _, dst := range sortedKeys(o.Tmpfs) {
 		dst := dst

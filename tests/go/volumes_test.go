@@ -1,10 +1,13 @@
 package enginetest
 
 import (
+	"context"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"libengine.local/engine"
 )
@@ -58,5 +61,53 @@ func TestVolumes(t *testing.T) {
 	}
 	if err := vols.Remove("data", false); !errors.Is(err, engine.ErrNotFound) {
 		t.Fatalf("remove pruned: %v", err)
+	}
+}
+
+func TestVolumeAndHealthInContainers(t *testing.T) {
+	c, err := shared.Create("busybox", []string{"sleep", "60"}, &engine.RunOptions{
+		Volumes:    []string{"govol:/data"},
+		MountSpecs: []string{"type=tmpfs,dst=/scratch,tmpfs-size=1m"},
+		Health: &engine.Healthcheck{Test: []string{"CMD-SHELL", "test -f /data/ok"},
+			Interval: 100 * time.Millisecond, Retries: 1},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer shared.Volumes().Remove("govol", true)
+	defer c.Remove(true)
+	if err := c.Start(); err != nil {
+		t.Fatal(err)
+	}
+	bg := context.Background()
+	if _, err := c.Exec(bg, []string{"touch", "/data/ok"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	v, err := shared.Volumes().Inspect("govol")
+	if err != nil || v.UsageData.RefCount != 1 {
+		t.Fatalf("volume in use: %+v %v", v, err)
+	}
+	if _, err := os.Stat(filepath.Join(v.Mountpoint, "ok")); err != nil {
+		t.Fatal(err)
+	}
+	// the check passes now: wait for the status (bounded, not timed)
+	var state struct {
+		State struct{ Health struct{ Status string } }
+	}
+	for i := 0; i < 600 && state.State.Health.Status != "healthy"; i++ {
+		raw, err := c.Inspect()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal(raw, &state); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if state.State.Health.Status != "healthy" {
+		t.Fatalf("health: %q", state.State.Health.Status)
+	}
+	if _, err := shared.Create("busybox", nil, &engine.RunOptions{Health: &engine.Healthcheck{Test: []string{"RUN"}}}); !errors.Is(err, engine.ErrInvalid) {
+		t.Fatalf("bad test: %v", err)
 	}
 }
