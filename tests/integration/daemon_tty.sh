@@ -43,6 +43,11 @@ shows a1 '^two'; check "docker attach" 0 $?
 T send-keys -t a1 'exit 6' Enter
 check "attach gets the exit status" 6 "$(status a1)"
 check "tty logs" "one two" "$(D logs det | tr -d '\r' | grep -x 'one\|two' | tr '\n' ' ' | sed 's/ $//')"
+# start -ai brings the same shell back
+term s1 "$DOCKER start -ai det"
+shows s1 '/ #'; check "start -ai prompt" 0 $?
+T send-keys -t s1 'exit 7' Enter
+check "start -ai exit status" 7 "$(status s1)"
 D rm det >/dev/null
 
 # exec -it: its own pty, size, resize, exit status; exec inspect's Pid
