@@ -20,6 +20,7 @@
 #include "engine/attach.h"
 #include "engine/exec.h"
 #include "engine/logs.h"
+#include "engine/events.h"
 #include "engine/build.h"
 #include "engine/oci.h"
 

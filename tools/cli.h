@@ -46,6 +46,8 @@ extern const struct cli_command cli_attach_commands[];
 extern const struct cli_command cli_build_commands[];
 extern const struct cli_command cli_registry_commands[];
 extern const struct cli_command cli_system_commands[];
+/* events (cmd_events.c). */
+extern const struct cli_command cli_events_commands[];
 /* history (cmd_history.c), also `engine image history`. */
 extern const struct cli_command cli_history_commands[];
 int cli_history(int argc, char **argv);

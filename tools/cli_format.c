@@ -242,3 +242,10 @@ char *cli_labels_text(json_object *labels)
 	fclose(m);
 	return buf;
 }
+
+const char *cli_json_str(json_object *o, const char *key)
+{
+	json_object *v;
+
+	return json_object_object_get_ex(o, key, &v) && v ? json_object_get_string(v) : "";
+}

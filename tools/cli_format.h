@@ -35,6 +35,10 @@ void cli_fmt_end(cli_fmt *f);
  * work nobody asked for. */
 bool cli_fmt_uses(const cli_fmt *f, const char *field);
 
+/* @o's member @key as text (a string as is, a number in decimal), "" when
+ * missing or null. */
+const char *cli_json_str(json_object *o, const char *key);
+
 /* A label object as docker's ps shows it: "k=v,k2=v2"; malloc'd. */
 char *cli_labels_text(json_object *labels);
 

@@ -35,15 +35,6 @@ static const struct cli_usage history_usage = {
     "      --no-trunc        Don't truncate output\n"
     "  -q, --quiet           Only show image IDs\n"};
 
-static const char *get(json_object *o, const char *key)
-{
-	json_object *v;
-
-	return json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_string)
-		   ? json_object_get_string(v)
-		   : "";
-}
-
 /* RFC 3339 ("2024-01-02T03:04:05Z", fractions and offsets allowed) to Unix seconds; 0 when unparsable. */
 static time_t parse_time(const char *s)
 {
@@ -65,9 +56,9 @@ static time_t parse_time(const char *s)
 static json_object *history_row(json_object *e, const char *id, const char *size_text, bool trunc, bool human)
 {
 	json_object *row = json_object_new_object();
-	time_t created = parse_time(get(e, "created"));
+	time_t created = parse_time(cli_json_str(e, "created"));
 	char when[64], buf[64];
-	const char *by = get(e, "created_by");
+	const char *by = cli_json_str(e, "created_by");
 	struct tm tm;
 
 	json_object_object_add(row, "ID", json_object_new_string(id));
@@ -98,7 +89,7 @@ static json_object *history_row(json_object *e, const char *id, const char *size
 	} else
 		json_object_object_add(row, "CreatedBy", json_object_new_string(by));
 	json_object_object_add(row, "Size", json_object_new_string(size_text));
-	json_object_object_add(row, "Comment", json_object_new_string(get(e, "comment")));
+	json_object_object_add(row, "Comment", json_object_new_string(cli_json_str(e, "comment")));
 	return row;
 }
 
@@ -161,7 +152,7 @@ int cli_history(int argc, char **argv)
 	for (size_t i = json_object_array_length(hist); i-- > 0 && !status;) {
 		json_object *e = json_object_array_get_idx(hist, i), *row;
 		bool empty = json_object_object_get_ex(e, "empty_layer", &v) && json_object_get_boolean(v);
-		const char *id = get(img, "Id");
+		const char *id = cli_json_str(img, "Id");
 		char size[32];
 		json_object *total;
 

@@ -14,13 +14,6 @@
 #include "cli_util.h"
 #include "sysinfo.h"
 
-static const char *get(json_object *o, const char *key)
-{
-	json_object *v;
-
-	return json_object_object_get_ex(o, key, &v) ? json_object_get_string(v) : "";
-}
-
 /* -f/--format only; a template run once over @o, else @print. */
 static int formatted(int argc, char **argv, const struct cli_usage *u, json_object *(*build)(void),
 		     void (*print)(json_object *))
@@ -81,20 +74,20 @@ static void version_print(json_object *o)
 	json_object *c = json_object_object_get(o, "Client"), *s = json_object_object_get(o, "Server");
 
 	printf("Client:\n");
-	printf(" Version:           %s\n", get(c, "Version"));
-	printf(" API version:       %s\n", get(c, "ApiVersion"));
-	printf(" Go version:        %s\n", get(c, "GoVersion"));
-	printf(" Built:             %s\n", get(c, "BuildTime"));
-	printf(" OS/Arch:           %s/%s\n", get(c, "Os"), get(c, "Arch"));
-	printf(" Context:           %s\n\n", get(c, "Context"));
-	printf("Server: %s\n", get(json_object_object_get(s, "Platform"), "Name"));
+	printf(" Version:           %s\n", cli_json_str(c, "Version"));
+	printf(" API version:       %s\n", cli_json_str(c, "ApiVersion"));
+	printf(" Go version:        %s\n", cli_json_str(c, "GoVersion"));
+	printf(" Built:             %s\n", cli_json_str(c, "BuildTime"));
+	printf(" OS/Arch:           %s/%s\n", cli_json_str(c, "Os"), cli_json_str(c, "Arch"));
+	printf(" Context:           %s\n\n", cli_json_str(c, "Context"));
+	printf("Server: %s\n", cli_json_str(json_object_object_get(s, "Platform"), "Name"));
 	printf(" Engine:\n");
-	printf("  Version:          %s\n", get(s, "Version"));
-	printf("  API version:      %s (minimum version %s)\n", get(s, "ApiVersion"),
-	       get(s, "MinAPIVersion"));
-	printf("  Built:            %s\n", get(s, "BuildTime"));
-	printf("  OS/Arch:          %s/%s\n", get(s, "Os"), get(s, "Arch"));
-	printf("  Kernel Version:   %s\n", get(s, "KernelVersion"));
+	printf("  Version:          %s\n", cli_json_str(s, "Version"));
+	printf("  API version:      %s (minimum version %s)\n", cli_json_str(s, "ApiVersion"),
+	       cli_json_str(s, "MinAPIVersion"));
+	printf("  Built:            %s\n", cli_json_str(s, "BuildTime"));
+	printf("  OS/Arch:          %s/%s\n", cli_json_str(s, "Os"), cli_json_str(s, "Arch"));
+	printf("  Kernel Version:   %s\n", cli_json_str(s, "KernelVersion"));
 }
 
 static int cmd_version(int argc, char **argv)
@@ -175,15 +168,16 @@ static void info_print(json_object *o)
 	printf("Client:\n Version:    %s\n Context:    default\n Debug Mode: %s\n\n", engine_version(),
 	       cli_globals.debug ? "true" : "false");
 	printf("Server:\n");
-	printf(" Containers: %s\n  Running: %s\n  Paused: %s\n  Stopped: %s\n", get(o, "Containers"),
-	       get(o, "ContainersRunning"), get(o, "ContainersPaused"), get(o, "ContainersStopped"));
-	printf(" Images: %s\n", get(o, "Images"));
-	printf(" Server Version: %s\n", get(o, "ServerVersion"));
-	printf(" Storage Driver: %s\n", get(o, "Driver"));
-	printf(" Logging Driver: %s\n", get(o, "LoggingDriver"));
-	printf(" Cgroup Driver: %s\n", get(o, "CgroupDriver"));
-	printf(" Cgroup Version: %s\n", get(o, "CgroupVersion"));
-	printf(" Runtimes: engine\n Default Runtime: %s\n", get(o, "DefaultRuntime"));
+	printf(" Containers: %s\n  Running: %s\n  Paused: %s\n  Stopped: %s\n", cli_json_str(o, "Containers"),
+	       cli_json_str(o, "ContainersRunning"), cli_json_str(o, "ContainersPaused"),
+	       cli_json_str(o, "ContainersStopped"));
+	printf(" Images: %s\n", cli_json_str(o, "Images"));
+	printf(" Server Version: %s\n", cli_json_str(o, "ServerVersion"));
+	printf(" Storage Driver: %s\n", cli_json_str(o, "Driver"));
+	printf(" Logging Driver: %s\n", cli_json_str(o, "LoggingDriver"));
+	printf(" Cgroup Driver: %s\n", cli_json_str(o, "CgroupDriver"));
+	printf(" Cgroup Version: %s\n", cli_json_str(o, "CgroupVersion"));
+	printf(" Runtimes: engine\n Default Runtime: %s\n", cli_json_str(o, "DefaultRuntime"));
 	printf(" Security Options:\n");
 	for (size_t i = 0; i < json_object_array_length(sec); i++) {
 		const char *s = json_object_get_string(json_object_array_get_idx(sec, i));
@@ -195,15 +189,15 @@ static void info_print(json_object *o)
 		else
 			printf("  %s\n", s);
 	}
-	printf(" Kernel Version: %s\n", get(o, "KernelVersion"));
-	printf(" Operating System: %s\n", get(o, "OperatingSystem"));
-	printf(" OSType: %s\n", get(o, "OSType"));
-	printf(" Architecture: %s\n", get(o, "Architecture"));
-	printf(" CPUs: %s\n", get(o, "NCPU"));
+	printf(" Kernel Version: %s\n", cli_json_str(o, "KernelVersion"));
+	printf(" Operating System: %s\n", cli_json_str(o, "OperatingSystem"));
+	printf(" OSType: %s\n", cli_json_str(o, "OSType"));
+	printf(" Architecture: %s\n", cli_json_str(o, "Architecture"));
+	printf(" CPUs: %s\n", cli_json_str(o, "NCPU"));
 	cli_format_bytes(json_object_get_int64(json_object_object_get(o, "MemTotal")), mem, sizeof(mem));
 	printf(" Total Memory: %s\n", mem);
-	printf(" Name: %s\n", get(o, "Name"));
-	printf(" Engine Root Dir: %s\n", get(o, "DockerRootDir"));
+	printf(" Name: %s\n", cli_json_str(o, "Name"));
+	printf(" Engine Root Dir: %s\n", cli_json_str(o, "DockerRootDir"));
 	printf(" Debug Mode: %s\n", cli_globals.debug ? "true" : "false");
 }
 

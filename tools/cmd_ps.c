@@ -48,15 +48,6 @@ static const struct cli_usage ps_usage = {
     "  -q, --quiet           Only display container IDs\n"
     "  -s, --size            Display total file sizes\n"};
 
-static const char *str(json_object *o, const char *key)
-{
-	json_object *v;
-
-	return json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_string)
-		   ? json_object_get_string(v)
-		   : "";
-}
-
 static void add_str(json_object *o, const char *key, const char *value)
 {
 	json_object_object_add(o, key, json_object_new_string(value ? value : ""));
@@ -119,10 +110,10 @@ static char *ports_text(json_object *ins)
 			}
 			for (size_t i = 0; i < n; i++) {
 				json_object *b = json_object_array_get_idx(binds, i);
-				const char *ip = str(b, "HostIp");
+				const char *ip = cli_json_str(b, "HostIp");
 
 				fprintf(m, "%s%s%s%s:%s->%s", first ? "" : ", ", strchr(ip, ':') ? "[" : "",
-					ip, strchr(ip, ':') ? "]" : "", str(b, "HostPort"), port);
+					ip, strchr(ip, ':') ? "]" : "", cli_json_str(b, "HostPort"), port);
 				first = false;
 			}
 		}
@@ -147,10 +138,11 @@ static void add_inspect_fields(json_object *row, json_object *ins, bool trunc)
 	if (json_object_object_get_ex(ins, "Mounts", &mounts) && json_object_is_type(mounts, json_type_array))
 		for (size_t i = 0; i < json_object_array_length(mounts); i++) {
 			json_object *mt = json_object_array_get_idx(mounts, i);
-			const char *name = *str(mt, "Name") ? str(mt, "Name") : str(mt, "Source");
+			const char *name =
+			    *cli_json_str(mt, "Name") ? cli_json_str(mt, "Name") : cli_json_str(mt, "Source");
 
 			fprintf(m, "%s%.*s", i ? "," : "", trunc ? 15 : (int)strlen(name), name);
-			volumes += strcmp(str(mt, "Type"), "volume") == 0;
+			volumes += strcmp(cli_json_str(mt, "Type"), "volume") == 0;
 		}
 	fclose(m);
 	add_str(row, "Mounts", buf);
@@ -187,10 +179,11 @@ static void size_text(engine_context *ctx, json_object *e, char *buf, size_t len
 	char a[32], b[32];
 	json_object *img, *v;
 
-	if (engine_container_open(ctx, str(e, "Id"), &c) == 0)
+	if (engine_container_open(ctx, cli_json_str(e, "Id"), &c) == 0)
 		engine_container_size_rw(c, &rw);
 	engine_container_free(c);
-	if (engine_image_inspect(ctx, str(e, "ImageID"), &json) == 0 && (img = json_tokener_parse(json))) {
+	if (engine_image_inspect(ctx, cli_json_str(e, "ImageID"), &json) == 0 &&
+	    (img = json_tokener_parse(json))) {
 		if (json_object_object_get_ex(img, "Size", &v))
 			image = json_object_get_int64(v);
 		json_object_put(img);
@@ -212,10 +205,10 @@ static json_object *ps_row(engine_context *ctx, json_object *e, const cli_fmt *f
 	struct tm tm;
 	char *text;
 
-	snprintf(id, sizeof(id), trunc ? "%.12s" : "%s", str(e, "Id"));
+	snprintf(id, sizeof(id), trunc ? "%.12s" : "%s", cli_json_str(e, "Id"));
 	add_str(row, "ID", id);
-	add_str(row, "Image", str(e, "Image"));
-	text = quote_command(str(e, "Command"), trunc);
+	add_str(row, "Image", cli_json_str(e, "Image"));
+	text = quote_command(cli_json_str(e, "Command"), trunc);
 	add_str(row, "Command", text);
 	free(text);
 	localtime_r(&created, &tm);
@@ -223,8 +216,8 @@ static json_object *ps_row(engine_context *ctx, json_object *e, const cli_fmt *f
 	add_str(row, "CreatedAt", when);
 	cli_format_since((int64_t)created, ago, sizeof(ago));
 	add_str(row, "RunningFor", ago);
-	add_str(row, "State", str(e, "State"));
-	add_str(row, "Status", str(e, "Status"));
+	add_str(row, "State", cli_json_str(e, "State"));
+	add_str(row, "Status", cli_json_str(e, "Status"));
 	if (size) {
 		char sizes[80];
 
@@ -260,7 +253,7 @@ static json_object *ps_row(engine_context *ctx, json_object *e, const cli_fmt *f
 		char *json = NULL;
 		json_object *ins = NULL;
 
-		if (engine_container_open(ctx, str(e, "Id"), &c) == 0 &&
+		if (engine_container_open(ctx, cli_json_str(e, "Id"), &c) == 0 &&
 		    engine_container_inspect(c, &json) == 0)
 			ins = json_tokener_parse(json);
 		engine_free(json);

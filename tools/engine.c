@@ -8,23 +8,12 @@
 #include "client/client.h"
 
 static const struct cli_command *const all_tables[] = {
-    cli_image_commands,
-    cli_image_io_commands,
-    cli_container_commands,
-    cli_lifecycle_commands,
-    cli_ps_commands,
-    cli_manage_commands,
-    cli_attach_commands,
-    cli_build_commands,
-    cli_registry_commands,
-    cli_system_commands,
-    cli_daemon_commands,
-    cli_network_commands,
-    cli_regserve_commands,
-    cli_info_commands,
-    cli_history_commands,
-    cli_volume_commands,
-    NULL,
+    cli_image_commands,	    cli_image_io_commands, cli_container_commands,
+    cli_lifecycle_commands, cli_ps_commands,	   cli_manage_commands,
+    cli_attach_commands,    cli_build_commands,	   cli_registry_commands,
+    cli_system_commands,    cli_daemon_commands,   cli_network_commands,
+    cli_regserve_commands,  cli_info_commands,	   cli_history_commands,
+    cli_events_commands,    cli_volume_commands,   NULL,
 };
 
 static void usage(FILE *f)

@@ -337,6 +337,7 @@ ENGINE_EXTERN int engine_container_create(engine_context *ctx, const engine_spec
 	(*out)->spec->in_fd = spec->in_fd;
 	(*out)->spec->out_fd = spec->out_fd;
 	(*out)->spec->err_fd = spec->err_fd;
+	engine__container_event(*out, "create", NULL, NULL);
 	engine_spec_free(resolved);
 	engine__cinfo_free(ci);
 	return 0;
@@ -448,7 +449,14 @@ ENGINE_EXTERN int engine_container_kill(engine_container *c, int sig)
 	if (has_restart_policy(c) && (sig == SIGKILL || sig == stop_signal(c)) &&
 	    (r = engine__state_mark_stopped(c->ctx, c->id, c->dir)) < 0)
 		return r;
-	return signal_pid(&st, sig);
+	r = signal_pid(&st, sig);
+	if (r == 0) {
+		char num[16];
+
+		snprintf(num, sizeof(num), "%d", sig);
+		engine__container_event(c, "kill", "signal", num);
+	}
+	return r;
 }
 
 /* SIGKILL every process: the cgroup first (stragglers), PID 1 ends the rest. */
@@ -493,12 +501,16 @@ ENGINE_EXTERN int engine_container_stop(engine_container *c, int grace)
 	/* Without a grace period, the container's --stop-timeout, else Docker's 10 s. */
 	if (grace < 0)
 		grace = (int)engine__json_get_int(c->config, "StopTimeout", 10);
-	if (wait_monitor(&st, grace) == 0)
-		return 0;
-	kill_all(c, &st);
-	/* Dying can take a while on a busy host (namespace teardown waits for
-	 * RCU grace periods); Docker waits for good after SIGKILL. */
-	return wait_monitor(&st, KILL_WAIT);
+	r = wait_monitor(&st, grace);
+	if (r < 0) {
+		kill_all(c, &st);
+		/* Dying can take a while on a busy host (namespace teardown waits
+		 * for RCU grace periods); Docker waits for good after SIGKILL. */
+		r = wait_monitor(&st, KILL_WAIT);
+	}
+	if (r == 0)
+		engine__container_event(c, "stop", NULL, NULL);
+	return r;
 }
 
 static int set_frozen(engine_container *c, bool frozen)
@@ -530,7 +542,10 @@ static int set_frozen(engine_container *c, bool frozen)
 	if (r < 0)
 		return r;
 	strcpy(st.status, frozen ? "paused" : "running");
-	return engine__state_write(c->dir, &st);
+	r = engine__state_write(c->dir, &st);
+	if (r == 0)
+		engine__container_event(c, frozen ? "pause" : "unpause", NULL, NULL);
+	return r;
 }
 
 ENGINE_EXTERN int engine_container_pause(engine_container *c)
@@ -595,5 +610,6 @@ static int remove_container(engine_container *c, int force, bool volumes)
 	engine__mounts_release(c->ctx, c->spec, c->id, volumes);
 	/* Its monitor gave its endpoints back; a killed one could not. */
 	engine__net_container_removed(c->ctx, c->id);
+	engine__container_event(c, "destroy", NULL, NULL);
 	return 0;
 }

@@ -274,6 +274,12 @@ static void record_exit(engine_container *c, const engine_run_result *res, bool 
 	st->pid = 0;
 	snprintf(st->error, sizeof(st->error), "%.255s", error ? error : "");
 	engine__state_write(c->dir, st);
+	{
+		char code[16];
+
+		snprintf(code, sizeof(code), "%d", res->exit_code);
+		engine__container_event(c, "die", "exitCode", code);
+	}
 }
 
 static bool should_restart(const engine_spec *s, const engine__cstate *st)
@@ -609,6 +615,7 @@ ENGINE_EXTERN int engine_container_start(engine_container *c)
 		engine__error_restore(&saved);
 	} else {
 		drop_exit_waiter(c, __atomic_exchange_n(&c->exit_fd, exit_fd, __ATOMIC_ACQ_REL), 0);
+		engine__container_event(c, "start", NULL, NULL);
 		engine__cgroup_free(l.cg);
 		/* The monitor has its own copy of the network side and gives it back. */
 		engine__net_sandbox_free(l.net);

@@ -535,6 +535,17 @@ void engine__spec_limits(const engine_spec *spec, engine__cgroup_limits *out);
 int engine__plan_privileged(engine__plan *p);
 void engine__host_devices_free(engine__host_device *devs, size_t n);
 
+/* Append a container/image event to the context's event log (events.c):
+ * @type "container", @action "start", then attribute key/value strings
+ * ending with NULL (a NULL value is skipped). Never fails, keeps the last
+ * error. */
+void engine__event(engine_context *ctx, const char *type, const char *action, const char *id, ...)
+    __attribute__((sentinel));
+
+/* A container's event, with Docker's image and name attributes and one
+ * more (@key NULL: none). */
+void engine__container_event(engine_container *c, const char *action, const char *key, const char *value);
+
 /* Monotonic seconds. */
 double engine__now(void);
 /* RFC 3339 UTC with nanoseconds into @buf (>= 40 bytes). */

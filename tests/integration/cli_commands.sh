@@ -16,7 +16,7 @@ it_tmpdir
 E default >/dev/null || { echo "FAIL: engine default"; exit 1; }
 
 for cmd in images inspect tag rmi unpack run create start ps exec stop kill rm pause unpause stats commit cp \
-	export diff top rename update restart port version info history "system df" "system prune" "system check" \
+	export diff top rename update restart port version info history events "system df" "system prune" "system check" \
 	"image prune" "builder prune" "network ls" "network inspect" "container inspect"; do
 	# shellcheck disable=SC2086
 	out=$(E $cmd --help 2>&1); rc=$?
@@ -89,6 +89,21 @@ printf 'FROM nosuchbase:1\nRUN true\n' > "$T/nobase/Dockerfile"
 E build -t x "$T/nobase" >/dev/null 2>"$T/err"; check "build from a missing base fails" 1 $?
 check "its error, once" "Error: Dockerfile:1: FROM nosuchbase:1: No such image: nosuchbase:1 (load or pull it first: builds never pull)" \
 	"$(tail -n1 "$T/err")"
+
+# events: the container's life, filtered and formatted as docker's
+t0=$(date +%s)
+E run -d --network none --name evt busybox sh -c 'exit 3' >/dev/null
+E wait evt >/dev/null
+E rm evt >/dev/null
+until=$(( $(date +%s) + 1 ))
+check "events of a container" "create,start,die,destroy" \
+	"$(E events --since "$t0" --until "$until" --filter container=evt --format '{{.Action}}' | paste -sd, -)"
+check "events --filter event=die" "3 evt" \
+	"$(E events --since "$t0" --until "$until" --filter event=die --filter container=evt --format '{{.Actor.Attributes.exitCode}} {{.Actor.Attributes.name}}')"
+contains "docker's line" " container die " "$(E events --since "$t0" --until "$until" --filter container=evt)"
+contains "with its attributes" "(exitCode=3, image=busybox, name=evt)" "$(E events --since "$t0" --until "$until" --filter event=die --filter container=evt)"
+check "events --until in the past ends at once" "" "$(E events --since "$t0" --until "$t0" --filter container=nosuch)"
+E events --filter nonsense 2>/dev/null; check "a filter without = exits 1" 1 $?
 
 # ps -s: the writable layer's size and, as "virtual", with the image's
 E run --network none --name writer busybox sh -c 'head -c 300000 /dev/zero > /big' >/dev/null
