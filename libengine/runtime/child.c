@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/magic.h>
 #include <linux/mount.h>
 #include <net/if.h>
 #include <sched.h>
@@ -20,6 +21,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
@@ -226,42 +228,6 @@ static void setup_dev(int err_fd, const engine__plan *p, int *dev_fds)
 	do_mount(err_fd, "mqueue", "/dev/mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
 }
 
-void engine__child_set_readonly(int err_fd, const char *path, bool recursive)
-{
-	struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY};
-
-	if (mount_setattr(AT_FDCWD, path, recursive ? AT_RECURSIVE : 0, &attr, sizeof(attr)) < 0)
-		FAIL("remount read-only", path);
-}
-
-void engine__child_mask_paths(int err_fd, const engine__plan *p)
-{
-	struct stat st;
-
-	for (size_t i = 0; p->masked && p->masked[i]; i++) {
-		const char *m = p->masked[i];
-
-		if (stat(m, &st) < 0)
-			continue; /* not there: nothing to hide */
-		if (S_ISDIR(st.st_mode)) {
-			if (mount("tmpfs", m, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
-				  "size=0") < 0)
-				FAIL("mask", m);
-		} else if (mount("/dev/null", m, NULL, MS_BIND, NULL) < 0) {
-			FAIL("mask", m);
-		}
-	}
-	for (size_t i = 0; p->readonly && p->readonly[i]; i++) {
-		const char *ro = p->readonly[i];
-
-		if (stat(ro, &st) < 0)
-			continue;
-		if (mount(ro, ro, NULL, MS_BIND | MS_REC, NULL) < 0)
-			FAIL("bind read-only path", ro);
-		set_readonly(err_fd, ro, true);
-	}
-}
-
 static void loopback_up(int err_fd)
 {
 	struct ifreq ifr;
@@ -336,6 +302,7 @@ static void attach_mounts(int err_fd, engine__plan *p)
 	for (size_t i = 0; i < p->n_mounts; i++) {
 		engine__child_mount *m = &p->mounts[i];
 		struct stat st, dst;
+		struct statfs fs;
 		bool dir = true;
 		int dfd;
 
@@ -351,8 +318,14 @@ static void attach_mounts(int err_fd, engine__plan *p)
 			errno = -dfd;
 			FAIL("mount destination", m->dst);
 		}
-		if (fstat(dfd, &dst) < 0)
+		if (fstat(dfd, &dst) < 0 || fstatfs(dfd, &fs) < 0)
 			FAIL("stat mount destination", m->dst);
+		/* Nothing covers the kernel's files (as runc refuses): a mount
+		 * in /proc could hide or stand in for what the masks protect. */
+		if (fs.f_type == PROC_SUPER_MAGIC) {
+			errno = EPERM;
+			FAIL("mount destination inside /proc (not allowed):", m->dst);
+		}
 		if (dir != S_ISDIR(dst.st_mode)) {
 			errno = dir ? ENOTDIR : EISDIR;
 			FAIL("mount destination", m->dst);

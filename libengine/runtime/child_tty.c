@@ -14,6 +14,7 @@
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -101,15 +102,31 @@ void engine__child_console(const engine__plan *p, int sock, int err_fd, bool joi
 		if (fchown(slave, uid, (gid_t)-1) < 0)
 			FAIL("chown", path);
 	}
-	/* An exec shares the container's /dev/console. */
+	/* An exec shares the container's /dev/console. The bind is made from
+	 * the slave's fd onto the node's fd: by path, a volume over /dev could
+	 * make either a link to a procfs file (runc's CVE-2025-52565). */
 	if (!joined) {
-		int fd = open("/dev/console", O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+		int fd = open("/dev/console", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600),
+		    tree;
+		struct stat st;
 
-		if (fd < 0)
+		/* An empty regular file of ours or one the image has: never a
+		 * device a volume put there, and nothing is opened for I/O. */
+		if (fd >= 0)
+			close(fd);
+		fd = open("/dev/console", O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0 || fstat(fd, &st) < 0)
 			FAIL("create", "/dev/console");
-		close(fd);
-		if (mount(path, "/dev/console", NULL, MS_BIND, NULL) < 0)
+		if (!S_ISREG(st.st_mode)) {
+			errno = EEXIST;
+			FAIL("/dev/console is not a regular file:", "/dev/console");
+		}
+		tree = open_tree(slave, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+		if (tree < 0 ||
+		    move_mount(tree, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
 			FAIL("bind the terminal on", "/dev/console");
+		close(tree);
+		close(fd);
 	}
 	for (int i = 0; i < 3; i++)
 		if (dup2(slave, i) < 0)
