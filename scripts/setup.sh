@@ -9,7 +9,7 @@ PKGS="build-essential autoconf automake libtool pkg-config
   clang libclang-rt-14-dev clang-format busybox-static umoci skopeo crun runc bubblewrap
   swig python3-dev python3-pytest golang-go python3-setuptools python3-pip
   debhelper dh-python lintian
-  docker-registry buildah iproute2 nftables zstd gzip tar bsdutils tmux
+  docker-registry buildah iproute2 nftables zstd gzip tar bsdutils tmux uidmap passt
   golang-github-docker-docker-dev docker.io containerd"
 missing=""
 for p in $PKGS; do

@@ -24,7 +24,10 @@ def main() -> int:
         with engine.Context(root=args.root) as ctx:
             if args.default_image:
                 ctx.images.create_default()
-            res = ctx.run(args.image, args.command or None, memory="64m", pids_limit=64, timeout=30)
+            # A normal user's containers get limits only where systemd
+            # delegates a cgroup v2 subtree to them (README, rootless).
+            limits = {} if ctx.has_feature("rootless") else {"memory": "64m", "pids_limit": 64}
+            res = ctx.run(args.image, args.command or None, timeout=30, **limits)
     except engine.Error as e:
         print(f"run: {e}", file=sys.stderr)
         return 125

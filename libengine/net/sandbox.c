@@ -27,12 +27,13 @@
 #include "runtime/runtime.h"
 #include "runtime/state.h"
 #include "util/cleanup.h"
+#include "net/pasta.h"
 #include "util/fs.h"
 #include "util/json.h"
 #include "util/str.h"
 #include "util/strv.h"
 
-enum mode { MODE_NONE, MODE_HOST, MODE_BRIDGE, MODE_CONTAINER };
+enum mode { MODE_NONE, MODE_HOST, MODE_BRIDGE, MODE_CONTAINER, MODE_PASTA };
 
 typedef struct attachment {
 	engine__network *net;
@@ -59,6 +60,7 @@ struct engine__net_sandbox {
 	char *hostname, *hosts, *hosts_path, *resolv, *rundir;
 	bool registered;
 	pid_t owner;
+	pid_t pasta; /* MODE_PASTA: its background process */
 };
 
 int engine__net_mode_check(const char *mode)
@@ -505,6 +507,31 @@ static int prepare_none(engine__net_sandbox *sb, const engine_spec *spec)
 		   : 0;
 }
 
+/* Rootless: the default bridge is pasta's user-mode network; a bridge of
+ * ours (veths, nftables) or another container's namespace (owned by its
+ * own user namespace) is out of an unprivileged caller's reach. */
+static int prepare_rootless(engine__net_sandbox *sb, const engine_spec *spec, const char *mode)
+{
+	if (strcmp(mode, ENGINE_NETWORK_BRIDGE) != 0)
+		return engine__error_set(ENGINE_ENOTSUP, 0,
+					 "network \"%s\": running rootless, the networks are none, host and "
+					 "bridge (a user-mode network by pasta)",
+					 mode);
+	if (!engine__pasta_available())
+		return engine__error_set(
+		    ENGINE_ENOTSUP, 0,
+		    "network bridge: running rootless, it is a user-mode network by pasta: "
+		    "install Debian's passt package, or use --network none or host");
+	if (spec->publish_all)
+		return engine__error_set(ENGINE_ENOTSUP, 0,
+					 "publish all (-P): running rootless, publish each port with -p");
+	for (size_t i = 0; spec->ports && spec->ports[i]; i++)
+		if (engine__port_parse(spec->ports[i], &sb->ports, &sb->n_ports) < 0)
+			return engine__error_wrap("publish %s", spec->ports[i]);
+	sb->mode = MODE_PASTA;
+	return make_resolv(sb, spec);
+}
+
 int engine__net_prepare(engine_context *ctx, const engine_spec *spec, json_object *image_config,
 			const char *cid, const char *name, const char *hostname, engine__net_sandbox **out)
 {
@@ -535,6 +562,8 @@ int engine__net_prepare(engine_context *ctx, const engine_spec *spec, json_objec
 		sb->mode = MODE_HOST;
 		sb->files.new_netns = false;
 		r = (spec->dns || spec->dns_search || spec->dns_options) ? make_resolv(sb, spec) : 0;
+	} else if (engine__context_rootless(ctx)) {
+		r = prepare_rootless(sb, spec, mode);
 	} else if (strncmp(mode, "container:", 10) == 0) {
 		sb->mode = MODE_CONTAINER;
 		r = prepare_container_mode(sb, spec, mode + 10);
@@ -559,7 +588,7 @@ int engine__net_prepare(engine_context *ctx, const engine_spec *spec, json_objec
 
 bool engine__net_needs_attach(const engine__net_sandbox *sb)
 {
-	return sb && sb->mode == MODE_BRIDGE;
+	return sb && (sb->mode == MODE_BRIDGE || sb->mode == MODE_PASTA);
 }
 
 int engine__net_attach(engine__net_sandbox *sb, pid_t pid)
@@ -567,6 +596,16 @@ int engine__net_attach(engine__net_sandbox *sb, pid_t pid)
 	engine__nl inner;
 	int r = 0;
 
+	if (sb && sb->mode == MODE_PASTA) {
+		cleanup_free char *pid_file = engine__strdup_printf(
+		    "%s/pasta-%d-%d.pid", engine_context_run_dir(sb->ctx), (int)getpid(), (int)pid);
+
+		if (!pid_file)
+			return engine__error_oom();
+		return engine__pasta_start(pid, sb->ports, sb->n_ports, pid_file, &sb->pasta) < 0
+			   ? engine__error_wrap("network bridge (pasta)")
+			   : 0;
+	}
 	if (!sb || sb->mode != MODE_BRIDGE)
 		return 0;
 	for (size_t i = 0; i < sb->n_att; i++) {
@@ -656,6 +695,7 @@ void engine__net_release(engine__net_sandbox *sb)
 	if (!sb)
 		return;
 	engine__error_save(&saved);
+	engine__pasta_stop(sb->pasta);
 	engine__forwarder_stop(sb->fwd);
 	sb->fwd = NULL;
 	if (sb->registered) {

@@ -49,8 +49,13 @@ func run(root, config string, createDefault bool, image string, cmd []string) in
 	if len(cmd) == 0 {
 		cmd = nil // the image's command
 	}
-	res, err := ctx.Run(context.Background(), image, cmd,
-		&engine.RunOptions{Memory: "64m", PidsLimit: 64, Timeout: 30 * time.Second})
+	opts := &engine.RunOptions{Memory: "64m", PidsLimit: 64, Timeout: 30 * time.Second}
+	if ctx.HasFeature("rootless") {
+		// A normal user's containers get limits only where systemd
+		// delegates a cgroup v2 subtree to them (README, rootless).
+		opts.Memory, opts.PidsLimit = "", 0
+	}
+	res, err := ctx.Run(context.Background(), image, cmd, opts)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "run:", err)
 		if res != nil {
