@@ -102,3 +102,16 @@ def test_images_like_docker_py(busybox_ctx):
 def test_environment_and_env_are_one_thing(busybox_ctx):
     with pytest.raises(TypeError, match="env= or environment="):
         busybox_ctx.run("busybox", ["true"], env={"A": "1"}, environment={"B": "2"})
+
+
+def test_logs_stream_follow(busybox_ctx):
+    c = busybox_ctx.containers.run("busybox", ["sh", "-c", "for i in 1 2 3; do echo line$i; sleep 0.2; done"],
+                                   detach=True, network="none")
+    try:
+        chunks = list(c.logs(stream=True, follow=True))
+        assert b"".join(chunks) == b"line1\nline2\nline3\n"
+        assert all(isinstance(x, bytes) for x in chunks)
+        assert c.wait() == 0
+        assert c.logs() == b"line1\nline2\nline3\n"
+    finally:
+        c.remove(force=True)

@@ -549,15 +549,21 @@ class Container:
         """The container's log file (the engine's record format), None when it has none."""
         return capi.engine_container_log_path(self.handle, stream)
 
-    def logs(self, stdout: bool = True, stderr: bool = True, *, timestamps: bool = False,
-             tail: Union[int, str] = "all", since: Any = None, until: Any = None) -> bytes:
+    def logs(self, stdout: bool = True, stderr: bool = True, *, stream: bool = False,
+             follow: bool = False, timestamps: bool = False, tail: Union[int, str] = "all",
+             since: Any = None, until: Any = None) -> Union[bytes, Iterator[bytes]]:
         """What the container wrote, in the order it wrote it (like ``docker logs``).
 
         ``tail``: the last N lines or "all"; ``since``/``until``: a datetime,
-        Unix seconds, or a string as Docker takes it ("10m", RFC 3339).
+        Unix seconds, or a string as Docker takes it ("10m", RFC 3339). As in
+        docker-py, ``stream=True`` gives an iterator of chunks instead of one
+        bytes value, and ``follow=True`` keeps it going until the container stops.
         """
-        return b"".join(data for _, data in self.log_entries(
-            stdout, stderr, timestamps=timestamps, tail=tail, since=since, until=until))
+        entries = self.log_entries(stdout, stderr, follow=follow,
+                                   timestamps=timestamps, tail=tail, since=since, until=until)
+        if stream:
+            return (data for _, data in entries)
+        return b"".join(data for _, data in entries)
 
     def log_entries(self, stdout: bool = True, stderr: bool = True, *, follow: bool = False,
                     timestamps: bool = False, tail: Union[int, str] = "all", since: Any = None,
