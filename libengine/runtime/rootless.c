@@ -11,6 +11,8 @@
 #include "config.h"
 
 #include <sched.h>
+#include <stdio.h>
+#include <sys/utsname.h>
 
 #include "core/context.h"
 #include "core/error.h"
@@ -24,6 +26,19 @@ int engine__rootless_plan(engine_context *ctx, engine__plan *p)
 		return 0;
 	p->rootless = true;
 	p->clone_flags |= CLONE_NEWUSER;
+	{
+		struct utsname u;
+		unsigned major = 0, minor = 0;
+
+		/* Overlay mounts in a user namespace came with 5.11. */
+		if (uname(&u) == 0 && sscanf(u.release, "%u.%u", &major, &minor) == 2 &&
+		    (major < 5 || (major == 5 && minor < 11)))
+			return engine__error_set(
+			    ENGINE_ENOTSUP, 0,
+			    "running rootless needs overlayfs in a user namespace: Linux 5.11 "
+			    "or later (this is %s)",
+			    u.release);
+	}
 	if (engine__idmap_self(m) < 0)
 		return engine__error_wrap("rootless");
 	if (p->has_user && (p->uid > m->subuid_count || p->gid > m->subgid_count))
