@@ -41,6 +41,7 @@ func (c *Context) Create(image string, cmd []string, o *RunOptions) (*Container,
 		defer capi.Engine_spec_free(spec)
 		var p uintptr
 		if err := call("Create", func() int { return capi.Engine_container_create(h, spec, &p) }); err != nil {
+			classify(err, nil)
 			return err
 		}
 		ct = c.newContainer(p)

@@ -39,6 +39,12 @@ var (
 	ErrCanceled     = errors.New("engine: cancelled")
 	// ErrClosed is returned by calls on a closed Context or handle.
 	ErrClosed = errors.New("engine: use of a closed handle")
+	// Where Docker tells them apart (docker run's 125, 127, 126), Run and
+	// Create say which not-found or permission error it was; errors.Is
+	// with ErrNotFound / ErrPermission still holds.
+	ErrImageNotFound   = errors.New("engine: image not found")
+	ErrCommandNotFound = errors.New("engine: command not found")
+	ErrNotExecutable   = errors.New("engine: command not executable")
 )
 
 var sentinels = map[int]error{
@@ -62,6 +68,7 @@ type Error struct {
 	Errno   syscall.Errno // 0 when none
 	Message string        // names what failed
 	Op      string        // the Go method that failed, e.g. "Images.Load"
+	kind    error         // ErrImageNotFound, ErrCommandNotFound, ErrNotExecutable or nil
 }
 
 func (e *Error) Error() string {
@@ -77,7 +84,24 @@ func (e *Error) Name() string { return capi.Engine_err_name(e.Code) }
 // Is makes errors.Is(err, ErrNotFound) and friends work.
 func (e *Error) Is(target error) bool {
 	s, ok := sentinels[e.Code]
-	return ok && s == target
+	return (ok && s == target) || (e.kind != nil && e.kind == target)
+}
+
+// classify names a failed run's or create's error the way Docker does:
+// no result means the image was missing; 127 / 126 the command.
+func classify(err error, res *Result) {
+	var e *Error
+	if !errors.As(err, &e) {
+		return
+	}
+	switch {
+	case e.Code == CodeNotFound && res != nil && res.ExitCode == 127:
+		e.kind = ErrCommandNotFound
+	case e.Code == CodePerm && res != nil && res.ExitCode == 126:
+		e.kind = ErrNotExecutable
+	case e.Code == CodeNotFound && res == nil:
+		e.kind = ErrImageNotFound
+	}
 }
 
 // Unwrap gives the errno (when any), so errors.Is(err, fs.ErrNotExist) works.

@@ -122,6 +122,7 @@ func (c *Context) Run(ctx context.Context, image string, cmd []string, o *RunOpt
 		<-ctx.Done()
 		err = ctx.Err()
 	}
+	classify(err, res)
 	if errors.Is(err, ErrCanceled) && ctx.Err() != nil {
 		if fromCtx && res != nil {
 			res.TimedOut = true

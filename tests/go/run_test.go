@@ -140,3 +140,23 @@ func TestRunCancel(t *testing.T) {
 		t.Fatalf("uncancelled run: %+v %v", res, err)
 	}
 }
+
+// Docker's three failures of a run, told apart: no image, no command, a
+// command that cannot be executed; each still a not-found / permission error.
+func TestRunFailureKinds(t *testing.T) {
+	_, err := shared.Run(context.Background(), "no-such-image:1", []string{"true"}, nil)
+	if !errors.Is(err, engine.ErrImageNotFound) || !errors.Is(err, engine.ErrNotFound) || errors.Is(err, engine.ErrCommandNotFound) {
+		t.Fatalf("missing image: %v", err)
+	}
+	res, err := shared.Run(context.Background(), "busybox", []string{"/no/such/command"}, nil)
+	if !errors.Is(err, engine.ErrCommandNotFound) || !errors.Is(err, engine.ErrNotFound) || errors.Is(err, engine.ErrImageNotFound) || res == nil || res.ExitCode != 127 {
+		t.Fatalf("missing command: %+v %v", res, err)
+	}
+	res, err = shared.Run(context.Background(), "busybox", []string{"/etc/passwd"}, nil)
+	if !errors.Is(err, engine.ErrNotExecutable) || !errors.Is(err, engine.ErrPermission) || res == nil || res.ExitCode != 126 {
+		t.Fatalf("not executable: %+v %v", res, err)
+	}
+	if _, err := shared.Create("no-such-image:1", []string{"true"}, nil); !errors.Is(err, engine.ErrImageNotFound) {
+		t.Fatalf("create of a missing image: %v", err)
+	}
+}
