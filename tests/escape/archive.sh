@@ -60,4 +60,16 @@ done
 E rm -f "$id" >/dev/null
 no_markers "cp into a directory swapped for links: nothing on the host ($i copies)"
 check "cp from a directory swapped for links: no host file read" "" "$leaked"
+
+# A stopped container (its files through an overlay the engine mounts)
+# left links to the host's paths where the copies go and come from.
+id=$(E run -d --network none busybox sh -c "ln -s $tmp/marker /to; ln -s ../../../../../..$tmp /from")
+E wait "$id" >/dev/null
+E cp - "$id:/to" <"$tmp/put.tar" >/dev/null 2>&1
+E cp - "$id:/to/" <"$tmp/put.tar" >/dev/null 2>&1
+no_markers "cp into a stopped container's link to a host path: nothing on the host"
+out=$(E cp "$id:/from/" - 2>/dev/null | tar -xO 2>/dev/null)
+lacks "cp from a stopped container's link to a host path: no host file read" HOSTSECRET "$out"
+check "nothing stays mounted" 0 "$(grep -c "$root" /proc/self/mountinfo)"
+E rm -f "$id" >/dev/null
 finish
