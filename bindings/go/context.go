@@ -8,13 +8,13 @@ import (
 	"libengine.local/engine/internal/capi"
 )
 
-// Log levels for Options.LogLevel.
-const (
-	LogError = 0
-	LogWarn  = 1
-	LogInfo  = 2
-	LogDebug = 3
-	LogTrace = 4
+// Log levels for Options.LogLevel (the header's ENGINE_LOG_*, through SWIG).
+var (
+	LogError = int(capi.ENGINE_LOG_ERROR)
+	LogWarn  = int(capi.ENGINE_LOG_WARN)
+	LogInfo  = int(capi.ENGINE_LOG_INFO)
+	LogDebug = int(capi.ENGINE_LOG_DEBUG)
+	LogTrace = int(capi.ENGINE_LOG_TRACE)
 )
 
 // Options configure Open. The zero value means the library's defaults.

@@ -8,19 +8,20 @@ import (
 	"libengine.local/engine/internal/capi"
 )
 
-// Error codes of libengine (the negative ENGINE_E* values).
-const (
-	CodeError    = -1
-	CodeNotFound = -2
-	CodeExists   = -3
-	CodeInvalid  = -4
-	CodePerm     = -5
-	CodeBusy     = -6
-	CodeNotSup   = -7
-	CodeNoMem    = -8
-	CodeTimeout  = -9
-	CodeIO       = -10
-	CodeCanceled = -11
+// Error codes of libengine (the negative ENGINE_E* values), from the C
+// header through SWIG rather than copied by hand.
+var (
+	CodeError    = int(capi.ENGINE_ERROR)
+	CodeNotFound = int(capi.ENGINE_ENOTFOUND)
+	CodeExists   = int(capi.ENGINE_EEXISTS)
+	CodeInvalid  = int(capi.ENGINE_EINVALID)
+	CodePerm     = int(capi.ENGINE_EPERM)
+	CodeBusy     = int(capi.ENGINE_EBUSY)
+	CodeNotSup   = int(capi.ENGINE_ENOTSUP)
+	CodeNoMem    = int(capi.ENGINE_ENOMEM)
+	CodeTimeout  = int(capi.ENGINE_ETIMEOUT)
+	CodeIO       = int(capi.ENGINE_EIO)
+	CodeCanceled = int(capi.ENGINE_ECANCELED)
 )
 
 // Sentinel errors, one per code: errors.Is(err, engine.ErrNotFound) holds

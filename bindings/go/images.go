@@ -214,10 +214,10 @@ func (im Images) Remove(ref string, force bool) ([]string, error) {
 	return report, err
 }
 
-// Archive formats for Images.Save.
-const (
-	FormatOCI           = 0
-	FormatDockerArchive = 1
+// Archive formats for Images.Save (the header's ENGINE_IMAGE_FORMAT_*, through SWIG).
+var (
+	FormatOCI           = int(capi.ENGINE_IMAGE_FORMAT_OCI)
+	FormatDockerArchive = int(capi.ENGINE_IMAGE_FORMAT_DOCKER_ARCHIVE)
 )
 
 // Save writes the images refs names to a tar at path.

@@ -9,13 +9,13 @@ import (
 	"libengine.local/engine/internal/capi"
 )
 
-// Stdio modes for RunOptions.Stdio.
-const (
-	StdioDefault = 0 // Run: capture; started containers: log files
-	StdioInherit = 1 // the calling process's fds 0, 1 and 2
-	StdioNull    = 2 // /dev/null
-	StdioCapture = 4 // into the Result (Run, Exec) or the log files
-	StdioLog     = 5 // into the container's log files
+// Stdio modes for RunOptions.Stdio (the header's ENGINE_STDIO_*, through SWIG).
+var (
+	StdioDefault = int(capi.ENGINE_STDIO_DEFAULT) // Run: capture; started containers: log files
+	StdioInherit = int(capi.ENGINE_STDIO_INHERIT) // the calling process's fds 0, 1 and 2
+	StdioNull    = int(capi.ENGINE_STDIO_NULL)    // /dev/null
+	StdioCapture = int(capi.ENGINE_STDIO_CAPTURE) // into the Result (Run, Exec) or the log files
+	StdioLog     = int(capi.ENGINE_STDIO_LOG)     // into the container's log files
 )
 
 // Mount is a bind mount of a host path.
