@@ -252,6 +252,7 @@ ENGINE_OWNING_STRUCT(engine_attach_options, free((char *)o->detach_keys);)
 }
 %include "engine/attach.h"
 %include "engine/logs.h"
+%include "engine/events.h"
 
 /* ---- exec instances --------------------------------------------------- */
 ENGINE_STRARRAY_MEMBER(engine_exec_config, argv)

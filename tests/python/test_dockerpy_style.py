@@ -115,3 +115,18 @@ def test_logs_stream_follow(busybox_ctx):
         assert c.logs() == b"line1\nline2\nline3\n"
     finally:
         c.remove(force=True)
+
+
+def test_events_like_docker_py(busybox_ctx):
+    import time
+    t0 = time.time() - 1
+    c = busybox_ctx.containers.run("busybox", ["sh", "-c", "exit 2"], detach=True, name="evpy", network="none")
+    assert c.wait() == 2
+    c.remove()
+    got = list(busybox_ctx.events(since=t0, until=time.time() + 1, filters={"container": "evpy"}))
+    assert [e["Action"] for e in got] == ["create", "start", "die", "destroy"]
+    die = [e for e in got if e["Action"] == "die"][0]
+    assert die["Actor"]["Attributes"]["exitCode"] == "2" and die["Type"] == "container"
+    raw = list(busybox_ctx.events(since=t0, until=time.time() + 1, filters={"event": "die", "container": "evpy"},
+                                  decode=False))
+    assert len(raw) == 1 and raw[0].startswith(b"{")

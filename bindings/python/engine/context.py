@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
-from typing import Any, Optional, Union
+from typing import Any, Iterator, Optional, Union
 
 from typing import TYPE_CHECKING
 
@@ -136,6 +136,34 @@ class Context:
         from .containers import run
         return run(self, image, command, **kwargs)
 
+    def events(self, since: Any = None, until: Any = None, filters: Optional[dict] = None,
+               decode: bool = True) -> Iterator[Any]:
+        """docker-py's ``client.events()``: the engine's container events
+        (create, start, die, kill, stop, pause, unpause, destroy) as dicts in
+        Docker's shape (JSON bytes with ``decode=False``), from ``since``
+        (default: now) and following the log until ``until`` (forever
+        without). ``since``/``until``: a datetime, Unix seconds or a string
+        as Docker takes it. ``filters``: {"type", "event", "container"
+        (name or ID prefix), "image"}: a value or a list of alternatives.
+        """
+        import json
+        import time
+
+        from .containers import _time_ns
+
+        since_ns = _time_ns(since) if since is not None else time.time_ns()
+        until_ns = _time_ns(until)
+        while True:
+            _, text = capi.engine_events_read(self.handle, since_ns, until_ns)
+            for line in text.splitlines():
+                e = json.loads(line)
+                since_ns = max(since_ns, e.get("timeNano", 0) + 1)
+                if _event_matches(e, filters or {}):
+                    yield e if decode else line.encode()
+            if until_ns and time.time_ns() > until_ns:
+                return
+            time.sleep(0.2)
+
     def pool(self, image: Optional[str], command: Any = None, *, size: int = 2,
              **kwargs: Any) -> "Pool":
         """A :class:`engine.Pool` of ``size`` sandboxes prepared for this spec.
@@ -226,3 +254,24 @@ class Store:
     def check(self) -> list:
         """Verify blobs, layers and images; returns one line per problem (empty: clean)."""
         return capi.engine_store_check(self._ctx.handle)
+
+
+def _event_matches(e: dict, filters: dict) -> bool:
+    """docker's event filters: values of one key are alternatives, keys all apply."""
+    actor = e.get("Actor") or {}
+    attrs = actor.get("Attributes") or {}
+    for key, want in filters.items():
+        values = [want] if isinstance(want, str) else list(want)
+        if key == "type":
+            ok = e.get("Type") in values
+        elif key == "event":
+            ok = e.get("Action") in values
+        elif key == "container":
+            ok = any(attrs.get("name") == v or actor.get("ID", "").startswith(v) for v in values)
+        elif key == "image":
+            ok = attrs.get("image") in values
+        else:
+            raise ValueError(f"events: unknown filter {key!r} (type, event, container, image)")
+        if not ok:
+            return False
+    return True
