@@ -50,7 +50,7 @@ root2=$(mktemp -d /tmp/engine-it-runflags-reg-XXXXXX)
 "$ENGINE_BUILD/tools/engine" --root "$root2" tag busybox:latest served/bb:1
 "$ENGINE_BUILD/tools/engine" --root "$root2" registry serve --addr 127.0.0.1:0 >"$T/srv.log" 2>&1 &
 SRV_PID=$!
-i=0; while ! grep -q "listening on" "$T/srv.log" && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+i=0; while ! grep -q "listening on" "$T/srv.log" 2>/dev/null && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
 SRV=127.0.0.1:$(sed -n 's/.*port \([0-9]*\).*/\1/p' "$T/srv.log")
 check "run pulls a missing image (--pull missing is the default)" hi \
 	"$(E run --rm --network none "$SRV/served/bb:1" echo hi 2>"$T/err")"
