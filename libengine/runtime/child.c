@@ -297,7 +297,9 @@ static void attach_mounts(int err_fd, engine__plan *p)
 {
 	int rootfd = p->n_mounts ? open("/", O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
 
-	if (p->n_mounts && rootfd < 0)
+	struct stat root_st;
+
+	if (p->n_mounts && (rootfd < 0 || fstat(rootfd, &root_st) < 0))
 		FAIL("open", "/");
 	for (size_t i = 0; i < p->n_mounts; i++) {
 		engine__child_mount *m = &p->mounts[i];
@@ -325,6 +327,12 @@ static void attach_mounts(int err_fd, engine__plan *p)
 		if (fs.f_type == PROC_SUPER_MAGIC) {
 			errno = EPERM;
 			FAIL("mount destination inside /proc (not allowed):", m->dst);
+		}
+		/* Nor the root (an image's link to "/"): a mount on it would
+		 * be the root of every process that joins later (setns). */
+		if (dst.st_dev == root_st.st_dev && dst.st_ino == root_st.st_ino) {
+			errno = EPERM;
+			FAIL("mount destination is the container's root (not allowed):", m->dst);
 		}
 		if (dir != S_ISDIR(dst.st_mode)) {
 			errno = dir ? ENOTDIR : EISDIR;

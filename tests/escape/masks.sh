@@ -6,7 +6,7 @@
 # kernel.core_pattern, a host escape); here the sysctl is the container's
 # own domainname, harmless to write. And mounts whose destination is in
 # /proc (given, or reached through an image symlink via VOLUME) are
-# refused, as runc refuses them.
+# refused, as runc refuses them, and so is one that lands on the root.
 . "$(dirname "$0")/lib.sh"
 
 /usr/bin/python3 - "$tmp/devimg.tar" /bin/busybox <<'PY'
@@ -21,12 +21,13 @@ for name in ("bin/sh", "bin/cat", "bin/echo", "bin/true"):
 for name in ("dev", "dev/pts"):
     ti = tarfile.TarInfo(name); ti.type = tarfile.DIRTYPE; ti.mode = 0o755; t.addfile(ti)
 for name, target in (("dev/null", "/proc/sys/kernel/domainname"), ("dev/pts/0", "/proc/sys/kernel/domainname"),
-                     ("data", "/proc/sys")):
+                     ("data", "/proc/sys"), ("rootlink", "/")):
     ti = tarfile.TarInfo(name); ti.type = tarfile.SYMTYPE; ti.linkname = target; t.addfile(ti)
 t.close()
 PY
 E import -c 'VOLUME /dev' "$tmp/devimg.tar" devimg >/dev/null || { echo "FAIL: import the /dev image"; exit 1; }
 E import -c 'VOLUME /data' "$tmp/devimg.tar" procimg >/dev/null || { echo "FAIL: import the /proc image"; exit 1; }
+E import -c 'VOLUME /rootlink' "$tmp/devimg.tar" rootimg >/dev/null || { echo "FAIL: import the / image"; exit 1; }
 
 try='echo escaped > /proc/keys; echo domainname: $(cat /proc/sys/kernel/domainname)'
 out=$(E run --rm --network none devimg sh -c "$try" 2>&1)
@@ -38,6 +39,10 @@ lacks "the same with -t: no sysctl written" "escaped" "$out"
 out=$(E run --rm --network none procimg sh -c 'echo escaped > /data/kernel/domainname; cat /data/kernel/domainname' 2>&1)
 lacks "VOLUME through a link into /proc: nothing written" "escaped" "$out"
 contains "VOLUME through a link into /proc: refused" "inside /proc" "$out"
+# A volume on the root itself would be the root of every exec (setns
+# takes the mount on top): refused too.
+out=$(E run --rm --network none rootimg true 2>&1)
+contains "VOLUME through a link to /: refused" "the container's root" "$out"
 for dst in /proc /proc/sys /proc/self/fd /proc/1; do
 	out=$(E run --rm --network none --tmpfs "$dst" busybox true 2>&1)
 	contains "--tmpfs $dst: refused" "inside /proc" "$out"
