@@ -2,7 +2,8 @@
 # Host-side exposure and exhaustion, as far as the runtime goes. Store
 # permissions: an unprivileged host user cannot list containers, read a
 # container's config (its env holds secrets), state or logs, reach its
-# rootfs or the image layers (setuid binaries), or read blobs. Resource
+# rootfs or the image layers (setuid binaries), read blobs, or reach a
+# volume (where a container can leave device nodes). Resource
 # exhaustion: --pids-limit stops a fork bomb inside its cgroup, --memory
 # OOM-kills inside it and says so, and /dev and /dev/shm are size-capped
 # tmpfs. (No limit by default, as in Docker.)
@@ -23,6 +24,16 @@ check "nobody cannot list blobs" "" "$(as_nobody ls "$root/blobs/sha256")"
 check "nobody cannot read the seccomp cache" "" "$(as_nobody ls "$root/cache")"
 check "control: nobody can traverse the root" 0 "$(as_nobody test -x "$root"; echo $?)"
 E rm -f "$id" >/dev/null
+# A container's root makes device nodes in a volume (CAP_MKNOD, as in
+# Docker): on the host they sit in the volume's directory, out of reach.
+E run --rm --network none -v vdev:/v busybox sh -c 'mknod -m 666 /v/node c 1 3 && mkdir -m 777 /v/open' ||
+	fail "make a device node in a volume" "mknod failed"
+check "control: the node is on the host" 1 "$(test -c "$root/volumes/vdev/_data/node" && echo 1)"
+check "nobody cannot list volumes/" "" "$(as_nobody ls "$root/volumes")"
+check "nobody cannot open a device node a container made in a volume" 1 \
+	"$(as_nobody sh -c "echo x > $root/volumes/vdev/_data/node" || echo 1)"
+check "nobody cannot reach a world-writable directory in a volume" "" \
+	"$(as_nobody sh -c "touch $root/volumes/vdev/_data/open/x && echo reached")"
 
 bomb='for i in $(seq 60); do sleep 5 & done; echo loop-done'
 out=$(E run --rm --pids-limit 20 busybox sh -c "$bomb" 2>&1)
