@@ -141,11 +141,12 @@ static int add_rendered(cli_fmt *f, json_object *dot, bool strict)
 /* The header row: the template over {field: header}, once. */
 static int header_row(cli_fmt *f)
 {
-	json_object *h = json_object_new_object();
+	json_object *h;
 	int r;
 
 	if (!f->table || f->header_done)
 		return 0;
+	h = json_object_new_object();
 	for (const struct cli_column *c = f->columns; h && c && c->field; c++)
 		json_object_object_add(h, c->field, json_object_new_string(c->header));
 	f->header = true;
