@@ -1,6 +1,6 @@
 #!/bin/sh
 # `engine daemon` under bad input and odd clients: malformed JSON, unknown
-# fields, a 1 GiB body, 1,000 idle connections, path traversal in names,
+# fields, a 1 GiB body, 1,000 idle connections, path traversal and NULs in names,
 # plain TCP on a non-loopback address, mutual TLS (and plain HTTP sent to
 # it), a bad daemon.json, SIGHUP reload. After each, the daemon still serves.
 set -u
@@ -60,6 +60,11 @@ out=$(raw GET '/v1.41/containers/..%2F..%2Fetc%2Fpasswd/json')
 check "traversal in an ID is 404" "404" "${out%% *}"
 out=$(raw DELETE '/v1.41/containers/../../../tmp')
 check "dot segments do not route" "404" "${out%% *}"
+# A NUL would cut the name short: "ab" checked and used, "ab\0cd" sent.
+out=$(raw POST '/v1.41/containers/create?name=ab%00cd' '{"Image": "busybox"}')
+check "a NUL in a query value is 400" "400" "${out%% *}"
+contains "the NUL error names the cause" "NUL byte" "$out"
+check "no container named by the cut name" "" "$(D ps -a -q --filter name=ab)"
 [ -e /etc/passwd ]; check "nothing touched" 0 $?
 alive "traversal"
 

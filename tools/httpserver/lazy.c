@@ -32,6 +32,7 @@ static void load(void)
 	    SYM(destroy_response, "MHD_destroy_response"),
 	    SYM(upgrade_action, "MHD_upgrade_action"),
 	    SYM(get_connection_values, "MHD_get_connection_values"),
+	    SYM(get_connection_values_n, "MHD_get_connection_values_n"),
 	};
 	const tools_dlsym gnutls[] = {
 	    SYM(certificate_get_peers, "gnutls_certificate_get_peers"),

@@ -27,6 +27,8 @@ struct hs_lazy {
 	void (*destroy_response)(struct MHD_Response *);
 	int (*get_connection_values)(struct MHD_Connection *, enum MHD_ValueKind, MHD_KeyValueIterator,
 				     void *);
+	int (*get_connection_values_n)(struct MHD_Connection *, enum MHD_ValueKind, MHD_KeyValueIteratorN,
+				       void *);
 	enum MHD_Result (*upgrade_action)(struct MHD_UpgradeResponseHandle *, enum MHD_UpgradeAction, ...);
 	const gnutls_datum_t *(*certificate_get_peers)(gnutls_session_t, unsigned int *);
 	int (*certificate_verify_peers2)(gnutls_session_t, unsigned int *);
@@ -49,6 +51,7 @@ int hs__lazy_load(const char **err);
 #define MHD_destroy_response hs__lazy.destroy_response
 #define MHD_upgrade_action hs__lazy.upgrade_action
 #define MHD_get_connection_values hs__lazy.get_connection_values
+#define MHD_get_connection_values_n hs__lazy.get_connection_values_n
 #define gnutls_certificate_get_peers hs__lazy.certificate_get_peers
 #define gnutls_certificate_verify_peers2 hs__lazy.certificate_verify_peers2
 

@@ -124,6 +124,31 @@ static uint64_t content_length(struct MHD_Connection *conn, bool *has)
 	return v ? strtoull(v, NULL, 10) : 0;
 }
 
+/* A query key or value with a NUL byte (%00): as a C string it would be
+ * cut short, so a name checked and used would not be the one sent. */
+static enum MHD_Result find_nul(void *cls, enum MHD_ValueKind kind, const char *key, size_t key_size,
+				const char *value, size_t value_size)
+{
+	const char **bad = cls;
+
+	(void)kind;
+	if (strlen(key) != key_size || (value && strlen(value) != value_size)) {
+		*bad = key;
+		return MHD_NO;
+	}
+	return MHD_YES;
+}
+
+static bool query_ok(hs_request *req)
+{
+	const char *bad = NULL;
+
+	MHD_get_connection_values_n(req->conn, MHD_GET_ARGUMENT_KIND, find_nul, &bad);
+	if (bad)
+		hs_reply_error(req, 400, "query parameter \"%s\": a NUL byte (%%00) is not allowed", bad);
+	return !bad;
+}
+
 /* First call for a request: version prefix, route, size limit. Returns
  * false when a reply was queued already (or the connection must close). */
 static bool begin(hs_request *req, const char *url)
@@ -156,6 +181,8 @@ static bool begin(hs_request *req, const char *url)
 			return false;
 		}
 	}
+	if (!query_ok(req))
+		return false;
 	req->path = strdup(rest);
 	if (!req->path) {
 		hs_reply_error(req, 500, "out of memory");
