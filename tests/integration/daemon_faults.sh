@@ -63,7 +63,8 @@ check "dot segments do not route" "404" "${out%% *}"
 # A NUL would cut the name short: "ab" checked and used, "ab\0cd" sent.
 out=$(raw POST '/v1.41/containers/create?name=ab%00cd' '{"Image": "busybox"}')
 check "a NUL in a query value is 400" "400" "${out%% *}"
-contains "the NUL error names the cause" "NUL byte" "$out"
+case "$out" in *"NUL byte"*) named=yes ;; *) named=$out ;; esac
+check "the NUL error names the cause" yes "$named"
 check "no container named by the cut name" "" "$(D ps -a -q --filter name=ab)"
 [ -e /etc/passwd ]; check "nothing touched" 0 $?
 alive "traversal"
