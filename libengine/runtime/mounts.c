@@ -105,8 +105,14 @@ int engine__mounts_resolve(engine_context *ctx, engine_spec *spec, json_object *
 		m->copy_up = vm.empty && !m->nocopy && !m->tmpfs;
 		engine__volume_mount_clear(&vm);
 	}
-	if (r < 0)
+	if (r < 0) {
+		/* The release clears its own errors: keep the one that says why. */
+		engine__error_saved why;
+
+		engine__error_save(&why);
 		engine__mounts_release(ctx, spec, owner, true);
+		engine__error_restore(&why);
+	}
 	return r;
 }
 

@@ -36,6 +36,12 @@ check "ls --filter name" "scratch" "$(E volume ls -q --filter name=scr)"
 E volume create x 2>/dev/null; check "bad name fails" 1 $?
 E volume create -o type=nfs v2 2>/dev/null; check "unsupported type fails" 1 $?
 E volume inspect nope >/dev/null 2>&1; check "inspect missing fails" 1 $?
+# A name with a slash or dots: refused, saying so (not a cleared error).
+out=$(E run --rm --network none --mount type=volume,src=../../x,dst=/v busybox true 2>&1)
+check "--mount with a climbing volume name: the error names it" \
+	'Error: invalid volume name "../../x": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed (at least 2 characters)' "$out"
+out=$(E run --rm --network none -v data:/d --mount type=volume,src=a/b,dst=/v busybox true 2>&1)
+check "the same after a good volume" 'Error: invalid volume name "a/b": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed (at least 2 characters)' "$out"
 E volume create --bogus 2>/dev/null; check "unknown flag is 125" 125 $?
 
 # --- -v NAME:/path: the image's files copied into an empty new volume
