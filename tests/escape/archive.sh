@@ -61,6 +61,18 @@ E rm -f "$id" >/dev/null
 no_markers "cp into a directory swapped for links: nothing on the host ($i copies)"
 check "cp from a directory swapped for links: no host file read" "" "$leaked"
 
+# Copied out twice to one host directory: first links to the host's
+# paths, then directories of the same names with files in them. The links
+# the first copy left on the host must not lead the second one out.
+id=$(E run -d --network none busybox sh -c "mkdir /d; ln -s $tmp/marker /d/l1
+	ln -s ../../../../../../..$tmp/marker /d/l2; exec sleep 600")
+mkdir "$tmp/out"
+E cp "$id:/d" "$tmp/out" || fail "copy out the links" "cp failed"
+E exec "$id" sh -c 'rm /d/l1 /d/l2; mkdir /d/l1 /d/l2; echo x > /d/l1/f1; echo x > /d/l2/f2'
+E cp "$id:/d" "$tmp/out" >/dev/null 2>&1
+E rm -f "$id" >/dev/null
+no_markers "cp out over links an earlier cp left: nothing through them"
+
 # A stopped container (its files through an overlay the engine mounts)
 # left links to the host's paths where the copies go and come from.
 id=$(E run -d --network none busybox sh -c "ln -s $tmp/marker /to; ln -s ../../../../../..$tmp /from")
