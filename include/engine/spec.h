@@ -146,7 +146,8 @@ ENGINE_EXTERN int engine_spec_set_cpu_shares(engine_spec *spec, uint64_t shares)
 ENGINE_EXTERN int engine_spec_set_pids_limit(engine_spec *spec, int64_t limit);
 /** CPUs the container may use, "0-1" or "0,2". */
 ENGINE_EXTERN int engine_spec_set_cpuset(engine_spec *spec, const char *cpus);
-/** Add a capability to Docker's default set ("NET_ADMIN", "CAP_SYS_TIME", "ALL"). */
+/** Add a capability to Docker's default set ("NET_ADMIN", "CAP_SYS_TIME", "ALL"); an unknown
+ * name is ENGINE_EINVALID here, not at run. */
 ENGINE_EXTERN int engine_spec_add_cap(engine_spec *spec, const char *cap);
 /** Remove a capability from the set ("CHOWN", "ALL"). */
 ENGINE_EXTERN int engine_spec_drop_cap(engine_spec *spec, const char *cap);

@@ -5,9 +5,11 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/error.h"
 #include "runtime/runtime.h"
+#include "runtime/security.h"
 #include "util/cleanup.h"
 #include "util/str.h"
 #include "util/strv.h"
@@ -323,19 +325,36 @@ ENGINE_EXTERN int engine_spec_set_cpuset(engine_spec *s, const char *cpus)
 	return set_str(&s->cpuset, cpus, "cpuset");
 }
 
-ENGINE_EXTERN int engine_spec_add_cap(engine_spec *s, const char *cap)
+/* An unknown name is refused when it is given, as dockerd does at create,
+ * not when the container starts. */
+static int check_cap_name(const char *cap)
 {
-	CHECK_SPEC(s);
+	int n;
+
 	if (!cap || !*cap)
 		return engine__error_set(ENGINE_EINVALID, 0, "capability name is empty");
+	if (strcasecmp(cap, "ALL") == 0 || strcasecmp(cap, "CAP_ALL") == 0)
+		return 0;
+	return engine__cap_from_name(cap, &n);
+}
+
+ENGINE_EXTERN int engine_spec_add_cap(engine_spec *s, const char *cap)
+{
+	int r;
+
+	CHECK_SPEC(s);
+	if ((r = check_cap_name(cap)) < 0)
+		return r;
 	return engine__strv_push(&s->cap_add, cap);
 }
 
 ENGINE_EXTERN int engine_spec_drop_cap(engine_spec *s, const char *cap)
 {
+	int r;
+
 	CHECK_SPEC(s);
-	if (!cap || !*cap)
-		return engine__error_set(ENGINE_EINVALID, 0, "capability name is empty");
+	if ((r = check_cap_name(cap)) < 0)
+		return r;
 	return engine__strv_push(&s->cap_drop, cap);
 }
 

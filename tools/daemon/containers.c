@@ -14,111 +14,6 @@
 
 #include "daemon/daemon.h"
 
-/* --- inspect -------------------------------------------------------------- */
-
-json_object *container_inspect_obj(engine_container *c)
-{
-	struct daemon *d = the_daemon;
-	char *text = NULL;
-	json_object *o, *cfg, *hc, *meta = NULL, *v;
-
-	if (engine_container_inspect(c, &text) < 0)
-		return NULL;
-	o = json_tokener_parse(text);
-	engine_free(text);
-	if (!o)
-		return NULL;
-	pthread_mutex_lock(&d->lock);
-	v = registry_meta(d, engine_container_id(c), NULL);
-	if (v)
-		json_object_deep_copy(v, &meta, NULL);
-	pthread_mutex_unlock(&d->lock);
-	if (!json_object_object_get_ex(o, "Config", &cfg)) {
-		cfg = json_object_new_object();
-		json_object_object_add(o, "Config", cfg);
-	}
-	if (!json_object_object_get_ex(o, "HostConfig", &hc)) {
-		hc = json_object_new_object();
-		json_object_object_add(o, "HostConfig", hc);
-	}
-	/* What the client sent fills what the library's spec does not carry. */
-	if (meta && json_object_object_get_ex(meta, "Config", &v)) {
-		json_object_object_foreach(v, k, val)
-		{
-			json_object *have;
-
-			if (!json_object_object_get_ex(cfg, k, &have) || !have || strcmp(k, "Labels") == 0 ||
-			    strcmp(k, "Tty") == 0)
-				json_object_object_add(cfg, k, json_object_get(val));
-		}
-	}
-	if (meta && json_object_object_get_ex(meta, "HostConfig", &v)) {
-		json_object_object_foreach(v, k, val)
-		{
-			json_object *have;
-
-			if (!json_object_object_get_ex(hc, k, &have) || !have)
-				json_object_object_add(hc, k, json_object_get(val));
-		}
-	}
-	jput_default(cfg, "AttachStdin", json_object_new_boolean(0));
-	jput_default(cfg, "AttachStdout", json_object_new_boolean(0));
-	jput_default(cfg, "AttachStderr", json_object_new_boolean(0));
-	jput_default(cfg, "Tty", json_object_new_boolean(0));
-	jput_default(cfg, "OpenStdin", json_object_new_boolean(0));
-	jput_default(cfg, "StdinOnce", json_object_new_boolean(0));
-	jput_default(cfg, "Labels", json_object_new_object());
-	jput_default(cfg, "Domainname", json_object_new_string(""));
-	jput_default(cfg, "Volumes", NULL);
-	jput_default(cfg, "OnBuild", NULL);
-	{
-		json_object *lc = json_object_new_object();
-
-		json_object_object_add(lc, "Type", json_object_new_string("json-file"));
-		json_object_object_add(lc, "Config", json_object_new_object());
-		json_object_object_add(hc, "LogConfig", lc);
-	}
-	jput_default(hc, "NetworkMode", json_object_new_string("none"));
-	jput_default(hc, "Binds", NULL);
-	jput_default(hc, "PortBindings", json_object_new_object());
-	jput_default(hc, "Privileged", json_object_new_boolean(0));
-	jput_default(hc, "AutoRemove", json_object_new_boolean(0));
-	{
-		json_object *rp = json_object_new_object();
-
-		json_object_object_add(rp, "Name", json_object_new_string("no"));
-		json_object_object_add(rp, "MaximumRetryCount", json_object_new_int(0));
-		jput_default(hc, "RestartPolicy", rp);
-	}
-	jput_default(o, "Mounts", json_object_new_array());
-	jput_default(o, "RestartCount", json_object_new_int(0));
-	jput_default(o, "Platform", json_object_new_string("linux"));
-	jput_default(o, "ExecIDs", NULL);
-	{
-		static const char *const empty[] = {"ResolvConfPath", "HostnamePath", "HostsPath",
-						    "MountLabel",     "ProcessLabel", "AppArmorProfile"};
-
-		for (size_t i = 0; i < sizeof(empty) / sizeof(empty[0]); i++)
-			jput_default(o, empty[i], json_object_new_string(""));
-	}
-	{
-		struct dctx *dc = dctx_get(d);
-
-		netconfig_settings(dc->ctx, o, meta);
-		dctx_put(d, dc);
-	}
-	{
-		json_object *gd = json_object_new_object();
-
-		json_object_object_add(gd, "Name", json_object_new_string("overlay2"));
-		json_object_object_add(gd, "Data", NULL);
-		jput_default(o, "GraphDriver", gd);
-	}
-	if (meta)
-		json_object_put(meta);
-	return o;
-}
-
 /* Handlers that act on the container {id}: open it (404 when unknown), run
  * @fn, release everything. */
 typedef void (*container_fn)(hs_request *req, struct daemon *d, engine_container *c);
@@ -151,6 +46,12 @@ CONTAINER_HANDLER(inspect)
 
 		if (ids)
 			json_object_object_add(o, "ExecIDs", ids);
+		if (hs_query_bool(req, "size", false)) {
+			struct dctx *dc = dctx_get(d);
+
+			container_add_sizes(dc->ctx, c, o, o);
+			dctx_put(d, dc);
+		}
 		hs_reply_json(req, 200, o);
 	} else
 		reply_engine_error(req, "inspect");
@@ -365,9 +266,44 @@ static const char *const known_filters[] = {"id",      "name",	 "status",    "la
 					    "before",  "since",	 "health",    "network", "volume", "is-task",
 					    "publish", "expose", "isolation", NULL};
 
+/* dockerd refuses a status or health no container can have. */
+static int check_filter_values(hs_request *req, json_object *filters, const char *key,
+			       const char *const *allowed)
+{
+	const char **vals;
+	size_t n;
+	int r = 0;
+
+	filter_values(filters, key, &vals, &n);
+	for (size_t i = 0; i < n && r == 0; i++) {
+		bool ok = false;
+
+		for (size_t j = 0; allowed[j] && !ok; j++)
+			ok = vals[i] && strcmp(vals[i], allowed[j]) == 0;
+		if (!ok) {
+			hs_reply_error(req, 400, "Invalid filter '%s=%s'", key, vals[i] ? vals[i] : "");
+			r = -1;
+		}
+	}
+	free(vals);
+	return r;
+}
+
 static int parse_filters(hs_request *req, json_object **out)
 {
-	return filters_parse(req, known_filters, out);
+	static const char *const states[] = {"created", "restarting", "running", "removing",
+					     "paused",	"exited",     "dead",	 NULL};
+	static const char *const health[] = {"starting", "healthy", "unhealthy", "none", NULL};
+
+	if (filters_parse(req, known_filters, out) < 0)
+		return -1;
+	if (*out && (check_filter_values(req, *out, "status", states) < 0 ||
+		     check_filter_values(req, *out, "health", health) < 0)) {
+		json_object_put(*out);
+		*out = NULL;
+		return -1;
+	}
+	return 0;
 }
 
 static void list(hs_request *req, void *app)
@@ -376,7 +312,7 @@ static void list(hs_request *req, void *app)
 	engine_strarray ids = {NULL, 0};
 	json_object *filters = NULL, *arr;
 	long long limit = -1;
-	bool all = hs_query_bool(req, "all", false);
+	bool all = hs_query_bool(req, "all", false), size = hs_query_bool(req, "size", false);
 	int64_t before = 0, since = 0;
 
 	if (hs_query_int(req, "limit", -1, &limit) < 0) {
@@ -420,9 +356,10 @@ static void list(hs_request *req, void *app)
 		if (engine_container_open(dc->ctx, ids.strings[i], &c) < 0)
 			continue;
 		ins = container_inspect_obj(c);
-		engine_container_free(c);
-		if (!ins)
+		if (!ins) {
+			engine_container_free(c);
 			continue;
+		}
 		state = json_object_object_get_ex(ins, "State", &st) &&
 				json_object_object_get_ex(st, "Status", &v)
 			    ? json_object_get_string(v)
@@ -430,8 +367,14 @@ static void list(hs_request *req, void *app)
 		if (json_object_object_get_ex(ins, "Created", &v))
 			created = parse_rfc3339(json_object_get_string(v));
 		if ((all || strcmp(state, "running") == 0 || strcmp(state, "paused") == 0) &&
-		    (!filters || pass_filters(filters, ins, state, created, before, since)))
-			json_object_array_add(arr, summary(ins, state));
+		    (!filters || pass_filters(filters, ins, state, created, before, since))) {
+			json_object *sum = summary(ins, state);
+
+			if (size)
+				container_add_sizes(dc->ctx, c, ins, sum);
+			json_object_array_add(arr, sum);
+		}
+		engine_container_free(c);
 		json_object_put(ins);
 	}
 	hs_reply_json(req, 200, arr);
@@ -647,10 +590,16 @@ CONTAINER_HANDLER(rename_)
 {
 	const char *name = hs_query(req, "name");
 
-	(void)d;
+	int r;
+
 	if (!name || !*name)
 		hs_reply_error(req, 400, "Neither old nor new names may be empty");
-	else if (engine_container_rename(c, name) < 0)
+	else if ((r = engine_container_rename(c, name)) == ENGINE_EEXISTS) {
+		struct dctx *dc = dctx_get(d);
+
+		reply_name_conflict(req, dc->ctx, name, "Error when allocating new name: ");
+		dctx_put(d, dc);
+	} else if (r < 0)
 		reply_engine_error(req, "Error when allocating new name");
 	else {
 		events_emit("container", "rename", engine_container_id(c), "name",
@@ -880,25 +829,52 @@ CONTAINER_HANDLER(delete_)
 		hs_reply_empty(req, 204);
 }
 
+/* dockerd's container prune filters: until, label and label!. */
+static bool prune_match(json_object *filters, json_object *ins, int64_t until)
+{
+	json_object *labels = jget(jget(ins, "Config"), "Labels");
+	const char **vals;
+	size_t n;
+	bool ok = true;
+
+	if (until && parse_rfc3339(jget_str(ins, "Created")) >= until)
+		return false;
+	filter_values(filters, "label", &vals, &n);
+	for (size_t i = 0; i < n && ok; i++)
+		ok = match_label(labels, vals[i]);
+	free(vals);
+	filter_values(filters, "label!", &vals, &n);
+	for (size_t i = 0; i < n && ok; i++)
+		ok = !match_label(labels, vals[i]);
+	free(vals);
+	return ok;
+}
+
 static void prune(hs_request *req, void *app)
 {
+	static const char *const known[] = {"until", "label", "label!", NULL};
 	struct daemon *d = app;
 	struct dctx *dc = dctx_get(d);
 	engine_strarray ids = {NULL, 0};
-	json_object *filters = NULL, *deleted = json_object_new_array(), *o;
+	json_object *filters = NULL, *deleted = NULL, *o;
+	int64_t until = 0, reclaimed = 0;
 
-	if (parse_filters(req, &filters) < 0) {
-		json_object_put(deleted);
+	if (filters_parse(req, known, &filters) < 0)
+		goto out;
+	if (filter_first(filters, "until") && (until = parse_until(filter_first(filters, "until"))) < 0) {
+		hs_reply_error(req, 400, "Invalid filter 'until=%s': not a timestamp or a duration",
+			       filter_first(filters, "until"));
 		goto out;
 	}
 	if (engine_container_list_ids(dc->ctx, 1, &ids) < 0) {
-		json_object_put(deleted);
 		reply_engine_error(req, "prune");
 		goto out;
 	}
+	deleted = json_object_new_array();
 	for (size_t i = 0; i < ids.count; i++) {
 		engine_container *c = NULL;
 		json_object *ins;
+		int64_t rw = 0;
 		bool ok;
 
 		if (engine_container_open(dc->ctx, ids.strings[i], &c) < 0)
@@ -908,18 +884,23 @@ static void prune(hs_request *req, void *app)
 			continue;
 		}
 		ins = filters ? container_inspect_obj(c) : NULL;
-		ok = !filters || (ins && pass_filters(filters, ins, engine_container_status(c), 0, 0, 0));
+		ok = !filters || (ins && prune_match(filters, ins, until));
 		if (ins)
 			json_object_put(ins);
-		if (ok && registry_remove_container(d, c, false, false) == 0)
+		if (ok && engine_container_size_rw(c, &rw) < 0)
+			rw = 0;
+		if (ok && registry_remove_container(d, c, false, false) == 0) {
 			json_object_array_add(deleted, json_object_new_string(ids.strings[i]));
+			reclaimed += rw;
+		}
 		engine_container_free(c);
 	}
 	o = json_object_new_object();
 	json_object_object_add(o, "ContainersDeleted", deleted);
-	json_object_object_add(o, "SpaceReclaimed", json_object_new_int64(0));
+	json_object_object_add(o, "SpaceReclaimed", json_object_new_int64(reclaimed));
 	hs_reply_json(req, 200, o);
 out:
+	engine_error_clear();
 	if (filters)
 		json_object_put(filters);
 	engine_strarray_dispose(&ids);

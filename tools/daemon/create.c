@@ -472,10 +472,21 @@ static void resources(struct cctx *cc, json_object *hc)
 		check(cc, engine_spec_set_memory(cc->spec, v), "HostConfig.Memory");
 	if (field(hc, "MemorySwap")) {
 		int64_t swap = int_field(cc, hc, "MemorySwap", "HostConfig.MemorySwap");
+		int64_t mem = field(hc, "Memory") ? int_field(cc, hc, "Memory", "HostConfig.Memory") : 0;
 
-		if (swap > 0 && swap != int_field(cc, hc, "Memory", "HostConfig.Memory"))
-			fail(cc, 400, "%s: not supported by this engine (%s)", "HostConfig.MemorySwap",
-			     "swap limits are not enforced; use -1 or the memory limit");
+		/* dockerd's checks; like dockerd on a kernel without swap
+		 * accounting, the limit is then dropped with a warning. */
+		if (swap > 0 && mem == 0)
+			fail(cc, 400,
+			     "%s: you should always set the Memory limit when using Memoryswap limit%s",
+			     "HostConfig.MemorySwap", "");
+		else if (swap > 0 && swap < mem)
+			fail(cc, 400, "%s: Minimum memoryswap limit should be larger than memory limit%s",
+			     "HostConfig.MemorySwap", "");
+		else if (swap > 0 && swap != mem)
+			json_object_array_add(
+			    cc->warnings, json_object_new_string("MemorySwap is not applied by this engine: "
+								 "memory limited without swap limit."));
 	}
 	if (field(hc, "NanoCpus") && (v = int_field(cc, hc, "NanoCpus", "HostConfig.NanoCpus")) != 0)
 		check(cc, engine_spec_set_cpus(cc->spec, (double)v / 1e9), "HostConfig.NanoCpus");
@@ -604,7 +615,7 @@ static void host_config(struct cctx *cc, json_object *hc)
 			     "HostConfig.LogConfig.Type", t);
 	}
 	s = field(hc, "Runtime") ? str_field(cc, hc, "Runtime", "HostConfig.Runtime") : "";
-	if (s && *s && strcmp(s, "engine") != 0)
+	if (s && *s && strcmp(s, DAEMON_RUNTIME_NAME) != 0)
 		fail(cc, 400, "%s: unknown runtime \"%s\" (engine)", "HostConfig.Runtime", s);
 	s = field(hc, "PidMode") ? str_field(cc, hc, "PidMode", "HostConfig.PidMode") : "";
 	if (s && *s && strcmp(s, "private") != 0)
@@ -785,6 +796,21 @@ static bool valid_name(const char *n)
 	       strlen(n) < 256;
 }
 
+void reply_name_conflict(hs_request *req, engine_context *ctx, const char *name, const char *prefix)
+{
+	engine_container *other = NULL;
+
+	if (name && engine_container_open(ctx, name, &other) == 0)
+		hs_reply_error(
+		    req, 409,
+		    "%sConflict. The container name \"/%s\" is already in use by container \"%s\". "
+		    "You have to remove (or rename) that container to be able to reuse that name.",
+		    prefix, name[0] == '/' ? name + 1 : name, engine_container_id(other));
+	else
+		reply_engine_error(req, NULL);
+	engine_container_free(other);
+}
+
 void handle_container_create(hs_request *req, void *app)
 {
 	struct daemon *d = app;
@@ -821,21 +847,11 @@ void handle_container_create(hs_request *req, void *app)
 		goto out;
 	r = engine_container_create(dc->ctx, cc.spec, &c);
 	if (r == ENGINE_ENOTFOUND) {
-		hs_reply_error(req, 404, "No such image: %s", json_object_get_string(field(body, "Image")));
+		reply_no_such_image(req, json_object_get_string(field(body, "Image")));
 		goto out;
 	}
 	if (r == ENGINE_EEXISTS) {
-		engine_container *other = NULL;
-
-		if (name && engine_container_open(dc->ctx, name, &other) == 0)
-			hs_reply_error(
-			    req, 409,
-			    "Conflict. The container name \"/%s\" is already in use by container \"%s\". You "
-			    "have to remove (or rename) that container to be able to reuse that name.",
-			    name[0] == '/' ? name + 1 : name, engine_container_id(other));
-		else
-			reply_engine_error(req, NULL);
-		engine_container_free(other);
+		reply_name_conflict(req, dc->ctx, name, "");
 		goto out;
 	}
 	if (r < 0) {

@@ -16,6 +16,8 @@
 #include "sysinfo.h"
 
 #define DAEMON_API_VERSION SYSINFO_API_VERSION
+/* The one runtime (/info's Runtimes, HostConfig.Runtime). */
+#define DAEMON_RUNTIME_NAME "engine"
 #define DAEMON_MIN_API_VERSION SYSINFO_MIN_API_VERSION
 
 /* daemon.json, merged with the command line (config.c). */
@@ -70,6 +72,11 @@ void dctx_put(struct daemon *d, struct dctx *c);
 int derr_status(int code);
 /* Reply with the last library error, prefixed by @what when not NULL. */
 void reply_engine_error(hs_request *req, const char *what);
+/* 404 "No such image: busybox:latest", the reference as dockerd spells it. */
+void reply_no_such_image(hs_request *req, const char *name);
+/* 409 for a container name @name already holds, in dockerd's words after
+ * @prefix (or the engine's error when @name names none). */
+void reply_name_conflict(hs_request *req, engine_context *ctx, const char *name, const char *prefix);
 /* Open the container {id} of the path; replies 404 itself and returns NULL. */
 engine_container *open_container_param(hs_request *req, engine_context *ctx);
 
@@ -128,6 +135,8 @@ void starter_stop(void);
 /* --- events.c --- */
 /* Record an event: attribute pairs ("key", "value", ..., NULL). */
 void events_emit(const char *type, const char *action, const char *id, ...) __attribute__((sentinel));
+/* How many /events streams are open. */
+int events_listeners(void);
 /* A container event with its image and name, plus at most one more
  * attribute pair (or NULL). */
 void events_container(engine_container *c, const char *action, ...);
@@ -176,6 +185,10 @@ json_object *netconfig_list_ports(json_object *ins);
 int filters_parse(hs_request *req, const char *const *known, json_object **out);
 /* The first value of filter @key ("true" when it is given without one), or NULL. */
 const char *filter_first(json_object *filters, const char *key);
+/* A prune filter's `until` as dockerd reads it: a Go duration before now
+ * ("10m", "1h30m"), unix seconds ("1700000000.5") or RFC 3339; nanoseconds
+ * since the epoch, -1 when @s is none of those. */
+int64_t parse_until(const char *s);
 
 /* Docker's time formats. */
 void format_rfc3339(int64_t ns, char *buf, size_t len);
@@ -187,6 +200,9 @@ int64_t parse_rfc3339(const char *s);
 
 /* The library's inspect JSON for @c as an object (NULL with the error set). */
 json_object *container_inspect_obj(engine_container *c);
+/* ?size=1 of inspect and list: SizeRw (the writable layer) and SizeRootFs
+ * (that plus the image) added to @dst. */
+void container_add_sizes(engine_context *ctx, engine_container *c, json_object *ins, json_object *dst);
 /* The IDs of @container_id's exec instances that have not ended (inspect's
  * ExecIDs), or NULL when there are none (exec.c). */
 json_object *exec_ids(struct daemon *d, const char *container_id);

@@ -21,7 +21,18 @@ static struct {
 	pthread_cond_t cond;
 	json_object *ring[EVENTS_KEPT];
 	uint64_t count; /* events ever emitted; ring[i % EVENTS_KEPT] */
-} ev = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, {NULL}, 0};
+	int listeners;	/* /events streams being served (/info's NEventsListener) */
+} ev = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, {NULL}, 0, 0};
+
+int events_listeners(void)
+{
+	int n;
+
+	pthread_mutex_lock(&ev.lock);
+	n = ev.listeners;
+	pthread_mutex_unlock(&ev.lock);
+	return n;
+}
 
 void events_emit(const char *type, const char *action, const char *id, ...)
 {
@@ -196,6 +207,7 @@ static void events_run(hs_stream *st, void *data)
 	uint64_t next;
 
 	pthread_mutex_lock(&ev.lock);
+	ev.listeners++;
 	/* Replay what the ring still has from `since` on; then live. */
 	next = w->has_since ? (ev.count > EVENTS_KEPT ? ev.count - EVENTS_KEPT : 0) : ev.count;
 	for (;;) {
@@ -210,8 +222,12 @@ static void events_run(hs_stream *st, void *data)
 				continue;
 			json_object_get(e);
 			pthread_mutex_unlock(&ev.lock);
-			if (hs_stream_json(st, e) < 0)
+			if (hs_stream_json(st, e) < 0) {
+				pthread_mutex_lock(&ev.lock);
+				ev.listeners--;
+				pthread_mutex_unlock(&ev.lock);
 				return;
+			}
 			pthread_mutex_lock(&ev.lock);
 		}
 		clock_gettime(CLOCK_REALTIME, &now);
@@ -223,6 +239,7 @@ static void events_run(hs_stream *st, void *data)
 		if (hs_stream_gone(st))
 			break;
 	}
+	ev.listeners--;
 	pthread_mutex_unlock(&ev.lock);
 }
 

@@ -206,8 +206,10 @@ static void export_(hs_request *req, void *app)
 {
 	struct tar_job *j = tar_job_new(req, app);
 
+	/* The API documents export as application/octet-stream (archive GET
+	 * stays application/x-tar). */
 	if (j)
-		hs_reply_stream(req, 200, "application/x-tar", tar_run, j, tar_free);
+		hs_reply_stream(req, 200, "application/octet-stream", tar_run, j, tar_free);
 }
 
 const struct hs_route daemon_file_routes[] = {

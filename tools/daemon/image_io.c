@@ -222,7 +222,7 @@ static void save(hs_request *req, void *app)
 
 		/* Unknown names fail before the 200 goes out. */
 		if (engine_image_open(j->dc->ctx, names[i], &img) < 0) {
-			hs_reply_error(req, 404, "No such image: %s", names[i]);
+			reply_no_such_image(req, names[i]);
 			job_free(j);
 			return;
 		}
@@ -251,7 +251,7 @@ static void history(hs_request *req, void *app)
 	int r = engine_image_inspect(dc->ctx, name, &text);
 
 	if (r == ENGINE_ENOTFOUND) {
-		hs_reply_error(req, 404, "No such image: %s", name);
+		reply_no_such_image(req, name);
 		goto out;
 	}
 	if (r < 0 || !(o = json_tokener_parse(text)) || !json_object_object_get_ex(o, "History", &h)) {
@@ -341,6 +341,97 @@ out:
 }
 
 /* POST /commit: an image from a container's writable layer. */
+/* A Dockerfile string literal: @s in double quotes, " and \\ escaped. */
+static char *quoted(const char *s)
+{
+	size_t n = strlen(s);
+	char *q = malloc(2 * n + 3), *p = q;
+
+	if (!q)
+		return NULL;
+	*p++ = '"';
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			*p++ = '\\';
+		*p++ = *s;
+	}
+	*p++ = '"';
+	*p = 0;
+	return q;
+}
+
+static void push_owned(engine_strarray *a, char *line)
+{
+	char **grown = line ? realloc(a->strings, (a->count + 1) * sizeof(char *)) : NULL;
+
+	if (!grown) {
+		free(line);
+		return;
+	}
+	a->strings = grown;
+	a->strings[a->count++] = line;
+}
+
+/* Commit's body is a container config whose members override the
+ * container's in the image (docker commit's merge): turned into the
+ * Dockerfile instructions the library applies, before the `changes`. */
+static void body_changes(json_object *body, engine_strarray *out)
+{
+	static const struct {
+		const char *key, *instr;
+	} json_keys[] = {{"Cmd", "CMD"}, {"Entrypoint", "ENTRYPOINT"}}, str_keys[] = {
+									    {"WorkingDir", "WORKDIR"},
+									    {"User", "USER"},
+									    {"StopSignal", "STOPSIGNAL"},
+									};
+	json_object *v;
+	char *line;
+
+	for (size_t i = 0; i < sizeof(json_keys) / sizeof(json_keys[0]); i++)
+		if ((v = jget(body, json_keys[i].key)) && json_object_is_type(v, json_type_array) &&
+		    asprintf(&line, "%s %s", json_keys[i].instr,
+			     json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN)) >= 0)
+			push_owned(out, line);
+	for (size_t i = 0; i < sizeof(str_keys) / sizeof(str_keys[0]); i++) {
+		const char *sv = jget_str(body, str_keys[i].key);
+
+		if (sv && *sv && asprintf(&line, "%s %s", str_keys[i].instr, sv) >= 0)
+			push_owned(out, line);
+	}
+	v = jget(body, "Env");
+	for (size_t i = 0; v && json_object_is_type(v, json_type_array) && i < json_object_array_length(v);
+	     i++) {
+		const char *e = json_object_get_string(json_object_array_get_idx(v, i)),
+			   *eq = e ? strchr(e, '=') : NULL;
+		char *q;
+
+		if (!eq || eq == e || !(q = quoted(eq + 1)))
+			continue;
+		if (asprintf(&line, "ENV %.*s=%s", (int)(eq - e), e, q) >= 0)
+			push_owned(out, line);
+		free(q);
+	}
+	if ((v = jget(body, "Labels")) && json_object_is_type(v, json_type_object)) {
+		json_object_object_foreach(v, k, val)
+		{
+			char *qk = quoted(k), *qv = quoted(json_object_get_string(val));
+
+			if (qk && qv && asprintf(&line, "LABEL %s=%s", qk, qv) >= 0)
+				push_owned(out, line);
+			free(qk);
+			free(qv);
+		}
+	}
+	if ((v = jget(body, "ExposedPorts")) && json_object_is_type(v, json_type_object)) {
+		json_object_object_foreach(v, port, unused)
+		{
+			(void)unused;
+			if (asprintf(&line, "EXPOSE %s", port) >= 0)
+				push_owned(out, line);
+		}
+	}
+}
+
 static void commit(hs_request *req, void *app)
 {
 	struct dctx *dc = dctx_get(app);
@@ -351,6 +442,7 @@ static void commit(hs_request *req, void *app)
 	engine_container *c = NULL;
 	char ref[1024], *id = NULL;
 	json_object *body = NULL, *out;
+	engine_strarray all = {NULL, 0};
 	size_t n;
 
 	if (hs_body_json(req, &body) < 0)
@@ -371,9 +463,12 @@ static void commit(hs_request *req, void *app)
 	o.author = hs_query(req, "author");
 	o.pause = hs_query_bool(req, "pause", true);
 	/* The CLI sends each -c as one "changes" value; a value may hold several lines. */
+	if (body)
+		body_changes(body, &all);
 	n = hs_query_all(req, "changes", changes, MAX_NAMES);
-	o.changes.strings = (char **)changes;
-	o.changes.count = n;
+	for (size_t i = 0; i < n; i++)
+		push_owned(&all, strdup(changes[i]));
+	o.changes = all;
 	if (engine_container_commit(c, &o, &id) < 0) {
 		reply_engine_error(req, "commit");
 		goto done;
@@ -383,6 +478,9 @@ static void commit(hs_request *req, void *app)
 	json_object_object_add(out, "Id", json_object_new_string(id));
 	hs_reply_json(req, 201, out);
 done:
+	for (size_t i = 0; i < all.count; i++)
+		free(all.strings[i]);
+	free(all.strings);
 	engine_free(id);
 	if (body)
 		json_object_put(body);

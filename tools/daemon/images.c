@@ -134,6 +134,35 @@ out:
 	dctx_put(app, dc);
 }
 
+void reply_no_such_image(hs_request *req, const char *name)
+{
+	const char *slash = strrchr(name, '/'), *last = slash ? slash + 1 : name;
+	bool id = strncmp(name, "sha256:", 7) == 0 ||
+		  (strlen(name) == 64 && strspn(name, "0123456789abcdef") == 64);
+
+	/* dockerd names the reference it looked for: the tag made explicit. */
+	if (id || strchr(name, '@') || strchr(last, ':'))
+		hs_reply_error(req, 404, "No such image: %s", name);
+	else
+		hs_reply_error(req, 404, "No such image: %s:latest", name);
+}
+
+/* What the image inspect of the API has beyond the store's: dockerd's
+ * Container and ContainerConfig (the config the image was made with) and
+ * GraphDriver, shaped as container inspect gives it. */
+static void image_inspect_complete(json_object *o)
+{
+	json_object *cfg = jget(o, "Config"), *cc = NULL, *gd = json_object_new_object();
+
+	jput_default(o, "Container", json_object_new_string(""));
+	if (cfg)
+		json_object_deep_copy(cfg, &cc, NULL);
+	jput_default(o, "ContainerConfig", cc ? cc : json_object_new_object());
+	json_object_object_add(gd, "Name", json_object_new_string("overlay2"));
+	json_object_object_add(gd, "Data", NULL);
+	jput_default(o, "GraphDriver", gd);
+}
+
 static void inspect(hs_request *req, void *app)
 {
 	struct dctx *dc = dctx_get(app);
@@ -143,13 +172,15 @@ static void inspect(hs_request *req, void *app)
 	int r = engine_image_inspect(dc->ctx, name, &text);
 
 	if (r == ENGINE_ENOTFOUND)
-		hs_reply_error(req, 404, "No such image: %s", name);
+		reply_no_such_image(req, name);
 	else if (r < 0)
 		reply_engine_error(req, NULL);
 	else if (!(o = json_tokener_parse(text)))
 		hs_reply_error(req, 500, "image %s: the store's inspect output is not JSON", name);
-	else
+	else {
+		image_inspect_complete(o);
 		hs_reply_json(req, 200, o);
+	}
 	engine_free(text);
 	dctx_put(app, dc);
 }
@@ -168,7 +199,7 @@ static void tag(hs_request *req, void *app)
 	snprintf(dst, sizeof(dst), "%s:%s", repo, t && *t ? t : "latest");
 	r = engine_image_tag(dc->ctx, name, dst);
 	if (r == ENGINE_ENOTFOUND)
-		hs_reply_error(req, 404, "No such image: %s", name);
+		reply_no_such_image(req, name);
 	else if (r < 0)
 		reply_engine_error(req, NULL);
 	else {
@@ -191,10 +222,9 @@ static void delete_(hs_request *req, void *app)
 	opts.force = hs_query_bool(req, "force", false);
 	r = engine_image_remove(dc->ctx, name, &opts, &report);
 	if (r == ENGINE_ENOTFOUND) {
-		hs_reply_error(req, 404, "No such image: %s", name);
+		reply_no_such_image(req, name);
 	} else if (r == ENGINE_EBUSY) {
-		hs_reply_error(req, 409, "conflict: unable to remove repository reference \"%s\": %s", name,
-			       engine_error_last()->message);
+		hs_reply_error(req, 409, "%s", engine_error_last()->message);
 	} else if (r < 0) {
 		reply_engine_error(req, NULL);
 	} else {

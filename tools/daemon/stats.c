@@ -95,7 +95,17 @@ static json_object *stats_json(struct stats_job *j, const struct sample *cur, co
 	json_object_object_add(o, "preread", json_object_new_string(t));
 	json_object_object_add(p, "current", json_object_new_int64((int64_t)cur->s.pids));
 	json_object_object_add(o, "pids_stats", p);
-	json_object_object_add(blk, "io_service_bytes_recursive", NULL);
+	/* Block I/O is not sampled: every list null, as dockerd shows for a
+	 * container it has no block I/O figures for. */
+	{
+		static const char *const lists[] = {"io_service_bytes_recursive", "io_serviced_recursive",
+						    "io_queue_recursive",	  "io_service_time_recursive",
+						    "io_wait_time_recursive",	  "io_merged_recursive",
+						    "io_time_recursive",	  "sectors_recursive"};
+
+		for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++)
+			json_object_object_add(blk, lists[i], NULL);
+	}
 	json_object_object_add(o, "blkio_stats", blk);
 	json_object_object_add(o, "num_procs", json_object_new_int(0));
 	json_object_object_add(o, "storage_stats", json_object_new_object());

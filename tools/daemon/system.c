@@ -4,6 +4,7 @@
  * shares (error mapping, time formats, stream framing).
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,6 +61,108 @@ engine_container *open_container_param(hs_request *req, engine_context *ctx)
 	return r < 0 ? NULL : c;
 }
 
+/* 1 when /proc/sys/net/bridge/@name reads 1 (br_netfilter loaded and on). */
+static bool bridge_nf(const char *name)
+{
+	char path[128], buf[8] = "";
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/sys/net/bridge/%s", name);
+	if (!(f = fopen(path, "re")))
+		return false;
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = 0;
+	fclose(f);
+	return buf[0] == '1';
+}
+
+/* /info's members about the daemon process itself and the kernel features
+ * dockerd reports: open fds, threads (dockerd's goroutines), event
+ * listeners, and no containerd, runc or docker-init behind it. */
+static void info_process(json_object *o)
+{
+	static const char *const commits[] = {"ContainerdCommit", "RuncCommit", "InitCommit"};
+	int fds = 0, threads = 0;
+	char line[256];
+	DIR *dir = opendir("/proc/self/fd");
+	FILE *f = fopen("/proc/self/status", "re");
+
+	if (dir) {
+		while (readdir(dir))
+			fds++;
+		closedir(dir);
+		fds -= 3; /* ., .. and the directory's own fd */
+	}
+	while (f && fgets(line, sizeof(line), f))
+		if (strncmp(line, "Threads:", 8) == 0)
+			threads = atoi(line + 8);
+	if (f)
+		fclose(f);
+	json_object_object_add(o, "NFd", json_object_new_int(fds));
+	json_object_object_add(o, "NGoroutines", json_object_new_int(threads));
+	json_object_object_add(o, "NEventsListener", json_object_new_int(events_listeners()));
+	/* Kernel memory accounting: the kernel ignores it since 5.16. */
+	json_object_object_add(o, "KernelMemory", json_object_new_boolean(0));
+	json_object_object_add(o, "KernelMemoryTCP", json_object_new_boolean(0));
+	json_object_object_add(o, "BridgeNfIptables",
+			       json_object_new_boolean(bridge_nf("bridge-nf-call-iptables")));
+	json_object_object_add(o, "BridgeNfIp6tables",
+			       json_object_new_boolean(bridge_nf("bridge-nf-call-ip6tables")));
+	json_object_object_add(o, "GenericResources", NULL);
+	for (size_t i = 0; i < sizeof(commits) / sizeof(commits[0]); i++) {
+		json_object *c = json_object_new_object();
+
+		jset_strs(c, "ID", "N/A", "Expected", "N/A", NULL);
+		json_object_object_add(o, commits[i], c);
+	}
+}
+
+int64_t parse_until(const char *s)
+{
+	struct timespec now;
+	int64_t ns = 0, t;
+	const char *p = s;
+	char *end;
+	double v;
+
+	if (!s || !*s)
+		return -1;
+	if (strspn(s, "0123456789.") == strlen(s))
+		return (v = strtod(s, NULL)) < 9e9 ? (int64_t)(v * 1e9) : -1;
+	if ((t = parse_rfc3339(s)) > 0)
+		return t;
+	/* A Go duration: numbers each with a unit, summed. */
+	while (*p) {
+		static const struct {
+			const char *unit;
+			double ns;
+		} units[] = {{"ns", 1}, {"us", 1e3}, {"ms", 1e6}, {"s", 1e9}, {"m", 60e9}, {"h", 3600e9}};
+		size_t best = 0, blen = 0;
+
+		if (!strchr("0123456789.", *p))
+			return -1;
+		v = strtod(p, &end);
+		if (end == p)
+			return -1;
+		for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+			size_t l = strlen(units[i].unit);
+
+			if (strncmp(end, units[i].unit, l) == 0 && l > blen) {
+				best = i;
+				blen = l;
+			}
+		}
+		if (!blen)
+			return -1;
+		if (v * units[best].ns > 1e18)
+			return -1;
+		ns += (int64_t)(v * units[best].ns);
+		p = end + blen;
+	}
+	clock_gettime(CLOCK_REALTIME, &now);
+	return (int64_t)now.tv_sec * 1000000000 + now.tv_nsec - ns;
+}
+
 int filters_parse(hs_request *req, const char *const *known, json_object **out)
 {
 	const char *f = hs_query(req, "filters");
@@ -82,7 +185,7 @@ int filters_parse(hs_request *req, const char *const *known, json_object **out)
 		for (size_t i = 0; known[i]; i++)
 			ok = ok || strcmp(known[i], k) == 0;
 		if (!ok) {
-			hs_reply_error(req, 400, "invalid filter '%s'", k);
+			hs_reply_error(req, 400, "Invalid filter '%s'", k);
 			json_object_put(o);
 			return -1;
 		}
@@ -96,7 +199,7 @@ int filters_parse(hs_request *req, const char *const *known, json_object **out)
 			}
 			json_object_object_add(o, k, list);
 		} else if (!json_object_is_type(val, json_type_array)) {
-			hs_reply_error(req, 400, "invalid filter '%s': expected a list of values", k);
+			hs_reply_error(req, 400, "Invalid filter '%s': expected a list of values", k);
 			json_object_put(o);
 			return -1;
 		}
@@ -324,9 +427,9 @@ static void info(hs_request *req, void *app)
 		json_object *rt = json_object_new_object(), *e = json_object_new_object();
 
 		json_object_object_add(e, "path", json_object_new_string("libengine"));
-		json_object_object_add(rt, "engine", e);
+		json_object_object_add(rt, DAEMON_RUNTIME_NAME, e);
 		json_object_object_add(o, "Runtimes", rt);
-		json_object_object_add(o, "DefaultRuntime", json_object_new_string("engine"));
+		json_object_object_add(o, "DefaultRuntime", json_object_new_string(DAEMON_RUNTIME_NAME));
 	}
 	{
 		json_object *sw = json_object_new_object();
@@ -338,6 +441,7 @@ static void info(hs_request *req, void *app)
 	}
 	json_object_object_add(o, "Isolation", json_object_new_string(""));
 	json_object_object_add(o, "InitBinary", json_object_new_string(""));
+	info_process(o);
 	{
 		json_object *sec = json_object_new_array();
 
@@ -442,7 +546,9 @@ static void system_df(hs_request *req, void *app)
 		engine_free(text);
 		json_object_object_add(o, "Volumes", vols ? vols : json_object_new_array());
 	}
+	/* The classic builder caches in images (counted above), as dockerd's does. */
 	json_object_object_add(o, "BuildCache", json_object_new_array());
+	json_object_object_add(o, "BuilderSize", json_object_new_int64(0));
 	dctx_put(d, dc);
 	hs_reply_json(req, 200, o);
 }

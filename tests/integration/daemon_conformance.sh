@@ -1,0 +1,142 @@
+#!/bin/sh
+# `engine daemon` against the Docker Engine API 1.41 as documented (and as
+# dockerd 20.10 answers): the members, status codes and messages a
+# conformance client checks, on raw HTTP over the socket. Regressions of a
+# side-by-side sweep against dockerd.
+set -u
+. "$(dirname "$0")/daemon_common.inc"
+start_daemon
+out=$(SOCK="$sock" timeout 300 /usr/bin/python3 - <<'PY'
+import http.client, json, os, socket, urllib.parse
+
+class U(http.client.HTTPConnection):
+    def connect(self):
+        self.sock = socket.socket(socket.AF_UNIX)
+        self.sock.settimeout(60)
+        self.sock.connect(os.environ["SOCK"])
+
+def req(method, path, body=None):
+    c = U("localhost")
+    h = {}
+    if body is not None:
+        body = json.dumps(body)
+        h["Content-Type"] = "application/json"
+    c.request(method, "/v1.41" + path, body=body, headers=h)
+    r = c.getresponse()
+    data = r.read()
+    c.close()
+    try:
+        j = json.loads(data) if data else None
+    except ValueError:
+        j = None
+    return r.status, r.getheader("Content-Type"), j
+
+def check(name, want, got):
+    print("%s %s%s" % ("ok  " if want == got else "FAIL", name,
+                       "" if want == got else ": expected %r got %r" % (want, got)))
+
+def q(f):
+    return urllib.parse.quote(json.dumps(f))
+
+base = {"Image": "busybox", "Cmd": ["sleep", "60"], "HostConfig": {"NetworkMode": "none"}}
+def create(extra_hc=None, name=None, **cfg):
+    b = json.loads(json.dumps(base))
+    b.update(cfg)
+    b["HostConfig"].update(extra_hc or {})
+    return req("POST", "/containers/create" + ("?name=" + name if name else ""), b)
+
+# create: MemorySwap is checked as dockerd does, then dropped with a warning
+s, _, j = create({"Memory": 64 << 20, "MemorySwap": 128 << 20})
+check("MemorySwap > Memory: 201", 201, s)
+check("MemorySwap > Memory: a warning", True, bool(j.get("Warnings")))
+s, _, j = create({"Memory": 64 << 20, "MemorySwap": 32 << 20})
+check("MemorySwap < Memory: 400", 400, s)
+s, _, j = create({"CapAdd": ["NOT_A_CAP"]})
+check("unknown CapAdd: 400", 400, s)
+check("unknown CapAdd: named", True, "unknown capability" in j["message"])
+s, _, j = create({"CapDrop": ["ALL"]})
+check("CapDrop ALL: 201", 201, s)
+s, _, j = create({"Ulimits": [{"Name": "nofile", "Soft": 100, "Hard": 200}]}, name="conf-a",
+                 Labels={"k": "v"})
+cid = j["Id"]
+
+# inspect: every documented HostConfig member, Ulimits as objects, sizes
+s, _, j = req("GET", "/containers/%s/json?size=1" % cid)
+hc = j["HostConfig"]
+want = ["CapAdd", "CapDrop", "Dns", "DnsOptions", "DnsSearch", "ExtraHosts", "GroupAdd", "IpcMode",
+        "PidMode", "UTSMode", "UsernsMode", "ShmSize", "Runtime", "ConsoleSize", "Isolation",
+        "CgroupParent", "CgroupnsMode", "BlkioWeight", "CpuPeriod", "CpuQuota", "CpusetCpus",
+        "Devices", "MemoryReservation", "MemorySwap", "MemorySwappiness", "OomKillDisable",
+        "PidsLimit", "Ulimits", "OomScoreAdj", "ReadonlyRootfs", "SecurityOpt", "VolumesFrom"]
+check("inspect: HostConfig members", [], [k for k in want if k not in hc])
+check("inspect: Config.Entrypoint", True, "Entrypoint" in j["Config"])
+check("inspect: Ulimits objects", [{"Name": "nofile", "Hard": 200, "Soft": 100}], hc["Ulimits"])
+check("inspect ?size=1", [True, True], [isinstance(j.get("SizeRw"), int), isinstance(j.get("SizeRootFs"), int)])
+s, _, j = req("GET", "/containers/json?all=1&size=1&filters=" + q({"id": [cid]}))
+check("list ?size=1: SizeRootFs", True, j[0]["SizeRootFs"] > 0)
+s, _, j = req("GET", "/containers/json?filters=" + q({"status": ["nope"]}))
+check("list: bad status 400", [400, "Invalid filter 'status=nope'"], [s, j["message"]])
+s, _, j = req("GET", "/containers/json?filters=" + q({"bogus": ["x"]}))
+check("list: unknown filter", [400, "Invalid filter 'bogus'"], [s, j["message"]])
+
+# rename onto a taken name, export's type
+create(name="conf-b")
+s, _, j = req("POST", "/containers/conf-b/rename?name=conf-a")
+check("rename conflict: 409", 409, s)
+check("rename conflict: message", True,
+      j["message"].startswith('Error when allocating new name: Conflict. The container name "/conf-a" is already in use by container "%s"' % cid))
+s, ct, _ = req("GET", "/containers/%s/export" % cid)
+check("export: Content-Type", [200, "application/octet-stream"], [s, ct])
+
+# stats: the blkio lists
+req("POST", "/containers/%s/start" % cid)
+s, _, j = req("GET", "/containers/%s/stats?stream=false" % cid)
+check("stats: blkio_stats lists", 8, len([k for k in j["blkio_stats"] if k.endswith("_recursive")]))
+
+# images
+s, _, j = req("DELETE", "/images/busybox")
+check("rmi in use: 409", 409, s)
+check("rmi in use: one message", 1, j["message"].count("conflict:"))
+s, _, j = req("GET", "/images/nosuch/json")
+check("image 404 names the tag", [404, "No such image: nosuch:latest"], [s, j["message"]])
+s, _, j = req("GET", "/images/busybox/json")
+check("image inspect members", [True, True, True],
+      [k in j for k in ("Container", "ContainerConfig", "GraphDriver")])
+s, _, j = req("POST", "/commit?container=%s&repo=conf-commit&tag=1&changes=%s" % (cid, urllib.parse.quote("ENV Z=3")),
+              {"Labels": {"x": "y z"}, "Env": ["Y=a \"b\""], "Cmd": ["echo", "hi"], "WorkingDir": "/tmp"})
+check("commit: 201", 201, s)
+s, _, j = req("GET", "/images/conf-commit:1/json")
+c = j["Config"]
+check("commit: body Labels", "y z", (c.get("Labels") or {}).get("x"))
+check("commit: body Env and changes", [True, True], ["Y=a \"b\"" in c["Env"], "Z=3" in c["Env"]])
+check("commit: body Cmd, WorkingDir", [["echo", "hi"], "/tmp"], [c["Cmd"], c["WorkingDir"]])
+
+# prune: dockerd's until / label filters
+req("POST", "/containers/%s/kill" % cid)
+req("POST", "/containers/%s/wait" % cid)
+s, _, j = req("POST", "/containers/prune?filters=" + q({"name": ["x"]}))
+check("prune: unknown filter 400", 400, s)
+s, _, j = req("POST", "/containers/prune?filters=" + q({"until": ["soon"]}))
+check("prune: bad until 400", 400, s)
+s, _, j = req("POST", "/containers/prune?filters=" + q({"until": ["1h"]}))
+check("prune until=1h keeps new ones", [200, []], [s, j["ContainersDeleted"] or []])
+s, _, j = req("POST", "/containers/prune?filters=" + q({"label": ["k=v"]}))
+check("prune label=k=v", [cid], j["ContainersDeleted"])
+check("prune: SpaceReclaimed", True, isinstance(j["SpaceReclaimed"], int))
+
+# system
+s, _, j = req("GET", "/info")
+check("info: process members", [int, int, int, bool, bool, str],
+      [type(j.get(k)) for k in ("NFd", "NGoroutines", "NEventsListener", "KernelMemory", "BridgeNfIptables")] +
+      [type(j.get("ContainerdCommit", {}).get("ID"))])
+check("info: Runtimes has DefaultRuntime", True, j["DefaultRuntime"] in j["Runtimes"])
+s, _, j = req("GET", "/system/df")
+check("system df: BuilderSize", int, type(j.get("BuilderSize")))
+PY
+)
+echo "$out"
+n=$(printf '%s\n' "$out" | grep -c '^ok')
+bad=$(printf '%s\n' "$out" | grep -c '^FAIL')
+fails=$((fails + bad))
+[ "$n" -ge 30 ] || { echo "FAIL: only $n checks ran"; fails=$((fails + 1)); }
+[ $fails -eq 0 ]
