@@ -4,9 +4,11 @@
 # link to a /proc/sys file, so a mask bound "/dev/null" by path would bind
 # that sysctl writable over /proc/keys (runc's CVE-2025-31133: with
 # kernel.core_pattern, a host escape); here the sysctl is the container's
-# own domainname, harmless to write. And mounts whose destination is in
-# /proc (given, or reached through an image symlink via VOLUME) are
-# refused, as runc refuses them, and so is one that lands on the root.
+# own domainname, harmless to write. A container does the same alone:
+# its volume's parent renamed and replaced, a restart lands the volume on
+# /dev. And mounts whose destination is in /proc (given, or reached
+# through an image symlink via VOLUME) are refused, as runc refuses them,
+# and so is one that lands on the root.
 . "$(dirname "$0")/lib.sh"
 
 /usr/bin/python3 - "$tmp/devimg.tar" /bin/busybox <<'PY'
@@ -50,6 +52,22 @@ done
 out=$(E run --rm --network none -v "$tmp/marker:/proc/sys/kernel" busybox true 2>&1)
 contains "-v onto /proc/sys/kernel: refused" "inside /proc" "$out"
 no_markers "nothing written to the host directory"
+
+# No hostile image needed: a container with an ordinary volume at
+# /srv/app writes the link into it, renames /srv away and leaves a link
+# /srv/app -> /dev, so that its next start mounts the volume on /dev.
+id=$(E run -d --network none -v vapp:/srv/app busybox sh -c '
+	if [ -e /srv.old ]; then echo escaped > /proc/keys; cat /proc/sys/kernel/domainname; exit 0; fi
+	ln -s /proc/sys/kernel/domainname /srv/app/null && mv /srv /srv.old && mkdir /srv &&
+	ln -s /dev /srv/app && echo swapped')
+E wait "$id" >/dev/null
+check "a container's own swap: /srv/app is a link to /dev" "swapped" "$(E logs "$id" 2>&1)"
+out=$(E start "$id" 2>&1)
+E wait "$id" >/dev/null 2>&1
+out="$out $(E logs "$id" 2>&1)"
+lacks "restarted over its swap: no sysctl written through a mask" "escaped" "$out"
+contains "restarted over its swap: refused, naming /dev/null" "not the null device" "$out"
+E rm -f "$id" >/dev/null
 
 # The masks still hold for an ordinary container.
 out=$(E run --rm --network none $P busybox /probe openw /proc/sys/kernel/domainname /proc/sysrq-trigger)
