@@ -111,6 +111,24 @@ check("commit: body Labels", "y z", (c.get("Labels") or {}).get("x"))
 check("commit: body Env and changes", [True, True], ["Y=a \"b\"" in c["Env"], "Z=3" in c["Env"]])
 check("commit: body Cmd, WorkingDir", [["echo", "hi"], "/tmp"], [c["Cmd"], c["WorkingDir"]])
 
+s, _, j = req("GET", "/images/nosuch/get")
+check("image get 404 names it as given", [404, "No such image: nosuch"], [s, j["message"]])
+
+# build ?q=1: the image ID as the one stream line
+import io, tarfile
+buf = io.BytesIO()
+with tarfile.open(fileobj=buf, mode="w") as t:
+    df = b"FROM busybox\nLABEL a=b\n"
+    ti = tarfile.TarInfo("Dockerfile")
+    ti.size = len(df)
+    t.addfile(ti, io.BytesIO(df))
+c = U("localhost")
+c.request("POST", "/v1.41/build?q=1&t=conf-q:1", body=buf.getvalue(), headers={"Content-Type": "application/x-tar"})
+r = c.getresponse()
+lines = [json.loads(l) for l in r.read().splitlines() if l.strip()]
+check("build q=1: one stream line with the ID", [200, 1, True],
+      [r.status, len(lines), lines[0].get("stream", "").startswith("sha256:") if lines else False])
+
 # prune: dockerd's until / label filters
 req("POST", "/containers/%s/kill" % cid)
 req("POST", "/containers/%s/wait" % cid)

@@ -110,13 +110,17 @@ static void on_event(const engine_build_event *e, void *payload)
 	case ENGINE_BUILD_EVENT_BUILT: {
 		json_object *o = json_object_new_object(), *aux = json_object_new_object();
 
+		/* Quiet, dockerd's classic builder sends the ID as the one
+		 * stream line and no aux. */
 		json_object_object_add(aux, "ID", json_object_new_string(e->text));
 		json_object_object_add(o, "aux", aux);
-		hs_stream_json(j->st, o);
-		if (j->quiet)
+		if (j->quiet) {
+			json_object_put(o);
 			line(j->st, "%s\n", e->text);
-		else
+		} else {
+			hs_stream_json(j->st, o);
 			line(j->st, "Successfully built %.12s\n", id);
+		}
 		break;
 	}
 	case ENGINE_BUILD_EVENT_TAGGED:

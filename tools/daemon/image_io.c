@@ -222,7 +222,7 @@ static void save(hs_request *req, void *app)
 
 		/* Unknown names fail before the 200 goes out. */
 		if (engine_image_open(j->dc->ctx, names[i], &img) < 0) {
-			reply_no_such_image(req, names[i]);
+			hs_reply_error(req, 404, "No such image: %s", names[i]); /* as given, as dockerd */
 			job_free(j);
 			return;
 		}
