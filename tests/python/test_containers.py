@@ -102,6 +102,21 @@ def test_detached_run(busybox_ctx):
     assert busybox_ctx.containers.run("busybox", ["echo", "attached"]) == b"attached\n"
 
 
+def test_attach(busybox_ctx):
+    script = "echo out; echo err >&2; sleep 0.2; echo late"
+    with busybox_ctx.containers.create("busybox", ["sh", "-c", script]) as c:
+        chunks = c.attach(stderr=False, stream=True)  # before the start: nothing is missed
+        c.start()
+        assert b"".join(chunks) == b"out\nlate\n"
+        assert c.wait(10) == 0
+        # A stopped container is attached at its next start.
+        att = c.attach(stdout=False, stream=True)
+        c.start()
+        assert b"".join(att) == b"err\n"
+    with busybox_ctx.containers.run("busybox", ["sh", "-c", "sleep 0.3; echo done"], detach=True) as c:
+        assert c.attach() == b"done\n"
+
+
 def test_handle_unusable_after_its_context_closes(root, config):
     ctx = engine.Context(root=root, config=config)
     ctx.images.create_default()

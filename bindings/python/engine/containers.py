@@ -565,6 +565,43 @@ class Container:
             return (data for _, data in entries)
         return b"".join(data for _, data in entries)
 
+    def attach(self, stdout: bool = True, stderr: bool = True, *, stream: bool = False,
+               logs: bool = False) -> Union[bytes, Iterator[bytes]]:
+        """The container's output as it runs (docker-py's ``attach``).
+
+        A running container is attached at once; a created or stopped one at
+        its next start (by any process), so attach first and then start to
+        miss nothing. ``logs=True`` replays what it wrote before. Without
+        ``stream`` it returns everything once the container exits; with
+        ``stream=True`` an iterator of chunks that ends when it exits.
+        Leaving the iterator early detaches (the container keeps running).
+        """
+        opts = capi.engine_attach_options()
+        capi.engine_attach_options_init(opts, capi.ENGINE_ATTACH_OPTIONS_VERSION)
+        opts.attach_stdout = int(stdout)
+        opts.attach_stderr = int(stderr)
+        opts.logs = int(logs)
+        opts.stream = 1
+        att = capi.engine_container_attach(self.handle, opts)
+
+        def chunks() -> Iterator[bytes]:
+            try:
+                while True:
+                    try:
+                        # In slices, so that Ctrl-C still reaches the main thread.
+                        data, _ = capi.engine_attach_read(att, 65536, _WAIT_SLICE)
+                    except Timeout:
+                        continue
+                    if not data:
+                        return
+                    yield data
+            finally:
+                capi.engine_attach_free(att)
+
+        if stream:
+            return chunks()
+        return b"".join(chunks())
+
     def log_entries(self, stdout: bool = True, stderr: bool = True, *, follow: bool = False,
                     timestamps: bool = False, tail: Union[int, str] = "all", since: Any = None,
                     until: Any = None) -> Iterator[Tuple[int, bytes]]:
