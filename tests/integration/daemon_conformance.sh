@@ -129,6 +129,17 @@ lines = [json.loads(l) for l in r.read().splitlines() if l.strip()]
 check("build q=1: one stream line with the ID", [200, 1, True],
       [r.status, len(lines), lines[0].get("stream", "").startswith("sha256:") if lines else False])
 
+c = U("localhost")
+c.request("POST", "/v1.41/build?dockerfile=Nope", body=buf.getvalue(), headers={"Content-Type": "application/x-tar"})
+r = c.getresponse()
+check("build: missing Dockerfile before the stream", [500, "Cannot locate specified Dockerfile: Nope"],
+      [r.status, json.loads(r.read()).get("message")])
+c = U("localhost")
+c.request("POST", "/v1.41/build", body=b"not a tar archive" * 64, headers={"Content-Type": "application/x-tar"})
+r = c.getresponse()
+check("build: a context that is no tar: 400", 400, r.status)
+r.read()
+
 # prune: dockerd's until / label filters
 req("POST", "/containers/%s/kill" % cid)
 req("POST", "/containers/%s/wait" % cid)

@@ -15,6 +15,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -161,23 +163,30 @@ static int unpack(struct build_job *j, char *err, size_t errlen)
 	return 0;
 }
 
+/* Is the Dockerfile in the unpacked context? A name going outside it (or
+ * through a link) is left for engine_build to judge. */
+static bool has_dockerfile(const char *dir, const char *name)
+{
+	struct stat sb;
+	char path[PATH_MAX];
+
+	if (name && *name && (name[0] == '/' || strstr(name, "..")))
+		return true;
+	if (!name || !*name) /* the classic builder also takes "dockerfile" */
+		return has_dockerfile(dir, "Dockerfile") || has_dockerfile(dir, "dockerfile");
+	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path))
+		return true;
+	return lstat(path, &sb) == 0;
+}
+
 static void build_run(hs_stream *st, void *data)
 {
 	struct build_job *j = data;
 	engine_build_options o = ENGINE_BUILD_OPTIONS_INIT;
-	char err[512], *id = NULL;
+	char *id = NULL;
 	int r;
 
 	j->st = st;
-	if (unpack(j, err, sizeof(err)) < 0) {
-		json_object *e = json_object_new_object(), *det = json_object_new_object();
-
-		json_object_object_add(det, "message", json_object_new_string(err));
-		json_object_object_add(e, "errorDetail", det);
-		json_object_object_add(e, "error", json_object_new_string(err));
-		hs_stream_json(st, e);
-		return;
-	}
 	o.dockerfile = j->dockerfile;
 	o.tags = j->tags;
 	o.build_args = j->args;
@@ -246,6 +255,7 @@ static void build(hs_request *req, void *app)
 	const char *tags[MAX_TAGS], *net = hs_query(req, "networkmode");
 	engine_strarray labels = {NULL, 0};
 	size_t nt;
+	char err[512];
 
 	if (hs_body_fd(req) < 0) {
 		hs_reply_error(req, 400,
@@ -293,6 +303,19 @@ static void build(hs_request *req, void *app)
 	j->quiet = hs_query_bool(req, "q", false);
 	if (net && *net && strcmp(net, "default") != 0 && strcmp(net, "bridge") != 0)
 		j->network = strdup(net);
+	/* A context that is no archive, or without its Dockerfile, fails before
+	 * the 200 goes out, as with dockerd. */
+	if (unpack(j, err, sizeof(err)) < 0) {
+		hs_reply_error(req, 400, "%s", err);
+		job_free(j);
+		return;
+	}
+	if (!has_dockerfile(j->dir, j->dockerfile)) {
+		hs_reply_error(req, 500, "Cannot locate specified Dockerfile: %s",
+			       j->dockerfile && *j->dockerfile ? j->dockerfile : "Dockerfile");
+		job_free(j);
+		return;
+	}
 	hs_reply_stream(req, 200, "application/json", build_run, j, job_free);
 }
 
