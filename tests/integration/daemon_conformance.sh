@@ -92,6 +92,12 @@ check("export: Content-Type", [200, "application/octet-stream"], [s, ct])
 req("POST", "/containers/%s/start" % cid)
 s, _, j = req("GET", "/containers/%s/stats?stream=false" % cid)
 check("stats: blkio_stats lists", 8, len([k for k in j["blkio_stats"] if k.endswith("_recursive")]))
+check("stats: sampled cpu", [True, True], ["online_cpus" in j["cpu_stats"], "online_cpus" in j["precpu_stats"]])
+s, _, j = req("GET", "/containers/%s/stats?stream=false&one-shot=true" % cid)
+check("stats one-shot: no precpu sample", [True, False], ["online_cpus" in j["cpu_stats"], "system_cpu_usage" in j["precpu_stats"]])
+s, _, j = req("GET", "/containers/conf-b/stats?stream=false")
+check("stats of a stopped container: nothing sampled", [200, False, {}],
+      [s, "online_cpus" in j["cpu_stats"], j["pids_stats"]])
 
 # images
 s, _, j = req("DELETE", "/images/busybox")

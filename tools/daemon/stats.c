@@ -70,9 +70,13 @@ static json_object *cpu_json(const struct sample *s)
 	json_object_object_add(u, "usage_in_kernelmode", json_object_new_int64(0));
 	json_object_object_add(u, "usage_in_usermode", json_object_new_int64(0));
 	json_object_object_add(o, "cpu_usage", u);
-	json_object_object_add(o, "system_cpu_usage", json_object_new_int64((int64_t)s->system_ns));
-	json_object_object_add(o, "online_cpus",
-			       json_object_new_int(s->valid ? (int)sysconf(_SC_NPROCESSORS_ONLN) : 0));
+	/* dockerd leaves both out of a sample it has not taken (a stopped
+	 * container; precpu of a one-shot read). */
+	if (s->valid) {
+		json_object_object_add(o, "system_cpu_usage", json_object_new_int64((int64_t)s->system_ns));
+		json_object_object_add(o, "online_cpus",
+				       json_object_new_int((int)sysconf(_SC_NPROCESSORS_ONLN)));
+	}
 	json_object_object_add(t, "periods", json_object_new_int(0));
 	json_object_object_add(t, "throttled_periods", json_object_new_int(0));
 	json_object_object_add(t, "throttled_time", json_object_new_int(0));
@@ -93,7 +97,8 @@ static json_object *stats_json(struct stats_job *j, const struct sample *cur, co
 	json_object_object_add(o, "read", json_object_new_string(t));
 	format_rfc3339(pre->read_ns, t, sizeof(t));
 	json_object_object_add(o, "preread", json_object_new_string(t));
-	json_object_object_add(p, "current", json_object_new_int64((int64_t)cur->s.pids));
+	if (cur->valid)
+		json_object_object_add(p, "current", json_object_new_int64((int64_t)cur->s.pids));
 	json_object_object_add(o, "pids_stats", p);
 	/* Block I/O is not sampled: every list null, as dockerd shows for a
 	 * container it has no block I/O figures for. */
