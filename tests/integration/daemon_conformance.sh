@@ -146,6 +146,18 @@ r = c.getresponse()
 check("build: a context that is no tar: 400", 400, r.status)
 r.read()
 
+c = U("localhost")
+c.request("POST", "/v1.41/build/prune")
+r = c.getresponse()
+check("build prune", [200, ["CachesDeleted", "SpaceReclaimed"]], [r.status, sorted(json.loads(r.read()))])
+s, _, j = req("GET", "/images/json?filters=" + q({"since": ["busybox"]}))
+check("images since busybox: the newer ones", True, "conf-q:1" in [t for i in j for t in i["RepoTags"]])
+s, _, j = req("GET", "/images/json?filters=" + q({"before": ["conf-q:1"]}))
+check("images before conf-q:1", [True, False], ["busybox:latest" in [t for i in j for t in i["RepoTags"]],
+                                                 "conf-q:1" in [t for i in j for t in i["RepoTags"]]])
+s, _, j = req("GET", "/images/json?filters=" + q({"before": ["nosuch"]}))
+check("images before an unknown image: 404", 404, s)
+
 # prune: dockerd's until / label filters
 req("POST", "/containers/%s/kill" % cid)
 req("POST", "/containers/%s/wait" % cid)

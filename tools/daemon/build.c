@@ -319,7 +319,28 @@ static void build(hs_request *req, void *app)
 	hs_reply_stream(req, 200, "application/json", build_run, j, job_free);
 }
 
+/* The classic builder's cache is its records of which image each step made
+ * (the images themselves go with image prune): drop those whose image is
+ * gone. dockerd's classic builder answers the same empty report. */
+static void build_prune(hs_request *req, void *app)
+{
+	struct dctx *dc = dctx_get(app);
+	int64_t removed = 0;
+
+	if (engine_build_cache_prune(dc->ctx, &removed) < 0)
+		reply_engine_error(req, "prune the build cache");
+	else {
+		json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "CachesDeleted", NULL);
+		json_object_object_add(o, "SpaceReclaimed", json_object_new_int64(0));
+		hs_reply_json(req, 200, o);
+	}
+	dctx_put(app, dc);
+}
+
 const struct hs_route daemon_build_routes[] = {
     {"POST", "/build", build, HS_BODY_FILE},
+    {"POST", "/build/prune", build_prune, 0},
     {NULL, NULL, NULL, 0},
 };

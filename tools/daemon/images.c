@@ -53,13 +53,40 @@ static bool tag_wanted(json_object *refs, const char *t)
 	return false;
 }
 
+/* The Created of image @ref among @l (before/since filters); -1 after a 404. */
+static int64_t created_of_image(hs_request *req, engine_context *ctx, engine_image_list *l, const char *ref)
+{
+	char *text = NULL;
+	json_object *o;
+	const char *id;
+	int64_t t = -1;
+
+	if (engine_image_inspect(ctx, ref, &text) < 0) {
+		engine_error_clear();
+		reply_no_such_image(req, ref);
+		return -1;
+	}
+	o = json_tokener_parse(text);
+	engine_free(text);
+	id = jget_str(o, "Id");
+	for (size_t i = 0; id && i < engine_image_list_count(l); i++)
+		if (strcmp(engine_image_list_get(l, i)->id, id) == 0)
+			t = engine_image_list_get(l, i)->created;
+	if (o)
+		json_object_put(o);
+	if (t < 0)
+		reply_no_such_image(req, ref);
+	return t;
+}
+
 static void list(hs_request *req, void *app)
 {
 	struct dctx *dc = dctx_get(app);
 	engine_image_list *l = NULL;
-	static const char *const known[] = {"dangling", "reference", "label", NULL};
+	static const char *const known[] = {"dangling", "reference", "label", "before", "since", NULL};
 	json_object *arr, *filters = NULL, *v;
 	int dangling = -1;
+	int64_t before = -1, since = -1;
 
 	if (filters_parse(req, known, &filters) < 0)
 		goto out;
@@ -72,6 +99,13 @@ static void list(hs_request *req, void *app)
 		reply_engine_error(req, "list images");
 		goto out;
 	}
+	if ((filter_first(filters, "before") &&
+	     (before = created_of_image(req, dc->ctx, l, filter_first(filters, "before"))) < 0) ||
+	    (filter_first(filters, "since") &&
+	     (since = created_of_image(req, dc->ctx, l, filter_first(filters, "since"))) < 0)) {
+		engine_image_list_free(l);
+		goto out;
+	}
 	arr = json_object_new_array();
 	for (size_t i = 0; i < engine_image_list_count(l); i++) {
 		const engine_image_summary *s = engine_image_list_get(l, i);
@@ -79,6 +113,8 @@ static void list(hs_request *req, void *app)
 		bool ok = true;
 
 		if (dangling >= 0 && (s->tags.count == 0) != (dangling == 1))
+			continue;
+		if ((before >= 0 && s->created >= before) || (since >= 0 && s->created <= since))
 			continue;
 		refs = NULL;
 		if (filters && json_object_object_get_ex(filters, "reference", &v) &&
