@@ -79,6 +79,11 @@ check("list: bad status 400", [400, "Invalid filter 'status=nope'"], [s, j["mess
 s, _, j = req("GET", "/containers/json?filters=" + q({"bogus": ["x"]}))
 check("list: unknown filter", [400, "Invalid filter 'bogus'"], [s, j["message"]])
 
+# a HostConfig.Tmpfs mount is not in Mounts; one of HostConfig.Mounts is
+s, _, j = create({"Tmpfs": {"/run": "size=1m"}, "Mounts": [{"Type": "tmpfs", "Target": "/mnt"}]})
+s, _, j = req("GET", "/containers/%s/json" % j["Id"])
+check("Mounts: HostConfig.Mounts' tmpfs only", ["/mnt"], [m["Destination"] for m in j["Mounts"]])
+
 # rename onto a taken name, export's type
 create(name="conf-b")
 s, _, j = req("POST", "/containers/conf-b/rename?name=conf-a")

@@ -117,6 +117,27 @@ static void ulimit_objects(json_object *hc)
 	json_object_object_add(hc, "Ulimits", arr);
 }
 
+/* dockerd lists HostConfig.Tmpfs mounts in HostConfig only, not in Mounts
+ * (a tmpfs of HostConfig.Mounts stays there). */
+static void drop_tmpfs_option_mounts(json_object *o, json_object *hc)
+{
+	json_object *mounts = jget(o, "Mounts"), *tmpfs = jget(hc, "Tmpfs"), *kept;
+
+	if (!mounts || !json_object_is_type(mounts, json_type_array) || !tmpfs ||
+	    !json_object_is_type(tmpfs, json_type_object))
+		return;
+	kept = json_object_new_array();
+	for (size_t i = 0; i < json_object_array_length(mounts); i++) {
+		json_object *m = json_object_array_get_idx(mounts, i);
+		const char *type = jget_str(m, "Type"), *dst = jget_str(m, "Destination");
+
+		if (!(type && dst && strcmp(type, "tmpfs") == 0 &&
+		      json_object_object_get_ex(tmpfs, dst, NULL)))
+			json_object_array_add(kept, json_object_get(m));
+	}
+	json_object_object_add(o, "Mounts", kept);
+}
+
 static void hostconfig_defaults(json_object *hc)
 {
 	ulimit_objects(hc);
@@ -212,6 +233,7 @@ json_object *container_inspect_obj(engine_container *c)
 	}
 	hostconfig_defaults(hc);
 	jput_default(o, "Mounts", json_object_new_array());
+	drop_tmpfs_option_mounts(o, hc);
 	jput_default(o, "RestartCount", json_object_new_int(0));
 	jput_default(o, "Platform", json_object_new_string("linux"));
 	jput_default(o, "ExecIDs", NULL);
