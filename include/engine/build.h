@@ -78,6 +78,15 @@ ENGINE_EXTERN int engine_build(engine_context *ctx, const char *context_dir, con
 			       engine_build_event_fn fn, void *payload, char **id_out);
 
 /**
+ * Read and parse the Dockerfile @p opts names in @p context_dir without
+ * building, so a caller can refuse a bad one before it starts (as dockerd
+ * answers 400). Errors: those of engine_build() for a Dockerfile's syntax
+ * (ENGINE_EINVALID, "Dockerfile:3: unknown instruction: RUNN") or its
+ * absence (ENGINE_ENOTFOUND).
+ */
+ENGINE_EXTERN int engine_build_check(const char *context_dir, const engine_build_options *opts);
+
+/**
  * Drop build cache entries whose result image no longer exists (after image
  * removal or prune). *@p removed (may be NULL) receives how many.
  */

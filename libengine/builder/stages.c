@@ -147,6 +147,26 @@ static void warn_unused(engine__builder *b, char *const *build_args, char *const
 	}
 }
 
+ENGINE_EXTERN int engine_build_check(const char *context_dir, const engine_build_options *opts)
+{
+	engine_build_options defaults = ENGINE_BUILD_OPTIONS_INIT;
+	engine__dockerfile *df = NULL;
+	cleanup_free char *name = NULL, *text = NULL;
+	size_t len = 0;
+	int r;
+
+	if (!context_dir)
+		return engine__error_set(ENGINE_EINVALID, 0, "build: missing context directory");
+	if ((r = engine__abi_read(ENGINE__ABI(engine_build_options), &defaults, opts)) < 0)
+		return r;
+	if ((r = read_dockerfile(context_dir, &defaults, &name, &text, &len)) < 0)
+		return r;
+	if ((r = engine__dockerfile_parse(name, text, len, &df)) < 0)
+		return r;
+	engine__dockerfile_free(df);
+	return 0;
+}
+
 ENGINE_EXTERN int engine_build(engine_context *ctx, const char *context_dir, const engine_build_options *opts,
 			       engine_build_event_fn fn, void *payload, char **id_out)
 {

@@ -127,12 +127,14 @@ check("image get 404 names it as given", [404, "No such image: nosuch"], [s, j["
 
 # build ?q=1: the image ID as the one stream line
 import io, tarfile
-buf = io.BytesIO()
-with tarfile.open(fileobj=buf, mode="w") as t:
-    df = b"FROM busybox\nLABEL a=b\n"
-    ti = tarfile.TarInfo("Dockerfile")
-    ti.size = len(df)
-    t.addfile(ti, io.BytesIO(df))
+def context_tar(df):
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w") as t:
+        ti = tarfile.TarInfo("Dockerfile")
+        ti.size = len(df)
+        t.addfile(ti, io.BytesIO(df))
+    return buf
+buf = context_tar(b"FROM busybox\nLABEL a=b\n")
 c = U("localhost")
 c.request("POST", "/v1.41/build?q=1&t=conf-q:1", body=buf.getvalue(), headers={"Content-Type": "application/x-tar"})
 r = c.getresponse()
@@ -145,6 +147,13 @@ c.request("POST", "/v1.41/build?dockerfile=Nope", body=buf.getvalue(), headers={
 r = c.getresponse()
 check("build: missing Dockerfile before the stream", [500, "Cannot locate specified Dockerfile: Nope"],
       [r.status, json.loads(r.read()).get("message")])
+bad = context_tar(b"FROM busybox\n# a comment\nRUNN true\n")
+c = U("localhost")
+c.request("POST", "/v1.41/build", body=bad.getvalue(), headers={"Content-Type": "application/x-tar"})
+r = c.getresponse()
+check("build: a Dockerfile that does not parse: 400 naming the line before the stream",
+      [400, "application/json", "dockerfile parse error line 3: unknown instruction: RUNN"],
+      [r.status, r.getheader("Content-Type"), json.loads(r.read()).get("message")])
 c = U("localhost")
 c.request("POST", "/v1.41/build", body=b"not a tar archive" * 64, headers={"Content-Type": "application/x-tar"})
 r = c.getresponse()

@@ -417,6 +417,18 @@ START_TEST(test_build__bad_input)
 	put(&f, "a.txt", "a\n");
 	ck_assert_engine_error(build(&f, "FROM busybox\nRUNN x\n", NULL, NULL), ENGINE_EINVALID,
 			       "Dockerfile:2: unknown instruction: RUNN");
+	/* The check without a build: the same error; a good one (even with a
+	 * missing base image) passes. */
+	ck_assert_engine_error(engine_build_check(f.ctxdir, NULL), ENGINE_EINVALID,
+			       "Dockerfile:2: unknown instruction: RUNN");
+	put(&f, "Dockerfile", "FROM nosuch:1\nRUN true\n");
+	ck_assert_engine_ok(engine_build_check(f.ctxdir, NULL));
+	{
+		engine_build_options o = ENGINE_BUILD_OPTIONS_INIT;
+
+		o.dockerfile = "Nope";
+		ck_assert_engine_error(engine_build_check(f.ctxdir, &o), ENGINE_ENOTFOUND, "Dockerfile");
+	}
 	ck_assert_engine_error(build(&f, "FROM nosuch:1\nRUN true\n", NULL, NULL), ENGINE_ENOTFOUND,
 			       "Dockerfile:1: FROM nosuch:1:");
 	ck_assert_engine_error(

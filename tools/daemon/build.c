@@ -179,6 +179,31 @@ static bool has_dockerfile(const char *dir, const char *name)
 	return lstat(path, &sb) == 0;
 }
 
+/* A Dockerfile that does not parse is a 400 before the stream, as dockerd,
+ * in its words: "dockerfile parse error line 3: unknown instruction: RUNN".
+ * Other failures are left for the build's stream. */
+static int reply_parse_error(hs_request *req, struct build_job *j)
+{
+	engine_build_options o = ENGINE_BUILD_OPTIONS_INIT;
+	const char *msg, *p;
+	unsigned line;
+	int off = 0;
+
+	o.dockerfile = j->dockerfile && *j->dockerfile ? j->dockerfile : NULL;
+	if (engine_build_check(j->dir, &o) == 0 || engine_error_last()->code != ENGINE_EINVALID)
+		return 0;
+	msg = engine_error_last()->message;
+	/* The library's "<name>:<line>: <reason>"; the name may hold colons. */
+	for (p = strchr(msg, ':'); p; p = strchr(p + 1, ':'))
+		if (sscanf(p, ":%u: %n", &line, &off) == 1 && off > 0)
+			break;
+	if (p)
+		hs_reply_error(req, 400, "dockerfile parse error line %u: %s", line, p + off);
+	else
+		hs_reply_error(req, 400, "%s", msg);
+	return -1;
+}
+
 static void build_run(hs_stream *st, void *data)
 {
 	struct build_job *j = data;
@@ -313,6 +338,10 @@ static void build(hs_request *req, void *app)
 	if (!has_dockerfile(j->dir, j->dockerfile)) {
 		hs_reply_error(req, 500, "Cannot locate specified Dockerfile: %s",
 			       j->dockerfile && *j->dockerfile ? j->dockerfile : "Dockerfile");
+		job_free(j);
+		return;
+	}
+	if (reply_parse_error(req, j) < 0) {
 		job_free(j);
 		return;
 	}

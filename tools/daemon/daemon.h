@@ -206,6 +206,8 @@ void container_add_sizes(engine_context *ctx, engine_container *c, json_object *
 /* The IDs of @container_id's exec instances that have not ended (inspect's
  * ExecIDs), or NULL when there are none (exec.c). */
 json_object *exec_ids(struct daemon *d, const char *container_id);
+/* Drop the exec records of a removed container (in-use ones at their end). */
+void exec_container_removed(struct daemon *d, const char *container_id);
 
 /* A present member of object @o, or NULL; jget_str: NULL unless it is a string. */
 json_object *jget(json_object *o, const char *key);

@@ -32,12 +32,18 @@ struct dexec {
 	engine_exec *ex; /* until its end */
 	struct dctx *dc; /* the context ex lives in */
 	struct daemon *d;
+	int busy;  /* threads using it: it is freed only at 0 */
+	bool gone; /* its container was removed: freed by the last user */
 };
+
+/* Finished records kept per container (dockerd's store is bounded too). */
+#define EXEC_KEEP_FINISHED 32
 
 static struct dexec *find_exec(struct daemon *d, const char *id)
 {
 	for (struct dexec *x = d->execs; x; x = x->next)
-		if (strcmp(x->id, id) == 0 || (strlen(id) >= 12 && strncmp(x->id, id, strlen(id)) == 0))
+		if (!x->gone &&
+		    (strcmp(x->id, id) == 0 || (strlen(id) >= 12 && strncmp(x->id, id, strlen(id)) == 0)))
 			return x;
 	return NULL;
 }
@@ -104,6 +110,87 @@ static void dexec_free(struct dexec *x)
 	free(x->user);
 	free(x->detach_keys);
 	free(x);
+}
+
+/* Move the unused records @drop selects from d->execs (d->lock held) onto a
+ * list the caller frees with dispose_list once the lock is released. */
+static struct dexec *unlink_unused(struct daemon *d,
+				   bool (*drop)(struct dexec *x, const char *container, int *n),
+				   const char *container)
+{
+	struct dexec *out = NULL, **pp = &d->execs;
+	int n = 0;
+
+	while (*pp) {
+		struct dexec *x = *pp;
+
+		if (drop(x, container, &n) && x->busy == 0) {
+			*pp = x->next;
+			x->next = out;
+			out = x;
+		} else {
+			pp = &x->next;
+		}
+	}
+	return out;
+}
+
+/* Free the records (never started ones still hold an instance and a context). */
+static void dispose_list(struct daemon *d, struct dexec *x)
+{
+	while (x) {
+		struct dexec *next = x->next;
+
+		engine_exec_free(x->ex);
+		dctx_put(d, x->dc);
+		dexec_free(x);
+		x = next;
+	}
+}
+
+/* A thread is done with @x: the last one frees it once its container is gone. */
+static void release(struct daemon *d, struct dexec *x)
+{
+	struct dexec *drop = NULL;
+
+	pthread_mutex_lock(&d->lock);
+	if (--x->busy == 0 && x->gone) {
+		struct dexec **pp = &d->execs;
+
+		while (*pp && *pp != x)
+			pp = &(*pp)->next;
+		if (*pp)
+			*pp = x->next;
+		x->next = NULL;
+		drop = x;
+	}
+	pthread_mutex_unlock(&d->lock);
+	dispose_list(d, drop);
+}
+
+static bool of_container(struct dexec *x, const char *container, int *n)
+{
+	(void)n;
+	if (strcmp(x->container, container) != 0)
+		return false;
+	x->gone = true; /* one in use is freed by its last user */
+	return true;
+}
+
+/* The list is newest first: the finished ones past the first few go. */
+static bool old_finished(struct dexec *x, const char *container, int *n)
+{
+	return x->has_exit && strcmp(x->container, container) == 0 && ++*n > EXEC_KEEP_FINISHED;
+}
+
+void exec_container_removed(struct daemon *d, const char *container_id)
+{
+	struct dexec *drop;
+
+	pthread_mutex_lock(&d->lock);
+	drop = unlink_unused(d, of_container, container_id);
+	pthread_mutex_unlock(&d->lock);
+	dispose_list(d, drop);
 }
 
 /* ConsoleSize [height, width] into @cfg; replies 400 and returns -1 when bad. */
@@ -220,18 +307,22 @@ static void exec_create(hs_request *req, void *app)
 	x->dc = dc;
 	x->d = d;
 	dc = NULL;
-	pthread_mutex_lock(&d->lock);
-	x->next = d->execs;
-	d->execs = x;
-	pthread_mutex_unlock(&d->lock);
-	events_emit("container", "exec_create", x->container, "execID", x->id, NULL);
 	{
+		/* Once in the table it is the table's: a removal may free it. */
+		char id[65], cid[65];
 		json_object *o = json_object_new_object();
 
-		json_object_object_add(o, "Id", json_object_new_string(x->id));
+		memcpy(id, x->id, sizeof(id));
+		memcpy(cid, x->container, sizeof(cid));
+		pthread_mutex_lock(&d->lock);
+		x->next = d->execs;
+		d->execs = x;
+		pthread_mutex_unlock(&d->lock);
+		x = NULL;
+		events_emit("container", "exec_create", cid, "execID", id, NULL);
+		json_object_object_add(o, "Id", json_object_new_string(id));
 		hs_reply_json(req, 201, o);
 	}
-	x = NULL;
 out:
 	if (x && x->ex)
 		engine_exec_free(x->ex);
@@ -262,6 +353,7 @@ static void spawned(struct daemon *d, struct dexec *x)
 static void finish(struct daemon *d, struct dexec *x, int code)
 {
 	char num[16];
+	struct dexec *drop;
 	engine_exec *ex;
 	struct dctx *dc;
 
@@ -275,11 +367,13 @@ static void finish(struct daemon *d, struct dexec *x, int code)
 	dc = x->dc;
 	x->ex = NULL;
 	x->dc = NULL;
+	drop = unlink_unused(d, old_finished, x->container);
 	pthread_cond_broadcast(&d->cond);
 	pthread_mutex_unlock(&d->lock);
 	engine_exec_free(ex);
 	if (dc)
 		dctx_put(d, dc);
+	dispose_list(d, drop);
 }
 
 /* The status after the process is gone (or 126/127 when it never ran). */
@@ -442,6 +536,7 @@ static void *detached_thread(void *arg)
 	struct dexec *x = arg;
 
 	finish(x->d, x, exit_code_of(x));
+	release(x->d, x);
 	return NULL;
 }
 
@@ -498,10 +593,14 @@ static void exec_upgraded(int sock, const char *extra, size_t extra_len, void *d
 		/* It runs on; a thread of ours records its end. */
 		pthread_t th;
 
+		pthread_mutex_lock(&d->lock);
+		x->busy++;
+		pthread_mutex_unlock(&d->lock);
 		if (pthread_create(&th, NULL, detached_thread, x) == 0) {
 			pthread_detach(th);
 			return;
 		}
+		release(d, x); /* exec_upgrade_done still holds it */
 	}
 	finish(d, x, exit_code_of(x));
 }
@@ -511,12 +610,14 @@ static void exec_upgraded(int sock, const char *extra, size_t extra_len, void *d
 static void exec_upgrade_done(void *data)
 {
 	struct dexec *x = data;
+	struct daemon *d = x->d;
 
-	pthread_mutex_lock(&x->d->lock);
+	pthread_mutex_lock(&d->lock);
 	if (!x->spawned)
 		x->started = x->running = false;
-	pthread_cond_broadcast(&x->d->cond);
-	pthread_mutex_unlock(&x->d->lock);
+	pthread_cond_broadcast(&d->cond);
+	pthread_mutex_unlock(&d->lock);
+	release(d, x);
 }
 
 static void exec_start(hs_request *req, void *app)
@@ -545,8 +646,10 @@ static void exec_start(hs_request *req, void *app)
 		hs_reply_error(req, 409, "Exec %s has already been started", x->id);
 		return;
 	}
-	if (x)
+	if (x) {
 		x->started = x->running = true;
+		x->busy++; /* until the start's end, or its detached waiter's */
+	}
 	pthread_mutex_unlock(&d->lock);
 	if (!x) {
 		hs_reply_error(req, 404, "No such exec instance: %s", hs_param(req, "id"));
@@ -561,10 +664,14 @@ static void exec_start(hs_request *req, void *app)
 			engine_container_status_get(c, &st);
 		engine_container_free(c);
 		if (st != ENGINE_STATUS_RUNNING) {
+			char cid[65];
+
+			snprintf(cid, sizeof(cid), "%s", x->container);
 			pthread_mutex_lock(&d->lock);
 			x->started = x->running = false;
 			pthread_mutex_unlock(&d->lock);
-			hs_reply_error(req, 409, "Container %s is %s", x->container,
+			release(d, x);
+			hs_reply_error(req, 409, "Container %s is %s", cid,
 				       st == ENGINE_STATUS_PAUSED
 					   ? "paused, unpause the container before exec"
 					   : "not running");
@@ -582,13 +689,16 @@ static void exec_start(hs_request *req, void *app)
 		spawned(d, x);
 		reply_engine_error(req, "OCI runtime exec failed");
 		finish(d, x, exit_code_of(x));
+		release(d, x);
 		return;
 	}
 	spawned(d, x);
-	if (pthread_create(&th, NULL, detached_thread, x) == 0)
+	if (pthread_create(&th, NULL, detached_thread, x) == 0) {
 		pthread_detach(th);
-	else
+	} else {
 		finish(d, x, exit_code_of(x)); /* cannot happen short of memory: wait here */
+		release(d, x);
+	}
 	hs_reply_empty(req, 200);
 }
 
@@ -607,8 +717,8 @@ static void exec_resize(hs_request *req, void *app)
 	clock_gettime(CLOCK_REALTIME, &until);
 	until.tv_sec += 10;
 	pthread_mutex_lock(&d->lock);
-	x = find_exec(d, hs_param(req, "id"));
-	while (x && x->started && !x->spawned && r == 0)
+	/* Looked up again after each wait: it may have gone with its container. */
+	while ((x = find_exec(d, hs_param(req, "id"))) && x->started && !x->spawned && r == 0)
 		r = pthread_cond_timedwait(&d->cond, &d->lock, &until);
 	if (!x) {
 		pthread_mutex_unlock(&d->lock);
@@ -677,7 +787,7 @@ json_object *exec_ids(struct daemon *d, const char *container_id)
 
 	pthread_mutex_lock(&d->lock);
 	for (struct dexec *x = d->execs; x; x = x->next) {
-		if (x->has_exit || strcmp(x->container, container_id) != 0)
+		if (x->has_exit || x->gone || strcmp(x->container, container_id) != 0)
 			continue;
 		if (!a)
 			a = json_object_new_array();

@@ -101,6 +101,7 @@ void registry_removed(struct daemon *d, const char *id)
 	}
 	pthread_cond_broadcast(&d->cond);
 	pthread_mutex_unlock(&d->lock);
+	exec_container_removed(d, id);
 }
 
 int registry_remove_container(struct daemon *d, engine_container *c, bool force, bool volumes)
