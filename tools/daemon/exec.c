@@ -311,10 +311,20 @@ static void exec_create(hs_request *req, void *app)
 		/* Once in the table it is the table's: a removal may free it. */
 		char id[65], cid[65];
 		json_object *o = json_object_new_object();
+		struct dcont *e;
 
 		memcpy(id, x->id, sizeof(id));
 		memcpy(cid, x->container, sizeof(cid));
 		pthread_mutex_lock(&d->lock);
+		/* A removal under way would not see it (and never free it). */
+		e = registry_get(d, cid);
+		if (e && (e->removing || e->removed)) {
+			pthread_mutex_unlock(&d->lock);
+			json_object_put(o);
+			dc = x->dc; /* given back at out */
+			hs_reply_error(req, 409, "Container %s is not running", cid);
+			goto out;
+		}
 		x->next = d->execs;
 		d->execs = x;
 		pthread_mutex_unlock(&d->lock);
