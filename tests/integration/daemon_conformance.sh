@@ -154,6 +154,33 @@ r = c.getresponse()
 check("build: a Dockerfile that does not parse: 400 naming the line before the stream",
       [400, "application/json", "dockerfile parse error line 3: unknown instruction: RUNN"],
       [r.status, r.getheader("Content-Type"), json.loads(r.read()).get("message")])
+# The context is the client's: its Dockerfile and .dockerignore are read
+# inside it, never through a link or a path to the daemon's host files.
+def linked_tar(name, target):
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w") as t:
+        ti = tarfile.TarInfo(name)
+        ti.type, ti.linkname = tarfile.SYMTYPE, target
+        t.addfile(ti)
+        if name != "Dockerfile":
+            df = b"FROM busybox\n"
+            ti = tarfile.TarInfo("Dockerfile")
+            ti.size = len(df)
+            t.addfile(ti, io.BytesIO(df))
+    return buf
+for what, body, query, status in (
+        ("a Dockerfile linked to a host file", linked_tar("Dockerfile", "/etc/hostname"), "", 500),
+        ("a Dockerfile linked out by ..", linked_tar("Dockerfile", "../../../../etc/hostname"), "", 500),
+        ("dockerfile= an absolute host path", context_tar(b"FROM busybox\n"), "?dockerfile=/etc/hostname", 500),
+        ("dockerfile= climbing out", context_tar(b"FROM busybox\n"), "?dockerfile=../../../../etc/hostname", 500),
+        (".dockerignore linked to a host file", linked_tar(".dockerignore", "/etc/hostname"), "", 400)):
+    c = U("localhost")
+    c.request("POST", "/v1.41/build" + query, body=body.getvalue(), headers={"Content-Type": "application/x-tar"})
+    r = c.getresponse()
+    msg = json.loads(r.read()).get("message", "")
+    host = open("/etc/hostname").read().strip()
+    check("build: " + what + " is refused before the stream, nothing of it shown",
+          [status, False], [r.status, bool(host) and host in msg])
 c = U("localhost")
 c.request("POST", "/v1.41/build", body=b"not a tar archive" * 64, headers={"Content-Type": "application/x-tar"})
 r = c.getresponse()

@@ -163,20 +163,38 @@ static int unpack(struct build_job *j, char *err, size_t errlen)
 	return 0;
 }
 
-/* Is the Dockerfile in the unpacked context? A name going outside it (or
- * through a link) is left for engine_build to judge. */
+/* Is @name (relative) a file inside the unpacked context @dir, links
+ * followed only as far as they stay in it? The context is a client's tar:
+ * a Dockerfile linked to a host file must not be read (dockerd, too, takes
+ * the name as a path within the context). */
+static bool inside_context(const char *dir, const char *name)
+{
+	char path[PATH_MAX], real[PATH_MAX], rdir[PATH_MAX];
+	size_t n;
+
+	if (name[0] == '/' || snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path) ||
+	    !realpath(path, real) || !realpath(dir, rdir))
+		return false;
+	n = strlen(rdir);
+	return strncmp(real, rdir, n) == 0 && real[n] == '/';
+}
+
 static bool has_dockerfile(const char *dir, const char *name)
 {
-	struct stat sb;
-	char path[PATH_MAX];
-
-	if (name && *name && (name[0] == '/' || strstr(name, "..")))
-		return true;
 	if (!name || !*name) /* the classic builder also takes "dockerfile" */
-		return has_dockerfile(dir, "Dockerfile") || has_dockerfile(dir, "dockerfile");
-	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path))
-		return true;
-	return lstat(path, &sb) == 0;
+		return inside_context(dir, "Dockerfile") || inside_context(dir, "dockerfile");
+	return inside_context(dir, name);
+}
+
+/* A .dockerignore, when there is one, must not lead out of the context either. */
+static bool ignore_file_ok(const char *dir)
+{
+	char path[PATH_MAX];
+	struct stat sb;
+
+	if (snprintf(path, sizeof(path), "%s/.dockerignore", dir) >= (int)sizeof(path))
+		return false;
+	return lstat(path, &sb) < 0 || inside_context(dir, ".dockerignore");
 }
 
 /* A Dockerfile that does not parse is a 400 before the stream, as dockerd,
@@ -338,6 +356,11 @@ static void build(hs_request *req, void *app)
 	if (!has_dockerfile(j->dir, j->dockerfile)) {
 		hs_reply_error(req, 500, "Cannot locate specified Dockerfile: %s",
 			       j->dockerfile && *j->dockerfile ? j->dockerfile : "Dockerfile");
+		job_free(j);
+		return;
+	}
+	if (!ignore_file_ok(j->dir)) {
+		hs_reply_error(req, 400, ".dockerignore leads outside the build context");
 		job_free(j);
 		return;
 	}
