@@ -480,7 +480,10 @@ static json_object *run_body(int argc, char **argv, const char **name, bool *rm,
 		json_object_put(cmd);
 	json_object_object_add(body, "AttachStdout", json_object_new_boolean(!*detach));
 	json_object_object_add(body, "AttachStderr", json_object_new_boolean(!*detach));
-	json_object_object_add(hc, "AutoRemove", json_object_new_boolean(*rm));
+	/* An attached --rm run removes its container itself once the wait has
+	 * its status (as the docker CLI did before AutoRemove): a wait sent
+	 * after the attach ends could find an auto-removed one already gone. */
+	json_object_object_add(hc, "AutoRemove", json_object_new_boolean(*rm && *detach));
 	return body;
 }
 
@@ -508,6 +511,17 @@ static int create_container(json_object *body, const char *name, char id[65])
 	return 0;
 }
 
+/* An attached --rm run's own removal (with its anonymous volumes). */
+static void remove_container(const char *id)
+{
+	char path[1024], *reply = NULL;
+
+	snprintf(path, sizeof(path), "/containers/%s?v=1&force=1", id);
+	if (client_request("DELETE", path, NULL, &reply, NULL) >= 400)
+		fprintf(stderr, "engine: Error response from daemon: %s\n", client_error_message(reply));
+	free(reply);
+}
+
 /* Start @id, attached unless @detach, and give docker run's exit status. */
 static int start_container(const char *id, bool rm, bool detach)
 {
@@ -530,6 +544,8 @@ static int start_container(const char *id, bool rm, bool detach)
 		       : strstr(msg, "permission denied")				       ? 126
 											       : 125;
 		free(reply);
+		if (rm && !detach)
+			remove_container(id);
 		return code;
 	}
 	free(reply);
@@ -539,7 +555,9 @@ static int start_container(const char *id, bool rm, bool detach)
 	}
 	demux(s);
 	client_stream_close(s);
-	code = wait_for(id, rm ? "removed" : "not-running");
+	code = wait_for(id, "not-running");
+	if (rm)
+		remove_container(id);
 	return code < 0 ? 125 : code;
 }
 
