@@ -48,9 +48,12 @@ cleanup() {
 	grep -o " $tmp[^ ]*" /proc/self/mountinfo | sort -r | while read -r m; do umount -l "$m" 2>/dev/null; done
 	ip netns delete "$ns" 2>/dev/null
 	for h in /sys/fs/cgroup/*/ /sys/fs/cgroup/unified/; do
-		for d in "$h$parent" "${h}ocid-$ns"; do
+		# A relative cgroupsPath (dockerd's --cgroup-parent without a slash)
+		# lands below engine-oci's own parent, "engine".
+		for d in "$h$parent" "${h}ocid-$ns" "${h}engine/$parent"; do
 			[ -d "$d" ] && find "$d" -depth -type d -exec rmdir {} \; 2>/dev/null
 		done
+		rmdir "${h}engine" 2>/dev/null
 	done
 	if [ $fails -gt 0 ]; then
 		echo "--- dockerd log"; tail -n 30 "$tmp/dockerd.log"
