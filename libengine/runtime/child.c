@@ -30,6 +30,21 @@
 #include "runtime/runtime.h"
 #include "util/safepath.h"
 
+int engine__child_setresgid(gid_t gid)
+{
+	return (int)syscall(SYS_setresgid, gid, gid, gid);
+}
+
+int engine__child_setresuid(uid_t uid)
+{
+	return (int)syscall(SYS_setresuid, uid, uid, uid);
+}
+
+int engine__child_setgroups(size_t n, const gid_t *groups)
+{
+	return (int)syscall(SYS_setgroups, n, groups);
+}
+
 /* --- async-signal-safe message building ---------------------------------- */
 
 static void msg_cat(char *buf, size_t size, const char *s)
@@ -508,11 +523,12 @@ void engine__child_drop_privileges(engine__plan *p, int err_fd)
 		CHECK(engine__caps_apply_bounding(&p->caps), "drop bounding capabilities");
 		/* A rootless namespace with only the caller mapped has setgroups
 		 * denied for good (and no group but 0 to set). */
-		if (!(p->rootless && !p->idmap.subgid_count) && setgroups(p->n_groups, p->groups) < 0)
+		if (!(p->rootless && !p->idmap.subgid_count) &&
+		    engine__child_setgroups(p->n_groups, p->groups) < 0)
 			FAIL("setgroups", NULL);
-		if (setresgid(p->gid, p->gid, p->gid) < 0)
+		if (engine__child_setresgid(p->gid) < 0)
 			FAIL("setgid", NULL);
-		if (setresuid(p->uid, p->uid, p->uid) < 0)
+		if (engine__child_setresuid(p->uid) < 0)
 			FAIL("setuid", NULL);
 		CHECK(engine__caps_apply_sets(&p->caps), "set capabilities");
 	} else {
@@ -643,7 +659,7 @@ void engine__child_enter_userns(int go_fd, int err_fd)
 	if (write(go_fd, "u", 1) != 1)
 		FAIL("ask for id maps", NULL);
 	engine__child_wait_parent(go_fd, err_fd);
-	if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
+	if (engine__child_setresgid(0) < 0 || engine__child_setresuid(0) < 0)
 		FAIL("become root in the user namespace", NULL);
 }
 
@@ -713,7 +729,7 @@ void engine__child_main(engine__plan *p, int go_fd, int err_fd)
 	if (p->rootless && !p->oci) {
 		engine__child_wait_parent(go_fd, err_fd);
 		engine__child_nodump(err_fd);
-		if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
+		if (engine__child_setresgid(0) < 0 || engine__child_setresuid(0) < 0)
 			FAIL("become root in the user namespace", NULL);
 	}
 	/* The rootfs is built while the parent places us in the cgroup (on v1
@@ -759,7 +775,7 @@ void engine__child_main(engine__plan *p, int go_fd, int err_fd)
 	if (userns_fd >= 0) {
 		if (setns(userns_fd, CLONE_NEWUSER) < 0)
 			FAIL("join user namespace", NULL);
-		if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
+		if (engine__child_setresgid(0) < 0 || engine__child_setresuid(0) < 0)
 			FAIL("become root in the user namespace", NULL);
 	} else if (p->userns_count) {
 		engine__child_enter_userns(go_fd, err_fd);

@@ -476,6 +476,13 @@ void engine__child_console(const engine__plan *p, int sock, int err_fd, bool joi
 int engine__recv_console(int sock, int *out);
 
 /* Child-side helpers (async-signal-safe). */
+/* Credentials in a child made by a raw clone: glibc's wrappers broadcast a
+ * change to the threads the caller had (their list was copied, not reset as
+ * by fork()) and can wait forever on one that was starting or exiting at the
+ * clone. These change the calling process only. */
+int engine__child_setresgid(gid_t gid);
+int engine__child_setresuid(uid_t uid);
+int engine__child_setgroups(size_t n, const gid_t *groups);
 __attribute__((noreturn)) void engine__child_fail(int err_fd, int sys_errno, int exit_code, const char *what,
 						  const char *arg);
 /* Exec engine-init; @wait_fd (OCI create, else -1) becomes its start fifo. */

@@ -152,7 +152,8 @@ void engine__child_join(engine__plan *p, int go_fd, int err_fd)
 			if (fd < 0 || (fd != i && dup2(fd, i) < 0) || (fd == i && fcntl(fd, F_SETFD, 0) < 0))
 				engine__child_fail(err_fd, errno, 0, "set up stdio", NULL);
 		}
-		if ((p->userns_count || p->rootless) && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))
+		if ((p->userns_count || p->rootless) &&
+		    (engine__child_setresgid(0) < 0 || engine__child_setresuid(0) < 0))
 			engine__child_fail(err_fd, errno, 0, "become root in the user namespace", NULL);
 		if (p->tty)
 			engine__child_console(p, go_fd, err_fd, true);
