@@ -34,17 +34,21 @@ static char *run_sh(engine_context *ctx, const char *storage_opt, const char *sc
 /* The size of the container's / in KiB, as df reports it. */
 #define DF_ROOT "df -k / | awk 'NR==2 {print $2}'"
 
+/* A context on @root with @config's keys (a JSON object, or NULL) and a
+ * cgroup parent of the test's own (removed by th_context_free_cgroups). */
 static engine_context *context_with(const char *root, const char *config)
 {
 	engine_context_options o = ENGINE_CONTEXT_OPTIONS_INIT;
 	engine_context *ctx = NULL;
-	cleanup_free char *cfg = engine__path_join(root, "config.json");
+	cleanup_free char *cfg = engine__path_join(root, "config.json"), *json = NULL;
+	const char *base = strrchr(root, '/');
 
+	ck_assert_int_ge(asprintf(&json, "{\"cgroup-parent\": \"engine-test-%s\"%s%s", base ? base + 1 : root,
+				  config ? ", " : "}", config ? config + 1 : ""),
+			 0);
+	ck_assert_engine_ok(engine__write_file_atomic(cfg, json, strlen(json), 0644, false));
 	o.root = root;
-	if (config) {
-		ck_assert_engine_ok(engine__write_file_atomic(cfg, config, strlen(config), 0644, false));
-		o.config_path = cfg;
-	}
+	o.config_path = cfg;
 	ck_assert_engine_ok(engine_context_new(&ctx, &o));
 	ck_assert_engine_ok(engine_image_create_default(ctx, NULL, NULL));
 	return ctx;
@@ -70,13 +74,13 @@ START_TEST(test_runtime_storage__tmpfs_layer_is_always_capped)
 	full = run_sh(ctx, "size=8m",
 		      DF_ROOT "; dd if=/dev/zero of=/big bs=1M count=20 2>/dev/null || echo full");
 	ck_assert_str_eq(full, "8192\nfull\n");
-	engine_context_free(ctx);
+	th_context_free_cgroups(ctx);
 
 	/* The config key, as a size. */
 	ctx = context_with(root2, "{\"writable-layer-tmpfs-size\": \"16m\"}");
 	cfg = run_sh(ctx, NULL, DF_ROOT);
 	ck_assert_str_eq(cfg, "16384\n");
-	engine_context_free(ctx);
+	th_context_free_cgroups(ctx);
 	th_cleanup_dir(root);
 	th_cleanup_dir(root2);
 }
@@ -103,7 +107,7 @@ START_TEST(test_runtime_storage__bad_options_and_config)
 			       "config writable-layer-tmpfs-size \"lots\"");
 	engine_run_result_free(res);
 	res = NULL;
-	engine_context_free(ctx);
+	th_context_free_cgroups(ctx);
 	/* A value of another type is named by its type (never serialised:
 	 * json-c would write the text into the config threads share). */
 	ctx = context_with(root, "{\"writable-layer-tmpfs-size\": true}");
@@ -111,7 +115,7 @@ START_TEST(test_runtime_storage__bad_options_and_config)
 			       "expected a size or a percentage of RAM, got boolean");
 	engine_run_result_free(res);
 	engine_spec_free(spec);
-	engine_context_free(ctx);
+	th_context_free_cgroups(ctx);
 	th_cleanup_dir(root);
 }
 END_TEST
@@ -157,7 +161,7 @@ START_TEST(test_runtime_storage__created_containers)
 	ck_assert_msg(strstr(text, "8192\nfull\n") != NULL, "log: %s", text);
 	ck_assert_engine_ok(engine_container_remove(c, 1));
 	engine_container_free(c);
-	engine_context_free(ctx);
+	th_context_free_cgroups(ctx);
 	th_cleanup_dir(root);
 }
 END_TEST
