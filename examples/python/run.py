@@ -15,13 +15,14 @@ import engine
 def main() -> int:
     p = argparse.ArgumentParser(description="Run a command in a container.")
     p.add_argument("--root", help="libengine root (default /var/lib/engine)")
+    p.add_argument("--config", help="daemon.json-style config file (e.g. its cgroup-parent)")
     p.add_argument("--default-image", action="store_true", help="create busybox:latest first")
     p.add_argument("image")
     p.add_argument("command", nargs=argparse.REMAINDER)
     args = p.parse_args()
 
     try:
-        with engine.Context(root=args.root) as ctx:
+        with engine.Context(root=args.root, config=args.config) as ctx:
             if args.default_image:
                 ctx.images.create_default()
             # A normal user's containers get limits only where systemd

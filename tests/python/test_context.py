@@ -24,7 +24,7 @@ def _cgroup_mounts():
     return types
 
 
-def test_version_and_features(root):
+def test_version_and_features(root, config):
     assert engine.version() == capi.engine_version()
     assert engine.version().count(".") == 2
     with open("/proc/self/status") as f:
@@ -33,7 +33,8 @@ def test_version_and_features(root):
     assert engine.has_feature("build") is True
     assert engine.has_feature("no-such-feature") is False
     mounted = _cgroup_mounts()
-    with engine.Context(root=root) as ctx:
+    # The session's config: probing a context's cgroup root makes its parent.
+    with engine.Context(root=root, config=config) as ctx:
         for name in ("cgroup-v1", "cgroup-v2"):
             assert engine.has_feature(name) is (name in mounted)
             assert ctx.has_feature(name) is (name in mounted)
@@ -146,12 +147,12 @@ def test_lowlevel_lists_reject_a_lone_string(ctx):
         capi.engine_image_save(ctx.handle, "busybox", "/nonexistent.tar", 0)
 
 
-def test_log_fd_receives_json_lines(root):
+def test_log_fd_receives_json_lines(root, config):
     import json
     r, w = os.pipe()
     try:
         os.set_blocking(r, False)
-        with engine.Context(root=root, log_level="trace", log_fd=w) as ctx:
+        with engine.Context(root=root, config=config, log_level="trace", log_fd=w) as ctx:
             ctx.images.create_default()
             ctx.run("busybox", ["true"])
         lines = os.read(r, 1 << 20).decode().splitlines()

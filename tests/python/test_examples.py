@@ -7,9 +7,9 @@ import sys
 from conftest import TOP_SRCDIR
 
 
-def test_run_example(root):
+def test_run_example(root, config):
     script = os.path.join(TOP_SRCDIR, "examples", "python", "run.py")
-    p = subprocess.run([sys.executable, script, "--root", root, "--default-image",
+    p = subprocess.run([sys.executable, script, "--root", root, "--config", config, "--default-image",
                         "busybox", "sh", "-c", "echo hello; exit 2"],
                        capture_output=True, timeout=120)
     lines = p.stdout.decode().splitlines()
@@ -18,9 +18,9 @@ def test_run_example(root):
     assert lines[1].startswith("[exit 2, ")
 
 
-def test_run_example_missing_image(root):
+def test_run_example_missing_image(root, config):
     script = os.path.join(TOP_SRCDIR, "examples", "python", "run.py")
-    p = subprocess.run([sys.executable, script, "--root", root, "nothing-here"],
+    p = subprocess.run([sys.executable, script, "--root", root, "--config", config, "nothing-here"],
                        capture_output=True, timeout=120)
     assert p.returncode == 125
     assert b"nothing-here" in p.stderr

@@ -42,7 +42,7 @@ def test_closing_the_context_closes_its_pools(tmp_path, config):
     pool.close()
 
 
-def test_engine_pool_fixture(pytester, tmp_path):
+def test_engine_pool_fixture(pytester, tmp_path, config):
     pytester.makepyfile(test_inner="""
         def test_runs(engine_pool):
             pool = engine_pool("busybox", memory="32m")
@@ -50,5 +50,6 @@ def test_engine_pool_fixture(pytester, tmp_path):
             assert pool.run(["sh", "-c", "echo $Y"], env={"Y": "z"}).stdout == b"z\\n"
     """)
     result = pytester.runpytest_subprocess("-p", "engine.pytest_plugin", "-p", "no:cacheprovider",
-                                           f"--engine-root={tmp_path / 'root'}", "--engine-pool-size=1")
+                                           f"--engine-root={tmp_path / 'root'}", f"--engine-config={config}",
+                                           "--engine-pool-size=1")
     result.assert_outcomes(passed=1)
