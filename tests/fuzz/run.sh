@@ -34,7 +34,7 @@ for n in $names; do
 	cp "$here/corpus/$n"/* "$work/$n/" 2>/dev/null
 	log="$work/$n.log"
 	# leak detection on; a 20 s hang of one input is a failure too
-	if ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	if ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 LSAN_OPTIONS=suppressions="$(cd "$(dirname "$0")" && pwd)/lsan.supp" UBSAN_OPTIONS=print_stacktrace=1 \
 		"$bin" -max_total_time="$secs" -timeout=20 -rss_limit_mb=2048 -max_len=65536 \
 		-print_final_stats=1 -artifact_prefix="$art/${n}-" "$work/$n" > "$log" 2>&1; then
 		runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
