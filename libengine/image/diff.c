@@ -23,6 +23,7 @@
 #include "util/cleanup.h"
 #include "util/userns.h"
 #include "util/fs.h"
+#include "util/safepath.h"
 #include "util/str.h"
 
 struct hardlink {
@@ -162,13 +163,17 @@ static int write_marker(struct differ *d, const char *path, const struct stat *l
 	return r;
 }
 
-static int copy_data(struct differ *d, int dfd, const char *name, const char *path)
+/* @pfd: the O_PATH fd the entry's stat came from. A running container
+ * (commit without pause) can swap the name for a device node or a FIFO
+ * between that stat and an open by name, which would have the host read
+ * a host disk into the layer; the fd's own inode is read instead. */
+static int copy_data(struct differ *d, int pfd, const char *path)
 {
-	cleanup_close int fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	cleanup_close int fd = engine__reopen_regular(pfd);
 	static _Thread_local char buf[1 << 16];
 
 	if (fd < 0)
-		return engine__error_errno(errno, "open %s", path);
+		return engine__error_errno(-fd, "open %s", path);
 	for (;;) {
 		ssize_t n = read(fd, buf, sizeof(buf));
 		if (n < 0 && errno == EINTR)
@@ -193,12 +198,14 @@ static int one(struct differ *d, int dfd, const char *name, const char *prefix)
 {
 	cleanup_free char *path = prefix[0] ? engine__strdup_printf("%s/%s", prefix, name) : strdup(name);
 	struct archive_entry *e = NULL;
+	cleanup_close int pfd = -EBADF;
 	struct stat st;
 	int r = 0;
 
 	if (!path)
 		return engine__error_oom();
-	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+	pfd = openat(dfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (pfd < 0 || fstat(pfd, &st) < 0)
 		return engine__error_errno(errno, "stat %s", path);
 	if (S_ISSOCK(st.st_mode))
 		return 0;
@@ -215,7 +222,7 @@ static int one(struct differ *d, int dfd, const char *name, const char *prefix)
 		return engine__error_oom();
 	if (S_ISLNK(st.st_mode)) {
 		char target[4096];
-		ssize_t n = readlinkat(dfd, name, target, sizeof(target) - 1);
+		ssize_t n = readlinkat(pfd, "", target, sizeof(target) - 1);
 		if (n < 0) {
 			r = engine__error_errno(errno, "readlink %s", path);
 			goto out;
@@ -258,7 +265,7 @@ static int one(struct differ *d, int dfd, const char *name, const char *prefix)
 		goto out;
 	}
 	if (S_ISREG(st.st_mode) && !archive_entry_hardlink(e))
-		r = copy_data(d, dfd, name, path);
+		r = copy_data(d, pfd, path);
 	else if (S_ISDIR(st.st_mode)) {
 		cleanup_close int sub = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		if (sub < 0) {

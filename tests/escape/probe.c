@@ -20,6 +20,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/ptrace.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
@@ -262,6 +263,103 @@ static int cmd_syscalls(void)
 	return 0;
 }
 
+/* More of what Docker's profile refuses, each called with arguments that
+ * change nothing even where the call is allowed (a bad pointer, an
+ * invalid command, a namespace made and dropped at once). */
+static int cmd_syscalls2(void)
+{
+	struct {
+		unsigned long long flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
+	} args = {.flags = CLONE_NEWUSER, .exit_signal = SIGCHLD};
+	long r;
+
+	r = syscall(SYS_userfaultfd, 0);
+	printf("userfaultfd: %s\n", result(r));
+	if (r >= 0)
+		close((int)r);
+	r = syscall(SYS_perf_event_open, NULL, 0, -1, -1, 0);
+	printf("perf_event_open: %s\n", result(r));
+	r = syscall(SYS_io_uring_setup, 1, NULL);
+	printf("io_uring_setup: %s\n", result(r));
+	r = syscall(SYS_bpf, -1, NULL, 0);
+	printf("bpf: %s\n", result(r));
+	r = syscall(SYS_kexec_load, 0, 1000000, NULL, 0);
+	printf("kexec_load: %s\n", result(r));
+	r = syscall(SYS_open_by_handle_at, -1, NULL, 0);
+	printf("open_by_handle_at: %s\n", result(r));
+	r = syscall(SYS_fsopen, "tmpfs", 0);
+	printf("fsopen: %s\n", result(r));
+	if (r >= 0)
+		close((int)r);
+	r = syscall(SYS_setns, -1, 0);
+	printf("setns: %s\n", result(r));
+	r = syscall(SYS_init_module, NULL, 0, "");
+	printf("init_module: %s\n", result(r));
+	r = syscall(SYS_iopl, 0);
+	printf("iopl: %s\n", result(r));
+	r = syscall(SYS_socket, 40 /* AF_VSOCK */, SOCK_STREAM, 0);
+	printf("socket vsock: %s\n", result(r));
+	r = syscall(SYS_socket, 38 /* AF_ALG */, SOCK_SEQPACKET, 0);
+	printf("socket alg: %s\n", result(r));
+	r = syscall(SYS_personality, 0x0040000 /* ADDR_NO_RANDOMIZE */);
+	printf("personality no-randomize: %s\n", result(r));
+	r = syscall(SYS_clone3, &args, sizeof(args));
+	if (r == 0)
+		_exit(0);
+	if (r > 0)
+		waitpid((pid_t)r, NULL, 0);
+	printf("clone3 newuser: %s\n", result(r));
+	r = syscall(SYS_clone, CLONE_NEWUSER | SIGCHLD, NULL, NULL, NULL, 0);
+	if (r == 0)
+		_exit(0);
+	if (r > 0)
+		waitpid((pid_t)r, NULL, 0);
+	printf("clone newuser: %s\n", result(r));
+	r = syscall(SYS_syslog, 10 /* SYSLOG_ACTION_SIZE_BUFFER */, NULL, 0);
+	printf("syslog: %s\n", result(r));
+	return 0;
+}
+
+/* swapnode DIR N b|c MAJOR MINOR SECONDS: N regular files DIR/fI (4096
+ * 'x' bytes, then a hole up to 64 KiB), each swapped over and over
+ * (renameat2 RENAME_EXCHANGE) with a device node of MAJOR:MINOR, which the
+ * container cannot open itself: for host-side code that stats a name and
+ * opens it after to race. */
+static int cmd_swapnode(const char *dir, int n, const char *type, const char *maj, const char *min,
+			double seconds)
+{
+	char xs[4096], a[512], b[512];
+	double end = now() + seconds;
+
+	memset(xs, 'x', sizeof(xs));
+	mkdir(dir, 0755);
+	for (int i = 0; i < n; i++) {
+		int fd;
+
+		snprintf(a, sizeof(a), "%s/f%d", dir, i);
+		fd = open(a, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (fd < 0 || write(fd, xs, sizeof(xs)) != (ssize_t)sizeof(xs) || ftruncate(fd, 65536) < 0) {
+			printf("swapnode: %s: %s\n", a, result(-1));
+			return 1;
+		}
+		close(fd);
+		snprintf(b, sizeof(b), "%s/.n%d", dir, i);
+		if (mknod(b, (type[0] == 'b' ? S_IFBLK : S_IFCHR) | 0644, makedev(atoi(maj), atoi(min))) <
+		    0) {
+			printf("swapnode: mknod: %s\n", result(-1));
+			return 1;
+		}
+	}
+	printf("swapnode: ready\n");
+	while (now() < end)
+		for (int i = 0; i < n; i++) {
+			snprintf(a, sizeof(a), "%s/f%d", dir, i);
+			snprintf(b, sizeof(b), "%s/.n%d", dir, i);
+			syscall(SYS_renameat2, AT_FDCWD, a, AT_FDCWD, b, 2 /* RENAME_EXCHANGE */);
+		}
+	return 0;
+}
+
 /* Open for writing without writing: a read-only or masked path fails at
  * open, which is all the test needs to know. */
 static int cmd_openw(int argc, char **argv)
@@ -319,12 +417,18 @@ int main(int argc, char **argv)
 		return cmd_ptrace(argv[2]);
 	if (argc >= 2 && !strcmp(argv[1], "syscalls"))
 		return cmd_syscalls();
+	if (argc >= 2 && !strcmp(argv[1], "syscalls2"))
+		return cmd_syscalls2();
+	if (argc >= 8 && !strcmp(argv[1], "swapnode"))
+		return cmd_swapnode(argv[2], atoi(argv[3]), argv[4], argv[5], argv[6], atof(argv[7]));
 	if (argc >= 2 && !strcmp(argv[1], "openw"))
 		return cmd_openw(argc - 2, argv + 2);
 	if (argc >= 6 && !strcmp(argv[1], "mknod"))
 		return cmd_mknod(argv[2], argv[3], argv[4], argv[5]);
 	if (argc >= 2 && !strcmp(argv[1], "opendev"))
 		return cmd_opendev(argc - 2, argv + 2);
-	fprintf(stderr, "usage: probe fdscan|status|fdwrite|tty|ptrace|syscalls|openw|mknod|opendev ...\n");
+	fprintf(stderr,
+		"usage: probe "
+		"fdscan|status|fdwrite|tty|ptrace|syscalls|syscalls2|swapnode|openw|mknod|opendev ...\n");
 	return 2;
 }
