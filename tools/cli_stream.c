@@ -6,7 +6,9 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
@@ -105,6 +107,93 @@ int cli_write_all(int fd, const char *p, size_t n)
 		n -= (size_t)w;
 	}
 	return 0;
+}
+
+/* Copies until EOF; once the run ended (@r->ending), until the first idle
+ * 100 ms: a process of the container's left in the host's PID namespace
+ * (--pid host) may hold the pipe for good. */
+struct relay_arg {
+	struct cli_tty_relay *r;
+	int i;
+};
+
+static void *tty_relay_main(void *arg)
+{
+	struct relay_arg a = *(struct relay_arg *)arg;
+	int from = a.r->read_end[a.i];
+	char buf[16384];
+
+	free(arg);
+	for (;;) {
+		struct pollfd p = {.fd = from, .events = POLLIN};
+		int n = poll(&p, 1, 100);
+		ssize_t got;
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n == 0 && atomic_load(&a.r->ending))
+			break;
+		if (n <= 0)
+			continue;
+		got = read(from, buf, sizeof(buf));
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			break;
+		cli_write_all(a.i, buf, (size_t)got); /* a closed terminal only loses output */
+	}
+	return NULL;
+}
+
+int cli_tty_relay_start(struct cli_tty_relay *r)
+{
+	atomic_init(&r->ending, 0);
+	for (int i = 0; i < 3; i++) {
+		r->fd[i] = i;
+		r->read_end[i] = -1;
+	}
+	for (int i = 1; i <= 2; i++) {
+		struct relay_arg *a;
+		int p[2];
+
+		if (!isatty(i))
+			continue;
+		a = malloc(sizeof(*a));
+		if (!a || pipe2(p, O_CLOEXEC) < 0) {
+			free(a);
+			cli_tty_relay_end(r);
+			fprintf(stderr, "Error: relay the terminal: %s\n", strerror(errno));
+			return -1;
+		}
+		*a = (struct relay_arg){r, i};
+		r->read_end[i] = p[0];
+		r->fd[i] = p[1];
+		if (pthread_create(&r->thread[i], NULL, tty_relay_main, a) != 0) {
+			free(a);
+			close(p[0]);
+			close(p[1]);
+			r->read_end[i] = -1;
+			r->fd[i] = i;
+			cli_tty_relay_end(r);
+			fprintf(stderr, "Error: relay the terminal: cannot start a thread\n");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+void cli_tty_relay_end(struct cli_tty_relay *r)
+{
+	atomic_store(&r->ending, 1);
+	for (int i = 1; i <= 2; i++) {
+		if (r->read_end[i] < 0)
+			continue;
+		close(r->fd[i]);
+		pthread_join(r->thread[i], NULL);
+		close(r->read_end[i]);
+		r->read_end[i] = -1;
+		r->fd[i] = i;
+	}
 }
 
 static void do_resize(struct cli_session *s)

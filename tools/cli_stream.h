@@ -7,6 +7,7 @@
 #define ENGINE_TOOLS_CLI_STREAM_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 
 #include <engine.h>
 
@@ -26,6 +27,23 @@ struct cli_session {
 	engine_wait_result result;
 	int condition;
 };
+
+/* Our stdout and stderr as a container may have them: a terminal is never
+ * handed over (the container could read what the user types through it,
+ * change its modes, or TIOCSTI into it with CAP_SYS_ADMIN), so each one
+ * that is a terminal becomes a pipe copied to it by a thread of ours until
+ * cli_tty_relay_end(). */
+struct cli_tty_relay {
+	int fd[3];	 /* what the container gets for 0..2 (fd[0] unused) */
+	int read_end[3]; /* our ends of the pipes, -1 where no relay */
+	pthread_t thread[3];
+	atomic_int ending; /* the run is over: stop at the first idle poll */
+};
+/* Fill @r for stdout and stderr; -1 (error printed) on failure. */
+int cli_tty_relay_start(struct cli_tty_relay *r);
+/* Once the container is gone: close our write ends, let the threads copy
+ * what is left, join them. */
+void cli_tty_relay_end(struct cli_tty_relay *r);
 
 /* write(2) all of @p, retrying on EINTR; -1 on failure. */
 int cli_write_all(int fd, const char *p, size_t n);

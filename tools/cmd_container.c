@@ -594,9 +594,15 @@ static int cmd_run_or_create(int argc, char **argv, int create_only)
 	if (!create_only && !o.detach && o.rm && !o.interactive && !o.tty) {
 		/* The caller is the parent: no monitor, nothing left behind. */
 		engine_run_result *res = NULL;
+		struct cli_tty_relay relay;
 
-		engine_spec_set_stdio_fds(o.spec, -1, 1, 2);
+		if (cli_tty_relay_start(&relay) < 0) {
+			engine_spec_free(o.spec);
+			return EXIT_ENGINE;
+		}
+		engine_spec_set_stdio_fds(o.spec, -1, relay.fd[1], relay.fd[2]);
 		r = engine_run(ctx, o.spec, &res);
+		cli_tty_relay_end(&relay);
 		engine_spec_free(o.spec);
 		if (r < 0) {
 			status = status_of_error(res);

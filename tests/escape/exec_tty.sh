@@ -6,25 +6,6 @@
 # TIOCSTI then types only into its own pty.
 . "$(dirname "$0")/lib.sh"
 
-in_pty() { # in_pty CMD...: CMD with a new pty as its terminal; prints its output
-	/usr/bin/python3 - "$@" <<'PY'
-import os, pty, sys
-pid, fd = pty.fork()
-if pid == 0:
-    os.execvp(sys.argv[1], sys.argv[1:])
-out = b""
-while True:
-    try:
-        data = os.read(fd, 4096)
-    except OSError:
-        break
-    if not data:
-        break
-    out += data
-os.waitpid(pid, 0)
-sys.stdout.write(out.decode(errors="replace").replace("\r", ""))
-PY
-}
 engine="$ENGINE_BUILD/tools/engine --root $root --config $tmp/config.json"
 
 id=$(E run -d --network none $P busybox sleep 600)

@@ -42,6 +42,38 @@ no_markers() { # no_markers NAME
 	if [ -z "$found" ]; then ok "$1"; else fail "$1" "host markers written: $found"; rm -f "$tmp/marker"/*; fi
 }
 finish() { [ "$fails" -eq 0 ]; }
+# in_pty [-t TEXT] CMD...: CMD as a session leader whose controlling
+# terminal and stdio are a new pty; prints what it wrote. With -t, TEXT is
+# typed into the terminal once CMD printed "ready", and the last line says
+# whether the terminal still echoes.
+in_pty() {
+	/usr/bin/python3 - "$@" <<'PY'
+import os, pty, select, sys, termios
+args, text = sys.argv[1:], None
+if args[0] == "-t":
+    text, args = args[1].encode() + b"\n", args[2:]
+pid, fd = pty.fork()
+if pid == 0:
+    os.execvp(args[0], args)
+out = b""
+while select.select([fd], [], [])[0]:
+    try:
+        data = os.read(fd, 4096)
+    except OSError:
+        break
+    if not data:
+        break
+    out += data
+    if text and b"ready" in out:
+        os.write(fd, text)
+        text = None
+echo = termios.tcgetattr(fd)[3] & termios.ECHO
+os.waitpid(pid, 0)
+sys.stdout.write(out.decode(errors="replace").replace("\r", ""))
+if len(sys.argv) > 1 and sys.argv[1] == "-t":
+    sys.stdout.write("\nterminal echo: %s\n" % ("on" if echo else "off"))
+PY
+}
 
 cc=${CC:-cc}
 $cc -static -O2 -o "$tmp/probe" "$escape_src/probe.c" 2>"$tmp/cc.log" ||

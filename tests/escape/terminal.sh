@@ -4,30 +4,13 @@
 # share it: it runs in a session of its own, so /dev/tty does not open and
 # TIOCSTI on the terminal it was handed as stdin fails, which keeps it from
 # typing commands into the caller's shell. Checked for `run --rm`
-# (engine_run), `run -d` (the monitor) and `exec`.
+# (engine_run), `run -d` (the monitor) and `exec`. Nor is it handed the
+# terminal as stdout or stderr: `run --rm` without -i/-t gave the CLI's
+# fds 1 and 2 themselves, through which (or /proc/self/fd/1 reopened) the
+# container read what the user typed and turned the terminal's echo off
+# for good; it now gets pipes the CLI copies to the terminal.
 . "$(dirname "$0")/lib.sh"
 
-# in_pty CMD...: run CMD as a session leader whose controlling terminal and
-# stdio are a new pty; print what it wrote.
-in_pty() {
-	/usr/bin/python3 - "$@" <<'PY'
-import os, pty, sys
-pid, fd = pty.fork()
-if pid == 0:
-    os.execvp(sys.argv[1], sys.argv[1:])
-out = b""
-while True:
-    try:
-        data = os.read(fd, 4096)
-    except OSError:
-        break
-    if not data:
-        break
-    out += data
-os.waitpid(pid, 0)
-sys.stdout.write(out.decode(errors="replace").replace("\r", ""))
-PY
-}
 engine="$ENGINE_BUILD/tools/engine --root $root --config $tmp/config.json"
 
 out=$(in_pty $engine run --rm -i $P busybox /probe tty)
@@ -36,6 +19,15 @@ contains "run --rm: no controlling terminal" "open /dev/tty: ENXIO" "$out"
 # The CLI relays -i through a pipe (as docker does without -t), so the
 # container may not be handed the terminal at all; where it is, TIOCSTI fails.
 lacks "run --rm: no TIOCSTI succeeds" ": ok" "$(echo "$out" | grep TIOCSTI)"
+
+steal='stty -F /proc/self/fd/1 -echo 2>/dev/null; echo ready
+	read -t 3 x < /proc/self/fd/1 && echo "stole: $x"; read -t 1 x <&2 && echo "stole: $x"; ls -l /proc/self/fd/'
+out=$(in_pty -t typed-secret $engine run --rm --network none busybox sh -c "$steal")
+contains "run --rm: the container's output reaches the terminal" "ready" "$out"
+lacks "run --rm: stdout is not the caller's terminal" "1 -> /dev/pts" "$out"
+lacks "run --rm: stderr is not the caller's terminal" "2 -> /dev/pts" "$out"
+lacks "run --rm: what the user types is not read by the container" "stole:" "$out"
+contains "run --rm: the caller's terminal still echoes" "terminal echo: on" "$out"
 
 id=$(E run -d $P busybox sleep 600)
 out=$(in_pty $engine exec -i "$id" /probe tty)
