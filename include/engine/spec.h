@@ -19,7 +19,14 @@ typedef struct engine_spec engine_spec;
 #define ENGINE_NETWORK_HOST "host"     /**< the host's network namespace */
 #define ENGINE_NETWORK_BRIDGE "bridge" /**< the default bridge network (engine0) */
 
-/** Stdio modes for engine_spec_set_stdio(). */
+/**
+ * Stdio modes for engine_spec_set_stdio(). INHERIT and FDS hand the fds
+ * themselves to the container (as runc's pass-through mode does): one
+ * that is the user's terminal lets the container read what is typed into
+ * it and change its modes (and TIOCSTI into it with CAP_SYS_ADMIN). To
+ * show a container's output on a terminal, give it pipes and copy them,
+ * as `engine run` does.
+ */
 typedef enum engine_stdio_mode {
 	ENGINE_STDIO_DEFAULT = 0, /**< engine_run: capture; started containers: log files */
 	ENGINE_STDIO_INHERIT = 1, /**< the caller's fds 0, 1 and 2 */
