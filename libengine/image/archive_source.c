@@ -17,6 +17,7 @@
 #include "image/store.h"
 #include "util/cleanup.h"
 #include "util/json.h"
+#include "util/safepath.h"
 #include "util/str.h"
 
 /* Members up to this size stay in memory (manifests, configs, indexes,
@@ -323,15 +324,26 @@ out:
 
 /* --- directory sources ---------------------------------------------------- */
 
+/* Only a regular file is opened: the directory may be someone else's (a
+ * layout a container wrote into a volume), and a FIFO there hung the load
+ * for good, a device node had the host read (or rewind) a host device. */
 static int open_in_dir(engine__source *src, const char *name)
 {
-	struct open_how how = {.flags = O_RDONLY | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT};
-	int fd = (int)syscall(SYS_openat2, src->dirfd, name, &how, sizeof(how));
+	struct open_how how = {.flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT};
+	cleanup_close int pfd = (int)syscall(SYS_openat2, src->dirfd, name, &how, sizeof(how));
+	int fd;
 
 	/* Without openat2 the name is still clean of "..": links inside the
 	 * caller's own directory are followed as the caller would. */
-	if (fd < 0 && (errno == ENOSYS || errno == EPERM))
-		fd = openat(src->dirfd, name, O_RDONLY | O_CLOEXEC);
+	if (pfd < 0 && (errno == ENOSYS || errno == EPERM))
+		pfd = openat(src->dirfd, name, O_PATH | O_CLOEXEC);
+	if (pfd < 0)
+		return -1;
+	fd = engine__reopen_regular(pfd);
+	if (fd < 0) {
+		errno = -fd;
+		return -1;
+	}
 	return fd;
 }
 
@@ -339,6 +351,8 @@ static int dir_missing(engine__source *src, const char *name, int err)
 {
 	if (err == ENOENT || err == ENOTDIR)
 		return engine__error_set(ENGINE_EINVALID, 0, "%s: no such file in %s", name, src->path);
+	if (err == EINVAL)
+		return engine__error_set(ENGINE_EINVALID, 0, "%s in %s: not a regular file", name, src->path);
 	return engine__error_errno(err, "open %s in %s", name, src->path);
 }
 
