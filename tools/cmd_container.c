@@ -81,6 +81,13 @@ enum {
 	OPT_PULL,
 	OPT_PLATFORM,
 	OPT_PRIVILEGED,
+	OPT_SYSCTL,
+	OPT_GROUP_ADD,
+	OPT_DEVICE,
+	OPT_VOLUMES_FROM,
+	OPT_CPUSET_MEMS,
+	OPT_OOM_KILL_DISABLE,
+	OPT_LINK,
 };
 
 static const struct option run_longopts[] = {
@@ -139,6 +146,13 @@ static const struct option run_longopts[] = {
     {"pull", required_argument, NULL, OPT_PULL},
     {"platform", required_argument, NULL, OPT_PLATFORM},
     {"privileged", no_argument, NULL, OPT_PRIVILEGED},
+    {"sysctl", required_argument, NULL, OPT_SYSCTL},
+    {"group-add", required_argument, NULL, OPT_GROUP_ADD},
+    {"device", required_argument, NULL, OPT_DEVICE},
+    {"volumes-from", required_argument, NULL, OPT_VOLUMES_FROM},
+    {"cpuset-mems", required_argument, NULL, OPT_CPUSET_MEMS},
+    {"oom-kill-disable", no_argument, NULL, OPT_OOM_KILL_DISABLE},
+    {"link", required_argument, NULL, OPT_LINK},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -194,7 +208,14 @@ static const char run_options[] =
     "      --pull POLICY        pull the image before creating: missing (default), always, never\n"
     "      --platform OS/ARCH   the image's platform: this host's only (no emulation)\n"
     "      --privileged         all capabilities, no seccomp, the host's devices, no masked paths,\n"
-    "                           a writable /sys (what Docker's flag grants)\n";
+    "                           a writable /sys (what Docker's flag grants)\n"
+    "      --sysctl K=V         a namespaced kernel parameter (net.*, fs.mqueue.*, kernel.shm*...)\n"
+    "      --group-add GROUP    an extra group (name or gid) for the container's processes\n"
+    "      --device HOST[:CTR][:rwm]  a host device in the container's /dev\n"
+    "      --volumes-from CTR[:ro|rw]  the volumes and binds of another container\n"
+    "      --cpuset-mems LIST   memory nodes allowed (0-1)\n"
+    "      --oom-kill-disable   keep the OOM killer off the container (cgroup v1)\n"
+    "      --link CTR[:ALIAS]   resolve another container by ALIAS in /etc/hosts (legacy links)\n";
 
 static int security_opt(engine_spec *s, const char *opt)
 {
@@ -462,6 +483,27 @@ static int parse_run(int argc, char **argv, const char *cmd, struct run_opts *o)
 			break;
 		case OPT_PRIVILEGED:
 			r = engine_spec_set_privileged(s, 1);
+			break;
+		case OPT_SYSCTL:
+			r = engine_spec_add_sysctl(s, optarg);
+			break;
+		case OPT_GROUP_ADD:
+			r = engine_spec_add_group(s, optarg);
+			break;
+		case OPT_DEVICE:
+			r = engine_spec_add_device(s, optarg);
+			break;
+		case OPT_VOLUMES_FROM:
+			r = engine_spec_add_volumes_from(s, optarg);
+			break;
+		case OPT_CPUSET_MEMS:
+			r = engine_spec_set_cpuset_mems(s, optarg);
+			break;
+		case OPT_OOM_KILL_DISABLE:
+			r = engine_spec_set_oom_kill_disable(s, 1);
+			break;
+		case OPT_LINK:
+			r = engine_spec_add_link(s, optarg);
 			break;
 		case CLI_OPT_HELP:
 			return -2;

@@ -113,6 +113,15 @@ ENGINE_EXTERN int engine_spec_set_read_only(engine_spec *spec, int read_only);
 ENGINE_EXTERN int engine_spec_set_network(engine_spec *spec, const char *mode);
 /** Another name the container has on its user-defined network (--network-alias). */
 ENGINE_EXTERN int engine_spec_add_network_alias(engine_spec *spec, const char *alias);
+/**
+ * Docker's legacy link (--link "name[:alias]"): the container named (or an
+ * ID of at least 12 digits) resolves as its name and @p alias in this
+ * container's /etc/hosts while both are on one network, the default bridge
+ * included, and follows its address when it restarts. The other container
+ * must exist when this one is created or run (ENGINE_ENOTFOUND). No
+ * environment variables are made. ENGINE_EINVALID when malformed.
+ */
+ENGINE_EXTERN int engine_spec_add_link(engine_spec *spec, const char *link);
 /** A fixed IPv4 address on its user-defined network (--ip); NULL clears. ENGINE_EINVALID when malformed. */
 ENGINE_EXTERN int engine_spec_set_ip(engine_spec *spec, const char *ip);
 /**
@@ -299,6 +308,55 @@ ENGINE_EXTERN int engine_spec_set_tty_size(engine_spec *spec, unsigned rows, uns
  * /dev/null. ENGINE_EINVALID when @p stdin_once is set without @p open_stdin.
  */
 ENGINE_EXTERN int engine_spec_set_stdin(engine_spec *spec, int open_stdin, int stdin_once);
+
+/**
+ * A namespaced kernel parameter set in the container (docker run --sysctl
+ * "net.ipv4.ip_forward=1"; "net/ipv4/ip_forward=1" too), written under its
+ * /proc/sys before the command starts. As Docker's validation: only those
+ * the container's own namespaces scope are allowed: "net.*" (not with the
+ * host's network: ENGINE_EINVALID when the container is created or run),
+ * "fs.mqueue.*", kernel.msgmax, msgmnb, msgmni, sem, shmall, shmmax, shmmni,
+ * shm_rmid_forced. ENGINE_EINVALID for another key, a malformed key or a
+ * value with a newline; a key the kernel does not have fails the start.
+ */
+ENGINE_EXTERN int engine_spec_add_sysctl(engine_spec *spec, const char *sysctl);
+/**
+ * An extra group for the container's processes (docker run --group-add): a
+ * gid, or a name looked up in the image's /etc/group when the container
+ * starts (ENGINE_EINVALID then, as Docker's "Unable to find group").
+ * ENGINE_EINVALID for an empty or malformed value.
+ */
+ENGINE_EXTERN int engine_spec_add_group(engine_spec *spec, const char *group);
+/**
+ * A host device in the container (docker run --device
+ * "/dev/host[:/dev/in-container[:rwm]]"): a node with the host's type,
+ * numbers, mode and owner is made at the container path (default the host
+ * path), and the device cgroup lets that device through with the given
+ * permissions (default "rwm") on top of Docker's policy. The container path
+ * must lie under /dev. The host path is checked when the container is
+ * created or run: a missing one is ENGINE_ENOTFOUND, one that is no
+ * character or block device ENGINE_EINVALID. A rootless engine refuses
+ * devices (ENGINE_ENOTSUP). ENGINE_EINVALID for malformed values.
+ */
+ENGINE_EXTERN int engine_spec_add_device(engine_spec *spec, const char *device);
+/**
+ * The volumes and bind mounts of another container (docker run
+ * --volumes-from "name[:ro|:rw]"), taken when the container is created or
+ * run: the same volume (referenced, so it stays while used) or host path
+ * at the same destination, read-only as the other container has it unless
+ * ":ro" or ":rw" says otherwise; a destination the spec mounts itself keeps
+ * the spec's. ENGINE_ENOTFOUND then when there is no such container.
+ */
+ENGINE_EXTERN int engine_spec_add_volumes_from(engine_spec *spec, const char *from);
+/** Memory nodes the container may use, "0-1" or "0,2" (docker run --cpuset-mems). */
+ENGINE_EXTERN int engine_spec_set_cpuset_mems(engine_spec *spec, const char *mems);
+/**
+ * Keep the kernel's OOM killer off the container (docker run
+ * --oom-kill-disable): its tasks wait for memory at the limit instead.
+ * Only cgroup v1's memory controller has that switch: on a v2 host the
+ * container's creation or run fails with ENGINE_ENOTSUP.
+ */
+ENGINE_EXTERN int engine_spec_set_oom_kill_disable(engine_spec *spec, int disable);
 
 /**
  * Parse a Docker-style size ("64m", "1g", "512k", "1.5g", bytes) into

@@ -341,8 +341,9 @@ int engine__cgroup_limits_validate(const engine__cgroup_limits *l)
 		return engine__error_set(ENGINE_EINVALID, 0, "cpu period: needs a cpu quota");
 	if (l->pids < 0)
 		return engine__error_set(ENGINE_EINVALID, 0, "pids limit %lld: negative", (long long)l->pids);
-	if (l->minimal && (l->memory || l->memory_swap || l->cpu_shares || l->cpu_quota || l->cpu_period ||
-			   l->pids || l->cpuset_cpus || l->cpuset_mems || l->devices_allow_all))
+	if (l->minimal &&
+	    (l->memory || l->memory_swap || l->cpu_shares || l->cpu_quota || l->cpu_period || l->pids ||
+	     l->cpuset_cpus || l->cpuset_mems || l->devices_allow_all || l->oom_kill_disable))
 		return engine__error_set(ENGINE_EINVALID, 0, "a minimal cgroup takes no limits");
 	if ((l->cpuset_cpus && !*l->cpuset_cpus) || (l->cpuset_mems && !*l->cpuset_mems))
 		return engine__error_set(ENGINE_EINVALID, 0, "cpuset: empty cpu or memory node list");

@@ -52,6 +52,9 @@ typedef struct engine__cgroup_limits {
 	 * pts, tun), as for a privileged container. v1 applies the policy
 	 * through the devices controller, v2 through a BPF device program. */
 	bool devices_allow_all;
+	/* v1's memory.oom_control (docker run --oom-kill-disable); v2 has no
+	 * such switch: ENGINE_ENOTSUP there */
+	bool oom_kill_disable;
 	/* Instead of Docker's policy: these rules in order, over a cgroup that
 	 * starts allowing everything (v1 semantics; v2 gets the equivalent
 	 * BPF program, later rules winning). */

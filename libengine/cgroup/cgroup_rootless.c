@@ -130,6 +130,8 @@ static const char *first_limit(const engine__cgroup_limits *l)
 		return "cpuset";
 	if (l->pids)
 		return "pids limit";
+	if (l->oom_kill_disable)
+		return "oom kill disable";
 	return NULL;
 }
 

@@ -153,6 +153,8 @@ int engine__cgroup_v1_check(cg_host *h, const engine__cgroup_limits *l)
 {
 	if (l->memory && !has(h, CG_V1_MEMORY))
 		return missing("memory limit", CG_V1_MEMORY);
+	if (l->oom_kill_disable && !has(h, CG_V1_MEMORY))
+		return missing("oom kill disable", CG_V1_MEMORY);
 	if (l->memory_swap > 0 && !h->v1_has_memsw)
 		return engine__error_set(
 		    ENGINE_ENOTSUP, 0,
@@ -225,6 +227,8 @@ static int limits_apply(engine__cgroup *cg, const engine__cgroup_limits *l)
 				: wr_u64(cg, CG_V1_MEMORY, "memory.memsw.limit_in_bytes",
 					 (uint64_t)(l->memory_swap ? l->memory_swap : l->memory));
 	}
+	if (r == 0 && l->oom_kill_disable)
+		r = wr(cg, CG_V1_MEMORY, "memory.oom_control", "1");
 	if (r == 0 && l->cpu_shares)
 		r = wr_u64(cg, CG_V1_CPU, "cpu.shares", l->cpu_shares);
 	if (r == 0 && l->cpu_quota) {

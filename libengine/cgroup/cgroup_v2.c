@@ -168,6 +168,9 @@ int engine__cgroup_v2_check(cg_host *h, const engine__cgroup_limits *l)
 		return unavailable(h, "cpuset", "cpuset");
 	if (l->pids && !(h->v2_avail & CG_V2_PIDS))
 		return unavailable(h, "pids limit", "pids");
+	if (l->oom_kill_disable)
+		return engine__error_set(ENGINE_ENOTSUP, 0,
+					 "oom kill disable: cgroup v2 has no switch for the OOM killer");
 	return 0;
 }
 

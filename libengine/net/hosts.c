@@ -46,21 +46,65 @@ static bool on_network(json_object *eps, const char *cid, const char *netid)
 	return false;
 }
 
-/* The peer lines for @cid: every other endpoint on a user-defined network it is on. */
+/* @cid's --link entries ("name:alias"), from any endpoint of its. */
+static json_object *links_of(json_object *eps, const char *cid)
+{
+	for (size_t i = 0; i < json_object_array_length(eps); i++) {
+		json_object *ep = json_object_array_get_idx(eps, i);
+		json_object *l = engine__json_get_type(ep, "Links", json_type_array);
+
+		if (l && strcmp(engine__json_get_string(ep, "Container") ?: "", cid) == 0)
+			return l;
+	}
+	return NULL;
+}
+
+/* " alias name" for each of @links naming the peer @other (by name or an
+ * ID prefix), as Docker's legacy links write them; NULL when none does. */
+static char *link_names(json_object *links, const char *other, const char *name)
+{
+	char *names = NULL;
+
+	for (size_t k = 0; links && k < json_object_array_length(links); k++) {
+		const char *l = json_object_get_string(json_object_array_get_idx(links, k));
+		const char *colon = strchr(l, ':');
+		size_t n = colon ? (size_t)(colon - l) : strlen(l);
+		char *grown;
+
+		if (l[0] == '/')
+			l++, n--;
+		if (!((name && strlen(name) == n && strncmp(name, l, n) == 0) ||
+		      (n >= 12 && strncmp(other, l, n) == 0)))
+			continue;
+		grown = engine__strdup_printf("%s %s", names ? names : "", colon ? colon + 1 : "");
+		free(names);
+		names = grown;
+		if (!names)
+			return NULL;
+	}
+	return names;
+}
+
+/* The peer lines for @cid: every other endpoint on a user-defined network it
+ * is on, and those on the default bridge it links to (--link). */
 static int peer_lines(json_object *eps, const char *cid, char **out)
 {
+	json_object *links = links_of(eps, cid);
+
 	for (size_t i = 0; i < json_object_array_length(eps); i++) {
 		json_object *ep = json_object_array_get_idx(eps, i), *aliases;
 		const char *other = engine__json_get_string(ep, "Container") ?: "";
 		const char *net = engine__json_get_string(ep, "Network") ?: "";
 		const char *name = engine__json_get_string(ep, "Name");
-		cleanup_free char *names = NULL;
+		cleanup_free char *names = NULL, *linked = NULL;
 
-		if (strcmp(other, cid) == 0 ||
-		    json_object_get_boolean(json_object_object_get(ep, "Default")) ||
-		    !on_network(eps, cid, net))
+		if (strcmp(other, cid) == 0 || !on_network(eps, cid, net))
 			continue;
-		names = engine__strdup_printf("%s%s%.12s", name ? name : "", name ? " " : "", other);
+		linked = link_names(links, other, name);
+		if (!linked && json_object_get_boolean(json_object_object_get(ep, "Default")))
+			continue;
+		names = engine__strdup_printf("%s%s%.12s%s", name ? name : "", name ? " " : "", other,
+					      linked ? linked : "");
 		aliases = engine__json_get_type(ep, "Aliases", json_type_array);
 		for (size_t k = 0; names && aliases && k < json_object_array_length(aliases); k++) {
 			char *grown = engine__strdup_printf(

@@ -374,6 +374,8 @@ static int write_hosts(engine__net_sandbox *sb, const engine_spec *spec)
 	 * file is injected like any other, with no host file to keep. */
 	for (size_t i = 0; i < sb->n_att && !user; i++)
 		user = !sb->att[i].net->is_default;
+	/* --link on the default bridge: the linked containers are written in */
+	user = user || spec->links;
 	if (!user)
 		return 0;
 	r = engine__mkdir_p(sb->rundir, 0711);
@@ -423,6 +425,9 @@ static int register_locked(engine__net_sandbox *sb, const engine_spec *spec, con
 
 		if (!ep)
 			return engine__error_oom();
+		/* --link: names for peers in this container's hosts file (hosts.c) */
+		if (spec->links)
+			json_object_object_add(ep, "Links", engine__json_from_strv(spec->links));
 		json_object_array_add(eps, ep);
 	}
 	r = engine__net_state_save(sb->ctx, state);

@@ -287,6 +287,23 @@ static void write_files(int err_fd, const engine__plan *p)
 	}
 }
 
+/* --sysctl: the fresh /proc is the container's, and what it shows under
+ * /proc/sys/net, kernel.shm* and fs/mqueue belongs to the namespaces this
+ * process is in; only such keys get this far (spec_host.c). */
+static void write_sysctls(int err_fd, const engine__plan *p)
+{
+	for (size_t i = 0; i < p->n_sysctl; i++) {
+		int fd = open(p->sysctl_paths[i], O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+		size_t len = strlen(p->sysctl_values[i]);
+
+		if (fd < 0)
+			FAIL("open sysctl", p->sysctl_paths[i]);
+		if (write(fd, p->sysctl_values[i], len) != (ssize_t)len)
+			FAIL("write sysctl", p->sysctl_paths[i]);
+		close(fd);
+	}
+}
+
 /* "/proc/self/fd/N" for a mount(2) onto an fd. */
 static void fd_path(char *buf, size_t size, int fd)
 {
@@ -458,6 +475,7 @@ static void setup_rootfs(int err_fd, engine__plan *p)
 		do_mount(err_fd, "sysfs", "/sys", "sysfs",
 			 (p->sys_rw ? 0 : MS_RDONLY) | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
 	}
+	write_sysctls(err_fd, p);
 	attach_mounts(err_fd, p);
 	engine__child_mask_paths(err_fd, p);
 	if (p->read_only)

@@ -37,7 +37,7 @@ char *engine__container_dir(engine_context *ctx, const char *id)
 bool engine__limits_set(const engine__cgroup_limits *l)
 {
 	return l->memory || l->cpu_shares || l->cpu_quota || l->pids || l->cpuset_cpus || l->cpuset_mems ||
-	       l->devices_allow_all;
+	       l->devices_allow_all || l->oom_kill_disable;
 }
 
 void engine__cinfo_free(engine__cinfo *ci)

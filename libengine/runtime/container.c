@@ -293,6 +293,9 @@ ENGINE_EXTERN int engine_container_create(engine_context *ctx, const engine_spec
 	r = engine__spec_copy(spec, &resolved);
 	if (r < 0)
 		goto remove;
+	r = engine__spec_volumes_from_resolve(ctx, resolved);
+	if (r < 0)
+		goto remove;
 	r = engine__mounts_resolve(ctx, resolved, ci->config, ci->id, 0);
 	if (r < 0)
 		goto remove;

@@ -167,10 +167,30 @@ static int build_inspect(engine_container *c, json_object **out)
 	hc = json_object_new_object();
 	json_object_object_add(o, "HostConfig", hc);
 	{
-		static const char *const keys[] = {
-		    "Memory", "CpuShares", "PidsLimit",	 "ReadonlyRootfs", "NetworkMode",     "AutoRemove",
-		    "Init",   "CapAdd",	   "CapDrop",	 "CpusetCpus",	   "Ulimits",	      "RestartPolicy",
-		    "Dns",    "DnsSearch", "DnsOptions", "ExtraHosts",	   "PublishAllPorts", "Privileged"};
+		static const char *const keys[] = {"Memory",
+						   "CpuShares",
+						   "PidsLimit",
+						   "ReadonlyRootfs",
+						   "NetworkMode",
+						   "AutoRemove",
+						   "Init",
+						   "CapAdd",
+						   "CapDrop",
+						   "CpusetCpus",
+						   "Ulimits",
+						   "RestartPolicy",
+						   "Dns",
+						   "DnsSearch",
+						   "DnsOptions",
+						   "ExtraHosts",
+						   "PublishAllPorts",
+						   "Privileged",
+						   "Sysctls",
+						   "GroupAdd",
+						   "Devices",
+						   "VolumesFrom",
+						   "CpusetMems",
+						   "OomKillDisable"};
 
 		for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 			if (json_object_object_get_ex(spec, keys[i], &v))

@@ -46,6 +46,8 @@ void engine__plan_free(engine__plan *p)
 	engine__strv_free(p->env);
 	engine__strv_free(p->init_argv);
 	free(p->groups);
+	engine__strv_free(p->sysctl_paths);
+	engine__strv_free(p->sysctl_values);
 	free(p->rlimits);
 	engine__strv_free(p->owned);
 	free(p->home);
@@ -265,6 +267,10 @@ static int build_user(engine__plan *p, const engine_spec *spec, json_object *con
 		      const char *cdir)
 {
 	const char *user = spec->user ? spec->user : engine__json_get_string(config, "User");
+
+	/* --group-add for root: its groups from /etc/group, then the added ones */
+	if ((!user || !*user) && spec->group_add)
+		user = "0";
 	cleanup_strv char **dirs = NULL;
 	size_t n = engine__strv_len(layers);
 
@@ -541,6 +547,8 @@ int engine__plan_build(engine_context *ctx, const engine_spec *spec, json_object
 	if (r < 0)
 		goto fail;
 	if (spec->privileged && (r = engine__plan_privileged(p)) < 0)
+		goto fail;
+	if ((r = engine__plan_host(p, spec, layers, cdir)) < 0)
 		goto fail;
 	*out = p;
 	return 0;

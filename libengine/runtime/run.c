@@ -331,6 +331,9 @@ static bool needs_volumes(const engine_spec *spec, json_object *image_config)
 {
 	json_object *vols = engine__json_get_type(image_config, "Volumes", json_type_object);
 
+	/* another container's volumes; --link's containers checked there too */
+	if (spec->volumes_from || spec->links)
+		return true;
 	for (size_t i = 0; i < spec->n_mounts; i++)
 		if (spec->mounts[i].is_volume && !spec->mounts[i].src)
 			return true;
@@ -376,7 +379,9 @@ ENGINE_EXTERN int engine_run(engine_context *ctx, const engine_spec *spec, engin
 		resolved->out_fd = spec->out_fd;
 		resolved->err_fd = spec->err_fd;
 		resolved->cancel_fd = spec->cancel_fd;
-		r = engine__mounts_resolve(ctx, resolved, ci->config, ci->id, getpid());
+		r = engine__spec_volumes_from_resolve(ctx, resolved);
+		if (r == 0)
+			r = engine__mounts_resolve(ctx, resolved, ci->config, ci->id, getpid());
 		if (r < 0)
 			goto remove_dir;
 		spec = resolved;

@@ -97,6 +97,7 @@ struct engine_spec {
 	 * what goes into /etc/hosts and /etc/resolv.conf */
 	char *network;
 	char **net_aliases;
+	char **links; /* --link "name:alias" (alias = name when not given) */
 	char *ip;
 	char **ports;
 	bool publish_all;
@@ -149,7 +150,29 @@ struct engine_spec {
 	char **health_test;
 	int64_t health_interval, health_timeout, health_start_period;
 	int health_retries;
+	/* spec_host.c: what docker run takes from the host's kernel beyond
+	 * the default sandbox. sysctls "key=value" (key dotted as given),
+	 * group_add names or gids (resolved in the image's /etc/group at
+	 * start), devices "host:container:perms", volumes_from "ctr[:ro|rw]"
+	 * (turned into mounts at create), cpuset_mems, oom_kill_disable; the
+	 * device cgroup rules the devices add to Docker's policy. */
+	char **sysctls;
+	char **group_add;
+	char **devices;
+	char **volumes_from;
+	char *cpuset_mems;
+	bool oom_kill_disable;
+	engine__cgroup_device_rule *device_rules;
+	size_t n_device_rules;
 };
+
+/* spec_host.c */
+void engine__spec_host_free(engine_spec *spec);
+int engine__spec_host_to_json(const engine_spec *spec, json_object *o);
+int engine__spec_host_from_json(json_object *o, engine_spec *spec);
+/* The volumes_from entries as mounts of @spec (create, engine_run); the
+ * containers links name must exist. */
+int engine__spec_volumes_from_resolve(engine_context *ctx, engine_spec *spec);
 
 /* Parse Docker's --restart value into @name (>= 16 bytes) and @max. */
 int engine__restart_policy_parse(const char *policy, char *name, int *max);
@@ -316,6 +339,11 @@ typedef struct engine__plan {
 	engine__host_device *host_devices;
 	size_t n_host_devices;
 	bool sys_rw;
+	/* --sysctl: written under the container's /proc/sys once it is
+	 * mounted, before /proc/sys is made read-only (paths relative to it) */
+	char **sysctl_paths;
+	char **sysctl_values;
+	size_t n_sysctl;
 	char *hostname;
 	bool read_only;
 	bool net_none;
@@ -386,6 +414,8 @@ engine__plan *engine__plan_alloc(void);
  * security). @cdir is containers/<id>; @layers the lower dirs, lowest first. */
 int engine__plan_build(engine_context *ctx, const engine_spec *spec, json_object *image_config,
 		       char *const *layers, const char *cdir, const char *id, engine__plan **out);
+/* sysctls, added groups and devices into the plan (after its user). */
+int engine__plan_host(engine__plan *p, const engine_spec *spec, char *const *layers, const char *cdir);
 /* The overlay mount options for @layers (lowest first) and the container
  * dir @cdir's upper/work dirs, relative to *@cwd_out (NULL: absolute) so many
  * layers fit in a page. @read_only: no upper/work, the upper dir becomes the
@@ -424,6 +454,9 @@ int engine__resolve_argv(const engine_spec *spec, json_object *image_config, cha
  * a stack of directories (topmost first). */
 int engine__user_resolve(char *const *dirs_top_first, const char *user, uid_t *uid, gid_t *gid,
 			 gid_t **groups, size_t *n_groups, char **home);
+/* A group name or gid (--group-add) in the /etc/group of the container
+ * dir @cdir's upper layer over @layers (lowest first). */
+int engine__group_resolve(char *const *layers, const char *cdir, const char *name, gid_t *out);
 
 /* --- spawning --------------------------------------------------------- */
 

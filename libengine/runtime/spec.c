@@ -60,6 +60,7 @@ ENGINE_EXTERN void engine_spec_free(engine_spec *s)
 	engine__spec_health_free(s);
 	engine__strv_free(s->labels);
 	free(s->stop_signal);
+	engine__spec_host_free(s);
 	free(s);
 }
 
@@ -474,4 +475,11 @@ void engine__spec_limits(const engine_spec *s, engine__cgroup_limits *out)
 	out->cpuset_cpus = s->cpuset;
 	/* --privileged: every device, as the nodes in its /dev */
 	out->devices_allow_all = s->privileged;
+	out->cpuset_mems = s->cpuset_mems;
+	out->oom_kill_disable = s->oom_kill_disable;
+	/* --device: Docker's policy and these devices (spec_host.c) */
+	if (!s->privileged && s->n_device_rules) {
+		out->device_rules = s->device_rules;
+		out->n_device_rules = s->n_device_rules;
+	}
 }

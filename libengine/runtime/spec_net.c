@@ -11,6 +11,7 @@
 #include "net/net.h"
 #include "runtime/runtime.h"
 #include "util/json.h"
+#include "util/str.h"
 #include "util/strv.h"
 
 #define CHECK_SPEC(s)                                                                                        \
@@ -23,6 +24,7 @@ void engine__spec_net_free(engine_spec *s)
 {
 	free(s->network);
 	engine__strv_free(s->net_aliases);
+	engine__strv_free(s->links);
 	free(s->ip);
 	engine__strv_free(s->ports);
 	engine__strv_free(s->expose);
@@ -60,6 +62,33 @@ ENGINE_EXTERN int engine_spec_add_network_alias(engine_spec *s, const char *alia
 {
 	CHECK_SPEC(s);
 	return push_checked(&s->net_aliases, alias, "network alias");
+}
+
+ENGINE_EXTERN int engine_spec_add_link(engine_spec *s, const char *link)
+{
+	const char *colon = link ? strchr(link, ':') : NULL;
+	size_t n = colon ? (size_t)(colon - link) : (link ? strlen(link) : 0);
+	const char *name = link && link[0] == '/' ? link + 1 : link;
+	char *item;
+	int r;
+
+	CHECK_SPEC(s);
+	if (!link || n == 0 || !name[0] || name[0] == ':' ||
+	    (colon && (!colon[1] || strchr(colon + 1, ':'))) || strpbrk(name, " \t\n/"))
+		return engine__error_set(ENGINE_EINVALID, 0, "invalid link \"%s\": expected NAME[:ALIAS]",
+					 link ? link : "(null)");
+	item = colon ? strdup(name) : engine__strdup_printf("%s:%s", name, name);
+	if (!item)
+		return engine__error_oom();
+	/* the CLI sends a user network's links twice (HostConfig and endpoint) */
+	for (size_t i = 0; s->links && s->links[i]; i++)
+		if (strcmp(s->links[i], item) == 0) {
+			free(item);
+			return 0;
+		}
+	r = engine__strv_push(&s->links, item);
+	free(item);
+	return r;
 }
 
 ENGINE_EXTERN int engine_spec_set_ip(engine_spec *s, const char *ip)
@@ -150,6 +179,7 @@ int engine__spec_net_to_json(const engine_spec *s, json_object *o)
 {
 	if (engine__json_add_string(o, "NetworkMode", s->network ? s->network : ENGINE_NETWORK_NONE) < 0 ||
 	    engine__spec_add_strv(o, "Aliases", s->net_aliases) < 0 ||
+	    engine__spec_add_strv(o, "Links", s->links) < 0 ||
 	    engine__json_add_string(o, "IPAddress", s->ip) < 0 ||
 	    engine__spec_add_strv(o, "Publish", s->ports) < 0 ||
 	    engine__spec_add_strv(o, "ExposedPorts", s->expose) < 0 ||
@@ -172,6 +202,7 @@ int engine__spec_net_from_json(json_object *o, engine_spec *s)
 		return engine__error_oom();
 	s->net_host = mode && strcmp(mode, ENGINE_NETWORK_HOST) == 0;
 	if ((ip && !(s->ip = strdup(ip))) || engine__spec_get_strv(o, "Aliases", &s->net_aliases) < 0 ||
+	    engine__spec_get_strv(o, "Links", &s->links) < 0 ||
 	    engine__spec_get_strv(o, "Publish", &s->ports) < 0 ||
 	    engine__spec_get_strv(o, "ExposedPorts", &s->expose) < 0 ||
 	    engine__spec_get_strv(o, "ExtraHosts", &s->extra_hosts) < 0 ||

@@ -16,7 +16,10 @@
 #include "core/error.h"
 #include "runtime/runtime.h"
 #include "util/cleanup.h"
+#include "util/fs.h"
 #include "util/layers.h"
+#include "util/str.h"
+#include "util/strv.h"
 
 /* passwd and group are read whole: bounded, so an image cannot make the
  * engine allocate without limit. */
@@ -185,4 +188,46 @@ int engine__user_resolve(char *const *dirs, const char *spec, uid_t *uid_out, gi
 		*home_out = steal_ptr(home);
 	}
 	return 0;
+}
+
+int engine__group_resolve(char *const *layers, const char *cdir, const char *name, gid_t *out)
+{
+	cleanup_strv char **dirs = NULL;
+	cleanup_free char *group = NULL;
+	engine__layers *view = NULL;
+	unsigned long gid;
+	size_t n = engine__strv_len(layers);
+	int rc;
+
+	if (parse_id(name, &gid)) {
+		*out = (gid_t)gid;
+		return 0;
+	}
+	/* the container's writable layer over the image's, topmost first */
+	if (engine__strv_push_take(&dirs, engine__path_join(cdir, "upper")) < 0)
+		return ENGINE_ENOMEM;
+	for (size_t i = n; i-- > 0;)
+		if (engine__strv_push(&dirs, layers[i]) < 0)
+			return ENGINE_ENOMEM;
+	if ((rc = engine__layers_open(dirs, true, &view)) < 0)
+		return rc;
+	rc = read_etc(view, "group", &group);
+	engine__layers_free(view);
+	if (rc < 0)
+		return rc;
+	for (char *line = group, *next; line && *line; line = next) {
+		char *f[4];
+
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		if (split_fields(line, f, 4) >= 3 && strcmp(f[0], name) == 0 && parse_id(f[2], &gid)) {
+			*out = (gid_t)gid;
+			return 0;
+		}
+	}
+	/* EINVALID: the setting is wrong for this image (ENOTFOUND at a start
+	 * reads as a missing command to Docker's clients) */
+	return engine__error_set(ENGINE_EINVALID, 0,
+				 "unable to find group %s: no matching entries in group file", name);
 }

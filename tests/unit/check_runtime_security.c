@@ -188,6 +188,39 @@ START_TEST(test_runtime__rlimits_and_nnp)
 }
 END_TEST
 
+/* spec_host.c: each value checked where it is given, then applied. */
+START_TEST(test_runtime__host_settings)
+{
+	engine_spec *s = tr_spec(rootfs, SH("cat /proc/sys/kernel/shmmni; id -G; ls -l /dev/n0 | cut -c1"));
+	engine_run_result *res;
+
+	ck_assert_engine_error(engine_spec_add_sysctl(s, "kernel.hostname=x"), ENGINE_EINVALID,
+			       "kernel.hostname");
+	ck_assert_engine_error(engine_spec_add_sysctl(s, "vm/swappiness=1"), ENGINE_EINVALID,
+			       "vm.swappiness");
+	ck_assert_engine_error(engine_spec_add_sysctl(s, "net.ipv4"), ENGINE_EINVALID, "key=value");
+	ck_assert_engine_error(engine_spec_add_sysctl(s, "net/../kernel/x=1"), ENGINE_EINVALID, "invalid");
+	ck_assert_engine_error(engine_spec_add_sysctl(s, "net.x=1\n2"), ENGINE_EINVALID, "key=value");
+	ck_assert_engine_error(engine_spec_add_group(s, "a:b"), ENGINE_EINVALID, "a:b");
+	ck_assert_engine_error(engine_spec_add_device(s, "/dev/nonexistent-x"), ENGINE_ENOTFOUND,
+			       "/dev/nonexistent-x");
+	ck_assert_engine_error(engine_spec_add_device(s, "/dev/null:/tmp/null"), ENGINE_EINVALID,
+			       "under /dev");
+	ck_assert_engine_error(engine_spec_add_device(s, "/dev/null:/dev/null:rwx"), ENGINE_EINVALID,
+			       "invalid device");
+	ck_assert_engine_error(engine_spec_add_device(s, "relative"), ENGINE_EINVALID, "invalid device");
+	ck_assert_engine_error(engine_spec_add_volumes_from(s, "x:rx"), ENGINE_EINVALID, "x:rx");
+	ck_assert_engine_error(engine_spec_add_link(s, "a:b:c"), ENGINE_EINVALID, "a:b:c");
+	ck_assert_engine_error(engine_spec_set_cpuset_mems(s, "1-0"), ENGINE_EINVALID, "1-0");
+	ck_assert_engine_ok(engine_spec_add_sysctl(s, "kernel.shmmni=1234"));
+	ck_assert_engine_ok(engine_spec_add_group(s, "4321"));
+	ck_assert_engine_ok(engine_spec_add_device(s, "/dev/null:/dev/n0:r"));
+	res = run(s);
+	ck_assert_str_eq(res->stdout_data, "1234\n0 4321\nc\n");
+	engine_run_result_free(res);
+}
+END_TEST
+
 START_TEST(test_runtime__network_host)
 {
 	engine_spec *s = tr_spec(rootfs, SH("ls /sys/class/net | wc -l"));
@@ -302,6 +335,7 @@ static Suite *runtime_security_suite(void)
 	tcase_add_test(tc, test_runtime__seccomp);
 	tcase_add_test(tc, test_runtime__caps);
 	tcase_add_test(tc, test_runtime__rlimits_and_nnp);
+	tcase_add_test(tc, test_runtime__host_settings);
 	tcase_add_test(tc, test_runtime__network_host);
 	tcase_add_test(tc, test_runtime__no_leaks);
 	suite_add_tcase(s, tc);

@@ -529,6 +529,102 @@ static void resources(struct cctx *cc, json_object *hc)
 	}
 }
 
+/* Devices: [{PathOnHost, PathInContainer, CgroupPermissions}]. */
+static void devices(struct cctx *cc, json_object *hc)
+{
+	json_object *a = field(hc, "Devices");
+
+	if (!want(cc, a, json_type_array, "HostConfig.Devices"))
+		return;
+	for (size_t i = 0; i < json_object_array_length(a) && !cc->failed; i++) {
+		json_object *d = json_object_array_get_idx(a, i);
+		const char *host = str_field(cc, d, "PathOnHost", "HostConfig.Devices.PathOnHost");
+		const char *ctr =
+		    field(d, "PathInContainer")
+			? str_field(cc, d, "PathInContainer", "HostConfig.Devices.PathInContainer")
+			: "";
+		const char *perms =
+		    field(d, "CgroupPermissions")
+			? str_field(cc, d, "CgroupPermissions", "HostConfig.Devices.CgroupPermissions")
+			: "";
+		char spec[8192];
+
+		if (cc->failed)
+			break;
+		if (!host || !*host) {
+			fail(cc, 400, "%s: PathOnHost is required%s", "HostConfig.Devices", NULL);
+			break;
+		}
+		snprintf(spec, sizeof(spec), "%s:%s:%s", host, ctr && *ctr ? ctr : host,
+			 perms && *perms ? perms : "rwm");
+		/* dockerd's words for a device it cannot find, without a field name */
+		if (engine_spec_add_device(cc->spec, spec) < 0)
+			fail(cc, 400, "%s%s", engine_error_last()->message, NULL);
+	}
+}
+
+/* What a container takes from the host's kernel beyond the default sandbox:
+ * sysctls, extra groups, devices, another container's volumes, memory nodes
+ * and the OOM killer switch (the library's engine_spec_* for each). */
+static void host_kernel(struct cctx *cc, json_object *hc)
+{
+	engine_strarray a;
+	json_object *v;
+	const char *s;
+
+	if ((v = field(hc, "Sysctls")) && want(cc, v, json_type_object, "HostConfig.Sysctls")) {
+		json_object_object_foreach(v, k, val)
+		{
+			char item[4096];
+
+			if (cc->failed)
+				break;
+			if (!json_object_is_type(val, json_type_string)) {
+				fail(cc, 400, "%s: the value of \"%s\" must be a string",
+				     "HostConfig.Sysctls", k);
+				break;
+			}
+			snprintf(item, sizeof(item), "%s=%s", k, json_object_get_string(val));
+			check(cc, engine_spec_add_sysctl(cc->spec, item), "HostConfig.Sysctls");
+		}
+	}
+	if (strv_field(cc, hc, "GroupAdd", "HostConfig.GroupAdd", &a) > 0) {
+		for (size_t i = 0; i < a.count && !cc->failed; i++)
+			check(cc, engine_spec_add_group(cc->spec, a.strings[i]), "HostConfig.GroupAdd");
+		engine_strarray_dispose(&a);
+	}
+	devices(cc, hc);
+	if (strv_field(cc, hc, "VolumesFrom", "HostConfig.VolumesFrom", &a) > 0) {
+		for (size_t i = 0; i < a.count && !cc->failed; i++) {
+			char name[512];
+			engine_container *c = NULL;
+
+			snprintf(name, sizeof(name), "%.*s", (int)strcspn(a.strings[i], ":"), a.strings[i]);
+			/* dockerd's words; a 400, not its 404, which clients
+			 * answer by pulling the image */
+			if (engine_container_open(cc->ctx, name, &c) < 0)
+				fail(cc, 400, "No such container: %s%s", name, NULL);
+			engine_container_free(c);
+			if (!cc->failed)
+				check(cc, engine_spec_add_volumes_from(cc->spec, a.strings[i]),
+				      "HostConfig.VolumesFrom");
+		}
+		engine_strarray_dispose(&a);
+	}
+	if (field(hc, "CpusetMems") && (s = str_field(cc, hc, "CpusetMems", "HostConfig.CpusetMems")) && *s)
+		check(cc, engine_spec_set_cpuset_mems(cc->spec, s), "HostConfig.CpusetMems");
+	if (field(hc, "OomKillDisable") &&
+	    bool_field(cc, hc, "OomKillDisable", "HostConfig.OomKillDisable")) {
+		check(cc, engine_spec_set_oom_kill_disable(cc->spec, 1), "HostConfig.OomKillDisable");
+		if (!(field(hc, "Memory") && json_object_get_int64(field(hc, "Memory")) > 0))
+			json_object_array_add(
+			    cc->warnings,
+			    json_object_new_string("OOM killer is disabled for the container, but no memory "
+						   "limit is set, this can result in the system running out "
+						   "of resources."));
+	}
+}
+
 static void host_config(struct cctx *cc, json_object *hc)
 {
 	engine_strarray caps;
@@ -634,16 +730,10 @@ static void host_config(struct cctx *cc, json_object *hc)
 		fail(cc, 400, "%s: invalid value \"%s\"", "HostConfig.CgroupnsMode", s);
 	if (field(hc, "Privileged") && bool_field(cc, hc, "Privileged", "HostConfig.Privileged"))
 		check(cc, engine_spec_set_privileged(cc->spec, 1), "Privileged");
-	unsupported(cc, hc, "Devices", "device passthrough");
+	host_kernel(cc, hc);
 	unsupported(cc, hc, "DeviceRequests", "device requests");
-	unsupported(cc, hc, "Sysctls", "sysctls");
-	unsupported(cc, hc, "VolumesFrom", "volumes from other containers");
-	unsupported(cc, hc, "Links", "legacy links");
-	unsupported(cc, hc, "GroupAdd", "supplementary groups");
-	unsupported(cc, hc, "OomKillDisable", "disabling the OOM killer");
 	unsupported(cc, hc, "CgroupParent",
 		    "a per-container cgroup parent (set cgroup-parent in daemon.json)");
-	unsupported(cc, hc, "CpusetMems", "memory node sets");
 	unsupported(cc, hc, "StorageOpt", "storage options");
 	unsupported(cc, hc, "VolumeDriver", "volume drivers");
 }

@@ -181,9 +181,7 @@ static int endpoint_check(struct neterr *e, const char *net, json_object *ep)
 		if (!ok)
 			return nfail(e, 400, "NetworkingConfig.EndpointsConfig.%s: unknown field \"%s\"", net,
 				     k);
-		if ((strcmp(k, "Links") == 0 || strcmp(k, "MacAddress") == 0 ||
-		     strcmp(k, "DriverOpts") == 0) &&
-		    is_set(v))
+		if ((strcmp(k, "MacAddress") == 0 || strcmp(k, "DriverOpts") == 0) && is_set(v))
 			return nfail(e, 400,
 				     "NetworkingConfig.EndpointsConfig.%s.%s: not supported by this engine",
 				     net, k);
@@ -214,7 +212,36 @@ static int network_exists(struct neterr *e, engine_context *ctx, const char *net
 	return ncheck(e, r, "network");
 }
 
-static int primary_endpoint(struct neterr *e, engine_spec *spec, const char *net, json_object *ep)
+/* Legacy links ("name[:alias]", HostConfig.Links or an endpoint's Links):
+ * the container must exist. A 400 rather than dockerd's 404, which clients
+ * answer by pulling the image. */
+static int add_links(struct neterr *e, engine_context *ctx, engine_spec *spec, json_object *a,
+		     const char *what)
+{
+	if (!a)
+		return 0;
+	if (!json_object_is_type(a, json_type_array))
+		return nfail(e, 400, "%s: expected an array of strings", what);
+	for (size_t i = 0; i < json_object_array_length(a); i++) {
+		const char *l = json_object_get_string(json_object_array_get_idx(a, i));
+		engine_container *c = NULL;
+		char name[512];
+
+		if (!json_object_is_type(json_object_array_get_idx(a, i), json_type_string))
+			return nfail(e, 400, "%s: expected an array of strings", what);
+		l += l[0] == '/';
+		snprintf(name, sizeof(name), "%.*s", (int)strcspn(l, ":"), l);
+		if (engine_container_open(ctx, name, &c) < 0)
+			return nfail(e, 400, "could not get container for %s", name);
+		engine_container_free(c);
+		if (ncheck(e, engine_spec_add_link(spec, l), what) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int primary_endpoint(struct neterr *e, engine_context *ctx, engine_spec *spec, const char *net,
+			    json_object *ep)
 {
 	json_object *aliases = jget(ep, "Aliases");
 	const char *ip = jget_str(jget(ep, "IPAMConfig"), "IPv4Address");
@@ -230,7 +257,8 @@ static int primary_endpoint(struct neterr *e, engine_spec *spec, const char *net
 			     "%s: user specified IP address is supported on user defined networks only",
 			     "NetworkingConfig.EndpointsConfig");
 	if (each_string(e, spec, ep, "Aliases", "NetworkingConfig.EndpointsConfig.Aliases",
-			engine_spec_add_network_alias) < 0)
+			engine_spec_add_network_alias) < 0 ||
+	    add_links(e, ctx, spec, jget(ep, "Links"), "NetworkingConfig.EndpointsConfig.Links") < 0)
 		return -1;
 	return ip && *ip
 		   ? ncheck(e, engine_spec_set_ip(spec, ip), "NetworkingConfig.EndpointsConfig.IPAMConfig")
@@ -295,7 +323,8 @@ int netconfig_apply(engine_context *ctx, engine_spec *spec, json_object *body, j
 	if (each_string(e, spec, hc, "Dns", "HostConfig.Dns", engine_spec_add_dns) < 0 ||
 	    each_string(e, spec, hc, "DnsSearch", "HostConfig.DnsSearch", engine_spec_add_dns_search) < 0 ||
 	    each_string(e, spec, hc, "DnsOptions", "HostConfig.DnsOptions", engine_spec_add_dns_option) < 0 ||
-	    each_string(e, spec, hc, "ExtraHosts", "HostConfig.ExtraHosts", add_host) < 0)
+	    each_string(e, spec, hc, "ExtraHosts", "HostConfig.ExtraHosts", add_host) < 0 ||
+	    add_links(e, ctx, spec, jget(hc, "Links"), "HostConfig.Links") < 0)
 		return -1;
 	if (eps && !json_object_is_type(eps, json_type_object))
 		return nfail(e, 400, "%s: expected an object", "NetworkingConfig.EndpointsConfig");
@@ -305,8 +334,11 @@ int netconfig_apply(engine_context *ctx, engine_spec *spec, json_object *body, j
 			if (endpoint_check(e, name, ep) < 0)
 				return -1;
 			if (strcmp(netconfig_mode_network(name), net) == 0) {
-				if (primary_endpoint(e, spec, net, ep) < 0)
+				if (primary_endpoint(e, ctx, spec, net, ep) < 0)
 					return -1;
+			} else if (is_set(jget(ep, "Links"))) {
+				return nfail(e, 400, "NetworkingConfig.EndpointsConfig.%s.Links: %s", name,
+					     "links only on the container's own network");
 			} else if (!bridged || strcmp(net, "bridge") == 0) {
 				return nfail(e, 400,
 					     "%s: container cannot be connected to network \"%s\" with "
