@@ -176,7 +176,11 @@ ENGINE_EXTERN int engine_image_remove_options_init(engine_image_remove_options *
 /**
  * Untag @p ref, and delete the image once no tag is left, like `docker rmi`.
  * @p report (may be NULL) receives Docker's lines ("Untagged: busybox:latest",
- * "Deleted: sha256:..."). Layers still used by other images stay.
+ * "Deleted: sha256:..."). Layers still used by other images stay. As
+ * dockerd: an image another names as its parent (a build's steps) is only
+ * untagged when named by a tag, and named by ID it is ENGINE_EBUSY even
+ * forced; deleting an image also deletes its parents that are left with no
+ * tag, no other child and no container.
  * ENGINE_EBUSY when a container uses the image (unless forced).
  */
 ENGINE_EXTERN int engine_image_remove(engine_context *ctx, const char *ref,

@@ -1,7 +1,9 @@
 /*
  * `docker rmi` semantics: untag a reference; delete the image once it has no
- * tag left (or when named by ID), unless a container uses it; then remove
- * the layers and blobs no other image needs.
+ * tag left (or when named by ID), unless a container uses it or another
+ * image names it as its parent (a build's steps do); then its parents that
+ * nothing else keeps (untagged, childless, unused), as dockerd prunes them;
+ * then the layers and blobs no other image needs.
  */
 #include "config.h"
 
@@ -36,6 +38,39 @@ static bool used_by_container(engine_context *ctx, const char *id)
 	for (size_t i = 0; used[i]; i++)
 		if (!strcmp(used[i], id))
 			return true;
+	return false;
+}
+
+/* The image's parent (inspect's "Parent"), "" when none. */
+static void parent_of(engine_context *ctx, const char *id, char out[ENGINE__DIGEST_LEN + 1])
+{
+	cleanup_json json_object *config = NULL;
+	const char *p;
+
+	out[0] = '\0';
+	if (engine__image_config(ctx, id, &config) == 0 && (p = engine__json_get_string(config, "parent")) &&
+	    strlen(p) == ENGINE__DIGEST_LEN)
+		memcpy(out, p, ENGINE__DIGEST_LEN + 1);
+	engine_error_clear();
+}
+
+/* Whether another image names @id as its parent. */
+static bool has_children(engine_context *ctx, const char *id)
+{
+	cleanup_strv char **ids = NULL;
+	char parent[ENGINE__DIGEST_LEN + 1];
+
+	if (engine__image_ids(ctx, &ids) < 0) {
+		engine_error_clear();
+		return false;
+	}
+	for (size_t i = 0; ids[i]; i++) {
+		if (strcmp(ids[i], id) == 0)
+			continue;
+		parent_of(ctx, ids[i], parent);
+		if (strcmp(parent, id) == 0)
+			return true;
+	}
 	return false;
 }
 
@@ -75,7 +110,7 @@ ENGINE_EXTERN int engine_image_remove(engine_context *ctx, const char *ref,
 	cleanup_strv char **lines = calloc(1, sizeof(char *)), **tags = NULL;
 	cleanup_free char *norm = NULL;
 	engine_image_remove_options o = ENGINE_IMAGE_REMOVE_OPTIONS_INIT;
-	char id[ENGINE__DIGEST_LEN + 1], short_id[13];
+	char id[ENGINE__DIGEST_LEN + 1], parent[ENGINE__DIGEST_LEN + 1], short_id[13];
 	bool force, by_tag = false;
 	int r;
 
@@ -111,6 +146,13 @@ ENGINE_EXTERN int engine_image_remove(engine_context *ctx, const char *ref,
 		if (tags[1] || in_use)
 			goto done; /* other tags, or a container, keep the image */
 	} else {
+		/* a hard conflict, as dockerd's: even forced */
+		if (has_children(ctx, id))
+			return engine__error_set(
+			    ENGINE_EBUSY, 0,
+			    "conflict: unable to delete %s (cannot be forced) - image has "
+			    "dependent child images",
+			    short_id);
 		if (tags[0] && tags[1] && !force)
 			return engine__error_set(
 			    ENGINE_EBUSY, 0,
@@ -132,9 +174,25 @@ ENGINE_EXTERN int engine_image_remove(engine_context *ctx, const char *ref,
 		if (in_use)
 			goto done;
 	}
+	if (by_tag && has_children(ctx, id))
+		goto done; /* dockerd's quiet untag: a parent stays while children do */
+	/* Its parents that nothing else keeps go too (dockerd's prune), each
+	 * read before its child's record (and maybe config blob) goes. */
+	parent_of(ctx, id, parent);
 	r = delete_image(ctx, id, &lines);
 	if (r < 0)
 		return engine__error_wrap("remove image %s", short_id);
+	while (parent[0]) {
+		cleanup_strv char **ptags = NULL;
+
+		memcpy(id, parent, sizeof(parent));
+		parent_of(ctx, id, parent);
+		if (engine__tags_of(ctx, id, &ptags) < 0 || ptags[0] || has_children(ctx, id) ||
+		    used_by_container(ctx, id) || delete_image(ctx, id, &lines) < 0) {
+			engine_error_clear();
+			break;
+		}
+	}
 done:
 	if (report)
 		engine__strv_to_report(steal_ptr(lines), report);

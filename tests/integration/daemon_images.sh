@@ -38,6 +38,30 @@ D build -f "$root/ctx/Dockerfile.bad" "$root/ctx" >"$root/build" 2>&1; check "fa
 grep -q "returned a non-zero code: 7" "$root/build"; check "failed build message" 0 $?
 D rmi bimg:1 >/dev/null
 
+# rmi of a parent (dockerd's rules): by tag it only untags, by ID it is a
+# hard 409 even forced; removing the child then takes the untagged parent.
+mkdir -p "$root/p" "$root/c"
+printf 'FROM busybox\nRUN echo a >/a\n' >"$root/p/Dockerfile"
+D build -q -t par:1 "$root/p" >/dev/null 2>&1
+printf 'FROM par:1\nRUN echo b >/b\n' >"$root/c/Dockerfile"
+D build -q -t chi:1 "$root/c" >/dev/null 2>&1
+pid=$(D inspect -f '{{.Id}}' par:1)
+check "child's parent" "$pid" "$(D inspect -f '{{.Parent}}' chi:1)"
+D rmi "$pid" 2>"$root/err"; check "rmi of a parent by ID fails" 1 $?
+short=$(echo "${pid#sha256:}" | cut -c1-12)
+check "parent conflict message" \
+	"Error response from daemon: conflict: unable to delete $short (cannot be forced) - image has dependent child images" \
+	"$(cat "$root/err")"
+D rmi -f "$pid" >/dev/null 2>&1; check "even forced" 1 $?
+code=$(curl -s -o "$root/out" -w '%{http_code}' --unix-socket "$sock" -X DELETE "http://d/v1.41/images/$pid")
+check "a 409" 409 "$code"
+check "rmi of a parent by tag untags only" '[{"Untagged":"par:1"}]' \
+	"$(curl -s --unix-socket "$sock" -X DELETE http://d/v1.41/images/par:1)"
+check "the parent stays" "$pid" "$(D inspect -f '{{.Id}}' "$pid" 2>&1)"
+D rmi chi:1 >"$root/out" 2>&1; check "rmi of the child" 0 $?
+grep -q "Deleted: $pid" "$root/out"; check "takes the untagged parent along" 0 $?
+D inspect "$pid" >/dev/null 2>&1; check "parent gone" 1 $?
+
 if command -v docker-registry >/dev/null; then
 	port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 	cat >"$root/reg.yml" <<YML
