@@ -47,6 +47,21 @@ if command -v script >/dev/null; then
 	check "exec -it in a terminal: its own pty, the status" 4 $?
 fi
 C rm -f ex >/dev/null
+# run -i / -t: stdin relayed on the attach connection, its end closes the
+# container's stdin (StdinOnce), the pty's output raw
+check "run -i piped" "hello world" "$(printf 'hello\nworld\n' | C run -i --rm --network none busybox sh -c 'cat | tr "\n" " " | sed "s/ $//"')"
+check "run -i, the status" 6 "$(echo x | C run -i --rm --network none busybox sh -c 'read v; [ "$v" = x ] && exit 6'; echo $?)"
+check "run without -i reads nothing" "" "$(echo lost | C run --rm --network none busybox cat)"
+check "run -t: a pty" "/dev/pts/0" "$(C run -t --rm --network none busybox tty | tr -d '\r')"
+echo x | C run -it --rm --network none busybox true 2>"$root/err"; check "run -it without a terminal fails" 125 $?
+grep -q "the input device is not a TTY" "$root/err"; check "its message" 0 $?
+if command -v script >/dev/null; then
+	script -qec "$ENGINE -H unix://$sock run -it --rm --network none busybox sh -c '[ -t 0 ] && [ \"\$(tty)\" = /dev/pts/0 ] && exit 4; exit 5'" \
+		/dev/null </dev/null >/dev/null
+	check "run -it in a terminal: its own pty, the status" 4 $?
+fi
+C run --rm --network none --sysctl net.ipv4.ip_forward=1 --group-add 77 busybox sh -c 'cat /proc/sys/net/ipv4/ip_forward; id -G' >"$root/out" 2>&1
+check "run --sysctl --group-add through the daemon" "1 0 10 77" "$(tr '\n' ' ' <"$root/out" | sed 's/ $//')"
 check "ENGINE_HOST" "hi" "$(ENGINE_HOST="unix://$sock" timeout 60 "$ENGINE" run --rm --network none busybox echo hi)"
 "$ENGINE" -H "unix://$root/nosuch.sock" ps 2>"$root/err"; check "no daemon fails" 1 $?
 grep -q "Cannot connect" "$root/err"; check "no daemon message" 0 $?

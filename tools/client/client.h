@@ -23,8 +23,19 @@ extern struct client_opts client_opts;
 
 /* Run a client command (argv[0] is its name); 127 when unknown. */
 int client_dispatch(int argc, char **argv);
-/* engine -H ADDR exec (exec.c). */
+/* engine -H ADDR exec (exec.c) and run (run.c). */
 int client_exec(int argc, char **argv);
+int client_run(int argc, char **argv);
+/* POST /containers/{id}/wait[?condition=]: the exit status, -1 after a
+ * message (commands.c). */
+int client_wait(const char *id, const char *condition);
+/* Relay an attached stream until the daemon ends it (exec.c): output to
+ * stdout/stderr (8-byte frames unless @tty), stdin in with @use_stdin (its
+ * end half-closes the connection), with @tty the terminal raw and its size
+ * sent to @base's resize endpoint ("/exec/ID", "/containers/ID") at the
+ * start and on SIGWINCH. */
+struct client_stream;
+void client_relay(struct client_stream *s, bool tty, bool use_stdin, const char *base);
 
 /* A request with an optional JSON body. Returns the HTTP status (the body,
  * NUL-terminated, in *out, freed by the caller), or -1 with a message

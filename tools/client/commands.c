@@ -1,6 +1,6 @@
 /*
  * Client commands (engine -H ADDR ...): version, ps, images, inspect, logs,
- * start, stop, kill, rm, wait, run, port and exec (exec.c), with Docker's
+ * start, stop, kill, rm, wait, port, run (run.c) and exec (exec.c), with Docker's
  * flags and exit codes, as requests to the daemon's Docker Engine API.
  */
 #define _GNU_SOURCE
@@ -281,7 +281,7 @@ static int cmd_rm(int argc, char **argv)
 }
 
 /* POST wait; the exit status, or -1. */
-static int wait_for(const char *id, const char *condition)
+int client_wait(const char *id, const char *condition)
 {
 	char path[1024], *body = NULL;
 	json_object *o, *v;
@@ -306,7 +306,7 @@ static int cmd_wait(int argc, char **argv)
 	int status = 0;
 
 	for (int i = 1; i < argc; i++) {
-		int code = wait_for(argv[i], NULL);
+		int code = client_wait(argv[i], NULL);
 
 		if (code < 0)
 			status = 1;
@@ -314,49 +314,6 @@ static int cmd_wait(int argc, char **argv)
 			printf("%d\n", code);
 	}
 	return status;
-}
-
-/* -p [IP:][HOST_PORT:]CONTAINER_PORT[/PROTO] into PortBindings and
- * ExposedPorts, as the docker CLI sends them (no ranges here). */
-static int publish(json_object *body, json_object *hc, const char *spec)
-{
-	char buf[256], key[64], *f[3], *p = buf, *proto;
-	json_object *pb, *ep, *list, *b;
-	size_t n = 0;
-
-	snprintf(buf, sizeof(buf), "%s", spec);
-	if ((proto = strchr(buf, '/')))
-		*proto++ = '\0';
-	while (n < 3 && p) {
-		f[n++] = p;
-		if ((p = strchr(p, ':')))
-			*p++ = '\0';
-	}
-	if (p || !*f[n - 1] || strchr(spec, '-') || atoi(f[n - 1]) <= 0) {
-		fprintf(stderr,
-			"invalid port \"%s\": want [IP:][HOST_PORT:]CONTAINER_PORT[/tcp|udp] (no ranges)\n",
-			spec);
-		return -1;
-	}
-	snprintf(key, sizeof(key), "%.16s/%.16s", f[n - 1], proto && *proto ? proto : "tcp");
-	if (!json_object_object_get_ex(hc, "PortBindings", &pb)) {
-		pb = json_object_new_object();
-		json_object_object_add(hc, "PortBindings", pb);
-	}
-	if (!json_object_object_get_ex(body, "ExposedPorts", &ep)) {
-		ep = json_object_new_object();
-		json_object_object_add(body, "ExposedPorts", ep);
-	}
-	json_object_object_add(ep, key, json_object_new_object());
-	if (!json_object_object_get_ex(pb, key, &list)) {
-		list = json_object_new_array();
-		json_object_object_add(pb, key, list);
-	}
-	b = json_object_new_object();
-	json_object_object_add(b, "HostIp", json_object_new_string(n == 3 ? f[0] : ""));
-	json_object_object_add(b, "HostPort", json_object_new_string(n >= 2 ? f[n - 2] : ""));
-	json_object_array_add(list, b);
-	return 0;
 }
 
 /* docker port CTR [PORT[/PROTO]]: from inspect's NetworkSettings.Ports. */
@@ -404,185 +361,13 @@ static int cmd_port(int argc, char **argv)
 	return 0;
 }
 
-/* run's flags and operands as a create request's body (owned by the
- * caller); NULL after a usage message. */
-static json_object *run_body(int argc, char **argv, const char **name, bool *rm, bool *detach)
-{
-	static const struct option opts[] = {
-	    {"rm", no_argument, NULL, 'R'},
-	    {"detach", no_argument, NULL, 'd'},
-	    {"name", required_argument, NULL, 'n'},
-	    {"env", required_argument, NULL, 'e'},
-	    {"network", required_argument, NULL, 'N'},
-	    {"workdir", required_argument, NULL, 'w'},
-	    {"user", required_argument, NULL, 'u'},
-	    {"publish", required_argument, NULL, 'p'},
-	    {"publish-all", no_argument, NULL, 'P'},
-	    {NULL, 0, NULL, 0},
-	};
-	json_object *body = json_object_new_object(), *hc = json_object_new_object(),
-		    *env = json_object_new_array(), *cmd = json_object_new_array();
-	int c;
-
-	/* The body owns the parts from here on: one put frees everything. */
-	json_object_object_add(body, "Env", env);
-	json_object_object_add(body, "HostConfig", hc);
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "+de:w:u:p:P", opts, NULL)) != -1) {
-		switch (c) {
-		case 'R':
-			*rm = true;
-			break;
-		case 'd':
-			*detach = true;
-			break;
-		case 'n':
-			*name = optarg;
-			break;
-		case 'e':
-			json_object_array_add(env, json_object_new_string(optarg));
-			break;
-		case 'N':
-			json_object_object_add(hc, "NetworkMode", json_object_new_string(optarg));
-			break;
-		case 'w':
-			json_object_object_add(body, "WorkingDir", json_object_new_string(optarg));
-			break;
-		case 'u':
-			json_object_object_add(body, "User", json_object_new_string(optarg));
-			break;
-		case 'P':
-			json_object_object_add(hc, "PublishAllPorts", json_object_new_boolean(1));
-			break;
-		case 'p':
-			if (publish(body, hc, optarg) == 0)
-				break;
-			/* fall through */
-		default:
-			json_object_put(body);
-			json_object_put(cmd);
-			return NULL;
-		}
-	}
-	if (optind >= argc) {
-		fprintf(stderr, "usage: engine -H ADDR run [--rm] [-d] [--name N] [-e K=V] [--network M] "
-				"[-p [IP:][HOST:]PORT[/PROTO]] [-P] IMAGE [CMD...]\n");
-		json_object_put(body);
-		json_object_put(cmd);
-		return NULL;
-	}
-	json_object_object_add(body, "Image", json_object_new_string(argv[optind]));
-	for (int i = optind + 1; i < argc; i++)
-		json_object_array_add(cmd, json_object_new_string(argv[i]));
-	if (json_object_array_length(cmd))
-		json_object_object_add(body, "Cmd", cmd);
-	else
-		json_object_put(cmd);
-	json_object_object_add(body, "AttachStdout", json_object_new_boolean(!*detach));
-	json_object_object_add(body, "AttachStderr", json_object_new_boolean(!*detach));
-	/* An attached --rm run removes its container itself once the wait has
-	 * its status (as the docker CLI did before AutoRemove): a wait sent
-	 * after the attach ends could find an auto-removed one already gone. */
-	json_object_object_add(hc, "AutoRemove", json_object_new_boolean(*rm && *detach));
-	return body;
-}
-
-/* POST /containers/create: 0 with the new container's ID in @id, or 125
- * after the daemon's message. */
-static int create_container(json_object *body, const char *name, char id[65])
-{
-	char path[1024], *reply = NULL;
-	json_object *o, *v;
-	int st;
-
-	snprintf(path, sizeof(path), "/containers/create%s%s", name ? "?name=" : "", name ? name : "");
-	st = client_request("POST", path, body, &reply, NULL);
-	if (st != 201) {
-		if (st > 0)
-			fprintf(stderr, "Error response from daemon: %s\n", client_error_message(reply));
-		free(reply);
-		return 125;
-	}
-	o = json_tokener_parse(reply);
-	free(reply);
-	snprintf(id, 65, "%s", o && json_object_object_get_ex(o, "Id", &v) ? json_object_get_string(v) : "");
-	if (o)
-		json_object_put(o);
-	return 0;
-}
-
-/* An attached --rm run's own removal (with its anonymous volumes). */
-static void remove_container(const char *id)
-{
-	char path[1024], *reply = NULL;
-
-	snprintf(path, sizeof(path), "/containers/%s?v=1&force=1", id);
-	if (client_request("DELETE", path, NULL, &reply, NULL) >= 400)
-		fprintf(stderr, "engine: Error response from daemon: %s\n", client_error_message(reply));
-	free(reply);
-}
-
-/* Start @id, attached unless @detach, and give docker run's exit status. */
-static int start_container(const char *id, bool rm, bool detach)
-{
-	char path[1024], *reply = NULL;
-	client_stream *s = NULL;
-	int code;
-
-	if (!detach) {
-		snprintf(path, sizeof(path), "/containers/%s/attach?stream=1&stdout=1&stderr=1", id);
-		if (client_stream_open(path, &s) < 0)
-			return 125;
-	}
-	snprintf(path, sizeof(path), "/containers/%s/start", id);
-	if (client_request("POST", path, NULL, &reply, NULL) >= 400) {
-		const char *msg = client_error_message(reply);
-
-		fprintf(stderr, "engine: Error response from daemon: %s\n", msg);
-		client_stream_close(s);
-		code = strstr(msg, "executable file not found") || strstr(msg, "no such file") ? 127
-		       : strstr(msg, "permission denied")				       ? 126
-											       : 125;
-		free(reply);
-		if (rm && !detach)
-			remove_container(id);
-		return code;
-	}
-	free(reply);
-	if (detach) {
-		printf("%s\n", id);
-		return 0;
-	}
-	demux(s);
-	client_stream_close(s);
-	code = wait_for(id, "not-running");
-	if (rm)
-		remove_container(id);
-	return code < 0 ? 125 : code;
-}
-
-static int cmd_run(int argc, char **argv)
-{
-	const char *name = NULL;
-	bool rm = false, detach = false;
-	json_object *body = run_body(argc, argv, &name, &rm, &detach);
-	char id[65];
-	int r;
-
-	if (!body)
-		return 125;
-	r = create_container(body, name, id);
-	json_object_put(body);
-	return r ? r : start_container(id, rm, detach);
-}
-
 static const struct {
 	const char *name;
 	int (*run)(int argc, char **argv);
 } commands[] = {
     {"version", cmd_version}, {"ps", cmd_ps},	    {"images", cmd_images}, {"inspect", cmd_inspect},
     {"logs", cmd_logs},	      {"start", cmd_start}, {"stop", cmd_stop},	    {"kill", cmd_kill},
-    {"rm", cmd_rm},	      {"wait", cmd_wait},   {"run", cmd_run},	    {"port", cmd_port},
+    {"rm", cmd_rm},	      {"wait", cmd_wait},   {"run", client_run},    {"port", cmd_port},
     {"exec", client_exec},
 };
 

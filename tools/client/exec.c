@@ -29,7 +29,8 @@ static void on_winch(int sig)
 	winch = 1;
 }
 
-static void resize(const char *id)
+/* @base: "/exec/ID" or "/containers/ID", whose resize endpoint it is. */
+static void resize(const char *base)
 {
 	struct winsize ws;
 	char path[256], *body = NULL;
@@ -38,7 +39,7 @@ static void resize(const char *id)
 		return;
 	if (!ws.ws_row || !ws.ws_col)
 		return;
-	snprintf(path, sizeof(path), "/exec/%s/resize?h=%u&w=%u", id, ws.ws_row, ws.ws_col);
+	snprintf(path, sizeof(path), "%s/resize?h=%u&w=%u", base, ws.ws_row, ws.ws_col);
 	client_request("POST", path, NULL, &body, NULL); /* best effort, like docker's */
 	free(body);
 }
@@ -92,7 +93,7 @@ static void demux_feed(struct demux *m, const char *p, size_t n)
 }
 
 /* Relay until the daemon ends the stream. */
-static void pump(client_stream *s, bool tty, bool use_stdin, const char *id)
+static void pump(client_stream *s, bool tty, bool use_stdin, const char *base)
 {
 	struct demux m = {{0}, 0, 0};
 	bool in_open = use_stdin;
@@ -105,7 +106,7 @@ static void pump(client_stream *s, bool tty, bool use_stdin, const char *id)
 
 		if (winch) {
 			winch = 0;
-			resize(id);
+			resize(base);
 		}
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -160,11 +161,9 @@ int client_exec(int argc, char **argv)
 	    {"privileged", no_argument, NULL, 'P'},  {NULL, 0, NULL, 0},
 	};
 	json_object *body = json_object_new_object(), *env = json_object_new_array(), *cmd, *o, *v;
-	bool interactive = false, tty = false, detach = false, raw = false;
+	bool interactive = false, tty = false, detach = false;
 	char path[1024], id[65] = "", *reply = NULL;
 	client_stream *s = NULL;
-	struct termios saved;
-	struct sigaction sa, old;
 	int c, st;
 
 	optind = 0;
@@ -247,21 +246,31 @@ int client_exec(int argc, char **argv)
 	if (client_stream_open_body(
 		path, tty ? "{\"Detach\":false,\"Tty\":true}" : "{\"Detach\":false,\"Tty\":false}", &s) < 0)
 		return 125;
+	snprintf(path, sizeof(path), "/exec/%s", id);
+	client_relay(s, tty, interactive, path);
+	client_stream_close(s);
+	return exit_code(id);
+}
+
+void client_relay(client_stream *s, bool tty, bool use_stdin, const char *base)
+{
+	struct termios saved;
+	struct sigaction sa, old;
+	bool raw = false;
+
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_winch;
 	sigaction(SIGWINCH, &sa, &old);
-	if (tty && interactive && tcgetattr(0, &saved) == 0) {
+	if (tty && use_stdin && tcgetattr(0, &saved) == 0) {
 		struct termios t = saved;
 
 		cfmakeraw(&t);
 		raw = tcsetattr(0, TCSADRAIN, &t) == 0;
 	}
 	if (tty)
-		resize(id);
-	pump(s, tty, interactive, id);
+		resize(base);
+	pump(s, tty, use_stdin, base);
 	if (raw)
 		tcsetattr(0, TCSADRAIN, &saved);
 	sigaction(SIGWINCH, &old, NULL);
-	client_stream_close(s);
-	return exit_code(id);
 }
