@@ -401,88 +401,10 @@ static const struct cli_usage stats_usage = {
     "      --no-stream       Disable streaming stats and only pull the first result\n"
     "      --no-trunc        Do not truncate output\n"};
 
-/* The container's network counters (its namespace's /proc/PID/net/dev
- * without lo) and block I/O (cgroup v2 io.stat): false when unreadable. */
-static bool net_io(int pid, uint64_t *rx, uint64_t *tx)
-{
-	char path[64], line[512];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/net/dev", pid);
-	if (pid <= 0 || !(f = fopen(path, "re")))
-		return false;
-	*rx = *tx = 0;
-	while (fgets(line, sizeof(line), f)) {
-		char name[64];
-		unsigned long long r, t, skip;
-
-		if (sscanf(line, " %63[^:]: %llu %llu %llu %llu %llu %llu %llu %llu %llu", name, &r, &skip,
-			   &skip, &skip, &skip, &skip, &skip, &skip, &t) == 10 &&
-		    strcmp(name, "lo") != 0) {
-			*rx += r;
-			*tx += t;
-		}
-	}
-	fclose(f);
-	return true;
-}
-
-static bool block_io(int pid, uint64_t *rd, uint64_t *wr)
-{
-	char path[4200], line[4096];
-	FILE *f;
-	bool found = false;
-
-	snprintf(path, sizeof(path), "/proc/%d/cgroup", pid);
-	if (pid <= 0 || !(f = fopen(path, "re")))
-		return false;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, "0::", 3)) {
-			line[strcspn(line, "\n")] = '\0';
-			snprintf(path, sizeof(path), "/sys/fs/cgroup%s/io.stat", line + 3);
-			found = true;
-		}
-	fclose(f);
-	if (!found || !(f = fopen(path, "re")))
-		return false;
-	*rd = *wr = 0;
-	while (fgets(line, sizeof(line), f)) {
-		for (char *tok = strtok(line, " \n"); tok; tok = strtok(NULL, " \n")) {
-			unsigned long long v;
-			if (sscanf(tok, "rbytes=%llu", &v) == 1)
-				*rd += v;
-			else if (sscanf(tok, "wbytes=%llu", &v) == 1)
-				*wr += v;
-		}
-	}
-	fclose(f);
-	return true;
-}
-
-static int container_pid(engine_container *ct)
-{
-	char *json = NULL;
-	json_object *ins, *st, *pid;
-	int r = 0;
-
-	if (engine_container_inspect(ct, &json) < 0)
-		return 0;
-	ins = json_tokener_parse(json);
-	engine_free(json);
-	if (json_object_object_get_ex(ins, "State", &st) && json_object_object_get_ex(st, "Pid", &pid))
-		r = json_object_get_int(pid);
-	json_object_put(ins);
-	return r;
-}
-
-static void add_pair(json_object *row, const char *key, bool ok, uint64_t a, uint64_t b)
+static void add_pair(json_object *row, const char *key, uint64_t a, uint64_t b)
 {
 	char x[32], y[32], both[72];
 
-	if (!ok) {
-		add_str(row, key, "--");
-		return;
-	}
 	cli_format_size((int64_t)a, x, sizeof(x));
 	cli_format_size((int64_t)b, y, sizeof(y));
 	snprintf(both, sizeof(both), "%s / %s", x, y);
@@ -496,9 +418,6 @@ static json_object *stats_row(engine_container *ct, const char *asked, bool trun
 	json_object *row;
 	double cpu, limit, used;
 	char s1[32], s2[32], text[96], id[80];
-	uint64_t x = 0, y = 0;
-	int pid;
-
 	bool running = engine_container_stats_get(ct, &a) == 0;
 
 	/* CPU % needs two samples. */
@@ -528,10 +447,8 @@ static json_object *stats_row(engine_container *ct, const char *asked, bool trun
 	add_str(row, "MemUsage", text);
 	snprintf(text, sizeof(text), "%.2f%%", limit > 0 ? used * 100.0 / limit : 0.0);
 	add_str(row, "MemPerc", text);
-	pid = running ? container_pid(ct) : 0;
-	add_pair(row, "NetIO", !running || net_io(pid, &x, &y), x, y);
-	x = y = 0;
-	add_pair(row, "BlockIO", !running || block_io(pid, &x, &y), x, y);
+	add_pair(row, "NetIO", running ? b.net_rx_bytes : 0, running ? b.net_tx_bytes : 0);
+	add_pair(row, "BlockIO", running ? b.blkio_read_bytes : 0, running ? b.blkio_write_bytes : 0);
 	snprintf(text, sizeof(text), "%" PRIu64, b.pids);
 	add_str(row, "PIDs", text);
 	return row;

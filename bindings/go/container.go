@@ -263,6 +263,16 @@ type Stats struct {
 	// MemoryUsage minus this.
 	MemoryInactiveFile uint64
 	OOMKills           uint64
+	// CPUUser and CPUSystem split CPUUsage (zero where the kernel does not).
+	CPUUser, CPUSystem time.Duration
+	// CPUPeriods elapsed under a CPU quota, CPUThrottledPeriods of them
+	// throttled, for CPUThrottled in all.
+	CPUPeriods, CPUThrottledPeriods uint64
+	CPUThrottled                    time.Duration
+	// BlkioRead and BlkioWrite are block I/O bytes, all devices.
+	BlkioRead, BlkioWrite uint64
+	// NetRx/NetTx: the container's interfaces but lo.
+	NetRxBytes, NetTxBytes, NetRxPackets, NetTxPackets uint64
 }
 
 // Stats reads the container's current usage (ErrBusy when not running).
@@ -280,7 +290,11 @@ func (ct *Container) Stats() (Stats, error) {
 			return err
 		}
 		st = Stats{p.GetMemory_usage(), p.GetMemory_limit(), time.Duration(p.GetCpu_usage_ns()), p.GetPids(),
-			p.GetMemory_max_usage(), p.GetMemory_inactive_file(), p.GetOom_kills()}
+			p.GetMemory_max_usage(), p.GetMemory_inactive_file(), p.GetOom_kills(),
+			time.Duration(p.GetCpu_user_ns()), time.Duration(p.GetCpu_system_ns()), p.GetCpu_periods(),
+			p.GetCpu_throttled_periods(), time.Duration(p.GetCpu_throttled_ns()), p.GetBlkio_read_bytes(),
+			p.GetBlkio_write_bytes(), p.GetNet_rx_bytes(), p.GetNet_tx_bytes(), p.GetNet_rx_packets(),
+			p.GetNet_tx_packets()}
 		return nil
 	})
 	return st, err

@@ -195,6 +195,17 @@ typedef struct capi_bytes {
 %immutable engine_container_stats::memory_max_usage;
 %immutable engine_container_stats::memory_inactive_file;
 %immutable engine_container_stats::oom_kills;
+%immutable engine_container_stats::cpu_user_ns;
+%immutable engine_container_stats::cpu_system_ns;
+%immutable engine_container_stats::cpu_periods;
+%immutable engine_container_stats::cpu_throttled_periods;
+%immutable engine_container_stats::cpu_throttled_ns;
+%immutable engine_container_stats::blkio_read_bytes;
+%immutable engine_container_stats::blkio_write_bytes;
+%immutable engine_container_stats::net_rx_bytes;
+%immutable engine_container_stats::net_tx_bytes;
+%immutable engine_container_stats::net_rx_packets;
+%immutable engine_container_stats::net_tx_packets;
 
 ENGINE_STRARRAY_MEMBER(engine_exec_options, argv)
 ENGINE_STRARRAY_MEMBER(engine_exec_options, env)

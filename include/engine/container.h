@@ -283,7 +283,7 @@ ENGINE_EXTERN int engine_exec_options_init(engine_exec_options *opts, unsigned v
 ENGINE_EXTERN int engine_container_exec(engine_container *container, const engine_exec_options *opts,
 					engine_run_result **out);
 
-#define ENGINE_CONTAINER_STATS_VERSION 2
+#define ENGINE_CONTAINER_STATS_VERSION 3
 
 /**
  * Resource usage of a running container. The caller sets version
@@ -301,11 +301,23 @@ typedef struct engine_container_stats {
 	uint64_t memory_inactive_file; /**< reclaimable page cache; `docker stats` shows
 					    memory_usage minus this as MEM USAGE */
 	uint64_t oom_kills;	       /**< processes the OOM killer killed in the container */
+	/* version 3 */
+	uint64_t cpu_user_ns;		/**< of cpu_usage_ns, in user mode (0 where unknown) */
+	uint64_t cpu_system_ns;		/**< of cpu_usage_ns, in kernel mode (0 where unknown) */
+	uint64_t cpu_periods;		/**< CFS periods elapsed with a CPU quota set */
+	uint64_t cpu_throttled_periods; /**< of those, the periods the container was throttled in */
+	uint64_t cpu_throttled_ns;	/**< time spent throttled */
+	uint64_t blkio_read_bytes;	/**< block I/O read, all devices (v1 blkio, v2 io.stat) */
+	uint64_t blkio_write_bytes;	/**< block I/O written, all devices */
+	uint64_t net_rx_bytes;		/**< received on the container's interfaces but lo */
+	uint64_t net_tx_bytes;		/**< sent on the container's interfaces but lo */
+	uint64_t net_rx_packets;
+	uint64_t net_tx_packets;
 } engine_container_stats;
 
 #define ENGINE_CONTAINER_STATS_INIT                                                                          \
 	{                                                                                                    \
-		ENGINE_CONTAINER_STATS_VERSION, 0, 0, 0, 0, 0, 0, 0                                          \
+		ENGINE_CONTAINER_STATS_VERSION, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0         \
 	}
 
 /** Initialise @p stats like ENGINE_CONTAINER_STATS_INIT, for bindings. */

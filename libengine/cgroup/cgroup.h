@@ -81,6 +81,11 @@ typedef struct engine__cgroup_stats {
 	uint64_t memory_anon;
 	uint64_t memory_file;
 	uint64_t memory_inactive_file;
+	/* CPU split and CFS throttling (v1 cpuacct.stat/cpu.stat, v2 cpu.stat). */
+	uint64_t cpu_user_ns, cpu_system_ns;
+	uint64_t cpu_periods, cpu_throttled_periods, cpu_throttled_ns;
+	/* Block I/O, all devices (v1 blkio throttle counters, v2 io.stat). */
+	uint64_t io_read_bytes, io_write_bytes;
 } engine__cgroup_stats;
 
 typedef struct engine__cgroup engine__cgroup;

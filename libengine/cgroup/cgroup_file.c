@@ -139,6 +139,44 @@ bool engine__cgroup_kv(const char *text, const char *key, uint64_t *out)
 	return false;
 }
 
+/* Sums the "MAJ:MIN rbytes=N wbytes=N ..." lines of a v2 io.stat. */
+void engine__cgroup_io_stat(const char *text, uint64_t *rd, uint64_t *wr)
+{
+	*rd = *wr = 0;
+	for (const char *p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
+		const char *end = p + strcspn(p, "\n");
+
+		for (const char *t = p; t < end; t += strcspn(t, " \n"), t += strspn(t, " ")) {
+			uint64_t *into = strncmp(t, "rbytes=", 7) == 0	 ? rd
+					 : strncmp(t, "wbytes=", 7) == 0 ? wr
+									 : NULL;
+
+			if (into)
+				*into += strtoull(t + 7, NULL, 10);
+		}
+	}
+}
+
+/* Sums the "MAJ:MIN Read N" / "MAJ:MIN Write N" lines of a v1
+ * blkio.throttle.io_service_bytes(_recursive); its "Total" lines are not
+ * counted twice. */
+void engine__cgroup_blkio_v1(const char *text, uint64_t *rd, uint64_t *wr)
+{
+	*rd = *wr = 0;
+	for (const char *p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
+		unsigned maj, min;
+		char op[16];
+		unsigned long long v;
+
+		if (sscanf(p, "%u:%u %15s %llu", &maj, &min, op, &v) != 4)
+			continue;
+		if (strcmp(op, "Read") == 0)
+			*rd += v;
+		else if (strcmp(op, "Write") == 0)
+			*wr += v;
+	}
+}
+
 int engine__cgroup_signal_procs(int dirfd, const char *dir, int sig, size_t *count)
 {
 	cleanup_free char *procs = NULL;

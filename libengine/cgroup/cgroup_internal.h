@@ -38,8 +38,10 @@ enum cg_v2 {
 	CG_V2_CPUSET = 1u << 1,
 	CG_V2_MEMORY = 1u << 2,
 	CG_V2_PIDS = 1u << 3,
+	CG_V2_IO = 1u << 4,
 };
-#define CG_V2_WANTED (CG_V2_CPU | CG_V2_CPUSET | CG_V2_MEMORY | CG_V2_PIDS)
+/* io carries no limit here: enabled for its io.stat (docker stats' BLOCK I/O). */
+#define CG_V2_WANTED (CG_V2_CPU | CG_V2_CPUSET | CG_V2_MEMORY | CG_V2_PIDS | CG_V2_IO)
 
 extern const char *const engine__cgroup_v1_names[CG_V1_MAX];
 
@@ -167,6 +169,8 @@ int engine__cgroup_read_all(int dirfd, const char *dir, const char *file, char *
 int engine__cgroup_read_u64(int dirfd, const char *dir, const char *file, uint64_t *out);
 /* The value of "key value" line @key in @text (memory.stat, cpu.stat, ...). */
 bool engine__cgroup_kv(const char *text, const char *key, uint64_t *out);
+void engine__cgroup_io_stat(const char *text, uint64_t *rd, uint64_t *wr);
+void engine__cgroup_blkio_v1(const char *text, uint64_t *rd, uint64_t *wr);
 /* Signal every pid listed in <dir>/cgroup.procs; *count gets how many were
  * listed. ESRCH (already gone) is not an error. */
 int engine__cgroup_signal_procs(int dirfd, const char *dir, int sig, size_t *count);

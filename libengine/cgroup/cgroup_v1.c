@@ -171,7 +171,7 @@ int engine__cgroup_v1_check(cg_host *h, const engine__cgroup_limits *l)
 }
 
 /* Which controllers the container gets a cgroup in: those carrying its
- * limits, plus memory, cpuacct and pids for stats and OOM reports, freezer
+ * limits, plus memory, cpuacct, pids and blkio for stats and OOM reports, freezer
  * for pause and a fork-race-free kill, devices for the device policy. */
 static bool wanted(enum cg_v1 c, const engine__cgroup_limits *l)
 {
@@ -184,7 +184,6 @@ static bool wanted(enum cg_v1 c, const engine__cgroup_limits *l)
 		return l->cpuset_cpus || l->cpuset_mems;
 	case CG_V1_DEVICES:
 		return !l->devices_allow_all;
-	case CG_V1_BLKIO:
 	case CG_V1_HUGETLB:
 	case CG_V1_NET_CLS:
 	case CG_V1_NET_PRIO:
@@ -362,10 +361,44 @@ int engine__cgroup_v1_stats(engine__cgroup *cg, engine__cgroup_stats *out)
 		engine__cgroup_kv(stat, "total_inactive_file", &out->memory_inactive_file);
 		out->oom_kills = engine__cgroup_v1_oom_kills(cg);
 	}
-	if ((fd = fd_of(cg, CG_V1_CPUACCT)) >= 0 &&
-	    (r = engine__cgroup_read_u64(fd, path_of(cg, CG_V1_CPUACCT), "cpuacct.usage",
-					 &out->cpu_usage_ns)) < 0)
-		return r;
+	if ((fd = fd_of(cg, CG_V1_CPUACCT)) >= 0) {
+		cleanup_free char *split = NULL;
+		uint64_t ticks;
+		/* cpuacct.stat counts USER_HZ ticks. */
+		uint64_t tick_ns = UINT64_C(1000000000) / (uint64_t)sysconf(_SC_CLK_TCK);
+
+		if ((r = engine__cgroup_read_u64(fd, path_of(cg, CG_V1_CPUACCT), "cpuacct.usage",
+						 &out->cpu_usage_ns)) < 0 ||
+		    (r = engine__cgroup_read_all(fd, path_of(cg, CG_V1_CPUACCT), "cpuacct.stat", &split)) < 0)
+			return r;
+		if (engine__cgroup_kv(split, "user", &ticks))
+			out->cpu_user_ns = ticks * tick_ns;
+		if (engine__cgroup_kv(split, "system", &ticks))
+			out->cpu_system_ns = ticks * tick_ns;
+	}
+	/* The cpu controller (a container with CPU limits, or co-mounted with
+	 * cpuacct) has the throttling counters. */
+	if ((fd = fd_of(cg, CG_V1_CPU)) >= 0) {
+		cleanup_free char *cpu = NULL;
+
+		r = engine__cgroup_read_all(fd, path_of(cg, CG_V1_CPU), "cpu.stat", &cpu);
+		if (r < 0 && engine_error_last()->sys_errno != ENOENT)
+			return r;
+		engine_error_clear();
+		engine__cgroup_kv(cpu, "nr_periods", &out->cpu_periods);
+		engine__cgroup_kv(cpu, "nr_throttled", &out->cpu_throttled_periods);
+		engine__cgroup_kv(cpu, "throttled_time", &out->cpu_throttled_ns);
+	}
+	if ((fd = fd_of(cg, CG_V1_BLKIO)) >= 0) {
+		cleanup_free char *io = NULL;
+
+		r = engine__cgroup_read_all(fd, path_of(cg, CG_V1_BLKIO),
+					    "blkio.throttle.io_service_bytes_recursive", &io);
+		if (r < 0 && engine_error_last()->sys_errno != ENOENT)
+			return r;
+		engine_error_clear();
+		engine__cgroup_blkio_v1(io, &out->io_read_bytes, &out->io_write_bytes);
+	}
 	if ((fd = fd_of(cg, CG_V1_PIDS)) >= 0 &&
 	    (r = engine__cgroup_read_u64(fd, path_of(cg, CG_V1_PIDS), "pids.current", &out->pids_current)) <
 		0)

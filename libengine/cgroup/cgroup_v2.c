@@ -25,10 +25,8 @@ static const struct {
 	const char *name;
 	unsigned bit;
 } controllers[] = {
-    {"cpu", CG_V2_CPU},
-    {"cpuset", CG_V2_CPUSET},
-    {"memory", CG_V2_MEMORY},
-    {"pids", CG_V2_PIDS},
+    {"cpu", CG_V2_CPU},	  {"cpuset", CG_V2_CPUSET}, {"memory", CG_V2_MEMORY},
+    {"pids", CG_V2_PIDS}, {"io", CG_V2_IO},
 };
 #define N_CONTROLLERS (sizeof(controllers) / sizeof(controllers[0]))
 
@@ -335,6 +333,24 @@ int engine__cgroup_v2_stats(engine__cgroup *cg, engine__cgroup_stats *out)
 		return r;
 	if (engine__cgroup_kv(cpu, "usage_usec", &usec))
 		out->cpu_usage_ns = usec * 1000;
+	if (engine__cgroup_kv(cpu, "user_usec", &usec))
+		out->cpu_user_ns = usec * 1000;
+	if (engine__cgroup_kv(cpu, "system_usec", &usec))
+		out->cpu_system_ns = usec * 1000;
+	/* The throttling keys are there with the cpu controller only. */
+	engine__cgroup_kv(cpu, "nr_periods", &out->cpu_periods);
+	engine__cgroup_kv(cpu, "nr_throttled", &out->cpu_throttled_periods);
+	if (engine__cgroup_kv(cpu, "throttled_usec", &usec))
+		out->cpu_throttled_ns = usec * 1000;
+	if (avail & CG_V2_IO) {
+		cleanup_free char *io = NULL;
+
+		r = engine__cgroup_read_all(cg->v2_fd, cg->v2_path, "io.stat", &io);
+		if (r < 0 && engine_error_last()->sys_errno != ENOENT)
+			return r;
+		engine_error_clear();
+		engine__cgroup_io_stat(io, &out->io_read_bytes, &out->io_write_bytes);
+	}
 	if ((avail & CG_V2_PIDS) &&
 	    (r = engine__cgroup_read_u64(cg->v2_fd, cg->v2_path, "pids.current", &out->pids_current)) < 0)
 		return r;

@@ -54,7 +54,8 @@ ABI_DEFINE(engine_distribution_options, "distribution options", ENGINE_DISTRIBUT
 	   sizeof(engine_distribution_options));
 ABI_DEFINE(engine_build_options, "build options", ENGINE_BUILD_OPTIONS_VERSION, sizeof(engine_build_options));
 ABI_DEFINE(engine_container_stats, "container stats", ENGINE_CONTAINER_STATS_VERSION,
-	   ABI_END(engine_container_stats, pids), sizeof(engine_container_stats));
+	   ABI_END(engine_container_stats, pids), ABI_END(engine_container_stats, oom_kills),
+	   sizeof(engine_container_stats));
 ABI_DEFINE(engine_store_usage, "store usage", ENGINE_STORE_USAGE_VERSION, sizeof(engine_store_usage));
 ABI_DEFINE(engine_attach_options, "attach options", ENGINE_ATTACH_OPTIONS_VERSION,
 	   sizeof(engine_attach_options));

@@ -4,6 +4,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -391,6 +392,39 @@ ENGINE_EXTERN int engine_container_stats_init(engine_container_stats *stats, uns
 					  ENGINE_CONTAINER_STATS_INIT);
 }
 
+/* The counters of @pid's network namespace (its /proc/PID/net/dev, lo
+ * left out), as docker stats' NET I/O; nothing for a container on the
+ * caller's own network namespace (--network host: the host's traffic is
+ * not the container's). */
+static void net_counters(pid_t pid, engine_container_stats *out)
+{
+	char path[64], line[512];
+	struct stat mine, theirs;
+	cleanup_fclose FILE *f = NULL;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
+	if (pid <= 0 || stat(path, &theirs) < 0 || stat("/proc/self/ns/net", &mine) < 0 ||
+	    (mine.st_ino == theirs.st_ino && mine.st_dev == theirs.st_dev))
+		return;
+	snprintf(path, sizeof(path), "/proc/%d/net/dev", (int)pid);
+	if (!(f = fopen(path, "re")))
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		char name[64];
+		unsigned long long rb, rp, tb, tp, skip;
+
+		/* face: rx bytes packets errs drop fifo frame compressed multicast, tx bytes packets ... */
+		if (sscanf(line, " %63[^:]: %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu", name, &rb,
+			   &rp, &skip, &skip, &skip, &skip, &skip, &skip, &tb, &tp) != 11 ||
+		    strcmp(name, "lo") == 0)
+			continue;
+		out->net_rx_bytes += rb;
+		out->net_rx_packets += rp;
+		out->net_tx_bytes += tb;
+		out->net_tx_packets += tp;
+	}
+}
+
 ENGINE_EXTERN int engine_container_stats_get(engine_container *c, engine_container_stats *out)
 {
 	engine_container_stats full = ENGINE_CONTAINER_STATS_INIT;
@@ -424,6 +458,14 @@ ENGINE_EXTERN int engine_container_stats_get(engine_container *c, engine_contain
 	full.memory_max_usage = s.memory_max_usage;
 	full.memory_inactive_file = s.memory_inactive_file;
 	full.oom_kills = s.oom_kills;
+	full.cpu_user_ns = s.cpu_user_ns;
+	full.cpu_system_ns = s.cpu_system_ns;
+	full.cpu_periods = s.cpu_periods;
+	full.cpu_throttled_periods = s.cpu_throttled_periods;
+	full.cpu_throttled_ns = s.cpu_throttled_ns;
+	full.blkio_read_bytes = s.io_read_bytes;
+	full.blkio_write_bytes = s.io_write_bytes;
+	net_counters(st.pid, &full);
 	return engine__abi_write(ENGINE__ABI(engine_container_stats), out, &full);
 }
 

@@ -38,7 +38,8 @@ func TestLifecycle(t *testing.T) {
 	}
 	st, err := c.Stats()
 	if err != nil || st.Pids < 1 || st.MemoryUsage == 0 || st.MemoryLimit != 64<<20 || st.OOMKills != 0 ||
-		(st.MemoryMaxUsage != 0 && st.MemoryMaxUsage < st.MemoryUsage) {
+		(st.MemoryMaxUsage != 0 && st.MemoryMaxUsage < st.MemoryUsage) ||
+		st.CPUUser+st.CPUSystem > st.CPUUsage+50*time.Millisecond || st.CPUThrottledPeriods > st.CPUPeriods {
 		t.Fatalf("stats: %+v %v", st, err)
 	}
 	if raw, err := c.Inspect(); err != nil || !strings.Contains(string(raw), c.ID) {

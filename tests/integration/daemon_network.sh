@@ -52,6 +52,12 @@ hp=$(D port pub 80 | head -1)
 case "$hp" in 127.0.0.1:[0-9]*) check "docker port" ok ok ;; *) check "docker port" "127.0.0.1:N" "$hp" ;; esac
 until_ok busybox wget -q -O /dev/null "http://$hp/"
 check "published port reached" "hello" "$(busybox wget -q -O- "http://$hp/")"
+nio=$(D stats --no-stream --format '{{.NetIO}}' pub)
+case "$nio" in "0B / 0B" | "") check "stats NET I/O counts the served request" "non-zero" "$nio" ;;
+*) check "stats NET I/O counts the served request" ok ok ;; esac
+check "stats of a bridge container: networks.eth0" "true" \
+	"$(curl -s --unix-socket "$sock" "http://d/containers/pub/stats?stream=0&one-shot=1" |
+		/usr/bin/python3 -c 'import json,sys; n=json.load(sys.stdin).get("networks",{}); print(str(n.get("eth0",{}).get("rx_bytes",0)>0).lower())')"
 check "ps ports" "$hp->80/tcp" "$(D ps --filter name=pub --format '{{.Ports}}')"
 check "default bridge" "bridge" "$(D inspect -f '{{range $k, $v := .NetworkSettings.Networks}}{{$k}}{{end}}' pub)"
 check "IPAddress at the top" "10.77.0" "$(D inspect -f '{{.NetworkSettings.IPAddress}}' pub | cut -d. -f1-3)"

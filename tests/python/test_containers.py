@@ -40,6 +40,11 @@ def test_lifecycle(busybox_ctx):
         # The peak is read after the usage: never below it, 0 where unkept.
         assert stats.memory_max_usage == 0 or stats.memory_max_usage >= stats.memory_usage
         assert stats.oom_kills == 0
+        # Ticks (v1) round the split: never far above the total.
+        assert stats.cpu_user_ns + stats.cpu_system_ns <= stats.cpu_usage_ns + 50_000_000
+        assert 0 <= stats.cpu_throttled_periods <= stats.cpu_periods
+        assert stats.blkio_read_bytes >= 0 and stats.blkio_write_bytes >= 0
+        assert stats.net_rx_bytes >= 0 and stats.net_tx_packets >= 0
 
         info = c.inspect()
         assert info["Id"] == c.id and info["State"]["Running"] is True

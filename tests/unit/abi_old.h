@@ -18,4 +18,16 @@ typedef struct engine_container_stats_v1 {
 	uint64_t pids;
 } engine_container_stats_v1;
 
+/* include/engine/container.h, ENGINE_CONTAINER_STATS_VERSION 2. */
+typedef struct engine_container_stats_v2 {
+	unsigned version;
+	uint64_t memory_usage;
+	uint64_t memory_limit;
+	uint64_t cpu_usage_ns;
+	uint64_t pids;
+	uint64_t memory_max_usage;
+	uint64_t memory_inactive_file;
+	uint64_t oom_kills;
+} engine_container_stats_v2;
+
 #endif

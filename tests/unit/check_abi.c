@@ -147,6 +147,7 @@ START_TEST(test_abi__tables_match_headers)
 	ck_assert_uint_eq(n, sizeof(want) / sizeof(want[0]));
 	/* The frozen old layouts are the sizes the tables give their versions. */
 	ck_assert_uint_eq(ENGINE__ABI(engine_container_stats)->sizes[0], sizeof(engine_container_stats_v1));
+	ck_assert_uint_eq(ENGINE__ABI(engine_container_stats)->sizes[1], sizeof(engine_container_stats_v2));
 }
 END_TEST
 

@@ -141,6 +141,46 @@ START_TEST(test_cgroup_runtime__limits_pause_stats_kill)
 }
 END_TEST
 
+/* The counters docker stats shows beside memory: CPU time split into user
+ * and system, CFS throttling under a quota, and the network counters of
+ * the container's namespace (network none: lo only, not counted). Block
+ * I/O is parsed in check_cgroup_v2.c and check_cgroup_v1.c: this kernel's
+ * v1 blkio counts only throttled devices, as dockerd sees it too. */
+START_TEST(test_cgroup_runtime__stats_cpu_net)
+{
+	engine_context *ctx = context();
+	engine_spec *s = tr_spec(rootfs, SH("while :; do :; done"));
+	engine_container *c = NULL;
+	engine_container_stats st = ENGINE_CONTAINER_STATS_INIT;
+	int code = -1;
+
+	ck_assert_engine_ok(engine_spec_set_cpus(s, 0.5));
+	ck_assert_engine_ok(engine_spec_set_memory_str(s, "64m"));
+	ck_assert_engine_ok(engine_container_create(ctx, s, &c));
+	ck_assert_engine_ok(engine_container_start(c));
+	/* Busy at a 50% quota: throttled within a few 100 ms periods. */
+	for (int i = 0; i < 200; i++) {
+		ck_assert_engine_ok(engine_container_stats_get(c, &st));
+		if (st.cpu_throttled_periods > 0 && st.cpu_user_ns > 0)
+			break;
+		usleep(50 * 1000);
+	}
+	ck_assert_uint_gt(st.cpu_user_ns, 0);
+	ck_assert_uint_le(st.cpu_user_ns + st.cpu_system_ns, st.cpu_usage_ns + 20 * 1000 * 1000);
+	ck_assert_uint_gt(st.cpu_throttled_periods, 0);
+	ck_assert_uint_le(st.cpu_throttled_periods, st.cpu_periods);
+	ck_assert_uint_gt(st.cpu_throttled_ns, 0);
+	ck_assert_uint_eq(st.net_rx_bytes, 0);
+	ck_assert_uint_eq(st.net_tx_packets, 0);
+	ck_assert_engine_ok(engine_container_kill(c, SIGKILL));
+	ck_assert_engine_ok(engine_container_wait(c, 10, &code));
+	ck_assert_engine_ok(engine_container_remove(c, 0));
+	engine_container_free(c);
+	engine_spec_free(s);
+	tr_context_free(ctx);
+}
+END_TEST
+
 START_TEST(test_cgroup_runtime__timeout_kills_every_process)
 {
 	engine_context *ctx = context();
@@ -210,6 +250,7 @@ int main(void)
 	tcase_add_unchecked_fixture(tc, suite_setup, suite_teardown);
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_cgroup_runtime__limits_pause_stats_kill);
+	tcase_add_test(tc, test_cgroup_runtime__stats_cpu_net);
 	tcase_add_test(tc, test_cgroup_runtime__timeout_kills_every_process);
 	tcase_add_test(tc, test_cgroup_runtime__kernel_refuses_cpuset);
 	tcase_add_test(tc, test_cgroup_runtime__ephemeral_runs_leave_no_cgroup);

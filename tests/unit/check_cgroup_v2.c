@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <sys/stat.h>
 
+#include "cgroup/cgroup_internal.h"
 #include "check_cgroup.h"
 #include "util/cleanup.h"
 
@@ -62,8 +63,8 @@ START_TEST(test_cgroup__v2_create_writes_limits)
 	dir = engine__path_join(f.parent, "c1");
 	ck_assert_str_eq(engine__cgroup_path(cg, NULL), dir);
 	/* Enabled for our subtree: in the root (for p) and in p (for c1). */
-	th_assert_file(f.root, "cgroup.subtree_control", "+cpu +cpuset +memory +pids");
-	th_assert_file(f.parent, "cgroup.subtree_control", "+cpu +cpuset +memory +pids");
+	th_assert_file(f.root, "cgroup.subtree_control", "+cpu +cpuset +memory +pids +io");
+	th_assert_file(f.parent, "cgroup.subtree_control", "+cpu +cpuset +memory +pids +io");
 	th_assert_file(dir, "memory.max", "67108864");
 	th_assert_file(dir, "memory.swap.max", "0");
 	th_assert_file(dir, "cpu.weight", "39");
@@ -145,6 +146,28 @@ START_TEST(test_cgroup__v2_missing_controller)
 }
 END_TEST
 
+/* v1's blkio.throttle.io_service_bytes(_recursive): per device and op, then
+ * a "Total" per device and overall that must not be counted again. */
+START_TEST(test_cgroup__blkio_v1_parse)
+{
+	uint64_t rd = 1, wr = 1;
+
+	engine__cgroup_blkio_v1(
+	    "8:0 Read 4096\n8:0 Write 512\n8:0 Sync 4608\n8:0 Async 0\n8:0 Discard 0\n"
+	    "8:0 Total 4608\n253:1 Read 100\n253:1 Write 0\n253:1 Total 100\nTotal 4708\n",
+	    &rd, &wr);
+	ck_assert_uint_eq(rd, 4196);
+	ck_assert_uint_eq(wr, 512);
+	engine__cgroup_blkio_v1("Total 0\n", &rd, &wr);
+	ck_assert_uint_eq(rd + wr, 0);
+	engine__cgroup_blkio_v1(NULL, &rd, &wr);
+	ck_assert_uint_eq(rd + wr, 0);
+	engine__cgroup_io_stat("8:0 rbytes=1 wbytes=2\ngarbage\n8:16 wbytes=3 rbytes=4 rios=9\n", &rd, &wr);
+	ck_assert_uint_eq(rd, 5);
+	ck_assert_uint_eq(wr, 5);
+}
+END_TEST
+
 START_TEST(test_cgroup__v2_stats_parse)
 {
 	engine__cgroup_stats st;
@@ -152,7 +175,7 @@ START_TEST(test_cgroup__v2_stats_parse)
 	cleanup_free char *dir = NULL;
 	fake f;
 
-	fake_open(&f, "cpu memory pids", "", false);
+	fake_open(&f, "cpu memory pids io", "", false);
 	ck_assert_engine_ok(engine__cgroup_create(f.env.ctx, "s", NULL, &cg));
 	dir = engine__path_join(f.parent, "s");
 	th_write(dir, "memory.current", "1048576\n");
@@ -162,7 +185,12 @@ START_TEST(test_cgroup__v2_stats_parse)
 		 "anon 4096\nanon_thp 0\nfile 8192\nkernel 77\ninactive_anon 1\n"
 		 "active_anon 2\ninactive_file 100\nactive_file 200\n");
 	th_write(dir, "memory.events", "low 0\nhigh 0\nmax 7\noom 1\noom_kill 2\noom_group_kill 0\n");
-	th_write(dir, "cpu.stat", "usage_usec 1500\nuser_usec 1000\nsystem_usec 500\n");
+	th_write(dir, "cpu.stat",
+		 "usage_usec 1500\nuser_usec 1000\nsystem_usec 500\nnr_periods 40\nnr_throttled 7\n"
+		 "throttled_usec 2500\n");
+	th_write(dir, "io.stat",
+		 "8:0 rbytes=4096 wbytes=8192 rios=1 wios=2 dbytes=0 dios=0\n"
+		 "253:1 rbytes=100 wbytes=0 rios=1 wios=0 dbytes=0 dios=0\n");
 	th_write(dir, "pids.current", "3\n");
 	th_write(dir, "cgroup.events", "populated 1\nfrozen 0\n");
 	ck_assert_engine_ok(engine__cgroup_stats_read(cg, &st));
@@ -173,6 +201,13 @@ START_TEST(test_cgroup__v2_stats_parse)
 	ck_assert_uint_eq(st.memory_file, 8192);
 	ck_assert_uint_eq(st.memory_inactive_file, 100);
 	ck_assert_uint_eq(st.cpu_usage_ns, 1500000);
+	ck_assert_uint_eq(st.cpu_user_ns, 1000000);
+	ck_assert_uint_eq(st.cpu_system_ns, 500000);
+	ck_assert_uint_eq(st.cpu_periods, 40);
+	ck_assert_uint_eq(st.cpu_throttled_periods, 7);
+	ck_assert_uint_eq(st.cpu_throttled_ns, 2500000);
+	ck_assert_uint_eq(st.io_read_bytes, 4196);
+	ck_assert_uint_eq(st.io_write_bytes, 8192);
 	ck_assert_uint_eq(st.pids_current, 3);
 	ck_assert_uint_eq(st.oom_kills, 2);
 	ck_assert(engine__cgroup_oom_killed(cg));
@@ -254,6 +289,7 @@ void th_cg_add_v2_tests(Suite *s)
 	tcase_add_test(tc, test_cgroup__v2_swap_and_no_limits);
 	tcase_add_test(tc, test_cgroup__v2_missing_controller);
 	tcase_add_test(tc, test_cgroup__v2_stats_parse);
+	tcase_add_test(tc, test_cgroup__blkio_v1_parse);
 	tcase_add_test(tc, test_cgroup__v2_freeze_and_kill);
 	tcase_add_test(tc, test_cgroup__v2_open_existing);
 	suite_add_tcase(s, tc);

@@ -51,6 +51,18 @@ static void check_stats_v1_caller(engine_container *c, const engine_container_st
 	ck_assert_engine_error(engine_container_stats_get(c, (engine_container_stats *)&guarded.s),
 			       ENGINE_EINVALID, "container stats: unsupported version");
 	ck_assert_uint_eq(guarded.s.pids, 0);
+	/* A version 2 caller: its fields, nothing of version 3 past them. */
+	{
+		struct {
+			engine_container_stats_v2 s;
+			uint64_t canary;
+		} g2 = {{2, 0, 0, 0, 0, 0, 0, 0}, 0x5a5a5a5a5a5a5a5aULL};
+
+		ck_assert_engine_ok(engine_container_stats_get(c, (engine_container_stats *)&g2.s));
+		ck_assert_uint_eq(g2.s.memory_limit, now->memory_limit);
+		ck_assert_uint_ge(g2.s.pids, 1);
+		ck_assert_uint_eq(g2.canary, 0x5a5a5a5a5a5a5a5aULL);
+	}
 }
 
 START_TEST(test_runtime__lifecycle)

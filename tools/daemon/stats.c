@@ -67,8 +67,8 @@ static json_object *cpu_json(const struct sample *s)
 		    *t = json_object_new_object();
 
 	json_object_object_add(u, "total_usage", json_object_new_int64((int64_t)s->s.cpu_usage_ns));
-	json_object_object_add(u, "usage_in_kernelmode", json_object_new_int64(0));
-	json_object_object_add(u, "usage_in_usermode", json_object_new_int64(0));
+	json_object_object_add(u, "usage_in_kernelmode", json_object_new_int64((int64_t)s->s.cpu_system_ns));
+	json_object_object_add(u, "usage_in_usermode", json_object_new_int64((int64_t)s->s.cpu_user_ns));
 	json_object_object_add(o, "cpu_usage", u);
 	/* dockerd leaves both out of a sample it has not taken (a stopped
 	 * container; precpu of a one-shot read). */
@@ -77,11 +77,23 @@ static json_object *cpu_json(const struct sample *s)
 		json_object_object_add(o, "online_cpus",
 				       json_object_new_int((int)sysconf(_SC_NPROCESSORS_ONLN)));
 	}
-	json_object_object_add(t, "periods", json_object_new_int(0));
-	json_object_object_add(t, "throttled_periods", json_object_new_int(0));
-	json_object_object_add(t, "throttled_time", json_object_new_int(0));
+	json_object_object_add(t, "periods", json_object_new_int64((int64_t)s->s.cpu_periods));
+	json_object_object_add(t, "throttled_periods",
+			       json_object_new_int64((int64_t)s->s.cpu_throttled_periods));
+	json_object_object_add(t, "throttled_time", json_object_new_int64((int64_t)s->s.cpu_throttled_ns));
 	json_object_object_add(o, "throttling_data", t);
 	return o;
+}
+
+static json_object *blkio_entry(const char *op, uint64_t value)
+{
+	json_object *e = json_object_new_object();
+
+	json_object_object_add(e, "major", json_object_new_int(0));
+	json_object_object_add(e, "minor", json_object_new_int(0));
+	json_object_object_add(e, "op", json_object_new_string(op));
+	json_object_object_add(e, "value", json_object_new_int64((int64_t)value));
+	return e;
 }
 
 static json_object *stats_json(struct stats_job *j, const struct sample *cur, const struct sample *pre)
@@ -100,14 +112,22 @@ static json_object *stats_json(struct stats_job *j, const struct sample *cur, co
 	if (cur->valid)
 		json_object_object_add(p, "current", json_object_new_int64((int64_t)cur->s.pids));
 	json_object_object_add(o, "pids_stats", p);
-	/* Block I/O is not sampled: every list null, as dockerd shows for a
-	 * container it has no block I/O figures for. */
+	/* Block I/O: the library sums the devices, so one entry per op (the
+	 * CLI and SDKs add the entries up); every list null without any, as
+	 * dockerd shows a container that did no block I/O. */
 	{
-		static const char *const lists[] = {"io_service_bytes_recursive", "io_serviced_recursive",
-						    "io_queue_recursive",	  "io_service_time_recursive",
-						    "io_wait_time_recursive",	  "io_merged_recursive",
-						    "io_time_recursive",	  "sectors_recursive"};
+		static const char *const lists[] = {"io_serviced_recursive",	 "io_queue_recursive",
+						    "io_service_time_recursive", "io_wait_time_recursive",
+						    "io_merged_recursive",	 "io_time_recursive",
+						    "sectors_recursive"};
+		json_object *bytes = NULL;
 
+		if (cur->valid && (cur->s.blkio_read_bytes || cur->s.blkio_write_bytes)) {
+			bytes = json_object_new_array();
+			json_object_array_add(bytes, blkio_entry("read", cur->s.blkio_read_bytes));
+			json_object_array_add(bytes, blkio_entry("write", cur->s.blkio_write_bytes));
+		}
+		json_object_object_add(blk, "io_service_bytes_recursive", bytes);
 		for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++)
 			json_object_object_add(blk, lists[i], NULL);
 	}
@@ -134,6 +154,24 @@ static json_object *stats_json(struct stats_job *j, const struct sample *cur, co
 		json_object_put(ms);
 	}
 	json_object_object_add(o, "memory_stats", m);
+	/* The container's own interfaces, summed (none for --network none or
+	 * host: dockerd leaves "networks" out then). */
+	if (cur->valid && (cur->s.net_rx_packets || cur->s.net_tx_packets)) {
+		json_object *nets = json_object_new_object(), *eth = json_object_new_object();
+
+		json_object_object_add(eth, "rx_bytes", json_object_new_int64((int64_t)cur->s.net_rx_bytes));
+		json_object_object_add(eth, "rx_packets",
+				       json_object_new_int64((int64_t)cur->s.net_rx_packets));
+		json_object_object_add(eth, "rx_errors", json_object_new_int64(0));
+		json_object_object_add(eth, "rx_dropped", json_object_new_int64(0));
+		json_object_object_add(eth, "tx_bytes", json_object_new_int64((int64_t)cur->s.net_tx_bytes));
+		json_object_object_add(eth, "tx_packets",
+				       json_object_new_int64((int64_t)cur->s.net_tx_packets));
+		json_object_object_add(eth, "tx_errors", json_object_new_int64(0));
+		json_object_object_add(eth, "tx_dropped", json_object_new_int64(0));
+		json_object_object_add(nets, "eth0", eth);
+		json_object_object_add(o, "networks", nets);
+	}
 	json_object_object_add(o, "name", json_object_new_string(j->name));
 	json_object_object_add(o, "id", json_object_new_string(engine_container_id(j->c)));
 	return o;

@@ -11,6 +11,7 @@ are the library's, so Python, Go and C behave the same.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shlex
@@ -112,6 +113,20 @@ class ContainerStats:
     memory_inactive_file: int = 0
     """Reclaimable page cache; docker stats shows memory_usage minus this."""
     oom_kills: int = 0
+    cpu_user_ns: int = 0
+    cpu_system_ns: int = 0
+    cpu_periods: int = 0
+    """CFS periods elapsed under a CPU quota."""
+    cpu_throttled_periods: int = 0
+    cpu_throttled_ns: int = 0
+    blkio_read_bytes: int = 0
+    """Block I/O, all devices (docker stats' BLOCK I/O)."""
+    blkio_write_bytes: int = 0
+    net_rx_bytes: int = 0
+    """The container's interfaces but lo (docker stats' NET I/O)."""
+    net_tx_bytes: int = 0
+    net_rx_packets: int = 0
+    net_tx_packets: int = 0
 
 
 def _command(command: Command) -> Optional[List[str]]:
@@ -523,10 +538,10 @@ class Container:
         return ExecResult(r.exit_code, (r.stdout if stdout else b"") + (r.stderr if stderr else b""))
 
     def stats(self) -> ContainerStats:
-        """Current memory, CPU and task usage (raises Busy when not running)."""
+        """Current memory, CPU, block and network I/O and task usage (raises
+        Busy when not running)."""
         s = capi.engine_container_stats_get(self.handle)
-        return ContainerStats(s.memory_usage, s.memory_limit, s.cpu_usage_ns, s.pids,
-                              s.memory_max_usage, s.memory_inactive_file, s.oom_kills)
+        return ContainerStats(**{f.name: getattr(s, f.name) for f in dataclasses.fields(ContainerStats)})
 
     def inspect(self) -> Dict[str, Any]:
         """Docker-like inspect data as a dict."""
