@@ -32,7 +32,15 @@ struct hardlink {
 	char *path;
 };
 
+/* The walk recurses once per directory level, on threads with small
+ * stacks too (the daemon's are 1 MiB): what would be big locals of each
+ * level is one allocation per layer. */
+struct diff_bufs {
+	char data[1 << 16], proc[64 + 4096], xlist[4096], xvalue[65536], target[4096];
+};
+
 struct differ {
+	struct diff_bufs *b;
 	struct archive *tar;  /* pax tar, uncompressed, into tar_out */
 	struct archive *gz;   /* raw format + gzip filter, into gz_out */
 	engine__sha256 *diff; /* hash of the uncompressed tar */
@@ -74,13 +82,13 @@ static int tar_fail(struct differ *d, const char *path)
 	return engine__error_set(ENGINE_EIO, 0, "layer entry \"%s\": %s", path, archive_error_string(d->tar));
 }
 
-static int add_xattrs(struct archive_entry *e, int dfd, const char *name, const char *path)
+static int add_xattrs(struct differ *d, struct archive_entry *e, int dfd, const char *name, const char *path)
 {
-	char proc[64 + 4096], list[4096], value[65536];
+	char *proc = d->b->proc, *list = d->b->xlist, *value = d->b->xvalue;
 	ssize_t n;
 
-	snprintf(proc, sizeof(proc), "/proc/self/fd/%d/%s", dfd, name);
-	n = llistxattr(proc, list, sizeof(list));
+	snprintf(proc, sizeof(d->b->proc), "/proc/self/fd/%d/%s", dfd, name);
+	n = llistxattr(proc, list, sizeof(d->b->xlist));
 	if (n < 0)
 		return errno == ENOTSUP ? 0 : engine__error_errno(errno, "list xattrs of %s", path);
 	for (char *k = list; k < list + n; k += strlen(k) + 1) {
@@ -88,7 +96,7 @@ static int add_xattrs(struct archive_entry *e, int dfd, const char *name, const 
 
 		if (engine__xattr_is_overlay(k) || strcmp(k, ENGINE__OVERRIDE_STAT_XATTR) == 0)
 			continue;
-		v = lgetxattr(proc, k, value, sizeof(value));
+		v = lgetxattr(proc, k, value, sizeof(d->b->xvalue));
 		if (v < 0)
 			return engine__error_errno(errno, "read xattr %s of %s", k, path);
 		archive_entry_xattr_add_entry(e, k, value, (size_t)v);
@@ -101,7 +109,7 @@ static int add_xattrs(struct archive_entry *e, int dfd, const char *name, const 
 static void container_owner(struct differ *d, struct archive_entry *e, int dfd, const char *name,
 			    const struct stat *st)
 {
-	char proc[64 + 4096], v[64];
+	char *proc = d->b->proc, v[64];
 	unsigned uid, gid, mode;
 	ssize_t n;
 
@@ -109,7 +117,7 @@ static void container_owner(struct differ *d, struct archive_entry *e, int dfd, 
 	archive_entry_set_gid(e, engine__idmap_to_container(&d->map, st->st_gid, true));
 	if (S_ISLNK(st->st_mode))
 		return;
-	snprintf(proc, sizeof(proc), "/proc/self/fd/%d/%s", dfd, name);
+	snprintf(proc, sizeof(d->b->proc), "/proc/self/fd/%d/%s", dfd, name);
 	n = lgetxattr(proc, ENGINE__OVERRIDE_STAT_XATTR, v, sizeof(v) - 1);
 	if (n <= 0)
 		return;
@@ -170,12 +178,12 @@ static int write_marker(struct differ *d, const char *path, const struct stat *l
 static int copy_data(struct differ *d, int pfd, const char *path)
 {
 	cleanup_close int fd = engine__reopen_regular(pfd);
-	static _Thread_local char buf[1 << 16];
+	char *buf = d->b->data;
 
 	if (fd < 0)
 		return engine__error_errno(-fd, "open %s", path);
 	for (;;) {
-		ssize_t n = read(fd, buf, sizeof(buf));
+		ssize_t n = read(fd, buf, sizeof(d->b->data));
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
@@ -192,9 +200,13 @@ static int cmp_names(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static int walk(struct differ *d, int dfd, const char *prefix);
+/* As deep as docker cp and export go (image/tree_tar.c): a container's
+ * tree nested deeper is refused rather than run the stack out. */
+#define MAX_DEPTH 512
 
-static int one(struct differ *d, int dfd, const char *name, const char *prefix)
+static int walk(struct differ *d, int dfd, const char *prefix, int depth);
+
+static int one(struct differ *d, int dfd, const char *name, const char *prefix, int depth)
 {
 	cleanup_free char *path = prefix[0] ? engine__strdup_printf("%s/%s", prefix, name) : strdup(name);
 	struct archive_entry *e = NULL;
@@ -221,8 +233,8 @@ static int one(struct differ *d, int dfd, const char *name, const char *prefix)
 	if (!e)
 		return engine__error_oom();
 	if (S_ISLNK(st.st_mode)) {
-		char target[4096];
-		ssize_t n = readlinkat(pfd, "", target, sizeof(target) - 1);
+		char *target = d->b->target;
+		ssize_t n = readlinkat(pfd, "", target, sizeof(d->b->target) - 1);
 		if (n < 0) {
 			r = engine__error_errno(errno, "readlink %s", path);
 			goto out;
@@ -257,7 +269,7 @@ static int one(struct differ *d, int dfd, const char *name, const char *prefix)
 		archive_entry_set_size(e, 0);
 	if (d->rootless)
 		container_owner(d, e, dfd, name, &st);
-	r = add_xattrs(e, dfd, name, path);
+	r = add_xattrs(d, e, dfd, name, path);
 	if (r < 0)
 		goto out;
 	if (archive_write_header(d->tar, e) < ARCHIVE_WARN) {
@@ -278,14 +290,20 @@ static int one(struct differ *d, int dfd, const char *name, const char *prefix)
 			if (r < 0)
 				goto out;
 		}
-		r = walk(d, sub, path);
+		close(pfd); /* one fd per level held while below */
+		pfd = -EBADF;
+		r = depth >= MAX_DEPTH
+			? engine__error_set(ENGINE_EINVALID, 0,
+					    "directories nested too deep (over %d levels) at %.200s...",
+					    MAX_DEPTH, path)
+			: walk(d, sub, path, depth + 1);
 	}
 out:
 	archive_entry_free(e);
 	return r;
 }
 
-static int walk(struct differ *d, int dfd, const char *prefix)
+static int walk(struct differ *d, int dfd, const char *prefix, int depth)
 {
 	int fd = dup(dfd);
 	cleanup_closedir DIR *dir = fd >= 0 ? fdopendir(fd) : NULL;
@@ -315,7 +333,7 @@ static int walk(struct differ *d, int dfd, const char *prefix)
 	/* Sorted, so the same tree gives the same tar (and digests). */
 	qsort(names, n, sizeof(char *), cmp_names);
 	for (size_t i = 0; i < n; i++) {
-		int r = one(d, dfd, names[i], prefix);
+		int r = one(d, dfd, names[i], prefix, depth);
 		if (r < 0)
 			return r;
 	}
@@ -379,13 +397,14 @@ int engine__layer_create_from_dir_skip(engine_context *ctx, const char *dir, con
 	lock = engine__store_lock(ctx, false);
 	if (lock < 0)
 		return lock;
-	r = engine__sha256_new(&d.diff);
+	d.b = malloc(sizeof(*d.b));
+	r = d.b ? engine__sha256_new(&d.diff) : engine__error_oom();
 	if (r == 0)
 		r = engine__blob_writer_new(ctx, NULL, &d.blob);
 	if (r == 0)
 		r = open_writers(&d);
 	if (r == 0)
-		r = walk(&d, dfd, "");
+		r = walk(&d, dfd, "", 0);
 	if (r == 0 && archive_write_close(d.tar) != ARCHIVE_OK)
 		r = tar_fail(&d, "(end)");
 	if (r == 0 && archive_write_close(d.gz) != ARCHIVE_OK)
@@ -413,6 +432,7 @@ int engine__layer_create_from_dir_skip(engine_context *ctx, const char *dir, con
 	for (size_t i = 0; i < d.nlinks; i++)
 		free(d.links[i].path);
 	free(d.links);
+	free(d.b);
 	engine__store_unlock(lock);
 	return r;
 }

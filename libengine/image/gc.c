@@ -131,8 +131,11 @@ static void live_free(struct live *l)
 }
 
 /* Apparent size of a tree (regular files, each inode once: busybox-style
- * hardlink farms would count hundreds of times), for reports. */
-static int64_t tree_size_seen(int dfd, const char *name, engine__pathset *inodes)
+ * hardlink farms would count hundreds of times), for reports. Not below
+ * 256 levels, as util/fs.c's tree_size: a container's tree can be nested
+ * without bound, and a frame and a DIR per level ran the daemon's 1 MiB
+ * thread stacks out. */
+static int64_t tree_size_seen(int dfd, const char *name, engine__pathset *inodes, int depth)
 {
 	struct stat st;
 	int64_t total = 0;
@@ -148,7 +151,7 @@ static int64_t tree_size_seen(int dfd, const char *name, engine__pathset *inodes
 			 (unsigned long long)st.st_ino);
 		return engine__pathset_add(inodes, key) == 1 ? st.st_size : 0;
 	}
-	if (!S_ISDIR(st.st_mode))
+	if (!S_ISDIR(st.st_mode) || depth >= 256)
 		return 0;
 	int fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
@@ -161,7 +164,7 @@ static int64_t tree_size_seen(int dfd, const char *name, engine__pathset *inodes
 	}
 	while ((de = readdir(d)))
 		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
-			total += tree_size_seen(dirfd(d), de->d_name, inodes);
+			total += tree_size_seen(dirfd(d), de->d_name, inodes, depth + 1);
 	closedir(d);
 	return total;
 }
@@ -169,7 +172,7 @@ static int64_t tree_size_seen(int dfd, const char *name, engine__pathset *inodes
 static int64_t tree_size(int dfd, const char *name)
 {
 	engine__pathset inodes = {0};
-	int64_t n = tree_size_seen(dfd, name, &inodes);
+	int64_t n = tree_size_seen(dfd, name, &inodes, 0);
 
 	engine__pathset_free(&inodes);
 	return n;

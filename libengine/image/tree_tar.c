@@ -37,7 +37,15 @@ struct link {
 	char *name;
 };
 
+/* add_node recurses once per directory level, on threads with small
+ * stacks too (the daemon's are 1 MiB): what would be big locals of each
+ * level is one allocation per stream. */
+struct bufs {
+	char data[65536], xnames[4096], xvalue[4096], target[4096];
+};
+
 struct writer {
+	struct bufs *b;
 	struct archive *a;
 	int fd;
 	const engine__tar_options *o;
@@ -94,10 +102,10 @@ static int fail(struct writer *w, const char *aname)
 	return engine__error_set(ENGINE_EIO, 0, "tar entry \"%s\": %s", aname, archive_error_string(w->a));
 }
 
-static int add_xattrs(struct archive_entry *e, int fd)
+static int add_xattrs(struct writer *w, struct archive_entry *e, int fd)
 {
-	char names[4096], value[4096];
-	ssize_t n = flistxattr(fd, names, sizeof(names));
+	char *names = w->b->xnames, *value = w->b->xvalue;
+	ssize_t n = flistxattr(fd, names, sizeof(w->b->xnames));
 
 	for (ssize_t i = 0; n > 0 && i < n; i += (ssize_t)strlen(names + i) + 1) {
 		const char *name = names + i;
@@ -106,7 +114,7 @@ static int add_xattrs(struct archive_entry *e, int fd)
 		/* overlay's bookkeeping is not the file's */
 		if (engine__xattr_is_overlay(name))
 			continue;
-		len = fgetxattr(fd, name, value, sizeof(value));
+		len = fgetxattr(fd, name, value, sizeof(w->b->xvalue));
 		if (len >= 0)
 			archive_entry_xattr_add_entry(e, name, value, (size_t)len);
 	}
@@ -115,10 +123,10 @@ static int add_xattrs(struct archive_entry *e, int fd)
 
 static int copy_data(struct writer *w, int fd, const char *aname)
 {
-	char buf[65536];
+	char *buf = w->b->data;
 	ssize_t n;
 
-	while ((n = read(fd, buf, sizeof(buf))) != 0) {
+	while ((n = read(fd, buf, sizeof(w->b->data))) != 0) {
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
@@ -245,8 +253,8 @@ static int add_node(struct writer *w, int fd, const char *aname, int depth)
 		archive_entry_set_gid(e, 0);
 	}
 	if (S_ISLNK(st.st_mode)) {
-		char target[4096];
-		ssize_t n = readlinkat(fd, "", target, sizeof(target) - 1);
+		char *target = w->b->target;
+		ssize_t n = readlinkat(fd, "", target, sizeof(w->b->target) - 1);
 
 		if (n < 0) {
 			archive_entry_free(e);
@@ -264,12 +272,12 @@ static int add_node(struct writer *w, int fd, const char *aname, int depth)
 				archive_entry_free(e);
 				return engine__error_errno(-rfd, "open \"%s\"", aname);
 			}
-			add_xattrs(e, rfd);
+			add_xattrs(w, e, rfd);
 		}
 	} else if (S_ISDIR(st.st_mode)) {
 		rfd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (rfd >= 0)
-			add_xattrs(e, rfd);
+			add_xattrs(w, e, rfd);
 	}
 	if (archive_write_header(w->a, e) != ARCHIVE_OK)
 		r = fail(w, aname);
@@ -287,15 +295,19 @@ int engine__tar_write_tree(int out_fd, int fd, const char *aname, const engine__
 	struct writer w = {.fd = out_fd, .o = opts ? opts : &defaults};
 	int r;
 
-	w.a = archive_write_new();
-	if (!w.a)
+	w.b = malloc(sizeof(*w.b));
+	w.a = w.b ? archive_write_new() : NULL;
+	if (!w.a) {
+		free(w.b);
 		return engine__error_oom();
+	}
 	/* ustar unless a name, a size or an xattr needs pax headers. */
 	if (archive_write_set_format_pax_restricted(w.a) != ARCHIVE_OK ||
 	    archive_write_set_bytes_in_last_block(w.a, 1) != ARCHIVE_OK ||
 	    archive_write_open(w.a, &w, NULL, out_cb, NULL) != ARCHIVE_OK) {
 		r = engine__error_set(ENGINE_ERROR, 0, "start tar stream: %s", archive_error_string(w.a));
 		archive_write_free(w.a);
+		free(w.b);
 		return r;
 	}
 	r = add_node(&w, fd, aname, 0);
@@ -305,6 +317,7 @@ int engine__tar_write_tree(int out_fd, int fd, const char *aname, const engine__
 	for (size_t i = 0; i < w.nlinks; i++)
 		free(w.links[i].name);
 	free(w.links);
+	free(w.b);
 	return r;
 }
 

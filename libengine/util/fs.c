@@ -37,8 +37,43 @@ int engine__mkdir_p(const char *path, mode_t mode)
 	return 0;
 }
 
-static int rm_children(int dfd, dev_t dev, const char *what)
+/* How deep the removal recurses (a DIR and a frame per level). A tree a
+ * container made can be nested without bound; below this depth, a
+ * directory is moved up into the top directory being removed and taken in
+ * a later pass, so any depth goes on a small stack (the daemon's threads
+ * have 1 MiB) and a few hundred fds. */
+#define RM_MAX_DEPTH 64
+
+struct rm_walk {
+	int topfd; /* the directory being removed */
+	dev_t dev; /* its filesystem: a mount point below is refused */
+	const char *what;
+	unsigned moved; /* directories moved up into @topfd in this pass */
+	unsigned serial;
+};
+
+/* Move @name of @dfd into the top directory under a name of ours. */
+static int rm_move_up(struct rm_walk *w, int dfd, const char *name)
 {
+	for (int tries = 0; tries < 1000; tries++) {
+		char tmp[64];
+
+		snprintf(tmp, sizeof(tmp), ".engine-rm-%u", w->serial++);
+		if (renameat2(dfd, name, w->topfd, tmp, RENAME_NOREPLACE) == 0) {
+			w->moved++;
+			return 0;
+		}
+		if (errno != EEXIST)
+			return engine__error_errno(errno, "remove %s/%s", w->what, name);
+	}
+	return engine__error_set(ENGINE_EBUSY, EEXIST, "remove %s/%s: no free name to move it to", w->what,
+				 name);
+}
+
+/* Takes @dfd. */
+static int rm_children(struct rm_walk *w, int dfd, int depth)
+{
+	const char *what = w->what;
 	cleanup_closedir DIR *d = fdopendir(dfd);
 	struct dirent *de;
 
@@ -59,9 +94,16 @@ static int rm_children(int dfd, dev_t dev, const char *what)
 		if (S_ISDIR(st.st_mode)) {
 			int cfd;
 
-			if (st.st_dev != dev)
+			if (st.st_dev != w->dev)
 				return engine__error_set(ENGINE_EBUSY, EBUSY,
 							 "remove %s/%s: is a mount point", what, de->d_name);
+			if (depth >= RM_MAX_DEPTH) {
+				int r = rm_move_up(w, dirfd(d), de->d_name);
+
+				if (r < 0)
+					return r;
+				continue;
+			}
 			cfd = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 			/* Our own directory without permissions (overlay's work/work,
 			 * made 0000 by a rootless container's root, which is us). */
@@ -71,7 +113,7 @@ static int rm_children(int dfd, dev_t dev, const char *what)
 					     O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 			if (cfd < 0)
 				return engine__error_errno(errno, "remove %s/%s", what, de->d_name);
-			int r = rm_children(cfd, dev, what);
+			int r = rm_children(w, cfd, depth + 1);
 			if (r < 0)
 				return r;
 			if (unlinkat(dirfd(d), de->d_name, AT_REMOVEDIR) < 0 && errno != ENOENT)
@@ -100,7 +142,15 @@ static int rm_rf_at(int dirfd, const char *name)
 		fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return engine__error_errno(errno, "remove %s", name);
-	r = rm_children(fd, st.st_dev, name);
+	struct rm_walk w = {.topfd = fd, .dev = st.st_dev, .what = name};
+	do {
+		/* a new open file: a dup's position would stay at the end */
+		int pass = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+		w.moved = 0;
+		r = pass < 0 ? engine__error_errno(errno, "remove %s", name) : rm_children(&w, pass, 0);
+	} while (r == 0 && w.moved);
+	close(fd);
 	if (r < 0)
 		return r;
 	if (unlinkat(dirfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)

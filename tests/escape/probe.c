@@ -360,6 +360,29 @@ static int cmd_swapnode(const char *dir, int n, const char *type, const char *ma
 	return 0;
 }
 
+/* deepdir DIR N: a chain of N directories DIR/a/a/..., made one level at a
+ * time from the last one's fd (no path is ever longer than "a"). */
+static int cmd_deepdir(const char *dir, int n)
+{
+	int fd;
+
+	mkdir(dir, 0755);
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	for (int i = 0; fd >= 0 && i < n; i++) {
+		int sub;
+
+		if (mkdirat(fd, "a", 0755) < 0 && errno != EEXIST)
+			break;
+		sub = openat(fd, "a", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		close(fd);
+		fd = sub;
+	}
+	printf("deepdir: %s\n", result(fd));
+	if (fd >= 0)
+		close(fd);
+	return fd < 0;
+}
+
 /* Open for writing without writing: a read-only or masked path fails at
  * open, which is all the test needs to know. */
 static int cmd_openw(int argc, char **argv)
@@ -421,14 +444,17 @@ int main(int argc, char **argv)
 		return cmd_syscalls2();
 	if (argc >= 8 && !strcmp(argv[1], "swapnode"))
 		return cmd_swapnode(argv[2], atoi(argv[3]), argv[4], argv[5], argv[6], atof(argv[7]));
+	if (argc >= 4 && !strcmp(argv[1], "deepdir"))
+		return cmd_deepdir(argv[2], atoi(argv[3]));
 	if (argc >= 2 && !strcmp(argv[1], "openw"))
 		return cmd_openw(argc - 2, argv + 2);
 	if (argc >= 6 && !strcmp(argv[1], "mknod"))
 		return cmd_mknod(argv[2], argv[3], argv[4], argv[5]);
 	if (argc >= 2 && !strcmp(argv[1], "opendev"))
 		return cmd_opendev(argc - 2, argv + 2);
-	fprintf(stderr,
-		"usage: probe "
-		"fdscan|status|fdwrite|tty|ptrace|syscalls|syscalls2|swapnode|openw|mknod|opendev ...\n");
+	fprintf(
+	    stderr,
+	    "usage: probe "
+	    "fdscan|status|fdwrite|tty|ptrace|syscalls|syscalls2|swapnode|deepdir|openw|mknod|opendev ...\n");
 	return 2;
 }

@@ -1,6 +1,8 @@
 /* Util: fs helpers, digests, JSON, locks, strings, string vectors. */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -32,6 +34,53 @@ START_TEST(test_util__mkdir_p_and_rm_rf)
 	ck_assert(!engine__path_exists(tmp));
 	ck_assert(engine__path_exists(keep));
 	ck_assert_engine_ok(engine__rm_rf(tmp));
+	engine__rm_rf(outside);
+	free(tmp);
+}
+END_TEST
+
+/* A tree nested far deeper than the removal recurses (RM_MAX_DEPTH; a
+ * container's can be nested without bound): removed whole, with the files
+ * and links at every level, on a thread with a small stack (the daemon's
+ * have 1 MiB; tests/escape/deep.sh has one die on 20000 levels). */
+static void *rm_deep_thread(void *arg)
+{
+	return (void *)(intptr_t)engine__rm_rf(arg);
+}
+
+START_TEST(test_util__rm_rf_deep)
+{
+	char *tmp = th_mkdtemp("util-deep");
+	cleanup_free char *outside = th_mkdtemp("util-outside");
+	cleanup_free char *keep = engine__path_join(outside, "keep");
+	int fd = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	pthread_attr_t attr;
+	pthread_t th;
+	void *ret;
+
+	ck_assert_engine_ok(engine__write_file_atomic(keep, "k", 1, 0600, false));
+	for (int i = 0; i < 1000; i++) {
+		int sub;
+
+		ck_assert_int_eq(mkdirat(fd, "a", 0755), 0);
+		if (i % 50 == 0) {
+			ck_assert_int_eq(mkdirat(fd, "b", 0755), 0);
+			ck_assert_int_eq(symlinkat(outside, fd, "link"), 0);
+			close(openat(fd, "f", O_WRONLY | O_CREAT | O_CLOEXEC, 0600));
+		}
+		sub = openat(fd, "a", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		ck_assert_int_ge(sub, 0);
+		close(fd);
+		fd = sub;
+	}
+	close(fd);
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, 64 * 1024);
+	ck_assert_int_eq(pthread_create(&th, &attr, rm_deep_thread, tmp), 0);
+	pthread_join(th, &ret);
+	ck_assert_int_eq((int)(intptr_t)ret, 0);
+	ck_assert(!engine__path_exists(tmp));
+	ck_assert(engine__path_exists(keep));
 	engine__rm_rf(outside);
 	free(tmp);
 }
@@ -202,6 +251,11 @@ static Suite *util_suite(void)
 	tcase_add_test(tc, test_util__lock_excludes_other_process);
 	tcase_add_test(tc, test_util__parse_size);
 	tcase_add_test(tc, test_util__strv_and_strarray);
+	suite_add_tcase(s, tc);
+	/* a deep tree takes this filesystem seconds to make and remove */
+	tc = tcase_create("deep");
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_util__rm_rf_deep);
 	suite_add_tcase(s, tc);
 	return s;
 }
