@@ -69,7 +69,7 @@ ENGINE_EXTERN void engine_registry_set_progress_callback(engine_context *ctx, en
 
 /* --- pull and push ------------------------------------------------------- */
 
-#define ENGINE_REGISTRY_PULL_OPTIONS_VERSION 1
+#define ENGINE_REGISTRY_PULL_OPTIONS_VERSION 2
 
 typedef struct engine_registry_pull_options {
 	unsigned version;
@@ -77,11 +77,15 @@ typedef struct engine_registry_pull_options {
 	int progress_fd;      /**< when >= 0, receives one JSON object per event, like the Docker
 				   Engine API's pull stream ({"status":..,"id":..,"progressDetail":{..}}) */
 	int timeout;	      /**< seconds a connection or transfer may stall; 0: config or 30 */
+	/* version 2 */
+	const char *username; /**< credentials for the registry (not its mirrors), over those
+				   stored by engine_registry_login(); NULL: the stored ones */
+	const char *password;
 } engine_registry_pull_options;
 
 #define ENGINE_REGISTRY_PULL_OPTIONS_INIT                                                                    \
 	{                                                                                                    \
-		ENGINE_REGISTRY_PULL_OPTIONS_VERSION, NULL, -1, 0                                            \
+		ENGINE_REGISTRY_PULL_OPTIONS_VERSION, NULL, -1, 0, NULL, NULL                                \
 	}
 
 ENGINE_EXTERN int engine_registry_pull_options_init(engine_registry_pull_options *opts, unsigned version);
@@ -100,18 +104,21 @@ ENGINE_EXTERN int engine_registry_pull_options_init(engine_registry_pull_options
 ENGINE_EXTERN int engine_registry_pull(engine_context *ctx, const char *ref,
 				       const engine_registry_pull_options *opts, char **id_out);
 
-#define ENGINE_REGISTRY_PUSH_OPTIONS_VERSION 1
+#define ENGINE_REGISTRY_PUSH_OPTIONS_VERSION 2
 
 typedef struct engine_registry_push_options {
 	unsigned version;
 	int progress_fd;    /**< as in engine_registry_pull_options */
 	int timeout;	    /**< as in engine_registry_pull_options */
 	int64_t chunk_size; /**< > 0: upload blobs in PATCH chunks of this size; 0: one PUT */
+	/* version 2 */
+	const char *username; /**< as in engine_registry_pull_options */
+	const char *password;
 } engine_registry_push_options;
 
 #define ENGINE_REGISTRY_PUSH_OPTIONS_INIT                                                                    \
 	{                                                                                                    \
-		ENGINE_REGISTRY_PUSH_OPTIONS_VERSION, -1, 0, 0                                               \
+		ENGINE_REGISTRY_PUSH_OPTIONS_VERSION, -1, 0, 0, NULL, NULL                                   \
 	}
 
 ENGINE_EXTERN int engine_registry_push_options_init(engine_registry_push_options *opts, unsigned version);
@@ -125,6 +132,17 @@ ENGINE_EXTERN int engine_registry_push_options_init(engine_registry_push_options
 ENGINE_EXTERN int engine_registry_push(engine_context *ctx, const char *ref,
 				       const engine_registry_push_options *opts, char **digest_out);
 
+/**
+ * What @p ref names in its registry, without pulling it (Docker's GET
+ * /distribution/{name}/json): *@p json_out (freed with engine_free()) is
+ * {"Descriptor": {"mediaType", "digest", "size"}, "Platforms": [{"architecture",
+ * "os"[, "variant"]}]} for the manifest or index the tag or digest names
+ * (an image's platform read from its config). @p username / @p password
+ * (may be NULL) over the stored credentials. Errors as engine_registry_pull().
+ */
+ENGINE_EXTERN int engine_registry_inspect(engine_context *ctx, const char *ref, const char *username,
+					  const char *password, char **json_out);
+
 /* --- credentials --------------------------------------------------------- */
 
 /**
@@ -134,6 +152,13 @@ ENGINE_EXTERN int engine_registry_push(engine_context *ctx, const char *ref,
  */
 ENGINE_EXTERN int engine_registry_login(engine_context *ctx, const char *registry, const char *username,
 					const char *password);
+/**
+ * engine_registry_login()'s check alone, nothing stored (Docker's POST
+ * /auth: the client keeps the credentials and sends them with each pull
+ * and push). The same errors: ENGINE_EPERM when the registry refuses them.
+ */
+ENGINE_EXTERN int engine_registry_check_login(engine_context *ctx, const char *registry, const char *username,
+					      const char *password);
 
 /** Forget the credentials for @p registry. ENGINE_ENOTFOUND when none were stored. */
 ENGINE_EXTERN int engine_registry_logout(engine_context *ctx, const char *registry);

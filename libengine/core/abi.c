@@ -47,9 +47,9 @@ ABI_DEFINE(engine_image_import_options, "image import options", ENGINE_IMAGE_IMP
 ABI_DEFINE(engine_image_remove_options, "image remove options", ENGINE_IMAGE_REMOVE_OPTIONS_VERSION,
 	   sizeof(engine_image_remove_options));
 ABI_DEFINE(engine_registry_pull_options, "pull options", ENGINE_REGISTRY_PULL_OPTIONS_VERSION,
-	   sizeof(engine_registry_pull_options));
+	   ABI_END(engine_registry_pull_options, timeout), sizeof(engine_registry_pull_options));
 ABI_DEFINE(engine_registry_push_options, "push options", ENGINE_REGISTRY_PUSH_OPTIONS_VERSION,
-	   sizeof(engine_registry_push_options));
+	   ABI_END(engine_registry_push_options, chunk_size), sizeof(engine_registry_push_options));
 ABI_DEFINE(engine_distribution_options, "distribution options", ENGINE_DISTRIBUTION_OPTIONS_VERSION,
 	   sizeof(engine_distribution_options));
 ABI_DEFINE(engine_build_options, "build options", ENGINE_BUILD_OPTIONS_VERSION, sizeof(engine_build_options));

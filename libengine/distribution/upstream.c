@@ -59,7 +59,7 @@ static int client_for(engine_distribution *d, const engine__endpoint *ep, const 
 
 	if (!scope)
 		return ENGINE_ENOMEM;
-	r = engine__endpoint_client(d->ctx, ep, d->upstream_domain, d->timeout, c);
+	r = engine__endpoint_client(d->ctx, ep, d->upstream_domain, d->timeout, NULL, NULL, c);
 	if (r == 0)
 		r = engine__regclient_set_scopes(*c, scopes);
 	return r;

@@ -59,8 +59,8 @@ static int login_domain(engine_context *ctx, const char *registry, const char **
 /* Login checks the credentials the way `docker login` does: a GET /v2/
  * that must end in 200 after answering the registry's challenge (for a
  * token server: a token request with the credentials and no scope). */
-ENGINE_EXTERN int engine_registry_login(engine_context *ctx, const char *registry, const char *username,
-					const char *password)
+static int login(engine_context *ctx, const char *registry, const char *username, const char *password,
+		 bool store)
 {
 	engine__endpoint *eps = NULL;
 	engine__regclient *c = NULL;
@@ -87,13 +87,25 @@ ENGINE_EXTERN int engine_registry_login(engine_context *ctx, const char *registr
 	r = engine__regclient_new(ctx, &o, &c);
 	if (r == 0)
 		r = engine__pull_ping(c);
-	if (r == 0)
+	if (r == 0 && store)
 		r = engine__authfile_set(ctx, domain, username, password);
 	if (r < 0)
 		r = engine__error_wrap("login %s", domain);
 	engine__regclient_free(c);
 	engine__endpoints_free(eps, n);
 	return r;
+}
+
+ENGINE_EXTERN int engine_registry_login(engine_context *ctx, const char *registry, const char *username,
+					const char *password)
+{
+	return login(ctx, registry, username, password, true);
+}
+
+ENGINE_EXTERN int engine_registry_check_login(engine_context *ctx, const char *registry, const char *username,
+					      const char *password)
+{
+	return login(ctx, registry, username, password, false);
 }
 
 ENGINE_EXTERN int engine_registry_logout(engine_context *ctx, const char *registry)

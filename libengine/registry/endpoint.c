@@ -95,7 +95,7 @@ oom:
 }
 
 int engine__endpoint_client(engine_context *ctx, const engine__endpoint *ep, const char *domain, long timeout,
-			    engine__regclient **out)
+			    const char *given_user, const char *given_pass, engine__regclient **out)
 {
 	cleanup_free char *host = ep->mirror ? engine__url_host(ep->url) : NULL;
 	char *user = NULL, *pass = NULL;
@@ -104,9 +104,18 @@ int engine__endpoint_client(engine_context *ctx, const engine__endpoint *ep, con
 
 	if (ep->mirror && !host)
 		return ENGINE_ENOMEM;
-	r = engine__authfile_get(ctx, ep->mirror ? host : domain, &user, &pass);
-	if (r < 0 && r != ENGINE_ENOTFOUND)
+	if (given_user && *given_user && !ep->mirror) {
+		user = strdup(given_user);
+		pass = strdup(given_pass ? given_pass : "");
+		r = user && pass ? 0 : engine__error_oom();
+	} else {
+		r = engine__authfile_get(ctx, ep->mirror ? host : domain, &user, &pass);
+	}
+	if (r < 0 && r != ENGINE_ENOTFOUND) {
+		free(user);
+		free(pass);
 		return r;
+	}
 	engine_error_clear();
 	o.domain = domain;
 	o.base_url = ep->url;

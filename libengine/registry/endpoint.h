@@ -28,8 +28,9 @@ int engine__endpoints_for(engine_context *ctx, const char *domain, bool with_mir
 void engine__endpoints_free(engine__endpoint *eps, size_t n);
 
 /* A client for @ep, with stored credentials for @domain (upstream) or for
- * the mirror's host. */
+ * the mirror's host; @user/@pass (may be NULL) the caller's own for the
+ * upstream, over the stored ones (a daemon's client sends them per request). */
 int engine__endpoint_client(engine_context *ctx, const engine__endpoint *ep, const char *domain, long timeout,
-			    engine__regclient **out);
+			    const char *user, const char *pass, engine__regclient **out);
 
 #endif

@@ -39,6 +39,7 @@ struct pull {
 	char *display; /* "busybox:latest" */
 	engine__progress prog;
 	long timeout;
+	const char *username, *password;
 };
 
 ENGINE_EXTERN int engine_registry_pull_options_init(engine_registry_pull_options *opts, unsigned version)
@@ -196,7 +197,8 @@ static int pull_any(struct pull *p, char id[ENGINE__DIGEST_LEN + 1], char digest
 	for (size_t i = 0; i < n; i++) {
 		engine__regclient *c = NULL;
 
-		r = engine__endpoint_client(p->ctx, &eps[i], p->ref->domain, p->timeout, &c);
+		r = engine__endpoint_client(p->ctx, &eps[i], p->ref->domain, p->timeout, p->username,
+					    p->password, &c);
 		if (r == 0)
 			r = pull_from(p, c, id, digest, top);
 		engine__regclient_free(c);
@@ -234,6 +236,8 @@ ENGINE_EXTERN int engine_registry_pull(engine_context *ctx, const char *ref,
 		return engine__error_wrap("pull");
 	p.platform = opts->platform;
 	p.timeout = engine__endpoint_timeout(ctx, opts->timeout);
+	p.username = opts->username;
+	p.password = opts->password;
 	p.display = engine__reference_familiar(p.ref, p.default_domain, true);
 	tag = p.ref->tag ? engine__reference_familiar(p.ref, p.default_domain, false) : NULL;
 	if (!p.display || (p.ref->tag && !tag)) {

@@ -515,7 +515,8 @@ ENGINE_EXTERN int engine_registry_push(engine_context *ctx, const char *ref,
 		r = engine__endpoints_for(ctx, p.ref->domain, false, &eps, &n);
 	if (r == 0)
 		r = engine__endpoint_client(ctx, &eps[n - 1], p.ref->domain,
-					    engine__endpoint_timeout(ctx, opts->timeout), &p.c);
+					    engine__endpoint_timeout(ctx, opts->timeout), opts->username,
+					    opts->password, &p.c);
 	if (r == 0)
 		r = push_all(&p, id, digest);
 	if (r < 0) {

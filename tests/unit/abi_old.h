@@ -30,4 +30,20 @@ typedef struct engine_container_stats_v2 {
 	uint64_t oom_kills;
 } engine_container_stats_v2;
 
+/* include/engine/registry.h, ENGINE_REGISTRY_PULL_OPTIONS_VERSION 1 and
+ * ENGINE_REGISTRY_PUSH_OPTIONS_VERSION 1 (before the credentials). */
+typedef struct engine_registry_pull_options_v1 {
+	unsigned version;
+	const char *platform;
+	int progress_fd;
+	int timeout;
+} engine_registry_pull_options_v1;
+
+typedef struct engine_registry_push_options_v1 {
+	unsigned version;
+	int progress_fd;
+	int timeout;
+	int64_t chunk_size;
+} engine_registry_push_options_v1;
+
 #endif

@@ -148,6 +148,21 @@ START_TEST(test_abi__tables_match_headers)
 	/* The frozen old layouts are the sizes the tables give their versions. */
 	ck_assert_uint_eq(ENGINE__ABI(engine_container_stats)->sizes[0], sizeof(engine_container_stats_v1));
 	ck_assert_uint_eq(ENGINE__ABI(engine_container_stats)->sizes[1], sizeof(engine_container_stats_v2));
+	ck_assert_uint_eq(ENGINE__ABI(engine_registry_pull_options)->sizes[0],
+			  sizeof(engine_registry_pull_options_v1));
+	ck_assert_uint_eq(ENGINE__ABI(engine_registry_push_options)->sizes[0],
+			  sizeof(engine_registry_push_options_v1));
+	{
+		/* a version 1 caller's options read with the credentials unset */
+		engine_registry_pull_options_v1 v1 = {1, "linux/amd64", -1, 7};
+		engine_registry_pull_options full = ENGINE_REGISTRY_PULL_OPTIONS_INIT;
+
+		ck_assert_engine_ok(engine__abi_read(ENGINE__ABI(engine_registry_pull_options), &full,
+						     (const engine_registry_pull_options *)&v1));
+		ck_assert_int_eq(full.timeout, 7);
+		ck_assert_ptr_null(full.username);
+		ck_assert_ptr_null(full.password);
+	}
 }
 END_TEST
 

@@ -42,6 +42,26 @@ static int route(hs_request *r, const char *method, const char *path)
 	return hs__route(r, routes, path);
 }
 
+/* Basic credentials (standard alphabet) and X-Registry-Auth (URL-safe). */
+START_TEST(test_httpserver__base64)
+{
+	char out[64];
+
+	ck_assert_int_eq(hs_base64_decode("YWxpY2U6czNjcmV0", out, sizeof(out)), 0);
+	ck_assert_str_eq(out, "alice:s3cret");
+	ck_assert_int_eq(hs_base64_decode("e30=", out, sizeof(out)), 0);
+	ck_assert_str_eq(out, "{}");
+	ck_assert_int_eq(hs_base64_decode("-_8", out, sizeof(out)), 0);
+	ck_assert_int_eq((unsigned char)out[0], 0xfb);
+	ck_assert_int_eq((unsigned char)out[1], 0xff);
+	ck_assert_int_eq(hs_base64_decode("+/8", out, sizeof(out)), 0);
+	ck_assert_int_eq((unsigned char)out[0], 0xfb);
+	ck_assert_int_eq(hs_base64_decode("YW*j", out, sizeof(out)), -1);
+	ck_assert_int_eq(hs_base64_decode("AAAA", out, sizeof(out)), -1); /* NULs */
+	ck_assert_int_eq(hs_base64_decode("YWxpY2U6czNjcmV0", out, 4), -1);
+}
+END_TEST
+
 START_TEST(test_httpserver__version_prefix)
 {
 	char v[16];
@@ -131,6 +151,7 @@ static Suite *suite(void)
 	Suite *s = suite_create("httpserver");
 	TCase *tc = tcase_create("router");
 
+	tcase_add_test(tc, test_httpserver__base64);
 	tcase_add_test(tc, test_httpserver__version_prefix);
 	tcase_add_test(tc, test_httpserver__version_cmp);
 	tcase_add_test(tc, test_httpserver__params);

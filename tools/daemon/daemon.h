@@ -154,6 +154,10 @@ extern const struct hs_route daemon_image_io_routes[];
 extern const struct hs_route daemon_build_routes[];
 extern const struct hs_route daemon_network_routes[];
 extern const struct hs_route daemon_volume_routes[];
+extern const struct hs_route daemon_auth_routes[];
+/* X-Registry-Auth's credentials (auth.c): *@user and *@pass malloc'd, both
+ * NULL when the header has none. */
+void registry_auth_header(hs_request *req, char **user, char **pass);
 
 /* create.c */
 void handle_container_create(hs_request *req, void *app);

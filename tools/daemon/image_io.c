@@ -22,7 +22,8 @@ struct io_job {
 	char *ref;
 	int body_fd; /* load/import: the spooled body (owned) */
 	engine_strarray names;
-	int kind; /* JOB_* */
+	int kind;	   /* JOB_* */
+	char *user, *pass; /* pull, push: X-Registry-Auth's credentials, or NULL */
 };
 
 enum { JOB_PULL, JOB_IMPORT, JOB_PUSH, JOB_SAVE, JOB_LOAD };
@@ -36,6 +37,10 @@ static void job_free(void *data)
 	if (j->body_fd >= 0)
 		close(j->body_fd);
 	engine_strarray_dispose(&j->names);
+	if (j->pass)
+		explicit_bzero(j->pass, strlen(j->pass));
+	free(j->user);
+	free(j->pass);
 	free(j);
 }
 
@@ -84,6 +89,8 @@ static void io_run(hs_stream *st, void *data)
 		engine_registry_pull_options o = ENGINE_REGISTRY_PULL_OPTIONS_INIT;
 
 		o.progress_fd = hs_stream_gone_fd(st);
+		o.username = j->user;
+		o.password = j->pass;
 		r = engine_registry_pull(ctx, j->ref, &o, &out);
 		if (r == 0)
 			events_emit("image", "pull", j->ref, "name", j->ref, NULL);
@@ -104,6 +111,8 @@ static void io_run(hs_stream *st, void *data)
 		engine_registry_push_options o = ENGINE_REGISTRY_PUSH_OPTIONS_INIT;
 
 		o.progress_fd = hs_stream_gone_fd(st);
+		o.username = j->user;
+		o.password = j->pass;
 		r = engine_registry_push(ctx, j->ref, &o, &out);
 		if (r == 0)
 			events_emit("image", "push", j->ref, "name", j->ref, NULL);
@@ -152,6 +161,8 @@ static void start_job(hs_request *req, void *app, int kind, const char *ref, int
 	}
 	if (body_fd >= 0)
 		j->body_fd = dup(body_fd);
+	if (kind == JOB_PULL || kind == JOB_PUSH)
+		registry_auth_header(req, &j->user, &j->pass);
 	hs_reply_stream(req, 200, "application/json", io_run, j, job_free);
 }
 

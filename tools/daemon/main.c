@@ -326,9 +326,10 @@ static int mkdir_p(const char *path, mode_t mode)
 static struct hs_route *all_routes(void)
 {
 	const struct hs_route *tables[] = {
-	    daemon_system_routes,   daemon_container_routes, daemon_stream_routes,  daemon_exec_routes,
-	    daemon_image_routes,    daemon_file_routes,	     daemon_stats_routes,   daemon_event_routes,
-	    daemon_image_io_routes, daemon_build_routes,     daemon_network_routes, daemon_volume_routes};
+	    daemon_system_routes, daemon_container_routes, daemon_stream_routes, daemon_exec_routes,
+	    daemon_auth_routes,	  daemon_image_routes,	   daemon_file_routes,	 daemon_stats_routes,
+	    daemon_event_routes,  daemon_image_io_routes,  daemon_build_routes,	 daemon_network_routes,
+	    daemon_volume_routes};
 	size_t n = 0, k = 0;
 	struct hs_route *all;
 

@@ -198,6 +198,11 @@ typedef void (*hs_upgrade_fn)(int fd, const char *extra, size_t extra_len, void 
 void hs_reply_upgrade(hs_request *req, const char *content_type, hs_upgrade_fn fn, void *data,
 		      void (*free_fn)(void *data));
 
+/* base64 (RFC 4648, either the standard or the URL-safe alphabet, padding
+ * optional: Basic credentials, X-Registry-Auth) into @out, NUL-terminated;
+ * -1 when malformed, holding a NUL, or too long for @outlen. */
+int hs_base64_decode(const char *in, char *out, size_t outlen);
+
 /* Write all of @buf to @fd (EINTR and short writes handled); -1 on error. */
 int hs_write_all(int fd, const void *buf, size_t len);
 

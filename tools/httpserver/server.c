@@ -635,6 +635,34 @@ int hs_query_int(const hs_request *req, const char *key, long long def, long lon
 	return (*end || errno) ? -1 : 0;
 }
 
+int hs_base64_decode(const char *in, char *out, size_t outlen)
+{
+	unsigned acc = 0, bits = 0;
+	size_t n = 0;
+
+	for (; *in && *in != '='; in++) {
+		int v = *in >= 'A' && *in <= 'Z'   ? *in - 'A'
+			: *in >= 'a' && *in <= 'z' ? *in - 'a' + 26
+			: *in >= '0' && *in <= '9' ? *in - '0' + 52
+			: *in == '+' || *in == '-' ? 62
+			: *in == '/' || *in == '_' ? 63
+						   : -1;
+
+		if (v < 0)
+			return -1;
+		acc = (acc << 6) | (unsigned)v;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			if (n + 1 >= outlen)
+				return -1;
+			out[n++] = (char)((acc >> bits) & 0xff);
+		}
+	}
+	out[n] = '\0';
+	return strlen(out) == n ? 0 : -1;
+}
+
 const char *hs_header(const hs_request *req, const char *name)
 {
 	return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);

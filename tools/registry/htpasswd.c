@@ -161,31 +161,6 @@ fail:
 	return NULL;
 }
 
-/* Standard base64 (RFC 4648) into @out (NUL-terminated); -1 if malformed. */
-static int b64decode(const char *in, char *out, size_t outlen)
-{
-	static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	unsigned acc = 0, bits = 0;
-	size_t n = 0;
-
-	for (; *in && *in != '='; in++) {
-		const char *p = strchr(alphabet, *in);
-
-		if (!p || !*in)
-			return -1;
-		acc = (acc << 6) | (unsigned)(p - alphabet);
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			if (n + 1 >= outlen)
-				return -1;
-			out[n++] = (char)((acc >> bits) & 0xff);
-		}
-	}
-	out[n] = '\0';
-	return strlen(out) == n ? 0 : -1;
-}
-
 static void cache_key(struct htpasswd *h, const char *user, const char *pass, uint8_t out[SHA256_DIGEST_SIZE])
 {
 	struct sha256_ctx c;
@@ -229,7 +204,7 @@ bool htpasswd_check(struct htpasswd *h, const char *header)
 	header += 6;
 	while (*header == ' ')
 		header++;
-	if (b64decode(header, creds, sizeof(creds)) < 0 || !(colon = strchr(creds, ':')))
+	if (hs_base64_decode(header, creds, sizeof(creds)) < 0 || !(colon = strchr(creds, ':')))
 		return false;
 	*colon = '\0';
 	cache_key(h, creds, colon + 1, key);
