@@ -230,7 +230,9 @@ static int add_node(struct writer *w, int fd, const char *aname, int depth)
 	int r = 0;
 
 	if (depth > MAX_DEPTH)
-		return engine__error_set(ENGINE_EINVALID, 0, "\"%s\": directories nested too deep", aname);
+		return engine__error_set(ENGINE_EINVALID, 0,
+					 "directories nested too deep (over %d levels) at \"%.200s...\"",
+					 MAX_DEPTH, aname);
 	if (fstat(fd, &st) < 0)
 		return engine__error_errno(errno, "stat \"%s\"", aname);
 	if (S_ISSOCK(st.st_mode))

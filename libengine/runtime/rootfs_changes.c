@@ -165,7 +165,8 @@ static int walk_dir(walk *w, int dfd, const char *path, int depth)
 	int below = 0, fd;
 
 	if (depth > 256)
-		return engine__error_set(ENGINE_EINVALID, 0, "%s: directories nested too deep", path);
+		return engine__error_set(ENGINE_EINVALID, 0,
+					 "directories nested too deep (over 256 levels) at %.200s...", path);
 	fd = dup(dfd);
 	if (fd < 0 || !(d = fdopendir(fd))) {
 		if (fd >= 0)

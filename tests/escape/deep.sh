@@ -19,6 +19,8 @@ E commit "$deep" deep:cli >"$tmp/out" 2>&1
 rc=$?
 check "CLI commit of 20000 levels: an error, not a signal" 1 "$([ $rc -ne 0 ] && [ $rc -lt 128 ] && echo 1)"
 contains "CLI commit of 20000 levels: says why" "nested too deep" "$(cat "$tmp/out")"
+contains "CLI diff of 20000 levels: says why" "nested too deep" "$(E diff "$deep" 2>&1)"
+contains "CLI cp out of 20000 levels: says why" "nested too deep" "$(E cp "$deep:/deep" - 2>&1 >/dev/null)"
 
 printf '{"cgroup-parent": "%s"}\n' "$parent" > "$tmp/daemon.json"
 "$ENGINE_BUILD/tools/engine" daemon -H "unix://$tmp/d.sock" --data-root "$root" --config "$tmp/daemon.json" \
