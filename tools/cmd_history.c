@@ -1,5 +1,5 @@
 /* engine CLI: history, docker's columns and --format fields (its
- * HistoryContext) from the image config's history, newest first. */
+ * HistoryContext) from engine_image_history, newest first. */
 #define _GNU_SOURCE
 #include <getopt.h>
 #include <stdbool.h>
@@ -35,33 +35,18 @@ static const struct cli_usage history_usage = {
     "      --no-trunc        Don't truncate output\n"
     "  -q, --quiet           Only show image IDs\n"};
 
-/* RFC 3339 ("2024-01-02T03:04:05Z", fractions and offsets allowed) to Unix seconds; 0 when unparsable. */
-static time_t parse_time(const char *s)
+/* One row of engine_image_history's array, as docker's HistoryContext. */
+static json_object *history_row(json_object *e, bool trunc, bool human)
 {
-	struct tm tm = {0};
-	const char *rest = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
-	time_t t;
-
-	if (!rest)
-		return 0;
-	t = timegm(&tm);
-	while (*rest == '.' || (*rest >= '0' && *rest <= '9'))
-		rest++;
-	if ((*rest == '+' || *rest == '-') && strlen(rest) >= 6)
-		t -= (*rest == '-' ? -1 : 1) * (atoi(rest + 1) * 3600 + atoi(rest + 4) * 60);
-	return t;
-}
-
-/* One row; @size_text the layer's size as docker shows it. */
-static json_object *history_row(json_object *e, const char *id, const char *size_text, bool trunc, bool human)
-{
-	json_object *row = json_object_new_object();
-	time_t created = parse_time(cli_json_str(e, "created"));
+	json_object *row = json_object_new_object(), *v;
+	time_t created = json_object_object_get_ex(e, "Created", &v) ? (time_t)json_object_get_int64(v) : 0;
+	int64_t size = json_object_object_get_ex(e, "Size", &v) ? json_object_get_int64(v) : 0;
+	const char *id = cli_json_str(e, "Id"), *by = cli_json_str(e, "CreatedBy");
 	char when[64], buf[64];
-	const char *by = cli_json_str(e, "created_by");
 	struct tm tm;
 
-	json_object_object_add(row, "ID", json_object_new_string(id));
+	json_object_object_add(
+	    row, "ID", json_object_new_string(trunc && strcmp(id, "<missing>") ? cli_short_id(id) : id));
 	localtime_r(&created, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S%z", &tm);
 	/* Go's RFC 3339 writes UTC as Z and other offsets with a colon: +01:00. */
@@ -88,8 +73,12 @@ static json_object *history_row(json_object *e, const char *id, const char *size
 		json_object_object_add(row, "CreatedBy", json_object_new_string(cut));
 	} else
 		json_object_object_add(row, "CreatedBy", json_object_new_string(by));
-	json_object_object_add(row, "Size", json_object_new_string(size_text));
-	json_object_object_add(row, "Comment", json_object_new_string(cli_json_str(e, "comment")));
+	if (human)
+		cli_format_size(size, buf, sizeof(buf));
+	else
+		snprintf(buf, sizeof(buf), "%lld", (long long)size);
+	json_object_object_add(row, "Size", json_object_new_string(buf));
+	json_object_object_add(row, "Comment", json_object_new_string(cli_json_str(e, "Comment")));
 	return row;
 }
 
@@ -101,11 +90,10 @@ int cli_history(int argc, char **argv)
 	    {"help", no_argument, NULL, 'h'},	      {NULL, 0, NULL, 0}};
 	const char *format = NULL;
 	bool trunc = true, human = true, quiet = false;
-	json_object *img, *hist, *v;
+	json_object *hist;
 	engine_context *ctx;
 	char *json = NULL;
 	int c, status = 0;
-	size_t nonempty = 0;
 	cli_fmt *f;
 
 	optind = 0; /* a fresh scan that may permute */
@@ -125,53 +113,29 @@ int cli_history(int argc, char **argv)
 		return cli_args_error(&history_usage, "requires exactly 1 argument.");
 	if (cli_open_context(&ctx) < 0)
 		return 1;
-	if (engine_image_inspect(ctx, argv[optind], &json) < 0) {
+	if (engine_image_history(ctx, argv[optind], &json) < 0) {
 		if (engine_error_last()->code == ENGINE_ENOTFOUND)
 			return cli_failf(1, "No such image: %s", argv[optind]);
 		return cli_fail(1, NULL);
 	}
-	img = json_tokener_parse(json);
+	hist = json_tokener_parse(json);
 	engine_free(json);
-	if (!json_object_object_get_ex(img, "History", &hist) ||
-	    !json_object_is_type(hist, json_type_array)) {
-		json_object_put(img);
-		return cli_failf(1, "image %s has no history", argv[optind]);
-	}
-	for (size_t i = 0; i < json_object_array_length(hist); i++)
-		nonempty +=
-		    !(json_object_object_get_ex(json_object_array_get_idx(hist, i), "empty_layer", &v) &&
-		      json_object_get_boolean(v));
 	f = cli_fmt_new(quiet ? "{{.ID}}" : format,
 			"table {{.ID}}\t{{.CreatedSince}}\t{{.CreatedBy}}\t{{.Size}}\t{{.Comment}}",
 			history_columns, true);
 	if (!f) {
-		json_object_put(img);
+		json_object_put(hist);
 		return 1;
 	}
-	/* Newest first; the image's own ID on the top entry. */
-	for (size_t i = json_object_array_length(hist); i-- > 0 && !status;) {
-		json_object *e = json_object_array_get_idx(hist, i), *row;
-		bool empty = json_object_object_get_ex(e, "empty_layer", &v) && json_object_get_boolean(v);
-		const char *id = cli_json_str(img, "Id");
-		char size[32];
-		json_object *total;
+	/* Newest first, as the library gives it. */
+	for (size_t i = 0; hist && i < json_object_array_length(hist) && !status; i++) {
+		json_object *row = history_row(json_object_array_get_idx(hist, i), trunc, human);
 
-		if (empty)
-			snprintf(size, sizeof(size), "0B");
-		else if (nonempty == 1 && json_object_object_get_ex(img, "Size", &total))
-			/* The only layer: the image's size is its size. */
-			cli_format_size(json_object_get_int64(total), size, sizeof(size));
-		else
-			snprintf(size, sizeof(size), "N/A");
-		row = history_row(e,
-				  i + 1 == json_object_array_length(hist) ? (trunc ? cli_short_id(id) : id)
-									  : "<missing>",
-				  size, trunc, human);
 		status = cli_fmt_row(f, row, NULL) < 0;
 		json_object_put(row);
 	}
 	cli_fmt_end(f);
-	json_object_put(img);
+	json_object_put(hist);
 	return status;
 }
 

@@ -187,6 +187,19 @@ func (im Images) Inspect(ref string) (json.RawMessage, error) {
 	return json.RawMessage(s), nil
 }
 
+// History returns the image's history as the Docker Engine API gives it
+// (newest first: Id, Created, CreatedBy, Tags, Size, Comment).
+func (im Images) History(ref string) (json.RawMessage, error) {
+	var s string
+	err := im.c.with("Images.History", func(h capi.Struct_SS_engine_context) error {
+		return call("Images.History", func() int { return capi.Engine_image_history(h, ref, &s) })
+	})
+	if err != nil {
+		return nil, err
+	}
+	return json.RawMessage(s), nil
+}
+
 // Tag points tag dst at the image src names.
 func (im Images) Tag(src, dst string) error {
 	return im.c.with("Images.Tag", func(h capi.Struct_SS_engine_context) error {

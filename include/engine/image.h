@@ -156,6 +156,18 @@ ENGINE_EXTERN const engine_strarray *engine_image_diff_ids(const engine_image *i
  */
 ENGINE_EXTERN int engine_image_inspect(engine_context *ctx, const char *ref, char **json_out);
 
+/**
+ * The history of an image as the Docker Engine API gives it (GET
+ * /images/{name}/history): a JSON array, newest first, of {Id, Created
+ * (Unix seconds), CreatedBy, Tags, Size, Comment}. Each entry that made a
+ * layer has that layer's unpacked size; the others 0. Id is the image's own
+ * on the newest entry, a local image whose layers end at that entry (a
+ * build's intermediate step) on the others, else "<missing>"; Tags are
+ * that image's tags or null. *json_out is freed with engine_free().
+ * Errors: ENGINE_ENOTFOUND (no such image).
+ */
+ENGINE_EXTERN int engine_image_history(engine_context *ctx, const char *ref, char **json_out);
+
 /** Point tag @p dst at the image @p src names. */
 ENGINE_EXTERN int engine_image_tag(engine_context *ctx, const char *src, const char *dst);
 

@@ -130,7 +130,6 @@ ENGINE_EXTERN int engine_image_inspect(engine_context *ctx, const char *ref, cha
 {
 	cleanup_json json_object *o = NULL;
 	char id[ENGINE__DIGEST_LEN + 1];
-	const char *s;
 	int r;
 
 	if (!ctx || !json_out)
@@ -138,8 +137,5 @@ ENGINE_EXTERN int engine_image_inspect(engine_context *ctx, const char *ref, cha
 	r = engine__image_lookup(ctx, ref, id);
 	if (r < 0 || (r = build(ctx, id, &o)) < 0)
 		return r;
-	s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-						  JSON_C_TO_STRING_NOSLASHESCAPE);
-	*json_out = s ? strdup(s) : NULL;
-	return *json_out ? 0 : engine__error_oom();
+	return engine__json_export(o, false, json_out);
 }

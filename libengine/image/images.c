@@ -24,7 +24,7 @@
 #include "util/strv.h"
 
 /* RFC 3339 ("2024-01-02T03:04:05.123Z", "+01:00") to Unix seconds; 0 if unparsable. */
-static int64_t parse_created(const char *s)
+int64_t engine__image_parse_created(const char *s)
 {
 	struct tm tm = {0};
 	const char *p;
@@ -265,7 +265,8 @@ int engine__image_register(engine_context *ctx, const char *config_digest, const
 	json_object_object_add(rec, "diff_ids", engine__json_from_strv(diff_ids));
 	json_object_object_add(rec, "chain_ids", engine__json_from_strv(chains));
 	json_object_object_add(
-	    rec, "created", json_object_new_int64(parse_created(engine__json_get_string(config, "created"))));
+	    rec, "created",
+	    json_object_new_int64(engine__image_parse_created(engine__json_get_string(config, "created"))));
 	json_object_object_add(rec, "size", json_object_new_int64(size));
 	json_object_object_add(rec, "registered", json_object_new_int64((int64_t)time(NULL)));
 	r = engine__mkdir_p(dir, 0700);

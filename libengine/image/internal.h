@@ -187,6 +187,8 @@ int engine__layer_chain_dirs(engine_context *ctx, const char *chain_id, char ***
 int engine__image_record(engine_context *ctx, const char *image_id, json_object **out);
 /* Every image ID in the store (NULL-terminated, malloc'd). */
 int engine__image_ids(engine_context *ctx, char ***out);
+/* An image config's "created" (RFC 3339) as Unix seconds; 0 when absent or unparsable. */
+int64_t engine__image_parse_created(const char *s);
 /* The parsed config blob of an image. */
 int engine__image_config(engine_context *ctx, const char *image_id, json_object **out);
 

@@ -51,10 +51,7 @@ static const char default_spec[] =
 
 static int out_string(json_object *j, char **out)
 {
-	if (!(*out = strdup(json_object_to_json_string_ext(
-		  j, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE))))
-		return engine__error_oom();
-	return 0;
+	return engine__json_export(j, false, out);
 }
 
 ENGINE_EXTERN int engine_oci_spec_default(int rootless, char **json_out)

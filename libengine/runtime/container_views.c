@@ -236,9 +236,7 @@ ENGINE_EXTERN int engine_container_inspect(engine_container *c, char **json_out)
 	r = build_inspect(c, &o);
 	if (r < 0)
 		return r;
-	*json_out = strdup(json_object_to_json_string_ext(
-	    o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE));
-	return *json_out ? 0 : engine__error_oom();
+	return engine__json_export(o, false, json_out);
 }
 
 typedef struct entry {

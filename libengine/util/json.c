@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/error.h"
@@ -144,4 +145,14 @@ json_object *engine__json_from_strv(char *const *strv)
 		}
 	}
 	return a;
+}
+
+int engine__json_export(json_object *obj, bool compact, char **out)
+{
+	int flags = JSON_C_TO_STRING_NOSLASHESCAPE |
+		    (compact ? JSON_C_TO_STRING_PLAIN : JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED);
+	const char *s = json_object_to_json_string_ext(obj, flags);
+
+	*out = s ? strdup(s) : NULL;
+	return *out ? 0 : engine__error_oom();
 }

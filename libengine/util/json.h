@@ -28,5 +28,8 @@ int engine__json_add_string(json_object *obj, const char *key, const char *value
 int engine__json_to_strv(json_object *array, char ***out);
 /* NULL-terminated vector to a new JSON array. */
 json_object *engine__json_from_strv(char *const *strv);
+/* @obj as a malloc'd string for a caller (engine_free()), pretty-printed
+ * unless @compact; ENGINE_ENOMEM when it cannot be made. */
+int engine__json_export(json_object *obj, bool compact, char **out);
 
 #endif

@@ -36,6 +36,14 @@ func TestDefaultImage(t *testing.T) {
 	if err != nil || json.Unmarshal(raw, &doc) != nil || doc.Id != id {
 		t.Fatalf("Inspect: %s %v", raw, err)
 	}
+	raw, err = ctx.Images().History("busybox")
+	var hist []struct {
+		Id   string
+		Size int64
+	}
+	if err != nil || json.Unmarshal(raw, &hist) != nil || len(hist) == 0 || hist[0].Id != id || hist[0].Size <= 0 {
+		t.Fatalf("History: %s %v", raw, err)
+	}
 }
 
 func TestImageErrors(t *testing.T) {

@@ -69,7 +69,13 @@ printf 'FROM busybox\nRUN echo hi > /hi\nENV A=1\nLABEL x=y\n' > "$T/Dockerfile"
 E build -q -t hist:1 "$T" >/dev/null 2>&1 || echo "FAIL: build for history"
 check "history rows" 4 "$(E history -q hist:1 | wc -l | tr -d ' ')"
 check "history top row is the image" "$(E images -q hist:1)" "$(E history -q hist:1 | head -n1)"
-check "older rows are <missing>" "<missing>" "$(E history -q hist:1 | sed -n 2p)"
+# The build's intermediate images (its steps' parents) name their rows, as a
+# classic docker build's do; the base image's row is the base image.
+check "a step's row is its intermediate image" "$(E history -q --no-trunc hist:1 | sed -n 2p)" \
+	"$(E image inspect -f '{{.Id}}' "$(E history -q --no-trunc hist:1 | sed -n 2p)")"
+check "the base row is the base image" "$(E images -q busybox)" "$(E history -q hist:1 | tail -n1)"
+check "a RUN row has its layer's size" "3B" "$(E history --format '{{.Size}} {{.CreatedBy}}' hist:1 | grep 'echo hi' | cut -d' ' -f1)"
+check "--human=false sizes in bytes" "3" "$(E history --human=false --format '{{.Size}} {{.CreatedBy}}' hist:1 | grep 'echo hi' | cut -d' ' -f1)"
 check "history header" "IMAGE          CREATED" "$(E history hist:1 | head -n1 | cut -c1-22)"
 check "empty layers are 0B" "0B 0B" "$(E history --format '{{.Size}}' hist:1 | head -n2 | paste -sd' ' -)"
 contains "history CreatedBy" "echo hi > /hi" "$(E history --no-trunc --format '{{.CreatedBy}}' hist:1)"

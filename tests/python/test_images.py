@@ -35,6 +35,9 @@ def test_list_get_inspect(busybox_ctx):
     assert "busybox:latest" in data["RepoTags"]
     assert data["Config"]["Cmd"] == ["sh"]
     assert ctx.images.exists("busybox") and not ctx.images.exists("nope")
+    hist = ctx.images.history("busybox")
+    assert hist[0]["Id"] == img.id and "busybox:latest" in hist[0]["Tags"]
+    assert sum(h["Size"] for h in hist) == data["Size"] > 0
 
 
 def test_missing_image_raises_image_not_found(busybox_ctx):
@@ -45,6 +48,7 @@ def test_missing_image_raises_image_not_found(busybox_ctx):
     assert e.code == engine.capi.ENGINE_ENOTFOUND
     assert "no-such-image" in e.message
     for call in (lambda: busybox_ctx.images.inspect("no-such-image"),
+                 lambda: busybox_ctx.images.history("no-such-image"),
                  lambda: busybox_ctx.images.tag("no-such-image", "x:1"),
                  lambda: busybox_ctx.images.remove("no-such-image")):
         with pytest.raises(engine.ImageNotFound, match="no-such-image"):

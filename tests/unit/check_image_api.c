@@ -117,6 +117,87 @@ START_TEST(test_image_api__list_open_inspect)
 }
 END_TEST
 
+/* Register a config over @a's first @n diff IDs with @history and @parent. */
+static void make_config(engine_context *ctx, json_object *diff_ids, size_t n, const char *history,
+			const char *parent, char id[ENGINE__DIGEST_LEN + 1])
+{
+	char buf[4096];
+	int len =
+	    snprintf(buf, sizeof(buf),
+		     "{\"architecture\":\"amd64\",\"os\":\"linux\",\"created\":\"2024-01-02T03:04:05Z\","
+		     "\"config\":{},\"history\":%s%s%s%s,\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[",
+		     history, parent ? ",\"parent\":\"" : "", parent ? parent : "", parent ? "\"" : "");
+
+	for (size_t i = 0; i < n; i++)
+		len += snprintf(buf + len, sizeof(buf) - (size_t)len, "%s\"%s\"", i ? "," : "",
+				json_object_get_string(json_object_array_get_idx(diff_ids, i)));
+	snprintf(buf + len, sizeof(buf) - (size_t)len, "]}}");
+	ck_assert_engine_ok(engine__blob_put_buf(ctx, buf, strlen(buf), NULL, id));
+	ck_assert_engine_ok(engine__image_register(ctx, id, NULL));
+}
+
+/* docker history: newest first, a size per layer-making step and 0 for the
+ * others, the parent chain's images on the entries their histories end
+ * at (with their tags), "<missing>" for what no local image ends at. */
+START_TEST(test_image_api__history)
+{
+	char *tmp = th_mkdtemp("api");
+	engine_context *ctx = th_context(tmp);
+	char a[ENGINE__DIGEST_LEN + 1], b[ENGINE__DIGEST_LEN + 1], p[ENGINE__DIGEST_LEN + 1],
+	    c[ENGINE__DIGEST_LEN + 1], orphan[ENGINE__DIGEST_LEN + 1];
+	cleanup_json json_object *cfg = NULL, *h = NULL;
+	cleanup_free char *json = NULL, *json2 = NULL;
+	json_object *diff_ids, *e;
+
+	make_pair(ctx, a, b);
+	ck_assert_engine_ok(engine__image_config(ctx, a, &cfg));
+	diff_ids = engine__json_get_type(engine__json_get_type(cfg, "rootfs", json_type_object), "diff_ids",
+					 json_type_array);
+	make_config(ctx, diff_ids, 1,
+		    "[{\"created\":\"2024-01-01T00:00:00Z\",\"created_by\":\"L0\"},"
+		    "{\"created_by\":\"E\",\"empty_layer\":true,\"comment\":\"env\"}]",
+		    NULL, p);
+	ck_assert_engine_ok(engine__image_tag(ctx, p, "hist:p"));
+	make_config(
+	    ctx, diff_ids, 2,
+	    "[{\"created\":\"2024-01-01T00:00:00Z\",\"created_by\":\"L0\"},"
+	    "{\"created_by\":\"E\",\"empty_layer\":true,\"comment\":\"env\"},{\"created_by\":\"L1\"}]",
+	    p, c);
+	ck_assert_engine_ok(engine__image_tag(ctx, c, "hist:c"));
+
+	ck_assert_engine_ok(engine_image_history(ctx, "hist:c", &json));
+	ck_assert_engine_ok(engine__json_parse(json, strlen(json), "history", &h));
+	ck_assert_int_eq(json_object_array_length(h), 3);
+	e = json_object_array_get_idx(h, 0);
+	ck_assert_str_eq(engine__json_get_string(e, "Id"), c);
+	ck_assert_str_eq(engine__json_get_string(e, "CreatedBy"), "L1");
+	ck_assert_int_eq(engine__json_get_int(e, "Size", -1), 14);
+	ck_assert_str_eq(json_object_get_string(
+			     json_object_array_get_idx(engine__json_get_type(e, "Tags", json_type_array), 0)),
+			 "hist:c");
+	e = json_object_array_get_idx(h, 1);
+	ck_assert_str_eq(engine__json_get_string(e, "Id"), p);
+	ck_assert_int_eq(engine__json_get_int(e, "Size", -1), 0);
+	ck_assert_str_eq(engine__json_get_string(e, "Comment"), "env");
+	ck_assert_ptr_nonnull(engine__json_get_type(e, "Tags", json_type_array));
+	e = json_object_array_get_idx(h, 2);
+	ck_assert_str_eq(engine__json_get_string(e, "Id"), "<missing>");
+	ck_assert_int_eq(engine__json_get_int(e, "Size", -1), 28);
+	ck_assert_int_eq(engine__json_get_int(e, "Created", 0), 1704067200);
+	ck_assert(json_object_object_get_ex(e, "Tags", &e) && e == NULL);
+
+	/* A parent that is not in the store: "<missing>", not an error. */
+	make_config(ctx, diff_ids, 2, "[{\"created_by\":\"L0\"},{\"created_by\":\"L1\"}]",
+		    "sha256:0000000000000000000000000000000000000000000000000000000000000000", orphan);
+	ck_assert_engine_ok(engine_image_history(ctx, orphan, &json2));
+	ck_assert_ptr_nonnull(strstr(json2, "<missing>"));
+	free(steal_ptr(json2));
+	ck_assert_engine_error(engine_image_history(ctx, "nosuch:1", &json2), ENGINE_ENOTFOUND, "nosuch");
+	engine_context_free(ctx);
+	th_cleanup_dir(tmp);
+}
+END_TEST
+
 static size_t lines_with(const engine_strarray *a, const char *needle)
 {
 	size_t n = 0;
@@ -420,6 +501,7 @@ static Suite *suite(void)
 
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_image_api__list_open_inspect);
+	tcase_add_test(tc, test_image_api__history);
 	tcase_add_test(tc, test_image_api__remove_keeps_shared);
 	tcase_add_test(tc, test_image_api__prune);
 	tcase_add_test(tc, test_image_api__check_detects_damage);

@@ -258,52 +258,14 @@ static void history(hs_request *req, void *app)
 	struct dctx *dc = dctx_get(app);
 	const char *name = hs_param(req, "name");
 	char *text = NULL;
-	json_object *o = NULL, *h, *arr, *v, *tags = NULL;
-	int r = engine_image_inspect(dc->ctx, name, &text);
+	int r = engine_image_history(dc->ctx, name, &text);
 
-	if (r == ENGINE_ENOTFOUND) {
+	if (r == ENGINE_ENOTFOUND)
 		reply_no_such_image(req, name);
-		goto out;
-	}
-	if (r < 0 || !(o = json_tokener_parse(text)) || !json_object_object_get_ex(o, "History", &h)) {
-		if (r < 0)
-			reply_engine_error(req, NULL);
-		else
-			hs_reply_error(req, 500, "image %s: no history in its inspect output", name);
-		goto out;
-	}
-	json_object_object_get_ex(o, "RepoTags", &tags);
-	arr = json_object_new_array();
-	/* Newest first; the image's own ID and tags on the top entry. */
-	for (size_t i = json_object_array_length(h); i-- > 0;) {
-		json_object *e = json_object_array_get_idx(h, i), *x = json_object_new_object();
-		bool top = i == json_object_array_length(h) - 1;
-
-		json_object_object_add(x, "Id",
-				       json_object_new_string(top && json_object_object_get_ex(o, "Id", &v)
-								  ? json_object_get_string(v)
-								  : "<missing>"));
-		json_object_object_add(
-		    x, "Created",
-		    json_object_new_int64(json_object_object_get_ex(e, "created", &v)
-					      ? parse_rfc3339(json_object_get_string(v)) / 1000000000
-					      : 0));
-		json_object_object_add(x, "CreatedBy",
-				       json_object_new_string(json_object_object_get_ex(e, "created_by", &v)
-								  ? json_object_get_string(v)
-								  : ""));
-		json_object_object_add(x, "Tags", top && tags ? json_object_get(tags) : NULL);
-		json_object_object_add(x, "Size", json_object_new_int64(0));
-		json_object_object_add(x, "Comment",
-				       json_object_new_string(json_object_object_get_ex(e, "comment", &v)
-								  ? json_object_get_string(v)
-								  : ""));
-		json_object_array_add(arr, x);
-	}
-	hs_reply_json(req, 200, arr);
-out:
-	if (o)
-		json_object_put(o);
+	else if (r < 0)
+		reply_engine_error(req, NULL);
+	else
+		hs_reply_json(req, 200, json_tokener_parse(text));
 	engine_free(text);
 	dctx_put(app, dc);
 }

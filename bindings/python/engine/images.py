@@ -164,6 +164,12 @@ class Images:
         with refine_not_found(ImageNotFound):
             return json.loads(capi.engine_image_inspect(self._ctx.handle, ref))
 
+    def history(self, ref: str) -> List[Dict[str, Any]]:
+        """``docker history`` as the Engine API gives it: newest first, each
+        {Id, Created, CreatedBy, Tags, Size, Comment}."""
+        with refine_not_found(ImageNotFound):
+            return json.loads(capi.engine_image_history(self._ctx.handle, ref))
+
     def tag(self, src: str, dst: str) -> None:
         """Point tag ``dst`` at the image ``src`` names."""
         with refine_not_found(ImageNotFound):
