@@ -46,6 +46,14 @@ D export long | tar -tf - 2>/dev/null | grep -q "^bin/busybox$"; check "export i
 D commit -c 'CMD ["cat", "/tmp/f.txt"]' long committed:1 >/dev/null; check "commit" 0 $?
 check "committed image has the file and CMD" "from-host" "$(D run --rm --network none committed:1 2>/dev/null)"
 D rmi committed:1 >/dev/null
+# docker update sends every member of Resources, zeros and nulls included
+D update --memory 64m --memory-swap 128m --pids-limit 50 long >/dev/null; check "update" 0 $?
+check "update applied" "67108864 50" "$(D inspect -f '{{.HostConfig.Memory}} {{.HostConfig.PidsLimit}}' long)"
+D update --cpus 0.5 --restart always long >/dev/null; check "update --cpus --restart" 0 $?
+check "update's restart policy" "always" "$(D inspect -f '{{.HostConfig.RestartPolicy.Name}}' long)"
+D update --restart no long >/dev/null
+D update --cpuset-mems 0 long 2>"$root/err"; check "update of what it cannot change fails" 1 $?
+grep -q "CpusetMems cannot be changed" "$root/err"; check "and says which" 0 $?
 D pause long >/dev/null; check "pause" "paused" "$(D inspect -f '{{.State.Status}}' long)"
 D unpause long >/dev/null; check "unpause" "running" "$(D inspect -f '{{.State.Status}}' long)"
 D rename long long2; check "rename" "long2" "$(D ps --format '{{.Names}}')"

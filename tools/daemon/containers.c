@@ -622,11 +622,35 @@ static int get_i64(json_object *o, const char *key, int64_t *out)
 
 static void update(hs_request *req, void *app)
 {
-	static const char *const allowed[] = {
-	    "Memory",		"MemorySwap",  "MemoryReservation", "NanoCpus",		 "CpuShares",
-	    "CpuQuota",		"CpuPeriod",   "CpusetCpus",	    "CpusetMems",	 "PidsLimit",
-	    "RestartPolicy",	"BlkioWeight", "KernelMemory",	    "CpuRealtimePeriod", "CpuRealtimeRuntime",
-	    "MemorySwappiness", NULL};
+	/* what update applies; MemorySwap is taken as create takes it */
+	static const char *const allowed[] = {"Memory",	       "MemorySwap", "NanoCpus",   "CpuShares",
+					      "CpuQuota",      "CpuPeriod",  "CpusetCpus", "PidsLimit",
+					      "RestartPolicy", NULL};
+	/* the rest of Docker's UpdateConfig (Resources): refused only when set */
+	static const char *const unapplied[] = {"CgroupParent",
+						"BlkioWeight",
+						"BlkioWeightDevice",
+						"BlkioDeviceReadBps",
+						"BlkioDeviceWriteBps",
+						"BlkioDeviceReadIOps",
+						"BlkioDeviceWriteIOps",
+						"CpuRealtimePeriod",
+						"CpuRealtimeRuntime",
+						"CpusetMems",
+						"Devices",
+						"DeviceCgroupRules",
+						"DeviceRequests",
+						"KernelMemory",
+						"KernelMemoryTCP",
+						"MemoryReservation",
+						"MemorySwappiness",
+						"OomKillDisable",
+						"Ulimits",
+						"CpuCount",
+						"CpuPercent",
+						"IOMaximumIOps",
+						"IOMaximumBandwidth",
+						NULL};
 	struct dctx *dc = dctx_get(app);
 	engine_container *c = NULL;
 	engine_update_options opts = ENGINE_UPDATE_OPTIONS_INIT;
@@ -646,12 +670,19 @@ static void update(hs_request *req, void *app)
 	if (body) {
 		json_object_object_foreach(body, k, val)
 		{
-			bool ok = false;
+			bool ok = false, later = false;
 
-			(void)val;
 			for (size_t i = 0; allowed[i]; i++)
 				ok = ok || strcmp(allowed[i], k) == 0;
-			if (!ok) {
+			for (size_t i = 0; unapplied[i]; i++)
+				later = later || strcmp(unapplied[i], k) == 0;
+			/* Docker's clients send every member of Resources, zero or null
+			 * when not asked for */
+			if (later && jis_set(val)) {
+				hs_reply_error(req, 400, "update: %s cannot be changed by this engine", k);
+				goto out;
+			}
+			if (!ok && !later) {
 				hs_reply_error(req, 400, "update: unknown field \"%s\"", k);
 				goto out;
 			}

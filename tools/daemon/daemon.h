@@ -216,6 +216,8 @@ void exec_container_removed(struct daemon *d, const char *container_id);
 /* A present member of object @o, or NULL; jget_str: NULL unless it is a string. */
 json_object *jget(json_object *o, const char *key);
 const char *jget_str(json_object *o, const char *key);
+/* Whether @v holds other than its type's zero (false, 0, "", [], {}, null). */
+bool jis_set(json_object *v);
 /* Add @v as @key unless @o has that member (then @v is released). */
 void jput_default(json_object *o, const char *key, json_object *v);
 /* Add string members: jset_strs(o, "Key", "value", ..., NULL). */

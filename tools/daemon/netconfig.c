@@ -53,7 +53,7 @@ void jput_default(json_object *o, const char *key, json_object *v)
 		json_object_put(v);
 }
 
-static bool is_set(json_object *v)
+bool jis_set(json_object *v)
 {
 	switch (v ? json_object_get_type(v) : json_type_null) {
 	case json_type_boolean:
@@ -181,7 +181,7 @@ static int endpoint_check(struct neterr *e, const char *net, json_object *ep)
 		if (!ok)
 			return nfail(e, 400, "NetworkingConfig.EndpointsConfig.%s: unknown field \"%s\"", net,
 				     k);
-		if ((strcmp(k, "MacAddress") == 0 || strcmp(k, "DriverOpts") == 0) && is_set(v))
+		if ((strcmp(k, "MacAddress") == 0 || strcmp(k, "DriverOpts") == 0) && jis_set(v))
 			return nfail(e, 400,
 				     "NetworkingConfig.EndpointsConfig.%s.%s: not supported by this engine",
 				     net, k);
@@ -190,10 +190,10 @@ static int endpoint_check(struct neterr *e, const char *net, json_object *ep)
 	if (ipam && !json_object_is_type(ipam, json_type_object))
 		return nfail(e, 400, "NetworkingConfig.EndpointsConfig.%s.IPAMConfig: expected an object",
 			     net);
-	if (is_set(jget(ipam, "IPv6Address")))
+	if (jis_set(jget(ipam, "IPv6Address")))
 		return nfail(e, 400, "NetworkingConfig.EndpointsConfig.%s.IPAMConfig.IPv6Address: %s", net,
 			     "IPv6 is not supported by this engine");
-	if (is_set(jget(ipam, "LinkLocalIPs")))
+	if (jis_set(jget(ipam, "LinkLocalIPs")))
 		return nfail(e, 400, "NetworkingConfig.EndpointsConfig.%s.IPAMConfig.LinkLocalIPs: %s", net,
 			     "not supported by this engine");
 	return 0;
@@ -247,7 +247,7 @@ static int primary_endpoint(struct neterr *e, engine_context *ctx, engine_spec *
 	const char *ip = jget_str(jget(ep, "IPAMConfig"), "IPv4Address");
 	bool user = strcmp(net, "bridge") != 0 && strcmp(net, "host") != 0 && strcmp(net, "none") != 0;
 
-	if (is_set(aliases) && !user)
+	if (jis_set(aliases) && !user)
 		return nfail(e, 400,
 			     "%s: network-scoped alias is supported only for containers in user defined "
 			     "networks",
@@ -275,7 +275,7 @@ int netconfig_apply(engine_context *ctx, engine_spec *spec, json_object *body, j
 
 	if (jget(hc, "NetworkMode") && !mode)
 		return nfail(e, 400, "%s: expected a string", "HostConfig.NetworkMode");
-	if (is_set(jget(body, "NetworkDisabled")))
+	if (jis_set(jget(body, "NetworkDisabled")))
 		mode = "none";
 	net = netconfig_mode_network(mode);
 	joined = strncmp(net, "container:", 10) == 0;
@@ -291,14 +291,14 @@ int netconfig_apply(engine_context *ctx, engine_spec *spec, json_object *body, j
 	}
 	if (ncheck(e, engine_spec_set_network(spec, net), "HostConfig.NetworkMode") < 0)
 		return -1;
-	if (is_set(jget(body, "MacAddress")))
+	if (jis_set(jget(body, "MacAddress")))
 		return nfail(e, 400, "%s: not supported by this engine (addresses are derived from the IP)",
 			     "MacAddress");
-	if (joined && (is_set(jget(hc, "PortBindings")) || is_set(jget(hc, "PublishAllPorts"))))
+	if (joined && (jis_set(jget(hc, "PortBindings")) || jis_set(jget(hc, "PublishAllPorts"))))
 		return nfail(e, 400,
 			     "%s: conflicting options: port publishing and the container type network mode",
 			     "HostConfig.PortBindings");
-	if (joined && (is_set(jget(hc, "Dns")) || is_set(jget(hc, "ExtraHosts"))))
+	if (joined && (jis_set(jget(hc, "Dns")) || jis_set(jget(hc, "ExtraHosts"))))
 		return nfail(e, 400, "%s: conflicting options: dns and the network mode", "HostConfig.Dns");
 	if (exposed && !json_object_is_type(exposed, json_type_object))
 		return nfail(e, 400, "%s: expected an object", "ExposedPorts");
@@ -313,9 +313,9 @@ int netconfig_apply(engine_context *ctx, engine_spec *spec, json_object *body, j
 	if (bridged) {
 		if (port_bindings(e, spec, jget(hc, "PortBindings")) < 0)
 			return -1;
-		if (is_set(jget(hc, "PublishAllPorts")))
+		if (jis_set(jget(hc, "PublishAllPorts")))
 			engine_spec_set_publish_all(spec, 1);
-	} else if (strcmp(net, "host") == 0 && is_set(jget(hc, "PortBindings"))) {
+	} else if (strcmp(net, "host") == 0 && jis_set(jget(hc, "PortBindings"))) {
 		json_object_array_add(
 		    warnings,
 		    json_object_new_string("Published ports are discarded when using host network mode"));
@@ -336,7 +336,7 @@ int netconfig_apply(engine_context *ctx, engine_spec *spec, json_object *body, j
 			if (strcmp(netconfig_mode_network(name), net) == 0) {
 				if (primary_endpoint(e, ctx, spec, net, ep) < 0)
 					return -1;
-			} else if (is_set(jget(ep, "Links"))) {
+			} else if (jis_set(jget(ep, "Links"))) {
 				return nfail(e, 400, "NetworkingConfig.EndpointsConfig.%s.Links: %s", name,
 					     "links only on the container's own network");
 			} else if (!bridged || strcmp(net, "bridge") == 0) {
@@ -432,7 +432,7 @@ void netconfig_settings(engine_context *ctx, json_object *ins, json_object *meta
 	json_object *ns = jget(ins, "NetworkSettings"), *nets, *cfg = jget(ins, "Config"), *ports, *prim;
 	json_object *asked = jget(jget(meta, "NetworkingConfig"), "EndpointsConfig");
 	const char *net = netconfig_mode_network(jget_str(jget(ins, "HostConfig"), "NetworkMode"));
-	bool running = is_set(jget(jget(ins, "State"), "Running"));
+	bool running = jis_set(jget(jget(ins, "State"), "Running"));
 	char id[80];
 
 	if (!ns) {
@@ -472,7 +472,7 @@ void netconfig_settings(engine_context *ctx, json_object *ins, json_object *meta
 		}
 		endpoint_defaults(ep, want);
 	}
-	if ((prim = jget(nets, net)) && is_set(jget(prim, "IPAddress")))
+	if ((prim = jget(nets, net)) && jis_set(jget(prim, "IPAddress")))
 		json_object_object_add(ns, "EndpointID", json_object_get(jget(prim, "EndpointID")));
 	/* A running container's exposed but unpublished ports are listed as null. */
 	ports = jget(ns, "Ports");
@@ -562,7 +562,7 @@ int netconfig_filter(json_object *ins, const char *key, const char *want)
 	}
 	if (strcmp(key, "publish") == 0)
 		return any_port_in(jget(hc, "PortBindings"), want) ||
-		       (is_set(jget(hc, "PublishAllPorts")) &&
+		       (jis_set(jget(hc, "PublishAllPorts")) &&
 			any_port_in(jget(jget(ins, "Config"), "ExposedPorts"), want));
 	if (strcmp(key, "expose") == 0)
 		return any_port_in(jget(jget(ins, "Config"), "ExposedPorts"), want);
