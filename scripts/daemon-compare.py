@@ -178,6 +178,24 @@ cmp("rename conflict", lambda c: c.req("POST", "/containers/%s/rename?name=conf-
 cmp("rename no name", lambda c: c.req("POST", "/containers/%s/rename" % cid(c, "a")))
 cmp("update", lambda c: c.req("POST", "/containers/%s/update" % cid(c, "a"), {"Memory": 100*1024*1024, "MemorySwap": -1, "RestartPolicy": {"Name": "unless-stopped"}}))
 cmp("update bad", lambda c: c.req("POST", "/containers/%s/update" % cid(c, "a"), "{bad"))
+# the docker CLI's update body: every Resources member, zeros and nulls included
+RESOURCES = {"CpuShares": 0, "Memory": 0, "NanoCpus": 0, "CgroupParent": "", "BlkioWeight": 0,
+             "BlkioWeightDevice": None, "BlkioDeviceReadBps": None, "BlkioDeviceWriteBps": None,
+             "BlkioDeviceReadIOps": None, "BlkioDeviceWriteIOps": None, "CpuPeriod": 0, "CpuQuota": 0,
+             "CpuRealtimePeriod": 0, "CpuRealtimeRuntime": 0, "CpusetCpus": "", "CpusetMems": "",
+             "Devices": None, "DeviceCgroupRules": None, "DeviceRequests": None, "KernelMemoryTCP": 0,
+             "MemoryReservation": 0, "MemorySwap": 0, "MemorySwappiness": None, "OomKillDisable": None,
+             "PidsLimit": 64, "Ulimits": None, "CpuCount": 0, "CpuPercent": 0, "IOMaximumIOps": 0,
+             "IOMaximumBandwidth": 0, "RestartPolicy": {"Name": "", "MaximumRetryCount": 0}}
+cmp("update CLI body", lambda c: c.req("POST", "/containers/%s/update" % cid(c, "a"), RESOURCES))
+cmp("create Sysctls GroupAdd Devices", lambda c: create(c, {"Image": "busybox", "HostConfig": {"NetworkMode": "none", "Sysctls": {"net.ipv4.ip_forward": "1"}, "GroupAdd": ["10"], "Devices": [{"PathOnHost": "/dev/null", "PathInContainer": "/dev/n1", "CgroupPermissions": "rwm"}]}}))
+cmp("create bad sysctl", lambda c: create(c, {"Image": "busybox", "HostConfig": {"Sysctls": {"kernel.hostname": "x"}}}))
+cmp("create missing device", lambda c: create(c, {"Image": "busybox", "HostConfig": {"Devices": [{"PathOnHost": "/dev/nosuch", "PathInContainer": "/dev/x", "CgroupPermissions": "rwm"}]}}))
+cmp("create VolumesFrom missing", lambda c: create(c, {"Image": "busybox", "HostConfig": {"VolumesFrom": ["nosuch"]}}))
+cmp("create Links missing", lambda c: create(c, {"Image": "busybox", "HostConfig": {"Links": ["nosuch:x"]}}))
+cmp("auth no username", lambda c: c.req("POST", "/auth", {"password": "x"}))
+cmp("auth unreachable", lambda c: c.req("POST", "/auth", {"username": "a", "password": "b", "serveraddress": "127.0.0.1:9"}))
+cmp("distribution unreachable", lambda c: c.req("GET", "/distribution/127.0.0.1:9/x:1/json"))
 cmp("list all", lambda c: c.req("GET", "/containers/json?all=1"))
 cmp("list running", lambda c: c.req("GET", "/containers/json"))
 cmp("list limit", lambda c: (lambda r: (r[0], r[1], len(r[2]), b""))(c.req("GET", "/containers/json?all=1&limit=1")), values=True)
