@@ -163,8 +163,13 @@ static int check_opaque(struct verifier *v, const char *parent)
 	return 0;
 }
 
+/* As deep as commit and export go (diff.c, tree_tar.c): below it a layer
+ * is reported, not walked, so a hostile tree cannot exhaust the stack or
+ * the fds (one open directory per level) of the daemon's request thread. */
+#define MAX_DEPTH 512
+
 /* Everything on disk must be explained by the blob. */
-static int find_extra(struct verifier *v, int dfd, const char *prefix)
+static int find_extra(struct verifier *v, int dfd, const char *prefix, unsigned depth)
 {
 	int fd = dup(dfd);
 	cleanup_closedir DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
@@ -188,9 +193,20 @@ static int find_extra(struct verifier *v, int dfd, const char *prefix)
 			continue;
 		}
 		if (de->d_type == DT_DIR) {
-			cleanup_close int sub =
-			    openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-			if (sub >= 0 && find_extra(v, sub, rel) < 0)
+			cleanup_close int sub = -EBADF;
+
+			if (depth >= MAX_DEPTH) {
+				if (problem(v, rel, "nested too deep to check") < 0)
+					return ENGINE_ENOMEM;
+				continue;
+			}
+			sub = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (sub < 0) {
+				if (problem(v, rel, "unreadable directory") < 0)
+					return ENGINE_ENOMEM;
+				continue;
+			}
+			if (find_extra(v, sub, rel, depth + 1) < 0)
 				return ENGINE_ENOMEM;
 		}
 	}
@@ -276,7 +292,7 @@ int engine__layer_verify(engine_context *ctx, const char *chain_id, json_object 
 		}
 	}
 	if (r == 0)
-		r = find_extra(&v, rootfd, "");
+		r = find_extra(&v, rootfd, "", 0);
 	engine__layer_stream_free(s);
 	engine__pathset_free(&v.expected);
 	if (r == 0 && v.count > MAX_PROBLEMS) {

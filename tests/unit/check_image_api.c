@@ -407,6 +407,35 @@ START_TEST(test_image_api__check_detects_damage)
 }
 END_TEST
 
+/* A layer nested deeper than check walks: reported, not walked (one fd and
+ * a stack frame per level on the daemon's request thread). */
+START_TEST(test_image_api__check_bounds_depth)
+{
+	char *tmp = th_mkdtemp("api");
+	engine_context *ctx = th_context(tmp);
+	enum { LEVELS = 600 };
+	struct th_entry *deep = calloc(LEVELS, sizeof(*deep));
+	char *paths = calloc(LEVELS, 2 * LEVELS + 1);
+	char blob[1][ENGINE__DIGEST_LEN + 1], id[ENGINE__DIGEST_LEN + 1];
+
+	ck_assert(deep && paths);
+	for (size_t i = 0; i < LEVELS; i++) {
+		char *p = paths + i * (2 * LEVELS + 1);
+
+		for (size_t j = 0; j <= i; j++)
+			memcpy(p + 2 * j, "d/", 2);
+		deep[i] = (struct th_entry){.path = p, .type = AE_IFDIR};
+	}
+	th_blob_tar(ctx, "gzip", deep, LEVELS, blob[0]);
+	th_make_image(ctx, blob, 1, NULL, "deep:1", id);
+	assert_problem(ctx, "nested too deep to check");
+	free(deep);
+	free(paths);
+	engine_context_free(ctx);
+	th_cleanup_dir(tmp);
+}
+END_TEST
+
 START_TEST(test_image_api__unpack_flattens)
 {
 	char *tmp = th_mkdtemp("api");
@@ -505,6 +534,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_image_api__remove_keeps_shared);
 	tcase_add_test(tc, test_image_api__prune);
 	tcase_add_test(tc, test_image_api__check_detects_damage);
+	tcase_add_test(tc, test_image_api__check_bounds_depth);
 	tcase_add_test(tc, test_image_api__unpack_flattens);
 	tcase_add_test(tc, test_image_api__layer_from_dir);
 	suite_add_tcase(s, tc);
