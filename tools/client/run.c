@@ -220,11 +220,6 @@ static json_object *run_body(int argc, char **argv, struct run_flags *f)
 			"[--cpuset-mems L] [--oom-kill-disable] IMAGE [CMD...]\n");
 		goto usage;
 	}
-	/* docker's check: a raw terminal needs one */
-	if (f->tty && f->interactive && !f->detach && !isatty(0)) {
-		fprintf(stderr, "the input device is not a TTY\n");
-		goto usage;
-	}
 	json_object_object_add(body, "Image", json_object_new_string(argv[optind]));
 	for (int i = optind + 1; i < argc; i++)
 		json_object_array_add(cmd, json_object_new_string(argv[i]));
@@ -336,6 +331,12 @@ int client_run(int argc, char **argv)
 
 	if (!body)
 		return 125;
+	/* docker's check (exit 1, not a usage error): a raw terminal needs one */
+	if (f.tty && f.interactive && !f.detach && !isatty(0)) {
+		fprintf(stderr, "the input device is not a TTY\n");
+		json_object_put(body);
+		return 1;
+	}
 	r = create_container(body, f.name, id);
 	json_object_put(body);
 	return r ? r : start_container(id, &f);
