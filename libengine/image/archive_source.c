@@ -180,7 +180,8 @@ static int read_member(engine__source *src, struct archive *a, struct member *m,
 	engine__sha256 *h = NULL;
 	int64_t total = 0;
 	bool in_mem = size >= 0 && size <= MEM_MEMBER_MAX && src->mem_total + (size_t)size <= MEM_TOTAL_MAX;
-	int r = engine__sha256_new(&h);
+	/* A member streamed into the store is hashed by its writer alone. */
+	int r = in_mem ? engine__sha256_new(&h) : 0;
 
 	if (r < 0)
 		return r;
@@ -216,7 +217,7 @@ static int read_member(engine__source *src, struct archive *a, struct member *m,
 		}
 		if (n == 0)
 			break;
-		if ((r = engine__sha256_update(h, in_mem ? buf + total : buf, (size_t)n)) < 0)
+		if (in_mem && (r = engine__sha256_update(h, buf + total, (size_t)n)) < 0)
 			goto out;
 		note_magic(m, in_mem ? buf + total : buf, (size_t)n);
 		if (!in_mem && (r = engine__blob_writer_write(m->w, buf, (size_t)n)) < 0)
@@ -228,7 +229,8 @@ static int read_member(engine__source *src, struct archive *a, struct member *m,
 			goto out;
 		}
 	}
-	if ((r = engine__sha256_final(h, m->digest)) < 0)
+	r = in_mem ? engine__sha256_final(h, m->digest) : engine__blob_writer_digest(m->w, m->digest);
+	if (r < 0)
 		goto out;
 	if (in_mem) {
 		buf[total] = '\0';
@@ -388,7 +390,8 @@ static int dir_load(engine__source *src, const char *name, bool need_memory, str
 	if (!m && !(m = add(src, name)))
 		return engine__error_oom();
 	member_clear(m);
-	if ((r = engine__sha256_new(&h)) < 0)
+	/* A member streamed into the store is hashed by its writer alone. */
+	if (in_memory && (r = engine__sha256_new(&h)) < 0)
 		return r;
 	if (!in_memory && (r = engine__blob_writer_new(src->ctx, NULL, &m->w)) < 0)
 		goto out;
@@ -409,14 +412,15 @@ static int dir_load(engine__source *src, const char *name, bool need_memory, str
 		}
 		if (n == 0)
 			break;
-		if ((r = engine__sha256_update(h, in_memory ? buf + total : buf, (size_t)n)) < 0)
+		if (in_memory && (r = engine__sha256_update(h, buf + total, (size_t)n)) < 0)
 			goto out;
 		note_magic(m, in_memory ? buf + total : buf, (size_t)n);
 		if (!in_memory && (r = engine__blob_writer_write(m->w, buf, (size_t)n)) < 0)
 			goto out;
 		total += n;
 	}
-	if ((r = engine__sha256_final(h, m->digest)) < 0)
+	r = in_memory ? engine__sha256_final(h, m->digest) : engine__blob_writer_digest(m->w, m->digest);
+	if (r < 0)
 		goto out;
 	if (in_memory) {
 		buf[total] = '\0';

@@ -30,6 +30,8 @@ struct engine__blob_writer {
 	bool detached; /* takes the store lock only to commit */
 	int64_t size;  /* bytes written */
 	bool done;
+	bool summed; /* the hash is final: sum holds it */
+	char sum[ENGINE__DIGEST_LEN + 1];
 };
 
 static int check_digest(const char *digest)
@@ -132,10 +134,26 @@ int64_t engine__blob_writer_size(const engine__blob_writer *w)
 	return w->size;
 }
 
+int engine__blob_writer_digest(engine__blob_writer *w, char digest_out[ENGINE__DIGEST_LEN + 1])
+{
+	int r;
+
+	if (!w->summed) {
+		if ((r = engine__sha256_final(w->hash, w->sum)) < 0)
+			return r;
+		w->summed = true;
+	}
+	memcpy(digest_out, w->sum, sizeof(w->sum));
+	return 0;
+}
+
 int engine__blob_writer_write(engine__blob_writer *w, const void *data, size_t len)
 {
-	int r = engine__sha256_update(w->hash, data, len);
+	int r;
 
+	if (w->summed)
+		return engine__error_set(ENGINE_EINVALID, 0, "blob writer: write after its digest");
+	r = engine__sha256_update(w->hash, data, len);
 	if (r < 0)
 		return r;
 	r = engine__write_all(w->fd, data, len);
@@ -155,7 +173,7 @@ int engine__blob_writer_commit(engine__blob_writer *w, char digest_out[ENGINE__D
 		return engine__error_set(ENGINE_EINVALID, 0, "blob writer already committed");
 	if (w->lock_fd < 0 && (r = w->lock_fd = engine__store_lock(w->ctx, false)) < 0)
 		return r;
-	r = engine__sha256_final(w->hash, got);
+	r = engine__blob_writer_digest(w, got);
 	if (r < 0)
 		return r;
 	if (w->expected[0] && strcmp(w->expected, got) != 0)

@@ -100,12 +100,18 @@ typedef struct engine__unpack_options {
 	bool perm_override; /* not for symlinks */
 	mode_t perm;
 	bool no_chown; /* the caller owns what is created (docker cp to the host) */
+	/* LAYER mode while the layers below are still being unpacked (layers
+	 * of one image in parallel): parents the tar omits are listed in
+	 * implicit_dirs instead of copying metadata from lower_dirs. */
+	bool defer_implicit;
+	const int *cancel; /* set (atomically) by another thread: stop, ENGINE_ECANCELED */
 } engine__unpack_options;
 
 typedef struct engine__unpack_result {
 	uint64_t entries;
 	uint64_t size;		  /* bytes of regular files */
 	uint64_t devices_skipped; /* rootless: device nodes not made */
+	char **implicit_dirs;	  /* defer_implicit: the caller frees (engine__strv_free) */
 } engine__unpack_result;
 
 /* --- rootless ownership (owners.c) ------------------------------------- */
@@ -146,6 +152,9 @@ int engine__unpack_file(const char *path, int rootfd, const engine__unpack_optio
  * followed outside it. Errors name the entry; the caller adds the layer. */
 int engine__unpack_archive(struct archive *a, int rootfd, const engine__unpack_options *opts,
 			   engine__unpack_result *res);
+/* The directories a defer_implicit unpack listed take the owner, mode and
+ * times of the same directory in @lower_dirs (topmost first), now there. */
+int engine__unpack_implicit_dirs(int rootfd, char *const *rels, char *const *lower_dirs);
 
 /* --- limits and paths (store.c) ---------------------------------------- */
 

@@ -3,10 +3,13 @@
  * unpacked into a temp directory and renamed into place with its record, so
  * it is either complete or absent; when two processes race, the loser's
  * rename fails on the existing directory and it uses the winner's copy.
+ * The layers of one image unpack at the same time (see "unpack jobs").
  */
 #include "config.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +20,7 @@
 
 #include "core/context.h"
 #include "core/error.h"
+#include "backend/backend.h"
 #include "image/internal.h"
 #include "image/store.h"
 #include "util/cleanup.h"
@@ -174,103 +178,263 @@ static int publish(engine_context *ctx, const char *tmp, const char *chain_id)
 	return engine__error_errno(errno, "store layer %s", chain_id);
 }
 
-/* Unpack into a fresh temp dir; on success *tmp_out holds it and the diff ID
- * is known. */
-static int unpack_to_tmp(engine_context *ctx, const char *blob_path, char *const *lower_dirs, char **tmp_out,
-			 char diff_id[ENGINE__DIGEST_LEN + 1], const char **compression,
-			 engine__unpack_result *res)
+/* --- unpack jobs ------------------------------------------------------------
+ * A layer is unpacked into a temp dir on a thread of its own without its
+ * parent (parents the tar omits are listed, not resolved), so the layers of
+ * an image unpack at the same time; finishing is in order: the listed
+ * directories take their metadata from the layers below, then the record is
+ * written and the layer renamed into place. */
+
+struct engine__layer_job {
+	engine_context *ctx;
+	char blob[ENGINE__DIGEST_LEN + 1];
+	char diff_id[ENGINE__DIGEST_LEN + 1]; /* expected, or "" */
+	char parent[ENGINE__DIGEST_LEN + 1];  /* or "" for a base layer */
+	char chain[ENGINE__DIGEST_LEN + 1];
+	char *blob_path;
+	int lock;
+	bool present; /* already unpacked: nothing to do */
+	bool started;
+	int cancel;
+	engine__unpack_options opts; /* read from the context on the caller's thread */
+	pthread_t thread;
+	/* the thread's results */
+	int r;
+	engine__error_saved saved;
+	char *tmp;
+	char got[ENGINE__DIGEST_LEN + 1];
+	const char *compression;
+	engine__unpack_result res;
+};
+
+static void *job_run(void *arg)
 {
+	engine__layer_job *j = arg;
 	cleanup_free char *tmproot = NULL, *tmp = NULL, *diff = NULL;
 	cleanup_close int rootfd = -EBADF;
-	engine__unpack_options opts = {.mode = ENGINE__UNPACK_LAYER, .lower_dirs = lower_dirs};
+	sigset_t all;
 	int r;
 
-	engine__unpack_limits(ctx, &opts);
-	r = engine__store_tmpdir(ctx, &tmproot);
+	/* Signals belong to the embedding program's threads, not ours. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, NULL);
+	r = engine__store_tmpdir(j->ctx, &tmproot);
 	if (r < 0 || (r = engine__mkdtemp_in(tmproot, "layer", &tmp)) < 0)
-		return r;
+		goto out;
 	diff = engine__path_join(tmp, "diff");
 	if (!diff) {
-		r = ENGINE_ENOMEM;
-		goto remove_tmp;
+		r = engine__error_oom();
+		goto out;
 	}
 	if (mkdir(diff, 0755) < 0 || (rootfd = open(diff, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
 		r = engine__error_errno(errno, "create %s", diff);
-		goto remove_tmp;
+		goto out;
 	}
-	r = engine__unpack_file(blob_path, rootfd, &opts, res, diff_id, compression);
+	r = engine__unpack_file(j->blob_path, rootfd, &j->opts, &j->res, j->got, &j->compression);
+	if (r == 0 && j->diff_id[0] && strcmp(j->diff_id, j->got) != 0)
+		r = engine__error_set(ENGINE_EINVALID, 0, "diff ID mismatch: expected %s, got %s", j->diff_id,
+				      j->got);
+out:
+	if (r < 0) {
+		engine__error_save(&j->saved);
+		engine__discard_tmp(tmp);
+	} else {
+		j->tmp = steal_ptr(tmp);
+	}
+	j->r = r;
+	return NULL;
+}
+
+void engine__layer_job_free(engine__layer_job *j)
+{
+	if (!j)
+		return;
+	if (j->started) {
+		__atomic_store_n(&j->cancel, 1, __ATOMIC_RELAXED);
+		pthread_join(j->thread, NULL);
+	}
+	if (j->tmp)
+		engine__discard_tmp(j->tmp);
+	free(j->tmp);
+	engine__strv_free(j->res.implicit_dirs);
+	free(j->blob_path);
+	engine__store_unlock(j->lock);
+	free(j);
+}
+
+int engine__layer_job_start(engine_context *ctx, const char *blob_digest, const char *diff_id,
+			    const char *parent_chain_id, bool parent_pending, engine__layer_job **out)
+{
+	engine__layer_job *j;
+	int r;
+
+	if (diff_id && !engine__digest_valid(diff_id))
+		return engine__error_set(ENGINE_EINVALID, 0, "invalid diff ID \"%s\"", diff_id);
+	if (parent_chain_id && (r = check_chain(parent_chain_id)) < 0)
+		return r;
+	j = calloc(1, sizeof(*j));
+	if (!j)
+		return engine__error_oom();
+	j->ctx = ctx;
+	j->lock = -1;
+	snprintf(j->blob, sizeof(j->blob), "%s", blob_digest ? blob_digest : "");
+	snprintf(j->diff_id, sizeof(j->diff_id), "%s", diff_id ? diff_id : "");
+	snprintf(j->parent, sizeof(j->parent), "%s", parent_chain_id ? parent_chain_id : "");
+	r = j->lock = engine__store_lock(ctx, false);
 	if (r < 0)
-		goto remove_tmp;
-	*tmp_out = steal_ptr(tmp);
+		goto fail;
+	if (diff_id) {
+		engine__chain_id(parent_chain_id, diff_id, j->chain);
+		if (engine__layer_exists(ctx, j->chain)) {
+			j->present = true;
+			*out = j;
+			return 0;
+		}
+	}
+	r = engine__blob_path(ctx, blob_digest, &j->blob_path);
+	if (r < 0)
+		goto fail;
+	if (parent_chain_id && !parent_pending && !engine__layer_exists(ctx, parent_chain_id)) {
+		r = engine__error_set(ENGINE_ENOTFOUND, ENOENT, "layer %s: parent layer %s not found",
+				      blob_digest, parent_chain_id);
+		goto fail;
+	}
+	j->opts = (engine__unpack_options){
+	    .mode = ENGINE__UNPACK_LAYER, .defer_implicit = true, .cancel = &j->cancel};
+	engine__unpack_limits(ctx, &j->opts);
+	/* The back ends load here, on the caller's thread, not in a race. */
+	if ((r = engine__backend_require(&engine__backend_archive)) < 0)
+		goto fail;
+	r = pthread_create(&j->thread, NULL, job_run, j);
+	if (r != 0) {
+		r = engine__error_errno(r, "start layer unpack thread");
+		goto fail;
+	}
+	j->started = true;
+	*out = j;
 	return 0;
 
-remove_tmp:
-	engine__discard_tmp(tmp);
+fail:
+	engine__layer_job_free(j);
+	return r;
+}
+
+int engine__layer_job_finish(engine__layer_job *j, char chain_id_out[ENGINE__DIGEST_LEN + 1])
+{
+	const char *parent = j->parent[0] ? j->parent : NULL;
+	cleanup_strv char **lower = NULL;
+	cleanup_free char *diff = NULL;
+	cleanup_close int rootfd = -EBADF;
+	struct stat st;
+	int r;
+
+	if (j->present) {
+		memcpy(chain_id_out, j->chain, sizeof(j->chain));
+		engine__layer_job_free(j);
+		return 0;
+	}
+	pthread_join(j->thread, NULL);
+	j->started = false;
+	if (j->r < 0) {
+		engine__error_restore(&j->saved);
+		r = engine__error_wrap("layer %s", j->blob);
+		goto out;
+	}
+	if (parent && !engine__layer_exists(j->ctx, parent)) {
+		r = engine__error_set(ENGINE_ENOTFOUND, ENOENT, "layer %s: parent layer %s not found",
+				      j->blob, parent);
+		goto out;
+	}
+	engine__chain_id(parent, j->got, j->chain);
+	r = engine__layer_chain_dirs(j->ctx, parent, &lower);
+	if (r < 0)
+		goto out;
+	diff = engine__path_join(j->tmp, "diff");
+	if (!diff) {
+		r = engine__error_oom();
+		goto out;
+	}
+	if (j->res.implicit_dirs) {
+		rootfd = open(diff, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (rootfd < 0) {
+			r = engine__error_errno(errno, "open %s", diff);
+			goto out;
+		}
+		r = engine__unpack_implicit_dirs(rootfd, j->res.implicit_dirs, lower);
+		if (r < 0) {
+			engine__error_wrap("layer %s", j->blob);
+			goto out;
+		}
+	}
+	r = stat(j->blob_path, &st) < 0 ? engine__error_errno(errno, "stat %s", j->blob_path) : 0;
+	if (r == 0)
+		r = write_record(j->tmp, j->chain, j->got, parent, j->blob, j->compression, st.st_size,
+				 &j->res);
+	if (r == 0)
+		r = publish(j->ctx, j->tmp, j->chain);
+	if (r == 0) {
+		free(j->tmp); /* renamed into place, or removed by publish */
+		j->tmp = NULL;
+		memcpy(chain_id_out, j->chain, sizeof(j->chain));
+	}
+out:
+	engine__layer_job_free(j);
 	return r;
 }
 
 int engine__layer_unpack_blob(engine_context *ctx, const char *blob_digest, const char *diff_id,
 			      const char *parent_chain_id, char chain_id_out[ENGINE__DIGEST_LEN + 1])
 {
-	cleanup_free char *blob_path = NULL, *tmp = NULL;
-	cleanup_strv char **lower = NULL;
-	char chain[ENGINE__DIGEST_LEN + 1], got[ENGINE__DIGEST_LEN + 1];
-	const char *compression = "none";
-	engine__unpack_result res;
-	struct stat st;
-	int lock, r;
+	engine__layer_job *j = NULL;
+	int r = engine__layer_job_start(ctx, blob_digest, diff_id, parent_chain_id, false, &j);
 
-	if (diff_id && !engine__digest_valid(diff_id))
-		return engine__error_set(ENGINE_EINVALID, 0, "invalid diff ID \"%s\"", diff_id);
-	if (parent_chain_id && (r = check_chain(parent_chain_id)) < 0)
-		return r;
-	lock = engine__store_lock(ctx, false);
-	if (lock < 0)
-		return lock;
-	if (diff_id) {
-		engine__chain_id(parent_chain_id, diff_id, chain);
-		if (engine__layer_exists(ctx, chain)) {
-			memcpy(chain_id_out, chain, sizeof(chain));
-			r = 0;
-			goto unlock;
+	return r < 0 ? r : engine__layer_job_finish(j, chain_id_out);
+}
+
+/* Layers in flight at once: each runs three threads (inflate, tar, digest),
+ * so two already keep two cores busy while one waits on a small layer. */
+size_t engine__layer_parallelism(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n < 2 ? 2 : n > 4 ? 4 : (size_t)n;
+}
+
+int engine__layer_unpack_chain(engine_context *ctx, size_t n, char *const *blobs, char *const *diff_ids,
+			       const char *parent_chain_id, char (*chains)[ENGINE__DIGEST_LEN + 1])
+{
+	cleanup_free engine__layer_job **jobs = calloc(n ? n : 1, sizeof(*jobs));
+	size_t window = engine__layer_parallelism(), started = 0;
+	int r = 0;
+
+	if (!jobs)
+		return engine__error_oom();
+	for (size_t i = 0; i < n && r == 0; i++) {
+		/* Start the layers up to the window: each one's parent chain is
+		 * known from the diff IDs before any of them is unpacked. */
+		while (r == 0 && started < n && started < i + window) {
+			const char *parent = started ? chains[started - 1] : parent_chain_id;
+
+			if (!engine__digest_valid(diff_ids[started])) {
+				r = engine__error_set(ENGINE_EINVALID, 0, "invalid diff ID \"%s\"",
+						      diff_ids[started] ? diff_ids[started] : "(null)");
+				break;
+			}
+			engine__chain_id(parent, diff_ids[started], chains[started]);
+			r = engine__layer_job_start(ctx, blobs[started], diff_ids[started], parent,
+						    started > 0, &jobs[started]);
+			started++;
+		}
+		if (r == 0) {
+			char got[ENGINE__DIGEST_LEN + 1];
+
+			r = engine__layer_job_finish(jobs[i], got);
+			jobs[i] = NULL;
 		}
 	}
-	r = engine__blob_path(ctx, blob_digest, &blob_path);
-	if (r < 0)
-		goto unlock;
-	if (parent_chain_id && !engine__layer_exists(ctx, parent_chain_id)) {
-		r = engine__error_set(ENGINE_ENOTFOUND, ENOENT, "layer %s: parent layer %s not found",
-				      blob_digest, parent_chain_id);
-		goto unlock;
-	}
-	r = engine__layer_chain_dirs(ctx, parent_chain_id, &lower);
-	if (r < 0)
-		goto unlock;
-	r = unpack_to_tmp(ctx, blob_path, lower, &tmp, got, &compression, &res);
-	if (r < 0) {
-		engine__error_wrap("layer %s", blob_digest);
-		goto unlock;
-	}
-	if (diff_id && strcmp(diff_id, got) != 0) {
-		r = engine__error_set(ENGINE_EINVALID, 0, "layer %s: diff ID mismatch: expected %s, got %s",
-				      blob_digest, diff_id, got);
-		goto remove_tmp;
-	}
-	engine__chain_id(parent_chain_id, got, chain);
-	r = stat(blob_path, &st) < 0 ? engine__error_errno(errno, "stat %s", blob_path) : 0;
-	if (r == 0)
-		r = write_record(tmp, chain, got, parent_chain_id, blob_digest, compression, st.st_size,
-				 &res);
-	if (r == 0)
-		r = publish(ctx, tmp, chain);
-	if (r < 0)
-		goto remove_tmp;
-	memcpy(chain_id_out, chain, sizeof(chain));
-	goto unlock;
-
-remove_tmp:
-	engine__discard_tmp(tmp);
-unlock:
-	engine__store_unlock(lock);
+	/* A failed layer stops the ones above it: cancelled, their temp dirs
+	 * removed. */
+	for (size_t i = 0; i < started; i++)
+		engine__layer_job_free(jobs[i]);
 	return r;
 }

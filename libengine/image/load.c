@@ -171,17 +171,19 @@ static int apply_tag_option(struct engine__load_plan *plan, const char *opt)
 
 static int commit_image(engine_context *ctx, struct engine__load_image *img, char ***loaded)
 {
-	char chain[ENGINE__DIGEST_LEN + 1] = "";
+	size_t n = 0;
 	int r;
 
-	for (size_t i = 0; img->layer_digests && img->layer_digests[i]; i++) {
-		char next[ENGINE__DIGEST_LEN + 1];
+	while (img->layer_digests && img->layer_digests[n])
+		n++;
+	if (n) {
+		cleanup_free char(*chains)[ENGINE__DIGEST_LEN + 1] = calloc(n, sizeof(*chains));
 
-		r = engine__layer_unpack_blob(ctx, img->layer_digests[i], img->diff_ids[i], i ? chain : NULL,
-					      next);
+		if (!chains)
+			return engine__error_oom();
+		r = engine__layer_unpack_chain(ctx, n, img->layer_digests, img->diff_ids, NULL, chains);
 		if (r < 0)
 			return engine__error_wrap("image %s", img->config_digest);
-		memcpy(chain, next, sizeof(chain));
 	}
 	r = engine__image_register(ctx, img->config_digest, img->manifest_name ? img->manifest_digest : NULL);
 	if (r < 0)

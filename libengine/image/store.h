@@ -51,6 +51,9 @@ typedef struct engine__blob_writer engine__blob_writer;
 
 /* @expected may be NULL (digest computed, e.g. for save/import/build). */
 int engine__blob_writer_new(engine_context *ctx, const char *expected, engine__blob_writer **out);
+/* The digest of what was written so far, without committing; no write
+ * may follow (commit reuses it: the bytes are hashed once). */
+int engine__blob_writer_digest(engine__blob_writer *w, char digest_out[ENGINE__DIGEST_LEN + 1]);
 int engine__blob_writer_write(engine__blob_writer *w, const void *data, size_t len);
 /* Verify against @expected (mismatch: ENGINE_EINVALID naming both digests,
  * nothing stored) and make the blob visible; its digest goes to @digest_out. */
@@ -87,6 +90,24 @@ int engine__blob_read(engine_context *ctx, const char *digest, char **out, size_
  * given (the image config's rootfs.diff_ids). Returns the chain ID. */
 int engine__layer_unpack_blob(engine_context *ctx, const char *blob_digest, const char *diff_id,
 			      const char *parent_chain_id, char chain_id_out[ENGINE__DIGEST_LEN + 1]);
+/* The layers of one image, @blobs[i] with @diff_ids[i] (both required), on
+ * top of @parent_chain_id: unpacked several at a time, published in order;
+ * @chains gets each chain ID. A layer that fails stops the ones above it
+ * (none of them is published); those below stay. */
+int engine__layer_unpack_chain(engine_context *ctx, size_t n, char *const *blobs, char *const *diff_ids,
+			       const char *parent_chain_id, char (*chains)[ENGINE__DIGEST_LEN + 1]);
+/* The same one layer at a time, for pipelines that learn of layers one by
+ * one (pull): start unpacks on a thread of its own (@parent_pending: the
+ * parent is a job not finished yet); finish, in order, gives the layer
+ * the metadata of the layers below, publishes it and frees the job; free
+ * cancels an unfinished one and removes what it wrote. */
+typedef struct engine__layer_job engine__layer_job;
+/* How many layers to have in flight at once. */
+size_t engine__layer_parallelism(void);
+int engine__layer_job_start(engine_context *ctx, const char *blob_digest, const char *diff_id,
+			    const char *parent_chain_id, bool parent_pending, engine__layer_job **out);
+int engine__layer_job_finish(engine__layer_job *j, char chain_id_out[ENGINE__DIGEST_LEN + 1]);
+void engine__layer_job_free(engine__layer_job *j);
 /* Whether a chain is unpacked and recorded. */
 bool engine__layer_exists(engine_context *ctx, const char *chain_id);
 /* Absolute path of the layer's diff directory (the overlay lower dir). */

@@ -24,11 +24,13 @@
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/str.h"
+#include "util/strv.h"
 
 struct dirmeta {
 	char *path;
 	mode_t mode;
 	struct timespec ts[2];
+	bool implicit; /* defer_implicit: metadata from the layers below, later */
 };
 
 struct unpacker {
@@ -93,7 +95,8 @@ static void cache_invalidate(struct unpacker *u, const char *rel)
 		cache_drop(u);
 }
 
-static int defer_dir(struct unpacker *u, const char *rel, mode_t mode, const struct timespec ts[2])
+static int defer_dir(struct unpacker *u, const char *rel, mode_t mode, const struct timespec ts[2],
+		     bool implicit)
 {
 	if (u->ndirs == u->capdirs) {
 		size_t cap = u->capdirs ? u->capdirs * 2 : 256;
@@ -109,6 +112,7 @@ static int defer_dir(struct unpacker *u, const char *rel, mode_t mode, const str
 	u->dirs[u->ndirs].mode = mode;
 	u->dirs[u->ndirs].ts[0] = ts[0];
 	u->dirs[u->ndirs].ts[1] = ts[1];
+	u->dirs[u->ndirs].implicit = implicit;
 	u->ndirs++;
 	return 0;
 }
@@ -125,15 +129,14 @@ static void entry_times(struct archive_entry *e, struct timespec ts[2])
 	}
 }
 
-/* A directory the tar does not list but needs: in LAYER mode it takes the
- * owner, mode and times of the same directory in the layers below, since in
- * the merged overlay the topmost copy's metadata wins. */
-static int implicit_dir_meta(struct unpacker *u, int dfd, const char *rel)
+/* The metadata a directory the tar does not list takes: that of the same
+ * directory in the layers below (topmost first), since in the merged
+ * overlay the topmost copy's metadata wins. 1 when found, 0 when no layer
+ * below has it as a directory. */
+static int lower_dir_stat(char *const *lower_dirs, const char *rel, struct stat *st)
 {
-	struct stat st;
-
-	for (size_t i = 0; u->o->lower_dirs && u->o->lower_dirs[i]; i++) {
-		cleanup_close int lfd = open(u->o->lower_dirs[i], O_PATH | O_DIRECTORY | O_CLOEXEC);
+	for (size_t i = 0; lower_dirs && lower_dirs[i]; i++) {
+		cleanup_close int lfd = open(lower_dirs[i], O_PATH | O_DIRECTORY | O_CLOEXEC);
 		cleanup_close int pfd = -EBADF;
 
 		if (lfd < 0)
@@ -141,14 +144,50 @@ static int implicit_dir_meta(struct unpacker *u, int dfd, const char *rel)
 		pfd = engine__open_beneath(lfd, rel, O_PATH | O_NOFOLLOW, false);
 		if (pfd < 0)
 			continue;
-		if (fstat(pfd, &st) < 0)
+		if (fstat(pfd, st) < 0)
 			continue;
-		if (!S_ISDIR(st.st_mode))
-			break; /* hidden by a whiteout or a file below: no directory to copy */
+		/* Hidden by a whiteout or a file below: no directory to copy. */
+		return S_ISDIR(st->st_mode) ? 1 : 0;
+	}
+	return 0;
+}
+
+/* A directory the tar does not list but needs (LAYER mode). With
+ * defer_implicit the layers below are still being unpacked: it is listed
+ * for engine__unpack_implicit_dirs instead. */
+static int implicit_dir_meta(struct unpacker *u, int dfd, const char *rel)
+{
+	static const struct timespec none[2];
+	struct stat st;
+
+	if (u->o->defer_implicit)
+		return defer_dir(u, rel, 0, none, true);
+	if (lower_dir_stat(u->o->lower_dirs, rel, &st) <= 0)
+		return 0;
+	struct timespec ts[2] = {st.st_atim, st.st_mtim};
+	if (fchown(dfd, st.st_uid, st.st_gid) < 0 && u->privileged)
+		return entry_fail(u, 0, errno, "chown parent \"%s\"", rel);
+	return defer_dir(u, rel, st.st_mode & 07777, ts, false);
+}
+
+int engine__unpack_implicit_dirs(int rootfd, char *const *rels, char *const *lower_dirs)
+{
+	bool privileged = geteuid() == 0;
+
+	for (size_t i = 0; rels && rels[i]; i++) {
+		cleanup_close int fd = -EBADF;
+		struct stat st;
+
+		if (lower_dir_stat(lower_dirs, rels[i], &st) <= 0)
+			continue;
+		fd = engine__open_beneath(rootfd, rels[i], O_RDONLY | O_DIRECTORY | O_NOFOLLOW, true);
+		if (fd < 0)
+			continue; /* replaced or removed by a later entry */
 		struct timespec ts[2] = {st.st_atim, st.st_mtim};
-		if (fchown(dfd, st.st_uid, st.st_gid) < 0 && u->privileged)
-			return entry_fail(u, 0, errno, "chown parent \"%s\"", rel);
-		return defer_dir(u, rel, st.st_mode & 07777, ts);
+		if (fchown(fd, st.st_uid, st.st_gid) < 0 && privileged)
+			return engine__error_errno(errno, "directory \"%s\": chown", rels[i]);
+		if (fchmod(fd, st.st_mode & 07777) < 0 || futimens(fd, ts) < 0)
+			return engine__error_errno(errno, "directory \"%s\": set mode and times", rels[i]);
 	}
 	return 0;
 }
@@ -377,7 +416,7 @@ static int make_dir(struct unpacker *u, struct archive_entry *e, int pfd, const 
 		return r;
 	entry_times(e, ts);
 	/* Mode and times last: the children are still to come. */
-	return defer_dir(u, rel, archive_entry_mode(e) & 07777, ts);
+	return defer_dir(u, rel, archive_entry_mode(e) & 07777, ts, false);
 }
 
 static int make_special(struct unpacker *u, struct archive_entry *e, int pfd, const char *rel,
@@ -574,7 +613,7 @@ static int entry(struct unpacker *u, struct archive_entry *e)
 							 (gid_t)archive_entry_gid(e))))
 			return entry_fail(u, 0, errno, "chown");
 		entry_times(e, ts);
-		return defer_dir(u, "", archive_entry_mode(e) & 07777, ts);
+		return defer_dir(u, "", archive_entry_mode(e) & 07777, ts, false);
 	}
 	slash = strrchr(rel, '/');
 	if (slash) {
@@ -647,12 +686,33 @@ static int create(struct unpacker *u, struct archive_entry *e, int pfd, const ch
 	}
 }
 
+/* Deferred implicit directories whose last word in the tar is the
+ * implicit one (an explicit entry after it set its own metadata). */
+static int list_implicit(struct unpacker *u)
+{
+	engine__pathset decided = {0};
+	int r = 0;
+
+	for (size_t i = u->ndirs; i-- > 0 && r >= 0;) {
+		struct dirmeta *d = &u->dirs[i];
+
+		r = engine__pathset_add(&decided, d->path);
+		if (r == 1 && d->implicit)
+			r = engine__strv_push(&u->res->implicit_dirs, d->path);
+	}
+	engine__pathset_free(&decided);
+	return r < 0 ? r : 0;
+}
+
 static int finish_dirs(struct unpacker *u)
 {
 	for (size_t i = 0; i < u->ndirs; i++) {
 		struct dirmeta *d = &u->dirs[i];
-		int fd = engine__open_beneath(u->rootfd, d->path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, true);
+		int fd;
 
+		if (d->implicit)
+			continue;
+		fd = engine__open_beneath(u->rootfd, d->path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, true);
 		if (fd < 0)
 			continue; /* replaced or removed by a later entry */
 		if (fchmod(fd, d->mode) < 0 || futimens(fd, d->ts) < 0) {
@@ -662,7 +722,7 @@ static int finish_dirs(struct unpacker *u)
 		}
 		close(fd);
 	}
-	return 0;
+	return u->o->defer_implicit ? list_implicit(u) : 0;
 }
 
 int engine__unpack_archive(struct archive *a, int rootfd, const engine__unpack_options *opts,
@@ -688,6 +748,10 @@ int engine__unpack_archive(struct archive *a, int rootfd, const engine__unpack_o
 		}
 		if (r < ARCHIVE_WARN) {
 			r = engine__error_set(ENGINE_EINVALID, 0, "read tar: %s", archive_error_string(a));
+			break;
+		}
+		if (opts->cancel && __atomic_load_n(opts->cancel, __ATOMIC_RELAXED)) {
+			r = engine__error_set(ENGINE_ECANCELED, ECANCELED, "unpack cancelled");
 			break;
 		}
 		if (++res->entries > opts->max_entries) {

@@ -1,8 +1,8 @@
 /* The layer pipeline of a pull. This thread drives all transfers with one
  * curl multi handle and delivers progress; a worker thread unpacks layers
- * in order as soon as each one's blob is committed, so unpacking overlaps
- * the download of the layers above. Errors from either side stop both,
- * and the first one is reported. */
+ * as soon as each one's blob is committed (several at a time, published
+ * in order), so unpacking overlaps the download of the layers above.
+ * Errors from either side stop both, and the first one is reported. */
 #include "config.h"
 
 #include <pthread.h>
@@ -103,38 +103,73 @@ static void drain_events(struct pipeline *pl)
 	free(evs);
 }
 
+/* Layers unpack as soon as their blob is stored, several at a time (each
+ * on a thread of its own), and are published in order. */
 static void *unpack_worker(void *arg)
 {
 	struct pipeline *pl = arg;
-	const char *parent = NULL;
-	int r = 0;
+	engine__layer_job **jobs = calloc(pl->n ? pl->n : 1, sizeof(*jobs));
+	size_t window = engine__layer_parallelism(), next = 0, done = 0, at = 0;
+	int r = jobs ? 0 : engine__error_oom();
 
-	for (size_t i = 0; i < pl->n && r == 0; i++) {
-		engine__fetch_layer *l = &pl->layers[i];
-		char chain[ENGINE__DIGEST_LEN + 1];
+	while (r == 0 && done < pl->n) {
+		bool stop = false, waiting = false;
 
-		if (!l->unpack) {
-			parent = l->chain_id;
+		/* Start what is stored, within the window. */
+		while (next < pl->n && next - done < window) {
+			engine__fetch_layer *l = &pl->layers[next];
+
+			if (l->unpack) {
+				pthread_mutex_lock(&pl->lock);
+				stop = pl->abort;
+				waiting = !pl->ready[next];
+				pthread_mutex_unlock(&pl->lock);
+				if (stop || waiting)
+					break;
+				post_event(pl, ENGINE_REGISTRY_EVENT_EXTRACTING, l->desc->digest,
+					   "Extracting");
+				at = next;
+				r = engine__layer_job_start(pl->ctx, l->desc->digest, l->diff_id,
+							    next ? pl->layers[next - 1].chain_id : NULL,
+							    next > done, &jobs[next]);
+				if (r < 0)
+					break;
+			}
+			next++;
+		}
+		if (r < 0 || stop)
+			break;
+		if (done < next) {
+			engine__fetch_layer *l = &pl->layers[done];
+			char chain[ENGINE__DIGEST_LEN + 1];
+
+			if (l->unpack) {
+				at = done;
+				r = engine__layer_job_finish(jobs[done], chain);
+				jobs[done] = NULL;
+				if (r < 0)
+					break;
+				if (strcmp(chain, l->chain_id) != 0)
+					memcpy(l->chain_id, chain, sizeof(chain));
+				post_event(pl, ENGINE_REGISTRY_EVENT_COMPLETE, l->desc->digest,
+					   "Pull complete");
+			}
+			done++;
 			continue;
 		}
+		/* Nothing in flight: wait for the next blob. */
 		pthread_mutex_lock(&pl->lock);
-		while (!pl->ready[i] && !pl->abort)
+		while (!pl->ready[next] && !pl->abort)
 			pthread_cond_wait(&pl->cond, &pl->lock);
-		bool stop = pl->abort;
 		pthread_mutex_unlock(&pl->lock);
-		if (stop)
-			break;
-		post_event(pl, ENGINE_REGISTRY_EVENT_EXTRACTING, l->desc->digest, "Extracting");
-		r = engine__layer_unpack_blob(pl->ctx, l->desc->digest, l->diff_id, parent, chain);
-		if (r < 0) {
-			engine__error_wrap("layer %s", l->desc->digest);
-			break;
-		}
-		if (strcmp(chain, l->chain_id) != 0)
-			memcpy(l->chain_id, chain, sizeof(chain));
-		parent = l->chain_id;
-		post_event(pl, ENGINE_REGISTRY_EVENT_COMPLETE, l->desc->digest, "Pull complete");
 	}
+	if (r < 0)
+		engine__error_wrap("layer %s", pl->layers[at].desc->digest);
+	/* A failure or an abort stops the layers in flight: cancelled, their
+	 * temp dirs removed. */
+	for (size_t i = done; jobs && i < next; i++)
+		engine__layer_job_free(jobs[i]);
+	free(jobs);
 	pthread_mutex_lock(&pl->lock);
 	if (r < 0) {
 		pl->worker_err = r;
