@@ -3,6 +3,8 @@
 #include "config.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <string.h>
@@ -358,56 +360,33 @@ static int dir_missing(engine__source *src, const char *name, int err)
 	return engine__error_errno(err, "open %s in %s", name, src->path);
 }
 
-/* Bring a directory member in, computing its digest: small files to memory,
- * large ones into a blob writer. @need_memory: the caller parses it. */
-static int dir_load(engine__source *src, const char *name, bool need_memory, struct member **out)
+/* Read an opened directory member in, computing its digest: into memory,
+ * or into a blob writer (which hashes it). */
+static int dir_fill(engine__source *src, struct member *m, int fd, const struct stat *st, bool in_memory)
 {
-	struct member *m = find(src, name);
-	cleanup_close int fd = -EBADF;
 	cleanup_free char *buf = NULL;
 	engine__sha256 *h = NULL;
-	struct stat st;
 	int64_t total = 0;
-	int r;
+	int r = 0;
 
-	bool in_memory;
-
-	if (m && m->has_content && (m->data || !need_memory)) {
-		*out = m;
-		return 0;
-	}
-	fd = open_in_dir(src, name);
-	if (fd < 0)
-		return dir_missing(src, name, errno);
-	if (fstat(fd, &st) < 0)
-		return engine__error_errno(errno, "stat %s in %s", name, src->path);
-	if (!S_ISREG(st.st_mode))
-		return engine__error_set(ENGINE_EINVALID, 0, "%s in %s: not a regular file", name, src->path);
-	in_memory = st.st_size <= MEM_MEMBER_MAX;
-	if (need_memory && !in_memory)
-		return engine__error_set(ENGINE_EINVALID, 0, "%s: too large for metadata (%lld bytes)", name,
-					 (long long)st.st_size);
-	if (!m && !(m = add(src, name)))
-		return engine__error_oom();
 	member_clear(m);
-	/* A member streamed into the store is hashed by its writer alone. */
 	if (in_memory && (r = engine__sha256_new(&h)) < 0)
 		return r;
 	if (!in_memory && (r = engine__blob_writer_new(src->ctx, NULL, &m->w)) < 0)
 		goto out;
-	buf = malloc(in_memory ? (size_t)st.st_size + 1 : CHUNK);
+	buf = malloc(in_memory ? (size_t)st->st_size + 1 : CHUNK);
 	if (!buf) {
 		r = engine__error_oom();
 		goto out;
 	}
 	for (;;) {
-		size_t want = in_memory ? (size_t)(st.st_size - total) : CHUNK;
+		size_t want = in_memory ? (size_t)(st->st_size - total) : CHUNK;
 		ssize_t n = want ? read(fd, in_memory ? buf + total : buf, want) : 0;
 
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			r = engine__error_errno(errno, "read %s in %s", name, src->path);
+			r = engine__error_errno(errno, "read %s in %s", m->name, src->path);
 			goto out;
 		}
 		if (n == 0)
@@ -429,10 +408,114 @@ static int dir_load(engine__source *src, const char *name, bool need_memory, str
 	}
 	m->size = total;
 	m->has_content = m->has_digest = true;
-	*out = m;
 out:
 	engine__sha256_free(h);
 	return r;
+}
+
+/* Bring a directory member in, computing its digest: small files to memory,
+ * large ones into a blob writer. @need_memory: the caller parses it. */
+static int dir_load(engine__source *src, const char *name, bool need_memory, struct member **out)
+{
+	struct member *m = find(src, name);
+	cleanup_close int fd = -EBADF;
+	struct stat st;
+	bool in_memory;
+	int r;
+
+	if (m && m->has_content && (m->data || !need_memory)) {
+		*out = m;
+		return 0;
+	}
+	fd = open_in_dir(src, name);
+	if (fd < 0)
+		return dir_missing(src, name, errno);
+	if (fstat(fd, &st) < 0)
+		return engine__error_errno(errno, "stat %s in %s", name, src->path);
+	if (!S_ISREG(st.st_mode))
+		return engine__error_set(ENGINE_EINVALID, 0, "%s in %s: not a regular file", name, src->path);
+	in_memory = st.st_size <= MEM_MEMBER_MAX;
+	if (need_memory && !in_memory)
+		return engine__error_set(ENGINE_EINVALID, 0, "%s: too large for metadata (%lld bytes)", name,
+					 (long long)st.st_size);
+	if (!m && !(m = add(src, name)))
+		return engine__error_oom();
+	r = dir_fill(src, m, fd, &st, in_memory);
+	if (r == 0)
+		*out = m;
+	return r;
+}
+
+/* Prefetch: large members (layers) copied and hashed several at a time,
+ * each on a thread of its own; what fails is left to dir_load, which
+ * reports it in order. */
+struct prefetch {
+	engine__source *src;
+	struct member *m;
+	pthread_t thread;
+};
+
+static void *prefetch_one(void *arg)
+{
+	struct prefetch *p = arg;
+	cleanup_close int fd = open_in_dir(p->src, p->m->name);
+	struct stat st;
+	sigset_t all;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, NULL);
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size <= MEM_MEMBER_MAX)
+		return NULL;
+	if (dir_fill(p->src, p->m, fd, &st, false) < 0) {
+		member_clear(p->m);
+		engine_error_clear();
+	}
+	return NULL;
+}
+
+int engine__source_prefetch(engine__source *src, char *const *names)
+{
+	size_t n = 0, window = engine__layer_parallelism();
+	cleanup_free struct prefetch *jobs = NULL;
+	size_t started = 0, joined = 0;
+
+	if (src->dirfd < 0 || !names)
+		return 0; /* a tar was read whole when opened */
+	while (names[n])
+		n++;
+	jobs = calloc(n ? n : 1, sizeof(*jobs));
+	if (!jobs)
+		return engine__error_oom();
+	/* Members are added first: no thread sees the array move. */
+	for (size_t i = 0; i < n; i++) {
+		struct member *m = find(src, names[i]);
+
+		if (m && m->has_content)
+			continue;
+		if (!m && !add(src, names[i]))
+			return engine__error_oom();
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct member *m = find(src, names[i]);
+		bool dup = false;
+
+		for (size_t k = 0; k < started; k++)
+			dup = dup || jobs[k].m == m;
+		if (m->has_content || dup)
+			continue;
+		if (started - joined == window) {
+			pthread_join(jobs[joined].thread, NULL);
+			joined++;
+		}
+		jobs[started].src = src;
+		jobs[started].m = m;
+		if (pthread_create(&jobs[started].thread, NULL, prefetch_one, &jobs[started]) != 0)
+			break; /* dir_load does the rest */
+		started++;
+	}
+	while (joined < started)
+		pthread_join(jobs[joined++].thread, NULL);
+	return 0;
 }
 
 /* --- the interface -------------------------------------------------------- */

@@ -35,6 +35,10 @@ bool engine__source_has(engine__source *src, const char *name);
 /* Parse member @name as JSON (it must be small); errors name the member. */
 int engine__source_read_json(engine__source *src, const char *name, json_object **out);
 
+/* Stage @names (NULL-terminated) ahead of engine__source_stage, several at
+ * a time where that helps (a directory's large members); failures are
+ * left for engine__source_stage to report. */
+int engine__source_prefetch(engine__source *src, char *const *names);
 /* Make member @name ready to be stored and report its digest and size
  * (a directory member is streamed into a blob writer now). ENGINE_EINVALID
  * when it is missing or not a regular file. */

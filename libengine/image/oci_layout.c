@@ -198,6 +198,7 @@ static int handle_manifest(struct walk *w, const struct desc *d, json_object *an
 	cleanup_json json_object *manifest = NULL;
 	cleanup_json json_object *config = NULL;
 	cleanup_free char *config_name = NULL;
+	cleanup_strv char **prefetch = NULL;
 	struct engine__load_image *img;
 	json_object *layers;
 	struct desc cd;
@@ -253,6 +254,20 @@ static int handle_manifest(struct walk *w, const struct desc *d, json_object *an
 		return engine__error_oom();
 	memcpy(img->manifest_digest, d->digest, sizeof(img->manifest_digest));
 	n = json_object_array_length(layers);
+	/* The layers are copied in (and hashed) several at a time first;
+	 * the loop below checks them in order. */
+	for (size_t i = 0; i < n; i++) {
+		struct desc ld;
+
+		if (desc_parse(json_object_array_get_idx(layers, i), "layer", &ld) < 0) {
+			engine_error_clear(); /* reported below */
+			break;
+		}
+		if ((r = engine__strv_push_take(&prefetch, engine__source_blob_name(ld.digest))) < 0)
+			return r;
+	}
+	if ((r = engine__source_prefetch(w->src, prefetch)) < 0)
+		return r;
 	for (size_t i = 0; i < n; i++) {
 		struct desc ld;
 		cleanup_free char *lname = NULL;

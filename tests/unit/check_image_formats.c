@@ -376,8 +376,8 @@ static void expect_load_error(const char *root, const char *path, const char *pl
 	engine__rm_rf(root);
 }
 
-/* The digest of the first layer of the layout's manifest. */
-static char *layout_first_layer(const char *layout)
+/* The digest of layer @idx of the layout's manifest. */
+static char *layout_layer(const char *layout, size_t idx)
 {
 	cleanup_free char *index_path = fx_path(layout, "index.json");
 	json_object *index = fx_json_file(index_path), *m, *layers;
@@ -392,10 +392,53 @@ static char *layout_first_layer(const char *layout)
 	m = fx_json_file(mpath);
 	layers = json_object_object_get(m, "layers");
 	out = strdup(
-	    json_object_get_string(json_object_object_get(json_object_array_get_idx(layers, 0), "digest")));
+	    json_object_get_string(json_object_object_get(json_object_array_get_idx(layers, idx), "digest")));
 	json_object_put(m);
 	return out;
 }
+
+/* Layers over the in-memory size of a member are copied in several at a
+ * time; a bad one is still reported by name, in order, and nothing stays. */
+START_TEST(test_image_formats__large_layers_staged_together)
+{
+	FX_REQUIRE("umoci");
+	char *tmp = th_mkdtemp("fmt-large");
+	cleanup_free char *root = fx_path(tmp, "root"), *layout = fx_path(tmp, "B"),
+			  *mism = fx_path(tmp, "mism");
+	cleanup_free char *miss = fx_path(tmp, "miss"), *l1 = NULL, *l2 = NULL, *needle = NULL;
+	engine_context *ctx;
+
+	ck_assert_int_eq(
+	    fx_sh("set -e; cd '%s'; umoci init --layout B; umoci new --image B:t\n"
+		  "for i in 1 2 3; do mkdir -p d$i/l$i; head -c $((i * 1500000)) /dev/urandom > d$i/l$i/f\n"
+		  "  tar -C d$i -cf l$i.tar l$i; umoci raw add-layer --image B:t l$i.tar; done",
+		  tmp),
+	    0);
+	l1 = layout_layer(layout, 1);
+	l2 = layout_layer(layout, 2);
+	ck_assert_int_eq(
+	    fx_sh("set -e; cd '%s'; cp -a B mism; head -c 2000000 /dev/urandom > mism/blobs/sha256/%s\n"
+		  "cp -a B miss; rm miss/blobs/sha256/%s",
+		  tmp, engine__digest_hex(l1), engine__digest_hex(l2)),
+	    0);
+	ctx = th_context(root);
+	ck_assert_engine_ok(engine_image_load(ctx, layout, NULL, NULL));
+	ck_assert_int_eq(fx_sh("test $(find '%s/layers' -path '*/diff/l*/f' -type f | wc -l) = 3 && "
+			       "test $(find '%s/layers' -path '*/diff/l3/f' -size 4500000c | wc -l) = 1",
+			       root, root),
+			 0);
+	engine_context_free(ctx);
+	engine__rm_rf(root);
+	if (asprintf(&needle, "blob %s: digest mismatch: the archive holds sha256:", l1) < 0)
+		abort();
+	expect_load_error(root, mism, NULL, NULL, ENGINE_EINVALID, needle);
+	free(needle);
+	if (asprintf(&needle, "blob %s: missing from the archive", l2) < 0)
+		abort();
+	expect_load_error(root, miss, NULL, NULL, ENGINE_EINVALID, needle);
+	th_cleanup_dir(tmp);
+}
+END_TEST
 
 START_TEST(test_image_formats__rejects_broken_archives)
 {
@@ -406,7 +449,7 @@ START_TEST(test_image_formats__rejects_broken_archives)
 
 	fx_setup(&f, "fmt-bad");
 	root = fx_path(f.tmp, "empty");
-	layer = layout_first_layer(f.layout);
+	layer = layout_layer(f.layout, 0);
 	config = layout_config_digest(f.layout);
 	ck_assert_int_eq(
 	    fx_sh("set -e; cd '%s'\n"
@@ -479,6 +522,7 @@ static Suite *suite(void)
 
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_image_formats__oci_layout_dir_and_tar);
+	tcase_add_test(tc, test_image_formats__large_layers_staged_together);
 	tcase_add_test(tc, test_image_formats__unpack_matches_umoci);
 	tcase_add_test(tc, test_image_formats__skopeo_archives);
 	tcase_add_test(tc, test_image_formats__multi_platform_index);
