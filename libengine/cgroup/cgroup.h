@@ -194,10 +194,14 @@ typedef struct engine__cgroup_exit {
 	size_t n;
 	char procs[ENGINE__CGROUP_EXIT_MAX][200]; /* the parent's cgroup.procs, relative */
 	char dir[ENGINE__CGROUP_EXIT_MAX][200];	  /* the cgroup's dir, relative */
+	int procs_fd[ENGINE__CGROUP_EXIT_MAX];	  /* the child's: procs, opened early */
 } engine__cgroup_exit;
 int engine__cgroup_exit_prepare(engine__cgroup *cg, engine__cgroup_exit *x);
 void engine__cgroup_exit_close(engine__cgroup_exit *x);
-/* Child side, async-signal-safe: best effort, errors ignored. */
+/* Child side, async-signal-safe: best effort, errors ignored. Open the
+ * parents' cgroup.procs before a cgroup namespace: a write checks the
+ * namespace of the opener (v2 with nsdelegate refuses a move out of it). */
+void engine__cgroup_leave_open(engine__cgroup_exit *x);
 void engine__cgroup_leave(const engine__cgroup_exit *x);
 
 /* For a child that places itself (runtime/spawn_vm.c: the parent is

@@ -39,6 +39,8 @@ int engine__cgroup_exit_prepare(engine__cgroup *cg, engine__cgroup_exit *x)
 
 	memset(x, 0, sizeof(*x));
 	x->root_fd = -1;
+	for (size_t i = 0; i < ENGINE__CGROUP_EXIT_MAX; i++)
+		x->procs_fd[i] = -1;
 	if (cg->v2_fd >= 0)
 		r = add(cg->v2_path, abs, &n);
 	for (int c = 0; r == 0 && c < CG_V1_MAX; c++)
@@ -95,10 +97,17 @@ void engine__cgroup_exit_close(engine__cgroup_exit *x)
 	x->n = 0;
 }
 
+void engine__cgroup_leave_open(engine__cgroup_exit *x)
+{
+	for (size_t i = 0; i < x->n; i++)
+		x->procs_fd[i] = openat(x->root_fd, x->procs[i], O_WRONLY | O_CLOEXEC);
+}
+
 void engine__cgroup_leave(const engine__cgroup_exit *x)
 {
 	for (size_t i = 0; i < x->n; i++) {
-		int fd = openat(x->root_fd, x->procs[i], O_WRONLY | O_CLOEXEC);
+		int fd = x->procs_fd[i] >= 0 ? x->procs_fd[i]
+					     : openat(x->root_fd, x->procs[i], O_WRONLY | O_CLOEXEC);
 
 		if (fd >= 0) {
 			if (write(fd, "0", 1) < 0) {

@@ -785,11 +785,22 @@ void engine__child_main(engine__plan *p, int go_fd, int err_fd)
 	/* An OCI child has synced before its pivot_root (child_oci.c). */
 	if (!p->vm && !p->oci && !p->rootless)
 		engine__child_wait_parent(go_fd, err_fd);
+	/* Now inside the container's cgroup: make it the namespace's root. A
+	 * sandbox does it (and may load its filter) before it waits: what does
+	 * not depend on the job is off the caller's path. */
 	if (p->job)
-		engine__child_wait_job(p, go_fd, err_fd);
-	/* Now inside the container's cgroup: make it the namespace's root. */
+		engine__cgroup_leave_open(&p->job->cg_exit);
 	if (p->new_cgroupns && unshare(CLONE_NEWCGROUP) < 0)
 		FAIL("unshare cgroup namespace", NULL);
+	if (p->job && p->job->seccomp_early) {
+		int r = engine__seccomp_apply(p->seccomp);
+
+		if (r < 0)
+			engine__child_fail(err_fd, -r, 0, "load seccomp filter", NULL);
+		p->seccomp = NULL; /* our copy of the plan: loaded */
+	}
+	if (p->job)
+		engine__child_wait_job(p, go_fd, err_fd);
 	if (userns_fd >= 0) {
 		if (setns(userns_fd, CLONE_NEWUSER) < 0)
 			FAIL("join user namespace", NULL);

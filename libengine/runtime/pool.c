@@ -2,11 +2,13 @@
  * Prepared sandboxes (engine_pool): what a run costs that does not depend
  * on the command — namespaces, the overlay rootfs on its tmpfs, /proc and
  * /dev, the cgroup with its limits and device policy — is done ahead by a
- * background thread. Each sandbox is a cloned child stopped before its
- * cgroup namespace (child_pool.c); a run sends it argv, env and stdio, and
- * it drops its privileges and execs like any engine_run container. A
- * sandbox serves one run and is then torn down (its cgroup removed on the
- * background thread), so nothing of a run survives into the next.
+ * background thread, between runs (a run's sandbox gets the CPUs). Each
+ * sandbox is a cloned child stopped in its cgroup namespace, with Docker's
+ * default filter already loaded (child_pool.c); a run sends it argv, env
+ * and stdio, and it drops its privileges and execs like any engine_run
+ * container. A sandbox serves one run and is then torn down (its cgroup
+ * removed on the background thread), so nothing of a run survives into the
+ * next.
  *
  * Lifetime: the pool belongs to its context (closing the context closes
  * the pool). A sandbox whose owner dies sees EOF on its socket and removes
@@ -58,6 +60,7 @@ struct engine_pool {
 	pthread_cond_t cond;
 	sandbox *ready[POOL_MAX];
 	unsigned n_ready, preparing;
+	unsigned running;      /* engine_pool_run calls between take and result */
 	engine__cgroup **dead; /* used sandboxes' cgroups, to remove */
 	size_t n_dead, cap_dead;
 	bool closing, failed;
@@ -142,6 +145,8 @@ static int sandbox_prepare(engine_pool *pool, sandbox **out)
 	if (r < 0)
 		goto fail;
 	sb->plan->job = &sb->job;
+	sb->job.seccomp_early = sb->plan->seccomp && !pool->spec->privileged &&
+				(!pool->spec->seccomp || strcmp(pool->spec->seccomp, "default") == 0);
 	r = engine__spawn_begin(sb->plan, sb->cg, &sb->sp);
 	if (r < 0)
 		goto fail;
@@ -301,12 +306,12 @@ static void *refill(void *arg)
 	pthread_sigmask(SIG_BLOCK, &all, NULL);
 	pthread_mutex_lock(&pool->lock);
 	while (!pool->closing) {
-		if (pool->n_dead) {
-			engine__cgroup *cg = pool->dead[--pool->n_dead];
-
-			pthread_mutex_unlock(&pool->lock);
-			engine__cgroup_destroy(cg);
-			pthread_mutex_lock(&pool->lock);
+		/* While a run is in flight its sandbox needs the CPUs (two on
+		 * the machines harnesses run on): refill in the caller's gap
+		 * between runs, unless nothing is ready at all or the used
+		 * cgroups pile up; the next sandbox before the last teardown. */
+		if (pool->running && pool->n_ready && pool->n_dead < POOL_MAX) {
+			pthread_cond_wait(&pool->cond, &pool->lock);
 			continue;
 		}
 		if (!pool->failed && pool->n_ready + pool->preparing < pool->size) {
@@ -329,6 +334,14 @@ static void *refill(void *arg)
 				pool->ready[pool->n_ready++] = sb;
 			}
 			pthread_cond_broadcast(&pool->cond);
+			continue;
+		}
+		if (pool->n_dead) {
+			engine__cgroup *cg = pool->dead[--pool->n_dead];
+
+			pthread_mutex_unlock(&pool->lock);
+			engine__cgroup_destroy(cg);
+			pthread_mutex_lock(&pool->lock);
 			continue;
 		}
 		pthread_cond_wait(&pool->cond, &pool->lock);
@@ -485,16 +498,28 @@ ENGINE_EXTERN int engine_pool_new(engine_context *ctx, const engine_spec *spec,
 /* A ready sandbox, or one made now. */
 static int take(engine_pool *pool, sandbox **out)
 {
+	int r;
+
 	pthread_mutex_lock(&pool->lock);
 	if (!pool->ctx) {
 		pthread_mutex_unlock(&pool->lock);
 		return engine__error_set(ENGINE_EINVALID, 0, "pool: closed with its context");
 	}
 	pool->failed = false;
+	pool->running++;
 	*out = pool->n_ready ? pool->ready[--pool->n_ready] : NULL;
 	pthread_cond_broadcast(&pool->cond);
 	pthread_mutex_unlock(&pool->lock);
-	return *out ? 0 : sandbox_prepare(pool, out);
+	if (*out)
+		return 0;
+	r = sandbox_prepare(pool, out);
+	if (r < 0) {
+		pthread_mutex_lock(&pool->lock);
+		pool->running--;
+		pthread_cond_broadcast(&pool->cond);
+		pthread_mutex_unlock(&pool->lock);
+	}
+	return r;
 }
 
 ENGINE_EXTERN int engine_pool_run(engine_pool *pool, const engine_strarray *argv, const engine_strarray *env,
@@ -582,6 +607,8 @@ discard:
 	}
 	/* The cgroup goes on the pool's thread, off the caller's path. */
 	pthread_mutex_lock(&pool->lock);
+	pool->running--;
+	pthread_cond_broadcast(&pool->cond);
 	if (pool->ctx && !pool->closing && pool->n_dead == pool->cap_dead) {
 		size_t cap = pool->cap_dead ? pool->cap_dead * 2 : 8;
 		engine__cgroup **g = realloc(pool->dead, cap * sizeof(*g));

@@ -209,10 +209,10 @@ typedef struct engine__child_file {
 	unsigned mode;
 } engine__child_file;
 
-/* A prepared sandbox's child (pool.c) stops before its cgroup namespace and
- * waits on the sync socket for its job: engine-init's argv (which holds the
- * command's) and env (engine__pool_job_header, then the strings) with its
- * stdio as SCM_RIGHTS.
+/* A prepared sandbox's child (pool.c) enters its cgroup namespace (and,
+ * with seccomp_early, loads its filter), then waits on the sync socket for
+ * its job: engine-init's argv (which holds the command's) and env
+ * (engine__pool_job_header, then the strings) with its stdio as SCM_RIGHTS.
  * Everything it receives into is allocated here, before the clone. EOF
  * instead of a job (the pool closed, or its owner died) makes it leave and
  * remove its cgroup and exit. */
@@ -227,6 +227,10 @@ typedef struct engine__pool_job {
 	char **ptrs; /* init_argv, NULL, env, NULL */
 	size_t n_ptrs;
 	engine__cgroup_exit cg_exit;
+	/* Docker's default profile allows what the child does after the
+	 * filter (as runc's early filter, without no_new_privs, must): the
+	 * kernel's check and JIT of it leave the caller's path. */
+	bool seccomp_early;
 } engine__pool_job;
 
 /* What an OCI bundle asks for beyond an engine_spec (libengine/oci builds

@@ -4,6 +4,7 @@
  * sandbox, mount, cgroup or process behind. */
 #include <pthread.h>
 #include <signal.h>
+#include <stdint.h>
 #include <sys/wait.h>
 #include <time.h>
 
@@ -119,6 +120,39 @@ START_TEST(test_pool__never_handed_out_twice)
 }
 END_TEST
 
+/* A sandbox ends up with the privileges engine_run gives the same spec:
+ * capabilities, no_new_privs and exactly one seccomp filter (the default
+ * profile's is loaded before the job, a custom one after), or none. */
+START_TEST(test_pool__same_privileges_as_engine_run)
+{
+	const char *const *probe = SH("grep -E '^(Cap|NoNewPrivs|Seccomp)' /proc/self/status");
+	const char *profiles[] = {"default", "unconfined", "{\"defaultAction\": \"SCMP_ACT_ALLOW\"}"};
+
+	for (size_t i = 0; i < sizeof(profiles) / sizeof(profiles[0]); i++) {
+		engine_spec *s = tr_spec(rootfs, probe);
+		engine_pool_options o = ENGINE_POOL_OPTIONS_INIT;
+		engine_run_result *direct = NULL, *pooled;
+		engine_pool *p = NULL;
+
+		ck_assert_engine_ok(engine_spec_set_seccomp_profile(s, profiles[i]));
+		ck_assert_engine_ok(engine_spec_set_memory_str(s, "64m"));
+		o.size = 1;
+		ck_assert_engine_ok(engine_pool_new(ctx, s, &o, &p));
+		ck_assert_engine_ok(engine_run(ctx, s, &direct));
+		ck_assert_int_eq(direct->exit_code, 0);
+		pooled = run_ok(p, NULL, NULL);
+		ck_assert_str_eq(pooled->stdout_data, direct->stdout_data);
+		ck_assert_ptr_nonnull(strstr(pooled->stdout_data, i == 1 ? "Seccomp:\t0" : "Seccomp:\t2"));
+		if (i != 1)
+			ck_assert_ptr_nonnull(strstr(pooled->stdout_data, "Seccomp_filters:\t1\n"));
+		engine_run_result_free(pooled);
+		engine_run_result_free(direct);
+		engine_pool_free(p);
+		engine_spec_free(s);
+	}
+}
+END_TEST
+
 static void *run_thread(void *arg)
 {
 	engine_pool *p = arg;
@@ -155,6 +189,61 @@ START_TEST(test_pool__sandboxes_isolated_from_each_other)
 	for (int i = 0; i < 3; i++)
 		free(got[i]);
 	engine_pool_free(p);
+}
+END_TEST
+
+struct long_run {
+	engine_pool *p;
+	const char *const *argv;
+	volatile int done;
+};
+
+static void *long_run_thread(void *arg)
+{
+	struct long_run *l = arg;
+	engine_strarray a = {(char **)l->argv, 3};
+	engine_run_result *res = NULL;
+	int r = engine_pool_run(l->p, &a, NULL, &res);
+
+	r = r < 0 ? r : res->exit_code;
+	engine_run_result_free(res);
+	l->done = 1;
+	return (void *)(intptr_t)r;
+}
+
+/* The refill holds back while a run is in flight and a sandbox is ready
+ * (the run's sandbox gets the CPUs), fills the pool again once the run
+ * returned, and does not hold back when nothing is ready at all. */
+START_TEST(test_pool__refills_between_runs)
+{
+	engine_pool *p = pool_of(ctx, SH("true"), 2), *one = pool_of(ctx, SH("true"), 1);
+	struct long_run l = {p, SH("sleep 1"), 0}, m = {one, SH("sleep 5"), 0};
+	pthread_t t;
+	void *ret;
+
+	wait_ready(p, 2);
+	ck_assert_int_eq(pthread_create(&t, NULL, long_run_thread, &l), 0);
+	for (int i = 0; i < 3000 && engine__pool_ready(p) != 1; i++)
+		usleep(1000);
+	while (!l.done) {
+		ck_assert_uint_eq(engine__pool_ready(p), 1);
+		usleep(20000);
+	}
+	pthread_join(t, &ret);
+	ck_assert_int_eq((int)(intptr_t)ret, 0);
+	wait_ready(p, 2);
+
+	wait_ready(one, 1);
+	ck_assert_int_eq(pthread_create(&t, NULL, long_run_thread, &m), 0);
+	for (int i = 0; i < 3000 && engine__pool_ready(one) != 0; i++)
+		usleep(1000);
+	wait_ready(one, 1);
+	ck_assert_msg(!m.done, "the run ended before the pool was refilled");
+	pthread_join(t, &ret);
+	ck_assert_int_eq((int)(intptr_t)ret, 0);
+	engine_pool_free(one);
+	engine_pool_free(p);
+	ck_assert_msg(engine__cgroup_parent_remove(ctx) == 0, "left: %s", engine_error_last()->message);
 }
 END_TEST
 
@@ -274,7 +363,9 @@ static Suite *pool_suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_pool__runs_like_engine_run);
 	tcase_add_test(tc, test_pool__never_handed_out_twice);
+	tcase_add_test(tc, test_pool__same_privileges_as_engine_run);
 	tcase_add_test(tc, test_pool__sandboxes_isolated_from_each_other);
+	tcase_add_test(tc, test_pool__refills_between_runs);
 	tcase_add_test(tc, test_pool__closed_pool_leaves_nothing);
 	tcase_add_test(tc, test_pool__closed_context_leaves_nothing);
 	tcase_add_test(tc, test_pool__killed_owner_leaves_nothing);
