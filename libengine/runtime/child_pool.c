@@ -67,6 +67,13 @@ void engine__child_wait_job(engine__plan *p, int go_fd, int err_fd)
 	ssize_t n;
 	char *s, *end;
 
+	/* Ready: the pool hands us out only now, with the rootfs built and
+	 * everything before the job done (not while it is still being done). */
+	do
+		n = send(go_fd, "r", 1, MSG_NOSIGNAL);
+	while (n < 0 && errno == EINTR);
+	if (n != 1)
+		orphaned(p);
 	do
 		n = recvmsg(go_fd, &m, MSG_WAITALL | MSG_CMSG_CLOEXEC);
 	while (n < 0 && errno == EINTR);

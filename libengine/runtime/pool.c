@@ -101,6 +101,29 @@ static void sandbox_discard(sandbox *sb)
 	engine__error_restore(&saved);
 }
 
+/* The child says when it waits for its job (child_pool.c); EOF instead:
+ * it failed, and its report says why. */
+static int sandbox_wait_ready(sandbox *sb)
+{
+	engine__proc proc = {0, -1, -1};
+	ssize_t n;
+	char c;
+	int r;
+
+	do
+		n = read(sb->sp.go_w, &c, 1);
+	while (n < 0 && errno == EINTR);
+	if (n == 1 && c == 'r')
+		return 0;
+	r = engine__spawn_end(sb->plan, &sb->sp, &proc, NULL);
+	if (r < 0)
+		return r;
+	syscall(SYS_pidfd_send_signal, proc.pidfd, SIGKILL, NULL, 0);
+	waitpid(proc.pid, NULL, __WALL);
+	close(proc.pidfd);
+	return engine__error_set(ENGINE_ERROR, 0, "the sandbox ended before it was ready");
+}
+
 static int sandbox_prepare(engine_pool *pool, sandbox **out)
 {
 	engine_context *ctx = pool->ctx;
@@ -148,6 +171,8 @@ static int sandbox_prepare(engine_pool *pool, sandbox **out)
 	sb->job.seccomp_early = sb->plan->seccomp && !pool->spec->privileged &&
 				(!pool->spec->seccomp || strcmp(pool->spec->seccomp, "default") == 0);
 	r = engine__spawn_begin(sb->plan, sb->cg, &sb->sp);
+	if (r == 0)
+		r = sandbox_wait_ready(sb);
 	if (r < 0)
 		goto fail;
 	*out = sb;
@@ -507,7 +532,10 @@ static int take(engine_pool *pool, sandbox **out)
 	}
 	pool->failed = false;
 	pool->running++;
-	*out = pool->n_ready ? pool->ready[--pool->n_ready] : NULL;
+	/* The oldest first: the most settled (the newest may still be busy). */
+	*out = pool->n_ready ? pool->ready[0] : NULL;
+	if (*out)
+		memmove(pool->ready, pool->ready + 1, --pool->n_ready * sizeof(pool->ready[0]));
 	pthread_cond_broadcast(&pool->cond);
 	pthread_mutex_unlock(&pool->lock);
 	if (*out)

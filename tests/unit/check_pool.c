@@ -342,6 +342,17 @@ START_TEST(test_pool__bad_spec_and_options)
 	ck_assert_int_ne(engine_pool_new(ctx, s, NULL, &p), 0);
 	ck_assert_ptr_null(p);
 	engine_spec_free(s);
+	/* A sandbox that fails after its cgroup, while it builds its rootfs:
+	 * the pool hands out only sandboxes that wait for their job, so the
+	 * first one's failure is engine_pool_new's. */
+	s = tr_spec(rootfs, SH("true"));
+	ck_assert_engine_ok(engine_spec_set_read_only(s, 1));
+	ck_assert_engine_ok(engine_spec_set_working_dir(s, "/no/such/dir"));
+	ck_assert_int_lt(engine_pool_new(ctx, s, NULL, &p), 0);
+	ck_assert_msg(strstr(engine_error_last()->message, "working directory"), "got %s",
+		      engine_error_last()->message);
+	ck_assert_ptr_null(p);
+	engine_spec_free(s);
 	s = tr_spec(rootfs, SH("true"));
 	o.size = 65;
 	ck_assert_engine_error(engine_pool_new(ctx, s, &o, &p), ENGINE_EINVALID, "at most 64");
