@@ -108,7 +108,7 @@ if seccomp:
     c["linux"]["seccomp"] = json.loads(seccomp)
 json.dump(c, open(path, "w"))
 PY
-	"$ENGINE_BUILD/tools/engine-oci" --root "$tmp/oci" run --bundle "$tmp/bundle" "$1" </dev/null 2>&1
+	"$ENGINE_BUILD/tools/engine-oci" --root "$tmp/oci" --config "$tmp/config.json" run --bundle "$tmp/bundle" "$1" </dev/null 2>&1
 }
 out=$(oci paths1 "")
 contains "engine-oci: the bundle's capabilities" "CapEff=0000000020000420 CapBnd=0000000020000420" "$out"
