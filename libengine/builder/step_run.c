@@ -63,6 +63,10 @@ static int make_spec(engine__builder *b, engine__build_stage *st, char **argv, c
 	return 0;
 }
 
+/* A line longer than this is passed on in pieces of this size: the step's
+ * command must not make the builder hold an output without newlines. */
+#define OUTPUT_LINE_MAX 65536
+
 /* Read the container's output until every writer is gone, one event per line. */
 static void stream_output(engine__builder *b, int fd)
 {
@@ -77,14 +81,14 @@ static void stream_output(engine__builder *b, int fd)
 		if (n <= 0)
 			break;
 		for (ssize_t i = 0; i < n; i++) {
-			if (buf[i] == '\n') {
+			if (buf[i] == '\n' || line.len >= OUTPUT_LINE_MAX) {
 				engine__build_emit(b, ENGINE_BUILD_EVENT_OUTPUT, line.s ? line.s : "");
 				line.len = 0;
 				if (line.s)
 					line.s[0] = '\0';
-			} else if (engine__sbuf_addc(&line, buf[i]) < 0) {
-				engine_error_clear();
 			}
+			if (buf[i] != '\n' && engine__sbuf_addc(&line, buf[i]) < 0)
+				engine_error_clear();
 		}
 	}
 	if (line.len)

@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/context.h"
@@ -26,6 +27,8 @@
 #include "util/strv.h"
 
 #define MARKER "# engine: containers on the same networks\n"
+/* What is kept of a container's own lines in its hosts file. */
+#define HOSTS_KEEP (1u << 20)
 
 char *engine__net_run_dir(engine_context *ctx, const char *cid)
 {
@@ -119,6 +122,47 @@ static int peer_lines(json_object *eps, const char *cid, char **out)
 	return 0;
 }
 
+/* The head of the container's hosts file, up to the last line that ends
+ * within HOSTS_KEEP bytes. The container writes that file (a bind mount):
+ * it can make it huge, or sparse and huge, and whoever joins a network it
+ * is on reads it, so only that much is read and kept. */
+static int read_head(const char *path, char **out)
+{
+	cleanup_close int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	cleanup_free char *buf = NULL;
+	size_t got = 0;
+	struct stat st;
+
+	if (fd < 0)
+		return engine__error_errno(errno, "open %s", path);
+	if (fstat(fd, &st) < 0)
+		return engine__error_errno(errno, "stat %s", path);
+	if (!S_ISREG(st.st_mode))
+		return engine__error_set(ENGINE_EINVALID, 0, "%s: not a regular file", path);
+	if (!(buf = malloc(HOSTS_KEEP + 1)))
+		return engine__error_oom();
+	while (got < HOSTS_KEEP) {
+		ssize_t n = read(fd, buf + got, HOSTS_KEEP - got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return engine__error_errno(errno, "read %s", path);
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	buf[got] = '\0';
+	if (got == HOSTS_KEEP) {
+		char *nl = memrchr(buf, '\n', got);
+
+		*(nl ? nl + 1 : buf) = '\0';
+	}
+	/* a NUL inside ends it too: the rest is never written back */
+	*out = steal_ptr(buf);
+	return 0;
+}
+
 int engine__hosts_refresh(json_object *state, const char *cid, const char *path)
 {
 	json_object *eps = engine__net_state_endpoints(state);
@@ -126,7 +170,7 @@ int engine__hosts_refresh(json_object *state, const char *cid, const char *path)
 	cleanup_close int fd = -EBADF;
 	char *cut;
 
-	if (engine__read_file(path, &old, NULL) < 0)
+	if (read_head(path, &old) < 0)
 		return engine_error_last()->code;
 	cut = strstr(old, MARKER);
 	if (cut)

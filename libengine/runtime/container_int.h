@@ -46,10 +46,11 @@ void engine__stdio_close(int fds[3]);
  * to -1; @kill_cg is killed on @timeout) and time the run into @res. When
  * the spawn fails with an exit status (126/127 for exec failures) the call
  * fails but @res carries it and *@deliver is set, as docker run reports it;
- * likewise when @cancel_fd (-1: none) ended the run (ENGINE_ECANCELED). */
+ * likewise when @cancel_fd (-1: none) ended the run (ENGINE_ECANCELED).
+ * @capture_max bounds what is kept of each captured stream (0: no bound). */
 int engine__spawn_and_wait(engine__plan *plan, engine__cgroup *cg, engine__cgroup *kill_cg, int owned[3],
-			   int capture[2], double timeout, int cancel_fd, engine_run_result *res,
-			   bool *deliver);
+			   int capture[2], double timeout, int cancel_fd, size_t capture_max,
+			   engine_run_result *res, bool *deliver);
 
 /* An exec's process as the runtime sees it (exec.c). */
 typedef struct engine__exec_req {
@@ -64,5 +65,10 @@ typedef struct engine__exec_req {
  * the container's PID 1 it joins through. */
 int engine__exec_plan(engine_container *c, const engine__exec_req *req, engine__plan **plan_out,
 		      engine__cgroup **cg_out);
+
+/* engine_container_exec() keeping at most @capture_max bytes of each
+ * captured stream (0: all of it); what is past that is read and dropped. */
+int engine__container_exec(engine_container *c, const engine_exec_options *opts, size_t capture_max,
+			   engine_run_result **out);
 
 #endif

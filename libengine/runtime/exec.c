@@ -126,8 +126,8 @@ int engine__exec_plan(engine_container *c, const engine__exec_req *req, engine__
 	return 0;
 }
 
-ENGINE_EXTERN int engine_container_exec(engine_container *c, const engine_exec_options *opts,
-					engine_run_result **out)
+int engine__container_exec(engine_container *c, const engine_exec_options *opts, size_t capture_max,
+			   engine_run_result **out)
 {
 	engine_exec_options o = ENGINE_EXEC_OPTIONS_INIT;
 	engine__exec_req req;
@@ -165,7 +165,8 @@ ENGINE_EXTERN int engine_container_exec(engine_container *c, const engine_exec_o
 		if (r < 0)
 			goto out;
 	}
-	r = engine__spawn_and_wait(plan, cg, NULL, owned, capture, opts->timeout, -1, res, &deliver);
+	r = engine__spawn_and_wait(plan, cg, NULL, owned, capture, opts->timeout, -1, capture_max, res,
+				   &deliver);
 	if (r == 0 || deliver) {
 		*out = res;
 		res = NULL;
@@ -180,4 +181,10 @@ out:
 	engine__plan_free(plan);
 	engine_run_result_free(res);
 	return r;
+}
+
+ENGINE_EXTERN int engine_container_exec(engine_container *c, const engine_exec_options *opts,
+					engine_run_result **out)
+{
+	return engine__container_exec(c, opts, 0, out);
 }

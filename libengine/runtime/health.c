@@ -282,7 +282,9 @@ static json_object *probe(engine_container *c, const health_cfg *h, bool *ok)
 	}
 	o.stdio = ENGINE_STDIO_CAPTURE;
 	o.timeout = (double)h->timeout / 1e9;
-	r = engine_container_exec(c, &o, &res);
+	/* Only the first HEALTH_OUTPUT_MAX bytes are kept (Docker's rule): the
+	 * image's check must not make this process hold what it prints. */
+	r = engine__container_exec(c, &o, HEALTH_OUTPUT_MAX, &res);
 	*ok = false;
 	if (r < 0 && !res) {
 		const char *m = engine_error_last()->message;

@@ -607,7 +607,7 @@ ENGINE_EXTERN int engine_pool_run(engine_pool *pool, const engine_strarray *argv
 		goto discard;
 	}
 	{
-		engine__wait w = {capture[0], capture[1], pool->spec->timeout, sb->cg, -1};
+		engine__wait w = {capture[0], capture[1], pool->spec->timeout, sb->cg, -1, 0};
 
 		capture[0] = capture[1] = -1; /* closed by the wait */
 		r = engine__proc_wait(&proc, &w, res);

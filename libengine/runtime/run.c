@@ -103,14 +103,27 @@ int engine__proc_reap(engine__proc *proc, engine_run_result *res)
 typedef struct capbuf {
 	char *data;
 	size_t len, cap;
+	size_t max; /* 0: keep everything */
 } capbuf;
 
-/* Read what is there; returns false at EOF or error. */
+/* Read what is there; returns false at EOF or error. Past @b->max bytes
+ * the output is read and dropped: the process must not block on a full
+ * pipe, nor make the caller hold what it writes without end. */
 static bool drain(int fd, capbuf *b)
 {
 	for (;;) {
 		ssize_t n;
 
+		if (b->max && b->len >= b->max) {
+			char sink[16384];
+
+			n = read(fd, sink, sizeof(sink));
+			if (n > 0)
+				continue;
+			if (n < 0 && errno == EINTR)
+				continue;
+			return n < 0 && errno == EAGAIN;
+		}
 		if (b->cap - b->len < 4096) {
 			size_t ncap = b->cap ? b->cap * 2 : 16384;
 			char *g = realloc(b->data, ncap + 1);
@@ -120,7 +133,8 @@ static bool drain(int fd, capbuf *b)
 			b->data = g;
 			b->cap = ncap;
 		}
-		n = read(fd, b->data + b->len, b->cap - b->len);
+		n = read(fd, b->data + b->len,
+			 b->max && b->max - b->len < b->cap - b->len ? b->max - b->len : b->cap - b->len);
 		if (n > 0) {
 			b->len += (size_t)n;
 			continue;
@@ -142,8 +156,8 @@ static void finish_buf(capbuf *b, char **data, size_t *len)
 }
 
 int engine__spawn_and_wait(engine__plan *plan, engine__cgroup *cg, engine__cgroup *kill_cg, int owned[3],
-			   int capture[2], double timeout, int cancel_fd, engine_run_result *res,
-			   bool *deliver)
+			   int capture[2], double timeout, int cancel_fd, size_t capture_max,
+			   engine_run_result *res, bool *deliver)
 {
 	engine__proc proc;
 	engine__wait w;
@@ -166,7 +180,7 @@ int engine__spawn_and_wait(engine__plan *plan, engine__cgroup *cg, engine__cgrou
 			close(capture[0]);
 		capture[0] = proc.console_fd;
 	}
-	w = (engine__wait){capture[0], capture[1], timeout, kill_cg, cancel_fd};
+	w = (engine__wait){capture[0], capture[1], timeout, kill_cg, cancel_fd, capture_max};
 	capture[0] = capture[1] = -1; /* closed by the wait */
 	r = engine__proc_wait(&proc, &w, res);
 	if (r == ENGINE_ECANCELED)
@@ -186,7 +200,7 @@ static void kill_run(engine__proc *proc, const engine__wait *w)
 
 int engine__proc_wait(engine__proc *proc, const engine__wait *w, engine_run_result *res)
 {
-	capbuf out = {0}, err = {0};
+	capbuf out = {.max = w->max}, err = {.max = w->max};
 	int fds[2] = {w->out_fd, w->err_fd};
 	capbuf *bufs[2] = {&out, &err};
 	double deadline = w->timeout > 0 ? engine__now() + w->timeout : 0;
@@ -417,7 +431,7 @@ ENGINE_EXTERN int engine_run(engine_context *ctx, const engine_spec *spec, engin
 	r = engine__cgroup_create(ctx, ci->id, &limits, &cg);
 	if (r < 0)
 		goto close_stdio;
-	r = engine__spawn_and_wait(plan, cg, cg, owned, capture, spec->timeout, spec->cancel_fd, res,
+	r = engine__spawn_and_wait(plan, cg, cg, owned, capture, spec->timeout, spec->cancel_fd, 0, res,
 				   &deliver);
 	if (deliver) {
 		*out = res;

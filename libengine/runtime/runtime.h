@@ -556,6 +556,7 @@ typedef struct engine__wait {
 	double timeout;	    /* seconds, 0: none */
 	engine__cgroup *cg; /* killed on timeout, may be NULL */
 	int cancel_fd;	    /* readable or hung up: kill, then ENGINE_ECANCELED; -1: none */
+	size_t max;	    /* bytes kept per captured stream, 0: all; the rest is read and dropped */
 } engine__wait;
 int engine__proc_wait(engine__proc *proc, const engine__wait *w, engine_run_result *res);
 /* Reap @proc into @res (exit code / signal), also when the embedder's
