@@ -4,8 +4,11 @@
 # limits, default seccomp) vs crun and runc on an equivalent OCI bundle
 # (same rootfs, namespaces, limits, masked paths, and Docker's default
 # seccomp profile from /usr/share/containers/seccomp.json when present), vs
-# bwrap (no cgroups, no seccomp), vs plain fork+exec. Prints median and
-# p95 in ms, runs/s, and ratios to crun; then engine throughput with 2 workers.
+# bwrap (no cgroups, no seccomp), vs plain fork+exec, vs the floor of bare
+# `unshare -muipn --fork chroot ROOTFS /bin/true` (no cgroup, no seccomp, no
+# overlay). Prints median and p95 in ms, runs/s, and ratios to crun; then
+# engine throughput with 2 workers beside unshare's with 2 in parallel
+# (issue 13: at least unshare's, and engine_run at or below its floor).
 #
 #   bench/run/run.sh [N]       (as root; ENGINE_BUILD=<build dir>, default build/default)
 set -eu
@@ -13,8 +16,11 @@ N=${1:-100}
 top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/bench/common/bundle.sh"
 work=$(mktemp -d /tmp/engine-bench-run-XXXXXX)
-trap 'rm -rf "$work"' EXIT
+cg="engine-bench-run-$$"
+# (a runtime that failed to start leaves its container's cgroups)
+trap 'rmdir /sys/fs/cgroup/*/"$cg" /sys/fs/cgroup/*/bench-crun-0 /sys/fs/cgroup/*/bench-runc-0 2>/dev/null; rm -rf "$work"' EXIT
 root="$work/root"
+printf '{"cgroup-parent": "%s"}\n' "$cg" >"$work/config.json"
 
 "$B/tools/engine" --root "$root" default >/dev/null
 # The peers' rootfs: the same busybox tree, unpacked from the image layer.
@@ -29,19 +35,30 @@ row "fork+exec" "$base"
 bw=$("$RB" --cmd -n "$N" -- "$(command -v bwrap)" --unshare-all --ro-bind "$work/bundle/rootfs" / --proc /proc --dev /dev /bin/true)
 row "bwrap" "$bw"
 # crun refuses the hybrid layout: hide the v2 mount in a private namespace, once.
+# Under a real-time policy (chrt -f) the OCI runtimes cannot move their
+# process into a new cpu cgroup (no RT budget there): their rows say n/a.
 cr=$(unshare --mount --propagation private -- sh -c 'umount /sys/fs/cgroup/unified 2>/dev/null; exec "$@"' sh \
-	"$RB" --cmd -n "$N" -- "$(command -v crun)" run --bundle "$work/bundle" "bench-crun-{}")
+	"$RB" --cmd -n "$N" -- "$(command -v crun)" run --bundle "$work/bundle" "bench-crun-{}" 2>/dev/null) || cr="n/a n/a n/a"
 row "crun run" "$cr"
-rc=$("$RB" --cmd -n "$N" -- "$(command -v runc)" run --bundle "$work/bundle" "bench-runc-{}")
+rc=$("$RB" --cmd -n "$N" -- "$(command -v runc)" run --bundle "$work/bundle" "bench-runc-{}" 2>/dev/null) || rc="n/a n/a n/a"
 row "runc run" "$rc"
-en=$("$RB" --root "$root" --image busybox -n "$N")
+en=$("$RB" --root "$root" --config "$work/config.json" --image busybox -n "$N")
 row "engine_run" "$en"
-en0=$("$RB" --root "$root" --image busybox -n "$N" --no-limits)
+en0=$("$RB" --root "$root" --config "$work/config.json" --image busybox -n "$N" --no-limits)
 row "engine_run, no limits" "$en0"
-en2=$("$RB" --root "$root" --image busybox -n "$N" --workers 2)
+en2=$("$RB" --root "$root" --config "$work/config.json" --image busybox -n "$N" --workers 2)
 row "engine_run, 2 workers" "$en2"
+us=$("$RB" --cmd -n "$N" -- "$(command -v unshare)" --mount --uts --ipc --pid --net --fork \
+	chroot "$work/bundle/rootfs" /bin/true)
+row "unshare -muipn --fork" "$us"
+us2=$("$RB" --cmd -n "$N" --workers 2 -- "$(command -v unshare)" --mount --uts --ipc --pid --net --fork \
+	chroot "$work/bundle/rootfs" /bin/true)
+row "unshare, 2 in parallel" "$us2"
 echo
-echo "$en $cr $rc $bw" | awk '{ printf "engine_run / crun: median %.2f, p95 %.2f\n", $1 / $4, $2 / $5;
-	printf "engine_run / runc: median %.2f, p95 %.2f\n", $1 / $7, $2 / $8;
+echo "$en $cr $rc $bw" | awk '{
+	if ($4 != "n/a") printf "engine_run / crun: median %.2f, p95 %.2f\n", $1 / $4, $2 / $5;
+	if ($7 != "n/a") printf "engine_run / runc: median %.2f, p95 %.2f\n", $1 / $7, $2 / $8;
 	printf "engine_run / bwrap: median %.2f, p95 %.2f\n", $1 / $10, $2 / $11 }'
 echo "$en2" | awk '{ printf "throughput with 2 workers: %.1f containers/s\n", $3 }'
+echo "$en $us $en2 $us2" | awk '{ printf "engine_run / unshare: median %.2f, p95 %.2f (target <= 1)\n", $1 / $4, $2 / $5;
+	printf "2 workers / unshare 2 in parallel: throughput %.2f (target >= 1)\n", $9 / $12 }'

@@ -1,15 +1,18 @@
 /*
  * Start-latency driver for bench/run/run.sh.
  *
- *   runbench --root DIR [--image REF | --rootfs DIR] [-n N] [--workers W] [--no-limits]
+ *   runbench --root DIR [--config FILE] [--image REF | --rootfs DIR] [-n N] [--workers W]
+ *            [--no-limits]
  *       N ephemeral containers by engine_run (fresh overlay rootfs, all
  *       namespaces, 64m memory + 64 pids limits, default seccomp) running
  *       /bin/true; with W > 1, W threads share the context (throughput);
  *       --no-limits drops the two limits (the container still gets its own
- *       cgroup and the device policy).
- *   runbench --cmd [-n N] [--quiet] -- PROG ARG...
+ *       cgroup and the device policy); --config is the context's JSON config
+ *       (a cgroup parent of the benchmark's own).
+ *   runbench --cmd [-n N] [--workers W] [--quiet] -- PROG ARG...
  *       the same loop over an external command ("{}" in an argument becomes
- *       the iteration number, for peers that need unique container IDs);
+ *       the iteration number, unique across workers, for peers that need
+ *       unique container IDs); with W > 1, W threads run it side by side;
  *       --quiet sends its stdout to /dev/null.
  *
  * Prints "median_ms p95_ms runs_per_s" on one line.
@@ -120,9 +123,33 @@ static int run_cmd(char **argv, int i)
 	return 0;
 }
 
+struct cmd_worker {
+	char **argv;
+	int n, first;
+	double *times;
+	int failed;
+};
+
+static void *cmd_work(void *arg)
+{
+	struct cmd_worker *w = arg;
+
+	for (int k = 0; k < w->n; k++) {
+		double s = now();
+
+		if (run_cmd(w->argv, w->first + k) < 0) {
+			fprintf(stderr, "%s failed at run %d\n", w->argv[0], w->first + k);
+			w->failed = 1;
+			return NULL;
+		}
+		w->times[k] = (now() - s) * 1000;
+	}
+	return NULL;
+}
+
 int main(int argc, char **argv)
 {
-	const char *root = NULL, *image = NULL, *rootfs = NULL;
+	const char *root = NULL, *config = NULL, *image = NULL, *rootfs = NULL;
 	int n = 100, workers = 1, cmd = 0, total;
 	double *times, t0, elapsed;
 	int i;
@@ -130,6 +157,8 @@ int main(int argc, char **argv)
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--root") == 0 && i + 1 < argc)
 			root = argv[++i];
+		else if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
+			config = argv[++i];
 		else if (strcmp(argv[i], "--image") == 0 && i + 1 < argc)
 			image = argv[++i];
 		else if (strcmp(argv[i], "--rootfs") == 0 && i + 1 < argc)
@@ -160,15 +189,22 @@ int main(int argc, char **argv)
 		return 1;
 	t0 = now();
 	if (cmd) {
-		for (int k = 0; k < n; k++) {
-			double s = now();
+		struct cmd_worker *w = calloc((size_t)workers, sizeof(*w));
+		pthread_t *th = calloc((size_t)workers, sizeof(*th));
 
-			if (run_cmd(argv + i, k) < 0) {
-				fprintf(stderr, "%s failed at run %d\n", argv[i], k);
-				return 1;
-			}
-			times[k] = (now() - s) * 1000;
+		if (!w || !th)
+			return 1;
+		for (int k = 0; k < workers; k++) {
+			w[k] = (struct cmd_worker){argv + i, n, k * n, times + k * n, 0};
+			pthread_create(&th[k], NULL, cmd_work, &w[k]);
 		}
+		for (int k = 0; k < workers; k++) {
+			pthread_join(th[k], NULL);
+			if (w[k].failed)
+				return 1;
+		}
+		free(w);
+		free(th);
 	} else {
 		engine_context_options o = ENGINE_CONTEXT_OPTIONS_INIT;
 		engine_context *ctx = NULL;
@@ -176,6 +212,7 @@ int main(int argc, char **argv)
 		pthread_t *th = calloc((size_t)workers, sizeof(*th));
 
 		o.root = root;
+		o.config_path = config;
 		if (!w || !th || engine_context_new(&ctx, &o) < 0) {
 			fprintf(stderr, "context: %s\n", engine_error_last()->message);
 			return 1;
