@@ -6,9 +6,11 @@
  * sandbox is a cloned child stopped in its cgroup namespace, with Docker's
  * default filter already loaded (child_pool.c); a run sends it argv, env
  * and stdio, and it drops its privileges and execs like any engine_run
- * container. A sandbox serves one run and is then torn down (its cgroup
- * removed on the background thread), so nothing of a run survives into the
- * next.
+ * container. A sandbox serves one run and is then torn down on the
+ * background thread, so nothing of a run survives into the next: the pool
+ * holds each sandbox's namespaces, so its process exits without unmounting
+ * its rootfs (the status comes back without waiting for that), and the
+ * thread lets them go and removes the cgroup, off the caller's path.
  *
  * Lifetime: the pool belongs to its context (closing the context closes
  * the pool). A sandbox whose owner dies sees EOF on its socket and removes
@@ -18,7 +20,10 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -42,12 +47,22 @@
 #define JOB_BYTES (256 * 1024) /* argv + env + exec candidates of one run */
 #define JOB_PTRS 8192
 
+static const struct {
+	unsigned long flag;
+	const char *name;
+} held_ns[] = {{CLONE_NEWNS, "mnt"}, {CLONE_NEWNET, "net"}, {CLONE_NEWIPC, "ipc"}, {CLONE_NEWUTS, "uts"}};
+#define N_HELD_NS (sizeof(held_ns) / sizeof(held_ns[0]))
+
 typedef struct sandbox {
 	engine__cinfo *ci;
 	engine__plan *plan;
 	engine__cgroup *cg;
 	engine__spawning sp;
 	engine__pool_job job;
+	/* Its namespaces, held from here: when its process exits, their
+	 * teardown (unmounting the rootfs is most of it) waits for us, on the
+	 * pool's thread, and the exit status comes without it. */
+	int ns_fd[N_HELD_NS];
 	bool limited; /* has limits of its own: its OOM counter means something */
 } sandbox;
 
@@ -60,8 +75,8 @@ struct engine_pool {
 	pthread_cond_t cond;
 	sandbox *ready[POOL_MAX];
 	unsigned n_ready, preparing;
-	unsigned running;      /* engine_pool_run calls between take and result */
-	engine__cgroup **dead; /* used sandboxes' cgroups, to remove */
+	unsigned running; /* engine_pool_run calls between take and result */
+	sandbox **dead;	  /* used sandboxes, to tear down */
 	size_t n_dead, cap_dead;
 	bool closing, failed;
 	pthread_t thread;
@@ -74,6 +89,9 @@ static void sandbox_free(sandbox *sb)
 {
 	if (!sb)
 		return;
+	for (size_t i = 0; i < N_HELD_NS; i++)
+		if (sb->ns_fd[i] >= 0)
+			close(sb->ns_fd[i]);
 	engine__spawning_close(&sb->sp);
 	if (sb->sp.pidfd >= 0)
 		close(sb->sp.pidfd);
@@ -85,7 +103,8 @@ static void sandbox_free(sandbox *sb)
 	free(sb);
 }
 
-/* An unused sandbox: kill its process, remove its cgroup. */
+/* A sandbox done with or never used: kill its process, let its
+ * namespaces go, remove its cgroup. */
 static void sandbox_discard(sandbox *sb)
 {
 	engine__error_saved saved;
@@ -95,6 +114,11 @@ static void sandbox_discard(sandbox *sb)
 		syscall(SYS_pidfd_send_signal, sb->sp.pidfd, SIGKILL, NULL, 0);
 		waitpid(sb->sp.pid, NULL, __WALL);
 	}
+	for (size_t i = 0; i < N_HELD_NS; i++)
+		if (sb->ns_fd[i] >= 0) {
+			close(sb->ns_fd[i]);
+			sb->ns_fd[i] = -1;
+		}
 	engine__cgroup_destroy(sb->cg);
 	sb->cg = NULL;
 	sandbox_free(sb);
@@ -136,6 +160,8 @@ static int sandbox_prepare(engine_pool *pool, sandbox **out)
 		return engine__error_oom();
 	sb->sp.pidfd = sb->sp.go_w = sb->sp.err_r = -1;
 	sb->job.cg_exit.root_fd = -1;
+	for (size_t i = 0; i < N_HELD_NS; i++)
+		sb->ns_fd[i] = -1;
 	r = engine__cinfo_ephemeral(ctx, pool->spec, &sb->ci);
 	if (r < 0)
 		goto fail;
@@ -173,6 +199,16 @@ static int sandbox_prepare(engine_pool *pool, sandbox **out)
 	r = engine__spawn_begin(sb->plan, sb->cg, &sb->sp);
 	if (r == 0)
 		r = sandbox_wait_ready(sb);
+	for (size_t i = 0; r == 0 && i < N_HELD_NS; i++) {
+		char path[64];
+
+		if (!(sb->plan->clone_flags & held_ns[i].flag))
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)sb->sp.pid, held_ns[i].name);
+		sb->ns_fd[i] = open(path, O_RDONLY | O_CLOEXEC);
+		if (sb->ns_fd[i] < 0)
+			r = engine__error_errno(errno, "open %s", path);
+	}
 	if (r < 0)
 		goto fail;
 	*out = sb;
@@ -362,10 +398,10 @@ static void *refill(void *arg)
 			continue;
 		}
 		if (pool->n_dead) {
-			engine__cgroup *cg = pool->dead[--pool->n_dead];
+			sandbox *sb = pool->dead[--pool->n_dead];
 
 			pthread_mutex_unlock(&pool->lock);
-			engine__cgroup_destroy(cg);
+			sandbox_discard(sb);
 			pthread_mutex_lock(&pool->lock);
 			continue;
 		}
@@ -389,7 +425,7 @@ static void pool_close(engine_pool *pool)
 		sandbox_discard(pool->ready[i]);
 	pool->n_ready = 0;
 	for (size_t i = 0; i < pool->n_dead; i++)
-		engine__cgroup_destroy(pool->dead[i]);
+		sandbox_discard(pool->dead[i]);
 	pool->n_dead = 0;
 	pool->ctx = NULL;
 }
@@ -633,13 +669,14 @@ discard:
 		waitpid(sb->sp.pid, NULL, __WALL);
 		engine__error_restore(&saved);
 	}
-	/* The cgroup goes on the pool's thread, off the caller's path. */
+	/* Its namespaces and cgroup go on the pool's thread, off the
+	 * caller's path. */
 	pthread_mutex_lock(&pool->lock);
 	pool->running--;
 	pthread_cond_broadcast(&pool->cond);
 	if (pool->ctx && !pool->closing && pool->n_dead == pool->cap_dead) {
 		size_t cap = pool->cap_dead ? pool->cap_dead * 2 : 8;
-		engine__cgroup **g = realloc(pool->dead, cap * sizeof(*g));
+		sandbox **g = realloc(pool->dead, cap * sizeof(*g));
 
 		if (g) {
 			pool->dead = g;
@@ -647,20 +684,12 @@ discard:
 		}
 	}
 	if (pool->ctx && !pool->closing && pool->n_dead < pool->cap_dead) {
-		pool->dead[pool->n_dead++] = sb->cg;
-		sb->cg = NULL;
-		pthread_cond_broadcast(&pool->cond);
+		pool->dead[pool->n_dead++] = sb;
+		sb = NULL;
 	}
 	pthread_mutex_unlock(&pool->lock);
-	if (sb->cg) {
-		engine__error_saved saved;
-
-		engine__error_save(&saved);
-		engine__cgroup_destroy(sb->cg);
-		engine__error_restore(&saved);
-		sb->cg = NULL;
-	}
-	sandbox_free(sb);
+	if (sb)
+		sandbox_discard(sb);
 free_res:
 	engine_run_result_free(res);
 	return r;

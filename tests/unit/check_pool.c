@@ -100,6 +100,45 @@ START_TEST(test_pool__runs_like_engine_run)
 }
 END_TEST
 
+/* The status comes back as the command ends (before its sandbox is torn
+ * down), so check it is the command's, run after run: exit codes, a
+ * signal (the OOM killer's), and everything it wrote, which is read to the
+ * end before the result. */
+START_TEST(test_pool__status_and_output_complete)
+{
+	engine_pool *p = pool_of(ctx, SH("true"), 2);
+
+	for (int i = 0; i < 6; i++) {
+		char cmd[160];
+		engine_strarray a = {(char **)SH(cmd), 3};
+		engine_run_result *r = NULL;
+
+		snprintf(cmd, sizeof(cmd), "head -c %d /dev/zero; head -c %d /dev/zero >&2; exit %d",
+			 100000 * (i + 1), 300000 + 7 * i, i * 51);
+		ck_assert_engine_ok(engine_pool_run(p, &a, NULL, &r));
+		ck_assert_int_eq(r->exit_code, i * 51);
+		ck_assert_int_eq(r->signal, 0);
+		ck_assert_uint_eq(r->stdout_len, 100000 * (i + 1));
+		ck_assert_uint_eq(r->stderr_len, 300000 + 7 * i);
+		engine_run_result_free(r);
+	}
+	{
+		/* Over the pool's 64m: killed by the OOM killer. */
+		engine_strarray a = {
+		    (char **)SH("echo before; exec dd if=/dev/zero of=/dev/null bs=96M count=1"), 3};
+		engine_run_result *r = NULL;
+
+		ck_assert_engine_ok(engine_pool_run(p, &a, NULL, &r));
+		ck_assert_int_eq(r->signal, SIGKILL);
+		ck_assert_int_eq(r->exit_code, 137);
+		ck_assert_int_eq(r->oom_killed, 1);
+		ck_assert_str_eq(r->stdout_data, "before\n");
+		engine_run_result_free(r);
+	}
+	engine_pool_free(p);
+}
+END_TEST
+
 START_TEST(test_pool__never_handed_out_twice)
 {
 	engine_pool *p = pool_of(ctx, SH("true"), 3);
@@ -373,6 +412,7 @@ static Suite *pool_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_pool__runs_like_engine_run);
+	tcase_add_test(tc, test_pool__status_and_output_complete);
 	tcase_add_test(tc, test_pool__never_handed_out_twice);
 	tcase_add_test(tc, test_pool__same_privileges_as_engine_run);
 	tcase_add_test(tc, test_pool__sandboxes_isolated_from_each_other);
