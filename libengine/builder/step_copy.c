@@ -174,16 +174,34 @@ static bool dest_is_dir_in_image(const engine__copy_req *req)
 	return engine__image_path_stat(req->layers, req->dest, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+/* @rel with an image's symlinks resolved inside its root (@src_root), as
+ * the image sees them: "/usr/bin/x" -> "/opt/x" is the image's /opt/x, not
+ * the host's. NULL with the error set. */
+static char *in_image_path(const engine__copy_req *req, const char *rel)
+{
+	cleanup_close int rootfd = open(req->src_root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	cleanup_free char *inside = NULL;
+	int r = rootfd < 0 ? -errno : engine__resolve_in_root(rootfd, rel, &inside);
+
+	if (r < 0) {
+		engine__error_set(ENGINE_ENOTFOUND, -r, "Dockerfile:%d: %s failed: %s: %s", req->line,
+				  req->kw, rel, r == -EXDEV || r == -ELOOP ? "too many links" : strerror(-r));
+		return NULL;
+	}
+	return engine__path_join(req->src_root, inside);
+}
+
 static int add_source(engine__copy_plan *p, const engine__copy_req *req, const char *rel, bool dest_dir)
 {
-	cleanup_free char *joined = engine__path_join(req->src_root, rel);
+	cleanup_free char *joined =
+	    req->in_image ? in_image_path(req, rel) : engine__path_join(req->src_root, rel);
 	cleanup_free char *real = NULL, *root_real = NULL;
 	struct source *s;
 	struct stat st;
 	size_t rl;
 
 	if (!joined)
-		return ENGINE_ENOMEM;
+		return req->in_image ? engine_error_last()->code : ENGINE_ENOMEM;
 	/* The context root itself is never excluded ("*" then "!src" still copies src). */
 	if (lstat(joined, &st) < 0 ||
 	    (req->ignore && strcmp(rel, ".") != 0 && engine__ignore_match(req->ignore, rel)))
@@ -463,6 +481,22 @@ static int open_target_dir(struct walk *w, const char *target, bool self, char *
 	if (!self && !(*base = strdup(".")))
 		return engine__error_oom();
 	return steal_fd(cur);
+}
+
+int engine__image_mkdir(char *const *layers, const char *path, const char *root)
+{
+	engine__copy_req req = {.kw = "WORKDIR", .chmod = -1, .layers = layers};
+	cleanup_close int rootfd = open(root, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	struct walk w = {.req = &req, .rootfd = rootfd};
+	int fd;
+
+	if (rootfd < 0)
+		return engine__error_errno(errno, "open %s", root);
+	fd = open_target_dir(&w, path, true, NULL);
+	if (fd < 0)
+		return fd;
+	close(fd);
+	return 0;
 }
 
 static int visit(struct walk *w, int pfd, const char *abs, const char *rel, const char *target, bool emit,

@@ -25,6 +25,7 @@ typedef struct engine__copy_req {
 	const char *dest;	      /* expanded destination, absolute */
 	bool add;		      /* ADD: local tar archives are extracted */
 	bool preserve_owner;	      /* --from without --chown keeps the owners */
+	bool in_image;		      /* src_root is an image's files: its links resolve inside it */
 	bool chown;		      /* --chown given (archives keep their owners otherwise) */
 	uid_t uid;		      /* owner otherwise (0:0 unless --chown) */
 	gid_t gid;
@@ -49,6 +50,11 @@ int engine__image_path_stat(char *const *layers, const char *path, struct stat *
 /* @path (absolute) with the symlinks on the way resolved inside the image,
  * as Docker resolves a COPY destination in the container's root. */
 int engine__image_path_resolve(char *const *layers, const char *path, char **out);
+/* Make the directory @path (absolute, its symlinks already resolved in the
+ * image) in the layer directory @root: the ancestors it needs take the
+ * image's metadata where the image has them, what is new is 0755 root's.
+ * Nothing is followed in @root. */
+int engine__image_mkdir(char *const *layers, const char *path, const char *root);
 /* "user[:group]" (names from the image's /etc/passwd and /etc/group, or
  * numbers) to ids, like Docker's --chown. */
 int engine__chown_resolve(char *const *layers, const char *spec, uid_t *uid, gid_t *gid);

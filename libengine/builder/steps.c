@@ -261,19 +261,24 @@ static int step_meta(engine__builder *b, engine__build_stage *st, const engine__
 	if (in->kind == ENGINE__DF_WORKDIR) {
 		/* Like Docker, WORKDIR creates a missing directory: a small layer. */
 		const char *wd = engine__json_get_string(engine__build_config(st), "WorkingDir");
+		cleanup_free char *res = NULL;
 		struct stat sb;
 
 		if ((r = engine__build_layer_dirs(b, &layers)) < 0)
 			return r;
-		if (engine__image_path_stat(layers, wd, &sb) != 0) {
-			cleanup_free char *d = NULL;
-
+		/* Through the image's symlinks, as Docker's: WORKDIR /w/sub with
+		 * /w -> /x makes /x/sub, and an existing parent keeps its mode
+		 * and owner (/tmp stays 1777, /root 0700). */
+		if ((r = engine__image_path_resolve(layers, wd, &res)) < 0)
+			return engine__error_wrap("Dockerfile:%d: WORKDIR %s", in->line, wd);
+		if (engine__image_path_stat(layers, res, &sb) != 0) {
 			engine_error_clear();
 			if ((r = engine__build_tmpdir(b, "workdir", &tmp)) < 0)
 				return r;
-			d = engine__path_join(tmp, wd);
-			if (!d || chmod(tmp, 0755) < 0 || engine__mkdir_p(d, 0755) < 0) {
-				r = d ? engine__error_wrap("WORKDIR %s", wd) : ENGINE_ENOMEM;
+			r = chmod(tmp, 0755) < 0 ? engine__error_errno(errno, "chmod %s", tmp)
+						 : engine__image_mkdir(layers, res, tmp);
+			if (r < 0) {
+				r = engine__error_wrap("Dockerfile:%d: WORKDIR %s", in->line, wd);
 				engine__rm_rf(tmp);
 				return r;
 			}
@@ -404,6 +409,7 @@ static int step_copy(engine__builder *b, engine__build_stage *st, const engine__
 	req.dest = dest;
 	req.add = in->kind == ENGINE__DF_ADD;
 	req.preserve_owner = from != NULL;
+	req.in_image = from != NULL;
 	req.layers = layers;
 	r = engine__copy_plan_new(&req, &plan);
 	if (r >= 0) {
