@@ -100,6 +100,9 @@ typedef struct engine__unpack_options {
 	bool perm_override; /* not for symlinks */
 	mode_t perm;
 	bool no_chown; /* the caller owns what is created (docker cp to the host) */
+	/* A container's files landing on the host (docker cp out): no device
+	 * nodes are made, no set-user/group-id bits kept on files. */
+	bool to_host;
 	/* LAYER mode while the layers below are still being unpacked (layers
 	 * of one image in parallel): parents the tar omits are listed in
 	 * implicit_dirs instead of copying metadata from lower_dirs. */

@@ -194,7 +194,9 @@ typedef struct engine__tar_options {
 int engine__tar_write_tree(int out_fd, int fd, const char *aname, const engine__tar_options *opts);
 /* Extract the tar stream @in_fd (plain, gzip, bzip2 or xz) beneath the
  * directory @dirfd: nothing outside it is created, changed or followed;
- * ".wh." names are plain files. @no_chown: the caller owns what is made. */
+ * ".wh." names are plain files. @no_chown: a container's files copied to
+ * the host: the caller owns what is made, device nodes are skipped and
+ * files lose their set-user/group-id bits. */
 int engine__tar_extract(engine_context *ctx, int in_fd, int dirfd, bool no_chown);
 
 /* Store-wide lock (see the layout above). Returns the fd to release.

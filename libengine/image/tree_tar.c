@@ -325,7 +325,7 @@ int engine__tar_write_tree(int out_fd, int fd, const char *aname, const engine__
 
 int engine__tar_extract(engine_context *ctx, int in_fd, int dirfd, bool no_chown)
 {
-	engine__unpack_options o = {.mode = ENGINE__UNPACK_PLAIN, .no_chown = no_chown};
+	engine__unpack_options o = {.mode = ENGINE__UNPACK_PLAIN, .no_chown = no_chown, .to_host = no_chown};
 	engine__unpack_result res;
 	struct archive *a = archive_read_new();
 	int r;

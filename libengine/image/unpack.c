@@ -604,6 +604,16 @@ static int entry(struct unpacker *u, struct archive_entry *e)
 	}
 	if (u->o->perm_override && archive_entry_filetype(e) != AE_IFLNK)
 		archive_entry_set_perm(e, u->o->perm);
+	/* What a container made lands owned by the caller, root as often as
+	 * not: its device nodes and set-id bits would be the caller's gifts
+	 * (a world-writable /dev/mem, a setuid-root shell on the host). */
+	if (u->o->to_host &&
+	    (archive_entry_filetype(e) == AE_IFCHR || archive_entry_filetype(e) == AE_IFBLK)) {
+		u->res->devices_skipped++;
+		return 0;
+	}
+	if (u->o->to_host && archive_entry_filetype(e) != AE_IFDIR)
+		archive_entry_set_perm(e, archive_entry_mode(e) & 07777 & ~(mode_t)(S_ISUID | S_ISGID));
 	if (!rel[0]) {
 		struct timespec ts[2];
 		if (archive_entry_filetype(e) != AE_IFDIR)

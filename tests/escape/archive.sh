@@ -1,7 +1,8 @@
 #!/bin/sh
 # docker cp / the archive API against a hostile container and hostile
 # tars: entries with absolute or climbing names, symlinks followed by
-# entries through them, hard links to host paths; and a running container
+# entries through them, hard links to host paths; device nodes and set-id
+# files copied out to the host; and a running container
 # that keeps swapping the directory being copied (to and from) between a
 # directory and symlinks to host paths. Everything is resolved inside the
 # container's root: nothing lands in (or is read from) the host paths.
@@ -72,6 +73,21 @@ E exec "$id" sh -c 'rm /d/l1 /d/l2; mkdir /d/l1 /d/l2; echo x > /d/l1/f1; echo x
 E cp "$id:/d" "$tmp/out" >/dev/null 2>&1
 E rm -f "$id" >/dev/null
 no_markers "cp out over links an earlier cp left: nothing through them"
+
+# Copied out to the host, as root: the container's device nodes (here
+# /dev/mem's and a loop device's numbers, world-writable) and a setuid
+# copy of its shell would land owned by root; no node is made and the
+# set-id bits go.
+id=$(E run -d --network none busybox sh -c 'mkdir /s; mknod -m 666 /s/mem c 1 1; mknod -m 666 /s/disk b 7 0
+	cp /bin/busybox /s/suid; chmod 6755 /s/suid; echo plain > /s/plain; exec sleep 600')
+i=0
+while [ $i -lt 50 ] && ! E exec "$id" test -f /s/plain; do sleep 0.1; i=$((i + 1)); done
+mkdir "$tmp/special"
+E cp "$id:/s" "$tmp/special" >/dev/null 2>&1
+check "control: cp out copies the files" plain "$(cat "$tmp/special/s/plain" 2>&1)"
+check "cp out: no device node made on the host" "" "$(find "$tmp/special" \( -type b -o -type c \) -print)"
+check "cp out: a setuid/setgid file loses its set-id bits" 755 "$(stat -c %a "$tmp/special/s/suid" 2>&1)"
+E rm -f "$id" >/dev/null
 
 # A stopped container (its files through an overlay the engine mounts)
 # left links to the host's paths where the copies go and come from.
