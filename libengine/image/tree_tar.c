@@ -281,7 +281,10 @@ static int add_node(struct writer *w, int fd, const char *aname, int depth)
 		if (rfd >= 0)
 			add_xattrs(w, e, rfd);
 	}
-	if (archive_write_header(w->a, e) != ARCHIVE_OK)
+	/* ARCHIVE_WARN: a name that is not UTF-8 went out as it is
+	 * (hdrcharset=BINARY), as commit writes it; a container's file
+	 * names must not stop its export or a cp. */
+	if (archive_write_header(w->a, e) < ARCHIVE_WARN)
 		r = fail(w, aname);
 	archive_entry_free(e);
 	if (r == 0 && S_ISREG(st.st_mode) && !first)
