@@ -367,6 +367,8 @@ engine__cgroup *engine__cgroup_handle_new(cg_host *h, const char *id)
 	cg->host = h;
 	cg->v2_fd = -1;
 	cg->v2_base = h->v2_parent_fd;
+	cg->v2_avail = h->v2_avail;
+	cg->v2_has_kill = h->v2_has_kill;
 	for (int c = 0; c < CG_V1_MAX; c++) {
 		cg->v1_fd[c] = -1;
 		cg->v1_base[c] = h->v1_parent_fd[c];
@@ -408,7 +410,7 @@ int engine__cgroup_create_in(cg_host *h, engine__cgroup *cg, const engine__cgrou
 	int r;
 
 	/* Refuse before creating anything: no half-made cgroup to undo. */
-	r = h->mode == ENGINE__CGROUP_UNIFIED ? engine__cgroup_v2_check(h, limits)
+	r = h->mode == ENGINE__CGROUP_UNIFIED ? engine__cgroup_v2_check(cg, limits)
 					      : engine__cgroup_v1_check(h, limits);
 	if (r < 0)
 		return r;
@@ -548,7 +550,7 @@ int engine__cgroup_kill(engine__cgroup *cg, int sig)
 	 * flight included, in one write; other signals need the freezer. */
 	if (cg->host->mode == ENGINE__CGROUP_UNIFIED) {
 		r = engine__cgroup_v2_kill(cg, sig);
-	} else if (cg->v2_fd >= 0 && sig == SIGKILL && cg->host->v2_has_kill) {
+	} else if (cg->v2_fd >= 0 && sig == SIGKILL && cg->v2_has_kill) {
 		r = engine__cgroup_v2_kill(cg, sig);
 		/* A task in the v1 freezer acts on SIGKILL only once thawed. */
 		if (r == 0 && engine__cgroup_v1_has_freezer(cg))

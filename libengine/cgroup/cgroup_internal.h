@@ -89,6 +89,10 @@ struct engine__cgroup {
 	bool own_base;
 	int v2_fd; /* -1 in legacy mode */
 	char *v2_path;
+	/* v2 controllers the leaf may use, and cgroup.kill: the host's (those
+	 * of its parent cgroup) unless @own_base. */
+	unsigned v2_avail;
+	bool v2_has_kill;
 	bool v2_only; /* a minimal cgroup on a hybrid host: nothing in v1 */
 	bool none;    /* rootless without a delegated subtree: no cgroup at all */
 	/* Only leaders of a hierarchy hold an fd; -1 where not created. */
@@ -140,7 +144,13 @@ int engine__cgroup_v1_set_file(engine__cgroup *cg, int c, const char *file, cons
 
 int engine__cgroup_v2_host_init(cg_host *h);
 int engine__cgroup_v2_parent_setup(cg_host *h, unsigned wanted);
-int engine__cgroup_v2_check(cg_host *h, const engine__cgroup_limits *l);
+/* An fd of <v2 root>/@rel (created when @create, -1 in *@fd when missing
+ * and not), and in *@avail the @wanted controllers its children may use:
+ * with @create enabled at each level on the way down, else as its
+ * cgroup.subtree_control has them. */
+int engine__cgroup_v2_descend(cg_host *h, const char *rel, unsigned wanted, bool create, int *fd,
+			      unsigned *avail);
+int engine__cgroup_v2_check(engine__cgroup *cg, const engine__cgroup_limits *l);
 int engine__cgroup_v2_create(engine__cgroup *cg, const engine__cgroup_limits *l);
 int engine__cgroup_v2_open(engine__cgroup *cg);
 int engine__cgroup_v2_attach(engine__cgroup *cg, pid_t pid);

@@ -3,9 +3,11 @@
  * absolute path is taken below each hierarchy's root ("/docker/<id>", as
  * dockerd and containerd pass it), a relative one below the context's
  * parent cgroup ("engine"), never below the calling process's own cgroup.
- * The levels above the leaf are created when missing and left in place on
- * removal (another container may share them); the leaf is the
- * container's, created and removed like any other.
+ * An absolute path makes nothing outside it: not the context's parent.
+ * The levels above the leaf are created when missing (on v2 with our
+ * controllers enabled on the way down) and left in place on removal
+ * (another container may share them); the leaf is the container's,
+ * created and removed like any other.
  */
 #include "config.h"
 
@@ -133,11 +135,14 @@ static int handle_at(cg_host *h, const char *path, const char *id, bool create, 
 	for (int c = 0; c < CG_V1_MAX; c++)
 		if (h->v1_leader[c] >= 0)
 			cg->v1_base[c] = cg->v1_base[h->v1_leader[c]];
-	/* Hybrid's v2 cgroup is an extra: go without it where the unified
-	 * mount is not ours to write. */
-	if (h->v2_root_fd >= 0 && (h->mode == ENGINE__CGROUP_UNIFIED || h->v2_parent_fd >= 0)) {
-		r = walk(h->v2_root_fd, h->v2_root, dir, create, false, &cg->v2_base);
-		if (r < 0 && h->mode == ENGINE__CGROUP_UNIFIED) {
+	/* Hybrid's v2 cgroup is an extra, without controllers: go without it
+	 * where the unified mount is not ours to write. */
+	if (h->v2_root_fd >= 0) {
+		bool unified = h->mode == ENGINE__CGROUP_UNIFIED;
+
+		r = engine__cgroup_v2_descend(h, dir, unified ? CG_V2_WANTED : 0, create, &cg->v2_base,
+					      &cg->v2_avail);
+		if (r < 0 && unified) {
 			engine__cgroup_free(cg);
 			return r;
 		}
@@ -160,7 +165,8 @@ int engine__cgroup_create_path(engine_context *ctx, const char *path, const char
 		return engine__cgroup_create(ctx, id, limits, out);
 	if (!limits)
 		limits = &none;
-	if ((r = engine__cgroup_limits_validate(limits)) < 0 || (r = engine__cgroup_host(ctx, true, &h)) < 0)
+	if ((r = engine__cgroup_limits_validate(limits)) < 0 ||
+	    (r = engine__cgroup_host(ctx, path[0] != '/', &h)) < 0)
 		return r;
 	if (h->rootless_none)
 		return engine__cgroup_rootless_none(h, id, limits, out) < 0
@@ -173,6 +179,7 @@ int engine__cgroup_create_path(engine_context *ctx, const char *path, const char
 		engine__cgroup_free(cg);
 		return engine__error_wrap("cgroup %s", path);
 	}
+	cg->v2_has_kill = cg->v2_fd >= 0 && faccessat(cg->v2_fd, "cgroup.kill", F_OK, 0) == 0;
 	*out = cg;
 	return 0;
 }
@@ -185,19 +192,21 @@ int engine__cgroup_open_path(engine_context *ctx, const char *path, const char *
 
 	if (!path || !*path)
 		return engine__cgroup_open(ctx, id, out);
-	if ((r = engine__cgroup_host(ctx, true, &h)) < 0)
+	if ((r = engine__cgroup_host(ctx, path[0] != '/', &h)) < 0)
 		return r;
 	if (h->rootless_none)
 		return engine__cgroup_rootless_none(h, id, NULL, out);
 	if ((r = handle_at(h, path, id, false, &cg)) < 0)
 		return engine__error_wrap("cgroup %s", path);
+	/* A missing level above the leaf is a missing cgroup too. */
 	r = h->mode == ENGINE__CGROUP_UNIFIED ? 0 : engine__cgroup_v1_open(cg);
-	if (r == 0 && cg->v2_base >= 0)
+	if (r == 0 && h->mode != ENGINE__CGROUP_LEGACY)
 		r = engine__cgroup_v2_open(cg);
 	if (r < 0) {
 		engine__cgroup_free(cg);
 		return engine__error_wrap("cgroup %s", path);
 	}
+	cg->v2_has_kill = cg->v2_fd >= 0 && faccessat(cg->v2_fd, "cgroup.kill", F_OK, 0) == 0;
 	*out = cg;
 	return 0;
 }

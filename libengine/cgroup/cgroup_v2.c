@@ -102,35 +102,43 @@ static unsigned enable(cg_host *h, int fd, const char *dir, unsigned bits)
 	return ok;
 }
 
-int engine__cgroup_v2_parent_setup(cg_host *h, unsigned wanted)
+int engine__cgroup_v2_descend(cg_host *h, const char *rel, unsigned wanted, bool create, int *fd,
+			      unsigned *avail)
 {
-	cleanup_free char *rel = strdup(h->parent), *dir = strdup(h->v2_root);
+	cleanup_free char *copy = strdup(rel), *dir = strdup(h->v2_root);
 	cleanup_close int cur = -EBADF;
-	unsigned avail = 0, enabled = 0;
+	unsigned ok = 0, enabled = 0;
 	char *save = NULL;
 	int at = h->v2_root_fd, r;
 
-	if (!rel || !dir)
+	*fd = -1;
+	*avail = 0;
+	if (!copy || !dir)
 		return engine__error_oom();
-	if (wanted) {
-		if ((r = read_controllers(h, at, dir, "cgroup.controllers", &avail)) < 0 ||
+	if (wanted && create) {
+		if ((r = read_controllers(h, at, dir, "cgroup.controllers", &ok)) < 0 ||
 		    (r = read_controllers(h, at, dir, "cgroup.subtree_control", &enabled)) < 0)
 			return r;
-		avail &= wanted;
+		ok &= wanted;
 	}
-	/* Walk down to the parent: a level's children can use only what the
-	 * level enables, so enable what we want (and the level offers) at
-	 * each step. Nothing else about these cgroups is changed. */
-	for (char *c = strtok_r(rel, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
+	/* Walk down: a level's children can use only what the level enables,
+	 * so enable what we want (and the level offers) at each step. Nothing
+	 * else about these cgroups is changed. */
+	for (char *c = strtok_r(copy, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
 		char *next_dir;
 		int next;
 
-		enabled |= enable(h, at, dir, avail & ~enabled);
-		avail &= enabled;
-		if (mkdirat(at, c, 0755) < 0 && errno != EEXIST)
-			return engine__error_errno(errno, "cgroup %s/%s: mkdir", dir, c);
-		if ((next = engine__cgroup_open_dir(at, c)) < 0)
+		if (create) {
+			enabled |= enable(h, at, dir, ok & ~enabled);
+			ok &= enabled;
+			if (mkdirat(at, c, 0755) < 0 && errno != EEXIST)
+				return engine__error_errno(errno, "cgroup %s/%s: mkdir", dir, c);
+		}
+		if ((next = engine__cgroup_open_dir(at, c)) < 0) {
+			if (errno == ENOENT && !create)
+				return 0;
 			return engine__error_errno(errno, "cgroup %s/%s: open", dir, c);
+		}
 		engine__closep(&cur);
 		at = cur = next;
 		if (!(next_dir = engine__path_join(dir, c)))
@@ -138,34 +146,54 @@ int engine__cgroup_v2_parent_setup(cg_host *h, unsigned wanted)
 		free(dir);
 		dir = next_dir;
 		enabled = 0;
-		if (avail && (r = read_controllers(h, at, dir, "cgroup.subtree_control", &enabled)) < 0)
+		if (ok && (r = read_controllers(h, at, dir, "cgroup.subtree_control", &enabled)) < 0)
 			return r;
 	}
-	enabled |= enable(h, at, dir, avail & ~enabled);
-	h->v2_avail = avail & enabled;
-	h->v2_has_kill = faccessat(at, "cgroup.kill", F_OK, 0) == 0;
-	h->v2_parent_fd = steal_fd(cur);
+	if (create) {
+		enabled |= enable(h, at, dir, ok & ~enabled);
+		*avail = ok & enabled;
+	} else if (wanted) {
+		if ((r = read_controllers(h, at, dir, "cgroup.subtree_control", &enabled)) < 0)
+			return r;
+		*avail = enabled & wanted;
+	}
+	*fd = cur >= 0 ? steal_fd(cur) : fcntl(at, F_DUPFD_CLOEXEC, 3);
+	return *fd < 0 ? engine__error_errno(errno, "cgroup %s: dup", dir) : 0;
+}
+
+int engine__cgroup_v2_parent_setup(cg_host *h, unsigned wanted)
+{
+	int fd, r = engine__cgroup_v2_descend(h, h->parent, wanted, true, &fd, &h->v2_avail);
+
+	if (r < 0)
+		return r;
+	h->v2_has_kill = faccessat(fd, "cgroup.kill", F_OK, 0) == 0;
+	h->v2_parent_fd = fd;
 	return 0;
 }
 
-static int unavailable(cg_host *h, const char *limit, const char *ctrl)
+static int unavailable(engine__cgroup *cg, const char *limit, const char *ctrl)
 {
-	return engine__error_set(ENGINE_ENOTSUP, 0, "%s: the %s controller is not available in %s/%s", limit,
-				 ctrl, h->v2_root, h->parent);
+	const char *slash = strrchr(cg->rel, '/');
+
+	return engine__error_set(ENGINE_ENOTSUP, 0, "%s: the %s controller is not available in %s/%.*s",
+				 limit, ctrl, cg->host->v2_root, slash ? (int)(slash - cg->rel) : 0, cg->rel);
 }
 
-int engine__cgroup_v2_check(cg_host *h, const engine__cgroup_limits *l)
+int engine__cgroup_v2_check(engine__cgroup *cg, const engine__cgroup_limits *l)
 {
-	if (l->memory && !(h->v2_avail & CG_V2_MEMORY))
-		return unavailable(h, "memory limit", "memory");
-	if (l->cpu_shares && !(h->v2_avail & CG_V2_CPU))
-		return unavailable(h, "cpu shares", "cpu");
-	if (l->cpu_quota && !(h->v2_avail & CG_V2_CPU))
-		return unavailable(h, "cpu quota", "cpu");
-	if ((l->cpuset_cpus || l->cpuset_mems) && !(h->v2_avail & CG_V2_CPUSET))
-		return unavailable(h, "cpuset", "cpuset");
-	if (l->pids && !(h->v2_avail & CG_V2_PIDS))
-		return unavailable(h, "pids limit", "pids");
+	unsigned avail = cg->v2_avail;
+
+	if (l->memory && !(avail & CG_V2_MEMORY))
+		return unavailable(cg, "memory limit", "memory");
+	if (l->cpu_shares && !(avail & CG_V2_CPU))
+		return unavailable(cg, "cpu shares", "cpu");
+	if (l->cpu_quota && !(avail & CG_V2_CPU))
+		return unavailable(cg, "cpu quota", "cpu");
+	if ((l->cpuset_cpus || l->cpuset_mems) && !(avail & CG_V2_CPUSET))
+		return unavailable(cg, "cpuset", "cpuset");
+	if (l->pids && !(avail & CG_V2_PIDS))
+		return unavailable(cg, "pids limit", "pids");
 	if (l->oom_kill_disable)
 		return engine__error_set(ENGINE_ENOTSUP, 0,
 					 "oom kill disable: cgroup v2 has no switch for the OOM killer");
@@ -305,7 +333,7 @@ static int read_optional_u64(engine__cgroup *cg, const char *file, uint64_t *out
 
 int engine__cgroup_v2_stats(engine__cgroup *cg, engine__cgroup_stats *out)
 {
-	unsigned avail = cg->host->v2_avail;
+	unsigned avail = cg->v2_avail;
 	cleanup_free char *cpu = NULL;
 	uint64_t usec = 0;
 	int r;
@@ -419,7 +447,7 @@ int engine__cgroup_v2_kill(engine__cgroup *cg, int sig)
 	size_t n;
 	int r;
 
-	if (sig == SIGKILL && cg->host->v2_has_kill)
+	if (sig == SIGKILL && cg->v2_has_kill)
 		return wr(cg, "cgroup.kill", "1");
 	/* Freeze so that one pass over cgroup.procs sees every task and no
 	 * pid can be recycled under us; fatal signals get through a v2 freeze. */
@@ -459,7 +487,7 @@ uint64_t engine__cgroup_v2_oom_kills(engine__cgroup *cg)
 	char buf[512];
 	uint64_t v = 0;
 
-	if (!(cg->host->v2_avail & CG_V2_MEMORY) ||
+	if (!(cg->v2_avail & CG_V2_MEMORY) ||
 	    engine__cgroup_read(cg->v2_fd, cg->v2_path, "memory.events", buf, sizeof(buf)) < 0)
 		return 0;
 	engine__cgroup_kv(buf, "oom_kill", &v);

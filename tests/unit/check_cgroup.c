@@ -7,6 +7,7 @@
  */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -136,6 +137,85 @@ START_TEST(test_cgroup__bad_parent_config)
 }
 END_TEST
 
+/* Every hierarchy's directory (the root itself on a unified host, each
+ * mount below it otherwise) joined with @rel, passed to @fn. */
+static int each_hierarchy(const char *rel, int (*fn)(const char *path))
+{
+	cleanup_closedir DIR *top = opendir("/sys/fs/cgroup");
+	cleanup_free char *direct = engine__path_join("/sys/fs/cgroup", rel);
+	struct dirent *e;
+	int n = fn(direct);
+
+	while (top && (e = readdir(top))) {
+		cleanup_free char *p = NULL;
+
+		if (e->d_name[0] == '.' || e->d_type != DT_DIR)
+			continue;
+		ck_assert_int_ge(asprintf(&p, "/sys/fs/cgroup/%s/%s", e->d_name, rel), 0);
+		n += fn(p);
+	}
+	return n;
+}
+
+static int dir_exists(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static int remove_dir(const char *path)
+{
+	return rmdir(path) == 0;
+}
+
+START_TEST(test_cgroup__absolute_path_makes_no_parent)
+{
+	/* An OCI bundle's absolute cgroupsPath ("/docker/<id>") lives below
+	 * the hierarchy roots: the context's own parent cgroup, named here
+	 * for this test alone, is neither needed nor made. */
+	engine__cgroup_limits l = {.pids = 16};
+	cleanup_free char *dflt = NULL, *dflt_json = NULL, *path = NULL, *pod = NULL, *leaf = NULL;
+	engine__cgroup *cg = NULL, *again = NULL;
+	engine__cgroup_mode m;
+	th_cg_env env;
+	th_child c;
+	int made;
+	char b;
+
+	if (th_cg_expected_mode(&m) < 0)
+		TH_SKIP("no cgroup mounts");
+	ck_assert_int_ge(asprintf(&dflt, "%s-default", th_cg_parent), 0);
+	ck_assert_int_ge(asprintf(&dflt_json, "\"%s\"", dflt), 0);
+	ck_assert_int_ge(asprintf(&path, "/%s/pod/leaf", th_cg_parent), 0);
+	ck_assert_int_ge(asprintf(&pod, "%s/pod", th_cg_parent), 0);
+	ck_assert_int_ge(asprintf(&leaf, "%s/pod/leaf", th_cg_parent), 0);
+	th_cg_env_open(&env, dflt_json);
+	ck_assert_engine_ok(engine__cgroup_create_path(env.ctx, path, "leaf", &l, &cg));
+	ck_assert_int_gt(each_hierarchy(leaf, dir_exists), 0);
+	th_child_start(&c, cg, th_spin_child, NULL);
+	th_child_read(&c, &b, 1);
+	ck_assert(engine__cgroup_populated(cg));
+	ck_assert_engine_ok(engine__cgroup_open_path(env.ctx, path, "leaf", &again));
+	ck_assert(engine__cgroup_populated(again));
+	ck_assert_pstr_eq(engine__cgroup_path(again, NULL), engine__cgroup_path(cg, NULL));
+	ck_assert_pstr_eq(engine__cgroup_path(again, "pids"), engine__cgroup_path(cg, "pids"));
+	engine__cgroup_free(again);
+	ck_assert_engine_ok(engine__cgroup_kill(cg, SIGKILL));
+	th_child_wait(&c);
+	ck_assert_engine_ok(engine__cgroup_destroy(cg));
+	/* The leaf goes; the levels above stay (others may share them). */
+	ck_assert_int_eq(each_hierarchy(leaf, dir_exists), 0);
+	ck_assert_int_gt(each_hierarchy(pod, dir_exists), 0);
+	made = each_hierarchy(dflt, dir_exists);
+	each_hierarchy(pod, remove_dir);
+	each_hierarchy(th_cg_parent, remove_dir);
+	each_hierarchy(dflt, remove_dir);
+	th_cg_env_close(&env);
+	ck_assert_msg(made == 0, "the default parent %s was made", dflt);
+}
+END_TEST
+
 struct thread_arg {
 	engine_context *ctx;
 	int index;
@@ -200,6 +280,7 @@ int main(void)
 	tcase_add_test(tc, test_cgroup__invalid_input);
 	tcase_add_test(tc, test_cgroup__bad_parent_config);
 	tcase_add_test(tc, test_cgroup__threads_share_a_context);
+	tcase_add_test(tc, test_cgroup__absolute_path_makes_no_parent);
 	suite_add_tcase(s, tc);
 	th_cg_add_v1_tests(s);
 	th_cg_add_v2_tests(s);

@@ -281,6 +281,55 @@ START_TEST(test_cgroup__v2_open_existing)
 }
 END_TEST
 
+START_TEST(test_cgroup__v2_absolute_path)
+{
+	/* cgroupsPath "/pod/a/c": made below the root with our controllers
+	 * enabled on the way down, and the context's parent "p" is not made. */
+	engine__cgroup_limits l = {.memory = 32 << 20, .pids = 7};
+	cleanup_free char *pod = NULL, *a = NULL, *dir = NULL;
+	engine__cgroup *cg = NULL, *again = NULL;
+	engine__cgroup_stats st;
+	fake f;
+
+	fake_open(&f, "cpu memory pids io", "", false);
+	ck_assert_engine_error(engine__cgroup_open_path(f.env.ctx, "/pod/a/c", "c", &cg), ENGINE_ENOTFOUND,
+			       "no such cgroup");
+	ck_assert_engine_ok(engine__cgroup_create_path(f.env.ctx, "/pod/a/c", "c", &l, &cg));
+	pod = engine__path_join(f.root, "pod");
+	a = engine__path_join(pod, "a");
+	dir = engine__path_join(a, "c");
+	ck_assert_str_eq(engine__cgroup_path(cg, NULL), dir);
+	th_assert_file(f.root, "cgroup.subtree_control", "+cpu +memory +pids +io");
+	th_assert_file(pod, "cgroup.subtree_control", "+cpu +memory +pids +io");
+	th_assert_file(a, "cgroup.subtree_control", "+cpu +memory +pids +io");
+	th_assert_file(dir, "memory.max", "33554432");
+	th_assert_file(dir, "pids.max", "7");
+	ck_assert_msg(access(f.parent, F_OK) < 0, "the context's parent was made");
+	/* Opened again, it knows its controllers from its parent's file. */
+	ck_assert_engine_ok(engine__cgroup_open_path(f.env.ctx, "/pod/a/c", "c", &again));
+	th_write(dir, "memory.current", "4096\n");
+	th_write(dir, "memory.stat", "anon 4096\nfile 0\n");
+	th_write(dir, "cpu.stat", "usage_usec 5\n");
+	th_write(dir, "pids.current", "2\n");
+	ck_assert_engine_ok(engine__cgroup_stats_read(again, &st));
+	ck_assert_uint_eq(st.memory_usage, 4096);
+	ck_assert_uint_eq(st.memory_limit, 32 << 20);
+	ck_assert_uint_eq(st.pids_current, 2);
+	engine__cgroup_free(again);
+	ck_assert_msg(access(f.parent, F_OK) < 0, "the context's parent was made");
+	th_write(dir, "cgroup.events", "populated 0\nfrozen 0\n");
+	ck_assert_engine_ok(engine__cgroup_destroy(cg));
+	ck_assert_msg(access(dir, F_OK) < 0, "cgroup dir left behind");
+	ck_assert_msg(access(a, F_OK) == 0, "the levels above are left in place");
+	/* A relative path is below the context's parent. */
+	ck_assert_engine_ok(engine__cgroup_create_path(f.env.ctx, "rel/c", "c", NULL, &cg));
+	engine__cgroup_free(cg);
+	ck_assert_msg(access(f.parent, F_OK) == 0, "no parent for a relative path");
+	ck_assert_engine_ok(engine__rm_rf(pod));
+	fake_close(&f);
+}
+END_TEST
+
 void th_cg_add_v2_tests(Suite *s)
 {
 	TCase *tc = tcase_create("v2-files");
@@ -292,5 +341,6 @@ void th_cg_add_v2_tests(Suite *s)
 	tcase_add_test(tc, test_cgroup__blkio_v1_parse);
 	tcase_add_test(tc, test_cgroup__v2_freeze_and_kill);
 	tcase_add_test(tc, test_cgroup__v2_open_existing);
+	tcase_add_test(tc, test_cgroup__v2_absolute_path);
 	suite_add_tcase(s, tc);
 }
