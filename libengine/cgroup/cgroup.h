@@ -67,6 +67,12 @@ typedef struct engine__cgroup_limits {
 	 * clone (engine__cgroup_fd), no v1 cgroup at all; legacy hosts: the
 	 * v1 devices hierarchy only. Every other field must be unset. */
 	bool minimal;
+	/* Nobody will ask for its stats or pause it (engine_run: no handle
+	 * reaches the container): on v1, only the hierarchies that carry its
+	 * limits, its OOM report (memory) and the device policy, and the
+	 * freezer only where no v2 cgroup.kill can kill the tree; not
+	 * cpuacct, blkio, or pids without a pids limit. */
+	bool ephemeral;
 } engine__cgroup_limits;
 
 typedef struct engine__cgroup_stats {

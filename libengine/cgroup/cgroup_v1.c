@@ -172,11 +172,26 @@ int engine__cgroup_v1_check(cg_host *h, const engine__cgroup_limits *l)
 
 /* Which controllers the container gets a cgroup in: those carrying its
  * limits, plus memory, cpuacct, pids and blkio for stats and OOM reports, freezer
- * for pause and a fork-race-free kill, devices for the device policy. */
-static bool wanted(enum cg_v1 c, const engine__cgroup_limits *l)
+ * for pause and a fork-race-free kill, devices for the device policy. An
+ * ephemeral one skips what only stats and pause read: each hierarchy is a
+ * mkdir, an attach and an rmdir on the run's path. */
+static bool wanted(const cg_host *h, enum cg_v1 c, const engine__cgroup_limits *l)
 {
 	if (l->minimal)
 		return c == CG_V1_DEVICES;
+	if (l->ephemeral)
+		switch (c) {
+		case CG_V1_CPUACCT:
+		case CG_V1_BLKIO:
+			return false;
+		case CG_V1_PIDS:
+			return l->pids != 0;
+		case CG_V1_FREEZER:
+			/* hybrid: engine__cgroup_kill writes the v2 cgroup.kill */
+			return !(h->v2_parent_fd >= 0 && h->v2_has_kill);
+		default:
+			break;
+		}
 	switch (c) {
 	case CG_V1_CPU:
 		return l->cpu_shares || l->cpu_quota;
@@ -260,7 +275,7 @@ int engine__cgroup_v1_create(engine__cgroup *cg, const engine__cgroup_limits *l)
 	for (int c = 0; c < CG_V1_MAX; c++) {
 		int lead = h->v1_leader[c];
 
-		if (lead < 0 || cg->v1_fd[lead] >= 0 || !wanted(c, l))
+		if (lead < 0 || cg->v1_fd[lead] >= 0 || !wanted(h, c, l))
 			continue;
 		if ((r = make_path(cg, lead)) < 0)
 			goto remove_cgroups;

@@ -428,6 +428,7 @@ ENGINE_EXTERN int engine_run(engine_context *ctx, const engine_spec *spec, engin
 	/* A cgroup even without limits: the device policy lives there. */
 	engine__spec_limits(spec, &limits);
 	limits.minimal = !engine__limits_set(&limits);
+	limits.ephemeral = true; /* no handle reaches it: no stats, no pause */
 	r = engine__cgroup_create(ctx, ci->id, &limits, &cg);
 	if (r < 0)
 		goto close_stdio;

@@ -511,6 +511,38 @@ START_TEST(test_cgroup__v1_device_policy)
 }
 END_TEST
 
+/* engine_run's cgroups: the hierarchies of its limits, its OOM report
+ * and the device policy; none that only stats or pause would read. */
+START_TEST(test_cgroup__v1_ephemeral_hierarchies)
+{
+	engine__cgroup_limits l = {.memory = 64 << 20, .ephemeral = true};
+	engine__cgroup *cg = NULL;
+	bool kill_v2 = exists("/sys/fs/cgroup/unified/cgroup.kill");
+	th_cg_env env;
+
+	if (!v1_setup(&env, "ephemeral", &l, &cg))
+		TH_SKIP("no cgroup v1 controllers on this host");
+	ck_assert_pstr_ne(engine__cgroup_path(cg, "memory"), NULL);
+	th_assert_file(engine__cgroup_path(cg, "memory"), "memory.limit_in_bytes", "67108864");
+	if (exists("/sys/fs/cgroup/devices/devices.allow"))
+		th_assert_device_policy(cg, true);
+	ck_assert_pstr_eq(engine__cgroup_path(cg, "blkio"), NULL);
+	ck_assert_pstr_eq(engine__cgroup_path(cg, "pids"), NULL);
+	ck_assert_pstr_eq(engine__cgroup_path(cg, "cpuacct"), NULL);
+	/* hybrid with cgroup.kill: the v2 cgroup kills the tree */
+	if (kill_v2)
+		ck_assert_pstr_eq(engine__cgroup_path(cg, "freezer"), NULL);
+	ck_assert_engine_ok(engine__cgroup_destroy(cg));
+
+	/* A pids limit brings the pids hierarchy back. */
+	l.pids = 16;
+	ck_assert_engine_ok(engine__cgroup_create(env.ctx, "ephemeral", &l, &cg));
+	th_assert_file(engine__cgroup_path(cg, "pids"), "pids.max", "16");
+	ck_assert_engine_ok(engine__cgroup_destroy(cg));
+	th_cg_env_close(&env);
+}
+END_TEST
+
 void th_cg_add_v1_tests(Suite *s)
 {
 	TCase *tc = tcase_create("v1");
@@ -529,5 +561,6 @@ void th_cg_add_v1_tests(Suite *s)
 	tcase_add_test(tc, test_cgroup__v1_legacy_kill_without_freezer);
 	tcase_add_test(tc, test_cgroup__v1_hybrid_readonly_unified);
 	tcase_add_test(tc, test_cgroup__v1_device_policy);
+	tcase_add_test(tc, test_cgroup__v1_ephemeral_hierarchies);
 	suite_add_tcase(s, tc);
 }
