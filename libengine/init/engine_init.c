@@ -11,6 +11,20 @@
  *                                    status (as tini and docker-init do).
  *   engine-init --exec CMD ARG...    replaces itself with CMD (how every
  *                                    container's command is started).
+ *   engine-init --job SOCK INIT ROOT N PROCS DIR...
+ *                                    a prepared sandbox's wait (the pool in
+ *                                    runtime/pool.c): says it is ready on
+ *                                    SOCK, receives the job there (this
+ *                                    program's argv in one of the forms
+ *                                    above, the env, stdio as SCM_RIGHTS)
+ *                                    and goes on with it (a --init job
+ *                                    through a re-exec of INIT, its own
+ *                                    memfd, for PID 1's command line); EOF
+ *                                    instead (the pool closed, or its owner
+ *                                    died) moves it out of its cgroup
+ *                                    through the N cgroup.procs fds PROCS
+ *                                    and removes each cgroup DIR under the
+ *                                    fd ROOT.
  *
  * The runtime has already dropped privileges, applied seccomp and closed
  * every host fd: this program holds nothing but stdio and the error pipe on
@@ -47,6 +61,15 @@
 #define PR_SET_NAME_ 15
 #define TIOCSPGRP_ 0x5410
 #define AT_FDCWD_ (-100)
+#define E_INVAL 22
+#define AT_REMOVEDIR_ 0x200
+#define AT_EMPTY_PATH_ 0x1000
+#define SOL_SOCKET_ 1
+#define SCM_RIGHTS_ 1
+#define MSG_CTRUNC_ 0x8
+#define MSG_WAITALL_ 0x100
+#define MSG_NOSIGNAL_ 0x4000
+#define MSG_CMSG_CLOEXEC_ 0x40000000
 
 /* Where failures are reported: fd 3, or --report-fd's (an OCI container
  * whose fds 3.. are the caller's, --preserve-fds). */
@@ -267,6 +290,153 @@ static int parse_fd(const char *s)
 	return v;
 }
 
+/* --- a prepared sandbox's wait for its job ------------------------------ */
+
+/* The kernel's layouts, the same on both (64-bit) architectures. */
+struct iovec_ {
+	void *base;
+	size_t len;
+};
+struct msghdr_ {
+	void *name;
+	int namelen;
+	struct iovec_ *iov;
+	size_t iovlen;
+	void *control;
+	size_t controllen;
+	unsigned int flags;
+};
+struct cmsghdr_ {
+	size_t len;
+	int level;
+	int type;
+};
+
+static char job_buf[ENGINE__POOL_JOB_BYTES];
+static char *job_ptrs[ENGINE__POOL_JOB_PTRS];
+
+/* No job will come: leave the cgroup and remove it (nobody else will),
+ * then exit. Best effort, like engine__cgroup_leave. */
+__attribute__((noreturn)) static void orphaned(int root, char **cg, int n)
+{
+	for (int i = 0; i < n; i++) {
+		int fd = parse_fd(cg[2 * i]);
+
+		if (fd >= 0)
+			SYS(__NR_write, fd, "0", 1);
+	}
+	for (int i = 0; i < n; i++)
+		SYS(__NR_unlinkat, root, cg[2 * i + 1], AT_REMOVEDIR_);
+	die(0);
+}
+
+__attribute__((noreturn)) static void malformed(void)
+{
+	report(E_INVAL, 0, "malformed job", "", "");
+}
+
+/* Point @out[0..count) at the next @count strings of @s (each ends before
+ * @end), NULL after them. */
+static char *split(char *s, const char *end, char **out, unsigned int count)
+{
+	for (unsigned int i = 0; i < count; i++) {
+		out[i] = s;
+		while (s < end && *s)
+			s++;
+		if (s == end)
+			malformed();
+		s++;
+	}
+	out[count] = 0;
+	return s;
+}
+
+/* Returns the job's argc, with *@argv_out and *@envp_out its argv and env. */
+static int wait_job(int argc, char **argv, char ***argv_out, char ***envp_out)
+{
+	engine__pool_job_header h;
+	union {
+		struct cmsghdr_ align;
+		char buf[sizeof(struct cmsghdr_) + 4 * sizeof(int)];
+	} ctl;
+	struct iovec_ iov = {&h, sizeof(h)};
+	struct msghdr_ m;
+	int sock, self, root, n, fds[3] = {-1, -1, -1}, nfds = 0;
+	char **cg = argv + 6, *s;
+	long r;
+
+	sock = argc >= 6 ? parse_fd(argv[2]) : -1;
+	self = argc >= 6 ? parse_fd(argv[3]) : -1;
+	root = argc >= 6 ? parse_fd(argv[4]) : -1;
+	n = argc >= 6 ? parse_fd(argv[5]) : -1;
+	if (sock < 0 || self < 0 || root < 0 || n < 0 || argc != 6 + 2 * n)
+		report(E_INVAL, 0, "engine-init --job: bad arguments", "", "");
+	do
+		r = sys6(__NR_sendto, sock, (long)"r", 1, MSG_NOSIGNAL_, 0, 0);
+	while (r == -E_INTR);
+	if (r != 1)
+		orphaned(root, cg, n);
+	memset(&m, 0, sizeof(m));
+	m.iov = &iov;
+	m.iovlen = 1;
+	m.control = ctl.buf;
+	m.controllen = sizeof(ctl.buf);
+	do
+		r = SYS(__NR_recvmsg, sock, &m, MSG_WAITALL_ | MSG_CMSG_CLOEXEC_);
+	while (r == -E_INTR);
+	if (r <= 0)
+		orphaned(root, cg, n);
+	if (m.controllen >= sizeof(struct cmsghdr_) && ctl.align.level == SOL_SOCKET_ &&
+	    ctl.align.type == SCM_RIGHTS_ && ctl.align.len >= sizeof(struct cmsghdr_)) {
+		nfds = (int)((ctl.align.len - sizeof(struct cmsghdr_)) / sizeof(int));
+		if (nfds > 3)
+			nfds = 3;
+		memcpy(fds, ctl.buf + sizeof(struct cmsghdr_), (size_t)nfds * sizeof(int));
+	}
+	if (r != (long)sizeof(h) || (m.flags & MSG_CTRUNC_) || h.len > sizeof(job_buf) ||
+	    (unsigned long)h.argc + h.envc + 2 > ENGINE__POOL_JOB_PTRS || h.argc < 3)
+		malformed();
+	for (unsigned int got = 0; got < h.len;) {
+		r = SYS(__NR_read, sock, job_buf + got, h.len - got);
+		if (r == -E_INTR)
+			continue;
+		if (r <= 0)
+			malformed();
+		got += (unsigned int)r;
+	}
+	s = split(job_buf, job_buf + h.len, job_ptrs, h.argc);
+	split(s, job_buf + h.len, job_ptrs + h.argc + 1, h.envc);
+	/* The stdio that came along replaces the /dev/null it was built with. */
+	for (int i = 0, k = 0; i < 3; i++) {
+		if (!(h.stdio_mask & (1u << i)))
+			continue;
+		if (k >= nfds)
+			malformed();
+		r = SYS(__NR_dup3, fds[k++], i, 0);
+		if (r < 0)
+			report((int)-r, 0, "dup2 stdio", "", "");
+	}
+	/* Nothing of the host's stays: the cgroup fds and the socket go. */
+	for (int k = 0; k < nfds; k++)
+		if (fds[k] > 2)
+			SYS(__NR_close, fds[k], 0, 0);
+	for (int i = 0; i < n; i++)
+		SYS(__NR_close, parse_fd(cg[2 * i]), 0, 0);
+	SYS(__NR_close, root, 0, 0);
+	SYS(__NR_close, sock, 0, 0);
+	if (seq(job_ptrs[1], "--")) {
+		/* PID 1 for good: its command line is the job's, not this one. */
+		SYS(__NR_fcntl, self, F_SETFD_, FD_CLOEXEC_);
+		r = sys6(__NR_execveat, self, (long)"", (long)job_ptrs, (long)(job_ptrs + h.argc + 1),
+			 AT_EMPTY_PATH_, 0);
+		report((int)-r, 0, "re-exec engine-init", "", "");
+	}
+	SYS(__NR_close, self, 0, 0);
+	*argv_out = job_ptrs;
+	*envp_out = job_ptrs + h.argc + 1;
+	return (int)h.argc;
+}
+
 /* --- PID 1 -------------------------------------------------------------- */
 
 __attribute__((noreturn)) static void run_init(char **argv, char **envp)
@@ -323,6 +493,8 @@ __attribute__((noreturn, used)) void start_c(long *sp)
 
 	/* Nothing to see in here, and the error pipe is ours until exec. */
 	SYS(__NR_prctl, PR_SET_DUMPABLE_, 0, 0);
+	if (argc >= 2 && seq(argv[1], "--job"))
+		argc = wait_job(argc, argv, &argv, &envp);
 	while (argc >= 3 && (seq(argv[1], "--report-fd") || seq(argv[1], "--wait-fd"))) {
 		int v = parse_fd(argv[2]);
 

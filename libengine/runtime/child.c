@@ -800,7 +800,7 @@ void engine__child_main(engine__plan *p, int go_fd, int err_fd)
 		p->seccomp = NULL; /* our copy of the plan: loaded */
 	}
 	if (p->job)
-		engine__child_wait_job(p, go_fd, err_fd);
+		engine__child_wait_job(p, go_fd, err_fd, init_fd);
 	if (userns_fd >= 0) {
 		if (setns(userns_fd, CLONE_NEWUSER) < 0)
 			FAIL("join user namespace", NULL);

@@ -16,4 +16,19 @@ typedef struct engine__child_error {
 /* The fd on which engine-init finds the error pipe. */
 #define ENGINE__INIT_REPORT_FD 3
 
+/* A prepared sandbox's job (runtime/pool.c): this header on the sync
+ * socket, with the stdio fds as SCM_RIGHTS, then the strings: engine-init's
+ * argv (its own, "--exec" or "--", the command's) and the env, each
+ * NUL-terminated. Read by engine-init in --job mode, or by the child
+ * itself (child_pool.c). */
+typedef struct engine__pool_job_header {
+	unsigned int argc, envc; /* argc: engine-init's, "--exec" and the command's */
+	unsigned int len;	 /* bytes of NUL-terminated strings that follow */
+	unsigned int stdio_mask; /* bit i: an fd for stdio i comes along, in order */
+} engine__pool_job_header;
+
+/* What engine-init --job may receive. */
+#define ENGINE__POOL_JOB_BYTES (256 * 1024)
+#define ENGINE__POOL_JOB_PTRS 8192
+
 #endif

@@ -4,9 +4,9 @@
  * /dev, the cgroup with its limits and device policy — is done ahead by a
  * background thread, between runs (a run's sandbox gets the CPUs). Each
  * sandbox is a cloned child stopped in its cgroup namespace, with Docker's
- * default filter already loaded (child_pool.c); a run sends it argv, env
- * and stdio, and it drops its privileges and execs like any engine_run
- * container. A sandbox serves one run and is then torn down on the
+ * default filter already loaded and (a root user) its privileges dropped
+ * and engine-init exec'd (child_pool.c): a run sends it argv, env and
+ * stdio, and it execs the command like any engine_run container. A sandbox serves one run and is then torn down on the
  * background thread, so nothing of a run survives into the next: the pool
  * holds each sandbox's namespaces, so its process exits without unmounting
  * its rootfs (the status comes back without waiting for that), and the
@@ -44,8 +44,8 @@
 #include "util/strv.h"
 
 #define POOL_MAX 64
-#define JOB_BYTES (256 * 1024) /* argv + env + exec candidates of one run */
-#define JOB_PTRS 8192
+#define JOB_BYTES ENGINE__POOL_JOB_BYTES /* argv + env of one run */
+#define JOB_PTRS ENGINE__POOL_JOB_PTRS
 
 static const struct {
 	unsigned long flag;
@@ -196,6 +196,12 @@ static int sandbox_prepare(engine_pool *pool, sandbox **out)
 	sb->plan->job = &sb->job;
 	sb->job.seccomp_early = sb->plan->seccomp && !pool->spec->privileged &&
 				(!pool->spec->seccomp || strcmp(pool->spec->seccomp, "default") == 0);
+	/* engine-init waits for the job when it can do the rest: it runs as
+	 * the container's root (removing the cgroup of an orphaned sandbox
+	 * needs that), under a filter that lets it. */
+	sb->job.pre_exec = (!sb->plan->seccomp || sb->job.seccomp_early) &&
+			   (!sb->plan->has_user || sb->plan->uid == 0) && !sb->plan->userns_count &&
+			   !sb->plan->tty && !sb->plan->rootless;
 	r = engine__spawn_begin(sb->plan, sb->cg, &sb->sp);
 	if (r == 0)
 		r = sandbox_wait_ready(sb);

@@ -216,11 +216,6 @@ typedef struct engine__child_file {
  * Everything it receives into is allocated here, before the clone. EOF
  * instead of a job (the pool closed, or its owner died) makes it leave and
  * remove its cgroup and exit. */
-typedef struct engine__pool_job_header {
-	uint32_t argc, envc; /* argc: engine-init's, "--exec" and the command's */
-	uint32_t len;	     /* bytes of NUL-terminated strings that follow */
-	uint32_t stdio_mask; /* bit i: an fd for stdio i comes along, in order */
-} engine__pool_job_header;
 typedef struct engine__pool_job {
 	char *buf; /* the strings */
 	size_t cap;
@@ -231,6 +226,11 @@ typedef struct engine__pool_job {
 	 * filter (as runc's early filter, without no_new_privs, must): the
 	 * kernel's check and JIT of it leave the caller's path. */
 	bool seccomp_early;
+	/* engine-init is exec'd before the job and receives it (a root user,
+	 * no user namespace, no tty, Docker's filter or none): the exec's
+	 * teardown of the child's copy of the caller's memory leaves the
+	 * caller's path. */
+	bool pre_exec;
 } engine__pool_job;
 
 /* What an OCI bundle asks for beyond an engine_spec (libengine/oci builds
@@ -528,8 +528,9 @@ void engine__child_nodump(int err_fd);
 void engine__child_isolate(int *const *lift, size_t n_lift, const int *keep, size_t n_keep);
 void engine__child_wait_parent(int go_fd, int err_fd);
 /* A prepared sandbox's wait for its job (child_pool.c): returns with the
- * plan's argv, env and exec paths and stdio replaced, or exits. */
-void engine__child_wait_job(engine__plan *p, int go_fd, int err_fd);
+ * plan's argv, env and exec paths and stdio replaced, or exits; with
+ * job->pre_exec, drops privileges and execs engine-init to wait instead. */
+void engine__child_wait_job(engine__plan *p, int go_fd, int err_fd, int init_fd);
 void engine__child_enter_userns(int go_fd, int err_fd);
 
 /* --- rootless (rootless.c) ---------------------------------------------- */

@@ -162,6 +162,29 @@ END_TEST
 /* A sandbox ends up with the privileges engine_run gives the same spec:
  * capabilities, no_new_privs and exactly one seccomp filter (the default
  * profile's is loaded before the job, a custom one after), or none. */
+/* One run of @s (freed here) through a pool of one and one through
+ * engine_run: the same output, which is returned. */
+static char *pooled_like_direct(engine_spec *s)
+{
+	engine_pool_options o = ENGINE_POOL_OPTIONS_INIT;
+	engine_run_result *direct = NULL, *pooled;
+	engine_pool *p = NULL;
+	char *out;
+
+	o.size = 1;
+	ck_assert_engine_ok(engine_pool_new(ctx, s, &o, &p));
+	ck_assert_engine_ok(engine_run(ctx, s, &direct));
+	ck_assert_int_eq(direct->exit_code, 0);
+	pooled = run_ok(p, NULL, NULL);
+	ck_assert_str_eq(pooled->stdout_data, direct->stdout_data);
+	out = strdup(pooled->stdout_data);
+	engine_run_result_free(pooled);
+	engine_run_result_free(direct);
+	engine_pool_free(p);
+	engine_spec_free(s);
+	return out;
+}
+
 START_TEST(test_pool__same_privileges_as_engine_run)
 {
 	const char *const *probe = SH("grep -E '^(Cap|NoNewPrivs|Seccomp)' /proc/self/status");
@@ -169,25 +192,31 @@ START_TEST(test_pool__same_privileges_as_engine_run)
 
 	for (size_t i = 0; i < sizeof(profiles) / sizeof(profiles[0]); i++) {
 		engine_spec *s = tr_spec(rootfs, probe);
-		engine_pool_options o = ENGINE_POOL_OPTIONS_INIT;
-		engine_run_result *direct = NULL, *pooled;
-		engine_pool *p = NULL;
+		char *out;
 
 		ck_assert_engine_ok(engine_spec_set_seccomp_profile(s, profiles[i]));
 		ck_assert_engine_ok(engine_spec_set_memory_str(s, "64m"));
-		o.size = 1;
-		ck_assert_engine_ok(engine_pool_new(ctx, s, &o, &p));
-		ck_assert_engine_ok(engine_run(ctx, s, &direct));
-		ck_assert_int_eq(direct->exit_code, 0);
-		pooled = run_ok(p, NULL, NULL);
-		ck_assert_str_eq(pooled->stdout_data, direct->stdout_data);
-		ck_assert_ptr_nonnull(strstr(pooled->stdout_data, i == 1 ? "Seccomp:\t0" : "Seccomp:\t2"));
+		out = pooled_like_direct(s);
+		ck_assert_ptr_nonnull(strstr(out, i == 1 ? "Seccomp:\t0" : "Seccomp:\t2"));
 		if (i != 1)
-			ck_assert_ptr_nonnull(strstr(pooled->stdout_data, "Seccomp_filters:\t1\n"));
-		engine_run_result_free(pooled);
-		engine_run_result_free(direct);
-		engine_pool_free(p);
-		engine_spec_free(s);
+			ck_assert_ptr_nonnull(strstr(out, "Seccomp_filters:\t1\n"));
+		free(out);
+	}
+	/* A user other than root (the sandbox waits itself, not engine-init)
+	 * and --init (engine-init waits, then re-execs as PID 1 and runs the
+	 * command as its child): PID 1 holds what it would hold anyway. */
+	for (int k = 0; k < 2; k++) {
+		engine_spec *s =
+		    tr_spec(rootfs, SH("id -u; grep -E '^(Cap|NoNewPrivs|Seccomp)' /proc/self/status; "
+				       "xargs -0 </proc/1/cmdline; ls /proc/1/fd | wc -l"));
+		char *out;
+
+		ck_assert_engine_ok(k == 0 ? engine_spec_set_user(s, "nobody") : engine_spec_set_init(s, 1));
+		out = pooled_like_direct(s);
+		ck_assert_ptr_nonnull(strstr(out, k == 0 ? "65534\n" : "0\n"));
+		ck_assert_msg(strstr(out, k == 0 ? "sh -c id" : "docker-init -- sh -c id") != NULL, "got %s",
+			      out);
+		free(out);
 	}
 }
 END_TEST
