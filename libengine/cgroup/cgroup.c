@@ -405,6 +405,35 @@ static int check_id(const char *id)
 	return 0;
 }
 
+/* Hybrid, an ephemeral container: the v1 hierarchies of its limits, and
+ * the device policy as a minimal cgroup has it, the BPF program in its v2
+ * cgroup (the kernel checks it whatever the v1 devices cgroup says), one
+ * attach of the program loaded once instead of a v1 devices cgroup (a
+ * mkdir, fourteen writes, an attach and an rmdir per run). ENGINE_ENOTSUP,
+ * with nothing left made, where the kernel has no BPF device programs. */
+static int v1_with_v2_devices(engine__cgroup *cg, const engine__cgroup_limits *limits)
+{
+	engine__cgroup_limits v1 = *limits, v2 = {.minimal = true,
+						  .device_rules = limits->device_rules,
+						  .n_device_rules = limits->n_device_rules};
+	int r;
+
+	v1.devices_allow_all = true; /* no v1 devices cgroup */
+	r = engine__cgroup_v1_create(cg, &v1);
+	if (r == 0 && (r = engine__cgroup_v2_create(cg, &v2)) < 0) {
+		engine__error_saved saved;
+
+		engine__error_save(&saved);
+		engine__cgroup_v1_remove(cg);
+		engine__error_restore(&saved);
+		for (int c = 0; c < CG_V1_MAX; c++) {
+			free(cg->v1_path[c]); /* made again by the fallback */
+			cg->v1_path[c] = NULL;
+		}
+	}
+	return r;
+}
+
 int engine__cgroup_create_in(cg_host *h, engine__cgroup *cg, const engine__cgroup_limits *limits)
 {
 	int r;
@@ -421,7 +450,8 @@ int engine__cgroup_create_in(cg_host *h, engine__cgroup *cg, const engine__cgrou
 		/* Hybrid: the device program in the v2 cgroup is the whole
 		 * policy; without BPF, fall back to the v1 devices cgroup. */
 		cg->v2_only = true;
-	} else {
+	} else if (!limits->ephemeral || limits->devices_allow_all || cg->v2_base < 0 || h->fake ||
+		   (r = v1_with_v2_devices(cg, limits)) == ENGINE_ENOTSUP) {
 		r = engine__cgroup_v1_create(cg, limits);
 		/* Hybrid: a v2 cgroup too, without controllers. It costs one
 		 * mkdir and one write on attach, and buys a race-free kill of

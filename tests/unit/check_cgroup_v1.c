@@ -512,7 +512,8 @@ START_TEST(test_cgroup__v1_device_policy)
 END_TEST
 
 /* engine_run's cgroups: the hierarchies of its limits, its OOM report
- * and the device policy; none that only stats or pause would read. */
+ * and the device policy (on a hybrid host its v2 cgroup's BPF program);
+ * none that only stats or pause would read. */
 START_TEST(test_cgroup__v1_ephemeral_hierarchies)
 {
 	engine__cgroup_limits l = {.memory = 64 << 20, .ephemeral = true};
@@ -529,9 +530,12 @@ START_TEST(test_cgroup__v1_ephemeral_hierarchies)
 	ck_assert_pstr_eq(engine__cgroup_path(cg, "blkio"), NULL);
 	ck_assert_pstr_eq(engine__cgroup_path(cg, "pids"), NULL);
 	ck_assert_pstr_eq(engine__cgroup_path(cg, "cpuacct"), NULL);
-	/* hybrid with cgroup.kill: the v2 cgroup kills the tree */
-	if (kill_v2)
+	/* hybrid with cgroup.kill: the v2 cgroup kills the tree, and holds
+	 * the device program (checked above) */
+	if (kill_v2) {
 		ck_assert_pstr_eq(engine__cgroup_path(cg, "freezer"), NULL);
+		ck_assert_pstr_eq(engine__cgroup_path(cg, "devices"), NULL);
+	}
 	ck_assert_engine_ok(engine__cgroup_destroy(cg));
 
 	/* A pids limit brings the pids hierarchy back. */
