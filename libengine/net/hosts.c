@@ -1,6 +1,6 @@
 /*
  * Name resolution without a daemon: every container on a bridge network
- * gets /etc/hosts bind-mounted from a file of ours (<run>/net/<id>/hosts).
+ * gets /etc/hosts bind-mounted from a file of ours (<root>/net/<id>/hosts).
  * On user-defined networks its tail lists the other containers there (name,
  * aliases, short ID); whoever joins or leaves a network rewrites that tail
  * in each peer's file, in place (the bind mount holds the inode), under the
@@ -30,9 +30,12 @@
 /* What is kept of a container's own lines in its hosts file. */
 #define HOSTS_KEEP (1u << 20)
 
+/* <root>/net/<id>, not the run dir: the container writes its hosts file
+ * as it likes, and the run dir is a tmpfs (/run) the host needs; in the
+ * store it costs what the container's own writable layer may cost. */
 char *engine__net_run_dir(engine_context *ctx, const char *cid)
 {
-	cleanup_free char *dir = engine__net_state_dir(ctx);
+	cleanup_free char *dir = engine__context_path(ctx, ENGINE__NET_FILES_DIR);
 
 	return dir ? engine__path_join(dir, cid) : NULL;
 }

@@ -106,7 +106,9 @@ void engine__forwarder_stop(engine__forwarder *f);
 
 /* --- hosts files -------------------------------------------------------- */
 
-/* <run>/net/<container id> (malloc'd). */
+/* Where containers' hosts files live: <root>/net, 0700. */
+#define ENGINE__NET_FILES_DIR "net"
+/* <root>/net/<container id> (malloc'd). */
 char *engine__net_run_dir(engine_context *ctx, const char *cid);
 /* Rewrite the peer section of @path from the live endpoints that share a
  * user-defined network with container @cid. */

@@ -378,7 +378,13 @@ static int write_hosts(engine__net_sandbox *sb, const engine_spec *spec)
 	user = user || spec->links;
 	if (!user)
 		return 0;
-	r = engine__mkdir_p(sb->rundir, 0711);
+	{
+		cleanup_free char *parent = engine__context_path(sb->ctx, ENGINE__NET_FILES_DIR);
+
+		r = parent ? engine__mkdir_p(parent, 0700) : ENGINE_ENOMEM;
+	}
+	if (r == 0)
+		r = engine__mkdir_p(sb->rundir, 0711);
 	if (r < 0)
 		return engine__error_wrap("create %s", sb->rundir);
 	sb->hosts_path = engine__path_join(sb->rundir, "hosts");

@@ -15,6 +15,7 @@
 #include "net/net.h"
 #include "runtime/lifecycle.h"
 #include "util/cleanup.h"
+#include "util/fs.h"
 #include "util/json.h"
 #include "util/str.h"
 #include "util/strv.h"
@@ -220,6 +221,12 @@ void engine__net_container_removed(engine_context *ctx, const char *cid)
 		if (changed)
 			engine__net_state_save(ctx, state);
 	}
-	(void)cid;
+	/* Its hosts file, when a stop that never came (a reboot) left it. */
+	{
+		cleanup_free char *dir = engine__net_run_dir(ctx, cid);
+
+		if (dir && engine__path_exists(dir))
+			engine__rm_rf(dir);
+	}
 	engine__error_restore(&saved);
 }

@@ -8,7 +8,8 @@
 # starts a container on the same network read whole to rewrite (made
 # sparse and huge, it costs the container nothing). Each holds a bounded
 # amount now: Docker's 4096 bytes of health output, lines passed on in
-# pieces, the hosts file's first MiB. Peak memory is read from the kernel
+# pieces, the hosts file's first MiB; and the hosts file is in the store,
+# not in the run dir, a tmpfs the host needs. Peak memory is read from the kernel
 # (VmHWM, ru_maxrss), never timed. In a network namespace of its own (a
 # bridge network for the hosts file).
 [ "$(id -u)" = 0 ] || { echo "skip: needs root"; exit 77; }
@@ -77,6 +78,12 @@ check "hosts: a sparse 256 MiB hosts file, the peer's start's peak memory" small
 out=$(E exec "$id" sh -c 'head -c 4096 /etc/hosts | tr -d "\0"; echo; stat -c %s /etc/hosts')
 contains "hosts: its own lines are kept" "localhost" "$out"
 contains "hosts: the file was rewritten (peers' part)" "# engine: containers on the same networks" "$out"
+# What it writes there is its own storage's, not the run dir's (a tmpfs,
+# /run/engine, that the host needs).
+E exec "$id" sh -c 'head -c 8388608 /dev/zero | tr "\0" x >> /etc/hosts'
+check "control: the container wrote 8 MiB more into its hosts file" 1 \
+	"$([ "$(E exec "$id" stat -c %s /etc/hosts)" -gt 8388608 ] && echo 1)"
+check "hosts: none of it in the run dir (KiB there)" small "$(k=$(du -sk "$root/run" | cut -f1); [ "$k" -lt 1024 ] && echo small || echo "$k")"
 E rm -f "$id" >/dev/null
 E network rm bounds-net >/dev/null
 finish
