@@ -29,7 +29,7 @@ static int status_of_error(const engine_run_result *res)
 /* --- run / create ---------------------------------------------------------- */
 
 struct run_opts {
-	int detach, rm, interactive, tty, sig_proxy, restart;
+	int detach, rm, interactive, tty, sig_proxy, restart, oom_kill_disable;
 	const char *detach_keys;
 	const char *pull;     /* missing (default), always, never */
 	const char *platform; /* --platform, NULL for this host's */
@@ -214,7 +214,7 @@ static const char run_options[] =
     "      --device HOST[:CTR][:rwm]  a host device in the container's /dev\n"
     "      --volumes-from CTR[:ro|rw]  the volumes and binds of another container\n"
     "      --cpuset-mems LIST   memory nodes allowed (0-1)\n"
-    "      --oom-kill-disable   keep the OOM killer off the container (cgroup v1)\n"
+    "      --oom-kill-disable   keep the OOM killer off the container (cgroup v1; ignored on v2)\n"
     "      --link CTR[:ALIAS]   resolve another container by ALIAS in /etc/hosts (legacy links)\n";
 
 static int security_opt(engine_spec *s, const char *opt)
@@ -500,6 +500,7 @@ static int parse_run(int argc, char **argv, const char *cmd, struct run_opts *o)
 			r = engine_spec_set_cpuset_mems(s, optarg);
 			break;
 		case OPT_OOM_KILL_DISABLE:
+			o->oom_kill_disable = 1;
 			r = engine_spec_set_oom_kill_disable(s, 1);
 			break;
 		case OPT_LINK:
@@ -629,6 +630,10 @@ static int cmd_run_or_create(int argc, char **argv, int create_only)
 		engine_spec_free(o.spec);
 		return EXIT_ENGINE;
 	}
+	/* docker prints the daemon's create warnings; on cgroup v2 this one. */
+	if (o.oom_kill_disable && !engine_context_has_feature(ctx, "cgroup-v1"))
+		fprintf(stderr, "WARNING: Your kernel does not support OomKillDisable. OomKillDisable "
+				"discarded.\n");
 	if (!create_only && !o.detach && o.interactive && o.tty && !isatty(0)) {
 		engine_spec_free(o.spec);
 		return cli_failf(1, "the input device is not a TTY");

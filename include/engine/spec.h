@@ -353,8 +353,10 @@ ENGINE_EXTERN int engine_spec_set_cpuset_mems(engine_spec *spec, const char *mem
 /**
  * Keep the kernel's OOM killer off the container (docker run
  * --oom-kill-disable): its tasks wait for memory at the limit instead.
- * Only cgroup v1's memory controller has that switch: on a v2 host the
- * container's creation or run fails with ENGINE_ENOTSUP.
+ * Only cgroup v1's memory controller has that switch: on a v2-only host
+ * (engine_context_has_feature(ctx, "cgroup-v1") is 0) it is ignored, as
+ * Docker discards it there with a warning ("Your kernel does not support
+ * OomKillDisable. OomKillDisable discarded.") that callers may print.
  */
 ENGINE_EXTERN int engine_spec_set_oom_kill_disable(engine_spec *spec, int disable);
 

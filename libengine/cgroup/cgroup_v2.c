@@ -194,9 +194,9 @@ int engine__cgroup_v2_check(engine__cgroup *cg, const engine__cgroup_limits *l)
 		return unavailable(cg, "cpuset", "cpuset");
 	if (l->pids && !(avail & CG_V2_PIDS))
 		return unavailable(cg, "pids limit", "pids");
-	if (l->oom_kill_disable)
-		return engine__error_set(ENGINE_ENOTSUP, 0,
-					 "oom kill disable: cgroup v2 has no switch for the OOM killer");
+	/* oom_kill_disable: v2 has no switch for the OOM killer. Docker on v2
+	 * discards it with a warning (engine_spec_set_oom_kill_disable says
+	 * so); so do we, rather than refuse the container. */
 	return 0;
 }
 

@@ -330,6 +330,35 @@ START_TEST(test_cgroup__v2_absolute_path)
 }
 END_TEST
 
+START_TEST(test_cgroup__v2_oom_kill_disable_ignored)
+{
+	/* v2 has no switch for the OOM killer: Docker discards the setting
+	 * with a warning; the driver makes the cgroup and its other limits. */
+	engine__cgroup_limits l = {.memory = 16 << 20, .oom_kill_disable = true};
+	cleanup_free char *dir = NULL;
+	engine__cgroup *cg = NULL;
+	fake f;
+
+	fake_open(&f, "cpu memory pids", "", false);
+	ck_assert_engine_ok(engine__cgroup_create(f.env.ctx, "nooom", &l, &cg));
+	dir = engine__path_join(f.parent, "nooom");
+	th_assert_file(dir, "memory.max", "16777216");
+	{
+		cleanup_free char *group = engine__path_join(dir, "memory.oom.group");
+
+		ck_assert_msg(access(group, F_OK) < 0, "memory.oom.group written");
+	}
+	th_write(dir, "cgroup.events", "populated 0\nfrozen 0\n");
+	ck_assert_engine_ok(engine__cgroup_destroy(cg));
+	/* Alone, without a memory limit, too. */
+	l = (engine__cgroup_limits){.oom_kill_disable = true};
+	ck_assert_engine_ok(engine__cgroup_create(f.env.ctx, "nooom", &l, &cg));
+	th_write(dir, "cgroup.events", "populated 0\nfrozen 0\n");
+	ck_assert_engine_ok(engine__cgroup_destroy(cg));
+	fake_close(&f);
+}
+END_TEST
+
 void th_cg_add_v2_tests(Suite *s)
 {
 	TCase *tc = tcase_create("v2-files");
@@ -342,5 +371,6 @@ void th_cg_add_v2_tests(Suite *s)
 	tcase_add_test(tc, test_cgroup__v2_freeze_and_kill);
 	tcase_add_test(tc, test_cgroup__v2_open_existing);
 	tcase_add_test(tc, test_cgroup__v2_absolute_path);
+	tcase_add_test(tc, test_cgroup__v2_oom_kill_disable_ignored);
 	suite_add_tcase(s, tc);
 }

@@ -615,8 +615,16 @@ static void host_kernel(struct cctx *cc, json_object *hc)
 		check(cc, engine_spec_set_cpuset_mems(cc->spec, s), "HostConfig.CpusetMems");
 	if (field(hc, "OomKillDisable") &&
 	    bool_field(cc, hc, "OomKillDisable", "HostConfig.OomKillDisable")) {
-		check(cc, engine_spec_set_oom_kill_disable(cc->spec, 1), "HostConfig.OomKillDisable");
-		if (!(field(hc, "Memory") && json_object_get_int64(field(hc, "Memory")) > 0))
+		/* dockerd on cgroup v2 discards it with this warning. */
+		if (!engine_context_has_feature(cc->ctx, "cgroup-v1"))
+			json_object_array_add(
+			    cc->warnings,
+			    json_object_new_string("Your kernel does not support OomKillDisable. "
+						   "OomKillDisable discarded."));
+		else
+			check(cc, engine_spec_set_oom_kill_disable(cc->spec, 1), "HostConfig.OomKillDisable");
+		if (engine_context_has_feature(cc->ctx, "cgroup-v1") &&
+		    !(field(hc, "Memory") && json_object_get_int64(field(hc, "Memory")) > 0))
 			json_object_array_add(
 			    cc->warnings,
 			    json_object_new_string("OOM killer is disabled for the container, but no memory "
