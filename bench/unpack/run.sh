@@ -10,9 +10,11 @@
 #   tar        `tar -xzf` of the same layer blobs, each into its own dir
 # and prints the times (wall, and CPU as user+sys: on a loaded machine the
 # CPU time is the steadier figure) and ratios against the targets of issue
-# 13 (a third of tar's time, a tenth of umoci's). RUNS=N repeats libengine
-# and tar (median printed; default 3), UMOCI_RUNS=N umoci (default 1: it is
-# slow); SMALL=1 uses one small layer (a quick check of the script itself).
+# 13 (a third of tar's time, a tenth of umoci's). The runs are interleaved:
+# RUNS=N rounds (default 3) of libengine then tar, umoci in the first
+# UMOCI_RUNS=N of them (default 1: it is slow); medians and each round's
+# ratios are printed. SMALL=1 uses one small layer (a quick check of the
+# script itself).
 # On a shared machine run it as `chrt -f 10 bench/unpack/run.sh`.
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -85,44 +87,54 @@ else
 	driver=
 fi
 
-now() { date +%s.%N; }
 median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
-timeit() { # timeit RUNS LABEL CLEANUP_DIR CMD...: runs on stderr, the medians "wall cpu" on stdout
-	runs=$1 label=$2 dir=$3
-	shift 3
-	: > "$W/times"
-	r=0
-	while [ $r -lt "$runs" ]; do
-		rm -rf "$dir"
-		sync
-		/usr/bin/time -o "$W/time1" -f "%e %U %S" "$@" >/dev/null 2>"$W/err" ||
-			{ echo "$label failed:" >&2; cat "$W/err" >&2; exit 1; }
-		awk '{ printf "%s %.2f\n", $1, $2 + $3 }' "$W/time1" >> "$W/times"
-		r=$((r + 1))
-	done
+run1() { # run1 NAME CLEANUP_DIR CMD...: one timed run, "wall cpu" appended to $W/times.NAME
+	name=$1 dir=$2
+	shift 2
 	rm -rf "$dir"
-	m=$(cut -d' ' -f1 "$W/times" | median)
-	c=$(cut -d' ' -f2 "$W/times" | median)
-	printf "%-34s %6.2f s wall %6.2f s cpu   (runs: %s)\n" "$label" "$m" "$c" \
-		"$(cut -d' ' -f1 "$W/times" | tr '\n' ' ' | xargs printf '%.2f ')" >&2
+	sync
+	/usr/bin/time -o "$W/time1" -f "%e %U %S" "$@" >/dev/null 2>"$W/err" ||
+		{ echo "$name failed:" >&2; cat "$W/err" >&2; exit 1; }
+	rm -rf "$dir"
+	awk '{ printf "%s %.2f\n", $1, $2 + $3 }' "$W/time1" >> "$W/times.$name"
+}
+summary() { # summary NAME LABEL: the medians "wall cpu" on stdout, the runs on stderr
+	m=$(cut -d' ' -f1 "$W/times.$1" | median)
+	c=$(cut -d' ' -f2 "$W/times.$1" | median)
+	printf "%-34s %6.2f s wall %6.2f s cpu   (runs: %s)\n" "$2" "$m" "$c" \
+		"$(cut -d' ' -f1 "$W/times.$1" | tr '\n' ' ' | xargs printf '%.2f ')" >&2
 	echo "$m $c"
 }
 
 # Each layer into its own directory, as one command for /usr/bin/time.
 # shellcheck disable=SC2016
 tar_all='i=0; for b in $blobs; do i=$((i + 1)); mkdir -p "$W/tar/$i"; tar -xzf "$b" -C "$W/tar/$i" || exit 1; done'
+export W
+export blobs
 
-echo "timing on $(df -T "$W" | awk 'NR == 2 { print $2 }') ($W), median of $RUNS runs ($UMOCI_RUNS for umoci):"
-t_engine=$(timeit "$RUNS" "libengine: engine load (+unpack)" "$W/root" "$E" --root "$W/root" load -i "$W/oci" --tag bench )
+# Interleaved: each round runs libengine, tar and (the first UMOCI_RUNS
+# rounds) umoci back to back, so a change in the machine's load hits all
+# of them alike.
+echo "timing on $(df -T "$W" | awk 'NR == 2 { print $2 }') ($W), $RUNS interleaved rounds (umoci in $UMOCI_RUNS):"
+rm -f "$W"/times.*
+r=0
+while [ "$r" -lt "$RUNS" ]; do
+	run1 engine "$W/root" "$E" --root "$W/root" load -i "$W/oci" --tag bench
+	run1 tar "$W/tar" sh -c "$tar_all"
+	[ "$r" -lt "$UMOCI_RUNS" ] && run1 umoci "$W/bundle" umoci unpack --image "$W/oci:bench" "$W/bundle"
+	r=$((r + 1))
+done
+t_engine=$(summary engine "libengine: engine load (+unpack)")
+t_tar=$(summary tar "tar -xzf (each layer)")
+t_umoci=$(summary umoci "umoci unpack")
+# Per round: libengine against the tar and umoci runs next to it.
+paste -d' ' "$W/times.engine" "$W/times.tar" | awk '{ printf "round %d: libengine/tar %.2fx wall %.2fx cpu\n", NR, $1 / $3, $2 / $4 }' >&2
+paste -d' ' "$W/times.engine" "$W/times.umoci" | awk 'NF == 4 { printf "round %d: umoci/libengine %.2fx wall %.2fx cpu\n", NR, $3 / $1, $4 / $2 }' >&2
 if [ -n "$driver" ]; then
 	# shellcheck disable=SC2086
 	"$driver" "$W/droot" $blobs | sed 's/^/libengine breakdown: /'
 	rm -rf "$W/droot"
 fi
-export W
-export blobs
-t_tar=$(timeit "$RUNS" "tar -xzf (each layer)" "$W/tar" sh -c "$tar_all" )
-t_umoci=$(timeit "$UMOCI_RUNS" "umoci unpack" "$W/bundle" umoci unpack --image "$W/oci:bench" "$W/bundle" )
 ratio() { echo "$1 $2" | awk '{ printf "%.2f", $1 / $2 }'; }
 echo
 echo "                     wall     cpu    (target)"

@@ -77,7 +77,7 @@ int main(int argc, char **argv)
 			goto fail;
 	}
 	t0 = now();
-	if (engine__layer_unpack_chain(ctx, n, blobs, diffs, NULL, chains) < 0)
+	if (engine__layer_unpack_chain(ctx, n, blobs, diffs, NULL, NULL, chains) < 0)
 		goto fail;
 	t_unpack = now() - t0;
 	json_object_object_add(rootfs, "type", json_object_new_string("layers"));

@@ -518,6 +518,55 @@ int engine__source_prefetch(engine__source *src, char *const *names)
 	return 0;
 }
 
+/* Copy-and-unpack: a directory member opened for a layer job that copies
+ * it into the store as it unpacks it, then adopted as if staged. */
+int engine__source_open_blob(engine__source *src, const char *name, int *fd_out, engine__blob_writer **w_out)
+{
+	struct member *m = find(src, name);
+	cleanup_close int fd = -EBADF;
+	int r;
+
+	*fd_out = -1;
+	*w_out = NULL;
+	if (src->dirfd < 0 || (m && m->has_content))
+		return 0;
+	fd = open_in_dir(src, name);
+	if (fd < 0)
+		return 0; /* staging reports it */
+	if ((r = engine__blob_writer_new(src->ctx, NULL, w_out)) < 0)
+		return r;
+	*fd_out = steal_fd(fd);
+	return 0;
+}
+
+int engine__source_adopt(engine__source *src, const char *name, engine__blob_writer *w)
+{
+	struct member *m = find(src, name);
+	ssize_t n;
+	int r;
+
+	if (!m && !(m = add(src, name))) {
+		engine__blob_writer_free(w);
+		return engine__error_oom();
+	}
+	member_clear(m);
+	if ((r = engine__blob_writer_digest(w, m->digest)) < 0) {
+		engine__blob_writer_free(w);
+		return r;
+	}
+	n = pread(engine__blob_writer_fd(w), m->magic, sizeof(m->magic), 0);
+	m->magic_len = n > 0 ? (size_t)n : 0;
+	m->size = engine__blob_writer_size(w);
+	m->w = w;
+	m->has_content = m->has_digest = true;
+	return 0;
+}
+
+engine_context *engine__source_context(engine__source *src)
+{
+	return src->ctx;
+}
+
 /* --- the interface -------------------------------------------------------- */
 
 int engine__source_open(engine_context *ctx, const char *path, engine__source **out)

@@ -47,6 +47,16 @@ int engine__source_stage(engine__source *src, const char *name, char digest_out[
 /* Whether a staged member starts with a compression magic (gzip, zstd,
  * xz, bzip2): an uncompressed layer's digest is its diff_id. */
 bool engine__source_compressed(engine__source *src, const char *name);
+/* A layer copied in while it is unpacked (engine__layer_job_start_copy):
+ * for a directory member not staged yet, its open file and a new blob
+ * writer (*@fd_out is -1 otherwise: a tar source, a member staged or
+ * missing). */
+struct engine__blob_writer;
+int engine__source_open_blob(engine__source *src, const char *name, int *fd_out,
+			     struct engine__blob_writer **w_out);
+/* The writer (taken) holds member @name's whole content: staged. */
+int engine__source_adopt(engine__source *src, const char *name, struct engine__blob_writer *w);
+engine_context *engine__source_context(engine__source *src);
 /* Store a staged member as a blob (idempotent). */
 int engine__source_commit(engine__source *src, const char *name);
 

@@ -14,16 +14,13 @@
 #include "image/store.h"
 #include "util/cleanup.h"
 
-int engine__unpack_file(const char *path, int rootfd, const engine__unpack_options *opts,
-			engine__unpack_result *res, char diff_id[ENGINE__DIGEST_LEN + 1],
-			const char **compression)
+static int unpack_stream(engine__layer_stream *s, int rootfd, const engine__unpack_options *opts,
+			 engine__unpack_result *res, char diff_id[ENGINE__DIGEST_LEN + 1],
+			 const char **compression)
 {
-	engine__layer_stream *s = NULL;
 	char ignored[ENGINE__DIGEST_LEN + 1];
-	int r = engine__layer_stream_open(path, opts, &s);
+	int r;
 
-	if (r < 0)
-		return r;
 	r = engine__unpack_archive(engine__layer_stream_archive(s), rootfd, opts, res);
 	if (r < 0) {
 		/* The decompressing thread's reason beats libarchive's "read failed". */
@@ -40,6 +37,26 @@ int engine__unpack_file(const char *path, int rootfd, const engine__unpack_optio
 	}
 	engine__layer_stream_free(s);
 	return r;
+}
+
+int engine__unpack_file(const char *path, int rootfd, const engine__unpack_options *opts,
+			engine__unpack_result *res, char diff_id[ENGINE__DIGEST_LEN + 1],
+			const char **compression)
+{
+	engine__layer_stream *s = NULL;
+	int r = engine__layer_stream_open(path, opts, &s);
+
+	return r < 0 ? r : unpack_stream(s, rootfd, opts, res, diff_id, compression);
+}
+
+int engine__unpack_fd(int fd, struct engine__blob_writer *tee, int rootfd, const engine__unpack_options *opts,
+		      engine__unpack_result *res, char diff_id[ENGINE__DIGEST_LEN + 1],
+		      const char **compression)
+{
+	engine__layer_stream *s = NULL;
+	int r = engine__layer_stream_open_fd(fd, tee, opts, &s);
+
+	return r < 0 ? r : unpack_stream(s, rootfd, opts, res, diff_id, compression);
 }
 
 bool engine__archive_is_tar(const char *path)

@@ -27,6 +27,10 @@ struct engine__load_image {
 	char **diff_ids;      /* the config's rootfs.diff_ids */
 	char **tags;	      /* full references ("name:tag") */
 	char **bare_tags;     /* OCI ref.name values that are only a tag ("latest") */
+	/* One per layer (NULL where none): unpacks started while planning,
+	 * each from the read that copied its blob in, published at commit. */
+	struct engine__layer_job **layer_jobs;
+	size_t n_layer_jobs;
 };
 
 struct engine__load_plan {

@@ -57,6 +57,14 @@ struct engine__unpack_options;
 
 int engine__layer_stream_open(const char *path, const struct engine__unpack_options *limits,
 			      engine__layer_stream **out);
+/* The same on an open blob, read from its current offset (the stream owns
+ * @fd, failure included). With @tee (borrowed, may be NULL) every byte
+ * read is written to it as well, up to the end of the file (finish reads
+ * what the decompressor left): a blob copied into the store and unpacked
+ * in one pass. */
+struct engine__blob_writer;
+int engine__layer_stream_open_fd(int fd, struct engine__blob_writer *tee,
+				 const struct engine__unpack_options *limits, engine__layer_stream **out);
 /* The tar reader (borrowed). */
 struct archive *engine__layer_stream_archive(engine__layer_stream *s);
 /* Read the rest of the stream and produce the diff ID of everything read;
@@ -150,6 +158,11 @@ void engine__owners_free(engine__owners *o);
 int engine__unpack_file(const char *path, int rootfd, const engine__unpack_options *opts,
 			engine__unpack_result *res, char diff_id[ENGINE__DIGEST_LEN + 1],
 			const char **compression);
+/* The same on an open blob (owned, closed), copied into @tee as it is
+ * read (engine__layer_stream_open_fd). */
+int engine__unpack_fd(int fd, struct engine__blob_writer *tee, int rootfd, const engine__unpack_options *opts,
+		      engine__unpack_result *res, char diff_id[ENGINE__DIGEST_LEN + 1],
+		      const char **compression);
 
 /* Extract every entry of @a beneath @rootfd. Nothing is created, changed or
  * followed outside it. Errors name the entry; the caller adds the layer. */

@@ -3,7 +3,10 @@
  * unpacked into a temp directory and renamed into place with its record, so
  * it is either complete or absent; when two processes race, the loser's
  * rename fails on the existing directory and it uses the winner's copy.
- * The layers of one image unpack at the same time (see "unpack jobs").
+ * The layers of one image unpack at the same time (see "unpack jobs"); a
+ * load from a directory starts them while it copies the blobs in, each
+ * from the same read (engine__layer_job_start_copy), and publishes them
+ * once every digest has been checked.
  */
 #include "config.h"
 
@@ -191,7 +194,10 @@ struct engine__layer_job {
 	char diff_id[ENGINE__DIGEST_LEN + 1]; /* expected, or "" */
 	char parent[ENGINE__DIGEST_LEN + 1];  /* or "" for a base layer */
 	char chain[ENGINE__DIGEST_LEN + 1];
-	char *blob_path;
+	char *blob_path;	  /* or, copying the blob in as it unpacks: */
+	int src_fd;		  /* the source blob (the thread takes it) */
+	engine__blob_writer *tee; /* what it is copied into */
+	int64_t blob_size;	  /* the copy's size, once waited for */
 	int lock;
 	bool present; /* already unpacked: nothing to do */
 	bool started;
@@ -230,7 +236,14 @@ static void *job_run(void *arg)
 		r = engine__error_errno(errno, "create %s", diff);
 		goto out;
 	}
-	r = engine__unpack_file(j->blob_path, rootfd, &j->opts, &j->res, j->got, &j->compression);
+	if (j->src_fd >= 0) {
+		int fd = j->src_fd;
+
+		j->src_fd = -1;
+		r = engine__unpack_fd(fd, j->tee, rootfd, &j->opts, &j->res, j->got, &j->compression);
+	} else {
+		r = engine__unpack_file(j->blob_path, rootfd, &j->opts, &j->res, j->got, &j->compression);
+	}
 	if (r == 0 && j->diff_id[0] && strcmp(j->diff_id, j->got) != 0)
 		r = engine__error_set(ENGINE_EINVALID, 0, "diff ID mismatch: expected %s, got %s", j->diff_id,
 				      j->got);
@@ -257,26 +270,38 @@ void engine__layer_job_free(engine__layer_job *j)
 		engine__discard_tmp(j->tmp);
 	free(j->tmp);
 	engine__strv_free(j->res.implicit_dirs);
+	if (j->src_fd >= 0)
+		close(j->src_fd);
+	engine__blob_writer_free(j->tee);
 	free(j->blob_path);
 	engine__store_unlock(j->lock);
 	free(j);
 }
 
-int engine__layer_job_start(engine_context *ctx, const char *blob_digest, const char *diff_id,
-			    const char *parent_chain_id, bool parent_pending, engine__layer_job **out)
+static int job_start(engine_context *ctx, const char *blob_digest, const char *diff_id,
+		     const char *parent_chain_id, bool parent_pending, int src_fd, engine__blob_writer *tee,
+		     engine__layer_job **out)
 {
 	engine__layer_job *j;
 	int r;
 
 	if (diff_id && !engine__digest_valid(diff_id))
-		return engine__error_set(ENGINE_EINVALID, 0, "invalid diff ID \"%s\"", diff_id);
-	if (parent_chain_id && (r = check_chain(parent_chain_id)) < 0)
-		return r;
-	j = calloc(1, sizeof(*j));
-	if (!j)
-		return engine__error_oom();
+		r = engine__error_set(ENGINE_EINVALID, 0, "invalid diff ID \"%s\"", diff_id);
+	else if (parent_chain_id)
+		r = check_chain(parent_chain_id);
+	else
+		r = 0;
+	j = r < 0 ? NULL : calloc(1, sizeof(*j));
+	if (!j) {
+		if (src_fd >= 0)
+			close(src_fd);
+		engine__blob_writer_free(tee);
+		return r < 0 ? r : engine__error_oom();
+	}
 	j->ctx = ctx;
 	j->lock = -1;
+	j->src_fd = src_fd;
+	j->tee = tee;
 	snprintf(j->blob, sizeof(j->blob), "%s", blob_digest ? blob_digest : "");
 	snprintf(j->diff_id, sizeof(j->diff_id), "%s", diff_id ? diff_id : "");
 	snprintf(j->parent, sizeof(j->parent), "%s", parent_chain_id ? parent_chain_id : "");
@@ -285,14 +310,14 @@ int engine__layer_job_start(engine_context *ctx, const char *blob_digest, const 
 		goto fail;
 	if (diff_id) {
 		engine__chain_id(parent_chain_id, diff_id, j->chain);
-		if (engine__layer_exists(ctx, j->chain)) {
+		/* A copy is made whatever is there: the caller checked. */
+		if (!tee && engine__layer_exists(ctx, j->chain)) {
 			j->present = true;
 			*out = j;
 			return 0;
 		}
 	}
-	r = engine__blob_path(ctx, blob_digest, &j->blob_path);
-	if (r < 0)
+	if (!tee && (r = engine__blob_path(ctx, blob_digest, &j->blob_path)) < 0)
 		goto fail;
 	if (parent_chain_id && !parent_pending && !engine__layer_exists(ctx, parent_chain_id)) {
 		r = engine__error_set(ENGINE_ENOTFOUND, ENOENT, "layer %s: parent layer %s not found",
@@ -319,6 +344,47 @@ fail:
 	return r;
 }
 
+int engine__layer_job_start(engine_context *ctx, const char *blob_digest, const char *diff_id,
+			    const char *parent_chain_id, bool parent_pending, engine__layer_job **out)
+{
+	return job_start(ctx, blob_digest, diff_id, parent_chain_id, parent_pending, -1, NULL, out);
+}
+
+int engine__layer_job_start_copy(engine_context *ctx, int fd, engine__blob_writer *w, const char *blob_digest,
+				 const char *diff_id, const char *parent_chain_id, bool parent_pending,
+				 engine__layer_job **out)
+{
+	if (!diff_id) {
+		close(fd);
+		engine__blob_writer_free(w);
+		return engine__error_set(ENGINE_EINVALID, 0, "layer %s: copied in without a diff ID",
+					 blob_digest);
+	}
+	return job_start(ctx, blob_digest, diff_id, parent_chain_id, parent_pending, fd, w, out);
+}
+
+int engine__layer_job_wait(engine__layer_job *j, engine__blob_writer **w_out)
+{
+	if (j->started) {
+		pthread_join(j->thread, NULL);
+		j->started = false;
+	}
+	*w_out = NULL;
+	if (j->present)
+		return 0;
+	if (j->r < 0) {
+		/* The copy stopped with the unpack: finish reports why. */
+		engine__blob_writer_free(j->tee);
+		j->tee = NULL;
+		return j->r;
+	}
+	if (j->tee) {
+		j->blob_size = engine__blob_writer_size(j->tee);
+		*w_out = steal_ptr(j->tee);
+	}
+	return 0;
+}
+
 int engine__layer_job_finish(engine__layer_job *j, char chain_id_out[ENGINE__DIGEST_LEN + 1])
 {
 	const char *parent = j->parent[0] ? j->parent : NULL;
@@ -333,8 +399,10 @@ int engine__layer_job_finish(engine__layer_job *j, char chain_id_out[ENGINE__DIG
 		engine__layer_job_free(j);
 		return 0;
 	}
-	pthread_join(j->thread, NULL);
-	j->started = false;
+	if (j->started) {
+		pthread_join(j->thread, NULL);
+		j->started = false;
+	}
 	if (j->r < 0) {
 		engine__error_restore(&j->saved);
 		r = engine__error_wrap("layer %s", j->blob);
@@ -366,9 +434,17 @@ int engine__layer_job_finish(engine__layer_job *j, char chain_id_out[ENGINE__DIG
 			goto out;
 		}
 	}
-	r = stat(j->blob_path, &st) < 0 ? engine__error_errno(errno, "stat %s", j->blob_path) : 0;
+	if (j->blob_path) {
+		if (stat(j->blob_path, &st) < 0)
+			r = engine__error_errno(errno, "stat %s", j->blob_path);
+		else
+			j->blob_size = st.st_size;
+	} else if (!engine__blob_exists(j->ctx, j->blob)) {
+		/* Copied in, not committed: only a verified blob is published. */
+		r = engine__error_set(ENGINE_ENOTFOUND, ENOENT, "layer %s: blob not stored", j->blob);
+	}
 	if (r == 0)
-		r = write_record(j->tmp, j->chain, j->got, parent, j->blob, j->compression, st.st_size,
+		r = write_record(j->tmp, j->chain, j->got, parent, j->blob, j->compression, j->blob_size,
 				 &j->res);
 	if (r == 0)
 		r = publish(j->ctx, j->tmp, j->chain);
@@ -401,7 +477,8 @@ size_t engine__layer_parallelism(void)
 }
 
 int engine__layer_unpack_chain(engine_context *ctx, size_t n, char *const *blobs, char *const *diff_ids,
-			       const char *parent_chain_id, char (*chains)[ENGINE__DIGEST_LEN + 1])
+			       const char *parent_chain_id, engine__layer_job **started_jobs,
+			       char (*chains)[ENGINE__DIGEST_LEN + 1])
 {
 	cleanup_free engine__layer_job **jobs = calloc(n ? n : 1, sizeof(*jobs));
 	size_t window = engine__layer_parallelism(), started = 0;
@@ -421,8 +498,17 @@ int engine__layer_unpack_chain(engine_context *ctx, size_t n, char *const *blobs
 				break;
 			}
 			engine__chain_id(parent, diff_ids[started], chains[started]);
-			r = engine__layer_job_start(ctx, blobs[started], diff_ids[started], parent,
-						    started > 0, &jobs[started]);
+			if (started_jobs && started_jobs[started]) {
+				jobs[started] = steal_ptr(started_jobs[started]);
+				if (strcmp(jobs[started]->chain, chains[started]) ||
+				    strcmp(jobs[started]->blob, blobs[started]))
+					r = engine__error_set(ENGINE_EINVALID, 0,
+							      "layer %s: started for another chain",
+							      blobs[started]);
+			} else {
+				r = engine__layer_job_start(ctx, blobs[started], diff_ids[started], parent,
+							    started > 0, &jobs[started]);
+			}
 			started++;
 		}
 		if (r == 0) {

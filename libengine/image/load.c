@@ -33,6 +33,9 @@ void engine__load_plan_clear(struct engine__load_plan *plan)
 	for (size_t i = 0; i < plan->n; i++) {
 		struct engine__load_image *img = &plan->images[i];
 
+		for (size_t l = 0; l < img->n_layer_jobs; l++)
+			engine__layer_job_free(img->layer_jobs[l]);
+		free(img->layer_jobs);
 		free(img->config_name);
 		free(img->manifest_name);
 		engine__strv_free(img->layer_names);
@@ -181,7 +184,8 @@ static int commit_image(engine_context *ctx, struct engine__load_image *img, cha
 
 		if (!chains)
 			return engine__error_oom();
-		r = engine__layer_unpack_chain(ctx, n, img->layer_digests, img->diff_ids, NULL, chains);
+		r = engine__layer_unpack_chain(ctx, n, img->layer_digests, img->diff_ids, NULL,
+					       img->n_layer_jobs == n ? img->layer_jobs : NULL, chains);
 		if (r < 0)
 			return engine__error_wrap("image %s", img->config_digest);
 	}

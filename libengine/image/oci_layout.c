@@ -9,6 +9,8 @@
 
 #include "core/error.h"
 #include "image/image_load.h"
+#include "image/internal.h"
+#include "image/store.h"
 #include "util/cleanup.h"
 #include "util/json.h"
 #include "util/str.h"
@@ -192,13 +194,89 @@ static int add_tags(struct engine__load_image *img, json_object *annotations)
 	return engine__strv_push(&img->bare_tags, ref);
 }
 
+/* Bring the layers in several at a time before they are checked in order:
+ * a layer not unpacked yet is unpacked as its blob is copied in (one read
+ * of the blob, the layer job's), the rest are only copied in. What cannot
+ * start here (a bad descriptor or diff_id, a missing blob) is left to the
+ * checks, which report it; the unpacks wait in @img until commit, which
+ * publishes them once every blob has been verified and stored. */
+static int stage_layers(struct walk *w, struct engine__load_image *img, json_object *config,
+			json_object *layers, size_t n)
+{
+	engine_context *ctx = engine__source_context(w->src);
+	json_object *rootfs = engine__json_get_type(config, "rootfs", json_type_object);
+	json_object *diff_ids = rootfs ? engine__json_get_type(rootfs, "diff_ids", json_type_array) : NULL;
+	cleanup_free char(*chains)[ENGINE__DIGEST_LEN + 1] = calloc(n ? n : 1, sizeof(*chains));
+	cleanup_free bool *copy = calloc(n ? n : 1, sizeof(bool));
+	cleanup_strv char **names = NULL, **prefetch = NULL;
+	size_t window = engine__layer_parallelism(), started = 0, usable = 0;
+	bool chain_ok = true;
+	int r;
+
+	img->layer_jobs = calloc(n ? n : 1, sizeof(*img->layer_jobs));
+	if (!chains || !copy || !img->layer_jobs)
+		return engine__error_oom();
+	img->n_layer_jobs = n;
+	for (size_t i = 0; i < n; i++, usable++) {
+		const char *diff_id = json_object_get_string(json_object_array_get_idx(diff_ids, i));
+		struct desc ld;
+
+		if (desc_parse(json_object_array_get_idx(layers, i), "layer", &ld) < 0) {
+			engine_error_clear(); /* reported by the checks */
+			break;
+		}
+		if ((r = engine__strv_push_take(&names, engine__source_blob_name(ld.digest))) < 0)
+			return r;
+		chain_ok = chain_ok && diff_ids && json_object_array_length(diff_ids) == n &&
+			   engine__digest_valid(diff_id);
+		if (chain_ok)
+			engine__chain_id(i ? chains[i - 1] : NULL, diff_id, chains[i]);
+		copy[i] =
+		    chain_ok && in_list(ld.media_type, layer_types) && !engine__layer_exists(ctx, chains[i]);
+		for (size_t k = 0; copy[i] && k < i; k++)
+			copy[i] = strcmp(names[k], names[i]) != 0; /* the same blob twice: copied once */
+		if (!copy[i] && (r = engine__strv_push(&prefetch, names[i])) < 0)
+			return r;
+	}
+	if ((r = engine__source_prefetch(w->src, prefetch)) < 0)
+		return r;
+	for (size_t i = 0; i < usable; i++) {
+		engine__blob_writer *bw = NULL;
+
+		for (; started < usable && started < i + window; started++) {
+			struct desc ld;
+			int fd;
+
+			if (!copy[started])
+				continue;
+			desc_parse(json_object_array_get_idx(layers, started), "layer", &ld);
+			r = engine__source_open_blob(w->src, names[started], &fd, &bw);
+			if (r == 0 && fd >= 0)
+				r = engine__layer_job_start_copy(
+				    ctx, fd, bw, ld.digest,
+				    json_object_get_string(json_object_array_get_idx(diff_ids, started)),
+				    started ? chains[started - 1] : NULL, started > 0,
+				    &img->layer_jobs[started]);
+			if (r < 0)
+				engine_error_clear(); /* copied and reported by the checks */
+		}
+		if (!img->layer_jobs[i])
+			continue;
+		/* Its error, if any, is the commit's to report. */
+		if (engine__layer_job_wait(img->layer_jobs[i], &bw) < 0)
+			engine_error_clear();
+		if (bw && (r = engine__source_adopt(w->src, names[i], bw)) < 0)
+			return r;
+	}
+	return 0;
+}
+
 /* 1: planned; 0: skipped (another platform, not an image). */
 static int handle_manifest(struct walk *w, const struct desc *d, json_object *annotations)
 {
 	cleanup_json json_object *manifest = NULL;
 	cleanup_json json_object *config = NULL;
 	cleanup_free char *config_name = NULL;
-	cleanup_strv char **prefetch = NULL;
 	struct engine__load_image *img;
 	json_object *layers;
 	struct desc cd;
@@ -254,19 +332,9 @@ static int handle_manifest(struct walk *w, const struct desc *d, json_object *an
 		return engine__error_oom();
 	memcpy(img->manifest_digest, d->digest, sizeof(img->manifest_digest));
 	n = json_object_array_length(layers);
-	/* The layers are copied in (and hashed) several at a time first;
+	/* The layers are copied in (and unpacked) several at a time first;
 	 * the loop below checks them in order. */
-	for (size_t i = 0; i < n; i++) {
-		struct desc ld;
-
-		if (desc_parse(json_object_array_get_idx(layers, i), "layer", &ld) < 0) {
-			engine_error_clear(); /* reported below */
-			break;
-		}
-		if ((r = engine__strv_push_take(&prefetch, engine__source_blob_name(ld.digest))) < 0)
-			return r;
-	}
-	if ((r = engine__source_prefetch(w->src, prefetch)) < 0)
+	if ((r = stage_layers(w, img, config, layers, n)) < 0)
 		return r;
 	for (size_t i = 0; i < n; i++) {
 		struct desc ld;

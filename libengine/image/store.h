@@ -90,12 +90,16 @@ int engine__blob_read(engine_context *ctx, const char *digest, char **out, size_
  * given (the image config's rootfs.diff_ids). Returns the chain ID. */
 int engine__layer_unpack_blob(engine_context *ctx, const char *blob_digest, const char *diff_id,
 			      const char *parent_chain_id, char chain_id_out[ENGINE__DIGEST_LEN + 1]);
+struct engine__layer_job;
 /* The layers of one image, @blobs[i] with @diff_ids[i] (both required), on
  * top of @parent_chain_id: unpacked several at a time, published in order;
- * @chains gets each chain ID. A layer that fails stops the ones above it
+ * @chains gets each chain ID. @started (may be NULL): jobs already under
+ * way for some of the layers (engine__layer_job_start_copy), taken over
+ * (the entries set to NULL). A layer that fails stops the ones above it
  * (none of them is published); those below stay. */
 int engine__layer_unpack_chain(engine_context *ctx, size_t n, char *const *blobs, char *const *diff_ids,
-			       const char *parent_chain_id, char (*chains)[ENGINE__DIGEST_LEN + 1]);
+			       const char *parent_chain_id, struct engine__layer_job **started,
+			       char (*chains)[ENGINE__DIGEST_LEN + 1]);
 /* The same one layer at a time, for pipelines that learn of layers one by
  * one (pull): start unpacks on a thread of its own (@parent_pending: the
  * parent is a job not finished yet); finish, in order, gives the layer
@@ -108,6 +112,19 @@ int engine__layer_job_start(engine_context *ctx, const char *blob_digest, const 
 			    const char *parent_chain_id, bool parent_pending, engine__layer_job **out);
 int engine__layer_job_finish(engine__layer_job *j, char chain_id_out[ENGINE__DIGEST_LEN + 1]);
 void engine__layer_job_free(engine__layer_job *j);
+/* A layer unpacked while its blob is copied into the store, from one read
+ * of the source (a load from a directory): @fd is the source blob, @w the
+ * writer it is copied into (both taken, failure included), @blob_digest
+ * what it should be and @diff_id (required) what it unpacks to. It starts
+ * whether or not the chain is already unpacked (the caller looks first).
+ * Wait hands the writer back (*@w_out NULL when the copy stopped short
+ * with a failed unpack, whose error finish reports); the caller verifies
+ * and commits the blob before finish publishes the layer — finish refuses
+ * one whose blob is not stored — and free discards everything. */
+int engine__layer_job_start_copy(engine_context *ctx, int fd, engine__blob_writer *w, const char *blob_digest,
+				 const char *diff_id, const char *parent_chain_id, bool parent_pending,
+				 engine__layer_job **out);
+int engine__layer_job_wait(engine__layer_job *j, engine__blob_writer **w_out);
 /* Whether a chain is unpacked and recorded. */
 bool engine__layer_exists(engine_context *ctx, const char *chain_id);
 /* Absolute path of the layer's diff directory (the overlay lower dir). */

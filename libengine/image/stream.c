@@ -4,10 +4,12 @@
  * files — the two-core pipeline of `tar -xzf` (tar plus a gzip process) —
  * and a third hashes the uncompressed bytes (the diff ID) from the same
  * buffers, so neither side carries the digest alone; the blob is read
- * once. gzip goes through ISA-L's igzip where it is installed
- * (two to three times zlib's speed), everything else (and gzip without
- * ISA-L) through libarchive's raw format with its gzip/zstd/xz/bzip2
- * filters.
+ * once — and when it is being copied into the store (a load from a
+ * directory), the bytes read go to its blob writer too (the "tee"), so the
+ * copy, its digest and the unpack are one pass over the source. gzip goes
+ * through ISA-L's igzip where it is installed (two to three times zlib's
+ * speed), everything else (and gzip without ISA-L) through libarchive's
+ * raw format with its gzip/zstd/xz/bzip2 filters.
  */
 #include "config.h"
 
@@ -24,6 +26,7 @@
 
 #include "core/error.h"
 #include "image/internal.h"
+#include "image/store.h"
 #include "util/cleanup.h"
 #ifdef HAVE_ISAL
 #include "backend/isal_lib.h"
@@ -52,6 +55,11 @@ struct isal_reader {
 
 struct engine__layer_stream {
 	int fd;
+	/* Every byte read from fd also goes here (a blob being copied in:
+	 * one read of the source both stores and unpacks it). */
+	engine__blob_writer *tee;
+	bool tee_failed; /* its error is the producer's last error */
+	char *rawbuf;	 /* libarchive's input (read callback) */
 	uint64_t max_bytes;
 	struct archive *raw;	  /* the producer's decompressor (libarchive) */
 	struct isal_reader *isal; /* or ISA-L's, for gzip */
@@ -110,7 +118,47 @@ static const char *filter_name(int code)
 	}
 }
 
+/* --- the input ------------------------------------------------------------ */
+
+/* read(2) on the blob, each byte handed to the tee as well: a negative
+ * errno on failure, @why saying why (the tee's own message when it
+ * failed). */
+static ssize_t src_read(engine__layer_stream *s, void *buf, size_t len, const char **why)
+{
+	ssize_t n;
+
+	do
+		n = read(s->fd, buf, len);
+	while (n < 0 && errno == EINTR);
+	if (n < 0) {
+		int e = errno;
+
+		*why = strerror(e);
+		return -e;
+	}
+	if (n > 0 && s->tee && engine__blob_writer_write(s->tee, buf, (size_t)n) < 0) {
+		s->tee_failed = true;
+		*why = engine_error_last()->message;
+		return -EIO;
+	}
+	return n;
+}
+
 /* --- libarchive ---------------------------------------------------------- */
+
+static la_ssize_t raw_read(struct archive *a, void *data, const void **buf)
+{
+	engine__layer_stream *s = data;
+	const char *why = NULL;
+	ssize_t n = src_read(s, s->rawbuf, BUFSZ, &why);
+
+	if (n < 0) {
+		archive_set_error(a, (int)-n, "%s", why);
+		return -1;
+	}
+	*buf = s->rawbuf;
+	return n;
+}
 
 static void la_start(engine__layer_stream *s)
 {
@@ -176,7 +224,7 @@ static const char *isal_strerror(int r)
 }
 
 /* Top up the input: what is left moves to the front, then read. */
-static int isal_read(engine__layer_stream *s, struct isal_reader *z)
+static int isal_read(engine__layer_stream *s, struct isal_reader *z, const char **why)
 {
 	size_t left = z->st.avail_in;
 	ssize_t n;
@@ -184,11 +232,9 @@ static int isal_read(engine__layer_stream *s, struct isal_reader *z)
 	if (left && z->st.next_in != z->in)
 		memmove(z->in, z->st.next_in, left);
 	z->st.next_in = z->in;
-	do
-		n = read(s->fd, z->in + left, ISAL_INSZ - left);
-	while (n < 0 && errno == EINTR);
+	n = src_read(s, z->in + left, ISAL_INSZ - left, why);
 	if (n < 0)
-		return -errno;
+		return (int)n;
 	if (n == 0)
 		z->input_eof = true;
 	z->st.avail_in = (uint32_t)(left + (size_t)n);
@@ -208,10 +254,8 @@ static ssize_t isal_fill(engine__layer_stream *s, char *buf, size_t cap, const c
 	while (got < cap && !z->done) {
 		if (z->st.block_state == ISAL_BLOCK_FINISH) {
 			/* A member ended: another one, or the end. */
-			if (z->st.avail_in < 2 && !z->input_eof && (r = isal_read(s, z)) < 0) {
-				*why = strerror(-r);
+			if (z->st.avail_in < 2 && !z->input_eof && isal_read(s, z, why) < 0)
 				return -1;
-			}
 			if (z->st.avail_in < 2 || z->st.next_in[0] != 0x1f || z->st.next_in[1] != 0x8b) {
 				z->done = true;
 				break;
@@ -224,10 +268,8 @@ static ssize_t isal_fill(engine__layer_stream *s, char *buf, size_t cap, const c
 				*why = "unexpected end of gzip data";
 				return -1;
 			}
-			if ((r = isal_read(s, z)) < 0) {
-				*why = strerror(-r);
+			if (isal_read(s, z, why) < 0)
 				return -1;
-			}
 			continue;
 		}
 		uint32_t in_before = z->st.avail_in;
@@ -250,10 +292,8 @@ static ssize_t isal_fill(engine__layer_stream *s, char *buf, size_t cap, const c
 				*why = "unexpected end of gzip data";
 				return -1;
 			}
-			if ((r = isal_read(s, z)) < 0) {
-				*why = strerror(-r);
+			if (isal_read(s, z, why) < 0)
 				return -1;
-			}
 		}
 		got = cap - z->st.avail_out;
 	}
@@ -455,13 +495,26 @@ static la_ssize_t consumer_read(struct archive *a, void *data, const void **buf)
 int engine__layer_stream_open(const char *path, const engine__unpack_options *limits,
 			      engine__layer_stream **out)
 {
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return engine__error_errno(errno, "open %s", path);
+	return engine__layer_stream_open_fd(fd, NULL, limits, out);
+}
+
+int engine__layer_stream_open_fd(int fd, engine__blob_writer *tee, const engine__unpack_options *limits,
+				 engine__layer_stream **out)
+{
 	engine__layer_stream *s = calloc(1, sizeof(*s));
 	struct stat st;
 	int r;
 
-	if (!s)
+	if (!s) {
+		close(fd);
 		return engine__error_oom();
-	s->fd = -1;
+	}
+	s->fd = fd;
+	s->tee = tee;
 	s->max_bytes = limits->max_bytes;
 	s->max_ratio = limits->max_ratio;
 	s->compression = "none";
@@ -478,13 +531,8 @@ int engine__layer_stream_open(const char *path, const engine__unpack_options *li
 	r = engine__sha256_new(&s->hash);
 	if (r < 0)
 		goto fail;
-	s->fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (s->fd < 0) {
-		r = engine__error_errno(errno, "open %s", path);
-		goto fail;
-	}
 	if (fstat(s->fd, &st) < 0) {
-		r = engine__error_errno(errno, "stat %s", path);
+		r = engine__error_errno(errno, "stat layer blob");
 		goto fail;
 	}
 	s->blob_size = (uint64_t)st.st_size;
@@ -521,8 +569,13 @@ int engine__layer_stream_open(const char *path, const engine__unpack_options *li
 		archive_read_support_filter_xz(s->raw);
 		archive_read_support_filter_bzip2(s->raw);
 		archive_read_support_format_raw(s->raw);
-		if (archive_read_open_fd(s->raw, s->fd, BUFSZ) != ARCHIVE_OK) {
-			r = engine__error_set(ENGINE_EINVALID, 0, "open %s: %s", path,
+		s->rawbuf = malloc(BUFSZ);
+		if (!s->rawbuf) {
+			r = engine__error_oom();
+			goto fail;
+		}
+		if (archive_read_open(s->raw, s, NULL, raw_read, NULL) != ARCHIVE_OK) {
+			r = engine__error_set(ENGINE_EINVALID, 0, "open layer blob: %s",
 					      archive_error_string(s->raw));
 			goto fail;
 		}
@@ -595,6 +648,18 @@ int engine__layer_stream_finish(engine__layer_stream *s, char diff_id[ENGINE__DI
 	s->hasher_started = false;
 	if (engine__layer_stream_error(s))
 		return s->err_code;
+	/* The decompressor may stop before the blob's end (bytes after the
+	 * last gzip member): the copy takes all of it. */
+	while (s->tee) {
+		const char *why = NULL;
+		ssize_t n = src_read(s, s->bufs[0].data, BUFSZ, &why);
+
+		if (n == 0)
+			break;
+		if (n < 0)
+			return s->tee_failed ? engine__error_wrap("copy layer blob")
+					     : engine__error_errno((int)-n, "read layer blob");
+	}
 	return engine__sha256_final(s->hash, diff_id);
 }
 
@@ -622,6 +687,7 @@ void engine__layer_stream_free(engine__layer_stream *s)
 	}
 	if (s->fd >= 0)
 		close(s->fd);
+	free(s->rawbuf);
 	engine__sha256_free(s->hash);
 	for (int i = 0; i < NBUF; i++)
 		free(s->bufs[i].data);

@@ -123,7 +123,7 @@ START_TEST(test_image_chain__same_as_one_at_a_time)
 	make_image(par, &b);
 	/* (the gzip blobs may differ: their headers carry the time) */
 	ck_assert_str_eq(a.diffs[3], b.diffs[3]);
-	ck_assert_engine_ok(engine__layer_unpack_chain(par, NLAYERS, b.blobs, b.diffs, NULL, chains));
+	ck_assert_engine_ok(engine__layer_unpack_chain(par, NLAYERS, b.blobs, b.diffs, NULL, NULL, chains));
 	for (size_t i = 0; i < NLAYERS; i++) {
 		char want[ENGINE__DIGEST_LEN + 1];
 		cleanup_json json_object *rec = NULL;
@@ -167,7 +167,7 @@ START_TEST(test_image_chain__same_as_one_at_a_time)
 	char again[NLAYERS][ENGINE__DIGEST_LEN + 1];
 	cleanup_free char *layers = engine__path_join(r2, "layers"), *tmpdir = engine__path_join(r2, "tmp");
 	size_t before = th_count_tree(layers);
-	ck_assert_engine_ok(engine__layer_unpack_chain(par, NLAYERS, b.blobs, b.diffs, NULL, again));
+	ck_assert_engine_ok(engine__layer_unpack_chain(par, NLAYERS, b.blobs, b.diffs, NULL, NULL, again));
 	ck_assert_mem_eq(again, chains, sizeof(chains));
 	ck_assert_int_eq(th_count_tree(layers), before);
 	ck_assert_int_eq(th_count_tree(tmpdir), 0);
@@ -205,8 +205,9 @@ static void check_failure(size_t bad, const char *how)
 		ck_assert_engine_ok(engine__blob_put_buf(ctx, data, len / 2, NULL, broken));
 		snprintf(img.blobs[bad], ENGINE__DIGEST_LEN + 1, "%s", broken);
 	}
-	ck_assert_engine_error(engine__layer_unpack_chain(ctx, NLAYERS, img.blobs, img.diffs, NULL, chains),
-			       ENGINE_EINVALID, !strcmp(how, "diff") ? "diff ID mismatch" : "decompress");
+	ck_assert_engine_error(
+	    engine__layer_unpack_chain(ctx, NLAYERS, img.blobs, img.diffs, NULL, NULL, chains),
+	    ENGINE_EINVALID, !strcmp(how, "diff") ? "diff ID mismatch" : "decompress");
 	ck_assert_msg(strstr(engine_error_last()->message, img.blobs[bad]) != NULL, "names the layer: %s",
 		      engine_error_last()->message);
 	for (size_t i = 0; i < NLAYERS; i++)
@@ -244,11 +245,13 @@ START_TEST(test_image_chain__bad_arguments)
 
 	make_image(ctx, &img);
 	snprintf(img.diffs[2], ENGINE__DIGEST_LEN + 1, "sha256:nothex");
-	ck_assert_engine_error(engine__layer_unpack_chain(ctx, NLAYERS, img.blobs, img.diffs, NULL, chains),
-			       ENGINE_EINVALID, "invalid diff ID");
+	ck_assert_engine_error(
+	    engine__layer_unpack_chain(ctx, NLAYERS, img.blobs, img.diffs, NULL, NULL, chains),
+	    ENGINE_EINVALID, "invalid diff ID");
 	/* A parent that is no layer (a blob's digest). */
-	ck_assert_engine_error(engine__layer_unpack_chain(ctx, 1, img.blobs, img.diffs, img.blobs[1], chains),
-			       ENGINE_ENOTFOUND, "parent layer");
+	ck_assert_engine_error(
+	    engine__layer_unpack_chain(ctx, 1, img.blobs, img.diffs, img.blobs[1], NULL, chains),
+	    ENGINE_ENOTFOUND, "parent layer");
 	free_image(&img);
 	engine_context_free(ctx);
 	th_cleanup_dir(tmp);

@@ -440,6 +440,83 @@ START_TEST(test_image_formats__large_layers_staged_together)
 }
 END_TEST
 
+/* A failed load leaves @n layers (those below the failure) and nothing in
+ * the store's tmp. */
+static void assert_layers_left(const char *root, int n)
+{
+	ck_assert_int_eq(fx_sh("test $(ls -A '%s/layers' 2>/dev/null | wc -l) = %d && "
+			       "test -z \"$(ls -A '%s/tmp' 2>/dev/null)\"",
+			       root, n, root),
+			 0);
+}
+
+/* A layer not unpacked yet is unpacked from the same read that copies its
+ * blob in, before the digest is checked: a blob that unpacks to the right
+ * diff ID but is not the one the manifest names (recompressed), a corrupt
+ * stream whose digest matches, and bytes after the gzip stream (which the
+ * digest covers) — through either inflater. */
+START_TEST(test_image_formats__layers_unpacked_as_copied)
+{
+	FX_REQUIRE("umoci");
+	cleanup_free char *srcdir = realpath(getenv("top_srcdir") ? getenv("top_srcdir") : "../..", NULL);
+	char *tmp = th_mkdtemp("fmt-copy");
+	cleanup_free char *root = fx_path(tmp, "root"), *trail = fx_path(tmp, "trail"),
+			  *regz = fx_path(tmp, "regz"), *flip = fx_path(tmp, "flip"), *l1 = NULL;
+
+	ck_assert_int_eq(
+	    fx_sh("set -e; cd '%s'; exec >/dev/null; umoci init --layout B; umoci new --image B:t\n"
+		  "for i in 1 2 3; do mkdir -p d$i/l$i; seq $((i * 150000)) > d$i/l$i/f; ln -s f d$i/l$i/s\n"
+		  "  tar -C d$i -cf l$i.tar l$i; umoci raw add-layer --image B:t l$i.tar; done\n"
+		  "py='%s/tests/resources/layout_edit.py'\n"
+		  "cp -a B trail; /usr/bin/python3 \"$py\" trail 2 trail\n"
+		  "cp -a B flip; /usr/bin/python3 \"$py\" flip 1 flip\n",
+		  tmp, srcdir),
+	    0);
+	l1 = layout_layer(trail, 1);
+	ck_assert_int_eq(fx_sh("set -e; cd '%s'; cp -a B regz; b=regz/blobs/sha256/%s\n"
+			       "zcat $b | gzip -1 > z; ! cmp -s z $b; cat z > $b",
+			       tmp, engine__digest_hex(l1)),
+			 0);
+	for (int inflater = ENGINE__INFLATER_AUTO; inflater <= ENGINE__INFLATER_LIBARCHIVE; inflater++) {
+		cleanup_free char *flipped = layout_layer(flip, 1), *needle = NULL;
+		engine_context *ctx = th_context(root);
+
+		engine__layer_stream_force_inflater(inflater);
+		ck_assert_engine_ok(engine_image_load(ctx, trail, NULL, NULL));
+		ck_assert_int_eq(
+		    fx_sh("set -e; cd '%s'; test $(ls layers | wc -l) = 3\n"
+			  "test $(find layers -path '*/diff/l3/f' -size $(seq 450000 | wc -c)c | "
+			  "wc -l) = 1\n"
+			  "for b in blobs/sha256/*; do echo \"${b##*/}  $b\"; done | sha256sum -c --quiet",
+			  root),
+		    0);
+		engine_context_free(ctx);
+		engine__rm_rf(root);
+		if (asprintf(&needle, "blob %s: digest mismatch: the archive holds sha256:", l1) < 0)
+			abort();
+		ctx = th_context(root);
+		ck_assert_engine_error(engine_image_load(ctx, regz, NULL, NULL), ENGINE_EINVALID, needle);
+		fx_assert_nothing_stored(ctx, root);
+		assert_layers_left(root, 0);
+		engine_context_free(ctx);
+		engine__rm_rf(root);
+		free(needle);
+		/* The digest is right: the blobs are stored, the layer below
+		 * too, not the one that failed nor the one above. */
+		ctx = th_context(root);
+		if (asprintf(&needle, "layer %s", flipped) < 0)
+			abort();
+		ck_assert_engine_error(engine_image_load(ctx, flip, NULL, NULL), ENGINE_EINVALID, needle);
+		ck_assert_int_eq(fx_count_images(ctx), 0);
+		assert_layers_left(root, 1);
+		engine_context_free(ctx);
+		engine__rm_rf(root);
+	}
+	engine__layer_stream_force_inflater(ENGINE__INFLATER_AUTO);
+	th_cleanup_dir(tmp);
+}
+END_TEST
+
 START_TEST(test_image_formats__rejects_broken_archives)
 {
 	FX_REQUIRE("umoci");
@@ -523,6 +600,7 @@ static Suite *suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_image_formats__oci_layout_dir_and_tar);
 	tcase_add_test(tc, test_image_formats__large_layers_staged_together);
+	tcase_add_test(tc, test_image_formats__layers_unpacked_as_copied);
 	tcase_add_test(tc, test_image_formats__unpack_matches_umoci);
 	tcase_add_test(tc, test_image_formats__skopeo_archives);
 	tcase_add_test(tc, test_image_formats__multi_platform_index);
