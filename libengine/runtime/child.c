@@ -783,7 +783,9 @@ void engine__child_main(engine__plan *p, int go_fd, int err_fd)
 		if (fcntl(3 + i, F_SETFD, 0) < 0 && errno != EBADF)
 			FAIL("keep a preserved fd", NULL);
 	/* An OCI child has synced before its pivot_root (child_oci.c). */
-	if (!p->vm && !p->oci && !p->rootless)
+	if (p->job)
+		engine__child_pool_wait_parent(p, go_fd, err_fd);
+	else if (!p->vm && !p->oci && !p->rootless)
 		engine__child_wait_parent(go_fd, err_fd);
 	/* Now inside the container's cgroup: make it the namespace's root. A
 	 * sandbox does it (and may load its filter) before it waits: what does

@@ -28,6 +28,20 @@ static void orphaned(engine__plan *p)
 	_exit(0);
 }
 
+void engine__child_pool_wait_parent(engine__plan *p, int go_fd, int err_fd)
+{
+	char go;
+	ssize_t n;
+
+	do
+		n = read(go_fd, &go, 1);
+	while (n < 0 && errno == EINTR);
+	if (n == 0)
+		orphaned(p);
+	if (n != 1)
+		engine__child_fail(err_fd, errno, 0, "wait for the parent", NULL);
+}
+
 static void read_all(int go_fd, int err_fd, char *buf, size_t len)
 {
 	while (len > 0) {

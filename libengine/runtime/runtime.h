@@ -531,6 +531,9 @@ void engine__child_wait_parent(int go_fd, int err_fd);
  * plan's argv, env and exec paths and stdio replaced, or exits; with
  * job->pre_exec, drops privileges and execs engine-init to wait instead. */
 void engine__child_wait_job(engine__plan *p, int go_fd, int err_fd, int init_fd);
+/* A prepared sandbox's wait for the parent's release: EOF instead (its
+ * owner died while preparing it) makes it leave and remove its cgroup. */
+void engine__child_pool_wait_parent(engine__plan *p, int go_fd, int err_fd);
 void engine__child_enter_userns(int go_fd, int err_fd);
 
 /* --- rootless (rootless.c) ---------------------------------------------- */

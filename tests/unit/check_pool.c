@@ -208,7 +208,7 @@ START_TEST(test_pool__same_privileges_as_engine_run)
 	for (int k = 0; k < 2; k++) {
 		engine_spec *s =
 		    tr_spec(rootfs, SH("id -u; grep -E '^(Cap|NoNewPrivs|Seccomp)' /proc/self/status; "
-				       "xargs -0 </proc/1/cmdline; ls /proc/1/fd | wc -l"));
+				       "xargs -0 </proc/1/cmdline; ls /proc/1/fd"));
 		char *out;
 
 		ck_assert_engine_ok(k == 0 ? engine_spec_set_user(s, "nobody") : engine_spec_set_init(s, 1));
