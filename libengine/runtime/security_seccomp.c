@@ -272,18 +272,13 @@ static void seccomp_releasep(scmp_filter_ctx *sc)
 		seccomp_release(*sc);
 }
 
-int engine__seccomp_compile(const char *what, const engine__seccomp_profile *p, uint64_t bounding,
-			    struct sock_fprog *out)
+/* libseccomp's program for @p's applied rules (@applies), but the names
+ * @taken (may be NULL) that the front answers. */
+static int compile_rest(const char *what, const engine__seccomp_profile *p, const bool *applies, bool **taken,
+			const uint32_t *arches, size_t n_arches, struct sock_fprog *out)
 {
 	__attribute__((cleanup(seccomp_releasep))) scmp_filter_ctx sc = NULL;
-	const char *native = engine__seccomp_native_arch_name();
-	cleanup_free bool *applies = calloc(p->n_rules + 1, sizeof(bool));
-	uint32_t arches[16];
-	size_t n_arches = filter_arches(p, arches);
 	int r;
-
-	if (!applies)
-		return engine__error_oom();
 
 	sc = seccomp_init(p->default_action);
 	if (!sc)
@@ -306,7 +301,6 @@ int engine__seccomp_compile(const char *what, const engine__seccomp_profile *p, 
 	for (size_t i = 0; i < p->n_rules; i++) {
 		const engine__seccomp_rule *rule = &p->rules[i];
 
-		applies[i] = rule_applies(rule, bounding, native);
 		if (!applies[i])
 			continue;
 		/* libseccomp refuses a rule that repeats the default action. */
@@ -317,14 +311,42 @@ int engine__seccomp_compile(const char *what, const engine__seccomp_profile *p, 
 
 			/* A name this libseccomp does not know (newer than it):
 			 * skipped, like runc does, so the default action applies. */
-			if (nr == __NR_SCMP_ERROR)
+			if (nr == __NR_SCMP_ERROR || (taken && taken[i] && taken[i][n]))
 				continue;
 			r = add_rule(sc, what, rule, rule->names[n], nr);
 			if (r < 0)
 				return r;
 		}
 	}
-	r = export_bpf(sc, what, out);
+	return export_bpf(sc, what, out);
+}
+
+int engine__seccomp_compile_with(const char *what, const engine__seccomp_profile *p, uint64_t bounding,
+				 bool front, struct sock_fprog *out)
+{
+	const char *native = engine__seccomp_native_arch_name();
+	cleanup_free bool *applies = calloc(p->n_rules + 1, sizeof(bool));
+	bool **taken = NULL;
+	uint32_t arches[16];
+	size_t n_arches = filter_arches(p, arches);
+	int r;
+
+	if (!applies)
+		return engine__error_oom();
+	for (size_t i = 0; i < p->n_rules; i++)
+		applies[i] = rule_applies(&p->rules[i], bounding, native);
+	if (front && (r = engine__seccomp_front_plan(p, applies, arches, n_arches, &taken)) < 0)
+		return r;
+	r = compile_rest(what, p, applies, taken, arches, n_arches, out);
+	if (r == 0 && taken && (r = engine__seccomp_front_add(p, taken, arches, n_arches, out)) < 0) {
+		free(steal_ptr(out->filter));
+		/* a front that does not fit: libseccomp's program alone */
+		if (r == ENGINE_ENOTSUP) {
+			engine_error_clear();
+			r = compile_rest(what, p, applies, NULL, arches, n_arches, out);
+		}
+	}
+	engine__seccomp_front_free(taken, p->n_rules);
 	if (r < 0)
 		return r;
 	r = engine__seccomp_add_enosys(p, applies, arches, n_arches, out);
@@ -333,6 +355,12 @@ int engine__seccomp_compile(const char *what, const engine__seccomp_profile *p, 
 		return engine__error_wrap("seccomp profile %s", what);
 	}
 	return 0;
+}
+
+int engine__seccomp_compile(const char *what, const engine__seccomp_profile *p, uint64_t bounding,
+			    struct sock_fprog *out)
+{
+	return engine__seccomp_compile_with(what, p, bounding, true, out);
 }
 
 /* --- the cache -------------------------------------------------------------- */

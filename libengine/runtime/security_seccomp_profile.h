@@ -76,12 +76,26 @@ const char *engine__seccomp_native_arch_name(void);
 struct sock_fprog;
 int engine__seccomp_compile(const char *what, const engine__seccomp_profile *p, uint64_t bounding,
 			    struct sock_fprog *out);
+/* The same, with or without the front (tests compare the two). */
+int engine__seccomp_compile_with(const char *what, const engine__seccomp_profile *p, uint64_t bounding,
+				 bool front, struct sock_fprog *out);
 
 /* Prepend runc's ENOSYS prologue to @prog: on each of @arches, a syscall
  * number above the highest one the applied rules (@applies, per rule) name
  * answers ENOSYS rather than the default action. */
 int engine__seccomp_add_enosys(const engine__seccomp_profile *p, const bool *applies, const uint32_t *arches,
 			       size_t n_arches, struct sock_fprog *prog);
+
+/* The front (security_seccomp_front.c): *@out gets, per rule and name, whether
+ * the front answers that name (NULL: none); free with
+ * engine__seccomp_front_free. front_add prepends the front to @prog, the
+ * program libseccomp made without those names; ENGINE_ENOTSUP when the
+ * front does not fit (then compile without it). */
+int engine__seccomp_front_plan(const engine__seccomp_profile *p, const bool *applies, const uint32_t *arches,
+			       size_t n_arches, bool ***out);
+void engine__seccomp_front_free(bool **taken, size_t n_rules);
+int engine__seccomp_front_add(const engine__seccomp_profile *p, bool **taken, const uint32_t *arches,
+			      size_t n_arches, struct sock_fprog *prog);
 
 /* The on-disk cache (<root>/cache/seccomp): the file id for a memory-cache
  * @key and the profile @p it stands for. Load returns ENGINE_ENOTFOUND on

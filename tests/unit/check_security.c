@@ -4,6 +4,7 @@
  */
 #include "check_security.h"
 #include "bpf_eval.h"
+#include "runtime/security_seccomp_profile.h"
 
 #include <linux/audit.h>
 #include <seccomp.h>
@@ -343,6 +344,73 @@ START_TEST(test_security__default_matches_docker_json)
 }
 END_TEST
 
+/* The front (the unconditionally allowed syscalls as ranges before
+ * libseccomp's program) decides like libseccomp's program alone: every
+ * syscall number of every ABI, an unknown arch, and arguments that meet
+ * and miss the profiles' conditions; for the default profile under several
+ * bounding sets, Docker's and podman's JSON profiles. And it is shorter. */
+static void compare_front(const char *what, const engine__seccomp_profile *p, uint64_t bounding)
+{
+	static const uint32_t arches[] = {AUDIT_ARCH_X86_64, AUDIT_ARCH_I386, AUDIT_ARCH_AARCH64};
+	static const uint64_t values[] = {0,	      1,	  2,	      8,	  0x20000,
+					  0x20008,    0xffffffff, 0x7e020000, 0x10000000, 0x40,
+					  0x80000000, 40,	  16,	      ~0ULL};
+	struct sock_fprog with = {0}, without = {0};
+
+	ck_assert_engine_ok(engine__seccomp_compile_with(what, p, bounding, true, &with));
+	ck_assert_engine_ok(engine__seccomp_compile_with(what, p, bounding, false, &without));
+	ck_assert_uint_lt(with.len, without.len);
+	for (size_t a = 0; a < sizeof(arches) / sizeof(arches[0]); a++)
+		for (uint32_t nr = 0; nr < 1100; nr++)
+			for (uint32_t bit = 0; bit <= (arches[a] == AUDIT_ARCH_X86_64 ? 1u : 0u); bit++)
+				for (size_t v = 0; v < sizeof(values) / sizeof(values[0]); v++) {
+					struct seccomp_data sd = {.nr = (int)(nr | (bit << 30)),
+								  .arch = arches[a]};
+					uint32_t x, y;
+
+					for (int i = 0; i < 6; i++)
+						sd.args[i] = values[v];
+					x = bpf_eval(&with, &sd);
+					y = bpf_eval(&without, &sd);
+					ck_assert_msg(x != 0xffffffffu && x == y,
+						      "%s: arch %x nr %#x args %#llx: 0x%x with the front, "
+						      "0x%x without",
+						      what, arches[a], (unsigned)sd.nr,
+						      (unsigned long long)values[v], x, y);
+				}
+	free(with.filter);
+	free(without.filter);
+}
+
+START_TEST(test_security__seccomp_front_decides_alike)
+{
+	static const char *const files[] = {DEBIAN_DOCKER_PROFILE, "/usr/share/containers/seccomp.json"};
+	engine__caps caps;
+
+	ck_assert_engine_ok(engine__caps_prepare(NULL, NULL, &caps));
+	compare_front("default", engine__seccomp_default_profile(), caps.bounding);
+	compare_front("default, all caps", engine__seccomp_default_profile(), ~0ULL);
+	compare_front("default, no caps", engine__seccomp_default_profile(), 0);
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		cleanup_free char *json = NULL;
+		engine__seccomp_profile *p = NULL;
+		size_t len = 0;
+		FILE *f = fopen(files[i], "r");
+
+		if (!f)
+			continue;
+		json = malloc(1 << 20);
+		ck_assert_ptr_nonnull(json);
+		len = fread(json, 1, (1 << 20) - 1, f);
+		fclose(f);
+		ck_assert_engine_ok(engine__seccomp_profile_parse(files[i], json, len, &p));
+		compare_front(files[i], p, caps.bounding);
+		compare_front(files[i], p, ~0ULL);
+		engine__seccomp_profile_free(p);
+	}
+}
+END_TEST
+
 /* --- seccomp: custom profiles ---------------------------------------------- */
 
 START_TEST(test_security__seccomp_custom_profile)
@@ -544,6 +612,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_security__seccomp_cache_threads);
 	tcase_add_test(tc, test_security__seccomp_disk_cache);
 	tcase_add_test(tc, test_security__default_matches_docker_json);
+	tcase_add_test(tc, test_security__seccomp_front_decides_alike);
 	tcase_add_test(tc, test_security__seccomp_custom_profile);
 	tcase_add_test(tc, test_security__seccomp_custom_profile_changed);
 	tcase_add_loop_test(tc, test_security__seccomp_custom_profile_errors, 0,
