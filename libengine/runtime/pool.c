@@ -6,16 +6,19 @@
  * sandbox is a cloned child stopped in its cgroup namespace, with Docker's
  * default filter already loaded and (a root user) its privileges dropped
  * and engine-init exec'd (child_pool.c): a run sends it argv, env and
- * stdio, and it execs the command like any engine_run container. A sandbox serves one run and is then torn down on the
- * background thread, so nothing of a run survives into the next: the pool
- * holds each sandbox's namespaces, so its process exits without unmounting
- * its rootfs (the status comes back without waiting for that), and the
- * thread lets them go and removes the cgroup, off the caller's path.
+ * stdio, and it execs the command like any engine_run container. A
+ * sandbox serves one run and is then torn down on the background thread,
+ * so nothing of a run survives into the next: the pool holds each
+ * sandbox's namespaces, so its process exits without unmounting its rootfs
+ * (the status comes back without waiting for that), and the thread lets
+ * them go and removes the cgroup, off the caller's path.
  *
  * Lifetime: the pool belongs to its context (closing the context closes
  * the pool). A sandbox whose owner dies sees EOF on its socket and removes
- * its own cgroup before exiting (cgroup_exit.c); its mounts and processes
- * live in its own namespaces and die with it.
+ * its own cgroup before exiting (cgroup_exit.c; engine-init --job does the
+ * same); its mounts and processes live in its own namespaces and die with
+ * it. A run takes the oldest ready sandbox (or waits for the one being
+ * prepared) and gives it the calling thread's scheduling.
  */
 #include "config.h"
 
@@ -376,7 +379,10 @@ static void *refill(void *arg)
 		/* While a run is in flight its sandbox needs the CPUs (two on
 		 * the machines harnesses run on): refill in the caller's gap
 		 * between runs, unless nothing is ready at all or the used
-		 * cgroups pile up; the next sandbox before the last teardown. */
+		 * cgroups pile up; the next sandbox before the last teardown.
+		 * (Measured: refilling during runs doubles a run's time; so does
+		 * a refill below the caller's priority, which other load then
+		 * starves until the pool runs dry.) */
 		if (pool->running && pool->n_ready && pool->n_dead < POOL_MAX) {
 			pthread_cond_wait(&pool->cond, &pool->lock);
 			continue;
@@ -562,6 +568,26 @@ ENGINE_EXTERN int engine_pool_new(engine_context *ctx, const engine_spec *spec,
 	return 0;
 }
 
+/* The command runs with the calling thread's scheduling, as engine_run's
+ * would (the sandbox has the pool thread's, from its creator). Best
+ * effort: a policy the kernel refuses for the sandbox (a deadline over
+ * budget) leaves it as it was. */
+static void sched_like_caller(pid_t pid)
+{
+	struct {
+		uint32_t size, policy;
+		uint64_t flags;
+		int32_t nice;
+		uint32_t priority;
+		uint64_t runtime, deadline, period;
+		uint32_t util_min, util_max;
+	} a; /* struct sched_attr, version 1 */
+
+	memset(&a, 0, sizeof(a));
+	if (syscall(SYS_sched_getattr, 0, &a, sizeof(a), 0) == 0)
+		syscall(SYS_sched_setattr, pid, &a, 0);
+}
+
 /* A ready sandbox, or one made now. */
 static int take(engine_pool *pool, sandbox **out)
 {
@@ -574,14 +600,25 @@ static int take(engine_pool *pool, sandbox **out)
 	}
 	pool->failed = false;
 	pool->running++;
+	/* None ready but one on its way: it is ready sooner than one made
+	 * from the start here, which would also slow it down. */
+	while (!pool->n_ready && pool->preparing && !pool->failed && !pool->closing)
+		pthread_cond_wait(&pool->cond, &pool->lock);
+	if (pool->closing) {
+		pool->running--;
+		pthread_mutex_unlock(&pool->lock);
+		return engine__error_set(ENGINE_EINVALID, 0, "pool: closed with its context");
+	}
 	/* The oldest first: the most settled (the newest may still be busy). */
 	*out = pool->n_ready ? pool->ready[0] : NULL;
 	if (*out)
 		memmove(pool->ready, pool->ready + 1, --pool->n_ready * sizeof(pool->ready[0]));
 	pthread_cond_broadcast(&pool->cond);
 	pthread_mutex_unlock(&pool->lock);
-	if (*out)
+	if (*out) {
+		sched_like_caller((*out)->sp.pid);
 		return 0;
+	}
 	r = sandbox_prepare(pool, out);
 	if (r < 0) {
 		pthread_mutex_lock(&pool->lock);

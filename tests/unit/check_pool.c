@@ -4,6 +4,8 @@
  * sandbox, mount, cgroup or process behind. */
 #include <pthread.h>
 #include <signal.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <stdint.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -135,6 +137,27 @@ START_TEST(test_pool__status_and_output_complete)
 		ck_assert_str_eq(r->stdout_data, "before\n");
 		engine_run_result_free(r);
 	}
+	engine_pool_free(p);
+}
+END_TEST
+
+/* The command runs with the scheduling of the thread that calls
+ * engine_pool_run (as engine_run's would), not that of the pool's thread. */
+START_TEST(test_pool__runs_with_callers_scheduling)
+{
+	engine_pool *p = pool_of(ctx, SH("cut -d' ' -f19 /proc/self/stat"), 2);
+	id_t tid = (id_t)syscall(SYS_gettid);
+	engine_run_result *res;
+
+	wait_ready(p, 2);
+	ck_assert_int_eq(setpriority(PRIO_PROCESS, tid, 7), 0);
+	res = run_ok(p, NULL, NULL);
+	ck_assert_int_eq(setpriority(PRIO_PROCESS, tid, 0), 0);
+	ck_assert_str_eq(res->stdout_data, "7\n");
+	engine_run_result_free(res);
+	res = run_ok(p, NULL, NULL);
+	ck_assert_str_eq(res->stdout_data, "0\n");
+	engine_run_result_free(res);
 	engine_pool_free(p);
 }
 END_TEST
@@ -442,6 +465,7 @@ static Suite *pool_suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_pool__runs_like_engine_run);
 	tcase_add_test(tc, test_pool__status_and_output_complete);
+	tcase_add_test(tc, test_pool__runs_with_callers_scheduling);
 	tcase_add_test(tc, test_pool__never_handed_out_twice);
 	tcase_add_test(tc, test_pool__same_privileges_as_engine_run);
 	tcase_add_test(tc, test_pool__sandboxes_isolated_from_each_other);
