@@ -331,6 +331,16 @@ ENGINE_EXTERN int engine_container_stats_init(engine_container_stats *stats, uns
 ENGINE_EXTERN int engine_container_stats_get(engine_container *container, engine_container_stats *out);
 
 /**
+ * Block I/O of a running container per device, as the Docker Engine API's
+ * blkio_stats.io_service_bytes_recursive: a JSON array of
+ * {"major": N, "minor": N, "op": "read"|"write", "value": bytes}, a read and
+ * a write entry per device that did I/O (cgroup v1's blkio throttle
+ * counters, v2's io.stat), "[]" without any. *@p json_out is freed with
+ * engine_free(). Errors: ENGINE_EBUSY when the container is not running.
+ */
+ENGINE_EXTERN int engine_container_blkio_stats(engine_container *container, char **json_out);
+
+/**
  * The processes of a running container, as docker top lists them: JSON
  * {"Titles": [...], "Processes": [[...], ...]} (the Docker Engine API's
  * ContainerTopOKBody). With @p ps_args NULL, "" or "-ef" the columns are

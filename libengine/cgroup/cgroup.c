@@ -551,6 +551,22 @@ int engine__cgroup_stats_read(engine__cgroup *cg, engine__cgroup_stats *out)
 	return r < 0 ? engine__error_wrap("cgroup %s: stats", cg->id) : 0;
 }
 
+int engine__cgroup_io_devices(engine__cgroup *cg, engine__cgroup_io_dev *devs, size_t max, size_t *n)
+{
+	cleanup_free char *io = NULL;
+	int r;
+
+	*n = 0;
+	if (cg->none)
+		return engine__cgroup_rootless_unsupported(cg, "stats");
+	r = cg->host->mode == ENGINE__CGROUP_UNIFIED ? engine__cgroup_v2_io_text(cg, &io)
+						     : engine__cgroup_v1_io_text(cg, &io);
+	if (r < 0)
+		return engine__error_wrap("cgroup %s: block I/O", cg->id);
+	*n = engine__cgroup_io_devices_parse(io, devs, max);
+	return 0;
+}
+
 int engine__cgroup_freeze(engine__cgroup *cg, bool frozen)
 {
 	int r;

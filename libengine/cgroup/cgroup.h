@@ -96,6 +96,20 @@ typedef struct engine__cgroup_stats {
 
 typedef struct engine__cgroup engine__cgroup;
 
+/* Block I/O of one device. */
+typedef struct engine__cgroup_io_dev {
+	unsigned major, minor;
+	uint64_t read_bytes, write_bytes;
+} engine__cgroup_io_dev;
+
+/* The devices of "MAJ:MIN ..." lines, v2 io.stat's (rbytes=, wbytes=) or v1
+ * blkio.throttle.io_service_bytes's ("Read N", "Write N"), in the order they
+ * first appear, at most @max; returns how many. */
+size_t engine__cgroup_io_devices_parse(const char *text, engine__cgroup_io_dev *devs, size_t max);
+/* The container's block I/O per device (as engine__cgroup_stats_read's sums
+ * read it): at most @max in @devs, *@n how many; none without the counters. */
+int engine__cgroup_io_devices(engine__cgroup *cg, engine__cgroup_io_dev *devs, size_t max, size_t *n);
+
 /* Detect the mode of a cgroup root, uncached (engine__cgroup_mode_get
  * caches per context). @root_override (tests) may point at another root or
  * a fake cgroup2 tree; NULL means /sys/fs/cgroup. */

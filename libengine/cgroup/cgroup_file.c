@@ -177,6 +177,41 @@ void engine__cgroup_blkio_v1(const char *text, uint64_t *rd, uint64_t *wr)
 	}
 }
 
+size_t engine__cgroup_io_devices_parse(const char *text, engine__cgroup_io_dev *devs, size_t max)
+{
+	size_t n = 0;
+
+	for (const char *p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
+		const char *end = p + strcspn(p, "\n");
+		engine__cgroup_io_dev *d = NULL;
+		unsigned maj, min;
+		int used = 0;
+
+		if (sscanf(p, "%u:%u %n", &maj, &min, &used) != 2 || !used || p + used > end)
+			continue;
+		for (size_t i = 0; i < n && !d; i++)
+			if (devs[i].major == maj && devs[i].minor == min)
+				d = &devs[i];
+		if (!d) {
+			if (n == max)
+				continue;
+			d = &devs[n++];
+			*d = (engine__cgroup_io_dev){maj, min, 0, 0};
+		}
+		for (const char *t = p + used; t < end; t += strcspn(t, " \n"), t += strspn(t, " ")) {
+			if (strncmp(t, "rbytes=", 7) == 0)
+				d->read_bytes += strtoull(t + 7, NULL, 10);
+			else if (strncmp(t, "wbytes=", 7) == 0)
+				d->write_bytes += strtoull(t + 7, NULL, 10);
+			else if (strncmp(t, "Read ", 5) == 0)
+				d->read_bytes += strtoull(t + 5, NULL, 10);
+			else if (strncmp(t, "Write ", 6) == 0)
+				d->write_bytes += strtoull(t + 6, NULL, 10);
+		}
+	}
+	return n;
+}
+
 int engine__cgroup_signal_procs(int dirfd, const char *dir, int sig, size_t *count)
 {
 	cleanup_free char *procs = NULL;

@@ -139,6 +139,10 @@ int engine__cgroup_v1_kill(engine__cgroup *cg, int sig);
 int engine__cgroup_v1_populated(engine__cgroup *cg);
 uint64_t engine__cgroup_v1_oom_kills(engine__cgroup *cg);
 int engine__cgroup_v1_remove(engine__cgroup *cg);
+/* The block I/O counters' text (v1 blkio throttle, v2 io.stat); NULL in
+ * *out without them. */
+int engine__cgroup_v1_io_text(engine__cgroup *cg, char **out);
+int engine__cgroup_v2_io_text(engine__cgroup *cg, char **out);
 int engine__cgroup_v1_parent_remove(cg_host *h);
 int engine__cgroup_v1_set_file(engine__cgroup *cg, int c, const char *file, const char *value);
 

@@ -404,20 +404,32 @@ int engine__cgroup_v1_stats(engine__cgroup *cg, engine__cgroup_stats *out)
 		engine__cgroup_kv(cpu, "nr_throttled", &out->cpu_throttled_periods);
 		engine__cgroup_kv(cpu, "throttled_time", &out->cpu_throttled_ns);
 	}
-	if ((fd = fd_of(cg, CG_V1_BLKIO)) >= 0) {
+	{
 		cleanup_free char *io = NULL;
 
-		r = engine__cgroup_read_all(fd, path_of(cg, CG_V1_BLKIO),
-					    "blkio.throttle.io_service_bytes_recursive", &io);
-		if (r < 0 && engine_error_last()->sys_errno != ENOENT)
+		if ((r = engine__cgroup_v1_io_text(cg, &io)) < 0)
 			return r;
-		engine_error_clear();
 		engine__cgroup_blkio_v1(io, &out->io_read_bytes, &out->io_write_bytes);
 	}
 	if ((fd = fd_of(cg, CG_V1_PIDS)) >= 0 &&
 	    (r = engine__cgroup_read_u64(fd, path_of(cg, CG_V1_PIDS), "pids.current", &out->pids_current)) <
 		0)
 		return r;
+	return 0;
+}
+
+int engine__cgroup_v1_io_text(engine__cgroup *cg, char **out)
+{
+	int fd = fd_of(cg, CG_V1_BLKIO), r;
+
+	*out = NULL;
+	if (fd < 0)
+		return 0;
+	r = engine__cgroup_read_all(fd, path_of(cg, CG_V1_BLKIO), "blkio.throttle.io_service_bytes_recursive",
+				    out);
+	if (r < 0 && engine_error_last()->sys_errno != ENOENT)
+		return r;
+	engine_error_clear();
 	return 0;
 }
 

@@ -370,18 +370,30 @@ int engine__cgroup_v2_stats(engine__cgroup *cg, engine__cgroup_stats *out)
 	engine__cgroup_kv(cpu, "nr_throttled", &out->cpu_throttled_periods);
 	if (engine__cgroup_kv(cpu, "throttled_usec", &usec))
 		out->cpu_throttled_ns = usec * 1000;
-	if (avail & CG_V2_IO) {
+	{
 		cleanup_free char *io = NULL;
 
-		r = engine__cgroup_read_all(cg->v2_fd, cg->v2_path, "io.stat", &io);
-		if (r < 0 && engine_error_last()->sys_errno != ENOENT)
+		if ((r = engine__cgroup_v2_io_text(cg, &io)) < 0)
 			return r;
-		engine_error_clear();
 		engine__cgroup_io_stat(io, &out->io_read_bytes, &out->io_write_bytes);
 	}
 	if ((avail & CG_V2_PIDS) &&
 	    (r = engine__cgroup_read_u64(cg->v2_fd, cg->v2_path, "pids.current", &out->pids_current)) < 0)
 		return r;
+	return 0;
+}
+
+int engine__cgroup_v2_io_text(engine__cgroup *cg, char **out)
+{
+	int r;
+
+	*out = NULL;
+	if (!(cg->v2_avail & CG_V2_IO))
+		return 0;
+	r = engine__cgroup_read_all(cg->v2_fd, cg->v2_path, "io.stat", out);
+	if (r < 0 && engine_error_last()->sys_errno != ENOENT)
+		return r;
+	engine_error_clear();
 	return 0;
 }
 

@@ -423,6 +423,19 @@ static void net_counters(pid_t pid, engine_container_stats *out)
 	}
 }
 
+/* The running container's cgroup, or ENGINE_EBUSY. */
+static int running_cgroup(engine_container *c, engine__cstate *st, engine__cgroup **cg)
+{
+	int r = engine__state_read(c->dir, st);
+
+	if (r < 0)
+		return r;
+	engine__state_refresh(st);
+	if (strcmp(st->status, "running") != 0 && strcmp(st->status, "paused") != 0)
+		return engine__error_set(ENGINE_EBUSY, 0, "container %.12s is not running", c->id);
+	return engine__cgroup_open(c->ctx, c->id, cg);
+}
+
 ENGINE_EXTERN int engine_container_stats_get(engine_container *c, engine_container_stats *out)
 {
 	engine_container_stats full = ENGINE_CONTAINER_STATS_INIT;
@@ -433,16 +446,8 @@ ENGINE_EXTERN int engine_container_stats_get(engine_container *c, engine_contain
 
 	if (!c || !out)
 		return engine__error_set(ENGINE_EINVALID, 0, "engine_container_stats_get: NULL argument");
-	if ((r = engine__abi_check(ENGINE__ABI(engine_container_stats), out->version)) < 0)
-		return r;
-	r = engine__state_read(c->dir, &st);
-	if (r < 0)
-		return r;
-	engine__state_refresh(&st);
-	if (strcmp(st.status, "running") != 0 && strcmp(st.status, "paused") != 0)
-		return engine__error_set(ENGINE_EBUSY, 0, "container %.12s is not running", c->id);
-	r = engine__cgroup_open(c->ctx, c->id, &cg);
-	if (r < 0)
+	if ((r = engine__abi_check(ENGINE__ABI(engine_container_stats), out->version)) < 0 ||
+	    (r = running_cgroup(c, &st, &cg)) < 0)
 		return r;
 	memset(&s, 0, sizeof(s));
 	r = engine__cgroup_stats_read(cg, &s);
@@ -465,6 +470,46 @@ ENGINE_EXTERN int engine_container_stats_get(engine_container *c, engine_contain
 	full.blkio_write_bytes = s.io_write_bytes;
 	net_counters(st.pid, &full);
 	return engine__abi_write(ENGINE__ABI(engine_container_stats), out, &full);
+}
+
+ENGINE_EXTERN int engine_container_blkio_stats(engine_container *c, char **json_out)
+{
+	engine__cgroup_io_dev devs[64];
+	engine__cgroup *cg = NULL;
+	engine__cstate st;
+	json_object *list;
+	size_t n = 0;
+	int r;
+
+	if (!c || !json_out)
+		return engine__error_set(ENGINE_EINVALID, 0, "engine_container_blkio_stats: NULL argument");
+	if ((r = running_cgroup(c, &st, &cg)) < 0)
+		return r;
+	r = engine__cgroup_io_devices(cg, devs, sizeof(devs) / sizeof(devs[0]), &n);
+	engine__cgroup_free(cg);
+	if (r < 0)
+		return r;
+	if (!(list = json_object_new_array()))
+		return engine__error_oom();
+	for (size_t i = 0; i < n; i++)
+		for (int op = 0; op < 2; op++) {
+			json_object *e = json_object_new_object();
+
+			if (!e || json_object_array_add(list, e) < 0) {
+				json_object_put(e);
+				json_object_put(list);
+				return engine__error_oom();
+			}
+			json_object_object_add(e, "major", json_object_new_int64(devs[i].major));
+			json_object_object_add(e, "minor", json_object_new_int64(devs[i].minor));
+			json_object_object_add(e, "op", json_object_new_string(op ? "write" : "read"));
+			json_object_object_add(
+			    e, "value",
+			    json_object_new_int64((int64_t)(op ? devs[i].write_bytes : devs[i].read_bytes)));
+		}
+	r = engine__json_export(list, true, json_out);
+	json_object_put(list);
+	return r;
 }
 
 ENGINE_EXTERN const char *engine_container_log_path(engine_container *c, int stream)

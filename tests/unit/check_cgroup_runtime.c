@@ -158,10 +158,12 @@ START_TEST(test_cgroup_runtime__stats_cpu_net)
 	ck_assert_engine_ok(engine_spec_set_memory_str(s, "64m"));
 	ck_assert_engine_ok(engine_container_create(ctx, s, &c));
 	ck_assert_engine_ok(engine_container_start(c));
-	/* Busy at a 50% quota: throttled within a few 100 ms periods. */
+	/* Busy at a 50% quota: throttled within a few 100 ms periods (the
+	 * kernel counts a throttled period when it starts, its time when it
+	 * ends: wait for both). */
 	for (int i = 0; i < 200; i++) {
 		ck_assert_engine_ok(engine_container_stats_get(c, &st));
-		if (st.cpu_throttled_periods > 0 && st.cpu_user_ns > 0)
+		if (st.cpu_throttled_periods > 0 && st.cpu_throttled_ns > 0 && st.cpu_user_ns > 0)
 			break;
 		usleep(50 * 1000);
 	}
@@ -172,8 +174,21 @@ START_TEST(test_cgroup_runtime__stats_cpu_net)
 	ck_assert_uint_gt(st.cpu_throttled_ns, 0);
 	ck_assert_uint_eq(st.net_rx_bytes, 0);
 	ck_assert_uint_eq(st.net_tx_packets, 0);
+	/* Block I/O per device: a JSON list, real device numbers in it. */
+	{
+		char *json = NULL;
+
+		ck_assert_engine_ok(engine_container_blkio_stats(c, &json));
+		ck_assert_msg(json[0] == '[' && !strstr(json, "\"major\":0,\"minor\":0"), "%s", json);
+		engine_free(json);
+	}
 	ck_assert_engine_ok(engine_container_kill(c, SIGKILL));
 	ck_assert_engine_ok(engine_container_wait(c, 10, &code));
+	{
+		char *json = NULL;
+
+		ck_assert_engine_error(engine_container_blkio_stats(c, &json), ENGINE_EBUSY, "not running");
+	}
 	ck_assert_engine_ok(engine_container_remove(c, 0));
 	engine_container_free(c);
 	engine_spec_free(s);

@@ -168,6 +168,43 @@ START_TEST(test_cgroup__blkio_v1_parse)
 }
 END_TEST
 
+/* The same files per device, with the device numbers dockerd reports. */
+START_TEST(test_cgroup__io_devices_parse)
+{
+	engine__cgroup_io_dev d[4];
+	size_t n;
+
+	n = engine__cgroup_io_devices_parse(
+	    "8:0 Read 4096\n8:0 Write 512\n8:0 Sync 4608\n8:0 Async 0\n8:0 Discard 0\n"
+	    "8:0 Total 4608\n253:1 Read 100\n253:1 Write 0\n253:1 Total 100\nTotal 4708\n",
+	    d, 4);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_uint_eq(d[0].major, 8);
+	ck_assert_uint_eq(d[0].minor, 0);
+	ck_assert_uint_eq(d[0].read_bytes, 4096);
+	ck_assert_uint_eq(d[0].write_bytes, 512);
+	ck_assert_uint_eq(d[1].major, 253);
+	ck_assert_uint_eq(d[1].minor, 1);
+	ck_assert_uint_eq(d[1].read_bytes, 100);
+	ck_assert_uint_eq(d[1].write_bytes, 0);
+	n = engine__cgroup_io_devices_parse("8:16 rbytes=7 wbytes=9 rios=1 wios=2 dbytes=0 dios=0\n"
+					    "garbage\n259:0 wbytes=3 rbytes=4\n",
+					    d, 4);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_uint_eq(d[0].major, 8);
+	ck_assert_uint_eq(d[0].minor, 16);
+	ck_assert_uint_eq(d[0].read_bytes, 7);
+	ck_assert_uint_eq(d[0].write_bytes, 9);
+	ck_assert_uint_eq(d[1].major, 259);
+	ck_assert_uint_eq(d[1].read_bytes, 4);
+	ck_assert_uint_eq(d[1].write_bytes, 3);
+	/* At most @max devices; nothing from nothing. */
+	ck_assert_uint_eq(engine__cgroup_io_devices_parse("1:1 rbytes=1\n1:2 rbytes=1\n", d, 1), 1);
+	ck_assert_uint_eq(engine__cgroup_io_devices_parse("Total 0\n", d, 4), 0);
+	ck_assert_uint_eq(engine__cgroup_io_devices_parse(NULL, d, 4), 0);
+}
+END_TEST
+
 START_TEST(test_cgroup__v2_stats_parse)
 {
 	engine__cgroup_stats st;
@@ -208,6 +245,18 @@ START_TEST(test_cgroup__v2_stats_parse)
 	ck_assert_uint_eq(st.cpu_throttled_ns, 2500000);
 	ck_assert_uint_eq(st.io_read_bytes, 4196);
 	ck_assert_uint_eq(st.io_write_bytes, 8192);
+	{
+		engine__cgroup_io_dev d[8];
+		size_t n = 0;
+
+		ck_assert_engine_ok(engine__cgroup_io_devices(cg, d, 8, &n));
+		ck_assert_uint_eq(n, 2);
+		ck_assert_uint_eq(d[0].major, 8);
+		ck_assert_uint_eq(d[0].write_bytes, 8192);
+		ck_assert_uint_eq(d[1].major, 253);
+		ck_assert_uint_eq(d[1].minor, 1);
+		ck_assert_uint_eq(d[1].read_bytes, 100);
+	}
 	ck_assert_uint_eq(st.pids_current, 3);
 	ck_assert_uint_eq(st.oom_kills, 2);
 	ck_assert(engine__cgroup_oom_killed(cg));
@@ -368,6 +417,7 @@ void th_cg_add_v2_tests(Suite *s)
 	tcase_add_test(tc, test_cgroup__v2_missing_controller);
 	tcase_add_test(tc, test_cgroup__v2_stats_parse);
 	tcase_add_test(tc, test_cgroup__blkio_v1_parse);
+	tcase_add_test(tc, test_cgroup__io_devices_parse);
 	tcase_add_test(tc, test_cgroup__v2_freeze_and_kill);
 	tcase_add_test(tc, test_cgroup__v2_open_existing);
 	tcase_add_test(tc, test_cgroup__v2_absolute_path);

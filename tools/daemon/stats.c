@@ -85,15 +85,23 @@ static json_object *cpu_json(const struct sample *s)
 	return o;
 }
 
-static json_object *blkio_entry(const char *op, uint64_t value)
+/* A read and a write entry per device, with its major and minor numbers
+ * as dockerd reports them; NULL (as dockerd) without any block I/O. */
+static json_object *blkio_list(struct stats_job *j, const struct sample *cur)
 {
-	json_object *e = json_object_new_object();
+	json_object *list = NULL;
+	char *json = NULL;
 
-	json_object_object_add(e, "major", json_object_new_int(0));
-	json_object_object_add(e, "minor", json_object_new_int(0));
-	json_object_object_add(e, "op", json_object_new_string(op));
-	json_object_object_add(e, "value", json_object_new_int64((int64_t)value));
-	return e;
+	if (!cur->valid || (!cur->s.blkio_read_bytes && !cur->s.blkio_write_bytes))
+		return NULL;
+	if (engine_container_blkio_stats(j->c, &json) == 0)
+		list = json_tokener_parse(json);
+	engine_free(json);
+	if (list && json_object_array_length(list) == 0) {
+		json_object_put(list);
+		list = NULL;
+	}
+	return list;
 }
 
 static json_object *stats_json(struct stats_job *j, const struct sample *cur, const struct sample *pre)
@@ -112,22 +120,16 @@ static json_object *stats_json(struct stats_job *j, const struct sample *cur, co
 	if (cur->valid)
 		json_object_object_add(p, "current", json_object_new_int64((int64_t)cur->s.pids));
 	json_object_object_add(o, "pids_stats", p);
-	/* Block I/O: the library sums the devices, so one entry per op (the
-	 * CLI and SDKs add the entries up); every list null without any, as
-	 * dockerd shows a container that did no block I/O. */
+	/* Block I/O per device (the CLI and SDKs add the entries up); every
+	 * list null without any, as dockerd shows a container that did no
+	 * block I/O. */
 	{
 		static const char *const lists[] = {"io_serviced_recursive",	 "io_queue_recursive",
 						    "io_service_time_recursive", "io_wait_time_recursive",
 						    "io_merged_recursive",	 "io_time_recursive",
 						    "sectors_recursive"};
-		json_object *bytes = NULL;
 
-		if (cur->valid && (cur->s.blkio_read_bytes || cur->s.blkio_write_bytes)) {
-			bytes = json_object_new_array();
-			json_object_array_add(bytes, blkio_entry("read", cur->s.blkio_read_bytes));
-			json_object_array_add(bytes, blkio_entry("write", cur->s.blkio_write_bytes));
-		}
-		json_object_object_add(blk, "io_service_bytes_recursive", bytes);
+		json_object_object_add(blk, "io_service_bytes_recursive", blkio_list(j, cur));
 		for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++)
 			json_object_object_add(blk, lists[i], NULL);
 	}
