@@ -47,6 +47,11 @@ struct unpacker {
 	engine__hashset written; /* every path an entry named, to count repeats */
 	uint64_t repeats;
 	bool privileged;
+	/* What this unpack creates is already owned by these ids (see
+	 * new_owner_ok). */
+	bool own_new;
+	uid_t self_uid;
+	gid_t self_gid;
 	uint64_t sizes;
 	engine__owners owners; /* rootless: owners still to give */
 };
@@ -306,6 +311,17 @@ static int set_xattrs(struct unpacker *u, struct archive_entry *e, int fd, int p
 	return 0;
 }
 
+/* Whether an entry this unpack has just created already has the owner the
+ * tar gives it, so the chown can go (tens of thousands of calls a layer): a
+ * privileged LAYER unpack creates its tree itself under a root that is not
+ * setgid, and directories get their modes only at the end, so everything
+ * new belongs to the unpacker's own uid and gid. */
+static bool new_owner_ok(struct unpacker *u, struct archive_entry *e)
+{
+	return u->own_new && archive_entry_uid(e) == (la_int64_t)u->self_uid &&
+	       archive_entry_gid(e) == (la_int64_t)u->self_gid;
+}
+
 static int chown_ok(struct unpacker *u, int r)
 {
 	/* Unprivileged unpacks keep the caller's ownership, like tar. */
@@ -363,8 +379,9 @@ static int write_regular(struct unpacker *u, struct archive_entry *e, int pfd, c
 	}
 	if (end < size && ftruncate(fd, size) < 0) /* a sparse file's trailing hole */
 		return entry_fail(u, 0, errno, "truncate");
-	if (!chown_ok(
-		u, u->o->no_chown ? 0 : fchown(fd, (uid_t)archive_entry_uid(e), (gid_t)archive_entry_gid(e))))
+	if (!chown_ok(u, u->o->no_chown || new_owner_ok(u, e)
+			     ? 0
+			     : fchown(fd, (uid_t)archive_entry_uid(e), (gid_t)archive_entry_gid(e))))
 		return entry_fail(u, 0, errno, "chown");
 	/* After chown, which clears setuid/setgid. */
 	if (fchmod(fd, archive_entry_mode(e) & 07777) < 0)
@@ -384,11 +401,12 @@ static int make_dir(struct unpacker *u, struct archive_entry *e, int pfd, const 
 	cleanup_close int fd = -EBADF;
 	struct timespec ts[2];
 	struct stat st;
-	bool opaque = false;
+	bool opaque = false, fresh = true;
 
 	if (mkdirat(pfd, base, 0700) < 0) {
 		if (errno != EEXIST)
 			return entry_fail(u, 0, errno, "mkdir");
+		fresh = false; /* owned by whichever entry made it */
 		/* An existing directory is updated in place; anything else is replaced. */
 		if (fstatat(pfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0)
 			return entry_fail(u, 0, errno, "stat");
@@ -408,8 +426,9 @@ static int make_dir(struct unpacker *u, struct archive_entry *e, int pfd, const 
 		return entry_fail(u, 0, errno, "open");
 	if (opaque && fsetxattr(fd, engine__overlay_opaque_xattr(), "y", 1, 0) < 0)
 		return entry_fail(u, 0, errno, "mark directory opaque");
-	if (!chown_ok(
-		u, u->o->no_chown ? 0 : fchown(fd, (uid_t)archive_entry_uid(e), (gid_t)archive_entry_gid(e))))
+	if (!chown_ok(u, u->o->no_chown || (fresh && new_owner_ok(u, e))
+			     ? 0
+			     : fchown(fd, (uid_t)archive_entry_uid(e), (gid_t)archive_entry_gid(e))))
 		return entry_fail(u, 0, errno, "chown");
 	int r = set_xattrs(u, e, fd, pfd, base);
 	if (r < 0)
@@ -451,9 +470,10 @@ static int make_special(struct unpacker *u, struct archive_entry *e, int pfd, co
 		if (remove_existing(u, pfd, rel, base) < 0)
 			return engine_error_last()->code;
 	}
-	if (!chown_ok(u, u->o->no_chown ? 0
-					: fchownat(pfd, base, (uid_t)archive_entry_uid(e),
-						   (gid_t)archive_entry_gid(e), AT_SYMLINK_NOFOLLOW)))
+	if (!chown_ok(u, u->o->no_chown || new_owner_ok(u, e)
+			     ? 0
+			     : fchownat(pfd, base, (uid_t)archive_entry_uid(e), (gid_t)archive_entry_gid(e),
+					AT_SYMLINK_NOFOLLOW)))
 		return entry_fail(u, 0, errno, "chown");
 	if (type != AE_IFLNK && fchmodat(pfd, base, archive_entry_mode(e) & 07777, 0) < 0)
 		return entry_fail(u, 0, errno, "chmod");
@@ -747,9 +767,15 @@ int engine__unpack_archive(struct archive *a, int rootfd, const engine__unpack_o
 	    .privileged = geteuid() == 0,
 	};
 	struct archive_entry *e;
+	struct stat rst;
 	int r = 0;
 
 	memset(res, 0, sizeof(*res));
+	/* A setgid root would hand its group down to everything created. */
+	u.own_new = u.privileged && !opts->owner_override && opts->mode == ENGINE__UNPACK_LAYER &&
+		    fstat(rootfd, &rst) == 0 && !(rst.st_mode & S_ISGID);
+	u.self_uid = geteuid();
+	u.self_gid = getegid();
 	for (;;) {
 		r = archive_read_next_header(a, &e);
 		if (r == ARCHIVE_EOF) {

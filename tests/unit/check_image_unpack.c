@@ -560,6 +560,39 @@ START_TEST(test_image_unpack__replace_and_duplicates)
 }
 END_TEST
 
+/* Entries the tar gives the unpacker's own ids skip their chown, except
+ * under a setgid store, whose group everything created would inherit. */
+START_TEST(test_image_unpack__owners_under_setgid_root)
+{
+	char *tmp = th_mkdtemp("unpack");
+	engine_context *ctx;
+	char chain[ENGINE__DIGEST_LEN + 1];
+	cleanup_free char *dir = NULL;
+	const struct th_entry es[] = {
+	    {.path = "f", .data = "x"},	    {.path = "d", .type = AE_IFDIR},
+	    {.path = "d/g", .data = "y"},   {.path = "l", .type = AE_IFLNK, .data = "f"},
+	    {.path = "p/q/r", .data = "z"}, {.path = "o", .data = "other", .uid = 5, .gid = 7},
+	};
+	const char *mine[] = {"f", "d", "d/g", "l", "p/q/r"};
+
+	ck_assert_int_eq(chown(tmp, 0, 4242), 0);
+	ck_assert_int_eq(chmod(tmp, 02755), 0);
+	ctx = th_context(tmp);
+	ck_assert_engine_ok(unpack_entries(ctx, "gzip", es, sizeof(es) / sizeof(es[0]), chain));
+	dir = layer_dir(ctx, chain);
+	for (size_t i = 0; i < sizeof(mine) / sizeof(mine[0]); i++) {
+		struct stat st = th_lstat(dir, mine[i]);
+
+		ck_assert_msg(st.st_uid == 0 && st.st_gid == 0, "%s: %u:%u", mine[i], (unsigned)st.st_uid,
+			      (unsigned)st.st_gid);
+	}
+	ck_assert_int_eq(th_lstat(dir, "o").st_uid, 5);
+	ck_assert_int_eq(th_lstat(dir, "o").st_gid, 7);
+	engine_context_free(ctx);
+	th_cleanup_dir(tmp);
+}
+END_TEST
+
 /* Without openat2 (seccomp, old kernels) the same inputs unpack or are
  * refused; the component walk refuses symlinked parents outright. */
 START_TEST(test_image_unpack__walk_without_openat2)
@@ -614,6 +647,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_image_unpack__diff_id_mismatch);
 	tcase_add_test(tc, test_image_unpack__not_a_tar);
 	tcase_add_test(tc, test_image_unpack__replace_and_duplicates);
+	tcase_add_test(tc, test_image_unpack__owners_under_setgid_root);
 	tcase_add_test(tc, test_image_unpack__walk_without_openat2);
 	suite_add_tcase(s, tc);
 	return s;
