@@ -29,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -205,6 +206,11 @@ static int sandbox_prepare(engine_pool *pool, sandbox **out)
 	sb->job.pre_exec = (!sb->plan->seccomp || sb->job.seccomp_early) &&
 			   (!sb->plan->has_user || sb->plan->uid == 0) && !sb->plan->userns_count &&
 			   !sb->plan->tty && !sb->plan->rootless;
+	/* (and it gets fds of its own: a handful per cgroup hierarchy) */
+	for (size_t i = 0; i < sb->plan->n_rlimits; i++)
+		if (sb->plan->rlimits[i].resource == RLIMIT_NOFILE &&
+		    sb->plan->rlimits[i].limit.rlim_cur < 64)
+			sb->job.pre_exec = false;
 	r = engine__spawn_begin(sb->plan, sb->cg, &sb->sp);
 	if (r == 0)
 		r = sandbox_wait_ready(sb);

@@ -225,19 +225,22 @@ START_TEST(test_pool__same_privileges_as_engine_run)
 			ck_assert_ptr_nonnull(strstr(out, "Seccomp_filters:\t1\n"));
 		free(out);
 	}
-	/* A user other than root (the sandbox waits itself, not engine-init)
-	 * and --init (engine-init waits, then re-execs as PID 1 and runs the
-	 * command as its child): PID 1 holds what it would hold anyway. */
-	for (int k = 0; k < 2; k++) {
+	/* A user other than root (the sandbox waits itself, not engine-init),
+	 * --init (engine-init waits, then re-execs as PID 1 and runs the
+	 * command as its child), and few fds (the sandbox waits itself): PID 1
+	 * holds what it would hold anyway. */
+	for (int k = 0; k < 3; k++) {
 		engine_spec *s =
 		    tr_spec(rootfs, SH("id -u; grep -E '^(Cap|NoNewPrivs|Seccomp)' /proc/self/status; "
 				       "xargs -0 </proc/1/cmdline; ls /proc/1/fd"));
 		char *out;
 
-		ck_assert_engine_ok(k == 0 ? engine_spec_set_user(s, "nobody") : engine_spec_set_init(s, 1));
+		ck_assert_engine_ok(k == 0   ? engine_spec_set_user(s, "nobody")
+				    : k == 1 ? engine_spec_set_init(s, 1)
+					     : engine_spec_add_rlimit(s, "nofile=12"));
 		out = pooled_like_direct(s);
 		ck_assert_ptr_nonnull(strstr(out, k == 0 ? "65534\n" : "0\n"));
-		ck_assert_msg(strstr(out, k == 0 ? "sh -c id" : "docker-init -- sh -c id") != NULL, "got %s",
+		ck_assert_msg(strstr(out, k == 1 ? "docker-init -- sh -c id" : "sh -c id") != NULL, "got %s",
 			      out);
 		free(out);
 	}
