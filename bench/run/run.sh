@@ -10,7 +10,8 @@
 # engine throughput with 2 workers beside unshare's with 2 in parallel
 # (issue 13: at least unshare's, and engine_run at or below its floor).
 #
-#   bench/run/run.sh [N]       (as root; ENGINE_BUILD=<build dir>, default build/default)
+#   bench/run/run.sh [N]       (as root; ENGINE_BUILD=<build dir>, default build/default;
+#                               ROUNDS=<rounds the engine and unshare rows interleave>, default 5)
 set -eu
 N=${1:-100}
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -18,7 +19,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 work=$(mktemp -d /tmp/engine-bench-run-XXXXXX)
 cg="engine-bench-run-$$"
 # (a runtime that failed to start leaves its container's cgroups)
-trap 'rmdir /sys/fs/cgroup/*/"$cg" /sys/fs/cgroup/*/bench-crun-0 /sys/fs/cgroup/*/bench-runc-0 2>/dev/null; rm -rf "$work"' EXIT
+trap 'rmdir /sys/fs/cgroup/*/"$cg" /sys/fs/cgroup/*/bench-crun-0 /sys/fs/cgroup/*/bench-runc-0 2>/dev/null || :; rm -rf "$work"' EXIT
 root="$work/root"
 printf '{"cgroup-parent": "%s"}\n' "$cg" >"$work/config.json"
 
@@ -42,17 +43,37 @@ cr=$(unshare --mount --propagation private -- sh -c 'umount /sys/fs/cgroup/unifi
 row "crun run" "$cr"
 rc=$("$RB" --cmd -n "$N" -- "$(command -v runc)" run --bundle "$work/bundle" "bench-runc-{}" 2>/dev/null) || rc="n/a n/a n/a"
 row "runc run" "$rc"
-en=$("$RB" --root "$root" --config "$work/config.json" --image busybox -n "$N")
+# engine_run and the unshare floor: ROUNDS rounds (default 5) of N/ROUNDS
+# runs each, the five series in turn, so a change in the machine's load
+# falls on all of them; each row is the median of its rounds' medians,
+# p95s and rates.
+R=${ROUNDS:-5}
+n=$((N / R))
+[ "$n" -ge 10 ] || n=10
+E() { "$RB" --root "$root" --config "$work/config.json" --image busybox -n "$n" "$@"; }
+U() { "$RB" --cmd -n "$n" "$@" -- "$(command -v unshare)" --mount --uts --ipc --pid --net --fork \
+	chroot "$work/bundle/rootfs" /bin/true; }
+for r in $(seq "$R"); do
+	E >>"$work/en"
+	E --no-limits >>"$work/en0"
+	E --workers 2 >>"$work/en2"
+	U >>"$work/us"
+	U --workers 2 >>"$work/us2"
+done
+mid() { # mid FILE: the median of each column
+	for c in 1 2 3; do
+		cut -d' ' -f"$c" "$1" | sort -g | awk '{ v[NR] = $1 } END { printf "%s ", v[int((NR + 1) / 2)] }'
+	done
+}
+en=$(mid "$work/en")
 row "engine_run" "$en"
-en0=$("$RB" --root "$root" --config "$work/config.json" --image busybox -n "$N" --no-limits)
+en0=$(mid "$work/en0")
 row "engine_run, no limits" "$en0"
-en2=$("$RB" --root "$root" --config "$work/config.json" --image busybox -n "$N" --workers 2)
+en2=$(mid "$work/en2")
 row "engine_run, 2 workers" "$en2"
-us=$("$RB" --cmd -n "$N" -- "$(command -v unshare)" --mount --uts --ipc --pid --net --fork \
-	chroot "$work/bundle/rootfs" /bin/true)
+us=$(mid "$work/us")
 row "unshare -muipn --fork" "$us"
-us2=$("$RB" --cmd -n "$N" --workers 2 -- "$(command -v unshare)" --mount --uts --ipc --pid --net --fork \
-	chroot "$work/bundle/rootfs" /bin/true)
+us2=$(mid "$work/us2")
 row "unshare, 2 in parallel" "$us2"
 echo
 echo "$en $cr $rc $bw" | awk '{
