@@ -1,4 +1,6 @@
-/* CLI plumbing shared by every command: context, errors, dispatch. */
+/* CLI plumbing shared by every command: context, errors, dispatch, and
+ * getopt with docker's --flag=true|false for boolean flags. */
+#define _GNU_SOURCE
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -139,7 +141,11 @@ static int getopt_common(int argc, char **argv, const char *shortopts, const str
 	 * stops at the first operand (the image of run, the command of exec). */
 	snprintf(spec, sizeof(spec), "%s:%sh", mixed ? "" : "+", shortopts ? shortopts : "");
 	opterr = 0;
-	c = getopt_long(argc, argv, spec, longopts ? longopts : help_only, NULL);
+	c = cli_getopt_long(argc, argv, spec, longopts ? longopts : help_only, NULL);
+	if (c == '?' && cli_bad_bool) {
+		fprintf(stderr, "See 'engine %s --help'.\n", u->command);
+		return CLI_OPT_BAD;
+	}
 	if (c == 'h') {
 		cli_usage_print(u, stdout);
 		return CLI_OPT_HELP;
@@ -197,4 +203,164 @@ int cli_operands(int argc, char **argv, const struct cli_usage *u, int min, int 
 	else
 		snprintf(what, sizeof(what), "requires at most %d argument%s.", max, max == 1 ? "" : "s");
 	return -cli_args_error(u, what);
+}
+
+/* --- boolean flags with a value ----------------------------------------- */
+
+/* Go's strconv.ParseBool, which docker's flags use. */
+int cli_parse_bool(const char *s, bool *out)
+{
+	static const char *const yes[] = {"1", "t", "T", "TRUE", "true", "True"};
+	static const char *const no[] = {"0", "f", "F", "FALSE", "false", "False"};
+
+	for (size_t i = 0; s && i < 6; i++) {
+		if (strcmp(s, yes[i]) == 0)
+			return *out = true, 0;
+		if (strcmp(s, no[i]) == 0)
+			return *out = false, 0;
+	}
+	return -1;
+}
+
+bool cli_optarg_bool(const char *arg)
+{
+	bool v = true;
+
+	return !arg || cli_parse_bool(arg, &v) < 0 || v;
+}
+
+bool cli_bad_bool;
+
+static const struct option no_longopts[] = {{NULL, 0, NULL, 0}};
+/* The element whose flag a "=false" turned off: getopt's answer for it is dropped. */
+static const char *swallow;
+/* Rewritten elements ("-p=0" as "--pause=false"), kept for argv's lifetime. */
+static char *rewritten[16];
+static size_t n_rewritten;
+
+static const struct option *long_by_name(const struct option *lo, const char *name, size_t len)
+{
+	const struct option *found = NULL;
+	int matches = 0;
+
+	for (; lo->name; lo++) {
+		if (strlen(lo->name) == len && strncmp(lo->name, name, len) == 0)
+			return lo;
+		if (strncmp(lo->name, name, len) == 0)
+			found = lo, matches++;
+	}
+	return matches == 1 ? found : NULL; /* getopt_long's unique abbreviations */
+}
+
+static const struct option *long_by_val(const struct option *lo, int val)
+{
+	for (; lo->name; lo++)
+		if (!lo->flag && lo->val == val)
+			return lo;
+	return NULL;
+}
+
+/* A short flag of @spec that takes no argument. */
+static bool short_bool(const char *spec, char c)
+{
+	const char *p = c && c != ':' && c != '+' ? strchr(spec, c) : NULL;
+
+	return p && p[1] != ':';
+}
+
+static int bad_bool(const char *shown_short, const char *shown_long, const char *value)
+{
+	fprintf(stderr,
+		"invalid argument \"%s\" for \"%s%s%s%s\" flag: strconv.ParseBool: parsing \"%s\": "
+		"invalid syntax\n",
+		value, shown_short ? "-" : "", shown_short ? shown_short : "",
+		shown_short && shown_long ? ", --"
+		: shown_long		  ? "--"
+					  : "",
+		shown_long ? shown_long : "", value);
+	cli_bad_bool = true;
+	return -1;
+}
+
+/* The next element getopt will look at, if it is an option. */
+static int next_option(int argc, char **argv, const char *spec)
+{
+	int j = optind ? optind : 1;
+
+	while (spec[0] != '+' && j < argc && (argv[j][0] != '-' || !argv[j][1]))
+		j++;
+	if (j >= argc || argv[j][0] != '-' || !argv[j][1] || strcmp(argv[j], "--") == 0)
+		return -1;
+	return j;
+}
+
+/* docker's --flag=true|false and -f=true|false for a boolean flag: the
+ * element rewritten so that getopt takes it ("--rm=true" as "--rm"; a
+ * flag whose long form takes an optional value, "-p=0" as
+ * "--pause=false"); a false flag that takes no value is dropped (left at
+ * its default). -1 after a value that is not a boolean. */
+static int bool_value(int argc, char **argv, const char *spec, const struct option *lo)
+{
+	int j = next_option(argc, argv, spec);
+	char *a = j < 0 ? NULL : argv[j], *eq = a ? strchr(a, '=') : NULL;
+	const struct option *o = NULL;
+	char shown[2] = "";
+	bool v;
+
+	if (!eq)
+		return 0;
+	if (a[1] == '-') {
+		o = long_by_name(lo, a + 2, (size_t)(eq - a - 2));
+		if (!o || o->has_arg == required_argument)
+			return 0;
+		if (cli_parse_bool(eq + 1, &v) < 0)
+			return bad_bool(NULL, o->name, eq + 1);
+		if (o->has_arg == optional_argument)
+			return 0; /* the command reads it (cli_optarg_bool) */
+	} else {
+		/* A cluster of flags without arguments, the last one valued. */
+		for (const char *c = a + 1; c < eq; c++)
+			if (!short_bool(spec, *c))
+				return 0;
+		if (eq == a + 1)
+			return 0;
+		shown[0] = eq[-1];
+		o = long_by_val(lo, eq[-1]);
+		if (cli_parse_bool(eq + 1, &v) < 0)
+			return bad_bool(shown, o ? o->name : NULL, eq + 1);
+		if (o && o->has_arg == optional_argument && eq == a + 2 &&
+		    n_rewritten < sizeof(rewritten) / sizeof(rewritten[0]) &&
+		    asprintf(&rewritten[n_rewritten], "--%s=%s", o->name, v ? "true" : "false") > 0) {
+			argv[j] = rewritten[n_rewritten++];
+			return 0;
+		}
+		if (!v && eq > a + 2) {
+			eq[-1] = '\0'; /* "-it=false": -i */
+			return 0;
+		}
+	}
+	*eq = '\0';
+	if (!v)
+		swallow = a;
+	return 0;
+}
+
+int cli_getopt_long(int argc, char **argv, const char *spec, const struct option *longopts, int *longindex)
+{
+	const struct option *lo = longopts ? longopts : no_longopts;
+	int c;
+
+	cli_bad_bool = false;
+	for (;;) {
+		if (bool_value(argc, argv, spec, lo) < 0) {
+			optind = next_option(argc, argv, spec) + 1;
+			return '?';
+		}
+		c = getopt_long(argc, argv, spec, lo, longindex);
+		if (c != -1 && swallow && optind > 0 && argv[optind - 1] == swallow) {
+			swallow = NULL;
+			continue;
+		}
+		return c;
+	}
 }

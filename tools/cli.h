@@ -4,6 +4,7 @@
 #define ENGINE_TOOLS_CLI_H
 
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 
 #include <engine.h>
@@ -104,6 +105,19 @@ int cli_getopt_mixed(int argc, char **argv, const char *shortopts, const struct 
  * the index of the first operand (> 0), else minus the status to exit
  * with (0 after --help). */
 int cli_operands(int argc, char **argv, const struct cli_usage *u, int min, int max);
+/* getopt_long (@longopts may be NULL), and docker's --flag=true|false /
+ * -f=false for every boolean flag (one without an argument): true is the
+ * flag, false leaves it unset; a flag whose long form takes an optional
+ * argument (--sig-proxy, commit's --pause: true by default) gets the value,
+ * which cli_optarg_bool reads. Any other value prints docker's "invalid
+ * argument" line, sets cli_bad_bool and returns '?'. */
+int cli_getopt_long(int argc, char **argv, const char *spec, const struct option *longopts, int *longindex);
+extern bool cli_bad_bool;
+/* Go's strconv.ParseBool ("1", "t", "true", "FALSE", ...); -1 otherwise. */
+int cli_parse_bool(const char *s, bool *out);
+/* An optional boolean flag's argument: true when absent. */
+bool cli_optarg_bool(const char *arg);
+
 /* Print the usage (to stdout for --help, else stderr). */
 void cli_usage_print(const struct cli_usage *u, FILE *f);
 /* "engine X" requires N arguments: one line + the See line; returns 125. */

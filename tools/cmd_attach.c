@@ -90,13 +90,13 @@ static int cmd_attach(int argc, char **argv)
 	engine_container *ct;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+h", lo, NULL)) != -1) {
+	while ((c = cli_getopt_long(argc, argv, "+h", lo, NULL)) != -1) {
 		switch (c) {
 		case 'n':
 			use_stdin = 0;
 			break;
 		case 's':
-			sig_proxy = !optarg || strcmp(optarg, "false") != 0;
+			sig_proxy = cli_optarg_bool(optarg);
 			break;
 		case 'k':
 			keys = optarg;
@@ -147,7 +147,7 @@ static int cmd_logs(int argc, char **argv)
 	int c, r;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+fn:th", lo, NULL)) != -1) {
+	while ((c = cli_getopt_long(argc, argv, "+fn:th", lo, NULL)) != -1) {
 		char *end;
 
 		switch (c) {

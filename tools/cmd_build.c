@@ -125,7 +125,7 @@ static int cmd_build(int argc, char **argv)
 	int c, r, status = 0;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "t:f:qh", opts, NULL)) != -1) {
+	while ((c = cli_getopt_long(argc, argv, "t:f:qh", opts, NULL)) != -1) {
 		switch (c) {
 		case 't':
 			if (push(&o.tags, optarg) < 0)

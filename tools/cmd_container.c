@@ -312,7 +312,7 @@ static int parse_run(int argc, char **argv, const char *cmd, struct run_opts *o)
 			break;
 		}
 		case OPT_SIG_PROXY:
-			o->sig_proxy = !optarg || strcmp(optarg, "false") != 0;
+			o->sig_proxy = cli_optarg_bool(optarg);
 			break;
 		case OPT_RM:
 			o->rm = 1;

@@ -101,7 +101,7 @@ int cli_history(int argc, char **argv)
 		if (c == 'F')
 			format = optarg;
 		else if (c == 'H')
-			human = !optarg || strcmp(optarg, "false") != 0;
+			human = cli_optarg_bool(optarg);
 		else if (c == 'T')
 			trunc = false;
 		else if (c == 'q')

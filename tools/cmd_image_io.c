@@ -73,7 +73,7 @@ static int cmd_load(int argc, char **argv)
 	bool quiet = false;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "i:t:qh", opts, NULL)) != -1) {
+	while ((c = cli_getopt_long(argc, argv, "i:t:qh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'i':
 			input = optarg;
@@ -345,7 +345,7 @@ static int cmd_import(int argc, char **argv)
 	int c, status = 0;
 
 	memset(&ch, 0, sizeof(ch));
-	while ((c = getopt_long(argc, argv, "c:m:h", opts, NULL)) != -1) {
+	while ((c = cli_getopt_long(argc, argv, "c:m:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			if ((status = parse_change(optarg, &ch)) != 0)
@@ -419,7 +419,7 @@ static int cmd_save(int argc, char **argv)
 	engine_context *ctx;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "o:f:h", opts, NULL)) != -1) {
+	while ((c = cli_getopt_long(argc, argv, "o:f:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			output = optarg;
@@ -471,7 +471,7 @@ static int cmd_default(int argc, char **argv)
 	char *id = NULL;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "b:h", opts, NULL)) != -1) {
+	while ((c = cli_getopt_long(argc, argv, "b:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'b':
 			busybox = optarg;

@@ -412,7 +412,7 @@ static int cmd_commit(int argc, char **argv)
 		else if (opt == 'm')
 			co.comment = optarg;
 		else if (opt == 'p')
-			co.pause = !optarg || strcmp(optarg, "false") != 0;
+			co.pause = cli_optarg_bool(optarg);
 		else {
 			free(changes);
 			return opt == CLI_OPT_HELP ? 0 : 125;

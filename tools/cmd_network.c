@@ -26,7 +26,7 @@ static int net_create(int argc, char **argv)
 	if (!labels)
 		return 1;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+d:", lo, NULL)) != -1) {
+	while ((c = cli_getopt_long(argc, argv, "+d:", lo, NULL)) != -1) {
 		switch (c) {
 		case 's':
 			o.subnet = optarg;
@@ -276,7 +276,7 @@ static int net_connect(int argc, char **argv)
 	if (!aliases)
 		return 1;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+", lo, NULL)) != -1) {
+	while ((c = cli_getopt_long(argc, argv, "+", lo, NULL)) != -1) {
 		if (c == 'a') {
 			aliases[o.aliases.count++] = optarg;
 		} else if (c == 'i') {

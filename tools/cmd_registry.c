@@ -136,7 +136,7 @@ static int cmd_pull(int argc, char **argv)
 	char *normal = NULL, *id = NULL;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
+	while ((c = cli_getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'P':
 			po.platform = optarg;
@@ -191,7 +191,7 @@ static int cmd_push(int argc, char **argv)
 	char *digest = NULL;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
+	while ((c = cli_getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'q':
 			d.quiet = 1;
@@ -274,7 +274,7 @@ static int cmd_login(int argc, char **argv)
 	char *user = NULL, *pass = NULL;
 	int from_stdin = 0, c, r;
 
-	while ((c = getopt_long(argc, argv, "u:p:h", opts, NULL)) != -1) {
+	while ((c = cli_getopt_long(argc, argv, "u:p:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'u':
 			free(user);

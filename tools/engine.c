@@ -71,7 +71,7 @@ int main(int argc, char **argv)
 	int c;
 
 	/* "+" stops at the first non-option: the verb owns what follows. */
-	while ((c = getopt_long(argc, argv, "+DvhH:", opts, NULL)) != -1) {
+	while ((c = cli_getopt_long(argc, argv, "+DvhH:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
 			cli_globals.root = optarg;

@@ -11,6 +11,10 @@ C() { timeout 60 "$ENGINE" -H "unix://$sock" "$@"; }
 C version | grep -q "API version: 1.41"; check "version through the daemon" 0 $?
 check "run --rm output" "hi" "$(C run --rm --network none busybox echo hi)"
 C run --rm --network none busybox sh -c 'exit 3'; check "run exit status" 3 $?
+# docker's --flag=true|false for boolean flags, in the client too.
+check "run --rm=true -t=false" "hi" "$(C run --rm=true -t=false -i=false --network none busybox echo hi)"
+C run --rm=maybe --network none busybox true 2>"$root/err"; check "run --rm=maybe refused" 125 $?
+grep -q 'invalid argument "maybe" for "--rm" flag' "$root/err"; check "run --rm=maybe message" 0 $?
 C run --rm --network none busybox nope 2>/dev/null; check "run not found 127" 127 $?
 out=$(C run --rm --network none busybox sh -c 'echo out; echo err >&2' 2>"$root/err")
 check "stdout" "out" "$out"; check "stderr" "err" "$(cat "$root/err")"

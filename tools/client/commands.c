@@ -13,6 +13,7 @@
 #include <engine.h>
 
 #include "cli_util.h"
+#include "cli.h"
 #include "client/client.h"
 
 /* GET @path into a JSON value; prints the daemon's error and returns NULL. */
@@ -75,7 +76,7 @@ static int cmd_ps(int argc, char **argv)
 	int c;
 
 	optind = 0;
-	while ((c = getopt(argc, argv, "aq")) != -1) {
+	while ((c = cli_getopt_long(argc, argv, "aq", NULL, NULL)) != -1) {
 		if (c == 'a')
 			all = true;
 		else if (c == 'q')
@@ -210,7 +211,7 @@ static int cmd_logs(int argc, char **argv)
 	int c, r;
 
 	optind = 0;
-	while ((c = getopt(argc, argv, "f")) != -1) {
+	while ((c = cli_getopt_long(argc, argv, "f", NULL, NULL)) != -1) {
 		if (c != 'f')
 			return 1;
 		follow = true;
@@ -272,7 +273,7 @@ static int cmd_rm(int argc, char **argv)
 	int c;
 
 	optind = 0;
-	while ((c = getopt(argc, argv, "f")) != -1) {
+	while ((c = cli_getopt_long(argc, argv, "f", NULL, NULL)) != -1) {
 		if (c != 'f')
 			return 1;
 		force = true;

@@ -19,6 +19,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "client/client.h"
 
 static volatile sig_atomic_t winch;
@@ -167,7 +168,7 @@ int client_exec(int argc, char **argv)
 	int c, st;
 
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "+itde:u:w:", opts, NULL)) != -1) {
+	while ((c = cli_getopt_long(argc, argv, "+itde:u:w:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'i':
 			interactive = true;

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "client/client.h"
 
 /* -p [IP:][HOST_PORT:]CONTAINER_PORT[/PROTO] into PortBindings and
@@ -134,7 +135,7 @@ static json_object *run_body(int argc, char **argv, struct run_flags *f)
 	json_object_object_add(body, "Env", env);
 	json_object_object_add(body, "HostConfig", hc);
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "+de:w:u:p:Pitv:", opts, NULL)) != -1) {
+	while ((c = cli_getopt_long(argc, argv, "+de:w:u:p:Pitv:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'R':
 			f->rm = true;
