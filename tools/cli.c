@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
@@ -345,12 +346,118 @@ static int bool_value(int argc, char **argv, const char *spec, const struct opti
 	return 0;
 }
 
+/* An occurrence of a boolean flag: element @j, at @ci in a cluster of
+ * short flags (0: the whole element is the flag). */
+struct bool_occ {
+	int j, ci;
+	long key;
+	const struct option *o;
+	bool v;
+};
+
+static char *remember(char *s)
+{
+	if (!s || n_rewritten >= sizeof(rewritten) / sizeof(rewritten[0])) {
+		free(s);
+		return NULL;
+	}
+	return rewritten[n_rewritten++] = s;
+}
+
+/* Turn an earlier "true" of a flag that a later "false" overrides into a
+ * no-op: "--rm" as "--rm=false", "-t" as "-t=false", "-it" as "-i". */
+static void neutralize(char **argv, const struct bool_occ *b)
+{
+	char *a = argv[b->j], *s = NULL, *eq = strchr(a, '=');
+
+	if (b->ci == 0) {
+		if (asprintf(&s, "--%s=false", b->o->name) > 0 && remember(s))
+			argv[b->j] = s;
+	} else if ((eq ? eq - a : (long)strlen(a)) == 2) {
+		if (asprintf(&s, "-%c=false", a[1]) > 0 && remember(s))
+			argv[b->j] = s;
+	} else {
+		memmove(a + b->ci, a + b->ci + 1, strlen(a + b->ci));
+	}
+}
+
+/* Go's flag packages let the last occurrence of a flag win ("--rm
+ * --rm=false" is false); getopt's callers only ever set a boolean, so a
+ * "true" that a later "false" overrides is rewritten into a no-op before
+ * getopt sees it. Flags with an optional value (default-true ones) are
+ * read in order by the command and need nothing. */
+static void last_wins(int argc, char **argv, const char *spec, const struct option *lo)
+{
+	struct bool_occ occ[64];
+	size_t n = 0;
+	bool permute = spec[0] != '+';
+
+	for (int j = 1; j < argc && n < 64; j++) {
+		char *a = argv[j], *eq = strchr(a, '=');
+
+		if (strcmp(a, "--") == 0)
+			break;
+		if (a[0] != '-' || !a[1]) {
+			if (!permute)
+				break;
+			continue;
+		}
+		if (a[1] == '-') {
+			const struct option *o =
+			    long_by_name(lo, a + 2, eq ? (size_t)(eq - a - 2) : strlen(a + 2));
+			bool v = true;
+
+			if (!o || o->has_arg == optional_argument)
+				continue;
+			if (o->has_arg == required_argument) {
+				j += !eq;
+				continue;
+			}
+			if (eq && cli_parse_bool(eq + 1, &v) < 0)
+				continue;
+			occ[n++] = (struct bool_occ){j, 0, o->flag ? (long)(intptr_t)o : o->val, o, v};
+			continue;
+		}
+		for (char *p = a + 1; *p && p != eq && n < 64; p++) {
+			const char *s = *p != ':' && *p != '+' ? strchr(spec, *p) : NULL;
+			bool v = true;
+
+			if (!s)
+				break;
+			if (s[1] == ':') {
+				j += !p[1] && s[2] != ':';
+				break;
+			}
+			if (eq && p + 1 == eq && cli_parse_bool(eq + 1, &v) < 0)
+				break;
+			occ[n++] = (struct bool_occ){j, (int)(p - a), *p, long_by_val(lo, *p), v};
+		}
+	}
+	/* Last to first, so a cluster's earlier indexes stay valid. */
+	for (size_t i = n; i-- > 0;) {
+		bool overridden = false;
+
+		if (!occ[i].v)
+			continue;
+		for (size_t k = i + 1; k < n && !overridden; k++)
+			overridden = occ[k].key == occ[i].key && !occ[k].v;
+		if (overridden && (occ[i].ci || occ[i].o))
+			neutralize(argv, &occ[i]);
+	}
+}
+
 int cli_getopt_long(int argc, char **argv, const char *spec, const struct option *longopts, int *longindex)
 {
+	static char **prepared;
+
 	const struct option *lo = longopts ? longopts : no_longopts;
 	int c;
 
 	cli_bad_bool = false;
+	if (argv != prepared || optind <= 1) {
+		last_wins(argc, argv, spec, lo);
+		prepared = argv;
+	}
 	for (;;) {
 		if (bool_value(argc, argv, spec, lo) < 0) {
 			optind = next_option(argc, argv, spec) + 1;

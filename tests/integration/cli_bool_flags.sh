@@ -33,6 +33,22 @@ check "--read-only=1" "Read-only file system" \
 check "--read-only=F" ok "$(E run --rm --read-only=F --network none busybox sh -c 'touch /x && echo ok')"
 check "--sig-proxy=false" hi "$(E run --rm --sig-proxy=false --network none busybox echo hi)"
 
+# The last occurrence wins, as with Go's flag package.
+check "--rm --rm=false keeps it" kept2 \
+	"$(E run --rm --rm=false --network none --name kept2 busybox true; E ps -a --format '{{.Names}}')"
+E rm kept2 >/dev/null
+check "--rm=false --rm removes it" 0 "$(E run --rm=false --rm --network none busybox true; E ps -a -q | wc -l)"
+check "-it -t=false: no terminal" "not a tty" \
+	"$(E run --rm -it -t=false --network none busybox sh -c 'tty || true' </dev/null)"
+check "-t --tty=0 -i: no terminal" "not a tty" \
+	"$(E run --rm -t --tty=0 -i --network none busybox sh -c 'tty || true' </dev/null)"
+check "--read-only -e X --read-only=false" ok \
+	"$(E run --rm --read-only -e X=1 --read-only=false --network none busybox sh -c 'touch /x && echo ok')"
+E create --network none --name stopped2 busybox true >/dev/null
+check "ps -a -a=false" 0 "$(E ps -a -a=false -q | wc -l)"
+check "ps -qa=false -a=true" 1 "$(E ps -qa=false -a=true | wc -l)"
+E rm stopped2 >/dev/null
+
 # ps -a=true lists stopped containers, -a=false does not; -q=TRUE.
 E create --network none --name stopped busybox true >/dev/null
 check "ps -a=true" 1 "$(E ps -a=true -q | wc -l)"

@@ -15,6 +15,10 @@ C run --rm --network none busybox sh -c 'exit 3'; check "run exit status" 3 $?
 check "run --rm=true -t=false" "hi" "$(C run --rm=true -t=false -i=false --network none busybox echo hi)"
 C run --rm=maybe --network none busybox true 2>"$root/err"; check "run --rm=maybe refused" 125 $?
 grep -q 'invalid argument "maybe" for "--rm" flag' "$root/err"; check "run --rm=maybe message" 0 $?
+# The last occurrence wins: --rm --rm=false keeps the container.
+C run --rm --rm=false --name lastwins --network none busybox true
+check "run --rm --rm=false keeps it" 1 "$(C inspect lastwins | grep -c '"Name": "/lastwins"')"
+C rm lastwins >/dev/null
 C run --rm --network none busybox nope 2>/dev/null; check "run not found 127" 127 $?
 out=$(C run --rm --network none busybox sh -c 'echo out; echo err >&2' 2>"$root/err")
 check "stdout" "out" "$out"; check "stderr" "err" "$(cat "$root/err")"
