@@ -25,6 +25,7 @@
 #include "util/fs.h"
 #include "util/str.h"
 #include "util/strv.h"
+#include "util/userns.h"
 
 struct dirmeta {
 	char *path;
@@ -296,7 +297,9 @@ static int set_xattrs(struct unpacker *u, struct archive_entry *e, int fd, int p
 	while (archive_entry_xattr_next(e, &name, &value, &size) == ARCHIVE_OK) {
 		int r;
 
-		if (engine__xattr_is_overlay(name))
+		/* Nor the owner a rootless unpack records (diff reads it back
+		 * as the file's owner and mode): only owners.c writes it. */
+		if (engine__xattr_is_overlay(name) || strcmp(name, ENGINE__OVERRIDE_STAT_XATTR) == 0)
 			continue;
 		if (fd >= 0) {
 			r = fsetxattr(fd, name, value, size, 0);

@@ -306,6 +306,10 @@ static int base_setup(engine__regclient *c, CURL *h, const char *url, char *errb
 	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, c->tls_verify ? 2L : 0L);
 	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	/* Go's limit, which Docker's pulls have: libcurl before 8.3 follows
+	 * redirects without one, so a registry redirecting to itself held a
+	 * pull until the headers of every answer passed 300 KB. */
+	curl_easy_setopt(h, CURLOPT_MAXREDIRS, 10L);
 	curl_easy_setopt(h, CURLOPT_USERAGENT, "libengine/" PACKAGE_VERSION);
 	return 0;
 }

@@ -350,7 +350,8 @@ static int xfer_finish(struct xfer *x, CURLM *multi, CURLcode cc)
 		x->resumes++;
 		return restart(x, multi, true);
 	}
-	if (cc != CURLE_OK && !(x->bad_status || (x->status != 200 && x->status != 0)))
+	if (cc != CURLE_OK &&
+	    (cc == CURLE_TOO_MANY_REDIRECTS || !(x->bad_status || (x->status != 200 && x->status != 0))))
 		return engine__regclient_curl_error(pl->c, cc, curl_errbuf(x->h), what);
 	if (x->status == 401 && x->www_auth && x->auth_retries++ == 0) {
 		cleanup_free char *chal = steal_ptr(x->www_auth);

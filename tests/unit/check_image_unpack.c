@@ -49,6 +49,11 @@ static void check_all_types(const char *compression)
 	    {.path = "bin/trusted", .data = "t", .xattr = "trusted.note", .xattr_value = "t1"},
 	    /* The tar may not carry overlay xattrs: they would steer the kernel. */
 	    {.path = "bin/sneaky", .data = "s", .xattr = "trusted.overlay.redirect", .xattr_value = "/etc"},
+	    /* Nor the owner override a rootless unpack records (diff trusts it). */
+	    {.path = "bin/owner",
+	     .data = "o",
+	     .xattr = "user.containers.override_stat",
+	     .xattr_value = "0:0:04755"},
 	    {.path = "/abs/file", .data = "absolute names are made relative"},
 	};
 
@@ -106,6 +111,8 @@ static void check_all_types(const char *compression)
 		ck_assert(memcmp(buf, "v1", 2) == 0);
 		ck_assert_int_eq(getxattr(t, "trusted.note", buf, sizeof(buf)), 2);
 		ck_assert_int_eq(getxattr(s, "trusted.overlay.redirect", buf, sizeof(buf)), -1);
+		cleanup_free char *o = engine__path_join(dir, "bin/owner");
+		ck_assert_int_eq(getxattr(o, "user.containers.override_stat", buf, sizeof(buf)), -1);
 	}
 	ck_assert(th_exists(dir, "abs/file"));
 	/* Implicit parents get a sane default. */
@@ -115,7 +122,7 @@ static void check_all_types(const char *compression)
 	ck_assert_engine_ok(engine__layer_record(ctx, chain, &rec));
 	ck_assert_str_eq(engine__json_get_string(rec, "compression"), compression);
 	ck_assert_str_eq(engine__json_get_string(rec, "chain_id"), chain);
-	ck_assert_int_eq(engine__json_get_int(rec, "size", -1), 26 + 4 + 4 + 5 + 4 + 1 + 1 + 32);
+	ck_assert_int_eq(engine__json_get_int(rec, "size", -1), 26 + 4 + 4 + 5 + 4 + 1 + 1 + 1 + 32);
 
 	engine_context_free(ctx);
 	th_cleanup_dir(tmp);

@@ -149,6 +149,42 @@ static bool query_ok(hs_request *req)
 	return !bad;
 }
 
+/* Content-Length headers that disagree are refused, as Go's server does:
+ * libmicrohttpd reads the body by one of them, a proxy in front that
+ * filters requests may have framed it by the other, and what it took for
+ * the next request would reach the daemon unfiltered. */
+struct length_check {
+	const char *first;
+	bool differ;
+};
+
+static enum MHD_Result check_length(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	struct length_check *lc = cls;
+
+	(void)kind;
+	if (strcasecmp(key, "Content-Length") != 0)
+		return MHD_YES;
+	if (!value)
+		value = "";
+	if (lc->first && strcmp(lc->first, value) != 0) {
+		lc->differ = true;
+		return MHD_NO;
+	}
+	lc->first = value;
+	return MHD_YES;
+}
+
+static bool headers_ok(hs_request *req)
+{
+	struct length_check lc = {NULL, false};
+
+	MHD_get_connection_values(req->conn, MHD_HEADER_KIND, check_length, &lc);
+	if (lc.differ)
+		hs_reply_error(req, 400, "Content-Length given twice with different values");
+	return !lc.differ;
+}
+
 /* First call for a request: version prefix, route, size limit. Returns
  * false when a reply was queued already (or the connection must close). */
 static bool begin(hs_request *req, const char *url)
@@ -181,7 +217,7 @@ static bool begin(hs_request *req, const char *url)
 			return false;
 		}
 	}
-	if (!query_ok(req))
+	if (!headers_ok(req) || !query_ok(req))
 		return false;
 	req->path = strdup(rest);
 	if (!req->path) {
