@@ -59,6 +59,32 @@ static bool tag_used(const char *loaded, const char *tag)
 	return !strcmp(loaded, tag) || (!strncmp(loaded, tag, n) && loaded[n] == ':');
 }
 
+/* Whether the loaded names are all one image (a docker save archive names
+ * an image once per tag: buildah's and skopeo's carry "docker.io/x:1" and
+ * "localhost/x:1"), and whether one of them already is @tag. 1 yes, 0 no,
+ * -1 when a name cannot be opened. */
+static int one_image(engine_context *ctx, const engine_strarray *loaded, const char *tag, bool *used)
+{
+	char first[80] = "";
+
+	*used = false;
+	for (size_t i = 0; i < loaded->count; i++) {
+		engine_image *img = NULL;
+		bool same;
+
+		if (engine_image_open(ctx, loaded->strings[i], &img) < 0)
+			return -1;
+		if (!i)
+			snprintf(first, sizeof(first), "%s", engine_image_id(img));
+		same = !strcmp(first, engine_image_id(img));
+		engine_image_free(img);
+		if (!same)
+			return 0;
+		*used = *used || tag_used(loaded->strings[i], tag);
+	}
+	return loaded->count > 0;
+}
+
 static int cmd_load(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -70,8 +96,8 @@ static int cmd_load(int argc, char **argv)
 	engine_strarray loaded = {NULL, 0};
 	const char *input = NULL;
 	engine_context *ctx;
-	bool quiet = false;
-	int c;
+	bool quiet = false, used = false;
+	int c, one = 0;
 
 	while ((c = cli_getopt_long(argc, argv, "i:t:qh", opts, NULL)) != -1) {
 		switch (c) {
@@ -109,13 +135,21 @@ static int cmd_load(int argc, char **argv)
 	if (engine_image_load(ctx, input, &o, &loaded) < 0)
 		return cli_fail(1, NULL);
 	/* --tag names the image also when the archive names it itself (a
-	 * docker save archive): one more tag, reported with the others. */
-	if (o.tag && loaded.count == 1 && !tag_used(loaded.strings[0], o.tag)) {
+	 * docker save archive, under one name or several): one more tag,
+	 * reported with the others. */
+	if (o.tag && loaded.count >= 1) {
+		one = one_image(ctx, &loaded, o.tag, &used);
+		if (one < 0) {
+			engine_strarray_dispose(&loaded);
+			return cli_fail(1, "load --tag");
+		}
+	}
+	if (one > 0 && !used) {
 		if (engine_image_tag(ctx, loaded.strings[0], o.tag) < 0) {
 			engine_strarray_dispose(&loaded);
 			return cli_fail(1, "load --tag");
 		}
-	} else if (o.tag && loaded.count > 1) {
+	} else if (o.tag && one == 0) {
 		for (size_t i = 0; i < loaded.count; i++)
 			fprintf(stderr, "%s%s",
 				i ? ", " : "Error: load --tag: the archive holds several images: ",
@@ -130,7 +164,7 @@ static int cmd_load(int argc, char **argv)
 		else
 			printf("Loaded image: %s\n", loaded.strings[i]);
 	}
-	if (!quiet && o.tag && loaded.count == 1 && !tag_used(loaded.strings[0], o.tag))
+	if (!quiet && one > 0 && !used)
 		printf("Loaded image: %s\n", o.tag);
 	engine_strarray_dispose(&loaded);
 	return 0;

@@ -41,6 +41,13 @@ skopeo copy -q oci:"$T/L":v1 docker-archive:"$T/da.tar":some/app:2 || fail "skop
 out=$("$E" --root "$R" load < "$T/da.tar") || fail "load from stdin"
 expect "Loaded image: some/app:2" "$out" "load docker-archive from stdin"
 
+# --tag on a docker-archive that names its one image twice (buildah's and
+# skopeo's --additional-tag): one more name for it, not "several images".
+skopeo copy -q --additional-tag other/app:3 oci:"$T/L":v1 docker-archive:"$T/da2.tar":some/app:2 || fail "skopeo copy, 2 names"
+out=$("$E" --root "$T/r6" load -i "$T/da2.tar" --tag mine/app:9 | sort | tr '\n' ' ') || fail "load --tag, 2 names"
+expect "Loaded image: mine/app:9 Loaded image: other/app:3 Loaded image: some/app:2 " "$out" "load --tag of one image named twice"
+expect "$("$E" --root "$T/r6" inspect -f '{{.Id}}' some/app:2)" "$("$E" --root "$T/r6" inspect -f '{{.Id}}' mine/app:9)" "--tag names the same image"
+
 # unpack gives the tree umoci unpack gives.
 (cd "$T" && umoci unpack --image L:v1 U) >/dev/null 2>&1 || fail "umoci unpack"
 "$E" --root "$R" unpack app:v1 "$T/mine" || fail "engine unpack"
@@ -51,12 +58,35 @@ expect "Loaded image: some/app:2" "$out" "load docker-archive from stdin"
 skopeo inspect docker-archive:"$T/out.tar":busybox:latest >/dev/null || fail "skopeo reads our docker-archive"
 out=$("$E" --root "$T/r3" load -i "$T/out.tar" | sort | tr '\n' ' ')
 expect "Loaded image: app:v1 Loaded image: busybox:latest " "$out" "load saved docker-archive"
+err=$("$E" --root "$T/r3" load -i "$T/out.tar" --tag x 2>&1 >/dev/null)
+case "$err" in "Error: load --tag: the archive holds several images: "*) ;; *) fail "--tag on two images [$err]" ;; esac
 "$E" --root "$R" save --format oci busybox > "$T/out-oci.tar" || fail "save oci to stdout"
 skopeo inspect oci-archive:"$T/out-oci.tar" >/dev/null || fail "skopeo reads our oci-archive"
 out=$("$E" --root "$T/r4" load -i "$T/out-oci.tar") || fail "load saved oci"
 expect "Loaded image: busybox:latest" "$out" "load saved oci"
 id3=$("$E" --root "$T/r4" image default)
 expect "$id1" "$id3" "saved and loaded default image ID"
+
+# What we save as OCI is a layout umoci reads (ls, stat, unpack: the tree
+# ours gives) and, where Go and Debian's image-spec sources are installed,
+# conforms to the image-spec's schemas (tests/resources/oci_layout_check.go).
+"$E" --root "$R" save --format oci -o "$T/two-oci.tar" busybox app:v1 || fail "save oci, two images"
+mkdir "$T/ours" && tar -C "$T/ours" -xf "$T/two-oci.tar" || fail "extract our oci save"
+out=$(umoci ls --layout "$T/ours" | sort | tr '\n' ' ')
+expect "app:v1 busybox:latest " "$out" "umoci ls of our layout (ref.name annotations)"
+umoci stat --image "$T/ours:app:v1" >/dev/null 2>&1 || fail "umoci stat of our layout"
+(cd "$T" && umoci unpack --image ours:app:v1 OU) >/dev/null 2>&1 || fail "umoci unpack of our layout"
+/usr/bin/python3 "$(dirname "$0")/../resources/tree_compare.py" "$T/OU/rootfs" "$T/mine" || fail "umoci unpacks our layout differently"
+gosrc=/usr/share/gocode/src/github.com/opencontainers/image-spec/schema
+if command -v go >/dev/null 2>&1 && [ -d "$gosrc" ]; then
+	(cd "$(dirname "$0")/../resources" && GO111MODULE=off GOPATH=/usr/share/gocode GOCACHE="$T/gocache" GOFLAGS= \
+		go build -o "$T/oci_layout_check" oci_layout_check.go) || fail "build oci_layout_check"
+	out=$("$T/oci_layout_check" "$T/ours") || fail "our OCI save does not conform: $out"
+	mkdir "$T/ours-bb" && "$E" --root "$R" save --format oci busybox | tar -C "$T/ours-bb" -xf - || fail "save oci busybox"
+	out=$("$T/oci_layout_check" "$T/ours-bb") || fail "our OCI save of busybox does not conform: $out"
+else
+	echo "skip: image-spec conformance (no go or golang-github-opencontainers-image-spec-dev)"
+fi
 
 # Errors: one line on stderr, exit 1, nothing written.
 err=$("$E" --root "$R" save -o "$T/no.tar" nosuch:1 2>&1); rc=$?

@@ -108,6 +108,38 @@ PDIG=$(printf '%s\n' "$OUT" | sed -n 's/^2: digest: \(sha256:[0-9a-f]*\) size: .
 expect_ok "engine pull of what engine pushed" "$E" --root "$T/p3" pull "$SRV/from-engine/a:2"
 contains "engine push and pull agree" "Digest: $PDIG"
 
+# skopeo's other transports, both ways: dir: and docker-archive: out of the
+# server and back in under new names, pulled by engine with the image ID
+# they left with; a copy between two repositories of the server (skopeo
+# mounts the blobs it has); tag lists as skopeo reads them.
+expect_ok "skopeo to dir:" skopeo copy -q --src-tls-verify=false "docker://$SRV/fix/a:1" "dir:$T/dir-a"
+expect_ok "skopeo to docker-archive:" skopeo copy -q --src-tls-verify=false "docker://$SRV/fix/a:1" \
+	"docker-archive:$T/a.tar:fix/a:1"
+expect_ok "skopeo from dir:" skopeo copy -q --dest-tls-verify=false "dir:$T/dir-a" "docker://$SRV/t/dir:1"
+expect_ok "skopeo from docker-archive:" skopeo copy -q --dest-tls-verify=false "docker-archive:$T/a.tar" \
+	"docker://$SRV/t/archive:1"
+expect_ok "skopeo between two repositories" skopeo copy -q --src-tls-verify=false --dest-tls-verify=false \
+	"docker://$SRV/fix/a:1" "docker://$SRV/t/copied:2"
+expect_ok "another tag" skopeo copy -q --src-tls-verify=false --dest-tls-verify=false \
+	"docker://$SRV/fix/a:1" "docker://$SRV/t/copied:1"
+for r in t/dir:1 t/archive:1 t/copied:2; do
+	[ "$(image_id "$S" "$r")" = "$A_ID" ] && ok "$r is the same store image" || fail "$r: $(image_id "$S" "$r")"
+	expect_ok "engine pulls $r" "$E" --root "$T/p4" --config "$T/map.json" pull "127.0.0.1:1/$r"
+	[ "$(image_id "$T/p4" "127.0.0.1:1/$r")" = "$A_ID" ] && ok "$r pulled with its ID" || fail "$r pulled ID"
+done
+OUT=$(skopeo list-tags --tls-verify=false "docker://$SRV/t/copied" 2>&1 | tr -d ' \n')
+contains "skopeo list-tags" '"Tags":["1","2"]'
+expect_fail "skopeo list-tags of an unknown repository" "" skopeo list-tags --tls-verify=false "docker://$SRV/t/none"
+expect_fail "skopeo inspect of an unknown tag" "manifest unknown" skopeo inspect --tls-verify=false "docker://$SRV/t/copied:9"
+L1=$(layout_blobs a | sed -n 2p)
+code=$(curl -s -o /dev/null -D "$T/h" -w '%{http_code}' -X POST "http://$SRV/v2/t/mounted/blobs/uploads/?mount=$L1&from=fix/a")
+[ "$code" = 201 ] && [ "$(hdr Location)" = "/v2/t/mounted/blobs/$L1" ] && ok "cross-repository mount: 201" ||
+	fail "cross-repository mount: $code $(hdr Location)"
+code=$(curl -s -o /dev/null -D "$T/h" -w '%{http_code}' -X POST \
+	"http://$SRV/v2/t/mounted/blobs/uploads/?mount=sha256:$(printf '%064d' 5)&from=fix/a")
+case "$code $(hdr Location)" in "202 /v2/t/mounted/blobs/uploads/"*) ok "mount of an unknown blob: an upload instead" ;;
+*) fail "mount of an unknown blob: $code $(hdr Location)" ;; esac
+
 # Monolithic upload, digest checks, chunk order, read-only.
 printf 'monolithic blob' > "$T/mono"
 MD=sha256:$(sha256sum < "$T/mono" | cut -d' ' -f1)
