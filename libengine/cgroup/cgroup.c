@@ -173,10 +173,14 @@ static int host_detect(engine_context *ctx, cg_host *h)
 
 	if (pj) {
 		parent = json_object_is_type(pj, json_type_string) ? json_object_get_string(pj) : NULL;
+		/* dockerd's cgroupfs driver takes "/a/b" as "a/b": both are
+		 * under the hierarchy's root. */
+		while (parent && *parent == '/')
+			parent++;
 		if (!parent || !engine__cgroup_valid_rel_path(parent, true))
 			return engine__error_set(
 			    ENGINE_EINVALID, 0,
-			    "config \"cgroup-parent\": want a relative cgroup path like \"engine\"");
+			    "config \"cgroup-parent\": want a cgroup path like \"engine\" or \"/engine\"");
 	}
 	free(h->parent); /* a failed detection earlier may have set it */
 	h->parent = strdup(parent);

@@ -92,4 +92,18 @@ grep -q "could not get container for nosuch" "$root/err"; check "missing link me
 E run --rm --link tgt2:al3 busybox ping -c1 -W2 al3 >/dev/null 2>&1; check "engine run --link" 0 $?
 D rm -f tgt tgt2 >/dev/null
 
+# --- dockerd's --cgroup-parent with an absolute path: the cgroups under it
+stop_daemon
+start_daemon --cgroup-parent "/$parent/abs"
+id=$(D run -d --network none busybox sleep 60)
+n=0
+for h in /sys/fs/cgroup/*/ /sys/fs/cgroup/unified/; do [ -d "$h$parent/abs/$id" ] && n=$((n + 1)); done
+[ "$n" -gt 0 ]; check "--cgroup-parent /abs: the container's cgroups under it" 0 $?
+D rm -f "$id" >/dev/null
+n=0
+for h in /sys/fs/cgroup/*/ /sys/fs/cgroup/unified/; do [ -d "$h$parent/abs/$id" ] && n=$((n + 1)); done
+check "--cgroup-parent /abs: removed with the container" 0 "$n"
+stop_daemon
+for d in /sys/fs/cgroup/*/"$parent"/abs /sys/fs/cgroup/unified/"$parent"/abs; do [ -d "$d" ] && rmdir "$d"; done
+
 exit $((fails > 0))

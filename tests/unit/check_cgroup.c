@@ -216,6 +216,35 @@ START_TEST(test_cgroup__absolute_path_makes_no_parent)
 }
 END_TEST
 
+START_TEST(test_cgroup__absolute_parent)
+{
+	/* dockerd's --cgroup-parent /a/b: the same cgroups as "a/b", below
+	 * the roots of every hierarchy the host has. */
+	engine__cgroup_limits l = {.pids = 16, .memory = 64 << 20};
+	cleanup_free char *json = NULL, *leaf = NULL;
+	engine__cgroup *cg = NULL;
+	engine__cgroup_mode m;
+	th_cg_env env;
+
+	if (th_cg_expected_mode(&m) < 0)
+		TH_SKIP("no cgroup mounts");
+	ck_assert_int_ge(asprintf(&json, "\"/%s\"", th_cg_parent), 0);
+	ck_assert_int_ge(asprintf(&leaf, "%s/abs1", th_cg_parent), 0);
+	th_cg_env_open(&env, json);
+	ck_assert_engine_ok(engine__cgroup_create(env.ctx, "abs1", &l, &cg));
+	ck_assert_int_gt(each_hierarchy(leaf, dir_exists), 0);
+	ck_assert_ptr_nonnull(strstr(engine__cgroup_path(cg, NULL), leaf));
+	ck_assert_engine_ok(engine__cgroup_destroy(cg));
+	ck_assert_int_eq(each_hierarchy(leaf, dir_exists), 0);
+	th_cg_env_close(&env);
+	ck_assert_int_eq(each_hierarchy(th_cg_parent, dir_exists), 0);
+	/* Nothing but slashes names no cgroup. */
+	th_cg_env_open(&env, "\"/\"");
+	ck_assert_engine_error(engine__cgroup_mode_get(env.ctx, &m), ENGINE_EINVALID, "cgroup-parent");
+	th_cg_env_close(&env);
+}
+END_TEST
+
 struct thread_arg {
 	engine_context *ctx;
 	int index;
@@ -281,6 +310,7 @@ int main(void)
 	tcase_add_test(tc, test_cgroup__bad_parent_config);
 	tcase_add_test(tc, test_cgroup__threads_share_a_context);
 	tcase_add_test(tc, test_cgroup__absolute_path_makes_no_parent);
+	tcase_add_test(tc, test_cgroup__absolute_parent);
 	suite_add_tcase(s, tc);
 	th_cg_add_v1_tests(s);
 	th_cg_add_v2_tests(s);

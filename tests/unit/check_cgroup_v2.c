@@ -43,6 +43,35 @@ static void fake_close(fake *f)
 	free(f->parent);
 }
 
+START_TEST(test_cgroup__v2_absolute_parent)
+{
+	/* "/q/r" as dockerd's --cgroup-parent: <root>/q/r/<id>, controllers
+	 * enabled on the way down as for "q/r". */
+	engine__cgroup_limits l = {.pids = 10};
+	engine__cgroup *cg = NULL;
+	cleanup_free char *q = NULL, *qr = NULL, *dir = NULL;
+	th_cg_env env;
+	char *root = th_mkdtemp("cg-fake");
+
+	th_write(root, "cgroup.controllers", "cpu memory pids");
+	th_write(root, "cgroup.subtree_control", "");
+	th_cg_env_open_root(&env, "\"/q/r\"", root);
+	ck_assert_engine_ok(engine__cgroup_create(env.ctx, "c1", &l, &cg));
+	q = engine__path_join(root, "q");
+	qr = engine__path_join(q, "r");
+	dir = engine__path_join(qr, "c1");
+	ck_assert_str_eq(engine__cgroup_path(cg, NULL), dir);
+	th_assert_file(root, "cgroup.subtree_control", "+cpu +memory +pids");
+	th_assert_file(qr, "cgroup.subtree_control", "+cpu +memory +pids");
+	th_assert_file(dir, "pids.max", "10");
+	th_write(dir, "cgroup.events", "populated 0\nfrozen 0\n");
+	ck_assert_engine_ok(engine__cgroup_destroy(cg));
+	th_cg_env_close(&env);
+	ck_assert_msg(access(qr, F_OK) < 0, "parent left behind");
+	th_cleanup_dir(root);
+}
+END_TEST
+
 START_TEST(test_cgroup__v2_create_writes_limits)
 {
 	engine__cgroup_limits l = {.memory = 64 << 20,
@@ -421,6 +450,7 @@ void th_cg_add_v2_tests(Suite *s)
 	tcase_add_test(tc, test_cgroup__v2_freeze_and_kill);
 	tcase_add_test(tc, test_cgroup__v2_open_existing);
 	tcase_add_test(tc, test_cgroup__v2_absolute_path);
+	tcase_add_test(tc, test_cgroup__v2_absolute_parent);
 	tcase_add_test(tc, test_cgroup__v2_oom_kill_disable_ignored);
 	suite_add_tcase(s, tc);
 }
