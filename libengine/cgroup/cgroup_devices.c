@@ -30,8 +30,12 @@ typedef struct dev_rule {
 
 #define RWM (BPF_DEVCG_ACC_READ | BPF_DEVCG_ACC_WRITE | BPF_DEVCG_ACC_MKNOD)
 
-/* runc's and Docker's defaults. mknod of anything is fine: using a node
- * needs read or write, which only the listed ones get. */
+/* runc's and Docker's defaults but the host's console (c 5:1): a
+ * container's /dev/console is its own pty (c 136:N) when it has one, so
+ * the rule served only a node made with mknod, which opened the host's
+ * console (a serial line's login prompt: its input read, its screen
+ * written). mknod of anything is fine: using a node needs read or write,
+ * which only the listed ones get. */
 static const dev_rule rules[] = {
     {'c', -1, -1, BPF_DEVCG_ACC_MKNOD, false}, /* mknod of any char device */
     {'b', -1, -1, BPF_DEVCG_ACC_MKNOD, false}, /* mknod of any block device */
@@ -41,7 +45,6 @@ static const dev_rule rules[] = {
     {'c', 1, 8, RWM, false},		       /* random */
     {'c', 1, 9, RWM, false},		       /* urandom */
     {'c', 5, 0, RWM, false},		       /* tty */
-    {'c', 5, 1, RWM, false},		       /* console */
     {'c', 5, 2, RWM, false},		       /* ptmx */
     {'c', 136, -1, RWM, false},		       /* pty slaves */
     {'c', 10, 200, RWM, false},		       /* tun/tap (usable only with NET_ADMIN) */

@@ -3,6 +3,7 @@
 # limits or not. Without it `run --rm` (engine_run) could mknod a block
 # device and open it, and an image that ships a device node gave it even to
 # `-u 1000 --cap-drop ALL`. Nodes are only opened read-only, never read.
+# Nor does the host's console (c 5:1, which Docker allows) made with mknod.
 # Also: the nodes Docker allows still work, and the mounts Docker makes
 # nodev are nodev.
 . "$(dirname "$0")/lib.sh"
@@ -31,6 +32,21 @@ contains "run --rm: mknod works (CAP_MKNOD)" "mknod /tmp/loop0: ok" "$out"
 contains "run --rm: a made block device does not open" "open /tmp/loop0: EPERM" "$out"
 out=$(E run --rm $P busybox /probe mknod /tmp/kvm c 10 232)
 contains "run --rm: a made char device does not open" "open /tmp/kvm: EPERM" "$out"
+# The host's console, a pty of the host's and its ptmx, made with mknod:
+# none opens (Docker allows c 5:1, the console; only a node made so is it).
+out=$(E run --rm $P busybox sh -c '/probe mknod /tmp/console c 5 1; /probe mknod /tmp/pts0 c 136 0
+	/probe mknod /tmp/ptmx c 5 2')
+contains "run --rm: a made host console (c 5:1) does not open" "open /tmp/console: EPERM" "$out"
+contains "run --rm: a made host pty does not open" "open /tmp/pts0: E" "$out"
+lacks "run --rm: a made ptmx opens no pty of the host's" "open /tmp/ptmx: ok" "$out"
+id=$(E run -d $P busybox sleep 600)
+out=$(E exec "$id" /probe mknod /tmp/console c 5 1)
+contains "exec: a made host console does not open" "open /tmp/console: EPERM" "$out"
+E rm -f "$id" >/dev/null
+# -t: the container's /dev/console is its own pty, which opens.
+out=$(in_pty "$ENGINE_BUILD/tools/engine" --root "$root" --config "$tmp/config.json" run --rm -t $P busybox \
+	/probe opendev /dev/console)
+contains "run -t: the container's /dev/console opens" "open /dev/console: ok" "$out"
 out=$(E run --rm -u 1000 --cap-drop ALL devimg /probe opendev /dev-kvm /dev-hwrng /dev-loop0)
 contains "image's /dev-kvm, -u 1000 --cap-drop ALL" "open /dev-kvm: EPERM" "$out"
 contains "image's /dev-hwrng" "open /dev-hwrng: EPERM" "$out"
