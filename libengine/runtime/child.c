@@ -374,7 +374,7 @@ static void attach_mounts(int err_fd, engine__plan *p)
 			char path[64];
 
 			fd_path(path, sizeof(path), dfd);
-			if (mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, m->data) < 0)
+			if (mount("tmpfs", path, "tmpfs", m->flags, m->data) < 0)
 				FAIL("mount tmpfs on", m->dst);
 			close(dfd);
 			continue;

@@ -8,8 +8,10 @@
 
 #include <errno.h>
 #include <sched.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <unistd.h>
 
 #include "core/error.h"
@@ -289,6 +291,65 @@ static int build_user(engine__plan *p, const engine_spec *spec, json_object *con
 	return 0;
 }
 
+/* A tmpfs's options: the mount flags among them (Docker's --tmpfs
+ * "noexec,nosuid,nodev" defaults, "exec" or "ro" of the caller's) become
+ * flags, the rest stays the file system's data. nosuid and nodev unless
+ * undone. */
+static int tmpfs_options(engine__plan *p, engine__child_mount *cm)
+{
+	static const struct {
+		const char *name;
+		bool clear;
+		unsigned long flag;
+	} words[] = {{"ro", false, MS_RDONLY},
+		     {"rw", true, MS_RDONLY},
+		     {"nosuid", false, MS_NOSUID},
+		     {"suid", true, MS_NOSUID},
+		     {"nodev", false, MS_NODEV},
+		     {"dev", true, MS_NODEV},
+		     {"noexec", false, MS_NOEXEC},
+		     {"exec", true, MS_NOEXEC},
+		     {"noatime", false, MS_NOATIME},
+		     {"atime", true, MS_NOATIME},
+		     {"nodiratime", false, MS_NODIRATIME},
+		     {"diratime", true, MS_NODIRATIME},
+		     {"relatime", false, MS_RELATIME},
+		     {"norelatime", true, MS_RELATIME},
+		     {"strictatime", false, MS_STRICTATIME},
+		     {"sync", false, MS_SYNCHRONOUS},
+		     {"async", true, MS_SYNCHRONOUS}};
+	cleanup_free char *copy = NULL, *rest = NULL;
+	size_t len = 0;
+	char *save = NULL;
+
+	cm->flags = MS_NOSUID | MS_NODEV;
+	if (!cm->data)
+		return 0;
+	copy = strdup(cm->data);
+	rest = calloc(1, strlen(cm->data) + 1);
+	if (!copy || !rest)
+		return engine__error_oom();
+	for (char *w = strtok_r(copy, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+		size_t i;
+
+		for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+			if (strcmp(w, words[i].name) == 0)
+				break;
+		if (i < sizeof(words) / sizeof(words[0])) {
+			if (words[i].clear)
+				cm->flags &= ~words[i].flag;
+			else
+				cm->flags |= words[i].flag;
+			continue;
+		}
+		len += (size_t)sprintf(rest + len, "%s%s", len ? "," : "", w);
+	}
+	cm->data = len ? rest : NULL;
+	if (len && engine__strv_push_take(&p->owned, steal_ptr(rest)) < 0)
+		return ENGINE_ENOMEM;
+	return 0;
+}
+
 /* Replace the generated file at @path (hostname, hosts: the first
  * entries), or add it in front, so the spec's own files still win. */
 static int set_file(engine__plan *p, const char *path, const char *content)
@@ -352,7 +413,7 @@ int engine__plan_use_net(engine__plan *p, struct engine__net_sandbox *sb)
 			return engine__error_oom();
 		p->mounts = grown;
 		p->mounts[p->n_mounts++] =
-		    (engine__child_mount){f->hosts_path, "/etc/hosts", NULL, false, false, -1};
+		    (engine__child_mount){f->hosts_path, "/etc/hosts", NULL, false, false, -1, 0};
 	}
 	if (f->resolv && set_file(p, "/etc/resolv.conf", f->resolv) < 0)
 		return ENGINE_ENOMEM;
@@ -510,8 +571,11 @@ int engine__plan_build(engine_context *ctx, const engine_spec *spec, json_object
 			r = engine__error_errno(errno, "bind mount source \"%s\"", m->src);
 			goto fail;
 		}
-		p->mounts[p->n_mounts++] =
-		    (engine__child_mount){m->src, m->dst, m->data, m->read_only, m->tmpfs, -1};
+		p->mounts[p->n_mounts] =
+		    (engine__child_mount){m->src, m->dst, m->data, m->read_only, m->tmpfs, -1, 0};
+		if (m->tmpfs && (r = tmpfs_options(p, &p->mounts[p->n_mounts])) < 0)
+			goto fail;
+		p->n_mounts++;
 	}
 	/* Parents before what goes inside them (Docker sorts by depth too). */
 	qsort(p->mounts, p->n_mounts, sizeof(*p->mounts), by_depth);

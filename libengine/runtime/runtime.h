@@ -199,7 +199,8 @@ typedef struct engine__child_mount {
 	const char *data; /* tmpfs options */
 	bool read_only;
 	bool tmpfs;
-	int tree_fd; /* child-side */
+	int tree_fd;	     /* child-side */
+	unsigned long flags; /* tmpfs: the mount flags of its options (nosuid, noexec, ro, ...) */
 } engine__child_mount;
 
 typedef struct engine__child_file {

@@ -71,6 +71,42 @@ check "wait for a -d run" "5" "$(D wait "$id")"
 D rm "$id" >/dev/null
 D system df >/dev/null; check "system df" 0 $?
 
+# --- what a side-by-side sweep against dockerd 20.10 turned up
+D run --rm --network none -u nouser busybox true 2>"$root/err"; check "run -u unknown user: 125" 125 $?
+check "its message" "docker: Error response from daemon: unable to find user nouser: no matching entries in passwd file" \
+	"$(head -n1 "$root/err")"
+D run --rm --network none busybox /etc 2>"$root/err"; check "run of a directory: 126" 126 $?
+grep -q 'runc create failed: unable to start container process: exec: "/etc": permission denied: unknown' "$root/err"
+check "in runc's words" 0 $?
+D run -d --name sweep --network none -v sweepvol:/data busybox sleep 100 >/dev/null
+D exec sweep nope >"$root/out" 2>"$root/err"; check "exec not found: 126 (dockerd 20.10)" 126 $?
+check "exec failure on stdout" 'OCI runtime exec failed: exec failed: unable to start container process: exec: "nope": executable file not found in $PATH: unknown' \
+	"$(tr -d '\r' <"$root/out")"
+check "nothing on stderr" "" "$(cat "$root/err")"
+D exec -u nouser sweep true >"$root/out"; check "exec -u unknown: 126" 126 $?
+check "its message" "unable to find user nouser: no matching entries in passwd file" "$(tr -d '\r' <"$root/out")"
+check "exec -w missing" 'OCI runtime exec failed: exec failed: unable to start container process: chdir to cwd ("/nope") set in config.json failed: no such file or directory: unknown' \
+	"$(D exec -w /nope sweep true | tr -d '\r')"
+D run --name sweep2 --network none busybox sh -c 'exit 3'
+check "ps ancestor=name:tag" "2" "$(D ps -a -q --filter ancestor=busybox:latest | wc -l)"
+check "ps ancestor=short id" "2" "$(D ps -a -q --filter ancestor="$(D images -q busybox)" | wc -l)"
+check "ps volume=name" "sweep" "$(D ps -a --filter volume=sweepvol --format '{{.Names}}')"
+check "ps volume=destination" "sweep" "$(D ps -a --filter volume=/data --format '{{.Names}}')"
+check "ps volume=other" "" "$(D ps -a --filter volume=other --format '{{.Names}}')"
+D ps --filter exited=x >/dev/null 2>"$root/err"; check "ps exited=x fails" 1 $?
+grep -q 'strconv.Atoi: parsing "x": invalid syntax' "$root/err"; check "with Go's message" 0 $?
+check "ps Command quotes an argument with a space" "\"sh -c 'exit 3'\"" \
+	"$(D ps -a --no-trunc --filter name=sweep2 --format '{{.Command}}')"
+D rm -f -v sweep sweep2 >/dev/null; D volume rm sweepvol >/dev/null
+check "--tmpfs is noexec,nosuid,nodev" "tmpfs on /x type tmpfs (rw,nosuid,nodev,noexec,relatime)" \
+	"$(D run --rm --network none --tmpfs /x busybox sh -c 'mount | grep " /x "')"
+check "--tmpfs exec,ro and size" "tmpfs on /x type tmpfs (ro,nosuid,nodev,relatime,size=1024k)" \
+	"$(D run --rm --network none --tmpfs /x:exec,ro,size=1m busybox sh -c 'mount | grep " /x "')"
+check "--cap-add unknown" 'docker: Error response from daemon: invalid CapAdd: unknown capability: "CAP_BOGUS"' \
+	"$(D run --rm --network none --cap-add BOGUS busybox true 2>&1 | head -n1)"
+check "--restart unknown" "docker: Error response from daemon: invalid restart policy 'bogus'" \
+	"$(D run --network none --restart bogus busybox true 2>&1 | head -n1)"
+
 t0=$(date +%s)
 D run --rm --name evt --network none busybox true
 D events --since "$t0" --until "$(( $(date +%s) + 1 ))" --filter container=evt --format '{{.Action}}' >"$root/ev" 2>&1

@@ -47,7 +47,7 @@ check "exec -t" "/dev/pts/0" "$(C exec -t ex tty | tr -d '\r')"
 C exec -d ex sh -c 'echo bg > /tmp/d'; check "exec -d" 0 $?
 i=0; while [ "$(C exec ex cat /tmp/d 2>/dev/null)" != "bg" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 check "exec -d ran" "bg" "$(C exec ex cat /tmp/d)"
-C exec ex /no/such 2>/dev/null; check "exec not found 127" 127 $?
+C exec ex /no/such >/dev/null 2>&1; check "exec not found: 126 as from dockerd 20.10" 126 $?
 if command -v script >/dev/null; then
 	# the status says it all (script may drop the last output when its child exits)
 	script -qec "$ENGINE -H unix://$sock exec -it ex sh -c '[ -t 0 ] && [ \"\$(tty)\" = /dev/pts/0 ] && exit 4; exit 5'" \

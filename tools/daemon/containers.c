@@ -99,9 +99,17 @@ static bool match_label(json_object *labels, const char *want)
 	return !eq || strcmp(json_object_get_string(v), eq + 1) == 0;
 }
 
+static bool strv_has(char *const *v, const char *s)
+{
+	for (; *v; v++)
+		if (strcmp(*v, s) == 0 || (strncmp(s, "sha256:", 7) == 0 && strcmp(*v, s + 7) == 0))
+			return true;
+	return false;
+}
+
 /* Does @ins pass every filter? A filter key matches when any value does. */
 static bool pass_filters(json_object *filters, json_object *ins, const char *state, int64_t created,
-			 int64_t before, int64_t since)
+			 int64_t before, int64_t since, char *const *ancestors)
 {
 	json_object *v, *cfg = NULL;
 	const char **vals;
@@ -145,7 +153,20 @@ static bool pass_filters(json_object *filters, json_object *ins, const char *sta
 				any = (json_object_object_get_ex(cfg, "Image", &img) &&
 				       strcmp(json_object_get_string(img), want) == 0) ||
 				      (json_object_object_get_ex(ins, "Image", &img) &&
-				       strstr(json_object_get_string(img), want));
+				       (strstr(json_object_get_string(img), want) ||
+					(ancestors && strv_has(ancestors, json_object_get_string(img)))));
+			} else if (strcmp(key, "volume") == 0) {
+				json_object *ms = jget(ins, "Mounts");
+
+				for (size_t m = 0; ms && json_object_is_type(ms, json_type_array) &&
+						   m < json_object_array_length(ms) && !any;
+				     m++) {
+					json_object *mo = json_object_array_get_idx(ms, m);
+
+					any = strcmp(jget_str(mo, "Name") ?: "", want) == 0 ||
+					      strcmp(jget_str(mo, "Source") ?: "", want) == 0 ||
+					      strcmp(jget_str(mo, "Destination") ?: "", want) == 0;
+				}
 			} else if (strcmp(key, "before") == 0) {
 				any = before > 0 && created < before;
 			} else if (strcmp(key, "since") == 0) {
@@ -211,8 +232,10 @@ static json_object *summary(json_object *ins, const char *state)
 			for (size_t i = 0; i < json_object_array_length(args); i++) {
 				size_t l = strlen(cmd);
 
-				snprintf(cmd + l, sizeof(cmd) - l, " %s",
-					 json_object_get_string(json_object_array_get_idx(args, i)));
+				const char *a = json_object_get_string(json_object_array_get_idx(args, i));
+
+				/* dockerd quotes an argument with a space in it */
+				snprintf(cmd + l, sizeof(cmd) - l, strchr(a, ' ') ? " '%s'" : " %s", a);
 			}
 	}
 	json_object_object_add(s, "Command", json_object_new_string(cmd));
@@ -297,6 +320,31 @@ static int parse_filters(hs_request *req, json_object **out)
 
 	if (filters_parse(req, known_filters, out) < 0)
 		return -1;
+	if (*out) {
+		const char **vals;
+		size_t n;
+		int bad = -1;
+
+		filter_values(*out, "exited", &vals, &n);
+		for (size_t i = 0; i < n && bad < 0; i++) {
+			const char *e = vals[i] ? vals[i] : "";
+			char *end;
+
+			errno = 0;
+			(void)strtol(e, &end, 10);
+			if (!*e || *end || errno)
+				bad = (int)i;
+		}
+		if (bad >= 0)
+			hs_reply_error(req, 400, "strconv.Atoi: parsing \"%s\": invalid syntax",
+				       vals[bad] ? vals[bad] : "");
+		free(vals);
+		if (bad >= 0) {
+			json_object_put(*out);
+			*out = NULL;
+			return -1;
+		}
+	}
 	if (*out && (check_filter_values(req, *out, "status", states) < 0 ||
 		     check_filter_values(req, *out, "health", health) < 0)) {
 		json_object_put(*out);
@@ -314,6 +362,8 @@ static void list(hs_request *req, void *app)
 	long long limit = -1;
 	bool all = hs_query_bool(req, "all", false), size = hs_query_bool(req, "size", false);
 	int64_t before = 0, since = 0;
+	char *ancestors[16] = {NULL};
+	size_t n_anc = 0;
 
 	if (hs_query_int(req, "limit", -1, &limit) < 0) {
 		hs_reply_error(req, 400, "invalid limit \"%s\"", hs_query(req, "limit"));
@@ -333,6 +383,16 @@ static void list(hs_request *req, void *app)
 		filter_values(filters, "since", &vals, &n);
 		if (n)
 			since = created_of(dc->ctx, vals[0]);
+		free(vals);
+		/* ancestor: the IDs its references resolve to */
+		filter_values(filters, "ancestor", &vals, &n);
+		for (size_t i = 0; i < n; i++) {
+			engine_image *img = NULL;
+
+			if (n_anc < 15 && vals[i] && engine_image_open(dc->ctx, vals[i], &img) == 0)
+				ancestors[n_anc++] = strdup(engine_image_id(img));
+			engine_image_free(img);
+		}
 		free(vals);
 		/* A status or exited filter looks at stopped containers too. */
 		if (json_object_object_get_ex(filters, "status", &v) ||
@@ -367,7 +427,7 @@ static void list(hs_request *req, void *app)
 		if (json_object_object_get_ex(ins, "Created", &v))
 			created = parse_rfc3339(json_object_get_string(v));
 		if ((all || strcmp(state, "running") == 0 || strcmp(state, "paused") == 0) &&
-		    (!filters || pass_filters(filters, ins, state, created, before, since))) {
+		    (!filters || pass_filters(filters, ins, state, created, before, since, ancestors))) {
 			json_object *sum = summary(ins, state);
 
 			if (size)
@@ -381,6 +441,8 @@ static void list(hs_request *req, void *app)
 out:
 	if (filters)
 		json_object_put(filters);
+	for (size_t i = 0; i < n_anc; i++)
+		free(ancestors[i]);
 	engine_strarray_dispose(&ids);
 	dctx_put(app, dc);
 }
@@ -394,21 +456,25 @@ static bool is_running(engine_container *c)
 	return strcmp(s, "running") == 0 || strcmp(s, "paused") == 0;
 }
 
-/* The message the Docker CLI maps to exit 127 / 126. */
+/* The message the Docker CLI maps to exit 127 / 126, dockerd 20.10's. */
 static void reply_start_error(hs_request *req, engine_container *c, int code, const char *msg)
 {
-	if (code == ENGINE_ENOTFOUND)
-		hs_reply_error(req, 400,
-			       "failed to create task for container %.12s: OCI runtime create failed: %s%s",
-			       engine_container_id(c), msg,
-			       strstr(msg, "executable file not found")
+	static const char oci[] = "failed to create shim task: OCI runtime create failed: runc create "
+				  "failed: unable to start container process: ";
+	char why[1024];
+
+	runc_wording(msg, why, sizeof(why));
+	if (strncmp(why, "unable to find ", 15) == 0)
+		hs_reply_error(req, 400, "%s", why); /* dockerd's user and group lookups: exit 125 */
+	else if (code == ENGINE_ENOTFOUND)
+		hs_reply_error(req, 400, "%s%s%s", oci, why,
+			       strstr(why, "executable file not found")
 				   ? ": unknown"
 				   : ": executable file not found in $PATH: unknown");
 	else if (code == ENGINE_EPERM)
-		hs_reply_error(
-		    req, 400, "failed to create task for container %.12s: OCI runtime create failed: %s%s",
-		    engine_container_id(c), msg,
-		    strstr(msg, "permission denied") ? ": unknown" : ": permission denied: unknown");
+		hs_reply_error(req, 400, "%s%s%s", oci, why,
+			       strstr(why, "permission denied") ? ": unknown"
+								: ": permission denied: unknown");
 	else
 		hs_reply_error(req, derr_status(code) == 404 ? 400 : derr_status(code),
 			       "failed to start container %.12s: %s", engine_container_id(c), msg);

@@ -454,11 +454,12 @@ static void mounts(struct cctx *cc, json_object *hc)
 				     dst);
 				break;
 			}
-			check(cc,
-			      engine_spec_add_tmpfs(
-				  cc->spec, dst,
-				  *json_object_get_string(opts) ? json_object_get_string(opts) : NULL),
-			      "HostConfig.Tmpfs");
+			/* dockerd's defaults under the caller's options ("exec" undoes noexec) */
+			char o[1024];
+
+			snprintf(o, sizeof(o), "noexec,nosuid,nodev%s%s",
+				 *json_object_get_string(opts) ? "," : "", json_object_get_string(opts));
+			check(cc, engine_spec_add_tmpfs(cc->spec, dst, o), "HostConfig.Tmpfs");
 		}
 	}
 }
@@ -677,12 +678,12 @@ static void host_config(struct cctx *cc, json_object *hc)
 		check(cc, engine_spec_set_init(cc->spec, 1), "HostConfig.Init");
 	if (strv_field(cc, hc, "CapAdd", "HostConfig.CapAdd", &caps) > 0) {
 		for (size_t i = 0; i < caps.count; i++)
-			check(cc, engine_spec_add_cap(cc->spec, caps.strings[i]), "HostConfig.CapAdd");
+			check(cc, engine_spec_add_cap(cc->spec, caps.strings[i]), "invalid CapAdd");
 		engine_strarray_dispose(&caps);
 	}
 	if (strv_field(cc, hc, "CapDrop", "HostConfig.CapDrop", &caps) > 0) {
 		for (size_t i = 0; i < caps.count; i++)
-			check(cc, engine_spec_drop_cap(cc->spec, caps.strings[i]), "HostConfig.CapDrop");
+			check(cc, engine_spec_drop_cap(cc->spec, caps.strings[i]), "invalid CapDrop");
 		engine_strarray_dispose(&caps);
 	}
 	security_opts(cc, hc);
@@ -695,7 +696,10 @@ static void host_config(struct cctx *cc, json_object *hc)
 			: 0;
 		char policy[64];
 
-		if (name && *name && strcmp(name, "no") != 0) {
+		if (name && *name && strcmp(name, "no") != 0 && strcmp(name, "always") != 0 &&
+		    strcmp(name, "unless-stopped") != 0 && strcmp(name, "on-failure") != 0)
+			fail(cc, 400, "invalid restart policy '%s'%s", name, NULL);
+		if (!cc->failed && name && *name && strcmp(name, "no") != 0) {
 			if (field(hc, "AutoRemove") &&
 			    bool_field(cc, hc, "AutoRemove", "HostConfig.AutoRemove"))
 				fail(cc, 400, "%s: conflicting options: AutoRemove and restart policy \"%s\"",

@@ -70,6 +70,9 @@ void dctx_put(struct daemon *d, struct dctx *c);
 
 /* The HTTP status for a library error code. */
 int derr_status(int code);
+/* runc's wording of why a process did not start (what dockerd passes on):
+ * exec: "X": permission denied, chdir to cwd ("X") set in config.json failed */
+void runc_wording(const char *msg, char *buf, size_t size);
 /* Reply with the last library error, prefixed by @what when not NULL. */
 void reply_engine_error(hs_request *req, const char *what);
 /* 404 "No such image: busybox:latest", the reference as dockerd spells it. */

@@ -560,24 +560,34 @@ static void exec_upgraded(int sock, const char *extra, size_t extra_len, void *d
 
 	spawned(d, x);
 	if (r < 0 || !p) {
-		char msg[1100];
+		char msg[1200];
 		size_t len;
 
-		len = (size_t)snprintf(msg, sizeof(msg), "OCI runtime exec failed: %s\r\n",
-				       engine_error_last()->message);
+		char why[1024];
+
+		runc_wording(engine_error_last()->message, why, sizeof(why));
+		len =
+		    (size_t)snprintf(msg, sizeof(msg),
+				     strncmp(why, "unable to find ", 15) == 0
+					 ? "%s\r\n"
+					 : "OCI runtime exec failed: exec failed: unable to start container "
+					   "process: %s: unknown\r\n",
+				     why);
 		if (len >= sizeof(msg))
 			len = sizeof(msg) - 1;
 		if (x->tty) {
 			hs_write_all(sock, msg, len);
-		} else if (x->attach_stderr) {
+		} else if (x->attach_stdout) {
+			/* dockerd writes the error on the stdout stream */
 			unsigned char hdr[8];
 
-			frame_header(hdr, 2, len);
+			frame_header(hdr, 1, len);
 			if (hs_write_all(sock, hdr, 8) == 0)
 				hs_write_all(sock, msg, len);
 		}
 		free(p);
-		finish(d, x, exit_code_of(x));
+		/* dockerd 20.10: 126 for every exec that could not start */
+		finish(d, x, 126);
 		return;
 	}
 	p->sock = sock;

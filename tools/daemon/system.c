@@ -38,6 +38,25 @@ int derr_status(int code)
 	}
 }
 
+void runc_wording(const char *msg, char *buf, size_t size)
+{
+	static const char denied[] = ": Permission denied", chdir_[] = "chdir to working directory ",
+			  noent[] = ": No such file or directory";
+	size_t l = strlen(msg);
+
+	if (strncmp(msg, "exec ", 5) == 0 && l > 5 + strlen(denied) &&
+	    strcmp(msg + l - strlen(denied), denied) == 0)
+		snprintf(buf, size, "exec: \"%.*s\": permission denied", (int)(l - 5 - strlen(denied)),
+			 msg + 5);
+	else if (strncmp(msg, chdir_, strlen(chdir_)) == 0 && l > strlen(chdir_) + strlen(noent) &&
+		 strcmp(msg + l - strlen(noent), noent) == 0)
+		snprintf(buf, size,
+			 "chdir to cwd (\"%.*s\") set in config.json failed: no such file or directory",
+			 (int)(l - strlen(chdir_) - strlen(noent)), msg + strlen(chdir_));
+	else
+		snprintf(buf, size, "%s", msg);
+}
+
 void reply_engine_error(hs_request *req, const char *what)
 {
 	const engine_error *e = engine_error_last();
