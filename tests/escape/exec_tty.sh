@@ -31,5 +31,10 @@ esac
 lacks "exec -t: no pty master in any container process" "ptmx" "$others"
 lacks "exec -t: no host path in any container process" "$tmp" "$others"
 contains "exec -t: the other processes were seen" "/dev/pts/" "$others"
+contains "exec -t: TIOCLINUX was tried on its pty" "TIOCLINUX fd 0:" "$out"
+lacks "exec -t: TIOCLINUX reaches no virtual console" "TIOCLINUX fd 0: ok" "$out"
 E rm -f "$id" >/dev/null
+out=$(in_pty $engine run --rm -t --network none $P busybox /probe tty)
+contains "run -t: TIOCLINUX was tried on its pty" "TIOCLINUX fd 0:" "$out"
+lacks "run -t: TIOCLINUX reaches no virtual console" "TIOCLINUX fd 0: ok" "$out"
 finish

@@ -200,7 +200,7 @@ static int cmd_fdwrite(const char *pid, const char *marker_dir)
 }
 
 /* The terminal: is there a controlling terminal, and does TIOCSTI (typing
- * into whatever reads that terminal) work on it or on stdio? */
+ * into whatever reads that terminal) work on it or on stdio, or TIOCLINUX? */
 static int cmd_tty(void)
 {
 	int fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
@@ -213,6 +213,14 @@ static int cmd_tty(void)
 	for (int i = 0; i < 3; i++)
 		if (isatty(i))
 			printf("TIOCSTI fd %d: %s\n", i, result(ioctl(i, TIOCSTI, &c)));
+	/* TIOCLINUX reaches a virtual console (its selection is pasted as
+	 * input); subcode 6 only reads the shift state. */
+	for (int i = 0; i < 3; i++) {
+		char sub = 6;
+
+		if (isatty(i))
+			printf("TIOCLINUX fd %d: %s\n", i, result(ioctl(i, TIOCLINUX, &sub)));
+	}
 	return 0;
 }
 
