@@ -12,6 +12,7 @@ DIR/requests. The repository name picks the misbehaviour:
   blobloop     a good manifest; its layer redirects to itself forever
   away         Bearer auth (realm /token, Basic alice:secret), the layer
                redirects to "elsewhere", which serves it
+  basic        the same with Basic auth (alice:secret) instead of a token
   endless      the manifest is an endless chunked body
   endlessblob  the layer is an endless chunked body
   baddigest    any manifest digest asked for gets another manifest
@@ -155,6 +156,8 @@ class H(registry_fake.H):
         if len(parts) != 5 or parts[1] != "v2":
             return self.send(404)
         repo, kind, ref = parts[2], parts[3], parts[4]
+        if repo == "basic" and auth != "Basic " + base64.b64encode(b"alice:secret").decode():
+            return self.send(401, b"{}", {"WWW-Authenticate": 'Basic realm="h"'})
         if repo == "away" and not (auth.startswith("Bearer ") and auth[7:] in TOKENS):
             return self.send(401, b"{}", {"WWW-Authenticate":
                                           f'Bearer realm="http://127.0.0.1:{port}/token",service="h",'
@@ -178,7 +181,7 @@ class H(registry_fake.H):
                 return self.send(302, b"", again)
             if ref == PLAIN_LAYER and repo == "endlessblob":
                 return self.endless("application/octet-stream")
-            if ref == PLAIN_LAYER and repo == "away":
+            if ref == PLAIN_LAYER and repo in ("away", "basic"):
                 return self.send(307, b"", {"Location": f"http://127.0.0.1:{ELSEWHERE}/blob/{ref}"})
             return self.send(200, BLOBS[ref], {"Content-Type": "application/octet-stream"})
         return self.send(404)

@@ -1,14 +1,14 @@
 #!/bin/sh
 # Pulls from a hostile registry (hostile_registry.py, on loopback): a
 # manifest or a layer that redirects to itself forever (libcurl before 8.3
-# follows redirects without limit, so the pull never ended), endless
-# manifest and layer bodies, a manifest that is not the digest asked for,
-# a layer redirected to another origin (the registry's token must not go
-# with it), and layers of hostile entries: links out of the layer and
-# entries, hard links and whiteouts through them, climbing and absolute
-# names, overlay's own xattrs and the rootless owner override, a device
-# node. Nothing lands in, is linked to or is deleted from the host's
-# directory; every pull ends.
+# follows redirects without limit: the pull ran until 300 KB of headers),
+# endless manifest and layer bodies, a manifest that is not the digest
+# asked for, a layer redirected to another origin (the registry's token or
+# password must not go with it), and layers of hostile entries: links out
+# of the layer and entries, hard links and whiteouts through them,
+# climbing and absolute names, overlay's own xattrs and the rootless owner
+# override, a device node. Nothing lands in, is linked to or is deleted
+# from the host's directory; every pull ends.
 . "$(dirname "$0")/lib.sh"
 reg=$tmp/reg
 mkdir -p "$reg"
@@ -59,6 +59,10 @@ check "a layer redirected to another origin: pulled" 0 "$rc"
 contains "the registry got its token" " Bearer " "$(grep "^$port GET /v2/away/" "$reg/requests")"
 contains "the other origin served the layer" "$elsewhere GET /blob/" "$(cat "$reg/requests")"
 check "the other origin got no token or password" "" "$(grep "^$elsewhere " "$reg/requests" | grep -v ' -$')"
+pull "a layer redirected elsewhere, Basic auth" "$R/basic:x"
+check "Basic auth, a layer redirected to another origin: pulled" 0 "$rc"
+contains "the registry got the password" " Basic " "$(grep "^$port GET /v2/basic/" "$reg/requests")"
+check "the other origin got no password" "" "$(grep "^$elsewhere " "$reg/requests" | grep -v ' -$')"
 
 i=0
 while [ $i -lt "$n" ]; do
