@@ -5,10 +5,12 @@
 # dot segments and percent-encoded NULs and slashes in ids and names;
 # malformed JSON on every POST endpoint (truncated, 100,000 levels deep,
 # invalid UTF-8, escaped NULs, wrong types); attach and exec streams closed
-# half way; more idle half-requests than the daemon may open files (its
-# soft limit lowered to 256 here). Each gets a 4xx or a closed connection,
-# never a 5xx; the daemon keeps serving, holds no fd more than before, and
-# runs containers once the clients leave.
+# half way; a build context with links to a host directory and climbing
+# and absolute names (the daemon unpacks it as root); more idle
+# half-requests than the daemon may open files (its soft limit lowered to
+# 256 here). Each gets a 4xx or a closed connection, never a 5xx; the
+# daemon keeps serving, holds no fd more than before, and runs containers
+# once the clients leave.
 . "$(dirname "$0")/lib.sh"
 command -v curl >/dev/null || { echo "skip: no curl"; exit 77; }
 command -v prlimit >/dev/null || { echo "skip: no prlimit"; exit 77; }
@@ -71,6 +73,37 @@ i=0
 while [ "$(fds)" -gt "$before" ] && [ $i -lt 100 ]; do sleep 0.2; i=$((i + 1)); done
 [ "$(fds)" -le "$before" ] && ok "no fd left behind by the clients" ||
 	fail "no fd left behind by the clients" "$before fds before, $(fds) after: $(ls -l /proc/$dpid/fd)"
+
+# A build context (the daemon unpacks it as root) with hard links and
+# symlinks to a host directory, entries through them, climbing and
+# absolute names.
+echo victim >"$tmp/marker/victim"
+/usr/bin/python3 - "$tmp/ctx.tar" "$tmp/marker" <<'PY'
+import io, sys, tarfile
+t, m = tarfile.open(sys.argv[1], "w"), sys.argv[2]
+up = "../" * 12 + m.lstrip("/")
+def add(name, data=b"", **kw):
+    ti = tarfile.TarInfo(name)
+    for k, v in kw.items():
+        setattr(ti, k, v)
+    ti.size = len(data) if ti.type == tarfile.REGTYPE else 0
+    t.addfile(ti, io.BytesIO(data) if ti.type == tarfile.REGTYPE else None)
+add("Dockerfile", b"FROM busybox\nCOPY . /ctx/\n")
+add("habs", type=tarfile.LNKTYPE, linkname=m + "/victim")
+add("hup", type=tarfile.LNKTYPE, linkname=up + "/victim")
+add("s", type=tarfile.SYMTYPE, linkname=m)
+add("s/through-abs", b"escaped\n")
+add("u", type=tarfile.SYMTYPE, linkname=up)
+add("u/through-up", b"escaped\n")
+add(up + "/climbed", b"escaped\n")
+add(m + "/absolute", b"escaped\n")
+t.close()
+PY
+out=$(api -X POST -H 'Content-Type: application/x-tar' --data-binary @"$tmp/ctx.tar" "http://d/build?t=hostilectx")
+lacks "a hostile build context is not built" "Successfully built" "$out"
+check "the build context wrote nothing to the host" "victim" "$(ls -A "$tmp/marker")"
+check "the build context linked to no host file" 1 "$(stat -c %h "$tmp/marker/victim")"
+rm -f "$tmp/marker/victim"
 
 # More connections than the daemon may open files: each holds a
 # half-written request. The daemon must keep its own fds and come back.
