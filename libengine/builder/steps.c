@@ -415,7 +415,7 @@ static int step_copy(engine__builder *b, engine__build_stage *st, const engine__
 	if (r >= 0) {
 		shell = engine__build_shell_string(st);
 		created_by =
-		    shell ? engine__strdup_printf("%s #(nop)  %s %s%s%s%s%s in %s ", shell, req.kw,
+		    shell ? engine__strdup_printf("%s #(nop) %s %s%s%s%s%s in %s ", shell, req.kw,
 						  chown ? "--chown=" : "", chown ? chown : "",
 						  chown ? " " : "", engine__copy_plan_hash(plan), "", dest)
 			  : NULL;

@@ -270,16 +270,15 @@ static int build_user(engine__plan *p, const engine_spec *spec, json_object *con
 {
 	const char *user = spec->user ? spec->user : engine__json_get_string(config, "User");
 
-	/* --group-add for root: its groups from /etc/group, then the added ones */
-	if ((!user || !*user) && spec->group_add)
-		user = "0";
 	cleanup_strv char **dirs = NULL;
 	size_t n = engine__strv_len(layers);
 
-	if (!user || !*user) {
-		p->home = strdup("/root");
-		return p->home ? 0 : engine__error_oom();
-	}
+	/* No user: root, with root's groups from the image (Docker's, and
+	 * --group-add's after them), not the caller's supplementary groups */
+	bool root_default = !user || !*user;
+
+	if (root_default)
+		user = "0";
 	if (engine__strv_push_take(&dirs, engine__path_join(cdir, "upper")) < 0)
 		return ENGINE_ENOMEM;
 	for (size_t i = n; i-- > 0;)
@@ -287,6 +286,11 @@ static int build_user(engine__plan *p, const engine_spec *spec, json_object *con
 			return ENGINE_ENOMEM;
 	if (engine__user_resolve(dirs, user, &p->uid, &p->gid, &p->groups, &p->n_groups, &p->home) < 0)
 		return engine_error_last()->code;
+	if (root_default && strcmp(p->home, "/") == 0) {
+		free(p->home);
+		if (!(p->home = strdup("/root")))
+			return engine__error_oom();
+	}
 	p->has_user = true;
 	return 0;
 }

@@ -4,7 +4,8 @@
  * through the layer view, which never leaves the layers (util/layers.h),
  * with runc's rules: "name" or "uid", optional ":group" or ":gid"; a numeric
  * uid missing from passwd runs with gid 0 and HOME "/"; supplementary groups
- * are those whose member list names the user.
+ * are the primary one (as dockerd sets them) and those whose member list
+ * names the user.
  */
 #include "config.h"
 
@@ -162,8 +163,12 @@ int engine__user_resolve(char *const *dirs, const char *spec, uid_t *uid_out, gi
 				    "unable to find group %s: no matching entries in group file", grp);
 		}
 	}
-	/* Supplementary groups: every group listing the user by name. */
-	for (char *line = uname ? group : NULL, *next; line && *line; line = next) {
+	/* Supplementary groups: the primary group (dockerd puts it first in
+	 * AdditionalGids), then every group listing the user by name unless
+	 * the group was given (runc's rule). */
+	if (add_group(&groups, &n_groups, (gid_t)gid) < 0)
+		return engine_error_last()->code;
+	for (char *line = uname && !grp ? group : NULL, *next; line && *line; line = next) {
 		char *f[4];
 		unsigned long g;
 

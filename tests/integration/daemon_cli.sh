@@ -102,6 +102,13 @@ check "--tmpfs is noexec,nosuid,nodev" "tmpfs on /x type tmpfs (rw,nosuid,nodev,
 	"$(D run --rm --network none --tmpfs /x busybox sh -c 'mount | grep " /x "')"
 check "--tmpfs exec,ro and size" "tmpfs on /x type tmpfs (ro,nosuid,nodev,relatime,size=1024k)" \
 	"$(D run --rm --network none --tmpfs /x:exec,ro,size=1m busybox sh -c 'mount | grep " /x "')"
+check "groups: root's from the image, the primary group first, none from a given group" \
+	"groups=0(root),10(wheel) groups=65534(nogroup) groups=1000 groups=0(root)" \
+	"$(for u in "" nobody 1000:1000 0:0; do D run --rm --network none ${u:+-u $u} busybox id | grep -o 'groups=.*'; done | tr '\n' ' ' | sed 's/ $//')"
+D run -d --name sweep3 --network none busybox sleep 100 >/dev/null
+check "exec's groups too" "groups=0(root),10(wheel) groups=0(root)" \
+	"$(D exec sweep3 id | grep -o 'groups=.*') $(D exec -u 1000 sweep3 id | grep -o 'groups=.*')"
+D rm -f sweep3 >/dev/null
 check "--cap-add unknown" 'docker: Error response from daemon: invalid CapAdd: unknown capability: "CAP_BOGUS"' \
 	"$(D run --rm --network none --cap-add BOGUS busybox true 2>&1 | head -n1)"
 check "--restart unknown" "docker: Error response from daemon: invalid restart policy 'bogus'" \

@@ -29,7 +29,7 @@ check "net.* with the host's network fails" 125 $?
 grep -q "not allowed in the host network namespace" "$root/err"; check "host network message" 0 $?
 
 # --- groups
-check "docker --group-add gid and name" "uid=0(root) gid=0(root) groups=1(daemon),10(wheel),1234" \
+check "docker --group-add gid and name" "uid=0(root) gid=0(root) groups=0(root),1(daemon),10(wheel),1234" \
 	"$(D run --rm --network none --group-add 1234 --group-add daemon busybox id 2>&1)"
 check "engine run -u --group-add" "1000 1000 2 5" \
 	"$(E run --rm --network none -u 1000:1000 --group-add 5 --group-add bin busybox sh -c 'echo $(id -u) $(id -G)' 2>&1)"

@@ -36,7 +36,11 @@ check "second build uses the cache (ARG, RUN, COPY, CMD)" "4" "$(cat "$root/n")"
 printf 'FROM busybox\nRUN exit 7\n' >"$root/ctx/Dockerfile.bad"
 D build -f "$root/ctx/Dockerfile.bad" "$root/ctx" >"$root/build" 2>&1; check "failed RUN's code is the exit status" 7 $?
 grep -q "returned a non-zero code: 7" "$root/build"; check "failed build message" 0 $?
-D rmi bimg:1 >/dev/null
+check "COPY's history line as dockerd's (one space after #(nop))" "#(nop) COPY file:" \
+	"$(D history --no-trunc --format '{{.CreatedBy}}' bimg:1 | grep -o '#(nop) COPY file:')"
+D build -t bimg "$root/ctx" >"$root/build" 2>&1
+check "a tag without one is named :latest" "Successfully tagged bimg:latest" "$(grep '^Successfully tagged' "$root/build")"
+D rmi bimg:1 bimg >/dev/null
 
 # rmi of a parent (dockerd's rules): by tag it only untags, by ID it is a
 # hard 409 even forced; removing the child then takes the untagged parent.

@@ -363,8 +363,9 @@ START_TEST(test_userdb__symlinked_etc_and_fifo)
 	ck_assert_engine_ok(engine__user_resolve(dirs, "app", &uid, &gid, &groups, &n_groups, &home));
 	ck_assert_int_eq(uid, 1000);
 	ck_assert_int_eq(gid, 1000);
-	ck_assert_int_eq(n_groups, 1);
-	ck_assert_int_eq(groups[0], 2000);
+	ck_assert_int_eq(n_groups, 2); /* the primary group first, as dockerd sets them */
+	ck_assert_int_eq(groups[0], 1000);
+	ck_assert_int_eq(groups[1], 2000);
 	ck_assert_str_eq(home, "/home/app");
 	free(groups);
 	th_cleanup_dir(layer);

@@ -125,9 +125,16 @@ static void on_event(const engine_build_event *e, void *payload)
 		}
 		break;
 	}
-	case ENGINE_BUILD_EVENT_TAGGED:
-		line(j->st, "Successfully tagged %s\n", e->text);
+	case ENGINE_BUILD_EVENT_TAGGED: {
+		/* dockerd names the tag in full: "-t app" is "app:latest" */
+		const char *slash = strrchr(e->text, '/'), *last = slash ? slash : e->text;
+
+		line(j->st,
+		     strchr(last, ':') || strchr(e->text, '@') ? "Successfully tagged %s\n"
+							       : "Successfully tagged %s:latest\n",
+		     e->text);
 		break;
+	}
 	case ENGINE_BUILD_EVENT_WARNING:
 		line(j->st, "[Warning] %s\n", e->text);
 		break;

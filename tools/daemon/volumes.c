@@ -177,6 +177,25 @@ static void remove_(hs_request *req, void *app)
 	dctx_put(app, dc);
 }
 
+static bool old_api_all(hs_request *req, json_object *filters, engine_strarray *fl)
+{
+	const char *v = hs_api_version(req);
+	unsigned major = 1, minor = 41;
+	char **grown;
+
+	if (v && sscanf(v, "%u.%u", &major, &minor) != 2)
+		major = 1, minor = 41;
+	if (major > 1 || minor >= 42 || (filters && json_object_object_get_ex(filters, "all", NULL)))
+		return true;
+	grown = realloc(fl->strings, (fl->count + 2) * sizeof(char *));
+	if (!grown)
+		return false;
+	fl->strings = grown;
+	fl->strings[fl->count] = strdup("all=true");
+	fl->strings[fl->count + 1] = NULL;
+	return fl->strings[fl->count++] != NULL;
+}
+
 static void prune(hs_request *req, void *app)
 {
 	static const char *const known[] = {"label", "label!", "all", NULL};
@@ -187,7 +206,13 @@ static void prune(hs_request *req, void *app)
 
 	if (filters_parse(req, known, &filters) < 0)
 		goto done;
-	if (filter_list(filters, &fl) < 0 || engine_volume_prune(dc->ctx, &fl, &gone, &reclaimed) < 0) {
+	/* Before API 1.42 dockerd prunes every unused volume, named ones too
+	 * (the CLI and docker-py 5 talk 1.41 to us) */
+	if (filter_list(filters, &fl) < 0 || !old_api_all(req, filters, &fl)) {
+		hs_reply_error(req, 500, "prune volumes: out of memory");
+		goto done;
+	}
+	if (engine_volume_prune(dc->ctx, &fl, &gone, &reclaimed) < 0) {
 		reply_engine_error(req, "prune volumes");
 		goto done;
 	}
