@@ -132,6 +132,20 @@ ENGINE_EXTERN int engine_distribution_manifest_put(engine_distribution *dist, co
 						   const char *reference, const char *content_type,
 						   const char *data, size_t len, char **digest_out);
 
+/**
+ * Delete manifest @p reference from repository @p name, as the
+ * distribution API's DELETE does: by digest, every tag of the repository
+ * that names it (the store's tags of its images, and the registry's own)
+ * and the repository's record of it; by tag, that tag alone. An image left
+ * without tags stays in the store, untagged, until pruned; its blobs stay
+ * too, so a GET by digest may still find the manifest.
+ * Errors: ENGINE_ENOTFOUND (the repository has no such tag or no tag and
+ * no record of the digest), ENGINE_EINVALID (bad name, tag or digest),
+ * ENGINE_EPERM (read-only or pull-through).
+ */
+ENGINE_EXTERN int engine_distribution_manifest_delete(engine_distribution *dist, const char *name,
+						      const char *reference);
+
 /* --- blobs --------------------------------------------------------------- */
 
 /** A blob opened for reading (opaque). */

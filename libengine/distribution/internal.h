@@ -80,12 +80,13 @@ int engine__dist_index_read(engine_distribution *d, const char *canonical, json_
 
 /* What an index update does. Every field may be NULL / empty. */
 typedef struct engine__dist_index_change {
-	const char *tag;	 /* set tags[tag] = manifest, or drop it with manifest NULL */
-	const char *manifest;	 /* add to "manifests" */
-	bool fetched;		 /* record fetched[tag] = now (pull-through) */
-	char *const *add_blobs;	 /* add to "blobs" (NULL-terminated) */
-	char *const *drop_blobs; /* remove from "blobs" (now held by a store image) */
-	bool drop_tag;		 /* remove tags[tag] */
+	const char *tag;	   /* set tags[tag] = manifest, or drop it with manifest NULL */
+	const char *manifest;	   /* add to "manifests" */
+	bool fetched;		   /* record fetched[tag] = now (pull-through) */
+	char *const *add_blobs;	   /* add to "blobs" (NULL-terminated) */
+	char *const *drop_blobs;   /* remove from "blobs" (now held by a store image) */
+	bool drop_tag;		   /* remove tags[tag] */
+	const char *drop_manifest; /* remove from "manifests" (deleted) */
 } engine__dist_index_change;
 
 /* Apply @c to @canonical's index atomically (a lock across processes). */

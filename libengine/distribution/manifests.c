@@ -430,3 +430,123 @@ ENGINE_EXTERN int engine_distribution_manifest_put(engine_distribution *d, const
 		return engine__error_oom();
 	return 0;
 }
+
+/* --- DELETE ------------------------------------------------------------------- */
+
+/* Drop the store tags of @canonical that are @tag, or (@tag NULL) whose
+ * image's manifest is @digest; *n counts them. */
+static int delete_store_tags(engine_distribution *d, const char *canonical, const char *tag,
+			     const char *digest, int *n)
+{
+	cleanup_json json_object *tags = NULL;
+	cleanup_strv char **drop = calloc(1, sizeof(char *));
+	int r;
+
+	if (!drop)
+		return engine__error_oom();
+	r = engine__tags_load(d->ctx, &tags);
+	if (r < 0)
+		return r;
+	json_object_object_foreach(tags, key, val)
+	{
+		cleanup_free char *t = NULL;
+		cleanup_free char *served = engine__dist_served_name(d, key, &t);
+		char md[ENGINE__DIGEST_LEN + 1];
+
+		if (!served || strcmp(served, canonical) != 0)
+			continue;
+		if (tag ? strcmp(t, tag) != 0
+			: (engine__image_manifest_digest(d->ctx, json_object_get_string(val), md) < 0 ||
+			   strcmp(md, digest) != 0)) {
+			engine_error_clear();
+			continue;
+		}
+		if ((r = engine__strv_push(&drop, key)) < 0)
+			return r;
+	}
+	for (size_t i = 0; drop[i]; i++) {
+		r = engine__tag_remove(d->ctx, drop[i]);
+		if (r == ENGINE_ENOTFOUND) { /* removed meanwhile */
+			engine_error_clear();
+			continue;
+		}
+		if (r < 0)
+			return r;
+		(*n)++;
+	}
+	return 0;
+}
+
+/* Drop @canonical's index tags that are @tag or name @digest, and @digest
+ * from its manifests; *n counts what went. */
+static int delete_index_entries(engine_distribution *d, const char *canonical, const char *tag,
+				const char *digest, int *n)
+{
+	cleanup_json json_object *idx = NULL;
+	cleanup_strv char **drop = calloc(1, sizeof(char *));
+	json_object *itags, *manifests;
+	int r;
+
+	if (!drop)
+		return engine__error_oom();
+	r = engine__dist_index_read(d, canonical, &idx);
+	if (r < 0)
+		return r;
+	itags = engine__json_get_type(idx, "tags", json_type_object);
+	if (itags) {
+		json_object_object_foreach(itags, t, v)
+		{
+			if ((tag ? strcmp(t, tag) : strcmp(json_object_get_string(v), digest)) == 0 &&
+			    (r = engine__strv_push(&drop, t)) < 0)
+				return r;
+		}
+	}
+	for (size_t i = 0; drop[i]; i++) {
+		engine__dist_index_change c = {.tag = drop[i], .drop_tag = true};
+
+		if ((r = engine__dist_index_update(d, canonical, &c)) < 0)
+			return r;
+		(*n)++;
+	}
+	manifests = engine__json_get_type(idx, "manifests", json_type_array);
+	for (size_t i = 0; !tag && manifests && i < json_object_array_length(manifests); i++)
+		if (strcmp(json_object_get_string(json_object_array_get_idx(manifests, i)), digest) == 0) {
+			engine__dist_index_change c = {.drop_manifest = digest};
+
+			if ((r = engine__dist_index_update(d, canonical, &c)) < 0)
+				return r;
+			(*n)++;
+			break;
+		}
+	return 0;
+}
+
+ENGINE_EXTERN int engine_distribution_manifest_delete(engine_distribution *d, const char *name,
+						      const char *reference)
+{
+	cleanup_free char *canonical = NULL;
+	bool by_digest;
+	int lock, n = 0, r;
+
+	if (!d)
+		return engine__error_set(ENGINE_EINVALID, 0, "manifest: NULL argument");
+	if (d->read_only || d->upstream_domain)
+		return engine__error_set(ENGINE_EPERM, 0, "%s",
+					 d->read_only ? "the registry is read-only"
+						      : "a pull-through cache deletes nothing");
+	r = engine__dist_canonical(d, name, &canonical);
+	if (r == 0)
+		r = check_reference(reference, &by_digest);
+	if (r < 0)
+		return r;
+	lock = r = engine__store_lock(d->ctx, false);
+	if (lock >= 0) {
+		r = delete_store_tags(d, canonical, by_digest ? NULL : reference, reference, &n);
+		if (r == 0)
+			r = delete_index_entries(d, canonical, by_digest ? NULL : reference, reference, &n);
+		engine__store_unlock(lock);
+	}
+	if (r == 0 && n == 0)
+		r = engine__error_set(ENGINE_ENOTFOUND, 0, "no such manifest");
+	return r < 0 ? engine__error_wrap("manifest %s%s%s", name, by_digest ? "@" : ":", reference) : 0;
+}

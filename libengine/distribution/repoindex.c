@@ -116,6 +116,8 @@ static int apply(json_object *idx, const engine__dist_index_change *c)
 	for (size_t i = 0; c->add_blobs && c->add_blobs[i]; i++)
 		if ((r = array_add(member(idx, "blobs", json_type_array), c->add_blobs[i])) < 0)
 			return r;
+	if (c->drop_manifest)
+		array_drop(engine__json_get_type(idx, "manifests", json_type_array), c->drop_manifest);
 	for (size_t i = 0; c->drop_blobs && c->drop_blobs[i]; i++)
 		array_drop(engine__json_get_type(idx, "blobs", json_type_array), c->drop_blobs[i]);
 	return 0;

@@ -4,7 +4,9 @@
 # skopeo and by `engine pull` through registry-mirrors, with the same
 # digests everywhere; the API's headers, ranges, pagination and error
 # bodies; pushes from skopeo (chunked, a multi-platform index) and from
-# `engine push`, pulled back; monolithic uploads, digest checks, read-only.
+# `engine push`, pulled back; skopeo's dir: and docker-archive: both ways,
+# list-tags, cross-repository mounts; monolithic uploads, digest checks,
+# read-only; skopeo delete with --allow-delete.
 . "$(dirname "$0")/registry_common.inc"
 . "$(dirname "$0")/registry_serve.inc"
 
@@ -161,8 +163,10 @@ code=$(curl -s -o /dev/null -D "$T/h" -w '%{http_code}' -X PATCH -H 'Content-Ran
 [ "$code" = 202 ] && [ "$(hdr Range)" = "0-3" ] && ok "chunk accepted" || fail "chunk: $code $(hdr Range)"
 code=$(curl -s -o /dev/null -w '%{http_code}' -X PUT --data-binary 'lithic blob' "http://$SRV$LOC?digest=$MD")
 [ "$code" = 201 ] && ok "chunked upload completed by PUT" || fail "PUT: $code"
-code=$(curl -s -o /dev/null -w '%{http_code}' -X DELETE "http://$SRV/v2/busybox/manifests/$MDIG")
-[ "$code" = 405 ] && ok "DELETE unsupported" || fail "DELETE: $code"
+code=$(curl -s -o "$T/body" -w '%{http_code}' -X DELETE "http://$SRV/v2/busybox/manifests/$MDIG")
+OUT=$(cat "$T/body")
+[ "$code" = 405 ] && contains "DELETE off by default" "--allow-delete" || fail "DELETE: $code"
+expect_fail "skopeo delete refused" "" skopeo delete --tls-verify=false "docker://$SRV/t/copied:1"
 
 stop_pid "$SRV_PID"
 serve ro "$S" --read-only
@@ -173,6 +177,31 @@ expect_ok "read-only still serves pulls" skopeo inspect --tls-verify=false "dock
 expect_fail "plain HTTP off loopback" "--tls-cert and --tls-key" "$E" --root "$S" registry serve --addr 0.0.0.0:0
 expect_fail "half of TLS" "both --tls-cert and --tls-key" "$E" --root "$S" registry serve --tls-cert /x
 expect_fail "bad upstream" "http:// or https://" "$E" --root "$S" registry serve --addr 127.0.0.1:0 --mirror-of ftp://x
+stop_pid "$SRV_PID"
+
+# --allow-delete: skopeo delete untags every tag of the repository naming
+# the digest (the store's image stays), DELETE by tag drops that tag,
+# other repositories keep theirs; read-only still refuses.
+serve del "$S" --allow-delete
+expect_ok "skopeo delete" skopeo delete --tls-verify=false "docker://$SRV/t/copied:1"
+expect_fail "both tags of the digest are gone" "" skopeo list-tags --tls-verify=false "docker://$SRV/t/copied"
+expect_fail "the deleted tag is unknown" "manifest unknown" skopeo inspect --tls-verify=false "docker://$SRV/t/copied:2"
+[ "$(image_id "$S" t/dir:1)" = "$A_ID" ] && ok "the image stays under its other names" || fail "t/dir:1 gone"
+expect_fail "a second delete" "" skopeo delete --tls-verify=false "docker://$SRV/t/copied:1"
+code=$(curl -s -o /dev/null -w '%{http_code}' -X DELETE "http://$SRV/v2/t/archive/manifests/1")
+[ "$code" = 202 ] && ok "DELETE by tag: 202" || fail "DELETE by tag: $code"
+expect_ok "other repositories keep the digest" skopeo inspect --tls-verify=false "docker://$SRV/t/dir:1"
+code=$(curl -s -o "$T/body" -w '%{http_code}' -X DELETE "http://$SRV/v2/t/dir/manifests/sha256:$(printf '%064d' 3)")
+OUT=$(cat "$T/body")
+[ "$code" = 404 ] && contains "DELETE of an unknown digest: MANIFEST_UNKNOWN" MANIFEST_UNKNOWN || fail "unknown: $code"
+expect_ok "skopeo delete of an index" skopeo delete --tls-verify=false "docker://$SRV/fix/idx:1"
+expect_fail "the index is gone" "manifest unknown" skopeo inspect --raw --tls-verify=false "docker://$SRV/fix/idx:1"
+code=$(curl -s -o /dev/null -w '%{http_code}' -X DELETE "http://$SRV/v2/t/dir/blobs/$L1")
+[ "$code" = 405 ] && ok "blob DELETE unsupported" || fail "blob DELETE: $code"
+stop_pid "$SRV_PID"
+serve rodel "$S" --read-only --allow-delete
+code=$(curl -s -o /dev/null -w '%{http_code}' -X DELETE "http://$SRV/v2/t/dir/manifests/1")
+[ "$code" = 405 ] && ok "read-only refuses DELETE" || fail "read-only DELETE: $code"
 stop_pid "$SRV_PID"
 
 # The same from `engine daemon`, as daemon.json's "registry" section.

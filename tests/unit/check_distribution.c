@@ -362,6 +362,86 @@ START_TEST(test_distribution__store_images)
 }
 END_TEST
 
+/* DELETE: by digest every tag of the repository naming it (store tags and
+ * the registry's own), by tag that tag alone; other repositories keep
+ * theirs; read-only refuses. */
+START_TEST(test_distribution__delete)
+{
+	char *tmp = th_mkdtemp("dist-del");
+	engine_context *ctx = th_context(tmp);
+	engine_distribution *d = NULL, *ro = NULL;
+	engine_distribution_options o = ENGINE_DISTRIBUTION_OPTIONS_INIT;
+	engine_distribution_manifest *m = NULL;
+	engine_strarray list = {NULL, 0};
+	engine_image *img = NULL;
+	char cfg[ENGINE__DIGEST_LEN + 1], layer[ENGINE__DIGEST_LEN + 1], mdigest[ENGINE__DIGEST_LEN + 1];
+	char manifest[1024], bb[ENGINE__DIGEST_LEN + 1];
+	char *id = NULL;
+
+	ck_assert_engine_ok(engine_distribution_new(ctx, NULL, &d));
+	upload(d, "charts/app", "{\"name\":\"app\"}", cfg);
+	upload(d, "charts/app", "chart bytes", layer);
+	snprintf(manifest, sizeof(manifest),
+		 "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
+		 "\"config\":{\"mediaType\":\"application/vnd.cncf.helm.config.v1+json\",\"digest\":\"%s\","
+		 "\"size\":14},\"layers\":[{\"mediaType\":\"application/vnd.cncf.helm.chart.content.v1.tar+"
+		 "gzip\",\"digest\":\"%s\",\"size\":11}]}",
+		 cfg, layer);
+	digest_of(manifest, strlen(manifest), mdigest);
+	ck_assert_engine_ok(
+	    engine_distribution_manifest_put(d, "charts/app", "1", NULL, manifest, strlen(manifest), NULL));
+	ck_assert_engine_ok(
+	    engine_distribution_manifest_put(d, "charts/app", "2", NULL, manifest, strlen(manifest), NULL));
+	ck_assert_engine_ok(
+	    engine_distribution_manifest_put(d, "charts/app", "3", NULL, manifest, strlen(manifest), NULL));
+	ck_assert_engine_ok(
+	    engine_distribution_manifest_put(d, "charts/other", "1", NULL, manifest, strlen(manifest), NULL));
+
+	ck_assert_engine_ok(engine_distribution_manifest_delete(d, "charts/app", "3"));
+	ck_assert_engine_error(engine_distribution_manifest_get(d, "charts/app", "3", &m), ENGINE_ENOTFOUND,
+			       "charts/app:3");
+	ck_assert_engine_error(engine_distribution_manifest_delete(d, "charts/app", "3"), ENGINE_ENOTFOUND,
+			       "manifest charts/app:3: no such manifest");
+	ck_assert_engine_ok(engine_distribution_manifest_delete(d, "charts/app", mdigest));
+	ck_assert_engine_error(engine_distribution_tags(d, "charts/app", NULL, 0, &list, NULL),
+			       ENGINE_ENOTFOUND, "no such repository");
+	ck_assert_engine_error(engine_distribution_manifest_delete(d, "charts/app", mdigest),
+			       ENGINE_ENOTFOUND, "no such manifest");
+	ck_assert_engine_ok(engine_distribution_manifest_get(d, "charts/other", "1", &m));
+	engine_distribution_manifest_free(m);
+	ck_assert_engine_error(engine_distribution_manifest_delete(d, "charts/app", "sha256:12"),
+			       ENGINE_EINVALID, "malformed");
+	ck_assert_engine_error(engine_distribution_manifest_delete(d, "Bad", "1"), ENGINE_EINVALID,
+			       "repository name");
+
+	/* A store image's tags: the image stays, untagged. */
+	if (access("/bin/busybox", X_OK) == 0) {
+		ck_assert_engine_ok(engine_image_create_default(ctx, NULL, &id));
+		ck_assert_engine_ok(engine_image_tag(ctx, "busybox", "copies/bb:1"));
+		ck_assert_engine_ok(engine_image_tag(ctx, "busybox", "copies/bb:2"));
+		ck_assert_engine_ok(engine_distribution_manifest_get(d, "copies/bb", "1", &m));
+		snprintf(bb, sizeof(bb), "%s", engine_distribution_manifest_digest(m));
+		engine_distribution_manifest_free(m);
+		ck_assert_engine_ok(engine_distribution_manifest_delete(d, "copies/bb", bb));
+		ck_assert_engine_error(engine_image_open(ctx, "copies/bb:2", &img), ENGINE_ENOTFOUND,
+				       "copies/bb:2");
+		ck_assert_engine_ok(engine_image_open(ctx, "busybox:latest", &img));
+		ck_assert_str_eq(engine_image_id(img), id);
+		engine_image_free(img);
+		engine_free(id);
+	}
+
+	o.read_only = 1;
+	ck_assert_engine_ok(engine_distribution_new(ctx, &o, &ro));
+	ck_assert_engine_error(engine_distribution_manifest_delete(ro, "charts/other", "1"), ENGINE_EPERM,
+			       "read-only");
+	engine_distribution_free(ro);
+	engine_distribution_free(d);
+	engine_context_free(ctx);
+	th_cleanup_dir(tmp);
+}
+END_TEST
+
 static Suite *distribution_suite(void)
 {
 	Suite *s = suite_create("distribution");
@@ -373,6 +453,7 @@ static Suite *distribution_suite(void)
 	tcase_add_test(tc, test_distribution__uploads);
 	tcase_add_test(tc, test_distribution__artifacts_and_listings);
 	tcase_add_test(tc, test_distribution__store_images);
+	tcase_add_test(tc, test_distribution__delete);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -38,16 +38,21 @@ static const struct cli_usage serve_usage = {
     "      --tls-cert FILE    TLS certificate (PEM)\n"
     "      --tls-key FILE     TLS private key (PEM)\n"
     "      --read-only        Refuse pushes\n"
+    "      --allow-delete     Accept DELETE of manifests (untags; skopeo delete)\n"
     "      --htpasswd FILE    Require Basic authentication (bcrypt entries, htpasswd -B)\n"
     "      --mirror-of URL    Pull-through cache of this registry\n"};
 
 static int cmd_serve(int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"addr", required_argument, NULL, 'a'},	{"tls-cert", required_argument, NULL, 'c'},
-	    {"tls-key", required_argument, NULL, 'k'},	{"read-only", no_argument, NULL, 'r'},
-	    {"htpasswd", required_argument, NULL, 'p'}, {"mirror-of", required_argument, NULL, 'm'},
-	    {"help", no_argument, NULL, 'h'},		{NULL, 0, NULL, 0}};
+	static const struct option opts[] = {{"addr", required_argument, NULL, 'a'},
+					     {"tls-cert", required_argument, NULL, 'c'},
+					     {"tls-key", required_argument, NULL, 'k'},
+					     {"read-only", no_argument, NULL, 'r'},
+					     {"htpasswd", required_argument, NULL, 'p'},
+					     {"mirror-of", required_argument, NULL, 'm'},
+					     {"allow-delete", no_argument, NULL, 'D'},
+					     {"help", no_argument, NULL, 'h'},
+					     {NULL, 0, NULL, 0}};
 	struct regserve_config cfg = {.log = log_line};
 	engine_context *ctx;
 	regserve *rs = NULL;
@@ -69,6 +74,9 @@ static int cmd_serve(int argc, char **argv)
 			break;
 		case 'r':
 			cfg.read_only = true;
+			break;
+		case 'D':
+			cfg.allow_delete = true;
 			break;
 		case 'p':
 			cfg.htpasswd = optarg;

@@ -3,7 +3,7 @@
  * and tag lists (n/last pagination with Link headers), manifests and blobs
  * by GET and HEAD (the store's files sent with sendfile; one byte range;
  * blobs still arriving from a pull-through upstream are followed as they
- * arrive).
+ * arrive); manifest DELETE when the server allows it.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -263,7 +263,28 @@ static void blob_get(hs_request *req, void *app)
 static void unsupported_delete(hs_request *req, void *app)
 {
 	(void)app;
-	reg_error(req, 405, "UNSUPPORTED", "deleting is not supported: remove images with engine rmi");
+	reg_error(req, 405, "UNSUPPORTED", "deleting blobs is not supported: remove images with engine rmi");
+}
+
+/* DELETE /v2/<name>/manifests/<digest|tag>: untags, when allowed (off by
+ * default, as docker-registry's storage.delete). */
+static void manifest_delete(hs_request *req, void *app)
+{
+	regserve *rs = app;
+	const char *name = reg_name(req);
+
+	if (!name)
+		return;
+	if (!rs->allow_delete) {
+		reg_error(req, 405, "UNSUPPORTED",
+			  "deleting is disabled: start the registry with --allow-delete");
+		return;
+	}
+	if (engine_distribution_manifest_delete(rs->dist, name, hs_param(req, "reference")) < 0) {
+		reg_engine_error(req, REG_MANIFEST);
+		return;
+	}
+	hs_reply_raw(req, 202, NULL, NULL, 0);
 }
 
 const struct hs_route reg_content_routes[] = {
@@ -272,7 +293,7 @@ const struct hs_route reg_content_routes[] = {
     {"GET", "/v2/{name*}/tags/list", tags_list, 0},
     {"GET", "/v2/{name*}/manifests/{reference}", manifest_get, 0},
     {"GET", "/v2/{name*}/blobs/{digest}", blob_get, 0},
-    {"DELETE", "/v2/{name*}/manifests/{reference}", unsupported_delete, 0},
+    {"DELETE", "/v2/{name*}/manifests/{reference}", manifest_delete, 0},
     {"DELETE", "/v2/{name*}/blobs/{digest}", unsupported_delete, 0},
     {NULL, NULL, NULL, 0},
 };

@@ -29,6 +29,7 @@ struct regserve_config {
 	const char *tls_cert; /* PEM files; both or neither */
 	const char *tls_key;
 	bool read_only;
+	bool allow_delete;     /* DELETE of manifests (docker-registry's storage.delete) */
 	const char *htpasswd;  /* bcrypt entries; NULL: no authentication */
 	const char *mirror_of; /* pull-through upstream URL, or NULL */
 	/* One log line (level 0 error .. 3 debug); NULL: stderr. */
@@ -59,6 +60,7 @@ struct regserve {
 	hs_server *http;
 	struct htpasswd *auth;
 	char realm[64];
+	bool allow_delete;
 	void (*log)(int level, const char *msg);
 };
 

@@ -2,7 +2,8 @@
  * The "registry" section of daemon.json: `engine daemon` serves its store
  * as a registry too, with the options of `engine registry serve`:
  *   "registry": {"addr": "127.0.0.1:5000", "tls-cert": FILE, "tls-key": FILE,
- *                "read-only": false, "htpasswd": FILE, "mirror-of": URL}
+ *                "read-only": false, "htpasswd": FILE, "mirror-of": URL,
+ *                "allow-delete": false}
  * Every key is checked, as the daemon checks its own.
  */
 #include <stdio.h>
@@ -14,8 +15,9 @@ static const struct {
 	const char *name;
 	json_type type;
 } keys[] = {
-    {"addr", json_type_string},	      {"tls-cert", json_type_string}, {"tls-key", json_type_string},
-    {"read-only", json_type_boolean}, {"htpasswd", json_type_string}, {"mirror-of", json_type_string},
+    {"addr", json_type_string},		 {"tls-cert", json_type_string}, {"tls-key", json_type_string},
+    {"read-only", json_type_boolean},	 {"htpasswd", json_type_string}, {"mirror-of", json_type_string},
+    {"allow-delete", json_type_boolean},
 };
 
 static const char *str(json_object *o, const char *key)
@@ -44,7 +46,7 @@ int regserve_config_from_json(json_object *section, struct regserve_config *cfg,
 			snprintf(
 			    err, errlen,
 			    "\"registry\": unknown key \"%s\" (addr, tls-cert, tls-key, read-only, htpasswd, "
-			    "mirror-of)",
+			    "mirror-of, allow-delete)",
 			    k);
 			return -1;
 		}
@@ -61,6 +63,8 @@ int regserve_config_from_json(json_object *section, struct regserve_config *cfg,
 	cfg->htpasswd = str(section, "htpasswd");
 	cfg->mirror_of = str(section, "mirror-of");
 	cfg->read_only = json_object_object_get_ex(section, "read-only", &v) && json_object_get_boolean(v);
+	cfg->allow_delete =
+	    json_object_object_get_ex(section, "allow-delete", &v) && json_object_get_boolean(v);
 	if (!cfg->tls_cert != !cfg->tls_key) {
 		snprintf(err, errlen, "\"registry\": TLS needs both \"tls-cert\" and \"tls-key\"");
 		return -1;

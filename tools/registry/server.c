@@ -228,6 +228,7 @@ int regserve_start(engine_context *ctx, const struct regserve_config *cfg, regse
 	}
 	o.mirror_of = cfg->mirror_of;
 	o.read_only = cfg->read_only;
+	rs->allow_delete = cfg->allow_delete;
 	if (engine_distribution_new(ctx, &o, &rs->dist) < 0) {
 		snprintf(err, errlen, "%s", engine_error_last()->message);
 		regserve_stop(rs);
