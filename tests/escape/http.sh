@@ -3,14 +3,15 @@
 # framing (negative, overflowing and non-hex sizes, 1 MiB trailers, a
 # 20 MiB body in small chunks), huge and many headers, bad request lines,
 # dot segments and percent-encoded NULs and slashes in ids and names;
-# malformed JSON on every POST endpoint (truncated, 100,000 levels deep,
-# invalid UTF-8, escaped NULs, wrong types); attach and exec streams closed
-# half way; a build context with links to a host directory and climbing
-# and absolute names (the daemon unpacks it as root); more idle
-# half-requests than the daemon may open files (its soft limit lowered to
-# 256 here). Each gets a 4xx or a closed connection, never a 5xx; the
-# daemon keeps serving, holds no fd more than before, and runs containers
-# once the clients leave.
+# names of networks, volumes, containers and tags that climb to a host
+# directory; malformed JSON on every POST endpoint (truncated, 100,000
+# levels deep, invalid UTF-8, escaped NULs, wrong types); attach and exec
+# streams closed half way; a build context with links to a host directory
+# and climbing and absolute names (the daemon unpacks it as root); more
+# idle half-requests than the daemon may open files (its soft limit
+# lowered to 256 here). Each gets a 4xx or a closed connection, never a
+# 5xx; the daemon keeps serving, holds no fd more than before, and runs
+# containers once the clients leave.
 . "$(dirname "$0")/lib.sh"
 command -v curl >/dev/null || { echo "skip: no curl"; exit 77; }
 command -v prlimit >/dev/null || { echo "skip: no prlimit"; exit 77; }
@@ -73,6 +74,20 @@ i=0
 while [ "$(fds)" -gt "$before" ] && [ $i -lt 100 ]; do sleep 0.2; i=$((i + 1)); done
 [ "$(fds)" -le "$before" ] && ok "no fd left behind by the clients" ||
 	fail "no fd left behind by the clients" "$before fds before, $(fds) after: $(ls -l /proc/$dpid/fd)"
+
+# Names with path characters, climbing to the marker directory.
+up=..%2F..%2F..%2F..%2F..%2F..%2F..%2F..$(echo "$tmp/marker" | sed 's|/|%2F|g')
+for r in "POST /networks/create {\"Name\":\"../../../../../../../..$tmp/marker/n\"}" \
+	"POST /volumes/create {\"Name\":\"../../../../../../../..$tmp/marker/v\"}" \
+	"POST /volumes/create {\"Name\":\"..\"}" "POST /containers/create?name=$up%2Fc {\"Image\":\"busybox\"}" \
+	"POST /images/busybox/tag?repo=$up%2Fi&tag=x" "POST /images/busybox/tag?repo=a&tag=..%2F..%2Fx" \
+	"DELETE /images/..%2F..%2Fimages" "DELETE /volumes/..%2F..%2Fimages" "DELETE /networks/..%2F..%2Fnetworks"; do
+	n=$((${n:-0} + 1))
+	set -- $r
+	st=$(api -o /dev/null -w '%{http_code}' -X "$1" -H 'Content-Type: application/json' ${3:+-d "$3"} "http://d$2")
+	case "$st" in 4*) ok "name $n, $1 ${2%%\?*} with path characters: $st" ;; *) fail "$1 $2" "answered $st" ;; esac
+done
+check "no name reached the marker directory" "" "$(ls -A "$tmp/marker")"
 
 # A build context (the daemon unpacks it as root) with hard links and
 # symlinks to a host directory, entries through them, climbing and
