@@ -109,6 +109,15 @@ D run -d --name sweep3 --network none busybox sleep 100 >/dev/null
 check "exec's groups too" "groups=0(root),10(wheel) groups=0(root)" \
 	"$(D exec sweep3 id | grep -o 'groups=.*') $(D exec -u 1000 sweep3 id | grep -o 'groups=.*')"
 D rm -f sweep3 >/dev/null
+check "no no_new_privs by default (dockerd's), on with --security-opt" "0 1" \
+	"$(for o in "" "--security-opt no-new-privileges"; do D run --rm --network none $o busybox sed -n 's/^NoNewPrivs:\t//p' /proc/self/status; done | tr '\n' ' ' | sed 's/ $//')"
+D create --name sweep4 --network none --memory 64m busybox true >/dev/null
+check "inspect: dockerd's nulls, no Init, MemorySwap twice Memory" "null null null null false 134217728" \
+	"$(D inspect -f '{{json .HostConfig.SecurityOpt}} {{json .HostConfig.PidsLimit}} {{json .HostConfig.MemorySwappiness}} {{json .Config.Volumes}} {{with .HostConfig.Init}}true{{else}}false{{end}} {{.HostConfig.MemorySwap}}' sweep4)"
+D rm sweep4 >/dev/null
+D volume create sweepv >/dev/null
+check "volume inspect: null Labels when none" "null" "$(D volume inspect -f '{{json .Labels}}' sweepv)"
+D volume rm sweepv >/dev/null
 check "--cap-add unknown" 'docker: Error response from daemon: invalid CapAdd: unknown capability: "CAP_BOGUS"' \
 	"$(D run --rm --network none --cap-add BOGUS busybox true 2>&1 | head -n1)"
 check "--restart unknown" "docker: Error response from daemon: invalid restart policy 'bogus'" \

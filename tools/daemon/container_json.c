@@ -156,6 +156,32 @@ static void hostconfig_defaults(json_object *hc)
 	jput_default(hc, "ConsoleSize", cs);
 }
 
+/* Where dockerd 20.10 keeps a pointer or omits an unset member: null
+ * (PidsLimit, MemorySwappiness, an empty SecurityOpt or Config.Volumes), no
+ * Init unless given; MemorySwap twice Memory when only Memory is set. */
+static void dockerd_nulls(json_object *cfg, json_object *hc, json_object *meta)
+{
+	json_object *v, *mhc = jget(meta, "HostConfig");
+
+	if ((v = jget(hc, "PidsLimit")) && json_object_get_int64(v) <= 0)
+		json_object_object_add(hc, "PidsLimit", NULL);
+	if ((v = jget(hc, "MemorySwappiness")) && json_object_get_int64(v) < 0)
+		json_object_object_add(hc, "MemorySwappiness", NULL);
+	if ((v = jget(hc, "SecurityOpt")) && json_object_is_type(v, json_type_array) &&
+	    json_object_array_length(v) == 0)
+		json_object_object_add(hc, "SecurityOpt", NULL);
+	if ((v = jget(cfg, "Volumes")) && json_object_is_type(v, json_type_object) &&
+	    json_object_object_length(v) == 0)
+		json_object_object_add(cfg, "Volumes", NULL);
+	if ((v = jget(hc, "Init")) && !json_object_get_boolean(v) &&
+	    !(jget(mhc, "Init") && json_object_is_type(jget(mhc, "Init"), json_type_boolean)))
+		json_object_object_del(hc, "Init");
+	if (json_object_get_int64(jget(hc, "Memory")) > 0 &&
+	    json_object_get_int64(jget(hc, "MemorySwap")) == 0)
+		json_object_object_add(hc, "MemorySwap",
+				       json_object_new_int64(2 * json_object_get_int64(jget(hc, "Memory"))));
+}
+
 json_object *container_inspect_obj(engine_container *c)
 {
 	struct daemon *d = the_daemon;
@@ -232,6 +258,7 @@ json_object *container_inspect_obj(engine_container *c)
 		jput_default(hc, "RestartPolicy", rp);
 	}
 	hostconfig_defaults(hc);
+	dockerd_nulls(cfg, hc, meta);
 	jput_default(o, "Mounts", json_object_new_array());
 	drop_tmpfs_option_mounts(o, hc);
 	jput_default(o, "RestartCount", json_object_new_int(0));

@@ -686,6 +686,17 @@ static void host_config(struct cctx *cc, json_object *hc)
 			check(cc, engine_spec_drop_cap(cc->spec, caps.strings[i]), "invalid CapDrop");
 		engine_strarray_dispose(&caps);
 	}
+	{
+		/* dockerd's default: no no_new_privs unless daemon.json's
+		 * "no-new-privileges" or the container's SecurityOpt asks (the
+		 * library's own default is on): setuid programs (su, sudo,
+		 * ping) work in a container as they do under dockerd */
+		json_object *nnp = NULL;
+
+		json_object_object_get_ex(cc->d->cfg.file, "no-new-privileges", &nnp);
+		check(cc, engine_spec_set_no_new_privs(cc->spec, nnp && json_object_get_boolean(nnp)),
+		      "no-new-privileges");
+	}
 	security_opts(cc, hc);
 	if ((v = field(hc, "RestartPolicy")) && want(cc, v, json_type_object, "HostConfig.RestartPolicy")) {
 		const char *name =

@@ -41,8 +41,15 @@ static json_object *parse_volume(const char *text)
 {
 	json_object *v = json_tokener_parse(text);
 
-	if (v && json_object_is_type(v, json_type_object))
+	json_object *l;
+
+	if (v && json_object_is_type(v, json_type_object)) {
 		json_object_object_add(v, "UsageData", NULL);
+		/* dockerd: null labels when none were given */
+		if (json_object_object_get_ex(v, "Labels", &l) && json_object_is_type(l, json_type_object) &&
+		    json_object_object_length(l) == 0)
+			json_object_object_add(v, "Labels", NULL);
+	}
 	return v;
 }
 
