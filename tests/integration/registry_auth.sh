@@ -1,6 +1,7 @@
 #!/bin/sh
 # Registry authentication: Basic (docker-registry with an htpasswd file)
-# and the Bearer token flow (a fake registry with its own token endpoint).
+# and the Bearer token flow (a fake registry with its own token endpoint,
+# and docker-registry checking the JWTs of registry_token.py).
 # Anonymous pulls are refused, wrong credentials are refused at login,
 # right ones are stored 0600 and never printed, tokens are reused.
 . "$(dirname "$0")/registry_common.inc"
@@ -64,5 +65,50 @@ expect_ok "token login (short-lived tokens)" sh -c "echo hunter22 | '$E' --root 
 expect_ok "pull outliving its token" "$E" --root "$R" pull "$K/team/b:2"
 n_tok=$(grep -c "^GET /token" "$T/expiring.requests")
 [ "$n_tok" -ge 2 ] && ok "token renewed after a 401 ($n_tok tokens)" || fail "$n_tok token requests"
+
+# Bearer tokens with Debian's docker-registry (auth: token): a token server
+# of the test's own signs RS256 JWTs that the registry checks against its
+# certificate. Seeded by skopeo, then engine login, pull, push and a
+# cross-repository mount, each under the scopes the registry asks for.
+$PY "$H/registry_token.py" "$T/tok.pem" "$T/tok.port" "$T/tok.log" --users carol:t0ken-pw 2> "$T/tokpy.log" &
+PIDS="$PIDS $!"
+i=0
+while [ ! -s "$T/tok.port" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+[ -s "$T/tok.port" ] || { cat "$T/tokpy.log"; exit 1; }
+TOK_PORT=$(cat "$T/tok.port")
+REG_PORT=$(freeport)
+mkdir -p "$T/tokreg"
+{
+	echo "version: 0.1"
+	echo "log: {level: error, accesslog: {disabled: true}}"
+	echo "storage: {filesystem: {rootdirectory: $T/tokreg}, delete: {enabled: true}}"
+	echo "http: {addr: 127.0.0.1:$REG_PORT}"
+	echo "auth: {token: {realm: \"http://127.0.0.1:$TOK_PORT/token\", service: engine-test-registry,"
+	echo "  issuer: engine-test-issuer, rootcertbundle: $T/tok.pem}}"
+} > "$T/tokreg.yml"
+docker-registry serve "$T/tokreg.yml" > "$T/tokreg.log" 2>&1 &
+PIDS="$PIDS $!"
+wait_http "http://127.0.0.1:$REG_PORT/v2/" || { cat "$T/tokreg.log"; exit 1; }
+J=127.0.0.1:$REG_PORT
+seed 1 "$J/team/a:1" --dest-creds carol:t0ken-pw
+grep -q "repository:team/a:pull,push carol" "$T/tok.log" && ok "skopeo pushed with a token" || fail "skopeo token: $(cat "$T/tok.log")"
+R=$T/r4
+expect_fail "anonymous pull: no access in the token" "authentication required" "$E" --root "$R" pull "$J/team/a:1"
+expect_fail "token login with a wrong password" "refused the credentials" \
+	sh -c "echo nope | '$E' --root '$R' login -u carol --password-stdin $J"
+expect_ok "token login" sh -c "echo t0ken-pw | '$E' --root '$R' login -u carol --password-stdin $J"
+: > "$T/tok.log"
+expect_ok "pull through the registry's token auth" "$E" --root "$R" pull "$J/team/a:1"
+[ "$(image_id "$R" "$J/team/a:1")" = "$A_ID" ] && ok "token pull image ID" || fail "token pull image ID"
+[ "$(grep -c "repository:team/a:pull carol" "$T/tok.log")" = 1 ] && ok "one pull token" || fail "tokens: $(cat "$T/tok.log")"
+"$E" --root "$R" tag "$J/team/a:1" "$J/team/b:1"
+: > "$T/tok.log"
+expect_ok "push with a token: a cross-repository mount" "$E" --root "$R" push "$J/team/b:1"
+contains "mounted from the other repository" "Mounted from team/a"
+grep -q "repository:team/b:pull,push" "$T/tok.log" && ok "push token scoped to the target" || fail "push scope: $(cat "$T/tok.log")"
+grep -q "repository:team/a:pull" "$T/tok.log" && ok "mount source in the token's scope" || fail "mount scope: $(cat "$T/tok.log")"
+expect_ok "skopeo reads what engine pushed" skopeo inspect --tls-verify=false --creds carol:t0ken-pw "docker://$J/team/b:1"
+expect_fail "unknown tag under token auth" "manifest unknown" "$E" --root "$R" pull "$J/team/a:nope"
+expect_fail "unknown repository under token auth" "manifest team/none:1: not found" "$E" --root "$R" pull "$J/team/none:1"
 
 finish
