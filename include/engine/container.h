@@ -39,6 +39,11 @@ ENGINE_EXTERN void engine_run_result_free(engine_run_result *result);
  * The container's writable layer lives in memory (a tmpfs charged to its
  * memory limit) and nothing of it stays on disk; while the context lives, a
  * marker under containers/ keeps the image from garbage collection.
+ * The first run starts one background thread per context (joined by
+ * engine_context_free), which unmounts finished runs' trees after their
+ * results are returned and, from the second run on, keeps up to two
+ * network namespaces made ahead for --network none runs (each used once);
+ * it holds up to 11 file descriptors of namespaces.
  * *@p out (freed with engine_run_result_free) is set whenever the container
  * ran, even when it could not exec its command: then the call fails with
  * ENGINE_ENOTFOUND (exit_code 127) or ENGINE_EPERM (126), like docker run.

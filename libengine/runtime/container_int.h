@@ -50,7 +50,7 @@ void engine__stdio_close(int fds[3]);
  * @capture_max bounds what is kept of each captured stream (0: no bound). */
 int engine__spawn_and_wait(engine__plan *plan, engine__cgroup *cg, engine__cgroup *kill_cg, int owned[3],
 			   int capture[2], double timeout, int cancel_fd, size_t capture_max,
-			   engine_run_result *res, bool *deliver);
+			   engine_run_result *res, bool *deliver, int *mntns);
 
 /* An exec's process as the runtime sees it (exec.c). */
 typedef struct engine__exec_req {

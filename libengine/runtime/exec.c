@@ -166,7 +166,7 @@ int engine__container_exec(engine_container *c, const engine_exec_options *opts,
 			goto out;
 	}
 	r = engine__spawn_and_wait(plan, cg, NULL, owned, capture, opts->timeout, -1, capture_max, res,
-				   &deliver);
+				   &deliver, NULL);
 	if (r == 0 || deliver) {
 		*out = res;
 		res = NULL;

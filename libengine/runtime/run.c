@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -157,7 +158,7 @@ static void finish_buf(capbuf *b, char **data, size_t *len)
 
 int engine__spawn_and_wait(engine__plan *plan, engine__cgroup *cg, engine__cgroup *kill_cg, int owned[3],
 			   int capture[2], double timeout, int cancel_fd, size_t capture_max,
-			   engine_run_result *res, bool *deliver)
+			   engine_run_result *res, bool *deliver, int *mntns)
 {
 	engine__proc proc;
 	engine__wait w;
@@ -174,6 +175,8 @@ int engine__spawn_and_wait(engine__plan *plan, engine__cgroup *cg, engine__cgrou
 		}
 		return r;
 	}
+	if (mntns)
+		*mntns = engine__mntns_hold(&proc);
 	if (proc.console_fd >= 0) {
 		/* A TTY: one stream, read from the master until its EIO. */
 		if (capture[0] >= 0)
@@ -366,7 +369,7 @@ ENGINE_EXTERN int engine_run(engine_context *ctx, const engine_spec *spec, engin
 	engine__error_saved saved;
 	engine_spec *resolved = NULL;
 	bool deliver = false;
-	int r;
+	int r, mntns = -1, netns = -1;
 
 	if (!ctx || !spec || !out)
 		return engine__error_set(ENGINE_EINVALID, 0, "engine_run: NULL argument");
@@ -419,6 +422,13 @@ ENGINE_EXTERN int engine_run(engine_context *ctx, const engine_spec *spec, engin
 	r = engine__plan_use_net(plan, net);
 	if (r < 0)
 		goto remove_dir;
+	/* --network none: a namespace made ahead, lo up, instead of a clone's. */
+	if (plan->net_none && (plan->clone_flags & CLONE_NEWNET) && !(plan->clone_flags & CLONE_NEWUSER) &&
+	    plan->join_netns_fd < 0 && (netns = engine__netns_take(ctx)) >= 0) {
+		plan->join_netns_fd = netns;
+		plan->clone_flags &= ~(unsigned long)CLONE_NEWNET;
+		plan->net_none = false;
+	}
 	/* An ephemeral container keeps no log files: LOG means capture here. */
 	r = engine__stdio_setup(
 	    spec, spec->stdio && spec->stdio != ENGINE_STDIO_LOG ? spec->stdio : ENGINE_STDIO_CAPTURE,
@@ -433,7 +443,8 @@ ENGINE_EXTERN int engine_run(engine_context *ctx, const engine_spec *spec, engin
 	if (r < 0)
 		goto close_stdio;
 	r = engine__spawn_and_wait(plan, cg, cg, owned, capture, spec->timeout, spec->cancel_fd, 0, res,
-				   &deliver);
+				   &deliver, &mntns);
+	engine__mntns_release(ctx, mntns);
 	if (deliver) {
 		*out = res;
 		res = NULL;
@@ -454,6 +465,8 @@ close_stdio:
 		if (capture[i] >= 0)
 			close(capture[i]);
 remove_dir:
+	if (netns >= 0)
+		close(netns);
 	engine__net_release(net);
 	engine__plan_free(plan);
 	if (resolved) {

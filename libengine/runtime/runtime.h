@@ -476,6 +476,15 @@ typedef struct engine__proc {
  * failure comes back as an error naming the step; @exit_code_out (may be
  * NULL) receives 126/127 for exec failures. */
 int engine__spawn(engine__plan *plan, engine__cgroup *cg, engine__proc *out, int *exit_code_out);
+/* engine_run's background thread (backstage.c). netns_take: a new network
+ * namespace with lo up, made ahead for one run, or -1 when none is ready
+ * (then the run clones its own). mntns_hold: an fd holding @proc's mount
+ * namespace (-1 if it could not be had): while it is open, the process's
+ * exit leaves the unmounting of its tree to whoever closes it;
+ * mntns_release closes it on the thread (or here when that is busy). */
+int engine__netns_take(engine_context *ctx);
+int engine__mntns_hold(const engine__proc *proc);
+void engine__mntns_release(engine_context *ctx, int fd);
 /* engine__spawn in two halves, for prepared sandboxes (pool.c): begin
  * clones, places the child in @cg and releases it to build its rootfs (a
  * pooled plan's child then waits for its job on go_w); end closes go_w and
