@@ -70,6 +70,12 @@ int cli_open_container(const char *key, engine_container **out);
 int cli_fail(int status, const char *context);
 /* Print "Error: <formatted>" and return @status. */
 int cli_failf(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* import's Dockerfile-style changes (engine import -c, the API's
+ * changes=): parsed into @o, whose lists *@owner holds until
+ * cli_import_changes_free(*@owner), on failure too. -1 on a bad change
+ * (reported on stderr). */
+int cli_import_changes(const char *const *changes, size_t n, engine_image_import_options *o, void **owner);
+void cli_import_changes_free(void *owner);
 
 /* A command group (`engine container ...`): --help (or no command) lists
  * the commands of @tables, else argv[1] runs from them. */

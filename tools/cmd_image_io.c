@@ -363,6 +363,39 @@ static int parse_change(const char *change, struct changes *ch)
 	return r < 0 ? 1 : r;
 }
 
+static void changes_to_options(struct changes *ch, engine_image_import_options *o)
+{
+	o->env = strlist_array(&ch->env);
+	o->cmd = strlist_array(&ch->cmd);
+	o->entrypoint = strlist_array(&ch->entrypoint);
+	o->labels = strlist_array(&ch->labels);
+	o->exposed_ports = strlist_array(&ch->ports);
+	o->volumes = strlist_array(&ch->volumes);
+	o->working_dir = ch->workdir;
+	o->user = ch->user;
+}
+
+int cli_import_changes(const char *const *changes, size_t n, engine_image_import_options *o, void **owner)
+{
+	struct changes *ch = calloc(1, sizeof(*ch));
+
+	*owner = ch;
+	if (!ch)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (parse_change(changes[i], ch) != 0)
+			return -1;
+	changes_to_options(ch, o);
+	return 0;
+}
+
+void cli_import_changes_free(void *owner)
+{
+	if (owner)
+		changes_free(owner);
+	free(owner);
+}
+
 static int cmd_import(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -405,14 +438,7 @@ static int cmd_import(int argc, char **argv)
 	}
 	src = argv[optind];
 	o.ref = argc - optind == 2 ? argv[optind + 1] : NULL;
-	o.env = strlist_array(&ch.env);
-	o.cmd = strlist_array(&ch.cmd);
-	o.entrypoint = strlist_array(&ch.entrypoint);
-	o.labels = strlist_array(&ch.labels);
-	o.exposed_ports = strlist_array(&ch.ports);
-	o.volumes = strlist_array(&ch.volumes);
-	o.working_dir = ch.workdir;
-	o.user = ch.user;
+	changes_to_options(&ch, &o);
 	if (cli_open_context(&ctx) < 0) {
 		status = 1;
 		goto out;

@@ -272,6 +272,9 @@ static int build_config(const engine_image_import_options *o, const struct layer
 	json_object_object_add(root, "architecture", json_object_new_string(engine__host_arch()));
 	json_object_object_add(root, "os", json_object_new_string("linux"));
 	json_object_object_add(root, "created", json_object_new_string(when));
+	/* docker import's image comment ("Imported from -", or -m's) */
+	if (comment && *comment)
+		json_object_object_add(root, "comment", json_object_new_string(comment));
 	json_object_object_add(root, "config", config);
 	if (o) {
 		for (size_t i = 0; i < o->env.count; i++) {

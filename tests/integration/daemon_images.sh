@@ -20,7 +20,13 @@ D rmi nosuch 2>"$root/err"; check "rmi unknown fails" 1 $?
 E unpack busybox "$root/rootfs" >/dev/null && tar -C "$root/rootfs" -cf "$root/rootfs.tar" .
 id=$(D import "$root/rootfs.tar" imported:1); check "import" 0 $?
 check "imported image runs" "ok" "$(D run --rm --network none imported:1 /bin/echo ok 2>/dev/null)"
-D rmi imported:1 >/dev/null
+check "import's comment" "Imported from -" "$(D image inspect -f '{{.Comment}}' imported:1)"
+D import -c 'CMD ["cat", "/etc/hostname2"]' -c "ENV A=1" -c "WORKDIR /w" -m msg "$root/rootfs.tar" imported:2 >/dev/null
+check "import -c -m (no PATH added, as dockerd)" "[cat /etc/hostname2] [A=1] /w msg" \
+	"$(D image inspect -f '{{.Config.Cmd}} {{.Config.Env}} {{.Config.WorkingDir}} {{.Comment}}' imported:2)"
+D import -c "BOGUS x" "$root/rootfs.tar" imported:3 2>"$root/err"; check "import of a bad change fails" 1 $?
+check "with dockerd's message" "Error response from daemon: bogus is not a valid change command" "$(cat "$root/err")"
+D rmi imported:1 imported:2 >/dev/null
 D image prune -f >/dev/null; check "image prune" 0 $?
 
 # The classic builder (CLI 28 falls back to it without buildx).

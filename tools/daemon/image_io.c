@@ -6,12 +6,14 @@
  * straight into the reply's stream.
  */
 #define _GNU_SOURCE
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "daemon/daemon.h"
 
 #define MAX_NAMES 64
@@ -22,8 +24,11 @@ struct io_job {
 	char *ref;
 	int body_fd; /* load/import: the spooled body (owned) */
 	engine_strarray names;
-	int kind;	   /* JOB_* */
-	char *user, *pass; /* pull, push: X-Registry-Auth's credentials, or NULL */
+	int kind;			 /* JOB_* */
+	char *user, *pass;		 /* pull, push: X-Registry-Auth's credentials, or NULL */
+	engine_image_import_options imp; /* import: changes= and message= */
+	void *imp_owner;
+	char *message;
 };
 
 enum { JOB_PULL, JOB_IMPORT, JOB_PUSH, JOB_SAVE, JOB_LOAD };
@@ -37,6 +42,8 @@ static void job_free(void *data)
 	if (j->body_fd >= 0)
 		close(j->body_fd);
 	engine_strarray_dispose(&j->names);
+	cli_import_changes_free(j->imp_owner);
+	free(j->message);
 	if (j->pass)
 		explicit_bzero(j->pass, strlen(j->pass));
 	free(j->user);
@@ -97,9 +104,10 @@ static void io_run(hs_stream *st, void *data)
 		break;
 	}
 	case JOB_IMPORT: {
-		engine_image_import_options o = ENGINE_IMAGE_IMPORT_OPTIONS_INIT;
+		engine_image_import_options o = j->imp;
 
 		o.ref = j->ref;
+		o.comment = j->message;
 		r = engine_image_import(ctx, NULL, j->body_fd, &o, &out);
 		if (r == 0) {
 			status_line(st, "status", out);
@@ -166,6 +174,49 @@ static void start_job(hs_request *req, void *app, int kind, const char *ref, int
 	hs_reply_stream(req, 200, "application/json", io_run, j, job_free);
 }
 
+/* docker import: -c's changes (each a changes= value, checked before the
+ * 200) and -m's message, then the body. */
+static void start_import(hs_request *req, struct daemon *d, const char *ref)
+{
+	const char *changes[MAX_NAMES], *msg = hs_query(req, "message");
+	size_t n = hs_query_all(req, "changes", changes, MAX_NAMES);
+	struct io_job *j = job_new(d, JOB_IMPORT, ref);
+
+	if (!j) {
+		hs_reply_error(req, 500, "out of memory");
+		return;
+	}
+	j->imp = (engine_image_import_options)ENGINE_IMAGE_IMPORT_OPTIONS_INIT;
+	if (cli_import_changes(changes, n, &j->imp, &j->imp_owner) < 0) {
+		char kw[16] = "";
+
+		for (size_t i = 0; i < n && !kw[0]; i++) {
+			engine_image_import_options probe = ENGINE_IMAGE_IMPORT_OPTIONS_INIT;
+			void *owner = NULL;
+
+			if (cli_import_changes(&changes[i], 1, &probe, &owner) < 0) {
+				size_t k = 0;
+
+				for (const char *c = changes[i] + strspn(changes[i], " \t");
+				     *c && *c != ' ' && *c != '\t' && k + 1 < sizeof(kw); c++)
+					kw[k++] = (char)tolower((unsigned char)*c);
+				kw[k] = '\0';
+			}
+			cli_import_changes_free(owner);
+		}
+		hs_reply_error(req, 400, "%s is not a valid change command", kw);
+		job_free(j);
+		return;
+	}
+	if (msg && *msg && !(j->message = strdup(msg))) {
+		hs_reply_error(req, 500, "out of memory");
+		job_free(j);
+		return;
+	}
+	j->body_fd = dup(hs_body_fd(req));
+	hs_reply_stream(req, 200, "application/json", io_run, j, job_free);
+}
+
 static void create(hs_request *req, void *app)
 {
 	const char *from = hs_query(req, "fromImage"), *src = hs_query(req, "fromSrc");
@@ -186,7 +237,7 @@ static void create(hs_request *req, void *app)
 		if (repo && *repo)
 			snprintf(ref, sizeof(ref), "%s%s%s", repo, tag && *tag ? ":" : "",
 				 tag && *tag ? tag : "");
-		start_job(req, app, JOB_IMPORT, ref[0] ? ref : NULL, hs_body_fd(req));
+		start_import(req, app, ref[0] ? ref : NULL);
 		return;
 	}
 	if (!from || !*from) {
