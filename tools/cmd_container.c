@@ -30,6 +30,8 @@ static int status_of_error(const engine_run_result *res)
 
 struct run_opts {
 	int detach, rm, interactive, tty, sig_proxy, restart, oom_kill_disable;
+	const char *log_driver;
+	bool log_opts;
 	const char *detach_keys;
 	const char *pull;     /* missing (default), always, never */
 	const char *platform; /* --platform, NULL for this host's */
@@ -88,6 +90,8 @@ enum {
 	OPT_CPUSET_MEMS,
 	OPT_OOM_KILL_DISABLE,
 	OPT_LINK,
+	OPT_LOG_DRIVER,
+	OPT_LOG_OPT,
 };
 
 static const struct option run_longopts[] = {
@@ -153,6 +157,8 @@ static const struct option run_longopts[] = {
     {"cpuset-mems", required_argument, NULL, OPT_CPUSET_MEMS},
     {"oom-kill-disable", no_argument, NULL, OPT_OOM_KILL_DISABLE},
     {"link", required_argument, NULL, OPT_LINK},
+    {"log-driver", required_argument, NULL, OPT_LOG_DRIVER},
+    {"log-opt", required_argument, NULL, OPT_LOG_OPT},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -215,7 +221,9 @@ static const char run_options[] =
     "      --volumes-from CTR[:ro|rw]  the volumes and binds of another container\n"
     "      --cpuset-mems LIST   memory nodes allowed (0-1)\n"
     "      --oom-kill-disable   keep the OOM killer off the container (cgroup v1; ignored on v2)\n"
-    "      --link CTR[:ALIAS]   resolve another container by ALIAS in /etc/hosts (legacy links)\n";
+    "      --link CTR[:ALIAS]   resolve another container by ALIAS in /etc/hosts (legacy links)\n"
+    "      --log-driver D       json-file (default), local or none\n"
+    "      --log-opt K=V        max-size=10m, max-file=3: rotate the log (json-file, local)\n";
 
 static int security_opt(engine_spec *s, const char *opt)
 {
@@ -506,6 +514,14 @@ static int parse_run(int argc, char **argv, const char *cmd, struct run_opts *o)
 		case OPT_LINK:
 			r = engine_spec_add_link(s, optarg);
 			break;
+		case OPT_LOG_DRIVER:
+			o->log_driver = optarg;
+			r = engine_spec_set_log_driver(s, optarg);
+			break;
+		case OPT_LOG_OPT:
+			o->log_opts = true;
+			r = engine_spec_add_log_opt(s, optarg);
+			break;
 		case CLI_OPT_HELP:
 			return -2;
 		default:
@@ -518,6 +534,10 @@ static int parse_run(int argc, char **argv, const char *cmd, struct run_opts *o)
 	}
 	if (o->rm && o->restart) {
 		cli_failf(EXIT_ENGINE, "Conflicting options: --restart and --rm");
+		return -1;
+	}
+	if (o->log_opts && o->log_driver && strcmp(o->log_driver, "none") == 0) {
+		cli_failf(EXIT_ENGINE, "invalid logging opts for driver none");
 		return -1;
 	}
 	if (optind >= argc) {

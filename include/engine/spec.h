@@ -210,6 +210,31 @@ ENGINE_EXTERN int engine_spec_set_auto_remove(engine_spec *spec, int enable);
 ENGINE_EXTERN int engine_spec_set_restart_policy(engine_spec *spec, const char *policy);
 
 /**
+ * docker run --log-driver: "json-file" (the default; NULL or "" restores
+ * it), "local" (rotated at 20 MB, 5 files, unless options say otherwise) or
+ * "none" (no log: engine_container_logs() fails with ENGINE_ENOTSUP). The
+ * name is checked by engine_container_create(), with Docker's message
+ * (ENGINE_EINVALID). When a spec names no driver, create takes the context
+ * config's "log-driver" and "log-opts" (as dockerd takes daemon.json's).
+ * Returns 0, ENGINE_EINVALID or ENGINE_ENOMEM.
+ */
+ENGINE_EXTERN int engine_spec_set_log_driver(engine_spec *spec, const char *driver);
+
+/**
+ * docker run --log-opt KEY=VALUE (a key given again replaces its value):
+ * max-size (bytes, or with k/m/g: rotate the log when it is that big),
+ * max-file (files kept, the current one included, default 1), compress
+ * (only false: rotated files are kept uncompressed); json-file also takes
+ * Docker's labels, labels-regex, env, env-regex and tag, which are kept and
+ * shown. Unknown keys fail engine_container_create(), bad values
+ * engine_container_start(), both ENGINE_EINVALID with Docker's words
+ * ("unknown log opt 'x' for json-file log driver", "failed to initialize
+ * logging driver: invalid size: 'abc'"). Returns 0, ENGINE_EINVALID or
+ * ENGINE_ENOMEM.
+ */
+ENGINE_EXTERN int engine_spec_add_log_opt(engine_spec *spec, const char *option);
+
+/**
  * The signal engine_container_stop() sends first (docker run
  * --stop-signal): a name with or without SIG ("SIGUSR1", "QUIT") or a
  * number; NULL goes back to the image's STOPSIGNAL (default SIGTERM).

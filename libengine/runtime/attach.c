@@ -64,8 +64,7 @@ struct engine_attach {
 	engine__buf in;	       /* stdin written before the start */
 	bool in_eof;
 	/* A_FILE: a run that ended before we connected, read from the log */
-	int log_fd;
-	off_t log_off, log_end;
+	engine__log_files files;
 };
 
 ENGINE_EXTERN int engine_attach_options_init(engine_attach_options *opts, unsigned version)
@@ -123,12 +122,23 @@ ENGINE_EXTERN int engine_detach_keys_parse(const char *keys, char *out, size_t s
 
 /* --- attach ------------------------------------------------------------------- */
 
-static off_t log_size(const char *dir)
+/* Where a replay starts: the log's first record (all of it, rotated files
+ * included) or its end. */
+static void log_pos(const char *dir, bool all, engine__relay_req *req)
 {
-	cleanup_free char *path = engine__path_join(dir, ENGINE__LOG_FILE);
-	struct stat sb;
+	engine__log_files f;
+	off_t off = 0;
 
-	return path && stat(path, &sb) == 0 ? sb.st_size : 0;
+	req->ino = 0;
+	req->offset = 0;
+	if (engine__log_files_open(dir, &f) < 0) {
+		engine_error_clear();
+		return;
+	}
+	engine__log_files_tail(&f, 3, all ? -1 : 0);
+	engine__log_files_pos(&f, &req->ino, &off);
+	req->offset = (uint64_t)off;
+	engine__log_files_close(&f);
 }
 
 static int make_pending(engine_attach *a, engine_container *c, const engine__cstate *st, bool logs)
@@ -140,7 +150,7 @@ static int make_pending(engine_attach *a, engine_container *c, const engine__cst
 	a->finished0 = st->finished_ns;
 	/* Whatever the log holds now is from before: replay from its end. */
 	a->req.flags |= ENGINE__RELAY_REPLAY;
-	a->req.offset = logs ? 0 : (uint64_t)log_size(c->dir);
+	log_pos(c->dir, logs, &a->req);
 	a->timer = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	if (a->timer < 0 || timerfd_settime(a->timer, 0, &its, NULL) < 0)
 		return engine__error_errno(errno, "create the attachment's timer");
@@ -178,7 +188,7 @@ ENGINE_EXTERN int engine_container_attach(engine_container *c, const engine_atta
 	if (!a)
 		return engine__error_oom();
 	a->ctx = c->ctx;
-	a->fd = a->timer = a->queued = a->log_fd = -1;
+	a->fd = a->timer = a->queued = -1;
 	a->tty = c->spec->tty;
 	a->has_stdin = o.attach_stdin && c->spec->open_stdin;
 	snprintf(a->id, sizeof(a->id), "%s", c->id);
@@ -247,8 +257,7 @@ ENGINE_EXTERN void engine_attach_free(engine_attach *a)
 		close(a->fd);
 	if (a->timer >= 0)
 		close(a->timer);
-	if (a->log_fd >= 0)
-		close(a->log_fd);
+	engine__log_files_close(&a->files);
 	engine__buf_free(&a->in);
 	free(a->dir);
 	free(a);
@@ -365,17 +374,12 @@ static int settle(engine_attach *a)
 	}
 	/* It ran and is gone again: what it wrote is in the log. */
 	stop_pending(a);
-	{
-		cleanup_free char *path = engine__path_join(a->dir, ENGINE__LOG_FILE);
-		struct stat sb;
-
-		a->state = A_FILE;
-		a->log_off = (off_t)a->req.offset;
-		a->log_fd = path ? open(path, O_RDONLY | O_CLOEXEC) : -1;
-		if (a->log_fd < 0 || fstat(a->log_fd, &sb) < 0)
-			a->state = A_DONE;
-		else
-			a->log_end = sb.st_size;
+	a->state = A_FILE;
+	if (engine__log_files_open(a->dir, &a->files) < 0 || !a->files.n) {
+		engine_error_clear();
+		a->state = A_DONE;
+	} else {
+		engine__log_files_seek(&a->files, a->req.ino, (off_t)a->req.offset);
 	}
 	return 0;
 }
@@ -388,29 +392,37 @@ static int read_file(engine_attach *a, void *buf, size_t size, int *stream)
 	if (a->req.flags & ENGINE__RELAY_NOSTREAM && !(a->req.flags & ENGINE__RELAY_REPLAY))
 		return 0;
 	for (;;) {
+		engine__log_files *f = &a->files;
 		size_t len;
-		int r = engine__log_read_hdr(a->log_fd, a->log_off, a->log_end, &h);
+		int r = engine__log_read_hdr(f->fd[f->i], f->off, f->end[f->i], &h);
 
+		if (r <= 0 && f->i + 1 < f->n) {
+			/* The end of a rotated file: the next one. */
+			engine_error_clear();
+			f->i++;
+			f->off = 0;
+			continue;
+		}
 		if (r <= 0) {
 			a->state = A_DONE;
 			return r < 0 ? r : 0;
 		}
 		if (!a->tty &&
 		    !(a->req.flags & (h.stream == 1 ? ENGINE__RELAY_STDOUT : ENGINE__RELAY_STDERR))) {
-			a->log_off += ENGINE__LOG_HDR + (off_t)h.len + ENGINE__LOG_TRAILER;
+			f->off += ENGINE__LOG_HDR + (off_t)h.len + ENGINE__LOG_TRAILER;
 			continue;
 		}
 		/* A record bigger than @size is read in parts: the header stays. */
 		len = h.len - (size_t)a->frame_left;
 		if (len > size)
 			len = size;
-		if (pread(a->log_fd, buf, len, a->log_off + ENGINE__LOG_HDR + (off_t)a->frame_left) !=
+		if (pread(f->fd[f->i], buf, len, f->off + ENGINE__LOG_HDR + (off_t)a->frame_left) !=
 		    (ssize_t)len)
 			return engine__error_errno(errno, "read the log");
 		a->frame_left += len;
 		if (a->frame_left == h.len) {
 			a->frame_left = 0;
-			a->log_off += ENGINE__LOG_HDR + (off_t)h.len + ENGINE__LOG_TRAILER;
+			f->off += ENGINE__LOG_HDR + (off_t)h.len + ENGINE__LOG_TRAILER;
 		}
 		if (stream)
 			*stream = a->tty ? 1 : h.stream;

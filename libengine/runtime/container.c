@@ -296,6 +296,10 @@ ENGINE_EXTERN int engine_container_create(engine_context *ctx, const engine_spec
 	r = engine__spec_volumes_from_resolve(ctx, resolved);
 	if (r < 0)
 		goto remove;
+	/* The context's log-driver/log-opts when the spec names none (daemon.json's). */
+	r = engine__log_spec_defaults(ctx, resolved);
+	if (r < 0)
+		goto remove;
 	r = engine__mounts_resolve(ctx, resolved, ci->config, ci->id, 0);
 	if (r < 0)
 		goto remove;

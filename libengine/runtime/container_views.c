@@ -106,9 +106,11 @@ static int build_inspect(engine_container *c, json_object **out)
 	}
 	engine__json_add_string(o, "Driver", "overlay2");
 	{
+		/* Docker shows the file of json-file only ("" for local, none). */
 		cleanup_free char *log = engine__path_join(c->dir, ENGINE__LOG_FILE);
+		bool json_file = !c->spec->log_driver || strcmp(c->spec->log_driver, "json-file") == 0;
 
-		engine__json_add_string(o, "LogPath", log);
+		engine__json_add_string(o, "LogPath", json_file ? log : "");
 	}
 
 	/* Config: the image's config with the spec's overrides, as Docker shows it. */
@@ -191,7 +193,8 @@ static int build_inspect(engine_container *c, json_object **out)
 						   "Devices",
 						   "VolumesFrom",
 						   "CpusetMems",
-						   "OomKillDisable"};
+						   "OomKillDisable",
+						   "LogConfig"};
 
 		for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 			if (json_object_object_get_ex(spec, keys[i], &v))

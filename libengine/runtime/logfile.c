@@ -150,13 +150,14 @@ static off_t record_before(int fd, off_t pos, engine__log_hdr *h)
 	return start;
 }
 
-off_t engine__log_tail_offset(int fd, off_t size, int streams, int64_t lines)
+off_t engine__log_tail_count(int fd, off_t size, int streams, int64_t lines, bool newest, int64_t *counted)
 {
 	off_t pos = size;
 	int64_t count = 0;
-	bool first = true;
+	bool first = newest;
 	engine__log_hdr h;
 
+	*counted = 0;
 	if (lines < 0)
 		return 0;
 	if (size > 0 && record_before(fd, size, &h) < 0)
@@ -165,17 +166,27 @@ off_t engine__log_tail_offset(int fd, off_t size, int streams, int64_t lines)
 		off_t start = record_before(fd, pos, &h);
 
 		if (start < 0)
-			return 0;
+			break;
 		if (streams & h.stream) {
 			/* An unfinished last line counts as a line. */
 			if (!(h.flags & ENGINE__LOG_PARTIAL) || first) {
-				if (count == lines)
+				if (count == lines) {
+					*counted = count;
 					return pos;
+				}
 				count++;
 			}
 			first = false;
 		}
 		pos = start;
 	}
+	*counted = count;
 	return 0;
+}
+
+off_t engine__log_tail_offset(int fd, off_t size, int streams, int64_t lines)
+{
+	int64_t counted;
+
+	return engine__log_tail_count(fd, size, streams, lines, true, &counted);
 }

@@ -1,10 +1,11 @@
 /*
- * engine_container_logs: the log file's records (logfile.h) as entries,
- * filtered by stream, time and tail. Following a running container reads
- * the file up to its end, then asks the monitor for the records from there
- * on (relay.h FOLLOW): it replays what was appended meanwhile and sends new
- * records as they are written, and hangs up when the container has exited,
- * so a follower never polls and never misses or repeats a record.
+ * engine_container_logs: the log's records (logfile.h) as entries, from
+ * its files oldest first (logset.c), filtered by stream, time and tail.
+ * Following a running container finds where to start in the files, then
+ * asks the monitor for the records from there on (relay.h FOLLOW): it
+ * replays the files, rotated ones included, and sends new records as they
+ * are written, and hangs up when the container has exited, so a follower
+ * never polls and never misses or repeats a record.
  */
 #include "config.h"
 
@@ -30,11 +31,10 @@
 struct engine_logs {
 	engine_logs_options o;
 	char *dir;
-	int fd;		/* the log file, -1 when there is none */
-	off_t off, end; /* file phase: next record, end of the snapshot */
-	bool follow;	/* still to follow through the monitor */
-	int sock;	/* follow phase: the monitor's connection */
-	engine__buf in; /* follow phase: received bytes */
+	engine__log_files files; /* file phase: the log's files as opened */
+	bool follow;		 /* still to follow through the monitor */
+	int sock;		 /* follow phase: the monitor's connection */
+	engine__buf in;		 /* follow phase: received bytes */
 	bool sock_eof;
 	bool done;
 	bool mid_line[3]; /* per stream: the last entry was partial */
@@ -52,8 +52,7 @@ ENGINE_EXTERN void engine_logs_free(engine_logs *l)
 {
 	if (!l)
 		return;
-	if (l->fd >= 0)
-		close(l->fd);
+	engine__log_files_close(&l->files);
 	if (l->sock >= 0)
 		close(l->sock);
 	engine__buf_free(&l->in);
@@ -72,10 +71,8 @@ ENGINE_EXTERN int engine_container_logs(engine_container *c, const engine_logs_o
 {
 	engine_logs_options o = ENGINE_LOGS_OPTIONS_INIT;
 	int r;
-	cleanup_free char *path = NULL;
 	engine_logs *l;
 	engine__cstate st;
-	struct stat sb;
 
 	if (!c || !out)
 		return engine__error_set(ENGINE_EINVALID, 0, "engine_container_logs: NULL argument");
@@ -88,10 +85,9 @@ ENGINE_EXTERN int engine_container_logs(engine_container *c, const engine_logs_o
 	if (!l)
 		return engine__error_oom();
 	l->o = *opts;
-	l->fd = l->sock = -1;
+	l->sock = -1;
 	l->dir = strdup(c->dir);
-	path = engine__path_join(c->dir, ENGINE__LOG_FILE);
-	if (!l->dir || !path) {
+	if (!l->dir) {
 		engine_logs_free(l);
 		return engine__error_oom();
 	}
@@ -100,19 +96,16 @@ ENGINE_EXTERN int engine_container_logs(engine_container *c, const engine_logs_o
 		l->follow =
 		    opts->follow && (strcmp(st.status, "running") == 0 || strcmp(st.status, "paused") == 0);
 	}
-	l->fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (l->fd < 0 && errno != ENOENT) {
-		int e = errno;
-
+	if (c->spec && c->spec->log_driver && strcmp(c->spec->log_driver, "none") == 0) {
 		engine_logs_free(l);
-		return engine__error_errno(e, "open log %s", path);
+		return engine__error_set(ENGINE_ENOTSUP, 0,
+					 "configured logging driver does not support reading");
 	}
-	if (l->fd >= 0 && fstat(l->fd, &sb) == 0)
-		l->end = sb.st_size;
-	if (l->fd >= 0 && opts->tail >= 0)
-		l->off = engine__log_tail_offset(l->fd, l->end, streams(l), opts->tail);
-	if (opts->tail == 0)
-		l->off = l->end;
+	if ((r = engine__log_files_open(c->dir, &l->files)) < 0) {
+		engine_logs_free(l);
+		return r;
+	}
+	engine__log_files_tail(&l->files, streams(l), opts->tail);
 	*out = l;
 	return 0;
 }
@@ -161,14 +154,11 @@ static int next_from_file(engine_logs *l)
 	char payload[ENGINE__LOG_MAX_PAYLOAD];
 	engine__log_hdr h;
 
-	while (l->fd >= 0 && l->off < l->end) {
-		int r = engine__log_read_hdr(l->fd, l->off, l->end, &h);
+	for (;;) {
+		int r = engine__log_files_next(&l->files, &h, payload);
 
 		if (r <= 0)
 			return r; /* a torn record ends the file */
-		if (pread(l->fd, payload, h.len, l->off + ENGINE__LOG_HDR) != (ssize_t)h.len)
-			return engine__error_errno(errno, "read log");
-		l->off += ENGINE__LOG_HDR + (off_t)h.len + ENGINE__LOG_TRAILER;
 		if (past_until(l, h.time_ns)) {
 			l->done = true;
 			return 0;
@@ -210,9 +200,14 @@ static int next_from_buf(engine_logs *l)
 
 static int start_follow(engine_logs *l)
 {
-	engine__relay_req req = {ENGINE__RELAY_MAGIC, ENGINE__RELAY_FOLLOW, 0, 0, 0, (uint64_t)l->off};
+	engine__relay_req req = {ENGINE__RELAY_MAGIC, ENGINE__RELAY_FOLLOW, 0, 0, 0, 0, 0};
 	engine__relay_rep rep;
+	off_t off;
 
+	/* Where the file phase ended: the monitor goes on from there, through
+	 * the files rotated since if there are any. */
+	engine__log_files_pos(&l->files, &req.ino, &off);
+	req.offset = (uint64_t)off;
 	l->follow = false;
 	l->sock = engine__relay_open(l->dir, &req, &rep);
 	if (l->sock < 0) {
@@ -221,11 +216,14 @@ static int start_follow(engine_logs *l)
 			return engine_error_last()->code;
 		/* It exited meanwhile: the file has all of it now. */
 		engine_error_clear();
-		if (l->fd >= 0) {
-			struct stat sb;
+		{
+			engine__log_files now;
 
-			if (fstat(l->fd, &sb) == 0)
-				l->end = sb.st_size;
+			if (engine__log_files_open(l->dir, &now) == 0) {
+				engine__log_files_close(&l->files);
+				l->files = now;
+				engine__log_files_seek(&l->files, req.ino, (off_t)req.offset);
+			}
 		}
 		return 0;
 	}
@@ -253,17 +251,18 @@ ENGINE_EXTERN int engine_logs_next(engine_logs *l, double timeout)
 
 		if (l->done)
 			return 0;
-		if (l->sock < 0) {
-			r = next_from_file(l);
-			if (r != 0 || l->done)
-				return r;
-			if (!l->follow)
-				return 0;
+		if (l->sock < 0 && l->follow) {
+			/* The monitor replays from the start position on, rotated
+			 * files included: it holds each file it rotates until
+			 * its replays are through with it, where a reader of the
+			 * files could find the next one rotated away. */
 			r = start_follow(l);
 			if (r < 0)
 				return r;
 			continue;
 		}
+		if (l->sock < 0)
+			return next_from_file(l);
 		r = next_from_buf(l);
 		if (r != 0 || l->done)
 			return r;

@@ -68,6 +68,8 @@ typedef struct launch {
 /* What the monitor serves across runs, set up by the starter. */
 typedef struct serve {
 	int log_fd;    /* container.log, -1 when the stdio is not the engine's */
+	int log_dirfd; /* its directory when it rotates (--log-opt max-size), or -1 */
+	engine__log_policy log;
 	int listen_fd; /* attach.sock */
 	int *clients;  /* attachments and waiters queued before the start */
 	size_t n_clients;
@@ -182,6 +184,7 @@ release:
 static void serve_release(serve *s)
 {
 	close_fd(&s->log_fd);
+	close_fd(&s->log_dirfd);
 	close_fd(&s->listen_fd);
 	for (size_t i = 0; i < s->n_clients; i++)
 		close(s->clients[i]);
@@ -193,9 +196,11 @@ static void serve_release(serve *s)
 /* The log, the attach socket and the connections queued for this start. */
 static int serve_prepare(engine_container *c, int mode, serve *s)
 {
-	s->log_fd = s->listen_fd = -1;
+	s->log_fd = s->log_dirfd = s->listen_fd = -1;
 	s->clients = NULL;
 	s->n_clients = 0;
+	if (engine__log_policy_get(c->spec->log_driver, c->spec->log_opts, &s->log) < 0)
+		return engine_error_last()->code;
 	if (engine_stdio(c->spec, mode)) {
 		cleanup_free char *log = engine__path_join(c->dir, ENGINE__LOG_FILE);
 
@@ -204,6 +209,9 @@ static int serve_prepare(engine_container *c, int mode, serve *s)
 		s->log_fd = open(log, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
 		if (s->log_fd < 0)
 			return engine__error_errno(errno, "open log %s", log);
+		if (s->log.max_size > 0 &&
+		    (s->log_dirfd = open(c->dir, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+			return engine__error_errno(errno, "open %s", c->dir);
 	}
 	s->listen_fd = engine__relay_listen(c->dir);
 	if (s->listen_fd < 0)
@@ -349,7 +357,7 @@ static void relay_config(engine_container *c, launch *l, const engine__proc *pro
 	cfg->listen_fd = listen_fd;
 	cfg->pidfd = proc->pidfd;
 	cfg->timeout = c->spec->timeout;
-	cfg->log_fd = -1;
+	cfg->log_fd = cfg->log_dirfd = -1;
 	/* Handed over to the relay. */
 	l->out[0] = l->out[1] = l->in = -1;
 }
@@ -420,6 +428,9 @@ __attribute__((noreturn)) static void monitor_main(engine_container *c, launch *
 	engine__stdio_close(l->owned);
 	relay_config(c, l, &proc, srv->listen_fd, &cfg);
 	cfg.log_fd = srv->log_fd;
+	cfg.log_dirfd = srv->log_dirfd;
+	cfg.log_max_size = srv->log.max_size;
+	cfg.log_max_files = srv->log.max_files;
 	cfg.clients = srv->clients;
 	cfg.n_clients = srv->n_clients;
 	if (engine__relay_new(&cfg, &relay) < 0 || record_running(c, &proc, true) < 0) {
@@ -434,7 +445,7 @@ __attribute__((noreturn)) static void monitor_main(engine_container *c, launch *
 	free(srv->clients);
 	srv->clients = NULL;
 	srv->n_clients = 0;
-	srv->log_fd = srv->listen_fd = -1;
+	srv->log_fd = srv->log_dirfd = srv->listen_fd = -1;
 	/* "starting" is there before the caller hears of the start */
 	engine__health_reset(c);
 	send_report(report_fd, 0, 0);

@@ -48,8 +48,12 @@ typedef struct client {
 	engine__relay_req req;
 	size_t req_got;
 	engine__buf out;
-	bool live;	    /* gets output as it happens */
-	off_t replay_off;   /* next log offset to replay, -1 when not replaying */
+	bool live;	  /* gets output as it happens */
+	off_t replay_off; /* next log offset to replay, -1 when not replaying */
+	int rfd;	  /* replaying a rotated file (to rend), -1: the current one */
+	off_t rend;
+	int *rq; /* rotated files to replay after rfd, oldest first */
+	size_t nrq;
 	bool frames;	    /* ATTACH (frames or raw tty bytes); else FOLLOW (records) */
 	bool wants_stdin;   /* its bytes go to the process */
 	bool in_eof;	    /* it shut its write side */
@@ -88,6 +92,7 @@ static int add_client(engine__relay *r, int fd)
 	memset(&g[r->n_clients], 0, sizeof(*g));
 	g[r->n_clients].fd = fd;
 	g[r->n_clients].replay_off = -1;
+	g[r->n_clients].rfd = -1;
 	r->n_clients++;
 	set_nonblock(fd);
 	return 0;
@@ -98,6 +103,11 @@ static void drop_client(engine__relay *r, size_t i)
 	client *c = &r->clients[i];
 
 	close(c->fd);
+	if (c->rfd >= 0)
+		close(c->rfd);
+	for (size_t k = 0; k < c->nrq; k++)
+		close(c->rq[k]);
+	free(c->rq);
 	engine__buf_free(&c->out);
 	r->clients[i] = r->clients[r->n_clients - 1];
 	r->n_clients--;
@@ -170,16 +180,58 @@ static bool wants(const client *c, int stream, bool tty)
 	return c->req.flags & (stream == 1 ? ENGINE__RELAY_STDOUT : ENGINE__RELAY_STDERR);
 }
 
-static void log_append(engine__relay *r, const engine__buf *rec)
+/* A replaying client keeps the file that was just rotated (its own fd):
+ * it goes on to the end of it, then to the files after it. */
+static void keep_rotated(client *c, int old, off_t size)
+{
+	int fd = fcntl(old, F_DUPFD_CLOEXEC, 3);
+	int *g;
+
+	if (fd < 0)
+		return; /* it goes on in the new file: what is left here is lost */
+	if (c->rfd < 0) {
+		c->rfd = fd;
+		c->rend = size;
+		return;
+	}
+	g = realloc(c->rq, (c->nrq + 1) * sizeof(*g));
+	if (!g) {
+		close(fd);
+		return;
+	}
+	c->rq = g;
+	c->rq[c->nrq++] = fd;
+}
+
+/* --log-opt max-size: rotate before appending to a full file (so a file
+ * may pass max-size by one batch of records, as with Docker's). */
+static void maybe_rotate(engine__relay *r)
+{
+	int nfd;
+
+	if (r->cfg.log_dirfd < 0 || r->cfg.log_max_size <= 0 || r->log_size < r->cfg.log_max_size)
+		return;
+	nfd = engine__log_rotate(r->cfg.log_dirfd, r->cfg.log_max_files, r->cfg.log_fd);
+	if (nfd < 0) {
+		engine_error_clear(); /* the current file goes on growing */
+		return;
+	}
+	for (size_t k = 0; k < r->n_clients; k++)
+		if (r->clients[k].replay_off >= 0)
+			keep_rotated(&r->clients[k], r->cfg.log_fd, r->log_size);
+	close(r->cfg.log_fd);
+	r->cfg.log_fd = nfd;
+	r->log_size = 0;
+}
+
+static void write_records(engine__relay *r, const char *data, size_t len)
 {
 	ssize_t w;
 
-	if (r->cfg.log_fd < 0)
-		return;
 	do
-		w = write(r->cfg.log_fd, rec->data, rec->len);
+		w = write(r->cfg.log_fd, data, len);
 	while (w < 0 && errno == EINTR);
-	if (w == (ssize_t)rec->len) {
+	if (w == (ssize_t)len) {
 		r->log_size += w;
 		return;
 	}
@@ -187,6 +239,30 @@ static void log_append(engine__relay *r, const engine__buf *rec)
 	if (w > 0 && ftruncate(r->cfg.log_fd, r->log_size) < 0) {
 		close(r->cfg.log_fd);
 		r->cfg.log_fd = -1;
+	}
+}
+
+/* Append @rec's records, in one write each run of them that fits before
+ * the next rotation (a read of output may hold many lines: Docker checks
+ * the size before each one). */
+static void log_append(engine__relay *r, const engine__buf *rec)
+{
+	size_t start = 0, pos = 0;
+
+	while (r->cfg.log_fd >= 0 && pos < rec->len) {
+		engine__log_hdr h;
+
+		maybe_rotate(r);
+		if (r->cfg.log_fd < 0)
+			return;
+		/* Records up to the size limit (at least one). */
+		do {
+			memcpy(&h, rec->data + pos, sizeof(h));
+			pos += ENGINE__LOG_HDR + h.len + ENGINE__LOG_TRAILER;
+		} while (pos < rec->len && (r->cfg.log_max_size <= 0 || r->cfg.log_dirfd < 0 ||
+					    r->log_size + (off_t)(pos - start) < r->cfg.log_max_size));
+		write_records(r, rec->data + start, pos - start);
+		start = pos;
 	}
 }
 
@@ -222,6 +298,25 @@ static bool read_output(engine__relay *r, int i)
 	return true;
 }
 
+/* At the end of a rotated file: the next one, or the current file. */
+static bool next_file(client *c)
+{
+	struct stat sb;
+
+	if (c->rfd < 0)
+		return false;
+	close(c->rfd);
+	c->rfd = -1;
+	c->replay_off = 0;
+	if (c->nrq) {
+		c->rfd = c->rq[0];
+		c->rend = fstat(c->rfd, &sb) == 0 ? sb.st_size : 0;
+		memmove(c->rq, c->rq + 1, (c->nrq - 1) * sizeof(*c->rq));
+		c->nrq--;
+	}
+	return true;
+}
+
 /* Queue the next part of the log for a replaying client. */
 static void replay(engine__relay *r, client *c)
 {
@@ -229,13 +324,16 @@ static void replay(engine__relay *r, client *c)
 	char payload[ENGINE__LOG_MAX_PAYLOAD];
 
 	while (c->replay_off >= 0 && engine__buf_pending(&c->out) < REPLAY_STEP) {
-		int k = r->cfg.log_fd >= 0
-			    ? engine__log_read_hdr(r->cfg.log_fd, c->replay_off, r->log_size, &h)
+		int fd = c->rfd >= 0 ? c->rfd : r->cfg.log_fd;
+		int k = fd >= 0
+			    ? engine__log_read_hdr(fd, c->replay_off, c->rfd >= 0 ? c->rend : r->log_size, &h)
 			    : 0;
 		off_t size = ENGINE__LOG_HDR + (off_t)h.len + ENGINE__LOG_TRAILER;
 
 		if (k <= 0) {
 			engine_error_clear();
+			if (next_file(c))
+				continue;
 			/* Caught up: from here on the client gets output as it comes. */
 			c->replay_off = -1;
 			if (c->req.flags & ENGINE__RELAY_NOSTREAM)
@@ -249,21 +347,19 @@ static void replay(engine__relay *r, client *c)
 
 			if (len > sizeof(payload))
 				len = sizeof(payload);
-			if (pread(r->cfg.log_fd, payload, len, c->replay_off) == (ssize_t)len)
+			if (pread(fd, payload, len, c->replay_off) == (ssize_t)len)
 				engine__buf_append(&c->out, payload, len);
 			if (len < (size_t)size) {
 				/* larger than the stack buffer: send in two steps */
 				size_t rest = (size_t)size - len;
 				char *tmp = malloc(rest);
 
-				if (tmp && pread(r->cfg.log_fd, tmp, rest, c->replay_off + (off_t)len) ==
-					       (ssize_t)rest)
+				if (tmp && pread(fd, tmp, rest, c->replay_off + (off_t)len) == (ssize_t)rest)
 					engine__buf_append(&c->out, tmp, rest);
 				free(tmp);
 			}
 		} else if (wants(c, h.stream, r->cfg.tty) &&
-			   pread(r->cfg.log_fd, payload, h.len, c->replay_off + ENGINE__LOG_HDR) ==
-			       (ssize_t)h.len) {
+			   pread(fd, payload, h.len, c->replay_off + ENGINE__LOG_HDR) == (ssize_t)h.len) {
 			frame(c, h.stream, payload, h.len, r->cfg.tty);
 		}
 		c->replay_off += size;
@@ -297,6 +393,54 @@ static void reply(client *c, int code, uint32_t flags)
 	engine__buf_append(&c->out, &rep, sizeof(rep));
 }
 
+/* Where a replay starts: the request's offset in the current file, or in
+ * the rotated file it names (then through the newer ones); the oldest
+ * file's start when the one it names was rotated away. */
+static void replay_from(engine__relay *r, client *c)
+{
+	struct stat sb;
+	int fds[64];
+	int n = 0, found = -1;
+
+	c->replay_off = (off_t)c->req.offset < r->log_size ? (off_t)c->req.offset : r->log_size;
+	if (!c->req.ino || r->cfg.log_dirfd < 0 ||
+	    (fstat(r->cfg.log_fd, &sb) == 0 && (uint64_t)sb.st_ino == c->req.ino))
+		return;
+	/* Newest first: .1, .2, ... */
+	for (int k = 1; k < r->cfg.log_max_files && n < 64; k++) {
+		int fd = engine__log_open_rotated(r->cfg.log_dirfd, k);
+
+		if (fd < 0)
+			break;
+		fds[n++] = fd;
+		if (fstat(fd, &sb) == 0 && (uint64_t)sb.st_ino == c->req.ino) {
+			found = n - 1;
+			break;
+		}
+	}
+	c->replay_off = 0;
+	if (found >= 0)
+		c->replay_off = (off_t)c->req.offset;
+	/* The file to start in, then the newer ones. */
+	for (int k = n; k-- > 0;) {
+		if (c->rfd < 0) {
+			c->rfd = fds[k];
+			c->rend = fstat(c->rfd, &sb) == 0 ? sb.st_size : 0;
+			if (c->replay_off > c->rend)
+				c->replay_off = c->rend;
+			continue;
+		}
+		int *g = realloc(c->rq, (c->nrq + 1) * sizeof(*g));
+
+		if (!g) {
+			close(fds[k]);
+			continue;
+		}
+		c->rq = g;
+		c->rq[c->nrq++] = fds[k];
+	}
+}
+
 static void start_client(engine__relay *r, client *c)
 {
 	uint32_t flags =
@@ -315,8 +459,7 @@ static void start_client(engine__relay *r, client *c)
 		c->frames = true;
 		c->wants_stdin = (c->req.flags & ENGINE__RELAY_STDIN) && r->cfg.in_fd >= 0;
 		if ((c->req.flags & ENGINE__RELAY_REPLAY) && r->cfg.log_fd >= 0)
-			c->replay_off =
-			    (off_t)c->req.offset < r->log_size ? (off_t)c->req.offset : r->log_size;
+			replay_from(r, c);
 		else if (c->req.flags & ENGINE__RELAY_NOSTREAM)
 			c->close_flushed = true;
 		else
@@ -329,7 +472,7 @@ static void start_client(engine__relay *r, client *c)
 			break;
 		}
 		reply(c, 0, flags);
-		c->replay_off = (off_t)c->req.offset < r->log_size ? (off_t)c->req.offset : r->log_size;
+		replay_from(r, c);
 		break;
 	case ENGINE__RELAY_RESIZE: {
 		struct winsize ws = {.ws_row = c->req.rows, .ws_col = c->req.cols};
@@ -628,7 +771,15 @@ void engine__relay_rearm(engine__relay *r, const engine__relay_config *cfg)
 	if (r->cfg.in_fd >= 0)
 		close(r->cfg.in_fd);
 	engine__buf_free(&r->in_buf);
-	r->cfg = *cfg;
+	{
+		int dirfd = r->cfg.log_dirfd, files = r->cfg.log_max_files;
+		int64_t size = r->cfg.log_max_size;
+
+		r->cfg = *cfg;
+		r->cfg.log_dirfd = dirfd;
+		r->cfg.log_max_size = size;
+		r->cfg.log_max_files = files;
+	}
 	r->cfg.log_fd = log_fd;
 	r->cfg.clients = NULL;
 	r->cfg.n_clients = 0;
@@ -656,6 +807,8 @@ void engine__relay_free(engine__relay *r)
 		close(r->cfg.in_fd);
 	if (r->cfg.log_fd >= 0)
 		close(r->cfg.log_fd);
+	if (r->cfg.log_dirfd >= 0)
+		close(r->cfg.log_dirfd);
 	if (r->cfg.listen_fd >= 0)
 		close(r->cfg.listen_fd);
 	engine__buf_free(&r->in_buf);

@@ -48,6 +48,8 @@ typedef struct engine__relay_req {
 	uint32_t flags;
 	uint16_t rows, cols;
 	uint64_t offset; /* FOLLOW, ATTACH with REPLAY: where to start in the log */
+	uint64_t ino;	 /* ... in the log file with this inode (0: the current one); a
+			  * rotated one is replayed to its end, then those after it */
 } engine__relay_req;
 
 /* Reply flags. */
@@ -74,10 +76,13 @@ typedef struct engine__relay_config {
 	int out_fd[2]; /* stdout/stderr pipe read ends; with a tty out_fd[0] is the master */
 	int in_fd;     /* stdin pipe write end (or the master with a tty), -1 when stdin is closed */
 	bool tty;
-	bool stdin_once; /* the first attacher's stdin EOF closes the process's stdin */
-	int log_fd;	 /* O_APPEND log to write records to, -1: no log */
-	int listen_fd;	 /* listening socket, -1: none */
-	int *clients;	 /* connections made before the process started (their request is queued) */
+	bool stdin_once;      /* the first attacher's stdin EOF closes the process's stdin */
+	int log_fd;	      /* O_APPEND log to write records to, -1: no log */
+	int log_dirfd;	      /* the log's directory, for rotation, -1: never rotate */
+	int64_t log_max_size; /* rotate when the log has this many bytes (> 0) */
+	int log_max_files;    /* files kept in all when rotating */
+	int listen_fd;	      /* listening socket, -1: none */
+	int *clients;	      /* connections made before the process started (their request is queued) */
 	size_t n_clients;
 	int pidfd;	/* the process; the relay returns when it has exited and output is drained */
 	double timeout; /* kill the process after this many seconds, 0: never */
@@ -99,7 +104,7 @@ void engine__relay_close_listener(engine__relay *r);
  * auto-remove). */
 void engine__relay_finish(engine__relay *r, const engine__relay_exit *ex, bool keep_waiters);
 /* The next run of a restart policy: its process, stdio and listener from
- * @cfg (the log and the clients stay). */
+ * @cfg (the log, its rotation and the clients stay). */
 void engine__relay_rearm(engine__relay *r, const engine__relay_config *cfg);
 /* Close everything. */
 void engine__relay_free(engine__relay *r);

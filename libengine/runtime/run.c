@@ -22,6 +22,7 @@
 #include "core/error.h"
 #include "net/net.h"
 #include "runtime/container_int.h"
+#include "runtime/logfile.h"
 #include "runtime/runtime.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
@@ -374,6 +375,13 @@ ENGINE_EXTERN int engine_run(engine_context *ctx, const engine_spec *spec, engin
 	if (!ctx || !spec || !out)
 		return engine__error_set(ENGINE_EINVALID, 0, "engine_run: NULL argument");
 	*out = NULL;
+	{
+		/* No log is kept, but bad log options fail as at a start. */
+		engine__log_policy lp;
+
+		if ((r = engine__log_policy_get(spec->log_driver, spec->log_opts, &lp)) < 0)
+			return r;
+	}
 	res = calloc(1, sizeof(*res));
 	if (!res)
 		return engine__error_oom();

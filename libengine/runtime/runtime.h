@@ -131,6 +131,9 @@ struct engine_spec {
 	int64_t storage_size;
 	bool storage_tmpfs;
 	char **labels; /* "key=value" (spec_policy.c) */
+	/* --log-driver (NULL: json-file) and --log-opt "key=value" (logopts.c) */
+	char *log_driver;
+	char **log_opts;
 	/* docker run --stop-signal (the image's StopSignal when NULL) and
 	 * --stop-timeout (seconds; -1: engine_container_stop's default) */
 	char *stop_signal;
@@ -165,6 +168,10 @@ struct engine_spec {
 	engine__cgroup_device_rule *device_rules;
 	size_t n_device_rules;
 };
+
+/* logopts.c: the context's "log-driver" and "log-opts" for a spec that
+ * names no driver (Docker's daemon defaults), then the names checked. */
+int engine__log_spec_defaults(engine_context *ctx, engine_spec *spec);
 
 /* spec_host.c */
 void engine__spec_host_free(engine_spec *spec);

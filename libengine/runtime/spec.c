@@ -59,6 +59,8 @@ ENGINE_EXTERN void engine_spec_free(engine_spec *s)
 	engine__spec_net_free(s);
 	engine__spec_health_free(s);
 	engine__strv_free(s->labels);
+	free(s->log_driver);
+	engine__strv_free(s->log_opts);
 	free(s->stop_signal);
 	engine__spec_host_free(s);
 	free(s);

@@ -105,6 +105,23 @@ int engine__spec_to_json(const engine_spec *s, json_object **out)
 		engine__json_add_string(rp, "Name", s->restart[0] ? s->restart : "no");
 		add_int(rp, "MaximumRetryCount", s->restart_max);
 	}
+	{
+		/* Docker's HostConfig.LogConfig: the options as a map. */
+		json_object *lc = json_object_new_object(), *cfg = json_object_new_object();
+
+		json_object_object_add(o, "LogConfig", lc);
+		engine__json_add_string(lc, "Type", s->log_driver ? s->log_driver : "json-file");
+		json_object_object_add(lc, "Config", cfg);
+		for (size_t i = 0; s->log_opts && s->log_opts[i]; i++) {
+			const char *eq = strchr(s->log_opts[i], '=');
+			cleanup_free char *key = strndup(s->log_opts[i], eq ? (size_t)(eq - s->log_opts[i])
+									    : strlen(s->log_opts[i]));
+
+			if (!key)
+				return engine__error_oom();
+			json_object_object_add(cfg, key, json_object_new_string(eq ? eq + 1 : ""));
+		}
+	}
 	if (s->labels) {
 		json_object *l = json_object_new_object();
 
@@ -249,6 +266,24 @@ int engine__spec_from_json(json_object *o, engine_spec **out)
 
 			if (!item || engine__strv_push(&s->labels, item) < 0)
 				goto oom;
+		}
+	}
+	a = engine__json_get_type(o, "LogConfig", json_type_object);
+	if (a) {
+		json_object *cfg = engine__json_get_type(a, "Config", json_type_object);
+		const char *t = engine__json_get_string(a, "Type");
+
+		if (t && strcmp(t, "json-file") != 0 && !(s->log_driver = strdup(t)))
+			goto oom;
+		if (cfg) {
+			json_object_object_foreach(cfg, lk, lv)
+			{
+				cleanup_free char *item =
+				    engine__strdup_printf("%s=%s", lk, json_object_get_string(lv) ?: "");
+
+				if (!item || engine__strv_push(&s->log_opts, item) < 0)
+					goto oom;
+			}
 		}
 	}
 	a = engine__json_get_type(o, "RestartPolicy", json_type_object);

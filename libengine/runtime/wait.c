@@ -150,7 +150,7 @@ static int follow(int fd, bool need_rep, const engine_wait_options *o, double de
  * is removed between two looks at its state is not missed. */
 int engine__wait_queue(engine_container *c, int *fd, unsigned long *token)
 {
-	engine__relay_req req = {ENGINE__RELAY_MAGIC, ENGINE__RELAY_WAIT, 0, 0, 0, 0};
+	engine__relay_req req = {ENGINE__RELAY_MAGIC, ENGINE__RELAY_WAIT, 0, 0, 0, 0, 0};
 	int sp[2], r;
 
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0)
@@ -263,7 +263,8 @@ ENGINE_EXTERN int engine_container_wait_until(engine_container *c, const engine_
 				fd = queued;
 				r = follow(fd, true, opts, deadline, &ex, &got_exit);
 			} else {
-				engine__relay_req req = {ENGINE__RELAY_MAGIC, ENGINE__RELAY_WAIT, 0, 0, 0, 0};
+				engine__relay_req req = {
+				    ENGINE__RELAY_MAGIC, ENGINE__RELAY_WAIT, 0, 0, 0, 0, 0};
 				engine__relay_rep rep;
 
 				if (queued >= 0)

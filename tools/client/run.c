@@ -103,7 +103,7 @@ static void device(json_object *hc, const char *spec)
 
 static json_object *run_body(int argc, char **argv, struct run_flags *f)
 {
-	enum { O_SYSCTL = 256, O_GROUP, O_DEVICE, O_VFROM, O_LINK, O_MEMS, O_OOM };
+	enum { O_SYSCTL = 256, O_GROUP, O_DEVICE, O_VFROM, O_LINK, O_MEMS, O_OOM, O_LOGD, O_LOGO };
 	static const struct option opts[] = {
 	    {"rm", no_argument, NULL, 'R'},
 	    {"detach", no_argument, NULL, 'd'},
@@ -117,6 +117,8 @@ static json_object *run_body(int argc, char **argv, struct run_flags *f)
 	    {"link", required_argument, NULL, O_LINK},
 	    {"cpuset-mems", required_argument, NULL, O_MEMS},
 	    {"oom-kill-disable", no_argument, NULL, O_OOM},
+	    {"log-driver", required_argument, NULL, O_LOGD},
+	    {"log-opt", required_argument, NULL, O_LOGO},
 	    {"name", required_argument, NULL, 'n'},
 	    {"env", required_argument, NULL, 'e'},
 	    {"network", required_argument, NULL, 'N'},
@@ -190,6 +192,28 @@ static json_object *run_body(int argc, char **argv, struct run_flags *f)
 		case O_OOM:
 			json_object_object_add(hc, "OomKillDisable", json_object_new_boolean(1));
 			break;
+		case O_LOGD:
+		case O_LOGO: {
+			/* HostConfig.LogConfig {Type, Config{key: value}} */
+			json_object *lc, *lcfg;
+			const char *eq = strchr(optarg, '=');
+
+			if (!json_object_object_get_ex(hc, "LogConfig", &lc)) {
+				lc = json_object_new_object();
+				json_object_object_add(hc, "LogConfig", lc);
+				json_object_object_add(lc, "Type", json_object_new_string(""));
+				json_object_object_add(lc, "Config", json_object_new_object());
+			}
+			if (c == O_LOGD) {
+				json_object_object_add(lc, "Type", json_object_new_string(optarg));
+				break;
+			}
+			json_object_object_get_ex(lc, "Config", &lcfg);
+			snprintf(key, sizeof(key), "%.*s", eq ? (int)(eq - optarg) : (int)strlen(optarg),
+				 optarg);
+			json_object_object_add(lcfg, key, json_object_new_string(eq ? eq + 1 : ""));
+			break;
+		}
 		case 'e':
 			json_object_array_add(env, json_object_new_string(optarg));
 			break;
@@ -218,7 +242,8 @@ static json_object *run_body(int argc, char **argv, struct run_flags *f)
 			"usage: engine -H ADDR run [--rm] [-d] [-i] [-t] [--name N] [-e K=V] "
 			"[--network M] [-p [IP:][HOST:]PORT[/PROTO]] [-P] [-v SRC:DST] [--sysctl K=V] "
 			"[--group-add G] [--device D] [--volumes-from C] [--link C[:A]] "
-			"[--cpuset-mems L] [--oom-kill-disable] IMAGE [CMD...]\n");
+			"[--cpuset-mems L] [--oom-kill-disable] [--log-driver D] [--log-opt K=V] IMAGE "
+			"[CMD...]\n");
 		goto usage;
 	}
 	json_object_object_add(body, "Image", json_object_new_string(argv[optind]));

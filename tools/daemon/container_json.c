@@ -238,7 +238,7 @@ json_object *container_inspect_obj(engine_container *c)
 	jput_default(cfg, "Volumes", NULL);
 	jput_default(cfg, "OnBuild", NULL);
 	jput_default(cfg, "Entrypoint", NULL);
-	{
+	if (!json_object_object_get_ex(hc, "LogConfig", NULL)) {
 		json_object *lc = json_object_new_object();
 
 		json_object_object_add(lc, "Type", json_object_new_string("json-file"));

@@ -475,6 +475,8 @@ static void reply_start_error(hs_request *req, engine_container *c, int code, co
 		hs_reply_error(req, 400, "%s%s%s", oci, why,
 			       strstr(why, "permission denied") ? ": unknown"
 								: ": permission denied: unknown");
+	else if (strstr(msg, "failed to initialize logging driver: "))
+		hs_reply_error(req, 400, "%s", strstr(msg, "failed to initialize logging driver: "));
 	else
 		hs_reply_error(req, derr_status(code) == 404 ? 400 : derr_status(code),
 			       "failed to start container %.12s: %s", engine_container_id(c), msg);

@@ -727,11 +727,30 @@ static void host_config(struct cctx *cc, json_object *hc)
 	if (field(hc, "AutoRemove"))
 		bool_field(cc, hc, "AutoRemove", "HostConfig.AutoRemove");
 	if ((v = field(hc, "LogConfig")) && want(cc, v, json_type_object, "HostConfig.LogConfig")) {
+		/* Checked by the library at create (names, Docker's words, 400)
+		 * and at start (values); an empty Type is the daemon's default. */
 		const char *t = field(v, "Type") ? str_field(cc, v, "Type", "HostConfig.LogConfig.Type") : "";
+		json_object *lc = field(v, "Config");
 
-		if (t && *t && strcmp(t, "json-file") != 0 && strcmp(t, "local") != 0)
-			fail(cc, 400, "%s: logging driver \"%s\" is not supported (json-file)",
-			     "HostConfig.LogConfig.Type", t);
+		if (t && *t)
+			check(cc, engine_spec_set_log_driver(cc->spec, t), "HostConfig.LogConfig.Type");
+		if (lc && want(cc, lc, json_type_object, "HostConfig.LogConfig.Config")) {
+			json_object_object_foreach(lc, key, val)
+			{
+				char *kv = NULL;
+
+				if (!json_object_is_type(val, json_type_string)) {
+					fail(cc, 400, "%s: expected a string for \"%s\"",
+					     "HostConfig.LogConfig.Config", key);
+					break;
+				}
+				if (asprintf(&kv, "%s=%s", key, json_object_get_string(val)) < 0)
+					kv = NULL;
+				check(cc, kv ? engine_spec_add_log_opt(cc->spec, kv) : -1,
+				      "HostConfig.LogConfig.Config");
+				free(kv);
+			}
+		}
 	}
 	s = field(hc, "Runtime") ? str_field(cc, hc, "Runtime", "HostConfig.Runtime") : "";
 	if (s && *s && strcmp(s, DAEMON_RUNTIME_NAME) != 0)

@@ -254,7 +254,8 @@ static void logs(hs_request *req, void *app)
 		return;
 	}
 	if (engine_container_logs(s->c, &o, &s->logs) < 0) {
-		reply_engine_error(req, "logs");
+		/* --log-driver none: dockerd's words alone */
+		reply_engine_error(req, engine_error_last()->code == ENGINE_ENOTSUP ? NULL : "logs");
 		stream_free(s);
 		return;
 	}
