@@ -42,6 +42,21 @@ check "second build uses the cache (ARG, RUN, COPY, CMD)" "4" "$(cat "$root/n")"
 printf 'FROM busybox\nRUN exit 7\n' >"$root/ctx/Dockerfile.bad"
 D build -f "$root/ctx/Dockerfile.bad" "$root/ctx" >"$root/build" 2>&1; check "failed RUN's code is the exit status" 7 $?
 grep -q "returned a non-zero code: 7" "$root/build"; check "failed build message" 0 $?
+# dockerd hides intermediate images (untagged, with a child) unless -a,
+# and never counts them dangling
+check "images hides the build's intermediate images" "bimg busybox" \
+	"$(D images --format '{{.Repository}}' | tr '\n' ' ' | sed 's/ $//')"
+[ "$(D images -a -q | wc -l)" -gt 2 ]; check "images -a shows them" 0 $?
+check "not dangling" "" "$(D images -a -q -f dangling=true)"
+check "their ParentId, RepoTags and RepoDigests" "true <none>:<none> <none>@<none>" \
+	"$(curl -s --unix-socket "$sock" 'http://d/v1.41/images/json?all=1' | python3 -c '
+import json, sys
+i = [x for x in json.load(sys.stdin) if x["RepoTags"] == ["<none>:<none>"]][0]
+print(str(bool(i["ParentId"])).lower(), i["RepoTags"][0], i["RepoDigests"][0])')"
+check "a tagged image without digests: RepoDigests null" "None" \
+	"$(curl -s --unix-socket "$sock" 'http://d/v1.41/images/json' | python3 -c '
+import json, sys
+print([x for x in json.load(sys.stdin) if "bimg:1" in x["RepoTags"]][0]["RepoDigests"])')"
 check "COPY's history line as dockerd's (one space after #(nop))" "#(nop) COPY file:" \
 	"$(D history --no-trunc --format '{{.CreatedBy}}' bimg:1 | grep -o '#(nop) COPY file:')"
 D build -t bimg "$root/ctx" >"$root/build" 2>&1

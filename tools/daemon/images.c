@@ -79,6 +79,22 @@ static int64_t created_of_image(hs_request *req, engine_context *ctx, engine_ima
 	return t;
 }
 
+/* The image's parent ID (a build step's, a commit's), NULL when none. */
+static char *image_parent(engine_context *ctx, const char *id)
+{
+	char *text = NULL, *r = NULL;
+	json_object *o, *v;
+
+	if (engine_image_inspect(ctx, id, &text) < 0)
+		return NULL;
+	o = json_tokener_parse(text);
+	engine_free(text);
+	if (o && json_object_object_get_ex(o, "Parent", &v) && json_object_get_string_len(v) > 0)
+		r = strdup(json_object_get_string(v));
+	json_object_put(o);
+	return r;
+}
+
 static void list(hs_request *req, void *app)
 {
 	struct dctx *dc = dctx_get(app);
@@ -87,6 +103,9 @@ static void list(hs_request *req, void *app)
 	json_object *arr, *filters = NULL, *v;
 	int dangling = -1;
 	int64_t before = -1, since = -1;
+	bool all = hs_query_bool(req, "all", false);
+	char **parents = NULL;
+	size_t n;
 
 	if (filters_parse(req, known, &filters) < 0)
 		goto out;
@@ -106,12 +125,23 @@ static void list(hs_request *req, void *app)
 		engine_image_list_free(l);
 		goto out;
 	}
+	/* Each image's parent: an untagged image with a child is an
+	 * intermediate one, which dockerd lists only with all=1 and never as
+	 * dangling. */
+	n = engine_image_list_count(l);
+	parents = calloc(n + 1, sizeof(char *));
+	for (size_t i = 0; parents && i < n; i++)
+		parents[i] = image_parent(dc->ctx, engine_image_list_get(l, i)->id);
 	arr = json_object_new_array();
-	for (size_t i = 0; i < engine_image_list_count(l); i++) {
+	for (size_t i = 0; i < n; i++) {
 		const engine_image_summary *s = engine_image_list_get(l, i);
 		json_object *im, *tags, *labels, *refs;
-		bool ok = true;
+		bool ok = true, children = false;
 
+		for (size_t k = 0; parents && k < n && !children; k++)
+			children = parents[k] && strcmp(parents[k], s->id) == 0;
+		if (s->tags.count == 0 && children && (!all || dangling == 1))
+			continue;
 		if (dangling >= 0 && (s->tags.count == 0) != (dangling == 1))
 			continue;
 		if ((before >= 0 && s->created >= before) || (since >= 0 && s->created <= since))
@@ -154,14 +184,25 @@ static void list(hs_request *req, void *app)
 		json_object_object_add(im, "Created", json_object_new_int64(s->created));
 		json_object_object_add(im, "Id", json_object_new_string(s->id));
 		json_object_object_add(im, "Labels", labels);
-		json_object_object_add(im, "ParentId", json_object_new_string(""));
-		json_object_object_add(im, "RepoDigests", json_object_new_array());
+		json_object_object_add(im, "ParentId",
+				       json_object_new_string(parents && parents[i] ? parents[i] : ""));
+		/* null when there is none (dockerd 20.10) */
+		json_object_object_add(im, "RepoDigests", s->tags.count ? NULL : json_object_new_array());
+		if (s->tags.count == 0) {
+			/* dockerd 20.10's placeholders for an untagged image */
+			json_object_array_add(tags, json_object_new_string("<none>:<none>"));
+			json_object_array_add(jget(im, "RepoDigests"),
+					      json_object_new_string("<none>@<none>"));
+		}
 		json_object_object_add(im, "RepoTags", tags);
 		json_object_object_add(im, "SharedSize", json_object_new_int(-1));
 		json_object_object_add(im, "Size", json_object_new_int64(s->size));
 		json_object_object_add(im, "VirtualSize", json_object_new_int64(s->size));
 		json_object_array_add(arr, im);
 	}
+	for (size_t i = 0; parents && i < n; i++)
+		free(parents[i]);
+	free(parents);
 	engine_image_list_free(l);
 	hs_reply_json(req, 200, arr);
 out:
