@@ -12,6 +12,8 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -145,6 +147,33 @@ static void *tty_relay_main(void *arg)
 	return NULL;
 }
 
+/* Whether the container may have our fd @i itself: a pipe or a socket,
+ * or the null device. Through /proc/self/fd/N a process reopens what an
+ * fd refers to with any access the file's mode gives it, so a file our
+ * stdout appends to (`>> log`) would be read and truncated by the
+ * container, a device opened for it; those are copied by a thread too. */
+static bool hand_over(int i)
+{
+	struct stat st;
+
+	if (isatty(i))
+		return false;
+	if (fstat(i, &st) < 0)
+		return true; /* closed: the run says so */
+	return S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode) ||
+	       (S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3));
+}
+
+/* Whether stdout and stderr are the same file (2>&1): one pipe keeps
+ * their order. */
+static bool same_file(int a, int b)
+{
+	struct stat x, y;
+
+	return fstat(a, &x) == 0 && fstat(b, &y) == 0 && x.st_dev == y.st_dev && x.st_ino == y.st_ino &&
+	       x.st_rdev == y.st_rdev;
+}
+
 int cli_tty_relay_start(struct cli_tty_relay *r)
 {
 	atomic_init(&r->ending, 0);
@@ -156,8 +185,12 @@ int cli_tty_relay_start(struct cli_tty_relay *r)
 		struct relay_arg *a;
 		int p[2];
 
-		if (!isatty(i))
+		if (hand_over(i))
 			continue;
+		if (i == 2 && r->read_end[1] >= 0 && same_file(1, 2)) {
+			r->fd[2] = r->fd[1];
+			continue;
+		}
 		a = malloc(sizeof(*a));
 		if (!a || pipe2(p, O_CLOEXEC) < 0) {
 			free(a);
@@ -185,6 +218,7 @@ int cli_tty_relay_start(struct cli_tty_relay *r)
 void cli_tty_relay_end(struct cli_tty_relay *r)
 {
 	atomic_store(&r->ending, 1);
+	r->fd[2] = r->read_end[2] < 0 ? 2 : r->fd[2]; /* a shared pipe is closed once */
 	for (int i = 1; i <= 2; i++) {
 		if (r->read_end[i] < 0)
 			continue;

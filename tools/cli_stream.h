@@ -30,9 +30,11 @@ struct cli_session {
 
 /* Our stdout and stderr as a container may have them: a terminal is never
  * handed over (the container could read what the user types through it,
- * change its modes, or TIOCSTI into it with CAP_SYS_ADMIN), so each one
- * that is a terminal becomes a pipe copied to it by a thread of ours until
- * cli_tty_relay_end(). */
+ * change its modes, or TIOCSTI into it with CAP_SYS_ADMIN), nor a file or
+ * a device (reopened through /proc/self/fd, a file we only append to is
+ * read and truncated), so each one but a pipe, a socket or /dev/null
+ * becomes a pipe copied to it by a thread of ours until
+ * cli_tty_relay_end(); stdout and stderr that are one file share one. */
 struct cli_tty_relay {
 	int fd[3];	 /* what the container gets for 0..2 (fd[0] unused) */
 	int read_end[3]; /* our ends of the pipes, -1 where no relay */

@@ -8,7 +8,8 @@
 # terminal as stdout or stderr: `run --rm` without -i/-t gave the CLI's
 # fds 1 and 2 themselves, through which (or /proc/self/fd/1 reopened) the
 # container read what the user typed and turned the terminal's echo off
-# for good; it now gets pipes the CLI copies to the terminal.
+# for good; it now gets pipes the CLI copies to the terminal. Nor a file
+# the caller's stdout appends to (read and truncated through /proc).
 . "$(dirname "$0")/lib.sh"
 
 engine="$ENGINE_BUILD/tools/engine --root $root --config $tmp/config.json"
@@ -44,4 +45,17 @@ E wait "$id" >/dev/null 2>&1
 out=$(E logs "$id")
 contains "run -d: no controlling terminal" "open /dev/tty: ENXIO" "$out"
 E rm -f "$id" >/dev/null
+
+# Nor a file the caller's stdout appends to: reopened through
+# /proc/self/fd/1 it read what the host had written there and truncated
+# it. Stdout and stderr that are one file keep their order.
+echo host-secret-line >"$tmp/log"
+E run --rm --network none busybox sh -c 'exec 3>&1; timeout 2 cat /proc/self/fd/3 >&2; : >/proc/self/fd/3
+	ls -l /proc/self/fd/3 >&2; echo appended' >>"$tmp/log" 2>"$tmp/err"
+lacks "run --rm >> file: the container reads none of the file" "host-secret" "$(cat "$tmp/err")"
+lacks "run --rm >> file: the container does not hold the file" "$tmp" "$(cat "$tmp/err")"
+check "run --rm >> file: the file is only appended to" "host-secret-line
+appended" "$(cat "$tmp/log")"
+E run --rm --network none busybox sh -c 'echo 1; echo 2 >&2; echo 3; echo 4 >&2' >"$tmp/both" 2>&1
+check "run --rm > file 2>&1: in order" "1 2 3 4" "$(echo $(cat "$tmp/both"))"
 finish
