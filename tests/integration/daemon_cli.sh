@@ -130,6 +130,20 @@ check "events of a run --rm" "create attach start die destroy" "$(tr '\n' ' ' <"
 D events --since "$t0" --until "$(( $(date +%s) + 1 ))" --filter event=die --format '{{.Actor.Attributes.exitCode}}' \
 	>"$root/ev" 2>&1
 grep -q "^0$" "$root/ev"; check "events filter on die with exitCode" 0 $?
+t0=$(date +%s)
+D run --rm --name evt2 --network none -v evvol:/x busybox true
+D run -d --name evt3 --network none busybox sleep 100 >/dev/null
+D restart -t 0 evt3 >/dev/null
+D rm -f evt3 >/dev/null; D volume rm evvol >/dev/null
+sleep 0.5
+D events --since "$t0" --until "$(( $(date +%s) + 1 ))" --filter type=network --filter type=volume \
+	--format '{{.Type}} {{.Action}}' >"$root/ev" 2>&1
+check "network and volume events of a run, as dockerd's" \
+	"network connect,volume mount,network disconnect,volume unmount" \
+	"$(head -n 4 "$root/ev" | tr '\n' ',' | sed 's/,$//')"
+D events --since "$t0" --until "$(( $(date +%s) + 1 ))" --filter container=evt3 --format '{{.Action}}{{with .Actor.Attributes.signal}} {{.}}{{end}}' >"$root/ev" 2>&1
+check "restart's events" "kill 15,die,stop,start,restart" \
+	"$(sed -n '/^kill 15$/,/^restart$/p' "$root/ev" | tr '\n' ',' | sed 's/,$//')"
 
 # Live restore: a container outlives the daemon, the next daemon manages it.
 id=$(D run -d --network none busybox sh -c 'trap "exit 0" TERM; while :; do sleep 0.1; done')

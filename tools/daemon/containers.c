@@ -507,6 +507,7 @@ CONTAINER_HANDLER(start)
 	r = starter_start(id, msg, sizeof(msg));
 	if (r == 0) {
 		registry_started(d, id);
+		events_resources(c, true);
 		events_container(c, "start", NULL);
 		hs_reply_empty(req, 204);
 		return;
@@ -543,15 +544,37 @@ static int stop_timeout(struct daemon *d, hs_request *req, engine_container *c, 
 	return 0;
 }
 
+static int parse_signal(const char *s, int *out);
+
+/* dockerd's "kill" event of a stop: the stop signal's number */
+static void stop_kill_event(struct daemon *d, engine_container *c)
+{
+	json_object *cfg, *v;
+	char num[16];
+	int sig = 15;
+
+	pthread_mutex_lock(&d->lock);
+	cfg = registry_meta(d, engine_container_id(c), "Config");
+	if (cfg && json_object_object_get_ex(cfg, "StopSignal", &v) && json_object_get_string_len(v) &&
+	    parse_signal(json_object_get_string(v), &sig) < 0)
+		sig = 15;
+	pthread_mutex_unlock(&d->lock);
+	snprintf(num, sizeof(num), "%d", sig);
+	events_container(c, "kill", "signal", num);
+}
+
 CONTAINER_HANDLER(stop)
 {
 	int t;
 
 	if (stop_timeout(d, req, c, &t) < 0)
 		return;
-	if (!is_running(c))
+	if (!is_running(c)) {
 		hs_reply_empty(req, 304);
-	else if (engine_container_stop(c, t) < 0)
+		return;
+	}
+	stop_kill_event(d, c);
+	if (engine_container_stop(c, t) < 0)
 		reply_engine_error(req, "cannot stop container");
 	else {
 		events_container(c, "stop", NULL);
@@ -566,9 +589,13 @@ CONTAINER_HANDLER(restart)
 
 	if (stop_timeout(d, req, c, &t) < 0)
 		return;
-	if (is_running(c) && engine_container_stop(c, t) < 0) {
-		reply_engine_error(req, "cannot stop container");
-		return;
+	if (is_running(c)) {
+		stop_kill_event(d, c);
+		if (engine_container_stop(c, t) < 0) {
+			reply_engine_error(req, "cannot stop container");
+			return;
+		}
+		events_container(c, "stop", NULL);
 	}
 	r = starter_start(engine_container_id(c), msg, sizeof(msg));
 	if (r < 0) {
@@ -576,6 +603,8 @@ CONTAINER_HANDLER(restart)
 		return;
 	}
 	registry_started(d, engine_container_id(c));
+	events_resources(c, true);
+	events_container(c, "start", NULL);
 	events_container(c, "restart", NULL);
 	hs_reply_empty(req, 204);
 }

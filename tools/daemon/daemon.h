@@ -143,6 +143,9 @@ int events_listeners(void);
 /* A container event with its image and name, plus at most one more
  * attribute pair (or NULL). */
 void events_container(engine_container *c, const char *action, ...);
+/* dockerd's network connect/disconnect and volume mount/unmount events of
+ * a container that starts (@up) or stops */
+void events_resources(engine_container *c, bool up);
 
 /* --- route tables, one per resource file, each ending with {NULL} --- */
 extern const struct hs_route daemon_system_routes[];

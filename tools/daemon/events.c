@@ -107,6 +107,48 @@ void events_container(engine_container *c, const char *action, ...)
 		json_object_put(ins);
 }
 
+void events_resources(engine_container *c, bool up)
+{
+	json_object *ins = container_inspect_obj(c), *nets, *mounts;
+	const char *id = engine_container_id(c);
+
+	if (!ins)
+		return;
+	/* dockerd's order: network connect, then volume mount; at the end
+	 * network disconnect, then volume unmount */
+	nets = jget(jget(ins, "NetworkSettings"), "Networks");
+	if (nets && json_object_is_type(nets, json_type_object)) {
+		json_object_object_foreach(nets, name, ep)
+		{
+			const char *nid = jget_str(ep, "NetworkID");
+			const char *type = strcmp(name, "none") == 0   ? "null"
+					   : strcmp(name, "host") == 0 ? "host"
+								       : "bridge";
+
+			events_emit("network", up ? "connect" : "disconnect", nid && *nid ? nid : name,
+				    "container", id, "name", name, "type", type, NULL);
+		}
+	}
+	mounts = jget(ins, "Mounts");
+	for (size_t i = 0;
+	     mounts && json_object_is_type(mounts, json_type_array) && i < json_object_array_length(mounts);
+	     i++) {
+		json_object *m = json_object_array_get_idx(mounts, i);
+		const char *name = jget_str(m, "Name");
+
+		if (!name || strcmp(jget_str(m, "Type") ?: "", "volume") != 0)
+			continue;
+		if (up)
+			events_emit("volume", "mount", name, "container", id, "destination",
+				    jget_str(m, "Destination") ?: "", "driver", "local", "propagation", "",
+				    "read/write", json_object_get_boolean(jget(m, "RW")) ? "true" : "false",
+				    NULL);
+		else
+			events_emit("volume", "unmount", name, "container", id, "driver", "local", NULL);
+	}
+	json_object_put(ins);
+}
+
 /* --- GET /events -------------------------------------------------------------- */
 
 struct watch {

@@ -207,6 +207,7 @@ static void *watch_thread(void *arg)
 
 		snprintf(num, sizeof(num), "%d", code);
 		events_container(c, "die", "exitCode", num);
+		events_resources(c, false);
 	}
 	if (rm && registry_remove_container(d, c, true, true) < 0)
 		dlog(1, "auto-remove %.12s: %s", id, engine_error_last()->message);
