@@ -30,6 +30,7 @@ struct engine__regclient {
 	engine_context *ctx;
 	char *domain, *base, *label;
 	bool tls_verify;
+	bool tls_fallback; /* until the first answer: may move to https:// */
 	long timeout;
 	char *user, *pass;
 	char **scopes;
@@ -97,6 +98,7 @@ int engine__regclient_new(engine_context *ctx, const engine__regclient_options *
 		return engine__error_oom();
 	c->ctx = ctx;
 	c->tls_verify = o->tls_verify;
+	c->tls_fallback = o->tls_fallback && engine__str_starts_with(o->base_url, "http://");
 	c->timeout = o->timeout > 0 ? o->timeout : 30;
 	c->domain = strdup(o->domain);
 	c->base = strdup(o->base_url);
@@ -547,10 +549,44 @@ static size_t on_read(char *buf, size_t size, size_t n, void *p)
 	return (size_t)got;
 }
 
+/* Whether a plain HTTP request got what a TLS server answers it: nothing
+ * (libmicrohttpd, OpenSSL's s_server), an alert (not HTTP), or Go's 400. */
+static bool tls_server_answer(CURLcode cc, const engine__http_response *r)
+{
+	if (cc == CURLE_GOT_NOTHING || cc == CURLE_WEIRD_SERVER_REPLY || cc == CURLE_RECV_ERROR)
+		return true;
+	return cc == CURLE_OK && r->status == 400 && r->body && strstr(r->body, "HTTPS server");
+}
+
+/* Speak https:// (unverified, as the registry is insecure) from now on. */
+static int move_to_tls(engine__regclient *c, char **url)
+{
+	char *base = engine__strdup_printf("https://%s", c->base + strlen("http://"));
+	char *u = engine__str_starts_with(*url, c->base)
+		      ? engine__strdup_printf("%s%s", base ? base : "", *url + strlen(c->base))
+		      : NULL;
+
+	if (!base || !u) {
+		free(base);
+		free(u);
+		return engine__error_oom();
+	}
+	engine__debug(c->ctx, "%s: answers as a TLS server: %s", c->label, base);
+	free(c->base);
+	c->base = base;
+	free(*url);
+	*url = u;
+	c->tls_verify = false;
+	c->tls_fallback = false;
+	return 0;
+}
+
 static int perform(engine__regclient *c, const char *method, const char *path, char *const *headers,
 		   const void *body, size_t body_len, struct upload *up, engine__http_response *out)
 {
 	cleanup_free char *url = make_url(c, path);
+	char plain_err[CURL_ERROR_SIZE] = "";
+	CURLcode plain_cc = CURLE_OK;
 
 	if (!url)
 		return ENGINE_ENOMEM;
@@ -615,6 +651,24 @@ static int perform(engine__regclient *c, const char *method, const char *path, c
 		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &out->status);
 		curl_easy_cleanup(h);
 		curl_slist_free_all(hdrs);
+		if (c->tls_fallback && !cap.overflow && tls_server_answer(cc, out) &&
+		    engine__str_starts_with(url, c->base)) {
+			plain_cc = cc;
+			memcpy(plain_err, errbuf, sizeof(plain_err));
+			r = move_to_tls(c, &url);
+			if (r < 0)
+				return r;
+			attempt--;
+			continue;
+		}
+		c->tls_fallback = false;
+		/* Not a TLS server either: the plain request's failure is the one
+		 * to report. */
+		if (plain_cc != CURLE_OK && cc != CURLE_OK) {
+			cc = plain_cc;
+			memcpy(errbuf, plain_err, sizeof(plain_err));
+		}
+		plain_cc = CURLE_OK;
 		if (cc != CURLE_OK) {
 			cleanup_free char *what = engine__strdup_printf("%s %s", method, path);
 			if (cap.overflow)

@@ -19,6 +19,8 @@ typedef struct engine__regclient_options {
 	const char *base_url; /* "http://127.0.0.1:5000", no trailing slash */
 	const char *label;    /* "registry 127.0.0.1:5000", "mirror http://..." */
 	bool tls_verify;
+	bool tls_fallback;    /* an http:// insecure registry that answers as a TLS server is
+				 spoken to over https://, unverified (Docker tries both) */
 	long timeout;	      /* seconds to connect, and that a transfer may stall */
 	const char *username; /* Basic credentials, or NULL */
 	const char *password;

@@ -121,6 +121,7 @@ int engine__endpoint_client(engine_context *ctx, const engine__endpoint *ep, con
 	o.base_url = ep->url;
 	o.label = ep->label;
 	o.tls_verify = ep->tls_verify;
+	o.tls_fallback = !ep->mirror;
 	o.timeout = timeout;
 	o.username = user;
 	o.password = pass;

@@ -83,4 +83,31 @@ if [ -x /bin/busybox ]; then
 	fi
 fi
 
+# A docker-registry serving TLS on loopback (insecure, as for Docker):
+# engine pushes and pulls over https:// after its plain request got Go's
+# "HTTP request to an HTTPS server" answer; skopeo agrees on the digest.
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 \
+	-keyout "$T/key.pem" -out "$T/cert.pem" > /dev/null 2>&1
+TLS_PORT=$(freeport)
+mkdir -p "$T/tlsreg"
+{
+	echo "version: 0.1"
+	echo "log: {level: error, accesslog: {disabled: true}}"
+	echo "storage: {filesystem: {rootdirectory: $T/tlsreg}}"
+	echo "http: {addr: 127.0.0.1:$TLS_PORT, tls: {certificate: $T/cert.pem, key: $T/key.pem}}"
+} > "$T/tlsreg.yml"
+docker-registry serve "$T/tlsreg.yml" > "$T/tlsreg.log" 2>&1 &
+PIDS="$PIDS $!"
+i=0
+while ! curl -sk -o /dev/null "https://127.0.0.1:$TLS_PORT/v2/" && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+TU=127.0.0.1:$TLS_PORT
+"$E" --root "$T/p1" tag "$U/push/one:1" "$TU/tls/one:1"
+expect_ok "push to a TLS docker-registry on loopback" "$E" --root "$T/p1" push "$TU/tls/one:1"
+TDIG=$(printf '%s\n' "$OUT" | sed -n 's/^1: digest: \(sha256:[0-9a-f]*\) size: .*/\1/p')
+OUT=$(skopeo inspect --tls-verify=false "docker://$TU/tls/one:1" 2>&1)
+contains "skopeo sees engine's push over TLS" "\"Digest\": \"$TDIG\""
+expect_ok "pull from it" "$E" --root "$T/p5" pull "$TU/tls/one:1"
+same_id "TLS round trip: same image ID" "$T/p5" "$TU/tls/one:1" "$T/p1" "$U/push/one:1"
+expect_fail "unknown tag over TLS" "MANIFEST_UNKNOWN" "$E" --root "$T/p5" pull "$TU/tls/one:2"
+
 finish

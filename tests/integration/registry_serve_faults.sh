@@ -136,6 +136,15 @@ code=$(curl -s -o /dev/null -w '%{http_code}' --cacert "$T/cert.pem" "https://$S
 mkdir -p "$T/certs"
 cp "$T/cert.pem" "$T/certs/ca.crt"
 expect_ok "skopeo over verified TLS" skopeo copy -q --src-cert-dir "$T/certs" "docker://$SRV/big:1" "oci:$T/tls:big"
+expect_ok "skopeo push over verified TLS" skopeo copy -q --dest-cert-dir "$T/certs" "oci:$T/tls:big" "docker://$SRV/tls/big:2"
+OUT=$(skopeo list-tags --cert-dir "$T/certs" "docker://$SRV/tls/big" 2>&1 | tr -d ' \n')
+contains "skopeo list-tags over TLS" '"Tags":["2"]'
+# A loopback registry is insecure, as for Docker: engine speaks TLS to one
+# that answers plain HTTP as a TLS server does, without verifying it.
+expect_ok "engine pull from the TLS server on loopback" "$E" --root "$T/tlsp" pull "$SRV/tls/big:2"
+"$E" --root "$T/tlsp" tag "$SRV/tls/big:2" "$SRV/tls/back:1"
+expect_ok "engine push over TLS" "$E" --root "$T/tlsp" push "$SRV/tls/back:1"
+same_id "pushed over TLS: the same image" "$S" tls/back:1 "$T/tlsp" "$SRV/tls/back:1"
 stop_pid "$SRV_PID"
 OUT=$(unshare --net sh -c "'$E' --root '$S' registry serve --addr 0.0.0.0:0 --tls-cert '$T/cert.pem' \
 	--tls-key '$T/key.pem' 2>&1 & p=\$!; sleep 1; kill \$p; wait \$p" 2>&1)
