@@ -77,6 +77,14 @@ expect "app:v1 busybox:latest " "$out" "umoci ls of our layout (ref.name annotat
 umoci stat --image "$T/ours:app:v1" >/dev/null 2>&1 || fail "umoci stat of our layout"
 (cd "$T" && umoci unpack --image ours:app:v1 OU) >/dev/null 2>&1 || fail "umoci unpack of our layout"
 /usr/bin/python3 "$(dirname "$0")/../resources/tree_compare.py" "$T/OU/rootfs" "$T/mine" || fail "umoci unpacks our layout differently"
+# umoci repack adds a layer to our layout (a file deleted: a whiteout); we load it.
+rm "$T/OU/rootfs/x" && echo umoci > "$T/OU/rootfs/added"
+cp -a "$T/ours" "$T/ours2"
+(cd "$T" && umoci repack --image ours2:app:v1 OU) >/dev/null 2>&1 || fail "umoci repack onto our layout"
+out=$("$E" --root "$T/r7" load -i "$T/ours2" | sort | tr '\n' ' ')
+expect "Loaded image: app:v1 Loaded image: busybox:latest " "$out" "load our layout after umoci repack"
+"$E" --root "$T/r7" unpack app:v1 "$T/repacked" || fail "unpack the repacked image"
+[ ! -e "$T/repacked/x" ] && [ "$(cat "$T/repacked/added")" = umoci ] || fail "umoci's layer not applied"
 gosrc=/usr/share/gocode/src/github.com/opencontainers/image-spec/schema
 if command -v go >/dev/null 2>&1 && [ -d "$gosrc" ]; then
 	(cd "$(dirname "$0")/../resources" && GO111MODULE=off GOPATH=/usr/share/gocode GOCACHE="$T/gocache" GOFLAGS= \
