@@ -3,7 +3,8 @@
 # max-size/max-file rotate the log, docker logs reads every kept file in
 # order (--tail across them, -f across rotations), inspect shows the
 # LogConfig given and LogPath; --log-driver none and local; daemon.json's
-# log-driver and log-opts as defaults; refusals in dockerd's words.
+# log-driver and log-opts (and --log-driver, --log-opt) as defaults;
+# refusals in dockerd's words.
 set -u
 . "$(dirname "$0")/daemon_common.inc"
 start_daemon
@@ -93,6 +94,14 @@ printf '{"cgroup-parent": "%s", "log-driver": "local"}\n' "$parent" >"$root/daem
 start_daemon
 id=$(D create --network none busybox true)
 check "daemon.json log-driver" local "$(D inspect -f '{{.HostConfig.LogConfig.Type}}' "$id")"
+D rm "$id" >/dev/null
+# dockerd's --log-driver and --log-opt flags
+stop_daemon
+printf '{"cgroup-parent": "%s"}\n' "$parent" >"$root/daemon.json"
+start_daemon --log-driver json-file --log-opt max-size=2k --log-opt max-file=4
+id=$(D create --network none busybox true)
+check "daemon --log-opt: inspect" '{"Type":"json-file","Config":{"max-file":"4","max-size":"2k"}}' \
+	"$(D inspect -f '{{json .HostConfig.LogConfig}}' "$id")"
 D rm "$id" >/dev/null
 
 exit $((fails > 0))

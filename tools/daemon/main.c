@@ -105,6 +105,8 @@ static void usage(FILE *f)
 		   "      --exec-root DIR      run directory\n"
 		   "  -p, --pidfile FILE       write the daemon's PID\n"
 		   "      --cgroup-parent P    parent cgroup of the containers\n"
+		   "      --log-driver D       containers' default logging driver (json-file, local, none)\n"
+		   "      --log-opt K=V        its default options (max-size=10m, max-file=3)\n"
 		   "      --registry-mirror U  registry mirror (repeatable)\n"
 		   "      --insecure-registry R  registry reached over plain HTTP (repeatable)\n"
 		   "      --live-restore       (containers always outlive the daemon)\n"
@@ -158,6 +160,8 @@ static int parse_args(struct daemon *d, int argc, char **argv)
 	    {"insecure-registry", required_argument, NULL, 'i'},
 	    {"live-restore", no_argument, NULL, 'L'},
 	    {"log-level", required_argument, NULL, 'l'},
+	    {"log-driver", required_argument, NULL, 1001},
+	    {"log-opt", required_argument, NULL, 1002},
 	    {"debug", no_argument, NULL, 'D'},
 	    {"tls", no_argument, NULL, 't'},
 	    {"tlsverify", no_argument, NULL, 'v'},
@@ -198,6 +202,23 @@ static int parse_args(struct daemon *d, int argc, char **argv)
 		case 'm':
 			add_strv(cfg->merged, "registry-mirrors", optarg);
 			break;
+		case 1001: /* dockerd's --log-driver: daemon.json's log-driver */
+			json_object_object_add(cfg->merged, "log-driver", json_object_new_string(optarg));
+			break;
+		case 1002: { /* --log-opt K=V: log-opts */
+			json_object *lo;
+			const char *eq = strchr(optarg, '=');
+			char *key = strndup(optarg, eq ? (size_t)(eq - optarg) : strlen(optarg));
+
+			if (!json_object_object_get_ex(cfg->merged, "log-opts", &lo)) {
+				lo = json_object_new_object();
+				json_object_object_add(cfg->merged, "log-opts", lo);
+			}
+			if (key)
+				json_object_object_add(lo, key, json_object_new_string(eq ? eq + 1 : ""));
+			free(key);
+			break;
+		}
 		case 'i':
 			add_strv(cfg->merged, "insecure-registries", optarg);
 			break;
