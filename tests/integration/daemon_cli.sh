@@ -118,6 +118,25 @@ D rm sweep4 >/dev/null
 D volume create sweepv >/dev/null
 check "volume inspect: null Labels when none" "null" "$(D volume inspect -f '{{json .Labels}}' sweepv)"
 D volume rm sweepv >/dev/null
+D run -d --name sweep5 --network none busybox sleep 100 >/dev/null
+D commit sweep5 sweeptag:1 >/dev/null
+D run -d --name sweep6 --network none sweeptag:1 sleep 100 >/dev/null
+D rmi sweeptag:1 2>"$root/err"; check "rmi of a tag a container uses" 1 $?
+grep -q '(must force) - container [0-9a-f]\{12\} is using its referenced image [0-9a-f]\{12\}$' "$root/err"
+check "names the container" 0 $?
+D rmi "$(D images -q sweeptag:1)" 2>"$root/err"
+grep -q '(cannot be forced) - image is being used by running container [0-9a-f]\{12\}$' "$root/err"
+check "rmi by ID: the running container" 0 $?
+D rm -f sweep6 >/dev/null; D rmi sweeptag:1 >/dev/null
+D rename sweep5 sweep5 2>"$root/err"; check "rename to its own name fails" 1 $?
+check "dockerd's message" "Error response from daemon: Renaming a container with the same name as its current name" "$(head -n1 "$root/err")"
+check "kill of an unknown container" "Error response from daemon: Cannot kill container: nosuch: No such container: nosuch" \
+	"$(D kill nosuch 2>&1)"
+check "commit of a bad change" "Error response from daemon: bogus is not a valid change command" \
+	"$(D commit -c 'BOGUS x' sweep5 x:1 2>&1)"
+check "cp under a file" "Error response from daemon: extraction point is not a directory" \
+	"$(D cp "$root/f.txt" sweep5:/etc/passwd/x 2>&1)"
+D rm -f sweep5 >/dev/null
 check "--cap-add unknown" 'docker: Error response from daemon: invalid CapAdd: unknown capability: "CAP_BOGUS"' \
 	"$(D run --rm --network none --cap-add BOGUS busybox true 2>&1 | head -n1)"
 check "--restart unknown" "docker: Error response from daemon: invalid restart policy 'bogus'" \

@@ -691,6 +691,8 @@ CONTAINER_HANDLER(rename_)
 
 	if (!name || !*name)
 		hs_reply_error(req, 400, "Neither old nor new names may be empty");
+	else if (strcmp(name[0] == '/' ? name + 1 : name, engine_container_name(c)) == 0)
+		hs_reply_error(req, 400, "Renaming a container with the same name as its current name");
 	else if ((r = engine_container_rename(c, name)) == ENGINE_EEXISTS) {
 		struct dctx *dc = dctx_get(d);
 

@@ -193,6 +193,8 @@ static void archive_put(hs_request *req, void *app)
 	if (r == ENGINE_ENOTFOUND)
 		hs_reply_error(req, 404, "Could not find the file %s in container %s", path,
 			       hs_param(req, "id"));
+	else if (r < 0 && strstr(engine_error_last()->message, ": not a directory"))
+		hs_reply_error(req, 400, "extraction point is not a directory"); /* dockerd's */
 	else if (r < 0)
 		reply_engine_error(req, "extract archive");
 	else

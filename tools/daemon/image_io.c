@@ -494,7 +494,20 @@ static void commit(hs_request *req, void *app)
 		push_owned(&all, strdup(changes[i]));
 	o.changes = all;
 	if (engine_container_commit(c, &o, &id) < 0) {
-		reply_engine_error(req, "commit");
+		const char *m = strstr(engine_error_last()->message, "unknown instruction: ");
+		char kw[16];
+		size_t k = 0;
+
+		if (!m) {
+			reply_engine_error(req, "commit");
+			goto done;
+		}
+		/* dockerd's words for a bad change */
+		for (m += strlen("unknown instruction: ");
+		     *m && !isspace((unsigned char)*m) && k + 1 < sizeof(kw); m++)
+			kw[k++] = (char)tolower((unsigned char)*m);
+		kw[k] = '\0';
+		hs_reply_error(req, 400, "%s is not a valid change command", kw);
 		goto done;
 	}
 	events_container(c, "commit", NULL);

@@ -211,6 +211,74 @@ out:
 	dctx_put(app, dc);
 }
 
+/* A container whose image is @image_id ("sha256:..."), running first:
+ * its ID into @cid, true when running. */
+static bool container_of_image(engine_context *ctx, const char *image_id, char cid[65], bool *running)
+{
+	engine_strarray ids = {NULL, 0};
+	bool found = false;
+
+	*running = false;
+	if (engine_container_list_ids(ctx, 1, &ids) < 0)
+		return false;
+	for (size_t i = 0; i < ids.count && !*running; i++) {
+		engine_container *c = NULL;
+		char *text = NULL;
+		json_object *o = NULL, *v;
+
+		if (engine_container_open(ctx, ids.strings[i], &c) < 0)
+			continue;
+		if (engine_container_inspect(c, &text) == 0)
+			o = json_tokener_parse(text);
+		engine_free(text);
+		if (o && json_object_object_get_ex(o, "Image", &v) &&
+		    strcmp(json_object_get_string(v), image_id) == 0) {
+			const char *st = engine_container_status(c);
+			bool run = strcmp(st, "running") == 0 || strcmp(st, "paused") == 0;
+
+			if (!found || run) {
+				snprintf(cid, 65, "%s", engine_container_id(c));
+				*running = run;
+			}
+			found = true;
+		}
+		json_object_put(o);
+		engine_container_free(c);
+	}
+	engine_strarray_dispose(&ids);
+	return found;
+}
+
+/* dockerd's conflict messages name the container (and whether it runs). */
+static void busy_reply(hs_request *req, engine_context *ctx, const char *name, const char *error)
+{
+	char msg[1024]; /* the lookups below replace the thread's last error */
+	engine_image *img = NULL;
+	char cid[65] = "", iid[80] = "";
+	bool running = false, found = false;
+
+	snprintf(msg, sizeof(msg), "%s", error);
+	if (engine_image_open(ctx, name, &img) == 0) {
+		snprintf(iid, sizeof(iid), "%s", engine_image_id(img));
+		found = container_of_image(ctx, iid, cid, &running);
+	}
+	engine_image_free(img);
+	const char *hex = strncmp(iid, "sha256:", 7) == 0 ? iid + 7 : iid;
+
+	if (found && strstr(msg, "a container is using its referenced image"))
+		hs_reply_error(req, 409,
+			       "conflict: unable to remove repository reference \"%s\" (must force) - "
+			       "container %.12s is using its referenced image %.12s",
+			       name, cid, hex);
+	else if (found && strstr(msg, "image is being used by a container"))
+		hs_reply_error(
+		    req, 409,
+		    "conflict: unable to delete %.12s (%s) - image is being used by %s container %.12s", hex,
+		    running ? "cannot be forced" : "must be forced", running ? "running" : "stopped", cid);
+	else
+		hs_reply_error(req, 409, "%s", msg);
+}
+
 void reply_no_such_image(hs_request *req, const char *name)
 {
 	const char *slash = strrchr(name, '/'), *last = slash ? slash + 1 : name;
@@ -301,7 +369,7 @@ static void delete_(hs_request *req, void *app)
 	if (r == ENGINE_ENOTFOUND) {
 		reply_no_such_image(req, name);
 	} else if (r == ENGINE_EBUSY) {
-		hs_reply_error(req, 409, "%s", engine_error_last()->message);
+		busy_reply(req, dc->ctx, name, engine_error_last()->message);
 	} else if (r < 0) {
 		reply_engine_error(req, NULL);
 	} else {

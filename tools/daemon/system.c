@@ -73,7 +73,11 @@ engine_container *open_container_param(hs_request *req, engine_context *ctx)
 	engine_container *c = NULL;
 	int r = engine_container_open(ctx, id, &c);
 
-	if (r == ENGINE_ENOTFOUND)
+	size_t pl = strlen(hs_path(req));
+
+	if (r == ENGINE_ENOTFOUND && pl > 5 && strcmp(hs_path(req) + pl - 5, "/kill") == 0)
+		hs_reply_error(req, 404, "Cannot kill container: %s: No such container: %s", id, id);
+	else if (r == ENGINE_ENOTFOUND)
 		hs_reply_error(req, 404, "No such container: %s", id);
 	else if (r < 0)
 		reply_engine_error(req, NULL);
