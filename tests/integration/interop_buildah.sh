@@ -29,7 +29,8 @@ mkdir -p "$TMPDIR"
 BH() { buildah --root "$T/bh/root" --runroot "$T/bh/run" --storage-driver vfs "$@"; }
 
 E image default >/dev/null || fail "default image"
-E registry serve --addr 127.0.0.1:0 > "$T/srv.log" 2>&1 &
+"$ENGINE_BUILD/tools/engine" --root "$root" --config "$root/config.json" registry serve --addr 127.0.0.1:0 \
+	> "$T/srv.log" 2>&1 &
 SRV_PID=$!
 i=0
 while ! grep -q "listening on" "$T/srv.log" && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done

@@ -9,20 +9,23 @@
 # check below provably went through engine-oci: run --rm and its exit
 # status, run -d, task ls/ps, exec (output and status), pause/resume,
 # kill, task delete's exit status, container create + task start, and the
-# events containerd publishes for all of it.
+# events containerd publishes for all of it. Then containerd as a client
+# of `engine registry serve`: ctr pulls our image (same digest) and runs
+# it, pushes its own, which engine pulls with ctr's digest.
 set -u
 . "$(dirname "$0")/lib.sh"
 it_require_root
 it_require_busybox
-it_require containerd ctr containerd-shim-runc-v2
+it_require containerd ctr containerd-shim-runc-v2 curl
 . "$(dirname "$0")/netns.inc"
 it_engine_root ctrd
 it_tmpdir
 OCI=${ENGINE_OCI:-$ENGINE_BUILD/tools/engine-oci}
 ns="engine-it-$$"
-cpid="" epid=""
+cpid="" epid="" spid=""
 C() { ctr -a "$T/ctrd.sock" -n "$ns" "$@"; }
 ctrd_cleanup() {
+	[ -n "$spid" ] && kill "$spid" 2>/dev/null && wait "$spid" 2>/dev/null
 	if [ -n "$cpid" ]; then
 		for c in $(C task ls -q 2>/dev/null); do C task kill -s KILL "$c" >/dev/null 2>&1; done
 		sleep 0.2
@@ -112,6 +115,29 @@ check "task start: exit status" 4 "$rc"
 C task delete c1 > /dev/null 2>&1
 C container delete c1
 check "the shim's PATH runc is engine-oci" 1 "$(calls ' start c1$')"
+
+# containerd as a client of `engine registry serve` on the namespace's
+# loopback: it pulls our images and pushes its own, which engine pulls.
+"$ENGINE_BUILD/tools/engine" --root "$root" --config "$root/config.json" registry serve --addr 127.0.0.1:0 \
+	> "$T/srv.log" 2>&1 &
+spid=$!
+i=0
+while ! grep -q "listening on" "$T/srv.log" && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+SRV=127.0.0.1:$(sed -n 's/.*port \([0-9]*\).*/\1/p' "$T/srv.log")
+out=$(C images pull --plain-http "$SRV/busybox:latest" 2>&1) || check "ctr pulls from our registry" 0 1
+want=$(curl -s -o /dev/null -D - -H 'Accept: application/vnd.oci.image.manifest.v1+json' \
+	"http://$SRV/v2/busybox/manifests/latest" | tr -d '\r' | sed -n 's/^Docker-Content-Digest: //Ip')
+check "ctr pulls our registry's digest" "$want" "$(C images ls | awk -v r="$SRV/busybox:latest" '$1 == r { print $3 }')"
+out=$(C run $R --rm "$SRV/busybox:latest" p1 /bin/echo pulled-from-engine 2>&1)
+check "ctr runs what it pulled from us" "pulled-from-engine" "$out"
+C images tag docker.io/oci/busybox:1 "$SRV/from-ctr/bb:1" > /dev/null
+out=$(C images push --plain-http "$SRV/from-ctr/bb:1" 2>&1) || check "ctr pushes to our registry: $out" 0 1
+pushed=$(C images ls | awk -v r="$SRV/from-ctr/bb:1" '$1 == r { print $3 }')
+out=$(E pull "$SRV/from-ctr/bb:1" 2>&1) || check "engine pulls what ctr pushed: $out" 0 1
+contains "engine pulls ctr's push with its digest" "Digest: $pushed" "$out"
+kill "$spid"
+wait "$spid" 2>/dev/null
+spid=""
 
 sleep 0.3
 for e in /tasks/create /tasks/start /tasks/exec-added /tasks/exec-started /tasks/paused /tasks/resumed \
