@@ -42,6 +42,13 @@ check "second build uses the cache (ARG, RUN, COPY, CMD)" "4" "$(cat "$root/n")"
 printf 'FROM busybox\nRUN exit 7\n' >"$root/ctx/Dockerfile.bad"
 D build -f "$root/ctx/Dockerfile.bad" "$root/ctx" >"$root/build" 2>&1; check "failed RUN's code is the exit status" 7 $?
 grep -q "returned a non-zero code: 7" "$root/build"; check "failed build message" 0 $?
+printf 'FROM busybox\nCOPY nofile /x\n' >"$root/ctx/Dockerfile.nf"
+D build -q -f "$root/ctx/Dockerfile.nf" "$root/ctx" >"$root/build" 2>&1; check "quiet build of a missing file fails" 1 $?
+grep -q "^Step 2/2 : COPY nofile /x$" "$root/build"; check "and shows its steps, as with dockerd" 0 $?
+check "the error names no Dockerfile line, as dockerd's" \
+	"COPY failed: file not found in build context or excluded by .dockerignore: stat nofile: file does not exist" \
+	"$(tail -n 1 "$root/build")"
+check "a quiet build prints the ID alone" "1" "$(D build -q --build-arg V=y -t bimg:1 "$root/ctx" 2>/dev/null | grep -c .)"
 # dockerd hides intermediate images (untagged, with a child) unless -a,
 # and never counts them dangling
 check "images hides the build's intermediate images" "bimg busybox" \

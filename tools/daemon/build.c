@@ -35,6 +35,7 @@ struct build_job {
 	char *dockerfile, *target, *network;
 	bool no_cache, quiet;
 	hs_stream *st;
+	json_object *held; /* quiet: the progress, sent only when the build fails (dockerd's) */
 };
 
 static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
@@ -61,7 +62,7 @@ static void job_free(void *data)
 	free(j);
 }
 
-static void line(hs_stream *st, const char *fmt, const char *text)
+static void line(struct build_job *j, const char *fmt, const char *text)
 {
 	char buf[8192];
 	json_object *o = json_object_new_object();
@@ -71,7 +72,10 @@ static void line(hs_stream *st, const char *fmt, const char *text)
 	snprintf(buf, sizeof(buf), fmt, text);
 #pragma GCC diagnostic pop
 	json_object_object_add(o, "stream", json_object_new_string(buf));
-	hs_stream_json(st, o);
+	if (j->held)
+		json_object_array_add(j->held, o);
+	else
+		hs_stream_json(j->st, o);
 }
 
 static void on_event(const engine_build_event *e, void *payload)
@@ -80,8 +84,12 @@ static void on_event(const engine_build_event *e, void *payload)
 	const char *id = strncmp(e->text, "sha256:", 7) == 0 ? e->text + 7 : e->text;
 	char step[64];
 
-	if (j->quiet && e->kind != ENGINE_BUILD_EVENT_BUILT)
-		return;
+	if (j->quiet && !j->held && e->kind != ENGINE_BUILD_EVENT_BUILT)
+		return; /* after the ID line */
+	if (j->quiet && e->kind == ENGINE_BUILD_EVENT_BUILT && j->held) {
+		json_object_put(j->held);
+		j->held = NULL;
+	}
 	switch (e->kind) {
 	case ENGINE_BUILD_EVENT_STEP:
 		snprintf(step, sizeof(step), "Step %d/%d : ", e->step, e->total);
@@ -89,25 +97,25 @@ static void on_event(const engine_build_event *e, void *payload)
 			char buf[4200];
 
 			snprintf(buf, sizeof(buf), "%s%s", step, e->text);
-			line(j->st, "%s", buf);
+			line(j, "%s", buf);
 		}
-		line(j->st, "%s", "\n");
+		line(j, "%s", "\n");
 		break;
 	case ENGINE_BUILD_EVENT_CACHED:
-		line(j->st, "%s", " ---> Using cache\n");
+		line(j, "%s", " ---> Using cache\n");
 		break;
 	case ENGINE_BUILD_EVENT_RUNNING:
-		line(j->st, " ---> Running in %.12s\n", id);
+		line(j, " ---> Running in %.12s\n", id);
 		break;
 	case ENGINE_BUILD_EVENT_OUTPUT:
-		line(j->st, "%s\n", e->text);
+		line(j, "%s\n", e->text);
 		break;
 	case ENGINE_BUILD_EVENT_REMOVED:
-		line(j->st, "Removing intermediate container %.12s\n", id);
+		line(j, "Removing intermediate container %.12s\n", id);
 		break;
 	case ENGINE_BUILD_EVENT_STEP_DONE:
 		if (*id)
-			line(j->st, " ---> %.12s\n", id);
+			line(j, " ---> %.12s\n", id);
 		break;
 	case ENGINE_BUILD_EVENT_BUILT: {
 		json_object *o = json_object_new_object(), *aux = json_object_new_object();
@@ -118,10 +126,10 @@ static void on_event(const engine_build_event *e, void *payload)
 		json_object_object_add(o, "aux", aux);
 		if (j->quiet) {
 			json_object_put(o);
-			line(j->st, "%s\n", e->text);
+			line(j, "%s\n", e->text);
 		} else {
 			hs_stream_json(j->st, o);
-			line(j->st, "Successfully built %.12s\n", id);
+			line(j, "Successfully built %.12s\n", id);
 		}
 		break;
 	}
@@ -129,14 +137,14 @@ static void on_event(const engine_build_event *e, void *payload)
 		/* dockerd names the tag in full: "-t app" is "app:latest" */
 		const char *slash = strrchr(e->text, '/'), *last = slash ? slash : e->text;
 
-		line(j->st,
+		line(j,
 		     strchr(last, ':') || strchr(e->text, '@') ? "Successfully tagged %s\n"
 							       : "Successfully tagged %s:latest\n",
 		     e->text);
 		break;
 	}
 	case ENGINE_BUILD_EVENT_WARNING:
-		line(j->st, "[Warning] %s\n", e->text);
+		line(j, "[Warning] %s\n", e->text);
 		break;
 	}
 }
@@ -243,10 +251,20 @@ static void build_run(hs_stream *st, void *data)
 	o.target = j->target;
 	o.no_cache = j->no_cache;
 	o.network = j->network;
+	if (j->quiet)
+		j->held = json_object_new_array();
 	r = engine_build(j->dc->ctx, j->dir, &o, on_event, j, &id);
 	if (r < 0) {
 		const char *msg = engine_error_last()->message, *c = strstr(msg, "non-zero code: ");
 		json_object *e = json_object_new_object(), *det = json_object_new_object();
+		int skip = 0;
+
+		/* quiet: the progress goes out before the error (the CLI shows it) */
+		for (size_t i = 0; j->held && i < json_object_array_length(j->held); i++)
+			hs_stream_json(st, json_object_get(json_object_array_get_idx(j->held, i)));
+		/* dockerd names no Dockerfile line in a step's error */
+		if (sscanf(msg, "Dockerfile:%*u: %n", &skip) >= 0 && skip > 0)
+			msg += skip;
 
 		/* The CLI exits with the failed RUN's code, which it reads from here. */
 		if (c)
@@ -258,6 +276,9 @@ static void build_run(hs_stream *st, void *data)
 	} else {
 		events_emit("image", "build", id, "name", j->tags.count ? j->tags.strings[0] : id, NULL);
 	}
+	if (j->held)
+		json_object_put(j->held);
+	j->held = NULL;
 	engine_free(id);
 }
 
