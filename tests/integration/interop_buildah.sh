@@ -6,7 +6,8 @@
 #   later layers: whiteouts), committed to oci-archive, docker-archive, an
 #   OCI layout and pushed to our registry as Docker v2 and as OCI: each
 #   loads or pulls with buildah's image ID and runs with its CMD, ENV,
-#   WORKDIR and LABEL, the deleted files gone;
+#   WORKDIR and LABEL, the deleted files gone; a manifest list of amd64
+#   and arm64 images, each platform pulled;
 # - an `engine build` image saved in both formats and pushed by `engine
 #   push`: buildah pulls each with our image ID, runs it, sees its config.
 set -u
@@ -80,6 +81,24 @@ for tag in v2s2 oci; do
 	out=$(E run --rm --network none "$SRV/bh/img:$tag" 2>&1)
 	check "buildah's $tag push runs" "$WANT" "$out"
 done
+
+# A manifest list buildah pushes (amd64 and arm64 images, no RUN: nothing
+# foreign runs): engine pulls each platform's image from our registry.
+mkdir -p "$T/mctx"
+printf 'FROM scratch\nCOPY f /f\nCMD ["/f"]\n' > "$T/mctx/Dockerfile"
+for a in amd64 arm64; do
+	echo "$a" > "$T/mctx/f"
+	BH bud -q --arch "$a" -t "ml:$a" "$T/mctx" > /dev/null 2>&1 || fail "buildah bud --arch $a"
+done
+BH manifest create ml:list > /dev/null || fail "buildah manifest create"
+for a in amd64 arm64; do BH manifest add ml:list "containers-storage:localhost/ml:$a" > /dev/null || fail "manifest add"; done
+BH manifest push -q --all --tls-verify=false ml:list "docker://$SRV/ml/list:1" || fail "buildah manifest push --all"
+for a in amd64 arm64; do
+	out=$(E pull --platform "linux/$a" "$SRV/ml/list:1" 2>&1) || { check "pull $a from buildah's list: $out" 0 1; continue; }
+	E unpack "$SRV/ml/list:1" "$T/ml-$a" || fail "unpack $a"
+	check "buildah's manifest list: the $a image" "$a" "$(cat "$T/ml-$a/f")"
+done
+BH rmi -a -f > /dev/null 2>&1
 
 # --- libengine's images into buildah -------------------------------------------
 mkdir -p "$T/ectx"
