@@ -220,6 +220,9 @@ stop_pid "$DPID"
 printf '{"registry": {"addr": "127.0.0.1:0", "mirror": "x"}}\n' > "$T/bad.json"
 expect_fail "unknown key in the section" '"registry": unknown key "mirror"' \
 	"$E" daemon --config "$T/bad.json" -H "unix://$T/d2.sock" --data-root "$T/d2"
+printf '{"registry": {"allow-delete": 1}}\n' > "$T/bad.json"
+expect_fail "allow-delete is a boolean" '"allow-delete" must be a boolean' \
+	"$E" daemon --config "$T/bad.json" -H "unix://$T/d2.sock" --data-root "$T/d2"
 printf '{"registry": {"read-only": "yes"}}\n' > "$T/bad.json"
 expect_fail "wrong type in the section" '"read-only" must be a boolean' \
 	"$E" daemon --config "$T/bad.json" -H "unix://$T/d2.sock" --data-root "$T/d2"
