@@ -137,6 +137,16 @@ check "commit of a bad change" "Error response from daemon: bogus is not a valid
 check "cp under a file" "Error response from daemon: extraction point is not a directory" \
 	"$(D cp "$root/f.txt" sweep5:/etc/passwd/x 2>&1)"
 D rm -f sweep5 >/dev/null
+D tag busybox sweepimg:1
+D create --name sweep7 --network none sweepimg:1 true >/dev/null
+check "ps: the image as given" "sweepimg:1" "$(D ps -a --filter name=sweep7 --format '{{.Image}}')"
+D rmi sweepimg:1 >/dev/null
+check "ps: the image's ID once the reference is gone" "$(D images -q --no-trunc busybox)" \
+	"$(D ps -a --no-trunc --filter name=sweep7 --format '{{.Image}}')"
+D rm sweep7 >/dev/null
+check "image inspect of an unknown image: dockerd's API message" \
+	'{"message":"no such image: nosuch: No such image: nosuch:latest"}' \
+	"$(curl -s --unix-socket "$sock" http://d/v1.41/images/nosuch/json)"
 check "--cap-add unknown" 'docker: Error response from daemon: invalid CapAdd: unknown capability: "CAP_BOGUS"' \
 	"$(D run --rm --network none --cap-add BOGUS busybox true 2>&1 | head -n1)"
 check "--restart unknown" "docker: Error response from daemon: invalid restart policy 'bogus'" \

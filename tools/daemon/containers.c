@@ -200,6 +200,22 @@ static int64_t created_of(engine_context *ctx, const char *ref)
 	return t;
 }
 
+/* dockerd lists the image ID when the container's image reference no
+ * longer names its image (untagged, retagged elsewhere). */
+static void image_or_id(engine_context *ctx, json_object *sum)
+{
+	const char *ref = jget_str(sum, "Image"), *iid = jget_str(sum, "ImageID");
+	engine_image *img = NULL;
+	bool same;
+
+	if (!ref || !iid || strcmp(ref, iid) == 0)
+		return;
+	same = engine_image_open(ctx, ref, &img) == 0 && strcmp(engine_image_id(img), iid) == 0;
+	engine_image_free(img);
+	if (!same)
+		json_object_object_add(sum, "Image", json_object_new_string(iid));
+}
+
 static json_object *summary(json_object *ins, const char *state)
 {
 	json_object *s = json_object_new_object(), *v, *cfg = NULL, *st = NULL, *hc = NULL, *names;
@@ -429,6 +445,8 @@ static void list(hs_request *req, void *app)
 		if ((all || strcmp(state, "running") == 0 || strcmp(state, "paused") == 0) &&
 		    (!filters || pass_filters(filters, ins, state, created, before, since, ancestors))) {
 			json_object *sum = summary(ins, state);
+
+			image_or_id(dc->ctx, sum);
 
 			if (size)
 				container_add_sizes(dc->ctx, c, ins, sum);

@@ -315,8 +315,13 @@ static void inspect(hs_request *req, void *app)
 	char *text = NULL;
 	json_object *o;
 	int r = engine_image_inspect(dc->ctx, name, &text);
+	const char *slash = strrchr(name, '/'), *last = slash ? slash + 1 : name;
 
-	if (r == ENGINE_ENOTFOUND)
+	/* dockerd 20.10's inspect prefixes the name as given */
+	if (r == ENGINE_ENOTFOUND && strncmp(name, "sha256:", 7) != 0 && !strchr(name, '@'))
+		hs_reply_error(req, 404, "no such image: %s: No such image: %s%s", name, name,
+			       strchr(last, ':') ? "" : ":latest");
+	else if (r == ENGINE_ENOTFOUND)
 		reply_no_such_image(req, name);
 	else if (r < 0)
 		reply_engine_error(req, NULL);
