@@ -42,8 +42,9 @@ ENGINE_EXTERN void engine_run_result_free(engine_run_result *result);
  * The first run starts one background thread per context (joined by
  * engine_context_free), which unmounts finished runs' trees after their
  * results are returned and, from the second run on, keeps up to two
- * network namespaces made ahead for --network none runs (each used once);
- * it holds up to 11 file descriptors of namespaces.
+ * network namespaces (for --network none) and two rootfs trees (for the
+ * spec run last, without bind mounts) made ahead, each used by one run
+ * only; it holds at most 14 file descriptors of namespaces.
  * *@p out (freed with engine_run_result_free) is set whenever the container
  * ran, even when it could not exec its command: then the call fails with
  * ENGINE_ENOTFOUND (exit_code 127) or ENGINE_EPERM (126), like docker run.

@@ -8,6 +8,15 @@
  * up, and a run's child joins one instead of cloning a new one. Each is
  * created fresh and given to exactly one run, as a new namespace would be.
  *
+ * Also before: the rootfs. A run's mount namespace needs its tmpfs, its
+ * overlay and a pivot_root, whose unmounting of the copied host tree waits
+ * for an expedited RCU grace period (most of a run's idle time with two
+ * workers). For a plan without bind mounts, the thread builds that tree
+ * ahead in a mount namespace of its own, the way child.c's mount_rootfs
+ * does, and goes back home; the child joins it (its root is then the
+ * rootfs) and mounts the rest. The stock is for the last plan asked for
+ * (an image's layers, the tmpfs size): a harness repeats one.
+ *
  * After: when a container's last process exits, the kernel unmounts its
  * whole tree in the exit path (the overlay rootfs, the tmpfs upper, /proc,
  * /dev, /sys, the masks; each teardown waits for an expedited RCU grace
@@ -15,13 +24,14 @@
  * the mount namespace and hands it here, so the unmounting happens when the
  * thread closes it and the exit status comes without it.
  *
- * The stock is made from a context's second run on (a one-shot caller such
- * as the CLI would only pay for namespaces it never uses). Both queues are
- * bounded: a caller that outruns the thread clones its own
+ * The stocks are made from a context's second run on (a one-shot caller
+ * such as the CLI would only pay for namespaces it never uses). All three
+ * queues are bounded: a caller that outruns the thread makes its own
  * namespace or closes its own fd, so a burst never holds more than
- * STOCK_MAX idle namespaces or CLOSE_MAX finished rootfs trees. Nothing is
- * used in a rootless context (its namespaces belong to the container's
- * user namespace) or in a process forked from the context's owner.
+ * STOCK_MAX idle network namespaces, ROOT_MAX idle rootfs trees or
+ * CLOSE_MAX finished ones. There is no stock in a rootless context (its
+ * namespaces belong to the container's user namespace) or in a process
+ * forked from the context's owner.
  */
 #include "config.h"
 
@@ -36,7 +46,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "core/context.h"
@@ -45,8 +58,14 @@
 
 #define STOCK_MAX 2
 #define CLOSE_MAX 8
+#define ROOT_MAX 2
 /* linux/pidfd.h (6.11); older kernels fall back to /proc. */
 #define ENGINE__PIDFD_GET_MNT_NAMESPACE _IO(0xFF, 3)
+
+/* What the child's mount_rootfs would mount for a plan. */
+typedef struct rootfs_plan {
+	char *tmpfs_dir, *tmpfs_data, *mkdirs[3], *overlay_cwd, *overlay_data, *rootfs_dir;
+} rootfs_plan;
 
 typedef struct backstage {
 	pthread_mutex_t lock;
@@ -60,7 +79,65 @@ typedef struct backstage {
 	size_t n_stock;
 	int to_close[CLOSE_MAX];
 	size_t n_close;
+	/* Trees for the plan @want (generation @want_gen); @roots were built
+	 * for generation @roots_gen, a plan that failed is @failed_gen's. */
+	bool make_rootns, want_set;
+	unsigned root_takes, want_gen, roots_gen, failed_gen;
+	rootfs_plan want;
+	int roots[ROOT_MAX];
+	size_t n_roots;
 } backstage;
+
+static void plan_clear(rootfs_plan *r)
+{
+	free(r->tmpfs_dir), free(r->tmpfs_data), free(r->overlay_cwd);
+	free(r->overlay_data), free(r->rootfs_dir);
+	for (int i = 0; i < 3; i++)
+		free(r->mkdirs[i]);
+	memset(r, 0, sizeof(*r));
+}
+
+static bool str_eq(const char *a, const char *b)
+{
+	return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+static bool plan_eq(const rootfs_plan *r, const engine__plan *p)
+{
+	for (int i = 0; i < 3; i++)
+		if (!str_eq(r->mkdirs[i], p->mkdirs[i]))
+			return false;
+	return str_eq(r->tmpfs_dir, p->tmpfs_dir) && str_eq(r->tmpfs_data, p->tmpfs_data) &&
+	       str_eq(r->overlay_cwd, p->overlay_cwd) && str_eq(r->overlay_data, p->overlay_data) &&
+	       str_eq(r->rootfs_dir, p->rootfs_dir);
+}
+
+static char *dup_or_null(const char *s, bool *oom)
+{
+	char *d = s ? strdup(s) : NULL;
+
+	if (s && !d)
+		*oom = true;
+	return d;
+}
+
+/* @from's strings into @r (a plan's or another copy's); false on OOM. */
+static bool plan_copy(rootfs_plan *r, const char *const from[8])
+{
+	bool oom = false;
+	char **to[8] = {&r->tmpfs_dir, &r->tmpfs_data,	&r->mkdirs[0],	  &r->mkdirs[1],
+			&r->mkdirs[2], &r->overlay_cwd, &r->overlay_data, &r->rootfs_dir};
+
+	for (int i = 0; i < 8; i++)
+		*to[i] = dup_or_null(from[i], &oom);
+	if (oom)
+		plan_clear(r);
+	return !oom;
+}
+
+#define PLAN_STRINGS(p)                                                                                      \
+	((const char *const[8]){(p)->tmpfs_dir, (p)->tmpfs_data, (p)->mkdirs[0], (p)->mkdirs[1],             \
+				(p)->mkdirs[2], (p)->overlay_cwd, (p)->overlay_data, (p)->rootfs_dir})
 
 /* A new network namespace with lo up, made by this thread in passing: it
  * unshares, takes an fd, and goes back to @home. -1 when that fails; a
@@ -96,10 +173,99 @@ static int make_netns(int home, bool *stop)
 	return fd;
 }
 
+/* A mount namespace whose root is @r's rootfs, built by this thread in
+ * passing, or -1. The thread goes back to @home and to its root and cwd
+ * (setns resets both); if it cannot, it must build nothing more (*@stop).
+ * A plan that does not build is *@bad: its runs build their own, and say
+ * why when they fail. */
+static int make_rootns(const rootfs_plan *r, int home, bool *stop, bool *bad)
+{
+	int root = open("/", O_PATH | O_CLOEXEC), cwd = open(".", O_PATH | O_CLOEXEC), fd = -1;
+	bool built = false;
+
+	if (root < 0 || cwd < 0 || unshare(CLONE_NEWNS) < 0) {
+		*stop = true;
+		goto out;
+	}
+	/* (Slave, not private, as the child makes it: see mount_rootfs.) */
+	fd = open("/proc/thread-self/ns/mnt", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0 && mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) == 0 &&
+	    mount("tmpfs", r->tmpfs_dir, "tmpfs", MS_NOSUID | MS_NODEV, r->tmpfs_data) == 0 &&
+	    mkdir(r->mkdirs[0], 0755) == 0 && mkdir(r->mkdirs[1], 0755) == 0 &&
+	    mkdir(r->mkdirs[2], 0755) == 0 && (!r->overlay_cwd || chdir(r->overlay_cwd) == 0) &&
+	    mount("overlay", r->rootfs_dir, "overlay", 0, r->overlay_data) == 0 &&
+	    chdir(r->rootfs_dir) == 0 && syscall(SYS_pivot_root, ".", ".") == 0 &&
+	    umount2(".", MNT_DETACH) == 0)
+		built = true;
+	if (setns(home, CLONE_NEWNS) < 0 || fchdir(root) < 0 || chroot(".") < 0 || fchdir(cwd) < 0)
+		*stop = true;
+	if (!built) {
+		*bad = true;
+		if (fd >= 0)
+			close(fd);
+		fd = -1;
+	}
+out:
+	if (root >= 0)
+		close(root);
+	if (cwd >= 0)
+		close(cwd);
+	if (*stop && fd >= 0) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
+/* One step of the rootfs stock, under the lock; false when there is none
+ * to do. Drops trees of an older plan first, then builds for the current. */
+static bool rootns_step(backstage *bs, int home_mnt)
+{
+	bool stop = false, bad = false;
+	rootfs_plan r;
+	unsigned gen;
+	int fd;
+
+	if (!bs->make_rootns || !bs->want_set || bs->root_takes < 2 || bs->closing)
+		return false;
+	if (bs->n_roots && bs->roots_gen != bs->want_gen) {
+		fd = bs->roots[--bs->n_roots];
+		pthread_mutex_unlock(&bs->lock);
+		close(fd);
+		pthread_mutex_lock(&bs->lock);
+		return true;
+	}
+	if (bs->n_roots >= ROOT_MAX || bs->failed_gen == bs->want_gen)
+		return false;
+	gen = bs->want_gen;
+	if (!plan_copy(&r, PLAN_STRINGS(&bs->want))) {
+		bs->failed_gen = gen;
+		return true;
+	}
+	pthread_mutex_unlock(&bs->lock);
+	fd = make_rootns(&r, home_mnt, &stop, &bad);
+	plan_clear(&r);
+	pthread_mutex_lock(&bs->lock);
+	if (stop)
+		bs->make_rootns = false;
+	if (bad)
+		bs->failed_gen = gen;
+	if (fd >= 0 && gen == bs->want_gen && bs->n_roots < ROOT_MAX &&
+	    (bs->n_roots == 0 || bs->roots_gen == gen)) {
+		bs->roots_gen = gen;
+		bs->roots[bs->n_roots++] = fd;
+	} else if (fd >= 0) {
+		pthread_mutex_unlock(&bs->lock);
+		close(fd);
+		pthread_mutex_lock(&bs->lock);
+	}
+	return true;
+}
+
 static void *loop(void *arg)
 {
 	backstage *bs = arg;
-	int home = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	int home = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC), home_mnt = -1;
 	sigset_t all;
 
 	/* Signals belong to the embedding program's threads. */
@@ -108,6 +274,10 @@ static void *loop(void *arg)
 	pthread_mutex_lock(&bs->lock);
 	if (home < 0)
 		bs->make_netns = false;
+	/* Its own root and cwd, which unshare(CLONE_NEWNS) needs. */
+	if (bs->make_rootns && (unshare(CLONE_FS) < 0 ||
+				(home_mnt = open("/proc/thread-self/ns/mnt", O_RDONLY | O_CLOEXEC)) < 0))
+		bs->make_rootns = false;
 	for (;;) {
 		/* The next run waits for neither: finished trees first only
 		 * when the stock is full, so the start path never runs dry. */
@@ -124,6 +294,8 @@ static void *loop(void *arg)
 				bs->stock[bs->n_stock++] = fd;
 			continue;
 		}
+		if (rootns_step(bs, home_mnt))
+			continue;
 		if (bs->n_close) {
 			int fd = bs->to_close[--bs->n_close];
 
@@ -139,6 +311,8 @@ static void *loop(void *arg)
 	pthread_mutex_unlock(&bs->lock);
 	if (home >= 0)
 		close(home);
+	if (home_mnt >= 0)
+		close(home_mnt);
 	return NULL;
 }
 
@@ -158,6 +332,9 @@ static void backstage_free(void *data)
 		close(bs->to_close[i]);
 	for (size_t i = 0; i < bs->n_stock; i++)
 		close(bs->stock[i]);
+	for (size_t i = 0; i < bs->n_roots; i++)
+		close(bs->roots[i]);
+	plan_clear(&bs->want);
 	pthread_cond_destroy(&bs->cond);
 	pthread_mutex_destroy(&bs->lock);
 	free(bs);
@@ -174,7 +351,8 @@ static void *backstage_new(engine_context *ctx)
 	pthread_mutex_init(&bs->lock, NULL);
 	pthread_cond_init(&bs->cond, NULL);
 	bs->owner = getpid();
-	bs->make_netns = !engine__context_rootless(ctx);
+	bs->make_netns = bs->make_rootns = !engine__context_rootless(ctx);
+	bs->failed_gen = ~0U;
 	return bs;
 }
 
@@ -211,6 +389,37 @@ int engine__netns_take(engine_context *ctx)
 	if (bs->n_stock)
 		fd = bs->stock[--bs->n_stock];
 	if (bs->make_netns && ++bs->takes > 1)
+		pthread_cond_signal(&bs->cond);
+	pthread_mutex_unlock(&bs->lock);
+	return fd;
+}
+
+int engine__rootns_take(engine_context *ctx, const engine__plan *p)
+{
+	backstage *bs;
+	int fd = -1;
+
+	/* Bind mounts are cloned from the host before the pivot: not here. */
+	if (p->n_mounts || !p->tmpfs_dir || !p->overlay_data || !p->rootfs_dir || p->rootless ||
+	    !(p->clone_flags & CLONE_NEWNS) || (p->clone_flags & CLONE_NEWUSER))
+		return -1;
+	bs = get_locked(ctx);
+	if (!bs)
+		return -1;
+	if (bs->want_set && plan_eq(&bs->want, p)) {
+		if (bs->n_roots && bs->roots_gen == bs->want_gen)
+			fd = bs->roots[--bs->n_roots];
+	} else {
+		rootfs_plan r;
+
+		if (plan_copy(&r, PLAN_STRINGS(p))) {
+			plan_clear(&bs->want);
+			bs->want = r;
+			bs->want_set = true;
+			bs->want_gen++;
+		}
+	}
+	if (bs->make_rootns && ++bs->root_takes > 1)
 		pthread_cond_signal(&bs->cond);
 	pthread_mutex_unlock(&bs->lock);
 	return fd;

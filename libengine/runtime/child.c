@@ -397,10 +397,10 @@ static void attach_mounts(int err_fd, engine__plan *p)
 		close(rootfd);
 }
 
-static void setup_rootfs(int err_fd, engine__plan *p)
+/* The rootfs mounted and pivoted to, as the backstage thread does ahead
+ * for engine_run (backstage.c builds the same tree the same way). */
+static void mount_rootfs(int err_fd, engine__plan *p, int dev_fds[N_DEV_NODES], int *sys_fd, int *proc_fd)
 {
-	int dev_fds[N_DEV_NODES], sys_fd = -1, proc_fd = -1;
-
 	/* Slave, not private: host mounts (e.g. under a volume) still show up,
 	 * but nothing we mount leaks back to the host. */
 	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
@@ -419,16 +419,16 @@ static void setup_rootfs(int err_fd, engine__plan *p)
 	}
 	if (p->rootless) {
 		open_devs(err_fd, dev_fds);
-		proc_fd =
+		*proc_fd =
 		    fs_mount_fd(err_fd, "proc", MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
 		/* sysfs belongs to the network namespace's owner: sharing the
 		 * host's (--network host), only a bind of the host's will do. */
 		if (p->clone_flags & CLONE_NEWNET)
-			sys_fd = fs_mount_fd(err_fd, "sysfs",
-					     MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
-						 MOUNT_ATTR_NOEXEC);
-		else if ((sys_fd = open_tree(AT_FDCWD, "/sys",
-					     OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE)) < 0)
+			*sys_fd = fs_mount_fd(err_fd, "sysfs",
+					      MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
+						  MOUNT_ATTR_NOEXEC);
+		else if ((*sys_fd = open_tree(AT_FDCWD, "/sys",
+					      OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE)) < 0)
 			FAIL("bind the host's", "/sys");
 	}
 	if (p->tmpfs_dir) {
@@ -452,6 +452,21 @@ static void setup_rootfs(int err_fd, engine__plan *p)
 		FAIL("pivot_root to", p->rootfs_dir);
 	if (umount2(".", MNT_DETACH) < 0)
 		FAIL("detach old root", "/");
+}
+
+static void setup_rootfs(int err_fd, engine__plan *p, int rootns_fd)
+{
+	int dev_fds[N_DEV_NODES], sys_fd = -1, proc_fd = -1;
+
+	if (rootns_fd >= 0) {
+		/* Its root is the rootfs (setns makes it ours), nothing of the
+		 * host's is left in it, and it has no bind mounts to clone. */
+		if (setns(rootns_fd, CLONE_NEWNS) < 0)
+			FAIL("join the prepared mount namespace of", p->rootfs_dir);
+		close(rootns_fd);
+	} else {
+		mount_rootfs(err_fd, p, dev_fds, &sys_fd, &proc_fd);
+	}
 	if (chdir("/") < 0)
 		FAIL("chdir", "/");
 
@@ -702,7 +717,7 @@ static void isolate_oci(engine__plan *p, int *err_fd, int *go_fd, int *init_fd, 
 
 void engine__child_main(engine__plan *p, int go_fd, int err_fd)
 {
-	int init_fd = p->init_fd, wait_fd = -1, userns_fd = -1, ns_fd[8];
+	int init_fd = p->init_fd, wait_fd = -1, userns_fd = -1, ns_fd[8], rootns_fd = p->rootns_fd;
 
 	/* CLONE_VFORK: nobody else can place us in our cgroup. */
 	for (size_t i = 0; p->vm && i < p->n_attach_fds; i++)
@@ -735,7 +750,8 @@ void engine__child_main(engine__plan *p, int go_fd, int err_fd)
 			ns_fd[i] = p->oci->ns[i].fd;
 		isolate_oci(p, &err_fd, &go_fd, &init_fd, &wait_fd, &userns_fd, ns_fd);
 	} else {
-		engine__child_isolate((int *const[]){&err_fd, &go_fd, &init_fd}, 3, p->stdio_fd, 3);
+		engine__child_isolate((int *const[]){&err_fd, &go_fd, &init_fd, &rootns_fd}, 4, p->stdio_fd,
+				      3);
 	}
 	/* A prepared sandbox outlives its creating thread, and must see its
 	 * owner's death as EOF to clean up after itself: no death signal. An
@@ -763,7 +779,7 @@ void engine__child_main(engine__plan *p, int go_fd, int err_fd)
 				FAIL("join namespace", NULL);
 		engine__child_oci_setup(p, go_fd, err_fd);
 	} else {
-		setup_rootfs(err_fd, p);
+		setup_rootfs(err_fd, p, p->job ? -1 : rootns_fd);
 	}
 	if (p->tty)
 		engine__child_console(p, go_fd, err_fd, false);

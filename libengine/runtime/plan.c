@@ -477,6 +477,7 @@ engine__plan *engine__plan_alloc(void)
 	p->join_pidfd = -1;
 	p->init_fd = -1;
 	p->join_netns_fd = -1;
+	p->rootns_fd = -1;
 	p->stdio_fd[0] = p->stdio_fd[1] = p->stdio_fd[2] = -1;
 	return p;
 }

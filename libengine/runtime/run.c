@@ -437,6 +437,9 @@ ENGINE_EXTERN int engine_run(engine_context *ctx, const engine_spec *spec, engin
 		plan->clone_flags &= ~(unsigned long)CLONE_NEWNET;
 		plan->net_none = false;
 	}
+	/* Its rootfs mounted and pivoted to ahead, likewise. */
+	if ((plan->rootns_fd = engine__rootns_take(ctx, plan)) >= 0)
+		plan->clone_flags &= ~(unsigned long)CLONE_NEWNS;
 	/* An ephemeral container keeps no log files: LOG means capture here. */
 	r = engine__stdio_setup(
 	    spec, spec->stdio && spec->stdio != ENGINE_STDIO_LOG ? spec->stdio : ENGINE_STDIO_CAPTURE,
@@ -475,6 +478,8 @@ close_stdio:
 remove_dir:
 	if (netns >= 0)
 		close(netns);
+	if (plan && plan->rootns_fd >= 0)
+		close(plan->rootns_fd);
 	engine__net_release(net);
 	engine__plan_free(plan);
 	if (resolved) {

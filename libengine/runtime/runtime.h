@@ -385,6 +385,10 @@ typedef struct engine__plan {
 	 * container:<x> mode joins that network namespace instead of a new one */
 	struct engine__net_sandbox *net;
 	int join_netns_fd;
+	/* A mount namespace made ahead whose root is this plan's rootfs
+	 * (backstage.c): the child joins it instead of mounting its tmpfs and
+	 * overlay and pivoting (-1: it does those itself) */
+	int rootns_fd;
 	/* stdio the child dup2s onto 0, 1, 2 (-1: /dev/null) */
 	int stdio_fd[3];
 	/* A pty from the container's devpts instead: the child opens it once
@@ -490,6 +494,9 @@ int engine__spawn(engine__plan *plan, engine__cgroup *cg, engine__proc *out, int
  * exit leaves the unmounting of its tree to whoever closes it;
  * mntns_release closes it on the thread (or here when that is busy). */
 int engine__netns_take(engine_context *ctx);
+/* A mount namespace made ahead for @p (same tmpfs, overlay and mount
+ * point), its root the rootfs, or -1 (then the child builds its own). */
+int engine__rootns_take(engine_context *ctx, const engine__plan *p);
 int engine__mntns_hold(const engine__proc *proc);
 void engine__mntns_release(engine_context *ctx, int fd);
 /* engine__spawn in two halves, for prepared sandboxes (pool.c): begin

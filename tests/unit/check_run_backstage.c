@@ -1,8 +1,8 @@
 /* engine_run's background thread (libengine/runtime/backstage.c): network
  * namespaces made ahead are each given to one run, with lo up, and never
- * twice; finished mount namespaces are closed there; a freed context
- * leaves no thread and no namespace fd; a forked child of the owner runs
- * without the thread. */
+ * twice; a rootfs tree made ahead mounts alike and is used once; finished
+ * mount namespaces are closed there; a freed context leaves no thread and
+ * no namespace fd; a forked child of the owner runs without the thread. */
 #define TR_FIXTURE "runtime-backstage"
 #include "check_runtime.h"
 
@@ -217,6 +217,55 @@ START_TEST(test_backstage__forked_child_runs_alone)
 }
 END_TEST
 
+/* A run's mount namespace inode, then its mount table without what differs
+ * per mount (ids, device numbers). */
+static char *mount_table(engine_context *c, unsigned long *ns)
+{
+	engine_spec *s = tr_spec(
+	    rootfs, SH("readlink /proc/self/ns/mnt | tr -dc 0-9; echo; cut -d' ' -f4- /proc/self/mountinfo"));
+	char *out = tr_sh(c, s), *nl = strchr(out, '\n');
+
+	engine_spec_free(s);
+	ck_assert(nl != NULL);
+	*ns = strtoul(out, NULL, 10);
+	memmove(out, nl + 1, strlen(nl + 1) + 1);
+	return out;
+}
+
+START_TEST(test_backstage__rootfs_made_ahead_alike)
+{
+	unsigned long ns, held[NS_MAX];
+	char *own, *ahead = NULL;
+	bool found = false;
+
+	/* The first run builds its own tree; later ones find one made ahead:
+	 * a namespace this process held before the run started. */
+	own = mount_table(ctx, &ns);
+	ck_assert_msg(strncmp(own, "/ / ", 4) == 0 && !strstr(own, root), "mounts: %s", own);
+	for (int i = 0; i < 50 && !found; i++) {
+		size_t n = held_ns("mnt", held, NS_MAX);
+
+		free(ahead);
+		ahead = mount_table(ctx, &ns);
+		found = contains(held, n, ns);
+		if (!found)
+			usleep(20000);
+	}
+	ck_assert_msg(found, "no run got a rootfs made ahead");
+	ck_assert_str_eq(ahead, own);
+	free(own);
+	free(ahead);
+	/* what a run writes stays in its own tree */
+	{
+		engine_spec *s = tr_spec(rootfs, SH("test ! -e /mark && touch /mark"));
+
+		for (int i = 0; i < 4; i++)
+			free(tr_sh(ctx, s));
+		engine_spec_free(s);
+	}
+}
+END_TEST
+
 static Suite *backstage_suite(void)
 {
 	Suite *s = suite_create("runtime-backstage");
@@ -228,6 +277,7 @@ static Suite *backstage_suite(void)
 	tcase_add_test(tc, test_backstage__parallel_runs_distinct);
 	tcase_add_test(tc, test_backstage__free_leaves_nothing);
 	tcase_add_test(tc, test_backstage__forked_child_runs_alone);
+	tcase_add_test(tc, test_backstage__rootfs_made_ahead_alike);
 	suite_add_tcase(s, tc);
 	return s;
 }
