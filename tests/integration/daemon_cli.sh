@@ -147,6 +147,16 @@ D rm sweep7 >/dev/null
 check "image inspect of an unknown image: dockerd's API message" \
 	'{"message":"no such image: nosuch: No such image: nosuch:latest"}' \
 	"$(curl -s --unix-socket "$sock" http://d/v1.41/images/nosuch/json)"
+check "--memory below 6MB: dockerd's message" "docker: Error response from daemon: Minimum memory limit allowed is 6MB" \
+	"$(D run --rm --network none --memory 1k busybox true 2>&1 | head -n1)"
+check "--kernel-memory: dockerd's warning, the run goes on" "WARNING: Specifying a kernel memory limit is deprecated and will be removed in a future release. 0" \
+	"$( (D run --rm --network none --kernel-memory 10m busybox true 2>&1; echo $?) | tr '\n' ' ' | sed 's/ $//')"
+D run -d --name sweep8 --network none busybox sleep 100 >/dev/null
+check "update --memory below 6MB" "Error response from daemon: Minimum memory limit allowed is 6MB" \
+	"$(D update --memory 1k sweep8 2>&1)"
+check "update --kernel-memory: a warning" "sweep8 Specifying a kernel memory limit is deprecated and will be removed in a future release." \
+	"$(D update --kernel-memory 10m sweep8 2>&1 | tr '\n' ' ' | sed 's/ $//')"
+D rm -f sweep8 >/dev/null
 check "--cap-add unknown" 'docker: Error response from daemon: invalid CapAdd: unknown capability: "CAP_BOGUS"' \
 	"$(D run --rm --network none --cap-add BOGUS busybox true 2>&1 | head -n1)"
 check "--restart unknown" "docker: Error response from daemon: invalid restart policy 'bogus'" \

@@ -774,6 +774,7 @@ static void update(hs_request *req, void *app)
 	json_object *body = NULL, *v;
 	int64_t n, quota = 0, period = 100000;
 	char policy[64];
+	bool kmem_warning = false;
 
 	if (hs_body_json(req, &body) < 0)
 		goto out;
@@ -795,6 +796,12 @@ static void update(hs_request *req, void *app)
 				later = later || strcmp(unapplied[i], k) == 0;
 			/* Docker's clients send every member of Resources, zero or null
 			 * when not asked for */
+			/* dockerd takes a kernel memory limit with a warning (deprecated,
+			 * nothing on cgroup v2): discarded, with dockerd's words */
+			if (later && jis_set(val) && strncmp(k, "KernelMemory", 12) == 0) {
+				kmem_warning = true;
+				continue;
+			}
 			if (later && jis_set(val)) {
 				hs_reply_error(req, 400, "update: %s cannot be changed by this engine", k);
 				goto out;
@@ -842,13 +849,20 @@ static void update(hs_request *req, void *app)
 		}
 	}
 	if (engine_container_update(c, &opts) < 0) {
-		reply_engine_error(req, "Cannot update container");
+		if (strstr(engine_error_last()->message, "the minimum is 6MB"))
+			hs_reply_error(req, 400, "Minimum memory limit allowed is 6MB");
+		else
+			reply_engine_error(req, "Cannot update container");
 		goto out;
 	}
 	{
-		json_object *o = json_object_new_object();
+		json_object *o = json_object_new_object(), *w = json_object_new_array();
 
-		json_object_object_add(o, "Warnings", json_object_new_array());
+		if (kmem_warning)
+			json_object_array_add(
+			    w, json_object_new_string("Specifying a kernel memory limit is deprecated "
+						      "and will be removed in a future release."));
+		json_object_object_add(o, "Warnings", w);
 		hs_reply_json(req, 200, o);
 	}
 out:

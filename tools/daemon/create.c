@@ -469,8 +469,17 @@ static void resources(struct cctx *cc, json_object *hc)
 	int64_t quota, period, v;
 	json_object *ul = field(hc, "Ulimits");
 
-	if (field(hc, "Memory") && (v = int_field(cc, hc, "Memory", "HostConfig.Memory")) != 0)
+	if (field(hc, "Memory") && (v = int_field(cc, hc, "Memory", "HostConfig.Memory")) != 0) {
+		if (v > 0 && v < 6 * 1024 * 1024)
+			fail(cc, 400, "Minimum memory limit allowed is 6MB%s", "", NULL); /* dockerd's */
 		check(cc, engine_spec_set_memory(cc->spec, v), "HostConfig.Memory");
+	}
+	/* dockerd takes it with a warning (deprecated; nothing on cgroup v2) */
+	if (field(hc, "KernelMemory") && json_object_get_int64(field(hc, "KernelMemory")) > 0)
+		json_object_array_add(
+		    cc->warnings,
+		    json_object_new_string("Specifying a kernel memory limit is deprecated and will "
+					   "be removed in a future release."));
 	if (field(hc, "MemorySwap")) {
 		int64_t swap = int_field(cc, hc, "MemorySwap", "HostConfig.MemorySwap");
 		int64_t mem = field(hc, "Memory") ? int_field(cc, hc, "Memory", "HostConfig.Memory") : 0;
