@@ -284,8 +284,22 @@ static int build_user(engine__plan *p, const engine_spec *spec, json_object *con
 	for (size_t i = n; i-- > 0;)
 		if (engine__strv_push(&dirs, layers[i]) < 0)
 			return ENGINE_ENOMEM;
-	if (engine__user_resolve(dirs, user, &p->uid, &p->gid, &p->groups, &p->n_groups, &p->home) < 0)
-		return engine_error_last()->code;
+	if (engine__user_resolve(dirs, user, &p->uid, &p->gid, &p->groups, &p->n_groups, &p->home) < 0) {
+		/* Root needs no lookup: an image whose passwd or group cannot
+		 * be read (too large, a FIFO, a link out) still runs as root,
+		 * with root's group only, as runc finds no entry there. */
+		if (!root_default || engine_error_last()->code == ENGINE_ENOMEM)
+			return engine_error_last()->code;
+		engine_error_clear();
+		free(p->groups);
+		free(p->home);
+		p->uid = 0, p->gid = 0, p->n_groups = 1;
+		p->groups = malloc(sizeof(*p->groups));
+		p->home = strdup("/root");
+		if (!p->groups || !p->home)
+			return engine__error_oom();
+		p->groups[0] = 0;
+	}
 	if (root_default && strcmp(p->home, "/") == 0) {
 		free(p->home);
 		if (!(p->home = strdup("/root")))
