@@ -277,6 +277,12 @@ static int device_parse(const char *spec, char **host, char **ctr, char perms[4]
 /* stat(2) a host device, following links as Docker does (/dev/disk/by-id/...). */
 static int device_stat(const char *host, struct stat *st)
 {
+	/* Go's words for ENOENT, as dockerd (the Docker CLI reads them as exit 127) */
+	if (stat(host, st) < 0 && errno == ENOENT)
+		return engine__error_set(ENGINE_ENOTFOUND, ENOENT,
+					 "error gathering device information while adding custom device "
+					 "\"%s\": no such file or directory",
+					 host);
 	if (stat(host, st) < 0)
 		return engine__error_errno(
 		    errno, "error gathering device information while adding custom device \"%s\"", host);

@@ -157,6 +157,16 @@ check "update --memory below 6MB" "Error response from daemon: Minimum memory li
 check "update --kernel-memory: a warning" "sweep8 Specifying a kernel memory limit is deprecated and will be removed in a future release." \
 	"$(D update --kernel-memory 10m sweep8 2>&1 | tr '\n' ' ' | sed 's/ $//')"
 D rm -f sweep8 >/dev/null
+n=$(getconf _NPROCESSORS_ONLN)
+check "--cpus beyond the host: dockerd's range" \
+	"docker: Error response from daemon: Range of CPUs is from 0.01 to $n.00, as there are only $n CPUs available" \
+	"$(D run --rm --network none --cpus 1000 busybox true 2>&1 | head -n1)"
+check "--cpuset-cpus the host lacks" \
+	"docker: Error response from daemon: Requested CPUs are not available - requested 999, available: $(cat /sys/devices/system/cpu/online)" \
+	"$(D run --rm --network none --cpuset-cpus 999 busybox true 2>&1 | head -n1)"
+D run --rm --network none --device /dev/nonexist busybox true 2>/dev/null; check "--device missing: 127 as with dockerd" 127 $?
+check "-w relative" "docker: Error response from daemon: the working directory 'rel' is invalid, it needs to be an absolute path" \
+	"$(D run --rm --network none -w rel busybox true 2>&1 | head -n1)"
 check "--cap-add unknown" 'docker: Error response from daemon: invalid CapAdd: unknown capability: "CAP_BOGUS"' \
 	"$(D run --rm --network none --cap-add BOGUS busybox true 2>&1 | head -n1)"
 check "--restart unknown" "docker: Error response from daemon: invalid restart policy 'bogus'" \

@@ -46,7 +46,7 @@ if [ -b /dev/loop0 ]; then
 	check "engine run --device :r reads, cannot write" "read denied " "$out"
 	E run --rm --network none busybox test -e /dev/loop0; check "no device without --device" 1 $?
 fi
-D run --rm --network none --device /dev/nope busybox true 2>"$root/err"; check "a missing device fails" 125 $?
+D run --rm --network none --device /dev/nope busybox true 2>"$root/err"; check "a missing device fails: 127, as the CLI reads dockerd's words" 127 $?
 grep -q 'error gathering device information while adding custom device "/dev/nope"' "$root/err"
 check "missing device message (dockerd's)" 0 $?
 E run --rm --network none --device /etc/passwd:/dev/p busybox true 2>/dev/null; check "a file is no device" 125 $?

@@ -464,6 +464,55 @@ static void mounts(struct cctx *cc, json_object *hc)
 	}
 }
 
+/* dockerd refuses CPUs the host does not have online before the start. */
+static bool cpus_available(struct cctx *cc, const char *list)
+{
+	char online[256] = "";
+	FILE *f = fopen("/sys/devices/system/cpu/online", "re");
+	const char *p = list;
+
+	if (!f)
+		return true;
+	if (!fgets(online, sizeof(online), f))
+		online[0] = '\0';
+	fclose(f);
+	online[strcspn(online, "\n")] = '\0';
+	while (*p) {
+		char *end;
+		long a = strtol(p, &end, 10), b = a;
+		bool in = false;
+
+		if (end == p)
+			return true; /* malformed: the library's check says so */
+		if (*end == '-')
+			b = strtol(end + 1, &end, 10);
+		for (long cpu = a; cpu <= b; cpu++) {
+			const char *q = online;
+
+			in = false;
+			while (*q && !in) {
+				char *e2;
+				long lo = strtol(q, &e2, 10), hi = lo;
+
+				if (e2 == q)
+					break;
+				if (*e2 == '-')
+					hi = strtol(e2 + 1, &e2, 10);
+				in = cpu >= lo && cpu <= hi;
+				q = *e2 == ',' ? e2 + 1 : e2;
+			}
+			if (!in) {
+				fail(cc, 400,
+				     "Requested CPUs are not available - requested %s, available: %s", list,
+				     online);
+				return false;
+			}
+		}
+		p = *end == ',' ? end + 1 : end;
+	}
+	return true;
+}
+
 static void resources(struct cctx *cc, json_object *hc)
 {
 	int64_t quota, period, v;
@@ -498,8 +547,18 @@ static void resources(struct cctx *cc, json_object *hc)
 			    cc->warnings, json_object_new_string("MemorySwap is not applied by this engine: "
 								 "memory limited without swap limit."));
 	}
-	if (field(hc, "NanoCpus") && (v = int_field(cc, hc, "NanoCpus", "HostConfig.NanoCpus")) != 0)
+	if (field(hc, "NanoCpus") && (v = int_field(cc, hc, "NanoCpus", "HostConfig.NanoCpus")) != 0) {
+		long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+		char msg[128];
+
+		/* dockerd's range check and words */
+		snprintf(msg, sizeof(msg),
+			 "Range of CPUs is from 0.01 to %ld.00, as there are only %ld CPUs available", ncpu,
+			 ncpu);
+		if (ncpu > 0 && (v < 0 || v > ncpu * 1000000000LL))
+			fail(cc, 400, "%s%s", msg, NULL);
 		check(cc, engine_spec_set_cpus(cc->spec, (double)v / 1e9), "HostConfig.NanoCpus");
+	}
 	quota = field(hc, "CpuQuota") ? int_field(cc, hc, "CpuQuota", "HostConfig.CpuQuota") : 0;
 	period = field(hc, "CpuPeriod") ? int_field(cc, hc, "CpuPeriod", "HostConfig.CpuPeriod") : 0;
 	if (quota > 0) {
@@ -520,6 +579,8 @@ static void resources(struct cctx *cc, json_object *hc)
 	if (field(hc, "CpusetCpus")) {
 		const char *s = str_field(cc, hc, "CpusetCpus", "HostConfig.CpusetCpus");
 
+		if (s && *s && !cpus_available(cc, s))
+			return;
 		if (s && *s)
 			check(cc, engine_spec_set_cpuset(cc->spec, s), "HostConfig.CpusetCpus");
 	}
@@ -835,8 +896,8 @@ static void config(struct cctx *cc, json_object *body)
 	if (field(body, "WorkingDir") && (s = str_field(cc, body, "WorkingDir", "WorkingDir")) && *s) {
 		if (s[0] != '/')
 			fail(cc, 400,
-			     "%s: the working directory \"%s\" is invalid, it needs to be an absolute path",
-			     "WorkingDir", s);
+			     "the working directory '%s' is invalid, it needs to be an absolute path%s", s,
+			     NULL);
 		else
 			check(cc, engine_spec_set_working_dir(cc->spec, s), "WorkingDir");
 	}
