@@ -254,10 +254,12 @@ static void exec_create(hs_request *req, void *app)
 	if (!c)
 		goto out;
 	if (strcmp(engine_container_status(c), "running") != 0) {
-		hs_reply_error(req, 409, "Container %s is %s", engine_container_id(c),
-			       strcmp(engine_container_status(c), "paused") == 0
-				   ? "paused, unpause the container before exec"
-				   : "not running");
+		bool paused = strcmp(engine_container_status(c), "paused") == 0;
+
+		/* dockerd: the ID when not running, the name as given when paused */
+		hs_reply_error(req, 409, "Container %s is %s",
+			       paused ? hs_param(req, "id") : engine_container_id(c),
+			       paused ? "paused, unpause the container before exec" : "not running");
 		goto out;
 	}
 	x = calloc(1, sizeof(*x));
