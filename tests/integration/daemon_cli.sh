@@ -171,6 +171,7 @@ D run -d --name sweep9 --network none busybox sleep 100 >/dev/null; D pause swee
 check "exec in a paused container names it as given" \
 	"Error response from daemon: Container sweep9 is paused, unpause the container before exec" "$(D exec sweep9 true 2>&1)"
 D rm -f sweep9 >/dev/null
+check "info: the volume and network drivers" "[local] [bridge host null]" "$(D info --format '{{.Plugins.Volume}} {{.Plugins.Network}}')"
 check "--cap-add unknown" 'docker: Error response from daemon: invalid CapAdd: unknown capability: "CAP_BOGUS"' \
 	"$(D run --rm --network none --cap-add BOGUS busybox true 2>&1 | head -n1)"
 check "--restart unknown" "docker: Error response from daemon: invalid restart policy 'bogus'" \

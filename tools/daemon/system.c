@@ -377,10 +377,15 @@ static void info(hs_request *req, void *app)
 		json_object *pl = json_object_new_object(), *net = json_object_new_array(),
 			    *log = json_object_new_array();
 
+		json_object *vol = json_object_new_array();
+
+		/* the drivers it has, as dockerd lists its own */
+		json_object_array_add(net, json_object_new_string("bridge"));
 		json_object_array_add(net, json_object_new_string("host"));
 		json_object_array_add(net, json_object_new_string("null"));
 		json_object_array_add(log, json_object_new_string("json-file"));
-		json_object_object_add(pl, "Volume", json_object_new_array());
+		json_object_array_add(vol, json_object_new_string("local"));
+		json_object_object_add(pl, "Volume", vol);
 		json_object_object_add(pl, "Network", net);
 		json_object_object_add(pl, "Authorization", NULL);
 		json_object_object_add(pl, "Log", log);
