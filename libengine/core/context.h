@@ -19,7 +19,7 @@ enum engine__ext_slot {
 	ENGINE__EXT_FEATURES,
 	ENGINE__EXT_INIT,
 	ENGINE__EXT_BACKSTAGE, /* engine_run's background thread (backstage.c) */
-	ENGINE__EXT_POOL, /* freed first: pools use the runtime's and cgroup's state */
+	ENGINE__EXT_POOL,      /* freed first: pools use the runtime's and cgroup's state */
 	ENGINE__EXT_MAX
 };
 

@@ -129,7 +129,8 @@ START_TEST(test_runtime__user_and_workdir)
 	ck_assert_engine_ok(engine_spec_set_user(s, "app"));
 	ck_assert_engine_ok(engine_spec_set_working_dir(s, "/work/dir"));
 	out = sh(s);
-	ck_assert_str_eq(out, "uid=1000(app) gid=1000(app) groups=50(staff),1000(app)\n/work/dir\n/home/app\n");
+	ck_assert_str_eq(out,
+			 "uid=1000(app) gid=1000(app) groups=50(staff),1000(app)\n/work/dir\n/home/app\n");
 	free(out);
 
 	s = tr_spec(rootfs, SH("id -u; id -g"));
