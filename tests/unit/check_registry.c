@@ -372,7 +372,11 @@ START_TEST(test_registry__status_errors)
 {
 	char *tmp = th_mkdtemp("registry");
 	engine_context *ctx = th_context(tmp);
-	engine__regclient_options o = {"h:1", "http://127.0.0.1:1", "registry h:1", true, 5, NULL, NULL};
+	engine__regclient_options o = {.domain = "h:1",
+				       .base_url = "http://127.0.0.1:1",
+				       .label = "registry h:1",
+				       .tls_verify = true,
+				       .timeout = 5};
 	engine__regclient *c = NULL;
 	char body[] = "{\"errors\":[{\"code\":\"MANIFEST_UNKNOWN\",\"message\":\"manifest unknown\"}]}";
 	engine__http_response r = {.status = 404, .body = body, .len = sizeof(body) - 1};
