@@ -335,18 +335,19 @@ static int settle(engine_attach *a)
 	int fd;
 
 	if (!engine__path_exists(a->dir)) {
-		stop_pending(a);
-		a->state = A_DONE;
-		return 0;
+		/* Removed (--rm): a start that took our socket may have run
+		 * and ended before we looked, what it wrote is queued there. */
+		running = ran = false;
+	} else {
+		if (engine__state_read(a->dir, &st) < 0)
+			return engine_error_last()->code;
+		engine__state_refresh(&st);
+		running = strcmp(st.status, "running") == 0 || strcmp(st.status, "paused") == 0;
+		ran = st.finished_ns != a->finished0 && strcmp(st.status, "created") != 0;
+		if (!running && !ran)
+			return 0;
 	}
-	if (engine__state_read(a->dir, &st) < 0)
-		return engine_error_last()->code;
-	engine__state_refresh(&st);
-	running = strcmp(st.status, "running") == 0 || strcmp(st.status, "paused") == 0;
-	ran = st.finished_ns != a->finished0 && strcmp(st.status, "created") != 0;
-	if (!running && !ran)
-		return 0;
-	if (!engine__attach_unregister(a->ctx, a->token)) {
+	if (a->token && !engine__attach_unregister(a->ctx, a->token)) {
 		/* A start through our context took the queued socket: its monitor
 		 * replies once it serves it (a start that failed closes it). */
 		a->token = 0;

@@ -185,6 +185,39 @@ START_TEST(test_runtime__attach_stdin_eof)
 }
 END_TEST
 
+/* `engine run --rm -i cmd </dev/null`: stdin ends before the start, and the
+ * run is over and removed before the attachment is first read. What it
+ * wrote waits in the socket the start took; the attachment must read it
+ * although the container's directory is gone. */
+START_TEST(test_runtime__attach_auto_removed_before_read)
+{
+	engine_spec *s = tr_spec(rootfs, SH("echo hi; echo there >&2"));
+	engine_attach_options o = ENGINE_ATTACH_OPTIONS_INIT;
+	engine_wait_options w = ENGINE_WAIT_OPTIONS_INIT;
+	engine_wait_result wr = ENGINE_WAIT_RESULT_INIT;
+	engine_container *c = NULL;
+	engine_attach *a = NULL;
+	char out[256], err[256];
+
+	ck_assert_engine_ok(engine_spec_set_stdin(s, 1, 1));
+	ck_assert_engine_ok(engine_spec_set_auto_remove(s, 1));
+	ck_assert_engine_ok(engine_container_create(ctx, s, &c));
+	engine_spec_free(s);
+	o.attach_stdin = 1;
+	ck_assert_engine_ok(engine_container_attach(c, &o, &a));
+	ck_assert_engine_ok(engine_attach_close_stdin(a));
+	ck_assert_engine_ok(engine_container_start(c));
+	w.condition = ENGINE_WAIT_REMOVED;
+	w.timeout = 60;
+	ck_assert_engine_ok(engine_container_wait_until(c, &w, &wr));
+	read_all(a, out, sizeof(out), err, sizeof(err));
+	ck_assert_str_eq(out, "hi\n");
+	ck_assert_str_eq(err, "there\n");
+	engine_attach_free(a);
+	engine_container_free(c);
+}
+END_TEST
+
 static void wait_for_log(engine_container *c, const char *needle)
 {
 	for (int i = 0; i < 3000; i++) {
@@ -609,6 +642,7 @@ static Suite *attach_suite(void)
 	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, test_runtime__attach_before_start);
 	tcase_add_test(tc, test_runtime__attach_stdin_eof);
+	tcase_add_test(tc, test_runtime__attach_auto_removed_before_read);
 	tcase_add_test(tc, test_runtime__attach_started_elsewhere);
 	tcase_add_test(tc, test_runtime__attach_running_replay_detach);
 	tcase_add_test(tc, test_runtime__logs_filters);
