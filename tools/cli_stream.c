@@ -124,8 +124,14 @@ static void *tty_relay_main(void *arg)
 	struct relay_arg a = *(struct relay_arg *)arg;
 	int from = a.r->read_end[a.i];
 	char buf[16384];
+	sigset_t pipe_sig;
 
 	free(arg);
+	/* A reader that went away is EPIPE here, not the whole CLI's death
+	 * (which would leave the run's cgroup and mounts behind). */
+	sigemptyset(&pipe_sig);
+	sigaddset(&pipe_sig, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &pipe_sig, NULL);
 	for (;;) {
 		struct pollfd p = {.fd = from, .events = POLLIN};
 		int n = poll(&p, 1, 100);
@@ -142,16 +148,24 @@ static void *tty_relay_main(void *arg)
 			continue;
 		if (got <= 0)
 			break;
-		cli_write_all(a.i, buf, (size_t)got); /* a closed terminal only loses output */
+		if (cli_write_all(a.i, buf, (size_t)got) < 0 && errno == EPIPE) {
+			/* The container's writes fail from now on, as with the pipe
+			 * itself (a closed terminal or a full disk only loses output). */
+			close(from);
+			a.r->closed[a.i] = true;
+			break;
+		}
 	}
 	return NULL;
 }
 
-/* Whether the container may have our fd @i itself: a pipe or a socket,
- * or the null device. Through /proc/self/fd/N a process reopens what an
- * fd refers to with any access the file's mode gives it, so a file our
- * stdout appends to (`>> log`) would be read and truncated by the
- * container, a device opened for it; those are copied by a thread too. */
+/* Whether the container may have our fd @i itself: only the null device.
+ * Through /proc/self/fd/N a process reopens what an fd refers to with any
+ * access the file's mode gives it: a file our stdout appends to (`>> log`)
+ * would be read and truncated, a pipe's read end opened (what the host's
+ * other writers send to our reader stolen), a socket read or shut down
+ * under its owner. Docker's containers get the shim's pipes, never the
+ * client's fds: everything else is copied by a thread. */
 static bool hand_over(int i)
 {
 	struct stat st;
@@ -160,8 +174,7 @@ static bool hand_over(int i)
 		return false;
 	if (fstat(i, &st) < 0)
 		return true; /* closed: the run says so */
-	return S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode) ||
-	       (S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3));
+	return S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3);
 }
 
 /* Whether stdout and stderr are the same file (2>&1): one pipe keeps
@@ -180,6 +193,7 @@ int cli_tty_relay_start(struct cli_tty_relay *r)
 	for (int i = 0; i < 3; i++) {
 		r->fd[i] = i;
 		r->read_end[i] = -1;
+		r->closed[i] = false;
 	}
 	for (int i = 1; i <= 2; i++) {
 		struct relay_arg *a;
@@ -224,7 +238,8 @@ void cli_tty_relay_end(struct cli_tty_relay *r)
 			continue;
 		close(r->fd[i]);
 		pthread_join(r->thread[i], NULL);
-		close(r->read_end[i]);
+		if (!r->closed[i])
+			close(r->read_end[i]);
 		r->read_end[i] = -1;
 		r->fd[i] = i;
 	}

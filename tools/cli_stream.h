@@ -7,6 +7,7 @@
 #define ENGINE_TOOLS_CLI_STREAM_H
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdatomic.h>
 
 #include <engine.h>
@@ -31,14 +32,17 @@ struct cli_session {
 /* Our stdout and stderr as a container may have them: a terminal is never
  * handed over (the container could read what the user types through it,
  * change its modes, or TIOCSTI into it with CAP_SYS_ADMIN), nor a file or
- * a device (reopened through /proc/self/fd, a file we only append to is
- * read and truncated), so each one but a pipe, a socket or /dev/null
- * becomes a pipe copied to it by a thread of ours until
- * cli_tty_relay_end(); stdout and stderr that are one file share one. */
+ * a device, a pipe or a socket (reopened through /proc/self/fd, a file we
+ * only append to is read and truncated, a pipe's read end stolen), so each
+ * one but /dev/null becomes a pipe copied to it by a thread of ours until
+ * cli_tty_relay_end(); stdout and stderr that are one file share one.
+ * Once our reader is gone (EPIPE), the thread closes its end: the
+ * container's next write fails as if it had the pipe itself. */
 struct cli_tty_relay {
 	int fd[3];	 /* what the container gets for 0..2 (fd[0] unused) */
 	int read_end[3]; /* our ends of the pipes, -1 where no relay */
 	pthread_t thread[3];
+	bool closed[3];	   /* the thread closed read_end[i] (its reader went away) */
 	atomic_int ending; /* the run is over: stop at the first idle poll */
 };
 /* Fill @r for stdout and stderr; -1 (error printed) on failure. */

@@ -9,7 +9,9 @@
 # fds 1 and 2 themselves, through which (or /proc/self/fd/1 reopened) the
 # container read what the user typed and turned the terminal's echo off
 # for good; it now gets pipes the CLI copies to the terminal. Nor a file
-# the caller's stdout appends to (read and truncated through /proc).
+# the caller's stdout appends to (read and truncated through /proc), nor
+# the caller's pipe (its read end, reopened through /proc, took what the
+# host's other writers sent down the pipeline).
 . "$(dirname "$0")/lib.sh"
 
 engine="$ENGINE_BUILD/tools/engine --root $root --config $tmp/config.json"
@@ -58,4 +60,30 @@ check "run --rm >> file: the file is only appended to" "host-secret-line
 appended" "$(cat "$tmp/log")"
 E run --rm --network none busybox sh -c 'echo 1; echo 2 >&2; echo 3; echo 4 >&2' >"$tmp/both" 2>&1
 check "run --rm > file 2>&1: in order" "1 2 3 4" "$(echo $(cat "$tmp/both"))"
+# Nor the caller's pipe: the container's fd 1 is another pipe, and what a
+# host writer sends down the caller's pipeline while the container reads
+# /proc/self/fd/1 is not the container's to take.
+out=$({
+	readlink /proc/self/fd/1
+	E run --rm --network none busybox readlink /proc/self/fd/1
+} | cat)
+host_pipe=$(echo "$out" | sed -n 1p)
+check "run --rm | cat: the container's stdout is a pipe" "pipe:" "$(echo "$out" | sed -n '2s/\[.*//p')"
+lacks "run --rm | cat: not the caller's pipe" "$host_pipe" "$(echo "$out" | sed -n 2p)"
+out=$({
+	E run --rm --network none busybox sh -c 'timeout 2 cat /proc/self/fd/1 >&2; echo done' 2>"$tmp/stolen" &
+	sleep 0.5
+	echo pipeline-secret
+	wait
+} | cat)
+contains "run --rm | cat: the host's line reaches the reader" "pipeline-secret" "$out"
+lacks "run --rm | cat: the container read none of it" "pipeline-secret" "$(cat "$tmp/stolen")"
+# A reader that goes away ends the run as it would a program's (EPIPE),
+# and the CLI cleans up rather than dying of SIGPIPE.
+out=$({
+	E run --rm --network none busybox yes 2>/dev/null
+	echo "rc=$?" >"$tmp/rc"
+} | head -n 2)
+check "run --rm | head: the reader got its lines" "y y" "$(echo $out)"
+check "run --rm | head: the CLI exits with yes's status, not of SIGPIPE" "rc=1" "$(cat "$tmp/rc")"
 finish
