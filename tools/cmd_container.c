@@ -92,6 +92,11 @@ enum {
 	OPT_LINK,
 	OPT_LOG_DRIVER,
 	OPT_LOG_OPT,
+	OPT_IPC,
+	OPT_PID,
+	OPT_UTS,
+	OPT_USERNS,
+	OPT_CGROUPNS,
 };
 
 static const struct option run_longopts[] = {
@@ -159,6 +164,11 @@ static const struct option run_longopts[] = {
     {"link", required_argument, NULL, OPT_LINK},
     {"log-driver", required_argument, NULL, OPT_LOG_DRIVER},
     {"log-opt", required_argument, NULL, OPT_LOG_OPT},
+    {"ipc", required_argument, NULL, OPT_IPC},
+    {"pid", required_argument, NULL, OPT_PID},
+    {"uts", required_argument, NULL, OPT_UTS},
+    {"userns", required_argument, NULL, OPT_USERNS},
+    {"cgroupns", required_argument, NULL, OPT_CGROUPNS},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -223,7 +233,12 @@ static const char run_options[] =
     "      --oom-kill-disable   keep the OOM killer off the container (cgroup v1; ignored on v2)\n"
     "      --link CTR[:ALIAS]   resolve another container by ALIAS in /etc/hosts (legacy links)\n"
     "      --log-driver D       json-file (default), local or none\n"
-    "      --log-opt K=V        max-size=10m, max-file=3: rotate the log (json-file, local)\n";
+    "      --log-opt K=V        max-size=10m, max-file=3: rotate the log (json-file, local)\n"
+    "      --ipc MODE           private (default), shareable, none, host, container:NAME|ID\n"
+    "      --pid MODE           host or container:NAME|ID (default: a PID namespace of its own)\n"
+    "      --uts MODE           host: the host's UTS namespace and hostname\n"
+    "      --userns MODE        host: no user namespace remapping\n"
+    "      --cgroupns MODE      private (default) or host\n";
 
 static int security_opt(engine_spec *s, const char *opt)
 {
@@ -513,6 +528,21 @@ static int parse_run(int argc, char **argv, const char *cmd, struct run_opts *o)
 			break;
 		case OPT_LINK:
 			r = engine_spec_add_link(s, optarg);
+			break;
+		case OPT_IPC:
+			r = engine_spec_set_ipc(s, optarg);
+			break;
+		case OPT_PID:
+			r = engine_spec_set_pid(s, optarg);
+			break;
+		case OPT_UTS:
+			r = engine_spec_set_uts(s, optarg);
+			break;
+		case OPT_USERNS:
+			r = engine_spec_set_userns_mode(s, optarg);
+			break;
+		case OPT_CGROUPNS:
+			r = engine_spec_set_cgroupns(s, optarg);
 			break;
 		case OPT_LOG_DRIVER:
 			o->log_driver = optarg;

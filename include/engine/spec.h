@@ -386,6 +386,46 @@ ENGINE_EXTERN int engine_spec_set_cpuset_mems(engine_spec *spec, const char *mem
 ENGINE_EXTERN int engine_spec_set_oom_kill_disable(engine_spec *spec, int disable);
 
 /**
+ * The container's IPC namespace (docker run --ipc): "private" (the
+ * default: one of its own and a 64 MiB /dev/shm of its own), "shareable"
+ * (the same, and others may join it), "none" (its own, no /dev/shm),
+ * "host" (the host's IPC namespace and /dev/shm) or "container:<name|id>"
+ * (join that running container's IPC namespace and /dev/shm; it must be
+ * "shareable", "host" or itself joined, else ENGINE_EINVALID at start, as
+ * dockerd's "non-shareable IPC"). NULL or "" is the default.
+ * ENGINE_EINVALID for another value ("invalid IPC mode: x").
+ */
+ENGINE_EXTERN int engine_spec_set_ipc(engine_spec *spec, const char *mode);
+/**
+ * The container's PID namespace (docker run --pid): NULL or "" for one of
+ * its own, "host" (the host's: it sees and may signal the host's
+ * processes) or "container:<name|id>" (join that running container's).
+ * ENGINE_EINVALID for another value ("invalid PID mode: x").
+ */
+ENGINE_EXTERN int engine_spec_set_pid(engine_spec *spec, const char *mode);
+/**
+ * The container's UTS namespace (docker run --uts): NULL or "" for one of
+ * its own, "host" for the host's (its hostname is the host's, which it
+ * may not change unless privileged). A hostname with "host" is
+ * ENGINE_EINVALID when the container is created or run ("conflicting
+ * options: hostname and the UTS mode"). ENGINE_EINVALID for another value.
+ */
+ENGINE_EXTERN int engine_spec_set_uts(engine_spec *spec, const char *mode);
+/**
+ * docker run --userns: "host" runs the container without the user
+ * namespace engine_spec_set_userns() asks for; "private", NULL or "" keep
+ * the spec's. ENGINE_EINVALID for another value ("invalid USER mode: x").
+ */
+ENGINE_EXTERN int engine_spec_set_userns_mode(engine_spec *spec, const char *mode);
+/**
+ * The container's cgroup namespace (docker run --cgroupns): "private"
+ * (the default, NULL or "": its own cgroup is the namespace's root) or
+ * "host" (the host's, which shows the whole hierarchy's paths).
+ * ENGINE_EINVALID for another value ("invalid CGROUP mode: x").
+ */
+ENGINE_EXTERN int engine_spec_set_cgroupns(engine_spec *spec, const char *mode);
+
+/**
  * Parse a Docker-style size ("64m", "1g", "512k", "1.5g", bytes) into
  * *@p out bytes. ENGINE_EINVALID when malformed.
  */

@@ -197,7 +197,7 @@ static void attach_fd(int err_fd, int fd, const char *path)
 	close(fd);
 }
 
-static void setup_dev(int err_fd, const engine__plan *p, int *dev_fds)
+static void setup_dev(int err_fd, const engine__plan *p, int *dev_fds, int shm_fd)
 {
 	static const struct {
 		const char *path;
@@ -238,8 +238,13 @@ static void setup_dev(int err_fd, const engine__plan *p, int *dev_fds)
 			FAIL("symlink", links[i].link);
 	do_mount(err_fd, "devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
 		 p->devpts_data ? p->devpts_data : "newinstance,ptmxmode=0666,mode=0620,gid=5");
-	do_mount(err_fd, "shm", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
-		 "mode=1777,size=65536k");
+	/* --ipc: the host's or another container's /dev/shm, none, or one
+	 * of its own (the default) */
+	if (shm_fd >= 0)
+		attach_fd(err_fd, shm_fd, "/dev/shm");
+	else if (!p->no_shm)
+		do_mount(err_fd, "shm", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+			 "mode=1777,size=65536k");
 	do_mount(err_fd, "mqueue", "/dev/mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
 }
 
@@ -454,7 +459,7 @@ static void mount_rootfs(int err_fd, engine__plan *p, int dev_fds[N_DEV_NODES], 
 		FAIL("detach old root", "/");
 }
 
-static void setup_rootfs(int err_fd, engine__plan *p, int rootns_fd)
+static void setup_rootfs(int err_fd, engine__plan *p, int rootns_fd, int shm_fd)
 {
 	int dev_fds[N_DEV_NODES], sys_fd = -1, proc_fd = -1;
 
@@ -477,7 +482,7 @@ static void setup_rootfs(int err_fd, engine__plan *p, int rootns_fd)
 		attach_fd(err_fd, proc_fd, "/proc");
 	else
 		do_mount(err_fd, "proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
-	setup_dev(err_fd, p, dev_fds);
+	setup_dev(err_fd, p, dev_fds, shm_fd);
 	if (sys_fd >= 0) {
 		struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
 						      MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC};
@@ -715,9 +720,30 @@ static void isolate_oci(engine__plan *p, int *err_fd, int *go_fd, int *init_fd, 
 	engine__child_isolate(lift, n_lift, keep, n_keep);
 }
 
+/* --ipc host or container:<x>: a clone of the /dev/shm of that mount
+ * namespace, taken from inside it (a mount of another namespace cannot be
+ * cloned from outside), then back into ours, not yet pivoted. */
+static int take_shm(int err_fd, int mntns_fd)
+{
+	int own = open("/proc/thread-self/ns/mnt", O_RDONLY | O_CLOEXEC), fd;
+
+	if (own < 0)
+		FAIL("open", "/proc/thread-self/ns/mnt");
+	if (setns(mntns_fd, CLONE_NEWNS) < 0)
+		FAIL("join the mount namespace of", "the shared /dev/shm");
+	fd = open_tree(AT_FDCWD, "/dev/shm", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+	if (fd < 0)
+		FAIL("bind mount source", "/dev/shm");
+	if (setns(own, CLONE_NEWNS) < 0)
+		FAIL("return to the container's mount namespace", NULL);
+	close(own);
+	return fd;
+}
+
 void engine__child_main(engine__plan *p, int go_fd, int err_fd)
 {
-	int init_fd = p->init_fd, wait_fd = -1, userns_fd = -1, ns_fd[8], rootns_fd = p->rootns_fd;
+	int init_fd = p->init_fd, wait_fd = -1, userns_fd = -1, ns_fd[8], rootns_fd = p->rootns_fd,
+	    shm_fd = -1;
 
 	/* CLONE_VFORK: nobody else can place us in our cgroup. */
 	for (size_t i = 0; p->vm && i < p->n_attach_fds; i++)
@@ -739,6 +765,12 @@ void engine__child_main(engine__plan *p, int go_fd, int err_fd)
 	 * the fd that names it is closed with the rest). */
 	if (p->join_netns_fd >= 0 && setns(p->join_netns_fd, CLONE_NEWNET) < 0)
 		FAIL("join the network namespace of", "the other container");
+	/* --ipc container:<x>: its IPC namespace, and its /dev/shm (or the
+	 * host's with --ipc host) */
+	if (p->join_ipcns_fd >= 0 && setns(p->join_ipcns_fd, CLONE_NEWIPC) < 0)
+		FAIL("join the IPC namespace of", "the other container");
+	if (p->shm_mntns_fd >= 0 && !p->job && !p->oci)
+		shm_fd = take_shm(err_fd, p->shm_mntns_fd);
 	/* A local copy: with CLONE_VM the plan is the caller's memory. */
 	if (p->job) {
 		engine__child_isolate((int *const[]){&err_fd, &go_fd, &init_fd, &p->job->cg_exit.root_fd}, 4,
@@ -750,8 +782,8 @@ void engine__child_main(engine__plan *p, int go_fd, int err_fd)
 			ns_fd[i] = p->oci->ns[i].fd;
 		isolate_oci(p, &err_fd, &go_fd, &init_fd, &wait_fd, &userns_fd, ns_fd);
 	} else {
-		engine__child_isolate((int *const[]){&err_fd, &go_fd, &init_fd, &rootns_fd}, 4, p->stdio_fd,
-				      3);
+		engine__child_isolate((int *const[]){&err_fd, &go_fd, &init_fd, &rootns_fd, &shm_fd}, 5,
+				      p->stdio_fd, 3);
 	}
 	/* A prepared sandbox outlives its creating thread, and must see its
 	 * owner's death as EOF to clean up after itself: no death signal. An
@@ -779,11 +811,13 @@ void engine__child_main(engine__plan *p, int go_fd, int err_fd)
 				FAIL("join namespace", NULL);
 		engine__child_oci_setup(p, go_fd, err_fd);
 	} else {
-		setup_rootfs(err_fd, p, p->job ? -1 : rootns_fd);
+		setup_rootfs(err_fd, p, p->job ? -1 : rootns_fd, shm_fd);
 	}
 	if (p->tty)
 		engine__child_console(p, go_fd, err_fd, false);
-	if (p->hostname && sethostname(p->hostname, strlen(p->hostname)) < 0)
+	/* --uts host: the host's name is not the container's to set. */
+	if (p->hostname && (p->oci || (p->clone_flags & CLONE_NEWUTS)) &&
+	    sethostname(p->hostname, strlen(p->hostname)) < 0)
 		FAIL("sethostname", p->hostname);
 	if (p->net_none)
 		loopback_up(err_fd);

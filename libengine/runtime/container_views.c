@@ -201,6 +201,14 @@ static int build_inspect(engine_container *c, json_object **out)
 				json_object_object_add(hc, keys[i], json_object_get(v));
 		json_object_object_add(hc, "NanoCpus",
 				       json_object_new_int64((int64_t)(c->spec->cpus * 1e9 + 0.5)));
+		/* The namespace modes as dockerd 20.10 shows them: its default
+		 * IPC and cgroup modes are "private", the others "". */
+		engine__json_add_string(hc, "IpcMode", c->spec->ipc_mode ? c->spec->ipc_mode : "private");
+		engine__json_add_string(hc, "PidMode", c->spec->pid_mode ? c->spec->pid_mode : "");
+		engine__json_add_string(hc, "UTSMode", c->spec->uts_mode ? c->spec->uts_mode : "");
+		engine__json_add_string(hc, "UsernsMode", c->spec->userns_mode ? c->spec->userns_mode : "");
+		engine__json_add_string(hc, "CgroupnsMode",
+					c->spec->cgroupns_mode ? c->spec->cgroupns_mode : "private");
 		{
 			json_object *sec = json_object_new_array();
 			const char *p = engine__json_get_string(spec, "Seccomp");

@@ -118,7 +118,10 @@ int engine__exec_plan(engine_container *c, const engine__exec_req *req, engine__
 		plan->caps.permitted &= have;
 	}
 	plan->join_pidfd = pidfd;
-	plan->clone_flags |= CLONE_NEWCGROUP | (plan->userns_count ? CLONE_NEWUSER : 0);
+	/* All of the container's namespaces, whichever it shares with the
+	 * host or another container (--ipc, --pid, --uts, --cgroupns). */
+	plan->clone_flags |= CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP |
+			     (plan->userns_count ? CLONE_NEWUSER : 0);
 	plan->new_cgroupns = false;
 	plan->clone_flags &= (unsigned long)(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC |
 					     CLONE_NEWCGROUP | CLONE_NEWNET | CLONE_NEWUSER);

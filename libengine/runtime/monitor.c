@@ -162,6 +162,8 @@ static int launch_prepare(engine_container *c, int mode, launch *l)
 					&l->net);
 	if (r == 0)
 		r = engine__plan_use_net(l->plan, l->net);
+	if (r == 0)
+		r = engine__plan_ns_join(c->ctx, l->plan, c->spec);
 	if (r == 0 && engine_stdio(c->spec, mode))
 		r = c->spec->tty ? 0 : make_pipes(c->spec, l);
 	else if (r == 0)

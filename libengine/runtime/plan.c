@@ -54,6 +54,12 @@ void engine__plan_free(engine__plan *p)
 	engine__strv_free(p->owned);
 	free(p->home);
 	engine__host_devices_free(p->host_devices, p->n_host_devices);
+	if (p->join_ipcns_fd >= 0)
+		close(p->join_ipcns_fd);
+	if (p->shm_mntns_fd >= 0)
+		close(p->shm_mntns_fd);
+	if (p->join_pidns_fd >= 0)
+		close(p->join_pidns_fd);
 	free(p);
 }
 
@@ -491,6 +497,7 @@ engine__plan *engine__plan_alloc(void)
 	p->join_pidfd = -1;
 	p->init_fd = -1;
 	p->join_netns_fd = -1;
+	p->join_ipcns_fd = p->shm_mntns_fd = p->join_pidns_fd = -1;
 	p->rootns_fd = -1;
 	p->stdio_fd[0] = p->stdio_fd[1] = p->stdio_fd[2] = -1;
 	return p;
@@ -510,9 +517,12 @@ int engine__plan_build(engine_context *ctx, const engine_spec *spec, json_object
 	p->new_cgroupns = true;
 	if (!spec->net_host)
 		p->clone_flags |= CLONE_NEWNET;
-	p->userns_uid = spec->userns_uid;
-	p->userns_gid = spec->userns_gid;
-	p->userns_count = spec->userns_count;
+	/* --userns host: no remapping for this container (Docker's) */
+	if (!spec->userns_mode || strcmp(spec->userns_mode, "host") != 0) {
+		p->userns_uid = spec->userns_uid;
+		p->userns_gid = spec->userns_gid;
+		p->userns_count = spec->userns_count;
+	}
 	p->net_none = !spec->net_host;
 	p->read_only = spec->read_only;
 	p->init = spec->init;
@@ -535,6 +545,8 @@ int engine__plan_build(engine_context *ctx, const engine_spec *spec, json_object
 		r = engine__error_oom();
 		goto fail;
 	}
+	if ((r = engine__plan_uts_hostname(p, spec)) < 0)
+		goto fail;
 	r = build_user(p, spec, config, layers, cdir);
 	if (r < 0 || (r = engine__rootless_plan(ctx, p)) < 0)
 		goto fail;
@@ -631,7 +643,7 @@ int engine__plan_build(engine_context *ctx, const engine_spec *spec, json_object
 		goto fail;
 	if (spec->privileged && (r = engine__plan_privileged(p)) < 0)
 		goto fail;
-	if ((r = engine__plan_host(p, spec, layers, cdir)) < 0)
+	if ((r = engine__plan_host(p, spec, layers, cdir)) < 0 || (r = engine__plan_ns(p, spec)) < 0)
 		goto fail;
 	*out = p;
 	return 0;

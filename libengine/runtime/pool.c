@@ -546,6 +546,10 @@ ENGINE_EXTERN int engine_pool_new(engine_context *ctx, const engine_spec *spec,
 	if (spec->userns_count || engine__context_rootless(ctx))
 		return engine__error_set(ENGINE_ENOTSUP, 0, "pool: user namespaces are not supported%s",
 					 spec->userns_count ? "" : " (this context runs rootless)");
+	if (!engine__spec_ns_default(spec))
+		return engine__error_set(
+		    ENGINE_ENOTSUP, 0,
+		    "pool: --ipc, --pid, --uts, --userns or --cgroupns modes are not supported");
 	pool = calloc(1, sizeof(*pool));
 	if (!pool)
 		return engine__error_oom();

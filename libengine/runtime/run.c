@@ -428,6 +428,8 @@ ENGINE_EXTERN int engine_run(engine_context *ctx, const engine_spec *spec, engin
 	if (r < 0)
 		goto remove_dir;
 	r = engine__plan_use_net(plan, net);
+	if (r == 0)
+		r = engine__plan_ns_join(ctx, plan, spec);
 	if (r < 0)
 		goto remove_dir;
 	/* --network none: a namespace made ahead, lo up, instead of a clone's. */

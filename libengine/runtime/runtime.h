@@ -167,6 +167,13 @@ struct engine_spec {
 	bool oom_kill_disable;
 	engine__cgroup_device_rule *device_rules;
 	size_t n_device_rules;
+	/* spec_ns.c: docker run --ipc, --uts, --pid, --userns, --cgroupns as
+	 * given (NULL: the default, a namespace of the container's own) */
+	char *ipc_mode;
+	char *uts_mode;
+	char *pid_mode;
+	char *userns_mode;
+	char *cgroupns_mode;
 };
 
 /* logopts.c: the context's "log-driver" and "log-opts" for a spec that
@@ -186,6 +193,16 @@ int engine__restart_policy_parse(const char *policy, char *name, int *max);
 /* A string vector as a JSON array member (NULL adds nothing) and back. */
 int engine__spec_add_strv(json_object *o, const char *key, char *const *v);
 int engine__spec_get_strv(json_object *o, const char *key, char ***field);
+/* spec_ns.c: the namespace modes. kind: ENGINE__NS_*. */
+enum { ENGINE__NS_IPC, ENGINE__NS_PID, ENGINE__NS_UTS, ENGINE__NS_USERNS, ENGINE__NS_CGROUPNS };
+bool engine__ns_mode_valid(int kind, const char *mode);
+void engine__spec_ns_free(engine_spec *spec);
+int engine__spec_ns_to_json(const engine_spec *spec, json_object *o);
+int engine__spec_ns_from_json(json_object *o, engine_spec *spec);
+/* No mode beyond Docker's defaults (what a prepared sandbox can run). */
+bool engine__spec_ns_default(const engine_spec *spec);
+/* Conflicts between the modes and the rest of the spec (create, run). */
+int engine__spec_ns_check(const engine_spec *spec);
 /* Free the networking fields (spec_net.c). */
 void engine__spec_net_free(engine_spec *spec);
 /* The networking fields into / out of config.json's Spec. */
@@ -385,6 +402,15 @@ typedef struct engine__plan {
 	 * container:<x> mode joins that network namespace instead of a new one */
 	struct engine__net_sandbox *net;
 	int join_netns_fd;
+	/* --ipc container:<x>: the IPC namespace joined (-1: a new one, or
+	 * the caller's with --ipc host); /dev/shm is bound from the
+	 * /dev/shm of the mount namespace shm_mntns_fd names (host or
+	 * container:<x>; -1: a tmpfs of its own, none with no_shm) */
+	int join_ipcns_fd;
+	int shm_mntns_fd;
+	bool no_shm;
+	/* --pid container:<x>: the parent clones into this PID namespace */
+	int join_pidns_fd;
 	/* A mount namespace made ahead whose root is this plan's rootfs
 	 * (backstage.c): the child joins it instead of mounting its tmpfs and
 	 * overlay and pivoting (-1: it does those itself) */
@@ -444,6 +470,13 @@ unsigned engine__pool_ready(engine_pool *pool);
 /* engine-init's argv for the plan's argv: "--exec CMD..." or, with --init,
  * "-- CMD..." (p->init_argv must be NULL). */
 int engine__plan_init_argv(engine__plan *p);
+/* The namespace modes into a built plan (flags, hostname; spec_ns.c),
+ * then, when it is to start, the namespaces of the host or another
+ * container it joins opened (the other container must be running). */
+int engine__plan_ns(engine__plan *p, const engine_spec *spec);
+/* --uts host: the host's name as the plan's hostname. */
+int engine__plan_uts_hostname(engine__plan *p, const engine_spec *spec);
+int engine__plan_ns_join(engine_context *ctx, engine__plan *p, const engine_spec *spec);
 /* Take the network side's files and namespace choice (libengine/net). */
 int engine__plan_use_net(engine__plan *plan, struct engine__net_sandbox *sb);
 /* Switch a plan to the in-memory writable layer (engine_run, and created

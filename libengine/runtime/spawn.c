@@ -229,11 +229,36 @@ static int await_map_request(engine__spawning *sp)
 	return 0;
 }
 
+static int pidns_enter(int fd, int *own)
+{
+	*own = open("/proc/thread-self/ns/pid_for_children", O_RDONLY | O_CLOEXEC);
+	if (*own < 0)
+		return engine__error_errno(errno, "open /proc/thread-self/ns/pid_for_children");
+	if (setns(fd, CLONE_NEWPID) < 0) {
+		int r = engine__error_errno(errno, "join the PID namespace of the other container");
+
+		close(*own);
+		*own = -1;
+		return r;
+	}
+	return 0;
+}
+
+static int pidns_leave(int own)
+{
+	int r = setns(own, CLONE_NEWPID) < 0
+		    ? engine__error_errno(errno, "return to the caller's PID namespace")
+		    : 0;
+
+	close(own);
+	return r;
+}
+
 int engine__spawn_begin(engine__plan *p, engine__cgroup *cg, engine__spawning *sp)
 {
 	struct clone_args args;
 	cleanup_close int go_r = -EBADF, go_w = -EBADF, err_r = -EBADF, err_w = -EBADF;
-	int fds[2], pidfd = -1, r = 0;
+	int fds[2], pidfd = -1, r = 0, own_pidns = -1;
 	pid_t pid;
 
 	if (engine__spawn_vm_possible(p))
@@ -259,7 +284,19 @@ int engine__spawn_begin(engine__plan *p, engine__cgroup *cg, engine__spawning *s
 		args.flags |= CLONE_INTO_CGROUP;
 		args.cgroup = (uint64_t)engine__cgroup_fd(cg);
 	}
+	/* --pid container:<x>: this thread's children go into its PID
+	 * namespace for this one clone, then ours again. */
+	if (p->join_pidns_fd >= 0 && p->join_pidfd < 0 && (r = pidns_enter(p->join_pidns_fd, &own_pidns)) < 0)
+		return r;
 	pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+	if (pid != 0 && own_pidns >= 0 && pidns_leave(own_pidns) < 0) {
+		if (pid > 0) {
+			kill(pid, SIGKILL);
+			waitpid(pid, NULL, __WALL);
+			close(pidfd);
+		}
+		return ENGINE_ERROR;
+	}
 	if (pid < 0)
 		return engine__error_errno(errno, "clone3 (namespaces 0x%llx)",
 					   (unsigned long long)args.flags);

@@ -87,8 +87,11 @@ bool engine__spawn_vm_possible(const engine__plan *p)
 	/* A bridge network's veth is wired on the round trip (engine__net_attach);
 	 * a rootless user namespace is mapped there;
 	 * a tty needs it too: the child sends its pty's master back; so do an
-	 * OCI bundle's hooks. */
-	return p->join_pidfd < 0 && !p->userns_count && !p->rootless && !p->init && !p->job && !p->tty &&
+	 * OCI bundle's hooks. Outside a PID namespace of its own (--pid host
+	 * or container:<x>), a child sharing the caller's memory, dumpable
+	 * until it execs, would be in reach of others: the copying clone. */
+	return p->join_pidfd < 0 && (p->clone_flags & CLONE_NEWPID) && p->join_pidns_fd < 0 &&
+	       !p->userns_count && !p->rootless && !p->init && !p->job && !p->tty &&
 	       !engine__net_needs_attach(p->net) &&
 	       !(p->oci && (p->oci->before_pivot || p->oci->userns_fd >= 0));
 #else

@@ -63,6 +63,7 @@ ENGINE_EXTERN void engine_spec_free(engine_spec *s)
 	engine__strv_free(s->log_opts);
 	free(s->stop_signal);
 	engine__spec_host_free(s);
+	engine__spec_ns_free(s);
 	free(s);
 }
 

@@ -71,7 +71,8 @@ int engine__spec_to_json(const engine_spec *s, json_object **out)
 		add_int(f, "Mode", s->files[i].mode);
 	}
 	json_object_object_add(o, "ReadonlyRootfs", json_object_new_boolean(s->read_only));
-	if (engine__spec_net_to_json(s, o) < 0 || engine__spec_host_to_json(s, o) < 0)
+	if (engine__spec_net_to_json(s, o) < 0 || engine__spec_host_to_json(s, o) < 0 ||
+	    engine__spec_ns_to_json(s, o) < 0)
 		return ENGINE_ENOMEM;
 	add_int(o, "Memory", s->memory);
 	json_object_object_add(o, "Cpus", json_object_new_double(s->cpus));
@@ -226,6 +227,8 @@ int engine__spec_from_json(json_object *o, engine_spec **out)
 	r = engine__spec_net_from_json(o, s);
 	if (r == 0)
 		r = engine__spec_host_from_json(o, s);
+	if (r == 0)
+		r = engine__spec_ns_from_json(o, s);
 	if (r < 0)
 		goto fail;
 	s->memory = engine__json_get_int(o, "Memory", 0);

@@ -1,8 +1,9 @@
 #!/bin/sh
 # Masked and read-only paths hold in every mode but --privileged: a
-# read-only root, the host's network or PID namespace (/proc and /sys are
-# then the host's kernel objects), --init, a TTY, an added CAP_SYS_ADMIN
-# (which can remount what it may see) and an unconfined seccomp filter.
+# read-only root, the host's network, PID, IPC, UTS or cgroup namespace
+# (/proc and /sys are then the host's kernel objects), --init, a TTY, an
+# added CAP_SYS_ADMIN (which can remount what it may see) and an
+# unconfined seccomp filter.
 # No mode mounts a cgroup filesystem, and none reaches a v1 hierarchy's
 # release_agent (run by the host when a cgroup empties) through a mount
 # of its own. Files are only opened for writing, never written; no
@@ -20,8 +21,8 @@ chk='/probe openw /proc/sys/kernel/core_pattern /proc/sys/kernel/domainname /pro
 mnt='mkdir -p /tmp/cg; if mount -t cgroup -o memory cgroup /tmp/cg 2>/dev/null; then
 	echo "memory hierarchy: $(ls /tmp/cg | grep -c release_agent) release_agent"; umount /tmp/cg; fi
 	mount -t cgroup -o none,name=escape cgroup /tmp/cg 2>/dev/null && echo "new hierarchy mounted" && umount /tmp/cg; true'
-for mode in "" "--read-only" "--network host" "--pid host" "--init" "-t" "--cap-add SYS_ADMIN" \
-	"--security-opt seccomp=unconfined"; do
+for mode in "" "--read-only" "--network host" "--pid host" "--ipc host" "--uts host" "--cgroupns host" \
+	"--init" "-t" "--cap-add SYS_ADMIN" "--security-opt seccomp=unconfined"; do
 	net="--network none"
 	case "$mode" in *network*) net= ;; esac
 	out=$(E run --rm $net $mode $P busybox sh -c "$chk; $mnt" </dev/null 2>&1 | tr -d '\r')

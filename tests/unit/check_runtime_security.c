@@ -1,11 +1,15 @@
 /* engine_run with limits and security (privileged): OOM kill reported,
  * pids limit, seccomp default vs unconfined, dropped capabilities, rlimits,
- * and a leak test over many ephemeral runs. */
+ * the namespace modes (--ipc, --uts, --pid, --cgroupns, --userns), and a leak test over many ephemeral runs.
+ */
 #define TR_FIXTURE "runtime-sec"
 #include "check_runtime.h"
 
 #include <dirent.h>
+#include <sched.h>
 #include <signal.h>
+
+#include "runtime/runtime.h"
 
 static engine_run_result *run(engine_spec *s)
 {
@@ -246,6 +250,113 @@ START_TEST(test_runtime__network_host)
 }
 END_TEST
 
+static void host_ns(char *out, size_t len)
+{
+	static const char *const names[] = {"ipc", "uts", "pid", "cgroup"};
+
+	out[0] = 0;
+	for (size_t i = 0; i < 4; i++) {
+		char path[64], link[64];
+		ssize_t n;
+
+		snprintf(path, sizeof(path), "/proc/self/ns/%s", names[i]);
+		n = readlink(path, link, sizeof(link) - 1);
+		ck_assert_int_gt(n, 0);
+		link[n] = 0;
+		snprintf(out + strlen(out), len - strlen(out), "%s\n", link);
+	}
+}
+
+#define NS_LINKS                                                                                             \
+	SH("for n in ipc uts pid cgroup; do readlink /proc/self/ns/$n; done; grep -c ' /dev/shm ' "          \
+	   "/proc/mounts")
+
+/* --ipc, --uts, --pid, --cgroupns, --userns: Docker's values only; without
+ * them every namespace is the container's own; with "host" the host's. */
+START_TEST(test_runtime__ns_modes)
+{
+	engine_spec *s = tr_spec(rootfs, NS_LINKS), *copy = NULL;
+	engine_run_result *res;
+	engine__plan *p;
+	char host[512], want[600];
+
+	host_ns(host, sizeof(host));
+	ck_assert_engine_error(engine_spec_set_ipc(s, "bogus"), ENGINE_EINVALID, "invalid IPC mode: bogus");
+	ck_assert_engine_error(engine_spec_set_ipc(s, "container:"), ENGINE_EINVALID, "invalid IPC mode");
+	ck_assert_engine_error(engine_spec_set_pid(s, "private"), ENGINE_EINVALID,
+			       "invalid PID mode: private");
+	ck_assert_engine_error(engine_spec_set_uts(s, "container:x"), ENGINE_EINVALID, "invalid UTS mode");
+	ck_assert_engine_error(engine_spec_set_userns_mode(s, "remap"), ENGINE_EINVALID, "invalid USER mode");
+	ck_assert_engine_error(engine_spec_set_cgroupns(s, "shared"), ENGINE_EINVALID, "invalid CGROUP mode");
+	ck_assert_engine_error(engine_spec_set_ipc(NULL, "host"), ENGINE_EINVALID, "spec is NULL");
+	/* the default: namespaces of its own, a /dev/shm of its own */
+	res = run(s);
+	ck_assert_int_eq(res->exit_code, 0);
+	for (char *save = NULL, *line = strtok_r(res->stdout_data, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save))
+		if (strchr(line, ':'))
+			ck_assert_msg(!strstr(host, line), "the host's namespace %s by default", line);
+	engine_run_result_free(res);
+
+	/* host: the host's, and the host's /dev/shm bound */
+	s = tr_spec(rootfs, NS_LINKS);
+	ck_assert_engine_ok(engine_spec_set_ipc(s, "host"));
+	ck_assert_engine_ok(engine_spec_set_uts(s, "host"));
+	ck_assert_engine_ok(engine_spec_set_pid(s, "host"));
+	ck_assert_engine_ok(engine_spec_set_cgroupns(s, "host"));
+	ck_assert_engine_ok(engine_spec_set_userns_mode(s, "host"));
+	/* config.json keeps them */
+	ck_assert_engine_ok(engine__spec_copy(s, &copy));
+	ck_assert_str_eq(copy->ipc_mode, "host");
+	ck_assert_str_eq(copy->uts_mode, "host");
+	ck_assert_str_eq(copy->pid_mode, "host");
+	ck_assert_str_eq(copy->cgroupns_mode, "host");
+	ck_assert_str_eq(copy->userns_mode, "host");
+	ck_assert(!engine__spec_ns_default(copy));
+	engine_spec_free(copy);
+	res = run(s);
+	snprintf(want, sizeof(want), "%s1\n", host);
+	ck_assert_str_eq(res->stdout_data, want);
+	engine_run_result_free(res);
+
+	/* none: no /dev/shm; "" is the default again */
+	s = tr_spec(rootfs, SH("grep -c ' /dev/shm ' /proc/mounts"));
+	ck_assert_engine_ok(engine_spec_set_pid(s, "host"));
+	ck_assert_engine_ok(engine_spec_set_pid(s, ""));
+	ck_assert_engine_ok(engine_spec_set_ipc(s, "none"));
+	res = run(s);
+	ck_assert_str_eq(res->stdout_data, "0\n");
+	engine_run_result_free(res);
+
+	/* a hostname with the host's UTS namespace: dockerd's words */
+	s = tr_spec(rootfs, SH("true"));
+	ck_assert_engine_ok(engine_spec_set_uts(s, "host"));
+	ck_assert_engine_ok(engine_spec_set_hostname(s, "x"));
+	ck_assert_engine_error(engine_run(ctx, s, &res), ENGINE_EINVALID,
+			       "conflicting options: hostname and the UTS mode");
+	engine_spec_free(s);
+
+	/* the plan: which namespaces are left to the clone */
+	s = tr_spec(rootfs, SH("true"));
+	ck_assert(engine__spec_ns_default(s));
+	ck_assert_engine_ok(engine_spec_set_ipc(s, "container:other"));
+	ck_assert_engine_ok(engine_spec_set_pid(s, "container:other"));
+	ck_assert(!engine__spec_ns_default(s));
+	p = engine__plan_alloc();
+	p->clone_flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET;
+	p->new_cgroupns = true;
+	ck_assert_engine_ok(engine__plan_ns(p, s));
+	ck_assert_uint_eq(p->clone_flags, CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWNET);
+	ck_assert(p->new_cgroupns && !p->no_shm);
+	ck_assert_int_eq(p->join_ipcns_fd, -1);
+	ck_assert_int_eq(p->join_pidns_fd, -1);
+	/* joining one that does not exist */
+	ck_assert_engine_error(engine__plan_ns_join(ctx, p, s), ENGINE_ENOTFOUND, "ipc mode container:other");
+	engine__plan_free(p);
+	engine_spec_free(s);
+}
+END_TEST
+
 static int count_entries(const char *path)
 {
 	DIR *d = opendir(path);
@@ -337,6 +448,7 @@ static Suite *runtime_security_suite(void)
 	tcase_add_test(tc, test_runtime__rlimits_and_nnp);
 	tcase_add_test(tc, test_runtime__host_settings);
 	tcase_add_test(tc, test_runtime__network_host);
+	tcase_add_test(tc, test_runtime__ns_modes);
 	tcase_add_test(tc, test_runtime__no_leaks);
 	suite_add_tcase(s, tc);
 	return s;

@@ -103,7 +103,24 @@ static void device(json_object *hc, const char *spec)
 
 static json_object *run_body(int argc, char **argv, struct run_flags *f)
 {
-	enum { O_SYSCTL = 256, O_GROUP, O_DEVICE, O_VFROM, O_LINK, O_MEMS, O_OOM, O_LOGD, O_LOGO };
+	enum {
+		O_SYSCTL = 256,
+		O_GROUP,
+		O_DEVICE,
+		O_VFROM,
+		O_LINK,
+		O_MEMS,
+		O_OOM,
+		O_LOGD,
+		O_LOGO,
+		O_IPC,
+		O_PID,
+		O_UTS,
+		O_USERNS,
+		O_CGROUPNS
+	};
+	/* HostConfig's namespace modes, by option (the daemon checks them) */
+	static const char *const ns_keys[] = {"IpcMode", "PidMode", "UTSMode", "UsernsMode", "CgroupnsMode"};
 	static const struct option opts[] = {
 	    {"rm", no_argument, NULL, 'R'},
 	    {"detach", no_argument, NULL, 'd'},
@@ -117,6 +134,11 @@ static json_object *run_body(int argc, char **argv, struct run_flags *f)
 	    {"link", required_argument, NULL, O_LINK},
 	    {"cpuset-mems", required_argument, NULL, O_MEMS},
 	    {"oom-kill-disable", no_argument, NULL, O_OOM},
+	    {"ipc", required_argument, NULL, O_IPC},
+	    {"pid", required_argument, NULL, O_PID},
+	    {"uts", required_argument, NULL, O_UTS},
+	    {"userns", required_argument, NULL, O_USERNS},
+	    {"cgroupns", required_argument, NULL, O_CGROUPNS},
 	    {"log-driver", required_argument, NULL, O_LOGD},
 	    {"log-opt", required_argument, NULL, O_LOGO},
 	    {"name", required_argument, NULL, 'n'},
@@ -191,6 +213,13 @@ static json_object *run_body(int argc, char **argv, struct run_flags *f)
 			break;
 		case O_OOM:
 			json_object_object_add(hc, "OomKillDisable", json_object_new_boolean(1));
+			break;
+		case O_IPC:
+		case O_PID:
+		case O_UTS:
+		case O_USERNS:
+		case O_CGROUPNS:
+			json_object_object_add(hc, ns_keys[c - O_IPC], json_object_new_string(optarg));
 			break;
 		case O_LOGD:
 		case O_LOGO: {

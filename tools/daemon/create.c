@@ -825,21 +825,23 @@ static void host_config(struct cctx *cc, json_object *hc)
 	s = field(hc, "Runtime") ? str_field(cc, hc, "Runtime", "HostConfig.Runtime") : "";
 	if (s && *s && strcmp(s, DAEMON_RUNTIME_NAME) != 0)
 		fail(cc, 400, "%s: unknown runtime \"%s\" (engine)", "HostConfig.Runtime", s);
-	s = field(hc, "PidMode") ? str_field(cc, hc, "PidMode", "HostConfig.PidMode") : "";
-	if (s && *s && strcmp(s, "private") != 0)
-		fail(cc, 400, "%s: \"%s\" is not supported (private)", "HostConfig.PidMode", s);
-	s = field(hc, "IpcMode") ? str_field(cc, hc, "IpcMode", "HostConfig.IpcMode") : "";
-	if (s && *s && strcmp(s, "private") != 0 && strcmp(s, "shareable") != 0 && strcmp(s, "none") != 0)
-		fail(cc, 400, "%s: \"%s\" is not supported (private)", "HostConfig.IpcMode", s);
-	s = field(hc, "UTSMode") ? str_field(cc, hc, "UTSMode", "HostConfig.UTSMode") : "";
-	if (s && *s)
-		fail(cc, 400, "%s: \"%s\" is not supported", "HostConfig.UTSMode", s);
-	s = field(hc, "UsernsMode") ? str_field(cc, hc, "UsernsMode", "HostConfig.UsernsMode") : "";
-	if (s && *s)
-		fail(cc, 400, "%s: \"%s\" is not supported", "HostConfig.UsernsMode", s);
-	s = field(hc, "CgroupnsMode") ? str_field(cc, hc, "CgroupnsMode", "HostConfig.CgroupnsMode") : "";
-	if (s && *s && strcmp(s, "private") != 0 && strcmp(s, "host") != 0)
-		fail(cc, 400, "%s: invalid value \"%s\"", "HostConfig.CgroupnsMode", s);
+	/* The namespace modes, in dockerd's words when invalid ("invalid IPC
+	 * mode: x"); a hostname with UTSMode host fails at create. */
+	{
+		static const char *const keys[] = {"IpcMode", "PidMode", "UTSMode", "UsernsMode",
+						   "CgroupnsMode"};
+		int (*const set[])(engine_spec *, const char *) = {
+		    engine_spec_set_ipc, engine_spec_set_pid, engine_spec_set_uts,
+		    engine_spec_set_userns_mode, engine_spec_set_cgroupns};
+		char name[32];
+
+		for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+			snprintf(name, sizeof(name), "HostConfig.%s", keys[i]);
+			s = field(hc, keys[i]) ? str_field(cc, hc, keys[i], name) : "";
+			if (s && *s && set[i](cc->spec, s) < 0 && !cc->failed)
+				fail(cc, 400, "%s%s", engine_error_last()->message, NULL);
+		}
+	}
 	if (field(hc, "Privileged") && bool_field(cc, hc, "Privileged", "HostConfig.Privileged"))
 		check(cc, engine_spec_set_privileged(cc->spec, 1), "Privileged");
 	host_kernel(cc, hc);

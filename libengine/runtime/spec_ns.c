@@ -1,0 +1,270 @@
+/*
+ * The namespace modes of docker run's --ipc, --uts, --pid, --userns and
+ * --cgroupns: the setters (Docker's values, checked where they are given),
+ * their config.json form (HostConfig's IpcMode, UTSMode, PidMode,
+ * UsernsMode, CgroupnsMode), and what a plan makes of them. Without any of
+ * them a container keeps a namespace of its own for each; "host" and
+ * "container:<x>" are explicit opt-ins, as in Docker.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/error.h"
+#include "runtime/lifecycle.h"
+#include "runtime/runtime.h"
+#include "runtime/state.h"
+#include "util/json.h"
+
+#define CHECK_SPEC(s)                                                                                        \
+	do {                                                                                                 \
+		if (!(s))                                                                                    \
+			return engine__error_set(ENGINE_EINVALID, 0, "spec is NULL");                        \
+	} while (0)
+
+void engine__spec_ns_free(engine_spec *s)
+{
+	free(s->ipc_mode);
+	free(s->uts_mode);
+	free(s->pid_mode);
+	free(s->userns_mode);
+	free(s->cgroupns_mode);
+}
+
+static bool is_container_mode(const char *mode)
+{
+	return mode && strncmp(mode, "container:", 10) == 0 && mode[10];
+}
+
+bool engine__ns_mode_valid(int kind, const char *mode)
+{
+	if (!mode || !*mode)
+		return true;
+	switch (kind) {
+	case ENGINE__NS_IPC:
+		return strcmp(mode, "private") == 0 || strcmp(mode, "shareable") == 0 ||
+		       strcmp(mode, "none") == 0 || strcmp(mode, "host") == 0 || is_container_mode(mode);
+	case ENGINE__NS_PID:
+		return strcmp(mode, "host") == 0 || is_container_mode(mode);
+	case ENGINE__NS_UTS:
+		return strcmp(mode, "host") == 0;
+	case ENGINE__NS_USERNS:
+		return strcmp(mode, "host") == 0 || strcmp(mode, "private") == 0;
+	case ENGINE__NS_CGROUPNS:
+		return strcmp(mode, "host") == 0 || strcmp(mode, "private") == 0;
+	}
+	return false;
+}
+
+/* dockerd's words for a value it does not know ("invalid IPC mode: x"). */
+static const char *const kind_word[] = {"IPC", "PID", "UTS", "USER", "CGROUP"};
+
+static int set_mode(engine_spec *s, char **field, int kind, const char *mode)
+{
+	char *copy = NULL;
+
+	CHECK_SPEC(s);
+	if (!engine__ns_mode_valid(kind, mode))
+		return engine__error_set(ENGINE_EINVALID, 0, "invalid %s mode: %s", kind_word[kind], mode);
+	if (mode && *mode && !(copy = strdup(mode)))
+		return engine__error_oom();
+	free(*field);
+	*field = copy;
+	return 0;
+}
+
+ENGINE_EXTERN int engine_spec_set_ipc(engine_spec *s, const char *mode)
+{
+	return set_mode(s, s ? &s->ipc_mode : NULL, ENGINE__NS_IPC, mode);
+}
+
+ENGINE_EXTERN int engine_spec_set_pid(engine_spec *s, const char *mode)
+{
+	return set_mode(s, s ? &s->pid_mode : NULL, ENGINE__NS_PID, mode);
+}
+
+ENGINE_EXTERN int engine_spec_set_uts(engine_spec *s, const char *mode)
+{
+	return set_mode(s, s ? &s->uts_mode : NULL, ENGINE__NS_UTS, mode);
+}
+
+ENGINE_EXTERN int engine_spec_set_userns_mode(engine_spec *s, const char *mode)
+{
+	return set_mode(s, s ? &s->userns_mode : NULL, ENGINE__NS_USERNS, mode);
+}
+
+ENGINE_EXTERN int engine_spec_set_cgroupns(engine_spec *s, const char *mode)
+{
+	return set_mode(s, s ? &s->cgroupns_mode : NULL, ENGINE__NS_CGROUPNS, mode);
+}
+
+static bool is_host(const char *mode)
+{
+	return mode && strcmp(mode, "host") == 0;
+}
+
+bool engine__spec_ns_default(const engine_spec *s)
+{
+	return (!s->ipc_mode || strcmp(s->ipc_mode, "private") == 0 ||
+		strcmp(s->ipc_mode, "shareable") == 0) &&
+	       !s->uts_mode && !s->pid_mode && !is_host(s->userns_mode) && !is_host(s->cgroupns_mode);
+}
+
+int engine__spec_ns_check(const engine_spec *s)
+{
+	/* runconfig's ErrConflictUTSHostname */
+	if (is_host(s->uts_mode) && s->hostname)
+		return engine__error_set(ENGINE_EINVALID, 0,
+					 "conflicting options: hostname and the UTS mode");
+	return 0;
+}
+
+int engine__spec_ns_to_json(const engine_spec *s, json_object *o)
+{
+	if (engine__json_add_string(o, "IpcMode", s->ipc_mode) < 0 ||
+	    engine__json_add_string(o, "UTSMode", s->uts_mode) < 0 ||
+	    engine__json_add_string(o, "PidMode", s->pid_mode) < 0 ||
+	    engine__json_add_string(o, "UsernsMode", s->userns_mode) < 0 ||
+	    engine__json_add_string(o, "CgroupnsMode", s->cgroupns_mode) < 0)
+		return ENGINE_ENOMEM;
+	return 0;
+}
+
+int engine__spec_ns_from_json(json_object *o, engine_spec *s)
+{
+	static const char *const keys[] = {"IpcMode", "UTSMode", "PidMode", "UsernsMode", "CgroupnsMode"};
+	char **fields[] = {&s->ipc_mode, &s->uts_mode, &s->pid_mode, &s->userns_mode, &s->cgroupns_mode};
+
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		const char *v = engine__json_get_string(o, keys[i]);
+
+		if (v && *v && !(*fields[i] = strdup(v)))
+			return engine__error_oom();
+	}
+	return 0;
+}
+
+/* --- the plan ------------------------------------------------------------- */
+
+int engine__plan_ns(engine__plan *p, const engine_spec *s)
+{
+	int r;
+
+	if ((r = engine__spec_ns_check(s)) < 0)
+		return r;
+	/* host: the caller's namespace (the daemon's is the host's) */
+	if (is_host(s->ipc_mode) || is_container_mode(s->ipc_mode))
+		p->clone_flags &= ~(unsigned long)CLONE_NEWIPC;
+	p->no_shm = s->ipc_mode && strcmp(s->ipc_mode, "none") == 0;
+	if (is_host(s->pid_mode) || is_container_mode(s->pid_mode))
+		p->clone_flags &= ~(unsigned long)CLONE_NEWPID;
+	if (is_host(s->cgroupns_mode))
+		p->new_cgroupns = false;
+	if (is_host(s->uts_mode))
+		p->clone_flags &= ~(unsigned long)CLONE_NEWUTS;
+	return 0;
+}
+
+int engine__plan_uts_hostname(engine__plan *p, const engine_spec *s)
+{
+	char name[256] = "";
+
+	if (!is_host(s->uts_mode))
+		return 0;
+	/* The host's name in /etc/hostname (the child sets none). */
+	if (gethostname(name, sizeof(name) - 1) < 0)
+		return engine__error_errno(errno, "gethostname");
+	free(p->hostname);
+	if (!(p->hostname = strdup(name)))
+		return engine__error_oom();
+	return 0;
+}
+
+static int open_ns(pid_t pid, const char *ns, const char *what, const char *target)
+{
+	char path[64];
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)pid, ns);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return engine__error_errno(errno, "%s mode container:%s: open %s", what, target, path);
+	return fd;
+}
+
+/* The running container @target names (dockerd: "can't join IPC of
+ * container X: ..."), its PID 1 in *@pid. */
+static int open_running(engine_context *ctx, const char *target, const char *what, engine_container **out,
+			pid_t *pid)
+{
+	engine_container *c = NULL;
+	engine__cstate st;
+	int r;
+
+	r = engine_container_open(ctx, target, &c);
+	if (r < 0)
+		return engine__error_wrap("%s mode container:%s", what, target);
+	r = engine__state_read(c->dir, &st);
+	if (r == 0)
+		engine__state_refresh(&st);
+	if (r == 0 && strcmp(st.status, "running") != 0 && strcmp(st.status, "paused") != 0)
+		r = engine__error_set(ENGINE_EBUSY, 0, "%s mode container:%s: container %.12s is not running",
+				      what, target, c->id);
+	if (r < 0) {
+		engine_container_free(c);
+		return r;
+	}
+	*pid = st.pid;
+	*out = c;
+	return 0;
+}
+
+int engine__plan_ns_join(engine_context *ctx, engine__plan *p, const engine_spec *s)
+{
+	engine_container *c = NULL;
+	pid_t pid;
+	int r;
+
+	if (is_host(s->ipc_mode)) {
+		/* the host's /dev/shm: that of the caller's mount namespace */
+		p->shm_mntns_fd = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
+		if (p->shm_mntns_fd < 0)
+			return engine__error_errno(errno, "ipc mode host: open /proc/self/ns/mnt");
+	} else if (is_container_mode(s->ipc_mode)) {
+		const char *target = s->ipc_mode + 10, *mode;
+
+		if ((r = open_running(ctx, target, "ipc", &c, &pid)) < 0)
+			return r;
+		/* Docker shares only a donor that made its IPC shareable (or
+		 * has the host's, or another's). */
+		mode = c->spec->ipc_mode;
+		if (!mode || (strcmp(mode, "shareable") != 0 && !is_host(mode) && !is_container_mode(mode))) {
+			r = engine__error_set(ENGINE_EINVALID, 0,
+					      "can't join IPC of container %s: non-shareable IPC (hint: use "
+					      "IpcMode:shareable for the donor container)",
+					      target);
+			engine_container_free(c);
+			return r;
+		}
+		engine_container_free(c);
+		if ((p->join_ipcns_fd = open_ns(pid, "ipc", "ipc", target)) < 0 ||
+		    (p->shm_mntns_fd = open_ns(pid, "mnt", "ipc", target)) < 0)
+			return engine_error_last()->code;
+	}
+	if (is_container_mode(s->pid_mode)) {
+		const char *target = s->pid_mode + 10;
+
+		if ((r = open_running(ctx, target, "pid", &c, &pid)) < 0)
+			return r;
+		engine_container_free(c);
+		if ((p->join_pidns_fd = open_ns(pid, "pid", "pid", target)) < 0)
+			return engine_error_last()->code;
+	}
+	return 0;
+}
