@@ -136,12 +136,13 @@ ENGINE_EXTERN int engine_distribution_manifest_put(engine_distribution *dist, co
  * Delete manifest @p reference from repository @p name, as the
  * distribution API's DELETE does: by digest, every tag of the repository
  * that names it (the store's tags of its images, and the registry's own)
- * and the repository's record of it; by tag, that tag alone. An image left
- * without tags stays in the store, untagged, until pruned; its blobs stay
- * too, so a GET by digest may still find the manifest.
- * Errors: ENGINE_ENOTFOUND (the repository has no such tag or no tag and
- * no record of the digest), ENGINE_EINVALID (bad name, tag or digest),
- * ENGINE_EPERM (read-only or pull-through).
+ * and the manifest itself from the repository: a GET by digest there is
+ * ENGINE_ENOTFOUND until it is pushed again. By tag, that tag alone. The
+ * content is shared: other repositories keep serving it, and an image left
+ * without tags stays in the store, untagged, until pruned.
+ * Errors: ENGINE_ENOTFOUND (the repository has no such tag, or no such
+ * manifest or deleted it already), ENGINE_EINVALID (bad name, tag or
+ * digest), ENGINE_EPERM (read-only or pull-through).
  */
 ENGINE_EXTERN int engine_distribution_manifest_delete(engine_distribution *dist, const char *name,
 						      const char *reference);

@@ -69,11 +69,16 @@ char *engine__dist_upstream_path(const engine_distribution *d, const char *name)
 /* --- the registry's index (repoindex.c) -------------------------------------
  * <root>/distribution/repositories/CANONICAL-NAME/_index.json:
  *   {"tags": {"1": "sha256:.."}, "manifests": ["sha256:..", ..],
- *    "blobs": ["sha256:..", ..], "fetched": {"1": <unix seconds>}}
+ *    "blobs": ["sha256:..", ..], "fetched": {"1": <unix seconds>},
+ *    "deleted": ["sha256:..", ..]}
  * "manifests" are manifests this repository holds outside the store's
  * images (indexes, by-digest pushes, artifacts, pull-through copies);
  * "blobs" the blobs they reference, plus uploads no manifest references
- * yet. Both are roots for garbage collection (image/gc.c reads them). */
+ * yet. Both are roots for garbage collection (image/gc.c reads them).
+ * "deleted" are manifests and blobs a DELETE unlinked from this
+ * repository: the store is shared by every repository (and image), so a
+ * DELETE leaves the content to other users and the GC, and the repository
+ * answers "unknown" for them until they are pushed or mounted again. */
 
 /* Read @canonical's index (an empty one when it has none). */
 int engine__dist_index_read(engine_distribution *d, const char *canonical, json_object **out);
@@ -87,11 +92,17 @@ typedef struct engine__dist_index_change {
 	char *const *drop_blobs;   /* remove from "blobs" (now held by a store image) */
 	bool drop_tag;		   /* remove tags[tag] */
 	const char *drop_manifest; /* remove from "manifests" (deleted) */
+	const char *forget;	   /* DELETE: out of "manifests" and "blobs", into "deleted" */
+	const char *revive;	   /* out of "deleted" (pushed again; "manifest" and
+				      "add_blobs" revive theirs too) */
 } engine__dist_index_change;
 
 /* Apply @c to @canonical's index atomically (a lock across processes). */
 int engine__dist_index_update(engine_distribution *d, const char *canonical,
 			      const engine__dist_index_change *c);
+/* 1 when a DELETE unlinked @digest from @canonical (and nothing linked it
+ * again), 0 when not, or an error. */
+int engine__dist_index_deleted(engine_distribution *d, const char *canonical, const char *digest);
 /* Every repository the index knows with at least one tag (canonical names,
  * NULL-terminated, malloc'd). */
 int engine__dist_index_repos(engine_distribution *d, char ***out);

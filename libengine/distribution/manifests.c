@@ -233,9 +233,16 @@ ENGINE_EXTERN int engine_distribution_manifest_get(engine_distribution *d, const
 		r = check_reference(reference, &by_digest);
 	if (r < 0)
 		return r;
-	if (by_digest)
+	if (by_digest) {
+		/* Unlinked from this repository by a DELETE. */
+		r = engine__dist_index_deleted(d, canonical, reference);
+		if (r < 0)
+			return r;
+		if (r > 0)
+			return engine__error_set(ENGINE_ENOTFOUND, 0, "manifest %s@%s: no such manifest",
+						 name, reference);
 		snprintf(digest, sizeof(digest), "%s", reference);
-	else if ((r = local_tag(d, name, canonical, reference, digest, &fetched)) < 0)
+	} else if ((r = local_tag(d, name, canonical, reference, digest, &fetched)) < 0)
 		return engine__error_wrap("manifest %s:%s", name, reference);
 	/* A tag the upstream gave a while ago may have moved there: ask again,
 	 * and keep serving the copy while the upstream cannot answer. */
@@ -340,18 +347,35 @@ static int register_image(engine_distribution *d, const struct mshape *s, const 
 	return r;
 }
 
-static int check_present(engine_distribution *d, const struct mshape *s)
+/* 1 when @digest is stored and not unlinked from @canonical by a DELETE,
+ * 0 when not, or an error. */
+static int present(engine_distribution *d, const char *canonical, const char *digest)
 {
+	int r;
+
+	if (!engine__blob_exists(d->ctx, digest))
+		return 0;
+	r = engine__dist_index_deleted(d, canonical, digest);
+	return r < 0 ? r : !r;
+}
+
+static int check_present(engine_distribution *d, const char *canonical, const struct mshape *s)
+{
+	int r;
+
 	for (size_t i = 0; s->blobs[i]; i++)
-		if (!engine__blob_exists(d->ctx, s->blobs[i]))
-			return engine__error_set(ENGINE_ENOTFOUND, 0,
-						 "blob %s unknown: push the %s before the manifest",
-						 s->blobs[i], i ? "layers" : "config");
+		if ((r = present(d, canonical, s->blobs[i])) <= 0)
+			return r < 0 ? r
+				     : engine__error_set(ENGINE_ENOTFOUND, 0,
+							 "blob %s unknown: push the %s before the manifest",
+							 s->blobs[i], i ? "layers" : "config");
 	for (size_t i = 0; s->children[i]; i++)
-		if (!engine__blob_exists(d->ctx, s->children[i]))
-			return engine__error_set(ENGINE_ENOTFOUND, 0,
-						 "manifest %s unknown: push the index's manifests before it",
-						 s->children[i]);
+		if ((r = present(d, canonical, s->children[i])) <= 0)
+			return r < 0 ? r
+				     : engine__error_set(
+					   ENGINE_ENOTFOUND, 0,
+					   "manifest %s unknown: push the index's manifests before it",
+					   s->children[i]);
 	return 0;
 }
 
@@ -368,7 +392,8 @@ static int put_locked(engine_distribution *d, const char *name, const char *cano
 	if (tag && (r = engine__dist_store_ref(d, name, tag, &key)) < 0)
 		return r;
 	if (tag && s->image) {
-		engine__dist_index_change c = {.tag = tag, .drop_tag = true, .drop_blobs = s->blobs};
+		engine__dist_index_change c = {
+		    .tag = tag, .drop_tag = true, .drop_blobs = s->blobs, .revive = digest};
 
 		r = register_image(d, s, digest, key);
 		return r < 0 ? r : engine__dist_index_update(d, canonical, &c);
@@ -412,7 +437,7 @@ ENGINE_EXTERN int engine_distribution_manifest_put(engine_distribution *d, const
 					 digest, reference);
 	r = shape(data ? data : "", len, content_type, &s);
 	if (r == 0)
-		r = check_present(d, &s);
+		r = check_present(d, canonical, &s);
 	if (r == 0) {
 		/* Shared: a GC must not collect the referenced blobs before the
 		 * image or the index holds them. */
@@ -521,6 +546,30 @@ static int delete_index_entries(engine_distribution *d, const char *canonical, c
 	return 0;
 }
 
+/* By digest, as Distribution unlinks a manifest from the repository: a
+ * GET by digest no longer finds it there, whatever else (other
+ * repositories, the store's untagged image) still holds the content. A
+ * stored manifest no tag named counts as deleted (*n) unless it was. */
+static int unlink_digest(engine_distribution *d, const char *canonical, const char *digest, int *n)
+{
+	engine__dist_index_change c = {.forget = digest};
+	engine_distribution_manifest *m = NULL;
+	int r;
+
+	if (*n == 0) {
+		r = engine__dist_index_deleted(d, canonical, digest);
+		if (r != 0)
+			return r < 0 ? r : 0;
+		if (!engine__blob_exists(d->ctx, digest) || load(d, digest, &m) < 0) {
+			engine_error_clear();
+			return 0;
+		}
+		engine_distribution_manifest_free(m);
+		(*n)++;
+	}
+	return engine__dist_index_update(d, canonical, &c);
+}
+
 ENGINE_EXTERN int engine_distribution_manifest_delete(engine_distribution *d, const char *name,
 						      const char *reference)
 {
@@ -544,6 +593,8 @@ ENGINE_EXTERN int engine_distribution_manifest_delete(engine_distribution *d, co
 		r = delete_store_tags(d, canonical, by_digest ? NULL : reference, reference, &n);
 		if (r == 0)
 			r = delete_index_entries(d, canonical, by_digest ? NULL : reference, reference, &n);
+		if (r == 0 && by_digest)
+			r = unlink_digest(d, canonical, reference, &n);
 		engine__store_unlock(lock);
 	}
 	if (r == 0 && n == 0)

@@ -97,12 +97,21 @@ static int apply(json_object *idx, const engine__dist_index_change *c)
 {
 	json_object *tags = member(idx, "tags", json_type_object);
 	json_object *fetched = member(idx, "fetched", json_type_object);
+	json_object *deleted;
 	int r;
 
 	if (!tags || !fetched)
 		return engine__error_oom();
 	if (c->manifest && (r = array_add(member(idx, "manifests", json_type_array), c->manifest)) < 0)
 		return r;
+	/* What is pushed, mounted or linked again is the repository's again. */
+	deleted = engine__json_get_type(idx, "deleted", json_type_array);
+	if (c->manifest)
+		array_drop(deleted, c->manifest);
+	if (c->revive)
+		array_drop(deleted, c->revive);
+	for (size_t i = 0; c->add_blobs && c->add_blobs[i]; i++)
+		array_drop(deleted, c->add_blobs[i]);
 	if (c->tag && c->drop_tag) {
 		json_object_object_del(tags, c->tag);
 		json_object_object_del(fetched, c->tag);
@@ -120,7 +129,25 @@ static int apply(json_object *idx, const engine__dist_index_change *c)
 		array_drop(engine__json_get_type(idx, "manifests", json_type_array), c->drop_manifest);
 	for (size_t i = 0; c->drop_blobs && c->drop_blobs[i]; i++)
 		array_drop(engine__json_get_type(idx, "blobs", json_type_array), c->drop_blobs[i]);
+	if (c->forget) {
+		array_drop(engine__json_get_type(idx, "manifests", json_type_array), c->forget);
+		array_drop(engine__json_get_type(idx, "blobs", json_type_array), c->forget);
+		if ((r = array_add(member(idx, "deleted", json_type_array), c->forget)) < 0)
+			return r;
+	}
 	return 0;
+}
+
+int engine__dist_index_deleted(engine_distribution *d, const char *canonical, const char *digest)
+{
+	cleanup_json json_object *idx = NULL;
+	json_object *deleted;
+	int r = engine__dist_index_read(d, canonical, &idx);
+
+	if (r < 0)
+		return r;
+	deleted = engine__json_get_type(idx, "deleted", json_type_array);
+	return deleted && array_has(deleted, digest) ? 1 : 0;
 }
 
 int engine__dist_index_update(engine_distribution *d, const char *canonical,

@@ -405,10 +405,21 @@ START_TEST(test_distribution__delete)
 	ck_assert_engine_ok(engine_distribution_manifest_delete(d, "charts/app", mdigest));
 	ck_assert_engine_error(engine_distribution_tags(d, "charts/app", NULL, 0, &list, NULL),
 			       ENGINE_ENOTFOUND, "no such repository");
+	/* Gone by digest too, as Distribution answers MANIFEST_UNKNOWN. */
+	ck_assert_engine_error(engine_distribution_manifest_get(d, "charts/app", mdigest, &m),
+			       ENGINE_ENOTFOUND, "no such manifest");
 	ck_assert_engine_error(engine_distribution_manifest_delete(d, "charts/app", mdigest),
 			       ENGINE_ENOTFOUND, "no such manifest");
 	ck_assert_engine_ok(engine_distribution_manifest_get(d, "charts/other", "1", &m));
 	engine_distribution_manifest_free(m);
+	ck_assert_engine_ok(engine_distribution_manifest_get(d, "charts/other", mdigest, &m));
+	engine_distribution_manifest_free(m);
+	/* Pushed again, it is back. */
+	ck_assert_engine_ok(engine_distribution_manifest_put(d, "charts/app", mdigest, NULL, manifest,
+							     strlen(manifest), NULL));
+	ck_assert_engine_ok(engine_distribution_manifest_get(d, "charts/app", mdigest, &m));
+	engine_distribution_manifest_free(m);
+	ck_assert_engine_ok(engine_distribution_manifest_delete(d, "charts/app", mdigest));
 	ck_assert_engine_error(engine_distribution_manifest_delete(d, "charts/app", "sha256:12"),
 			       ENGINE_EINVALID, "malformed");
 	ck_assert_engine_error(engine_distribution_manifest_delete(d, "Bad", "1"), ENGINE_EINVALID,
@@ -425,6 +436,10 @@ START_TEST(test_distribution__delete)
 		ck_assert_engine_ok(engine_distribution_manifest_delete(d, "copies/bb", bb));
 		ck_assert_engine_error(engine_image_open(ctx, "copies/bb:2", &img), ENGINE_ENOTFOUND,
 				       "copies/bb:2");
+		ck_assert_engine_error(engine_distribution_manifest_get(d, "copies/bb", bb, &m),
+				       ENGINE_ENOTFOUND, "no such manifest");
+		ck_assert_engine_ok(engine_distribution_manifest_get(d, "busybox", bb, &m));
+		engine_distribution_manifest_free(m);
 		ck_assert_engine_ok(engine_image_open(ctx, "busybox:latest", &img));
 		ck_assert_str_eq(engine_image_id(img), id);
 		engine_image_free(img);
