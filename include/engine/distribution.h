@@ -185,11 +185,24 @@ ENGINE_EXTERN void engine_distribution_blob_free(engine_distribution_blob *blob)
 /**
  * Cross-repository mount: make blob @p digest available in repository
  * @p name. Blobs are shared, so this succeeds whenever the blob is stored
- * (@p from, may be NULL, is only checked to be a valid name).
+ * and @p from (may be NULL) did not delete it.
  * ENGINE_ENOTFOUND when it is not; ENGINE_EPERM when read-only.
  */
 ENGINE_EXTERN int engine_distribution_blob_mount(engine_distribution *dist, const char *name,
 						 const char *from, const char *digest);
+
+/**
+ * Delete blob @p digest from repository @p name, as Distribution's blob
+ * DELETE: the repository's link goes (engine_distribution_blob_open() and
+ * manifest pushes referencing it there fail with ENGINE_ENOTFOUND until it
+ * is uploaded or mounted again); the content stays for the store's images
+ * and other repositories, and for garbage collection once nothing holds it.
+ * Errors: ENGINE_ENOTFOUND (not stored, or deleted from @p name already),
+ * ENGINE_EINVALID (bad name or digest), ENGINE_EPERM (read-only or
+ * pull-through).
+ */
+ENGINE_EXTERN int engine_distribution_blob_delete(engine_distribution *dist, const char *name,
+						  const char *digest);
 
 /* --- uploads ------------------------------------------------------------- */
 

@@ -90,7 +90,11 @@ ENGINE_EXTERN int engine_distribution_blob_open(engine_distribution *d, const ch
 		return engine__error_oom();
 	b->dist = d;
 	b->fd = -1;
-	r = open_stored(d, digest, &fd, &size);
+	r = engine__dist_index_deleted(d, canonical, digest);
+	if (r > 0)
+		r = engine__error_set(ENGINE_ENOTFOUND, 0, "blob %s unknown to %s: deleted", digest, name);
+	if (r == 0)
+		r = open_stored(d, digest, &fd, &size);
 	if (r == ENGINE_ENOTFOUND && d->upstream_domain) {
 		engine_error_clear();
 		pthread_mutex_lock(&d->lock);
@@ -214,7 +218,7 @@ ENGINE_EXTERN void engine_distribution_blob_free(engine_distribution_blob *b)
 ENGINE_EXTERN int engine_distribution_blob_mount(engine_distribution *d, const char *name, const char *from,
 						 const char *digest)
 {
-	cleanup_free char *canonical = NULL;
+	cleanup_free char *canonical = NULL, *source = NULL;
 	char *blobs[] = {(char *)digest, NULL};
 	engine__dist_index_change c = {.add_blobs = blobs};
 	int lock, r;
@@ -235,10 +239,43 @@ ENGINE_EXTERN int engine_distribution_blob_mount(engine_distribution *d, const c
 	lock = engine__store_lock(d->ctx, false);
 	if (lock < 0)
 		return lock;
-	if (!engine__blob_exists(d->ctx, digest))
+	/* Not from a repository that deleted it (Distribution checks the
+	 * source's link); the mount links it into @name again. */
+	if (!engine__blob_exists(d->ctx, digest) || (from && engine__dist_canonical(d, from, &source) == 0 &&
+						     engine__dist_index_deleted(d, source, digest) != 0))
 		r = engine__error_set(ENGINE_ENOTFOUND, 0, "blob %s not found", digest);
 	else
 		r = engine__dist_index_update(d, canonical, &c);
 	engine__store_unlock(lock);
 	return r;
+}
+
+ENGINE_EXTERN int engine_distribution_blob_delete(engine_distribution *d, const char *name,
+						  const char *digest)
+{
+	cleanup_free char *canonical = NULL;
+	engine__dist_index_change c = {.forget = digest};
+	int r;
+
+	if (!d)
+		return engine__error_set(ENGINE_EINVALID, 0, "blob delete: NULL argument");
+	if (d->read_only || d->upstream_domain)
+		return engine__error_set(ENGINE_EPERM, 0, "%s",
+					 d->read_only ? "the registry is read-only"
+						      : "a pull-through cache deletes nothing");
+	r = engine__dist_canonical(d, name, &canonical);
+	if (r == 0)
+		r = check_digest(digest);
+	if (r == 0)
+		r = engine__dist_index_deleted(d, canonical, digest);
+	if (r == 0 && !engine__blob_exists(d->ctx, digest))
+		r = 1;
+	if (r > 0)
+		r = engine__error_set(ENGINE_ENOTFOUND, 0, "blob %s unknown to %s", digest, name);
+	/* Unlinked from this repository only: the content stays for every
+	 * image and repository that holds it, and for the GC to collect once
+	 * nothing does. */
+	if (r == 0)
+		r = engine__dist_index_update(d, canonical, &c);
+	return r < 0 ? engine__error_wrap("delete blob %s", digest) : 0;
 }

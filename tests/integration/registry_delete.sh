@@ -5,7 +5,9 @@
 # is gone from its repository (GET and HEAD by digest: 404
 # MANIFEST_UNKNOWN), and so are the tags that named it, while other
 # repositories holding the same content keep serving it; pushed again, it
-# is back.
+# is back. A blob DELETE unlinks the blob from that repository (202, then
+# 404 BLOB_UNKNOWN there) and nothing else: other repositories and the
+# store's images keep it whole.
 . "$(dirname "$0")/registry_common.inc"
 . "$(dirname "$0")/registry_serve.inc"
 
@@ -41,6 +43,7 @@ for R in "$DR" "$SRV"; do
 	seed a "$R/t/a:2"
 	seed b "$R/t/a:other"
 	seed a "$R/t/b:1"
+	seed a "$R/t/keep:1"
 done
 curl -s -D "$T/h" -o /dev/null -H "Accept: $ACCEPT" "http://$SRV/v2/t/a/manifests/1"
 D=$(hdr Docker-Content-Digest)
@@ -69,10 +72,38 @@ expect_ok "skopeo delete by digest in another repository" \
 code=$(curl -s -o /dev/null -w '%{http_code}' "http://$SRV/v2/t/b/manifests/1")
 [ "$code" = 404 ] && ok "its tag went with it" || fail "t/b:1 after skopeo delete: $code"
 
-# Pushed again, it is served again (by tag and by digest).
+# Blobs: the layer a shared with b goes from t/a only.
+L=$(layout_blobs a | tail -n1)
+same "blob GET before" 200 GET "/v2/t/a/blobs/$L"
+same "blob DELETE" 202 DELETE "/v2/t/a/blobs/$L"
+same "blob GET after DELETE" "404 BLOB_UNKNOWN" GET "/v2/t/a/blobs/$L"
+same "blob HEAD after DELETE" 404 HEAD "/v2/t/a/blobs/$L"
+same "a second blob DELETE" "404 BLOB_UNKNOWN" DELETE "/v2/t/a/blobs/$L"
+same "DELETE of an unknown blob" "404 BLOB_UNKNOWN" DELETE "/v2/t/a/blobs/sha256:$(printf '%064d' 5)"
+same "another repository keeps the blob" 200 GET "/v2/t/keep/blobs/$L"
+curl -s -o "$T/blob" "http://$SRV/v2/t/keep/blobs/$L"
+[ "sha256:$(sha256sum < "$T/blob" | cut -d' ' -f1)" = "$L" ] && ok "its bytes are whole" || fail "t/keep's blob corrupted"
+expect_ok "skopeo pulls the image from the other repository" skopeo copy -q --src-tls-verify=false \
+	"docker://$SRV/t/keep:1" "oci:$T/out:k"
+code=$(curl -s -o /dev/null -w '%{http_code}' -X POST "http://$SRV/v2/t/c/blobs/uploads/?mount=$L&from=t/a")
+[ "$code" = 202 ] && ok "no mount from the repository that deleted it" || fail "mount from t/a: $code"
+serve ro "$T/s" --read-only --allow-delete
+code=$(curl -s -o /dev/null -w '%{http_code}' -X DELETE "http://$SRV/v2/t/keep/blobs/$L")
+[ "$code" = 405 ] && ok "read-only refuses blob DELETE" || fail "read-only blob DELETE: $code"
+stop_pid "$SRV_PID"
+serve off "$T/s"
+code=$(curl -s -o "$T/body" -w '%{http_code}' -X DELETE "http://$SRV/v2/t/keep/blobs/$L")
+OUT=$(cat "$T/body")
+[ "$code" = 405 ] && contains "blob DELETE off by default" "--allow-delete" || fail "blob DELETE without --allow-delete: $code"
+stop_pid "$SRV_PID"
+serve srv "$T/s" --allow-delete
+
+# Pushed again, it is served again (by tag and by digest), its blobs too.
 seed a "$SRV/t/a:3"
 code=$(curl -s -o /dev/null -w '%{http_code}' -H "Accept: $ACCEPT" "http://$SRV/v2/t/a/manifests/$D")
 [ "$code" = 200 ] && ok "pushed again: GET by digest" || fail "pushed again: $code"
 expect_ok "pushed again: skopeo pulls it" skopeo copy -q --src-tls-verify=false \
 	"docker://$SRV/t/a:3" "oci:$T/out:a3"
+code=$(curl -s -o /dev/null -w '%{http_code}' "http://$SRV/v2/t/a/blobs/$L")
+[ "$code" = 200 ] && ok "pushed again: the deleted blob is back" || fail "pushed again: blob $code"
 finish

@@ -372,6 +372,7 @@ START_TEST(test_distribution__delete)
 	engine_distribution *d = NULL, *ro = NULL;
 	engine_distribution_options o = ENGINE_DISTRIBUTION_OPTIONS_INIT;
 	engine_distribution_manifest *m = NULL;
+	engine_distribution_blob *b = NULL;
 	engine_strarray list = {NULL, 0};
 	engine_image *img = NULL;
 	char cfg[ENGINE__DIGEST_LEN + 1], layer[ENGINE__DIGEST_LEN + 1], mdigest[ENGINE__DIGEST_LEN + 1];
@@ -420,6 +421,24 @@ START_TEST(test_distribution__delete)
 	ck_assert_engine_ok(engine_distribution_manifest_get(d, "charts/app", mdigest, &m));
 	engine_distribution_manifest_free(m);
 	ck_assert_engine_ok(engine_distribution_manifest_delete(d, "charts/app", mdigest));
+	/* A blob DELETE unlinks it from that repository only. */
+	ck_assert_engine_ok(engine_distribution_blob_delete(d, "charts/other", layer));
+	ck_assert_engine_error(engine_distribution_blob_open(d, "charts/other", layer, &b), ENGINE_ENOTFOUND,
+			       "deleted");
+	ck_assert_engine_error(engine_distribution_blob_delete(d, "charts/other", layer), ENGINE_ENOTFOUND,
+			       "unknown to charts/other");
+	ck_assert_engine_error(
+	    engine_distribution_manifest_put(d, "charts/other", "4", NULL, manifest, strlen(manifest), NULL),
+	    ENGINE_ENOTFOUND, "push the layers before the manifest");
+	ck_assert_engine_error(engine_distribution_blob_mount(d, "charts/third", "charts/other", layer),
+			       ENGINE_ENOTFOUND, "not found");
+	ck_assert_engine_ok(engine_distribution_blob_open(d, "charts/app", layer, &b));
+	engine_distribution_blob_free(b);
+	ck_assert_engine_ok(engine_distribution_blob_mount(d, "charts/other", "charts/app", layer));
+	ck_assert_engine_ok(engine_distribution_blob_open(d, "charts/other", layer, &b));
+	engine_distribution_blob_free(b);
+	ck_assert_engine_error(engine_distribution_blob_delete(d, "charts/other", "sha256:12"),
+			       ENGINE_EINVALID, "malformed");
 	ck_assert_engine_error(engine_distribution_manifest_delete(d, "charts/app", "sha256:12"),
 			       ENGINE_EINVALID, "malformed");
 	ck_assert_engine_error(engine_distribution_manifest_delete(d, "Bad", "1"), ENGINE_EINVALID,
@@ -449,6 +468,8 @@ START_TEST(test_distribution__delete)
 	o.read_only = 1;
 	ck_assert_engine_ok(engine_distribution_new(ctx, &o, &ro));
 	ck_assert_engine_error(engine_distribution_manifest_delete(ro, "charts/other", "1"), ENGINE_EPERM,
+			       "read-only");
+	ck_assert_engine_error(engine_distribution_blob_delete(ro, "charts/other", layer), ENGINE_EPERM,
 			       "read-only");
 	engine_distribution_free(ro);
 	engine_distribution_free(d);

@@ -38,7 +38,7 @@ static const struct cli_usage serve_usage = {
     "      --tls-cert FILE    TLS certificate (PEM)\n"
     "      --tls-key FILE     TLS private key (PEM)\n"
     "      --read-only        Refuse pushes\n"
-    "      --allow-delete     Accept DELETE of manifests (untags; skopeo delete)\n"
+    "      --allow-delete     Accept DELETE of manifests and blobs (skopeo delete)\n"
     "      --htpasswd FILE    Require Basic authentication (bcrypt entries, htpasswd -B)\n"
     "      --mirror-of URL    Pull-through cache of this registry\n"};
 

@@ -3,7 +3,7 @@
  * and tag lists (n/last pagination with Link headers), manifests and blobs
  * by GET and HEAD (the store's files sent with sendfile; one byte range;
  * blobs still arriving from a pull-through upstream are followed as they
- * arrive); manifest DELETE when the server allows it.
+ * arrive); manifest and blob DELETE when the server allows it.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -260,26 +260,45 @@ static void blob_get(hs_request *req, void *app)
 			follow_free);
 }
 
-static void unsupported_delete(hs_request *req, void *app)
+/* The repository of a DELETE, or NULL after replying (405 when deleting is
+ * off: the default, as docker-registry's storage.delete). */
+static const char *delete_name(hs_request *req, const regserve *rs)
 {
-	(void)app;
-	reg_error(req, 405, "UNSUPPORTED", "deleting blobs is not supported: remove images with engine rmi");
+	const char *name = reg_name(req);
+
+	if (name && !rs->allow_delete) {
+		reg_error(req, 405, "UNSUPPORTED",
+			  "deleting is disabled: start the registry with --allow-delete");
+		return NULL;
+	}
+	return name;
 }
 
-/* DELETE /v2/<name>/manifests/<digest|tag>: untags, when allowed (off by
- * default, as docker-registry's storage.delete). */
-static void manifest_delete(hs_request *req, void *app)
+/* DELETE /v2/<name>/blobs/<digest>: unlinks the blob from the repository
+ * (202; then 404 BLOB_UNKNOWN there), the content stays for others. */
+static void blob_delete(hs_request *req, void *app)
 {
 	regserve *rs = app;
-	const char *name = reg_name(req);
+	const char *name = delete_name(req, rs);
 
 	if (!name)
 		return;
-	if (!rs->allow_delete) {
-		reg_error(req, 405, "UNSUPPORTED",
-			  "deleting is disabled: start the registry with --allow-delete");
+	if (engine_distribution_blob_delete(rs->dist, name, hs_param(req, "digest")) < 0) {
+		reg_engine_error(req, REG_BLOB);
 		return;
 	}
+	hs_reply_raw(req, 202, NULL, NULL, 0);
+}
+
+/* DELETE /v2/<name>/manifests/<digest|tag>: by digest the manifest and the
+ * tags naming it, by tag that tag. */
+static void manifest_delete(hs_request *req, void *app)
+{
+	regserve *rs = app;
+	const char *name = delete_name(req, rs);
+
+	if (!name)
+		return;
 	if (engine_distribution_manifest_delete(rs->dist, name, hs_param(req, "reference")) < 0) {
 		reg_engine_error(req, REG_MANIFEST);
 		return;
@@ -294,6 +313,6 @@ const struct hs_route reg_content_routes[] = {
     {"GET", "/v2/{name*}/manifests/{reference}", manifest_get, 0},
     {"GET", "/v2/{name*}/blobs/{digest}", blob_get, 0},
     {"DELETE", "/v2/{name*}/manifests/{reference}", manifest_delete, 0},
-    {"DELETE", "/v2/{name*}/blobs/{digest}", unsupported_delete, 0},
+    {"DELETE", "/v2/{name*}/blobs/{digest}", blob_delete, 0},
     {NULL, NULL, NULL, 0},
 };
