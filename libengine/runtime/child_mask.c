@@ -72,7 +72,7 @@ static int empty_tmpfs(int err_fd)
 void engine__child_mask_paths(int err_fd, const engine__plan *p)
 {
 	struct mount_attr ro = {.attr_set = MOUNT_ATTR_RDONLY};
-	int null_fd = -1;
+	int null_fd = -1, empty = -1;
 	struct stat st;
 
 	for (size_t i = 0; p->masked && p->masked[i]; i++) {
@@ -85,7 +85,13 @@ void engine__child_mask_paths(int err_fd, const engine__plan *p)
 			continue; /* not there: nothing to hide */
 		}
 		if (S_ISDIR(st.st_mode)) {
-			attach_on(err_fd, empty_tmpfs(err_fd), fd, m);
+			/* One empty read-only tmpfs for all: a bind of it per
+			 * directory, not a superblock each. */
+			if (empty < 0 && (empty = empty_tmpfs(err_fd)) < 0)
+				FAIL("mask: make a mount for", m);
+			attach_on(err_fd,
+				  open_tree(empty, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH),
+				  fd, m);
 		} else {
 			if (null_fd < 0)
 				null_fd = open_null(err_fd);
@@ -97,6 +103,8 @@ void engine__child_mask_paths(int err_fd, const engine__plan *p)
 	}
 	if (null_fd >= 0)
 		close(null_fd);
+	if (empty >= 0)
+		close(empty);
 	for (size_t i = 0; p->readonly && p->readonly[i]; i++) {
 		const char *path = p->readonly[i];
 		int fd = open(path, O_PATH | O_CLOEXEC), tree;

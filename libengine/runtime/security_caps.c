@@ -6,6 +6,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -116,13 +117,20 @@ static bool is_all(const char *name)
 	return strcasecmp(name, "ALL") == 0 || strcasecmp(name, "CAP_ALL") == 0;
 }
 
+/* The running kernel's last capability, read once: it is fixed at boot,
+ * and every run's plan asks for it. */
 static int read_last_cap(int *out)
 {
+	static atomic_int known = -1;
 	cleanup_free char *text = NULL;
 	char *end;
 	long v;
-	int r;
+	int r = atomic_load(&known);
 
+	if (r >= 0) {
+		*out = r;
+		return 0;
+	}
 	r = engine__read_file("/proc/sys/kernel/cap_last_cap", &text, NULL);
 	if (r < 0)
 		return engine__error_wrap("capabilities");
@@ -132,6 +140,7 @@ static int read_last_cap(int *out)
 		return engine__error_set(
 		    ENGINE_ERROR, 0, "capabilities: /proc/sys/kernel/cap_last_cap: bad value \"%s\"", text);
 	*out = (int)v;
+	atomic_store(&known, (int)v);
 	return 0;
 }
 

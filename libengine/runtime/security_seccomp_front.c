@@ -234,6 +234,46 @@ static size_t arch_nrs(const engine__seccomp_profile *p, bool **taken, uint32_t 
 	return n;
 }
 
+static bool has_nr(const uint32_t *nrs, size_t n, uint32_t nr)
+{
+	for (size_t i = 0; i < n; i++)
+		if (nrs[i] == nr)
+			return true;
+	return false;
+}
+
+/* Whether x32's numbers below 512 may be answered by x86_64's tree: x32
+ * shares x86_64's "common" entries, number for number; x86_64's own ("64")
+ * are no system call on x32 (ENOSYS whatever a filter says) and x32's own
+ * start at 512. Checked, not assumed: every x32 number the front takes
+ * below 512 is in @native, and each number of @native is, on x32, no
+ * system call or one the front takes. Moves x32's numbers of 512 and up
+ * to the front of @x32 and returns how many there are, or -1. */
+static long x32_shares(const uint32_t *native, size_t n_native, uint32_t *x32, size_t n_x32)
+{
+	size_t high = 0;
+
+	for (size_t i = 0; i < n_native; i++) {
+		char *name;
+		bool ok;
+
+		if (native[i] >= 512)
+			return -1;
+		name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_X32, (int)(native[i] | X32_SYSCALL_BIT));
+		ok = !name || has_nr(x32, n_x32, native[i] | X32_SYSCALL_BIT);
+		free(name);
+		if (!ok)
+			return -1;
+	}
+	for (size_t i = 0; i < n_x32; i++)
+		if ((x32[i] & ~X32_SYSCALL_BIT) < 512 && !has_nr(native, n_native, x32[i] & ~X32_SYSCALL_BIT))
+			return -1;
+	for (size_t i = 0; i < n_x32; i++)
+		if ((x32[i] & ~X32_SYSCALL_BIT) >= 512)
+			x32[high++] = x32[i];
+	return (long)high;
+}
+
 static bool listed(const uint32_t *arches, size_t n, uint32_t arch)
 {
 	for (size_t i = 0; i < n; i++)
@@ -246,8 +286,9 @@ int engine__seccomp_front_add(const engine__seccomp_profile *p, bool **taken, co
 			      size_t n_arches, struct sock_fprog *prog)
 {
 	cleanup_free gen *g = calloc(1, sizeof(*g));
-	cleanup_free uint32_t *nrs = NULL;
-	size_t max_nrs = 0;
+	cleanup_free uint32_t *nrs = NULL, *x32_nrs = NULL;
+	size_t max_nrs = 0, n_x32;
+	long high;
 	struct sock_filter *joined;
 
 	if (!g)
@@ -256,7 +297,8 @@ int engine__seccomp_front_add(const engine__seccomp_profile *p, bool **taken, co
 		for (size_t k = 0; p->rules[i].names[k]; k++)
 			max_nrs++;
 	nrs = calloc(max_nrs + 1, sizeof(*nrs));
-	if (!nrs)
+	x32_nrs = calloc(max_nrs + 1, sizeof(*x32_nrs));
+	if (!nrs || !x32_nrs)
 		return engine__error_oom();
 	emit(g, BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch), 0, 0);
 	for (size_t a = 0; a < n_arches; a++) {
@@ -271,7 +313,26 @@ int engine__seccomp_front_add(const engine__seccomp_profile *p, bool **taken, co
 		emit(g, BPF_JMP | BPF_JEQ | BPF_K, arch, (int)g->n + 2, (int)g->n + 1);
 		test = emit(g, BPF_JMP | BPF_JA, 0, 0, 0);
 		emit(g, BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr), 0, 0);
-		if (arch == SCMP_ARCH_X86_64) {
+		if (arch == SCMP_ARCH_X86_64 && listed(arches, n_arches, SCMP_ARCH_X32) &&
+		    (n = arch_nrs(p, taken, arch, nrs, max_nrs),
+		     n_x32 = arch_nrs(p, taken, SCMP_ARCH_X32, x32_nrs, max_nrs),
+		     (high = x32_shares(nrs, n, x32_nrs, n_x32)) >= 0)) {
+			size_t to_high;
+
+			/* x32 below 512 goes through x86_64's tree with its bit
+			 * cleared, the rest to a tree of its own (jumps only go
+			 * forward: the way in comes first). */
+			emit(g, BPF_JMP | BPF_JSET | BPF_K, X32_SYSCALL_BIT, (int)g->n + 1, (int)g->n + 4);
+			emit(g, BPF_ALU | BPF_AND | BPF_K, ~X32_SYSCALL_BIT, 0, 0);
+			emit(g, BPF_JMP | BPF_JGE | BPF_K, 512, (int)g->n + 1, (int)g->n + 2);
+			to_high = emit(g, BPF_JMP | BPF_JA, 0, 0, 0);
+			tree(g, nrs, n);
+			g->jt[to_high] = g->jf[to_high] = (int)g->n;
+			/* (A holds the number without its x32 bit here) */
+			for (long i = 0; i < high; i++)
+				x32_nrs[i] &= ~X32_SYSCALL_BIT;
+			tree(g, x32_nrs, (size_t)high);
+		} else if (arch == SCMP_ARCH_X86_64) {
 			size_t x32;
 
 			emit(g, BPF_JMP | BPF_JSET | BPF_K, X32_SYSCALL_BIT, (int)g->n + 1, (int)g->n + 2);
