@@ -406,7 +406,8 @@ ENGINE_EXTERN int engine_spec_set_pid(engine_spec *spec, const char *mode);
 /**
  * The container's UTS namespace (docker run --uts): NULL or "" for one of
  * its own, "host" for the host's (its hostname is the host's, which it
- * may not change unless privileged). A hostname with "host" is
+ * may not change unless privileged; /etc/hostname still holds the short
+ * id, as dockerd writes it). A hostname with "host" is
  * ENGINE_EINVALID when the container is created or run ("conflicting
  * options: hostname and the UTS mode"). ENGINE_EINVALID for another value.
  */
@@ -421,7 +422,7 @@ ENGINE_EXTERN int engine_spec_set_userns_mode(engine_spec *spec, const char *mod
  * The container's cgroup namespace (docker run --cgroupns): "private"
  * (the default, NULL or "": its own cgroup is the namespace's root) or
  * "host" (the host's, which shows the whole hierarchy's paths).
- * ENGINE_EINVALID for another value ("invalid CGROUP mode: x").
+ * ENGINE_EINVALID for another value ("invalid cgroup namespace mode: x").
  */
 ENGINE_EXTERN int engine_spec_set_cgroupns(engine_spec *spec, const char *mode);
 

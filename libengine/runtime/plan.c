@@ -545,8 +545,6 @@ int engine__plan_build(engine_context *ctx, const engine_spec *spec, json_object
 		r = engine__error_oom();
 		goto fail;
 	}
-	if ((r = engine__plan_uts_hostname(p, spec)) < 0)
-		goto fail;
 	r = build_user(p, spec, config, layers, cdir);
 	if (r < 0 || (r = engine__rootless_plan(ctx, p)) < 0)
 		goto fail;

@@ -474,8 +474,6 @@ int engine__plan_init_argv(engine__plan *p);
  * then, when it is to start, the namespaces of the host or another
  * container it joins opened (the other container must be running). */
 int engine__plan_ns(engine__plan *p, const engine_spec *spec);
-/* --uts host: the host's name as the plan's hostname. */
-int engine__plan_uts_hostname(engine__plan *p, const engine_spec *spec);
 int engine__plan_ns_join(engine_context *ctx, engine__plan *p, const engine_spec *spec);
 /* Take the network side's files and namespace choice (libengine/net). */
 int engine__plan_use_net(engine__plan *plan, struct engine__net_sandbox *sb);

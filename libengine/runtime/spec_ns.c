@@ -63,7 +63,8 @@ bool engine__ns_mode_valid(int kind, const char *mode)
 }
 
 /* dockerd's words for a value it does not know ("invalid IPC mode: x"). */
-static const char *const kind_word[] = {"IPC", "PID", "UTS", "USER", "CGROUP"};
+static const char *const kind_word[] = {"IPC mode", "PID mode", "UTS mode", "USER mode",
+					"cgroup namespace mode"};
 
 static int set_mode(engine_spec *s, char **field, int kind, const char *mode)
 {
@@ -71,7 +72,7 @@ static int set_mode(engine_spec *s, char **field, int kind, const char *mode)
 
 	CHECK_SPEC(s);
 	if (!engine__ns_mode_valid(kind, mode))
-		return engine__error_set(ENGINE_EINVALID, 0, "invalid %s mode: %s", kind_word[kind], mode);
+		return engine__error_set(ENGINE_EINVALID, 0, "invalid %s: %s", kind_word[kind], mode);
 	if (mode && *mode && !(copy = strdup(mode)))
 		return engine__error_oom();
 	free(*field);
@@ -171,21 +172,6 @@ int engine__plan_ns(engine__plan *p, const engine_spec *s)
 	return 0;
 }
 
-int engine__plan_uts_hostname(engine__plan *p, const engine_spec *s)
-{
-	char name[256] = "";
-
-	if (!is_host(s->uts_mode))
-		return 0;
-	/* The host's name in /etc/hostname (the child sets none). */
-	if (gethostname(name, sizeof(name) - 1) < 0)
-		return engine__error_errno(errno, "gethostname");
-	free(p->hostname);
-	if (!(p->hostname = strdup(name)))
-		return engine__error_oom();
-	return 0;
-}
-
 static int open_ns(pid_t pid, const char *ns, const char *what, const char *target)
 {
 	char path[64];
@@ -198,10 +184,10 @@ static int open_ns(pid_t pid, const char *ns, const char *what, const char *targ
 	return fd;
 }
 
-/* The running container @target names (dockerd: "can't join IPC of
- * container X: ..."), its PID 1 in *@pid. */
-static int open_running(engine_context *ctx, const char *target, const char *what, engine_container **out,
-			pid_t *pid)
+/* The running container @target names, its PID 1 in *@pid; dockerd's
+ * words when it is not running ("can't join IPC of container X: container
+ * X is not running" for --ipc, the second half for --pid). */
+static int open_running(engine_context *ctx, const char *target, bool ipc, engine_container **out, pid_t *pid)
 {
 	engine_container *c = NULL;
 	engine__cstate st;
@@ -209,13 +195,14 @@ static int open_running(engine_context *ctx, const char *target, const char *wha
 
 	r = engine_container_open(ctx, target, &c);
 	if (r < 0)
-		return engine__error_wrap("%s mode container:%s", what, target);
+		return engine__error_wrap("%s mode container:%s", ipc ? "ipc" : "pid", target);
 	r = engine__state_read(c->dir, &st);
 	if (r == 0)
 		engine__state_refresh(&st);
 	if (r == 0 && strcmp(st.status, "running") != 0 && strcmp(st.status, "paused") != 0)
-		r = engine__error_set(ENGINE_EBUSY, 0, "%s mode container:%s: container %.12s is not running",
-				      what, target, c->id);
+		r = engine__error_set(ENGINE_EBUSY, 0, "%s%s%scontainer %s is not running",
+				      ipc ? "can't join IPC of container " : "", ipc ? c->id : "",
+				      ipc ? ": " : "", c->id);
 	if (r < 0) {
 		engine_container_free(c);
 		return r;
@@ -239,7 +226,7 @@ int engine__plan_ns_join(engine_context *ctx, engine__plan *p, const engine_spec
 	} else if (is_container_mode(s->ipc_mode)) {
 		const char *target = s->ipc_mode + 10, *mode;
 
-		if ((r = open_running(ctx, target, "ipc", &c, &pid)) < 0)
+		if ((r = open_running(ctx, target, true, &c, &pid)) < 0)
 			return r;
 		/* Docker shares only a donor that made its IPC shareable (or
 		 * has the host's, or another's). */
@@ -248,7 +235,7 @@ int engine__plan_ns_join(engine_context *ctx, engine__plan *p, const engine_spec
 			r = engine__error_set(ENGINE_EINVALID, 0,
 					      "can't join IPC of container %s: non-shareable IPC (hint: use "
 					      "IpcMode:shareable for the donor container)",
-					      target);
+					      c->id);
 			engine_container_free(c);
 			return r;
 		}
@@ -260,7 +247,7 @@ int engine__plan_ns_join(engine_context *ctx, engine__plan *p, const engine_spec
 	if (is_container_mode(s->pid_mode)) {
 		const char *target = s->pid_mode + 10;
 
-		if ((r = open_running(ctx, target, "pid", &c, &pid)) < 0)
+		if ((r = open_running(ctx, target, false, &c, &pid)) < 0)
 			return r;
 		engine_container_free(c);
 		if ((p->join_pidns_fd = open_ns(pid, "pid", "pid", target)) < 0)

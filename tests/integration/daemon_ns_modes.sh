@@ -52,6 +52,10 @@ curl -s --unix-socket "$sock" -H 'Content-Type: application/json' -o "$root/out"
 	-d '{"Image":"busybox","Hostname":"x","HostConfig":{"UTSMode":"host"}}' http://d/v1.41/containers/create >"$root/code"
 check "a hostname with UTSMode host is a 400" "400" "$(cat "$root/code")"
 grep -q 'conflicting options: hostname and the UTS mode' "$root/out"; check "hostname and UTS host: dockerd's words" 0 $?
+curl -s --unix-socket "$sock" -H 'Content-Type: application/json' -o "$root/out" -w '%{http_code}' \
+	-d '{"Image":"busybox","HostConfig":{"CgroupnsMode":"bogus"}}' http://d/v1.41/containers/create >"$root/code"
+check "a bad CgroupnsMode is a 400, dockerd's words" '400 {"message":"invalid cgroup namespace mode: bogus"}' \
+	"$(cat "$root/code") $(cat "$root/out")"
 
 D rm -f donor private modes plain >/dev/null
 stop_daemon

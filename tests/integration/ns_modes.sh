@@ -65,6 +65,11 @@ E run -d --network none --name private busybox sleep 300 >/dev/null
 R --ipc container:private busybox true 2>"$T/err"; check "--ipc container: of a private donor fails" 125 $?
 contains "private donor: dockerd's words" "non-shareable IPC (hint: use IpcMode:shareable for the donor container)" "$(cat "$T/err")"
 R --ipc container:nosuch busybox true 2>/dev/null; check "--ipc container: of no container fails" 125 $?
+E create --network none --name stopped busybox true >/dev/null
+R --ipc container:stopped busybox true 2>"$T/err"; check "--ipc container: of a stopped one fails" 125 $?
+contains "stopped donor: dockerd's words" "can't join IPC of container $(E inspect -f '{{.Id}}' stopped): container $(E inspect -f '{{.Id}}' stopped) is not running" "$(cat "$T/err")"
+R --pid container:stopped busybox true 2>"$T/err"; check "--pid container: of a stopped one fails" 125 $?
+contains "--pid: stopped: dockerd's words" "container $(E inspect -f '{{.Id}}' stopped) is not running" "$(cat "$T/err")"
 R --ipc bogus busybox true 2>"$T/err"; check "--ipc bogus exits 125" 125 $?
 contains "--ipc bogus named" "invalid IPC mode: bogus" "$(cat "$T/err")"
 
@@ -83,8 +88,11 @@ contains "--pid bogus named" "invalid PID mode: bogus" "$(cat "$T/err")"
 
 # --uts host: the host's UTS namespace and name, which it cannot change.
 check "--uts host: the host's UTS namespace" "$(ns uts)" "$(R --uts host busybox readlink /proc/self/ns/uts)"
-check "--uts host: the host's hostname" "$(hostname) $(hostname)" \
-	"$(R --uts host busybox sh -c 'hostname; cat /etc/hostname' | paste -sd' ' -)"
+# (dockerd's /etc/hostname still holds the short id)
+id=$(E create --network none --uts host busybox sh -c 'hostname; cat /etc/hostname')
+check "--uts host: the host's hostname, the id in /etc/hostname" "$(hostname) $(echo "$id" | cut -c1-12)" \
+	"$(E start -a "$id" | paste -sd' ' -)"
+E rm "$id" >/dev/null
 before=$(hostname)
 R --uts host busybox hostname changed 2>/dev/null
 check "--uts host: no changing the host's name" "$before" "$(hostname)"
@@ -96,7 +104,8 @@ check "inspect: UTSMode" host "$(E inspect -f '{{.HostConfig.UTSMode}}' "$(E cre
 check "--cgroupns host: the host's cgroup namespace" "$(ns cgroup)" \
 	"$(R --cgroupns host busybox readlink /proc/self/ns/cgroup)"
 check "--cgroupns private: its own" 0 "$(R --cgroupns private busybox readlink /proc/self/ns/cgroup | grep -c "^$(ns cgroup)$")"
-R --cgroupns bogus busybox true 2>/dev/null; check "--cgroupns bogus exits 125" 125 $?
+R --cgroupns bogus busybox true 2>"$T/err"; check "--cgroupns bogus exits 125" 125 $?
+contains "--cgroupns bogus: dockerd's words" "invalid cgroup namespace mode: bogus" "$(cat "$T/err")"
 check "--userns host: no user namespace" "$(ns user)" "$(R --userns host busybox readlink /proc/self/ns/user)"
 R --userns remap busybox true 2>/dev/null; check "--userns bogus exits 125" 125 $?
 check "inspect: CgroupnsMode, UsernsMode" "host host" \

@@ -287,7 +287,8 @@ START_TEST(test_runtime__ns_modes)
 			       "invalid PID mode: private");
 	ck_assert_engine_error(engine_spec_set_uts(s, "container:x"), ENGINE_EINVALID, "invalid UTS mode");
 	ck_assert_engine_error(engine_spec_set_userns_mode(s, "remap"), ENGINE_EINVALID, "invalid USER mode");
-	ck_assert_engine_error(engine_spec_set_cgroupns(s, "shared"), ENGINE_EINVALID, "invalid CGROUP mode");
+	ck_assert_engine_error(engine_spec_set_cgroupns(s, "shared"), ENGINE_EINVALID,
+			       "invalid cgroup namespace mode: shared");
 	ck_assert_engine_error(engine_spec_set_ipc(NULL, "host"), ENGINE_EINVALID, "spec is NULL");
 	/* the default: namespaces of its own, a /dev/shm of its own */
 	res = run(s);
