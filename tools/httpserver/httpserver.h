@@ -8,7 +8,8 @@
  * and connection upgrades (101) handed to a thread of the caller's.
  *
  * One thread per connection: handlers may block (waiting for a container,
- * following logs); idle connections time out; a client that goes away is
+ * following logs); idle connections time out, and so do connections that
+ * do not send complete request headers in time; a client that goes away is
  * noticed by streams (hs_stream_write fails, hs_stream_gone_fd polls).
  */
 #ifndef ENGINE_TOOLS_HTTPSERVER_H
@@ -59,6 +60,11 @@ struct hs_config {
 	const char *tmp_dir;	       /* where HS_BODY_FILE bodies go; NULL: /var/tmp */
 	unsigned idle_timeout;	       /* seconds; 0: 300 */
 	unsigned max_connections;      /* 0: 4096 */
+	/* Seconds a connection has to send a request's complete headers, from
+	 * its opening or the end of its previous request (slowloris); 0: the
+	 * environment's ENGINE_HTTP_HEADER_TIMEOUT, else 60. */
+	unsigned header_timeout;
+	unsigned max_per_ip; /* open connections from one IP address (tcp); 0: 256 */
 	/* Log one line (level 0 error .. 3 debug); may be NULL. */
 	void (*log)(int level, const char *msg, void *app);
 	/* Runs for every routed request once its headers are in, before the

@@ -20,10 +20,18 @@ typedef struct hs_listener {
 	char *tls_cert, *tls_key, *tls_ca; /* PEM contents, kept while the daemon runs */
 } hs_listener;
 
+struct hs_conn;
+
 struct hs_server {
 	struct hs_config cfg;
 	hs_listener listeners[HS_MAX_LISTENERS];
 	size_t nlisteners;
+	/* deadline.c: open connections and their header deadlines */
+	pthread_mutex_t conn_lock;
+	pthread_cond_t conn_cond;
+	struct hs_conn *conns;
+	pthread_t watchdog;
+	bool watchdog_running, stopping;
 };
 
 struct hs_request {
@@ -50,6 +58,16 @@ struct hs_request {
 	bool complete; /* the body is in */
 	char peer[64];
 };
+
+/* deadline.c: the header deadline's watchdog (started with the server,
+ * stopped after its listeners), the connection notifications that track
+ * sockets, and its arming: off once the headers are in, on again when the
+ * request ends. */
+int hs__deadline_init(hs_server *s);
+void hs__deadline_fini(hs_server *s);
+void hs__deadline_notify(void *cls, struct MHD_Connection *conn, void **socket_context,
+			 enum MHD_ConnectionNotificationCode code);
+void hs__deadline_set(hs_server *s, struct MHD_Connection *conn, bool armed);
 
 /* router.c: match @path against the routes; fills req->route and params.
  * Returns 0, or -1 (no path matched) / -2 (path matched, method did not). */

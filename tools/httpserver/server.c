@@ -62,6 +62,15 @@ hs_server *hs_server_new(const struct hs_config *cfg, const char **err)
 		s->cfg.idle_timeout = 300;
 	if (!s->cfg.max_connections)
 		s->cfg.max_connections = 4096;
+	if (!s->cfg.max_per_ip)
+		s->cfg.max_per_ip = 256;
+	if (!s->cfg.header_timeout) {
+		const char *v = getenv("ENGINE_HTTP_HEADER_TIMEOUT");
+		char *end = NULL;
+		unsigned long t = v ? strtoul(v, &end, 10) : 0;
+
+		s->cfg.header_timeout = t > 0 && t < 86400 && end && !*end ? (unsigned)t : 60;
+	}
 	return s;
 }
 
@@ -91,11 +100,12 @@ static void request_free(hs_request *req)
 static void completed_cb(void *cls, struct MHD_Connection *conn, void **con_cls,
 			 enum MHD_RequestTerminationCode toe)
 {
-	(void)cls;
-	(void)conn;
+	hs_listener *l = cls;
+
 	(void)toe;
 	request_free(*con_cls);
 	*con_cls = NULL;
+	hs__deadline_set(l->server, conn, true);
 }
 
 /* Mutual TLS: a client certificate that chains to the CA is required. */
@@ -314,6 +324,7 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const c
 		req->method = method;
 		req->body_fd = -1;
 		*con_cls = req;
+		hs__deadline_set(l->server, conn, false);
 		if (l->verify_client && !client_verified(req)) {
 			hs__log(l->server, 1, "refused a TLS client without a valid certificate");
 			return MHD_NO;
@@ -516,11 +527,17 @@ int hs_server_listen(hs_server *s, const char *addr, const struct hs_tls *tls, u
 	unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_ALLOW_UPGRADE |
 			 MHD_USE_POLL | MHD_USE_ITC;
 	int fd;
-	struct MHD_OptionItem opts[12];
+	struct MHD_OptionItem opts[16];
 	size_t n = 0;
 
 	if (s->nlisteners >= HS_MAX_LISTENERS) {
 		snprintf(err, errlen, "too many listeners");
+		return -1;
+	}
+	/* With the first listener, not before: a daemon forks helpers while
+	 * it has no thread yet. */
+	if (!s->watchdog_running && hs__deadline_init(s) < 0) {
+		snprintf(err, errlen, "start the connection watchdog: %s", strerror(errno));
 		return -1;
 	}
 	l = &s->listeners[s->nlisteners];
@@ -568,7 +585,10 @@ int hs_server_listen(hs_server *s, const char *addr, const struct hs_tls *tls, u
 	    (struct MHD_OptionItem){MHD_OPTION_CONNECTION_LIMIT, (intptr_t)s->cfg.max_connections, NULL};
 	opts[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_MEMORY_LIMIT, 256 * 1024, NULL};
 	opts[n++] = (struct MHD_OptionItem){MHD_OPTION_THREAD_STACK_SIZE, 1024 * 1024, NULL};
-	opts[n++] = (struct MHD_OptionItem){MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)completed_cb, NULL};
+	opts[n++] =
+	    (struct MHD_OptionItem){MHD_OPTION_PER_IP_CONNECTION_LIMIT, (intptr_t)s->cfg.max_per_ip, NULL};
+	opts[n++] = (struct MHD_OptionItem){MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)completed_cb, l};
+	opts[n++] = (struct MHD_OptionItem){MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)hs__deadline_notify, l};
 	opts[n++] = (struct MHD_OptionItem){MHD_OPTION_END, 0, NULL};
 	l->mhd = MHD_start_daemon(flags, 0, NULL, NULL, access_cb, l, MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
 	if (!l->mhd) {
@@ -592,6 +612,7 @@ void hs_server_free(hs_server *s)
 		return;
 	for (size_t i = 0; i < s->nlisteners; i++)
 		listener_clear(&s->listeners[i]);
+	hs__deadline_fini(s);
 	free(s);
 }
 
