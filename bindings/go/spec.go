@@ -88,6 +88,14 @@ type RunOptions struct {
 	Timeout        time.Duration
 	AutoRemove     bool
 	Rootfs         string // run on this directory instead of an image
+	// Namespace modes (docker run --ipc, --pid, --uts, --userns,
+	// --cgroupns): "" for the container's own; "host", "container:<x>",
+	// "shareable", "none", "private" where Docker takes them.
+	IpcMode      string
+	PidMode      string
+	UTSMode      string
+	UsernsMode   string
+	CgroupnsMode string
 }
 
 // specBuilder applies setters on one locked OS thread and keeps the first
@@ -225,6 +233,17 @@ func newSpec(op, image string, cmd []string, o *RunOptions) (capi.Struct_SS_engi
 	}
 	if o.Seccomp != "" {
 		b.do(op, func() int { return capi.Engine_spec_set_seccomp_profile(s, o.Seccomp) })
+	}
+	for _, m := range []struct {
+		mode string
+		set  func(capi.Struct_SS_engine_spec, string) int
+	}{{o.IpcMode, capi.Engine_spec_set_ipc}, {o.PidMode, capi.Engine_spec_set_pid},
+		{o.UTSMode, capi.Engine_spec_set_uts}, {o.UsernsMode, capi.Engine_spec_set_userns_mode},
+		{o.CgroupnsMode, capi.Engine_spec_set_cgroupns}} {
+		m := m
+		if m.mode != "" {
+			b.do(op, func() int { return m.set(s, m.mode) })
+		}
 	}
 	if o.NoNewPrivs != nil {
 		b.do(op, func() int { return capi.Engine_spec_set_no_new_privs(s, boolInt(*o.NoNewPrivs)) })

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"sync"
 	"syscall"
@@ -158,5 +159,31 @@ func TestRunFailureKinds(t *testing.T) {
 	}
 	if _, err := shared.Create("no-such-image:1", []string{"true"}, nil); !errors.Is(err, engine.ErrImageNotFound) {
 		t.Fatalf("create of a missing image: %v", err)
+	}
+}
+
+// Namespace modes: the host's IPC and PID namespaces when asked, the
+// container's own otherwise; a bad mode is an ErrInvalid.
+func TestRunNamespaceModes(t *testing.T) {
+	bg := context.Background()
+	host := func(ns string) string {
+		l, err := os.Readlink("/proc/self/ns/" + ns)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return l
+	}
+	script := []string{"sh", "-c", "readlink /proc/self/ns/ipc; readlink /proc/self/ns/pid"}
+	res, err := shared.Run(bg, "busybox", script, &engine.RunOptions{IpcMode: "host", PidMode: "host"})
+	if err != nil || string(res.Stdout) != host("ipc")+"\n"+host("pid")+"\n" {
+		t.Fatalf("host modes: %q %v", res.Stdout, err)
+	}
+	res, err = shared.Run(bg, "busybox", script, nil)
+	if err != nil || strings.Contains(string(res.Stdout), host("ipc")) || strings.Contains(string(res.Stdout), host("pid")) {
+		t.Fatalf("default: %q %v", res.Stdout, err)
+	}
+	if _, err := shared.Run(bg, "busybox", []string{"true"}, &engine.RunOptions{UTSMode: "bogus"}); !errors.Is(err, engine.ErrInvalid) ||
+		!strings.Contains(err.Error(), "invalid UTS mode: bogus") {
+		t.Fatalf("bad mode: %v", err)
 	}
 }

@@ -1,5 +1,5 @@
 """The one-call ephemeral run through Python: output, exit codes, env,
-limits, mounts, security options, errors and threads."""
+limits, mounts, security options, namespace modes, errors and threads."""
 
 import os
 import signal
@@ -130,6 +130,16 @@ def test_python_side_argument_errors(busybox_ctx):
         busybox_ctx.run("busybox", ["true"], volumes={"/tmp": {"bind": "/t", "mode": "rx"}})
     with pytest.raises(TypeError):
         busybox_ctx.run("busybox", ["true"], not_an_option=1)
+
+
+def test_namespace_modes(busybox_ctx):
+    script = ["sh", "-c", "readlink /proc/self/ns/ipc; readlink /proc/self/ns/uts"]
+    host = "".join(os.readlink(f"/proc/self/ns/{n}") + "\n" for n in ("ipc", "uts")).encode()
+    assert busybox_ctx.run("busybox", script, ipc_mode="host", uts_mode="host").stdout == host
+    own = busybox_ctx.run("busybox", script).stdout.split()
+    assert not set(own) & set(host.split())
+    with pytest.raises(engine.InvalidArgument, match="invalid PID mode: bogus"):
+        busybox_ctx.run("busybox", ["true"], pid_mode="bogus")
 
 
 def test_spec_is_reusable(busybox_ctx):

@@ -203,7 +203,10 @@ class Spec:
                  environment: Union[None, Mapping[str, object], Iterable[str]] = None,
                  labels: Union[None, Mapping[str, str], Iterable[str]] = None,
                  stop_signal: Optional[str] = None, stop_timeout: Optional[int] = None,
-                 tty: bool = False, stdin_open: bool = False) -> None:
+                 tty: bool = False, stdin_open: bool = False,
+                 ipc_mode: Optional[str] = None, pid_mode: Optional[str] = None,
+                 uts_mode: Optional[str] = None, userns_mode: Optional[str] = None,
+                 cgroupns: Optional[str] = None) -> None:
         self.image = image
         self._handle = capi.engine_spec_new()
         try:
@@ -219,7 +222,8 @@ class Spec:
               seccomp, no_new_privileges, ulimits, init, userns, stdio, stdin, stdout,
               stderr, timeout, auto_remove, rootfs, ports, publish_all_ports, extra_hosts,
               dns, dns_search, dns_opt, network_aliases, ip, environment, labels, stop_signal,
-              stop_timeout, tty, stdin_open) -> None:
+              stop_timeout, tty, stdin_open, ipc_mode, pid_mode, uts_mode, userns_mode,
+              cgroupns) -> None:
         h = self._handle
         if environment is not None:  # docker-py's name for env
             if env is not None:
@@ -327,6 +331,14 @@ class Spec:
             capi.engine_spec_set_tty(h, 1)
         if stdin_open:
             capi.engine_spec_set_stdin(h, 1, 0)
+        # docker-py's namespace modes: "host", "container:<name>", ...
+        for setter, mode in ((capi.engine_spec_set_ipc, ipc_mode),
+                             (capi.engine_spec_set_pid, pid_mode),
+                             (capi.engine_spec_set_uts, uts_mode),
+                             (capi.engine_spec_set_userns_mode, userns_mode),
+                             (capi.engine_spec_set_cgroupns, cgroupns)):
+            if mode is not None:
+                setter(h, mode)
 
     def _network(self, ports, publish_all_ports, extra_hosts, dns, dns_search, dns_opt,
                  network_aliases, ip) -> None:
