@@ -26,6 +26,7 @@
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/json.h"
+#include "util/mountopt.h"
 #include "util/str.h"
 #include "util/strv.h"
 
@@ -93,45 +94,6 @@ char *engine__oci_keep(engine__oci_bundle *b, char *s)
 
 /* --- mounts ---------------------------------------------------------------- */
 
-static const struct mount_flag {
-	const char *name;
-	bool clear;
-	unsigned long flag;
-} flags[] = {
-    {"async", true, MS_SYNCHRONOUS},
-    {"atime", true, MS_NOATIME},
-    {"bind", false, MS_BIND},
-    {"defaults", false, 0},
-    {"dev", true, MS_NODEV},
-    {"diratime", true, MS_NODIRATIME},
-    {"dirsync", false, MS_DIRSYNC},
-    {"exec", true, MS_NOEXEC},
-    {"iversion", false, MS_I_VERSION},
-    {"lazytime", false, MS_LAZYTIME},
-    {"loud", true, MS_SILENT},
-    {"mand", false, MS_MANDLOCK},
-    {"noatime", false, MS_NOATIME},
-    {"nodev", false, MS_NODEV},
-    {"nodiratime", false, MS_NODIRATIME},
-    {"noexec", false, MS_NOEXEC},
-    {"noiversion", true, MS_I_VERSION},
-    {"nolazytime", true, MS_LAZYTIME},
-    {"nomand", true, MS_MANDLOCK},
-    {"norelatime", true, MS_RELATIME},
-    {"nostrictatime", true, MS_STRICTATIME},
-    {"nosuid", false, MS_NOSUID},
-    {"nosymfollow", false, 256 /* MS_NOSYMFOLLOW */},
-    {"rbind", false, MS_BIND | MS_REC},
-    {"relatime", false, MS_RELATIME},
-    {"remount", false, MS_REMOUNT},
-    {"ro", false, MS_RDONLY},
-    {"rw", true, MS_RDONLY},
-    {"silent", false, MS_SILENT},
-    {"strictatime", false, MS_STRICTATIME},
-    {"suid", true, MS_NOSUID},
-    {"sync", false, MS_SYNCHRONOUS},
-};
-
 static const struct prop_flag {
 	const char *name;
 	unsigned long flag;
@@ -179,19 +141,19 @@ static int mount_options(engine__oci_bundle *b, json_object *opts, const char *w
 
 	for (size_t i = 0; i < n; i++) {
 		const char *o = json_object_get_string(json_object_array_get_idx(opts, i));
-		bool done = false;
+		bool done = false, clear;
+		unsigned long flag;
 
 		if (!o || !*o)
 			return engine__error_set(ENGINE_EINVALID, 0, "config.json: %s.options[%zu]: empty",
 						 where, i);
-		for (size_t k = 0; k < sizeof(flags) / sizeof(flags[0]) && !done; k++)
-			if (strcmp(flags[k].name, o) == 0) {
-				if (flags[k].clear)
-					m->flags &= ~flags[k].flag;
-				else
-					m->flags |= flags[k].flag;
-				done = true;
-			}
+		if (engine__mount_flag(o, &flag, &clear)) {
+			if (clear)
+				m->flags &= ~flag;
+			else
+				m->flags |= flag;
+			done = true;
+		}
 		if (!done && engine__oci_propagation(o, &m->propagation) == 0)
 			done = true;
 		for (size_t k = 0; k < sizeof(attrs) / sizeof(attrs[0]) && !done; k++)

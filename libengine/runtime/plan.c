@@ -22,6 +22,7 @@
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/json.h"
+#include "util/mountopt.h"
 #include "util/str.h"
 #include "util/strv.h"
 
@@ -321,27 +322,6 @@ static int build_user(engine__plan *p, const engine_spec *spec, json_object *con
  * undone. */
 static int tmpfs_options(engine__plan *p, engine__child_mount *cm)
 {
-	static const struct {
-		const char *name;
-		bool clear;
-		unsigned long flag;
-	} words[] = {{"ro", false, MS_RDONLY},
-		     {"rw", true, MS_RDONLY},
-		     {"nosuid", false, MS_NOSUID},
-		     {"suid", true, MS_NOSUID},
-		     {"nodev", false, MS_NODEV},
-		     {"dev", true, MS_NODEV},
-		     {"noexec", false, MS_NOEXEC},
-		     {"exec", true, MS_NOEXEC},
-		     {"noatime", false, MS_NOATIME},
-		     {"atime", true, MS_NOATIME},
-		     {"nodiratime", false, MS_NODIRATIME},
-		     {"diratime", true, MS_NODIRATIME},
-		     {"relatime", false, MS_RELATIME},
-		     {"norelatime", true, MS_RELATIME},
-		     {"strictatime", false, MS_STRICTATIME},
-		     {"sync", false, MS_SYNCHRONOUS},
-		     {"async", true, MS_SYNCHRONOUS}};
 	cleanup_free char *copy = NULL, *rest = NULL;
 	size_t len = 0;
 	char *save = NULL;
@@ -354,16 +334,19 @@ static int tmpfs_options(engine__plan *p, engine__child_mount *cm)
 	if (!copy || !rest)
 		return engine__error_oom();
 	for (char *w = strtok_r(copy, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
-		size_t i;
+		unsigned long flag;
+		bool clear;
 
-		for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
-			if (strcmp(w, words[i].name) == 0)
-				break;
-		if (i < sizeof(words) / sizeof(words[0])) {
-			if (words[i].clear)
-				cm->flags &= ~words[i].flag;
+		if (engine__mount_flag(w, &flag, &clear)) {
+			/* A new tmpfs: no bind, no remount of what is there. */
+			if (flag & (MS_BIND | MS_REMOUNT))
+				return engine__error_set(ENGINE_EINVALID, 0,
+							 "tmpfs %s: option \"%s\" is not for a tmpfs",
+							 cm->dst, w);
+			if (clear)
+				cm->flags &= ~flag;
 			else
-				cm->flags |= words[i].flag;
+				cm->flags |= flag;
 			continue;
 		}
 		len += (size_t)sprintf(rest + len, "%s%s", len ? "," : "", w);

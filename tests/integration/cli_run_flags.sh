@@ -37,6 +37,12 @@ contains "bad stop signal named" 'invalid stop signal "NOPE"' "$(cat "$T/err")"
 E run --stop-timeout soon busybox true 2>/dev/null; check "bad stop timeout exits 125" 125 $?
 
 # --pull and --platform
+# --tmpfs: mount(8)'s flag words are flags (dirsync too), a bind or a
+# remount is no tmpfs option.
+check "--tmpfs flag words" "tmpfs /x tmpfs rw,dirsync,nosuid,nodev,noexec,relatime,size=1024k 0 0" \
+	"$(E run --rm --network none --tmpfs /x:rw,noexec,size=1m,dirsync busybox grep ' /x ' /proc/mounts)"
+E run --rm --network none --tmpfs /x:rbind busybox true 2>"$T/err"; check "--tmpfs /x:rbind exits 125" 125 $?
+check "--tmpfs /x:rbind says why" 'Error: tmpfs /x: option "rbind" is not for a tmpfs' "$(cat "$T/err")"
 E run --pull sometimes busybox true 2>"$T/err"; check "bad --pull exits 125" 125 $?
 contains "bad --pull named" "invalid pull option: 'sometimes'" "$(cat "$T/err")"
 E run --pull never --network none nosuch:1 true 2>"$T/err"; check "--pull never of a missing image" 125 $?

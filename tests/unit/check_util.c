@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdint.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -12,6 +13,7 @@
 #include "util/fs.h"
 #include "util/json.h"
 #include "util/lock.h"
+#include "util/mountopt.h"
 #include "util/str.h"
 #include "util/strv.h"
 
@@ -237,6 +239,67 @@ START_TEST(test_util__strv_and_strarray)
 }
 END_TEST
 
+/* Every flag word of mount(8) the table has is found (bsearch: the table
+ * must stay sorted), with its bits and direction; others are not flags. */
+START_TEST(test_util__mount_flags)
+{
+	static const struct {
+		const char *word;
+		unsigned long flag;
+		bool clear;
+	} want[] = {{"async", MS_SYNCHRONOUS, true},
+		    {"atime", MS_NOATIME, true},
+		    {"bind", MS_BIND, false},
+		    {"defaults", 0, false},
+		    {"dev", MS_NODEV, true},
+		    {"diratime", MS_NODIRATIME, true},
+		    {"dirsync", MS_DIRSYNC, false},
+		    {"exec", MS_NOEXEC, true},
+		    {"iversion", MS_I_VERSION, false},
+		    {"lazytime", MS_LAZYTIME, false},
+		    {"loud", MS_SILENT, true},
+		    {"mand", MS_MANDLOCK, false},
+		    {"noatime", MS_NOATIME, false},
+		    {"nodev", MS_NODEV, false},
+		    {"nodiratime", MS_NODIRATIME, false},
+		    {"noexec", MS_NOEXEC, false},
+		    {"noiversion", MS_I_VERSION, true},
+		    {"nolazytime", MS_LAZYTIME, true},
+		    {"nomand", MS_MANDLOCK, true},
+		    {"norelatime", MS_RELATIME, true},
+		    {"nostrictatime", MS_STRICTATIME, true},
+		    {"nosuid", MS_NOSUID, false},
+		    {"nosymfollow", 256, false},
+		    {"rbind", MS_BIND | MS_REC, false},
+		    {"relatime", MS_RELATIME, false},
+		    {"remount", MS_REMOUNT, false},
+		    {"ro", MS_RDONLY, false},
+		    {"rw", MS_RDONLY, true},
+		    {"silent", MS_SILENT, false},
+		    {"strictatime", MS_STRICTATIME, false},
+		    {"suid", MS_NOSUID, true},
+		    {"sync", MS_SYNCHRONOUS, false}};
+	static const char *const not_flags[] = {"size=1m", "mode=1777", "", "RO", "ro ", "zzz", "a"};
+
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		unsigned long flag = 1;
+		bool clear = !want[i].clear;
+
+		ck_assert_msg(engine__mount_flag(want[i].word, &flag, &clear), "%s not found", want[i].word);
+		ck_assert_uint_eq(flag, want[i].flag);
+		ck_assert_int_eq(clear, want[i].clear);
+	}
+	for (size_t i = 0; i < sizeof(not_flags) / sizeof(not_flags[0]); i++) {
+		unsigned long flag = 7;
+		bool clear = false;
+
+		ck_assert_msg(!engine__mount_flag(not_flags[i], &flag, &clear), "\"%s\" taken", not_flags[i]);
+		ck_assert_uint_eq(flag, 7);
+	}
+	ck_assert(!engine__mount_flag(NULL, &(unsigned long){0}, &(bool){false}));
+}
+END_TEST
+
 static Suite *util_suite(void)
 {
 	Suite *s = suite_create("util");
@@ -250,6 +313,7 @@ static Suite *util_suite(void)
 	tcase_add_test(tc, test_util__json);
 	tcase_add_test(tc, test_util__lock_excludes_other_process);
 	tcase_add_test(tc, test_util__parse_size);
+	tcase_add_test(tc, test_util__mount_flags);
 	tcase_add_test(tc, test_util__strv_and_strarray);
 	suite_add_tcase(s, tc);
 	/* a deep tree takes this filesystem seconds to make and remove */
