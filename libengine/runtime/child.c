@@ -461,7 +461,8 @@ static void mount_rootfs(int err_fd, engine__plan *p, int dev_fds[N_DEV_NODES], 
 
 static void setup_rootfs(int err_fd, engine__plan *p, int rootns_fd, int shm_fd)
 {
-	int dev_fds[N_DEV_NODES], sys_fd = -1, proc_fd = -1;
+	/* (only rootless opens the host's nodes: -1 until then) */
+	int dev_fds[N_DEV_NODES] = {-1, -1, -1, -1, -1, -1}, sys_fd = -1, proc_fd = -1;
 
 	if (rootns_fd >= 0) {
 		/* Its root is the rootfs (setns makes it ours), nothing of the
