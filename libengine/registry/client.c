@@ -17,6 +17,8 @@
 #include "core/log.h"
 #include "registry/challenge.h"
 #include "registry/client.h"
+#include "registry/certs.h"
+#include "registry/regconfig.h"
 #include "util/cleanup.h"
 #include "util/json.h"
 #include "util/str.h"
@@ -38,6 +40,7 @@ struct engine__regclient {
 	engine__challenge chal;
 	char *token;
 	time_t token_expiry;
+	engine__regcerts certs; /* the registry's certs.d directory */
 };
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
@@ -79,6 +82,7 @@ void engine__regclient_free(engine__regclient *c)
 	wipe_free(c->token);
 	engine__strv_free(c->scopes);
 	engine__challenge_clear(&c->chal);
+	engine__regcerts_clear(&c->certs);
 	free(c);
 }
 
@@ -112,6 +116,15 @@ int engine__regclient_new(engine_context *ctx, const engine__regclient_options *
 	    (o->username && o->password && (!c->user || !c->pass))) {
 		engine__regclient_free(c);
 		return engine__error_oom();
+	}
+	{
+		cleanup_free char *host = engine__url_host(c->base);
+
+		r = host ? engine__regcerts_load(ctx, host, &c->certs) : engine__error_oom();
+		if (r < 0) {
+			engine__regclient_free(c);
+			return r;
+		}
 	}
 	*out = c;
 	return 0;
@@ -306,6 +319,16 @@ static int base_setup(engine__regclient *c, CURL *h, const char *url, char *errb
 	curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, c->timeout);
 	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, c->tls_verify ? 1L : 0L);
 	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, c->tls_verify ? 2L : 0L);
+	if (c->certs.ca_pem) {
+		struct curl_blob ca = {
+		    .data = c->certs.ca_pem, .len = c->certs.ca_len, .flags = CURL_BLOB_NOCOPY};
+
+		curl_easy_setopt(h, CURLOPT_CAINFO_BLOB, &ca);
+	}
+	if (c->certs.cert) {
+		curl_easy_setopt(h, CURLOPT_SSLCERT, c->certs.cert);
+		curl_easy_setopt(h, CURLOPT_SSLKEY, c->certs.key);
+	}
 	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
 	/* Go's limit, which Docker's pulls have: libcurl before 8.3 follows

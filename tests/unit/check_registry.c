@@ -7,6 +7,7 @@
 #include "check_helpers.h"
 #include "core/error.h"
 #include "registry/authfile.h"
+#include "registry/certs.h"
 #include "registry/challenge.h"
 #include "registry/client.h"
 #include "registry/endpoint.h"
@@ -466,6 +467,62 @@ START_TEST(test_registry__endpoints)
 }
 END_TEST
 
+/* certs.d beside the config file: CAs after the system's, a client
+ * certificate with its key; a half pair is an error naming the other half. */
+START_TEST(test_registry__certs_dir)
+{
+	char *tmp = th_mkdtemp("registry-certs");
+	cleanup_free char *cfg = engine__path_join(tmp, "engine.json");
+	cleanup_free char *dir = engine__path_join(tmp, "certs.d/reg.lan:5000");
+	cleanup_free char *ca = engine__path_join(dir, "ca.crt");
+	cleanup_free char *cert = engine__path_join(dir, "client.cert");
+	cleanup_free char *key = engine__path_join(dir, "client.key");
+	cleanup_free char *got = NULL;
+	engine_context_options o = ENGINE_CONTEXT_OPTIONS_INIT;
+	engine_context *ctx = NULL, *plain = th_context(tmp);
+	engine__regcerts c;
+	static const char pem[] = "-----BEGIN CERTIFICATE-----\nTEST\n-----END CERTIFICATE-----\n";
+
+	ck_assert_engine_ok(engine__write_file_atomic(cfg, "{}", 2, 0644, false));
+	o.root = tmp;
+	o.config_path = cfg;
+	ck_assert_engine_ok(engine_context_new(&ctx, &o));
+	got = engine__regcerts_dir(plain);
+	ck_assert_str_eq(got, "/etc/engine/certs.d");
+	free(got);
+	got = engine__regcerts_dir(ctx);
+	ck_assert(strcmp(got + strlen(got) - strlen("/certs.d"), "/certs.d") == 0);
+	ck_assert(strncmp(got, tmp, strlen(tmp)) == 0);
+
+	ck_assert_engine_ok(engine__regcerts_load(ctx, "reg.lan:5000", &c));
+	ck_assert_ptr_null(c.ca_pem);
+	ck_assert_ptr_null(c.cert);
+	ck_assert_engine_ok(engine__mkdir_p(dir, 0700));
+	ck_assert_engine_ok(engine__write_file_atomic(ca, pem, sizeof(pem) - 1, 0644, false));
+	ck_assert_engine_ok(engine__write_file_atomic(key, "k", 1, 0600, false));
+	ck_assert_engine_error(engine__regcerts_load(ctx, "reg.lan:5000", &c), ENGINE_EINVALID,
+			       "missing client certificate");
+	ck_assert_engine_ok(engine__write_file_atomic(cert, "c", 1, 0644, false));
+	ck_assert_engine_ok(engine__regcerts_load(ctx, "reg.lan:5000", &c));
+	ck_assert_ptr_nonnull(c.ca_pem);
+	ck_assert_ptr_nonnull(strstr(c.ca_pem, "TEST"));
+	ck_assert_str_eq(c.cert, cert);
+	ck_assert_str_eq(c.key, key);
+	engine__regcerts_clear(&c);
+	/* Another host, or a name that is not one, has none. */
+	ck_assert_engine_ok(engine__regcerts_load(ctx, "reg.lan", &c));
+	ck_assert_ptr_null(c.ca_pem);
+	ck_assert_engine_ok(engine__regcerts_load(ctx, "..", &c));
+	ck_assert_ptr_null(c.ca_pem);
+	unlink(key);
+	ck_assert_engine_error(engine__regcerts_load(ctx, "reg.lan:5000", &c), ENGINE_EINVALID,
+			       "missing key");
+	engine_context_free(ctx);
+	engine_context_free(plain);
+	th_cleanup_dir(tmp);
+}
+END_TEST
+
 static Suite *registry_suite(void)
 {
 	Suite *s = suite_create("registry");
@@ -481,6 +538,7 @@ static Suite *registry_suite(void)
 	tcase_add_test(tc, test_registry__status_errors);
 	tcase_add_test(tc, test_registry__endpoints);
 	tcase_add_test(tc, test_registry__progress_fd_and_callback);
+	tcase_add_test(tc, test_registry__certs_dir);
 	suite_add_tcase(s, tc);
 	return s;
 }
