@@ -400,6 +400,8 @@ ENGINE_EXTERN int engine_spec_set_ipc(engine_spec *spec, const char *mode);
  * The container's PID namespace (docker run --pid): NULL or "" for one of
  * its own, "host" (the host's: it sees and may signal the host's
  * processes) or "container:<name|id>" (join that running container's).
+ * A rootless context refuses both when the container starts
+ * (ENGINE_ENOTSUP), and "container:" IPC too.
  * ENGINE_EINVALID for another value ("invalid PID mode: x").
  */
 ENGINE_EXTERN int engine_spec_set_pid(engine_spec *spec, const char *mode);

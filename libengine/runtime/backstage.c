@@ -400,8 +400,9 @@ int engine__rootns_take(engine_context *ctx, const engine__plan *p)
 	int fd = -1;
 
 	/* Bind mounts are cloned from the host before the pivot: not here. */
-	if (p->n_mounts || p->shm_mntns_fd >= 0 || !p->tmpfs_dir || !p->overlay_data || !p->rootfs_dir ||
-	    p->rootless || !(p->clone_flags & CLONE_NEWNS) || (p->clone_flags & CLONE_NEWUSER))
+	if (p->n_mounts || p->shm_mntns_fd >= 0 || p->shm_host || !p->tmpfs_dir || !p->overlay_data ||
+	    !p->rootfs_dir || p->rootless || !(p->clone_flags & CLONE_NEWNS) ||
+	    (p->clone_flags & CLONE_NEWUSER))
 		return -1;
 	bs = get_locked(ctx);
 	if (!bs)

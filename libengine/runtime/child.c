@@ -245,7 +245,9 @@ static void setup_dev(int err_fd, const engine__plan *p, int *dev_fds, int shm_f
 	else if (!p->no_shm)
 		do_mount(err_fd, "shm", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
 			 "mode=1777,size=65536k");
-	do_mount(err_fd, "mqueue", "/dev/mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+	/* (the host's IPC namespace is not a rootless container's to mount) */
+	if (!p->rootless || (p->clone_flags & CLONE_NEWIPC))
+		do_mount(err_fd, "mqueue", "/dev/mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
 }
 
 static void loopback_up(int err_fd)
@@ -721,23 +723,28 @@ static void isolate_oci(engine__plan *p, int *err_fd, int *go_fd, int *init_fd, 
 	engine__child_isolate(lift, n_lift, keep, n_keep);
 }
 
-/* --ipc host or container:<x>: a clone of the /dev/shm of that mount
- * namespace, taken from inside it (a mount of another namespace cannot be
- * cloned from outside), then back into ours, not yet pivoted. */
+/* --ipc host: a clone of the /dev/shm of our mount namespace, a copy of
+ * the caller's, not yet pivoted; container:<x>: of x's, taken from inside
+ * its mount namespace (a mount of another namespace cannot be cloned from
+ * outside), then back into ours. */
 static int take_shm(int err_fd, int mntns_fd)
 {
-	int own = open("/proc/thread-self/ns/mnt", O_RDONLY | O_CLOEXEC), fd;
+	int own = -1, fd;
 
-	if (own < 0)
-		FAIL("open", "/proc/thread-self/ns/mnt");
-	if (setns(mntns_fd, CLONE_NEWNS) < 0)
-		FAIL("join the mount namespace of", "the shared /dev/shm");
+	if (mntns_fd >= 0) {
+		own = open("/proc/thread-self/ns/mnt", O_RDONLY | O_CLOEXEC);
+		if (own < 0)
+			FAIL("open", "/proc/thread-self/ns/mnt");
+		if (setns(mntns_fd, CLONE_NEWNS) < 0)
+			FAIL("join the mount namespace of", "the shared /dev/shm");
+	}
 	fd = open_tree(AT_FDCWD, "/dev/shm", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
 	if (fd < 0)
 		FAIL("bind mount source", "/dev/shm");
-	if (setns(own, CLONE_NEWNS) < 0)
+	if (own >= 0 && setns(own, CLONE_NEWNS) < 0)
 		FAIL("return to the container's mount namespace", NULL);
-	close(own);
+	if (own >= 0)
+		close(own);
 	return fd;
 }
 
@@ -770,7 +777,7 @@ void engine__child_main(engine__plan *p, int go_fd, int err_fd)
 	 * host's with --ipc host) */
 	if (p->join_ipcns_fd >= 0 && setns(p->join_ipcns_fd, CLONE_NEWIPC) < 0)
 		FAIL("join the IPC namespace of", "the other container");
-	if (p->shm_mntns_fd >= 0 && !p->job && !p->oci)
+	if ((p->shm_mntns_fd >= 0 || p->shm_host) && !p->job && !p->oci)
 		shm_fd = take_shm(err_fd, p->shm_mntns_fd);
 	/* A local copy: with CLONE_VM the plan is the caller's memory. */
 	if (p->job) {

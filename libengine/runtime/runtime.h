@@ -404,10 +404,12 @@ typedef struct engine__plan {
 	int join_netns_fd;
 	/* --ipc container:<x>: the IPC namespace joined (-1: a new one, or
 	 * the caller's with --ipc host); /dev/shm is bound from the
-	 * /dev/shm of the mount namespace shm_mntns_fd names (host or
-	 * container:<x>; -1: a tmpfs of its own, none with no_shm) */
+	 * /dev/shm of the mount namespace shm_mntns_fd names (container:<x>),
+	 * from the caller's with shm_host (--ipc host), else a tmpfs of its
+	 * own, none with no_shm */
 	int join_ipcns_fd;
 	int shm_mntns_fd;
+	bool shm_host;
 	bool no_shm;
 	/* --pid container:<x>: the parent clones into this PID namespace */
 	int join_pidns_fd;

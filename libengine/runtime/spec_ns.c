@@ -159,10 +159,18 @@ int engine__plan_ns(engine__plan *p, const engine_spec *s)
 
 	if ((r = engine__spec_ns_check(s)) < 0)
 		return r;
+	/* A rootless container's user namespace owns neither the host's PID
+	 * namespace (no /proc of it can be mounted) nor another container's
+	 * namespaces (each has a user namespace of its own). */
+	if (p->rootless && (s->pid_mode || is_container_mode(s->ipc_mode)))
+		return engine__error_set(ENGINE_ENOTSUP, 0, "rootless: --%s %s is not supported",
+					 s->pid_mode ? "pid" : "ipc",
+					 s->pid_mode ? s->pid_mode : s->ipc_mode);
 	/* host: the caller's namespace (the daemon's is the host's) */
 	if (is_host(s->ipc_mode) || is_container_mode(s->ipc_mode))
 		p->clone_flags &= ~(unsigned long)CLONE_NEWIPC;
 	p->no_shm = s->ipc_mode && strcmp(s->ipc_mode, "none") == 0;
+	p->shm_host = is_host(s->ipc_mode);
 	if (is_host(s->pid_mode) || is_container_mode(s->pid_mode))
 		p->clone_flags &= ~(unsigned long)CLONE_NEWPID;
 	if (is_host(s->cgroupns_mode))
@@ -218,12 +226,7 @@ int engine__plan_ns_join(engine_context *ctx, engine__plan *p, const engine_spec
 	pid_t pid;
 	int r;
 
-	if (is_host(s->ipc_mode)) {
-		/* the host's /dev/shm: that of the caller's mount namespace */
-		p->shm_mntns_fd = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
-		if (p->shm_mntns_fd < 0)
-			return engine__error_errno(errno, "ipc mode host: open /proc/self/ns/mnt");
-	} else if (is_container_mode(s->ipc_mode)) {
+	if (is_container_mode(s->ipc_mode)) {
 		const char *target = s->ipc_mode + 10, *mode;
 
 		if ((r = open_running(ctx, target, true, &c, &pid)) < 0)

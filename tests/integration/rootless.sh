@@ -93,6 +93,17 @@ check "user switch" "1000 only u1" "$(E run --rm --network none -u u1 owners:1 s
 
 # run: env, the caller is root inside, the security defaults stay.
 check "env" "a=1 b=2" "$(E run --rm --network none -e a=1 -e b=2 owners:1 sh -c 'echo a=$a b=$b')"
+# Namespace modes: the caller's IPC namespace and /dev/shm, its UTS
+# namespace; not the host's PID namespace, which a rootless user
+# namespace cannot mount a /proc of.
+echo rl-shm >/dev/shm/engine-it-rl-$$ && chown "$user" /dev/shm/engine-it-rl-$$
+check "--ipc host: the caller's IPC namespace and /dev/shm" "$(U readlink /proc/self/ns/ipc) rl-shm" \
+	"$(E run --rm --network none --ipc host owners:1 sh -c "readlink /proc/self/ns/ipc; cat /dev/shm/engine-it-rl-$$" 2>&1 | tr '\n' ' ' | sed 's/ $//')"
+rm -f /dev/shm/engine-it-rl-$$
+check "--uts host: the caller's UTS namespace" "$(U readlink /proc/self/ns/uts)" \
+	"$(E run --rm --network none --uts host owners:1 busybox readlink /proc/self/ns/uts 2>&1)"
+E run --rm --network none --pid host owners:1 true 2>"$T/err"; check "--pid host: refused rootless" 125 $?
+check "--pid host: says so" "Error: rootless: --pid host is not supported" "$(cat "$T/err")"
 check "root inside, mapped" "0 0 $uid 1" "$(E run --rm --network none owners:1 sh -c 'id -u; head -n1 /proc/self/uid_map' | tr -s ' \n' ' ' | sed 's/ $//')"
 check "no_new_privs, seccomp" "NoNewPrivs:1 Seccomp:2" \
 	"$(E run --rm --network none owners:1 sh -c 'cat /proc/self/status' | grep -E '^(NoNewPrivs|Seccomp):' | tr -d '\t' | tr '\n' ' ' | sed 's/ $//')"
