@@ -296,6 +296,8 @@ ENGINE_EXTERN int engine_container_create(engine_context *ctx, const engine_spec
 	r = engine__spec_volumes_from_resolve(ctx, resolved);
 	if (r == 0)
 		r = engine__spec_ns_check(resolved);
+	if (r == 0)
+		r = engine__spec_ns_defaults(ctx, resolved);
 	if (r < 0)
 		goto remove;
 	/* The context's log-driver/log-opts when the spec names none (daemon.json's). */

@@ -393,7 +393,8 @@ ENGINE_EXTERN int engine_run(engine_context *ctx, const engine_spec *spec, engin
 		r = engine__error_oom();
 		goto remove_dir;
 	}
-	if (needs_volumes(spec, ci->config)) {
+	/* (daemon.json's default IPC and cgroup namespace modes, too) */
+	if (needs_volumes(spec, ci->config) || engine__spec_ns_wants_defaults(ctx, spec)) {
 		/* held while this process runs; anonymous ones go with the run */
 		r = engine__spec_copy(spec, &resolved);
 		if (r < 0)
@@ -405,6 +406,8 @@ ENGINE_EXTERN int engine_run(engine_context *ctx, const engine_spec *spec, engin
 		resolved->err_fd = spec->err_fd;
 		resolved->cancel_fd = spec->cancel_fd;
 		r = engine__spec_volumes_from_resolve(ctx, resolved);
+		if (r == 0)
+			r = engine__spec_ns_defaults(ctx, resolved);
 		if (r == 0)
 			r = engine__mounts_resolve(ctx, resolved, ci->config, ci->id, getpid());
 		if (r < 0)

@@ -201,6 +201,11 @@ int engine__spec_ns_to_json(const engine_spec *spec, json_object *o);
 int engine__spec_ns_from_json(json_object *o, engine_spec *spec);
 /* No mode beyond Docker's defaults (what a prepared sandbox can run). */
 bool engine__spec_ns_default(const engine_spec *spec);
+/* The context's "default-ipc-mode" and "default-cgroupns-mode" (dockerd's
+ * daemon.json keys) for a spec that sets no mode: whether one applies, and
+ * into the spec (create, run). */
+bool engine__spec_ns_wants_defaults(engine_context *ctx, const engine_spec *spec);
+int engine__spec_ns_defaults(engine_context *ctx, engine_spec *spec);
 /* Conflicts between the modes and the rest of the spec (create, run). */
 int engine__spec_ns_check(const engine_spec *spec);
 /* Free the networking fields (spec_net.c). */

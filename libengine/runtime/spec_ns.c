@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/context.h"
 #include "core/error.h"
 #include "runtime/lifecycle.h"
 #include "runtime/runtime.h"
@@ -148,6 +149,40 @@ int engine__spec_ns_from_json(json_object *o, engine_spec *s)
 		if (v && *v && !(*fields[i] = strdup(v)))
 			return engine__error_oom();
 	}
+	return 0;
+}
+
+/* --- the daemon's defaults ------------------------------------------------ */
+
+/* daemon.json's "default-ipc-mode" ("private", "shareable") and
+ * "default-cgroupns-mode" ("private", "host"), as dockerd takes them. */
+static const char *config_mode(engine_context *ctx, const char *key)
+{
+	json_object *v = engine__context_config(ctx, key);
+	const char *s = v && json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
+
+	return s && *s ? s : NULL;
+}
+
+bool engine__spec_ns_wants_defaults(engine_context *ctx, const engine_spec *s)
+{
+	return (!s->ipc_mode && config_mode(ctx, "default-ipc-mode")) ||
+	       (!s->cgroupns_mode && config_mode(ctx, "default-cgroupns-mode"));
+}
+
+int engine__spec_ns_defaults(engine_context *ctx, engine_spec *s)
+{
+	const char *ipc = config_mode(ctx, "default-ipc-mode"),
+		   *cg = config_mode(ctx, "default-cgroupns-mode");
+
+	if (ipc && strcmp(ipc, "private") != 0 && strcmp(ipc, "shareable") != 0)
+		return engine__error_set(ENGINE_EINVALID, 0, "invalid default IPC mode: %s", ipc);
+	if (cg && strcmp(cg, "private") != 0 && strcmp(cg, "host") != 0)
+		return engine__error_set(ENGINE_EINVALID, 0, "invalid default cgroup namespace mode: %s", cg);
+	if (ipc && !s->ipc_mode && !(s->ipc_mode = strdup(ipc)))
+		return engine__error_oom();
+	if (cg && !s->cgroupns_mode && !(s->cgroupns_mode = strdup(cg)))
+		return engine__error_oom();
 	return 0;
 }
 

@@ -59,4 +59,13 @@ check "a bad CgroupnsMode is a 400, dockerd's words" '400 {"message":"invalid cg
 
 D rm -f donor private modes plain >/dev/null
 stop_daemon
+
+# daemon.json's default-ipc-mode: a container naming no mode is shareable.
+printf '{"cgroup-parent": "%s", "default-ipc-mode": "shareable"}\n' "$parent" >"$root/daemon.json"
+start_daemon
+D create --network none --name dflt busybox true >/dev/null
+check "default-ipc-mode shareable: inspect" "shareable private" \
+	"$(D inspect -f '{{.HostConfig.IpcMode}} {{.HostConfig.CgroupnsMode}}' dflt)"
+D rm -f dflt >/dev/null
+stop_daemon
 exit $((fails > 0))

@@ -111,6 +111,25 @@ R --userns remap busybox true 2>/dev/null; check "--userns bogus exits 125" 125 
 check "inspect: CgroupnsMode, UsernsMode" "host host" \
 	"$(E inspect -f '{{.HostConfig.CgroupnsMode}} {{.HostConfig.UsernsMode}}' "$(E create --network none --cgroupns host --userns host busybox true)")"
 
+# The config's (daemon.json's) default-ipc-mode and default-cgroupns-mode
+# for containers that name no mode.
+printf '{"cgroup-parent": "%s", "default-ipc-mode": "shareable", "default-cgroupns-mode": "host"}\n' \
+	"$parent" >"$T/defaults.json"
+ED() { "$ENGINE_BUILD/tools/engine" --root "$root" --config "$T/defaults.json" "$@"; }
+ED run -d --network none --name dflt busybox sleep 300 >/dev/null
+check "default modes: inspect" "shareable host" "$(E inspect -f '{{.HostConfig.IpcMode}} {{.HostConfig.CgroupnsMode}}' dflt)"
+check "default-ipc-mode shareable: others may join" "$(readlink /proc/$(E inspect -f '{{.State.Pid}}' dflt)/ns/ipc)" \
+	"$(R --ipc container:dflt busybox readlink /proc/self/ns/ipc)"
+check "default-cgroupns-mode host: run --rm too" "$(ns cgroup)" \
+	"$(ED run --rm --network none busybox readlink /proc/self/ns/cgroup)"
+check "a mode given wins over the default" 0 \
+	"$(ED run --rm --network none --cgroupns private busybox readlink /proc/self/ns/cgroup | grep -c "^$(ns cgroup)$")"
+printf '{"cgroup-parent": "%s", "default-ipc-mode": "host"}\n' "$parent" >"$T/bad.json"
+"$ENGINE_BUILD/tools/engine" --root "$root" --config "$T/bad.json" run --rm --network none busybox true 2>"$T/err"
+check "default-ipc-mode host is refused" 125 $?
+contains "bad default-ipc-mode named" "invalid default IPC mode: host" "$(cat "$T/err")"
+E rm -f dflt >/dev/null
+
 # exec joins whatever the container shares.
 E run -d --network none --name hostipc --ipc host --uts host busybox sleep 300 >/dev/null
 check "exec in an --ipc host --uts host container" "$(ns ipc) $(ns uts)" \

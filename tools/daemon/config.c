@@ -54,6 +54,8 @@ static const struct key {
     {"seccomp-profile", K_STRING, false},
     {"no-new-privileges", K_BOOL, false},
     {"init", K_BOOL, false},
+    {"default-ipc-mode", K_STRING, false},
+    {"default-cgroupns-mode", K_STRING, false},
     {"registry", K_OBJECT, false},
     {NULL, K_ANY, false},
 };
