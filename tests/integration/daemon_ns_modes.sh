@@ -25,6 +25,11 @@ check "--pid host: the host's PID namespace" "$(ns pid)" "$(R --pid host busybox
 check "--cgroupns host --userns host" "$(ns cgroup) $(ns user)" \
 	"$(R --cgroupns host --userns host busybox sh -c 'readlink /proc/self/ns/cgroup; readlink /proc/self/ns/user' | paste -sd' ' -)"
 
+# The engine CLI as the daemon's client sends them as HostConfig too.
+C() { timeout 60 "$ENGINE" -H "unix://$sock" "$@"; }
+check "engine -H run --ipc host --pid host" "$(ns ipc) $(ns pid)" \
+	"$(C run --rm --network none --ipc host --pid host busybox sh -c 'readlink /proc/self/ns/ipc; readlink /proc/self/ns/pid' | paste -sd' ' -)"
+
 D run -d --network none --name donor --ipc shareable busybox sh -c 'echo shared >/dev/shm/f; sleep 300' >/dev/null
 i=0; while ! D exec donor test -e /dev/shm/f 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 dpid1=$(D inspect -f '{{.State.Pid}}' donor)
