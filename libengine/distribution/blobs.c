@@ -225,10 +225,8 @@ ENGINE_EXTERN int engine_distribution_blob_mount(engine_distribution *d, const c
 
 	if (!d)
 		return engine__error_set(ENGINE_EINVALID, 0, "mount: NULL argument");
-	if (d->read_only || d->upstream_domain)
-		return engine__error_set(ENGINE_EPERM, 0, "%s",
-					 d->read_only ? "the registry is read-only"
-						      : "a pull-through cache takes no pushes");
+	if ((r = engine__dist_writable(d, false)) < 0)
+		return r;
 	r = engine__dist_canonical(d, name, &canonical);
 	if (r == 0 && from)
 		r = engine_distribution_name_check(from);
@@ -259,10 +257,8 @@ ENGINE_EXTERN int engine_distribution_blob_delete(engine_distribution *d, const 
 
 	if (!d)
 		return engine__error_set(ENGINE_EINVALID, 0, "blob delete: NULL argument");
-	if (d->read_only || d->upstream_domain)
-		return engine__error_set(ENGINE_EPERM, 0, "%s",
-					 d->read_only ? "the registry is read-only"
-						      : "a pull-through cache deletes nothing");
+	if ((r = engine__dist_writable(d, true)) < 0)
+		return r;
 	r = engine__dist_canonical(d, name, &canonical);
 	if (r == 0)
 		r = check_digest(digest);

@@ -15,6 +15,7 @@
 
 #include <engine/distribution.h>
 
+#include "core/error.h"
 #include "image/store.h"
 #include "util/digest.h"
 
@@ -47,6 +48,18 @@ struct engine_distribution {
 static inline const char *engine__dist_domain(const engine_distribution *d)
 {
 	return d->upstream_domain ? d->upstream_domain : "docker.io";
+}
+
+/* 0 when @d takes pushes (@deleting: deletes), else ENGINE_EPERM saying
+ * why: read-only, or a pull-through cache. */
+static inline int engine__dist_writable(const engine_distribution *d, bool deleting)
+{
+	if (!d->read_only && !d->upstream_domain)
+		return 0;
+	return engine__error_set(ENGINE_EPERM, 0, "%s",
+				 d->read_only ? "the registry is read-only"
+				 : deleting   ? "a pull-through cache deletes nothing"
+					      : "a pull-through cache takes no pushes");
 }
 
 /* --- names (distribution.c) ------------------------------------------------ */

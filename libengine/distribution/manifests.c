@@ -421,10 +421,8 @@ ENGINE_EXTERN int engine_distribution_manifest_put(engine_distribution *d, const
 
 	if (!d || (!data && len))
 		return engine__error_set(ENGINE_EINVALID, 0, "manifest: NULL argument");
-	if (d->read_only || d->upstream_domain)
-		return engine__error_set(ENGINE_EPERM, 0, "%s",
-					 d->read_only ? "the registry is read-only"
-						      : "a pull-through cache takes no pushes");
+	if ((r = engine__dist_writable(d, false)) < 0)
+		return r;
 	r = engine__dist_canonical(d, name, &canonical);
 	if (r == 0)
 		r = check_reference(reference, &by_digest);
@@ -579,10 +577,8 @@ ENGINE_EXTERN int engine_distribution_manifest_delete(engine_distribution *d, co
 
 	if (!d)
 		return engine__error_set(ENGINE_EINVALID, 0, "manifest: NULL argument");
-	if (d->read_only || d->upstream_domain)
-		return engine__error_set(ENGINE_EPERM, 0, "%s",
-					 d->read_only ? "the registry is read-only"
-						      : "a pull-through cache deletes nothing");
+	if ((r = engine__dist_writable(d, true)) < 0)
+		return r;
 	r = engine__dist_canonical(d, name, &canonical);
 	if (r == 0)
 		r = check_reference(reference, &by_digest);

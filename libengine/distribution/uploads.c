@@ -131,10 +131,8 @@ ENGINE_EXTERN int engine_distribution_upload_open(engine_distribution *d, const 
 
 	if (!d || !out)
 		return engine__error_set(ENGINE_EINVALID, 0, "upload: NULL argument");
-	if (d->read_only || d->upstream_domain)
-		return engine__error_set(ENGINE_EPERM, 0, "%s",
-					 d->read_only ? "the registry is read-only"
-						      : "a pull-through cache takes no pushes");
+	if ((r = engine__dist_writable(d, false)) < 0)
+		return r;
 	r = engine__dist_canonical(d, name, &canonical);
 	if (r < 0)
 		return r;
