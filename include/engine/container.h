@@ -44,7 +44,12 @@ ENGINE_EXTERN void engine_run_result_free(engine_run_result *result);
  * results are returned and, from the second run on, keeps up to two
  * network namespaces (for --network none) and two rootfs trees (for the
  * spec run last, without bind mounts) made ahead, each used by one run
- * only; it holds at most 14 file descriptors of namespaces.
+ * only; it holds at most 18 file descriptors of namespaces. From the second
+ * run on, a finished run's cgroup (empty, its mount namespace closed, its
+ * OOM count taken as zero) may be kept for the next run with the same
+ * limits instead of being removed: up to two ready and four on their way,
+ * removed by engine_context_free; never that of a container with
+ * CAP_SYS_ADMIN, which could have changed it.
  * *@p out (freed with engine_run_result_free) is set whenever the container
  * ran, even when it could not exec its command: then the call fails with
  * ENGINE_ENOTFOUND (exit_code 127) or ENGINE_EPERM (126), like docker run.

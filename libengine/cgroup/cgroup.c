@@ -624,12 +624,47 @@ bool engine__cgroup_populated(engine__cgroup *cg)
 	return r != 0; /* an unreadable cgroup is assumed busy, never empty */
 }
 
+static uint64_t oom_kills(engine__cgroup *cg)
+{
+	return cg->host->mode == ENGINE__CGROUP_UNIFIED ? engine__cgroup_v2_oom_kills(cg)
+							: engine__cgroup_v1_oom_kills(cg);
+}
+
 bool engine__cgroup_oom_killed(engine__cgroup *cg)
 {
 	if (cg->none)
 		return false; /* no memory limit to hit */
-	return (cg->host->mode == ENGINE__CGROUP_UNIFIED ? engine__cgroup_v2_oom_kills(cg)
-							 : engine__cgroup_v1_oom_kills(cg)) > 0;
+	return oom_kills(cg) > cg->oom_base;
+}
+
+void engine__cgroup_oom_rebase(engine__cgroup *cg)
+{
+	if (!cg->none)
+		cg->oom_base = oom_kills(cg);
+}
+
+static bool str_eq(const char *a, const char *b)
+{
+	return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+bool engine__cgroup_limits_equal(const engine__cgroup_limits *a, const engine__cgroup_limits *b)
+{
+	if (a->memory != b->memory || a->memory_swap != b->memory_swap || a->cpu_shares != b->cpu_shares ||
+	    a->cpu_quota != b->cpu_quota || a->cpu_period != b->cpu_period || a->pids != b->pids ||
+	    !str_eq(a->cpuset_cpus, b->cpuset_cpus) || !str_eq(a->cpuset_mems, b->cpuset_mems) ||
+	    a->devices_allow_all != b->devices_allow_all || a->oom_kill_disable != b->oom_kill_disable ||
+	    a->minimal != b->minimal || a->ephemeral != b->ephemeral ||
+	    a->n_device_rules != b->n_device_rules)
+		return false;
+	for (size_t i = 0; i < a->n_device_rules; i++) {
+		const engine__cgroup_device_rule *x = &a->device_rules[i], *y = &b->device_rules[i];
+
+		if (x->allow != y->allow || x->type != y->type || x->major != y->major ||
+		    x->minor != y->minor || strcmp(x->access, y->access) != 0)
+			return false;
+	}
+	return true;
 }
 
 int engine__cgroup_destroy(engine__cgroup *cg)

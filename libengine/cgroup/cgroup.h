@@ -170,6 +170,12 @@ int engine__cgroup_procs(engine__cgroup *cg, char **out);
 bool engine__cgroup_populated(engine__cgroup *cg);
 /* Whether an OOM kill happened (memory.events oom_kill / memory.oom_control). */
 bool engine__cgroup_oom_killed(engine__cgroup *cg);
+/* From now on, engine__cgroup_oom_killed counts only kills after this call
+ * (a cgroup engine_run reuses for its next run). */
+void engine__cgroup_oom_rebase(engine__cgroup *cg);
+/* Whether two sets of limits make the same cgroup (device rules compared
+ * by value). */
+bool engine__cgroup_limits_equal(const engine__cgroup_limits *a, const engine__cgroup_limits *b);
 /* Kill what is left, remove the cgroup dirs. Frees @cg. */
 int engine__cgroup_destroy(engine__cgroup *cg);
 /* Free the handle without removing anything. Accepts NULL. */

@@ -98,6 +98,9 @@ struct engine__cgroup {
 	/* Only leaders of a hierarchy hold an fd; -1 where not created. */
 	int v1_fd[CG_V1_MAX];
 	char *v1_path[CG_V1_MAX];
+	/* OOM kills before its current run: a cgroup reused by engine_run
+	 * (engine__cgroup_oom_rebase) reports only the new ones. */
+	uint64_t oom_base;
 };
 
 /* The front end's pieces shared with cgroup_path.c (cgroup.c). */

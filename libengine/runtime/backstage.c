@@ -24,6 +24,17 @@
  * the mount namespace and hands it here, so the unmounting happens when the
  * thread closes it and the exit status comes without it.
  *
+ * After, too: the cgroup. Making a run's cgroups (a v1 memory and pids
+ * cgroup and, on a hybrid host, a v2 one with the device program) and
+ * removing them (the kernel frees a memory cgroup in its workers) was the
+ * largest cost engine_run had that a bare unshare has not. A finished
+ * run's cgroup, empty, goes to the thread with the run's mount namespace:
+ * it closes the namespace (the tmpfs pages charged to the cgroup go with
+ * it), checks that nothing is left in it, and keeps it for the next run
+ * with the same limits, its OOM count taken as the new zero. Only from a
+ * container without CAP_SYS_ADMIN (nothing else can change its cgroup's
+ * settings: no cgroupfs is mounted in it), never rootless.
+ *
  * The stocks are made from a context's second run on (a one-shot caller
  * such as the CLI would only pay for namespaces it never uses). All three
  * queues are bounded: a caller that outruns the thread makes its own
@@ -59,6 +70,8 @@
 #define STOCK_MAX 2
 #define CLOSE_MAX 8
 #define ROOT_MAX 2
+#define CG_READY_MAX 2
+#define CG_PENDING_MAX 4
 /* linux/pidfd.h (6.11); older kernels fall back to /proc. */
 #define ENGINE__PIDFD_GET_MNT_NAMESPACE _IO(0xFF, 3)
 
@@ -66,6 +79,14 @@
 typedef struct rootfs_plan {
 	char *tmpfs_dir, *tmpfs_data, *mkdirs[3], *overlay_cwd, *overlay_data, *rootfs_dir;
 } rootfs_plan;
+
+/* A finished run's cgroup on its way into the stock, with the run's mount
+ * namespace to close first, for the limits of generation @gen. */
+typedef struct parked {
+	engine__cgroup *cg;
+	int mntns;
+	unsigned gen;
+} parked;
 
 typedef struct backstage {
 	pthread_mutex_t lock;
@@ -86,6 +107,16 @@ typedef struct backstage {
 	rootfs_plan want;
 	int roots[ROOT_MAX];
 	size_t n_roots;
+	/* Cgroups for runs with the limits @cg_key (generation @cg_gen; its
+	 * strings and rules are copies): @cg_ready are empty and rebased,
+	 * for generation @cg_ready_gen. */
+	bool make_cg, cg_key_set;
+	unsigned cg_parks, cg_gen, cg_ready_gen, cg_busy; /* busy: one out of the lock */
+	engine__cgroup_limits cg_key;
+	engine__cgroup *cg_ready[CG_READY_MAX];
+	size_t n_cg_ready;
+	parked cg_pending[CG_PENDING_MAX];
+	size_t n_cg_pending;
 } backstage;
 
 static void plan_clear(rootfs_plan *r)
@@ -138,6 +169,33 @@ static bool plan_copy(rootfs_plan *r, const char *const from[8])
 #define PLAN_STRINGS(p)                                                                                      \
 	((const char *const[8]){(p)->tmpfs_dir, (p)->tmpfs_data, (p)->mkdirs[0], (p)->mkdirs[1],             \
 				(p)->mkdirs[2], (p)->overlay_cwd, (p)->overlay_data, (p)->rootfs_dir})
+
+static void key_clear(engine__cgroup_limits *k)
+{
+	free((char *)k->cpuset_cpus);
+	free((char *)k->cpuset_mems);
+	free((engine__cgroup_device_rule *)k->device_rules);
+	memset(k, 0, sizeof(*k));
+}
+
+/* @from into @k with copies of its strings and rules; false on OOM. */
+static bool key_copy(engine__cgroup_limits *k, const engine__cgroup_limits *from)
+{
+	engine__cgroup_device_rule *rules = NULL;
+	bool oom = false;
+
+	*k = *from;
+	k->cpuset_cpus = dup_or_null(from->cpuset_cpus, &oom);
+	k->cpuset_mems = dup_or_null(from->cpuset_mems, &oom);
+	if (from->n_device_rules && (rules = malloc(from->n_device_rules * sizeof(*rules))))
+		memcpy(rules, from->device_rules, from->n_device_rules * sizeof(*rules));
+	else if (from->n_device_rules)
+		oom = true;
+	k->device_rules = rules;
+	if (oom)
+		key_clear(k);
+	return !oom;
+}
 
 /* A new network namespace with lo up, made by this thread in passing: it
  * unshares, takes an fd, and goes back to @home. -1 when that fails; a
@@ -262,6 +320,48 @@ static bool rootns_step(backstage *bs, int home_mnt)
 	return true;
 }
 
+/* One step of the cgroup stock, under the lock; false when there is none
+ * to do. Drops cgroups of older limits first, then takes in finished runs'. */
+static bool cg_step(backstage *bs)
+{
+	engine__cgroup *cg;
+	bool keep;
+	parked p;
+
+	if (bs->n_cg_ready && bs->cg_ready_gen != bs->cg_gen) {
+		cg = bs->cg_ready[--bs->n_cg_ready];
+		pthread_mutex_unlock(&bs->lock);
+		engine__cgroup_destroy(cg);
+		pthread_mutex_lock(&bs->lock);
+		return true;
+	}
+	if (!bs->n_cg_pending)
+		return false;
+	p = bs->cg_pending[0];
+	memmove(bs->cg_pending, bs->cg_pending + 1, --bs->n_cg_pending * sizeof(*bs->cg_pending));
+	bs->cg_busy++;
+	pthread_mutex_unlock(&bs->lock);
+	if (p.mntns >= 0)
+		close(p.mntns);
+	/* (an escaped process would hold the next run's memory: not that) */
+	keep = !engine__cgroup_populated(p.cg);
+	if (keep)
+		engine__cgroup_oom_rebase(p.cg);
+	pthread_mutex_lock(&bs->lock);
+	if (keep && !bs->closing && p.gen == bs->cg_gen && bs->n_cg_ready < CG_READY_MAX &&
+	    (!bs->n_cg_ready || bs->cg_ready_gen == p.gen)) {
+		bs->cg_ready_gen = p.gen;
+		bs->cg_ready[bs->n_cg_ready++] = p.cg;
+	} else {
+		pthread_mutex_unlock(&bs->lock);
+		engine__cgroup_destroy(p.cg);
+		pthread_mutex_lock(&bs->lock);
+	}
+	bs->cg_busy--;
+	pthread_cond_broadcast(&bs->cond);
+	return true;
+}
+
 static void *loop(void *arg)
 {
 	backstage *bs = arg;
@@ -296,6 +396,8 @@ static void *loop(void *arg)
 		}
 		if (rootns_step(bs, home_mnt))
 			continue;
+		if (cg_step(bs))
+			continue;
 		if (bs->n_close) {
 			int fd = bs->to_close[--bs->n_close];
 
@@ -323,7 +425,7 @@ static void backstage_free(void *data)
 	if (bs->started && bs->owner == getpid()) {
 		pthread_mutex_lock(&bs->lock);
 		bs->closing = true;
-		pthread_cond_signal(&bs->cond);
+		pthread_cond_broadcast(&bs->cond);
 		pthread_mutex_unlock(&bs->lock);
 		pthread_join(bs->thread, NULL);
 	}
@@ -334,6 +436,21 @@ static void backstage_free(void *data)
 		close(bs->stock[i]);
 	for (size_t i = 0; i < bs->n_roots; i++)
 		close(bs->roots[i]);
+	/* The owner removes the stock's cgroups; a forked child only lets go. */
+	for (size_t i = 0; i < bs->n_cg_pending; i++) {
+		if (bs->cg_pending[i].mntns >= 0)
+			close(bs->cg_pending[i].mntns);
+		if (bs->owner == getpid())
+			engine__cgroup_destroy(bs->cg_pending[i].cg);
+		else
+			engine__cgroup_free(bs->cg_pending[i].cg);
+	}
+	for (size_t i = 0; i < bs->n_cg_ready; i++)
+		if (bs->owner == getpid())
+			engine__cgroup_destroy(bs->cg_ready[i]);
+		else
+			engine__cgroup_free(bs->cg_ready[i]);
+	key_clear(&bs->cg_key);
 	plan_clear(&bs->want);
 	pthread_cond_destroy(&bs->cond);
 	pthread_mutex_destroy(&bs->lock);
@@ -351,7 +468,7 @@ static void *backstage_new(engine_context *ctx)
 	pthread_mutex_init(&bs->lock, NULL);
 	pthread_cond_init(&bs->cond, NULL);
 	bs->owner = getpid();
-	bs->make_netns = bs->make_rootns = !engine__context_rootless(ctx);
+	bs->make_netns = bs->make_rootns = bs->make_cg = !engine__context_rootless(ctx);
 	bs->failed_gen = ~0U;
 	return bs;
 }
@@ -389,7 +506,7 @@ int engine__netns_take(engine_context *ctx)
 	if (bs->n_stock)
 		fd = bs->stock[--bs->n_stock];
 	if (bs->make_netns && ++bs->takes > 1)
-		pthread_cond_signal(&bs->cond);
+		pthread_cond_broadcast(&bs->cond);
 	pthread_mutex_unlock(&bs->lock);
 	return fd;
 }
@@ -421,7 +538,7 @@ int engine__rootns_take(engine_context *ctx, const engine__plan *p)
 		}
 	}
 	if (bs->make_rootns && ++bs->root_takes > 1)
-		pthread_cond_signal(&bs->cond);
+		pthread_cond_broadcast(&bs->cond);
 	pthread_mutex_unlock(&bs->lock);
 	return fd;
 }
@@ -458,6 +575,79 @@ void engine__mntns_release(engine_context *ctx, int fd)
 		return;
 	}
 	bs->to_close[bs->n_close++] = fd;
-	pthread_cond_signal(&bs->cond);
+	pthread_cond_broadcast(&bs->cond);
 	pthread_mutex_unlock(&bs->lock);
+}
+
+engine__cgroup *engine__cgroup_unpark(engine_context *ctx, const engine__cgroup_limits *limits)
+{
+	backstage *bs = get_locked(ctx);
+	engine__cgroup *cg = NULL;
+
+	if (!bs)
+		return NULL;
+	if (bs->cg_key_set && bs->n_cg_ready && bs->cg_ready_gen == bs->cg_gen &&
+	    engine__cgroup_limits_equal(&bs->cg_key, limits))
+		cg = bs->cg_ready[--bs->n_cg_ready];
+	pthread_mutex_unlock(&bs->lock);
+	return cg;
+}
+
+bool engine__cgroup_park(engine_context *ctx, engine__cgroup *cg, const engine__cgroup_limits *limits,
+			 int mntns)
+{
+	backstage *bs = get_locked(ctx);
+
+	if (!bs)
+		return false;
+	/* (a one-shot caller removes its own, as before) */
+	if (!bs->make_cg || ++bs->cg_parks < 2 || bs->n_cg_pending == CG_PENDING_MAX || bs->closing) {
+		pthread_mutex_unlock(&bs->lock);
+		return false;
+	}
+	if (!bs->cg_key_set || !engine__cgroup_limits_equal(&bs->cg_key, limits)) {
+		engine__cgroup_limits k;
+
+		if (!key_copy(&k, limits)) {
+			pthread_mutex_unlock(&bs->lock);
+			return false;
+		}
+		key_clear(&bs->cg_key);
+		bs->cg_key = k;
+		bs->cg_key_set = true;
+		bs->cg_gen++;
+	}
+	bs->cg_pending[bs->n_cg_pending++] = (parked){cg, mntns, bs->cg_gen};
+	pthread_cond_broadcast(&bs->cond);
+	pthread_mutex_unlock(&bs->lock);
+	return true;
+}
+
+void engine__run_stock_drop(engine_context *ctx)
+{
+	/* (a context that never ran has none, and gets no thread here) */
+	backstage *bs = engine__context_ext(ctx, ENGINE__EXT_BACKSTAGE, NULL, NULL);
+	engine__cgroup *ready[CG_READY_MAX];
+	parked pending[CG_PENDING_MAX];
+	size_t n_ready, n_pending;
+
+	if (!bs || bs->owner != getpid())
+		return;
+	pthread_mutex_lock(&bs->lock);
+	/* What the thread holds out of the lock goes too (a new generation). */
+	bs->cg_gen++;
+	while (bs->cg_busy)
+		pthread_cond_wait(&bs->cond, &bs->lock);
+	n_ready = bs->n_cg_ready, n_pending = bs->n_cg_pending;
+	memcpy(ready, bs->cg_ready, n_ready * sizeof(*ready));
+	memcpy(pending, bs->cg_pending, n_pending * sizeof(*pending));
+	bs->n_cg_ready = bs->n_cg_pending = 0;
+	pthread_mutex_unlock(&bs->lock);
+	for (size_t i = 0; i < n_pending; i++) {
+		if (pending[i].mntns >= 0)
+			close(pending[i].mntns);
+		engine__cgroup_destroy(pending[i].cg);
+	}
+	for (size_t i = 0; i < n_ready; i++)
+		engine__cgroup_destroy(ready[i]);
 }

@@ -11,6 +11,7 @@
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -18,6 +19,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/capability.h>
 
 #include "core/error.h"
 #include "net/net.h"
@@ -369,7 +371,7 @@ ENGINE_EXTERN int engine_run(engine_context *ctx, const engine_spec *spec, engin
 	int capture[2] = {-1, -1}, owned[3] = {-1, -1, -1};
 	engine__error_saved saved;
 	engine_spec *resolved = NULL;
-	bool deliver = false;
+	bool deliver = false, reuse;
 	int r, mntns = -1, netns = -1;
 
 	if (!ctx || !spec || !out)
@@ -455,12 +457,20 @@ ENGINE_EXTERN int engine_run(engine_context *ctx, const engine_spec *spec, engin
 	engine__spec_limits(spec, &limits);
 	limits.minimal = !engine__limits_set(&limits);
 	limits.ephemeral = true; /* no handle reaches it: no stats, no pause */
-	r = engine__cgroup_create(ctx, ci->id, &limits, &cg);
-	if (r < 0)
-		goto close_stdio;
+	/* A cgroup a finished run left with these limits, if nothing in the
+	 * container can change one (no CAP_SYS_ADMIN: no cgroupfs to write). */
+	reuse = !(plan->caps.bounding & (UINT64_C(1) << CAP_SYS_ADMIN)) && !plan->rootless;
+	if (!reuse || !(cg = engine__cgroup_unpark(ctx, &limits))) {
+		r = engine__cgroup_create(ctx, ci->id, &limits, &cg);
+		if (r < 0)
+			goto close_stdio;
+	}
 	r = engine__spawn_and_wait(plan, cg, cg, owned, capture, spec->timeout, spec->cancel_fd, 0, res,
 				   &deliver, &mntns);
-	engine__mntns_release(ctx, mntns);
+	if (r < 0 || res->timed_out || !reuse) {
+		engine__mntns_release(ctx, mntns);
+		mntns = -1;
+	}
 	if (deliver) {
 		*out = res;
 		res = NULL;
@@ -471,6 +481,11 @@ ENGINE_EXTERN int engine_run(engine_context *ctx, const engine_spec *spec, engin
 		res->oom_killed = 1;
 	*out = res;
 	res = NULL;
+	/* Its mount namespace first (the tmpfs pages are charged to it). */
+	if (mntns >= 0 && engine__cgroup_park(ctx, cg, &limits, mntns))
+		cg = NULL;
+	else
+		engine__mntns_release(ctx, mntns);
 destroy_cgroup:
 	engine__error_save(&saved);
 	engine__cgroup_destroy(cg);

@@ -537,6 +537,18 @@ int engine__netns_take(engine_context *ctx);
 int engine__rootns_take(engine_context *ctx, const engine__plan *p);
 int engine__mntns_hold(const engine__proc *proc);
 void engine__mntns_release(engine_context *ctx, int fd);
+/* A cgroup a finished run left (backstage.c) with exactly @limits, empty,
+ * its OOM count rebased; NULL when there is none. */
+engine__cgroup *engine__cgroup_unpark(engine_context *ctx, const engine__cgroup_limits *limits);
+/* Hand the finished run's @cg (its processes gone) and mount namespace
+ * @mntns (or -1) to the background thread: it closes @mntns, then keeps @cg
+ * for a next run with the same @limits or removes it. False when it does
+ * not take them: the caller releases and destroys them itself. */
+bool engine__cgroup_park(engine_context *ctx, engine__cgroup *cg, const engine__cgroup_limits *limits,
+			 int mntns);
+/* Remove every cgroup engine_run keeps for reuse now (before removing
+ * their parent while the context lives on). */
+void engine__run_stock_drop(engine_context *ctx);
 /* engine__spawn in two halves, for prepared sandboxes (pool.c): begin
  * clones, places the child in @cg and releases it to build its rootfs (a
  * pooled plan's child then waits for its job on go_w); end closes go_w and

@@ -9,6 +9,7 @@
 
 #include <dirent.h>
 #include <signal.h>
+#include <sys/stat.h>
 
 #include "check_cgroup.h"
 #include "check_runtime.h"
@@ -237,6 +238,26 @@ START_TEST(test_cgroup_runtime__kernel_refuses_cpuset)
 }
 END_TEST
 
+/* The memory cgroup's inode: which cgroup a run had (they are reused). */
+static unsigned long memcg_ino(void)
+{
+	cleanup_closedir DIR *d = NULL;
+	struct dirent *e;
+	char path[512];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/sys/fs/cgroup/memory/%s", th_cg_parent);
+	d = opendir(path);
+	while (d && (e = readdir(d)))
+		if (e->d_name[0] != '.' && e->d_type == DT_DIR) {
+			snprintf(path, sizeof(path), "/sys/fs/cgroup/memory/%s/%s", th_cg_parent, e->d_name);
+			return stat(path, &st) == 0 ? (unsigned long)st.st_ino : 0;
+		}
+	return 0;
+}
+
+/* engine_run keeps a few finished runs' cgroups for the next runs with the
+ * same limits (backstage.c): bounded while the context lives, none after. */
 START_TEST(test_cgroup_runtime__ephemeral_runs_leave_no_cgroup)
 {
 	engine_context *ctx = context();
@@ -250,10 +271,62 @@ START_TEST(test_cgroup_runtime__ephemeral_runs_leave_no_cgroup)
 		ck_assert_int_eq(res->exit_code, 3);
 		ck_assert_int_eq(res->oom_killed, 0);
 		engine_run_result_free(res);
-		ck_assert_int_eq(cgroups_left(), 0);
+		/* (two ready, four on their way, in each of memory, pids, v2) */
+		ck_assert_int_le(cgroups_left(), 6 * 3);
 	}
 	engine_spec_free(s);
 	tr_context_free(ctx);
+	ck_assert_int_eq(cgroups_left(), 0);
+}
+END_TEST
+
+/* A reused cgroup is the previous run's, empty: an OOM kill there is not
+ * the next run's, other limits get a cgroup of their own, and a container
+ * that could change its cgroup (CAP_SYS_ADMIN) never hands its on. */
+START_TEST(test_cgroup_runtime__reused_cgroup_starts_clean)
+{
+	engine_context *ctx = context();
+	engine_spec *oom = tr_spec(
+	    rootfs, (const char *const[]){"dd", "if=/dev/zero", "of=/dev/null", "bs=96M", "count=1", NULL});
+	engine_spec *ok = tr_spec(rootfs, SH("grep -c ':memory:/$' /proc/self/cgroup"));
+	engine_run_result *res;
+	unsigned long seen[8] = {0};
+	int reused = 0;
+
+	ck_assert_engine_ok(engine_spec_set_memory_str(oom, "16m"));
+	ck_assert_engine_ok(engine_spec_set_memory_str(ok, "16m"));
+	for (int i = 0; i < 8; i++) {
+		res = tr_run_ok(ctx, i % 2 ? ok : oom);
+		ck_assert_int_eq(res->oom_killed, i % 2 ? 0 : 1);
+		if (i % 2)
+			ck_assert_str_eq(res->stdout_data, "1\n");
+		engine_run_result_free(res);
+		/* let the thread take it back before the next run */
+		for (int k = 0; k < 200 && !(seen[i] = memcg_ino()); k++)
+			usleep(10 * 1000);
+		for (int k = 0; k < i; k++)
+			if (seen[k] && seen[k] == seen[i])
+				reused = 1;
+	}
+	ck_assert_msg(reused, "no cgroup was used twice");
+	/* Other limits: the kept ones are not theirs. */
+	ck_assert_engine_ok(engine_spec_set_memory_str(ok, "24m"));
+	res = tr_run_ok(ctx, ok);
+	ck_assert_int_eq(res->oom_killed, 0);
+	engine_run_result_free(res);
+	/* CAP_SYS_ADMIN: never kept (it could have raised its own limit). */
+	engine__run_stock_drop(ctx);
+	ck_assert_int_eq(cgroups_left(), 0);
+	ck_assert_engine_ok(engine_spec_add_cap(ok, "SYS_ADMIN"));
+	for (int i = 0; i < 3; i++) {
+		res = tr_run_ok(ctx, ok);
+		engine_run_result_free(res);
+		ck_assert_int_eq(cgroups_left(), 0);
+	}
+	engine_spec_free(oom);
+	engine_spec_free(ok);
+	tr_context_free(ctx);
+	ck_assert_int_eq(cgroups_left(), 0);
 }
 END_TEST
 
@@ -269,6 +342,7 @@ int main(void)
 	tcase_add_test(tc, test_cgroup_runtime__timeout_kills_every_process);
 	tcase_add_test(tc, test_cgroup_runtime__kernel_refuses_cpuset);
 	tcase_add_test(tc, test_cgroup_runtime__ephemeral_runs_leave_no_cgroup);
+	tcase_add_test(tc, test_cgroup_runtime__reused_cgroup_starts_clean);
 	suite_add_tcase(s, tc);
 	return th_run_suite(s, 1);
 }

@@ -18,6 +18,7 @@
 #include <engine.h>
 
 #include "cgroup/cgroup.h"
+#include "runtime/runtime.h"
 #include "util/fs.h"
 
 /* A fresh temp directory (malloc'd path) under $TMPDIR or /tmp. */
@@ -84,6 +85,8 @@ static inline void th_context_free_cgroups(engine_context *ctx)
 {
 	if (!ctx)
 		return;
+	/* (engine_run's cgroups kept for reuse are in it) */
+	engine__run_stock_drop(ctx);
 	if (engine__cgroup_parent_remove(ctx) < 0)
 		fprintf(stderr, "cgroup parent: %s\n", engine_error_last()->message);
 	engine_context_free(ctx);
