@@ -47,7 +47,7 @@ ENGINE_EXTERN void engine_run_result_free(engine_run_result *result);
  * only; it holds at most 18 file descriptors of namespaces. From the second
  * run on, a finished run's cgroup (empty, its mount namespace closed, its
  * OOM count taken as zero) may be kept for the next run with the same
- * limits instead of being removed: up to two ready and four on their way,
+ * limits instead of being removed: up to four ready and four on their way,
  * removed by engine_context_free; never that of a container with
  * CAP_SYS_ADMIN, which could have changed it.
  * *@p out (freed with engine_run_result_free) is set whenever the container

@@ -426,12 +426,12 @@ START_TEST(test_runtime__no_leaks)
 	{
 		char mem[512], pids[512];
 
-		/* A few finished runs' cgroups are kept for the next runs (two
+		/* A few finished runs' cgroups are kept for the next runs (four
 		 * ready, four on their way), none once they are dropped. */
 		snprintf(mem, sizeof(mem), "/sys/fs/cgroup/memory/%s", cg_parent);
 		snprintf(pids, sizeof(pids), "/sys/fs/cgroup/pids/%s", cg_parent);
-		ck_assert_int_le(count_subdirs(mem), 6);
-		ck_assert_int_le(count_subdirs(pids), 6);
+		ck_assert_int_le(count_subdirs(mem), 8);
+		ck_assert_int_le(count_subdirs(pids), 8);
 		engine__run_stock_drop(ctx);
 		ck_assert_int_eq(count_subdirs(mem), 0);
 		ck_assert_int_eq(count_subdirs(pids), 0);
