@@ -1,6 +1,6 @@
 #!/bin/sh
 # Slow and idle clients of the HTTP server (tools/httpserver) against
-# `engine registry serve` and `engine daemon`: connections that dribble
+# `engine registry serve` (daemon_slowloris.sh: the daemon's): connections that dribble
 # their headers a byte at a time, or send nothing, are closed once the
 # header deadline passes (ENGINE_HTTP_HEADER_TIMEOUT, 2 s here; 60 s by
 # default) however active they are; while they are open, ordinary requests
@@ -97,35 +97,4 @@ code=$(curl -s -o /dev/null -w '%{http_code}' --limit-rate 300K -X PUT -H 'Conte
 OUT=$(curl -s -w '%{http_code} %{num_connects}\n' "http://$SRV/v2/" "http://$SRV/v2/" "http://$SRV/v2/")
 contains "keep-alive requests" "{}200 0"
 stop_pid "$SRV_PID"
-
-# The daemon's API on the same server: a followed stream outlives the
-# deadline (curl gives up first: 28), a dribbling client does not.
-"$E" daemon -H "unix://$T/d.sock" --data-root "$T/d" > "$T/daemon.log" 2>&1 &
-DPID=$!
-PIDS="$PIDS $DPID"
-i=0
-while ! curl -s -o /dev/null --unix-socket "$T/d.sock" http://d/_ping && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
-curl -s -o /dev/null -m 5 --unix-socket "$T/d.sock" http://d/v1.41/events
-rc=$?
-[ $rc = 28 ] && ok "the daemon's /events stream outlives the header deadline" || fail "/events ended: curl $rc"
-$PY - "$T/d.sock" <<'PYEOF' > "$T/unix.out"
-import socket, sys, time
-s = socket.socket(socket.AF_UNIX)
-s.connect(sys.argv[1])
-s.settimeout(0.05)
-s.sendall(b"GET /_ping HTTP/1.1\r\n")
-end = time.time() + 60
-while time.time() < end:
-    try:
-        s.send(b"X")
-        if s.recv(4096) == b"":
-            print("closed"); break
-    except socket.timeout:
-        pass
-    except OSError:
-        print("closed"); break
-    time.sleep(0.3)
-PYEOF
-[ "$(cat "$T/unix.out")" = closed ] && ok "the daemon closes a dribbling client" || fail "daemon dribbler: $(cat "$T/unix.out")"
-stop_pid "$DPID"
 finish

@@ -101,11 +101,16 @@ static void completed_cb(void *cls, struct MHD_Connection *conn, void **con_cls,
 			 enum MHD_RequestTerminationCode toe)
 {
 	hs_listener *l = cls;
+	hs_request *req = *con_cls;
+	/* An upgraded connection (101) completes its request when the switch
+	 * is made: what follows is the caller's stream, never bounded. */
+	bool upgraded = req && req->status == 101;
 
 	(void)toe;
-	request_free(*con_cls);
+	request_free(req);
 	*con_cls = NULL;
-	hs__deadline_set(l->server, conn, true);
+	if (!upgraded)
+		hs__deadline_set(l->server, conn, true);
 }
 
 /* Mutual TLS: a client certificate that chains to the CA is required. */
