@@ -85,13 +85,20 @@ void engine__child_mask_paths(int err_fd, const engine__plan *p)
 			continue; /* not there: nothing to hide */
 		}
 		if (S_ISDIR(st.st_mode)) {
-			/* One empty read-only tmpfs for all: a bind of it per
-			 * directory, not a superblock each. */
-			if (empty < 0 && (empty = empty_tmpfs(err_fd)) < 0)
-				FAIL("mask: make a mount for", m);
-			attach_on(err_fd,
-				  open_tree(empty, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH),
-				  fd, m);
+			/* One empty read-only tmpfs for all: the first directory
+			 * gets it, the others a bind of it (not a superblock
+			 * each). Never a detached mount left to close: that
+			 * unmount would wait for an RCU grace period. */
+			if (empty < 0) {
+				attach_on(err_fd, empty_tmpfs(err_fd), fd, m);
+				if ((empty = open(m, O_PATH | O_NOFOLLOW | O_CLOEXEC)) < 0)
+					FAIL("mask: open", m);
+			} else {
+				attach_on(
+				    err_fd,
+				    open_tree(empty, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH),
+				    fd, m);
+			}
 		} else {
 			if (null_fd < 0)
 				null_fd = open_null(err_fd);
