@@ -39,12 +39,12 @@ ENGINE_EXTERN void engine_run_result_free(engine_run_result *result);
  * The container's writable layer lives in memory (a tmpfs charged to its
  * memory limit) and nothing of it stays on disk; while the context lives, a
  * marker under containers/ keeps the image from garbage collection.
- * The first run starts one background thread per context (joined by
- * engine_context_free), which unmounts finished runs' trees after their
- * results are returned and, from the second run on, keeps up to two
+ * The first run starts two background threads per context (joined by
+ * engine_context_free), which unmount finished runs' trees after their
+ * results are returned and, from the second run on, keep up to two
  * network namespaces (for --network none) and two rootfs trees (for the
  * spec run last, without bind mounts) made ahead, each used by one run
- * only; it holds at most 18 file descriptors of namespaces. From the second
+ * only; they hold at most 18 file descriptors of namespaces. From the second
  * run on, a finished run's cgroup (empty, its mount namespace closed, its
  * OOM count taken as zero) may be kept for the next run with the same
  * limits instead of being removed: up to four ready and four on their way,

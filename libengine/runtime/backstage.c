@@ -1,5 +1,5 @@
 /*
- * engine_run's background thread: the work of a run that does not depend on
+ * engine_run's background threads: the work of a run that does not depend on
  * its command, done off the caller's path.
  *
  * Before: network namespaces for --network none. Creating one (its sysctl
@@ -91,11 +91,11 @@ typedef struct parked {
 typedef struct backstage {
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
-	pthread_t thread;
-	bool started, failed, closing;
-	bool make_netns; /* false after a failure: runs clone their own */
-	unsigned takes;	 /* a context that runs once gets no stock */
-	pid_t owner;	 /* a forked child has no thread: it does its own */
+	pthread_t thread, reaper;
+	bool started, failed, closing, reaping; /* reaping: the second thread runs */
+	bool make_netns;			/* false after a failure: runs clone their own */
+	unsigned takes;				/* a context that runs once gets no stock */
+	pid_t owner;				/* a forked child has no thread: it does its own */
 	int stock[STOCK_MAX];
 	size_t n_stock;
 	int to_close[CLOSE_MAX];
@@ -381,7 +381,7 @@ static void *loop(void *arg)
 	for (;;) {
 		/* A finished run's cgroup first while the next runs lack one:
 		 * without it they make their own, the costliest part of a run. */
-		if (bs->n_cg_pending && bs->n_cg_ready < CG_READY_MAX && cg_step(bs))
+		if (!bs->reaping && bs->n_cg_pending && bs->n_cg_ready < CG_READY_MAX && cg_step(bs))
 			continue;
 		/* The next run waits for neither: finished trees first only
 		 * when the stock is full, so the start path never runs dry. */
@@ -400,9 +400,9 @@ static void *loop(void *arg)
 		}
 		if (rootns_step(bs, home_mnt))
 			continue;
-		if (cg_step(bs))
+		if (!bs->reaping && cg_step(bs))
 			continue;
-		if (bs->n_close) {
+		if (!bs->reaping && bs->n_close) {
 			int fd = bs->to_close[--bs->n_close];
 
 			pthread_mutex_unlock(&bs->lock);
@@ -422,6 +422,37 @@ static void *loop(void *arg)
 	return NULL;
 }
 
+/* The second thread: what comes after runs. Closing a finished run's
+ * mount namespace waits for expedited RCU grace periods (its unmounts, its
+ * overlay's): asleep there, it keeps the first thread making namespaces,
+ * and the runs' own path never waits for it. */
+static void *reap(void *arg)
+{
+	backstage *bs = arg;
+	sigset_t all;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, NULL);
+	pthread_mutex_lock(&bs->lock);
+	for (;;) {
+		if (cg_step(bs))
+			continue;
+		if (bs->n_close) {
+			int fd = bs->to_close[--bs->n_close];
+
+			pthread_mutex_unlock(&bs->lock);
+			close(fd);
+			pthread_mutex_lock(&bs->lock);
+			continue;
+		}
+		if (bs->closing)
+			break;
+		pthread_cond_wait(&bs->cond, &bs->lock);
+	}
+	pthread_mutex_unlock(&bs->lock);
+	return NULL;
+}
+
 static void backstage_free(void *data)
 {
 	backstage *bs = data;
@@ -432,6 +463,8 @@ static void backstage_free(void *data)
 		pthread_cond_broadcast(&bs->cond);
 		pthread_mutex_unlock(&bs->lock);
 		pthread_join(bs->thread, NULL);
+		if (bs->reaping)
+			pthread_join(bs->reaper, NULL);
 	}
 	/* (A forked child inherited the fds, not the thread.) */
 	for (size_t i = 0; i < bs->n_close; i++)
@@ -492,6 +525,8 @@ static backstage *get_locked(engine_context *ctx)
 	if (!bs->started && !bs->failed) {
 		bs->started = pthread_create(&bs->thread, NULL, loop, bs) == 0;
 		bs->failed = !bs->started;
+		/* (without it, the first thread does its work too) */
+		bs->reaping = bs->started && pthread_create(&bs->reaper, NULL, reap, bs) == 0;
 	}
 	if (!bs->started) {
 		pthread_mutex_unlock(&bs->lock);
