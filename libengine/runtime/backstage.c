@@ -84,7 +84,7 @@ typedef struct rootfs_plan {
  * namespace to close first, for the limits of generation @gen. */
 typedef struct parked {
 	engine__cgroup *cg;
-	int mntns;
+	unsigned seq; /* its mount namespace is the @seq'th queued */
 	unsigned gen;
 } parked;
 
@@ -98,8 +98,14 @@ typedef struct backstage {
 	pid_t owner;				/* a forked child has no thread: it does its own */
 	int stock[STOCK_MAX];
 	size_t n_stock;
-	int to_close[CLOSE_MAX];
+	/* Finished runs' mount namespaces to close wait in flight in a socket
+	 * (q[0] sends, q[1] receives), not in our fd table: a child cloned
+	 * meanwhile copies the table, and one whose copy went last would
+	 * unmount a whole tree on its own run's path. @n_close are queued,
+	 * @sent_seq were ever queued, @closed_seq closed. */
+	int q[2];
 	size_t n_close;
+	unsigned sent_seq, closed_seq;
 	/* Trees for the plan @want (generation @want_gen); @roots were built
 	 * for generation @roots_gen, a plan that failed is @failed_gen's. */
 	bool make_rootns, want_set;
@@ -320,6 +326,66 @@ static bool rootns_step(backstage *bs, int home_mnt)
 	return true;
 }
 
+/* Put @fd in flight in the queue; false when it cannot go. */
+static bool queue_fd(backstage *bs, int fd)
+{
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} u;
+	char c = 0;
+	struct iovec iov = {&c, 1};
+	struct msghdr m = {
+	    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
+	struct cmsghdr *h;
+
+	if (bs->q[0] < 0 || bs->n_close == CLOSE_MAX)
+		return false;
+	memset(&u, 0, sizeof(u));
+	h = CMSG_FIRSTHDR(&m);
+	h->cmsg_level = SOL_SOCKET;
+	h->cmsg_type = SCM_RIGHTS;
+	h->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(h), &fd, sizeof(fd));
+	if (sendmsg(bs->q[0], &m, MSG_DONTWAIT | MSG_NOSIGNAL) != 1)
+		return false;
+	bs->n_close++;
+	bs->sent_seq++;
+	/* (in flight now: closing ours is not the last reference) */
+	close(fd);
+	return true;
+}
+
+/* Close the oldest queued mount namespace, under the lock (dropped while
+ * the unmounting waits); false when none is queued. */
+static bool close_step(backstage *bs)
+{
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} u;
+	char c;
+	struct iovec iov = {&c, 1};
+	struct msghdr m = {
+	    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
+	struct cmsghdr *h;
+	int fd = -1;
+
+	if (!bs->n_close)
+		return false;
+	bs->n_close--;
+	pthread_mutex_unlock(&bs->lock);
+	if (recvmsg(bs->q[1], &m, MSG_DONTWAIT | MSG_CMSG_CLOEXEC) == 1 && (h = CMSG_FIRSTHDR(&m)) &&
+	    h->cmsg_type == SCM_RIGHTS && h->cmsg_len == CMSG_LEN(sizeof(int)))
+		memcpy(&fd, CMSG_DATA(h), sizeof(fd));
+	if (fd >= 0)
+		close(fd);
+	pthread_mutex_lock(&bs->lock);
+	bs->closed_seq++;
+	pthread_cond_broadcast(&bs->cond);
+	return true;
+}
+
 /* One step of the cgroup stock, under the lock; false when there is none
  * to do. Drops cgroups of older limits first, then takes in finished runs'. */
 static bool cg_step(backstage *bs)
@@ -335,14 +401,13 @@ static bool cg_step(backstage *bs)
 		pthread_mutex_lock(&bs->lock);
 		return true;
 	}
-	if (!bs->n_cg_pending)
+	/* (its mount namespace closed first: the tmpfs pages charged to it) */
+	if (!bs->n_cg_pending || (int)(bs->closed_seq - bs->cg_pending[0].seq) < 0)
 		return false;
 	p = bs->cg_pending[0];
 	memmove(bs->cg_pending, bs->cg_pending + 1, --bs->n_cg_pending * sizeof(*bs->cg_pending));
 	bs->cg_busy++;
 	pthread_mutex_unlock(&bs->lock);
-	if (p.mntns >= 0)
-		close(p.mntns);
 	/* (an escaped process would hold the next run's memory: not that) */
 	keep = !engine__cgroup_populated(p.cg);
 	if (keep)
@@ -402,14 +467,8 @@ static void *loop(void *arg)
 			continue;
 		if (!bs->reaping && cg_step(bs))
 			continue;
-		if (!bs->reaping && bs->n_close) {
-			int fd = bs->to_close[--bs->n_close];
-
-			pthread_mutex_unlock(&bs->lock);
-			close(fd);
-			pthread_mutex_lock(&bs->lock);
+		if (!bs->reaping && close_step(bs))
 			continue;
-		}
 		if (bs->closing)
 			break;
 		pthread_cond_wait(&bs->cond, &bs->lock);
@@ -435,16 +494,8 @@ static void *reap(void *arg)
 	pthread_sigmask(SIG_BLOCK, &all, NULL);
 	pthread_mutex_lock(&bs->lock);
 	for (;;) {
-		if (cg_step(bs))
+		if (cg_step(bs) || close_step(bs))
 			continue;
-		if (bs->n_close) {
-			int fd = bs->to_close[--bs->n_close];
-
-			pthread_mutex_unlock(&bs->lock);
-			close(fd);
-			pthread_mutex_lock(&bs->lock);
-			continue;
-		}
 		if (bs->closing)
 			break;
 		pthread_cond_wait(&bs->cond, &bs->lock);
@@ -467,16 +518,16 @@ static void backstage_free(void *data)
 			pthread_join(bs->reaper, NULL);
 	}
 	/* (A forked child inherited the fds, not the thread.) */
-	for (size_t i = 0; i < bs->n_close; i++)
-		close(bs->to_close[i]);
+	/* (what is still in flight goes with the socket) */
+	for (int i = 0; i < 2; i++)
+		if (bs->q[i] >= 0)
+			close(bs->q[i]);
 	for (size_t i = 0; i < bs->n_stock; i++)
 		close(bs->stock[i]);
 	for (size_t i = 0; i < bs->n_roots; i++)
 		close(bs->roots[i]);
 	/* The owner removes the stock's cgroups; a forked child only lets go. */
 	for (size_t i = 0; i < bs->n_cg_pending; i++) {
-		if (bs->cg_pending[i].mntns >= 0)
-			close(bs->cg_pending[i].mntns);
 		if (bs->owner == getpid())
 			engine__cgroup_destroy(bs->cg_pending[i].cg);
 		else
@@ -506,6 +557,11 @@ static void *backstage_new(engine_context *ctx)
 	pthread_cond_init(&bs->cond, NULL);
 	bs->owner = getpid();
 	bs->make_netns = bs->make_rootns = bs->make_cg = !engine__context_rootless(ctx);
+	/* (without the queue, runs close their own and keep no cgroup) */
+	if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, bs->q) < 0) {
+		bs->q[0] = bs->q[1] = -1;
+		bs->make_cg = false;
+	}
 	bs->failed_gen = ~0U;
 	return bs;
 }
@@ -607,13 +663,12 @@ void engine__mntns_release(engine_context *ctx, int fd)
 	if (fd < 0)
 		return;
 	bs = get_locked(ctx);
-	if (!bs || bs->n_close == CLOSE_MAX) {
+	if (!bs || !queue_fd(bs, fd)) {
 		if (bs)
 			pthread_mutex_unlock(&bs->lock);
 		close(fd);
 		return;
 	}
-	bs->to_close[bs->n_close++] = fd;
 	pthread_cond_broadcast(&bs->cond);
 	pthread_mutex_unlock(&bs->lock);
 }
@@ -656,7 +711,11 @@ bool engine__cgroup_park(engine_context *ctx, engine__cgroup *cg, const engine__
 		bs->cg_key_set = true;
 		bs->cg_gen++;
 	}
-	bs->cg_pending[bs->n_cg_pending++] = (parked){cg, mntns, bs->cg_gen};
+	if (mntns >= 0 && !queue_fd(bs, mntns)) {
+		pthread_mutex_unlock(&bs->lock);
+		return false;
+	}
+	bs->cg_pending[bs->n_cg_pending++] = (parked){cg, bs->sent_seq, bs->cg_gen};
 	pthread_cond_broadcast(&bs->cond);
 	pthread_mutex_unlock(&bs->lock);
 	return true;
@@ -682,11 +741,8 @@ void engine__run_stock_drop(engine_context *ctx)
 	memcpy(pending, bs->cg_pending, n_pending * sizeof(*pending));
 	bs->n_cg_ready = bs->n_cg_pending = 0;
 	pthread_mutex_unlock(&bs->lock);
-	for (size_t i = 0; i < n_pending; i++) {
-		if (pending[i].mntns >= 0)
-			close(pending[i].mntns);
+	for (size_t i = 0; i < n_pending; i++)
 		engine__cgroup_destroy(pending[i].cg);
-	}
 	for (size_t i = 0; i < n_ready; i++)
 		engine__cgroup_destroy(ready[i]);
 }

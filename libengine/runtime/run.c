@@ -467,6 +467,13 @@ ENGINE_EXTERN int engine_run(engine_context *ctx, const engine_spec *spec, engin
 	}
 	r = engine__spawn_and_wait(plan, cg, cg, owned, capture, spec->timeout, spec->cancel_fd, 0, res,
 				   &deliver, &mntns);
+	/* The prepared tree was the run's: @mntns holds it now, and its last
+	 * reference must be the background thread's (the unmounting waits for
+	 * RCU grace periods), not this fd closed after it. */
+	if (plan->rootns_fd >= 0 && mntns >= 0) {
+		close(plan->rootns_fd);
+		plan->rootns_fd = -1;
+	}
 	if (r < 0 || res->timed_out || !reuse) {
 		engine__mntns_release(ctx, mntns);
 		mntns = -1;
