@@ -643,16 +643,12 @@ void engine__cgroup_oom_rebase(engine__cgroup *cg)
 		cg->oom_base = oom_kills(cg);
 }
 
-static bool str_eq(const char *a, const char *b)
-{
-	return a == b || (a && b && strcmp(a, b) == 0);
-}
-
 bool engine__cgroup_limits_equal(const engine__cgroup_limits *a, const engine__cgroup_limits *b)
 {
 	if (a->memory != b->memory || a->memory_swap != b->memory_swap || a->cpu_shares != b->cpu_shares ||
 	    a->cpu_quota != b->cpu_quota || a->cpu_period != b->cpu_period || a->pids != b->pids ||
-	    !str_eq(a->cpuset_cpus, b->cpuset_cpus) || !str_eq(a->cpuset_mems, b->cpuset_mems) ||
+	    !engine__str_eq_null(a->cpuset_cpus, b->cpuset_cpus) ||
+	    !engine__str_eq_null(a->cpuset_mems, b->cpuset_mems) ||
 	    a->devices_allow_all != b->devices_allow_all || a->oom_kill_disable != b->oom_kill_disable ||
 	    a->minimal != b->minimal || a->ephemeral != b->ephemeral ||
 	    a->n_device_rules != b->n_device_rules)

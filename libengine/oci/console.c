@@ -16,6 +16,7 @@
 #include "core/error.h"
 #include "oci/oci.h"
 #include "util/cleanup.h"
+#include "util/fdpass.h"
 #include "util/json.h"
 
 int engine__oci_console_size(json_object *proc, engine__plan *p)
@@ -32,13 +33,6 @@ int engine__oci_console_send(const char *path, int master)
 	struct sockaddr_un addr;
 	cleanup_close int sock = -EBADF;
 	static const char name[] = "/dev/ptmx";
-	struct iovec iov = {.iov_base = (void *)name, .iov_len = sizeof(name) - 1};
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	struct msghdr msg;
-	struct cmsghdr *cm;
 
 	if (strlen(path) >= sizeof(addr.sun_path))
 		return engine__error_set(ENGINE_EINVALID, 0, "console socket %s: path too long", path);
@@ -48,18 +42,7 @@ int engine__oci_console_send(const char *path, int master)
 	sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (sock < 0 || connect(sock, (struct sockaddr *)&addr, sizeof(addr)) < 0)
 		return engine__error_errno(errno, "console socket %s", path);
-	memset(&msg, 0, sizeof(msg));
-	memset(&u, 0, sizeof(u));
-	msg.msg_iov = &iov;
-	msg.msg_iovlen = 1;
-	msg.msg_control = u.buf;
-	msg.msg_controllen = sizeof(u.buf);
-	cm = CMSG_FIRSTHDR(&msg);
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cm), &master, sizeof(int));
-	if (sendmsg(sock, &msg, MSG_NOSIGNAL) < 0)
+	if (engine__fd_send(sock, master, name, sizeof(name) - 1, 0) < 0)
 		return engine__error_errno(errno, "console socket %s: send the terminal", path);
 	return 0;
 }

@@ -66,6 +66,8 @@
 #include "core/context.h"
 #include "core/error.h"
 #include "runtime/runtime.h"
+#include "util/fdpass.h"
+#include "util/str.h"
 
 #define STOCK_MAX 2
 #define CLOSE_MAX 8
@@ -134,19 +136,16 @@ static void plan_clear(rootfs_plan *r)
 	memset(r, 0, sizeof(*r));
 }
 
-static bool str_eq(const char *a, const char *b)
-{
-	return a == b || (a && b && strcmp(a, b) == 0);
-}
-
 static bool plan_eq(const rootfs_plan *r, const engine__plan *p)
 {
 	for (int i = 0; i < 3; i++)
-		if (!str_eq(r->mkdirs[i], p->mkdirs[i]))
+		if (!engine__str_eq_null(r->mkdirs[i], p->mkdirs[i]))
 			return false;
-	return str_eq(r->tmpfs_dir, p->tmpfs_dir) && str_eq(r->tmpfs_data, p->tmpfs_data) &&
-	       str_eq(r->overlay_cwd, p->overlay_cwd) && str_eq(r->overlay_data, p->overlay_data) &&
-	       str_eq(r->rootfs_dir, p->rootfs_dir);
+	return engine__str_eq_null(r->tmpfs_dir, p->tmpfs_dir) &&
+	       engine__str_eq_null(r->tmpfs_data, p->tmpfs_data) &&
+	       engine__str_eq_null(r->overlay_cwd, p->overlay_cwd) &&
+	       engine__str_eq_null(r->overlay_data, p->overlay_data) &&
+	       engine__str_eq_null(r->rootfs_dir, p->rootfs_dir);
 }
 
 static char *dup_or_null(const char *s, bool *oom)
@@ -329,25 +328,8 @@ static bool rootns_step(backstage *bs, int home_mnt)
 /* Put @fd in flight in the queue; false when it cannot go. */
 static bool queue_fd(backstage *bs, int fd)
 {
-	union {
-		struct cmsghdr h;
-		char buf[CMSG_SPACE(sizeof(int))];
-	} u;
-	char c = 0;
-	struct iovec iov = {&c, 1};
-	struct msghdr m = {
-	    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
-	struct cmsghdr *h;
-
-	if (bs->q[0] < 0 || bs->n_close == CLOSE_MAX)
-		return false;
-	memset(&u, 0, sizeof(u));
-	h = CMSG_FIRSTHDR(&m);
-	h->cmsg_level = SOL_SOCKET;
-	h->cmsg_type = SCM_RIGHTS;
-	h->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(h), &fd, sizeof(fd));
-	if (sendmsg(bs->q[0], &m, MSG_DONTWAIT | MSG_NOSIGNAL) != 1)
+	if (bs->q[0] < 0 || bs->n_close == CLOSE_MAX ||
+	    engine__fd_send(bs->q[0], fd, "", 1, MSG_DONTWAIT) != 1)
 		return false;
 	bs->n_close++;
 	bs->sent_seq++;
@@ -360,24 +342,15 @@ static bool queue_fd(backstage *bs, int fd)
  * the unmounting waits); false when none is queued. */
 static bool close_step(backstage *bs)
 {
-	union {
-		struct cmsghdr h;
-		char buf[CMSG_SPACE(sizeof(int))];
-	} u;
 	char c;
-	struct iovec iov = {&c, 1};
-	struct msghdr m = {
-	    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
-	struct cmsghdr *h;
-	int fd = -1;
+	ssize_t got;
+	int fd;
 
 	if (!bs->n_close)
 		return false;
 	bs->n_close--;
 	pthread_mutex_unlock(&bs->lock);
-	if (recvmsg(bs->q[1], &m, MSG_DONTWAIT | MSG_CMSG_CLOEXEC) == 1 && (h = CMSG_FIRSTHDR(&m)) &&
-	    h->cmsg_type == SCM_RIGHTS && h->cmsg_len == CMSG_LEN(sizeof(int)))
-		memcpy(&fd, CMSG_DATA(h), sizeof(fd));
+	fd = engine__fd_recv(bs->q[1], &c, 1, &got, MSG_DONTWAIT);
 	if (fd >= 0)
 		close(fd);
 	pthread_mutex_lock(&bs->lock);
@@ -527,17 +500,15 @@ static void backstage_free(void *data)
 	for (size_t i = 0; i < bs->n_roots; i++)
 		close(bs->roots[i]);
 	/* The owner removes the stock's cgroups; a forked child only lets go. */
-	for (size_t i = 0; i < bs->n_cg_pending; i++) {
+	for (size_t i = 0; i < bs->n_cg_pending + bs->n_cg_ready; i++) {
+		engine__cgroup *cg =
+		    i < bs->n_cg_pending ? bs->cg_pending[i].cg : bs->cg_ready[i - bs->n_cg_pending];
+
 		if (bs->owner == getpid())
-			engine__cgroup_destroy(bs->cg_pending[i].cg);
+			engine__cgroup_destroy(cg);
 		else
-			engine__cgroup_free(bs->cg_pending[i].cg);
+			engine__cgroup_free(cg);
 	}
-	for (size_t i = 0; i < bs->n_cg_ready; i++)
-		if (bs->owner == getpid())
-			engine__cgroup_destroy(bs->cg_ready[i]);
-		else
-			engine__cgroup_free(bs->cg_ready[i]);
 	key_clear(&bs->cg_key);
 	plan_clear(&bs->want);
 	pthread_cond_destroy(&bs->cond);

@@ -20,6 +20,7 @@
 
 #include "core/error.h"
 #include "runtime/runtime.h"
+#include "util/fdpass.h"
 
 #ifndef TIOCGPTPEER
 #define TIOCGPTPEER _IO('T', 0x41)
@@ -42,31 +43,7 @@ static void append_uint(char *buf, size_t size, unsigned v)
 
 static void send_fd(int sock, int fd, int err_fd)
 {
-	char byte = 't';
-	struct iovec iov = {.iov_base = &byte, .iov_len = 1};
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	struct msghdr msg;
-	struct cmsghdr *cm;
-	ssize_t n;
-
-	memset(&msg, 0, sizeof(msg));
-	memset(&u, 0, sizeof(u));
-	msg.msg_iov = &iov;
-	msg.msg_iovlen = 1;
-	msg.msg_control = u.buf;
-	msg.msg_controllen = sizeof(u.buf);
-	cm = CMSG_FIRSTHDR(&msg);
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
-	do
-		n = sendmsg(sock, &msg, MSG_NOSIGNAL);
-	while (n < 0 && errno == EINTR);
-	if (n != 1)
+	if (engine__fd_send(sock, fd, "t", 1, 0) != 1)
 		FAIL("send the terminal to the engine", NULL);
 }
 
@@ -144,31 +121,18 @@ void engine__child_console(const engine__plan *p, int sock, int err_fd, bool joi
 
 int engine__recv_console(int sock, int *out)
 {
-	char byte;
-	struct iovec iov = {.iov_base = &byte, .iov_len = 1};
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	struct msghdr msg;
-	struct cmsghdr *cm;
-	ssize_t n;
+	char byte = 0;
+	ssize_t got;
+	int fd = engine__fd_recv(sock, &byte, 1, &got, 0);
 
-	memset(&msg, 0, sizeof(msg));
-	msg.msg_iov = &iov;
-	msg.msg_iovlen = 1;
-	msg.msg_control = u.buf;
-	msg.msg_controllen = sizeof(u.buf);
-	do
-		n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
-	while (n < 0 && errno == EINTR);
-	if (n < 0)
+	if (fd < 0 && got < 0)
 		return engine__error_errno(errno, "receive the container's terminal");
-	cm = CMSG_FIRSTHDR(&msg);
-	if (n != 1 || byte != 't' || !cm || cm->cmsg_type != SCM_RIGHTS ||
-	    cm->cmsg_len != CMSG_LEN(sizeof(int)))
+	if (fd < 0 || got != 1 || byte != 't') {
+		if (fd >= 0)
+			close(fd);
 		return engine__error_set(ENGINE_ERROR, 0,
 					 "the container process died before handing over its terminal");
-	memcpy(out, CMSG_DATA(cm), sizeof(int));
+	}
+	*out = fd;
 	return 0;
 }

@@ -28,6 +28,11 @@ char *engine__strdup_printf(const char *fmt, ...)
 	return out;
 }
 
+bool engine__str_eq_null(const char *a, const char *b)
+{
+	return a == b || (a && b && strcmp(a, b) == 0);
+}
+
 bool engine__str_starts_with(const char *s, const char *prefix)
 {
 	return strncmp(s, prefix, strlen(prefix)) == 0;
