@@ -77,7 +77,16 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Fill @out from the (sorted) entries @names of @dir. */
+/* The path in @dir of @name with its @suffix replaced by @other, or NULL. */
+static char *sibling(const char *dir, const char *name, const char *suffix, const char *other)
+{
+	cleanup_free char *s =
+	    engine__strdup_printf("%.*s%s", (int)(strlen(name) - strlen(suffix)), name, other);
+
+	return s ? engine__path_join(dir, s) : NULL;
+}
+
+/* Fill @out from the (sorted) entries @names of @dir (no dot-files). */
 static int read_entries(const char *dir, char **names, engine__regcerts *out)
 {
 	bool any_ca = false;
@@ -85,11 +94,10 @@ static int read_entries(const char *dir, char **names, engine__regcerts *out)
 
 	for (size_t i = 0; names[i]; i++) {
 		cleanup_free char *path = engine__path_join(dir, names[i]);
-		size_t n = strlen(names[i]);
 
 		if (!path)
 			return engine__error_oom();
-		if (n > 4 && strcmp(names[i] + n - 4, ".crt") == 0) {
+		if (engine__str_ends_with(names[i], ".crt")) {
 			if (!any_ca) { /* beside the system's, as Docker adds them */
 				for (size_t b = 0; system_bundles[b]; b++)
 					if (access(system_bundles[b], R_OK) == 0) {
@@ -102,9 +110,8 @@ static int read_entries(const char *dir, char **names, engine__regcerts *out)
 			}
 			if ((r = append(&out->ca_pem, &out->ca_len, path)) < 0)
 				return engine__error_wrap("CA certificate %s", path);
-		} else if (n > 5 && strcmp(names[i] + n - 5, ".cert") == 0) {
-			cleanup_free char *key = engine__strdup_printf("%.*s.key", (int)(n - 5), names[i]);
-			cleanup_free char *key_path = key ? engine__path_join(dir, key) : NULL;
+		} else if (engine__str_ends_with(names[i], ".cert")) {
+			cleanup_free char *key_path = sibling(dir, names[i], ".cert", ".key");
 
 			if (!key_path)
 				return engine__error_oom();
@@ -116,9 +123,8 @@ static int read_entries(const char *dir, char **names, engine__regcerts *out)
 				out->cert = steal_ptr(path);
 				out->key = steal_ptr(key_path);
 			}
-		} else if (n > 4 && strcmp(names[i] + n - 4, ".key") == 0) {
-			cleanup_free char *cert = engine__strdup_printf("%.*s.cert", (int)(n - 4), names[i]);
-			cleanup_free char *cert_path = cert ? engine__path_join(dir, cert) : NULL;
+		} else if (engine__str_ends_with(names[i], ".key")) {
+			cleanup_free char *cert_path = sibling(dir, names[i], ".key", ".cert");
 
 			if (!cert_path)
 				return engine__error_oom();

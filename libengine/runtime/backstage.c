@@ -119,7 +119,7 @@ typedef struct backstage {
 	 * strings and rules are copies): @cg_ready are empty and rebased,
 	 * for generation @cg_ready_gen. */
 	bool make_cg, cg_key_set;
-	unsigned cg_parks, cg_gen, cg_ready_gen, cg_busy; /* busy: one out of the lock */
+	unsigned cg_parks, cg_gen, cg_ready_gen, cg_busy; /* busy: held out of the lock */
 	engine__cgroup_limits cg_key;
 	engine__cgroup *cg_ready[CG_READY_MAX];
 	size_t n_cg_ready;
@@ -369,9 +369,12 @@ static bool cg_step(backstage *bs)
 
 	if (bs->n_cg_ready && bs->cg_ready_gen != bs->cg_gen) {
 		cg = bs->cg_ready[--bs->n_cg_ready];
+		bs->cg_busy++;
 		pthread_mutex_unlock(&bs->lock);
 		engine__cgroup_destroy(cg);
 		pthread_mutex_lock(&bs->lock);
+		bs->cg_busy--;
+		pthread_cond_broadcast(&bs->cond);
 		return true;
 	}
 	/* (its mount namespace closed first: the tmpfs pages charged to it) */
@@ -703,14 +706,16 @@ void engine__run_stock_drop(engine_context *ctx)
 	if (!bs || bs->owner != getpid())
 		return;
 	pthread_mutex_lock(&bs->lock);
-	/* What the thread holds out of the lock goes too (a new generation). */
+	/* What the threads hold out of the lock goes too (a new generation),
+	 * and is gone when this returns: the caller may remove the parent
+	 * cgroup next, closing the fd the stock's cgroups are removed at. */
 	bs->cg_gen++;
-	while (bs->cg_busy)
-		pthread_cond_wait(&bs->cond, &bs->lock);
 	n_ready = bs->n_cg_ready, n_pending = bs->n_cg_pending;
 	memcpy(ready, bs->cg_ready, n_ready * sizeof(*ready));
 	memcpy(pending, bs->cg_pending, n_pending * sizeof(*pending));
 	bs->n_cg_ready = bs->n_cg_pending = 0;
+	while (bs->cg_busy)
+		pthread_cond_wait(&bs->cond, &bs->lock);
 	pthread_mutex_unlock(&bs->lock);
 	for (size_t i = 0; i < n_pending; i++)
 		engine__cgroup_destroy(pending[i].cg);

@@ -182,7 +182,10 @@ START_TEST(test_backstage__free_leaves_nothing)
 		run_netns(c);
 	ck_assert_int_gt(threads_now(), threads);
 	tr_context_free(c);
-	/* the thread joined, its stock and the held rootfs trees closed */
+	/* The threads joined (a joined thread's task leaves /proc a moment
+	 * after pthread_join returns), the stock and held trees closed. */
+	for (int t = 0; t < 100 && threads_now() != threads; t++)
+		usleep(10000);
 	ck_assert_int_eq(threads_now(), threads);
 	ck_assert_uint_eq(held_ns("net", ns, NS_MAX), 0);
 	ck_assert_uint_eq(held_ns("mnt", ns, NS_MAX), 0);
