@@ -270,6 +270,57 @@ static void *create_destroy(void *p)
 	return NULL;
 }
 
+/* A kept cgroup is only reused for the same limits (backstage.c): every
+ * field tells two sets apart, strings by content, device rules in order. */
+START_TEST(test_cgroup__limits_equal)
+{
+	static const engine__cgroup_device_rule r1[] = {{false, 'a', -1, -1, "rwm"}, {true, 'c', 1, 3, "rw"}};
+	static const engine__cgroup_device_rule r2[] = {{true, 'c', 1, 3, "rw"}, {false, 'a', -1, -1, "rwm"}};
+	char cpus_a[] = "0-1", cpus_b[] = "0-1", mems[] = "0";
+	engine__cgroup_limits base = {.memory = 64 << 20,
+				      .memory_swap = -1,
+				      .cpu_shares = 512,
+				      .cpu_quota = 50000,
+				      .cpu_period = 100000,
+				      .pids = 20,
+				      .cpuset_cpus = cpus_a,
+				      .device_rules = r1,
+				      .n_device_rules = 2,
+				      .ephemeral = true},
+			      same = base, v[16];
+	engine__cgroup_device_rule r3[2];
+	int n = 0;
+
+	same.cpuset_cpus = cpus_b;
+	ck_assert(engine__cgroup_limits_equal(&base, &same));
+	ck_assert(engine__cgroup_limits_equal(&base, &base));
+	for (int i = 0; i < 16; i++)
+		v[i] = base;
+	v[n++].memory = 32 << 20;
+	v[n++].memory_swap = 0;
+	v[n++].cpu_shares = 1024;
+	v[n++].cpu_quota = 0;
+	v[n++].cpu_period = 200000;
+	v[n++].pids = 0;
+	v[n++].cpuset_cpus = NULL;
+	v[n++].cpuset_cpus = "0";
+	v[n++].cpuset_mems = mems;
+	v[n++].devices_allow_all = true;
+	v[n++].oom_kill_disable = true;
+	v[n++].minimal = true;
+	v[n++].ephemeral = false;
+	v[n++].n_device_rules = 1;
+	v[n++].device_rules = r2;
+	memcpy(r3, r1, sizeof(r3));
+	r3[1].access[1] = '\0';
+	v[n++].device_rules = r3;
+	for (int i = 0; i < n; i++) {
+		ck_assert_msg(!engine__cgroup_limits_equal(&base, &v[i]), "variant %d taken as equal", i);
+		ck_assert_msg(!engine__cgroup_limits_equal(&v[i], &base), "variant %d taken as equal", i);
+	}
+}
+END_TEST
+
 START_TEST(test_cgroup__threads_share_a_context)
 {
 	/* Embedders are multithreaded: the first use (detection, parent
@@ -301,6 +352,7 @@ int main(void)
 		 (unsigned long)time(NULL));
 	tcase_add_test(tc, test_cgroup__shares_to_weight);
 	tcase_add_test(tc, test_cgroup__cpus_to_quota);
+	tcase_add_test(tc, test_cgroup__limits_equal);
 	tcase_add_test(tc, test_cgroup__detect_bad_root);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("host");
