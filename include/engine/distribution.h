@@ -86,8 +86,9 @@ ENGINE_EXTERN int engine_distribution_catalog(engine_distribution *dist, const c
 
 /**
  * The tags of repository @p name, sorted, paginated like
- * engine_distribution_catalog(). ENGINE_ENOTFOUND when the repository has
- * no tag (in pull-through mode: neither here nor upstream).
+ * engine_distribution_catalog(); none for a repository whose tags were all
+ * deleted. ENGINE_ENOTFOUND when the repository was never tagged (in
+ * pull-through mode: neither here nor upstream).
  */
 ENGINE_EXTERN int engine_distribution_tags(engine_distribution *dist, const char *name, const char *last,
 					   size_t n, engine_strarray *out, int *more);

@@ -375,7 +375,8 @@ ENGINE_EXTERN int engine_distribution_tags(engine_distribution *d, const char *n
 		if (r < 0)
 			return r;
 	}
-	if (!list[0])
+	/* (a repository whose tags all went has an empty list, as in Distribution) */
+	if (!list[0] && !itags)
 		return engine__error_set(ENGINE_ENOTFOUND, 0, "repository %s: no such repository", name);
 	return paginate(list, last, n, out, more);
 }

@@ -95,12 +95,15 @@ static void array_drop(json_object *arr, const char *s)
 
 static int apply(json_object *idx, const engine__dist_index_change *c)
 {
-	json_object *tags = member(idx, "tags", json_type_object);
-	json_object *fetched = member(idx, "fetched", json_type_object);
+	/* A repository has tags once one was set (its tags list then answers
+	 * even when all are gone, as Distribution's tags directory stays);
+	 * one pushed by digest only has none. */
+	json_object *tags = c->tag ? member(idx, "tags", json_type_object) : NULL;
+	json_object *fetched = c->tag ? member(idx, "fetched", json_type_object) : NULL;
 	json_object *deleted;
 	int r;
 
-	if (!tags || !fetched)
+	if (c->tag && (!tags || !fetched))
 		return engine__error_oom();
 	if (c->manifest && (r = array_add(member(idx, "manifests", json_type_array), c->manifest)) < 0)
 		return r;
@@ -180,7 +183,8 @@ int engine__dist_index_update(engine_distribution *d, const char *canonical,
 	return r < 0 ? engine__error_wrap("repository %s: update the registry index", canonical) : 0;
 }
 
-/* Walk @dir (relative name @rel) for index files with at least one tag. */
+/* Walk @dir (relative name @rel) for repositories: every index file, as
+ * Distribution's catalog lists a repository whose tags all went. */
 static int walk(engine_distribution *d, const char *dir, const char *rel, char ***out, int depth)
 {
 	cleanup_closedir DIR *dh = opendir(dir);
@@ -198,15 +202,12 @@ static int walk(engine_distribution *d, const char *dir, const char *rel, char *
 			continue;
 		if (strcmp(de->d_name, INDEX_FILE) == 0 && rel[0]) {
 			cleanup_json json_object *idx = NULL;
-			json_object *tags;
 
 			if (engine__dist_index_read(d, rel, &idx) < 0) {
 				engine_error_clear();
 				continue;
 			}
-			tags = engine__json_get_type(idx, "tags", json_type_object);
-			if (tags && json_object_object_length(tags) > 0 &&
-			    (r = engine__strv_push(out, rel)) < 0)
+			if ((r = engine__strv_push(out, rel)) < 0)
 				return r;
 			continue;
 		}

@@ -71,6 +71,17 @@ expect_ok "skopeo delete by digest in another repository" \
 	skopeo delete --tls-verify=false "docker://$SRV/t/b@$D"
 code=$(curl -s -o /dev/null -w '%{http_code}' "http://$SRV/v2/t/b/manifests/1")
 [ "$code" = 404 ] && ok "its tag went with it" || fail "t/b:1 after skopeo delete: $code"
+curl -s -o /dev/null -X DELETE -H "Accept: $ACCEPT" "http://$DR/v2/t/b/manifests/$D"
+# A repository whose tags all went is still one: an empty list, listed.
+for R in "$DR" "$SRV"; do
+	who=engine
+	[ "$R" = "$DR" ] && who=docker-registry
+	code=$(curl -s -o "$T/body" -w '%{http_code}' "http://$R/v2/t/b/tags/list")
+	OUT="$code $(cat "$T/body")"
+	contains "tags/list of a repository without tags ($who)" '200 {"name":"t/b","tags":null}'
+	OUT=$(curl -s "http://$R/v2/_catalog")
+	contains "the catalog lists it ($who)" '"t/b"'
+done
 
 # Blobs: the layer a shared with b goes from t/a only.
 L=$(layout_blobs a | tail -n1)

@@ -404,7 +404,19 @@ START_TEST(test_distribution__delete)
 	ck_assert_engine_error(engine_distribution_manifest_delete(d, "charts/app", "3"), ENGINE_ENOTFOUND,
 			       "manifest charts/app:3: no such manifest");
 	ck_assert_engine_ok(engine_distribution_manifest_delete(d, "charts/app", mdigest));
-	ck_assert_engine_error(engine_distribution_tags(d, "charts/app", NULL, 0, &list, NULL),
+	/* Its tags all went: still a repository (Distribution's tags list
+	 * answers 200 with none, its catalog lists it), unlike one never
+	 * tagged. */
+	ck_assert_engine_ok(engine_distribution_tags(d, "charts/app", NULL, 0, &list, NULL));
+	ck_assert_uint_eq(list.count, 0);
+	engine_strarray_dispose(&list);
+	ck_assert_engine_ok(engine_distribution_catalog(d, NULL, 0, &list, NULL));
+	ck_assert_uint_eq(list.count, 2);
+	ck_assert_str_eq(list.strings[0], "charts/app");
+	engine_strarray_dispose(&list);
+	ck_assert_engine_ok(engine_distribution_manifest_put(d, "charts/bydigest", mdigest, NULL, manifest,
+							     strlen(manifest), NULL));
+	ck_assert_engine_error(engine_distribution_tags(d, "charts/bydigest", NULL, 0, &list, NULL),
 			       ENGINE_ENOTFOUND, "no such repository");
 	/* Gone by digest too, as Distribution answers MANIFEST_UNKNOWN. */
 	ck_assert_engine_error(engine_distribution_manifest_get(d, "charts/app", mdigest, &m),
