@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
@@ -321,18 +322,37 @@ static int compile_rest(const char *what, const engine__seccomp_profile *p, cons
 	return export_bpf(sc, what, out);
 }
 
+/* Drop x32 from @arches (x86_64 hosts): true if it was there. */
+static bool drop_x32(uint32_t *arches, size_t *n)
+{
+	size_t k = 0;
+
+	if (seccomp_arch_native() != SCMP_ARCH_X86_64)
+		return false;
+	for (size_t i = 0; i < *n; i++)
+		if (arches[i] != SCMP_ARCH_X32)
+			arches[k++] = arches[i];
+	if (k == *n)
+		return false;
+	*n = k;
+	return true;
+}
+
 int engine__seccomp_compile_with(const char *what, const engine__seccomp_profile *p, uint64_t bounding,
-				 bool front, struct sock_fprog *out)
+				 unsigned opts, struct sock_fprog *out)
 {
 	const char *native = engine__seccomp_native_arch_name();
 	cleanup_free bool *applies = calloc(p->n_rules + 1, sizeof(bool));
-	bool **taken = NULL;
+	bool **taken = NULL, front = opts & ENGINE__SECCOMP_FRONT, x32_off = false;
 	uint32_t arches[16];
 	size_t n_arches = filter_arches(p, arches);
 	int r;
 
 	if (!applies)
 		return engine__error_oom();
+	/* (without the prologue, libseccomp would answer x32 as a foreign arch) */
+	if ((opts & ENGINE__SECCOMP_NO_X32) && engine__seccomp_enosys_applies(p))
+		x32_off = drop_x32(arches, &n_arches);
 	for (size_t i = 0; i < p->n_rules; i++)
 		applies[i] = rule_applies(&p->rules[i], bounding, native);
 	if (front && (r = engine__seccomp_front_plan(p, applies, arches, n_arches, &taken)) < 0)
@@ -349,7 +369,7 @@ int engine__seccomp_compile_with(const char *what, const engine__seccomp_profile
 	engine__seccomp_front_free(taken, p->n_rules);
 	if (r < 0)
 		return r;
-	r = engine__seccomp_add_enosys(p, applies, arches, n_arches, out);
+	r = engine__seccomp_add_enosys(p, applies, arches, n_arches, x32_off, out);
 	if (r < 0) {
 		free(steal_ptr(out->filter));
 		return engine__error_wrap("seccomp profile %s", what);
@@ -360,8 +380,40 @@ int engine__seccomp_compile_with(const char *what, const engine__seccomp_profile
 int engine__seccomp_compile(const char *what, const engine__seccomp_profile *p, uint64_t bounding,
 			    struct sock_fprog *out)
 {
-	return engine__seccomp_compile_with(what, p, bounding, true, out);
+	return engine__seccomp_compile_with(what, p, bounding, ENGINE__SECCOMP_FRONT, out);
 }
+
+#if defined(__x86_64__)
+static bool x32_off;
+
+static void x32_probe(void)
+{
+	int status, saved = errno;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		long r = syscall(0x40000000L | SYS_getpid);
+
+		_exit(r == -1 && errno == ENOSYS ? 0 : 1);
+	}
+	/* (killed by a filter around us, or anything else: unsure) */
+	x32_off = pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+	errno = saved;
+}
+
+bool engine__seccomp_x32_off(void)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+	pthread_once(&once, x32_probe);
+	return x32_off;
+}
+#else
+bool engine__seccomp_x32_off(void)
+{
+	return false;
+}
+#endif
 
 /* --- the cache -------------------------------------------------------------- */
 
@@ -404,7 +456,7 @@ static const engine__seccomp *cache_insert(security_ext *ext, engine__seccomp *s
  * JSON is parsed either way: the disk cache is keyed by the parsed profile,
  * so what a file means, not only its bytes, picks the program. */
 static int make_entry(engine_context *ctx, const char *what, const char *text, size_t len, uint64_t bounding,
-		      char **key, engine__seccomp **out)
+		      unsigned opts, char **key, engine__seccomp **out)
 {
 	engine__seccomp_profile *parsed = NULL;
 	const engine__seccomp_profile *p = engine__seccomp_default_profile();
@@ -430,7 +482,7 @@ static int make_entry(engine_context *ctx, const char *what, const char *text, s
 		engine__debug(ctx, "seccomp profile %s: %u instructions from the disk cache", what,
 			      s->prog.len);
 	} else {
-		r = engine__seccomp_compile(what, p, bounding, &s->prog);
+		r = engine__seccomp_compile_with(what, p, bounding, opts, &s->prog);
 		if (r < 0) {
 			engine__seccomp_profile_free(parsed);
 			filter_free(s);
@@ -454,6 +506,8 @@ int engine__seccomp_prepare(engine_context *ctx, const char *profile, const engi
 	cleanup_free char *text = NULL;
 	const char *what = profile;
 	uint64_t bounding = caps ? caps->bounding : 0;
+	/* (in the key: a root's disk cache may outlive a boot with x32 on) */
+	unsigned opts = ENGINE__SECCOMP_FRONT | (engine__seccomp_x32_off() ? ENGINE__SECCOMP_NO_X32 : 0);
 	engine__seccomp *s;
 	size_t len = 0;
 	int r;
@@ -471,8 +525,8 @@ int engine__seccomp_prepare(engine_context *ctx, const char *profile, const engi
 
 	if (!profile || strcmp(profile, "default") == 0) {
 		what = "default";
-		key =
-		    engine__strdup_printf("default:%" PRIx64, bounding & engine__seccomp_default_caps_mask());
+		key = engine__strdup_printf("default:%" PRIx64 ":%x", bounding & engine__seccomp_default_caps_mask(),
+					    opts);
 	} else {
 		char digest[ENGINE__DIGEST_LEN + 1];
 
@@ -491,7 +545,7 @@ int engine__seccomp_prepare(engine_context *ctx, const char *profile, const engi
 		r = engine__sha256_buf(text, len, digest);
 		if (r < 0)
 			return r;
-		key = engine__strdup_printf("json:%s:%" PRIx64, digest, bounding);
+		key = engine__strdup_printf("json:%s:%" PRIx64 ":%x", digest, bounding, opts);
 	}
 	if (!key)
 		return ENGINE_ENOMEM;
@@ -505,7 +559,7 @@ int engine__seccomp_prepare(engine_context *ctx, const char *profile, const engi
 	}
 
 	/* Compile outside the lock: other profiles need not wait. */
-	r = make_entry(ctx, what, text, len, bounding, &key, &s);
+	r = make_entry(ctx, what, text, len, bounding, opts, &key, &s);
 	if (r < 0)
 		return r;
 	*out = cache_insert(ext, s);

@@ -32,7 +32,7 @@
 /* Bump when the compiler's output for the same profile changes (rule
  * translation, filter attributes, the ENOSYS prologue), so programs cached
  * by an older build are not reused. */
-#define COMPILER_REVISION 2
+#define COMPILER_REVISION 3
 
 typedef struct disk_header {
 	char magic[8];

@@ -67,7 +67,7 @@ static bool has_arch(const uint32_t *arches, size_t n, uint32_t arch)
 }
 
 static int build(const engine__seccomp_profile *p, const bool *applies, const uint32_t *arches,
-		 size_t n_arches, prologue *out)
+		 size_t n_arches, bool x32_off, prologue *out)
 {
 	emit(out, BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch), 0, 0);
 	for (size_t a = 0; a < n_arches; a++) {
@@ -79,11 +79,17 @@ static int build(const engine__seccomp_profile *p, const bool *applies, const ui
 		if (arch == SCMP_ARCH_X32)
 			continue;
 		max = max_nr(p, applies, arch);
-		if (max < 0)
+		if (max < 0 && !(x32_off && arch == SCMP_ARCH_X86_64))
 			continue;
 		emit(out, BPF_JMP | BPF_JEQ | BPF_K, arch, (int)start + 1, TO_NEXT);
 		emit(out, BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr), 0, 0);
-		if (arch == SCMP_ARCH_X86_64) {
+		if (arch == SCMP_ARCH_X86_64 && x32_off) {
+			/* The kernel's own answer to each of them. */
+			emit(out, BPF_JMP | BPF_JSET | BPF_K, X32_SYSCALL_BIT, TO_ENOSYS,
+			     max < 0 ? TO_MAIN : (int)out->n + 1);
+			if (max >= 0)
+				emit(out, BPF_JMP | BPF_JGT | BPF_K, (uint32_t)max, TO_ENOSYS, TO_MAIN);
+		} else if (arch == SCMP_ARCH_X86_64) {
 			int x32_max = has_arch(arches, n_arches, SCMP_ARCH_X32)
 					  ? max_nr(p, applies, SCMP_ARCH_X32)
 					  : -1;
@@ -122,20 +128,25 @@ static int resolve(int target, size_t pc, size_t n)
 	return (int)(abs - (pc + 1));
 }
 
+bool engine__seccomp_enosys_applies(const engine__seccomp_profile *p)
+{
+	/* With ALLOW or LOG as the default, unknown syscalls already go
+	 * through; with ENOSYS as the default there is nothing to change. */
+	return p->default_action != SCMP_ACT_ALLOW && p->default_action != SCMP_ACT_LOG &&
+	       p->default_action != SCMP_ACT_ERRNO(ENOSYS);
+}
+
 int engine__seccomp_add_enosys(const engine__seccomp_profile *p, const bool *applies, const uint32_t *arches,
-			       size_t n_arches, struct sock_fprog *prog)
+			       size_t n_arches, bool x32_off, struct sock_fprog *prog)
 {
 	prologue pro = {.n = 0};
 	struct sock_filter *joined;
 	size_t n;
 	int r;
 
-	/* With ALLOW or LOG as the default, unknown syscalls already go
-	 * through; with ENOSYS as the default there is nothing to change. */
-	if (p->default_action == SCMP_ACT_ALLOW || p->default_action == SCMP_ACT_LOG ||
-	    p->default_action == SCMP_ACT_ERRNO(ENOSYS))
+	if (!engine__seccomp_enosys_applies(p))
 		return 0;
-	r = build(p, applies, arches, n_arches, &pro);
+	r = build(p, applies, arches, n_arches, x32_off, &pro);
 	if (r < 0)
 		return r;
 	n = pro.n;

@@ -76,15 +76,30 @@ const char *engine__seccomp_native_arch_name(void);
 struct sock_fprog;
 int engine__seccomp_compile(const char *what, const engine__seccomp_profile *p, uint64_t bounding,
 			    struct sock_fprog *out);
-/* The same, with or without the front (tests compare the two). */
+/* The same, with the parts @opts asks for (tests compare them): */
+#define ENGINE__SECCOMP_FRONT 1u /* the front of ranges (security_seccomp_front.c) */
+/* For a kernel that answers every x32 syscall ENOSYS (engine__seccomp_x32_off):
+ * the prologue answers them so itself, and the rest leaves x32 out. Only
+ * where that prologue applies and the profile lists x32. */
+#define ENGINE__SECCOMP_NO_X32 2u
 int engine__seccomp_compile_with(const char *what, const engine__seccomp_profile *p, uint64_t bounding,
-				 bool front, struct sock_fprog *out);
+				 unsigned opts, struct sock_fprog *out);
+
+/* Whether this kernel answers ENOSYS to every x32 syscall (built without
+ * x32, or booted without syscall.x32=y, as Debian's, Ubuntu's and Fedora's
+ * are): asked once, of a child, since a filter around this process may
+ * kill a foreign ABI's call. false when unsure. */
+bool engine__seccomp_x32_off(void);
+
+/* Whether engine__seccomp_add_enosys changes anything for @p's default action. */
+bool engine__seccomp_enosys_applies(const engine__seccomp_profile *p);
 
 /* Prepend runc's ENOSYS prologue to @prog: on each of @arches, a syscall
  * number above the highest one the applied rules (@applies, per rule) name
- * answers ENOSYS rather than the default action. */
+ * answers ENOSYS rather than the default action; with @x32_off, every x32
+ * syscall does (@arches then lacks x32). */
 int engine__seccomp_add_enosys(const engine__seccomp_profile *p, const bool *applies, const uint32_t *arches,
-			       size_t n_arches, struct sock_fprog *prog);
+			       size_t n_arches, bool x32_off, struct sock_fprog *prog);
 
 /* The front (security_seccomp_front.c): *@out gets, per rule and name, whether
  * the front answers that name (NULL: none); free with

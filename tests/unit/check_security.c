@@ -12,6 +12,7 @@
 #include <dirent.h>
 #include <pthread.h>
 #include <errno.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -472,6 +473,128 @@ START_TEST(test_security__seccomp_front_decides_alike)
 }
 END_TEST
 
+/* Without x32 (ENGINE__SECCOMP_NO_X32, for kernels that answer every x32
+ * syscall ENOSYS): every x32 number is ENOSYS up front, everything else is
+ * decided as by libseccomp's program alone; shorter than the front alone.
+ * A profile whose default lets unknown syscalls through keeps x32 as it
+ * was, and so does one that does not list x32. */
+static void compare_no_x32(const char *what, const engine__seccomp_profile *p, uint64_t bounding)
+{
+	static const uint32_t arches[] = {AUDIT_ARCH_X86_64, AUDIT_ARCH_I386, AUDIT_ARCH_AARCH64};
+	static const uint64_t values[] = {0, 8, 0x20000, 0xffffffff, 0x7e020000, 40, ~0ULL};
+	struct sock_fprog no_x32 = {0}, front = {0}, plain = {0};
+
+	ck_assert_engine_ok(engine__seccomp_compile_with(
+	    what, p, bounding, ENGINE__SECCOMP_FRONT | ENGINE__SECCOMP_NO_X32, &no_x32));
+	ck_assert_engine_ok(engine__seccomp_compile_with(what, p, bounding, ENGINE__SECCOMP_FRONT, &front));
+	ck_assert_engine_ok(engine__seccomp_compile_with(what, p, bounding, 0, &plain));
+	ck_assert_msg(no_x32.len < front.len, "%s: %u instructions without x32, %u with", what, no_x32.len,
+		      front.len);
+	for (size_t a = 0; a < sizeof(arches) / sizeof(arches[0]); a++)
+		for (uint32_t nr = 0; nr < 1100; nr++)
+			for (uint32_t bit = 0; bit <= (arches[a] == AUDIT_ARCH_X86_64 ? 1u : 0u); bit++)
+				for (size_t v = 0; v < sizeof(values) / sizeof(values[0]); v++) {
+					struct seccomp_data sd = {.nr = (int)(nr | (bit << 30)),
+								  .arch = arches[a]};
+					uint32_t x, y;
+
+					for (int i = 0; i < 6; i++)
+						sd.args[i] = values[v];
+					x = bpf_eval(&no_x32, &sd);
+					y = bit ? (SECCOMP_RET_ERRNO | ENOSYS) : bpf_eval(&plain, &sd);
+					ck_assert_msg(x == y, "%s: arch %x nr %#x args %#llx: 0x%x, not 0x%x", what,
+						      arches[a], (unsigned)sd.nr, (unsigned long long)values[v], x,
+						      y);
+				}
+	free(no_x32.filter);
+	free(front.filter);
+	free(plain.filter);
+}
+
+START_TEST(test_security__seccomp_no_x32)
+{
+	static const char allow_default[] =
+	    "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"architectures\":[\"SCMP_ARCH_X86_64\",\"SCMP_ARCH_X86\","
+	    "\"SCMP_ARCH_X32\"],\"syscalls\":[{\"names\":[\"acct\"],\"action\":\"SCMP_ACT_ERRNO\"}]}";
+	static const char no_x32_listed[] =
+	    "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"architectures\":[\"SCMP_ARCH_X86_64\"],"
+	    "\"syscalls\":[{\"names\":[\"read\",\"write\",\"exit\"],\"action\":\"SCMP_ACT_ALLOW\"}]}";
+	const char *const same[] = {allow_default, no_x32_listed};
+	engine__caps caps;
+
+	if (seccomp_arch_native() != SCMP_ARCH_X86_64) {
+		TH_SKIP("x32 is an x86_64 ABI");
+		return;
+	}
+	ck_assert_engine_ok(engine__caps_prepare(NULL, NULL, &caps));
+	compare_no_x32("default", engine__seccomp_default_profile(), caps.bounding);
+	compare_no_x32("default, all caps", engine__seccomp_default_profile(), ~0ULL);
+	for (size_t i = 0; i < sizeof(same) / sizeof(same[0]); i++) {
+		engine__seccomp_profile *p = NULL;
+		struct sock_fprog a = {0}, b = {0};
+
+		ck_assert_engine_ok(engine__seccomp_profile_parse("inline", same[i], strlen(same[i]), &p));
+		ck_assert_engine_ok(engine__seccomp_compile_with(
+		    "inline", p, caps.bounding, ENGINE__SECCOMP_FRONT | ENGINE__SECCOMP_NO_X32, &a));
+		ck_assert_engine_ok(
+		    engine__seccomp_compile_with("inline", p, caps.bounding, ENGINE__SECCOMP_FRONT, &b));
+		ck_assert_msg(a.len == b.len && memcmp(a.filter, b.filter, a.len * sizeof(*a.filter)) == 0,
+			      "profile %zu: x32 left out", i);
+		free(a.filter);
+		free(b.filter);
+		engine__seccomp_profile_free(p);
+	}
+}
+END_TEST
+
+/* The probe says what a process here gets for an x32 syscall; loaded, the
+ * program without x32 answers x32 ENOSYS, lets getpid through and refuses
+ * what the profile refuses. */
+START_TEST(test_security__seccomp_x32_probe)
+{
+	struct sock_fprog prog = {0};
+	engine__caps caps;
+	pid_t pid;
+	int status;
+
+	if (seccomp_arch_native() != SCMP_ARCH_X86_64) {
+		TH_SKIP("x32 is an x86_64 ABI");
+		return;
+	}
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		long r = syscall(0x40000000L | SYS_getpid);
+
+		_exit(r == -1 && errno == ENOSYS ? 0 : 1);
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_int_eq(engine__seccomp_x32_off(), WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	ck_assert_int_eq(engine__seccomp_x32_off(), engine__seccomp_x32_off());
+
+	ck_assert_engine_ok(engine__caps_prepare(NULL, NULL, &caps));
+	ck_assert_engine_ok(engine__seccomp_compile_with("default", engine__seccomp_default_profile(),
+							 caps.bounding,
+							 ENGINE__SECCOMP_FRONT | ENGINE__SECCOMP_NO_X32, &prog));
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		long x32, own, acct;
+
+		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
+		    syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) < 0)
+			_exit(2);
+		x32 = syscall(0x40000000L | SYS_getpid) == -1 && errno == ENOSYS;
+		own = syscall(SYS_getpid) == getpid();
+		acct = syscall(SYS_acct, NULL) == -1 && errno == EPERM;
+		_exit(x32 && own && acct ? 0 : 3);
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "child status %#x", status);
+	free(prog.filter);
+}
+END_TEST
+
 /* --- seccomp: custom profiles ---------------------------------------------- */
 
 START_TEST(test_security__seccomp_custom_profile)
@@ -689,6 +812,8 @@ static Suite *suite(void)
 	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, test_security__seccomp_front_decides_alike);
 	tcase_add_test(tc, test_security__seccomp_front_x32_extra_is_enosys);
+	tcase_add_test(tc, test_security__seccomp_no_x32);
+	tcase_add_test(tc, test_security__seccomp_x32_probe);
 	suite_add_tcase(s, tc);
 	return s;
 }
