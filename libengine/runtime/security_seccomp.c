@@ -525,8 +525,8 @@ int engine__seccomp_prepare(engine_context *ctx, const char *profile, const engi
 
 	if (!profile || strcmp(profile, "default") == 0) {
 		what = "default";
-		key = engine__strdup_printf("default:%" PRIx64 ":%x", bounding & engine__seccomp_default_caps_mask(),
-					    opts);
+		key = engine__strdup_printf("default:%" PRIx64 ":%x",
+					    bounding & engine__seccomp_default_caps_mask(), opts);
 	} else {
 		char digest[ENGINE__DIGEST_LEN + 1];
 

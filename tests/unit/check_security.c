@@ -426,13 +426,15 @@ static void compare_programs(const char *what, const struct sock_fprog *got, con
 					for (int i = 0; i < 6; i++)
 						sd.args[i] = values[v];
 					x = bpf_eval(got, &sd);
-					y = bit && x32_enosys ? (SECCOMP_RET_ERRNO | ENOSYS) : bpf_eval(ref, &sd);
-					if (!x32_enosys && x == SECCOMP_RET_ALLOW && x != y && x32_no_syscall(&sd))
+					y = bit && x32_enosys ? (SECCOMP_RET_ERRNO | ENOSYS)
+							      : bpf_eval(ref, &sd);
+					if (!x32_enosys && x == SECCOMP_RET_ALLOW && x != y &&
+					    x32_no_syscall(&sd))
 						continue;
 					ck_assert_msg(x != 0xffffffffu && x == y,
 						      "%s: arch %x nr %#x args %#llx: 0x%x, not 0x%x", what,
-						      arches[a], (unsigned)sd.nr, (unsigned long long)values[v], x,
-						      y);
+						      arches[a], (unsigned)sd.nr,
+						      (unsigned long long)values[v], x, y);
 				}
 }
 
@@ -564,9 +566,9 @@ START_TEST(test_security__seccomp_x32_probe)
 	ck_assert_int_eq(engine__seccomp_x32_off(), engine__seccomp_x32_off());
 
 	ck_assert_engine_ok(engine__caps_prepare(NULL, NULL, &caps));
-	ck_assert_engine_ok(engine__seccomp_compile_with("default", engine__seccomp_default_profile(),
-							 caps.bounding,
-							 ENGINE__SECCOMP_FRONT | ENGINE__SECCOMP_NO_X32, &prog));
+	ck_assert_engine_ok(
+	    engine__seccomp_compile_with("default", engine__seccomp_default_profile(), caps.bounding,
+					 ENGINE__SECCOMP_FRONT | ENGINE__SECCOMP_NO_X32, &prog));
 	pid = fork();
 	ck_assert_int_ge(pid, 0);
 	if (pid == 0) {

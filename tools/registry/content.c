@@ -95,8 +95,8 @@ static void tags_list(hs_request *req, void *app)
 	o = json_object_new_object();
 	json_object_object_add(o, "name", json_object_new_string(name));
 	/* A repository whose tags all went: null, as Distribution's nil list. */
-	json_object_object_add(o, "tags", list.count || n == 0 || hs_query(req, "last") ? string_array(&list)
-											  : NULL);
+	json_object_object_add(o, "tags",
+			       list.count || n == 0 || hs_query(req, "last") ? string_array(&list) : NULL);
 	if (more && list.count) {
 		char path[512];
 
