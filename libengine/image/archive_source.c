@@ -21,6 +21,7 @@
 #include "util/json.h"
 #include "util/safepath.h"
 #include "util/str.h"
+#include "util/thread.h"
 
 /* Members up to this size stay in memory (manifests, configs, indexes,
  * empty layers), within a total budget; anything else goes to the store. */
@@ -460,10 +461,8 @@ static void *prefetch_one(void *arg)
 	struct prefetch *p = arg;
 	cleanup_close int fd = open_in_dir(p->src, p->m->name);
 	struct stat st;
-	sigset_t all;
 
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, NULL);
+	engine__thread_block_signals();
 	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size <= MEM_MEMBER_MAX)
 		return NULL;
 	if (dir_fill(p->src, p->m, fd, &st, false) < 0) {

@@ -31,6 +31,7 @@
 #include "util/json.h"
 #include "util/str.h"
 #include "util/strv.h"
+#include "util/thread.h"
 
 int engine__chain_id(const char *parent_chain_id, const char *diff_id, char out[ENGINE__DIGEST_LEN + 1])
 {
@@ -218,12 +219,9 @@ static void *job_run(void *arg)
 	engine__layer_job *j = arg;
 	cleanup_free char *tmproot = NULL, *tmp = NULL, *diff = NULL;
 	cleanup_close int rootfd = -EBADF;
-	sigset_t all;
 	int r;
 
-	/* Signals belong to the embedding program's threads, not ours. */
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, NULL);
+	engine__thread_block_signals();
 	r = engine__store_tmpdir(j->ctx, &tmproot);
 	if (r < 0 || (r = engine__mkdtemp_in(tmproot, "layer", &tmp)) < 0)
 		goto out;

@@ -30,6 +30,7 @@
 #include "util/cleanup.h"
 #ifdef HAVE_ISAL
 #include "backend/isal_lib.h"
+#include "util/thread.h"
 #endif
 
 #define NBUF 8
@@ -337,11 +338,8 @@ static ssize_t fill(engine__layer_stream *s, char *buf, size_t cap, const char *
 static void *producer(void *arg)
 {
 	engine__layer_stream *s = arg;
-	sigset_t all;
 
-	/* Signals belong to the embedding program's threads, not ours. */
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, NULL);
+	engine__thread_block_signals();
 
 	if (!s->isal)
 		la_start(s);
@@ -453,10 +451,8 @@ static int next_chunk(engine__layer_stream *s)
 static void *hasher(void *arg)
 {
 	engine__layer_stream *s = arg;
-	sigset_t all;
 
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, NULL);
+	engine__thread_block_signals();
 	pthread_mutex_lock(&s->lock);
 	for (;;) {
 		int idx;

@@ -68,6 +68,7 @@
 #include "runtime/runtime.h"
 #include "util/fdpass.h"
 #include "util/str.h"
+#include "util/thread.h"
 
 #define STOCK_MAX 2
 #define CLOSE_MAX 8
@@ -407,11 +408,8 @@ static void *loop(void *arg)
 {
 	backstage *bs = arg;
 	int home = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC), home_mnt = -1;
-	sigset_t all;
 
-	/* Signals belong to the embedding program's threads. */
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, NULL);
+	engine__thread_block_signals();
 	pthread_mutex_lock(&bs->lock);
 	if (home < 0)
 		bs->make_netns = false;
@@ -464,10 +462,8 @@ static void *loop(void *arg)
 static void *reap(void *arg)
 {
 	backstage *bs = arg;
-	sigset_t all;
 
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, NULL);
+	engine__thread_block_signals();
 	pthread_mutex_lock(&bs->lock);
 	for (;;) {
 		if (cg_step(bs) || close_step(bs))

@@ -46,6 +46,7 @@
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/strv.h"
+#include "util/thread.h"
 
 #define POOL_MAX 64
 #define JOB_BYTES ENGINE__POOL_JOB_BYTES /* argv + env of one run */
@@ -375,11 +376,8 @@ static int job_send(sandbox *sb, engine__pool_job_header *h, const char *strings
 static void *refill(void *arg)
 {
 	engine_pool *pool = arg;
-	sigset_t all;
 
-	/* Signals belong to the embedding program's threads. */
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, NULL);
+	engine__thread_block_signals();
 	pthread_mutex_lock(&pool->lock);
 	while (!pool->closing) {
 		/* While a run is in flight its sandbox needs the CPUs (two on

@@ -506,8 +506,7 @@ int engine__seccomp_prepare(engine_context *ctx, const char *profile, const engi
 	cleanup_free char *text = NULL;
 	const char *what = profile;
 	uint64_t bounding = caps ? caps->bounding : 0;
-	/* (in the key: a root's disk cache may outlive a boot with x32 on) */
-	unsigned opts = ENGINE__SECCOMP_FRONT | (engine__seccomp_x32_off() ? ENGINE__SECCOMP_NO_X32 : 0);
+	unsigned opts = ENGINE__SECCOMP_FRONT;
 	engine__seccomp *s;
 	size_t len = 0;
 	int r;
@@ -519,6 +518,9 @@ int engine__seccomp_prepare(engine_context *ctx, const char *profile, const engi
 		return engine__error_set(
 		    ENGINE_EINVALID, 0, "seccomp profile: empty (use \"default\", \"unconfined\" or a path)");
 
+	/* (in the key: a root's disk cache may outlive a boot with x32 on) */
+	if (engine__seccomp_x32_off())
+		opts |= ENGINE__SECCOMP_NO_X32;
 	ext = engine__context_ext(ctx, ENGINE__EXT_SECURITY, ext_create, ext_free);
 	if (!ext)
 		return engine__error_wrap("seccomp");
